@@ -1,0 +1,95 @@
+// nicraft: frame-atomic round-robin AXI-Stream multiplexer.
+// Once a source wins, its frame passes whole (until tlast) before the grant moves on.
+// The winner is chosen combinationally so a one-beat frame can pass every cycle with no bubble.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module nicraft_axis_arb #(
+    parameter PORTS = 2,
+    parameter DATA_WIDTH = 512,
+    parameter KEEP_WIDTH = DATA_WIDTH/8,
+    parameter USER_WIDTH = 8
+) (
+    input  wire                          clk,
+    input  wire                          rst,
+
+    input  wire [PORTS*DATA_WIDTH-1:0]   s_axis_tdata,
+    input  wire [PORTS*KEEP_WIDTH-1:0]   s_axis_tkeep,
+    input  wire [PORTS-1:0]              s_axis_tvalid,
+    output wire [PORTS-1:0]              s_axis_tready,
+    input  wire [PORTS-1:0]              s_axis_tlast,
+    input  wire [PORTS*USER_WIDTH-1:0]   s_axis_tuser,
+
+    output wire [DATA_WIDTH-1:0]         m_axis_tdata,
+    output wire [KEEP_WIDTH-1:0]         m_axis_tkeep,
+    output wire                          m_axis_tvalid,
+    input  wire                          m_axis_tready,
+    output wire                          m_axis_tlast,
+    output wire [USER_WIDTH-1:0]         m_axis_tuser
+);
+
+localparam SEL_WIDTH = PORTS > 1 ? $clog2(PORTS) : 1;
+
+initial begin
+    if (PORTS < 1 || PORTS > 8) begin
+        $error("nicraft_axis_arb: PORTS must be 1..8");
+        $finish;
+    end
+end
+
+reg              locked_reg = 1'b0;       // inside a multi-beat frame
+reg [SEL_WIDTH-1:0] locked_sel_reg = 0;
+reg [SEL_WIDTH-1:0] last_sel_reg = 0;     // last winner, for round robin
+
+// Round robin: the first valid port after the last winner.
+reg [SEL_WIDTH-1:0] rr_sel;
+reg                 rr_found;
+integer i;
+always @* begin
+    rr_sel = last_sel_reg;
+    rr_found = 1'b0;
+    for (i = 1; i <= PORTS; i = i + 1) begin
+        if (!rr_found && s_axis_tvalid[(32'(last_sel_reg) + i) % PORTS]) begin
+            rr_sel = SEL_WIDTH'((32'(last_sel_reg) + i) % PORTS);
+            rr_found = 1'b1;
+        end
+    end
+end
+
+wire [SEL_WIDTH-1:0] sel = locked_reg ? locked_sel_reg : rr_sel;
+wire                 sel_valid = locked_reg ? s_axis_tvalid[sel] : rr_found;
+
+assign m_axis_tdata  = s_axis_tdata[sel*DATA_WIDTH +: DATA_WIDTH];
+assign m_axis_tkeep  = s_axis_tkeep[sel*KEEP_WIDTH +: KEEP_WIDTH];
+assign m_axis_tlast  = s_axis_tlast[sel];
+assign m_axis_tuser  = s_axis_tuser[sel*USER_WIDTH +: USER_WIDTH];
+assign m_axis_tvalid = sel_valid;
+
+genvar g;
+generate
+    for (g = 0; g < PORTS; g = g + 1) begin : g_ready
+        assign s_axis_tready[g] = m_axis_tready && sel_valid && (sel == SEL_WIDTH'(g));
+    end
+endgenerate
+
+always @(posedge clk) begin
+    if (m_axis_tvalid && m_axis_tready) begin
+        last_sel_reg <= sel;
+        if (m_axis_tlast) begin
+            locked_reg <= 1'b0;
+        end else begin
+            locked_reg <= 1'b1;
+            locked_sel_reg <= sel;
+        end
+    end
+    if (rst) begin
+        locked_reg <= 1'b0;
+        locked_sel_reg <= 0;
+        last_sel_reg <= 0;
+    end
+end
+
+endmodule
+
+`resetall
