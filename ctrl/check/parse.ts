@@ -1,0 +1,380 @@
+// Input formats: Jepsen log lines, EDN maps (one a line), nicraft history JSON.
+import { EdnMap, EdnParseError, Keyword, ednToString, parseEdn, type EdnValue } from './edn.js';
+import {
+  BadInputError,
+  type FormatName,
+  type History,
+  type JsonHistory,
+  type ModelName,
+  type OpKind,
+  type Operation,
+  type Value,
+} from './types.js';
+
+const KIND_OF: Record<string, OpKind> = {
+  read: 'read',
+  get: 'read',
+  write: 'write',
+  put: 'write',
+  cas: 'cas',
+  append: 'append',
+  delete: 'delete',
+  del: 'delete',
+};
+
+/** Guesses the format from the first meaningful character(s). */
+export function detectFormat(text: string): FormatName {
+  const m = /^\s*(\S)\s*(\S)?/.exec(text);
+  if (m && m[1] === '{') return m[2] === ':' ? 'edn' : 'json';
+  return 'jepsen-log';
+}
+
+type CompletionType = 'ok' | 'fail' | 'info';
+
+interface Pending {
+  op: Operation;
+}
+
+/**
+ * Pairs invocations with completions per process and applies Jepsen's reading rules.
+ * Time is the caller's (event index or ns).
+ */
+class Builder {
+  readonly ops: Operation[] = [];
+  private readonly pending = new Map<number, Pending>();
+  droppedReads = 0;
+  private readonly dropped = new Set<Operation>();
+
+  constructor(private readonly file: string) {}
+
+  err(line: number | undefined, reason: string): never {
+    throw new BadInputError(this.file, line, reason);
+  }
+
+  invoke(op: Omit<Operation, 'id' | 'status' | 'ret'>): void {
+    const prior = this.pending.get(op.process);
+    if (prior) {
+      this.err(
+        op.line,
+        `process ${op.process} invokes ${op.f} while its ${prior.op.f} (line ${prior.op.line}) has not completed`,
+      );
+    }
+    const full: Operation = { ...op, id: this.ops.length, status: 'unknown', ret: Infinity };
+    this.ops.push(full);
+    this.pending.set(op.process, { op: full });
+  }
+
+  complete(
+    process: number,
+    type: CompletionType,
+    f: string,
+    time: number,
+    line: number | undefined,
+    value: Value | undefined,
+    timedOut: boolean,
+  ): void {
+    const p = this.pending.get(process);
+    if (!p) this.err(line, `:${type} ${f} of process ${process} has no matching invocation`);
+    const op = p.op;
+    if (KIND_OF[f] !== op.kind) {
+      this.err(line, `:${type} ${f} of process ${process} does not match its invocation ${op.f} (line ${op.line})`);
+    }
+    if (time < op.call) this.err(line, `completion time ${time} is before the invocation time ${op.call}`);
+    this.pending.delete(process);
+    op.retLine = line;
+    if (type === 'ok') {
+      op.status = 'ok';
+      op.ret = time;
+      if (op.kind === 'read') op.result = value === undefined ? null : value;
+    } else if (type === 'fail' && op.kind === 'cas' && !timedOut) {
+      op.status = 'fail'; // completed: compare failed
+      op.ret = time;
+    } else if (type === 'fail' && op.kind !== 'read' && !timedOut) {
+      this.dropped.add(op); // definitely did not happen
+    } else {
+      // indeterminate: :info, or a :fail :timed-out
+      if (op.kind === 'read') this.dropRead(op);
+      // others stay status 'unknown', ret = +Infinity
+    }
+  }
+
+  private dropRead(op: Operation): void {
+    this.dropped.add(op);
+    this.droppedReads++;
+  }
+
+  finish(): Operation[] {
+    // Never completed: indeterminate.
+    for (const { op } of this.pending.values()) if (op.kind === 'read') this.dropRead(op);
+    const out = this.ops.filter((o) => !this.dropped.has(o));
+    out.forEach((o, i) => (o.id = i));
+    return out;
+  }
+}
+
+function toValue(v: EdnValue | undefined, what: string, fail: (msg: string) => never): Value {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return String(v);
+  if (v instanceof Keyword) return v.toString();
+  return fail(`${what}: expected nil, a number or a string, got ${ednToString(v)}`);
+}
+
+function casArgs(v: EdnValue | undefined, fail: (msg: string) => never): [Value, Value] {
+  if (!Array.isArray(v) || v.length !== 2) {
+    return fail(`cas: expected [from to], got ${v === undefined ? 'nothing' : ednToString(v)}`);
+  }
+  return [toValue(v[0], 'cas from', fail), toValue(v[1], 'cas to', fail)];
+}
+
+function isTimedOut(v: EdnValue | undefined): boolean {
+  return v instanceof Keyword && (v.name === 'timed-out' || v.name === 'timeout');
+}
+
+/** Fills the argument fields of an invocation from its EDN value. */
+function invocationArgs(
+  kind: OpKind,
+  v: EdnValue | undefined,
+  fail: (msg: string) => never,
+): Pick<Operation, 'value' | 'from' | 'to'> {
+  switch (kind) {
+    case 'write':
+    case 'append':
+      return { value: toValue(v, kind, fail) };
+    case 'cas': {
+      const [from, to] = casArgs(v, fail);
+      return { from, to };
+    }
+    default:
+      return {};
+  }
+}
+
+const LOG_LINE =
+  /jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:([A-Za-z][\w-]*)(?:\s+(.*?))?\s*$/;
+
+/** Jepsen's log lines (see ../shared/data/jepsen-etcd/README.md). Other lines are ignored. */
+export function parseJepsenLog(text: string, file: string): History {
+  const b = new Builder(file);
+  const lines = text.split('\n');
+  let t = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const m = LOG_LINE.exec(lines[i]!);
+    if (!m) continue;
+    const lineNo = i + 1;
+    const fail = (msg: string): never => b.err(lineNo, msg);
+    const process = Number(m[1]);
+    const type = m[2] as 'invoke' | CompletionType;
+    const f = m[3]!;
+    const kind = KIND_OF[f];
+    if (!kind) fail(`unknown operation :${f}`);
+    let v: EdnValue | undefined;
+    if (m[4] !== undefined && m[4] !== '') {
+      try {
+        v = parseEdn(m[4]);
+      } catch (e) {
+        if (e instanceof EdnParseError) fail(`bad value '${m[4]}': ${e.message}`);
+        throw e;
+      }
+    }
+    t++;
+    if (type === 'invoke') {
+      b.invoke({ process, kind: kind!, f, key: '', call: t, line: lineNo, ...invocationArgs(kind!, v, fail) });
+    } else {
+      const timedOut = isTimedOut(v);
+      const value = kind === 'read' && type === 'ok' ? toValue(v, 'read', fail) : undefined;
+      if (kind === 'cas' && type !== 'info' && !timedOut) casArgs(v, fail);
+      b.complete(process, type, f, t, lineNo, value, timedOut);
+    }
+  }
+  const ops = b.finish();
+  return { ops, format: 'jepsen-log', timeUnit: 'event', droppedReads: b.droppedReads };
+}
+
+/** EDN maps, one a line: `{:process 0, :type :invoke, :f :put, :key "a", :value "1"}`. */
+export function parseEdnHistory(text: string, file: string): History {
+  const b = new Builder(file);
+  const lines = text.split('\n');
+  let t = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trim();
+    if (raw === '' || raw.startsWith(';')) continue;
+    const lineNo = i + 1;
+    const fail = (msg: string): never => b.err(lineNo, msg);
+    let v: EdnValue;
+    try {
+      v = parseEdn(raw);
+    } catch (e) {
+      if (e instanceof EdnParseError) return fail(`malformed EDN: ${e.message}`);
+      throw e;
+    }
+    if (!(v instanceof EdnMap)) return fail('expected an EDN map {...}');
+    const proc = v.kw('process');
+    if (typeof proc !== 'number') {
+      if (proc instanceof Keyword) continue; // :nemesis and friends are not clients
+      return fail(':process must be an integer');
+    }
+    const type = v.kw('type');
+    if (!(type instanceof Keyword) || !['invoke', 'ok', 'fail', 'info'].includes(type.name)) {
+      return fail(':type must be :invoke, :ok, :fail or :info');
+    }
+    const fv = v.kw('f');
+    if (!(fv instanceof Keyword) && typeof fv !== 'string') return fail(':f must be a keyword');
+    const f = fv instanceof Keyword ? fv.name : fv;
+    const kind = KIND_OF[f];
+    if (!kind) return fail(`unknown operation :${f}`);
+    const keyV = v.kw('key');
+    const key = keyV === undefined ? '' : toValue(keyV, 'key', fail) ?? 'nil';
+    const value = v.kw('value');
+    t++;
+    if (type.name === 'invoke') {
+      b.invoke({ process: proc, kind, f, key, call: t, line: lineNo, ...invocationArgs(kind, value, fail) });
+    } else {
+      const timedOut = isTimedOut(value) || isTimedOut(v.kw('error'));
+      const out = kind === 'read' && type.name === 'ok' ? toValue(value, 'read', fail) : undefined;
+      b.complete(proc, type.name as CompletionType, f, t, lineNo, out, timedOut);
+    }
+  }
+  const ops = b.finish();
+  return { ops, format: 'edn', timeUnit: 'event', droppedReads: b.droppedReads };
+}
+
+/** 1-based line of each element of the top-level "ops" array (for error messages). */
+function opLines(text: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inOps = false;
+  let lastString = '';
+  let afterColon = false;
+  let opsKeyPending = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') line++;
+    else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      lastString = text.slice(i + 1, j);
+      i = j;
+    } else if (c === ':') {
+      afterColon = true;
+      opsKeyPending = depth === 1 && lastString === 'ops';
+      continue;
+    } else if (c === '{' || c === '[') {
+      if (c === '[' && depth === 1 && afterColon && opsKeyPending) inOps = true;
+      else if (c === '{' && depth === 2 && inOps) lines.push(line);
+      depth++;
+    } else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 1) inOps = false;
+    }
+    if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') afterColon = false;
+  }
+  return lines;
+}
+
+function lineAt(text: string, pos: number): number {
+  let line = 1;
+  for (let i = 0; i < pos && i < text.length; i++) if (text[i] === '\n') line++;
+  return line;
+}
+
+const JSON_OPS = new Set(['read', 'get', 'write', 'put', 'cas', 'append', 'delete']);
+
+/** nicraft history JSON: `{"model":"kv","ops":[...]}` (docs/checker.md). */
+export function parseJsonHistory(text: string, file: string): History {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const lc = /line (\d+)/.exec(msg);
+    const line = pos ? lineAt(text, Number(pos[1])) : lc ? Number(lc[1]) : undefined;
+    throw new BadInputError(file, line, `malformed JSON: ${msg}`);
+  }
+  const top = doc as Partial<JsonHistory> | null;
+  if (typeof top !== 'object' || top === null || Array.isArray(top) || !Array.isArray(top.ops)) {
+    throw new BadInputError(file, 1, 'expected {"ops": [...]} (and optionally "model")');
+  }
+  if (top.model !== undefined && top.model !== 'register' && top.model !== 'kv') {
+    throw new BadInputError(file, 1, `unknown model ${JSON.stringify(top.model)} (register or kv)`);
+  }
+  const where = opLines(text);
+  const ops: Operation[] = [];
+  let droppedReads = 0;
+  top.ops.forEach((raw: unknown, i: number) => {
+    const line = where[i];
+    const fail = (msg: string): never => {
+      throw new BadInputError(file, line, `ops[${i}]: ${msg}`);
+    };
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('expected an object');
+    const o = raw as Record<string, unknown>;
+    if (typeof o.process !== 'number' || !Number.isInteger(o.process)) fail('"process" must be an integer');
+    if (typeof o.op !== 'string' || !JSON_OPS.has(o.op)) fail(`"op" must be one of ${[...JSON_OPS].join(', ')}`);
+    const kind = KIND_OF[o.op as string]!;
+    if (o.key !== undefined && typeof o.key !== 'string') fail('"key" must be a string');
+    if (typeof o.invokeNs !== 'number' || !Number.isFinite(o.invokeNs)) fail('"invokeNs" must be a number');
+    const status = o.status;
+    if (status !== undefined && status !== 'ok' && status !== 'fail' && status !== 'info') {
+      fail('"status" must be "ok", "fail" or "info"');
+    }
+    const completed = status === 'ok' || status === 'fail';
+    if (completed && (typeof o.returnNs !== 'number' || !Number.isFinite(o.returnNs))) {
+      fail(`"returnNs" must be a number for status ${status}`);
+    }
+    if (completed && (o.returnNs as number) < (o.invokeNs as number)) fail('"returnNs" is before "invokeNs"');
+    const scalar = (v: unknown, what: string): Value => {
+      if (v === undefined || v === null) return null;
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number') return String(v);
+      return fail(`${what} must be a string, a number or null`);
+    };
+    const op: Operation = {
+      id: ops.length,
+      process: o.process as number,
+      kind,
+      f: o.op as string,
+      key: (o.key as string | undefined) ?? '',
+      status: 'unknown',
+      call: o.invokeNs as number,
+      ret: Infinity,
+      line,
+    };
+    if (kind === 'write' || kind === 'append') op.value = scalar(o.value, '"value"');
+    if (kind === 'cas') {
+      if (!Array.isArray(o.value) || o.value.length !== 2) fail('cas "value" must be [from, to]');
+      const [from, to] = o.value as unknown[];
+      op.from = scalar(from, 'cas from');
+      op.to = scalar(to, 'cas to');
+    }
+    if (status === 'ok') {
+      op.status = 'ok';
+      op.ret = o.returnNs as number;
+      if (kind === 'read') op.result = scalar(o.output, '"output"');
+    } else if (status === 'fail') {
+      if (kind !== 'cas') {
+        // A failed read/write had no effect (and returned nothing): it constrains nothing.
+        if (kind === 'read') droppedReads++;
+        return;
+      }
+      op.status = 'fail';
+      op.ret = o.returnNs as number;
+    } else if (kind === 'read') {
+      droppedReads++; // indeterminate read: pointless
+      return;
+    }
+    ops.push(op);
+  });
+  const h: History = { ops, format: 'json', timeUnit: 'ns', droppedReads };
+  if (top.model) h.model = top.model as ModelName;
+  return h;
+}
+
+export function parseHistory(text: string, file: string, format?: FormatName): History {
+  const fmt = format ?? detectFormat(text);
+  if (fmt === 'json') return parseJsonHistory(text, file);
+  if (fmt === 'edn') return parseEdnHistory(text, file);
+  return parseJepsenLog(text, file);
+}
