@@ -6,6 +6,7 @@ type Registrar = (program: Command) => void;
 
 // Tools register themselves here; keep one import per line.
 const registrars: Array<() => Promise<{ register: Registrar }>> = [
+  () => import('./crossing/cli.ts'),
   () => import('./check/cli.ts'),
 ];
 
