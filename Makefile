@@ -1,0 +1,88 @@
+# nicraft: build, test, demo and benchmark entry points.
+#
+#   make deps      system packages (verilator, g++, make, zlib) and node modules; quick when present
+#   make gen       regenerate the wire format files from spec/wire.yaml
+#   make build     check the generated files, then build the simulation library (cached by content)
+#   make lint      verilator lint of the RTL, must be clean
+#   make test      deps, build, then the whole vitest suite
+#   make demo      deps, build, then the demo scenario
+#   make bench     every benchmark (bench-<name> runs bench/<name>.ts)
+#   make coverage  build the --coverage variant, run the NIC tests with it, annotate into build/coverage
+#
+# Variants: make build G="-GPLANES=2" builds the library with those parameter overrides.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+NPX ?= npx
+G ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RTL := $(wildcard hw/rtl/*.sv)
+# bench-<name> runs bench/<name>.ts; bench-nic always exists (bench/nic.ts).
+BENCH_NAMES := $(sort nic $(patsubst bench/%.ts,%,$(filter-out bench/_%,$(wildcard bench/*.ts))))
+
+.PHONY: deps deps-system deps-node gen gen-check build lint test demo bench coverage clean
+
+deps: deps-system deps-node
+
+# System packages, installed with apt-get only when something is missing.
+deps-system:
+	@missing=""; \
+	command -v verilator >/dev/null || missing="$$missing verilator"; \
+	command -v g++ >/dev/null || missing="$$missing g++"; \
+	command -v make >/dev/null || missing="$$missing make"; \
+	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install$$missing yourself" >&2; exit 1; }; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends$$missing; \
+	fi
+
+# Node modules, with npm ci only when node_modules is missing or older than the lock file.
+deps-node:
+	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund; \
+	fi
+
+gen:
+	$(NPX) tsx tools/gen-wire.ts
+
+gen-check:
+	@$(NPX) tsx tools/gen-wire.ts --check
+
+build: gen-check
+	$(NPX) tsx sim/build.ts $(G)
+
+lint:
+	verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module nicraft_nic $(RTL)
+
+test: deps build
+	$(NPX) vitest run
+
+demo: deps build
+	$(NPX) nicraft sim sim/scenarios/demo.yaml
+
+bench: $(addprefix bench-,$(BENCH_NAMES))
+
+define BENCH_RULE
+.PHONY: bench-$(1)
+bench-$(1): deps build
+	$$(NPX) tsx bench/$(1).ts
+endef
+$(foreach b,$(BENCH_NAMES),$(eval $(call BENCH_RULE,$(b))))
+
+# Coverage of the RTL by the NIC tests: a --coverage build of the library, one .dat per simulated NIC
+# (written by SimNic.destroy), merged and annotated per source line.
+coverage: deps gen-check
+	$(NPX) tsx sim/build.ts --coverage $(G)
+	rm -rf build/coverage
+	mkdir -p build/coverage/raw
+	NICRAFT_COVERAGE=1 $(NPX) vitest run test/nic
+	verilator_coverage --write build/coverage/merged.dat build/coverage/raw/*.dat
+	verilator_coverage --annotate build/coverage/annotated --annotate-min 1 build/coverage/merged.dat | tee build/coverage/summary.txt
+	@echo "coverage: annotated sources in build/coverage/annotated"
+
+clean:
+	rm -rf build
