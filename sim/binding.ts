@@ -123,15 +123,24 @@ export class SimNic {
   private readonly id = ++instances;
   private readonly token = {};
 
-  private constructor(api: Api, h: unknown, libPath: string) {
+  private readonly owned: boolean;
+
+  private constructor(api: Api, h: unknown, libPath: string, owned = true) {
     this.api = api;
     this.h = h;
     this.libPath = libPath;
+    this.owned = owned;
     this.planes = api.planes(h) as number;
     this.hostPort = this.planes;
     this.dataBytes = api.dataBytes(h) as number;
     this.coverage = (api.hasCoverage() as number) === 1;
-    finalizer.register(this, { api, h }, this.token);
+    if (owned) finalizer.register(this, { api, h }, this.token);
+  }
+
+  /** A view of an instance owned by native code (e.g. a NIC inside a simulated world); never destroyed here. */
+  static borrow(libPath: string, h: unknown): SimNic {
+    if (!h) throw new Error('SimNic.borrow: null instance');
+    return new SimNic(loadApi(libPath), h, libPath, false);
   }
 
   static create(opts: SimNicOptions = {}): SimNic {
@@ -369,6 +378,7 @@ export class SimNic {
   /** Frees the instance (closing its trace). With a coverage build, writes build/coverage/raw/*.dat first. */
   destroy(): void {
     if (!this.h) return;
+    if (!this.owned) { this.h = undefined; return; }
     if (this.coverage) {
       const dir = join(ROOT, 'build/coverage/raw');
       mkdirSync(dir, { recursive: true });

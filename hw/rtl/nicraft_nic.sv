@@ -382,7 +382,9 @@ wire [31:0] dlv_index = applied_index_reg + 32'd1;
 wire [LOG_DEPTH_LOG2-1:0] dlv_slot = dlv_index[LOG_DEPTH_LOG2-1:0];
 wire [15:0] dlv_len = log_len_mem[dlv_slot];
 wire [15:0] dlv_last_beat = (dlv_len == 16'd0) ? 16'd0 : (dlv_len - 16'd1) >> 6;
-wire dlv_go = applied_index_reg != commit_index_reg && !dlv_afull && !gen_afull;
+// the commit index as it will be after this edge: delivery starts in the cycle the quorum moves
+wire [31:0] commit_next;
+wire dlv_go = applied_index_reg != commit_next && !dlv_afull && !gen_afull;
 wire dlv_is_last = {{(16-SLOT_BEATS_LOG2){1'b0}}, dlv_beat_reg} >= dlv_last_beat;
 
 reg                  dlv_rd_valid_reg = 1'b0;
@@ -584,6 +586,7 @@ wire commit_adv = leader_mode && quorum_valid && quorum_index > commit_index_reg
 wire [31:0] f_last_after = (e_act == A_ACCEPT) ? d_index : last_index_reg;
 wire [31:0] f_commit_cand = (d_commit < f_last_after) ? d_commit : f_last_after;
 wire f_commit_adv = fire && d_first_reg && (e_act == A_ACCEPT || e_act == A_HB) && f_commit_cand > commit_index_reg;
+assign commit_next = commit_adv ? quorum_index : f_commit_adv ? f_commit_cand : commit_index_reg;
 
 // ---------------------------------------------------------------------------------------------
 // Counter increments
@@ -752,11 +755,7 @@ always @(posedge clk) begin
     end
 
     // commit
-    if (commit_adv) begin
-        commit_index_reg <= quorum_index;
-    end else if (f_commit_adv) begin
-        commit_index_reg <= f_commit_cand;
-    end
+    commit_index_reg <= commit_next;
 
     // delivery
     dlv_rd_valid_reg <= dlv_go;

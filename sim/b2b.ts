@@ -1,0 +1,152 @@
+// A back-to-back world of NICs in one native object (sim/native/world_b2b.cpp): a leader and its
+// followers wired with zero-delay links, a client source that keeps the leader's RX port busy
+// every cycle, and exact latency histograms kept in C++. One FFI call runs many cycles.
+import koffi from 'koffi';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { libraryPath, ROOT, type Variant } from './build.js';
+import { defaultVariant, SimNic, type SimFrame } from './binding.js';
+
+export interface B2bConfig {
+  /** 'leader': a leader NIC and `followers` follower NICs; 'follower': one follower fed one APPEND per cycle. */
+  mode: 'leader' | 'follower';
+  followers?: number;
+  /** Follower ACK coalescing: an ACK once this many entries are unacknowledged ... */
+  ackCount?: number;
+  /** ... or once the oldest is this many cycles old. */
+  ackDelayCycles?: number;
+  hbIntervalCycles?: number;
+  payloadBytes?: number;
+  /** Requests ask the leader NIC to reply to the client at commit. */
+  nicReply?: boolean;
+  /** Keep every host RX frame for pullHost() (tests); off for benchmarks. */
+  keepHost?: boolean;
+  /** Stop offering after this many requests (0: unlimited). */
+  maxRequests?: number;
+  seed?: number;
+  variant?: Variant;
+}
+
+export const LatencyKind = { leaderAppend: 0, followerAck: 1, leaderCommit: 2, clientReply: 3 } as const;
+export interface Latency { count: number; p50: number; p99: number; p999: number; max: number; overflow: number }
+export interface B2bResults {
+  cycle: number; offered: number; framesInLeader: number; framesInFollower: number; acksIn: number;
+  replies: number; committed: number[];
+}
+
+const ConfigT = koffi.struct('NrB2bConfig', {
+  mode: 'uint32_t', followers: 'uint32_t', ack_count: 'uint32_t', ack_delay: 'uint32_t', hb_interval: 'uint32_t',
+  payload_bytes: 'uint32_t', nic_reply: 'uint32_t', keep_host: 'uint32_t', max_requests: 'uint64_t', seed: 'uint64_t',
+});
+
+type Fn = (...args: unknown[]) => unknown;
+const apis = new Map<string, Record<string, Fn>>();
+function api(path: string): Record<string, Fn> {
+  let a = apis.get(path);
+  if (!a) {
+    const lib = koffi.load(path);
+    const f = (p: string) => lib.func(p) as Fn;
+    a = {
+      create: f('void *nr_b2b_create(const NrB2bConfig *cfg)'),
+      destroy: f('void nr_b2b_destroy(void *h)'),
+      run: f('uint64_t nr_b2b_run(void *h, uint64_t cycles)'),
+      measure: f('void nr_b2b_measure(void *h)'),
+      nic: f('void *nr_b2b_nic(void *h, uint32_t i)'),
+      results: f('uint32_t nr_b2b_results(void *h, _Out_ uint64_t *out, uint32_t n)'),
+      latency: f('uint32_t nr_b2b_latency(void *h, uint32_t kind, _Out_ uint64_t *out, uint32_t n)'),
+      pullHost: f('int64_t nr_b2b_pull_host(void *h, uint32_t i, void *buf, uint32_t cap)'),
+    };
+    apis.set(path, a);
+  }
+  return a;
+}
+
+export class B2bWorld {
+  readonly libPath: string;
+  readonly nodes: number;
+  private h: unknown;
+  private readonly a: Record<string, Fn>;
+  private readonly nics: SimNic[] = [];
+  private scratch = Buffer.alloc(1 << 22);
+
+  constructor(readonly config: B2bConfig) {
+    this.libPath = libraryPath(defaultVariant(config.variant));
+    this.a = api(this.libPath);
+    const followers = config.followers ?? 2;
+    if (config.mode === 'leader' && (!Number.isInteger(followers) || followers < 1 || followers > 7)) {
+      throw new RangeError(`B2bWorld: followers must be 1..7, got ${followers}`);
+    }
+    this.h = this.a.create!({
+      mode: config.mode === 'leader' ? 0 : 1, followers, ack_count: config.ackCount ?? 1,
+      ack_delay: config.ackDelayCycles ?? 16, hb_interval: config.hbIntervalCycles ?? 1000,
+      payload_bytes: config.payloadBytes ?? 16, nic_reply: config.nicReply ? 1 : 0,
+      keep_host: config.keepHost ? 1 : 0, max_requests: config.maxRequests ?? 0, seed: config.seed ?? 1,
+    });
+    this.nodes = config.mode === 'leader' ? followers + 1 : 1;
+    for (let i = 0; i < this.nodes; i++) this.nics.push(SimNic.borrow(this.libPath, this.a.nic!(this.h, i)));
+  }
+
+  /** Runs `cycles` cycles of the whole world; returns the cycle count. */
+  run(cycles: number): number {
+    return Number(this.a.run!(this.h, cycles));
+  }
+
+  /** Latency samples and rate counters start from now (after a warm-up). */
+  measure(): void {
+    this.a.measure!(this.h);
+  }
+
+  /** The NIC of node i (0 is the leader in leader mode), for CSRs, counters and the log port. */
+  nic(i: number): SimNic {
+    const n = this.nics[i];
+    if (!n) throw new RangeError(`B2bWorld.nic: node ${i} out of range 0..${this.nodes - 1}`);
+    return n;
+  }
+
+  results(): B2bResults {
+    const out = new BigUint64Array(14);
+    this.a.results!(this.h, out, 14);
+    const v = Array.from(out, Number);
+    return {
+      cycle: v[0]!, offered: v[1]!, framesInLeader: v[2]!, framesInFollower: v[3]!, acksIn: v[4]!, replies: v[5]!,
+      committed: v.slice(6, 6 + this.nodes),
+    };
+  }
+
+  latency(kind: keyof typeof LatencyKind): Latency {
+    const out = new BigUint64Array(6);
+    this.a.latency!(this.h, LatencyKind[kind], out, 6);
+    const [count, p50, p99, p999, max, overflow] = Array.from(out, Number) as [number, number, number, number, number, number];
+    return { count, p50, p99, p999, max, overflow };
+  }
+
+  /** Host RX frames node i delivered since the last call (keepHost only): committed entries and punts. */
+  pullHost(i: number): Array<Required<SimFrame>> {
+    const frames: Array<Required<SimFrame>> = [];
+    for (;;) {
+      const n = Number(this.a.pullHost!(this.h, i, this.scratch, this.scratch.length));
+      if (n < 0) throw new Error(`B2bWorld.pullHost(${i}) failed (${n})`);
+      if (n === 0) return frames;
+      let off = 0;
+      while (off < n) {
+        const len = this.scratch.readUInt32LE(off);
+        const user = this.scratch.readUInt32LE(off + 4);
+        const cycle = Number(this.scratch.readBigUInt64LE(off + 8));
+        frames.push({ data: Uint8Array.from(this.scratch.subarray(off + 16, off + 16 + len)), user, cycle });
+        off += 16 + ((len + 7) & ~7);
+      }
+    }
+  }
+
+  destroy(): void {
+    if (!this.h) return;
+    if (this.nics[0]?.coverage) {
+      const dir = join(ROOT, 'build/coverage/raw');
+      mkdirSync(dir, { recursive: true });
+      this.nics.forEach((n, i) => n.coverageWrite(join(dir, `b2b-${process.pid}-${Date.now()}-${i}.dat`)));
+    }
+    for (const n of this.nics) n.destroy();
+    this.a.destroy!(this.h);
+    this.h = undefined;
+  }
+}
