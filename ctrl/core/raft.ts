@@ -1,0 +1,1163 @@
+// The control core: a pure, deterministic state machine (Raft with pre-vote, check-quorum,
+// leases, single-server membership changes, snapshots) adapted to a NIC that runs the common
+// case. No clocks, timers, randomness or I/O here: time arrives in `tick` events, randomness
+// through the injected `Rand`, and everything the core wants done leaves through `ready()`.
+//
+// The hybrid rule the whole file keeps: the host changes the NIC's log (log port writes,
+// LAST_INDEX, COMMIT_INDEX, APPLIED_INDEX) only while the NIC's fast path is off (FAST_EN=0),
+// and it turns a follower's fast path on only when the follower's log is known to be a prefix of
+// the current leader's log (a successful Append in this term). "Freeze" = FAST_EN=0 followed by
+// a sync: read LAST_INDEX and COMMIT_INDEX and every entry the host has not seen yet through
+// the log port, so that the host's copy of the log equals the NIC's before the host decides
+// anything that depends on the log (a vote, an Append, a proposal through the host path).
+
+import { decodeHeader, Flag, HostReason, MsgType as WireType } from '../nic/wire.gen.js';
+import { crc32 } from './crc32.js';
+import { buildAppend, classify, CTL_CLIENT, entryFromFrame, entryIdentity, EntryTag, retransmitFrame } from './entry.js';
+import { HostLog } from './log.js';
+import { ProgressTracker } from './progress.js';
+import { membersMask, quorumSize } from './quorum.js';
+import type { PersistentState } from './storage.js';
+import {
+  emptyMessage, MsgType, type Config, type CsrName, type Entry, type Event, type HardState, type Message, type NicEvent,
+  type NicOp, type NodeId, type ReadState, type Ready, type Role, type Snapshot,
+} from './types.js';
+
+export const ROLE_OFF = 0;
+export const ROLE_FOLLOWER = 1;
+export const ROLE_LEADER = 2;
+const CTX_TRANSFER = 1;
+const FRAME_BUFFER_MAX = 4096;
+
+type Waiter = () => void;
+
+interface PendingProposal { payload: Uint8Array; clientId: number; seq: number; flags: number }
+interface PendingRead { ctx: number; index: number; round: number }
+
+export interface CoreStatus {
+  id: NodeId;
+  role: Role;
+  term: number;
+  vote: NodeId;
+  lead: NodeId;
+  commit: number;
+  applied: number;
+  lastIndex: number;
+  lastTerm: number;
+  voters: NodeId[];
+  fastPath: boolean;
+  recovering: boolean;
+}
+
+export class Core {
+  readonly id: NodeId;
+  readonly cfg: Required<Config>;
+  term = 0;
+  vote: NodeId = 0;
+  lead: NodeId = 0;
+  role: Role = 'follower';
+  readonly log = new HostLog();
+  voters: NodeId[] = [];
+  tracker: ProgressTracker;
+  recovering = false;
+
+  private now = 0;
+  private electionDeadline = 0;
+  private heartbeatDeadline = 0;
+  private checkQuorumDeadline = 0;
+  private lastLeaderContact = 0;
+  private transferDeadline = 0;
+  leadTransferee: NodeId = 0;
+  /** first index of this leader's term (its no-op) */
+  termStart = 0;
+  /** the term in which this node's log was last verified as a prefix of that term's leader */
+  private reconciledTerm = -1;
+  private pendingConfIndex = 0;
+  private stableIndex = 0;
+  private snapshot?: Snapshot;
+
+  // NIC mirror
+  private csr = new Map<CsrName, number>();
+  private fastOn = false;
+  private synced = false;
+  private syncing = false;
+  private syncWaiters: Waiter[] = [];
+  private nicLast = 0;       // the NIC's last index as last learned (progress, sync, our writes)
+  private nicActivity = -1;  // last activity counter reported by the driver
+  private csrWaiters: { reg: CsrName; cb: (v: number) => void }[] = [];
+  private logWaiters = new Map<number, ((f: Uint8Array | null) => void)[]>();
+  private fetchWaiters: { upto: number; cb: Waiter }[] = [];
+  private frameBuf = new Map<number, Entry>();
+  private lastRepairAsk = -Infinity;
+
+  // leader state
+  private proposals: PendingProposal[] = [];
+  private proposing = false;
+  private hbRound = 0;
+  private hbRounds = new Map<number, { ns: number; nicLast: number }>();
+  private pendingReads: PendingRead[] = [];
+  private appendWaiting = new Set<NodeId>();
+
+  // snapshot reception
+  private snapRx?: { index: number; term: number; voters: NodeId[]; total: number; parts: Map<number, Uint8Array>; bytes: number };
+
+  // Ready accumulators
+  private rd: Ready = Core.emptyReady();
+  private lastHard: HardState = { term: 0, vote: 0, commit: 0 };
+
+  static emptyReady(): Ready {
+    return { entries: [], nic: [], frames: [], messages: [], committed: [], readStates: [] };
+  }
+
+  constructor(cfg: Config, state?: PersistentState) {
+    this.id = cfg.id;
+    this.cfg = {
+      preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, maxAppendEntries: 12,
+      snapshotChunkBytes: 128, amnesiaGuard: true, ...cfg,
+    };
+    this.voters = [...cfg.voters].sort((a, b) => a - b);
+    if (state) {
+      this.term = state.hardState.term;
+      this.vote = state.hardState.vote;
+      if (state.snapshot) {
+        this.snapshot = state.snapshot;
+        this.log.snapIndex = state.snapshot.index;
+        this.log.snapTerm = state.snapshot.term;
+        this.voters = [...state.snapshot.voters].sort((a, b) => a - b);
+        this.log.commit = this.log.applied = state.snapshot.index;
+        this.rd.snapshotToApply = state.snapshot;
+      }
+      for (const e of state.entries) if (e.index > this.log.snapIndex) this.log.append(e);
+      this.log.commit = Math.max(this.log.commit, Math.min(state.hardState.commit, this.log.lastIndex()));
+      this.recovering = this.cfg.amnesiaGuard && this.term > 0;
+    }
+    this.lastHard = { term: this.term, vote: this.vote, commit: this.log.commit };
+    this.stableIndex = this.log.lastIndex();
+    this.recomputeVoters();
+    this.tracker = new ProgressTracker(this.voters, this.log.lastIndex() + 1);
+    this.initNic();
+    this.applyCommitted();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Public API
+
+  step(ev: Event): void {
+    switch (ev.kind) {
+      case 'tick': return this.tick(ev.nowNs);
+      case 'message': return this.stepMessage(ev.msg);
+      case 'nic': return this.stepNic(ev.ev);
+      case 'propose': return this.propose({ payload: ev.payload, clientId: ev.clientId ?? CTL_CLIENT, seq: ev.seq ?? 0, flags: ev.flags ?? 0 });
+      case 'persisted':
+        if (this.log.term(ev.index) === ev.term) this.stableIndex = Math.max(this.stableIndex, ev.index);
+        this.maybeCommit();
+        return;
+      case 'campaign': return this.startElection(false);
+      case 'transfer': return this.transfer(ev.to);
+      case 'confChange': return this.proposeConf(ev.op, ev.node);
+      case 'read': return this.read(ev.ctx);
+      case 'compact': return this.compact(ev.index, ev.data);
+    }
+  }
+
+  hasReady(): boolean {
+    const r = this.rd;
+    return r.entries.length > 0 || r.nic.length > 0 || r.frames.length > 0 || r.messages.length > 0 || r.committed.length > 0 ||
+      r.readStates.length > 0 || !!r.snapshot || !!r.snapshotToApply || r.truncateAfter !== undefined || !this.hardEqual();
+  }
+
+  /** Drains the accumulated actions (see `Ready` for the order the driver must keep). */
+  ready(): Ready {
+    const r = this.rd;
+    if (!this.hardEqual()) {
+      r.hardState = { term: this.term, vote: this.vote, commit: this.log.commit };
+      this.lastHard = r.hardState;
+    }
+    if (r.entries.length > 0) {
+      const last = r.entries[r.entries.length - 1]!;
+      r.persistUpTo = { index: last.index, term: last.term };
+    }
+    this.rd = Core.emptyReady();
+    return r;
+  }
+
+  status(): CoreStatus {
+    return {
+      id: this.id, role: this.role, term: this.term, vote: this.vote, lead: this.lead, commit: this.log.commit,
+      applied: this.log.applied, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), voters: [...this.voters],
+      fastPath: this.fastOn, recovering: this.recovering,
+    };
+  }
+
+  /** Leader lease: valid until this time (ns, own clock); -Infinity when there is none. */
+  leaseUntil(): number {
+    if (this.role !== 'leader' || this.leadTransferee !== 0 || !this.cfg.leaseReads) return -Infinity;
+    const sent = this.tracker.quorumAckedSendNs(this.id, this.now);
+    const rho = this.cfg.maxClockDrift;
+    return sent + (this.cfg.electionTimeoutNs * (1 - rho)) / (1 + rho);
+  }
+
+  /** Deadlines (for a driver that sleeps until the next one). */
+  nextDeadline(): number {
+    if (this.role === 'leader') return Math.min(this.heartbeatDeadline, this.checkQuorumDeadline);
+    return this.electionDeadline;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Ready helpers
+
+  private hardEqual(): boolean {
+    return this.lastHard.term === this.term && this.lastHard.vote === this.vote && this.lastHard.commit === this.log.commit;
+  }
+
+  private send(m: Message): void {
+    if (m.to === this.id) return;
+    this.rd.messages.push(m);
+  }
+
+  private msg(type: MsgType, to: NodeId, patch: Partial<Message> = {}): Message {
+    return { ...emptyMessage(type, this.id, to, this.term), ...patch };
+  }
+
+  private nicOp(op: NicOp): void {
+    this.rd.nic.push(op);
+  }
+
+  private setCsr(reg: CsrName, value: number, force = false): void {
+    if (!force && this.csr.get(reg) === value) return;
+    this.csr.set(reg, value);
+    this.nicOp({ op: 'csrWrite', reg, value });
+    if (reg === 'FAST_EN') {
+      this.fastOn = value === 1;
+      if (this.fastOn) this.synced = false;
+    }
+    if (reg === 'LAST_INDEX') this.nicLast = value;
+  }
+
+  private readCsr(reg: CsrName, cb: (v: number) => void): void {
+    this.csrWaiters.push({ reg, cb });
+    this.nicOp({ op: 'csrRead', reg });
+  }
+
+  private readLog(index: number, cb: (f: Uint8Array | null) => void): void {
+    const w = this.logWaiters.get(index);
+    if (w) { w.push(cb); return; }
+    this.logWaiters.set(index, [cb]);
+    this.nicOp({ op: 'logRead', index });
+  }
+
+  private persistEntry(e: Entry): void {
+    const r = this.rd.entries;
+    while (r.length > 0 && r[r.length - 1]!.index >= e.index) r.pop();
+    r.push(e);
+  }
+
+  private persistTruncate(after: number): void {
+    const r = this.rd.entries;
+    while (r.length > 0 && r[r.length - 1]!.index > after) r.pop();
+    this.rd.truncateAfter = Math.min(this.rd.truncateAfter ?? Infinity, after);
+    this.stableIndex = Math.min(this.stableIndex, after);
+  }
+
+  /** Appends to the host log (and storage); the caller writes the NIC. */
+  private hostAppend(e: Entry): void {
+    this.log.append(e);
+    this.persistEntry(e);
+    const c = classify(e);
+    if (c.kind === 'add' || c.kind === 'remove') this.recomputeVoters();
+  }
+
+  private hostTruncate(after: number): void {
+    if (after >= this.log.lastIndex()) return;
+    this.log.truncateAfter(after);
+    this.persistTruncate(after);
+    this.recomputeVoters();
+  }
+
+  private resetElectionTimer(): void {
+    const t = this.cfg.electionTimeoutNs;
+    this.electionDeadline = this.now + t + this.cfg.rand.int(t);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // NIC bring-up and sync
+
+  private initNic(): void {
+    this.setCsr('FAST_EN', 0, true);
+    this.setCsr('NODE_ID', this.id, true);
+    this.setCsr('CLUSTER_ID', this.cfg.clusterId, true);
+    this.setCsr('ROLE', ROLE_OFF, true);
+    this.setCsr('TERM', this.term, true);
+    this.setCsr('LEADER_ID', 0, true);
+    this.writeMembership(true);
+    // the NIC's log RAM must hold (APPLIED_INDEX, LAST_INDEX]
+    for (const e of this.log.slice(this.log.commit + 1, this.log.lastIndex())) this.nicOp({ op: 'logWrite', index: e.index, frame: e.frame });
+    this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
+    this.setCsr('COMMIT_INDEX', this.log.commit, true);
+    this.setCsr('APPLIED_INDEX', this.log.commit, true);
+    this.synced = true;
+    this.lastLeaderContact = this.now; // refuse votes for one election timeout after a start (leases)
+    this.resetElectionTimer();
+  }
+
+  private writeMembership(force = false): void {
+    this.setCsr('MEMBERS', membersMask(this.voters), force);
+    this.setCsr('QUORUM', quorumSize(Math.max(1, this.voters.length)), force);
+  }
+
+  /** Fast path off; then make the host log equal the NIC's; then run `after`. */
+  private freezeAndSync(after: Waiter): void {
+    if (this.synced && !this.fastOn) { after(); return; }
+    this.syncWaiters.push(after);
+    if (this.syncing) return;
+    this.syncing = true;
+    this.setCsr('FAST_EN', 0);
+    let last = -1;
+    this.readCsr('LAST_INDEX', (v) => { last = v; });
+    this.readCsr('COMMIT_INDEX', (commit) => {
+      this.csr.set('LAST_INDEX', last);
+      this.csr.set('COMMIT_INDEX', commit);
+      this.nicLast = last;
+      this.fetchTail(last, () => {
+        if (last < this.log.lastIndex()) {
+          // the NIC lost entries the host holds (a NIC reset): put them back
+          for (const e of this.log.slice(last + 1, this.log.lastIndex())) this.nicOp({ op: 'logWrite', index: e.index, frame: e.frame });
+          this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
+        }
+        if (commit > this.log.commit && commit <= this.log.lastIndex()) this.commitTo(commit);
+        this.syncing = false;
+        this.synced = true;
+        const ws = this.syncWaiters;
+        this.syncWaiters = [];
+        for (const w of ws) w();
+      });
+    });
+  }
+
+  /** Reads entries (hostLast, upto] from the NIC's log port into the host log, then runs cb. */
+  private fetchTail(upto: number, cb: Waiter): void {
+    if (upto <= this.log.lastIndex()) { cb(); return; }
+    this.fetchWaiters.push({ upto, cb });
+    for (let i = this.log.lastIndex() + 1; i <= upto; i++) {
+      this.readLog(i, (f) => this.onFetched(i, f));
+    }
+  }
+
+  private onFetched(i: number, f: Uint8Array | null): void {
+    if (f) {
+      const e = entryFromFrame(f);
+      if (e.index === i && i === this.log.lastIndex() + 1) this.hostAppend(e);
+    }
+    const last = this.log.lastIndex();
+    const ready = this.fetchWaiters.filter((w) => w.upto <= last || i >= w.upto || f === null);
+    this.fetchWaiters = this.fetchWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.cb();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Time
+
+  private tick(nowNs: number): void {
+    this.now = Math.max(this.now, nowNs);
+    if (this.role === 'leader') {
+      if (this.now >= this.checkQuorumDeadline) {
+        this.checkQuorumDeadline = this.now + this.cfg.electionTimeoutNs;
+        if (this.cfg.checkQuorum && !this.tracker.quorumActive(this.id)) {
+          this.becomeFollower(this.term, 0);
+          return;
+        }
+      }
+      if (this.now >= this.heartbeatDeadline) {
+        this.heartbeatDeadline = this.now + this.cfg.heartbeatIntervalNs;
+        this.broadcastHeartbeat();
+      }
+      if (this.leadTransferee !== 0 && this.now >= this.transferDeadline) this.abortTransfer();
+      return;
+    }
+    if (this.now >= this.electionDeadline) {
+      this.resetElectionTimer();
+      this.startElection(false);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Roles
+
+  private becomeFollower(term: number, lead: NodeId): void {
+    const wasLeader = this.role === 'leader';
+    if (term > this.term) {
+      this.term = term;
+      this.vote = 0;
+    }
+    this.role = 'follower';
+    this.lead = lead;
+    this.leadTransferee = 0;
+    this.proposals = [];
+    this.pendingReads = [];
+    this.tracker.resetVotes();
+    this.resetElectionTimer();
+    // the fast path stops: a follower's NIC runs again only once its log is reconciled
+    this.setCsr('FAST_EN', 0);
+    if (wasLeader) this.setCsr('ROLE', ROLE_FOLLOWER);
+    this.setCsr('TERM', this.term);
+  }
+
+  private startElection(transfer: boolean): void {
+    if (this.role === 'leader') return;
+    if (!this.voters.includes(this.id)) return; // not a voter (removed, or a new node not yet added)
+    this.setCsr('FAST_EN', 0);
+    this.freezeAndSync(() => {
+      if (this.role === 'leader') return;
+      if ((this.cfg.preVote && !transfer) || this.recovering) this.campaign('pre', transfer);
+      else this.campaign('real', transfer);
+    });
+  }
+
+  private campaign(kind: 'pre' | 'real', transfer: boolean): void {
+    this.tracker.resetVotes();
+    let term: number;
+    if (kind === 'pre') {
+      this.role = 'precandidate';
+      term = this.term + 1;
+    } else {
+      if (this.recovering) return;
+      this.role = 'candidate';
+      this.term += 1;
+      this.vote = this.id;
+      this.lead = 0;
+      this.setCsr('TERM', this.term);
+      term = this.term;
+    }
+    this.resetElectionTimer();
+    if (!this.recovering) this.tracker.recordVote(this.id, true);
+    if (this.tracker.tallyVotes().result === 'won') {
+      if (kind === 'pre') this.campaign('real', transfer);
+      else this.becomeLeader();
+      return;
+    }
+    for (const v of this.voters) {
+      if (v === this.id) continue;
+      this.send({
+        ...this.msg(kind === 'pre' ? MsgType.PreVote : MsgType.Vote, v),
+        term, index: this.log.lastIndex(), logTerm: this.log.lastTerm(), context: transfer ? CTX_TRANSFER : 0,
+        recovering: this.recovering,
+      });
+    }
+  }
+
+  private becomeLeader(): void {
+    this.role = 'leader';
+    this.lead = this.id;
+    this.leadTransferee = 0;
+    this.tracker.reset(this.voters, this.log.lastIndex() + 1);
+    this.hbRounds.clear();
+    // (1) the no-op of this term, through the log port (the fast path is still off)
+    const noop = this.makeEntry(this.log.lastIndex() + 1, new Uint8Array([EntryTag.NOOP]), CTL_CLIENT, 0, 0);
+    this.hostAppend(noop);
+    this.nicOp({ op: 'logWrite', index: noop.index, frame: noop.frame });
+    this.termStart = noop.index;
+    this.pendingConfIndex = this.lastConfIndex();
+    // (2) install the term, role, indexes and membership, then (3) the fast path on
+    this.setCsr('TERM', this.term);
+    this.setCsr('ROLE', ROLE_LEADER);
+    this.setCsr('LEADER_ID', this.id);
+    this.writeMembership();
+    this.setCsr('TERM_START', noop.index);
+    this.setCsr('LAST_INDEX', noop.index, true);
+    this.setCsr('COMMIT_INDEX', this.log.commit, true);
+    this.setCsr('APPLIED_INDEX', this.log.commit, true);
+    for (const v of this.voters) {
+      if (v === this.id) continue;
+      this.setCsr('MATCH_SEL', v, true);
+      this.setCsr('MATCH_INDEX', 0, true);
+      this.tracker.get(v)!.nicMatch = 0;
+    }
+    this.setCsr('FAST_EN', 1);
+    this.reconciledTerm = this.term;
+    this.recovering = false;
+    // (4) learn each follower's tail and reconcile it: Append probes from the no-op
+    for (const v of this.voters) if (v !== this.id) this.sendAppend(v);
+    this.heartbeatDeadline = this.now + this.cfg.heartbeatIntervalNs;
+    this.checkQuorumDeadline = this.now + this.cfg.electionTimeoutNs;
+    this.maybeCommit();
+  }
+
+  private makeEntry(index: number, payload: Uint8Array, clientId: number, seq: number, flags: number): Entry {
+    const frame = buildAppend({ clusterId: this.cfg.clusterId, leader: this.id, term: this.term, index, commit: this.log.commit, clientId, seq, flags, payload });
+    return { index, term: this.term, frame };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Messages
+
+  private inLease(): boolean {
+    return this.cfg.checkQuorum && this.lead !== 0 && this.now < this.lastLeaderContact + this.cfg.electionTimeoutNs;
+  }
+
+  private stepMessage(m: Message): void {
+    if (m.to !== this.id) return;
+    if (m.term > this.term) {
+      if (m.type === MsgType.PreVote || m.type === MsgType.Vote) {
+        const force = m.context === CTX_TRANSFER;
+        if (!force && (this.inLease() || this.role === 'leader')) {
+          // a leader is alive: do not let a partitioned node disrupt it (leader stickiness)
+          if (m.type === MsgType.PreVote) this.send(this.msg(MsgType.PreVoteResp, m.from, { reject: true, recovering: this.recovering }));
+          return;
+        }
+      }
+      if (m.type === MsgType.PreVote || (m.type === MsgType.PreVoteResp && !m.reject)) {
+        // no term change for pre-votes
+      } else {
+        const lead = m.type === MsgType.Append || m.type === MsgType.Heartbeat || m.type === MsgType.Snapshot ? m.from : 0;
+        this.becomeFollower(m.term, lead);
+      }
+    } else if (m.term < this.term) {
+      if (m.type === MsgType.Append || m.type === MsgType.Heartbeat) {
+        // a stale leader: tell it our term so it steps down
+        this.send(this.msg(MsgType.AppendResp, m.from, { index: this.log.lastIndex() }));
+      } else if (m.type === MsgType.PreVote) {
+        this.send(this.msg(MsgType.PreVoteResp, m.from, { reject: true, recovering: this.recovering }));
+      } else if (m.type === MsgType.PreVoteResp && m.recovering) {
+        this.handleVoteResp(m); // counts toward "a quorum restarted" (amnesia guard)
+      }
+      return;
+    }
+
+    switch (m.type) {
+      case MsgType.PreVote:
+      case MsgType.Vote:
+        return this.handleVoteRequest(m);
+      case MsgType.PreVoteResp:
+      case MsgType.VoteResp:
+        return this.handleVoteResp(m);
+      case MsgType.Append:
+        return this.handleAppend(m);
+      case MsgType.AppendResp:
+        return this.handleAppendResp(m);
+      case MsgType.Heartbeat:
+        return this.handleHeartbeat(m);
+      case MsgType.HeartbeatResp:
+        return this.handleHeartbeatResp(m);
+      case MsgType.Snapshot:
+        return this.handleSnapshot(m);
+      case MsgType.TimeoutNow:
+        if (this.role !== 'leader' && m.from === this.lead) this.startElection(true);
+        return;
+    }
+  }
+
+  private handleVoteRequest(m: Message): void {
+    const pre = m.type === MsgType.PreVote;
+    const respType = pre ? MsgType.PreVoteResp : MsgType.VoteResp;
+    if (this.recovering) {
+      this.send(this.msg(respType, m.from, { reject: true, recovering: true }));
+      return;
+    }
+    if (this.role === 'leader' && pre) {
+      this.send(this.msg(respType, m.from, { term: this.term, reject: true }));
+      return;
+    }
+    // the decision needs the whole log: sync the NIC's tail first
+    if (!(this.synced && !this.fastOn)) {
+      this.freezeAndSync(() => this.stepMessage(m));
+      return;
+    }
+    const canVote = this.vote === m.from || (this.vote === 0 && this.lead === 0) || (pre && m.term > this.term);
+    const grant = canVote && this.log.isUpToDate(m.index, m.logTerm);
+    if (grant) {
+      if (!pre) {
+        this.vote = m.from;
+        this.resetElectionTimer();
+      }
+      this.send(this.msg(respType, m.from, { term: m.term }));
+    } else {
+      this.send(this.msg(respType, m.from, { term: this.term, reject: true }));
+    }
+  }
+
+  private handleVoteResp(m: Message): void {
+    const pre = m.type === MsgType.PreVoteResp;
+    if ((pre && this.role !== 'precandidate') || (!pre && this.role !== 'candidate')) return;
+    if (m.recovering) this.tracker.recovering.add(m.from);
+    this.tracker.recordVote(m.from, !m.reject);
+    if (this.recovering) {
+      // amnesia guard: a quorum that all restarted cannot wait for anyone; trust the disks
+      const n = this.voters.filter((v) => v === this.id || this.tracker.recovering.has(v)).length;
+      if (n >= quorumSize(this.voters.length)) {
+        this.recovering = false;
+        this.tracker.resetVotes();
+        this.role = 'follower';
+      }
+      return;
+    }
+    const r = this.tracker.tallyVotes();
+    if (r.result === 'won') {
+      if (pre) this.campaign('real', m.context === CTX_TRANSFER);
+      else this.becomeLeader();
+    } else if (r.result === 'lost') {
+      this.becomeFollower(this.term, 0);
+    }
+  }
+
+  // -------------------------------------------------------------------------------- follower side
+
+  private handleAppend(m: Message): void {
+    if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+    this.lead = m.from;
+    this.lastLeaderContact = this.now;
+    this.resetElectionTimer();
+    if (!(this.synced && !this.fastOn)) {
+      this.freezeAndSync(() => this.stepMessage(m));
+      return;
+    }
+    if (this.role !== 'follower' || this.lead !== m.from || m.term !== this.term) return;
+    if (m.index < this.log.commit) {
+      this.send(this.msg(MsgType.AppendResp, m.from, { index: this.log.commit }));
+      this.enableFollower();
+      return;
+    }
+    if (!this.log.matchTerm(m.index, m.logTerm)) {
+      const hintIdx = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
+      this.send(this.msg(MsgType.AppendResp, m.from, { index: m.index, reject: true, hint: hintIdx, logTerm: this.log.term(hintIdx) ?? 0 }));
+      return;
+    }
+    // log matching holds at m.index: take the named entries as far as we have them
+    let lastNew = m.index;
+    let changed = false;
+    for (let k = 0; k < m.entryTerms.length; k++) {
+      const idx = m.index + 1 + k;
+      const t = m.entryTerms[k]!;
+      if (this.log.term(idx) === t) { lastNew = idx; continue; }
+      if (idx <= this.log.lastIndex()) {
+        // a conflict: our entry here is not the leader's; drop it and what follows (even if the
+        // leader's frame has not arrived yet)
+        if (idx <= this.log.commit) throw new Error(`conflict at committed index ${idx}`);
+        this.hostTruncate(idx - 1);
+        changed = true;
+      }
+      const e = this.frameBuf.get(idx);
+      if (!e || e.term !== t || crc32(entryIdentity(e.frame)) !== m.entryCrcs[k]) break;
+      this.hostAppend(e);
+      this.nicOp({ op: 'logWrite', index: idx, frame: e.frame });
+      changed = true;
+      lastNew = idx;
+    }
+    // Entries after lastNew are unverified. Those of this term came from this leader, in order, and
+    // match its log. An older-term entry beyond the leader's host log (m.hint) conflicts (the
+    // leader's log has only entries of its own term there): drop it. An older-term entry the
+    // leader has not named yet keeps the fast path off until a later Append names it, because
+    // the NIC would commit up to min(leader commit, LAST_INDEX) and must hold only the leader's entries.
+    let tailOk = true;
+    for (let i = lastNew + 1; i <= this.log.lastIndex(); i++) {
+      const t = this.log.term(i)!;
+      if (t === this.term) break;
+      if (i > m.hint) {
+        this.hostTruncate(i - 1);
+        changed = true;
+      } else tailOk = false;
+      break;
+    }
+    for (const i of [...this.frameBuf.keys()]) if (i <= lastNew) this.frameBuf.delete(i);
+    if (changed) this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
+    const c = Math.min(m.commit, lastNew);
+    if (c > this.log.commit) this.commitTo(c);
+    this.send(this.msg(MsgType.AppendResp, m.from, { index: lastNew }));
+    if (tailOk) {
+      this.reconciledTerm = this.term;
+      this.recovering = false;
+      this.enableFollower();
+    }
+  }
+
+  /** Turns a reconciled follower's fast path on (the host log equals the NIC's, which is a prefix of the leader's). */
+  private enableFollower(): void {
+    if (this.role !== 'follower' || this.lead === 0 || this.reconciledTerm !== this.term || this.fastOn || !this.synced) return;
+    this.setCsr('COMMIT_INDEX', this.log.commit, true);
+    this.setCsr('APPLIED_INDEX', this.log.commit, true);
+    this.setCsr('TERM', this.term);
+    this.setCsr('ROLE', ROLE_FOLLOWER);
+    this.setCsr('LEADER_ID', this.lead);
+    this.writeMembership();
+    this.setCsr('FAST_EN', 1);
+  }
+
+  private handleHeartbeat(m: Message): void {
+    if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+    this.lead = m.from;
+    this.lastLeaderContact = this.now;
+    this.resetElectionTimer();
+    // commit: the leader sends min(its commit, our match), so it is safe to take
+    if (m.commit > this.log.commit && m.commit <= this.log.lastIndex() && this.reconciledTerm === this.term) this.commitTo(m.commit);
+    const myLast = this.fastOn ? Math.max(this.nicLast, this.log.lastIndex()) : this.log.lastIndex();
+    // reject = "not reconciled in this term yet: send me an Append" (e.g. after a restart)
+    this.send(this.msg(MsgType.HeartbeatResp, m.from, { context: m.context, hint: myLast, reject: this.reconciledTerm !== this.term }));
+    if (!this.fastOn && this.synced) this.enableFollower();
+  }
+
+  private handleSnapshot(m: Message): void {
+    if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+    this.lead = m.from;
+    this.lastLeaderContact = this.now;
+    this.resetElectionTimer();
+    const s = m.snap;
+    if (!s) return;
+    if (!this.snapRx || this.snapRx.index !== s.index || this.snapRx.term !== s.term || s.offset === 0) {
+      this.snapRx = { index: s.index, term: s.term, voters: s.voters, total: s.total, parts: new Map(), bytes: 0 };
+    }
+    const rx = this.snapRx;
+    if (!rx.parts.has(s.offset)) { rx.parts.set(s.offset, s.data); rx.bytes += s.data.length; }
+    if (rx.bytes < rx.total) return;
+    const data = new Uint8Array(rx.total);
+    for (const [off, d] of rx.parts) data.set(d, off);
+    this.snapRx = undefined;
+    const snap: Snapshot = { index: rx.index, term: rx.term, voters: rx.voters, data };
+    this.freezeAndSync(() => this.installSnapshot(m.from, snap));
+  }
+
+  private installSnapshot(from: NodeId, snap: Snapshot): void {
+    if (this.role !== 'follower' || this.lead !== from) return;
+    if (snap.index <= this.log.commit) {
+      this.send(this.msg(MsgType.AppendResp, from, { index: this.log.commit }));
+      return;
+    }
+    const keep = this.log.matchTerm(snap.index, snap.term);
+    this.rd.entries = this.rd.entries.filter((e) => e.index > snap.index);
+    this.log.compact(snap.index, snap.term);
+    if (!keep) this.log.entries = [];
+    this.log.commit = this.log.applied = snap.index;
+    this.snapshot = snap;
+    this.rd.snapshot = snap;
+    this.rd.snapshotToApply = snap;
+    this.rd.committed = this.rd.committed.filter((e) => e.index > snap.index);
+    this.recomputeVoters();
+    this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
+    this.reconciledTerm = this.term;
+    this.recovering = false;
+    this.send(this.msg(MsgType.AppendResp, from, { index: snap.index }));
+    this.enableFollower();
+  }
+
+  // -------------------------------------------------------------------------------- leader side
+
+  /** Sends follower `to` the entries from its next index (as APPEND frames plus an Append naming them). */
+  private sendAppend(to: NodeId): void {
+    const p = this.tracker.get(to);
+    if (!p || this.role !== 'leader') return;
+    if (p.state === 'snapshot') return;
+    const prev = p.next - 1;
+    const prevTerm = this.log.term(prev);
+    if (prevTerm === undefined) {
+      if (prev < this.log.snapIndex || (prev <= this.log.snapIndex && this.snapshot)) return this.sendSnapshot(to);
+      // beyond what the host holds: the NIC has it (the fast path sequenced it); read it first
+      if (prev > this.log.lastIndex() && prev <= this.nicLast) return this.fetchThenAppend(to, prev);
+      const n = Math.min(p.next, this.log.lastIndex() + 1);
+      if (n === p.next) return;
+      p.next = n;
+      return this.sendAppend(to);
+    }
+    const hi = Math.min(prev + this.cfg.maxAppendEntries, Math.max(this.log.lastIndex(), this.nicLast));
+    if (hi > this.log.lastIndex()) return this.fetchThenAppend(to, hi);
+    const ents = this.log.slice(prev + 1, hi);
+    for (const e of ents) this.rd.frames.push({ to, frame: retransmitFrame(e.frame, this.id, to, this.log.commit) });
+    this.send(this.msg(MsgType.Append, to, {
+      index: prev, logTerm: prevTerm, commit: this.log.commit, hint: this.log.lastIndex(),
+      entryTerms: ents.map((e) => e.term), entryCrcs: ents.map((e) => crc32(entryIdentity(e.frame))),
+    }));
+    p.probeSent = true;
+  }
+
+  private fetchThenAppend(to: NodeId, upto: number): void {
+    if (this.appendWaiting.has(to)) return;
+    this.appendWaiting.add(to);
+    this.fetchTail(upto, () => {
+      this.appendWaiting.delete(to);
+      const p = this.tracker.get(to);
+      if (this.role !== 'leader' || !p) return;
+      if (upto > this.log.lastIndex()) this.nicLast = this.log.lastIndex(); // the NIC could not give it
+      this.sendAppend(to);
+    });
+  }
+
+  private sendSnapshot(to: NodeId): void {
+    const p = this.tracker.get(to)!;
+    const s = this.snapshot;
+    if (!s) return;
+    p.becomeSnapshot(s.index);
+    const n = this.cfg.snapshotChunkBytes;
+    const total = s.data.length;
+    for (let off = 0; off === 0 || off < total; off += n) {
+      this.send(this.msg(MsgType.Snapshot, to, {
+        snap: { index: s.index, term: s.term, voters: s.voters, offset: off, total, data: s.data.subarray(off, Math.min(total, off + n)) },
+      }));
+      if (total === 0) break;
+    }
+  }
+
+  private writeMatch(to: NodeId): void {
+    const p = this.tracker.get(to);
+    if (!p || to === this.id || p.match <= p.nicMatch) return;
+    this.setCsr('MATCH_SEL', to, true);
+    this.setCsr('MATCH_INDEX', p.match, true);
+    p.nicMatch = p.match;
+  }
+
+  private handleAppendResp(m: Message): void {
+    if (this.role !== 'leader') return;
+    const p = this.tracker.get(m.from);
+    if (!p) return;
+    p.recentActive = true;
+    if (m.reject) {
+      // a rejection (log mismatch) or a repair request (the follower's NIC saw a gap): resend from hint+1
+      if (m.hint + 1 < p.next || p.state === 'replicate') {
+        p.becomeProbe();
+        p.next = Math.max(p.match + 1, Math.min(p.next, m.hint + 1));
+        this.sendAppend(m.from);
+      }
+      return;
+    }
+    if (p.state === 'snapshot' && m.index >= p.pendingSnapshot) p.becomeProbe();
+    if (p.maybeUpdate(m.index)) {
+      if (p.state === 'probe') p.becomeReplicate();
+      this.writeMatch(m.from);
+      this.maybeCommit();
+      if (this.leadTransferee === m.from && p.match >= this.log.lastIndex()) {
+        this.send(this.msg(MsgType.TimeoutNow, m.from));
+      }
+      if (p.match < this.log.lastIndex()) this.sendAppend(m.from);
+    } else if (p.match < this.log.lastIndex()) {
+      // no progress (the frames were lost): probe again at the next heartbeat answer
+      p.becomeProbe();
+    }
+  }
+
+  private handleHeartbeatResp(m: Message): void {
+    if (this.role !== 'leader') return;
+    const p = this.tracker.get(m.from);
+    if (!p) return;
+    p.recentActive = true;
+    const r = this.hbRounds.get(m.context);
+    if (r) p.ackedSendNs = Math.max(p.ackedSendNs, r.ns);
+    // a follower that is behind what we had sequenced a round earlier missed frames: repair it
+    const prevRound = this.hbRounds.get(m.context - 1);
+    if (m.reject && p.state !== 'snapshot' && !this.appendWaiting.has(m.from)) {
+      p.becomeProbe();
+      p.next = Math.max(1, Math.min(m.hint, this.log.lastIndex()) + 1);
+      this.sendAppend(m.from);
+    } else if (prevRound && m.hint < prevRound.nicLast && p.state !== 'snapshot') {
+      p.next = Math.max(Math.min(p.next, m.hint + 1), 1);
+      p.becomeProbe();
+      p.next = m.hint + 1;
+      this.sendAppend(m.from);
+    } else if (p.match < this.log.lastIndex() && p.state === 'probe' && !this.appendWaiting.has(m.from)) {
+      this.sendAppend(m.from);
+    }
+    this.checkReads();
+  }
+
+  private broadcastHeartbeat(): void {
+    this.hbRound++;
+    this.hbRounds.set(this.hbRound, { ns: this.now, nicLast: Math.max(this.nicLast, this.log.lastIndex()) });
+    this.hbRounds.delete(this.hbRound - 64);
+    for (const v of this.voters) {
+      if (v === this.id) continue;
+      const p = this.tracker.get(v)!;
+      this.send(this.msg(MsgType.Heartbeat, v, { commit: Math.min(p.match, this.log.commit), context: this.hbRound, index: Math.max(this.nicLast, this.log.lastIndex()) }));
+    }
+  }
+
+  private maybeCommit(): void {
+    if (this.role !== 'leader') return;
+    // the leader counts itself only for what its storage made durable
+    this.tracker.get(this.id)?.maybeUpdate(Math.min(this.log.lastIndex(), this.stableIndex));
+    const c = this.tracker.committed();
+    if (c > this.log.commit && this.log.term(c) === this.term) this.commitTo(c);
+  }
+
+  private commitTo(c: number): void {
+    if (c <= this.log.commit) return;
+    this.log.commit = Math.min(c, this.log.lastIndex());
+    this.applyCommitted();
+    if (this.role === 'leader') {
+      // a committed removal of ourselves: hand over (the others elect among themselves)
+      if (!this.voters.includes(this.id) && this.log.commit >= this.pendingConfIndex) this.stepDownRemoved();
+      this.checkReads();
+    }
+  }
+
+  private applyCommitted(): void {
+    while (this.log.applied < this.log.commit) {
+      const e = this.log.entry(this.log.applied + 1);
+      if (!e) break;
+      this.rd.committed.push(e);
+      this.log.applied++;
+    }
+  }
+
+  private stepDownRemoved(): void {
+    this.becomeFollower(this.term, 0);
+    this.setCsr('ROLE', ROLE_OFF);
+  }
+
+  // -------------------------------------------------------------------------------- proposals
+
+  private propose(p: PendingProposal): void {
+    if (this.role !== 'leader' || this.leadTransferee !== 0) return; // dropped: the client retries elsewhere
+    this.proposals.push(p);
+    this.flushProposals();
+  }
+
+  /** Host-path entries at the leader: fast path off, sync, write through the log port, fast path on, send as APPENDs. */
+  private flushProposals(): void {
+    if (this.proposing || this.proposals.length === 0) return;
+    this.proposing = true;
+    this.freezeAndSync(() => {
+      this.proposing = false;
+      if (this.role !== 'leader') { this.proposals = []; return; }
+      const ps = this.proposals;
+      this.proposals = [];
+      for (const p of ps) {
+        const e = this.makeEntry(this.log.lastIndex() + 1, p.payload, p.clientId, p.seq, p.flags);
+        this.hostAppend(e);
+        this.nicOp({ op: 'logWrite', index: e.index, frame: e.frame });
+        this.rd.frames.push({ to: 'group', frame: e.frame });
+      }
+      this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
+      this.writeMembership();
+      if (this.leadTransferee === 0) this.setCsr('FAST_EN', 1);
+      this.maybeCommit();
+    });
+  }
+
+  private lastConfIndex(): number {
+    for (let i = this.log.lastIndex(); i > this.log.snapIndex; i--) {
+      const k = classify(this.log.entry(i)!).kind;
+      if (k === 'add' || k === 'remove') return i;
+    }
+    return 0;
+  }
+
+  private proposeConf(op: 'add' | 'remove', node: NodeId): void {
+    if (this.role !== 'leader') return;
+    if (this.pendingConfIndex > this.log.commit) return; // one change at a time
+    if (op === 'add' && this.voters.includes(node)) return;
+    if (op === 'remove' && !this.voters.includes(node)) return;
+    this.pendingConfIndex = this.log.lastIndex() + 1 + this.proposals.length;
+    this.propose({ payload: new Uint8Array([op === 'add' ? EntryTag.ADD : EntryTag.REMOVE, node]), clientId: CTL_CLIENT, seq: 0, flags: 0 });
+  }
+
+  /** Voters = the snapshot's, changed by every configuration entry in the log (effective when appended). */
+  private recomputeVoters(): void {
+    let v = new Set(this.snapshot ? this.snapshot.voters : this.cfg.voters);
+    for (const e of this.log.entries) {
+      const c = classify(e);
+      if (c.kind === 'add') v.add(c.node);
+      else if (c.kind === 'remove') v.delete(c.node);
+    }
+    const next = [...v].sort((a, b) => a - b);
+    if (next.join() === this.voters.join()) return;
+    this.voters = next;
+    if (this.tracker) this.tracker.setVoters(this.voters, this.log.lastIndex() + 1);
+    if (this.role === 'leader') {
+      for (const id of this.voters) if (id !== this.id && this.tracker.get(id)!.match === 0) this.sendAppend(id);
+    }
+  }
+
+  // -------------------------------------------------------------------------------- transfer, reads, compaction
+
+  private transfer(to: NodeId): void {
+    if (this.role !== 'leader' || to === this.id || !this.tracker.isVoter(to)) return;
+    this.leadTransferee = to;
+    this.transferDeadline = this.now + this.cfg.electionTimeoutNs;
+    // stop sequencing so the target can catch up; the lease ends now
+    this.freezeAndSync(() => {
+      if (this.role !== 'leader' || this.leadTransferee !== to) return;
+      const p = this.tracker.get(to)!;
+      if (p.match >= this.log.lastIndex()) this.send(this.msg(MsgType.TimeoutNow, to));
+      else this.sendAppend(to);
+    });
+  }
+
+  private abortTransfer(): void {
+    this.leadTransferee = 0;
+    if (this.role === 'leader' && this.synced) this.setCsr('FAST_EN', 1);
+  }
+
+  private read(ctx: number): void {
+    if (this.role !== 'leader') {
+      this.rd.readStates.push({ ctx, index: -1, via: 'quorum' });
+      return;
+    }
+    // the NIC may have committed (and replied to clients) beyond what the host has seen
+    this.readCsr('COMMIT_INDEX', (nicCommit) => {
+      if (this.role !== 'leader') { this.rd.readStates.push({ ctx, index: -1, via: 'quorum' }); return; }
+      const index = Math.max(nicCommit, this.log.commit, this.termStart);
+      if (this.now < this.leaseUntil()) {
+        this.rd.readStates.push({ ctx, index, via: 'lease' });
+        return;
+      }
+      this.pendingReads.push({ ctx, index, round: this.hbRound + 1 });
+      this.heartbeatDeadline = this.now + this.cfg.heartbeatIntervalNs;
+      this.broadcastHeartbeat();
+    });
+  }
+
+  private checkReads(): void {
+    if (this.pendingReads.length === 0 || this.role !== 'leader') return;
+    const keep: PendingRead[] = [];
+    for (const r of this.pendingReads) {
+      const sent = this.hbRounds.get(r.round)?.ns;
+      const acked = this.voters.filter((v) => v === this.id || (sent !== undefined && this.tracker.get(v)!.ackedSendNs >= sent)).length;
+      if (acked >= quorumSize(this.voters.length)) this.rd.readStates.push({ ctx: r.ctx, index: r.index, via: 'quorum' });
+      else keep.push(r);
+    }
+    this.pendingReads = keep;
+  }
+
+  private compact(index: number, data: Uint8Array): void {
+    if (index > this.log.applied || index <= this.log.snapIndex) return;
+    const term = this.log.term(index)!;
+    const snap: Snapshot = { index, term, voters: [...this.voters], data };
+    this.snapshot = snap;
+    this.rd.snapshot = snap;
+    this.rd.entries = this.rd.entries.filter((e) => e.index > index);
+    this.log.compact(index, term);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // NIC events
+
+  private stepNic(ev: NicEvent): void {
+    switch (ev.type) {
+      case 'csr': {
+        const w = this.csrWaiters.shift();
+        if (w && w.reg === ev.reg) w.cb(ev.value);
+        return;
+      }
+      case 'log': {
+        const ws = this.logWaiters.get(ev.index);
+        this.logWaiters.delete(ev.index);
+        for (const w of ws ?? []) w(ev.frame);
+        return;
+      }
+      case 'progress':
+        return this.onProgress(ev.lastIndex, ev.commitIndex, ev.activity);
+      case 'committed':
+        return this.onCommitted(ev.frame);
+      case 'punt':
+        return this.onPunt(ev.reason, ev.frame);
+      case 'needsRepair': {
+        const p = this.tracker.get(ev.node);
+        if (this.role !== 'leader' || !p) return;
+        p.becomeProbe();
+        p.next = Math.max(p.match + 1, Math.min(p.next, ev.index));
+        this.sendAppend(ev.node);
+        return;
+      }
+    }
+  }
+
+  private onProgress(last: number, commit: number, activity: number): void {
+    if (this.fastOn) this.nicLast = Math.max(this.nicLast, last);
+    if (activity !== this.nicActivity) {
+      const first = this.nicActivity < 0;
+      this.nicActivity = activity;
+      if (!first && this.role === 'follower' && this.fastOn && this.lead !== 0) {
+        this.lastLeaderContact = this.now;
+        this.resetElectionTimer();
+      }
+    }
+    void commit;
+  }
+
+  private onCommitted(frame: Uint8Array): void {
+    let e: Entry;
+    try { e = entryFromFrame(frame); } catch { return; }
+    if (e.index <= this.log.commit) return;
+    if (e.index > this.log.lastIndex() + 1) {
+      // the host lags: read the missing entries first, then take this one
+      this.fetchTail(e.index - 1, () => { if (e.index === this.log.lastIndex() + 1 || this.log.term(e.index) !== undefined) this.onCommitted(frame); });
+      return;
+    }
+    if (e.index <= this.log.lastIndex() && this.log.term(e.index) !== e.term) this.hostTruncate(e.index - 1);
+    if (e.index === this.log.lastIndex() + 1) this.hostAppend(e);
+    this.commitTo(e.index);
+  }
+
+  private bufferFrame(e: Entry, repair = false): void {
+    if (e.index <= this.log.commit || (!repair && e.term < this.term)) return;
+    this.frameBuf.set(e.index, e);
+    if (this.frameBuf.size > FRAME_BUFFER_MAX) {
+      const lo = Math.min(...this.frameBuf.keys());
+      this.frameBuf.delete(lo);
+    }
+  }
+
+  private onPunt(reason: number, frame: Uint8Array): void {
+    let h;
+    try { h = decodeHeader(frame); } catch { return; }
+    const t = h.type;
+    const replica = t === WireType.APPEND || t === WireType.HEARTBEAT || t === WireType.ACK || t === WireType.NACK;
+    if (!replica) return; // REQ/REPLY/CONTROL are the driver's and the application's business
+    if (t === WireType.APPEND && (h.flags & Flag.RETRANSMIT) !== 0 && h.dstNode === this.id) {
+      // a repair frame from the leader (any entry term): keep it for the Append that names it
+      if (this.role !== 'leader') this.bufferFrame(entryFromFrame(frame), true);
+      return;
+    }
+    if (h.term > this.term) {
+      if (t === WireType.APPEND || t === WireType.HEARTBEAT) {
+        if (t === WireType.APPEND) this.bufferFrame(entryFromFrame(frame));
+        // a leader of a newer term exists; join it (its Append will reconcile us)
+        if (!this.inLease() || this.role === 'leader') this.becomeFollower(h.term, h.srcNode);
+      } else if (this.role === 'leader') {
+        this.becomeFollower(h.term, 0);
+      }
+      return;
+    }
+    if (h.term < this.term) {
+      if ((t === WireType.APPEND || t === WireType.HEARTBEAT) && h.srcNode !== this.id) {
+        this.send(this.msg(MsgType.AppendResp, h.srcNode, { index: this.log.lastIndex() }));
+      }
+      return;
+    }
+    // same term
+    if (this.role === 'leader') {
+      if (t === WireType.ACK) {
+        const p = this.tracker.get(h.srcNode);
+        if (p && p.maybeUpdate(Math.min(h.logIndex, Math.max(this.log.lastIndex(), this.nicLast)))) {
+          p.recentActive = true;
+          this.writeMatch(h.srcNode);
+          this.maybeCommit();
+        }
+      } else if (t === WireType.NACK) {
+        const p = this.tracker.get(h.srcNode);
+        if (!p) return;
+        p.recentActive = true;
+        p.becomeProbe();
+        p.next = Math.max(p.match + 1, h.logIndex);
+        this.sendAppend(h.srcNode);
+      }
+      return;
+    }
+    if (t === WireType.APPEND) this.bufferFrame(entryFromFrame(frame));
+    if (t === WireType.APPEND || t === WireType.HEARTBEAT) {
+      if (this.lead === 0 && this.role === 'follower') this.lead = h.srcNode;
+      if (h.srcNode === this.lead) {
+        this.lastLeaderContact = this.now;
+        if (this.role === 'follower') this.resetElectionTimer();
+        if (reason === HostReason.GAP || (t === WireType.APPEND && !this.fastOn && h.logIndex > this.log.lastIndex() + 1)) {
+          this.askRepair(h.logIndex);
+        }
+        if (!this.fastOn && this.synced) this.enableFollower();
+      }
+    }
+  }
+
+  /** A follower that missed APPENDs asks the leader for them (at most once per heartbeat interval). */
+  private askRepair(seen: number): void {
+    if (this.role !== 'follower' || this.lead === 0) return;
+    if (this.now < this.lastRepairAsk + this.cfg.heartbeatIntervalNs) return;
+    this.lastRepairAsk = this.now;
+    const have = this.fastOn ? Math.max(this.nicLast, this.log.lastIndex()) : this.log.lastIndex();
+    this.send(this.msg(MsgType.AppendResp, this.lead, { index: seen, reject: true, hint: have, logTerm: this.log.term(Math.min(have, this.log.lastIndex())) ?? 0 }));
+  }
+}
