@@ -39,7 +39,9 @@ export function allRegs(spec: WireSpec): Array<{ block: string; name: string; ad
     for (const r of b.regs) out.push({ block: b.name, name: r.name, addr: b.base + r.offset, access: r.access, reset: r.reset, doc: r.doc });
     (b.counters ?? []).forEach((c, i) => {
       const a = b.base + (b.counters_offset ?? 0) + 8 * i;
-      const doc = c.doc ?? `frames dropped: ${spec.drop_reasons.find((d) => `DROP_${d.name}` === c.name)?.doc ?? ''}`;
+      const drop = spec.drop_reasons.find((d) => `DROP_${d.name}` === c.name);
+      const plane = /^PLANE(\d)_(.*)$/.exec(c.name);
+      const doc = c.doc ?? (drop ? `frames dropped: ${drop.doc ?? ''}` : plane ? `plane ${plane[1]}: as plane 0 (${plane[2]})` : '');
       out.push({ block: b.name, name: `${c.name}_LO`, addr: a, access: 'ro', doc });
       out.push({ block: b.name, name: `${c.name}_HI`, addr: a + 4, access: 'ro', doc: 'high word' });
     });

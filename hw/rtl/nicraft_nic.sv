@@ -1,10 +1,13 @@
 // nicraft: the NIC fast path (leader mode).
 //
-//   plane RX ports -> per-plane store-and-forward buffers -> round-robin merge -> decode (D)
-//   -> execute: sequence a REQ (leader) / accept an APPEND (follower) / count an ACK / punt / drop
+//   plane RX ports -> per-plane store-and-forward buffers -> plane merge (copies dropped, first
+//   copy wins; one-beat ACKs to a parallel ACK path) -> decode (D)
+//   -> execute: sequence a REQ (leader) / accept an APPEND (follower) / NACK handling / punt / drop
 //   -> log RAM, TX (APPEND), host RX queue (punts)
 //   quorum over match indexes -> commit index -> delivery of committed entries to the host
-//   ACK (follower), HEARTBEAT and NIC REPLY (leader) generators -> TX
+//   ACK and NACK (follower), HEARTBEAT and NIC REPLY (leader) generators -> TX
+//   go-back-N retransmission from log RAM (leader, on NACK or retransmit timeout) -> TX
+//   TX -> one FIFO per enabled plane (a stalled plane drops its copy, never stalls the others)
 //
 // One frame per cycle for minimum-size frames, no bubbles. The host drives the NIC through the
 // CSRs (docs/register-map.md), the host TX/RX queues and the log port, as a driver would.
@@ -130,12 +133,16 @@ reg [31:0] last_index_reg = 32'd0;
 reg [31:0] commit_index_reg = 32'd0;
 reg [31:0] applied_index_reg = 32'd0;
 reg [2:0]  match_sel_reg = 3'd0;
+reg [2:0]  plane_en_reg = 3'b111;
+reg [31:0] nack_interval_reg = NR_CSR_RAFT_NACK_INTERVAL_RESET;
+reg [31:0] rto_reg = NR_CSR_RAFT_RTO_RESET;
 reg [31:0] match_reg [0:MAX_NODES-1];
 reg [63:0] cycle_reg = 64'd0;
 
 wire leader_mode = fast_en_reg && role_reg == ROLE_LEADER;
 wire follower_mode = fast_en_reg && role_reg == ROLE_FOLLOWER;
 wire [47:0] my_mac = NR_MAC_NODE_PREFIX | {40'd0, node_id_reg};
+wire [PLANES-1:0] plane_en = plane_en_reg[PLANES-1:0];
 
 // ---------------------------------------------------------------------------------------------
 // Counters
@@ -184,19 +191,58 @@ generate
     end
 endgenerate
 
+// Per-plane head classification: the copy key, and whether the frame is a one-beat ACK the
+// leader counts on its parallel ACK path.
+localparam KEY_WIDTH = 88;
+wire [PLANES*KEY_WIDTH-1:0] pl_key;
+wire [PLANES-1:0]           pl_key_valid;
+wire [PLANES-1:0]           pl_is_ack;
+
+generate
+    for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_plane_key
+        wire [DATA_WIDTH-1:0] h = pl_tdata[gp*DATA_WIDTH +: DATA_WIDTH];
+        wire [7:0]  t = nr_get_type(h);
+        wire [7:0]  src = nr_get_src_node(h);
+        wire [31:0] term = nr_get_term(h);
+        wire [31:0] idx = nr_get_log_index(h);
+        wire [15:0] len = pl_len[gp*16 +: 16];
+        wire basic_ok = len >= 16'(NR_HDR_BYTES) && nr_get_ethertype(h) == NR_ETHERTYPE &&
+                        nr_get_version(h) == NR_VERSION && nr_get_cluster_id(h) == cluster_id_reg;
+        wire [7:0] flags = nr_get_flags(h);
+        // REQ: (client, seq); APPEND: (term, index, retransmit); ACK, NACK, HEARTBEAT: (term, seq),
+        // where seq numbers every ACK/NACK/HEARTBEAT a NIC sends, so repeats are never copies
+        assign pl_key[gp*KEY_WIDTH +: KEY_WIDTH] =
+            t == NR_TYPE_REQ       ? {t, src, nr_get_client_id(h), nr_get_seq(h), 8'd0} :
+            t == NR_TYPE_APPEND    ? {t, src, term, idx, 7'd0, flags[NR_FLAG_RETRANSMIT]} :
+                                     {t, src, term, nr_get_seq(h), 8'd0};
+        assign pl_key_valid[gp] = basic_ok && (t == NR_TYPE_REQ || t == NR_TYPE_APPEND || t == NR_TYPE_ACK ||
+                                               t == NR_TYPE_NACK || t == NR_TYPE_HEARTBEAT);
+        assign pl_is_ack[gp] = basic_ok && t == NR_TYPE_ACK && pl_tlast[gp] &&
+                               len == 16'(NR_MIN_FRAME_BYTES) && nr_get_payload_len(h) == 16'd0 &&
+                               leader_mode && term == term_reg && src < 8'(MAX_NODES) &&
+                               members_reg[src[NODE_WIDTH-1:0]] && src != node_id_reg && idx <= last_index_reg;
+    end
+endgenerate
+
 wire [DATA_WIDTH-1:0] rx_tdata;
 wire [KEEP_WIDTH-1:0] rx_tkeep;
 wire                  rx_tvalid;
 wire                  rx_tready;
 wire                  rx_tlast;
 wire [15:0]           rx_len;
+wire                  rx_first;
+wire                  ack_valid;
+wire [DATA_WIDTH-1:0] ack_data;
+wire [PLANES-1:0]     pl_dup_drop;
+wire [PLANES-1:0]     pl_off_drop;
 
-nicraft_axis_arb #(
-    .PORTS(PLANES),
+nicraft_plane_merge #(
+    .PLANES(PLANES),
     .DATA_WIDTH(DATA_WIDTH),
     .KEEP_WIDTH(KEEP_WIDTH),
-    .USER_WIDTH(16)
-) rx_arb_inst (
+    .KEY_WIDTH(KEY_WIDTH),
+    .WINDOW(16)
+) plane_merge_inst (
     .clk(clk),
     .rst(rst),
     .s_axis_tdata(pl_tdata),
@@ -204,20 +250,29 @@ nicraft_axis_arb #(
     .s_axis_tvalid(pl_tvalid),
     .s_axis_tready(pl_tready),
     .s_axis_tlast(pl_tlast),
-    .s_axis_tuser(pl_len),
+    .s_len(pl_len),
+    .s_key(pl_key),
+    .s_key_valid(pl_key_valid),
+    .s_is_ack(pl_is_ack),
+    .plane_en(plane_en),
     .m_axis_tdata(rx_tdata),
     .m_axis_tkeep(rx_tkeep),
     .m_axis_tvalid(rx_tvalid),
     .m_axis_tready(rx_tready),
     .m_axis_tlast(rx_tlast),
-    .m_axis_tuser(rx_len)
+    .m_len(rx_len),
+    .m_first(rx_first),
+    .m_ack_valid(ack_valid),
+    .m_ack_data(ack_data),
+    .dup_drop(pl_dup_drop),
+    .off_drop(pl_off_drop)
 );
+
+wire [7:0]  ack_src = nr_get_src_node(ack_data);
+wire [31:0] ack_index = nr_get_log_index(ack_data);
 
 // ---------------------------------------------------------------------------------------------
 // D: register the beat and the stateless header checks
-reg                  rx_in_frame_reg = 1'b0;
-wire                 rx_first = !rx_in_frame_reg;
-
 reg                  d_valid_reg = 1'b0;
 reg [DATA_WIDTH-1:0] d_data_reg = 0;
 reg [KEEP_WIDTH-1:0] d_keep_reg = 0;
@@ -242,7 +297,7 @@ wire [7:0]  rx_bad =
 // E: execute. The decision is made on the first beat from the D registers and the state,
 // and held for the frame's other beats.
 localparam [2:0] A_DROP = 3'd0, A_SEQ = 3'd1, A_ACCEPT = 3'd2, A_PUNT = 3'd3,
-                 A_ACK = 3'd4, A_HB = 3'd5, A_DUP = 3'd6;
+                 A_ACK = 3'd4, A_HB = 3'd5, A_DUP = 3'd6, A_NACK = 3'd7;
 
 wire tx_fast_afull;
 wire punt_afull;
@@ -299,15 +354,21 @@ always @* begin
                 end
             end else if (d_index <= last_index_reg) begin
                 act_first = A_DUP; why_first = NR_DROP_DUPLICATE;
+            end else if (d_index - last_index_reg > LOG_DEPTH) begin
+                act_first = A_DROP; why_first = NR_DROP_FUTURE_INDEX;
             end else begin
-                act_first = A_PUNT; why_first = NR_HOST_GAP;
+                act_first = A_DROP; why_first = NR_DROP_GAP;
             end
         end else begin
             // ACK or NACK, follower to leader
             if (role_reg != ROLE_LEADER || !d_src_ok) begin
                 act_first = A_PUNT; why_first = NR_HOST_NOT_MEMBER;
             end else if (d_type == NR_TYPE_NACK) begin
-                act_first = A_PUNT; why_first = NR_HOST_OTHER;
+                if (d_index == 32'd0 || d_index > last_index_reg + 32'd1) begin
+                    act_first = A_DROP; why_first = NR_DROP_BAD_ACK;
+                end else begin
+                    act_first = A_NACK;
+                end
             end else if (d_index > last_index_reg) begin
                 act_first = A_DROP; why_first = NR_DROP_BAD_ACK;
             end else begin
@@ -441,25 +502,36 @@ reg [31:0] commit_sent_reg = 32'd0;
 wire hb_want = leader_mode && (hb_timer_reg >= hb_interval_reg ||
                (commit_index_reg != commit_sent_reg && hb_timer_reg >= hb_commit_delay_reg));
 
-reg [DATA_WIDTH-1:0] ctl_beat;   // ACK or HEARTBEAT
+// NACK (follower): a gap was seen; rate-limited per expected index
+reg        nack_want_reg = 1'b0;
+reg [31:0] nack_timer_reg = 32'd0;
+reg [31:0] nack_sent_index_reg = 32'd0;
+wire [31:0] expect_index = last_index_reg + 32'd1;
+wire nack_go = follower_mode && nack_want_reg &&
+               (expect_index != nack_sent_index_reg || nack_timer_reg >= nack_interval_reg);
+
+reg [31:0] ctl_seq_reg = 32'd0;  // numbers the ACKs, NACKs and HEARTBEATs this NIC sends
+reg [DATA_WIDTH-1:0] ctl_beat;   // ACK, NACK or HEARTBEAT
 always @* begin
     ctl_beat = {DATA_WIDTH{1'b0}};
     ctl_beat = nr_set_dst_mac(ctl_beat, role_reg == ROLE_LEADER ? NR_MAC_GROUP : (NR_MAC_NODE_PREFIX | {40'd0, leader_id_reg}));
     ctl_beat = nr_set_src_mac(ctl_beat, my_mac);
     ctl_beat = nr_set_ethertype(ctl_beat, NR_ETHERTYPE);
     ctl_beat = nr_set_version(ctl_beat, NR_VERSION);
-    ctl_beat = nr_set_type(ctl_beat, role_reg == ROLE_LEADER ? NR_TYPE_HEARTBEAT : NR_TYPE_ACK);
+    ctl_beat = nr_set_type(ctl_beat, role_reg == ROLE_LEADER ? NR_TYPE_HEARTBEAT : nack_go ? NR_TYPE_NACK : NR_TYPE_ACK);
     ctl_beat = nr_set_cluster_id(ctl_beat, cluster_id_reg);
     ctl_beat = nr_set_src_node(ctl_beat, node_id_reg);
     ctl_beat = nr_set_dst_node(ctl_beat, role_reg == ROLE_LEADER ? 8'hFF : leader_id_reg);
     ctl_beat = nr_set_term(ctl_beat, term_reg);
-    ctl_beat = nr_set_log_index(ctl_beat, last_index_reg);
+    ctl_beat = nr_set_log_index(ctl_beat, (role_reg != ROLE_LEADER && nack_go) ? expect_index : last_index_reg);
     ctl_beat = nr_set_commit_index(ctl_beat, commit_index_reg);
+    ctl_beat = nr_set_seq(ctl_beat, ctl_seq_reg);
 end
 
 // one generated frame per cycle: a reply first, else an ACK or a heartbeat
 wire gen_reply = dlv_reply;
-wire gen_ctl = !gen_reply && (ack_want || hb_want);
+wire gen_ctl = !gen_reply && (ack_want || hb_want || nack_go);
+wire gen_nack = gen_ctl && nack_go;
 wire gen_ready;
 wire gen_we = gen_reply || (gen_ctl && gen_ready);
 localparam [KEEP_WIDTH-1:0] MIN_KEEP = {{(KEEP_WIDTH-NR_MIN_FRAME_BYTES){1'b0}}, {NR_MIN_FRAME_BYTES{1'b1}}};
@@ -519,48 +591,192 @@ nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDT
     .count(dlv_count), .almost_full(dlv_afull)
 );
 
-// Host RX queue: committed entries and punts
-nicraft_axis_arb #(.PORTS(2), .DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(8)) host_rx_arb_inst (
+// Host RX queue: committed entries, punts and needs-repair events
+wire [DATA_WIDTH-1:0] evt_tdata;  wire [KEEP_WIDTH-1:0] evt_tkeep;  wire evt_tvalid, evt_tready, evt_tlast;
+wire [7:0] evt_tuser;
+wire [3:0] evt_count;
+wire evt_in_ready;
+nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(8),
+    .DEPTH_LOG2(3), .ALMOST_FULL_FREE(2)) evt_fifo_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata({pnt_tdata, dlv_tdata}), .s_axis_tkeep({pnt_tkeep, dlv_tkeep}),
-    .s_axis_tvalid({pnt_tvalid, dlv_tvalid}), .s_axis_tready({pnt_tready, dlv_tready}),
-    .s_axis_tlast({pnt_tlast, dlv_tlast}), .s_axis_tuser({pnt_tuser, dlv_tuser}),
+    .s_axis_tdata(evt_beat), .s_axis_tkeep(MIN_KEEP), .s_axis_tvalid(evt_we), .s_axis_tready(evt_in_ready),
+    .s_axis_tlast(1'b1), .s_axis_tuser(NR_HOST_NEEDS_REPAIR),
+    .m_axis_tdata(evt_tdata), .m_axis_tkeep(evt_tkeep), .m_axis_tvalid(evt_tvalid), .m_axis_tready(evt_tready),
+    .m_axis_tlast(evt_tlast), .m_axis_tuser(evt_tuser),
+    .count(evt_count), .almost_full(evt_afull)
+);
+
+nicraft_axis_arb #(.PORTS(3), .DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(8)) host_rx_arb_inst (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata({evt_tdata, pnt_tdata, dlv_tdata}), .s_axis_tkeep({evt_tkeep, pnt_tkeep, dlv_tkeep}),
+    .s_axis_tvalid({evt_tvalid, pnt_tvalid, dlv_tvalid}), .s_axis_tready({evt_tready, pnt_tready, dlv_tready}),
+    .s_axis_tlast({evt_tlast, pnt_tlast, dlv_tlast}), .s_axis_tuser({evt_tuser, pnt_tuser, dlv_tuser}),
     .m_axis_tdata(m_axis_host_rx_tdata), .m_axis_tkeep(m_axis_host_rx_tkeep),
     .m_axis_tvalid(m_axis_host_rx_tvalid), .m_axis_tready(m_axis_host_rx_tready),
     .m_axis_tlast(m_axis_host_rx_tlast), .m_axis_tuser(m_axis_host_rx_tuser)
 );
 
-// TX: APPENDs, generated frames and the host's frames, sent on every plane
+// Retransmitted APPENDs
+wire [DATA_WIDTH-1:0] rtx_tdata;  wire [KEEP_WIDTH-1:0] rtx_tkeep;  wire rtx_tvalid, rtx_tready, rtx_tlast;
+wire [4:0] rtx_count;
+wire rtx_in_ready, unused_tuser_rtx;
+nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(1),
+    .DEPTH_LOG2(4), .ALMOST_FULL_FREE(3)) rtx_fifo_inst (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(rtx_rd_first_reg ? rtx_beat0 : rtx_rd_data_reg),
+    .s_axis_tkeep(keep_for(rtx_rd_len_reg[5:0], rtx_rd_last_reg)),
+    .s_axis_tvalid(rtx_rd_valid_reg), .s_axis_tready(rtx_in_ready),
+    .s_axis_tlast(rtx_rd_last_reg), .s_axis_tuser(1'b0),
+    .m_axis_tdata(rtx_tdata), .m_axis_tkeep(rtx_tkeep), .m_axis_tvalid(rtx_tvalid), .m_axis_tready(rtx_tready),
+    .m_axis_tlast(rtx_tlast), .m_axis_tuser(unused_tuser_rtx),
+    .count(rtx_count), .almost_full(rtx_afull)
+);
+
+// TX: APPENDs, retransmissions, generated frames and the host's frames
 wire [DATA_WIDTH-1:0] tx_tdata;
 wire [KEEP_WIDTH-1:0] tx_tkeep;
 wire                  tx_tvalid, tx_tready, tx_tlast;
 wire                  unused_tx_tuser;
 
-nicraft_axis_arb #(.PORTS(3), .DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(1)) tx_arb_inst (
+nicraft_axis_arb #(.PORTS(4), .DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(1)) tx_arb_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata({s_axis_host_tx_tdata, gen_tdata, txf_tdata}),
-    .s_axis_tkeep({s_axis_host_tx_tkeep, gen_tkeep, txf_tkeep}),
-    .s_axis_tvalid({s_axis_host_tx_tvalid, gen_tvalid, txf_tvalid}),
-    .s_axis_tready({s_axis_host_tx_tready, gen_tready, txf_tready}),
-    .s_axis_tlast({s_axis_host_tx_tlast, gen_tlast, txf_tlast}),
-    .s_axis_tuser(3'b000),
+    .s_axis_tdata({s_axis_host_tx_tdata, gen_tdata, rtx_tdata, txf_tdata}),
+    .s_axis_tkeep({s_axis_host_tx_tkeep, gen_tkeep, rtx_tkeep, txf_tkeep}),
+    .s_axis_tvalid({s_axis_host_tx_tvalid, gen_tvalid, rtx_tvalid, txf_tvalid}),
+    .s_axis_tready({s_axis_host_tx_tready, gen_tready, rtx_tready, txf_tready}),
+    .s_axis_tlast({s_axis_host_tx_tlast, gen_tlast, rtx_tlast, txf_tlast}),
+    .s_axis_tuser(4'b0000),
     .m_axis_tdata(tx_tdata), .m_axis_tkeep(tx_tkeep), .m_axis_tvalid(tx_tvalid), .m_axis_tready(tx_tready),
     .m_axis_tlast(tx_tlast), .m_axis_tuser(unused_tx_tuser)
 );
 
-assign tx_tready = &m_axis_tx_tready;
+// Fan-out to one FIFO per plane. At a frame's first beat, every enabled plane with room for a
+// whole frame takes it; an enabled plane without room drops its copy (counted). The arbiter waits
+// only when no enabled plane has room, so a stalled plane never stalls the others.
+reg               tx_in_frame_reg = 1'b0;
+reg  [PLANES-1:0] tx_take_reg = 0;
+wire [PLANES-1:0] ptx_afull;
+wire [PLANES-1:0] ptx_room = plane_en & ~ptx_afull;
+wire              tx_first = !tx_in_frame_reg;
+wire [PLANES-1:0] tx_take = tx_first ? ptx_room : tx_take_reg;
+assign tx_tready = !tx_first || ptx_room != 0 || plane_en == 0;
+wire              tx_beat = tx_tvalid && tx_tready;
+wire [PLANES-1:0] ptx_drop = (tx_beat && tx_first) ? (plane_en & ~ptx_room) : {PLANES{1'b0}};
+wire [PLANES-1:0] ptx_in_ready;
+wire [PLANES-1:0] ptx_unused_tuser;
+wire [PLANES*(TX_FIFO_DEPTH_LOG2+1)-1:0] ptx_count;
+
 generate
     for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_plane_tx
-        assign m_axis_tx_tdata[gp*DATA_WIDTH +: DATA_WIDTH] = tx_tdata;
-        assign m_axis_tx_tkeep[gp*KEEP_WIDTH +: KEEP_WIDTH] = tx_tkeep;
-        assign m_axis_tx_tvalid[gp] = tx_tvalid;
-        assign m_axis_tx_tlast[gp] = tx_tlast;
+        nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(1),
+            .DEPTH_LOG2(TX_FIFO_DEPTH_LOG2), .ALMOST_FULL_FREE(MAX_BEATS + 1)) ptx_fifo_inst (
+            .clk(clk), .rst(rst),
+            .s_axis_tdata(tx_tdata), .s_axis_tkeep(tx_tkeep), .s_axis_tvalid(tx_beat && tx_take[gp]),
+            .s_axis_tready(ptx_in_ready[gp]), .s_axis_tlast(tx_tlast), .s_axis_tuser(1'b0),
+            .m_axis_tdata(m_axis_tx_tdata[gp*DATA_WIDTH +: DATA_WIDTH]),
+            .m_axis_tkeep(m_axis_tx_tkeep[gp*KEEP_WIDTH +: KEEP_WIDTH]),
+            .m_axis_tvalid(m_axis_tx_tvalid[gp]), .m_axis_tready(m_axis_tx_tready[gp]),
+            .m_axis_tlast(m_axis_tx_tlast[gp]), .m_axis_tuser(ptx_unused_tuser[gp]),
+            .count(ptx_count[gp*(TX_FIFO_DEPTH_LOG2+1) +: TX_FIFO_DEPTH_LOG2+1]), .almost_full(ptx_afull[gp])
+        );
     end
 endgenerate
 
 // host TX frames go through the arbiter's port 2
 reg host_tx_in_frame_reg = 1'b0;
 wire host_tx_done = s_axis_host_tx_tvalid && s_axis_host_tx_tready && s_axis_host_tx_tlast;
+
+// ---------------------------------------------------------------------------------------------
+// Match indexes (leader): from the ACK path, from ACKs and NACKs in the main pipeline
+wire main_ack  = fire && d_first_reg && e_act == A_ACK;
+wire main_nack = fire && d_first_reg && e_act == A_NACK;
+reg [31:0] match_next [0:MAX_NODES-1];
+reg [MAX_NODES-1:0] match_moved;
+integer mn;
+always @* begin
+    for (mn = 0; mn < MAX_NODES; mn = mn + 1) begin
+        match_next[mn] = match_reg[mn];
+        if (ack_valid && ack_src == 8'(mn) && ack_index > match_next[mn]) match_next[mn] = ack_index;
+        if (main_ack && d_src == 8'(mn) && d_index > match_next[mn]) match_next[mn] = d_index;
+        if (main_nack && d_src == 8'(mn) && d_index - 32'd1 > match_next[mn]) match_next[mn] = d_index - 32'd1;
+        match_moved[mn] = match_next[mn] != match_reg[mn];
+    end
+end
+
+// Retransmission (leader): go-back-N from log RAM, on a NACK or when a lagging follower's ACKs
+// made no progress for RTO cycles. One follower at a time; others wait in rtx_pend.
+reg [MAX_NODES-1:0] rtx_pend_reg = 0;
+reg [31:0]          rtx_pend_index_reg [0:MAX_NODES-1];
+reg [31:0]          rto_timer_reg [0:MAX_NODES-1];
+reg [MAX_NODES-1:0] repair_sent_reg = 0;   // a needs-repair event is out for this follower
+
+reg                 rtx_active_reg = 1'b0;
+reg [2:0]           rtx_node_reg = 3'd0;
+reg [31:0]          rtx_next_reg = 32'd0;
+reg [31:0]          rtx_end_reg = 32'd0;
+reg [SLOT_BEATS_LOG2-1:0] rtx_beat_reg = 0;
+
+// oldest index still in log RAM
+wire [31:0] log_oldest = (last_index_reg > LOG_DEPTH) ? last_index_reg - LOG_DEPTH + 32'd1 : 32'd1;
+
+// the follower to serve next: the lowest pending
+reg [2:0] rtx_pick;
+reg       rtx_pick_valid;
+always @* begin
+    rtx_pick = 3'd0;
+    rtx_pick_valid = 1'b0;
+    for (mn = MAX_NODES - 1; mn >= 0; mn = mn - 1) begin
+        if (rtx_pend_reg[mn]) begin
+            rtx_pick = 3'(mn);
+            rtx_pick_valid = 1'b1;
+        end
+    end
+end
+wire [31:0] rtx_from_pend = rtx_pend_index_reg[rtx_pick];
+wire [31:0] rtx_from = (rtx_from_pend > match_reg[rtx_pick] + 32'd1) ? rtx_from_pend : match_reg[rtx_pick] + 32'd1;
+wire rtx_start_ok = leader_mode && !rtx_active_reg && rtx_pick_valid;
+wire rtx_needs_repair = rtx_start_ok && rtx_from <= last_index_reg && rtx_from < log_oldest;
+
+wire rtx_afull;
+wire evt_afull;
+wire [15:0] rtx_len = log_len_mem[rtx_next_reg[LOG_DEPTH_LOG2-1:0]];
+wire [15:0] rtx_last_beat = (rtx_len == 16'd0) ? 16'd0 : (rtx_len - 16'd1) >> 6;
+wire rtx_is_last = {{(16-SLOT_BEATS_LOG2){1'b0}}, rtx_beat_reg} >= rtx_last_beat;
+wire rtx_go = rtx_active_reg && leader_mode && !lp_read && !rtx_afull;
+
+reg                  rtx_rd_valid_reg = 1'b0;
+reg                  rtx_rd_first_reg = 1'b0;
+reg                  rtx_rd_last_reg = 1'b0;
+reg [15:0]           rtx_rd_len_reg = 16'd0;
+reg [2:0]            rtx_rd_node_reg = 3'd0;
+reg [DATA_WIDTH-1:0] rtx_rd_data_reg = 0;
+
+reg [DATA_WIDTH-1:0] rtx_beat0;
+always @* begin
+    rtx_beat0 = rtx_rd_data_reg;
+    rtx_beat0 = nr_set_dst_mac(rtx_beat0, NR_MAC_NODE_PREFIX | {45'd0, rtx_rd_node_reg});
+    rtx_beat0 = nr_set_dst_node(rtx_beat0, {5'd0, rtx_rd_node_reg});
+    rtx_beat0 = nr_set_flags(rtx_beat0, nr_get_flags(rtx_rd_data_reg) | (8'd1 << NR_FLAG_RETRANSMIT));
+    rtx_beat0 = nr_set_commit_index(rtx_beat0, commit_index_reg);
+end
+
+// needs-repair event for the host: a NACK-shaped frame naming the follower and the index
+reg [DATA_WIDTH-1:0] evt_beat;
+always @* begin
+    evt_beat = {DATA_WIDTH{1'b0}};
+    evt_beat = nr_set_dst_mac(evt_beat, my_mac);
+    evt_beat = nr_set_src_mac(evt_beat, NR_MAC_NODE_PREFIX | {45'd0, rtx_pick});
+    evt_beat = nr_set_ethertype(evt_beat, NR_ETHERTYPE);
+    evt_beat = nr_set_version(evt_beat, NR_VERSION);
+    evt_beat = nr_set_type(evt_beat, NR_TYPE_NACK);
+    evt_beat = nr_set_cluster_id(evt_beat, cluster_id_reg);
+    evt_beat = nr_set_src_node(evt_beat, {5'd0, rtx_pick});
+    evt_beat = nr_set_dst_node(evt_beat, node_id_reg);
+    evt_beat = nr_set_term(evt_beat, term_reg);
+    evt_beat = nr_set_log_index(evt_beat, rtx_from);
+    evt_beat = nr_set_commit_index(evt_beat, commit_index_reg);
+end
+wire evt_we = rtx_needs_repair && !repair_sent_reg[rtx_pick] && !evt_afull;
 
 // ---------------------------------------------------------------------------------------------
 // Quorum and commit (leader)
@@ -620,17 +836,38 @@ always @* begin
             NR_DROP_LOG_FULL:      ctr_inc[NR_CTR_DROP_LOG_FULL] = 3'd1;
             NR_DROP_DUPLICATE:     ctr_inc[NR_CTR_DROP_DUPLICATE] = 3'd1;
             NR_DROP_BAD_ACK:       ctr_inc[NR_CTR_DROP_BAD_ACK] = 3'd1;
+            NR_DROP_GAP:           ctr_inc[NR_CTR_DROP_GAP] = 3'd1;
+            NR_DROP_FUTURE_INDEX:  ctr_inc[NR_CTR_DROP_FUTURE_INDEX] = 3'd1;
             default:               ctr_inc[NR_CTR_DROP_PUNT_FULL] = 3'd1;
         endcase
+    end
+    for (pp = 0; pp < PLANES; pp = pp + 1) begin
+        if (pl_dup_drop[pp]) begin
+            ctr_inc[NR_CTR_DROPPED] = ctr_inc[NR_CTR_DROPPED] + 3'd1;
+            ctr_inc[NR_CTR_DROP_PLANE_DUP] = ctr_inc[NR_CTR_DROP_PLANE_DUP] + 3'd1;
+            ctr_inc[NR_CTR_PLANE0_DUPS + 5*pp] = 3'd1;
+        end
+        if (pl_off_drop[pp]) begin
+            ctr_inc[NR_CTR_DROPPED] = ctr_inc[NR_CTR_DROPPED] + 3'd1;
+            ctr_inc[NR_CTR_DROP_PLANE_OFF] = ctr_inc[NR_CTR_DROP_PLANE_OFF] + 3'd1;
+        end
+        ctr_inc[NR_CTR_PLANE0_RX_FRAMES + 5*pp] = {2'd0, pl_frame_in[pp]};
+        ctr_inc[NR_CTR_PLANE0_ERRORS + 5*pp] = {2'd0, pl_drop_valid[pp]} + {2'd0, pl_off_drop[pp]};
+        ctr_inc[NR_CTR_PLANE0_TX_FRAMES + 5*pp] = {2'd0, m_axis_tx_tvalid[pp] && m_axis_tx_tready[pp] && m_axis_tx_tlast[pp]};
+        ctr_inc[NR_CTR_PLANE0_TX_DROPS + 5*pp] = {2'd0, ptx_drop[pp]};
     end
     if (fire && d_first_reg && e_act == A_PUNT) ctr_inc[NR_CTR_PUNTED] = 3'd1;
     if (e_end && e_act == A_SEQ)    ctr_inc[NR_CTR_REQ_SEQUENCED] = 3'd1;
     if (e_end && e_act == A_ACCEPT) ctr_inc[NR_CTR_APPEND_ACCEPTED] = 3'd1;
-    if (fire && d_first_reg && e_act == A_ACK) ctr_inc[NR_CTR_ACK_RX] = 3'd1;
+    ctr_inc[NR_CTR_ACK_RX] = {2'd0, main_ack} + {2'd0, ack_valid};
+    if (main_nack)                                 ctr_inc[NR_CTR_NACK_RX] = 3'd1;
+    if (rtx_rd_valid_reg && rtx_rd_last_reg)       ctr_inc[NR_CTR_RETRANSMIT_TX] = 3'd1;
+    if (evt_we)                                    ctr_inc[NR_CTR_NEEDS_REPAIR] = 3'd1;
     if (fire && d_first_reg && e_act == A_HB)  ctr_inc[NR_CTR_HEARTBEAT_RX] = 3'd1;
     if (gen_we && gen_reply)                       ctr_inc[NR_CTR_REPLY_TX] = 3'd1;
     if (gen_we && !gen_reply && role_reg == ROLE_LEADER) ctr_inc[NR_CTR_HEARTBEAT_TX] = 3'd1;
-    if (gen_we && !gen_reply && role_reg != ROLE_LEADER) ctr_inc[NR_CTR_ACK_TX] = 3'd1;
+    if (gen_we && !gen_reply && role_reg != ROLE_LEADER && !gen_nack) ctr_inc[NR_CTR_ACK_TX] = 3'd1;
+    if (gen_we && gen_nack)                        ctr_inc[NR_CTR_NACK_TX] = 3'd1;
     if (dlv_rd_valid_reg && dlv_rd_last_reg)       ctr_inc[NR_CTR_COMMITTED] = 3'd1;
     if (host_tx_done)                              ctr_inc[NR_CTR_HOST_TX_FRAMES] = 3'd1;
     if (tx_frame_done)                             ctr_inc[NR_CTR_TX_FRAMES] = 3'd1;
@@ -685,6 +922,9 @@ always @* begin
         NR_CSR_RAFT_MATCH_INDEX:    csr_mux = match_flat[match_sel_reg*32 +: 32];
         NR_CSR_RAFT_STATUS:         csr_mux = {29'd0, tx_fast_afull, window_full, dlv_afull};
         NR_CSR_RAFT_HB_COMMIT_DELAY: csr_mux = hb_commit_delay_reg;
+        NR_CSR_RAFT_PLANE_EN:       csr_mux = {29'd0, plane_en_reg};
+        NR_CSR_RAFT_NACK_INTERVAL:  csr_mux = nack_interval_reg;
+        NR_CSR_RAFT_RTO:            csr_mux = rto_reg;
         NR_CSR_COUNTERS_TYPE:       csr_mux = NR_BLK_COUNTERS_TYPE;
         NR_CSR_COUNTERS_VERSION:    csr_mux = NR_BLK_COUNTERS_VERSION;
         NR_CSR_COUNTERS_NEXT:       csr_mux = 32'd0;
@@ -707,7 +947,6 @@ always @(posedge clk) begin
             d_last_reg <= rx_tlast;
             d_first_reg <= rx_first;
             d_bad_reg <= rx_first ? rx_bad : 8'd0;
-            rx_in_frame_reg <= !rx_tlast;
         end
     end
 
@@ -732,9 +971,6 @@ always @(posedge clk) begin
         if (d_first_reg && e_act == A_SEQ) begin
             hb_timer_reg <= 32'd0;
             commit_sent_reg <= commit_index_reg;
-        end
-        if (d_first_reg && e_act == A_ACK && d_index > match_reg[d_src[NODE_WIDTH-1:0]]) begin
-            match_reg[d_src[NODE_WIDTH-1:0]] <= d_index;
         end
         if (d_first_reg && e_act == A_DUP) begin
             force_ack_reg <= 1'b1;
@@ -773,7 +1009,20 @@ always @(posedge clk) begin
     end
 
     // ACK and heartbeat generators
-    if (gen_we && !gen_reply) begin
+    nack_timer_reg <= nack_timer_reg + 32'd1;
+    if (gen_we && !gen_reply) ctl_seq_reg <= ctl_seq_reg + 32'd1;
+    if (fire && d_first_reg && ((e_act == A_DROP && (e_why == NR_DROP_GAP || e_why == NR_DROP_FUTURE_INDEX)) ||
+                                (e_act == A_HB && d_index > last_index_reg))) begin
+        nack_want_reg <= 1'b1;
+    end
+    if (gen_we && gen_nack) begin
+        // a NACK for index e also tells the leader that e-1 is held
+        nack_want_reg <= 1'b0;
+        nack_timer_reg <= 32'd0;
+        nack_sent_index_reg <= expect_index;
+        acked_index_reg <= last_index_reg;
+        ack_age_reg <= 32'd0;
+    end else if (gen_we && !gen_reply) begin
         if (role_reg == ROLE_LEADER) begin
             hb_timer_reg <= 32'd0;
             commit_sent_reg <= commit_index_reg;
@@ -789,6 +1038,69 @@ always @(posedge clk) begin
 
     if (host_tx_done) host_tx_in_frame_reg <= 1'b0;
     else if (s_axis_host_tx_tvalid && s_axis_host_tx_tready) host_tx_in_frame_reg <= 1'b1;
+
+    // TX fan-out
+    if (tx_beat) begin
+        tx_in_frame_reg <= !tx_tlast;
+        if (tx_first) tx_take_reg <= ptx_room;
+    end
+
+    // match indexes, retransmit timers, repair events
+    for (n = 0; n < MAX_NODES; n = n + 1) begin
+        match_reg[n] <= match_next[n];
+        if (match_moved[n]) repair_sent_reg[n] <= 1'b0;
+        if (!leader_mode || 8'(n) == node_id_reg || !members_reg[n] || match_next[n] >= last_index_reg || match_moved[n]) begin
+            rto_timer_reg[n] <= 32'd0;
+        end else if (rto_timer_reg[n] >= rto_reg) begin
+            rto_timer_reg[n] <= 32'd0;
+            if (!rtx_pend_reg[n]) begin
+                rtx_pend_reg[n] <= 1'b1;
+                rtx_pend_index_reg[n] <= match_reg[n] + 32'd1;
+            end
+        end else begin
+            rto_timer_reg[n] <= rto_timer_reg[n] + 32'd1;
+        end
+    end
+    if (evt_we) repair_sent_reg[rtx_pick] <= 1'b1;
+
+    // go-back-N engine
+    rtx_rd_valid_reg <= rtx_go;
+    if (rtx_start_ok) begin
+        rtx_pend_reg[rtx_pick] <= 1'b0;
+        if (rtx_from <= last_index_reg && !rtx_needs_repair) begin
+            rtx_active_reg <= 1'b1;
+            rtx_node_reg <= rtx_pick;
+            rtx_next_reg <= rtx_from;
+            rtx_end_reg <= last_index_reg;
+            rtx_beat_reg <= 0;
+        end
+    end
+    if (rtx_go) begin
+        rtx_rd_data_reg <= log_mem[{rtx_next_reg[LOG_DEPTH_LOG2-1:0], rtx_beat_reg}];
+        rtx_rd_first_reg <= rtx_beat_reg == {SLOT_BEATS_LOG2{1'b0}};
+        rtx_rd_last_reg <= rtx_is_last;
+        rtx_rd_len_reg <= rtx_len;
+        rtx_rd_node_reg <= rtx_node_reg;
+        if (rtx_is_last) begin
+            rtx_beat_reg <= 0;
+            // skip what the follower acknowledged meanwhile
+            if (match_reg[rtx_node_reg] + 32'd1 > rtx_next_reg + 32'd1) rtx_next_reg <= match_reg[rtx_node_reg] + 32'd1;
+            else rtx_next_reg <= rtx_next_reg + 32'd1;
+            if (rtx_next_reg + 32'd1 > rtx_end_reg || match_reg[rtx_node_reg] >= rtx_end_reg) rtx_active_reg <= 1'b0;
+        end else begin
+            rtx_beat_reg <= rtx_beat_reg + 1'b1;
+        end
+    end
+    if (main_nack) begin
+        rtx_pend_reg[d_src[NODE_WIDTH-1:0]] <= 1'b1;
+        if (!rtx_pend_reg[d_src[NODE_WIDTH-1:0]] || d_index < rtx_pend_index_reg[d_src[NODE_WIDTH-1:0]]) begin
+            rtx_pend_index_reg[d_src[NODE_WIDTH-1:0]] <= d_index;
+        end
+    end
+    if (!leader_mode) begin
+        rtx_active_reg <= 1'b0;
+        rtx_pend_reg <= 0;
+    end
 
     // counters
     for (n = 0; n < NR_CTR_COUNT; n = n + 1) begin
@@ -817,6 +1129,9 @@ always @(posedge clk) begin
             NR_CSR_RAFT_COMMIT_INDEX:   commit_index_reg <= csr_wr_data;
             NR_CSR_RAFT_APPLIED_INDEX:  begin applied_index_reg <= csr_wr_data; dlv_beat_reg <= 0; end
             NR_CSR_RAFT_MATCH_SEL:      match_sel_reg <= csr_wr_data[2:0];
+            NR_CSR_RAFT_PLANE_EN:       plane_en_reg <= csr_wr_data[2:0];
+            NR_CSR_RAFT_NACK_INTERVAL:  nack_interval_reg <= csr_wr_data;
+            NR_CSR_RAFT_RTO:            rto_reg <= csr_wr_data;
             NR_CSR_RAFT_MATCH_INDEX:    match_reg[match_sel_reg] <= csr_wr_data;
             NR_CSR_COUNTERS_CTR_CLEAR: begin
                 if (csr_wr_data[0]) begin
@@ -829,7 +1144,6 @@ always @(posedge clk) begin
 
     if (rst) begin
         cycle_reg <= 64'd0;
-        rx_in_frame_reg <= 1'b0;
         d_valid_reg <= 1'b0;
         d_first_reg <= 1'b0;
         d_bad_reg <= 8'd0;
@@ -866,11 +1180,30 @@ always @(posedge clk) begin
         commit_sent_reg <= 32'd0;
         host_tx_in_frame_reg <= 1'b0;
         csr_rd_valid_reg <= 1'b0;
+        plane_en_reg <= NR_CSR_RAFT_PLANE_EN_RESET[2:0];
+        nack_interval_reg <= NR_CSR_RAFT_NACK_INTERVAL_RESET;
+        rto_reg <= NR_CSR_RAFT_RTO_RESET;
+        nack_want_reg <= 1'b0;
+        nack_timer_reg <= 32'd0;
+        nack_sent_index_reg <= 32'd0;
+        ctl_seq_reg <= 32'd0;
+        tx_in_frame_reg <= 1'b0;
+        tx_take_reg <= 0;
+        rtx_pend_reg <= 0;
+        repair_sent_reg <= 0;
+        rtx_active_reg <= 1'b0;
+        rtx_rd_valid_reg <= 1'b0;
+        for (n = 0; n < MAX_NODES; n = n + 1) begin
+            rto_timer_reg[n] <= 32'd0;
+            rtx_pend_index_reg[n] <= 32'd0;
+        end
     end
 end
 
 // Signals kept for lint: FIFO levels and unused user bits
 wire _unused_ok = &{1'b0, txf_count, gen_count, pnt_count, dlv_count, txf_in_ready, pnt_in_ready,
+                    evt_count, evt_in_ready, rtx_count, rtx_in_ready, unused_tuser_rtx, ptx_in_ready,
+                    ptx_unused_tuser, ptx_count, rtx_rd_len_reg[15:6],
                     dlv_in_ready, unused_tuser_txf, unused_tuser_gen, unused_tx_tuser, gen_ready,
                     host_tx_in_frame_reg, ctr_off[1:0], members_reg, dlv_rd_client[31:24],
                     dlv_rd_len_reg[15:6], log_req_index[31:LOG_DEPTH_LOG2], 1'b0};
