@@ -24,19 +24,43 @@ export interface B2bConfig {
   /** Stop offering after this many requests (0: unlimited). */
   maxRequests?: number;
   seed?: number;
+  /** Offer a request at most every N cycles (default 1: every cycle the ports are free). */
+  offerEveryCycles?: number;
   variant?: Variant;
+}
+
+/** Faults of the replica network's links (client links carry none), and fuzzing. */
+export interface B2bFaults {
+  /** Per plane: probability that a frame is lost (each direction, each copy). */
+  loss?: number[];
+  /** Probability that a delivered frame arrives twice. */
+  dup?: number;
+  /** Extra delay, uniform in 0..jitter cycles: frames on a plane are reordered. */
+  jitterCycles?: number;
+  /** Planes that deliver nothing. */
+  planesDown?: number[];
+  /** Per cycle and RX port of a fuzzed node: probability of injecting a bad frame. */
+  fuzz?: number;
+  fuzzNodes?: number[];
+  /** Nodes cut off from the others (every frame to or from them is lost). */
+  isolate?: number[];
 }
 
 export const LatencyKind = { leaderAppend: 0, followerAck: 1, leaderCommit: 2, clientReply: 3 } as const;
 export interface Latency { count: number; p50: number; p99: number; p999: number; max: number; overflow: number }
 export interface B2bResults {
   cycle: number; offered: number; framesInLeader: number; framesInFollower: number; acksIn: number;
-  replies: number; committed: number[];
+  replies: number; lost: number; duplicated: number; fuzzed: number; committed: number[];
 }
 
+koffi.struct('NrB2bFaults', {
+  loss: koffi.array('double', 3), dup: 'double', jitter_cycles: 'uint32_t', plane_down: 'uint32_t',
+  fuzz: 'double', fuzz_nodes: 'uint32_t', isolate: 'uint32_t',
+});
 const ConfigT = koffi.struct('NrB2bConfig', {
   mode: 'uint32_t', followers: 'uint32_t', ack_count: 'uint32_t', ack_delay: 'uint32_t', hb_interval: 'uint32_t',
   payload_bytes: 'uint32_t', nic_reply: 'uint32_t', keep_host: 'uint32_t', max_requests: 'uint64_t', seed: 'uint64_t',
+  offer_every: 'uint32_t',
 });
 
 type Fn = (...args: unknown[]) => unknown;
@@ -51,6 +75,8 @@ function api(path: string): Record<string, Fn> {
       destroy: f('void nr_b2b_destroy(void *h)'),
       run: f('uint64_t nr_b2b_run(void *h, uint64_t cycles)'),
       measure: f('void nr_b2b_measure(void *h)'),
+      setFaults: f('void nr_b2b_set_faults(void *h, const NrB2bFaults *f)'),
+      setOffering: f('void nr_b2b_set_offering(void *h, uint32_t on)'),
       nic: f('void *nr_b2b_nic(void *h, uint32_t i)'),
       results: f('uint32_t nr_b2b_results(void *h, _Out_ uint64_t *out, uint32_t n)'),
       latency: f('uint32_t nr_b2b_latency(void *h, uint32_t kind, _Out_ uint64_t *out, uint32_t n)'),
@@ -81,6 +107,7 @@ export class B2bWorld {
       ack_delay: config.ackDelayCycles ?? 16, hb_interval: config.hbIntervalCycles ?? 1000,
       payload_bytes: config.payloadBytes ?? 16, nic_reply: config.nicReply ? 1 : 0,
       keep_host: config.keepHost ? 1 : 0, max_requests: config.maxRequests ?? 0, seed: config.seed ?? 1,
+      offer_every: config.offerEveryCycles ?? 1,
     });
     this.nodes = config.mode === 'leader' ? followers + 1 : 1;
     for (let i = 0; i < this.nodes; i++) this.nics.push(SimNic.borrow(this.libPath, this.a.nic!(this.h, i)));
@@ -89,6 +116,23 @@ export class B2bWorld {
   /** Runs `cycles` cycles of the whole world; returns the cycle count. */
   run(cycles: number): number {
     return Number(this.a.run!(this.h, cycles));
+  }
+
+  /** Replaces the link faults and fuzzing (all off by default). */
+  setFaults(f: B2bFaults): void {
+    const loss = [0, 0, 0];
+    (f.loss ?? []).forEach((v, i) => { loss[i] = v; });
+    this.a.setFaults!(this.h, {
+      loss, dup: f.dup ?? 0, jitter_cycles: f.jitterCycles ?? 0,
+      plane_down: (f.planesDown ?? []).reduce((m, p) => m | (1 << p), 0),
+      fuzz: f.fuzz ?? 0, fuzz_nodes: (f.fuzzNodes ?? []).reduce((m, p) => m | (1 << p), 0),
+      isolate: (f.isolate ?? []).reduce((m, p) => m | (1 << p), 0),
+    });
+  }
+
+  /** Whether the client offers new requests. */
+  setOffering(on: boolean): void {
+    this.a.setOffering!(this.h, on ? 1 : 0);
   }
 
   /** Latency samples and rate counters start from now (after a warm-up). */
@@ -104,12 +148,12 @@ export class B2bWorld {
   }
 
   results(): B2bResults {
-    const out = new BigUint64Array(14);
-    this.a.results!(this.h, out, 14);
+    const out = new BigUint64Array(17);
+    this.a.results!(this.h, out, 17);
     const v = Array.from(out, Number);
     return {
       cycle: v[0]!, offered: v[1]!, framesInLeader: v[2]!, framesInFollower: v[3]!, acksIn: v[4]!, replies: v[5]!,
-      committed: v.slice(6, 6 + this.nodes),
+      lost: v[6]!, duplicated: v[7]!, fuzzed: v[8]!, committed: v.slice(9, 9 + this.nodes),
     };
   }
 

@@ -37,7 +37,7 @@ export const VERILATOR_FLAGS = [
   // Several C++ files, so that the compile uses every core.
   '--output-split', '3000', '--output-split-cfuncs', '3000',
 ];
-const CXXFLAGS = [
+export const CXXFLAGS = [
   '-std=c++17', '-fPIC', '-O2', '-faligned-new', '-fcf-protection=none', '-pthread',
   '-Wno-bool-operation', '-Wno-sign-compare', '-Wno-uninitialized', '-Wno-unused-but-set-variable',
   '-Wno-unused-parameter', '-Wno-unused-variable', '-Wno-shadow', '-Wno-unused-const-variable',
@@ -59,7 +59,7 @@ export function rtlSources(): string[] {
 }
 
 let verilatorInfo: { version: string; root: string } | undefined;
-function verilator(): { version: string; root: string } {
+export function verilator(): { version: string; root: string } {
   if (!verilatorInfo) {
     try {
       const version = execFileSync('verilator', ['--version'], { encoding: 'utf8' }).trim();
@@ -115,7 +115,7 @@ function pidAlive(pid: number): boolean {
 }
 
 /** Takes the build lock of dir; returns false if another live process built it meanwhile. */
-function lock(dir: string): void {
+export function lock(dir: string): void {
   const lockDir = `${dir}.lock`;
   const deadline = Date.now() + 30 * 60_000;
   for (;;) {
@@ -138,11 +138,11 @@ function lock(dir: string): void {
   }
 }
 
-function unlock(dir: string): void {
+export function unlock(dir: string): void {
   rmSync(`${dir}.lock`, { recursive: true, force: true });
 }
 
-function mkList(text: string, name: string): string[] {
+export function mkList(text: string, name: string): string[] {
   const out: string[] = [];
   const re = new RegExp(`^${name}\\s*\\+?=((?:.*\\\\\\n)*.*)$`, 'gm');
   for (const m of text.matchAll(re)) {
@@ -151,7 +151,7 @@ function mkList(text: string, name: string): string[] {
   return out;
 }
 
-function mkVar(text: string, name: string): string {
+export function mkVar(text: string, name: string): string {
   return new RegExp(`^${name}\\s*=\\s*(\\S*)`, 'm').exec(text)?.[1] ?? '0';
 }
 

@@ -194,6 +194,10 @@ endgenerate
 // Per-plane head classification: the copy key, and whether the frame is a one-beat ACK the
 // leader counts on its parallel ACK path.
 localparam KEY_WIDTH = 88;
+// The copy of a frame on another plane can wait behind at most a full RX buffer while the main
+// pipeline and the ACK path take frames from the other planes: the window covers that, so a copy
+// is always recognised (one plane: only duplicates the wire made, within 16 frames).
+localparam DUP_WINDOW = PLANES > 1 ? 2 * (2**RX_FIFO_DEPTH_LOG2) + 16 : 16;
 wire [PLANES*KEY_WIDTH-1:0] pl_key;
 wire [PLANES-1:0]           pl_key_valid;
 wire [PLANES-1:0]           pl_is_ack;
@@ -241,7 +245,7 @@ nicraft_plane_merge #(
     .DATA_WIDTH(DATA_WIDTH),
     .KEEP_WIDTH(KEEP_WIDTH),
     .KEY_WIDTH(KEY_WIDTH),
-    .WINDOW(16)
+    .WINDOW(DUP_WINDOW)
 ) plane_merge_inst (
     .clk(clk),
     .rst(rst),
@@ -296,8 +300,8 @@ wire [7:0]  rx_bad =
 // ---------------------------------------------------------------------------------------------
 // E: execute. The decision is made on the first beat from the D registers and the state,
 // and held for the frame's other beats.
-localparam [2:0] A_DROP = 3'd0, A_SEQ = 3'd1, A_ACCEPT = 3'd2, A_PUNT = 3'd3,
-                 A_ACK = 3'd4, A_HB = 3'd5, A_DUP = 3'd6, A_NACK = 3'd7;
+localparam [3:0] A_DROP = 4'd0, A_SEQ = 4'd1, A_ACCEPT = 4'd2, A_PUNT = 4'd3,
+                 A_ACK = 4'd4, A_HB = 4'd5, A_DUP = 4'd6, A_NACK = 4'd7, A_OOO = 4'd8;
 
 wire tx_fast_afull;
 wire punt_afull;
@@ -317,7 +321,7 @@ wire        window_full = window_used >= LOG_DEPTH;
 wire        replica_frame = d_type == NR_TYPE_APPEND || d_type == NR_TYPE_HEARTBEAT ||
                             d_type == NR_TYPE_ACK || d_type == NR_TYPE_NACK;
 
-reg [2:0] act_first;
+reg [3:0] act_first;
 reg [7:0] why_first;   // drop or punt reason
 always @* begin
     act_first = A_DROP;
@@ -356,8 +360,11 @@ always @* begin
                 act_first = A_DUP; why_first = NR_DROP_DUPLICATE;
             end else if (d_index - last_index_reg > LOG_DEPTH) begin
                 act_first = A_DROP; why_first = NR_DROP_FUTURE_INDEX;
+            end else if (d_index - applied_index_reg > LOG_DEPTH) begin
+                act_first = A_DROP; why_first = NR_DROP_LOG_FULL;
             end else begin
-                act_first = A_DROP; why_first = NR_DROP_GAP;
+                // beyond a gap: written to its slot now, taken into the log when the gap fills
+                act_first = A_OOO;
             end
         end else begin
             // ACK or NACK, follower to leader
@@ -384,12 +391,12 @@ always @* begin
     end
 end
 
-reg [2:0]  e_act_reg = A_DROP;     // action of the frame in progress (beats after the first)
+reg [3:0]  e_act_reg = A_DROP;     // action of the frame in progress (beats after the first)
 reg [7:0]  e_why_reg = 8'd0;
 reg [31:0] e_index_reg = 32'd0;    // log index of the frame in progress
 reg [SLOT_BEATS_LOG2-1:0] e_beat_reg = 0;
 
-wire [2:0]  e_act = d_first_reg ? act_first : e_act_reg;
+wire [3:0]  e_act = d_first_reg ? act_first : e_act_reg;
 wire [7:0]  e_why = d_first_reg ? why_first : e_why_reg;
 wire [31:0] e_index = d_first_reg ? (act_first == A_SEQ ? last_index_reg + 32'd1 : d_index) : e_index_reg;
 wire [SLOT_BEATS_LOG2-1:0] e_beat = d_first_reg ? {SLOT_BEATS_LOG2{1'b0}} : e_beat_reg;
@@ -410,7 +417,7 @@ always @* begin
 end
 
 wire [DATA_WIDTH-1:0] e_data = (d_first_reg && e_act == A_SEQ) ? seq_beat0 : d_data_reg;
-wire e_log_we  = fire && (e_act == A_SEQ || e_act == A_ACCEPT);
+wire e_log_we  = fire && (e_act == A_SEQ || e_act == A_ACCEPT || e_act == A_OOO);
 wire e_tx_we   = fire && e_act == A_SEQ;
 wire e_punt_we = fire && e_act == A_PUNT;
 wire e_end     = fire && d_last_reg;
@@ -419,8 +426,11 @@ wire e_end     = fire && d_last_reg;
 // Log RAM: one write port (execute stage or log port), two read ports (delivery, log port)
 reg [DATA_WIDTH-1:0] log_mem [0:(2**LOG_ADDR_WIDTH)-1];
 reg [15:0]           log_len_mem [0:LOG_DEPTH-1];
+reg [63:0]           log_tag_mem [0:LOG_DEPTH-1];   // {term, index} of the whole entry in each slot
 
-wire lp_write = log_req_valid && log_req_write && !e_log_we;
+// a log-port write outside the slot (beat past the slot, or a length over the largest frame) is ignored
+wire lp_in_slot = 32'(log_req_beat) < (2**SLOT_BEATS_LOG2) && (log_req_beat != 8'd0 || 32'(log_req_len) <= MAX_FRAME_BYTES);
+wire lp_write = log_req_valid && log_req_write && !e_log_we && lp_in_slot;
 wire lp_read  = log_req_valid && !log_req_write;
 assign log_req_ready = log_req_write ? !e_log_we : 1'b1;
 
@@ -445,7 +455,8 @@ wire [15:0] dlv_len = log_len_mem[dlv_slot];
 wire [15:0] dlv_last_beat = (dlv_len == 16'd0) ? 16'd0 : (dlv_len - 16'd1) >> 6;
 // the commit index as it will be after this edge: delivery starts in the cycle the quorum moves
 wire [31:0] commit_next;
-wire dlv_go = applied_index_reg != commit_next && !dlv_afull && !gen_afull;
+wire [31:0] dlv_target;
+wire dlv_go = applied_index_reg != dlv_target && !dlv_afull && !gen_afull;
 wire dlv_is_last = {{(16-SLOT_BEATS_LOG2){1'b0}}, dlv_beat_reg} >= dlv_last_beat;
 
 reg                  dlv_rd_valid_reg = 1'b0;
@@ -502,12 +513,23 @@ reg [31:0] commit_sent_reg = 32'd0;
 wire hb_want = leader_mode && (hb_timer_reg >= hb_interval_reg ||
                (commit_index_reg != commit_sent_reg && hb_timer_reg >= hb_commit_delay_reg));
 
-// NACK (follower): a gap was seen; rate-limited per expected index
+// Reordering (follower): entries beyond a gap sit in their slots; the log grows over them,
+// one entry a cycle, as soon as the entry after the last is present (its slot's tag matches).
+wire [31:0] expect_index = last_index_reg + 32'd1;
+wire [LOG_DEPTH_LOG2-1:0] expect_slot = expect_index[LOG_DEPTH_LOG2-1:0];
+wire chain_go = follower_mode && !(fire && d_last_reg && (e_act == A_ACCEPT || e_act == A_SEQ)) &&
+                log_tag_mem[expect_slot] == {term_reg, expect_index};
+reg        ooo_valid_reg = 1'b0;     // an entry beyond a gap is buffered ...
+reg [31:0] ooo_min_reg = 32'd0;      // ... the lowest such index
+
+// NACK (follower): a gap that lasted NACK_DELAY cycles; repeated every NACK_INTERVAL cycles for
+// the same expected index. It names the gap: [expected index, first index held beyond it).
 reg        nack_want_reg = 1'b0;
+reg [31:0] gap_age_reg = 32'd0;
 reg [31:0] nack_timer_reg = 32'd0;
 reg [31:0] nack_sent_index_reg = 32'd0;
-wire [31:0] expect_index = last_index_reg + 32'd1;
-wire nack_go = follower_mode && nack_want_reg &&
+reg [31:0] nack_delay_reg = NR_CSR_RAFT_NACK_DELAY_RESET;
+wire nack_go = follower_mode && nack_want_reg && gap_age_reg >= nack_delay_reg &&
                (expect_index != nack_sent_index_reg || nack_timer_reg >= nack_interval_reg);
 
 reg [31:0] ctl_seq_reg = 32'd0;  // numbers the ACKs, NACKs and HEARTBEATs this NIC sends
@@ -526,6 +548,7 @@ always @* begin
     ctl_beat = nr_set_log_index(ctl_beat, (role_reg != ROLE_LEADER && nack_go) ? expect_index : last_index_reg);
     ctl_beat = nr_set_commit_index(ctl_beat, commit_index_reg);
     ctl_beat = nr_set_seq(ctl_beat, ctl_seq_reg);
+    if (role_reg != ROLE_LEADER && nack_go && ooo_valid_reg) ctl_beat = nr_set_client_id(ctl_beat, ooo_min_reg);
 end
 
 // one generated frame per cycle: a reply first, else an ACK or a heartbeat
@@ -707,6 +730,9 @@ end
 // made no progress for RTO cycles. One follower at a time; others wait in rtx_pend.
 reg [MAX_NODES-1:0] rtx_pend_reg = 0;
 reg [31:0]          rtx_pend_index_reg [0:MAX_NODES-1];
+reg [31:0]          rtx_pend_end_reg [0:MAX_NODES-1];   // first index not to resend (0: up to the last)
+reg [2:0]           rtx_last_pick_reg = 3'd0;
+reg [31:0]          rtx_start_reg = 32'd0;
 reg [31:0]          rto_timer_reg [0:MAX_NODES-1];
 reg [MAX_NODES-1:0] repair_sent_reg = 0;   // a needs-repair event is out for this follower
 
@@ -719,19 +745,21 @@ reg [SLOT_BEATS_LOG2-1:0] rtx_beat_reg = 0;
 // oldest index still in log RAM
 wire [31:0] log_oldest = (last_index_reg > LOG_DEPTH) ? last_index_reg - LOG_DEPTH + 32'd1 : 32'd1;
 
-// the follower to serve next: the lowest pending
+// the follower to serve next: round robin over the pending ones after the last served
 reg [2:0] rtx_pick;
 reg       rtx_pick_valid;
 always @* begin
     rtx_pick = 3'd0;
     rtx_pick_valid = 1'b0;
-    for (mn = MAX_NODES - 1; mn >= 0; mn = mn - 1) begin
-        if (rtx_pend_reg[mn]) begin
-            rtx_pick = 3'(mn);
+    for (mn = 1; mn <= MAX_NODES; mn = mn + 1) begin
+        if (!rtx_pick_valid && rtx_pend_reg[(32'(rtx_last_pick_reg) + mn) % MAX_NODES]) begin
+            rtx_pick = 3'((32'(rtx_last_pick_reg) + mn) % MAX_NODES);
             rtx_pick_valid = 1'b1;
         end
     end
 end
+wire [31:0] rtx_pend_end = rtx_pend_end_reg[rtx_pick];
+wire [31:0] rtx_to = (rtx_pend_end != 32'd0 && rtx_pend_end - 32'd1 < last_index_reg) ? rtx_pend_end - 32'd1 : last_index_reg;
 wire [31:0] rtx_from_pend = rtx_pend_index_reg[rtx_pick];
 wire [31:0] rtx_from = (rtx_from_pend > match_reg[rtx_pick] + 32'd1) ? rtx_from_pend : match_reg[rtx_pick] + 32'd1;
 wire rtx_start_ok = leader_mode && !rtx_active_reg && rtx_pick_valid;
@@ -799,10 +827,14 @@ wire commit_adv = leader_mode && quorum_valid && quorum_index > commit_index_reg
                   quorum_index >= term_start_reg && quorum_index <= last_index_reg;
 
 // follower: commit index from the leader, never past what this log holds
-wire [31:0] f_last_after = (e_act == A_ACCEPT) ? d_index : last_index_reg;
+// (an entry being written this cycle is not yet readable: the commit may cover it from the next frame on)
+wire [31:0] f_last_after = last_index_reg;
 wire [31:0] f_commit_cand = (d_commit < f_last_after) ? d_commit : f_last_after;
 wire f_commit_adv = fire && d_first_reg && (e_act == A_ACCEPT || e_act == A_HB) && f_commit_cand > commit_index_reg;
 assign commit_next = commit_adv ? quorum_index : f_commit_adv ? f_commit_cand : commit_index_reg;
+// delivery may start in the cycle the leader's quorum moves (those entries were written long ago),
+// but it starts from the registered commit index on a follower
+assign dlv_target = commit_adv ? quorum_index : commit_index_reg;
 
 // ---------------------------------------------------------------------------------------------
 // Counter increments
@@ -836,7 +868,6 @@ always @* begin
             NR_DROP_LOG_FULL:      ctr_inc[NR_CTR_DROP_LOG_FULL] = 3'd1;
             NR_DROP_DUPLICATE:     ctr_inc[NR_CTR_DROP_DUPLICATE] = 3'd1;
             NR_DROP_BAD_ACK:       ctr_inc[NR_CTR_DROP_BAD_ACK] = 3'd1;
-            NR_DROP_GAP:           ctr_inc[NR_CTR_DROP_GAP] = 3'd1;
             NR_DROP_FUTURE_INDEX:  ctr_inc[NR_CTR_DROP_FUTURE_INDEX] = 3'd1;
             default:               ctr_inc[NR_CTR_DROP_PUNT_FULL] = 3'd1;
         endcase
@@ -859,6 +890,7 @@ always @* begin
     if (fire && d_first_reg && e_act == A_PUNT) ctr_inc[NR_CTR_PUNTED] = 3'd1;
     if (e_end && e_act == A_SEQ)    ctr_inc[NR_CTR_REQ_SEQUENCED] = 3'd1;
     if (e_end && e_act == A_ACCEPT) ctr_inc[NR_CTR_APPEND_ACCEPTED] = 3'd1;
+    if (e_end && e_act == A_OOO)    ctr_inc[NR_CTR_APPEND_BUFFERED] = 3'd1;
     ctr_inc[NR_CTR_ACK_RX] = {2'd0, main_ack} + {2'd0, ack_valid};
     if (main_nack)                                 ctr_inc[NR_CTR_NACK_RX] = 3'd1;
     if (rtx_rd_valid_reg && rtx_rd_last_reg)       ctr_inc[NR_CTR_RETRANSMIT_TX] = 3'd1;
@@ -919,12 +951,13 @@ always @* begin
         NR_CSR_RAFT_COMMIT_INDEX:   csr_mux = commit_index_reg;
         NR_CSR_RAFT_APPLIED_INDEX:  csr_mux = applied_index_reg;
         NR_CSR_RAFT_MATCH_SEL:      csr_mux = {29'd0, match_sel_reg};
-        NR_CSR_RAFT_MATCH_INDEX:    csr_mux = match_flat[match_sel_reg*32 +: 32];
+        NR_CSR_RAFT_MATCH_INDEX:    csr_mux = (32'(match_sel_reg) < MAX_NODES) ? match_flat[match_sel_reg*32 +: 32] : 32'd0;
         NR_CSR_RAFT_STATUS:         csr_mux = {29'd0, tx_fast_afull, window_full, dlv_afull};
         NR_CSR_RAFT_HB_COMMIT_DELAY: csr_mux = hb_commit_delay_reg;
         NR_CSR_RAFT_PLANE_EN:       csr_mux = {29'd0, plane_en_reg};
         NR_CSR_RAFT_NACK_INTERVAL:  csr_mux = nack_interval_reg;
         NR_CSR_RAFT_RTO:            csr_mux = rto_reg;
+        NR_CSR_RAFT_NACK_DELAY:     csr_mux = nack_delay_reg;
         NR_CSR_COUNTERS_TYPE:       csr_mux = NR_BLK_COUNTERS_TYPE;
         NR_CSR_COUNTERS_VERSION:    csr_mux = NR_BLK_COUNTERS_VERSION;
         NR_CSR_COUNTERS_NEXT:       csr_mux = 32'd0;
@@ -968,6 +1001,13 @@ always @(posedge clk) begin
         if (d_last_reg && (e_act == A_SEQ || e_act == A_ACCEPT)) begin
             last_index_reg <= e_index;
         end
+        if (d_last_reg && (e_act == A_SEQ || e_act == A_ACCEPT || e_act == A_OOO)) begin
+            log_tag_mem[e_index[LOG_DEPTH_LOG2-1:0]] <= {term_reg, e_index};
+        end
+        if (d_last_reg && e_act == A_OOO && (!ooo_valid_reg || e_index < ooo_min_reg)) begin
+            ooo_valid_reg <= 1'b1;
+            ooo_min_reg <= e_index;
+        end
         if (d_first_reg && e_act == A_SEQ) begin
             hb_timer_reg <= 32'd0;
             commit_sent_reg <= commit_index_reg;
@@ -980,7 +1020,15 @@ always @(posedge clk) begin
         log_mem[lp_addr] <= log_req_data;
         if (log_req_beat == 8'd0) begin
             log_len_mem[log_req_index[LOG_DEPTH_LOG2-1:0]] <= log_req_len;
+            log_tag_mem[log_req_index[LOG_DEPTH_LOG2-1:0]] <= {nr_get_term(log_req_data), nr_get_log_index(log_req_data)};
         end
+    end
+    if (chain_go) begin
+        last_index_reg <= expect_index;
+    end
+    // the buffered entries beyond the gap are reached: no gap is known any more
+    if (ooo_valid_reg && (chain_go || (fire && d_last_reg && e_act == A_ACCEPT)) && expect_index + 32'd1 >= ooo_min_reg) begin
+        ooo_valid_reg <= 1'b0;
     end
 
     // log port reads
@@ -1011,13 +1059,20 @@ always @(posedge clk) begin
     // ACK and heartbeat generators
     nack_timer_reg <= nack_timer_reg + 32'd1;
     if (gen_we && !gen_reply) ctl_seq_reg <= ctl_seq_reg + 32'd1;
-    if (fire && d_first_reg && ((e_act == A_DROP && (e_why == NR_DROP_GAP || e_why == NR_DROP_FUTURE_INDEX)) ||
+    if (chain_go || (fire && d_last_reg && e_act == A_ACCEPT)) begin
+        // the log grew: a gap is still known only if entries beyond it are buffered
+        gap_age_reg <= 32'd0;
+        nack_want_reg <= ooo_valid_reg && expect_index + 32'd1 < ooo_min_reg;
+    end else if (nack_want_reg) begin
+        gap_age_reg <= gap_age_reg + 32'd1;
+    end
+    if (fire && d_first_reg && ((e_act == A_OOO) ||
+                                (e_act == A_DROP && (e_why == NR_DROP_FUTURE_INDEX || e_why == NR_DROP_LOG_FULL) && role_reg == ROLE_FOLLOWER) ||
                                 (e_act == A_HB && d_index > last_index_reg))) begin
         nack_want_reg <= 1'b1;
     end
     if (gen_we && gen_nack) begin
         // a NACK for index e also tells the leader that e-1 is held
-        nack_want_reg <= 1'b0;
         nack_timer_reg <= 32'd0;
         nack_sent_index_reg <= expect_index;
         acked_index_reg <= last_index_reg;
@@ -1056,6 +1111,7 @@ always @(posedge clk) begin
             if (!rtx_pend_reg[n]) begin
                 rtx_pend_reg[n] <= 1'b1;
                 rtx_pend_index_reg[n] <= match_reg[n] + 32'd1;
+                rtx_pend_end_reg[n] <= 32'd0;
             end
         end else begin
             rto_timer_reg[n] <= rto_timer_reg[n] + 32'd1;
@@ -1067,11 +1123,13 @@ always @(posedge clk) begin
     rtx_rd_valid_reg <= rtx_go;
     if (rtx_start_ok) begin
         rtx_pend_reg[rtx_pick] <= 1'b0;
-        if (rtx_from <= last_index_reg && !rtx_needs_repair) begin
+        rtx_last_pick_reg <= rtx_pick;
+        if (rtx_from <= rtx_to && !rtx_needs_repair) begin
             rtx_active_reg <= 1'b1;
             rtx_node_reg <= rtx_pick;
             rtx_next_reg <= rtx_from;
-            rtx_end_reg <= last_index_reg;
+            rtx_start_reg <= rtx_from;
+            rtx_end_reg <= rtx_to;
             rtx_beat_reg <= 0;
         end
     end
@@ -1091,10 +1149,13 @@ always @(posedge clk) begin
             rtx_beat_reg <= rtx_beat_reg + 1'b1;
         end
     end
-    if (main_nack) begin
+    // a NACK for a gap that the retransmission under way already covers is stale: ignored
+    if (main_nack && !(rtx_active_reg && rtx_node_reg == d_src[NODE_WIDTH-1:0] &&
+                       d_index >= rtx_start_reg && d_index <= rtx_next_reg)) begin
         rtx_pend_reg[d_src[NODE_WIDTH-1:0]] <= 1'b1;
         if (!rtx_pend_reg[d_src[NODE_WIDTH-1:0]] || d_index < rtx_pend_index_reg[d_src[NODE_WIDTH-1:0]]) begin
             rtx_pend_index_reg[d_src[NODE_WIDTH-1:0]] <= d_index;
+            rtx_pend_end_reg[d_src[NODE_WIDTH-1:0]] <= nr_get_client_id(d_data_reg);
         end
     end
     if (!leader_mode) begin
@@ -1132,7 +1193,8 @@ always @(posedge clk) begin
             NR_CSR_RAFT_PLANE_EN:       plane_en_reg <= csr_wr_data[2:0];
             NR_CSR_RAFT_NACK_INTERVAL:  nack_interval_reg <= csr_wr_data;
             NR_CSR_RAFT_RTO:            rto_reg <= csr_wr_data;
-            NR_CSR_RAFT_MATCH_INDEX:    match_reg[match_sel_reg] <= csr_wr_data;
+            NR_CSR_RAFT_NACK_DELAY:     nack_delay_reg <= csr_wr_data;
+            NR_CSR_RAFT_MATCH_INDEX:    if (32'(match_sel_reg) < MAX_NODES) match_reg[match_sel_reg] <= csr_wr_data;
             NR_CSR_COUNTERS_CTR_CLEAR: begin
                 if (csr_wr_data[0]) begin
                     for (n = 0; n < NR_CTR_COUNT; n = n + 1) ctr_reg[n] <= 64'd0;
@@ -1186,6 +1248,9 @@ always @(posedge clk) begin
         nack_want_reg <= 1'b0;
         nack_timer_reg <= 32'd0;
         nack_sent_index_reg <= 32'd0;
+        nack_delay_reg <= NR_CSR_RAFT_NACK_DELAY_RESET;
+        gap_age_reg <= 32'd0;
+        ooo_valid_reg <= 1'b0;
         ctl_seq_reg <= 32'd0;
         tx_in_frame_reg <= 1'b0;
         tx_take_reg <= 0;
@@ -1196,6 +1261,7 @@ always @(posedge clk) begin
         for (n = 0; n < MAX_NODES; n = n + 1) begin
             rto_timer_reg[n] <= 32'd0;
             rtx_pend_index_reg[n] <= 32'd0;
+            rtx_pend_end_reg[n] <= 32'd0;
         end
     end
 end

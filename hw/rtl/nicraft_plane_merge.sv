@@ -56,8 +56,8 @@ initial begin
         $error("nicraft_plane_merge: PLANES must be 1..3");
         $finish;
     end
-    if (WINDOW < 2 || WINDOW > 64) begin
-        $error("nicraft_plane_merge: WINDOW must be 2..64");
+    if (WINDOW < 2 || WINDOW > 1024) begin
+        $error("nicraft_plane_merge: WINDOW must be 2..1024");
         $finish;
     end
 end
@@ -70,6 +70,10 @@ reg [SEL_WIDTH-1:0]  locked_sel_reg = 0;
 reg [SEL_WIDTH-1:0]  last_sel_reg = 0;
 reg [KEY_WIDTH-1:0]  win_reg [0:WINDOW-1];
 reg [WINDOW-1:0]     win_valid_reg = 0;
+localparam WIN_PTR_WIDTH = $clog2(WINDOW);
+reg [WIN_PTR_WIDTH-1:0] win_ptr_reg = 0;
+wire [WIN_PTR_WIDTH-1:0] win_ptr_next = (32'(win_ptr_reg) == WINDOW - 1) ? {WIN_PTR_WIDTH{1'b0}} : win_ptr_reg + 1'b1;
+wire [WIN_PTR_WIDTH-1:0] win_ptr_next2 = (32'(win_ptr_next) == WINDOW - 1) ? {WIN_PTR_WIDTH{1'b0}} : win_ptr_next + 1'b1;
 
 wire [PLANES-1:0] first = s_axis_tvalid & ~mid_reg;
 
@@ -187,19 +191,17 @@ always @(posedge clk) begin
             locked_sel_reg <= sel;
         end
     end
+    // the window is a ring: the newest keys overwrite the oldest
     if (ins_main && ins_ack) begin
-        for (w = WINDOW - 1; w >= 2; w = w - 1) begin
-            win_reg[w] <= win_reg[w-2];
-        end
-        win_valid_reg <= {win_valid_reg[WINDOW-3:0], 2'b11};
-        win_reg[1] <= key_main;
-        win_reg[0] <= key_ack;
+        win_reg[win_ptr_reg] <= key_main;
+        win_reg[win_ptr_next] <= key_ack;
+        win_valid_reg[win_ptr_reg] <= 1'b1;
+        win_valid_reg[win_ptr_next] <= 1'b1;
+        win_ptr_reg <= win_ptr_next2;
     end else if (ins_main || ins_ack) begin
-        for (w = WINDOW - 1; w >= 1; w = w - 1) begin
-            win_reg[w] <= win_reg[w-1];
-        end
-        win_valid_reg <= {win_valid_reg[WINDOW-2:0], 1'b1};
-        win_reg[0] <= ins_main ? key_main : key_ack;
+        win_reg[win_ptr_reg] <= ins_main ? key_main : key_ack;
+        win_valid_reg[win_ptr_reg] <= 1'b1;
+        win_ptr_reg <= win_ptr_next;
     end
     if (rst) begin
         mid_reg <= 0;
@@ -209,6 +211,7 @@ always @(posedge clk) begin
         locked_sel_reg <= 0;
         last_sel_reg <= 0;
         win_valid_reg <= 0;
+        win_ptr_reg <= 0;
     end
 end
 

@@ -95,12 +95,12 @@ always @(posedge clk) begin
     if (s_axis_tvalid) begin
         // decide whether this beat can still be kept
         if (!drop_frame_reg) begin
-            if (full_cur) begin
-                drop_frame_reg <= 1'b1;
-                drop_why_reg <= NR_DROP_RX_OVERFLOW;
-            end else if (32'(beats_reg) >= MAX_BEATS) begin
+            if (32'(beats_reg) >= MAX_BEATS) begin
                 drop_frame_reg <= 1'b1;
                 drop_why_reg <= NR_DROP_OVERSIZE;
+            end else if (full_cur) begin
+                drop_frame_reg <= 1'b1;
+                drop_why_reg <= NR_DROP_RX_OVERFLOW;
             end else begin
                 mem[wr_cur_reg[DEPTH_LOG2-1:0]] <= {s_axis_tdata, s_axis_tkeep, s_axis_tlast};
                 wr_cur_reg <= wr_cur_reg + 1'b1;
@@ -120,9 +120,10 @@ always @(posedge clk) begin
                 // drop the whole frame: rewind to the last good frame
                 wr_cur_reg <= wr_ptr_reg;
                 drop_valid_reg <= 1'b1;
-                drop_reason_reg <= drop_frame_reg ? drop_why_reg :
-                                   full_cur ? NR_DROP_RX_OVERFLOW :
-                                   32'(beats_reg) >= MAX_BEATS ? NR_DROP_OVERSIZE : NR_DROP_MAC_ERROR;
+                // a frame longer than MAX_BEATS is OVERSIZE whatever else happened to it
+                drop_reason_reg <= 32'(beats_reg) >= MAX_BEATS ? NR_DROP_OVERSIZE :
+                                   drop_frame_reg ? drop_why_reg :
+                                   full_cur ? NR_DROP_RX_OVERFLOW : NR_DROP_MAC_ERROR;
             end else begin
                 wr_ptr_reg <= wr_cur_reg + 1'b1;
                 wr_cur_reg <= wr_cur_reg + 1'b1;

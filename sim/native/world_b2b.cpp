@@ -1,19 +1,25 @@
-// nicraft: a back-to-back world for NIC tests and benchmarks (no switches, no link delay).
+// nicraft: a back-to-back world for NIC tests and benchmarks (no switches).
 //
 // Mode LEADER: node 0 is the leader, nodes 1..F followers. A client source keeps the leader's RX
-// port busy every cycle: a follower's ACK when one is waiting, else a new REQ (100% offered load).
-// The leader's TX frames reach every follower's RX port the cycle after their last beat left;
-// the followers' ACKs are queued for the leader. REPLY frames from the leader go to the client.
-// Mode FOLLOWER: one follower (node 1) fed one APPEND per cycle by a synthetic leader.
+// ports busy every cycle: frames from the followers (ACK, NACK) first, else a new REQ, sent on
+// every plane (clients attach to every plane). The leader's TX frames on plane p reach every
+// follower's plane-p RX port, and the followers' frames reach the leader's, one cycle after
+// their last beat left, subject to the link faults of plane p (loss, duplication, reordering by
+// delay jitter, plane down). Client links carry no faults (the client library retries; the NIC
+// tests are about the replica network). REPLY frames from the leader go to the client.
+// Mode FOLLOWER: one follower (node 1) fed one APPEND per cycle, on every plane, by a synthetic
+// leader.
+// Fuzzing: random, truncated and mutated frames are injected into chosen nodes' RX ports.
 //
-// Latency (exact, in cycles) of:
-//   LAT_LEADER_APPEND   REQ accepted at the leader's RX port -> its APPEND's last beat out of TX
-//   LAT_FOLLOWER_ACK    APPEND accepted at a follower -> the first ACK out that covers it
-//   LAT_LEADER_COMMIT   the ACK that completed the entry's quorum accepted at the leader ->
-//                       the entry's last beat out of the leader's host RX queue (COMMITTED)
-//   LAT_CLIENT_REPLY    REQ accepted -> the NIC's REPLY out of the leader's TX (NIC_REPLY flag)
+// Latency (exact, in cycles), measured on the first copy of each frame:
+//   0 leaderAppend  REQ taken at the leader's RX port -> its APPEND's last beat out of TX
+//   1 followerAck   APPEND taken at the follower -> the first ACK out that covers it
+//   2 leaderCommit  the ACK that completed the entry's quorum taken at the leader ->
+//                   the entry's last beat out of the leader's host RX queue (COMMITTED)
+//   3 clientReply   REQ taken -> the NIC's REPLY out of the leader's TX (NIC_REPLY flag)
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -22,7 +28,8 @@
 namespace {
 
 constexpr int LAT_KINDS = 4;
-constexpr uint32_t HIST_CYCLES = 4096;   // exact below this, counted as overflow above
+constexpr uint32_t HIST_CYCLES = 8192;   // exact below this, counted as overflow above
+constexpr uint32_t FUZZ_CLIENT = 0xF00D;
 
 struct Hist {
   std::vector<uint64_t> bins = std::vector<uint64_t>(HIST_CYCLES, 0);
@@ -43,7 +50,18 @@ struct Hist {
   }
 };
 
-struct Pending { std::vector<uint8_t> data; };
+struct Rng {
+  uint64_t s;
+  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL) {}
+  uint64_t next() {  // splitmix64
+    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  double u01() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
+  uint32_t below(uint32_t n) { return n ? uint32_t(next() % n) : 0; }
+};
 
 }  // namespace
 
@@ -58,33 +76,60 @@ struct NrB2bConfig {
   uint32_t keep_host;       // 1: keep host RX frames for nr_b2b_pull_host
   uint64_t max_requests;    // stop offering after this many (0 = unlimited)
   uint64_t seed;
+  uint32_t offer_every;     // offer a request at most every N cycles (0, 1: every cycle)
+};
+
+// Link faults of the replica network, per plane, and fuzzing; can change at any time.
+struct NrB2bFaults {
+  double loss[3];           // probability a frame on plane p is lost (each direction, each copy)
+  double dup;               // probability a delivered frame arrives twice
+  uint32_t jitter_cycles;   // extra delay, uniform 0..jitter (reorders frames on a plane)
+  uint32_t plane_down;      // bit p: plane p delivers nothing
+  double fuzz;              // per cycle and RX port of a fuzzed node: probability of a bad frame
+  uint32_t fuzz_nodes;      // bit i: fuzz node i
+  uint32_t isolate;         // bit i: every frame to or from node i is lost (a partition)
 };
 
 struct NrB2b {
+  struct Pending { uint64_t ready; uint64_t order; std::vector<uint8_t> data; uint32_t user; };
+
   NrB2bConfig cfg{};
+  NrB2bFaults faults{};
+  Rng rng{1};
   std::vector<std::unique_ptr<NrSim>> nics;
-  std::deque<std::vector<uint8_t>> to_leader;   // ACKs waiting for the leader's RX port
-  uint64_t cycle = 0, offered = 0, acks_in = 0, replies = 0;
+  // frames waiting for an RX port, per node and plane, in (ready cycle, arrival order)
+  std::vector<std::vector<std::multimap<std::pair<uint64_t, uint64_t>, Pending>>> wait;
+  uint64_t order = 0;
+  uint64_t cycle = 0, offered = 0, acks_in = 0, replies = 0, lost = 0, duplicated = 0, fuzzed = 0;
   uint64_t frames_in_leader = 0, frames_in_follower = 0;
+  bool offering = true;
+  uint64_t last_offer = 0;
   std::vector<uint64_t> req_in_cycle;           // by seq
+  std::vector<uint8_t> append_seen;             // by seq: APPEND latency recorded
+  std::vector<uint8_t> reply_seen;              // by seq
   std::vector<uint64_t> append_in_cycle;        // follower mode, by index
   std::vector<uint64_t> quorum_cycle;           // by index: when the needed ACK arrived
   std::vector<uint32_t> ack_votes;              // by index
   std::vector<uint32_t> acked;                  // per follower, highest index ACKed (as seen by the leader)
-  std::vector<uint32_t> acked_out;              // per follower, highest index ACKed (as sent)
+  uint32_t acked_out = 0;                       // follower mode: highest index ACKed
   std::vector<uint64_t> committed;              // per node
   std::vector<std::deque<Frame>> host;          // kept host frames per node
   Hist hist[LAT_KINDS];
   uint64_t measure_from = 0;                    // samples before this cycle are not recorded
 
+  size_t planes() const { return NrSim::planes(); }
   uint32_t quorum() const { return cfg.mode == 0 ? (1 + cfg.followers) / 2 + 1 : 2; }
+  bool plane_up(size_t p) const { return !((faults.plane_down >> p) & 1u); }
 
-  std::vector<uint8_t> make_req(uint64_t seq) {
+  template <typename V>
+  static void grow(V& v, size_t i) { if (v.size() <= i) v.resize(std::max<size_t>(i + 1, v.size() * 2), 0); }
+
+  std::vector<uint8_t> make_req(uint64_t seq, uint32_t client = 1) {
     size_t len = std::max<size_t>(nr::MIN_FRAME_BYTES, nr::HDR_BYTES + cfg.payload_bytes);
     std::vector<uint8_t> f(len, 0);
     uint8_t* p = f.data();
     nr::set_dst_mac(p, nr::MAC_NODE_PREFIX);
-    nr::set_src_mac(p, nr::MAC_CLIENT_PREFIX | 1);
+    nr::set_src_mac(p, nr::MAC_CLIENT_PREFIX | client);
     nr::set_ethertype(p, nr::ETHERTYPE);
     nr::set_version(p, nr::VERSION);
     nr::set_type(p, nr::TYPE_REQ);
@@ -92,7 +137,7 @@ struct NrB2b {
     nr::set_flags(p, cfg.nic_reply ? nr::FLAG_NIC_REPLY : 0);
     nr::set_src_node(p, 0xFF);
     nr::set_dst_node(p, 0);
-    nr::set_client_id(p, 1);
+    nr::set_client_id(p, client);
     nr::set_seq(p, uint32_t(seq));
     nr::set_payload_len(p, cfg.payload_bytes);
     uint64_t x = seq * 0x9E3779B97F4A7C15ULL ^ cfg.seed;
@@ -114,17 +159,73 @@ struct NrB2b {
     return f;
   }
 
-  void push(NrSim& n, size_t port, std::vector<uint8_t>&& data, uint64_t at) {
-    Frame f;
-    f.data = std::move(data);
-    f.cycle = at;
-    n.in[port].q.push_back(std::move(f));
+  // A bad frame: noise, a truncated valid frame, or a valid frame with bytes changed. Frames
+  // that would be indistinguishable from the real leader's or followers' (a forgery in the
+  // current term from a member) are moved to another term: authenticating the replica network
+  // is out of the NIC's scope. REQs carry the fuzz client's id: a valid one is a real request.
+  std::vector<uint8_t> make_fuzz() {
+    uint32_t kind = rng.below(4);
+    std::vector<uint8_t> f;
+    if (kind == 0) {
+      f.resize(1 + rng.below(400));
+      for (auto& b : f) b = uint8_t(rng.next());
+      return f;
+    }
+    static const uint8_t types[] = {nr::TYPE_REQ, nr::TYPE_APPEND, nr::TYPE_ACK, nr::TYPE_NACK, nr::TYPE_HEARTBEAT,
+                                    nr::TYPE_REPLY, nr::TYPE_CONTROL, 0, 9, 200};
+    uint8_t t = types[rng.below(sizeof types)];
+    uint32_t r8 = rng.below(8);
+    uint64_t idx = r8 == 0 ? rng.next() : r8 == 1 ? offered + 5000 + rng.below(100000) : offered + rng.below(64) - 32;
+    f = t == nr::TYPE_APPEND ? make_append(idx) : make_req(rng.below(1u << 20), FUZZ_CLIENT);
+    uint8_t* p = f.data();
+    nr::set_type(p, t);
+    if (t != nr::TYPE_REQ && t != nr::TYPE_APPEND) {
+      nr::set_src_node(p, rng.below(10));
+      nr::set_term(p, rng.below(3));
+      nr::set_log_index(p, uint32_t(idx));
+      nr::set_seq(p, uint32_t(rng.next()));
+    }
+    if (kind == 1) {
+      f.resize(1 + rng.below(uint32_t(f.size())));
+    } else {
+      uint32_t n = 1 + rng.below(4);
+      for (uint32_t i = 0; i < n; i++) {
+        size_t at = rng.below(uint32_t(f.size()));
+        if (kind == 2 && rng.below(2)) at = rng.below(uint32_t(nr::HDR_BYTES));
+        f[at] ^= uint8_t(1u << rng.below(8));
+      }
+      if (rng.below(8) == 0) f.resize(f.size() + rng.below(200), 0);
+    }
+    if (f.size() >= nr::HDR_BYTES) {
+      uint8_t ty = nr::get_type(p);
+      bool replica = ty == nr::TYPE_APPEND || ty == nr::TYPE_HEARTBEAT || ty == nr::TYPE_ACK || ty == nr::TYPE_NACK;
+      // far-future indexes are kept: the NIC must drop them (FUTURE_INDEX, BAD_ACK)
+      bool far = (ty == nr::TYPE_APPEND || ty == nr::TYPE_ACK || ty == nr::TYPE_NACK) &&
+                 nr::get_log_index(p) > offered + 4096 && nr::get_log_index(p) < 0x80000000u;
+      if (replica && !far && nr::get_term(p) == 1 && nr::get_src_node(p) < nics.size() + (cfg.mode == 1 ? 1 : 0)) nr::set_term(p, 7);
+      if (ty == nr::TYPE_REQ) nr::set_client_id(p, FUZZ_CLIENT);
+    }
+    return f;
   }
 
-  template <typename V>
-  static void grow(V& v, size_t i) { if (v.size() <= i) v.resize(std::max<size_t>(i + 1, v.size() * 2), 0); }
+  void push_wait(size_t node, size_t plane, std::vector<uint8_t>&& data, uint64_t ready, uint32_t user = 0) {
+    wait[node][plane].emplace(std::make_pair(ready, order++), Pending{ready, 0, std::move(data), user});
+  }
+
+  // A frame sent on plane p towards `node`, through the faults of that link.
+  void send_link(size_t from, size_t node, size_t plane, const std::vector<uint8_t>& data, uint64_t sent) {
+    if (!plane_up(plane) || ((faults.isolate >> from) & 1u) || ((faults.isolate >> node) & 1u) ||
+        rng.u01() < faults.loss[plane]) { lost++; return; }
+    uint64_t at = sent + 1 + (faults.jitter_cycles ? rng.below(faults.jitter_cycles + 1) : 0);
+    push_wait(node, plane, std::vector<uint8_t>(data), at);
+    if (faults.dup > 0 && rng.u01() < faults.dup) {
+      duplicated++;
+      push_wait(node, plane, std::vector<uint8_t>(data), at + 1 + (faults.jitter_cycles ? rng.below(faults.jitter_cycles + 1) : 0));
+    }
+  }
 
   void setup() {
+    rng = Rng(cfg.seed);
     size_t n = cfg.mode == 0 ? 1 + cfg.followers : 1;
     uint32_t members = cfg.mode == 0 ? (1u << n) - 1 : 0x3;
     for (size_t i = 0; i < n; i++) {
@@ -136,7 +237,7 @@ struct NrB2b {
       s.enqueue_csr_write(nr::CSR_RAFT_TERM, 1);
       s.enqueue_csr_write(nr::CSR_RAFT_LEADER_ID, 0);
       s.enqueue_csr_write(nr::CSR_RAFT_MEMBERS, members);
-      s.enqueue_csr_write(nr::CSR_RAFT_QUORUM, cfg.mode == 0 ? quorum() : 2);
+      s.enqueue_csr_write(nr::CSR_RAFT_QUORUM, quorum());
       s.enqueue_csr_write(nr::CSR_RAFT_ACK_COUNT, cfg.ack_count);
       s.enqueue_csr_write(nr::CSR_RAFT_ACK_DELAY, cfg.ack_delay);
       s.enqueue_csr_write(nr::CSR_RAFT_HB_INTERVAL, cfg.hb_interval);
@@ -144,96 +245,138 @@ struct NrB2b {
       s.enqueue_csr_write(nr::CSR_RAFT_FAST_EN, 1);
       s.step(16);
     }
+    wait.assign(n, std::vector<std::multimap<std::pair<uint64_t, uint64_t>, Pending>>(planes()));
     acked.assign(n, 0);
-    acked_out.assign(n, 0);
     committed.assign(n, 0);
     host.resize(n);
-    cycle = nics[0]->cycle;
+    cycle = 0;
     for (auto& s : nics) cycle = std::max(cycle, s->cycle);
     for (auto& s : nics) while (s->cycle < cycle) s->tick();
   }
 
+  // Moves the next ready frame of (node, plane) into the NIC's RX queue if its port is free.
+  bool feed_one(size_t node, size_t plane) {
+    NrSim& s = *nics[node];
+    if (!s.in[plane].q.empty()) return true;
+    auto& w = wait[node][plane];
+    if (w.empty() || w.begin()->first.first > cycle) return false;
+    Pending pf = std::move(w.begin()->second);
+    w.erase(w.begin());
+    if (node == 0 && cfg.mode == 0 && pf.data.size() >= nr::HDR_BYTES && nr::get_type(pf.data.data()) == nr::TYPE_ACK &&
+        nr::get_term(pf.data.data()) == 1) {
+      uint32_t f = nr::get_src_node(pf.data.data()), idx = nr::get_log_index(pf.data.data());
+      // (an index the leader cannot have written is a bogus frame: the NIC counts it as BAD_ACK)
+      if (f < acked.size() && f != 0 && idx > acked[f] && idx <= offered + 1) {
+        for (uint32_t i = acked[f] + 1; i <= idx; i++) {
+          grow(ack_votes, i); grow(quorum_cycle, i);
+          if (++ack_votes[i] == quorum() - 1) quorum_cycle[i] = cycle;
+        }
+        acked[f] = idx;
+      }
+      acks_in++;
+    }
+    Frame fr;
+    fr.data = std::move(pf.data);
+    fr.user = pf.user;
+    fr.cycle = cycle;
+    s.in[plane].q.push_back(std::move(fr));
+    if (plane == 0) (node == 0 ? frames_in_leader : frames_in_follower)++;
+    return true;
+  }
+
   void feed_inputs() {
-    NrSim& l = *nics[0];
-    if (cfg.mode == 0) {
-      if (l.in[0].q.empty()) {
-        if (!to_leader.empty()) {
-          std::vector<uint8_t> a = std::move(to_leader.front());
-          to_leader.pop_front();
-          const uint8_t* p = a.data();
-          uint32_t f = nr::get_src_node(p), idx = nr::get_log_index(p);
-          if (nr::get_type(p) == nr::TYPE_ACK && f < acked.size() && idx > acked[f]) {
-            for (uint32_t i = acked[f] + 1; i <= idx; i++) {
-              grow(ack_votes, i); grow(quorum_cycle, i);
-              if (++ack_votes[i] == quorum() - 1) quorum_cycle[i] = cycle;
-            }
-            acked[f] = idx;
+    // fuzz
+    if (faults.fuzz > 0) {
+      for (size_t i = 0; i < nics.size(); i++) {
+        if (!((faults.fuzz_nodes >> i) & 1u)) continue;
+        for (size_t p = 0; p < planes(); p++) {
+          if (rng.u01() < faults.fuzz) {
+            fuzzed++;
+            push_wait(i, p, make_fuzz(), cycle, rng.below(16) == 0 ? 1u : 0u);
           }
-          acks_in++;
-          push(l, 0, std::move(a), cycle);
-          frames_in_leader++;
-        } else if (!cfg.max_requests || offered < cfg.max_requests) {
-          offered++;
-          grow(req_in_cycle, offered);
-          req_in_cycle[offered] = cycle;
-          push(l, 0, make_req(offered), cycle);
-          frames_in_leader++;
         }
       }
-    } else if (l.in[0].q.empty() && (!cfg.max_requests || offered < cfg.max_requests)) {
-      offered++;
-      grow(append_in_cycle, offered);
-      append_in_cycle[offered] = cycle;
-      push(l, 0, make_append(offered), cycle);
-      frames_in_follower++;
+    }
+    bool more = offering && (!cfg.max_requests || offered < cfg.max_requests) &&
+                (cfg.offer_every <= 1 || cycle >= last_offer + cfg.offer_every);
+    if (cfg.mode == 0) {
+      bool all_free = true;
+      for (size_t p = 0; p < planes(); p++) if (feed_one(0, p)) all_free = false;
+      for (size_t i = 1; i < nics.size(); i++)
+        for (size_t p = 0; p < planes(); p++) feed_one(i, p);
+      if (all_free && more) {
+        offered++;
+        last_offer = cycle;
+        grow(req_in_cycle, offered); grow(append_seen, offered); grow(reply_seen, offered);
+        req_in_cycle[offered] = cycle;
+        std::vector<uint8_t> r = make_req(offered);
+        for (size_t p = 0; p < planes(); p++) {
+          push_wait(0, p, std::vector<uint8_t>(r), cycle);
+          feed_one(0, p);
+        }
+      }
+    } else {
+      bool all_free = true;
+      for (size_t p = 0; p < planes(); p++) if (feed_one(0, p)) all_free = false;
+      if (all_free && more) {
+        offered++;
+        last_offer = cycle;
+        grow(append_in_cycle, offered);
+        append_in_cycle[offered] = cycle;
+        std::vector<uint8_t> a = make_append(offered);
+        for (size_t p = 0; p < planes(); p++) {
+          push_wait(0, p, std::vector<uint8_t>(a), cycle);
+          feed_one(0, p);
+        }
+      }
     }
   }
 
   void route_outputs() {
     for (size_t i = 0; i < nics.size(); i++) {
       NrSim& s = *nics[i];
-      // network TX (plane 0; other planes carry copies)
-      for (size_t p = 0; p < s.planes(); p++) {
+      for (size_t p = 0; p < planes(); p++) {
         auto& q = s.out[p].q;
         while (!q.empty()) {
           Frame f = std::move(q.front());
           q.pop_front();
-          if (p != 0) continue;
           const uint8_t* h = f.data.data();
           uint8_t type = f.data.size() >= nr::HDR_BYTES ? nr::get_type(h) : 0;
           if (cfg.mode == 1) {
-            if (type == nr::TYPE_ACK) {
-              uint32_t idx = nr::get_log_index(h);
-              for (uint32_t k = acked_out[0] + 1; k <= idx && k < append_in_cycle.size(); k++)
+            if (type == nr::TYPE_ACK || type == nr::TYPE_NACK) {
+              uint32_t idx = nr::get_log_index(h) - (type == nr::TYPE_NACK ? 1 : 0);
+              for (uint32_t k = acked_out + 1; k <= idx && k < append_in_cycle.size(); k++)
                 if (append_in_cycle[k] >= measure_from) hist[1].add(f.cycle - append_in_cycle[k]);
-              acked_out[0] = std::max(acked_out[0], idx);
+              acked_out = std::max(acked_out, idx);
             }
             continue;
           }
           if (i == 0) {
+            uint32_t seq = type ? nr::get_seq(h) : 0;
             if (type == nr::TYPE_REPLY) {
-              uint32_t seq = nr::get_seq(h);
-              replies++;
-              if (seq < req_in_cycle.size() && req_in_cycle[seq] >= measure_from) hist[3].add(f.cycle - req_in_cycle[seq]);
+              if (nr::get_client_id(h) != 1) continue;
+              if (seq < reply_seen.size() && !reply_seen[seq]) {
+                reply_seen[seq] = 1;
+                replies++;
+                if (req_in_cycle[seq] >= measure_from) hist[3].add(f.cycle - req_in_cycle[seq]);
+              }
               continue;
             }
-            if (type == nr::TYPE_APPEND) {
-              uint32_t seq = nr::get_seq(h);
-              if (!(nr::get_flags(h) & nr::FLAG_RETRANSMIT) && seq < req_in_cycle.size() && req_in_cycle[seq] >= measure_from)
-                hist[0].add(f.cycle - req_in_cycle[seq]);
+            if (type == nr::TYPE_APPEND && !(nr::get_flags(h) & nr::FLAG_RETRANSMIT) && nr::get_client_id(h) == 1 &&
+                seq < append_seen.size() && !append_seen[seq]) {
+              append_seen[seq] = 1;
+              if (req_in_cycle[seq] >= measure_from) hist[0].add(f.cycle - req_in_cycle[seq]);
             }
-            for (size_t j = 1; j < nics.size(); j++) {
-              std::vector<uint8_t> copy = f.data;
-              push(*nics[j], 0, std::move(copy), f.cycle + 1);
-            }
+            uint32_t dst = type ? nr::get_dst_node(h) : 0xFF;
+            for (size_t j = 1; j < nics.size(); j++)
+              if (dst == 0xFF || dst == j) send_link(0, j, p, f.data, f.cycle);
           } else {
-            if (type == nr::TYPE_ACK) acked_out[i] = std::max(acked_out[i], nr::get_log_index(h));
-            to_leader.push_back(std::move(f.data));
+            send_link(i, 0, p, f.data, f.cycle);
           }
         }
       }
       // host RX
-      auto& hq = s.out[s.planes()].q;
+      auto& hq = s.out[planes()].q;
       while (!hq.empty()) {
         Frame f = std::move(hq.front());
         hq.pop_front();
@@ -280,6 +423,11 @@ uint64_t nr_b2b_run(void* h, uint64_t cycles) {
   return w->cycle;
 }
 
+void nr_b2b_set_faults(void* h, const NrB2bFaults* f) { static_cast<NrB2b*>(h)->faults = *f; }
+
+// Whether the client offers new requests (on by default).
+void nr_b2b_set_offering(void* h, uint32_t on) { static_cast<NrB2b*>(h)->offering = on != 0; }
+
 // Start recording latency samples (for requests offered from now on) and reset the rate counters.
 void nr_b2b_measure(void* h) {
   auto* w = static_cast<NrB2b*>(h);
@@ -294,10 +442,12 @@ void* nr_b2b_nic(void* h, uint32_t i) {
   return i < w->nics.size() ? w->nics[i].get() : nullptr;
 }
 
-// Results: [cycle, offered, framesInLeader, framesInFollower, acksIn, replies, committed[0..7]]
+// Results: [cycle, offered, framesInLeader, framesInFollower, acksIn, replies, lost, duplicated,
+//           fuzzed, committed[0..7]]
 uint32_t nr_b2b_results(void* h, uint64_t* out, uint32_t n) {
   auto* w = static_cast<NrB2b*>(h);
-  std::vector<uint64_t> r = {w->cycle, w->offered, w->frames_in_leader, w->frames_in_follower, w->acks_in, w->replies};
+  std::vector<uint64_t> r = {w->cycle, w->offered, w->frames_in_leader, w->frames_in_follower, w->acks_in, w->replies,
+                             w->lost, w->duplicated, w->fuzzed};
   for (size_t i = 0; i < 8; i++) r.push_back(i < w->committed.size() ? w->committed[i] : 0);
   uint32_t k = std::min<uint32_t>(n, uint32_t(r.size()));
   std::memcpy(out, r.data(), k * sizeof(uint64_t));

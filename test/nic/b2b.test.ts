@@ -18,7 +18,7 @@ function counters(n: SimNic): Record<string, number> {
 
 /** Every frame a pipeline took in is accounted for exactly once. */
 function expectCountersAddUp(c: Record<string, number>): void {
-  expect(c.RX_FRAMES).toBe(c.REQ_SEQUENCED! + c.APPEND_ACCEPTED! + c.ACK_RX! + c.HEARTBEAT_RX! + c.PUNTED! + c.DROPPED!);
+  expect(c.RX_FRAMES).toBe(c.REQ_SEQUENCED! + c.APPEND_ACCEPTED! + c.APPEND_BUFFERED! + c.ACK_RX! + c.NACK_RX! + c.HEARTBEAT_RX! + c.PUNTED! + c.DROPPED!);
   const reasons = COUNTERS.filter((k) => k.startsWith('DROP_')).reduce((s, k) => s + c[k]!, 0);
   expect(reasons).toBe(c.DROPPED);
 }

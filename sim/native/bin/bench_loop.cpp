@@ -10,6 +10,7 @@
 struct NrB2bConfig {
   uint32_t mode, followers, ack_count, ack_delay, hb_interval, payload_bytes, nic_reply, keep_host;
   uint64_t max_requests, seed;
+  uint32_t offer_every;
 };
 extern "C" {
 void* nr_b2b_create(const NrB2bConfig* cfg);

@@ -1,0 +1,1525 @@
+// ModelNic: a behavioural model of the nicraft NIC (hw/rtl/nicraft_nic.sv) in TypeScript.
+//
+// Same wire and register contract as the RTL, same frames out of every port in the same order with
+// the same bytes and reasons, same counters, CSRs and log contents, for the same input frames and
+// host commands. It is used as the reference in differential tests (test/nic/diff.test.ts) and as a
+// fast NIC wherever the RTL's cycle accuracy is not needed. See docs/model-nic.md.
+//
+// How it models the RTL. Every register that decides something observable is a field here, and
+// tick() is one clock cycle: it evaluates the combinational decisions from the registers as they are
+// at the start of the cycle (the same signals, the same priority order as the RTL), then applies
+// every register update of the clock edge, reading only old values (non-blocking semantics; where
+// the RTL assigns one register twice in a cycle, the later assignment wins here too). The data path
+// is kept at frame granularity: a beat is "beat k of frame F" (F one Uint8Array), FIFOs hold frames
+// and count beats (model-fifo.ts), the log RAM holds references to the beats written into it. So a
+// one-beat frame costs one pass through tick() and no per-beat allocation.
+//
+// Host commands (CSR and log port accesses) and the frame ports follow the simulation shim
+// (sim/native/nic_shim.cpp), which is what VerilatedNic drives: commands one per cycle in order, a
+// CSR read answers on the next cycle, a log read issues its beats one per cycle after the first
+// answer, input frames are offered one beat per cycle from their `atCycle`, output frames carry the
+// cycle of their last beat. The model is therefore cycle-accurate against the RTL in practice; the
+// differential tests compare contents and order, and also report whether the cycles agree.
+//
+// When nothing is in flight step() jumps to the next event (an input frame's cycle, a heartbeat or
+// ACK timer) instead of ticking through idle cycles.
+import { FrameFifo, ShimRng } from './model-fifo.js';
+import type { HostFrame, Nic, RxFrame, TxFrame } from './nic.js';
+import {
+  BEAT_BYTES, COUNTER_BASE, COUNTERS, CSR_BLOCKS, Csr, DropReason, ETHERTYPE, HDR_BYTES, HostReason,
+  MIN_FRAME_BYTES, MsgType, WIRE_VERSION, type CounterName,
+} from './wire.gen.js';
+
+/** The RTL's parameters (nicraft_nic #(...)); DATA_WIDTH is fixed at 512. */
+export interface NicParams {
+  MAX_NODES: number;
+  PLANES: number;
+  LOG_DEPTH_LOG2: number;
+  MAX_PAYLOAD: number;
+  RX_FIFO_DEPTH_LOG2: number;
+  HOST_FIFO_DEPTH_LOG2: number;
+  TX_FIFO_DEPTH_LOG2: number;
+}
+
+/** The RTL's parameter defaults. */
+export const NIC_DEFAULTS: Readonly<NicParams> = Object.freeze({
+  MAX_NODES: 8,
+  PLANES: 1,
+  LOG_DEPTH_LOG2: 10,
+  MAX_PAYLOAD: 256,
+  RX_FIFO_DEPTH_LOG2: 6,
+  HOST_FIFO_DEPTH_LOG2: 6,
+  TX_FIFO_DEPTH_LOG2: 5,
+});
+
+export interface ModelNicOptions {
+  /** Parameter overrides (the RTL's -G overrides). */
+  params?: Partial<NicParams>;
+  /** Same as params, in the shape VerilatedNic takes (`{ variant: { params } }`), so one options object serves both. */
+  variant?: { params?: Record<string, number | string> };
+  /** Cycles of reset applied at construction and by reset() (default 16, as VerilatedNic). */
+  resetCycles?: number;
+  /** Seed of the backpressure/gap generator (the shim's xorshift64*, default 1). */
+  seed?: number | bigint;
+}
+
+// Execute-stage actions (the RTL's A_*).
+const A_DROP = 0, A_SEQ = 1, A_ACCEPT = 2, A_PUNT = 3, A_ACK = 4, A_HB = 5, A_DUP = 6;
+const ROLE_OFF = 0, ROLE_FOLLOWER = 1, ROLE_LEADER = 2;
+
+const T_REQ = MsgType.REQ, T_APPEND = MsgType.APPEND, T_ACK = MsgType.ACK, T_NACK = MsgType.NACK;
+const T_HEARTBEAT = MsgType.HEARTBEAT, T_REPLY = MsgType.REPLY, T_CONTROL = MsgType.CONTROL;
+
+// Local copies of the wire constants: reading an imported binding can cost a getter call per use.
+const BEAT: number = BEAT_BYTES, HDR: number = HDR_BYTES, MIN_FRAME: number = MIN_FRAME_BYTES;
+const ETYPE: number = ETHERTYPE, WVER: number = WIRE_VERSION;
+const D_SHORT: number = DropReason.SHORT, D_BAD_ETHERTYPE: number = DropReason.BAD_ETHERTYPE;
+const D_BAD_VERSION: number = DropReason.BAD_VERSION, D_BAD_CLUSTER: number = DropReason.BAD_CLUSTER;
+const D_BAD_LENGTH: number = DropReason.BAD_LENGTH, D_BAD_TYPE: number = DropReason.BAD_TYPE;
+const D_MAC_ERROR: number = DropReason.MAC_ERROR, D_OVERSIZE: number = DropReason.OVERSIZE;
+const D_LOG_FULL: number = DropReason.LOG_FULL, D_DUPLICATE: number = DropReason.DUPLICATE;
+const D_BAD_ACK: number = DropReason.BAD_ACK, D_PUNT_FULL: number = DropReason.PUNT_FULL;
+const D_RX_OVERFLOW: number = DropReason.RX_OVERFLOW;
+const H_COMMITTED: number = HostReason.COMMITTED, H_NOT_LEADER: number = HostReason.NOT_LEADER;
+const H_TERM_NEWER: number = HostReason.TERM_NEWER, H_TERM_OLDER: number = HostReason.TERM_OLDER;
+const H_GAP: number = HostReason.GAP, H_CONTROL: number = HostReason.CONTROL, H_FAST_OFF: number = HostReason.FAST_OFF;
+const H_NOT_MEMBER: number = HostReason.NOT_MEMBER, H_OTHER: number = HostReason.OTHER;
+
+const CI = (n: CounterName): number => COUNTERS.indexOf(n);
+const C_RX_FRAMES = CI('RX_FRAMES'), C_TX_FRAMES = CI('TX_FRAMES'), C_REQ_SEQUENCED = CI('REQ_SEQUENCED');
+const C_APPEND_ACCEPTED = CI('APPEND_ACCEPTED'), C_ACK_RX = CI('ACK_RX'), C_ACK_TX = CI('ACK_TX');
+const C_HEARTBEAT_TX = CI('HEARTBEAT_TX'), C_HEARTBEAT_RX = CI('HEARTBEAT_RX'), C_REPLY_TX = CI('REPLY_TX');
+const C_COMMITTED = CI('COMMITTED'), C_PUNTED = CI('PUNTED'), C_HOST_TX_FRAMES = CI('HOST_TX_FRAMES');
+const C_DROPPED = CI('DROPPED');
+const N_CTR = COUNTERS.length;
+/** Drop reason code -> its counter, for the execute stage (the RTL's case: anything else counts as PUNT_FULL). */
+const E_DROP_CTR: Int32Array = (() => {
+  const a = new Int32Array(256).fill(CI('DROP_PUNT_FULL'));
+  for (const [name, code] of Object.entries(DropReason)) {
+    if (['SHORT', 'BAD_ETHERTYPE', 'BAD_VERSION', 'BAD_CLUSTER', 'BAD_LENGTH', 'BAD_TYPE', 'LOG_FULL', 'DUPLICATE', 'BAD_ACK'].includes(name)) {
+      a[code] = CI(`DROP_${name}` as CounterName);
+    }
+  }
+  return a;
+})();
+const C_DROP_MAC_ERROR = CI('DROP_MAC_ERROR'), C_DROP_OVERSIZE = CI('DROP_OVERSIZE'), C_DROP_RX_OVERFLOW = CI('DROP_RX_OVERFLOW');
+
+const BLK_IDENT = CSR_BLOCKS[0], BLK_RAFT = CSR_BLOCKS[1], BLK_COUNTERS = CSR_BLOCKS[2];
+const TWO32 = 4294967296;
+/** The shim's limits. */
+const SYNC_LIMIT = 1_000_000;
+const MAX_LOG_BEATS = 255;
+const MAX_CAPTURE = 1 << 20;
+
+const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+const put32 = (b: Uint8Array, o: number, v: number): void => {
+  b[o] = v >>> 24; b[o + 1] = (v >>> 16) & 0xff; b[o + 2] = (v >>> 8) & 0xff; b[o + 3] = v & 0xff;
+};
+function putNodeMac(b: Uint8Array, o: number, node: number): void {
+  b[o] = 0x02; b[o + 1] = 0x4e; b[o + 2] = 0x52; b[o + 3] = 0; b[o + 4] = 0; b[o + 5] = node & 0xff;
+}
+function putGroupMac(b: Uint8Array, o: number): void {
+  b[o] = 0x01; b[o + 1] = 0x4e; b[o + 2] = 0x52; b[o + 3] = 0; b[o + 4] = 0; b[o + 5] = 0xff;
+}
+function clog2(x: number): number {
+  let r = 0;
+  while ((1 << r) < x) r++;
+  return r;
+}
+
+/** One network plane's RX side: the shim's input queue and nicraft_rx_fifo. */
+class RxPlane {
+  // input queue (frames not yet fully offered), as the shim's InPort
+  inBuf: Uint8Array[] = [];
+  inAt: number[] = [];
+  inUser: number[] = [];
+  inHead = 0;
+  inBeat = 0;
+  gapP = 0;
+  // nicraft_rx_fifo: beat pointers (unbounded integers; the RTL's are DEPTH_LOG2+1 bits wide)
+  wrPtr = 0;
+  wrCur = 0;
+  rdPtr = 0;
+  // frames committed to the buffer (good frames only), oldest first
+  readonly cBuf: Array<Uint8Array | null>;
+  readonly cLen: Int32Array;
+  readonly cNb: Int32Array;
+  readonly cMask: number;
+  cHead = 0;
+  cTail = 0;
+  rdBeat = 0;
+  dropFrame = false;
+  dropWhy = 0;
+  beatsReg = 0;
+  bytesReg = 0;
+  frameInReg = false;
+  dropValidReg = false;
+  dropReasonReg = 0;
+
+  constructor(depth: number) {
+    const cap = depth * 2;
+    this.cMask = cap - 1;
+    this.cBuf = new Array<Uint8Array | null>(cap).fill(null);
+    this.cLen = new Int32Array(cap);
+    this.cNb = new Int32Array(cap);
+  }
+
+  resetFifo(): void {
+    this.wrPtr = this.wrCur = this.rdPtr = 0;
+    for (let i = 0; i < this.cBuf.length; i++) this.cBuf[i] = null;
+    this.cHead = this.cTail = this.rdBeat = 0;
+    this.dropFrame = false;
+    this.beatsReg = this.bytesReg = 0;
+    this.frameInReg = this.dropValidReg = false;
+    this.dropReasonReg = 0;
+  }
+
+  clearInput(): void {
+    this.inBuf = [];
+    this.inAt = [];
+    this.inUser = [];
+    this.inHead = 0;
+    this.inBeat = 0;
+  }
+
+  compact(): void {
+    if (this.inHead > 1024 && this.inHead * 2 > this.inBuf.length) {
+      this.inBuf = this.inBuf.slice(this.inHead);
+      this.inAt = this.inAt.slice(this.inHead);
+      this.inUser = this.inUser.slice(this.inHead);
+      this.inHead = 0;
+    }
+  }
+}
+
+const enum Kind { CsrWrite, CsrRead, LogWrite, LogRead }
+interface Cmd {
+  kind: Kind;
+  tag: number;
+  addr: number;
+  value: number;
+  beat: number;
+  len: number;
+  data: Uint8Array | null;
+}
+interface CmdResult {
+  value: number;
+  data: Uint8Array | null;
+  beatsLeft: number;
+  done: boolean;
+}
+
+/** A behavioural model of nicraft_nic, behind the Nic interface. */
+export class ModelNic implements Nic {
+  /**
+   * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
+   * When hw/rtl moves on, the differential test runs against this revision and says so.
+   */
+  static readonly RTL_REVISION = '8094345';
+
+  readonly planes: number;
+  /** The parameters this model was built with. */
+  readonly params: Readonly<NicParams>;
+  /** Port number of the host (as SimNic: planes are 0..planes-1). */
+  readonly hostPort: number;
+
+  // ---- derived parameters
+  private readonly P: number;
+  private readonly MAXN: number;
+  private readonly matchMask: number;
+  private readonly LD: number;
+  private readonly ldMask: number;
+  private readonly S: number;
+  private readonly slotMask: number;
+  private readonly MB: number;
+  private readonly MAXPL: number;
+  private readonly RXD: number;
+  private readonly txAfLimit: number;
+  private readonly puntAfLimit: number;
+  private readonly dlvAfLimit: number;
+  private readonly PARAMS0: number;
+  private readonly PARAMS1: number;
+  private readonly resetCycles: number;
+
+  // ---- time
+  private cyc = 0;
+  private cycleReg = 0;
+  private closed = false;
+
+  // ---- CSR state
+  private nodeId = 0;
+  private clusterId = 1;
+  private role = ROLE_OFF;
+  private term = 0;
+  private leaderId = 0;
+  private members = 1;
+  private quorum = 1;
+  private fastEn = false;
+  private hbInterval = 1000;
+  private hbCommitDelay = 32;
+  private ackCount = 1;
+  private ackDelay = 16;
+  private termStart = 1;
+  private lastIndex = 0;
+  private commitIndex = 0;
+  private appliedIndex = 0;
+  private matchSel = 0;
+  private readonly match: Uint32Array;
+  private readonly ctr = new Float64Array(N_CTR);
+
+  // ---- RX planes, merge
+  private readonly rx: RxPlane[];
+  private readonly present: Uint8Array;
+  private rxLocked = false;
+  private rxLockedSel = 0;
+  private rxLastSel = 0;
+
+  // ---- D stage
+  private rxInFrame = false;
+  private dValid = false;
+  private dBuf: Uint8Array | null = null;
+  private dBeat = 0;
+  private dLast = false;
+  private dFirst = false;
+  private dBad = 0;
+  private dType = 0;
+  private dTerm = 0;
+  private dIndex = 0;
+  private dCommit = 0;
+  private dSrc = 0;
+
+  // ---- E stage
+  private eActReg = A_DROP;
+  private eWhyReg = 0;
+  private eIndexReg = 0;
+  private eBeatReg = 0;
+  /** Bytes of the frame the E stage is writing (a SEQ's APPEND, else the received frame). */
+  private eBuf: Uint8Array | null = null;
+
+  // ---- log RAM: one reference per beat (beat k of frame buf: bytes off..off+n, zeros after)
+  private readonly logBuf: Array<Uint8Array | null>;
+  private readonly logOff: Int32Array;
+  private readonly logN: Int32Array;
+  private readonly logLen: Uint16Array;
+  private logRspValid = false;
+  private logRspBuf: Uint8Array | null = null;
+  private logRspOff = 0;
+  private logRspN = 0;
+  private logRspLen = 0;
+
+  // ---- delivery
+  private dlvBeat = 0;
+  private dlvRdValid = false;
+  private dlvRdFirst = false;
+  private dlvRdLast = false;
+  private dlvRdLen = 0;
+  private dlvRdBuf: Uint8Array | null = null;
+  private dlvRdOff = 0;
+  private dlvRdN = 0;
+  private dlvAsm = new Uint8Array(1024);
+  private dlvAsmLen = 0;
+
+  // ---- generators
+  private ackedIndex = 0;
+  private ackAge = 0;
+  private forceAck = false;
+  private hbTimer = 0;
+  private commitSent = 0;
+
+  // ---- quorum (two register stages; q1 = stage 1 result, q = output)
+  private q1Index = 0;
+  private q1Valid = false;
+  private qIndex = 0;
+  private qValid = false;
+  private qVer = 1;
+  private qCacheVer = 0;
+  private qCacheIndex = 0;
+  private qCacheValid = false;
+
+  // ---- FIFOs
+  private readonly txf: FrameFifo;
+  private readonly gen: FrameFifo;
+  private readonly pnt: FrameFifo;
+  private readonly dlv: FrameFifo;
+
+  // ---- host RX merge (port 0 deliveries, port 1 punts), TX merge (0 APPEND, 1 generated, 2 host)
+  private hLocked = false;
+  private hLockedSel = 0;
+  private hLastSel = 0;
+  private tLocked = false;
+  private tLockedSel = 0;
+  private tLastSel = 0;
+
+  // ---- host TX input queue
+  private htBuf: Uint8Array[] = [];
+  private htAt: number[] = [];
+  private htHead = 0;
+  private htBeat = 0;
+  private htHolding = false;
+  private htGapP = 0;
+
+  // ---- output ports
+  private readonly readyP: Float64Array;
+  private readonly txReady: Uint8Array;
+  private fracReady = 0;
+  /** Readiness when no port has a fractional probability (recomputed by setReadyProbability). */
+  private fixedTxReadyAll = true;
+  private fixedHostRxReady = true;
+  private readonly rng: ShimRng;
+  private txOut: TxFrame[][];
+  private hostOut: HostFrame[] = [];
+  private readonly capActive: Uint8Array;
+  private readonly capSrc: Array<Uint8Array | null>;
+  private readonly capNext: Int32Array;
+  private readonly capScratch: Array<Uint8Array | null>;
+  private readonly capLen: Int32Array;
+
+  // ---- host commands (as the shim: in order, one per cycle)
+  private cmds: Cmd[] = [];
+  private barrier = -1;
+  private csrRdValid = false;
+  private csrRdData = 0;
+  private csrWait: number[] = [];
+  private logWait: Array<{ tag: number; beat: number }> = [];
+  private readonly results = new Map<number, CmdResult>();
+  private readonly open = new Map<number, number>();
+  private readonly readIndex = new Map<number, number>();
+  private nextTag = 1;
+
+  constructor(opts: ModelNicOptions = {}) {
+    const vp: Partial<NicParams> = {};
+    for (const [k, v] of Object.entries(opts.variant?.params ?? {})) (vp as Record<string, number>)[k] = Number(v);
+    if ('DATA_WIDTH' in vp && (vp as Record<string, number>).DATA_WIDTH !== 512) throw new Error('ModelNic: DATA_WIDTH must be 512');
+    const p: NicParams = { ...NIC_DEFAULTS, ...vp, ...(opts.params ?? {}) };
+    this.params = Object.freeze({ ...p });
+    const mfb = HDR + p.MAX_PAYLOAD;
+    const mb = Math.ceil(mfb / BEAT);
+    if (!(p.PLANES >= 1 && p.PLANES <= 3)) throw new Error('ModelNic: PLANES must be 1..3');
+    if (!(p.MAX_NODES >= 1 && p.MAX_NODES <= 8)) throw new Error('ModelNic: MAX_NODES must be 1..8');
+    if (!(p.MAX_PAYLOAD >= 16 && mfb <= 65535)) throw new Error('ModelNic: MAX_PAYLOAD out of range');
+    if (!(p.LOG_DEPTH_LOG2 >= 2 && p.LOG_DEPTH_LOG2 <= 20)) throw new Error('ModelNic: LOG_DEPTH_LOG2 must be 2..20');
+    if (2 ** p.RX_FIFO_DEPTH_LOG2 < 2 * mb || 2 ** p.HOST_FIFO_DEPTH_LOG2 < 2 * mb + 2) throw new Error('ModelNic: FIFOs must hold two maximum frames');
+    if (!(p.TX_FIFO_DEPTH_LOG2 >= 1 && p.TX_FIFO_DEPTH_LOG2 <= 16 && p.HOST_FIFO_DEPTH_LOG2 <= 16 && p.RX_FIFO_DEPTH_LOG2 <= 16)) {
+      throw new Error('ModelNic: FIFO depths must be 2..2^16');
+    }
+    this.P = this.planes = p.PLANES;
+    this.hostPort = p.PLANES;
+    this.MAXN = p.MAX_NODES;
+    this.matchMask = (1 << clog2(p.MAX_NODES)) - 1;
+    this.LD = 1 << p.LOG_DEPTH_LOG2;
+    this.ldMask = this.LD - 1;
+    this.MB = mb;
+    this.S = mb > 1 ? clog2(mb) : 1;
+    this.slotMask = (1 << this.S) - 1;
+    this.MAXPL = p.MAX_PAYLOAD;
+    this.RXD = 1 << p.RX_FIFO_DEPTH_LOG2;
+    this.txAfLimit = (1 << p.TX_FIFO_DEPTH_LOG2) - 2;
+    this.puntAfLimit = (1 << p.HOST_FIFO_DEPTH_LOG2) - (mb + 1);
+    this.dlvAfLimit = (1 << p.HOST_FIFO_DEPTH_LOG2) - 3;
+    this.PARAMS0 = (((mb > 1 ? 1 << this.S : 1) & 0xff) << 24 | (p.LOG_DEPTH_LOG2 & 0xff) << 16 | (p.PLANES & 0xff) << 8 | (p.MAX_NODES & 0xff)) >>> 0;
+    this.PARAMS1 = ((512 << 16) | (p.MAX_PAYLOAD & 0xffff)) >>> 0;
+    this.resetCycles = opts.resetCycles ?? 16;
+
+    this.match = new Uint32Array(this.MAXN);
+    this.rx = [];
+    for (let i = 0; i < this.P; i++) this.rx.push(new RxPlane(this.RXD));
+    this.present = new Uint8Array(this.P);
+    const slots = this.LD << this.S;
+    this.logBuf = new Array<Uint8Array | null>(slots).fill(null);
+    this.logOff = new Int32Array(slots);
+    this.logN = new Int32Array(slots);
+    this.logLen = new Uint16Array(this.LD);
+    this.txf = new FrameFifo(p.TX_FIFO_DEPTH_LOG2);
+    this.gen = new FrameFifo(3);
+    this.pnt = new FrameFifo(p.HOST_FIFO_DEPTH_LOG2);
+    this.dlv = new FrameFifo(p.HOST_FIFO_DEPTH_LOG2);
+    this.readyP = new Float64Array(this.P + 1).fill(1);
+    this.txReady = new Uint8Array(this.P).fill(1);
+    this.rng = new ShimRng(opts.seed ?? 1);
+    this.txOut = [];
+    for (let i = 0; i < this.P; i++) this.txOut.push([]);
+    this.capActive = new Uint8Array(this.P);
+    this.capSrc = new Array<Uint8Array | null>(this.P).fill(null);
+    this.capNext = new Int32Array(this.P);
+    this.capScratch = new Array<Uint8Array | null>(this.P).fill(null);
+    this.capLen = new Int32Array(this.P);
+    this.reset();
+  }
+
+  get cycle(): number {
+    return this.cyc;
+  }
+
+  // =============================================================================================
+  // Nic interface
+
+  reset(): void {
+    this.live();
+    // as the shim's nr_reset: pending commands fail, queued input frames and partial captures are dropped
+    this.cmds = [];
+    this.csrWait = [];
+    this.logWait = [];
+    this.open.clear();
+    this.results.clear();
+    this.readIndex.clear();
+    this.barrier = -1;
+    for (const pl of this.rx) { pl.clearInput(); pl.resetFifo(); }
+    this.htBuf = []; this.htAt = []; this.htHead = 0; this.htBeat = 0; this.htHolding = false;
+    this.capActive.fill(0);
+    // the RTL's reset values (log RAM keeps its contents, as a RAM does)
+    this.cycleReg = 0;
+    this.rxInFrame = false;
+    this.rxLocked = false; this.rxLockedSel = 0; this.rxLastSel = 0;
+    this.hLocked = false; this.hLockedSel = 0; this.hLastSel = 0;
+    this.tLocked = false; this.tLockedSel = 0; this.tLastSel = 0;
+    this.dValid = false; this.dFirst = false; this.dBad = 0; this.dBuf = null;
+    this.eActReg = A_DROP; this.eWhyReg = 0; this.eIndexReg = 0; this.eBeatReg = 0; this.eBuf = null;
+    this.nodeId = 0; this.clusterId = 1; this.role = ROLE_OFF; this.term = 0; this.leaderId = 0;
+    this.members = 1; this.quorum = 1; this.fastEn = false;
+    this.hbInterval = 1000; this.hbCommitDelay = 32; this.ackCount = 1; this.ackDelay = 16; this.termStart = 1;
+    this.lastIndex = 0; this.commitIndex = 0; this.appliedIndex = 0; this.matchSel = 0;
+    this.match.fill(0);
+    this.ctr.fill(0);
+    this.logRspValid = false;
+    this.dlvRdValid = false; this.dlvBeat = 0; this.dlvAsmLen = 0;
+    this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.hbTimer = 0; this.commitSent = 0;
+    this.csrRdValid = false;
+    this.q1Valid = false; this.q1Index = 0; this.qValid = false; this.qIndex = 0; this.qVer++;
+    this.txf.clear(); this.gen.clear(); this.pnt.clear(); this.dlv.clear();
+    this.cyc += this.resetCycles > 0 ? this.resetCycles : 1;
+  }
+
+  step(cycles: number): void {
+    this.live();
+    if (!Number.isInteger(cycles) || cycles < 0) throw new RangeError(`ModelNic.step: bad cycle count ${cycles}`);
+    this.run(this.cyc + cycles);
+  }
+
+  readCsr(addr: number): number {
+    this.live();
+    const t = this.push(Kind.CsrRead, addr >>> 0, 0);
+    this.results.set(t, { value: 0, data: null, beatsLeft: 0, done: false });
+    this.wait(t);
+    return this.take(t).value;
+  }
+
+  readCsrs(addrs: readonly number[]): number[] {
+    this.live();
+    if (addrs.length === 0) return [];
+    const tags = addrs.map((a) => {
+      const t = this.push(Kind.CsrRead, a >>> 0, 0);
+      this.results.set(t, { value: 0, data: null, beatsLeft: 0, done: false });
+      return t;
+    });
+    for (const t of tags) this.wait(t);
+    return tags.map((t) => this.take(t).value);
+  }
+
+  writeCsr(addr: number, value: number): void {
+    this.live();
+    this.push(Kind.CsrWrite, addr >>> 0, value >>> 0);
+  }
+
+  readCounters(): Record<CounterName, bigint> {
+    const addrs: number[] = [];
+    for (let i = 0; i < N_CTR; i++) addrs.push(COUNTER_BASE + 8 * i, COUNTER_BASE + 8 * i + 4);
+    const v = this.readCsrs(addrs);
+    const out = {} as Record<CounterName, bigint>;
+    COUNTERS.forEach((name, i) => {
+      out[name] = (BigInt(v[2 * i + 1]!) << 32n) | BigInt(v[2 * i]!);
+    });
+    return out;
+  }
+
+  clearCounters(): void {
+    this.writeCsr(Csr.COUNTERS_CTR_CLEAR, 1);
+  }
+
+  sendHost(frames: Uint8Array | readonly Uint8Array[]): void {
+    this.live();
+    const list = frames instanceof Uint8Array ? [frames] : frames;
+    for (const f of list) if (f.length === 0) throw new RangeError('ModelNic.sendHost: empty frame');
+    for (const f of list) {
+      this.htBuf.push(f.slice());
+      this.htAt.push(0);
+    }
+  }
+
+  pollHost(): HostFrame[] {
+    this.live();
+    const out = this.hostOut;
+    this.hostOut = [];
+    return out;
+  }
+
+  logRead(index: number): Uint8Array {
+    this.live();
+    const t = this.push(Kind.LogRead, index >>> 0, 0);
+    this.results.set(t, { value: 0, data: null, beatsLeft: 0, done: false });
+    this.readIndex.set(t, index >>> 0);
+    this.wait(t);
+    const r = this.take(t);
+    return r.data ?? new Uint8Array(0);
+  }
+
+  logWrite(index: number, frame: Uint8Array): void {
+    this.live();
+    const len = frame.length;
+    if (len > 0xffff) throw new Error(`ModelNic.logWrite(${index}) failed: log write: frame longer than 65535 bytes`);
+    const beats = len === 0 ? 1 : Math.ceil(len / BEAT);
+    if (beats > MAX_LOG_BEATS) throw new Error(`ModelNic.logWrite(${index}) failed: log write: too many beats`);
+    const data = frame.slice();
+    const tag = this.newTag(beats);
+    for (let b = 0; b < beats; b++) {
+      this.cmds.push({ kind: Kind.LogWrite, tag, addr: index >>> 0, value: 0, beat: b, len, data });
+    }
+  }
+
+  flush(): void {
+    this.live();
+    while (this.open.size > 0) this.run(this.cyc + 1);
+  }
+
+  pushRx(plane: number, frames: ReadonlyArray<Uint8Array | RxFrame>, atCycle?: number): void {
+    this.live();
+    this.checkPlane(plane, 'pushRx');
+    const pl = this.rx[plane]!;
+    for (const f of frames) {
+      const fr = f instanceof Uint8Array ? f : f.frame;
+      if (fr.length === 0) throw new RangeError('ModelNic.pushRx: empty frame');
+    }
+    for (const f of frames) {
+      if (f instanceof Uint8Array) {
+        pl.inBuf.push(f.slice())
+        pl.inAt.push(atCycle ?? 0);
+        pl.inUser.push(0);
+      } else {
+        pl.inBuf.push(f.frame.slice());
+        pl.inAt.push(f.atCycle ?? atCycle ?? 0);
+        pl.inUser.push(f.macError ? 1 : 0);
+      }
+    }
+  }
+
+  pullTx(plane: number): TxFrame[] {
+    this.live();
+    this.checkPlane(plane, 'pullTx');
+    const out = this.txOut[plane]!;
+    this.txOut[plane] = [];
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  // =============================================================================================
+  // Extras (as SimNic's, for differential tests with backpressure)
+
+  /** Output port (plane, or hostPort for the host RX queue): probability that tready is high in a cycle. */
+  setReadyProbability(port: number, p: number): void {
+    this.checkPort(port, 'setReadyProbability');
+    this.readyP[port] = Math.min(1, Math.max(0, p));
+    this.fracReady = 0;
+    for (let i = 0; i <= this.P; i++) if (this.readyP[i]! > 0 && this.readyP[i]! < 1) this.fracReady++;
+    this.fixedTxReadyAll = true;
+    for (let i = 0; i < this.P; i++) {
+      this.txReady[i] = this.readyP[i]! >= 1 ? 1 : 0;
+      if (!this.txReady[i]) this.fixedTxReadyAll = false;
+    }
+    this.fixedHostRxReady = this.readyP[this.P]! >= 1;
+  }
+
+  /** Input port: probability that tvalid is held low in a cycle (0 = no gaps). */
+  setGapProbability(port: number, p: number): void {
+    this.checkPort(port, 'setGapProbability');
+    const v = Math.min(1, Math.max(0, p));
+    if (port === this.P) this.htGapP = v;
+    else this.rx[port]!.gapP = v;
+  }
+
+  /** Re-seeds the backpressure generator. */
+  seed(seed: number | bigint): void {
+    this.rng.seed(seed);
+  }
+
+  /** Host commands not finished yet (as SimNic.commandsPending). */
+  get commandsPending(): number {
+    return this.open.size;
+  }
+
+  /** Frames queued on an input port and not yet fully offered. */
+  pendingIn(port: number): number {
+    this.checkPort(port, 'pendingIn');
+    if (port === this.P) return this.htBuf.length - this.htHead;
+    const pl = this.rx[port]!;
+    return pl.inBuf.length - pl.inHead;
+  }
+
+  // =============================================================================================
+  // Host commands
+
+  private live(): void {
+    if (this.closed) throw new Error('ModelNic: used after close()');
+  }
+
+  private checkPlane(plane: number, what: string): void {
+    if (!Number.isInteger(plane) || plane < 0 || plane >= this.P) {
+      throw new RangeError(`ModelNic.${what}: plane ${plane} out of range 0..${this.P - 1}`);
+    }
+  }
+
+  private checkPort(port: number, what: string): void {
+    if (!Number.isInteger(port) || port < 0 || port > this.P) {
+      throw new RangeError(`ModelNic.${what}: port ${port} out of range 0..${this.P}`);
+    }
+  }
+
+  private newTag(requests: number): number {
+    const t = this.nextTag++;
+    if (this.nextTag > 0x7fffffff) this.nextTag = 1;
+    this.open.set(t, requests);
+    return t;
+  }
+
+  private push(kind: Kind, addr: number, value: number): number {
+    const tag = this.newTag(1);
+    this.cmds.push({ kind, tag, addr, value, beat: 0, len: 0, data: null });
+    return tag;
+  }
+
+  private finishReq(tag: number): void {
+    const n = this.open.get(tag);
+    if (n === undefined) return;
+    if (n <= 1) this.open.delete(tag);
+    else this.open.set(tag, n - 1);
+  }
+
+  private wait(tag: number): void {
+    for (let i = 0; i < SYNC_LIMIT && this.open.has(tag); i++) this.tick();
+    if (this.open.has(tag)) throw new Error('ModelNic: timed out waiting for a host command (is the port ready?)');
+  }
+
+  private take(tag: number): CmdResult {
+    const r = this.results.get(tag);
+    this.results.delete(tag);
+    if (!r || !r.done) throw new Error(`ModelNic: command ${tag} has no result`);
+    return r;
+  }
+
+  // =============================================================================================
+  // Time
+
+  /** Runs until cycle `end`, ticking while anything is in flight and jumping over idle stretches. */
+  private run(end: number): void {
+    while (this.cyc < end) {
+      if (!this.dValid && this.idle()) {
+        const to = Math.min(this.nextEvent(), end);
+        if (to > this.cyc) {
+          this.skip(to - this.cyc);
+          continue;
+        }
+      }
+      this.tick();
+    }
+  }
+
+  /** True when a tick would change nothing but the free-running timers. */
+  private idle(): boolean {
+    if (this.dValid || this.cmds.length !== 0 || this.csrRdValid || this.logRspValid || this.dlvRdValid) return false;
+    if (this.txf.used !== 0 || this.gen.used !== 0 || this.pnt.used !== 0 || this.dlv.used !== 0) return false;
+    if (this.appliedIndex !== this.commitIndex || this.rxLocked || this.hLocked || this.tLocked) return false;
+    const c = this.cyc;
+    for (let p = 0; p < this.P; p++) {
+      const pl = this.rx[p]!;
+      if (pl.wrCur !== pl.rdPtr || pl.beatsReg !== 0 || pl.dropFrame || pl.frameInReg || pl.dropValidReg) return false;
+      if (pl.inHead < pl.inBuf.length && pl.inAt[pl.inHead]! <= c) return false;
+    }
+    if (this.htHolding || (this.htHead < this.htBuf.length && this.htAt[this.htHead]! <= c)) return false;
+    for (let p = 0; p < this.P; p++) if (this.capActive[p]) return false;
+    if (this.ackWant() || this.hbWant()) return false;
+    this.quorumBest();
+    if (this.q1Valid !== this.qCacheValid || this.q1Index !== this.qCacheIndex) return false;
+    if (this.qValid !== this.q1Valid || this.qIndex !== this.q1Index) return false;
+    if (this.commitAdv()) return false;
+    return true;
+  }
+
+  /** The next cycle at which something happens, when idle. */
+  private nextEvent(): number {
+    let next = Infinity;
+    for (let p = 0; p < this.P; p++) {
+      const pl = this.rx[p]!;
+      if (pl.inHead < pl.inBuf.length) next = Math.min(next, pl.inAt[pl.inHead]!);
+    }
+    if (this.htHead < this.htBuf.length) next = Math.min(next, this.htAt[this.htHead]!);
+    const c = this.cyc;
+    if (this.fastEn && this.role === ROLE_LEADER) {
+      let k = this.hbInterval - this.hbTimer;
+      if (this.commitIndex !== this.commitSent) k = Math.min(k, this.hbCommitDelay - this.hbTimer);
+      if (k > 0) next = Math.min(next, c + k);
+    }
+    if (this.fastEn && this.role === ROLE_FOLLOWER && this.lastIndex !== this.ackedIndex) {
+      const k = this.ackDelay - this.ackAge;
+      if (k > 0) next = Math.min(next, c + k);
+    }
+    return next;
+  }
+
+  /** Advances k idle cycles at once. */
+  private skip(k: number): void {
+    this.cyc += k;
+    this.cycleReg += k;
+    this.hbTimer = (this.hbTimer + k) >>> 0;
+    if (this.lastIndex !== this.ackedIndex) this.ackAge = (this.ackAge + k) >>> 0;
+    if (this.fracReady > 0) {
+      // the shim draws for every fractional ready port every cycle
+      for (let i = 0; i < k; i++) {
+        for (let p = 0; p <= this.P; p++) {
+          const r = this.readyP[p]!;
+          if (r > 0 && r < 1) this.rng.next();
+        }
+      }
+    }
+  }
+
+  private ackWant(): boolean {
+    if (!(this.fastEn && this.role === ROLE_FOLLOWER)) return false;
+    const unacked = (this.lastIndex - this.ackedIndex) >>> 0;
+    return (unacked !== 0 || this.forceAck) && (unacked >= this.ackCount || this.ackAge >= this.ackDelay || this.forceAck);
+  }
+
+  private hbWant(): boolean {
+    return this.fastEn && this.role === ROLE_LEADER &&
+      (this.hbTimer >= this.hbInterval || (this.commitIndex !== this.commitSent && this.hbTimer >= this.hbCommitDelay));
+  }
+
+  private commitAdv(): boolean {
+    const q = this.qIndex;
+    return this.fastEn && this.role === ROLE_LEADER && this.qValid && q > this.commitIndex && q >= this.termStart && q <= this.lastIndex;
+  }
+
+  /** nicraft_quorum's combinational result for the current match indexes (cached per input version). */
+  private quorumBest(): void {
+    if (this.qCacheVer === this.qVer) return;
+    this.qCacheVer = this.qVer;
+    let best = 0;
+    let valid = false;
+    const q = this.quorum;
+    if (q !== 0) {
+      const n = this.MAXN;
+      const mem = this.members;
+      for (let i = 0; i < n; i++) {
+        if (!((mem >> i) & 1)) continue;
+        const mi = i === this.nodeId ? this.lastIndex : this.match[i]!;
+        let cnt = 0;
+        for (let j = 0; j < n; j++) {
+          if ((mem >> j) & 1 && (j === this.nodeId ? this.lastIndex : this.match[j]!) >= mi) cnt++;
+        }
+        if (cnt >= q && mi >= best) { best = mi; valid = true; }
+      }
+    }
+    this.qCacheIndex = best;
+    this.qCacheValid = valid;
+  }
+
+  // =============================================================================================
+  // One clock cycle
+
+  private tick(): void {
+    const t = this.cyc;
+    const P = this.P;
+    const rng = this.rng;
+
+    // ---- the shim drives the inputs: network planes, then the host TX port, then output readiness
+    for (let p = 0; p < P; p++) {
+      const pl = this.rx[p]!;
+      let pr = 0;
+      if (pl.inHead < pl.inBuf.length && pl.inAt[pl.inHead]! <= t) pr = pl.gapP > 0 && rng.next() < pl.gapP ? 0 : 1;
+      this.present[p] = pr;
+    }
+    let hostPresent = this.htHolding;
+    if (!hostPresent && this.htHead < this.htBuf.length && this.htAt[this.htHead]! <= t) {
+      hostPresent = !(this.htGapP > 0 && rng.next() < this.htGapP);
+      this.htHolding = hostPresent;
+    }
+    let txReadyAll = this.fixedTxReadyAll;
+    let hostRxReady = this.fixedHostRxReady;
+    if (this.fracReady !== 0) {
+      txReadyAll = true;
+      for (let p = 0; p <= P; p++) {
+        const r = this.readyP[p]!;
+        const ok = r >= 1 || (r > 0 && rng.next() < r);
+        if (p < P) { this.txReady[p] = ok ? 1 : 0; if (!ok) txReadyAll = false; } else hostRxReady = ok;
+      }
+    }
+    const cmd = this.barrier < 0 && this.cmds.length !== 0 ? this.cmds[0]! : null;
+
+    // ---- combinational: snapshot of the registers the decisions read
+    const role = this.role, fastEn = this.fastEn, term = this.term, nodeId = this.nodeId;
+    const last = this.lastIndex, commit = this.commitIndex, applied = this.appliedIndex;
+    const leaderMode = fastEn && role === ROLE_LEADER;
+    const windowFull = ((last - applied) >>> 0) >= this.LD;
+
+    // RX merge: frame-atomic round robin over the planes' buffers
+    let sel = 0;
+    let selValid = false;
+    if (P === 1) {
+      const pl = this.rx[0]!;
+      selValid = pl.rdPtr !== pl.wrPtr;
+    } else if (this.rxLocked) {
+      sel = this.rxLockedSel;
+      const pl = this.rx[sel]!;
+      selValid = pl.rdPtr !== pl.wrPtr;
+    } else {
+      for (let i = 1; i <= P; i++) {
+        const s = (this.rxLastSel + i) % P;
+        const pl = this.rx[s]!;
+        if (pl.rdPtr !== pl.wrPtr) { sel = s; selValid = true; break; }
+      }
+    }
+    const adv = this.txf.used <= this.txAfLimit;
+    const dValid = this.dValid;
+    const rxReady = !dValid || adv;
+    const fire = dValid && adv;
+    const dFirst = this.dFirst;
+
+    // E: the decision (made on the first beat, held for the others)
+    let act = this.eActReg;
+    let why = this.eWhyReg;
+    let eIndex = this.eIndexReg;
+    let eBeat = this.eBeatReg;
+    if (fire && dFirst) {
+      const dType = this.dType;
+      if (this.dBad !== 0) {
+        act = A_DROP; why = this.dBad;
+      } else if (dType === T_CONTROL) {
+        act = A_PUNT; why = H_CONTROL;
+      } else if (dType === T_REQ) {
+        if (!leaderMode) { act = A_PUNT; why = H_NOT_LEADER; }
+        else if (windowFull) { act = A_DROP; why = D_LOG_FULL; }
+        else { act = A_SEQ; why = 0; }
+      } else if (dType === T_APPEND || dType === T_HEARTBEAT || dType === T_ACK || dType === T_NACK) {
+        const dTerm = this.dTerm, dIndex = this.dIndex, dSrc = this.dSrc;
+        if (!fastEn || role === ROLE_OFF) { act = A_PUNT; why = H_FAST_OFF; }
+        else if (dTerm > term) { act = A_PUNT; why = H_TERM_NEWER; }
+        else if (dTerm < term) { act = A_PUNT; why = H_TERM_OLDER; }
+        else if (dType === T_APPEND || dType === T_HEARTBEAT) {
+          if (role !== ROLE_FOLLOWER || dSrc !== this.leaderId) { act = A_PUNT; why = H_NOT_MEMBER; }
+          else if (dType === T_HEARTBEAT) { act = A_HB; why = 0; }
+          else if (dIndex === ((last + 1) >>> 0)) {
+            if (windowFull) { act = A_DROP; why = D_LOG_FULL; } else { act = A_ACCEPT; why = 0; }
+          } else if (dIndex <= last) { act = A_DUP; why = D_DUPLICATE; }
+          else { act = A_PUNT; why = H_GAP; }
+        } else {
+          const srcOk = dSrc < this.MAXN && ((this.members >> dSrc) & 1) === 1 && dSrc !== nodeId;
+          if (role !== ROLE_LEADER || !srcOk) { act = A_PUNT; why = H_NOT_MEMBER; }
+          else if (dType === T_NACK) { act = A_PUNT; why = H_OTHER; }
+          else if (dIndex > last) { act = A_DROP; why = D_BAD_ACK; }
+          else { act = A_ACK; why = 0; }
+        }
+      } else {
+        act = A_PUNT; why = H_OTHER;
+      }
+      if (act === A_PUNT && this.pnt.used > this.puntAfLimit) { act = A_DROP; why = D_PUNT_FULL; }
+      eIndex = act === A_SEQ ? (last + 1) >>> 0 : this.dIndex;
+      eBeat = 0;
+    }
+    const eLogWe = fire && (act === A_SEQ || act === A_ACCEPT);
+
+    // commit: the quorum (leader) or the leader's commit index (follower)
+    this.quorumBest();
+    const commitAdv = this.commitAdv();
+    let fCommitAdv = false;
+    let fCand = 0;
+    if (fire && dFirst && (act === A_ACCEPT || act === A_HB)) {
+      const fLast = act === A_ACCEPT ? this.dIndex : last;
+      fCand = this.dCommit < fLast ? this.dCommit : fLast;
+      fCommitAdv = fCand > commit;
+    }
+    const commitNext = commitAdv ? this.qIndex : fCommitAdv ? fCand : commit;
+
+    // delivery (it starts in the cycle the commit index moves: the RTL's commit_next), generators
+    const dlvGo = applied !== commitNext && this.dlv.used <= this.dlvAfLimit && this.gen.used <= 5;
+    let genReply = false;
+    if (this.dlvRdValid && this.dlvRdFirst && role === ROLE_LEADER) {
+      const b = this.dlvRdBuf;
+      genReply = b !== null && this.dlvRdN > 18 && (b[this.dlvRdOff + 18]! & 1) === 1;
+    }
+    const genCtl = !genReply && (this.ackWant() || this.hbWant());
+    const genWe = genReply || (genCtl && this.gen.used < this.gen.depth);
+    const ctr = this.ctr;
+
+    // CSR read: the mux sees the state as it is at the start of the cycle
+    const oldCsrRdValid = this.csrRdValid;
+    const oldCsrRdData = this.csrRdData;
+    if (cmd !== null && cmd.kind === Kind.CsrRead) this.csrRdData = this.csrMux(cmd.addr & 0xffff);
+    this.csrRdValid = cmd !== null && cmd.kind === Kind.CsrRead;
+
+    // RX buffers: the registered frame/drop strobes count now; overflow is judged on the old pointers
+    for (let p = 0; p < P; p++) {
+      const pl = this.rx[p]!;
+      if (pl.frameInReg) ctr[C_RX_FRAMES]!++;
+      if (pl.dropValidReg) {
+        ctr[C_DROPPED]!++;
+        const r = pl.dropReasonReg;
+        if (r === D_MAC_ERROR) ctr[C_DROP_MAC_ERROR]!++;
+        else if (r === D_OVERSIZE) ctr[C_DROP_OVERSIZE]!++;
+        else ctr[C_DROP_RX_OVERFLOW]!++;
+      }
+    }
+
+    // ---- TX merge (0 APPEND FIFO, 1 generated, 2 host TX) -> every plane
+    {
+      let ts = 0;
+      let tv = false;
+      if (this.tLocked) {
+        ts = this.tLockedSel;
+        tv = ts === 0 ? this.txf.used > 0 : ts === 1 ? this.gen.used > 0 : hostPresent;
+      } else {
+        for (let i = 1; i <= 3; i++) {
+          const s = (this.tLastSel + i) % 3;
+          if (s === 0 ? this.txf.used > 0 : s === 1 ? this.gen.used > 0 : hostPresent) { ts = s; tv = true; break; }
+        }
+      }
+      if (tv) {
+        let buf: Uint8Array;
+        let k: number;
+        let lastBeat: boolean;
+        if (ts === 0) { buf = this.txf.headBuf(); k = this.txf.rdBeat; lastBeat = this.txf.headLast(); }
+        else if (ts === 1) { buf = this.gen.headBuf(); k = this.gen.rdBeat; lastBeat = this.gen.headLast(); }
+        else { buf = this.htBuf[this.htHead]!; k = this.htBeat; lastBeat = (k + 1) * BEAT >= buf.length; }
+        // each ready plane captures the beat (a plane ready while another is not sees it again later:
+        // the RTL drives tvalid to every plane but advances only when all are ready)
+        for (let p = 0; p < P; p++) if (this.txReady[p]) this.capture(p, buf, k, lastBeat, ts === 0, t);
+        if (txReadyAll) {
+          if (ts === 0) this.txf.read();
+          else if (ts === 1) this.gen.read();
+          else {
+            this.htHolding = false;
+            if (lastBeat) {
+              this.htBuf[this.htHead] = undefined as unknown as Uint8Array;
+              this.htHead++;
+              this.htBeat = 0;
+              if (this.htHead > 1024 && this.htHead * 2 > this.htBuf.length) {
+                this.htBuf = this.htBuf.slice(this.htHead); this.htAt = this.htAt.slice(this.htHead); this.htHead = 0;
+              }
+              ctr[C_HOST_TX_FRAMES]!++;
+            } else this.htBeat++;
+          }
+          if (lastBeat) ctr[C_TX_FRAMES]!++;
+          this.tLastSel = ts;
+          this.tLocked = !lastBeat;
+          this.tLockedSel = ts;
+        }
+      }
+    }
+
+    // ---- host RX merge (0 deliveries, 1 punts) -> host RX queue
+    {
+      let hs = 0;
+      let hv = false;
+      if (this.hLocked) {
+        hs = this.hLockedSel;
+        hv = hs === 0 ? this.dlv.used > 0 : this.pnt.used > 0;
+      } else {
+        const first = this.hLastSel === 0 ? 1 : 0;
+        if ((first === 0 ? this.dlv.used : this.pnt.used) > 0) { hs = first; hv = true; }
+        else if ((first === 0 ? this.pnt.used : this.dlv.used) > 0) { hs = 1 - first; hv = true; }
+      }
+      if (hv && hostRxReady) {
+        const f = hs === 0 ? this.dlv : this.pnt;
+        const lastBeat = f.headLast();
+        if (lastBeat) this.hostOut.push({ frame: f.headBuf(), reason: f.headUser() & 0xff, cycle: t });
+        f.read();
+        this.hLastSel = hs;
+        this.hLocked = !lastBeat;
+        this.hLockedSel = hs;
+      }
+    }
+
+    // ---- generated frames: a NIC reply (from the delivery read registers) or an ACK / heartbeat
+    if (genWe) {
+      const g = new Uint8Array(MIN_FRAME);
+      if (genReply) {
+        const b = this.dlvRdBuf!;
+        const o = this.dlvRdOff;
+        const n = this.dlvRdN;
+        const rd = (i: number): number => (i < n ? b[o + i]! : 0);
+        const rd32 = (i: number): number => (i + 4 <= n ? be32(b, o + i) : ((rd(i) << 24) | (rd(i + 1) << 16) | (rd(i + 2) << 8) | rd(i + 3)) >>> 0);
+        const client = rd32(34);
+        g[0] = 0x02; g[1] = 0x4e; g[2] = 0x43; g[3] = (client >>> 16) & 0xff; g[4] = (client >>> 8) & 0xff; g[5] = client & 0xff;
+        putNodeMac(g, 6, nodeId);
+        g[12] = ETYPE >> 8; g[13] = ETYPE & 0xff; g[14] = WVER; g[15] = T_REPLY;
+        g[16] = this.clusterId >> 8; g[17] = this.clusterId & 0xff; g[18] = rd(18); g[19] = nodeId; g[20] = 0xff;
+        put32(g, 22, rd32(22)); put32(g, 26, rd32(26)); put32(g, 30, commit); put32(g, 34, client); put32(g, 38, rd32(38));
+        ctr[C_REPLY_TX]!++;
+      } else {
+        const leader = role === ROLE_LEADER;
+        if (leader) putGroupMac(g, 0); else putNodeMac(g, 0, this.leaderId);
+        putNodeMac(g, 6, nodeId);
+        g[12] = ETYPE >> 8; g[13] = ETYPE & 0xff; g[14] = WVER; g[15] = leader ? T_HEARTBEAT : T_ACK;
+        g[16] = this.clusterId >> 8; g[17] = this.clusterId & 0xff; g[19] = nodeId; g[20] = leader ? 0xff : this.leaderId;
+        put32(g, 22, term); put32(g, 26, last); put32(g, 30, commit);
+        if (leader) ctr[C_HEARTBEAT_TX]!++; else ctr[C_ACK_TX]!++;
+      }
+      this.gen.write(g, true, 0);
+    }
+
+    // ---- delivery: the beat read last cycle goes into the FIFO; the next one is read (old log contents)
+    if (this.dlvRdValid) {
+      const lastBeat = this.dlvRdLast;
+      const len = this.dlvRdLen;
+      const keep = lastBeat ? ((len & 63) === 0 ? 64 : len & 63) : 64;
+      if (this.dlv.used < this.dlv.depth) {
+        const b = this.dlvRdBuf;
+        const o = this.dlvRdOff;
+        const n = b === null ? 0 : this.dlvRdN;
+        const m = n < keep ? n : keep;
+        if (this.dlvAsmLen === 0 && lastBeat && b !== null && o === 0 && m === keep) {
+          // the common case: a whole one-beat entry
+          this.dlv.write(b.slice(0, keep), true, H_COMMITTED);
+        } else {
+          const pos = this.dlvAsmLen;
+          if (pos + keep <= MAX_CAPTURE) {
+            if (pos + keep > this.dlvAsm.length) {
+              const nb = new Uint8Array(Math.max(pos + keep, this.dlvAsm.length * 2));
+              nb.set(this.dlvAsm.subarray(0, pos));
+              this.dlvAsm = nb;
+            }
+            const a = this.dlvAsm;
+            for (let i = 0; i < m; i++) a[pos + i] = b![o + i]!;
+            for (let i = m; i < keep; i++) a[pos + i] = 0;
+            this.dlvAsmLen = pos + keep;
+          }
+          if (lastBeat) {
+            this.dlv.write(this.dlvAsm.slice(0, this.dlvAsmLen), true, H_COMMITTED);
+            this.dlvAsmLen = 0;
+          } else {
+            this.dlv.write(null, false, H_COMMITTED);
+          }
+        }
+      }
+      if (lastBeat) ctr[C_COMMITTED]!++;
+    }
+    let nApplied = applied;
+    if (dlvGo) {
+      const idx = (applied + 1) >>> 0;
+      const slot = idx & this.ldMask;
+      const len = this.logLen[slot]!;
+      const lastBeatIdx = len === 0 ? 0 : (len - 1) >> 6;
+      const isLast = this.dlvBeat >= lastBeatIdx;
+      const addr = (slot << this.S) | this.dlvBeat;
+      this.dlvRdBuf = this.logBuf[addr]!;
+      this.dlvRdOff = this.logOff[addr]!;
+      this.dlvRdN = this.logN[addr]!;
+      this.dlvRdFirst = this.dlvBeat === 0;
+      this.dlvRdLast = isLast;
+      this.dlvRdLen = len;
+      if (isLast) { nApplied = idx; this.dlvBeat = 0; } else this.dlvBeat = (this.dlvBeat + 1) & this.slotMask;
+    }
+    this.dlvRdValid = dlvGo;
+
+    // ---- log port: reads see the old contents
+    let lpWrite = false;
+    const lpRead = cmd !== null && cmd.kind === Kind.LogRead;
+    if (cmd !== null && cmd.kind === Kind.LogWrite) lpWrite = !eLogWe;
+    const oldLogRspValid = this.logRspValid;
+    const oldRspBuf = this.logRspBuf, oldRspOff = this.logRspOff, oldRspN = this.logRspN, oldRspLen = this.logRspLen;
+    if (lpRead) {
+      const slot = cmd.addr & this.ldMask;
+      const addr = (slot << this.S) | (cmd.beat & this.slotMask);
+      this.logRspBuf = this.logBuf[addr]!;
+      this.logRspOff = this.logOff[addr]!;
+      this.logRspN = this.logN[addr]!;
+      this.logRspLen = this.logLen[slot]!;
+    }
+    this.logRspValid = lpRead;
+
+
+    // ---- E stage effects
+    let nLast = last;
+    let nCommit = commit;
+    let hbReset = false;
+    if (fire) {
+      const dLast = this.dLast;
+      if (dFirst) {
+        this.eActReg = act;
+        this.eWhyReg = why;
+        this.eIndexReg = eIndex;
+        if (act === A_SEQ) {
+          // the APPEND this REQ becomes: same payload, new header. The received frame is the model's
+          // own copy and nothing else refers to it any more (the RX buffer let it go, the beats after
+          // the first carry no header), so it is rewritten in place.
+          const a = this.dBuf!;
+          putGroupMac(a, 0);
+          putNodeMac(a, 6, nodeId);
+          a[15] = T_APPEND; a[19] = nodeId; a[20] = 0xff; a[21] = 0;
+          put32(a, 22, term); put32(a, 26, (last + 1) >>> 0); put32(a, 30, commit);
+          this.eBuf = a;
+        } else {
+          this.eBuf = this.dBuf;
+        }
+        if (act === A_DROP || act === A_DUP) {
+          ctr[C_DROPPED]!++;
+          ctr[E_DROP_CTR[why & 0xff]!]!++;
+        } else if (act === A_PUNT) ctr[C_PUNTED]!++;
+        else if (act === A_ACK) {
+          ctr[C_ACK_RX]!++;
+          const s = this.dSrc & 7;
+          if (this.dIndex > this.match[s]!) { this.match[s] = this.dIndex; this.qVer++; }
+        } else if (act === A_HB) ctr[C_HEARTBEAT_RX]!++;
+        else if (act === A_DUP) this.forceAck = true;
+      }
+      this.eBeatReg = dLast ? 0 : (eBeat + 1) & this.slotMask;
+      const buf = this.eBuf!;
+      const beatOff = this.dBeat * BEAT;
+      if (eLogWe) {
+        const addr = ((eIndex & this.ldMask) << this.S) | eBeat;
+        this.logBuf[addr] = buf;
+        this.logOff[addr] = beatOff;
+        const rem = buf.length - beatOff;
+        this.logN[addr] = rem < BEAT ? rem : BEAT;
+        if (dFirst) {
+          const pl = ((buf[42]! << 8) | buf[43]!) + HDR;
+          this.logLen[eIndex & this.ldMask] = pl < MIN_FRAME ? MIN_FRAME : pl & 0xffff;
+        }
+        if (dLast) {
+          nLast = eIndex;
+          if (act === A_SEQ) ctr[C_REQ_SEQUENCED]!++; else ctr[C_APPEND_ACCEPTED]!++;
+        }
+      }
+      if (act === A_SEQ) {
+        this.txf.write(buf, dLast, 0);
+        if (dFirst) hbReset = true;
+      } else if (act === A_PUNT) {
+        this.pnt.write(buf, dLast, why);
+      }
+      if (act === A_DUP && dFirst) this.forceAck = true;
+    }
+    if (lpWrite) {
+      const c = cmd!;
+      const slot = c.addr & this.ldMask;
+      const addr = (slot << this.S) | (c.beat & this.slotMask);
+      const off = c.beat * BEAT;
+      const d = c.data!;
+      const rem = d.length - off;
+      this.logBuf[addr] = d;
+      this.logOff[addr] = off;
+      this.logN[addr] = rem <= 0 ? 0 : rem < BEAT ? rem : BEAT;
+      if (c.beat === 0) this.logLen[slot] = c.len & 0xffff;
+    }
+
+    // ---- commit
+    nCommit = commitNext;
+
+    // ---- generator timers (the generator block comes after the E stage in the RTL: it wins)
+    if (hbReset) { this.hbTimer = 0; this.commitSent = commit; }
+    if (genWe && !genReply) {
+      if (role === ROLE_LEADER) { this.hbTimer = 0; this.commitSent = commit; }
+      else { this.ackedIndex = last; this.ackAge = 0; this.forceAck = false; }
+    } else {
+      if (last !== this.ackedIndex) this.ackAge = (this.ackAge + 1) >>> 0;
+      if (!hbReset) this.hbTimer = (this.hbTimer + 1) >>> 0;
+    }
+
+    // ---- D stage: the merge hands a beat over
+    if (rxReady) {
+      if (selValid) {
+        const pl = this.rx[sel]!;
+        const h = pl.cHead & pl.cMask;
+        const buf = pl.cBuf[h]!;
+        const k = pl.rdBeat;
+        const lastBeat = k === pl.cNb[h]! - 1;
+        const first = !this.rxInFrame;
+        this.dBuf = buf;
+        this.dBeat = k;
+        this.dLast = lastBeat;
+        this.dFirst = first;
+        this.dBad = first ? this.headerCheck(buf, pl.cLen[h]!) : 0;
+        this.rxInFrame = !lastBeat;
+        pl.rdPtr++;
+        if (lastBeat) {
+          pl.cBuf[h] = null;
+          pl.cHead++;
+          pl.rdBeat = 0;
+        } else pl.rdBeat++;
+        this.rxLastSel = sel;
+        this.rxLocked = !lastBeat;
+        this.rxLockedSel = sel;
+      }
+      this.dValid = selValid;
+    }
+
+    // ---- RX buffers: the wire's beats
+    for (let p = 0; p < P; p++) {
+      const pl = this.rx[p]!;
+      const fullCur = pl.wrCur - pl.rdPtr + (selValid && rxReady && sel === p ? 1 : 0) === this.RXD; // old rd pointer
+      pl.frameInReg = false;
+      pl.dropValidReg = false;
+      if (!this.present[p]) continue;
+      const buf = pl.inBuf[pl.inHead]!;
+      const k = pl.inBeat;
+      const len = buf.length;
+      const rem = len - k * BEAT;
+      const nbytes = rem < BEAT ? rem : BEAT;
+      const lastBeat = rem <= BEAT;
+      const oldDrop = pl.dropFrame;
+      const oldBeats = pl.beatsReg;
+      let nWrCur = pl.wrCur;
+      if (!oldDrop) {
+        if (fullCur) { pl.dropFrame = true; pl.dropWhy = D_RX_OVERFLOW; }
+        else if (oldBeats >= this.MB) { pl.dropFrame = true; pl.dropWhy = D_OVERSIZE; }
+        else nWrCur = pl.wrCur + 1;
+      }
+      pl.beatsReg = oldBeats < this.MB + 1 ? oldBeats + 1 : oldBeats;
+      pl.bytesReg = (pl.bytesReg + nbytes) & 0xffff;
+      if (lastBeat) {
+        pl.frameInReg = true;
+        const total = (pl.bytesReg) & 0xffff;
+        pl.beatsReg = 0;
+        pl.bytesReg = 0;
+        pl.dropFrame = false;
+        if (oldDrop || fullCur || oldBeats >= this.MB || (pl.inUser[pl.inHead]! & 1) === 1) {
+          nWrCur = pl.wrPtr;
+          pl.dropValidReg = true;
+          pl.dropReasonReg = oldDrop ? pl.dropWhy : fullCur ? D_RX_OVERFLOW : oldBeats >= this.MB ? D_OVERSIZE : D_MAC_ERROR;
+        } else {
+          pl.wrPtr = pl.wrCur + 1;
+          nWrCur = pl.wrCur + 1;
+          const e = pl.cTail & pl.cMask;
+          pl.cBuf[e] = buf;
+          pl.cLen[e] = total;
+          pl.cNb[e] = k + 1;
+          pl.cTail++;
+        }
+        pl.inBuf[pl.inHead] = undefined as unknown as Uint8Array;
+        pl.inHead++;
+        pl.inBeat = 0;
+        pl.compact();
+      } else {
+        pl.inBeat = k + 1;
+      }
+      pl.wrCur = nWrCur;
+    }
+
+    // ---- shim: commands issued this cycle, then the answers to earlier ones
+    if (cmd !== null) {
+      if (cmd.kind === Kind.CsrWrite) { this.cmds.shift(); this.finishReq(cmd.tag); }
+      else if (cmd.kind === Kind.CsrRead) { this.cmds.shift(); this.csrWait.push(cmd.tag); }
+      else if (cmd.kind === Kind.LogRead) {
+        this.cmds.shift();
+        this.logWait.push({ tag: cmd.tag, beat: cmd.beat });
+        if (cmd.beat === 0) this.barrier = cmd.tag;
+      } else if (lpWrite) { this.cmds.shift(); this.finishReq(cmd.tag); }
+    }
+    if (oldCsrRdValid && this.csrWait.length !== 0) {
+      const tag = this.csrWait.shift()!;
+      const r = this.results.get(tag);
+      if (r) { r.value = oldCsrRdData; r.done = true; }
+      this.finishReq(tag);
+    }
+    if (oldLogRspValid && this.logWait.length !== 0) this.logResponse(oldRspBuf, oldRspOff, oldRspN, oldRspLen);
+
+    // ---- counters, then CSR writes (the host's writes win over the engines' updates)
+    this.lastIndex = nLast;
+    this.commitIndex = nCommit;
+    this.appliedIndex = nApplied;
+    if (nLast !== last) this.qVer++;
+    if (cmd !== null && cmd.kind === Kind.CsrWrite) this.csrWrite(cmd.addr & 0xffff, cmd.value);
+
+    // ---- quorum pipeline (inputs as they were at the start of the cycle: the cache was computed above)
+    this.qIndex = this.q1Index;
+    this.qValid = this.q1Valid;
+    this.q1Index = this.qCacheIndex;
+    this.q1Valid = this.qCacheValid;
+
+    this.cycleReg++;
+    this.cyc = t + 1;
+  }
+
+  /** The stateless header checks of the D stage, in the RTL's order; 0 = good. */
+  private headerCheck(b: Uint8Array, len: number): number {
+    if (len < HDR) return D_SHORT;
+    if (((b[12]! << 8) | b[13]!) !== ETYPE) return D_BAD_ETHERTYPE;
+    if (b[14] !== WVER) return D_BAD_VERSION;
+    if (((b[16]! << 8) | b[17]!) !== this.clusterId) return D_BAD_CLUSTER;
+    const type = b[15]!;
+    this.dType = type;
+    if (type < T_REQ || type > T_CONTROL) return D_BAD_TYPE;
+    const plen = (b[42]! << 8) | b[43]!;
+    const want = plen + HDR < MIN_FRAME ? MIN_FRAME : plen + HDR;
+    if (plen > this.MAXPL || want !== len) return D_BAD_LENGTH;
+    this.dSrc = b[19]!;
+    this.dTerm = be32(b, 22);
+    this.dIndex = be32(b, 26);
+    this.dCommit = be32(b, 30);
+    return 0;
+  }
+
+  /** Captures one TX beat on plane p (as the shim assembles output frames). */
+  private capture(p: number, buf: Uint8Array, k: number, lastBeat: boolean, shared: boolean, t: number): void {
+    if (!this.capActive[p]) {
+      this.capActive[p] = 1;
+      this.capSrc[p] = buf;
+      this.capNext[p] = 0;
+    }
+    const src = this.capSrc[p];
+    if (src !== null && src === buf && this.capNext[p] === k) {
+      this.capNext[p] = k + 1;
+    } else {
+      // a beat out of sequence (a plane that saw a beat twice): assemble byte by byte
+      let sc = this.capScratch[p];
+      if (!sc) sc = this.capScratch[p] = new Uint8Array(4096);
+      if (src !== null) {
+        const n = this.capNext[p]! * BEAT;
+        if (sc.length < n) sc = this.capScratch[p] = new Uint8Array(n * 2);
+        sc.set(src.subarray(0, n));
+        this.capLen[p] = n;
+        this.capSrc[p] = null;
+      }
+      const off = k * BEAT;
+      const m = Math.min(BEAT, buf.length - off);
+      let pos = this.capLen[p]!;
+      if (pos + m <= MAX_CAPTURE) {
+        if (sc.length < pos + m) {
+          const nb = new Uint8Array((pos + m) * 2);
+          nb.set(sc.subarray(0, pos));
+          sc = this.capScratch[p] = nb;
+        }
+        sc.set(buf.subarray(off, off + m), pos);
+        pos += m;
+      }
+      this.capLen[p] = pos;
+    }
+    if (lastBeat) {
+      const s = this.capSrc[p];
+      let frame: Uint8Array;
+      if (s !== null) frame = shared || p > 0 ? s.slice() : s;
+      else frame = this.capScratch[p]!.slice(0, this.capLen[p]);
+      this.txOut[p]!.push({ frame, cycle: t });
+      this.capActive[p] = 0;
+      this.capSrc[p] = null;
+    }
+  }
+
+  /** A log read answer (the shim: the first beat gives the length and queues the other beats first). */
+  private logResponse(buf: Uint8Array | null, off: number, n: number, rspLen: number): void {
+    const o = this.logWait.shift()!;
+    const r = this.results.get(o.tag) ?? { value: 0, data: null, beatsLeft: 0, done: false };
+    this.results.set(o.tag, r);
+    if (o.beat === 0) {
+      let len = rspLen;
+      let beats = len === 0 ? 1 : Math.ceil(len / BEAT);
+      if (beats > MAX_LOG_BEATS) { beats = MAX_LOG_BEATS; len = beats * BEAT; }
+      r.data = new Uint8Array(len);
+      r.beatsLeft = beats;
+      const index = this.readIndex.get(o.tag) ?? 0;
+      for (let b = beats - 1; b >= 1; b--) {
+        this.cmds.unshift({ kind: Kind.LogRead, tag: o.tag, addr: index, value: 0, beat: b & 0xff, len: 0, data: null });
+      }
+      if (beats > 1) this.open.set(o.tag, (this.open.get(o.tag) ?? 0) + beats - 1);
+      if (this.barrier === o.tag) this.barrier = -1;
+    }
+    const data = r.data!;
+    const at = o.beat * BEAT;
+    if (at < data.length && buf !== null) {
+      const m = Math.min(BEAT, data.length - at, n);
+      for (let i = 0; i < m; i++) data[at + i] = buf[off + i]!;
+    }
+    if (r.beatsLeft > 0 && --r.beatsLeft === 0) {
+      r.value = data.length;
+      r.done = true;
+      this.readIndex.delete(o.tag);
+    }
+    this.finishReq(o.tag);
+  }
+
+  /** The CSR read mux. */
+  private csrMux(addr: number): number {
+    switch (addr) {
+      case Csr.IDENT_TYPE: return BLK_IDENT.type;
+      case Csr.IDENT_VERSION: return BLK_IDENT.version;
+      case Csr.IDENT_NEXT: return BLK_RAFT.base;
+      case Csr.IDENT_PARAMS0: return this.PARAMS0;
+      case Csr.IDENT_PARAMS1: return this.PARAMS1;
+      case Csr.IDENT_WIRE_VERSION: return ((ETYPE << 16) | WVER) >>> 0;
+      case Csr.IDENT_CYCLE_LO: return this.cycleReg % TWO32;
+      case Csr.IDENT_CYCLE_HI: return Math.floor(this.cycleReg / TWO32) >>> 0;
+      case Csr.RAFT_TYPE: return BLK_RAFT.type;
+      case Csr.RAFT_VERSION: return BLK_RAFT.version;
+      case Csr.RAFT_NEXT: return BLK_COUNTERS.base;
+      case Csr.RAFT_NODE_ID: return this.nodeId;
+      case Csr.RAFT_CLUSTER_ID: return this.clusterId;
+      case Csr.RAFT_ROLE: return this.role;
+      case Csr.RAFT_TERM: return this.term;
+      case Csr.RAFT_LEADER_ID: return this.leaderId;
+      case Csr.RAFT_MEMBERS: return this.members;
+      case Csr.RAFT_QUORUM: return this.quorum;
+      case Csr.RAFT_FAST_EN: return this.fastEn ? 1 : 0;
+      case Csr.RAFT_HB_INTERVAL: return this.hbInterval;
+      case Csr.RAFT_ACK_COUNT: return this.ackCount;
+      case Csr.RAFT_ACK_DELAY: return this.ackDelay;
+      case Csr.RAFT_TERM_START: return this.termStart;
+      case Csr.RAFT_LAST_INDEX: return this.lastIndex;
+      case Csr.RAFT_COMMIT_INDEX: return this.commitIndex;
+      case Csr.RAFT_APPLIED_INDEX: return this.appliedIndex;
+      case Csr.RAFT_MATCH_SEL: return this.matchSel;
+      case Csr.RAFT_MATCH_INDEX: {
+        // MATCH_SEL is 3 bits whatever MAX_NODES is: Verilator drops the index bits above the
+        // array's and reads 0 past its end (see docs/model-nic.md)
+        const s = this.matchSel & this.matchMask;
+        if (s >= this.MAXN) return 0;
+        return s === this.nodeId ? this.lastIndex : this.match[s]!;
+      }
+      case Csr.RAFT_STATUS:
+        return ((this.txf.used > this.txAfLimit ? 4 : 0) |
+          (((this.lastIndex - this.appliedIndex) >>> 0) >= this.LD ? 2 : 0) |
+          (this.dlv.used > this.dlvAfLimit ? 1 : 0));
+      case Csr.RAFT_HB_COMMIT_DELAY: return this.hbCommitDelay;
+      case Csr.COUNTERS_TYPE: return BLK_COUNTERS.type;
+      case Csr.COUNTERS_VERSION: return BLK_COUNTERS.version;
+      case Csr.COUNTERS_NEXT: return 0;
+      default: {
+        const off = (addr - COUNTER_BASE) & 0xffff;
+        const idx = off >> 3;
+        if (addr < COUNTER_BASE || idx >= N_CTR) return 0;
+        const v = this.ctr[idx]!;
+        return off & 4 ? Math.floor(v / TWO32) >>> 0 : v % TWO32;
+      }
+    }
+  }
+
+  /** CSR writes (after every engine update of the cycle: the host's write wins). */
+  private csrWrite(addr: number, v: number): void {
+    switch (addr) {
+      case Csr.RAFT_NODE_ID: this.nodeId = v & 0xff; this.qVer++; break;
+      case Csr.RAFT_CLUSTER_ID: this.clusterId = v & 0xffff; break;
+      case Csr.RAFT_ROLE: this.role = v & 3; break;
+      case Csr.RAFT_TERM: this.term = v; break;
+      case Csr.RAFT_LEADER_ID: this.leaderId = v & 0xff; break;
+      case Csr.RAFT_MEMBERS: this.members = v & 0xff; this.qVer++; break;
+      case Csr.RAFT_QUORUM: this.quorum = v & 0xf; this.qVer++; break;
+      case Csr.RAFT_FAST_EN: this.fastEn = (v & 1) === 1; break;
+      case Csr.RAFT_HB_INTERVAL: this.hbInterval = v; break;
+      case Csr.RAFT_HB_COMMIT_DELAY: this.hbCommitDelay = v; break;
+      case Csr.RAFT_ACK_COUNT: this.ackCount = v; break;
+      case Csr.RAFT_ACK_DELAY: this.ackDelay = v; break;
+      case Csr.RAFT_TERM_START: this.termStart = v; break;
+      case Csr.RAFT_LAST_INDEX: this.lastIndex = v; this.ackedIndex = v; this.qVer++; break;
+      case Csr.RAFT_COMMIT_INDEX: this.commitIndex = v; break;
+      case Csr.RAFT_APPLIED_INDEX: this.appliedIndex = v; this.dlvBeat = 0; break;
+      case Csr.RAFT_MATCH_SEL: this.matchSel = v & 7; break;
+      case Csr.RAFT_MATCH_INDEX: {
+        const s = this.matchSel & this.matchMask;
+        if (s < this.MAXN) { this.match[s] = v; this.qVer++; }
+        break;
+      }
+      case Csr.COUNTERS_CTR_CLEAR:
+        if (v & 1) this.ctr.fill(0);
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,733 @@
+// The deterministic cluster runtime: a world of N replica NICs, P plane switches, clients and
+// fault injectors in one native object (sim/native/fabric.cpp), and per-replica host software
+// run between batches of cycles. One FFI call advances a batch; the host sees simulated time only.
+//
+//   const c = new Cluster({ replicas: 3, planes: 2, ... });
+//   c.run(cycles, (done) => progress(done));   // batches end at timers, host polls, faults
+//   c.summary() ...
+//
+// Host software implements `HostSoftware` and drives its NIC only through the `Nic` interface
+// (ctrl/nic/nic.ts), exactly as a driver would: CSRs, log port, host queues. Posted operations
+// reach the NIC `hostLatencyCycles` after the host issued them (PCIe + software); frames the NIC
+// hands to the host are seen at the first host poll at least `hostLatencyCycles` after they left
+// the NIC. Reads (readCsr, logRead) advance the whole world until the answer is back, so time
+// passes for every node while a host waits, as it would.
+import koffi from 'koffi';
+import { libraryPath, type Variant } from './build.js';
+import { SimNic, type SimFrame } from './binding.js';
+import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
+import { COUNTER_BASE, COUNTERS, Csr, HDR_BYTES, MIN_FRAME_BYTES, type CounterName } from '../ctrl/nic/wire.gen.js';
+
+// ---- configuration ------------------------------------------------------------------------------
+
+/** The network model (docs/network-model.md). Times in ns, rates in Gb/s. */
+export interface NetworkModel {
+  clockMHz: number;
+  linkGbps: number;
+  nicTxNs: number;
+  nicRxNs: number;
+  clientTxNs: number;
+  clientRxNs: number;
+  cableNs: number;
+  switchNs: number;
+  switching: 'cut-through' | 'store-and-forward';
+  egressBufferBytes: number;
+  /** Clients listen to the replica group MAC (commit snooping); off = the group is the replicas only. */
+  clientsInGroup: boolean;
+  /** Clients notice that their link on a plane went down (or up) this long after it happened. */
+  linkDetectNs: number;
+}
+
+export const DEFAULT_NETWORK: NetworkModel = {
+  clockMHz: 250,
+  linkGbps: 100,
+  nicTxNs: 40,
+  nicRxNs: 140,
+  clientTxNs: 40,
+  clientRxNs: 140,
+  cableNs: 10,
+  switchNs: 300,
+  switching: 'cut-through',
+  egressBufferBytes: 262_144,
+  clientsInGroup: false,
+  linkDetectNs: 10_000,
+};
+
+/** The NIC fast-path settings the static host writes (docs/register-map.md). */
+export interface NicSettings {
+  ackCount: number;
+  ackDelayCycles: number;
+  hbIntervalCycles: number;
+  hbCommitDelayCycles: number;
+}
+export const DEFAULT_NIC: NicSettings = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
+
+export interface Workload {
+  mode: 'open' | 'closed';
+  /** Open loop: offered load in % of the link's line rate in frames of this size (preamble and IFG counted). */
+  ratePct: number;
+  /** Closed loop: requests in flight per client. */
+  outstanding: number;
+  payloadBytes: number;
+  clients: number;
+  /** 'nic': the leader NIC replies at commit (NIC_REPLY); 'snoop': clients learn commits from the group stream. */
+  reply: 'nic' | 'snoop';
+  /** 'spread': round robin over planes; a number: that plane only. */
+  planes: 'spread' | number;
+  /** A request not answered after this long is sent again on another plane (0: never). */
+  retryCycles: number;
+  startCycle: number;
+  /** Stop offering at this cycle (0: never). */
+  stopCycle: number;
+  /** Stop after this many requests (0: unlimited). */
+  maxRequests: number;
+  /** Latency samples only for requests sent at or after this cycle. */
+  measureFromCycle: number;
+}
+
+export type FaultSpec =
+  | { kind: 'drop' | 'duplicate' | 'corrupt'; at: number; until?: number; plane?: number; from?: number[]; to?: number[]; prob?: number }
+  | { kind: 'delay'; at: number; until?: number; plane?: number; from?: number[]; to?: number[]; prob?: number; delayNs: number; jitterNs?: number }
+  | { kind: 'partition'; at: number; until?: number; plane?: number; groups: number[][]; oneWay?: boolean }
+  | { kind: 'planeDown' | 'planeUp'; at: number; until?: number; plane: number }
+  | { kind: 'crash' | 'restart'; at: number; until?: number; node: number };
+
+export interface ClusterConfig {
+  replicas: number;
+  planes: number;
+  seed: number;
+  network?: Partial<NetworkModel>;
+  nic?: Partial<NicSettings>;
+  workload?: Partial<Workload>;
+  /** Faults; times (at/until) in cycles. Endpoints in from/to/groups: nodes 0..N-1, clients N.. */
+  faults?: FaultSpec[];
+  /** PCIe + software latency between a NIC and its host, in cycles (default 250 = 1 µs). */
+  hostLatencyCycles?: number;
+  /** Host software polls its NIC's host queue this often (cycles; default 250). */
+  hostPollCycles?: number;
+  /** Per-replica host software (default: StaticHost, node 0 leader of term 1). */
+  host?: (node: number) => HostSoftware;
+  /** Longest batch of cycles per FFI call (default 20,000). */
+  maxBatchCycles?: number;
+  /** Keep committed entries for the hosts (off: counted only, for speed). */
+  keepCommitted?: boolean;
+  variant?: Variant;
+}
+
+// ---- host software hooks -----------------------------------------------------------------------
+
+/** What a replica's host software sees of the world. */
+export interface HostContext {
+  readonly node: number;
+  readonly replicas: number;
+  readonly planes: number;
+  /** The NIC, as a driver sees it. step() is not available: the runtime owns time. */
+  readonly nic: Nic;
+  /** Simulated time in cycles (the host's clock). */
+  now(): number;
+  /** Runs fn at simulated cycle `at` (at a batch boundary, never earlier). */
+  setTimer(at: number, fn: () => void): void;
+  /** Tells clients which node leads (they address REQs to its MAC). */
+  announceLeader(node: number): void;
+  /** Adds a line to the event log. */
+  log(text: string): void;
+}
+
+/**
+ * Host software of one replica. The real control plane (ctrl/core) plugs in here: it receives
+ * NIC events and timer ticks and acts only through ctx.nic.
+ */
+export interface HostSoftware {
+  /** At boot (cycle 0), before any traffic. */
+  start(ctx: HostContext): void;
+  /** Frames the NIC put on the host RX queue (punts, and committed entries with keepCommitted). */
+  onHostFrames?(ctx: HostContext, frames: HostFrame[]): void;
+  /** The node crashed: the NIC lost its state (held in reset). */
+  onCrash?(ctx: HostContext): void;
+  /** The node restarted: the NIC is out of reset with its registers at their reset values. */
+  onRestart?(ctx: HostContext): void;
+}
+
+/** The minimal static configuration: node 0 leads term 1, the others follow. */
+export class StaticHost implements HostSoftware {
+  constructor(private readonly nic: NicSettings, private readonly leader = 0) {}
+
+  private configure(ctx: HostContext): void {
+    const n = ctx.nic;
+    const members = (1 << ctx.replicas) - 1;
+    const quorum = Math.floor(ctx.replicas / 2) + 1;
+    n.writeCsr(Csr.RAFT_NODE_ID, ctx.node);
+    n.writeCsr(Csr.RAFT_TERM, 1);
+    n.writeCsr(Csr.RAFT_LEADER_ID, this.leader);
+    n.writeCsr(Csr.RAFT_MEMBERS, members);
+    n.writeCsr(Csr.RAFT_QUORUM, quorum);
+    n.writeCsr(Csr.RAFT_ACK_COUNT, this.nic.ackCount);
+    n.writeCsr(Csr.RAFT_ACK_DELAY, this.nic.ackDelayCycles);
+    n.writeCsr(Csr.RAFT_HB_INTERVAL, this.nic.hbIntervalCycles);
+    n.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, this.nic.hbCommitDelayCycles);
+    n.writeCsr(Csr.RAFT_ROLE, ctx.node === this.leader ? 2 : 1);
+    n.writeCsr(Csr.RAFT_FAST_EN, 1);
+  }
+
+  start(ctx: HostContext): void {
+    this.configure(ctx);
+    if (ctx.node === this.leader) ctx.announceLeader(this.leader);
+  }
+
+  onRestart(ctx: HostContext): void {
+    // No log recovery here (the control plane's job): the node rejoins with an empty log, so the
+    // leader's APPENDs reach it as gaps and go to this host, which ignores them.
+    this.configure(ctx);
+    ctx.log(`host n${ctx.node}: restarted, reconfigured (no log repair in the static host)`);
+  }
+}
+
+// ---- native API ----------------------------------------------------------------------------------
+
+type Fn = (...args: unknown[]) => unknown;
+interface ClusterApi {
+  create: Fn; destroy: Fn; planes: Fn; nodes: Fn; cycle: Fn; nic: Fn; addFault: Fn; run: Fn; error: Fn;
+  setLeader: Fn; setPlaneHint: Fn; stopTraffic: Fn; crashed: Fn; stats: Fn; events: Fn; log: Fn;
+  latency: Fn; histogram: Fn; buckets: Fn; pullHost: Fn; hopPs: Fn;
+}
+const apis = new Map<string, ClusterApi>();
+function api(path: string): ClusterApi {
+  let a = apis.get(path);
+  if (a) return a;
+  const lib = koffi.load(path);
+  const f = (p: string) => lib.func(p) as Fn;
+  a = {
+    create: f('void *nr_cluster_create(const char *config, _Out_ char *err, uint32_t err_cap)'),
+    destroy: f('void nr_cluster_destroy(void *h)'),
+    planes: f('uint32_t nr_cluster_planes(void *h)'),
+    nodes: f('uint32_t nr_cluster_nodes(void *h)'),
+    cycle: f('uint64_t nr_cluster_cycle(void *h)'),
+    nic: f('void *nr_cluster_nic(void *h, uint32_t i)'),
+    addFault: f('int32_t nr_cluster_add_fault(void *h, const char *line, _Out_ char *err, uint32_t err_cap)'),
+    run: f('uint64_t nr_cluster_run(void *h, uint64_t n)'),
+    error: f('const char *nr_cluster_error(void *h)'),
+    setLeader: f('void nr_cluster_set_leader(void *h, uint32_t node)'),
+    setPlaneHint: f('void nr_cluster_set_plane_hint(void *h, uint32_t mask)'),
+    stopTraffic: f('void nr_cluster_stop_traffic(void *h)'),
+    crashed: f('uint32_t nr_cluster_crashed(void *h, uint32_t node)'),
+    stats: f('int64_t nr_cluster_stats(void *h, void *buf, uint32_t cap)'),
+    events: f('int64_t nr_cluster_events(void *h, void *buf, uint32_t cap)'),
+    log: f('void nr_cluster_log(void *h, const char *text)'),
+    latency: f('uint32_t nr_cluster_latency(void *h, void *out, uint32_t n)'),
+    histogram: f('uint32_t nr_cluster_histogram(void *h, void *out, uint32_t n)'),
+    buckets: f('uint32_t nr_cluster_buckets(void *h, void *out, uint32_t n)'),
+    pullHost: f('int64_t nr_cluster_pull_host(void *h, uint32_t i, void *buf, uint32_t cap)'),
+    hopPs: f('int64_t nr_cluster_hop_ps(void *h, uint32_t len, uint32_t from_client, uint32_t to_client)'),
+  };
+  apis.set(path, a);
+  return a;
+}
+
+// ---- the model's arithmetic (mirrors fabric.h) -------------------------------------------------
+
+export function periodPs(net: NetworkModel): number {
+  return Math.round(1e6 / net.clockMHz);
+}
+export function wirePs(net: NetworkModel, len: number): number {
+  return Math.round(((len + 4 + 8 + 12) * 8 * 1000) / net.linkGbps);
+}
+/** Line rate in frames per second for frames of len bytes (FCS, preamble and IFG counted). */
+export function lineRateFps(net: NetworkModel, len: number): number {
+  return 1e12 / (((len + 4 + 8 + 12) * 8 * 1000) / net.linkGbps);
+}
+export function frameLen(payloadBytes: number): number {
+  return Math.max(MIN_FRAME_BYTES, HDR_BYTES + payloadBytes);
+}
+/** One hop: sender's MAC gets the frame -> receiver's MAC hands it over, idle network (ps). */
+export function hopPs(net: NetworkModel, len: number, fromClient: boolean, toClient: boolean): number {
+  const w = wirePs(net, len);
+  return Math.round(((fromClient ? net.clientTxNs : net.nicTxNs) + net.cableNs + net.switchNs + net.cableNs +
+    (toClient ? net.clientRxNs : net.nicRxNs)) * 1000) + (net.switching === 'cut-through' ? 0 : w) + w;
+}
+/**
+ * The network floor of one request: client -> leader (REQ), leader -> follower (APPEND),
+ * follower -> leader (ACK), leader -> client (REPLY), on an idle network, without the NICs' cycles.
+ */
+export function networkFloorPs(net: NetworkModel, payloadBytes: number): number {
+  const req = frameLen(payloadBytes);
+  return hopPs(net, req, true, false) + hopPs(net, req, false, false) + hopPs(net, MIN_FRAME_BYTES, false, false) +
+    hopPs(net, MIN_FRAME_BYTES, false, true);
+}
+/**
+ * A lone request's latency in cycles, given the NICs' own cycles: `nicCycles` is the back-to-back
+ * figure (leader REQ presented -> REPLY's last beat out, with zero-delay links that hand a frame
+ * over the cycle after its last beat). Each hop then costs 1 + ceil(hop / period) cycles: the MAC
+ * starts at the next clock edge and the receiver sees the frame from the first edge after it
+ * arrived; the back-to-back world already counts 1 cycle for each of the two inner hops.
+ */
+export function predictedLoneLatencyCycles(net: NetworkModel, payloadBytes: number, nicCycles: number): number {
+  const P = periodPs(net);
+  const req = frameLen(payloadBytes);
+  const c = (ps: number) => Math.ceil(ps / P);
+  return nicCycles + 2 + c(hopPs(net, req, true, false)) + c(hopPs(net, req, false, false)) +
+    c(hopPs(net, MIN_FRAME_BYTES, false, false)) + c(hopPs(net, MIN_FRAME_BYTES, false, true));
+}
+
+function endpointMask(list: number[] | undefined): string {
+  if (!list) return '';
+  let m = 0n;
+  for (const e of list) m |= 1n << BigInt(e);
+  return `0x${m.toString(16)}`;
+}
+
+export function faultLine(f: FaultSpec, psPerCycle: number): string {
+  const kinds: Record<FaultSpec['kind'], string> = {
+    drop: 'drop', duplicate: 'duplicate', delay: 'delay', corrupt: 'corrupt', partition: 'partition',
+    planeDown: 'plane_down', planeUp: 'plane_up', crash: 'crash', restart: 'restart',
+  };
+  const parts = [`kind=${kinds[f.kind]}`, `at=${Math.round(f.at)}`];
+  if (f.until !== undefined) parts.push(`until=${Math.round(f.until)}`);
+  if ('plane' in f && f.plane !== undefined) parts.push(`plane=${f.plane}`);
+  if ('node' in f) parts.push(`node=${f.node}`);
+  if ('from' in f && f.from) parts.push(`from=${endpointMask(f.from)}`);
+  if ('to' in f && f.to) parts.push(`to=${endpointMask(f.to)}`);
+  if ('prob' in f && f.prob !== undefined) parts.push(`prob=${f.prob}`);
+  if (f.kind === 'delay') {
+    parts.push(`delay_ps=${Math.round(f.delayNs * 1000)}`);
+    if (f.jitterNs) parts.push(`jitter_ps=${Math.round(f.jitterNs * 1000)}`);
+  }
+  if (f.kind === 'partition') {
+    parts.push(`groups=${f.groups.map((g) => g.join(',')).join('|')}`);
+    if (f.oneWay) parts.push('oneway=1');
+  }
+  void psPerCycle;
+  return parts.join(' ');
+}
+
+// ---- the Nic of a world replica --------------------------------------------------------------------
+
+/** The `Nic` interface over a NIC inside the world: posted operations delayed by the host latency. */
+export class WorldNic implements Nic {
+  readonly planes: number;
+  private readonly counterAddrs: number[];
+  private inbox: HostFrame[] = [];
+
+  constructor(private readonly cluster: Cluster, readonly node: number, readonly sim: SimNic) {
+    this.planes = sim.planes;
+    this.counterAddrs = COUNTERS.flatMap((_n, i) => [COUNTER_BASE + 8 * i, COUNTER_BASE + 8 * i + 4]);
+  }
+
+  get cycle(): number {
+    return this.cluster.cycle;
+  }
+  reset(): void {
+    throw new Error('WorldNic.reset: a world NIC resets only by a crash fault');
+  }
+  step(_cycles: number): void {
+    throw new Error('WorldNic.step: the Cluster runtime owns time (use HostContext.setTimer)');
+  }
+  private posted(fn: () => void): void {
+    this.cluster.post(this.node, fn);
+  }
+  readCsr(addr: number): number {
+    return this.readCsrs([addr])[0]!;
+  }
+  readCsrs(addrs: readonly number[]): number[] {
+    const tags = addrs.map((a) => this.sim.csrReadRequest(a));
+    const out: Array<number | undefined> = tags.map(() => undefined);
+    for (let guard = 0; out.some((v) => v === undefined); guard++) {
+      if (guard > 100_000) throw new Error(`WorldNic(${this.node}).readCsrs: no answer (node crashed?)`);
+      this.cluster.advanceRaw(1);
+      tags.forEach((t, i) => {
+        if (out[i] === undefined) {
+          const r = this.sim.result(t);
+          if (r !== undefined) out[i] = r as number;
+        }
+      });
+    }
+    return out as number[];
+  }
+  writeCsr(addr: number, value: number): void {
+    this.posted(() => this.sim.csrWrite(addr, value));
+  }
+  readCounters(): Record<CounterName, bigint> {
+    const v = this.readCsrs(this.counterAddrs);
+    const out = {} as Record<CounterName, bigint>;
+    COUNTERS.forEach((name, i) => { out[name] = (BigInt(v[2 * i + 1]!) << 32n) | BigInt(v[2 * i]!); });
+    return out;
+  }
+  clearCounters(): void {
+    this.posted(() => this.sim.csrWrite(Csr.COUNTERS_CTR_CLEAR, 1));
+  }
+  sendHost(frames: Uint8Array | readonly Uint8Array[]): void {
+    const list = frames instanceof Uint8Array ? [frames] : [...frames];
+    this.posted(() => this.sim.push(this.sim.hostPort, list.map((data): SimFrame => ({ data }))));
+  }
+  /** Frames delivered to this host so far (the runtime fills the inbox at host polls). */
+  pollHost(): HostFrame[] {
+    const f = this.inbox;
+    this.inbox = [];
+    return f;
+  }
+  /** @internal */
+  deliver(frames: HostFrame[]): void {
+    this.inbox.push(...frames);
+  }
+  logRead(index: number): Uint8Array {
+    const t = this.sim.logReadRequest(index);
+    for (let guard = 0; ; guard++) {
+      if (guard > 100_000) throw new Error(`WorldNic(${this.node}).logRead: no answer`);
+      this.cluster.advanceRaw(1);
+      const r = this.sim.logResult(t);
+      if (r !== undefined) return r;
+    }
+  }
+  logWrite(index: number, frame: Uint8Array): void {
+    const copy = Uint8Array.from(frame);
+    this.posted(() => this.sim.logWriteRequest(index, copy));
+  }
+  flush(): void {
+    this.cluster.flushPosted(this.node);
+    for (let guard = 0; this.sim.commandsPending > 0; guard++) {
+      if (guard > 100_000) throw new Error(`WorldNic(${this.node}).flush: commands never finished`);
+      this.cluster.advanceRaw(1);
+    }
+  }
+  pushRx(_plane: number, _frames: ReadonlyArray<Uint8Array | RxFrame>): void {
+    throw new Error('WorldNic.pushRx: frames reach a world NIC through the fabric');
+  }
+  pullTx(_plane: number): TxFrame[] {
+    throw new Error('WorldNic.pullTx: frames leave a world NIC through the fabric');
+  }
+  close(): void { /* owned by the world */ }
+}
+
+// ---- the runtime ---------------------------------------------------------------------------------
+
+export interface ClientLatency { count: number; p50: number; p99: number; p999: number; max: number; overflow: number; min: number; mean: number }
+
+interface Timer { at: number; seq: number; fn: () => void }
+
+export class Cluster {
+  readonly replicas: number;
+  readonly planes: number;
+  readonly net: NetworkModel;
+  readonly nicSettings: NicSettings;
+  readonly workload: Workload;
+  readonly libPath: string;
+  readonly nics: WorldNic[] = [];
+  readonly hostLatencyCycles: number;
+  readonly hostPollCycles: number;
+  private readonly a: ClusterApi;
+  private h: unknown;
+  private readonly hosts: HostSoftware[] = [];
+  private readonly ctxs: HostContext[] = [];
+  private timers: Timer[] = [];
+  private timerSeq = 0;
+  private posts: Array<{ due: number; node: number; seq: number; fn: () => void }> = [];
+  private postSeq = 0;
+  private pendingHost: HostFrame[][] = [];
+  private crashedView: boolean[] = [];
+  private readonly maxBatch: number;
+  private readonly faultTimes: number[] = [];
+  private buf = Buffer.alloc(1 << 16);
+  private eventLines: string[] = [];
+  private nextPoll = 0;
+  private _cycle = 0;
+  /** Wall-clock seconds spent in native run calls. */
+  nativeSeconds = 0;
+  nativeCycles = 0;
+
+  constructor(readonly cfg: ClusterConfig) {
+    this.replicas = cfg.replicas;
+    this.planes = cfg.planes;
+    this.net = { ...DEFAULT_NETWORK, ...(cfg.network ?? {}) };
+    this.nicSettings = { ...DEFAULT_NIC, ...(cfg.nic ?? {}) };
+    const line = lineRateFps(this.net, frameLen(cfg.workload?.payloadBytes ?? 16));
+    this.workload = {
+      mode: 'open', ratePct: 10, outstanding: 1, payloadBytes: 16, clients: 1, reply: 'nic', planes: 'spread',
+      retryCycles: 0, startCycle: 0, stopCycle: 0, maxRequests: 0, measureFromCycle: 0, ...(cfg.workload ?? {}),
+    };
+    this.hostLatencyCycles = cfg.hostLatencyCycles ?? 250;
+    this.hostPollCycles = Math.max(1, cfg.hostPollCycles ?? 250);
+    this.maxBatch = Math.max(1, cfg.maxBatchCycles ?? 20_000);
+    const variant: Variant = cfg.variant ?? (cfg.planes > 1 ? { params: { PLANES: cfg.planes } } : {});
+    this.libPath = libraryPath(variant);
+    this.a = api(this.libPath);
+    const w = this.workload;
+    const P = periodPs(this.net);
+    const ratePerCycle = (w.ratePct / 100) * line * P * 1e-12;
+    const conf: Record<string, string | number> = {
+      replicas: cfg.replicas, planes: cfg.planes, clients: w.clients, seed: cfg.seed,
+      period_ps: P, link_gbps: this.net.linkGbps,
+      nic_tx_ps: Math.round(this.net.nicTxNs * 1000), nic_rx_ps: Math.round(this.net.nicRxNs * 1000),
+      client_tx_ps: Math.round(this.net.clientTxNs * 1000), client_rx_ps: Math.round(this.net.clientRxNs * 1000),
+      cable_ps: Math.round(this.net.cableNs * 1000), switch_ps: Math.round(this.net.switchNs * 1000),
+      cut_through: this.net.switching === 'cut-through' ? 1 : 0, egress_buffer_bytes: this.net.egressBufferBytes,
+      clients_in_group: this.net.clientsInGroup || w.reply === 'snoop' ? 1 : 0,
+      keep_committed: cfg.keepCommitted ? 1 : 0,
+      mode: w.mode, rate: ratePerCycle.toPrecision(17), outstanding: w.outstanding, payload: w.payloadBytes,
+      start: w.startCycle, stop: w.stopCycle, max_requests: w.maxRequests,
+      nic_reply: w.reply === 'nic' ? 1 : 0, snoop: w.reply === 'snoop' ? 1 : 0,
+      fixed_plane: w.planes === 'spread' ? -1 : w.planes, retry_cycles: w.retryCycles,
+      measure_from: w.measureFromCycle, bucket_cycles: 2500, leader: 0,
+      link_detect_cycles: Math.round((this.net.linkDetectNs * 1000) / P),
+    };
+    const text = Object.entries(conf).map(([k, v]) => `${k}=${v}`).join(' ');
+    const err = Buffer.alloc(512);
+    this.h = this.a.create(text, err, err.length);
+    if (!this.h) throw new Error(`cluster: ${err.toString('utf8').replace(/\0.*$/s, '')}`);
+    for (const f of cfg.faults ?? []) {
+      const e = Buffer.alloc(512);
+      if ((this.a.addFault(this.h, faultLine(f, P), e, e.length) as number) !== 0) {
+        throw new Error(`cluster: ${e.toString('utf8').replace(/\0.*$/s, '')} (${JSON.stringify(f)})`);
+      }
+      // batches end just after a fault took effect, so hosts hear of crashes and restarts at once
+      this.faultTimes.push(f.at + 1);
+      if (f.until !== undefined) this.faultTimes.push(f.until + 1);
+    }
+    this.faultTimes.sort((x, y) => x - y);
+    this._cycle = Number(this.a.cycle(this.h));
+    const hostFactory = cfg.host ?? (() => new StaticHost(this.nicSettings));
+    for (let i = 0; i < cfg.replicas; i++) {
+      const sim = SimNic.borrow(this.libPath, this.a.nic(this.h, i));
+      const nic = new WorldNic(this, i, sim);
+      this.nics.push(nic);
+      this.pendingHost.push([]);
+      this.crashedView.push(false);
+      this.hosts.push(hostFactory(i));
+      const self = this;
+      this.ctxs.push({
+        node: i, replicas: cfg.replicas, planes: cfg.planes, nic,
+        now: () => self._cycle,
+        setTimer: (at, fn) => self.setTimer(at, fn),
+        announceLeader: (n) => self.a.setLeader(self.h, n),
+        log: (t) => self.log(t),
+      });
+    }
+    // boot: the hosts configure their NICs before any traffic (no host latency at boot)
+    this.booting = true;
+    for (let i = 0; i < cfg.replicas; i++) this.hosts[i]!.start(this.ctxs[i]!);
+    this.booting = false;
+    this.nextPoll = this._cycle + this.hostPollCycles;
+  }
+  private booting = false;
+
+  private get handle(): unknown {
+    if (!this.h) throw new Error('Cluster: used after destroy()');
+    return this.h;
+  }
+
+  get cycle(): number {
+    return this._cycle;
+  }
+
+  /** @internal posted NIC operation from node's host: applied after the host latency. */
+  post(node: number, fn: () => void): void {
+    if (this.booting) { fn(); return; }
+    this.posts.push({ due: this._cycle + this.hostLatencyCycles, node, seq: this.postSeq++, fn });
+  }
+  /** @internal applies node's posted operations now (flush). */
+  flushPosted(node: number): void {
+    const mine = this.posts.filter((p) => p.node === node);
+    this.posts = this.posts.filter((p) => p.node !== node);
+    for (const p of mine) p.fn();
+  }
+
+  setTimer(at: number, fn: () => void): void {
+    this.timers.push({ at: Math.max(at, this._cycle), seq: this.timerSeq++, fn });
+    this.timers.sort((x, y) => x.at - y.at || x.seq - y.seq);
+  }
+
+  log(text: string): void {
+    this.a.log(this.handle, text);
+  }
+
+  /** Tells clients which planes to use (bit p = plane p usable; 0 = all). */
+  setPlaneHint(mask: number): void {
+    this.a.setPlaneHint(this.handle, mask >>> 0);
+  }
+
+  /** Clients stop offering new requests (outstanding ones may still be retried). */
+  stopTraffic(): void {
+    this.a.stopTraffic(this.handle);
+  }
+
+  /** @internal advances the world without running host code (used by waiting reads). */
+  advanceRaw(n: number): void {
+    const t0 = performance.now();
+    const c = Number(this.a.run(this.handle, n));
+    this.nativeSeconds += (performance.now() - t0) / 1000;
+    this.nativeCycles += c - this._cycle;
+    this._cycle = c;
+    const e = this.a.error(this.handle) as string;
+    if (e) throw new Error(`cluster: ${e}`);
+  }
+
+  private nextStop(limit: number): number {
+    let t = Math.min(limit, this._cycle + this.maxBatch, this.nextPoll);
+    if (this.timers.length) t = Math.min(t, this.timers[0]!.at);
+    for (const p of this.posts) t = Math.min(t, p.due);
+    for (const f of this.faultTimes) if (f > this._cycle) { t = Math.min(t, f); break; }
+    return Math.max(t, this._cycle + 1);
+  }
+
+  private runHosts(): void {
+    // posted operations that are due
+    if (this.posts.length) {
+      const due = this.posts.filter((p) => p.due <= this._cycle).sort((x, y) => x.due - y.due || x.seq - y.seq);
+      if (due.length) {
+        this.posts = this.posts.filter((p) => p.due > this._cycle);
+        for (const p of due) p.fn();
+      }
+    }
+    // crash / restart notices
+    for (let i = 0; i < this.replicas; i++) {
+      const c = (this.a.crashed(this.handle, i) as number) !== 0;
+      if (c !== this.crashedView[i]) {
+        this.crashedView[i] = c;
+        this.pendingHost[i] = [];
+        this.posts = this.posts.filter((p) => p.node !== i || !c);
+        if (c) this.hosts[i]!.onCrash?.(this.ctxs[i]!);
+        else this.hosts[i]!.onRestart?.(this.ctxs[i]!);
+      }
+    }
+    // timers
+    while (this.timers.length && this.timers[0]!.at <= this._cycle) this.timers.shift()!.fn();
+    // host polls
+    if (this._cycle >= this.nextPoll) {
+      this.nextPoll = this._cycle + this.hostPollCycles;
+      for (let i = 0; i < this.replicas; i++) {
+        const fresh = this.pullHost(i);
+        const q = this.pendingHost[i]!;
+        q.push(...fresh);
+        let k = 0;
+        while (k < q.length && q[k]!.cycle + this.hostLatencyCycles <= this._cycle) k++;
+        if (k > 0) {
+          const ready = q.splice(0, k);
+          this.nics[i]!.deliver(ready);
+          this.hosts[i]!.onHostFrames?.(this.ctxs[i]!, ready);
+        }
+      }
+    }
+  }
+
+  private pullHost(i: number): HostFrame[] {
+    const out: HostFrame[] = [];
+    for (;;) {
+      const n = Number(this.a.pullHost(this.handle, i, this.buf, this.buf.length));
+      if (n === 0) return out;
+      if (n < 0) { this.buf = Buffer.alloc(Math.max(-n, this.buf.length * 2)); continue; }
+      let off = 0;
+      while (off < n) {
+        const len = this.buf.readUInt32LE(off);
+        const user = this.buf.readUInt32LE(off + 4);
+        const cycle = Number(this.buf.readBigUInt64LE(off + 8));
+        out.push({ frame: Uint8Array.from(this.buf.subarray(off + 16, off + 16 + len)), reason: user & 0xff, cycle });
+        off += 16 + ((len + 7) & ~7);
+      }
+    }
+  }
+
+  /** Runs `cycles` cycles: batches in native code, host software between batches. */
+  run(cycles: number, onProgress?: (done: number) => void): void {
+    const end = this._cycle + cycles;
+    const start = this._cycle;
+    while (this._cycle < end) {
+      const stop = this.nextStop(end);
+      this.advanceRaw(stop - this._cycle);
+      this.runHosts();
+      this.drainEvents();
+      onProgress?.(this._cycle - start);
+    }
+  }
+
+  /** Runs until `pred` holds (checked between batches of at most `step` cycles) or `limit` cycles passed. */
+  runUntil(pred: () => boolean, limit: number, step = 1000): boolean {
+    const end = this._cycle + limit;
+    while (this._cycle < end) {
+      if (pred()) return true;
+      this.run(Math.min(step, end - this._cycle));
+    }
+    return pred();
+  }
+
+  private drainEvents(): void {
+    for (;;) {
+      const n = Number(this.a.events(this.handle, this.buf, this.buf.length));
+      if (n === 0) return;
+      if (n < 0) { this.buf = Buffer.alloc(Math.max(-n, this.buf.length * 2)); continue; }
+      const text = this.buf.toString('utf8', 0, n);
+      for (const l of text.split('\n')) if (l) this.eventLines.push(l);
+    }
+  }
+
+  /** The event log so far: "cycle text" lines, in time order. */
+  events(): string[] {
+    this.drainEvents();
+    return this.eventLines;
+  }
+
+  /** Fabric and client counters (drops by reason, per-port figures), name -> value. */
+  stats(): Record<string, number> {
+    for (;;) {
+      const n = Number(this.a.stats(this.handle, this.buf, this.buf.length));
+      if (n < 0) { this.buf = Buffer.alloc(-n * 2); continue; }
+      const out: Record<string, number> = {};
+      for (const l of this.buf.toString('utf8', 0, n).split('\n')) {
+        const eq = l.indexOf('=');
+        if (eq > 0) out[l.slice(0, eq)] = Number(l.slice(eq + 1));
+      }
+      return out;
+    }
+  }
+
+  /** Client request latency (request handed to the client's MAC -> reply handed over), cycles. */
+  latency(): ClientLatency {
+    const b = new BigUint64Array(8);
+    this.a.latency(this.handle, b, 8);
+    const v = Array.from(b, Number);
+    return { count: v[0]!, p50: v[1]!, p99: v[2]!, p999: v[3]!, max: v[4]!, overflow: v[5]!, min: v[6]!, mean: v[0]! ? v[7]! / v[0]! : 0 };
+  }
+
+  /** The exact latency histogram: h[v] = requests that took v cycles. */
+  histogram(maxCycles = 65536): number[] {
+    const b = new BigUint64Array(maxCycles);
+    const n = this.a.histogram(this.handle, b, maxCycles) as number;
+    return Array.from(b.subarray(0, n), Number);
+  }
+
+  /** Requests completed per 2,500-cycle (10 µs at 250 MHz) bucket, from cycle 0. */
+  completionBuckets(): number[] {
+    const n = this.a.buckets(this.handle, new BigUint64Array(1), 0) as number;
+    const b = new BigUint64Array(Math.max(1, n));
+    this.a.buckets(this.handle, b, n);
+    return Array.from(b.subarray(0, n), Number);
+  }
+
+  /** The native hop figure for cross-checking the TypeScript arithmetic (ps). */
+  nativeHopPs(len: number, fromClient: boolean, toClient: boolean): number {
+    return Number(this.a.hopPs(this.handle, len, fromClient ? 1 : 0, toClient ? 1 : 0));
+  }
+
+  /** NIC counters of every replica (reads advance the world by a few dozen cycles). */
+  nicCounters(): Array<Record<CounterName, bigint> | undefined> {
+    return this.nics.map((n, i) => (this.crashedView[i] ? undefined : n.readCounters()));
+  }
+
+  /** Starts an FST waveform per NIC: `${base}.n${i}.fst`. */
+  traceOpen(base: string): string[] {
+    const stem = base.replace(/\.fst$/, '');
+    return this.nics.map((n, i) => {
+      const p = `${stem}.n${i}.fst`;
+      n.sim.traceOpen(p);
+      return p;
+    });
+  }
+  traceClose(): void {
+    for (const n of this.nics) n.sim.traceClose();
+  }
+
+  destroy(): void {
+    if (!this.h) return;
+    this.traceClose();
+    for (const n of this.nics) n.sim.destroy();
+    this.a.destroy(this.h);
+    this.h = undefined;
+  }
+}

@@ -1,0 +1,441 @@
+// Cluster scenarios (leader mode): YAML validated with zod, run on the deterministic Cluster
+// runtime (sim/cluster.ts), summarised. docs/simulation.md describes the format.
+//
+// A scenario runs the workload for `durationUs` (after `warmupUs`, whose requests are not in the
+// latency figures), then stops offering and drains for `drainUs`: a request not answered by then
+// is lost. An optional `sweep` first runs fault-free copies of the scenario at other offered loads
+// and reports the highest one sustained (see `sustained()`).
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import {
+  Cluster, DEFAULT_NETWORK, DEFAULT_NIC, frameLen, lineRateFps, networkFloorPs, periodPs,
+  type ClusterConfig, type FaultSpec, type NetworkModel,
+} from './cluster.js';
+
+const posNum = z.number().positive();
+const nonNeg = z.number().nonnegative();
+const nonNegInt = z.number().int().nonnegative();
+/** A node id (number) or a client ("c0", "c1", ...). */
+const endpoint = z.union([nonNegInt, z.string().regex(/^c\d+$/, 'an endpoint is a node number or a client "c<k>"')]);
+const window = { atUs: nonNeg, untilUs: nonNeg.optional() };
+const linkSel = { plane: nonNegInt.optional(), from: z.array(endpoint).optional(), to: z.array(endpoint).optional(), prob: z.number().min(0).max(1).optional() };
+
+export const faultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('drop'), ...window, ...linkSel }).strict(),
+  z.object({ kind: z.literal('duplicate'), ...window, ...linkSel }).strict(),
+  z.object({ kind: z.literal('corrupt'), ...window, ...linkSel }).strict(),
+  z.object({ kind: z.literal('delay'), ...window, ...linkSel, delayNs: nonNeg, jitterNs: nonNeg.optional() }).strict(),
+  z.object({ kind: z.literal('partition'), ...window, plane: nonNegInt.optional(), groups: z.array(z.array(endpoint).min(1)).min(2), oneWay: z.boolean().optional() }).strict(),
+  z.object({ kind: z.literal('planeDown'), ...window, plane: nonNegInt }).strict(),
+  z.object({ kind: z.literal('planeUp'), atUs: nonNeg, plane: nonNegInt }).strict(),
+  z.object({ kind: z.literal('crash'), ...window, node: nonNegInt }).strict(),
+  z.object({ kind: z.literal('restart'), atUs: nonNeg, node: nonNegInt }).strict(),
+], { errorMap: (issue, ctx) => issue.code === 'invalid_union_discriminator'
+  ? { message: `kind must be one of ${issue.options.map((o) => `'${String(o)}'`).join(' | ')}` }
+  : { message: ctx.defaultError } });
+
+const networkSchema = z.object({
+  clockMHz: posNum, linkGbps: posNum, nicTxNs: nonNeg, nicRxNs: nonNeg, clientTxNs: nonNeg, clientRxNs: nonNeg,
+  cableNs: nonNeg, switchNs: nonNeg, switching: z.enum(['cut-through', 'store-and-forward']),
+  egressBufferBytes: z.number().int().positive(), clientsInGroup: z.boolean(), linkDetectNs: nonNeg,
+}).partial().strict();
+
+const nicSchema = z.object({
+  ackCount: z.number().int().min(1), ackDelayCycles: z.number().int().min(1),
+  hbIntervalCycles: z.number().int().min(1), hbCommitDelayCycles: z.number().int().min(0),
+}).partial().strict();
+
+const workloadSchema = z.object({
+  mode: z.enum(['open', 'closed']).default('open'),
+  ratePct: z.number().positive().max(1000).default(10),
+  outstanding: z.number().int().min(1).default(1),
+  payloadBytes: z.number().int().min(0).max(256).default(16),
+  clients: z.number().int().min(1).max(64).default(2),
+  reply: z.enum(['nic', 'snoop']).default('nic'),
+  planes: z.union([z.literal('spread'), nonNegInt]).default('spread'),
+  retryUs: nonNeg.default(0),
+  requests: nonNegInt.default(0),
+}).strict();
+
+const sweepSchema = z.object({
+  reply: z.enum(['nic', 'snoop']).optional(),
+  ratePct: z.array(z.number().positive()).min(1),
+  /** bisection steps between the highest sustained and the lowest failed point */
+  refine: z.number().int().min(0).max(8).default(0),
+  durationUs: posNum.optional(),
+}).strict();
+
+export const scenarioSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  mode: z.literal('leader').default('leader'),
+  /** Also write the JSON summary here (relative to the working directory), as --json does. */
+  json: z.string().min(1).optional(),
+  replicas: z.number().int().refine((n) => [1, 3, 5, 7].includes(n), { message: 'replicas must be one of 1 | 3 | 5 | 7' }),
+  planes: z.number().int().min(1).max(3),
+  seed: nonNegInt.default(1),
+  durationUs: posNum,
+  warmupUs: nonNeg.default(5),
+  drainUs: nonNeg.default(30),
+  network: networkSchema.default({}),
+  nic: nicSchema.default({}),
+  host: z.object({ latencyNs: nonNeg.default(1000), pollNs: posNum.default(1000) }).strict().default({}),
+  workload: workloadSchema.default({}),
+  faults: z.array(faultSchema).default([]),
+  sweep: z.array(sweepSchema).default([]),
+}).strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioFault = z.infer<typeof faultSchema>;
+
+export class ScenarioError extends Error {
+  constructor(message: string, readonly issues: string[]) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+function fieldPath(path: (string | number)[]): string {
+  if (path.length === 0) return '(scenario)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+export function parseScenario(obj: unknown, source = 'scenario'): Scenario {
+  const r = scenarioSchema.safeParse(obj);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => {
+      let msg = i.message;
+      if (i.code === 'invalid_enum_value') msg = `must be one of ${i.options.map((o) => `'${String(o)}'`).join(' | ')} (got '${String(i.received)}')`;
+      if (i.code === 'unrecognized_keys') msg = `unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+      return `${fieldPath(i.path)}: ${msg}`;
+    });
+    throw new ScenarioError(`${source}: invalid scenario\n  ${issues.join('\n  ')}`, issues);
+  }
+  const sc = r.data;
+  const bad: string[] = [];
+  const nClients = sc.workload.clients;
+  const checkEp = (e: number | string, where: string) => {
+    if (typeof e === 'number' ? e >= sc.replicas : Number(e.slice(1)) >= nClients) {
+      bad.push(`${where}: endpoint ${e} does not exist (nodes 0..${sc.replicas - 1}, clients c0..c${nClients - 1})`);
+    }
+  };
+  sc.faults.forEach((f, i) => {
+    if ('plane' in f && f.plane !== undefined && f.plane >= sc.planes) bad.push(`faults[${i}].plane: ${f.plane} is not a plane (0..${sc.planes - 1})`);
+    if ('node' in f && f.node >= sc.replicas) bad.push(`faults[${i}].node: ${f.node} is not a node (0..${sc.replicas - 1})`);
+    if ('untilUs' in f && f.untilUs !== undefined && f.untilUs <= f.atUs) bad.push(`faults[${i}].untilUs: must be after atUs`);
+    if ('from' in f) f.from?.forEach((e) => checkEp(e, `faults[${i}].from`));
+    if ('to' in f) f.to?.forEach((e) => checkEp(e, `faults[${i}].to`));
+    if (f.kind === 'partition') f.groups.forEach((g, k) => g.forEach((e) => checkEp(e, `faults[${i}].groups[${k}]`)));
+  });
+  if (typeof sc.workload.planes === 'number' && sc.workload.planes >= sc.planes) bad.push(`workload.planes: ${sc.workload.planes} is not a plane (0..${sc.planes - 1})`);
+  if (bad.length) throw new ScenarioError(`${source}: invalid scenario\n  ${bad.join('\n  ')}`, bad);
+  return sc;
+}
+
+/** Reads a scenario file; `raw` is the parsed YAML (for dispatching other modes). */
+export function readScenarioFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ScenarioError(`${file}: ${(e as Error).message}`, [(e as Error).message]);
+  }
+  try {
+    return parseYaml(text);
+  } catch (e) {
+    throw new ScenarioError(`${file}: not valid YAML: ${(e as Error).message}`, [(e as Error).message]);
+  }
+}
+
+export function loadScenario(file: string): Scenario {
+  return parseScenario(readScenarioFile(file), file);
+}
+
+// ---- running ------------------------------------------------------------------------------------
+
+export interface RunOptions {
+  seed?: number;
+  /** FST waveforms: one file per NIC, `${trace}.n<i>.fst`. */
+  trace?: string;
+  onProgress?: (done: number, total: number, phase: string) => void;
+  /** Skip the sweep (tests). */
+  noSweep?: boolean;
+}
+
+export interface LatencyNs { p50: number; p99: number; p999: number; min: number; max: number; mean: number }
+
+export interface SweepPoint { reply: 'nic' | 'snoop'; ratePct: number; completedPct: number; lostRequests: number; drops: number; p99Ns: number; p999Ns: number; sustained: boolean }
+
+export interface Summary {
+  name: string;
+  replicas: number;
+  planes: number;
+  seed: number;
+  reply: 'nic' | 'snoop';
+  clockMHz: number;
+  frameBytes: number;
+  lineRateMfps: number;
+  simulatedUs: number;
+  cycles: number;
+  offeredPct: number;
+  offeredRequests: number;
+  completedRequests: number;
+  committedPct: number;
+  throughputMreqPerSec: number;
+  throughputGbps: number;
+  commitsPerNode: number[];
+  lostRequests: number;
+  retries: number;
+  duplicateReplies: number;
+  latencyNs: LatencyNs;
+  latencyCycles: { p50: number; p99: number; p999: number; min: number; max: number; samples: number };
+  networkFloorNs: number;
+  networkFloorCycles: number;
+  /** completions per 10 µs bucket of the offered window, in Mreq/s: min and max */
+  throughputWindowMreqPerSec: { min: number; max: number };
+  drops: { fabric: Record<string, number>; nic: Record<string, Record<string, number>> };
+  faultsInjected: Record<string, number>;
+  events: number;
+  sweep?: { points: SweepPoint[]; maxSustainedPct: Record<string, number | null> };
+  simCyclesPerSec: number;
+  wallSeconds: number;
+}
+
+const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
+
+function endpointIndex(e: number | string, replicas: number): number {
+  return typeof e === 'number' ? e : replicas + Number(e.slice(1));
+}
+
+export function toFaultSpecs(sc: Scenario, cyclesPerUs: number): FaultSpec[] {
+  const cyc = (us: number) => Math.round(us * cyclesPerUs);
+  const eps = (l?: Array<number | string>) => l?.map((e) => endpointIndex(e, sc.replicas));
+  return sc.faults.map((f): FaultSpec => {
+    const base = { at: cyc(f.atUs), ...('untilUs' in f && f.untilUs !== undefined ? { until: cyc(f.untilUs) } : {}) };
+    switch (f.kind) {
+      case 'drop': case 'duplicate': case 'corrupt':
+        return { kind: f.kind, ...base, plane: f.plane, from: eps(f.from), to: eps(f.to), prob: f.prob };
+      case 'delay':
+        return { kind: 'delay', ...base, plane: f.plane, from: eps(f.from), to: eps(f.to), prob: f.prob, delayNs: f.delayNs, jitterNs: f.jitterNs };
+      case 'partition':
+        return { kind: 'partition', ...base, plane: f.plane, groups: f.groups.map((g) => eps(g)!), oneWay: f.oneWay };
+      case 'planeDown': case 'planeUp':
+        return { kind: f.kind, ...base, plane: f.plane };
+      case 'crash': case 'restart':
+        return { kind: f.kind, ...base, node: f.node };
+    }
+  });
+}
+
+export function clusterConfig(sc: Scenario, over: { seed?: number; ratePct?: number; reply?: 'nic' | 'snoop'; durationUs?: number; faults?: boolean } = {}): { cfg: ClusterConfig; total: number; window: [number, number] } {
+  const net: NetworkModel = { ...DEFAULT_NETWORK, ...sc.network };
+  const cyclesPerUs = net.clockMHz;
+  const cyc = (us: number) => Math.round(us * cyclesPerUs);
+  const start = 16;   // traffic starts once the hosts' boot-time CSR writes are done
+  const warm = cyc(sc.warmupUs);
+  const dur = cyc(over.durationUs ?? sc.durationUs);
+  const stop = warm + dur;
+  const total = stop + cyc(sc.drainUs);
+  const w = sc.workload;
+  const cfg: ClusterConfig = {
+    replicas: sc.replicas,
+    planes: sc.planes,
+    seed: over.seed ?? sc.seed,
+    network: net,
+    nic: { ...DEFAULT_NIC, ...sc.nic },
+    hostLatencyCycles: cyc(sc.host.latencyNs / 1000),
+    hostPollCycles: Math.max(1, cyc(sc.host.pollNs / 1000)),
+    workload: {
+      mode: w.mode, ratePct: over.ratePct ?? w.ratePct, outstanding: w.outstanding, payloadBytes: w.payloadBytes,
+      clients: w.clients, reply: over.reply ?? w.reply, planes: w.planes, retryCycles: cyc(w.retryUs),
+      startCycle: start, stopCycle: stop, maxRequests: w.requests, measureFromCycle: warm,
+    },
+    faults: over.faults === false ? [] : toFaultSpecs(sc, cyclesPerUs),
+  };
+  return { cfg, total, window: [warm, stop] };
+}
+
+const FABRIC_DROPS = ['buffer', 'plane_down', 'link_down', 'node_down', 'partition', 'fault_drop', 'unknown_dst'];
+
+/** Runs one configuration; returns the summary (without the sweep). */
+export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] = {}, opts: RunOptions = {}, phase = 'run'): { summary: Summary; events: string[] } {
+  const t0 = performance.now();
+  const { cfg, total, window } = clusterConfig(sc, over);
+  const cluster = new Cluster(cfg);
+  try {
+    if (opts.trace) cluster.traceOpen(opts.trace);
+    cluster.run(total, (done) => opts.onProgress?.(done, total, phase));
+    const st = cluster.stats();
+    const lat = cluster.latency();
+    const counters = cluster.nicCounters();
+    const events = cluster.events();
+    const net = cluster.net;
+    const P = periodPs(net);
+    const nsPerCycle = P / 1000;
+    const len = frameLen(sc.workload.payloadBytes);
+    const lineFps = lineRateFps(net, len);
+    const windowSec = ((window[1] - 16) * P) / 1e12;   // requests are offered from cycle 16
+    const measuredSec = ((window[1] - window[0]) * P) / 1e12;
+    const completedMeasured = st.completed_measured ?? 0;
+    const offered = st.offered ?? 0;
+    const completed = st.completed ?? 0;
+    const floorPs = networkFloorPs(net, sc.workload.payloadBytes);
+    const buckets = cluster.completionBuckets();
+    const b0 = Math.ceil(window[0] / 2500), b1 = Math.floor(window[1] / 2500);
+    const inWindow = buckets.slice(b0, b1);
+    const toMrps = (n: number) => n / (2500 * P * 1e-12) / 1e6;
+    const nicDrops: Record<string, Record<string, number>> = {};
+    counters.forEach((c, i) => {
+      if (!c) { nicDrops[`n${i}`] = { crashed: 1 }; return; }
+      const d: Record<string, number> = {};
+      for (const [k, v] of Object.entries(c)) if (k.startsWith('DROP_') && v !== 0n) d[k.slice(5)] = Number(v);
+      nicDrops[`n${i}`] = d;
+    });
+    const fabric: Record<string, number> = {};
+    for (const k of FABRIC_DROPS) fabric[k] = st[`drop.${k}`] ?? 0;
+    const faultsInjected: Record<string, number> = {};
+    for (const l of events) {
+      const m = /^\d+ (inject \w+|plane_down|plane_up|crash|restart|fault_start|fault_end)/.exec(l);
+      if (m) faultsInjected[m[1]!.replace('inject ', '')] = (faultsInjected[m[1]!.replace('inject ', '')] ?? 0) + 1;
+    }
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const summary: Summary = {
+      name: sc.name,
+      replicas: sc.replicas,
+      planes: sc.planes,
+      seed: cfg.seed,
+      reply: cfg.workload!.reply!,
+      clockMHz: net.clockMHz,
+      frameBytes: len,
+      lineRateMfps: round(lineFps / 1e6),
+      simulatedUs: round((cluster.cycle * P) / 1e6),
+      cycles: cluster.cycle,
+      offeredPct: round((offered / windowSec / lineFps) * 100),
+      offeredRequests: offered,
+      completedRequests: completed,
+      committedPct: round((completedMeasured / measuredSec / lineFps) * 100),
+      throughputMreqPerSec: round(completedMeasured / measuredSec / 1e6),
+      throughputGbps: round((completedMeasured * (len + 24) * 8) / measuredSec / 1e9),
+      commitsPerNode: Array.from({ length: sc.replicas }, (_, i) => st[`node${i}.committed`] ?? 0),
+      lostRequests: offered - completed,
+      retries: st.retries ?? 0,
+      duplicateReplies: st.dup_replies ?? 0,
+      latencyNs: {
+        p50: round(lat.p50 * nsPerCycle), p99: round(lat.p99 * nsPerCycle), p999: round(lat.p999 * nsPerCycle),
+        min: round(lat.min * nsPerCycle), max: round(lat.max * nsPerCycle), mean: round(lat.mean * nsPerCycle),
+      },
+      latencyCycles: { p50: lat.p50, p99: lat.p99, p999: lat.p999, min: lat.min, max: lat.max, samples: lat.count },
+      networkFloorNs: round(floorPs / 1000),
+      networkFloorCycles: round(floorPs / P),
+      throughputWindowMreqPerSec: {
+        min: round(inWindow.length ? toMrps(Math.min(...inWindow)) : 0),
+        max: round(inWindow.length ? toMrps(Math.max(...inWindow)) : 0),
+      },
+      drops: { fabric, nic: nicDrops },
+      faultsInjected,
+      events: events.length,
+      simCyclesPerSec: Math.round(cluster.nativeCycles / Math.max(1e-9, cluster.nativeSeconds)),
+      wallSeconds: round(wallSeconds, 2),
+    };
+    return { summary, events };
+  } finally {
+    cluster.destroy();
+  }
+}
+
+/**
+ * A load is sustained when every request was answered, nothing was dropped (fabric buffers or
+ * NIC counters, except the NICs' by-design discarding of the second plane's copy) and the p99.9
+ * latency stays under twice the network floor (a standing queue would grow past it).
+ */
+export function sustained(s: Summary): boolean {
+  const fabricDrops = Object.values(s.drops.fabric).reduce((a, b) => a + b, 0);
+  const nicDrops = Object.values(s.drops.nic).reduce((a, d) => a + Object.entries(d).filter(([k]) => k !== 'PLANE_DUP').reduce((x, [, v]) => x + v, 0), 0);
+  return s.lostRequests === 0 && s.retries === 0 && fabricDrops + nicDrops === 0 && s.latencyNs.p999 < 2 * s.networkFloorNs;
+}
+
+function dropsOf(s: Summary): number {
+  const f = Object.values(s.drops.fabric).reduce((a, b) => a + b, 0);
+  const n = Object.values(s.drops.nic).reduce((a, d) => a + Object.entries(d).filter(([k]) => k !== 'PLANE_DUP').reduce((x, [, v]) => x + v, 0), 0);
+  return f + n;
+}
+
+export function runScenario(sc: Scenario, opts: RunOptions = {}): { summary: Summary; events: string[] } {
+  const t0 = performance.now();
+  let sweep: Summary['sweep'];
+  let sweepCycles = 0, sweepSeconds = 0;
+  if (!opts.noSweep && sc.sweep.length) {
+    const points: SweepPoint[] = [];
+    const maxSustainedPct: Record<string, number | null> = {};
+    for (const sw of sc.sweep) {
+      const reply = sw.reply ?? sc.workload.reply;
+      const point = (ratePct: number): SweepPoint => {
+        const { summary: s } = runOnce(sc, { seed: opts.seed, ratePct, reply, durationUs: sw.durationUs, faults: false }, { onProgress: opts.onProgress }, `sweep ${reply} ${ratePct}%`);
+        sweepCycles += s.cycles;
+        sweepSeconds += s.cycles / Math.max(1, s.simCyclesPerSec);
+        const p: SweepPoint = { reply, ratePct, completedPct: s.committedPct, lostRequests: s.lostRequests, drops: dropsOf(s), p99Ns: s.latencyNs.p99, p999Ns: s.latencyNs.p999, sustained: sustained(s) };
+        points.push(p);
+        return p;
+      };
+      const mine = [...sw.ratePct].sort((a, b) => a - b).map(point);
+      let lo = Math.max(0, ...mine.filter((p) => p.sustained).map((p) => p.ratePct));
+      const above = mine.filter((p) => !p.sustained && p.ratePct > lo).map((p) => p.ratePct);
+      let hi = above.length ? Math.min(...above) : undefined;
+      for (let k = 0; k < sw.refine && hi !== undefined && lo > 0; k++) {
+        const mid = round((lo + hi) / 2, 2);
+        if (point(mid).sustained) lo = mid; else hi = mid;
+      }
+      maxSustainedPct[reply] = lo > 0 ? lo : null;
+    }
+    points.sort((a, b) => (a.reply < b.reply ? -1 : a.reply > b.reply ? 1 : a.ratePct - b.ratePct));
+    sweep = { points, maxSustainedPct };
+  }
+  const r = runOnce(sc, { seed: opts.seed }, opts, 'scenario');
+  if (sweep) r.summary.sweep = sweep;
+  r.summary.wallSeconds = round((performance.now() - t0) / 1000, 2);
+  const cycles = r.summary.cycles + sweepCycles;
+  const secs = r.summary.cycles / Math.max(1, r.summary.simCyclesPerSec) + sweepSeconds;
+  r.summary.simCyclesPerSec = Math.round(cycles / Math.max(1e-9, secs));
+  return r;
+}
+
+/** The summary without wall-clock figures (identical for identical seeds). */
+export function deterministicPart(s: Summary): Omit<Summary, 'simCyclesPerSec' | 'wallSeconds'> {
+  const { simCyclesPerSec: _a, wallSeconds: _b, ...rest } = s;
+  return rest;
+}
+
+export function formatSummary(s: Summary): string {
+  const L: string[] = [];
+  const fmtN = (x: number) => x.toLocaleString('en-US');
+  L.push(`scenario ${s.name}: ${s.replicas} replicas, ${s.planes} plane(s), seed ${s.seed}, replies: ${s.reply === 'nic' ? 'leader NIC REPLY' : 'commit snooping (clients in the replica group)'}`);
+  L.push(`  simulated      ${fmtN(s.simulatedUs)} µs (${fmtN(s.cycles)} cycles at ${s.clockMHz} MHz), ${s.frameBytes}-byte requests, line rate ${s.lineRateMfps} Mframes/s`);
+  L.push(`  offered        ${s.offeredPct}% of line rate (${fmtN(s.offeredRequests)} requests)`);
+  L.push(`  committed      ${s.committedPct}% of line rate: ${s.throughputMreqPerSec} Mreq/s, ${s.throughputGbps} Gb/s on the wire; per node ${s.commitsPerNode.map(fmtN).join(' / ')}`);
+  L.push(`  per 10 µs      min ${s.throughputWindowMreqPerSec.min} / max ${s.throughputWindowMreqPerSec.max} Mreq/s`);
+  L.push(`  lost requests  ${fmtN(s.lostRequests)}  (retries ${fmtN(s.retries)}, duplicate replies ${fmtN(s.duplicateReplies)} incl. one copy per extra plane)`);
+  L.push(`  latency        p50 ${s.latencyNs.p50} ns   p99 ${s.latencyNs.p99} ns   p99.9 ${s.latencyNs.p999} ns   (min ${s.latencyNs.min}, max ${s.latencyNs.max}; ${fmtN(s.latencyCycles.samples)} samples)`);
+  L.push(`  network floor  ${s.networkFloorNs} ns (${s.networkFloorCycles} cycles): p99 is ${round(s.latencyNs.p99 - s.networkFloorNs, 1)} ns above it`);
+  const same = s.sweep?.points.find((p) => p.reply === s.reply && Math.abs(p.ratePct - s.offeredPct) < 0.01);
+  if (same) L.push(`  without faults at this load (sweep): p99 ${same.p99Ns} ns, p99.9 ${same.p999Ns} ns = floor + ${round(same.p99Ns - s.networkFloorNs, 1)} ns`);
+  const fab = Object.entries(s.drops.fabric).filter(([, v]) => v).map(([k, v]) => `${k} ${fmtN(v)}`).join(', ') || 'none';
+  L.push(`  fabric drops   ${fab}`);
+  for (const [n, d] of Object.entries(s.drops.nic)) {
+    const t = Object.entries(d).map(([k, v]) => `${k} ${fmtN(v)}`).join(', ') || 'none';
+    L.push(`  NIC ${n} drops  ${t}`);
+  }
+  const inj = Object.entries(s.faultsInjected).map(([k, v]) => `${k} ${fmtN(v)}`).join(', ') || 'none';
+  L.push(`  faults         ${inj}`);
+  if (s.sweep) {
+    L.push('  sweep (fault-free; sustained = no loss, no drop, p99.9 < 2x floor):');
+    for (const p of s.sweep.points) {
+      L.push(`    ${p.reply.padEnd(5)} ${String(p.ratePct).padStart(6)}% offered -> ${String(p.completedPct).padStart(7)}% committed, lost ${fmtN(p.lostRequests)}, drops ${fmtN(p.drops)}, p99 ${p.p99Ns} ns, p99.9 ${p.p999Ns} ns ${p.sustained ? 'sustained' : 'NOT sustained'}`);
+    }
+    for (const [r, v] of Object.entries(s.sweep.maxSustainedPct)) {
+      L.push(`    highest sustained load with ${r === 'nic' ? 'NIC replies' : 'commit snooping'}: ${v === null ? 'none of the points' : `${v}% of line rate`}`);
+    }
+  }
+  L.push(`  speed          ${fmtN(s.simCyclesPerSec)} simulated cycles/s (${s.replicas} NICs), ${s.wallSeconds} s wall`);
+  return L.join('\n');
+}

@@ -1,0 +1,374 @@
+// Differential test: the RTL (VerilatedNic) against ModelNic, the same seeded random workload into both.
+//
+// Per seed: a parameter variant, a role (leader or follower) with random CSR settings, optional
+// backpressure on the output ports and gaps on the input ports (the shim's generator, which ModelNic
+// reproduces), then rounds of random traffic: valid REQs, APPENDs, ACKs, heartbeats, control and
+// reply frames, frames of other terms, malformed and mutated frames, MAC errors, oversize frames,
+// host TX frames, CSR reads and writes, counter clears, log port reads and writes. After every
+// operation the two NICs must agree on: the frames out of every plane and the host RX queue (order,
+// bytes, reasons and the cycle of the last beat), every value read, and at the end the counters,
+// the raft registers and the log contents.
+//
+//   SEED=123 npx vitest run test/nic/diff.test.ts     replay one seed
+//   DIFF_SEEDS=200 npx vitest run test/nic/diff.test.ts  more seeds (default 24)
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildDir, libraryPath, ROOT } from '../../sim/build.js';
+import { VerilatedNic } from '../../ctrl/nic/verilated.js';
+import { ModelNic, NIC_DEFAULTS, type NicParams } from '../../ctrl/nic/model.js';
+import type { HostFrame, Nic, RxFrame, TxFrame } from '../../ctrl/nic/nic.js';
+import {
+  Csr, Flag, HDR_BYTES, MsgType, clientMac, decodeHeader, encodeFrame, nodeMac, MAC_GROUP,
+} from '../../ctrl/nic/wire.gen.js';
+
+const BUILD_TIMEOUT = 900_000;
+const run = promisify(execFile);
+
+/** mulberry32: small, seeded, deterministic. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VARIANTS: Array<Partial<NicParams>> = [
+  {},
+  { PLANES: 2 },
+  // small: windows, FIFOs and the log fill up quickly
+  { PLANES: 2, MAX_NODES: 4, LOG_DEPTH_LOG2: 3, MAX_PAYLOAD: 100, RX_FIFO_DEPTH_LOG2: 3, HOST_FIFO_DEPTH_LOG2: 3, TX_FIFO_DEPTH_LOG2: 2 },
+];
+
+function variantOf(p: Partial<NicParams>): { params?: Record<string, number> } {
+  return Object.keys(p).length ? { params: { ...(p as Record<string, number>) } } : {};
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+function describeFrame(f: Uint8Array): string {
+  if (f.length < HDR_BYTES) return `${f.length}B ${hex(f)}`;
+  const h = decodeHeader(f);
+  return `${f.length}B type=${h.type} term=${h.term} idx=${h.logIndex} commit=${h.commitIndex} src=${h.srcNode} dst=${h.dstNode} client=${h.clientId} seq=${h.seq} plen=${h.payloadLen} flags=${h.flags}`;
+}
+
+interface Out { frame: Uint8Array; reason?: number; cycle: number }
+function compareOut(what: string, a: readonly Out[], b: readonly Out[]): string | null {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!, y = b[i]!;
+    if (hex(x.frame) !== hex(y.frame) || x.reason !== y.reason) {
+      return `${what}[${i}] differs:\n  rtl   (reason ${x.reason}, cycle ${x.cycle}) ${describeFrame(x.frame)}\n        ${hex(x.frame)}\n  model (reason ${y.reason}, cycle ${y.cycle}) ${describeFrame(y.frame)}\n        ${hex(y.frame)}`;
+    }
+    if (x.cycle !== y.cycle) return `${what}[${i}] same frame, different cycle: rtl ${x.cycle}, model ${y.cycle}: ${describeFrame(x.frame)}`;
+  }
+  if (a.length !== b.length) {
+    const extra = a.length > b.length ? `rtl has more: ${describeFrame(a[n]!.frame)} (reason ${a[n]!.reason})` : `model has more: ${describeFrame(b[n]!.frame)} (reason ${b[n]!.reason})`;
+    return `${what}: rtl ${a.length} frames, model ${b.length}; ${extra}`;
+  }
+  return null;
+}
+
+const RAFT_REGS: number[] = [
+  Csr.RAFT_NODE_ID, Csr.RAFT_CLUSTER_ID, Csr.RAFT_ROLE, Csr.RAFT_TERM, Csr.RAFT_LEADER_ID, Csr.RAFT_MEMBERS,
+  Csr.RAFT_QUORUM, Csr.RAFT_FAST_EN, Csr.RAFT_HB_INTERVAL, Csr.RAFT_ACK_COUNT, Csr.RAFT_ACK_DELAY,
+  Csr.RAFT_TERM_START, Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX, Csr.RAFT_APPLIED_INDEX, Csr.RAFT_MATCH_SEL,
+  Csr.RAFT_MATCH_INDEX, Csr.RAFT_STATUS, Csr.RAFT_HB_COMMIT_DELAY, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
+];
+
+interface Stats { ops: number; tx: number; host: number; reasons: Map<number, number> }
+
+/** Runs one seed; returns null when the two agree, else a description of the first difference. */
+function runSeed(seed: number, rounds: number, stats: Stats): string | null {
+  const r = prng(seed * 2654435761);
+  const ri = (n: number): number => Math.floor(r() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[ri(xs.length)]!;
+  const vp = VARIANTS[seed % VARIANTS.length]!;
+  const params: NicParams = { ...NIC_DEFAULTS, ...vp };
+  const maxPayload = params.MAX_PAYLOAD;
+  const planes = params.PLANES;
+  const v = new VerilatedNic({ variant: variantOf(vp), seed });
+  const m = new ModelNic({ params: vp, seed });
+  const nics: Nic[] = [v, m];
+  try {
+    const leader = r() < 0.5;
+    const me = ri(Math.min(params.MAX_NODES, 4));
+    const peers = [0, 1, 2, 3].filter((n) => n !== me && n < params.MAX_NODES);
+    const leaderId = leader ? me : pick(peers);
+    let term = 1 + ri(5);
+    const cluster = 1 + ri(3);
+    let members = 1 << me;
+    for (const p of peers) if (r() < 0.8) members |= 1 << p;
+    const setup: Array<[number, number]> = [
+      [Csr.RAFT_NODE_ID, me], [Csr.RAFT_CLUSTER_ID, cluster], [Csr.RAFT_TERM, term],
+      [Csr.RAFT_LEADER_ID, leaderId], [Csr.RAFT_MEMBERS, members], [Csr.RAFT_QUORUM, 1 + ri(3)],
+      [Csr.RAFT_HB_INTERVAL, 40 + ri(400)], [Csr.RAFT_HB_COMMIT_DELAY, 4 + ri(60)],
+      [Csr.RAFT_ACK_COUNT, 1 + ri(4)], [Csr.RAFT_ACK_DELAY, 2 + ri(40)], [Csr.RAFT_TERM_START, 1 + ri(3)],
+      [Csr.RAFT_ROLE, leader ? 2 : 1], [Csr.RAFT_FAST_EN, r() < 0.92 ? 1 : 0],
+    ];
+    // backpressure and gaps (the shim's generator; ModelNic reproduces its sequence)
+    const readyP: number[] = [];
+    const gapP: number[] = [];
+    for (let p = 0; p <= planes; p++) {
+      readyP.push(r() < 0.35 ? pick([0.3, 0.6, 0.9]) : 1);
+      gapP.push(r() < 0.25 ? pick([0.1, 0.4]) : 0);
+    }
+    v.sim.seed(seed); m.seed(seed);
+    for (let p = 0; p <= planes; p++) {
+      v.sim.setReadyProbability(p, readyP[p]!); m.setReadyProbability(p, readyP[p]!);
+      v.sim.setGapProbability(p, gapP[p]!); m.setGapProbability(p, gapP[p]!);
+    }
+    for (const n of nics) { for (const [a, x] of setup) n.writeCsr(a, x); n.flush(); }
+
+    // generator state
+    let seq = 0;
+    let sentReqs = 0;      // leader: REQs offered (an upper bound of its last index)
+    let nextAppend = 1;    // follower: the next index the leader would send
+    let leaderCommit = 0;
+    const hdr = (type: number, o: Partial<{ term: number; logIndex: number; commitIndex: number; src: number; dst: number; flags: number; client: number; seq: number; cluster: number }> = {}) => ({
+      dstMac: nodeMac(me), srcMac: nodeMac(o.src ?? leaderId), type, clusterId: o.cluster ?? cluster, flags: o.flags ?? 0,
+      srcNode: o.src ?? leaderId, dstNode: o.dst ?? me, term: o.term ?? term, logIndex: o.logIndex ?? 0,
+      commitIndex: o.commitIndex ?? 0, clientId: o.client ?? 0, seq: o.seq ?? 0,
+    });
+    const payload = (): Uint8Array => {
+      const n = r() < 0.6 ? ri(21) : ri(maxPayload + 1);
+      const p = new Uint8Array(n);
+      for (let i = 0; i < n; i++) p[i] = ri(256);
+      return p;
+    };
+    const termish = (): number => (r() < 0.9 ? term : r() < 0.5 ? term + 1 : Math.max(0, term - 1));
+    const validFrame = (): Uint8Array => {
+      const x = r();
+      if (leader) {
+        if (x < 0.55) {
+          sentReqs++;
+          return encodeFrame({ ...hdr(MsgType.REQ, { src: 0xff, flags: r() < 0.3 ? Flag.NIC_REPLY : 0, client: 1 + ri(1000), seq: seq++, term: 0 }), dstMac: nodeMac(me), srcMac: clientMac(7) }, payload());
+        }
+        if (x < 0.85) {
+          const src = r() < 0.9 ? pick(peers) : pick([me, 7, 200]);
+          const idx = r() < 0.85 ? ri(sentReqs + 1) : sentReqs + 1 + ri(5);
+          return encodeFrame(hdr(r() < 0.95 ? MsgType.ACK : MsgType.NACK, { src, dst: me, logIndex: idx, term: termish() }));
+        }
+        return encodeFrame(hdr(pick([MsgType.APPEND, MsgType.HEARTBEAT, MsgType.CONTROL, MsgType.REPLY]), { src: pick(peers), logIndex: ri(sentReqs + 2), term: termish() }), payload());
+      }
+      if (x < 0.65) {
+        let idx = nextAppend;
+        const y = r();
+        if (y < 0.07) idx = Math.max(1, nextAppend - 1 - ri(3));          // duplicate
+        else if (y < 0.1) idx = nextAppend + 1 + ri(3);                    // gap
+        else nextAppend++;
+        if (r() < 0.5) leaderCommit = Math.min(nextAppend - 1, leaderCommit + ri(4));
+        return encodeFrame(hdr(MsgType.APPEND, {
+          logIndex: idx, commitIndex: r() < 0.97 ? leaderCommit : nextAppend + 5, term: termish(),
+          src: r() < 0.95 ? leaderId : pick(peers), flags: r() < 0.3 ? Flag.NIC_REPLY : 0, client: ri(99), seq: seq++,
+        }), payload());
+      }
+      if (x < 0.8) {
+        if (r() < 0.5) leaderCommit = Math.min(nextAppend - 1, leaderCommit + ri(6));
+        return encodeFrame(hdr(MsgType.HEARTBEAT, { logIndex: nextAppend - 1, commitIndex: leaderCommit, term: termish(), src: r() < 0.95 ? leaderId : pick(peers) }));
+      }
+      return encodeFrame(hdr(pick([MsgType.REQ, MsgType.ACK, MsgType.NACK, MsgType.CONTROL, MsgType.REPLY]), { term: termish(), logIndex: ri(nextAppend + 2) }), payload());
+    };
+    const mutate = (f: Uint8Array): Uint8Array => {
+      const y = r();
+      if (y < 0.12) return f.slice(0, 1 + ri(HDR_BYTES - 1));                              // short
+      if (y < 0.24) { const g = f.slice(); g[12 + ri(2)] ^= 1 + ri(255); return g; } // ethertype
+      if (y < 0.34) { const g = f.slice(); g[14] = pick([0, 2, 255]); return g; }     // version
+      if (y < 0.44) { const g = f.slice(); g[16 + ri(2)] ^= 1 + ri(255); return g; } // cluster
+      if (y < 0.56) { const g = f.slice(); g[15] = pick([0, 8, 9, 0x81, 255]); return g; } // type
+      if (y < 0.68) { const g = f.slice(); g[42] = ri(3); g[43] = ri(256); return g; } // payload_len
+      if (y < 0.78) { const g = new Uint8Array(f.length + 1 + ri(40)); g.set(f); return g; } // longer than stated
+      if (y < 0.86) return f.slice(0, Math.max(HDR_BYTES, f.length - 1 - ri(20)));     // shorter
+      if (y < 0.93) { const g = new Uint8Array(HDR_BYTES + maxPayload + 1 + ri(300)); g.set(f.subarray(0, HDR_BYTES)); return g; } // oversize
+      const g = f.slice(); g[ri(g.length)] = ri(256); return g;                       // any byte
+    };
+    const frame = (): RxFrame => {
+      let f = validFrame();
+      if (r() < 0.15) f = mutate(f);
+      return { frame: f, macError: r() < 0.02 };
+    };
+
+    const cmp = (what: string, a: readonly Out[], b: readonly Out[]): string | null => compareOut(`seed ${seed} ${what}`, a, b);
+    const drain = (): string | null => {
+      for (let p = 0; p < planes; p++) {
+        const a: TxFrame[] = v.pullTx(p), b: TxFrame[] = m.pullTx(p);
+        stats.tx += a.length;
+        const d = cmp(`plane ${p} TX`, a, b);
+        if (d) return d;
+      }
+      const a: HostFrame[] = v.pollHost(), b: HostFrame[] = m.pollHost();
+      stats.host += a.length;
+      for (const f of a) stats.reasons.set(f.reason, (stats.reasons.get(f.reason) ?? 0) + 1);
+      return cmp('host RX', a, b);
+    };
+    const same = (what: string, a: unknown, b: unknown): string | null =>
+      JSON.stringify(a, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? hex(x) : x)) ===
+      JSON.stringify(b, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? hex(x) : x))
+        ? null : `seed ${seed} ${what}: rtl ${JSON.stringify(a, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))} model ${JSON.stringify(b, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))}`;
+
+    for (let round = 0; round < rounds; round++) {
+      if (v.cycle !== m.cycle) return `seed ${seed} round ${round}: cycle rtl ${v.cycle} model ${m.cycle}`;
+      const now = m.cycle;
+      const kind = r();
+      stats.ops++;
+      if (kind < 0.55) {
+        // a burst of frames on random planes, some spread out in time
+        const n = 1 + ri(r() < 0.2 ? 80 : 12);
+        const per: RxFrame[][] = Array.from({ length: planes }, () => []);
+        let at = now;
+        for (let i = 0; i < n; i++) {
+          const f = frame();
+          if (r() < 0.3) { at += ri(20); f.atCycle = at; }
+          per[ri(planes)]!.push(f);
+        }
+        for (let p = 0; p < planes; p++) if (per[p]!.length) for (const x of nics) x.pushRx(p, per[p]!);
+        const steps = ri(r() < 0.3 ? 400 : 60);
+        for (const x of nics) x.step(steps);
+      } else if (kind < 0.62) {
+        const k = 1 + ri(r() < 0.5 ? 50 : 3000);
+        for (const x of nics) x.step(k);
+      } else if (kind < 0.67) {
+        const fs = Array.from({ length: 1 + ri(3) }, () => encodeFrame({ ...hdr(pick([MsgType.APPEND, MsgType.CONTROL, MsgType.REPLY, MsgType.NACK]), { src: me, dst: 0xff, logIndex: ri(50) }), dstMac: MAC_GROUP, srcMac: nodeMac(me) }, payload()));
+        const k = ri(40);
+        for (const x of nics) { x.sendHost(fs); x.step(k); }
+      } else if (kind < 0.71) {
+        // resynchronise the generator with the NIC (as a host would, reading LAST_INDEX and COMMIT_INDEX)
+        const a = v.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX]), b = m.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX]);
+        const d = same('LAST_INDEX, COMMIT_INDEX', a, b);
+        if (d) return d;
+        if (leader) sentReqs = a[0]!;
+        else { nextAppend = a[0]! + 1; leaderCommit = Math.max(leaderCommit, a[1]!); if (r() < 0.5) leaderCommit = a[0]!; }
+      } else if (kind < 0.77) {
+        const addr = pick(RAFT_REGS.concat([Csr.COUNTERS_DROPPED_LO, Csr.COUNTERS_RX_FRAMES_LO, Csr.COUNTERS_DROPPED_HI, 0x0001, 0x0fff, 0x02e0, 0x0215]));
+        const a = v.readCsr(addr), b = m.readCsr(addr);
+        const d = same(`readCsr(0x${addr.toString(16)})`, a, b);
+        if (d) return d;
+      } else if (kind < 0.83) {
+        // a CSR write the host might do (recovery-style writes included)
+        const w: Array<[number, number]> = [
+          [Csr.RAFT_ACK_COUNT, 1 + ri(4)], [Csr.RAFT_ACK_DELAY, 1 + ri(40)],
+          [Csr.RAFT_HB_INTERVAL, 20 + ri(300)], [Csr.RAFT_MATCH_SEL, ri(8)], [Csr.RAFT_QUORUM, 1 + ri(3)],
+          [Csr.RAFT_FAST_EN, r() < 0.8 ? 1 : 0], [Csr.RAFT_CLUSTER_ID, r() < 0.9 ? cluster : cluster + 1],
+          [Csr.RAFT_MATCH_INDEX, ri(sentReqs + 1)], [Csr.RAFT_TERM_START, 1 + ri(4)], [Csr.RAFT_HB_COMMIT_DELAY, 1 + ri(50)],
+        ];
+        if (r() < 0.1) w.push([Csr.RAFT_TERM, -1]);
+        let [a, x] = pick(w);
+        if (a === Csr.RAFT_TERM) x = r() < 0.7 ? ++term : term;
+        const fl = r() < 0.5;
+        for (const n of nics) { n.writeCsr(a, x); if (fl) n.flush(); }
+      } else if (kind < 0.86) {
+        for (const n of nics) n.clearCounters();
+      } else if (kind < 0.92) {
+        const idx = ri(Math.max(sentReqs, nextAppend) + 4);
+        const a = v.logRead(idx), b = m.logRead(idx);
+        const d = same(`logRead(${idx})`, a, b);
+        if (d) return d;
+      } else if (kind < 0.95) {
+        const idx = ri(Math.max(sentReqs, nextAppend) + 4);
+        const f = r() < 0.8 ? validFrame() : payload();
+        const data = f.length ? f : new Uint8Array(1);
+        for (const n of nics) n.logWrite(idx, data);
+      } else if (kind < 0.97) {
+        const a = v.readCounters(), b = m.readCounters();
+        const d = same('readCounters', a, b);
+        if (d) return d;
+      } else {
+        for (const n of nics) n.flush();
+      }
+      const d = drain();
+      if (d) return `${d}\n  (round ${round})`;
+      if (deep) {
+        // DIFF_DEEP=1: compare the state after every operation (the reads shift the timing of both alike)
+        const dd = same(`round ${round} registers`, v.readCsrs(RAFT_REGS), m.readCsrs(RAFT_REGS));
+        if (dd) return dd;
+      }
+    }
+    for (const n of nics) n.step(5000);
+    const d = drain();
+    if (d) return d;
+    const dc = same('counters', v.readCounters(), m.readCounters());
+    if (dc) return dc;
+    for (let sel = 0; sel < params.MAX_NODES; sel++) {
+      for (const n of nics) n.writeCsr(Csr.RAFT_MATCH_SEL, sel);
+      const a = v.readCsrs(RAFT_REGS), b = m.readCsrs(RAFT_REGS);
+      const dr = same(`raft registers (MATCH_SEL ${sel})`, a, b);
+      if (dr) return dr;
+    }
+    const hi = Math.max(sentReqs, nextAppend) + 2;
+    for (let i = Math.max(0, hi - 40); i <= hi; i++) {
+      const dl = same(`logRead(${i})`, v.logRead(i), m.logRead(i));
+      if (dl) return dl;
+    }
+    return drain();
+  } finally {
+    v.close();
+    m.close();
+  }
+}
+
+// The RTL the model is compared with: the working tree's hw/rtl when it is the revision the model
+// implements (ModelNic.RTL_REVISION), else that revision, taken from git into build/ (read-only on the
+// repository), with a warning. DIFF_RTL=current compares with the working tree's RTL regardless.
+function pickRtl(): { dir?: string; note: string } {
+  const rev = ModelNic.RTL_REVISION;
+  const rtl = join(ROOT, 'hw/rtl');
+  try {
+    const git = (...a: string[]): string => execFileSync('git', ['-C', ROOT, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const files = git('ls-tree', '--name-only', rev, 'hw/rtl/').split('\n').filter((f) => /\.s?v$/.test(f)).map((f) => basename(f)).sort();
+    const here = readdirSync(rtl).filter((f) => /\.s?v$/.test(f)).sort();
+    const same = files.join() === here.join() && files.every((f) => git('show', `${rev}:hw/rtl/${f}`) === readFileSync(join(rtl, f), 'utf8'));
+    if (same) return { note: `hw/rtl is the revision the model implements (${rev})` };
+    if (process.env.DIFF_RTL === 'current') return { note: `hw/rtl differs from ${rev}, the revision the model implements; comparing with it anyway (DIFF_RTL=current)` };
+    const dir = join(ROOT, 'build', `model-rtl-${rev}`);
+    mkdirSync(dir, { recursive: true });
+    for (const f of files) writeFileSync(join(dir, f), git('show', `${rev}:hw/rtl/${f}`));
+    return { dir, note: `WARNING: hw/rtl has moved past the revision ModelNic implements (${rev}); comparing with ${rev} (extracted into ${dir}). Extend the model, then update ModelNic.RTL_REVISION; DIFF_RTL=current shows the first difference with the current RTL.` };
+  } catch {
+    return { note: `git unavailable: comparing with the working tree's hw/rtl (the model implements ${rev})` };
+  }
+}
+const rtlChoice = pickRtl();
+const savedRtlDir = process.env.NICRAFT_RTL_DIR;
+if (rtlChoice.dir) process.env.NICRAFT_RTL_DIR = rtlChoice.dir;
+console.log(`[diff] ${rtlChoice.note}`);
+
+const single = process.env.SEED !== undefined ? Number(process.env.SEED) : undefined;
+const nSeeds = Number(process.env.DIFF_SEEDS ?? 24);
+const seeds = single !== undefined ? [single] : Array.from({ length: nSeeds }, (_, i) => 1 + i);
+const rounds = Number(process.env.DIFF_ROUNDS ?? 400);
+const deep = process.env.DIFF_DEEP === '1';
+const stats: Stats = { ops: 0, tx: 0, host: 0, reasons: new Map() };
+
+describe('VerilatedNic vs ModelNic', () => {
+  it('builds the variants', async () => {
+    // in a child process: a synchronous build would block this worker for a minute or more
+    for (const vp of VARIANTS) {
+      const v = variantOf(vp);
+      if (existsSync(join(buildDir(v), 'libnicraft_sim.so'))) continue;
+      const args = Object.entries(v.params ?? {}).map(([k, x]) => `-G${k}=${x}`);
+      await run(process.execPath, ['--import', 'tsx', join(ROOT, 'sim/build.ts'), ...args], { cwd: ROOT, env: process.env });
+    }
+    for (const vp of VARIANTS) libraryPath(variantOf(vp));
+  }, BUILD_TIMEOUT);
+
+  for (const seed of seeds) {
+    it(`seed ${seed} (variant ${JSON.stringify(VARIANTS[seed % VARIANTS.length])})`, () => {
+      const diff = runSeed(seed, rounds, stats);
+      if (diff) console.log(`[diff] seed ${seed} FAILED (replay: SEED=${seed} npx vitest run test/nic/diff.test.ts)\n${diff}`);
+      expect(diff).toBeNull();
+    }, 300_000);
+  }
+
+  afterAll(() => {
+    if (rtlChoice.dir) {
+      if (savedRtlDir === undefined) delete process.env.NICRAFT_RTL_DIR;
+      else process.env.NICRAFT_RTL_DIR = savedRtlDir;
+    }
+    console.log(`[diff] ${seeds.length} seeds (${seeds[0]}..${seeds[seeds.length - 1]}): ${stats.ops} operations, ${stats.tx} TX frames and ${stats.host} host frames compared; host reasons ${JSON.stringify([...stats.reasons].sort((a, b) => a[0] - b[0]))}`);
+  });
+});
