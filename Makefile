@@ -86,3 +86,6 @@ coverage: deps gen-check
 
 clean:
 	rm -rf build
+
+# The NIC benchmarks: the fast path at line rate (bench/nic.ts) and under faults (bench/nic-faults.ts).
+bench-nic: bench-nic-faults

@@ -280,7 +280,7 @@ struct NrB2b {
     fr.user = pf.user;
     fr.cycle = cycle;
     s.in[plane].q.push_back(std::move(fr));
-    if (plane == 0) (node == 0 ? frames_in_leader : frames_in_follower)++;
+    if (plane == 0) ((node == 0 && cfg.mode == 0) ? frames_in_leader : frames_in_follower)++;
     return true;
   }
 
