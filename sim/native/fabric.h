@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "hist.h"
 #include "nic_shim.h"
 
 namespace nrfab {
@@ -84,25 +85,7 @@ struct NetModel {
 
 constexpr uint32_t HIST_CYCLES = 1u << 16;   // exact below this many cycles
 
-struct Hist {
-  std::vector<uint64_t> bins = std::vector<uint64_t>(HIST_CYCLES, 0);
-  uint64_t overflow = 0, count = 0, max = 0, min = UINT64_MAX, sum = 0;
-  void add(uint64_t v) {
-    if (v < HIST_CYCLES) bins[v]++; else overflow++;
-    count++;
-    sum += v;
-    max = std::max(max, v);
-    min = std::min(min, v);
-  }
-  uint64_t pct(double q) const {
-    if (!count) return 0;
-    uint64_t need = uint64_t(double(count) * q + 0.999999);
-    if (need == 0) need = 1;
-    uint64_t acc = 0;
-    for (uint32_t v = 0; v < HIST_CYCLES; v++) { acc += bins[v]; if (acc >= need) return v; }
-    return max;
-  }
-};
+using Hist = nrsim::CycleHist;
 
 // The event log: one line per injected fault (and per state change of the world), in time order.
 struct EventLog {

@@ -23,32 +23,15 @@
 #include <memory>
 #include <vector>
 
+#include "hist.h"
 #include "nic_shim.h"
 
 namespace {
 
 constexpr int LAT_KINDS = 4;
-constexpr uint32_t HIST_CYCLES = 8192;   // exact below this, counted as overflow above
 constexpr uint32_t FUZZ_CLIENT = 0xF00D;
 
-struct Hist {
-  std::vector<uint64_t> bins = std::vector<uint64_t>(HIST_CYCLES, 0);
-  uint64_t overflow = 0, count = 0, max = 0;
-  void add(uint64_t v) {
-    if (v < HIST_CYCLES) bins[v]++; else overflow++;
-    count++;
-    max = std::max(max, v);
-  }
-  // smallest v such that at least q of the samples are <= v
-  uint64_t pct(double q) const {
-    if (!count) return 0;
-    uint64_t need = uint64_t(double(count) * q + 0.999999);
-    if (need == 0) need = 1;
-    uint64_t acc = 0;
-    for (uint32_t v = 0; v < HIST_CYCLES; v++) { acc += bins[v]; if (acc >= need) return v; }
-    return max;
-  }
-};
+using Hist = nrsim::CycleHist;
 
 struct Rng {
   uint64_t s;
