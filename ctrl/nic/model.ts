@@ -21,8 +21,13 @@
 // cycle of their last beat. The model is therefore cycle-accurate against the RTL in practice; the
 // differential tests compare contents and order, and also report whether the cycles agree.
 //
-// When nothing is in flight step() jumps to the next event (an input frame's cycle, a heartbeat or
-// ACK timer) instead of ticking through idle cycles.
+// It models the NIC under faults as well: the plane merge (copy suppression by key window, the
+// parallel ACK path, PLANE_EN), the follower's reorder buffer and NACKs, the leader's go-back-N
+// retransmission (NACK, RTO, round robin) and needs-repair events, per-plane TX FIFOs and counters.
+// ModelNic.RTL_REVISION names the hw/rtl revision it is verified against, cycle for cycle.
+//
+// When nothing is in flight step() jumps to the next event (an input frame's cycle, a heartbeat,
+// ACK, NACK or retransmit timer) instead of ticking through idle cycles.
 import { FrameFifo, ShimRng } from './model-fifo.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from './nic.js';
 import {
@@ -64,7 +69,7 @@ export interface ModelNicOptions {
 }
 
 // Execute-stage actions (the RTL's A_*).
-const A_DROP = 0, A_SEQ = 1, A_ACCEPT = 2, A_PUNT = 3, A_ACK = 4, A_HB = 5, A_DUP = 6;
+const A_DROP = 0, A_SEQ = 1, A_ACCEPT = 2, A_PUNT = 3, A_ACK = 4, A_HB = 5, A_DUP = 6, A_NACK = 7, A_OOO = 8;
 const ROLE_OFF = 0, ROLE_FOLLOWER = 1, ROLE_LEADER = 2;
 
 const T_REQ = MsgType.REQ, T_APPEND = MsgType.APPEND, T_ACK = MsgType.ACK, T_NACK = MsgType.NACK;
@@ -79,10 +84,10 @@ const D_BAD_LENGTH: number = DropReason.BAD_LENGTH, D_BAD_TYPE: number = DropRea
 const D_MAC_ERROR: number = DropReason.MAC_ERROR, D_OVERSIZE: number = DropReason.OVERSIZE;
 const D_LOG_FULL: number = DropReason.LOG_FULL, D_DUPLICATE: number = DropReason.DUPLICATE;
 const D_BAD_ACK: number = DropReason.BAD_ACK, D_PUNT_FULL: number = DropReason.PUNT_FULL;
-const D_RX_OVERFLOW: number = DropReason.RX_OVERFLOW;
+const D_RX_OVERFLOW: number = DropReason.RX_OVERFLOW, D_FUTURE_INDEX: number = DropReason.FUTURE_INDEX;
 const H_COMMITTED: number = HostReason.COMMITTED, H_NOT_LEADER: number = HostReason.NOT_LEADER;
 const H_TERM_NEWER: number = HostReason.TERM_NEWER, H_TERM_OLDER: number = HostReason.TERM_OLDER;
-const H_GAP: number = HostReason.GAP, H_CONTROL: number = HostReason.CONTROL, H_FAST_OFF: number = HostReason.FAST_OFF;
+const H_NEEDS_REPAIR: number = HostReason.NEEDS_REPAIR, H_CONTROL: number = HostReason.CONTROL, H_FAST_OFF: number = HostReason.FAST_OFF;
 const H_NOT_MEMBER: number = HostReason.NOT_MEMBER, H_OTHER: number = HostReason.OTHER;
 
 const CI = (n: CounterName): number => COUNTERS.indexOf(n);
@@ -91,12 +96,17 @@ const C_APPEND_ACCEPTED = CI('APPEND_ACCEPTED'), C_ACK_RX = CI('ACK_RX'), C_ACK_
 const C_HEARTBEAT_TX = CI('HEARTBEAT_TX'), C_HEARTBEAT_RX = CI('HEARTBEAT_RX'), C_REPLY_TX = CI('REPLY_TX');
 const C_COMMITTED = CI('COMMITTED'), C_PUNTED = CI('PUNTED'), C_HOST_TX_FRAMES = CI('HOST_TX_FRAMES');
 const C_DROPPED = CI('DROPPED');
+const C_APPEND_BUFFERED = CI('APPEND_BUFFERED'), C_NACK_TX = CI('NACK_TX'), C_NACK_RX = CI('NACK_RX');
+const C_RETRANSMIT_TX = CI('RETRANSMIT_TX'), C_NEEDS_REPAIR = CI('NEEDS_REPAIR');
+const C_DROP_PLANE_DUP = CI('DROP_PLANE_DUP'), C_DROP_PLANE_OFF = CI('DROP_PLANE_OFF');
+/** PLANE0_RX_FRAMES; plane p's RX_FRAMES, TX_FRAMES, DUPS, ERRORS, TX_DROPS follow at 5 p + 0..4. */
+const C_PLANE0 = CI('PLANE0_RX_FRAMES');
 const N_CTR = COUNTERS.length;
 /** Drop reason code -> its counter, for the execute stage (the RTL's case: anything else counts as PUNT_FULL). */
 const E_DROP_CTR: Int32Array = (() => {
   const a = new Int32Array(256).fill(CI('DROP_PUNT_FULL'));
   for (const [name, code] of Object.entries(DropReason)) {
-    if (['SHORT', 'BAD_ETHERTYPE', 'BAD_VERSION', 'BAD_CLUSTER', 'BAD_LENGTH', 'BAD_TYPE', 'LOG_FULL', 'DUPLICATE', 'BAD_ACK'].includes(name)) {
+    if (['SHORT', 'BAD_ETHERTYPE', 'BAD_VERSION', 'BAD_CLUSTER', 'BAD_LENGTH', 'BAD_TYPE', 'LOG_FULL', 'DUPLICATE', 'BAD_ACK', 'FUTURE_INDEX'].includes(name)) {
       a[code] = CI(`DROP_${name}` as CounterName);
     }
   }
@@ -112,6 +122,13 @@ const MAX_LOG_BEATS = 255;
 const MAX_CAPTURE = 1 << 20;
 
 const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+/** be32 of bytes that may lie past the end of b (zeros there, as the rest of a beat). */
+function be32z(b: Uint8Array, o: number): number {
+  if (o + 4 <= b.length) return be32(b, o);
+  let v = 0;
+  for (let i = 0; i < 4; i++) v = (v << 8) | (o + i < b.length ? b[o + i]! : 0);
+  return v >>> 0;
+}
 const put32 = (b: Uint8Array, o: number, v: number): void => {
   b[o] = v >>> 24; b[o + 1] = (v >>> 16) & 0xff; b[o + 2] = (v >>> 8) & 0xff; b[o + 3] = v & 0xff;
 };
@@ -215,7 +232,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = '8094345';
+  static readonly RTL_REVISION = '3905aae';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -226,17 +243,22 @@ export class ModelNic implements Nic {
   // ---- derived parameters
   private readonly P: number;
   private readonly MAXN: number;
-  private readonly matchMask: number;
   private readonly LD: number;
   private readonly ldMask: number;
   private readonly S: number;
   private readonly slotMask: number;
   private readonly MB: number;
   private readonly MAXPL: number;
+  private readonly MFB: number;
   private readonly RXD: number;
   private readonly txAfLimit: number;
   private readonly puntAfLimit: number;
   private readonly dlvAfLimit: number;
+  private readonly ptxAfLimit: number;
+  private readonly rtxAfLimit = 16 - 3;
+  private readonly evtAfLimit = 8 - 2;
+  /** Copy window of the plane merge (DUP_WINDOW). */
+  private readonly W: number;
   private readonly PARAMS0: number;
   private readonly PARAMS1: number;
   private readonly resetCycles: number;
@@ -265,6 +287,10 @@ export class ModelNic implements Nic {
   private appliedIndex = 0;
   private matchSel = 0;
   private readonly match: Uint32Array;
+  private planeEn = 7;
+  private nackInterval = 64;
+  private rto = 512;
+  private nackDelay = 16;
   private readonly ctr = new Float64Array(N_CTR);
 
   // ---- RX planes, merge
@@ -273,6 +299,22 @@ export class ModelNic implements Nic {
   private rxLocked = false;
   private rxLockedSel = 0;
   private rxLastSel = 0;
+  /** Per plane: the frame at the head is being dropped (a copy, or a disabled plane), and why. */
+  private readonly mDrop: Uint8Array;
+  private readonly mDropOff: Uint8Array;
+  private readonly winA: Uint32Array;
+  private readonly winB: Uint32Array;
+  private readonly winC: Uint32Array;
+  private winCount = 0;
+  private winPtr = 0;
+  // scratch: the planes' heads this cycle
+  private readonly hValid: Uint8Array;
+  private readonly hFirst: Uint8Array;
+  private readonly hKeyValid: Uint8Array;
+  private readonly hKA: Uint32Array;
+  private readonly hKB: Uint32Array;
+  private readonly hKC: Uint32Array;
+  private readonly matchNext: Uint32Array;
 
   // ---- D stage
   private rxInFrame = false;
@@ -287,6 +329,7 @@ export class ModelNic implements Nic {
   private dIndex = 0;
   private dCommit = 0;
   private dSrc = 0;
+  private dClient = 0;
 
   // ---- E stage
   private eActReg = A_DROP;
@@ -301,6 +344,11 @@ export class ModelNic implements Nic {
   private readonly logOff: Int32Array;
   private readonly logN: Int32Array;
   private readonly logLen: Uint16Array;
+  /** Tag RAM: {term, index} of the entry in each slot. */
+  private readonly tagTerm: Uint32Array;
+  private readonly tagIndex: Uint32Array;
+  private oooValid = false;
+  private oooMin = 0;
   private logRspValid = false;
   private logRspBuf: Uint8Array | null = null;
   private logRspOff = 0;
@@ -325,6 +373,37 @@ export class ModelNic implements Nic {
   private forceAck = false;
   private hbTimer = 0;
   private commitSent = 0;
+  private nackWant = false;
+  private gapAge = 0;
+  private nackTimer = 0;
+  private nackSent = 0;
+  private ctlSeq = 0;
+
+  // ---- go-back-N retransmission (leader)
+  private rtxPend = 0;
+  private readonly rtxPendIndex: Uint32Array;
+  private readonly rtxPendEnd: Uint32Array;
+  private rtxLastPick = 0;
+  private rtxStart = 0;
+  private readonly rtoTimer: Float64Array;
+  /** Some retransmit timer may be non-zero. */
+  private rtoRun = false;
+  private repairSent = 0;
+  private rtxActive = false;
+  private rtxNode = 0;
+  private rtxNext = 0;
+  private rtxEnd = 0;
+  private rtxBeat = 0;
+  private rtxRdValid = false;
+  private rtxRdFirst = false;
+  private rtxRdLast = false;
+  private rtxRdLen = 0;
+  private rtxRdNode = 0;
+  private rtxRdBuf: Uint8Array | null = null;
+  private rtxRdOff = 0;
+  private rtxRdN = 0;
+  private rtxAsm = new Uint8Array(1024);
+  private rtxAsmLen = 0;
 
   // ---- quorum (two register stages; q1 = stage 1 result, q = output)
   private q1Index = 0;
@@ -341,6 +420,12 @@ export class ModelNic implements Nic {
   private readonly gen: FrameFifo;
   private readonly pnt: FrameFifo;
   private readonly dlv: FrameFifo;
+  private readonly rtx: FrameFifo;
+  private readonly evt: FrameFifo;
+  /** Per-plane TX FIFOs (user 1: the frame's bytes are shared with the log RAM, copy on output). */
+  private readonly ptx: FrameFifo[];
+  private txInFrame = false;
+  private txTake = 0;
 
   // ---- host RX merge (port 0 deliveries, port 1 punts), TX merge (0 APPEND, 1 generated, 2 host)
   private hLocked = false;
@@ -363,16 +448,10 @@ export class ModelNic implements Nic {
   private readonly txReady: Uint8Array;
   private fracReady = 0;
   /** Readiness when no port has a fractional probability (recomputed by setReadyProbability). */
-  private fixedTxReadyAll = true;
   private fixedHostRxReady = true;
   private readonly rng: ShimRng;
   private txOut: TxFrame[][];
   private hostOut: HostFrame[] = [];
-  private readonly capActive: Uint8Array;
-  private readonly capSrc: Array<Uint8Array | null>;
-  private readonly capNext: Int32Array;
-  private readonly capScratch: Array<Uint8Array | null>;
-  private readonly capLen: Int32Array;
 
   // ---- host commands (as the shim: in order, one per cycle)
   private cmds: Cmd[] = [];
@@ -405,22 +484,41 @@ export class ModelNic implements Nic {
     this.P = this.planes = p.PLANES;
     this.hostPort = p.PLANES;
     this.MAXN = p.MAX_NODES;
-    this.matchMask = (1 << clog2(p.MAX_NODES)) - 1;
     this.LD = 1 << p.LOG_DEPTH_LOG2;
     this.ldMask = this.LD - 1;
     this.MB = mb;
     this.S = mb > 1 ? clog2(mb) : 1;
     this.slotMask = (1 << this.S) - 1;
     this.MAXPL = p.MAX_PAYLOAD;
+    this.MFB = mfb;
     this.RXD = 1 << p.RX_FIFO_DEPTH_LOG2;
     this.txAfLimit = (1 << p.TX_FIFO_DEPTH_LOG2) - 2;
     this.puntAfLimit = (1 << p.HOST_FIFO_DEPTH_LOG2) - (mb + 1);
     this.dlvAfLimit = (1 << p.HOST_FIFO_DEPTH_LOG2) - 3;
+    this.ptxAfLimit = (1 << p.TX_FIFO_DEPTH_LOG2) - (mb + 1);
+    this.W = p.PLANES > 1 ? 2 * (1 << p.RX_FIFO_DEPTH_LOG2) + 16 : 16;
     this.PARAMS0 = (((mb > 1 ? 1 << this.S : 1) & 0xff) << 24 | (p.LOG_DEPTH_LOG2 & 0xff) << 16 | (p.PLANES & 0xff) << 8 | (p.MAX_NODES & 0xff)) >>> 0;
     this.PARAMS1 = ((512 << 16) | (p.MAX_PAYLOAD & 0xffff)) >>> 0;
     this.resetCycles = opts.resetCycles ?? 16;
 
     this.match = new Uint32Array(this.MAXN);
+    this.matchNext = new Uint32Array(this.MAXN);
+    this.rtxPendIndex = new Uint32Array(this.MAXN);
+    this.rtxPendEnd = new Uint32Array(this.MAXN);
+    this.rtoTimer = new Float64Array(this.MAXN);
+    this.mDrop = new Uint8Array(this.P);
+    this.mDropOff = new Uint8Array(this.P);
+    this.winA = new Uint32Array(this.W);
+    this.winB = new Uint32Array(this.W);
+    this.winC = new Uint32Array(this.W);
+    this.hValid = new Uint8Array(this.P);
+    this.hFirst = new Uint8Array(this.P);
+    this.hKeyValid = new Uint8Array(this.P);
+    this.hKA = new Uint32Array(this.P);
+    this.hKB = new Uint32Array(this.P);
+    this.hKC = new Uint32Array(this.P);
+    this.tagTerm = new Uint32Array(1 << p.LOG_DEPTH_LOG2);
+    this.tagIndex = new Uint32Array(1 << p.LOG_DEPTH_LOG2);
     this.rx = [];
     for (let i = 0; i < this.P; i++) this.rx.push(new RxPlane(this.RXD));
     this.present = new Uint8Array(this.P);
@@ -433,16 +531,15 @@ export class ModelNic implements Nic {
     this.gen = new FrameFifo(3);
     this.pnt = new FrameFifo(p.HOST_FIFO_DEPTH_LOG2);
     this.dlv = new FrameFifo(p.HOST_FIFO_DEPTH_LOG2);
+    this.rtx = new FrameFifo(4);
+    this.evt = new FrameFifo(3);
+    this.ptx = [];
+    for (let i = 0; i < this.P; i++) this.ptx.push(new FrameFifo(p.TX_FIFO_DEPTH_LOG2));
     this.readyP = new Float64Array(this.P + 1).fill(1);
     this.txReady = new Uint8Array(this.P).fill(1);
     this.rng = new ShimRng(opts.seed ?? 1);
     this.txOut = [];
     for (let i = 0; i < this.P; i++) this.txOut.push([]);
-    this.capActive = new Uint8Array(this.P);
-    this.capSrc = new Array<Uint8Array | null>(this.P).fill(null);
-    this.capNext = new Int32Array(this.P);
-    this.capScratch = new Array<Uint8Array | null>(this.P).fill(null);
-    this.capLen = new Int32Array(this.P);
     this.reset();
   }
 
@@ -465,7 +562,6 @@ export class ModelNic implements Nic {
     this.barrier = -1;
     for (const pl of this.rx) { pl.clearInput(); pl.resetFifo(); }
     this.htBuf = []; this.htAt = []; this.htHead = 0; this.htBeat = 0; this.htHolding = false;
-    this.capActive.fill(0);
     // the RTL's reset values (log RAM keeps its contents, as a RAM does)
     this.cycleReg = 0;
     this.rxInFrame = false;
@@ -485,7 +581,14 @@ export class ModelNic implements Nic {
     this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.hbTimer = 0; this.commitSent = 0;
     this.csrRdValid = false;
     this.q1Valid = false; this.q1Index = 0; this.qValid = false; this.qIndex = 0; this.qVer++;
-    this.txf.clear(); this.gen.clear(); this.pnt.clear(); this.dlv.clear();
+    this.txf.clear(); this.gen.clear(); this.pnt.clear(); this.dlv.clear(); this.rtx.clear(); this.evt.clear();
+    for (const f of this.ptx) f.clear();
+    this.mDrop.fill(0); this.mDropOff.fill(0); this.winCount = 0; this.winPtr = 0;
+    this.planeEn = 7; this.nackInterval = 64; this.rto = 512; this.nackDelay = 16;
+    this.nackWant = false; this.nackTimer = 0; this.nackSent = 0; this.gapAge = 0; this.oooValid = false; this.ctlSeq = 0;
+    this.txInFrame = false; this.txTake = 0;
+    this.rtxPend = 0; this.repairSent = 0; this.rtxActive = false; this.rtxRdValid = false; this.rtxAsmLen = 0;
+    this.rtoTimer.fill(0); this.rtxPendIndex.fill(0); this.rtxPendEnd.fill(0);
     this.cyc += this.resetCycles > 0 ? this.resetCycles : 1;
   }
 
@@ -622,11 +725,7 @@ export class ModelNic implements Nic {
     this.readyP[port] = Math.min(1, Math.max(0, p));
     this.fracReady = 0;
     for (let i = 0; i <= this.P; i++) if (this.readyP[i]! > 0 && this.readyP[i]! < 1) this.fracReady++;
-    this.fixedTxReadyAll = true;
-    for (let i = 0; i < this.P; i++) {
-      this.txReady[i] = this.readyP[i]! >= 1 ? 1 : 0;
-      if (!this.txReady[i]) this.fixedTxReadyAll = false;
-    }
+    for (let i = 0; i < this.P; i++) this.txReady[i] = this.readyP[i]! >= 1 ? 1 : 0;
     this.fixedHostRxReady = this.readyP[this.P]! >= 1;
   }
 
@@ -724,11 +823,18 @@ export class ModelNic implements Nic {
     }
   }
 
+  /** Members whose retransmit timer runs (leader: a member other than this node that lags). */
+  private rtoRunning(n: number): boolean {
+    return n !== this.nodeId && ((this.members >> n) & 1) === 1 && this.match[n]! < this.lastIndex;
+  }
+
   /** True when a tick would change nothing but the free-running timers. */
   private idle(): boolean {
-    if (this.dValid || this.cmds.length !== 0 || this.csrRdValid || this.logRspValid || this.dlvRdValid) return false;
-    if (this.txf.used !== 0 || this.gen.used !== 0 || this.pnt.used !== 0 || this.dlv.used !== 0) return false;
-    if (this.appliedIndex !== this.commitIndex || this.rxLocked || this.hLocked || this.tLocked) return false;
+    if (this.dValid || this.cmds.length !== 0 || this.csrRdValid || this.logRspValid || this.dlvRdValid || this.rtxRdValid) return false;
+    if (this.txf.used !== 0 || this.gen.used !== 0 || this.pnt.used !== 0 || this.dlv.used !== 0 || this.rtx.used !== 0 || this.evt.used !== 0) return false;
+    for (let p = 0; p < this.P; p++) if (this.ptx[p]!.used !== 0) return false;
+    if (this.appliedIndex !== this.commitIndex || this.rxLocked || this.hLocked || this.tLocked || this.txInFrame) return false;
+    if (this.rtxActive || this.rtxPend !== 0) return false;
     const c = this.cyc;
     for (let p = 0; p < this.P; p++) {
       const pl = this.rx[p]!;
@@ -736,8 +842,12 @@ export class ModelNic implements Nic {
       if (pl.inHead < pl.inBuf.length && pl.inAt[pl.inHead]! <= c) return false;
     }
     if (this.htHolding || (this.htHead < this.htBuf.length && this.htAt[this.htHead]! <= c)) return false;
-    for (let p = 0; p < this.P; p++) if (this.capActive[p]) return false;
-    if (this.ackWant() || this.hbWant()) return false;
+    if (this.ackWant() || this.hbWant() || this.nackGo()) return false;
+    const followerMode = this.fastEn && this.role === ROLE_FOLLOWER;
+    if (followerMode && this.chainGo()) return false;
+    if (this.fastEn && this.role === ROLE_LEADER) {
+      for (let n = 0; n < this.MAXN; n++) if (this.rtoRunning(n) && this.rtoTimer[n]! >= this.rto) return false;
+    }
     this.quorumBest();
     if (this.q1Valid !== this.qCacheValid || this.q1Index !== this.qCacheIndex) return false;
     if (this.qValid !== this.q1Valid || this.qIndex !== this.q1Index) return false;
@@ -758,10 +868,23 @@ export class ModelNic implements Nic {
       let k = this.hbInterval - this.hbTimer;
       if (this.commitIndex !== this.commitSent) k = Math.min(k, this.hbCommitDelay - this.hbTimer);
       if (k > 0) next = Math.min(next, c + k);
+      for (let n = 0; n < this.MAXN; n++) {
+        if (this.rtoRunning(n)) {
+          const kr = this.rto - this.rtoTimer[n]!;
+          if (kr > 0) next = Math.min(next, c + kr);
+        }
+      }
     }
-    if (this.fastEn && this.role === ROLE_FOLLOWER && this.lastIndex !== this.ackedIndex) {
-      const k = this.ackDelay - this.ackAge;
-      if (k > 0) next = Math.min(next, c + k);
+    if (this.fastEn && this.role === ROLE_FOLLOWER) {
+      if (this.lastIndex !== this.ackedIndex) {
+        const k = this.ackDelay - this.ackAge;
+        if (k > 0) next = Math.min(next, c + k);
+      }
+      if (this.nackWant) {
+        let k = this.nackDelay - this.gapAge;
+        if (((this.lastIndex + 1) >>> 0) === this.nackSent) k = Math.max(k, this.nackInterval - this.nackTimer);
+        if (k > 0) next = Math.min(next, c + k);
+      }
     }
     return next;
   }
@@ -771,7 +894,14 @@ export class ModelNic implements Nic {
     this.cyc += k;
     this.cycleReg += k;
     this.hbTimer = (this.hbTimer + k) >>> 0;
+    this.nackTimer = Math.min(this.nackTimer + k, 0xffffffff);
+    if (this.nackWant) this.gapAge = Math.min(this.gapAge + k, 0xffffffff);
     if (this.lastIndex !== this.ackedIndex) this.ackAge = (this.ackAge + k) >>> 0;
+    const leaderMode = this.fastEn && this.role === ROLE_LEADER;
+    for (let n = 0; n < this.MAXN; n++) {
+      if (leaderMode && this.rtoRunning(n)) this.rtoTimer[n] = this.rtoTimer[n]! + k;
+      else this.rtoTimer[n] = 0;
+    }
     if (this.fracReady > 0) {
       // the shim draws for every fractional ready port every cycle
       for (let i = 0; i < k; i++) {
@@ -792,6 +922,18 @@ export class ModelNic implements Nic {
   private hbWant(): boolean {
     return this.fastEn && this.role === ROLE_LEADER &&
       (this.hbTimer >= this.hbInterval || (this.commitIndex !== this.commitSent && this.hbTimer >= this.hbCommitDelay));
+  }
+
+  private nackGo(): boolean {
+    return this.fastEn && this.role === ROLE_FOLLOWER && this.nackWant && this.gapAge >= this.nackDelay &&
+      (((this.lastIndex + 1) >>> 0) !== this.nackSent || this.nackTimer >= this.nackInterval);
+  }
+
+  /** The slot of the entry after the last holds that entry (reorder buffer), ignoring the E stage. */
+  private chainGo(): boolean {
+    const e = (this.lastIndex + 1) >>> 0;
+    const s = e & this.ldMask;
+    return this.tagIndex[s] === e && this.tagTerm[s] === this.term;
   }
 
   private commitAdv(): boolean {
@@ -823,6 +965,18 @@ export class ModelNic implements Nic {
     this.qCacheValid = valid;
   }
 
+  /** The n bytes of a beat (buf[off..off+n]) as their own array. */
+  private static beatCopy(b: Uint8Array, off: number, n: number): Uint8Array {
+    return b.subarray(off, off + n);
+  }
+
+  /** Appends `keep` bytes of a log beat (buf[off..off+n], zeros after) to an assembly buffer. */
+  private static asmBeat(asm: Uint8Array, pos: number, b: Uint8Array | null, off: number, n: number, keep: number): void {
+    const m = b === null ? 0 : n < keep ? n : keep;
+    for (let i = 0; i < m; i++) asm[pos + i] = b![off + i]!;
+    for (let i = m; i < keep; i++) asm[pos + i] = 0;
+  }
+
   // =============================================================================================
   // One clock cycle
 
@@ -843,14 +997,12 @@ export class ModelNic implements Nic {
       hostPresent = !(this.htGapP > 0 && rng.next() < this.htGapP);
       this.htHolding = hostPresent;
     }
-    let txReadyAll = this.fixedTxReadyAll;
     let hostRxReady = this.fixedHostRxReady;
     if (this.fracReady !== 0) {
-      txReadyAll = true;
       for (let p = 0; p <= P; p++) {
         const r = this.readyP[p]!;
         const ok = r >= 1 || (r > 0 && rng.next() < r);
-        if (p < P) { this.txReady[p] = ok ? 1 : 0; if (!ok) txReadyAll = false; } else hostRxReady = ok;
+        if (p < P) this.txReady[p] = ok ? 1 : 0; else hostRxReady = ok;
       }
     }
     const cmd = this.barrier < 0 && this.cmds.length !== 0 ? this.cmds[0]! : null;
@@ -859,30 +1011,75 @@ export class ModelNic implements Nic {
     const role = this.role, fastEn = this.fastEn, term = this.term, nodeId = this.nodeId;
     const last = this.lastIndex, commit = this.commitIndex, applied = this.appliedIndex;
     const leaderMode = fastEn && role === ROLE_LEADER;
+    const followerMode = fastEn && role === ROLE_FOLLOWER;
     const windowFull = ((last - applied) >>> 0) >= this.LD;
+    const planeEn = this.planeEn & ((1 << P) - 1);
+    const ctr = this.ctr;
 
-    // RX merge: frame-atomic round robin over the planes' buffers
+    // ---- plane heads: copy keys, the ACK path, the merge (nicraft_plane_merge)
+    const hValid = this.hValid, hFirst = this.hFirst, hKeyValid = this.hKeyValid;
+    const hKA = this.hKA, hKB = this.hKB, hKC = this.hKC;
+    let offM = 0, dupM = 0, candMain = 0, candAck = 0;
+    for (let p = 0; p < P; p++) {
+      const pl = this.rx[p]!;
+      const hv = pl.rdPtr !== pl.wrPtr;
+      hValid[p] = hv ? 1 : 0;
+      hFirst[p] = 0;
+      hKeyValid[p] = 0;
+      if (!hv || pl.rdBeat !== 0) continue;
+      hFirst[p] = 1;
+      if (!((planeEn >> p) & 1)) { offM |= 1 << p; continue; }
+      const h = pl.cHead & pl.cMask;
+      const b = pl.cBuf[h]!;
+      const len = pl.cLen[h]!;
+      const basicOk = len >= HDR && ((b[12]! << 8) | b[13]!) === ETYPE && b[14] === WVER && ((b[16]! << 8) | b[17]!) === this.clusterId;
+      const ty = basicOk ? b[15]! : 0;
+      const kv = basicOk && (ty === T_REQ || ty === T_APPEND || ty === T_ACK || ty === T_NACK || ty === T_HEARTBEAT);
+      let isAck = false;
+      if (kv) {
+        const src = b[19]!;
+        hKeyValid[p] = 1;
+        if (ty === T_REQ) { hKA[p] = ((ty << 24) | (src << 16)) >>> 0; hKB[p] = be32(b, 34); hKC[p] = be32(b, 38); }
+        else if (ty === T_APPEND) { hKA[p] = ((ty << 24) | (src << 16) | ((b[18]! >> 1) & 1)) >>> 0; hKB[p] = be32(b, 22); hKC[p] = be32(b, 26); }
+        else { hKA[p] = ((ty << 24) | (src << 16)) >>> 0; hKB[p] = be32(b, 22); hKC[p] = be32(b, 38); }
+        isAck = ty === T_ACK && pl.cNb[h] === 1 && len === MIN_FRAME && b[42] === 0 && b[43] === 0 && leaderMode &&
+          hKB[p] === term && src < this.MAXN && ((this.members >> src) & 1) === 1 && src !== nodeId && be32(b, 26) <= last;
+        // a copy: a key in the window, or the key of a lower plane's head this cycle
+        let dup = false;
+        const W = this.winCount;
+        const ka = hKA[p]!, kb = hKB[p]!, kc = hKC[p]!;
+        for (let w = 0; w < W; w++) {
+          if (this.winC[w] === kc && this.winB[w] === kb && this.winA[w] === ka) { dup = true; break; }
+        }
+        if (!dup) {
+          for (let q = 0; q < p; q++) {
+            if (hFirst[q] && ((planeEn >> q) & 1) && hKeyValid[q] && hKA[q] === ka && hKB[q] === kb && hKC[q] === kc) { dup = true; break; }
+          }
+        }
+        if (dup) { dupM |= 1 << p; continue; }
+      }
+      if (isAck) candAck |= 1 << p; else candMain |= 1 << p;
+    }
     let sel = 0;
     let selValid = false;
-    if (P === 1) {
-      const pl = this.rx[0]!;
-      selValid = pl.rdPtr !== pl.wrPtr;
-    } else if (this.rxLocked) {
+    if (this.rxLocked) {
       sel = this.rxLockedSel;
-      const pl = this.rx[sel]!;
-      selValid = pl.rdPtr !== pl.wrPtr;
-    } else {
+      selValid = hValid[sel] === 1;
+    } else if (candMain !== 0) {
       for (let i = 1; i <= P; i++) {
         const s = (this.rxLastSel + i) % P;
-        const pl = this.rx[s]!;
-        if (pl.rdPtr !== pl.wrPtr) { sel = s; selValid = true; break; }
+        if ((candMain >> s) & 1) { sel = s; selValid = true; break; }
       }
     }
+    let ackSel = -1;
+    if (candAck !== 0) for (let p = 0; p < P; p++) if ((candAck >> p) & 1) { ackSel = p; break; }
+
     const adv = this.txf.used <= this.txAfLimit;
     const dValid = this.dValid;
     const rxReady = !dValid || adv;
     const fire = dValid && adv;
     const dFirst = this.dFirst;
+    const mainGo = selValid && rxReady;
 
     // E: the decision (made on the first beat, held for the others)
     let act = this.eActReg;
@@ -910,12 +1107,16 @@ export class ModelNic implements Nic {
           else if (dIndex === ((last + 1) >>> 0)) {
             if (windowFull) { act = A_DROP; why = D_LOG_FULL; } else { act = A_ACCEPT; why = 0; }
           } else if (dIndex <= last) { act = A_DUP; why = D_DUPLICATE; }
-          else { act = A_PUNT; why = H_GAP; }
+          else if (((dIndex - last) >>> 0) > this.LD) { act = A_DROP; why = D_FUTURE_INDEX; }
+          else if (((dIndex - applied) >>> 0) > this.LD) { act = A_DROP; why = D_LOG_FULL; }
+          else { act = A_OOO; why = 0; }
         } else {
           const srcOk = dSrc < this.MAXN && ((this.members >> dSrc) & 1) === 1 && dSrc !== nodeId;
           if (role !== ROLE_LEADER || !srcOk) { act = A_PUNT; why = H_NOT_MEMBER; }
-          else if (dType === T_NACK) { act = A_PUNT; why = H_OTHER; }
-          else if (dIndex > last) { act = A_DROP; why = D_BAD_ACK; }
+          else if (dType === T_NACK) {
+            if (dIndex === 0 || dIndex > ((last + 1) >>> 0)) { act = A_DROP; why = D_BAD_ACK; }
+            else { act = A_NACK; why = 0; }
+          } else if (dIndex > last) { act = A_DROP; why = D_BAD_ACK; }
           else { act = A_ACK; why = 0; }
         }
       } else {
@@ -925,7 +1126,25 @@ export class ModelNic implements Nic {
       eIndex = act === A_SEQ ? (last + 1) >>> 0 : this.dIndex;
       eBeat = 0;
     }
-    const eLogWe = fire && (act === A_SEQ || act === A_ACCEPT);
+    const eLogWe = fire && (act === A_SEQ || act === A_ACCEPT || act === A_OOO);
+    const eLastGrow = fire && this.dLast && (act === A_ACCEPT || act === A_SEQ);
+    const mainAck = fire && dFirst && act === A_ACK;
+    const mainNack = fire && dFirst && act === A_NACK;
+
+    // log port
+    const lpRead = cmd !== null && cmd.kind === Kind.LogRead;
+    let lpAccept = false;
+    let lpWrite = false;
+    if (cmd !== null && cmd.kind === Kind.LogWrite) {
+      lpAccept = !eLogWe;
+      const inSlot = cmd.beat < (1 << this.S) && (cmd.beat !== 0 || (cmd.len & 0xffff) <= this.MFB);
+      lpWrite = lpAccept && inSlot;
+    }
+
+    // reorder buffer: the log grows over a buffered entry
+    const expect = (last + 1) >>> 0;
+    const chainGo = followerMode && !eLastGrow && this.chainGo();
+    const logGrew = chainGo || (fire && this.dLast && act === A_ACCEPT);
 
     // commit: the quorum (leader) or the leader's commit index (follower)
     this.quorumBest();
@@ -933,22 +1152,66 @@ export class ModelNic implements Nic {
     let fCommitAdv = false;
     let fCand = 0;
     if (fire && dFirst && (act === A_ACCEPT || act === A_HB)) {
-      const fLast = act === A_ACCEPT ? this.dIndex : last;
-      fCand = this.dCommit < fLast ? this.dCommit : fLast;
+      fCand = this.dCommit < last ? this.dCommit : last;
       fCommitAdv = fCand > commit;
     }
     const commitNext = commitAdv ? this.qIndex : fCommitAdv ? fCand : commit;
+    const dlvTarget = commitAdv ? this.qIndex : commit;
 
-    // delivery (it starts in the cycle the commit index moves: the RTL's commit_next), generators
-    const dlvGo = applied !== commitNext && this.dlv.used <= this.dlvAfLimit && this.gen.used <= 5;
+    // delivery, generators
+    const dlvGo = applied !== dlvTarget && this.dlv.used <= this.dlvAfLimit && this.gen.used <= 5;
     let genReply = false;
     if (this.dlvRdValid && this.dlvRdFirst && role === ROLE_LEADER) {
       const b = this.dlvRdBuf;
       genReply = b !== null && this.dlvRdN > 18 && (b[this.dlvRdOff + 18]! & 1) === 1;
     }
-    const genCtl = !genReply && (this.ackWant() || this.hbWant());
+    const nackGo = this.nackGo();
+    const genCtl = !genReply && (this.ackWant() || this.hbWant() || nackGo);
+    const genNack = genCtl && nackGo;
     const genWe = genReply || (genCtl && this.gen.used < this.gen.depth);
-    const ctr = this.ctr;
+
+    // go-back-N: the follower to serve next, its range, a needs-repair event
+    const MAXN = this.MAXN;
+    let pick = 0;
+    let pickValid = false;
+    if (this.rtxPend !== 0) {
+      for (let i = 1; i <= MAXN; i++) {
+        const n = (this.rtxLastPick + i) % MAXN;
+        if ((this.rtxPend >> n) & 1) { pick = n; pickValid = true; break; }
+      }
+    }
+    const pendEnd = this.rtxPendEnd[pick]!;
+    const rtxTo = pendEnd !== 0 && ((pendEnd - 1) >>> 0) < last ? (pendEnd - 1) >>> 0 : last;
+    const pendFrom = this.rtxPendIndex[pick]!;
+    const mPlus = (this.match[pick]! + 1) >>> 0;
+    const rtxFrom = pendFrom > mPlus ? pendFrom : mPlus;
+    const logOldest = last > this.LD ? (last - this.LD + 1) >>> 0 : 1;
+    const startOk = leaderMode && !this.rtxActive && pickValid;
+    const needsRepair = startOk && rtxFrom <= last && rtxFrom < logOldest;
+    const evtWe = needsRepair && !((this.repairSent >> pick) & 1) && this.evt.used <= this.evtAfLimit;
+    const rtxActive0 = this.rtxActive, rtxStart0 = this.rtxStart;
+    const rtxGo = this.rtxActive && leaderMode && !lpRead && this.rtx.used <= this.rtxAfLimit;
+
+    // match indexes: the ACK path, ACKs and NACKs in the main pipeline
+    let ackSrc = -1;
+    let ackIndex = 0;
+    if (ackSel >= 0) {
+      const pl = this.rx[ackSel]!;
+      const b = pl.cBuf[pl.cHead & pl.cMask]!;
+      ackSrc = b[19]!;
+      ackIndex = be32(b, 26);
+    }
+    const matchNext = this.matchNext;
+    let movedM = 0;
+    const matchEvent = ackSrc >= 0 || mainAck || mainNack;
+    for (let n = 0; matchEvent && n < MAXN; n++) {
+      let mn = this.match[n]!;
+      if (ackSrc === n && ackIndex > mn) mn = ackIndex;
+      if (mainAck && this.dSrc === n && this.dIndex > mn) mn = this.dIndex;
+      if (mainNack && this.dSrc === n && ((this.dIndex - 1) >>> 0) > mn) mn = (this.dIndex - 1) >>> 0;
+      matchNext[n] = mn;
+      if (mn !== this.match[n]) movedM |= 1 << n;
+    }
 
     // CSR read: the mux sees the state as it is at the start of the cycle
     const oldCsrRdValid = this.csrRdValid;
@@ -956,79 +1219,118 @@ export class ModelNic implements Nic {
     if (cmd !== null && cmd.kind === Kind.CsrRead) this.csrRdData = this.csrMux(cmd.addr & 0xffff);
     this.csrRdValid = cmd !== null && cmd.kind === Kind.CsrRead;
 
-    // RX buffers: the registered frame/drop strobes count now; overflow is judged on the old pointers
+    // ---- counters of the RX side: registered strobes of the buffers, copies and disabled planes
+    if (ackSel >= 0) ctr[C_ACK_RX]!++;
     for (let p = 0; p < P; p++) {
       const pl = this.rx[p]!;
-      if (pl.frameInReg) ctr[C_RX_FRAMES]!++;
+      const pc = C_PLANE0 + 5 * p;
+      if (pl.frameInReg) { ctr[C_RX_FRAMES]!++; ctr[pc]!++; }
       if (pl.dropValidReg) {
         ctr[C_DROPPED]!++;
+        ctr[pc + 3]!++;
         const r = pl.dropReasonReg;
         if (r === D_MAC_ERROR) ctr[C_DROP_MAC_ERROR]!++;
         else if (r === D_OVERSIZE) ctr[C_DROP_OVERSIZE]!++;
         else ctr[C_DROP_RX_OVERFLOW]!++;
       }
+      if (hValid[p]) {
+        const h = pl.cHead & pl.cMask;
+        if (pl.rdBeat === pl.cNb[h]! - 1) {
+          const mid = pl.rdBeat !== 0;
+          const dropMid = mid && this.mDrop[p] === 1;
+          if ((dropMid && !this.mDropOff[p]) || ((dupM >> p) & 1)) {
+            ctr[C_DROPPED]!++; ctr[C_DROP_PLANE_DUP]!++; ctr[pc + 2]!++;
+          }
+          if ((dropMid && this.mDropOff[p]) || ((offM >> p) & 1)) {
+            ctr[C_DROPPED]!++; ctr[C_DROP_PLANE_OFF]!++; ctr[pc + 3]!++;
+          }
+        }
+      }
     }
 
-    // ---- TX merge (0 APPEND FIFO, 1 generated, 2 host TX) -> every plane
+    // ---- per-plane TX FIFOs -> the wire (each plane on its own)
+    // (no closures in tick(): under tsx every closure costs a __name call per cycle)
+    let ptxRoomM = 0;
+    for (let p = 0; p < P; p++) if (((planeEn >> p) & 1) && this.ptx[p]!.used <= this.ptxAfLimit) ptxRoomM |= 1 << p;
+    for (let p = 0; p < P; p++) {
+      const f = this.ptx[p]!;
+      if (f.used === 0 || !this.txReady[p]) continue;
+      if (f.headLast()) {
+        const s = f.headBuf();
+        this.txOut[p]!.push({ frame: f.headUser() === 1 || p > 0 ? s.slice() : s, cycle: t });
+        ctr[C_PLANE0 + 5 * p + 1]!++;
+      }
+      f.read();
+    }
+
+    // ---- TX arbiter (0 APPEND FIFO, 1 retransmissions, 2 generated, 3 host TX) -> per-plane FIFOs
     {
       let ts = 0;
       let tv = false;
+      const vm = (this.txf.used > 0 ? 1 : 0) | (this.rtx.used > 0 ? 2 : 0) | (this.gen.used > 0 ? 4 : 0) | (hostPresent ? 8 : 0);
       if (this.tLocked) {
         ts = this.tLockedSel;
-        tv = ts === 0 ? this.txf.used > 0 : ts === 1 ? this.gen.used > 0 : hostPresent;
-      } else {
-        for (let i = 1; i <= 3; i++) {
-          const s = (this.tLastSel + i) % 3;
-          if (s === 0 ? this.txf.used > 0 : s === 1 ? this.gen.used > 0 : hostPresent) { ts = s; tv = true; break; }
+        tv = ((vm >> ts) & 1) === 1;
+      } else if (vm !== 0) {
+        for (let i = 1; i <= 4; i++) {
+          const s = (this.tLastSel + i) & 3;
+          if ((vm >> s) & 1) { ts = s; tv = true; break; }
         }
       }
-      if (tv) {
-        let buf: Uint8Array;
-        let k: number;
+      const txFirst = !this.txInFrame;
+      const txTready = !txFirst || ptxRoomM !== 0 || planeEn === 0;
+      if (tv && txTready) {
         let lastBeat: boolean;
-        if (ts === 0) { buf = this.txf.headBuf(); k = this.txf.rdBeat; lastBeat = this.txf.headLast(); }
-        else if (ts === 1) { buf = this.gen.headBuf(); k = this.gen.rdBeat; lastBeat = this.gen.headLast(); }
-        else { buf = this.htBuf[this.htHead]!; k = this.htBeat; lastBeat = (k + 1) * BEAT >= buf.length; }
-        // each ready plane captures the beat (a plane ready while another is not sees it again later:
-        // the RTL drives tvalid to every plane but advances only when all are ready)
-        for (let p = 0; p < P; p++) if (this.txReady[p]) this.capture(p, buf, k, lastBeat, ts === 0, t);
-        if (txReadyAll) {
-          if (ts === 0) this.txf.read();
-          else if (ts === 1) this.gen.read();
-          else {
-            this.htHolding = false;
-            if (lastBeat) {
-              this.htBuf[this.htHead] = undefined as unknown as Uint8Array;
-              this.htHead++;
-              this.htBeat = 0;
-              if (this.htHead > 1024 && this.htHead * 2 > this.htBuf.length) {
-                this.htBuf = this.htBuf.slice(this.htHead); this.htAt = this.htAt.slice(this.htHead); this.htHead = 0;
-              }
-              ctr[C_HOST_TX_FRAMES]!++;
-            } else this.htBeat++;
-          }
-          if (lastBeat) ctr[C_TX_FRAMES]!++;
-          this.tLastSel = ts;
-          this.tLocked = !lastBeat;
-          this.tLockedSel = ts;
+        let buf: Uint8Array | null = null;
+        if (ts === 0) { lastBeat = this.txf.headLast(); if (lastBeat) buf = this.txf.headBuf(); this.txf.read(); }
+        else if (ts === 1) { lastBeat = this.rtx.headLast(); if (lastBeat) buf = this.rtx.headBuf(); this.rtx.read(); }
+        else if (ts === 2) { lastBeat = this.gen.headLast(); if (lastBeat) buf = this.gen.headBuf(); this.gen.read(); }
+        else {
+          const hb = this.htBuf[this.htHead]!;
+          const k = this.htBeat;
+          lastBeat = (k + 1) * BEAT >= hb.length;
+          this.htHolding = false;
+          if (lastBeat) {
+            buf = hb;
+            this.htBuf[this.htHead] = undefined as unknown as Uint8Array;
+            this.htHead++;
+            this.htBeat = 0;
+            if (this.htHead > 1024 && this.htHead * 2 > this.htBuf.length) {
+              this.htBuf = this.htBuf.slice(this.htHead); this.htAt = this.htAt.slice(this.htHead); this.htHead = 0;
+            }
+            ctr[C_HOST_TX_FRAMES]!++;
+          } else this.htBeat++;
         }
+        const take = txFirst ? ptxRoomM : this.txTake;
+        for (let p = 0; p < P; p++) {
+          if ((take >> p) & 1) this.ptx[p]!.write(buf, lastBeat, ts === 0 ? 1 : 0);
+          else if (txFirst && ((planeEn >> p) & 1)) ctr[C_PLANE0 + 5 * p + 4]!++;
+        }
+        if (txFirst) this.txTake = ptxRoomM;
+        this.txInFrame = !lastBeat;
+        if (lastBeat) ctr[C_TX_FRAMES]!++;
+        this.tLastSel = ts;
+        this.tLocked = !lastBeat;
+        this.tLockedSel = ts;
       }
     }
 
-    // ---- host RX merge (0 deliveries, 1 punts) -> host RX queue
+    // ---- host RX arbiter (0 deliveries, 1 punts, 2 needs-repair events) -> host RX queue
     {
       let hs = 0;
       let hv = false;
+      const vm = (this.dlv.used > 0 ? 1 : 0) | (this.pnt.used > 0 ? 2 : 0) | (this.evt.used > 0 ? 4 : 0);
       if (this.hLocked) {
         hs = this.hLockedSel;
-        hv = hs === 0 ? this.dlv.used > 0 : this.pnt.used > 0;
-      } else {
-        const first = this.hLastSel === 0 ? 1 : 0;
-        if ((first === 0 ? this.dlv.used : this.pnt.used) > 0) { hs = first; hv = true; }
-        else if ((first === 0 ? this.pnt.used : this.dlv.used) > 0) { hs = 1 - first; hv = true; }
+        hv = ((vm >> hs) & 1) === 1;
+      } else if (vm !== 0) {
+        for (let i = 1; i <= 3; i++) {
+          const s = (this.hLastSel + i) % 3;
+          if ((vm >> s) & 1) { hs = s; hv = true; break; }
+        }
       }
       if (hv && hostRxReady) {
-        const f = hs === 0 ? this.dlv : this.pnt;
+        const f = hs === 0 ? this.dlv : hs === 1 ? this.pnt : this.evt;
         const lastBeat = f.headLast();
         if (lastBeat) this.hostOut.push({ frame: f.headBuf(), reason: f.headUser() & 0xff, cycle: t });
         f.read();
@@ -1038,30 +1340,33 @@ export class ModelNic implements Nic {
       }
     }
 
-    // ---- generated frames: a NIC reply (from the delivery read registers) or an ACK / heartbeat
+    // ---- generated frames: a NIC reply (from the delivery read registers) or an ACK / NACK / heartbeat
     if (genWe) {
       const g = new Uint8Array(MIN_FRAME);
       if (genReply) {
         const b = this.dlvRdBuf!;
         const o = this.dlvRdOff;
         const n = this.dlvRdN;
-        const rd = (i: number): number => (i < n ? b[o + i]! : 0);
-        const rd32 = (i: number): number => (i + 4 <= n ? be32(b, o + i) : ((rd(i) << 24) | (rd(i + 1) << 16) | (rd(i + 2) << 8) | rd(i + 3)) >>> 0);
-        const client = rd32(34);
+        const bb = o === 0 && n === b.length ? b : ModelNic.beatCopy(b, o, n);
+        const client = be32z(bb, 34);
         g[0] = 0x02; g[1] = 0x4e; g[2] = 0x43; g[3] = (client >>> 16) & 0xff; g[4] = (client >>> 8) & 0xff; g[5] = client & 0xff;
         putNodeMac(g, 6, nodeId);
         g[12] = ETYPE >> 8; g[13] = ETYPE & 0xff; g[14] = WVER; g[15] = T_REPLY;
-        g[16] = this.clusterId >> 8; g[17] = this.clusterId & 0xff; g[18] = rd(18); g[19] = nodeId; g[20] = 0xff;
-        put32(g, 22, rd32(22)); put32(g, 26, rd32(26)); put32(g, 30, commit); put32(g, 34, client); put32(g, 38, rd32(38));
+        g[16] = this.clusterId >> 8; g[17] = this.clusterId & 0xff; g[18] = bb.length > 18 ? bb[18]! : 0; g[19] = nodeId; g[20] = 0xff;
+        put32(g, 22, be32z(bb, 22)); put32(g, 26, be32z(bb, 26)); put32(g, 30, commit); put32(g, 34, client); put32(g, 38, be32z(bb, 38));
         ctr[C_REPLY_TX]!++;
       } else {
         const leader = role === ROLE_LEADER;
         if (leader) putGroupMac(g, 0); else putNodeMac(g, 0, this.leaderId);
         putNodeMac(g, 6, nodeId);
-        g[12] = ETYPE >> 8; g[13] = ETYPE & 0xff; g[14] = WVER; g[15] = leader ? T_HEARTBEAT : T_ACK;
+        g[12] = ETYPE >> 8; g[13] = ETYPE & 0xff; g[14] = WVER; g[15] = leader ? T_HEARTBEAT : nackGo ? T_NACK : T_ACK;
         g[16] = this.clusterId >> 8; g[17] = this.clusterId & 0xff; g[19] = nodeId; g[20] = leader ? 0xff : this.leaderId;
-        put32(g, 22, term); put32(g, 26, last); put32(g, 30, commit);
-        if (leader) ctr[C_HEARTBEAT_TX]!++; else ctr[C_ACK_TX]!++;
+        put32(g, 22, term); put32(g, 26, !leader && nackGo ? expect : last); put32(g, 30, commit);
+        if (!leader && nackGo && this.oooValid) put32(g, 34, this.oooMin);
+        put32(g, 38, this.ctlSeq);
+        if (leader) ctr[C_HEARTBEAT_TX]!++;
+        else if (genNack) ctr[C_NACK_TX]!++;
+        else ctr[C_ACK_TX]!++;
       }
       this.gen.write(g, true, 0);
     }
@@ -1087,9 +1392,7 @@ export class ModelNic implements Nic {
               nb.set(this.dlvAsm.subarray(0, pos));
               this.dlvAsm = nb;
             }
-            const a = this.dlvAsm;
-            for (let i = 0; i < m; i++) a[pos + i] = b![o + i]!;
-            for (let i = m; i < keep; i++) a[pos + i] = 0;
+            ModelNic.asmBeat(this.dlvAsm, pos, b, o, n, keep);
             this.dlvAsmLen = pos + keep;
           }
           if (lastBeat) {
@@ -1120,10 +1423,79 @@ export class ModelNic implements Nic {
     }
     this.dlvRdValid = dlvGo;
 
+    // ---- retransmission: the beat read last cycle goes into the FIFO (header rewritten); the next one is read
+    if (this.rtxRdValid) {
+      const lastBeat = this.rtxRdLast;
+      const len = this.rtxRdLen;
+      const keep = lastBeat ? ((len & 63) === 0 ? 64 : len & 63) : 64;
+      if (this.rtx.used < this.rtx.depth) {
+        let b = this.rtxRdBuf;
+        let o = this.rtxRdOff;
+        let n = b === null ? 0 : this.rtxRdN;
+        if (this.rtxRdFirst) {
+          const h = new Uint8Array(BEAT);
+          ModelNic.asmBeat(h, 0, b, o, n, BEAT);
+          putNodeMac(h, 0, this.rtxRdNode);
+          h[20] = this.rtxRdNode;
+          h[18] = h[18]! | 2;
+          put32(h, 30, commit);
+          b = h; o = 0; n = BEAT;
+        }
+        const pos = this.rtxAsmLen;
+        if (pos + keep > this.rtxAsm.length) {
+          const nb = new Uint8Array(Math.max(pos + keep, this.rtxAsm.length * 2));
+          nb.set(this.rtxAsm.subarray(0, pos));
+          this.rtxAsm = nb;
+        }
+        ModelNic.asmBeat(this.rtxAsm, pos, b, o, n, keep);
+        this.rtxAsmLen = pos + keep;
+        if (lastBeat) {
+          this.rtx.write(this.rtxAsm.slice(0, this.rtxAsmLen), true, 0);
+          this.rtxAsmLen = 0;
+        } else {
+          this.rtx.write(null, false, 0);
+        }
+      }
+      if (lastBeat) ctr[C_RETRANSMIT_TX]!++;
+    }
+    const rtxNode = this.rtxNode;
+    const rtxNextOld = this.rtxNext;
+    if (rtxGo) {
+      const slot = rtxNextOld & this.ldMask;
+      const len = this.logLen[slot]!;
+      const lastBeatIdx = len === 0 ? 0 : (len - 1) >> 6;
+      const isLast = this.rtxBeat >= lastBeatIdx;
+      const addr = (slot << this.S) | this.rtxBeat;
+      this.rtxRdBuf = this.logBuf[addr]!;
+      this.rtxRdOff = this.logOff[addr]!;
+      this.rtxRdN = this.logN[addr]!;
+      this.rtxRdFirst = this.rtxBeat === 0;
+      this.rtxRdLast = isLast;
+      this.rtxRdLen = len;
+      this.rtxRdNode = rtxNode;
+      if (isLast) {
+        this.rtxBeat = 0;
+        const m1 = (this.match[rtxNode]! + 1) >>> 0;
+        const n1 = (rtxNextOld + 1) >>> 0;
+        this.rtxNext = m1 > n1 ? m1 : n1;
+        if (n1 > this.rtxEnd || this.match[rtxNode]! >= this.rtxEnd) this.rtxActive = false;
+      } else this.rtxBeat = (this.rtxBeat + 1) & this.slotMask;
+    }
+    this.rtxRdValid = rtxGo;
+
+    // ---- needs-repair event for the host
+    if (evtWe) {
+      const g = new Uint8Array(MIN_FRAME);
+      putNodeMac(g, 0, nodeId);
+      putNodeMac(g, 6, pick);
+      g[12] = ETYPE >> 8; g[13] = ETYPE & 0xff; g[14] = WVER; g[15] = T_NACK;
+      g[16] = this.clusterId >> 8; g[17] = this.clusterId & 0xff; g[19] = pick; g[20] = nodeId;
+      put32(g, 22, term); put32(g, 26, rtxFrom); put32(g, 30, commit);
+      this.evt.write(g, true, H_NEEDS_REPAIR);
+      ctr[C_NEEDS_REPAIR]!++;
+    }
+
     // ---- log port: reads see the old contents
-    let lpWrite = false;
-    const lpRead = cmd !== null && cmd.kind === Kind.LogRead;
-    if (cmd !== null && cmd.kind === Kind.LogWrite) lpWrite = !eLogWe;
     const oldLogRspValid = this.logRspValid;
     const oldRspBuf = this.logRspBuf, oldRspOff = this.logRspOff, oldRspN = this.logRspN, oldRspLen = this.logRspLen;
     if (lpRead) {
@@ -1136,11 +1508,10 @@ export class ModelNic implements Nic {
     }
     this.logRspValid = lpRead;
 
-
     // ---- E stage effects
     let nLast = last;
-    let nCommit = commit;
     let hbReset = false;
+    const oooValid0 = this.oooValid, oooMin0 = this.oooMin;
     if (fire) {
       const dLast = this.dLast;
       if (dFirst) {
@@ -1164,29 +1535,33 @@ export class ModelNic implements Nic {
           ctr[C_DROPPED]!++;
           ctr[E_DROP_CTR[why & 0xff]!]!++;
         } else if (act === A_PUNT) ctr[C_PUNTED]!++;
-        else if (act === A_ACK) {
-          ctr[C_ACK_RX]!++;
-          const s = this.dSrc & 7;
-          if (this.dIndex > this.match[s]!) { this.match[s] = this.dIndex; this.qVer++; }
-        } else if (act === A_HB) ctr[C_HEARTBEAT_RX]!++;
-        else if (act === A_DUP) this.forceAck = true;
+        else if (act === A_HB) ctr[C_HEARTBEAT_RX]!++;
+        else if (act === A_NACK) ctr[C_NACK_RX]!++;
+        else if (act === A_ACK) ctr[C_ACK_RX]!++;
       }
       this.eBeatReg = dLast ? 0 : (eBeat + 1) & this.slotMask;
       const buf = this.eBuf!;
       const beatOff = this.dBeat * BEAT;
       if (eLogWe) {
-        const addr = ((eIndex & this.ldMask) << this.S) | eBeat;
+        const slot = eIndex & this.ldMask;
+        const addr = (slot << this.S) | eBeat;
         this.logBuf[addr] = buf;
         this.logOff[addr] = beatOff;
         const rem = buf.length - beatOff;
         this.logN[addr] = rem < BEAT ? rem : BEAT;
         if (dFirst) {
           const pl = ((buf[42]! << 8) | buf[43]!) + HDR;
-          this.logLen[eIndex & this.ldMask] = pl < MIN_FRAME ? MIN_FRAME : pl & 0xffff;
+          this.logLen[slot] = pl < MIN_FRAME ? MIN_FRAME : pl & 0xffff;
         }
         if (dLast) {
-          nLast = eIndex;
-          if (act === A_SEQ) ctr[C_REQ_SEQUENCED]!++; else ctr[C_APPEND_ACCEPTED]!++;
+          this.tagTerm[slot] = term;
+          this.tagIndex[slot] = eIndex;
+          if (act === A_SEQ) { nLast = eIndex; ctr[C_REQ_SEQUENCED]!++; }
+          else if (act === A_ACCEPT) { nLast = eIndex; ctr[C_APPEND_ACCEPTED]!++; }
+          else {
+            ctr[C_APPEND_BUFFERED]!++;
+            if (!oooValid0 || eIndex < oooMin0) { this.oooValid = true; this.oooMin = eIndex; }
+          }
         }
       }
       if (act === A_SEQ) {
@@ -1207,15 +1582,33 @@ export class ModelNic implements Nic {
       this.logBuf[addr] = d;
       this.logOff[addr] = off;
       this.logN[addr] = rem <= 0 ? 0 : rem < BEAT ? rem : BEAT;
-      if (c.beat === 0) this.logLen[slot] = c.len & 0xffff;
+      if (c.beat === 0) {
+        this.logLen[slot] = c.len & 0xffff;
+        this.tagTerm[slot] = be32z(d, 22);
+        this.tagIndex[slot] = be32z(d, 26);
+      }
     }
+    if (chainGo) nLast = expect;
+    if (oooValid0 && logGrew && ((expect + 1) >>> 0) >= oooMin0) this.oooValid = false;
 
-    // ---- commit
-    nCommit = commitNext;
-
-    // ---- generator timers (the generator block comes after the E stage in the RTL: it wins)
+    // ---- generators: timers, NACK state (the generator block comes after the E stage in the RTL: it wins)
     if (hbReset) { this.hbTimer = 0; this.commitSent = commit; }
-    if (genWe && !genReply) {
+    this.nackTimer = Math.min(this.nackTimer + 1, 0xffffffff);
+    if (genWe && !genReply) this.ctlSeq = (this.ctlSeq + 1) >>> 0;
+    if (logGrew) {
+      this.gapAge = 0;
+      this.nackWant = oooValid0 && ((expect + 1) >>> 0) < oooMin0;
+    } else if (this.nackWant) this.gapAge = Math.min(this.gapAge + 1, 0xffffffff);
+    if (fire && dFirst && (act === A_OOO ||
+        (act === A_DROP && (why === D_FUTURE_INDEX || why === D_LOG_FULL) && role === ROLE_FOLLOWER) ||
+        (act === A_HB && this.dIndex > last))) {
+      this.nackWant = true;
+    }
+    if (genWe && genNack) {
+      this.nackTimer = 0;
+      this.nackSent = expect;
+      this.ackedIndex = last; this.ackAge = 0;
+    } else if (genWe && !genReply) {
       if (role === ROLE_LEADER) { this.hbTimer = 0; this.commitSent = commit; }
       else { this.ackedIndex = last; this.ackAge = 0; this.forceAck = false; }
     } else {
@@ -1223,38 +1616,61 @@ export class ModelNic implements Nic {
       if (!hbReset) this.hbTimer = (this.hbTimer + 1) >>> 0;
     }
 
-    // ---- D stage: the merge hands a beat over
-    if (rxReady) {
-      if (selValid) {
-        const pl = this.rx[sel]!;
-        const h = pl.cHead & pl.cMask;
-        const buf = pl.cBuf[h]!;
-        const k = pl.rdBeat;
-        const lastBeat = k === pl.cNb[h]! - 1;
-        const first = !this.rxInFrame;
-        this.dBuf = buf;
-        this.dBeat = k;
-        this.dLast = lastBeat;
-        this.dFirst = first;
-        this.dBad = first ? this.headerCheck(buf, pl.cLen[h]!) : 0;
-        this.rxInFrame = !lastBeat;
-        pl.rdPtr++;
-        if (lastBeat) {
-          pl.cBuf[h] = null;
-          pl.cHead++;
-          pl.rdBeat = 0;
-        } else pl.rdBeat++;
-        this.rxLastSel = sel;
-        this.rxLocked = !lastBeat;
-        this.rxLockedSel = sel;
+    // ---- match indexes, retransmit timers, repair events, the go-back-N engine's requests
+    let pend = this.rtxPend;
+    // (when nothing moved and no timer runs, the loop would change nothing)
+    const rtoLoop = movedM !== 0 || leaderMode || this.rtoRun;
+    this.rtoRun = leaderMode;
+    for (let n = 0; rtoLoop && n < MAXN; n++) {
+      const moved = ((movedM >> n) & 1) === 1;
+      const mOld = this.match[n]!;
+      if (moved) { this.match[n] = matchNext[n]!; this.repairSent &= ~(1 << n); }
+      const mNext = moved ? matchNext[n]! : mOld;
+      if (!leaderMode || n === nodeId || !((this.members >> n) & 1) || mNext >= last || moved) {
+        this.rtoTimer[n] = 0;
+      } else if (this.rtoTimer[n]! >= this.rto) {
+        this.rtoTimer[n] = 0;
+        if (!((this.rtxPend >> n) & 1)) {
+          pend |= 1 << n;
+          this.rtxPendIndex[n] = (mOld + 1) >>> 0;
+          this.rtxPendEnd[n] = 0;
+        }
+      } else {
+        this.rtoTimer[n] = this.rtoTimer[n]! + 1;
       }
-      this.dValid = selValid;
     }
+    if (movedM !== 0) this.qVer++;
+    if (evtWe) this.repairSent |= 1 << pick;
+    if (startOk) {
+      pend &= ~(1 << pick);
+      this.rtxLastPick = pick;
+      if (rtxFrom <= rtxTo && !needsRepair) {
+        this.rtxActive = true;
+        this.rtxNode = pick;
+        this.rtxNext = rtxFrom;
+        this.rtxStart = rtxFrom;
+        this.rtxEnd = rtxTo;
+        this.rtxBeat = 0;
+      }
+    }
+    if (mainNack) {
+      const s = this.dSrc & 7;
+      const di = this.dIndex;
+      if (!(rtxActive0 && rtxNode === s && di >= rtxStart0 && di <= rtxNextOld)) {
+        pend |= 1 << s;
+        if (!((this.rtxPend >> s) & 1) || di < this.rtxPendIndex[s]!) {
+          this.rtxPendIndex[s] = di;
+          this.rtxPendEnd[s] = this.dClient;
+        }
+      }
+    }
+    if (!leaderMode) { this.rtxActive = false; pend = 0; }
+    this.rtxPend = pend;
 
-    // ---- RX buffers: the wire's beats
+    // ---- RX buffers: the wire's beats (judged on the read pointers as they were at the start of the cycle)
     for (let p = 0; p < P; p++) {
       const pl = this.rx[p]!;
-      const fullCur = pl.wrCur - pl.rdPtr + (selValid && rxReady && sel === p ? 1 : 0) === this.RXD; // old rd pointer
+      const fullCur = pl.wrCur - pl.rdPtr === this.RXD;
       pl.frameInReg = false;
       pl.dropValidReg = false;
       if (!this.present[p]) continue;
@@ -1268,8 +1684,8 @@ export class ModelNic implements Nic {
       const oldBeats = pl.beatsReg;
       let nWrCur = pl.wrCur;
       if (!oldDrop) {
-        if (fullCur) { pl.dropFrame = true; pl.dropWhy = D_RX_OVERFLOW; }
-        else if (oldBeats >= this.MB) { pl.dropFrame = true; pl.dropWhy = D_OVERSIZE; }
+        if (oldBeats >= this.MB) { pl.dropFrame = true; pl.dropWhy = D_OVERSIZE; }
+        else if (fullCur) { pl.dropFrame = true; pl.dropWhy = D_RX_OVERFLOW; }
         else nWrCur = pl.wrCur + 1;
       }
       pl.beatsReg = oldBeats < this.MB + 1 ? oldBeats + 1 : oldBeats;
@@ -1283,7 +1699,7 @@ export class ModelNic implements Nic {
         if (oldDrop || fullCur || oldBeats >= this.MB || (pl.inUser[pl.inHead]! & 1) === 1) {
           nWrCur = pl.wrPtr;
           pl.dropValidReg = true;
-          pl.dropReasonReg = oldDrop ? pl.dropWhy : fullCur ? D_RX_OVERFLOW : oldBeats >= this.MB ? D_OVERSIZE : D_MAC_ERROR;
+          pl.dropReasonReg = oldBeats >= this.MB ? D_OVERSIZE : oldDrop ? pl.dropWhy : fullCur ? D_RX_OVERFLOW : D_MAC_ERROR;
         } else {
           pl.wrPtr = pl.wrCur + 1;
           nWrCur = pl.wrCur + 1;
@@ -1303,6 +1719,52 @@ export class ModelNic implements Nic {
       pl.wrCur = nWrCur;
     }
 
+    // ---- D stage: the merge hands a beat over
+    if (rxReady) {
+      if (selValid) {
+        const pl = this.rx[sel]!;
+        const h = pl.cHead & pl.cMask;
+        const first = !this.rxLocked;
+        this.dBuf = pl.cBuf[h]!;
+        this.dBeat = pl.rdBeat;
+        this.dLast = pl.rdBeat === pl.cNb[h]! - 1;
+        this.dFirst = first;
+        this.dBad = first ? this.headerCheck(this.dBuf, pl.cLen[h]!) : 0;
+      }
+      this.dValid = selValid;
+    }
+
+    // ---- the merge: copy keys into the window, the pops, the per-plane frame state
+    if (mainGo && !this.rxLocked && hKeyValid[sel]) this.winInsert(hKA[sel]!, hKB[sel]!, hKC[sel]!);
+    if (ackSel >= 0) this.winInsert(hKA[ackSel]!, hKB[ackSel]!, hKC[ackSel]!);
+    if (mainGo) {
+      const pl = this.rx[sel]!;
+      const lastBeat = pl.rdBeat === pl.cNb[pl.cHead & pl.cMask]! - 1;
+      this.rxLastSel = sel;
+      this.rxLocked = !lastBeat;
+      this.rxLockedSel = sel;
+    }
+    for (let p = 0; p < P; p++) {
+      if (!hValid[p]) continue;
+      const pl = this.rx[p]!;
+      const mid = pl.rdBeat !== 0;
+      const od = ((offM | dupM) >> p) & 1;
+      const pop = (mid && this.mDrop[p] === 1) || od === 1 || ackSel === p || (mainGo && sel === p);
+      if (!pop) continue;
+      const h = pl.cHead & pl.cMask;
+      const lastBeat = pl.rdBeat === pl.cNb[h]! - 1;
+      pl.rdPtr++;
+      if (lastBeat) {
+        pl.cBuf[h] = null;
+        pl.cHead++;
+        pl.rdBeat = 0;
+        this.mDrop[p] = 0;
+      } else {
+        if (!mid) { this.mDrop[p] = od; this.mDropOff[p] = (offM >> p) & 1; }
+        pl.rdBeat++;
+      }
+    }
+
     // ---- shim: commands issued this cycle, then the answers to earlier ones
     if (cmd !== null) {
       if (cmd.kind === Kind.CsrWrite) { this.cmds.shift(); this.finishReq(cmd.tag); }
@@ -1311,7 +1773,7 @@ export class ModelNic implements Nic {
         this.cmds.shift();
         this.logWait.push({ tag: cmd.tag, beat: cmd.beat });
         if (cmd.beat === 0) this.barrier = cmd.tag;
-      } else if (lpWrite) { this.cmds.shift(); this.finishReq(cmd.tag); }
+      } else if (lpAccept) { this.cmds.shift(); this.finishReq(cmd.tag); }
     }
     if (oldCsrRdValid && this.csrWait.length !== 0) {
       const tag = this.csrWait.shift()!;
@@ -1321,9 +1783,9 @@ export class ModelNic implements Nic {
     }
     if (oldLogRspValid && this.logWait.length !== 0) this.logResponse(oldRspBuf, oldRspOff, oldRspN, oldRspLen);
 
-    // ---- counters, then CSR writes (the host's writes win over the engines' updates)
+    // ---- registers, then CSR writes (the host's writes win over the engines' updates)
     this.lastIndex = nLast;
-    this.commitIndex = nCommit;
+    this.commitIndex = commitNext;
     this.appliedIndex = nApplied;
     if (nLast !== last) this.qVer++;
     if (cmd !== null && cmd.kind === Kind.CsrWrite) this.csrWrite(cmd.addr & 0xffff, cmd.value);
@@ -1336,6 +1798,14 @@ export class ModelNic implements Nic {
 
     this.cycleReg++;
     this.cyc = t + 1;
+  }
+
+  /** A key into the plane merge's window of recent copy keys (a ring: the newest overwrites the oldest). */
+  private winInsert(a: number, b: number, c: number): void {
+    const i = this.winPtr;
+    this.winA[i] = a; this.winB[i] = b; this.winC[i] = c;
+    this.winPtr = i + 1 === this.W ? 0 : i + 1;
+    if (this.winCount < this.W) this.winCount++;
   }
 
   /** The stateless header checks of the D stage, in the RTL's order; 0 = good. */
@@ -1354,53 +1824,8 @@ export class ModelNic implements Nic {
     this.dTerm = be32(b, 22);
     this.dIndex = be32(b, 26);
     this.dCommit = be32(b, 30);
+    this.dClient = be32(b, 34);
     return 0;
-  }
-
-  /** Captures one TX beat on plane p (as the shim assembles output frames). */
-  private capture(p: number, buf: Uint8Array, k: number, lastBeat: boolean, shared: boolean, t: number): void {
-    if (!this.capActive[p]) {
-      this.capActive[p] = 1;
-      this.capSrc[p] = buf;
-      this.capNext[p] = 0;
-    }
-    const src = this.capSrc[p];
-    if (src !== null && src === buf && this.capNext[p] === k) {
-      this.capNext[p] = k + 1;
-    } else {
-      // a beat out of sequence (a plane that saw a beat twice): assemble byte by byte
-      let sc = this.capScratch[p];
-      if (!sc) sc = this.capScratch[p] = new Uint8Array(4096);
-      if (src !== null) {
-        const n = this.capNext[p]! * BEAT;
-        if (sc.length < n) sc = this.capScratch[p] = new Uint8Array(n * 2);
-        sc.set(src.subarray(0, n));
-        this.capLen[p] = n;
-        this.capSrc[p] = null;
-      }
-      const off = k * BEAT;
-      const m = Math.min(BEAT, buf.length - off);
-      let pos = this.capLen[p]!;
-      if (pos + m <= MAX_CAPTURE) {
-        if (sc.length < pos + m) {
-          const nb = new Uint8Array((pos + m) * 2);
-          nb.set(sc.subarray(0, pos));
-          sc = this.capScratch[p] = nb;
-        }
-        sc.set(buf.subarray(off, off + m), pos);
-        pos += m;
-      }
-      this.capLen[p] = pos;
-    }
-    if (lastBeat) {
-      const s = this.capSrc[p];
-      let frame: Uint8Array;
-      if (s !== null) frame = shared || p > 0 ? s.slice() : s;
-      else frame = this.capScratch[p]!.slice(0, this.capLen[p]);
-      this.txOut[p]!.push({ frame, cycle: t });
-      this.capActive[p] = 0;
-      this.capSrc[p] = null;
-    }
   }
 
   /** A log read answer (the shim: the first beat gives the length and queues the other beats first). */
@@ -1468,7 +1893,7 @@ export class ModelNic implements Nic {
       case Csr.RAFT_MATCH_INDEX: {
         // MATCH_SEL is 3 bits whatever MAX_NODES is: Verilator drops the index bits above the
         // array's and reads 0 past its end (see docs/model-nic.md)
-        const s = this.matchSel & this.matchMask;
+        const s = this.matchSel;
         if (s >= this.MAXN) return 0;
         return s === this.nodeId ? this.lastIndex : this.match[s]!;
       }
@@ -1477,6 +1902,10 @@ export class ModelNic implements Nic {
           (((this.lastIndex - this.appliedIndex) >>> 0) >= this.LD ? 2 : 0) |
           (this.dlv.used > this.dlvAfLimit ? 1 : 0));
       case Csr.RAFT_HB_COMMIT_DELAY: return this.hbCommitDelay;
+      case Csr.RAFT_PLANE_EN: return this.planeEn;
+      case Csr.RAFT_NACK_INTERVAL: return this.nackInterval;
+      case Csr.RAFT_RTO: return this.rto;
+      case Csr.RAFT_NACK_DELAY: return this.nackDelay;
       case Csr.COUNTERS_TYPE: return BLK_COUNTERS.type;
       case Csr.COUNTERS_VERSION: return BLK_COUNTERS.version;
       case Csr.COUNTERS_NEXT: return 0;
@@ -1503,6 +1932,10 @@ export class ModelNic implements Nic {
       case Csr.RAFT_FAST_EN: this.fastEn = (v & 1) === 1; break;
       case Csr.RAFT_HB_INTERVAL: this.hbInterval = v; break;
       case Csr.RAFT_HB_COMMIT_DELAY: this.hbCommitDelay = v; break;
+      case Csr.RAFT_PLANE_EN: this.planeEn = v & 7; break;
+      case Csr.RAFT_NACK_INTERVAL: this.nackInterval = v; break;
+      case Csr.RAFT_RTO: this.rto = v; break;
+      case Csr.RAFT_NACK_DELAY: this.nackDelay = v; break;
       case Csr.RAFT_ACK_COUNT: this.ackCount = v; break;
       case Csr.RAFT_ACK_DELAY: this.ackDelay = v; break;
       case Csr.RAFT_TERM_START: this.termStart = v; break;
@@ -1511,7 +1944,7 @@ export class ModelNic implements Nic {
       case Csr.RAFT_APPLIED_INDEX: this.appliedIndex = v; this.dlvBeat = 0; break;
       case Csr.RAFT_MATCH_SEL: this.matchSel = v & 7; break;
       case Csr.RAFT_MATCH_INDEX: {
-        const s = this.matchSel & this.matchMask;
+        const s = this.matchSel;
         if (s < this.MAXN) { this.match[s] = v; this.qVer++; }
         break;
       }

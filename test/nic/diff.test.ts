@@ -4,7 +4,11 @@
 // backpressure on the output ports and gaps on the input ports (the shim's generator, which ModelNic
 // reproduces), then rounds of random traffic: valid REQs, APPENDs, ACKs, heartbeats, control and
 // reply frames, frames of other terms, malformed and mutated frames, MAC errors, oversize frames,
-// host TX frames, CSR reads and writes, counter clears, log port reads and writes. After every
+// host TX frames, CSR reads and writes, counter clears, log port reads and writes; and the features of
+// the NIC under faults: copies of a frame on two planes (and repeats on one), APPENDs reordered and
+// lost on the way to a follower (reorder buffer, NACKs, the leader's retransmissions filling the gaps),
+// NACKs with gap ranges and retransmit timeouts at a leader (go-back-N, needs-repair events), plane
+// enable changes, the NACK and RTO registers. After every
 // operation the two NICs must agree on: the frames out of every plane and the host RX queue (order,
 // bytes, reasons and the cycle of the last beat), every value read, and at the end the counters,
 // the raft registers and the log contents.
@@ -78,10 +82,11 @@ const RAFT_REGS: number[] = [
   Csr.RAFT_NODE_ID, Csr.RAFT_CLUSTER_ID, Csr.RAFT_ROLE, Csr.RAFT_TERM, Csr.RAFT_LEADER_ID, Csr.RAFT_MEMBERS,
   Csr.RAFT_QUORUM, Csr.RAFT_FAST_EN, Csr.RAFT_HB_INTERVAL, Csr.RAFT_ACK_COUNT, Csr.RAFT_ACK_DELAY,
   Csr.RAFT_TERM_START, Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX, Csr.RAFT_APPLIED_INDEX, Csr.RAFT_MATCH_SEL,
-  Csr.RAFT_MATCH_INDEX, Csr.RAFT_STATUS, Csr.RAFT_HB_COMMIT_DELAY, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
+  Csr.RAFT_MATCH_INDEX, Csr.RAFT_STATUS, Csr.RAFT_HB_COMMIT_DELAY, Csr.RAFT_PLANE_EN, Csr.RAFT_NACK_INTERVAL, Csr.RAFT_RTO,
+  Csr.RAFT_NACK_DELAY, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
 ];
 
-interface Stats { ops: number; tx: number; host: number; reasons: Map<number, number> }
+interface Stats { ops: number; tx: number; host: number; reasons: Map<number, number>; ctr: Map<string, bigint> }
 
 /** Runs one seed; returns null when the two agree, else a description of the first difference. */
 function runSeed(seed: number, rounds: number, stats: Stats): string | null {
@@ -110,6 +115,9 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
       [Csr.RAFT_HB_INTERVAL, 40 + ri(400)], [Csr.RAFT_HB_COMMIT_DELAY, 4 + ri(60)],
       [Csr.RAFT_ACK_COUNT, 1 + ri(4)], [Csr.RAFT_ACK_DELAY, 2 + ri(40)], [Csr.RAFT_TERM_START, 1 + ri(3)],
       [Csr.RAFT_ROLE, leader ? 2 : 1], [Csr.RAFT_FAST_EN, r() < 0.92 ? 1 : 0],
+      // faults: retransmit timeout, NACK timing, planes
+      [Csr.RAFT_RTO, r() < 0.8 ? 16 + ri(300) : 512], [Csr.RAFT_NACK_DELAY, ri(40)], [Csr.RAFT_NACK_INTERVAL, 4 + ri(120)],
+      [Csr.RAFT_PLANE_EN, r() < 0.85 ? 7 : ri(8)],
     ];
     // backpressure and gaps (the shim's generator; ModelNic reproduces its sequence)
     const readyP: number[] = [];
@@ -130,6 +138,8 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
     let sentReqs = 0;      // leader: REQs offered (an upper bound of its last index)
     let nextAppend = 1;    // follower: the next index the leader would send
     let leaderCommit = 0;
+    const missing: number[] = [];   // follower: indices lost on the way (sent again later, as retransmissions)
+    const logDepth = 1 << params.LOG_DEPTH_LOG2;
     const hdr = (type: number, o: Partial<{ term: number; logIndex: number; commitIndex: number; src: number; dst: number; flags: number; client: number; seq: number; cluster: number }> = {}) => ({
       dstMac: nodeMac(me), srcMac: nodeMac(o.src ?? leaderId), type, clusterId: o.cluster ?? cluster, flags: o.flags ?? 0,
       srcNode: o.src ?? leaderId, dstNode: o.dst ?? me, term: o.term ?? term, logIndex: o.logIndex ?? 0,
@@ -152,7 +162,9 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
         if (x < 0.85) {
           const src = r() < 0.9 ? pick(peers) : pick([me, 7, 200]);
           const idx = r() < 0.85 ? ri(sentReqs + 1) : sentReqs + 1 + ri(5);
-          return encodeFrame(hdr(r() < 0.95 ? MsgType.ACK : MsgType.NACK, { src, dst: me, logIndex: idx, term: termish() }));
+          const nack = r() < 0.12;
+          const end = nack && r() < 0.6 ? idx + 1 + ri(6) : 0;   // NACK: the first index held beyond the gap
+          return encodeFrame(hdr(nack ? MsgType.NACK : MsgType.ACK, { src, dst: me, logIndex: nack && idx === 0 && r() < 0.8 ? 1 : idx, term: termish(), client: end }));
         }
         return encodeFrame(hdr(pick([MsgType.APPEND, MsgType.HEARTBEAT, MsgType.CONTROL, MsgType.REPLY]), { src: pick(peers), logIndex: ri(sentReqs + 2), term: termish() }), payload());
       }
@@ -161,11 +173,13 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
         const y = r();
         if (y < 0.07) idx = Math.max(1, nextAppend - 1 - ri(3));          // duplicate
         else if (y < 0.1) idx = nextAppend + 1 + ri(3);                    // gap
+        else if (y < 0.11) idx = nextAppend + logDepth + ri(3);            // beyond the window (FUTURE_INDEX)
+        else if (y < 0.14 && missing.length) idx = missing.shift()!;       // a lost entry, sent again
         else nextAppend++;
         if (r() < 0.5) leaderCommit = Math.min(nextAppend - 1, leaderCommit + ri(4));
         return encodeFrame(hdr(MsgType.APPEND, {
           logIndex: idx, commitIndex: r() < 0.97 ? leaderCommit : nextAppend + 5, term: termish(),
-          src: r() < 0.95 ? leaderId : pick(peers), flags: r() < 0.3 ? Flag.NIC_REPLY : 0, client: ri(99), seq: seq++,
+          src: r() < 0.95 ? leaderId : pick(peers), flags: (r() < 0.3 ? Flag.NIC_REPLY : 0) | (r() < 0.1 ? Flag.RETRANSMIT : 0), client: ri(99), seq: seq++,
         }), payload());
       }
       if (x < 0.8) {
@@ -221,13 +235,50 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
         const n = 1 + ri(r() < 0.2 ? 80 : 12);
         const per: RxFrame[][] = Array.from({ length: planes }, () => []);
         let at = now;
+        const copies = r() < 0.3;   // this burst: every frame also on the other planes (as a multi-plane fabric sends it)
         for (let i = 0; i < n; i++) {
           const f = frame();
           if (r() < 0.3) { at += ri(20); f.atCycle = at; }
-          per[ri(planes)]!.push(f);
+          const pl = ri(planes);
+          per[pl]!.push(f);
+          if (copies || r() < 0.05) {
+            // a copy on each other plane (or, with one plane, a repeat on the same plane), sometimes later
+            for (let q = 0; q < planes; q++) {
+              if (planes > 1 && q === pl) continue;
+              const c: RxFrame = { frame: f.frame, macError: r() < 0.02, atCycle: r() < 0.5 ? f.atCycle : (f.atCycle ?? now) + ri(30) };
+              per[q]!.push(c);
+            }
+          }
         }
         for (let p = 0; p < planes; p++) if (per[p]!.length) for (const x of nics) x.pushRx(p, per[p]!);
         const steps = ri(r() < 0.3 ? 400 : 60);
+        for (const x of nics) x.step(steps);
+      } else if (kind < 0.585) {
+        // follower: a run of APPENDs reordered on the way, some lost (the leader sends those again later);
+        // leader: a follower's NACK naming a gap, or a burst of stale ACKs so that the RTO fires
+        const per: RxFrame[][] = Array.from({ length: planes }, () => []);
+        if (!leader) {
+          const k = 2 + ri(8);
+          const idxs = Array.from({ length: k }, (_, i) => nextAppend + i);
+          nextAppend += k;
+          for (let i = idxs.length - 1; i > 0; i--) { const j = ri(i + 1); [idxs[i], idxs[j]] = [idxs[j]!, idxs[i]!]; }
+          const resend = missing.splice(0, r() < 0.5 ? missing.length : 0);
+          for (const idx of [...resend, ...idxs]) {
+            if (r() < 0.2 && !resend.includes(idx)) { missing.push(idx); continue; }
+            const f = encodeFrame(hdr(MsgType.APPEND, { logIndex: idx, commitIndex: leaderCommit, flags: resend.includes(idx) ? Flag.RETRANSMIT : 0, client: ri(99), seq: seq++ }), payload());
+            const pl = ri(planes);
+            per[pl]!.push({ frame: f, atCycle: now + ri(30) });
+            if (planes > 1 && r() < 0.5) per[(pl + 1) % planes]!.push({ frame: f, atCycle: now + ri(30) });
+          }
+          for (const q of per) q.sort((a, b) => (a.atCycle ?? 0) - (b.atCycle ?? 0));
+        } else {
+          const src = pick(peers);
+          const idx = 1 + ri(Math.max(1, sentReqs));
+          const f = encodeFrame(hdr(MsgType.NACK, { src, dst: me, logIndex: idx, client: r() < 0.5 ? 0 : idx + 1 + ri(8), seq: seq++ }));
+          per[ri(planes)]!.push({ frame: f });
+        }
+        for (let p = 0; p < planes; p++) if (per[p]!.length) for (const x of nics) x.pushRx(p, per[p]!);
+        const steps = ri(r() < 0.5 ? 600 : 80);
         for (const x of nics) x.step(steps);
       } else if (kind < 0.62) {
         const k = 1 + ri(r() < 0.5 ? 50 : 3000);
@@ -255,6 +306,8 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
           [Csr.RAFT_HB_INTERVAL, 20 + ri(300)], [Csr.RAFT_MATCH_SEL, ri(8)], [Csr.RAFT_QUORUM, 1 + ri(3)],
           [Csr.RAFT_FAST_EN, r() < 0.8 ? 1 : 0], [Csr.RAFT_CLUSTER_ID, r() < 0.9 ? cluster : cluster + 1],
           [Csr.RAFT_MATCH_INDEX, ri(sentReqs + 1)], [Csr.RAFT_TERM_START, 1 + ri(4)], [Csr.RAFT_HB_COMMIT_DELAY, 1 + ri(50)],
+          [Csr.RAFT_PLANE_EN, r() < 0.5 ? 7 : ri(8)], [Csr.RAFT_PLANE_EN, 7], [Csr.RAFT_RTO, 8 + ri(400)],
+          [Csr.RAFT_NACK_DELAY, ri(60)], [Csr.RAFT_NACK_INTERVAL, 1 + ri(150)],
         ];
         if (r() < 0.1) w.push([Csr.RAFT_TERM, -1]);
         let [a, x] = pick(w);
@@ -291,8 +344,10 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
     for (const n of nics) n.step(5000);
     const d = drain();
     if (d) return d;
-    const dc = same('counters', v.readCounters(), m.readCounters());
+    const vc = v.readCounters();
+    const dc = same('counters', vc, m.readCounters());
     if (dc) return dc;
+    for (const [k, x] of Object.entries(vc)) stats.ctr.set(k, (stats.ctr.get(k) ?? 0n) + x);
     for (let sel = 0; sel < params.MAX_NODES; sel++) {
       for (const n of nics) n.writeCsr(Csr.RAFT_MATCH_SEL, sel);
       const a = v.readCsrs(RAFT_REGS), b = m.readCsrs(RAFT_REGS);
@@ -311,9 +366,10 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
   }
 }
 
-// The RTL the model is compared with: the working tree's hw/rtl when it is the revision the model
-// implements (ModelNic.RTL_REVISION), else that revision, taken from git into build/ (read-only on the
-// repository), with a warning. DIFF_RTL=current compares with the working tree's RTL regardless.
+// The RTL the model is compared with: the working tree's hw/rtl. When it is not the revision the model
+// implements (ModelNic.RTL_REVISION) the test says so, and a difference means the model has to follow
+// the RTL. DIFF_RTL=pinned (opt-in) compares with that revision instead, taken from git into build/
+// (read-only on the repository), e.g. to keep checking the model while it catches up with the RTL.
 function pickRtl(): { dir?: string; note: string } {
   const rev = ModelNic.RTL_REVISION;
   const rtl = join(ROOT, 'hw/rtl');
@@ -322,12 +378,15 @@ function pickRtl(): { dir?: string; note: string } {
     const files = git('ls-tree', '--name-only', rev, 'hw/rtl/').split('\n').filter((f) => /\.s?v$/.test(f)).map((f) => basename(f)).sort();
     const here = readdirSync(rtl).filter((f) => /\.s?v$/.test(f)).sort();
     const same = files.join() === here.join() && files.every((f) => git('show', `${rev}:hw/rtl/${f}`) === readFileSync(join(rtl, f), 'utf8'));
+    if (process.env.DIFF_RTL === 'pinned') {
+      if (same) return { note: `hw/rtl is the revision the model implements (${rev}); DIFF_RTL=pinned changes nothing` };
+      const dir = join(ROOT, 'build', `model-rtl-${rev}`);
+      mkdirSync(dir, { recursive: true });
+      for (const f of files) writeFileSync(join(dir, f), git('show', `${rev}:hw/rtl/${f}`));
+      return { dir, note: `DIFF_RTL=pinned: comparing with the RTL of ${rev}, the revision ModelNic implements (extracted into ${dir}), not with the working tree's hw/rtl` };
+    }
     if (same) return { note: `hw/rtl is the revision the model implements (${rev})` };
-    if (process.env.DIFF_RTL === 'current') return { note: `hw/rtl differs from ${rev}, the revision the model implements; comparing with it anyway (DIFF_RTL=current)` };
-    const dir = join(ROOT, 'build', `model-rtl-${rev}`);
-    mkdirSync(dir, { recursive: true });
-    for (const f of files) writeFileSync(join(dir, f), git('show', `${rev}:hw/rtl/${f}`));
-    return { dir, note: `WARNING: hw/rtl has moved past the revision ModelNic implements (${rev}); comparing with ${rev} (extracted into ${dir}). Extend the model, then update ModelNic.RTL_REVISION; DIFF_RTL=current shows the first difference with the current RTL.` };
+    return { note: `NOTE: hw/rtl differs from ${rev}, the revision ModelNic implements; comparing with the working tree's hw/rtl (a difference below means the model must follow the RTL; DIFF_RTL=pinned compares with ${rev})` };
   } catch {
     return { note: `git unavailable: comparing with the working tree's hw/rtl (the model implements ${rev})` };
   }
@@ -342,7 +401,7 @@ const nSeeds = Number(process.env.DIFF_SEEDS ?? 24);
 const seeds = single !== undefined ? [single] : Array.from({ length: nSeeds }, (_, i) => 1 + i);
 const rounds = Number(process.env.DIFF_ROUNDS ?? 400);
 const deep = process.env.DIFF_DEEP === '1';
-const stats: Stats = { ops: 0, tx: 0, host: 0, reasons: new Map() };
+const stats: Stats = { ops: 0, tx: 0, host: 0, reasons: new Map(), ctr: new Map() };
 
 describe('VerilatedNic vs ModelNic', () => {
   it('builds the variants', async () => {
@@ -370,5 +429,9 @@ describe('VerilatedNic vs ModelNic', () => {
       else process.env.NICRAFT_RTL_DIR = savedRtlDir;
     }
     console.log(`[diff] ${seeds.length} seeds (${seeds[0]}..${seeds[seeds.length - 1]}): ${stats.ops} operations, ${stats.tx} TX frames and ${stats.host} host frames compared; host reasons ${JSON.stringify([...stats.reasons].sort((a, b) => a[0] - b[0]))}`);
+    // coverage of the features under faults (counters at the end of each seed, since the last CTR_CLEAR)
+    const cov = ['APPEND_BUFFERED', 'NACK_TX', 'NACK_RX', 'RETRANSMIT_TX', 'NEEDS_REPAIR', 'DROP_FUTURE_INDEX', 'DROP_PLANE_DUP',
+      'DROP_PLANE_OFF', 'PLANE0_TX_DROPS', 'PLANE1_TX_DROPS', 'PLANE1_DUPS', 'ACK_RX', 'COMMITTED'];
+    console.log(`[diff] final counters summed over the seeds: ${cov.map((k) => `${k} ${stats.ctr.get(k) ?? 0n}`).join(', ')}`);
   });
 });

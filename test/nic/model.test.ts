@@ -35,12 +35,15 @@ const RESETS = Object.entries(CSR_RESET).filter(([k]) => RTL_REGS.includes(k));
 
 /** The counter identities that hold once the NIC is quiet. */
 function checkCounterIdentities(c: Record<CounterName, bigint>, host: HostFrame[] | undefined): void {
-  expect(c.RX_FRAMES).toBe(sum(c, ['REQ_SEQUENCED', 'APPEND_ACCEPTED', 'ACK_RX', 'HEARTBEAT_RX', 'PUNTED', 'DROPPED']));
+  expect(c.RX_FRAMES).toBe(sum(c, ['REQ_SEQUENCED', 'APPEND_ACCEPTED', 'APPEND_BUFFERED', 'ACK_RX', 'NACK_RX', 'HEARTBEAT_RX', 'PUNTED', 'DROPPED']));
   expect(c.DROPPED).toBe(sum(c, DROP_COUNTERS));
-  expect(c.TX_FRAMES).toBe(sum(c, ['REQ_SEQUENCED', 'ACK_TX', 'HEARTBEAT_TX', 'REPLY_TX', 'HOST_TX_FRAMES']));
+  expect(c.TX_FRAMES).toBe(sum(c, ['REQ_SEQUENCED', 'ACK_TX', 'NACK_TX', 'HEARTBEAT_TX', 'REPLY_TX', 'RETRANSMIT_TX', 'HOST_TX_FRAMES']));
+  expect(c.RX_FRAMES).toBe(sum(c, ['PLANE0_RX_FRAMES', 'PLANE1_RX_FRAMES', 'PLANE2_RX_FRAMES']));
+  expect(c.DROP_PLANE_DUP).toBe(sum(c, ['PLANE0_DUPS', 'PLANE1_DUPS', 'PLANE2_DUPS']));
   if (host) {
     expect(BigInt(host.filter((f) => f.reason === HostReason.COMMITTED).length)).toBe(c.COMMITTED);
-    expect(BigInt(host.filter((f) => f.reason !== HostReason.COMMITTED).length)).toBe(c.PUNTED);
+    expect(BigInt(host.filter((f) => f.reason === HostReason.NEEDS_REPAIR).length)).toBe(c.NEEDS_REPAIR);
+    expect(BigInt(host.filter((f) => f.reason !== HostReason.COMMITTED && f.reason !== HostReason.NEEDS_REPAIR).length)).toBe(c.PUNTED);
   }
 }
 
@@ -316,7 +319,6 @@ describe('ModelNic: execute decisions', () => {
       [frame(MsgType.REQ), HostReason.NOT_LEADER],
       [app(1, { term: 6 }), HostReason.TERM_NEWER],
       [app(1, { term: 4 }), HostReason.TERM_OLDER],
-      [app(3), HostReason.GAP],
       [frame(MsgType.CONTROL, { srcNode: 0 }), HostReason.CONTROL],
       [app(1, { srcNode: 2 }), HostReason.NOT_MEMBER],
       [frame(MsgType.ACK, { srcNode: 2, term: 5, logIndex: 1 }), HostReason.NOT_MEMBER],
@@ -329,14 +331,15 @@ describe('ModelNic: execute decisions', () => {
     expect(host.map((h) => h.reason)).toEqual(cases.map(([, r]) => r));
     host.forEach((h, i) => expect(Buffer.from(h.frame).equals(Buffer.from(cases[i]![0]))).toBe(true));
     configure(n, { RAFT_FAST_EN: 0 });
-    n.pushRx(0, [app(1), frame(MsgType.HEARTBEAT, { srcNode: 0, term: 5 }), frame(MsgType.REQ)]);
+    // (seq 1: the same REQ again within the copy window would be dropped as PLANE_DUP)
+    n.pushRx(0, [app(1), frame(MsgType.HEARTBEAT, { srcNode: 0, term: 5, seq: 1 }), frame(MsgType.REQ, { seq: 1 })]);
     n.step(100);
     expect(n.pollHost().map((h) => h.reason)).toEqual([HostReason.FAST_OFF, HostReason.FAST_OFF, HostReason.NOT_LEADER]);
     const c = n.readCounters();
-    expect(c.PUNTED).toBe(12n);
+    expect(c.PUNTED).toBe(11n);
     checkCounterIdentities(c, undefined);
 
-    // at a leader: NACK -> OTHER, ACK from a non-member or from itself -> NOT_MEMBER, ACK beyond the log -> BAD_ACK
+    // at a leader: a NACK counts (NACK_RX), ACK from a non-member or from itself -> NOT_MEMBER, ACK beyond the log -> BAD_ACK
     const l = new ModelNic();
     configure(l, { RAFT_NODE_ID: 0, RAFT_TERM: 5, RAFT_MEMBERS: 3, RAFT_QUORUM: 2, RAFT_ROLE: 2, RAFT_FAST_EN: 1 });
     l.pushRx(0, [
@@ -345,20 +348,22 @@ describe('ModelNic: execute decisions', () => {
       frame(MsgType.ACK, { srcNode: 0, term: 5 }),
       frame(MsgType.ACK, { srcNode: 9, term: 5 }),
       frame(MsgType.ACK, { srcNode: 1, term: 5, logIndex: 1 }),
-      frame(MsgType.ACK, { srcNode: 1, term: 5, logIndex: 0 }),
+      frame(MsgType.ACK, { srcNode: 1, term: 5, logIndex: 0, seq: 1 }),   // seq numbers ACKs: not a copy of the one before
       frame(MsgType.APPEND, { srcNode: 1, term: 5, logIndex: 1 }),
     ]);
     l.step(100);
-    expect(l.pollHost().map((h) => h.reason)).toEqual([HostReason.OTHER, HostReason.NOT_MEMBER, HostReason.NOT_MEMBER, HostReason.NOT_MEMBER, HostReason.NOT_MEMBER]);
+    expect(l.pollHost().map((h) => h.reason)).toEqual([HostReason.NOT_MEMBER, HostReason.NOT_MEMBER, HostReason.NOT_MEMBER, HostReason.NOT_MEMBER]);
     const lc = l.readCounters();
     expect(lc.DROP_BAD_ACK).toBe(1n);
     expect(lc.ACK_RX).toBe(1n);
+    expect(lc.NACK_RX).toBe(1n);
     checkCounterIdentities(lc, undefined);
   });
 
   it('accepts APPENDs in order, drops duplicates with a forced ACK, and follows the leader commit', () => {
     const n = follower();
-    n.pushRx(0, [app(1), app(2), app(3, { commitIndex: 2 }), app(2)]);
+    // the second app(2) is a retransmission (an exact repeat would be taken for a copy: PLANE_DUP)
+    n.pushRx(0, [app(1), app(2), app(3, { commitIndex: 2 }), app(2, { flags: Flag.RETRANSMIT }), app(1)]);
     n.step(100);
     const tx = n.pullTx(0);
     // ACK_COUNT is high: the only ACK is the one the duplicate forces, acknowledging 3
@@ -369,7 +374,7 @@ describe('ModelNic: execute decisions', () => {
     expect(host.map((h) => [h.reason, decodeHeader(h.frame).logIndex])).toEqual([[HostReason.COMMITTED, 1], [HostReason.COMMITTED, 2]]);
     expect(Buffer.from(host[0]!.frame).equals(Buffer.from(app(1)))).toBe(true);
     const c = n.readCounters();
-    expect([c.APPEND_ACCEPTED, c.DROP_DUPLICATE, c.ACK_TX, c.COMMITTED]).toEqual([3n, 1n, 1n, 2n]);
+    expect([c.APPEND_ACCEPTED, c.DROP_DUPLICATE, c.ACK_TX, c.COMMITTED, c.DROP_PLANE_DUP, c.PLANE0_DUPS]).toEqual([3n, 1n, 1n, 2n, 1n, 1n]);
     // a heartbeat moves the commit index, never past the follower's last index
     n.pushRx(0, [frame(MsgType.HEARTBEAT, { srcNode: 0, term: 5, logIndex: 9, commitIndex: 9 })]);
     n.step(50);
@@ -441,6 +446,130 @@ describe('ModelNic: execute decisions', () => {
     n.step(200);
     expect(n.readCsrs([Csr.RAFT_COMMIT_INDEX, Csr.RAFT_APPLIED_INDEX, Csr.RAFT_STATUS])).toEqual([16, 16, 0]);
     checkCounterIdentities(n.readCounters(), undefined);
+  });
+});
+
+describe('ModelNic: faults (reordering, NACK, retransmission, planes)', () => {
+  const follower = (params: Record<string, number> = {}): ModelNic => {
+    const n = new ModelNic({ params });
+    configure(n, { RAFT_NODE_ID: 1, RAFT_LEADER_ID: 0, RAFT_TERM: 5, RAFT_MEMBERS: 7, RAFT_QUORUM: 2, RAFT_ROLE: 1, RAFT_FAST_EN: 1,
+      RAFT_ACK_COUNT: 1000, RAFT_ACK_DELAY: 100000, RAFT_NACK_DELAY: 4, RAFT_NACK_INTERVAL: 50 });
+    return n;
+  };
+  const app = (idx: number, o: Partial<H> = {}): Uint8Array =>
+    frame(MsgType.APPEND, { srcNode: 0, dstNode: 0xff, term: 5, logIndex: idx, commitIndex: 0, seq: idx, ...o }, payloadOf(idx, 8));
+  const leader = (params: Record<string, number> = {}, regs: Record<string, number> = {}): ModelNic => {
+    const n = new ModelNic({ params });
+    configure(n, { RAFT_NODE_ID: 0, RAFT_TERM: 5, RAFT_MEMBERS: 3, RAFT_QUORUM: 2, RAFT_ROLE: 2, RAFT_FAST_EN: 1, RAFT_HB_INTERVAL: 1 << 30, RAFT_RTO: 1 << 30, ...regs });
+    return n;
+  };
+  const reqs = (k: number): Uint8Array[] => Array.from({ length: k }, (_, i) => frame(MsgType.REQ, { seq: i, clientId: 9 }, payloadOf(i, 4)));
+
+  it('buffers APPENDs beyond a gap, NACKs the gap with its range, and takes them in when the gap fills', () => {
+    const n = follower();
+    n.pushRx(0, [app(1), app(3), app(4)]);
+    n.step(40);
+    expect(n.readCsr(Csr.RAFT_LAST_INDEX)).toBe(1);
+    const nack = n.pullTx(0).map((f) => decodeHeader(f.frame));
+    expect(nack.map((h) => [h.type, h.logIndex, h.clientId, h.dstMac, h.dstNode, h.seq])).toEqual([[MsgType.NACK, 2, 3, nodeMac(0), 0, 0]]);
+    // repeated every NACK_INTERVAL cycles while the gap lasts, numbered by seq
+    n.step(60);
+    expect(n.pullTx(0).map((f) => [decodeHeader(f.frame).type, decodeHeader(f.frame).seq])).toEqual([[MsgType.NACK, 1]]);
+    n.pushRx(0, [app(2, { flags: Flag.RETRANSMIT })]);
+    n.step(20);
+    expect(n.readCsr(Csr.RAFT_LAST_INDEX)).toBe(4);
+    expect(n.pullTx(0)).toEqual([]);
+    const c = n.readCounters();
+    expect([c.APPEND_ACCEPTED, c.APPEND_BUFFERED, c.NACK_TX]).toEqual([2n, 2n, 2n]);
+    checkCounterIdentities(c, undefined);
+    // far beyond the window: dropped (FUTURE_INDEX)
+    n.pushRx(0, [app(4 + 1024 + 1)]);
+    n.step(20);
+    expect(n.readCounters().DROP_FUTURE_INDEX).toBe(1n);
+  });
+
+  it('answers a NACK with a go-back-N retransmission of the gap, and a silent follower after RTO', () => {
+    const n = leader();
+    n.pushRx(0, reqs(5));
+    n.step(50);
+    expect(n.pullTx(0).length).toBe(5);
+    // the follower holds 1 and 4..: it NACKs 2 with the range end 4
+    n.pushRx(0, [frame(MsgType.NACK, { srcNode: 1, term: 5, logIndex: 2, clientId: 4 })]);
+    n.step(50);
+    // (the commit moved to 1 with the NACK: a heartbeat says so too)
+    const rt = n.pullTx(0).map((f) => decodeHeader(f.frame)).filter((h) => h.type === MsgType.APPEND);
+    // (unicast to the follower, flagged, carrying the commit index of the cycle each is sent: 0, then 1)
+    expect(rt.map((h) => [h.type, h.logIndex, h.flags & Flag.RETRANSMIT, h.dstMac, h.dstNode, h.commitIndex])).toEqual([
+      [MsgType.APPEND, 2, Flag.RETRANSMIT, nodeMac(1), 1, 0], [MsgType.APPEND, 3, Flag.RETRANSMIT, nodeMac(1), 1, 1]]);
+    configure(n, { RAFT_MATCH_SEL: 1 });
+    expect(n.readCsrs([Csr.RAFT_MATCH_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([1, 1]);
+    let c = n.readCounters();
+    expect([c.NACK_RX, c.RETRANSMIT_TX]).toEqual([1n, 2n]);
+    // no progress for RTO cycles: everything after the follower's match index is sent again, every RTO + 1
+    // cycles (the timer already ran past 100 under the old RTO: the first round starts at once)
+    configure(n, { RAFT_RTO: 100 });
+    n.step(150);
+    expect(n.pullTx(0).map((f) => decodeHeader(f.frame)).filter((h) => h.type === MsgType.APPEND).map((h) => h.logIndex)).toEqual([2, 3, 4, 5, 2, 3, 4, 5]);
+    c = n.readCounters();
+    expect(c.RETRANSMIT_TX).toBe(10n);
+    checkCounterIdentities(c, undefined);
+  });
+
+  it('tells the host when a follower needs an entry that left the log RAM (NEEDS_REPAIR)', () => {
+    const n = leader({ LOG_DEPTH_LOG2: 2 }, { RAFT_QUORUM: 1 });
+    n.pushRx(0, reqs(10));
+    n.step(100);
+    n.pullTx(0);
+    n.pollHost();
+    n.pushRx(0, [frame(MsgType.NACK, { srcNode: 1, term: 5, logIndex: 2 })]);
+    n.step(50);
+    const host = n.pollHost();
+    expect(host.map((h) => h.reason)).toEqual([HostReason.NEEDS_REPAIR]);
+    expect(decodeHeader(host[0]!.frame)).toMatchObject({ type: MsgType.NACK, srcNode: 1, dstNode: 0, logIndex: 2, term: 5, srcMac: nodeMac(1), dstMac: nodeMac(0) });
+    expect(n.pullTx(0)).toEqual([]);
+    const c = n.readCounters();
+    expect([c.NEEDS_REPAIR, c.RETRANSMIT_TX]).toEqual([1n, 0n]);
+  });
+
+  it('takes the first copy of a frame from any plane, drops the others, and honours PLANE_EN', () => {
+    const n = follower({ PLANES: 2 });
+    const fs = [1, 2, 3].map((i) => app(i));
+    n.pushRx(0, fs);
+    n.pushRx(1, fs, 3);
+    n.step(50);
+    expect(n.readCsr(Csr.RAFT_LAST_INDEX)).toBe(3);
+    let c = n.readCounters();
+    expect([c.APPEND_ACCEPTED, c.DROP_PLANE_DUP, c.PLANE0_RX_FRAMES, c.PLANE1_RX_FRAMES, c.PLANE1_DUPS]).toEqual([3n, 3n, 3n, 3n, 3n]);
+    // plane 1 disabled: what arrives there is dropped, what is sent goes out on plane 0 only
+    configure(n, { RAFT_PLANE_EN: 1 });
+    n.pushRx(1, [app(4)]);
+    n.step(20);
+    n.sendHost(frame(MsgType.CONTROL, { srcNode: 1 }));
+    n.step(20);
+    c = n.readCounters();
+    expect([c.DROP_PLANE_OFF, c.PLANE1_ERRORS, c.PLANE0_TX_FRAMES, c.PLANE1_TX_FRAMES]).toEqual([1n, 1n, 1n, 0n]);
+    expect(n.pullTx(1)).toEqual([]);
+    expect(n.pullTx(0).length).toBe(1);
+    checkCounterIdentities(c, undefined);
+  });
+
+  it('reproduces the RTL: a second retransmission of an entry is taken for a copy of the first (docs/model-nic.md)', () => {
+    const n = follower({ PLANES: 2, MAX_NODES: 4, LOG_DEPTH_LOG2: 3, MAX_PAYLOAD: 100, RX_FIFO_DEPTH_LOG2: 3, HOST_FIFO_DEPTH_LOG2: 3, TX_FIFO_DEPTH_LOG2: 2 });
+    configure(n, { RAFT_NACK_DELAY: 100000 });
+    n.setReadyProbability(n.hostPort, 0);
+    n.pushRx(0, Array.from({ length: 20 }, (_, i) => app(i + 1, { commitIndex: i })));
+    n.step(200);
+    expect(n.readCsr(Csr.RAFT_LAST_INDEX)).toBe(15);
+    n.pushRx(0, [app(16, { commitIndex: 15, flags: Flag.RETRANSMIT })]);   // window full: LOG_FULL
+    n.step(50);
+    n.setReadyProbability(n.hostPort, 1);
+    n.step(300);
+    for (let k = 0; k < 3; k++) {
+      n.pushRx(0, [app(16, { commitIndex: 15, flags: Flag.RETRANSMIT })]);   // the same retransmission again: PLANE_DUP
+      n.step(600);
+    }
+    const c = n.readCounters();
+    expect([c.DROP_LOG_FULL, c.DROP_PLANE_DUP, n.readCsr(Csr.RAFT_LAST_INDEX)]).toEqual([6n, 3n, 15]);
   });
 });
 
