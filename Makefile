@@ -79,7 +79,7 @@ coverage: deps gen-check
 	$(NPX) tsx sim/build.ts --coverage $(G)
 	rm -rf build/coverage
 	mkdir -p build/coverage/raw
-	NICRAFT_COVERAGE=1 $(NPX) vitest run test/nic
+	NICRAFT_COVERAGE=1 $(NPX) vitest run --no-file-parallelism test/nic/binding.test.ts test/nic/b2b.test.ts test/nic/faults.test.ts test/nic/diff.test.ts
 	verilator_coverage --write build/coverage/merged.dat build/coverage/raw/*.dat
 	verilator_coverage --annotate build/coverage/annotated --annotate-min 1 build/coverage/merged.dat | tee build/coverage/summary.txt
 	@echo "coverage: annotated sources in build/coverage/annotated"

@@ -97,6 +97,8 @@ const C_HEARTBEAT_TX = CI('HEARTBEAT_TX'), C_HEARTBEAT_RX = CI('HEARTBEAT_RX'), 
 const C_COMMITTED = CI('COMMITTED'), C_PUNTED = CI('PUNTED'), C_HOST_TX_FRAMES = CI('HOST_TX_FRAMES');
 const C_DROPPED = CI('DROPPED');
 const C_APPEND_BUFFERED = CI('APPEND_BUFFERED'), C_NACK_TX = CI('NACK_TX'), C_NACK_RX = CI('NACK_RX');
+/** The plane merge forgets a copy key after this many cycles (WINDOW_CYCLES in the RTL). */
+const COPY_WINDOW_CYCLES = 1024;
 const C_RETRANSMIT_TX = CI('RETRANSMIT_TX'), C_NEEDS_REPAIR = CI('NEEDS_REPAIR');
 const C_DROP_PLANE_DUP = CI('DROP_PLANE_DUP'), C_DROP_PLANE_OFF = CI('DROP_PLANE_OFF');
 /** PLANE0_RX_FRAMES; plane p's RX_FRAMES, TX_FRAMES, DUPS, ERRORS, TX_DROPS follow at 5 p + 0..4. */
@@ -307,6 +309,8 @@ export class ModelNic implements Nic {
   private readonly winC: Uint32Array;
   private winCount = 0;
   private winPtr = 0;
+  /** Insertion cycle of each window key: a key older than COPY_WINDOW_CYCLES is forgotten. */
+  private readonly winT: Uint32Array;
   // scratch: the planes' heads this cycle
   private readonly hValid: Uint8Array;
   private readonly hFirst: Uint8Array;
@@ -384,6 +388,8 @@ export class ModelNic implements Nic {
   private readonly rtxPendIndex: Uint32Array;
   private readonly rtxPendEnd: Uint32Array;
   private rtxLastPick = 0;
+  /** Retransmission round (7 bits), carried in the rsvd byte of retransmitted APPENDs. */
+  private rtxRound = 0;
   private rtxStart = 0;
   private readonly rtoTimer: Float64Array;
   /** Some retransmit timer may be non-zero. */
@@ -511,6 +517,7 @@ export class ModelNic implements Nic {
     this.winA = new Uint32Array(this.W);
     this.winB = new Uint32Array(this.W);
     this.winC = new Uint32Array(this.W);
+    this.winT = new Uint32Array(this.W);
     this.hValid = new Uint8Array(this.P);
     this.hFirst = new Uint8Array(this.P);
     this.hKeyValid = new Uint8Array(this.P);
@@ -587,7 +594,7 @@ export class ModelNic implements Nic {
     this.planeEn = 7; this.nackInterval = 64; this.rto = 512; this.nackDelay = 16;
     this.nackWant = false; this.nackTimer = 0; this.nackSent = 0; this.gapAge = 0; this.oooValid = false; this.ctlSeq = 0;
     this.txInFrame = false; this.txTake = 0;
-    this.rtxPend = 0; this.repairSent = 0; this.rtxActive = false; this.rtxRdValid = false; this.rtxAsmLen = 0;
+    this.rtxPend = 0; this.repairSent = 0; this.rtxActive = false; this.rtxRdValid = false; this.rtxAsmLen = 0; this.rtxRound = 0;
     this.rtoTimer.fill(0); this.rtxPendIndex.fill(0); this.rtxPendEnd.fill(0);
     this.cyc += this.resetCycles > 0 ? this.resetCycles : 1;
   }
@@ -1040,7 +1047,7 @@ export class ModelNic implements Nic {
         const src = b[19]!;
         hKeyValid[p] = 1;
         if (ty === T_REQ) { hKA[p] = ((ty << 24) | (src << 16)) >>> 0; hKB[p] = be32(b, 34); hKC[p] = be32(b, 38); }
-        else if (ty === T_APPEND) { hKA[p] = ((ty << 24) | (src << 16) | ((b[18]! >> 1) & 1)) >>> 0; hKB[p] = be32(b, 22); hKC[p] = be32(b, 26); }
+        else if (ty === T_APPEND) { hKA[p] = ((ty << 24) | (src << 16) | ((b[21]! & 0x7f) << 1) | ((b[18]! >> 1) & 1)) >>> 0; hKB[p] = be32(b, 22); hKC[p] = be32(b, 26); }
         else { hKA[p] = ((ty << 24) | (src << 16)) >>> 0; hKB[p] = be32(b, 22); hKC[p] = be32(b, 38); }
         isAck = ty === T_ACK && pl.cNb[h] === 1 && len === MIN_FRAME && b[42] === 0 && b[43] === 0 && leaderMode &&
           hKB[p] === term && src < this.MAXN && ((this.members >> src) & 1) === 1 && src !== nodeId && be32(b, 26) <= last;
@@ -1048,8 +1055,10 @@ export class ModelNic implements Nic {
         let dup = false;
         const W = this.winCount;
         const ka = hKA[p]!, kb = hKB[p]!, kc = hKC[p]!;
+        const now = this.cycleReg >>> 0;
         for (let w = 0; w < W; w++) {
-          if (this.winC[w] === kc && this.winB[w] === kb && this.winA[w] === ka) { dup = true; break; }
+          if (this.winC[w] === kc && this.winB[w] === kb && this.winA[w] === ka &&
+              ((now - this.winT[w]!) >>> 0) < COPY_WINDOW_CYCLES) { dup = true; break; }
         }
         if (!dup) {
           for (let q = 0; q < p; q++) {
@@ -1438,6 +1447,7 @@ export class ModelNic implements Nic {
           putNodeMac(h, 0, this.rtxRdNode);
           h[20] = this.rtxRdNode;
           h[18] = h[18]! | 2;
+          h[21] = this.rtxRound;
           put32(h, 30, commit);
           b = h; o = 0; n = BEAT;
         }
@@ -1644,6 +1654,7 @@ export class ModelNic implements Nic {
     if (startOk) {
       pend &= ~(1 << pick);
       this.rtxLastPick = pick;
+      this.rtxRound = (this.rtxRound + 1) & 0x7f;
       if (rtxFrom <= rtxTo && !needsRepair) {
         this.rtxActive = true;
         this.rtxNode = pick;
@@ -1803,7 +1814,7 @@ export class ModelNic implements Nic {
   /** A key into the plane merge's window of recent copy keys (a ring: the newest overwrites the oldest). */
   private winInsert(a: number, b: number, c: number): void {
     const i = this.winPtr;
-    this.winA[i] = a; this.winB[i] = b; this.winC[i] = c;
+    this.winA[i] = a; this.winB[i] = b; this.winC[i] = c; this.winT[i] = this.cycleReg >>> 0;
     this.winPtr = i + 1 === this.W ? 0 : i + 1;
     if (this.winCount < this.W) this.winCount++;
   }

@@ -213,11 +213,13 @@ generate
         wire basic_ok = len >= 16'(NR_HDR_BYTES) && nr_get_ethertype(h) == NR_ETHERTYPE &&
                         nr_get_version(h) == NR_VERSION && nr_get_cluster_id(h) == cluster_id_reg;
         wire [7:0] flags = nr_get_flags(h);
+        wire [7:0] rsvd = nr_get_rsvd(h);   // a retransmission's round
+        wire _unused_rsvd = rsvd[7];
         // REQ: (client, seq); APPEND: (term, index, retransmit); ACK, NACK, HEARTBEAT: (term, seq),
         // where seq numbers every ACK/NACK/HEARTBEAT a NIC sends, so repeats are never copies
         assign pl_key[gp*KEY_WIDTH +: KEY_WIDTH] =
             t == NR_TYPE_REQ       ? {t, src, nr_get_client_id(h), nr_get_seq(h), 8'd0} :
-            t == NR_TYPE_APPEND    ? {t, src, term, idx, 7'd0, flags[NR_FLAG_RETRANSMIT]} :
+            t == NR_TYPE_APPEND    ? {t, src, term, idx, rsvd[6:0], flags[NR_FLAG_RETRANSMIT]} :
                                      {t, src, term, nr_get_seq(h), 8'd0};
         assign pl_key_valid[gp] = basic_ok && (t == NR_TYPE_REQ || t == NR_TYPE_APPEND || t == NR_TYPE_ACK ||
                                                t == NR_TYPE_NACK || t == NR_TYPE_HEARTBEAT);
@@ -259,6 +261,7 @@ nicraft_plane_merge #(
     .s_key_valid(pl_key_valid),
     .s_is_ack(pl_is_ack),
     .plane_en(plane_en),
+    .now(cycle_reg[31:0]),
     .m_axis_tdata(rx_tdata),
     .m_axis_tkeep(rx_tkeep),
     .m_axis_tvalid(rx_tvalid),
@@ -733,6 +736,7 @@ reg [31:0]          rtx_pend_index_reg [0:MAX_NODES-1];
 reg [31:0]          rtx_pend_end_reg [0:MAX_NODES-1];   // first index not to resend (0: up to the last)
 reg [2:0]           rtx_last_pick_reg = 3'd0;
 reg [31:0]          rtx_start_reg = 32'd0;
+reg [6:0]           rtx_round_reg = 7'd0;   // numbers retransmission rounds: a later round is never a copy
 reg [31:0]          rto_timer_reg [0:MAX_NODES-1];
 reg [MAX_NODES-1:0] repair_sent_reg = 0;   // a needs-repair event is out for this follower
 
@@ -786,6 +790,7 @@ always @* begin
     rtx_beat0 = nr_set_dst_node(rtx_beat0, {5'd0, rtx_rd_node_reg});
     rtx_beat0 = nr_set_flags(rtx_beat0, nr_get_flags(rtx_rd_data_reg) | (8'd1 << NR_FLAG_RETRANSMIT));
     rtx_beat0 = nr_set_commit_index(rtx_beat0, commit_index_reg);
+    rtx_beat0 = nr_set_rsvd(rtx_beat0, {1'b0, rtx_round_reg});
 end
 
 // needs-repair event for the host: a NACK-shaped frame naming the follower and the index
@@ -1124,6 +1129,7 @@ always @(posedge clk) begin
     if (rtx_start_ok) begin
         rtx_pend_reg[rtx_pick] <= 1'b0;
         rtx_last_pick_reg <= rtx_pick;
+        rtx_round_reg <= rtx_round_reg + 7'd1;
         if (rtx_from <= rtx_to && !rtx_needs_repair) begin
             rtx_active_reg <= 1'b1;
             rtx_node_reg <= rtx_pick;
@@ -1258,6 +1264,7 @@ always @(posedge clk) begin
         repair_sent_reg <= 0;
         rtx_active_reg <= 1'b0;
         rtx_rd_valid_reg <= 1'b0;
+        rtx_round_reg <= 7'd0;
         for (n = 0; n < MAX_NODES; n = n + 1) begin
             rto_timer_reg[n] <= 32'd0;
             rtx_pend_index_reg[n] <= 32'd0;

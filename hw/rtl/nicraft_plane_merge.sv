@@ -18,7 +18,8 @@ module nicraft_plane_merge #(
     parameter DATA_WIDTH = 512,
     parameter KEEP_WIDTH = DATA_WIDTH/8,
     parameter KEY_WIDTH = 88,
-    parameter WINDOW = 16
+    parameter WINDOW = 16,
+    parameter WINDOW_CYCLES = 1024    // a key older than this is forgotten (a retry is not a copy)
 ) (
     input  wire                          clk,
     input  wire                          rst,
@@ -33,6 +34,7 @@ module nicraft_plane_merge #(
     input  wire [PLANES-1:0]             s_key_valid,
     input  wire [PLANES-1:0]             s_is_ack,
     input  wire [PLANES-1:0]             plane_en,
+    input  wire [31:0]                   now,        // free-running cycle count
 
     output wire [DATA_WIDTH-1:0]         m_axis_tdata,
     output wire [KEEP_WIDTH-1:0]         m_axis_tkeep,
@@ -70,6 +72,7 @@ reg [SEL_WIDTH-1:0]  locked_sel_reg = 0;
 reg [SEL_WIDTH-1:0]  last_sel_reg = 0;
 reg [KEY_WIDTH-1:0]  win_reg [0:WINDOW-1];
 reg [WINDOW-1:0]     win_valid_reg = 0;
+reg [31:0]           win_ts_reg [0:WINDOW-1];
 localparam WIN_PTR_WIDTH = $clog2(WINDOW);
 reg [WIN_PTR_WIDTH-1:0] win_ptr_reg = 0;
 wire [WIN_PTR_WIDTH-1:0] win_ptr_next = (32'(win_ptr_reg) == WINDOW - 1) ? {WIN_PTR_WIDTH{1'b0}} : win_ptr_reg + 1'b1;
@@ -86,7 +89,8 @@ always @* begin
         dup[p] = 1'b0;
         if (first[p] && plane_en[p] && s_key_valid[p]) begin
             for (w = 0; w < WINDOW; w = w + 1) begin
-                if (win_valid_reg[w] && win_reg[w] == s_key[p*KEY_WIDTH +: KEY_WIDTH]) dup[p] = 1'b1;
+                if (win_valid_reg[w] && now - win_ts_reg[w] < WINDOW_CYCLES &&
+                    win_reg[w] == s_key[p*KEY_WIDTH +: KEY_WIDTH]) dup[p] = 1'b1;
             end
             for (q = 0; q < PLANES; q = q + 1) begin
                 if (q < p && first[q] && plane_en[q] && s_key_valid[q] &&
@@ -195,11 +199,14 @@ always @(posedge clk) begin
     if (ins_main && ins_ack) begin
         win_reg[win_ptr_reg] <= key_main;
         win_reg[win_ptr_next] <= key_ack;
+        win_ts_reg[win_ptr_reg] <= now;
+        win_ts_reg[win_ptr_next] <= now;
         win_valid_reg[win_ptr_reg] <= 1'b1;
         win_valid_reg[win_ptr_next] <= 1'b1;
         win_ptr_reg <= win_ptr_next2;
     end else if (ins_main || ins_ack) begin
         win_reg[win_ptr_reg] <= ins_main ? key_main : key_ack;
+        win_ts_reg[win_ptr_reg] <= now;
         win_valid_reg[win_ptr_reg] <= 1'b1;
         win_ptr_reg <= win_ptr_next;
     end
