@@ -7,7 +7,10 @@ import { libraryPath } from '../../sim/build.js';
 import { Csr, decodeHeader, HostReason, MsgType, COUNTERS, COUNTER_BASE, framePayload } from '../../ctrl/nic/wire.gen.js';
 import type { SimNic } from '../../sim/binding.js';
 
+/** The NIC's counters, read once its pipeline is quiet: stepping it alone (the world pushes nothing
+ *  meanwhile) lets the frames it holds finish, so the snapshot is consistent. */
 function counters(n: SimNic): Record<string, number> {
+  n.step(400);
   const out: Record<string, number> = {};
   COUNTERS.forEach((name, i) => {
     const a = COUNTER_BASE + 8 * i;

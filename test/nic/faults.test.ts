@@ -9,7 +9,10 @@ import type { SimNic } from '../../sim/binding.js';
 const TWO_PLANES = { params: { PLANES: 2 } };
 const baseSeed = Number(process.env.SEED ?? 20261122);
 
+/** The NIC's counters, read once its pipeline is quiet: stepping it alone (the world pushes nothing
+ *  meanwhile) lets the frames it holds finish, so the snapshot is consistent. */
 function counters(n: SimNic): Record<string, number> {
+  n.step(400);
   const out: Record<string, number> = {};
   COUNTERS.forEach((name, i) => {
     const a = COUNTER_BASE + 8 * i;
