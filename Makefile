@@ -54,6 +54,7 @@ gen-check:
 
 build: gen-check
 	$(NPX) tsx sim/build.ts $(G)
+	$(if $(G),,$(NPX) tsx sim/build.ts -GPLANES=2)
 
 lint:
 	verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module nicraft_nic $(RTL)
@@ -77,9 +78,10 @@ $(foreach b,$(BENCH_NAMES),$(eval $(call BENCH_RULE,$(b))))
 # (written by SimNic.destroy), merged and annotated per source line.
 coverage: deps gen-check
 	$(NPX) tsx sim/build.ts --coverage $(G)
+	$(NPX) tsx sim/build.ts --coverage -GPLANES=2
 	rm -rf build/coverage
 	mkdir -p build/coverage/raw
-	NICRAFT_COVERAGE=1 $(NPX) vitest run --no-file-parallelism test/nic/binding.test.ts test/nic/b2b.test.ts test/nic/faults.test.ts test/nic/diff.test.ts
+	NICRAFT_COVERAGE=1 $(NPX) vitest run --no-file-parallelism test/nic/binding.test.ts test/nic/b2b.test.ts test/nic/faults.test.ts
 	verilator_coverage --write build/coverage/merged.dat build/coverage/raw/*.dat
 	verilator_coverage --annotate build/coverage/annotated --annotate-min 1 build/coverage/merged.dat | tee build/coverage/summary.txt
 	@echo "coverage: annotated sources in build/coverage/annotated"
