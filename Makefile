@@ -56,8 +56,13 @@ build: gen-check
 	$(NPX) tsx sim/build.ts $(G)
 	$(if $(G),,$(NPX) tsx sim/build.ts -GPLANES=2)
 
+# The default parameters and the variants the tests build: every one must print nothing.
+LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3"
 lint:
-	verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module nicraft_nic $(RTL)
+	@for g in $(LINT_VARIANTS); do \
+	  echo "verilator --lint-only -Wall $$g"; \
+	  verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module nicraft_nic $$g $(RTL); \
+	done
 
 test: deps build
 	$(NPX) vitest run

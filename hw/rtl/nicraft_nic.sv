@@ -136,7 +136,7 @@ reg [2:0]  match_sel_reg = 3'd0;
 reg [2:0]  plane_en_reg = 3'b111;
 reg [31:0] nack_interval_reg = NR_CSR_RAFT_NACK_INTERVAL_RESET;
 reg [31:0] rto_reg = NR_CSR_RAFT_RTO_RESET;
-reg [31:0] match_reg [0:MAX_NODES-1];
+reg [31:0] match_reg [0:7];   // per-node state is indexed by a 3-bit node id: 8 slots whatever MAX_NODES
 reg [63:0] cycle_reg = 64'd0;
 
 wire leader_mode = fast_en_reg && role_reg == ROLE_LEADER;
@@ -731,14 +731,14 @@ end
 
 // Retransmission (leader): go-back-N from log RAM, on a NACK or when a lagging follower's ACKs
 // made no progress for RTO cycles. One follower at a time; others wait in rtx_pend.
-reg [MAX_NODES-1:0] rtx_pend_reg = 0;
-reg [31:0]          rtx_pend_index_reg [0:MAX_NODES-1];
-reg [31:0]          rtx_pend_end_reg [0:MAX_NODES-1];   // first index not to resend (0: up to the last)
+reg [7:0]           rtx_pend_reg = 0;
+reg [31:0]          rtx_pend_index_reg [0:7];
+reg [31:0]          rtx_pend_end_reg [0:7];   // first index not to resend (0: up to the last)
 reg [2:0]           rtx_last_pick_reg = 3'd0;
 reg [31:0]          rtx_start_reg = 32'd0;
 reg [6:0]           rtx_round_reg = 7'd0;   // numbers retransmission rounds: a later round is never a copy
-reg [31:0]          rto_timer_reg [0:MAX_NODES-1];
-reg [MAX_NODES-1:0] repair_sent_reg = 0;   // a needs-repair event is out for this follower
+reg [31:0]          rto_timer_reg [0:7];
+reg [7:0]           repair_sent_reg = 0;   // a needs-repair event is out for this follower
 
 reg                 rtx_active_reg = 1'b0;
 reg [2:0]           rtx_node_reg = 3'd0;
