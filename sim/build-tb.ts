@@ -119,7 +119,8 @@ function listFiles(dir: string, re: RegExp): string[] {
 export function tbHash(v: TbVariant): string {
   const h = createHash('sha256');
   const files = [
-    moduleSource(v.module), ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
+    // every RTL file: a module may instantiate others (found with -y)
+    ...rtlSources(), ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
     join(ROOT, 'sim/native/nicraft_wire.h'), ...tbSources(v.module), fileURLToPath(import.meta.url),
   ];
   for (const f of files) {
@@ -203,7 +204,7 @@ export async function buildTb(variants: TbVariant[], opts: { force?: boolean; qu
       const params = tbParams(v);
       const prefix = `Vtb_${v.module}`;
       const vargs = [
-        ...TB_VERILATOR_FLAGS, '--top-module', v.module, `-I${join(ROOT, 'hw/gen')}`, `-I${dirname(moduleSource(v.module))}`,
+        ...TB_VERILATOR_FLAGS, '--top-module', v.module, `-I${join(ROOT, 'hw/gen')}`, `-I${dirname(moduleSource(v.module))}`, '-y', dirname(moduleSource(v.module)),
         '--Mdir', obj, '--prefix', prefix,
         ...Object.entries(params).map(([k, x]) => `-G${k}=${x}`), moduleSource(v.module),
       ];

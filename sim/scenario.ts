@@ -12,6 +12,9 @@ import {
   Cluster, DEFAULT_NETWORK, DEFAULT_NIC, frameLen, lineRateFps, networkFloorPs, periodPs,
   type ClusterConfig, type FaultSpec, type NetworkModel,
 } from './cluster.js';
+import { ScenarioError, fieldPath } from '../ctrl/config-error.js';
+
+export { ScenarioError };
 
 const posNum = z.number().positive();
 const nonNeg = z.number().nonnegative();
@@ -89,17 +92,6 @@ export const scenarioSchema = z.object({
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioFault = z.infer<typeof faultSchema>;
 
-export class ScenarioError extends Error {
-  constructor(message: string, readonly issues: string[]) {
-    super(message);
-    this.name = 'ScenarioError';
-  }
-}
-
-function fieldPath(path: (string | number)[]): string {
-  if (path.length === 0) return '(scenario)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
 
 export function parseScenario(obj: unknown, source = 'scenario'): Scenario {
   const r = scenarioSchema.safeParse(obj);

@@ -6,6 +6,9 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { netSchema } from './netmodel.js';
 import { defaultApp } from './app.js';
+import { ScenarioError, fieldPath } from '../config-error.js';
+
+export { ScenarioError };
 
 const int = z.number().int();
 const nonNegInt = int.nonnegative();
@@ -137,20 +140,6 @@ export const scenarioSchema = z
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
-export class ScenarioError extends Error {
-  constructor(
-    message: string,
-    readonly issues: string[],
-  ) {
-    super(message);
-    this.name = 'ScenarioError';
-  }
-}
-
-function fieldPath(path: (string | number)[]): string {
-  if (path.length === 0) return '(scenario)';
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-}
 
 /** Validate a parsed scenario object; throws ScenarioError naming every bad field. */
 export function parseScenario(obj: unknown, source = 'scenario'): Scenario {

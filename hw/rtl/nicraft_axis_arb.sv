@@ -43,19 +43,11 @@ reg [SEL_WIDTH-1:0] locked_sel_reg = 0;
 reg [SEL_WIDTH-1:0] last_sel_reg = 0;     // last winner, for round robin
 
 // Round robin: the first valid port after the last winner.
-reg [SEL_WIDTH-1:0] rr_sel;
-reg                 rr_found;
-integer i;
-always @* begin
-    rr_sel = last_sel_reg;
-    rr_found = 1'b0;
-    for (i = 1; i <= PORTS; i = i + 1) begin
-        if (!rr_found && s_axis_tvalid[(32'(last_sel_reg) + i) % PORTS]) begin
-            rr_sel = SEL_WIDTH'((32'(last_sel_reg) + i) % PORTS);
-            rr_found = 1'b1;
-        end
-    end
-end
+wire [SEL_WIDTH-1:0] rr_sel;
+wire                 rr_found;
+nicraft_rr_pick #(.PORTS(PORTS), .SEL_WIDTH(SEL_WIDTH)) rr_inst (
+    .req(s_axis_tvalid), .last(last_sel_reg), .sel(rr_sel), .found(rr_found)
+);
 
 wire [SEL_WIDTH-1:0] sel = locked_reg ? locked_sel_reg : rr_sel;
 wire                 sel_valid = locked_reg ? s_axis_tvalid[sel] : rr_found;

@@ -103,18 +103,11 @@ always @* begin
 end
 
 // main: locked plane, else round robin over the candidates after the last winner
-reg [SEL_WIDTH-1:0] rr_sel;
-reg                 rr_found;
-always @* begin
-    rr_sel = last_sel_reg;
-    rr_found = 1'b0;
-    for (p = 1; p <= PLANES; p = p + 1) begin
-        if (!rr_found && cand_main[(32'(last_sel_reg) + p) % PLANES]) begin
-            rr_sel = SEL_WIDTH'((32'(last_sel_reg) + p) % PLANES);
-            rr_found = 1'b1;
-        end
-    end
-end
+wire [SEL_WIDTH-1:0] rr_sel;
+wire                 rr_found;
+nicraft_rr_pick #(.PORTS(PLANES), .SEL_WIDTH(SEL_WIDTH)) rr_inst (
+    .req(cand_main), .last(last_sel_reg), .sel(rr_sel), .found(rr_found)
+);
 wire [SEL_WIDTH-1:0] sel = locked_reg ? locked_sel_reg : rr_sel;
 wire                 sel_valid = locked_reg ? s_axis_tvalid[sel] : rr_found;
 wire                 main_go = sel_valid && m_axis_tready;
