@@ -70,8 +70,11 @@ export interface Workload {
   outstanding: number;
   payloadBytes: number;
   clients: number;
-  /** 'nic': the leader NIC replies at commit (NIC_REPLY); 'snoop': clients learn commits from the group stream. */
-  reply: 'nic' | 'snoop';
+  /**
+   * 'nic': the leader NIC replies at commit (NIC_REPLY); 'snoop': clients learn commits from the group stream;
+   * 'host': neither (REQs without NIC_REPLY): clients wait for a REPLY sent by host software.
+   */
+  reply: 'nic' | 'snoop' | 'host';
   /** 'spread': round robin over planes; a number: that plane only. */
   planes: 'spread' | number;
   /** A request not answered after this long is sent again on another plane (0: never). */
@@ -112,13 +115,20 @@ export interface ClusterConfig {
   /** Keep committed entries for the hosts (off: counted only, for speed). */
   keepCommitted?: boolean;
   variant?: Variant;
+  /** NIC node ids are nodeIdBase .. nodeIdBase+N-1 (default 0; the control core numbers voters from 1). */
+  nodeIdBase?: number;
+  /** Client endpoints driven from TypeScript (clientSend/clientPoll), after the traffic generators' clients. */
+  externalClients?: number;
 }
 
 // ---- host software hooks -----------------------------------------------------------------------
 
 /** What a replica's host software sees of the world. */
 export interface HostContext {
+  /** Port index 0..N-1. */
   readonly node: number;
+  /** The NIC's node id (node + nodeIdBase): what NODE_ID, MACs and header node fields carry. */
+  readonly nodeId: number;
   readonly replicas: number;
   readonly planes: number;
   /** The NIC, as a driver sees it. step() is not available: the runtime owns time. */
@@ -127,7 +137,7 @@ export interface HostContext {
   now(): number;
   /** Runs fn at simulated cycle `at` (at a batch boundary, never earlier). */
   setTimer(at: number, fn: () => void): void;
-  /** Tells clients which node leads (they address REQs to its MAC). */
+  /** Tells the traffic generators which node leads (port index; they address REQs to its MAC). */
   announceLeader(node: number): void;
   /** Adds a line to the event log. */
   log(text: string): void;
@@ -188,7 +198,7 @@ type Fn = (...args: unknown[]) => unknown;
 interface ClusterApi {
   create: Fn; destroy: Fn; planes: Fn; nodes: Fn; cycle: Fn; nic: Fn; addFault: Fn; run: Fn; error: Fn;
   setLeader: Fn; setPlaneHint: Fn; stopTraffic: Fn; crashed: Fn; stats: Fn; events: Fn; log: Fn;
-  latency: Fn; histogram: Fn; buckets: Fn; pullHost: Fn; hopPs: Fn;
+  latency: Fn; histogram: Fn; buckets: Fn; pullHost: Fn; hopPs: Fn; extSend: Fn; extPoll: Fn;
 }
 const apis = new Map<string, ClusterApi>();
 function api(path: string): ClusterApi {
@@ -218,6 +228,8 @@ function api(path: string): ClusterApi {
     buckets: f('uint32_t nr_cluster_buckets(void *h, void *out, uint32_t n)'),
     pullHost: f('int64_t nr_cluster_pull_host(void *h, uint32_t i, void *buf, uint32_t cap)'),
     hopPs: f('int64_t nr_cluster_hop_ps(void *h, uint32_t len, uint32_t from_client, uint32_t to_client)'),
+    extSend: f('int32_t nr_cluster_ext_send(void *h, uint32_t k, uint32_t plane, const uint8_t *data, uint32_t len)'),
+    extPoll: f('int64_t nr_cluster_ext_poll(void *h, uint32_t k, void *buf, uint32_t cap)'),
   };
   apis.set(path, a);
   return a;
@@ -328,6 +340,7 @@ export class WorldNic implements Nic {
     return this.readCsrs([addr])[0]!;
   }
   readCsrs(addrs: readonly number[]): number[] {
+    this.cluster.waitPosted(this.node);
     const tags = addrs.map((a) => this.sim.csrReadRequest(a));
     const out: Array<number | undefined> = tags.map(() => undefined);
     for (let guard = 0; out.some((v) => v === undefined); guard++) {
@@ -369,13 +382,21 @@ export class WorldNic implements Nic {
     this.inbox.push(...frames);
   }
   logRead(index: number): Uint8Array {
-    const t = this.sim.logReadRequest(index);
-    for (let guard = 0; ; guard++) {
+    return this.logReadMany([index])[0]!;
+  }
+  /** Reads several log slots, pipelined (one wait). */
+  logReadMany(indices: readonly number[]): Uint8Array[] {
+    this.cluster.waitPosted(this.node);
+    const tags = indices.map((i) => this.sim.logReadRequest(i));
+    const out: Array<Uint8Array | undefined> = tags.map(() => undefined);
+    for (let guard = 0; out.some((v) => v === undefined); guard++) {
       if (guard > 100_000) throw new Error(`WorldNic(${this.node}).logRead: no answer`);
       this.cluster.advanceRaw(1);
-      const r = this.sim.logResult(t);
-      if (r !== undefined) return r;
+      tags.forEach((t, i) => {
+        if (out[i] === undefined) out[i] = this.sim.logResult(t);
+      });
     }
+    return out as Uint8Array[];
   }
   logWrite(index: number, frame: Uint8Array): void {
     const copy = Uint8Array.from(frame);
@@ -413,7 +434,12 @@ export class Cluster {
   readonly nics: WorldNic[] = [];
   readonly hostLatencyCycles: number;
   readonly hostPollCycles: number;
+  /** The configuration text given to nr_cluster_create (e.g. for a plain C++ loop over the same world). */
+  readonly configText: string;
+  readonly nodeIdBase: number;
+  readonly externalClients: number;
   private readonly a: ClusterApi;
+  private pollers: Array<() => void> = [];
   private h: unknown;
   private readonly hosts: HostSoftware[] = [];
   private readonly ctxs: HostContext[] = [];
@@ -444,6 +470,8 @@ export class Cluster {
       retryCycles: 0, startCycle: 0, stopCycle: 0, maxRequests: 0, measureFromCycle: 0, ...(cfg.workload ?? {}),
     };
     this.hostLatencyCycles = cfg.hostLatencyCycles ?? 250;
+    this.nodeIdBase = cfg.nodeIdBase ?? 0;
+    this.externalClients = cfg.externalClients ?? 0;
     this.hostPollCycles = Math.max(1, cfg.hostPollCycles ?? 250);
     this.maxBatch = Math.max(1, cfg.maxBatchCycles ?? 20_000);
     const variant: Variant = cfg.variant ?? (cfg.planes > 1 ? { params: { PLANES: cfg.planes } } : {});
@@ -465,10 +493,12 @@ export class Cluster {
       start: w.startCycle, stop: w.stopCycle, max_requests: w.maxRequests,
       nic_reply: w.reply === 'nic' ? 1 : 0, snoop: w.reply === 'snoop' ? 1 : 0,
       fixed_plane: w.planes === 'spread' ? -1 : w.planes, retry_cycles: w.retryCycles,
-      measure_from: w.measureFromCycle, bucket_cycles: 2500, leader: 0,
+      measure_from: w.measureFromCycle, bucket_cycles: 2500, leader: this.nodeIdBase,
+      node_base: this.nodeIdBase, ext_clients: cfg.externalClients ?? 0,
       link_detect_cycles: Math.round((this.net.linkDetectNs * 1000) / P),
     };
     const text = Object.entries(conf).map(([k, v]) => `${k}=${v}`).join(' ');
+    this.configText = text;
     const err = Buffer.alloc(512);
     this.h = this.a.create(text, err, err.length);
     if (!this.h) throw new Error(`cluster: ${err.toString('utf8').replace(/\0.*$/s, '')}`);
@@ -493,10 +523,10 @@ export class Cluster {
       this.hosts.push(hostFactory(i));
       const self = this;
       this.ctxs.push({
-        node: i, replicas: cfg.replicas, planes: cfg.planes, nic,
+        node: i, nodeId: i + this.nodeIdBase, replicas: cfg.replicas, planes: cfg.planes, nic,
         now: () => self._cycle,
         setTimer: (at, fn) => self.setTimer(at, fn),
-        announceLeader: (n) => self.a.setLeader(self.h, n),
+        announceLeader: (n) => self.announceLeader(n),
         log: (t) => self.log(t),
       });
     }
@@ -522,6 +552,58 @@ export class Cluster {
     if (this.booting) { fn(); return; }
     this.posts.push({ due: this._cycle + this.hostLatencyCycles, node, seq: this.postSeq++, fn });
   }
+  /** @internal advances the world until every operation node posted so far has reached its NIC. */
+  waitPosted(node: number): void {
+    for (let guard = 0; this.posts.some((p) => p.node === node); guard++) {
+      if (guard > 1_000_000) throw new Error(`Cluster.waitPosted(${node}): stuck`);
+      let due = Infinity;
+      for (const p of this.posts) if (p.node === node) due = Math.min(due, p.due);
+      if (due > this._cycle) this.advanceRaw(due - this._cycle);
+      this.applyDuePosts();
+    }
+  }
+  private applyDuePosts(): void {
+    if (!this.posts.length) return;
+    const due = this.posts.filter((p) => p.due <= this._cycle).sort((x, y) => x.due - y.due || x.seq - y.seq);
+    if (!due.length) return;
+    this.posts = this.posts.filter((p) => p.due > this._cycle);
+    for (const p of due) p.fn();
+  }
+  /** Tells the traffic generators which node (port index) leads. */
+  announceLeader(node: number): void {
+    this.a.setLeader(this.handle, node + this.nodeIdBase);
+  }
+  /** Runs fn at every host poll (after the hosts), e.g. TypeScript clients. */
+  addPoller(fn: () => void): void {
+    this.pollers.push(fn);
+  }
+  /** External client k (0-based; its client id is workload.clients + k + 1) sends a frame on a plane. */
+  clientSend(k: number, plane: number, frame: Uint8Array): void {
+    const r = this.a.extSend(this.handle, k, plane, frame, frame.length) as number;
+    if (r !== 0) throw new Error(`Cluster.clientSend: bad client ${k} or plane ${plane} (externalClients=${this.externalClients}, planes=${this.planes})`);
+  }
+  /** Frames that reached external client k since the last call (`reason` holds the plane). */
+  clientPoll(k: number): Array<{ frame: Uint8Array; plane: number; badFcs: boolean; cycle: number }> {
+    const out: Array<{ frame: Uint8Array; plane: number; badFcs: boolean; cycle: number }> = [];
+    for (;;) {
+      const n = Number(this.a.extPoll(this.handle, k, this.buf, this.buf.length));
+      if (n === 0) return out;
+      if (n < 0) {
+        if (k >= this.externalClients) throw new Error(`Cluster.clientPoll: no external client ${k}`);
+        this.buf = Buffer.alloc(Math.max(-n, this.buf.length * 2));
+        continue;
+      }
+      let off = 0;
+      while (off < n) {
+        const len = this.buf.readUInt32LE(off);
+        const user = this.buf.readUInt32LE(off + 4);
+        const cycle = Number(this.buf.readBigUInt64LE(off + 8));
+        out.push({ frame: Uint8Array.from(this.buf.subarray(off + 16, off + 16 + len)), plane: user >>> 8, badFcs: (user & 1) !== 0, cycle });
+        off += 16 + ((len + 7) & ~7);
+      }
+    }
+  }
+
   /** @internal applies node's posted operations now (flush). */
   flushPosted(node: number): void {
     const mine = this.posts.filter((p) => p.node === node);
@@ -536,6 +618,18 @@ export class Cluster {
 
   log(text: string): void {
     this.a.log(this.handle, text);
+  }
+
+  /** Schedules a fault while running (its `at` is clamped to now). */
+  addFault(f: FaultSpec): void {
+    const e = Buffer.alloc(512);
+    const P = periodPs(this.net);
+    if ((this.a.addFault(this.handle, faultLine(f, P), e, e.length) as number) !== 0) {
+      throw new Error(`cluster: ${e.toString('utf8').replace(/\0.*$/s, '')} (${JSON.stringify(f)})`);
+    }
+    const ts = [Math.max(f.at, this._cycle) + 1, ...(f.until !== undefined ? [f.until + 1] : [])];
+    this.faultTimes.push(...ts);
+    this.faultTimes.sort((x, y) => x - y);
   }
 
   /** Tells clients which planes to use (bit p = plane p usable; 0 = all). */
@@ -569,13 +663,7 @@ export class Cluster {
 
   private runHosts(): void {
     // posted operations that are due
-    if (this.posts.length) {
-      const due = this.posts.filter((p) => p.due <= this._cycle).sort((x, y) => x.due - y.due || x.seq - y.seq);
-      if (due.length) {
-        this.posts = this.posts.filter((p) => p.due > this._cycle);
-        for (const p of due) p.fn();
-      }
-    }
+    this.applyDuePosts();
     // crash / restart notices
     for (let i = 0; i < this.replicas; i++) {
       const c = (this.a.crashed(this.handle, i) as number) !== 0;
@@ -604,6 +692,7 @@ export class Cluster {
           this.hosts[i]!.onHostFrames?.(this.ctxs[i]!, ready);
         }
       }
+      for (const fn of this.pollers) fn();
     }
   }
 

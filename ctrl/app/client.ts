@@ -27,6 +27,9 @@ export interface ClientOptions {
   maxAttempts: number;
   /** ask the leader NIC to reply itself at commit (writes whose reply carries no value) */
   nicReplyForWrites?: boolean;
+  /** after a NOT_LEADER reply that names no leader (an election is on), wait this long before the
+   *  next attempt instead of bouncing between replicas (default attemptTimeoutNs / 4) */
+  redirectBackoffNs?: number;
 }
 
 interface Op {
@@ -37,6 +40,10 @@ interface Op {
   refused: number; // attempts answered NOT_LEADER (certainly not executed)
   deadline: number;
   target: NodeId;
+  /** waiting out a redirect backoff: the next attempt goes out at this time */
+  retryAt?: number;
+  /** nodes that did not answer an attempt of this op */
+  silent: Set<NodeId>;
 }
 
 export class KvClient {
@@ -70,7 +77,7 @@ export class KvClient {
     const q = this.queue.shift();
     if (!q) return;
     this.seq++;
-    this.cur = { cmd: q.cmd, seq: this.seq, done: q.done, attempts: 0, refused: 0, deadline: 0, target: this.leader };
+    this.cur = { cmd: q.cmd, seq: this.seq, done: q.done, attempts: 0, refused: 0, deadline: 0, target: this.leader, silent: new Set() };
     this.attempt();
   }
 
@@ -93,7 +100,7 @@ export class KvClient {
     this.next();
   }
 
-  private giveUpOrRetry(reason: string): void {
+  private giveUpOrRetry(reason: string, backoff = false): void {
     const op = this.cur!;
     if (op.attempts >= this.o.maxAttempts) {
       if (op.refused === op.attempts) this.finish({ kind: 'failed', reason: `${reason}; every attempt was refused by a non-leader` });
@@ -101,14 +108,27 @@ export class KvClient {
       return;
     }
     this.stats.retries++;
+    if (backoff) {
+      op.retryAt = this.now + (this.o.redirectBackoffNs ?? this.o.attemptTimeoutNs / 4);
+      return;
+    }
     this.attempt(); // the same seq: if an earlier attempt executed, the session answers with its reply
   }
 
   tick(nowNs: number): void {
     this.now = Math.max(this.now, nowNs);
     const op = this.cur;
-    if (!op || this.now < op.deadline) return;
+    if (!op) return;
+    if (op.retryAt !== undefined) {
+      if (this.now >= op.retryAt) {
+        op.retryAt = undefined;
+        this.attempt();
+      }
+      return;
+    }
+    if (this.now < op.deadline) return;
     // no answer: try the next node (the leader may have failed)
+    op.silent.add(op.target);
     const i = this.o.nodes.indexOf(this.leader);
     this.leader = this.o.nodes[(i + 1) % this.o.nodes.length]!;
     this.giveUpOrRetry('timeout');
@@ -122,11 +142,14 @@ export class KvClient {
     if (h.type !== W.REPLY || h.clientId !== this.o.clientId || !op || h.seq !== op.seq) return; // stale or foreign
     const reply = decodeReply(framePayload(frame));
     if (reply.status === Status.NOT_LEADER) {
+      if (op.retryAt !== undefined || h.srcNode !== op.target) return; // a late copy of an answer already handled
       op.refused++;
       this.stats.redirects++;
-      if (reply.leader && this.o.nodes.includes(reply.leader)) this.leader = reply.leader;
+      const known = !!reply.leader && this.o.nodes.includes(reply.leader) && reply.leader !== h.srcNode;
+      if (known) this.leader = reply.leader!;
       else this.leader = this.o.nodes[(this.o.nodes.indexOf(h.srcNode) + 1) % this.o.nodes.length]!;
-      this.giveUpOrRetry('not leader');
+      // a redirect to a node that just did not answer this op: the election has not ended yet
+      this.giveUpOrRetry('not leader', !known || op.silent.has(this.leader));
       return;
     }
     this.leader = h.srcNode;

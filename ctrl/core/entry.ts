@@ -53,13 +53,14 @@ export function retransmitFrame(frame: Uint8Array, from: NodeId, to: NodeId, com
 }
 
 /** The part of an entry that identifies it for the CRC in Append messages: everything but the
- *  per-transmission fields (MACs, flags, src and dst node, commit index). */
+ *  per-transmission fields (MACs, flags, src and dst node, rsvd, commit index). */
 export function entryIdentity(frame: Uint8Array): Uint8Array {
   const f = frame.slice();
   f.fill(0, 0, 12);
   f[18] = 0;
   f[19] = 0;
   f[20] = 0;
+  f[21] = 0; // rsvd: the NIC's retransmission round on go-back-N copies
   f.fill(0, 30, 34);
   return f;
 }

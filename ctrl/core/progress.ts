@@ -20,6 +20,8 @@ export class Progress {
   ackedSendNs = -Infinity;
   /** the match index last written to the NIC's MATCH_INDEX for this node */
   nicMatch = 0;
+  /** the follower's host commit index as it last reported it: entries its storage holds durably */
+  durable = 0;
 
   constructor(next: number) {
     this.next = next;

@@ -197,6 +197,20 @@ export class Core {
     return sent + (this.cfg.electionTimeoutNs * (1 - rho)) / (1 + rho);
   }
 
+  /**
+   * Leader: the highest index a quorum of voters' storage holds (the leader's own durable entries,
+   * the followers' reported host commit indexes), capped at the commit index. An entry at or below
+   * it survives the crash of every replica at once; replies that must survive that wait for it.
+   * Other roles: 0.
+   */
+  durableIndex(): number {
+    if (this.role !== 'leader') return 0;
+    const vals = this.voters.map((v) => (v === this.id ? Math.min(this.stableIndex, this.log.commit) : this.tracker.get(v)?.durable ?? 0));
+    vals.sort((a, b) => b - a);
+    const q = quorumSize(Math.max(1, this.voters.length));
+    return Math.min(this.log.commit, vals[q - 1] ?? 0);
+  }
+
   /** Deadlines (for a driver that sleeps until the next one). */
   nextDeadline(): number {
     if (this.role === 'leader') return Math.min(this.heartbeatDeadline, this.checkQuorumDeadline);
@@ -690,7 +704,8 @@ export class Core {
     if (m.commit > this.log.commit && m.commit <= this.log.lastIndex() && this.reconciledTerm === this.term) this.commitTo(m.commit);
     const myLast = this.fastOn ? Math.max(this.nicLast, this.log.lastIndex()) : this.log.lastIndex();
     // reject = "not reconciled in this term yet: send me an Append" (e.g. after a restart)
-    this.send(this.msg(MsgType.HeartbeatResp, m.from, { context: m.context, hint: myLast, reject: this.reconciledTerm !== this.term }));
+    // commit = our host commit index: what our storage holds durably (the leader counts durable copies)
+    this.send(this.msg(MsgType.HeartbeatResp, m.from, { context: m.context, hint: myLast, commit: this.log.commit, reject: this.reconciledTerm !== this.term }));
     if (!this.fastOn && this.synced) this.enableFollower();
   }
 
@@ -835,6 +850,7 @@ export class Core {
     const p = this.tracker.get(m.from);
     if (!p) return;
     p.recentActive = true;
+    if (this.reconciledOk(m)) p.durable = Math.max(p.durable, Math.min(m.commit, this.log.lastIndex()));
     const r = this.hbRounds.get(m.context);
     if (r) p.ackedSendNs = Math.max(p.ackedSendNs, r.ns);
     // a follower that is behind what we had sequenced a round earlier missed frames: repair it
@@ -852,6 +868,11 @@ export class Core {
       this.sendAppend(m.from);
     }
     this.checkReads();
+  }
+
+  /** A HeartbeatResp's durable report counts only from a follower reconciled in this term. */
+  private reconciledOk(m: Message): boolean {
+    return !m.reject && m.term === this.term;
   }
 
   private broadcastHeartbeat(): void {

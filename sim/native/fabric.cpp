@@ -45,6 +45,8 @@ static const char* drop_names[D_COUNT] = {"buffer", "plane_down", "link_down", "
 
 struct World {
   uint32_t N = 3, P = 1, C = 1;
+  uint32_t X = 0;           // external clients (driven from TypeScript): endpoints N+C .. N+C+X-1
+  uint32_t node_base = 0;   // NIC node ids are node_base .. node_base+N-1 (MACs and header node fields)
   NetModel m;
   uint64_t seed = 1;
   Rng rng_fault{1};
@@ -70,12 +72,13 @@ struct World {
   uint64_t frames_switched = 0, copies_delivered = 0;
   std::vector<uint64_t> committed, punted, punts_lost;
   std::vector<std::deque<Frame>> host;   // punted frames (and committed, with keep_committed) per node
+  std::vector<std::deque<Frame>> ext_in; // frames that reached each external client (user: bit0 bad FCS, bits 8.. plane)
   bool keep_committed = false;
   uint64_t host_keep_max = 100000;
   std::string error;
   bool log_injections = true;
 
-  size_t E() const { return N + C; }
+  size_t E() const { return N + C + X; }
   bool is_client(size_t e) const { return e >= N; }
   std::string ep(size_t e) const { return is_client(e) ? fmt("c%zu", e - N) : fmt("n%zu", e); }
 
@@ -118,9 +121,9 @@ struct World {
       for (size_t n = 0; n < N; n++) to_one(n);
       if (m.clients_in_group)
         for (size_t c = 0; c < C; c++) to_one(N + c);
-    } else if ((dst_mac & ~0xFFULL) == nr::MAC_NODE_PREFIX && (dst_mac & 0xFF) < N) {
-      to_one(size_t(dst_mac & 0xFF));
-    } else if ((dst_mac & ~0xFFFFFFULL) == nr::MAC_CLIENT_PREFIX && (dst_mac & 0xFFFFFF) >= 1 && (dst_mac & 0xFFFFFF) <= C) {
+    } else if ((dst_mac & ~0xFFULL) == nr::MAC_NODE_PREFIX && (dst_mac & 0xFF) >= node_base && (dst_mac & 0xFF) - node_base < N) {
+      to_one(size_t((dst_mac & 0xFF) - node_base));
+    } else if ((dst_mac & ~0xFFFFFFULL) == nr::MAC_CLIENT_PREFIX && (dst_mac & 0xFFFFFF) >= 1 && (dst_mac & 0xFFFFFF) <= C + X) {
       to_one(N + size_t(dst_mac & 0xFFFFFF) - 1);
     } else {
       drop(D_UNKNOWN_DST);
@@ -202,7 +205,16 @@ struct World {
     size_t dst = ev.dst;
     copies_delivered++;
     if (is_client(dst)) {
-      traffic.receive(uint32_t(dst - N), ev.data->data(), ev.data->size(), ev.user, cycle);
+      if (dst - N < C) {
+        traffic.receive(uint32_t(dst - N), ev.data->data(), ev.data->size(), ev.user, cycle);
+      } else {
+        Frame f;
+        f.data = *ev.data;
+        f.user = ev.user;
+        f.cycle = cycle;
+        f.user |= uint32_t(ev.plane) << 8;
+        ext_in[dst - N - C].push_back(std::move(f));
+      }
       return;
     }
     if (crashed[dst]) { drop(D_NODE_DOWN); return; }
@@ -369,7 +381,12 @@ struct World {
     t.measure_from = kv.u64("measure_from", 0);
     t.bucket_cycles = std::max<uint64_t>(1, kv.u64("bucket_cycles", 2500));
     link_detect_cycles = kv.u64("link_detect_cycles", 2500);
-    traffic.leader = uint32_t(kv.u64("leader", 0));
+    X = uint32_t(kv.u64("ext_clients", 0));
+    node_base = uint32_t(kv.u64("node_base", 0));
+    if (node_base + N > 255) return "node_base + replicas must be at most 255";
+    if (N + C + X > 0xFFFF) return "too many endpoints";
+    ext_in.assign(X, {});
+    traffic.leader = uint32_t(kv.u64("leader", node_base));
     traffic.init(C, P, N);
 
     Rng root(seed);
@@ -586,6 +603,21 @@ int64_t nr_cluster_pull_host(void* h, uint32_t i, uint8_t* buf, uint32_t cap) {
   auto* w = static_cast<World*>(h);
   if (i >= w->N) return -1;
   return pack_frames(w->host[i], buf, cap);
+}
+
+// External client k sends a frame on a plane (its MAC gets it at the current cycle).
+int32_t nr_cluster_ext_send(void* h, uint32_t k, uint32_t plane, const uint8_t* data, uint32_t len) {
+  auto* w = static_cast<World*>(h);
+  if (k >= w->X || plane >= w->P || len < 14) return -1;
+  w->send(w->N + w->C + k, plane, std::make_shared<const std::vector<uint8_t>>(data, data + len),
+          int64_t(w->cycle) * w->m.period_ps);
+  return 0;
+}
+// Frames that reached external client k, packed as nr_cluster_pull_host packs them.
+int64_t nr_cluster_ext_poll(void* h, uint32_t k, uint8_t* buf, uint32_t cap) {
+  auto* w = static_cast<World*>(h);
+  if (k >= w->X) return -1;
+  return pack_frames(w->ext_in[k], buf, cap);
 }
 
 // The least latency the model allows for one hop of a frame of len bytes (ps).

@@ -1,0 +1,330 @@
+// One replica's host software: the control core (ctrl/core), its storage, the control-message
+// codec and the KV application, driving one NIC only through the `Nic` interface (registers,
+// log port, host queues), as a driver next to a real card would. Time comes from the caller
+// (`tick(nowNs)`), so the same class runs in the deterministic co-simulation (sim/raft-host.ts)
+// and under a real-time driver.
+//
+// What it does with the NIC's host RX queue:
+//   COMMITTED        -> the core (the host learns commits), then the KV store applies in order
+//   CONTROL          -> authenticated and decoded (proto/codec.ts); bad ones are counted, dropped
+//   REQ, not leader  -> a REPLY NOT_LEADER with the leader hint (the client redirects)
+//   REQ, leader      -> a host-path proposal (the fast path was off: frozen, or just elected)
+//   APPEND/HEARTBEAT/ACK/NACK, NEEDS_REPAIR -> the core (punts: gaps, newer terms, repair)
+// and it performs the core's Ready batches in the order the core requires (docs/control-plane.md).
+
+import { Core } from '../core/raft.js';
+import type { Config, CsrName, Entry, NicEvent, NodeId, Ready } from '../core/types.js';
+import type { Storage } from '../core/storage.js';
+import { entryIdentity } from '../core/entry.js';
+import { crc32 } from '../core/crc32.js';
+import { ControlCodec } from '../../proto/codec.js';
+import { KvStore, replyFrame, Status, decodeCommand, type Applied } from '../app/kv.js';
+import type { HostFrame, Nic } from '../nic/nic.js';
+import { COUNTER_BASE, COUNTERS, Csr, decodeHeader, Flag, framePayload, HostReason, MsgType as W } from '../nic/wire.gen.js';
+
+/** Fast-path settings the host writes once at start (register map, `raft` block). */
+export interface NicTuning {
+  ackCount: number;
+  ackDelayCycles: number;
+  hbIntervalCycles: number;
+  hbCommitDelayCycles: number;
+}
+export const DEFAULT_TUNING: NicTuning = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
+
+export interface ReplicaOptions {
+  config: Config;
+  nic: Nic;
+  storage: Storage;
+  /** per-cluster HMAC key for control messages */
+  key: Uint8Array;
+  tuning?: Partial<NicTuning>;
+  /** Which clients get a REPLY from this host when it applies their entry as leader (default: all).
+   *  Writes flagged NIC_REPLY were answered by the leader NIC already and never get one. */
+  hostReplies?: (clientId: number) => boolean;
+  log?: (line: string) => void;
+  /** keep (term, crc) of every applied entry, for cross-replica log comparison (default true) */
+  keepAppliedLog?: boolean;
+  /** Reply only once a quorum of replicas' storage holds the entry (core.durableIndex()), so an
+   *  acknowledged write survives the crash of every replica at once. Off: reply at commit. */
+  durableReplies?: boolean;
+}
+
+export interface ReplicaStats {
+  controlRx: number;
+  controlDropped: number;
+  committedRx: number;
+  punts: Record<string, number>;
+  hostProposals: number;
+  redirects: number;
+  replies: number;
+  applied: number;
+  progressReads: number;
+  readys: number;
+  nicOps: number;
+  logReads: number;
+  logWrites: number;
+  framesSent: number;
+  messagesSent: number;
+}
+
+const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(HostReason).map(([k, v]) => [v, k]));
+const CSR_ADDR = (reg: CsrName): number => (Csr as Record<string, number>)[`RAFT_${reg}`]!;
+const CTR = (name: string): number => COUNTER_BASE + 8 * (COUNTERS as readonly string[]).indexOf(name);
+
+export class Replica {
+  readonly core: Core;
+  readonly kv = new KvStore();
+  readonly codec: ControlCodec;
+  readonly id: NodeId;
+  readonly stats: ReplicaStats = {
+    controlRx: 0, controlDropped: 0, committedRx: 0, punts: {}, hostProposals: 0, redirects: 0, replies: 0, applied: 0,
+    progressReads: 0, readys: 0, nicOps: 0, logReads: 0, logWrites: 0, framesSent: 0, messagesSent: 0,
+  };
+  /** term and CRC-32 of the entry identity of every applied index (1-based; [0] unused) */
+  readonly appliedTerms: number[] = [0];
+  readonly appliedCrcs: number[] = [0];
+  /** replies the application produced, per applied index (for tests that check client outcomes) */
+  onApplied?: (a: Applied, e: Entry) => void;
+  /** every committed entry, as it is applied (in index order) */
+  onEntryApplied?: (e: Entry) => void;
+  /** the role changed (driver hook: e.g. tell the clients who leads) */
+  onRoleChange?: (role: string, term: number) => void;
+  private nowNs = 0;
+  private readonly nic: Nic;
+  private readonly storage: Storage;
+  private readonly clusterId: number;
+  private readonly hostReplies: (clientId: number) => boolean;
+  private readonly keepApplied: boolean;
+  private lastRole = '';
+  /** durableReplies: replies waiting for their index to become durable on a quorum */
+  private held: Array<{ index: number; frame: Uint8Array }> = [];
+  private processing = false;
+  private closed = false;
+
+  constructor(private readonly o: ReplicaOptions) {
+    this.nic = o.nic;
+    this.storage = o.storage;
+    this.id = o.config.id;
+    this.clusterId = o.config.clusterId;
+    this.codec = new ControlCodec(o.key, o.config.clusterId);
+    this.hostReplies = o.hostReplies ?? (() => true);
+    this.keepApplied = o.keepAppliedLog ?? true;
+    const t = { ...DEFAULT_TUNING, ...(o.tuning ?? {}) };
+    // the fast path's static settings (the core never touches them)
+    this.nic.writeCsr(Csr.RAFT_ACK_COUNT, t.ackCount);
+    this.nic.writeCsr(Csr.RAFT_ACK_DELAY, t.ackDelayCycles);
+    this.nic.writeCsr(Csr.RAFT_HB_INTERVAL, t.hbIntervalCycles);
+    this.nic.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, t.hbCommitDelayCycles);
+    const state = this.storage.load();
+    this.core = new Core(o.config, state);
+    this.process();
+  }
+
+  private log(s: string): void {
+    this.o.log?.(`n${this.id}: ${s}`);
+  }
+
+  /** The driver's clock: read the NIC's progress, then let the core's timers fire. */
+  tick(nowNs: number): void {
+    if (this.closed) return;
+    this.nowNs = Math.max(this.nowNs, nowNs);
+    const [last, commit, hbLo, apLo] = this.nic.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX, CTR('HEARTBEAT_RX'), CTR('APPEND_ACCEPTED')]);
+    this.stats.progressReads++;
+    this.core.step({ kind: 'nic', ev: { type: 'progress', lastIndex: last!, commitIndex: commit!, activity: (hbLo! + apLo!) >>> 0 } });
+    this.core.step({ kind: 'tick', nowNs: this.nowNs });
+    this.process();
+  }
+
+  /** Frames from the NIC's host RX queue, in order. */
+  onHostFrames(frames: readonly HostFrame[]): void {
+    if (this.closed) return;
+    for (const f of frames) {
+      this.dispatch(f);
+      this.process();
+    }
+  }
+
+  /** An operator or test request to the core (campaign, transfer, confChange, read, compact, propose). */
+  request(ev: Parameters<Core['step']>[0]): void {
+    if (this.closed) return;
+    this.core.step(ev);
+    this.process();
+  }
+
+  /** The host process stops (crash): nothing more is done; the storage keeps what was durable. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private dispatch(f: HostFrame): void {
+    const reason = f.reason;
+    if (reason === HostReason.COMMITTED) {
+      this.stats.committedRx++;
+      this.core.step({ kind: 'nic', ev: { type: 'committed', frame: f.frame } });
+      return;
+    }
+    const rname = REASON_NAMES[reason] ?? `R${reason}`;
+    this.stats.punts[rname] = (this.stats.punts[rname] ?? 0) + 1;
+    let h;
+    try { h = decodeHeader(f.frame); } catch { return; }
+    if (h.type === W.CONTROL) {
+      const m = this.codec.decode(f.frame);
+      if (!m || m.to !== this.id) { this.stats.controlDropped++; return; }
+      this.stats.controlRx++;
+      this.core.step({ kind: 'message', msg: m });
+      return;
+    }
+    if (reason === HostReason.NEEDS_REPAIR) {
+      this.core.step({ kind: 'nic', ev: { type: 'needsRepair', node: h.srcNode, index: h.logIndex } });
+      return;
+    }
+    if (h.type === W.REQ) {
+      if (h.clusterId !== this.clusterId || h.clientId === 0) return;
+      if (this.core.role === 'leader') {
+        this.stats.hostProposals++;
+        this.core.step({ kind: 'propose', payload: framePayload(f.frame), clientId: h.clientId, seq: h.seq, flags: h.flags });
+      } else {
+        this.stats.redirects++;
+        this.sendFrames([replyFrame(this.clusterId, this.id, h.clientId, h.seq, 0, this.core.term, { status: Status.NOT_LEADER, leader: this.core.lead })]);
+      }
+      return;
+    }
+    if (h.type === W.REPLY) return;
+    this.core.step({ kind: 'nic', ev: { type: 'punt', reason, frame: f.frame } });
+  }
+
+  private sendFrames(frames: Uint8Array[]): void {
+    if (frames.length === 0) return;
+    this.stats.framesSent += frames.length;
+    this.nic.sendHost(frames);
+  }
+
+  /** Performs every pending Ready of the core (persist, NIC ops, send, apply, persisted). */
+  process(): void {
+    if (this.processing || this.closed) return;
+    this.processing = true;
+    try {
+      for (let guard = 0; this.core.hasReady(); guard++) {
+        if (guard > 100_000) throw new Error(`replica ${this.id}: the core never quiesces`);
+        this.perform(this.core.ready());
+      }
+      if (this.held.length) this.perform(Core.emptyReady()); // the durable index moves with heartbeat answers
+      const role = this.core.role;
+      if (role !== this.lastRole) {
+        this.lastRole = role;
+        this.log(`${role} term=${this.core.term}`);
+        this.onRoleChange?.(role, this.core.term);
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private perform(rd: Ready): void {
+    this.stats.readys++;
+    // 1. persist (durable before anything below acts on it)
+    if (rd.hardState || rd.entries.length || rd.snapshot || rd.truncateAfter !== undefined) {
+      this.storage.save({ hardState: rd.hardState, entries: rd.entries, truncateAfter: rd.truncateAfter, snapshot: rd.snapshot });
+    }
+    // 2. NIC operations in order; reads are answered after the batch, in order
+    const answers: NicEvent[] = [];
+    const ops = rd.nic;
+    for (let k = 0; k < ops.length; k++) {
+      const op = ops[k]!;
+      this.stats.nicOps++;
+      switch (op.op) {
+        case 'csrWrite':
+          this.nic.writeCsr(CSR_ADDR(op.reg), op.value >>> 0);
+          break;
+        case 'csrRead': {
+          // consecutive reads go out pipelined
+          const regs: CsrName[] = [op.reg];
+          while (k + 1 < ops.length && ops[k + 1]!.op === 'csrRead') regs.push((ops[++k] as { reg: CsrName }).reg);
+          const v = this.nic.readCsrs(regs.map(CSR_ADDR));
+          regs.forEach((reg, i) => answers.push({ type: 'csr', reg, value: v[i]! }));
+          break;
+        }
+        case 'logWrite':
+          this.stats.logWrites++;
+          this.nic.logWrite(op.index, op.frame);
+          break;
+        case 'logRead': {
+          const idx: number[] = [op.index];
+          while (k + 1 < ops.length && ops[k + 1]!.op === 'logRead') idx.push((ops[++k] as { index: number }).index);
+          this.stats.logReads += idx.length;
+          const many = (this.nic as Nic & { logReadMany?: (i: readonly number[]) => Uint8Array[] }).logReadMany;
+          const frames = many ? many.call(this.nic, idx) : idx.map((i) => this.nic.logRead(i));
+          idx.forEach((index, i) => {
+            const fr = frames[i]!;
+            answers.push({ type: 'log', index, frame: fr.length > 0 ? fr : null });
+          });
+          break;
+        }
+      }
+    }
+    // 3. send
+    const out: Uint8Array[] = rd.frames.map((f) => f.frame);
+    for (const m of rd.messages) {
+      try {
+        out.push(this.codec.encode(m));
+        this.stats.messagesSent++;
+      } catch (e) {
+        this.log(`cannot encode ${m.type}: ${(e as Error).message}`);
+      }
+    }
+    this.sendFrames(out);
+    // 4. apply
+    if (rd.snapshotToApply) {
+      this.kv.restore(rd.snapshotToApply.data);
+      const idx = rd.snapshotToApply.index;
+      while (this.appliedTerms.length <= idx) { this.appliedTerms.push(-1); this.appliedCrcs.push(-1); }
+    }
+    const replies: Uint8Array[] = [];
+    for (const e of rd.committed) {
+      const a = this.kv.apply(e);
+      this.stats.applied++;
+      this.onEntryApplied?.(e);
+      if (this.keepApplied) {
+        if (e.index === this.appliedTerms.length) {
+          this.appliedTerms.push(e.term);
+          this.appliedCrcs.push(crc32(entryIdentity(e.frame)));
+        } else if (e.index < this.appliedTerms.length && this.appliedTerms[e.index] === -1) {
+          this.appliedTerms[e.index] = e.term;
+          this.appliedCrcs[e.index] = crc32(entryIdentity(e.frame));
+        }
+      }
+      if (!a) continue;
+      this.onApplied?.(a, e);
+      if (this.core.role !== 'leader') continue;
+      const h = decodeHeader(e.frame);
+      if ((h.flags & Flag.NIC_REPLY) !== 0 && !a.duplicate && isWrite(e)) continue; // the NIC replied at commit
+      if (!this.hostReplies(a.clientId)) continue;
+      const fr = replyFrame(this.clusterId, this.id, a.clientId, a.seq, e.index, e.term, a.reply);
+      if (this.o.durableReplies) this.held.push({ index: e.index, frame: fr });
+      else replies.push(fr);
+    }
+    if (this.held.length) {
+      if (this.core.role !== 'leader') this.held = []; // the clients retry; their sessions answer again
+      else {
+        const d = this.core.durableIndex();
+        let k = 0;
+        while (k < this.held.length && this.held[k]!.index <= d) replies.push(this.held[k++]!.frame);
+        if (k) this.held.splice(0, k);
+      }
+    }
+    this.stats.replies += replies.length;
+    this.sendFrames(replies);
+    // 5. durable
+    if (rd.persistUpTo) this.core.step({ kind: 'persisted', ...rd.persistUpTo });
+    for (const ev of answers) this.core.step({ kind: 'nic', ev });
+  }
+}
+
+function isWrite(e: Entry): boolean {
+  try {
+    const c = decodeCommand(framePayload(e.frame));
+    return c.op === 'put' || c.op === 'delete';
+  } catch {
+    return true; // not a KV command: whoever asked for a NIC reply got it
+  }
+}
