@@ -395,13 +395,14 @@ export class RaftCluster {
   }
 
   /**
-   * Stops the workload, waits for the clients' operations in flight, then reads every key once
+   * Stops the workload (and the C++ traffic generators), waits for the clients' operations in flight, then reads every key once
    * (recorded in the history): a lost acknowledged write shows up as a non-linearizable read.
    * Returns false if the reads did not finish within limitCycles.
    */
   finish(limitCycles: number): boolean {
     const keys = this.workload?.keys ?? 3;
     this.stopKvWorkload();
+    this.cluster.stopTraffic();
     if (!this.runUntil(() => this.busyClients() === 0, limitCycles)) return false;
     const c = this.clients[0];
     if (!c) return true;
@@ -456,16 +457,11 @@ export class RaftCluster {
     return this.hosts.map((h) => (h.replica ? h.replica.kv.appliedIndex : -1));
   }
 
-  /** KV snapshots (deterministic bytes) of the live replicas that applied exactly `index`. */
-  kvStatesAt(): Map<number, string[]> {
-    const m = new Map<number, string[]>();
-    for (const h of this.hosts) {
-      if (!h.replica) continue;
-      const s = Buffer.from(h.replica.kv.snapshot()).toString('base64');
-      const i = h.replica.kv.appliedIndex;
-      m.set(i, [...(m.get(i) ?? []), s]);
-    }
-    return m;
+  /** KV snapshots (deterministic bytes, base64) of the live replicas (of `ports` only, if given). */
+  kvStates(ports?: number[]): string[] {
+    return this.hosts
+      .filter((h, i) => h.replica && (!ports || ports.includes(i)))
+      .map((h) => Buffer.from(h.replica!.kv.snapshot()).toString('base64'));
   }
 
   statusLines(): string[] {

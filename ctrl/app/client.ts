@@ -145,7 +145,12 @@ export class KvClient {
       if (op.retryAt !== undefined || h.srcNode !== op.target) return; // a late copy of an answer already handled
       op.refused++;
       this.stats.redirects++;
-      const known = !!reply.leader && this.o.nodes.includes(reply.leader) && reply.leader !== h.srcNode;
+      if (reply.leader === h.srcNode) {
+        // the leader itself: busy (its fast path was frozen), the request did not run; retry there soon
+        this.giveUpOrRetry('leader busy', true);
+        return;
+      }
+      const known = !!reply.leader && this.o.nodes.includes(reply.leader);
       if (known) this.leader = reply.leader!;
       else this.leader = this.o.nodes[(this.o.nodes.indexOf(h.srcNode) + 1) % this.o.nodes.length]!;
       // a redirect to a node that just did not answer this op: the election has not ended yet

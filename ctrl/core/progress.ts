@@ -22,6 +22,8 @@ export class Progress {
   nicMatch = 0;
   /** the follower's host commit index as it last reported it: entries its storage holds durably */
   durable = 0;
+  /** replicate: last index of each Append sent and not yet answered (the pipeline window) */
+  inflight: number[] = [];
 
   constructor(next: number) {
     this.next = next;
@@ -34,6 +36,7 @@ export class Progress {
       this.match = n;
       updated = true;
     }
+    while (this.inflight.length > 0 && this.inflight[0]! <= n) this.inflight.shift();
     if (this.next < n + 1) this.next = n + 1;
     this.probeSent = false;
     return updated;
@@ -54,17 +57,22 @@ export class Progress {
   }
 
   becomeProbe(): void {
+    // a pipeline that broke (a lost Append): start again after the match
+    if (this.state === 'replicate') this.next = this.match + 1;
+    this.inflight = [];
     this.state = 'probe';
     this.probeSent = false;
     this.pendingSnapshot = 0;
     this.next = Math.max(this.next, this.match + 1);
   }
   becomeReplicate(): void {
+    this.inflight = [];
     this.state = 'replicate';
     this.probeSent = false;
     this.next = Math.max(this.next, this.match + 1);
   }
   becomeSnapshot(index: number): void {
+    this.inflight = [];
     this.state = 'snapshot';
     this.pendingSnapshot = index;
     this.probeSent = false;

@@ -89,6 +89,8 @@ export class Core {
   private fetchWaiters: { upto: number; cb: Waiter }[] = [];
   private frameBuf = new Map<number, Entry>();
   private lastRepairAsk = -Infinity;
+  /** the leader's host last index, from its latest Append (a follower far behind it stays frozen) */
+  private leaderLast = { term: -1, index: 0 };
 
   // leader state
   private proposals: PendingProposal[] = [];
@@ -112,7 +114,7 @@ export class Core {
   constructor(cfg: Config, state?: PersistentState) {
     this.id = cfg.id;
     this.cfg = {
-      preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, maxAppendEntries: 12,
+      preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, maxAppendEntries: 12, maxInflightAppends: 8,
       snapshotChunkBytes: 128, amnesiaGuard: true, ...cfg,
     };
     this.voters = [...cfg.voters].sort((a, b) => a - b);
@@ -615,8 +617,13 @@ export class Core {
 
   // -------------------------------------------------------------------------------- follower side
 
+  private catchupSlack(): number {
+    return this.cfg.maxAppendEntries * this.cfg.maxInflightAppends;
+  }
+
   private handleAppend(m: Message): void {
     if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+    if (m.term === this.term) this.leaderLast = { term: m.term, index: m.hint };
     this.lead = m.from;
     this.lastLeaderContact = this.now;
     this.resetElectionTimer();
@@ -686,6 +693,9 @@ export class Core {
   /** Turns a reconciled follower's fast path on (the host log equals the NIC's, which is a prefix of the leader's). */
   private enableFollower(): void {
     if (this.role !== 'follower' || this.lead === 0 || this.reconciledTerm !== this.term || this.fastOn || !this.synced) return;
+    // far behind the leader's host log (as its last Append said): stay frozen while its pipelined
+    // Appends catch us up; every enable/freeze pair costs a round trip to the NIC
+    if (this.leaderLast.term === this.term && this.log.lastIndex() + this.catchupSlack() < this.leaderLast.index) return;
     this.setCsr('COMMIT_INDEX', this.log.commit, true);
     this.setCsr('APPLIED_INDEX', this.log.commit, true);
     this.setCsr('TERM', this.term);
@@ -772,6 +782,7 @@ export class Core {
     }
     const hi = Math.min(prev + this.cfg.maxAppendEntries, Math.max(this.log.lastIndex(), this.nicLast));
     if (hi > this.log.lastIndex()) return this.fetchThenAppend(to, hi);
+    if (p.state === 'replicate' && p.inflight.length >= this.cfg.maxInflightAppends) return; // the window is full
     const ents = this.log.slice(prev + 1, hi);
     for (const e of ents) this.rd.frames.push({ to, frame: retransmitFrame(e.frame, this.id, to, this.log.commit) });
     this.send(this.msg(MsgType.Append, to, {
@@ -779,6 +790,13 @@ export class Core {
       entryTerms: ents.map((e) => e.term), entryCrcs: ents.map((e) => crc32(entryIdentity(e.frame))),
     }));
     p.probeSent = true;
+    // replicate: pipeline the next Appends without waiting for the answers (a follower far behind
+    // catches up at window x maxAppendEntries entries per round trip, faster than the fast path adds)
+    if (p.state === 'replicate' && ents.length > 0) {
+      p.inflight.push(hi);
+      p.next = hi + 1;
+      if (p.inflight.length < this.cfg.maxInflightAppends && hi < this.log.lastIndex()) this.sendAppend(to);
+    }
   }
 
   private fetchThenAppend(to: NodeId, upto: number): void {
@@ -822,10 +840,14 @@ export class Core {
     if (!p) return;
     p.recentActive = true;
     if (m.reject) {
-      // a rejection (log mismatch) or a repair request (the follower's NIC saw a gap): resend from hint+1
-      if (m.hint + 1 < p.next || p.state === 'replicate') {
+      // a rejection (log mismatch) or a repair request (the follower's NIC saw a gap): resend from
+      // hint+1, where the leader skips back over the whole term of the follower's entry at the hint
+      // (etcd's leader-side findConflictByTerm): a follower with a long tail of an older term costs
+      // one round trip, not one per entry (the co-simulation found the probe stuck without it)
+      const hint = m.hint > this.log.snapIndex ? this.log.findConflictByTerm(m.hint, m.logTerm) : m.hint;
+      if (hint + 1 < p.next || p.state === 'replicate') {
         p.becomeProbe();
-        p.next = Math.max(p.match + 1, Math.min(p.next, m.hint + 1));
+        p.next = Math.max(p.match + 1, Math.min(p.next, hint + 1));
         this.sendAppend(m.from);
       }
       return;
@@ -838,9 +860,12 @@ export class Core {
       if (this.leadTransferee === m.from && p.match >= this.log.lastIndex()) {
         this.send(this.msg(MsgType.TimeoutNow, m.from));
       }
-      if (p.match < this.log.lastIndex()) this.sendAppend(m.from);
-    } else if (p.match < this.log.lastIndex()) {
-      // no progress (the frames were lost): probe again at the next heartbeat answer
+      // Close to our host log, the follower turns its fast path on (enableFollower) and the NICs take
+      // over: its NACKs fetch the rest from our NIC's log RAM. Host Appends would only freeze it again.
+      if (p.match + this.catchupSlack() < this.log.lastIndex() || this.leadTransferee === m.from) this.sendAppend(m.from);
+    } else if (p.match < this.log.lastIndex() && (p.state !== 'replicate' || p.inflight.length === 0)) {
+      // no progress (the frames were lost): probe again at the next heartbeat answer (in replicate,
+      // only once nothing is in flight: a duplicate answer, one copy per plane, is not a loss)
       p.becomeProbe();
     }
   }
@@ -850,7 +875,15 @@ export class Core {
     const p = this.tracker.get(m.from);
     if (!p) return;
     p.recentActive = true;
-    if (this.reconciledOk(m)) p.durable = Math.max(p.durable, Math.min(m.commit, this.log.lastIndex()));
+    if (this.reconciledOk(m)) {
+      p.durable = Math.max(p.durable, Math.min(m.commit, this.log.lastIndex()));
+      // a follower reconciled in this term holds a prefix of our log up to its last index (its NIC
+      // only appends our APPENDs of this term, in order): that is a match
+      if (p.state !== 'snapshot' && p.maybeUpdate(Math.min(m.hint, Math.max(this.log.lastIndex(), this.nicLast)))) {
+        this.writeMatch(m.from);
+        this.maybeCommit();
+      }
+    }
     const r = this.hbRounds.get(m.context);
     if (r) p.ackedSendNs = Math.max(p.ackedSendNs, r.ns);
     // a follower that is behind what we had sequenced a round earlier missed frames: repair it
@@ -864,7 +897,7 @@ export class Core {
       p.becomeProbe();
       p.next = m.hint + 1;
       this.sendAppend(m.from);
-    } else if (p.match < this.log.lastIndex() && p.state === 'probe' && !this.appendWaiting.has(m.from)) {
+    } else if (p.match + (m.reject ? 0 : this.catchupSlack()) < this.log.lastIndex() && p.state === 'probe' && !this.appendWaiting.has(m.from)) {
       this.sendAppend(m.from);
     }
     this.checkReads();
@@ -1069,6 +1102,9 @@ export class Core {
       case 'needsRepair': {
         const p = this.tracker.get(ev.node);
         if (this.role !== 'leader' || !p) return;
+        // a repair already under way (Appends in flight) answers it: every NACK while the follower
+        // catches up raises another event, and restarting the pipeline for each would stall it
+        if ((p.state === 'replicate' && p.inflight.length > 0) || (p.state === 'probe' && p.probeSent) || this.appendWaiting.has(ev.node)) return;
         p.becomeProbe();
         p.next = Math.max(p.match + 1, Math.min(p.next, ev.index));
         this.sendAppend(ev.node);
@@ -1108,8 +1144,10 @@ export class Core {
     if (e.index <= this.log.commit || (!repair && e.term < this.term)) return;
     this.frameBuf.set(e.index, e);
     if (this.frameBuf.size > FRAME_BUFFER_MAX) {
-      const lo = Math.min(...this.frameBuf.keys());
-      this.frameBuf.delete(lo);
+      // keep the frames nearest to our log's end (the next Append names those); a flood of frames
+      // far ahead (a leader NIC's go-back-N while we are frozen) must not push them out
+      const hi = Math.max(...this.frameBuf.keys());
+      this.frameBuf.delete(hi);
     }
   }
 

@@ -171,6 +171,7 @@ export interface Config {
   maxClockDrift?: number;      // default 1e-4
   leaseReads?: boolean;        // default true
   maxAppendEntries?: number;   // entries named per Append message (default 12: the Append must fit a 256-byte control payload)
+  maxInflightAppends?: number; // Appends in flight per follower in replicate state (default 8)
   snapshotChunkBytes?: number; // default 128 (a control payload must fit the NIC's MAX_PAYLOAD)
   /** a restarted node may have lost acknowledged entries (NIC RAM is volatile): default true */
   amnesiaGuard?: boolean;

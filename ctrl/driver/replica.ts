@@ -8,7 +8,10 @@
 //   COMMITTED        -> the core (the host learns commits), then the KV store applies in order
 //   CONTROL          -> authenticated and decoded (proto/codec.ts); bad ones are counted, dropped
 //   REQ, not leader  -> a REPLY NOT_LEADER with the leader hint (the client redirects)
-//   REQ, leader      -> a host-path proposal (the fast path was off: frozen, or just elected)
+//   REQ, leader      -> a REPLY NOT_LEADER naming this node: "busy, retry here" (the NIC punted it
+//                       while the fast path was frozen; it was not sequenced, so it did not execute).
+//                       Not a host-path proposal: at line rate every freeze punts more requests, and
+//                       proposing them costs another freeze, a loop that keeps the fast path off.
 //   APPEND/HEARTBEAT/ACK/NACK, NEEDS_REPAIR -> the core (punts: gaps, newer terms, repair)
 // and it performs the core's Ready batches in the order the core requires (docs/control-plane.md).
 
@@ -47,6 +50,9 @@ export interface ReplicaOptions {
   /** Reply only once a quorum of replicas' storage holds the entry (core.durableIndex()), so an
    *  acknowledged write survives the crash of every replica at once. Off: reply at commit. */
   durableReplies?: boolean;
+  /** Dispatch a whole batch of host RX frames to the core, then perform its Ready once (one
+   *  persist per batch instead of one per frame: the real-time daemon's fsync cost). Off: a Ready per frame. */
+  batchHostFrames?: boolean;
 }
 
 export interface ReplicaStats {
@@ -56,6 +62,7 @@ export interface ReplicaStats {
   punts: Record<string, number>;
   hostProposals: number;
   redirects: number;
+  busyReplies: number;
   replies: number;
   applied: number;
   progressReads: number;
@@ -65,6 +72,11 @@ export interface ReplicaStats {
   logWrites: number;
   framesSent: number;
   messagesSent: number;
+  /** NIC cycles the host spent waiting for register and log-port reads (progress reads included) */
+  readWaitCycles: number;
+  csrReads: number;
+  /** control messages dropped as copies (the same message through another plane) */
+  controlCopies: number;
 }
 
 const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(HostReason).map(([k, v]) => [v, k]));
@@ -77,9 +89,11 @@ export class Replica {
   readonly codec: ControlCodec;
   readonly id: NodeId;
   readonly stats: ReplicaStats = {
-    controlRx: 0, controlDropped: 0, committedRx: 0, punts: {}, hostProposals: 0, redirects: 0, replies: 0, applied: 0,
+    controlRx: 0, controlDropped: 0, committedRx: 0, punts: {}, hostProposals: 0, redirects: 0, busyReplies: 0, replies: 0, applied: 0,
     progressReads: 0, readys: 0, nicOps: 0, logReads: 0, logWrites: 0, framesSent: 0, messagesSent: 0,
+    readWaitCycles: 0, csrReads: 0, controlCopies: 0,
   };
+  private recentTags = new Map<string, number>();
   /** term and CRC-32 of the entry identity of every applied index (1-based; [0] unused) */
   readonly appliedTerms: number[] = [0];
   readonly appliedCrcs: number[] = [0];
@@ -128,7 +142,9 @@ export class Replica {
   tick(nowNs: number): void {
     if (this.closed) return;
     this.nowNs = Math.max(this.nowNs, nowNs);
+    const c0 = this.nic.cycle;
     const [last, commit, hbLo, apLo] = this.nic.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX, CTR('HEARTBEAT_RX'), CTR('APPEND_ACCEPTED')]);
+    this.stats.readWaitCycles += this.nic.cycle - c0;
     this.stats.progressReads++;
     this.core.step({ kind: 'nic', ev: { type: 'progress', lastIndex: last!, commitIndex: commit!, activity: (hbLo! + apLo!) >>> 0 } });
     this.core.step({ kind: 'tick', nowNs: this.nowNs });
@@ -140,13 +156,15 @@ export class Replica {
     if (this.closed) return;
     for (const f of frames) {
       this.dispatch(f);
-      this.process();
+      if (!this.o.batchHostFrames) this.process();
     }
+    if (this.o.batchHostFrames) this.process();
   }
 
   /** An operator or test request to the core (campaign, transfer, confChange, read, compact, propose). */
   request(ev: Parameters<Core['step']>[0]): void {
     if (this.closed) return;
+    if (ev.kind === 'propose') this.stats.hostProposals++;
     this.core.step(ev);
     this.process();
   }
@@ -170,6 +188,12 @@ export class Replica {
     if (h.type === W.CONTROL) {
       const m = this.codec.decode(f.frame);
       if (!m || m.to !== this.id) { this.stats.controlDropped++; return; }
+      // the same message arrives once per plane: take the first copy (the HMAC tag identifies it)
+      const tag = tagKey(f.frame, h.payloadLen);
+      const seen = this.recentTags.get(tag);
+      if (seen !== undefined && f.cycle - seen < COPY_WINDOW_CYCLES) { this.stats.controlCopies++; return; }
+      this.recentTags.set(tag, f.cycle);
+      if (this.recentTags.size > 1024) this.recentTags.delete(this.recentTags.keys().next().value!);
       this.stats.controlRx++;
       this.core.step({ kind: 'message', msg: m });
       return;
@@ -180,13 +204,10 @@ export class Replica {
     }
     if (h.type === W.REQ) {
       if (h.clusterId !== this.clusterId || h.clientId === 0) return;
-      if (this.core.role === 'leader') {
-        this.stats.hostProposals++;
-        this.core.step({ kind: 'propose', payload: framePayload(f.frame), clientId: h.clientId, seq: h.seq, flags: h.flags });
-      } else {
-        this.stats.redirects++;
-        this.sendFrames([replyFrame(this.clusterId, this.id, h.clientId, h.seq, 0, this.core.term, { status: Status.NOT_LEADER, leader: this.core.lead })]);
-      }
+      if (this.core.role === 'leader') this.stats.busyReplies++;
+      else this.stats.redirects++;
+      if (!this.hostReplies(h.clientId)) return;
+      this.sendFrames([replyFrame(this.clusterId, this.id, h.clientId, h.seq, 0, this.core.term, { status: Status.NOT_LEADER, leader: this.core.role === 'leader' ? this.id : this.core.lead })]);
       return;
     }
     if (h.type === W.REPLY) return;
@@ -240,7 +261,10 @@ export class Replica {
           // consecutive reads go out pipelined
           const regs: CsrName[] = [op.reg];
           while (k + 1 < ops.length && ops[k + 1]!.op === 'csrRead') regs.push((ops[++k] as { reg: CsrName }).reg);
+          const c0 = this.nic.cycle;
           const v = this.nic.readCsrs(regs.map(CSR_ADDR));
+          this.stats.readWaitCycles += this.nic.cycle - c0;
+          this.stats.csrReads += regs.length;
           regs.forEach((reg, i) => answers.push({ type: 'csr', reg, value: v[i]! }));
           break;
         }
@@ -253,7 +277,9 @@ export class Replica {
           while (k + 1 < ops.length && ops[k + 1]!.op === 'logRead') idx.push((ops[++k] as { index: number }).index);
           this.stats.logReads += idx.length;
           const many = (this.nic as Nic & { logReadMany?: (i: readonly number[]) => Uint8Array[] }).logReadMany;
+          const c0 = this.nic.cycle;
           const frames = many ? many.call(this.nic, idx) : idx.map((i) => this.nic.logRead(i));
+          this.stats.readWaitCycles += this.nic.cycle - c0;
           idx.forEach((index, i) => {
             const fr = frames[i]!;
             answers.push({ type: 'log', index, frame: fr.length > 0 ? fr : null });
@@ -318,6 +344,14 @@ export class Replica {
     if (rd.persistUpTo) this.core.step({ kind: 'persisted', ...rd.persistUpTo });
     for (const ev of answers) this.core.step({ kind: 'nic', ev });
   }
+}
+
+/** Copies of one control message through different planes arrive within this many cycles. */
+const COPY_WINDOW_CYCLES = 25_000;
+
+function tagKey(frame: Uint8Array, payloadLen: number): string {
+  const end = 44 + payloadLen;
+  return Buffer.from(frame.subarray(end - 16, end)).toString('latin1');
 }
 
 function isWrite(e: Entry): boolean {

@@ -229,6 +229,9 @@ interface CmdResult {
 }
 
 /** A behavioural model of nicraft_nic, behind the Nic interface. */
+/** RTL RTO_SHIFT_MAX: the retransmit timeout backs off to at most RTO << 6. */
+const RTO_SHIFT_MAX = 6;
+
 export class ModelNic implements Nic {
   /**
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
@@ -392,6 +395,8 @@ export class ModelNic implements Nic {
   private rtxRound = 0;
   private rtxStart = 0;
   private readonly rtoTimer: Float64Array;
+  /** the RTO doubles after each expiry without progress (RTL rto_shift_reg, up to RTO_SHIFT_MAX) */
+  private readonly rtoShift: Uint8Array;
   /** Some retransmit timer may be non-zero. */
   private rtoRun = false;
   private repairSent = 0;
@@ -512,6 +517,7 @@ export class ModelNic implements Nic {
     this.rtxPendIndex = new Uint32Array(this.MAXN);
     this.rtxPendEnd = new Uint32Array(this.MAXN);
     this.rtoTimer = new Float64Array(this.MAXN);
+    this.rtoShift = new Uint8Array(this.MAXN);
     this.mDrop = new Uint8Array(this.P);
     this.mDropOff = new Uint8Array(this.P);
     this.winA = new Uint32Array(this.W);
@@ -595,7 +601,7 @@ export class ModelNic implements Nic {
     this.nackWant = false; this.nackTimer = 0; this.nackSent = 0; this.gapAge = 0; this.oooValid = false; this.ctlSeq = 0;
     this.txInFrame = false; this.txTake = 0;
     this.rtxPend = 0; this.repairSent = 0; this.rtxActive = false; this.rtxRdValid = false; this.rtxAsmLen = 0; this.rtxRound = 0;
-    this.rtoTimer.fill(0); this.rtxPendIndex.fill(0); this.rtxPendEnd.fill(0);
+    this.rtoTimer.fill(0); this.rtoShift.fill(0); this.rtxPendIndex.fill(0); this.rtxPendEnd.fill(0);
     this.cyc += this.resetCycles > 0 ? this.resetCycles : 1;
   }
 
@@ -830,6 +836,11 @@ export class ModelNic implements Nic {
     }
   }
 
+  /** Follower n's current retransmit timeout: RTO << shift, in 32 bits as the RTL computes it. */
+  private rtoLimit(n: number): number {
+    return (this.rto << this.rtoShift[n]!) >>> 0;
+  }
+
   /** Members whose retransmit timer runs (leader: a member other than this node that lags). */
   private rtoRunning(n: number): boolean {
     return n !== this.nodeId && ((this.members >> n) & 1) === 1 && this.match[n]! < this.lastIndex;
@@ -853,7 +864,7 @@ export class ModelNic implements Nic {
     const followerMode = this.fastEn && this.role === ROLE_FOLLOWER;
     if (followerMode && this.chainGo()) return false;
     if (this.fastEn && this.role === ROLE_LEADER) {
-      for (let n = 0; n < this.MAXN; n++) if (this.rtoRunning(n) && this.rtoTimer[n]! >= this.rto) return false;
+      for (let n = 0; n < this.MAXN; n++) if (this.rtoRunning(n) && this.rtoTimer[n]! >= this.rtoLimit(n)) return false;
     }
     this.quorumBest();
     if (this.q1Valid !== this.qCacheValid || this.q1Index !== this.qCacheIndex) return false;
@@ -877,7 +888,7 @@ export class ModelNic implements Nic {
       if (k > 0) next = Math.min(next, c + k);
       for (let n = 0; n < this.MAXN; n++) {
         if (this.rtoRunning(n)) {
-          const kr = this.rto - this.rtoTimer[n]!;
+          const kr = this.rtoLimit(n) - this.rtoTimer[n]!;
           if (kr > 0) next = Math.min(next, c + kr);
         }
       }
@@ -907,7 +918,7 @@ export class ModelNic implements Nic {
     const leaderMode = this.fastEn && this.role === ROLE_LEADER;
     for (let n = 0; n < this.MAXN; n++) {
       if (leaderMode && this.rtoRunning(n)) this.rtoTimer[n] = this.rtoTimer[n]! + k;
-      else this.rtoTimer[n] = 0;
+      else { this.rtoTimer[n] = 0; this.rtoShift[n] = 0; }
     }
     if (this.fracReady > 0) {
       // the shim draws for every fractional ready port every cycle
@@ -1638,8 +1649,10 @@ export class ModelNic implements Nic {
       const mNext = moved ? matchNext[n]! : mOld;
       if (!leaderMode || n === nodeId || !((this.members >> n) & 1) || mNext >= last || moved) {
         this.rtoTimer[n] = 0;
-      } else if (this.rtoTimer[n]! >= this.rto) {
+        this.rtoShift[n] = 0;
+      } else if (this.rtoTimer[n]! >= this.rtoLimit(n)) {
         this.rtoTimer[n] = 0;
+        if (this.rtoShift[n]! !== RTO_SHIFT_MAX) this.rtoShift[n] = this.rtoShift[n]! + 1;
         if (!((this.rtxPend >> n) & 1)) {
           pend |= 1 << n;
           this.rtxPendIndex[n] = (mOld + 1) >>> 0;

@@ -730,7 +730,10 @@ always @* begin
 end
 
 // Retransmission (leader): go-back-N from log RAM, on a NACK or when a lagging follower's ACKs
-// made no progress for RTO cycles. One follower at a time; others wait in rtx_pend.
+// made no progress for RTO cycles. One follower at a time; others wait in rtx_pend. The timeout
+// doubles after every expiry without progress (RTO << rto_shift, up to RTO_SHIFT_MAX) and drops
+// back to RTO when the follower's match moves: a follower that cannot take the frames (fast path
+// off while its host repairs it) costs a few rounds, not the leader's whole egress.
 reg [7:0]           rtx_pend_reg = 0;
 reg [31:0]          rtx_pend_index_reg [0:7];
 reg [31:0]          rtx_pend_end_reg [0:7];   // first index not to resend (0: up to the last)
@@ -738,6 +741,8 @@ reg [2:0]           rtx_last_pick_reg = 3'd0;
 reg [31:0]          rtx_start_reg = 32'd0;
 reg [6:0]           rtx_round_reg = 7'd0;   // numbers retransmission rounds: a later round is never a copy
 reg [31:0]          rto_timer_reg [0:7];
+localparam [2:0]    RTO_SHIFT_MAX = 3'd6;
+reg [2:0]           rto_shift_reg [0:7];
 reg [7:0]           repair_sent_reg = 0;   // a needs-repair event is out for this follower
 
 reg                 rtx_active_reg = 1'b0;
@@ -1111,8 +1116,10 @@ always @(posedge clk) begin
         if (match_moved[n]) repair_sent_reg[n] <= 1'b0;
         if (!leader_mode || 8'(n) == node_id_reg || !members_reg[n] || match_next[n] >= last_index_reg || match_moved[n]) begin
             rto_timer_reg[n] <= 32'd0;
-        end else if (rto_timer_reg[n] >= rto_reg) begin
+            rto_shift_reg[n] <= 3'd0;
+        end else if (rto_timer_reg[n] >= (rto_reg << rto_shift_reg[n])) begin
             rto_timer_reg[n] <= 32'd0;
+            if (rto_shift_reg[n] != RTO_SHIFT_MAX) rto_shift_reg[n] <= rto_shift_reg[n] + 3'd1;
             if (!rtx_pend_reg[n]) begin
                 rtx_pend_reg[n] <= 1'b1;
                 rtx_pend_index_reg[n] <= match_reg[n] + 32'd1;
@@ -1267,6 +1274,7 @@ always @(posedge clk) begin
         rtx_round_reg <= 7'd0;
         for (n = 0; n < MAX_NODES; n = n + 1) begin
             rto_timer_reg[n] <= 32'd0;
+            rto_shift_reg[n] <= 3'd0;
             rtx_pend_index_reg[n] <= 32'd0;
             rtx_pend_end_reg[n] <= 32'd0;
         end

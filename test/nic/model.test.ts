@@ -505,13 +505,17 @@ describe('ModelNic: faults (reordering, NACK, retransmission, planes)', () => {
     expect(n.readCsrs([Csr.RAFT_MATCH_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([1, 1]);
     let c = n.readCounters();
     expect([c.NACK_RX, c.RETRANSMIT_TX]).toEqual([1n, 2n]);
-    // no progress for RTO cycles: everything after the follower's match index is sent again, every RTO + 1
-    // cycles (the timer already ran past 100 under the old RTO: the first round starts at once)
+    // no progress for RTO cycles: everything after the follower's match index is sent again; each
+    // expiry without progress doubles the timeout (RTO << shift). The timer already ran past 100 under
+    // the old RTO: the first round starts at once (shift 1), the next ones 200+1, 400+1, 800+1 cycles apart
     configure(n, { RAFT_RTO: 100 });
-    n.step(150);
-    expect(n.pullTx(0).map((f) => decodeHeader(f.frame)).filter((h) => h.type === MsgType.APPEND).map((h) => h.logIndex)).toEqual([2, 3, 4, 5, 2, 3, 4, 5]);
+    n.step(1500);
+    const rounds = n.pullTx(0).filter((f) => decodeHeader(f.frame).type === MsgType.APPEND);
+    expect(rounds.map((f) => decodeHeader(f.frame).logIndex)).toEqual([2, 3, 4, 5, 2, 3, 4, 5, 2, 3, 4, 5, 2, 3, 4, 5]);
+    const starts = rounds.filter((f) => decodeHeader(f.frame).logIndex === 2).map((f) => f.cycle);
+    expect([starts[1]! - starts[0]!, starts[2]! - starts[1]!, starts[3]! - starts[2]!]).toEqual([201, 401, 801]);
     c = n.readCounters();
-    expect(c.RETRANSMIT_TX).toBe(10n);
+    expect(c.RETRANSMIT_TX).toBe(18n);
     checkCounterIdentities(c, undefined);
   });
 
