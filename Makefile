@@ -2,7 +2,8 @@
 #
 #   make deps      system packages (verilator, g++, make, zlib) and node modules; quick when present
 #   make gen       regenerate the wire format files from spec/wire.yaml
-#   make build     check the generated files, then build the simulation library (cached by content)
+#   make build     check the generated files, then build the simulation library (cached by content):
+#                  the default variant, PLANES=2 and PLANES=3 (the variants the tests use)
 #   make lint      verilator lint of the RTL, must be clean
 #   make test      deps, build, then the whole vitest suite
 #   make demo      deps, build, then the demo scenario
@@ -55,6 +56,7 @@ gen-check:
 build: gen-check
 	$(NPX) tsx sim/build.ts $(G)
 	$(if $(G),,$(NPX) tsx sim/build.ts -GPLANES=2)
+	$(if $(G),,$(NPX) tsx sim/build.ts -GPLANES=3)
 
 # The default parameters and the variants the tests build: every one must print nothing.
 LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3"

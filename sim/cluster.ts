@@ -36,6 +36,12 @@ export interface NetworkModel {
   clientsInGroup: boolean;
   /** Clients notice that their link on a plane went down (or up) this long after it happened. */
   linkDetectNs: number;
+  /**
+   * A full-duplex cross-link between each pair of plane switches (same link model, egress buffer
+   * and drops as any switch port); each switch relays the replica-group frames it gets from an
+   * endpoint to the others, which forward them as their own. Off by default (docs/network-model.md).
+   */
+  crossLinks: boolean;
 }
 
 export const DEFAULT_NETWORK: NetworkModel = {
@@ -51,6 +57,7 @@ export const DEFAULT_NETWORK: NetworkModel = {
   egressBufferBytes: 262_144,
   clientsInGroup: false,
   linkDetectNs: 10_000,
+  crossLinks: false,
 };
 
 /** The NIC fast-path settings the static host writes (docs/register-map.md). */
@@ -488,6 +495,7 @@ export class Cluster {
       cable_ps: Math.round(this.net.cableNs * 1000), switch_ps: Math.round(this.net.switchNs * 1000),
       cut_through: this.net.switching === 'cut-through' ? 1 : 0, egress_buffer_bytes: this.net.egressBufferBytes,
       clients_in_group: this.net.clientsInGroup || w.reply === 'snoop' ? 1 : 0,
+      cross_links: this.net.crossLinks ? 1 : 0,
       keep_committed: cfg.keepCommitted ? 1 : 0,
       mode: w.mode, rate: ratePerCycle.toPrecision(17), outstanding: w.outstanding, payload: w.payloadBytes,
       start: w.startCycle, stop: w.stopCycle, max_requests: w.maxRequests,

@@ -42,6 +42,7 @@ const networkSchema = z.object({
   clockMHz: posNum, linkGbps: posNum, nicTxNs: nonNeg, nicRxNs: nonNeg, clientTxNs: nonNeg, clientRxNs: nonNeg,
   cableNs: nonNeg, switchNs: nonNeg, switching: z.enum(['cut-through', 'store-and-forward']),
   egressBufferBytes: z.number().int().positive(), clientsInGroup: z.boolean(), linkDetectNs: nonNeg,
+  crossLinks: z.boolean(),
 }).partial().strict();
 
 const nicSchema = z.object({
@@ -164,7 +165,7 @@ export interface Summary {
   replicas: number;
   planes: number;
   seed: number;
-  reply: 'nic' | 'snoop';
+  reply: 'nic' | 'snoop' | 'host';
   clockMHz: number;
   frameBytes: number;
   lineRateMfps: number;

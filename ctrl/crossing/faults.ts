@@ -139,12 +139,12 @@ export function sensorBehavior(f: Extract<Fault, { kind: 'byzantineSensor' }>, r
       }
       return lastActive;
     },
-    send(_round, plane, trueValue, win, hopPs): SensorSend | null {
+    send(_round, plane, trueValue, win, ingressPs): SensorSend | null {
       const e = f.perPlane ? f.perPlane[plane]! : rng.pick(random);
       if (e === 'ok') return { value: trueValue, delayPs: 0 };
       if (e === 'silent') return null;
-      if (e === 'late') return { value: trueValue, delayPs: win.sensorIngressPs - hopPs + 1 }; // 1 ps past the window
-      if (e === 'edge') return { value: trueValue, delayPs: win.sensorIngressPs - hopPs }; // exactly at the window's end
+      if (e === 'late') return { value: trueValue, delayPs: win.sensorIngressPs - ingressPs + 1 }; // 1 ps past the window
+      if (e === 'edge') return { value: trueValue, delayPs: win.sensorIngressPs - ingressPs }; // exactly at the window's end
       return { value: trueValue + e.offset, delayPs: 0 };
     },
   };

@@ -35,6 +35,10 @@ export interface CrossingSummary {
   actuator: { wrongOutputs: number; omissions: number };
   /** frames on links per round (each link traversal counts once) */
   messagesPerRound: number;
+  /** of which on cross-links between plane switches */
+  crossLinkFramesPerRound: number;
+  /** frames the switches dropped because an egress buffer was full (the frame world's count) */
+  bufferDrops: number;
   /** sensor send (last sensor's slot start) -> actuator 0 accept; exact nearest-rank percentiles */
   latencyNs: { p50: number; p99: number; min: number; max: number; floor: number; samples: number };
   /** per correct replica host per round */
@@ -61,7 +65,7 @@ export function runCrossingScenario(input: Scenario | ScenarioInput, opts: RunOp
   const sc: Scenario = parseScenario(input);
   const rounds = opts.rounds ?? sc.rounds;
   const root = new Prng(typeof sc.seed === 'string' ? BigInt(sc.seed) : sc.seed);
-  const net = netModel(sc.net);
+  const net = netModel(sc.network);
   const sim = new CrossingSim(
     {
       mode: sc.mode,
@@ -84,48 +88,54 @@ export function runCrossingScenario(input: Scenario | ScenarioInput, opts: RunOp
   let readings = 0, agreementViolations = 0, validityChecked = 0, validityViolations = 0, conflicts = 0;
   let wrongOutputs = 0, omissions = 0, frames = 0, rx = 0, tx = 0, ops = 0;
   const lat = new Samples();
+  let world = { linkFrames: 0, crossFrames: 0, bufferDrops: 0 };
   const violations: Violation[] = [];
   const note = (v: Violation): void => {
     if (violations.length < keep) violations.push(v);
   };
 
-  for (let k = 0; k < rounds; k++) {
-    const res = sim.runRound();
-    opts.onRound?.(res);
-    frames += res.frames;
-    for (const r of correctReplicas) {
-      rx += res.hostRx[r]!;
-      tx += res.hostTx[r]!;
-      ops += res.hostOps[r]!;
-    }
-    if (res.latencyPs !== undefined) lat.push(res.latencyPs);
-    for (const rd of res.readings) {
-      readings++;
-      const defined = correctReplicas.map((r) => rd.decisions[r]);
-      conflicts += correctReplicas.filter((r) => rd.conflicts[r]).length;
-      if (!defined.every((d) => same(d, defined[0]))) {
-        agreementViolations++;
-        note({ kind: 'agreement', round: k, sensor: rd.sensor, detail: `decisions ${JSON.stringify(defined)}` });
+  try {
+    for (let k = 0; k < rounds; k++) {
+      const res = sim.runRound();
+      opts.onRound?.(res);
+      frames += res.frames;
+      for (const r of correctReplicas) {
+        rx += res.hostRx[r]!;
+        tx += res.hostTx[r]!;
+        ops += res.hostOps[r]!;
       }
-      if (rd.sensorCorrect) {
-        validityChecked++;
-        if (!defined.every((d) => d === rd.trueValue)) {
-          validityViolations++;
-          note({ kind: 'validity', round: k, sensor: rd.sensor, detail: `sent ${rd.trueValue}, decided ${JSON.stringify(defined)}` });
+      if (res.latencyPs !== undefined) lat.push(res.latencyPs);
+      for (const rd of res.readings) {
+        readings++;
+        const defined = correctReplicas.map((r) => rd.decisions[r]);
+        conflicts += correctReplicas.filter((r) => rd.conflicts[r]).length;
+        if (!defined.every((d) => same(d, defined[0]))) {
+          agreementViolations++;
+          note({ kind: 'agreement', round: k, sensor: rd.sensor, detail: `decisions ${JSON.stringify(defined)}` });
+        }
+        if (rd.sensorCorrect) {
+          validityChecked++;
+          if (!defined.every((d) => d === rd.trueValue)) {
+            validityViolations++;
+            note({ kind: 'validity', round: k, sensor: rd.sensor, detail: `sent ${rd.trueValue}, decided ${JSON.stringify(defined)}` });
+          }
         }
       }
+      const outs = correctReplicas.map((r) => res.outputs[r]);
+      const unanimous = outs.every((o) => o === outs[0]);
+      res.accepted.forEach((acc, a) => {
+        if (acc === undefined) {
+          omissions++;
+          note({ kind: 'actuator', round: k, detail: `actuator ${a} accepted nothing; correct outputs ${JSON.stringify(outs)}` });
+        } else if (unanimous ? acc !== outs[0] : !outs.includes(acc)) {
+          wrongOutputs++;
+          note({ kind: 'actuator', round: k, detail: `actuator ${a} accepted ${acc}; correct outputs ${JSON.stringify(outs)}` });
+        }
+      });
     }
-    const outs = correctReplicas.map((r) => res.outputs[r]);
-    const unanimous = outs.every((o) => o === outs[0]);
-    res.accepted.forEach((acc, a) => {
-      if (acc === undefined) {
-        omissions++;
-        note({ kind: 'actuator', round: k, detail: `actuator ${a} accepted nothing; correct outputs ${JSON.stringify(outs)}` });
-      } else if (unanimous ? acc !== outs[0] : !outs.includes(acc)) {
-        wrongOutputs++;
-        note({ kind: 'actuator', round: k, detail: `actuator ${a} accepted ${acc}; correct outputs ${JSON.stringify(outs)}` });
-      }
-    });
+  } finally {
+    world = sim.world.counters();
+    sim.destroy();
   }
 
   const sorted = lat.sorted();
@@ -150,6 +160,8 @@ export function runCrossingScenario(input: Scenario | ScenarioInput, opts: RunOp
     conflictsDetected: conflicts,
     actuator: { wrongOutputs, omissions },
     messagesPerRound: round3(frames / rounds),
+    crossLinkFramesPerRound: round3(world.crossFrames / rounds),
+    bufferDrops: world.bufferDrops,
     latencyNs: {
       p50: psToNs(percentile(sorted, 50)),
       p99: psToNs(percentile(sorted, 99)),
@@ -178,7 +190,7 @@ export function formatSummary(s: CrossingSummary): string {
   L.push(`  validity viol.   ${s.validityViolations} of ${s.validityChecked} readings from correct sensors`);
   L.push(`  actuator         wrong ${s.actuator.wrongOutputs}, omitted ${s.actuator.omissions}`);
   if (s.conflictsDetected) L.push(`  conflicts        ${s.conflictsDetected} detected (2-plane rule)`);
-  L.push(`  messages/round   ${s.messagesPerRound}`);
+  L.push(`  messages/round   ${s.messagesPerRound} (cross-links ${s.crossLinkFramesPerRound}; buffer drops ${s.bufferDrops})`);
   L.push(`  latency (ns)     p50 ${s.latencyNs.p50}  p99 ${s.latencyNs.p99}  min ${s.latencyNs.min}  max ${s.latencyNs.max}  (network floor ${s.latencyNs.floor}; ${s.latencyNs.samples} samples)`);
   const h = s.hostWorkPerRound;
   L.push(`  host work/round  ${h.total} = rx ${h.rxFrames} + tx ${h.txFrames} + votes ${h.voteOps} (per correct replica)`);

@@ -118,7 +118,8 @@ export const scenarioSchema = z
     seed: z.union([nonNegInt, z.string().regex(/^(0x[0-9a-fA-F]+|[0-9]+)$/)], {
       errorMap: () => ({ message: 'seed must be a non-negative integer (or a decimal/0x string)' }),
     }).default(1),
-    net: netSchema.default({}),
+    /** the cluster's link and switch model (docs/network-model.md) plus the crossing's own figures */
+    network: netSchema.default({}),
     app: appSchema.default({}),
     faults: z.array(faultSchema).default([]),
   })

@@ -1,13 +1,21 @@
-// The time-triggered simulator of the crossing mode and of the OM(1) baseline.
+// The time-triggered crossing mode and its OM(1) baseline, on the cluster's network model.
 //
-// One round = one input slot per sensor, then one actuation slot. Rounds are independent in
-// time (every window closes inside its slot), so each round runs its own discrete-event queue;
-// what carries over between rounds is the application state (replica controllers, the tank).
-// Everything random comes from one seed through forked streams; the same seed and behaviours
-// give the same run, event for event.
+// Frames travel in the frame world (sim/native/frame_world.cpp through sim/frame-world.ts): the
+// plane switches, the endpoints' links and the cross-links between switches are timed in C++ with
+// the link and switch model of the cluster co-simulation (serialization at the link rate, MAC/PHY
+// and cable delay, switch latency, egress queues with finite buffers). What the switches decide
+// (the crossing agents: windows, first-frame policing, relays; the baseline's plain multicast) and
+// what sensors, replicas and actuators do runs here, in TypeScript, as do the fault behaviours,
+// which act at a switch's egress.
+//
+// One round = one input slot per sensor, then one actuation slot. Time runs on across rounds (a
+// frame delayed past its round arrives in the next one, where it is stale and ignored); what
+// carries over is the application state (replica controllers, the tank). Everything random comes
+// from one seed through forked streams; the same seed and behaviours give the same run.
 
 import { Prng } from './prng.js';
 import { type NetModel, type Mode, type Windows, windows } from './netmodel.js';
+import { AT_SWITCH, FrameWorld, type Arrival } from '../../sim/frame-world.js';
 import {
   type Value,
   type Decision,
@@ -78,7 +86,8 @@ export interface SensorSend {
 /** A Byzantine sensor: what it sends on each plane (null = silent). */
 export interface SensorBehavior {
   active(round: number): boolean;
-  send(round: number, plane: number, trueValue: number, win: Windows, hopPs: number): SensorSend | null;
+  /** ingressPs: sensor send -> its frame is at the switch's forwarding point (the model's `up`) */
+  send(round: number, plane: number, trueValue: number, win: Windows, ingressPs: number): SensorSend | null;
 }
 
 /** A Byzantine replica: its outputs and (baseline) relays. undefined = send nothing. */
@@ -141,7 +150,7 @@ export interface RoundResult {
   accepted: (number | undefined)[];
   /** sensor-send (last sensor's slot start) -> actuator 0 accept, ps */
   latencyPs: number | undefined;
-  /** frames transmitted on links this round (each link traversal counts once) */
+  /** frames that entered a link this round (each link traversal counts once; the frame world counts) */
   frames: number;
   /** per replica: frames received, frames sent, vote operations */
   hostRx: number[];
@@ -151,7 +160,8 @@ export interface RoundResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Event queue: binary heap on (time, sequence) so equal times run in schedule order.
+// Timers of the TypeScript side: binary heap on (time, sequence), so equal times run in
+// schedule order. A timer runs before a frame arriving at the same time.
 
 interface Ev {
   t: number;
@@ -162,6 +172,15 @@ interface Ev {
 class EventQueue {
   private h: Ev[] = [];
   private seq = 0;
+  get size(): number {
+    return this.h.length;
+  }
+  peekT(): number {
+    return this.h.length ? this.h[0]!.t : Infinity;
+  }
+  clear(): void {
+    this.h = [];
+  }
   push(t: number, fn: () => void): void {
     const e = { t, seq: this.seq++, fn };
     const h = this.h;
@@ -220,6 +239,8 @@ interface BaseState {
   decided: boolean;
 }
 
+const worlds = new FinalizationRegistry<FrameWorld>((w) => w.destroy());
+
 export class CrossingSim {
   readonly cfg: SimConfig;
   readonly win: Windows;
@@ -233,11 +254,15 @@ export class CrossingSim {
   readonly tank: Tank;
   private valve = 0;
   private round = 0;
+  /** the network: switches, links, cross-links (C++) */
+  readonly world: FrameWorld;
+  // endpoints of the world: sensors 0..S-1, replicas S..S+R-1, actuators S+R..S+R+A-1
+  private readonly E: number;
+  private frames = new Map<number, Frame>();
+  private nextTag = 0;
 
   // per-round state
   private q = new EventQueue();
-  private busy: Float64Array;
-  private roundEndPs = 0;
   private res!: RoundResult;
   private cross: CrossState[][] = [];
   private base: BaseState[][] = [];
@@ -264,33 +289,30 @@ export class CrossingSim {
     const app = cfg.app ?? defaultApp;
     this.apps = Array.from({ length: cfg.replicas }, () => new TankPid(app));
     this.tank = new Tank(app);
-    const P = cfg.planes, R = cfg.replicas, S = cfg.sensors, A = cfg.actuators;
-    this.busy = new Float64Array(S * P + P * R + R * P + P * A + P * P);
+    this.E = cfg.sensors + cfg.replicas + cfg.actuators;
+    this.world = new FrameWorld({ planes: cfg.planes, endpoints: this.E, crossLinks: cfg.mode === 'crossing', network: cfg.net.network });
+    worlds.register(this, this.world, this);
   }
 
-  // link ids
-  private lSensorUp(s: number, p: number): number { return s * this.cfg.planes + p; }
-  private lDown(p: number, r: number): number { const c = this.cfg; return c.sensors * c.planes + p * c.replicas + r; }
-  private lReplicaUp(r: number, p: number): number { const c = this.cfg; return c.sensors * c.planes + c.planes * c.replicas + r * c.planes + p; }
-  private lActDown(p: number, a: number): number { const c = this.cfg; return c.sensors * c.planes + 2 * c.planes * c.replicas + p * c.actuators + a; }
-  private lCross(p: number, q: number): number { const c = this.cfg; return c.sensors * c.planes + 2 * c.planes * c.replicas + c.planes * c.actuators + p * c.planes + q; }
+  /** Frees the native world now (it is also freed when the simulator is garbage-collected). */
+  destroy(): void {
+    worlds.unregister(this);
+    this.world.destroy();
+  }
 
   private slotStart(round: number, sensor: number): number {
     return round * this.roundPs + (sensor < 0 ? this.cfg.sensors : sensor) * this.cfg.slotPs;
   }
 
-  /** Put a frame on a link at tReady; the arrival handler runs when its last bit is in. */
-  private transmit(link: number, tReady: number, onArrive: (t: number) => void): void {
-    const start = Math.max(tReady, this.busy[link]!);
-    this.busy[link] = start + this.net.serPs;
-    const arr = start + this.net.hopPs;
-    this.res.frames++;
-    if (arr >= this.roundEndPs) { this.res.lateDrops++; return; }
-    this.q.push(arr, () => onArrive(arr));
+  private tagOf(frame: Frame): number {
+    const tag = this.nextTag;
+    this.nextTag = (this.nextTag + 1) >>> 0;
+    this.frames.set(tag, frame);
+    return tag;
   }
 
-  private fwdDelay(): number {
-    return this.net.switchPs + (this.net.jitterPs > 0 ? this.jitter.nextInt(this.net.jitterPs + 1) : 0);
+  private jitterPs(): number {
+    return this.net.jitterPs > 0 ? this.jitter.nextInt(this.net.jitterPs + 1) : 0;
   }
 
   private faultCtx(p: number, frame: Frame): FaultCtx {
@@ -305,8 +327,8 @@ export class CrossingSim {
     };
   }
 
-  /** Switch p sends `frame` out of `egress`, after its forwarding delay, through its faults. */
-  private emit(p: number, frame: Frame, egress: Egress, tIngress: number): void {
+  /** Switch p sends `frame` out of `egress` (decided at t), after its jitter, through its faults. */
+  private emit(p: number, frame: Frame, egress: Egress, t: number): void {
     let ems: Emission[] = [{ frame, delayPs: 0 }];
     const bs = this.beh.planes[p]!;
     if (bs.length > 0) {
@@ -321,20 +343,55 @@ export class CrossingSim {
         ems = next;
       }
     }
-    for (const em of ems) this.send(p, em.frame, egress, tIngress + this.fwdDelay() + (em.delayPs ?? 0));
+    for (const em of ems) this.send(p, em.frame, egress, t + this.jitterPs() + (em.delayPs ?? 0));
   }
 
-  /** Transmit from switch p on an egress port at tDep (no fault processing). */
+  /** Switch p puts a frame on an egress port, ready at tDep (no fault processing). */
   private send(p: number, frame: Frame, egress: Egress, tDep: number): void {
-    if (egress.to === 'replica') {
-      const r = egress.replica;
-      this.transmit(this.lDown(p, r), tDep, (t) => this.replicaRx(r, p, frame, t));
-    } else if (egress.to === 'switch') {
-      const q = egress.plane;
-      this.transmit(this.lCross(p, q), tDep, (t) => this.switchRxCross(q, p, frame, t));
-    } else {
-      const a = egress.actuator;
-      this.transmit(this.lActDown(p, a), tDep, (t) => this.actuatorRx(a, p, frame, t));
+    const { sensors: S, replicas: R } = this.cfg;
+    let port: number;
+    if (egress.to === 'replica') port = S + egress.replica;
+    else if (egress.to === 'actuator') port = S + R + egress.actuator;
+    else if (this.world.crossLinks && egress.plane !== p) port = this.world.crossPort(egress.plane);
+    else return; // no cross-links in this mode: nothing to send on
+    this.world.sendEgress(tDep, p, port, this.tagOf(frame));
+  }
+
+  // ------------------------------------------------------------------------------ the network
+
+  private onArrival(a: Arrival): void {
+    const frame = this.frames.get(a.tag);
+    if (frame === undefined) return;
+    this.frames.delete(a.tag);
+    const { sensors: S, replicas: R } = this.cfg;
+    if (a.kind === AT_SWITCH) {
+      if (a.port >= this.E) this.switchRxCross(a.plane, a.port - this.E, frame, a.t);
+      else if (a.port < S) this.switchRxSensor(a.plane, frame, a.t);
+      else if (a.port < S + R) this.switchRxReplica(a.plane, a.port - S, frame, a.t);
+      return;
+    }
+    if (a.node >= S + R) this.actuatorRx(a.node - S - R, a.plane, frame, a.t);
+    else if (a.node >= S) this.replicaRx(a.node - S, a.plane, frame, a.t);
+  }
+
+  /** Runs the world and the timers until endPs (exclusive), in time order. */
+  private drive(endPs: number): void {
+    const w = this.world;
+    const fire = (upTo: number): boolean => {
+      let any = false;
+      while (this.q.peekT() <= upTo && this.q.peekT() < endPs) {
+        this.q.pop()!.fn();
+        any = true;
+      }
+      return any;
+    };
+    for (;;) {
+      const n = w.run(Math.min(this.q.peekT(), endPs), (a) => {
+        fire(a.t);
+        this.onArrival(a);
+      });
+      const fired = fire(w.safePs);
+      if (n === 0 && !fired) return;
     }
   }
 
@@ -350,6 +407,7 @@ export class CrossingSim {
 
   private switchRxSensor(p: number, frame: Frame, t: number): void {
     const { mode, replicas: R, planes: P } = this.cfg;
+    if (frame.round !== this.round) { this.res.lateDrops++; return; }
     if (mode === 'baseline') {
       for (let r = 0; r < R; r++) this.emit(p, frame, { to: 'replica', replica: r }, t);
       return;
@@ -367,6 +425,7 @@ export class CrossingSim {
   /** Switch p receives, on its cross-link port from switch q, a relay. The port names the origin. */
   private switchRxCross(p: number, q: number, frame: Frame, t: number): void {
     if (this.cfg.mode !== 'crossing' || frame.kind !== 'xrelay' || frame.sensor < 0 || frame.sensor >= this.cfg.sensors) return;
+    if (frame.round !== this.round) { this.res.lateDrops++; return; }
     const s = frame.sensor;
     if (!this.police(`x${p}:${q}:${s}`, t, this.slotStart(frame.round, s), this.win.crossIngressPs)) return;
     const copy: Frame = { ...frame, kind: 'copy', origin: q };
@@ -375,6 +434,7 @@ export class CrossingSim {
 
   /** Switch p receives a frame from replica r (baseline relay or output). */
   private switchRxReplica(p: number, r: number, frame: Frame, t: number): void {
+    if (frame.round !== this.round) { this.res.lateDrops++; return; }
     const stamped: Frame = { ...frame, src: r };
     if (frame.kind === 'output') {
       if (this.accepted.has(`o${p}:${r}`)) return;
@@ -515,7 +575,7 @@ export class CrossingSim {
 
   private replicaSend(r: number, p: number, frame: Frame, t: number): void {
     this.res.hostTx[r]!++;
-    this.transmit(this.lReplicaUp(r, p), t, (ta) => this.switchRxReplica(p, r, frame, ta));
+    this.world.sendUplink(t, this.cfg.sensors + r, p, this.tagOf(frame));
   }
 
   // ------------------------------------------------------------------------------ actuators
@@ -541,10 +601,10 @@ export class CrossingSim {
   runRound(): RoundResult {
     const k = this.round;
     const { planes: P, replicas: R, sensors: S, actuators: A } = this.cfg;
-    this.q = new EventQueue();
-    this.busy.fill(0);
+    this.q.clear();
     this.accepted.clear();
-    this.roundEndPs = (k + 1) * this.roundPs;
+    const roundEndPs = (k + 1) * this.roundPs;
+    const linkFrames0 = this.world.counters().linkFrames;
     this.res = {
       round: k,
       readings: [],
@@ -602,10 +662,10 @@ export class CrossingSim {
       });
       // the sensor sends its reading on every plane at its slot start
       for (let p = 0; p < P; p++) {
-        const snd: SensorSend | null = byz ? sb.send(k, p, trueValue, this.win, this.net.hopPs) : { value: trueValue, delayPs: 0 };
+        const snd: SensorSend | null = byz ? sb.send(k, p, trueValue, this.win, this.net.upPs) : { value: trueValue, delayPs: 0 };
         if (snd === null) continue;
         const frame: Frame = { kind: 'sensor', round: k, sensor: s, origin: -1, src: -1, value: snd.value };
-        this.transmit(this.lSensorUp(s, p), slot + snd.delayPs, (t) => this.switchRxSensor(p, frame, t));
+        this.world.sendUplink(slot + snd.delayPs, s, p, this.tagOf(frame));
       }
       // fabricated frames of faulty planes
       for (let p = 0; p < P; p++) {
@@ -626,10 +686,11 @@ export class CrossingSim {
       }
     }
 
-    for (let e = this.q.pop(); e !== undefined; e = this.q.pop()) {
-      if (e.t >= this.roundEndPs) continue;
-      e.fn();
-    }
+    this.drive(roundEndPs);
+    this.q.clear();
+    this.res.frames = this.world.counters().linkFrames - linkFrames0;
+    // frames the world dropped (full buffers) never come back: forget handles older than a round
+    if (this.frames.size > 4096) for (const [tag, fr] of this.frames) if (fr.round < k) this.frames.delete(tag);
 
     const t0 = this.slotStart(k, S - 1);
     if (this.acceptedAt[0] !== undefined) this.res.latencyPs = this.acceptedAt[0] - t0;

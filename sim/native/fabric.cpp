@@ -12,6 +12,7 @@
 #include "fabric.h"
 #include "faults.h"
 #include "traffic.h"
+#include "link.h"
 
 namespace nrfab {
 
@@ -26,6 +27,7 @@ struct Ev {
   uint8_t plane;
   uint16_t src, dst;   // endpoints
   uint8_t user;        // 1: bad FCS
+  uint8_t relayed;     // 1: came over a cross-link (a switch never relays it again)
   Bytes data;
 };
 struct EvLater {
@@ -48,6 +50,9 @@ struct World {
   uint32_t X = 0;           // external clients (driven from TypeScript): endpoints N+C .. N+C+X-1
   uint32_t node_base = 0;   // NIC node ids are node_base .. node_base+N-1 (MACs and header node fields)
   NetModel m;
+  bool cross_links = false;                     // a cross-link between each pair of plane switches
+  std::vector<std::vector<EgressLink>> xlinks;  // [from plane][to plane]
+  uint64_t cross_frames = 0;
   uint64_t seed = 1;
   Rng rng_fault{1};
   std::vector<std::unique_ptr<NrSim>> nics;
@@ -121,12 +126,37 @@ struct World {
       for (size_t n = 0; n < N; n++) to_one(n);
       if (m.clients_in_group)
         for (size_t c = 0; c < C; c++) to_one(N + c);
+      if (cross_links && !ev.relayed) relay(ev);
     } else if ((dst_mac & ~0xFFULL) == nr::MAC_NODE_PREFIX && (dst_mac & 0xFF) >= node_base && (dst_mac & 0xFF) - node_base < N) {
       to_one(size_t((dst_mac & 0xFF) - node_base));
     } else if ((dst_mac & ~0xFFFFFFULL) == nr::MAC_CLIENT_PREFIX && (dst_mac & 0xFFFFFF) >= 1 && (dst_mac & 0xFFFFFF) <= C + X) {
       to_one(N + size_t(dst_mac & 0xFFFFFF) - 1);
     } else {
       drop(D_UNKNOWN_DST);
+    }
+  }
+
+  // Cross-links (off by default; docs/network-model.md): plane p's switch relays a replica-group
+  // frame it got from an endpoint to every other plane's switch over the cross-link p -> q (an
+  // egress port of p with the link model and buffer of any other), and switch q forwards it as its
+  // own, except back to its sender, and never relays it again.
+  void relay(const Ev& ev) {
+    uint32_t p = ev.plane;
+    int64_t len = int64_t(ev.data->size()), w = m.wire_ps(ev.data->size());
+    for (uint32_t q = 0; q < P; q++) {
+      if (q == p) continue;
+      int64_t s = xlinks[p][q].offer(ev.t, len, w, m.egress_buffer_bytes);
+      if (s < 0) { drop(D_BUFFER); continue; }
+      cross_frames++;
+      Ev e{};
+      e.t = s + m.cable_ps + m.switch_ps + (m.cut_through ? 0 : w);
+      e.kind = EV_SWITCH;
+      e.plane = uint8_t(q);
+      e.src = ev.src;
+      e.user = ev.user;
+      e.relayed = 1;
+      e.data = ev.data;
+      push_ev(std::move(e));
     }
   }
 
@@ -361,6 +391,7 @@ struct World {
     m.cut_through = kv.i64("cut_through", 1) != 0;
     m.egress_buffer_bytes = kv.i64("egress_buffer_bytes", m.egress_buffer_bytes);
     m.clients_in_group = kv.i64("clients_in_group", 0) != 0;
+    cross_links = kv.i64("cross_links", 0) != 0;
     if (m.period_ps <= 0 || m.link_gbps <= 0) return "period_ps and link_gbps must be positive";
     keep_committed = kv.i64("keep_committed", 0) != 0;
     log_injections = kv.i64("log_injections", 1) != 0;
@@ -392,6 +423,7 @@ struct World {
     Rng root(seed);
     rng_fault = root.fork(1);
     ports.assign(P, std::vector<Port>(E()));
+    xlinks.assign(P, std::vector<EgressLink>(P));
     plane_up.assign(P, 1);
     crashed.assign(N, 0);
     committed.assign(N, 0);
@@ -437,6 +469,11 @@ struct World {
     kv("outstanding", traffic.outstanding());
     kv("frames_switched", frames_switched);
     kv("copies_delivered", copies_delivered);
+    kv("cross_frames", cross_frames);
+    for (size_t c = 0; c < traffic.clients.size(); c++) {
+      kv(fmt("client%zu.inflight", c), traffic.clients[c].inflight);
+      kv(fmt("client%zu.max_inflight", c), traffic.clients[c].max_inflight);
+    }
     for (int r = 0; r < D_COUNT; r++) kv(std::string("drop.") + drop_names[r], drops[r]);
     kv("inject.drop", injected_drop);
     kv("inject.duplicate", injected_dup);
@@ -459,6 +496,14 @@ struct World {
         kv(k + "egress_frames", q.eg_frames);
         kv(k + "egress_drops", q.eg_drops);
         kv(k + "egress_peak_bytes", uint64_t(q.eg_peak));
+      }
+      for (size_t q = 0; cross_links && q < P; q++) {
+        if (q == p) continue;
+        const EgressLink& x = xlinks[p][q];
+        std::string k = fmt("plane%zu.x%zu.", p, q);
+        kv(k + "egress_frames", x.frames);
+        kv(k + "egress_drops", x.drops);
+        kv(k + "egress_peak_bytes", uint64_t(x.peak));
       }
     }
     return s;

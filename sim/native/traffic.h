@@ -34,6 +34,7 @@ struct Client {
   uint32_t rr = 0;                 // next plane (round robin)
   uint32_t want = 0;               // closed loop: requests to send now
   uint32_t inflight = 0;
+  uint32_t max_inflight = 0;       // the most requests this client ever had in flight
   std::deque<std::pair<uint32_t, uint32_t>> snoop;   // (log index, seq) of own entries, index order
   uint32_t snoop_last = 0;         // highest index queued
   std::vector<uint64_t> avoid_until;  // per plane: cycle until which the plane is avoided
@@ -184,6 +185,7 @@ struct Traffic {
     r.tries = 1;
     reqs.push_back(r);
     c.inflight++;
+    c.max_inflight = std::max(c.max_inflight, c.inflight);
     sends++;
     emit(ci, p, make_req(c.id, seq), seq, false);
     if (cfg.retry_cycles) retry_q.emplace(due(reqs.back()), seq);

@@ -29,11 +29,11 @@ export type SensorEntry = number | 'silent' | 'late' | 'edge';
 export function tableSensor(pattern: SensorEntry[]): SensorBehavior {
   return {
     active: () => true,
-    send(_round, plane, trueValue, win, hopPs) {
+    send(_round, plane, trueValue, win, ingressPs) {
       const e = pattern[plane]!;
       if (e === 'silent') return null;
-      if (e === 'late') return { value: trueValue, delayPs: win.sensorIngressPs - hopPs + 1 };
-      if (e === 'edge') return { value: trueValue, delayPs: win.sensorIngressPs - hopPs };
+      if (e === 'late') return { value: trueValue, delayPs: win.sensorIngressPs - ingressPs + 1 };
+      if (e === 'edge') return { value: trueValue, delayPs: win.sensorIngressPs - ingressPs };
       return { value: e, delayPs: 0 };
     },
   };

@@ -48,6 +48,10 @@ describe('crossing scenarios', () => {
     expect(issues({ faults: [{ kind: 'byzantineSensor', sensor: 0, perPlane: ['ok', 'loud', 'ok'] }] })[0]).toMatch(/^faults\[0\]\.perPlane\[1\]: .*'ok' \| 'silent'/);
     expect(issues({ rounds: 10, colour: 'red' })[0]).toMatch(/^\(scenario\): Unrecognized key.*colour/);
     expect(issues({ replicas: 2, faults: [{ kind: 'byzantineReplica', replica: 2 }] })).toEqual(['faults[0].replica: replica 2 out of range: allowed 0..1']);
+    // the network block takes the cluster's fields (docs/network-model.md)
+    expect(issues({ network: { switching: 'magic' } })[0]).toMatch(/^network\.switching: .*'cut-through' \| 'store-and-forward'/);
+    expect(issues({ network: { phyNs: 100 } })[0]).toMatch(/^network: Unrecognized key.*phyNs/);
+    expect(issues({ net: {} })[0]).toMatch(/^\(scenario\): Unrecognized key.*net/);
   });
 
   it('defaults: 3 replicas in crossing mode, 4 in the baseline', () => {
