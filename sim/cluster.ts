@@ -86,6 +86,8 @@ export interface Workload {
   planes: 'spread' | number;
   /** A request not answered after this long is sent again on another plane (0: never). */
   retryCycles: number;
+  /** Retry budget: retries may use at most this % of the line rate, all clients together (0: no limit). */
+  retryBudgetPct: number;
   startCycle: number;
   /** Stop offering at this cycle (0: never). */
   stopCycle: number;
@@ -122,6 +124,8 @@ export interface ClusterConfig {
   /** Keep committed entries for the hosts (off: counted only, for speed). */
   keepCommitted?: boolean;
   variant?: Variant;
+  /** Use this simulation library (default: libraryPath(variant), built if its sources changed). */
+  libPath?: string;
   /** NIC node ids are nodeIdBase .. nodeIdBase+N-1 (default 0; the control core numbers voters from 1). */
   nodeIdBase?: number;
   /** Client endpoints driven from TypeScript (clientSend/clientPoll), after the traffic generators' clients. */
@@ -474,7 +478,7 @@ export class Cluster {
     const line = lineRateFps(this.net, frameLen(cfg.workload?.payloadBytes ?? 16));
     this.workload = {
       mode: 'open', ratePct: 10, outstanding: 1, payloadBytes: 16, clients: 1, reply: 'nic', planes: 'spread',
-      retryCycles: 0, startCycle: 0, stopCycle: 0, maxRequests: 0, measureFromCycle: 0, ...(cfg.workload ?? {}),
+      retryCycles: 0, retryBudgetPct: 0, startCycle: 0, stopCycle: 0, maxRequests: 0, measureFromCycle: 0, ...(cfg.workload ?? {}),
     };
     this.hostLatencyCycles = cfg.hostLatencyCycles ?? 250;
     this.nodeIdBase = cfg.nodeIdBase ?? 0;
@@ -482,7 +486,7 @@ export class Cluster {
     this.hostPollCycles = Math.max(1, cfg.hostPollCycles ?? 250);
     this.maxBatch = Math.max(1, cfg.maxBatchCycles ?? 20_000);
     const variant: Variant = cfg.variant ?? (cfg.planes > 1 ? { params: { PLANES: cfg.planes } } : {});
-    this.libPath = libraryPath(variant);
+    this.libPath = cfg.libPath ?? libraryPath(variant);
     this.a = api(this.libPath);
     const w = this.workload;
     const P = periodPs(this.net);
@@ -501,6 +505,7 @@ export class Cluster {
       start: w.startCycle, stop: w.stopCycle, max_requests: w.maxRequests,
       nic_reply: w.reply === 'nic' ? 1 : 0, snoop: w.reply === 'snoop' ? 1 : 0,
       fixed_plane: w.planes === 'spread' ? -1 : w.planes, retry_cycles: w.retryCycles,
+      retry_rate: ((w.retryBudgetPct / 100) * line * P * 1e-12).toPrecision(17),
       measure_from: w.measureFromCycle, bucket_cycles: 2500, leader: this.nodeIdBase,
       node_base: this.nodeIdBase, ext_clients: cfg.externalClients ?? 0,
       link_detect_cycles: Math.round((this.net.linkDetectNs * 1000) / P),

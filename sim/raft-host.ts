@@ -11,7 +11,7 @@
 // Node numbering: Cluster ports are 0..N-1; the control core numbers voters from 1 (0 means
 // "none" in votes), so core id = port + 1, and the fabric is told so (nodeIdBase 1).
 
-import { Cluster, type ClusterConfig, type HostContext, type HostSoftware } from './cluster.js';
+import { Cluster, DEFAULT_NIC, type ClusterConfig, type HostContext, type HostSoftware } from './cluster.js';
 import { Replica, type NicTuning } from '../ctrl/driver/replica.js';
 import { MemStorage } from '../ctrl/core/memstore.js';
 import type { NodeId, Rand } from '../ctrl/core/types.js';
@@ -95,13 +95,13 @@ export class RaftHost implements HostSoftware {
       nic: ctx.nic,
       storage: this.storage,
       key: this.opts.key,
-      tuning: this.opts.tuning,
+      tuning: this.owner.tuning,
       hostReplies: this.opts.hostReplies ?? ((c) => c > this.owner.trafficClients),
       durableReplies: this.opts.durableReplies,
       log: (s) => ctx.log(s),
     });
     r.onRoleChange = (role, term) => this.owner.roleChanged(this.port, role, term);
-    r.onEntryApplied = (e) => this.owner.ledgerApply(this.port, e);
+    r.onEntryApplied = (e, nicCycle) => this.owner.ledgerApply(this.port, e, nicCycle);
     this.replica = r;
     const g = ++this.gen;
     const period = this.owner.nsPerCycle;
@@ -190,6 +190,8 @@ export class RaftCluster {
   readonly nsPerCycle: number;
   readonly trafficClients: number;
   readonly opts: RaftOptions;
+  /** the fast-path settings every replica writes (cluster nic settings, then raft.tuning) */
+  readonly tuning: NicTuning;
   readonly roleLog: string[] = [];
   /** leader (port) and the cycle it became leader, in order */
   readonly leaderChanges: Array<{ port: number; term: number; cycle: number }> = [];
@@ -204,6 +206,7 @@ export class RaftCluster {
 
   constructor(readonly cfg: RaftClusterConfig) {
     this.opts = { ...DEFAULT_RAFT, ...(cfg.raft ?? {}) };
+    this.tuning = { ...DEFAULT_NIC, ...(cfg.nic ?? {}), ...this.opts.tuning };
     const clockMHz = cfg.network?.clockMHz ?? 250;
     this.nsPerCycle = 1000 / clockMHz;
     this.trafficClients = cfg.workload?.clients ?? 1;
@@ -265,7 +268,14 @@ export class RaftCluster {
   readonly ledger = new Map<number, { term: number; crc: number; node: number }>();
   readonly ledgerViolations: string[] = [];
   /** @internal state-machine safety across time: no two applications of different entries at an index, by any node, ever */
-  ledgerApply(port: number, e: Entry): void {
+  /** term -> the first entry of that term its leader's NIC committed (the cycle it delivered it) */
+  readonly firstCommit = new Map<number, { port: number; index: number; nicCycle: number }>();
+
+  ledgerApply(port: number, e: Entry, nicCycle?: number): void {
+    if (nicCycle !== undefined && !this.firstCommit.has(e.term)) {
+      const r = this.hosts[port]?.replica;
+      if (r && r.core.role === 'leader' && r.core.term === e.term) this.firstCommit.set(e.term, { port, index: e.index, nicCycle });
+    }
     const crc = crc32(entryIdentity(e.frame));
     const prev = this.ledger.get(e.index);
     if (!prev) this.ledger.set(e.index, { term: e.term, crc, node: port + 1 });

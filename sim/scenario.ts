@@ -13,6 +13,7 @@ import {
   type ClusterConfig, type FaultSpec, type NetworkModel,
 } from './cluster.js';
 import { ScenarioError, fieldPath } from '../ctrl/config-error.js';
+import { formatFailover, runFailover, type FailoverSummary } from './failover.js';
 
 export { ScenarioError };
 
@@ -59,6 +60,8 @@ const workloadSchema = z.object({
   reply: z.enum(['nic', 'snoop']).default('nic'),
   planes: z.union([z.literal('spread'), nonNegInt]).default('spread'),
   retryUs: nonNeg.default(0),
+  /** retries may use at most this % of the line rate (all clients together); 0: no limit */
+  retryBudgetPct: z.number().min(0).max(100).default(0),
   requests: nonNegInt.default(0),
 }).strict();
 
@@ -88,6 +91,14 @@ export const scenarioSchema = z.object({
   workload: workloadSchema.default({}),
   faults: z.array(faultSchema).default([]),
   sweep: z.array(sweepSchema).default([]),
+  /** a second phase with the real control plane: the leader crashes mid-traffic (sim/failover.ts) */
+  failover: z.object({
+    crashAtUs: posNum.default(100), afterUs: posNum.default(400),
+    electionTimeoutUs: posNum.default(100), heartbeatUs: posNum.default(20), fullShare: z.number().gt(0).max(1).default(0.9),
+    ratePct: z.number().positive().max(100).optional(),
+    retryBudgetPct: z.number().min(0).max(100).optional(),
+    drainUs: posNum.optional(),
+  }).strict().optional(),
 }).strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
@@ -152,6 +163,8 @@ export interface RunOptions {
   /** FST waveforms: one file per NIC, `${trace}.n<i>.fst`. */
   trace?: string;
   onProgress?: (done: number, total: number, phase: string) => void;
+  /** skip the scenario's failover phase */
+  noFailover?: boolean;
   /** Skip the sweep (tests). */
   noSweep?: boolean;
 }
@@ -191,6 +204,7 @@ export interface Summary {
   faultsInjected: Record<string, number>;
   events: number;
   sweep?: { points: SweepPoint[]; maxSustainedPct: Record<string, number | null> };
+  failover?: FailoverSummary;
   simCyclesPerSec: number;
   wallSeconds: number;
 }
@@ -241,7 +255,7 @@ export function clusterConfig(sc: Scenario, over: { seed?: number; ratePct?: num
     hostPollCycles: Math.max(1, cyc(sc.host.pollNs / 1000)),
     workload: {
       mode: w.mode, ratePct: over.ratePct ?? w.ratePct, outstanding: w.outstanding, payloadBytes: w.payloadBytes,
-      clients: w.clients, reply: over.reply ?? w.reply, planes: w.planes, retryCycles: cyc(w.retryUs),
+      clients: w.clients, reply: over.reply ?? w.reply, planes: w.planes, retryCycles: cyc(w.retryUs), retryBudgetPct: w.retryBudgetPct,
       startCycle: start, stopCycle: stop, maxRequests: w.requests, measureFromCycle: warm,
     },
     faults: over.faults === false ? [] : toFaultSpecs(sc, cyclesPerUs),
@@ -386,6 +400,9 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): { summary: Sum
   }
   const r = runOnce(sc, { seed: opts.seed }, opts, 'scenario');
   if (sweep) r.summary.sweep = sweep;
+  if (sc.failover && !opts.noFailover) {
+    r.summary.failover = runFailover(sc, sc.failover, opts.seed, opts.onProgress ? (f) => opts.onProgress!(Math.round(f * 1000), 1000, 'failover') : undefined);
+  }
   r.summary.wallSeconds = round((performance.now() - t0) / 1000, 2);
   const cycles = r.summary.cycles + sweepCycles;
   const secs = r.summary.cycles / Math.max(1, r.summary.simCyclesPerSec) + sweepSeconds;
@@ -429,6 +446,7 @@ export function formatSummary(s: Summary): string {
       L.push(`    highest sustained load with ${r === 'nic' ? 'NIC replies' : 'commit snooping'}: ${v === null ? 'none of the points' : `${v}% of line rate`}`);
     }
   }
+  if (s.failover) L.push(formatFailover(s.failover));
   L.push(`  speed          ${fmtN(s.simCyclesPerSec)} simulated cycles/s (${s.replicas} NICs), ${s.wallSeconds} s wall`);
   return L.join('\n');
 }

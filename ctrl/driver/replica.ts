@@ -94,13 +94,16 @@ export class Replica {
     readWaitCycles: 0, csrReads: 0, controlCopies: 0,
   };
   private recentTags = new Map<string, number>();
+  /** index -> NIC cycle of its COMMITTED host frame, until applied */
+  private committedAt = new Map<number, number>();
   /** term and CRC-32 of the entry identity of every applied index (1-based; [0] unused) */
   readonly appliedTerms: number[] = [0];
   readonly appliedCrcs: number[] = [0];
   /** replies the application produced, per applied index (for tests that check client outcomes) */
   onApplied?: (a: Applied, e: Entry) => void;
-  /** every committed entry, as it is applied (in index order) */
-  onEntryApplied?: (e: Entry) => void;
+  /** every committed entry, as it is applied (in index order); nicCycle: when the NIC delivered it
+   *  committed (undefined for entries the host applied from elsewhere, e.g. a repair or its storage) */
+  onEntryApplied?: (e: Entry, nicCycle?: number) => void;
   /** the role changed (driver hook: e.g. tell the clients who leads) */
   onRoleChange?: (role: string, term: number) => void;
   private nowNs = 0;
@@ -178,6 +181,8 @@ export class Replica {
     const reason = f.reason;
     if (reason === HostReason.COMMITTED) {
       this.stats.committedRx++;
+      this.committedAt.set(decodeHeader(f.frame).logIndex, f.cycle);
+      if (this.committedAt.size > 4096) this.committedAt.delete(this.committedAt.keys().next().value!);
       this.core.step({ kind: 'nic', ev: { type: 'committed', frame: f.frame } });
       return;
     }
@@ -309,7 +314,11 @@ export class Replica {
     for (const e of rd.committed) {
       const a = this.kv.apply(e);
       this.stats.applied++;
-      this.onEntryApplied?.(e);
+      if (this.onEntryApplied) {
+        const at = this.committedAt.get(e.index);
+        this.committedAt.delete(e.index);
+        this.onEntryApplied(e, at);
+      }
       if (this.keepApplied) {
         if (e.index === this.appliedTerms.length) {
           this.appliedTerms.push(e.term);

@@ -408,6 +408,7 @@ struct World {
     t.snoop = kv.i64("snoop", 0) != 0;
     t.fixed_plane = int(kv.i64("fixed_plane", -1));
     t.retry_cycles = kv.u64("retry_cycles", 0);
+    t.retry_rate = kv.num("retry_rate", 0);
     t.avoid_cycles = kv.u64("avoid_cycles", 25000);
     t.measure_from = kv.u64("measure_from", 0);
     t.bucket_cycles = std::max<uint64_t>(1, kv.u64("bucket_cycles", 2500));
@@ -462,6 +463,7 @@ struct World {
     kv("offered", traffic.offered);
     kv("sends", traffic.sends);
     kv("retries", traffic.retries);
+    kv("retries_deferred", traffic.retries_deferred);
     kv("completed", traffic.completed);
     kv("completed_measured", traffic.completed_measured);
     kv("dup_replies", traffic.dup_replies);
@@ -572,7 +574,14 @@ uint64_t nr_cluster_run(void* h, uint64_t n) {
 
 const char* nr_cluster_error(void* h) { return static_cast<World*>(h)->error.c_str(); }
 
-void nr_cluster_set_leader(void* h, uint32_t node) { static_cast<World*>(h)->traffic.leader = node; }
+void nr_cluster_set_leader(void* h, uint32_t node) {
+  auto& t = static_cast<World*>(h)->traffic;
+  if (t.leader == node) return;
+  t.leader = node;
+  // commit snooping follows the new leader's log: the indexes queued from the old leader's APPENDs
+  // may hold other entries in the new leader's log, so those requests complete only when retried
+  for (auto& c : t.clients) { c.snoop.clear(); c.snoop_last = 0; }
+}
 // The runtime's view of usable planes (bit p): clients send only on these (when any).
 void nr_cluster_set_plane_hint(void* h, uint32_t mask) {
   auto* w = static_cast<World*>(h);

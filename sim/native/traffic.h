@@ -51,6 +51,7 @@ struct TrafficCfg {
   bool snoop = false;              // complete on the leader's commit index (clients in the group)
   int fixed_plane = -1;            // -1: spread over planes
   uint64_t retry_cycles = 0;       // 0: never retry
+  double retry_rate = 0;           // retries per cycle, all clients together (a token bucket); 0: no limit
   uint64_t avoid_cycles = 25000;   // a plane with a timeout is avoided this long
   uint64_t measure_from = 0;       // latency samples for requests first sent at or after this cycle
   uint64_t bucket_cycles = 2500;   // completions per time bucket (throughput over time)
@@ -67,6 +68,8 @@ struct Traffic {
   std::priority_queue<std::pair<uint64_t, uint32_t>, std::vector<std::pair<uint64_t, uint32_t>>, std::greater<>> retry_q;
   uint64_t due(const Req& r) const { return r.last + (cfg.retry_cycles << std::min<uint32_t>(r.tries - 1u, 6u)); }
   double tokens = 0;
+  double retry_tokens = 0;
+  uint64_t retries_deferred = 0;   // retries held back by the retry budget (cycles x requests)
   uint32_t next_client = 0;
   uint64_t offered = 0, sends = 0, retries = 0, completed = 0, dup_replies = 0, stray = 0;
   uint64_t completed_measured = 0;
@@ -133,11 +136,18 @@ struct Traffic {
   void generate(uint64_t cycle, Emit&& emit) {
     // retries first: they are the oldest requests
     if (cfg.retry_cycles) {
+      // a retry budget keeps the backlog of a stall (e.g. a failover) from arriving at once, on
+      // top of the offered load, and overflowing the new leader: it drains at retry_rate
+      if (cfg.retry_rate > 0) retry_tokens = std::min(retry_tokens + cfg.retry_rate, 64.0);
       while (!retry_q.empty()) {
         uint32_t seq = retry_q.top().second;
         Req& r = reqs[seq - 1];
         if (r.done) { retry_q.pop(); continue; }
         if (retry_q.top().first > cycle) break;
+        if (cfg.retry_rate > 0) {
+          if (retry_tokens < 1.0) { retries_deferred++; break; }
+          retry_tokens -= 1.0;
+        }
         retry_q.pop();
         Client& c = clients[r.client];
         c.avoid_until[r.plane] = cycle + cfg.avoid_cycles;

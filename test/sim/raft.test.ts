@@ -12,6 +12,8 @@ import { RaftCluster, type RaftClusterConfig } from '../../sim/raft-host.js';
 import { parseJsonHistory } from '../../ctrl/check/parse.js';
 import { checkOperations } from '../../ctrl/check/checker.js';
 import { kvModel } from '../../ctrl/check/models.js';
+import { parseScenario } from '../../sim/scenario.js';
+import { formatFailover, runFailover } from '../../sim/failover.js';
 
 const BUILD = 900_000;
 /** per test: a few seconds alone, more on a loaded 2-core machine */
@@ -189,5 +191,27 @@ describe('persistence (RTL NICs)', () => {
     } finally {
       rc.destroy();
     }
+  }, T);
+});
+
+describe('the failover phase of a scenario (make demo)', () => {
+  it('crashes the leader under open-loop traffic: elects, commits again, returns to full rate, loses nothing; the same seed gives the same figures', () => {
+    const sc = parseScenario({
+      name: 'failover-test', replicas: 3, planes: 2, seed: 5, durationUs: 20, warmupUs: 2, drainUs: 20,
+      nic: { ackCount: 16, ackDelayCycles: 64, hbCommitDelayCycles: 4 },
+      workload: { ratePct: 30, clients: 2, reply: 'snoop', retryUs: 20 },
+      failover: { crashAtUs: 30, afterUs: 200, retryBudgetPct: 10, drainUs: 2000 },
+    });
+    const a = runFailover(sc, sc.failover!);
+    console.log(formatFailover(a));
+    expect(a.newLeader).toBeGreaterThan(0);
+    expect(a.electedUs).toBeGreaterThan(100); // after one election timeout at least
+    expect(a.firstCommitUs).toBeGreaterThanOrEqual(a.electedUs!);
+    expect(a.firstCommitUs).toBeLessThan(1000);
+    expect(a.fullThroughputUs).not.toBeNull();
+    expect(a.lostRequests).toBe(0);
+    expect(a.agreement).toBe(true);
+    const b = runFailover(sc, sc.failover!);
+    expect(b).toEqual(a);
   }, T);
 });

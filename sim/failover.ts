@@ -1,0 +1,171 @@
+// The failover phase of a scenario (`failover:` in the YAML): the same cluster, with the real
+// control plane (sim/raft-host.ts) on every node instead of the static configuration, under the
+// scenario's traffic; the leader crashes mid-traffic. Reports the time from the crash to the
+// detection (first pre-vote), the election, the first commit of the new leader (its term's no-op,
+// committed by its NIC: the cycle the NIC delivered it), and full throughput again, with the
+// committed throughput per 10 µs bucket (the timeline), and what the recovery cost the new leader.
+import { RaftCluster } from './raft-host.js';
+import { clusterConfig, type Scenario } from './scenario.js';
+import type { ReplicaStats } from '../ctrl/driver/replica.js';
+
+export interface FailoverSpec {
+  /** the leader (node 0) crashes this long after traffic starts */
+  crashAtUs: number;
+  /** simulated time after the crash */
+  afterUs: number;
+  /** minimum election timeout of the control plane (randomized in [T, 2T)) */
+  electionTimeoutUs: number;
+  heartbeatUs: number;
+  /** "full throughput": a 10 µs bucket reaching this share of the pre-crash rate */
+  fullShare: number;
+  /** offered load of this phase, % of line rate (default: the scenario's) */
+  ratePct?: number;
+  /** retry budget of this phase, % of line rate (default: the scenario's workload.retryBudgetPct) */
+  retryBudgetPct?: number;
+  /** longest drain after the offered window (default 2000 µs) */
+  drainUs?: number;
+}
+
+export interface FailoverSummary {
+  offeredPct: number;
+  crashAtUs: number;
+  electionTimeoutUs: number;
+  newLeader: number;
+  term: number;
+  /** µs after the crash */
+  detectUs: number | null;
+  electedUs: number | null;
+  firstCommitUs: number | null;
+  fullThroughputUs: number | null;
+  preCrashMreqPerSec: number;
+  /** committed (client-completed) Mreq/s per 10 µs bucket, from `timelineStartUs` (relative to the crash) */
+  timelineStartUs: number;
+  timelineMreqPerSec: number[];
+  /** the gap: 10 µs buckets after the crash with no completion */
+  gapBuckets: number;
+  lostRequests: number;
+  retries: number;
+  /** one committed log across the replicas (no index applied with two entries), the same KV state */
+  agreement: boolean;
+  /** after the offered window: time until every request completed and every replica applied the same index */
+  drainUs: number;
+  /** what the recovery cost the new leader's host (from its election to the end of the run) */
+  recovery: Pick<ReplicaStats, 'csrReads' | 'logReads' | 'logWrites' | 'nicOps' | 'messagesSent' | 'readWaitCycles'>;
+  roles: string[];
+}
+
+export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onProgress?: (frac: number) => void): FailoverSummary {
+  const { cfg } = clusterConfig(sc, { seed, faults: false, ratePct: spec.ratePct });
+  if (spec.retryBudgetPct !== undefined && cfg.workload) cfg.workload.retryBudgetPct = spec.retryBudgetPct;
+  const cyclesPerUs = (cfg.network?.clockMHz ?? 250);
+  const cyc = (us: number): number => Math.round(us * cyclesPerUs);
+  const bootUs = 40; // the election of the first leader, before traffic
+  const start = cyc(bootUs);
+  const crashAt = start + cyc(spec.crashAtUs);
+  const end = crashAt + cyc(spec.afterUs);
+  const rc = new RaftCluster({
+    replicas: cfg.replicas, planes: cfg.planes, seed: cfg.seed, network: cfg.network, nic: cfg.nic,
+    hostLatencyCycles: cfg.hostLatencyCycles, hostPollCycles: cfg.hostPollCycles,
+    workload: { ...cfg.workload, startCycle: start, stopCycle: end, measureFromCycle: start },
+    raft: { electionTimeoutNs: spec.electionTimeoutUs * 1000, heartbeatIntervalNs: spec.heartbeatUs * 1000 },
+  });
+  try {
+    rc.campaign(0);
+    rc.runUntil(() => rc.leader() === 0, start - 1, 250);
+    if (rc.leader() !== 0) throw new Error('failover: node 0 did not become the first leader');
+    rc.cluster.addFault({ kind: 'crash', at: crashAt, node: 0 });
+    const total = end - rc.cycle;
+    const t0 = rc.cycle;
+    while (rc.cycle < end) {
+      rc.run(Math.min(cyc(10), end - rc.cycle));
+      onProgress?.((rc.cycle - t0) / total);
+    }
+    const after = (c: number | undefined): number | null => (c === undefined ? null : Math.round(((c - crashAt) / cyclesPerUs) * 100) / 100);
+    const elected = rc.leaderChanges.find((l) => l.cycle >= crashAt);
+    const detect = rc.roleLog.map((l) => l.split(' ')).find((p) => Number(p[0]) >= crashAt && p[2] === 'precandidate');
+    const first = elected ? rc.firstCommit.get(elected.term) : undefined;
+    // throughput per 10 µs bucket (2500 cycles at 250 MHz)
+    const bucketCycles = 2500;
+    const buckets = rc.cluster.completionBuckets();
+    const usPerBucket = bucketCycles / cyclesPerUs;
+    const toM = (n: number): number => Math.round((n / usPerBucket) * 1000) / 1000;
+    const b0 = Math.ceil((start + cyc(10)) / bucketCycles);
+    const bc = Math.floor(crashAt / bucketCycles);
+    const pre = buckets.slice(b0, bc);
+    const preRate = pre.length ? pre.reduce((a, b) => a + b, 0) / pre.length : 0;
+    let full: number | undefined;
+    let gap = 0;
+    for (let b = bc + 1; b < buckets.length && b * bucketCycles < end; b++) {
+      const v = buckets[b] ?? 0;
+      if (elected && (b + 1) * bucketCycles > elected.cycle && v >= spec.fullShare * preRate) { full = (b + 1) * bucketCycles; break; }
+    }
+    for (let b = bc + 1; b < buckets.length && (buckets[b] ?? 0) === 0; b++) gap++;
+    const tlFrom = Math.max(b0, bc - 5);
+    const tlTo = Math.min(buckets.length, Math.floor(end / bucketCycles));
+    // drain: no new requests; the retries of the backlog complete; the replicas apply everything
+    rc.cluster.stopTraffic();
+    const drainStart = rc.cycle;
+    const settled = (): boolean => {
+      const a = rc.appliedIndexes().filter((i) => i >= 0);
+      return (rc.cluster.stats().outstanding ?? 0) === 0 && new Set(a).size === 1;
+    };
+    rc.runUntil(settled, cyc(spec.drainUs ?? 2000), cyc(10));
+    const drainUs = Math.round((rc.cycle - drainStart) / cyclesPerUs);
+    const st = rc.cluster.stats();
+    if (process.env.FAILOVER_DEBUG) {
+      console.log(Object.entries(st).filter(([k, v]) => v && /punts_lost|drop|node\d\.(committed|punted)|retries|outstanding/.test(k)).map(([k, v]) => `${k}=${v}`).join(' '));
+      for (const h of rc.hosts) console.log(`n${h.id}`, JSON.stringify(h.replica?.stats));
+      console.log(rc.statusLines().join('\n'));
+      console.log('ledger', rc.ledgerViolations.slice(0, 3), 'agreement', rc.checkAgreement(), 'applied', rc.appliedIndexes(), 'states', new Set(rc.kvStates()).size);
+      const c = rc.cluster.nicCounters();
+      c.forEach((x, i) => x && console.log(`nic n${i + 1}`, Object.entries(x).filter(([k, v]) => v && /DROP|LOST|OVERFLOW|NACK|RETRANS|REPAIR/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')));
+    }
+    const leaderPort = elected?.port ?? -1;
+    const ls = leaderPort >= 0 ? rc.hosts[leaderPort]!.replica?.stats : undefined;
+    const states = rc.kvStates();
+    const applied = rc.appliedIndexes().filter((i) => i >= 0);
+    return {
+      offeredPct: cfg.workload?.ratePct ?? 0,
+      crashAtUs: spec.crashAtUs,
+      electionTimeoutUs: spec.electionTimeoutUs,
+      newLeader: leaderPort,
+      term: elected?.term ?? 0,
+      detectUs: after(detect ? Number(detect[0]) : undefined),
+      electedUs: after(elected?.cycle),
+      firstCommitUs: after(first?.nicCycle),
+      fullThroughputUs: after(full),
+      preCrashMreqPerSec: toM(preRate),
+      timelineStartUs: Math.round((tlFrom * bucketCycles - crashAt) / cyclesPerUs * 100) / 100,
+      timelineMreqPerSec: buckets.slice(tlFrom, tlTo).map(toM),
+      gapBuckets: gap,
+      lostRequests: st.outstanding ?? 0,
+      retries: st.retries ?? 0,
+      agreement: rc.ledgerViolations.length === 0 && rc.checkAgreement() === undefined && new Set(applied).size === 1 && new Set(states).size === 1,
+      drainUs,
+      recovery: {
+        csrReads: ls?.csrReads ?? 0, logReads: ls?.logReads ?? 0, logWrites: ls?.logWrites ?? 0, nicOps: ls?.nicOps ?? 0,
+        messagesSent: ls?.messagesSent ?? 0, readWaitCycles: ls?.readWaitCycles ?? 0,
+      },
+      roles: rc.roleLog.filter((l) => Number(l.split(' ')[0]) >= crashAt).map((l) => {
+        const [c, n, role, t] = l.split(' ');
+        return `+${after(Number(c))} µs node ${Number(n!.slice(1)) - 1} ${role} ${t}`;
+      }),
+    };
+  } finally {
+    rc.destroy();
+  }
+}
+
+export function formatFailover(f: FailoverSummary): string {
+  const L: string[] = [];
+  const v = (x: number | null): string => (x === null ? 'never' : `${x} µs`);
+  L.push(`  failover       the leader (node 0) crashed at +${f.crashAtUs} µs of traffic (${f.offeredPct}% offered, election timeout ${f.electionTimeoutUs}-${2 * f.electionTimeoutUs} µs)`);
+  L.push(`    detected     ${v(f.detectUs)} after the crash (first pre-vote)`);
+  L.push(`    elected      ${v(f.electedUs)}: node ${f.newLeader} leads term ${f.term}`);
+  L.push(`    first commit ${v(f.firstCommitUs)} (the new leader's NIC commits its no-op; earlier entries with it)`);
+  L.push(`    full rate    ${v(f.fullThroughputUs)} (a 10 µs bucket at >= 90% of the pre-crash ${f.preCrashMreqPerSec} Mreq/s)`);
+  L.push(`    gap          ${f.gapBuckets} x 10 µs with no completion; retries ${f.retries.toLocaleString('en-US')}; after a drain of ${f.drainUs} µs: lost ${f.lostRequests.toLocaleString('en-US')}, one log and one KV state on every replica: ${f.agreement ? 'yes' : 'NO'}`);
+  L.push(`    recovery     new leader's host: ${f.recovery.csrReads} CSR reads, ${f.recovery.logReads} log reads, ${f.recovery.logWrites} log writes, ${f.recovery.nicOps} NIC ops, ${f.recovery.messagesSent} messages, ${f.recovery.readWaitCycles} cycles waiting on reads`);
+  L.push(`    timeline     Mreq/s per 10 µs from ${f.timelineStartUs} µs: ${f.timelineMreqPerSec.map((x) => Math.round(x)).join(' ')}`);
+  return L.join('\n');
+}
