@@ -14,7 +14,7 @@
 import { Cluster, DEFAULT_NIC, type ClusterConfig, type HostContext, type HostSoftware } from './cluster.js';
 import { Replica, type NicTuning } from '../ctrl/driver/replica.js';
 import { MemStorage } from '../ctrl/core/memstore.js';
-import type { NodeId, Rand } from '../ctrl/core/types.js';
+import type { NodeId } from '../ctrl/core/types.js';
 import { KvClient, type Outcome } from '../ctrl/app/client.js';
 import { decodeHeader } from '../ctrl/nic/wire.gen.js';
 import { HistoryRecorder, type JsonHistory } from '../ctrl/check/types.js';
@@ -24,17 +24,8 @@ import { crc32 } from '../ctrl/core/crc32.js';
 import { entryIdentity } from '../ctrl/core/entry.js';
 
 /** mulberry32: the driver's seeded randomness for the cores (election timeouts). */
-export class SeededRand implements Rand {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0 || 1; }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number { return Math.floor(this.next() * n); }
-}
+import { SeededRand } from '../ctrl/rand.js';
+export { SeededRand };
 
 export interface RaftOptions {
   /** minimum election timeout; the core draws from [T, 2T) (default 100 us) */

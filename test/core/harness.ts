@@ -12,18 +12,8 @@ import type { Config, CsrName, Entry, Event, Message, NicEvent, NodeId, Ready, R
 import { MSG_NAMES } from '../../ctrl/core/types.js';
 import { clientMac, decodeHeader, encodeFrame, HostReason, MAC_GROUP, MsgType as W, nodeMac } from '../../ctrl/nic/wire.gen.js';
 
-export class SeededRand implements Rand {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0 || 1; }
-  next(): number {
-    // mulberry32
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number { return Math.floor(this.next() * n); }
-}
+import { SeededRand } from '../../ctrl/rand.js';
+export { SeededRand };
 
 const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(HostReason).map(([k, v]) => [v, k]));
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(W).map(([k, v]) => [v, k]));
