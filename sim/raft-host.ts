@@ -423,6 +423,20 @@ export class RaftCluster {
     return this.runUntil(() => pending === 0, limitCycles);
   }
 
+  /** A read at node `port` without the log (lease or ReadIndex), recorded in the history. */
+  readAt(port: number, key: string, done?: (via: string) => void): void {
+    const r = this.hosts[port]?.replica;
+    const id = this.recorder.invoke(1000 + port, { op: 'get', key });
+    if (!r) { this.recorder.fail(id); done?.('down'); return; }
+    r.readLocal(key, (res) => {
+      if (res.via === 'refused') this.recorder.fail(id);
+      else this.recorder.ok(id, res.value ? new TextDecoder().decode(res.value) : null);
+      this.readsVia[res.via] = (this.readsVia[res.via] ?? 0) + 1;
+      done?.(res.via);
+    });
+  }
+  readonly readsVia: Record<string, number> = {};
+
   history(): JsonHistory {
     return this.recorder.toHistory();
   }

@@ -68,6 +68,7 @@ export class Core {
   private lastLeaderContact = 0;
   private transferDeadline = 0;
   leadTransferee: NodeId = 0;
+  private timeoutNowSent = false;
   /** first index of this leader's term (its no-op) */
   termStart = 0;
   /** the term in which this node's log was last verified as a prefix of that term's leader */
@@ -857,9 +858,7 @@ export class Core {
       if (p.state === 'probe') p.becomeReplicate();
       this.writeMatch(m.from);
       this.maybeCommit();
-      if (this.leadTransferee === m.from && p.match >= this.log.lastIndex()) {
-        this.send(this.msg(MsgType.TimeoutNow, m.from));
-      }
+      this.maybeTimeoutNow(m.from);
       // Close to our host log, the follower turns its fast path on (enableFollower) and the NICs take
       // over: its NACKs fetch the rest from our NIC's log RAM. Host Appends would only freeze it again.
       if (p.match + this.catchupSlack() < this.log.lastIndex() || this.leadTransferee === m.from) this.sendAppend(m.from);
@@ -867,6 +866,8 @@ export class Core {
       // no progress (the frames were lost): probe again at the next heartbeat answer (in replicate,
       // only once nothing is in flight: a duplicate answer, one copy per plane, is not a loss)
       p.becomeProbe();
+    } else {
+      this.maybeTimeoutNow(m.from); // the match moved with a heartbeat answer before this one
     }
   }
 
@@ -882,6 +883,7 @@ export class Core {
       if (p.state !== 'snapshot' && p.maybeUpdate(Math.min(m.hint, Math.max(this.log.lastIndex(), this.nicLast)))) {
         this.writeMatch(m.from);
         this.maybeCommit();
+        this.maybeTimeoutNow(m.from);
       }
     }
     const r = this.hbRounds.get(m.context);
@@ -1026,9 +1028,18 @@ export class Core {
     this.freezeAndSync(() => {
       if (this.role !== 'leader' || this.leadTransferee !== to) return;
       const p = this.tracker.get(to)!;
-      if (p.match >= this.log.lastIndex()) this.send(this.msg(MsgType.TimeoutNow, to));
+      this.timeoutNowSent = false;
+      if (p.match >= this.log.lastIndex()) this.maybeTimeoutNow(to);
       else this.sendAppend(to);
     });
+  }
+
+  /** Transfer: the target caught up (by an Append answer or a heartbeat answer): tell it to campaign, once. */
+  private maybeTimeoutNow(from: NodeId): void {
+    const p = this.tracker.get(from);
+    if (this.leadTransferee !== from || !p || p.match < this.log.lastIndex() || this.timeoutNowSent) return;
+    this.timeoutNowSent = true;
+    this.send(this.msg(MsgType.TimeoutNow, from));
   }
 
   private abortTransfer(): void {

@@ -94,6 +94,8 @@ export class Replica {
     readWaitCycles: 0, csrReads: 0, controlCopies: 0,
   };
   private recentTags = new Map<string, number>();
+  private readCtx = 0;
+  private reads = new Map<number, { key: string; done: Parameters<Replica['readLocal']>[1]; index: number; via: 'lease' | 'quorum' }>();
   /** index -> NIC cycle of its COMMITTED host frame, until applied */
   private committedAt = new Map<number, number>();
   /** term and CRC-32 of the entry identity of every applied index (1-based; [0] unused) */
@@ -170,6 +172,30 @@ export class Replica {
     if (ev.kind === 'propose') this.stats.hostProposals++;
     this.core.step(ev);
     this.process();
+  }
+
+  /**
+   * A linearizable read of `key` without the log: under the leader's lease it is answered at once
+   * (`via: 'lease'`), otherwise after a heartbeat round a quorum acknowledged (`via: 'quorum'`,
+   * ReadIndex); either way once this replica applied up to the read index. Not the leader: `via:
+   * 'refused'` (the caller asks the leader).
+   */
+  readLocal(key: string, done: (r: { value: Uint8Array | undefined; via: 'lease' | 'quorum' | 'refused'; index: number }) => void): void {
+    if (this.closed) { done({ value: undefined, via: 'refused', index: -1 }); return; }
+    const ctx = ++this.readCtx;
+    this.reads.set(ctx, { key, done, index: -2, via: 'quorum' });
+    this.core.step({ kind: 'read', ctx });
+    this.process();
+  }
+
+  private answerReads(): void {
+    for (const [ctx, r] of this.reads) {
+      if (r.index === -2) continue;
+      if (r.index === -1) { this.reads.delete(ctx); r.done({ value: undefined, via: 'refused', index: -1 }); continue; }
+      if (this.kv.appliedIndex < r.index) continue;
+      this.reads.delete(ctx);
+      r.done({ value: this.kv.get(r.key), via: r.via, index: r.index });
+    }
   }
 
   /** The host process stops (crash): nothing more is done; the storage keeps what was durable. */
@@ -349,6 +375,11 @@ export class Replica {
     }
     this.stats.replies += replies.length;
     this.sendFrames(replies);
+    for (const rs of rd.readStates) {
+      const r = this.reads.get(rs.ctx);
+      if (r) { r.index = rs.index; r.via = rs.via; }
+    }
+    if (this.reads.size) this.answerReads();
     // 5. durable
     if (rd.persistUpTo) this.core.step({ kind: 'persisted', ...rd.persistUpTo });
     for (const ev of answers) this.core.step({ kind: 'nic', ev });
