@@ -9,6 +9,7 @@ const registrars: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./crossing/cli.ts'),
   () => import('./check/cli.ts'),
   () => import('./../sim/cli.ts'),
+  () => import('./../bench/report/cli.ts'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,132 @@
+// The schema of bench/out/cluster.json (zod). docs/benchmarks.md describes the fields; the test
+// (test/bench/cluster.test.ts) checks a tiny run against it.
+import { z } from 'zod';
+
+const num = z.number().finite();
+
+export const latencySchema = z.object({ p50: num, p99: num, p999: num, min: num, max: num, mean: num });
+
+export const pointSchema = z.object({
+  replicas: z.number().int(),
+  planes: z.number().int(),
+  path: z.enum(['fast', 'hostReply', 'software']),
+  reply: z.enum(['nic', 'snoop', 'host']),
+  offeredPct: num,
+  payloadBytes: z.number().int(),
+  frameBytes: z.number().int(),
+  wireFrameBytes: z.number().int(),
+  committedPct: num,
+  committedGbps: num,
+  committedMpps: num,
+  latencyNs: latencySchema,
+  samples: z.number().int(),
+  networkFloorNs: num,
+  pathFloorNs: num,
+  aboveFloorNs: z.object({ p50: num, p99: num }),
+  nicAddedShare: z.object({ p50: num, p99: num }),
+  offeredRequests: z.number().int(),
+  lostRequests: z.number().int(),
+  retries: z.number().int(),
+  drops: z.number().int(),
+  dropsByReason: z.record(z.number()),
+  sustained: z.boolean(),
+  leaderCpuBusy: num.optional(),
+  seed: z.number().int(),
+  durationUs: num,
+  warmupUs: num,
+  drainUs: num,
+  clients: z.number().int(),
+  simulatedUs: num,
+  wallSeconds: num,
+  simCyclesPerSec: num,
+});
+export type Point = z.infer<typeof pointSchema>;
+
+const timeline = z.array(z.object({ tUs: num, committedMpps: num }));
+
+export const failoverSchema = z.object({
+  replicas: z.number().int(),
+  offeredPct: num,
+  seed: z.number().int(),
+  crashAtUs: num,
+  firstCommitUs: num.nullable(),
+  fullThroughputUs: num.nullable(),
+  gapUs: num,
+  bucketUs: num,
+  timeline,
+}).passthrough();
+
+const phaseSchema = z.object({
+  phase: z.string(),
+  fromUs: num,
+  toUs: num,
+  committedMpps: num,
+  committedPct: num,
+  latencyNs: z.object({ p50: num, p99: num, p999: num }),
+  samples: z.number().int(),
+});
+
+export const clusterBenchSchema = z.object({
+  schemaVersion: z.literal(1),
+  generatedAt: z.string(),
+  mode: z.enum(['full', 'quick', 'tiny']),
+  sectionsRun: z.array(z.string()),
+  statement: z.string(),
+  config: z.object({
+    seed: z.number().int(),
+    replicas: z.array(z.number().int()),
+    planes: z.number().int(),
+    clockMHz: num,
+    payloadBytes: z.number().int(),
+    clients: z.number().int(),
+    arrivals: z.string(),
+    nic: z.object({ ackCount: num, ackDelayCycles: num, hbIntervalCycles: num, hbCommitDelayCycles: num }),
+    network: z.record(z.union([z.number(), z.string(), z.boolean()])),
+    host: z.object({ latencyNs: num, pollNs: num }),
+    softwareCost: z.object({ perFrameNs: num, clockMHz: num }),
+    profile: z.record(z.unknown()),
+    sources: z.record(z.string()),
+    /** The simulation library of each RTL variant (build/sim-<hash>: the hash covers RTL, C++ and flags). */
+    libraries: z.record(z.string()),
+  }),
+  loadSweep: z.array(pointSchema),
+  hostReplySweep: z.array(pointSchema),
+  cdf: z.object({
+    replicas: z.number().int(), offeredPct: num, reply: z.string(), samples: z.number().int(), networkFloorNs: num,
+    points: z.array(z.object({ latencyNs: num, fraction: num })),
+  }).nullable(),
+  breakdown: z.object({
+    replicas: z.number().int(), offeredPct: num, p50Ns: num, p99Ns: num, p999Ns: num, networkFloorNs: num,
+    floorHops: z.array(z.object({ hop: z.string(), frameBytes: z.number().int(), ns: num, cycles: z.number().int() })),
+    cycleRoundingNs: num, nicPipelineNs: num, ackAndQueueingP50Ns: num, ackAndQueueingP99Ns: num, ackIntervalNs: num,
+    loneLatencyNs: z.object({ settings: num, immediateAck: num, samples: z.number().int(), deterministic: z.boolean() }),
+    meetsWaverunner: z.boolean(), statement: z.string(), whatIfNoFec: pointSchema.optional(),
+  }).nullable(),
+  payloadSweep: z.object({ variant: z.string(), points: z.array(pointSchema) }).nullable(),
+  softwarePath: z.array(pointSchema),
+  softwareComparison: z.object({
+    hardwareAtSameLoads: z.array(pointSchema),
+    ratio: z.array(z.object({ replicas: z.number().int(), offeredPct: num, p50: num, p99: num, p999: num, softwareSustained: z.boolean() })),
+  }).nullable(),
+  failover: failoverSchema.nullable(),
+  failoverNote: z.string().optional(),
+  planeLoss: z.object({
+    replicas: z.number().int(), offeredPct: num, seed: z.number().int(), plane: z.number().int(), downAtUs: num, upAtUs: num,
+    retryUs: num, linkDetectNs: num, phases: z.array(phaseSchema), lostRequests: z.number().int(), retries: z.number().int(),
+    drops: z.record(z.number()), timeline,
+  }).nullable(),
+  simSpeed: z.object({
+    load: z.string(),
+    timeBase: z.string(),
+    rows: z.array(z.object({
+      replicas: z.number().int(), nics: z.string(), cycles: z.number().int(), repeats: z.number().int(),
+      tsCyclesPerSec: num, tsCyclesPerWallSec: num, cppSameBatchesCyclesPerSec: num, cppCyclesPerSec: num,
+      cppCyclesPerWallSec: num, ratio: num, tsRuns: z.array(num), cppRuns: z.array(num),
+    })),
+    modelNic: z.string(),
+  }).nullable(),
+  comparison: z.array(z.object({ system: z.string(), metric: z.string(), published: z.string(), source: z.string(), nicraft: z.string(), how: z.string() })),
+  wallSeconds: z.record(num),
+});
+
+export type ClusterBench = z.infer<typeof clusterBenchSchema>;

@@ -1,0 +1,649 @@
+// The sections of the cluster benchmark (bench/cluster.ts, `nicraft bench`), one function each:
+//   load       load sweep, 3 and 5 replicas, fast path (commit snooping and NIC replies), host replies,
+//              the CDF at 85.5%, and where the time goes at 85.5% (breakdown)
+//   payload    payload sweep at fixed loads, 64..1500-byte frames
+//   software   the same cluster with the fast path off (sim/software-host.ts) vs the fast path
+//   failover   leader crash under load with the real control plane (sim/failover.ts), medians over seeds
+//   planeLoss  one plane fails under 85.5% load: before, during, after
+//   simSpeed   simulated cycles per second, TypeScript-driven vs a plain C++ loop
+// docs/benchmarks.md explains every figure.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Nic } from '../../ctrl/nic/nic.js';
+import { ROOT, variantName, type Variant } from '../../sim/build.js';
+import {
+  DEFAULT_NETWORK, StaticHost, networkFloorPs, periodPs, type HostContext, type NetworkModel, type NicSettings,
+} from '../../sim/cluster.js';
+import { runFailover, type FailoverSummary } from '../../sim/failover.js';
+import { loadScenario } from '../../sim/scenario.js';
+import { DEFAULT_SOFTWARE_COST, type SoftwareCost } from '../../sim/software-host.js';
+import {
+  cdfOf, floorHops, histPercentile, loneLatency, makeCluster, runPoint,
+  type HostModel, type Path, type PointResult, type PointSpec, type Reply,
+} from './measure.js';
+
+// ---- configuration --------------------------------------------------------------------------------
+
+export type Mode = 'full' | 'quick' | 'tiny';
+export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Fast-path settings of every run (the demo's, with a shorter ACK delay: see docs/benchmarks.md). */
+export const BENCH_NIC: NicSettings = { ackCount: 16, ackDelayCycles: 32, hbIntervalCycles: 1000, hbCommitDelayCycles: 4 };
+/** The Cluster's host model (its defaults): every host <-> NIC crossing 1 us, polls every 1 us. */
+export const BENCH_HOST: HostModel = { latencyNs: 1000, pollNs: 1000 };
+/** Minimum-size requests: 44-byte header + 16 = 60 bytes (64 with FCS). */
+export const MIN_PAYLOAD = 16;
+export const HEADLINE_LOAD = 85.5;
+/** Waverunner (NSDI'23): p99 1.8 us at 85.5 Gb/s, minimum-size, no batching. */
+export const WAVERUNNER_P99_NS = 1800;
+/** What-if network: no RS-FEC (PG203's 21.7 ns TX and 114.8 ns RX RS-FEC latency removed). */
+export const NO_FEC: Partial<NetworkModel> = { nicTxNs: 18.3, nicRxNs: 25.2, clientTxNs: 18.3, clientRxNs: 25.2 };
+
+export interface Profile {
+  /** Offered loads (% of line rate) of the fast-path sweep with commit snooping. */
+  loads: number[];
+  /** Loads of the NIC-reply and host-reply sweeps (they stop after two unsustained points). */
+  replyLoads: number[];
+  targetRequests: number;
+  maxDurationUs: number;
+  payloadWireBytes: number[];
+  payloadLoads: number[];
+  softwareLoads: number[];
+  softwareRequests: number;
+  /** Replica counts of the software-path comparison (intersected with --replicas). */
+  softwareReplicas: number[];
+  planeLossPhaseUs: number;
+  speedCycles: number;
+  speedRepeats: number;
+  loneRequests: number;
+}
+
+export const PROFILES: Record<Mode, Profile> = {
+  full: {
+    loads: [10, 20, 30, 40, 50, 60, 70, 80, 85.5, 90, 100],
+    replyLoads: [10, 20, 30, 40, 50, 60, 70, 80],
+    targetRequests: 100_000,
+    maxDurationUs: 80_000,
+    payloadWireBytes: [64, 128, 256, 512, 1024, 1500],
+    payloadLoads: [50, 85.5],
+    softwareLoads: [1, 2, 3, 4, 5],
+    softwareRequests: 100_000,
+    softwareReplicas: [3],
+    planeLossPhaseUs: 800,
+    speedCycles: 200_000,
+    speedRepeats: 3,
+    loneRequests: 200,
+  },
+  quick: {
+    loads: [10, 50, 85.5, 100],
+    replyLoads: [10, 30, 50, 60],
+    targetRequests: 20_000,
+    maxDurationUs: 20_000,
+    payloadWireBytes: [64, 512, 1500],
+    payloadLoads: [50],
+    softwareLoads: [1, 3],
+    softwareRequests: 10_000,
+    softwareReplicas: [3],
+    planeLossPhaseUs: 150,
+    speedCycles: 60_000,
+    speedRepeats: 1,
+    loneRequests: 50,
+  },
+  tiny: {
+    loads: [50, 85.5],
+    replyLoads: [20],
+    targetRequests: 2_000,
+    maxDurationUs: 2_000,
+    payloadWireBytes: [64, 128],
+    payloadLoads: [50],
+    softwareLoads: [2],
+    softwareRequests: 1_000,
+    softwareReplicas: [3],
+    planeLossPhaseUs: 40,
+    speedCycles: 10_000,
+    speedRepeats: 1,
+    loneRequests: 10,
+  },
+};
+
+export interface BenchContext {
+  mode: Mode;
+  profile: Profile;
+  replicas: number[];
+  seed: number;
+  planes: number;
+  network: NetworkModel;
+  nic: NicSettings;
+  host: HostModel;
+  softwareCost: Required<SoftwareCost>;
+  /** Progress lines (stderr). */
+  log: (line: string) => void;
+}
+
+export function makeContext(mode: Mode, opts: { replicas?: number[]; seed?: number; requests?: number; log?: (l: string) => void } = {}): BenchContext {
+  const profile = { ...PROFILES[mode] };
+  if (opts.requests) {
+    profile.targetRequests = opts.requests;
+    profile.softwareRequests = opts.requests;
+  }
+  return {
+    mode,
+    profile,
+    replicas: opts.replicas ?? (mode === 'tiny' ? [3] : [3, 5]),
+    seed: opts.seed ?? 1,
+    planes: 2,
+    network: { ...DEFAULT_NETWORK },
+    nic: { ...BENCH_NIC },
+    host: { ...BENCH_HOST },
+    softwareCost: { ...DEFAULT_SOFTWARE_COST },
+    log: opts.log ?? (() => {}),
+  };
+}
+
+export function pointSpec(ctx: BenchContext, over: Partial<PointSpec> & { replicas: number; path: Path; reply: Reply; ratePct: number }): PointSpec {
+  return {
+    planes: ctx.planes,
+    seed: ctx.seed,
+    payloadBytes: MIN_PAYLOAD,
+    clients: 2,
+    nic: ctx.nic,
+    network: ctx.network,
+    host: ctx.host,
+    softwareCost: ctx.softwareCost,
+    targetRequests: ctx.profile.targetRequests,
+    minDurationUs: 10,
+    maxDurationUs: ctx.profile.maxDurationUs,
+    warmupUs: 5,
+    drainUs: over.path === 'software' ? 200 : 60,
+    retryUs: 0,
+    ...over,
+  };
+}
+
+const fmt = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function logPoint(ctx: BenchContext, tag: string, r: PointResult): void {
+  ctx.log(`[bench] ${tag.padEnd(22)} ${String(r.replicas)}r ${String(r.offeredPct).padStart(7)}% ${String(r.wireFrameBytes).padStart(4)}B  p50 ${fmt(r.latencyNs.p50).padStart(7)}  p99 ${fmt(r.latencyNs.p99).padStart(7)}  p99.9 ${fmt(r.latencyNs.p999).padStart(7)} ns  ${fmt(r.samples)} req  ${r.sustained ? 'sustained' : 'NOT sustained'}  ${r.wallSeconds} s`);
+}
+
+/** Runs the loads in order; stops after two unsustained points in a row (overload only grows). */
+function sweep(ctx: BenchContext, tag: string, loads: number[], mk: (rate: number) => PointSpec, opts: { stopAfterTwoFailures?: boolean; histogramAt?: number } = {}): { points: PointResult[]; histogram?: number[] } {
+  const points: PointResult[] = [];
+  let histogram: number[] | undefined;
+  let fails = 0;
+  for (const rate of loads) {
+    const want = opts.histogramAt === rate;
+    const { result, extras } = runPoint(mk(rate), { histogram: want });
+    if (want) histogram = extras.histogram;
+    points.push(result);
+    logPoint(ctx, tag, result);
+    fails = result.sustained ? 0 : fails + 1;
+    if (opts.stopAfterTwoFailures && fails >= 2) break;
+  }
+  return { points, histogram };
+}
+
+// ---- 1. load sweep ------------------------------------------------------------------------------
+
+export interface Breakdown {
+  replicas: number;
+  offeredPct: number;
+  p50Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+  networkFloorNs: number;
+  floorHops: ReturnType<typeof floorHops>;
+  /** Cycle quantisation: each hop rounds up to whole cycles, plus 2 cycles of MAC hand-off. */
+  cycleRoundingNs: number;
+  /** NIC pipeline cycles of a lone request with immediate ACKs (ACK_COUNT=1). */
+  nicPipelineNs: number;
+  /**
+   * p50 / p99 at this load minus the lone request with immediate ACKs: the wait for the followers'
+   * coalesced ACK (ACK_COUNT/ACK_DELAY) plus contention and queueing.
+   */
+  ackAndQueueingP50Ns: number;
+  ackAndQueueingP99Ns: number;
+  /** Longest an entry waits for the ACK that covers it at this load: min(ACK_DELAY, ACK_COUNT / requests per cycle). */
+  ackIntervalNs: number;
+  loneLatencyNs: { settings: number; immediateAck: number; samples: number; deterministic: boolean };
+  meetsWaverunner: boolean;
+  statement: string;
+  whatIfNoFec?: PointResult;
+}
+
+export interface LoadResult {
+  loadSweep: PointResult[];
+  hostReplySweep: PointResult[];
+  cdf: { replicas: number; offeredPct: number; reply: Reply; samples: number; networkFloorNs: number; points: Array<{ latencyNs: number; fraction: number }> } | null;
+  breakdown: Breakdown | null;
+}
+
+export function loadSection(ctx: BenchContext): LoadResult {
+  const loadSweep: PointResult[] = [];
+  const hostReplySweep: PointResult[] = [];
+  let cdf: LoadResult['cdf'] = null;
+  const cdfReplicas = ctx.replicas.includes(3) ? 3 : ctx.replicas[0]!;
+  const nsPerCycle = periodPs(ctx.network) / 1000;
+  for (const n of ctx.replicas) {
+    const snoop = sweep(ctx, 'fast path, snoop', ctx.profile.loads,
+      (rate) => pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: rate }),
+      { histogramAt: n === cdfReplicas ? HEADLINE_LOAD : undefined });
+    loadSweep.push(...snoop.points);
+    if (snoop.histogram) {
+      const p = snoop.points.find((x) => Math.abs(x.offeredPct - HEADLINE_LOAD) < 0.05)!;
+      cdf = { replicas: n, offeredPct: p.offeredPct, reply: 'snoop', samples: p.samples, networkFloorNs: p.networkFloorNs, points: cdfOf(snoop.histogram, nsPerCycle) };
+    }
+    loadSweep.push(...sweep(ctx, 'fast path, NIC reply', ctx.profile.replyLoads,
+      (rate) => pointSpec(ctx, { replicas: n, path: 'fast', reply: 'nic', ratePct: rate }), { stopAfterTwoFailures: true }).points);
+    hostReplySweep.push(...sweep(ctx, 'host reply', ctx.profile.replyLoads,
+      (rate) => pointSpec(ctx, { replicas: n, path: 'hostReply', reply: 'host', ratePct: rate }), { stopAfterTwoFailures: true }).points);
+  }
+  const head = loadSweep.find((p) => p.replicas === cdfReplicas && p.reply === 'snoop' && Math.abs(p.offeredPct - HEADLINE_LOAD) < 0.05);
+  const breakdown = head ? breakdownOf(ctx, head) : null;
+  return { loadSweep, hostReplySweep, cdf, breakdown };
+}
+
+/** Where the time goes at one load: floor, cycle rounding, NIC cycles, ACK coalescing, queueing. */
+export function breakdownOf(ctx: BenchContext, p: PointResult): Breakdown {
+  const net = ctx.network;
+  const ns = periodPs(net) / 1000;
+  const hops = floorHops(net, p.payloadBytes);
+  const floorNs = networkFloorPs(net, p.payloadBytes) / 1000;
+  const netCycles = 2 + hops.reduce((a, h) => a + h.cycles, 0);
+  const base = pointSpec(ctx, { replicas: p.replicas, path: 'fast', reply: 'snoop', ratePct: HEADLINE_LOAD });
+  const lone = loneLatency(base, ctx.profile.loneRequests);
+  const loneImm = loneLatency({ ...base, nic: { ...base.nic, ackCount: 1, ackDelayCycles: 1 } }, ctx.profile.loneRequests);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  const loneNs = lone.p50 * ns;   // with the bench's ACK settings: an idle request waits ACK_DELAY
+  let whatIfNoFec: PointResult | undefined;
+  if (ctx.mode !== 'tiny') {
+    whatIfNoFec = runPoint({ ...base, network: { ...net, ...NO_FEC } }).result;
+    logPoint(ctx, 'what-if: no RS-FEC', whatIfNoFec);
+  }
+  const meets = p.latencyNs.p99 <= WAVERUNNER_P99_NS;
+  const b: Breakdown = {
+    replicas: p.replicas,
+    offeredPct: p.offeredPct,
+    p50Ns: p.latencyNs.p50,
+    p99Ns: p.latencyNs.p99,
+    p999Ns: p.latencyNs.p999,
+    networkFloorNs: round(floorNs),
+    floorHops: hops,
+    cycleRoundingNs: round(netCycles * ns - floorNs),
+    nicPipelineNs: round((loneImm.p50 - netCycles) * ns),
+    ackAndQueueingP50Ns: round(p.latencyNs.p50 - loneImm.p50 * ns),
+    ackAndQueueingP99Ns: round(p.latencyNs.p99 - loneImm.p50 * ns),
+    ackIntervalNs: round(Math.min(ctx.nic.ackDelayCycles, ctx.nic.ackCount / (p.committedMpps / ctx.network.clockMHz)) * ns),
+    loneLatencyNs: { settings: loneNs, immediateAck: loneImm.p50 * ns, samples: lone.samples, deterministic: lone.min === lone.max },
+    meetsWaverunner: meets,
+    statement: '',
+    ...(whatIfNoFec ? { whatIfNoFec } : {}),
+  };
+  const parts = `network floor ${fmt(b.networkFloorNs, 1)} ns (4 hops of ${fmt(hops[0]!.ns, 2)} ns: MAC/PHY+RS-FEC ${fmt(net.nicTxNs + net.nicRxNs)} ns, switch ${fmt(net.switchNs)} ns, cables ${fmt(2 * net.cableNs)} ns, serialisation ${fmt(hops[0]!.ns - net.nicTxNs - net.nicRxNs - net.switchNs - 2 * net.cableNs, 2)} ns), ` +
+    `cycle rounding ${fmt(b.cycleRoundingNs, 1)} ns, NIC pipeline ${fmt(b.nicPipelineNs)} ns (together the lone-request latency with immediate ACKs, ${fmt(loneImm.p50 * ns)} ns), ` +
+    `waiting for the followers' coalesced ACKs plus contention at p99 ${fmt(b.ackAndQueueingP99Ns)} ns (at this load an entry waits up to ${fmt(b.ackIntervalNs)} ns for the ACK that covers it)`;
+  b.statement = meets
+    ? `p99 ${fmt(p.latencyNs.p99)} ns <= ${WAVERUNNER_P99_NS} ns at ${p.offeredPct}% with ${p.replicas} replicas: ${parts}.`
+    : `p99 ${fmt(p.latencyNs.p99)} ns > ${WAVERUNNER_P99_NS} ns at ${p.offeredPct}% with ${p.replicas} replicas under the default network model. Where the time goes: ${parts}. ` +
+      `The network floor alone exceeds ${WAVERUNNER_P99_NS} ns, so no NIC can meet it under this model` +
+      (whatIfNoFec ? `; without RS-FEC (what-if, floor ${fmt(whatIfNoFec.networkFloorNs, 1)} ns) p99 is ${fmt(whatIfNoFec.latencyNs.p99)} ns${whatIfNoFec.latencyNs.p99 <= WAVERUNNER_P99_NS ? ', within the target' : ''}.` : '.');
+  return b;
+}
+
+// ---- 2. payload sweep ---------------------------------------------------------------------------
+
+export interface PayloadResult { variant: string; points: PointResult[] }
+
+/** The RTL variant for frames up to `maxWire` bytes (MAX_PAYLOAD is 256 by default). */
+export function payloadVariant(maxWire: number, planes: number): Variant {
+  const need = maxWire - 4 - 44;
+  if (need <= 256) return { params: { PLANES: planes } };
+  return { params: { PLANES: planes, MAX_PAYLOAD: Math.ceil(need / 16) * 16 } };
+}
+
+export function payloadSection(ctx: BenchContext): PayloadResult {
+  const n = ctx.replicas.includes(3) ? 3 : ctx.replicas[0]!;
+  const variant = payloadVariant(Math.max(...ctx.profile.payloadWireBytes), ctx.planes);
+  const points: PointResult[] = [];
+  for (const load of ctx.profile.payloadLoads) {
+    for (const wire of ctx.profile.payloadWireBytes) {
+      const r = runPoint(pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: load, payloadBytes: wire - 48, variant })).result;
+      points.push(r);
+      logPoint(ctx, `payload @${load}%`, r);
+    }
+  }
+  return { variant: variantName(variant), points };
+}
+
+// ---- 3. hardware vs software path -----------------------------------------------------------------
+
+export interface SoftwareResult {
+  softwarePath: PointResult[];
+  hardwareAtSameLoads: PointResult[];
+  ratio: Array<{ replicas: number; offeredPct: number; p50: number; p99: number; p999: number; softwareSustained: boolean }>;
+}
+
+export function softwareSection(ctx: BenchContext): SoftwareResult {
+  const softwarePath: PointResult[] = [];
+  const hardwareAtSameLoads: PointResult[] = [];
+  const ratio: SoftwareResult['ratio'] = [];
+  const reps = ctx.profile.softwareReplicas.filter((n) => ctx.replicas.includes(n));
+  for (const n of reps.length ? reps : [ctx.replicas[0]!]) {
+    for (const load of ctx.profile.softwareLoads) {
+      const common = { replicas: n, reply: 'nic' as const, ratePct: load, targetRequests: ctx.profile.softwareRequests };
+      const sw = runPoint(pointSpec(ctx, { ...common, path: 'software' })).result;
+      logPoint(ctx, 'software path', sw);
+      const hw = runPoint(pointSpec(ctx, { ...common, path: 'fast' })).result;
+      logPoint(ctx, 'fast path, NIC reply', hw);
+      softwarePath.push(sw);
+      hardwareAtSameLoads.push(hw);
+      const q = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : 0);
+      ratio.push({ replicas: n, offeredPct: load, p50: q(sw.latencyNs.p50, hw.latencyNs.p50), p99: q(sw.latencyNs.p99, hw.latencyNs.p99), p999: q(sw.latencyNs.p999, hw.latencyNs.p999), softwareSustained: sw.sustained });
+    }
+  }
+  return { softwarePath, hardwareAtSameLoads, ratio };
+}
+
+// ---- 4. failover ----------------------------------------------------------------------------------
+
+/** One failover run (sim/failover.ts), times in us after the crash. */
+export interface FailoverRun {
+  seed: number;
+  newLeader: number;
+  term: number;
+  detectUs: number | null;
+  electedUs: number | null;
+  firstCommitUs: number | null;
+  fullThroughputUs: number | null;
+  gapUs: number;
+  lostRequests: number;
+  retries: number;
+  agreement: boolean;
+}
+
+/** What the failover section reports (docs/benchmarks.md). */
+export interface FailoverResult {
+  replicas: number;
+  offeredPct: number;
+  /** Seed of the run whose timeline is shown (the median first commit); every seed is in `runs`. */
+  seed: number;
+  /** The leader crashed this long after traffic started, us. */
+  crashAtUs: number;
+  /** Median over the runs: crash -> the new leader's NIC commits its first entry, us. */
+  firstCommitUs: number | null;
+  /** Median over the runs: crash -> the first 10 us bucket at >= fullShare of the pre-crash rate, us (null: not within the run). */
+  fullThroughputUs: number | null;
+  /** Median over the runs: 10 us buckets after the crash with no completion, us. */
+  gapUs: number;
+  bucketUs: number;
+  /** Committed Mreq/s per bucket; tUs relative to the crash. */
+  timeline: Array<{ tUs: number; committedMpps: number }>;
+  [more: string]: unknown;
+}
+
+// ============================================================================================
+// FAILOVER. Wired to the lead's control plane in the co-simulation (sim/failover.ts, the same
+// phase as `make demo`): the demo scenario's traffic and failover settings (sim/scenarios/demo.yaml:
+// 85.5% load, election timeout, heartbeat, retry budget), the leader crashes under load, the
+// figures are medians over `seeds` runs. Return null to leave the section pending (FAILOVER_PENDING).
+// ============================================================================================
+export const FAILOVER_PENDING = 'pending: the failover timeline needs the Raft host software for the Cluster; bench/report/sections.ts failoverSection() is the one function to fill in';
+
+export function failoverSection(ctx: BenchContext): FailoverResult | null {
+  const sc = loadScenario(join(ROOT, 'sim/scenarios/demo.yaml'));
+  const spec = sc.failover;
+  if (!spec) return null;
+  const seeds = Array.from({ length: ctx.mode === 'full' ? 5 : ctx.mode === 'quick' ? 3 : 1 }, (_, i) => ctx.seed + i);
+  const runs: Array<FailoverRun & { summary: FailoverSummary }> = seeds.map((seed) => {
+    const f = runFailover(sc, spec, seed);
+    const r = {
+      seed, newLeader: f.newLeader, term: f.term, detectUs: f.detectUs, electedUs: f.electedUs, firstCommitUs: f.firstCommitUs,
+      fullThroughputUs: f.fullThroughputUs, gapUs: f.gapBuckets * 10, lostRequests: f.lostRequests, retries: f.retries,
+      agreement: f.agreement, summary: f,
+    };
+    ctx.log(`[bench] failover seed ${seed}: detected ${f.detectUs} us, elected ${f.electedUs} us, first commit ${f.firstCommitUs} us, full throughput ${f.fullThroughputUs ?? 'not within the run'} us, gap ${r.gapUs} us, lost ${f.lostRequests}, agreement ${f.agreement}`);
+    return r;
+  });
+  // medians; a figure that never happened within the run counts as longer than any that did
+  const med = (xs: Array<number | null>): number | null => {
+    const v = xs.map((x) => (x === null ? Infinity : x)).sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    return Number.isFinite(v) ? v : null;
+  };
+  const firstCommit = med(runs.map((r) => r.firstCommitUs));
+  const shown = runs.find((r) => r.firstCommitUs === firstCommit) ?? runs[0]!;
+  const f = shown.summary;
+  return {
+    replicas: sc.replicas,
+    offeredPct: f.offeredPct,
+    seed: shown.seed,
+    crashAtUs: f.crashAtUs,
+    firstCommitUs: firstCommit,
+    fullThroughputUs: med(runs.map((r) => r.fullThroughputUs)),
+    gapUs: med(runs.map((r) => r.gapUs)) ?? 0,
+    bucketUs: 10,
+    timeline: f.timelineMreqPerSec.map((v, i) => ({ tUs: Math.round((f.timelineStartUs + 10 * i) * 100) / 100, committedMpps: v })),
+    detectUs: med(runs.map((r) => r.detectUs)),
+    electedUs: med(runs.map((r) => r.electedUs)),
+    preCrashMpps: f.preCrashMreqPerSec,
+    electionTimeoutUs: spec.electionTimeoutUs,
+    heartbeatUs: spec.heartbeatUs,
+    fullShare: spec.fullShare,
+    retryBudgetPct: spec.retryBudgetPct ?? null,
+    afterUs: spec.afterUs,
+    scenario: 'sim/scenarios/demo.yaml (failover:)',
+    runs: runs.map(({ summary: _s, ...r }) => r),
+  };
+}
+
+// ---- 5. plane loss ----------------------------------------------------------------------------------
+
+export interface PhaseResult {
+  phase: string;
+  fromUs: number;
+  toUs: number;
+  committedMpps: number;
+  committedPct: number;
+  latencyNs: { p50: number; p99: number; p999: number };
+  samples: number;
+}
+
+export interface PlaneLossResult {
+  replicas: number;
+  offeredPct: number;
+  seed: number;
+  plane: number;
+  downAtUs: number;
+  upAtUs: number;
+  retryUs: number;
+  linkDetectNs: number;
+  phases: PhaseResult[];
+  lostRequests: number;
+  retries: number;
+  drops: Record<string, number>;
+  timeline: Array<{ tUs: number; committedMpps: number }>;
+}
+
+export function planeLossSection(ctx: BenchContext): PlaneLossResult {
+  const n = ctx.replicas.includes(3) ? 3 : ctx.replicas[0]!;
+  const spec = pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: HEADLINE_LOAD, retryUs: 20, drainUs: 100 });
+  const cpu = ctx.network.clockMHz;
+  const cyc = (us: number) => Math.round(us * cpu);
+  const phase = ctx.profile.planeLossPhaseUs;
+  const transient = Math.min(60, phase / 2);
+  const warm = spec.warmupUs;
+  const downAt = warm + phase, upAt = downAt + phase, stopAt = upAt + phase;
+  const plane = 1;
+  const { cluster, total } = makeCluster(spec, { faults: [{ kind: 'planeDown', at: cyc(downAt), until: cyc(upAt), plane }], durationCycles: cyc(stopAt - warm) });
+  const nsPerCycle = periodPs(ctx.network) / 1000;
+  try {
+    const marks = [warm, downAt, downAt + transient, upAt, stopAt];
+    const snaps: Array<{ hist: number[]; overflow: number; completed: number }> = [];
+    for (const m of marks) {
+      cluster.run(cyc(m) - cluster.cycle);
+      const st = cluster.stats();
+      snaps.push({ hist: cluster.histogram(), overflow: cluster.latency().overflow, completed: st.completed ?? 0 });
+    }
+    const names = ['before', 'during: first ' + transient + ' us', 'during: plane still down', 'after: plane back'];
+    const lineMpps = (1e12 / (((60 + 24) * 8 * 1000) / ctx.network.linkGbps)) / 1e6;
+    const phases: PhaseResult[] = names.map((name, i) => {
+      const a = snaps[i]!, b = snaps[i + 1]!;
+      const len = Math.max(a.hist.length, b.hist.length);
+      const d = Array.from({ length: len }, (_, v) => (b.hist[v] ?? 0) - (a.hist[v] ?? 0));
+      const ov = b.overflow - a.overflow;
+      const us = marks[i + 1]! - marks[i]!;
+      const mpps = (b.completed - a.completed) / us;
+      return {
+        phase: name, fromUs: marks[i]!, toUs: marks[i + 1]!,
+        committedMpps: Math.round(mpps * 1000) / 1000,
+        committedPct: Math.round((mpps / lineMpps) * 100 * 1000) / 1000,
+        latencyNs: { p50: histPercentile(d, 0.5, ov) * nsPerCycle, p99: histPercentile(d, 0.99, ov) * nsPerCycle, p999: histPercentile(d, 0.999, ov) * nsPerCycle },
+        samples: d.reduce((x, y) => x + y, 0) + ov,
+      };
+    });
+    const during = { ...phases[1]!, phase: 'during (plane down)', fromUs: downAt, toUs: upAt };
+    {
+      const a = snaps[1]!, b = snaps[3]!;
+      const len = Math.max(a.hist.length, b.hist.length);
+      const d = Array.from({ length: len }, (_, v) => (b.hist[v] ?? 0) - (a.hist[v] ?? 0));
+      const ov = b.overflow - a.overflow;
+      const mpps = (b.completed - a.completed) / (upAt - downAt);
+      during.committedMpps = Math.round(mpps * 1000) / 1000;
+      during.committedPct = Math.round((mpps / lineMpps) * 100 * 1000) / 1000;
+      during.latencyNs = { p50: histPercentile(d, 0.5, ov) * nsPerCycle, p99: histPercentile(d, 0.99, ov) * nsPerCycle, p999: histPercentile(d, 0.999, ov) * nsPerCycle };
+      during.samples = d.reduce((x, y) => x + y, 0) + ov;
+    }
+    cluster.run(total - cluster.cycle);
+    const st = cluster.stats();
+    const drops: Record<string, number> = {};
+    for (const [k, v] of Object.entries(st)) if (k.startsWith('drop.') && v) drops[k.slice(5)] = v;
+    const buckets = cluster.completionBuckets();
+    const bucketUs = 2500 / cpu;
+    const timeline = buckets.map((c, i) => ({ tUs: i * bucketUs, committedMpps: Math.round((c / bucketUs) * 1000) / 1000 })).filter((b) => b.tUs < stopAt);
+    const res: PlaneLossResult = {
+      replicas: n, offeredPct: HEADLINE_LOAD, seed: ctx.seed, plane, downAtUs: downAt, upAtUs: upAt, retryUs: spec.retryUs,
+      linkDetectNs: ctx.network.linkDetectNs,
+      phases: [phases[0]!, during, phases[1]!, phases[2]!, phases[3]!],
+      lostRequests: (st.offered ?? 0) - (st.completed ?? 0), retries: st.retries ?? 0, drops, timeline,
+    };
+    for (const p of res.phases) ctx.log(`[bench] plane loss ${p.phase.padEnd(26)} ${fmt(p.committedMpps, 2)} Mreq/s  p99 ${fmt(p.latencyNs.p99)} ns  (${fmt(p.samples)} req)`);
+    return res;
+  } finally {
+    cluster.destroy();
+  }
+}
+
+// ---- 6. simulation speed ------------------------------------------------------------------------------
+
+export interface SimSpeedRow {
+  replicas: number;
+  nics: 'RTL (Verilator)';
+  cycles: number;
+  repeats: number;
+  /** Cluster.run() from TypeScript (batches end at host polls, host code between), per CPU second of the process. */
+  tsCyclesPerSec: number;
+  /** The same, per wall-clock second (sensitive to other load on the machine). */
+  tsCyclesPerWallSec: number;
+  /** cluster_loop.cpp: the same world, same batches (hostPollCycles), no host code, per CPU second. */
+  cppSameBatchesCyclesPerSec: number;
+  /** cluster_loop.cpp with 20,000-cycle batches, per CPU second. */
+  cppCyclesPerSec: number;
+  cppCyclesPerWallSec: number;
+  /** tsCyclesPerSec / cppCyclesPerSec. */
+  ratio: number;
+  tsRuns: number[];
+  cppRuns: number[];
+}
+
+export interface SimSpeedResult {
+  load: string;
+  /** What "per second" means. */
+  timeBase: string;
+  rows: SimSpeedRow[];
+  modelNic: string;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The CSR writes the StaticHost of each node makes at boot: [node, addr, value]. */
+function bootCsrWrites(replicas: number, planes: number, nic: NicSettings): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [];
+  for (let i = 0; i < replicas; i++) {
+    const rec = { writeCsr: (a: number, v: number) => { out.push([i, a, v >>> 0]); } } as unknown as Nic;
+    const ctx = { node: i, nodeId: i, replicas, planes, nic: rec, now: () => 0, setTimer: () => {}, announceLeader: () => {}, log: () => {} } as unknown as HostContext;
+    new StaticHost(nic).start(ctx);
+  }
+  return out;
+}
+
+function clusterLoopExe(lib: string): string {
+  const dir = dirname(lib);
+  const exe = join(dir, 'cluster_loop');
+  const src = join(ROOT, 'bench/report/cluster_loop.cpp');
+  if (!existsSync(exe) || statSync(exe).mtimeMs < statSync(src).mtimeMs) {
+    execFileSync('g++', ['-O2', '-std=c++17', src, '-o', exe, `-L${dir}`, '-lnicraft_sim', `-Wl,-rpath,${dir}`], { stdio: 'inherit' });
+  }
+  return exe;
+}
+
+export function simSpeedSection(ctx: BenchContext): SimSpeedResult {
+  const rows: SimSpeedRow[] = [];
+  const warmup = 5_000;
+  const cycles = ctx.profile.speedCycles;
+  const tmp = mkdtempSync(join(tmpdir(), 'nicraft-bench-'));
+  try {
+    for (const n of ctx.replicas) {
+      const spec = pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: HEADLINE_LOAD, maxDurationUs: 1e9 });
+      const ts: number[] = [], tsWall: number[] = [], cppSame: number[] = [], cpp: number[] = [], cppWall: number[] = [];
+      let exe = '', cfgFile = '', csrFile = '', batch = 250;
+      for (let k = 0; k < ctx.profile.speedRepeats; k++) {
+        const { cluster } = makeCluster(spec, { durationCycles: 1e12 });
+        try {
+          batch = cluster.hostPollCycles;
+          if (!exe) {
+            exe = clusterLoopExe(cluster.libPath);
+            cfgFile = join(tmp, `config-${n}.txt`);
+            csrFile = join(tmp, `csr-${n}.txt`);
+            writeFileSync(cfgFile, cluster.configText);
+            writeFileSync(csrFile, bootCsrWrites(n, ctx.planes, ctx.nic).map((w) => w.join(' ')).join('\n') + '\n');
+          }
+          cluster.run(warmup);
+          const t0 = performance.now();
+          const u0 = process.cpuUsage();
+          cluster.run(cycles);
+          const u = process.cpuUsage(u0);
+          ts.push(cycles / ((u.user + u.system) / 1e6));
+          tsWall.push(cycles / ((performance.now() - t0) / 1000));
+        } finally {
+          cluster.destroy();
+        }
+        type Loop = { cyclesPerSec: number; cyclesPerCpuSec: number };
+        const loop = (chunk: number) => JSON.parse(execFileSync(exe, [cfgFile, csrFile, String(warmup), String(cycles), String(chunk)], { encoding: 'utf8' })) as Loop;
+        cppSame.push(loop(batch).cyclesPerCpuSec);
+        const l = loop(20_000);
+        cpp.push(l.cyclesPerCpuSec);
+        cppWall.push(l.cyclesPerSec);
+      }
+      const row: SimSpeedRow = {
+        replicas: n, nics: 'RTL (Verilator)', cycles, repeats: ctx.profile.speedRepeats,
+        tsCyclesPerSec: Math.round(median(ts)), tsCyclesPerWallSec: Math.round(median(tsWall)),
+        cppSameBatchesCyclesPerSec: Math.round(median(cppSame)), cppCyclesPerSec: Math.round(median(cpp)),
+        cppCyclesPerWallSec: Math.round(median(cppWall)),
+        ratio: Math.round((median(ts) / median(cpp)) * 1000) / 1000,
+        tsRuns: ts.map(Math.round), cppRuns: cpp.map(Math.round),
+      };
+      rows.push(row);
+      ctx.log(`[bench] sim speed ${n}r: TypeScript-driven ${fmt(row.tsCyclesPerSec)} cycles/s, plain C++ ${fmt(row.cppCyclesPerSec)} cycles/s, ratio ${row.ratio}`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return {
+    load: `${HEADLINE_LOAD}% of line rate, minimum-size requests, commit snooping, ${ctx.planes} planes`,
+    timeBase: 'CPU seconds of the simulating process (user + system), so that other load on the machine does not count; wall-clock figures next to them',
+    rows,
+    modelNic: 'not available: the cluster world (sim/native/fabric.cpp) steps only Verilated NICs in C++; ModelNic (ctrl/nic/model.ts) runs in the back-to-back tests, not in the cluster',
+  };
+}

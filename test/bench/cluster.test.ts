@@ -1,0 +1,125 @@
+// The cluster benchmark (bench/cluster.ts, `nicraft bench`) in its tiny mode: the JSON matches its
+// schema and has the fields docs/benchmarks.md promises, the figures are consistent with each
+// other, the plots render to SVG (Vega-Lite -> Vega -> SVG, headless) and the HTML report embeds
+// them, and --only keeps the other sections of an existing cluster.json.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { libraryPath } from '../../sim/build.js';
+import { register } from '../../bench/report/cli.js';
+import { renderSvg } from '../../bench/report/plots.js';
+import { parseSection, runClusterBench } from '../../bench/report/run.js';
+import { clusterBenchSchema, type ClusterBench } from '../../bench/report/schema.js';
+
+const BUILD = 900_000;
+let dir = '';
+let json: ClusterBench;
+let files: string[] = [];
+
+beforeAll(async () => {
+  libraryPath({ params: { PLANES: 2 } });
+  dir = mkdtempSync(join(tmpdir(), 'nicraft-bench-test-'));
+  ({ json, files } = await runClusterBench({ mode: 'tiny', outDir: dir, quiet: true }));
+}, BUILD);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('cluster benchmark, tiny mode', () => {
+  it('writes cluster.json that matches the schema, with every section', () => {
+    const onDisk = clusterBenchSchema.parse(JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')));
+    expect(onDisk.mode).toBe('tiny');
+    expect(onDisk.sectionsRun).toEqual(['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed']);
+    expect(onDisk.config.seed).toBe(1);
+    for (const p of [...onDisk.loadSweep, ...onDisk.softwarePath]) {
+      expect(p.replicas).toBe(3);
+      for (const k of ['offeredPct', 'committedGbps', 'committedMpps', 'networkFloorNs'] as const) expect(p[k]).toBeGreaterThan(0);
+      expect(p.latencyNs.p50).toBeGreaterThan(0);
+      expect(p.latencyNs.p99).toBeGreaterThanOrEqual(p.latencyNs.p50);
+      expect(p.latencyNs.p999).toBeGreaterThanOrEqual(p.latencyNs.p99);
+      expect(p.seed).toBe(1);
+    }
+    expect(onDisk.loadSweep.some((p) => p.reply === 'snoop')).toBe(true);
+    expect(onDisk.loadSweep.some((p) => p.reply === 'nic')).toBe(true);
+    expect(onDisk.hostReplySweep.length).toBeGreaterThan(0);
+    expect(onDisk.softwarePath.length).toBeGreaterThan(0);
+    // failover: the real control plane; first commit after the crash, and full throughput (or null: not within the run)
+    expect(onDisk.failover).not.toBeNull();
+    expect(onDisk.failover!.firstCommitUs).toBeGreaterThan(0);
+    expect(onDisk.failover!.fullThroughputUs === null || onDisk.failover!.fullThroughputUs >= onDisk.failover!.firstCommitUs!).toBe(true);
+    expect(onDisk.failover!.timeline.length).toBeGreaterThan(10);
+    expect(onDisk.simSpeed!.rows[0]!.tsCyclesPerSec).toBeGreaterThan(0);
+    expect(onDisk.simSpeed!.rows[0]!.cppCyclesPerSec).toBeGreaterThan(0);
+    expect(onDisk.simSpeed!.modelNic).toMatch(/not available/);
+    expect(onDisk.comparison.map((c) => c.system)).toEqual(expect.arrayContaining(['Waverunner', 'Mu', 'eRPC Raft']));
+  });
+
+  it('the figures agree with each other and with the network model', () => {
+    const head = json.loadSweep.find((p) => p.reply === 'snoop' && p.offeredPct > 85 && p.offeredPct < 86)!;
+    expect(head.sustained).toBe(true);
+    expect(head.committedGbps).toBeCloseTo(85.5, 0);
+    expect(head.committedMpps).toBeCloseTo(127.2, 0);
+    expect(head.networkFloorNs).toBeCloseTo(2026.88, 2);
+    expect(head.latencyNs.min).toBeGreaterThan(head.networkFloorNs);
+    const b = json.breakdown!;
+    const sum = b.networkFloorNs + b.cycleRoundingNs + b.nicPipelineNs + b.ackAndQueueingP99Ns;
+    expect(sum).toBeCloseTo(b.p99Ns, 3);
+    expect(b.meetsWaverunner).toBe(b.p99Ns <= 1800);
+    expect(b.statement.length).toBeGreaterThan(50);
+    // the software path pays six host crossings: it is slower than the fast path at the same load
+    const sw = json.softwarePath[0]!, hw = json.softwareComparison!.hardwareAtSameLoads[0]!;
+    expect(sw.offeredPct).toBeCloseTo(hw.offeredPct, 3);
+    expect(sw.latencyNs.p50).toBeGreaterThan(hw.latencyNs.p50 + 6 * json.config.host.latencyNs - 1);
+    expect(json.softwareComparison!.ratio[0]!.p50).toBeGreaterThan(2);
+    // the host reply adds two host crossings to the fast path
+    const hr = json.hostReplySweep[0]!;
+    expect(hr.latencyNs.min).toBeGreaterThanOrEqual(hr.networkFloorNs + 2 * json.config.host.latencyNs);
+    // plane loss: before, during (and its two parts), after
+    expect(json.planeLoss!.phases.map((p) => p.phase.split(/[ :]/)[0])).toEqual(['before', 'during', 'during', 'during', 'after']);
+    expect(json.planeLoss!.phases[0]!.committedPct).toBeCloseTo(85.5, 0);
+  });
+
+  it('renders every plot to SVG and embeds them in report.html', () => {
+    const svgs = files.filter((f) => f.endsWith('.svg'));
+    expect(svgs.map((f) => f.replace(/^.*cluster-/, ''))).toEqual(expect.arrayContaining([
+      'latency-vs-load.svg', 'cdf-85.svg', 'payload.svg', 'software.svg', 'failover.svg', 'plane-loss.svg', 'sim-speed.svg',
+    ]));
+    for (const f of svgs) {
+      const s = readFileSync(f, 'utf8');
+      expect(s.startsWith('<svg')).toBe(true);
+      expect(s).toMatch(/<path/);
+    }
+    const load = readFileSync(join(dir, 'cluster-latency-vs-load.svg'), 'utf8');
+    expect(load).toContain('offered load (% of 100 Gb/s line rate)');
+    expect(load).toContain('latency (ns, log scale)');
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect((html.match(/<svg/g) ?? []).length).toBe(svgs.length);
+    for (const h of ['1. Load sweep', '2. Payload sweep', '3. Hardware vs software path', '4. Failover', '5. Plane loss', '6. Simulation speed', '7. Comparison']) {
+      expect(html).toContain(h);
+    }
+  });
+
+  it('renders a Vega-Lite spec headless', async () => {
+    const svg = await renderSvg({ data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative', title: 'x (us)' }, y: { field: 'y', type: 'quantitative' } } });
+    expect(svg).toContain('x (us)');
+  }, 30_000);
+
+  it('--only re-runs one section and keeps the others', async () => {
+    const before = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as ClusterBench;
+    const { json: after } = await runClusterBench({ mode: 'tiny', outDir: dir, quiet: true, only: [parseSection('plane-loss')] });
+    expect(after.loadSweep).toEqual(before.loadSweep);
+    expect(after.failover).toEqual(before.failover);
+    expect(after.planeLoss).toEqual(before.planeLoss);   // deterministic: the same seed gives the same figures
+    expect(() => parseSection('nope')).toThrow(/unknown section/);
+  }, 60_000);
+
+  it('nicraft bench is registered with its options', () => {
+    const program = new Command();
+    register(program);
+    const cmd = program.commands.find((c) => c.name() === 'bench')!;
+    expect(cmd.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--quick', '--replicas', '--only', '--seed', '--out']));
+  });
+});
