@@ -1,6 +1,7 @@
 # nicraft: build, test, demo and benchmark entry points.
 #
 #   make deps      system packages (verilator, g++, make, zlib) and node modules; quick when present
+#                  (make bench-deploy also installs etcd-server, its reference system)
 #   make gen       regenerate the wire format files from spec/wire.yaml
 #   make build     check the generated files, then build the simulation library (cached by content):
 #                  the default variant, PLANES=2 and PLANES=3 (the variants the tests use)
@@ -98,3 +99,15 @@ clean:
 
 # The NIC benchmarks: the fast path at line rate (bench/nic.ts) and under faults (bench/nic-faults.ts).
 bench-nic: bench-nic-faults
+
+# etcd-server: the reference system of make bench-deploy, which runs its own members on free
+# loopback ports (a system etcd service the package may start is not used). Not needed by the tests.
+.PHONY: deps-etcd
+deps-etcd:
+	@if ! command -v etcd >/dev/null; then \
+	  echo "deps: installing etcd-server"; \
+	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install etcd-server yourself" >&2; exit 1; }; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends etcd-server; \
+	fi
+bench-deploy: deps-etcd

@@ -9,6 +9,8 @@ const registrars: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./crossing/cli.ts'),
   () => import('./check/cli.ts'),
   () => import('./../sim/cli.ts'),
+  () => import('./daemon/cli.ts'),
+  () => import('./deploy/cli.ts'),
   () => import('./../bench/report/cli.ts'),
 ];
 

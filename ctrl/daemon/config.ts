@@ -1,0 +1,250 @@
+// Configuration of a nicraft daemon (`nicraft node --config FILE`) and of the clients' cluster
+// file (`nicraft kv|load --cluster FILE`), in YAML or JSON, validated with zod. Every error names
+// the field and, where there is a choice, the allowed values (docs/deploying.md lists them all).
+//
+// A node config is a cluster file with more fields, so a client can be pointed at any node's config.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ScenarioError, fieldPath } from '../config-error.js';
+
+/** A config file that failed to load or validate (the CLI prints it and exits 2). */
+export class ConfigError extends ScenarioError {
+  constructor(message: string, issues: string[]) {
+    super(message, issues);
+    this.name = 'ConfigError';
+  }
+}
+
+export const BACKENDS = ['model', 'verilated'] as const;
+export type Backend = (typeof BACKENDS)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** host:port, the host an IPv4 address or localhost. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+const endpoint = z.string().transform((s, ctx): Endpoint => {
+  const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(s);
+  const port = m ? Number(m[2]) : NaN;
+  const host = m?.[1] === 'localhost' ? '127.0.0.1' : m?.[1];
+  if (!m || !host || !/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.split('.').some((o) => Number(o) > 255) || port < 1 || port > 65535) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be "IPv4:port" or "localhost:port" with a port in 1..65535 (got ${JSON.stringify(s)})` });
+    return z.NEVER;
+  }
+  return { host, port };
+});
+
+export const isLoopback = (host: string): boolean => host.startsWith('127.');
+
+const memberSchema = z.object({
+  id: z.number().int().min(1).max(7),
+  /** one UDP endpoint per network plane, in plane order */
+  planes: z.array(endpoint).min(1).max(3),
+  /** the HTTP status endpoint (loopback only) */
+  http: endpoint.optional(),
+}).strict();
+
+const clusterFields = {
+  clusterId: z.number().int().min(1).max(65535),
+  planes: z.number().int().min(1).max(3),
+  members: z.array(memberSchema).min(1).max(7),
+};
+
+const nicSchema = z.object({
+  backend: z.enum(BACKENDS).default('model'),
+  /**
+   * The simulated NIC's clock rate against the wall clock, in cycles per ms: each tick advances it
+   * by cyclesPerMs x tickMs cycles (more while frames are processed). Its timers (heartbeats, ACK
+   * delay, NACK, retransmission, the plane merge's 1024-cycle copy window) run on these cycles.
+   * Default: model 2500 (a tenth of real time is cheap: the model skips idle cycles), verilated 100
+   * (Verilator pays for every cycle: about 12% of a core per node at this rate).
+   */
+  cyclesPerMs: z.number().int().min(10).max(250_000).optional(),
+  /** cycles stepped per quantum while settling after an input, and the cap per settle */
+  settleQuantumCycles: z.number().int().min(1).max(4096).default(16),
+  maxSettleCycles: z.number().int().min(16).max(1_000_000).default(8192),
+  ackCount: z.number().int().min(1).max(255).default(1),
+  ackDelayCycles: z.number().int().min(1).max(65535).default(16),
+  /** the NIC's timers; defaults from cyclesPerMs: heartbeats and RTO 20 ms, NACK delay 0.4 ms (at least 64 cycles), NACK interval twice that */
+  hbIntervalCycles: z.number().int().min(1).optional(),
+  hbCommitDelayCycles: z.number().int().min(1).max(65535).default(32),
+  rtoCycles: z.number().int().min(1).optional(),
+  nackDelayCycles: z.number().int().min(1).max(65535).optional(),
+  nackIntervalCycles: z.number().int().min(1).max(65535).optional(),
+}).strict();
+
+const timingSchema = z.object({
+  /** the driver's tick: NIC progress read, core timers, NIC clock (default: model 2, verilated 5) */
+  tickMs: z.number().min(0.5).max(1000).optional(),
+  /** minimum election timeout (default: model 300, verilated 600) */
+  electionTimeoutMs: z.number().min(10).max(60_000).optional(),
+  /** host-level heartbeat of the leader (default: model 5, verilated 25) */
+  heartbeatIntervalMs: z.number().min(1).max(10_000).optional(),
+}).strict();
+
+const storageSchema = z.object({
+  /** fdatasync after every batch (off only for experiments: a crash can then lose acknowledged writes) */
+  fsync: z.boolean().default(true),
+  /** compact the log into a snapshot of the KV store every this many applied entries (0: never) */
+  snapshotEveryEntries: z.number().int().min(0).default(20_000),
+}).strict();
+
+const nodeSchema = z.object({
+  id: z.number().int().min(1).max(7),
+  ...clusterFields,
+  /** per-cluster HMAC-SHA256 key of control messages, hex, at least 16 bytes; the same on every member */
+  key: z.string().regex(/^([0-9a-fA-F]{2}){16,64}$/, 'must be 32 to 128 hex digits (16 to 64 bytes)'),
+  /** write-ahead log and snapshots (relative paths are relative to the config file) */
+  dataDir: z.string().min(1),
+  nic: nicSchema.default({}),
+  timing: timingSchema.default({}),
+  storage: storageSchema.default({}),
+  /** replies wait until a quorum of replicas' storage holds the entry (survives the loss of every node) */
+  durableReplies: z.boolean().default(true),
+  log: z.object({ level: z.enum(LOG_LEVELS).default('info') }).strict().default({}),
+  /** POST /debug/planes on the status endpoint (block a plane: tests, drills) */
+  debug: z.object({ planeControl: z.boolean().default(false) }).strict().default({}),
+}).strict();
+
+const clusterFileSchema = z.object(clusterFields).passthrough();
+
+export type MemberConfig = z.infer<typeof memberSchema>;
+type NicFields = z.infer<typeof nicSchema>;
+export type NodeConfig = Omit<z.infer<typeof nodeSchema>, 'nic' | 'timing'> & {
+  nic: Omit<NicFields, 'cyclesPerMs' | 'hbIntervalCycles' | 'rtoCycles' | 'nackDelayCycles' | 'nackIntervalCycles'> & {
+    cyclesPerMs: number; tickCycles: number; hbIntervalCycles: number; rtoCycles: number; nackDelayCycles: number; nackIntervalCycles: number;
+  };
+  timing: { tickMs: number; electionTimeoutMs: number; heartbeatIntervalMs: number };
+  /** the config file (for messages) */
+  source: string;
+};
+export interface ClusterFile {
+  clusterId: number;
+  planes: number;
+  members: MemberConfig[];
+  source: string;
+}
+
+/** Per-backend defaults of the driver's clock and the timing (docs/deploying.md). */
+export const BACKEND_DEFAULTS: Record<Backend, { tickMs: number; cyclesPerMs: number; electionTimeoutMs: number; heartbeatIntervalMs: number }> = {
+  model: { tickMs: 2, cyclesPerMs: 2500, electionTimeoutMs: 300, heartbeatIntervalMs: 5 },
+  verilated: { tickMs: 5, cyclesPerMs: 100, electionTimeoutMs: 600, heartbeatIntervalMs: 25 },
+};
+
+/** The plane merge forgets a copy key after this many cycles (hw/rtl, ModelNic COPY_WINDOW_CYCLES). */
+export const COPY_WINDOW_CYCLES = 1024;
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => {
+    let msg = i.message;
+    if (i.code === 'invalid_enum_value') msg = `must be one of ${i.options.map((o) => `'${String(o)}'`).join(' | ')} (got '${String(i.received)}')`;
+    if (i.code === 'unrecognized_keys') msg = `unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+    if (i.code === 'invalid_type' && i.received === 'undefined') msg = `required (${i.expected})`;
+    return `${fieldPath(i.path).replace('(scenario)', '(config)')}: ${msg}`;
+  });
+}
+
+function fail(source: string, what: string, issues: string[]): never {
+  throw new ConfigError(`${source}: invalid ${what}\n  ${issues.join('\n  ')}`, issues);
+}
+
+/** Cross-field checks shared by node configs and cluster files. */
+function checkMembers(c: { planes: number; members: MemberConfig[] }): string[] {
+  const bad: string[] = [];
+  const seen = new Map<number, number>();
+  const used = new Map<string, string>();
+  c.members.forEach((m, i) => {
+    if (seen.has(m.id)) bad.push(`members[${i}].id: ${m.id} is already the id of members[${seen.get(m.id)}]`);
+    seen.set(m.id, i);
+    if (m.planes.length !== c.planes) bad.push(`members[${i}].planes: ${m.planes.length} endpoint(s), but planes is ${c.planes} (one endpoint per plane)`);
+    const eps: Array<[string, Endpoint | undefined]> = [...m.planes.map((e, p): [string, Endpoint] => [`members[${i}].planes[${p}]`, e]), [`members[${i}].http`, m.http]];
+    for (const [field, e] of eps) {
+      if (!e) continue;
+      const key = `${e.host}:${e.port}`;
+      const other = used.get(key);
+      if (other) bad.push(`${field}: ${key} is also ${other}`);
+      else used.set(key, field);
+    }
+    if (m.http && !isLoopback(m.http.host)) bad.push(`members[${i}].http: the status endpoint must be on loopback (127.x.x.x or localhost), got ${m.http.host}`);
+  });
+  return bad;
+}
+
+export function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: ${(e as Error).message}`, [(e as Error).message]);
+  }
+  try {
+    return parseYaml(text); // YAML is a superset of JSON
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid YAML or JSON: ${(e as Error).message}`, [(e as Error).message]);
+  }
+}
+
+/** Validates a node config (already parsed); `source` names it in errors and anchors relative paths. */
+export function parseNodeConfig(raw: unknown, source: string): NodeConfig {
+  const r = nodeSchema.safeParse(raw);
+  if (!r.success) fail(source, 'node config', formatIssues(r.error));
+  const c = r.data;
+  const bad = checkMembers(c);
+  if (!c.members.some((m) => m.id === c.id)) {
+    bad.push(`id: ${c.id} is not a member (members: ${c.members.map((m) => m.id).join(', ')})`);
+  }
+  const d = BACKEND_DEFAULTS[c.nic.backend];
+  const rate = c.nic.cyclesPerMs ?? d.cyclesPerMs;
+  const timing = {
+    tickMs: c.timing.tickMs ?? d.tickMs,
+    electionTimeoutMs: c.timing.electionTimeoutMs ?? d.electionTimeoutMs,
+    heartbeatIntervalMs: c.timing.heartbeatIntervalMs ?? d.heartbeatIntervalMs,
+  };
+  const nackDelay = c.nic.nackDelayCycles ?? Math.min(65535, Math.max(64, Math.round(0.4 * rate)));
+  const nic = {
+    ...c.nic, cyclesPerMs: rate, tickCycles: Math.max(1, Math.round(rate * timing.tickMs)),
+    hbIntervalCycles: c.nic.hbIntervalCycles ?? Math.round(20 * rate), rtoCycles: c.nic.rtoCycles ?? Math.round(20 * rate),
+    nackDelayCycles: nackDelay, nackIntervalCycles: c.nic.nackIntervalCycles ?? Math.min(65535, 2 * nackDelay),
+  };
+  // A host retransmission (the leader's repair frames, resent at every heartbeat answer) must find
+  // the follower NIC's copy window expired, or the plane merge drops it as a copy of the last one.
+  if (timing.heartbeatIntervalMs * rate < 2 * COPY_WINDOW_CYCLES) {
+    bad.push(`timing.heartbeatIntervalMs: ${timing.heartbeatIntervalMs} ms is ${Math.round(timing.heartbeatIntervalMs * rate)} NIC cycles at nic.cyclesPerMs ${rate}; it must be at least ${2 * COPY_WINDOW_CYCLES} (twice the NIC's copy window), i.e. >= ${Math.ceil((2 * COPY_WINDOW_CYCLES) / rate)} ms`);
+  }
+  if (timing.electionTimeoutMs < 4 * timing.heartbeatIntervalMs) bad.push(`timing.electionTimeoutMs: must be at least 4 x heartbeatIntervalMs (${4 * timing.heartbeatIntervalMs} ms)`);
+  if (timing.tickMs > timing.heartbeatIntervalMs) bad.push(`timing.tickMs: must not exceed heartbeatIntervalMs (${timing.heartbeatIntervalMs} ms)`);
+  if (bad.length) fail(source, 'node config', bad);
+  const base = dirname(resolve(source));
+  return {
+    ...c,
+    dataDir: isAbsolute(c.dataDir) ? c.dataDir : resolve(base, c.dataDir),
+    nic,
+    timing,
+    source,
+  };
+}
+
+export function loadNodeConfig(file: string): NodeConfig {
+  return parseNodeConfig(readConfigFile(file), file);
+}
+
+/** Validates a cluster file (a node config is one too: its other fields are ignored). */
+export function parseClusterFile(raw: unknown, source: string): ClusterFile {
+  const r = clusterFileSchema.safeParse(raw);
+  if (!r.success) fail(source, 'cluster file', formatIssues(r.error));
+  const bad = checkMembers(r.data);
+  if (bad.length) fail(source, 'cluster file', bad);
+  return { clusterId: r.data.clusterId, planes: r.data.planes, members: r.data.members, source };
+}
+
+export function loadClusterFile(file: string): ClusterFile {
+  return parseClusterFile(readConfigFile(file), file);
+}
+
+export function formatEndpoint(e: Endpoint): string {
+  return `${e.host}:${e.port}`;
+}

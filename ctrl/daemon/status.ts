@@ -1,0 +1,114 @@
+// The daemon's status endpoint, on loopback only:
+//   GET  /status   JSON: role, term, commit, applied, per-plane health, counters (replica, codec,
+//                  storage, driver, every NIC counter)
+//   GET  /metrics  the same numbers in the Prometheus text format (version 0.0.4)
+//   POST /debug/planes?plane=P&blocked=1|0   block or unblock a plane (only with debug.planeControl)
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { formatEndpoint, type Endpoint } from './config.js';
+import { BindError } from './planes.js';
+
+export interface StatusSource {
+  status(): Record<string, unknown>;
+  setPlaneBlocked(plane: number, blocked: boolean): void;
+}
+
+const ROLES = ['follower', 'precandidate', 'candidate', 'leader'] as const;
+
+function esc(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** Prometheus text exposition of a status document. */
+export function prometheus(s: Record<string, unknown>): string {
+  const out: string[] = [];
+  const id = String(s.id);
+  const metric = (name: string, type: 'gauge' | 'counter', help: string, samples: Array<[Record<string, string>, number]>): void => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, v] of samples) {
+      const l = Object.entries({ node: id, ...labels }).map(([k, x]) => `${k}="${esc(x)}"`).join(',');
+      out.push(`${name}{${l}} ${Number.isFinite(v) ? v : 0}`);
+    }
+  };
+  metric('nicraft_up', 'gauge', 'The daemon is running.', [[{}, 1]]);
+  metric('nicraft_role', 'gauge', 'The replica role (1 for the current one).', ROLES.map((r) => [{ role: r }, s.role === r ? 1 : 0]));
+  metric('nicraft_term', 'gauge', 'Current term.', [[{}, Number(s.term)]]);
+  metric('nicraft_leader_id', 'gauge', 'Node the replica believes leads (0: none).', [[{}, Number(s.lead)]]);
+  metric('nicraft_commit_index', 'gauge', 'Host commit index.', [[{}, Number(s.commit)]]);
+  metric('nicraft_applied_index', 'gauge', 'Index the KV store applied.', [[{}, Number(s.applied)]]);
+  metric('nicraft_last_index', 'gauge', 'Last index of the host log.', [[{}, Number(s.lastIndex)]]);
+  metric('nicraft_fast_path_enabled', 'gauge', 'The NIC fast path is on.', [[{}, s.fastPath ? 1 : 0]]);
+  metric('nicraft_uptime_seconds', 'gauge', 'Seconds since the daemon started.', [[{}, Number(s.uptimeMs) / 1000]]);
+  const planes = (s.planes ?? []) as Array<{ plane: number; health: string; rxFrames: number; txFrames: number; rxBlocked: number; txBlocked: number; txNoRoute: number; txErrors: number }>;
+  metric('nicraft_plane_up', 'gauge', 'Plane health (1: frames from a peer recently).', planes.map((p) => [{ plane: String(p.plane) }, p.health === 'ok' ? 1 : 0]));
+  metric('nicraft_plane_blocked', 'gauge', 'Plane blocked by /debug/planes.', planes.map((p) => [{ plane: String(p.plane) }, p.health === 'blocked' ? 1 : 0]));
+  for (const k of ['rxFrames', 'txFrames', 'rxBlocked', 'txBlocked', 'txNoRoute', 'txErrors'] as const) {
+    const name = `nicraft_plane_udp_${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`;
+    metric(name, 'counter', `UDP datagrams per plane: ${k}.`, planes.map((p) => [{ plane: String(p.plane) }, p[k]]));
+  }
+  const c = (s.counters ?? {}) as Record<string, Record<string, unknown>>;
+  const flat = (group: string, help: string): void => {
+    const g = c[group] ?? {};
+    for (const [k, v] of Object.entries(g)) {
+      if (typeof v !== 'number') continue;
+      const name = `nicraft_${group}_${k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)}`;
+      metric(name.endsWith('_total') ? name : `${name}_total`, 'counter', `${help}: ${k}.`, [[{}, v]]);
+    }
+  };
+  flat('replica', 'Replica driver counter');
+  flat('codec', 'Control message codec counter');
+  flat('storage', 'Write-ahead log counter');
+  flat('driver', 'Real-time driver counter');
+  const punts = (c.replica?.punts ?? {}) as Record<string, number>;
+  metric('nicraft_replica_punts_total', 'counter', 'Frames the NIC punted to the host, by reason.', Object.entries(punts).map(([r, v]) => [{ reason: r }, v]));
+  const nic = (c.nic ?? {}) as Record<string, number>;
+  metric('nicraft_nic_counter_total', 'counter', 'NIC counters (the counters CSR block).', Object.entries(nic).map(([n, v]) => [{ counter: n }, v]));
+  return out.join('\n') + '\n';
+}
+
+function send(res: ServerResponse, code: number, type: string, body: string): void {
+  res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, src: StatusSource | undefined, debug: boolean): void {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (!src) return send(res, 503, 'text/plain', 'starting\n');
+  try {
+    if (req.method === 'GET' && (url.pathname === '/status' || url.pathname === '/')) {
+      return send(res, 200, 'application/json', JSON.stringify(src.status(), null, 1) + '\n');
+    }
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      return send(res, 200, 'text/plain; version=0.0.4', prometheus(src.status()));
+    }
+    if (url.pathname === '/debug/planes') {
+      if (!debug) return send(res, 403, 'text/plain', 'plane control is off (debug.planeControl: true in the config)\n');
+      if (req.method !== 'POST') return send(res, 405, 'text/plain', 'POST /debug/planes?plane=P&blocked=1|0\n');
+      const plane = Number(url.searchParams.get('plane'));
+      const b = url.searchParams.get('blocked');
+      if (!Number.isInteger(plane) || (b !== '0' && b !== '1')) return send(res, 400, 'text/plain', 'plane=<n> and blocked=1|0 are required\n');
+      src.setPlaneBlocked(plane, b === '1');
+      return send(res, 200, 'application/json', JSON.stringify({ plane, blocked: b === '1' }) + '\n');
+    }
+    send(res, 404, 'text/plain', 'GET /status, GET /metrics, POST /debug/planes\n');
+  } catch (e) {
+    send(res, 400, 'text/plain', `${(e as Error).message}\n`);
+  }
+}
+
+/** Listens on a loopback endpoint; rejects with a BindError naming the field when it cannot. */
+export function listenStatus(e: Endpoint, field: string, src: () => StatusSource | undefined, debug: boolean): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((req, res) => handle(req, res, src(), debug));
+    server.keepAliveTimeout = 1000;
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.close();
+      const why = err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${err.message})`;
+      reject(new BindError(field, formatEndpoint(e), err.code, `${field}: TCP ${formatEndpoint(e)} ${why}`));
+    };
+    server.once('error', onError);
+    server.listen({ port: e.port, host: e.host, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve(server);
+    });
+  });
+}

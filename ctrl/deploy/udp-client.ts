@@ -1,0 +1,112 @@
+// KV clients over UDP (ctrl/app/client.ts on real sockets): one socket shared by every client of
+// a pool, each client a session with its own id. A request goes to the target node on every plane
+// (the NIC's plane merge keeps the first copy), so a lost plane costs no timeout; replies come
+// back on every plane and the client keeps the first.
+//
+// Client ids are drawn from the OS's randomness (24 bits, as the client MAC carries): the
+// replicas keep a session per id, and a new process must not reuse the sequence numbers of an
+// earlier one under the same id.
+import { randomInt } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { KvClient, type Outcome } from '../app/client.js';
+import type { Command } from '../app/kv.js';
+import { decodeHeader } from '../nic/wire.gen.js';
+import type { ClusterFile, Endpoint } from '../daemon/config.js';
+
+export interface PoolOptions {
+  /** per-attempt timeout (default 500 ms) and attempts per operation (default 20) */
+  attemptTimeoutMs?: number;
+  maxAttempts?: number;
+  /** how often the clients' timers are checked (default 5 ms) */
+  tickMs?: number;
+}
+
+const nowNs = (): number => Number(process.hrtime.bigint());
+
+export class ClientPool {
+  private readonly clients = new Map<number, KvClient>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly endpoints: Map<number, Endpoint[]>;
+  private closed = false;
+  stats = { sent: 0, received: 0, stray: 0 };
+
+  private constructor(readonly cluster: ClusterFile, private readonly sock: Socket, private readonly o: Required<PoolOptions>) {
+    this.endpoints = new Map(cluster.members.map((m) => [m.id, m.planes]));
+    sock.on('message', (msg) => this.receive(new Uint8Array(msg.buffer, msg.byteOffset, msg.length)));
+    this.timer = setInterval(() => {
+      const t = nowNs();
+      for (const c of this.clients.values()) c.tick(t);
+    }, o.tickMs);
+  }
+
+  static async open(cluster: ClusterFile, opts: PoolOptions = {}): Promise<ClientPool> {
+    const sock = createSocket({ type: 'udp4' });
+    const loopback = cluster.members.every((m) => m.planes.every((e) => e.host.startsWith('127.')));
+    await new Promise<void>((res, rej) => {
+      sock.once('error', rej);
+      sock.bind(loopback ? { port: 0, address: '127.0.0.1' } : { port: 0 }, () => { sock.off('error', rej); res(); });
+    });
+    try {
+      sock.setRecvBufferSize(4 << 20);
+      sock.setSendBufferSize(4 << 20);
+    } catch { /* kernel limits */ }
+    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, ...opts });
+  }
+
+  /** A new client session (a fresh random id). */
+  client(): PoolClient {
+    let id = 0;
+    do id = randomInt(1, 0x1000000); while (this.clients.has(id));
+    // the first attempt goes to a random member (then the redirects find the leader)
+    const ids = this.cluster.members.map((m) => m.id);
+    const r = randomInt(0, ids.length);
+    const kv = new KvClient({
+      clientId: id,
+      clusterId: this.cluster.clusterId,
+      nodes: [...ids.slice(r), ...ids.slice(0, r)],
+      attemptTimeoutNs: this.o.attemptTimeoutMs * 1e6,
+      maxAttempts: this.o.maxAttempts,
+      transport: { send: (to, frame) => this.send(to, frame) },
+    });
+    kv.tick(nowNs());
+    this.clients.set(id, kv);
+    return new PoolClient(id, kv, () => this.clients.delete(id));
+  }
+
+  private send(to: number, frame: Uint8Array): void {
+    if (this.closed) return;
+    for (const e of this.endpoints.get(to) ?? []) {
+      this.stats.sent++;
+      this.sock.send(frame, e.port, e.host);
+    }
+  }
+
+  private receive(msg: Uint8Array): void {
+    let h;
+    try { h = decodeHeader(msg); } catch { this.stats.stray++; return; }
+    const c = this.clients.get(h.clientId);
+    if (!c) { this.stats.stray++; return; }
+    this.stats.received++;
+    c.receive(msg, nowNs());
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.sock.close();
+  }
+}
+
+export class PoolClient {
+  constructor(readonly id: number, readonly kv: KvClient, private readonly release: () => void) {}
+
+  invoke(cmd: Command): Promise<Outcome> {
+    this.kv.tick(nowNs()); // the attempt deadline counts from now
+    return this.kv.invokeAsync(cmd);
+  }
+
+  close(): void {
+    this.release();
+  }
+}
