@@ -39,7 +39,7 @@ export function buildAppend(a: AppendArgs): Uint8Array {
 
 /** The same entry re-headed for a retransmission to one follower (flag RETRANSMIT). */
 export function retransmitFrame(frame: Uint8Array, from: NodeId, to: NodeId, commit: number): Uint8Array {
-  const f = frame.slice();
+  const f = Uint8Array.from(frame); // a copy (Buffer.slice would be a view)
   const h = decodeHeader(f);
   // dst_mac = node mac, src_mac/src_node = the sender, flags |= RETRANSMIT, dst_node = to, commit_index
   const mac = nodeMac(to);
@@ -55,7 +55,7 @@ export function retransmitFrame(frame: Uint8Array, from: NodeId, to: NodeId, com
 /** The part of an entry that identifies it for the CRC in Append messages: everything but the
  *  per-transmission fields (MACs, flags, src and dst node, rsvd, commit index). */
 export function entryIdentity(frame: Uint8Array): Uint8Array {
-  const f = frame.slice();
+  const f = Uint8Array.from(frame); // a copy (Buffer.slice would be a view)
   f.fill(0, 0, 12);
   f[18] = 0;
   f[19] = 0;

@@ -364,6 +364,9 @@ export class ModelNic implements Nic {
 
   // ---- delivery
   private dlvBeat = 0;
+  /** a host write of APPLIED_INDEX made inside a frame's delivery waits for its end (RTL applied_wr_pend_reg) */
+  private appliedPend = false;
+  private appliedPendVal = 0;
   private dlvRdValid = false;
   private dlvRdFirst = false;
   private dlvRdLast = false;
@@ -590,7 +593,7 @@ export class ModelNic implements Nic {
     this.match.fill(0);
     this.ctr.fill(0);
     this.logRspValid = false;
-    this.dlvRdValid = false; this.dlvBeat = 0; this.dlvAsmLen = 0;
+    this.dlvRdValid = false; this.dlvBeat = 0; this.appliedPend = false; this.appliedPendVal = 0; this.dlvAsmLen = 0;
     this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.hbTimer = 0; this.commitSent = 0;
     this.csrRdValid = false;
     this.q1Valid = false; this.q1Index = 0; this.qValid = false; this.qIndex = 0; this.qVer++;
@@ -851,7 +854,7 @@ export class ModelNic implements Nic {
     if (this.dValid || this.cmds.length !== 0 || this.csrRdValid || this.logRspValid || this.dlvRdValid || this.rtxRdValid) return false;
     if (this.txf.used !== 0 || this.gen.used !== 0 || this.pnt.used !== 0 || this.dlv.used !== 0 || this.rtx.used !== 0 || this.evt.used !== 0) return false;
     for (let p = 0; p < this.P; p++) if (this.ptx[p]!.used !== 0) return false;
-    if (this.appliedIndex !== this.commitIndex || this.rxLocked || this.hLocked || this.tLocked || this.txInFrame) return false;
+    if (this.appliedIndex !== this.commitIndex || this.dlvBeat !== 0 || this.rxLocked || this.hLocked || this.tLocked || this.txInFrame) return false;
     if (this.rtxActive || this.rtxPend !== 0) return false;
     const c = this.cyc;
     for (let p = 0; p < this.P; p++) {
@@ -1179,7 +1182,7 @@ export class ModelNic implements Nic {
     const dlvTarget = commitAdv ? this.qIndex : commit;
 
     // delivery, generators
-    const dlvGo = applied !== dlvTarget && this.dlv.used <= this.dlvAfLimit && this.gen.used <= 5;
+    const dlvGo = (this.dlvBeat !== 0 || applied !== dlvTarget) && this.dlv.used <= this.dlvAfLimit && this.gen.used <= 5;
     let genReply = false;
     if (this.dlvRdValid && this.dlvRdFirst && role === ROLE_LEADER) {
       const b = this.dlvRdBuf;
@@ -1439,7 +1442,7 @@ export class ModelNic implements Nic {
       this.dlvRdFirst = this.dlvBeat === 0;
       this.dlvRdLast = isLast;
       this.dlvRdLen = len;
-      if (isLast) { nApplied = idx; this.dlvBeat = 0; } else this.dlvBeat = (this.dlvBeat + 1) & this.slotMask;
+      if (isLast) { nApplied = this.appliedPend ? this.appliedPendVal : idx; this.appliedPend = false; this.dlvBeat = 0; } else this.dlvBeat = (this.dlvBeat + 1) & this.slotMask;
     }
     this.dlvRdValid = dlvGo;
 
@@ -1965,7 +1968,10 @@ export class ModelNic implements Nic {
       case Csr.RAFT_TERM_START: this.termStart = v; break;
       case Csr.RAFT_LAST_INDEX: this.lastIndex = v; this.ackedIndex = v; this.qVer++; break;
       case Csr.RAFT_COMMIT_INDEX: this.commitIndex = v; break;
-      case Csr.RAFT_APPLIED_INDEX: this.appliedIndex = v; this.dlvBeat = 0; break;
+      case Csr.RAFT_APPLIED_INDEX:
+        // dlvBeat is already this cycle's result: non-zero = inside a frame after this cycle
+        if (this.dlvBeat !== 0) { this.appliedPend = true; this.appliedPendVal = v; } else { this.appliedIndex = v; this.appliedPend = false; }
+        break;
       case Csr.RAFT_MATCH_SEL: this.matchSel = v & 7; break;
       case Csr.RAFT_MATCH_INDEX: {
         const s = this.matchSel;

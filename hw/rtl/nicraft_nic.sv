@@ -459,7 +459,13 @@ wire [15:0] dlv_last_beat = (dlv_len == 16'd0) ? 16'd0 : (dlv_len - 16'd1) >> 6;
 // the commit index as it will be after this edge: delivery starts in the cycle the quorum moves
 wire [31:0] commit_next;
 wire [31:0] dlv_target;
-wire dlv_go = applied_index_reg != dlv_target && !dlv_afull && !gen_afull;
+// A frame once started is delivered to its last beat (whatever the host writes meanwhile):
+// a half-delivered frame would break the host RX stream's framing.
+wire dlv_go = (dlv_beat_reg != 0 || applied_index_reg != dlv_target) && !dlv_afull && !gen_afull;
+// after this cycle the delivery is inside a frame: a host write of APPLIED_INDEX waits for its end
+wire dlv_mid_next = dlv_go ? !dlv_is_last : (dlv_beat_reg != 0);
+reg        applied_wr_pend_reg = 1'b0;
+reg [31:0] applied_wr_val_reg = 32'd0;
 wire dlv_is_last = {{(16-SLOT_BEATS_LOG2){1'b0}}, dlv_beat_reg} >= dlv_last_beat;
 
 reg                  dlv_rd_valid_reg = 1'b0;
@@ -1059,7 +1065,8 @@ always @(posedge clk) begin
         dlv_rd_last_reg <= dlv_is_last;
         dlv_rd_len_reg <= dlv_len;
         if (dlv_is_last) begin
-            applied_index_reg <= dlv_index;
+            applied_index_reg <= applied_wr_pend_reg ? applied_wr_val_reg : dlv_index;
+            applied_wr_pend_reg <= 1'b0;
             dlv_beat_reg <= 0;
         end else begin
             dlv_beat_reg <= dlv_beat_reg + 1'b1;
@@ -1201,7 +1208,16 @@ always @(posedge clk) begin
             NR_CSR_RAFT_TERM_START:     term_start_reg <= csr_wr_data;
             NR_CSR_RAFT_LAST_INDEX:     begin last_index_reg <= csr_wr_data; acked_index_reg <= csr_wr_data; end
             NR_CSR_RAFT_COMMIT_INDEX:   commit_index_reg <= csr_wr_data;
-            NR_CSR_RAFT_APPLIED_INDEX:  begin applied_index_reg <= csr_wr_data; dlv_beat_reg <= 0; end
+            NR_CSR_RAFT_APPLIED_INDEX:  begin
+                if (dlv_mid_next) begin
+                    applied_wr_pend_reg <= 1'b1;
+                    applied_wr_val_reg <= csr_wr_data;
+                end else begin
+                    applied_index_reg <= csr_wr_data;
+                    dlv_beat_reg <= 0;
+                    applied_wr_pend_reg <= 1'b0;
+                end
+            end
             NR_CSR_RAFT_MATCH_SEL:      match_sel_reg <= csr_wr_data[2:0];
             NR_CSR_RAFT_PLANE_EN:       plane_en_reg <= csr_wr_data[2:0];
             NR_CSR_RAFT_NACK_INTERVAL:  nack_interval_reg <= csr_wr_data;
@@ -1248,6 +1264,7 @@ always @(posedge clk) begin
         log_rsp_valid_reg <= 1'b0;
         dlv_rd_valid_reg <= 1'b0;
         dlv_beat_reg <= 0;
+        applied_wr_pend_reg <= 1'b0;
         acked_index_reg <= 32'd0;
         ack_age_reg <= 32'd0;
         force_ack_reg <= 1'b0;
