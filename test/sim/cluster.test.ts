@@ -8,25 +8,17 @@ import {
   Cluster, DEFAULT_NETWORK, StaticHost, frameLen, hopPs, predictedLoneLatencyCycles, type ClusterConfig,
   type HostContext, type HostSoftware,
 } from '../../sim/cluster.js';
+import { NIC, withCluster } from './helpers.js';
 import { ScenarioError, deterministicPart, parseScenario, runOnce } from '../../sim/scenario.js';
 import { Csr } from '../../ctrl/nic/wire.gen.js';
 
 const BUILD = 900_000;
-const NIC = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
 function counter(c: Cluster, node: number, lo: number): number {
   const [l, h] = c.nics[node]!.readCsrs([lo, lo + 4]);
   return l! + h! * 2 ** 32;
 }
 
-function withCluster<T>(cfg: ClusterConfig, fn: (c: Cluster) => T): T {
-  const c = new Cluster(cfg);
-  try {
-    return fn(c);
-  } finally {
-    c.destroy();
-  }
-}
 
 beforeAll(() => {
   libraryPath();

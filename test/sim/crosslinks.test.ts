@@ -3,19 +3,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { libraryPath } from '../../sim/build.js';
 import { Cluster, DEFAULT_NETWORK, type ClusterConfig } from '../../sim/cluster.js';
+import { NIC, withCluster } from './helpers.js';
 import { parseScenario } from '../../sim/scenario.js';
 
-const NIC = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 const P = 3;
 
-function withCluster<T>(cfg: ClusterConfig, fn: (c: Cluster) => T): T {
-  const c = new Cluster(cfg);
-  try {
-    return fn(c);
-  } finally {
-    c.destroy();
-  }
-}
 
 beforeAll(() => {
   libraryPath({ params: { PLANES: P } });

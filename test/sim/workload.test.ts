@@ -3,17 +3,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { libraryPath } from '../../sim/build.js';
 import { Cluster, DEFAULT_NETWORK, networkFloorPs, periodPs, type ClusterConfig } from '../../sim/cluster.js';
+import { NIC, withCluster } from './helpers.js';
 
-const NIC = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
-function withCluster<T>(cfg: ClusterConfig, fn: (c: Cluster) => T): T {
-  const c = new Cluster(cfg);
-  try {
-    return fn(c);
-  } finally {
-    c.destroy();
-  }
-}
 
 beforeAll(() => {
   libraryPath();
