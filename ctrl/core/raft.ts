@@ -570,7 +570,11 @@ export class Core {
       this.send(this.msg(respType, m.from, { reject: true, recovering: true }));
       return;
     }
-    if (this.role === 'leader' && pre) {
+    const canVote = this.vote === m.from || (this.vote === 0 && this.lead === 0) || (pre && m.term > this.term);
+    // A leader never votes in its own term (it voted for itself), and a node that cannot vote for
+    // this candidate whatever the logs say answers at once: freezing the NIC to sync the log would
+    // be for nothing (and a leader frozen here stayed frozen: the campaigns found it, seed 118)
+    if (this.role === 'leader' || !canVote) {
       this.send(this.msg(respType, m.from, { term: this.term, reject: true }));
       return;
     }
@@ -579,7 +583,6 @@ export class Core {
       this.freezeAndSync(() => this.stepMessage(m));
       return;
     }
-    const canVote = this.vote === m.from || (this.vote === 0 && this.lead === 0) || (pre && m.term > this.term);
     const grant = canVote && this.log.isUpToDate(m.index, m.logTerm);
     if (grant) {
       if (!pre) {
@@ -845,7 +848,10 @@ export class Core {
       // hint+1, where the leader skips back over the whole term of the follower's entry at the hint
       // (etcd's leader-side findConflictByTerm): a follower with a long tail of an older term costs
       // one round trip, not one per entry (the co-simulation found the probe stuck without it)
-      const hint = m.hint > this.log.snapIndex ? this.log.findConflictByTerm(m.hint, m.logTerm) : m.hint;
+      let hint = m.hint > this.log.snapIndex ? this.log.findConflictByTerm(m.hint, m.logTerm) : m.hint;
+      // a follower that disagrees at or below our snapshot index can be fixed only by the snapshot
+      // (probing at prev = snapIndex again and again was the campaigns' seed 185)
+      if (m.index <= this.log.snapIndex && this.log.snapIndex > 0) hint = Math.min(hint, this.log.snapIndex - 1);
       if (hint + 1 < p.next || p.state === 'replicate') {
         p.becomeProbe();
         p.next = Math.max(p.match + 1, Math.min(p.next, hint + 1));
