@@ -10,6 +10,7 @@
 #   make demo      deps, build, then the demo scenario
 #   make bench     every benchmark (bench-<name> runs bench/<name>.ts)
 #   make coverage  build the --coverage variant, run the NIC tests with it, annotate into build/coverage
+#   make fuzz      fault campaigns (docs/fuzz.md): SEEDS=n (default 1000) FROM=s, FUZZ="--rtl ..." for more flags
 #
 # Variants: make build G="-GPLANES=2" builds the library with those parameter overrides.
 
@@ -24,7 +25,7 @@ RTL := $(wildcard hw/rtl/*.sv)
 # bench-<name> runs bench/<name>.ts; bench-nic always exists (bench/nic.ts).
 BENCH_NAMES := $(sort nic $(patsubst bench/%.ts,%,$(filter-out bench/_%,$(wildcard bench/*.ts))))
 
-.PHONY: deps deps-system deps-node gen gen-check build lint test demo bench coverage clean
+.PHONY: deps deps-system deps-node gen gen-check build lint test demo bench coverage clean fuzz
 
 deps: deps-system deps-node
 
@@ -72,6 +73,10 @@ test: deps build
 
 demo: deps build
 	$(NPX) nicraft sim sim/scenarios/demo.yaml
+
+# Fault campaigns beyond what `make test` runs (docs/fuzz.md); a failing seed prints its replay command.
+fuzz: deps build
+	$(NPX) nicraft fuzz --quiet --seeds $(or $(SEEDS),1000) $(if $(FROM),--from $(FROM),--from 1) $(FUZZ)
 
 bench: $(addprefix bench-,$(BENCH_NAMES))
 

@@ -1,0 +1,31 @@
+// The same campaigns on RTL NICs (Verilated, in the C++ fabric through sim/raft-host.ts): the same
+// drawn schedules, as far as the fabric supports the fault kinds (no host clock drift there).
+// RTL_SEEDS=n scales (default 10), RTL_FROM=s moves the range, SEED=s replays one seed.
+// The simulation libraries (default, PLANES=2, PLANES=3) are the ones `make build` prebuilds.
+import { beforeAll, describe, it } from 'vitest';
+import { libraryPath } from '../../sim/build.js';
+import { runSeeds, seedRange } from './helpers.js';
+
+const TOTAL = Number(process.env.RTL_SEEDS ?? 10);
+const FROM = Number(process.env.RTL_FROM ?? 1);
+const CASES = 2;
+const T = 240_000;
+
+beforeAll(() => {
+  libraryPath();
+  libraryPath({ params: { PLANES: 2 } });
+  libraryPath({ params: { PLANES: 3 } });
+}, 900_000);
+
+describe('fault campaigns, RTL NICs', () => {
+  const per = Math.ceil(TOTAL / CASES);
+  for (let c = 0; c < CASES; c++) {
+    const from = FROM + c * per;
+    const n = Math.max(0, Math.min(per, TOTAL - c * per));
+    if (n === 0) continue;
+    it(process.env.SEED ? `seed ${process.env.SEED}` : `seeds ${from}..${from + n - 1}`, () => {
+      runSeeds(seedRange(from, n), { rtl: true }, 'RTL');
+    }, T);
+    if (process.env.SEED) break;
+  }
+});
