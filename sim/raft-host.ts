@@ -188,6 +188,8 @@ export class RaftCluster {
   readonly leaderChanges: Array<{ port: number; term: number; cycle: number }> = [];
   private clients: SimClient[] = [];
   private workload?: KvWorkload;
+  /** the key count of the last workload (the final reads cover every key even after a stop) */
+  private lastKeys = 3;
   private recorder: HistoryRecorder;
   private counter = 0;
   readonly outcomes = { ok: 0, fail: 0, indeterminate: 0 };
@@ -301,6 +303,7 @@ export class RaftCluster {
   /** Starts the TypeScript KV clients (each one op at a time, with think time). */
   startKvWorkload(w: Partial<KvWorkload> = {}): void {
     this.workload = { keys: 3, readShare: 0.3, attemptTimeoutNs: 60_000, maxAttempts: 20, thinkNs: 2_000, opsPerClient: 0, ...w };
+    this.lastKeys = this.workload.keys;
     for (const c of this.clients) {
       (c.kv as unknown as { o: { attemptTimeoutNs: number; maxAttempts: number } }).o.attemptTimeoutNs = this.workload.attemptTimeoutNs;
       (c.kv as unknown as { o: { attemptTimeoutNs: number; maxAttempts: number } }).o.maxAttempts = this.workload.maxAttempts;
@@ -401,7 +404,7 @@ export class RaftCluster {
    * Returns false if the reads did not finish within limitCycles.
    */
   finish(limitCycles: number): boolean {
-    const keys = this.workload?.keys ?? 3;
+    const keys = this.workload?.keys ?? this.lastKeys;
     this.stopKvWorkload();
     this.cluster.stopTraffic();
     if (!this.runUntil(() => this.busyClients() === 0, limitCycles)) return false;

@@ -44,6 +44,9 @@ interface Op {
   retryAt?: number;
   /** nodes that did not answer an attempt of this op */
   silent: Set<NodeId>;
+  /** attempts sent to each node: a reply names only (client, seq), so a NOT_LEADER from a node
+   *  that got two attempts may answer the earlier one and proves nothing about the later */
+  sentTo: Map<NodeId, number>;
 }
 
 export class KvClient {
@@ -77,7 +80,7 @@ export class KvClient {
     const q = this.queue.shift();
     if (!q) return;
     this.seq++;
-    this.cur = { cmd: q.cmd, seq: this.seq, done: q.done, attempts: 0, refused: 0, deadline: 0, target: this.leader, silent: new Set() };
+    this.cur = { cmd: q.cmd, seq: this.seq, done: q.done, attempts: 0, refused: 0, deadline: 0, target: this.leader, silent: new Set(), sentTo: new Map() };
     this.attempt();
   }
 
@@ -85,6 +88,7 @@ export class KvClient {
     const op = this.cur!;
     op.attempts++;
     op.target = this.leader;
+    op.sentTo.set(op.target, (op.sentTo.get(op.target) ?? 0) + 1);
     op.deadline = this.now + this.o.attemptTimeoutNs;
     const write = op.cmd.op === 'put' || op.cmd.op === 'delete';
     const flags = this.o.nicReplyForWrites && write ? 1 : 0;
@@ -143,7 +147,8 @@ export class KvClient {
     const reply = decodeReply(framePayload(frame));
     if (reply.status === Status.NOT_LEADER) {
       if (op.retryAt !== undefined || h.srcNode !== op.target) return; // a late copy of an answer already handled
-      op.refused++;
+      // certainly not executed only if this node got a single attempt (see sentTo)
+      if (op.sentTo.get(h.srcNode) === 1) op.refused++;
       this.stats.redirects++;
       if (reply.leader === h.srcNode) {
         // the leader itself: busy (its fast path was frozen), the request did not run; retry there soon

@@ -22,6 +22,8 @@ export class Progress {
   nicMatch = 0;
   /** the follower's host commit index as it last reported it: entries its storage holds durably */
   durable = 0;
+  /** snapshot: when (leader's clock, ns) the snapshot was last sent */
+  snapshotSentNs = 0;
   /** replicate: last index of each Append sent and not yet answered (the pipeline window) */
   inflight: number[] = [];
 

@@ -820,6 +820,7 @@ export class Core {
     const s = this.snapshot;
     if (!s) return;
     p.becomeSnapshot(s.index);
+    p.snapshotSentNs = this.now;
     const n = this.cfg.snapshotChunkBytes;
     const total = s.data.length;
     for (let off = 0; off === 0 || off < total; off += n) {
@@ -882,6 +883,20 @@ export class Core {
     const p = this.tracker.get(m.from);
     if (!p) return;
     p.recentActive = true;
+    if (p.state === 'snapshot') {
+      // A chunk of the snapshot, or the answer to it, may have been lost (the campaigns' seed 212):
+      // the heartbeat answer says where the follower is. Installed: probe after it. Not after two
+      // heartbeat intervals: send the snapshot again.
+      const snap = p.pendingSnapshot;
+      if (m.hint >= snap) {
+        p.becomeProbe();
+        p.next = Math.max(p.next, snap + 1);
+      } else if (this.now - p.snapshotSentNs >= 2 * this.cfg.heartbeatIntervalNs) {
+        p.becomeProbe();
+        p.next = Math.min(p.next, snap);
+        this.sendAppend(m.from);
+      }
+    }
     if (this.reconciledOk(m)) {
       p.durable = Math.max(p.durable, Math.min(m.commit, this.log.lastIndex()));
       // a follower reconciled in this term holds a prefix of our log up to its last index (its NIC
