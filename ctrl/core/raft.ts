@@ -419,9 +419,36 @@ export class Core {
     this.setCsr('TERM', this.term);
   }
 
+  /**
+   * The configuration this node stands for election in: its latest one, or, when the latest one
+   * removed it and is not committed yet, the last committed one (a leader that appended its own
+   * removal and lost its quorum must be able to stand again: its log is the longest, so nobody
+   * else may win while it withholds its vote — the campaigns' B3). One change at a time keeps every
+   * majority of the two configurations overlapping, so two leaders of a term stay impossible.
+   * Empty: not a voter (removed and committed, or a new node not yet added).
+   */
+  private electionVoters(): NodeId[] {
+    if (this.voters.includes(this.id)) return this.voters;
+    if (this.lastConfIndex() <= this.log.commit) return [];
+    const committed = this.configAt(this.log.commit);
+    return committed.includes(this.id) ? committed : [];
+  }
+
+  /** The voters after applying the configuration entries up to `index`. */
+  private configAt(index: number): NodeId[] {
+    const v = new Set(this.snapshot ? this.snapshot.voters : this.cfg.voters);
+    for (const e of this.log.entries) {
+      if (e.index > index) break;
+      const c = classify(e);
+      if (c.kind === 'add') v.add(c.node);
+      else if (c.kind === 'remove') v.delete(c.node);
+    }
+    return [...v].sort((a, b) => a - b);
+  }
+
   private startElection(transfer: boolean): void {
     if (this.role === 'leader') return;
-    if (!this.voters.includes(this.id)) return; // not a voter (removed, or a new node not yet added)
+    if (this.electionVoters().length === 0) return; // not a voter (removed, or a new node not yet added)
     this.setCsr('FAST_EN', 0);
     this.freezeAndSync(() => {
       if (this.role === 'leader') return;
@@ -431,6 +458,10 @@ export class Core {
   }
 
   private campaign(kind: 'pre' | 'real', transfer: boolean): void {
+    const ev = this.electionVoters();
+    if (ev.length === 0) return;
+    // votes are counted in that configuration
+    if (this.tracker.voters.join() !== ev.join()) this.tracker.setVoters(ev, this.log.lastIndex() + 1);
     this.tracker.resetVotes();
     let term: number;
     if (kind === 'pre') {
@@ -452,7 +483,7 @@ export class Core {
       else this.becomeLeader();
       return;
     }
-    for (const v of this.voters) {
+    for (const v of ev) {
       if (v === this.id) continue;
       this.send({
         ...this.msg(kind === 'pre' ? MsgType.PreVote : MsgType.Vote, v),
