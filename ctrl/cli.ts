@@ -8,6 +8,7 @@ type Registrar = (program: Command) => void;
 const registrars: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./crossing/cli.ts'),
   () => import('./check/cli.ts'),
+  () => import('./mc/cli.ts'),
   () => import('./fuzz/cli.ts'),
   () => import('./../sim/cli.ts'),
   () => import('./daemon/cli.ts'),

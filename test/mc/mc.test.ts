@@ -1,0 +1,117 @@
+// The model checker (ctrl/mc): the small bound is exhausted with no violation; the fingerprint
+// agrees with the canonical text; copies are independent; rebuilt states are the ones that were
+// fingerprinted (determinism); the copy of the fake NIC matches the harness's; the command's
+// flags and exit codes. The figures are printed for docs/model-checker.md.
+import { describe, expect, it } from 'vitest';
+import { main } from '../../ctrl/cli.js';
+import { runMc, SMALL_BOUND, type Bound } from '../../ctrl/mc/cli.js';
+import { FakeNic as McNic } from '../../ctrl/mc/fakenic.js';
+import { search } from '../../ctrl/mc/search.js';
+import { Model, World } from '../../ctrl/mc/world.js';
+import { FakeNic as HarnessNic } from '../core/harness.js';
+
+function quiet(b: Bound): { code: number; lines: string[]; states: number; ms: number; complete: boolean } {
+  const lines: string[] = [];
+  const r = runMc(b, { quiet: true }, { out: (s) => lines.push(s) });
+  return { code: r.code, lines, states: r.result.states, ms: r.result.ms, complete: r.result.complete };
+}
+
+describe('model checker', () => {
+  it('finds no violation in the real core at the small bound (what make test runs)', () => {
+    const r = quiet(SMALL_BOUND);
+    console.log(`mc small bound: ${r.lines.slice(-2).join(' | ')}`);
+    expect(r.lines.join('\n')).toContain('bound exhausted');
+    expect(r.complete).toBe(true);
+    expect(r.code).toBe(0);
+    expect(r.states).toBeGreaterThan(1000);
+  });
+
+  it('fingerprints exactly the canonical text (no collision, no missed difference)', () => {
+    const model = new Model({ ...SMALL_BOUND, dups: 1, reorders: 1 });
+    const byFp = new Map<string, string>();
+    const byText = new Map<string, string>();
+    let frontier = [new World(model)];
+    for (let d = 0; d < 6; d++) {
+      const next: World[] = [];
+      for (const w of frontier) {
+        for (const c of w.choices()) {
+          const w2 = w.clone();
+          w2.apply(c);
+          expect(w2.violation).toBeUndefined();
+          const fp = w2.fingerprint();
+          const text = w2.canonical();
+          if (byFp.has(fp)) { expect(byFp.get(fp)).toBe(text); continue; }
+          expect(byText.has(text)).toBe(false);
+          byFp.set(fp, text);
+          byText.set(text, fp);
+          next.push(w2);
+        }
+      }
+      frontier = next;
+    }
+    expect(byFp.size).toBeGreaterThan(500);
+  });
+
+  it('a successor never changes the state it was copied from', () => {
+    const model = new Model(SMALL_BOUND);
+    let w = new World(model);
+    for (let d = 0; d < 12; d++) {
+      const before = w.canonical();
+      const cs = w.choices();
+      for (const c of cs) {
+        const w2 = w.clone();
+        w2.apply(c);
+      }
+      expect(w.canonical()).toBe(before);
+      const pick = cs.find((c) => c.k === 'deliver') ?? cs[0]!;
+      const w2 = w.clone();
+      w2.apply(pick);
+      w = w2;
+    }
+  });
+
+  it('rebuilds every state it expands exactly as it was fingerprinted (the cores are deterministic)', () => {
+    const r = search({ ...SMALL_BOUND, dups: 1 }, { maxDepth: 7, timeLimitMs: 120_000, verify: true });
+    expect(r.violation).toBeUndefined();
+    expect(r.complete).toBe(true);
+  });
+
+  it("keeps its fake NIC identical to the harness's", () => {
+    const methods = Object.getOwnPropertyNames(HarnessNic.prototype);
+    expect(Object.getOwnPropertyNames(McNic.prototype)).toEqual(methods);
+    for (const m of methods) {
+      const a = (HarnessNic.prototype as unknown as Record<string, unknown>)[m];
+      const b = (McNic.prototype as unknown as Record<string, unknown>)[m];
+      const norm = (f: unknown): string => String(f).replace(/__vite_ssr_import_\d+__/g, 'IMPORT');
+      expect(norm(b), `FakeNic.${m} differs between test/core/harness.ts and ctrl/mc/fakenic.ts`).toBe(norm(a));
+    }
+  });
+
+  it('nicraft mc: exit 0 at a bound without violation, 2 on a bad flag naming it', async () => {
+    const saved = process.exitCode;
+    const out: string[] = [];
+    const origOut = process.stdout.write.bind(process.stdout);
+    const origErr = process.stderr.write.bind(process.stderr);
+    const capture = (s: string | Uint8Array): boolean => { out.push(String(s)); return true; };
+    try {
+      process.stdout.write = capture as typeof process.stdout.write;
+      process.stderr.write = capture as typeof process.stderr.write;
+      process.exitCode = undefined;
+      await main(['node', 'nicraft', 'mc', '--small', '--max-depth', '4', '--quiet']);
+      expect(process.exitCode).toBe(0);
+      expect(out.join('')).toContain('bound exhausted (every state within 4 steps)');
+      for (const [flag, value, allowed] of [['--nodes', '9', 'from 2 to 5'], ['--max-term', '0', 'from 1 to 9'], ['--requests', 'x', 'from 0 to 9'], ['--time-limit', '-1', 'positive'], ['--order', 'lifo', 'fifo, any']]) {
+        out.length = 0;
+        process.exitCode = undefined;
+        await main(['node', 'nicraft', 'mc', flag!, value!]);
+        expect(process.exitCode, `${flag} ${value}`).toBe(2);
+        expect(out.join('')).toContain(flag!);
+        expect(out.join('')).toContain(allowed!);
+      }
+    } finally {
+      process.stdout.write = origOut;
+      process.stderr.write = origErr;
+      process.exitCode = saved;
+    }
+  });
+});

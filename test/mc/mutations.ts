@@ -1,0 +1,93 @@
+// Known bugs injected into the real control core, for the mutation check (mutation.test.ts).
+//
+// Each mutation patches a method of Core (or of a class it uses) on its prototype, wrapping the
+// original rather than copying it, so the mutants follow the core as it changes. `install()`
+// returns the function that restores the original. The model checker runs in the same process,
+// so a patched prototype is what every Core it builds executes.
+
+import { Core } from '../../ctrl/core/raft.js';
+import { HostLog } from '../../ctrl/core/log.js';
+import { ProgressTracker } from '../../ctrl/core/progress.js';
+import { MsgType, type Message } from '../../ctrl/core/types.js';
+import type { Bound } from '../../ctrl/mc/cli.js';
+
+/**
+ * The bound of the mutation check: the small bound's cluster without faults, one client request,
+ * and the cores without pre-vote (an election is then 3 steps, not 5; pre-vote is a liveness
+ * feature on a separate path, and the mutated code runs the same with or without it).
+ * `nicraft mc --no-prevote --requests 1 --max-term 2 --timeouts 2 --crashes 0 --drops 0 --dups 0 --max-depth 11`
+ */
+export const MUTATION_BOUND: Bound = {
+  nodes: 3, requests: 1, maxTerm: 2, timeouts: 2, crashes: 0, drops: 0, dups: 0, order: 'fifo', reorders: 0, preVote: false, maxDepth: 11, timeLimit: 600,
+};
+
+export interface Mutation {
+  name: string;
+  /** the bug, in words */
+  what: string;
+  /** the property the shortest counterexample is expected to break */
+  expect: string;
+  install(): () => void;
+}
+
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
+type Internals = { vote: number; lead: number; term: number; reconciledTerm: number; log: HostLog };
+
+/** Replaces proto[name] by wrap(original); returns the restore function. */
+function patch<T extends object>(proto: T, name: string, wrap: (orig: AnyFn) => AnyFn): () => void {
+  const p = proto as Record<string, AnyFn>;
+  const orig = p[name];
+  if (typeof orig !== 'function') throw new Error(`mutation: ${name} is not a method here any more`);
+  p[name] = wrap(orig);
+  return () => { p[name] = orig; };
+}
+
+export const MUTATIONS: Mutation[] = [
+  {
+    name: 'double-vote',
+    what: 'a voter grants a second vote in a term in which it already voted for another candidate',
+    expect: 'election safety',
+    install: () => patch(Core.prototype, 'handleVoteRequest', (orig) => function (this: unknown, ...args: unknown[]) {
+      const self = this as unknown as Internals;
+      const m = args[0] as Message;
+      if (m.type !== MsgType.Vote || m.term !== self.term || self.vote === 0 || self.vote === m.from) return orig.call(this, m);
+      const { vote, lead } = self;
+      self.vote = 0;
+      self.lead = 0;
+      const r = orig.call(this, m);
+      if (self.vote === 0) self.vote = vote; // not granted (or deferred by a sync): as before
+      self.lead = lead;
+      return r;
+    }),
+  },
+  {
+    name: 'commit-without-quorum',
+    what: "the leader's commit index counts one replica (the most advanced match) instead of a majority",
+    expect: 'leader completeness',
+    install: () => patch(ProgressTracker.prototype, 'committed', () => function (this: unknown) {
+      const t = this as ProgressTracker;
+      let best = 0;
+      for (const v of t.voters) best = Math.max(best, t.get(v)?.match ?? 0);
+      return best;
+    }),
+  },
+  {
+    name: 'append-skips-log-matching',
+    what: 'a follower takes an Append as matching at every index it already holds: prevLogTerm and the named entries\' terms are not compared with its own log (no conflict is found, nothing is truncated)',
+    expect: 'state machine safety',
+    install: () => patch(Core.prototype, 'handleAppend', (orig) => function (this: unknown, ...args: unknown[]) {
+      const self = this as unknown as Internals;
+      const m = args[0] as Message;
+      const log = self.log;
+      const own = (i: number, t: number): number => (i <= log.lastIndex() ? log.term(i) ?? t : t);
+      const blind: Message = { ...m, logTerm: own(m.index, m.logTerm), entryTerms: m.entryTerms.map((t, k) => own(m.index + 1 + k, t)) };
+      return orig.call(this, blind);
+    }),
+  },
+  {
+    name: 'no-election-restriction',
+    what: "a voter grants (pre-)votes without checking that the candidate's log is at least as up to date as its own",
+    expect: 'leader completeness',
+    install: () => patch(HostLog.prototype, 'isUpToDate', () => function () { return true; }),
+  },
+];
