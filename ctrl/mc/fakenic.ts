@@ -1,9 +1,7 @@
-// A copy of the in-test FakeNic (test/core/harness.ts) for the model checker: a minimal fake of
-// the NIC fast path that records CSR writes and log port operations and runs a tiny fast path
-// (sequence REQs, accept in-order APPENDs of its term from its leader, cumulative ACKs, quorum
-// commit at the leader, deliver committed entries). It is not the ModelNic. Kept as a copy so the
-// model checker does not depend on test code; the two must behave alike (test/mc checks that a
-// scripted election gives the same NIC registers with both).
+// The fake NIC of the model checker and of the core's interaction tests (test/core/harness.ts):
+// a minimal fake of the NIC fast path that records CSR writes and log port operations and runs a
+// tiny fast path (sequence REQs, accept in-order APPENDs of its term from its leader, cumulative
+// ACKs, quorum commit at the leader, deliver committed entries). It is not the ModelNic.
 //
 // Every field is plain data (Maps, arrays, numbers, Uint8Arrays that are never written in place),
 // so the model checker can clone and fingerprint it.

@@ -1,14 +1,12 @@
 // The model checker (ctrl/mc): the small bound is exhausted with no violation; the fingerprint
 // agrees with the canonical text; copies are independent; rebuilt states are the ones that were
-// fingerprinted (determinism); the copy of the fake NIC matches the harness's; the command's
+// fingerprinted (determinism); the command's
 // flags and exit codes. The figures are printed for docs/model-checker.md.
 import { describe, expect, it } from 'vitest';
 import { main } from '../../ctrl/cli.js';
 import { runMc, SMALL_BOUND, type Bound } from '../../ctrl/mc/cli.js';
-import { FakeNic as McNic } from '../../ctrl/mc/fakenic.js';
 import { search } from '../../ctrl/mc/search.js';
 import { Model, World } from '../../ctrl/mc/world.js';
-import { FakeNic as HarnessNic } from '../core/harness.js';
 
 function quiet(b: Bound): { code: number; lines: string[]; states: number; ms: number; complete: boolean } {
   const lines: string[] = [];
@@ -74,17 +72,6 @@ describe('model checker', () => {
     const r = search({ ...SMALL_BOUND, dups: 1 }, { maxDepth: 7, timeLimitMs: 120_000, verify: true });
     expect(r.violation).toBeUndefined();
     expect(r.complete).toBe(true);
-  });
-
-  it("keeps its fake NIC identical to the harness's", () => {
-    const methods = Object.getOwnPropertyNames(HarnessNic.prototype);
-    expect(Object.getOwnPropertyNames(McNic.prototype)).toEqual(methods);
-    for (const m of methods) {
-      const a = (HarnessNic.prototype as unknown as Record<string, unknown>)[m];
-      const b = (McNic.prototype as unknown as Record<string, unknown>)[m];
-      const norm = (f: unknown): string => String(f).replace(/__vite_ssr_import_\d+__/g, 'IMPORT');
-      expect(norm(b), `FakeNic.${m} differs between test/core/harness.ts and ctrl/mc/fakenic.ts`).toBe(norm(a));
-    }
   });
 
   it('nicraft mc: exit 0 at a bound without violation, 2 on a bad flag naming it', async () => {
