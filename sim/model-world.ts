@@ -84,7 +84,7 @@ export interface ModelWorldConfig {
   clockRates?: number[];
   nicParams?: Partial<NicParams>;
   /**
-   * The driver guard of the daemon (ctrl/daemon/backend.ts GuardedNic): before writing
+   * The driver guard the daemon had before RTL 878c697 (its GuardedNic, since removed): before writing
    * APPLIED_INDEX or COMMIT_INDEX, wait until the NIC delivered what it committed. It worked around
    * an RTL erratum fixed in 878c697 (a half-delivered multi-beat entry wedged the host RX queue);
    * default off, as the co-simulation's driver (sim/raft-host.ts) runs.
@@ -123,7 +123,7 @@ export class WorldModelNic implements Nic {
     this.post(() => this.inner.writeCsr(addr, value));
   }
   /**
-   * The daemon's driver guard (ctrl/daemon/backend.ts GuardedNic), optional: before a write of
+   * The driver guard the daemon had before RTL 878c697, optional: before a write of
    * APPLIED_INDEX or COMMIT_INDEX, let the NIC finish delivering what it committed. Before RTL
    * 878c697 such a write in the middle of a multi-beat delivery left a half frame that wedged the
    * host RX queue (the campaigns found it too); the NIC now finishes the delivery itself.

@@ -295,7 +295,7 @@ export class NodeDaemon implements StatusSource {
       const names = ['ROLE', 'TERM', 'LEADER_ID', 'FAST_EN', 'LAST_INDEX', 'COMMIT_INDEX', 'APPLIED_INDEX', 'TERM_START', 'MEMBERS', 'QUORUM', 'PLANE_EN', 'STATUS'] as const;
       const v = this.dnic.nic.readCsrs(names.map((n) => Csr[`RAFT_${n}`]));
       nicRegs = Object.fromEntries(names.map((n, i) => [n, v[i]!]));
-      const dbg = this.dnic.nic.inner as unknown as Record<string, unknown>;
+      const dbg = this.dnic.nic as unknown as Record<string, unknown>;
       if (process.env.NICRAFT_DEBUG === '1' && 'hLocked' in dbg) {
         const used = (k: string): number => (dbg[k] as { used: number }).used;
         nicRegs = { ...nicRegs, hLocked: Number(dbg.hLocked), hLockedSel: Number(dbg.hLockedSel), dlvUsed: used('dlv'), pntUsed: used('pnt'), evtUsed: used('evt'), dlvAsmLen: Number(dbg.dlvAsmLen), dlvBeat: Number(dbg.dlvBeat), oooValid: Number(dbg.oooValid), oooMin: Number(dbg.oooMin) };
@@ -318,7 +318,7 @@ export class NodeDaemon implements StatusSource {
         replica: { ...this.replica.stats, punts: { ...this.replica.stats.punts } },
         codec: { ...this.replica.codec.stats },
         storage: { ...this.storage.stats },
-        driver: { ...this.driver, ...this.dnic.nic.stats },
+        driver: { ...this.driver },
         nic: nicCounters as Partial<Record<CounterName, number>>,
       },
     };
