@@ -42,6 +42,14 @@ function settle(rc: RaftCluster, limitUs = 2000): number {
   return rc.leader();
 }
 
+/** Node 0 is elected, then the KV clients run for `us` microseconds. */
+function underLoad(rc: RaftCluster, us = 100): void {
+  rc.campaign(0);
+  settle(rc);
+  rc.startKvWorkload({ keys: 3 });
+  rc.run(rc.us(us));
+}
+
 /** The end-of-run checks (`members`: the ports that must have caught up; default all). */
 function verify(rc: RaftCluster, label: string, members?: number[]): void {
   expect(rc.finish(rc.us(3000)), `${label}: final reads did not finish\n${rc.statusLines().join('\n')}`).toBe(true);
@@ -64,10 +72,8 @@ describe.each([3, 5])('control plane on RTL NICs, %i replicas', (n) => {
     const seed = seedFor(100 + n);
     const rc = make({ replicas: n, seed, workload: { clients: 1, ratePct: 3, payloadBytes: 16, retryCycles: 5000, startCycle: 10_000 } });
     try {
-      rc.campaign(0);
-      expect(settle(rc)).toBe(0);
-      rc.startKvWorkload({ keys: 3 });
-      rc.run(rc.us(150));
+      underLoad(rc, 150);
+      expect(rc.leaderChanges[0]?.port).toBe(0);
       const okBefore = rc.outcomes.ok;
       const crashAt = rc.cycle;
       rc.cluster.addFault({ kind: 'crash', at: crashAt, node: 0 });
@@ -94,10 +100,7 @@ describe.each([3, 5])('control plane on RTL NICs, %i replicas', (n) => {
     const seed = seedFor(200 + n);
     const rc = make({ replicas: n, seed });
     try {
-      rc.campaign(0);
-      settle(rc);
-      rc.startKvWorkload({ keys: 3 });
-      rc.run(rc.us(100));
+      underLoad(rc);
       const rest = Array.from({ length: n - 1 }, (_, i) => i + 1);
       const at = rc.cycle;
       rc.cluster.addFault({ kind: 'partition', at, until: at + rc.us(600), groups: [[0], rest] });
@@ -120,10 +123,7 @@ describe.each([3, 5])('control plane on RTL NICs, %i replicas', (n) => {
     const seed = seedFor(300 + n);
     const rc = make({ replicas: n, seed });
     try {
-      rc.campaign(0);
-      settle(rc);
-      rc.startKvWorkload({ keys: 3 });
-      rc.run(rc.us(100));
+      underLoad(rc);
       const f = n - 1;
       rc.cluster.addFault({ kind: 'crash', at: rc.cycle, node: f });
       rc.run(rc.us(200));
@@ -148,10 +148,7 @@ describe.each([3, 5])('membership changes under traffic (RTL NICs), %i voters', 
     const rc = make({ replicas: n + 1, voters: n, seed });
     const added = n + 1;
     try {
-      rc.campaign(0);
-      settle(rc);
-      rc.startKvWorkload({ keys: 3 });
-      rc.run(rc.us(100));
+      underLoad(rc);
       rc.hosts[0]!.replica!.request({ kind: 'confChange', op: 'add', node: added });
       expect(rc.runUntil(() => rc.hosts.every((h) => h.replica!.core.voters.length === n + 1), rc.us(1000))).toBe(true);
       rc.run(rc.us(200));
@@ -177,10 +174,7 @@ describe('persistence (RTL NICs)', () => {
     const seed = seedFor(500);
     const rc = make({ replicas: 3, seed, raft: { durableReplies: true } });
     try {
-      rc.campaign(0);
-      settle(rc);
-      rc.startKvWorkload({ keys: 3 });
-      rc.run(rc.us(300));
+      underLoad(rc, 300);
       const acked = rc.outcomes.ok;
       expect(acked).toBeGreaterThan(10);
       const at = rc.cycle;
@@ -223,10 +217,7 @@ describe('reads without the log and leadership transfer (RTL NICs)', () => {
     const seed = seedFor(600);
     const rc = make({ replicas: 3, seed });
     try {
-      rc.campaign(0);
-      settle(rc);
-      rc.startKvWorkload({ keys: 3 });
-      rc.run(rc.us(100));
+      underLoad(rc);
       const vias: string[] = [];
       for (let k = 0; k < 20; k++) {
         rc.readAt(0, `k${k % 3}`, (v) => vias.push(v));
