@@ -56,9 +56,9 @@ gen-check:
 	@$(NPX) tsx tools/gen-wire.ts --check
 
 build: gen-check
-	$(NPX) tsx sim/build.ts $(G)
-	$(if $(G),,$(NPX) tsx sim/build.ts -GPLANES=2)
-	$(if $(G),,$(NPX) tsx sim/build.ts -GPLANES=3)
+	$(NPX) tsx native/build.ts $(G)
+	$(if $(G),,$(NPX) tsx native/build.ts -GPLANES=2)
+	$(if $(G),,$(NPX) tsx native/build.ts -GPLANES=3)
 
 # The default parameters and the variants the tests build: every one must print nothing.
 LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3"
@@ -90,8 +90,8 @@ $(foreach b,$(BENCH_NAMES),$(eval $(call BENCH_RULE,$(b))))
 # Coverage of the RTL by the NIC tests: a --coverage build of the library, one .dat per simulated NIC
 # (written by SimNic.destroy), merged and annotated per source line.
 coverage: deps gen-check
-	$(NPX) tsx sim/build.ts --coverage $(G)
-	$(NPX) tsx sim/build.ts --coverage -GPLANES=2
+	$(NPX) tsx native/build.ts --coverage $(G)
+	$(NPX) tsx native/build.ts --coverage -GPLANES=2
 	rm -rf build/coverage
 	mkdir -p build/coverage/raw
 	NICRAFT_COVERAGE=1 $(NPX) vitest run --no-file-parallelism test/nic/binding.test.ts test/nic/b2b.test.ts test/nic/faults.test.ts

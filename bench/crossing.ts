@@ -1,5 +1,5 @@
 // Crossing mode vs the OM(1) baseline. Run: npx tsx bench/crossing.ts [--rounds N] [--seed S] [--out FILE]
-import { runBench } from '../ctrl/crossing/bench.js';
+import { runBench } from '../sim/crossing/bench.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,8 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { B2bWorld, type B2bFaults } from '../sim/b2b.js';
-import { ROOT } from '../sim/build.js';
-import { Csr } from '../ctrl/nic/wire.gen.js';
+import { ROOT } from '../native/build.js';
+import { Csr } from '../ctrl/wire/wire.gen.js';
 
 const WARMUP = 5_000;
 const CYCLES = Number(process.env.NIC_BENCH_CYCLES ?? 200_000);

@@ -1,7 +1,7 @@
 // NIC benchmark (make bench-nic): throughput and latency of the RTL fast path at 100% offered load
 // of minimum-size frames, and simulation speed through the TypeScript binding vs a plain C++ loop.
 //
-// Two back-to-back worlds (sim/native/world_b2b.cpp), zero-delay links, one frame per cycle offered:
+// Two back-to-back worlds (native/world_b2b.cpp), zero-delay links, one frame per cycle offered:
 //  - leader: a leader and two followers; the leader's RX port carries, every cycle, a follower ACK
 //    when one is waiting and otherwise a new client REQ (so requests + ACKs = 100% of the port);
 //  - follower: one follower fed one APPEND per cycle by a synthetic leader.
@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { B2bWorld, type Latency } from '../sim/b2b.js';
-import { ROOT, libraryPath } from '../sim/build.js';
-import { Csr } from '../ctrl/nic/wire.gen.js';
+import { ROOT, libraryPath } from '../native/build.js';
+import { Csr } from '../ctrl/wire/wire.gen.js';
 
 const CLOCK_MHZ = 250;
 const WARMUP = 2_000;
@@ -71,7 +71,7 @@ function cppLoop(cycles: number): number {
   const lib = libraryPath();
   const dir = dirname(lib);
   const exe = join(dir, 'bench_loop');
-  const src = join(ROOT, 'sim/native/bin/bench_loop.cpp');
+  const src = join(ROOT, 'native/bin/bench_loop.cpp');
   if (!existsSync(exe) || statSync(exe).mtimeMs < statSync(src).mtimeMs) {
     execFileSync('g++', ['-O2', '-std=c++17', src, '-o', exe, `-L${dir}`, '-lnicraft_sim', `-Wl,-rpath,${dir}`], { stdio: 'inherit' });
   }

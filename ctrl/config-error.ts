@@ -1,5 +1,5 @@
 // A config or scenario file that failed validation: the message names every bad field.
-// Shared by the scenario parsers (sim/scenario.ts, ctrl/crossing/scenario.ts).
+// Shared by the scenario parsers (sim/scenario.ts, sim/crossing/scenario.ts).
 
 export class ScenarioError extends Error {
   constructor(message: string, readonly issues: string[]) {

@@ -1,11 +1,11 @@
-// A back-to-back world of NICs in one native object (sim/native/world_b2b.cpp): a leader and its
+// A back-to-back world of NICs in one native object (native/world_b2b.cpp): a leader and its
 // followers wired with zero-delay links, a client source that keeps the leader's RX port busy
 // every cycle, and exact latency histograms kept in C++. One FFI call runs many cycles.
 import koffi from 'koffi';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { libraryPath, ROOT, type Variant } from './build.js';
-import { defaultVariant, SimNic, type SimFrame } from './binding.js';
+import { libraryPath, ROOT, type Variant } from '../native/build.js';
+import { defaultVariant, SimNic, type SimFrame } from '../native/binding.js';
 
 export interface B2bConfig {
   /** 'leader': a leader NIC and `followers` follower NICs; 'follower': one follower fed one APPEND per cycle. */

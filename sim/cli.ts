@@ -1,7 +1,7 @@
 // `nicraft sim <scenario.yaml> [--json FILE] [--trace FILE.fst] [--events FILE] [--seed N] [--no-progress]`
 //
 // Leader-mode scenarios run on the cluster co-simulation (sim/scenario.ts). A scenario with
-// `mode: crossing | baseline | direct` goes to the crossing runner (ctrl/crossing/runner.ts).
+// `mode: crossing | baseline | direct` goes to the crossing runner (sim/crossing/runner.ts).
 // Exit status: 0 done, 2 bad scenario or usage.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -26,16 +26,16 @@ interface Opts { json?: string; trace?: string; events?: string; seed?: number; 
 async function runCrossing(raw: Record<string, unknown>, file: string, o: Opts): Promise<void> {
   let mod: Record<string, unknown>;
   try {
-    mod = await import('../ctrl/crossing/runner.js') as Record<string, unknown>;
+    mod = await import('./crossing/runner.js') as Record<string, unknown>;
   } catch {
-    console.error(`${file}: mode '${String(raw.mode)}' needs ctrl/crossing/runner.ts, which is not available`);
+    console.error(`${file}: mode '${String(raw.mode)}' needs sim/crossing/runner.ts, which is not available`);
     process.exitCode = 2;
     return;
   }
   const run = mod.runCrossingScenario as ((sc: unknown) => unknown) | undefined;
   const format = mod.formatSummary as ((s: unknown) => string) | undefined;
   if (typeof run !== 'function') {
-    console.error(`${file}: ctrl/crossing/runner.ts does not export runCrossingScenario`);
+    console.error(`${file}: sim/crossing/runner.ts does not export runCrossingScenario`);
     process.exitCode = 2;
     return;
   }

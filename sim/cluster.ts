@@ -1,5 +1,5 @@
 // The deterministic cluster runtime: a world of N replica NICs, P plane switches, clients and
-// fault injectors in one native object (sim/native/fabric.cpp), and per-replica host software
+// fault injectors in one native object (native/fabric.cpp), and per-replica host software
 // run between batches of cycles. One FFI call advances a batch; the host sees simulated time only.
 //
 //   const c = new Cluster({ replicas: 3, planes: 2, ... });
@@ -13,10 +13,10 @@
 // the NIC. Reads (readCsr, logRead) advance the whole world until the answer is back, so time
 // passes for every node while a host waits, as it would.
 import koffi from 'koffi';
-import { libraryPath, type Variant } from './build.js';
-import { SimNic, type SimFrame } from './binding.js';
+import { libraryPath, type Variant } from '../native/build.js';
+import { SimNic, type SimFrame } from '../native/binding.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
-import { COUNTER_BASE, COUNTERS, Csr, HDR_BYTES, MIN_FRAME_BYTES, type CounterName } from '../ctrl/nic/wire.gen.js';
+import { COUNTER_BASE, COUNTERS, Csr, HDR_BYTES, MIN_FRAME_BYTES, type CounterName } from '../ctrl/wire/wire.gen.js';
 
 // ---- configuration ------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-// The frame world (sim/native/frame_world.cpp) through koffi: plane switches, endpoints and
+// The frame world (native/frame_world.cpp) through koffi: plane switches, endpoints and
 // cross-links on the cluster's network model, timed in C++; what switches and endpoints do with
 // frames is decided here, in TypeScript. Frames are opaque to the world: a send carries a tag (the
 // caller's handle of the frame) and a length; an arrival gives the tag back.
@@ -13,7 +13,7 @@
 // arrival in [t0, t0 + lookahead); the caller may then run its own events up to `safePs` and
 // send at or after the batch's first arrival time.
 import koffi from 'koffi';
-import { libraryPath, type Variant } from './build.js';
+import { libraryPath, type Variant } from '../native/build.js';
 import { DEFAULT_NETWORK, type NetworkModel } from './cluster.js';
 
 /** An arrival at a switch's forwarding point (`port`: ingress port) or handed over at an endpoint. */

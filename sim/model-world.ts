@@ -33,7 +33,7 @@
 
 import { ModelNic, type NicParams } from '../ctrl/nic/model.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
-import { COUNTER_BASE, COUNTERS, Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, type CounterName } from '../ctrl/nic/wire.gen.js';
+import { COUNTER_BASE, COUNTERS, Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, type CounterName } from '../ctrl/wire/wire.gen.js';
 import { Replica, type NicTuning } from '../ctrl/driver/replica.js';
 import { MemStorage, CrashError } from '../ctrl/core/memstore.js';
 import type { Entry, NodeId } from '../ctrl/core/types.js';

@@ -28,7 +28,7 @@
 import type { HostFrame } from '../ctrl/nic/nic.js';
 import {
   Csr, HostReason, MAC_GROUP, MsgType, clientMac, decodeHeader, encodeFrame, framePayload, nodeMac,
-} from '../ctrl/nic/wire.gen.js';
+} from '../ctrl/wire/wire.gen.js';
 import { StaticHost, type HostContext, type HostSoftware, type NicSettings } from './cluster.js';
 
 /** CPU cost of host software per frame, on one core per host. */

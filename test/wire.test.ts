@@ -5,7 +5,7 @@ import { staleFiles, loadSpec } from '../tools/gen-wire.ts';
 import {
   decodeHeader, encodeFrame, framePayload, HDR_BYTES, MIN_FRAME_BYTES, MsgType, Flag, nodeMac, clientMac,
   COUNTERS, DropReason,
-} from '../ctrl/nic/wire.gen.ts';
+} from '../ctrl/wire/wire.gen.ts';
 
 describe('wire format', () => {
   it('generated files are current (run `npm run gen` after editing spec/wire.yaml)', () => {

@@ -285,8 +285,8 @@ export function generate(): Map<string, string> {
   checkSpec(spec);
   const m = new Map<string, string>();
   m.set('hw/gen/nicraft_wire.svh', genSv(spec));
-  m.set('sim/native/nicraft_wire.h', genH(spec));
-  m.set('ctrl/nic/wire.gen.ts', genTs(spec));
+  m.set('native/nicraft_wire.h', genH(spec));
+  m.set('ctrl/wire/wire.gen.ts', genTs(spec));
   m.set('docs/wire-format.md', spliceDoc(join(root, 'docs/wire-format.md'), genWireDoc(spec), 'Wire format'));
   m.set('docs/register-map.md', spliceDoc(join(root, 'docs/register-map.md'), genRegDoc(spec), 'Register map'));
   return m;

@@ -1,8 +1,8 @@
 // One measured point of the cluster benchmark: a Cluster (sim/cluster.ts) run at one offered load,
 // with the NIC fast path, the host-reply path or the software path, and the figures the report
 // needs. docs/benchmarks.md describes every field.
-import { MIN_FRAME_BYTES } from '../../ctrl/nic/wire.gen.js';
-import { libraryPath, variantName, type Variant } from '../../sim/build.js';
+import { MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
+import { libraryPath, variantName, type Variant } from '../../native/build.js';
 import {
   Cluster, StaticHost, frameLen, hopPs, lineRateFps, networkFloorPs, periodPs,
   type FaultSpec, type HostSoftware, type NetworkModel, type NicSettings,

@@ -3,7 +3,7 @@
 // summary table. Entry points: bench/cluster.ts (make bench-cluster) and `nicraft bench`.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ROOT } from '../../sim/build.js';
+import { ROOT } from '../../native/build.js';
 import { frameLen } from '../../sim/cluster.js';
 import { writeHtml } from './html.js';
 import { pinnedLibraries, type PointResult } from './measure.js';

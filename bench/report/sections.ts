@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Nic } from '../../ctrl/nic/nic.js';
-import { ROOT, variantName, type Variant } from '../../sim/build.js';
+import { ROOT, variantName, type Variant } from '../../native/build.js';
 import {
   DEFAULT_NETWORK, StaticHost, networkFloorPs, periodPs, type HostContext, type NetworkModel, type NicSettings,
 } from '../../sim/cluster.js';
@@ -644,6 +644,6 @@ export function simSpeedSection(ctx: BenchContext): SimSpeedResult {
     load: `${HEADLINE_LOAD}% of line rate, minimum-size requests, commit snooping, ${ctx.planes} planes`,
     timeBase: 'CPU seconds of the simulating process (user + system), so that other load on the machine does not count; wall-clock figures next to them',
     rows,
-    modelNic: 'not available: the cluster world (sim/native/fabric.cpp) steps only Verilated NICs in C++; ModelNic (ctrl/nic/model.ts) runs in the back-to-back tests, not in the cluster',
+    modelNic: 'not available: the cluster world (native/fabric.cpp) steps only Verilated NICs in C++; ModelNic (ctrl/nic/model.ts) runs in the back-to-back tests, not in the cluster',
   };
 }

@@ -3,7 +3,7 @@
 // It is written against an abstract transport and takes time from its driver (`tick(nowNs)`),
 // so it runs unchanged in the deterministic simulator.
 
-import { decodeHeader, framePayload, MsgType as W } from '../nic/wire.gen.js';
+import { decodeHeader, framePayload, MsgType as W } from '../wire/wire.gen.js';
 import type { NodeId } from '../core/types.js';
 import { decodeReply, requestFrame, Status, type Command, type Reply } from './kv.js';
 

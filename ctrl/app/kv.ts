@@ -5,7 +5,7 @@
 // a retried request execute once: the store keeps, per client, the last sequence number
 // executed and its reply, and answers a repeat with the saved reply.
 
-import { decodeHeader, encodeFrame, framePayload, MsgType as W, clientMac, nodeMac } from '../nic/wire.gen.js';
+import { decodeHeader, encodeFrame, framePayload, MsgType as W, clientMac, nodeMac } from '../wire/wire.gen.js';
 import type { Entry, NodeId } from '../core/types.js';
 
 export const Op = { GET: 1, PUT: 2, DELETE: 3, APPEND: 4, CAS: 5 } as const;

@@ -7,7 +7,7 @@
 //   0x01 node         configuration change: add voter `node`
 //   0x02 node         configuration change: remove voter `node`
 
-import { decodeHeader, encodeFrame, Flag, framePayload, MAC_GROUP, MsgType as WireType, nodeMac } from '../nic/wire.gen.js';
+import { decodeHeader, encodeFrame, Flag, framePayload, MAC_GROUP, MsgType as WireType, nodeMac } from '../wire/wire.gen.js';
 import type { Entry, NodeId } from './types.js';
 
 export const CTL_CLIENT = 0;

@@ -11,7 +11,7 @@
 // the log port, so that the host's copy of the log equals the NIC's before the host decides
 // anything that depends on the log (a vote, an Append, a proposal through the host path).
 
-import { decodeHeader, Flag, HostReason, MsgType as WireType } from '../nic/wire.gen.js';
+import { decodeHeader, Flag, HostReason, MsgType as WireType } from '../wire/wire.gen.js';
 import { crc32 } from './crc32.js';
 import { buildAppend, classify, CTL_CLIENT, entryFromFrame, entryIdentity, EntryTag, retransmitFrame } from './entry.js';
 import { HostLog } from './log.js';

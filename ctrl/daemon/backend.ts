@@ -44,6 +44,6 @@ export async function createNic(backend: Backend, planes: number): Promise<Daemo
 /** Builds (or finds in the cache) the simulation library a verilated node needs, before starting nodes. */
 export async function prepareBackend(backend: Backend, planes: number): Promise<string | undefined> {
   if (backend !== 'verilated') return undefined;
-  const { build } = await import('../../sim/build.js');
+  const { build } = await import('../../native/build.js');
   return build(planes === 1 ? {} : { params: { PLANES: planes } }, { quiet: true });
 }

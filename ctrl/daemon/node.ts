@@ -16,7 +16,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { Replica } from '../driver/replica.js';
 import { SeededRand } from '../rand.js';
-import { Csr, type CounterName } from '../nic/wire.gen.js';
+import { Csr, type CounterName } from '../wire/wire.gen.js';
 import type { HostFrame } from '../nic/nic.js';
 import { createNic, type DaemonNic } from './backend.js';
 import { formatEndpoint, type NodeConfig } from './config.js';

@@ -9,7 +9,7 @@
 // * A plane can be blocked (drills and tests: POST /debug/planes): frames in and out of it are
 //   dropped and counted, as if its link were cut.
 import { createSocket, type Socket } from 'node:dgram';
-import { MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX } from '../nic/wire.gen.js';
+import { MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX } from '../wire/wire.gen.js';
 import { formatEndpoint, type Endpoint, type MemberConfig } from './config.js';
 
 export interface PlaneStats {

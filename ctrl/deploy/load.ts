@@ -11,7 +11,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { Outcome } from '../app/client.js';
 import type { Command } from '../app/kv.js';
 import { Status } from '../app/kv.js';
-import { HistoryRecorder, type JsonHistory, type JsonValue } from '../check/types.js';
+import { HistoryRecorder, type JsonHistory, type JsonValue } from '../app/history.js';
 import type { ClientPool, PoolClient } from './udp-client.js';
 
 export interface LoadOptions {

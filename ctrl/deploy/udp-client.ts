@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { KvClient, type Outcome } from '../app/client.js';
 import type { Command } from '../app/kv.js';
-import { decodeHeader } from '../nic/wire.gen.js';
+import { decodeHeader } from '../wire/wire.gen.js';
 import type { ClusterFile, Endpoint } from '../daemon/config.js';
 
 export interface PoolOptions {

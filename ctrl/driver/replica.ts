@@ -6,7 +6,7 @@
 //
 // What it does with the NIC's host RX queue:
 //   COMMITTED        -> the core (the host learns commits), then the KV store applies in order
-//   CONTROL          -> authenticated and decoded (proto/codec.ts); bad ones are counted, dropped
+//   CONTROL          -> authenticated and decoded (ctrl/wire/codec.ts); bad ones are counted, dropped
 //   REQ, not leader  -> a REPLY NOT_LEADER with the leader hint (the client redirects)
 //   REQ, leader      -> a REPLY NOT_LEADER naming this node: "busy, retry here" (the NIC punted it
 //                       while the fast path was frozen; it was not sequenced, so it did not execute).
@@ -20,10 +20,10 @@ import type { Config, CsrName, Entry, NicEvent, NodeId, Ready } from '../core/ty
 import type { Storage } from '../core/storage.js';
 import { entryIdentity } from '../core/entry.js';
 import { crc32 } from '../core/crc32.js';
-import { ControlCodec } from '../../proto/codec.js';
+import { ControlCodec } from '../wire/codec.js';
 import { KvStore, replyFrame, Status, decodeCommand, type Applied } from '../app/kv.js';
 import type { HostFrame, Nic } from '../nic/nic.js';
-import { COUNTER_BASE, COUNTERS, Csr, decodeHeader, Flag, framePayload, HostReason, MsgType as W } from '../nic/wire.gen.js';
+import { COUNTER_BASE, COUNTERS, Csr, decodeHeader, Flag, framePayload, HostReason, MsgType as W } from '../wire/wire.gen.js';
 
 /** Fast-path settings the host writes once at start (register map, `raft` block). */
 export interface NicTuning {

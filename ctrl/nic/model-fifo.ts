@@ -100,7 +100,7 @@ export class FrameFifo {
   }
 }
 
-/** xorshift64* as the simulation shim's (sim/native/nic_shim.cpp), so backpressure patterns agree. */
+/** xorshift64* as the simulation shim's (native/nic_shim.cpp), so backpressure patterns agree. */
 export class ShimRng {
   private s: bigint;
   private static readonly M64 = (1n << 64n) - 1n;

@@ -15,7 +15,7 @@
 // one-beat frame costs one pass through tick() and no per-beat allocation.
 //
 // Host commands (CSR and log port accesses) and the frame ports follow the simulation shim
-// (sim/native/nic_shim.cpp), which is what VerilatedNic drives: commands one per cycle in order, a
+// (native/nic_shim.cpp), which is what VerilatedNic drives: commands one per cycle in order, a
 // CSR read answers on the next cycle, a log read issues its beats one per cycle after the first
 // answer, input frames are offered one beat per cycle from their `atCycle`, output frames carry the
 // cycle of their last beat. The model is therefore cycle-accurate against the RTL in practice; the
@@ -33,7 +33,7 @@ import type { HostFrame, Nic, RxFrame, TxFrame } from './nic.js';
 import {
   BEAT_BYTES, COUNTER_BASE, COUNTERS, CSR_BLOCKS, Csr, DropReason, ETHERTYPE, HDR_BYTES, HostReason,
   MIN_FRAME_BYTES, MsgType, WIRE_VERSION, type CounterName,
-} from './wire.gen.js';
+} from '../wire/wire.gen.js';
 
 /** The RTL's parameters (nicraft_nic #(...)); DATA_WIDTH is fixed at 512. */
 export interface NicParams {

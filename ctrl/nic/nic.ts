@@ -6,7 +6,7 @@
 // Posted operations (writeCsr, clearCounters, logWrite, sendHost, pushRx) are queued and take effect
 // in order during later cycles: host commands (CSR and log accesses) at most one per cycle, frames
 // one beat per cycle per port. A read waits for every host command queued before it.
-import type { CounterName } from './wire.gen.js';
+import type { CounterName } from '../wire/wire.gen.js';
 
 /** A frame offered to a network plane's RX port. */
 export interface RxFrame {

@@ -1,7 +1,7 @@
-// VerilatedNic: the Nic interface over the RTL, simulated by Verilator through sim/binding.ts.
-import { SimNic, type SimNicOptions } from '../../sim/binding.js';
+// VerilatedNic: the Nic interface over the RTL, simulated by Verilator through native/binding.ts.
+import { SimNic, type SimNicOptions } from '../../native/binding.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from './nic.js';
-import { COUNTER_BASE, COUNTERS, Csr, type CounterName } from './wire.gen.js';
+import { COUNTER_BASE, COUNTERS, Csr, type CounterName } from '../wire/wire.gen.js';
 
 export interface VerilatedNicOptions extends SimNicOptions {
   /** Cycles of reset applied at construction and by reset() (default 16). */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { libraryPath } from '../../sim/build.js';
+import { libraryPath } from '../../native/build.js';
 import { register } from '../../bench/report/cli.js';
 import { renderSvg } from '../../bench/report/plots.js';
 import { parseSection, runClusterBench } from '../../bench/report/run.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCheck, type JsonOp } from '../../ctrl/check/index.js';
+import { runCheck, type JsonOp } from '../../verify/check/index.js';
 import { check, op, r, w } from './helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');

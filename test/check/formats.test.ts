@@ -15,7 +15,7 @@ import {
   parseJepsenLog,
   parseJsonHistory,
   registerModel,
-} from '../../ctrl/check/index.js';
+} from '../../verify/check/index.js';
 
 function badLine(fn: () => unknown): { line: number | undefined; message: string } {
   try {

@@ -7,7 +7,7 @@ import {
   type JsonOp,
   type JsonValue,
   type ModelName,
-} from '../../ctrl/check/index.js';
+} from '../../verify/check/index.js';
 
 type Status = 'ok' | 'fail' | 'info' | 'pending';
 

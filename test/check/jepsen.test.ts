@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkFile } from '../../ctrl/check/index.js';
+import { checkFile } from '../../verify/check/index.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/jepsen-etcd');
 const present = existsSync(join(DIR, 'VERDICTS'));

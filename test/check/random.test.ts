@@ -10,7 +10,7 @@ import {
   type ModelName,
   type Operation,
   type Value,
-} from '../../ctrl/check/index.js';
+} from '../../verify/check/index.js';
 import { rng } from './helpers.js';
 
 const seed = process.env.SEED !== undefined ? Number(process.env.SEED) : Math.floor(Math.random() * 2 ** 31);

@@ -10,7 +10,7 @@ import { describeEntry } from '../../ctrl/core/entry.js';
 import { committedIndex } from '../../ctrl/core/quorum.js';
 import type { Config, CsrName, Entry, Event, Message, NicEvent, NodeId, Ready, Rand } from '../../ctrl/core/types.js';
 import { MSG_NAMES } from '../../ctrl/core/types.js';
-import { clientMac, decodeHeader, encodeFrame, HostReason, MAC_GROUP, MsgType as W, nodeMac } from '../../ctrl/nic/wire.gen.js';
+import { clientMac, decodeHeader, encodeFrame, HostReason, MAC_GROUP, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
 
 import { SeededRand } from '../../ctrl/rand.js';
 export { SeededRand };
@@ -18,8 +18,8 @@ export { SeededRand };
 const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(HostReason).map(([k, v]) => [v, k]));
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(W).map(([k, v]) => [v, k]));
 
-// The fake NIC lives in ctrl/mc (the model checker runs it too): one copy for both.
-import { FakeNic } from '../../ctrl/mc/fakenic.js';
+// The fake NIC lives in verify/mc (the model checker runs it too): one copy for both.
+import { FakeNic } from '../../verify/mc/fakenic.js';
 export { FakeNic };
 
 export type Packet = { from: NodeId; to: NodeId; msg?: Message; frame?: Uint8Array };

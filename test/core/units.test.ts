@@ -10,9 +10,9 @@ import { MemStorage, CrashError } from '../../ctrl/core/memstore.js';
 import { buildAppend } from '../../ctrl/core/entry.js';
 import { KvStore, Status, encodeCommand, decodeCommand, replyFrame, type Command } from '../../ctrl/app/kv.js';
 import { KvClient, type Outcome } from '../../ctrl/app/client.js';
-import { ControlCodec } from '../../proto/codec.js';
+import { ControlCodec } from '../../ctrl/wire/codec.js';
 import { emptyMessage, MsgType, type Entry } from '../../ctrl/core/types.js';
-import { decodeHeader, framePayload } from '../../ctrl/nic/wire.gen.js';
+import { decodeHeader, framePayload } from '../../ctrl/wire/wire.gen.js';
 import { decodeCommand as dc } from '../../ctrl/app/kv.js';
 
 const te = new TextEncoder();

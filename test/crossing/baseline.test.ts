@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCrossingScenario } from '../../ctrl/crossing/runner.js';
+import { runCrossingScenario } from '../../sim/crossing/runner.js';
 
 describe('baseline OM(1) among the replicas, same fabric and network model', () => {
   it('nominal message count: P(1 + R + R^2) input frames + 2RP output frames = 87 for P=3, R=4', () => {

@@ -5,9 +5,9 @@
 //       lost downlink port per replica
 //   F3  one Byzantine replica of 3, with F1 or F2 (outvoted at the actuators)
 import { describe, expect, it } from 'vitest';
-import { noBehaviors } from '../../ctrl/crossing/sim.js';
-import { runCrossingScenario } from '../../ctrl/crossing/runner.js';
-import type { Fault } from '../../ctrl/crossing/scenario.js';
+import { noBehaviors } from '../../sim/crossing/sim.js';
+import { runCrossingScenario } from '../../sim/crossing/runner.js';
+import type { Fault } from '../../sim/crossing/scenario.js';
 import type { Value } from '../../ctrl/crossing/rule.js';
 import { A, B, C, mkSim, tablePlane, tableSensor, lostPorts, tuples, type RelayEntry, type SensorEntry } from './helpers.js';
 

@@ -1,11 +1,11 @@
-// The crossing mode on the cluster's network model: the frame world (sim/native/frame_world.cpp)
+// The crossing mode on the cluster's network model: the frame world (native/frame_world.cpp)
 // times every frame with the fabric's link and switch model, cross-links included; the crossing
-// agents, the replicas and the faults run in TypeScript (ctrl/crossing/sim.ts).
+// agents, the replicas and the faults run in TypeScript (sim/crossing/sim.ts).
 import { describe, expect, it } from 'vitest';
 import { AT_ENDPOINT, AT_SWITCH, FrameWorld, type Arrival } from '../../sim/frame-world.js';
 import { DEFAULT_NETWORK, hopPs } from '../../sim/cluster.js';
-import { downN, netModel, type NetConfig } from '../../ctrl/crossing/netmodel.js';
-import { runCrossingScenario } from '../../ctrl/crossing/runner.js';
+import { downN, netModel, type NetConfig } from '../../sim/crossing/netmodel.js';
+import { runCrossingScenario } from '../../sim/crossing/runner.js';
 import { mkSim } from './helpers.js';
 
 function withWorld<T>(w: FrameWorld, fn: (w: FrameWorld) => T): T {

@@ -1,6 +1,6 @@
 // Shared helpers for the crossing tests: a small simulator factory and table-driven faults.
-import { CrossingSim, noBehaviors, type Behaviors, type Egress, type Frame, type PlaneBehavior, type SimConfig, type SensorBehavior } from '../../ctrl/crossing/sim.js';
-import { netModel } from '../../ctrl/crossing/netmodel.js';
+import { CrossingSim, noBehaviors, type Behaviors, type Egress, type Frame, type PlaneBehavior, type SimConfig, type SensorBehavior } from '../../sim/crossing/sim.js';
+import { netModel } from '../../sim/crossing/netmodel.js';
 import type { Value } from '../../ctrl/crossing/rule.js';
 
 export const A = 100;

@@ -1,9 +1,9 @@
 // Outside the covered set: the violations are real, observed, and documented (docs/crossing.md, "Limits").
 import { describe, expect, it } from 'vitest';
-import { noBehaviors } from '../../ctrl/crossing/sim.js';
-import { runCrossingScenario } from '../../ctrl/crossing/runner.js';
-import { classify } from '../../ctrl/crossing/faults.js';
-import { parseScenario, type ScenarioInput } from '../../ctrl/crossing/scenario.js';
+import { noBehaviors } from '../../sim/crossing/sim.js';
+import { runCrossingScenario } from '../../sim/crossing/runner.js';
+import { classify } from '../../sim/crossing/faults.js';
+import { parseScenario, type ScenarioInput } from '../../sim/crossing/scenario.js';
 import type { Value } from '../../ctrl/crossing/rule.js';
 import { A, B, mkSim, tablePlane, tableSensor, lostPorts as lostPortsOf } from './helpers.js';
 

@@ -1,10 +1,10 @@
 // Randomized campaigns with combined faults inside the covered set. Prints the base seed;
 // replay with SEED=<seed> npx vitest run test/crossing/random.test.ts
 import { describe, expect, it } from 'vitest';
-import { Prng } from '../../ctrl/crossing/prng.js';
-import { runCrossingScenario } from '../../ctrl/crossing/runner.js';
-import { classify } from '../../ctrl/crossing/faults.js';
-import { parseScenario, type Fault, type ScenarioInput } from '../../ctrl/crossing/scenario.js';
+import { Prng } from '../../sim/crossing/prng.js';
+import { runCrossingScenario } from '../../sim/crossing/runner.js';
+import { classify } from '../../sim/crossing/faults.js';
+import { parseScenario, type Fault, type ScenarioInput } from '../../sim/crossing/scenario.js';
 
 const BASE = process.env.SEED ?? String(Date.now() % 1_000_000_007);
 const CAMPAIGNS = Number(process.env.CAMPAIGNS ?? 40);

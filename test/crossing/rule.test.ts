@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maj3, decideCrossing, merge2, CONFLICT, strictMajority, confirmOutput, actuatorAccept, type Value } from '../../ctrl/crossing/rule.js';
-import { Prng } from '../../ctrl/crossing/prng.js';
+import { Prng } from '../../sim/crossing/prng.js';
 import { tuples } from './helpers.js';
 
 describe('decision rule (pure)', () => {

@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScenario, parseScenario, ScenarioError } from '../../ctrl/crossing/scenario.js';
-import { classify } from '../../ctrl/crossing/faults.js';
-import { runCrossingScenario } from '../../ctrl/crossing/runner.js';
+import { loadScenario, parseScenario, ScenarioError } from '../../sim/crossing/scenario.js';
+import { classify } from '../../sim/crossing/faults.js';
+import { runCrossingScenario } from '../../sim/crossing/runner.js';
 
 const dir = join(import.meta.dirname, '../../sim/scenarios');
 const files = readdirSync(dir).filter((f) => /^crossing-.*\.yaml$/.test(f));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noBehaviors, type ReplicaBehavior } from '../../ctrl/crossing/sim.js';
+import { noBehaviors, type ReplicaBehavior } from '../../sim/crossing/sim.js';
 import { mkSim } from './helpers.js';
 
 describe('actuator voting (f+1 of 2f+1 replicas, each output confirmed by 2 of 3 planes)', () => {

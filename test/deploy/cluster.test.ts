@@ -12,7 +12,7 @@
 // (`make build` builds it; CI runs `make test`), or with DEPLOY_VERILATED=1 (builds it, ~2 min).
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDir } from '../../sim/build.js';
+import { buildDir } from '../../native/build.js';
 import type { LocalCluster } from '../../ctrl/deploy/cluster.js';
 import { finalReads, runLoad, verifyAppends, Workload, type LoadResult } from '../../ctrl/deploy/load.js';
 import { ClientPool } from '../../ctrl/deploy/udp-client.js';

@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOperations } from '../../ctrl/check/checker.js';
-import { modelByName } from '../../ctrl/check/models.js';
-import { parseHistory } from '../../ctrl/check/parse.js';
+import { checkOperations } from '../../verify/check/checker.js';
+import { modelByName } from '../../verify/check/models.js';
+import { parseHistory } from '../../verify/check/parse.js';
 import { crc32 } from '../../ctrl/core/crc32.js';
 import { entryIdentity } from '../../ctrl/core/entry.js';
 import { readWal } from '../../ctrl/daemon/file-storage.js';

@@ -1,7 +1,7 @@
 // Shared by the campaign tests: run a range of seeds, report, and fail with the replay commands.
 import { expect } from 'vitest';
-import { formatResult } from '../../ctrl/fuzz/cli.js';
-import { runSeed, type FuzzOptions, type SeedResult } from '../../ctrl/fuzz/campaign.js';
+import { formatResult } from '../../verify/fuzz/cli.js';
+import { runSeed, type FuzzOptions, type SeedResult } from '../../verify/fuzz/campaign.js';
 import { KNOWN_FAILING } from './known.js';
 
 /** Seeds of one test case: SEED=s replays one seed everywhere; otherwise [from, from + n). */

@@ -3,7 +3,7 @@
 // RTL_SEEDS=n scales (default 10), RTL_FROM=s moves the range, SEED=s replays one seed.
 // The simulation libraries (default, PLANES=2, PLANES=3) are the ones `make build` prebuilds.
 import { beforeAll, describe, it } from 'vitest';
-import { libraryPath } from '../../sim/build.js';
+import { libraryPath } from '../../native/build.js';
 import { runSeeds, seedRange } from './helpers.js';
 
 const TOTAL = Number(process.env.RTL_SEEDS ?? 10);

@@ -3,10 +3,10 @@
 // acknowledged write that is lost (mutations injected into the KV store, not the control core).
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { drawSchedule } from '../../ctrl/fuzz/schedule.js';
-import { runSeed } from '../../ctrl/fuzz/campaign.js';
+import { drawSchedule } from '../../verify/fuzz/schedule.js';
+import { runSeed } from '../../verify/fuzz/campaign.js';
 import { KvStore, decodeCommand } from '../../ctrl/app/kv.js';
-import { decodeHeader, framePayload } from '../../ctrl/nic/wire.gen.js';
+import { decodeHeader, framePayload } from '../../ctrl/wire/wire.gen.js';
 
 describe('schedules', () => {
   it('are a pure function of the seed, sorted, inside the fault phase, with f from the smallest configuration', () => {

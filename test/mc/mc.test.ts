@@ -1,12 +1,12 @@
-// The model checker (ctrl/mc): the small bound is exhausted with no violation; the fingerprint
+// The model checker (verify/mc): the small bound is exhausted with no violation; the fingerprint
 // agrees with the canonical text; copies are independent; rebuilt states are the ones that were
 // fingerprinted (determinism); the command's
 // flags and exit codes. The figures are printed for docs/model-checker.md.
 import { describe, expect, it } from 'vitest';
-import { main } from '../../ctrl/cli.js';
-import { runMc, SMALL_BOUND, type Bound } from '../../ctrl/mc/cli.js';
-import { search } from '../../ctrl/mc/search.js';
-import { Model, World } from '../../ctrl/mc/world.js';
+import { main } from '../../cli/nicraft.js';
+import { runMc, SMALL_BOUND, type Bound } from '../../verify/mc/cli.js';
+import { search } from '../../verify/mc/search.js';
+import { Model, World } from '../../verify/mc/world.js';
 
 function quiet(b: Bound): { code: number; lines: string[]; states: number; ms: number; complete: boolean } {
   const lines: string[] = [];

@@ -2,8 +2,8 @@
 // caught by the model checker at a small bound, which finds no violation in the unmutated core.
 // Prints, per mutation, the property broken and the length of the shortest counterexample.
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatViolation, SMALL_BOUND, type Bound } from '../../ctrl/mc/cli.js';
-import { search, type SearchResult } from '../../ctrl/mc/search.js';
+import { formatViolation, SMALL_BOUND, type Bound } from '../../verify/mc/cli.js';
+import { search, type SearchResult } from '../../verify/mc/search.js';
 import { MUTATION_BOUND, MUTATIONS } from './mutations.js';
 
 function check(b: Bound): SearchResult {

@@ -9,7 +9,7 @@ import { Core } from '../../ctrl/core/raft.js';
 import { HostLog } from '../../ctrl/core/log.js';
 import { ProgressTracker } from '../../ctrl/core/progress.js';
 import { MsgType, type Message } from '../../ctrl/core/types.js';
-import type { Bound } from '../../ctrl/mc/cli.js';
+import type { Bound } from '../../verify/mc/cli.js';
 
 /**
  * The bound of the mutation check: the small bound's cluster without faults, one client request,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelNic } from '../../ctrl/nic/model.js';
 import { VerilatedNic } from '../../ctrl/nic/verilated.js';
 import type { HostFrame, Nic } from '../../ctrl/nic/nic.js';
-import { clientMac, Csr, decodeHeader, encodeFrame, HDR_BYTES, HostReason, MsgType, nodeMac } from '../../ctrl/nic/wire.gen.js';
+import { clientMac, Csr, decodeHeader, encodeFrame, HDR_BYTES, HostReason, MsgType, nodeMac } from '../../ctrl/wire/wire.gen.js';
 
 const req = (seq: number, bytes: number): Uint8Array => encodeFrame(
   { dstMac: nodeMac(0), srcMac: clientMac(1), type: MsgType.REQ, clusterId: 1, flags: 0, srcNode: 0xff, dstNode: 0, term: 0, logIndex: 0, commitIndex: 0, clientId: 1, seq },

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { B2bWorld } from '../../sim/b2b.js';
-import { libraryPath } from '../../sim/build.js';
-import { Csr, decodeHeader, HostReason, MsgType, COUNTERS, COUNTER_BASE, framePayload } from '../../ctrl/nic/wire.gen.js';
-import type { SimNic } from '../../sim/binding.js';
+import { libraryPath } from '../../native/build.js';
+import { Csr, decodeHeader, HostReason, MsgType, COUNTERS, COUNTER_BASE, framePayload } from '../../ctrl/wire/wire.gen.js';
+import type { SimNic } from '../../native/binding.js';
 
 /** The NIC's counters, read once its pipeline is quiet: stepping it alone (the world pushes nothing
  *  meanwhile) lets the frames it holds finish, so the snapshot is consistent. */

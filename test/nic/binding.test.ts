@@ -5,13 +5,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { libraryPath, ROOT, buildHash } from '../../sim/build.js';
-import { defaultVariant, SimNic } from '../../sim/binding.js';
+import { libraryPath, ROOT, buildHash } from '../../native/build.js';
+import { defaultVariant, SimNic } from '../../native/binding.js';
 import { VerilatedNic } from '../../ctrl/nic/verilated.js';
 import {
   COUNTERS, CSR_BLOCKS, CSR_RESET, Csr, DropReason, ETHERTYPE, HostReason, MsgType, WIRE_VERSION,
   decodeHeader, encodeFrame,
-} from '../../ctrl/nic/wire.gen.js';
+} from '../../ctrl/wire/wire.gen.js';
 
 const BUILD_TIMEOUT = 600_000;
 

@@ -20,13 +20,13 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildDir, libraryPath, ROOT } from '../../sim/build.js';
+import { buildDir, libraryPath, ROOT } from '../../native/build.js';
 import { VerilatedNic } from '../../ctrl/nic/verilated.js';
 import { ModelNic, NIC_DEFAULTS, type NicParams } from '../../ctrl/nic/model.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../../ctrl/nic/nic.js';
 import {
   Csr, Flag, HDR_BYTES, MsgType, clientMac, decodeHeader, encodeFrame, nodeMac, MAC_GROUP,
-} from '../../ctrl/nic/wire.gen.js';
+} from '../../ctrl/wire/wire.gen.js';
 
 const BUILD_TIMEOUT = 900_000;
 const run = promisify(execFile);
@@ -410,7 +410,7 @@ describe('VerilatedNic vs ModelNic', () => {
       const v = variantOf(vp);
       if (existsSync(join(buildDir(v), 'libnicraft_sim.so'))) continue;
       const args = Object.entries(v.params ?? {}).map(([k, x]) => `-G${k}=${x}`);
-      await run(process.execPath, ['--import', 'tsx', join(ROOT, 'sim/build.ts'), ...args], { cwd: ROOT, env: process.env });
+      await run(process.execPath, ['--import', 'tsx', join(ROOT, 'native/build.ts'), ...args], { cwd: ROOT, env: process.env });
     }
     for (const vp of VARIANTS) libraryPath(variantOf(vp));
   }, BUILD_TIMEOUT);

@@ -2,9 +2,9 @@
 // input. A leader and two followers back to back; the faults are on the replica network's links.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { B2bWorld, type B2bConfig } from '../../sim/b2b.js';
-import { libraryPath } from '../../sim/build.js';
-import { Csr, decodeHeader, HostReason, MsgType, COUNTERS, COUNTER_BASE, DropReason } from '../../ctrl/nic/wire.gen.js';
-import type { SimNic } from '../../sim/binding.js';
+import { libraryPath } from '../../native/build.js';
+import { Csr, decodeHeader, HostReason, MsgType, COUNTERS, COUNTER_BASE, DropReason } from '../../ctrl/wire/wire.gen.js';
+import type { SimNic } from '../../native/binding.js';
 
 const TWO_PLANES = { params: { PLANES: 2 } };
 const baseSeed = Number(process.env.SEED ?? 20261122);

@@ -8,7 +8,7 @@ import {
   COUNTERS, CSR_BLOCKS, CSR_RESET, Csr, DropReason, ETHERTYPE, Flag, HDR_BYTES, HostReason, MAC_CLIENT_PREFIX,
   MAC_GROUP, MAC_NODE_PREFIX, MsgType, WIRE_VERSION, clientMac, decodeHeader, encodeFrame, framePayload, nodeMac,
   type CounterName, type Header,
-} from '../../ctrl/nic/wire.gen.js';
+} from '../../ctrl/wire/wire.gen.js';
 
 type H = Omit<Header, 'payloadLen' | 'ethertype' | 'version' | 'rsvd'> & { rsvd?: number };
 const base = (type: number, o: Partial<H> = {}): H => ({

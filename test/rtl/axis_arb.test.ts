@@ -1,9 +1,9 @@
-// nicraft_axis_arb against its C++ scoreboard (sim/native/tb/tb_axis_arb.cpp): PORTS random sources,
+// nicraft_axis_arb against its C++ scoreboard (native/tb/tb_axis_arb.cpp): PORTS random sources,
 // one back-pressured sink; every cycle checks the round-robin grant (combinational, frame-atomic),
 // the routed beat and the tready fan-out; frames never interleave and no port starves.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../sim/build-tb.js';
+import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const CYCLES = 200_000;

@@ -1,11 +1,11 @@
-// nicraft_axis_fifo against its C++ scoreboard (sim/native/tb/tb_axis_fifo.cpp): random frames, valid
+// nicraft_axis_fifo against its C++ scoreboard (native/tb/tb_axis_fifo.cpp): random frames, valid
 // gaps and backpressure; every cycle checks tready/tvalid/count/almost_full and the output beat.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../sim/build-tb.js';
+import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const CYCLES = 200_000;

@@ -1,9 +1,9 @@
-// nicraft_quorum against a brute-force reference (sim/native/tb/tb_quorum.cpp): random and exhaustive
+// nicraft_quorum against a brute-force reference (native/tb/tb_quorum.cpp): random and exhaustive
 // match vectors, member masks and quorum sizes (0, over the member count, no members included),
 // output checked every cycle with the module's two-cycle latency and through resets.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type Testbench, type TbVariant } from '../../sim/build-tb.js';
+import { loadTbs, runTb, type Testbench, type TbVariant } from '../../native/build-tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 

@@ -1,9 +1,9 @@
-// nicraft_rx_fifo against its C++ scoreboard (sim/native/tb/tb_rx_fifo.cpp): random good, MAC-error,
+// nicraft_rx_fifo against its C++ scoreboard (native/tb/tb_rx_fifo.cpp): random good, MAC-error,
 // oversize frames and reader stalls; every cycle checks that only complete good frames come out, in
 // order, byte for byte, with m_axis_len, and that frame_in/drop_valid/drop_reason report each frame.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../sim/build-tb.js';
+import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const CYCLES = 200_000;

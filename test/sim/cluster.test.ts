@@ -1,8 +1,8 @@
-// The cluster co-simulation (sim/native/fabric.cpp, sim/cluster.ts, sim/scenario.ts):
+// The cluster co-simulation (native/fabric.cpp, sim/cluster.ts, sim/scenario.ts):
 // determinism, the network model to the cycle, multicast, buffer overflow, partitions, plane loss,
 // crashes, and scenario validation.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { libraryPath } from '../../sim/build.js';
+import { libraryPath } from '../../native/build.js';
 import { B2bWorld } from '../../sim/b2b.js';
 import {
   Cluster, DEFAULT_NETWORK, StaticHost, frameLen, hopPs, predictedLoneLatencyCycles, type ClusterConfig,
@@ -10,7 +10,7 @@ import {
 } from '../../sim/cluster.js';
 import { NIC, withCluster } from './helpers.js';
 import { ScenarioError, deterministicPart, parseScenario, runOnce } from '../../sim/scenario.js';
-import { Csr } from '../../ctrl/nic/wire.gen.js';
+import { Csr } from '../../ctrl/wire/wire.gen.js';
 
 const BUILD = 900_000;
 

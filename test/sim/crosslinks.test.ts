@@ -1,7 +1,7 @@
-// Cross-links between plane switches in the cluster fabric (sim/native/fabric.cpp,
+// Cross-links between plane switches in the cluster fabric (native/fabric.cpp,
 // ClusterConfig.network.crossLinks; docs/network-model.md "Cross-links"), on a 3-plane cluster.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { libraryPath } from '../../sim/build.js';
+import { libraryPath } from '../../native/build.js';
 import { Cluster, DEFAULT_NETWORK, type ClusterConfig } from '../../sim/cluster.js';
 import { NIC, withCluster } from './helpers.js';
 import { parseScenario } from '../../sim/scenario.js';

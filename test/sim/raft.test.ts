@@ -7,11 +7,11 @@
 // (it ends with a read of every key, so a lost acknowledged write shows up).
 // Seeds: SEED=n replays one seed for every scenario.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { libraryPath } from '../../sim/build.js';
+import { libraryPath } from '../../native/build.js';
 import { RaftCluster, type RaftClusterConfig } from '../../sim/raft-host.js';
-import { parseJsonHistory } from '../../ctrl/check/parse.js';
-import { checkOperations } from '../../ctrl/check/checker.js';
-import { kvModel } from '../../ctrl/check/models.js';
+import { parseJsonHistory } from '../../verify/check/parse.js';
+import { checkOperations } from '../../verify/check/checker.js';
+import { kvModel } from '../../verify/check/models.js';
 import { parseScenario } from '../../sim/scenario.js';
 import { formatFailover, runFailover } from '../../sim/failover.js';
 

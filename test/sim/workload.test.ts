@@ -1,7 +1,7 @@
 // Traffic generators and planes of the cluster co-simulation: closed-loop clients (K outstanding
 // per client) and a 3-plane cluster (the PLANES=3 variant, prebuilt by `make build`).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { libraryPath } from '../../sim/build.js';
+import { libraryPath } from '../../native/build.js';
 import { Cluster, DEFAULT_NETWORK, networkFloorPs, periodPs, type ClusterConfig } from '../../sim/cluster.js';
 import { NIC, withCluster } from './helpers.js';
 

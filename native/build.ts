@@ -1,0 +1,275 @@
+// Builds the simulation library: the Verilated NIC (hw/rtl/*.sv, top nicraft_nic), Verilator's runtime
+// and the C ABI shim (native/*.cpp) linked into one shared library, build/sim-<hash>/libnicraft_sim.so.
+//
+// A variant is a set of -G parameter overrides (and optionally --coverage); each builds into its own
+// directory. The directory name is a sha256 over every RTL, generated-include and shim source, this
+// file, the Verilator version and the flags, so an unchanged tree never rebuilds ("up to date").
+// Concurrent builders of the same variant (vitest workers, make -j) serialise on a lock directory.
+//
+//   tsx native/build.ts [-GNAME=VALUE ...] [--coverage] [--print-path] [--force]
+//
+// Environment: NICRAFT_RTL_DIR overrides hw/rtl (development against a placeholder),
+// NICRAFT_BUILD_JOBS the compile parallelism (default: the CPU count).
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const TOP = 'nicraft_nic';
+const LIB_NAME = 'libnicraft_sim.so';
+
+/** Parameter overrides (-G) and build options that make one library. */
+export interface Variant {
+  params?: Record<string, number | string>;
+  /** Build with `verilator --coverage` (line/toggle/user coverage, written by nr_coverage_write). */
+  coverage?: boolean;
+}
+
+export const VERILATOR_FLAGS = [
+  '--cc', '--trace-fst', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert', '-Wall',
+  // Warnings are shown but do not stop the build: `make lint` is the gate that must be clean.
+  '-Wno-fatal',
+  // Several C++ files, so that the compile uses every core.
+  '--output-split', '3000', '--output-split-cfuncs', '3000',
+];
+export const CXXFLAGS = [
+  '-std=c++17', '-fPIC', '-O2', '-faligned-new', '-fcf-protection=none', '-pthread',
+  '-Wno-bool-operation', '-Wno-sign-compare', '-Wno-uninitialized', '-Wno-unused-but-set-variable',
+  '-Wno-unused-parameter', '-Wno-unused-variable', '-Wno-shadow', '-Wno-unused-const-variable',
+];
+
+function rtlDir(): string {
+  return process.env.NICRAFT_RTL_DIR ? resolve(process.env.NICRAFT_RTL_DIR) : join(ROOT, 'hw/rtl');
+}
+
+function listFiles(dir: string, re: RegExp): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => join(dir, f));
+}
+
+/** RTL sources in compile order: packages first. */
+export function rtlSources(): string[] {
+  const files = listFiles(rtlDir(), /\.s?v$/);
+  return [...files.filter((f) => /_pkg\.sv$/.test(f)), ...files.filter((f) => !/_pkg\.sv$/.test(f))];
+}
+
+let verilatorInfo: { version: string; root: string } | undefined;
+export function verilator(): { version: string; root: string } {
+  if (!verilatorInfo) {
+    try {
+      const version = execFileSync('verilator', ['--version'], { encoding: 'utf8' }).trim();
+      const root = execFileSync('verilator', ['--getenv', 'VERILATOR_ROOT'], { encoding: 'utf8' }).trim();
+      verilatorInfo = { version, root };
+    } catch {
+      throw new Error('verilator not found on PATH: run `make deps` (or apt-get install verilator)');
+    }
+  }
+  return verilatorInfo;
+}
+
+function paramFlags(v: Variant): string[] {
+  return Object.keys(v.params ?? {}).sort().map((k) => `-G${k}=${String(v.params![k])}`);
+}
+
+/** Canonical text of a variant, e.g. "PLANES=2,coverage" ("default" when empty). */
+export function variantName(v: Variant = {}): string {
+  const parts = Object.keys(v.params ?? {}).sort().map((k) => `${k}=${String(v.params![k])}`);
+  if (v.coverage) parts.push('coverage');
+  return parts.length ? parts.join(',') : 'default';
+}
+
+/** The sha256 (first 16 hex digits) naming the variant's build directory. */
+export function buildHash(v: Variant = {}): string {
+  const h = createHash('sha256');
+  const rtl = rtlSources();
+  if (rtl.length === 0) throw new Error(`no RTL sources in ${rtlDir()} (expected ${TOP}.sv)`);
+  const files = [
+    ...rtl,
+    ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
+    ...listFiles(join(ROOT, 'native'), /\.(cpp|h|hpp)$/),
+    fileURLToPath(import.meta.url),
+  ];
+  for (const f of files) {
+    h.update(`${relative(ROOT, f)}\0`);
+    h.update(readFileSync(f));
+    h.update('\0');
+  }
+  h.update(`${verilator().version}\0${VERILATOR_FLAGS.join(' ')}\0${CXXFLAGS.join(' ')}\0`);
+  h.update(`${paramFlags(v).join(' ')}\0coverage=${v.coverage ? 1 : 0}\0rtl=${rtlDir()}`);
+  return h.digest('hex').slice(0, 16);
+}
+
+export function buildDir(v: Variant = {}): string {
+  return join(ROOT, 'build', `sim-${buildHash(v)}`);
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/** Takes the build lock of dir; returns false if another live process built it meanwhile. */
+export function lock(dir: string): void {
+  const lockDir = `${dir}.lock`;
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let owner = NaN;
+    try { owner = Number(readFileSync(join(lockDir, 'pid'), 'utf8')); } catch { /* being written */ }
+    const age = (() => { try { return Date.now() - statSync(lockDir).mtimeMs; } catch { return 0; } })();
+    if ((Number.isFinite(owner) && !pidAlive(owner)) || (!Number.isFinite(owner) && age > 10_000)) {
+      rmSync(lockDir, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${lockDir}`);
+    sleep(500);
+  }
+}
+
+export function unlock(dir: string): void {
+  rmSync(`${dir}.lock`, { recursive: true, force: true });
+}
+
+export function mkList(text: string, name: string): string[] {
+  const out: string[] = [];
+  const re = new RegExp(`^${name}\\s*\\+?=((?:.*\\\\\\n)*.*)$`, 'gm');
+  for (const m of text.matchAll(re)) {
+    for (const w of m[1]!.replace(/\\\n/g, ' ').split(/\s+/)) if (w) out.push(w);
+  }
+  return out;
+}
+
+export function mkVar(text: string, name: string): string {
+  return new RegExp(`^${name}\\s*=\\s*(\\S*)`, 'm').exec(text)?.[1] ?? '0';
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[native/build] ${msg}\n`);
+}
+
+/** Builds the variant's library unless it is up to date; returns the .so path. */
+export function build(v: Variant = {}, opts: { force?: boolean; quiet?: boolean } = {}): string {
+  const dir = buildDir(v);
+  const lib = join(dir, LIB_NAME);
+  const name = variantName(v);
+  if (!opts.force && existsSync(lib)) {
+    if (!opts.quiet) log(`${name}: up to date (${relative(ROOT, lib)})`);
+    return lib;
+  }
+  mkdirSync(join(ROOT, 'build'), { recursive: true });
+  lock(dir);
+  try {
+    if (!opts.force && existsSync(lib)) {
+      if (!opts.quiet) log(`${name}: up to date (built by another process)`);
+      return lib;
+    }
+    const t0 = Date.now();
+    rmSync(dir, { recursive: true, force: true });
+    const obj = join(dir, 'obj');
+    mkdirSync(obj, { recursive: true });
+    const { root: vroot, version } = verilator();
+    const vargs = [
+      ...VERILATOR_FLAGS, ...(v.coverage ? ['--coverage'] : []),
+      '--top-module', TOP, `-I${join(ROOT, 'hw/gen')}`, `-I${rtlDir()}`, '--Mdir', obj, '--prefix', `V${TOP}`,
+      ...paramFlags(v), ...rtlSources(),
+    ];
+    log(`${name}: verilating (${version})`);
+    const vr = spawnSync('verilator', vargs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (vr.status !== 0) throw new Error(`verilator failed (exit ${vr.status}) for variant ${name}`);
+    const t1 = Date.now();
+
+    const classes = readFileSync(join(obj, `V${TOP}_classes.mk`), 'utf8');
+    const gen = [...mkList(classes, 'VM_CLASSES_FAST'), ...mkList(classes, 'VM_CLASSES_SLOW'),
+      ...mkList(classes, 'VM_SUPPORT_FAST'), ...mkList(classes, 'VM_SUPPORT_SLOW')];
+    const globals = new Set([...mkList(classes, 'VM_GLOBAL_FAST'), ...mkList(classes, 'VM_GLOBAL_SLOW')]);
+    if (mkVar(classes, 'VM_COVERAGE') === '1') globals.add('verilated_cov');
+    const timing = mkVar(classes, 'VM_TIMING') === '1';
+    const defines = ['VM_COVERAGE', 'VM_SC', 'VM_TIMING', 'VM_TRACE', 'VM_TRACE_FST', 'VM_TRACE_VCD']
+      .map((k) => `-D${k}=${mkVar(classes, k)}`);
+    const cxx = [...CXXFLAGS, ...defines, ...(timing ? ['-fcoroutines'] : []),
+      `-I${obj}`, `-I${join(vroot, 'include')}`, `-I${join(vroot, 'include/vltstd')}`, `-I${join(ROOT, 'native')}`];
+    // Verilator's runtime depends only on the compiler flags: its objects are shared by every
+    // variant and every rebuild, in build/sim-runtime-<hash>/ (written atomically, no lock needed).
+    const rtDir = join(ROOT, 'build', `sim-runtime-${createHash('sha256')
+      .update(`${version}\0${cxx.join(' ')}`).digest('hex').slice(0, 16)}`);
+    mkdirSync(rtDir, { recursive: true });
+    const sources: Array<[string, string]> = [
+      ...gen.map((c): [string, string] => [join(obj, `${c}.cpp`), `${c}.o`]),
+      ...[...globals].map((c): [string, string] => [join(vroot, 'include', `${c}.cpp`), join(rtDir, `${c}.o`)]),
+      ...listFiles(join(ROOT, 'native'), /\.cpp$/).map((f): [string, string] => [f, `shim_${f.split('/').pop()!.replace(/\.cpp$/, '')}.o`]),
+    ];
+    const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+    if (/\s/.test(ROOT + vroot)) throw new Error(`paths with spaces are not supported: ${ROOT}`);
+    const mk = [
+      `CXX ?= g++`,
+      `CXXFLAGS_NR := ${cxx.map(q).join(' ')}`,
+      `OBJS := ${sources.map(([, o]) => o).join(' ')}`,
+      `${LIB_NAME}: $(OBJS)`,
+      `\t$(CXX) -shared -pthread -Wl,--no-undefined -o $@.tmp $(OBJS) -lz -pthread && mv $@.tmp $@`,
+      ...sources.map(([src, o]) => `${o}: ${src}\n\t$(CXX) $(CXXFLAGS_NR) -c -o $@.$$$$.tmp ${q(src)} && mv -f $@.$$$$.tmp $@`),
+      '',
+    ].join('\n');
+    writeFileSync(join(obj, 'nicraft.mk'), mk);
+    const jobs = Number(process.env.NICRAFT_BUILD_JOBS) || availableParallelism();
+    log(`${name}: compiling ${sources.length} files with -j${jobs}`);
+    const mr = spawnSync('make', ['-s', `-j${jobs}`, '-f', 'nicraft.mk', LIB_NAME], {
+      cwd: obj, stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (mr.status !== 0) throw new Error(`compiling the simulation library failed (exit ${mr.status}) for variant ${name}`);
+    renameSync(join(obj, LIB_NAME), lib);
+    const t2 = Date.now();
+    writeFileSync(join(dir, 'build.json'), JSON.stringify({
+      variant: v, name, verilator: version, verilatorArgs: vargs, cxxflags: cxx,
+      seconds: { verilate: (t1 - t0) / 1000, compile: (t2 - t1) / 1000 }, builtAt: new Date().toISOString(),
+    }, null, 2));
+    log(`${name}: built ${relative(ROOT, lib)} in ${((t2 - t0) / 1000).toFixed(1)} s (verilate ${((t1 - t0) / 1000).toFixed(1)} s)`);
+    return lib;
+  } finally {
+    unlock(dir);
+  }
+}
+
+/** The path of the variant's library, building it first if needed. */
+export function libraryPath(v: Variant = {}): string {
+  return build(v, { quiet: true });
+}
+
+/** Parses command-line style overrides: ["-GPLANES=2", "--coverage"]. */
+export function parseVariantArgs(args: string[]): Variant {
+  const params: Record<string, number | string> = {};
+  let coverage = false;
+  for (const a of args) {
+    const m = /^-G([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(a);
+    if (m) params[m[1]!] = /^-?\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!;
+    else if (a === '--coverage') coverage = true;
+  }
+  return { ...(Object.keys(params).length ? { params } : {}), ...(coverage ? { coverage } : {}) };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const bad = args.filter((a) => !/^-G[A-Za-z_][A-Za-z0-9_]*=.+$/.test(a) && !['--coverage', '--print-path', '--force'].includes(a));
+  if (bad.length) {
+    process.stderr.write(`usage: tsx native/build.ts [-GNAME=VALUE ...] [--coverage] [--print-path] [--force]\nunknown: ${bad.join(' ')}\n`);
+    process.exit(2);
+  }
+  try {
+    const lib = build(parseVariantArgs(args), { force: args.includes('--force') });
+    if (args.includes('--print-path')) process.stdout.write(`${lib}\n`);
+  } catch (e) {
+    process.stderr.write(`[native/build] ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,366 @@
+// The two worlds a campaign seed runs in, behind one interface: the ModelNic world
+// (sim/model-world.ts, the default) and RTL NICs in the C++ fabric (sim/raft-host.ts, --rtl).
+
+import type { Replica } from '../../ctrl/driver/replica.js';
+import type { MemStorage } from '../../ctrl/core/memstore.js';
+import { CrashError } from '../../ctrl/core/memstore.js';
+import type { Entry, Event } from '../../ctrl/core/types.js';
+import type { FaultSpec } from '../../sim/cluster.js';
+import { ModelWorld } from '../../sim/model-world.js';
+import { RaftCluster } from '../../sim/raft-host.js';
+import { FuzzClients } from './workload.js';
+import type { KvClient } from '../../ctrl/app/client.js';
+import type { JsonHistory } from '../check/types.js';
+import { Draw, type Schedule } from './schedule.js';
+
+export interface Backend {
+  readonly kind: 'model' | 'rtl';
+  /** nodes (ports 0..ports-1; core id = port + 1) */
+  readonly ports: number;
+  readonly planes: number;
+  nowUs(): number;
+  cycles(us: number): number;
+  /** runs `us` microseconds (storage crash points that fire crash their node: onCrash) */
+  advance(us: number): void;
+  leader(): number;
+  up(port: number): boolean;
+  replica(port: number): Replica | undefined;
+  storage(port: number): MemStorage;
+  crash(port: number, how: 'power' | 'reset'): void;
+  restart(port: number): void;
+  /** a link fault or partition (times in cycles; endpoints: ports, clients via clientEndpoint) */
+  addFault(f: FaultSpec): void;
+  planeDown(plane: number, untilCycle: number): void;
+  /** every link fault, partition and plane outage ends now */
+  healNetwork(): void;
+  clientEndpoint(k: number): number;
+  request(port: number, ev: Event): void;
+  // clients
+  startClients(): void;
+  stopClients(): void;
+  busyClients(): number;
+  markLiveness(): void;
+  firstOkAfterMarkUs(): number | undefined;
+  /** starts the final reads; finalDone() is true when they ended, finalOk() when every one was ok */
+  finalReads(): void;
+  finalDone(): boolean;
+  finalOk(): boolean;
+  outcomes(): { ok: number; fail: number; indeterminate: number };
+  /** reads without the log, by how they were answered */
+  readsVia(): Record<string, number>;
+  historyJson(): string;
+  /** the history as data, and the client operations that did not end ok with their history index */
+  history(): JsonHistory;
+  unresolved(): Array<{ clientId: number; seq: number; index: number }>;
+  /** operations the client library reported `failed` (certainly not executed): (client id, seq) */
+  failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }>;
+  events(): string[];
+  log(line: string): void;
+  /** log every client frame and outcome */
+  traceClients(): void;
+  /** hooks */
+  onCrash?: (port: number, cause: string) => void;
+  onApplied?: (port: number, e: Entry) => void;
+  onRole?: (port: number, role: string, term: number) => void;
+  destroy(): void;
+}
+
+function liveLeader(reps: Array<Replica | undefined>): number {
+  let best = -1;
+  let term = -1;
+  reps.forEach((r, i) => {
+    if (r && r.core.role === 'leader' && r.core.term > term) { best = i; term = r.core.term; }
+  });
+  return best;
+}
+
+export class ModelBackend implements Backend {
+  readonly kind = 'model' as const;
+  readonly world: ModelWorld;
+  readonly clients: FuzzClients;
+  readonly ports: number;
+  readonly planes: number;
+  onCrash?: (port: number, cause: string) => void;
+  onApplied?: (port: number, e: Entry) => void;
+  onRole?: (port: number, role: string, term: number) => void;
+
+  constructor(s: Schedule, o: { nicGuard?: boolean } = {}) {
+    this.ports = s.replicas + (s.spare ? 1 : 0);
+    this.planes = s.planes;
+    this.world = new ModelWorld({
+      nicGuard: o.nicGuard ?? false,
+      replicas: this.ports, voters: s.replicas, planes: s.planes, seed: s.seed, clients: s.workload.clients,
+      raft: {
+        electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
+        maxClockDrift: s.maxClockDrift, durableReplies: s.durableReplies,
+      },
+      clockRates: s.clockRates,
+    });
+    const w = this.world;
+    w.onCrash = (p, c) => this.onCrash?.(p, c);
+    w.onEntryApplied = (p, e) => this.onApplied?.(p, e);
+    w.onRoleChange = (p, r, t) => this.onRole?.(p, r, t);
+    const nodes = Array.from({ length: this.ports }, (_, i) => i + 1);
+    this.clients = new FuzzClients({
+      planes: s.planes,
+      send: (k, p, f) => w.clientSend(k, p, f),
+      poll: (k) => w.clientPoll(k),
+      nowNs: () => w.cycle * w.nsPerCycle,
+      readAt: (port, key, done) => {
+        const n = w.nodes[port];
+        if (!n || !n.up || !n.replica) return false;
+        const r = n.replica;
+        w.guard(n, () => r.readLocal(key, done));
+        return true;
+      },
+    }, nodes, s.workload, s.seed);
+    w.addPoller(() => this.clients.poll());
+  }
+
+  nowUs(): number { return this.world.nowUs; }
+  cycles(us: number): number { return this.world.us(us); }
+  advance(us: number): void { this.world.run(Math.max(1, this.world.us(us))); }
+  leader(): number { return liveLeader(this.world.nodes.map((n) => n.replica)); }
+  up(port: number): boolean { return this.world.nodes[port]!.up; }
+  replica(port: number): Replica | undefined { return this.world.nodes[port]!.replica; }
+  storage(port: number): MemStorage { return this.world.nodes[port]!.storage; }
+  crash(port: number, how: 'power' | 'reset'): void { this.world.crash(port, how, 'fault'); }
+  restart(port: number): void { this.world.restart(port); }
+  addFault(f: FaultSpec): void { this.world.addFault(f); }
+  planeDown(plane: number, untilCycle: number): void {
+    this.world.addFault({ kind: 'planeDown', at: this.world.cycle, until: untilCycle, plane });
+  }
+  healNetwork(): void {
+    this.world.clearLinkFaults();
+    for (let p = 0; p < this.planes; p++) this.world.setPlane(p, true);
+  }
+  clientEndpoint(k: number): number { return this.ports + k; }
+  request(port: number, ev: Event): void { this.world.request(port, ev); }
+  startClients(): void { this.clients.start(); }
+  stopClients(): void { this.clients.stop(); }
+  busyClients(): number { return this.clients.busy(); }
+  markLiveness(): void { this.clients.markLiveness(); }
+  firstOkAfterMarkUs(): number | undefined {
+    const ns = this.clients.firstOkAfterMarkNs;
+    return ns === undefined ? undefined : ns / 1000;
+  }
+  finalReads(): void { this.clients.finalReads(); }
+  finalDone(): boolean { return this.clients.finalPending === 0; }
+  finalOk(): boolean { return this.clients.finalFailed === 0; }
+  outcomes(): { ok: number; fail: number; indeterminate: number } { return this.clients.outcomes; }
+  readsVia(): Record<string, number> { return this.clients.readsVia; }
+  historyJson(): string { return this.clients.recorder.toJSON(); }
+  history(): JsonHistory { return this.clients.recorder.toHistory(); }
+  unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }
+  failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }> { return this.clients.failedClaims; }
+  events(): string[] { return [...this.world.events(), `${this.world.cycle} network: ${JSON.stringify(this.world.netStats)}`]; }
+  log(line: string): void { this.world.log(line); }
+  traceClients(): void { this.clients.trace = (l) => this.world.log(l); }
+  destroy(): void { /* nothing native */ }
+}
+
+/** RTL NICs in the C++ fabric, the control plane and clients of sim/raft-host.ts. */
+export class RtlBackend implements Backend {
+  readonly kind = 'rtl' as const;
+  readonly rc: RaftCluster;
+  readonly ports: number;
+  readonly planes: number;
+  onCrash?: (port: number, cause: string) => void;
+  onApplied?: (port: number, e: Entry) => void;
+  onRole?: (port: number, role: string, term: number) => void;
+  private readonly keys: number;
+  private markNs = Infinity;
+  private finalFrom = -1;
+  private finalResult?: boolean;
+  private readonly extra: string[] = [];
+  private armed = new Set<number>();
+  private planesDown = new Set<number>();
+
+  constructor(s: Schedule) {
+    this.ports = s.replicas + (s.spare ? 1 : 0);
+    this.planes = s.planes;
+    this.keys = s.workload.keys;
+    this.rc = new RaftCluster({
+      replicas: this.ports, voters: s.replicas, planes: s.planes, seed: s.seed, kvClients: s.workload.clients,
+      workload: { clients: 1, ratePct: 0 },
+      raft: {
+        electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
+        durableReplies: s.durableReplies,
+      },
+    });
+    const rc = this.rc;
+    const apply = rc.ledgerApply.bind(rc);
+    rc.ledgerApply = (port: number, e: Entry, c?: number) => { apply(port, e, c); this.onApplied?.(port, e); };
+    const role = rc.roleChanged.bind(rc);
+    rc.roleChanged = (port: number, r: string, t: number) => { role(port, r, t); this.onRole?.(port, r, t); };
+    // RaftCluster records a client's `failed` outcome as `fail`, which for a cas the checker reads
+    // as "the comparison failed"; and `failed` is not a sound claim anyway (docs/fuzz.md). Pass it
+    // on as indeterminate and keep the claim for the campaign's check.
+    const clients = (rc as unknown as { clients: Array<{ clientId: number; kv: KvClient }> }).clients;
+    for (const c of clients) {
+      const inv = c.kv.invoke.bind(c.kv);
+      let seq = 0;
+      const rec = (rc as unknown as { recorder: { ops: unknown[] } }).recorder;
+      c.kv.invoke = (cmd, done) => {
+        const my = ++seq;
+        const index = rec.ops.length - 1; // RaftCluster records the invocation just before invoking
+        inv(cmd, (out) => {
+          if (out.kind !== 'ok') this.unres.push({ clientId: c.clientId, seq: my, index });
+          if (out.kind !== 'failed') { done(out); return; }
+          this.claims.push({ clientId: c.clientId, seq: my, op: cmd.op, key: cmd.key });
+          done({ kind: 'indeterminate', reason: `failed (${out.reason}), taken as indeterminate` });
+        });
+      };
+    }
+    // reads without the log (lease / ReadIndex) at replicas, one outstanding per replica (RaftCluster.readAt
+    // records them as process 1000 + port)
+    const share = s.workload.localReadShare ?? 0;
+    if (share > 0) {
+      const rnd = new Draw(s.seed * 13 + 5);
+      const busy = new Set<number>();
+      let next = 0;
+      rc.cluster.addPoller(() => {
+        if (!this.readsOn || rc.cycle < next) return;
+        next = rc.cycle + rc.us(s.workload.thinkUs / share);
+        const L = this.leader();
+        const port = L >= 0 && rnd.next() < 0.8 ? L : rnd.int(this.ports);
+        if (busy.has(port) || !this.up(port)) return;
+        busy.add(port);
+        rc.readAt(port, `k${rnd.int(s.workload.keys)}`, () => busy.delete(port));
+      });
+    }
+    this.workloadOpts = {
+      keys: s.workload.keys, readShare: s.workload.readShare, thinkNs: s.workload.thinkUs * 1000,
+      attemptTimeoutNs: s.workload.attemptTimeoutUs * 1000, maxAttempts: s.workload.maxAttempts,
+    };
+  }
+  private workloadOpts: Parameters<RaftCluster['startKvWorkload']>[0];
+  private readonly claims: Array<{ clientId: number; seq: number; op: string; key: string }> = [];
+
+  nowUs(): number { return (this.rc.cycle * this.rc.nsPerCycle) / 1000; }
+  cycles(us: number): number { return this.rc.us(us); }
+  advance(us: number): void {
+    this.advanceCycles(Math.max(1, this.rc.us(us)));
+  }
+  private advanceCycles(n: number): void {
+    const end = this.rc.cycle + n;
+    while (this.rc.cycle < end) {
+      try {
+        this.rc.run(end - this.rc.cycle);
+      } catch (e) {
+        if (!(e instanceof CrashError)) throw e;
+        // a storage crash point fired inside a host: that host dies now (the fabric crashes its NIC)
+        const port = [...this.armed].find((p) => !this.rc.hosts[p]!.storage.isArmed());
+        if (port === undefined) throw e;
+        this.armed.delete(port);
+        this.rc.hosts[port]!.replica?.close();
+        this.rc.cluster.addFault({ kind: 'crash', at: this.rc.cycle, node: port });
+        this.log(`n${port + 1} crashed (storage: ${e.message})`);
+        this.downSet.add(port);
+        this.onCrash?.(port, `storage: ${e.message}`);
+      }
+    }
+  }
+  private downSet = new Set<number>();
+  leader(): number { return liveLeader(this.rc.hosts.map((h, i) => (this.downSet.has(i) ? undefined : h.replica))); }
+  up(port: number): boolean { return !this.downSet.has(port); }
+  replica(port: number): Replica | undefined { return this.downSet.has(port) ? undefined : this.rc.hosts[port]!.replica; }
+  storage(port: number): MemStorage {
+    const s = this.rc.hosts[port]!.storage;
+    // remember which storages may throw (to tell which host a CrashError came from)
+    const self = this;
+    const arm = s.armCrash.bind(s);
+    if (!(s as unknown as { _fuzz?: boolean })._fuzz) {
+      (s as unknown as { _fuzz?: boolean })._fuzz = true;
+      s.armCrash = (point, nth) => { self.armed.add(port); arm(point, nth); };
+    }
+    return s;
+  }
+  crash(port: number, _how: 'power' | 'reset'): void {
+    // the fabric's crash holds the NIC in reset (its state is lost either way)
+    this.rc.hosts[port]!.replica?.close();
+    this.rc.cluster.addFault({ kind: 'crash', at: this.rc.cycle, node: port });
+    this.downSet.add(port);
+    this.log(`n${port + 1} crashed (fault)`);
+  }
+  restart(port: number): void {
+    if (!this.downSet.has(port)) return;
+    this.rc.hosts[port]!.storage.disarm();
+    this.armed.delete(port);
+    this.rc.cluster.addFault({ kind: 'restart', at: this.rc.cycle, node: port });
+    this.downSet.delete(port);
+    this.log(`n${port + 1} restarts from storage`);
+    // the fabric applies the restart at the next cycle: run it so the host is back before anything else looks at it
+    this.advanceCycles(2);
+  }
+  addFault(f: FaultSpec): void { this.rc.cluster.addFault(f); }
+  planeDown(plane: number, untilCycle: number): void {
+    this.rc.cluster.addFault({ kind: 'planeDown', at: this.rc.cycle, until: untilCycle, plane });
+    this.planesDown.add(plane);
+  }
+  healNetwork(): void {
+    // link faults and partitions were scheduled to end by now; planes come back up
+    for (const p of this.planesDown) this.rc.cluster.addFault({ kind: 'planeUp', at: this.rc.cycle, plane: p });
+    this.planesDown.clear();
+  }
+  clientEndpoint(k: number): number { return this.ports + 1 + k; } // after the (idle) traffic generator client
+  request(port: number, ev: Event): void {
+    const r = this.replica(port);
+    if (!r) return;
+    try {
+      r.request(ev);
+    } catch (e) {
+      if (!(e instanceof CrashError)) throw e;
+      this.armed.delete(port);
+      r.close();
+      this.rc.cluster.addFault({ kind: 'crash', at: this.rc.cycle, node: port });
+      this.downSet.add(port);
+      this.onCrash?.(port, `storage: ${e.message}`);
+    }
+  }
+  startClients(): void { this.rc.startKvWorkload(this.workloadOpts); this.readsOn = true; }
+  private readsOn = false;
+  stopClients(): void {
+    // no new operations, but keep the workload (RaftCluster.finish reads its `keys`; after
+    // stopKvWorkload it would read k0..k2 only)
+    const w = (this.rc as unknown as { workload?: { opsPerClient: number } }).workload;
+    if (w) w.opsPerClient = -1;
+    this.readsOn = false;
+  }
+  busyClients(): number { return this.rc.busyClients(); }
+  markLiveness(): void { this.markNs = this.rc.cycle * this.rc.nsPerCycle; }
+  firstOkAfterMarkUs(): number | undefined {
+    let best: number | undefined;
+    for (const o of this.rc.history().ops) {
+      // client operations only (they go through the log); reads without the log are processes 1000+
+      if (o.process < 1000 && o.status === 'ok' && o.invokeNs >= this.markNs && o.returnNs != null && (best === undefined || o.returnNs < best)) best = o.returnNs;
+    }
+    return best === undefined ? undefined : best / 1000;
+  }
+  finalReads(): void {
+    this.finalFrom = this.rc.history().ops.length;
+    // RaftCluster.finish: stops the workload, waits for the clients, reads every key once
+    this.finalResult = this.rc.finish(this.rc.us(4000));
+  }
+  finalDone(): boolean { return this.finalResult !== undefined; }
+  finalOk(): boolean {
+    if (!this.finalResult) return false;
+    const ops = this.rc.history().ops.slice(this.finalFrom);
+    return ops.length >= this.keys && ops.every((o) => o.status === 'ok');
+  }
+  outcomes(): { ok: number; fail: number; indeterminate: number } { return this.rc.outcomes; }
+  readsVia(): Record<string, number> { return this.rc.readsVia; }
+  historyJson(): string { return this.rc.historyJson(); }
+  history(): JsonHistory { return this.rc.history(); }
+  unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.unres; }
+  private readonly unres: Array<{ clientId: number; seq: number; index: number }> = [];
+  failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }> { return this.claims; }
+  events(): string[] {
+    const st = this.rc.cluster.stats();
+    const drops = Object.entries(st).filter(([k, v]) => k.startsWith('drop.') && v > 0).map(([k, v]) => `${k}=${v}`).join(' ');
+    return [...this.rc.cluster.events(), ...this.extra.map((l) => `(fuzz) ${l}`), `${this.rc.cycle} network: ${drops}`];
+  }
+  log(line: string): void { this.extra.push(`${this.rc.cycle} ${line}`); }
+  traceClients(): void { /* RaftCluster's clients are not traced */ }
+  destroy(): void { this.rc.destroy(); }
+}

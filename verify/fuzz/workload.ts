@@ -1,0 +1,260 @@
+// The campaign's client workload: KvClients (the real client library, ctrl/app/client.ts), one
+// operation in flight each, over keys k0..k(K-1), recording a history for the linearizability
+// checker. Values are unique per write (`<client>.<n>`), so the checker's search stays narrow.
+// The transport is abstract: the ModelNic world gives it client ports (sim/model-world.ts).
+
+import { KvClient, type Outcome } from '../../ctrl/app/client.js';
+import { Status, decodeCommand, decodeReply } from '../../ctrl/app/kv.js';
+import { decodeHeader, framePayload, MsgType as W } from '../../ctrl/wire/wire.gen.js';
+import { HistoryRecorder } from '../check/types.js';
+import type { NodeId } from '../../ctrl/core/types.js';
+import type { FuzzWorkload } from './schedule.js';
+import { Draw } from './schedule.js';
+
+export interface ClientNet {
+  readonly planes: number;
+  send(k: number, plane: number, frame: Uint8Array): void;
+  poll(k: number): Uint8Array[];
+  nowNs(): number;
+  /** a read at replica `port` without the log (Replica.readLocal: lease or ReadIndex); absent: not offered */
+  readAt?(port: number, key: string, done: (r: { value: Uint8Array | undefined; via: string }) => void): boolean;
+}
+
+interface Client {
+  k: number;
+  id: number;
+  kv: KvClient;
+  busy: boolean;
+  nextNs: number;
+  plane: number;
+  /** the value this client last saw for each key (for cas) */
+  seen: Map<string, string | null>;
+  /** the session sequence number of the next operation (KvClient numbers its operations 1, 2, ...) */
+  seq: number;
+}
+
+const te = new TextEncoder();
+const td = new TextDecoder();
+
+export class FuzzClients {
+  readonly recorder: HistoryRecorder;
+  readonly outcomes = { ok: 0, fail: 0, indeterminate: 0 };
+  private readonly clients: Client[] = [];
+  private readonly rand: Draw;
+  private running = false;
+  private counter = 0;
+  /** liveness probe: the first ok completion of an operation invoked at or after `markNs` */
+  private markNs = Infinity;
+  firstOkAfterMarkNs: number | undefined;
+  /**
+   * Operations the client library reported `failed` ("every attempt was refused by a non-leader:
+   * certainly not executed"), as (client id, seq). The history records them as indeterminate
+   * (a refusal proves only that one copy of one attempt was not sequenced); the campaign checks
+   * the claim against what the replicas applied.
+   */
+  readonly failedClaims: Array<{ clientId: number; seq: number; op: string; key: string }> = [];
+  /**
+   * Client operations that did not end ok (failed or indeterminate): (client id, seq) and their
+   * index in the history. One that no replica ever applied had no effect and can be dropped
+   * from the history (campaign.ts).
+   */
+  readonly unresolved: Array<{ clientId: number; seq: number; index: number }> = [];
+  /** pending final reads */
+  finalPending = 0;
+  finalFailed = 0;
+
+  /** trace every frame a client sends or receives (the detailed log of a failing seed's rerun) */
+  trace?: (line: string) => void;
+
+  /** reads without the log, by how they were answered */
+  readonly readsVia = { lease: 0, quorum: 0, refused: 0 };
+  private localReads = 0;
+
+  constructor(private readonly net: ClientNet, private readonly nodes: NodeId[], readonly w: FuzzWorkload, seed: number) {
+    this.rand = new Draw(seed * 31 + 7);
+    this.recorder = new HistoryRecorder({ model: 'kv', clock: () => Math.round(net.nowNs()) });
+    for (let k = 0; k < w.clients; k++) {
+      const c: Client = { k, id: k + 1, busy: false, nextNs: 0, plane: k % net.planes, seen: new Map(), seq: 0, kv: undefined as unknown as KvClient };
+      c.kv = new KvClient({
+        clientId: c.id, clusterId: 1, nodes, attemptTimeoutNs: w.attemptTimeoutUs * 1000, maxAttempts: w.maxAttempts,
+        transport: {
+          send: (to, frame) => {
+            // one plane per attempt, rotating: a retry goes out on the next plane
+            if (this.trace) this.trace(`c${c.id} -> n${to} plane ${c.plane}: ${frameText(frame)}`);
+            this.net.send(k, c.plane, frame);
+            c.plane = (c.plane + 1) % this.net.planes;
+          },
+        },
+      });
+      this.clients.push(c);
+    }
+  }
+
+  start(): void { this.running = true; }
+  stop(): void { this.running = false; }
+  busy(): number { return this.clients.filter((c) => c.busy).length; }
+  stats(): { sent: number; retries: number; redirects: number } {
+    let sent = 0, retries = 0, redirects = 0;
+    for (const c of this.clients) { sent += c.kv.stats.sent; retries += c.kv.stats.retries; redirects += c.kv.stats.redirects; }
+    return { sent, retries, redirects };
+  }
+
+  /** From now on, record the first ok completion of an operation invoked from now. */
+  markLiveness(): void {
+    this.markNs = this.net.nowNs();
+    this.firstOkAfterMarkNs = undefined;
+  }
+
+  /** Called at every host poll: deliver frames, run client timers, issue new operations. */
+  poll(): void {
+    const now = this.net.nowNs();
+    for (const c of this.clients) {
+      for (const f of this.net.poll(c.k)) {
+        if (this.trace) this.trace(`c${c.id} <- ${frameText(f)}`);
+        c.kv.receive(f, now);
+      }
+      c.kv.tick(now);
+      if (this.running && !c.busy && now >= c.nextNs) this.issue(c);
+    }
+  }
+
+  private done(c: Client, o: Outcome, invokeNs: number, seq = 0, index = -1): void {
+    if (o.kind !== 'ok' && index >= 0) this.unresolved.push({ clientId: c.id, seq, index });
+    if (this.trace) this.trace(`c${c.id} outcome ${o.kind}${o.kind === 'ok' ? ` status ${o.reply.status}` : `: ${o.reason}`}`);
+    if (o.kind === 'ok') {
+      this.outcomes.ok++;
+      if (invokeNs >= this.markNs && this.firstOkAfterMarkNs === undefined) this.firstOkAfterMarkNs = this.net.nowNs();
+    } else if (o.kind === 'failed') this.outcomes.fail++;
+    else this.outcomes.indeterminate++;
+    c.busy = false;
+    c.nextNs = this.net.nowNs() + this.w.thinkUs * 1000 * (0.5 + this.rand.next());
+  }
+
+  private issue(c: Client): void {
+    const key = `k${this.rand.int(this.w.keys)}`;
+    const x = this.rand.next();
+    const r = this.recorder;
+    const val = `${c.id}.${++this.counter}`;
+    const t0 = this.net.nowNs();
+    c.busy = true;
+    // the KvClient's session numbers its operations 1, 2, ... (reads without the log are not its)
+    const seqOf = (): number => ++c.seq;
+    let seq = 0;
+    const claim = (op: string): void => { this.failedClaims.push({ clientId: c.id, seq, op, key }); };
+    if (x < this.w.readShare && this.net.readAt && this.rand.next() < (this.w.localReadShare ?? 0)) {
+      // a read at a replica without the log: usually the one this client believes leads
+      const port = this.rand.next() < 0.8 ? c.kv.leaderGuess() - 1 : this.rand.int(this.nodes.length);
+      const pid = 100_000 + ++this.localReads;
+      const id = r.invoke(pid, { op: 'get', key });
+      const sent = this.net.readAt(port, key, (res) => {
+        if (res.via === 'refused') { r.fail(id); this.readsVia.refused++; }
+        else {
+          r.ok(id, res.value ? td.decode(res.value) : null);
+          if (res.via === 'lease') this.readsVia.lease++; else this.readsVia.quorum++;
+        }
+      });
+      if (!sent) { r.fail(id); this.readsVia.refused++; }
+      c.busy = false;
+      c.nextNs = t0 + this.w.thinkUs * 1000 * (0.5 + this.rand.next());
+      return;
+    }
+    if (x < this.w.readShare) {
+      const id = r.invoke(c.id, { op: 'get', key });
+      seq = seqOf();
+      c.kv.invoke({ op: 'get', key }, (o) => {
+        if (o.kind === 'ok') {
+          const v = o.reply.value ? td.decode(o.reply.value) : null;
+          r.ok(id, v);
+          c.seen.set(key, v);
+        } else {
+          if (o.kind === 'failed') claim('get');
+          r.info(id);
+        }
+        this.done(c, o, t0, seq, id);
+      });
+      return;
+    }
+    const y = (x - this.w.readShare) / (1 - this.w.readShare);
+    if (y < 0.45) {
+      const id = r.invoke(c.id, { op: 'put', key, value: val });
+      seq = seqOf();
+      c.kv.invoke({ op: 'put', key, value: te.encode(val) }, (o) => {
+        if (o.kind === 'ok') { r.ok(id); c.seen.set(key, val); } else { if (o.kind === 'failed') claim('put'); r.info(id); }
+        this.done(c, o, t0, seq, id);
+      });
+    } else if (y < 0.7) {
+      const v = ` ${val}`;
+      const id = r.invoke(c.id, { op: 'append', key, value: v });
+      seq = seqOf();
+      c.kv.invoke({ op: 'append', key, value: te.encode(v) }, (o) => {
+        if (o.kind === 'ok') r.ok(id); else { if (o.kind === 'failed') claim('append'); r.info(id); }
+        this.done(c, o, t0, seq, id);
+      });
+    } else if (y < 0.8) {
+      const id = r.invoke(c.id, { op: 'delete', key });
+      seq = seqOf();
+      c.kv.invoke({ op: 'delete', key }, (o) => {
+        // a delete of an absent key answers NOT_FOUND: it still executed (no effect either way)
+        if (o.kind === 'ok') { r.ok(id); c.seen.set(key, null); } else { if (o.kind === 'failed') claim('delete'); r.info(id); }
+        this.done(c, o, t0, seq, id);
+      });
+    } else {
+      const seen = c.seen.get(key);
+      const expected = seen === undefined ? null : seen;
+      const id = r.invoke(c.id, { op: 'cas', key, value: [expected, val] });
+      seq = seqOf();
+      c.kv.invoke({ op: 'cas', key, expected: expected === null ? null : te.encode(expected), value: te.encode(val) }, (o) => {
+        if (o.kind === 'ok') {
+          if (o.reply.status === Status.OK) { r.ok(id); c.seen.set(key, val); }
+          else {
+            r.fail(id);
+            if (o.reply.status === Status.CAS_FAILED) c.seen.set(key, o.reply.value ? td.decode(o.reply.value) : null);
+          }
+        } else {
+          // not `fail`: for a cas, the checker reads `fail` as "the comparison failed"
+          if (o.kind === 'failed') claim('cas');
+          r.info(id);
+        }
+        this.done(c, o, t0, seq, id);
+      });
+    }
+  }
+
+  /** Reads every key once through client 0 (after the workload stopped and every client is idle). */
+  finalReads(): void {
+    const c = this.clients[0]!;
+    this.finalPending = this.w.keys;
+    for (let k = 0; k < this.w.keys; k++) {
+      const key = `k${k}`;
+      const id = this.recorder.invoke(c.id, { op: 'get', key });
+      c.busy = true;
+      c.seq++;
+      c.kv.invoke({ op: 'get', key }, (o) => {
+        if (o.kind === 'ok') { this.recorder.ok(id, o.reply.value ? td.decode(o.reply.value) : null); this.outcomes.ok++; }
+        else {
+          this.finalFailed++;
+          this.recorder.info(id);
+        }
+        if (--this.finalPending === 0) c.busy = false;
+      });
+    }
+  }
+}
+
+/** A REQ or REPLY frame in one line (traces). */
+export function frameText(f: Uint8Array): string {
+  try {
+    const h = decodeHeader(f);
+    if (h.type === W.REPLY) {
+      const r = decodeReply(framePayload(f));
+      return `REPLY from n${h.srcNode} seq ${h.seq} index ${h.logIndex} t${h.term} status ${r.status}${r.leader !== undefined ? ` leader ${r.leader}` : ''}`;
+    }
+    if (h.type === W.REQ) {
+      const c = decodeCommand(framePayload(f));
+      return `REQ seq ${h.seq} ${c.op} ${c.key}`;
+    }
+    return `type ${h.type}`;
+  } catch {
+    return 'undecodable';
+  }
+}

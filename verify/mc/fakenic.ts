@@ -1,0 +1,112 @@
+// The fake NIC of the model checker and of the core's interaction tests (test/core/harness.ts):
+// a minimal fake of the NIC fast path that records CSR writes and log port operations and runs a
+// tiny fast path (sequence REQs, accept in-order APPENDs of its term from its leader, cumulative
+// ACKs, quorum commit at the leader, deliver committed entries). It is not the ModelNic.
+//
+// Every field is plain data (Maps, arrays, numbers, Uint8Arrays that are never written in place),
+// so the model checker can clone and fingerprint it.
+
+import type { CsrName, NicEvent, NodeId, Ready } from '../../ctrl/core/types.js';
+import { decodeHeader, encodeFrame, HostReason, MAC_GROUP, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
+
+export class FakeNic {
+  regs = new Map<CsrName, number>();
+  log = new Map<number, Uint8Array>();
+  match = new Map<number, number>();
+  activity = 0;
+  out: { to: NodeId | 'group'; frame: Uint8Array }[] = [];
+  host: NicEvent[] = [];
+  constructor(public id: NodeId, public clusterId: number) { this.reset(); }
+  reset(): void {
+    this.regs = new Map<CsrName, number>([['ROLE', 0], ['TERM', 0], ['FAST_EN', 0], ['LAST_INDEX', 0], ['COMMIT_INDEX', 0], ['APPLIED_INDEX', 0], ['TERM_START', 1], ['MEMBERS', 1], ['QUORUM', 1], ['LEADER_ID', 0], ['NODE_ID', this.id]]);
+    this.log.clear();
+    this.match.clear();
+    this.out = [];
+    this.host = [];
+  }
+  r(n: CsrName): number { return this.regs.get(n) ?? 0; }
+  exec(op: Ready['nic'][number]): void {
+    switch (op.op) {
+      case 'csrWrite':
+        if (op.reg === 'MATCH_INDEX') this.match.set(this.r('MATCH_SEL'), op.value);
+        else this.regs.set(op.reg, op.value);
+        this.commitCheck();
+        return;
+      case 'csrRead':
+        this.host.push({ type: 'csr', reg: op.reg, value: this.r(op.reg) });
+        return;
+      case 'logWrite':
+        this.log.set(op.index, op.frame);
+        return;
+      case 'logRead':
+        this.host.push({ type: 'log', index: op.index, frame: this.log.get(op.index) ?? null });
+        return;
+    }
+  }
+  leaderMode(): boolean { return this.r('FAST_EN') === 1 && this.r('ROLE') === 2; }
+  rx(frame: Uint8Array): void {
+    const h = decodeHeader(frame);
+    if (h.clusterId !== this.clusterId) return;
+    const punt = (reason: number): void => { this.host.push({ type: 'punt', reason, frame }); };
+    if (h.type === W.REQ) {
+      if (!this.leaderMode()) return punt(HostReason.NOT_LEADER);
+      const idx = this.r('LAST_INDEX') + 1;
+      const f = frame.slice();
+      const a = encodeFrame({ ...h, dstMac: MAC_GROUP, srcMac: nodeMac(this.id), type: W.APPEND, srcNode: this.id, dstNode: 0xff, term: this.r('TERM'), logIndex: idx, commitIndex: this.r('COMMIT_INDEX') }, f.subarray(44, 44 + h.payloadLen));
+      this.log.set(idx, a);
+      this.regs.set('LAST_INDEX', idx);
+      this.out.push({ to: 'group', frame: a });
+      this.commitCheck();
+      return;
+    }
+    const replica = h.type === W.APPEND || h.type === W.HEARTBEAT || h.type === W.ACK || h.type === W.NACK;
+    if (!replica) return punt(HostReason.OTHER);
+    if (this.r('FAST_EN') !== 1 || this.r('ROLE') === 0) return punt(HostReason.FAST_OFF);
+    if (h.term > this.r('TERM')) return punt(HostReason.TERM_NEWER);
+    if (h.term < this.r('TERM')) return punt(HostReason.TERM_OLDER);
+    if (h.type === W.APPEND || h.type === W.HEARTBEAT) {
+      if (this.r('ROLE') !== 1 || h.srcNode !== this.r('LEADER_ID')) return punt(HostReason.NOT_MEMBER);
+      const last = this.r('LAST_INDEX');
+      if (h.type === W.APPEND) {
+        if (h.logIndex === last + 1) {
+          this.log.set(h.logIndex, frame);
+          this.regs.set('LAST_INDEX', h.logIndex);
+          this.activity++;
+        } else if (h.logIndex > last + 1) return punt(HostReason.GAP);
+        this.out.push({ to: h.srcNode, frame: encodeFrame({ dstMac: nodeMac(h.srcNode), srcMac: nodeMac(this.id), type: W.ACK, clusterId: this.clusterId, flags: 0, srcNode: this.id, dstNode: h.srcNode, term: this.r('TERM'), logIndex: this.r('LAST_INDEX'), commitIndex: this.r('COMMIT_INDEX'), clientId: 0, seq: 0 }) });
+      } else this.activity++;
+      const c = Math.min(h.commitIndex, this.r('LAST_INDEX'));
+      if (c > this.r('COMMIT_INDEX')) this.regs.set('COMMIT_INDEX', c);
+      this.deliver();
+      return;
+    }
+    if (this.r('ROLE') !== 2 || !((this.r('MEMBERS') >> h.srcNode) & 1)) return punt(HostReason.NOT_MEMBER);
+    if (h.type === W.NACK) return punt(HostReason.OTHER);
+    if (h.logIndex > this.r('LAST_INDEX')) return;
+    if (h.logIndex > (this.match.get(h.srcNode) ?? 0)) this.match.set(h.srcNode, h.logIndex);
+    this.commitCheck();
+  }
+  commitCheck(): void {
+    if (this.leaderMode()) {
+      const members: number[] = [];
+      for (let i = 0; i < 8; i++) if ((this.r('MEMBERS') >> i) & 1) members.push(i);
+      const q = this.r('QUORUM');
+      const m = members.map((i) => (i === this.id ? this.r('LAST_INDEX') : this.match.get(i) ?? 0)).sort((a, b) => b - a);
+      const qi = m.length >= q ? m[q - 1]! : 0;
+      if (qi > this.r('COMMIT_INDEX') && qi >= this.r('TERM_START') && qi <= this.r('LAST_INDEX')) this.regs.set('COMMIT_INDEX', qi);
+    }
+    this.deliver();
+  }
+  deliver(): void {
+    while (this.r('APPLIED_INDEX') < this.r('COMMIT_INDEX')) {
+      const i = this.r('APPLIED_INDEX') + 1;
+      const f = this.log.get(i);
+      this.regs.set('APPLIED_INDEX', i);
+      if (f) this.host.push({ type: 'committed', frame: f });
+    }
+  }
+  heartbeat(): void {
+    if (!this.leaderMode()) return;
+    this.out.push({ to: 'group', frame: encodeFrame({ dstMac: MAC_GROUP, srcMac: nodeMac(this.id), type: W.HEARTBEAT, clusterId: this.clusterId, flags: 0, srcNode: this.id, dstNode: 0xff, term: this.r('TERM'), logIndex: this.r('LAST_INDEX'), commitIndex: this.r('COMMIT_INDEX'), clientId: 0, seq: 0 }) });
+  }
+}

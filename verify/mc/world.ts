@@ -1,0 +1,838 @@
+// The model checker's world: N real control cores (ctrl/core/raft.ts), each with a fake NIC
+// (verify/mc/fakenic.ts) and a MemStorage, joined by directed channels holding the packets in
+// flight (control messages and raw frames). A state changes only through a Choice:
+//
+//   time n       node n's clock jumps to its next timer instant (election timeout, lease end,
+//                repair re-ask, leader heartbeat, check quorum); a leader NIC heartbeats; the
+//                driver's progress read; then a tick (an election timeout spends opts.timeouts)
+//   deliver p    a packet in flight reaches its destination (its host core or its NIC); in fifo
+//                order only the oldest of its channel, unless a reordering is spent
+//   dup p        a copy of p is delivered and p stays in flight (budget: opts.dups)
+//   drop p       p is lost (budget: opts.drops; a packet may also just never be delivered)
+//   request n    a client request into node n (n's core leads): a REQ into its NIC when the fast
+//                path sequences, else a host-path proposal (budget: opts.requests)
+//   crash n      the node stops: core gone, NIC reset (volatile log RAM lost), storage kept
+//                (budget: opts.crashes, and at most f nodes down or recovering at once)
+//   restart n    a new Core from storage.load(), fresh NIC
+//
+// After a choice the node it touched runs to quiescence (every Ready performed in the documented
+// order, every NIC answer fed back), so no callback of the core is pending between choices; the
+// fingerprint checks this (it refuses closures) on every state. See docs/model-checker.md.
+
+import { Core } from '../../ctrl/core/raft.js';
+import { MemStorage } from '../../ctrl/core/memstore.js';
+import { replay, type PersistentState } from '../../ctrl/core/storage.js';
+import { crc32 } from '../../ctrl/core/crc32.js';
+import { describeEntry, entryIdentity } from '../../ctrl/core/entry.js';
+import { MSG_NAMES, MsgType, type Config, type Entry, type Message, type NodeId, type Rand } from '../../ctrl/core/types.js';
+import { clientMac, decodeHeader, encodeFrame, HostReason, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
+import { canon, ClosureInStateError, deepClone, FrameIds, StructHash } from './canon.js';
+import { FakeNic } from './fakenic.js';
+
+export interface McOptions {
+  nodes: number;
+  requests: number;
+  maxTerm: number;
+  /** node crashes (each followed, when chosen, by a restart from storage) */
+  crashes: number;
+  /** duplicated deliveries (a copy delivered, the packet stays at the head of its channel) */
+  dups: number;
+  /** packets lost (the head of a channel dropped) */
+  drops: number;
+  /**
+   * 'any': a channel is a multiset and any packet in flight may be delivered next (reordering is
+   * free); 'fifo': channels deliver in order, and `reorders` packets may overtake older ones
+   */
+  order?: 'any' | 'fifo';
+  /** reorderings allowed in 'fifo' order (a packet delivered ahead of older packets on its channel) */
+  reorders: number;
+  /** election timeouts (a non-leader's election timer firing; lease ends and leader ticks are not counted) */
+  timeouts: number;
+  electionTimeoutNs?: number;
+  heartbeatIntervalNs?: number;
+  preVote?: boolean;
+  checkQuorum?: boolean;
+  amnesiaGuard?: boolean;
+}
+
+export type Choice =
+  | { k: 'time'; node: NodeId }
+  | { k: 'request'; node: NodeId }
+  | { k: 'crash'; node: NodeId }
+  | { k: 'restart'; node: NodeId }
+  /** pos: the packet's position on its channel (0 = the oldest; in 'any' order channels are sorted) */
+  | { k: 'deliver'; from: NodeId; to: NodeId; pos: number }
+  | { k: 'dup'; from: NodeId; to: NodeId; pos: number }
+  | { k: 'drop'; from: NodeId; to: NodeId; pos: number };
+
+export interface Packet {
+  from: NodeId;
+  to: NodeId;
+  msg?: Message;
+  frame?: Uint8Array;
+  /** canonical text (its identity in the fingerprint) */
+  key: string;
+}
+
+export interface NodeState {
+  id: NodeId;
+  core?: Core;
+  nic: FakeNic;
+  storage: MemStorage;
+  /** what storage.load() would return (kept next to the storage for the fingerprint) */
+  durable: PersistentState;
+  /** transcript only: the last role/term printed */
+  seen: string;
+  /** digest of this node's canonical text (nodes are copied on write, so a cached digest stays valid) */
+  fp?: string;
+  fpShift?: boolean;
+}
+
+export interface Violation {
+  property: 'election safety' | 'log matching' | 'leader completeness' | 'state machine safety' | 'core error';
+  detail: string;
+}
+
+interface AppliedGhost { term: number; crc: number; minTerm: number }
+
+/** The core's private fields the model checker reads (time, NIC mirror); see fingerprint(). */
+interface CoreInternals {
+  now: number;
+  electionDeadline: number;
+  heartbeatDeadline: number;
+  checkQuorumDeadline: number;
+  lastLeaderContact: number;
+  lastRepairAsk: number;
+  nicActivity: number;
+  hbRound: number;
+  hbRounds: Map<number, { ns: number; nicLast: number }>;
+}
+
+interface CoreStatusFields { role: Core['role']; lead: NodeId; term: number }
+
+/** Deterministic "randomness": every election timeout is the longest, 2T-1 (see the doc). */
+const MAX_RAND: Rand = { int: (n) => Math.max(0, n - 1) };
+
+/** Fields of Core that hold times, and how the fingerprint abstracts them (relative to `now`). */
+const CORE_TIME_FIELDS = new Set(['now', 'electionDeadline', 'heartbeatDeadline', 'checkQuorumDeadline', 'transferDeadline', 'lastLeaderContact', 'lastRepairAsk']);
+/** Fields of Core left out of the fingerprint, with the reason (docs/model-checker.md §5). */
+const CORE_SKIPPED = new Set(['cfg' /* constant per node */, 'hbRound', 'hbRounds' /* normalized below */, 'nicActivity' /* abstracted below */]);
+/** Progress fields left out: send times of acknowledged heartbeats, used only by lease reads. */
+const TRACKER_SKIP = new Set(['ackedSendNs']);
+const TIMEISH = /deadline|contact|now|ns$|time|ask$|until|since|expir/i;
+
+/** Shared, never cloned: options, frame ids, cached entry digests. */
+export class Model {
+  readonly ids = new FrameIds();
+  private crcs = new WeakMap<Uint8Array, number>();
+  readonly T: number;
+  readonly hb: number;
+  private checkedKeys = false;
+  constructor(readonly opts: McOptions) {
+    this.T = opts.electionTimeoutNs ?? 200;
+    this.hb = opts.heartbeatIntervalNs ?? 100;
+  }
+  /** objects every copy of a world shares (the cores' configurations: never written) */
+  readonly shared = new WeakSet<object>();
+  config(id: NodeId): Config {
+    return {
+      id, clusterId: 1, voters: Array.from({ length: this.opts.nodes }, (_, k) => k + 1),
+      electionTimeoutNs: this.T, heartbeatIntervalNs: this.hb, rand: MAX_RAND,
+      preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true, amnesiaGuard: this.opts.amnesiaGuard ?? true,
+    };
+  }
+  private packetIds = new Map<string, number>();
+  /** A small id per distinct packet text (the fingerprint lists channels by ids). */
+  packetId(key: string): number {
+    let id = this.packetIds.get(key);
+    if (id === undefined) {
+      id = this.packetIds.size;
+      this.packetIds.set(key, id);
+    }
+    return id;
+  }
+  /** CRC-32 of an entry without its per-transmission fields: the entry's identity. */
+  crc(frame: Uint8Array): number {
+    let c = this.crcs.get(frame);
+    if (c === undefined) {
+      c = crc32(entryIdentity(frame));
+      this.crcs.set(frame, c);
+    }
+    return c;
+  }
+  /** Refuses to fingerprint a core with a time-like field the abstraction does not know (a new timer). */
+  checkCoreKeys(core: Core): void {
+    if (this.checkedKeys) return;
+    const c = core as unknown as Record<string, unknown>;
+    for (const k of Object.keys(c)) {
+      if (typeof c[k] === 'number' && TIMEISH.test(k) && !CORE_TIME_FIELDS.has(k)) {
+        throw new Error(`model checker: Core has a field '${k}' that looks like a time; teach verify/mc/world.ts how to abstract it`);
+      }
+    }
+    this.checkedKeys = true;
+  }
+}
+
+export class World {
+  nodes: NodeState[] = [];
+  /** chan[from-1][to-1]: packets in flight from `from` to `to`, oldest first (arrays are never mutated: copy on write) */
+  chan: Packet[][][] = [];
+  leaders = new Map<number, NodeId>();
+  applied = new Map<number, AppliedGhost>();
+  crashesUsed = 0;
+  dupsUsed = 0;
+  dropsUsed = 0;
+  reordersUsed = 0;
+  requestsUsed = 0;
+  timeoutsUsed = 0;
+  violation?: Violation;
+  /** transcript sink (counterexample printing); undefined while searching */
+  log?: string[];
+  /** nodes this world owns (copied from its parent's on first write) */
+  private owned = new Set<NodeId>();
+
+  constructor(readonly model: Model, init = true) {
+    if (!init) return;
+    const N = model.opts.nodes;
+    this.chan = Array.from({ length: N }, () => Array.from({ length: N }, () => [] as Packet[]));
+    for (let id = 1; id <= N; id++) {
+      const n: NodeState = { id, nic: new FakeNic(id, 1), storage: new MemStorage(), durable: { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] }, seen: '' };
+      n.core = new Core(model.config(id));
+      model.shared.add(n.core.cfg);
+      this.nodes.push(n);
+      this.owned.add(id);
+    }
+    for (const n of this.nodes) this.guard(() => this.settle(n));
+    for (const n of this.nodes) n.seen = `${n.core!.role} term=${n.core!.term}`;
+  }
+
+  /** A successor: shares every node with this world until it writes one (see own()). */
+  clone(): World {
+    const w = new World(this.model, false);
+    w.nodes = this.nodes.slice();
+    w.chan = this.chan.map((row) => row.slice());
+    w.leaders = new Map(this.leaders);
+    w.applied = new Map(this.applied); // ghost values are replaced, never mutated
+    w.crashesUsed = this.crashesUsed;
+    w.dupsUsed = this.dupsUsed;
+    w.dropsUsed = this.dropsUsed;
+    w.reordersUsed = this.reordersUsed;
+    w.requestsUsed = this.requestsUsed;
+    w.timeoutsUsed = this.timeoutsUsed;
+    w.violation = this.violation;
+    return w;
+  }
+
+  /** The node, copied first if this world still shares it with its parent. */
+  private own(id: NodeId): NodeState {
+    const n = this.nodes[id - 1]!;
+    if (this.owned.has(id)) return n;
+    const sh = this.model.shared;
+    const c: NodeState = {
+      id, core: n.core ? deepClone(n.core, sh) : undefined, nic: deepClone(n.nic, sh), storage: deepClone(n.storage, sh), durable: n.durable, seen: n.seen,
+    };
+    this.nodes[id - 1] = c;
+    this.owned.add(id);
+    return c;
+  }
+
+  node(id: NodeId): NodeState {
+    return this.nodes[id - 1]!;
+  }
+
+  private p(s: string): void {
+    this.log?.push(s);
+  }
+
+  // ---------------------------------------------------------------------------------------- choices
+
+  choices(): Choice[] {
+    const o = this.model.opts;
+    const out: Choice[] = [];
+    for (const n of this.nodes) if (n.core && this.timeEnabled(n)) out.push({ k: 'time', node: n.id });
+    if (this.requestsUsed < o.requests) for (const n of this.nodes) if (n.core?.role === 'leader') out.push({ k: 'request', node: n.id });
+    for (const n of this.nodes) {
+      if (n.core && this.crashesUsed < o.crashes && this.impaired(n.id) + 1 <= Math.floor((o.nodes - 1) / 2)) out.push({ k: 'crash', node: n.id });
+      if (!n.core) out.push({ k: 'restart', node: n.id });
+    }
+    const fifo = o.order === 'fifo';
+    for (const n of this.nodes) {
+      const from = n.id;
+      for (let to = 1; to <= o.nodes; to++) {
+        const ch = this.chan[from - 1]![to - 1]!;
+        if (ch.length === 0) continue;
+        const up = !!this.node(to).core; // packets to a down node wait (or are never delivered)
+        let prev = '';
+        for (let pos = 0; pos < ch.length; pos++) {
+          const key = ch[pos]!.key;
+          if (key === prev) continue; // the same packet again: the same successors
+          prev = key;
+          if (fifo && pos > 0 && key === ch[0]!.key) continue;
+          const inOrder = !fifo || pos === 0 || this.reordersUsed < o.reorders;
+          if (up && inOrder) {
+            out.push({ k: 'deliver', from, to, pos });
+            if (this.dupsUsed < o.dups) out.push({ k: 'dup', from, to, pos });
+          }
+          if (this.dropsUsed < o.drops) out.push({ k: 'drop', from, to, pos });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Nodes other than `except` that are down or restarted and not yet reconciled (the fault model). */
+  private impaired(except: NodeId): number {
+    return this.nodes.filter((n) => n.id !== except && (!n.core || n.core.recovering)).length;
+  }
+
+  /** Applies a choice; a violation (or a core exception) is left in `violation`. */
+  apply(c: Choice): void {
+    this.guard(() => this.applyInner(c));
+    if (!this.violation) this.checkInvariants();
+  }
+
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof ClosureInStateError) throw e;
+      if (this.violation) return;
+      const err = e as Error;
+      this.violation = { property: 'core error', detail: `${err.message}` };
+      this.p(`  !! ${err.stack?.split('\n').slice(0, 3).join(' | ')}`);
+    }
+  }
+
+  private applyInner(c: Choice): void {
+    switch (c.k) {
+      case 'time': {
+        const n = this.own(c.node);
+        const core = n.core!;
+        const t = this.nextTime(n)!;
+        if (this.firesElection(n, t)) this.timeoutsUsed++;
+        n.nic.heartbeat();
+        core.step({ kind: 'nic', ev: { type: 'progress', lastIndex: n.nic.r('LAST_INDEX'), commitIndex: n.nic.r('COMMIT_INDEX'), activity: n.nic.activity } });
+        core.step({ kind: 'tick', nowNs: t });
+        this.settle(n);
+        return;
+      }
+      case 'request': {
+        const n = this.own(c.node);
+        const seq = ++this.requestsUsed;
+        const payload = new TextEncoder().encode(`v${seq}`);
+        if (n.nic.leaderMode()) {
+          const f = encodeFrame({ dstMac: nodeMac(n.id), srcMac: clientMac(1), type: W.REQ, clusterId: 1, flags: 0, srcNode: 0xff, dstNode: n.id, term: 0, logIndex: 0, commitIndex: 0, clientId: 1, seq }, payload);
+          this.p(`  ${n.id}: REQ c1#${seq} into the NIC (fast path)`);
+          n.nic.rx(f);
+        } else {
+          this.p(`  ${n.id}: propose c1#${seq} (host path: the NIC is not sequencing)`);
+          n.core!.step({ kind: 'propose', payload, clientId: 1, seq });
+        }
+        this.settle(n);
+        return;
+      }
+      case 'crash': {
+        const n = this.own(c.node);
+        this.crashesUsed++;
+        n.core = undefined;
+        n.nic.reset();
+        n.seen = 'down';
+        return;
+      }
+      case 'restart': {
+        const n = this.own(c.node);
+        const st = n.storage.load();
+        this.p(`  ${n.id}: replayed term=${st.hardState.term} vote=${st.hardState.vote} commit=${st.hardState.commit} log=[${st.entries.map(describeEntry).join(', ')}]`);
+        n.nic.reset();
+        n.core = new Core(this.model.config(n.id), st);
+        this.model.shared.add(n.core.cfg);
+        this.settle(n);
+        return;
+      }
+      case 'drop': {
+        this.dropsUsed++;
+        const ch = this.chan[c.from - 1]![c.to - 1]!;
+        this.chan[c.from - 1]![c.to - 1] = ch.filter((_, i) => i !== c.pos);
+        return;
+      }
+      case 'deliver':
+      case 'dup': {
+        const ch = this.chan[c.from - 1]![c.to - 1]!;
+        const pk = ch[c.pos]!;
+        if (c.pos > 0 && this.model.opts.order === 'fifo') this.reordersUsed++;
+        if (c.k === 'dup') this.dupsUsed++;
+        else this.chan[c.from - 1]![c.to - 1] = ch.filter((_, i) => i !== c.pos);
+        const n = this.own(pk.to);
+        if (pk.msg) n.core!.step({ kind: 'message', msg: pk.msg });
+        else n.nic.rx(pk.frame!);
+        this.settle(n);
+        return;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- time
+
+  /** The node's next timer instant after `now`: when something about its timers changes. */
+  nextTime(n: NodeState): number | undefined {
+    const c = n.core as unknown as CoreInternals & CoreStatusFields;
+    const ts: number[] = [];
+    if (c.role === 'leader') ts.push(c.heartbeatDeadline, c.checkQuorumDeadline);
+    else {
+      ts.push(c.electionDeadline);
+      if (c.lead !== 0) ts.push(c.lastLeaderContact + this.model.T);
+      if (c.role === 'follower' && c.lead !== 0) ts.push(c.lastRepairAsk + this.model.hb);
+    }
+    let best: number | undefined;
+    for (const t of ts) if (Number.isFinite(t) && t > c.now && (best === undefined || t < best)) best = t;
+    return best;
+  }
+
+  private timeEnabled(n: NodeState): boolean {
+    const t = this.nextTime(n);
+    if (t === undefined) return false;
+    if (!this.firesElection(n, t)) return true;
+    // an election would start term+1: not beyond the bound
+    return this.timeoutsUsed < this.model.opts.timeouts && n.core!.term + 1 <= this.model.opts.maxTerm;
+  }
+
+  private firesElection(n: NodeState, t: number): boolean {
+    const c = n.core as unknown as CoreInternals & CoreStatusFields;
+    return c.role !== 'leader' && t >= c.electionDeadline;
+  }
+
+  timeLabel(n: NodeState): string {
+    const c = n.core as unknown as CoreInternals & CoreStatusFields;
+    const t = this.nextTime(n)!;
+    const what: string[] = [];
+    if (c.role === 'leader') {
+      if (t >= c.heartbeatDeadline) what.push('heartbeat');
+      if (t >= c.checkQuorumDeadline) what.push('check quorum');
+    } else {
+      if (t >= c.electionDeadline) what.push('election timeout');
+      else if (c.lead !== 0 && t >= c.lastLeaderContact + this.model.T) what.push('leader lease ends');
+      else what.push('repair ask may repeat');
+    }
+    return `time ${n.id}: clock ${c.now} -> ${t} (${what.join(' + ')})`;
+  }
+
+  // ---------------------------------------------------------------------------------------- network
+
+  private push(pk: Omit<Packet, 'key'>): void {
+    const key = pk.msg ? `m${new StructHash().value(pk.msg, this.model.ids).digest()}` : `f#${this.model.ids.id(pk.frame!)}`;
+    const row = this.chan[pk.from - 1]!;
+    const ch = row[pk.to - 1]!;
+    // a packet identical to one already in flight on this channel is absorbed (docs/model-checker.md §3)
+    for (const q of ch) if (q.key === key) return;
+    const p: Packet = { ...pk, key };
+    if (this.model.opts.order === 'fifo') {
+      row[pk.to - 1] = [...ch, p];
+      return;
+    }
+    let i = 0;
+    while (i < ch.length && ch[i]!.key < key) i++;
+    row[pk.to - 1] = [...ch.slice(0, i), p, ...ch.slice(i)];
+  }
+
+  private sendFrame(from: NodeId, to: NodeId | 'group', frame: Uint8Array): void {
+    if (to === 'group') {
+      for (const n of this.nodes) if (n.id !== from) this.push({ from, to: n.id, frame });
+    } else this.push({ from, to, frame });
+  }
+
+  // ---------------------------------------------------------------------------------------- one node to quiescence
+
+  private settle(n: NodeState): void {
+    for (let round = 0; round < 10_000; round++) {
+      const core = n.core;
+      if (!core) return;
+      this.noteRole(n);
+      let any = false;
+      while (core.hasReady()) {
+        this.handleReady(n, core);
+        this.noteRole(n);
+        any = true;
+        if (this.violation) return;
+      }
+      if (n.nic.out.length) {
+        for (const o of n.nic.out) {
+          if (this.log) {
+            const h = decodeHeader(o.frame);
+            this.p(`  ${n.id}: nic sends ${TYPE_NAMES[h.type]} ${h.logIndex}/t${h.term} commit=${h.commitIndex} ->${o.to}`);
+          }
+          this.sendFrame(n.id, o.to, o.frame);
+        }
+        n.nic.out = [];
+        any = true;
+      }
+      const evs = n.nic.host;
+      n.nic.host = [];
+      for (const ev of evs) {
+        if (ev.type === 'punt' && this.log) {
+          const h = decodeHeader(ev.frame);
+          this.p(`  ${n.id}: nic punts ${REASON_NAMES[ev.reason]} ${TYPE_NAMES[h.type]} ${h.logIndex}/t${h.term} from ${h.srcNode}`);
+        }
+        core.step({ kind: 'nic', ev });
+        this.noteRole(n);
+        any = true;
+      }
+      if (!any) return;
+    }
+    throw new Error(`node ${n.id} did not reach quiescence`);
+  }
+
+  private noteRole(n: NodeState): void {
+    const c = n.core;
+    if (!c) return;
+    if (this.log) {
+      const s = `${c.role} term=${c.term}`;
+      if (s !== n.seen) {
+        n.seen = s;
+        this.p(`  ${n.id}: is ${s}${c.recovering ? ' (recovering)' : ''}`);
+      }
+    }
+    if (c.role === 'leader') {
+      const prev = this.leaders.get(c.term);
+      if (prev !== undefined && prev !== n.id && !this.violation) {
+        this.violation = { property: 'election safety', detail: `nodes ${prev} and ${n.id} both lead term ${c.term}` };
+      }
+      if (prev === undefined) this.leaders.set(c.term, n.id);
+    }
+  }
+
+  private handleReady(n: NodeState, core: Core): void {
+    const rd = core.ready();
+    const id = n.id;
+    // 1. persist (then keep the storage compact: one batch holding exactly what replay returns)
+    if (rd.hardState || rd.entries.length || rd.snapshot || rd.truncateAfter !== undefined) {
+      if (this.log) {
+        const parts: string[] = [];
+        if (rd.truncateAfter !== undefined) parts.push(`truncate >${rd.truncateAfter}`);
+        if (rd.entries.length) parts.push(`entries [${rd.entries.map(describeEntry).join(', ')}]`);
+        if (rd.hardState) parts.push(`hs term=${rd.hardState.term} vote=${rd.hardState.vote} commit=${rd.hardState.commit}`);
+        this.p(`  ${id}: persist ${parts.join('; ')}`);
+      }
+      n.storage.save({ hardState: rd.hardState, entries: rd.entries, truncateAfter: rd.truncateAfter, snapshot: rd.snapshot });
+      n.durable = replay(n.storage.bytes()).state;
+      const s = new MemStorage();
+      s.save({ hardState: n.durable.hardState, entries: n.durable.entries, snapshot: n.durable.snapshot });
+      n.storage = s;
+    }
+    // 2. NIC operations
+    if (rd.nic.length) {
+      if (this.log) this.p(`  ${id}: nic ${rd.nic.map((o) => o.op === 'csrWrite' ? `${o.reg}=${o.value}` : o.op === 'csrRead' ? `rd(${o.reg})` : o.op === 'logWrite' ? `logw(${o.index})` : `logr(${o.index})`).join(' ')}`);
+      for (const o of rd.nic) n.nic.exec(o);
+    }
+    // 3. frames and messages
+    for (const f of rd.frames) {
+      if (this.log) {
+        const h = decodeHeader(f.frame);
+        this.p(`  ${id}: host sends frame ${TYPE_NAMES[h.type]} ${h.logIndex}/t${h.term} ->${f.to}`);
+      }
+      this.sendFrame(id, f.to, f.frame);
+    }
+    for (const m of rd.messages) {
+      if (this.log) this.p(`  ${id}: send ${fmtMsg(m)}`);
+      this.push({ from: id, to: m.to, msg: m });
+    }
+    // 4. apply (state machine safety is checked here, on every entry any node applies)
+    if (rd.committed.length) {
+      if (this.log) this.p(`  ${id}: apply [${rd.committed.map(describeEntry).join(', ')}]`);
+      for (const e of rd.committed) this.onApply(n, core, e);
+    }
+    // 5. durable
+    if (rd.persistUpTo) core.step({ kind: 'persisted', ...rd.persistUpTo });
+  }
+
+  private onApply(n: NodeState, core: Core, e: Entry): void {
+    const crc = this.model.crc(e.frame);
+    const g = this.applied.get(e.index);
+    if (g && (g.term !== e.term || g.crc !== crc)) {
+      if (!this.violation) {
+        this.violation = { property: 'state machine safety', detail: `node ${n.id} applied ${describeEntry(e)} at index ${e.index}, where ${e.index}/t${g.term} (crc ${g.crc.toString(16)}) was applied before` };
+      }
+      return;
+    }
+    if (!g || core.term < g.minTerm) this.applied.set(e.index, { term: e.term, crc, minTerm: Math.min(core.term, g?.minTerm ?? Infinity) });
+  }
+
+  // ---------------------------------------------------------------------------------------- invariants
+
+  /** The node's log as the cluster sees it: the host log, then the NIC's tail beyond it (up to LAST_INDEX). */
+  effectiveLog(n: NodeState): Map<number, { term: number; crc: number }> {
+    const m = new Map<number, { term: number; crc: number }>();
+    const c = n.core;
+    if (!c) return m;
+    for (const e of c.log.entries) m.set(e.index, { term: e.term, crc: this.model.crc(e.frame) });
+    const last = n.nic.r('LAST_INDEX');
+    for (let i = c.log.lastIndex() + 1; i <= last; i++) {
+      const f = n.nic.log.get(i);
+      if (!f) break;
+      m.set(i, { term: decodeHeader(f).term, crc: this.model.crc(f) });
+    }
+    return m;
+  }
+
+  checkInvariants(): void {
+    if (this.violation) return;
+    const up = this.nodes.filter((n) => n.core);
+    for (const n of up) this.noteRole(n); // election safety (also checked after every core step)
+    if (this.violation) return;
+    const logs = up.map((n) => ({ n, log: this.effectiveLog(n) }));
+    // log matching: same index and term => same entry and the same log up to there
+    for (let a = 0; a < logs.length; a++) {
+      for (let b = a + 1; b < logs.length; b++) {
+        const A = logs[a]!;
+        const B = logs[b]!;
+        let hi = 0;
+        for (const [i, x] of A.log) {
+          const y = B.log.get(i);
+          if (y && y.term === x.term && i > hi) hi = i;
+        }
+        for (let i = 1; i <= hi; i++) {
+          const x = A.log.get(i);
+          const y = B.log.get(i);
+          if (!x || !y) continue;
+          if (x.term !== y.term || x.crc !== y.crc) {
+            this.violation = {
+              property: 'log matching',
+              detail: `nodes ${A.n.id} and ${B.n.id} hold the same entry (term ${A.log.get(hi)!.term}) at index ${hi} but differ at index ${i}: ${i}/t${x.term} vs ${i}/t${y.term}${x.term === y.term ? ' (different content)' : ''}`,
+            };
+            return;
+          }
+        }
+      }
+    }
+    // leader completeness: a leader of term T holds every entry applied by a node whose term was < T
+    for (const { n, log } of logs) {
+      const c = n.core!;
+      if (c.role !== 'leader') continue;
+      for (const [i, g] of this.applied) {
+        if (g.minTerm >= c.term) continue;
+        const x = log.get(i);
+        if (!x || x.term !== g.term || x.crc !== g.crc) {
+          this.violation = {
+            property: 'leader completeness',
+            detail: `node ${n.id} leads term ${c.term} without ${i}/t${g.term}, which was applied in term ${g.minTerm}${x ? ` (it holds ${i}/t${x.term})` : ''}`,
+          };
+          return;
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- fingerprint
+
+  /** Canonical text of everything that decides the future (docs/model-checker.md §5). */
+  canonical(): string {
+    const ids = this.model.ids;
+    const parts: string[] = [];
+    // Heartbeat rounds are numbered per core; only equalities and differences between them
+    // matter, so they are taken relative to the leader's current round, but only once no crash
+    // is left: a restarted core numbers from 0 again, and then the absolute numbers matter.
+    const shift = this.crashesUsed >= this.model.opts.crashes;
+    const base = (id: NodeId): number => (shift ? (this.node(id).core as unknown as CoreInternals | undefined)?.hbRound ?? 0 : 0);
+    for (const n of this.nodes) {
+      parts.push(this.nodeDigest(n, shift));
+    }
+    // the channels, in order; heartbeat rounds relative to their leader's current round
+    for (let f = 0; f < this.chan.length; f++) {
+      for (let t = 0; t < this.chan.length; t++) {
+        const ch = this.chan[f]![t]!;
+        if (ch.length === 0) continue;
+        const keys = ch.map((pk) => {
+          const m = pk.msg;
+          if (shift && m && (m.type === MsgType.Heartbeat || m.type === MsgType.HeartbeatResp)) {
+            const b = base(m.type === MsgType.Heartbeat ? m.from : m.to);
+            if (b !== 0) return `m${new StructHash().value({ ...m, context: m.context - b }, ids).digest()}`;
+          }
+          return pk.key;
+        });
+        parts.push(`c${f + 1}>${t + 1}:${keys.map((k) => this.model.packetId(k)).join(';')}`);
+      }
+    }
+    parts.push(`L:${canon(this.leaders, ids)}`);
+    parts.push(`A:${canon(this.applied, ids)}`);
+    parts.push(`B:${this.crashesUsed},${this.dupsUsed},${this.dropsUsed},${this.reordersUsed},${this.requestsUsed},${this.timeoutsUsed}`);
+    return parts.join('\n');
+  }
+
+  /**
+   * 64-bit structural hash of everything that decides the future: the same content as
+   * canonical() (a test checks that they agree), without building the text.
+   */
+  fingerprint(): string {
+    const h = new StructHash();
+    const shift = this.crashesUsed >= this.model.opts.crashes;
+    for (const n of this.nodes) h.str(this.nodeDigest(n, shift));
+    for (let f = 0; f < this.chan.length; f++) {
+      for (let t = 0; t < this.chan.length; t++) {
+        const ch = this.chan[f]![t]!;
+        if (ch.length === 0) continue;
+        h.word(f + 1).word(t + 1).word(ch.length);
+        for (const pk of ch) h.word(this.model.packetId(this.packetText(pk, shift)));
+      }
+    }
+    h.value(this.leaders, this.model.ids).value(this.applied, this.model.ids);
+    h.word(this.crashesUsed).word(this.dupsUsed).word(this.dropsUsed).word(this.reordersUsed).word(this.requestsUsed).word(this.timeoutsUsed);
+    return h.digest();
+  }
+
+  /** A packet's identity in the fingerprint (heartbeat rounds relative to their leader's round). */
+  private packetText(pk: Packet, shift: boolean): string {
+    const m = pk.msg;
+    if (shift && m && (m.type === MsgType.Heartbeat || m.type === MsgType.HeartbeatResp)) {
+      const c = this.node(m.type === MsgType.Heartbeat ? m.from : m.to).core as unknown as CoreInternals | undefined;
+      const b = c ? c.hbRound : 0;
+      if (b !== 0) return `m${new StructHash().value({ ...m, context: m.context - b }, this.model.ids).digest()}`;
+    }
+    return pk.key;
+  }
+
+  /** Canonical text of one node (for tests and debugging: the fingerprint hashes the same content). */
+  nodeCanonical(n: NodeState, shift: boolean): string {
+    const ids = this.model.ids;
+    return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}\ndisk:${canon(n.durable, ids)}`;
+  }
+
+  private nodeDigest(n: NodeState, shift: boolean): string {
+    // a node this world shares with its parent is unchanged since the parent computed its digest
+    if (n.fp === undefined || n.fpShift !== shift || this.owned.has(n.id)) {
+      const h = new StructHash().word(n.id);
+      if (n.core) this.hashCore(h, n, n.core, shift);
+      else h.word(-1);
+      const ids = this.model.ids;
+      h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length);
+      h.value(n.durable, ids);
+      n.fp = h.digest();
+      n.fpShift = shift;
+    }
+    return n.fp;
+  }
+
+  /** The core's part of the fingerprint: see canonCore(), which spells out the same abstraction. */
+  private hashCore(h: StructHash, n: NodeState, core: Core, shift: boolean): void {
+    this.model.checkCoreKeys(core);
+    const c = core as unknown as Record<string, unknown> & CoreInternals;
+    const ids = this.model.ids;
+    const now = c.now;
+    const rel = (x: number): number => (Number.isFinite(x) ? Math.max(0, x - now) : 0);
+    for (const k of Object.keys(c)) {
+      if (k === 'now' || CORE_SKIPPED.has(k)) continue;
+      const v = c[k];
+      h.str(k);
+      switch (k) {
+        case 'electionDeadline': case 'heartbeatDeadline': case 'checkQuorumDeadline': case 'transferDeadline':
+          h.word(rel(v as number));
+          continue;
+        case 'lastLeaderContact':
+          h.word(rel((v as number) + this.model.T));
+          continue;
+        case 'lastRepairAsk':
+          h.word(rel((v as number) + this.model.hb));
+          continue;
+        case 'tracker':
+          h.value(v, ids, k, TRACKER_SKIP);
+          continue;
+        default:
+          h.value(v, ids, k);
+      }
+    }
+    const base = shift ? c.hbRound : 0;
+    h.word(c.hbRound - base);
+    const rounds = [...c.hbRounds].map(([r, x]) => [r - base, x.nicLast]).sort((x, y) => x[0]! - y[0]!);
+    h.value(rounds, ids);
+    h.word(c.nicActivity < 0 ? 0 : c.nicActivity === n.nic.activity ? 1 : 2);
+  }
+
+  private canonCore(n: NodeState, core: Core, shift: boolean): string {
+    this.model.checkCoreKeys(core);
+    const c = core as unknown as Record<string, unknown> & CoreInternals;
+    const ids = this.model.ids;
+    const now = c.now;
+    const rel = (x: number): number => (Number.isFinite(x) ? Math.max(0, x - now) : 0);
+    const out: string[] = [];
+    for (const k of Object.keys(c).sort()) {
+      if (k === 'now' || CORE_SKIPPED.has(k)) continue;
+      const v = c[k];
+      switch (k) {
+        case 'electionDeadline': case 'heartbeatDeadline': case 'checkQuorumDeadline': case 'transferDeadline':
+          out.push(`${k}:${rel(v as number)}`);
+          continue;
+        case 'lastLeaderContact':
+          out.push(`${k}:${rel((v as number) + this.model.T)}`);
+          continue;
+        case 'lastRepairAsk':
+          out.push(`${k}:${rel((v as number) + this.model.hb)}`);
+          continue;
+        case 'tracker': {
+          const t = v as Core['tracker'];
+          const prog = new Map([...t.progress].map(([id, p]) => [id, { ...p, ackedSendNs: undefined }]));
+          out.push(`${k}:${canon({ ...t, progress: prog }, ids, k)}`);
+          continue;
+        }
+        default:
+          out.push(`${k}:${canon(v, ids, k)}`);
+      }
+    }
+    // heartbeat rounds relative to the current round; their send times only serve lease reads
+    const base = shift ? c.hbRound : 0;
+    out.push(`hbRound:${c.hbRound - base}`);
+    out.push(`hbRounds:${[...c.hbRounds].map(([r, x]) => `${r - base}/${x.nicLast}`).sort().join(',')}`);
+    const act = c.nicActivity < 0 ? 'init' : c.nicActivity === n.nic.activity ? 'same' : 'diff';
+    out.push(`nicActivity:${act}`);
+    return `{${out.join(',')}}`;
+  }
+
+  // ---------------------------------------------------------------------------------------- printing
+
+  label(c: Choice): string {
+    switch (c.k) {
+      case 'time': return this.timeLabel(this.node(c.node));
+      case 'request': return `request c1#${this.requestsUsed + 1} to node ${c.node} (leader of term ${this.node(c.node).core!.term})`;
+      case 'crash': return `crash ${c.node} (core and NIC log RAM lost; storage kept)`;
+      case 'restart': return `restart ${c.node} from its storage`;
+      case 'drop': return `lose ${fmtPacket(this.chan[c.from - 1]![c.to - 1]![c.pos]!)}`;
+      case 'deliver':
+      case 'dup': {
+        const pk = this.chan[c.from - 1]![c.to - 1]![c.pos]!;
+        const ahead = c.pos > 0 && this.model.opts.order === 'fifo' ? ` ahead of ${c.pos} older packet(s) on ${c.from}->${c.to}` : '';
+        return c.k === 'dup' ? `deliver a duplicate of ${fmtPacket(pk)}${ahead} (the packet stays in flight)` : `deliver ${fmtPacket(pk)}${ahead}`;
+      }
+    }
+  }
+
+  statusLines(): string[] {
+    return this.nodes.map((n) => {
+      const c = n.core;
+      if (!c) return `  ${n.id}: down | disk term=${n.durable.hardState.term} vote=${n.durable.hardState.vote} log=[${n.durable.entries.map((e) => `${e.index}/t${e.term}`).join(',')}]`;
+      const log = [...this.effectiveLog(n)].map(([i, x]) => `${i}/t${x.term}`).join(',');
+      return `  ${n.id}: ${c.role} term=${c.term} vote=${c.vote} lead=${c.lead} commit=${c.log.commit} log=[${log}]${c.recovering ? ' recovering' : ''} | nic role=${n.nic.r('ROLE')} fast=${n.nic.r('FAST_EN')} last=${n.nic.r('LAST_INDEX')} commit=${n.nic.r('COMMIT_INDEX')}`;
+    });
+  }
+}
+
+const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(HostReason).map(([k, v]) => [v, k]));
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(W).map(([k, v]) => [v, k]));
+
+export function fmtPacket(pk: Packet): string {
+  if (pk.msg) return fmtMsg(pk.msg);
+  const h = decodeHeader(pk.frame!);
+  const rt = (h.flags & 2) !== 0 ? ' (retransmit)' : '';
+  return `${pk.from}->${pk.to} frame ${TYPE_NAMES[h.type]} ${h.logIndex}/t${h.term} commit=${h.commitIndex}${rt}`;
+}
+
+export function fmtMsg(m: Message): string {
+  const name = MSG_NAMES[m.type];
+  let s = `${m.from}->${m.to} ${name} t${m.term}`;
+  switch (m.type) {
+    case MsgType.PreVote: case MsgType.Vote: s += ` last=${m.index}/t${m.logTerm}`; break;
+    case MsgType.Append: s += ` prev=${m.index}/t${m.logTerm} commit=${m.commit} ents=[${m.entryTerms.map((t, k) => `${m.index + 1 + k}/t${t}`).join(',')}]`; break;
+    case MsgType.AppendResp: s += m.reject ? ` reject idx=${m.index} hint=${m.hint}` : ` idx=${m.index}`; break;
+    case MsgType.Heartbeat: s += ` commit=${m.commit} last=${m.index} r=${m.context}`; break;
+    case MsgType.HeartbeatResp: s += ` r=${m.context} last=${m.hint}${m.reject ? ' unreconciled' : ''}`; break;
+  }
+  if (m.type === MsgType.PreVoteResp || m.type === MsgType.VoteResp) s += m.reject ? ' reject' : ' grant';
+  if (m.recovering) s += ' recovering';
+  return s;
+}
