@@ -5,7 +5,7 @@
 // committed by its NIC: the cycle the NIC delivered it), and full throughput again, with the
 // committed throughput per 10 µs bucket (the timeline), and what the recovery cost the new leader.
 import { RaftCluster } from './raft-host.js';
-import { clusterConfig, type Scenario } from './scenario.js';
+import { clusterConfig, type Scenario } from './scenario-config.js';
 import type { ReplicaStats } from '../ctrl/driver/replica.js';
 
 export interface FailoverSpec {
