@@ -466,6 +466,7 @@ struct World {
     kv("retries_deferred", traffic.retries_deferred);
     kv("completed", traffic.completed);
     kv("completed_measured", traffic.completed_measured);
+    kv("completed_in_window", traffic.completed_in_window);
     kv("dup_replies", traffic.dup_replies);
     kv("stray_replies", traffic.stray);
     kv("outstanding", traffic.outstanding());
@@ -637,11 +638,16 @@ uint32_t nr_cluster_latency(void* h, uint64_t* out, uint32_t n) {
   std::memcpy(out, r, k * sizeof(uint64_t));
   return k;
 }
-// The exact histogram: out[v] = samples of v cycles, v < n (n <= 65536).
+// The exact histogram: out[v] = samples of v cycles, v < n (the sparse tail above the dense bins
+// included); returns min(n, max + 1), the entries written.
 uint32_t nr_cluster_histogram(void* h, uint64_t* out, uint32_t n) {
   auto* w = static_cast<World*>(h);
-  uint32_t k = std::min<uint32_t>(n, nrfab::HIST_CYCLES);
-  std::memcpy(out, w->traffic.hist.bins.data(), k * sizeof(uint64_t));
+  const nrfab::Hist& hs = w->traffic.hist;
+  uint32_t k = uint32_t(std::min<uint64_t>(n, hs.count ? hs.max + 1 : 0));
+  uint32_t dense = std::min<uint32_t>(k, uint32_t(hs.bins.size()));
+  std::memcpy(out, hs.bins.data(), dense * sizeof(uint64_t));
+  for (uint32_t v = dense; v < k; v++) out[v] = 0;
+  for (const auto& [v, c] : hs.tail) if (v < k) out[v] = c;
   return k;
 }
 // Completions per time bucket (bucket_cycles each), from cycle 0.

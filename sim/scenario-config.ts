@@ -84,13 +84,31 @@ export const scenarioSchema = z.object({
   workload: workloadSchema.default({}),
   faults: z.array(faultSchema).default([]),
   sweep: z.array(sweepSchema).default([]),
-  /** a second phase with the real control plane: the leader crashes mid-traffic (sim/failover.ts) */
+  /**
+   * A second phase with the real control plane (sim/failover.ts): node 0 is elected, the traffic
+   * runs, the leader crashes mid-traffic. The scenario's `faults` apply to this phase too (times
+   * from the start of its traffic) unless `failover.faults` replaces them; `actions` (membership
+   * changes, compaction, leadership transfer) run at their times, so a crash during a membership
+   * change or a snapshot can be written down.
+   */
   failover: z.object({
     crashAtUs: posNum.default(100), afterUs: posNum.default(400),
-    electionTimeoutUs: posNum.default(100), heartbeatUs: posNum.default(20), fullShare: z.number().gt(0).max(1).default(0.9),
+    electionTimeoutUs: posNum.default(100), heartbeatUs: posNum.default(20),
+    /** the host driver's tick (progress read + core timers) */
+    tickUs: posNum.default(5),
+    fullShare: z.number().gt(0).max(1).default(0.9),
     ratePct: z.number().positive().max(100).optional(),
     retryBudgetPct: z.number().min(0).max(100).optional(),
     drainUs: posNum.optional(),
+    /** voters at the start: nodes 0..voters-1 (default every replica); the others start as non-members */
+    voters: z.number().int().min(1).optional(),
+    faults: z.array(faultSchema).optional(),
+    actions: z.array(z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('add'), atUs: nonNeg, node: nonNegInt }).strict(),
+      z.object({ kind: z.literal('remove'), atUs: nonNeg, node: nonNegInt }).strict(),
+      z.object({ kind: z.literal('compact'), atUs: nonNeg, node: nonNegInt }).strict(),
+      z.object({ kind: z.literal('transfer'), atUs: nonNeg, node: nonNegInt }).strict(),
+    ])).default([]),
   }).strict().optional(),
 }).strict();
 
@@ -126,8 +144,51 @@ export function parseScenario(obj: unknown, source = 'scenario'): Scenario {
     if (f.kind === 'partition') f.groups.forEach((g, k) => g.forEach((e) => checkEp(e, `faults[${i}].groups[${k}]`)));
   });
   if (typeof sc.workload.planes === 'number' && sc.workload.planes >= sc.planes) bad.push(`workload.planes: ${sc.workload.planes} is not a plane (0..${sc.planes - 1})`);
+  if (sc.failover) bad.push(...failoverIssues(sc));
   if (bad.length) throw new ScenarioError(`${source}: invalid scenario\n  ${bad.join('\n  ')}`, bad);
   return sc;
+}
+
+/** The NIC's plane merge forgets a copy after this many cycles (ctrl/daemon/config.ts COPY_WINDOW_CYCLES). */
+const COPY_WINDOW_CYCLES = 1024;
+
+/**
+ * The failover phase's settings against each other, with the daemon's timing rules
+ * (ctrl/daemon/config.ts) and what a first election needs: a message names the field and the range.
+ */
+function failoverIssues(sc: Scenario): string[] {
+  const f = sc.failover!;
+  const bad: string[] = [];
+  const mhz = sc.network.clockMHz ?? DEFAULT_NETWORK.clockMHz;
+  const hostUs = sc.host.latencyNs / 1000;
+  if (f.electionTimeoutUs < 4 * f.tickUs) {
+    bad.push(`failover.electionTimeoutUs: ${f.electionTimeoutUs} us is less than 4 host ticks (failover.tickUs ${f.tickUs} us): the timers fire once a tick; allowed: >= ${4 * f.tickUs} us`);
+  }
+  if (f.heartbeatUs > f.electionTimeoutUs / 4) {
+    bad.push(`failover.heartbeatUs: ${f.heartbeatUs} us must be at most a quarter of failover.electionTimeoutUs (${f.electionTimeoutUs} us), i.e. <= ${f.electionTimeoutUs / 4} us ` +
+      '(the daemon\'s rule; with a heartbeat near or above the timeout followers start elections forever)');
+  }
+  if (f.tickUs > f.heartbeatUs) bad.push(`failover.tickUs: ${f.tickUs} us must not exceed failover.heartbeatUs (${f.heartbeatUs} us)`);
+  const minHbUs = (2 * COPY_WINDOW_CYCLES) / mhz;
+  if (f.heartbeatUs < minHbUs) {
+    bad.push(`failover.heartbeatUs: ${f.heartbeatUs} us is ${Math.round(f.heartbeatUs * mhz)} NIC cycles; it must be at least ${2 * COPY_WINDOW_CYCLES} (twice the NIC's copy window), i.e. >= ${Math.ceil(minHbUs * 10) / 10} us`);
+  }
+  // an election is a few host round trips (host latency each way) and ticks: it must fit the timeout
+  const minEtUs = Math.ceil(20 * hostUs);
+  if (f.electionTimeoutUs < minEtUs) {
+    bad.push(`failover.electionTimeoutUs: ${f.electionTimeoutUs} us is below 20 x host.latencyNs (${sc.host.latencyNs} ns): an election takes several host round trips; allowed: >= ${minEtUs} us (or a lower host.latencyNs)`);
+  }
+  const voters = f.voters ?? sc.replicas;
+  if (voters > sc.replicas) bad.push(`failover.voters: ${voters} is more than replicas (${sc.replicas})`);
+  f.actions.forEach((a, i) => {
+    if (a.node >= sc.replicas) bad.push(`failover.actions[${i}].node: ${a.node} is not a node (0..${sc.replicas - 1})`);
+  });
+  (f.faults ?? []).forEach((x, i) => {
+    if ('plane' in x && x.plane !== undefined && x.plane >= sc.planes) bad.push(`failover.faults[${i}].plane: ${x.plane} is not a plane (0..${sc.planes - 1})`);
+    if ('node' in x && x.node >= sc.replicas) bad.push(`failover.faults[${i}].node: ${x.node} is not a node (0..${sc.replicas - 1})`);
+    if ('untilUs' in x && x.untilUs !== undefined && x.untilUs <= x.atUs) bad.push(`failover.faults[${i}].untilUs: must be after atUs`);
+  });
+  return bad;
 }
 
 /** Reads a scenario file; `raw` is the parsed YAML (for dispatching other modes). */
@@ -153,10 +214,11 @@ function endpointIndex(e: number | string, replicas: number): number {
   return typeof e === 'number' ? e : replicas + Number(e.slice(1));
 }
 
-export function toFaultSpecs(sc: Scenario, cyclesPerUs: number): FaultSpec[] {
-  const cyc = (us: number) => Math.round(us * cyclesPerUs);
+/** The scenario's faults (or `faults`) as fault specs, times in cycles from `offsetCycles`. */
+export function toFaultSpecs(sc: Scenario, cyclesPerUs: number, faults: ScenarioFault[] = sc.faults, offsetCycles = 0): FaultSpec[] {
+  const cyc = (us: number) => offsetCycles + Math.round(us * cyclesPerUs);
   const eps = (l?: Array<number | string>) => l?.map((e) => endpointIndex(e, sc.replicas));
-  return sc.faults.map((f): FaultSpec => {
+  return faults.map((f): FaultSpec => {
     const base = { at: cyc(f.atUs), ...('untilUs' in f && f.untilUs !== undefined ? { until: cyc(f.untilUs) } : {}) };
     switch (f.kind) {
       case 'drop': case 'duplicate': case 'corrupt':
