@@ -76,6 +76,7 @@ struct World {
   uint64_t injected_drop = 0, injected_dup = 0, injected_delay = 0, injected_corrupt = 0;
   uint64_t frames_switched = 0, copies_delivered = 0;
   std::vector<uint64_t> committed, punted, punts_lost;
+  std::vector<uint64_t> nic_tx;   // frames each NIC transmitted on any plane (a plane that is down drops them after)
   std::vector<std::deque<Frame>> host;   // punted frames (and committed, with keep_committed) per node
   std::vector<std::deque<Frame>> ext_in; // frames that reached each external client (user: bit0 bad FCS, bits 8.. plane)
   bool keep_committed = false;
@@ -352,6 +353,7 @@ struct World {
         while (!q.empty()) {
           Frame f = std::move(q.front());
           q.pop_front();
+          nic_tx[i]++;
           if (!plane_up[p]) { drop(D_LINK_DOWN); continue; }
           send(i, p, std::make_shared<const std::vector<uint8_t>>(std::move(f.data)), ready_ps);
         }
@@ -430,6 +432,7 @@ struct World {
     committed.assign(N, 0);
     punted.assign(N, 0);
     punts_lost.assign(N, 0);
+    nic_tx.assign(N, 0);
     host.resize(N);
     for (size_t i = 0; i < N; i++) {
       nics.emplace_back(new NrSim(root.next()));
@@ -488,6 +491,7 @@ struct World {
       kv(fmt("node%zu.committed", i), committed[i]);
       kv(fmt("node%zu.punted", i), punted[i]);
       kv(fmt("node%zu.punts_lost", i), punts_lost[i]);
+      kv(fmt("node%zu.tx_frames", i), nic_tx[i]);
       kv(fmt("node%zu.crashed", i), crashed[i]);
     }
     for (size_t p = 0; p < P; p++) {
