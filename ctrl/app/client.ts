@@ -5,7 +5,7 @@
 
 import { decodeHeader, framePayload, MsgType as W } from '../wire/wire.gen.js';
 import type { NodeId } from '../core/types.js';
-import { decodeReply, requestFrame, Status, type Command, type Reply } from './kv.js';
+import { decodeReply, encodeCommand, requestFrame, Status, type Command, type Reply } from './kv.js';
 
 export interface ClientTransport {
   send(to: NodeId, frame: Uint8Array): void;
@@ -47,6 +47,12 @@ export interface ClientOptions {
   maxBackoffNs?: number;
   /** jitter of the backoff, a draw in [0, 1) from the driver's seeded randomness (absent: none) */
   rand?: () => number;
+  /**
+   * The largest request payload the replicas' NICs accept (their MAX_PAYLOAD, default 256 bytes).
+   * A larger command is refused at once (`failed`: never sent) instead of being sent, dropped by
+   * every NIC as oversize and retried until the budget ends.
+   */
+  maxPayloadBytes?: number;
 }
 
 interface Op {
@@ -101,7 +107,14 @@ export class KvClient {
   private next(): void {
     const q = this.queue.shift();
     if (!q) return;
-    this.seq++;
+    this.seq++; // numbered even when refused below: callers may count operations 1, 2, ...
+    const bytes = encodeCommand(q.cmd).length;
+    const max = this.o.maxPayloadBytes ?? 256;
+    if (bytes > max) {
+      q.done({ kind: 'failed', reason: `the ${q.cmd.op} command of ${bytes} bytes exceeds the NICs' MAX_PAYLOAD of ${max} bytes (not sent)` });
+      this.next();
+      return;
+    }
     this.cur = {
       cmd: q.cmd, seq: this.seq, done: q.done, attempts: 0, refused: 0, deadline: 0, target: this.leader, silent: new Set(), sentTo: new Map(),
       refusers: new Set(), startNs: this.now, streak: 0,

@@ -102,3 +102,16 @@ describe('the client retry policy (issue 15, bug 2)', () => {
     expect(r.ok, r.failures.join('\n')).toBe(true);
   }, 60_000);
 });
+
+describe('the client and the NIC payload limit', () => {
+  it('refuses a command larger than the NICs accept at once, with a clear reason, and sends nothing', () => {
+    const sent: number[] = [];
+    const c = new KvClient({ clientId: 3, clusterId: 1, nodes: [1, 2, 3], attemptTimeoutNs: 40 * US, maxAttempts: 8, transport: { send: (to) => sent.push(to) } });
+    const outs: Outcome[] = [];
+    c.invoke({ op: 'put', key: 'k', value: new Uint8Array(300) }, (o) => outs.push(o));
+    expect(outs).toEqual([{ kind: 'failed', reason: "the put command of 308 bytes exceeds the NICs' MAX_PAYLOAD of 256 bytes (not sent)" }]);
+    expect(sent).toEqual([]);
+    c.invoke({ op: 'put', key: 'k', value: new Uint8Array(200) }, (o) => outs.push(o));
+    expect(sent).toEqual([1]); // the next one goes out
+  });
+});

@@ -12,11 +12,11 @@ import type { FuzzWorkload } from './schedule.js';
 import { Draw } from './schedule.js';
 
 /**
- * Every key's value stays within this many bytes, so that a cas request (key, the expected value
- * and a new tag) and a reply carrying the value (get, append, a failed cas) fit the NIC's
- * MAX_PAYLOAD of 256 bytes: a cas is 12 + key + expected + value bytes, a reply 7 + value.
- * The KV store itself sets no limit (an append can grow a value past what a reply can carry; the
- * NIC then drops the reply as oversize): see docs/fuzz.md.
+ * Every key's value stays within this many bytes, so that a cas request (12 + key + expected +
+ * value bytes) always fits the NICs' MAX_PAYLOAD of 256 bytes, and a reply carrying the value
+ * (7 + value) does too. The KV store itself sets no limit: appends can grow a value that no cas
+ * can name as its expected value (the client refuses such a request: KvClient.maxPayloadBytes;
+ * before, every NIC dropped it as oversize and the client retried until its budget ended).
  */
 export const KEY_VALUE_LIMIT = 228;
 
