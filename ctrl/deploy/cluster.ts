@@ -154,12 +154,12 @@ export class LocalCluster {
     }
   }
 
-  /** Starts node `id` as a detached process (stdout and stderr appended to its log). */
-  start(id: number, extraEnv: Record<string, string> = {}): number {
+  /** Starts node `id` as a detached process (stdout and stderr appended to its log); `args`: more flags of `nicraft node` (e.g. --rejoin). */
+  start(id: number, extraEnv: Record<string, string> = {}, args: string[] = []): number {
     if (this.pid(id) !== undefined) throw new Error(`node ${id} is already running (pid ${this.pid(id)})`);
     const logFd = openSync(this.nodeFile(id, 'node.log'), 'a');
     try {
-      const child = spawn(process.execPath, [NICRAFT_BIN, 'node', '--config', this.nodeFile(id, 'node.yaml')], {
+      const child = spawn(process.execPath, [NICRAFT_BIN, 'node', '--config', this.nodeFile(id, 'node.yaml'), ...args], {
         cwd: ROOT, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...extraEnv },
       });
       this.exits.delete(id);
