@@ -23,7 +23,8 @@ import { formatEndpoint, type NodeConfig } from './config.js';
 import { readFileSync } from 'node:fs';
 import { MsgType, type Message } from '../core/types.js';
 import { FileStorage, prepareRejoin } from './file-storage.js';
-import { bindUdp, PlaneNet, RX_CLASSES, type PlaneStats } from './planes.js';
+import { bindUdp, PlaneNet, type PlaneStats } from './planes.js';
+import { attachKernelFilter, buildKernelFilter } from './sockfilter.js';
 import { listenStatus, type StatusSource } from './status.js';
 
 export interface DriverStats {
@@ -57,6 +58,22 @@ export interface RejoinOptions {
   minTerm?: number;
 }
 
+/** Attaches the kernel filter to every plane socket (net.kernelFilter); false (logged) where it cannot. */
+async function attachFilters(cfg: NodeConfig, sockets: Socket[], maxPayload: number, log: Logger): Promise<boolean> {
+  if (!cfg.net.kernelFilter) return false;
+  for (let p = 0; p < sockets.length; p++) {
+    const members = new Map(cfg.members.filter((m) => m.id !== cfg.id).map((m) => [m.id, m.planes[p]!]));
+    const prog = buildKernelFilter({ clusterId: cfg.clusterId, selfId: cfg.id, maxPayload, members, sampleEvery: cfg.net.kernelFilterSample });
+    const r = await attachKernelFilter(sockets[p]!, prog);
+    if (!r.ok) {
+      log.warn({ plane: p, why: r.why }, 'kernel filter not attached: junk datagrams are dropped by the daemon (each costs it a wake-up)');
+      return false;
+    }
+  }
+  log.info({ planes: sockets.length, sampleEvery: cfg.net.kernelFilterSample }, 'kernel filter attached to the plane sockets');
+  return true;
+}
+
 /** Per local UDP port: the kernel's drop counter of that socket (Linux only). */
 function kernelUdpDrops(): Map<number, number> | undefined {
   let text: string;
@@ -86,6 +103,8 @@ export class NodeDaemon implements StatusSource {
   private readonly t0 = process.hrtime.bigint();
   private lastSnapshotIndex = 0;
   private inPump = false;
+  /** the plane sockets have the kernel filter (sockfilter.ts) */
+  kernelFilter = false;
   /** rejoining: the commit index (and its term) the leader reported in its first Append of that term */
   private rejoinTarget?: { term: number; commit: number };
   readonly rejoin = { votesDropped: 0, completedAtMs: 0 };
@@ -155,8 +174,10 @@ export class NodeDaemon implements StatusSource {
       }
       const seed = randomBytes(4).readUInt32LE(0);
       const dnic = await createNic(cfg.nic.backend, cfg.planes);
+      const kernelFilter = await attachFilters(cfg, sockets, dnic.nic.readCsr(Csr.IDENT_PARAMS1) & 0xffff, log);
       log.info({ id: cfg.id, backend: cfg.nic.backend, planes: self.planes.map(formatEndpoint), http: self.http ? formatEndpoint(self.http) : null, seed, dataDir: cfg.dataDir, members: cfg.members.map((m) => m.id) }, `node ${cfg.id} starting (seed ${seed})`);
       daemon = new NodeDaemon(cfg, log, sockets, dnic, seed);
+      daemon.kernelFilter = kernelFilter;
       ref = daemon;
       daemon.http = http;
       daemon.pump();
@@ -377,6 +398,7 @@ export class NodeDaemon implements StatusSource {
       id: this.cfg.id, pid: process.pid, uptimeMs: Date.now() - this.startedAt, backend: this.cfg.nic.backend, seed: this.seed,
       role: s.role, term: s.term, lead: s.lead, vote: s.vote, commit: s.commit, applied: this.replica.kv.appliedIndex, lastIndex: s.lastIndex,
       fastPath: s.fastPath, recovering: s.recovering, voters: s.voters,
+      kernelFilter: this.kernelFilter ? { sampleEvery: this.cfg.net.kernelFilterSample } : null,
       rejoining: this.storage.rejoining, rejoin: { ...this.rejoin, target: this.rejoinTarget ?? null },
       durableIndex: this.replica.core.durableIndex(),
       planes: this.planeHealth(),

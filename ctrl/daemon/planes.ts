@@ -8,6 +8,11 @@
 //       frames clients send; a client that never sent is unreachable and the frame is counted).
 // * A plane can be blocked (drills and tests: POST /debug/planes): frames in and out of it are
 //   dropped and counted, as if its link were cut.
+// * Every datagram passes a filter first (PlaneNet.classify; the same rules as the kernel filter of
+//   sockfilter.ts, which drops most junk before it reaches the process): what fails it is dropped
+//   and counted per reason; what passes waits in a bounded queue of its class until the driver
+//   takes it (take(): control messages first, then replication frames, then client requests, each
+//   with a budget per turn).
 import { createSocket, type Socket } from 'node:dgram';
 import { ETHERTYPE, HDR_BYTES, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType as W, WIRE_VERSION } from '../wire/wire.gen.js';
 import { formatEndpoint, type Endpoint, type MemberConfig } from './config.js';
@@ -194,61 +199,69 @@ export class PlaneNet {
     return out;
   }
 
-  private drop(plane: number, reason: number): void {
-    this.drops[plane]![reason]!++;
+  /**
+   * The filter's verdict on a datagram (no side effect): its class (>= 0), or -1 - the index of the
+   * drop reason in RX_DROP_REASONS. The queues' room is not looked at here.
+   */
+  classify(plane: number, msg: Uint8Array, address: string, port: number): number {
+    const len = msg.length;
+    // the NIC's stateless header checks, in its order (docs/wire-format.md, drop reasons)
+    if (len < HDR_BYTES) return -1 - R.short;
+    if (len > HDR_BYTES + this.filter.maxPayload) return -1 - R.oversize;
+    if (((msg[12]! << 8) | msg[13]!) !== ETHERTYPE) return -1 - R.bad_ethertype;
+    if (msg[14] !== WIRE_VERSION) return -1 - R.bad_version;
+    if (((msg[16]! << 8) | msg[17]!) !== this.filter.clusterId) return -1 - R.bad_cluster;
+    const type = msg[15]!;
+    if (type < W.REQ || type > W.CONTROL) return -1 - R.bad_type;
+    const plen = (msg[42]! << 8) | msg[43]!;
+    const want = plen + HDR_BYTES < MIN_FRAME_BYTES ? MIN_FRAME_BYTES : plen + HDR_BYTES;
+    if (plen > this.filter.maxPayload || want !== len) return -1 - R.bad_length;
+    const dst = mac(msg, 0);
+    if (dst !== this.selfMac && dst !== MAC_GROUP) return -1 - R.bad_destination;
+    const src = mac(msg, 6);
+    if (src >= MAC_NODE_PREFIX && src < MAC_NODE_PREFIX + 0x100) {
+      // a member: only from its own endpoint on this plane, with its own id in the header
+      const id = src - MAC_NODE_PREFIX;
+      const ep = this.memberAddr[plane]![id];
+      if (!ep || msg[19] !== id) return -1 - R.not_member;
+      if (ep.port !== port || ep.address !== address) return -1 - R.wrong_source_address;
+      if (type === W.CONTROL) return CLASS_CONTROL;
+      if (type === W.APPEND || type === W.ACK || type === W.NACK || type === W.HEARTBEAT) return CLASS_REPLICATION;
+      return -1 - R.unexpected_type;
+    }
+    if (src >= MAC_CLIENT_PREFIX && src < MAC_CLIENT_PREFIX + 0x1000000) {
+      // a client: requests only, its id (not 0) in the header
+      if (type !== W.REQ) return -1 - R.unexpected_type;
+      const id = src - MAC_CLIENT_PREFIX;
+      if (msg[19] !== 0xff || ((msg[34]! << 24) | (msg[35]! << 16) | (msg[36]! << 8) | msg[37]!) >>> 0 !== id || id === 0) return -1 - R.bad_source_mac;
+      return CLASS_CLIENT;
+    }
+    return -1 - R.bad_source_mac;
   }
 
   private receive(plane: number, msg: Buffer, address: string, port: number): void {
     const st = this.stats[plane]!;
     if (st.blocked) { st.rxBlocked++; return; }
-    const len = msg.length;
-    // the NIC's stateless header checks, in its order (docs/wire-format.md, drop reasons)
-    if (len < HDR_BYTES) return this.drop(plane, R.short);
-    if (len > HDR_BYTES + this.filter.maxPayload) return this.drop(plane, R.oversize);
-    if (((msg[12]! << 8) | msg[13]!) !== ETHERTYPE) return this.drop(plane, R.bad_ethertype);
-    if (msg[14] !== WIRE_VERSION) return this.drop(plane, R.bad_version);
-    if (((msg[16]! << 8) | msg[17]!) !== this.filter.clusterId) return this.drop(plane, R.bad_cluster);
-    const type = msg[15]!;
-    if (type < W.REQ || type > W.CONTROL) return this.drop(plane, R.bad_type);
-    const plen = (msg[42]! << 8) | msg[43]!;
-    const want = plen + HDR_BYTES < MIN_FRAME_BYTES ? MIN_FRAME_BYTES : plen + HDR_BYTES;
-    if (plen > this.filter.maxPayload || want !== len) return this.drop(plane, R.bad_length);
-    const dst = mac(msg, 0);
-    if (dst !== this.selfMac && dst !== MAC_GROUP) return this.drop(plane, R.bad_destination);
-    const src = mac(msg, 6);
-    let cls: number;
-    if (src >= MAC_NODE_PREFIX && src < MAC_NODE_PREFIX + 0x100) {
-      // a member: only from its own endpoint on this plane, with its own id in the header
-      const id = src - MAC_NODE_PREFIX;
-      const ep = this.memberAddr[plane]![id];
-      if (!ep || msg[19] !== id) return this.drop(plane, R.not_member);
-      if (ep.port !== port || ep.address !== address) return this.drop(plane, R.wrong_source_address);
-      if (type === W.CONTROL) cls = CLASS_CONTROL;
-      else if (type === W.APPEND || type === W.ACK || type === W.NACK || type === W.HEARTBEAT) cls = CLASS_REPLICATION;
-      else return this.drop(plane, R.unexpected_type);
-      st.lastRxMs[id] = Date.now();
-    } else if (src >= MAC_CLIENT_PREFIX && src < MAC_CLIENT_PREFIX + 0x1000000) {
-      // a client: requests only, its id in the header; its address is learned (replies go there)
-      if (type !== W.REQ) return this.drop(plane, R.unexpected_type);
-      const id = src - MAC_CLIENT_PREFIX;
-      if (msg[19] !== 0xff || ((msg[34]! << 24) | (msg[35]! << 16) | (msg[36]! << 8) | msg[37]!) >>> 0 !== id || id === 0) return this.drop(plane, R.bad_source_mac);
-      if (this.queues[plane]![CLASS_CLIENT]!.length >= RX_QUEUE_CAP[CLASS_CLIENT]) return this.drop(plane, R.overload_client);
+    const cls = this.classify(plane, msg, address, port);
+    if (cls < 0) { this.drops[plane]![-1 - cls]!++; return; }
+    const q = this.queues[plane]![cls]!;
+    if (q.length >= RX_QUEUE_CAP[cls]!) { this.drops[plane]![R.overload_control + cls]!++; return; }
+    if (cls === CLASS_CLIENT) {
+      // the client's address is learned (its replies go there)
+      const id = mac(msg, 6) - MAC_CLIENT_PREFIX;
       const known = this.clients.get(id);
       if (!known || known.port !== port || known.address !== address) {
         if (!known && this.clients.size >= CLIENT_CAP) this.clients.delete(this.clients.keys().next().value!);
         this.clients.set(id, { address, port });
       }
-      cls = CLASS_CLIENT;
     } else {
-      return this.drop(plane, R.bad_source_mac);
+      st.lastRxMs[msg[19]!] = Date.now();
     }
-    const q = this.queues[plane]![cls]!;
-    if (q.length >= RX_QUEUE_CAP[cls]!) return this.drop(plane, R.overload_control + cls);
     st.rxFrames++;
     this.accepted[plane]![cls]!++;
     // a plain Uint8Array over the datagram: a Buffer's slice() is a view, not a copy, and the NIC
     // models and the core copy frames with slice() (a Buffer frame would be changed in place)
-    q.push(new Uint8Array(msg.buffer, msg.byteOffset, len));
+    q.push(new Uint8Array(msg.buffer, msg.byteOffset, msg.length));
     this.queuedTotal++;
     this.onReadable?.();
   }
