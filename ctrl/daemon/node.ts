@@ -227,17 +227,24 @@ export class NodeDaemon implements StatusSource {
 
   /**
    * The rejoin gate (docs/deploying.md §5): a node started with --rejoin lost its log, so it must
-   * neither vote nor ask for votes (nor count as a restarted member for the amnesia guard) until it
-   * holds again every entry that may have been committed with its help. It notes the commit index
-   * the leader reports in its first Append of a term; it is done once a leader reconciled it
-   * (not recovering) in that term and its own commit index reached that index and an entry of
-   * the leader's term (the leader's term has committed, so every older committed entry is there).
+   * not help anyone win an election, nor stand itself, until it holds again every entry that may
+   * have been committed with its help: its own vote requests and every vote it would grant are
+   * dropped (counted); its refusals go out (a refusal from a restarted node also tells the amnesia
+   * guard that it restarted, which it did), and so do all other messages. It notes the commit index
+   * the leader reports in its first Append of a term; it is done once a leader reconciled it (not
+   * recovering) in that term and its own commit index reached that index and an entry of the
+   * leader's term (the leader's term has committed, so every older committed entry is there too).
    */
   private gate(m: Message, dir: 'in' | 'out'): boolean {
     if (!this.storage.rejoining) return true;
-    const vote = m.type === MsgType.PreVote || m.type === MsgType.Vote || m.type === MsgType.PreVoteResp || m.type === MsgType.VoteResp || m.type === MsgType.TimeoutNow;
-    if (vote) { this.rejoin.votesDropped++; return false; }
-    if (dir === 'in' && m.type === MsgType.Append && m.term >= this.replica?.core.term && (!this.rejoinTarget || this.rejoinTarget.term < m.term)) {
+    if (dir === 'out') {
+      const ask = m.type === MsgType.PreVote || m.type === MsgType.Vote;
+      const grant = (m.type === MsgType.PreVoteResp || m.type === MsgType.VoteResp) && !m.reject;
+      if (ask || grant) { this.rejoin.votesDropped++; return false; }
+      return true;
+    }
+    if (m.type === MsgType.TimeoutNow) { this.rejoin.votesDropped++; return false; }
+    if (m.type === MsgType.Append && m.term >= this.replica?.core.term && (!this.rejoinTarget || this.rejoinTarget.term < m.term)) {
       this.rejoinTarget = { term: m.term, commit: m.commit };
       this.log.info({ term: m.term, commit: m.commit, leader: m.from }, `rejoining: catching up to commit index ${m.commit} of term ${m.term}`);
     }
