@@ -1,10 +1,11 @@
 // Three daemons on loopback (real processes, UDP planes, WAL files), the load generator running
 // while (1) the leader is killed with SIGKILL and restarted, (2) one plane's sockets are blocked on
-// every node, (3) a follower is killed and its WAL's tail corrupted on disk. Then every node is
-// killed at once and restarted. Checked: the recorded history is linearizable (it ends with a read
-// of every key), every acknowledged append is present after the restart of all nodes, the nodes'
-// WALs agree on the committed prefix, and the corrupted node said in its log that it truncated the
-// tail and rejoined.
+// every node, (3) a follower is killed and its WAL's last record damaged and followed by garbage
+// (what a crash in the middle of a write can leave: cut off; corruption in the middle is
+// test/deploy/rejoin.test.ts). Then every node is killed at once and restarted. Checked: the
+// recorded history is linearizable (it ends with a read of every key), every acknowledged append
+// is present after the restart of all nodes, the nodes' WALs agree on the committed prefix, and the
+// damaged node said in its log that it truncated the torn tail and rejoined.
 //
 // Snapshots are on (every 1000 entries), so restarts also replay a snapshot and WALs get compacted.
 //
@@ -130,7 +131,7 @@ describe('deployment: daemons on loopback', () => {
     });
     mark(`phase 3 load: ${r3.ops.completed} completed`);
     const log = lc.logText(victim);
-    expect(log).toMatch(/WAL: (corrupt|torn) tail truncated/);
+    expect(log).toMatch(/WAL: torn tail truncated/); // the final record fails its CRC and nothing valid follows: a torn write
     const line = log.split('\n').find((l) => l.includes('tail truncated'))!;
     expect(JSON.parse(line).droppedBytes).toBeGreaterThan(20);
 
