@@ -1,10 +1,12 @@
 // The real-time driver: one replica (ctrl/driver/replica.ts) next to its NIC, as a long-lived
-// process. Wall clock, UDP sockets per plane (planes.ts), the write-ahead log on disk
-// (file-storage.ts), the OS's randomness (seeded once, logged), pino logs, an HTTP status
-// endpoint (status.ts), graceful stop on SIGTERM.
+// process. Wall clock, UDP sockets per plane (planes.ts, with the kernel filter of sockfilter.ts),
+// the write-ahead log and hard state on disk (file-storage.ts; --rejoin and the rejoin gate here),
+// the OS's randomness (seeded once, logged), pino logs, an HTTP status endpoint (status.ts),
+// graceful stop on SIGTERM.
 //
 // The NIC clock (a simulated backend's cycles) moves only when the driver steps it:
-//   * after input (frames from the plane sockets): in quanta of `settleQuantumCycles` until the NIC
+//   * after input (frames from the plane sockets that passed the filter, taken from their class
+//     queues with a budget per turn: RX_BUDGET): in quanta of `settleQuantumCycles` until the NIC
 //     is quiet (no input queued, no host command pending, nothing came out for 3 quanta), at most
 //     `maxSettleCycles`; everything the NIC sends or hands to the host is handled at once;
 //   * at each tick (`timing.tickMs`): `nic.cyclesPerMs` x tickMs cycles, so its timers (heartbeats, ACK
@@ -211,6 +213,7 @@ export class NodeDaemon implements StatusSource {
       this.settle();
       this.maybeSnapshot();
       this.checkRejoin();
+      if (this.net.queued > 0) this.schedulePump();
     } catch (e) {
       this.fatal(e);
       return;
