@@ -350,20 +350,9 @@ export function softwareSection(ctx: BenchContext): SoftwareResult {
 
 // ---- 4. failover ----------------------------------------------------------------------------------
 
-/** One failover run (sim/failover.ts), times in us after the crash. */
-export interface FailoverRun {
-  seed: number;
-  newLeader: number;
-  term: number;
-  detectUs: number | null;
-  electedUs: number | null;
-  firstCommitUs: number | null;
-  fullThroughputUs: number | null;
-  gapUs: number;
-  lostRequests: number;
-  retries: number;
-  agreement: boolean;
-}
+/** One failover run: sim/failover.ts's summary (times in us after the crash) with its seed and gap. */
+export type FailoverRun = { seed: number; gapUs: number } & Pick<FailoverSummary,
+  'newLeader' | 'term' | 'detectUs' | 'electedUs' | 'firstCommitUs' | 'fullThroughputUs' | 'lostRequests' | 'retries' | 'agreement'>;
 
 /** What the failover section reports (docs/benchmarks.md). */
 export interface FailoverResult {
