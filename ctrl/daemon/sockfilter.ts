@@ -199,13 +199,13 @@ let setsockopt: Setsockopt | null | undefined;
 async function libc(): Promise<Setsockopt | null> {
   if (setsockopt !== undefined) return setsockopt;
   setsockopt = null;
-  if (process.platform !== 'linux' || process.arch !== 'x64' && process.arch !== 'arm64') return null;
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64')) return null;
   try {
-    const koffi = (await import('koffi')).default;
-    const lib = koffi.load('libc.so.6');
-    const insn = koffi.struct('nicraft_sock_filter', { code: 'uint16', jt: 'uint8', jf: 'uint8', k: 'uint32' });
-    koffi.struct('nicraft_sock_fprog', { len: 'uint16', filter: koffi.pointer(insn) });
-    setsockopt = lib.func('int setsockopt(int fd, int level, int name, const nicraft_sock_fprog *val, uint32_t len)') as Setsockopt;
+    const { declareApi, declareStruct, pointerTo } = await import('../../native/ffi.js');
+    const insn = declareStruct('nicraft_sock_filter', { code: 'uint16', jt: 'uint8', jf: 'uint8', k: 'uint32' });
+    declareStruct('nicraft_sock_fprog', { len: 'uint16', filter: pointerTo(insn) });
+    const api = declareApi('libc.so.6', 'sockfilter', { setsockopt: 'int setsockopt(int fd, int level, int name, const nicraft_sock_fprog *val, uint32_t len)' });
+    setsockopt = api.setsockopt as unknown as Setsockopt;
   } catch {
     setsockopt = null;
   }
