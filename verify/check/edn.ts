@@ -104,6 +104,8 @@ const CLOSER: Record<string, string> = { '}': 'map', ']': 'vector', ')': 'list',
  */
 export class EdnReader {
   pos = 0;
+  /** Offset where the value `read` last returned begins. */
+  valueStart = 0;
   constructor(
     readonly text: string,
     readonly maxDepth = EDN_MAX_DEPTH,
@@ -149,7 +151,9 @@ export class EdnReader {
         this.fail(`missing '${top.kind === 's' ? '}' : top.kind}' of the ${CLOSER[top.kind]} opened here`, top.start);
       }
       const c = t[this.pos]!;
+      const at = this.pos;
       let value: EdnValue;
+      let start = at;
       switch (c) {
         case '{':
           open('}', 1);
@@ -178,6 +182,7 @@ export class EdnReader {
           if (!top || want !== c) this.fail(`unexpected '${c}'`);
           stack.pop();
           this.pos++;
+          start = top.start;
           if (top.kind === '}') {
             if (top.items.length % 2 !== 0) this.fail('map key without a value', top.start);
             const m = new EdnMap();
@@ -203,7 +208,10 @@ export class EdnReader {
       }
       // Deliver the value to the innermost open collection (a #_ swallows it).
       const top = stack[stack.length - 1];
-      if (!top) return value;
+      if (!top) {
+        this.valueStart = start;
+        return value;
+      }
       if (top.kind === 'd') stack.pop();
       else top.items.push(value);
     }
@@ -212,7 +220,13 @@ export class EdnReader {
   readToken(start: number, what: string): string {
     const t = this.text;
     let i = start;
-    while (i < t.length && !isWs(t[i]!) && !DELIMS.has(t[i]!)) i++;
+    while (i < t.length && !isWs(t[i]!) && !DELIMS.has(t[i]!)) {
+      const c = t.charCodeAt(i);
+      if (c < 0x20 || c === 0x7f || c === 0xfffd) {
+        this.fail(`unexpected character U+${c.toString(16).toUpperCase().padStart(4, '0')}`, i);
+      }
+      i++;
+    }
     if (i === start) this.fail(`empty ${what}`);
     this.pos = i;
     return t.slice(start, i);

@@ -6,22 +6,24 @@ import type { JsonHistory, JsonOp } from './types.js';
  * read (101–102) of a value nobody wrote: not linearizable, and to prove it the search must try
  * every set of writes with every last write (about writers × 2^(writers-1) configurations), so the
  * search cache has to hold them all. A read of one of the written values (`readWritten`) makes it
- * linearizable (found at once).
+ * linearizable: `read: writers - 1` is found at once; `read: 0` (the first write placed last) only
+ * after the search tried most orders.
  */
-export function concurrentWrites(writers: number, opts: { key?: string; readWritten?: boolean } = {}): JsonHistory {
+export function concurrentWrites(writers: number, opts: { key?: string; read?: number; process0?: number } = {}): JsonHistory {
   const key = opts.key ?? 'k';
   const ops: JsonOp[] = [];
+  const p0 = opts.process0 ?? 0;
   for (let i = 0; i < writers; i++) {
-    ops.push({ process: i, op: 'put', key, value: `v${i}`, invokeNs: 0, returnNs: 100, status: 'ok' });
+    ops.push({ process: p0 + i, op: 'put', key, value: `v${i}`, invokeNs: 0, returnNs: 100, status: 'ok' });
   }
   ops.push({
-    process: writers,
+    process: p0 + writers,
     op: 'get',
     key,
     invokeNs: 101,
     returnNs: 102,
     status: 'ok',
-    output: opts.readWritten ? `v${writers - 1}` : 'never-written',
+    output: opts.read === undefined ? 'never-written' : `v${opts.read}`,
   });
   return { model: 'kv', ops };
 }

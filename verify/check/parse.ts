@@ -287,12 +287,12 @@ export function parseEdnHistory(text: string, file: string): History {
             r.pos++;
             break;
           }
-          const at = r.pos;
-          op(r.read(), lineOf(starts, at).line);
+          const v = r.read();
+          op(v, lineOf(starts, r.valueStart).line);
         }
       } else {
-        const at = r.pos;
-        op(r.read(), lineOf(starts, at).line);
+        const v = r.read();
+        op(v, lineOf(starts, r.valueStart).line);
       }
     }
   } catch (e) {
