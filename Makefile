@@ -1,6 +1,7 @@
 # nicraft: build, test, demo and benchmark entry points.
 #
-#   make deps      system packages (verilator, g++, make, zlib) and node modules; quick when present
+#   make deps      system packages (verilator, g++, make, zlib, chromium for the history-view test)
+#                  and node modules; quick when present
 #                  (make bench-deploy also installs etcd-server, its reference system)
 #   make gen       regenerate the wire format files from spec/wire.yaml
 #   make build     check the generated files, then build the simulation library (cached by content):
@@ -36,6 +37,7 @@ deps-system:
 	command -v g++ >/dev/null || missing="$$missing g++"; \
 	command -v make >/dev/null || missing="$$missing make"; \
 	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install$$missing yourself" >&2; exit 1; }; \

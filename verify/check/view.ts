@@ -131,7 +131,12 @@ export function viewData(v: ViewInput): ViewData {
         p: o.process,
         label: opLabel(o),
         where: opWhere(o, h.timeUnit, h.t0),
-        status: o.status === 'unknown' ? 'indeterminate (may take effect any time after its invocation, or never)' : o.status,
+        status:
+          o.status === 'unknown'
+            ? 'indeterminate (may take effect any time after its invocation, or never)'
+            : o.status === 'fail'
+              ? 'fail (the compare failed: no effect)'
+              : 'ok',
         call: o.call,
         ret: Number.isFinite(o.ret) ? o.ret : null,
       })),
@@ -207,6 +212,7 @@ details pre{background:#f6f6f6;padding:.5em;max-height:14em;overflow:auto;font-s
 .event.crash line{stroke:#d32f2f;stroke-width:2.5;stroke-dasharray:none}.event.plane line{stroke:#0277bd;stroke-width:2.5}
 .event.fault line{stroke:#f9a825}.event.other line{stroke:#9e9e9e}
 .event rect.hit{fill:transparent;cursor:help}
+.event text.glyph{fill:#333;font-weight:bold}
 #tooltip{position:fixed;display:none;max-width:32em;background:#fffde7;border:1px solid #999;padding:.4em .6em;font-size:12px;box-shadow:2px 2px 6px rgba(0,0,0,.2);pointer-events:none;z-index:10;white-space:pre-wrap}
 .hint{color:#666;font-size:12px}
 `;
@@ -223,6 +229,8 @@ const SCRIPT = String.raw`
   var shownKinds = {};
   var pinned = null;
   var current = null;
+  var proportional = false;
+  var GLYPH = { election: 'L', campaign: 'C', role: 'f', crash: '\u2620', plane: 'P', fault: '!', other: '\u00b7' };
 
   function el(name, attrs, parent) {
     var e = document.createElementNS(NS, name);
@@ -353,12 +361,18 @@ const SCRIPT = String.raw`
     procs.sort(function (a, b) { return a - b; });
     var row = {};
     procs.forEach(function (p, i) { row[p] = i; });
-    var dx = 24, rowH = 30, left = 60, top = 34;
+    var dx = 30, rowH = 30, left = 60, top = 34;
     var inf = times.length + 1;
     var width = left + (inf + 1) * dx + 40;
     var height = top + procs.length * rowH + 50;
-    function x(t) { return left + (t === null ? inf : rank[t]) * dx; }
+    var tmin = times.length ? times[0] : 0, tmax = times.length ? times[times.length - 1] : 1;
+    var span = Math.max(1e-9, tmax - tmin), plotW = (inf - 1) * dx;
+    function x(t) {
+      if (proportional) return t === null ? left + inf * dx : left + ((t - tmin) / span) * plotW;
+      return left + (t === null ? inf : rank[t]) * dx;
+    }
     function xAt(t) {
+      if (proportional) return left + ((t - tmin) / span) * plotW;
       // an event time between two operation times: interpolate on the ordinal axis
       if (!times.length) return left;
       if (t <= times[0]) return left - 6;
@@ -383,6 +397,8 @@ const SCRIPT = String.raw`
       var g = el('g', { class: 'event ' + e.kind, 'data-kind': e.kind }, evG);
       if (!shownKinds[e.kind]) g.style.display = 'none';
       el('line', { x1: ex, y1: top - 8, x2: ex, y2: top + procs.length * rowH }, g);
+      var gl = el('text', { x: ex, y: top - 11, 'text-anchor': 'middle', 'font-size': 10, class: 'glyph' }, g);
+      gl.textContent = GLYPH[e.kind] || '?';
       var hit = el('rect', { class: 'hit', x: ex - 4, y: top - 12, width: 8, height: procs.length * rowH + 12 }, g);
       hit.addEventListener('mousemove', function (ev) { showTip(ev, 'event (' + e.kind + '), log line ' + e.line + ', ' + fmtTime(e.t) + '\n' + e.text); });
       hit.addEventListener('mouseleave', hideTip);
@@ -398,10 +414,11 @@ const SCRIPT = String.raw`
       if (tab.linOf[k] >= 0 && tab.lins[tab.linOf[k]].length === tab.ops.length) cls += ' lin';
       if (o.ret === null) cls += ' indet';
       if (k in red) cls += ' counterexample';
-      var g = el('g', { class: cls, 'data-op': k }, opsG);
+      var g = el('g', { class: cls, 'data-op': k, 'data-label': o.label }, opsG);
       el('rect', { class: 'bar', x: x0, y: y, width: x1 - x0, height: rowH - 8, rx: 3 }, g);
       var t = el('text', { x: x0 + 4, y: y + rowH / 2 }, g);
-      t.textContent = o.label;
+      var room = Math.max(1, Math.floor((x1 - x0 - 6) / 5.6));
+      t.textContent = o.label.length > room ? o.label.slice(0, Math.max(1, room - 1)) + '\u2026' : o.label;
       g.addEventListener('mousemove', function (ev) { showTip(ev, opTip(tab, k)); if (pinned === null) showLin(tab, k, svg); });
       g.addEventListener('mouseleave', function () { hideTip(); if (pinned === null) showLin(tab, null, svg); });
       g.addEventListener('click', function () { pinned = pinned === k ? null : k; showLin(tab, pinned === null ? k : pinned, svg); });
@@ -411,7 +428,7 @@ const SCRIPT = String.raw`
     el('line', { x1: left, y1: ay, x2: x(null), y2: ay, stroke: 'black' }, svg);
     var step = Math.max(1, Math.ceil(times.length / 25));
     for (var i = 0; i < times.length; i += step) {
-      var tx = left + i * dx;
+      var tx = proportional ? x(times[i]) : left + i * dx;
       el('line', { x1: tx, y1: ay, x2: tx, y2: ay + 5, stroke: 'black' }, svg);
       var lab = el('text', { x: tx, y: ay + 17, 'text-anchor': 'middle' }, svg);
       lab.textContent = D.unit === 'ns' ? fmtTime(times[i]).replace(' \u00b5s', '') : String(times[i]);
@@ -420,7 +437,7 @@ const SCRIPT = String.raw`
     il.textContent = '\u221e';
     var an = el('text', { x: left, y: ay + 34, fill: '#555' }, svg);
     an.textContent = D.unit === 'ns'
-      ? 'time (\u00b5s since the first invocation; spacing is by event order)'
+      ? 'time (\u00b5s since the first invocation; ' + (proportional ? 'proportional' : 'spacing is by event order') + ')'
       : 'time (event number in the input)';
     var tabs = document.querySelectorAll('#tabs .tab');
     for (var j = 0; j < tabs.length; j++) tabs[j].classList.toggle('active', +tabs[j].getAttribute('data-index') === ti);
@@ -440,6 +457,15 @@ const SCRIPT = String.raw`
     b.addEventListener('click', function () { draw(i); });
   });
   var legend = document.getElementById('legend');
+  if (D.unit === 'ns') {
+    var al = h('label', null, legend);
+    var acb = h('input', null, al);
+    acb.type = 'checkbox';
+    acb.id = 'proportional';
+    al.appendChild(document.createTextNode(' proportional time axis'));
+    acb.addEventListener('change', function () { proportional = acb.checked; draw(current); });
+    if (D.events.length) h('span', 'events: ', legend);
+  }
   var kinds = {};
   D.events.forEach(function (e) { kinds[e.kind] = (kinds[e.kind] || 0) + 1; });
   Object.keys(kinds).forEach(function (kind) {
@@ -477,7 +503,7 @@ ${d.eventsNote ? `<div class="hint">${esc(d.eventsNote)}</div>` : ''}
 <details><summary>Explanation</summary><pre>${esc(d.explanation.join('\n'))}</pre></details>
 </header>
 <nav id="tabs"></nav>
-<div id="legend">${d.events.length ? 'events: ' : ''}</div>
+<div id="legend">${d.events.length && d.unit !== 'ns' ? 'events: ' : ''}</div>
 <div id="main"><div id="canvas"></div><aside id="side"></aside></div>
 <div id="tooltip"></div>
 <script type="application/json" id="data">${scriptJson(d)}</script>
