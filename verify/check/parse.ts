@@ -177,7 +177,7 @@ function invocationArgs(
 const LOG_LINE =
   /jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:([A-Za-z][\w-]*)(?:\s+(.*))?\s*$/;
 
-/** Jepsen's log lines (see ../shared/data/jepsen-etcd/README.md). Other lines are ignored. */
+/** Jepsen's log lines (see testdata/jepsen-etcd/README.md). Other lines are ignored. */
 export function parseJepsenLog(text: string, file: string): History {
   const b = new Builder(file);
   const lines = text.split('\n');
