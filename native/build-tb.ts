@@ -121,7 +121,7 @@ export function tbHash(v: TbVariant): string {
   const files = [
     // every RTL file: a module may instantiate others (found with -y)
     ...rtlSources(), ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
-    join(ROOT, 'native/nicraft_wire.h'), ...tbSources(v.module), fileURLToPath(import.meta.url),
+    join(ROOT, 'native/nicraft_wire.h'), ...tbSources(v.module), join(ROOT, 'native/build-tb.ts'),
   ];
   for (const f of files) {
     h.update(`${relative(ROOT, f)}\0`);

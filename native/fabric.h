@@ -29,34 +29,13 @@
 #include <vector>
 
 #include "hist.h"
+#include "rng.h"
 #include "nic_shim.h"
 
 namespace nrfab {
 
-// xoshiro256** seeded by splitmix64: every random choice of a world comes from its seed.
-struct Rng {
-  uint64_t s[4];
-  static uint64_t splitmix(uint64_t& x) {
-    uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  explicit Rng(uint64_t seed = 1) {
-    uint64_t x = seed;
-    for (auto& v : s) v = splitmix(x);
-  }
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t next() {
-    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
-    return r;
-  }
-  double u01() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
-  uint64_t below(uint64_t n) { return n ? next() % n : 0; }
-  // an independent stream for a named purpose
-  Rng fork(uint64_t tag) { uint64_t x = next() ^ (tag * 0xD1B54A32D192ED03ULL); return Rng(splitmix(x)); }
-};
+// Every random choice of a world comes from its seed (native/rng.h).
+using Rng = nrsim::Rng;
 
 struct NetModel {
   int64_t period_ps = 4000;        // NIC clock (250 MHz)

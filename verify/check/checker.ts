@@ -6,6 +6,7 @@
 // partition time slices in turn, so one hard key cannot starve the others, and stops at the first
 // violation. This file schedules on one thread; pool.ts runs the same searches on worker threads.
 import { freemem, totalmem } from 'node:os';
+import { SeededRand } from '../../ctrl/rand.js';
 import type { Model } from './models.js';
 import type { Operation } from './types.js';
 
@@ -333,16 +334,11 @@ export class VisitedCache<S> {
   }
 }
 
-/** Deterministic 32-bit generator (xorshift32) for the Zobrist keys. */
+/** Zobrist keys from the project's seeded generator (ctrl/rand.ts). */
 function zobrist(n: number, seed: number): Int32Array {
   const z = new Int32Array(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    z[i] = x;
-  }
+  const r = new SeededRand(seed);
+  for (let i = 0; i < n; i++) z[i] = r.uint32() | 0;
   return z;
 }
 
