@@ -118,8 +118,11 @@ class Table {
     readonly words: number,
     capacity: number,
   ) {
-    this.heads = new Int32Array(capacity).fill(-1);
-    this.mask = capacity - 1;
+    // Chained buckets: a power of two of them, between capacity/2 and capacity (load 1 to 2).
+    let buckets = 1;
+    while (buckets * 2 <= capacity) buckets *= 2;
+    this.heads = new Int32Array(buckets).fill(-1);
+    this.mask = buckets - 1;
     this.link = new Int32Array(capacity);
     this.hashes = new Int32Array(capacity);
     this.sids = new Int32Array(capacity);
@@ -220,10 +223,8 @@ export class VisitedCache<S> {
   ) {
     if (primitiveStates) this.primitive = new Map();
     const per = Table.bytesPerEntry(words);
-    // Two generations at most, each of at most half the budget.
-    let max = 1 << 12;
-    while (max * 2 * per * 2 <= budget.limit && max * 2 <= MAX_TABLE_ENTRIES && max * 2 * words < 2 ** 32) max *= 2;
-    this.maxEntries = max;
+    // Two generations, each of at most half the budget.
+    this.maxEntries = Math.max(1 << 12, Math.min(Math.floor(budget.limit / 2 / per), MAX_TABLE_ENTRIES, Math.floor((2 ** 32 - 1) / words)));
     this.young = new Table(words, 1 << 10);
     this.old = new Table(words, 1 << 4);
     this.charge();
@@ -273,8 +274,7 @@ export class VisitedCache<S> {
 
   /** Adds (bits, state) unless present; returns true when it was new. */
   add(bitsHash: number, bits: Uint32Array, state: S): boolean {
-    const y = this.young;
-    if (y.count === y.capacity || this.budget.used > this.budget.limit) this.room(); // renumbers states: first
+    if (this.young.count === this.young.capacity) this.room(); // renumbers states: first
     const sid = this.intern(state);
     const sh = this.hashOf[sid]!;
     const hash = bitsHash ^ Math.imul(sh ^ (sh >>> 15), 0x85ebca6b);
@@ -288,14 +288,16 @@ export class VisitedCache<S> {
   /** Makes room for one entry in the young table: grow it, or drop the old generation. */
   private room(): void {
     const y = this.young;
-    if (y.count < y.capacity && this.budget.used <= this.budget.limit) return;
-    if (y.count === y.capacity && y.capacity < this.maxEntries && this.budget.used + y.bytes() <= this.budget.limit) {
-      y.grow(y.capacity * 2);
+    if (y.count < y.capacity) return;
+    const per = Table.bytesPerEntry(this.words);
+    const affordable = y.capacity + Math.floor((this.budget.limit - this.budget.used) / per);
+    const cap = Math.min(this.maxEntries, y.capacity * 2, affordable);
+    if (cap >= y.capacity + 1024) {
+      y.grow(cap);
       this.charge();
       return;
     }
-    if (y.count < y.capacity && this.old.count === 0) return; // nothing to drop yet
-    // Drop the old generation; the young one becomes old.
+    // Full and no room to grow: drop the old generation; the young one becomes old.
     const dropped = this.old;
     this.old = y;
     dropped.clear();

@@ -239,6 +239,13 @@ export async function runCheck(files: string[], opts: CheckCliOptions = {}, io?:
     const expl = o.result ? explainLines(o.result, h.timeUnit, !!opts.explain, h.t0) : [];
     for (const line of expl) out(line);
     if (h.droppedReads > 0 && opts.explain) out(`  (${h.droppedReads} indeterminate reads were dropped)`);
+    if (opts.explain && o.result) {
+      const r = o.result;
+      out(
+        `  (${r.partitions} partition${r.partitions === 1 ? '' : 's'}, ${r.steps} search steps, ` +
+          `${r.threads ?? 1} thread${(r.threads ?? 1) === 1 ? '' : 's'}, ${r.evictions} cache evictions, ${r.elapsedMs.toFixed(0)} ms)`,
+      );
+    }
     if (o.result?.note) err(`note: ${o.result.note}`);
     const draw = files.length === 1 || o.verdict !== 'linearizable';
     if (draw && opts.svg) {
