@@ -312,6 +312,11 @@ export function register(program: Command): void {
     .option('--events-clock-mhz <n>', 'clock of the event log\'s cycle numbers, MHz (default 250)', positiveNumber)
     .option('--no-progress', 'no progress bar')
     .action(async (files: string[], o: CheckCliOptions) => {
+      // `nicraft check ... | head`: a closed pipe ends the output, not the process with a trace.
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+      });
       process.exitCode = await runCheck(files, o);
     });
 }

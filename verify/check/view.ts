@@ -191,7 +191,9 @@ details pre{background:#f6f6f6;padding:.5em;max-height:14em;overflow:auto;font-s
 .tab.failing{color:#c62828;border-color:#e57373}
 .tab.undecided{color:#ef6c00}
 #main{display:flex;align-items:flex-start}
-#canvas{flex:1;overflow:auto;padding:.5em 1em;min-width:0}
+#canvas{flex:1;display:flex;padding:.5em 1em;min-width:0}
+#canvas svg.labels{flex:none}
+#canvas .scroll{flex:1;overflow-x:auto;min-width:0}
 #side{width:22em;max-height:80vh;overflow:auto;border-left:1px solid #ddd;padding:.5em;font-size:12px}
 #side h2{font-size:13px;margin:.2em 0}
 #side ol{padding-left:2.4em;margin:.3em 0}
@@ -361,7 +363,7 @@ const SCRIPT = String.raw`
     procs.sort(function (a, b) { return a - b; });
     var row = {};
     procs.forEach(function (p, i) { row[p] = i; });
-    var dx = 30, rowH = 30, left = 60, top = 34;
+    var dx = 30, rowH = 30, left = 14, top = 34;
     var inf = times.length + 1;
     var width = left + (inf + 1) * dx + 40;
     var height = top + procs.length * rowH + 50;
@@ -381,11 +383,17 @@ const SCRIPT = String.raw`
       while (hi - lo > 1) { var mid = (lo + hi) >> 1; if (times[mid] <= t) lo = mid; else hi = mid; }
       return left + (lo + (t - times[lo]) / (times[hi] - times[lo])) * dx;
     }
-    var svg = el('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, 'font-family': 'sans-serif', 'font-size': 10, id: 'history' }, canvas);
+    // client names stay in view while the history scrolls sideways
+    var labels = el('svg', { width: 64, height: height, class: 'labels', 'font-family': 'sans-serif' }, canvas);
+    var scroller = h('div', null, canvas, 'scroll');
+    var svg = el('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, 'font-family': 'sans-serif', 'font-size': 10, id: 'history' }, scroller);
     procs.forEach(function (p, i) {
       var y = top + i * rowH;
-      if (i % 2 === 0) el('rect', { x: 0, y: y, width: width, height: rowH, fill: '#f6f6f6' }, svg);
-      var t = el('text', { x: 8, y: y + rowH / 2 + 4, 'font-size': 11 }, svg);
+      if (i % 2 === 0) {
+        el('rect', { x: 0, y: y, width: width, height: rowH, fill: '#f6f6f6' }, svg);
+        el('rect', { x: 0, y: y, width: 64, height: rowH, fill: '#f6f6f6' }, labels);
+      }
+      var t = el('text', { x: 8, y: y + rowH / 2 + 4, 'font-size': 11 }, labels);
       t.textContent = 'p' + p;
     });
     // events under the bars
