@@ -12,7 +12,7 @@
 #   make typecheck tsc --noEmit over every TypeScript file (sources, tests, tools)
 #   make test      build, lint, typecheck, then the whole vitest suite (this is what CI runs)
 #   make demo      deps, build, then the demo scenario
-#   make bench     every benchmark (bench-<name> runs bench/<name>.ts)
+#   make bench     every benchmark (bench-<name> runs bench/<name>.ts; bench-check runs verify/check/bench.ts)
 #   make coverage  build the --coverage variant, run the NIC tests with it, annotate into build/coverage
 #   make fuzz      fault campaigns (docs/fuzz.md): SEEDS=n (default 1000) FROM=s, FUZZ="--rtl ..." for more flags
 #
@@ -29,7 +29,7 @@ RTL := $(wildcard hw/rtl/*.sv)
 # bench-<name> runs bench/<name>.ts; bench-nic always exists (bench/nic.ts).
 BENCH_NAMES := $(sort nic $(patsubst bench/%.ts,%,$(filter-out bench/_%,$(wildcard bench/*.ts))))
 # Benchmarks that drive daemons and clients only: they need the compiled command, not the simulation library.
-BENCH_DIST := deploy cli check
+BENCH_DIST := deploy cli
 
 .PHONY: deps deps-system deps-node gen gen-check build dist lint typecheck test demo bench coverage clean fuzz
 
@@ -93,7 +93,13 @@ demo: deps build
 fuzz: deps build
 	$(NPX) nicraft fuzz --quiet --seeds $(or $(SEEDS),1000) $(if $(FROM),--from $(FROM),--from 1) $(FUZZ)
 
-bench: $(addprefix bench-,$(BENCH_NAMES))
+bench: $(addprefix bench-,$(BENCH_NAMES)) bench-check
+
+# The linearizability checker's benchmark lives with the checker (bench/ may not import verify/):
+# published histories and 20 concurrent writes; bench/out/check.json.
+.PHONY: bench-check
+bench-check: deps-node
+	$(NPX) tsx verify/check/bench.ts
 
 define BENCH_RULE
 .PHONY: bench-$(1)

@@ -103,7 +103,7 @@ describe('the search cache', () => {
   });
 
   it('16 concurrent writes and a read of a value never written: not linearizable', () => {
-    // 20 writes: bench/check.ts (about 110 M steps)
+    // 20 writes: verify/check/bench.ts, make bench-check (about 110 M steps)
     const r = checkOperations(kv, opsOf(concurrentWrites(16)));
     expect(r.verdict).toBe('not linearizable');
     expect(r.steps).toBeGreaterThan(4_000_000);

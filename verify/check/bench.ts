@@ -1,4 +1,5 @@
-// Linearizability checker benchmark (make bench-check): published histories with known verdicts
+// Linearizability checker benchmark (make bench-check; it lives with the checker because bench/
+// may not import verify/): published histories with known verdicts
 // and the hardest generated one, timed on this machine. Writes bench/out/check.json.
 //
 // 1. Porcupine's KV histories (testdata/porcupine, 6 files) and the Jepsen etcd histories
@@ -22,9 +23,9 @@ import {
   defaultCacheBytes,
   makeModel,
   parseJsonHistory,
-} from '../verify/check/index.js';
+} from './index.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = Number(process.env.CHECK_BENCH_RUNS ?? 5);
 const WRITERS = Number(process.env.CHECK_BENCH_WRITERS ?? 20);
 const TIMEOUT_S = Number(process.env.CHECK_BENCH_TIMEOUT_S ?? 900);
@@ -84,7 +85,7 @@ function writesChild(writers: number, mib: number): void {
 }
 
 function writesRun(mib: number): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/check.ts'), '--writes', String(WRITERS), String(mib)], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'verify/check/bench.ts'), '--writes', String(WRITERS), String(mib)], {
     encoding: 'utf8',
     cwd: ROOT,
   });
