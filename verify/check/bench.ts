@@ -10,7 +10,7 @@
 //    steps, cache evictions and peak memory, with the default cache (sized from this machine's
 //    memory) and with 256 MiB (the old fixed budget), each in its own process.
 //
-//   CHECK_BENCH_RUNS (5)  CHECK_BENCH_WRITERS (20)  CHECK_BENCH_TIMEOUT_S (900)
+//   CHECK_BENCH_RUNS (5)  CHECK_BENCH_WRITERS (20; 0 skips part 2)  CHECK_BENCH_TIMEOUT_S (900)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -43,12 +43,15 @@ async function publishedSet(dir: string): Promise<Record<string, unknown>> {
     .filter((l) => l.trim() !== '')
     .map((l) => l.trim().split(/\s+/) as [string, string]);
   const times: number[] = [];
+  const perFile = new Map<string, number[]>();
   let agree = 0;
   const disagree: string[] = [];
   for (let run = 0; run < RUNS; run++) {
     const t0 = performance.now();
     for (const [file, expected] of rows) {
+      const t1 = performance.now();
       const o = await checkFile(join(dir, file), { timeoutMs: 60_000 });
+      perFile.set(file, [...(perFile.get(file) ?? []), performance.now() - t1]);
       const want = expected === 'linearizable' ? 'linearizable' : 'not linearizable';
       if (run === 0) {
         if (o.verdict === want) agree++;
@@ -57,7 +60,11 @@ async function publishedSet(dir: string): Promise<Record<string, unknown>> {
     }
     times.push(performance.now() - t0);
   }
-  return { files: rows.length, agree, disagree, medianMs: Math.round(median(times)), runsMs: times.map(Math.round) };
+  const slowest = [...perFile.entries()]
+    .map(([file, ts]) => ({ file, medianMs: Math.round(median(ts)) }))
+    .sort((a, b) => b.medianMs - a.medianMs)
+    .slice(0, 6);
+  return { files: rows.length, agree, disagree, medianMs: Math.round(median(times)), runsMs: times.map(Math.round), slowest };
 }
 
 /** One run of the generated history in this process (called as a child: --writes N MIB). */
@@ -103,10 +110,12 @@ async function main(): Promise<void> {
   console.log(`checker benchmark on ${machine.cpus} × ${machine.model}, ${machine.memGiB} GiB, Node ${machine.node}`);
   const porcupine = await publishedSet(join(ROOT, 'testdata/porcupine'));
   console.log(`Porcupine KV:  ${porcupine.agree}/${porcupine.files} verdicts agree; median ${porcupine.medianMs} ms for the set (${RUNS} runs)`);
+  console.log(`  per file (median ms): ${JSON.stringify(porcupine.slowest)}`);
   const etcd = await publishedSet(join(ROOT, 'testdata/jepsen-etcd'));
   console.log(`Jepsen etcd:   ${etcd.agree}/${etcd.files} verdicts agree; median ${etcd.medianMs} ms for the set (${RUNS} runs)`);
+  console.log(`  slowest files (median ms): ${JSON.stringify(etcd.slowest)}`);
   const writes: Record<string, unknown>[] = [];
-  for (const mib of [0, 256]) {
+  for (const mib of WRITERS > 0 ? [0, 256] : []) {
     const w = writesRun(mib);
     writes.push(w);
     console.log(`${WRITERS} concurrent writes + impossible read, cache ${mib ? `${mib} MiB` : 'default'}: ${JSON.stringify(w)}`);

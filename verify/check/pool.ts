@@ -35,7 +35,7 @@ export interface ParallelOptions extends CheckOptions {
 }
 
 /** This thread searches alone for this long before starting workers. */
-export const WARMUP_MS = 1000;
+export const WARMUP_MS = 2000;
 /** Time slice of one partition, ms (this thread and the workers). */
 const SLICE_MS = 100;
 
