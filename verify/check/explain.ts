@@ -65,9 +65,13 @@ export function explainLines(result: CheckResult, unit: string, full: boolean, t
   if (!r) return [];
   const out: string[] = [];
   if (result.verdict === 'unknown') {
+    const open = result.unfinished ?? [];
+    const keys = open.length > 0 && !(open.length === 1 && open[0] === '')
+      ? `; still open: ${open.slice(0, 8).map((k) => JSON.stringify(k)).join(', ')}${open.length > 8 ? ` (+${open.length - 8} more)` : ''}`
+      : '';
     out.push(
-      `  time limit reached after ${result.elapsedMs.toFixed(0)} ms (${result.searched}/${result.partitions} partitions searched; ` +
-        `${keyNote(r)}${r.ops.length} ops, longest linearizable prefix so far ${r.prefix.length})`,
+      `  time limit reached after ${result.elapsedMs.toFixed(0)} ms (${result.partitions - open.length}/${result.partitions} partitions decided${keys}; ` +
+        `hardest: ${keyNote(r)}${r.ops.length} ops, longest linearizable prefix so far ${r.prefix.length})`,
     );
     return out;
   }
