@@ -9,12 +9,14 @@ import {
   detectFormat,
   ednToString,
   kvModel,
+  makeModel,
   parseEdn,
   parseEdnHistory,
   parseHistory,
   parseJepsenLog,
   parseJsonHistory,
   registerModel,
+  specFor,
 } from '../../verify/check/index.js';
 
 function badLine(fn: () => unknown): { line: number | undefined; message: string } {
@@ -198,5 +200,59 @@ describe('nicraft JSON and HistoryRecorder', () => {
     const e2 = badLine(() => parseJsonHistory('{"ops":[\n{"process":0,,}\n]}', 'k.json'));
     expect(e2.line).toBe(2);
     expect(e2.message).toMatch(/malformed JSON/);
+  });
+});
+
+describe('initial values in the input', () => {
+  it('nicraft JSON may say "initial" and "initialState"; flags win', () => {
+    const check = checkOperations;
+    const doc = {
+      model: 'kv',
+      initial: 'empty',
+      initialState: { b: 'old' },
+      ops: [
+        { process: 0, op: 'get', key: 'a', invokeNs: 1, returnNs: 2, status: 'ok', output: '' },
+        { process: 0, op: 'get', key: 'b', invokeNs: 3, returnNs: 4, status: 'ok', output: 'old' },
+      ],
+    };
+    const h = parseJsonHistory(JSON.stringify(doc), 'i.json');
+    expect(h.initial).toBe('empty');
+    expect(h.initialState).toEqual({ b: 'old' });
+    const spec = specFor(h, {});
+    expect(spec).toEqual({ name: 'kv', initial: 'empty', initialState: { b: 'old' } });
+    expect(check(makeModel(spec), h.ops).verdict).toBe('linearizable');
+    // --initial nil and --initial-state override
+    expect(check(makeModel(specFor(h, { initial: 'nil' })), h.ops).verdict).toBe('not linearizable');
+    expect(check(makeModel(specFor(h, {}, { b: 'new' })), h.ops).verdict).toBe('not linearizable');
+    const bad = badLine(() => parseJsonHistory('{"initial":"zero","ops":[]}', 'z.json'));
+    expect(bad.message).toMatch(/z\.json:1: "initial" must be "nil" or "empty"/);
+  });
+
+  it('EDN: empty only for the get/put/append vocabulary; detection of vectors', () => {
+    const kvLine = '{:process 0, :type :invoke, :f :get, :key "a", :value nil}\n{:process 0, :type :ok, :f :get, :key "a", :value ""}';
+    expect(parseEdnHistory(kvLine, 'a.edn').initial).toBe('empty');
+    const reg = '{:process 0, :type :invoke, :f :read, :value nil}\n{:process 0, :type :ok, :f :read, :value nil}';
+    expect(parseEdnHistory(reg, 'b.edn').initial).toBe('nil');
+    expect(detectFormat('[{:process 0}]')).toBe('edn');
+    expect(detectFormat('  (\n {:process 0})')).toBe('edn');
+    expect(detectFormat('; comment\n{:a 1}')).toBe('edn');
+    expect(detectFormat('[]')).toBe('edn');
+    expect(detectFormat('[{"ops": []}]')).toBe('json');
+    expect(detectFormat('INFO jepsen.util - 0 :invoke :read nil')).toBe('jepsen-log');
+  });
+
+  it('a deleted key holds the initial value again', () => {
+    const ops = parseJsonHistory(
+      JSON.stringify({
+        ops: [
+          { process: 0, op: 'put', key: 'k', value: 'x', invokeNs: 1, returnNs: 2, status: 'ok' },
+          { process: 0, op: 'delete', key: 'k', invokeNs: 3, returnNs: 4, status: 'ok' },
+          { process: 0, op: 'get', key: 'k', invokeNs: 5, returnNs: 6, status: 'ok', output: '' },
+        ],
+      }),
+      'd.json',
+    ).ops;
+    expect(checkOperations(kvModel, ops).verdict).toBe('not linearizable');
+    expect(checkOperations(makeModel({ name: 'kv', initial: 'empty' }), ops).verdict).toBe('linearizable');
   });
 });
