@@ -12,6 +12,7 @@ import {
   makeModel,
   parseEdn,
   parseEdnHistory,
+  parseEventLog,
   parseHistory,
   parseJepsenLog,
   parseJsonHistory,
@@ -254,5 +255,32 @@ describe('initial values in the input', () => {
     ).ops;
     expect(checkOperations(kvModel, ops).verdict).toBe('not linearizable');
     expect(checkOperations(makeModel({ name: 'kv', initial: 'empty' }), ops).verdict).toBe('linearizable');
+  });
+});
+
+describe('nicraft event logs', () => {
+  it('reads cycle lines, skips comments, classifies what the simulator and the fuzzer write', () => {
+    const text = [
+      '# nicraft fuzz seed 5 (model): ...',
+      '0 n1: follower term=0',
+      '25032 n1: precandidate term=0',
+      '26569 n1: candidate term=1',
+      '28090 n1: leader term=1',
+      '77675 n1 crashed (fault; NIC reset)',
+      '115575 n2 restarts from storage (33 batches saved so far)',
+      '2600 fault corrupt at=2600 until=112500 prob=0.05 plane=1',
+      '90000 plane 2 down',
+      '91000 plane_down plane=1',
+      '92000 crash node=2',
+      '93000 fault_start drop',
+      '94000 network: {"frames":1}',
+      '(fuzz) a note without a cycle',
+    ].join('\n');
+    const ev = parseEventLog(text, 'e.log', 250);
+    expect(ev.map((e) => e.kind)).toEqual([
+      'role', 'campaign', 'campaign', 'election', 'crash', 'crash', 'fault', 'plane', 'plane', 'crash', 'fault', 'other',
+    ]);
+    expect(ev[3]).toEqual({ cycle: 28090, timeNs: 112360, kind: 'election', text: 'n1: leader term=1', line: 5 });
+    expect(() => parseEventLog('# nothing\n', 'none.log')).toThrow(/none\.log: no events found/);
   });
 });

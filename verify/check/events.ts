@@ -22,7 +22,7 @@ export function eventKind(text: string): EventKind {
   if (/\bleader\b.*\bterm=/.test(text) && !/\bfollower\b/.test(text)) return 'election';
   if (/\b(pre)?candidate\b.*\bterm=/.test(text)) return 'campaign';
   if (/\bfollower\b.*\bterm=/.test(text)) return 'role';
-  if (/\bfault\b|\bfaults\b|\bpartition\b/.test(text)) return 'fault';
+  if (/\bfaults?\b|\bfault_(start|end)\b|\binject\b|\bpartition\b/.test(text)) return 'fault';
   return 'other';
 }
 
