@@ -1,6 +1,11 @@
 # nicraft: build, test, demo and benchmark entry points.
 #
+<<<<<<< HEAD
 #   make deps      system packages (verilator, g++, make, zlib, GNU parallel) and node modules; quick when present
+=======
+#   make deps      system packages (verilator, g++, make, zlib, chromium for the history-view test)
+#                  and node modules; quick when present
+>>>>>>> main
 #                  (make bench-deploy also installs etcd-server, its reference system)
 #   make gen       regenerate the wire format files from spec/wire.yaml
 #   make build     deps (so it works on a fresh clone), check the generated files, compile the
@@ -11,7 +16,7 @@
 #   make typecheck tsc --noEmit over every TypeScript file (sources, tests, tools)
 #   make test      build, lint, typecheck, then the whole vitest suite (this is what CI runs)
 #   make demo      deps, build, then the demo scenario
-#   make bench     every benchmark (bench-<name> runs bench/<name>.ts)
+#   make bench     every benchmark (bench-<name> runs bench/<name>.ts; bench-check runs verify/check/bench.ts)
 #   make coverage  build the --coverage variant, run the NIC tests with it, annotate into build/coverage
 #   make fuzz      fault campaigns (docs/fuzz.md): SEEDS=n (default 1000) FROM=s, FUZZ="--rtl ..." for more flags;
 #                  SHARDS=n runs them as n shards with GNU parallel and merges the results (build/fuzz/)
@@ -42,7 +47,11 @@ deps-system:
 	command -v g++ >/dev/null || missing="$$missing g++"; \
 	command -v make >/dev/null || missing="$$missing make"; \
 	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+<<<<<<< HEAD
 	command -v parallel >/dev/null || missing="$$missing parallel"; \
+=======
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+>>>>>>> main
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install$$missing yourself" >&2; exit 1; }; \
@@ -100,7 +109,13 @@ else
 	$(NPX) nicraft fuzz merge build/fuzz/shard-*.json --out build/fuzz/merged.json
 endif
 
-bench: $(addprefix bench-,$(BENCH_NAMES))
+bench: $(addprefix bench-,$(BENCH_NAMES)) bench-check
+
+# The linearizability checker's benchmark lives with the checker (bench/ may not import verify/):
+# published histories and 20 concurrent writes; bench/out/check.json.
+.PHONY: bench-check
+bench-check: deps-node
+	$(NPX) tsx verify/check/bench.ts
 
 define BENCH_RULE
 .PHONY: bench-$(1)

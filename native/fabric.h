@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "hist.h"
+#include "nicraft_wire.h"
 #include "rng.h"
 #include "nic_shim.h"
 
@@ -52,7 +53,7 @@ struct NetModel {
 
   // picoseconds on the wire for a frame of len bytes (without FCS)
   int64_t wire_ps(size_t len) const {
-    return int64_t(double(len + 4 + 8 + 12) * 8.0 * 1000.0 / link_gbps + 0.5);
+    return nr::wire_ps(len, link_gbps);  // spec/wire.yaml's Ethernet overhead
   }
   // one hop from handing a frame to the sender's MAC to the receiver's MAC handing it over
   int64_t hop_ps(size_t len, bool from_client, bool to_client) const {
@@ -126,5 +127,26 @@ struct Kv {
   int64_t i64(const std::string& k, int64_t d = 0) const { auto it = m.find(k); return it == m.end() ? d : std::strtoll(it->second.c_str(), nullptr, 0); }
   uint64_t u64(const std::string& k, uint64_t d = 0) const { auto it = m.find(k); return it == m.end() ? d : std::strtoull(it->second.c_str(), nullptr, 0); }
 };
+
+// The link and switch model's keys (docs/network-model.md), read and checked in one place for the
+// cluster fabric and the frame world. Returns "" or what is wrong, naming the key.
+inline const char* const LINK_MODEL_KEYS[] = {"link_gbps", "nic_tx_ps", "nic_rx_ps", "client_tx_ps", "client_rx_ps",
+                                             "cable_ps", "switch_ps", "cut_through", "egress_buffer_bytes"};
+inline std::string parse_link_model(const Kv& kv, NetModel& m) {
+  m.link_gbps = kv.num("link_gbps", m.link_gbps);
+  m.nic_tx_ps = kv.i64("nic_tx_ps", m.nic_tx_ps);
+  m.nic_rx_ps = kv.i64("nic_rx_ps", m.nic_rx_ps);
+  m.client_tx_ps = kv.i64("client_tx_ps", m.nic_tx_ps);
+  m.client_rx_ps = kv.i64("client_rx_ps", m.nic_rx_ps);
+  m.cable_ps = kv.i64("cable_ps", m.cable_ps);
+  m.switch_ps = kv.i64("switch_ps", m.switch_ps);
+  m.cut_through = kv.i64("cut_through", 1) != 0;
+  m.egress_buffer_bytes = kv.i64("egress_buffer_bytes", m.egress_buffer_bytes);
+  if (!(m.link_gbps > 0)) return "link_gbps must be positive";
+  if (m.nic_tx_ps < 0 || m.nic_rx_ps < 0 || m.client_tx_ps < 0 || m.client_rx_ps < 0 || m.cable_ps < 0 || m.switch_ps < 0)
+    return "nic_tx_ps, nic_rx_ps, client_tx_ps, client_rx_ps, cable_ps and switch_ps must be >= 0";
+  if (m.egress_buffer_bytes < int64_t(nr::MIN_FRAME_BYTES)) return "egress_buffer_bytes must hold one frame (>= 60)";
+  return "";
+}
 
 }  // namespace nrfab
