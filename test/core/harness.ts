@@ -43,6 +43,8 @@ export interface HarnessOptions {
   seed?: number;
   amnesiaGuard?: boolean;
   quiet?: boolean;
+  /** more core configuration (bounds) for every node */
+  core?: Partial<Config>;
 }
 
 export class Harness {
@@ -66,7 +68,7 @@ export class Harness {
     return {
       id, clusterId: 1, voters, electionTimeoutNs: this.opts.electionTimeoutNs ?? 1000, heartbeatIntervalNs: this.opts.heartbeatIntervalNs ?? 100,
       rand: { int: (n) => this.rand.int(n) }, preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true,
-      amnesiaGuard: this.opts.amnesiaGuard ?? true,
+      amnesiaGuard: this.opts.amnesiaGuard ?? true, ...this.opts.core,
     };
   }
 

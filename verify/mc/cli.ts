@@ -25,6 +25,13 @@ export const SMALL_BOUND: Bound = {
   nodes: 3, requests: 1, maxTerm: 2, timeouts: 2, crashes: 1, drops: 1, dups: 0, order: 'fifo', reorders: 0, maxDepth: 9, timeLimit: 60,
 };
 
+/**
+ * The small bound from a running cluster (`--small --warm --max-depth 7`, also in `make test`):
+ * node 1 leads term 1 with every fast path on, so an election timeout or a host-path request
+ * needs a freeze-and-sync, and the search interleaves its NIC answers with everything else.
+ */
+export const WARM_BOUND: Bound = { ...SMALL_BOUND, warm: true, maxDepth: 7 };
+
 export const PROPERTIES = ['election safety', 'log matching', 'leader completeness', 'state machine safety'];
 
 export interface McIo {

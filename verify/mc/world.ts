@@ -60,8 +60,10 @@ export interface McOptions {
   /**
    * Start from a running cluster instead of a fresh one: node 1's election timeout, then every
    * packet and NIC answer delivered in order until none is left (node 1 leads term 1, every
-   * follower's fast path is on). The prefix spends no budget. From there an election timeout or a
-   * host-path request needs a freeze-and-sync, whose NIC answers the search interleaves.
+   * follower's fast path is on), then each follower's clock to the end of its lease on node 1 (it
+   * may vote again; its election timer has not fired). The prefix spends no budget. From there
+   * an election timeout, a vote request or a host-path request needs a freeze-and-sync, whose NIC
+   * answers the search interleaves with everything else.
    */
   warm?: boolean;
 }
@@ -227,6 +229,10 @@ export class World {
       const c = this.choices().find((x) => (x.k === 'deliver' && x.pos === 0) || x.k === 'nic');
       if (!c) break;
       this.apply(c);
+    }
+    for (const n of this.nodes.slice(1)) {
+      if (this.firesElection(n, this.nextTime(n)!)) throw new Error(`model checker: the warm prefix would fire node ${n.id}'s election timer`);
+      this.apply({ k: 'time', node: n.id });
     }
     const leader = this.node(1).core;
     if (this.violation || leader?.role !== 'leader' || this.nodes.some((n) => !n.core?.status().fastPath)) {
