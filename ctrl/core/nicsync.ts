@@ -18,7 +18,13 @@
 import { assert, CoreAssertionError, isU32 } from './assert.js';
 import { entryFromFrame } from './entry.js';
 import type { HostLog } from './log.js';
+import { membersMask, quorumSize } from './quorum.js';
 import type { CsrName, Entry, Message, NicOp, NodeId, Snapshot } from './types.js';
+
+/** ROLE register values. */
+export const ROLE_OFF = 0;
+export const ROLE_FOLLOWER = 1;
+export const ROLE_LEADER = 2;
 
 /** What the core does once a freeze-and-sync completed (the host log equals the NIC's, fast path off). */
 export type AfterSync =
@@ -120,6 +126,61 @@ export class NicMirror {
       if (this.fastOn) this.synced = false;
     }
     if (reg === 'LAST_INDEX') this.last = value;
+  }
+
+  /** Programs a NIC after a (re)start: identity, term, membership, and the host log's tail (APPLIED_INDEX, LAST_INDEX]. */
+  bringUp(out: NicOp[], p: { id: NodeId; clusterId: number; term: number; voters: NodeId[]; log: HostLog }): void {
+    this.set(out, 'FAST_EN', 0, true);
+    this.set(out, 'NODE_ID', p.id, true);
+    this.set(out, 'CLUSTER_ID', p.clusterId, true);
+    this.set(out, 'ROLE', ROLE_OFF, true);
+    this.set(out, 'TERM', p.term, true);
+    this.set(out, 'LEADER_ID', 0, true);
+    this.writeMembership(out, p.voters, true);
+    // the NIC's log RAM must hold (APPLIED_INDEX, LAST_INDEX]
+    const log = p.log;
+    for (const e of log.slice(log.commit + 1, log.lastIndex())) out.push({ op: 'logWrite', index: e.index, frame: e.frame });
+    this.set(out, 'LAST_INDEX', log.lastIndex(), true);
+    this.set(out, 'COMMIT_INDEX', log.commit, true);
+    this.set(out, 'APPLIED_INDEX', log.commit, true);
+    this.synced = true;
+  }
+
+  writeMembership(out: NicOp[], voters: NodeId[], force = false): void {
+    this.set(out, 'MEMBERS', membersMask(voters), force);
+    this.set(out, 'QUORUM', quorumSize(Math.max(1, voters.length)), force);
+  }
+
+  /**
+   * A new leader's NIC (its no-op at termStart already written through the log port): term, role,
+   * indexes, membership, zero match for every follower, then the fast path on.
+   */
+  installLeader(out: NicOp[], p: { id: NodeId; term: number; voters: NodeId[]; termStart: number; commit: number; followers: NodeId[] }): void {
+    this.set(out, 'TERM', p.term);
+    this.set(out, 'ROLE', ROLE_LEADER);
+    this.set(out, 'LEADER_ID', p.id);
+    this.writeMembership(out, p.voters);
+    this.set(out, 'TERM_START', p.termStart);
+    this.set(out, 'LAST_INDEX', p.termStart, true);
+    this.set(out, 'COMMIT_INDEX', p.commit, true);
+    this.set(out, 'APPLIED_INDEX', p.commit, true);
+    for (const v of p.followers) {
+      this.set(out, 'MATCH_SEL', v, true);
+      this.set(out, 'MATCH_INDEX', 0, true);
+    }
+    this.set(out, 'FAST_EN', 1);
+  }
+
+  /** A reconciled follower's NIC (its host log equals the NIC's, a prefix of the leader's): indexes, role, then the fast path on. */
+  installFollower(out: NicOp[], p: { term: number; lead: NodeId; voters: NodeId[]; commit: number }): void {
+    assert(this.synced && !this.fastOn, 'a follower fast path turned on without a synced, frozen NIC');
+    this.set(out, 'COMMIT_INDEX', p.commit, true);
+    this.set(out, 'APPLIED_INDEX', p.commit, true);
+    this.set(out, 'TERM', p.term);
+    this.set(out, 'ROLE', ROLE_FOLLOWER);
+    this.set(out, 'LEADER_ID', p.lead);
+    this.writeMembership(out, p.voters);
+    this.set(out, 'FAST_EN', 1);
   }
 
   private readCsr(out: NicOp[], p: PendingCsr): void {

@@ -19,19 +19,17 @@ import { crc32 } from './crc32.js';
 import { buildAppend, classify, CTL_CLIENT, entryFromFrame, entryIdentity, EntryTag, retransmitFrame } from './entry.js';
 import { HostLog } from './log.js';
 import { ProgressTracker } from './progress.js';
-import { membersMask, quorumSize } from './quorum.js';
+import { quorumSize } from './quorum.js';
 import type { PersistentState } from './storage.js';
 import { assert, CoreAssertionError } from './assert.js';
 import { coreConfig, type CoreConfig } from './config.js';
-import { NicMirror, type AfterFetch, type AfterSync, type MirrorHost } from './nicsync.js';
+import { NicMirror, ROLE_FOLLOWER, ROLE_OFF, type AfterFetch, type AfterSync, type MirrorHost } from './nicsync.js';
 import {
   emptyMessage, MsgType, type Config, type CsrName, type Entry, type Event, type HardState, type Message, type NicEvent,
   type NicOp, type NodeId, type ReadState, type Ready, type Refusal, type Role, type Snapshot,
 } from './types.js';
 
-export const ROLE_OFF = 0;
-export const ROLE_FOLLOWER = 1;
-export const ROLE_LEADER = 2;
+export { ROLE_FOLLOWER, ROLE_LEADER, ROLE_OFF } from './nicsync.js';
 const CTX_TRANSFER = 1;
 const FRAME_BUFFER_MAX = 4096;
 
@@ -390,26 +388,13 @@ export class Core {
   // NIC bring-up and sync
 
   private initNic(): void {
-    this.setCsr('FAST_EN', 0, true);
-    this.setCsr('NODE_ID', this.id, true);
-    this.setCsr('CLUSTER_ID', this.cfg.clusterId, true);
-    this.setCsr('ROLE', ROLE_OFF, true);
-    this.setCsr('TERM', this.term, true);
-    this.setCsr('LEADER_ID', 0, true);
-    this.writeMembership(true);
-    // the NIC's log RAM must hold (APPLIED_INDEX, LAST_INDEX]
-    for (const e of this.log.slice(this.log.commit + 1, this.log.lastIndex())) this.nicOp({ op: 'logWrite', index: e.index, frame: e.frame });
-    this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
-    this.setCsr('COMMIT_INDEX', this.log.commit, true);
-    this.setCsr('APPLIED_INDEX', this.log.commit, true);
-    this.mirror.synced = true;
+    this.mirror.bringUp(this.rd.nic, { id: this.id, clusterId: this.cfg.clusterId, term: this.term, voters: this.voters, log: this.log });
     this.lastLeaderContact = this.now; // refuse votes for one election timeout after a start (leases)
     this.resetElectionTimer();
   }
 
-  private writeMembership(force = false): void {
-    this.setCsr('MEMBERS', membersMask(this.voters), force);
-    this.setCsr('QUORUM', quorumSize(Math.max(1, this.voters.length)), force);
+  private writeMembership(): void {
+    this.mirror.writeMembership(this.rd.nic, this.voters);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -544,21 +529,9 @@ export class Core {
     this.termStart = noop.index;
     this.pendingConfIndex = this.lastConfIndex();
     // (2) install the term, role, indexes and membership, then (3) the fast path on
-    this.setCsr('TERM', this.term);
-    this.setCsr('ROLE', ROLE_LEADER);
-    this.setCsr('LEADER_ID', this.id);
-    this.writeMembership();
-    this.setCsr('TERM_START', noop.index);
-    this.setCsr('LAST_INDEX', noop.index, true);
-    this.setCsr('COMMIT_INDEX', this.log.commit, true);
-    this.setCsr('APPLIED_INDEX', this.log.commit, true);
-    for (const v of this.voters) {
-      if (v === this.id) continue;
-      this.setCsr('MATCH_SEL', v, true);
-      this.setCsr('MATCH_INDEX', 0, true);
-      this.tracker.get(v)!.nicMatch = 0;
-    }
-    this.setCsr('FAST_EN', 1);
+    const followers = this.voters.filter((v) => v !== this.id);
+    this.mirror.installLeader(this.rd.nic, { id: this.id, term: this.term, voters: this.voters, termStart: noop.index, commit: this.log.commit, followers });
+    for (const v of followers) this.tracker.get(v)!.nicMatch = 0;
     this.reconciledTerm = this.term;
     this.recovering = false;
     // (4) learn each follower's tail and reconcile it: Append probes from the no-op
@@ -769,13 +742,7 @@ export class Core {
     // far behind the leader's host log (as its last Append said): stay frozen while its pipelined
     // Appends catch us up; every enable/freeze pair costs a round trip to the NIC
     if (this.leaderLast.term === this.term && this.log.lastIndex() + this.catchupSlack() < this.leaderLast.index) return;
-    this.setCsr('COMMIT_INDEX', this.log.commit, true);
-    this.setCsr('APPLIED_INDEX', this.log.commit, true);
-    this.setCsr('TERM', this.term);
-    this.setCsr('ROLE', ROLE_FOLLOWER);
-    this.setCsr('LEADER_ID', this.lead);
-    this.writeMembership();
-    this.setCsr('FAST_EN', 1);
+    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: this.lead, voters: this.voters, commit: this.log.commit });
   }
 
   private handleHeartbeat(m: Message): void {
