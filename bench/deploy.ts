@@ -11,6 +11,7 @@
 //
 //   DEPLOY_BENCH_CLIENTS (16)  DEPLOY_BENCH_SECONDS (10)  DEPLOY_BENCH_WARMUP (2)
 //   DEPLOY_BENCH_VALUE_BYTES (64)  DEPLOY_BENCH_READ_SHARE (0.5)  DEPLOY_BENCH_KEYS (16)
+import { SeededRand } from '../ctrl/rand.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,8 +49,8 @@ async function closedLoop(workers: Op[]): Promise<Summary> {
   const from = t0 + WARMUP * 1000;
   const end = from + SECONDS * 1000;
   await Promise.all(workers.map(async (op, w) => {
-    let s = (w + 1) * 0x9e3779b1;
-    const rand = (): number => { s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0; return s / 4294967296; };
+    const r = new SeededRand((w + 1) * 0x9e3779b1);
+    const rand = (): number => r.next();
     let n = 0;
     while (performance.now() < end) {
       const key = `k${Math.floor(rand() * KEYS)}`;

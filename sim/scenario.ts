@@ -5,6 +5,7 @@
 // latency figures), then stops offering and drains for `drainUs`: a request not answered by then
 // is lost. An optional `sweep` first runs fault-free copies of the scenario at other offered loads
 // and reports the highest one sustained (see `sustained()`).
+import { wireBitsPerSec } from '../ctrl/wire/wire.gen.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -323,7 +324,7 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
       completedRequests: completed,
       committedPct: round((completedMeasured / measuredSec / lineFps) * 100),
       throughputMreqPerSec: round(completedMeasured / measuredSec / 1e6),
-      throughputGbps: round((completedMeasured * (len + 24) * 8) / measuredSec / 1e9),
+      throughputGbps: round(wireBitsPerSec(len, completedMeasured / measuredSec) / 1e9),
       commitsPerNode: Array.from({ length: sc.replicas }, (_, i) => st[`node${i}.committed`] ?? 0),
       lostRequests: offered - completed,
       retries: st.retries ?? 0,

@@ -5,7 +5,7 @@
 // A node config is a cluster file with more fields, so a client can be pointed at any node's config.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { ScenarioError, fieldPath } from '../config-error.js';
 
@@ -174,6 +174,23 @@ function checkMembers(c: { planes: number; members: MemberConfig[] }): string[] 
   return bad;
 }
 
+/**
+ * YAML is a superset of JSON: files that are JSON after their leading `#` comment lines (what
+ * `nicraft cluster up` writes) are parsed with JSON.parse, everything else with the yaml package,
+ * loaded only then (it costs a one-shot client such as `nicraft kv get` more than the rest of its
+ * start-up).
+ */
+export function parseConfigText(text: string): unknown {
+  const body = text.replace(/^(?:[ \t]*(?:#[^\n]*)?\r?\n)*/, '');
+  if (body.startsWith('{')) {
+    try {
+      return JSON.parse(body);
+    } catch { /* not JSON after all: YAML decides */ }
+  }
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
+}
+
 export function readConfigFile(file: string): unknown {
   let text: string;
   try {
@@ -182,7 +199,7 @@ export function readConfigFile(file: string): unknown {
     throw new ConfigError(`${file}: ${(e as Error).message}`, [(e as Error).message]);
   }
   try {
-    return parseYaml(text); // YAML is a superset of JSON
+    return parseConfigText(text);
   } catch (e) {
     throw new ConfigError(`${file}: not valid YAML or JSON: ${(e as Error).message}`, [(e as Error).message]);
   }

@@ -16,10 +16,11 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, unlin
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as toYaml } from 'yaml';
+import { ROOT } from '../../native/root.js';
 import type { Backend } from '../daemon/config.js';
 import { loadClusterFile, loadNodeConfig, type ClusterFile, type NodeConfig } from '../daemon/config.js';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { ROOT };
 export const NICRAFT_BIN = join(ROOT, 'bin', 'nicraft.js');
 
 export interface LayoutOptions {
@@ -75,7 +76,8 @@ export function writeLayout(dir: string, o: LayoutOptions): void {
   });
   const clusterId = o.clusterId ?? 1;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cluster.yaml'), `# nicraft local cluster (nicraft cluster up); clients: nicraft kv get KEY --cluster ${join(dir, 'cluster.yaml')}\n` + toYaml({ clusterId, planes: o.planes, members }));
+  writeFileSync(join(dir, 'cluster.yaml'), `# nicraft local cluster (nicraft cluster up); clients: nicraft kv get KEY --cluster ${join(dir, 'cluster.yaml')}\n` +
+    `# written as JSON (which is YAML) so that clients parse it without a YAML parser\n` + JSON.stringify({ clusterId, planes: o.planes, members }, null, 2) + '\n');
   const key = randomBytes(32).toString('hex');
   for (const m of members) {
     const nd = join(dir, `n${m.id}`);

@@ -1,6 +1,7 @@
 // Porcupine-style linearizability checking: Wing & Gong's search over a doubly linked list of
 // call/return events, with Lowe's memoisation of (linearized set, model state), and
 // P-compositionality (each partition of the history is checked on its own). See docs/checker.md.
+import { SeededRand } from '../../ctrl/rand.js';
 import type { Model } from './models.js';
 import type { Operation } from './types.js';
 
@@ -140,16 +141,11 @@ interface SearchOutcome {
   steps: number;
 }
 
-/** Deterministic 32-bit generator (xorshift32) for the Zobrist keys. */
+/** Zobrist keys from the project's seeded generator (ctrl/rand.ts). */
 function zobrist(n: number, seed: number): Int32Array {
   const z = new Int32Array(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    z[i] = x;
-  }
+  const r = new SeededRand(seed);
+  for (let i = 0; i < n; i++) z[i] = r.uint32() | 0;
   return z;
 }
 

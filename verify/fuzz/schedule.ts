@@ -83,8 +83,8 @@ export class Draw extends SeededRand {
   constructor(seed: number) { super((seed * 0x9e3779b9 + 0x7f4a7c15) >>> 0); }
   range(a: number, b: number): number { return a + this.next() * (b - a); }
   irange(a: number, b: number): number { return a + this.int(b - a + 1); }
-  chance(p: number): boolean { return this.next() < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
+  /** Always draws (unlike SeededRand.chance), so that seeds replay as drawn before. */
+  override chance(p: number): boolean { return this.next() < p; }
   shuffle<T>(xs: T[]): T[] {
     for (let i = xs.length - 1; i > 0; i--) { const j = this.int(i + 1); [xs[i], xs[j]] = [xs[j]!, xs[i]!]; }
     return xs;
