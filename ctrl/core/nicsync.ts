@@ -107,7 +107,15 @@ export class NicMirror {
   /** control messages dropped because the sync waiters were full */
   droppedMessages = 0;
 
-  constructor(readonly limits: MirrorLimits) {}
+  /** parked control messages at most (MirrorLimits) */
+  readonly maxSyncWaiters: number;
+  /** log port reads in flight at most (MirrorLimits) */
+  readonly maxLogReads: number;
+
+  constructor(limits: MirrorLimits) {
+    this.maxSyncWaiters = limits.maxSyncWaiters;
+    this.maxLogReads = limits.maxLogReads;
+  }
 
   /** Fast path on and no sync needed: the NIC's state may have moved without the host. */
   get frozenAndSynced(): boolean {
@@ -225,7 +233,7 @@ export class NicMirror {
     if (then.k === 'message') {
       let n = 0;
       for (const w of ws) if (w.k === 'message') n++;
-      if (n >= this.limits.maxSyncWaiters) {
+      if (n >= this.maxSyncWaiters) {
         this.droppedMessages++;
         return false;
       }
@@ -302,7 +310,7 @@ export class NicMirror {
     let want = 0;
     for (const f of this.fetches) want = Math.max(want, f.upto);
     let i = Math.max(this.fetchNext, host.log.lastIndex() + 1);
-    for (; i <= want && this.logReads.size < this.limits.maxLogReads; i++) {
+    for (; i <= want && this.logReads.size < this.maxLogReads; i++) {
       if (this.logReads.has(i)) continue;
       this.logReads.add(i);
       host.out.push({ op: 'logRead', index: i });
