@@ -30,3 +30,19 @@ export function declareApi<K extends string>(path: string, name: string, protos:
   }
   return api as Record<K, Fn>;
 }
+
+type CType = ReturnType<typeof koffi.pointer>;
+type Fields = Record<string, string | CType>;
+const structs = new Map<string, CType>();
+
+/** Declares a C struct type (fields: koffi type names or types) once per process, so prototypes can name it. */
+export function declareStruct(name: string, fields: Fields): CType {
+  let t = structs.get(name);
+  if (!t) structs.set(name, (t = koffi.struct(name, fields)));
+  return t;
+}
+
+/** A pointer type to a declared type (for struct fields). */
+export function pointerTo(type: CType): CType {
+  return koffi.pointer(type);
+}

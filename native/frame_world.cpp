@@ -83,7 +83,7 @@ struct World {
     for (auto& [k, v] : kv.m) {
       bool known = false;
       for (const char* x : keys) known = known || k == x;
-      for (const char* x : LINK_MODEL_KEYS) known = known || k == x;
+      for (const char* x : nrfab::LINK_MODEL_KEYS) known = known || k == x;
       if (!known) return "frame world: unknown key '" + k + "'";
     }
     P = uint32_t(kv.u64("planes", 3));
@@ -91,7 +91,7 @@ struct World {
     cross = kv.i64("cross_links", 0) != 0;
     if (P < 1 || P > 8) return "frame world: planes must be 1..8";
     if (E < 1 || E + P > 0xFFFF) return "frame world: endpoints must be 1..65535-planes";
-    if (std::string e = parse_link_model(kv, m); !e.empty()) return "frame world: " + e;
+    if (std::string e = nrfab::parse_link_model(kv, m); !e.empty()) return "frame world: " + e;
     int64_t w = m.wire_ps(MIN_LEN);
     lookahead = std::min({m.nic_tx_ps + m.cable_ps + sw_ps(w), w + m.cable_ps + m.nic_rx_ps, m.cable_ps + sw_ps(w)});
     if (lookahead <= 0) return "frame world: the model needs a positive least hop (cable_ps or switch_ps > 0)";

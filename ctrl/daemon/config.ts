@@ -93,6 +93,13 @@ const storageSchema = z.object({
   snapshotEveryEntries: z.number().int().min(0).default(20_000),
 }).strict();
 
+const netSchema = z.object({
+  /** drop junk datagrams in the kernel (a BPF filter on the plane sockets, Linux) before they wake the daemon */
+  kernelFilter: z.boolean().default(true),
+  /** one datagram in this many that the kernel filter drops goes on to the daemon's filter, which counts its reason (a power of two; 0: none) */
+  kernelFilterSample: z.number().int().min(0).max(65536).refine((n) => (n & (n - 1)) === 0, 'must be 0 or a power of two (1, 2, 4, ..., 65536)').default(64),
+}).strict();
+
 const nodeSchema = z.object({
   id: z.number().int().min(1).max(7),
   ...clusterFields,
@@ -103,6 +110,7 @@ const nodeSchema = z.object({
   nic: nicSchema.default({}),
   timing: timingSchema.default({}),
   storage: storageSchema.default({}),
+  net: netSchema.default({}),
   /** replies wait until a quorum of replicas' storage holds the entry (survives the loss of every node) */
   durableReplies: z.boolean().default(true),
   log: z.object({ level: z.enum(LOG_LEVELS).default('info') }).strict().default({}),
@@ -169,6 +177,9 @@ function checkMembers(c: { planes: number; members: MemberConfig[] }): string[] 
       if (other) bad.push(`${field}: ${key} is also ${other}`);
       else used.set(key, field);
     }
+    m.planes.forEach((e, p) => {
+      if (e.host === '0.0.0.0') bad.push(`members[${i}].planes[${p}]: 0.0.0.0 is not an address a peer can send to, nor the source address of this member's frames (the planes accept a member's frames only from its endpoint)`);
+    });
     if (m.http && !isLoopback(m.http.host)) bad.push(`members[${i}].http: the status endpoint must be on loopback (127.x.x.x or localhost), got ${m.http.host}`);
   });
   return bad;

@@ -102,6 +102,8 @@ export interface NodeStatus {
   applied: number;
   lastIndex: number;
   recovering: boolean;
+  /** started with --rejoin and not caught up yet (gives and asks no votes) */
+  rejoining?: boolean;
   fastPath: boolean;
   durableIndex: number;
   pid: number;
@@ -156,12 +158,12 @@ export class LocalCluster {
     }
   }
 
-  /** Starts node `id` as a detached process (stdout and stderr appended to its log). */
-  start(id: number, extraEnv: Record<string, string> = {}): number {
+  /** Starts node `id` as a detached process (stdout and stderr appended to its log); `args`: more flags of `nicraft node` (e.g. --rejoin). */
+  start(id: number, extraEnv: Record<string, string> = {}, args: string[] = []): number {
     if (this.pid(id) !== undefined) throw new Error(`node ${id} is already running (pid ${this.pid(id)})`);
     const logFd = openSync(this.nodeFile(id, 'node.log'), 'a');
     try {
-      const child = spawn(process.execPath, [NICRAFT_BIN, 'node', '--config', this.nodeFile(id, 'node.yaml')], {
+      const child = spawn(process.execPath, [NICRAFT_BIN, 'node', '--config', this.nodeFile(id, 'node.yaml'), ...args], {
         cwd: ROOT, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...extraEnv },
       });
       this.exits.delete(id);
@@ -320,9 +322,10 @@ export function formatStatus(rows: Array<{ id: number; pid?: number; s?: NodeSta
       continue;
     }
     const planes = s.planes.map((p) => `p${p.plane}:${p.health}`).join(' ');
-    lines.push(`n${id}    ${String(s.pid).padEnd(8)} ${(s.role + (s.recovering ? '*' : '')).padEnd(13)} ${String(s.term).padEnd(5)} ${String(s.lead || '-').padEnd(5)} ${String(s.commit).padEnd(8)} ${String(s.applied).padEnd(8)} ${String(s.lastIndex).padEnd(8)} ${planes}`);
+    lines.push(`n${id}    ${String(s.pid).padEnd(8)} ${(s.role + (s.rejoining ? '!' : s.recovering ? '*' : '')).padEnd(13)} ${String(s.term).padEnd(5)} ${String(s.lead || '-').padEnd(5)} ${String(s.commit).padEnd(8)} ${String(s.applied).padEnd(8)} ${String(s.lastIndex).padEnd(8)} ${planes}`);
   }
-  if (rows.some((r) => r.s?.recovering)) lines.push('  * recovering: restarted, waits for the leader to reconcile its log before it may vote');
+  if (rows.some((r) => r.s?.recovering && !r.s.rejoining)) lines.push('  * recovering: restarted, waits for the leader to reconcile its log before it may vote');
+  if (rows.some((r) => r.s?.rejoining)) lines.push('  ! rejoining (nicraft node --rejoin): lost its log, neither votes nor stands until it has caught up with a leader');
   lines.push(`  plane health: ok = frames from a peer within two election timeouts, silent = none, blocked = cut by /debug/planes`);
   return lines.join('\n');
 }

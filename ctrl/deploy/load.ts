@@ -34,6 +34,8 @@ export interface LoadOptions {
   seed?: number;
   /** called about once a second */
   onSecond?: (s: { second: number; ops: number; ok: number; indeterminate: number }) => void;
+  /** called with the latency (us) of every completed operation in the measured window */
+  onLatency?: (us: number, op: string) => void;
 }
 
 export const DEFAULT_LOAD: LoadOptions = { clients: 8, durationS: 10, keys: 8, readShare: 0.5, mix: 'mixed', valueBytes: 16, warmupS: 0 };
@@ -228,6 +230,7 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
             let h = byOp.get(kind);
             if (!h) byOp.set(kind, (h = newHist()));
             h.recordValue(us);
+            o.onLatency?.(us, kind);
           }
         } else if (out.kind === 'failed') counts.failed++;
         else { counts.indeterminate++; secInd++; }

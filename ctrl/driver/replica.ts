@@ -16,7 +16,7 @@
 // and it performs the core's Ready batches in the order the core requires (docs/control-plane.md).
 
 import { Core } from '../core/raft.js';
-import type { Config, CsrName, Entry, NicEvent, NodeId, Ready, Refusal } from '../core/types.js';
+import type { Config, CsrName, Entry, Message, NicEvent, NodeId, Ready, Refusal } from '../core/types.js';
 import type { Storage } from '../core/storage.js';
 import { entryIdentity } from '../core/entry.js';
 import { crc32 } from '../core/crc32.js';
@@ -53,6 +53,9 @@ export interface ReplicaOptions {
   /** Dispatch a whole batch of host RX frames to the core, then perform its Ready once (one
    *  persist per batch instead of one per frame: the real-time daemon's fsync cost). Off: a Ready per frame. */
   batchHostFrames?: boolean;
+  /** Drops control messages in (after authentication and decoding, before the core) or out (before
+   *  encoding) when it returns false; counted in stats.controlFiltered (the daemon's rejoin gate). */
+  filterMessage?: (m: Message, dir: 'in' | 'out') => boolean;
 }
 
 export interface ReplicaStats {
@@ -77,6 +80,8 @@ export interface ReplicaStats {
   csrReads: number;
   /** control messages dropped as copies (the same message through another plane) */
   controlCopies: number;
+  /** control messages dropped by the driver's filter (filterMessage), in and out */
+  controlFiltered: number;
   /** client operations refused because a bounded queue was full (the core's or this driver's): answered busy */
   busyRefusals: number;
 }
@@ -102,7 +107,7 @@ export class Replica {
   readonly stats: ReplicaStats = {
     controlRx: 0, controlDropped: 0, committedRx: 0, punts: {}, hostProposals: 0, redirects: 0, busyReplies: 0, replies: 0, applied: 0,
     progressReads: 0, readys: 0, nicOps: 0, logReads: 0, logWrites: 0, framesSent: 0, messagesSent: 0,
-    readWaitCycles: 0, csrReads: 0, controlCopies: 0, busyRefusals: 0,
+    readWaitCycles: 0, csrReads: 0, controlCopies: 0, controlFiltered: 0, busyRefusals: 0,
   };
   private recentTags = new Map<string, number>();
   private readCtx = 0;
@@ -254,6 +259,7 @@ export class Replica {
       this.recentTags.set(tag, f.cycle);
       if (this.recentTags.size > 1024) this.recentTags.delete(this.recentTags.keys().next().value!);
       this.stats.controlRx++;
+      if (this.o.filterMessage && !this.o.filterMessage(m, 'in')) { this.stats.controlFiltered++; return; }
       this.core.step({ kind: 'message', msg: m });
       return;
     }
@@ -350,6 +356,7 @@ export class Replica {
     // 3. send
     const out: Uint8Array[] = rd.frames.map((f) => f.frame);
     for (const m of rd.messages) {
+      if (this.o.filterMessage && !this.o.filterMessage(m, 'out')) { this.stats.controlFiltered++; continue; }
       try {
         out.push(this.codec.encode(m));
         this.stats.messagesSent++;
