@@ -28,7 +28,7 @@ export interface SimPortStats {
 export interface SimStats { cycle: number; ports: SimPortStats[] }
 
 /** Error codes of the C ABI (negative returns). */
-export const NrStatus = { PENDING: -1, UNKNOWN_TAG: -2, TOO_SMALL: -3, TIMEOUT: -4, RESET: -5 } as const;
+export const NrStatus = { PENDING: -1, UNKNOWN_TAG: -2, TOO_SMALL: -3, TIMEOUT: -4, RESET: -5, FULL: -6 } as const;
 
 /** A truncated captured frame (longer than the shim's capture limit) has this bit in `user`. */
 export const USER_TRUNCATED = 0x8000_0000;
@@ -258,10 +258,14 @@ export class SimNic {
 
   // ---- host commands: queued, executed in order during step(), one per cycle -------------------
   csrWrite(addr: number, value: number): number {
-    return this.api.csrWrite(this.handle, addr, value >>> 0) as number;
+    const t = this.api.csrWrite(this.handle, addr, value >>> 0) as number;
+    if (t < 0) this.fail('csrWrite', t);
+    return t;
   }
   csrReadRequest(addr: number): number {
-    return this.api.csrReadReq(this.handle, addr) as number;
+    const t = this.api.csrReadReq(this.handle, addr) as number;
+    if (t < 0) this.fail('csrReadRequest', t);
+    return t;
   }
   logWriteRequest(index: number, frame: Uint8Array): number {
     const t = this.api.logWriteReq(this.handle, index >>> 0, frame, frame.length) as number;
@@ -269,7 +273,9 @@ export class SimNic {
     return t;
   }
   logReadRequest(index: number): number {
-    return this.api.logReadReq(this.handle, index >>> 0) as number;
+    const t = this.api.logReadReq(this.handle, index >>> 0) as number;
+    if (t < 0) this.fail('logReadRequest', t);
+    return t;
   }
 
   /**

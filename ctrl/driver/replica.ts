@@ -16,7 +16,7 @@
 // and it performs the core's Ready batches in the order the core requires (docs/control-plane.md).
 
 import { Core } from '../core/raft.js';
-import type { Config, CsrName, Entry, Message, NicEvent, NodeId, Ready } from '../core/types.js';
+import type { Config, CsrName, Entry, Message, NicEvent, NodeId, Ready, Refusal } from '../core/types.js';
 import type { Storage } from '../core/storage.js';
 import { entryIdentity } from '../core/entry.js';
 import { crc32 } from '../core/crc32.js';
@@ -84,6 +84,17 @@ export interface ReplicaStats {
   controlCopies: number;
   /** control messages dropped by the driver's filter (filterMessage), in and out */
   controlFiltered: number;
+  /** client operations refused because a bounded queue was full (the core's or this driver's): answered busy */
+  busyRefusals: number;
+}
+
+/** What readLocal hands back. `via: 'refused'`: not answered here (not the leader; `busy`: too many reads in flight). */
+export interface LocalRead {
+  value: Uint8Array | undefined;
+  via: 'lease' | 'quorum' | 'refused';
+  index: number;
+  /** refused because the reads in flight reached maxPendingReads: retry later, here */
+  busy?: boolean;
 }
 
 const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(HostReason).map(([k, v]) => [v, k]));
@@ -98,7 +109,7 @@ export class Replica {
   readonly stats: ReplicaStats = {
     controlRx: 0, controlDropped: 0, committedRx: 0, punts: {}, hostProposals: 0, redirects: 0, busyReplies: 0, replies: 0, applied: 0,
     progressReads: 0, readys: 0, nicOps: 0, logReads: 0, logWrites: 0, framesSent: 0, messagesSent: 0,
-    readWaitCycles: 0, csrReads: 0, controlCopies: 0, controlFiltered: 0,
+    readWaitCycles: 0, csrReads: 0, controlCopies: 0, controlFiltered: 0, busyRefusals: 0,
   };
   private recentTags = new Map<string, number>();
   private readCtx = 0;
@@ -174,25 +185,42 @@ export class Replica {
     if (this.o.batchHostFrames) this.process();
   }
 
-  /** An operator or test request to the core (campaign, transfer, confChange, read, compact, propose). */
-  request(ev: Parameters<Core['step']>[0]): void {
-    if (this.closed) return;
+  /**
+   * An operator or test request to the core (campaign, transfer, confChange, read, compact,
+   * propose). Returns the core's Refusal when it did not take it (a full queue: 'busy'; or
+   * 'not-leader'), for the caller to answer busy or redirect.
+   */
+  request(ev: Parameters<Core['step']>[0]): Refusal | undefined {
+    if (this.closed) return { refused: 'not-leader', lead: 0 };
     if (ev.kind === 'propose') this.stats.hostProposals++;
-    this.core.step(ev);
+    const r = this.core.step(ev);
+    if (r?.refused === 'busy') this.stats.busyRefusals++;
     this.process();
+    return r;
   }
 
   /**
    * A linearizable read of `key` without the log: under the leader's lease it is answered at once
    * (`via: 'lease'`), otherwise after a heartbeat round a quorum acknowledged (`via: 'quorum'`,
    * ReadIndex); either way once this replica applied up to the read index. Not the leader: `via:
-   * 'refused'` (the caller asks the leader).
+   * 'refused'` (the caller asks the leader). Too many reads in flight (the core's maxPendingReads,
+   * which also bounds the reads waiting here to be applied): `via: 'refused', busy: true` at once.
    */
-  readLocal(key: string, done: (r: { value: Uint8Array | undefined; via: 'lease' | 'quorum' | 'refused'; index: number }) => void): void {
+  readLocal(key: string, done: (r: LocalRead) => void): void {
     if (this.closed) { done({ value: undefined, via: 'refused', index: -1 }); return; }
+    if (this.reads.size >= this.core.cfg.maxPendingReads) {
+      this.stats.busyRefusals++;
+      done({ value: undefined, via: 'refused', index: -1, busy: true });
+      return;
+    }
     const ctx = ++this.readCtx;
     this.reads.set(ctx, { key, done, index: -2, via: 'quorum' });
-    this.core.step({ kind: 'read', ctx });
+    const r = this.core.step({ kind: 'read', ctx });
+    if (r) {
+      this.reads.delete(ctx);
+      if (r.refused === 'busy') this.stats.busyRefusals++;
+      done({ value: undefined, via: 'refused', index: -1, busy: r.refused === 'busy' });
+    }
     this.process();
   }
 
