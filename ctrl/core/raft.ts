@@ -118,8 +118,8 @@ export class Core {
   }
 
   constructor(cfg: Config, state?: PersistentState) {
-    checkCoreConfig(cfg); // timing rules (ctrl/core/config-check.ts)
     this.cfg = coreConfig(cfg); // defaults and ranges (ctrl/core/config.ts)
+    checkCoreConfig(cfg); // timing rules beyond the ranges: heartbeat <= half the election timeout (ctrl/core/config-check.ts)
     this.id = cfg.id;
     this.mirror = new NicMirror({ maxSyncWaiters: this.cfg.maxSyncWaiters, maxLogReads: this.cfg.maxLogReads });
     this.voters = [...cfg.voters].sort((a, b) => a - b);
