@@ -232,6 +232,7 @@ export class NodeDaemon implements StatusSource {
       this.settle();
       this.maybeSnapshot();
       this.checkRejoin();
+      this.sampleSyncRate();
       if (this.net.queued > 0) this.schedulePump();
     } catch (e) {
       this.fatal(e);
@@ -239,6 +240,22 @@ export class NodeDaemon implements StatusSource {
     }
     this.driver.busyNs += Number(process.hrtime.bigint() - t0);
     this.scheduleTick();
+  }
+
+  /** fsyncs per second and entries per fsync over the last full second (the /metrics gauges) */
+  readonly syncRate = { fsyncsPerSec: 0, entriesPerFsync: 0 };
+  private syncSample = { atMs: Date.now(), syncs: 0, records: 0 };
+
+  private sampleSyncRate(): void {
+    const now = Date.now();
+    const dt = now - this.syncSample.atMs;
+    if (dt < 1000) return;
+    const st = this.storage.stats;
+    const syncs = st.syncs - this.syncSample.syncs;
+    const records = st.records - this.syncSample.records;
+    this.syncRate.fsyncsPerSec = Math.round((syncs * 1000) / dt);
+    this.syncRate.entriesPerFsync = syncs ? +(records / syncs).toFixed(2) : 0;
+    this.syncSample = { atMs: now, syncs: st.syncs, records: st.records };
   }
 
   private schedulePump(): void {
@@ -481,7 +498,8 @@ export class NodeDaemon implements StatusSource {
       kernelFilter: this.kernelFilter ? { sampleEvery: this.cfg.net.kernelFilterSample } : null,
       rejoining: this.storage.rejoining, rejoin: { ...this.rejoin, target: this.rejoinTarget ?? null },
       durableIndex: this.replica.core.durableIndex(),
-      localReads: this.cfg.localReads ? { ...this.reads, pending: this.replica.pendingReads } : null,
+      localReads: this.cfg.localReads,
+      syncRate: { ...this.syncRate },
       planes: this.planeHealth(),
       clientsKnown: this.net.knownClients(),
       nicCycle: this.dnic.nic.cycle,
@@ -491,6 +509,7 @@ export class NodeDaemon implements StatusSource {
         replica: { ...this.replica.stats, punts: { ...this.replica.stats.punts } },
         codec: { ...this.replica.codec.stats },
         storage: { ...this.storage.stats },
+        reads: { ...this.reads },
         driver: { ...this.driver },
         nic: nicCounters as Partial<Record<CounterName, number>>,
       },
