@@ -215,6 +215,7 @@ export class Replica {
     if (this.closed) return;
     this.syncedIndex = Math.max(this.syncedIndex, Math.min(upTo.index, this.writtenIndex));
     this.core.step({ kind: 'persisted', ...upTo });
+    this.core.reportDurable(this.syncedIndex); // a follower tells the leader now, not at the next heartbeat
     this.process();
   }
 
