@@ -320,9 +320,10 @@ export class Replica {
       const grouped = (this.storage as Storage & { saveGrouped?: (b: PersistBatch, cb: () => void) => boolean }).saveGrouped;
       const upTo = rd.persistUpTo;
       const vouches = rd.messages.some((m) => m.type === MsgType.AppendResp || m.type === MsgType.VoteResp || m.type === MsgType.PreVoteResp);
-      if (grouped && upTo && !vouches && grouped.call(this.storage, batch, () => this.onDurable(upTo))) {
+      // (a batch without entries, e.g. only the commit index moved, is grouped too: nothing waits for it)
+      if (grouped && !vouches && grouped.call(this.storage, batch, () => { if (upTo) this.onDurable(upTo); })) {
         deferred = true;
-        this.writtenIndex = upTo.index;
+        if (upTo) this.writtenIndex = upTo.index;
       } else {
         this.storage.save(batch);
         if (rd.truncateAfter !== undefined) this.writtenIndex = Math.min(this.writtenIndex, rd.truncateAfter);
