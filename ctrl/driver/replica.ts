@@ -203,8 +203,9 @@ export class Replica {
       if (r.index === -2) continue;
       if (r.index === -1) { this.reads.delete(ctx); r.done({ value: undefined, via: 'refused', index: -1 }); continue; }
       if (this.kv.appliedIndex < r.index) continue;
-      // durable replies: a read sees nothing a crash of every replica could still take back
-      if (this.o.durableReplies && this.core.durableIndex() < r.index) continue;
+      // durable replies: a read returns nothing a crash of every replica could still take back:
+      // the last write of its key (applied, hence at most the applied index) must be durable on a quorum
+      if (this.o.durableReplies && this.core.durableIndex() < this.kv.lastWriteIndex(r.key)) continue;
       this.reads.delete(ctx);
       r.done({ value: this.kv.get(r.key), via: r.via, index: r.index });
     }
