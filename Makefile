@@ -1,6 +1,7 @@
 # nicraft: build, test, demo and benchmark entry points.
 #
-#   make deps      system packages (verilator, g++, make, zlib) and node modules; quick when present
+#   make deps      system packages (verilator, g++, make, zlib, chromium for the history-view test)
+#                  and node modules; quick when present
 #                  (make bench-deploy also installs etcd-server, its reference system)
 #   make gen       regenerate the wire format files from spec/wire.yaml
 #   make build     deps (so it works on a fresh clone), check the generated files, compile the
@@ -11,7 +12,7 @@
 #   make typecheck tsc --noEmit over every TypeScript file (sources, tests, tools)
 #   make test      build, lint, typecheck, then the whole vitest suite (this is what CI runs)
 #   make demo      deps, build, then the demo scenario
-#   make bench     every benchmark (bench-<name> runs bench/<name>.ts)
+#   make bench     every benchmark (bench-<name> runs bench/<name>.ts; bench-check runs verify/check/bench.ts)
 #   make coverage  build the --coverage variant, run the NIC tests with it, annotate into build/coverage
 #   make fuzz      fault campaigns (docs/fuzz.md): SEEDS=n (default 1000) FROM=s, FUZZ="--rtl ..." for more flags
 #
@@ -41,6 +42,7 @@ deps-system:
 	command -v g++ >/dev/null || missing="$$missing g++"; \
 	command -v make >/dev/null || missing="$$missing make"; \
 	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install$$missing yourself" >&2; exit 1; }; \
@@ -91,7 +93,13 @@ demo: deps build
 fuzz: deps build
 	$(NPX) nicraft fuzz --quiet --seeds $(or $(SEEDS),1000) $(if $(FROM),--from $(FROM),--from 1) $(FUZZ)
 
-bench: $(addprefix bench-,$(BENCH_NAMES))
+bench: $(addprefix bench-,$(BENCH_NAMES)) bench-check
+
+# The linearizability checker's benchmark lives with the checker (bench/ may not import verify/):
+# published histories and 20 concurrent writes; bench/out/check.json.
+.PHONY: bench-check
+bench-check: deps-node
+	$(NPX) tsx verify/check/bench.ts
 
 define BENCH_RULE
 .PHONY: bench-$(1)
