@@ -1,7 +1,11 @@
 # nicraft: build, test, demo and benchmark entry points.
 #
+<<<<<<< HEAD
+#   make deps      system packages (verilator, g++, make, zlib, GNU parallel) and node modules; quick when present
+=======
 #   make deps      system packages (verilator, g++, make, zlib, chromium for the history-view test)
 #                  and node modules; quick when present
+>>>>>>> main
 #                  (make bench-deploy also installs etcd-server, its reference system)
 #   make gen       regenerate the wire format files from spec/wire.yaml
 #   make build     deps (so it works on a fresh clone), check the generated files, compile the
@@ -14,7 +18,8 @@
 #   make demo      deps, build, then the demo scenario
 #   make bench     every benchmark (bench-<name> runs bench/<name>.ts; bench-check runs verify/check/bench.ts)
 #   make coverage  build the --coverage variant, run the NIC tests with it, annotate into build/coverage
-#   make fuzz      fault campaigns (docs/fuzz.md): SEEDS=n (default 1000) FROM=s, FUZZ="--rtl ..." for more flags
+#   make fuzz      fault campaigns (docs/fuzz.md): SEEDS=n (default 1000) FROM=s, FUZZ="--rtl ..." for more flags;
+#                  SHARDS=n runs them as n shards with GNU parallel and merges the results (build/fuzz/)
 #
 # Variants: make build G="-GPLANES=2" builds the library with those parameter overrides.
 
@@ -42,7 +47,11 @@ deps-system:
 	command -v g++ >/dev/null || missing="$$missing g++"; \
 	command -v make >/dev/null || missing="$$missing make"; \
 	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+<<<<<<< HEAD
+	command -v parallel >/dev/null || missing="$$missing parallel"; \
+=======
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+>>>>>>> main
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install$$missing yourself" >&2; exit 1; }; \
@@ -91,7 +100,14 @@ demo: deps build
 
 # Fault campaigns beyond what `make test` runs (docs/fuzz.md); a failing seed prints its replay command.
 fuzz: deps build
+ifeq ($(SHARDS),)
 	$(NPX) nicraft fuzz --quiet --seeds $(or $(SEEDS),1000) $(if $(FROM),--from $(FROM),--from 1) $(FUZZ)
+else
+	@mkdir -p build/fuzz && rm -f build/fuzz/shard-*.json
+	parallel --halt never -j $(or $(JOBS),$(SHARDS)) nice $(NPX) nicraft fuzz --quiet --seeds $(or $(SEEDS),1000) --from $(or $(FROM),1) \
+	  --shard {}/$(SHARDS) --out build/fuzz/shard-{}.json $(FUZZ) ::: $$(seq 1 $(SHARDS)) || true
+	$(NPX) nicraft fuzz merge build/fuzz/shard-*.json --out build/fuzz/merged.json
+endif
 
 bench: $(addprefix bench-,$(BENCH_NAMES)) bench-check
 

@@ -11,6 +11,7 @@
 // the log port, so that the host's copy of the log equals the NIC's before the host decides
 // anything that depends on the log (a vote, an Append, a proposal through the host path).
 
+import { checkCoreConfig } from './config-check.js';
 import { decodeHeader, Flag, HostReason, MsgType as WireType } from '../wire/wire.gen.js';
 import { crc32 } from './crc32.js';
 import { buildAppend, classify, CTL_CLIENT, entryFromFrame, entryIdentity, EntryTag, retransmitFrame } from './entry.js';
@@ -113,6 +114,7 @@ export class Core {
   }
 
   constructor(cfg: Config, state?: PersistentState) {
+    checkCoreConfig(cfg);
     this.id = cfg.id;
     this.cfg = {
       preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, maxAppendEntries: 12, maxInflightAppends: 8,

@@ -31,6 +31,8 @@ export interface NicTuning {
   ackDelayCycles: number;
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
+  /** the NIC's retransmit timeout (RAFT_RTO); absent: left as it is (the reset value, or what the daemon wrote) */
+  rtoCycles?: number;
 }
 export const DEFAULT_TUNING: NicTuning = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
@@ -143,6 +145,7 @@ export class Replica {
     this.nic.writeCsr(Csr.RAFT_ACK_DELAY, t.ackDelayCycles);
     this.nic.writeCsr(Csr.RAFT_HB_INTERVAL, t.hbIntervalCycles);
     this.nic.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, t.hbCommitDelayCycles);
+    if (t.rtoCycles !== undefined) this.nic.writeCsr(Csr.RAFT_RTO, t.rtoCycles);
     const state = this.storage.load();
     this.core = new Core(o.config, state);
     this.writtenIndex = this.syncedIndex = this.core.status().lastIndex;
