@@ -127,7 +127,7 @@ $(foreach b,$(filter-out $(BENCH_DIST),$(BENCH_NAMES)),$(eval $(call BENCH_RULE,
 define BENCH_DIST_RULE
 .PHONY: bench-$(1)
 bench-$(1): deps dist
-	$$(NPX) tsx bench/$(1).ts
+	$$(NPX) tsx bench/$(1).ts $$(ARGS)
 endef
 $(foreach b,$(filter $(BENCH_DIST),$(BENCH_NAMES)),$(eval $(call BENCH_DIST_RULE,$(b))))
 

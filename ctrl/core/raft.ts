@@ -254,6 +254,19 @@ export class Core {
    * it survives the crash of every replica at once; replies that must survive that wait for it.
    * Other roles: 0.
    */
+  /**
+   * Follower: report to the leader, unasked, that storage now durably holds the log up to
+   * `durable` (an unsolicited HeartbeatResp of no heartbeat round: context 0, which acks no round, so
+   * it counts for neither a lease nor a ReadIndex). A driver whose storage syncs off the event loop
+   * (group commit) calls it when a sync completes, so durable replies wait for no heartbeat round.
+   * Nothing when not a follower reconciled in this term with a known leader.
+   */
+  reportDurable(durable: number): void {
+    if (this.role !== 'follower' || this.lead === 0 || this.reconciledTerm !== this.term) return;
+    const myLast = this.mirror.fastOn ? Math.max(this.mirror.last, this.log.lastIndex()) : this.log.lastIndex();
+    this.send(this.msg(MsgType.HeartbeatResp, this.lead, { context: 0, hint: myLast, commit: Math.min(this.log.commit, durable), reject: false }));
+  }
+
   durableIndex(): number {
     if (this.role !== 'leader') return 0;
     const vals = this.voters.map((v) => (v === this.id ? Math.min(this.stableIndex, this.log.commit) : this.tracker.get(v)?.durable ?? 0));

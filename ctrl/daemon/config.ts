@@ -113,6 +113,9 @@ const nodeSchema = z.object({
   net: netSchema.default({}),
   /** replies wait until a quorum of replicas' storage holds the entry (survives the loss of every node) */
   durableReplies: z.boolean().default(true),
+  /** `get` at the leader without the log: a lease read, or ReadIndex when the lease is not valid
+   *  (false: every get is an entry of the log, as a write) */
+  localReads: z.boolean().default(true),
   log: z.object({ level: z.enum(LOG_LEVELS).default('info') }).strict().default({}),
   /** POST /debug/planes on the status endpoint (block a plane: tests, drills) */
   debug: z.object({ planeControl: z.boolean().default(false) }).strict().default({}),

@@ -22,7 +22,7 @@
 //   rewritten to its header, the snapshot, the entries after it and the hard state (DIR/wal.tmp,
 //   fsync, rename, fsync of DIR), so it does not grow without bound.
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from '../core/crc32.js';
 import { encodeBatch, REC_HEADER, RecType, replay, type PersistBatch, type PersistentState, type ReplayResult, type Storage } from '../core/storage.js';
@@ -91,6 +91,13 @@ export interface FileStorageStats {
   truncatedBytes: number;
   /** writes of the hard state file (term or vote changed) */
   hardStateWrites: number;
+  /** group commit: batches written and left to the next fdatasync (saveGrouped) */
+  groupedBatches: number;
+  /** fdatasyncs run off the event loop (group commit) and the batches they covered */
+  groupSyncs: number;
+  groupSyncBatches: number;
+  /** time the group-commit fdatasyncs took (in the thread pool, not the event loop's), ns */
+  groupSyncNs: number;
 }
 
 /** What the hard state file holds (its newest valid slot). */
@@ -300,7 +307,11 @@ export class FileStorage implements Storage {
   /** load() found the rejoin marker: the node must not vote until it caught up (docs/deploying.md §5) */
   rejoining = false;
   rejoinFromTerm = 0;
-  readonly stats: FileStorageStats = { bytes: 0, batches: 0, records: 0, syncs: 0, syncNs: 0, compactions: 0, truncatedBytes: 0, hardStateWrites: 0 };
+  readonly stats: FileStorageStats = { bytes: 0, batches: 0, records: 0, syncs: 0, syncNs: 0, compactions: 0, truncatedBytes: 0, hardStateWrites: 0, groupedBatches: 0, groupSyncs: 0, groupSyncBatches: 0, groupSyncNs: 0 };
+  /** group commit: batches written, waiting for the next fdatasync (their callbacks) */
+  private waiting: Array<() => void> = [];
+  /** group commit: the callbacks the running fdatasync covers (undefined: none running) */
+  private syncing?: Array<() => void>;
 
   constructor(readonly dir: string, private readonly o: FileStorageOptions) {
     this.path = join(dir, 'wal');
@@ -395,6 +406,64 @@ export class FileStorage implements Storage {
     return { ...a.state, hardState };
   }
 
+  /**
+   * Group commit: a batch that changes neither term nor vote, truncates nothing and carries no
+   * snapshot is written (appended, in order) now and made durable by the next fdatasync, which runs
+   * off the event loop; `onDurable` is called once one that started after the write completed.
+   * While one runs, every batch written meanwhile waits for the next, which starts as soon as it
+   * ends (no fixed delay): one fdatasync covers all of them. Returns false (nothing done) for any
+   * other batch: the caller saves it with save(), which syncs everything written so far too.
+   */
+  saveGrouped(batch: PersistBatch, onDurable: () => void): boolean {
+    if (this.fd < 0) throw new Error('FileStorage: save() before load()');
+    if (!this.fsync || batch.snapshot || batch.truncateAfter !== undefined) return false;
+    const h = batch.hardState;
+    if (h && this.hs && (h.term !== this.hs.term || h.vote !== this.hs.vote)) return false;
+    const recs = encodeBatch(batch);
+    if (recs.length === 0) return false;
+    const buf = concat(recs);
+    writeAll(this.fd, buf);
+    this.stats.bytes += buf.length;
+    this.stats.batches++;
+    this.stats.records += recs.length;
+    this.stats.groupedBatches++;
+    this.waiting.push(onDurable);
+    if (!this.syncing) this.startGroupSync();
+    return true;
+  }
+
+  /** Batches written and not yet covered by a completed fdatasync. */
+  get unsynced(): number {
+    return this.waiting.length + (this.syncing?.length ?? 0);
+  }
+
+  private startGroupSync(): void {
+    const mine = this.waiting;
+    this.waiting = [];
+    this.syncing = mine;
+    const fd = this.fd;
+    const t0 = process.hrtime.bigint();
+    fdatasync(fd, (err) => {
+      if (this.syncing !== mine) return; // a synchronous sync (save, compaction, close) covered them already
+      this.syncing = undefined;
+      if (err) throw new Error(`WAL: fdatasync failed: ${err.message}`); // durability lost: the node must stop
+      this.stats.syncs++;
+      this.stats.groupSyncs++;
+      this.stats.groupSyncBatches += mine.length;
+      this.stats.groupSyncNs += Number(process.hrtime.bigint() - t0);
+      if (this.waiting.length && this.fd >= 0) this.startGroupSync();
+      for (const cb of mine) cb();
+    });
+  }
+
+  /** After a synchronous fdatasync of the WAL: every grouped batch is durable. */
+  private flushGrouped(): void {
+    const cbs = [...(this.syncing ?? []), ...this.waiting];
+    this.syncing = undefined;
+    this.waiting = [];
+    for (const cb of cbs) cb();
+  }
+
   save(batch: PersistBatch): void {
     if (this.fd < 0) throw new Error('FileStorage: save() before load()');
     const t0 = process.hrtime.bigint();
@@ -412,6 +481,7 @@ export class FileStorage implements Storage {
     this.stats.bytes += buf.length;
     this.stats.batches++;
     this.stats.records += recs.length;
+    if (this.fsync && this.unsynced) this.flushGrouped(); // written before: durable too
     if (batch.snapshot) this.compact(batch.snapshot.index);
   }
 
@@ -435,6 +505,7 @@ export class FileStorage implements Storage {
 
   /** Rewrites the WAL to what replaying it yields: header, snapshot, the entries after it, the hard state. */
   private compact(snapshotIndex: number): void {
+    if (this.unsynced) { fdatasyncSync(this.fd); this.flushGrouped(); }
     const before = readBytes(this.path);
     const r = replay(before.subarray(WAL_HEADER_BYTES));
     const image = concat([before.subarray(0, WAL_HEADER_BYTES), ...encodeBatch({ snapshot: r.state.snapshot, entries: r.state.entries, hardState: r.state.hardState })]);
@@ -456,6 +527,12 @@ export class FileStorage implements Storage {
   }
 
   close(): void {
+    if (this.fd >= 0 && this.unsynced) {
+      // a graceful stop: what was written is made durable (the callbacks are not called: stopped)
+      try { fdatasyncSync(this.fd); } catch { /* closing anyway */ }
+      this.syncing = undefined;
+      this.waiting = [];
+    }
     if (this.fd >= 0) closeSync(this.fd);
     if (this.hsFd >= 0) closeSync(this.hsFd);
     this.fd = -1;

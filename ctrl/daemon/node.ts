@@ -18,7 +18,8 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { Replica } from '../driver/replica.js';
 import { SeededRand } from '../rand.js';
-import { Csr, type CounterName } from '../wire/wire.gen.js';
+import { Csr, decodeHeader, framePayload, MsgType as W, type CounterName } from '../wire/wire.gen.js';
+import { decodeCommand, replyFrame, Status } from '../app/kv.js';
 import type { HostFrame } from '../nic/nic.js';
 import { createNic, type DaemonNic } from './backend.js';
 import { formatEndpoint, type NodeConfig } from './config.js';
@@ -90,7 +91,25 @@ function kernelUdpDrops(): Map<number, number> | undefined {
   return out;
 }
 
+/** Local reads (`localReads`): what the daemon did with the client gets it took off the NIC's path. */
+export interface ReadStats {
+  /** answered under the leader's lease */
+  lease: number;
+  /** answered after a heartbeat round a quorum acknowledged (ReadIndex) */
+  quorum: number;
+  /** not the leader (any more): NOT_LEADER with the hint, the client asks again */
+  refused: number;
+  /** the same request again (its copy on another plane, or a retry while it waits): dropped */
+  copies: number;
+}
+
+/** A read's copy on another plane arrives within this time of the first (ms). */
+const READ_COPY_WINDOW_MS = 200;
+
 export class NodeDaemon implements StatusSource {
+  readonly reads: ReadStats = { lease: 0, quorum: 0, refused: 0, copies: 0 };
+  /** per client: the last get taken off the NIC's path */
+  private readonly readSeen = new Map<number, { seq: number; atMs: number; pending: boolean }>();
   readonly startedAt = Date.now();
   readonly seed: number;
   readonly driver: DriverStats = { pumps: 0, ticks: 0, settleCycles: 0, tickCycles: 0, settleCapped: 0, hostFrames: 0, hostBatches: 0, snapshots: 0, busyNs: 0 };
@@ -213,6 +232,7 @@ export class NodeDaemon implements StatusSource {
       this.settle();
       this.maybeSnapshot();
       this.checkRejoin();
+      this.sampleSyncRate();
       if (this.net.queued > 0) this.schedulePump();
     } catch (e) {
       this.fatal(e);
@@ -220,6 +240,22 @@ export class NodeDaemon implements StatusSource {
     }
     this.driver.busyNs += Number(process.hrtime.bigint() - t0);
     this.scheduleTick();
+  }
+
+  /** fsyncs per second and entries per fsync over the last full second (the /metrics gauges) */
+  readonly syncRate = { fsyncsPerSec: 0, entriesPerFsync: 0 };
+  private syncSample = { atMs: Date.now(), syncs: 0, records: 0 };
+
+  private sampleSyncRate(): void {
+    const now = Date.now();
+    const dt = now - this.syncSample.atMs;
+    if (dt < 1000) return;
+    const st = this.storage.stats;
+    const syncs = st.syncs - this.syncSample.syncs;
+    const records = st.records - this.syncSample.records;
+    this.syncRate.fsyncsPerSec = Math.round((syncs * 1000) / dt);
+    this.syncRate.entriesPerFsync = syncs ? +(records / syncs).toFixed(2) : 0;
+    this.syncSample = { atMs: now, syncs: st.syncs, records: st.records };
   }
 
   private schedulePump(): void {
@@ -278,7 +314,11 @@ export class NodeDaemon implements StatusSource {
       // at most a budget of each class per turn, the cluster's own traffic first; what is left
       // waits for the next turn, after the event loop has run its timers and read its sockets
       const frames = this.net.take(RX_BUDGET);
-      for (let p = 0; p < frames.length; p++) if (frames[p]!.length) nic.pushRx(p, frames[p]!);
+      for (let p = 0; p < frames.length; p++) {
+        let fs = frames[p]!;
+        if (this.cfg.localReads && fs.length) fs = fs.filter((f) => !this.localRead(f));
+        if (fs.length) nic.pushRx(p, fs);
+      }
       this.settle();
       if (this.net.queued > 0) this.schedulePump();
     } catch (e) {
@@ -287,6 +327,53 @@ export class NodeDaemon implements StatusSource {
       this.inPump = false;
       this.driver.busyNs += Number(process.hrtime.bigint() - t0);
     }
+  }
+
+  /**
+   * A client's `get` at the leader, answered without the log (Replica.readLocal: under the lease at
+   * once, else ReadIndex after a heartbeat round; either way once this replica applied up to the
+   * read index and, with durable replies, once a quorum holds it on disk). True: the frame was
+   * taken (answered, waiting, or a copy of one that was); false: it goes to the NIC as before (a
+   * write, a follower, a frame that does not decode).
+   */
+  private localRead(frame: Uint8Array): boolean {
+    if (frame[15] !== W.REQ || this.replica.core.role !== 'leader') return false;
+    let h: ReturnType<typeof decodeHeader>;
+    let key: string;
+    try {
+      h = decodeHeader(frame);
+      const c = decodeCommand(framePayload(frame));
+      if (c.op !== 'get') return false;
+      key = c.key;
+    } catch {
+      return false;
+    }
+    const now = Date.now();
+    const seen = this.readSeen.get(h.clientId);
+    if (seen && (h.seq < seen.seq || (h.seq === seen.seq && (seen.pending || now - seen.atMs < READ_COPY_WINDOW_MS)))) {
+      this.reads.copies++;
+      return true;
+    }
+    const mine = { seq: h.seq, atMs: now, pending: true };
+    if (!seen && this.readSeen.size >= 65_536) this.readSeen.delete(this.readSeen.keys().next().value!);
+    this.readSeen.set(h.clientId, mine);
+    const { clientId, seq } = h;
+    this.replica.readLocal(key, (r) => {
+      mine.pending = false;
+      mine.atMs = Date.now();
+      const core = this.replica.core;
+      let reply;
+      if (r.via === 'refused') {
+        this.reads.refused++;
+        reply = { status: Status.NOT_LEADER, leader: core.role === 'leader' ? this.cfg.id : core.lead };
+      } else {
+        this.reads[r.via]++;
+        reply = r.value ? { status: Status.OK, value: r.value } : { status: Status.NOT_FOUND };
+      }
+      const fr = replyFrame(this.cfg.clusterId, this.cfg.id, clientId, seq, Math.max(0, r.index), core.term, reply);
+      for (let p = 0; p < this.net.planes; p++) this.net.send(p, fr);
+    });
+    return true;
   }
 
   /**
@@ -411,6 +498,8 @@ export class NodeDaemon implements StatusSource {
       kernelFilter: this.kernelFilter ? { sampleEvery: this.cfg.net.kernelFilterSample } : null,
       rejoining: this.storage.rejoining, rejoin: { ...this.rejoin, target: this.rejoinTarget ?? null },
       durableIndex: this.replica.core.durableIndex(),
+      localReads: this.cfg.localReads,
+      syncRate: { ...this.syncRate },
       planes: this.planeHealth(),
       clientsKnown: this.net.knownClients(),
       nicCycle: this.dnic.nic.cycle,
@@ -420,6 +509,7 @@ export class NodeDaemon implements StatusSource {
         replica: { ...this.replica.stats, punts: { ...this.replica.stats.punts } },
         codec: { ...this.replica.codec.stats },
         storage: { ...this.storage.stats },
+        reads: { ...this.reads },
         driver: { ...this.driver },
         nic: nicCounters as Partial<Record<CounterName, number>>,
       },

@@ -73,6 +73,12 @@ export function prometheus(s: Record<string, unknown>): string {
   flat('codec', 'Control message codec counter');
   flat('storage', 'Write-ahead log counter');
   flat('driver', 'Real-time driver counter');
+  flat('reads', 'Client gets answered at the leader without the log (localReads)');
+  const sr = (s as { syncRate?: { fsyncsPerSec: number; entriesPerFsync: number } }).syncRate;
+  if (sr) {
+    metric('nicraft_storage_fsyncs_per_second', 'gauge', 'WAL fdatasyncs in the last full second.', [[{}, sr.fsyncsPerSec]]);
+    metric('nicraft_storage_entries_per_fsync', 'gauge', 'WAL records (entries, hard state) per fdatasync in the last full second (group commit).', [[{}, sr.entriesPerFsync]]);
+  }
   const punts = (c.replica?.punts ?? {}) as Record<string, number>;
   metric('nicraft_replica_punts_total', 'counter', 'Frames the NIC punted to the host, by reason.', Object.entries(punts).map(([r, v]) => [{ reason: r }, v]));
   const nic = (c.nic ?? {}) as Record<string, number>;

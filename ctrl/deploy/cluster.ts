@@ -163,7 +163,9 @@ export class LocalCluster {
     if (this.pid(id) !== undefined) throw new Error(`node ${id} is already running (pid ${this.pid(id)})`);
     const logFd = openSync(this.nodeFile(id, 'node.log'), 'a');
     try {
-      const child = spawn(process.execPath, [NICRAFT_BIN, 'node', '--config', this.nodeFile(id, 'node.yaml'), ...args], {
+      // NICRAFT_NODE_ARGS: flags for the node's Node.js (e.g. --cpu-prof --cpu-prof-dir=DIR: not allowed in NODE_OPTIONS)
+      const nodeArgs = (process.env.NICRAFT_NODE_ARGS ?? '').split(/\s+/).filter((a) => a.length > 0);
+      const child = spawn(process.execPath, [...nodeArgs, NICRAFT_BIN, 'node', '--config', this.nodeFile(id, 'node.yaml'), ...args], {
         cwd: ROOT, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...extraEnv },
       });
       this.exits.delete(id);

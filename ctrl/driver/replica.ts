@@ -16,8 +16,8 @@
 // and it performs the core's Ready batches in the order the core requires (docs/control-plane.md).
 
 import { Core } from '../core/raft.js';
-import type { Config, CsrName, Entry, Message, NicEvent, NodeId, Ready, Refusal } from '../core/types.js';
-import type { Storage } from '../core/storage.js';
+import { MsgType, type Config, type CsrName, type Entry, type Message, type NicEvent, type NodeId, type Ready, type Refusal } from '../core/types.js';
+import type { PersistBatch, Storage } from '../core/storage.js';
 import { entryIdentity } from '../core/entry.js';
 import { crc32 } from '../core/crc32.js';
 import { ControlCodec } from '../wire/codec.js';
@@ -137,6 +137,10 @@ export class Replica {
   private held: Array<{ index: number; frame: Uint8Array }> = [];
   private processing = false;
   private closed = false;
+  /** group commit (a storage with saveGrouped): the last entry index written, and the last one a
+   *  completed fdatasync covers; the durable commit a follower reports never exceeds the latter */
+  private writtenIndex = 0;
+  private syncedIndex = 0;
 
   constructor(private readonly o: ReplicaOptions) {
     this.nic = o.nic;
@@ -155,6 +159,7 @@ export class Replica {
     if (t.rtoCycles !== undefined) this.nic.writeCsr(Csr.RAFT_RTO, t.rtoCycles);
     const state = this.storage.load();
     this.core = new Core(o.config, state);
+    this.writtenIndex = this.syncedIndex = this.core.status().lastIndex;
     this.process();
   }
 
@@ -229,9 +234,33 @@ export class Replica {
       if (r.index === -2) continue;
       if (r.index === -1) { this.reads.delete(ctx); r.done({ value: undefined, via: 'refused', index: -1 }); continue; }
       if (this.kv.appliedIndex < r.index) continue;
+      // durable replies: a read returns nothing a crash of every replica could still take back:
+      // the last write of its key (applied, hence at most the applied index) must be durable on a quorum
+      if (this.o.durableReplies && this.core.durableIndex() < this.kv.lastWriteIndex(r.key)) continue;
       this.reads.delete(ctx);
       r.done({ value: this.kv.get(r.key), via: r.via, index: r.index });
     }
+  }
+
+  /** A grouped batch became durable (its fdatasync completed). */
+  private onDurable(upTo: { index: number; term: number }): void {
+    if (this.closed) return;
+    this.syncedIndex = Math.max(this.syncedIndex, Math.min(upTo.index, this.writtenIndex));
+    this.core.step({ kind: 'persisted', ...upTo });
+    this.core.reportDurable(this.syncedIndex); // a follower tells the leader now, not at the next heartbeat
+    this.process();
+  }
+
+  /** Reads waiting at a replica that is no longer the leader: refused (the caller asks again). */
+  private refuseReads(): void {
+    const rs = [...this.reads.values()];
+    this.reads.clear();
+    for (const r of rs) r.done({ value: undefined, via: 'refused', index: -1 });
+  }
+
+  /** Reads waiting for their read index (or its durability). */
+  get pendingReads(): number {
+    return this.reads.size;
   }
 
   /** The host process stops (crash): nothing more is done; the storage keeps what was durable. */
@@ -297,10 +326,11 @@ export class Replica {
         if (guard > 100_000) throw new Error(`replica ${this.id}: the core never quiesces`);
         this.perform(this.core.ready());
       }
-      if (this.held.length) this.perform(Core.emptyReady()); // the durable index moves with heartbeat answers
+      if (this.held.length || this.reads.size) this.perform(Core.emptyReady()); // the durable index moves with heartbeat answers
       const role = this.core.role;
       if (role !== this.lastRole) {
         this.lastRole = role;
+        if (role !== 'leader') this.refuseReads();
         this.log(`${role} term=${this.core.term}`);
         this.onRoleChange?.(role, this.core.term);
       }
@@ -311,9 +341,28 @@ export class Replica {
 
   private perform(rd: Ready): void {
     this.stats.readys++;
-    // 1. persist (durable before anything below acts on it)
+    // 1. persist (durable before anything below acts on it). Group commit: a batch of entries whose
+    //    Ready sends nothing that vouches for their durability (no vote, no AppendResp) is written now
+    //    and made durable by the storage's next fdatasync, off the event loop; `persisted` is stepped
+    //    when it completes. What vouches for it meanwhile is held back: the leader counts itself only
+    //    for stable entries (core), a follower's HeartbeatResp reports at most the synced index (below).
+    let deferred = false;
     if (rd.hardState || rd.entries.length || rd.snapshot || rd.truncateAfter !== undefined) {
-      this.storage.save({ hardState: rd.hardState, entries: rd.entries, truncateAfter: rd.truncateAfter, snapshot: rd.snapshot });
+      const batch: PersistBatch = { hardState: rd.hardState, entries: rd.entries, truncateAfter: rd.truncateAfter, snapshot: rd.snapshot };
+      const grouped = (this.storage as Storage & { saveGrouped?: (b: PersistBatch, cb: () => void) => boolean }).saveGrouped;
+      const upTo = rd.persistUpTo;
+      const vouches = rd.messages.some((m) => m.type === MsgType.AppendResp || m.type === MsgType.VoteResp || m.type === MsgType.PreVoteResp);
+      // (a batch without entries, e.g. only the commit index moved, is grouped too: nothing waits for it)
+      if (grouped && !vouches && grouped.call(this.storage, batch, () => { if (upTo) this.onDurable(upTo); })) {
+        deferred = true;
+        if (upTo) this.writtenIndex = upTo.index;
+      } else {
+        this.storage.save(batch);
+        if (rd.truncateAfter !== undefined) this.writtenIndex = Math.min(this.writtenIndex, rd.truncateAfter);
+        if (rd.snapshot) this.writtenIndex = Math.max(this.writtenIndex, rd.snapshot.index);
+        if (upTo) this.writtenIndex = upTo.index;
+        this.syncedIndex = this.writtenIndex; // a synchronous save syncs everything written before it too
+      }
     }
     // 2. NIC operations in order; reads are answered after the batch, in order
     const answers: NicEvent[] = [];
@@ -358,8 +407,9 @@ export class Replica {
     }
     // 3. send
     const out: Uint8Array[] = rd.frames.map((f) => f.frame);
-    for (const m of rd.messages) {
+    for (let m of rd.messages) {
       if (this.o.filterMessage && !this.o.filterMessage(m, 'out')) { this.stats.controlFiltered++; continue; }
+      if (m.type === MsgType.HeartbeatResp && m.commit > this.syncedIndex) m = { ...m, commit: this.syncedIndex };
       try {
         out.push(this.codec.encode(m));
         this.stats.messagesSent++;
@@ -419,7 +469,7 @@ export class Replica {
     }
     if (this.reads.size) this.answerReads();
     // 5. durable
-    if (rd.persistUpTo) this.core.step({ kind: 'persisted', ...rd.persistUpTo });
+    if (rd.persistUpTo && !deferred) this.core.step({ kind: 'persisted', ...rd.persistUpTo });
     for (const ev of answers) this.core.step({ kind: 'nic', ev });
   }
 }
