@@ -1,11 +1,7 @@
 # nicraft: build, test, demo and benchmark entry points.
 #
-<<<<<<< HEAD
-#   make deps      system packages (verilator, g++, make, zlib, GNU parallel) and node modules; quick when present
-=======
-#   make deps      system packages (verilator, g++, make, zlib, chromium for the history-view test)
-#                  and node modules; quick when present
->>>>>>> main
+#   make deps      system packages (verilator, g++, make, zlib, GNU parallel, chromium for the
+#                  history-view test) and node modules; quick when present
 #                  (make bench-deploy also installs etcd-server, its reference system)
 #   make gen       regenerate the wire format files from spec/wire.yaml
 #   make build     deps (so it works on a fresh clone), check the generated files, compile the
@@ -47,11 +43,8 @@ deps-system:
 	command -v g++ >/dev/null || missing="$$missing g++"; \
 	command -v make >/dev/null || missing="$$missing make"; \
 	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
-<<<<<<< HEAD
 	command -v parallel >/dev/null || missing="$$missing parallel"; \
-=======
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
->>>>>>> main
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install$$missing yourself" >&2; exit 1; }; \
@@ -88,6 +81,8 @@ typecheck: deps-node
 # The default parameters and the variants the tests build: every one must print nothing.
 LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3"
 lint: deps-system
+	@if git grep -n -E '^(<<<<<<< |>>>>>>> )' -- . >/dev/null 2>&1; then \
+	  echo "lint: merge conflict markers committed:" >&2; git grep -n -E '^(<<<<<<< |>>>>>>> )' -- . >&2; exit 1; fi
 	@for g in $(LINT_VARIANTS); do \
 	  verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module nicraft_nic $$g $(RTL); \
 	done
