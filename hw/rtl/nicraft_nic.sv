@@ -785,7 +785,10 @@ wire evt_afull;
 wire [15:0] rtx_len = log_len_mem[rtx_next_reg[LOG_DEPTH_LOG2-1:0]];
 wire [15:0] rtx_last_beat = (rtx_len == 16'd0) ? 16'd0 : (rtx_len - 16'd1) >> 6;
 wire rtx_is_last = {{(16-SLOT_BEATS_LOG2){1'b0}}, rtx_beat_reg} >= rtx_last_beat;
-wire rtx_go = rtx_active_reg && leader_mode && !lp_read && !rtx_afull;
+// A frame once started is read to its last beat even if leader mode ends meanwhile: a half frame
+// left in the retransmit FIFO would lock the TX arbiter on it for good.
+wire rtx_go = rtx_active_reg && (leader_mode || rtx_beat_reg != 0) && !lp_read && !rtx_afull;
+wire rtx_mid_next = rtx_go ? !rtx_is_last : (rtx_beat_reg != 0);   // inside a frame after this cycle
 
 reg                  rtx_rd_valid_reg = 1'b0;
 reg                  rtx_rd_first_reg = 1'b0;
@@ -1179,7 +1182,7 @@ always @(posedge clk) begin
         end
     end
     if (!leader_mode) begin
-        rtx_active_reg <= 1'b0;
+        if (!rtx_mid_next) rtx_active_reg <= 1'b0;   // the frame in flight is finished first
         rtx_pend_reg <= 0;
     end
 
