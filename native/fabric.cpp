@@ -566,8 +566,14 @@ uint64_t nr_cluster_run(void* h, uint64_t n) {
   auto* w = static_cast<World*>(h);
   for (uint64_t k = 0; k < n; k++) {
     w->step();
-    for (auto& s : w->nics)
-      if (s->ctx->gotFinish()) { w->error = "a NIC model executed $finish/$stop"; return w->cycle; }
+    for (size_t i = 0; i < w->nics.size(); i++) {
+      auto& s = w->nics[i];
+      if (s->ctx->gotFinish()) {
+        s->stopped(s->cycle ? s->cycle - 1 : 0);
+        w->error = "node " + std::to_string(i) + ": " + s->error;
+        return w->cycle;
+      }
+    }
   }
   return w->cycle;
 }
