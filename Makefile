@@ -1,16 +1,21 @@
 # nicraft: build, test, demo and benchmark entry points.
 #
-#   make deps      system packages (verilator, g++, make, zlib) and node modules; quick when present
+#   make deps      system packages (verilator, g++, make, zlib, GNU parallel, chromium for the
+#                  history-view test) and node modules; quick when present
 #                  (make bench-deploy also installs etcd-server, its reference system)
 #   make gen       regenerate the wire format files from spec/wire.yaml
-#   make build     check the generated files, then build the simulation library (cached by content):
-#                  the default variant, PLANES=2 and PLANES=3 (the variants the tests use)
-#   make lint      verilator lint of the RTL, must be clean
-#   make test      deps, build, then the whole vitest suite
+#   make build     deps (so it works on a fresh clone), check the generated files, compile the
+#                  TypeScript to dist/ (the `nicraft` command), build the simulation library (cached
+#                  by content): the default variant, PLANES=2 and PLANES=3 (the variants the tests use)
+#   make dist      only the compiled command (dist/): what the daemons, clients and bench-deploy need
+#   make lint      verilator -Wall lint of the RTL in every tested variant: prints nothing when clean
+#   make typecheck tsc --noEmit over every TypeScript file (sources, tests, tools)
+#   make test      build, lint, typecheck, then the whole vitest suite (this is what CI runs)
 #   make demo      deps, build, then the demo scenario
-#   make bench     every benchmark (bench-<name> runs bench/<name>.ts)
+#   make bench     every benchmark (bench-<name> runs bench/<name>.ts; bench-check runs verify/check/bench.ts)
 #   make coverage  build the --coverage variant, run the NIC tests with it, annotate into build/coverage
-#   make fuzz      fault campaigns (docs/fuzz.md): SEEDS=n (default 1000) FROM=s, FUZZ="--rtl ..." for more flags
+#   make fuzz      fault campaigns (docs/fuzz.md): SEEDS=n (default 1000) FROM=s, FUZZ="--rtl ..." for more flags;
+#                  SHARDS=n runs them as n shards with GNU parallel and merges the results (build/fuzz/)
 #
 # Variants: make build G="-GPLANES=2" builds the library with those parameter overrides.
 
@@ -24,8 +29,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RTL := $(wildcard hw/rtl/*.sv)
 # bench-<name> runs bench/<name>.ts; bench-nic always exists (bench/nic.ts).
 BENCH_NAMES := $(sort nic $(patsubst bench/%.ts,%,$(filter-out bench/_%,$(wildcard bench/*.ts))))
+# Benchmarks that drive daemons and clients only: they need the compiled command, not the simulation library.
+BENCH_DIST := deploy cli
 
-.PHONY: deps deps-system deps-node gen gen-check build lint test demo bench coverage clean fuzz
+.PHONY: deps deps-system deps-node gen gen-check build dist lint typecheck test demo bench coverage clean fuzz
 
 deps: deps-system deps-node
 
@@ -36,6 +43,8 @@ deps-system:
 	command -v g++ >/dev/null || missing="$$missing g++"; \
 	command -v make >/dev/null || missing="$$missing make"; \
 	[ -f /usr/include/zlib.h ] || missing="$$missing zlib1g-dev"; \
+	command -v parallel >/dev/null || missing="$$missing parallel"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing$$missing"; \
 	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install$$missing yourself" >&2; exit 1; }; \
@@ -55,20 +64,30 @@ gen:
 gen-check:
 	@$(NPX) tsx tools/gen-wire.ts --check
 
-build: gen-check
+build: deps gen-check dist
 	$(NPX) tsx native/build.ts $(G)
 	$(if $(G),,$(NPX) tsx native/build.ts -GPLANES=2)
 	$(if $(G),,$(NPX) tsx native/build.ts -GPLANES=3)
 
+# The nicraft command as JavaScript (bin/nicraft.js runs it; it falls back to tsx when dist/ is
+# missing or older than a source). tsc is incremental: an unchanged tree compiles in seconds.
+dist: deps-node
+	$(NPX) tsc -p tsconfig.build.json
+	@touch dist/.stamp
+
+typecheck: deps-node
+	$(NPX) tsc --noEmit -p .
+
 # The default parameters and the variants the tests build: every one must print nothing.
 LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3"
-lint:
+lint: deps-system
+	@if git grep -n -E '^(<<<<<<< |>>>>>>> )' -- . >/dev/null 2>&1; then \
+	  echo "lint: merge conflict markers committed:" >&2; git grep -n -E '^(<<<<<<< |>>>>>>> )' -- . >&2; exit 1; fi
 	@for g in $(LINT_VARIANTS); do \
-	  echo "verilator --lint-only -Wall $$g"; \
 	  verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module nicraft_nic $$g $(RTL); \
 	done
 
-test: deps build
+test: build lint typecheck
 	$(NPX) vitest run
 
 demo: deps build
@@ -76,16 +95,36 @@ demo: deps build
 
 # Fault campaigns beyond what `make test` runs (docs/fuzz.md); a failing seed prints its replay command.
 fuzz: deps build
+ifeq ($(SHARDS),)
 	$(NPX) nicraft fuzz --quiet --seeds $(or $(SEEDS),1000) $(if $(FROM),--from $(FROM),--from 1) $(FUZZ)
+else
+	@mkdir -p build/fuzz && rm -f build/fuzz/shard-*.json
+	parallel --halt never -j $(or $(JOBS),$(SHARDS)) nice $(NPX) nicraft fuzz --quiet --seeds $(or $(SEEDS),1000) --from $(or $(FROM),1) \
+	  --shard {}/$(SHARDS) --out build/fuzz/shard-{}.json $(FUZZ) ::: $$(seq 1 $(SHARDS)) || true
+	$(NPX) nicraft fuzz merge build/fuzz/shard-*.json --out build/fuzz/merged.json
+endif
 
-bench: $(addprefix bench-,$(BENCH_NAMES))
+bench: $(addprefix bench-,$(BENCH_NAMES)) bench-check
+
+# The linearizability checker's benchmark lives with the checker (bench/ may not import verify/):
+# published histories and 20 concurrent writes; bench/out/check.json.
+.PHONY: bench-check
+bench-check: deps-node
+	$(NPX) tsx verify/check/bench.ts
 
 define BENCH_RULE
 .PHONY: bench-$(1)
 bench-$(1): deps build
 	$$(NPX) tsx bench/$(1).ts
 endef
-$(foreach b,$(BENCH_NAMES),$(eval $(call BENCH_RULE,$(b))))
+$(foreach b,$(filter-out $(BENCH_DIST),$(BENCH_NAMES)),$(eval $(call BENCH_RULE,$(b))))
+
+define BENCH_DIST_RULE
+.PHONY: bench-$(1)
+bench-$(1): deps dist
+	$$(NPX) tsx bench/$(1).ts $$(ARGS)
+endef
+$(foreach b,$(filter $(BENCH_DIST),$(BENCH_NAMES)),$(eval $(call BENCH_DIST_RULE,$(b))))
 
 # Coverage of the RTL by the NIC tests: a --coverage build of the library, one .dat per simulated NIC
 # (written by SimNic.destroy), merged and annotated per source line.

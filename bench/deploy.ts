@@ -1,16 +1,27 @@
-// Deployment benchmark (make bench-deploy): three nicraft daemons on loopback (model backend, real
-// processes, UDP planes, WAL with fdatasync) against a three-member etcd cluster (Debian's
-// etcd-server, started and stopped here on loopback ports), under the same closed-loop workload:
-// the same number of clients, each with one operation in flight, the same keys, value size and
-// read/write mix, from one Node process. Throughput and latency percentiles of both, side by side,
-// in bench/out/deploy.json (keys nicraft and etcd: opsPerSec, latencyUs.{p50,p90,p99,p999,max}).
+// Deployment benchmark (make bench-deploy [ARGS=--quick]): three nicraft daemons on loopback (model
+// backend, real processes, UDP planes, WAL with fdatasync) against a three-member etcd cluster
+// (Debian's etcd-server, started and stopped here on loopback ports), under the same closed-loop
+// workload from one Node process: the same number of clients, each with one operation in flight,
+// the same keys, value size and read/write mix.
 //
-// Both systems acknowledge a write once a majority has it on disk (nicraft: durable replies,
-// fdatasync per batch; etcd: its WAL fsync) and both reads are linearizable (nicraft: through the
-// log; etcd: quorum reads, its default).
+// Fairness:
+//   * alternating runs: nicraft, etcd, nicraft, etcd, ... (DEPLOY_BENCH_REPS, at least 3 each), a
+//     fresh cluster per run; per configuration the medians over the runs and the spread (min..max);
+//   * the same client distribution: every client talks to the leader only (nicraft: the pool's
+//     clients follow the leader hint; etcd: the client is given the leader's endpoint only);
+//   * durability: both acknowledge a write once a majority of members fdatasync'ed it (nicraft:
+//     durable replies, the WAL's group-commit fdatasync on every member; etcd: its WAL fdatasync per
+//     raft batch on every member); both reads are linearizable (nicraft: lease read at the leader,
+//     ReadIndex when the lease is not valid, answered once the read index is applied and durable on a
+//     quorum; etcd: its default linearizable reads, ReadIndex).
 //
-//   DEPLOY_BENCH_CLIENTS (16)  DEPLOY_BENCH_SECONDS (10)  DEPLOY_BENCH_WARMUP (2)
-//   DEPLOY_BENCH_VALUE_BYTES (64)  DEPLOY_BENCH_READ_SHARE (0.5)  DEPLOY_BENCH_KEYS (16)
+// Configurations: clients 16, 64, 256 x value bytes 64, 1024 x read share 0, 0.5, 0.95 (--quick:
+// 16 and 64 clients, 64 B, 50% reads). bench/out/deploy.json: runs[] (every run) and summary[] (per
+// configuration, medians and spreads of both systems, the ratios).
+//
+//   DEPLOY_BENCH_SECONDS (10; quick 6)  DEPLOY_BENCH_WARMUP (2; quick 1)  DEPLOY_BENCH_REPS (3)
+//   DEPLOY_BENCH_KEYS (16)  DEPLOY_BENCH_CLIENTS / _VALUE_BYTES / _READ_SHARE (comma lists: override the grid)
+import { SeededRand } from '../ctrl/rand.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,12 +31,36 @@ import { ROOT, freeBasePort, writeLayout, LocalCluster, type NodeStatus } from '
 import { ClientPool, type PoolClient } from '../ctrl/deploy/udp-client.js';
 import { Status } from '../ctrl/app/kv.js';
 
-const CLIENTS = Number(process.env.DEPLOY_BENCH_CLIENTS ?? 16);
-const SECONDS = Number(process.env.DEPLOY_BENCH_SECONDS ?? 10);
-const WARMUP = Number(process.env.DEPLOY_BENCH_WARMUP ?? 2);
-const VALUE_BYTES = Number(process.env.DEPLOY_BENCH_VALUE_BYTES ?? 64);
-const READ_SHARE = Number(process.env.DEPLOY_BENCH_READ_SHARE ?? 0.5);
-const KEYS = Number(process.env.DEPLOY_BENCH_KEYS ?? 16);
+const QUICK = process.argv.includes('--quick') || process.env.DEPLOY_BENCH_QUICK === '1';
+for (const a of process.argv.slice(2)) if (a !== '--quick') { console.error(`bench-deploy: unknown argument ${a} (allowed: --quick)`); process.exit(2); }
+const num = (name: string, dflt: number): number => {
+  const v = process.env[name];
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) { console.error(`bench-deploy: ${name}=${v}: must be a non-negative number`); process.exit(2); }
+  return n;
+};
+const list = (name: string, dflt: number[]): number[] => {
+  const v = process.env[name];
+  if (v === undefined) return dflt;
+  const xs = v.split(',').map(Number);
+  if (xs.length === 0 || xs.some((x) => !Number.isFinite(x) || x < 0)) { console.error(`bench-deploy: ${name}=${v}: must be a comma list of non-negative numbers`); process.exit(2); }
+  return xs;
+};
+const SECONDS = num('DEPLOY_BENCH_SECONDS', QUICK ? 6 : 10);
+const WARMUP = num('DEPLOY_BENCH_WARMUP', QUICK ? 1 : 2);
+const REPS = Math.max(1, Math.round(num('DEPLOY_BENCH_REPS', 3)));
+const KEYS = num('DEPLOY_BENCH_KEYS', 16);
+const GRID = {
+  clients: list('DEPLOY_BENCH_CLIENTS', QUICK ? [16, 64] : [16, 64, 256]),
+  valueBytes: list('DEPLOY_BENCH_VALUE_BYTES', QUICK ? [64] : [64, 1024]),
+  readShare: list('DEPLOY_BENCH_READ_SHARE', QUICK ? [0.5] : [0, 0.5, 0.95]),
+};
+interface Workload { clients: number; valueBytes: number; readShare: number }
+// per-run workload (set before each run)
+let CLIENTS = 16;
+let VALUE_BYTES = 64;
+let READ_SHARE = 0.5;
 
 interface Summary {
   opsPerSec: number;
@@ -48,8 +83,8 @@ async function closedLoop(workers: Op[]): Promise<Summary> {
   const from = t0 + WARMUP * 1000;
   const end = from + SECONDS * 1000;
   await Promise.all(workers.map(async (op, w) => {
-    let s = (w + 1) * 0x9e3779b1;
-    const rand = (): number => { s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0; return s / 4294967296; };
+    const r = new SeededRand((w + 1) * 0x9e3779b1);
+    const rand = (): number => r.next();
     let n = 0;
     while (performance.now() < end) {
       const key = `k${Math.floor(rand() * KEYS)}`;
@@ -80,7 +115,7 @@ async function closedLoop(workers: Op[]): Promise<Summary> {
 
 // ---- nicraft ---------------------------------------------------------------------------------------
 
-async function runNicraft(dir: string, overrides: Record<string, unknown> = {}): Promise<Summary & { breakdown: unknown }> {
+async function runNicraft(dir: string, overrides: Record<string, unknown> = {}): Promise<Summary & { breakdown: unknown; storage: unknown }> {
   const base = await freeBasePort(3, 2);
   writeLayout(dir, { replicas: 3, planes: 2, backend: 'model', basePort: base, overrides });
   const lc = new LocalCluster(dir);
@@ -97,7 +132,9 @@ async function runNicraft(dir: string, overrides: Record<string, unknown> = {}):
     });
     const r = await closedLoop(workers);
     const after = await Promise.all(lc.ids.map((id) => lc.status(id)));
-    return { ...r, breakdown: breakdown(before, after, leader) };
+    const bd = breakdown(before, after, leader) as Array<Record<string, number | boolean> | null>;
+    const ld = bd.find((b) => b?.leader);
+    return { ...r, breakdown: bd, storage: ld ? { fsyncsPerSec: ld.fsyncsPerSec, entriesPerFsync: ld.entriesPerFsync, localReads: ld.localReads } : null };
   } finally {
     pool.close();
     await lc.stopAll();
@@ -111,11 +148,16 @@ function breakdown(before: Array<NodeStatus | undefined>, after: Array<NodeStatu
     if (!a || !b) return null;
     const d = (g: string, k: string): number => Number((a.counters[g] as Record<string, number>)[k]) - Number((b.counters[g] as Record<string, number>)[k]);
     const syncs = d('storage', 'syncs');
+    const gsyncs = d('storage', 'groupSyncs');
     const wall = (a as unknown as { uptimeMs: number }).uptimeMs - (b as unknown as { uptimeMs: number }).uptimeMs;
+    const reads = (x: NodeStatus) => (x.counters as Record<string, Record<string, number> | undefined>).reads;
     return {
       node: a.id, leader: a.id === leader, role: a.role,
-      fsyncs: syncs, fsyncUsMean: syncs ? Math.round(d('storage', 'syncNs') / syncs / 1000) : 0,
-      fsyncShareOfWall: +(d('storage', 'syncNs') / 1e6 / wall).toFixed(3),
+      fsyncs: syncs, fsyncsPerSec: Math.round((syncs * 1000) / wall), entriesPerFsync: syncs ? +(d('storage', 'records') / syncs).toFixed(2) : 0,
+      groupFsyncs: gsyncs, groupFsyncUsMean: gsyncs ? Math.round(d('storage', 'groupSyncNs') / gsyncs / 1000) : 0,
+      syncFsyncUsMean: syncs - gsyncs > 0 ? Math.round(d('storage', 'syncNs') / (syncs - gsyncs) / 1000) : 0,
+      eventLoopFsyncShareOfWall: +(d('storage', 'syncNs') / 1e6 / wall).toFixed(3),
+      localReads: reads(a) && reads(b) ? { lease: reads(a)!.lease! - reads(b)!.lease!, quorum: reads(a)!.quorum! - reads(b)!.quorum!, refused: reads(a)!.refused! - reads(b)!.refused! } : null,
       driverBusyShareOfWall: +(d('driver', 'busyNs') / 1e6 / wall).toFixed(3),
       hostBatches: d('driver', 'hostBatches'), hostFrames: d('driver', 'hostFrames'),
       controlMessagesIn: d('replica', 'controlRx'), controlMessagesOut: d('replica', 'messagesSent'),
@@ -152,16 +194,29 @@ async function runEtcd(dir: string): Promise<Summary & { version: string }> {
     }
     process.env.GRPC_VERBOSITY ??= 'NONE'; // grpc-js logs every refused connection while the members start
     const { Etcd3 } = await import('etcd3');
-    const etcd = new Etcd3({ hosts: [1, 2, 3].map(client) });
+    const all = new Etcd3({ hosts: [1, 2, 3].map(client) });
+    let leaderHost: string | undefined;
     try {
       // ready: a write goes through once the members elected a leader
       const until = Date.now() + 30_000;
       for (;;) {
-        try { await etcd.put('ready').value('1'); break; } catch (e) {
+        try { await all.put('ready').value('1'); break; } catch (e) {
           if (Date.now() > until) throw new Error(`etcd did not become ready: ${(e as Error).message}`);
           await new Promise((r) => setTimeout(r, 200));
         }
       }
+      // the same distribution as nicraft's: every client to the leader
+      for (const i of [1, 2, 3]) {
+        const one = new Etcd3({ hosts: client(i) });
+        try {
+          const st = await one.maintenance.status();
+          if (st.leader === st.header.member_id) leaderHost = client(i);
+        } finally { one.close(); }
+      }
+    } finally { all.close(); }
+    if (!leaderHost) throw new Error('etcd: no member says it leads');
+    const etcd = new Etcd3({ hosts: leaderHost });
+    try {
       const workers: Op[] = Array.from({ length: CLIENTS }, () => async (kind, key, value) => {
         try {
           if (kind === 'get') await etcd.get(key).string();
@@ -183,34 +238,85 @@ async function runEtcd(dir: string): Promise<Summary & { version: string }> {
 
 // ---- main ------------------------------------------------------------------------------------------
 
-const work = mkdtempSync(join(tmpdir(), 'nicraft-bench-deploy-'));
-const workload = { clients: CLIENTS, seconds: SECONDS, warmupSeconds: WARMUP, valueBytes: VALUE_BYTES, readShare: READ_SHARE, keys: KEYS, closedLoop: true };
-console.log(`bench-deploy: ${CLIENTS} closed-loop clients, ${SECONDS} s (+${WARMUP} s warm-up), ${VALUE_BYTES}-byte values, ${READ_SHARE * 100}% gets over ${KEYS} keys`);
-const nicraft = await runNicraft(join(work, 'nicraft'));
-// the same with replies at commit (the NIC quorum, in RAM): what durable replies cost
-const atCommit = process.env.DEPLOY_BENCH_SKIP_COMMIT_REPLIES === '1' ? undefined : await runNicraft(join(work, 'nicraft-commit'), { durableReplies: false });
-const version = etcdVersion();
-let etcd: (Summary & { version: string }) | { unavailable: string };
-if (version) {
-  etcd = await runEtcd(join(work, 'etcd'));
-} else {
-  etcd = { unavailable: 'etcd is not installed (Debian package etcd-server; `make deps` installs it with apt-get): only nicraft was measured' };
-  console.log(`bench-deploy: ${etcd.unavailable}`);
-}
-rmSync(work, { recursive: true, force: true });
+const median = (xs: number[]): number => {
+  const a = [...xs].sort((x, y) => x - y);
+  const m = a.length >> 1;
+  return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+};
+const spread = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
-const row = (name: string, s: Summary) =>
-  `  ${name.padEnd(22)} ${String(s.opsPerSec).padStart(8)} ops/s   p50 ${String(s.latencyUs.p50).padStart(6)} us   p99 ${String(s.latencyUs.p99).padStart(7)} us   p99.9 ${String(s.latencyUs.p999).padStart(7)} us   errors ${s.errors}`;
-console.log(row('nicraft (model NIC)', nicraft));
-if (atCommit) console.log(row('  replies at commit', atCommit));
-if ('opsPerSec' in etcd) console.log(row(`etcd ${etcd.version}`, etcd));
-if ('opsPerSec' in etcd) console.log(`  ratio nicraft/etcd: throughput ${(nicraft.opsPerSec / etcd.opsPerSec).toFixed(2)}x, p50 ${(nicraft.latencyUs.p50 / etcd.latencyUs.p50).toFixed(2)}x, p99 ${(nicraft.latencyUs.p99 / etcd.latencyUs.p99).toFixed(2)}x`);
+const version = etcdVersion();
+if (!version) console.log('bench-deploy: etcd is not installed (Debian package etcd-server; `make bench-deploy` installs it with apt-get): only nicraft is measured');
+const configs: Workload[] = [];
+for (const c of GRID.clients) for (const v of GRID.valueBytes) for (const r of GRID.readShare) configs.push({ clients: c, valueBytes: v, readShare: r });
+const work = mkdtempSync(join(tmpdir(), 'nicraft-bench-deploy-'));
+console.log(`bench-deploy${QUICK ? ' --quick' : ''}: ${configs.length} configurations x ${REPS} alternating runs per system, ${SECONDS} s each (+${WARMUP} s warm-up), ${KEYS} keys, closed loop, every client to the leader`);
+type Run = { system: 'nicraft' | 'etcd'; rep: number; workload: Workload; opsPerSec: number; errors: number; latencyUs: Summary['latencyUs']; byOp: Summary['byOp']; storage?: unknown; breakdown?: unknown };
+const runs: Run[] = [];
+let n = 0;
+try {
+  for (const w of configs) {
+    CLIENTS = w.clients; VALUE_BYTES = w.valueBytes; READ_SHARE = w.readShare;
+    for (let rep = 1; rep <= REPS; rep++) {
+      const r1 = await runNicraft(join(work, `n${++n}`));
+      runs.push({ system: 'nicraft', rep, workload: w, opsPerSec: r1.opsPerSec, errors: r1.errors, latencyUs: r1.latencyUs, byOp: r1.byOp, storage: r1.storage, breakdown: r1.breakdown });
+      const st = r1.storage as { fsyncsPerSec: number; entriesPerFsync: number } | null;
+      console.log(`  ${String(w.clients).padStart(3)} clients ${String(w.valueBytes).padStart(4)} B ${String(w.readShare * 100).padStart(3)}% gets  run ${rep}  nicraft ${String(r1.opsPerSec).padStart(6)} ops/s p50 ${String(r1.latencyUs.p50).padStart(6)} us p99 ${String(r1.latencyUs.p99).padStart(7)} us err ${r1.errors}${st ? `  leader: ${st.fsyncsPerSec} fsync/s, ${st.entriesPerFsync} entries/fsync` : ''}`);
+      if (version) {
+        const r2 = await runEtcd(join(work, `e${n}`));
+        runs.push({ system: 'etcd', rep, workload: w, opsPerSec: r2.opsPerSec, errors: r2.errors, latencyUs: r2.latencyUs, byOp: r2.byOp });
+        console.log(`  ${' '.repeat(34)}run ${rep}  etcd    ${String(r2.opsPerSec).padStart(6)} ops/s p50 ${String(r2.latencyUs.p50).padStart(6)} us p99 ${String(r2.latencyUs.p99).padStart(7)} us err ${r2.errors}`);
+      }
+      rmSync(join(work, `n${n}`), { recursive: true, force: true });
+      rmSync(join(work, `e${n}`), { recursive: true, force: true });
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const same = (a: Workload, b: Workload) => a.clients === b.clients && a.valueBytes === b.valueBytes && a.readShare === b.readShare;
+const sysSummary = (rs: Run[]) => rs.length === 0 ? null : {
+  runs: rs.length,
+  opsPerSec: spread(rs.map((r) => r.opsPerSec)),
+  p50Us: spread(rs.map((r) => r.latencyUs.p50)),
+  p99Us: spread(rs.map((r) => r.latencyUs.p99)),
+  errors: rs.reduce((a, r) => a + r.errors, 0),
+};
+const summary = configs.map((w) => {
+  const nic = sysSummary(runs.filter((r) => r.system === 'nicraft' && same(r.workload, w)))!;
+  const etc = sysSummary(runs.filter((r) => r.system === 'etcd' && same(r.workload, w)));
+  const st = runs.filter((r) => r.system === 'nicraft' && same(r.workload, w)).map((r) => r.storage as { fsyncsPerSec: number; entriesPerFsync: number } | null).filter((x) => x);
+  return {
+    workload: w,
+    nicraft: { ...nic, leaderFsyncsPerSec: st.length ? median(st.map((x) => x!.fsyncsPerSec)) : null, leaderEntriesPerFsync: st.length ? median(st.map((x) => x!.entriesPerFsync)) : null },
+    etcd: etc,
+    ratio: etc ? { throughput: +(nic.opsPerSec.median / etc.opsPerSec.median).toFixed(2), p50: +(nic.p50Us.median / etc.p50Us.median).toFixed(2), p99: +(nic.p99Us.median / etc.p99Us.median).toFixed(2) } : null,
+    target: etc && w.readShare === 0.5 && w.valueBytes === 64 && (w.clients === 16 || w.clients === 64)
+      ? { throughputAtLeast1_5x: nic.opsPerSec.median >= 1.5 * etc.opsPerSec.median, p99NoHigher: nic.p99Us.median <= etc.p99Us.median }
+      : undefined,
+  };
+});
+
+const sp = (s: { median: number; min: number; max: number }) => `${s.median} (${s.min}..${s.max})`;
+console.log('\nmedians over the runs (min..max):');
+console.log('clients  value  gets | nicraft ops/s          p99 us                 | etcd ops/s             p99 us                 | thr x   p99 x | fsync/s  entries/fsync');
+for (const s of summary) {
+  const w = s.workload;
+  console.log(`${String(w.clients).padStart(7)} ${String(w.valueBytes).padStart(6)} ${String(w.readShare * 100).padStart(4)}% | ${sp(s.nicraft.opsPerSec).padEnd(22)} ${sp(s.nicraft.p99Us).padEnd(22)} | ${(s.etcd ? sp(s.etcd.opsPerSec) : '-').padEnd(22)} ${(s.etcd ? sp(s.etcd.p99Us) : '-').padEnd(22)} | ${String(s.ratio?.throughput ?? '-').padStart(5)} ${String(s.ratio?.p99 ?? '-').padStart(6)} | ${String(s.nicraft.leaderFsyncsPerSec).padStart(7)} ${String(s.nicraft.leaderEntriesPerFsync).padStart(8)}`);
+}
+for (const s of summary) if (s.target) console.log(`target at ${s.workload.clients} clients, 50% gets, 64 B: throughput >= 1.5x etcd: ${s.target.throughputAtLeast1_5x ? 'met' : 'NOT met'} (${s.ratio!.throughput}x); p99 <= etcd: ${s.target.p99NoHigher ? 'met' : 'NOT met'} (${s.ratio!.p99}x)`);
+
 const out = {
-  workload,
-  machine: { cpus: (await import('node:os')).cpus().length, node: process.version, note: 'every process (3 servers, the client) on one machine, loopback only' },
-  nicraft: { system: 'nicraft: 3 daemons, model NIC backend, 2 UDP planes, durable replies, fdatasync per batch', ...nicraft },
-  ...(atCommit ? { nicraftRepliesAtCommit: { system: 'nicraft as above with durableReplies: false (a reply once the NICs of a quorum hold the entry; survives any minority crash, not the loss of every node at once)', ...atCommit } } : {}),
-  etcd: 'opsPerSec' in etcd ? { system: `etcd ${etcd.version}: 3 members, etcd3 (gRPC) client, linearizable reads`, ...etcd } : etcd,
+  quick: QUICK,
+  settings: { seconds: SECONDS, warmupSeconds: WARMUP, repsPerSystem: REPS, keys: KEYS, closedLoop: true, order: 'alternating: nicraft, etcd, nicraft, etcd, ... per configuration', clientDistribution: 'every client to the leader (nicraft: leader hint; etcd: the leader endpoint only)' },
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version, note: 'every process (3 servers, the client) on one machine, loopback only, shared with other jobs' },
+  systems: {
+    nicraft: '3 daemons, model NIC backend, 2 UDP planes, durable replies (a quorum fdatasync\'ed), group-commit fdatasync of the WAL on every member, gets at the leader by lease read (ReadIndex without a lease)',
+    etcd: version ? `etcd ${version}: 3 members, etcd3 (gRPC) client, WAL fdatasync per raft batch on every member, linearizable reads (ReadIndex)` : 'not installed',
+  },
+  runs,
+  summary,
 };
 const file = join(ROOT, 'bench/out/deploy.json');
 mkdirSync(join(ROOT, 'bench/out'), { recursive: true });

@@ -1,6 +1,6 @@
 // `nicraft kv`, `nicraft load` and `nicraft cluster` (docs/deploying.md).
 //
-//   nicraft kv get|put|del|cas|append KEY [VALUE...] --cluster FILE
+//   nicraft kv get|del KEY | put|append KEY VALUE | cas KEY EXPECTED NEW --cluster FILE
 //       exit 0 done; 1 not found / cas compare failed / refused by every replica;
 //       3 indeterminate (no answer in time: it may or may not have executed); 2 usage or bad cluster file
 //   nicraft load --cluster FILE --clients N --duration S [--history out.json] [--json out.json]
@@ -58,7 +58,7 @@ async function runKv(op: string, args: string[], o: KvOpts): Promise<void> {
   }
   const want = op === 'get' || op === 'del' ? 1 : op === 'cas' ? (o.expectAbsent ? 2 : 3) : 2;
   if (args.length !== want) {
-    process.stderr.write(`nicraft kv ${op}: expects ${ARITY[op as keyof typeof ARITY]} (got ${args.length} argument(s))\n`);
+    process.stderr.write(`nicraft kv ${op}: expects ${ARITY[op as keyof typeof ARITY]}, got ${args.length} argument(s)${args.length > want ? ' (quote a value that holds spaces)' : ''}\n`);
     process.exitCode = 2;
     return;
   }
@@ -107,7 +107,7 @@ async function runKv(op: string, args: string[], o: KvOpts): Promise<void> {
 
 interface LoadCliOpts {
   cluster: string; clients: number; duration: number; history?: string; json?: string; keys: number; readShare: number;
-  mix: 'mixed' | 'put'; valueBytes: number; warmup: number; timeoutMs: number; attempts: number; check?: boolean; quiet?: boolean;
+  mix: 'mixed' | 'put'; valueBytes: number; seed?: number; keyPrefix?: string; warmup: number; timeoutMs: number; attempts: number; check?: boolean; quiet?: boolean;
 }
 
 async function runLoadCli(o: LoadCliOpts): Promise<void> {
@@ -116,11 +116,11 @@ async function runLoadCli(o: LoadCliOpts): Promise<void> {
   const { ClientPool } = await import('../ctrl/deploy/udp-client.js');
   const { runLoad, formatLoad, Workload } = await import('../ctrl/deploy/load.js');
   const pool = await ClientPool.open(cluster, { attemptTimeoutMs: o.timeoutMs, maxAttempts: o.attempts });
-  const w = new Workload();
+  const w = new Workload(o.keyPrefix);
   let r;
   try {
     r = await runLoad(pool, {
-      clients: o.clients, durationS: o.duration, keys: o.keys, readShare: o.readShare, mix: o.mix, valueBytes: o.valueBytes, warmupS: o.warmup,
+      clients: o.clients, durationS: o.duration, seed: o.seed, keys: o.keys, readShare: o.readShare, mix: o.mix, valueBytes: o.valueBytes, warmupS: o.warmup,
       onSecond: o.quiet ? undefined : (s) => process.stderr.write(`  ${String(s.second).padStart(3)} s  ${s.ops} ops${s.indeterminate ? `, ${s.indeterminate} indeterminate` : ''}\n`),
     }, w);
   } finally {
@@ -146,7 +146,8 @@ async function runLoadCli(o: LoadCliOpts): Promise<void> {
 export function register(program: Command): void {
   program
     .command('kv')
-    .description('one KV operation against a running cluster: get|put|del|cas|append KEY [VALUE...]')
+    .description('one KV operation against a running cluster')
+    .usage('get|del KEY | put|append KEY VALUE | cas KEY EXPECTED NEW | cas --expect-absent KEY NEW  --cluster FILE')
     .argument('<op>', `operation: ${KV_OPS.join(' | ')}`)
     .argument('<args...>', 'KEY, then VALUE (put, append) or EXPECTED NEW (cas)')
     .requiredOption('--cluster <file>', 'cluster file (DIR/cluster.yaml of `nicraft cluster up`, or any node config)')
@@ -170,6 +171,8 @@ export function register(program: Command): void {
     .option('--value-bytes <n>', 'bytes per put/cas value (at most 200)', posInt('--value-bytes', 200), 16)
     .option('--timeout-ms <ms>', 'timeout of one attempt', posNum('--timeout-ms'), 500)
     .option('--attempts <n>', 'attempts per operation before it is indeterminate', posInt('--attempts', 1000), 20)
+    .option('--seed <n>', "seed of the clients' choices (default: drawn and printed)", (v) => { const n = Number(v); if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('--seed must be an integer in 0..4294967295'); return n; })
+    .option('--key-prefix <p>', 'prefix of every key of the run (default: fresh per run, so the history starts from absent keys)')
     .option('--check', 'check the history for linearizability at the end')
     .option('--quiet', 'no per-second progress')
     .action(async (o: LoadCliOpts) => runLoadCli(o));

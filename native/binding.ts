@@ -5,6 +5,7 @@
 // in the synchronous helpers (csrRead, logRead, ...), which step until their command is done.
 // Frames cross in bulk as packed records { u32 len; u32 user; u64 cycle; bytes padded to 8 }.
 import koffi from 'koffi';
+import { declareApi } from './ffi.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { libraryPath, ROOT, type Variant } from './build.js';
@@ -27,7 +28,7 @@ export interface SimPortStats {
 export interface SimStats { cycle: number; ports: SimPortStats[] }
 
 /** Error codes of the C ABI (negative returns). */
-export const NrStatus = { PENDING: -1, UNKNOWN_TAG: -2, TOO_SMALL: -3, TIMEOUT: -4, RESET: -5 } as const;
+export const NrStatus = { PENDING: -1, UNKNOWN_TAG: -2, TOO_SMALL: -3, TIMEOUT: -4, RESET: -5, FULL: -6 } as const;
 
 /** A truncated captured frame (longer than the shim's capture limit) has this bit in `user`. */
 export const USER_TRUNCATED = 0x8000_0000;
@@ -42,54 +43,44 @@ interface Api {
   traceOpen: Fn; traceClose: Fn; coverageWrite: Fn; hasCoverage: Fn; stats: Fn;
 }
 
-const apis = new Map<string, Api>();
-
 /** Loads (once) the library at path and declares the C ABI. */
 export function loadApi(path: string): Api {
-  let api = apis.get(path);
-  if (api) return api;
-  const lib = koffi.load(path);
-  const f = (proto: string) => lib.func(proto) as Fn;
-  api = {
-    abi: f('uint32_t nr_abi_version()'),
-    create: f('void *nr_create(uint64_t seed)'),
-    destroy: f('void nr_destroy(void *h)'),
-    planes: f('uint32_t nr_planes(void *h)'),
-    dataBytes: f('uint32_t nr_data_bytes(void *h)'),
-    lastError: f('const char *nr_last_error(void *h)'),
-    clearError: f('void nr_clear_error(void *h)'),
-    reset: f('void nr_reset(void *h, uint32_t cycles)'),
-    step: f('uint64_t nr_step(void *h, uint64_t n)'),
-    cycle: f('uint64_t nr_cycle(void *h)'),
-    finished: f('int32_t nr_finished(void *h)'),
-    push: f('int64_t nr_push_frames(void *h, uint32_t port, const void *buf, uint32_t nbytes)'),
-    pull: f('int64_t nr_pull_frames(void *h, uint32_t port, void *buf, uint32_t cap)'),
-    pendingIn: f('uint32_t nr_pending_in(void *h, uint32_t port)'),
-    pendingOut: f('uint32_t nr_pending_out(void *h, uint32_t port)'),
-    setReady: f('void nr_set_ready_prob(void *h, uint32_t port, double p)'),
-    setGap: f('void nr_set_gap_prob(void *h, uint32_t port, double p)'),
-    seed: f('void nr_seed(void *h, uint64_t seed)'),
-    csrWrite: f('int64_t nr_csr_write(void *h, uint32_t addr, uint32_t value)'),
-    csrReadReq: f('int64_t nr_csr_read_req(void *h, uint32_t addr)'),
-    logWriteReq: f('int64_t nr_log_write_req(void *h, uint32_t index, const void *frame, uint32_t len)'),
-    logReadReq: f('int64_t nr_log_read_req(void *h, uint32_t index)'),
-    cmdResult: f('int64_t nr_cmd_result(void *h, uint32_t tag, void *out, uint32_t cap)'),
-    cmdPending: f('uint32_t nr_cmd_pending(void *h)'),
-    csrRead: f('int64_t nr_csr_read(void *h, uint32_t addr)'),
-    csrReadBlock: f('int64_t nr_csr_read_block(void *h, const void *addrs, uint32_t n, void *out)'),
-    csrWriteSync: f('int64_t nr_csr_write_sync(void *h, uint32_t addr, uint32_t value)'),
-    logWrite: f('int64_t nr_log_write(void *h, uint32_t index, const void *frame, uint32_t len)'),
-    logRead: f('int64_t nr_log_read(void *h, uint32_t index, void *out, uint32_t cap)'),
-    traceOpen: f('int32_t nr_trace_open(void *h, const char *path)'),
-    traceClose: f('void nr_trace_close(void *h)'),
-    coverageWrite: f('int32_t nr_coverage_write(void *h, const char *path)'),
-    hasCoverage: f('int32_t nr_has_coverage()'),
-    stats: f('uint32_t nr_stats(void *h, void *out, uint32_t n)'),
-  };
-  const abi = api.abi() as number;
-  if (abi !== ABI_VERSION) throw new Error(`${path}: C ABI version ${abi}, the binding expects ${ABI_VERSION}; rebuild (make build)`);
-  apis.set(path, api);
-  return api;
+  return declareApi(path, 'nic', {
+    abi: 'uint32_t nr_abi_version()',
+    create: 'void *nr_create(uint64_t seed)',
+    destroy: 'void nr_destroy(void *h)',
+    planes: 'uint32_t nr_planes(void *h)',
+    dataBytes: 'uint32_t nr_data_bytes(void *h)',
+    lastError: 'const char *nr_last_error(void *h)',
+    clearError: 'void nr_clear_error(void *h)',
+    reset: 'void nr_reset(void *h, uint32_t cycles)',
+    step: 'uint64_t nr_step(void *h, uint64_t n)',
+    cycle: 'uint64_t nr_cycle(void *h)',
+    finished: 'int32_t nr_finished(void *h)',
+    push: 'int64_t nr_push_frames(void *h, uint32_t port, const void *buf, uint32_t nbytes)',
+    pull: 'int64_t nr_pull_frames(void *h, uint32_t port, void *buf, uint32_t cap)',
+    pendingIn: 'uint32_t nr_pending_in(void *h, uint32_t port)',
+    pendingOut: 'uint32_t nr_pending_out(void *h, uint32_t port)',
+    setReady: 'void nr_set_ready_prob(void *h, uint32_t port, double p)',
+    setGap: 'void nr_set_gap_prob(void *h, uint32_t port, double p)',
+    seed: 'void nr_seed(void *h, uint64_t seed)',
+    csrWrite: 'int64_t nr_csr_write(void *h, uint32_t addr, uint32_t value)',
+    csrReadReq: 'int64_t nr_csr_read_req(void *h, uint32_t addr)',
+    logWriteReq: 'int64_t nr_log_write_req(void *h, uint32_t index, const void *frame, uint32_t len)',
+    logReadReq: 'int64_t nr_log_read_req(void *h, uint32_t index)',
+    cmdResult: 'int64_t nr_cmd_result(void *h, uint32_t tag, void *out, uint32_t cap)',
+    cmdPending: 'uint32_t nr_cmd_pending(void *h)',
+    csrRead: 'int64_t nr_csr_read(void *h, uint32_t addr)',
+    csrReadBlock: 'int64_t nr_csr_read_block(void *h, const void *addrs, uint32_t n, void *out)',
+    csrWriteSync: 'int64_t nr_csr_write_sync(void *h, uint32_t addr, uint32_t value)',
+    logWrite: 'int64_t nr_log_write(void *h, uint32_t index, const void *frame, uint32_t len)',
+    logRead: 'int64_t nr_log_read(void *h, uint32_t index, void *out, uint32_t cap)',
+    traceOpen: 'int32_t nr_trace_open(void *h, const char *path)',
+    traceClose: 'void nr_trace_close(void *h)',
+    coverageWrite: 'int32_t nr_coverage_write(void *h, const char *path)',
+    hasCoverage: 'int32_t nr_has_coverage()',
+    stats: 'uint32_t nr_stats(void *h, void *out, uint32_t n)',
+  });
 }
 
 /**
@@ -273,10 +264,14 @@ export class SimNic {
 
   // ---- host commands: queued, executed in order during step(), one per cycle -------------------
   csrWrite(addr: number, value: number): number {
-    return this.api.csrWrite(this.handle, addr, value >>> 0) as number;
+    const t = this.api.csrWrite(this.handle, addr, value >>> 0) as number;
+    if (t < 0) this.fail('csrWrite', t);
+    return t;
   }
   csrReadRequest(addr: number): number {
-    return this.api.csrReadReq(this.handle, addr) as number;
+    const t = this.api.csrReadReq(this.handle, addr) as number;
+    if (t < 0) this.fail('csrReadRequest', t);
+    return t;
   }
   logWriteRequest(index: number, frame: Uint8Array): number {
     const t = this.api.logWriteReq(this.handle, index >>> 0, frame, frame.length) as number;
@@ -284,7 +279,9 @@ export class SimNic {
     return t;
   }
   logReadRequest(index: number): number {
-    return this.api.logReadReq(this.handle, index >>> 0) as number;
+    const t = this.api.logReadReq(this.handle, index >>> 0) as number;
+    if (t < 0) this.fail('logReadRequest', t);
+    return t;
   }
 
   /**

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import koffi from 'koffi';
+import { library } from './ffi.js';
 import { CXXFLAGS, ROOT, lock, mkList, mkVar, rtlSources, unlock, verilator } from './build.js';
 
 /**
@@ -143,7 +143,7 @@ export function tbHash(v: TbVariant): string {
   const files = [
     // every RTL file: a module may instantiate others (found with -y)
     ...rtlSources(), ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
-    join(ROOT, 'native/nicraft_wire.h'), ...HOOKS, ...tbSources(v.module), fileURLToPath(import.meta.url),
+    join(ROOT, 'native/nicraft_wire.h'), ...HOOKS, ...tbSources(v.module), join(ROOT, 'native/build-tb.ts'),
   ];
   for (const f of files) {
     h.update(`${relative(ROOT, f)}\0`);
@@ -317,7 +317,7 @@ export class Testbench {
   constructor(variant: TbVariant, path: string) {
     this.variant = variant;
     this.path = path;
-    const lib = koffi.load(path);
+    const lib = library(path);
     const short = TB_MODULES[variant.module].short;
     this.runFn = lib.func(`int nr_tb_${short}_run(const char *cfg, void *stats, uint32_t n, void *err, uint32_t cap)`) as Fn;
     const names = lib.func(`const char *nr_tb_${short}_stat_names()`) as Fn;

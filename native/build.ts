@@ -22,7 +22,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { ROOT } from './root.js';
+export { ROOT };
 export const TOP = 'nicraft_nic';
 const LIB_NAME = 'libnicraft_sim.so';
 
@@ -100,7 +101,8 @@ export function buildHash(v: Variant = {}): string {
     ...rtl,
     ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
     ...listFiles(join(ROOT, 'native'), /\.(cpp|h|hpp)$/),
-    fileURLToPath(import.meta.url),
+    // this file's source (not the compiled copy in dist/, which would name another build)
+    join(ROOT, 'native/build.ts'),
   ];
   for (const f of files) {
     h.update(`${relative(ROOT, f)}\0`);

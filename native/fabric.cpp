@@ -76,6 +76,7 @@ struct World {
   uint64_t injected_drop = 0, injected_dup = 0, injected_delay = 0, injected_corrupt = 0;
   uint64_t frames_switched = 0, copies_delivered = 0;
   std::vector<uint64_t> committed, punted, punts_lost;
+  std::vector<uint64_t> nic_tx;   // frames each NIC transmitted on any plane (a plane that is down drops them after)
   std::vector<std::deque<Frame>> host;   // punted frames (and committed, with keep_committed) per node
   std::vector<std::deque<Frame>> ext_in; // frames that reached each external client (user: bit0 bad FCS, bits 8.. plane)
   bool keep_committed = false;
@@ -352,6 +353,7 @@ struct World {
         while (!q.empty()) {
           Frame f = std::move(q.front());
           q.pop_front();
+          nic_tx[i]++;
           if (!plane_up[p]) { drop(D_LINK_DOWN); continue; }
           send(i, p, std::make_shared<const std::vector<uint8_t>>(std::move(f.data)), ready_ps);
         }
@@ -381,18 +383,10 @@ struct World {
     if (N < 1 || N > 8) return "replicas must be 1..8";
     if (C < 1 || N + C > 0xFFFF) return "clients must be at least 1";
     m.period_ps = kv.i64("period_ps", m.period_ps);
-    m.link_gbps = kv.num("link_gbps", m.link_gbps);
-    m.nic_tx_ps = kv.i64("nic_tx_ps", m.nic_tx_ps);
-    m.nic_rx_ps = kv.i64("nic_rx_ps", m.nic_rx_ps);
-    m.client_tx_ps = kv.i64("client_tx_ps", m.nic_tx_ps);
-    m.client_rx_ps = kv.i64("client_rx_ps", m.nic_rx_ps);
-    m.cable_ps = kv.i64("cable_ps", m.cable_ps);
-    m.switch_ps = kv.i64("switch_ps", m.switch_ps);
-    m.cut_through = kv.i64("cut_through", 1) != 0;
-    m.egress_buffer_bytes = kv.i64("egress_buffer_bytes", m.egress_buffer_bytes);
+    if (m.period_ps <= 0) return "period_ps must be positive";
+    if (std::string e = parse_link_model(kv, m); !e.empty()) return e;
     m.clients_in_group = kv.i64("clients_in_group", 0) != 0;
     cross_links = kv.i64("cross_links", 0) != 0;
-    if (m.period_ps <= 0 || m.link_gbps <= 0) return "period_ps and link_gbps must be positive";
     keep_committed = kv.i64("keep_committed", 0) != 0;
     log_injections = kv.i64("log_injections", 1) != 0;
     log.cap = kv.u64("log_cap", 200000);
@@ -430,6 +424,7 @@ struct World {
     committed.assign(N, 0);
     punted.assign(N, 0);
     punts_lost.assign(N, 0);
+    nic_tx.assign(N, 0);
     host.resize(N);
     for (size_t i = 0; i < N; i++) {
       nics.emplace_back(new NrSim(root.next()));
@@ -466,6 +461,7 @@ struct World {
     kv("retries_deferred", traffic.retries_deferred);
     kv("completed", traffic.completed);
     kv("completed_measured", traffic.completed_measured);
+    kv("completed_in_window", traffic.completed_in_window);
     kv("dup_replies", traffic.dup_replies);
     kv("stray_replies", traffic.stray);
     kv("outstanding", traffic.outstanding());
@@ -487,6 +483,7 @@ struct World {
       kv(fmt("node%zu.committed", i), committed[i]);
       kv(fmt("node%zu.punted", i), punted[i]);
       kv(fmt("node%zu.punts_lost", i), punts_lost[i]);
+      kv(fmt("node%zu.tx_frames", i), nic_tx[i]);
       kv(fmt("node%zu.crashed", i), crashed[i]);
     }
     for (size_t p = 0; p < P; p++) {
@@ -573,6 +570,7 @@ uint64_t nr_cluster_run(void* h, uint64_t n) {
         w->error = "node " + std::to_string(i) + ": " + s->error;
         return w->cycle;
       }
+      if (s->fault) { w->error = "NIC " + std::to_string(i) + ": " + s->error; return w->cycle; }
     }
   }
   return w->cycle;
@@ -643,11 +641,16 @@ uint32_t nr_cluster_latency(void* h, uint64_t* out, uint32_t n) {
   std::memcpy(out, r, k * sizeof(uint64_t));
   return k;
 }
-// The exact histogram: out[v] = samples of v cycles, v < n (n <= 65536).
+// The exact histogram: out[v] = samples of v cycles, v < n (the sparse tail above the dense bins
+// included); returns min(n, max + 1), the entries written.
 uint32_t nr_cluster_histogram(void* h, uint64_t* out, uint32_t n) {
   auto* w = static_cast<World*>(h);
-  uint32_t k = std::min<uint32_t>(n, nrfab::HIST_CYCLES);
-  std::memcpy(out, w->traffic.hist.bins.data(), k * sizeof(uint64_t));
+  const nrfab::Hist& hs = w->traffic.hist;
+  uint32_t k = uint32_t(std::min<uint64_t>(n, hs.count ? hs.max + 1 : 0));
+  uint32_t dense = std::min<uint32_t>(k, uint32_t(hs.bins.size()));
+  std::memcpy(out, hs.bins.data(), dense * sizeof(uint64_t));
+  for (uint32_t v = dense; v < k; v++) out[v] = 0;
+  for (const auto& [v, c] : hs.tail) if (v < k) out[v] = c;
   return k;
 }
 // Completions per time bucket (bucket_cycles each), from cycle 0.

@@ -29,34 +29,14 @@
 #include <vector>
 
 #include "hist.h"
+#include "nicraft_wire.h"
+#include "rng.h"
 #include "nic_shim.h"
 
 namespace nrfab {
 
-// xoshiro256** seeded by splitmix64: every random choice of a world comes from its seed.
-struct Rng {
-  uint64_t s[4];
-  static uint64_t splitmix(uint64_t& x) {
-    uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  explicit Rng(uint64_t seed = 1) {
-    uint64_t x = seed;
-    for (auto& v : s) v = splitmix(x);
-  }
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t next() {
-    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3]; s[2] ^= t; s[3] = rotl(s[3], 45);
-    return r;
-  }
-  double u01() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
-  uint64_t below(uint64_t n) { return n ? next() % n : 0; }
-  // an independent stream for a named purpose
-  Rng fork(uint64_t tag) { uint64_t x = next() ^ (tag * 0xD1B54A32D192ED03ULL); return Rng(splitmix(x)); }
-};
+// Every random choice of a world comes from its seed (native/rng.h).
+using Rng = nrsim::Rng;
 
 struct NetModel {
   int64_t period_ps = 4000;        // NIC clock (250 MHz)
@@ -73,7 +53,7 @@ struct NetModel {
 
   // picoseconds on the wire for a frame of len bytes (without FCS)
   int64_t wire_ps(size_t len) const {
-    return int64_t(double(len + 4 + 8 + 12) * 8.0 * 1000.0 / link_gbps + 0.5);
+    return nr::wire_ps(len, link_gbps);  // spec/wire.yaml's Ethernet overhead
   }
   // one hop from handing a frame to the sender's MAC to the receiver's MAC handing it over
   int64_t hop_ps(size_t len, bool from_client, bool to_client) const {
@@ -147,5 +127,26 @@ struct Kv {
   int64_t i64(const std::string& k, int64_t d = 0) const { auto it = m.find(k); return it == m.end() ? d : std::strtoll(it->second.c_str(), nullptr, 0); }
   uint64_t u64(const std::string& k, uint64_t d = 0) const { auto it = m.find(k); return it == m.end() ? d : std::strtoull(it->second.c_str(), nullptr, 0); }
 };
+
+// The link and switch model's keys (docs/network-model.md), read and checked in one place for the
+// cluster fabric and the frame world. Returns "" or what is wrong, naming the key.
+inline const char* const LINK_MODEL_KEYS[] = {"link_gbps", "nic_tx_ps", "nic_rx_ps", "client_tx_ps", "client_rx_ps",
+                                             "cable_ps", "switch_ps", "cut_through", "egress_buffer_bytes"};
+inline std::string parse_link_model(const Kv& kv, NetModel& m) {
+  m.link_gbps = kv.num("link_gbps", m.link_gbps);
+  m.nic_tx_ps = kv.i64("nic_tx_ps", m.nic_tx_ps);
+  m.nic_rx_ps = kv.i64("nic_rx_ps", m.nic_rx_ps);
+  m.client_tx_ps = kv.i64("client_tx_ps", m.nic_tx_ps);
+  m.client_rx_ps = kv.i64("client_rx_ps", m.nic_rx_ps);
+  m.cable_ps = kv.i64("cable_ps", m.cable_ps);
+  m.switch_ps = kv.i64("switch_ps", m.switch_ps);
+  m.cut_through = kv.i64("cut_through", 1) != 0;
+  m.egress_buffer_bytes = kv.i64("egress_buffer_bytes", m.egress_buffer_bytes);
+  if (!(m.link_gbps > 0)) return "link_gbps must be positive";
+  if (m.nic_tx_ps < 0 || m.nic_rx_ps < 0 || m.client_tx_ps < 0 || m.client_rx_ps < 0 || m.cable_ps < 0 || m.switch_ps < 0)
+    return "nic_tx_ps, nic_rx_ps, client_tx_ps, client_rx_ps, cable_ps and switch_ps must be >= 0";
+  if (m.egress_buffer_bytes < int64_t(nr::MIN_FRAME_BYTES)) return "egress_buffer_bytes must hold one frame (>= 60)";
+  return "";
+}
 
 }  // namespace nrfab

@@ -79,11 +79,11 @@ struct World {
 
   std::string configure(const std::string& text) {
     Kv kv = Kv::parse(text);
-    static const char* keys[] = {"planes", "endpoints", "cross_links", "link_gbps", "nic_tx_ps", "nic_rx_ps", "cable_ps",
-                                 "switch_ps", "cut_through", "egress_buffer_bytes"};
+    static const char* keys[] = {"planes", "endpoints", "cross_links"};
     for (auto& [k, v] : kv.m) {
       bool known = false;
       for (const char* x : keys) known = known || k == x;
+      for (const char* x : nrfab::LINK_MODEL_KEYS) known = known || k == x;
       if (!known) return "frame world: unknown key '" + k + "'";
     }
     P = uint32_t(kv.u64("planes", 3));
@@ -91,16 +91,7 @@ struct World {
     cross = kv.i64("cross_links", 0) != 0;
     if (P < 1 || P > 8) return "frame world: planes must be 1..8";
     if (E < 1 || E + P > 0xFFFF) return "frame world: endpoints must be 1..65535-planes";
-    m.link_gbps = kv.num("link_gbps", m.link_gbps);
-    m.nic_tx_ps = kv.i64("nic_tx_ps", m.nic_tx_ps);
-    m.nic_rx_ps = kv.i64("nic_rx_ps", m.nic_rx_ps);
-    m.cable_ps = kv.i64("cable_ps", m.cable_ps);
-    m.switch_ps = kv.i64("switch_ps", m.switch_ps);
-    m.cut_through = kv.i64("cut_through", 1) != 0;
-    m.egress_buffer_bytes = kv.i64("egress_buffer_bytes", m.egress_buffer_bytes);
-    if (m.link_gbps <= 0) return "frame world: link_gbps must be positive";
-    if (m.nic_tx_ps < 0 || m.nic_rx_ps < 0 || m.cable_ps < 0 || m.switch_ps < 0) return "frame world: delays must be >= 0";
-    if (m.egress_buffer_bytes < MIN_LEN) return "frame world: egress_buffer_bytes must hold one frame (>= 60)";
+    if (std::string e = nrfab::parse_link_model(kv, m); !e.empty()) return "frame world: " + e;
     int64_t w = m.wire_ps(MIN_LEN);
     lookahead = std::min({m.nic_tx_ps + m.cable_ps + sw_ps(w), w + m.cable_ps + m.nic_rx_ps, m.cable_ps + sw_ps(w)});
     if (lookahead <= 0) return "frame world: the model needs a positive least hop (cable_ps or switch_ps > 0)";

@@ -94,9 +94,11 @@ void nr_clear_error(void* h) { static_cast<NrSim*>(h)->error.clear(); }
 void nr_reset(void* h, uint32_t cycles) { static_cast<NrSim*>(h)->reset(cycles); }
 uint64_t nr_step(void* h, uint64_t n) { return static_cast<NrSim*>(h)->step(n); }
 uint64_t nr_cycle(void* h) { return static_cast<NrSim*>(h)->cycle; }
-int32_t nr_finished(void* h) { return static_cast<NrSim*>(h)->ctx->gotFinish() ? 1 : 0; }
+// 1 when time cannot go on: the model executed $finish/$stop, or broke the host command protocol (see nr_last_error)
+int32_t nr_finished(void* h) { auto* s = static_cast<NrSim*>(h); return s->ctx->gotFinish() || s->fault ? 1 : 0; }
 
-// Queues frames for an input port. Returns the number of frames taken, or -1 (malformed; nothing taken).
+// Queues frames for an input port. Returns the number of frames taken, or -1 (malformed) or -6 (the
+// port's queue would exceed MAX_PORT_FRAMES); nothing is taken then.
 int64_t nr_push_frames(void* h, uint32_t port, const uint8_t* buf, uint32_t nbytes) {
   auto* s = static_cast<NrSim*>(h);
   if (port >= NPORTS) { s->error = "push: no such port"; return -1; }
@@ -115,6 +117,11 @@ int64_t nr_push_frames(void* h, uint32_t port, const uint8_t* buf, uint32_t nbyt
     f.cycle = cyc;
     frames.push_back(std::move(f));
     off += pad8(len);
+  }
+  if (s->in[port].q.size() + frames.size() > nrshim::MAX_PORT_FRAMES) {
+    s->error = "push: port " + std::to_string(port) + " queue full: " + std::to_string(s->in[port].q.size()) + " frames waiting, " +
+               std::to_string(frames.size()) + " more pushed (limit " + std::to_string(nrshim::MAX_PORT_FRAMES) + "); step the NIC";
+    return -6;
   }
   for (auto& f : frames) s->in[port].q.push_back(std::move(f));
   return int64_t(frames.size());
@@ -156,7 +163,8 @@ int64_t nr_log_write_req(void* h, uint32_t index, const uint8_t* frame, uint32_t
 }
 int64_t nr_log_read_req(void* h, uint32_t index) { return static_cast<NrSim*>(h)->enqueue_log_read(index); }
 
-// -1 pending, -2 unknown tag (or already taken), -3 out too small (kept), -5 dropped by reset;
+// -1 pending, -2 unknown tag (or already taken), -3 out too small (kept), -5 dropped by reset
+// (-6 from the enqueue calls: the host command queue is full);
 // otherwise: CSR read -> the value; log read -> bytes written to out; writes -> 0.
 int64_t nr_cmd_result(void* h, uint32_t tag, uint8_t* out, uint32_t cap) {
   auto* s = static_cast<NrSim*>(h);
@@ -180,7 +188,9 @@ uint32_t nr_cmd_pending(void* h) { return uint32_t(static_cast<NrSim*>(h)->open_
 // ---- synchronous helpers: step until the command is done --------------------------------------
 int64_t nr_csr_read(void* h, uint32_t addr) {
   auto* s = static_cast<NrSim*>(h);
-  uint32_t t = uint32_t(nr_csr_read_req(h, addr));
+  int64_t q = nr_csr_read_req(h, addr);
+  if (q < 0) return q;
+  uint32_t t = uint32_t(q);
   if (!s->wait(t)) { s->results.erase(t); return -4; }
   return nr_cmd_result(h, t, nullptr, 0);
 }
@@ -188,6 +198,7 @@ int64_t nr_csr_read(void* h, uint32_t addr) {
 int64_t nr_csr_read_block(void* h, const uint32_t* addrs, uint32_t n, uint32_t* out) {
   auto* s = static_cast<NrSim*>(h);
   std::vector<uint32_t> tags(n);
+  if (s->cmds_full(n)) return -6;
   for (uint32_t i = 0; i < n; i++) tags[i] = uint32_t(nr_csr_read_req(h, addrs[i]));
   int64_t rc = 0;
   for (uint32_t i = 0; i < n; i++) {
@@ -202,8 +213,9 @@ int64_t nr_csr_read_block(void* h, const uint32_t* addrs, uint32_t n, uint32_t* 
 }
 int64_t nr_csr_write_sync(void* h, uint32_t addr, uint32_t value) {
   auto* s = static_cast<NrSim*>(h);
-  uint32_t t = uint32_t(nr_csr_write(h, addr, value));
-  return s->wait(t) ? 0 : -4;
+  int64_t q = nr_csr_write(h, addr, value);
+  if (q < 0) return q;
+  return s->wait(uint32_t(q)) ? 0 : -4;
 }
 int64_t nr_log_write(void* h, uint32_t index, const uint8_t* frame, uint32_t len) {
   auto* s = static_cast<NrSim*>(h);
@@ -213,7 +225,9 @@ int64_t nr_log_write(void* h, uint32_t index, const uint8_t* frame, uint32_t len
 }
 int64_t nr_log_read(void* h, uint32_t index, uint8_t* out, uint32_t cap) {
   auto* s = static_cast<NrSim*>(h);
-  uint32_t t = uint32_t(nr_log_read_req(h, index));
+  int64_t q = nr_log_read_req(h, index);
+  if (q < 0) return q;
+  uint32_t t = uint32_t(q);
   if (!s->wait(t)) { s->results.erase(t); return -4; }
   int64_t r = nr_cmd_result(h, t, out, cap);
   if (r == -3) s->results.erase(t);

@@ -39,6 +39,9 @@ constexpr size_t MAX_CAPTURE = 1u << 20;        // a captured frame longer than 
 constexpr uint32_t USER_TRUNCATED = 1u << 31;   // record user bit: capture was cut
 constexpr uint64_t SYNC_LIMIT = 1000000;        // synchronous helpers give up after this many cycles
 constexpr uint32_t MAX_LOG_BEATS = 255;
+// Queues the caller grows: a push or a command beyond these is refused with a message (-1), not queued.
+constexpr size_t MAX_PORT_FRAMES = 1u << 16;    // frames waiting on one input port
+constexpr size_t MAX_HOST_CMDS = 1u << 18;      // host commands (beats) not yet presented to the NIC
 
 template <typename T>
 inline uint8_t* bytes(T& sig) { return reinterpret_cast<uint8_t*>(&sig); }  // little-endian host
@@ -125,6 +128,9 @@ struct NrSim {
   int64_t barrier = -1;                // tag of a log read whose beat 0 is awaited (issue stalls)
   uint32_t next_tag = 1;
   std::string error;
+  // the model broke the host command protocol (a read answer nobody asked for): the shim's state no
+  // longer matches the model's, so time stops (tick() fails) and nr_finished reports it
+  bool fault = false;
   bool in_reset = false;
 
   double rand01() {
@@ -285,6 +291,8 @@ struct NrSim {
       cmds.pop_front();
     }
     // responses (issued on earlier cycles)
+    if (top->csr_rd_valid && csr_wait.empty()) protocol_fault("a CSR read answer with no CSR read outstanding");
+    if (top->log_rsp_valid && log_wait.empty()) protocol_fault("a log port read answer with no log read outstanding");
     if (top->csr_rd_valid && !csr_wait.empty()) {
       uint32_t tag = csr_wait.front();
       csr_wait.pop_front();
@@ -326,7 +334,13 @@ struct NrSim {
     }
   }
 
+  void protocol_fault(const char* what) {
+    if (!fault) error = std::string("host command port, cycle ") + std::to_string(cycle) + ": " + what;
+    fault = true;
+  }
+
   bool tick() {
+    if (fault) return false;
     drive_inputs();
     Verilated::threadContextp(ctx.get());   // this model's context (see NrSim::NrSim)
     top->clk = 0;
@@ -414,12 +428,21 @@ struct NrSim {
   std::unordered_map<uint32_t, uint32_t> read_index;  // log read tag -> slot index
 
   // host commands, executed in order during tick() (one per cycle); return the command's tag
-  uint32_t enqueue_csr_write(uint32_t addr, uint32_t value) {
+  bool cmds_full(size_t more) {
+    if (cmds.size() + more <= MAX_HOST_CMDS) return false;
+    error = "host command queue full: " + std::to_string(cmds.size()) + " commands not yet presented (limit " + std::to_string(MAX_HOST_CMDS) + "); step the NIC";
+    return true;
+  }
+
+  // -6: the command queue is full (see error)
+  int64_t enqueue_csr_write(uint32_t addr, uint32_t value) {
+    if (cmds_full(1)) return -6;
     uint32_t t = new_tag(1);
     cmds.push_back(Cmd{Kind::CsrWrite, t, addr, value});
     return t;
   }
-  uint32_t enqueue_csr_read(uint32_t addr) {
+  int64_t enqueue_csr_read(uint32_t addr) {
+    if (cmds_full(1)) return -6;
     uint32_t t = new_tag(1);
     results[t] = Result();
     cmds.push_back(Cmd{Kind::CsrRead, t, addr, 0});
@@ -430,6 +453,7 @@ struct NrSim {
     if (len > 0xFFFF) { error = "log write: frame longer than 65535 bytes"; return -1; }
     uint32_t beats = len == 0 ? 1 : uint32_t((len + DATA_BYTES - 1) / DATA_BYTES);
     if (beats > MAX_LOG_BEATS) { error = "log write: too many beats"; return -1; }
+    if (cmds_full(beats)) return -6;
     auto data = std::make_shared<std::vector<uint8_t>>(frame, frame + len);
     uint32_t t = new_tag(beats);
     for (uint32_t b = 0; b < beats; b++) {
@@ -442,7 +466,8 @@ struct NrSim {
     }
     return t;
   }
-  uint32_t enqueue_log_read(uint32_t index) {
+  int64_t enqueue_log_read(uint32_t index) {
+    if (cmds_full(1)) return -6;
     uint32_t t = new_tag(1);
     results[t] = Result();
     read_index[t] = index;

@@ -9,6 +9,10 @@ constexpr uint8_t VERSION = 1;
 constexpr size_t HDR_BYTES = 44;
 constexpr size_t MIN_FRAME_BYTES = 60;
 constexpr size_t BEAT_BYTES = 64;
+/** FCS, preamble/SFD and inter-frame gap: a frame of L bytes occupies L + this on the wire. */
+constexpr size_t WIRE_OVERHEAD_BYTES = 24;
+/** Serialization time in ps of a frame of len bytes (without FCS) at gbps, rounded. */
+inline int64_t wire_ps(size_t len, double gbps) { return int64_t(double(len + WIRE_OVERHEAD_BYTES) * 8000.0 / gbps + 0.5); }
 constexpr uint64_t MAC_NODE_PREFIX = 0x024E52000000ULL;
 constexpr uint64_t MAC_CLIENT_PREFIX = 0x024E43000000ULL;
 constexpr uint64_t MAC_GROUP = 0x014E520000FFULL;

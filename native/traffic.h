@@ -72,7 +72,8 @@ struct Traffic {
   uint64_t retries_deferred = 0;   // retries held back by the retry budget (cycles x requests)
   uint32_t next_client = 0;
   uint64_t offered = 0, sends = 0, retries = 0, completed = 0, dup_replies = 0, stray = 0;
-  uint64_t completed_measured = 0;
+  uint64_t completed_measured = 0;  // completions of requests first sent at or after measure_from (drain included)
+  uint64_t completed_in_window = 0; // ... of those, completed before the offered window ended (cfg.stop)
   Hist hist;
   std::vector<uint64_t> buckets;
   std::vector<uint8_t> plane_hint;  // runtime's view: 1 = plane usable
@@ -213,6 +214,7 @@ struct Traffic {
     if (r.sent >= cfg.measure_from) {
       hist.add(cycle - r.sent);
       completed_measured++;
+      if (cfg.stop == 0 || cycle < cfg.stop) completed_in_window++;
     }
     size_t b = size_t(cycle / cfg.bucket_cycles);
     if (buckets.size() <= b) buckets.resize(b + 1, 0);

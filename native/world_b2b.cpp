@@ -25,6 +25,7 @@
 
 #include "hist.h"
 #include "nic_shim.h"
+#include "rng.h"
 
 namespace {
 
@@ -33,18 +34,7 @@ constexpr uint32_t FUZZ_CLIENT = 0xF00D;
 
 using Hist = nrsim::CycleHist;
 
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL) {}
-  uint64_t next() {  // splitmix64
-    uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double u01() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
-  uint32_t below(uint32_t n) { return n ? uint32_t(next() % n) : 0; }
-};
+using Rng = nrsim::Rng;  // native/rng.h
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 // followers wired with zero-delay links, a client source that keeps the leader's RX port busy
 // every cycle, and exact latency histograms kept in C++. One FFI call runs many cycles.
 import koffi from 'koffi';
+import { declareApi } from '../native/ffi.js';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { libraryPath, ROOT, type Variant } from '../native/build.js';
@@ -64,28 +65,20 @@ const ConfigT = koffi.struct('NrB2bConfig', {
 });
 
 type Fn = (...args: unknown[]) => unknown;
-const apis = new Map<string, Record<string, Fn>>();
 function api(path: string): Record<string, Fn> {
-  let a = apis.get(path);
-  if (!a) {
-    const lib = koffi.load(path);
-    const f = (p: string) => lib.func(p) as Fn;
-    a = {
-      create: f('void *nr_b2b_create(const NrB2bConfig *cfg)'),
-      destroy: f('void nr_b2b_destroy(void *h)'),
-      run: f('uint64_t nr_b2b_run(void *h, uint64_t cycles)'),
-      measure: f('void nr_b2b_measure(void *h)'),
-      setFaults: f('void nr_b2b_set_faults(void *h, const NrB2bFaults *f)'),
-      setOffering: f('void nr_b2b_set_offering(void *h, uint32_t on)'),
-      nic: f('void *nr_b2b_nic(void *h, uint32_t i)'),
-      results: f('uint32_t nr_b2b_results(void *h, _Out_ uint64_t *out, uint32_t n)'),
-      latency: f('uint32_t nr_b2b_latency(void *h, uint32_t kind, _Out_ uint64_t *out, uint32_t n)'),
-      pullHost: f('int64_t nr_b2b_pull_host(void *h, uint32_t i, void *buf, uint32_t cap)'),
-      error: f('const char *nr_b2b_error(void *h)'),
-    };
-    apis.set(path, a);
-  }
-  return a;
+  return declareApi(path, 'b2b', {
+    create: 'void *nr_b2b_create(const NrB2bConfig *cfg)',
+    destroy: 'void nr_b2b_destroy(void *h)',
+    run: 'uint64_t nr_b2b_run(void *h, uint64_t cycles)',
+    measure: 'void nr_b2b_measure(void *h)',
+    setFaults: 'void nr_b2b_set_faults(void *h, const NrB2bFaults *f)',
+    setOffering: 'void nr_b2b_set_offering(void *h, uint32_t on)',
+    nic: 'void *nr_b2b_nic(void *h, uint32_t i)',
+    results: 'uint32_t nr_b2b_results(void *h, _Out_ uint64_t *out, uint32_t n)',
+    latency: 'uint32_t nr_b2b_latency(void *h, uint32_t kind, _Out_ uint64_t *out, uint32_t n)',
+    pullHost: 'int64_t nr_b2b_pull_host(void *h, uint32_t i, void *buf, uint32_t cap)',
+    error: 'const char *nr_b2b_error(void *h)',
+  });
 }
 
 export class B2bWorld {

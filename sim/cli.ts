@@ -2,7 +2,7 @@
 //
 // Leader-mode scenarios run on the cluster co-simulation (sim/scenario.ts). A scenario with
 // `mode: crossing | baseline | direct` goes to the crossing runner (sim/crossing/runner.ts).
-// Exit status: 0 done, 2 bad scenario or usage.
+// Exit status: 0 done, 1 the failover phase failed (the main phase is printed), 2 bad scenario or usage.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -115,6 +115,7 @@ export function register(program: Command): void {
         bar?.stop();
       }
       console.log(formatSummary(summary));
+      if (summary.failoverError) process.exitCode = 1;
       for (const f of new Set([o.json, sc.json].filter((x): x is string => !!x))) writeOut(f, JSON.stringify(summary, null, 2) + '\n');
       if (o.events) writeOut(o.events, events.join('\n') + (events.length ? '\n' : ''));
     });

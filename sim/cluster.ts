@@ -12,11 +12,11 @@
 // hands to the host are seen at the first host poll at least `hostLatencyCycles` after they left
 // the NIC. Reads (readCsr, logRead) advance the whole world until the answer is back, so time
 // passes for every node while a host waits, as it would.
-import koffi from 'koffi';
+import { declareApi } from '../native/ffi.js';
 import { libraryPath, type Variant } from '../native/build.js';
 import { SimNic, type SimFrame } from '../native/binding.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
-import { COUNTER_BASE, COUNTERS, Csr, HDR_BYTES, MIN_FRAME_BYTES, type CounterName } from '../ctrl/wire/wire.gen.js';
+import { COUNTER_BASE, COUNTERS, Csr, HDR_BYTES, MIN_FRAME_BYTES, type CounterName, wirePs as wireTimePs, lineRateFps as wireLineRateFps } from '../ctrl/wire/wire.gen.js';
 
 // ---- configuration ------------------------------------------------------------------------------
 
@@ -211,39 +211,32 @@ interface ClusterApi {
   setLeader: Fn; setPlaneHint: Fn; stopTraffic: Fn; crashed: Fn; stats: Fn; events: Fn; log: Fn;
   latency: Fn; histogram: Fn; buckets: Fn; pullHost: Fn; hopPs: Fn; extSend: Fn; extPoll: Fn;
 }
-const apis = new Map<string, ClusterApi>();
 function api(path: string): ClusterApi {
-  let a = apis.get(path);
-  if (a) return a;
-  const lib = koffi.load(path);
-  const f = (p: string) => lib.func(p) as Fn;
-  a = {
-    create: f('void *nr_cluster_create(const char *config, _Out_ char *err, uint32_t err_cap)'),
-    destroy: f('void nr_cluster_destroy(void *h)'),
-    planes: f('uint32_t nr_cluster_planes(void *h)'),
-    nodes: f('uint32_t nr_cluster_nodes(void *h)'),
-    cycle: f('uint64_t nr_cluster_cycle(void *h)'),
-    nic: f('void *nr_cluster_nic(void *h, uint32_t i)'),
-    addFault: f('int32_t nr_cluster_add_fault(void *h, const char *line, _Out_ char *err, uint32_t err_cap)'),
-    run: f('uint64_t nr_cluster_run(void *h, uint64_t n)'),
-    error: f('const char *nr_cluster_error(void *h)'),
-    setLeader: f('void nr_cluster_set_leader(void *h, uint32_t node)'),
-    setPlaneHint: f('void nr_cluster_set_plane_hint(void *h, uint32_t mask)'),
-    stopTraffic: f('void nr_cluster_stop_traffic(void *h)'),
-    crashed: f('uint32_t nr_cluster_crashed(void *h, uint32_t node)'),
-    stats: f('int64_t nr_cluster_stats(void *h, void *buf, uint32_t cap)'),
-    events: f('int64_t nr_cluster_events(void *h, void *buf, uint32_t cap)'),
-    log: f('void nr_cluster_log(void *h, const char *text)'),
-    latency: f('uint32_t nr_cluster_latency(void *h, void *out, uint32_t n)'),
-    histogram: f('uint32_t nr_cluster_histogram(void *h, void *out, uint32_t n)'),
-    buckets: f('uint32_t nr_cluster_buckets(void *h, void *out, uint32_t n)'),
-    pullHost: f('int64_t nr_cluster_pull_host(void *h, uint32_t i, void *buf, uint32_t cap)'),
-    hopPs: f('int64_t nr_cluster_hop_ps(void *h, uint32_t len, uint32_t from_client, uint32_t to_client)'),
-    extSend: f('int32_t nr_cluster_ext_send(void *h, uint32_t k, uint32_t plane, const uint8_t *data, uint32_t len)'),
-    extPoll: f('int64_t nr_cluster_ext_poll(void *h, uint32_t k, void *buf, uint32_t cap)'),
-  };
-  apis.set(path, a);
-  return a;
+  return declareApi(path, 'cluster', {
+    create: 'void *nr_cluster_create(const char *config, _Out_ char *err, uint32_t err_cap)',
+    destroy: 'void nr_cluster_destroy(void *h)',
+    planes: 'uint32_t nr_cluster_planes(void *h)',
+    nodes: 'uint32_t nr_cluster_nodes(void *h)',
+    cycle: 'uint64_t nr_cluster_cycle(void *h)',
+    nic: 'void *nr_cluster_nic(void *h, uint32_t i)',
+    addFault: 'int32_t nr_cluster_add_fault(void *h, const char *line, _Out_ char *err, uint32_t err_cap)',
+    run: 'uint64_t nr_cluster_run(void *h, uint64_t n)',
+    error: 'const char *nr_cluster_error(void *h)',
+    setLeader: 'void nr_cluster_set_leader(void *h, uint32_t node)',
+    setPlaneHint: 'void nr_cluster_set_plane_hint(void *h, uint32_t mask)',
+    stopTraffic: 'void nr_cluster_stop_traffic(void *h)',
+    crashed: 'uint32_t nr_cluster_crashed(void *h, uint32_t node)',
+    stats: 'int64_t nr_cluster_stats(void *h, void *buf, uint32_t cap)',
+    events: 'int64_t nr_cluster_events(void *h, void *buf, uint32_t cap)',
+    log: 'void nr_cluster_log(void *h, const char *text)',
+    latency: 'uint32_t nr_cluster_latency(void *h, void *out, uint32_t n)',
+    histogram: 'uint32_t nr_cluster_histogram(void *h, void *out, uint32_t n)',
+    buckets: 'uint32_t nr_cluster_buckets(void *h, void *out, uint32_t n)',
+    pullHost: 'int64_t nr_cluster_pull_host(void *h, uint32_t i, void *buf, uint32_t cap)',
+    hopPs: 'int64_t nr_cluster_hop_ps(void *h, uint32_t len, uint32_t from_client, uint32_t to_client)',
+    extSend: 'int32_t nr_cluster_ext_send(void *h, uint32_t k, uint32_t plane, const uint8_t *data, uint32_t len)',
+    extPoll: 'int64_t nr_cluster_ext_poll(void *h, uint32_t k, void *buf, uint32_t cap)',
+  });
 }
 
 // ---- the model's arithmetic (mirrors fabric.h) -------------------------------------------------
@@ -251,12 +244,13 @@ function api(path: string): ClusterApi {
 export function periodPs(net: NetworkModel): number {
   return Math.round(1e6 / net.clockMHz);
 }
+/** Serialization time of a frame of len bytes (spec/wire.yaml's Ethernet overhead counted). */
 export function wirePs(net: NetworkModel, len: number): number {
-  return Math.round(((len + 4 + 8 + 12) * 8 * 1000) / net.linkGbps);
+  return wireTimePs(len, net.linkGbps);
 }
 /** Line rate in frames per second for frames of len bytes (FCS, preamble and IFG counted). */
 export function lineRateFps(net: NetworkModel, len: number): number {
-  return 1e12 / (((len + 4 + 8 + 12) * 8 * 1000) / net.linkGbps);
+  return wireLineRateFps(len, net.linkGbps);
 }
 export function frameLen(payloadBytes: number): number {
   return Math.max(MIN_FRAME_BYTES, HDR_BYTES + payloadBytes);

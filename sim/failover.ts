@@ -5,8 +5,14 @@
 // committed by its NIC: the cycle the NIC delivered it), and full throughput again, with the
 // committed throughput per 10 µs bucket (the timeline), and what the recovery cost the new leader.
 import { RaftCluster } from './raft-host.js';
-import { clusterConfig, type Scenario } from './scenario.js';
+import { clusterConfig, toFaultSpecs, type Scenario, type ScenarioFault } from './scenario-config.js';
 import type { ReplicaStats } from '../ctrl/driver/replica.js';
+
+/** An operator action during the failover phase (µs from the start of its traffic). */
+export type FailoverAction =
+  | { kind: 'add' | 'remove'; atUs: number; node: number }
+  | { kind: 'compact'; atUs: number; node: number }
+  | { kind: 'transfer'; atUs: number; node: number };
 
 export interface FailoverSpec {
   /** the leader (node 0) crashes this long after traffic starts */
@@ -24,6 +30,14 @@ export interface FailoverSpec {
   retryBudgetPct?: number;
   /** longest drain after the offered window (default 2000 µs) */
   drainUs?: number;
+  /** the host driver's tick (default 5 µs) */
+  tickUs?: number;
+  /** voters at the start: nodes 0..voters-1 (default every replica) */
+  voters?: number;
+  /** the faults of this phase (default: the scenario's `faults`), times from the start of its traffic */
+  faults?: ScenarioFault[];
+  /** membership changes, compaction and leadership transfers, at their times */
+  actions?: FailoverAction[];
 }
 
 export interface FailoverSummary {
@@ -52,6 +66,13 @@ export interface FailoverSummary {
   /** what the recovery cost the new leader's host (from its election to the end of the run) */
   recovery: Pick<ReplicaStats, 'csrReads' | 'logReads' | 'logWrites' | 'nicOps' | 'messagesSent' | 'readWaitCycles'>;
   roles: string[];
+  /** µs from boot to the start of traffic: node 0's first election (longer with a slow host) */
+  bootUs: number;
+  /** faults of this phase by kind (crash, restart, plane_down, inject drop, ...), from the event log */
+  faultsInjected: Record<string, number>;
+  /** the actions as they ran (µs from the start of traffic), and the voters of the last leader at the end */
+  actions: string[];
+  voters: number[];
 }
 
 export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onProgress?: (frac: number) => void): FailoverSummary {
@@ -59,21 +80,51 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
   if (spec.retryBudgetPct !== undefined && cfg.workload) cfg.workload.retryBudgetPct = spec.retryBudgetPct;
   const cyclesPerUs = (cfg.network?.clockMHz ?? 250);
   const cyc = (us: number): number => Math.round(us * cyclesPerUs);
-  const bootUs = 40; // the election of the first leader, before traffic
+  const tickUs = spec.tickUs ?? 5;
+  // the election of the first leader, before traffic: node 0 campaigns at boot; its votes take a
+  // few host round trips (host latency each way, a poll, a tick): 40 µs with the default host
+  const hostUs = (cfg.hostLatencyCycles ?? 250) / cyclesPerUs;
+  const pollUs = (cfg.hostPollCycles ?? 250) / cyclesPerUs;
+  const bootUs = Math.max(40, Math.ceil(8 * hostUs + 3 * tickUs + 2 * pollUs));
   const start = cyc(bootUs);
   const crashAt = start + cyc(spec.crashAtUs);
   const end = crashAt + cyc(spec.afterUs);
   const rc = new RaftCluster({
-    replicas: cfg.replicas, planes: cfg.planes, seed: cfg.seed, network: cfg.network, nic: cfg.nic,
+    replicas: cfg.replicas, voters: spec.voters, planes: cfg.planes, seed: cfg.seed, network: cfg.network, nic: cfg.nic,
     hostLatencyCycles: cfg.hostLatencyCycles, hostPollCycles: cfg.hostPollCycles,
     workload: { ...cfg.workload, startCycle: start, stopCycle: end, measureFromCycle: start },
-    raft: { electionTimeoutNs: spec.electionTimeoutUs * 1000, heartbeatIntervalNs: spec.heartbeatUs * 1000 },
+    raft: { electionTimeoutNs: spec.electionTimeoutUs * 1000, heartbeatIntervalNs: spec.heartbeatUs * 1000, tickNs: tickUs * 1000 },
   });
+  const actionLog: string[] = [];
   try {
     rc.campaign(0);
     rc.runUntil(() => rc.leader() === 0, start - 1, 250);
-    if (rc.leader() !== 0) throw new Error('failover: node 0 did not become the first leader');
+    if (rc.leader() !== 0) {
+      throw new Error(`failover: node 0 was not elected within the ${bootUs} µs before traffic (host latency ${Math.round(hostUs * 1000)} ns, ` +
+        `election timeout ${spec.electionTimeoutUs} µs, tick ${tickUs} µs): ${rc.statusLines().join('; ')}`);
+    }
     rc.cluster.addFault({ kind: 'crash', at: crashAt, node: 0 });
+    for (const f of toFaultSpecs(sc, cyclesPerUs, spec.faults ?? sc.faults, start)) rc.cluster.addFault(f);
+    // actions run at their cycle, at the node or the live leader
+    for (const a of spec.actions ?? []) {
+      const at = start + cyc(a.atUs);
+      rc.cluster.setTimer(at, () => {
+        const when = `+${a.atUs} µs`;
+        const L = rc.leader();
+        if (a.kind === 'compact') {
+          const r = rc.hosts[a.node]?.replica;
+          if (!r || r.kv.appliedIndex === 0) { actionLog.push(`${when} compact node ${a.node}: skipped (down or nothing applied)`); return; }
+          r.request({ kind: 'compact', index: r.kv.appliedIndex, data: r.kv.snapshot() });
+          actionLog.push(`${when} compact node ${a.node} at index ${r.kv.appliedIndex}`);
+          return;
+        }
+        if (L < 0) { actionLog.push(`${when} ${a.kind} node ${a.node}: skipped (no leader)`); return; }
+        const r = rc.hosts[L]!.replica!;
+        if (a.kind === 'transfer') r.request({ kind: 'transfer', to: a.node + 1 });
+        else r.request({ kind: 'confChange', op: a.kind, node: a.node + 1 });
+        actionLog.push(`${when} ${a.kind} node ${a.node} through leader node ${L}`);
+      });
+    }
     const total = end - rc.cycle;
     const t0 = rc.cycle;
     while (rc.cycle < end) {
@@ -106,7 +157,9 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
     rc.cluster.stopTraffic();
     const drainStart = rc.cycle;
     const settled = (): boolean => {
-      const a = rc.appliedIndexes().filter((i) => i >= 0);
+      const L = rc.leader();
+      const members = L >= 0 ? rc.hosts[L]!.replica!.core.voters.map((v) => v - 1) : rc.hosts.map((_, i) => i);
+      const a = rc.appliedIndexes().filter((i, p) => i >= 0 && members.includes(p));
       return (rc.cluster.stats().outstanding ?? 0) === 0 && new Set(a).size === 1;
     };
     rc.runUntil(settled, cyc(spec.drainUs ?? 2000), cyc(10));
@@ -120,10 +173,20 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
       const c = rc.cluster.nicCounters();
       c.forEach((x, i) => x && console.log(`nic n${i + 1}`, Object.entries(x).filter(([k, v]) => v && /DROP|LOST|OVERFLOW|NACK|RETRANS|REPAIR/.test(k)).map(([k, v]) => `${k}=${v}`).join(' ')));
     }
+    const faultsInjected: Record<string, number> = {};
+    for (const l of rc.cluster.events()) {
+      const m = /^(\d+) (inject \w+|plane_down|plane_up|crash|restart|fault_start|fault_end)/.exec(l);
+      if (m && Number(m[1]) >= start) faultsInjected[m[2]!.replace('inject ', '')] = (faultsInjected[m[2]!.replace('inject ', '')] ?? 0) + 1;
+    }
+    // the leader crash is the phase's own, not one of the scenario's faults
+    if (faultsInjected.crash) { faultsInjected.crash--; if (!faultsInjected.crash) delete faultsInjected.crash; }
+    const lastLeader = rc.leader();
     const leaderPort = elected?.port ?? -1;
     const ls = leaderPort >= 0 ? rc.hosts[leaderPort]!.replica?.stats : undefined;
-    const states = rc.kvStates();
-    const applied = rc.appliedIndexes().filter((i) => i >= 0);
+    // the replicas of the configuration at the end (a removed node stops applying where it left)
+    const members = (lastLeader >= 0 ? rc.hosts[lastLeader]!.replica!.core.voters.map((v) => v - 1) : rc.hosts.map((_, i) => i));
+    const states = rc.kvStates(members);
+    const applied = rc.appliedIndexes().filter((i, p) => i >= 0 && members.includes(p));
     return {
       offeredPct: cfg.workload?.ratePct ?? 0,
       crashAtUs: spec.crashAtUs,
@@ -150,6 +213,10 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
         const [c, n, role, t] = l.split(' ');
         return `+${after(Number(c))} µs node ${Number(n!.slice(1)) - 1} ${role} ${t}`;
       }),
+      bootUs,
+      faultsInjected,
+      actions: actionLog,
+      voters: lastLeader >= 0 ? rc.hosts[lastLeader]!.replica!.core.voters.map((v) => v - 1) : [],
     };
   } finally {
     rc.destroy();
@@ -164,8 +231,12 @@ export function formatFailover(f: FailoverSummary): string {
   L.push(`    elected      ${v(f.electedUs)}: node ${f.newLeader} leads term ${f.term}`);
   L.push(`    first commit ${v(f.firstCommitUs)} (the new leader's NIC commits its no-op; earlier entries with it)`);
   L.push(`    full rate    ${v(f.fullThroughputUs)} (a 10 µs bucket at >= 90% of the pre-crash ${f.preCrashMreqPerSec} Mreq/s)`);
-  L.push(`    gap          ${f.gapBuckets} x 10 µs with no completion; retries ${f.retries.toLocaleString('en-US')}; after a drain of ${f.drainUs} µs: lost ${f.lostRequests.toLocaleString('en-US')}, one log and one KV state on every replica: ${f.agreement ? 'yes' : 'NO'}`);
+  L.push(`    gap          ${f.gapBuckets} x 10 µs with no completion; retries ${f.retries.toLocaleString('en-US')}; after a drain of ${f.drainUs} µs: lost ${f.lostRequests.toLocaleString('en-US')}, one log and one KV state on every replica of the configuration: ${f.agreement ? 'yes' : 'NO'}`);
   L.push(`    recovery     new leader's host: ${f.recovery.csrReads} CSR reads, ${f.recovery.logReads} log reads, ${f.recovery.logWrites} log writes, ${f.recovery.nicOps} NIC ops, ${f.recovery.messagesSent} messages, ${f.recovery.readWaitCycles} cycles waiting on reads`);
   L.push(`    timeline     Mreq/s per 10 µs from ${f.timelineStartUs} µs: ${f.timelineMreqPerSec.map((x) => Math.round(x)).join(' ')}`);
+  const inj = Object.entries(f.faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ');
+  if (inj) L.push(`    faults       ${inj} (besides the leader crash)`);
+  for (const a of f.actions) L.push(`    action       ${a}`);
+  if (f.actions.length) L.push(`    voters       nodes ${f.voters.join(', ')} at the end`);
   return L.join('\n');
 }

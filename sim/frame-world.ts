@@ -12,7 +12,7 @@
 // a shared buffer). Synchronization is conservative (frame_world.cpp): a batch holds every
 // arrival in [t0, t0 + lookahead); the caller may then run its own events up to `safePs` and
 // send at or after the batch's first arrival time.
-import koffi from 'koffi';
+import { declareApi } from '../native/ffi.js';
 import { libraryPath, type Variant } from '../native/build.js';
 import { DEFAULT_NETWORK, type NetworkModel } from './cluster.js';
 
@@ -58,23 +58,16 @@ export interface FrameModel {
 
 type Fn = (...args: unknown[]) => unknown;
 interface Api { create: Fn; destroy: Fn; error: Fn; run: Fn; counters: Fn; model: Fn; stats: Fn }
-const apis = new Map<string, Api>();
 function api(path: string): Api {
-  let a = apis.get(path);
-  if (a) return a;
-  const lib = koffi.load(path);
-  const f = (p: string) => lib.func(p) as Fn;
-  a = {
-    create: f('void *nr_fw_create(const char *config, _Out_ char *err, uint32_t err_cap)'),
-    destroy: f('void nr_fw_destroy(void *h)'),
-    error: f('const char *nr_fw_error(void *h)'),
-    run: f('int64_t nr_fw_run(void *h, const void *sends, uint32_t n_sends, int64_t limit_ps, void *out, uint32_t cap)'),
-    counters: f('uint32_t nr_fw_counters(void *h, void *out, uint32_t n)'),
-    model: f('uint32_t nr_fw_model(void *h, uint32_t len, void *out, uint32_t n)'),
-    stats: f('int64_t nr_fw_stats(void *h, void *buf, uint32_t cap)'),
-  };
-  apis.set(path, a);
-  return a;
+  return declareApi(path, 'frame-world', {
+    create: 'void *nr_fw_create(const char *config, _Out_ char *err, uint32_t err_cap)',
+    destroy: 'void nr_fw_destroy(void *h)',
+    error: 'const char *nr_fw_error(void *h)',
+    run: 'int64_t nr_fw_run(void *h, const void *sends, uint32_t n_sends, int64_t limit_ps, void *out, uint32_t cap)',
+    counters: 'uint32_t nr_fw_counters(void *h, void *out, uint32_t n)',
+    model: 'uint32_t nr_fw_model(void *h, uint32_t len, void *out, uint32_t n)',
+    stats: 'int64_t nr_fw_stats(void *h, void *buf, uint32_t cap)',
+  });
 }
 
 const REC_WORDS = 6;

@@ -152,7 +152,10 @@ export class WorldModelNic implements Nic {
   clearCounters(): void { this.post(() => this.inner.writeCsr(Csr.COUNTERS_CTR_CLEAR, 1)); }
   sendHost(frames: Uint8Array | readonly Uint8Array[]): void {
     const list = frames instanceof Uint8Array ? [frames] : [...frames];
-    this.post(() => this.inner.sendHost(list));
+    this.post(() => {
+      this.world.nodes[this.node]!.hostTxFrames += list.length;
+      this.inner.sendHost(list);
+    });
   }
   pollHost(): HostFrame[] { return []; }
   logRead(index: number): Uint8Array { return this.logReadMany([index])[0]!; }
@@ -188,6 +191,9 @@ export class ModelNode {
   hostQ: HostFrame[] = [];
   /** per plane: frames on their way to this NIC, sorted by arrival cycle */
   rxQ: Pending[][] = [];
+  /** frames the NIC transmitted (every plane), and host TX frames the host handed it (they reached the NIC): the liveness detector's view */
+  txFrames = 0;
+  hostTxFrames = 0;
   readonly wnic: WorldModelNic;
   constructor(world: ModelWorld, readonly port: number, public nic: ModelNic, readonly rate: number) {
     this.wnic = new WorldModelNic(world, port, nic);
@@ -602,6 +608,7 @@ export class ModelWorld {
       if (!nd.up) continue;
       for (let p = 0; p < this.planes; p++) {
         const tx = nd.nic.pullTx(p);
+        nd.txFrames += tx.length;
         for (const f of tx) this.route(nd.port, p, f.frame, (f.cycle + 1) * P);
       }
       const h = nd.nic.pollHost();

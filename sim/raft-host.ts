@@ -171,6 +171,8 @@ export interface RaftClusterConfig extends Omit<ClusterConfig, 'host' | 'nodeIdB
   raft?: Partial<RaftOptions>;
   /** TypeScript KV clients (external clients of the fabric) */
   kvClients?: number;
+  /** more external client endpoints after the KV clients, driven by the caller (clientSend/clientPoll of `cluster`) */
+  rawClients?: number;
   /** bootstrap voters: nodes 1..voters (default: every replica); the others start as non-members */
   voters?: number;
 }
@@ -210,7 +212,7 @@ export class RaftCluster {
     this.cluster = new Cluster({
       ...cfg,
       nodeIdBase: 1,
-      externalClients: cfg.kvClients ?? 0,
+      externalClients: (cfg.kvClients ?? 0) + (cfg.rawClients ?? 0),
       keepCommitted: true,
       nic: { ...(cfg.nic ?? {}) },
       host: (port) => {

@@ -5,156 +5,20 @@
 // latency figures), then stops offering and drains for `drainUs`: a request not answered by then
 // is lost. An optional `sweep` first runs fault-free copies of the scenario at other offered loads
 // and reports the highest one sustained (see `sustained()`).
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { wireBitsPerSec } from '../ctrl/wire/wire.gen.js';
 import {
-  Cluster, DEFAULT_NETWORK, DEFAULT_NIC, frameLen, lineRateFps, networkFloorPs, periodPs,
-  type ClusterConfig, type FaultSpec, type NetworkModel,
+  Cluster, frameLen, lineRateFps, networkFloorPs, periodPs,
 } from './cluster.js';
-import { ScenarioError, fieldPath } from '../ctrl/config-error.js';
+import {
+  ScenarioError, clusterConfig, faultSchema, loadScenario, parseScenario, readScenarioFile, scenarioSchema, toFaultSpecs,
+  type Scenario, type ScenarioFault,
+} from './scenario-config.js';
 import { formatFailover, runFailover, type FailoverSummary } from './failover.js';
 
-export { ScenarioError };
-
-const posNum = z.number().positive();
-const nonNeg = z.number().nonnegative();
-const nonNegInt = z.number().int().nonnegative();
-/** A node id (number) or a client ("c0", "c1", ...). */
-const endpoint = z.union([nonNegInt, z.string().regex(/^c\d+$/, 'an endpoint is a node number or a client "c<k>"')]);
-const window = { atUs: nonNeg, untilUs: nonNeg.optional() };
-const linkSel = { plane: nonNegInt.optional(), from: z.array(endpoint).optional(), to: z.array(endpoint).optional(), prob: z.number().min(0).max(1).optional() };
-
-export const faultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('drop'), ...window, ...linkSel }).strict(),
-  z.object({ kind: z.literal('duplicate'), ...window, ...linkSel }).strict(),
-  z.object({ kind: z.literal('corrupt'), ...window, ...linkSel }).strict(),
-  z.object({ kind: z.literal('delay'), ...window, ...linkSel, delayNs: nonNeg, jitterNs: nonNeg.optional() }).strict(),
-  z.object({ kind: z.literal('partition'), ...window, plane: nonNegInt.optional(), groups: z.array(z.array(endpoint).min(1)).min(2), oneWay: z.boolean().optional() }).strict(),
-  z.object({ kind: z.literal('planeDown'), ...window, plane: nonNegInt }).strict(),
-  z.object({ kind: z.literal('planeUp'), atUs: nonNeg, plane: nonNegInt }).strict(),
-  z.object({ kind: z.literal('crash'), ...window, node: nonNegInt }).strict(),
-  z.object({ kind: z.literal('restart'), atUs: nonNeg, node: nonNegInt }).strict(),
-], { errorMap: (issue, ctx) => issue.code === 'invalid_union_discriminator'
-  ? { message: `kind must be one of ${issue.options.map((o) => `'${String(o)}'`).join(' | ')}` }
-  : { message: ctx.defaultError } });
-
-const networkSchema = z.object({
-  clockMHz: posNum, linkGbps: posNum, nicTxNs: nonNeg, nicRxNs: nonNeg, clientTxNs: nonNeg, clientRxNs: nonNeg,
-  cableNs: nonNeg, switchNs: nonNeg, switching: z.enum(['cut-through', 'store-and-forward']),
-  egressBufferBytes: z.number().int().positive(), clientsInGroup: z.boolean(), linkDetectNs: nonNeg,
-  crossLinks: z.boolean(),
-}).partial().strict();
-
-const nicSchema = z.object({
-  ackCount: z.number().int().min(1), ackDelayCycles: z.number().int().min(1),
-  hbIntervalCycles: z.number().int().min(1), hbCommitDelayCycles: z.number().int().min(0),
-}).partial().strict();
-
-const workloadSchema = z.object({
-  mode: z.enum(['open', 'closed']).default('open'),
-  ratePct: z.number().positive().max(1000).default(10),
-  outstanding: z.number().int().min(1).default(1),
-  payloadBytes: z.number().int().min(0).max(256).default(16),
-  clients: z.number().int().min(1).max(64).default(2),
-  reply: z.enum(['nic', 'snoop']).default('nic'),
-  planes: z.union([z.literal('spread'), nonNegInt]).default('spread'),
-  retryUs: nonNeg.default(0),
-  /** retries may use at most this % of the line rate (all clients together); 0: no limit */
-  retryBudgetPct: z.number().min(0).max(100).default(0),
-  requests: nonNegInt.default(0),
-}).strict();
-
-const sweepSchema = z.object({
-  reply: z.enum(['nic', 'snoop']).optional(),
-  ratePct: z.array(z.number().positive()).min(1),
-  /** bisection steps between the highest sustained and the lowest failed point */
-  refine: z.number().int().min(0).max(8).default(0),
-  durationUs: posNum.optional(),
-}).strict();
-
-export const scenarioSchema = z.object({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  mode: z.literal('leader').default('leader'),
-  /** Also write the JSON summary here (relative to the working directory), as --json does. */
-  json: z.string().min(1).optional(),
-  replicas: z.number().int().refine((n) => [1, 3, 5, 7].includes(n), { message: 'replicas must be one of 1 | 3 | 5 | 7' }),
-  planes: z.number().int().min(1).max(3),
-  seed: nonNegInt.default(1),
-  durationUs: posNum,
-  warmupUs: nonNeg.default(5),
-  drainUs: nonNeg.default(30),
-  network: networkSchema.default({}),
-  nic: nicSchema.default({}),
-  host: z.object({ latencyNs: nonNeg.default(1000), pollNs: posNum.default(1000) }).strict().default({}),
-  workload: workloadSchema.default({}),
-  faults: z.array(faultSchema).default([]),
-  sweep: z.array(sweepSchema).default([]),
-  /** a second phase with the real control plane: the leader crashes mid-traffic (sim/failover.ts) */
-  failover: z.object({
-    crashAtUs: posNum.default(100), afterUs: posNum.default(400),
-    electionTimeoutUs: posNum.default(100), heartbeatUs: posNum.default(20), fullShare: z.number().gt(0).max(1).default(0.9),
-    ratePct: z.number().positive().max(100).optional(),
-    retryBudgetPct: z.number().min(0).max(100).optional(),
-    drainUs: posNum.optional(),
-  }).strict().optional(),
-}).strict();
-
-export type Scenario = z.infer<typeof scenarioSchema>;
-export type ScenarioFault = z.infer<typeof faultSchema>;
-
-
-export function parseScenario(obj: unknown, source = 'scenario'): Scenario {
-  const r = scenarioSchema.safeParse(obj);
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => {
-      let msg = i.message;
-      if (i.code === 'invalid_enum_value') msg = `must be one of ${i.options.map((o) => `'${String(o)}'`).join(' | ')} (got '${String(i.received)}')`;
-      if (i.code === 'unrecognized_keys') msg = `unknown field(s) ${i.keys.map((k) => `'${k}'`).join(', ')}`;
-      return `${fieldPath(i.path)}: ${msg}`;
-    });
-    throw new ScenarioError(`${source}: invalid scenario\n  ${issues.join('\n  ')}`, issues);
-  }
-  const sc = r.data;
-  const bad: string[] = [];
-  const nClients = sc.workload.clients;
-  const checkEp = (e: number | string, where: string) => {
-    if (typeof e === 'number' ? e >= sc.replicas : Number(e.slice(1)) >= nClients) {
-      bad.push(`${where}: endpoint ${e} does not exist (nodes 0..${sc.replicas - 1}, clients c0..c${nClients - 1})`);
-    }
-  };
-  sc.faults.forEach((f, i) => {
-    if ('plane' in f && f.plane !== undefined && f.plane >= sc.planes) bad.push(`faults[${i}].plane: ${f.plane} is not a plane (0..${sc.planes - 1})`);
-    if ('node' in f && f.node >= sc.replicas) bad.push(`faults[${i}].node: ${f.node} is not a node (0..${sc.replicas - 1})`);
-    if ('untilUs' in f && f.untilUs !== undefined && f.untilUs <= f.atUs) bad.push(`faults[${i}].untilUs: must be after atUs`);
-    if ('from' in f) f.from?.forEach((e) => checkEp(e, `faults[${i}].from`));
-    if ('to' in f) f.to?.forEach((e) => checkEp(e, `faults[${i}].to`));
-    if (f.kind === 'partition') f.groups.forEach((g, k) => g.forEach((e) => checkEp(e, `faults[${i}].groups[${k}]`)));
-  });
-  if (typeof sc.workload.planes === 'number' && sc.workload.planes >= sc.planes) bad.push(`workload.planes: ${sc.workload.planes} is not a plane (0..${sc.planes - 1})`);
-  if (bad.length) throw new ScenarioError(`${source}: invalid scenario\n  ${bad.join('\n  ')}`, bad);
-  return sc;
-}
-
-/** Reads a scenario file; `raw` is the parsed YAML (for dispatching other modes). */
-export function readScenarioFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ScenarioError(`${file}: ${(e as Error).message}`, [(e as Error).message]);
-  }
-  try {
-    return parseYaml(text);
-  } catch (e) {
-    throw new ScenarioError(`${file}: not valid YAML: ${(e as Error).message}`, [(e as Error).message]);
-  }
-}
-
-export function loadScenario(file: string): Scenario {
-  return parseScenario(readScenarioFile(file), file);
-}
+export {
+  ScenarioError, clusterConfig, faultSchema, loadScenario, parseScenario, readScenarioFile, scenarioSchema, toFaultSpecs,
+  type Scenario, type ScenarioFault,
+};
 
 // ---- running ------------------------------------------------------------------------------------
 
@@ -187,7 +51,10 @@ export interface Summary {
   offeredPct: number;
   offeredRequests: number;
   completedRequests: number;
+  /** committed within the offered window (requests of the measured window completed before it ended), % of line rate */
   committedPct: number;
+  /** ... and with the completions of the drain after it (late ones included), % of line rate */
+  committedTotalPct: number;
   throughputMreqPerSec: number;
   throughputGbps: number;
   commitsPerNode: number[];
@@ -205,63 +72,13 @@ export interface Summary {
   events: number;
   sweep?: { points: SweepPoint[]; maxSustainedPct: Record<string, number | null> };
   failover?: FailoverSummary;
+  /** the failover phase did not complete: why (the main phase's figures stand) */
+  failoverError?: string;
   simCyclesPerSec: number;
   wallSeconds: number;
 }
 
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
-
-function endpointIndex(e: number | string, replicas: number): number {
-  return typeof e === 'number' ? e : replicas + Number(e.slice(1));
-}
-
-export function toFaultSpecs(sc: Scenario, cyclesPerUs: number): FaultSpec[] {
-  const cyc = (us: number) => Math.round(us * cyclesPerUs);
-  const eps = (l?: Array<number | string>) => l?.map((e) => endpointIndex(e, sc.replicas));
-  return sc.faults.map((f): FaultSpec => {
-    const base = { at: cyc(f.atUs), ...('untilUs' in f && f.untilUs !== undefined ? { until: cyc(f.untilUs) } : {}) };
-    switch (f.kind) {
-      case 'drop': case 'duplicate': case 'corrupt':
-        return { kind: f.kind, ...base, plane: f.plane, from: eps(f.from), to: eps(f.to), prob: f.prob };
-      case 'delay':
-        return { kind: 'delay', ...base, plane: f.plane, from: eps(f.from), to: eps(f.to), prob: f.prob, delayNs: f.delayNs, jitterNs: f.jitterNs };
-      case 'partition':
-        return { kind: 'partition', ...base, plane: f.plane, groups: f.groups.map((g) => eps(g)!), oneWay: f.oneWay };
-      case 'planeDown': case 'planeUp':
-        return { kind: f.kind, ...base, plane: f.plane };
-      case 'crash': case 'restart':
-        return { kind: f.kind, ...base, node: f.node };
-    }
-  });
-}
-
-export function clusterConfig(sc: Scenario, over: { seed?: number; ratePct?: number; reply?: 'nic' | 'snoop'; durationUs?: number; faults?: boolean } = {}): { cfg: ClusterConfig; total: number; window: [number, number] } {
-  const net: NetworkModel = { ...DEFAULT_NETWORK, ...sc.network };
-  const cyclesPerUs = net.clockMHz;
-  const cyc = (us: number) => Math.round(us * cyclesPerUs);
-  const start = 16;   // traffic starts once the hosts' boot-time CSR writes are done
-  const warm = cyc(sc.warmupUs);
-  const dur = cyc(over.durationUs ?? sc.durationUs);
-  const stop = warm + dur;
-  const total = stop + cyc(sc.drainUs);
-  const w = sc.workload;
-  const cfg: ClusterConfig = {
-    replicas: sc.replicas,
-    planes: sc.planes,
-    seed: over.seed ?? sc.seed,
-    network: net,
-    nic: { ...DEFAULT_NIC, ...sc.nic },
-    hostLatencyCycles: cyc(sc.host.latencyNs / 1000),
-    hostPollCycles: Math.max(1, cyc(sc.host.pollNs / 1000)),
-    workload: {
-      mode: w.mode, ratePct: over.ratePct ?? w.ratePct, outstanding: w.outstanding, payloadBytes: w.payloadBytes,
-      clients: w.clients, reply: over.reply ?? w.reply, planes: w.planes, retryCycles: cyc(w.retryUs), retryBudgetPct: w.retryBudgetPct,
-      startCycle: start, stopCycle: stop, maxRequests: w.requests, measureFromCycle: warm,
-    },
-    faults: over.faults === false ? [] : toFaultSpecs(sc, cyclesPerUs),
-  };
-  return { cfg, total, window: [warm, stop] };
-}
 
 const FABRIC_DROPS = ['buffer', 'plane_down', 'link_down', 'node_down', 'partition', 'fault_drop', 'unknown_dst'];
 
@@ -285,6 +102,7 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
     const windowSec = ((window[1] - 16) * P) / 1e12;   // requests are offered from cycle 16
     const measuredSec = ((window[1] - window[0]) * P) / 1e12;
     const completedMeasured = st.completed_measured ?? 0;
+    const completedInWindow = st.completed_in_window ?? 0;
     const offered = st.offered ?? 0;
     const completed = st.completed ?? 0;
     const floorPs = networkFloorPs(net, sc.workload.payloadBytes);
@@ -321,9 +139,10 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
       offeredPct: round((offered / windowSec / lineFps) * 100),
       offeredRequests: offered,
       completedRequests: completed,
-      committedPct: round((completedMeasured / measuredSec / lineFps) * 100),
-      throughputMreqPerSec: round(completedMeasured / measuredSec / 1e6),
-      throughputGbps: round((completedMeasured * (len + 24) * 8) / measuredSec / 1e9),
+      committedPct: round((completedInWindow / measuredSec / lineFps) * 100),
+      committedTotalPct: round((completedMeasured / measuredSec / lineFps) * 100),
+      throughputMreqPerSec: round(completedInWindow / measuredSec / 1e6),
+      throughputGbps: round(wireBitsPerSec(len, completedInWindow / measuredSec) / 1e9),
       commitsPerNode: Array.from({ length: sc.replicas }, (_, i) => st[`node${i}.committed`] ?? 0),
       lostRequests: offered - completed,
       retries: st.retries ?? 0,
@@ -401,7 +220,12 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): { summary: Sum
   const r = runOnce(sc, { seed: opts.seed }, opts, 'scenario');
   if (sweep) r.summary.sweep = sweep;
   if (sc.failover && !opts.noFailover) {
-    r.summary.failover = runFailover(sc, sc.failover, opts.seed, opts.onProgress ? (f) => opts.onProgress!(Math.round(f * 1000), 1000, 'failover') : undefined);
+    // the main phase is printed whatever happens to this one
+    try {
+      r.summary.failover = runFailover(sc, sc.failover, opts.seed, opts.onProgress ? (f) => opts.onProgress!(Math.round(f * 1000), 1000, 'failover') : undefined);
+    } catch (e) {
+      r.summary.failoverError = (e as Error).message;
+    }
   }
   r.summary.wallSeconds = round((performance.now() - t0) / 1000, 2);
   const cycles = r.summary.cycles + sweepCycles;
@@ -422,7 +246,8 @@ export function formatSummary(s: Summary): string {
   L.push(`scenario ${s.name}: ${s.replicas} replicas, ${s.planes} plane(s), seed ${s.seed}, replies: ${s.reply === 'nic' ? 'leader NIC REPLY' : 'commit snooping (clients in the replica group)'}`);
   L.push(`  simulated      ${fmtN(s.simulatedUs)} µs (${fmtN(s.cycles)} cycles at ${s.clockMHz} MHz), ${s.frameBytes}-byte requests, line rate ${s.lineRateMfps} Mframes/s`);
   L.push(`  offered        ${s.offeredPct}% of line rate (${fmtN(s.offeredRequests)} requests)`);
-  L.push(`  committed      ${s.committedPct}% of line rate: ${s.throughputMreqPerSec} Mreq/s, ${s.throughputGbps} Gb/s on the wire; per node ${s.commitsPerNode.map(fmtN).join(' / ')}`);
+  L.push(`  committed      ${s.committedPct}% of line rate within the offered window: ${s.throughputMreqPerSec} Mreq/s, ${s.throughputGbps} Gb/s on the wire; per node ${s.commitsPerNode.map(fmtN).join(' / ')}`);
+  L.push(`                 ${s.committedTotalPct}% with the completions of the drain (late ones included)`);
   L.push(`  per 10 µs      min ${s.throughputWindowMreqPerSec.min} / max ${s.throughputWindowMreqPerSec.max} Mreq/s`);
   L.push(`  lost requests  ${fmtN(s.lostRequests)}  (retries ${fmtN(s.retries)}, duplicate replies ${fmtN(s.duplicateReplies)} incl. one copy per extra plane)`);
   L.push(`  latency        p50 ${s.latencyNs.p50} ns   p99 ${s.latencyNs.p99} ns   p99.9 ${s.latencyNs.p999} ns   (min ${s.latencyNs.min}, max ${s.latencyNs.max}; ${fmtN(s.latencyCycles.samples)} samples)`);
@@ -447,6 +272,7 @@ export function formatSummary(s: Summary): string {
     }
   }
   if (s.failover) L.push(formatFailover(s.failover));
+  if (s.failoverError) L.push(`  failover       FAILED: ${s.failoverError}`);
   L.push(`  speed          ${fmtN(s.simCyclesPerSec)} simulated cycles/s (${s.replicas} NICs), ${s.wallSeconds} s wall`);
   return L.join('\n');
 }

@@ -19,6 +19,7 @@ interface Block {
 }
 export interface WireSpec {
   ethertype: number; version: number; min_frame_bytes: number; beat_bytes: number; header_bytes: number;
+  ethernet_overhead: { fcs_bytes: number; preamble_bytes: number; ifg_bytes: number };
   mac: { node_prefix: number; client_prefix: number; group: number };
   header: Field[]; types: Coded[]; flags: Flag[]; host_reasons: Coded[]; drop_reasons: Coded[];
   csr_blocks: Block[];
@@ -116,6 +117,11 @@ function genSv(spec: WireSpec): string {
   return L.join('\n') + '\n';
 }
 
+function overhead(spec: WireSpec): number {
+  const o = spec.ethernet_overhead;
+  return o.fcs_bytes + o.preamble_bytes + o.ifg_bytes;
+}
+
 function genH(spec: WireSpec): string {
   const L: string[] = [];
   L.push(`// ${banner('').trim()}`, '#pragma once', '#include <cstdint>', '#include <cstddef>', '', 'namespace nr {');
@@ -124,6 +130,10 @@ function genH(spec: WireSpec): string {
   L.push(`constexpr size_t HDR_BYTES = ${spec.header_bytes};`);
   L.push(`constexpr size_t MIN_FRAME_BYTES = ${spec.min_frame_bytes};`);
   L.push(`constexpr size_t BEAT_BYTES = ${spec.beat_bytes};`);
+  L.push(`/** FCS, preamble/SFD and inter-frame gap: a frame of L bytes occupies L + this on the wire. */`);
+  L.push(`constexpr size_t WIRE_OVERHEAD_BYTES = ${overhead(spec)};`);
+  L.push(`/** Serialization time in ps of a frame of len bytes (without FCS) at gbps, rounded. */`);
+  L.push(`inline int64_t wire_ps(size_t len, double gbps) { return int64_t(double(len + WIRE_OVERHEAD_BYTES) * 8000.0 / gbps + 0.5); }`);
   L.push(`constexpr uint64_t MAC_NODE_PREFIX = 0x${hex(spec.mac.node_prefix, 12)}ULL;`);
   L.push(`constexpr uint64_t MAC_CLIENT_PREFIX = 0x${hex(spec.mac.client_prefix, 12)}ULL;`);
   L.push(`constexpr uint64_t MAC_GROUP = 0x${hex(spec.mac.group, 12)}ULL;`);
@@ -154,6 +164,14 @@ function genTs(spec: WireSpec): string {
   L.push(`export const HDR_BYTES = ${spec.header_bytes};`);
   L.push(`export const MIN_FRAME_BYTES = ${spec.min_frame_bytes};`);
   L.push(`export const BEAT_BYTES = ${spec.beat_bytes};`);
+  L.push(`/** FCS, preamble/SFD and inter-frame gap: a frame of L bytes occupies L + this on the wire. */`);
+  L.push(`export const WIRE_OVERHEAD_BYTES = ${overhead(spec)};`);
+  L.push(`/** Serialization time in ps of a frame of len bytes (without FCS) at gbps, rounded (as native wire_ps). */`);
+  L.push(`export function wirePs(len: number, gbps: number): number { return Math.round(((len + WIRE_OVERHEAD_BYTES) * 8000) / gbps); }`);
+  L.push(`/** Frames per second of len bytes (without FCS) that fill a link of gbps. */`);
+  L.push(`export function lineRateFps(len: number, gbps: number): number { return (gbps * 1e9) / ((len + WIRE_OVERHEAD_BYTES) * 8); }`);
+  L.push(`/** Bits per second on the wire of n frames of len bytes per second (overhead included). */`);
+  L.push(`export function wireBitsPerSec(len: number, framesPerSec: number): number { return framesPerSec * (len + WIRE_OVERHEAD_BYTES) * 8; }`);
   L.push(`export const MAC_NODE_PREFIX = 0x${hex(spec.mac.node_prefix, 12)};`);
   L.push(`export const MAC_CLIENT_PREFIX = 0x${hex(spec.mac.client_prefix, 12)};`);
   L.push(`export const MAC_GROUP = 0x${hex(spec.mac.group, 12)};`);

@@ -1,7 +1,7 @@
 // One measured point of the cluster benchmark: a Cluster (sim/cluster.ts) run at one offered load,
 // with the NIC fast path, the host-reply path or the software path, and the figures the report
 // needs. docs/benchmarks.md describes every field.
-import { MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
+import { MIN_FRAME_BYTES, wireBitsPerSec } from '../../ctrl/wire/wire.gen.js';
 import { libraryPath, variantName, type Variant } from '../../native/build.js';
 import {
   Cluster, StaticHost, frameLen, hopPs, lineRateFps, networkFloorPs, periodPs,
@@ -228,7 +228,7 @@ export function runPoint(spec: PointSpec, opts: { histogram?: boolean } = {}): {
       frameBytes: len,
       wireFrameBytes: len + 4,
       committedPct: r3((measured / measuredSec / lineFps) * 100),
-      committedGbps: r3((measured * (len + 24) * 8) / measuredSec / 1e9),
+      committedGbps: r3(wireBitsPerSec(len, measured / measuredSec) / 1e9),
       committedMpps: r3(measured / measuredSec / 1e6),
       latencyNs,
       samples: lat.count,

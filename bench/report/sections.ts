@@ -7,6 +7,7 @@
 //   planeLoss  one plane fails under 85.5% load: before, during, after
 //   simSpeed   simulated cycles per second, TypeScript-driven vs a plain C++ loop
 // docs/benchmarks.md explains every figure.
+import { lineRateFps, MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -349,20 +350,9 @@ export function softwareSection(ctx: BenchContext): SoftwareResult {
 
 // ---- 4. failover ----------------------------------------------------------------------------------
 
-/** One failover run (sim/failover.ts), times in us after the crash. */
-export interface FailoverRun {
-  seed: number;
-  newLeader: number;
-  term: number;
-  detectUs: number | null;
-  electedUs: number | null;
-  firstCommitUs: number | null;
-  fullThroughputUs: number | null;
-  gapUs: number;
-  lostRequests: number;
-  retries: number;
-  agreement: boolean;
-}
+/** One failover run: sim/failover.ts's summary (times in us after the crash) with its seed and gap. */
+export type FailoverRun = { seed: number; gapUs: number } & Pick<FailoverSummary,
+  'newLeader' | 'term' | 'detectUs' | 'electedUs' | 'firstCommitUs' | 'fullThroughputUs' | 'lostRequests' | 'retries' | 'agreement'>;
 
 /** What the failover section reports (docs/benchmarks.md). */
 export interface FailoverResult {
@@ -487,7 +477,7 @@ export function planeLossSection(ctx: BenchContext): PlaneLossResult {
       snaps.push({ hist: cluster.histogram(), overflow: cluster.latency().overflow, completed: st.completed ?? 0 });
     }
     const names = ['before', 'during: first ' + transient + ' us', 'during: plane still down', 'after: plane back'];
-    const lineMpps = (1e12 / (((60 + 24) * 8 * 1000) / ctx.network.linkGbps)) / 1e6;
+    const lineMpps = lineRateFps(MIN_FRAME_BYTES, ctx.network.linkGbps) / 1e6;
     const phases: PhaseResult[] = names.map((name, i) => {
       const a = snaps[i]!, b = snaps[i + 1]!;
       const len = Math.max(a.hist.length, b.hist.length);

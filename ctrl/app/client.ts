@@ -5,7 +5,7 @@
 
 import { decodeHeader, framePayload, MsgType as W } from '../wire/wire.gen.js';
 import type { NodeId } from '../core/types.js';
-import { decodeReply, requestFrame, Status, type Command, type Reply } from './kv.js';
+import { decodeReply, encodeCommand, requestFrame, Status, type Command, type Reply } from './kv.js';
 
 export interface ClientTransport {
   send(to: NodeId, frame: Uint8Array): void;
@@ -23,13 +23,36 @@ export interface ClientOptions {
   clusterId: number;
   nodes: NodeId[];
   transport: ClientTransport;
+  /** an attempt with no answer after this long counts as lost: the next one goes to the next node */
   attemptTimeoutNs: number;
+  /** at most this many attempts per operation (Infinity: the time budget alone decides) */
   maxAttempts: number;
+  /**
+   * The retry budget in time: no new attempt of an operation starts once this much time has
+   * passed since its first one (it then ends failed or indeterminate). Give it at least the
+   * cluster's election timeout range (2 x the minimum timeout) plus a few attempt timeouts, so an
+   * ordinary election does not end operations (default maxAttempts x attemptTimeoutNs).
+   */
+  retryBudgetNs?: number;
   /** ask the leader NIC to reply itself at commit (writes whose reply carries no value) */
   nicReplyForWrites?: boolean;
-  /** after a NOT_LEADER reply that names no leader (an election is on), wait this long before the
-   *  next attempt instead of bouncing between replicas (default attemptTimeoutNs / 4) */
+  /**
+   * After a refusal (NOT_LEADER) the next attempt waits: this long after the first refusal of an
+   * operation, twice as long after each further refusal in a row, up to maxBackoffNs (default
+   * attemptTimeoutNs / 4). Only a redirect to a named leader that has not refused this operation
+   * yet is followed at once.
+   */
   redirectBackoffNs?: number;
+  /** the longest wait after a refusal (default attemptTimeoutNs) */
+  maxBackoffNs?: number;
+  /** jitter of the backoff, a draw in [0, 1) from the driver's seeded randomness (absent: none) */
+  rand?: () => number;
+  /**
+   * The largest request payload the replicas' NICs accept (their MAX_PAYLOAD, default 256 bytes).
+   * A larger command is refused at once (`failed`: never sent) instead of being sent, dropped by
+   * every NIC as oversize and retried until the budget ends.
+   */
+  maxPayloadBytes?: number;
 }
 
 interface Op {
@@ -44,6 +67,11 @@ interface Op {
   retryAt?: number;
   /** nodes that did not answer an attempt of this op */
   silent: Set<NodeId>;
+  /** nodes that refused an attempt of this op (NOT_LEADER) */
+  refusers: Set<NodeId>;
+  /** time of the first attempt, and refusals in a row (the backoff doubles with each) */
+  startNs: number;
+  streak: number;
   /** attempts sent to each node: a reply names only (client, seq), so a NOT_LEADER from a node
    *  that got two attempts may answer the earlier one and proves nothing about the later */
   sentTo: Map<NodeId, number>;
@@ -79,8 +107,18 @@ export class KvClient {
   private next(): void {
     const q = this.queue.shift();
     if (!q) return;
-    this.seq++;
-    this.cur = { cmd: q.cmd, seq: this.seq, done: q.done, attempts: 0, refused: 0, deadline: 0, target: this.leader, silent: new Set(), sentTo: new Map() };
+    this.seq++; // numbered even when refused below: callers may count operations 1, 2, ...
+    const bytes = encodeCommand(q.cmd).length;
+    const max = this.o.maxPayloadBytes ?? 256;
+    if (bytes > max) {
+      q.done({ kind: 'failed', reason: `the ${q.cmd.op} command of ${bytes} bytes exceeds the NICs' MAX_PAYLOAD of ${max} bytes (not sent)` });
+      this.next();
+      return;
+    }
+    this.cur = {
+      cmd: q.cmd, seq: this.seq, done: q.done, attempts: 0, refused: 0, deadline: 0, target: this.leader, silent: new Set(), sentTo: new Map(),
+      refusers: new Set(), startNs: this.now, streak: 0,
+    };
     this.attempt();
   }
 
@@ -104,16 +142,37 @@ export class KvClient {
     this.next();
   }
 
-  private giveUpOrRetry(reason: string, backoff = false): void {
+  /** the retry budget in time (see ClientOptions.retryBudgetNs) */
+  private budgetNs(): number {
+    return this.o.retryBudgetNs ?? this.o.maxAttempts * this.o.attemptTimeoutNs;
+  }
+
+  /** the wait before the next attempt after `streak` refusals in a row */
+  private backoffNs(streak: number): number {
+    const base = this.o.redirectBackoffNs ?? this.o.attemptTimeoutNs / 4;
+    const cap = Math.max(base, this.o.maxBackoffNs ?? this.o.attemptTimeoutNs);
+    const d = Math.min(cap, base * 2 ** Math.min(30, Math.max(0, streak - 1)));
+    return this.o.rand ? d * (0.5 + this.o.rand()) : d;
+  }
+
+  /**
+   * Ends the operation when its attempts or its time budget are spent; otherwise the next attempt
+   * goes out after `waitNs` (but no later than the end of the budget: the last attempt gets its
+   * full attempt timeout).
+   */
+  private giveUpOrRetry(reason: string, waitNs = 0): void {
     const op = this.cur!;
-    if (op.attempts >= this.o.maxAttempts) {
-      if (op.refused === op.attempts) this.finish({ kind: 'failed', reason: `${reason}; every attempt was refused by a non-leader` });
-      else this.finish({ kind: 'indeterminate', reason: `${reason} after ${op.attempts} attempts` });
+    const budgetEnd = op.startNs + this.budgetNs();
+    if (op.attempts >= this.o.maxAttempts || this.now >= budgetEnd) {
+      const why = `${reason} after ${op.attempts} attempts in ${Math.round(this.now - op.startNs)} ns`;
+      if (op.refused === op.attempts) this.finish({ kind: 'failed', reason: `${why}; every attempt was refused by a non-leader` });
+      else this.finish({ kind: 'indeterminate', reason: why });
       return;
     }
     this.stats.retries++;
-    if (backoff) {
-      op.retryAt = this.now + (this.o.redirectBackoffNs ?? this.o.attemptTimeoutNs / 4);
+    const at = Math.min(this.now + waitNs, budgetEnd);
+    if (at > this.now) {
+      op.retryAt = at;
       return;
     }
     this.attempt(); // the same seq: if an earlier attempt executed, the session answers with its reply
@@ -150,16 +209,21 @@ export class KvClient {
       // certainly not executed only if this node got a single attempt (see sentTo)
       if (op.sentTo.get(h.srcNode) === 1) op.refused++;
       this.stats.redirects++;
+      op.refusers.add(h.srcNode);
+      op.streak++;
       if (reply.leader === h.srcNode) {
-        // the leader itself: busy (its fast path was frozen), the request did not run; retry there soon
-        this.giveUpOrRetry('leader busy', true);
+        // the leader itself: busy (its fast path was frozen), the request did not run; retry there after a backoff
+        this.giveUpOrRetry('leader busy', this.backoffNs(op.streak));
         return;
       }
       const known = !!reply.leader && this.o.nodes.includes(reply.leader);
       if (known) this.leader = reply.leader!;
       else this.leader = this.o.nodes[(this.o.nodes.indexOf(h.srcNode) + 1) % this.o.nodes.length]!;
-      // a redirect to a node that just did not answer this op: the election has not ended yet
-      this.giveUpOrRetry('not leader', !known || op.silent.has(this.leader));
+      // a redirect to a named leader that has neither refused nor ignored this op is followed at
+      // once; any other refusal (no leader named, or one that already refused or did not answer:
+      // an election is on) waits, longer with each refusal in a row
+      const fresh = known && !op.refusers.has(this.leader) && !op.silent.has(this.leader);
+      this.giveUpOrRetry('not leader', fresh ? 0 : this.backoffNs(op.streak));
       return;
     }
     this.leader = h.srcNode;

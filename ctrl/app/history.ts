@@ -28,6 +28,10 @@ export interface JsonOp {
 
 export interface JsonHistory {
   model?: ModelName;
+  /** Value of a key never written: "nil" (null, the default) or "empty" (""). */
+  initial?: 'nil' | 'empty';
+  /** Keys that held a value before the history began (key -> value). */
+  initialState?: Record<string, string | number | null>;
   ops: JsonOp[];
 }
 

@@ -114,6 +114,16 @@ export class KvStore {
   private data = new Map<string, Uint8Array>();
   private sessions = new Map<number, { seq: number; reply: Reply }>();
   appliedIndex = 0;
+  /** per key: the index of the last entry that wrote it (any command but get, executed or not);
+   *  keys not in it were last written at or before writeFloor (the restored snapshot's index) */
+  private writtenAt = new Map<string, number>();
+  private writeFloor = 0;
+
+  /** The index of the last entry that may have changed `key` (for reads that must not return what
+   *  is not yet durable: they wait for this index, not for the whole read index). */
+  lastWriteIndex(key: string): number {
+    return this.writtenAt.get(key) ?? this.writeFloor;
+  }
 
   /** Applies one committed entry (in index order). Control-plane entries (client 0) only move the index. */
   apply(e: Entry): Applied | undefined {
@@ -128,7 +138,9 @@ export class KvStore {
     }
     let reply: Reply;
     try {
-      reply = this.execute(decodeCommand(framePayload(e.frame)));
+      const c = decodeCommand(framePayload(e.frame));
+      if (c.op !== 'get') this.writtenAt.set(c.key, e.index);
+      reply = this.execute(c);
     } catch {
       reply = { status: Status.NOT_FOUND }; // a malformed command executes as a no-op, deterministically
     }
@@ -178,6 +190,8 @@ export class KvStore {
   restore(b: Uint8Array): void {
     const r = new Reader(b);
     this.appliedIndex = r.u32();
+    this.writtenAt = new Map();
+    this.writeFloor = this.appliedIndex;
     this.data = new Map();
     for (let n = r.u32(); n > 0; n--) { const k = r.str(); this.data.set(k, r.bytes()); }
     this.sessions = new Map();

@@ -54,6 +54,7 @@ export class HostLog {
   /** Appends an entry that must be exactly lastIndex+1. */
   append(e: Entry): void {
     if (e.index !== this.lastIndex() + 1) throw new Error(`append of ${e.index} after ${this.lastIndex()}`);
+    if (e.term < this.lastTerm()) throw new Error(`append of ${e.index}/t${e.term} after ${this.lastIndex()}/t${this.lastTerm()}: terms in a log never decrease`);
     this.entries.push(e);
   }
 

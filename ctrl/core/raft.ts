@@ -6,30 +6,33 @@
 // The hybrid rule the whole file keeps: the host changes the NIC's log (log port writes,
 // LAST_INDEX, COMMIT_INDEX, APPLIED_INDEX) only while the NIC's fast path is off (FAST_EN=0),
 // and it turns a follower's fast path on only when the follower's log is known to be a prefix of
-// the current leader's log (a successful Append in this term). "Freeze" = FAST_EN=0 followed by
-// a sync: read LAST_INDEX and COMMIT_INDEX and every entry the host has not seen yet through
-// the log port, so that the host's copy of the log equals the NIC's before the host decides
-// anything that depends on the log (a vote, an Append, a proposal through the host path).
+// the current leader's log (a successful Append in this term). The NIC mirror (CSR shadow,
+// freeze-and-sync, log fetch) is ctrl/core/nicsync.ts; what runs after a sync or a fetch is a
+// record (AfterSync, AfterFetch) that this file dispatches, so a core can be copied mid-sync.
+//
+// Invariants are asserted where they can break (ctrl/core/assert.ts, and checkInvariants after
+// every step); every queue a client can grow is bounded (maxPendingProposals, maxPendingReads: a
+// full one refuses with a Refusal, which the driver turns into a busy reply).
 
+import { checkCoreConfig } from './config-check.js';
 import { decodeHeader, Flag, HostReason, MsgType as WireType } from '../wire/wire.gen.js';
 import { crc32 } from './crc32.js';
 import { buildAppend, classify, CTL_CLIENT, entryFromFrame, entryIdentity, EntryTag, retransmitFrame } from './entry.js';
 import { HostLog } from './log.js';
 import { ProgressTracker } from './progress.js';
-import { membersMask, quorumSize } from './quorum.js';
+import { quorumSize } from './quorum.js';
 import type { PersistentState } from './storage.js';
+import { assert, CoreAssertionError } from './assert.js';
+import { coreConfig, type CoreConfig } from './config.js';
+import { NicMirror, ROLE_FOLLOWER, ROLE_OFF, type AfterFetch, type AfterSync, type MirrorHost } from './nicsync.js';
 import {
   emptyMessage, MsgType, type Config, type CsrName, type Entry, type Event, type HardState, type Message, type NicEvent,
-  type NicOp, type NodeId, type ReadState, type Ready, type Role, type Snapshot,
+  type NicOp, type NodeId, type ReadState, type Ready, type Refusal, type Role, type Snapshot,
 } from './types.js';
 
-export const ROLE_OFF = 0;
-export const ROLE_FOLLOWER = 1;
-export const ROLE_LEADER = 2;
+export { ROLE_FOLLOWER, ROLE_LEADER, ROLE_OFF } from './nicsync.js';
 const CTX_TRANSFER = 1;
 const FRAME_BUFFER_MAX = 4096;
-
-type Waiter = () => void;
 
 interface PendingProposal { payload: Uint8Array; clientId: number; seq: number; flags: number }
 interface PendingRead { ctx: number; index: number; round: number }
@@ -47,11 +50,15 @@ export interface CoreStatus {
   voters: NodeId[];
   fastPath: boolean;
   recovering: boolean;
+  /** a freeze-and-sync is in progress */
+  syncing: boolean;
+  /** client events refused because a queue was full, and control messages dropped while a sync was full */
+  refused: { proposals: number; reads: number; syncMessages: number };
 }
 
 export class Core {
   readonly id: NodeId;
-  readonly cfg: Required<Config>;
+  readonly cfg: CoreConfig;
   term = 0;
   vote: NodeId = 0;
   lead: NodeId = 0;
@@ -77,17 +84,9 @@ export class Core {
   private stableIndex = 0;
   private snapshot?: Snapshot;
 
-  // NIC mirror
-  private csr = new Map<CsrName, number>();
-  private fastOn = false;
-  private synced = false;
-  private syncing = false;
-  private syncWaiters: Waiter[] = [];
-  private nicLast = 0;       // the NIC's last index as last learned (progress, sync, our writes)
+  /** the NIC mirror: CSR shadow, freeze-and-sync, log fetch (ctrl/core/nicsync.ts) */
+  readonly mirror: NicMirror;
   private nicActivity = -1;  // last activity counter reported by the driver
-  private csrWaiters: { reg: CsrName; cb: (v: number) => void }[] = [];
-  private logWaiters = new Map<number, ((f: Uint8Array | null) => void)[]>();
-  private fetchWaiters: { upto: number; cb: Waiter }[] = [];
   private frameBuf = new Map<number, Entry>();
   private lastRepairAsk = -Infinity;
   /** the leader's host last index, from its latest Append (a follower far behind it stays frozen) */
@@ -100,6 +99,9 @@ export class Core {
   private hbRounds = new Map<number, { ns: number; nicLast: number }>();
   private pendingReads: PendingRead[] = [];
   private appendWaiting = new Set<NodeId>();
+  /** client events refused with 'busy' (a bounded queue was full) */
+  private refusedProposals = 0;
+  private refusedReads = 0;
 
   // snapshot reception
   private snapRx?: { index: number; term: number; voters: NodeId[]; total: number; parts: Map<number, Uint8Array>; bytes: number };
@@ -107,17 +109,19 @@ export class Core {
   // Ready accumulators
   private rd: Ready = Core.emptyReady();
   private lastHard: HardState = { term: 0, vote: 0, commit: 0 };
+  /** for checkInvariants: the term and commit index after the previous step (neither decreases) */
+  private seenTerm = 0;
+  private seenCommit = 0;
 
   static emptyReady(): Ready {
     return { entries: [], nic: [], frames: [], messages: [], committed: [], readStates: [] };
   }
 
   constructor(cfg: Config, state?: PersistentState) {
+    this.cfg = coreConfig(cfg); // defaults and ranges (ctrl/core/config.ts)
+    checkCoreConfig(cfg); // timing rules beyond the ranges: heartbeat <= half the election timeout (ctrl/core/config-check.ts)
     this.id = cfg.id;
-    this.cfg = {
-      preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, maxAppendEntries: 12, maxInflightAppends: 8,
-      snapshotChunkBytes: 128, amnesiaGuard: true, ...cfg,
-    };
+    this.mirror = new NicMirror({ maxSyncWaiters: this.cfg.maxSyncWaiters, maxLogReads: this.cfg.maxLogReads });
     this.voters = [...cfg.voters].sort((a, b) => a - b);
     if (state) {
       this.term = state.hardState.term;
@@ -140,27 +144,67 @@ export class Core {
     this.tracker = new ProgressTracker(this.voters, this.log.lastIndex() + 1);
     this.initNic();
     this.applyCommitted();
+    this.seenTerm = this.term;
+    this.seenCommit = this.log.commit;
+    this.checkInvariants();
   }
 
   // ------------------------------------------------------------------------------------------
   // Public API
 
-  step(ev: Event): void {
+  /**
+   * Takes one event. Returns a Refusal when a client's event was not taken (a bounded queue is
+   * full, or this node cannot take it): nothing was queued, the driver answers busy or redirects.
+   * Throws CoreAssertionError when an invariant breaks (a bug: the core must not go on).
+   */
+  step(ev: Event): Refusal | undefined {
+    const r = this.stepInner(ev);
+    this.checkInvariants();
+    return r;
+  }
+
+  private stepInner(ev: Event): Refusal | undefined {
     switch (ev.kind) {
-      case 'tick': return this.tick(ev.nowNs);
-      case 'message': return this.stepMessage(ev.msg);
-      case 'nic': return this.stepNic(ev.ev);
+      case 'tick': this.tick(ev.nowNs); return;
+      case 'message': this.stepMessage(ev.msg); return;
+      case 'nic': this.stepNic(ev.ev); return;
       case 'propose': return this.propose({ payload: ev.payload, clientId: ev.clientId ?? CTL_CLIENT, seq: ev.seq ?? 0, flags: ev.flags ?? 0 });
       case 'persisted':
         if (this.log.term(ev.index) === ev.term) this.stableIndex = Math.max(this.stableIndex, ev.index);
         this.maybeCommit();
         return;
-      case 'campaign': return this.startElection(false);
-      case 'transfer': return this.transfer(ev.to);
+      case 'campaign': this.startElection(false); return;
+      case 'transfer': this.transfer(ev.to); return;
       case 'confChange': return this.proposeConf(ev.op, ev.node);
       case 'read': return this.read(ev.ctx);
-      case 'compact': return this.compact(ev.index, ev.data);
+      case 'compact': this.compact(ev.index, ev.data); return;
     }
+  }
+
+  /**
+   * The core's invariants, checked after every step (each is O(1); the ones on a single change
+   * are asserted where the change is made). A failure is a bug in the core or its driver.
+   */
+  private checkInvariants(): void {
+    const log = this.log;
+    const last = log.lastIndex();
+    if (!(log.commit <= last)) throw new CoreAssertionError(`commit index ${log.commit} beyond the last index ${last}`);
+    if (!(log.applied <= log.commit)) throw new CoreAssertionError(`applied index ${log.applied} beyond the commit index ${log.commit}`);
+    if (!(log.snapIndex <= log.applied)) throw new CoreAssertionError(`snapshot index ${log.snapIndex} beyond the applied index ${log.applied}`);
+    if (this.term < this.seenTerm) throw new CoreAssertionError(`term went back from ${this.seenTerm} to ${this.term}`);
+    if (log.commit < this.seenCommit) throw new CoreAssertionError(`commit index went back from ${this.seenCommit} to ${log.commit}`);
+    this.seenTerm = this.term;
+    this.seenCommit = log.commit;
+    if (this.role === 'leader' && this.lead !== this.id) throw new CoreAssertionError(`leader of term ${this.term} names ${this.lead} as the leader`);
+    if ((this.role === 'candidate' || this.role === 'leader') && this.vote !== this.id) {
+      throw new CoreAssertionError(`${this.role} of term ${this.term} voted for ${this.vote}, not itself`);
+    }
+    const m = this.mirror;
+    if (m.fastOn && m.sync !== null) throw new CoreAssertionError('the fast path is on while a freeze-and-sync is in progress');
+    if (m.sync === null && m.afterSync.length > 0) throw new CoreAssertionError(`${m.afterSync.length} actions wait for a sync that is not in progress`);
+    if (this.proposals.length > this.cfg.maxPendingProposals) throw new CoreAssertionError(`${this.proposals.length} proposals queued, above maxPendingProposals`);
+    if (this.pendingReads.length + m.readsInFlight() > this.cfg.maxPendingReads) throw new CoreAssertionError('pending reads above maxPendingReads');
+    if (this.frameBuf.size > FRAME_BUFFER_MAX) throw new CoreAssertionError(`frame buffer holds ${this.frameBuf.size} frames, above ${FRAME_BUFFER_MAX}`);
   }
 
   hasReady(): boolean {
@@ -173,6 +217,9 @@ export class Core {
   ready(): Ready {
     const r = this.rd;
     if (!this.hardEqual()) {
+      const prev = this.lastHard;
+      assert(this.term > prev.term || (this.term === prev.term && (prev.vote === 0 || this.vote === prev.vote)),
+        () => `hard state from term ${prev.term} vote ${prev.vote} to term ${this.term} vote ${this.vote}: a term went back or a vote changed within a term`);
       r.hardState = { term: this.term, vote: this.vote, commit: this.log.commit };
       this.lastHard = r.hardState;
     }
@@ -188,7 +235,8 @@ export class Core {
     return {
       id: this.id, role: this.role, term: this.term, vote: this.vote, lead: this.lead, commit: this.log.commit,
       applied: this.log.applied, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), voters: [...this.voters],
-      fastPath: this.fastOn, recovering: this.recovering,
+      fastPath: this.mirror.fastOn, recovering: this.recovering, syncing: this.mirror.sync !== null,
+      refused: { proposals: this.refusedProposals, reads: this.refusedReads, syncMessages: this.mirror.droppedMessages },
     };
   }
 
@@ -206,6 +254,19 @@ export class Core {
    * it survives the crash of every replica at once; replies that must survive that wait for it.
    * Other roles: 0.
    */
+  /**
+   * Follower: report to the leader, unasked, that storage now durably holds the log up to
+   * `durable` (an unsolicited HeartbeatResp of no heartbeat round: context 0, which acks no round, so
+   * it counts for neither a lease nor a ReadIndex). A driver whose storage syncs off the event loop
+   * (group commit) calls it when a sync completes, so durable replies wait for no heartbeat round.
+   * Nothing when not a follower reconciled in this term with a known leader.
+   */
+  reportDurable(durable: number): void {
+    if (this.role !== 'follower' || this.lead === 0 || this.reconciledTerm !== this.term) return;
+    const myLast = this.mirror.fastOn ? Math.max(this.mirror.last, this.log.lastIndex()) : this.log.lastIndex();
+    this.send(this.msg(MsgType.HeartbeatResp, this.lead, { context: 0, hint: myLast, commit: Math.min(this.log.commit, durable), reject: false }));
+  }
+
   durableIndex(): number {
     if (this.role !== 'leader') return 0;
     const vals = this.voters.map((v) => (v === this.id ? Math.min(this.stableIndex, this.log.commit) : this.tracker.get(v)?.durable ?? 0));
@@ -241,26 +302,67 @@ export class Core {
   }
 
   private setCsr(reg: CsrName, value: number, force = false): void {
-    if (!force && this.csr.get(reg) === value) return;
-    this.csr.set(reg, value);
-    this.nicOp({ op: 'csrWrite', reg, value });
-    if (reg === 'FAST_EN') {
-      this.fastOn = value === 1;
-      if (this.fastOn) this.synced = false;
+    this.mirror.set(this.rd.nic, reg, value, force);
+  }
+
+  /**
+   * What the NIC mirror needs of this core for one call: built per call and never kept (a kept
+   * closure would make the core impossible to copy).
+   */
+  private host(): MirrorHost {
+    return {
+      log: this.log,
+      out: this.rd.nic,
+      appendFetched: (e) => this.hostAppend(e),
+      commitTo: (c) => this.commitTo(c),
+      afterSync: (a) => this.afterSync(a),
+      afterFetch: (a) => this.afterFetch(a),
+      afterRead: (ctx, c) => this.afterRead(ctx, c),
+    };
+  }
+
+  /** Fast path off, the host log made equal to the NIC's, then `then` (see nicsync.ts). */
+  private freezeAndSync(then: AfterSync): void {
+    this.mirror.freeze(this.host(), then);
+  }
+
+  private fetchTail(upto: number, then: AfterFetch): void {
+    this.mirror.fetchTail(this.host(), upto, then);
+  }
+
+  /** Continues what waited for a sync. */
+  private afterSync(a: AfterSync): void {
+    switch (a.k) {
+      case 'campaign':
+        if (this.role === 'leader') return;
+        if ((this.cfg.preVote && !a.transfer) || this.recovering) this.campaign('pre', a.transfer);
+        else this.campaign('real', a.transfer);
+        return;
+      case 'message': return this.stepMessage(a.msg);
+      case 'install': return this.installSnapshot(a.from, a.snap);
+      case 'proposals': return this.writeProposals();
+      case 'transfer': return this.afterTransferSync(a.to);
     }
-    if (reg === 'LAST_INDEX') this.nicLast = value;
   }
 
-  private readCsr(reg: CsrName, cb: (v: number) => void): void {
-    this.csrWaiters.push({ reg, cb });
-    this.nicOp({ op: 'csrRead', reg });
-  }
-
-  private readLog(index: number, cb: (f: Uint8Array | null) => void): void {
-    const w = this.logWaiters.get(index);
-    if (w) { w.push(cb); return; }
-    this.logWaiters.set(index, [cb]);
-    this.nicOp({ op: 'logRead', index });
+  /** Continues what waited for the host log to reach a NIC index. */
+  private afterFetch(a: AfterFetch): void {
+    switch (a.k) {
+      case 'sync': return this.mirror.finishSync(this.host());
+      case 'committed': {
+        const e = entryFromFrame(a.frame);
+        if (e.index === this.log.lastIndex() + 1 || this.log.term(e.index) !== undefined) this.onCommitted(a.frame);
+        return;
+      }
+      case 'append': {
+        this.appendWaiting.delete(a.to);
+        const p = this.tracker.get(a.to);
+        if (this.role !== 'leader' || !p) return;
+        if (a.upto > this.log.lastIndex()) this.mirror.last = this.log.lastIndex(); // the NIC could not give it
+        this.sendAppend(a.to);
+        return;
+      }
+    }
   }
 
   private persistEntry(e: Entry): void {
@@ -278,6 +380,7 @@ export class Core {
 
   /** Appends to the host log (and storage); the caller writes the NIC. */
   private hostAppend(e: Entry): void {
+    if (e.term > this.term) throw new CoreAssertionError(`entry ${e.index}/t${e.term} appended in term ${this.term}`);
     this.log.append(e);
     this.persistEntry(e);
     const c = classify(e);
@@ -300,75 +403,13 @@ export class Core {
   // NIC bring-up and sync
 
   private initNic(): void {
-    this.setCsr('FAST_EN', 0, true);
-    this.setCsr('NODE_ID', this.id, true);
-    this.setCsr('CLUSTER_ID', this.cfg.clusterId, true);
-    this.setCsr('ROLE', ROLE_OFF, true);
-    this.setCsr('TERM', this.term, true);
-    this.setCsr('LEADER_ID', 0, true);
-    this.writeMembership(true);
-    // the NIC's log RAM must hold (APPLIED_INDEX, LAST_INDEX]
-    for (const e of this.log.slice(this.log.commit + 1, this.log.lastIndex())) this.nicOp({ op: 'logWrite', index: e.index, frame: e.frame });
-    this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
-    this.setCsr('COMMIT_INDEX', this.log.commit, true);
-    this.setCsr('APPLIED_INDEX', this.log.commit, true);
-    this.synced = true;
+    this.mirror.bringUp(this.rd.nic, { id: this.id, clusterId: this.cfg.clusterId, term: this.term, voters: this.voters, log: this.log });
     this.lastLeaderContact = this.now; // refuse votes for one election timeout after a start (leases)
     this.resetElectionTimer();
   }
 
-  private writeMembership(force = false): void {
-    this.setCsr('MEMBERS', membersMask(this.voters), force);
-    this.setCsr('QUORUM', quorumSize(Math.max(1, this.voters.length)), force);
-  }
-
-  /** Fast path off; then make the host log equal the NIC's; then run `after`. */
-  private freezeAndSync(after: Waiter): void {
-    if (this.synced && !this.fastOn) { after(); return; }
-    this.syncWaiters.push(after);
-    if (this.syncing) return;
-    this.syncing = true;
-    this.setCsr('FAST_EN', 0);
-    let last = -1;
-    this.readCsr('LAST_INDEX', (v) => { last = v; });
-    this.readCsr('COMMIT_INDEX', (commit) => {
-      this.csr.set('LAST_INDEX', last);
-      this.csr.set('COMMIT_INDEX', commit);
-      this.nicLast = last;
-      this.fetchTail(last, () => {
-        if (last < this.log.lastIndex()) {
-          // the NIC lost entries the host holds (a NIC reset): put them back
-          for (const e of this.log.slice(last + 1, this.log.lastIndex())) this.nicOp({ op: 'logWrite', index: e.index, frame: e.frame });
-          this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
-        }
-        if (commit > this.log.commit && commit <= this.log.lastIndex()) this.commitTo(commit);
-        this.syncing = false;
-        this.synced = true;
-        const ws = this.syncWaiters;
-        this.syncWaiters = [];
-        for (const w of ws) w();
-      });
-    });
-  }
-
-  /** Reads entries (hostLast, upto] from the NIC's log port into the host log, then runs cb. */
-  private fetchTail(upto: number, cb: Waiter): void {
-    if (upto <= this.log.lastIndex()) { cb(); return; }
-    this.fetchWaiters.push({ upto, cb });
-    for (let i = this.log.lastIndex() + 1; i <= upto; i++) {
-      this.readLog(i, (f) => this.onFetched(i, f));
-    }
-  }
-
-  private onFetched(i: number, f: Uint8Array | null): void {
-    if (f) {
-      const e = entryFromFrame(f);
-      if (e.index === i && i === this.log.lastIndex() + 1) this.hostAppend(e);
-    }
-    const last = this.log.lastIndex();
-    const ready = this.fetchWaiters.filter((w) => w.upto <= last || i >= w.upto || f === null);
-    this.fetchWaiters = this.fetchWaiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.cb();
+  private writeMembership(): void {
+    this.mirror.writeMembership(this.rd.nic, this.voters);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -401,6 +442,7 @@ export class Core {
   // Roles
 
   private becomeFollower(term: number, lead: NodeId): void {
+    assert(term >= this.term, () => `becomeFollower(${term}) below the current term ${this.term}`);
     const wasLeader = this.role === 'leader';
     if (term > this.term) {
       this.term = term;
@@ -450,11 +492,7 @@ export class Core {
     if (this.role === 'leader') return;
     if (this.electionVoters().length === 0) return; // not a voter (removed, or a new node not yet added)
     this.setCsr('FAST_EN', 0);
-    this.freezeAndSync(() => {
-      if (this.role === 'leader') return;
-      if ((this.cfg.preVote && !transfer) || this.recovering) this.campaign('pre', transfer);
-      else this.campaign('real', transfer);
-    });
+    this.freezeAndSync({ k: 'campaign', transfer });
   }
 
   private campaign(kind: 'pre' | 'real', transfer: boolean): void {
@@ -506,21 +544,9 @@ export class Core {
     this.termStart = noop.index;
     this.pendingConfIndex = this.lastConfIndex();
     // (2) install the term, role, indexes and membership, then (3) the fast path on
-    this.setCsr('TERM', this.term);
-    this.setCsr('ROLE', ROLE_LEADER);
-    this.setCsr('LEADER_ID', this.id);
-    this.writeMembership();
-    this.setCsr('TERM_START', noop.index);
-    this.setCsr('LAST_INDEX', noop.index, true);
-    this.setCsr('COMMIT_INDEX', this.log.commit, true);
-    this.setCsr('APPLIED_INDEX', this.log.commit, true);
-    for (const v of this.voters) {
-      if (v === this.id) continue;
-      this.setCsr('MATCH_SEL', v, true);
-      this.setCsr('MATCH_INDEX', 0, true);
-      this.tracker.get(v)!.nicMatch = 0;
-    }
-    this.setCsr('FAST_EN', 1);
+    const followers = this.voters.filter((v) => v !== this.id);
+    this.mirror.installLeader(this.rd.nic, { id: this.id, term: this.term, voters: this.voters, termStart: noop.index, commit: this.log.commit, followers });
+    for (const v of followers) this.tracker.get(v)!.nicMatch = 0;
     this.reconciledTerm = this.term;
     this.recovering = false;
     // (4) learn each follower's tail and reconcile it: Append probes from the no-op
@@ -610,8 +636,8 @@ export class Core {
       return;
     }
     // the decision needs the whole log: sync the NIC's tail first
-    if (!(this.synced && !this.fastOn)) {
-      this.freezeAndSync(() => this.stepMessage(m));
+    if (!this.mirror.frozenAndSynced) {
+      this.freezeAndSync({ k: 'message', msg: m });
       return;
     }
     const grant = canVote && this.log.isUpToDate(m.index, m.logTerm);
@@ -662,8 +688,8 @@ export class Core {
     this.lead = m.from;
     this.lastLeaderContact = this.now;
     this.resetElectionTimer();
-    if (!(this.synced && !this.fastOn)) {
-      this.freezeAndSync(() => this.stepMessage(m));
+    if (!this.mirror.frozenAndSynced) {
+      this.freezeAndSync({ k: 'message', msg: m });
       return;
     }
     if (this.role !== 'follower' || this.lead !== m.from || m.term !== this.term) return;
@@ -727,17 +753,11 @@ export class Core {
 
   /** Turns a reconciled follower's fast path on (the host log equals the NIC's, which is a prefix of the leader's). */
   private enableFollower(): void {
-    if (this.role !== 'follower' || this.lead === 0 || this.reconciledTerm !== this.term || this.fastOn || !this.synced) return;
+    if (this.role !== 'follower' || this.lead === 0 || this.reconciledTerm !== this.term || this.mirror.fastOn || !this.mirror.synced) return;
     // far behind the leader's host log (as its last Append said): stay frozen while its pipelined
     // Appends catch us up; every enable/freeze pair costs a round trip to the NIC
     if (this.leaderLast.term === this.term && this.log.lastIndex() + this.catchupSlack() < this.leaderLast.index) return;
-    this.setCsr('COMMIT_INDEX', this.log.commit, true);
-    this.setCsr('APPLIED_INDEX', this.log.commit, true);
-    this.setCsr('TERM', this.term);
-    this.setCsr('ROLE', ROLE_FOLLOWER);
-    this.setCsr('LEADER_ID', this.lead);
-    this.writeMembership();
-    this.setCsr('FAST_EN', 1);
+    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: this.lead, voters: this.voters, commit: this.log.commit });
   }
 
   private handleHeartbeat(m: Message): void {
@@ -747,11 +767,11 @@ export class Core {
     this.resetElectionTimer();
     // commit: the leader sends min(its commit, our match), so it is safe to take
     if (m.commit > this.log.commit && m.commit <= this.log.lastIndex() && this.reconciledTerm === this.term) this.commitTo(m.commit);
-    const myLast = this.fastOn ? Math.max(this.nicLast, this.log.lastIndex()) : this.log.lastIndex();
+    const myLast = this.mirror.fastOn ? Math.max(this.mirror.last, this.log.lastIndex()) : this.log.lastIndex();
     // reject = "not reconciled in this term yet: send me an Append" (e.g. after a restart)
     // commit = our host commit index: what our storage holds durably (the leader counts durable copies)
     this.send(this.msg(MsgType.HeartbeatResp, m.from, { context: m.context, hint: myLast, commit: this.log.commit, reject: this.reconciledTerm !== this.term }));
-    if (!this.fastOn && this.synced) this.enableFollower();
+    if (!this.mirror.fastOn && this.mirror.synced) this.enableFollower();
   }
 
   private handleSnapshot(m: Message): void {
@@ -771,7 +791,7 @@ export class Core {
     for (const [off, d] of rx.parts) data.set(d, off);
     this.snapRx = undefined;
     const snap: Snapshot = { index: rx.index, term: rx.term, voters: rx.voters, data };
-    this.freezeAndSync(() => this.installSnapshot(m.from, snap));
+    this.freezeAndSync({ k: 'install', from: m.from, snap });
   }
 
   private installSnapshot(from: NodeId, snap: Snapshot): void {
@@ -809,13 +829,13 @@ export class Core {
     if (prevTerm === undefined) {
       if (prev < this.log.snapIndex || (prev <= this.log.snapIndex && this.snapshot)) return this.sendSnapshot(to);
       // beyond what the host holds: the NIC has it (the fast path sequenced it); read it first
-      if (prev > this.log.lastIndex() && prev <= this.nicLast) return this.fetchThenAppend(to, prev);
+      if (prev > this.log.lastIndex() && prev <= this.mirror.last) return this.fetchThenAppend(to, prev);
       const n = Math.min(p.next, this.log.lastIndex() + 1);
       if (n === p.next) return;
       p.next = n;
       return this.sendAppend(to);
     }
-    const hi = Math.min(prev + this.cfg.maxAppendEntries, Math.max(this.log.lastIndex(), this.nicLast));
+    const hi = Math.min(prev + this.cfg.maxAppendEntries, Math.max(this.log.lastIndex(), this.mirror.last));
     if (hi > this.log.lastIndex()) return this.fetchThenAppend(to, hi);
     if (p.state === 'replicate' && p.inflight.length >= this.cfg.maxInflightAppends) return; // the window is full
     const ents = this.log.slice(prev + 1, hi);
@@ -837,13 +857,7 @@ export class Core {
   private fetchThenAppend(to: NodeId, upto: number): void {
     if (this.appendWaiting.has(to)) return;
     this.appendWaiting.add(to);
-    this.fetchTail(upto, () => {
-      this.appendWaiting.delete(to);
-      const p = this.tracker.get(to);
-      if (this.role !== 'leader' || !p) return;
-      if (upto > this.log.lastIndex()) this.nicLast = this.log.lastIndex(); // the NIC could not give it
-      this.sendAppend(to);
-    });
+    this.fetchTail(upto, { k: 'append', to, upto });
   }
 
   private sendSnapshot(to: NodeId): void {
@@ -932,7 +946,7 @@ export class Core {
       p.durable = Math.max(p.durable, Math.min(m.commit, this.log.lastIndex()));
       // a follower reconciled in this term holds a prefix of our log up to its last index (its NIC
       // only appends our APPENDs of this term, in order): that is a match
-      if (p.state !== 'snapshot' && p.maybeUpdate(Math.min(m.hint, Math.max(this.log.lastIndex(), this.nicLast)))) {
+      if (p.state !== 'snapshot' && p.maybeUpdate(Math.min(m.hint, Math.max(this.log.lastIndex(), this.mirror.last)))) {
         this.writeMatch(m.from);
         this.maybeCommit();
         this.maybeTimeoutNow(m.from);
@@ -964,12 +978,12 @@ export class Core {
 
   private broadcastHeartbeat(): void {
     this.hbRound++;
-    this.hbRounds.set(this.hbRound, { ns: this.now, nicLast: Math.max(this.nicLast, this.log.lastIndex()) });
+    this.hbRounds.set(this.hbRound, { ns: this.now, nicLast: Math.max(this.mirror.last, this.log.lastIndex()) });
     this.hbRounds.delete(this.hbRound - 64);
     for (const v of this.voters) {
       if (v === this.id) continue;
       const p = this.tracker.get(v)!;
-      this.send(this.msg(MsgType.Heartbeat, v, { commit: Math.min(p.match, this.log.commit), context: this.hbRound, index: Math.max(this.nicLast, this.log.lastIndex()) }));
+      this.send(this.msg(MsgType.Heartbeat, v, { commit: Math.min(p.match, this.log.commit), context: this.hbRound, index: Math.max(this.mirror.last, this.log.lastIndex()) }));
     }
   }
 
@@ -984,6 +998,9 @@ export class Core {
   private commitTo(c: number): void {
     if (c <= this.log.commit) return;
     this.log.commit = Math.min(c, this.log.lastIndex());
+    // a host commit is either one a quorum of this term confirmed or one the leader told us; both
+    // name entries at or below the current term
+    assert((this.log.term(this.log.commit) ?? 0) <= this.term, () => `commit of ${this.log.commit}/t${this.log.term(this.log.commit)} in term ${this.term}`);
     this.applyCommitted();
     if (this.role === 'leader') {
       // a committed removal of ourselves: hand over (the others elect among themselves)
@@ -995,7 +1012,7 @@ export class Core {
   private applyCommitted(): void {
     while (this.log.applied < this.log.commit) {
       const e = this.log.entry(this.log.applied + 1);
-      if (!e) break;
+      if (!e) throw new CoreAssertionError(`entry ${this.log.applied + 1} to apply is not in the host log (commit ${this.log.commit}, snapshot ${this.log.snapIndex})`);
       this.rd.committed.push(e);
       this.log.applied++;
     }
@@ -1008,32 +1025,41 @@ export class Core {
 
   // -------------------------------------------------------------------------------- proposals
 
-  private propose(p: PendingProposal): void {
-    if (this.role !== 'leader' || this.leadTransferee !== 0) return; // dropped: the client retries elsewhere
+  private propose(p: PendingProposal): Refusal | undefined {
+    // not taken: the client retries elsewhere
+    if (this.role !== 'leader' || this.leadTransferee !== 0) return { refused: 'not-leader', lead: this.role === 'leader' ? 0 : this.lead };
+    const limit = this.cfg.maxPendingProposals;
+    if (this.proposals.length >= limit) {
+      this.refusedProposals++;
+      return { refused: 'busy', queue: 'proposals', limit };
+    }
     this.proposals.push(p);
     this.flushProposals();
+    return undefined;
   }
 
   /** Host-path entries at the leader: fast path off, sync, write through the log port, fast path on, send as APPENDs. */
   private flushProposals(): void {
     if (this.proposing || this.proposals.length === 0) return;
     this.proposing = true;
-    this.freezeAndSync(() => {
-      this.proposing = false;
-      if (this.role !== 'leader') { this.proposals = []; return; }
-      const ps = this.proposals;
-      this.proposals = [];
-      for (const p of ps) {
-        const e = this.makeEntry(this.log.lastIndex() + 1, p.payload, p.clientId, p.seq, p.flags);
-        this.hostAppend(e);
-        this.nicOp({ op: 'logWrite', index: e.index, frame: e.frame });
-        this.rd.frames.push({ to: 'group', frame: e.frame });
-      }
-      this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
-      this.writeMembership();
-      if (this.leadTransferee === 0) this.setCsr('FAST_EN', 1);
-      this.maybeCommit();
-    });
+    this.freezeAndSync({ k: 'proposals' });
+  }
+
+  private writeProposals(): void {
+    this.proposing = false;
+    if (this.role !== 'leader') { this.proposals = []; return; }
+    const ps = this.proposals;
+    this.proposals = [];
+    for (const p of ps) {
+      const e = this.makeEntry(this.log.lastIndex() + 1, p.payload, p.clientId, p.seq, p.flags);
+      this.hostAppend(e);
+      this.nicOp({ op: 'logWrite', index: e.index, frame: e.frame });
+      this.rd.frames.push({ to: 'group', frame: e.frame });
+    }
+    this.setCsr('LAST_INDEX', this.log.lastIndex(), true);
+    this.writeMembership();
+    if (this.leadTransferee === 0) this.setCsr('FAST_EN', 1);
+    this.maybeCommit();
   }
 
   private lastConfIndex(): number {
@@ -1044,13 +1070,16 @@ export class Core {
     return 0;
   }
 
-  private proposeConf(op: 'add' | 'remove', node: NodeId): void {
-    if (this.role !== 'leader') return;
+  private proposeConf(op: 'add' | 'remove', node: NodeId): Refusal | undefined {
+    if (this.role !== 'leader') return { refused: 'not-leader', lead: this.lead };
     if (this.pendingConfIndex > this.log.commit) return; // one change at a time
     if (op === 'add' && this.voters.includes(node)) return;
     if (op === 'remove' && !this.voters.includes(node)) return;
+    const before = this.pendingConfIndex;
     this.pendingConfIndex = this.log.lastIndex() + 1 + this.proposals.length;
-    this.propose({ payload: new Uint8Array([op === 'add' ? EntryTag.ADD : EntryTag.REMOVE, node]), clientId: CTL_CLIENT, seq: 0, flags: 0 });
+    const r = this.propose({ payload: new Uint8Array([op === 'add' ? EntryTag.ADD : EntryTag.REMOVE, node]), clientId: CTL_CLIENT, seq: 0, flags: 0 });
+    if (r) this.pendingConfIndex = before; // not queued
+    return r;
   }
 
   /** Voters = the snapshot's, changed by every configuration entry in the log (effective when appended). */
@@ -1077,13 +1106,15 @@ export class Core {
     this.leadTransferee = to;
     this.transferDeadline = this.now + this.cfg.electionTimeoutNs;
     // stop sequencing so the target can catch up; the lease ends now
-    this.freezeAndSync(() => {
-      if (this.role !== 'leader' || this.leadTransferee !== to) return;
-      const p = this.tracker.get(to)!;
-      this.timeoutNowSent = false;
-      if (p.match >= this.log.lastIndex()) this.maybeTimeoutNow(to);
-      else this.sendAppend(to);
-    });
+    this.freezeAndSync({ k: 'transfer', to });
+  }
+
+  private afterTransferSync(to: NodeId): void {
+    if (this.role !== 'leader' || this.leadTransferee !== to) return;
+    const p = this.tracker.get(to)!;
+    this.timeoutNowSent = false;
+    if (p.match >= this.log.lastIndex()) this.maybeTimeoutNow(to);
+    else this.sendAppend(to);
   }
 
   /** Transfer: the target caught up (by an Append answer or a heartbeat answer): tell it to campaign, once. */
@@ -1096,26 +1127,36 @@ export class Core {
 
   private abortTransfer(): void {
     this.leadTransferee = 0;
-    if (this.role === 'leader' && this.synced) this.setCsr('FAST_EN', 1);
+    if (this.role === 'leader' && this.mirror.synced) this.setCsr('FAST_EN', 1);
   }
 
-  private read(ctx: number): void {
+  /** A linearizable read. Not the leader: a ReadState with index -1. Too many in flight: refused 'busy'. */
+  private read(ctx: number): Refusal | undefined {
     if (this.role !== 'leader') {
       this.rd.readStates.push({ ctx, index: -1, via: 'quorum' });
       return;
     }
+    const limit = this.cfg.maxPendingReads;
+    if (this.pendingReads.length + this.mirror.readsInFlight() >= limit) {
+      this.refusedReads++;
+      return { refused: 'busy', queue: 'reads', limit };
+    }
     // the NIC may have committed (and replied to clients) beyond what the host has seen
-    this.readCsr('COMMIT_INDEX', (nicCommit) => {
-      if (this.role !== 'leader') { this.rd.readStates.push({ ctx, index: -1, via: 'quorum' }); return; }
-      const index = Math.max(nicCommit, this.log.commit, this.termStart);
-      if (this.now < this.leaseUntil()) {
-        this.rd.readStates.push({ ctx, index, via: 'lease' });
-        return;
-      }
-      this.pendingReads.push({ ctx, index, round: this.hbRound + 1 });
-      this.heartbeatDeadline = this.now + this.cfg.heartbeatIntervalNs;
-      this.broadcastHeartbeat();
-    });
+    this.mirror.readCommitFor(this.rd.nic, ctx);
+    return undefined;
+  }
+
+  /** A read's COMMIT_INDEX answer: under the lease it is answered now, else after a heartbeat round. */
+  private afterRead(ctx: number, nicCommit: number): void {
+    if (this.role !== 'leader') { this.rd.readStates.push({ ctx, index: -1, via: 'quorum' }); return; }
+    const index = Math.max(nicCommit, this.log.commit, this.termStart);
+    if (this.now < this.leaseUntil()) {
+      this.rd.readStates.push({ ctx, index, via: 'lease' });
+      return;
+    }
+    this.pendingReads.push({ ctx, index, round: this.hbRound + 1 });
+    this.heartbeatDeadline = this.now + this.cfg.heartbeatIntervalNs;
+    this.broadcastHeartbeat();
   }
 
   private checkReads(): void {
@@ -1145,17 +1186,10 @@ export class Core {
 
   private stepNic(ev: NicEvent): void {
     switch (ev.type) {
-      case 'csr': {
-        const w = this.csrWaiters.shift();
-        if (w && w.reg === ev.reg) w.cb(ev.value);
-        return;
-      }
-      case 'log': {
-        const ws = this.logWaiters.get(ev.index);
-        this.logWaiters.delete(ev.index);
-        for (const w of ws ?? []) w(ev.frame);
-        return;
-      }
+      case 'csr':
+        return this.mirror.onCsr(this.host(), ev.reg, ev.value);
+      case 'log':
+        return this.mirror.onLog(this.host(), ev.index, ev.frame);
       case 'progress':
         return this.onProgress(ev.lastIndex, ev.commitIndex, ev.activity);
       case 'committed':
@@ -1177,11 +1211,11 @@ export class Core {
   }
 
   private onProgress(last: number, commit: number, activity: number): void {
-    if (this.fastOn) this.nicLast = Math.max(this.nicLast, last);
+    if (this.mirror.fastOn) this.mirror.last = Math.max(this.mirror.last, last);
     if (activity !== this.nicActivity) {
       const first = this.nicActivity < 0;
       this.nicActivity = activity;
-      if (!first && this.role === 'follower' && this.fastOn && this.lead !== 0) {
+      if (!first && this.role === 'follower' && this.mirror.fastOn && this.lead !== 0) {
         this.lastLeaderContact = this.now;
         this.resetElectionTimer();
       }
@@ -1195,7 +1229,7 @@ export class Core {
     if (e.index <= this.log.commit) return;
     if (e.index > this.log.lastIndex() + 1) {
       // the host lags: read the missing entries first, then take this one
-      this.fetchTail(e.index - 1, () => { if (e.index === this.log.lastIndex() + 1 || this.log.term(e.index) !== undefined) this.onCommitted(frame); });
+      this.fetchTail(e.index - 1, { k: 'committed', frame });
       return;
     }
     if (e.index <= this.log.lastIndex() && this.log.term(e.index) !== e.term) this.hostTruncate(e.index - 1);
@@ -1245,7 +1279,7 @@ export class Core {
     if (this.role === 'leader') {
       if (t === WireType.ACK) {
         const p = this.tracker.get(h.srcNode);
-        if (p && p.maybeUpdate(Math.min(h.logIndex, Math.max(this.log.lastIndex(), this.nicLast)))) {
+        if (p && p.maybeUpdate(Math.min(h.logIndex, Math.max(this.log.lastIndex(), this.mirror.last)))) {
           p.recentActive = true;
           this.writeMatch(h.srcNode);
           this.maybeCommit();
@@ -1266,10 +1300,10 @@ export class Core {
       if (h.srcNode === this.lead) {
         this.lastLeaderContact = this.now;
         if (this.role === 'follower') this.resetElectionTimer();
-        if (reason === HostReason.GAP || (t === WireType.APPEND && !this.fastOn && h.logIndex > this.log.lastIndex() + 1)) {
+        if (reason === HostReason.GAP || (t === WireType.APPEND && !this.mirror.fastOn && h.logIndex > this.log.lastIndex() + 1)) {
           this.askRepair(h.logIndex);
         }
-        if (!this.fastOn && this.synced) this.enableFollower();
+        if (!this.mirror.fastOn && this.mirror.synced) this.enableFollower();
       }
     }
   }
@@ -1279,7 +1313,7 @@ export class Core {
     if (this.role !== 'follower' || this.lead === 0) return;
     if (this.now < this.lastRepairAsk + this.cfg.heartbeatIntervalNs) return;
     this.lastRepairAsk = this.now;
-    const have = this.fastOn ? Math.max(this.nicLast, this.log.lastIndex()) : this.log.lastIndex();
+    const have = this.mirror.fastOn ? Math.max(this.mirror.last, this.log.lastIndex()) : this.log.lastIndex();
     this.send(this.msg(MsgType.AppendResp, this.lead, { index: seen, reject: true, hint: have, logTerm: this.log.term(Math.min(have, this.log.lastIndex())) ?? 0 }));
   }
 }

@@ -175,7 +175,23 @@ export interface Config {
   snapshotChunkBytes?: number; // default 128 (a control payload must fit the NIC's MAX_PAYLOAD)
   /** a restarted node may have lost acknowledged entries (NIC RAM is volatile): default true */
   amnesiaGuard?: boolean;
+  /** host-path proposals queued at the leader while its NIC syncs (default 1024); more are refused 'busy' */
+  maxPendingProposals?: number;
+  /** linearizable reads waiting for their COMMIT_INDEX answer or heartbeat round (default 1024); more are refused 'busy' */
+  maxPendingReads?: number;
+  /** control messages parked until a freeze-and-sync completes (default 64); more are dropped and counted */
+  maxSyncWaiters?: number;
+  /** log port reads in flight while the host fetches the NIC's tail (default 256) */
+  maxLogReads?: number;
 }
+
+/**
+ * Why the core did not take an event from a client of the driver (`Core.step` returns it). The
+ * driver turns 'busy' into a busy reply and 'not-leader' into a redirect; nothing was queued.
+ */
+export type Refusal =
+  | { refused: 'busy'; queue: 'proposals' | 'reads'; limit: number }
+  | { refused: 'not-leader'; lead: NodeId };
 
 export type Role = 'follower' | 'precandidate' | 'candidate' | 'leader';
 

@@ -5,7 +5,7 @@
 // A node config is a cluster file with more fields, so a client can be pointed at any node's config.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { ScenarioError, fieldPath } from '../config-error.js';
 
@@ -93,6 +93,13 @@ const storageSchema = z.object({
   snapshotEveryEntries: z.number().int().min(0).default(20_000),
 }).strict();
 
+const netSchema = z.object({
+  /** drop junk datagrams in the kernel (a BPF filter on the plane sockets, Linux) before they wake the daemon */
+  kernelFilter: z.boolean().default(true),
+  /** one datagram in this many that the kernel filter drops goes on to the daemon's filter, which counts its reason (a power of two; 0: none) */
+  kernelFilterSample: z.number().int().min(0).max(65536).refine((n) => (n & (n - 1)) === 0, 'must be 0 or a power of two (1, 2, 4, ..., 65536)').default(64),
+}).strict();
+
 const nodeSchema = z.object({
   id: z.number().int().min(1).max(7),
   ...clusterFields,
@@ -103,8 +110,12 @@ const nodeSchema = z.object({
   nic: nicSchema.default({}),
   timing: timingSchema.default({}),
   storage: storageSchema.default({}),
+  net: netSchema.default({}),
   /** replies wait until a quorum of replicas' storage holds the entry (survives the loss of every node) */
   durableReplies: z.boolean().default(true),
+  /** `get` at the leader without the log: a lease read, or ReadIndex when the lease is not valid
+   *  (false: every get is an entry of the log, as a write) */
+  localReads: z.boolean().default(true),
   log: z.object({ level: z.enum(LOG_LEVELS).default('info') }).strict().default({}),
   /** POST /debug/planes on the status endpoint (block a plane: tests, drills) */
   debug: z.object({ planeControl: z.boolean().default(false) }).strict().default({}),
@@ -169,9 +180,29 @@ function checkMembers(c: { planes: number; members: MemberConfig[] }): string[] 
       if (other) bad.push(`${field}: ${key} is also ${other}`);
       else used.set(key, field);
     }
+    m.planes.forEach((e, p) => {
+      if (e.host === '0.0.0.0') bad.push(`members[${i}].planes[${p}]: 0.0.0.0 is not an address a peer can send to, nor the source address of this member's frames (the planes accept a member's frames only from its endpoint)`);
+    });
     if (m.http && !isLoopback(m.http.host)) bad.push(`members[${i}].http: the status endpoint must be on loopback (127.x.x.x or localhost), got ${m.http.host}`);
   });
   return bad;
+}
+
+/**
+ * YAML is a superset of JSON: files that are JSON after their leading `#` comment lines (what
+ * `nicraft cluster up` writes) are parsed with JSON.parse, everything else with the yaml package,
+ * loaded only then (it costs a one-shot client such as `nicraft kv get` more than the rest of its
+ * start-up).
+ */
+export function parseConfigText(text: string): unknown {
+  const body = text.replace(/^(?:[ \t]*(?:#[^\n]*)?\r?\n)*/, '');
+  if (body.startsWith('{')) {
+    try {
+      return JSON.parse(body);
+    } catch { /* not JSON after all: YAML decides */ }
+  }
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
 }
 
 export function readConfigFile(file: string): unknown {
@@ -182,7 +213,7 @@ export function readConfigFile(file: string): unknown {
     throw new ConfigError(`${file}: ${(e as Error).message}`, [(e as Error).message]);
   }
   try {
-    return parseYaml(text); // YAML is a superset of JSON
+    return parseConfigText(text);
   } catch (e) {
     throw new ConfigError(`${file}: not valid YAML or JSON: ${(e as Error).message}`, [(e as Error).message]);
   }

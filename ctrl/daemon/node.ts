@@ -1,10 +1,12 @@
 // The real-time driver: one replica (ctrl/driver/replica.ts) next to its NIC, as a long-lived
-// process. Wall clock, UDP sockets per plane (planes.ts), the write-ahead log on disk
-// (file-storage.ts), the OS's randomness (seeded once, logged), pino logs, an HTTP status
-// endpoint (status.ts), graceful stop on SIGTERM.
+// process. Wall clock, UDP sockets per plane (planes.ts, with the kernel filter of sockfilter.ts),
+// the write-ahead log and hard state on disk (file-storage.ts; --rejoin and the rejoin gate here),
+// the OS's randomness (seeded once, logged), pino logs, an HTTP status endpoint (status.ts),
+// graceful stop on SIGTERM.
 //
 // The NIC clock (a simulated backend's cycles) moves only when the driver steps it:
-//   * after input (frames from the plane sockets): in quanta of `settleQuantumCycles` until the NIC
+//   * after input (frames from the plane sockets that passed the filter, taken from their class
+//     queues with a budget per turn: RX_BUDGET): in quanta of `settleQuantumCycles` until the NIC
 //     is quiet (no input queued, no host command pending, nothing came out for 3 quanta), at most
 //     `maxSettleCycles`; everything the NIC sends or hands to the host is handled at once;
 //   * at each tick (`timing.tickMs`): `nic.cyclesPerMs` x tickMs cycles, so its timers (heartbeats, ACK
@@ -16,12 +18,16 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { Replica } from '../driver/replica.js';
 import { SeededRand } from '../rand.js';
-import { Csr, type CounterName } from '../wire/wire.gen.js';
+import { Csr, decodeHeader, framePayload, MsgType as W, type CounterName } from '../wire/wire.gen.js';
+import { decodeCommand, replyFrame, Status } from '../app/kv.js';
 import type { HostFrame } from '../nic/nic.js';
 import { createNic, type DaemonNic } from './backend.js';
 import { formatEndpoint, type NodeConfig } from './config.js';
-import { FileStorage } from './file-storage.js';
+import { readFileSync } from 'node:fs';
+import { MsgType, type Message } from '../core/types.js';
+import { FileStorage, prepareRejoin } from './file-storage.js';
 import { bindUdp, PlaneNet, type PlaneStats } from './planes.js';
+import { attachKernelFilter, buildKernelFilter } from './sockfilter.js';
 import { listenStatus, type StatusSource } from './status.js';
 
 export interface DriverStats {
@@ -42,9 +48,68 @@ export interface PlaneHealth extends PlaneStats {
   /** ok: a frame from a peer arrived within two election timeouts; blocked: cut by /debug/planes; silent: nothing heard */
   health: 'ok' | 'blocked' | 'silent';
   lastRxAgoMs: Record<number, number | null>;
+  /** datagrams the kernel dropped because the socket's receive buffer was full (Linux: /proc/net/udp; null: unknown) */
+  kernelDrops: number | null;
 }
 
+/** Datagrams of each class (control, replication, client) the driver hands to the NIC per turn, at most. */
+export const RX_BUDGET = [256, 1024, 256] as const;
+
+/** `nicraft node --rejoin`: discard the local state and rejoin as a non-voter (docs/deploying.md §5). */
+export interface RejoinOptions {
+  /** the term floor when the hard state file is lost too */
+  minTerm?: number;
+}
+
+/** Attaches the kernel filter to every plane socket (net.kernelFilter); false (logged) where it cannot. */
+async function attachFilters(cfg: NodeConfig, sockets: Socket[], maxPayload: number, log: Logger): Promise<boolean> {
+  if (!cfg.net.kernelFilter) return false;
+  for (let p = 0; p < sockets.length; p++) {
+    const members = new Map(cfg.members.filter((m) => m.id !== cfg.id).map((m) => [m.id, m.planes[p]!]));
+    const prog = buildKernelFilter({ clusterId: cfg.clusterId, selfId: cfg.id, maxPayload, members, sampleEvery: cfg.net.kernelFilterSample });
+    const r = await attachKernelFilter(sockets[p]!, prog);
+    if (!r.ok) {
+      log.warn({ plane: p, why: r.why }, 'kernel filter not attached: junk datagrams are dropped by the daemon (each costs it a wake-up)');
+      return false;
+    }
+  }
+  log.info({ planes: sockets.length, sampleEvery: cfg.net.kernelFilterSample }, 'kernel filter attached to the plane sockets');
+  return true;
+}
+
+/** Per local UDP port: the kernel's drop counter of that socket (Linux only). */
+function kernelUdpDrops(): Map<number, number> | undefined {
+  let text: string;
+  try { text = readFileSync('/proc/net/udp', 'utf8'); } catch { return undefined; }
+  const out = new Map<number, number>();
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 13) continue;
+    const port = parseInt(f[1]!.split(':')[1]!, 16);
+    out.set(port, (out.get(port) ?? 0) + Number(f[f.length - 1]));
+  }
+  return out;
+}
+
+/** Local reads (`localReads`): what the daemon did with the client gets it took off the NIC's path. */
+export interface ReadStats {
+  /** answered under the leader's lease */
+  lease: number;
+  /** answered after a heartbeat round a quorum acknowledged (ReadIndex) */
+  quorum: number;
+  /** not the leader (any more): NOT_LEADER with the hint, the client asks again */
+  refused: number;
+  /** the same request again (its copy on another plane, or a retry while it waits): dropped */
+  copies: number;
+}
+
+/** A read's copy on another plane arrives within this time of the first (ms). */
+const READ_COPY_WINDOW_MS = 200;
+
 export class NodeDaemon implements StatusSource {
+  readonly reads: ReadStats = { lease: 0, quorum: 0, refused: 0, copies: 0 };
+  /** per client: the last get taken off the NIC's path */
+  private readonly readSeen = new Map<number, { seq: number; atMs: number; pending: boolean }>();
   readonly startedAt = Date.now();
   readonly seed: number;
   readonly driver: DriverStats = { pumps: 0, ticks: 0, settleCycles: 0, tickCycles: 0, settleCapped: 0, hostFrames: 0, hostBatches: 0, snapshots: 0, busyNs: 0 };
@@ -52,7 +117,6 @@ export class NodeDaemon implements StatusSource {
   readonly storage: FileStorage;
   private readonly net: PlaneNet;
   private readonly dnic: DaemonNic;
-  private readonly rx: Uint8Array[][];
   private pumpScheduled = false;
   private timer?: NodeJS.Timeout;
   private http?: Server;
@@ -60,18 +124,24 @@ export class NodeDaemon implements StatusSource {
   private readonly t0 = process.hrtime.bigint();
   private lastSnapshotIndex = 0;
   private inPump = false;
+  /** the plane sockets have the kernel filter (sockfilter.ts) */
+  kernelFilter = false;
+  /** rejoining: the commit index (and its term) the leader reported in its first Append of that term */
+  private rejoinTarget?: { term: number; commit: number };
+  readonly rejoin = { votesDropped: 0, completedAtMs: 0 };
 
   private constructor(readonly cfg: NodeConfig, readonly log: Logger, sockets: Socket[], dnic: DaemonNic, seed: number) {
     this.seed = seed;
     this.dnic = dnic;
     const nic = dnic.nic;
-    this.rx = sockets.map(() => []);
-    this.net = new PlaneNet(cfg.id, cfg.members, sockets);
+    this.net = new PlaneNet(cfg.id, cfg.members, sockets, { clusterId: cfg.clusterId, maxPayload: nic.readCsr(Csr.IDENT_PARAMS1) & 0xffff });
     this.net.onError = (plane, err) => log.warn({ plane, err: err.message }, 'plane socket error');
-    // storage: replays the log; a torn or corrupt tail is cut off and reported here
+    // storage: replays the log; a torn final record is cut off and reported here; corruption throws (WalError)
     this.storage = new FileStorage(cfg.dataDir, {
+      identity: { clusterId: cfg.clusterId, nodeId: cfg.id },
       fsync: cfg.storage.fsync,
-      onTail: (t) => log.warn({ wal: this.storage.path, ...t }, `WAL: ${t.tail} tail truncated: ${t.droppedBytes} bytes after ${t.records} good records (offset ${t.validBytes}) cut off, not applied`),
+      onInit: (i) => log.info({ dataDir: cfg.dataDir, incarnation: i.incarnation.toString(16) }, 'new data directory: WAL and hard state created'),
+      onTail: (t) => log.warn({ wal: this.storage.path, ...t }, `WAL: torn tail truncated: ${t.droppedBytes} bytes after ${t.records} good records (offset ${t.validBytes}) cut off, not applied (the final record is ${t.why === 'short' ? 'incomplete' : 'failing its CRC'}, nothing valid follows it)`),
       onCompact: (c) => log.info({ ...c }, 'WAL: compacted at a snapshot'),
     });
     // the fast path's timing registers the core does not own (RTO, NACK timing)
@@ -94,26 +164,22 @@ export class NodeDaemon implements StatusSource {
       batchHostFrames: true,
       keepAppliedLog: false,
       log: (line) => log.debug({ src: 'replica' }, line),
+      filterMessage: (m, dir) => this.gate(m, dir),
     });
     const r = this.storage.lastReplay;
     const st = this.replica.core.status();
-    log.info({ wal: this.storage.path, records: r?.records ?? 0, bytes: r?.validBytes ?? 0, tail: r?.tail ?? 'clean', term: st.term, commit: st.commit, lastIndex: st.lastIndex, applied: this.replica.kv.appliedIndex, recovering: st.recovering }, 'WAL replayed');
+    log.info({ wal: this.storage.path, records: r?.records ?? 0, bytes: r?.badOffset ?? 0, tail: r?.verdict ?? 'clean', term: st.term, vote: st.vote, commit: st.commit, lastIndex: st.lastIndex, applied: this.replica.kv.appliedIndex, recovering: st.recovering, rejoining: this.storage.rejoining }, 'WAL replayed');
+    if (this.storage.rejoining) log.warn({ term: st.term, fromTerm: this.storage.rejoinFromTerm }, 'rejoining: a non-voting member until it has caught up with a leader (no votes given or asked)');
     this.lastSnapshotIndex = this.storage.lastReplay?.state.snapshot?.index ?? 0;
     this.replica.onRoleChange = (role, term) => log.info({ role, term, lead: this.replica.core.lead }, `role ${role} term ${term}`);
-    this.net.onFrame = (plane, frame) => {
-      this.rx[plane]!.push(frame);
-      if (!this.pumpScheduled) {
-        this.pumpScheduled = true;
-        setImmediate(() => this.pump());
-      }
-    };
+    this.net.onReadable = () => this.schedulePump();
   }
 
   /**
    * Starts a node: binds its plane sockets and status endpoint first (nothing is written if that
    * fails), then opens its storage, creates its NIC and starts the clock.
    */
-  static async start(cfg: NodeConfig, log: Logger): Promise<NodeDaemon> {
+  static async start(cfg: NodeConfig, log: Logger, rejoin?: RejoinOptions): Promise<NodeDaemon> {
     const self = cfg.members.find((m) => m.id === cfg.id)!;
     const mi = cfg.members.indexOf(self);
     const sockets: Socket[] = [];
@@ -123,10 +189,16 @@ export class NodeDaemon implements StatusSource {
       for (let p = 0; p < cfg.planes; p++) sockets.push(await bindUdp(self.planes[p]!, `members[${mi}].planes[${p}]`));
       let ref: NodeDaemon | undefined;
       if (self.http) http = await listenStatus(self.http, `members[${mi}].http`, () => ref, cfg.debug.planeControl);
+      if (rejoin) {
+        const r = prepareRejoin(cfg.dataDir, { clusterId: cfg.clusterId, nodeId: cfg.id }, { minTerm: rejoin.minTerm });
+        log.warn({ ...r, incarnation: r.incarnation.toString(16) }, `rejoin: local log discarded${r.discardedWal ? ` (kept as ${r.discardedWal})` : ''}; term ${r.term} vote ${r.vote} kept from ${r.source}`);
+      }
       const seed = randomBytes(4).readUInt32LE(0);
       const dnic = await createNic(cfg.nic.backend, cfg.planes);
+      const kernelFilter = await attachFilters(cfg, sockets, dnic.nic.readCsr(Csr.IDENT_PARAMS1) & 0xffff, log);
       log.info({ id: cfg.id, backend: cfg.nic.backend, planes: self.planes.map(formatEndpoint), http: self.http ? formatEndpoint(self.http) : null, seed, dataDir: cfg.dataDir, members: cfg.members.map((m) => m.id) }, `node ${cfg.id} starting (seed ${seed})`);
       daemon = new NodeDaemon(cfg, log, sockets, dnic, seed);
+      daemon.kernelFilter = kernelFilter;
       ref = daemon;
       daemon.http = http;
       daemon.pump();
@@ -159,12 +231,75 @@ export class NodeDaemon implements StatusSource {
       this.replica.tick(this.nowNs());
       this.settle();
       this.maybeSnapshot();
+      this.checkRejoin();
+      this.sampleSyncRate();
+      if (this.net.queued > 0) this.schedulePump();
     } catch (e) {
       this.fatal(e);
       return;
     }
     this.driver.busyNs += Number(process.hrtime.bigint() - t0);
     this.scheduleTick();
+  }
+
+  /** fsyncs per second and entries per fsync over the last full second (the /metrics gauges) */
+  readonly syncRate = { fsyncsPerSec: 0, entriesPerFsync: 0 };
+  private syncSample = { atMs: Date.now(), syncs: 0, records: 0 };
+
+  private sampleSyncRate(): void {
+    const now = Date.now();
+    const dt = now - this.syncSample.atMs;
+    if (dt < 1000) return;
+    const st = this.storage.stats;
+    const syncs = st.syncs - this.syncSample.syncs;
+    const records = st.records - this.syncSample.records;
+    this.syncRate.fsyncsPerSec = Math.round((syncs * 1000) / dt);
+    this.syncRate.entriesPerFsync = syncs ? +(records / syncs).toFixed(2) : 0;
+    this.syncSample = { atMs: now, syncs: st.syncs, records: st.records };
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => this.pump());
+  }
+
+  /**
+   * The rejoin gate (docs/deploying.md §5): a node started with --rejoin lost its log, so it must
+   * not help anyone win an election, nor stand itself, until it holds again every entry that may
+   * have been committed with its help: its own vote requests and every vote it would grant are
+   * dropped (counted); its refusals go out (a refusal from a restarted node also tells the amnesia
+   * guard that it restarted, which it did), and so do all other messages. It notes the commit index
+   * the leader reports in its first Append of a term; it is done once a leader reconciled it (not
+   * recovering) in that term and its own commit index reached that index and an entry of the
+   * leader's term (the leader's term has committed, so every older committed entry is there too).
+   */
+  private gate(m: Message, dir: 'in' | 'out'): boolean {
+    if (!this.storage.rejoining) return true;
+    if (dir === 'out') {
+      const ask = m.type === MsgType.PreVote || m.type === MsgType.Vote;
+      const grant = (m.type === MsgType.PreVoteResp || m.type === MsgType.VoteResp) && !m.reject;
+      if (ask || grant) { this.rejoin.votesDropped++; return false; }
+      return true;
+    }
+    if (m.type === MsgType.TimeoutNow) { this.rejoin.votesDropped++; return false; }
+    if (m.type === MsgType.Append && m.term >= this.replica?.core.term && (!this.rejoinTarget || this.rejoinTarget.term < m.term)) {
+      this.rejoinTarget = { term: m.term, commit: m.commit };
+      this.log.info({ term: m.term, commit: m.commit, leader: m.from }, `rejoining: catching up to commit index ${m.commit} of term ${m.term}`);
+    }
+    return true;
+  }
+
+  private checkRejoin(): void {
+    if (!this.storage.rejoining) return;
+    const c = this.replica.core;
+    const t = this.rejoinTarget;
+    if (!t || c.recovering || c.role !== 'follower' || c.lead === 0 || t.term !== c.term) return;
+    const commit = c.log.commit;
+    if (commit < t.commit || c.log.term(commit) !== c.term) return;
+    this.storage.clearRejoin();
+    this.rejoin.completedAtMs = Date.now();
+    this.log.warn({ term: c.term, commit, target: t.commit, votesDropped: this.rejoin.votesDropped }, `rejoin complete at commit ${commit} (term ${c.term}): a voting member again`);
   }
 
   /** Frames in from the planes, then run the NIC until it is quiet. */
@@ -176,20 +311,69 @@ export class NodeDaemon implements StatusSource {
     try {
       this.driver.pumps++;
       const nic = this.dnic.nic;
-      for (let p = 0; p < this.rx.length; p++) {
-        const q = this.rx[p]!;
-        if (q.length) {
-          nic.pushRx(p, q);
-          this.rx[p] = [];
-        }
+      // at most a budget of each class per turn, the cluster's own traffic first; what is left
+      // waits for the next turn, after the event loop has run its timers and read its sockets
+      const frames = this.net.take(RX_BUDGET);
+      for (let p = 0; p < frames.length; p++) {
+        let fs = frames[p]!;
+        if (this.cfg.localReads && fs.length) fs = fs.filter((f) => !this.localRead(f));
+        if (fs.length) nic.pushRx(p, fs);
       }
       this.settle();
+      if (this.net.queued > 0) this.schedulePump();
     } catch (e) {
       this.fatal(e);
     } finally {
       this.inPump = false;
       this.driver.busyNs += Number(process.hrtime.bigint() - t0);
     }
+  }
+
+  /**
+   * A client's `get` at the leader, answered without the log (Replica.readLocal: under the lease at
+   * once, else ReadIndex after a heartbeat round; either way once this replica applied up to the
+   * read index and, with durable replies, once a quorum holds it on disk). True: the frame was
+   * taken (answered, waiting, or a copy of one that was); false: it goes to the NIC as before (a
+   * write, a follower, a frame that does not decode).
+   */
+  private localRead(frame: Uint8Array): boolean {
+    if (frame[15] !== W.REQ || this.replica.core.role !== 'leader') return false;
+    let h: ReturnType<typeof decodeHeader>;
+    let key: string;
+    try {
+      h = decodeHeader(frame);
+      const c = decodeCommand(framePayload(frame));
+      if (c.op !== 'get') return false;
+      key = c.key;
+    } catch {
+      return false;
+    }
+    const now = Date.now();
+    const seen = this.readSeen.get(h.clientId);
+    if (seen && (h.seq < seen.seq || (h.seq === seen.seq && (seen.pending || now - seen.atMs < READ_COPY_WINDOW_MS)))) {
+      this.reads.copies++;
+      return true;
+    }
+    const mine = { seq: h.seq, atMs: now, pending: true };
+    if (!seen && this.readSeen.size >= 65_536) this.readSeen.delete(this.readSeen.keys().next().value!);
+    this.readSeen.set(h.clientId, mine);
+    const { clientId, seq } = h;
+    this.replica.readLocal(key, (r) => {
+      mine.pending = false;
+      mine.atMs = Date.now();
+      const core = this.replica.core;
+      let reply;
+      if (r.via === 'refused') {
+        this.reads.refused++;
+        reply = { status: Status.NOT_LEADER, leader: core.role === 'leader' ? this.cfg.id : core.lead };
+      } else {
+        this.reads[r.via]++;
+        reply = r.value ? { status: Status.OK, value: r.value } : { status: Status.NOT_FOUND };
+      }
+      const fr = replyFrame(this.cfg.clusterId, this.cfg.id, clientId, seq, Math.max(0, r.index), core.term, reply);
+      for (let p = 0; p < this.net.planes; p++) this.net.send(p, fr);
+    });
+    return true;
   }
 
   /**
@@ -274,7 +458,9 @@ export class NodeDaemon implements StatusSource {
     const now = Date.now();
     const window = 2 * this.cfg.timing.electionTimeoutMs;
     const peers = this.cfg.members.map((m) => m.id).filter((id) => id !== this.cfg.id);
-    return this.net.stats.map((s) => {
+    const kd = kernelUdpDrops();
+    const self = this.cfg.members.find((m) => m.id === this.cfg.id)!;
+    return this.net.snapshot().map((s) => {
       const ago: Record<number, number | null> = {};
       let recent = false;
       for (const p of peers) {
@@ -282,7 +468,8 @@ export class NodeDaemon implements StatusSource {
         ago[p] = t === undefined ? null : now - t;
         if (t !== undefined && now - t <= window) recent = true;
       }
-      return { ...s, lastRxMs: { ...s.lastRxMs }, lastRxAgoMs: ago, health: s.blocked ? 'blocked' : recent || peers.length === 0 ? 'ok' : 'silent' };
+      const kernelDrops = kd ? kd.get(self.planes[s.plane]!.port) ?? null : null;
+      return { ...s, lastRxAgoMs: ago, kernelDrops, health: s.blocked ? 'blocked' : recent || peers.length === 0 ? 'ok' : 'silent' };
     });
   }
 
@@ -308,7 +495,11 @@ export class NodeDaemon implements StatusSource {
       id: this.cfg.id, pid: process.pid, uptimeMs: Date.now() - this.startedAt, backend: this.cfg.nic.backend, seed: this.seed,
       role: s.role, term: s.term, lead: s.lead, vote: s.vote, commit: s.commit, applied: this.replica.kv.appliedIndex, lastIndex: s.lastIndex,
       fastPath: s.fastPath, recovering: s.recovering, voters: s.voters,
+      kernelFilter: this.kernelFilter ? { sampleEvery: this.cfg.net.kernelFilterSample } : null,
+      rejoining: this.storage.rejoining, rejoin: { ...this.rejoin, target: this.rejoinTarget ?? null },
       durableIndex: this.replica.core.durableIndex(),
+      localReads: this.cfg.localReads,
+      syncRate: { ...this.syncRate },
       planes: this.planeHealth(),
       clientsKnown: this.net.knownClients(),
       nicCycle: this.dnic.nic.cycle,
@@ -318,6 +509,7 @@ export class NodeDaemon implements StatusSource {
         replica: { ...this.replica.stats, punts: { ...this.replica.stats.punts } },
         codec: { ...this.replica.codec.stats },
         storage: { ...this.storage.stats },
+        reads: { ...this.reads },
         driver: { ...this.driver },
         nic: nicCounters as Partial<Record<CounterName, number>>,
       },

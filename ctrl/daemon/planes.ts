@@ -8,13 +8,35 @@
 //       frames clients send; a client that never sent is unreachable and the frame is counted).
 // * A plane can be blocked (drills and tests: POST /debug/planes): frames in and out of it are
 //   dropped and counted, as if its link were cut.
+// * Every datagram passes a filter first (PlaneNet.classify; the same rules as the kernel filter of
+//   sockfilter.ts, which drops most junk before it reaches the process): what fails it is dropped
+//   and counted per reason; what passes waits in a bounded queue of its class until the driver
+//   takes it (take(): control messages first, then replication frames, then client requests, each
+//   with a budget per turn).
 import { createSocket, type Socket } from 'node:dgram';
-import { MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX } from '../wire/wire.gen.js';
+import { ETHERTYPE, HDR_BYTES, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType as W, WIRE_VERSION } from '../wire/wire.gen.js';
 import { formatEndpoint, type Endpoint, type MemberConfig } from './config.js';
+
+/** Why a datagram was dropped before it reached the NIC (the metric's `reason` label). */
+export const RX_DROP_REASONS = [
+  'short', 'oversize', 'bad_ethertype', 'bad_version', 'bad_cluster', 'bad_type', 'bad_length',
+  'bad_destination', 'bad_source_mac', 'not_member', 'wrong_source_address', 'unexpected_type',
+  'overload_control', 'overload_replication', 'overload_client',
+] as const;
+export type RxDropReason = (typeof RX_DROP_REASONS)[number];
+const R = Object.fromEntries(RX_DROP_REASONS.map((r, i) => [r, i])) as Record<RxDropReason, number>;
+
+/** Classes of accepted datagrams, in the order the driver takes them (`class` label). */
+export const RX_CLASSES = ['control', 'replication', 'client'] as const;
+export type RxClass = (typeof RX_CLASSES)[number];
+export const CLASS_CONTROL = 0, CLASS_REPLICATION = 1, CLASS_CLIENT = 2;
+/** Datagrams waiting per plane and class; beyond this they are dropped as overload_<class>. */
+export const RX_QUEUE_CAP = [1024, 4096, 2048] as const;
 
 export interface PlaneStats {
   plane: number;
   blocked: boolean;
+  /** datagrams accepted (passed the filter and queued for the NIC) */
   rxFrames: number;
   txFrames: number;
   rxBlocked: number;
@@ -22,6 +44,12 @@ export interface PlaneStats {
   /** frames to a client whose address is not known, or to an unknown node */
   txNoRoute: number;
   txErrors: number;
+  /** datagrams dropped by the filter, per reason (RX_DROP_REASONS) */
+  rxDropped: Record<RxDropReason, number>;
+  /** datagrams accepted per class (RX_CLASSES) */
+  rxAccepted: Record<RxClass, number>;
+  /** datagrams waiting per class */
+  rxQueued: Record<RxClass, number>;
   /** per peer node id: wall-clock ms of the last frame received from it on this plane */
   lastRxMs: Record<number, number>;
 }
@@ -61,17 +89,56 @@ function mac(b: Uint8Array, off: number): number {
   return b[off]! * 2 ** 40 + b[off + 1]! * 2 ** 32 + ((b[off + 2]! << 24) >>> 0) + (b[off + 3]! << 16) + (b[off + 4]! << 8) + b[off + 5]!;
 }
 
+/** What the filter needs to know about the cluster. */
+export interface PlaneFilter {
+  clusterId: number;
+  /** the NIC's largest payload (frames with a longer one are dropped as bad_length) */
+  maxPayload: number;
+}
+
+/**
+ * The sockets of a node's planes, with the filter every datagram passes before any other work:
+ * a few comparisons of its header (the NIC's own stateless checks: length, ethertype, version,
+ * cluster, type, payload length), its destination (this node or the group), and its source: a
+ * frame with a node's source MAC must come from that member's endpoint of this plane (address and
+ * port) and carry its id; a frame with a client's source MAC must be a REQ. Anything else is
+ * dropped and counted per reason. Accepted frames wait in one bounded queue per class (control
+ * messages, replication frames from members, client requests); the driver takes them in that order
+ * with a budget per turn (take()), so a flood of requests cannot delay the cluster's own traffic,
+ * and a queue that is full drops (overload_<class>) rather than grow.
+ */
 export class PlaneNet {
   readonly stats: PlaneStats[];
   private readonly peers: Map<number, Endpoint[]>;
   private readonly clients = new Map<number, { address: string; port: number }>();
+  private readonly drops: Uint32Array[];
+  private readonly accepted: Uint32Array[];
+  /** per plane, per class: queued datagrams */
+  private readonly queues: Uint8Array[][][];
+  /** per plane, per member id (index): the member's endpoint on that plane as "address:port" and its port */
+  private readonly memberAddr: Array<Array<{ address: string; port: number } | undefined>>;
+  private readonly selfMac: number;
+  private queuedTotal = 0;
   private closed = false;
-  onFrame?: (plane: number, frame: Uint8Array) => void;
+  /** called when a datagram was queued (the driver schedules a turn) */
+  onReadable?: () => void;
   onError?: (plane: number, err: Error) => void;
 
-  constructor(readonly selfId: number, members: MemberConfig[], private readonly sockets: Socket[]) {
+  constructor(readonly selfId: number, members: MemberConfig[], private readonly sockets: Socket[], private readonly filter: PlaneFilter) {
     this.peers = new Map(members.filter((m) => m.id !== selfId).map((m) => [m.id, m.planes]));
-    this.stats = sockets.map((_, plane) => ({ plane, blocked: false, rxFrames: 0, txFrames: 0, rxBlocked: 0, txBlocked: 0, txNoRoute: 0, txErrors: 0, lastRxMs: {} }));
+    this.selfMac = MAC_NODE_PREFIX + selfId;
+    this.drops = sockets.map(() => new Uint32Array(RX_DROP_REASONS.length));
+    this.accepted = sockets.map(() => new Uint32Array(RX_CLASSES.length));
+    this.queues = sockets.map(() => RX_CLASSES.map(() => []));
+    this.memberAddr = sockets.map((_, plane) => {
+      const a: Array<{ address: string; port: number } | undefined> = [];
+      for (const m of members) if (m.id !== selfId) a[m.id] = { address: m.planes[plane]!.host, port: m.planes[plane]!.port };
+      return a;
+    });
+    this.stats = sockets.map((_, plane) => ({
+      plane, blocked: false, rxFrames: 0, txFrames: 0, rxBlocked: 0, txBlocked: 0, txNoRoute: 0, txErrors: 0, lastRxMs: {},
+      rxDropped: {} as Record<RxDropReason, number>, rxAccepted: {} as Record<RxClass, number>, rxQueued: {} as Record<RxClass, number>,
+    }));
     sockets.forEach((s, plane) => {
       s.on('message', (msg, rinfo) => this.receive(plane, msg, rinfo.address, rinfo.port));
       s.on('error', (err) => this.onError?.(plane, err));
@@ -90,25 +157,113 @@ export class PlaneNet {
     return this.clients.size;
   }
 
+  /** The stats with the drop and class counters filled in. */
+  snapshot(): PlaneStats[] {
+    return this.stats.map((s, p) => ({
+      ...s,
+      lastRxMs: { ...s.lastRxMs },
+      rxDropped: Object.fromEntries(RX_DROP_REASONS.map((r, i) => [r, this.drops[p]![i]!])) as Record<RxDropReason, number>,
+      rxAccepted: Object.fromEntries(RX_CLASSES.map((c, i) => [c, this.accepted[p]![i]!])) as Record<RxClass, number>,
+      rxQueued: Object.fromEntries(RX_CLASSES.map((c, i) => [c, this.queues[p]![i]!.length])) as Record<RxClass, number>,
+    }));
+  }
+
+  /** Datagrams waiting in the queues. */
+  get queued(): number {
+    return this.queuedTotal;
+  }
+
+  /**
+   * Takes at most budget[c] datagrams of each class c (over all planes, the planes in turn), in
+   * class order; returns them per plane, in the order taken.
+   */
+  take(budget: readonly number[]): Uint8Array[][] {
+    const out: Uint8Array[][] = this.sockets.map(() => []);
+    for (let c = 0; c < RX_CLASSES.length; c++) {
+      let left = budget[c]!;
+      let any = true;
+      while (left > 0 && any) {
+        any = false;
+        for (let p = 0; p < this.queues.length && left > 0; p++) {
+          const q = this.queues[p]![c]!;
+          if (q.length === 0) continue;
+          const n = Math.min(q.length, Math.max(1, Math.floor(left / this.queues.length)));
+          for (let k = 0; k < n; k++) out[p]!.push(q[k]!);
+          this.queues[p]![c] = n === q.length ? [] : q.slice(n);
+          left -= n;
+          this.queuedTotal -= n;
+          any = true;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The filter's verdict on a datagram (no side effect): its class (>= 0), or -1 - the index of the
+   * drop reason in RX_DROP_REASONS. The queues' room is not looked at here.
+   */
+  classify(plane: number, msg: Uint8Array, address: string, port: number): number {
+    const len = msg.length;
+    // the NIC's stateless header checks, in its order (docs/wire-format.md, drop reasons)
+    if (len < HDR_BYTES) return -1 - R.short;
+    if (len > HDR_BYTES + this.filter.maxPayload) return -1 - R.oversize;
+    if (((msg[12]! << 8) | msg[13]!) !== ETHERTYPE) return -1 - R.bad_ethertype;
+    if (msg[14] !== WIRE_VERSION) return -1 - R.bad_version;
+    if (((msg[16]! << 8) | msg[17]!) !== this.filter.clusterId) return -1 - R.bad_cluster;
+    const type = msg[15]!;
+    if (type < W.REQ || type > W.CONTROL) return -1 - R.bad_type;
+    const plen = (msg[42]! << 8) | msg[43]!;
+    const want = plen + HDR_BYTES < MIN_FRAME_BYTES ? MIN_FRAME_BYTES : plen + HDR_BYTES;
+    if (plen > this.filter.maxPayload || want !== len) return -1 - R.bad_length;
+    const dst = mac(msg, 0);
+    if (dst !== this.selfMac && dst !== MAC_GROUP) return -1 - R.bad_destination;
+    const src = mac(msg, 6);
+    if (src >= MAC_NODE_PREFIX && src < MAC_NODE_PREFIX + 0x100) {
+      // a member: only from its own endpoint on this plane, with its own id in the header
+      const id = src - MAC_NODE_PREFIX;
+      const ep = this.memberAddr[plane]![id];
+      if (!ep || msg[19] !== id) return -1 - R.not_member;
+      if (ep.port !== port || ep.address !== address) return -1 - R.wrong_source_address;
+      if (type === W.CONTROL) return CLASS_CONTROL;
+      if (type === W.APPEND || type === W.ACK || type === W.NACK || type === W.HEARTBEAT) return CLASS_REPLICATION;
+      return -1 - R.unexpected_type;
+    }
+    if (src >= MAC_CLIENT_PREFIX && src < MAC_CLIENT_PREFIX + 0x1000000) {
+      // a client: requests only, its id (not 0) in the header
+      if (type !== W.REQ) return -1 - R.unexpected_type;
+      const id = src - MAC_CLIENT_PREFIX;
+      if (msg[19] !== 0xff || ((msg[34]! << 24) | (msg[35]! << 16) | (msg[36]! << 8) | msg[37]!) >>> 0 !== id || id === 0) return -1 - R.bad_source_mac;
+      return CLASS_CLIENT;
+    }
+    return -1 - R.bad_source_mac;
+  }
+
   private receive(plane: number, msg: Buffer, address: string, port: number): void {
     const st = this.stats[plane]!;
     if (st.blocked) { st.rxBlocked++; return; }
-    if (msg.length < 12) return; // not even two MACs: not a frame
-    st.rxFrames++;
-    const src = mac(msg, 6);
-    if (src >= MAC_CLIENT_PREFIX && src < MAC_CLIENT_PREFIX + 0x1000000) {
-      const id = src - MAC_CLIENT_PREFIX;
+    const cls = this.classify(plane, msg, address, port);
+    if (cls < 0) { this.drops[plane]![-1 - cls]!++; return; }
+    const q = this.queues[plane]![cls]!;
+    if (q.length >= RX_QUEUE_CAP[cls]!) { this.drops[plane]![R.overload_control + cls]!++; return; }
+    if (cls === CLASS_CLIENT) {
+      // the client's address is learned (its replies go there)
+      const id = mac(msg, 6) - MAC_CLIENT_PREFIX;
       const known = this.clients.get(id);
       if (!known || known.port !== port || known.address !== address) {
         if (!known && this.clients.size >= CLIENT_CAP) this.clients.delete(this.clients.keys().next().value!);
         this.clients.set(id, { address, port });
       }
-    } else if (src >= MAC_NODE_PREFIX && src < MAC_NODE_PREFIX + 0x100) {
-      st.lastRxMs[src - MAC_NODE_PREFIX] = Date.now();
+    } else {
+      st.lastRxMs[msg[19]!] = Date.now();
     }
+    st.rxFrames++;
+    this.accepted[plane]![cls]!++;
     // a plain Uint8Array over the datagram: a Buffer's slice() is a view, not a copy, and the NIC
     // models and the core copy frames with slice() (a Buffer frame would be changed in place)
-    this.onFrame?.(plane, new Uint8Array(msg.buffer, msg.byteOffset, msg.length));
+    q.push(new Uint8Array(msg.buffer, msg.byteOffset, msg.length));
+    this.queuedTotal++;
+    this.onReadable?.();
   }
 
   /** Sends a frame the NIC put on `plane`, by its destination MAC. */

@@ -38,13 +38,28 @@ export function prometheus(s: Record<string, unknown>): string {
   metric('nicraft_last_index', 'gauge', 'Last index of the host log.', [[{}, Number(s.lastIndex)]]);
   metric('nicraft_fast_path_enabled', 'gauge', 'The NIC fast path is on.', [[{}, s.fastPath ? 1 : 0]]);
   metric('nicraft_uptime_seconds', 'gauge', 'Seconds since the daemon started.', [[{}, Number(s.uptimeMs) / 1000]]);
-  const planes = (s.planes ?? []) as Array<{ plane: number; health: string; rxFrames: number; txFrames: number; rxBlocked: number; txBlocked: number; txNoRoute: number; txErrors: number }>;
+  const kf = s.kernelFilter as { sampleEvery: number } | null | undefined;
+  metric('nicraft_plane_kernel_filter', 'gauge', 'The plane sockets drop junk in the kernel (1), or only the daemon filters (0).', [[{}, kf ? 1 : 0]]);
+  metric('nicraft_plane_kernel_filter_sample_every', 'gauge', 'One datagram the kernel filter drops in this many reaches the daemon filter, which counts its reason (0: none).', [[{}, kf ? kf.sampleEvery : 0]]);
+  metric('nicraft_rejoining', 'gauge', 'Started with --rejoin and not caught up yet: gives and asks no votes.', [[{}, s.rejoining ? 1 : 0]]);
+  const planes = (s.planes ?? []) as Array<{
+    plane: number; health: string; rxFrames: number; txFrames: number; rxBlocked: number; txBlocked: number; txNoRoute: number; txErrors: number;
+    rxDropped?: Record<string, number>; rxAccepted?: Record<string, number>; rxQueued?: Record<string, number>; kernelDrops?: number | null;
+  }>;
   metric('nicraft_plane_up', 'gauge', 'Plane health (1: frames from a peer recently).', planes.map((p) => [{ plane: String(p.plane) }, p.health === 'ok' ? 1 : 0]));
   metric('nicraft_plane_blocked', 'gauge', 'Plane blocked by /debug/planes.', planes.map((p) => [{ plane: String(p.plane) }, p.health === 'blocked' ? 1 : 0]));
   for (const k of ['rxFrames', 'txFrames', 'rxBlocked', 'txBlocked', 'txNoRoute', 'txErrors'] as const) {
     const name = `nicraft_plane_udp_${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`;
     metric(name, 'counter', `UDP datagrams per plane: ${k}.`, planes.map((p) => [{ plane: String(p.plane) }, p[k]]));
   }
+  metric('nicraft_plane_rx_dropped_datagrams_total', 'counter', 'Datagrams the daemon filter dropped before the NIC, by reason (short, oversize, bad_*, not_member, wrong_source_address, unexpected_type, overload_<class>); with the kernel filter, a sample of the junk.',
+    planes.flatMap((p) => Object.entries(p.rxDropped ?? {}).map(([r, v]): [Record<string, string>, number] => [{ plane: String(p.plane), reason: r }, v])));
+  metric('nicraft_plane_rx_accepted_datagrams_total', 'counter', 'Datagrams the plane filter accepted, by class (control, replication, client).',
+    planes.flatMap((p) => Object.entries(p.rxAccepted ?? {}).map(([c, v]): [Record<string, string>, number] => [{ plane: String(p.plane), class: c }, v])));
+  metric('nicraft_plane_rx_queued_datagrams', 'gauge', 'Accepted datagrams waiting for the driver, by class.',
+    planes.flatMap((p) => Object.entries(p.rxQueued ?? {}).map(([c, v]): [Record<string, string>, number] => [{ plane: String(p.plane), class: c }, v])));
+  metric('nicraft_plane_udp_kernel_dropped_datagrams_total', 'counter', 'Datagrams the kernel dropped at the plane socket: by the kernel filter, or because the receive buffer was full (/proc/net/udp).',
+    planes.filter((p) => typeof p.kernelDrops === 'number').map((p) => [{ plane: String(p.plane) }, p.kernelDrops as number]));
   const c = (s.counters ?? {}) as Record<string, Record<string, unknown>>;
   const flat = (group: string, help: string): void => {
     const g = c[group] ?? {};
@@ -58,6 +73,12 @@ export function prometheus(s: Record<string, unknown>): string {
   flat('codec', 'Control message codec counter');
   flat('storage', 'Write-ahead log counter');
   flat('driver', 'Real-time driver counter');
+  flat('reads', 'Client gets answered at the leader without the log (localReads)');
+  const sr = (s as { syncRate?: { fsyncsPerSec: number; entriesPerFsync: number } }).syncRate;
+  if (sr) {
+    metric('nicraft_storage_fsyncs_per_second', 'gauge', 'WAL fdatasyncs in the last full second.', [[{}, sr.fsyncsPerSec]]);
+    metric('nicraft_storage_entries_per_fsync', 'gauge', 'WAL records (entries, hard state) per fdatasync in the last full second (group commit).', [[{}, sr.entriesPerFsync]]);
+  }
   const punts = (c.replica?.punts ?? {}) as Record<string, number>;
   metric('nicraft_replica_punts_total', 'counter', 'Frames the NIC punted to the host, by reason.', Object.entries(punts).map(([r, v]) => [{ reason: r }, v]));
   const nic = (c.nic ?? {}) as Record<string, number>;

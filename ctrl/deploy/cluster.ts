@@ -16,10 +16,11 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, unlin
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as toYaml } from 'yaml';
+import { ROOT } from '../../native/root.js';
 import type { Backend } from '../daemon/config.js';
 import { loadClusterFile, loadNodeConfig, type ClusterFile, type NodeConfig } from '../daemon/config.js';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { ROOT };
 export const NICRAFT_BIN = join(ROOT, 'bin', 'nicraft.js');
 
 export interface LayoutOptions {
@@ -75,7 +76,8 @@ export function writeLayout(dir: string, o: LayoutOptions): void {
   });
   const clusterId = o.clusterId ?? 1;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'cluster.yaml'), `# nicraft local cluster (nicraft cluster up); clients: nicraft kv get KEY --cluster ${join(dir, 'cluster.yaml')}\n` + toYaml({ clusterId, planes: o.planes, members }));
+  writeFileSync(join(dir, 'cluster.yaml'), `# nicraft local cluster (nicraft cluster up); clients: nicraft kv get KEY --cluster ${join(dir, 'cluster.yaml')}\n` +
+    `# written as JSON (which is YAML) so that clients parse it without a YAML parser\n` + JSON.stringify({ clusterId, planes: o.planes, members }, null, 2) + '\n');
   const key = randomBytes(32).toString('hex');
   for (const m of members) {
     const nd = join(dir, `n${m.id}`);
@@ -100,6 +102,8 @@ export interface NodeStatus {
   applied: number;
   lastIndex: number;
   recovering: boolean;
+  /** started with --rejoin and not caught up yet (gives and asks no votes) */
+  rejoining?: boolean;
   fastPath: boolean;
   durableIndex: number;
   pid: number;
@@ -154,12 +158,14 @@ export class LocalCluster {
     }
   }
 
-  /** Starts node `id` as a detached process (stdout and stderr appended to its log). */
-  start(id: number, extraEnv: Record<string, string> = {}): number {
+  /** Starts node `id` as a detached process (stdout and stderr appended to its log); `args`: more flags of `nicraft node` (e.g. --rejoin). */
+  start(id: number, extraEnv: Record<string, string> = {}, args: string[] = []): number {
     if (this.pid(id) !== undefined) throw new Error(`node ${id} is already running (pid ${this.pid(id)})`);
     const logFd = openSync(this.nodeFile(id, 'node.log'), 'a');
     try {
-      const child = spawn(process.execPath, [NICRAFT_BIN, 'node', '--config', this.nodeFile(id, 'node.yaml')], {
+      // NICRAFT_NODE_ARGS: flags for the node's Node.js (e.g. --cpu-prof --cpu-prof-dir=DIR: not allowed in NODE_OPTIONS)
+      const nodeArgs = (process.env.NICRAFT_NODE_ARGS ?? '').split(/\s+/).filter((a) => a.length > 0);
+      const child = spawn(process.execPath, [...nodeArgs, NICRAFT_BIN, 'node', '--config', this.nodeFile(id, 'node.yaml'), ...args], {
         cwd: ROOT, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...extraEnv },
       });
       this.exits.delete(id);
@@ -318,9 +324,10 @@ export function formatStatus(rows: Array<{ id: number; pid?: number; s?: NodeSta
       continue;
     }
     const planes = s.planes.map((p) => `p${p.plane}:${p.health}`).join(' ');
-    lines.push(`n${id}    ${String(s.pid).padEnd(8)} ${(s.role + (s.recovering ? '*' : '')).padEnd(13)} ${String(s.term).padEnd(5)} ${String(s.lead || '-').padEnd(5)} ${String(s.commit).padEnd(8)} ${String(s.applied).padEnd(8)} ${String(s.lastIndex).padEnd(8)} ${planes}`);
+    lines.push(`n${id}    ${String(s.pid).padEnd(8)} ${(s.role + (s.rejoining ? '!' : s.recovering ? '*' : '')).padEnd(13)} ${String(s.term).padEnd(5)} ${String(s.lead || '-').padEnd(5)} ${String(s.commit).padEnd(8)} ${String(s.applied).padEnd(8)} ${String(s.lastIndex).padEnd(8)} ${planes}`);
   }
-  if (rows.some((r) => r.s?.recovering)) lines.push('  * recovering: restarted, waits for the leader to reconcile its log before it may vote');
+  if (rows.some((r) => r.s?.recovering && !r.s.rejoining)) lines.push('  * recovering: restarted, waits for the leader to reconcile its log before it may vote');
+  if (rows.some((r) => r.s?.rejoining)) lines.push('  ! rejoining (nicraft node --rejoin): lost its log, neither votes nor stands until it has caught up with a leader');
   lines.push(`  plane health: ok = frames from a peer within two election timeouts, silent = none, blocked = cut by /debug/planes`);
   return lines.join('\n');
 }

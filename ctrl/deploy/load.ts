@@ -2,17 +2,23 @@
 // time, recording a Jepsen-style history (HistoryRecorder, checkable with `nicraft check`) and
 // latency histograms (hdr-histogram-js).
 //
-// Workload: `keys` contended keys k0..k{keys-1}; a share `readShare` of gets; the writes are, with
+// Workload: `keys` contended keys <prefix>k0..<prefix>k{keys-1}; a share `readShare` of gets; the writes are, with
 // mix 'mixed', put 50%, cas 20% (expecting the value the client last saw), append 20%, delete
 // 10%; with mix 'put', puts only. Appends go to per-client keys a<client>.<n> (a new key every 8
 // appends, so values stay under the NIC's 256-byte payload), and every acknowledged append is
 // remembered: `verifyAppends` checks they are all present later (after restarts).
+//
+// Every run names its keys with a fresh prefix (`l<time><random>.`, or --key-prefix), so that the
+// history of one run starts from absent keys and checks as linearizable on a cluster that already
+// holds data (earlier runs, `nicraft kv put k1 hello`). Clients draw from SeededRand streams forked
+// from one seed that the run reports (--seed replays the same choices; timing still varies).
 import * as hdr from 'hdr-histogram-js';
 import type { Outcome } from '../app/client.js';
 import type { Command } from '../app/kv.js';
 import { Status } from '../app/kv.js';
 import { HistoryRecorder, type JsonHistory, type JsonValue } from '../app/history.js';
 import type { ClientPool, PoolClient } from './udp-client.js';
+import { SeededRand } from '../rand.js';
 
 export interface LoadOptions {
   clients: number;
@@ -24,8 +30,12 @@ export interface LoadOptions {
   valueBytes: number;
   /** operations completed in the first warmupS seconds count in the history, not in the figures */
   warmupS: number;
+  /** the choices of every client come from this seed (default: drawn, and reported) */
+  seed?: number;
   /** called about once a second */
   onSecond?: (s: { second: number; ops: number; ok: number; indeterminate: number }) => void;
+  /** called with the latency (us) of every completed operation in the measured window */
+  onLatency?: (us: number, op: string) => void;
 }
 
 export const DEFAULT_LOAD: LoadOptions = { clients: 8, durationS: 10, keys: 8, readShare: 0.5, mix: 'mixed', valueBytes: 16, warmupS: 0 };
@@ -43,6 +53,10 @@ export interface LatencySummary {
 export interface LoadResult {
   clients: number;
   durationS: number;
+  /** the seed of the clients' choices (--seed replays them) */
+  seed: number;
+  /** the prefix of every key of the run */
+  keyPrefix: string;
   /** completed with a reply (ok, or cas compare failed) / failed (certainly not executed) / indeterminate */
   ops: { total: number; completed: number; failed: number; indeterminate: number };
   /** completed operations per second in the measured window */
@@ -67,8 +81,22 @@ function summary(h: hdr.Histogram): LatencySummary {
   };
 }
 
+/** A prefix no earlier run used: the time in ms and 24 random bits, base 36. */
+export function freshKeyPrefix(): string {
+  return `l${Date.now().toString(36)}${Math.floor(Math.random() * 0x1000000).toString(36)}.`;
+}
+
 /** The history and the acknowledged appends of one or more load runs (and their final reads). */
 export class Workload {
+  /** Prefix of every key this workload touches (fresh per workload unless given). */
+  readonly keyPrefix: string;
+  constructor(keyPrefix?: string) {
+    this.keyPrefix = keyPrefix ?? freshKeyPrefix();
+  }
+  /** The name of contended key k. */
+  key(k: number): string {
+    return `${this.keyPrefix}k${k}`;
+  }
   readonly recorder = new HistoryRecorder({ model: 'kv' });
   /** append key -> the appended tokens acknowledged, in order */
   readonly ackedAppends = new Map<string, string[]>();
@@ -135,6 +163,8 @@ export class Workload {
 export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {}, w = new Workload()): Promise<LoadResult> {
   const o: LoadOptions = { ...DEFAULT_LOAD, ...opts };
   if (o.valueBytes > 200) throw new RangeError('valueBytes: at most 200 (a value must fit the NIC\'s 256-byte payload)');
+  const seed = o.seed ?? Math.floor(Math.random() * 0x100000000);
+  const root = new SeededRand(seed);
   const all = newHist();
   const byOp = new Map<string, hdr.Histogram>();
   const t0 = performance.now();
@@ -157,17 +187,11 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
     let appendKey = '';
     let appendsOnKey = 8;
     let appendN = 0;
-    let rnd = (k + 1) * 0x9e3779b1;
-    const rand = (): number => {
-      rnd = (rnd + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(rnd ^ (rnd >>> 15), rnd | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    rnd = (rnd ^ Math.floor(Math.random() * 0xffffffff)) >>> 0;
+    const r = root.fork(k);
+    const rand = (): number => r.next();
     try {
       while (performance.now() < end) {
-        const key = `k${Math.floor(rand() * o.keys)}`;
+        const key = w.key(Math.floor(rand() * o.keys));
         const x = rand();
         let cmd: Command;
         let kind: string;
@@ -182,7 +206,7 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
             const v = w.nextValue(c.id, o.valueBytes);
             cmd = { op: 'cas', key, expected: exp === null ? null : te.encode(exp), value: te.encode(v) }; kind = 'cas';
           } else if (y < 0.9) {
-            if (appendsOnKey >= 8) { appendKey = `a${c.id}.${appendN++}`; appendsOnKey = 0; }
+            if (appendsOnKey >= 8) { appendKey = `${w.keyPrefix}a${c.id}.${appendN++}`; appendsOnKey = 0; }
             appendsOnKey++;
             cmd = { op: 'append', key: appendKey, value: te.encode(`${w.nextValue(c.id, 0)};`) }; kind = 'append';
           } else { cmd = { op: 'delete', key }; kind = 'delete'; }
@@ -206,6 +230,7 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
             let h = byOp.get(kind);
             if (!h) byOp.set(kind, (h = newHist()));
             h.recordValue(us);
+            o.onLatency?.(us, kind);
           }
         } else if (out.kind === 'failed') counts.failed++;
         else { counts.indeterminate++; secInd++; }
@@ -220,6 +245,8 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
   return {
     clients: o.clients,
     durationS: o.durationS,
+    seed,
+    keyPrefix: w.keyPrefix,
     ops: counts,
     opsPerSec: measured / windowS,
     latencyUs: summary(all),
@@ -232,7 +259,7 @@ export async function finalReads(pool: ClientPool, w: Workload, keys: number): P
   const c = pool.client();
   let ok = 0;
   let notOk = 0;
-  const all = [...Array.from({ length: keys }, (_, k) => `k${k}`), ...[...w.appendKeys].sort()];
+  const all = [...Array.from({ length: keys }, (_, k) => w.key(k)), ...[...w.appendKeys].sort()];
   try {
     for (const key of all) {
       const out = await w.run(c, c.id, { op: 'get', key });
@@ -274,6 +301,7 @@ export function formatLoad(r: LoadResult): string {
   const l = r.latencyUs;
   const lines = [
     `load: ${r.clients} clients, ${r.durationS} s: ${r.ops.total} ops (${r.ops.completed} completed, ${r.ops.failed} failed, ${r.ops.indeterminate} indeterminate)`,
+    `  keys        ${r.keyPrefix}*   seed ${r.seed} (--seed ${r.seed} --key-prefix ${r.keyPrefix} to replay the choices)`,
     `  throughput  ${r.opsPerSec.toFixed(0)} ops/s`,
     `  latency     p50 ${l.p50} us   p90 ${l.p90} us   p99 ${l.p99} us   p99.9 ${l.p999} us   max ${l.max} us   (${l.count} samples)`,
   ];

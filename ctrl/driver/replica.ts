@@ -16,8 +16,8 @@
 // and it performs the core's Ready batches in the order the core requires (docs/control-plane.md).
 
 import { Core } from '../core/raft.js';
-import type { Config, CsrName, Entry, NicEvent, NodeId, Ready } from '../core/types.js';
-import type { Storage } from '../core/storage.js';
+import { MsgType, type Config, type CsrName, type Entry, type Message, type NicEvent, type NodeId, type Ready, type Refusal } from '../core/types.js';
+import type { PersistBatch, Storage } from '../core/storage.js';
 import { entryIdentity } from '../core/entry.js';
 import { crc32 } from '../core/crc32.js';
 import { ControlCodec } from '../wire/codec.js';
@@ -31,6 +31,8 @@ export interface NicTuning {
   ackDelayCycles: number;
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
+  /** the NIC's retransmit timeout (RAFT_RTO); absent: left as it is (the reset value, or what the daemon wrote) */
+  rtoCycles?: number;
 }
 export const DEFAULT_TUNING: NicTuning = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
@@ -53,6 +55,9 @@ export interface ReplicaOptions {
   /** Dispatch a whole batch of host RX frames to the core, then perform its Ready once (one
    *  persist per batch instead of one per frame: the real-time daemon's fsync cost). Off: a Ready per frame. */
   batchHostFrames?: boolean;
+  /** Drops control messages in (after authentication and decoding, before the core) or out (before
+   *  encoding) when it returns false; counted in stats.controlFiltered (the daemon's rejoin gate). */
+  filterMessage?: (m: Message, dir: 'in' | 'out') => boolean;
 }
 
 export interface ReplicaStats {
@@ -77,6 +82,19 @@ export interface ReplicaStats {
   csrReads: number;
   /** control messages dropped as copies (the same message through another plane) */
   controlCopies: number;
+  /** control messages dropped by the driver's filter (filterMessage), in and out */
+  controlFiltered: number;
+  /** client operations refused because a bounded queue was full (the core's or this driver's): answered busy */
+  busyRefusals: number;
+}
+
+/** What readLocal hands back. `via: 'refused'`: not answered here (not the leader; `busy`: too many reads in flight). */
+export interface LocalRead {
+  value: Uint8Array | undefined;
+  via: 'lease' | 'quorum' | 'refused';
+  index: number;
+  /** refused because the reads in flight reached maxPendingReads: retry later, here */
+  busy?: boolean;
 }
 
 const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(HostReason).map(([k, v]) => [v, k]));
@@ -91,7 +109,7 @@ export class Replica {
   readonly stats: ReplicaStats = {
     controlRx: 0, controlDropped: 0, committedRx: 0, punts: {}, hostProposals: 0, redirects: 0, busyReplies: 0, replies: 0, applied: 0,
     progressReads: 0, readys: 0, nicOps: 0, logReads: 0, logWrites: 0, framesSent: 0, messagesSent: 0,
-    readWaitCycles: 0, csrReads: 0, controlCopies: 0,
+    readWaitCycles: 0, csrReads: 0, controlCopies: 0, controlFiltered: 0, busyRefusals: 0,
   };
   private recentTags = new Map<string, number>();
   private readCtx = 0;
@@ -119,6 +137,10 @@ export class Replica {
   private held: Array<{ index: number; frame: Uint8Array }> = [];
   private processing = false;
   private closed = false;
+  /** group commit (a storage with saveGrouped): the last entry index written, and the last one a
+   *  completed fdatasync covers; the durable commit a follower reports never exceeds the latter */
+  private writtenIndex = 0;
+  private syncedIndex = 0;
 
   constructor(private readonly o: ReplicaOptions) {
     this.nic = o.nic;
@@ -134,8 +156,10 @@ export class Replica {
     this.nic.writeCsr(Csr.RAFT_ACK_DELAY, t.ackDelayCycles);
     this.nic.writeCsr(Csr.RAFT_HB_INTERVAL, t.hbIntervalCycles);
     this.nic.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, t.hbCommitDelayCycles);
+    if (t.rtoCycles !== undefined) this.nic.writeCsr(Csr.RAFT_RTO, t.rtoCycles);
     const state = this.storage.load();
     this.core = new Core(o.config, state);
+    this.writtenIndex = this.syncedIndex = this.core.status().lastIndex;
     this.process();
   }
 
@@ -166,25 +190,42 @@ export class Replica {
     if (this.o.batchHostFrames) this.process();
   }
 
-  /** An operator or test request to the core (campaign, transfer, confChange, read, compact, propose). */
-  request(ev: Parameters<Core['step']>[0]): void {
-    if (this.closed) return;
+  /**
+   * An operator or test request to the core (campaign, transfer, confChange, read, compact,
+   * propose). Returns the core's Refusal when it did not take it (a full queue: 'busy'; or
+   * 'not-leader'), for the caller to answer busy or redirect.
+   */
+  request(ev: Parameters<Core['step']>[0]): Refusal | undefined {
+    if (this.closed) return { refused: 'not-leader', lead: 0 };
     if (ev.kind === 'propose') this.stats.hostProposals++;
-    this.core.step(ev);
+    const r = this.core.step(ev);
+    if (r?.refused === 'busy') this.stats.busyRefusals++;
     this.process();
+    return r;
   }
 
   /**
    * A linearizable read of `key` without the log: under the leader's lease it is answered at once
    * (`via: 'lease'`), otherwise after a heartbeat round a quorum acknowledged (`via: 'quorum'`,
    * ReadIndex); either way once this replica applied up to the read index. Not the leader: `via:
-   * 'refused'` (the caller asks the leader).
+   * 'refused'` (the caller asks the leader). Too many reads in flight (the core's maxPendingReads,
+   * which also bounds the reads waiting here to be applied): `via: 'refused', busy: true` at once.
    */
-  readLocal(key: string, done: (r: { value: Uint8Array | undefined; via: 'lease' | 'quorum' | 'refused'; index: number }) => void): void {
+  readLocal(key: string, done: (r: LocalRead) => void): void {
     if (this.closed) { done({ value: undefined, via: 'refused', index: -1 }); return; }
+    if (this.reads.size >= this.core.cfg.maxPendingReads) {
+      this.stats.busyRefusals++;
+      done({ value: undefined, via: 'refused', index: -1, busy: true });
+      return;
+    }
     const ctx = ++this.readCtx;
     this.reads.set(ctx, { key, done, index: -2, via: 'quorum' });
-    this.core.step({ kind: 'read', ctx });
+    const r = this.core.step({ kind: 'read', ctx });
+    if (r) {
+      this.reads.delete(ctx);
+      if (r.refused === 'busy') this.stats.busyRefusals++;
+      done({ value: undefined, via: 'refused', index: -1, busy: r.refused === 'busy' });
+    }
     this.process();
   }
 
@@ -193,9 +234,33 @@ export class Replica {
       if (r.index === -2) continue;
       if (r.index === -1) { this.reads.delete(ctx); r.done({ value: undefined, via: 'refused', index: -1 }); continue; }
       if (this.kv.appliedIndex < r.index) continue;
+      // durable replies: a read returns nothing a crash of every replica could still take back:
+      // the last write of its key (applied, hence at most the applied index) must be durable on a quorum
+      if (this.o.durableReplies && this.core.durableIndex() < this.kv.lastWriteIndex(r.key)) continue;
       this.reads.delete(ctx);
       r.done({ value: this.kv.get(r.key), via: r.via, index: r.index });
     }
+  }
+
+  /** A grouped batch became durable (its fdatasync completed). */
+  private onDurable(upTo: { index: number; term: number }): void {
+    if (this.closed) return;
+    this.syncedIndex = Math.max(this.syncedIndex, Math.min(upTo.index, this.writtenIndex));
+    this.core.step({ kind: 'persisted', ...upTo });
+    this.core.reportDurable(this.syncedIndex); // a follower tells the leader now, not at the next heartbeat
+    this.process();
+  }
+
+  /** Reads waiting at a replica that is no longer the leader: refused (the caller asks again). */
+  private refuseReads(): void {
+    const rs = [...this.reads.values()];
+    this.reads.clear();
+    for (const r of rs) r.done({ value: undefined, via: 'refused', index: -1 });
+  }
+
+  /** Reads waiting for their read index (or its durability). */
+  get pendingReads(): number {
+    return this.reads.size;
   }
 
   /** The host process stops (crash): nothing more is done; the storage keeps what was durable. */
@@ -226,6 +291,7 @@ export class Replica {
       this.recentTags.set(tag, f.cycle);
       if (this.recentTags.size > 1024) this.recentTags.delete(this.recentTags.keys().next().value!);
       this.stats.controlRx++;
+      if (this.o.filterMessage && !this.o.filterMessage(m, 'in')) { this.stats.controlFiltered++; return; }
       this.core.step({ kind: 'message', msg: m });
       return;
     }
@@ -260,10 +326,11 @@ export class Replica {
         if (guard > 100_000) throw new Error(`replica ${this.id}: the core never quiesces`);
         this.perform(this.core.ready());
       }
-      if (this.held.length) this.perform(Core.emptyReady()); // the durable index moves with heartbeat answers
+      if (this.held.length || this.reads.size) this.perform(Core.emptyReady()); // the durable index moves with heartbeat answers
       const role = this.core.role;
       if (role !== this.lastRole) {
         this.lastRole = role;
+        if (role !== 'leader') this.refuseReads();
         this.log(`${role} term=${this.core.term}`);
         this.onRoleChange?.(role, this.core.term);
       }
@@ -274,9 +341,28 @@ export class Replica {
 
   private perform(rd: Ready): void {
     this.stats.readys++;
-    // 1. persist (durable before anything below acts on it)
+    // 1. persist (durable before anything below acts on it). Group commit: a batch of entries whose
+    //    Ready sends nothing that vouches for their durability (no vote, no AppendResp) is written now
+    //    and made durable by the storage's next fdatasync, off the event loop; `persisted` is stepped
+    //    when it completes. What vouches for it meanwhile is held back: the leader counts itself only
+    //    for stable entries (core), a follower's HeartbeatResp reports at most the synced index (below).
+    let deferred = false;
     if (rd.hardState || rd.entries.length || rd.snapshot || rd.truncateAfter !== undefined) {
-      this.storage.save({ hardState: rd.hardState, entries: rd.entries, truncateAfter: rd.truncateAfter, snapshot: rd.snapshot });
+      const batch: PersistBatch = { hardState: rd.hardState, entries: rd.entries, truncateAfter: rd.truncateAfter, snapshot: rd.snapshot };
+      const grouped = (this.storage as Storage & { saveGrouped?: (b: PersistBatch, cb: () => void) => boolean }).saveGrouped;
+      const upTo = rd.persistUpTo;
+      const vouches = rd.messages.some((m) => m.type === MsgType.AppendResp || m.type === MsgType.VoteResp || m.type === MsgType.PreVoteResp);
+      // (a batch without entries, e.g. only the commit index moved, is grouped too: nothing waits for it)
+      if (grouped && !vouches && grouped.call(this.storage, batch, () => { if (upTo) this.onDurable(upTo); })) {
+        deferred = true;
+        if (upTo) this.writtenIndex = upTo.index;
+      } else {
+        this.storage.save(batch);
+        if (rd.truncateAfter !== undefined) this.writtenIndex = Math.min(this.writtenIndex, rd.truncateAfter);
+        if (rd.snapshot) this.writtenIndex = Math.max(this.writtenIndex, rd.snapshot.index);
+        if (upTo) this.writtenIndex = upTo.index;
+        this.syncedIndex = this.writtenIndex; // a synchronous save syncs everything written before it too
+      }
     }
     // 2. NIC operations in order; reads are answered after the batch, in order
     const answers: NicEvent[] = [];
@@ -321,7 +407,9 @@ export class Replica {
     }
     // 3. send
     const out: Uint8Array[] = rd.frames.map((f) => f.frame);
-    for (const m of rd.messages) {
+    for (let m of rd.messages) {
+      if (this.o.filterMessage && !this.o.filterMessage(m, 'out')) { this.stats.controlFiltered++; continue; }
+      if (m.type === MsgType.HeartbeatResp && m.commit > this.syncedIndex) m = { ...m, commit: this.syncedIndex };
       try {
         out.push(this.codec.encode(m));
         this.stats.messagesSent++;
@@ -381,7 +469,7 @@ export class Replica {
     }
     if (this.reads.size) this.answerReads();
     // 5. durable
-    if (rd.persistUpTo) this.core.step({ kind: 'persisted', ...rd.persistUpTo });
+    if (rd.persistUpTo && !deferred) this.core.step({ kind: 'persisted', ...rd.persistUpTo });
     for (const ev of answers) this.core.step({ kind: 'nic', ev });
   }
 }

@@ -5,6 +5,8 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../native/root.js';
 import protobuf from 'protobufjs';
 import { decodeHeader, encodeFrame, HDR_BYTES, MsgType as W, nodeMac } from './wire.gen.js';
 import type { Message } from '../core/types.js';
@@ -13,7 +15,7 @@ export const TAG_BYTES = 32;
 /** The NIC drops frames whose payload exceeds its MAX_PAYLOAD (256 by default). */
 export const MAX_CONTROL_PAYLOAD = 256;
 
-const root = protobuf.parse(readFileSync(new URL('../../proto/control.proto', import.meta.url), 'utf8'), { keepCase: false }).root;
+const root = protobuf.parse(readFileSync(join(ROOT, 'proto/control.proto'), 'utf8'), { keepCase: false }).root;
 const ControlT = root.lookupType('nicraft.control.Control');
 
 export interface CodecStats {

@@ -6,6 +6,14 @@ export const WIRE_VERSION = 1;
 export const HDR_BYTES = 44;
 export const MIN_FRAME_BYTES = 60;
 export const BEAT_BYTES = 64;
+/** FCS, preamble/SFD and inter-frame gap: a frame of L bytes occupies L + this on the wire. */
+export const WIRE_OVERHEAD_BYTES = 24;
+/** Serialization time in ps of a frame of len bytes (without FCS) at gbps, rounded (as native wire_ps). */
+export function wirePs(len: number, gbps: number): number { return Math.round(((len + WIRE_OVERHEAD_BYTES) * 8000) / gbps); }
+/** Frames per second of len bytes (without FCS) that fill a link of gbps. */
+export function lineRateFps(len: number, gbps: number): number { return (gbps * 1e9) / ((len + WIRE_OVERHEAD_BYTES) * 8); }
+/** Bits per second on the wire of n frames of len bytes per second (overhead included). */
+export function wireBitsPerSec(len: number, framesPerSec: number): number { return framesPerSec * (len + WIRE_OVERHEAD_BYTES) * 8; }
 export const MAC_NODE_PREFIX = 0x024E52000000;
 export const MAC_CLIENT_PREFIX = 0x024E43000000;
 export const MAC_GROUP = 0x014E520000FF;

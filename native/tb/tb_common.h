@@ -27,6 +27,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+
+#include "rng.h"
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -39,35 +41,8 @@ namespace tb {
 
 // ---------------------------------------------------------------- randomness
 
-/** xoshiro256** seeded through splitmix64: fast, and the same seed gives the same run. */
-struct Rng {
-  uint64_t s[4];
-  explicit Rng(uint64_t seed) {
-    uint64_t x = seed;
-    for (auto &w : s) {
-      x += 0x9e3779b97f4a7c15ULL;
-      uint64_t z = x;
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-      w = z ^ (z >> 31);
-    }
-  }
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t next() {
-    const uint64_t r = rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
-    s[2] ^= t; s[3] = rotl(s[3], 45);
-    return r;
-  }
-  uint32_t u32() { return static_cast<uint32_t>(next() >> 32); }
-  /** Uniform in [0, n) (n > 0). */
-  uint64_t below(uint64_t n) { return n <= 1 ? 0 : next() % n; }
-  /** Uniform in [lo, hi]. */
-  uint64_t range(uint64_t lo, uint64_t hi) { return hi <= lo ? lo : lo + below(hi - lo + 1); }
-  double unit() { return static_cast<double>(next() >> 11) * (1.0 / 9007199254740992.0); }
-  bool chance(double p) { return p >= 1.0 || (p > 0.0 && unit() < p); }
-};
+/** The project's one C++ generator (native/rng.h): the same seed gives the same run. */
+using Rng = nrsim::Rng;
 
 /**
  * A two-state on/off pattern with a long-run on fraction `p` and burstiness `burst` (>= 1): each

@@ -18,6 +18,7 @@
 // Queueing beyond what the windows allow for (egress ports serialize in ready order, finite
 // buffers drop) is the frame world's.
 
+import { wirePs as wireTimePs } from '../../ctrl/wire/wire.gen.js';
 import { z } from 'zod';
 import { DEFAULT_NETWORK } from '../cluster.js';
 import type { FrameNetwork } from '../frame-world.js';
@@ -64,7 +65,7 @@ export interface NetModel {
 
 export function netModel(cfg: Partial<NetConfig> = {}): NetModel {
   const c = netSchema.parse(cfg);
-  const wirePs = Math.round(((c.frameBytes + 4 + 8 + 12) * 8 * 1000) / c.linkGbps);
+  const wirePs = wireTimePs(c.frameBytes, c.linkGbps);
   const sf = c.switching === 'store-and-forward' ? wirePs : 0;
   return {
     frameBytes: c.frameBytes,

@@ -9,12 +9,15 @@ import {
   detectFormat,
   ednToString,
   kvModel,
+  makeModel,
   parseEdn,
   parseEdnHistory,
+  parseEventLog,
   parseHistory,
   parseJepsenLog,
   parseJsonHistory,
   registerModel,
+  specFor,
 } from '../../verify/check/index.js';
 
 function badLine(fn: () => unknown): { line: number | undefined; message: string } {
@@ -198,5 +201,86 @@ describe('nicraft JSON and HistoryRecorder', () => {
     const e2 = badLine(() => parseJsonHistory('{"ops":[\n{"process":0,,}\n]}', 'k.json'));
     expect(e2.line).toBe(2);
     expect(e2.message).toMatch(/malformed JSON/);
+  });
+});
+
+describe('initial values in the input', () => {
+  it('nicraft JSON may say "initial" and "initialState"; flags win', () => {
+    const check = checkOperations;
+    const doc = {
+      model: 'kv',
+      initial: 'empty',
+      initialState: { b: 'old' },
+      ops: [
+        { process: 0, op: 'get', key: 'a', invokeNs: 1, returnNs: 2, status: 'ok', output: '' },
+        { process: 0, op: 'get', key: 'b', invokeNs: 3, returnNs: 4, status: 'ok', output: 'old' },
+      ],
+    };
+    const h = parseJsonHistory(JSON.stringify(doc), 'i.json');
+    expect(h.initial).toBe('empty');
+    expect(h.initialState).toEqual({ b: 'old' });
+    const spec = specFor(h, {});
+    expect(spec).toEqual({ name: 'kv', initial: 'empty', initialState: { b: 'old' } });
+    expect(check(makeModel(spec), h.ops).verdict).toBe('linearizable');
+    // --initial nil and --initial-state override
+    expect(check(makeModel(specFor(h, { initial: 'nil' })), h.ops).verdict).toBe('not linearizable');
+    expect(check(makeModel(specFor(h, {}, { b: 'new' })), h.ops).verdict).toBe('not linearizable');
+    const bad = badLine(() => parseJsonHistory('{"initial":"zero","ops":[]}', 'z.json'));
+    expect(bad.message).toMatch(/z\.json:1: "initial" must be "nil" or "empty"/);
+  });
+
+  it('EDN: empty only for the get/put/append vocabulary; detection of vectors', () => {
+    const kvLine = '{:process 0, :type :invoke, :f :get, :key "a", :value nil}\n{:process 0, :type :ok, :f :get, :key "a", :value ""}';
+    expect(parseEdnHistory(kvLine, 'a.edn').initial).toBe('empty');
+    const reg = '{:process 0, :type :invoke, :f :read, :value nil}\n{:process 0, :type :ok, :f :read, :value nil}';
+    expect(parseEdnHistory(reg, 'b.edn').initial).toBe('nil');
+    expect(detectFormat('[{:process 0}]')).toBe('edn');
+    expect(detectFormat('  (\n {:process 0})')).toBe('edn');
+    expect(detectFormat('; comment\n{:a 1}')).toBe('edn');
+    expect(detectFormat('[]')).toBe('edn');
+    expect(detectFormat('[{"ops": []}]')).toBe('json');
+    expect(detectFormat('INFO jepsen.util - 0 :invoke :read nil')).toBe('jepsen-log');
+  });
+
+  it('a deleted key holds the initial value again', () => {
+    const ops = parseJsonHistory(
+      JSON.stringify({
+        ops: [
+          { process: 0, op: 'put', key: 'k', value: 'x', invokeNs: 1, returnNs: 2, status: 'ok' },
+          { process: 0, op: 'delete', key: 'k', invokeNs: 3, returnNs: 4, status: 'ok' },
+          { process: 0, op: 'get', key: 'k', invokeNs: 5, returnNs: 6, status: 'ok', output: '' },
+        ],
+      }),
+      'd.json',
+    ).ops;
+    expect(checkOperations(kvModel, ops).verdict).toBe('not linearizable');
+    expect(checkOperations(makeModel({ name: 'kv', initial: 'empty' }), ops).verdict).toBe('linearizable');
+  });
+});
+
+describe('nicraft event logs', () => {
+  it('reads cycle lines, skips comments, classifies what the simulator and the fuzzer write', () => {
+    const text = [
+      '# nicraft fuzz seed 5 (model): ...',
+      '0 n1: follower term=0',
+      '25032 n1: precandidate term=0',
+      '26569 n1: candidate term=1',
+      '28090 n1: leader term=1',
+      '77675 n1 crashed (fault; NIC reset)',
+      '115575 n2 restarts from storage (33 batches saved so far)',
+      '2600 fault corrupt at=2600 until=112500 prob=0.05 plane=1',
+      '90000 plane 2 down',
+      '91000 plane_down plane=1',
+      '92000 crash node=2',
+      '93000 fault_start drop',
+      '94000 network: {"frames":1}',
+      '(fuzz) a note without a cycle',
+    ].join('\n');
+    const ev = parseEventLog(text, 'e.log', 250);
+    expect(ev.map((e) => e.kind)).toEqual([
+      'role', 'campaign', 'campaign', 'election', 'crash', 'crash', 'fault', 'plane', 'plane', 'crash', 'fault', 'other',
+    ]);
+    expect(ev[3]).toEqual({ cycle: 28090, timeNs: 112360, kind: 'election', text: 'n1: leader term=1', line: 5 });
+    expect(() => parseEventLog('# nothing\n', 'none.log')).toThrow(/none\.log: no events found/);
   });
 });

@@ -1,4 +1,5 @@
 // Helpers shared by the checker tests.
+import { SeededRand } from '../../ctrl/rand.js';
 import {
   checkOperations,
   modelByName,
@@ -48,14 +49,8 @@ export function verdict(model: ModelName, ops: JsonOp[]): string {
   return check(model, ops).verdict;
 }
 
-/** Small seeded PRNG (mulberry32). */
+/** The project's seeded generator (ctrl/rand.ts) as a function. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRand(seed);
+  return () => r.next();
 }

@@ -43,6 +43,8 @@ export interface HarnessOptions {
   seed?: number;
   amnesiaGuard?: boolean;
   quiet?: boolean;
+  /** more core configuration (bounds) for every node */
+  core?: Partial<Config>;
 }
 
 export class Harness {
@@ -66,7 +68,7 @@ export class Harness {
     return {
       id, clusterId: 1, voters, electionTimeoutNs: this.opts.electionTimeoutNs ?? 1000, heartbeatIntervalNs: this.opts.heartbeatIntervalNs ?? 100,
       rand: { int: (n) => this.rand.int(n) }, preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true,
-      amnesiaGuard: this.opts.amnesiaGuard ?? true,
+      amnesiaGuard: this.opts.amnesiaGuard ?? true, ...this.opts.core,
     };
   }
 
@@ -194,13 +196,16 @@ export class Harness {
     return any;
   }
 
-  pumpNic(b: NodeBox): boolean {
+  /** Moves the NIC's frames to the network and steps its RX queue (and, unless held, its read answers) into the core. */
+  pumpNic(b: NodeBox, answers = true): boolean {
     let any = false;
     {
       if (!b.up) return false;
       for (const o of b.nic.out) { this.sendFrame(b.id, o.to, o.frame); any = true; }
       b.nic.out = [];
-      const evs = b.nic.host;
+      // the answers to the host's reads (a driver steps them right after the Ready), then the RX queue
+      const evs = answers ? [...b.nic.answers, ...b.nic.host] : b.nic.host;
+      if (answers) b.nic.answers = [];
       b.nic.host = [];
       for (const ev of evs) {
         any = true;
@@ -214,14 +219,23 @@ export class Harness {
     return any;
   }
 
-  deliver(p: Packet): void {
+  deliver(p: Packet, answers = true): void {
     const b = this.nodes.get(p.to);
     if (!b || !b.up || !this.connected(p.from, p.to)) return;
     if (p.msg) this.step(p.to, { kind: 'message', msg: p.msg });
     else if (p.frame) {
       b.nic.rx(p.frame);
-      this.pumpNic(b); // punts reach the host in arrival order, interleaved with control messages
+      this.pumpNic(b, answers); // punts reach the host in arrival order, interleaved with control messages
     }
+  }
+
+  /** Steps the node's queued NIC read answers (CSR and log port) into its core, in order; returns them. */
+  nicAnswers(id: NodeId): NicEvent[] {
+    const b = this.node(id);
+    const evs = b.nic.answers;
+    b.nic.answers = [];
+    for (const ev of evs) this.step(id, { kind: 'nic', ev });
+    return evs;
   }
 
   stabilize(maxRounds = 10000): void {
@@ -300,6 +314,20 @@ export class Harness {
       return `${b.id}: ${s.role} term=${s.term} vote=${s.vote} lead=${s.lead} last=${s.lastIndex}/t${s.lastTerm} commit=${s.commit} applied=${s.applied} voters=${s.voters.join(',')} fast=${s.fastPath ? 1 : 0}${s.recovering ? ' recovering' : ''} | nic role=${b.nic.r('ROLE')} term=${b.nic.r('TERM')} leader=${b.nic.r('LEADER_ID')} last=${b.nic.r('LAST_INDEX')} commit=${b.nic.r('COMMIT_INDEX')} fast=${b.nic.r('FAST_EN')}`;
     });
   }
+}
+
+/** One packet in flight, as the interaction tests print it. */
+export function fmtPacket(p: Packet): string {
+  if (p.msg) return fmtMsg(p.msg);
+  const h = decodeHeader(p.frame!);
+  return `${p.from}->${p.to} frame ${TYPE_NAMES[h.type]} ${h.logIndex}/t${h.term}${(h.flags & 2) !== 0 ? ' retransmit' : ''}`;
+}
+
+/** A NIC read answer, as the interaction tests print it. */
+export function fmtAnswer(ev: NicEvent): string {
+  if (ev.type === 'csr') return `${ev.reg}=${ev.value}`;
+  if (ev.type === 'log') return ev.frame ? `log(${ev.index})=${decodeHeader(ev.frame).logIndex}/t${decodeHeader(ev.frame).term}` : `log(${ev.index})=none`;
+  return ev.type;
 }
 
 export function fmtMsg(m: Message): string {

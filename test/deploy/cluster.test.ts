@@ -1,10 +1,11 @@
 // Three daemons on loopback (real processes, UDP planes, WAL files), the load generator running
 // while (1) the leader is killed with SIGKILL and restarted, (2) one plane's sockets are blocked on
-// every node, (3) a follower is killed and its WAL's tail corrupted on disk. Then every node is
-// killed at once and restarted. Checked: the recorded history is linearizable (it ends with a read
-// of every key), every acknowledged append is present after the restart of all nodes, the nodes'
-// WALs agree on the committed prefix, and the corrupted node said in its log that it truncated the
-// tail and rejoined.
+// every node, (3) a follower is killed and its WAL's last record damaged and followed by garbage
+// (what a crash in the middle of a write can leave: cut off; corruption in the middle is
+// test/deploy/rejoin.test.ts). Then every node is killed at once and restarted. Checked: the
+// recorded history is linearizable (it ends with a read of every key), every acknowledged append
+// is present after the restart of all nodes, the nodes' WALs agree on the committed prefix, and the
+// damaged node said in its log that it truncated the torn tail and rejoined.
 //
 // Snapshots are on (every 1000 entries), so restarts also replay a snapshot and WALs get compacted.
 //
@@ -130,7 +131,7 @@ describe('deployment: daemons on loopback', () => {
     });
     mark(`phase 3 load: ${r3.ops.completed} completed`);
     const log = lc.logText(victim);
-    expect(log).toMatch(/WAL: (corrupt|torn) tail truncated/);
+    expect(log).toMatch(/WAL: torn tail truncated/); // the final record fails its CRC and nothing valid follows: a torn write
     const line = log.split('\n').find((l) => l.includes('tail truncated'))!;
     expect(JSON.parse(line).droppedBytes).toBeGreaterThan(20);
 
@@ -169,7 +170,11 @@ describe('deployment: daemons on loopback', () => {
       lc.start(first);
       await lc.waitUp(first, 60_000);
       await waitCaughtUp(lc, first);
-      // then plane 1 is cut on every node for 1.5 s
+    });
+    // then plane 1 is cut on every node for 1.5 s, under a load of its own (the restart above can
+    // take longer than the first load on a busy machine)
+    const r2 = await loadDuring(lc, w, 4, 4, async () => {
+      await sleep(800);
       for (const id of lc.ids) await lc.blockPlane(id, 1, true);
       const l = (await lc.leader())!;
       const before = (await lc.status(l))!.commit;
@@ -177,8 +182,9 @@ describe('deployment: daemons on loopback', () => {
       expect((await lc.status(l))!.commit).toBeGreaterThan(before);
       for (const id of lc.ids) await lc.blockPlane(id, 1, false);
     });
-    console.log(`verilated: ${r.ops.completed} completed, ${r.ops.indeterminate} indeterminate, ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.latencyUs.p50} us`);
+    console.log(`verilated: ${r.ops.completed} completed, ${r.ops.indeterminate} indeterminate, ${r.opsPerSec.toFixed(0)} ops/s, p50 ${r.latencyUs.p50} us; plane 1 cut: ${r2.ops.completed} completed, ${r2.ops.indeterminate} indeterminate`);
     expect(r.ops.completed).toBeGreaterThan(20);
+    expect(r2.ops.completed).toBeGreaterThan(20);
     const pool = await ClientPool.open(lc.cluster, { attemptTimeoutMs: 300, maxAttempts: 60 });
     try {
       await finalReads(pool, w, KEYS);

@@ -1,9 +1,12 @@
-// Fault campaigns on the ModelNic world (docs/fuzz.md): per seed a drawn cluster (3 or 5 voters,
-// 1-3 planes, a spare for membership changes), faults (loss, duplication, reordering, corruption,
-// partitions, plane loss, crashes and restarts within f, storage crash points, compaction,
-// transfers, clock drift), a KV workload through the real client library, then liveness once the
-// faults stop; checks: election safety, one log, KV agreement, linearizability, no lost write.
-// SEEDS=n scales the number of seeds (default 200), FROM=s moves the range, SEED=s replays one.
+// Fault campaigns on the ModelNic world (docs/fuzz.md): the swarm (draw 2) — per seed everything a
+// user can configure is drawn: 3, 5 or 7 voters, 1-3 planes, run length, host latency and poll,
+// election timeout, heartbeat, tick, ACK coalescing, NIC heartbeat, retransmit timeout, value sizes
+// (minimum frames to the largest payload), client retry budgets, fault density (none to a storm);
+// faults: loss, duplication, reordering, corruption, partitions, plane loss, crashes and restarts
+// within f, storage crash points, compaction, transfers, membership changes, clock drift; then
+// liveness once the faults stop; checks: election safety, one log, KV agreement,
+// linearizability, no lost write, and the liveness detector (no NIC stops transmitting, no voter
+// stops applying). SEEDS=n scales the number of seeds (default 200), FROM=s moves the range, SEED=s replays one.
 import { describe, it } from 'vitest';
 import { runSeeds, seedRange } from './helpers.js';
 

@@ -1,5 +1,6 @@
 // The same campaigns on RTL NICs (Verilated, in the C++ fabric through sim/raft-host.ts): the same
-// drawn schedules, as far as the fabric supports the fault kinds (no host clock drift there).
+// drawn schedules (the swarm, draw 2), as far as the fabric supports the fault kinds (no host clock
+// drift there); the campaign's own clients at the fabric's external client ports.
 // RTL_SEEDS=n scales (default 10), RTL_FROM=s moves the range, SEED=s replays one seed.
 // The simulation libraries (default, PLANES=2, PLANES=3) are the ones `make build` prebuilds.
 import { beforeAll, describe, it } from 'vitest';

@@ -9,10 +9,11 @@ import { KvStore, decodeCommand } from '../../ctrl/app/kv.js';
 import { decodeHeader, framePayload } from '../../ctrl/wire/wire.gen.js';
 
 describe('schedules', () => {
-  it('are a pure function of the seed, sorted, inside the fault phase, with f from the smallest configuration', () => {
-    for (let seed = 1; seed <= 300; seed++) {
-      const a = drawSchedule(seed);
-      expect(drawSchedule(seed)).toEqual(a);
+  it('are a pure function of the seed, sorted, inside the fault phase, with f from the smallest configuration (both draws)', () => {
+    for (let seed = 1; seed <= 600; seed++) {
+      const draw = seed <= 300 ? 2 : 1;
+      const a = drawSchedule(seed, { draw });
+      expect(drawSchedule(seed, { draw })).toEqual(a);
       for (let i = 1; i < a.events.length; i++) expect(a.events[i]!.atUs).toBeGreaterThanOrEqual(a.events[i - 1]!.atUs);
       for (const e of a.events) {
         expect(e.atUs).toBeGreaterThanOrEqual(0);
@@ -24,11 +25,71 @@ describe('schedules', () => {
       expect(a.faultBound).toBe(Math.floor((minVoters - 1) / 2));
       for (const r of a.clockRates) expect(Math.abs(r - 1)).toBeLessThanOrEqual(a.maxClockDrift);
       // --rtl runs the same schedule, without host clock drift
-      const rtl = drawSchedule(seed, { rtl: true });
+      const rtl = drawSchedule(seed, { draw, rtl: true });
       expect({ ...rtl, maxClockDrift: 0, clockRates: [] }).toEqual({ ...a, maxClockDrift: 0, clockRates: [] });
       expect(rtl.clockRates.every((r) => r === 1)).toBe(true);
     }
   }, 60_000);
+});
+
+describe('the swarm (draw 2) covers what a user can configure, each within its valid range', () => {
+  it('every dimension takes each of its values over 400 seeds; timing obeys the daemon\'s and the core\'s rules', () => {
+    const seen = new Map<string, Set<string>>();
+    const note = (k: string, v: unknown): void => { if (!seen.has(k)) seen.set(k, new Set()); seen.get(k)!.add(String(v)); };
+    for (let seed = 1; seed <= 400; seed++) {
+      const a = drawSchedule(seed);
+      expect(a.draw).toBe(2);
+      note('replicas', a.replicas);
+      note('planes', a.planes);
+      note('spare', a.spare);
+      note('faultUs', a.faultUs);
+      note('hostLatencyNs', a.hostLatencyNs);
+      note('hostPollNs', a.hostPollNs);
+      note('ackCount', a.nic!.ackCount);
+      note('ackDelayCycles', a.nic!.ackDelayCycles);
+      note('hbIntervalCycles', a.nic!.hbIntervalCycles);
+      note('hbCommitDelayCycles', a.nic!.hbCommitDelayCycles);
+      note('rtoCycles', a.nic!.rtoCycles);
+      note('payload', a.workload.payload!.mode);
+      note('maxValueBytes', a.workload.payload!.maxValueBytes);
+      note('intensity', a.intensity);
+      note('durable', a.durableReplies);
+      note('unlimitedAttempts', a.workload.maxAttempts === 0);
+      note('clients', a.workload.clients);
+      note('keys', a.workload.keys);
+      note('etBand', a.electionTimeoutUs < 80 ? 'short' : a.electionTimeoutUs < 200 ? 'mid' : 'long');
+      for (const e of a.events) note('event', e.kind);
+      // valid ranges: the daemon's (ET >= 4 heartbeats, tick <= heartbeat, heartbeat >= twice the
+      // NIC copy window of 1024 cycles = 8.2 us), the core's (heartbeat <= ET/2), the election
+      // timeout covers 20 host latencies, the retry budget at least the election range and two attempts
+      expect(a.electionTimeoutUs).toBeGreaterThanOrEqual(4 * a.heartbeatUs);
+      expect(a.tickUs).toBeLessThanOrEqual(a.heartbeatUs);
+      expect(a.heartbeatUs).toBeGreaterThanOrEqual(8.2);
+      expect(a.electionTimeoutUs).toBeGreaterThanOrEqual((20 * a.hostLatencyNs!) / 1000);
+      expect(a.electionTimeoutUs).toBeLessThanOrEqual(400);
+      expect(a.workload.retryBudgetUs!).toBeGreaterThanOrEqual(2 * a.electionTimeoutUs + 2 * a.workload.attemptTimeoutUs);
+      expect(a.workload.payload!.maxValueBytes).toBeLessThanOrEqual(200);
+      // node ids stop at MAX_NODES = 8: 7 voters never have a spare
+      expect(a.replicas + (a.spare ? 1 : 0)).toBeLessThanOrEqual(8);
+    }
+    const want: Record<string, string[]> = {
+      replicas: ['3', '5', '7'], planes: ['1', '2', '3'], spare: ['true', 'false'], payload: ['small', 'mixed', 'large'],
+      intensity: ['0', '0.25', '0.5', '1', '2', '4'], hostLatencyNs: ['250', '500', '1000', '2000', '5000'],
+      ackCount: ['1', '2', '4', '8', '16'], rtoCycles: ['128', '512', '2048', '8192'], durable: ['true', 'false'],
+      unlimitedAttempts: ['true', 'false'], etBand: ['short', 'mid', 'long'],
+      event: ['link', 'partition', 'plane', 'crash', 'storage', 'membership', 'transfer', 'compact'],
+    };
+    for (const [k, vs] of Object.entries(want)) for (const v of vs) expect(seen.get(k)?.has(v), `${k} = ${v} never drawn`).toBe(true);
+    expect(seen.get('faultUs')!.size).toBeGreaterThanOrEqual(6);
+    expect(seen.get('clients')!.size).toBe(6);
+  });
+
+  it('draw 1 (the draw before the swarm) is unchanged: seed 961 still draws what issue 15 reported', () => {
+    const a = drawSchedule(961, { draw: 1, faultUs: 3000, planes: 1 });
+    expect(a.draw).toBe(1);
+    expect([a.replicas, a.spare, a.electionTimeoutUs, a.heartbeatUs, a.tickUs, a.maxClockDrift]).toEqual([3, true, 80, 20, 2, 0.01]);
+    expect([a.workload.clients, a.workload.keys]).toEqual([4, 4]);
+  });
 });
 
 describe('a seed replays exactly', () => {
@@ -60,7 +121,7 @@ describe('the checks catch injected bugs', () => {
       }
       return apply.call(this, e);
     };
-    const r = runSeed(7, { outDir: 'build/fuzz-out/mutation', strictClient: false, traceOnFailure: false });
+    const r = runSeed(7, { draw: 1, outDir: 'build/fuzz-out/mutation', strictClient: false, traceOnFailure: false });
     expect(hit).toBe(true);
     expect(r.ok).toBe(false);
     expect(r.failures.join('\n')).toMatch(/KV states differ/);
@@ -79,7 +140,7 @@ describe('the checks catch injected bugs', () => {
       else this.execute({ op: 'delete', key: 'k0' });
       return r;
     };
-    const r = runSeed(7, { outDir: 'build/fuzz-out/mutation', strictClient: false, traceOnFailure: false });
+    const r = runSeed(7, { draw: 1, outDir: 'build/fuzz-out/mutation', strictClient: false, traceOnFailure: false });
     expect(r.ok).toBe(false);
     expect(r.failures.join('\n')).toMatch(/not linearizable/);
   }, 60_000);

@@ -4,7 +4,7 @@
 // flags and exit codes. The figures are printed for docs/model-checker.md.
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/nicraft.js';
-import { runMc, SMALL_BOUND, type Bound } from '../../verify/mc/cli.js';
+import { runMc, SMALL_BOUND, WARM_BOUND, type Bound } from '../../verify/mc/cli.js';
 import { search } from '../../verify/mc/search.js';
 import { Model, World } from '../../verify/mc/world.js';
 
@@ -24,30 +24,56 @@ describe('model checker', () => {
     expect(r.states).toBeGreaterThan(1000);
   });
 
-  it('fingerprints exactly the canonical text (no collision, no missed difference)', () => {
-    const model = new Model({ ...SMALL_BOUND, dups: 1, reorders: 1 });
-    const byFp = new Map<string, string>();
-    const byText = new Map<string, string>();
+  it('from a running cluster (the warm bound): no violation, with NIC answers interleaved with a sync in progress', () => {
+    const r = quiet(WARM_BOUND);
+    console.log(`mc warm bound: ${r.lines.slice(-2).join(' | ')}`);
+    expect(r.lines.join('\n')).toContain('bound exhausted');
+    expect(r.complete).toBe(true);
+    expect(r.code).toBe(0);
+    expect(r.states).toBeGreaterThan(10_000);
+    // the interleaving is there: states in which a node waits for its NIC's answers in the middle of a sync
+    const model = new Model(WARM_BOUND);
     let frontier = [new World(model)];
-    for (let d = 0; d < 6; d++) {
+    let midSync = 0;
+    for (let d = 0; d < 3; d++) {
       const next: World[] = [];
-      for (const w of frontier) {
-        for (const c of w.choices()) {
-          const w2 = w.clone();
-          w2.apply(c);
-          expect(w2.violation).toBeUndefined();
-          const fp = w2.fingerprint();
-          const text = w2.canonical();
-          if (byFp.has(fp)) { expect(byFp.get(fp)).toBe(text); continue; }
-          expect(byText.has(text)).toBe(false);
-          byFp.set(fp, text);
-          byText.set(text, fp);
-          next.push(w2);
-        }
+      for (const w of frontier) for (const c of w.choices()) {
+        const w2 = w.clone();
+        w2.apply(c);
+        if (w2.nodes.some((n) => n.core?.status().syncing && n.nic.answers.length > 0) && w2.choices().some((x) => x.k !== 'nic')) midSync++;
+        next.push(w2);
       }
       frontier = next;
     }
-    expect(byFp.size).toBeGreaterThan(500);
+    expect(midSync).toBeGreaterThan(0);
+  });
+
+  it('fingerprints exactly the canonical text (no collision, no missed difference)', () => {
+    // a fresh cluster, and a running one (NIC answers in flight are part of the state)
+    for (const [m, depth, min] of [[new Model({ ...SMALL_BOUND, dups: 1, reorders: 1 }), 6, 500], [new Model({ ...WARM_BOUND, dups: 1 }), 4, 500]] as const) {
+      const byFp = new Map<string, string>();
+      const byText = new Map<string, string>();
+      let frontier = [new World(m)];
+      for (let d = 0; d < depth; d++) {
+        const next: World[] = [];
+        for (const w of frontier) {
+          for (const c of w.choices()) {
+            const w2 = w.clone();
+            w2.apply(c);
+            expect(w2.violation).toBeUndefined();
+            const fp = w2.fingerprint();
+            const text = w2.canonical();
+            if (byFp.has(fp)) { expect(byFp.get(fp)).toBe(text); continue; }
+            expect(byText.has(text)).toBe(false);
+            byFp.set(fp, text);
+            byText.set(text, fp);
+            next.push(w2);
+          }
+        }
+        frontier = next;
+      }
+      expect(byFp.size).toBeGreaterThan(min);
+    }
   });
 
   it('a successor never changes the state it was copied from', () => {

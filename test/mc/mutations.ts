@@ -8,18 +8,29 @@
 import { Core } from '../../ctrl/core/raft.js';
 import { HostLog } from '../../ctrl/core/log.js';
 import { ProgressTracker } from '../../ctrl/core/progress.js';
+import { NicMirror, type AfterFetch, type MirrorHost } from '../../ctrl/core/nicsync.js';
 import { MsgType, type Message } from '../../ctrl/core/types.js';
 import type { Bound } from '../../verify/mc/cli.js';
 
 /**
  * The bound of the mutation check: the small bound's cluster without faults, one client request,
  * and the cores without pre-vote (an election is then 3 steps, not 5; pre-vote is a liveness
- * feature on a separate path, and the mutated code runs the same with or without it).
- * `nicraft mc --no-prevote --requests 1 --max-term 2 --timeouts 2 --crashes 0 --drops 0 --dups 0 --max-depth 11`
+ * feature on a separate path, and the mutated code runs the same with or without it). Depth 12:
+ * the two longest counterexamples take 12 steps since the NIC's answers to a sync are a step of
+ * their own (they took 11 while each node ran to quiescence).
+ * `nicraft mc --no-prevote --requests 1 --max-term 2 --timeouts 2 --crashes 0 --drops 0 --dups 0 --max-depth 12`
  */
 export const MUTATION_BOUND: Bound = {
-  nodes: 3, requests: 1, maxTerm: 2, timeouts: 2, crashes: 0, drops: 0, dups: 0, order: 'fifo', reorders: 0, preVote: false, maxDepth: 11, timeLimit: 600,
+  nodes: 3, requests: 1, maxTerm: 2, timeouts: 2, crashes: 0, drops: 0, dups: 0, order: 'fifo', reorders: 0, preVote: false, maxDepth: 12, timeLimit: 600,
 };
+
+/**
+ * The bound of the mutations in the NIC mirror: the mutation bound from a running cluster (node 1
+ * leads term 1, every fast path on; `--warm`), one election timeout, depth 8. A sync needs a
+ * fast path that was on, which a fresh cluster reaches only beyond the mutation bound's depth.
+ * `nicraft mc --warm --no-prevote --requests 1 --max-term 2 --timeouts 1 --crashes 0 --drops 0 --dups 0 --max-depth 8`
+ */
+export const SYNC_MUTATION_BOUND: Bound = { ...MUTATION_BOUND, warm: true, timeouts: 1, maxDepth: 8 };
 
 export interface Mutation {
   name: string;
@@ -27,6 +38,8 @@ export interface Mutation {
   what: string;
   /** the property the shortest counterexample is expected to break */
   expect: string;
+  /** the bound it is checked at (default MUTATION_BOUND) */
+  bound?: Bound;
   install(): () => void;
 }
 
@@ -46,7 +59,9 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'double-vote',
     what: 'a voter grants a second vote in a term in which it already voted for another candidate',
-    expect: 'election safety',
+    // the core's own assertions stop it first: a candidate's or leader's vote is its own, and a
+    // vote never changes within a term (Core.checkInvariants, Core.ready)
+    expect: 'core error',
     install: () => patch(Core.prototype, 'handleVoteRequest', (orig) => function (this: unknown, ...args: unknown[]) {
       const self = this as unknown as Internals;
       const m = args[0] as Message;
@@ -61,9 +76,17 @@ export const MUTATIONS: Mutation[] = [
     }),
   },
   {
+    name: 'tally-counts-rejections',
+    what: 'a candidate counts a rejected vote as granted',
+    expect: 'election safety',
+    install: () => patch(ProgressTracker.prototype, 'recordVote', (orig) => function (this: unknown, ...args: unknown[]) {
+      return orig.call(this, args[0], true);
+    }),
+  },
+  {
     name: 'commit-without-quorum',
     what: "the leader's commit index counts one replica (the most advanced match) instead of a majority",
-    expect: 'leader completeness',
+    expect: 'state machine safety',
     install: () => patch(ProgressTracker.prototype, 'committed', () => function (this: unknown) {
       const t = this as ProgressTracker;
       let best = 0;
@@ -74,7 +97,7 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'append-skips-log-matching',
     what: 'a follower takes an Append as matching at every index it already holds: prevLogTerm and the named entries\' terms are not compared with its own log (no conflict is found, nothing is truncated)',
-    expect: 'state machine safety',
+    expect: 'log matching',
     install: () => patch(Core.prototype, 'handleAppend', (orig) => function (this: unknown, ...args: unknown[]) {
       const self = this as unknown as Internals;
       const m = args[0] as Message;
@@ -89,5 +112,16 @@ export const MUTATIONS: Mutation[] = [
     what: "a voter grants (pre-)votes without checking that the candidate's log is at least as up to date as its own",
     expect: 'leader completeness',
     install: () => patch(HostLog.prototype, 'isUpToDate', () => function () { return true; }),
+  },
+  {
+    name: 'sync-skips-tail',
+    what: "a freeze-and-sync takes the NIC's LAST_INDEX but does not fetch the entries beyond the host log (a voter decides on a log shorter than its NIC's)",
+    expect: 'leader completeness',
+    bound: SYNC_MUTATION_BOUND,
+    install: () => patch(NicMirror.prototype, 'fetchTail', (orig) => function (this: unknown, ...args: unknown[]) {
+      const [host, , then] = args as [MirrorHost, number, AfterFetch];
+      if (then.k === 'sync') return host.afterFetch(then);
+      return orig.apply(this, args);
+    }),
   },
 ];

@@ -301,6 +301,26 @@ describe('frames in bulk', () => {
   });
 });
 
+describe('bounded shim queues', () => {
+  it('refuses a push beyond 65536 waiting frames and a host command beyond 262144 queued, with a message, taking nothing', () => {
+    const s = SimNic.create();
+    try {
+      s.reset();
+      const batch = Array.from({ length: 4096 }, (_, k) => ({ data: req(k) }));
+      for (let k = 0; k < 16; k++) s.push(0, batch);
+      expect(s.pendingIn(0)).toBe(65536);
+      expect(() => s.push(0, [{ data: req(1) }])).toThrow(/SimNic push failed \(FULL\): push: port 0 queue full: 65536 frames waiting, 1 more pushed \(limit 65536\)/);
+      expect(s.pendingIn(0)).toBe(65536);
+      for (let k = 0; k < 262144; k++) s.csrWrite(Csr.RAFT_TERM, k);
+      expect(() => s.csrWrite(Csr.RAFT_TERM, 1)).toThrow(/csrWrite failed \(FULL\): host command queue full: 262144 commands not yet presented \(limit 262144\)/);
+      expect(() => s.logReadRequest(1)).toThrow(/logReadRequest failed \(FULL\)/);
+      expect(() => s.csrRead(Csr.RAFT_TERM)).toThrow(/FULL/);
+    } finally {
+      s.destroy();
+    }
+  });
+});
+
 describe('variants', () => {
   it('PLANES=2 builds separately and receives on both planes, transmits on both', () => {
     const nic = new VerilatedNic({ variant: { params: { PLANES: 2 } } });

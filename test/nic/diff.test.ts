@@ -24,6 +24,7 @@ import { buildDir, libraryPath, ROOT } from '../../native/build.js';
 import { VerilatedNic } from '../../ctrl/nic/verilated.js';
 import { ModelNic, NIC_DEFAULTS, type NicParams } from '../../ctrl/nic/model.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../../ctrl/nic/nic.js';
+import { SeededRand } from '../../ctrl/rand.js';
 import {
   Csr, Flag, HDR_BYTES, MsgType, clientMac, decodeHeader, encodeFrame, nodeMac, MAC_GROUP,
 } from '../../ctrl/wire/wire.gen.js';
@@ -31,16 +32,10 @@ import {
 const BUILD_TIMEOUT = 900_000;
 const run = promisify(execFile);
 
-/** mulberry32: small, seeded, deterministic. */
+/** The project's seeded generator (ctrl/rand.ts) as a function. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRand(seed);
+  return () => r.next();
 }
 
 const VARIANTS: Array<Partial<NicParams>> = [

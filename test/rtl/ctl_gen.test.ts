@@ -24,6 +24,6 @@ describe.each(Object.keys(VARIANTS))('nicraft_ctl_gen (%s)', (variant) => {
     const s = runTb(tbs[variant]!, { cycles: 300_000, ...cfg }, label()).stats;
     for (const k of ['acks', 'nacks', 'heartbeats', 'replies']) expect(s[k], k).toBeGreaterThan(100);
     expect(s.role_changes).toBeGreaterThan(100);
-    if (cfg.out_p !== undefined && cfg.out_p < 1) expect(s.full_cycles).toBeGreaterThan(0);
+    if (cfg.out_p !== undefined && Number(cfg.out_p) < 1) expect(s.full_cycles).toBeGreaterThan(0);
   });
 });

@@ -28,7 +28,7 @@ describe.each(Object.keys(VARIANTS))('nicraft_deliver (%s)', (variant) => {
     expect(s.entries_delivered).toBeGreaterThan(5_000);
     expect(s.multi_beat_entries).toBeGreaterThan(1_000);
     expect(s.frames_to_host).toBeGreaterThan(1_000);
-    if (cfg.out_p !== undefined && cfg.out_p < 1) expect(s.stalls_fifo).toBeGreaterThan(0);
+    if (cfg.out_p !== undefined && Number(cfg.out_p) < 1) expect(s.stalls_fifo).toBeGreaterThan(0);
     if (cfg.gen_afull_p !== 0) expect(s.stalls_gen).toBeGreaterThan(0);
     if (cfg.host_p) { expect(s.writes_inside_entry).toBeGreaterThan(10); expect(s.host_commit_writes).toBeGreaterThan(0); }
   });

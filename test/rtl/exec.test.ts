@@ -30,7 +30,7 @@ describe.each(Object.keys(VARIANTS))('nicraft_exec (%s)', (variant) => {
       expect(s[k], k).toBeGreaterThan(10);
     }
     if (cfg.lag_p) expect(s.drops_log_full).toBeGreaterThan(0);
-    if (cfg.punt_out_p !== undefined && cfg.punt_out_p < 1) expect(s.drops_punt_full).toBeGreaterThan(0);
-    if (cfg.out_p !== undefined && cfg.out_p < 1) expect(s.stall_cycles).toBeGreaterThan(0);
+    if (cfg.punt_out_p !== undefined && Number(cfg.punt_out_p) < 1) expect(s.drops_punt_full).toBeGreaterThan(0);
+    if (cfg.out_p !== undefined && Number(cfg.out_p) < 1) expect(s.stall_cycles).toBeGreaterThan(0);
   });
 });

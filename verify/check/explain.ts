@@ -23,18 +23,36 @@ export function opLabel(op: Operation): string {
   }
 }
 
-function span(op: Operation, unit: string): string {
-  const u = unit === 'event' ? 'line' : unit;
-  const from = op.line ?? op.call;
-  if (op.status === 'unknown') return `${u} ${from}–∞`;
-  const to = op.retLine ?? op.ret;
-  return `${u}s ${from}–${to}`;
+/** A time as shown: µs since t0 for ns clocks, else the number itself. */
+export function showTime(t: number, unit: string, t0 = 0): string {
+  if (!Number.isFinite(t)) return '∞';
+  if (unit !== 'ns') return String(t);
+  const us = (t - t0) / 1000;
+  return us.toFixed(Math.abs(us) < 100 ? 2 : 1);
+}
+
+/**
+ * Where an operation is in the input: its line range (invocation line–completion line; one line
+ * for a JSON record), and for ns clocks its time span in µs since the first invocation.
+ */
+export function opWhere(op: Operation, unit: string, t0?: number): string {
+  const parts: string[] = [];
+  if (op.line !== undefined) {
+    const ret = op.retLine;
+    if (ret === undefined) parts.push(`line ${op.line}, never completed`);
+    else parts.push(ret === op.line ? `line ${op.line}` : `lines ${op.line}–${ret}`);
+  }
+  if (unit === 'ns' || op.line === undefined) {
+    const u = unit === 'ns' ? ' µs' : unit === 'event' ? ' (events)' : ` ${unit}`;
+    parts.push(`${showTime(op.call, unit, t0)}–${showTime(op.ret, unit, t0)}${u}`);
+  }
+  if (op.status === 'unknown' && op.retLine !== undefined) parts.push('outcome unknown');
+  return parts.join(', ');
 }
 
 /** Full description of an operation, with process and where it is in the input. */
-export function opText(op: Operation, unit: string): string {
-  const useLines = op.line !== undefined;
-  return `p${op.process} ${opLabel(op)} (${span(op, useLines ? 'event' : unit)})`;
+export function opText(op: Operation, unit: string, t0?: number): string {
+  return `p${op.process} ${opLabel(op)} (${opWhere(op, unit, t0)})`;
 }
 
 function keyNote(r: PartitionReport): string {
@@ -42,21 +60,25 @@ function keyNote(r: PartitionReport): string {
 }
 
 /** Lines (without a trailing newline) explaining a non-linearizable or unknown result. */
-export function explainLines(result: CheckResult, unit: string, full: boolean): string[] {
+export function explainLines(result: CheckResult, unit: string, full: boolean, t0?: number): string[] {
   const r = result.failing;
   if (!r) return [];
   const out: string[] = [];
   if (result.verdict === 'unknown') {
+    const open = result.unfinished ?? [];
+    const keys = open.length > 0 && !(open.length === 1 && open[0] === '')
+      ? `; still open: ${open.slice(0, 8).map((k) => JSON.stringify(k)).join(', ')}${open.length > 8 ? ` (+${open.length - 8} more)` : ''}`
+      : '';
     out.push(
-      `  time limit reached after ${result.elapsedMs.toFixed(0)} ms (${result.searched}/${result.partitions} partitions searched; ` +
-        `${keyNote(r)}${r.ops.length} ops, longest linearizable prefix so far ${r.prefix.length})`,
+      `  time limit reached after ${result.elapsedMs.toFixed(0)} ms (${result.partitions - open.length}/${result.partitions} partitions decided${keys}; ` +
+        `hardest: ${keyNote(r)}${r.ops.length} ops, longest linearizable prefix so far ${r.prefix.length})`,
     );
     return out;
   }
   const rejected = r.frontier.filter((f) => f.rejected);
   const shown = rejected.length > 0 ? rejected : r.frontier;
   if (!full) {
-    const first = shown.slice(0, 3).map((f) => `${opText(f.op, unit)}: ${f.reason}`);
+    const first = shown.slice(0, 3).map((f) => `${opText(f.op, unit, t0)}: ${f.reason}`);
     const more = shown.length > 3 ? ` (+${shown.length - 3} more)` : '';
     out.push(
       `  ${keyNote(r)}linearized ${r.prefix.length} of ${r.ops.length} ops (state ${r.stateAfterPrefix}); ` +
@@ -66,10 +88,10 @@ export function explainLines(result: CheckResult, unit: string, full: boolean): 
   }
   out.push(`  ${keyNote(r)}partition of ${r.ops.length} ops (${result.partitions} partitions in the history)`);
   out.push(`  longest linearizable prefix (${r.prefix.length} ops, in linearization order):`);
-  r.prefix.forEach((op, i) => out.push(`    ${String(i + 1).padStart(4)}. ${opText(op, unit)}`));
+  r.prefix.forEach((op, i) => out.push(`    ${String(i + 1).padStart(4)}. ${opText(op, unit, t0)}`));
   out.push(`  state after the prefix: ${r.stateAfterPrefix}`);
   out.push('  operations that cannot be placed next:');
-  for (const f of r.frontier) out.push(`    ${opText(f.op, unit)}: ${f.reason}`);
+  for (const f of r.frontier) out.push(`    ${opText(f.op, unit, t0)}: ${f.reason}`);
   return out;
 }
 
@@ -160,17 +182,4 @@ export function historySvg(p: Picture): string {
   parts.push(`<text x="${left}" y="${ay + 34}" fill="#555">${axisName}</text>`);
   parts.push('</svg>');
   return parts.join('\n') + '\n';
-}
-
-export function historyHtml(p: Picture, explanation: string[]): string {
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>${esc(p.title)}</title>
-<style>body{font-family:sans-serif;margin:1em} pre{background:#f4f4f4;padding:.5em;overflow:auto} .wrap{overflow:auto}</style>
-</head><body>
-<h1>${esc(p.title)}</h1>
-<pre>${esc(explanation.join('\n'))}</pre>
-<div class="wrap">
-${historySvg(p)}</div>
-</body></html>
-`;
 }

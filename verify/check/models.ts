@@ -1,5 +1,5 @@
 // Sequential specifications the checker searches against.
-import type { ModelName, OpKind, Operation, Value } from './types.js';
+import type { InitialValue, ModelName, OpKind, Operation, Value } from './types.js';
 
 /**
  * A sequential model. `step` returns the state after `op` or `undefined` when `op` (with its
@@ -9,10 +9,15 @@ import type { ModelName, OpKind, Operation, Value } from './types.js';
 export interface Model<S> {
   readonly name: ModelName;
   readonly kinds: ReadonlySet<OpKind>;
-  init(): S;
+  /** What the model was made from (workers rebuild it from this). */
+  readonly spec: ModelSpec;
+  /** State of partition `key` before any operation. */
+  init(key: string): S;
   step(state: S, op: Operation): S | undefined;
   hash(state: S): number;
   equal(a: S, b: S): boolean;
+  /** States are strings, numbers or null, equal exactly when ===: the cache interns them by value. */
+  readonly primitiveStates?: boolean;
   /** P-compositionality: independent sub-histories (each checked on its own). */
   partition(ops: Operation[]): Operation[][];
   describeState(state: S): string;
@@ -49,10 +54,22 @@ export function partitionByKey(ops: Operation[]): Operation[][] {
 }
 
 /**
- * Step shared by both models; per partition the state is one value (the register, or the value
- * of the partition's key; null = absent).
+ * How a model starts: `initial` is the value of a key never written (and of a deleted key):
+ * `nil` (null, Jepsen's register, nicraft's store) or `empty` (""; Porcupine's and Jepsen's KV
+ * tests, where a get of a missing key returns the empty string). `initialState` gives some keys
+ * another starting value (a store that was not empty); for a history without keys the key is "".
  */
-function stepValue(state: Value, op: Operation): Value | undefined {
+export interface ModelSpec {
+  name: ModelName;
+  initial?: InitialValue;
+  initialState?: Record<string, Value>;
+}
+
+/**
+ * Step shared by both models; per partition the state is one value (the register, or the value
+ * of the partition's key; `absent` = never written or deleted).
+ */
+function stepValue(state: Value, op: Operation, absent: Value): Value | undefined {
   switch (op.kind) {
     case 'read':
       // Indeterminate reads are dropped while reading, so a read always has a result.
@@ -60,7 +77,7 @@ function stepValue(state: Value, op: Operation): Value | undefined {
     case 'write':
       return op.value ?? null;
     case 'delete':
-      return null;
+      return absent;
     case 'append':
       return (state ?? '') + (op.value ?? '');
     case 'cas': {
@@ -89,30 +106,41 @@ function whyNotValue(what: string) {
   };
 }
 
-function valueModel(name: ModelName, kinds: OpKind[], what: string): Model<Value> {
+const KINDS: Record<ModelName, OpKind[]> = {
+  register: ['read', 'write', 'cas'],
+  kv: ['read', 'write', 'cas', 'append', 'delete'],
+};
+
+function valueModel(spec: ModelSpec): Model<Value> {
+  const absent: Value = spec.initial === 'empty' ? '' : null;
+  const start = new Map<string, Value>(Object.entries(spec.initialState ?? {}));
   return {
-    name,
-    kinds: new Set(kinds),
-    init: () => null,
-    step: stepValue,
+    name: spec.name,
+    kinds: new Set(KINDS[spec.name]),
+    spec,
+    init: (key) => (start.has(key) ? start.get(key)! : absent),
+    step: (state, op) => stepValue(state, op, absent),
     hash: hashValue,
     equal: (a, b) => a === b,
+    primitiveStates: true,
     partition: partitionByKey,
     describeState: (s) => showValue(s),
-    whyNot: whyNotValue(what),
+    whyNot: whyNotValue(spec.name === 'register' ? 'register' : 'key'),
   };
 }
 
-/** A single read/write/cas register (a history with keys is one independent register per key). */
-export const registerModel: Model<Value> = valueModel('register', ['read', 'write', 'cas'], 'register');
+/** Builds a model: `register` or `kv`, with its initial values. */
+export function makeModel(spec: ModelSpec): Model<Value> {
+  return valueModel(spec);
+}
 
-/** A map from string keys to string values: get, put, delete, append, cas; partitioned by key. */
-export const kvModel: Model<Value> = valueModel(
-  'kv',
-  ['read', 'write', 'cas', 'append', 'delete'],
-  'key',
-);
+/** A single read/write/cas register (a history with keys is one independent register per key); starts nil. */
+export const registerModel: Model<Value> = makeModel({ name: 'register' });
 
-export function modelByName(name: ModelName): Model<Value> {
+/** A map from string keys to string values: get, put, delete, append, cas; partitioned by key; keys start nil. */
+export const kvModel: Model<Value> = makeModel({ name: 'kv' });
+
+export function modelByName(name: ModelName, initial?: InitialValue): Model<Value> {
+  if (initial === 'empty') return makeModel({ name, initial });
   return name === 'register' ? registerModel : kvModel;
 }

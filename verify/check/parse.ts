@@ -1,9 +1,11 @@
-// Input formats: Jepsen log lines, EDN maps (one a line), nicraft history JSON.
-import { EdnMap, EdnParseError, Keyword, ednToString, parseEdn, type EdnValue } from './edn.js';
+// Input formats: Jepsen log lines, EDN op maps (one a line, or in one top-level vector), nicraft
+// history JSON.
+import { EdnMap, EdnParseError, EdnReader, Keyword, ednSnippet, lineOf, lineStarts, parseEdn, type EdnValue } from './edn.js';
 import {
   BadInputError,
   type FormatName,
   type History,
+  type InitialValue,
   type JsonHistory,
   type ModelName,
   type OpKind,
@@ -22,10 +24,31 @@ const KIND_OF: Record<string, OpKind> = {
   del: 'delete',
 };
 
-/** Guesses the format from the first meaningful character(s). */
+/**
+ * Guesses the format from the first meaningful characters: `{:` EDN, `{` JSON, `[{:` / `({:` /
+ * `[` + `]` / `;` EDN (a vector of op maps, a comment), anything else a Jepsen log.
+ */
 export function detectFormat(text: string): FormatName {
-  const m = /^\s*(\S)\s*(\S)?/.exec(text);
-  if (m && m[1] === '{') return m[2] === ':' ? 'edn' : 'json';
+  let i = 0;
+  const skip = (): string | undefined => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    return text[i];
+  };
+  const c = skip();
+  if (c === ';') return 'edn';
+  if (c === '[' || c === '(') {
+    i++;
+    const d = skip();
+    if (d === '{') {
+      i++;
+      return skip() === ':' ? 'edn' : 'json';
+    }
+    return d === ']' || d === ')' || d === '[' || d === '(' || d === ';' ? 'edn' : 'jepsen-log';
+  }
+  if (c === '{') {
+    i++;
+    return skip() === ':' ? 'edn' : 'json';
+  }
   return 'jepsen-log';
 }
 
@@ -118,12 +141,12 @@ function toValue(v: EdnValue | undefined, what: string, fail: (msg: string) => n
   if (typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return String(v);
   if (v instanceof Keyword) return v.toString();
-  return fail(`${what}: expected nil, a number or a string, got ${ednToString(v)}`);
+  return fail(`${what}: expected nil, a number or a string, got ${ednSnippet(v)}`);
 }
 
 function casArgs(v: EdnValue | undefined, fail: (msg: string) => never): [Value, Value] {
   if (!Array.isArray(v) || v.length !== 2) {
-    return fail(`cas: expected [from to], got ${v === undefined ? 'nothing' : ednToString(v)}`);
+    return fail(`cas: expected [from to], got ${v === undefined ? 'nothing' : ednSnippet(v)}`);
   }
   return [toValue(v[0], 'cas from', fail), toValue(v[1], 'cas to', fail)];
 }
@@ -152,9 +175,9 @@ function invocationArgs(
 }
 
 const LOG_LINE =
-  /jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:([A-Za-z][\w-]*)(?:\s+(.*?))?\s*$/;
+  /jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:([A-Za-z][\w-]*)(?:\s+(.*))?\s*$/;
 
-/** Jepsen's log lines (see ../shared/data/jepsen-etcd/README.md). Other lines are ignored. */
+/** Jepsen's log lines (see testdata/jepsen-etcd/README.md). Other lines are ignored. */
 export function parseJepsenLog(text: string, file: string): History {
   const b = new Builder(file);
   const lines = text.split('\n');
@@ -170,11 +193,12 @@ export function parseJepsenLog(text: string, file: string): History {
     const kind = KIND_OF[f];
     if (!kind) fail(`unknown operation :${f}`);
     let v: EdnValue | undefined;
-    if (m[4] !== undefined && m[4] !== '') {
+    const raw = m[4]?.trim();
+    if (raw !== undefined && raw !== '') {
       try {
-        v = parseEdn(m[4]);
+        v = parseEdn(raw);
       } catch (e) {
-        if (e instanceof EdnParseError) fail(`bad value '${m[4]}': ${e.message}`);
+        if (e instanceof EdnParseError) fail(`bad value '${oneLine(raw.length > 60 ? raw.slice(0, 59) + '…' : raw)}': ${e.message}`);
         throw e;
       }
     }
@@ -189,30 +213,41 @@ export function parseJepsenLog(text: string, file: string): History {
     }
   }
   const ops = b.finish();
-  return { ops, format: 'jepsen-log', timeUnit: 'event', droppedReads: b.droppedReads };
+  // Jepsen's register (Knossos' cas-register) starts nil; a read before any write returns nil.
+  return { ops, format: 'jepsen-log', timeUnit: 'event', droppedReads: b.droppedReads, initial: 'nil' };
 }
 
-/** EDN maps, one a line: `{:process 0, :type :invoke, :f :put, :key "a", :value "1"}`. */
+/** Operation names of Porcupine's KV logs and of MIT 6.824's key-value service. */
+const KV_VOCABULARY = new Set(['get', 'put', 'append']);
+
+/**
+ * The initial value an EDN history implies: `empty` when every client operation is named
+ * `:get`, `:put` or `:append` (Porcupine's KV logs, the MIT 6.824 key-value service: a Get of a
+ * missing key returns ""), otherwise `nil` (Jepsen's registers).
+ */
+function ednInitial(names: Set<string>): InitialValue {
+  if (names.size === 0) return 'nil';
+  for (const n of names) if (!KV_VOCABULARY.has(n)) return 'nil';
+  return 'empty';
+}
+
+/**
+ * EDN op maps: `{:process 0, :type :invoke, :f :put, :key "a", :value "1"}`, one a line (or
+ * spread over lines), or all inside one top-level vector or list (`[{...}\n {...}]`).
+ */
 export function parseEdnHistory(text: string, file: string): History {
   const b = new Builder(file);
-  const lines = text.split('\n');
+  const starts = lineStarts(text);
+  const r = new EdnReader(text);
+  const names = new Set<string>();
   let t = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.trim();
-    if (raw === '' || raw.startsWith(';')) continue;
-    const lineNo = i + 1;
+
+  const op = (v: EdnValue, lineNo: number): void => {
     const fail = (msg: string): never => b.err(lineNo, msg);
-    let v: EdnValue;
-    try {
-      v = parseEdn(raw);
-    } catch (e) {
-      if (e instanceof EdnParseError) return fail(`malformed EDN: ${e.message}`);
-      throw e;
-    }
-    if (!(v instanceof EdnMap)) return fail('expected an EDN map {...}');
+    if (!(v instanceof EdnMap)) return fail(`expected an EDN op map {...}, got ${ednSnippet(v, 40)}`);
     const proc = v.kw('process');
     if (typeof proc !== 'number') {
-      if (proc instanceof Keyword) continue; // :nemesis and friends are not clients
+      if (proc instanceof Keyword) return; // :nemesis and friends are not clients
       return fail(':process must be an integer');
     }
     const type = v.kw('type');
@@ -224,6 +259,7 @@ export function parseEdnHistory(text: string, file: string): History {
     const f = fv instanceof Keyword ? fv.name : fv;
     const kind = KIND_OF[f];
     if (!kind) return fail(`unknown operation :${f}`);
+    names.add(f);
     const keyV = v.kw('key');
     const key = keyV === undefined ? '' : toValue(keyV, 'key', fail) ?? 'nil';
     const value = v.kw('value');
@@ -235,9 +271,37 @@ export function parseEdnHistory(text: string, file: string): History {
       const out = kind === 'read' && type.name === 'ok' ? toValue(value, 'read', fail) : undefined;
       b.complete(proc, type.name as CompletionType, f, t, lineNo, out, timedOut);
     }
+  };
+
+  try {
+    while (!r.atEnd()) {
+      const c = text[r.pos];
+      if (c === '[' || c === '(') {
+        // One top-level vector (or list) of op maps: read its items one at a time.
+        const open = r.pos;
+        const close = c === '[' ? ']' : ')';
+        r.pos++;
+        for (;;) {
+          if (r.atEnd()) r.fail(`missing '${close}' of the top-level ${c === '[' ? 'vector' : 'list'} opened here`, open);
+          if (text[r.pos] === close) {
+            r.pos++;
+            break;
+          }
+          const v = r.read();
+          op(v, lineOf(starts, r.valueStart).line);
+        }
+      } else {
+        const v = r.read();
+        op(v, lineOf(starts, r.valueStart).line);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof EdnParseError)) throw e;
+    const { line, column } = lineOf(starts, e.offset);
+    b.err(line, `malformed EDN: ${e.reason} (column ${column})`);
   }
   const ops = b.finish();
-  return { ops, format: 'edn', timeUnit: 'event', droppedReads: b.droppedReads };
+  return { ops, format: 'edn', timeUnit: 'event', droppedReads: b.droppedReads, initial: ednInitial(names) };
 }
 
 /** 1-based line of each element of the top-level "ops" array (for error messages). */
@@ -292,14 +356,23 @@ export function parseJsonHistory(text: string, file: string): History {
     const pos = /position (\d+)/.exec(msg);
     const lc = /line (\d+)/.exec(msg);
     const line = pos ? lineAt(text, Number(pos[1])) : lc ? Number(lc[1]) : undefined;
-    throw new BadInputError(file, line, `malformed JSON: ${msg}`);
+    throw new BadInputError(file, line, `malformed JSON: ${oneLine(msg)}`);
   }
   const top = doc as Partial<JsonHistory> | null;
   if (typeof top !== 'object' || top === null || Array.isArray(top) || !Array.isArray(top.ops)) {
     throw new BadInputError(file, 1, 'expected {"ops": [...]} (and optionally "model")');
   }
   if (top.model !== undefined && top.model !== 'register' && top.model !== 'kv') {
-    throw new BadInputError(file, 1, `unknown model ${JSON.stringify(top.model)} (register or kv)`);
+    throw new BadInputError(file, 1, `unknown model ${oneLine(JSON.stringify(top.model))} (register or kv)`);
+  }
+  if (top.initial !== undefined && top.initial !== 'nil' && top.initial !== 'empty') {
+    throw new BadInputError(file, 1, `"initial" must be "nil" or "empty", not ${oneLine(JSON.stringify(top.initial))}`);
+  }
+  let initialState: Record<string, Value> | undefined;
+  if (top.initialState !== undefined) {
+    initialState = readInitialState(top.initialState, (msg) => {
+      throw new BadInputError(file, 1, `"initialState": ${msg}`);
+    });
   }
   const where = opLines(text);
   const ops: Operation[] = [];
@@ -341,6 +414,7 @@ export function parseJsonHistory(text: string, file: string): History {
       call: o.invokeNs as number,
       ret: Infinity,
       line,
+      retLine: line,
     };
     if (kind === 'write' || kind === 'append') op.value = scalar(o.value, '"value"');
     if (kind === 'cas') {
@@ -367,9 +441,30 @@ export function parseJsonHistory(text: string, file: string): History {
     }
     ops.push(op);
   });
-  const h: History = { ops, format: 'json', timeUnit: 'ns', droppedReads };
+  const h: History = { ops, format: 'json', timeUnit: 'ns', droppedReads, initial: top.initial ?? 'nil' };
   if (top.model) h.model = top.model as ModelName;
+  if (initialState) h.initialState = initialState;
+  if (ops.length > 0) h.t0 = Math.min(...ops.map((o) => o.call));
   return h;
+}
+
+/** A message on one line, at most 200 characters, printable. */
+export function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return t.length > 200 ? t.slice(0, 199) + '…' : t;
+}
+
+/** Checks a key -> value object (values: strings, numbers or null). */
+export function readInitialState(v: unknown, fail: (msg: string) => never): Record<string, Value> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail('expected an object of key -> value');
+  const out: Record<string, Value> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (x === null || typeof x === 'string') out[k] = x;
+    else if (typeof x === 'number' && Number.isFinite(x)) out[k] = String(x);
+    else return fail(`key ${oneLine(JSON.stringify(k))}: the value must be a string, a number or null`);
+  }
+  return out;
 }
 
 export function parseHistory(text: string, file: string, format?: FormatName): History {

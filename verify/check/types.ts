@@ -47,6 +47,9 @@ export type { ModelName } from '../../ctrl/app/history.js';
 import type { ModelName } from '../../ctrl/app/history.js';
 export type FormatName = 'jepsen-log' | 'edn' | 'json';
 
+/** Value of a key never written: `nil` (null) or `empty` (""). See models.ts ModelSpec. */
+export type InitialValue = 'nil' | 'empty';
+
 /** A parsed history: its operations plus what the input said about itself. */
 export interface History {
   ops: Operation[];
@@ -57,6 +60,12 @@ export interface History {
   timeUnit: string;
   /** Number of indeterminate reads dropped while reading. */
   droppedReads: number;
+  /** Initial value the input's format implies (docs/checker.md, "Initial value"). */
+  initial: InitialValue;
+  /** Starting values the input itself gives (nicraft JSON `initialState`). */
+  initialState?: Record<string, Value>;
+  /** Time of the first invocation (for showing times relative to it). */
+  t0?: number;
 }
 
 /** Error in an input file; names the file and the 1-based line. */

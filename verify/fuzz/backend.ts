@@ -9,7 +9,6 @@ import type { FaultSpec } from '../../sim/cluster.js';
 import { ModelWorld } from '../../sim/model-world.js';
 import { RaftCluster } from '../../sim/raft-host.js';
 import { FuzzClients } from './workload.js';
-import type { KvClient } from '../../ctrl/app/client.js';
 import type { JsonHistory } from '../check/types.js';
 import { Draw, type Schedule } from './schedule.js';
 
@@ -55,6 +54,9 @@ export interface Backend {
   /** operations the client library reported `failed` (certainly not executed): (client id, seq) */
   failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }>;
   events(): string[];
+  /** the liveness detector's view, per port: frames the NIC transmitted (every plane, since the start), host TX frames its host handed it */
+  txFrames(): number[];
+  hostTxFrames(): number[];
   log(line: string): void;
   /** log every client frame and outcome */
   traceClients(): void;
@@ -63,6 +65,14 @@ export interface Backend {
   onApplied?: (port: number, e: Entry) => void;
   onRole?: (port: number, role: string, term: number) => void;
   destroy(): void;
+}
+
+/** The schedule's host latency and poll period in cycles (absent: the worlds' defaults, 1 us each). */
+function hostTiming(s: Schedule, cyclesPerUs: number): { hostLatencyCycles?: number; hostPollCycles?: number } {
+  return {
+    ...(s.hostLatencyNs !== undefined ? { hostLatencyCycles: Math.round((s.hostLatencyNs * cyclesPerUs) / 1000) } : {}),
+    ...(s.hostPollNs !== undefined ? { hostPollCycles: Math.max(1, Math.round((s.hostPollNs * cyclesPerUs) / 1000)) } : {}),
+  };
 }
 
 function liveLeader(reps: Array<Replica | undefined>): number {
@@ -92,8 +102,9 @@ export class ModelBackend implements Backend {
       replicas: this.ports, voters: s.replicas, planes: s.planes, seed: s.seed, clients: s.workload.clients,
       raft: {
         electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
-        maxClockDrift: s.maxClockDrift, durableReplies: s.durableReplies,
+        maxClockDrift: s.maxClockDrift, durableReplies: s.durableReplies, ...(s.nic ? { tuning: s.nic } : {}),
       },
+      ...hostTiming(s, 250),
       clockRates: s.clockRates,
     });
     const w = this.world;
@@ -154,38 +165,43 @@ export class ModelBackend implements Backend {
   unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }
   failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }> { return this.clients.failedClaims; }
   events(): string[] { return [...this.world.events(), `${this.world.cycle} network: ${JSON.stringify(this.world.netStats)}`]; }
+  txFrames(): number[] { return this.world.nodes.map((n) => n.txFrames); }
+  hostTxFrames(): number[] { return this.world.nodes.map((n) => n.hostTxFrames); }
   log(line: string): void { this.world.log(line); }
   traceClients(): void { this.clients.trace = (l) => this.world.log(l); }
   destroy(): void { /* nothing native */ }
 }
 
-/** RTL NICs in the C++ fabric, the control plane and clients of sim/raft-host.ts. */
+/**
+ * RTL NICs in the C++ fabric with the control plane of sim/raft-host.ts; the campaign's own
+ * clients (FuzzClients, as in the ModelNic world) at the fabric's external client ports.
+ */
 export class RtlBackend implements Backend {
   readonly kind = 'rtl' as const;
   readonly rc: RaftCluster;
+  readonly clients: FuzzClients;
   readonly ports: number;
   readonly planes: number;
   onCrash?: (port: number, cause: string) => void;
   onApplied?: (port: number, e: Entry) => void;
   onRole?: (port: number, role: string, term: number) => void;
-  private readonly keys: number;
-  private markNs = Infinity;
-  private finalFrom = -1;
-  private finalResult?: boolean;
   private readonly extra: string[] = [];
   private armed = new Set<number>();
   private planesDown = new Set<number>();
+  private downSet = new Set<number>();
+  private readonly hostTx: number[];
 
   constructor(s: Schedule) {
     this.ports = s.replicas + (s.spare ? 1 : 0);
     this.planes = s.planes;
-    this.keys = s.workload.keys;
+    this.hostTx = Array.from({ length: this.ports }, () => 0);
     this.rc = new RaftCluster({
-      replicas: this.ports, voters: s.replicas, planes: s.planes, seed: s.seed, kvClients: s.workload.clients,
+      replicas: this.ports, voters: s.replicas, planes: s.planes, seed: s.seed, kvClients: 0, rawClients: s.workload.clients,
       workload: { clients: 1, ratePct: 0 },
+      ...hostTiming(s, 250),
       raft: {
         electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
-        durableReplies: s.durableReplies,
+        durableReplies: s.durableReplies, ...(s.nic ? { tuning: s.nic } : {}),
       },
     });
     const rc = this.rc;
@@ -193,54 +209,50 @@ export class RtlBackend implements Backend {
     rc.ledgerApply = (port: number, e: Entry, c?: number) => { apply(port, e, c); this.onApplied?.(port, e); };
     const role = rc.roleChanged.bind(rc);
     rc.roleChanged = (port: number, r: string, t: number) => { role(port, r, t); this.onRole?.(port, r, t); };
-    // RaftCluster records a client's `failed` outcome as `fail`, which for a cas the checker reads
-    // as "the comparison failed"; and `failed` is not a sound claim anyway (docs/fuzz.md). Pass it
-    // on as indeterminate and keep the claim for the campaign's check.
-    const clients = (rc as unknown as { clients: Array<{ clientId: number; kv: KvClient }> }).clients;
-    for (const c of clients) {
-      const inv = c.kv.invoke.bind(c.kv);
-      let seq = 0;
-      const rec = (rc as unknown as { recorder: { ops: unknown[] } }).recorder;
-      c.kv.invoke = (cmd, done) => {
-        const my = ++seq;
-        const index = rec.ops.length - 1; // RaftCluster records the invocation just before invoking
-        inv(cmd, (out) => {
-          if (out.kind !== 'ok') this.unres.push({ clientId: c.clientId, seq: my, index });
-          if (out.kind !== 'failed') { done(out); return; }
-          this.claims.push({ clientId: c.clientId, seq: my, op: cmd.op, key: cmd.key });
-          done({ kind: 'indeterminate', reason: `failed (${out.reason}), taken as indeterminate` });
-        });
+    // host TX frames, counted as the host hands them over (the liveness detector)
+    rc.hosts.forEach((h, port) => {
+      const nic = h.context().nic;
+      const send = nic.sendHost.bind(nic);
+      nic.sendHost = (frames) => {
+        this.hostTx[port]! += frames instanceof Uint8Array ? 1 : frames.length;
+        send(frames);
       };
-    }
-    // reads without the log (lease / ReadIndex) at replicas, one outstanding per replica (RaftCluster.readAt
-    // records them as process 1000 + port)
-    const share = s.workload.localReadShare ?? 0;
-    if (share > 0) {
-      const rnd = new Draw(s.seed * 13 + 5);
-      const busy = new Set<number>();
-      let next = 0;
-      rc.cluster.addPoller(() => {
-        if (!this.readsOn || rc.cycle < next) return;
-        next = rc.cycle + rc.us(s.workload.thinkUs / share);
-        const L = this.leader();
-        const port = L >= 0 && rnd.next() < 0.8 ? L : rnd.int(this.ports);
-        if (busy.has(port) || !this.up(port)) return;
-        busy.add(port);
-        rc.readAt(port, `k${rnd.int(s.workload.keys)}`, () => busy.delete(port));
-      });
-    }
-    this.workloadOpts = {
-      keys: s.workload.keys, readShare: s.workload.readShare, thinkNs: s.workload.thinkUs * 1000,
-      attemptTimeoutNs: s.workload.attemptTimeoutUs * 1000, maxAttempts: s.workload.maxAttempts,
-    };
+    });
+    const nodes = Array.from({ length: this.ports }, (_, i) => i + 1);
+    // the fabric's external clients: the idle traffic generator's client is id 1, these 2, 3, ...
+    const base = 1;
+    this.clients = new FuzzClients({
+      planes: s.planes,
+      send: (k, p, f) => rc.cluster.clientSend(k, p, f),
+      poll: (k) => rc.cluster.clientPoll(k).filter((f) => !f.badFcs).map((f) => f.frame),
+      nowNs: () => rc.cycle * rc.nsPerCycle,
+      readAt: (port, key, done) => {
+        const r = this.replica(port);
+        if (!r) return false;
+        try {
+          r.readLocal(key, done);
+        } catch (e) {
+          if (!(e instanceof CrashError)) throw e;
+          this.storageCrash(port, e);
+        }
+        return true;
+      },
+    }, nodes, s.workload, s.seed, base);
+    rc.cluster.addPoller(() => this.clients.poll());
   }
-  private workloadOpts: Parameters<RaftCluster['startKvWorkload']>[0];
-  private readonly claims: Array<{ clientId: number; seq: number; op: string; key: string }> = [];
 
   nowUs(): number { return (this.rc.cycle * this.rc.nsPerCycle) / 1000; }
   cycles(us: number): number { return this.rc.us(us); }
   advance(us: number): void {
     this.advanceCycles(Math.max(1, this.rc.us(us)));
+  }
+  private storageCrash(port: number, e: Error): void {
+    this.armed.delete(port);
+    this.rc.hosts[port]!.replica?.close();
+    this.rc.cluster.addFault({ kind: 'crash', at: this.rc.cycle, node: port });
+    this.log(`n${port + 1} crashed (storage: ${e.message})`);
+    this.downSet.add(port);
+    this.onCrash?.(port, `storage: ${e.message}`);
   }
   private advanceCycles(n: number): void {
     const end = this.rc.cycle + n;
@@ -252,16 +264,10 @@ export class RtlBackend implements Backend {
         // a storage crash point fired inside a host: that host dies now (the fabric crashes its NIC)
         const port = [...this.armed].find((p) => !this.rc.hosts[p]!.storage.isArmed());
         if (port === undefined) throw e;
-        this.armed.delete(port);
-        this.rc.hosts[port]!.replica?.close();
-        this.rc.cluster.addFault({ kind: 'crash', at: this.rc.cycle, node: port });
-        this.log(`n${port + 1} crashed (storage: ${e.message})`);
-        this.downSet.add(port);
-        this.onCrash?.(port, `storage: ${e.message}`);
+        this.storageCrash(port, e);
       }
     }
   }
-  private downSet = new Set<number>();
   leader(): number { return liveLeader(this.rc.hosts.map((h, i) => (this.downSet.has(i) ? undefined : h.replica))); }
   up(port: number): boolean { return !this.downSet.has(port); }
   replica(port: number): Replica | undefined { return this.downSet.has(port) ? undefined : this.rc.hosts[port]!.replica; }
@@ -311,56 +317,38 @@ export class RtlBackend implements Backend {
       r.request(ev);
     } catch (e) {
       if (!(e instanceof CrashError)) throw e;
-      this.armed.delete(port);
-      r.close();
-      this.rc.cluster.addFault({ kind: 'crash', at: this.rc.cycle, node: port });
-      this.downSet.add(port);
-      this.onCrash?.(port, `storage: ${e.message}`);
+      this.storageCrash(port, e);
     }
   }
-  startClients(): void { this.rc.startKvWorkload(this.workloadOpts); this.readsOn = true; }
-  private readsOn = false;
-  stopClients(): void {
-    // no new operations, but keep the workload (RaftCluster.finish reads its `keys`; after
-    // stopKvWorkload it would read k0..k2 only)
-    const w = (this.rc as unknown as { workload?: { opsPerClient: number } }).workload;
-    if (w) w.opsPerClient = -1;
-    this.readsOn = false;
-  }
-  busyClients(): number { return this.rc.busyClients(); }
-  markLiveness(): void { this.markNs = this.rc.cycle * this.rc.nsPerCycle; }
+  startClients(): void { this.clients.start(); }
+  stopClients(): void { this.clients.stop(); }
+  busyClients(): number { return this.clients.busy(); }
+  markLiveness(): void { this.clients.markLiveness(); }
   firstOkAfterMarkUs(): number | undefined {
-    let best: number | undefined;
-    for (const o of this.rc.history().ops) {
-      // client operations only (they go through the log); reads without the log are processes 1000+
-      if (o.process < 1000 && o.status === 'ok' && o.invokeNs >= this.markNs && o.returnNs != null && (best === undefined || o.returnNs < best)) best = o.returnNs;
-    }
-    return best === undefined ? undefined : best / 1000;
+    const ns = this.clients.firstOkAfterMarkNs;
+    return ns === undefined ? undefined : ns / 1000;
   }
-  finalReads(): void {
-    this.finalFrom = this.rc.history().ops.length;
-    // RaftCluster.finish: stops the workload, waits for the clients, reads every key once
-    this.finalResult = this.rc.finish(this.rc.us(4000));
-  }
-  finalDone(): boolean { return this.finalResult !== undefined; }
-  finalOk(): boolean {
-    if (!this.finalResult) return false;
-    const ops = this.rc.history().ops.slice(this.finalFrom);
-    return ops.length >= this.keys && ops.every((o) => o.status === 'ok');
-  }
-  outcomes(): { ok: number; fail: number; indeterminate: number } { return this.rc.outcomes; }
-  readsVia(): Record<string, number> { return this.rc.readsVia; }
-  historyJson(): string { return this.rc.historyJson(); }
-  history(): JsonHistory { return this.rc.history(); }
-  unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.unres; }
-  private readonly unres: Array<{ clientId: number; seq: number; index: number }> = [];
-  failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }> { return this.claims; }
+  finalReads(): void { this.clients.finalReads(); }
+  finalDone(): boolean { return this.clients.finalPending === 0; }
+  finalOk(): boolean { return this.clients.finalFailed === 0; }
+  outcomes(): { ok: number; fail: number; indeterminate: number } { return this.clients.outcomes; }
+  readsVia(): Record<string, number> { return this.clients.readsVia; }
+  historyJson(): string { return this.clients.recorder.toJSON(); }
+  history(): JsonHistory { return this.clients.recorder.toHistory(); }
+  unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }
+  failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }> { return this.clients.failedClaims; }
   events(): string[] {
     const st = this.rc.cluster.stats();
     const drops = Object.entries(st).filter(([k, v]) => k.startsWith('drop.') && v > 0).map(([k, v]) => `${k}=${v}`).join(' ');
     return [...this.rc.cluster.events(), ...this.extra.map((l) => `(fuzz) ${l}`), `${this.rc.cycle} network: ${drops}`];
   }
+  txFrames(): number[] {
+    // every frame the NIC put out on any plane (a plane that is down drops it after: still sent)
+    const st = this.rc.cluster.stats();
+    return Array.from({ length: this.ports }, (_, port) => st[`node${port}.tx_frames`] ?? 0);
+  }
+  hostTxFrames(): number[] { return [...this.hostTx]; }
   log(line: string): void { this.extra.push(`${this.rc.cycle} ${line}`); }
-  traceClients(): void { /* RaftCluster's clients are not traced */ }
+  traceClients(): void { this.clients.trace = (l) => this.log(l); }
   destroy(): void { this.rc.destroy(); }
 }

@@ -9,7 +9,10 @@
 //   * the client history (which ends with a read of every key, so a lost acknowledged write shows)
 //     is linearizable (verify/check);
 //   * liveness: after the faults stop, a client operation issued after that commits within the
-//     bound, the final reads complete and the voters converge.
+//     bound, the final reads complete and the voters converge;
+//   * the liveness detector, all along: no NIC stops transmitting while its host hands it frames
+//     to send (the TX wedge of issue 15), and, once the faults stopped, no voter's applied index
+//     stands still while the leader commits.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +25,7 @@ import type { FaultSpec } from '../../sim/cluster.js';
 import { decodeHeader } from '../../ctrl/wire/wire.gen.js';
 import type { JsonHistory } from '../check/types.js';
 import { ModelBackend, RtlBackend, type Backend } from './backend.js';
+import { AppliedStallDetector, TxStallDetector } from './liveness.js';
 import { Draw, describeEvent, describeSchedule, drawSchedule, type DrawOptions, type FuzzEvent, type Schedule, type Target } from './schedule.js';
 
 export interface FuzzOptions extends DrawOptions {
@@ -46,6 +50,8 @@ export interface FuzzOptions extends DrawOptions {
   nicGuard?: boolean;
   /** a failing seed is run again with `trace` for its files (default true; ModelNic world only) */
   traceOnFailure?: boolean;
+  /** tests: called once the backend is up, with the agenda (`at(us, fn)` runs fn at that simulated time) */
+  instrument?: (b: Backend, at: (us: number, fn: () => void) => void, s: Schedule) => void;
 }
 
 export interface SeedStats {
@@ -96,6 +102,7 @@ function historyText(h: JsonHistory): string {
 /** The command line that replays a seed. */
 export function replayCommand(seed: number, o: FuzzOptions): string {
   const parts = ['npx nicraft fuzz', `--seed ${seed}`];
+  if (o.draw === 1) parts.push('--draw 1');
   if (o.rtl) parts.push('--rtl');
   if (o.faultUs !== undefined) parts.push(`--us ${o.faultUs}`);
   if (o.livenessUs !== undefined) parts.push(`--liveness-us ${o.livenessUs}`);
@@ -167,6 +174,8 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
     agenda.splice(i, 0, it);
   };
   const Ts = s.faultUs;
+  // the client's retry budget in time (KvClient.retryBudgetNs)
+  const budgetUs = s.workload.retryBudgetUs ?? (s.workload.maxAttempts || 1) * s.workload.attemptTimeoutUs;
   let faultsOn = true;
   const ports = b.ports;
   const upPorts = (): number[] => Array.from({ length: ports }, (_, i) => i).filter((i) => b.up(i));
@@ -359,6 +368,30 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
   };
   at(50, sampler);
 
+  // ---- the liveness detector (liveness.ts) --------------------------------------------------------
+  // (1) a NIC that stopped transmitting while its host hands it frames: a healthy NIC sends a host
+  // frame within a few microseconds (the bound allows for a slow host and a long retransmit timeout)
+  const txStall = new TxStallDetector(ports, Math.max(100, 20 * ((s.hostLatencyNs ?? 1000) / 1000) + 4 * ((s.nic?.rtoCycles ?? 512) / 250)));
+  // (2) once the faults stopped: a voter whose applied index stands still while the leader commits
+  const appliedStall = new AppliedStallDetector(ports, Math.max(1000, 8 * s.electionTimeoutUs, 30 * s.heartbeatUs));
+  let watchAppliedOn = false;
+  const detector = (): void => {
+    for (const f of txStall.sample({ nowUs: now(), up: Array.from({ length: ports }, (_, p) => b.up(p)), tx: b.txFrames(), hostTx: b.hostTxFrames() })) {
+      fail(`liveness detector: ${f}`);
+    }
+    if (watchAppliedOn) {
+      const L = b.leader();
+      const lr = L >= 0 ? b.replica(L) : undefined;
+      for (const f of appliedStall.sample({
+        nowUs: now(), leader: lr ? L : -1, commit: lr ? lr.core.status().commit : 0, voters: lr ? lr.core.voters.map((v) => v - 1) : [],
+        applied: Array.from({ length: ports }, (_, p) => b.replica(p)?.kv.appliedIndex ?? -1),
+      })) fail(`liveness detector: ${f}`);
+    }
+    at(now() + 10, detector);
+  };
+  at(10, detector);
+  o.instrument?.(b, at, s);
+
   const watchBound = (): void => {
     let k = 0;
     for (let p = 0; p < ports; p++) if (impaired(p)) k++;
@@ -399,6 +432,7 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
       }
       note(`faults stop; liveness required within ${s.livenessUs} us\n  ${status()}`);
       b.markLiveness();
+      watchAppliedOn = true;
       const deadline = Ts + s.livenessUs;
       while (b.firstOkAfterMarkUs() === undefined && now() < deadline && !failures.length) runTo(Math.min(deadline, now() + 10));
       const first = b.firstOkAfterMarkUs();
@@ -412,15 +446,14 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
     // ---- drain, final reads, convergence --------------------------------------------------------
     if (!failures.length) {
       b.stopClients();
-      const w = s.workload;
-      const drainUs = w.maxAttempts * w.attemptTimeoutUs * 1.5 + 500;
+      const drainUs = (budgetUs + s.workload.attemptTimeoutUs) * 1.5 + 500;
       const dl = now() + drainUs;
       while (b.busyClients() > 0 && now() < dl) runTo(now() + 10);
       if (b.busyClients() > 0) fail(`liveness: client operations still in flight ${drainUs} us after the workload stopped\n  ${status()}`);
     }
     if (!failures.length) {
       b.finalReads();
-      const dl = now() + 3000;
+      const dl = now() + Math.max(3000, 2 * budgetUs + 1000);
       while (!b.finalDone() && now() < dl) runTo(now() + 10);
       if (!b.finalDone() || !b.finalOk()) fail(`liveness: the final reads of every key did not all complete ok\n  ${status()}`);
     }
@@ -434,9 +467,11 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
           const idx = voters.map((p) => b.replica(p)?.kv.appliedIndex ?? -1);
           return idx.every((i) => i >= 0 && i === idx[0]);
         };
-        const dl = now() + 1000;
+        // (the applied-stall detector, more specific, speaks first when a voter stands still)
+        const convergeUs = Math.max(1500, 12 * s.electionTimeoutUs);
+        const dl = now() + convergeUs;
         while (!converged() && now() < dl) runTo(now() + 10);
-        if (!converged()) fail(`convergence: the voters did not reach the same applied index within 1000 us\n  ${status()}`);
+        if (!converged()) fail(`convergence: the voters did not reach the same applied index within ${convergeUs} us\n  ${status()}`);
         else {
           const snaps = voters.map((p) => Buffer.from(b.replica(p)!.kv.snapshot()).toString('base64'));
           if (new Set(snaps).size !== 1) fail(`KV states differ among the voters at the end (applied ${b.replica(voters[0]!)!.kv.appliedIndex})`);

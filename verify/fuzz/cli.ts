@@ -1,13 +1,23 @@
-// `nicraft fuzz [--seeds N | --minutes M] [--from S] [--seed S] [--rtl] [--us N] ...`
+// `nicraft fuzz [--seeds N | --minutes M] [--from S] [--seed S] [--shard K/N --out FILE] [--rtl] [--draw 1|2] ...`
+// `nicraft fuzz merge FILES... [--out FILE]`
 //
 // Fault campaigns in the manner of TigerBeetle's VOPR (docs/fuzz.md): each seed draws a cluster,
 // a fault schedule and a client workload, runs it (ModelNic world by default, RTL NICs with
 // --rtl), requires liveness once the faults stop, and checks safety. A failing seed prints a
 // one-line replay command and writes its event log and history (build/fuzz-out/ by default).
-// Exit status: 0 every seed passed, 1 a seed failed, 2 usage.
+// A campaign splits over machines: each runs `--shard K/N` of the same `--from/--seeds` space and
+// writes `--out`; `nicraft fuzz merge` combines the files (docs/fuzz.md).
+// Exit status: 0 every seed passed, 1 a seed failed, 2 usage (merge: files that do not belong together, or missing shards).
 
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runSeed, type FuzzOptions, type SeedResult } from './campaign.js';
+import {
+  makeResult, mergeResults, parseResult, parseShard, shardSeed, toRecord,
+  type CampaignOptions, type MergeReport, type SeedRecord, type ShardSpec,
+} from './result.js';
 
 const nonNegInt = (v: string): number => {
   const n = Number(v);
@@ -30,7 +40,10 @@ interface CliOpts {
   livenessUs?: number;
   replicas?: string;
   planes?: number;
-  out: string;
+  draw: string;
+  files: string;
+  out?: string;
+  shard?: ShardSpec;
   keep?: boolean;
   trace?: boolean;
   guard?: boolean;
@@ -48,71 +61,147 @@ export function formatResult(r: SeedResult): string {
   return `${head} ${r.summary} | ${ops}, applied ${st.maxApplied}, ${st.crashes} crash(es)${st.skipped ? ` (${st.skipped} skipped)` : ''}${rec}${mis} | ${st.wallMs} ms`;
 }
 
+/** A failing seed, as the campaign and the merge print it: the drawn configuration, the failures, the replay command. */
+export function formatFailure(rec: SeedRecord, files?: { events: string; history: string }): string[] {
+  const L = [`seed ${rec.seed} FAILED`, `  config: ${rec.config}`, ...rec.failures.map((f) => `  ${f}`)];
+  if (files) L.push(`  event log: ${files.events}`, `  history:   ${files.history}`);
+  L.push(`  replay: ${rec.replay}`);
+  return L;
+}
+
 export function register(program: Command): void {
-  program
+  const fuzz = program
     .command('fuzz')
-    .description('seeded fault campaigns (VOPR-style): faults swarm, then liveness; checks linearizability, one log, KV agreement, no lost write')
+    .description('seeded fault campaigns (VOPR-style swarm): each seed draws the whole configuration, faults swarm, then liveness; checks linearizability, one log, KV agreement, no lost write, and a liveness detector')
     .option('--seed <s>', 'run (replay) this one seed', nonNegInt)
     .option('--seeds <n>', 'run n seeds (default 20 unless --minutes)', nonNegInt)
-    .option('--from <s>', 'first seed of --seeds/--minutes (default: drawn from the clock, printed)', nonNegInt)
+    .option('--from <s>', 'first seed of --seeds/--minutes (default: drawn from the clock, printed; required with --shard)', nonNegInt)
     .option('--minutes <m>', 'run seeds until this much wall time has passed', posNum)
+    .option('--shard <K/N>', 'run shard K of N of the seed space (seeds from+K-1, from+K-1+N, ...; disjoint; merge the --out files with `nicraft fuzz merge`)', (v) => {
+      try { return parseShard(v); } catch (e) { throw new InvalidArgumentError((e as Error).message.replace(/^--shard: /, '')); }
+    })
+    .option('--out <file>', 'write the campaign result as JSON (mergeable: nicraft fuzz merge)')
     .option('--rtl', 'RTL NICs in the C++ fabric (sim/raft-host.ts) instead of the ModelNic world')
-    .option('--us <n>', 'length of the fault phase in simulated microseconds (default 1200)', posNum)
-    .option('--liveness-us <n>', 'liveness bound after the faults stop (default 3000)', posNum)
-    .addOption(new Option('--replicas <n>', 'cluster size (default: drawn per seed)').choices(['3', '5']))
+    .addOption(new Option('--draw <v>', 'the draw: 2 the swarm (default), 1 the draw before it (replays seeds reported before the swarm)').choices(['1', '2']).default('2'))
+    .option('--us <n>', 'length of the fault phase in simulated microseconds (default: drawn per seed; --draw 1: 1200)', posNum)
+    .option('--liveness-us <n>', 'liveness bound after the faults stop (default: 3000 + 10 election timeouts; --draw 1: 3000)', posNum)
+    .addOption(new Option('--replicas <n>', 'cluster size (default: drawn per seed)').choices(['3', '5', '7']))
     .option('--planes <n>', 'network planes, 1..3 (default: drawn per seed)', (v) => {
       const n = nonNegInt(v);
       if (n < 1 || n > 3) throw new InvalidArgumentError('must be 1, 2 or 3');
       return n;
     })
-    .option('--out <dir>', 'where a failing seed writes <seed>.events.log and <seed>.history.json', 'build/fuzz-out')
+    .option('--files <dir>', 'where a failing seed writes seed-<s>.events.log and seed-<s>.history.json', 'build/fuzz-out')
     .option('--keep', 'write the files for passing seeds too')
     .option('--trace', 'log every client frame and outcome (a failing seed is rerun with it anyway)')
     .option('--guard', "ModelNic world: drive the NIC through the daemon's delivery guard before APPLIED_INDEX writes")
     .option('--no-strict-client', "do not fail a seed when the client library's 'failed' outcome was wrong (still reported)")
-    .option('--json <file>', 'write every seed result as JSON')
+    .option('--json <file>', 'write every seed result in full (schedules included) as JSON')
     .option('--quiet', 'print failing seeds and the summary only')
     .action(async (o: CliOpts) => {
+      const draw = Number(o.draw) as 1 | 2;
+      if (o.replicas === '7' && draw === 1) { console.error('nicraft fuzz: --replicas 7 needs --draw 2 (draw 1 knows 3 or 5)'); process.exitCode = 2; return; }
+      if (o.shard && o.seed !== undefined) { console.error('nicraft fuzz: --shard splits a range of seeds (--seeds or --minutes), not --seed'); process.exitCode = 2; return; }
+      if (o.shard && o.from === undefined) { console.error('nicraft fuzz: --shard needs --from (every shard must split the same seed space)'); process.exitCode = 2; return; }
       const fo: FuzzOptions = {
-        rtl: !!o.rtl, outDir: o.out, keep: !!o.keep, trace: !!o.trace, nicGuard: !!o.guard, strictClient: o.strictClient,
+        rtl: !!o.rtl, outDir: o.files, keep: !!o.keep, trace: !!o.trace, nicGuard: !!o.guard, strictClient: o.strictClient, draw,
         ...(o.us !== undefined ? { faultUs: o.us } : {}),
         ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
-        ...(o.replicas !== undefined ? { replicas: Number(o.replicas) as 3 | 5 } : {}),
+        ...(o.replicas !== undefined ? { replicas: Number(o.replicas) as 3 | 5 | 7 } : {}),
+        ...(o.planes !== undefined ? { planes: o.planes } : {}),
+      };
+      const options: CampaignOptions = {
+        backend: fo.rtl ? 'rtl' : 'model', draw, strictClient: o.strictClient, nicGuard: !!o.guard,
+        ...(o.us !== undefined ? { faultUs: o.us } : {}),
+        ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
+        ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
       };
       const single = o.seed !== undefined;
       const from = single ? o.seed! : o.from ?? (Date.now() % 1_000_000_000);
       const count = single ? 1 : o.seeds ?? (o.minutes ? Infinity : 20);
+      const shard: ShardSpec = o.shard ?? { k: 1, n: 1 };
+      const seedAt = (i: number): number | undefined => {
+        const s = shardSeed(from, shard, i);
+        return s - from < count ? s : undefined;
+      };
       const deadline = o.minutes ? performance.now() + o.minutes * 60_000 : Infinity;
-      if (!single) console.log(`nicraft fuzz: seeds from ${from}${Number.isFinite(count) ? ` (${count})` : ''}, ${fo.rtl ? 'RTL NICs' : 'ModelNic world'}`);
+      if (!single) {
+        const sh = o.shard ? `, shard ${shard.k}/${shard.n} (seeds ${from + shard.k - 1}, ${from + shard.k - 1 + shard.n}, ...)` : '';
+        console.log(`nicraft fuzz: seeds from ${from}${Number.isFinite(count) ? ` (${count})` : ''}${sh}, ${fo.rtl ? 'RTL NICs' : 'ModelNic world'}, draw ${draw}`);
+      }
       const t0 = performance.now();
       const results: SeedResult[] = [];
       let simUs = 0;
-      for (let k = 0; k < count && performance.now() < deadline; k++) {
-        const r = runSeed(from + k, fo);
+      for (let i = 0; performance.now() < deadline; i++) {
+        const seed = seedAt(i);
+        if (seed === undefined) break;
+        const r = runSeed(seed, fo);
         results.push(r);
         simUs += r.stats.simUs;
-        if (!r.ok || !o.quiet) console.log(formatResult(r));
+        if (r.ok && !o.quiet) console.log(formatResult(r));
         if (!r.ok) {
-          for (const f of r.failures) console.log(`  ${f}`);
-          if (r.files) console.log(`  event log: ${r.files.events}\n  history:   ${r.files.history}`);
-          console.log(`  replay: ${r.replay}`);
+          if (!o.quiet) console.log(formatResult(r));
+          for (const l of formatFailure(toRecord(r), r.files)) console.log(l);
         }
       }
       const secs = (performance.now() - t0) / 1000;
       const failed = results.filter((r) => !r.ok);
       const mis = results.filter((r) => r.clientMisreports.length > 0);
-      const last = from + results.length - 1;
-      console.log(`${results.length} seed(s) ${from}..${last}: ${results.length - failed.length} passed, ${failed.length} failed` +
+      const range = results.length ? `${results[0]!.seed}..${results[results.length - 1]!.seed}${shard.n > 1 ? ` step ${shard.n}` : ''}` : 'none';
+      console.log(`${results.length} seed(s) ${range}: ${results.length - failed.length} passed, ${failed.length} failed` +
         `${mis.length ? `, ${mis.length} with client misreports` : ''}; ${(simUs / 1000).toFixed(1)} ms simulated in ${secs.toFixed(1)} s` +
         ` = ${(results.length / (secs / 60)).toFixed(1)} seeds/min`);
       for (const r of failed) console.log(`  failed: ${r.replay}`);
       if (o.json) {
-        const { writeFileSync, mkdirSync } = await import('node:fs');
-        const { dirname } = await import('node:path');
         mkdirSync(dirname(o.json), { recursive: true });
-        writeFileSync(o.json, JSON.stringify(results.map((r) => ({ ...r, schedule: r.schedule })), null, 1) + '\n');
+        writeFileSync(o.json, JSON.stringify(results, null, 1) + '\n');
+      }
+      if (o.out) {
+        const res = makeResult(options, from, Number.isFinite(count) ? count : null, shard, results.map(toRecord), secs, hostname());
+        mkdirSync(dirname(o.out), { recursive: true });
+        writeFileSync(o.out, JSON.stringify(res, null, 1) + '\n');
+        console.log(`result: ${o.out} (${res.seeds.length} seeds, digest ${res.digest.slice(0, 16)})`);
       }
       process.exitCode = failed.length ? 1 : 0;
+    });
+
+  fuzz
+    .command('merge')
+    .description('combine the --out files of the shards of a campaign (disjoint seeds, the same options); exit 1 if a seed failed, 2 if a shard or seed is missing or the files do not belong together')
+    .argument('<files...>', 'result files (nicraft fuzz --out)')
+    .option('--out <file>', 'write the merged result')
+    .option('--partial', 'accept missing shards or seeds (they are listed)')
+    .action((files: string[], o: { out?: string; partial?: boolean }) => {
+      // `--out` after `merge` may be taken by the parent command (the same flag there)
+      o = { ...o, out: o.out ?? (fuzz.opts() as { out?: string }).out };
+      let rep: MergeReport;
+      try {
+        rep = mergeResults(files.map((f) => {
+          let text: string;
+          try { text = readFileSync(f, 'utf8'); } catch (e) { throw new Error(`${f}: ${(e as Error).message}`); }
+          return { source: f, result: parseResult(text, f) };
+        }));
+      } catch (e) {
+        console.error((e as Error).message);
+        process.exitCode = 2;
+        return;
+      }
+      const r = rep.result;
+      const wall = Math.max(...r.runs.map((x) => x.wallSeconds));
+      const cpuMin = r.runs.reduce((a, x) => a + x.wallSeconds, 0) / 60;
+      console.log(`nicraft fuzz merge: ${files.length} file(s), ${r.runs.length} run(s), ${r.options.backend === 'rtl' ? 'RTL NICs' : 'ModelNic world'}, draw ${r.options.draw}, seeds from ${r.from}${r.count !== null ? ` (${r.count})` : ''}`);
+      console.log(`${r.seeds.length} seed(s): ${r.passed} passed, ${r.failed} failed; ${(r.simUs / 1000).toFixed(1)} ms simulated; ` +
+        `${(r.seeds.length / Math.max(1e-9, cpuMin)).toFixed(1)} seeds/min per run, ${(r.seeds.length / Math.max(1e-9, wall / 60)).toFixed(1)} seeds/min together (longest run ${wall.toFixed(1)} s); digest ${r.digest.slice(0, 16)}`);
+      for (const s of r.seeds.filter((x) => !x.ok)) for (const l of formatFailure(s)) console.log(l);
+      if (rep.missingShards.length) console.log(`missing shards: ${rep.missingShards.map((k) => `${k}/${r.runs[0]?.shard.n ?? '?'}`).join(', ')}`);
+      if (rep.missing.length) console.log(`missing seeds: ${rep.missing.length} (first ${rep.missing.slice(0, 10).join(', ')})`);
+      if (o.out) {
+        mkdirSync(dirname(o.out), { recursive: true });
+        writeFileSync(o.out, JSON.stringify(r, null, 1) + '\n');
+        console.log(`merged result: ${o.out}`);
+      }
+      const incomplete = rep.missingShards.length > 0 || rep.missing.length > 0;
+      process.exitCode = incomplete && !o.partial ? 2 : r.failed ? 1 : 0;
     });
 }

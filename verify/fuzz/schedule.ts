@@ -37,13 +37,33 @@ export interface FuzzWorkload {
   readShare: number;
   thinkUs: number;
   attemptTimeoutUs: number;
+  /** attempts per operation at most (0: no count, the time budget alone) */
   maxAttempts: number;
+  /** the client's retry budget in time (KvClient.retryBudgetNs; absent: maxAttempts x attemptTimeoutUs) */
+  retryBudgetUs?: number;
   /** share of the reads done at a replica without the log (Replica.readLocal: lease or ReadIndex) */
   localReadShare?: number;
+  /**
+   * Value sizes of writes: 'small' (the `<client>.<n>` tag alone: every frame at the 60-byte
+   * minimum), 'large' (padded to near maxValueBytes), 'mixed' (each write drawn between the two).
+   * Absent: 'small'. maxValueBytes keeps a frame (request or reply) within the NIC's MAX_PAYLOAD.
+   */
+  payload?: { mode: 'small' | 'mixed' | 'large'; maxValueBytes: number };
+}
+
+/** The fast-path settings the hosts write (NicTuning: ACK coalescing, NIC heartbeat, retransmit timeout). */
+export interface FuzzNic {
+  ackCount: number;
+  ackDelayCycles: number;
+  hbIntervalCycles: number;
+  hbCommitDelayCycles: number;
+  rtoCycles: number;
 }
 
 export interface Schedule {
   seed: number;
+  /** the draw version: 1 the draw before the swarm (replays seeds reported then), 2 the swarm (default) */
+  draw: 1 | 2;
   /** voters at the start */
   replicas: number;
   /** an extra node (port `replicas`) that starts as a non-member, for an 'add' */
@@ -60,6 +80,13 @@ export interface Schedule {
   maxClockDrift: number;
   clockRates: number[];
   durableReplies: boolean;
+  /** PCIe + software latency between a NIC and its host, and the host's poll period (absent: 1000 ns each) */
+  hostLatencyNs?: number;
+  hostPollNs?: number;
+  /** the fast-path settings (absent: the driver's defaults) */
+  nic?: FuzzNic;
+  /** the fault density of this seed (0: no faults at all; 1 the usual; 4 a storm) */
+  intensity?: number;
   /** at most this many nodes down, recovering, or with a storage crash point armed at once (f of the smallest configuration) */
   faultBound: number;
   workload: FuzzWorkload;
@@ -67,12 +94,14 @@ export interface Schedule {
 }
 
 export interface DrawOptions {
-  /** length of the fault phase (default 1200 us) */
+  /** the draw version (default 2, the swarm; 1 replays seeds reported before it) */
+  draw?: 1 | 2;
+  /** length of the fault phase (default: drawn; draw 1: 1200 us) */
   faultUs?: number;
-  /** liveness bound (default 3000 us) */
+  /** liveness bound (default: from the election timeout; draw 1: 3000 us) */
   livenessUs?: number;
   /** force the cluster size / planes (default: drawn) */
-  replicas?: 3 | 5;
+  replicas?: 3 | 5 | 7;
   planes?: number;
   /** RTL backend: only what the fabric and RaftCluster support (no clock drift) */
   rtl?: boolean;
@@ -83,8 +112,10 @@ export class Draw extends SeededRand {
   constructor(seed: number) { super((seed * 0x9e3779b9 + 0x7f4a7c15) >>> 0); }
   range(a: number, b: number): number { return a + this.next() * (b - a); }
   irange(a: number, b: number): number { return a + this.int(b - a + 1); }
-  chance(p: number): boolean { return this.next() < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
+  /** Always draws (unlike SeededRand.chance), so that seeds replay as drawn before. */
+  override chance(p: number): boolean { return this.next() < p; }
+  /** log-uniform in [a, b] */
+  logRange(a: number, b: number): number { return a * (b / a) ** this.next(); }
   shuffle<T>(xs: T[]): T[] {
     for (let i = xs.length - 1; i > 0; i--) { const j = this.int(i + 1); [xs[i], xs[j]] = [xs[j]!, xs[i]!]; }
     return xs;
@@ -93,10 +124,107 @@ export class Draw extends SeededRand {
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 
-/** Draws the configuration and fault schedule of one seed. */
+/** Draws the configuration and fault schedule of one seed (draw 2, the swarm, unless o.draw is 1). */
 export function drawSchedule(seed: number, o: DrawOptions = {}): Schedule {
+  return (o.draw ?? 2) === 1 ? drawScheduleV1(seed, o) : drawScheduleV2(seed, o);
+}
+
+/** The most value bytes a write carries: a request (cas: key, expected and new value) and a reply (get: the value) fit MAX_PAYLOAD. */
+export const MAX_VALUE_BYTES = 200;
+
+/**
+ * Draw 2, the swarm (issue 15): every seed draws everything a user can configure, each within its
+ * valid range (the daemon's rules, ctrl/daemon/config.ts: election timeout >= 4 heartbeats, tick
+ * <= heartbeat, heartbeat >= twice the NIC's copy window; the core's: heartbeat <= election
+ * timeout / 2), as TigerBeetle's VOPR does:
+ *   cluster   replicas 3/5/7, planes 1-3, run length, membership changes, durable replies;
+ *   timing    host latency and poll period, election timeout, heartbeat, tick, clock drift;
+ *   NIC       ACK coalescing (count, delay), NIC heartbeat and its commit delay, retransmit timeout;
+ *   clients   clients, keys, read shares, think time, value sizes (min-size to the maximum, mixed),
+ *             attempt timeout, retry budget (in time, at least the election range);
+ *   faults    a density from none to a storm, each fault kind on or off.
+ */
+function drawScheduleV2(seed: number, o: DrawOptions = {}): Schedule {
+  const d = new Draw(seed ^ 0x2c1b3c6d);
+  const replicas = o.replicas ?? d.pick([3, 3, 5, 5, 7] as const);
+  const planes = o.planes ?? d.irange(1, 3);
+  const drawnUs = d.pick([300, 600, 800, 1200, 1200, 1600, 2400]);
+  const faultUs = o.faultUs ?? drawnUs;
+  // timing: host latency first (an election needs a few host round trips per timeout)
+  const hostLatencyNs = d.pick([250, 500, 1000, 1000, 2000, 5000]);
+  const hostPollNs = d.pick([250, 1000, 1000, 2000]);
+  const etMin = Math.max(40, Math.ceil((20 * hostLatencyNs) / 1000));
+  const electionTimeoutUs = Math.round(d.logRange(etMin, Math.max(etMin, 400)));
+  // heartbeat: at least twice the NIC's copy window (1024 cycles = 4.1 us at 250 MHz), at most ET/4
+  const heartbeatUs = Math.max(9, Math.round(electionTimeoutUs / d.range(4, 10)));
+  const tickUs = Math.min(heartbeatUs, d.pick([2, 5, 5, 10]));
+  const drawnDrift = d.pick([1e-4, 1e-3, 1e-2, 0.05]);
+  const maxClockDrift = o.rtl ? 1e-4 : drawnDrift;
+  const nic: FuzzNic = {
+    ackCount: d.pick([1, 1, 2, 4, 8, 16]),
+    ackDelayCycles: d.pick([1, 16, 64, 256]),
+    hbIntervalCycles: d.pick([250, 1000, 1000, 4000]),
+    hbCommitDelayCycles: d.pick([4, 32, 32, 128]),
+    rtoCycles: d.pick([128, 512, 512, 2048, 8192]),
+  };
+  const durableReplies = d.chance(0.25);
+
+  // membership plan as in draw 1; with 7 voters there is no spare (node ids stop at MAX_NODES = 8)
+  const events: FuzzEvent[] = [];
+  let spare = false;
+  let minVoters = replicas;
+  if (d.chance(0.3)) {
+    const t1 = r1(d.range(0.1, 0.45) * faultUs);
+    const t2 = r1(t1 + d.range(0.15, 0.4) * faultUs);
+    if (replicas === 3 || (replicas === 5 && d.chance(0.5))) {
+      spare = true;
+      events.push({ kind: 'membership', atUs: t1, op: 'add', node: replicas });
+      events.push({ kind: 'membership', atUs: t2, op: 'remove', node: d.int(replicas + 1) });
+    } else {
+      const node = d.int(replicas);
+      events.push({ kind: 'membership', atUs: t1, op: 'remove', node });
+      events.push({ kind: 'membership', atUs: t2, op: 'add', node });
+      minVoters = replicas - 1;
+    }
+  }
+  const nodes = replicas + (spare ? 1 : 0);
+  const faultBound = Math.floor((minVoters - 1) / 2);
+  const clockRates = Array.from({ length: nodes }, () => 1 + d.range(-1, 1) * maxClockDrift).map((r) => (o.rtl ? 1 : r));
+
+  const intensity = d.pick([0, 0.25, 0.5, 1, 1, 2, 4]);
+  if (intensity > 0) drawFaults(d, events, { nodes, planes, faultUs, faultBound, intensity });
+  events.sort((a, b) => a.atUs - b.atUs);
+
+  // clients: the attempt timeout covers a few host round trips; the retry budget at least the
+  // election range (2 x the minimum timeout) plus two attempts, up to three times that
+  const rttUs = (4 * hostLatencyNs) / 1000 + 4;
+  const attemptTimeoutUs = Math.max(Math.ceil(2 * rttUs), d.pick([20, 40, 60, 100, 200]));
+  const minBudgetUs = 2 * electionTimeoutUs + 2 * attemptTimeoutUs;
+  const retryBudgetUs = Math.round(minBudgetUs * d.pick([1, 1.5, 3]));
+  const mode = d.pick(['small', 'small', 'mixed', 'large'] as const);
+  const workload: FuzzWorkload = {
+    clients: d.irange(1, 6),
+    keys: d.irange(1, 6),
+    readShare: d.pick([0, 0.2, 0.3, 0.5, 0.8]),
+    thinkUs: d.pick([0.5, 1, 2, 5, 20]),
+    attemptTimeoutUs,
+    maxAttempts: d.pick([0, 0, 30]),
+    retryBudgetUs,
+    localReadShare: d.pick([0, 0.2, 0.5]),
+    payload: { mode, maxValueBytes: mode === 'small' ? 0 : d.pick([24, 64, 128, MAX_VALUE_BYTES]) },
+  };
+  const livenessUs = o.livenessUs ?? 3000 + 10 * electionTimeoutUs;
+  return {
+    seed, draw: 2, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
+    durableReplies, hostLatencyNs, hostPollNs, nic, intensity, faultBound, workload, events,
+  };
+}
+
+/** Draw 1: the draw before the swarm (3 or 5 voters, fixed run length, small values, default NIC and host timing). */
+function drawScheduleV1(seed: number, o: DrawOptions = {}): Schedule {
   const d = new Draw(seed);
   const replicas = o.replicas ?? (d.chance(0.55) ? 3 : 5);
+  if (replicas === 7) throw new Error('draw 1 knows 3 or 5 replicas only (7: draw 2)');
   const planes = o.planes ?? d.pick([1, 2, 2, 3]);
   const faultUs = o.faultUs ?? 1200;
   const livenessUs = o.livenessUs ?? 3000;
@@ -134,6 +262,30 @@ export function drawSchedule(seed: number, o: DrawOptions = {}): Schedule {
   // the intensity of this seed: quiet, moderate or a storm (VOPR's swarm testing: each fault
   // kind is on or off per seed, so rare combinations are not drowned by everything at once)
   const intensity = d.pick([0.5, 1, 1, 2]);
+  drawFaults(d, events, { nodes, planes, faultUs, faultBound, intensity });
+
+  events.sort((a, b) => a.atUs - b.atUs);
+  const workload: FuzzWorkload = {
+    clients: d.irange(2, 5),
+    keys: d.irange(2, 5),
+    readShare: d.pick([0.2, 0.3, 0.5]),
+    thinkUs: d.pick([1, 2, 5]),
+    attemptTimeoutUs: d.pick([40, 60, 100]),
+    maxAttempts: d.pick([8, 20]),
+  };
+  // drawn last, so that the draws above stay what they were before reads without the log existed
+  workload.localReadShare = d.pick([0, 0.2, 0.5]);
+  return {
+    seed, draw: 1, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
+    durableReplies: d.chance(0.25), faultBound, workload, events,
+  };
+}
+
+interface FaultContext { nodes: number; planes: number; faultUs: number; faultBound: number; intensity: number }
+
+/** The fault schedule (appended to `events`, unsorted); the same draws in the same order for both draw versions. */
+function drawFaults(d: Draw, events: FuzzEvent[], c: FaultContext): void {
+  const { nodes, planes, faultUs, faultBound, intensity } = c;
   const on = (p: number): boolean => d.chance(Math.min(0.95, p * (0.6 + 0.4 * intensity)));
   const window = (minFrac: number, maxFrac: number): [number, number] => {
     const len = d.range(minFrac, maxFrac) * faultUs;
@@ -221,21 +373,6 @@ export function drawSchedule(seed: number, o: DrawOptions = {}): Schedule {
     for (let k = d.irange(1, 3); k > 0; k--) events.push({ kind: 'compact', atUs: r1(d.range(0.1, 0.95) * faultUs), target: d.chance(0.5) ? 'leader' : d.int(nodes) });
   }
 
-  events.sort((a, b) => a.atUs - b.atUs);
-  const workload: FuzzWorkload = {
-    clients: d.irange(2, 5),
-    keys: d.irange(2, 5),
-    readShare: d.pick([0.2, 0.3, 0.5]),
-    thinkUs: d.pick([1, 2, 5]),
-    attemptTimeoutUs: d.pick([40, 60, 100]),
-    maxAttempts: d.pick([8, 20]),
-  };
-  // drawn last, so that the draws above stay what they were before reads without the log existed
-  workload.localReadShare = d.pick([0, 0.2, 0.5]);
-  return {
-    seed, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
-    durableReplies: d.chance(0.25), faultBound, workload, events,
-  };
 }
 
 /** One line per event, for the event log and the replay file. */
@@ -249,7 +386,13 @@ export function describeSchedule(s: Schedule): string {
   const w = s.workload;
   const kinds = new Map<string, number>();
   for (const e of s.events) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
-  return `n=${s.replicas}${s.spare ? '+1 spare' : ''} planes=${s.planes} f=${s.faultBound} et=${s.electionTimeoutUs}us hb=${s.heartbeatUs}us tick=${s.tickUs}us ` +
-    `drift=${s.maxClockDrift}${s.durableReplies ? ' durable-replies' : ''} clients=${w.clients} keys=${w.keys}${w.localReadShare ? ` local-reads=${w.localReadShare}` : ''} ` +
+  const v2 = s.draw === 2
+    ? ` run=${s.faultUs}us host=${s.hostLatencyNs}ns/poll ${s.hostPollNs}ns` +
+      (s.nic ? ` ack=${s.nic.ackCount}/${s.nic.ackDelayCycles}cy nic-hb=${s.nic.hbIntervalCycles}cy/${s.nic.hbCommitDelayCycles}cy rto=${s.nic.rtoCycles}cy` : '') +
+      ` values=${w.payload?.mode ?? 'small'}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}` +
+      ` attempt=${w.attemptTimeoutUs}us budget=${w.retryBudgetUs}us${w.maxAttempts ? `/${w.maxAttempts}` : ''} intensity=${s.intensity}`
+    : '';
+  return `draw=${s.draw} n=${s.replicas}${s.spare ? '+1 spare' : ''} planes=${s.planes} f=${s.faultBound} et=${s.electionTimeoutUs}us hb=${s.heartbeatUs}us tick=${s.tickUs}us ` +
+    `drift=${s.maxClockDrift}${s.durableReplies ? ' durable-replies' : ''}${v2} clients=${w.clients} keys=${w.keys}${w.localReadShare ? ` local-reads=${w.localReadShare}` : ''} ` +
     `events: ${[...kinds].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`;
 }

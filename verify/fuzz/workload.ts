@@ -11,6 +11,15 @@ import type { NodeId } from '../../ctrl/core/types.js';
 import type { FuzzWorkload } from './schedule.js';
 import { Draw } from './schedule.js';
 
+/**
+ * Every key's value stays within this many bytes, so that a cas request (12 + key + expected +
+ * value bytes) always fits the NICs' MAX_PAYLOAD of 256 bytes, and a reply carrying the value
+ * (7 + value) does too. The KV store itself sets no limit: appends can grow a value that no cas
+ * can name as its expected value (the client refuses such a request: KvClient.maxPayloadBytes;
+ * before, every NIC dropped it as oversize and the client retried until its budget ended).
+ */
+export const KEY_VALUE_LIMIT = 228;
+
 export interface ClientNet {
   readonly planes: number;
   send(k: number, plane: number, frame: Uint8Array): void;
@@ -31,6 +40,8 @@ interface Client {
   seen: Map<string, string | null>;
   /** the session sequence number of the next operation (KvClient numbers its operations 1, 2, ...) */
   seq: number;
+  /** value sizes (draw 2): this client's own draws */
+  sizes?: Draw;
 }
 
 const te = new TextEncoder();
@@ -70,13 +81,21 @@ export class FuzzClients {
   readonly readsVia = { lease: 0, quorum: 0, refused: 0 };
   private localReads = 0;
 
-  constructor(private readonly net: ClientNet, private readonly nodes: NodeId[], readonly w: FuzzWorkload, seed: number) {
+  /** per key: the append bytes ever issued (with the longest put, a bound on its value: KEY_VALUE_LIMIT) */
+  private readonly appended = new Map<string, number>();
+
+  constructor(private readonly net: ClientNet, private readonly nodes: NodeId[], readonly w: FuzzWorkload, seed: number, clientIdBase = 0) {
     this.rand = new Draw(seed * 31 + 7);
     this.recorder = new HistoryRecorder({ model: 'kv', clock: () => Math.round(net.nowNs()) });
     for (let k = 0; k < w.clients; k++) {
-      const c: Client = { k, id: k + 1, busy: false, nextNs: 0, plane: k % net.planes, seen: new Map(), seq: 0, kv: undefined as unknown as KvClient };
+      const c: Client = { k, id: clientIdBase + k + 1, busy: false, nextNs: 0, plane: k % net.planes, seen: new Map(), seq: 0, kv: undefined as unknown as KvClient };
+      // draw 2 (a payload is drawn): value sizes and the backoff jitter from the client's own draws
+      if (w.payload) c.sizes = new Draw(seed * 131 + k * 7 + 3);
+      const jitter = c.sizes ? new Draw(seed * 137 + k * 11 + 5) : undefined;
       c.kv = new KvClient({
-        clientId: c.id, clusterId: 1, nodes, attemptTimeoutNs: w.attemptTimeoutUs * 1000, maxAttempts: w.maxAttempts,
+        clientId: c.id, clusterId: 1, nodes, attemptTimeoutNs: w.attemptTimeoutUs * 1000, maxAttempts: w.maxAttempts || Infinity,
+        ...(w.retryBudgetUs !== undefined ? { retryBudgetNs: w.retryBudgetUs * 1000 } : {}),
+        ...(jitter ? { rand: () => jitter.next() } : {}),
         transport: {
           send: (to, frame) => {
             // one plane per attempt, rotating: a retry goes out on the next plane
@@ -130,11 +149,36 @@ export class FuzzClients {
     c.nextNs = this.net.nowNs() + this.w.thinkUs * 1000 * (0.5 + this.rand.next());
   }
 
+  /** The longest put/cas value of this workload (a tag alone in 'small' mode). */
+  private maxValue(): number {
+    return Math.max(16, this.w.payload?.maxValueBytes ?? 0);
+  }
+
+  /** A write's value: the unique tag `<client>.<n>`, padded to the drawn size (draw 2). */
+  private sized(c: Client, tag: string, room: number): string {
+    const p = this.w.payload;
+    if (!p || !c.sizes || p.mode === 'small') return tag;
+    const max = Math.min(p.maxValueBytes, room);
+    const want = Math.round(p.mode === 'large' ? c.sizes.range(0.75, 1) * max : c.sizes.range(0, 1) * max);
+    if (want <= tag.length + 1) return tag;
+    const fill = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    let pad = '';
+    for (let i = 0; pad.length < want - tag.length - 1; i++) pad += fill[(tag.length * 7 + i) % fill.length];
+    return `${tag}.${pad}`;
+  }
+
+  /** An append of `bytes` to `key` keeps its value within KEY_VALUE_LIMIT (draw 2; draw 1 sets no bound). */
+  private appendFits(key: string, bytes: number): boolean {
+    if (!this.w.payload) return true;
+    return (this.appended.get(key) ?? 0) + bytes <= KEY_VALUE_LIMIT - this.maxValue();
+  }
+
   private issue(c: Client): void {
     const key = `k${this.rand.int(this.w.keys)}`;
     const x = this.rand.next();
     const r = this.recorder;
-    const val = `${c.id}.${++this.counter}`;
+    const tag = `${c.id}.${++this.counter}`;
+    const val = this.sized(c, tag, this.maxValue());
     const t0 = this.net.nowNs();
     c.busy = true;
     // the KvClient's session numbers its operations 1, 2, ... (reads without the log are not its)
@@ -174,7 +218,9 @@ export class FuzzClients {
       });
       return;
     }
-    const y = (x - this.w.readShare) / (1 - this.w.readShare);
+    let y = (x - this.w.readShare) / (1 - this.w.readShare);
+    // an append that could grow the key's value past KEY_VALUE_LIMIT is a put instead
+    if (y >= 0.45 && y < 0.7 && !this.appendFits(key, tag.length + 1)) y = 0;
     if (y < 0.45) {
       const id = r.invoke(c.id, { op: 'put', key, value: val });
       seq = seqOf();
@@ -183,7 +229,9 @@ export class FuzzClients {
         this.done(c, o, t0, seq, id);
       });
     } else if (y < 0.7) {
-      const v = ` ${val}`;
+      // appends carry the tag alone (their bytes add up in the key's value)
+      const v = ` ${this.w.payload ? tag : val}`;
+      if (this.w.payload) this.appended.set(key, (this.appended.get(key) ?? 0) + v.length);
       const id = r.invoke(c.id, { op: 'append', key, value: v });
       seq = seqOf();
       c.kv.invoke({ op: 'append', key, value: te.encode(v) }, (o) => {
@@ -201,11 +249,13 @@ export class FuzzClients {
     } else {
       const seen = c.seen.get(key);
       const expected = seen === undefined ? null : seen;
-      const id = r.invoke(c.id, { op: 'cas', key, value: [expected, val] });
+      // the request carries the expected value too: the new one gets the room that is left
+      const cv = this.w.payload ? this.sized(c, tag, 242 - key.length - (expected?.length ?? 0)) : val;
+      const id = r.invoke(c.id, { op: 'cas', key, value: [expected, cv] });
       seq = seqOf();
-      c.kv.invoke({ op: 'cas', key, expected: expected === null ? null : te.encode(expected), value: te.encode(val) }, (o) => {
+      c.kv.invoke({ op: 'cas', key, expected: expected === null ? null : te.encode(expected), value: te.encode(cv) }, (o) => {
         if (o.kind === 'ok') {
-          if (o.reply.status === Status.OK) { r.ok(id); c.seen.set(key, val); }
+          if (o.reply.status === Status.OK) { r.ok(id); c.seen.set(key, cv); }
           else {
             r.fail(id);
             if (o.reply.status === Status.CAS_FAILED) c.seen.set(key, o.reply.value ? td.decode(o.reply.value) : null);

@@ -25,6 +25,13 @@ export const SMALL_BOUND: Bound = {
   nodes: 3, requests: 1, maxTerm: 2, timeouts: 2, crashes: 1, drops: 1, dups: 0, order: 'fifo', reorders: 0, maxDepth: 9, timeLimit: 60,
 };
 
+/**
+ * The small bound from a running cluster (`--small --warm --max-depth 7`, also in `make test`):
+ * node 1 leads term 1 with every fast path on, so an election timeout or a host-path request
+ * needs a freeze-and-sync, and the search interleaves its NIC answers with everything else.
+ */
+export const WARM_BOUND: Bound = { ...SMALL_BOUND, warm: true, maxDepth: 7 };
+
 export const PROPERTIES = ['election safety', 'log matching', 'leader completeness', 'state machine safety'];
 
 export interface McIo {
@@ -41,7 +48,7 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 export function describeBound(b: Bound): string {
   const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-  return `${b.nodes} nodes${b.preVote === false ? ' (pre-vote off)' : ''}, ${plural(b.requests, 'client request')}, max term ${b.maxTerm}, depth <= ${b.maxDepth}; ` +
+  return `${b.nodes} nodes${b.preVote === false ? ' (pre-vote off)' : ''}${b.warm ? ', from a running cluster (node 1 leads term 1, fast paths on)' : ''}, ${plural(b.requests, 'client request')}, max term ${b.maxTerm}, depth <= ${b.maxDepth}; ` +
     `environment: ${plural(b.timeouts, 'election timeout')}, ${plural(b.crashes, 'crash', 'crashes')} (+ restart), ${plural(b.drops, 'lost packet')}, ` +
     `${plural(b.dups, 'duplicated packet')}, ${b.order === 'any' ? 'any delivery order' : `FIFO channels with ${plural(b.reorders, 'reordering')}`}`;
 }
@@ -102,7 +109,7 @@ function positiveSeconds(v: string): number {
 interface Flags {
   small?: boolean; nodes?: number; requests?: number; maxTerm?: number; maxDepth?: number; timeLimit?: number;
   timeouts?: number; crashes?: number; drops?: number; dups?: number; reorders?: number; order?: 'fifo' | 'any';
-  quiet?: boolean; verify?: boolean; json?: string; prevote?: boolean;
+  quiet?: boolean; verify?: boolean; json?: string; prevote?: boolean; warm?: boolean;
 }
 
 export function register(program: Command): void {
@@ -124,6 +131,7 @@ export function register(program: Command): void {
     .addOption(new Option('--order <order>', `channel order: fifo (in order, but --reorders packets may overtake) or any (every packet in flight may be delivered next) (default ${d.order})`).choices(['fifo', 'any']))
     .addOption(new Option('--reorders <n>', `packets delivered ahead of older ones on their channel, fifo order only (default ${d.reorders})`).argParser(intIn(0, 9)))
     .option('--no-prevote', 'run the cores without pre-vote (elections take two steps fewer; the mutation check uses this)')
+    .option('--warm', 'start from a running cluster (node 1 leads term 1, every fast path on) instead of a fresh one: elections and host-path requests then need a freeze-and-sync')
     .option('--quiet', 'no line per depth')
     .option('--verify', 're-fingerprint every rebuilt state (checks that the search is deterministic; slower)')
     .option('--json <file>', 'write the figures (and the counterexample, if any) as JSON')
@@ -133,7 +141,7 @@ export function register(program: Command): void {
         nodes: f.nodes ?? base.nodes, requests: f.requests ?? base.requests, maxTerm: f.maxTerm ?? base.maxTerm,
         maxDepth: f.maxDepth ?? base.maxDepth, timeLimit: f.timeLimit ?? base.timeLimit, timeouts: f.timeouts ?? base.timeouts,
         crashes: f.crashes ?? base.crashes, drops: f.drops ?? base.drops, dups: f.dups ?? base.dups, reorders: f.reorders ?? base.reorders,
-        order: f.order ?? base.order, preVote: f.prevote === false ? false : base.preVote,
+        order: f.order ?? base.order, preVote: f.prevote === false ? false : base.preVote, warm: f.warm ?? base.warm,
       };
       process.exitCode = runMc(b, { quiet: f.quiet, verify: f.verify, json: f.json }).code;
     });

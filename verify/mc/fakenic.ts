@@ -15,7 +15,14 @@ export class FakeNic {
   match = new Map<number, number>();
   activity = 0;
   out: { to: NodeId | 'group'; frame: Uint8Array }[] = [];
+  /** the host RX queue: punts and committed entries */
   host: NicEvent[] = [];
+  /**
+   * Answers to the host's register and log port reads, in the order of the reads. The value is
+   * taken when the read executes; the answer reaches the core when the driver (the model checker's
+   * `nic` choice, the harness) steps it, possibly after other events.
+   */
+  answers: NicEvent[] = [];
   constructor(public id: NodeId, public clusterId: number) { this.reset(); }
   reset(): void {
     this.regs = new Map<CsrName, number>([['ROLE', 0], ['TERM', 0], ['FAST_EN', 0], ['LAST_INDEX', 0], ['COMMIT_INDEX', 0], ['APPLIED_INDEX', 0], ['TERM_START', 1], ['MEMBERS', 1], ['QUORUM', 1], ['LEADER_ID', 0], ['NODE_ID', this.id]]);
@@ -23,6 +30,7 @@ export class FakeNic {
     this.match.clear();
     this.out = [];
     this.host = [];
+    this.answers = [];
   }
   r(n: CsrName): number { return this.regs.get(n) ?? 0; }
   exec(op: Ready['nic'][number]): void {
@@ -33,13 +41,13 @@ export class FakeNic {
         this.commitCheck();
         return;
       case 'csrRead':
-        this.host.push({ type: 'csr', reg: op.reg, value: this.r(op.reg) });
+        this.answers.push({ type: 'csr', reg: op.reg, value: this.r(op.reg) });
         return;
       case 'logWrite':
         this.log.set(op.index, op.frame);
         return;
       case 'logRead':
-        this.host.push({ type: 'log', index: op.index, frame: this.log.get(op.index) ?? null });
+        this.answers.push({ type: 'log', index: op.index, frame: this.log.get(op.index) ?? null });
         return;
     }
   }

@@ -50,11 +50,11 @@ export interface SearchResult {
 }
 
 // Choices packed in one number: kind, node/from, to, position.
-const KINDS = ['time', 'request', 'crash', 'restart', 'deliver', 'dup', 'drop'] as const;
+const KINDS = ['time', 'request', 'crash', 'restart', 'deliver', 'dup', 'drop', 'nic'] as const;
 function pack(c: Choice): number {
   const k = KINDS.indexOf(c.k);
   switch (c.k) {
-    case 'time': case 'request': case 'crash': case 'restart': return k | (c.node << 3);
+    case 'time': case 'request': case 'crash': case 'restart': case 'nic': return k | (c.node << 3);
     case 'deliver': case 'dup': case 'drop': return k | (c.from << 3) | (c.to << 6) | (c.pos << 9);
   }
 }
@@ -63,7 +63,7 @@ function unpack(x: number): Choice {
   const a = (x >> 3) & 7;
   const b = (x >> 6) & 7;
   switch (k) {
-    case 'time': case 'request': case 'crash': case 'restart': return { k, node: a };
+    case 'time': case 'request': case 'crash': case 'restart': case 'nic': return { k, node: a };
     case 'deliver': case 'dup': case 'drop': return { k, from: a, to: b, pos: x >> 9 };
   }
 }

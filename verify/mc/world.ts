@@ -14,17 +14,21 @@
 //   crash n      the node stops: core gone, NIC reset (volatile log RAM lost), storage kept
 //                (budget: opts.crashes, and at most f nodes down or recovering at once)
 //   restart n    a new Core from storage.load(), fresh NIC
+//   nic n        the answers to node n's register and log port reads so far reach its core (in
+//                the order of the reads): a freeze-and-sync or a log fetch goes one step on
 //
-// After a choice the node it touched runs to quiescence (every Ready performed in the documented
-// order, every NIC answer fed back), so no callback of the core is pending between choices; the
-// fingerprint checks this (it refuses closures) on every state. See docs/model-checker.md.
+// After a choice the node it touched performs its Readys in the documented order and takes its
+// NIC's host RX queue (punts, committed entries) until it has nothing left to do, but the answers
+// to its reads wait for a `nic` choice: other events interleave with a sync in progress. What
+// waits in a core is plain data (ctrl/core/nicsync.ts: tagged records, no closures); the
+// fingerprint refuses a closure on every state. See docs/model-checker.md.
 
 import { Core } from '../../ctrl/core/raft.js';
 import { MemStorage } from '../../ctrl/core/memstore.js';
 import { replay, type PersistentState } from '../../ctrl/core/storage.js';
 import { crc32 } from '../../ctrl/core/crc32.js';
 import { describeEntry, entryIdentity } from '../../ctrl/core/entry.js';
-import { MSG_NAMES, MsgType, type Config, type Entry, type Message, type NodeId, type Rand } from '../../ctrl/core/types.js';
+import { MSG_NAMES, MsgType, type Config, type Entry, type Message, type NicEvent, type NodeId, type Rand } from '../../ctrl/core/types.js';
 import { clientMac, decodeHeader, encodeFrame, HostReason, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
 import { canon, ClosureInStateError, deepClone, FrameIds, StructHash } from './canon.js';
 import { FakeNic } from './fakenic.js';
@@ -53,6 +57,15 @@ export interface McOptions {
   preVote?: boolean;
   checkQuorum?: boolean;
   amnesiaGuard?: boolean;
+  /**
+   * Start from a running cluster instead of a fresh one: node 1's election timeout, then every
+   * packet and NIC answer delivered in order until none is left (node 1 leads term 1, every
+   * follower's fast path is on), then each follower's clock to the end of its lease on node 1 (it
+   * may vote again; its election timer has not fired). The prefix spends no budget. From there
+   * an election timeout, a vote request or a host-path request needs a freeze-and-sync, whose NIC
+   * answers the search interleaves with everything else.
+   */
+  warm?: boolean;
 }
 
 export type Choice =
@@ -60,6 +73,8 @@ export type Choice =
   | { k: 'request'; node: NodeId }
   | { k: 'crash'; node: NodeId }
   | { k: 'restart'; node: NodeId }
+  /** the answers to the node's NIC reads reach its core */
+  | { k: 'nic'; node: NodeId }
   /** pos: the packet's position on its channel (0 = the oldest; in 'any' order channels are sorted) */
   | { k: 'deliver'; from: NodeId; to: NodeId; pos: number }
   | { k: 'dup'; from: NodeId; to: NodeId; pos: number }
@@ -204,6 +219,27 @@ export class World {
     }
     for (const n of this.nodes) this.guard(() => this.settle(n));
     for (const n of this.nodes) n.seen = `${n.core!.role} term=${n.core!.term}`;
+    if (model.opts.warm) this.warmUp();
+  }
+
+  /** The `warm` prefix (see McOptions.warm): deterministic, and it spends no budget. */
+  private warmUp(): void {
+    this.apply({ k: 'time', node: 1 });
+    for (let k = 0; k < 10_000 && !this.violation; k++) {
+      const c = this.choices().find((x) => (x.k === 'deliver' && x.pos === 0) || x.k === 'nic');
+      if (!c) break;
+      this.apply(c);
+    }
+    for (const n of this.nodes.slice(1)) {
+      if (this.firesElection(n, this.nextTime(n)!)) throw new Error(`model checker: the warm prefix would fire node ${n.id}'s election timer`);
+      this.apply({ k: 'time', node: n.id });
+    }
+    const leader = this.node(1).core;
+    if (this.violation || leader?.role !== 'leader' || this.nodes.some((n) => !n.core?.status().fastPath)) {
+      throw new Error(`model checker: the warm prefix did not reach a running cluster (${this.violation?.detail ?? this.statusLines().join('; ')})`);
+    }
+    this.timeoutsUsed = 0;
+    this.owned = new Set(this.nodes.map((n) => n.id));
   }
 
   /** A successor: shares every node with this world until it writes one (see own()). */
@@ -250,6 +286,7 @@ export class World {
     const o = this.model.opts;
     const out: Choice[] = [];
     for (const n of this.nodes) if (n.core && this.timeEnabled(n)) out.push({ k: 'time', node: n.id });
+    for (const n of this.nodes) if (n.core && n.nic.answers.length > 0) out.push({ k: 'nic', node: n.id });
     if (this.requestsUsed < o.requests) for (const n of this.nodes) if (n.core?.role === 'leader') out.push({ k: 'request', node: n.id });
     for (const n of this.nodes) {
       if (n.core && this.crashesUsed < o.crashes && this.impaired(n.id) + 1 <= Math.floor((o.nodes - 1) / 2)) out.push({ k: 'crash', node: n.id });
@@ -337,6 +374,18 @@ export class World {
         n.core = undefined;
         n.nic.reset();
         n.seen = 'down';
+        return;
+      }
+      case 'nic': {
+        const n = this.own(c.node);
+        const core = n.core!;
+        const evs = n.nic.answers;
+        n.nic.answers = [];
+        for (const ev of evs) {
+          core.step({ kind: 'nic', ev });
+          this.noteRole(n);
+        }
+        this.settle(n);
         return;
       }
       case 'restart': {
@@ -692,7 +741,7 @@ export class World {
   /** Canonical text of one node (for tests and debugging: the fingerprint hashes the same content). */
   nodeCanonical(n: NodeState, shift: boolean): string {
     const ids = this.model.ids;
-    return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}\ndisk:${canon(n.durable, ids)}`;
+    return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}${canon(n.nic.answers, ids)}\ndisk:${canon(n.durable, ids)}`;
   }
 
   private nodeDigest(n: NodeState, shift: boolean): string {
@@ -703,6 +752,7 @@ export class World {
       else h.word(-1);
       const ids = this.model.ids;
       h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length);
+      h.value(n.nic.answers, ids);
       h.value(n.durable, ids);
       n.fp = h.digest();
       n.fpShift = shift;
@@ -792,6 +842,7 @@ export class World {
       case 'request': return `request c1#${this.requestsUsed + 1} to node ${c.node} (leader of term ${this.node(c.node).core!.term})`;
       case 'crash': return `crash ${c.node} (core and NIC log RAM lost; storage kept)`;
       case 'restart': return `restart ${c.node} from its storage`;
+      case 'nic': return `nic ${c.node}: answers reach the core: ${this.node(c.node).nic.answers.map(fmtAnswer).join(' ')}`;
       case 'drop': return `lose ${fmtPacket(this.chan[c.from - 1]![c.to - 1]![c.pos]!)}`;
       case 'deliver':
       case 'dup': {
@@ -814,6 +865,12 @@ export class World {
 
 const REASON_NAMES: Record<number, string> = Object.fromEntries(Object.entries(HostReason).map(([k, v]) => [v, k]));
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(W).map(([k, v]) => [v, k]));
+
+function fmtAnswer(ev: NicEvent): string {
+  if (ev.type === 'csr') return `${ev.reg}=${ev.value}`;
+  if (ev.type === 'log') return ev.frame ? `log(${ev.index})=${decodeHeader(ev.frame).logIndex}/t${decodeHeader(ev.frame).term}` : `log(${ev.index})=none`;
+  return ev.type;
+}
 
 export function fmtPacket(pk: Packet): string {
   if (pk.msg) return fmtMsg(pk.msg);
