@@ -40,9 +40,10 @@ export interface TbVariant {
 
 const TB_DIR = join(ROOT, 'native/tb');
 // --x-initial unique: registers without a reset value and memories start random (seeded per run),
-// so a testbench passes only if the module does not depend on power-up state.
+// so a testbench passes only if the module does not depend on power-up state. Assertions are on: a
+// failing immediate assertion stops the model and the testbench reports it as a failure.
 export const TB_VERILATOR_FLAGS = [
-  '--cc', '--trace-fst', '-O3', '--x-assign', 'unique', '--x-initial', 'unique', '--noassert', '-Wall', '-Wno-fatal',
+  '--cc', '--trace-fst', '-O3', '--x-assign', 'unique', '--x-initial', 'unique', '--assert', '-Wall', '-Wno-fatal',
 ];
 // The model's make variables every testbench library must agree on (the runtime objects are shared).
 const TB_DEFINES: Record<string, string> = {

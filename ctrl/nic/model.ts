@@ -419,9 +419,12 @@ export class ModelNic implements Nic {
   private rtxAsm = new Uint8Array(1024);
   private rtxAsmLen = 0;
 
-  // ---- quorum (two register stages; q1 = stage 1 result, q = output)
+  // ---- quorum (three register stages, nicraft_quorum: q1 = the result of stage 1's inputs, q2 the
+  // same a cycle later, q = output)
   private q1Index = 0;
   private q1Valid = false;
+  private q2Index = 0;
+  private q2Valid = false;
   private qIndex = 0;
   private qValid = false;
   private qVer = 1;
@@ -596,7 +599,7 @@ export class ModelNic implements Nic {
     this.dlvRdValid = false; this.dlvBeat = 0; this.appliedPend = false; this.appliedPendVal = 0; this.dlvAsmLen = 0;
     this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.hbTimer = 0; this.commitSent = 0;
     this.csrRdValid = false;
-    this.q1Valid = false; this.q1Index = 0; this.qValid = false; this.qIndex = 0; this.qVer++;
+    this.q1Valid = false; this.q1Index = 0; this.q2Valid = false; this.q2Index = 0; this.qValid = false; this.qIndex = 0; this.qVer++;
     this.txf.clear(); this.gen.clear(); this.pnt.clear(); this.dlv.clear(); this.rtx.clear(); this.evt.clear();
     for (const f of this.ptx) f.clear();
     this.mDrop.fill(0); this.mDropOff.fill(0); this.winCount = 0; this.winPtr = 0;
@@ -871,7 +874,8 @@ export class ModelNic implements Nic {
     }
     this.quorumBest();
     if (this.q1Valid !== this.qCacheValid || this.q1Index !== this.qCacheIndex) return false;
-    if (this.qValid !== this.q1Valid || this.qIndex !== this.q1Index) return false;
+    if (this.q2Valid !== this.q1Valid || this.q2Index !== this.q1Index) return false;
+    if (this.qValid !== this.q2Valid || this.qIndex !== this.q2Index) return false;
     if (this.commitAdv()) return false;
     return true;
   }
@@ -1818,8 +1822,10 @@ export class ModelNic implements Nic {
     if (cmd !== null && cmd.kind === Kind.CsrWrite) this.csrWrite(cmd.addr & 0xffff, cmd.value);
 
     // ---- quorum pipeline (inputs as they were at the start of the cycle: the cache was computed above)
-    this.qIndex = this.q1Index;
-    this.qValid = this.q1Valid;
+    this.qIndex = this.q2Index;
+    this.qValid = this.q2Valid;
+    this.q2Index = this.q1Index;
+    this.q2Valid = this.q1Valid;
     this.q1Index = this.qCacheIndex;
     this.q1Valid = this.qCacheValid;
 

@@ -399,12 +399,13 @@ class Harness {
     top_->clk = 0;
     top_->eval();
     if (tfp_) tfp_->dump(cycle_ * 10);
-    if (ctx_->gotFinish()) throw Fail(fmt("cycle %" PRIu64 ": the model called $finish (a parameter check failed?)", cycle_));
+    if (ctx_->gotFinish()) throw Fail(fmt("cycle %" PRIu64 ": the model stopped ($finish, a failed parameter check or a failed assertion: see its message above)", cycle_));
   }
   /** The rising edge: registers take their next values. */
   void edge() {
     top_->clk = 1;
     top_->eval();
+    if (ctx_->gotFinish()) throw Fail(fmt("cycle %" PRIu64 ": the model stopped at the clock edge (a failed assertion: see its message above)", cycle_));
     if (tfp_) tfp_->dump(cycle_ * 10 + 5);
     cycle_++;
   }
