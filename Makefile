@@ -6,6 +6,7 @@
 #   make build     check the generated files, then build the simulation library (cached by content):
 #                  the default variant, PLANES=2 and PLANES=3 (the variants the tests use)
 #   make lint      verilator lint of the RTL, must be clean
+#   make synth     Yosys synth_xilinx (UltraScale+) per module, default and PLANES=2: bench/out/synth.json
 #   make test      deps, build, then the whole vitest suite
 #   make demo      deps, build, then the demo scenario
 #   make bench     every benchmark (bench-<name> runs bench/<name>.ts)
@@ -25,7 +26,7 @@ RTL := $(wildcard hw/rtl/*.sv)
 # bench-<name> runs bench/<name>.ts; bench-nic always exists (bench/nic.ts).
 BENCH_NAMES := $(sort nic $(patsubst bench/%.ts,%,$(filter-out bench/_%,$(wildcard bench/*.ts))))
 
-.PHONY: deps deps-system deps-node gen gen-check build lint test demo bench coverage clean fuzz
+.PHONY: deps deps-system deps-node deps-yosys gen gen-check build lint synth test demo bench coverage clean fuzz
 
 deps: deps-system deps-node
 
@@ -62,11 +63,30 @@ build: gen-check
 
 # The default parameters and the variants the tests build: every one must print nothing.
 LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3"
+# Modules the NIC does not instantiate, linted as their own tops.
+LINT_STANDALONE := nicraft_csr_axil
 lint:
 	@for g in $(LINT_VARIANTS); do \
 	  echo "verilator --lint-only -Wall $$g"; \
 	  verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module nicraft_nic $$g $(RTL); \
 	done
+	@for m in $(LINT_STANDALONE); do \
+	  echo "verilator --lint-only -Wall --top-module $$m"; \
+	  verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module $$m $(RTL); \
+	done
+
+# Yosys (Debian's yosys package), installed with apt-get when missing, as deps-system does.
+deps-yosys:
+	@if ! command -v yosys >/dev/null; then \
+	  echo "deps: installing yosys"; \
+	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install yosys yourself" >&2; exit 1; }; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends yosys; \
+	fi
+
+# Synthesis (docs/synthesis.md): the NIC per module, default and PLANES=2, side by side.
+synth: deps-yosys deps-node gen-check
+	$(NPX) tsx bench/synth/run.ts
 
 test: deps build
 	$(NPX) vitest run

@@ -28,6 +28,9 @@ export const TB_MODULES = {
   nicraft_rx_fifo: { short: 'rx_fifo', params: { DATA_WIDTH: 512, DEPTH_LOG2: 6, MAX_BEATS: 8 } },
   nicraft_axis_arb: { short: 'axis_arb', params: { PORTS: 2, DATA_WIDTH: 512, USER_WIDTH: 8 } },
   nicraft_quorum: { short: 'quorum', params: { MAX_NODES: 8, INDEX_WIDTH: 32 } },
+  nicraft_plane_merge: { short: 'plane_merge', params: { PLANES: 2, DATA_WIDTH: 512, KEY_WIDTH: 88, WINDOW: 16, WINDOW_CYCLES: 1024 } },
+  nicraft_rr_pick: { short: 'rr_pick', params: { PORTS: 3 } },
+  nicraft_csr_axil: { short: 'csr_axil', params: { ADDR_WIDTH: 16 } },
 } as const satisfies Record<string, { short: string; params: Record<string, number> }>;
 
 export type TbModule = keyof typeof TB_MODULES;

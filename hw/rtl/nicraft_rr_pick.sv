@@ -1,5 +1,5 @@
 // nicraft: round-robin pick: the first requester after the last winner (combinational).
-// Shared by the frame arbiters (nicraft_axis_arb) and the plane merge (nicraft_plane_merge).
+// Used by the frame arbiters (nicraft_axis_arb); nicraft_plane_merge computes the same pick one-hot.
 //
 // For every value of `last` the search order last+1, last+2, ... (mod PORTS) is a constant, so the
 // pick is a priority encoder per `last` value and a mux between them: a function of PORTS +
