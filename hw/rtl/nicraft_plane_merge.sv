@@ -67,6 +67,7 @@ module nicraft_plane_merge #(
 localparam P = PLANES;
 localparam W = WINDOW;
 localparam SEL_WIDTH = P > 1 ? $clog2(P) : 1;
+localparam WIN_PTR_WIDTH = $clog2(W);
 
 initial begin
     if (PLANES < 1 || PLANES > 3) begin
@@ -111,11 +112,13 @@ reg [P*P-1:0]          ea_reg = 0;    // [q*P+p]: A_q's key == the key B_p held 
 reg [P*P-1:0]          l_reg = 0;     // [p*P+q]: B_p's key == B_q's key
 
 // the window of keys taken: a ring, the newest overwrites the oldest
-reg [W*KEY_WIDTH-1:0]   win_key_reg = 0;   // entry w at [w*KEY_WIDTH +: KEY_WIDTH]
-reg [W*32-1:0]          win_ts_reg = 0;    // entry w at [w*32 +: 32]
+reg [KEY_WIDTH-1:0]     win_key_reg [0:W-1];
+reg [31:0]              win_ts_reg [0:W-1];
 reg [W-1:0]             live_reg = 0;      // written, and younger than WINDOW_CYCLES in this cycle
 reg [W-1:0]             young_reg = 0;     // will still be younger than WINDOW_CYCLES in the next cycle
-reg [W-1:0]             win_oh_reg = W'(1);   // the oldest entry, overwritten next (one-hot)
+reg [W-1:0]             win_oh_reg = W'(1);   // the oldest entry, overwritten next (one-hot) ...
+reg [WIN_PTR_WIDTH-1:0] win_ptr_reg = 0;      // ... and the same as a number (the write address)
+reg [WIN_PTR_WIDTH-1:0] win_ptr1_reg = WIN_PTR_WIDTH'(1);   // the entry after it
 // what the last edge wrote (these entries' per-entry bits are not valid yet: the pairwise compares are)
 reg [W-1:0]             rec_m_mask_reg = 0;   // the entry written with the main path's key
 reg [W-1:0]             rec_a_mask_reg = 0;   // the entry written with the ACK path's key
@@ -243,12 +246,20 @@ wire ins_main = main_go && !locked_reg && b_kv_reg[sel];
 wire ins_ack  = ack_found && b_kv_reg[ack_sel];
 wire [KEY_WIDTH-1:0] key_main = b_key_reg[sel*KEY_WIDTH +: KEY_WIDTH];
 wire [KEY_WIDTH-1:0] key_ack  = b_key_reg[ack_sel*KEY_WIDTH +: KEY_WIDTH];
+function automatic [WIN_PTR_WIDTH-1:0] ptr_inc(input [WIN_PTR_WIDTH-1:0] x);
+    ptr_inc = (32'(x) == W - 1) ? {WIN_PTR_WIDTH{1'b0}} : x + 1'b1;
+endfunction
 wire [W-1:0] at_ptr  = win_oh_reg;
 wire [W-1:0] at_ptr1 = {win_oh_reg[W-2:0], win_oh_reg[W-1]};
 wire [W-1:0] at_ptr2 = {at_ptr1[W-2:0], at_ptr1[W-1]};
 // written at this edge: the main key at ptr, the ACK key at ptr (alone) or ptr+1 (after main)
 wire [W-1:0] wr_m = ins_main ? at_ptr : {W{1'b0}};
 wire [W-1:0] wr_a = !ins_ack ? {W{1'b0}} : ins_main ? at_ptr1 : at_ptr;
+// the window writes (the sequential block): the first key taken (main, else ACK) to ptr, a second
+// (ACK after main) to ptr+1
+wire                 wr_first = ins_main || ins_ack;
+wire                 wr_second = ins_main && ins_ack;
+wire [KEY_WIDTH-1:0] key_first = ins_main ? key_main : key_ack;
 
 // ---------------------------------------------------------------------------------------------
 // Window bookkeeping, off the decision path
@@ -261,7 +272,7 @@ wire [W-1:0] live_nw = live_reg & young_reg;
 reg  [W-1:0] young_next;
 always @* begin
     for (w = 0; w < W; w = w + 1) begin
-        young_next[w] = (wr_m[w] || wr_a[w]) || (now - win_ts_reg[w*32 +: 32]) < 32'(WINDOW_CYCLES - 2);
+        young_next[w] = (wr_m[w] || wr_a[w]) || (now - win_ts_reg[w]) < 32'(WINDOW_CYCLES - 2);
     end
 end
 
@@ -342,7 +353,7 @@ always @(posedge clk) begin
         ma_new_reg[q] <= a_load[q];
         if (s_axis_tvalid[q]) begin
             for (w = 0; w < W; w = w + 1) begin
-                mn_reg[q*W + w] <= live_nw[w] && win_key_reg[w*KEY_WIDTH +: KEY_WIDTH] == s_key[q*KEY_WIDTH +: KEY_WIDTH];
+                mn_reg[q*W + w] <= live_nw[w] && win_key_reg[w] == s_key[q*KEY_WIDTH +: KEY_WIDTH];
             end
         end
         mo_reg[q*W +: W] <= ma_eff[q*W +: W] & live_nw;
@@ -383,10 +394,23 @@ always @(posedge clk) begin
     rec_a_mask_reg <= wr_a;
     rec_m_src_reg <= sel;
     rec_a_src_reg <= ack_sel;
-    if (ins_main && ins_ack) begin
+    // the window: the first key taken (main, else ACK) at ptr, a second (ACK after main) at ptr+1
+    if (wr_first) begin
+        win_key_reg[win_ptr_reg] <= key_first;
+        win_ts_reg[win_ptr_reg] <= now;
+    end
+    if (wr_second) begin
+        win_key_reg[win_ptr1_reg] <= key_ack;
+        win_ts_reg[win_ptr1_reg] <= now;
+    end
+    if (wr_second) begin
         win_oh_reg <= at_ptr2;
-    end else if (ins_main || ins_ack) begin
+        win_ptr_reg <= ptr_inc(win_ptr1_reg);
+        win_ptr1_reg <= ptr_inc(ptr_inc(win_ptr1_reg));
+    end else if (wr_first) begin
         win_oh_reg <= at_ptr1;
+        win_ptr_reg <= win_ptr1_reg;
+        win_ptr1_reg <= ptr_inc(win_ptr1_reg);
     end
 
     if (rst) begin
@@ -403,29 +427,10 @@ always @(posedge clk) begin
         rec_m_mask_reg <= 0;
         rec_a_mask_reg <= 0;
         win_oh_reg <= W'(1);
+        win_ptr_reg <= 0;
+        win_ptr1_reg <= WIN_PTR_WIDTH'(1);
     end
 end
-
-// The window entries: the first key taken (main, else ACK) goes to ptr, a second (ACK after main)
-// to ptr+1. The per-entry enables come from the registered one-hot pointer and two shared
-// signals, so the decision reaches every entry through one LUT.
-wire                 wr_first = ins_main || ins_ack;
-wire                 wr_second = ins_main && ins_ack;
-wire [KEY_WIDTH-1:0] key_first = ins_main ? key_main : key_ack;
-genvar gw;
-generate
-    for (gw = 0; gw < W; gw = gw + 1) begin : g_win
-        always @(posedge clk) begin
-            if (wr_first && at_ptr[gw]) begin
-                win_key_reg[gw*KEY_WIDTH +: KEY_WIDTH] <= key_first;
-                win_ts_reg[gw*32 +: 32] <= now;
-            end else if (wr_second && at_ptr1[gw]) begin
-                win_key_reg[gw*KEY_WIDTH +: KEY_WIDTH] <= key_ack;
-                win_ts_reg[gw*32 +: 32] <= now;
-            end
-        end
-    end
-endgenerate
 
 `ifndef SYNTHESIS
 // A stage is loaded only when it is free or moving on; the grants are single; a plane is never

@@ -3,7 +3,8 @@
 // to N (match >= N): the QUORUM-th largest member match index. Three register stages, each a few
 // logic levels deep (docs/synthesis.md), so the output in cycle t answers the inputs of cycle t-3:
 //   stage 1: every pair compared, ge[i][j] = match[j] >= match[i] (a carry chain each);
-//   stage 2: member i is "held" (ok[i]) when at least QUORUM members have match >= match[i];
+//   stage 2: member i is "held" (ok[i]) when at least QUORUM members have match >= match[i] (the
+//            count from a constant table);
 //   stage 3: the answer is the held index that no other held index exceeds: member i is selected
 //            when ok[i] and, for every held j, match[j] <= match[i] (ge[j][i]); ties select several
 //            members with the same index, so the output is the OR of the selected indexes.
@@ -52,7 +53,7 @@ reg                       quorum_valid_reg = 1'b0;
 
 // stage 1: pairwise compares
 reg [N*N-1:0] ge;
-integer i, j, r, k;
+integer i, j;
 always @* begin
     for (i = 0; i < N; i = i + 1) begin
         for (j = 0; j < N; j = j + 1) begin
@@ -61,30 +62,31 @@ always @* begin
     end
 end
 
-// stage 2: the per-member quorum test. "At least k members hold match >= match[i]" is a sorting
-// network over those bits (a thermometer code: t[k-1] = at least k), not an adder, so that it maps
-// to a few LUT levels instead of a carry chain.
+// stage 2: the per-member quorum test: member i is held when at least QUORUM members have
+// match >= match[i]. The count of the N bits members & ge[i][*] comes from a constant table (2**N
+// entries of 4 bits): a few LUT levels in hardware (each count bit is an N-input function, no adder
+// chain), one lookup in simulation.
+function automatic [4*(2**N)-1:0] pop_table();
+    integer v, b, c;
+    begin
+        pop_table = 0;
+        for (v = 0; v < 2**N; v = v + 1) begin
+            c = 0;
+            for (b = 0; b < N; b = b + 1) c = c + ((v >> b) & 1);
+            pop_table[v*4 +: 4] = 4'(c);
+        end
+    end
+endfunction
+localparam [4*(2**N)-1:0] POP = pop_table();
+
 reg [N-1:0] ok;
-reg [N-1:0] t;
-reg         hi, lo;
+reg [N-1:0] held_by;
+reg [3:0]   cnt;
 always @* begin
     for (i = 0; i < N; i = i + 1) begin
-        for (j = 0; j < N; j = j + 1) begin
-            t[j] = members_s1_reg[j] && ge_s1_reg[i*N + j];
-        end
-        // odd-even transposition sort: the ones move to the low end
-        for (r = 0; r < N; r = r + 1) begin
-            for (k = r % 2; k + 1 < N; k = k + 2) begin
-                hi = t[k] | t[k+1];
-                lo = t[k] & t[k+1];
-                t[k] = hi;
-                t[k+1] = lo;
-            end
-        end
-        ok[i] = 1'b0;
-        for (k = 1; k <= N; k = k + 1) begin
-            if (32'(quorum_s1_reg) == k) ok[i] = members_s1_reg[i] && t[k-1];
-        end
+        held_by = members_s1_reg & ge_s1_reg[i*N +: N];
+        cnt = POP[32'(held_by)*4 +: 4];
+        ok[i] = members_s1_reg[i] && quorum_s1_reg != 4'd0 && cnt >= quorum_s1_reg;
     end
 end
 

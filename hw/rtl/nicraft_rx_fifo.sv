@@ -86,17 +86,22 @@ reg [7:0]  drop_reason_reg = 8'd0;
 // the ranges [m*2^b, (m+1)*2^b) for odd m, i.e. tkeep[m*2^b - 1] && !tkeep[(m+1)*2^b - 1]. For a
 // contiguous tkeep this is popcount(tkeep); a tkeep with holes (which a MAC never delivers) is not
 // counted meaningfully.
-function automatic keep_at(input [KEEP_WIDTH-1:0] keep, input integer i);
-    keep_at = i < KEEP_WIDTH ? keep[i] : 1'b0;
+// Written as whole-vector operations: bit b of n = |(tkeep & ~(tkeep >> 2^b) & MASK_b), MASK_b
+// holding the positions i = 2^b - 1 (mod 2^(b+1)).
+function automatic [KEEP_WIDTH-1:0] count_mask(input integer b);
+    integer i;
+    begin
+        count_mask = 0;
+        for (i = 0; i < KEEP_WIDTH; i = i + 1) begin
+            if (i % (2 * (2**b)) == (2**b) - 1) count_mask[i] = 1'b1;
+        end
+    end
 endfunction
 reg [KEEP_CNT_WIDTH-1:0] beat_bytes;
-integer b, m;
+integer b;
 always @* begin
-    beat_bytes = 0;
     for (b = 0; b < KEEP_CNT_WIDTH; b = b + 1) begin
-        for (m = 1; m * (2**b) <= KEEP_WIDTH; m = m + 2) begin
-            if (keep_at(s_axis_tkeep, m * (2**b) - 1) && !keep_at(s_axis_tkeep, (m + 1) * (2**b) - 1)) beat_bytes[b] = 1'b1;
-        end
+        beat_bytes[b] = |(s_axis_tkeep & ~(s_axis_tkeep >> (2**b)) & count_mask(b));
     end
 end
 
