@@ -46,6 +46,9 @@ export const TB_MODULES = {
     short: 'exec',
     params: { DATA_WIDTH: 512, MAX_NODES: 8, LOG_DEPTH_LOG2: 10, MAX_PAYLOAD: 256, TX_FIFO_DEPTH_LOG2: 5, HOST_FIFO_DEPTH_LOG2: 6 },
   },
+  nicraft_plane_merge: { short: 'plane_merge', params: { PLANES: 2, DATA_WIDTH: 512, KEY_WIDTH: 88, WINDOW: 16, WINDOW_CYCLES: 1024 } },
+  nicraft_rr_pick: { short: 'rr_pick', params: { PORTS: 3 } },
+  nicraft_csr_axil: { short: 'csr_axil', params: { ADDR_WIDTH: 16 } },
 } as const satisfies Record<string, { short: string; params: Record<string, number>; noKeepWidth?: boolean }>;
 
 export type TbModule = keyof typeof TB_MODULES;
