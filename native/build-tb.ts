@@ -27,7 +27,7 @@ import { CXXFLAGS, ROOT, lock, mkList, mkVar, rtlSources, unlock, verilator } fr
  * unless the module has none: noKeepWidth). Parameters a module derives itself are not listed.
  */
 export const TB_MODULES = {
-  nicraft_axis_fifo: { short: 'axis_fifo', params: { DATA_WIDTH: 512, USER_WIDTH: 8, DEPTH_LOG2: 4, ALMOST_FULL_FREE: 2 } },
+  nicraft_axis_fifo: { short: 'axis_fifo', params: { DATA_WIDTH: 512, USER_WIDTH: 8, DEPTH_LOG2: 4, ALMOST_FULL_FREE: 2, NO_STALL: 0 } },
   nicraft_rx_fifo: { short: 'rx_fifo', params: { DATA_WIDTH: 512, DEPTH_LOG2: 6, MAX_BEATS: 8 } },
   nicraft_axis_arb: { short: 'axis_arb', params: { PORTS: 2, DATA_WIDTH: 512, USER_WIDTH: 8 } },
   nicraft_quorum: { short: 'quorum', params: { MAX_NODES: 8, INDEX_WIDTH: 32 } },
