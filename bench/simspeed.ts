@@ -5,13 +5,15 @@
 // at 85.5% load, commit snooping), created from the same configuration text with the same boot-time
 // CSR writes, stepped by the same plain C++ loop (bench/report/cluster_loop.cpp) linked against each
 // library. Runs alternate baseline/current, several repetitions; medians of cycles per CPU second of
-// the simulating process. Writes bench/out/sim-speed.json.
+// the simulating process. The current revision is measured as benchmarks build it (assertions off, as
+// the baseline had none compiled in: `ratio`) and as tests build it (on: `ratioWithAssertions`).
+// Writes bench/out/sim-speed.json.
 //
 //   tsx bench/simspeed.ts [--repeats N] [--cycles N] [--replicas 3,5] [--baseline COMMIT]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROOT, libraryPath } from '../native/build.js';
+import { ROOT, build } from '../native/build.js';
 import { HEADLINE_LOAD, bootCsrWrites, makeContext, pointSpec } from './report/sections.js';
 import { makeCluster } from './report/measure.js';
 
@@ -79,14 +81,18 @@ function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const t0 = Date.now();
   const base = baselineLibrary(args.baseline);
-  const cur = libraryPath({ params: { PLANES: 2 } });
-  log(`current: ${relative(ROOT, cur)}; baseline: ${relative(ROOT, base.lib)}`);
+  // the current revision as benchmarks build it (assertions off, as in the baseline, which had none
+  // compiled in) and as tests build it (assertions on): both measured, the ratio is of the first
+  const cur = build({ params: { PLANES: 2 }, noassert: true }, { quiet: true });
+  const curAssert = build({ params: { PLANES: 2 } }, { quiet: true });
+  log(`current: ${relative(ROOT, cur)} (assertions off), ${relative(ROOT, curAssert)} (on); baseline: ${relative(ROOT, base.lib)}`);
   const exeBase = loopExe(base.lib, 'baseline');
   const exeCur = loopExe(cur, 'current');
+  const exeCurAssert = loopExe(curAssert, 'current-assert');
   const ctx = makeContext('full');
   const tmp = join(ROOT, 'build', 'simspeed');
   const warmup = 5_000;
-  const results: Record<string, { replicas: number; baseline: Side; current: Side; ratio: number }> = {};
+  const results: Record<string, { replicas: number; baseline: Side; current: Side; ratio: number; currentWithAssertions: Side; ratioWithAssertions: number }> = {};
   for (const n of args.replicas) {
     // the world: the cluster benchmark's simulation-speed point, as text and boot-time CSR writes
     const spec = pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: HEADLINE_LOAD, maxDurationUs: 1e9 });
@@ -103,18 +109,20 @@ function main(): void {
       const out = execFileSync(exe, [cfgFile, csrFile, String(warmup), String(args.cycles), '20000'], { encoding: 'utf8' });
       return (JSON.parse(out) as { cyclesPerCpuSec: number }).cyclesPerCpuSec;
     };
-    const b: number[] = [], c: number[] = [];
+    const b: number[] = [], c: number[] = [], ca: number[] = [];
     for (let k = 0; k < args.repeats; k++) {
       // alternate the order so that neither side always runs first
-      if (k % 2 === 0) { b.push(run(exeBase)); c.push(run(exeCur)); } else { c.push(run(exeCur)); b.push(run(exeBase)); }
-      log(`${n} NICs, run ${k + 1}/${args.repeats}: baseline ${Math.round(b.at(-1)!)} current ${Math.round(c.at(-1)!)} cycles per CPU second`);
+      if (k % 2 === 0) { b.push(run(exeBase)); c.push(run(exeCur)); ca.push(run(exeCurAssert)); } else { ca.push(run(exeCurAssert)); c.push(run(exeCur)); b.push(run(exeBase)); }
+      log(`${n} NICs, run ${k + 1}/${args.repeats}: baseline ${Math.round(b.at(-1)!)} current ${Math.round(c.at(-1)!)} (with assertions ${Math.round(ca.at(-1)!)}) cycles per CPU second`);
     }
-    const mb = median(b), mc = median(c);
+    const mb = median(b), mc = median(c), mca = median(ca);
     results[`nics${n}`] = {
       replicas: n,
       baseline: { cyclesPerCpuSecond: Math.round(mb), runs: b.map(Math.round) },
       current: { cyclesPerCpuSecond: Math.round(mc), runs: c.map(Math.round) },
       ratio: Math.round((mc / mb) * 1000) / 1000,
+      currentWithAssertions: { cyclesPerCpuSecond: Math.round(mca), runs: ca.map(Math.round) },
+      ratioWithAssertions: Math.round((mca / mb) * 1000) / 1000,
     };
   }
   const first = results[`nics${args.replicas[0]}`]!;
@@ -128,13 +136,14 @@ function main(): void {
     baseline: { commit: base.full, cyclesPerCpuSecond: first.baseline.cyclesPerCpuSecond },
     current: { commit: sh('git', ['rev-parse', 'HEAD']), dirty: sh('git', ['status', '--porcelain', '--', 'hw', 'native']) !== '', cyclesPerCpuSecond: first.current.cyclesPerCpuSecond },
     ratio: first.ratio,
+    currentWithAssertions: { cyclesPerCpuSecond: first.currentWithAssertions.cyclesPerCpuSecond, ratio: first.ratioWithAssertions },
     ...results,
     wallSeconds: Math.round((Date.now() - t0) / 1000),
   };
   mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'out', 'sim-speed.json'), JSON.stringify(report, null, 2) + '\n');
   for (const r of Object.values(results)) {
-    process.stdout.write(`simulation speed, ${r.replicas} RTL NICs (PLANES=2): baseline ${base.full.slice(0, 7)} ${r.baseline.cyclesPerCpuSecond} cycles/CPU s, current ${r.current.cyclesPerCpuSecond}, ratio ${r.ratio} (medians of ${args.repeats})\n`);
+    process.stdout.write(`simulation speed, ${r.replicas} RTL NICs (PLANES=2): baseline ${base.full.slice(0, 7)} ${r.baseline.cyclesPerCpuSecond} cycles/CPU s, current ${r.current.cyclesPerCpuSecond}, ratio ${r.ratio}; with assertions ${r.currentWithAssertions.cyclesPerCpuSecond}, ratio ${r.ratioWithAssertions} (medians of ${args.repeats})\n`);
   }
   process.stdout.write('wrote bench/out/sim-speed.json\n');
 }

@@ -164,6 +164,14 @@ function runYosys(cfg: Config, dir: string): Promise<number> {
   });
 }
 
+/** Yosys's own CPU time (user + system) from the end of its log: the work, whatever the machine's load. */
+function yosysCpuSeconds(cfg: Config): number | undefined {
+  const logPath = join(dirOf(cfg), 'yosys.log');
+  if (!existsSync(logPath)) return undefined;
+  const m = [...readFileSync(logPath, 'utf8').matchAll(/CPU: user ([\d.]+)s system ([\d.]+)s/g)].pop();
+  return m ? Math.round(Number(m[1]) + Number(m[2])) : undefined;
+}
+
 function dirOf(cfg: Config): string {
   return join(OUT_DIR, cfg.name.replace(/[^A-Za-z0-9]+/g, '_'));
 }
@@ -227,7 +235,8 @@ async function main(): Promise<void> {
     let logRam: unknown;
     if (!cfg.standalone) {
       const flat = flatten(json, topMod);
-      const ramCells = flat.cells.filter((c) => /log_mem/.test(c.path));
+      // the log's memories live in nicraft_log_ram: data_mem (the entries), len_mem and tag_mem (per slot)
+      const ramCells = flat.cells.filter((c) => /(^|\/)log_ram[^/]*\/(data|len|tag)_mem/.test(c.path));
       const bram = ramCells.filter((c) => /^RAMB(18|36)/.test(c.type)).reduce((a, c) => a + (/^RAMB18/.test(c.type) ? 0.5 : 1), 0);
       const uram = ramCells.filter((c) => /^URAM288/.test(c.type)).length;
       logRam = { cells: ramCells.length, brams: bram, urams: uram, inferredBlockRam: bram + uram > 0 && ramCells.every((c) => /^(RAMB|URAM)/.test(c.type) || !/^FD/.test(c.type)) };
@@ -256,6 +265,7 @@ async function main(): Promise<void> {
     logRam: def?.logRam,
     configs: results.map((r) => ({
       name: r.config.name, top: r.config.top, params: r.config.params, yosysSeconds: r.seconds !== undefined ? Math.round(r.seconds) : undefined,
+      yosysCpuSeconds: yosysCpuSeconds(r.config),
       modules: r.modules, nic: r.top, logRam: r.logRam,
       nicLutShareOfU250: r.top ? Math.round((r.top.luts / U250_LUTS) * 10000) / 100 : undefined,
     })),
@@ -267,7 +277,8 @@ async function main(): Promise<void> {
   const out: string[] = [];
   for (const r of results) {
     const rows = [...r.modules, ...(r.top ? [{ ...r.top, name: `${r.top.name} (whole)` }] : [])];
-    out.push(table(`synthesis, ${r.config.standalone ? `${r.config.top} alone (${JSON.stringify(r.config.params)})` : `NIC ${r.config.name}`}${r.seconds !== undefined ? ` (yosys ${r.seconds.toFixed(0)} s)` : ''}; budget ${BUDGET.logicLevels} levels, ${BUDGET.estimatedNs} ns`, rows));
+    const cpu = yosysCpuSeconds(r.config);
+    out.push(table(`synthesis, ${r.config.standalone ? `${r.config.top} alone (${JSON.stringify(r.config.params)})` : `NIC ${r.config.name}`}${r.seconds !== undefined ? ` (yosys ${r.seconds.toFixed(0)} s)` : ''}${cpu !== undefined ? ` (yosys CPU ${cpu} s)` : ''}; budget ${BUDGET.logicLevels} levels, ${BUDGET.estimatedNs} ns`, rows));
     if (r.top) out.push(`  whole NIC: ${r.top.luts} LUTs = ${((r.top.luts / U250_LUTS) * 100).toFixed(2)}% of an Alveo U250; log RAM ${JSON.stringify(r.logRam)}`);
   }
   if (!reuse) out.push(`synthesis wall time ${wallSeconds.toFixed(0)} s (${configs.length} Yosys runs in parallel)`);
