@@ -146,7 +146,11 @@ function clog2(x: number): number {
   return r;
 }
 
-/** One network plane's RX side: the shim's input queue and nicraft_rx_fifo. */
+/**
+ * One network plane's RX side: the shim's input queue, nicraft_rx_fifo, and nicraft_plane_merge's two
+ * registers for this plane (A, then B: a beat reaches the merge's decision two cycles after it left
+ * the buffer, with the copy key, key_valid and is_ack as they were then).
+ */
 class RxPlane {
   // input queue (frames not yet fully offered), as the shim's InPort
   inBuf: Uint8Array[] = [];
@@ -174,6 +178,34 @@ class RxPlane {
   frameInReg = false;
   dropValidReg = false;
   dropReasonReg = 0;
+  // the buffer's head as it leaves for A this cycle (valid at the start of the cycle, classified)
+  sValid = false;
+  sKv = false;
+  sAck = false;
+  sKA = 0;
+  sKB = 0;
+  sKC = 0;
+  // stage A and stage B: a beat (frame bytes, beat number, beats, length) and its classification
+  aV = false;
+  aBuf: Uint8Array | null = null;
+  aBeat = 0;
+  aNb = 0;
+  aLen = 0;
+  aKv = false;
+  aAck = false;
+  aKA = 0;
+  aKB = 0;
+  aKC = 0;
+  bV = false;
+  bBuf: Uint8Array | null = null;
+  bBeat = 0;
+  bNb = 0;
+  bLen = 0;
+  bKv = false;
+  bAck = false;
+  bKA = 0;
+  bKB = 0;
+  bKC = 0;
 
   constructor(depth: number) {
     const cap = depth * 2;
@@ -191,6 +223,31 @@ class RxPlane {
     this.beatsReg = this.bytesReg = 0;
     this.frameInReg = this.dropValidReg = false;
     this.dropReasonReg = 0;
+    this.aV = this.bV = false;
+    this.aBuf = this.bBuf = null;
+  }
+
+  /** B takes A's beat. */
+  moveAB(): void {
+    this.bV = this.aV;
+    this.bBuf = this.aBuf; this.bBeat = this.aBeat; this.bNb = this.aNb; this.bLen = this.aLen;
+    this.bKv = this.aKv; this.bAck = this.aAck; this.bKA = this.aKA; this.bKB = this.aKB; this.bKC = this.aKC;
+  }
+
+  /** A takes the buffer's head beat (sValid), which leaves the buffer. */
+  takeHead(): void {
+    const h = this.cHead & this.cMask;
+    this.aV = true;
+    this.aBuf = this.cBuf[h]!; this.aBeat = this.rdBeat; this.aNb = this.cNb[h]!; this.aLen = this.cLen[h]!;
+    this.aKv = this.sKv; this.aAck = this.sAck; this.aKA = this.sKA; this.aKB = this.sKB; this.aKC = this.sKC;
+    this.rdPtr++;
+    if (this.rdBeat === this.cNb[h]! - 1) {
+      this.cBuf[h] = null;
+      this.cHead++;
+      this.rdBeat = 0;
+    } else {
+      this.rdBeat++;
+    }
   }
 
   clearInput(): void {
@@ -237,7 +294,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = 'f3351dd';
+  static readonly RTL_REVISION = '697a38d';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -419,9 +476,12 @@ export class ModelNic implements Nic {
   private rtxAsm = new Uint8Array(1024);
   private rtxAsmLen = 0;
 
-  // ---- quorum (two register stages; q1 = stage 1 result, q = output)
+  // ---- quorum (three register stages, nicraft_quorum: q1 = the result of stage 1's inputs, q2 the
+  // same a cycle later, q = output)
   private q1Index = 0;
   private q1Valid = false;
+  private q2Index = 0;
+  private q2Valid = false;
   private qIndex = 0;
   private qValid = false;
   private qVer = 1;
@@ -596,7 +656,7 @@ export class ModelNic implements Nic {
     this.dlvRdValid = false; this.dlvBeat = 0; this.appliedPend = false; this.appliedPendVal = 0; this.dlvAsmLen = 0;
     this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.hbTimer = 0; this.commitSent = 0;
     this.csrRdValid = false;
-    this.q1Valid = false; this.q1Index = 0; this.qValid = false; this.qIndex = 0; this.qVer++;
+    this.q1Valid = false; this.q1Index = 0; this.q2Valid = false; this.q2Index = 0; this.qValid = false; this.qIndex = 0; this.qVer++;
     this.txf.clear(); this.gen.clear(); this.pnt.clear(); this.dlv.clear(); this.rtx.clear(); this.evt.clear();
     for (const f of this.ptx) f.clear();
     this.mDrop.fill(0); this.mDropOff.fill(0); this.winCount = 0; this.winPtr = 0;
@@ -859,7 +919,7 @@ export class ModelNic implements Nic {
     const c = this.cyc;
     for (let p = 0; p < this.P; p++) {
       const pl = this.rx[p]!;
-      if (pl.wrCur !== pl.rdPtr || pl.beatsReg !== 0 || pl.dropFrame || pl.frameInReg || pl.dropValidReg) return false;
+      if (pl.wrCur !== pl.rdPtr || pl.aV || pl.bV || pl.beatsReg !== 0 || pl.dropFrame || pl.frameInReg || pl.dropValidReg) return false;
       if (pl.inHead < pl.inBuf.length && pl.inAt[pl.inHead]! <= c) return false;
     }
     if (this.htHolding || (this.htHead < this.htBuf.length && this.htAt[this.htHead]! <= c)) return false;
@@ -871,7 +931,8 @@ export class ModelNic implements Nic {
     }
     this.quorumBest();
     if (this.q1Valid !== this.qCacheValid || this.q1Index !== this.qCacheIndex) return false;
-    if (this.qValid !== this.q1Valid || this.qIndex !== this.q1Index) return false;
+    if (this.q2Valid !== this.q1Valid || this.q2Index !== this.q1Index) return false;
+    if (this.qValid !== this.q2Valid || this.qIndex !== this.q2Index) return false;
     if (this.commitAdv()) return false;
     return true;
   }
@@ -1037,38 +1098,48 @@ export class ModelNic implements Nic {
     const planeEn = this.planeEn & ((1 << P) - 1);
     const ctr = this.ctr;
 
-    // ---- plane heads: copy keys, the ACK path, the merge (nicraft_plane_merge)
-    const hValid = this.hValid, hFirst = this.hFirst, hKeyValid = this.hKeyValid;
-    const hKA = this.hKA, hKB = this.hKB, hKC = this.hKC;
-    let offM = 0, dupM = 0, candMain = 0, candAck = 0;
+    // ---- the buffers' heads as they leave for stage A: copy key, key_valid, is_ack (the NIC's
+    // classification in nicraft_nic, with the state of this cycle; only first beats matter)
     for (let p = 0; p < P; p++) {
       const pl = this.rx[p]!;
-      const hv = pl.rdPtr !== pl.wrPtr;
-      hValid[p] = hv ? 1 : 0;
-      hFirst[p] = 0;
-      hKeyValid[p] = 0;
-      if (!hv || pl.rdBeat !== 0) continue;
-      hFirst[p] = 1;
-      if (!((planeEn >> p) & 1)) { offM |= 1 << p; continue; }
+      pl.sValid = pl.rdPtr !== pl.wrPtr;
+      pl.sKv = false;
+      pl.sAck = false;
+      if (!pl.sValid || pl.rdBeat !== 0) continue;
       const h = pl.cHead & pl.cMask;
       const b = pl.cBuf[h]!;
       const len = pl.cLen[h]!;
       const basicOk = len >= HDR && ((b[12]! << 8) | b[13]!) === ETYPE && b[14] === WVER && ((b[16]! << 8) | b[17]!) === this.clusterId;
       const ty = basicOk ? b[15]! : 0;
-      const kv = basicOk && (ty === T_REQ || ty === T_APPEND || ty === T_ACK || ty === T_NACK || ty === T_HEARTBEAT);
-      let isAck = false;
-      if (kv) {
-        const src = b[19]!;
+      if (!(basicOk && (ty === T_REQ || ty === T_APPEND || ty === T_ACK || ty === T_NACK || ty === T_HEARTBEAT))) continue;
+      const src = b[19]!;
+      pl.sKv = true;
+      if (ty === T_REQ) { pl.sKA = ((ty << 24) | (src << 16)) >>> 0; pl.sKB = be32(b, 34); pl.sKC = be32(b, 38); }
+      else if (ty === T_APPEND) { pl.sKA = ((ty << 24) | (src << 16) | ((b[21]! & 0x7f) << 1) | ((b[18]! >> 1) & 1)) >>> 0; pl.sKB = be32(b, 22); pl.sKC = be32(b, 26); }
+      else { pl.sKA = ((ty << 24) | (src << 16)) >>> 0; pl.sKB = be32(b, 22); pl.sKC = be32(b, 38); }
+      pl.sAck = ty === T_ACK && pl.cNb[h] === 1 && len === MIN_FRAME && b[42] === 0 && b[43] === 0 && leaderMode &&
+        pl.sKB === term && src < this.MAXN && ((this.members >> src) & 1) === 1 && src !== nodeId && be32(b, 26) <= last;
+    }
+
+    // ---- the merge (nicraft_plane_merge) on the B heads: copies, the ACK path, round robin
+    const hValid = this.hValid, hFirst = this.hFirst, hKeyValid = this.hKeyValid;
+    const hKA = this.hKA, hKB = this.hKB, hKC = this.hKC;
+    let offM = 0, dupM = 0, candMain = 0, candAck = 0;
+    for (let p = 0; p < P; p++) {
+      const pl = this.rx[p]!;
+      hValid[p] = pl.bV ? 1 : 0;
+      hFirst[p] = 0;
+      hKeyValid[p] = 0;
+      if (!pl.bV || pl.bBeat !== 0) continue;
+      hFirst[p] = 1;
+      if (!((planeEn >> p) & 1)) { offM |= 1 << p; continue; }
+      if (pl.bKv) {
         hKeyValid[p] = 1;
-        if (ty === T_REQ) { hKA[p] = ((ty << 24) | (src << 16)) >>> 0; hKB[p] = be32(b, 34); hKC[p] = be32(b, 38); }
-        else if (ty === T_APPEND) { hKA[p] = ((ty << 24) | (src << 16) | ((b[21]! & 0x7f) << 1) | ((b[18]! >> 1) & 1)) >>> 0; hKB[p] = be32(b, 22); hKC[p] = be32(b, 26); }
-        else { hKA[p] = ((ty << 24) | (src << 16)) >>> 0; hKB[p] = be32(b, 22); hKC[p] = be32(b, 38); }
-        isAck = ty === T_ACK && pl.cNb[h] === 1 && len === MIN_FRAME && b[42] === 0 && b[43] === 0 && leaderMode &&
-          hKB[p] === term && src < this.MAXN && ((this.members >> src) & 1) === 1 && src !== nodeId && be32(b, 26) <= last;
+        hKA[p] = pl.bKA; hKB[p] = pl.bKB; hKC[p] = pl.bKC;
         // a copy: a key in the window, or the key of a lower plane's head this cycle
         let dup = false;
         const W = this.winCount;
-        const ka = hKA[p]!, kb = hKB[p]!, kc = hKC[p]!;
+        const ka = pl.bKA, kb = pl.bKB, kc = pl.bKC;
         const now = this.cycleReg >>> 0;
         for (let w = 0; w < W; w++) {
           if (this.winC[w] === kc && this.winB[w] === kb && this.winA[w] === ka &&
@@ -1081,7 +1152,7 @@ export class ModelNic implements Nic {
         }
         if (dup) { dupM |= 1 << p; continue; }
       }
-      if (isAck) candAck |= 1 << p; else candMain |= 1 << p;
+      if (pl.bKv && pl.bAck) candAck |= 1 << p; else candMain |= 1 << p;
     }
     let sel = 0;
     let selValid = false;
@@ -1220,8 +1291,7 @@ export class ModelNic implements Nic {
     let ackSrc = -1;
     let ackIndex = 0;
     if (ackSel >= 0) {
-      const pl = this.rx[ackSel]!;
-      const b = pl.cBuf[pl.cHead & pl.cMask]!;
+      const b = this.rx[ackSel]!.bBuf!;
       ackSrc = b[19]!;
       ackIndex = be32(b, 26);
     }
@@ -1258,9 +1328,8 @@ export class ModelNic implements Nic {
         else ctr[C_DROP_RX_OVERFLOW]!++;
       }
       if (hValid[p]) {
-        const h = pl.cHead & pl.cMask;
-        if (pl.rdBeat === pl.cNb[h]! - 1) {
-          const mid = pl.rdBeat !== 0;
+        if (pl.bBeat === pl.bNb - 1) {
+          const mid = pl.bBeat !== 0;
           const dropMid = mid && this.mDrop[p] === 1;
           if ((dropMid && !this.mDropOff[p]) || ((dupM >> p) & 1)) {
             ctr[C_DROPPED]!++; ctr[C_DROP_PLANE_DUP]!++; ctr[pc + 2]!++;
@@ -1752,13 +1821,12 @@ export class ModelNic implements Nic {
     if (rxReady) {
       if (selValid) {
         const pl = this.rx[sel]!;
-        const h = pl.cHead & pl.cMask;
         const first = !this.rxLocked;
-        this.dBuf = pl.cBuf[h]!;
-        this.dBeat = pl.rdBeat;
-        this.dLast = pl.rdBeat === pl.cNb[h]! - 1;
+        this.dBuf = pl.bBuf!;
+        this.dBeat = pl.bBeat;
+        this.dLast = pl.bBeat === pl.bNb - 1;
         this.dFirst = first;
-        this.dBad = first ? this.headerCheck(this.dBuf, pl.cLen[h]!) : 0;
+        this.dBad = first ? this.headerCheck(this.dBuf, pl.bLen) : 0;
       }
       this.dValid = selValid;
     }
@@ -1768,29 +1836,29 @@ export class ModelNic implements Nic {
     if (ackSel >= 0) this.winInsert(hKA[ackSel]!, hKB[ackSel]!, hKC[ackSel]!);
     if (mainGo) {
       const pl = this.rx[sel]!;
-      const lastBeat = pl.rdBeat === pl.cNb[pl.cHead & pl.cMask]! - 1;
+      const lastBeat = pl.bBeat === pl.bNb - 1;
       this.rxLastSel = sel;
       this.rxLocked = !lastBeat;
       this.rxLockedSel = sel;
     }
+    // B's beat leaves (taken or dropped) -> B takes A's beat -> A takes the buffer's head
     for (let p = 0; p < P; p++) {
-      if (!hValid[p]) continue;
       const pl = this.rx[p]!;
-      const mid = pl.rdBeat !== 0;
-      const od = ((offM | dupM) >> p) & 1;
-      const pop = (mid && this.mDrop[p] === 1) || od === 1 || ackSel === p || (mainGo && sel === p);
-      if (!pop) continue;
-      const h = pl.cHead & pl.cMask;
-      const lastBeat = pl.rdBeat === pl.cNb[h]! - 1;
-      pl.rdPtr++;
-      if (lastBeat) {
-        pl.cBuf[h] = null;
-        pl.cHead++;
-        pl.rdBeat = 0;
-        this.mDrop[p] = 0;
-      } else {
-        if (!mid) { this.mDrop[p] = od; this.mDropOff[p] = (offM >> p) & 1; }
-        pl.rdBeat++;
+      let bLoad = !pl.bV;
+      if (pl.bV) {
+        const mid = pl.bBeat !== 0;
+        const od = ((offM | dupM) >> p) & 1;
+        if ((mid && this.mDrop[p] === 1) || od === 1 || ackSel === p || (mainGo && sel === p)) {
+          if (pl.bBeat === pl.bNb - 1) this.mDrop[p] = 0;
+          else if (!mid) { this.mDrop[p] = od; this.mDropOff[p] = (offM >> p) & 1; }
+          bLoad = true;
+        }
+      }
+      const aLoad = !pl.aV || bLoad;
+      if (bLoad) pl.moveAB();
+      if (aLoad) {
+        if (pl.sValid) pl.takeHead();
+        else { pl.aV = false; pl.aBuf = null; }
       }
     }
 
@@ -1820,8 +1888,10 @@ export class ModelNic implements Nic {
     if (cmd !== null && cmd.kind === Kind.CsrWrite) this.csrWrite(cmd.addr & 0xffff, cmd.value);
 
     // ---- quorum pipeline (inputs as they were at the start of the cycle: the cache was computed above)
-    this.qIndex = this.q1Index;
-    this.qValid = this.q1Valid;
+    this.qIndex = this.q2Index;
+    this.qValid = this.q2Valid;
+    this.q2Index = this.q1Index;
+    this.q2Valid = this.q1Valid;
     this.q1Index = this.qCacheIndex;
     this.q1Valid = this.qCacheValid;
 
