@@ -28,24 +28,32 @@
 // When nothing is in flight step() jumps to the next event (an input frame's cycle, a heartbeat,
 // ACK, NACK or retransmit timer) instead of ticking through idle cycles.
 import type { HostFrame, Nic, RxFrame, TxFrame } from './nic.js';
-import { BEAT_BYTES, COUNTER_BASE, COUNTERS, Csr, type CounterName } from '../wire/wire.gen.js';
+import type { CounterName } from '../wire/wire.gen.js';
+import * as M_wire_gen from '../wire/wire.gen.js';
 import { AxisArb } from './model/axis-arb.js';
 import { Commit } from './model/commit.js';
-import {
-  CsrBlock, W_APPLIED_INDEX, W_COMMIT_INDEX, W_CTR_CLEAR, W_LAST_INDEX, W_MATCH_INDEX, W_QUORUM_INPUT,
-} from './model/csr.js';
+import { CsrBlock } from './model/csr.js';
+import * as M_csr from './model/csr.js';
 import { CtlGen } from './model/ctl-gen.js';
 import { Deliver } from './model/deliver.js';
 import { Exec } from './model/exec.js';
 import { LogRam } from './model/log-ram.js';
-import { derive, NIC_DEFAULTS, ROLE_FOLLOWER, ROLE_LEADER, type Derived, type NicParams } from './model/params.js';
+import type { Derived, NicParams } from './model/params.js';
+import * as M_params from './model/params.js';
 import { PlaneMerge } from './model/plane-merge.js';
 import { Rtx } from './model/rtx.js';
 import { RxFifo } from './model/rx-fifo.js';
 import { RxKeys } from './model/rx-key.js';
 import { InPort, ShimRng } from './model/shim.js';
-import { C_ACK_RX, C_HOST_TX_FRAMES, C_TX_FRAMES, N_CTR, Stats } from './model/stats.js';
+import { Stats } from './model/stats.js';
+import * as M_stats from './model/stats.js';
 import { TxFanout } from './model/tx-fanout.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const { BEAT_BYTES, COUNTER_BASE, COUNTERS, Csr } = M_wire_gen;
+const { W_APPLIED_INDEX, W_COMMIT_INDEX, W_CTR_CLEAR, W_LAST_INDEX, W_MATCH_INDEX, W_QUORUM_INPUT } = M_csr;
+const { derive, NIC_DEFAULTS, ROLE_FOLLOWER, ROLE_LEADER } = M_params;
+const { C_ACK_RX, C_HOST_TX_FRAMES, C_TX_FRAMES, N_CTR } = M_stats;
 
 export { NIC_DEFAULTS, type NicParams } from './model/params.js';
 
@@ -589,7 +597,11 @@ export class ModelNic implements Nic {
 
     // ---- counters of the RX side: the buffers' registered strobes, copies and disabled planes
     if (merge.ackSel >= 0) ctr[C_ACK_RX]!++;
-    for (let p = 0; p < P; p++) this.stats.rx(p, rxf[p]!, ((merge.dupDropM >> p) & 1) === 1, ((merge.offDropM >> p) & 1) === 1);
+    const dropM = merge.dupDropM | merge.offDropM;
+    for (let p = 0; p < P; p++) {
+      const f = rxf[p]!;
+      if (f.frameInReg || f.dropValidReg || ((dropM >> p) & 1)) this.stats.rx(p, f, ((merge.dupDropM >> p) & 1) === 1, ((merge.offDropM >> p) & 1) === 1);
+    }
 
     // ---- TX fan-out: each plane's FIFO to its wire
     fo.comb(planeEn);
@@ -637,15 +649,15 @@ export class ModelNic implements Nic {
     }
 
     // ---- clock edge: the engines' FIFO writes and read ports (the log RAM's old contents), in the RTL's order
-    cg.clockFrame(csr, last, commit, ex.oooValid, ex.oooMin, lr, ctr);
-    dl.clock(lr, ctr);
-    rt.clockRead(commit, lr, ctr);
-    rt.clockEvent(nodeId, csr.clusterId, term, commit, ctr);
+    if (cg.genWe) cg.clockFrame(csr, last, commit, ex.oooValid, ex.oooMin, lr, ctr);
+    if (dl.rdValid || dl.go) dl.clock(lr, ctr); else dl.appliedNext = applied;
+    if (rt.rdValid || rt.go) rt.clockRead(commit, lr, ctr);
+    if (rt.evtWe) rt.clockEvent(nodeId, csr.clusterId, term, commit, ctr);
 
     // ---- the log RAM's host port: a read sees the old contents
     const oldLogRspValid = lr.rspValid;
     const oldRspBuf = lr.rspBuf, oldRspOff = lr.rspOff, oldRspN = lr.rspN, oldRspLen = lr.rspLen;
-    lr.hostRead(lpRead, lpRead ? cmd!.addr : 0, lpRead ? cmd!.beat : 0);
+    if (lpRead || oldLogRspValid) lr.hostRead(lpRead, lpRead ? cmd!.addr : 0, lpRead ? cmd!.beat : 0);
 
     // ---- the execute engine's E stage, the host's log write, the generators' timers, retransmission, match indexes
     ex.clockE(term, nodeId, commit, lr, ctr);

@@ -1,7 +1,10 @@
 // nicraft_axis_arb (hw/rtl/nicraft_axis_arb.sv): frame-atomic round-robin AXI-Stream multiplexer.
 // Once a source wins, its frame passes whole (until its last beat) before the grant moves on; the
 // winner is chosen combinationally (rr-pick.ts), so a one-beat frame can pass every cycle.
-import { rrPick } from './rr-pick.js';
+import * as M_rr_pick from './rr-pick.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const { rrPick } = M_rr_pick;
 
 export class AxisArb {
   /** Inside a multi-beat frame of source lockedSel. */

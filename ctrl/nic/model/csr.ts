@@ -5,10 +5,14 @@
 // The configuration registers live here; LAST_INDEX, COMMIT_INDEX, APPLIED_INDEX, MATCH_INDEX and the
 // counters belong to the engines that update them: write() returns which one the host wrote (the
 // RTL's one-cycle strobes) and the wiring lets the owner take the value, after the owner's own update.
-import { COUNTER_BASE, CSR_BLOCKS, Csr, ETHERTYPE, WIRE_VERSION } from '../../wire/wire.gen.js';
+import * as M_wire_gen from '../../wire/wire.gen.js';
 import type { Derived } from './params.js';
-import { ROLE_OFF } from './params.js';
+import * as M_params from './params.js';
 import type { Stats } from './stats.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const { COUNTER_BASE, CSR_BLOCKS, Csr, ETHERTYPE, WIRE_VERSION } = M_wire_gen;
+const { ROLE_OFF } = M_params;
 
 const BLK_IDENT = CSR_BLOCKS[0], BLK_RAFT = CSR_BLOCKS[1], BLK_COUNTERS = CSR_BLOCKS[2];
 const TWO32 = 4294967296;

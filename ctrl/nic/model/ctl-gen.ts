@@ -11,17 +11,21 @@
 //              the delivery engine's read register), and it has priority.
 // One frame a cycle at most, into the generated frames' FIFO (toward the TX arbiter). ACKs, NACKs and
 // HEARTBEATs carry a sequence number, so a repeat is never taken for a plane copy.
-import {
-  ETHERTYPE, Flag, MAC_GROUP, MIN_FRAME_BYTES, MsgType, WIRE_VERSION,
-  clientMac, getClientId, getFlags, getLogIndex, getSeq, getTerm, nodeMac,
-  setClientId, setClusterId, setCommitIndex, setDstMac, setDstNode, setEthertype, setFlags, setLogIndex, setSeq,
-  setSrcMac, setSrcNode, setTerm, setType, setVersion,
-} from '../../wire/wire.gen.js';
 import { FrameFifo } from './axis-fifo.js';
+import * as M_wire_gen from '../../wire/wire.gen.js';
 import type { CsrBlock } from './csr.js';
 import type { LogRam } from './log-ram.js';
-import { ROLE_FOLLOWER, ROLE_LEADER } from './params.js';
-import { C_ACK_TX, C_HEARTBEAT_TX, C_NACK_TX, C_REPLY_TX } from './stats.js';
+import * as M_params from './params.js';
+import * as M_stats from './stats.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const {
+  ETHERTYPE, Flag, MAC_GROUP, MIN_FRAME_BYTES, MsgType, WIRE_VERSION, clientMac, getClientId, getFlags,
+  getLogIndex, getSeq, getTerm, nodeMac, setClientId, setClusterId, setCommitIndex, setDstMac, setDstNode,
+  setEthertype, setFlags, setLogIndex, setSeq, setSrcMac, setSrcNode, setTerm, setType, setVersion
+} = M_wire_gen;
+const { ROLE_FOLLOWER, ROLE_LEADER } = M_params;
+const { C_ACK_TX, C_HEARTBEAT_TX, C_NACK_TX, C_REPLY_TX } = M_stats;
 
 const MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: number = WIRE_VERSION;
 const T_ACK: number = MsgType.ACK, T_NACK: number = MsgType.NACK, T_HEARTBEAT: number = MsgType.HEARTBEAT;

@@ -6,11 +6,17 @@
 // write of APPLIED_INDEX inside a frame takes effect at the frame's end. Delivery waits while the
 // delivery FIFO or the generated frames' FIFO (a NIC reply may follow each delivered first beat) is
 // nearly full.
-import { HostReason } from '../../wire/wire.gen.js';
+import * as M_wire_gen from '../../wire/wire.gen.js';
 import { FrameFifo } from './axis-fifo.js';
-import { asmBeat, type LogRam } from './log-ram.js';
+import type { LogRam } from './log-ram.js';
+import * as M_log_ram from './log-ram.js';
 import type { Derived } from './params.js';
-import { C_COMMITTED } from './stats.js';
+import * as M_stats from './stats.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const { HostReason } = M_wire_gen;
+const { asmBeat } = M_log_ram;
+const { C_COMMITTED } = M_stats;
 
 const H_COMMITTED: number = HostReason.COMMITTED;
 /** The shim captures at most this many bytes of a host RX frame. */

@@ -10,19 +10,24 @@
 // sequenced APPENDs into the APPEND FIFO and punts into the punt FIFO. The pipeline advances unless
 // the APPEND FIFO is nearly full. comb() is the cycle's combinational logic (decision and events),
 // clockE() the E stage's effects, clockD() the D registers, latch() the _reg <= _next copy.
-import {
-  DropReason, HDR_BYTES, HostReason, MAC_GROUP, MIN_FRAME_BYTES, MsgType, ETHERTYPE, WIRE_VERSION,
-  getClientId, getClusterId, getCommitIndex, getEthertype, getLogIndex, getPayloadLen, getSrcNode, getTerm, getType,
-  getVersion, nodeMac, setCommitIndex, setDstMac, setDstNode, setLogIndex, setRsvd, setSrcMac, setSrcNode, setTerm,
-  setType,
-} from '../../wire/wire.gen.js';
+import * as M_wire_gen from '../../wire/wire.gen.js';
 import { FrameFifo } from './axis-fifo.js';
 import type { LogRam } from './log-ram.js';
-import { ROLE_FOLLOWER, ROLE_LEADER, ROLE_OFF, type Derived } from './params.js';
-import {
+import type { Derived } from './params.js';
+import * as M_params from './params.js';
+import * as M_stats from './stats.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const {
+  DropReason, HDR_BYTES, HostReason, MAC_GROUP, MIN_FRAME_BYTES, MsgType, ETHERTYPE, WIRE_VERSION, getClientId,
+  getClusterId, getCommitIndex, getEthertype, getLogIndex, getPayloadLen, getSrcNode, getTerm, getType, getVersion,
+  nodeMac, setCommitIndex, setDstMac, setDstNode, setLogIndex, setRsvd, setSrcMac, setSrcNode, setTerm, setType
+} = M_wire_gen;
+const { ROLE_FOLLOWER, ROLE_LEADER, ROLE_OFF } = M_params;
+const {
   C_ACK_RX, C_APPEND_ACCEPTED, C_APPEND_BUFFERED, C_DROPPED, C_HEARTBEAT_RX, C_NACK_RX, C_PUNTED, C_REQ_SEQUENCED,
-  E_DROP_CTR,
-} from './stats.js';
+  E_DROP_CTR
+} = M_stats;
 
 // Execute-stage actions (the RTL's A_*).
 export const A_DROP = 0, A_SEQ = 1, A_ACCEPT = 2, A_PUNT = 3, A_ACK = 4, A_HB = 5, A_DUP = 6, A_NACK = 7, A_OOO = 8;

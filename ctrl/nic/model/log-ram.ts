@@ -9,8 +9,11 @@
 //
 // The model stores a reference per beat instead of the bytes: beat k of frame buf is buf[off..off+n]
 // (zeros after), so writing a frame into the log costs no copy.
-import { BEAT_BYTES, getLogIndex, getTerm } from '../../wire/wire.gen.js';
+import * as M_wire_gen from '../../wire/wire.gen.js';
 import type { Derived } from './params.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const { BEAT_BYTES, getLogIndex, getTerm } = M_wire_gen;
 
 const BEAT: number = BEAT_BYTES;
 

@@ -7,10 +7,14 @@
 // First copy wins. Frames on a disabled plane are dropped the same way. Surviving frames go to the
 // ACK path (a one-beat ACK the leader counts without the host, one a cycle) or to the main pipeline
 // (everything else), frame-atomic round robin over the planes (rr-pick.ts).
-import { getLogIndex, getSrcNode } from '../../wire/wire.gen.js';
+import * as M_wire_gen from '../../wire/wire.gen.js';
 import type { RxFifo } from './rx-fifo.js';
 import type { RxKeys } from './rx-key.js';
-import { rrPick } from './rr-pick.js';
+import * as M_rr_pick from './rr-pick.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const { getLogIndex, getSrcNode } = M_wire_gen;
+const { rrPick } = M_rr_pick;
 
 /** A key older than this many cycles is forgotten (WINDOW_CYCLES: a retry is not a copy). */
 export const COPY_WINDOW_CYCLES = 1024;

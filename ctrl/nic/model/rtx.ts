@@ -11,16 +11,23 @@
 // skips what the follower acknowledged meanwhile. An index that left the log RAM cannot be resent:
 // the host gets a needs-repair event, once per follower until its match index moves. When leader
 // mode ends, pending work is dropped but a frame already started is read to its end.
-import {
-  BEAT_BYTES, ETHERTYPE, Flag, HostReason, MIN_FRAME_BYTES, MsgType, WIRE_VERSION,
-  getFlags, nodeMac, setClusterId, setCommitIndex, setDstMac, setDstNode, setEthertype, setFlags, setLogIndex,
-  setRsvd, setSrcMac, setSrcNode, setTerm, setType, setVersion,
-} from '../../wire/wire.gen.js';
+import * as M_wire_gen from '../../wire/wire.gen.js';
 import { FrameFifo } from './axis-fifo.js';
-import { asmBeat, type LogRam } from './log-ram.js';
+import type { LogRam } from './log-ram.js';
+import * as M_log_ram from './log-ram.js';
 import type { Derived } from './params.js';
-import { rrPick } from './rr-pick.js';
-import { C_NEEDS_REPAIR, C_RETRANSMIT_TX } from './stats.js';
+import * as M_rr_pick from './rr-pick.js';
+import * as M_stats from './stats.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const {
+  BEAT_BYTES, ETHERTYPE, Flag, HostReason, MIN_FRAME_BYTES, MsgType, WIRE_VERSION, getFlags, nodeMac, setClusterId,
+  setCommitIndex, setDstMac, setDstNode, setEthertype, setFlags, setLogIndex, setRsvd, setSrcMac, setSrcNode,
+  setTerm, setType, setVersion
+} = M_wire_gen;
+const { asmBeat } = M_log_ram;
+const { rrPick } = M_rr_pick;
+const { C_NEEDS_REPAIR, C_RETRANSMIT_TX } = M_stats;
 
 const BEAT: number = BEAT_BYTES, MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: number = WIRE_VERSION;
 const T_NACK: number = MsgType.NACK;
@@ -73,8 +80,9 @@ export class Rtx {
   private to = 0;
   private startOk = false;
   private needsRepair = false;
-  private evtWe = false;
-  private go = false;
+  /** a needs-repair event is written / a beat is read this cycle */
+  evtWe = false;
+  go = false;
   private active0 = false;
   private node0 = 0;
   private next0 = 0;

@@ -5,8 +5,12 @@
 // the engine where the RTL raises the strobe; the RX side's strobes (the RX buffers' frame and drop
 // strobes, the plane merge's copy and disabled-plane drops) are counted here (rx()). CTR_CLEAR wins
 // over the cycle's events: the wiring applies it after every engine.
-import { COUNTERS, DropReason, type CounterName } from '../../wire/wire.gen.js';
+import type { CounterName } from '../../wire/wire.gen.js';
+import * as M_wire_gen from '../../wire/wire.gen.js';
 import type { RxFifo } from './rx-fifo.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const { COUNTERS, DropReason } = M_wire_gen;
 
 const CI = (n: CounterName): number => COUNTERS.indexOf(n);
 export const N_CTR = COUNTERS.length;
