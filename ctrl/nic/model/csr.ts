@@ -11,7 +11,7 @@ import * as M_params from './params.js';
 import type { Stats } from './stats.js';
 // Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
 // getter call (ten times the cost of a header accessor itself).
-const { COUNTER_BASE, CSR_BLOCKS, Csr, ETHERTYPE, WIRE_VERSION } = M_wire_gen;
+const { COUNTER_BASE, CSR_BLOCKS, CSR_RESET, Csr, ETHERTYPE, WIRE_VERSION } = M_wire_gen;
 const { ROLE_OFF } = M_params;
 
 const BLK_IDENT = CSR_BLOCKS[0], BLK_RAFT = CSR_BLOCKS[1], BLK_COUNTERS = CSR_BLOCKS[2];
@@ -24,6 +24,7 @@ export class CsrBlock {
   /** PARAMS0, PARAMS1 (ident block) */
   private readonly params0: number;
   private readonly params1: number;
+  // (the values below are overwritten by reset(): the spec's reset values)
   nodeId = 0;
   clusterId = 1;
   role = ROLE_OFF;
@@ -54,13 +55,15 @@ export class CsrBlock {
     this.params1 = ((512 << 16) | (p.MAX_PAYLOAD & 0xffff)) >>> 0;
   }
 
+  /** The reset values of spec/wire.yaml (CSR_RESET), as the RTL's NR_CSR_*_RESET. */
   reset(): void {
+    const r = CSR_RESET;
     this.cycleReg = 0;
-    this.nodeId = 0; this.clusterId = 1; this.role = ROLE_OFF; this.term = 0; this.leaderId = 0;
-    this.members = 1; this.quorum = 1; this.fastEn = false;
-    this.hbInterval = 1000; this.hbCommitDelay = 32; this.ackCount = 1; this.ackDelay = 16; this.termStart = 1;
-    this.matchSel = 0;
-    this.planeEn = 7; this.nackInterval = 64; this.rto = 512; this.nackDelay = 16;
+    this.nodeId = r.RAFT_NODE_ID!; this.clusterId = r.RAFT_CLUSTER_ID!; this.role = r.RAFT_ROLE!; this.term = r.RAFT_TERM!;
+    this.leaderId = r.RAFT_LEADER_ID!; this.members = r.RAFT_MEMBERS!; this.quorum = r.RAFT_QUORUM!; this.fastEn = r.RAFT_FAST_EN! !== 0;
+    this.hbInterval = r.RAFT_HB_INTERVAL!; this.hbCommitDelay = r.RAFT_HB_COMMIT_DELAY!; this.ackCount = r.RAFT_ACK_COUNT!;
+    this.ackDelay = r.RAFT_ACK_DELAY!; this.termStart = r.RAFT_TERM_START!; this.matchSel = r.RAFT_MATCH_SEL!;
+    this.planeEn = r.RAFT_PLANE_EN!; this.nackInterval = r.RAFT_NACK_INTERVAL!; this.rto = r.RAFT_RTO!; this.nackDelay = r.RAFT_NACK_DELAY!;
     this.rdValid = false;
   }
 

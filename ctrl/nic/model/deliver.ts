@@ -14,11 +14,12 @@ import type { Derived } from './params.js';
 import * as M_stats from './stats.js';
 // Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
 // getter call (ten times the cost of a header accessor itself).
-const { HostReason } = M_wire_gen;
+const { BEAT_BYTES, HostReason } = M_wire_gen;
 const { asmBeat } = M_log_ram;
 const { C_COMMITTED } = M_stats;
 
 const H_COMMITTED: number = HostReason.COMMITTED;
+const BEAT: number = BEAT_BYTES, BEAT_MASK = BEAT - 1, BEAT_SHIFT = Math.log2(BEAT);
 /** The shim captures at most this many bytes of a host RX frame. */
 const MAX_CAPTURE = 1 << 20;
 
@@ -77,7 +78,7 @@ export class Deliver {
     if (this.rdValid) {
       const lastBeat = this.rdLast;
       const len = this.rdLen;
-      const keep = lastBeat ? ((len & 63) === 0 ? 64 : len & 63) : 64;
+      const keep = lastBeat ? ((len & BEAT_MASK) === 0 ? BEAT : len & BEAT_MASK) : BEAT;
       const dlv = this.dlv;
       if (dlv.used < dlv.depth) {
         const b = lr.dlvBuf;
@@ -113,7 +114,7 @@ export class Deliver {
     if (this.go) {
       const idx = (applied + 1) >>> 0;
       const len = lr.lenOf(idx);
-      const lastBeatIdx = len === 0 ? 0 : (len - 1) >> 6;
+      const lastBeatIdx = len === 0 ? 0 : (len - 1) >> BEAT_SHIFT;
       const isLast = this.beat >= lastBeatIdx;
       lr.readDlv(idx, this.beat);
       this.rdFirst = this.beat === 0;

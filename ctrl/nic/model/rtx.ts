@@ -29,7 +29,7 @@ const { asmBeat } = M_log_ram;
 const { rrPick } = M_rr_pick;
 const { C_NEEDS_REPAIR, C_RETRANSMIT_TX } = M_stats;
 
-const BEAT: number = BEAT_BYTES, MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: number = WIRE_VERSION;
+const BEAT: number = BEAT_BYTES, BEAT_MASK = BEAT - 1, BEAT_SHIFT = Math.log2(BEAT), MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: number = WIRE_VERSION;
 const T_NACK: number = MsgType.NACK;
 const F_RETRANSMIT: number = Flag.RETRANSMIT;
 const H_NEEDS_REPAIR: number = HostReason.NEEDS_REPAIR;
@@ -143,7 +143,7 @@ export class Rtx {
     if (this.rdValid) {
       const lastBeat = this.rdLast;
       const len = this.rdLen;
-      const keep = lastBeat ? ((len & 63) === 0 ? 64 : len & 63) : 64;
+      const keep = lastBeat ? ((len & BEAT_MASK) === 0 ? BEAT : len & BEAT_MASK) : BEAT;
       if (this.rtx.used < this.rtx.depth) {
         let b = lr.rtxBuf;
         let o = lr.rtxOff;
@@ -179,7 +179,7 @@ export class Rtx {
       const node = this.node0;
       const nextOld = this.next0;
       const len = lr.lenOf(nextOld);
-      const lastBeatIdx = len === 0 ? 0 : (len - 1) >> 6;
+      const lastBeatIdx = len === 0 ? 0 : (len - 1) >> BEAT_SHIFT;
       const isLast = this.beat >= lastBeatIdx;
       lr.readRtx(nextOld, this.beat);
       this.rdFirst = this.beat === 0;
