@@ -558,7 +558,7 @@ export interface SimSpeedResult {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The CSR writes the StaticHost of each node makes at boot: [node, addr, value]. */
-function bootCsrWrites(replicas: number, planes: number, nic: NicSettings): Array<[number, number, number]> {
+export function bootCsrWrites(replicas: number, planes: number, nic: NicSettings): Array<[number, number, number]> {
   const out: Array<[number, number, number]> = [];
   for (let i = 0; i < replicas; i++) {
     const rec = { writeCsr: (a: number, v: number) => { out.push([i, a, v >>> 0]); } } as unknown as Nic;

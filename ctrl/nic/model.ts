@@ -96,7 +96,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = 'f3351dd';
+  static readonly RTL_REVISION = '697a38d';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -479,7 +479,7 @@ export class ModelNic implements Nic {
     if (ex.dValid || this.cmds.length !== 0 || csr.rdValid || this.logRam.rspValid) return false;
     if (ex.txf.used !== 0 || ex.pnt.used !== 0 || this.ctlGen.gen.used !== 0) return false;
     if (!this.deliver.idle(cm.commitIndex) || !this.fanout.idle()) return false;
-    if (this.merge.locked || this.hostArb.locked || this.txArb.locked) return false;
+    if (!this.merge.idle() || this.hostArb.locked || this.txArb.locked) return false;
     const last = ex.lastIndex;
     const leaderMode = csr.fastEn && csr.role === ROLE_LEADER;
     if (!this.rtx.idle(leaderMode, csr.nodeId, csr.members, last, csr.rto)) return false;

@@ -11,6 +11,11 @@ const PATTERNS: Record<string, TbConfig> = {
   'busy events, backpressure': { out_p: 0.3, event_p: 0.2, reply_p: 0.5 },
   'resets': { reset_p: 0.001 },
 };
+// Coverage floors: the least of each count over seeds 1..40 at 300,000 cycles (quiet: nacks 504,
+// heartbeats 3,810; busy: nacks 48, as a NACK waits behind ACKs and replies while TX is held; resets:
+// nacks 511), divided by about 4 so that no random seed falls below them. CI once drew a busy seed with
+// 69 NACKs against a floor of 100.
+const FLOOR: Record<string, number> = { acks: 1000, nacks: 10, heartbeats: 500, replies: 1000, role_changes: 100 };
 const tbs: Record<string, Testbench> = {};
 beforeAll(async () => {
   const names = Object.keys(VARIANTS);
@@ -22,8 +27,7 @@ describe.each(Object.keys(VARIANTS))('nicraft_ctl_gen (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {
     const cfg = PATTERNS[pattern]!;
     const s = runTb(tbs[variant]!, { cycles: 300_000, ...cfg }, label()).stats;
-    for (const k of ['acks', 'nacks', 'heartbeats', 'replies']) expect(s[k], k).toBeGreaterThan(100);
-    expect(s.role_changes).toBeGreaterThan(100);
+    for (const [k, floor] of Object.entries(FLOOR)) expect(s[k], k).toBeGreaterThan(floor);
     if (cfg.out_p !== undefined && Number(cfg.out_p) < 1) expect(s.full_cycles).toBeGreaterThan(0);
   });
 });
