@@ -143,6 +143,13 @@ export class ProgressTracker {
     return committedIndex(this.voters, (id) => this.progress.get(id)?.match);
   }
 
+  /** Largest index every voter holds (follower leases out: the leader commits only that). */
+  committedAll(): number {
+    let m = Infinity;
+    for (const v of this.voters) m = Math.min(m, this.progress.get(v)?.match ?? 0);
+    return m === Infinity ? 0 : m;
+  }
+
   /** checkQuorum: true if a majority was active since the last call; clears the flags (except self). */
   quorumActive(self: NodeId): boolean {
     const ok = hasQuorum(this.voters, (id) => id === self || this.progress.get(id)!.recentActive);

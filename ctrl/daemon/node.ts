@@ -97,6 +97,8 @@ export interface ReadStats {
   lease: number;
   /** answered after a heartbeat round a quorum acknowledged (ReadIndex) */
   quorum: number;
+  /** answered by this node as a follower under its read lease (core config followerReads) */
+  follower: number;
   /** not the leader (any more): NOT_LEADER with the hint, the client asks again */
   refused: number;
   /** the same request again (its copy on another plane, or a retry while it waits): dropped */
@@ -107,7 +109,7 @@ export interface ReadStats {
 const READ_COPY_WINDOW_MS = 200;
 
 export class NodeDaemon implements StatusSource {
-  readonly reads: ReadStats = { lease: 0, quorum: 0, refused: 0, copies: 0 };
+  readonly reads: ReadStats = { lease: 0, quorum: 0, follower: 0, refused: 0, copies: 0 };
   /** per client: the last get taken off the NIC's path */
   private readonly readSeen = new Map<number, { seq: number; atMs: number; pending: boolean }>();
   readonly startedAt = Date.now();
