@@ -15,14 +15,14 @@ import { kvModel } from '../../verify/check/models.js';
 const te = new TextEncoder();
 const td = new TextDecoder();
 
-function world(seed: number, o: { clockRates?: number[]; maxClockDrift?: number } = {}) {
+function world(seed: number, o: { clockRates?: number[]; maxClockDrift?: number; replicas?: number; voters?: number } = {}) {
   const w = new ModelWorld({
-    replicas: 3, planes: 1, seed, clients: 1,
+    replicas: o.replicas ?? 3, voters: o.voters ?? o.replicas ?? 3, planes: 1, seed, clients: 1,
     raft: { followerReads: true, ...(o.maxClockDrift !== undefined ? { maxClockDrift: o.maxClockDrift } : {}) },
     ...(o.clockRates ? { clockRates: o.clockRates } : {}),
   });
   const now = (): number => w.cycle * w.nsPerCycle;
-  const kv = new KvClient({ clientId: 1, clusterId: 1, nodes: [1, 2, 3], attemptTimeoutNs: 60_000, maxAttempts: Infinity, retryBudgetNs: 5_000_000, transport: { send: (_to, f) => w.clientSend(0, 0, f) } });
+  const kv = new KvClient({ clientId: 1, clusterId: 1, nodes: Array.from({ length: o.replicas ?? 3 }, (_, i) => i + 1), attemptTimeoutNs: 60_000, maxAttempts: Infinity, retryBudgetNs: 5_000_000, transport: { send: (_to, f) => w.clientSend(0, 0, f) } });
   w.addPoller(() => {
     for (const f of w.clientPoll(0)) kv.receive(f, now());
     kv.tick(now());
@@ -145,5 +145,53 @@ describe('follower reads under leases (ModelNic world)', () => {
     const r = t.readAt(F, 'k');
     expect(r).toEqual({ via: 'follower', value: 'a' });
     expect(t.linearizable()).toBe('not linearizable');
+  });
+
+  it('reads stay linearizable while a voter is added and another removed; the removed one stops answering when its lease ends', () => {
+    const t = world(11, { replicas: 4, voters: 3 });
+    t.w.run(t.w.us(600));
+    const L = t.leader();
+    expect(L).toBeGreaterThanOrEqual(0);
+    expect(L).toBeLessThan(3);
+    let n = 0;
+    const round = (ports: number[]): string[] => {
+      const vias: string[] = [];
+      expect(t.put('k', `v${++n}`).kind).toBe('ok');
+      for (const p of ports) vias.push(t.readAt(p, 'k').via);
+      return vias;
+    };
+    for (let i = 0; i < 5; i++) round([0, 1, 2, 3]);
+    const core = () => t.w.nodes[t.leader()]!.replica!.core;
+    expect(core().status().leases.mode).toBe('on');
+    // add node 4 (port 3): leases drain first, then the entry goes out
+    t.w.request(t.leader(), { kind: 'confChange', op: 'add', node: 4 });
+    for (let i = 0; i < 40; i++) { round([0, 1, 2, 3]); t.w.run(t.w.us(10)); }
+    expect(core().status().voters).toEqual([1, 2, 3, 4]);
+    t.w.run(t.w.us(300));
+    expect(core().status().leases.mode).toBe('on');
+    expect(t.w.nodes[t.leader()]!.nic.readCsr(Csr.RAFT_QUORUM)).toBe(4);
+    expect(round([3])).toEqual(['follower']);
+    // remove a follower other than the leader
+    const gone = [0, 1, 2].find((p) => p !== t.leader())!;
+    t.w.request(t.leader(), { kind: 'confChange', op: 'remove', node: gone + 1 });
+    let lastServed = -1;
+    let removedAt = -1;
+    for (let i = 0; i < 40; i++) {
+      const v = round([0, 1, 2, 3]);
+      if (v[gone] === 'follower') lastServed = i;
+      if (removedAt < 0 && !core().status().voters.includes(gone + 1)) removedAt = i;
+      t.w.run(t.w.us(10));
+    }
+    // it answered under its lease while the leases drained, then its lease ended before the
+    // removal took effect (seen by the leader), and it never answered again
+    expect(lastServed).toBeGreaterThanOrEqual(0);
+    expect(removedAt).toBeGreaterThan(lastServed);
+    expect(core().status().voters).not.toContain(gone + 1);
+    // the removed replica answered no read after its last lease ended (it refuses from then on)
+    expect(round([gone])).toEqual(['refused']);
+    t.w.run(t.w.us(300));
+    expect(core().status().leases.mode).toBe('on');
+    expect(t.w.nodes[t.leader()]!.nic.readCsr(Csr.RAFT_QUORUM)).toBe(3);
+    expect(t.linearizable()).toBe('linearizable');
   });
 });
