@@ -42,6 +42,10 @@ export interface RaftOptions {
   leaseReads: boolean;
   /** replies wait until a quorum of replicas' storage holds the entry (survives a crash of all) */
   durableReplies: boolean;
+  /** follower reads under leases (core followerReads; followers answer client gets: Replica serveReads) */
+  followerReads?: boolean;
+  /** the core's maxClockDrift (default 1e-4) */
+  maxClockDrift?: number;
 }
 
 export const DEFAULT_RAFT: RaftOptions = {
@@ -82,7 +86,10 @@ export class RaftHost implements HostSoftware {
       config: {
         id: ctx.nodeId, clusterId: 1, voters: this.voters, electionTimeoutNs: this.opts.electionTimeoutNs,
         heartbeatIntervalNs: this.opts.heartbeatIntervalNs, rand, preVote: this.opts.preVote, leaseReads: this.opts.leaseReads,
+        followerReads: this.opts.followerReads ?? false, ...(this.opts.maxClockDrift !== undefined ? { maxClockDrift: this.opts.maxClockDrift } : {}),
       },
+      serveReads: this.opts.followerReads ?? false,
+      clock: () => ctx.now() * this.owner.nsPerCycle,
       nic: ctx.nic,
       storage: this.storage,
       key: this.opts.key,
@@ -154,6 +161,8 @@ export interface KvWorkload {
   thinkNs: number;
   /** stop issuing new ops after this many per client (0: until stopKvWorkload) */
   opsPerClient: number;
+  /** where gets go first (KvClient readFrom; default 'leader') */
+  readFrom?: 'leader' | 'any';
 }
 
 interface SimClient {
@@ -198,6 +207,8 @@ export class RaftCluster {
   readonly indeterminateReasons: string[] = [];
   /** acknowledged writes: key -> values that a client saw acknowledged (put/append/cas ok) */
   readonly ackedWrites: Array<{ key: string; op: string; value: string }> = [];
+  /** workload gets by who answered them (KvClient Outcome.path) */
+  readonly readPaths = { leader: 0, replica: 0 };
 
   constructor(readonly cfg: RaftClusterConfig) {
     this.opts = { ...DEFAULT_RAFT, ...(cfg.raft ?? {}) };
@@ -309,6 +320,7 @@ export class RaftCluster {
     for (const c of this.clients) {
       (c.kv as unknown as { o: { attemptTimeoutNs: number; maxAttempts: number } }).o.attemptTimeoutNs = this.workload.attemptTimeoutNs;
       (c.kv as unknown as { o: { attemptTimeoutNs: number; maxAttempts: number } }).o.maxAttempts = this.workload.maxAttempts;
+      (c.kv as unknown as { o: { readFrom?: 'leader' | 'any' } }).o.readFrom = this.workload.readFrom ?? 'leader';
       c.nextAt = this.cluster.cycle;
     }
   }
@@ -357,6 +369,7 @@ export class RaftCluster {
       const id = this.recorder.invoke(c.clientId, { op: 'get', key });
       c.kv.invoke({ op: 'get', key }, (o) => {
         tally(o);
+        if (o.kind === 'ok') this.readPaths[o.path]++;
         if (o.kind === 'ok') this.recorder.ok(id, o.reply.value ? td.decode(o.reply.value) : null);
         else if (o.kind === 'failed') this.recorder.fail(id);
         else this.recorder.info(id);
