@@ -24,6 +24,8 @@ export class Progress {
   durable = 0;
   /** snapshot: when (leader's clock, ns) the snapshot was last sent */
   snapshotSentNs = 0;
+  /** its last HeartbeatResp said it is not reconciled in this term (no follower read lease for it) */
+  heartbeatRejected = false;
   /** replicate: last index of each Append sent and not yet answered (the pipeline window) */
   inflight: number[] = [];
 

@@ -1007,6 +1007,7 @@ export class Core {
         this.maybeTimeoutNow(m.from);
       }
     }
+    if (m.context !== 0) p.heartbeatRejected = m.reject;
     const r = this.hbRounds.get(m.context);
     if (r) p.ackedSendNs = Math.max(p.ackedSendNs, r.ns);
     if (r && !m.reject) this.maybeGrant(m.from, m.context);
@@ -1299,7 +1300,7 @@ export class Core {
     const fl = this.fl;
     if (fl.mode !== 'on' || this.role !== 'leader') return;
     const p = this.tracker.get(from);
-    if (!p || p.state !== 'replicate') return;
+    if (!p || p.state === 'snapshot' || p.heartbeatRejected) return;
     const end = this.leaseUntil();
     if (!(end > this.now)) return;
     const rho = this.cfg.maxClockDrift;
@@ -1315,7 +1316,7 @@ export class Core {
     fl.granted++;
   }
 
-  /** Leader: every follower answers the heartbeats and takes the fast path (leases may go out). */
+  /** Leader: every follower answers the heartbeats and is reconciled in this term (leases may go out). */
   private followersHealthy(): boolean {
     const others = this.voters.filter((v) => v !== this.id);
     if (others.length === 0) return false;
@@ -1323,7 +1324,8 @@ export class Core {
     if (prev === undefined) return false;
     for (const v of others) {
       const p = this.tracker.get(v);
-      if (!p || p.state !== 'replicate' || p.ackedSendNs < prev) return false;
+      // (the state may be probe: a follower the NICs keep up to date gets no host Appends)
+      if (!p || p.state === 'snapshot' || p.heartbeatRejected || p.ackedSendNs < prev) return false;
     }
     return true;
   }
