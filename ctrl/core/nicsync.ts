@@ -53,8 +53,6 @@ export type PendingCsr =
   | { reg: 'LAST_INDEX' | 'COMMIT_INDEX'; for: 'sync' }
   /** a linearizable read: the NIC may have committed (and replied) beyond what the host has seen */
   | { reg: 'COMMIT_INDEX'; for: 'read'; ctx: number }
-  /** a follower read under a read lease: every entry this NIC acknowledged is at or below its LAST_INDEX */
-  | { reg: 'LAST_INDEX'; for: 'fread'; ctx: number }
   /** the leader entering follower-lease mode: its LAST_INDEX after QUORUM = all (the reads' floor) */
   | { reg: 'LAST_INDEX'; for: 'leaseFloor' };
 
@@ -78,8 +76,6 @@ export interface MirrorHost {
   afterFetch(a: AfterFetch): void;
   /** the answer to a read's COMMIT_INDEX */
   afterRead(ctx: number, nicCommit: number): void;
-  /** the answer to a follower read's LAST_INDEX */
-  afterFollowerRead(ctx: number, nicLast: number): void;
   /** the answer to the lease floor's LAST_INDEX */
   afterLeaseFloor(nicLast: number): void;
 }
@@ -210,11 +206,6 @@ export class NicMirror {
     this.readCsr(out, { reg: 'COMMIT_INDEX', for: 'read', ctx });
   }
 
-  /** A follower read's LAST_INDEX read. */
-  readLastFor(out: NicOp[], ctx: number): void {
-    this.readCsr(out, { reg: 'LAST_INDEX', for: 'fread', ctx });
-  }
-
   /** The lease floor's LAST_INDEX read (after the QUORUM write that makes every voter's ACK count). */
   readLeaseFloor(out: NicOp[]): void {
     this.readCsr(out, { reg: 'LAST_INDEX', for: 'leaseFloor' });
@@ -223,7 +214,7 @@ export class NicMirror {
   /** Reads issued for linearizable reads and not answered yet. */
   readsInFlight(): number {
     let n = 0;
-    for (const p of this.csrReads) if (p.for === 'read' || p.for === 'fread') n++;
+    for (const p of this.csrReads) if (p.for === 'read') n++;
     return n;
   }
 
@@ -277,10 +268,6 @@ export class NicMirror {
     this.csrReads.shift();
     if (p.for === 'read') {
       host.afterRead(p.ctx, value);
-      return;
-    }
-    if (p.for === 'fread') {
-      host.afterFollowerRead(p.ctx, value);
       return;
     }
     if (p.for === 'leaseFloor') {

@@ -142,6 +142,9 @@ export class Core {
   private refusedReads = 0;
   /** follower reads taken under a read lease */
   private followerReads = 0;
+  /** reads waiting for the driver's next progress report (its LAST_INDEX and COMMIT_INDEX, read after
+   *  they arrived): a follower's under its lease, and a leader's with readIndexAtTick */
+  private tickReads: { ctx: number; follower: boolean }[] = [];
 
   // snapshot reception
   private snapRx?: { index: number; term: number; voters: NodeId[]; total: number; parts: Map<number, Uint8Array>; bytes: number };
@@ -243,7 +246,7 @@ export class Core {
     if (m.fastOn && m.sync !== null) throw new CoreAssertionError('the fast path is on while a freeze-and-sync is in progress');
     if (m.sync === null && m.afterSync.length > 0) throw new CoreAssertionError(`${m.afterSync.length} actions wait for a sync that is not in progress`);
     if (this.proposals.length > this.cfg.maxPendingProposals) throw new CoreAssertionError(`${this.proposals.length} proposals queued, above maxPendingProposals`);
-    if (this.pendingReads.length + m.readsInFlight() > this.cfg.maxPendingReads) throw new CoreAssertionError('pending reads above maxPendingReads');
+    if (this.pendingReads.length + m.readsInFlight() + this.tickReads.length > this.cfg.maxPendingReads) throw new CoreAssertionError('pending reads above maxPendingReads');
     if (this.frameBuf.size > FRAME_BUFFER_MAX) throw new CoreAssertionError(`frame buffer holds ${this.frameBuf.size} frames, above ${FRAME_BUFFER_MAX}`);
   }
 
@@ -362,7 +365,6 @@ export class Core {
       afterSync: (a) => this.afterSync(a),
       afterFetch: (a) => this.afterFetch(a),
       afterRead: (ctx, c) => this.afterRead(ctx, c),
-      afterFollowerRead: (ctx, last) => this.afterFollowerRead(ctx, last),
       afterLeaseFloor: (last) => this.afterLeaseFloor(last),
     };
   }
@@ -1215,15 +1217,19 @@ export class Core {
       return;
     }
     const limit = this.cfg.maxPendingReads;
-    if (this.pendingReads.length + this.mirror.readsInFlight() >= limit) {
+    if (this.pendingReads.length + this.mirror.readsInFlight() + this.tickReads.length >= limit) {
       this.refusedReads++;
       return { refused: 'busy', queue: 'reads', limit };
     }
     if (follower) {
-      // every entry this NIC acknowledged is at or below its LAST_INDEX (read now: the fast path may
-      // have taken more since the last progress report)
+      // every entry this NIC acknowledged is at or below its LAST_INDEX: the next progress report
+      // reads it (after this read arrived), so no register read of its own
       this.followerReads++;
-      this.mirror.readLastFor(this.rd.nic, ctx);
+      this.tickReads.push({ ctx, follower: true });
+      return undefined;
+    }
+    if (this.cfg.readIndexAtTick) {
+      this.tickReads.push({ ctx, follower: false });
       return undefined;
     }
     // the NIC may have committed (and replied to clients) beyond what the host has seen
@@ -1245,12 +1251,20 @@ export class Core {
   }
 
   /**
-   * A follower read's LAST_INDEX answer. The lease was valid when the read arrived, so every write
-   * acknowledged before then is at or below max(LAST_INDEX, the lease's floor): the driver answers
-   * once it applied that far (docs/control-plane.md §6 has the argument).
+   * The reads that wait for a progress report (read by the driver after they arrived). A follower
+   * read's lease was valid when it arrived, so every write acknowledged before then is at or below
+   * max(LAST_INDEX, the lease's floor): the driver answers once it applied that far
+   * (docs/control-plane.md §6.1 has the argument). A leader's read goes on as after its own
+   * COMMIT_INDEX read.
    */
-  private afterFollowerRead(ctx: number, nicLast: number): void {
-    this.rd.readStates.push({ ctx, index: Math.max(nicLast, this.log.lastIndex(), this.flease.floor), via: 'follower' });
+  private answerTickReads(nicLast: number, nicCommit: number): void {
+    const rs = this.tickReads;
+    if (rs.length === 0) return;
+    this.tickReads = [];
+    for (const r of rs) {
+      if (r.follower) this.rd.readStates.push({ ctx: r.ctx, index: Math.max(nicLast, this.log.lastIndex(), this.flease.floor), via: 'follower' });
+      else this.afterRead(r.ctx, nicCommit);
+    }
   }
 
   /** Follower: the read lease of the current leader holds now. */
@@ -1426,6 +1440,7 @@ export class Core {
 
   private onProgress(last: number, commit: number, activity: number): void {
     if (this.mirror.fastOn) this.mirror.last = Math.max(this.mirror.last, last);
+    this.answerTickReads(last, commit);
     if (activity !== this.nicActivity) {
       const first = this.nicActivity < 0;
       this.nicActivity = activity;

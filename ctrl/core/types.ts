@@ -191,6 +191,11 @@ export interface Config {
    * commits only what every voter holds (QUORUM = all). Needs leaseReads and checkQuorum. Default false.
    */
   followerReads?: boolean;
+  /**
+   * A leader's linearizable read takes COMMIT_INDEX from the driver's next progress report instead
+   * of a register read of its own (default false): no read per batch, up to a tick more latency.
+   */
+  readIndexAtTick?: boolean;
   /** the longest follower read lease, ns on the follower's clock (default: the election timeout; the leader lease bounds it too) */
   followerLeaseNs?: number;
   maxAppendEntries?: number;   // entries named per Append message (default 12: the Append must fit a 256-byte control payload)
