@@ -3,12 +3,11 @@
 // a write, follower reads, a crash and a restart, election timeouts); random walks reach what the
 // exhaustive search cannot in seconds: a leader change with follower reads answered before and after
 // it. Every read is checked for read safety (its index covers everything committed when it arrived),
-// with the other properties. The mutation 'follower-lease-majority' (test/mc/mutations.ts: leases
-// without QUORUM = every voter) shows the check failing.
+// with the other properties. The mutation check (test/mc/mutation.test.ts) shows it failing:
+// 'follower-lease-majority' (leases without QUORUM = every voter) breaks read safety in 6 steps.
 import { describe, expect, it } from 'vitest';
 import { FOLLOWER_READS_BOUND } from '../../verify/mc/cli.js';
 import { randomWalks, search } from '../../verify/mc/search.js';
-import { MUTATIONS } from './mutations.js';
 
 const WALK_BOUND = { ...FOLLOWER_READS_BOUND, requests: 3, maxTerm: 8, timeouts: 20, drops: 1, reads: 8 };
 
@@ -28,18 +27,5 @@ describe('model checker, follower reads under leases', () => {
     expect(r.violation, r.violation ? `${r.violation.property}: ${r.violation.detail} (trace ${JSON.stringify(r.violation.trace)})` : '').toBeUndefined();
     expect(r.leaderChanges).toBeGreaterThan(50);
     expect(r.readsAcrossTerms).toBeGreaterThan(0);
-  }, 180_000);
-
-  it('the check can fail: leases without QUORUM = every voter break read safety', () => {
-    const m = MUTATIONS.find((x) => x.name === 'follower-lease-majority')!;
-    const restore = m.install();
-    try {
-      const b = m.bound!;
-      const r = search(b, { maxDepth: b.maxDepth, timeLimitMs: 120_000 });
-      console.log(`mc follower reads, mutant: ${r.violation ? `${r.violation.property} after ${r.violation.trace.length} steps: ${r.violation.detail}` : 'NOT caught'}`);
-      expect(r.violation?.property).toBe('read safety');
-    } finally {
-      restore();
-    }
   }, 180_000);
 });
