@@ -87,6 +87,7 @@ function emptyBench(ctx: BenchContext): ClusterBench {
     planeLoss: null,
     simSpeed: null,
     readScaling: [],
+    readScalingWriteCost: [],
     comparison: [],
     wallSeconds: {},
   };
@@ -220,6 +221,9 @@ export function summaryTable(j: ClusterBench): string {
     for (const r of j.readScaling) {
       L.push(`  ${pad(String(r.replicas), 8)}  ${r.readFrom.padEnd(9)}  ${pad((r.readsPerSec / 1e6).toFixed(2), 8)}  ${pad(`x${r.speedupVsLeader}`, 9)}  ${pad(f0(r.latencyNs.p50), 6)}  ${pad(f0(r.latencyNs.p99), 7)}  ${pad(f0(r.writesLatencyNs.p99), 13)}  ${r.hostBusy.map((b) => b.toFixed(2)).join(' ')}`);
     }
+    for (const w of j.readScalingWriteCost) {
+      L.push(`  write cost, light load (50% puts): ${w.replicas} replicas, gets from ${w.readFrom} (leases ${w.leases}): puts p50 ${f0(w.writesLatencyNs.p50)} ns, p99 ${f0(w.writesLatencyNs.p99)} ns`);
+    }
   }
   if (j.comparison.length) {
     L.push('');
@@ -282,9 +286,12 @@ export async function runClusterBench(opts: BenchOptions = {}): Promise<{ json: 
       case 'simSpeed':
         j.simSpeed = timed(s, () => simSpeedSection(ctx));
         break;
-      case 'readScaling':
-        j.readScaling = timed(s, () => readScalingSection(ctx));
+      case 'readScaling': {
+        const r = timed(s, () => readScalingSection(ctx));
+        j.readScaling = r.rows;
+        j.readScalingWriteCost = r.writeCost;
         break;
+      }
     }
   }
   j.wallSeconds.total = Math.round((performance.now() - t0) / 10) / 100;

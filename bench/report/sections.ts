@@ -674,7 +674,7 @@ export interface ReadScalingRow {
  * always run), gets from the leader only vs from any replica (followers under read leases), on RTL
  * NICs with the software path's host cost (one core per host, perFrameNs per frame).
  */
-export function readScalingSection(ctx: BenchContext): ReadScalingRow[] {
+export function readScalingSection(ctx: BenchContext): { rows: ReadScalingRow[]; writeCost: WriteCostRow[] } {
   const rows: ReadScalingRow[] = [];
   for (const n of ctx.profile.readScalingReplicas) {
     let base = 0;
@@ -689,5 +689,27 @@ export function readScalingSection(ctx: BenchContext): ReadScalingRow[] {
       ctx.log(`  read scaling ${n} replicas, gets from ${readFrom}: ${(r.readsPerSec / 1e6).toFixed(2)} M gets/s (x${row.speedupVsLeader}), p50 ${r.latencyNs.p50} ns, p99 ${r.latencyNs.p99} ns, writes p99 ${r.writesLatencyNs.p99} ns`);
     }
   }
-  return rows;
+  // what the leases cost writes when no host is saturated: 50% puts, 2 gets in flight per replica
+  const writeCost: WriteCostRow[] = [];
+  for (const n of ctx.profile.readScalingReplicas.filter((x) => x > 1)) {
+    for (const readFrom of ['leader', 'any'] as const) {
+      const r = runReadScaling({
+        replicas: n, readFrom, readShare: 0.5, outstanding: 2 * n, writers: 4, seed: ctx.seed, cost: ctx.softwareCost,
+        measureUs: ctx.profile.readScalingUs, warmupUs: Math.min(100, ctx.profile.readScalingUs),
+      });
+      writeCost.push({ replicas: n, readFrom, leases: r.leaseMode, writes: r.writes, writesLatencyNs: r.writesLatencyNs, readsLatencyNs: r.latencyNs });
+      ctx.log(`  write cost ${n} replicas, light load, gets from ${readFrom} (leases ${r.leaseMode}): writes p50 ${r.writesLatencyNs.p50} ns, p99 ${r.writesLatencyNs.p99} ns`);
+    }
+  }
+  return { rows, writeCost };
+}
+
+export interface WriteCostRow {
+  replicas: number;
+  readFrom: 'leader' | 'any';
+  /** the leader's follower-lease mode at the end ('on': its NIC committed only what every voter held) */
+  leases: string;
+  writes: number;
+  writesLatencyNs: { p50: number; p99: number };
+  readsLatencyNs: { p50: number; p99: number };
 }
