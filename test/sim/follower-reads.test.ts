@@ -91,6 +91,7 @@ describe('follower reads under leases (ModelNic world)', () => {
     const t0 = t.w.nowUs;
     expect(t.put('k', 'b').kind).toBe('ok');
     const waitedUs = t.w.nowUs - t0;
+    console.log(`a write while a lease holder is partitioned away waited ${waitedUs.toFixed(1)} us (election timeout 100 us)`);
     // the write waited for F's lease to end (at most about an election timeout, 100 us)
     expect(waitedUs).toBeLessThan(400);
     expect(t.w.nodes[L]!.replica!.core.status().leases.mode).not.toBe('on');
