@@ -30,7 +30,7 @@ import { WorWorld, type WorProc } from '../../sim/wor-world.js';
 import { Draw } from './schedule.js';
 
 export interface WorSeedOptions {
-  /** how long the faults (and the workload) run, us (default 800) */
+  /** how long the faults (and the workload) run, us (default 500) */
   faultUs?: number;
   /** the bound on recovery after the faults stop, us (default 4000) */
   livenessUs?: number;
@@ -70,7 +70,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
   const nP = 2 + d.int(3);
   const nC = 1 + d.int(2);
   const nA = 2 + d.int(3);
-  const faultUs = o.faultUs ?? 800;
+  const faultUs = o.faultUs ?? 500;
   const livenessUs = o.livenessUs ?? 4000;
   const failures: string[] = [];
   const fail = (m: string): void => { if (failures.length < 20) failures.push(m); };
@@ -196,7 +196,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
   const voteOf = (name: string) => (slot: number): 'C' | 'A' => (((slot * 2654435761) ^ (name.charCodeAt(1) * 40503)) >>> 0) % 10 === 0 ? 'A' : 'C';
   const participant = (name: string): void => {
     const p = ww.spawn(name);
-    const part = new Participant(name, p.wor, env(p), disks.get(name)!, voteOf(name), 400_000);
+    const part = new Participant(name, p.wor, env(p), disks.get(name)!, voteOf(name), 200_000);
     part.onViolation = (m) => fail(`atomicity: ${m}`);
     p.onMessage = (_from, m) => part.onMessage(m as TxnMsg);
     part.recover();
@@ -210,7 +210,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
   const coordinator = (name: string, recoverFirst: boolean): void => {
     const p = ww.spawn(name);
     const e = env(p);
-    const c = new Coordinator(name, p.wor, e, new SharedLog(p.wor, dir.base), LAYOUT, 150_000);
+    const c = new Coordinator(name, p.wor, e, new SharedLog(p.wor, dir.base), LAYOUT, 100_000);
     p.onMessage = (_from, m) => c.onMessage(m as TxnMsg);
     procs.set(name, p);
     loops.add(name);
@@ -398,6 +398,21 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
   ww.bus.lossProb = 0;
   const tEnd = ww.nowUs();
   if (!(await ww.runUntil(() => loops.size === 0, livenessUs))) fail(`liveness: workload loops still running ${livenessUs} us after the faults stopped: ${[...loops].join(', ')}`);
+  // liveness probe: with the faults over, a new coordinator finishes a transaction over the
+  // participants and an append goes in (each seed shows both applications working after its faults)
+  const probe = ww.spawn('probe');
+  const probeCoord = new Coordinator('probe', probe.wor, env(probe), new SharedLog(probe.wor, dir.base), LAYOUT, 100_000);
+  probe.onMessage = (_from, m) => probeCoord.onMessage(m as TxnMsg);
+  let probed = false;
+  void (async () => {
+    const r = await probeCoord.run(pNames.slice(0, LAYOUT.maxParticipants));
+    note(reported, r.slot, r.decision, 'probe');
+    stats.txns++;
+    const pos = await new SharedLog(probe.wor, theLog.base).append(te.encode('probe'));
+    acked.set('probe', pos);
+    probed = true;
+  })().catch((e) => fail(`liveness probe: ${(e as Error).message}`));
+  if (!(await ww.runUntil(() => probed || failures.length > 0, livenessUs))) fail(`liveness: no transaction and append completed within ${livenessUs} us after the faults stopped`);
   // the final recovery coordinator: every transaction of every coordinator, from the WORs alone
   const fin = ww.spawn('final');
   let final: Map<number, Decision> | undefined;
