@@ -2,7 +2,7 @@
 // session (a KvClient at its own client endpoint, a WorClient over it) plus an inbox on a small
 // application bus (messages between processes: a delay, loss and cuts drawn from the seed), and
 // async code (the WOR applications of ctrl/app/wor/ are async). The driver steps the world one host
-// poll at a time and lets the processes' promise continuations run between steps, so the whole run
+// poll (or `stepCycles`) at a time and lets the processes' promise continuations run between steps, so the whole run
 // stays deterministic: one seed, the same run.
 //
 // A crashed process (kill) stops for good: its session and inbox go, its pending promises never
@@ -28,6 +28,12 @@ export interface WorWorldConfig {
   /** the sessions' attempt timeout and retry budget (us) */
   attemptTimeoutUs?: number;
   retryBudgetUs?: number;
+  /**
+   * The driver's step in cycles (default: the host poll period): the processes poll their
+   * sessions and run after every step, so this is the resolution of the clients' clock (the
+   * benchmark uses 25 cycles = 100 ns; the replicas' hosts still poll every host poll period).
+   */
+  stepCycles?: number;
 }
 
 export interface BusOptions {
@@ -81,8 +87,9 @@ export class WorWorld {
     });
     this.rand = new SeededRand((cfg.seed * 0x27d4eb2d + 99) >>> 0);
     this.nodes = Array.from({ length: cfg.replicas }, (_, i) => i + 1);
-    this.world.addPoller(() => this.poll());
+    this.step = Math.max(1, cfg.stepCycles ?? this.world.hostPollCycles);
   }
+  private readonly step: number;
 
   nowNs(): number { return this.world.cycle * this.world.nsPerCycle; }
   nowUs(): number { return this.nowNs() / 1000; }
@@ -167,12 +174,12 @@ export class WorWorld {
     }
   }
 
-  /** Runs `us` microseconds of simulated time, letting the processes run between host polls. */
+  /** Runs `us` microseconds of simulated time, letting the processes run between steps. */
   async run(us: number): Promise<void> {
     const end = this.world.cycle + Math.max(1, this.world.us(us));
-    const step = this.world.hostPollCycles;
     while (this.world.cycle < end) {
-      this.world.run(Math.min(step, end - this.world.cycle));
+      this.world.run(Math.min(this.step, end - this.world.cycle));
+      this.poll();
       this.wake();
       await flush();
     }
@@ -181,11 +188,11 @@ export class WorWorld {
   /** Runs until `pred` holds (checked every host poll) or `limitUs` passed; returns pred(). */
   async runUntil(pred: () => boolean, limitUs: number): Promise<boolean> {
     const end = this.world.cycle + this.world.us(limitUs);
-    const step = this.world.hostPollCycles;
     await flush();
     while (this.world.cycle < end) {
       if (pred()) return true;
-      this.world.run(Math.min(step, end - this.world.cycle));
+      this.world.run(Math.min(this.step, end - this.world.cycle));
+      this.poll();
       this.wake();
       await flush();
     }

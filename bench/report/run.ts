@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { ROOT } from '../../native/build.js';
 import { frameLen } from '../../sim/cluster.js';
 import { writeHtml } from './html.js';
+import { worSection } from './wor.js';
 import { pinnedLibraries, type PointResult } from './measure.js';
 import { renderAll } from './plots.js';
 import { clusterBenchSchema, type ClusterBench } from './schema.js';
@@ -42,12 +43,13 @@ const ALIASES: Record<string, Section> = {
   load: 'load', payload: 'payload', software: 'software', failover: 'failover',
   planeloss: 'planeLoss', 'plane-loss': 'planeLoss', plane: 'planeLoss',
   simspeed: 'simSpeed', 'sim-speed': 'simSpeed', speed: 'simSpeed',
+  wor: 'wor',
 };
 
-/** Parses a section name (load, payload, software, failover, plane-loss, sim-speed). */
+/** Parses a section name (load, payload, software, failover, plane-loss, sim-speed, wor). */
 export function parseSection(s: string): Section {
   const k = ALIASES[s.toLowerCase()] ?? ALIASES[s.toLowerCase().replace(/[_ ]/g, '-')];
-  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed'].join(', ')})`);
+  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed', 'wor'].join(', ')})`);
   return k;
 }
 
@@ -85,6 +87,7 @@ function emptyBench(ctx: BenchContext): ClusterBench {
     failoverNote: FAILOVER_PENDING,
     planeLoss: null,
     simSpeed: null,
+    wor: null,
     comparison: [],
     wallSeconds: {},
   };
@@ -211,6 +214,14 @@ export function summaryTable(j: ClusterBench): string {
     for (const r of j.simSpeed.rows) L.push(`  ${r.replicas} RTL NICs: TypeScript-driven ${f0(r.tsCyclesPerSec)} cycles/s, plain C++ loop ${f0(r.cppCyclesPerSec)} (same batches ${f0(r.cppSameBatchesCyclesPerSec)}), ratio ${r.ratio} (median of ${r.repeats})`);
     L.push(`  ModelNic: ${j.simSpeed.modelNic}`);
   }
+  if (j.wor) {
+    const w = j.wor;
+    L.push('');
+    L.push(`WOR applications (${w.replicas} replicas, ${w.planes} planes; ${w.world.split(' (')[0]})`);
+    L.push(`  shared log: ${(w.appendsPerSec / 1e6).toFixed(2)} M appends/s with ${w.appenders} appenders, append p50 ${f0(w.appendLatencyNs.p50)} ns, p99 ${f0(w.appendLatencyNs.p99)} ns; a lone WOR write p50 ${f0(w.loneWriteLatencyNs.p50)} ns`);
+    for (const p of w.appendSweep) L.push(`    ${pad(p.appenders, 4)} appenders ${pad((p.appendsPerSec / 1e6).toFixed(2), 7)} M/s (${p.lineRatePct}% of line rate)  p50 ${pad(f0(p.appendLatencyNs.p50), 6)}  p99 ${pad(f0(p.appendLatencyNs.p99), 6)} ns`);
+    L.push(`  2PC (${w.txns.participantsPerTxn} participants, ${w.txns.coordinators} coordinators): commit p50 ${f0(w.txnCommitLatencyNs.p50)} ns, p99 ${f0(w.txnCommitLatencyNs.p99)} ns, ${w.txnRoundTrips} round trips (${w.txns.committed} committed)`);
+  }
   if (j.comparison.length) {
     L.push('');
     L.push('comparison with published figures (nicraft: cycle-accurate simulation, documented network model)');
@@ -272,6 +283,14 @@ export async function runClusterBench(opts: BenchOptions = {}): Promise<{ json: 
       case 'simSpeed':
         j.simSpeed = timed(s, () => simSpeedSection(ctx));
         break;
+      case 'wor': {
+        const t = performance.now();
+        log(`[bench] section wor (${mode})`);
+        j.wor = await worSection(mode, ctx.seed, log);
+        j.wallSeconds.wor = Math.round((performance.now() - t) / 10) / 100;
+        if (!j.sectionsRun.includes('wor')) j.sectionsRun.push('wor');
+        break;
+      }
     }
   }
   j.wallSeconds.total = Math.round((performance.now() - t0) / 10) / 100;

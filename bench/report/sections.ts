@@ -6,6 +6,7 @@
 //   failover   leader crash under load with the real control plane (sim/failover.ts), medians over seeds
 //   planeLoss  one plane fails under 85.5% load: before, during, after
 //   simSpeed   simulated cycles per second, TypeScript-driven vs a plain C++ loop
+//   wor        the WOR applications (bench/report/wor.ts): shared-log appends, 2PC commit latency (ModelNic)
 // docs/benchmarks.md explains every figure.
 import { lineRateFps, MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
 import { execFileSync } from 'node:child_process';
@@ -28,7 +29,7 @@ import {
 // ---- configuration --------------------------------------------------------------------------------
 
 export type Mode = 'full' | 'quick' | 'tiny';
-export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed'] as const;
+export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed', 'wor'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Fast-path settings of every run (the demo's, with a shorter ACK delay: see docs/benchmarks.md). */

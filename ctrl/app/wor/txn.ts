@@ -156,6 +156,13 @@ export interface TxnResult {
   /** how it was decided: from the votes as they arrived, or by resolving the registers */
   via: 'votes' | 'resolve';
   latencyNs: number;
+  /**
+   * Sequential round trips on the path to the decision, as this run took them: `messages`
+   * (PREPARE out, VOTED back: 1) and `wor` (replicated WOR commands the decision waited for one
+   * after the other: the participants' vote writes, in parallel, count 1; a resolve adds each of
+   * its commands). The descriptor write runs beside the votes and is not counted.
+   */
+  roundTrips: { messages: number; wor: number };
 }
 
 /** A transaction coordinator. Its state is volatile: after a crash, recoverAll() finishes its work. */
@@ -220,16 +227,19 @@ export class Coordinator {
       st.wake = undefined;
     }
     let via: TxnResult['via'] = 'votes';
+    const roundTrips = { messages: 1, wor: 1 };
     if (!decision) {
       via = 'resolve';
       this.stats.resolved++;
+      const c0 = this.wor.stats.calls;
       decision = await resolve(this.wor, this.env, slot);
+      roundTrips.wor += this.wor.stats.calls - c0;
     }
     void descWrite;
     this.pending.delete(slot);
     for (const p of participants) this.env.send(p, { t: 'decide', slot, decision });
     if (decision === 'commit') this.stats.committed++; else this.stats.aborted++;
-    return { slot, decision, via, latencyNs: this.env.nowNs() - t0 };
+    return { slot, decision, via, latencyNs: this.env.nowNs() - t0, roundTrips };
   }
 }
 
