@@ -2,7 +2,7 @@
 // co-simulation (sim/wor-world.ts: the TypeScript NIC model, the real control plane, the network
 // model of docs/network-model.md; not the Verilated RTL: the RTL world's clients are not async
 // processes yet). Closed loops, no think time:
-//   * shared-log appends (ctrl/app/wor/log.ts) from 8..256 concurrent appenders (one in flight each):
+//   * shared-log appends (ctrl/app/wor/log.ts) from 8..1024 concurrent appenders (one in flight each):
 //     appends per second of simulated time and append latency (client send -> reply);
 //   * a lone WOR write (the fast path's one commit, for scale);
 //   * 2PC transactions (ctrl/app/wor/txn.ts): coordinators each running transactions over 3
@@ -164,7 +164,7 @@ async function txnRun(seed: number, coordinators: number, perTxn: number, txnsEa
 /** Runs the section. */
 export async function worSection(mode: Mode, seed: number, log: (l: string) => void): Promise<WorBench> {
   const t0 = performance.now();
-  const sweep = mode === 'tiny' ? [8, 32] : mode === 'quick' ? [8, 32, 128] : [8, 32, 64, 128, 256];
+  const sweep = mode === 'tiny' ? [8, 32] : mode === 'quick' ? [8, 32, 128, 512] : [8, 32, 128, 256, 512, 1024];
   const windowUs = mode === 'tiny' ? 100 : mode === 'quick' ? 300 : 1000;
   let simUs = 0;
   const points: WorPoint[] = [];
