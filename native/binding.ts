@@ -83,9 +83,15 @@ export function loadApi(path: string): Api {
   });
 }
 
-/** The variant used when none is given: the RTL defaults, with coverage when NICRAFT_COVERAGE=1. */
+/**
+ * The variant used when none is given: the RTL defaults, with coverage when NICRAFT_COVERAGE=1 and
+ * without assertions when NICRAFT_NOASSERT=1 (benchmarks).
+ */
 export function defaultVariant(v: Variant = {}): Variant {
-  return process.env.NICRAFT_COVERAGE === '1' ? { ...v, coverage: true } : v;
+  let out = v;
+  if (process.env.NICRAFT_COVERAGE === '1') out = { ...out, coverage: true };
+  if (process.env.NICRAFT_NOASSERT === '1') out = { ...out, noassert: true };
+  return out;
 }
 
 export interface SimNicOptions {

@@ -22,13 +22,31 @@ import { fileURLToPath } from 'node:url';
 import { library } from './ffi.js';
 import { CXXFLAGS, ROOT, lock, mkList, mkVar, rtlSources, unlock, verilator } from './build.js';
 
-/** Every module with a testbench, and its RTL parameter defaults (KEEP_WIDTH derives from DATA_WIDTH). */
+/**
+ * Every module with a testbench, and its RTL parameter defaults (KEEP_WIDTH derives from DATA_WIDTH,
+ * unless the module has none: noKeepWidth). Parameters a module derives itself are not listed.
+ */
 export const TB_MODULES = {
   nicraft_axis_fifo: { short: 'axis_fifo', params: { DATA_WIDTH: 512, USER_WIDTH: 8, DEPTH_LOG2: 4, ALMOST_FULL_FREE: 2 } },
   nicraft_rx_fifo: { short: 'rx_fifo', params: { DATA_WIDTH: 512, DEPTH_LOG2: 6, MAX_BEATS: 8 } },
   nicraft_axis_arb: { short: 'axis_arb', params: { PORTS: 2, DATA_WIDTH: 512, USER_WIDTH: 8 } },
   nicraft_quorum: { short: 'quorum', params: { MAX_NODES: 8, INDEX_WIDTH: 32 } },
-} as const satisfies Record<string, { short: string; params: Record<string, number> }>;
+  nicraft_rx_key: { short: 'rx_key', params: { DATA_WIDTH: 512, MAX_NODES: 8, KEY_WIDTH: 88 }, noKeepWidth: true },
+  nicraft_stats: { short: 'stats', params: { PLANES: 3 } },
+  nicraft_csr: {
+    short: 'csr', params: { MAX_NODES: 8, PLANES: 1, DATA_WIDTH: 512, LOG_DEPTH_LOG2: 10, MAX_PAYLOAD: 256, SLOT_BEATS: 8 }, noKeepWidth: true,
+  },
+  nicraft_commit: { short: 'commit', params: { MAX_NODES: 8 } },
+  nicraft_log_ram: { short: 'log_ram', params: { DATA_WIDTH: 512, LOG_DEPTH_LOG2: 10, MAX_PAYLOAD: 256 }, noKeepWidth: true },
+  nicraft_tx_fanout: { short: 'tx_fanout', params: { PLANES: 1, DATA_WIDTH: 512, TX_FIFO_DEPTH_LOG2: 5, MAX_BEATS: 5 } },
+  nicraft_deliver: { short: 'deliver', params: { DATA_WIDTH: 512, LOG_DEPTH_LOG2: 10, MAX_PAYLOAD: 256, HOST_FIFO_DEPTH_LOG2: 6 } },
+  nicraft_ctl_gen: { short: 'ctl_gen', params: { DATA_WIDTH: 512 } },
+  nicraft_rtx: { short: 'rtx', params: { DATA_WIDTH: 512, MAX_NODES: 8, LOG_DEPTH_LOG2: 10, MAX_PAYLOAD: 256 } },
+  nicraft_exec: {
+    short: 'exec',
+    params: { DATA_WIDTH: 512, MAX_NODES: 8, LOG_DEPTH_LOG2: 10, MAX_PAYLOAD: 256, TX_FIFO_DEPTH_LOG2: 5, HOST_FIFO_DEPTH_LOG2: 6 },
+  },
+} as const satisfies Record<string, { short: string; params: Record<string, number>; noKeepWidth?: boolean }>;
 
 export type TbModule = keyof typeof TB_MODULES;
 
@@ -40,15 +58,18 @@ export interface TbVariant {
 
 const TB_DIR = join(ROOT, 'native/tb');
 // --x-initial unique: registers without a reset value and memories start random (seeded per run),
-// so a testbench passes only if the module does not depend on power-up state.
+// so a testbench passes only if the module does not depend on power-up state. --assert: the RTL's
+// immediate assertions are checked every cycle; a failed one ends the test with its message.
 export const TB_VERILATOR_FLAGS = [
-  '--cc', '--trace-fst', '-O3', '--x-assign', 'unique', '--x-initial', 'unique', '--noassert', '-Wall', '-Wno-fatal',
+  '--cc', '--trace-fst', '-O3', '--x-assign', 'unique', '--x-initial', 'unique', '--assert', '-Wall', '-Wno-fatal',
 ];
 // The model's make variables every testbench library must agree on (the runtime objects are shared).
 const TB_DEFINES: Record<string, string> = {
   VM_COVERAGE: '0', VM_SC: '0', VM_TIMING: '0', VM_TRACE: '1', VM_TRACE_FST: '1', VM_TRACE_VCD: '0',
 };
 const RUNTIME = ['verilated', 'verilated_fst_c', 'verilated_threads'];
+// Compiled with the runtime: Verilator's messages captured, fatal errors without abort (native/vl_hooks.h)
+const HOOKS = [join(ROOT, 'native/vl_capture.cpp'), join(ROOT, 'native/vl_hooks.h')];
 
 /** Runs a command with inherited stdout/stderr; resolves to its exit status (the event loop stays free). */
 function run(cmd: string, args: string[], cwd: string): Promise<number> {
@@ -92,7 +113,8 @@ export function tbParams(v: TbVariant): Record<string, number> {
     if (!Number.isInteger(val)) throw new Error(`${v.module}: parameter ${k} must be an integer`);
     p[k] = val;
   }
-  if ('DATA_WIDTH' in p && v.params?.KEEP_WIDTH === undefined) p.KEEP_WIDTH = Math.max(1, Math.floor(p.DATA_WIDTH! / 8));
+  const keep = !('noKeepWidth' in spec && spec.noKeepWidth);   // modules without a KEEP_WIDTH parameter say so
+  if (keep && 'DATA_WIDTH' in p && v.params?.KEEP_WIDTH === undefined) p.KEEP_WIDTH = Math.max(1, Math.floor(p.DATA_WIDTH! / 8));
   return Object.fromEntries(Object.keys(p).sort().map((k) => [k, p[k]!]));
 }
 
@@ -121,7 +143,7 @@ export function tbHash(v: TbVariant): string {
   const files = [
     // every RTL file: a module may instantiate others (found with -y)
     ...rtlSources(), ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
-    join(ROOT, 'native/nicraft_wire.h'), ...tbSources(v.module), join(ROOT, 'native/build-tb.ts'),
+    join(ROOT, 'native/nicraft_wire.h'), ...HOOKS, ...tbSources(v.module), join(ROOT, 'native/build-tb.ts'),
   ];
   for (const f of files) {
     h.update(`${relative(ROOT, f)}\0`);
@@ -155,7 +177,9 @@ function runtimeFlags(): string[] {
 
 function runtimeDir(): string {
   const { version } = verilator();
-  const hash = createHash('sha256').update(`${version}\0${runtimeFlags().join(' ')}\0${RUNTIME.join(' ')}`).digest('hex').slice(0, 16);
+  const h = createHash('sha256').update(`${version}\0${runtimeFlags().join(' ')}\0${RUNTIME.join(' ')}`);
+  for (const f of HOOKS) h.update(`\0${readFileSync(f, 'utf8')}`);
+  const hash = h.digest('hex').slice(0, 16);
   return join(ROOT, 'build', `tb-runtime-${hash}`);
 }
 
@@ -188,12 +212,13 @@ export async function buildTb(variants: TbVariant[], opts: { force?: boolean; qu
     const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
     if (/\s/.test(ROOT + vroot)) throw new Error(`paths with spaces are not supported: ${ROOT}`);
     mkdirSync(rtDir, { recursive: true });
-    const rtObjs = RUNTIME.map((c) => join(rtDir, `${c}.o`));
+    const rtObjs = [...RUNTIME.map((c) => join(rtDir, `${c}.o`)), join(rtDir, 'vl_capture.o')];
     const rules: string[] = [];
     const compile = (flagsVar: string, src: string, obj: string, deps: string[] = []) =>
       `${obj}: ${[src, ...deps].join(' ')}\n\t$(CXX) $(${flagsVar}) -c -o $@.$$$$.tmp ${q(src)} && mv -f $@.$$$$.tmp $@`;
     rules.push(`RTFLAGS := ${runtimeFlags().map(q).join(' ')}`);
     RUNTIME.forEach((c, i) => rules.push(compile('RTFLAGS', join(vroot, 'include', `${c}.cpp`), rtObjs[i]!)));
+    rules.push(compile('RTFLAGS', HOOKS[0]!, rtObjs[RUNTIME.length]!));
     const targets: string[] = [...rtObjs];
     const meta: Array<{ dir: string; v: TbVariant; vargs: string[]; cxx: string[] }> = [];
     let n = 0;

@@ -1,15 +1,18 @@
 // Builds the simulation library: the Verilated NIC (hw/rtl/*.sv, top nicraft_nic), Verilator's runtime
 // and the C ABI shim (native/*.cpp) linked into one shared library, build/sim-<hash>/libnicraft_sim.so.
 //
-// A variant is a set of -G parameter overrides (and optionally --coverage); each builds into its own
-// directory. The directory name is a sha256 over every RTL, generated-include and shim source, this
+// A variant is a set of -G parameter overrides (and optionally --coverage, or noassert); each builds
+// into its own directory. Immediate assertions in the RTL are compiled in (--assert) unless the
+// variant says noassert (benchmarks only, docs/simulation.md): a failed one stops the model and the
+// binding reports it as an error naming the module, the cycle and the condition. The directory name is a sha256 over every RTL, generated-include and shim source, this
 // file, the Verilator version and the flags, so an unchanged tree never rebuilds ("up to date").
 // Concurrent builders of the same variant (vitest workers, make -j) serialise on a lock directory.
 //
-//   tsx native/build.ts [-GNAME=VALUE ...] [--coverage] [--print-path] [--force]
+//   tsx native/build.ts [-GNAME=VALUE ...] [--coverage] [--noassert] [--print-path] [--force]
 //
 // Environment: NICRAFT_RTL_DIR overrides hw/rtl (development against a placeholder),
-// NICRAFT_BUILD_JOBS the compile parallelism (default: the CPU count).
+// NICRAFT_BUILD_JOBS the compile parallelism (default: the CPU count), NICRAFT_NOASSERT=1 makes
+// defaultVariant() (native/binding.ts) build without assertions.
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -29,16 +32,20 @@ export interface Variant {
   params?: Record<string, number | string>;
   /** Build with `verilator --coverage` (line/toggle/user coverage, written by nr_coverage_write). */
   coverage?: boolean;
+  /** Build without the RTL's assertions (benchmarks: the simulation is faster). Default: assertions on. */
+  noassert?: boolean;
 }
 
 export const VERILATOR_FLAGS = [
-  '--cc', '--trace-fst', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert', '-Wall',
+  '--cc', '--trace-fst', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-Wall',
   // Warnings are shown but do not stop the build: `make lint` is the gate that must be clean.
   '-Wno-fatal',
   // Several C++ files, so that the compile uses every core.
   '--output-split', '3000', '--output-split-cfuncs', '3000',
 ];
 export const CXXFLAGS = [
+  // Verilator's messages captured and its fatal errors without abort (native/vl_hooks.h)
+  '-include', join(ROOT, 'native/vl_hooks.h'),
   '-std=c++17', '-fPIC', '-O2', '-faligned-new', '-fcf-protection=none', '-pthread',
   '-Wno-bool-operation', '-Wno-sign-compare', '-Wno-uninitialized', '-Wno-unused-but-set-variable',
   '-Wno-unused-parameter', '-Wno-unused-variable', '-Wno-shadow', '-Wno-unused-const-variable',
@@ -81,6 +88,7 @@ function paramFlags(v: Variant): string[] {
 export function variantName(v: Variant = {}): string {
   const parts = Object.keys(v.params ?? {}).sort().map((k) => `${k}=${String(v.params![k])}`);
   if (v.coverage) parts.push('coverage');
+  if (v.noassert) parts.push('noassert');
   return parts.length ? parts.join(',') : 'default';
 }
 
@@ -102,7 +110,7 @@ export function buildHash(v: Variant = {}): string {
     h.update('\0');
   }
   h.update(`${verilator().version}\0${VERILATOR_FLAGS.join(' ')}\0${CXXFLAGS.join(' ')}\0`);
-  h.update(`${paramFlags(v).join(' ')}\0coverage=${v.coverage ? 1 : 0}\0rtl=${rtlDir()}`);
+  h.update(`${paramFlags(v).join(' ')}\0coverage=${v.coverage ? 1 : 0}\0assert=${v.noassert ? 0 : 1}\0rtl=${rtlDir()}`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -183,7 +191,7 @@ export function build(v: Variant = {}, opts: { force?: boolean; quiet?: boolean 
     mkdirSync(obj, { recursive: true });
     const { root: vroot, version } = verilator();
     const vargs = [
-      ...VERILATOR_FLAGS, ...(v.coverage ? ['--coverage'] : []),
+      ...VERILATOR_FLAGS, ...(v.coverage ? ['--coverage'] : []), ...(v.noassert ? [] : ['--assert']),
       '--top-module', TOP, `-I${join(ROOT, 'hw/gen')}`, `-I${rtlDir()}`, '--Mdir', obj, '--prefix', `V${TOP}`,
       ...paramFlags(v), ...rtlSources(),
     ];
@@ -204,8 +212,10 @@ export function build(v: Variant = {}, opts: { force?: boolean; quiet?: boolean 
       `-I${obj}`, `-I${join(vroot, 'include')}`, `-I${join(vroot, 'include/vltstd')}`, `-I${join(ROOT, 'native')}`];
     // Verilator's runtime depends only on the compiler flags: its objects are shared by every
     // variant and every rebuild, in build/sim-runtime-<hash>/ (written atomically, no lock needed).
+    // (the variant's own -I<obj> is left out of the name: the runtime does not include the model's headers)
     const rtDir = join(ROOT, 'build', `sim-runtime-${createHash('sha256')
-      .update(`${version}\0${cxx.join(' ')}`).digest('hex').slice(0, 16)}`);
+      .update(`${version}\0${cxx.filter((f) => f !== `-I${obj}`).join(' ')}\0${readFileSync(join(ROOT, 'native/vl_hooks.h'), 'utf8')}`)
+      .digest('hex').slice(0, 16)}`);
     mkdirSync(rtDir, { recursive: true });
     const sources: Array<[string, string]> = [
       ...gen.map((c): [string, string] => [join(obj, `${c}.cpp`), `${c}.o`]),
@@ -252,19 +262,21 @@ export function libraryPath(v: Variant = {}): string {
 export function parseVariantArgs(args: string[]): Variant {
   const params: Record<string, number | string> = {};
   let coverage = false;
+  let noassert = false;
   for (const a of args) {
     const m = /^-G([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(a);
     if (m) params[m[1]!] = /^-?\d+$/.test(m[2]!) ? Number(m[2]) : m[2]!;
     else if (a === '--coverage') coverage = true;
+    else if (a === '--noassert') noassert = true;
   }
-  return { ...(Object.keys(params).length ? { params } : {}), ...(coverage ? { coverage } : {}) };
+  return { ...(Object.keys(params).length ? { params } : {}), ...(coverage ? { coverage } : {}), ...(noassert ? { noassert } : {}) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const bad = args.filter((a) => !/^-G[A-Za-z_][A-Za-z0-9_]*=.+$/.test(a) && !['--coverage', '--print-path', '--force'].includes(a));
+  const bad = args.filter((a) => !/^-G[A-Za-z_][A-Za-z0-9_]*=.+$/.test(a) && !['--coverage', '--noassert', '--print-path', '--force'].includes(a));
   if (bad.length) {
-    process.stderr.write(`usage: tsx native/build.ts [-GNAME=VALUE ...] [--coverage] [--print-path] [--force]\nunknown: ${bad.join(' ')}\n`);
+    process.stderr.write(`usage: tsx native/build.ts [-GNAME=VALUE ...] [--coverage] [--noassert] [--print-path] [--force]\nunknown: ${bad.join(' ')}\n`);
     process.exit(2);
   }
   try {

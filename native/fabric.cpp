@@ -565,7 +565,11 @@ uint64_t nr_cluster_run(void* h, uint64_t n) {
     w->step();
     for (size_t i = 0; i < w->nics.size(); i++) {
       auto& s = w->nics[i];
-      if (s->ctx->gotFinish()) { w->error = "a NIC model executed $finish/$stop"; return w->cycle; }
+      if (s->ctx->gotFinish()) {
+        s->stopped(s->cycle ? s->cycle - 1 : 0);
+        w->error = "node " + std::to_string(i) + ": " + s->error;
+        return w->cycle;
+      }
       if (s->fault) { w->error = "NIC " + std::to_string(i) + ": " + s->error; return w->cycle; }
     }
   }

@@ -20,6 +20,10 @@ NrSim::NrSim(uint64_t s) {
 #if VM_TRACE
   ctx->traceEverOn(true);
 #endif
+  // Verilator keeps one context per thread (Verilated::threadContextp), used by $stop, a failed
+  // assertion and the scopes' registration: with several models in a thread it must name this
+  // model's context whenever this model is built, evaluated or destroyed
+  Verilated::threadContextp(ctx.get());
   top.reset(new Vnicraft_nic(ctx.get(), "nic"));
   seed(s);
   top->clk = 0;
@@ -31,9 +35,11 @@ NrSim::~NrSim() {
 #if VM_TRACE
   if (tfp) { tfp->close(); tfp.reset(); }
 #endif
+  Verilated::threadContextp(ctx.get());
   if (top) top->final();
   top.reset();
   ctx.reset();
+  Verilated::threadContextp(nullptr);
 }
 
 static inline size_t pad8(size_t n) { return (n + 7) & ~size_t(7); }

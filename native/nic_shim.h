@@ -16,6 +16,7 @@
 #include "verilated_fst_c.h"
 #endif
 #include "nicraft_wire.h"
+#include "vl_hooks.h"
 
 #define NR_ABI_VERSION 1u
 
@@ -341,6 +342,7 @@ struct NrSim {
   bool tick() {
     if (fault) return false;
     drive_inputs();
+    Verilated::threadContextp(ctx.get());   // this model's context (see NrSim::NrSim)
     top->clk = 0;
     top->eval();
 #if VM_TRACE
@@ -355,11 +357,22 @@ struct NrSim {
     cycle++;
     ctx->time(cycle * CLK_PERIOD);
     if (ctx->gotFinish()) {
-      if (error.empty()) error = "the model executed $finish/$stop or a fatal error";
+      stopped(cycle - 1);
       return false;
     }
     return true;
   }
+
+  // The model stopped in `at` (a failed assertion, $stop, $finish or a fatal error): the error says
+  // where and why, from what Verilator printed (native/vl_hooks.h). Reported once.
+  void stopped(uint64_t at) {
+    if (stop_reported) return;
+    stop_reported = true;
+    std::string what = nrvl::describe(nrvl::take());
+    if (what.empty()) what = "the model executed $finish/$stop or a fatal error";
+    error = "the RTL stopped in cycle " + std::to_string(at) + ": " + what;
+  }
+  bool stop_reported = false;
 
   uint64_t step(uint64_t n) {
     for (uint64_t i = 0; i < n; i++)

@@ -366,12 +366,18 @@ struct NrB2b {
     }
   }
 
+  std::string error;  // a NIC's model stopped (a failed assertion): the world stops with it
+
   void run(uint64_t n) {
+    if (!error.empty()) return;
     for (uint64_t k = 0; k < n; k++) {
       feed_inputs();
-      for (auto& s : nics) s->tick();
+      for (size_t i = 0; i < nics.size(); i++) {
+        if (!nics[i]->tick()) error = "node " + std::to_string(i) + ": " + nics[i]->error;
+      }
       cycle++;
       route_outputs();
+      if (!error.empty()) return;
     }
   }
 };
@@ -395,6 +401,9 @@ uint64_t nr_b2b_run(void* h, uint64_t cycles) {
   w->run(cycles);
   return w->cycle;
 }
+
+// Why the world stopped early ("" while it runs): a NIC's model stopped (a failed assertion).
+const char* nr_b2b_error(void* h) { return static_cast<NrB2b*>(h)->error.c_str(); }
 
 void nr_b2b_set_faults(void* h, const NrB2bFaults* f) { static_cast<NrB2b*>(h)->faults = *f; }
 

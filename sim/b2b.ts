@@ -77,6 +77,7 @@ function api(path: string): Record<string, Fn> {
     results: 'uint32_t nr_b2b_results(void *h, _Out_ uint64_t *out, uint32_t n)',
     latency: 'uint32_t nr_b2b_latency(void *h, uint32_t kind, _Out_ uint64_t *out, uint32_t n)',
     pullHost: 'int64_t nr_b2b_pull_host(void *h, uint32_t i, void *buf, uint32_t cap)',
+    error: 'const char *nr_b2b_error(void *h)',
   });
 }
 
@@ -108,7 +109,10 @@ export class B2bWorld {
 
   /** Runs `cycles` cycles of the whole world; returns the cycle count. */
   run(cycles: number): number {
-    return Number(this.a.run!(this.h, cycles));
+    const c = Number(this.a.run!(this.h, cycles));
+    const e = this.a.error!(this.h) as string;
+    if (e) throw new Error(`B2bWorld: ${e}`);
+    return c;
   }
 
   /** Replaces the link faults and fuzzing (all off by default). */

@@ -202,6 +202,30 @@ function genTs(spec: WireSpec): string {
   L.push('export const HEADER_FIELDS = [');
   for (const f of spec.header) L.push(`  { name: '${camel(f.name)}', offset: ${f.offset}, bytes: ${f.bytes} },`);
   L.push('] as const;');
+  L.push('');
+  L.push('// Field accessors on a frame (or its first beat), as fast as hand-written byte code: getX(b) reads');
+  L.push('// field X, setX(b, v) writes it. Bytes past the end of b read as zero (a short beat is zero-filled).');
+  const cap = (n: string) => n[0]!.toUpperCase() + n.slice(1);
+  for (const f of spec.header) {
+    const n = cap(camel(f.name));
+    const o = f.offset;
+    const byte = (i: number) => `(b[${o + i}] ?? 0)`;
+    if (f.bytes === 1) {
+      L.push(`export const get${n} = (b: Uint8Array): number => ${byte(0)};`);
+      L.push(`export const set${n} = (b: Uint8Array, v: number): void => { b[${o}] = v & 0xff; };`);
+    } else if (f.bytes === 2) {
+      L.push(`export const get${n} = (b: Uint8Array): number => (${byte(0)} << 8) | ${byte(1)};`);
+      L.push(`export const set${n} = (b: Uint8Array, v: number): void => { b[${o}] = (v >>> 8) & 0xff; b[${o + 1}] = v & 0xff; };`);
+    } else if (f.bytes === 4) {
+      L.push(`export const get${n} = (b: Uint8Array): number => ((${byte(0)} << 24) | (${byte(1)} << 16) | (${byte(2)} << 8) | ${byte(3)}) >>> 0;`);
+      L.push(`export const set${n} = (b: Uint8Array, v: number): void => { b[${o}] = v >>> 24; b[${o + 1}] = (v >>> 16) & 0xff; b[${o + 2}] = (v >>> 8) & 0xff; b[${o + 3}] = v & 0xff; };`);
+    } else if (f.bytes === 6) {
+      L.push(`export const get${n} = (b: Uint8Array): number => ((${byte(0)} << 8) | ${byte(1)}) * 4294967296 + (((${byte(2)} << 24) | (${byte(3)} << 16) | (${byte(4)} << 8) | ${byte(5)}) >>> 0);`);
+      L.push(`export const set${n} = (b: Uint8Array, v: number): void => { const hi = Math.floor(v / 4294967296); b[${o}] = (hi >>> 8) & 0xff; b[${o + 1}] = hi & 0xff; b[${o + 2}] = v >>> 24; b[${o + 3}] = (v >>> 16) & 0xff; b[${o + 4}] = (v >>> 8) & 0xff; b[${o + 5}] = v & 0xff; };`);
+    } else {
+      throw new Error(`spec/wire.yaml: header field ${f.name} has ${f.bytes} bytes; accessors exist for 1, 2, 4 and 6`);
+    }
+  }
   L.push(`
 function getField(b: Uint8Array, off: number, n: number): number {
   let v = 0;

@@ -237,7 +237,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = '878c697';
+  static readonly RTL_REVISION = 'f3351dd';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -1213,7 +1213,8 @@ export class ModelNic implements Nic {
     const needsRepair = startOk && rtxFrom <= last && rtxFrom < logOldest;
     const evtWe = needsRepair && !((this.repairSent >> pick) & 1) && this.evt.used <= this.evtAfLimit;
     const rtxActive0 = this.rtxActive, rtxStart0 = this.rtxStart;
-    const rtxGo = this.rtxActive && leaderMode && !lpRead && this.rtx.used <= this.rtxAfLimit;
+    // a frame once started is read to its last beat even if leader mode ends meanwhile
+    const rtxGo = this.rtxActive && (leaderMode || this.rtxBeat !== 0) && !lpRead && this.rtx.used <= this.rtxAfLimit;
 
     // match indexes: the ACK path, ACKs and NACKs in the main pipeline
     let ackSrc = -1;
@@ -1691,7 +1692,8 @@ export class ModelNic implements Nic {
         }
       }
     }
-    if (!leaderMode) { this.rtxActive = false; pend = 0; }
+    // (this.rtxBeat is already this cycle's result: non-zero = inside a frame, finished first)
+    if (!leaderMode) { if (this.rtxBeat === 0) this.rtxActive = false; pend = 0; }
     this.rtxPend = pend;
 
     // ---- RX buffers: the wire's beats (judged on the read pointers as they were at the start of the cycle)

@@ -231,6 +231,41 @@ export const HEADER_FIELDS = [
   { name: 'payloadLen', offset: 42, bytes: 2 },
 ] as const;
 
+// Field accessors on a frame (or its first beat), as fast as hand-written byte code: getX(b) reads
+// field X, setX(b, v) writes it. Bytes past the end of b read as zero (a short beat is zero-filled).
+export const getDstMac = (b: Uint8Array): number => (((b[0] ?? 0) << 8) | (b[1] ?? 0)) * 4294967296 + ((((b[2] ?? 0) << 24) | ((b[3] ?? 0) << 16) | ((b[4] ?? 0) << 8) | (b[5] ?? 0)) >>> 0);
+export const setDstMac = (b: Uint8Array, v: number): void => { const hi = Math.floor(v / 4294967296); b[0] = (hi >>> 8) & 0xff; b[1] = hi & 0xff; b[2] = v >>> 24; b[3] = (v >>> 16) & 0xff; b[4] = (v >>> 8) & 0xff; b[5] = v & 0xff; };
+export const getSrcMac = (b: Uint8Array): number => (((b[6] ?? 0) << 8) | (b[7] ?? 0)) * 4294967296 + ((((b[8] ?? 0) << 24) | ((b[9] ?? 0) << 16) | ((b[10] ?? 0) << 8) | (b[11] ?? 0)) >>> 0);
+export const setSrcMac = (b: Uint8Array, v: number): void => { const hi = Math.floor(v / 4294967296); b[6] = (hi >>> 8) & 0xff; b[7] = hi & 0xff; b[8] = v >>> 24; b[9] = (v >>> 16) & 0xff; b[10] = (v >>> 8) & 0xff; b[11] = v & 0xff; };
+export const getEthertype = (b: Uint8Array): number => ((b[12] ?? 0) << 8) | (b[13] ?? 0);
+export const setEthertype = (b: Uint8Array, v: number): void => { b[12] = (v >>> 8) & 0xff; b[13] = v & 0xff; };
+export const getVersion = (b: Uint8Array): number => (b[14] ?? 0);
+export const setVersion = (b: Uint8Array, v: number): void => { b[14] = v & 0xff; };
+export const getType = (b: Uint8Array): number => (b[15] ?? 0);
+export const setType = (b: Uint8Array, v: number): void => { b[15] = v & 0xff; };
+export const getClusterId = (b: Uint8Array): number => ((b[16] ?? 0) << 8) | (b[17] ?? 0);
+export const setClusterId = (b: Uint8Array, v: number): void => { b[16] = (v >>> 8) & 0xff; b[17] = v & 0xff; };
+export const getFlags = (b: Uint8Array): number => (b[18] ?? 0);
+export const setFlags = (b: Uint8Array, v: number): void => { b[18] = v & 0xff; };
+export const getSrcNode = (b: Uint8Array): number => (b[19] ?? 0);
+export const setSrcNode = (b: Uint8Array, v: number): void => { b[19] = v & 0xff; };
+export const getDstNode = (b: Uint8Array): number => (b[20] ?? 0);
+export const setDstNode = (b: Uint8Array, v: number): void => { b[20] = v & 0xff; };
+export const getRsvd = (b: Uint8Array): number => (b[21] ?? 0);
+export const setRsvd = (b: Uint8Array, v: number): void => { b[21] = v & 0xff; };
+export const getTerm = (b: Uint8Array): number => (((b[22] ?? 0) << 24) | ((b[23] ?? 0) << 16) | ((b[24] ?? 0) << 8) | (b[25] ?? 0)) >>> 0;
+export const setTerm = (b: Uint8Array, v: number): void => { b[22] = v >>> 24; b[23] = (v >>> 16) & 0xff; b[24] = (v >>> 8) & 0xff; b[25] = v & 0xff; };
+export const getLogIndex = (b: Uint8Array): number => (((b[26] ?? 0) << 24) | ((b[27] ?? 0) << 16) | ((b[28] ?? 0) << 8) | (b[29] ?? 0)) >>> 0;
+export const setLogIndex = (b: Uint8Array, v: number): void => { b[26] = v >>> 24; b[27] = (v >>> 16) & 0xff; b[28] = (v >>> 8) & 0xff; b[29] = v & 0xff; };
+export const getCommitIndex = (b: Uint8Array): number => (((b[30] ?? 0) << 24) | ((b[31] ?? 0) << 16) | ((b[32] ?? 0) << 8) | (b[33] ?? 0)) >>> 0;
+export const setCommitIndex = (b: Uint8Array, v: number): void => { b[30] = v >>> 24; b[31] = (v >>> 16) & 0xff; b[32] = (v >>> 8) & 0xff; b[33] = v & 0xff; };
+export const getClientId = (b: Uint8Array): number => (((b[34] ?? 0) << 24) | ((b[35] ?? 0) << 16) | ((b[36] ?? 0) << 8) | (b[37] ?? 0)) >>> 0;
+export const setClientId = (b: Uint8Array, v: number): void => { b[34] = v >>> 24; b[35] = (v >>> 16) & 0xff; b[36] = (v >>> 8) & 0xff; b[37] = v & 0xff; };
+export const getSeq = (b: Uint8Array): number => (((b[38] ?? 0) << 24) | ((b[39] ?? 0) << 16) | ((b[40] ?? 0) << 8) | (b[41] ?? 0)) >>> 0;
+export const setSeq = (b: Uint8Array, v: number): void => { b[38] = v >>> 24; b[39] = (v >>> 16) & 0xff; b[40] = (v >>> 8) & 0xff; b[41] = v & 0xff; };
+export const getPayloadLen = (b: Uint8Array): number => ((b[42] ?? 0) << 8) | (b[43] ?? 0);
+export const setPayloadLen = (b: Uint8Array, v: number): void => { b[42] = (v >>> 8) & 0xff; b[43] = v & 0xff; };
+
 function getField(b: Uint8Array, off: number, n: number): number {
   let v = 0;
   for (let i = 0; i < n; i++) v = v * 256 + b[off + i]!;

@@ -6,9 +6,13 @@
 `default_nettype none
 
 module nicraft_axis_arb #(
+    // input ports (1..8)
     parameter PORTS = 2,
+    // tdata width in bits (1..)
     parameter DATA_WIDTH = 512,
+    // tkeep width in bits (1..)
     parameter KEEP_WIDTH = DATA_WIDTH/8,
+    // tuser width in bits (1..)
     parameter USER_WIDTH = 8
 ) (
     input  wire                          clk,
@@ -34,6 +38,10 @@ localparam SEL_WIDTH = PORTS > 1 ? $clog2(PORTS) : 1;
 initial begin
     if (PORTS < 1 || PORTS > 8) begin
         $error("nicraft_axis_arb: PORTS must be 1..8");
+        $finish;
+    end
+    if (DATA_WIDTH < 1 || KEEP_WIDTH < 1 || USER_WIDTH < 1) begin
+        $error("nicraft_axis_arb: DATA_WIDTH, KEEP_WIDTH and USER_WIDTH must be at least 1");
         $finish;
     end
 end
@@ -81,6 +89,18 @@ always @(posedge clk) begin
         last_sel_reg <= 0;
     end
 end
+
+`ifndef SYNTHESIS
+// One grant at most (one-hot or none), and inside a frame only the port that started it is granted.
+always @(posedge clk) begin
+    if (!rst) begin
+        assert ($onehot0(s_axis_tready))
+            else $error("nicraft_axis_arb: %m: grants %b are not one-hot", s_axis_tready);
+        assert (!(locked_reg && m_axis_tvalid && m_axis_tready && sel != locked_sel_reg))
+            else $error("nicraft_axis_arb: %m: port %0d started a frame inside port %0d's frame", sel, locked_sel_reg);
+    end
+end
+`endif
 
 endmodule
 

@@ -1,16 +1,26 @@
 // nicraft: synchronous AXI-Stream FIFO, first-word fall-through.
 // Beats written in one cycle appear at the output on the next. `count` and the
 // almost-full flag let producers that cannot stall (the RX pipeline) reserve room for a frame.
+// Such a producer sets NO_STALL: a beat it offered while the FIFO is full would be lost, so that is
+// asserted never to happen (the simulation stops with the instance and the cycle).
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 module nicraft_axis_fifo #(
+    // tdata width in bits (1..)
     parameter DATA_WIDTH = 512,
+    // tkeep width in bits (1..)
     parameter KEEP_WIDTH = DATA_WIDTH/8,
+    // tuser width in bits (1..)
     parameter USER_WIDTH = 8,
+    // depth: 2**DEPTH_LOG2 beats (1..16)
     parameter DEPTH_LOG2 = 4,
-    parameter ALMOST_FULL_FREE = 2   // almost_full when fewer than this many slots are free
+    // almost_full when fewer than this many slots are free (1..2**DEPTH_LOG2)
+    parameter ALMOST_FULL_FREE = 2,
+    // 1: the producer never waits on s_axis_tready (it keeps room through almost_full); a beat
+    // offered while full is a design error and an assertion failure. 0: AXI-Stream flow control.
+    parameter NO_STALL = 0
 ) (
     input  wire                   clk,
     input  wire                   rst,
@@ -45,6 +55,14 @@ initial begin
         $error("nicraft_axis_fifo: ALMOST_FULL_FREE must be 1..DEPTH");
         $finish;
     end
+    if (DATA_WIDTH < 1 || KEEP_WIDTH < 1 || USER_WIDTH < 1) begin
+        $error("nicraft_axis_fifo: DATA_WIDTH, KEEP_WIDTH and USER_WIDTH must be at least 1");
+        $finish;
+    end
+    if (NO_STALL != 0 && NO_STALL != 1) begin
+        $error("nicraft_axis_fifo: NO_STALL must be 0 or 1");
+        $finish;
+    end
 end
 
 reg [WORD_WIDTH-1:0] mem [0:DEPTH-1];
@@ -76,6 +94,19 @@ always @(posedge clk) begin
         rd_ptr_reg <= 0;
     end
 end
+
+`ifndef SYNTHESIS
+// The pointers never cross (a pop of an empty FIFO or a push into a full one would make them), and a
+// producer that cannot wait never offers a beat to a full FIFO.
+always @(posedge clk) begin
+    if (!rst) begin
+        assert ({1'b0, used} <= (DEPTH_LOG2+2)'(DEPTH))
+            else $error("nicraft_axis_fifo: %m: %0d beats stored in a FIFO of %0d", used, DEPTH);
+        assert (NO_STALL == 0 || !(s_axis_tvalid && full))
+            else $error("nicraft_axis_fifo: %m: a beat pushed into the full FIFO (its producer cannot wait: NO_STALL)");
+    end
+end
+`endif
 
 endmodule
 

@@ -17,6 +17,8 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
+#include "vl_hooks.h"
+
 #include <algorithm>
 #include <cinttypes>
 #include <cstdarg>
@@ -242,6 +244,37 @@ inline std::string hex(const Words &w) {
   return s;
 }
 
+// ---------------------------------------------------------------- bytes of a beat
+
+/** A beat's bytes in wire order: byte k is tdata[8k+7:8k] (the nicraft header accessors' layout). */
+using Bytes = std::vector<uint8_t>;
+inline Words words_of(const Bytes &b, unsigned bits) {
+  Words w(words_for(bits), 0);
+  for (size_t k = 0; k < b.size() && k * 8 < bits; k++) w[k / 4] |= uint32_t(b[k]) << (8 * (k % 4));
+  return w;
+}
+inline Bytes bytes_of(const Words &w, unsigned nbytes) {
+  Bytes b(nbytes, 0);
+  for (unsigned k = 0; k < nbytes && k / 4 < w.size(); k++) b[k] = uint8_t(w[k / 4] >> (8 * (k % 4)));
+  return b;
+}
+/** Writes a byte beat into signal bits [0, bits). */
+template <class T>
+void put_bytes(T &sig, unsigned bits, const Bytes &b) { put(sig, 0, bits, words_of(b, bits).data()); }
+/** Reads bits [lsb, lsb + 8 nbytes) of a signal as bytes. */
+template <class T>
+Bytes get_bytes(const T &sig, unsigned lsb, unsigned nbytes) { return bytes_of(get(sig, lsb, 8 * nbytes), nbytes); }
+inline std::string hex_bytes(const Bytes &b, size_t n = 48) {
+  std::string s;
+  char x[4];
+  for (size_t i = 0; i < b.size() && i < n; i++) {
+    snprintf(x, sizeof x, "%02x", b[i]);
+    s += x;
+  }
+  if (b.size() > n) s += "...";
+  return s;
+}
+
 // ---------------------------------------------------------------- AXI-Stream beats and frames
 
 struct Beat {
@@ -351,9 +384,12 @@ template <class M>
 class Harness {
  public:
   explicit Harness(const std::string &trace_path) : ctx_(new VerilatedContext) {
+    nrvl::take();  // nothing printed before this model is its business
     ctx_->commandArgs(0, static_cast<const char **>(nullptr));
     ctx_->fatalOnError(false);
     if (!trace_path.empty()) ctx_->traceEverOn(true);
+    // Verilator's per-thread context ($stop, assertions, scopes) must be this run's
+    Verilated::threadContextp(ctx_.get());
     top_.reset(new M{ctx_.get(), "tb"});
     if (!trace_path.empty()) {
       tfp_.reset(new VerilatedFstC);
@@ -364,8 +400,12 @@ class Harness {
     top_->rst = 1;
   }
   ~Harness() {
+    Verilated::threadContextp(ctx_.get());
     if (tfp_) tfp_->close();
     top_->final();
+    top_.reset();
+    ctx_.reset();
+    Verilated::threadContextp(nullptr);
   }
   M *top() { return top_.get(); }
   uint64_t cycle() const { return cycle_; }
@@ -374,14 +414,25 @@ class Harness {
     top_->clk = 0;
     top_->eval();
     if (tfp_) tfp_->dump(cycle_ * 10);
-    if (ctx_->gotFinish()) throw Fail(fmt("cycle %" PRIu64 ": the model called $finish (a parameter check failed?)", cycle_));
+    check_stop();
   }
-  /** The rising edge: registers take their next values. */
+  /** The rising edge: registers take their next values (and the RTL's assertions are checked). */
   void edge() {
     top_->clk = 1;
     top_->eval();
     if (tfp_) tfp_->dump(cycle_ * 10 + 5);
+    check_stop();
     cycle_++;
+  }
+  /**
+   * The model stopped (a failed assertion, $stop, $finish of a parameter check, a fatal error): a
+   * Fail naming the cycle and what Verilator printed (module, file, line, condition).
+   */
+  void check_stop() {
+    if (!ctx_->gotFinish()) return;
+    std::string what = nrvl::describe(nrvl::take());
+    throw Fail(fmt("cycle %" PRIu64 ": the model stopped: %s", cycle_,
+                   what.empty() ? "$finish (a parameter check failed?)" : what.c_str()));
   }
 
  private:
@@ -389,6 +440,51 @@ class Harness {
   std::unique_ptr<M> top_;
   std::unique_ptr<VerilatedFstC> tfp_;
   uint64_t cycle_ = 0;
+};
+
+/** The same for a combinational module (no clk, no rst): eval() settles the outputs of an input vector. */
+template <class M>
+class CombHarness {
+ public:
+  explicit CombHarness(const std::string &trace_path) : ctx_(new VerilatedContext) {
+    nrvl::take();
+    ctx_->commandArgs(0, static_cast<const char **>(nullptr));
+    ctx_->fatalOnError(false);
+    if (!trace_path.empty()) ctx_->traceEverOn(true);
+    Verilated::threadContextp(ctx_.get());
+    top_.reset(new M{ctx_.get(), "tb"});
+    if (!trace_path.empty()) {
+      tfp_.reset(new VerilatedFstC);
+      top_->trace(tfp_.get(), 99);
+      tfp_->open(trace_path.c_str());
+    }
+  }
+  ~CombHarness() {
+    Verilated::threadContextp(ctx_.get());
+    if (tfp_) tfp_->close();
+    top_->final();
+    top_.reset();
+    ctx_.reset();
+    Verilated::threadContextp(nullptr);
+  }
+  M *top() { return top_.get(); }
+  uint64_t cycle() const { return n_; }
+  /** Evaluates the current inputs (one "cycle" of the test: n counts them). */
+  void eval() {
+    top_->eval();
+    if (tfp_) tfp_->dump(n_ * 10);
+    if (ctx_->gotFinish()) {
+      std::string what = nrvl::describe(nrvl::take());
+      throw Fail(fmt("vector %" PRIu64 ": the model stopped: %s", n_, what.empty() ? "$finish" : what.c_str()));
+    }
+  }
+  void next() { n_++; }
+
+ private:
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<M> top_;
+  std::unique_ptr<VerilatedFstC> tfp_;
+  uint64_t n_ = 0;
 };
 
 // ---------------------------------------------------------------- statistics and the C ABI

@@ -105,6 +105,12 @@ function roleLines(lc: LocalCluster, id: number): string[] {
   return lc.logText(id).split('\n').filter((l) => /"msg":"role (precandidate|candidate|leader) term/.test(l));
 }
 
+/** The pino time (ms since the epoch) of a log line, or NaN. */
+function lineTimeMs(line: string): number {
+  const m = /"time":(\d+)/.exec(line);
+  return m ? Number(m[1]) : NaN;
+}
+
 const JUNK_REASONS = ['short', 'oversize', 'bad_ethertype', 'bad_version', 'bad_cluster', 'bad_type', 'bad_length', 'bad_destination', 'bad_source_mac', 'not_member', 'wrong_source_address', 'unexpected_type'];
 
 describe('deployment: a flood of junk datagrams', () => {
@@ -144,7 +150,9 @@ describe('deployment: a flood of junk datagrams', () => {
       const order: Array<'clean' | 'flooded' | 'sink'> = [];
       for (let k = 0; k < WINDOWS / 2; k++) order.push(...(k % 2 === 0 ? ['clean', 'flooded'] as const : ['flooded', 'clean'] as const));
       if (sinks.length) for (let k = order.length; k > 0; k -= 2) order.splice(k, 0, 'sink');
+      const spans: Array<{ into: string; startMs: number; endMs: number }> = [];
       for (const into of order) {
+        const startMs = Date.now();
         const cpu0 = lc.ids.map((id) => cpuSeconds(lc.pid(id)));
         const w0 = performance.now();
         const stop = into !== 'clean' ? await startFlood(exe, into === 'sink' ? sinkFile : junkFile, RATE, WINDOW_S + 20) : undefined;
@@ -158,6 +166,7 @@ describe('deployment: a flood of junk datagrams', () => {
         }
         const wall = (performance.now() - w0) / 1000;
         const cpu = lc.ids.map((id, i) => `${Math.round((100 * (cpuSeconds(lc.pid(id)) - cpu0[i]!)) / wall)}%`).join('/');
+        spans.push({ into, startMs, endMs: Date.now() });
         lines.push(`${into.padEnd(7)}: ${r.ops.completed} ops (${r.opsPerSec.toFixed(0)}/s), p50 ${r.latencyUs.p50} us, p99 ${r.latencyUs.p99} us, ${r.ops.indeterminate} indeterminate, daemons' CPU ${cpu} of a core${rate}`);
       }
       await sleep(300); // the last datagrams are read
@@ -198,6 +207,16 @@ describe('deployment: a flood of junk datagrams', () => {
       lines.push(`drops by reason: ${JSON.stringify(byReason)}; counted by the filter ${totalCounted}, by the kernel ${totalKernel}`);
       const terms = { before: before.map((s) => s!.term), after: after.map((s) => s!.term) };
       const elections = rolesAfter.reduce((a, n, i) => a + n - rolesBefore[i]!, 0);
+      // each role change, with the window it fell in: an election in a clean window is the machine
+      // (a daemon not scheduled for an election timeout), not the flood; the check below fails either way
+      for (const [i, id] of lc.ids.entries()) {
+        for (const l of roleLines(lc, id).slice(rolesBefore[i]!)) {
+          const t = lineTimeMs(l);
+          const span = spans.find((w) => t >= w.startMs && t <= w.endMs);
+          const role = /"msg":"(role [a-z]+ term \d+)"/.exec(l)?.[1] ?? l;
+          lines.push(`  n${id}: ${role} in ${span ? `a ${span.into} window, ${((t - span.startMs) / 1000).toFixed(2)} s in` : 'no window'}`);
+        }
+      }
       lines.push(`terms ${terms.before.join('/')} -> ${terms.after.join('/')}, leader n${leader} -> n${after.find((s) => s!.role === 'leader')?.id}, role changes to (pre)candidate or leader: ${elections}`);
       lines.push(kernelFilter ? `kernel filter on: one junk datagram in ${kernelFilter.sampleEvery} reaches the daemon filter (its reason counted), the rest is counted by the kernel` : 'kernel filter off: the daemon filter sees every datagram');
       console.log(lines.join('\n'));

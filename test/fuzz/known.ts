@@ -16,4 +16,4 @@ export const KNOWN_FAILING: Record<string, Record<number, string>> = {
  * to true when the fix is merged, and the same test requires the NIC to keep transmitting in
  * exactly that condition (with the detector silent).
  */
-export const TX_WEDGE_FIXED = false;
+export const TX_WEDGE_FIXED = true;

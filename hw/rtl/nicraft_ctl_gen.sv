@@ -1,0 +1,252 @@
+// nicraft: generated frames: ACK and NACK (follower), HEARTBEAT and NIC REPLY (leader).
+//
+//   ACK:       once ACK_COUNT entries are unacknowledged or the oldest waited ACK_DELAY cycles, or at
+//              once after a duplicate APPEND (the leader may have missed the ACK).
+//   NACK:      a gap (an APPEND beyond it, a HEARTBEAT naming a later index, a refused APPEND) that
+//              lasted NACK_DELAY cycles; repeated every NACK_INTERVAL cycles while the same index is
+//              expected. It names the gap: [expected index, first index held beyond it).
+//   HEARTBEAT: every HB_INTERVAL cycles without an APPEND, or HB_COMMIT_DELAY cycles after the commit
+//              index moved (so followers learn it).
+//   REPLY:     the leader answers the client itself when an entry flagged NIC_REPLY is delivered
+//              (from the delivery engine's read register), and it has priority.
+// One frame a cycle at most, into the generated frames' FIFO (toward the TX arbiter). ACKs, NACKs and
+// HEARTBEATs carry a sequence number, so that a repeat is never taken for a plane copy.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module nicraft_ctl_gen #(
+    // AXI-Stream data width in bits: 512 (generated frames are one 64-byte beat)
+    parameter DATA_WIDTH = 512,
+    // tkeep width, one bit per byte: DATA_WIDTH/8
+    parameter KEEP_WIDTH = DATA_WIDTH/8
+) (
+    input  wire                  clk,
+    input  wire                  rst,
+
+    // configuration and state
+    input  wire [1:0]            role,
+    input  wire                  fast_en,
+    input  wire [7:0]            node_id,
+    input  wire [15:0]           cluster_id,
+    input  wire [7:0]            leader_id,
+    input  wire [31:0]           term,
+    input  wire [31:0]           last_index,
+    input  wire [31:0]           commit_index,
+    input  wire [31:0]           hb_interval,
+    input  wire [31:0]           hb_commit_delay,
+    input  wire [31:0]           ack_count,
+    input  wire [31:0]           ack_delay,
+    input  wire [31:0]           nack_interval,
+    input  wire [31:0]           nack_delay,
+    input  wire                  ooo_valid,        // an entry beyond a gap is buffered (the NACK names it)
+    input  wire [31:0]           ooo_min,
+
+    // events from the execute engine
+    input  wire                  ev_seq_first,     // an APPEND goes out: the heartbeat timer restarts
+    input  wire                  ev_dup,           // a duplicate APPEND: ACK at once
+    input  wire                  ev_log_grew,
+    input  wire                  ev_gap,
+    // host write of LAST_INDEX: everything up to it counts as acknowledged
+    input  wire                  wr_last_index,
+    input  wire [31:0]           wr_data,
+
+    // the delivery engine's read register: a delivered entry's first beat (NIC reply)
+    input  wire                  dlv_rd_valid,
+    input  wire                  dlv_rd_first,
+    input  wire [DATA_WIDTH-1:0] dlv_rd_data,
+
+    // generated frames (to the TX arbiter)
+    output wire [DATA_WIDTH-1:0] m_axis_tdata,
+    output wire [KEEP_WIDTH-1:0] m_axis_tkeep,
+    output wire                  m_axis_tvalid,
+    input  wire                  m_axis_tready,
+    output wire                  m_axis_tlast,
+    output wire                  gen_afull,        // the FIFO is nearly full (delivery waits: a reply may follow)
+
+    output wire                  ev_reply_tx,
+    output wire                  ev_hb_tx,
+    output wire                  ev_ack_tx,
+    output wire                  ev_nack_tx
+);
+
+`include "nicraft_wire.svh"
+
+localparam [1:0] ROLE_FOLLOWER = 2'd1, ROLE_LEADER = 2'd2;
+localparam [KEEP_WIDTH-1:0] MIN_KEEP = {{(KEEP_WIDTH-NR_MIN_FRAME_BYTES){1'b0}}, {NR_MIN_FRAME_BYTES{1'b1}}};
+
+initial begin
+    if (DATA_WIDTH != 512 || KEEP_WIDTH != DATA_WIDTH/8) begin
+        $error("nicraft_ctl_gen: DATA_WIDTH must be 512 and KEEP_WIDTH DATA_WIDTH/8");
+        $finish;
+    end
+end
+
+wire leader_mode = fast_en && role == ROLE_LEADER;
+wire follower_mode = fast_en && role == ROLE_FOLLOWER;
+wire [47:0] my_mac = NR_MAC_NODE_PREFIX | {40'd0, node_id};
+
+reg [31:0] acked_index_reg = 32'd0, acked_index_next;
+reg [31:0] ack_age_reg = 32'd0, ack_age_next;
+reg        force_ack_reg = 1'b0, force_ack_next;
+reg [31:0] hb_timer_reg = 32'd0, hb_timer_next;
+reg [31:0] commit_sent_reg = 32'd0, commit_sent_next;
+reg        nack_want_reg = 1'b0, nack_want_next;
+reg [31:0] gap_age_reg = 32'd0, gap_age_next;
+reg [31:0] nack_timer_reg = 32'd0, nack_timer_next;
+reg [31:0] nack_sent_index_reg = 32'd0, nack_sent_index_next;
+reg [31:0] ctl_seq_reg = 32'd0, ctl_seq_next;   // numbers the ACKs, NACKs and HEARTBEATs this NIC sends
+
+wire [31:0] unacked = last_index - acked_index_reg;
+wire ack_want = follower_mode && (unacked != 32'd0 || force_ack_reg) &&
+                (unacked >= ack_count || ack_age_reg >= ack_delay || force_ack_reg);
+wire hb_want = leader_mode && (hb_timer_reg >= hb_interval ||
+               (commit_index != commit_sent_reg && hb_timer_reg >= hb_commit_delay));
+wire [31:0] expect_index = last_index + 32'd1;
+wire nack_go = follower_mode && nack_want_reg && gap_age_reg >= nack_delay &&
+               (expect_index != nack_sent_index_reg || nack_timer_reg >= nack_interval);
+
+reg [DATA_WIDTH-1:0] ctl_beat;   // ACK, NACK or HEARTBEAT
+always_comb begin
+    ctl_beat = {DATA_WIDTH{1'b0}};
+    ctl_beat = nr_set_dst_mac(ctl_beat, role == ROLE_LEADER ? NR_MAC_GROUP : (NR_MAC_NODE_PREFIX | {40'd0, leader_id}));
+    ctl_beat = nr_set_src_mac(ctl_beat, my_mac);
+    ctl_beat = nr_set_ethertype(ctl_beat, NR_ETHERTYPE);
+    ctl_beat = nr_set_version(ctl_beat, NR_VERSION);
+    ctl_beat = nr_set_type(ctl_beat, role == ROLE_LEADER ? NR_TYPE_HEARTBEAT : nack_go ? NR_TYPE_NACK : NR_TYPE_ACK);
+    ctl_beat = nr_set_cluster_id(ctl_beat, cluster_id);
+    ctl_beat = nr_set_src_node(ctl_beat, node_id);
+    ctl_beat = nr_set_dst_node(ctl_beat, role == ROLE_LEADER ? 8'hFF : leader_id);
+    ctl_beat = nr_set_term(ctl_beat, term);
+    ctl_beat = nr_set_log_index(ctl_beat, (role != ROLE_LEADER && nack_go) ? expect_index : last_index);
+    ctl_beat = nr_set_commit_index(ctl_beat, commit_index);
+    ctl_beat = nr_set_seq(ctl_beat, ctl_seq_reg);
+    if (role != ROLE_LEADER && nack_go && ooo_valid) ctl_beat = nr_set_client_id(ctl_beat, ooo_min);
+end
+
+// NIC reply to a client at commit (leader, entry flagged NIC_REPLY)
+wire [7:0]  dlv_flags = nr_get_flags(dlv_rd_data);
+wire [31:0] dlv_client = nr_get_client_id(dlv_rd_data);
+wire gen_reply = dlv_rd_valid && dlv_rd_first && role == ROLE_LEADER && dlv_flags[NR_FLAG_NIC_REPLY];
+reg [DATA_WIDTH-1:0] reply_beat;
+always_comb begin
+    reply_beat = {DATA_WIDTH{1'b0}};
+    reply_beat = nr_set_dst_mac(reply_beat, NR_MAC_CLIENT_PREFIX | {24'd0, dlv_client[23:0]});
+    reply_beat = nr_set_src_mac(reply_beat, my_mac);
+    reply_beat = nr_set_ethertype(reply_beat, NR_ETHERTYPE);
+    reply_beat = nr_set_version(reply_beat, NR_VERSION);
+    reply_beat = nr_set_type(reply_beat, NR_TYPE_REPLY);
+    reply_beat = nr_set_cluster_id(reply_beat, cluster_id);
+    reply_beat = nr_set_flags(reply_beat, dlv_flags);
+    reply_beat = nr_set_src_node(reply_beat, node_id);
+    reply_beat = nr_set_dst_node(reply_beat, 8'hFF);
+    reply_beat = nr_set_term(reply_beat, nr_get_term(dlv_rd_data));
+    reply_beat = nr_set_log_index(reply_beat, nr_get_log_index(dlv_rd_data));
+    reply_beat = nr_set_commit_index(reply_beat, commit_index);
+    reply_beat = nr_set_client_id(reply_beat, dlv_client);
+    reply_beat = nr_set_seq(reply_beat, nr_get_seq(dlv_rd_data));
+    reply_beat = nr_set_payload_len(reply_beat, 16'd0);
+end
+
+// one generated frame per cycle: a reply first, else a NACK, ACK or heartbeat
+wire gen_ready;
+wire gen_ctl = !gen_reply && (ack_want || hb_want || nack_go);
+wire gen_nack = gen_ctl && nack_go;
+wire gen_we = gen_reply || (gen_ctl && gen_ready);
+wire gen_ctl_we = gen_we && !gen_reply;
+
+always_comb begin
+    acked_index_next = acked_index_reg;
+    ack_age_next = ack_age_reg;
+    force_ack_next = force_ack_reg;
+    hb_timer_next = hb_timer_reg;
+    commit_sent_next = commit_sent_reg;
+    nack_want_next = nack_want_reg;
+    gap_age_next = gap_age_reg;
+    nack_timer_next = nack_timer_reg + 32'd1;
+    nack_sent_index_next = nack_sent_index_reg;
+    ctl_seq_next = gen_ctl_we ? ctl_seq_reg + 32'd1 : ctl_seq_reg;
+
+    // an APPEND goes out: a heartbeat is not needed for a while
+    if (ev_seq_first) begin
+        hb_timer_next = 32'd0;
+        commit_sent_next = commit_index;
+    end
+    if (ev_dup) force_ack_next = 1'b1;
+    if (ev_log_grew) begin
+        // the log grew: a gap is still known only if entries beyond it are buffered
+        gap_age_next = 32'd0;
+        nack_want_next = ooo_valid && expect_index + 32'd1 < ooo_min;
+    end else if (nack_want_reg) begin
+        gap_age_next = gap_age_reg + 32'd1;
+    end
+    if (ev_gap) nack_want_next = 1'b1;
+    if (gen_we && gen_nack) begin
+        // a NACK for index e also tells the leader that e-1 is held
+        nack_timer_next = 32'd0;
+        nack_sent_index_next = expect_index;
+        acked_index_next = last_index;
+        ack_age_next = 32'd0;
+    end else if (gen_ctl_we) begin
+        if (role == ROLE_LEADER) begin
+            hb_timer_next = 32'd0;
+            commit_sent_next = commit_index;
+        end else begin
+            acked_index_next = last_index;
+            ack_age_next = 32'd0;
+            force_ack_next = 1'b0;
+        end
+    end else begin
+        if (unacked != 32'd0) ack_age_next = ack_age_reg + 32'd1;
+        if (!ev_seq_first) hb_timer_next = hb_timer_reg + 32'd1;
+    end
+    if (wr_last_index) acked_index_next = wr_data;
+    if (rst) begin
+        acked_index_next = 32'd0;
+        ack_age_next = 32'd0;
+        force_ack_next = 1'b0;
+        hb_timer_next = 32'd0;
+        commit_sent_next = 32'd0;
+        nack_want_next = 1'b0;
+        gap_age_next = 32'd0;
+        nack_timer_next = 32'd0;
+        nack_sent_index_next = 32'd0;
+        ctl_seq_next = 32'd0;
+    end
+end
+
+always_ff @(posedge clk) begin
+    acked_index_reg <= acked_index_next;
+    ack_age_reg <= ack_age_next;
+    force_ack_reg <= force_ack_next;
+    hb_timer_reg <= hb_timer_next;
+    commit_sent_reg <= commit_sent_next;
+    nack_want_reg <= nack_want_next;
+    gap_age_reg <= gap_age_next;
+    nack_timer_reg <= nack_timer_next;
+    nack_sent_index_reg <= nack_sent_index_next;
+    ctl_seq_reg <= ctl_seq_next;
+end
+
+wire [3:0] gen_count;
+wire       unused_tuser;
+nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(1),
+    .DEPTH_LOG2(3), .ALMOST_FULL_FREE(3), .NO_STALL(1)) gen_fifo_inst (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(gen_reply ? reply_beat : ctl_beat), .s_axis_tkeep(MIN_KEEP), .s_axis_tvalid(gen_we),
+    .s_axis_tready(gen_ready), .s_axis_tlast(1'b1), .s_axis_tuser(1'b0),
+    .m_axis_tdata(m_axis_tdata), .m_axis_tkeep(m_axis_tkeep), .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready),
+    .m_axis_tlast(m_axis_tlast), .m_axis_tuser(unused_tuser),
+    .count(gen_count), .almost_full(gen_afull)
+);
+
+assign ev_reply_tx = gen_we && gen_reply;
+assign ev_hb_tx = gen_ctl_we && role == ROLE_LEADER;
+assign ev_ack_tx = gen_ctl_we && role != ROLE_LEADER && !gen_nack;
+assign ev_nack_tx = gen_we && gen_nack;
+
+wire _unused_ok = &{1'b0, gen_count, unused_tuser, dlv_client[31:24], 1'b0};
+
+endmodule
+
+`resetall

@@ -1,0 +1,385 @@
+// nicraft: retransmission (leader): go-back-N from the log RAM, per-follower retransmit timers,
+// needs-repair events.
+//
+// A follower is served on a NACK (from the index it expects to the first it holds beyond the gap)
+// or when its ACKs made no progress for its retransmit timeout while it lags (from its match index
+// on). One follower at a time: the others wait in a pending set, served round robin after the last
+// one (nicraft_rr_pick). The timeout doubles after every expiry without progress (RTO << shift, up to
+// RTO_SHIFT_MAX) and drops back to RTO when the follower's match index moves: a follower that cannot
+// take the frames (its fast path off while its host repairs it) costs a few rounds, not the leader's
+// whole egress. The engine reads an entry beat by beat (the data comes back the next cycle),
+// rewrites the header of its first beat (destination, RETRANSMIT flag, current commit index, round
+// number) and writes it into the retransmit FIFO; after each entry it skips what the follower
+// acknowledged meanwhile. An index that already left the log RAM cannot be resent: the host gets a
+// needs-repair event (a NACK-shaped frame naming the follower and the index), once per follower until
+// its match index moves.
+// When leader mode ends, pending work is dropped but a frame already started is read to its end: a
+// half frame in the FIFO would lock the TX arbiter on it for good.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module nicraft_rtx #(
+    // AXI-Stream data width in bits: 512 (64-byte beats)
+    parameter DATA_WIDTH = 512,
+    // tkeep width, one bit per byte: DATA_WIDTH/8
+    parameter KEEP_WIDTH = DATA_WIDTH/8,
+    // replicas: node ids 0..MAX_NODES-1 (1..8)
+    parameter MAX_NODES = 8,
+    // log RAM entries: 2**LOG_DEPTH_LOG2 (2..20)
+    parameter LOG_DEPTH_LOG2 = 10,
+    // largest payload in bytes (sets the beats per slot)
+    parameter MAX_PAYLOAD = 256,
+    // derived, do not override: log2 of the beats of a log slot (44 = the header's bytes)
+    parameter SLOT_BEATS_LOG2 = (44 + MAX_PAYLOAD + DATA_WIDTH/8 - 1) / (DATA_WIDTH/8) > 1 ?
+                                $clog2((44 + MAX_PAYLOAD + DATA_WIDTH/8 - 1) / (DATA_WIDTH/8)) : 1
+) (
+    input  wire                       clk,
+    input  wire                       rst,
+
+    // configuration and state
+    input  wire                       leader_mode,
+    input  wire [7:0]                 node_id,
+    input  wire [7:0]                 members,
+    input  wire [15:0]                cluster_id,
+    input  wire [31:0]                term,
+    input  wire [31:0]                last_index,
+    input  wire [31:0]                commit_index,
+    input  wire [31:0]                rto,              // retransmit timeout, cycles
+    input  wire [MAX_NODES*32-1:0]    match,            // match index registers
+    input  wire [MAX_NODES*32-1:0]    match_next,       // ... as they move this cycle
+    input  wire [MAX_NODES-1:0]       match_moved,
+    // a NACK taken by the execute engine: the follower, the index it expects, the first it holds beyond the gap
+    input  wire                       ev_nack,
+    input  wire [7:0]                 ev_src,
+    input  wire [31:0]                ev_index,
+    input  wire [31:0]                ev_client,
+
+    // log RAM read port
+    output wire                       rd_req,
+    input  wire                       rd_gnt,
+    output wire [LOG_DEPTH_LOG2-1:0]  rd_slot,
+    output wire [SLOT_BEATS_LOG2-1:0] rd_beat,
+    input  wire [15:0]                rd_len,           // length of the entry in rd_slot
+    input  wire [DATA_WIDTH-1:0]      rd_data,          // the beat read last cycle
+
+    // retransmitted APPENDs (to the TX arbiter)
+    output wire [DATA_WIDTH-1:0]      m_axis_tdata,
+    output wire [KEEP_WIDTH-1:0]      m_axis_tkeep,
+    output wire                       m_axis_tvalid,
+    input  wire                       m_axis_tready,
+    output wire                       m_axis_tlast,
+
+    // needs-repair events (to the host RX arbiter), tuser = NEEDS_REPAIR
+    output wire [DATA_WIDTH-1:0]      m_axis_evt_tdata,
+    output wire [KEEP_WIDTH-1:0]      m_axis_evt_tkeep,
+    output wire                       m_axis_evt_tvalid,
+    input  wire                       m_axis_evt_tready,
+    output wire                       m_axis_evt_tlast,
+    output wire [7:0]                 m_axis_evt_tuser,
+
+    output wire                       ev_rtx_frame,     // a retransmitted APPEND's last beat went to the FIFO
+    output wire                       ev_repair         // a needs-repair event went to the host
+);
+
+`include "nicraft_wire.svh"
+
+localparam LOG_DEPTH = 2**LOG_DEPTH_LOG2;
+localparam MAX_FRAME_BYTES = NR_HDR_BYTES + MAX_PAYLOAD;
+localparam MAX_BEATS = (MAX_FRAME_BYTES + KEEP_WIDTH - 1) / KEEP_WIDTH;
+localparam NODE_WIDTH = 3;
+localparam PICK_WIDTH = MAX_NODES > 1 ? $clog2(MAX_NODES) : 1;
+localparam [2:0] RTO_SHIFT_MAX = 3'd6;
+localparam [KEEP_WIDTH-1:0] MIN_KEEP = {{(KEEP_WIDTH-NR_MIN_FRAME_BYTES){1'b0}}, {NR_MIN_FRAME_BYTES{1'b1}}};
+
+initial begin
+    if (DATA_WIDTH != 512 || KEEP_WIDTH != DATA_WIDTH/8) begin
+        $error("nicraft_rtx: DATA_WIDTH must be 512 and KEEP_WIDTH DATA_WIDTH/8");
+        $finish;
+    end
+    if (MAX_NODES < 1 || MAX_NODES > 8) begin
+        $error("nicraft_rtx: MAX_NODES must be 1..8");
+        $finish;
+    end
+    if (LOG_DEPTH_LOG2 < 2 || LOG_DEPTH_LOG2 > 20) begin
+        $error("nicraft_rtx: LOG_DEPTH_LOG2 must be 2..20");
+        $finish;
+    end
+    if (MAX_PAYLOAD < 16 || MAX_FRAME_BYTES > 65535) begin
+        $error("nicraft_rtx: MAX_PAYLOAD out of range");
+        $finish;
+    end
+    if (SLOT_BEATS_LOG2 != (MAX_BEATS > 1 ? $clog2(MAX_BEATS) : 1)) begin
+        $error("nicraft_rtx: SLOT_BEATS_LOG2 is derived from MAX_PAYLOAD and must not be overridden");
+        $finish;
+    end
+end
+
+// bytes of the last beat of an entry of len bytes
+function automatic [KEEP_WIDTH-1:0] keep_for(input [5:0] len_lo, input last);
+    reg [6:0] n;
+    begin
+        n = (len_lo == 6'd0) ? 7'd64 : {1'b0, len_lo};
+        keep_for = last ? (KEEP_WIDTH'({KEEP_WIDTH{1'b1}}) >> (7'd64 - n)) : {KEEP_WIDTH{1'b1}};
+    end
+endfunction
+
+// ---------------------------------------------------------------------------------------------
+// Registers
+// per-follower state is indexed by a 3-bit node id: 8 slots whatever MAX_NODES (those >= MAX_NODES stay idle)
+reg [7:0]                 pend_reg = 0, pend_next;               // followers waiting to be served
+reg [31:0]                pend_index_reg [0:7];                  // ... from this index
+reg [31:0]                pend_index_next [0:7];
+reg [31:0]                pend_end_reg [0:7];                    // ... to before this one (0: to the last)
+reg [31:0]                pend_end_next [0:7];
+reg [31:0]                rto_timer_reg [0:7];
+reg [31:0]                rto_timer_next [0:7];
+reg [2:0]                 rto_shift_reg [0:7];
+reg [2:0]                 rto_shift_next [0:7];
+reg [7:0]                 repair_sent_reg = 0, repair_sent_next; // a needs-repair event is out for this follower
+reg [PICK_WIDTH-1:0]      last_pick_reg = 0;
+reg [6:0]                 round_reg = 7'd0;                      // numbers retransmission rounds: a later round is never a copy
+
+reg                       active_reg = 1'b0, active_next;
+reg [2:0]                 node_reg = 3'd0, node_next;
+reg [31:0]                next_reg = 32'd0, next_next;           // the entry being read
+reg [31:0]                start_reg = 32'd0, start_next;
+reg [31:0]                end_reg = 32'd0, end_next;
+reg [SLOT_BEATS_LOG2-1:0] beat_reg = 0, beat_next;
+
+reg                       rd_valid_reg = 1'b0;
+reg                       rd_first_reg = 1'b0;
+reg                       rd_last_reg = 1'b0;
+reg [15:0]                rd_len_reg = 16'd0;
+reg [2:0]                 rd_node_reg = 3'd0;
+
+// ---------------------------------------------------------------------------------------------
+// The follower to serve next: round robin over the pending ones after the last served
+wire [PICK_WIDTH-1:0] pick_sel;
+wire                  pick_valid;
+nicraft_rr_pick #(.PORTS(MAX_NODES), .SEL_WIDTH(PICK_WIDTH)) pick_inst (
+    .req(pend_reg[MAX_NODES-1:0]), .last(last_pick_reg), .sel(pick_sel), .found(pick_valid)
+);
+wire [2:0]  pick = 3'(pick_sel);
+wire [31:0] match_pick = match[pick*32 +: 32];
+wire [31:0] match_node = match[node_reg*32 +: 32];
+
+// oldest index still in log RAM
+wire [31:0] log_oldest = (last_index > LOG_DEPTH) ? last_index - LOG_DEPTH + 32'd1 : 32'd1;
+wire [31:0] pend_end = pend_end_reg[pick];
+wire [31:0] range_to = (pend_end != 32'd0 && pend_end - 32'd1 < last_index) ? pend_end - 32'd1 : last_index;
+wire [31:0] from_pend = pend_index_reg[pick];
+wire [31:0] range_from = (from_pend > match_pick + 32'd1) ? from_pend : match_pick + 32'd1;
+wire start_ok = leader_mode && !active_reg && pick_valid;
+wire needs_repair = start_ok && range_from <= last_index && range_from < log_oldest;
+
+wire evt_afull;
+wire rtx_afull;
+wire evt_we = needs_repair && !repair_sent_reg[pick] && !evt_afull;
+
+wire [15:0] last_beat = (rd_len == 16'd0) ? 16'd0 : (rd_len - 16'd1) >> 6;
+wire is_last = {{(16-SLOT_BEATS_LOG2){1'b0}}, beat_reg} >= last_beat;
+// a frame once started is read to its last beat even if leader mode ends meanwhile
+assign rd_req = active_reg && (leader_mode || beat_reg != 0) && !rtx_afull;
+wire go = rd_req && rd_gnt;
+wire mid_next = go ? !is_last : (beat_reg != 0);   // inside a frame after this cycle
+assign rd_slot = next_reg[LOG_DEPTH_LOG2-1:0];
+assign rd_beat = beat_reg;
+
+// a NACK for a gap that the retransmission under way already covers is stale: ignored
+wire [2:0] nack_node = ev_src[NODE_WIDTH-1:0];
+wire nack_take = ev_nack && !(active_reg && node_reg == nack_node && ev_index >= start_reg && ev_index <= next_reg);
+
+integer n;
+always_comb begin
+    pend_next = pend_reg;
+    repair_sent_next = repair_sent_reg;
+    active_next = active_reg;
+    node_next = node_reg;
+    next_next = next_reg;
+    start_next = start_reg;
+    end_next = end_reg;
+    beat_next = beat_reg;
+    for (n = 0; n < 8; n = n + 1) begin
+        pend_index_next[n] = pend_index_reg[n];
+        pend_end_next[n] = pend_end_reg[n];
+        rto_timer_next[n] = rto_timer_reg[n];
+        rto_shift_next[n] = rto_shift_reg[n];
+    end
+    for (n = 0; n < MAX_NODES; n = n + 1) begin
+        pend_index_next[n] = pend_index_reg[n];
+        pend_end_next[n] = pend_end_reg[n];
+        rto_shift_next[n] = rto_shift_reg[n];
+        // retransmit timers: run while this (leading) node's follower lags and its match stands still
+        if (match_moved[n]) repair_sent_next[n] = 1'b0;
+        if (!leader_mode || 8'(n) == node_id || !members[n] || match_next[n*32 +: 32] >= last_index || match_moved[n]) begin
+            rto_timer_next[n] = 32'd0;
+            rto_shift_next[n] = 3'd0;
+        end else if (rto_timer_reg[n] >= (rto << rto_shift_reg[n])) begin
+            rto_timer_next[n] = 32'd0;
+            if (rto_shift_reg[n] != RTO_SHIFT_MAX) rto_shift_next[n] = rto_shift_reg[n] + 3'd1;
+            if (!pend_reg[n]) begin
+                pend_next[n] = 1'b1;
+                pend_index_next[n] = match[n*32 +: 32] + 32'd1;
+                pend_end_next[n] = 32'd0;
+            end
+        end else begin
+            rto_timer_next[n] = rto_timer_reg[n] + 32'd1;
+        end
+    end
+    if (evt_we) repair_sent_next[pick] = 1'b1;
+
+    // start serving a follower
+    if (start_ok) begin
+        pend_next[pick] = 1'b0;
+        if (range_from <= range_to && !needs_repair) begin
+            active_next = 1'b1;
+            node_next = pick;
+            next_next = range_from;
+            start_next = range_from;
+            end_next = range_to;
+            beat_next = 0;
+        end
+    end
+    // read a beat
+    if (go) begin
+        if (is_last) begin
+            beat_next = 0;
+            // skip what the follower acknowledged meanwhile
+            if (match_node + 32'd1 > next_reg + 32'd1) next_next = match_node + 32'd1;
+            else next_next = next_reg + 32'd1;
+            if (next_reg + 32'd1 > end_reg || match_node >= end_reg) active_next = 1'b0;
+        end else begin
+            beat_next = beat_reg + 1'b1;
+        end
+    end
+    if (nack_take) begin
+        pend_next[nack_node] = 1'b1;
+        if (!pend_reg[nack_node] || ev_index < pend_index_reg[nack_node]) begin
+            pend_index_next[nack_node] = ev_index;
+            pend_end_next[nack_node] = ev_client;
+        end
+    end
+    if (!leader_mode) begin
+        if (!mid_next) active_next = 1'b0;   // the frame in flight is finished first
+        pend_next = 0;
+    end
+    if (rst) begin
+        pend_next = 0;
+        repair_sent_next = 0;
+        active_next = 1'b0;
+        for (n = 0; n < MAX_NODES; n = n + 1) begin
+            rto_timer_next[n] = 32'd0;
+            rto_shift_next[n] = 3'd0;
+            pend_index_next[n] = 32'd0;
+            pend_end_next[n] = 32'd0;
+        end
+    end
+end
+
+always_ff @(posedge clk) begin
+    pend_reg <= pend_next;
+    repair_sent_reg <= repair_sent_next;
+    for (n = 0; n < 8; n = n + 1) begin
+        pend_index_reg[n] <= pend_index_next[n];
+        pend_end_reg[n] <= pend_end_next[n];
+        rto_timer_reg[n] <= rto_timer_next[n];
+        rto_shift_reg[n] <= rto_shift_next[n];
+    end
+    active_reg <= active_next;
+    node_reg <= node_next;
+    next_reg <= next_next;
+    start_reg <= start_next;
+    end_reg <= end_next;
+    beat_reg <= beat_next;
+    if (rst) begin
+        round_reg <= 7'd0;
+    end else if (start_ok) begin
+        last_pick_reg <= pick_sel;
+        round_reg <= round_reg + 7'd1;
+    end
+    rd_valid_reg <= rst ? 1'b0 : go;
+    if (go) begin
+        rd_first_reg <= beat_reg == {SLOT_BEATS_LOG2{1'b0}};
+        rd_last_reg <= is_last;
+        rd_len_reg <= rd_len;
+        rd_node_reg <= node_reg;
+    end
+end
+
+// ---------------------------------------------------------------------------------------------
+// The first beat of a retransmitted APPEND: to the follower, flagged, with the current commit index
+reg [DATA_WIDTH-1:0] beat0;
+always_comb begin
+    beat0 = rd_data;
+    beat0 = nr_set_dst_mac(beat0, NR_MAC_NODE_PREFIX | {45'd0, rd_node_reg});
+    beat0 = nr_set_dst_node(beat0, {5'd0, rd_node_reg});
+    beat0 = nr_set_flags(beat0, nr_get_flags(rd_data) | (8'd1 << NR_FLAG_RETRANSMIT));
+    beat0 = nr_set_commit_index(beat0, commit_index);
+    beat0 = nr_set_rsvd(beat0, {1'b0, round_reg});
+end
+
+// needs-repair event for the host: a NACK-shaped frame naming the follower and the index
+wire [47:0] my_mac = NR_MAC_NODE_PREFIX | {40'd0, node_id};
+reg [DATA_WIDTH-1:0] evt_beat;
+always_comb begin
+    evt_beat = {DATA_WIDTH{1'b0}};
+    evt_beat = nr_set_dst_mac(evt_beat, my_mac);
+    evt_beat = nr_set_src_mac(evt_beat, NR_MAC_NODE_PREFIX | {45'd0, pick});
+    evt_beat = nr_set_ethertype(evt_beat, NR_ETHERTYPE);
+    evt_beat = nr_set_version(evt_beat, NR_VERSION);
+    evt_beat = nr_set_type(evt_beat, NR_TYPE_NACK);
+    evt_beat = nr_set_cluster_id(evt_beat, cluster_id);
+    evt_beat = nr_set_src_node(evt_beat, {5'd0, pick});
+    evt_beat = nr_set_dst_node(evt_beat, node_id);
+    evt_beat = nr_set_term(evt_beat, term);
+    evt_beat = nr_set_log_index(evt_beat, range_from);
+    evt_beat = nr_set_commit_index(evt_beat, commit_index);
+end
+
+wire [4:0] rtx_count;
+wire [3:0] evt_count;
+wire       rtx_in_ready, evt_in_ready, unused_rtx_tuser;
+nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(1),
+    .DEPTH_LOG2(4), .ALMOST_FULL_FREE(3), .NO_STALL(1)) rtx_fifo_inst (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(rd_first_reg ? beat0 : rd_data), .s_axis_tkeep(keep_for(rd_len_reg[5:0], rd_last_reg)),
+    .s_axis_tvalid(rd_valid_reg), .s_axis_tready(rtx_in_ready), .s_axis_tlast(rd_last_reg), .s_axis_tuser(1'b0),
+    .m_axis_tdata(m_axis_tdata), .m_axis_tkeep(m_axis_tkeep), .m_axis_tvalid(m_axis_tvalid), .m_axis_tready(m_axis_tready),
+    .m_axis_tlast(m_axis_tlast), .m_axis_tuser(unused_rtx_tuser),
+    .count(rtx_count), .almost_full(rtx_afull)
+);
+nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(8),
+    .DEPTH_LOG2(3), .ALMOST_FULL_FREE(2), .NO_STALL(1)) evt_fifo_inst (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(evt_beat), .s_axis_tkeep(MIN_KEEP), .s_axis_tvalid(evt_we), .s_axis_tready(evt_in_ready),
+    .s_axis_tlast(1'b1), .s_axis_tuser(NR_HOST_NEEDS_REPAIR),
+    .m_axis_tdata(m_axis_evt_tdata), .m_axis_tkeep(m_axis_evt_tkeep), .m_axis_tvalid(m_axis_evt_tvalid),
+    .m_axis_tready(m_axis_evt_tready), .m_axis_tlast(m_axis_evt_tlast), .m_axis_tuser(m_axis_evt_tuser),
+    .count(evt_count), .almost_full(evt_afull)
+);
+
+assign ev_rtx_frame = rd_valid_reg && rd_last_reg;
+assign ev_repair = evt_we;
+
+`ifndef SYNTHESIS
+// frames go into the retransmit FIFO whole: a first beat only after the previous frame's last
+reg out_mid_reg = 1'b0;
+always_ff @(posedge clk) begin
+    if (!rst) begin
+        assert (!(rd_valid_reg && rd_first_reg == out_mid_reg))
+            else $error("nicraft_rtx: %s", rd_first_reg ? "a frame started mid-frame" : "a frame continued without its first beat");
+        assert (!(active_reg && 32'(node_reg) >= MAX_NODES))
+            else $error("nicraft_rtx: serving node %0d of %0d", node_reg, MAX_NODES);
+    end
+    if (rst) out_mid_reg <= 1'b0;
+    else if (rd_valid_reg) out_mid_reg <= !rd_last_reg;
+end
+`endif
+
+wire _unused_ok = &{1'b0, rtx_count, evt_count, rtx_in_ready, evt_in_ready, unused_rtx_tuser, rd_len_reg[15:6],
+                    ev_src[7:NODE_WIDTH], 1'b0};
+
+endmodule
+
+`resetall

@@ -1,0 +1,158 @@
+// nicraft: the counters block: NR_CTR_COUNT 64-bit event counters (spec/wire.yaml lists them).
+//
+// Every engine reports its events of the cycle as strobes; several may count in one cycle (the
+// planes, the main pipeline and the ACK path run in parallel), so each counter adds up to 7 a cycle.
+// CTR_CLEAR (from the CSR block) zeroes every counter and wins over the cycle's events.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module nicraft_stats #(
+    // network planes (1..3): per-plane counters
+    parameter PLANES = 1
+) (
+    input  wire                clk,
+    input  wire                rst,
+    input  wire                clear,
+
+    // per plane: RX buffer (a frame in, a frame dropped and why), plane merge (a copy dropped, a frame
+    // of a disabled plane dropped), TX (a frame out, a copy dropped for lack of room)
+    input  wire [PLANES-1:0]   pl_frame_in,
+    input  wire [PLANES-1:0]   pl_drop_valid,
+    input  wire [PLANES*8-1:0] pl_drop_reason,
+    input  wire [PLANES-1:0]   pl_dup_drop,
+    input  wire [PLANES-1:0]   pl_off_drop,
+    input  wire [PLANES-1:0]   pl_tx_frame,
+    input  wire [PLANES-1:0]   pl_tx_drop,
+
+    // execute engine (first beats unless said otherwise)
+    input  wire                e_drop,
+    input  wire [7:0]          e_why,
+    input  wire                e_punt,
+    input  wire                e_hb,
+    input  wire                e_ack,
+    input  wire                e_nack,
+    input  wire                e_seq_end,
+    input  wire                e_accept_end,
+    input  wire                e_ooo_end,
+    // plane merge's ACK path
+    input  wire                ack_path,
+    // generators, delivery, retransmission, host TX, TX arbiter
+    input  wire                reply_tx,
+    input  wire                hb_tx,
+    input  wire                ack_tx,
+    input  wire                nack_tx,
+    input  wire                committed,
+    input  wire                rtx_frame,
+    input  wire                repair,
+    input  wire                host_tx_frame,
+    input  wire                tx_frame,
+
+    // read port (combinational)
+    input  wire [5:0]          rd_index,
+    output wire [63:0]         rd_value
+);
+
+`include "nicraft_wire.svh"
+
+initial begin
+    if (PLANES < 1 || PLANES > 3) begin
+        $error("nicraft_stats: PLANES must be 1..3");
+        $finish;
+    end
+    if (NR_CTR_COUNT > 64) begin
+        $error("nicraft_stats: the read index has 6 bits: at most 64 counters");
+        $finish;
+    end
+end
+
+reg [63:0] ctr_reg [0:NR_CTR_COUNT-1];
+reg [2:0]  inc [0:NR_CTR_COUNT-1];
+
+integer c, pp;
+always_comb begin
+    for (c = 0; c < NR_CTR_COUNT; c = c + 1) begin
+        inc[c] = 3'd0;
+    end
+    for (pp = 0; pp < PLANES; pp = pp + 1) begin
+        inc[NR_CTR_RX_FRAMES] = inc[NR_CTR_RX_FRAMES] + {2'd0, pl_frame_in[pp]};
+        if (pl_drop_valid[pp]) begin
+            inc[NR_CTR_DROPPED] = inc[NR_CTR_DROPPED] + 3'd1;
+            case (pl_drop_reason[pp*8 +: 8])
+                NR_DROP_MAC_ERROR:   inc[NR_CTR_DROP_MAC_ERROR]   = inc[NR_CTR_DROP_MAC_ERROR] + 3'd1;
+                NR_DROP_OVERSIZE:    inc[NR_CTR_DROP_OVERSIZE]    = inc[NR_CTR_DROP_OVERSIZE] + 3'd1;
+                default:             inc[NR_CTR_DROP_RX_OVERFLOW] = inc[NR_CTR_DROP_RX_OVERFLOW] + 3'd1;
+            endcase
+        end
+    end
+    if (e_drop) begin
+        inc[NR_CTR_DROPPED] = inc[NR_CTR_DROPPED] + 3'd1;
+        case (e_why)
+            NR_DROP_SHORT:         inc[NR_CTR_DROP_SHORT] = 3'd1;
+            NR_DROP_BAD_ETHERTYPE: inc[NR_CTR_DROP_BAD_ETHERTYPE] = 3'd1;
+            NR_DROP_BAD_VERSION:   inc[NR_CTR_DROP_BAD_VERSION] = 3'd1;
+            NR_DROP_BAD_CLUSTER:   inc[NR_CTR_DROP_BAD_CLUSTER] = 3'd1;
+            NR_DROP_BAD_LENGTH:    inc[NR_CTR_DROP_BAD_LENGTH] = 3'd1;
+            NR_DROP_BAD_TYPE:      inc[NR_CTR_DROP_BAD_TYPE] = 3'd1;
+            NR_DROP_LOG_FULL:      inc[NR_CTR_DROP_LOG_FULL] = 3'd1;
+            NR_DROP_DUPLICATE:     inc[NR_CTR_DROP_DUPLICATE] = 3'd1;
+            NR_DROP_BAD_ACK:       inc[NR_CTR_DROP_BAD_ACK] = 3'd1;
+            NR_DROP_FUTURE_INDEX:  inc[NR_CTR_DROP_FUTURE_INDEX] = 3'd1;
+            default:               inc[NR_CTR_DROP_PUNT_FULL] = 3'd1;
+        endcase
+    end
+    for (pp = 0; pp < PLANES; pp = pp + 1) begin
+        if (pl_dup_drop[pp]) begin
+            inc[NR_CTR_DROPPED] = inc[NR_CTR_DROPPED] + 3'd1;
+            inc[NR_CTR_DROP_PLANE_DUP] = inc[NR_CTR_DROP_PLANE_DUP] + 3'd1;
+            inc[NR_CTR_PLANE0_DUPS + 5*pp] = 3'd1;
+        end
+        if (pl_off_drop[pp]) begin
+            inc[NR_CTR_DROPPED] = inc[NR_CTR_DROPPED] + 3'd1;
+            inc[NR_CTR_DROP_PLANE_OFF] = inc[NR_CTR_DROP_PLANE_OFF] + 3'd1;
+        end
+        inc[NR_CTR_PLANE0_RX_FRAMES + 5*pp] = {2'd0, pl_frame_in[pp]};
+        inc[NR_CTR_PLANE0_ERRORS + 5*pp] = {2'd0, pl_drop_valid[pp]} + {2'd0, pl_off_drop[pp]};
+        inc[NR_CTR_PLANE0_TX_FRAMES + 5*pp] = {2'd0, pl_tx_frame[pp]};
+        inc[NR_CTR_PLANE0_TX_DROPS + 5*pp] = {2'd0, pl_tx_drop[pp]};
+    end
+    if (e_punt)        inc[NR_CTR_PUNTED] = 3'd1;
+    if (e_seq_end)     inc[NR_CTR_REQ_SEQUENCED] = 3'd1;
+    if (e_accept_end)  inc[NR_CTR_APPEND_ACCEPTED] = 3'd1;
+    if (e_ooo_end)     inc[NR_CTR_APPEND_BUFFERED] = 3'd1;
+    inc[NR_CTR_ACK_RX] = {2'd0, e_ack} + {2'd0, ack_path};
+    if (e_nack)        inc[NR_CTR_NACK_RX] = 3'd1;
+    if (rtx_frame)     inc[NR_CTR_RETRANSMIT_TX] = 3'd1;
+    if (repair)        inc[NR_CTR_NEEDS_REPAIR] = 3'd1;
+    if (e_hb)          inc[NR_CTR_HEARTBEAT_RX] = 3'd1;
+    if (reply_tx)      inc[NR_CTR_REPLY_TX] = 3'd1;
+    if (hb_tx)         inc[NR_CTR_HEARTBEAT_TX] = 3'd1;
+    if (ack_tx)        inc[NR_CTR_ACK_TX] = 3'd1;
+    if (nack_tx)       inc[NR_CTR_NACK_TX] = 3'd1;
+    if (committed)     inc[NR_CTR_COMMITTED] = 3'd1;
+    if (host_tx_frame) inc[NR_CTR_HOST_TX_FRAMES] = 3'd1;
+    if (tx_frame)      inc[NR_CTR_TX_FRAMES] = 3'd1;
+end
+
+`ifndef SYNTHESIS
+// The increments are 3 bits wide: at most 7 events of one counter a cycle. DROPPED is the busiest:
+// an RX drop per plane, the execute engine's drop, and per plane a copy or a disabled plane's frame
+// (the merge drops a frame for one reason only).
+always_ff @(posedge clk) begin
+    if (!rst) assert ((pl_dup_drop & pl_off_drop) == {PLANES{1'b0}})
+        else $error("nicraft_stats: a plane dropped a frame as a copy and as a disabled plane's in one cycle (%b, %b)",
+                    pl_dup_drop, pl_off_drop);
+end
+`endif
+
+always_ff @(posedge clk) begin
+    for (c = 0; c < NR_CTR_COUNT; c = c + 1) begin
+        ctr_reg[c] <= (rst || clear) ? 64'd0 : ctr_reg[c] + {61'd0, inc[c]};
+    end
+end
+
+assign rd_value = (32'(rd_index) < NR_CTR_COUNT) ? ctr_reg[rd_index] : 64'd0;
+
+endmodule
+
+`resetall

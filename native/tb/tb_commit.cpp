@@ -1,0 +1,180 @@
+// Testbench of nicraft_commit (match indexes, the quorum, the commit index).
+//
+// Reference: per node a match index that moves up only: with an ACK on the parallel path (to its
+// index), with an ACK from the execute engine (to its index) and a NACK (to its index - 1), whichever
+// is highest; a host write of MATCH_INDEX (through MATCH_SEL, ignored past MAX_NODES) wins. The
+// quorum view replaces this node's own entry by its last index; the quorum index is the q-th largest
+// view index over the members (none when q is 0 or exceeds the members), QUORUM_LATENCY cycles late
+// (nicraft_quorum's register stages). Leader: the commit index moves to the quorum index when it is
+// above it, at least TERM_START and at most the last index; follower: to the execute engine's capped
+// commit index when that is above it; a host write of COMMIT_INDEX wins. dlv_target is the quorum
+// index in a cycle the leader's commit moves, else the commit index.
+// The inputs move as in the NIC: the last index grows, ACKs and NACKs name members and indexes near
+// the last, the configuration changes now and then; host writes and resets at random.
+// Checked every cycle: match, match_next, match_moved, match_view, commit_index, dlv_target.
+//
+// cfg keys: seed cycles reset_p trace ack_p host_p leader_p
+#include "tb_common.h"
+
+#include <deque>
+
+#include "Vtb_nicraft_commit.h"
+
+namespace {
+
+constexpr unsigned N = TB_P_MAX_NODES;
+// nicraft_quorum's latency in cycles (its two register stages)
+constexpr unsigned QUORUM_LATENCY = 2;
+
+const char *const kStats[] = {"cycles", "leader_cycles", "commit_moves_leader", "commit_moves_follower", "match_moves",
+                              "host_commit_writes", "host_match_writes", "quorum_invalid_cycles", "resets"};
+enum { S_CYCLES, S_LEADER, S_MOVES_L, S_MOVES_F, S_MATCH_MOVES, S_HOST_COMMIT, S_HOST_MATCH, S_Q_INVALID, S_RESETS, S_N };
+static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
+
+using Top = Vtb_nicraft_commit;
+
+struct Q { uint32_t index = 0; bool valid = false; };
+
+Q quorum_of(const uint32_t *view, unsigned members, unsigned q) {
+  std::vector<uint32_t> v;
+  for (unsigned i = 0; i < N; i++) if ((members >> i) & 1) v.push_back(view[i]);
+  std::sort(v.begin(), v.end(), [](uint32_t a, uint32_t b) { return a > b; });
+  Q r;
+  if (q == 0 || q > v.size()) return r;
+  r.index = v[q - 1];
+  r.valid = true;
+  return r;
+}
+
+void run(tb::Config &cfg, tb::Stats &st) {
+  tb::RunKnobs k;
+  k.read(cfg);
+  const double ack_p = cfg.num("ack_p", 0.4), host_p = cfg.num("host_p", 0.01), leader_p = cfg.num("leader_p", 0.7);
+  cfg.done();
+  tb::Rng rng(k.seed);
+  tb::Harness<Top> h(k.trace);
+  Top *t = h.top();
+  uint32_t match[N] = {};
+  uint32_t commit = 0;
+  std::deque<Q> qpipe(QUORUM_LATENCY, Q{});   // front: the quorum output now
+  bool leader = true;
+  uint8_t node = 0, members = uint8_t((1u << N) - 1);
+  unsigned quorum = N / 2 + 1;
+  uint32_t term_start = 1, last = 0;
+  bool last_wr_pending = false;
+  uint32_t last_wr_value = 0;
+  unsigned reset_left = 3;
+  const uint64_t end = k.cycles + reset_left;
+  while (h.cycle() < end) {
+    const uint64_t cyc = h.cycle();
+    if (reset_left == 0 && k.reset_p > 0 && rng.chance(k.reset_p)) {
+      reset_left = unsigned(rng.range(1, 3));
+      st[S_RESETS]++;
+    }
+    const bool rst = reset_left > 0;
+    if (rng.chance(0.002)) {
+      leader = rng.chance(leader_p);
+      node = uint8_t(rng.below(N));
+      members = uint8_t(rng.chance(0.8) ? (1u << N) - 1 : rng.below(1u << N));
+      quorum = unsigned(rng.chance(0.8) ? N / 2 + 1 : rng.below(16));
+      term_start = uint32_t(rng.range(0, last + 3));
+    }
+    // the last index grows; a host write of LAST_INDEX (signalled in its cycle) may move it anywhere
+    if (last_wr_pending) last = last_wr_value;
+    else if (rng.chance(0.5)) last += uint32_t(rng.below(3));
+    last_wr_pending = false;
+    auto near = [&]() { return uint32_t(rng.chance(0.9) ? rng.range(last > 20 ? last - 20 : 0, last + 1) : rng.u32()); };
+    const bool ack_valid = rng.chance(ack_p), ev_ack = rng.chance(ack_p / 2), ev_nack = !ev_ack && rng.chance(ack_p / 4);
+    const uint8_t ack_src = uint8_t(rng.chance(0.95) ? rng.below(N) : rng.below(256));
+    const uint8_t ev_src = uint8_t(rng.chance(0.95) ? rng.below(N) : rng.below(256));
+    const uint32_t ack_index = near(), ev_index = near();
+    const bool ev_commit = !leader && rng.chance(0.3);
+    const uint32_t ev_commit_cand = near();
+    const uint32_t ev_commit_index = ev_commit_cand < last ? ev_commit_cand : last;
+    const bool wr_commit = rng.chance(host_p), wr_match = rng.chance(host_p), wr_last = rng.chance(host_p / 4);
+    const uint8_t match_sel = uint8_t(rng.below(8));
+    const uint32_t wr_data = rng.chance(0.8) ? near() : rng.u32();
+    const bool wr_commit_eff = wr_commit && !(wr_match);   // one host write per cycle at most (the CSR port)
+    const bool wr_match_eff = wr_match && !wr_commit;
+
+    t->rst = rst;
+    t->leader_mode = leader; t->node_id = node; t->members = members; t->quorum = quorum; t->term_start = term_start;
+    t->last_index = last;
+    t->ack_valid = ack_valid; t->ack_src = ack_src; t->ack_index = ack_index;
+    t->ev_ack = ev_ack; t->ev_nack = ev_nack; t->ev_src = ev_src; t->ev_index = ev_index;
+    t->ev_commit = ev_commit; t->ev_commit_index = ev_commit_index;
+    t->wr_commit_index = wr_commit_eff; t->wr_match_index = wr_match_eff; t->match_sel = match_sel;
+    const bool wr_last_eff = wr_last && !wr_commit_eff && !wr_match_eff;
+    t->wr_last_index = wr_last_eff; t->wr_data = wr_data;
+    h.settle();
+
+    // the reference's combinational outputs
+    uint32_t next[N], view[N];
+    unsigned moved = 0;
+    for (unsigned i = 0; i < N; i++) {
+      uint32_t m = match[i];
+      if (ack_valid && ack_src == i && ack_index > m) m = ack_index;
+      if (ev_ack && ev_src == i && ev_index > m) m = ev_index;
+      if (ev_nack && ev_src == i && ev_index - 1 > m) m = ev_index - 1;
+      next[i] = m;
+      if (m != match[i]) moved |= 1u << i;
+      view[i] = i == node ? last : match[i];
+    }
+    const Q qo = qpipe.front();
+    const bool adv = leader && qo.valid && qo.index > commit && qo.index >= term_start && qo.index <= last;
+    const bool fadv = ev_commit && ev_commit_index > commit;
+    const uint32_t commit_next = wr_commit_eff ? wr_data : adv ? qo.index : fadv ? ev_commit_index : commit;
+    const uint32_t target = adv ? qo.index : commit;
+    if (!rst) {
+      for (unsigned i = 0; i < N; i++) {
+        const uint32_t gm = uint32_t(tb::get64(t->match, 32 * i, 32)), gn = uint32_t(tb::get64(t->match_next, 32 * i, 32));
+        const uint32_t gv = uint32_t(tb::get64(t->match_view, 32 * i, 32));
+        if (gm != match[i] || gn != next[i] || gv != view[i]) {
+          throw tb::Fail(tb::fmt("cycle %" PRIu64 ": node %u: match %u next %u view %u, expected %u %u %u", cyc, i, gm, gn, gv,
+                                 match[i], next[i], view[i]));
+        }
+      }
+      if (t->match_moved != moved) throw tb::Fail(tb::fmt("cycle %" PRIu64 ": match_moved %x, expected %x", cyc, t->match_moved, moved));
+      if (t->commit_index != commit || t->dlv_target != target) {
+        throw tb::Fail(tb::fmt("cycle %" PRIu64 ": commit %u dlv_target %u, expected %u %u (leader %d, quorum %s%u, last %u, term_start %u)",
+                               cyc, t->commit_index, t->dlv_target, commit, target, leader, qo.valid ? "" : "none ", qo.index,
+                               last, term_start));
+      }
+    }
+    h.edge();
+    qpipe.pop_front();
+    qpipe.push_back(rst ? Q{} : quorum_of(view, members, quorum));
+    if (rst) {
+      for (auto &m : match) m = 0;
+      commit = 0;
+      qpipe.assign(QUORUM_LATENCY, Q{});
+      reset_left--;
+      continue;
+    }
+    st[S_CYCLES]++;
+    if (leader) st[S_LEADER]++;
+    if (!qo.valid) st[S_Q_INVALID]++;
+    if (commit_next != commit && !wr_commit_eff) st[adv ? S_MOVES_L : S_MOVES_F]++;
+    if (moved) st[S_MATCH_MOVES]++;
+    if (wr_commit_eff) st[S_HOST_COMMIT]++;
+    if (wr_match_eff) st[S_HOST_MATCH]++;
+    for (unsigned i = 0; i < N; i++) match[i] = next[i];
+    if (wr_match_eff && match_sel < N) match[match_sel] = wr_data;
+    commit = commit_next;
+    if (wr_last_eff) {
+      last_wr_pending = true;
+      last_wr_value = rng.chance(0.5) ? uint32_t(rng.range(0, last)) : wr_data;
+    }
+  }
+}
+
+const std::string kNames = tb::join_names(kStats, S_N);
+const std::string kParams = tb::fmt("MAX_NODES=%u", N);
+
+}  // namespace
+
+NR_TB_EXPORT const char *nr_tb_commit_stat_names() { return kNames.c_str(); }
+NR_TB_EXPORT const char *nr_tb_commit_params() { return kParams.c_str(); }
+NR_TB_EXPORT int nr_tb_commit_run(const char *cfg, uint64_t *stats, uint32_t n_stats, char *err, uint32_t err_cap) {
+  return tb::run_tb(cfg, kStats, S_N, stats, n_stats, err, err_cap, run);
+}

@@ -1,0 +1,233 @@
+// Testbench of nicraft_ctl_gen (ACK, NACK, HEARTBEAT and NIC REPLY generation).
+//
+// Reference (the generators' rules, docs/architecture.md):
+//   ACK (follower mode): unacknowledged = last - acked; wanted when some are unacknowledged (or an
+//     ACK is forced by a duplicate APPEND) and ACK_COUNT are, or the oldest waited ACK_DELAY cycles;
+//   NACK (follower mode): a gap is known (set by a gap event; the log's growth keeps it only if
+//     buffered entries lie beyond the next expected index) for NACK_DELAY cycles, and either a new
+//     index is expected or NACK_INTERVAL cycles passed since the last NACK; it names [last+1, the
+//     first buffered index);
+//   HEARTBEAT (leader mode): HB_INTERVAL cycles without a heartbeat or an APPEND, or HB_COMMIT_DELAY
+//     cycles after the commit index moved past the last one sent;
+//   REPLY (role leader): the delivery engine's read register holds the first beat of an entry
+//     flagged NIC_REPLY; it has priority, and is written even when the FIFO is full (the delivery
+//     engine keeps room: the testbench keeps that contract, gen_afull stops its deliveries).
+// One frame a cycle into an 8-slot FIFO (almost full under 3 free); ACK/NACK/HEARTBEAT carry a
+// sequence number. Every frame's 60 bytes are built from spec/wire.yaml's header and compared with
+// the FIFO's output each cycle, as are gen_afull and the counters' strobes.
+// Stimulus: roles and the fast path change now and then, timers small, the log grows, gaps and
+// duplicates come and go, host writes of LAST_INDEX, random backpressure, resets.
+//
+// cfg keys: seed cycles reset_p trace out_p out_burst event_p reply_p
+#include "tb_common.h"
+
+#include <deque>
+
+#include "Vtb_nicraft_ctl_gen.h"
+#include "nicraft_wire.h"
+
+namespace {
+
+constexpr unsigned DW = TB_P_DATA_WIDTH;
+constexpr unsigned KW = DW / 8;
+constexpr unsigned DEPTH = 8;
+
+const char *const kStats[] = {"cycles", "acks", "nacks", "heartbeats", "replies", "frames_out", "full_cycles", "role_changes",
+                              "resets"};
+enum { S_CYCLES, S_ACKS, S_NACKS, S_HBS, S_REPLIES, S_OUT, S_FULL, S_ROLES, S_RESETS, S_N };
+static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
+
+using Top = Vtb_nicraft_ctl_gen;
+
+struct Regs {
+  uint32_t acked = 0, ack_age = 0, hb_timer = 0, commit_sent = 0, gap_age = 0, nack_timer = 0, nack_sent = 0, seq = 0;
+  bool force_ack = false, nack_want = false;
+};
+
+void run(tb::Config &cfg, tb::Stats &st) {
+  tb::RunKnobs k;
+  k.read(cfg);
+  tb::OnOff sink;
+  sink.p = cfg.num("out_p", 0.7);
+  sink.burst = cfg.num("out_burst", 1.0);
+  const double ev_p = cfg.num("event_p", 0.05), reply_p = cfg.num("reply_p", 0.2);
+  cfg.done();
+  tb::Rng rng(k.seed);
+  sink.init(rng);
+  tb::Harness<Top> h(k.trace);
+  Top *t = h.top();
+
+  Regs r;
+  std::deque<tb::Bytes> fifo;
+  uint32_t role = 1, fast = 1, node = 1, cluster = 1, leader = 0, term = 3, last = 0, commit = 0;
+  uint32_t hb_int = 20, hb_cd = 5, ack_count = 2, ack_delay = 8, nack_int = 16, nack_delay = 4, ooo_min = 0;
+  bool ooo_valid = false;
+  bool last_wr_pending = false;
+  uint32_t last_wr_value = 0;
+  bool rd_valid = false, rd_first = false;
+  tb::Bytes rd_data(KW, 0);
+  unsigned reset_left = 3;
+  const uint64_t end = k.cycles + reset_left;
+  while (h.cycle() < end) {
+    const uint64_t cyc = h.cycle();
+    if (reset_left == 0 && k.reset_p > 0 && rng.chance(k.reset_p)) {
+      reset_left = unsigned(rng.range(1, 3));
+      st[S_RESETS]++;
+    }
+    const bool rst = reset_left > 0;
+    if (rng.chance(0.002)) {
+      role = uint32_t(rng.below(4)); fast = rng.chance(0.85); st[S_ROLES]++;
+      node = uint32_t(rng.below(8)); leader = uint32_t(rng.below(8)); cluster = uint32_t(rng.below(4)); term = rng.u32() & 0xff;
+      hb_int = uint32_t(rng.chance(0.1) ? rng.u32() : rng.below(40)); hb_cd = uint32_t(rng.below(20));
+      ack_count = uint32_t(rng.below(5)); ack_delay = uint32_t(rng.below(30));
+      nack_int = uint32_t(rng.below(50)); nack_delay = uint32_t(rng.below(30));
+    }
+    // the log grows (follower), the commit index moves, gaps come and go
+    const bool grew = rng.chance(ev_p * 4);
+    if (last_wr_pending) last = last_wr_value;
+    else if (grew) last++;
+    last_wr_pending = false;
+    if (rng.chance(0.05)) commit = uint32_t(rng.range(commit, last));
+    if (rng.chance(0.01)) {
+      ooo_valid = rng.chance(0.6);
+      ooo_min = uint32_t(rng.range(last + 1, last + 10));
+    }
+    const bool seq_first = rng.chance(ev_p), dup = rng.chance(ev_p / 2), gap = rng.chance(ev_p / 2);
+    const bool log_grew = grew && rng.chance(0.9);
+    const bool wr_last = rng.chance(0.002);
+    const uint32_t wr_data = uint32_t(rng.range(last > 5 ? last - 5 : 0, last + 5));
+    // the delivery engine: its read register holds a beat read last cycle (only when gen_afull was low then)
+    const bool ready = sink.step(rng);
+    tb::Bytes rd = rd_data;
+
+    t->rst = rst;
+    t->role = role; t->fast_en = fast; t->node_id = node; t->cluster_id = cluster; t->leader_id = leader; t->term = term;
+    t->last_index = last; t->commit_index = commit;
+    t->hb_interval = hb_int; t->hb_commit_delay = hb_cd; t->ack_count = ack_count; t->ack_delay = ack_delay;
+    t->nack_interval = nack_int; t->nack_delay = nack_delay; t->ooo_valid = ooo_valid; t->ooo_min = ooo_min;
+    t->ev_seq_first = seq_first; t->ev_dup = dup; t->ev_log_grew = log_grew; t->ev_gap = gap;
+    t->wr_last_index = wr_last; t->wr_data = wr_data;
+    t->dlv_rd_valid = rd_valid; t->dlv_rd_first = rd_first; tb::put_bytes(t->dlv_rd_data, DW, rd);
+    t->m_axis_tready = ready;
+    h.settle();
+
+    // the reference's combinational decisions
+    const bool leader_mode = fast && role == 2, follower_mode = fast && role == 1;
+    const uint32_t unacked = last - r.acked;
+    const bool ack_want = follower_mode && (unacked != 0 || r.force_ack) && (unacked >= ack_count || r.ack_age >= ack_delay || r.force_ack);
+    const bool hb_want = leader_mode && (r.hb_timer >= hb_int || (commit != r.commit_sent && r.hb_timer >= hb_cd));
+    const uint32_t expect = last + 1;
+    const bool nack_go = follower_mode && r.nack_want && r.gap_age >= nack_delay && (expect != r.nack_sent || r.nack_timer >= nack_int);
+    const bool reply = rd_valid && rd_first && role == 2 && (nr::get_flags(rd.data()) & nr::FLAG_NIC_REPLY);
+    const bool full = fifo.size() == DEPTH;
+    const bool ctl = !reply && (ack_want || hb_want || nack_go);
+    const bool gnack = ctl && nack_go;
+    const bool we = reply || (ctl && !full);
+    const bool ctl_we = we && !reply;
+    const bool afull = DEPTH - fifo.size() < 3;
+    tb::Bytes f(KW, 0);
+    uint8_t *p = f.data();
+    if (reply) {
+      const uint32_t client = nr::get_client_id(rd.data());
+      nr::set_dst_mac(p, nr::MAC_CLIENT_PREFIX | (client & 0xffffff));
+      nr::set_src_mac(p, nr::MAC_NODE_PREFIX | node);
+      nr::set_ethertype(p, nr::ETHERTYPE); nr::set_version(p, nr::VERSION); nr::set_type(p, nr::TYPE_REPLY);
+      nr::set_cluster_id(p, cluster); nr::set_flags(p, nr::get_flags(rd.data())); nr::set_src_node(p, node);
+      nr::set_dst_node(p, 0xff); nr::set_term(p, nr::get_term(rd.data())); nr::set_log_index(p, nr::get_log_index(rd.data()));
+      nr::set_commit_index(p, commit); nr::set_client_id(p, client); nr::set_seq(p, nr::get_seq(rd.data()));
+    } else {
+      const bool l = role == 2;
+      nr::set_dst_mac(p, l ? nr::MAC_GROUP : (nr::MAC_NODE_PREFIX | leader));
+      nr::set_src_mac(p, nr::MAC_NODE_PREFIX | node);
+      nr::set_ethertype(p, nr::ETHERTYPE); nr::set_version(p, nr::VERSION);
+      nr::set_type(p, l ? nr::TYPE_HEARTBEAT : nack_go ? nr::TYPE_NACK : nr::TYPE_ACK);
+      nr::set_cluster_id(p, cluster); nr::set_src_node(p, node); nr::set_dst_node(p, l ? 0xff : leader);
+      nr::set_term(p, term); nr::set_log_index(p, (!l && nack_go) ? expect : last); nr::set_commit_index(p, commit);
+      nr::set_seq(p, r.seq);
+      if (!l && nack_go && ooo_valid) nr::set_client_id(p, ooo_min);
+    }
+    if (!rst) {
+      struct { const char *n; uint64_t got, want; } outs[] = {
+          {"gen_afull", t->gen_afull, afull}, {"m_axis_tvalid", t->m_axis_tvalid, !fifo.empty()},
+          {"ev_reply_tx", t->ev_reply_tx, we && reply}, {"ev_hb_tx", t->ev_hb_tx, ctl_we && role == 2},
+          {"ev_ack_tx", t->ev_ack_tx, ctl_we && role != 2 && !gnack}, {"ev_nack_tx", t->ev_nack_tx, we && gnack},
+      };
+      for (auto &o : outs) {
+        if (o.got != o.want) {
+          throw tb::Fail(tb::fmt("cycle %" PRIu64 ": %s %" PRIu64 ", expected %" PRIu64 " (role %u fast %u last %u acked %u age %u hb %u)",
+                                 cyc, o.n, o.got, o.want, role, fast, last, r.acked, r.ack_age, r.hb_timer));
+        }
+      }
+      if (!fifo.empty()) {
+        const tb::Bytes gd = tb::get_bytes(t->m_axis_tdata, 0, KW);
+        if (gd != fifo.front() || !t->m_axis_tlast || tb::get(t->m_axis_tkeep, 0, KW) != tb::low_ones(KW, nr::MIN_FRAME_BYTES)) {
+          throw tb::Fail(tb::fmt("cycle %" PRIu64 ": frame %s, expected %s", cyc, tb::hex_bytes(gd, 44).c_str(),
+                                 tb::hex_bytes(fifo.front(), 44).c_str()));
+        }
+      }
+    }
+    h.edge();
+    // the delivery engine reads again only when gen_afull was low (its contract)
+    const bool go = !rst && !afull && rng.chance(reply_p);
+    rd_valid = go;
+    if (go) {
+      rd_first = rng.chance(0.7);
+      rd_data = tb::bytes_of(tb::random_words(rng, DW), KW);
+    }
+    if (rst) {
+      r = Regs();
+      fifo.clear();
+      reset_left--;
+      continue;
+    }
+    st[S_CYCLES]++;
+    if (we && full) throw tb::Fail(tb::fmt("cycle %" PRIu64 ": the testbench broke the contract: a reply into the full FIFO", cyc));
+    if (ready && !fifo.empty()) { fifo.pop_front(); st[S_OUT]++; }
+    if (full) st[S_FULL]++;
+    if (we) {
+      fifo.push_back(f);
+      if (reply) st[S_REPLIES]++;
+      else if (role == 2) st[S_HBS]++;
+      else if (gnack) st[S_NACKS]++;
+      else st[S_ACKS]++;
+    }
+    Regs n = r;
+    n.nack_timer = r.nack_timer + 1;
+    if (ctl_we) n.seq = r.seq + 1;
+    if (seq_first) { n.hb_timer = 0; n.commit_sent = commit; }
+    if (dup) n.force_ack = true;
+    if (log_grew) {
+      n.gap_age = 0;
+      n.nack_want = ooo_valid && expect + 1 < ooo_min;
+    } else if (r.nack_want) {
+      n.gap_age = r.gap_age + 1;
+    }
+    if (gap) n.nack_want = true;
+    if (we && gnack) {
+      n.nack_timer = 0; n.nack_sent = expect; n.acked = last; n.ack_age = 0;
+    } else if (ctl_we) {
+      if (role == 2) { n.hb_timer = 0; n.commit_sent = commit; }
+      else { n.acked = last; n.ack_age = 0; n.force_ack = false; }
+    } else {
+      if (unacked != 0) n.ack_age = r.ack_age + 1;
+      if (!seq_first) n.hb_timer = r.hb_timer + 1;
+    }
+    if (wr_last) {
+      n.acked = wr_data;
+      last_wr_pending = true;
+      last_wr_value = wr_data;
+    }
+    r = n;
+  }
+}
+
+const std::string kNames = tb::join_names(kStats, S_N);
+const std::string kParams = tb::fmt("DATA_WIDTH=%u,KEEP_WIDTH=%u", DW, KW);
+
+}  // namespace
+
+NR_TB_EXPORT const char *nr_tb_ctl_gen_stat_names() { return kNames.c_str(); }
+NR_TB_EXPORT const char *nr_tb_ctl_gen_params() { return kParams.c_str(); }
+NR_TB_EXPORT int nr_tb_ctl_gen_run(const char *cfg, uint64_t *stats, uint32_t n_stats, char *err, uint32_t err_cap) {
+  return tb::run_tb(cfg, kStats, S_N, stats, n_stats, err, err_cap, run);
+}

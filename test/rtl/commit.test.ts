@@ -1,0 +1,34 @@
+// nicraft_commit against its C++ reference (native/tb/tb_commit.cpp): ACKs on both paths, NACKs,
+// follower commits, host writes, leader and follower, every quorum size; match indexes, their moves,
+// the quorum view, the commit index and the delivery target every cycle.
+// Seeds are printed; SEED=<n> replays. See docs/testing.md.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+
+const BUILD_TIMEOUT = 600_000;
+const VARIANTS: Record<string, TbVariant> = {
+  'MAX_NODES=8': { module: 'nicraft_commit' },
+  'MAX_NODES=3': { module: 'nicraft_commit', params: { MAX_NODES: 3 } },
+  'MAX_NODES=1': { module: 'nicraft_commit', params: { MAX_NODES: 1 } },
+};
+const PATTERNS: Record<string, TbConfig> = {
+  'leader, steady ACKs': { leader_p: 1, ack_p: 0.5 },
+  'leader and follower, host writes, resets': { leader_p: 0.5, ack_p: 0.3, host_p: 0.05, reset_p: 0.001 },
+};
+const tbs: Record<string, Testbench> = {};
+beforeAll(async () => {
+  const names = Object.keys(VARIANTS);
+  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
+}, BUILD_TIMEOUT);
+const label = () => expect.getState().currentTestName ?? '';
+
+describe.each(Object.keys(VARIANTS))('nicraft_commit (%s)', (variant) => {
+  it.each(Object.keys(PATTERNS))('%s', (pattern) => {
+    const cfg = PATTERNS[pattern]!;
+    const s = runTb(tbs[variant]!, { cycles: 200_000, ...cfg }, label()).stats;
+    expect(s.commit_moves_leader).toBeGreaterThan(100);
+    if (variant !== 'MAX_NODES=1') expect(s.match_moves).toBeGreaterThan(1000);
+    if (cfg.leader_p !== 1) expect(s.commit_moves_follower).toBeGreaterThan(100);
+    if (cfg.host_p) expect(s.host_commit_writes + s.host_match_writes).toBeGreaterThan(100);
+  });
+});

@@ -1,0 +1,37 @@
+// nicraft_rtx against its C++ reference (native/tb/tb_rtx.cpp): go-back-N rounds on timeouts and
+// NACKs, round robin over followers, needs-repair events for indexes that left the RAM, stale NACKs,
+// read-port contention, backpressure, and leader mode ending at any beat of a frame (a frame once
+// started is finished). Seeds are printed; SEED=<n> replays. See docs/testing.md.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+
+const BUILD_TIMEOUT = 600_000;
+const VARIANTS: Record<string, TbVariant> = {
+  '8 nodes, 16 slots': { module: 'nicraft_rtx', params: { LOG_DEPTH_LOG2: 4 } },
+  '3 nodes, 8 slots, 2-beat entries': { module: 'nicraft_rtx', params: { MAX_NODES: 3, LOG_DEPTH_LOG2: 3, MAX_PAYLOAD: 60 } },
+};
+const PATTERNS: Record<string, TbConfig> = {
+  'timeouts only': { nack_p: 0, ack_p: 0.01 },
+  'NACKs and ACKs, contention, backpressure': { nack_p: 0.02, ack_p: 0.03, gnt_p: 0.7, out_p: 0.5 },
+  'leader mode flapping, resets': { leader_flip_p: 0.01, nack_p: 0.02, reset_p: 0.0005 },
+};
+const tbs: Record<string, Testbench> = {};
+beforeAll(async () => {
+  const names = Object.keys(VARIANTS);
+  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
+}, BUILD_TIMEOUT);
+const label = () => expect.getState().currentTestName ?? '';
+
+describe.each(Object.keys(VARIANTS))('nicraft_rtx (%s)', (variant) => {
+  it.each(Object.keys(PATTERNS))('%s', (pattern) => {
+    const cfg = PATTERNS[pattern]!;
+    const s = runTb(tbs[variant]!, { cycles: 300_000, ...cfg }, label()).stats;
+    expect(s.rounds).toBeGreaterThan(100);
+    expect(s.frames_resent).toBeGreaterThan(300);
+    expect(s.multi_beat_frames).toBeGreaterThan(100);
+    expect(s.timeouts).toBeGreaterThan(100);
+    expect(s.repair_events).toBeGreaterThan(0);
+    if (cfg.nack_p) { expect(s.nacks).toBeGreaterThan(100); expect(s.nacks_stale).toBeGreaterThan(0); }
+    if (cfg.leader_flip_p) expect(s.frames_finished_after_leader_end, 'frames finished after leader mode ended').toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,34 @@
+// nicraft_rx_key against its C++ reference (native/tb/tb_rx_key.cpp): random head frames of every
+// type, mutated checked fields and configurations; the copy key, key_valid and is_ack every cycle.
+// Seeds are printed; SEED=<n> replays. See docs/testing.md.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+
+const BUILD_TIMEOUT = 600_000;
+const VARIANTS: Record<string, TbVariant> = {
+  default: { module: 'nicraft_rx_key' },
+  'MAX_NODES=3': { module: 'nicraft_rx_key', params: { MAX_NODES: 3 } },
+};
+const PATTERNS: Record<string, TbConfig> = {
+  'mostly good frames': { bad_p: 0.05 },
+  'many mutated headers': { bad_p: 0.5 },
+};
+const tbs: Record<string, Testbench> = {};
+beforeAll(async () => {
+  const names = Object.keys(VARIANTS);
+  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
+}, BUILD_TIMEOUT);
+const label = () => expect.getState().currentTestName ?? '';
+
+describe.each(Object.keys(VARIANTS))('nicraft_rx_key (%s)', (variant) => {
+  it.each(Object.keys(PATTERNS))('%s', (pattern) => {
+    const s = runTb(tbs[variant]!, { cycles: 200_000, ...PATTERNS[pattern]! }, label()).stats;
+    expect(s.cycles).toBe(200_000);
+    // every classification happens, both ways
+    for (const k of ['req', 'append', 'ack', 'nack', 'heartbeat', 'other_type']) expect(s[k], k).toBeGreaterThan(1000);
+    expect(s.is_ack).toBeGreaterThan(1000);
+    expect(s.ack_rejected).toBeGreaterThan(1000);
+    expect(s.key_valid).toBeGreaterThan(s.cycles / 3);
+    expect(s.bad_header).toBeGreaterThan(100);
+  });
+});

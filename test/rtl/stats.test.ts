@@ -1,0 +1,34 @@
+// nicraft_stats against its C++ reference (native/tb/tb_stats.cpp): random events of every source,
+// several per counter in a cycle, clears and resets; one counter read every cycle, all at the end.
+// Seeds are printed; SEED=<n> replays. See docs/testing.md.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+
+const BUILD_TIMEOUT = 600_000;
+const VARIANTS: Record<string, TbVariant> = {
+  'PLANES=3': { module: 'nicraft_stats' },
+  'PLANES=1': { module: 'nicraft_stats', params: { PLANES: 1 } },
+};
+const PATTERNS: Record<string, TbConfig> = {
+  'sparse events': { event_p: 0.05 },
+  'dense events': { event_p: 0.6 },
+  'clears and resets': { event_p: 0.3, clear_p: 0.01, reset_p: 0.002 },
+};
+const tbs: Record<string, Testbench> = {};
+beforeAll(async () => {
+  const names = Object.keys(VARIANTS);
+  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
+}, BUILD_TIMEOUT);
+const label = () => expect.getState().currentTestName ?? '';
+
+describe.each(Object.keys(VARIANTS))('nicraft_stats (%s)', (variant) => {
+  it.each(Object.keys(PATTERNS))('%s', (pattern) => {
+    const cfg = PATTERNS[pattern]!;
+    const s = runTb(tbs[variant]!, { cycles: 100_000, ...cfg }, label()).stats;
+    expect(s.reads).toBeGreaterThan(90_000);
+    expect(s.events).toBeGreaterThan(10_000);
+    expect(s.multi_increments, 'several events on one counter in a cycle').toBeGreaterThan(0);
+    if (cfg.clear_p) expect(s.clears).toBeGreaterThan(0);
+    if (cfg.reset_p) expect(s.resets).toBeGreaterThan(0);
+  });
+});
