@@ -219,7 +219,7 @@ export function summaryTable(j: ClusterBench): string {
     L.push('');
     L.push(`WOR applications (${w.replicas} replicas, ${w.planes} planes; ${w.world.split(' (')[0]})`);
     L.push(`  shared log: ${(w.appendsPerSec / 1e6).toFixed(2)} M appends/s with ${w.appenders} appenders, append p50 ${f0(w.appendLatencyNs.p50)} ns, p99 ${f0(w.appendLatencyNs.p99)} ns; a lone WOR write p50 ${f0(w.loneWriteLatencyNs.p50)} ns`);
-    for (const p of w.appendSweep) L.push(`    ${pad(p.appenders, 4)} appenders ${pad((p.appendsPerSec / 1e6).toFixed(2), 7)} M/s (${p.lineRatePct}% of line rate)  p50 ${pad(f0(p.appendLatencyNs.p50), 6)}  p99 ${pad(f0(p.appendLatencyNs.p99), 6)} ns`);
+    for (const p of w.appendSweep) L.push(`    ${pad(p.appenders, 4)} appenders ${pad((p.appendsPerSec / 1e6).toFixed(2), 7)} M/s (${p.lineRatePct}% of line rate; leader uplink ${p.leaderUplinkPct}%)  p50 ${pad(f0(p.appendLatencyNs.p50), 6)}  p99 ${pad(f0(p.appendLatencyNs.p99), 6)} ns`);
     L.push(`  2PC (${w.txns.participantsPerTxn} participants, ${w.txns.coordinators} coordinators): commit p50 ${f0(w.txnCommitLatencyNs.p50)} ns, p99 ${f0(w.txnCommitLatencyNs.p99)} ns, ${w.txnRoundTrips} round trips (${w.txns.committed} committed)`);
   }
   if (j.comparison.length) {

@@ -129,7 +129,7 @@ export const clusterBenchSchema = z.object({
   wor: z.object({
     world: z.string(), replicas: z.number().int(), planes: z.number().int(), seed: z.number().int(),
     appendsPerSec: num, appendLatencyNs: z.object({ p50: num, p99: num }), appenders: z.number().int(),
-    appendSweep: z.array(z.object({ appenders: z.number().int(), appends: z.number().int(), appendsPerSec: num, appendLatencyNs: z.object({ p50: num, p99: num }), windowUs: num, lineRatePct: num })),
+    appendSweep: z.array(z.object({ appenders: z.number().int(), appends: z.number().int(), appendsPerSec: num, appendLatencyNs: z.object({ p50: num, p99: num }), windowUs: num, lineRatePct: num, leaderUplinkPct: num })),
     loneWriteLatencyNs: z.object({ p50: num, p99: num, samples: z.number().int() }),
     txnCommitLatencyNs: z.object({ p50: num, p99: num }),
     txnRoundTrips: num,

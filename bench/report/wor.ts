@@ -18,6 +18,8 @@ export interface WorPoint {
   appenders: number; appends: number; appendsPerSec: number; appendLatencyNs: { p50: number; p99: number }; windowUs: number;
   /** the appends' REQ frames as a share of one 100 Gb/s link's line rate (frames of this size) */
   lineRatePct: number;
+  /** frames the leader NIC sent on plane 0 in the window (APPENDs, REPLYs, heartbeats) as a share of the line rate of minimum-size frames */
+  leaderUplinkPct: number;
 }
 
 export interface WorBench {
@@ -94,15 +96,20 @@ async function appendPoint(seed: number, appenders: number, windowUs: number, lo
       }
     })();
   }
-  await ww.run(warmUs + windowUs);
+  await ww.run(warmUs);
+  const leader = ww.world.nodes.find((n) => n.replica?.core.role === 'leader')!;
+  const tx0 = leader.nic.readCounters().PLANE0_TX_FRAMES;
+  await ww.run(windowUs);
+  const txFrames = Number(leader.nic.readCounters().PLANE0_TX_FRAMES - tx0);
+  const leaderUplinkPct = Math.round((txFrames / (windowUs / 1e6) / lineRateFps(DEFAULT_NETWORK, 60)) * 1000) / 10;
   running = false;
   const appends = lat.length;
   const perSec = appends / (windowUs / 1e6);
-  log(`[bench] wor: ${appenders} appenders: ${(perSec / 1e6).toFixed(2)} M appends/s, p50 ${r0(pct(lat, 50))} ns, p99 ${r0(pct(lat, 99))} ns`);
+  log(`[bench] wor: ${appenders} appenders: ${(perSec / 1e6).toFixed(2)} M appends/s, p50 ${r0(pct(lat, 50))} ns, p99 ${r0(pct(lat, 99))} ns, leader uplink ${leaderUplinkPct}%`);
   for (const p of procs) ww.kill(p);
   const bytes = frameLen(encodeCommand({ op: 'wor.append', base, value: te.encode(`a${appenders - 1}.${Math.max(1, Math.round(appends / appenders))}`) }).length);
   const lineRatePct = Math.round((perSec / lineRateFps(DEFAULT_NETWORK, bytes)) * 1000) / 10;
-  return { appenders, appends, appendsPerSec: r0(perSec), appendLatencyNs: { p50: r0(pct(lat, 50)), p99: r0(pct(lat, 99)) }, windowUs, lineRatePct, simUs: ww.nowUs() };
+  return { appenders, appends, appendsPerSec: r0(perSec), appendLatencyNs: { p50: r0(pct(lat, 50)), p99: r0(pct(lat, 99)) }, windowUs, lineRatePct, leaderUplinkPct, simUs: ww.nowUs() };
 }
 
 async function loneWrites(seed: number, n: number): Promise<{ lat: number[]; simUs: number }> {
