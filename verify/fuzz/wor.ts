@@ -1,5 +1,5 @@
 // Fault campaigns for the WOR applications (issue 22; docs/wor.md): one seed draws a ModelNic
-// cluster (3 or 5 replicas, 1 or 2 planes) and a fault density, then runs, all at once,
+// cluster (3, 5 or 7 replicas, 1..3 planes), value sizes and a fault density, then runs, all at once,
 //   * a shared log (ctrl/app/wor/log.ts): appenders, readers that follow the tail, a trimmer;
 //   * two-phase commit (ctrl/app/wor/txn.ts): coordinators running transactions over participants;
 //   * a write-once register workload (writes of unique values and reads), recorded as a history;
@@ -64,12 +64,20 @@ export function worReplay(seed: number, o: WorSeedOptions = {}): string {
 export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<WorSeedResult> {
   const t0 = performance.now();
   const d = new Draw(seed * 7919 + 13);
-  const replicas = d.chance(0.7) ? 3 : 5;
-  const planes = d.chance(0.5) ? 1 : 2;
+  const rr = d.next();
+  const replicas = rr < 0.6 ? 3 : rr < 0.9 ? 5 : 7;
+  const planes = 1 + d.int(3);
   const density = d.int(4); // 0 none, 1 light, 2 medium, 3 heavy
   const nP = 2 + d.int(3);
   const nC = 1 + d.int(2);
   const nA = 2 + d.int(3);
+  // value sizes: tags alone, or padded up to 200 bytes (a WOR read's reply then nearly fills the NICs' 256-byte MAX_PAYLOAD)
+  const maxPad = d.chance(0.5) ? 0 : d.irange(16, 200);
+  const pad = (tag: string): string => {
+    if (!maxPad) return tag;
+    const want = d.int(maxPad + 1);
+    return want <= tag.length + 1 ? tag : `${tag}.${'x'.repeat(want - tag.length - 1)}`;
+  };
   const faultUs = o.faultUs ?? 500;
   const livenessUs = o.livenessUs ?? 4000;
   const failures: string[] = [];
@@ -85,7 +93,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
   const finish = (): WorSeedResult => {
     stats.simUs = Math.round(ww.nowUs());
     stats.wallMs = Math.round(performance.now() - t0);
-    const summary = `seed ${seed}: ${replicas} replicas, ${planes} plane(s), density ${density}; ${stats.appends} appends, ${stats.logReads} log reads, ${stats.txns} txns (${stats.commits} commit, ${stats.aborts} abort, ${stats.resolvedTxns} resolved), ${stats.registerOps} register ops; crashes: ${stats.replicaCrashes} replica, ${stats.coordinatorCrashes} coordinator, ${stats.participantCrashes} participant; ${stats.simUs} us simulated, ${stats.wallMs} ms`;
+    const summary = `seed ${seed}: ${replicas} replicas, ${planes} plane(s), density ${density}, values ${maxPad ? `up to ${maxPad} B` : 'tags'}; ${stats.appends} appends, ${stats.logReads} log reads, ${stats.txns} txns (${stats.commits} commit, ${stats.aborts} abort, ${stats.resolvedTxns} resolved), ${stats.registerOps} register ops; crashes: ${stats.replicaCrashes} replica, ${stats.coordinatorCrashes} coordinator, ${stats.participantCrashes} participant; ${stats.simUs} us simulated, ${stats.wallMs} ms`;
     return { seed, ok: failures.length === 0, failures, summary, stats, replay: worReplay(seed, o) };
   };
   if (!(await ww.runUntil(() => leader() >= 0, 3000))) { fail('no leader within 3 ms of the start'); return finish(); }
@@ -121,7 +129,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
     let n = 0;
     void (async () => {
       while (running && p.alive) {
-        const v = `${name}.${p.clientId}.${++n}`;
+        const v = pad(`${name}.${p.clientId}.${++n}`);
         try {
           const pos = await L.append(te.encode(v));
           acked.set(v, pos);
@@ -258,7 +266,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
         const call = ww.nowNs();
         const id = history.length;
         if (d.chance(0.5)) {
-          const v = `${name}.${++n}`;
+          const v = pad(`${name}.${++n}`);
           const op: Operation = { id, process: p.clientId, kind: 'write', f: 'write', key: String(addr), value: v, status: 'unknown', call, ret: Infinity };
           history.push(op);
           try {
