@@ -141,7 +141,7 @@ async function txnRun(seed: number, coordinators: number, perTxn: number, txnsEa
   let dirBase = 0;
   void SharedLog.create(setup.wor, 4096).then((l) => { dirBase = l.base; });
   await ww.runUntil(() => dirBase > 0, 5000);
-  const env = (p: WorProc): TxnEnv => ({ send: (to, m) => p.send(to, m), sleep: (ns) => p.sleep(ns), nowNs: () => ww.nowNs() });
+  const env = (p: WorProc): TxnEnv => ({ send: (to, m) => p.send(to, m), sleep: (ns) => p.sleep(ns), nowNs: () => ww.nowNs(), random: () => ww.rand.next() });
   for (let i = 0; i < nP; i++) {
     const p = ww.spawn(`p${i}`);
     const part = new Participant(`p${i}`, p.wor, env(p), newDisk(), () => 'C', 1_000_000);

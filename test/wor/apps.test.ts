@@ -71,7 +71,7 @@ describe('WOR applications on a ModelNic cluster', () => {
     const ww = await cluster(7, 8);
     const setup = ww.spawn('setup');
     const dir = await settle(ww, SharedLog.create(setup.wor, 100));
-    const env = (p: WorProc): TxnEnv => ({ send: (to, m) => p.send(to, m), sleep: (ns) => p.sleep(ns), nowNs: () => ww.nowNs() });
+    const env = (p: WorProc): TxnEnv => ({ send: (to, m) => p.send(to, m), sleep: (ns) => p.sleep(ns), nowNs: () => ww.nowNs(), random: () => ww.rand.next() });
     const parts: Participant[] = [];
     for (const n of ['p0', 'p1', 'p2']) {
       const p = ww.spawn(n);

@@ -30,12 +30,14 @@ import { WorWorld, type WorProc } from '../../sim/wor-world.js';
 import { Draw } from './schedule.js';
 
 export interface WorSeedOptions {
-  /** how long the faults (and the workload) run, us (default 500) */
+  /** how long the faults (and the workload) run, us (default 400) */
   faultUs?: number;
   /** the bound on recovery after the faults stop, us (default 4000) */
   livenessUs?: number;
   /** print progress lines (the replay) */
   log?: (line: string) => void;
+  /** tests and debugging: the world, once made */
+  onWorld?: (ww: WorWorld) => void;
 }
 
 export interface WorSeedResult {
@@ -78,7 +80,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
     const want = d.int(maxPad + 1);
     return want <= tag.length + 1 ? tag : `${tag}.${'x'.repeat(want - tag.length - 1)}`;
   };
-  const faultUs = o.faultUs ?? 500;
+  const faultUs = o.faultUs ?? 400;
   const livenessUs = o.livenessUs ?? 4000;
   const failures: string[] = [];
   const fail = (m: string): void => { if (failures.length < 20) failures.push(m); };
@@ -88,6 +90,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
     coordinatorCrashes: 0, participantCrashes: 0, replicaCrashes: 0, registerOps: 0, indeterminate: 0,
   };
   const ww = new WorWorld({ replicas, planes, seed, endpoints: 96, attemptTimeoutUs: 60, retryBudgetUs: 4000 });
+  if (o.onWorld) o.onWorld(ww);
   const w = ww.world;
   const leader = (): number => w.nodes.findIndex((n) => n.up && n.replica?.core.role === 'leader');
   const finish = (): WorSeedResult => {
@@ -115,7 +118,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
 
   let running = true;
   const loops = new Set<string>(); // workload loops still running (by process name)
-  const env = (p: WorProc): TxnEnv => ({ send: (to, m) => p.send(to, m), sleep: (ns) => p.sleep(ns), nowNs: () => ww.nowNs() });
+  const env = (p: WorProc): TxnEnv => ({ send: (to, m) => p.send(to, m), sleep: (ns) => p.sleep(ns), nowNs: () => ww.nowNs(), random: () => ww.rand.next() });
   const think = (p: WorProc, a: number, b: number) => p.sleep(1000 * d.range(a, b));
 
   // ---- shared log: appenders, readers, trimmer -------------------------------------------------------
@@ -204,7 +207,7 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
   const voteOf = (name: string) => (slot: number): 'C' | 'A' => (((slot * 2654435761) ^ (name.charCodeAt(1) * 40503)) >>> 0) % 10 === 0 ? 'A' : 'C';
   const participant = (name: string): void => {
     const p = ww.spawn(name);
-    const part = new Participant(name, p.wor, env(p), disks.get(name)!, voteOf(name), 200_000);
+    const part = new Participant(name, p.wor, env(p), disks.get(name)!, voteOf(name), 120_000);
     part.onViolation = (m) => fail(`atomicity: ${m}`);
     p.onMessage = (_from, m) => part.onMessage(m as TxnMsg);
     part.recover();
@@ -405,7 +408,13 @@ export async function runWorSeed(seed: number, o: WorSeedOptions = {}): Promise<
   ww.cut.clear();
   ww.bus.lossProb = 0;
   const tEnd = ww.nowUs();
-  if (!(await ww.runUntil(() => loops.size === 0, livenessUs))) fail(`liveness: workload loops still running ${livenessUs} us after the faults stopped: ${[...loops].join(', ')}`);
+  if (!(await ww.runUntil(() => loops.size === 0, livenessUs))) {
+    fail(`liveness: workload loops still running ${livenessUs} us after the faults stopped: ${[...loops].join(', ')}`);
+    // the cluster is not live: the later phases would only wait out their bounds too
+    const ap = w.nodes.map((n) => (n.up && n.replica ? `n${n.port + 1} ${n.replica.core.role} applied ${n.replica.kv.appliedIndex}` : `n${n.port + 1} down`));
+    fail(`liveness: replicas at the end: ${ap.join(', ')}`);
+    return finish();
+  }
   // liveness probe: with the faults over, a new coordinator finishes a transaction over the
   // participants and an append goes in (each seed shows both applications working after its faults)
   const probe = ww.spawn('probe');

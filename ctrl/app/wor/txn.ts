@@ -43,6 +43,9 @@ export interface TxnEnv {
   send(to: string, msg: TxnMsg): void;
   sleep(ns: number): Promise<void>;
   nowNs(): number;
+  /** a draw in [0, 1) from the driver's seeded randomness: the jitter that keeps two resolvers of
+   *  one register from pre-empting each other in lockstep forever (duelling proposers) */
+  random(): number;
 }
 
 export interface TxnLayout {
@@ -96,12 +99,12 @@ async function settle(wor: WorClient, env: TxnEnv, addr: number, filler: Uint8Ar
       const w = await wor.write(addr, filler, c.epoch);
       if (w.ok) return filler;
       if (w.reason === 'written') return w.value;
-      // pre-empted by another resolver: back off (longer each time, from the driver's clock) and try again
+      // pre-empted by another resolver: back off (longer each time, jittered) and try again
     } catch (e) {
       if (!(e instanceof WorError) || e.kind === 'status') throw e;
       // not known whether it ran: read again
     }
-    await env.sleep(2000 * Math.min(32, 2 ** Math.min(attempt, 5)));
+    await env.sleep(2000 * Math.min(32, 2 ** Math.min(attempt, 5)) * (0.5 + env.random()));
   }
 }
 
