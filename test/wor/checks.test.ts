@@ -64,9 +64,9 @@ describe('the campaign catches injected bugs', () => {
       }
       return execute.call(this, c);
     };
-    const r = await runWorSeed(3);
-    expect(r.ok).toBe(false);
-    expect(r.failures.join('\n')).toMatch(/registers: the history is not linearizable|atomicity|prefix agreement/);
+    const failures: string[] = [];
+    for (const s of [1, 2, 3, 4]) failures.push(...(await runWorSeed(s)).failures);
+    expect(failures.join('\n')).toMatch(/registers: the history is not linearizable/);
   }, 60_000);
 
   it('a participant that commits what was aborted: atomicity fails', async () => {
