@@ -44,6 +44,16 @@ describe('the write-once register model', () => {
   });
 });
 
+describe('a WOR campaign seed replays exactly', () => {
+  it('the same seed gives the same run', async () => {
+    const strip = (r: Awaited<ReturnType<typeof runWorSeed>>) => ({ ...r, summary: r.summary.replace(/, \d+ ms$/, ''), stats: { ...r.stats, wallMs: 0 } });
+    const a = strip(await runWorSeed(6));
+    const b = strip(await runWorSeed(6));
+    expect(b).toEqual(a);
+    expect(a.stats.appends).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 describe('the campaign catches injected bugs', () => {
   const execute = WorSpace.prototype.execute;
   const apply = (Participant.prototype as unknown as { apply: (s: number, d: string) => void }).apply;
