@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { ROOT } from '../../native/build.js';
 import { frameLen } from '../../sim/cluster.js';
 import { writeHtml } from './html.js';
+import { worSection } from './wor.js';
 import { pinnedLibraries, type PointResult } from './measure.js';
 import { renderAll } from './plots.js';
 import { clusterBenchSchema, type ClusterBench } from './schema.js';
@@ -43,12 +44,13 @@ const ALIASES: Record<string, Section> = {
   planeloss: 'planeLoss', 'plane-loss': 'planeLoss', plane: 'planeLoss',
   simspeed: 'simSpeed', 'sim-speed': 'simSpeed', speed: 'simSpeed',
   readscaling: 'readScaling', 'read-scaling': 'readScaling', reads: 'readScaling',
+  wor: 'wor',
 };
 
-/** Parses a section name (load, payload, software, failover, plane-loss, sim-speed). */
+/** Parses a section name (load, payload, software, failover, plane-loss, sim-speed, wor). */
 export function parseSection(s: string): Section {
   const k = ALIASES[s.toLowerCase()] ?? ALIASES[s.toLowerCase().replace(/[_ ]/g, '-')];
-  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed', 'read-scaling'].join(', ')})`);
+  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed', 'read-scaling', 'wor'].join(', ')})`);
   return k;
 }
 
@@ -88,6 +90,7 @@ function emptyBench(ctx: BenchContext): ClusterBench {
     simSpeed: null,
     readScaling: [],
     readScalingWriteCost: [],
+    wor: null,
     comparison: [],
     wallSeconds: {},
   };
@@ -225,6 +228,14 @@ export function summaryTable(j: ClusterBench): string {
       L.push(`  write cost, light load (50% puts): ${w.replicas} replicas, gets from ${w.readFrom} (leases ${w.leases}): puts p50 ${f0(w.writesLatencyNs.p50)} ns, p99 ${f0(w.writesLatencyNs.p99)} ns`);
     }
   }
+  if (j.wor) {
+    const w = j.wor;
+    L.push('');
+    L.push(`WOR applications (${w.replicas} replicas, ${w.planes} planes; ${w.world.split(' (')[0]})`);
+    L.push(`  shared log: ${(w.appendsPerSec / 1e6).toFixed(2)} M appends/s with ${w.appenders} appenders, append p50 ${f0(w.appendLatencyNs.p50)} ns, p99 ${f0(w.appendLatencyNs.p99)} ns; a lone WOR write p50 ${f0(w.loneWriteLatencyNs.p50)} ns`);
+    for (const p of w.appendSweep) L.push(`    ${pad(p.appenders, 4)} appenders ${pad((p.appendsPerSec / 1e6).toFixed(2), 7)} M/s (${p.lineRatePct}% of line rate; leader uplink ${p.leaderUplinkPct}%)  p50 ${pad(f0(p.appendLatencyNs.p50), 6)}  p99 ${pad(f0(p.appendLatencyNs.p99), 6)} ns`);
+    L.push(`  2PC (${w.txns.participantsPerTxn} participants, ${w.txns.coordinators} coordinators): commit p50 ${f0(w.txnCommitLatencyNs.p50)} ns, p99 ${f0(w.txnCommitLatencyNs.p99)} ns, ${w.txnRoundTrips} round trips (${w.txns.committed} committed)`);
+  }
   if (j.comparison.length) {
     L.push('');
     L.push('comparison with published figures (nicraft: cycle-accurate simulation, documented network model)');
@@ -290,6 +301,14 @@ export async function runClusterBench(opts: BenchOptions = {}): Promise<{ json: 
         const r = timed(s, () => readScalingSection(ctx));
         j.readScaling = r.rows;
         j.readScalingWriteCost = r.writeCost;
+        break;
+      }
+      case 'wor': {
+        const t = performance.now();
+        log(`[bench] section wor (${mode})`);
+        j.wor = await worSection(mode, ctx.seed, log);
+        j.wallSeconds.wor = Math.round((performance.now() - t) / 10) / 100;
+        if (!j.sectionsRun.includes('wor')) j.sectionsRun.push('wor');
         break;
       }
     }

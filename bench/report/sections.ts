@@ -8,6 +8,7 @@
 //   simSpeed   simulated cycles per second, TypeScript-driven vs a plain C++ loop
 //   readScaling  95% gets, 1/3/5 replicas, gets from the leader vs any replica (follower leases),
 //              with the software path's host cost model (sim/read-scaling.ts)
+//   wor        the WOR applications (bench/report/wor.ts): shared-log appends, 2PC commit latency (ModelNic)
 // docs/benchmarks.md explains every figure.
 import { lineRateFps, MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
 import { execFileSync } from 'node:child_process';
@@ -31,7 +32,7 @@ import {
 // ---- configuration --------------------------------------------------------------------------------
 
 export type Mode = 'full' | 'quick' | 'tiny';
-export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed', 'readScaling'] as const;
+export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed', 'readScaling', 'wor'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Fast-path settings of every run (the demo's, with a shorter ACK delay: see docs/benchmarks.md). */

@@ -14,7 +14,7 @@
 // from one seed that the run reports (--seed replays the same choices; timing still varies).
 import * as hdr from 'hdr-histogram-js';
 import type { Outcome } from '../app/client.js';
-import type { Command } from '../app/kv.js';
+import type { KvCommand } from '../app/kv.js';
 import { Status } from '../app/kv.js';
 import { HistoryRecorder, type JsonHistory, type JsonValue } from '../app/history.js';
 import type { ClientPool, PoolClient } from './udp-client.js';
@@ -119,7 +119,7 @@ export class Workload {
   }
 
   /** Runs one command, recording it. Returns the outcome. */
-  async run(c: PoolClient, process: number, cmd: Command): Promise<Outcome> {
+  async run(c: PoolClient, process: number, cmd: KvCommand): Promise<Outcome> {
     const rec = this.recorder;
     let id: number;
     let expect: JsonValue | undefined;
@@ -196,7 +196,7 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
       while (performance.now() < end) {
         const key = w.key(Math.floor(rand() * o.keys));
         const x = rand();
-        let cmd: Command;
+        let cmd: KvCommand;
         let kind: string;
         if (x < o.readShare) { cmd = { op: 'get', key }; kind = 'get'; }
         else {

@@ -306,7 +306,7 @@ export function frameText(f: Uint8Array): string {
     }
     if (h.type === W.REQ) {
       const c = decodeCommand(framePayload(f));
-      return `REQ seq ${h.seq} ${c.op} ${c.key}`;
+      return `REQ seq ${h.seq} ${c.op} ${'key' in c ? c.key : ''}`;
     }
     return `type ${h.type}`;
   } catch {
