@@ -56,6 +56,14 @@ export const TOOLS: Tool[] = [
     load: () => import('./deploy.ts'),
   },
   {
+    commands: ['wor', 'log'],
+    summary: {
+      wor: 'write-once registers on a running cluster: alloc N | capture ADDR | write ADDR VALUE | read ADDR',
+      log: 'a shared log over write-once registers: create | append LOG VALUE | read LOG POS | tail LOG | trim LOG POS',
+    },
+    load: () => import('./wor.ts'),
+  },
+  {
     commands: ['bench'],
     summary: { bench: 'the cluster benchmark: sweeps, software path, failover, plane loss; bench/out/cluster.json and report.html' },
     load: () => import('../bench/report/cli.ts'),

@@ -6,12 +6,13 @@ import { join, resolve } from 'node:path';
 import { ROOT } from '../../native/build.js';
 import { frameLen } from '../../sim/cluster.js';
 import { writeHtml } from './html.js';
+import { worSection } from './wor.js';
 import { pinnedLibraries, type PointResult } from './measure.js';
 import { renderAll } from './plots.js';
 import { clusterBenchSchema, type ClusterBench } from './schema.js';
 import {
   FAILOVER_PENDING, HEADLINE_LOAD, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
-  makeContext, payloadSection, planeLossSection, simSpeedSection, softwareSection,
+  makeContext, payloadSection, planeLossSection, readScalingSection, simSpeedSection, softwareSection,
   type BenchContext, type Mode, type Section,
 } from './sections.js';
 
@@ -42,12 +43,14 @@ const ALIASES: Record<string, Section> = {
   load: 'load', payload: 'payload', software: 'software', failover: 'failover',
   planeloss: 'planeLoss', 'plane-loss': 'planeLoss', plane: 'planeLoss',
   simspeed: 'simSpeed', 'sim-speed': 'simSpeed', speed: 'simSpeed',
+  readscaling: 'readScaling', 'read-scaling': 'readScaling', reads: 'readScaling',
+  wor: 'wor',
 };
 
-/** Parses a section name (load, payload, software, failover, plane-loss, sim-speed). */
+/** Parses a section name (load, payload, software, failover, plane-loss, sim-speed, wor). */
 export function parseSection(s: string): Section {
   const k = ALIASES[s.toLowerCase()] ?? ALIASES[s.toLowerCase().replace(/[_ ]/g, '-')];
-  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed'].join(', ')})`);
+  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed', 'read-scaling', 'wor'].join(', ')})`);
   return k;
 }
 
@@ -85,6 +88,9 @@ function emptyBench(ctx: BenchContext): ClusterBench {
     failoverNote: FAILOVER_PENDING,
     planeLoss: null,
     simSpeed: null,
+    readScaling: [],
+    readScalingWriteCost: [],
+    wor: null,
     comparison: [],
     wallSeconds: {},
   };
@@ -211,6 +217,25 @@ export function summaryTable(j: ClusterBench): string {
     for (const r of j.simSpeed.rows) L.push(`  ${r.replicas} RTL NICs: TypeScript-driven ${f0(r.tsCyclesPerSec)} cycles/s, plain C++ loop ${f0(r.cppCyclesPerSec)} (same batches ${f0(r.cppSameBatchesCyclesPerSec)}), ratio ${r.ratio} (median of ${r.repeats})`);
     L.push(`  ModelNic: ${j.simSpeed.modelNic}`);
   }
+  if (j.readScaling.length) {
+    L.push('');
+    L.push('read scaling (95% gets, closed loop; host cost: one core per host, software path model; gets from the leader vs any replica under follower leases)');
+    L.push('  replicas  gets from  M gets/s  vs leader  p50 ns   p99 ns   writes p99 ns  host busy');
+    for (const r of j.readScaling) {
+      L.push(`  ${pad(String(r.replicas), 8)}  ${r.readFrom.padEnd(9)}  ${pad((r.readsPerSec / 1e6).toFixed(2), 8)}  ${pad(`x${r.speedupVsLeader}`, 9)}  ${pad(f0(r.latencyNs.p50), 6)}  ${pad(f0(r.latencyNs.p99), 7)}  ${pad(f0(r.writesLatencyNs.p99), 13)}  ${r.hostBusy.map((b) => b.toFixed(2)).join(' ')}`);
+    }
+    for (const w of j.readScalingWriteCost) {
+      L.push(`  write cost, light load (50% puts): ${w.replicas} replicas, gets from ${w.readFrom} (leases ${w.leases}): puts p50 ${f0(w.writesLatencyNs.p50)} ns, p99 ${f0(w.writesLatencyNs.p99)} ns`);
+    }
+  }
+  if (j.wor) {
+    const w = j.wor;
+    L.push('');
+    L.push(`WOR applications (${w.replicas} replicas, ${w.planes} planes; ${w.world.split(' (')[0]})`);
+    L.push(`  shared log: ${(w.appendsPerSec / 1e6).toFixed(2)} M appends/s with ${w.appenders} appenders, append p50 ${f0(w.appendLatencyNs.p50)} ns, p99 ${f0(w.appendLatencyNs.p99)} ns; a lone WOR write p50 ${f0(w.loneWriteLatencyNs.p50)} ns`);
+    for (const p of w.appendSweep) L.push(`    ${pad(p.appenders, 4)} appenders ${pad((p.appendsPerSec / 1e6).toFixed(2), 7)} M/s (${p.lineRatePct}% of line rate; leader uplink ${p.leaderUplinkPct}%)  p50 ${pad(f0(p.appendLatencyNs.p50), 6)}  p99 ${pad(f0(p.appendLatencyNs.p99), 6)} ns`);
+    L.push(`  2PC (${w.txns.participantsPerTxn} participants, ${w.txns.coordinators} coordinators): commit p50 ${f0(w.txnCommitLatencyNs.p50)} ns, p99 ${f0(w.txnCommitLatencyNs.p99)} ns, ${w.txnRoundTrips} round trips (${w.txns.committed} committed)`);
+  }
   if (j.comparison.length) {
     L.push('');
     L.push('comparison with published figures (nicraft: cycle-accurate simulation, documented network model)');
@@ -272,6 +297,20 @@ export async function runClusterBench(opts: BenchOptions = {}): Promise<{ json: 
       case 'simSpeed':
         j.simSpeed = timed(s, () => simSpeedSection(ctx));
         break;
+      case 'readScaling': {
+        const r = timed(s, () => readScalingSection(ctx));
+        j.readScaling = r.rows;
+        j.readScalingWriteCost = r.writeCost;
+        break;
+      }
+      case 'wor': {
+        const t = performance.now();
+        log(`[bench] section wor (${mode})`);
+        j.wor = await worSection(mode, ctx.seed, log);
+        j.wallSeconds.wor = Math.round((performance.now() - t) / 10) / 100;
+        if (!j.sectionsRun.includes('wor')) j.sectionsRun.push('wor');
+        break;
+      }
     }
   }
   j.wallSeconds.total = Math.round((performance.now() - t0) / 10) / 100;

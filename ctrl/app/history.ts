@@ -2,7 +2,7 @@
 // records while it runs, for `nicraft check`. The checker (verify/check) reads this format.
 
 /** The models a history may name. */
-export type ModelName = 'register' | 'kv';
+export type ModelName = 'register' | 'kv' | 'wor';
 
 // ---------------------------------------------------------------------------------------------
 // nicraft's own history JSON (docs/checker.md, "JSON format").

@@ -7,9 +7,15 @@
 
 import { decodeHeader, encodeFrame, framePayload, MsgType as W, clientMac, nodeMac } from '../wire/wire.gen.js';
 import type { Entry, NodeId } from '../core/types.js';
+import { Reader, Writer } from './codec.js';
+import { WorSpace, isWorPayload, decodeWorCommand, encodeWorCommand, encodeWorResult, type WorCommand } from './wor/space.js';
+
+export type { WorCommand } from './wor/space.js';
 
 export const Op = { GET: 1, PUT: 2, DELETE: 3, APPEND: 4, CAS: 5 } as const;
-export type Command =
+/** A command of the replicated state machine: a KV command, or a WOR command (ctrl/app/wor/space.ts). */
+export type Command = KvCommand | WorCommand;
+export type KvCommand =
   | { op: 'get'; key: string }
   | { op: 'put'; key: string; value: Uint8Array }
   | { op: 'delete'; key: string }
@@ -24,33 +30,11 @@ export interface Reply {
   leader?: NodeId;
 }
 
-const te = new TextEncoder();
-const td = new TextDecoder();
-
-class Writer {
-  private parts: number[] = [];
-  u8(v: number): this { this.parts.push(v & 0xff); return this; }
-  u16(v: number): this { return this.u8(v >>> 8).u8(v); }
-  u32(v: number): this { return this.u8(v >>> 24).u8(v >>> 16).u8(v >>> 8).u8(v); }
-  bytes(b: Uint8Array): this { this.u32(b.length); for (const x of b) this.parts.push(x); return this; }
-  str(s: string): this { const b = te.encode(s); this.u16(b.length); for (const x of b) this.parts.push(x); return this; }
-  done(): Uint8Array { return Uint8Array.from(this.parts); }
-}
-class Reader {
-  off = 0;
-  constructor(private b: Uint8Array) {}
-  need(n: number): void { if (this.off + n > this.b.length) throw new Error('truncated'); }
-  u8(): number { this.need(1); return this.b[this.off++]!; }
-  u16(): number { return (this.u8() << 8) | this.u8(); }
-  u32(): number { return ((this.u8() << 24) | (this.u8() << 16) | (this.u8() << 8) | this.u8()) >>> 0; }
-  bytes(): Uint8Array { const n = this.u32(); this.need(n); const r = this.b.slice(this.off, this.off + n); this.off += n; return r; }
-  str(): string { const n = this.u16(); this.need(n); const r = td.decode(this.b.subarray(this.off, this.off + n)); this.off += n; return r; }
-  end(): boolean { return this.off >= this.b.length; }
-}
-
 export function encodeCommand(c: Command): Uint8Array {
   const w = new Writer();
   switch (c.op) {
+    case 'wor.alloc': case 'wor.capture': case 'wor.write': case 'wor.read': case 'wor.append': case 'wor.tail': case 'wor.trim':
+      return encodeWorCommand(c);
     case 'get': return w.u8(Op.GET).str(c.key).done();
     case 'put': return w.u8(Op.PUT).str(c.key).bytes(c.value).done();
     case 'delete': return w.u8(Op.DELETE).str(c.key).done();
@@ -63,6 +47,12 @@ export function encodeCommand(c: Command): Uint8Array {
 }
 
 export function decodeCommand(b: Uint8Array): Command {
+  if (isWorPayload(b)) return decodeWorCommand(b);
+  return decodeKvCommand(b);
+}
+
+/** A KV command (throws on anything else, a WOR command included). */
+export function decodeKvCommand(b: Uint8Array): KvCommand {
   const r = new Reader(b);
   const op = r.u8();
   const key = r.str();
@@ -111,6 +101,8 @@ export interface Applied {
 }
 
 export class KvStore {
+  /** the WOR address space, applied from the same log (WOR commands are routed to it) */
+  readonly wor = new WorSpace();
   private data = new Map<string, Uint8Array>();
   private sessions = new Map<number, { seq: number; reply: Reply }>();
   appliedIndex = 0;
@@ -138,9 +130,15 @@ export class KvStore {
     }
     let reply: Reply;
     try {
-      const c = decodeCommand(framePayload(e.frame));
-      if (c.op !== 'get') this.writtenAt.set(c.key, e.index);
-      reply = this.execute(c);
+      const p = framePayload(e.frame);
+      if (isWorPayload(p)) {
+        const x = this.wor.execute(decodeWorCommand(p));
+        reply = { status: x.status, value: encodeWorResult(x) };
+      } else {
+        const c = decodeKvCommand(p);
+        if (c.op !== 'get') this.writtenAt.set(c.key, e.index);
+        reply = this.execute(c);
+      }
     } catch {
       reply = { status: Status.NOT_FOUND }; // a malformed command executes as a no-op, deterministically
     }
@@ -149,7 +147,7 @@ export class KvStore {
   }
 
   /** Executes a command against the state (also used for local reads: `get` changes nothing). */
-  execute(c: Command): Reply {
+  execute(c: KvCommand): Reply {
     const cur = this.data.get(c.key);
     switch (c.op) {
       case 'get': return cur ? { status: Status.OK, value: cur } : { status: Status.NOT_FOUND };
@@ -184,6 +182,8 @@ export class KvStore {
       const s = this.sessions.get(id)!;
       w.u32(id).u32(s.seq).bytes(encodeReply(s.reply));
     }
+    // the WOR space only when something was allocated (a KV-only snapshot keeps its old bytes)
+    if (!this.wor.empty()) this.wor.snapshot(w.u8(0x57));
     return w.done();
   }
 
@@ -196,6 +196,11 @@ export class KvStore {
     for (let n = r.u32(); n > 0; n--) { const k = r.str(); this.data.set(k, r.bytes()); }
     this.sessions = new Map();
     for (let n = r.u32(); n > 0; n--) { const id = r.u32(); const seq = r.u32(); this.sessions.set(id, { seq, reply: decodeReply(r.bytes()) }); }
+    this.wor.clear();
+    if (!r.end()) {
+      if (r.u8() !== 0x57) throw new Error('snapshot: unknown section after the sessions');
+      this.wor.restore(r);
+    }
   }
 }
 

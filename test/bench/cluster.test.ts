@@ -32,7 +32,23 @@ describe('cluster benchmark, tiny mode', () => {
   it('writes cluster.json that matches the schema, with every section', () => {
     const onDisk = clusterBenchSchema.parse(JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')));
     expect(onDisk.mode).toBe('tiny');
-    expect(onDisk.sectionsRun).toEqual(['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed']);
+    // read scaling: leader and any per replica count (tiny: 1 and 3), gets answered, followers under leases with 3
+    expect(onDisk.readScaling.map((r) => `${r.replicas}/${r.readFrom}`)).toEqual(['1/leader', '1/any', '3/leader', '3/any']);
+    for (const r of onDisk.readScaling) {
+      expect(r.readsPerSec).toBeGreaterThan(0);
+      expect(r.latencyNs.p99).toBeGreaterThanOrEqual(r.latencyNs.p50);
+    }
+    expect(onDisk.readScaling.find((r) => r.replicas === 3 && r.readFrom === 'any')!.readsBy.follower).toBeGreaterThan(0);
+    expect(onDisk.readScaling.find((r) => r.replicas === 3 && r.readFrom === 'leader')!.readsBy.follower).toBe(0);
+    expect(onDisk.sectionsRun).toEqual(['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed', 'readScaling', 'wor']);
+    // wor (docs/wor.md): the shared log's appends and 2PC, measured in the ModelNic co-simulation
+    const w = onDisk.wor!;
+    expect(w.appendsPerSec).toBeGreaterThan(0);
+    expect(w.appendLatencyNs.p99).toBeGreaterThanOrEqual(w.appendLatencyNs.p50);
+    expect(w.appendLatencyNs.p50).toBeGreaterThan(w.loneWriteLatencyNs.p50 * 0.5);
+    expect(w.txnCommitLatencyNs.p50).toBeGreaterThan(w.loneWriteLatencyNs.p50);
+    expect(w.txnRoundTrips).toBe(2);
+    expect(w.txns.committed).toBeGreaterThan(0);
     expect(onDisk.config.seed).toBe(1);
     for (const p of [...onDisk.loadSweep, ...onDisk.softwarePath]) {
       expect(p.replicas).toBe(3);

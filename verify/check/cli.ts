@@ -296,7 +296,7 @@ export function register(program: Command): void {
     .command('check')
     .description('check recorded histories for linearizability (Porcupine-style)')
     .argument('<files...>', 'history files (Jepsen log, EDN op maps, or nicraft JSON)')
-    .addOption(new Option('--model <model>', 'sequential model (default: register for Jepsen logs, else kv or as the JSON says)').choices(['register', 'kv']))
+    .addOption(new Option('--model <model>', 'sequential model (default: register for Jepsen logs, else kv or as the JSON says)').choices(['register', 'kv', 'wor']))
     .addOption(new Option('--format <format>', 'input format (default: detected per file)').choices(['jepsen-log', 'edn', 'json']))
     .addOption(
       new Option('--initial <value>', 'value of a key never written: nil or empty ("") (default: what the format implies; docs/checker.md)').choices(['nil', 'empty']),

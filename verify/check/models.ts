@@ -109,6 +109,52 @@ function whyNotValue(what: string) {
 const KINDS: Record<ModelName, OpKind[]> = {
   register: ['read', 'write', 'cas'],
   kv: ['read', 'write', 'cas', 'append', 'delete'],
+  wor: ['read', 'write'],
+};
+
+/**
+ * A write-once register (WormSpace's WOR; ctrl/app/wor/space.ts), one per key, starting empty
+ * (nil). A write takes effect only on an empty register; writing the value it already holds
+ * succeeds again (a retried request), another value fails (`fail`: the register keeps its value,
+ * so a `fail` on an empty register, or on one holding that very value, is impossible). A write
+ * whose outcome is unknown takes effect exactly when the register is empty at its point.
+ */
+function stepWor(state: Value, op: Operation): Value | undefined {
+  switch (op.kind) {
+    case 'read':
+      return op.status === 'ok' && op.result !== state ? undefined : state;
+    case 'write': {
+      const v = op.value ?? null;
+      if (v === null) return undefined; // a WOR is never written with nil
+      if (op.status === 'ok') return state === null || state === v ? v : undefined;
+      if (op.status === 'fail') return state !== null && state !== v ? state : undefined;
+      return state === null ? v : state;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function whyNotWor(state: Value, op: Operation): string {
+  const cur = state === null ? 'the register is empty' : `the register holds ${showValue(state)}`;
+  if (op.kind === 'read') return `read returned ${showValue(op.result)} but ${cur}`;
+  if (op.kind === 'write') return op.status === 'fail' ? `write of ${showValue(op.value)} failed but ${cur}` : `write of ${showValue(op.value)} succeeded but ${cur} (written once)`;
+  return `${op.kind} is not a WOR operation`;
+}
+
+/** The write-once register model: one register per key, each written at most once. */
+export const worModel: Model<Value> = {
+  name: 'wor',
+  kinds: new Set(KINDS.wor),
+  spec: { name: 'wor' },
+  init: () => null,
+  step: stepWor,
+  hash: hashValue,
+  equal: (a, b) => a === b,
+  primitiveStates: true,
+  partition: partitionByKey,
+  describeState: (s) => (s === null ? 'empty' : showValue(s)),
+  whyNot: whyNotWor,
 };
 
 function valueModel(spec: ModelSpec): Model<Value> {
@@ -131,6 +177,7 @@ function valueModel(spec: ModelSpec): Model<Value> {
 
 /** Builds a model: `register` or `kv`, with its initial values. */
 export function makeModel(spec: ModelSpec): Model<Value> {
+  if (spec.name === 'wor') return worModel;
   return valueModel(spec);
 }
 
@@ -141,6 +188,7 @@ export const registerModel: Model<Value> = makeModel({ name: 'register' });
 export const kvModel: Model<Value> = makeModel({ name: 'kv' });
 
 export function modelByName(name: ModelName, initial?: InitialValue): Model<Value> {
+  if (name === 'wor') return worModel;
   if (initial === 'empty') return makeModel({ name, initial });
   return name === 'register' ? registerModel : kvModel;
 }

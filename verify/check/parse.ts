@@ -362,8 +362,8 @@ export function parseJsonHistory(text: string, file: string): History {
   if (typeof top !== 'object' || top === null || Array.isArray(top) || !Array.isArray(top.ops)) {
     throw new BadInputError(file, 1, 'expected {"ops": [...]} (and optionally "model")');
   }
-  if (top.model !== undefined && top.model !== 'register' && top.model !== 'kv') {
-    throw new BadInputError(file, 1, `unknown model ${oneLine(JSON.stringify(top.model))} (register or kv)`);
+  if (top.model !== undefined && top.model !== 'register' && top.model !== 'kv' && top.model !== 'wor') {
+    throw new BadInputError(file, 1, `unknown model ${oneLine(JSON.stringify(top.model))} (register, kv or wor)`);
   }
   if (top.initial !== undefined && top.initial !== 'nil' && top.initial !== 'empty') {
     throw new BadInputError(file, 1, `"initial" must be "nil" or "empty", not ${oneLine(JSON.stringify(top.initial))}`);

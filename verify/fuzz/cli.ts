@@ -31,6 +31,7 @@ const posNum = (v: string): number => {
 };
 
 interface CliOpts {
+  followerReads?: 'on' | 'off';
   seed?: number;
   seeds?: number;
   from?: number;
@@ -50,6 +51,7 @@ interface CliOpts {
   strictClient: boolean;
   json?: string;
   quiet?: boolean;
+  wor?: boolean;
 }
 
 export function formatResult(r: SeedResult): string {
@@ -67,6 +69,28 @@ export function formatFailure(rec: SeedRecord, files?: { events: string; history
   if (files) L.push(`  event log: ${files.events}`, `  history:   ${files.history}`);
   L.push(`  replay: ${rec.replay}`);
   return L;
+}
+
+/** `nicraft fuzz --wor`: the WOR applications' campaign (docs/wor.md). */
+async function runWorCampaign(o: CliOpts): Promise<void> {
+  for (const [flag, set] of [['--rtl', o.rtl], ['--shard', o.shard], ['--replicas', o.replicas], ['--planes', o.planes], ['--minutes', o.minutes], ['--out', o.out]] as const) {
+    if (set !== undefined && set !== false) { console.error(`nicraft fuzz --wor: ${flag} is not supported (allowed: --seed, --seeds, --from, --us, --liveness-us, --quiet)`); process.exitCode = 2; return; }
+  }
+  const { runWorSeed } = await import('./wor.js');
+  const from = o.seed ?? o.from ?? (Date.now() % 1_000_000_000);
+  const count = o.seed !== undefined ? 1 : o.seeds ?? 20;
+  const wo = { ...(o.us !== undefined ? { faultUs: o.us } : {}), ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}) };
+  console.log(`nicraft fuzz --wor: seeds ${from}..${from + count - 1}, ModelNic world`);
+  const t0 = performance.now();
+  let failed = 0;
+  for (let s = from; s < from + count; s++) {
+    const r = await runWorSeed(s, { ...wo, ...(o.seed !== undefined && !o.quiet ? { log: (l: string) => console.log(`  ${l}`) } : {}) });
+    if (!r.ok) failed++;
+    if (!r.ok || !o.quiet) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.summary}`);
+    if (!r.ok) { for (const f of r.failures) console.log(`  ${f}`); console.log(`  replay: ${r.replay}`); }
+  }
+  console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  process.exitCode = failed ? 1 : 0;
 }
 
 export function register(program: Command): void {
@@ -91,6 +115,7 @@ export function register(program: Command): void {
       if (n < 1 || n > 3) throw new InvalidArgumentError('must be 1, 2 or 3');
       return n;
     })
+    .addOption(new Option('--follower-reads <on|off>', 'follower reads under leases in every seed (on) or none (off); default: drawn per seed').choices(['on', 'off']))
     .option('--files <dir>', 'where a failing seed writes seed-<s>.events.log and seed-<s>.history.json', 'build/fuzz-out')
     .option('--keep', 'write the files for passing seeds too')
     .option('--trace', 'log every client frame and outcome (a failing seed is rerun with it anyway)')
@@ -98,7 +123,9 @@ export function register(program: Command): void {
     .option('--no-strict-client', "do not fail a seed when the client library's 'failed' outcome was wrong (still reported)")
     .option('--json <file>', 'write every seed result in full (schedules included) as JSON')
     .option('--quiet', 'print failing seeds and the summary only')
+    .option('--wor', 'the WOR campaign (verify/fuzz/wor.ts, docs/wor.md): shared log, 2PC and write-once registers under faults, ModelNic world; takes --seed/--seeds/--from/--us')
     .action(async (o: CliOpts) => {
+      if (o.wor) { await runWorCampaign(o); return; }
       const draw = Number(o.draw) as 1 | 2;
       if (o.replicas === '7' && draw === 1) { console.error('nicraft fuzz: --replicas 7 needs --draw 2 (draw 1 knows 3 or 5)'); process.exitCode = 2; return; }
       if (o.shard && o.seed !== undefined) { console.error('nicraft fuzz: --shard splits a range of seeds (--seeds or --minutes), not --seed'); process.exitCode = 2; return; }
@@ -109,6 +136,7 @@ export function register(program: Command): void {
         ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) as 3 | 5 | 7 } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
+        ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
       };
       const options: CampaignOptions = {
         backend: fo.rtl ? 'rtl' : 'model', draw, strictClient: o.strictClient, nicGuard: !!o.guard,
@@ -116,6 +144,7 @@ export function register(program: Command): void {
         ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
+        ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
       };
       const single = o.seed !== undefined;
       const from = single ? o.seed! : o.from ?? (Date.now() % 1_000_000_000);
