@@ -10,6 +10,7 @@
 #   make dist      only the compiled command (dist/): what the daemons, clients and bench-deploy need
 #   make lint      verilator -Wall lint of the RTL in every tested variant: prints nothing when clean
 #   make typecheck tsc --noEmit over every TypeScript file (sources, tests, tools)
+#   make synth     Yosys synth_xilinx (UltraScale+) per module, default and PLANES=2: bench/out/synth.json
 #   make test      build, lint, typecheck, then the whole vitest suite (this is what CI runs)
 #   make demo      deps, build, then the demo scenario
 #   make bench     every benchmark (bench-<name> runs bench/<name>.ts; bench-check runs verify/check/bench.ts)
@@ -32,7 +33,7 @@ BENCH_NAMES := $(sort nic $(patsubst bench/%.ts,%,$(filter-out bench/_%,$(wildca
 # Benchmarks that drive daemons and clients only: they need the compiled command, not the simulation library.
 BENCH_DIST := deploy cli
 
-.PHONY: deps deps-system deps-node gen gen-check build dist lint typecheck test demo bench coverage clean fuzz
+.PHONY: deps deps-system deps-node deps-yosys gen gen-check build dist lint typecheck synth test demo bench coverage clean fuzz
 
 deps: deps-system deps-node
 
@@ -80,12 +81,30 @@ typecheck: deps-node
 
 # The default parameters and the variants the tests build: every one must print nothing.
 LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3"
+# Modules the NIC does not instantiate, linted as their own tops.
+LINT_STANDALONE := nicraft_csr_axil
 lint: deps-system
 	@if git grep -n -E '^(<<<<<<< |>>>>>>> )' -- . >/dev/null 2>&1; then \
 	  echo "lint: merge conflict markers committed:" >&2; git grep -n -E '^(<<<<<<< |>>>>>>> )' -- . >&2; exit 1; fi
 	@for g in $(LINT_VARIANTS); do \
 	  verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module nicraft_nic $$g $(RTL); \
 	done
+	@for m in $(LINT_STANDALONE); do \
+	  verilator --lint-only -Wall -Ihw/gen -Ihw/rtl --top-module $$m $(RTL); \
+	done
+
+# Yosys (Debian's yosys package), installed with apt-get when missing, as deps-system does.
+deps-yosys:
+	@if ! command -v yosys >/dev/null; then \
+	  echo "deps: installing yosys"; \
+	  command -v apt-get >/dev/null || { echo "deps: apt-get not found; install yosys yourself" >&2; exit 1; }; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends yosys; \
+	fi
+
+# Synthesis (docs/synthesis.md): the NIC per module, default and PLANES=2, side by side.
+synth: deps-yosys deps-node gen-check
+	$(NPX) tsx bench/synth/run.ts
 
 # The flood test measures latency side by side (clean vs flooded windows): it runs alone, after the
 # rest, so that no other test file competes with its daemons for the two cores.

@@ -48,7 +48,14 @@ function writeOut(file: string, text: string): void {
 const KV_OPS = ['get', 'put', 'del', 'cas', 'append'] as const;
 const ARITY: Record<(typeof KV_OPS)[number], string> = { get: 'KEY', put: 'KEY VALUE', del: 'KEY', append: 'KEY VALUE', cas: 'KEY EXPECTED NEW (or KEY NEW with --expect-absent)' };
 
-interface KvOpts { cluster: string; timeoutMs: number; attempts: number; expectAbsent?: boolean }
+interface KvOpts { cluster: string; timeoutMs: number; attempts: number; expectAbsent?: boolean; any?: boolean }
+
+const READ_FROM = ['any', 'leader'] as const;
+/** --read-from: names the flag and the allowed values on a bad one. */
+function readFromArg(v: string): 'any' | 'leader' {
+  if (!(READ_FROM as readonly string[]).includes(v)) throw new InvalidArgumentError(`--read-from must be one of ${READ_FROM.join(', ')} (got '${v}')`);
+  return v as 'any' | 'leader';
+}
 
 async function runKv(op: string, args: string[], o: KvOpts): Promise<void> {
   if (!(KV_OPS as readonly string[]).includes(op)) {
@@ -62,10 +69,15 @@ async function runKv(op: string, args: string[], o: KvOpts): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (o.any && op !== 'get') {
+    process.stderr.write(`nicraft kv ${op}: --any applies to get only (a write always goes to the leader)\n`);
+    process.exitCode = 2;
+    return;
+  }
   const cluster = clusterOrExit(o.cluster);
   if (!cluster) return;
   const { ClientPool } = await import('../ctrl/deploy/udp-client.js');
-  const pool = await ClientPool.open(cluster, { attemptTimeoutMs: o.timeoutMs, maxAttempts: o.attempts });
+  const pool = await ClientPool.open(cluster, { attemptTimeoutMs: o.timeoutMs, maxAttempts: o.attempts, readFrom: o.any ? 'any' : 'leader' });
   const te = new TextEncoder();
   const td = new TextDecoder();
   const key = args[0]!;
@@ -89,6 +101,7 @@ async function runKv(op: string, args: string[], o: KvOpts): Promise<void> {
     }
     const r = out.reply;
     const value = r.value ? td.decode(r.value) : undefined;
+    if (op === 'get' && o.any) process.stderr.write(`(answered by ${out.path === 'replica' ? `replica n${out.node} under its read lease` : `the leader n${out.node}`})\n`);
     if (op === 'get') {
       if (r.status === Status.NOT_FOUND) { process.stderr.write(`(not found)\n`); process.exitCode = 1; return; }
       process.stdout.write(`${value ?? ''}\n`);
@@ -107,7 +120,7 @@ async function runKv(op: string, args: string[], o: KvOpts): Promise<void> {
 
 interface LoadCliOpts {
   cluster: string; clients: number; duration: number; history?: string; json?: string; keys: number; readShare: number;
-  mix: 'mixed' | 'put'; valueBytes: number; seed?: number; keyPrefix?: string; warmup: number; timeoutMs: number; attempts: number; check?: boolean; quiet?: boolean;
+  mix: 'mixed' | 'put'; valueBytes: number; seed?: number; readFrom: 'any' | 'leader'; keyPrefix?: string; warmup: number; timeoutMs: number; attempts: number; check?: boolean; quiet?: boolean;
 }
 
 async function runLoadCli(o: LoadCliOpts): Promise<void> {
@@ -115,7 +128,7 @@ async function runLoadCli(o: LoadCliOpts): Promise<void> {
   if (!cluster) return;
   const { ClientPool } = await import('../ctrl/deploy/udp-client.js');
   const { runLoad, formatLoad, Workload } = await import('../ctrl/deploy/load.js');
-  const pool = await ClientPool.open(cluster, { attemptTimeoutMs: o.timeoutMs, maxAttempts: o.attempts });
+  const pool = await ClientPool.open(cluster, { attemptTimeoutMs: o.timeoutMs, maxAttempts: o.attempts, readFrom: o.readFrom });
   const w = new Workload(o.keyPrefix);
   let r;
   try {
@@ -154,6 +167,7 @@ export function register(program: Command): void {
     .option('--timeout-ms <ms>', 'timeout of one attempt', posNum('--timeout-ms'), 500)
     .option('--attempts <n>', 'attempts before the outcome is indeterminate', posInt('--attempts', 1000), 20)
     .option('--expect-absent', 'cas: succeed only if the key is absent (then: cas KEY NEW)')
+    .option('--any', 'get: ask any replica (round robin); a follower answers under its read lease (followerReads in the node configs), else the leader')
     .action(async (op: string, args: string[], o: KvOpts) => runKv(op, args, o));
 
   program
@@ -167,6 +181,7 @@ export function register(program: Command): void {
     .option('--json <file>', 'write the figures as JSON here')
     .option('--keys <n>', 'contended keys', posInt('--keys', 100_000), 8)
     .option('--read-share <r>', 'share of gets (0..1)', share, 0.5)
+    .option('--read-from <where>', `where gets go first: ${READ_FROM.join(' | ')} (any: round robin over the replicas, followers answer under read leases)`, readFromArg, 'leader')
     .addOption(new Option('--mix <mix>', 'writes: mixed = put/cas/append/delete, put = puts only').choices(['mixed', 'put']).default('mixed'))
     .option('--value-bytes <n>', 'bytes per put/cas value (at most 200)', posInt('--value-bytes', 200), 16)
     .option('--timeout-ms <ms>', 'timeout of one attempt', posNum('--timeout-ms'), 500)
@@ -186,10 +201,12 @@ export function register(program: Command): void {
     .option('--planes <n>', 'network planes (1..3)', posInt('--planes', 3), 2)
     .addOption(new Option('--backend <backend>', 'NIC backend').choices([...BACKENDS]).default('model'))
     .option('--base-port <port>', 'plane p of node i on UDP base+100p+i, status on TCP base+900+i', posInt('--base-port', 64_000), 17000)
-    .action(async (o: { dir: string; replicas: number; planes: number; backend: Backend; basePort: number }) => {
+    .option('--follower-reads', 'followers answer gets under read leases (node config followerReads; clients: kv get --any, load --read-from any)')
+    .action(async (o: { dir: string; replicas: number; planes: number; backend: Backend; basePort: number; followerReads?: boolean }) => {
       const { clusterUp } = await import('../ctrl/deploy/cluster.js');
       try {
-        await clusterUp({ ...o }, (s) => console.log(s));
+        const { followerReads, ...rest } = o;
+        await clusterUp({ ...rest, ...(followerReads ? { overrides: { followerReads: true } } : {}) }, (s) => console.log(s));
       } catch (e) {
         if (e instanceof RangeError || e instanceof ConfigError) { process.stderr.write(`nicraft cluster up: ${e.message}\n`); process.exitCode = 2; return; }
         process.stderr.write(`nicraft cluster up: ${(e as Error).message}\n`);

@@ -27,7 +27,7 @@ import { CXXFLAGS, ROOT, lock, mkList, mkVar, rtlSources, unlock, verilator } fr
  * unless the module has none: noKeepWidth). Parameters a module derives itself are not listed.
  */
 export const TB_MODULES = {
-  nicraft_axis_fifo: { short: 'axis_fifo', params: { DATA_WIDTH: 512, USER_WIDTH: 8, DEPTH_LOG2: 4, ALMOST_FULL_FREE: 2 } },
+  nicraft_axis_fifo: { short: 'axis_fifo', params: { DATA_WIDTH: 512, USER_WIDTH: 8, DEPTH_LOG2: 4, ALMOST_FULL_FREE: 2, NO_STALL: 0 } },
   nicraft_rx_fifo: { short: 'rx_fifo', params: { DATA_WIDTH: 512, DEPTH_LOG2: 6, MAX_BEATS: 8 } },
   nicraft_axis_arb: { short: 'axis_arb', params: { PORTS: 2, DATA_WIDTH: 512, USER_WIDTH: 8 } },
   nicraft_quorum: { short: 'quorum', params: { MAX_NODES: 8, INDEX_WIDTH: 32 } },
@@ -46,6 +46,9 @@ export const TB_MODULES = {
     short: 'exec',
     params: { DATA_WIDTH: 512, MAX_NODES: 8, LOG_DEPTH_LOG2: 10, MAX_PAYLOAD: 256, TX_FIFO_DEPTH_LOG2: 5, HOST_FIFO_DEPTH_LOG2: 6 },
   },
+  nicraft_plane_merge: { short: 'plane_merge', params: { PLANES: 2, DATA_WIDTH: 512, KEY_WIDTH: 88, WINDOW: 16, WINDOW_CYCLES: 1024 } },
+  nicraft_rr_pick: { short: 'rr_pick', params: { PORTS: 3 } },
+  nicraft_csr_axil: { short: 'csr_axil', params: { ADDR_WIDTH: 16 } },
 } as const satisfies Record<string, { short: string; params: Record<string, number>; noKeepWidth?: boolean }>;
 
 export type TbModule = keyof typeof TB_MODULES;

@@ -51,6 +51,9 @@ export const CXXFLAGS = [
   '-Wno-unused-parameter', '-Wno-unused-variable', '-Wno-shadow', '-Wno-unused-const-variable',
 ];
 
+/** Link flags of the shared library (with CXXFLAGS: an -flto build needs them at the link too). */
+export const LDFLAGS: string[] = [];
+
 function rtlDir(): string {
   return process.env.NICRAFT_RTL_DIR ? resolve(process.env.NICRAFT_RTL_DIR) : join(ROOT, 'hw/rtl');
 }
@@ -109,7 +112,7 @@ export function buildHash(v: Variant = {}): string {
     h.update(readFileSync(f));
     h.update('\0');
   }
-  h.update(`${verilator().version}\0${VERILATOR_FLAGS.join(' ')}\0${CXXFLAGS.join(' ')}\0`);
+  h.update(`${verilator().version}\0${VERILATOR_FLAGS.join(' ')}\0${CXXFLAGS.join(' ')}\0${LDFLAGS.length ? `${LDFLAGS.join(' ')}\0` : ''}`);
   h.update(`${paramFlags(v).join(' ')}\0coverage=${v.coverage ? 1 : 0}\0assert=${v.noassert ? 0 : 1}\0rtl=${rtlDir()}`);
   return h.digest('hex').slice(0, 16);
 }
@@ -229,7 +232,7 @@ export function build(v: Variant = {}, opts: { force?: boolean; quiet?: boolean 
       `CXXFLAGS_NR := ${cxx.map(q).join(' ')}`,
       `OBJS := ${sources.map(([, o]) => o).join(' ')}`,
       `${LIB_NAME}: $(OBJS)`,
-      `\t$(CXX) -shared -pthread -Wl,--no-undefined -o $@.tmp $(OBJS) -lz -pthread && mv $@.tmp $@`,
+      `\t$(CXX) -shared -pthread -Wl,--no-undefined ${LDFLAGS.map(q).join(' ')} -o $@.tmp $(OBJS) -lz -pthread && mv $@.tmp $@`,
       ...sources.map(([src, o]) => `${o}: ${src}\n\t$(CXX) $(CXXFLAGS_NR) -c -o $@.$$$$.tmp ${q(src)} && mv -f $@.$$$$.tmp $@`),
       '',
     ].join('\n');

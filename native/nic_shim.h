@@ -1,6 +1,7 @@
 // nicraft: one Verilated nicraft_nic with its port queues and host-command FIFO (see nic_shim.cpp
 // for the C ABI). Shared by every C++ file of the simulation library (fabric, worlds).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -254,8 +255,12 @@ struct NrSim {
         const uint8_t* d = out_data(p);
         const uint8_t* k = out_keep(p);
         if (op.cur.user == 0) op.cur.user = out_user(p);
-        bool full = true;
-        for (size_t i = 0; i < KEEP_BYTES; i++) full = full && k[i] == 0xFF;
+        static const std::array<uint8_t, KEEP_BYTES> kAllKept = [] {
+          std::array<uint8_t, KEEP_BYTES> a{};
+          a.fill(0xFF);
+          return a;
+        }();
+        const bool full = std::memcmp(k, kAllKept.data(), KEEP_BYTES) == 0;
         if (full && op.cur.data.size() + DATA_BYTES <= MAX_CAPTURE) {
           op.cur.data.insert(op.cur.data.end(), d, d + DATA_BYTES);
         } else {

@@ -52,6 +52,8 @@ export interface ModelRaftOptions {
   durableReplies: boolean;
   tuning: Partial<NicTuning>;
   key: Uint8Array;
+  /** follower reads under leases (core config followerReads; followers answer client gets: Replica serveReads) */
+  followerReads?: boolean;
 }
 
 export const DEFAULT_MODEL_RAFT: ModelRaftOptions = {
@@ -301,8 +303,10 @@ export class ModelWorld {
     const r = new Replica({
       config: {
         id: n.id, clusterId: 1, voters: this.voters, electionTimeoutNs: o.electionTimeoutNs, heartbeatIntervalNs: o.heartbeatIntervalNs,
-        rand, preVote: o.preVote, leaseReads: o.leaseReads, maxClockDrift: o.maxClockDrift,
+        rand, preVote: o.preVote, leaseReads: o.leaseReads, maxClockDrift: o.maxClockDrift, followerReads: o.followerReads ?? false,
       },
+      serveReads: o.followerReads ?? false,
+      clock: () => this.hostNs(n),
       nic: n.wnic,
       storage: n.storage,
       key: o.key,

@@ -22,6 +22,9 @@ import type { HostFrame } from '../ctrl/nic/nic.js';
 import type { Entry } from '../ctrl/core/types.js';
 import { crc32 } from '../ctrl/core/crc32.js';
 import { entryIdentity } from '../ctrl/core/entry.js';
+import { HostCore, type SoftwareCost } from './software-host.js';
+import type { LocalRead } from '../ctrl/driver/replica.js';
+import type { Nic } from '../ctrl/nic/nic.js';
 
 /** mulberry32: the driver's seeded randomness for the cores (election timeouts). */
 import { SeededRand } from '../ctrl/rand.js';
@@ -42,6 +45,19 @@ export interface RaftOptions {
   leaseReads: boolean;
   /** replies wait until a quorum of replicas' storage holds the entry (survives a crash of all) */
   durableReplies: boolean;
+  /** follower reads under leases (core followerReads; followers answer client gets: Replica serveReads) */
+  followerReads?: boolean;
+  /** the core's maxClockDrift (default 1e-4) */
+  maxClockDrift?: number;
+  /** leader reads take COMMIT_INDEX from the next tick's progress read (core readIndexAtTick) */
+  readIndexAtTick?: boolean;
+  /**
+   * Host CPU cost (the software path's model, sim/software-host.ts): each host has one core that
+   * spends perFrameNs per frame it takes from its NIC or a host-path client, and per frame it sends;
+   * what a batch sends leaves when the batch is done, and a busy core delays the next batch.
+   * Absent: host software costs no time (as before).
+   */
+  hostCost?: SoftwareCost;
 }
 
 export const DEFAULT_RAFT: RaftOptions = {
@@ -54,6 +70,9 @@ export const DEFAULT_RAFT: RaftOptions = {
   leaseReads: true,
   durableReplies: false,
 };
+
+/** Host-path gets one batch of the costed host takes at most (RaftOptions.hostCost). */
+const HOST_GETS_PER_BATCH = 32;
 
 /** One node's host: a Replica that dies with its node and restarts from its storage. */
 export class RaftHost implements HostSoftware {
@@ -82,8 +101,12 @@ export class RaftHost implements HostSoftware {
       config: {
         id: ctx.nodeId, clusterId: 1, voters: this.voters, electionTimeoutNs: this.opts.electionTimeoutNs,
         heartbeatIntervalNs: this.opts.heartbeatIntervalNs, rand, preVote: this.opts.preVote, leaseReads: this.opts.leaseReads,
+        followerReads: this.opts.followerReads ?? false, ...(this.opts.maxClockDrift !== undefined ? { maxClockDrift: this.opts.maxClockDrift } : {}),
+        readIndexAtTick: this.opts.readIndexAtTick ?? false,
       },
-      nic: ctx.nic,
+      serveReads: this.opts.followerReads ?? false,
+      clock: () => ctx.now() * this.owner.nsPerCycle,
+      nic: this.costed ? this.costedNic(ctx) : ctx.nic,
       storage: this.storage,
       key: this.opts.key,
       tuning: this.owner.tuning,
@@ -102,7 +125,7 @@ export class RaftHost implements HostSoftware {
     const loop = (at: number): void => {
       ctx.setTimer(at, () => {
         if (g !== this.gen || !this.replica) return;
-        this.replica.tick(ctx.now() * period);
+        this.batch(ctx, 0, () => this.replica!.tick(ctx.now() * period));
         loop(ctx.now() + tickCycles);
       });
     };
@@ -116,7 +139,125 @@ export class RaftHost implements HostSoftware {
 
   onHostFrames(ctx: HostContext, _frames: HostFrame[]): void {
     const frames = ctx.nic.pollHost();
-    this.replica?.onHostFrames(frames);
+    if (!this.costed) {
+      this.replica?.onHostFrames(frames);
+      return;
+    }
+    this.inbox.push({ frames });
+    this.pump(ctx);
+  }
+
+  // ---- host CPU cost (RaftOptions.hostCost) ------------------------------------------------------
+
+  private get costed(): boolean { return !!this.opts.hostCost; }
+  private cpuCore?: HostCore;
+  private get cpu(): HostCore { return (this.cpuCore ??= new HostCore(this.opts.hostCost ?? { perFrameNs: 0 })); }
+  private busyUntil = 0;
+  private pumpAt = -1;
+  private inbox: Array<{ frames?: HostFrame[]; get?: { key: string; done: (r: LocalRead) => void } }> = [];
+  /** frames the current batch sends (they leave when it is done), and replies to host-path clients */
+  private outFrames: Uint8Array[] = [];
+  private outReplies: Array<() => void> = [];
+  private inBatch = false;
+  /** host-path gets taken, and CPU cycles spent (utilisation) */
+  readonly hostGets = { taken: 0 };
+
+  get busyCycles(): number { return this.cpu.busyCycles; }
+
+  /** The NIC as the Replica sees it: frames it sends wait for the end of the batch. */
+  private costedNic(ctx: HostContext): Nic {
+    const inner = ctx.nic;
+    const send = (frames: Uint8Array | readonly Uint8Array[]): void => {
+      const list = frames instanceof Uint8Array ? [frames] : frames;
+      if (this.inBatch) this.outFrames.push(...list);
+      else inner.sendHost(frames);
+    };
+    return new Proxy(inner, {
+      get(t, p) {
+        if (p === 'sendHost') return send;
+        const v = (t as unknown as Record<string | symbol, unknown>)[p];
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    });
+  }
+
+  /** Runs host work that took `inputs` frames; charges them and what it sends; outputs leave when done. */
+  private batch(ctx: HostContext, inputs: number, fn: () => void): void {
+    if (!this.costed) { fn(); return; }
+    this.inBatch = true;
+    try { fn(); } finally { this.inBatch = false; }
+    const frames = this.outFrames;
+    const replies = this.outReplies;
+    this.outFrames = [];
+    this.outReplies = [];
+    const n = inputs + frames.length + replies.length;
+    if (n === 0) return;
+    const done = this.cpu.run(ctx.now(), n);
+    this.busyUntil = done;
+    const flush = (): void => {
+      if (frames.length) ctx.nic.sendHost(frames);
+      for (const r of replies) r();
+    };
+    if (done <= ctx.now()) flush();
+    else ctx.setTimer(done, flush);
+  }
+
+  /** Takes everything waiting once the core is free. */
+  private pump(ctx: HostContext): void {
+    if (!this.replica) { this.inbox = []; return; }
+    const now = ctx.now();
+    if (now < this.busyUntil) {
+      if (this.pumpAt !== this.busyUntil) {
+        this.pumpAt = this.busyUntil;
+        const g = this.gen;
+        ctx.setTimer(this.busyUntil, () => { if (g === this.gen) this.pump(ctx); });
+      }
+      return;
+    }
+    // what the NIC handed over (control messages, committed entries) first, then at most
+    // HOST_GETS_PER_BATCH client gets (a DPDK-style loop polls its control queue first; a burst of
+    // gets must not hold back the heartbeat answers that keep the leases alive)
+    const items = this.inbox.filter((i) => i.frames);
+    const gets = this.inbox.filter((i) => i.get);
+    items.push(...gets.slice(0, HOST_GETS_PER_BATCH));
+    this.inbox = gets.slice(HOST_GETS_PER_BATCH);
+    if (items.length === 0) return;
+    if (this.inbox.length) {
+      const g = this.gen;
+      ctx.setTimer(now + 1, () => { if (g === this.gen) this.pump(ctx); });
+    }
+    const r = this.replica;
+    const frames: HostFrame[] = [];
+    let inputs = 0;
+    for (const it of items) if (it.frames) { frames.push(...it.frames); inputs += it.frames.length; }
+    this.batch(ctx, inputs + items.filter((i) => i.get).length, () => {
+      if (frames.length) r.onHostFrames(frames);
+      for (const it of items) {
+        if (!it.get) continue;
+        const { key, done } = it.get;
+        this.hostGets.taken++;
+        r.readLocal(key, (res) => {
+          // the reply is a frame this host sends: it leaves with the batch that produced it
+          if (this.inBatch) this.outReplies.push(() => done(res));
+          else {
+            const at = this.cpu.run(ctx.now(), 1);
+            ctx.setTimer(at, () => done(res));
+          }
+        });
+      }
+    });
+  }
+
+  /**
+   * A client's get through the host path (the daemon's way: the request reaches the host software,
+   * not the NIC's sequencer): answered by Replica.readLocal (a leader's lease read or ReadIndex, a
+   * follower's read under its lease, or refused); `done` runs when the reply leaves the host.
+   */
+  hostGet(ctx: HostContext, key: string, done: (r: LocalRead) => void): void {
+    if (!this.replica) { done({ value: undefined, via: 'refused', index: -1 }); return; }
+    if (!this.costed) { this.replica.readLocal(key, done); return; }
+    this.inbox.push({ get: { key, done } });
+    this.pump(ctx);
   }
 
   onCrash(ctx: HostContext): void {
@@ -154,6 +295,8 @@ export interface KvWorkload {
   thinkNs: number;
   /** stop issuing new ops after this many per client (0: until stopKvWorkload) */
   opsPerClient: number;
+  /** where gets go first (KvClient readFrom; default 'leader') */
+  readFrom?: 'leader' | 'any';
 }
 
 interface SimClient {
@@ -198,6 +341,8 @@ export class RaftCluster {
   readonly indeterminateReasons: string[] = [];
   /** acknowledged writes: key -> values that a client saw acknowledged (put/append/cas ok) */
   readonly ackedWrites: Array<{ key: string; op: string; value: string }> = [];
+  /** workload gets by who answered them (KvClient Outcome.path) */
+  readonly readPaths = { leader: 0, replica: 0 };
 
   constructor(readonly cfg: RaftClusterConfig) {
     this.opts = { ...DEFAULT_RAFT, ...(cfg.raft ?? {}) };
@@ -309,6 +454,7 @@ export class RaftCluster {
     for (const c of this.clients) {
       (c.kv as unknown as { o: { attemptTimeoutNs: number; maxAttempts: number } }).o.attemptTimeoutNs = this.workload.attemptTimeoutNs;
       (c.kv as unknown as { o: { attemptTimeoutNs: number; maxAttempts: number } }).o.maxAttempts = this.workload.maxAttempts;
+      (c.kv as unknown as { o: { readFrom?: 'leader' | 'any' } }).o.readFrom = this.workload.readFrom ?? 'leader';
       c.nextAt = this.cluster.cycle;
     }
   }
@@ -357,6 +503,7 @@ export class RaftCluster {
       const id = this.recorder.invoke(c.clientId, { op: 'get', key });
       c.kv.invoke({ op: 'get', key }, (o) => {
         tally(o);
+        if (o.kind === 'ok') this.readPaths[o.path]++;
         if (o.kind === 'ok') this.recorder.ok(id, o.reply.value ? td.decode(o.reply.value) : null);
         else if (o.kind === 'failed') this.recorder.fail(id);
         else this.recorder.info(id);

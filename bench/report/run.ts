@@ -11,7 +11,7 @@ import { renderAll } from './plots.js';
 import { clusterBenchSchema, type ClusterBench } from './schema.js';
 import {
   FAILOVER_PENDING, HEADLINE_LOAD, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
-  makeContext, payloadSection, planeLossSection, simSpeedSection, softwareSection,
+  makeContext, payloadSection, planeLossSection, readScalingSection, simSpeedSection, softwareSection,
   type BenchContext, type Mode, type Section,
 } from './sections.js';
 
@@ -42,12 +42,13 @@ const ALIASES: Record<string, Section> = {
   load: 'load', payload: 'payload', software: 'software', failover: 'failover',
   planeloss: 'planeLoss', 'plane-loss': 'planeLoss', plane: 'planeLoss',
   simspeed: 'simSpeed', 'sim-speed': 'simSpeed', speed: 'simSpeed',
+  readscaling: 'readScaling', 'read-scaling': 'readScaling', reads: 'readScaling',
 };
 
 /** Parses a section name (load, payload, software, failover, plane-loss, sim-speed). */
 export function parseSection(s: string): Section {
   const k = ALIASES[s.toLowerCase()] ?? ALIASES[s.toLowerCase().replace(/[_ ]/g, '-')];
-  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed'].join(', ')})`);
+  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed', 'read-scaling'].join(', ')})`);
   return k;
 }
 
@@ -85,6 +86,8 @@ function emptyBench(ctx: BenchContext): ClusterBench {
     failoverNote: FAILOVER_PENDING,
     planeLoss: null,
     simSpeed: null,
+    readScaling: [],
+    readScalingWriteCost: [],
     comparison: [],
     wallSeconds: {},
   };
@@ -211,6 +214,17 @@ export function summaryTable(j: ClusterBench): string {
     for (const r of j.simSpeed.rows) L.push(`  ${r.replicas} RTL NICs: TypeScript-driven ${f0(r.tsCyclesPerSec)} cycles/s, plain C++ loop ${f0(r.cppCyclesPerSec)} (same batches ${f0(r.cppSameBatchesCyclesPerSec)}), ratio ${r.ratio} (median of ${r.repeats})`);
     L.push(`  ModelNic: ${j.simSpeed.modelNic}`);
   }
+  if (j.readScaling.length) {
+    L.push('');
+    L.push('read scaling (95% gets, closed loop; host cost: one core per host, software path model; gets from the leader vs any replica under follower leases)');
+    L.push('  replicas  gets from  M gets/s  vs leader  p50 ns   p99 ns   writes p99 ns  host busy');
+    for (const r of j.readScaling) {
+      L.push(`  ${pad(String(r.replicas), 8)}  ${r.readFrom.padEnd(9)}  ${pad((r.readsPerSec / 1e6).toFixed(2), 8)}  ${pad(`x${r.speedupVsLeader}`, 9)}  ${pad(f0(r.latencyNs.p50), 6)}  ${pad(f0(r.latencyNs.p99), 7)}  ${pad(f0(r.writesLatencyNs.p99), 13)}  ${r.hostBusy.map((b) => b.toFixed(2)).join(' ')}`);
+    }
+    for (const w of j.readScalingWriteCost) {
+      L.push(`  write cost, light load (50% puts): ${w.replicas} replicas, gets from ${w.readFrom} (leases ${w.leases}): puts p50 ${f0(w.writesLatencyNs.p50)} ns, p99 ${f0(w.writesLatencyNs.p99)} ns`);
+    }
+  }
   if (j.comparison.length) {
     L.push('');
     L.push('comparison with published figures (nicraft: cycle-accurate simulation, documented network model)');
@@ -272,6 +286,12 @@ export async function runClusterBench(opts: BenchOptions = {}): Promise<{ json: 
       case 'simSpeed':
         j.simSpeed = timed(s, () => simSpeedSection(ctx));
         break;
+      case 'readScaling': {
+        const r = timed(s, () => readScalingSection(ctx));
+        j.readScaling = r.rows;
+        j.readScalingWriteCost = r.writeCost;
+        break;
+      }
     }
   }
   j.wallSeconds.total = Math.round((performance.now() - t0) / 10) / 100;

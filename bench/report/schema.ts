@@ -125,6 +125,19 @@ export const clusterBenchSchema = z.object({
     })),
     modelNic: z.string(),
   }).nullable(),
+  /** read scaling (issue 19): 95% gets, gets from the leader vs any replica; [] until the section ran */
+  readScaling: z.array(z.object({
+    replicas: z.number().int(), readFrom: z.enum(['leader', 'any']), readsPerSec: num, writesPerSec: num,
+    latencyNs: z.object({ p50: num, p99: num }), writesLatencyNs: z.object({ p50: num, p99: num }),
+    reads: z.number().int(), writes: z.number().int(),
+    readsBy: z.object({ leader: z.number().int(), follower: z.number().int(), refused: z.number().int() }),
+    hostBusy: z.array(num), leaseMode: z.string(), measureUs: num, speedupVsLeader: num,
+  })).default([]),
+  /** what the follower leases cost writes at light load (50% puts, no host saturated) */
+  readScalingWriteCost: z.array(z.object({
+    replicas: z.number().int(), readFrom: z.enum(['leader', 'any']), leases: z.string(), writes: z.number().int(),
+    writesLatencyNs: z.object({ p50: num, p99: num }), readsLatencyNs: z.object({ p50: num, p99: num }),
+  })).default([]),
   comparison: z.array(z.object({ system: z.string(), metric: z.string(), published: z.string(), source: z.string(), nicraft: z.string(), how: z.string() })),
   wallSeconds: z.record(num),
 });

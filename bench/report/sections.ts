@@ -6,6 +6,8 @@
 //   failover   leader crash under load with the real control plane (sim/failover.ts), medians over seeds
 //   planeLoss  one plane fails under 85.5% load: before, during, after
 //   simSpeed   simulated cycles per second, TypeScript-driven vs a plain C++ loop
+//   readScaling  95% gets, 1/3/5 replicas, gets from the leader vs any replica (follower leases),
+//              with the software path's host cost model (sim/read-scaling.ts)
 // docs/benchmarks.md explains every figure.
 import { lineRateFps, MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
 import { execFileSync } from 'node:child_process';
@@ -20,6 +22,7 @@ import {
 import { runFailover, type FailoverSummary } from '../../sim/failover.js';
 import { loadScenario } from '../../sim/scenario.js';
 import { DEFAULT_SOFTWARE_COST, type SoftwareCost } from '../../sim/software-host.js';
+import { runReadScaling, type ReadScalingResult } from '../../sim/read-scaling.js';
 import {
   cdfOf, floorHops, histPercentile, loneLatency, makeCluster, runPoint,
   type HostModel, type Path, type PointResult, type PointSpec, type Reply,
@@ -28,7 +31,7 @@ import {
 // ---- configuration --------------------------------------------------------------------------------
 
 export type Mode = 'full' | 'quick' | 'tiny';
-export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed'] as const;
+export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed', 'readScaling'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Fast-path settings of every run (the demo's, with a shorter ACK delay: see docs/benchmarks.md). */
@@ -60,6 +63,9 @@ export interface Profile {
   speedCycles: number;
   speedRepeats: number;
   loneRequests: number;
+  /** read scaling: replica counts and the measured window per point (simulated us) */
+  readScalingReplicas: number[];
+  readScalingUs: number;
 }
 
 export const PROFILES: Record<Mode, Profile> = {
@@ -77,6 +83,8 @@ export const PROFILES: Record<Mode, Profile> = {
     speedCycles: 200_000,
     speedRepeats: 3,
     loneRequests: 200,
+    readScalingReplicas: [1, 3, 5],
+    readScalingUs: 300,
   },
   quick: {
     loads: [10, 50, 85.5, 100],
@@ -92,6 +100,8 @@ export const PROFILES: Record<Mode, Profile> = {
     speedCycles: 60_000,
     speedRepeats: 1,
     loneRequests: 50,
+    readScalingReplicas: [1, 3, 5],
+    readScalingUs: 100,
   },
   tiny: {
     loads: [50, 85.5],
@@ -107,6 +117,8 @@ export const PROFILES: Record<Mode, Profile> = {
     speedCycles: 10_000,
     speedRepeats: 1,
     loneRequests: 10,
+    readScalingReplicas: [1, 3],
+    readScalingUs: 30,
   },
 };
 
@@ -558,7 +570,7 @@ export interface SimSpeedResult {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** The CSR writes the StaticHost of each node makes at boot: [node, addr, value]. */
-function bootCsrWrites(replicas: number, planes: number, nic: NicSettings): Array<[number, number, number]> {
+export function bootCsrWrites(replicas: number, planes: number, nic: NicSettings): Array<[number, number, number]> {
   const out: Array<[number, number, number]> = [];
   for (let i = 0; i < replicas; i++) {
     const rec = { writeCsr: (a: number, v: number) => { out.push([i, a, v >>> 0]); } } as unknown as Nic;
@@ -636,4 +648,68 @@ export function simSpeedSection(ctx: BenchContext): SimSpeedResult {
     rows,
     modelNic: 'not available: the cluster world (native/fabric.cpp) steps only Verilated NICs in C++; ModelNic (ctrl/nic/model.ts) runs in the back-to-back tests, not in the cluster',
   };
+}
+
+// ---- read scaling (issue 19) ---------------------------------------------------------------------
+
+export interface ReadScalingRow {
+  replicas: number;
+  readFrom: 'leader' | 'any';
+  readsPerSec: number;
+  writesPerSec: number;
+  latencyNs: { p50: number; p99: number };
+  writesLatencyNs: { p50: number; p99: number };
+  reads: number;
+  writes: number;
+  readsBy: { leader: number; follower: number; refused: number };
+  hostBusy: number[];
+  leaseMode: string;
+  measureUs: number;
+  /** readsPerSec over the leader-only figure of the same replica count (measured side by side) */
+  speedupVsLeader: number;
+}
+
+/**
+ * 95% gets, 5% puts, closed loop; replicas 1/3/5 (the profile's, within --replicas' reach: 1 is
+ * always run), gets from the leader only vs from any replica (followers under read leases), on RTL
+ * NICs with the software path's host cost (one core per host, perFrameNs per frame).
+ */
+export function readScalingSection(ctx: BenchContext): { rows: ReadScalingRow[]; writeCost: WriteCostRow[] } {
+  const rows: ReadScalingRow[] = [];
+  for (const n of ctx.profile.readScalingReplicas) {
+    let base = 0;
+    for (const readFrom of ['leader', 'any'] as const) {
+      const r: ReadScalingResult = runReadScaling({
+        replicas: n, readFrom, readShare: 0.95, seed: ctx.seed, cost: ctx.softwareCost,
+        measureUs: ctx.profile.readScalingUs, warmupUs: Math.min(100, ctx.profile.readScalingUs),
+      });
+      if (readFrom === 'leader') base = r.readsPerSec;
+      const row: ReadScalingRow = { ...r, speedupVsLeader: base > 0 ? Math.round((r.readsPerSec / base) * 100) / 100 : 0 };
+      rows.push(row);
+      ctx.log(`  read scaling ${n} replicas, gets from ${readFrom}: ${(r.readsPerSec / 1e6).toFixed(2)} M gets/s (x${row.speedupVsLeader}), p50 ${r.latencyNs.p50} ns, p99 ${r.latencyNs.p99} ns, writes p99 ${r.writesLatencyNs.p99} ns`);
+    }
+  }
+  // what the leases cost writes when no host is saturated: 50% puts, 2 gets in flight per replica
+  const writeCost: WriteCostRow[] = [];
+  for (const n of ctx.profile.readScalingReplicas.filter((x) => x > 1)) {
+    for (const readFrom of ['leader', 'any'] as const) {
+      const r = runReadScaling({
+        replicas: n, readFrom, readShare: 0.5, outstanding: 2 * n, writers: 4, seed: ctx.seed, cost: ctx.softwareCost,
+        measureUs: ctx.profile.readScalingUs, warmupUs: Math.min(100, ctx.profile.readScalingUs),
+      });
+      writeCost.push({ replicas: n, readFrom, leases: r.leaseMode, writes: r.writes, writesLatencyNs: r.writesLatencyNs, readsLatencyNs: r.latencyNs });
+      ctx.log(`  write cost ${n} replicas, light load, gets from ${readFrom} (leases ${r.leaseMode}): writes p50 ${r.writesLatencyNs.p50} ns, p99 ${r.writesLatencyNs.p99} ns`);
+    }
+  }
+  return { rows, writeCost };
+}
+
+export interface WriteCostRow {
+  replicas: number;
+  readFrom: 'leader' | 'any';
+  /** the leader's follower-lease mode at the end ('on': its NIC committed only what every voter held) */
+  leases: string;
+  writes: number;
+  writesLatencyNs: { p50: number; p99: number };
+  readsLatencyNs: { p50: number; p99: number };
 }

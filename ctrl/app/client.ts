@@ -12,7 +12,8 @@ export interface ClientTransport {
 }
 
 export type Outcome =
-  | { kind: 'ok'; reply: Reply }
+  /** `path`: who answered: the leader, or a replica under its read lease (a get with readFrom 'any'); `node`: which node */
+  | { kind: 'ok'; reply: Reply; path: 'leader' | 'replica'; node: NodeId }
   /** no attempt can have executed (every attempt was refused by a non-leader) */
   | { kind: 'failed'; reason: string }
   /** the request may or may not have executed: we could not find out in time */
@@ -53,6 +54,12 @@ export interface ClientOptions {
    * every NIC as oversize and retried until the budget ends.
    */
   maxPayloadBytes?: number;
+  /**
+   * Where gets go first: 'leader' (default), or 'any': round robin over `nodes`, answered by a
+   * follower under its read lease (docs/control-plane.md §6); a replica that refuses (no lease:
+   * NOT_LEADER) or does not answer in time sends the get to the leader (`stats.readFallbacks`).
+   */
+  readFrom?: 'leader' | 'any';
 }
 
 interface Op {
@@ -75,6 +82,8 @@ interface Op {
   /** attempts sent to each node: a reply names only (client, seq), so a NOT_LEADER from a node
    *  that got two attempts may answer the earlier one and proves nothing about the later */
   sentTo: Map<NodeId, number>;
+  /** a get whose current attempt went to a replica picked round robin (readFrom 'any') */
+  anyTarget?: boolean;
 }
 
 export class KvClient {
@@ -83,7 +92,8 @@ export class KvClient {
   private cur?: Op;
   private queue: { cmd: Command; done: (o: Outcome) => void }[] = [];
   private now = 0;
-  stats = { sent: 0, retries: 0, redirects: 0, indeterminate: 0 };
+  stats = { sent: 0, retries: 0, redirects: 0, indeterminate: 0, readsByReplica: 0, readsByLeader: 0, readFallbacks: 0 };
+  private rr = 0;
 
   constructor(private o: ClientOptions) {
     if (o.clientId < 1) throw new Error('client id 0 is reserved');
@@ -126,6 +136,11 @@ export class KvClient {
     const op = this.cur!;
     op.attempts++;
     op.target = this.leader;
+    op.anyTarget = false;
+    if (op.attempts === 1 && op.cmd.op === 'get' && this.o.readFrom === 'any') {
+      op.target = this.o.nodes[this.rr++ % this.o.nodes.length]!;
+      op.anyTarget = op.target !== this.leader;
+    }
     op.sentTo.set(op.target, (op.sentTo.get(op.target) ?? 0) + 1);
     op.deadline = this.now + this.o.attemptTimeoutNs;
     const write = op.cmd.op === 'put' || op.cmd.op === 'delete';
@@ -190,6 +205,12 @@ export class KvClient {
       return;
     }
     if (this.now < op.deadline) return;
+    if (op.anyTarget) {
+      // a replica picked for a read did not answer: ask the leader (which did not fail)
+      this.stats.readFallbacks++;
+      this.giveUpOrRetry('timeout');
+      return;
+    }
     // no answer: try the next node (the leader may have failed)
     op.silent.add(op.target);
     const i = this.o.nodes.indexOf(this.leader);
@@ -206,6 +227,13 @@ export class KvClient {
     const reply = decodeReply(framePayload(frame));
     if (reply.status === Status.NOT_LEADER) {
       if (op.retryAt !== undefined || h.srcNode !== op.target) return; // a late copy of an answer already handled
+      if (op.anyTarget) {
+        // a replica without a read lease: the leader answers (at once; a get changes nothing)
+        this.stats.readFallbacks++;
+        if (reply.leader && this.o.nodes.includes(reply.leader)) this.leader = reply.leader;
+        this.giveUpOrRetry('replica refused');
+        return;
+      }
       // certainly not executed only if this node got a single attempt (see sentTo)
       if (op.sentTo.get(h.srcNode) === 1) op.refused++;
       this.stats.redirects++;
@@ -226,7 +254,15 @@ export class KvClient {
       this.giveUpOrRetry('not leader', fresh ? 0 : this.backoffNs(op.streak));
       return;
     }
-    this.leader = h.srcNode;
-    this.finish({ kind: 'ok', reply });
+    // a replica that answered under its read lease names the leader (docs/control-plane.md §6)
+    const byReplica = !!reply.leader && reply.leader !== h.srcNode && reply.status !== Status.NOT_LEADER;
+    if (byReplica) {
+      if (this.o.nodes.includes(reply.leader!)) this.leader = reply.leader!;
+      this.stats.readsByReplica++;
+    } else {
+      this.leader = h.srcNode;
+      if (op.cmd.op === 'get') this.stats.readsByLeader++;
+    }
+    this.finish({ kind: 'ok', reply, path: byReplica ? 'replica' : 'leader', node: h.srcNode });
   }
 }

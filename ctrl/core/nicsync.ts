@@ -52,7 +52,9 @@ export type AfterFetch =
 export type PendingCsr =
   | { reg: 'LAST_INDEX' | 'COMMIT_INDEX'; for: 'sync' }
   /** a linearizable read: the NIC may have committed (and replied) beyond what the host has seen */
-  | { reg: 'COMMIT_INDEX'; for: 'read'; ctx: number };
+  | { reg: 'COMMIT_INDEX'; for: 'read'; ctx: number }
+  /** the leader entering follower-lease mode: its LAST_INDEX after QUORUM = all (the reads' floor) */
+  | { reg: 'LAST_INDEX'; for: 'leaseFloor' };
 
 /** A freeze-and-sync in progress. */
 export interface SyncState {
@@ -74,6 +76,8 @@ export interface MirrorHost {
   afterFetch(a: AfterFetch): void;
   /** the answer to a read's COMMIT_INDEX */
   afterRead(ctx: number, nicCommit: number): void;
+  /** the answer to the lease floor's LAST_INDEX */
+  afterLeaseFloor(nicLast: number): void;
 }
 
 export interface MirrorLimits {
@@ -154,9 +158,10 @@ export class NicMirror {
     this.synced = true;
   }
 
-  writeMembership(out: NicOp[], voters: NodeId[], force = false): void {
+  /** MEMBERS and QUORUM (a majority, or `quorum` when given: every voter while follower leases are out). */
+  writeMembership(out: NicOp[], voters: NodeId[], force = false, quorum?: number): void {
     this.set(out, 'MEMBERS', membersMask(voters), force);
-    this.set(out, 'QUORUM', quorumSize(Math.max(1, voters.length)), force);
+    this.set(out, 'QUORUM', quorum ?? quorumSize(Math.max(1, voters.length)), force);
   }
 
   /**
@@ -199,6 +204,11 @@ export class NicMirror {
   /** A linearizable read's COMMIT_INDEX read. */
   readCommitFor(out: NicOp[], ctx: number): void {
     this.readCsr(out, { reg: 'COMMIT_INDEX', for: 'read', ctx });
+  }
+
+  /** The lease floor's LAST_INDEX read (after the QUORUM write that makes every voter's ACK count). */
+  readLeaseFloor(out: NicOp[]): void {
+    this.readCsr(out, { reg: 'LAST_INDEX', for: 'leaseFloor' });
   }
 
   /** Reads issued for linearizable reads and not answered yet. */
@@ -258,6 +268,10 @@ export class NicMirror {
     this.csrReads.shift();
     if (p.for === 'read') {
       host.afterRead(p.ctx, value);
+      return;
+    }
+    if (p.for === 'leaseFloor') {
+      host.afterLeaseFloor(value);
       return;
     }
     const s = this.sync;

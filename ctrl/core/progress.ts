@@ -24,6 +24,8 @@ export class Progress {
   durable = 0;
   /** snapshot: when (leader's clock, ns) the snapshot was last sent */
   snapshotSentNs = 0;
+  /** its last HeartbeatResp said it is not reconciled in this term (no follower read lease for it) */
+  heartbeatRejected = false;
   /** replicate: last index of each Append sent and not yet answered (the pipeline window) */
   inflight: number[] = [];
 
@@ -141,6 +143,13 @@ export class ProgressTracker {
   /** Largest index replicated on a majority (by match indexes). */
   committed(): number {
     return committedIndex(this.voters, (id) => this.progress.get(id)?.match);
+  }
+
+  /** Largest index every voter holds (follower leases out: the leader commits only that). */
+  committedAll(): number {
+    let m = Infinity;
+    for (const v of this.voters) m = Math.min(m, this.progress.get(v)?.match ?? 0);
+    return m === Infinity ? 0 : m;
   }
 
   /** checkQuorum: true if a majority was active since the last call; clears the flags (except self). */

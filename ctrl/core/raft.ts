@@ -37,6 +37,39 @@ const FRAME_BUFFER_MAX = 4096;
 interface PendingProposal { payload: Uint8Array; clientId: number; seq: number; flags: number }
 interface PendingRead { ctx: number; index: number; round: number }
 
+/**
+ * The leader's follower-lease state (docs/control-plane.md §6). off: no leases, QUORUM a majority.
+ * entering: QUORUM = every voter written, the floor (LAST_INDEX) read in flight. on: leases granted
+ * with heartbeat answers. draining: no more grants; once the last holder's lease ended (the
+ * leader's clock), QUORUM goes back to a majority (and a waiting configuration change goes out).
+ */
+interface LeaderLeases {
+  mode: 'off' | 'entering' | 'on' | 'draining';
+  /** QUORUM = every voter (from entering until the drain ends) */
+  quorumAll: boolean;
+  /** reads under these leases wait until applied >= floor */
+  floor: number;
+  /** holder -> the leader's time after which its lease has certainly ended */
+  holders: Map<NodeId, number>;
+  /** grants decided (at a heartbeat answer) and not sent yet: they go with the next heartbeat */
+  grants: Map<NodeId, { round: number; ns: number }>;
+  /** a configuration change waiting for the drain */
+  confWaiting: { op: 'add' | 'remove'; node: NodeId } | null;
+  /** leases granted (a counter for status and tests) */
+  granted: number;
+}
+
+/** A follower's read lease from the leader of `term`. */
+interface FollowerLease {
+  term: number;
+  lead: NodeId;
+  /** own clock: valid while now < until */
+  until: number;
+  floor: number;
+  /** heartbeat rounds of (term, lead) this node answered, and when (own clock): lease anchors */
+  answered: Map<number, number>;
+}
+
 export interface CoreStatus {
   id: NodeId;
   role: Role;
@@ -54,6 +87,9 @@ export interface CoreStatus {
   syncing: boolean;
   /** client events refused because a queue was full, and control messages dropped while a sync was full */
   refused: { proposals: number; reads: number; syncMessages: number };
+  /** follower read leases (docs/control-plane.md §6): the leader's mode, its holders, leases granted
+   *  so far; a follower's lease end (own clock, -Infinity: none) and reads taken under it */
+  leases: { mode: 'off' | 'entering' | 'on' | 'draining'; holders: NodeId[]; granted: number; followerUntil: number; followerReads: number };
 }
 
 export class Core {
@@ -98,10 +134,17 @@ export class Core {
   private hbRound = 0;
   private hbRounds = new Map<number, { ns: number; nicLast: number }>();
   private pendingReads: PendingRead[] = [];
+  private fl: LeaderLeases = { mode: 'off', quorumAll: false, floor: 0, holders: new Map(), grants: new Map(), confWaiting: null, granted: 0 };
+  private flease: FollowerLease = { term: -1, lead: 0, until: -Infinity, floor: 0, answered: new Map() };
   private appendWaiting = new Set<NodeId>();
   /** client events refused with 'busy' (a bounded queue was full) */
   private refusedProposals = 0;
   private refusedReads = 0;
+  /** follower reads taken under a read lease */
+  private followerReads = 0;
+  /** reads waiting for the driver's next progress report (its LAST_INDEX and COMMIT_INDEX, read after
+   *  they arrived): a follower's under its lease, and a leader's with readIndexAtTick */
+  private tickReads: { ctx: number; follower: boolean }[] = [];
 
   // snapshot reception
   private snapRx?: { index: number; term: number; voters: NodeId[]; total: number; parts: Map<number, Uint8Array>; bytes: number };
@@ -176,7 +219,7 @@ export class Core {
       case 'campaign': this.startElection(false); return;
       case 'transfer': this.transfer(ev.to); return;
       case 'confChange': return this.proposeConf(ev.op, ev.node);
-      case 'read': return this.read(ev.ctx);
+      case 'read': return this.read(ev.ctx, ev.nowNs);
       case 'compact': this.compact(ev.index, ev.data); return;
     }
   }
@@ -203,7 +246,7 @@ export class Core {
     if (m.fastOn && m.sync !== null) throw new CoreAssertionError('the fast path is on while a freeze-and-sync is in progress');
     if (m.sync === null && m.afterSync.length > 0) throw new CoreAssertionError(`${m.afterSync.length} actions wait for a sync that is not in progress`);
     if (this.proposals.length > this.cfg.maxPendingProposals) throw new CoreAssertionError(`${this.proposals.length} proposals queued, above maxPendingProposals`);
-    if (this.pendingReads.length + m.readsInFlight() > this.cfg.maxPendingReads) throw new CoreAssertionError('pending reads above maxPendingReads');
+    if (this.pendingReads.length + m.readsInFlight() + this.tickReads.length > this.cfg.maxPendingReads) throw new CoreAssertionError('pending reads above maxPendingReads');
     if (this.frameBuf.size > FRAME_BUFFER_MAX) throw new CoreAssertionError(`frame buffer holds ${this.frameBuf.size} frames, above ${FRAME_BUFFER_MAX}`);
   }
 
@@ -237,6 +280,10 @@ export class Core {
       applied: this.log.applied, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), voters: [...this.voters],
       fastPath: this.mirror.fastOn, recovering: this.recovering, syncing: this.mirror.sync !== null,
       refused: { proposals: this.refusedProposals, reads: this.refusedReads, syncMessages: this.mirror.droppedMessages },
+      leases: {
+        mode: this.fl.mode, holders: [...this.fl.holders.entries()].filter(([, u]) => u > this.now).map(([id]) => id).sort((a, b) => a - b),
+        granted: this.fl.granted, followerUntil: this.followerLeaseUntil(), followerReads: this.followerReads,
+      },
     };
   }
 
@@ -318,6 +365,7 @@ export class Core {
       afterSync: (a) => this.afterSync(a),
       afterFetch: (a) => this.afterFetch(a),
       afterRead: (ctx, c) => this.afterRead(ctx, c),
+      afterLeaseFloor: (last) => this.afterLeaseFloor(last),
     };
   }
 
@@ -409,7 +457,7 @@ export class Core {
   }
 
   private writeMembership(): void {
-    this.mirror.writeMembership(this.rd.nic, this.voters);
+    this.mirror.writeMembership(this.rd.nic, this.voters, false, this.role === 'leader' && this.fl.quorumAll ? this.voters.length : undefined);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -430,6 +478,9 @@ export class Core {
         this.broadcastHeartbeat();
       }
       if (this.leadTransferee !== 0 && this.now >= this.transferDeadline) this.abortTransfer();
+      this.leaseModeStep();
+      // a transfer waits for the follower leases to end before its TimeoutNow
+      if (this.leadTransferee !== 0 && !this.timeoutNowSent) this.maybeTimeoutNow(this.leadTransferee);
       return;
     }
     if (this.now >= this.electionDeadline) {
@@ -453,6 +504,8 @@ export class Core {
     this.leadTransferee = 0;
     this.proposals = [];
     this.pendingReads = [];
+    // a deposed leader's NIC is frozen below (it commits nothing more); its grants end on their own
+    this.fl = { mode: 'off', quorumAll: false, floor: 0, holders: new Map(), grants: new Map(), confWaiting: null, granted: this.fl.granted };
     this.tracker.resetVotes();
     this.resetElectionTimer();
     // the fast path stops: a follower's NIC runs again only once its log is reconciled
@@ -535,6 +588,8 @@ export class Core {
     this.role = 'leader';
     this.lead = this.id;
     this.leadTransferee = 0;
+    this.fl = { mode: 'off', quorumAll: false, floor: 0, holders: new Map(), grants: new Map(), confWaiting: null, granted: this.fl.granted };
+    this.flease.until = -Infinity;
     this.tracker.reset(this.voters, this.log.lastIndex() + 1);
     this.hbRounds.clear();
     // (1) the no-op of this term, through the log port (the fast path is still off)
@@ -767,10 +822,12 @@ export class Core {
     this.resetElectionTimer();
     // commit: the leader sends min(its commit, our match), so it is safe to take
     if (m.commit > this.log.commit && m.commit <= this.log.lastIndex() && this.reconciledTerm === this.term) this.commitTo(m.commit);
+    this.takeLease(m);
     const myLast = this.mirror.fastOn ? Math.max(this.mirror.last, this.log.lastIndex()) : this.log.lastIndex();
     // reject = "not reconciled in this term yet: send me an Append" (e.g. after a restart)
     // commit = our host commit index: what our storage holds durably (the leader counts durable copies)
     this.send(this.msg(MsgType.HeartbeatResp, m.from, { context: m.context, hint: myLast, commit: this.log.commit, reject: this.reconciledTerm !== this.term }));
+    this.noteAnswered(m);
     if (!this.mirror.fastOn && this.mirror.synced) this.enableFollower();
   }
 
@@ -952,8 +1009,10 @@ export class Core {
         this.maybeTimeoutNow(m.from);
       }
     }
+    if (m.context !== 0) p.heartbeatRejected = m.reject;
     const r = this.hbRounds.get(m.context);
     if (r) p.ackedSendNs = Math.max(p.ackedSendNs, r.ns);
+    if (r && !m.reject) this.maybeGrant(m.from, m.context);
     // a follower that is behind what we had sequenced a round earlier missed frames: repair it
     const prevRound = this.hbRounds.get(m.context - 1);
     if (m.reject && p.state !== 'snapshot' && !this.appendWaiting.has(m.from)) {
@@ -983,7 +1042,11 @@ export class Core {
     for (const v of this.voters) {
       if (v === this.id) continue;
       const p = this.tracker.get(v)!;
-      this.send(this.msg(MsgType.Heartbeat, v, { commit: Math.min(p.match, this.log.commit), context: this.hbRound, index: Math.max(this.mirror.last, this.log.lastIndex()) }));
+      const hb = this.msg(MsgType.Heartbeat, v, { commit: Math.min(p.match, this.log.commit), context: this.hbRound, index: Math.max(this.mirror.last, this.log.lastIndex()) });
+      const g = this.fl.mode === 'on' ? this.fl.grants.get(v) : undefined;
+      if (g) hb.lease = { round: g.round, ns: g.ns, floor: this.fl.floor };
+      this.fl.grants.delete(v);
+      this.send(hb);
     }
   }
 
@@ -991,7 +1054,8 @@ export class Core {
     if (this.role !== 'leader') return;
     // the leader counts itself only for what its storage made durable
     this.tracker.get(this.id)?.maybeUpdate(Math.min(this.log.lastIndex(), this.stableIndex));
-    const c = this.tracker.committed();
+    // follower leases out: only what every voter holds (the NIC's QUORUM says the same)
+    const c = this.fl.quorumAll ? this.tracker.committedAll() : this.tracker.committed();
     if (c > this.log.commit && this.log.term(c) === this.term) this.commitTo(c);
   }
 
@@ -1075,6 +1139,15 @@ export class Core {
     if (this.pendingConfIndex > this.log.commit) return; // one change at a time
     if (op === 'add' && this.voters.includes(node)) return;
     if (op === 'remove' && !this.voters.includes(node)) return;
+    if (this.fl.mode !== 'off') {
+      // follower leases out: no more grants; the change goes out once every lease ended and QUORUM
+      // is a majority again (a removed node's lease ends before it stops counting)
+      if (this.fl.confWaiting === null) this.fl.confWaiting = { op, node };
+      this.fl.mode = 'draining';
+      this.fl.grants.clear();
+      if (this.now >= this.leasesEndNs()) this.leaveLeaseMode();
+      return;
+    }
     const before = this.pendingConfIndex;
     this.pendingConfIndex = this.log.lastIndex() + 1 + this.proposals.length;
     const r = this.propose({ payload: new Uint8Array([op === 'add' ? EntryTag.ADD : EntryTag.REMOVE, node]), clientId: CTL_CLIENT, seq: 0, flags: 0 });
@@ -1121,6 +1194,8 @@ export class Core {
   private maybeTimeoutNow(from: NodeId): void {
     const p = this.tracker.get(from);
     if (this.leadTransferee !== from || !p || p.match < this.log.lastIndex() || this.timeoutNowSent) return;
+    // follower leases granted by us must end first: the target is elected at once, past stickiness
+    if (this.fl.holders.size > 0 && this.now < this.leasesEndNs()) return;
     this.timeoutNowSent = true;
     this.send(this.msg(MsgType.TimeoutNow, from));
   }
@@ -1130,16 +1205,32 @@ export class Core {
     if (this.role === 'leader' && this.mirror.synced) this.setCsr('FAST_EN', 1);
   }
 
-  /** A linearizable read. Not the leader: a ReadState with index -1. Too many in flight: refused 'busy'. */
-  private read(ctx: number): Refusal | undefined {
-    if (this.role !== 'leader') {
+  /**
+   * A linearizable read. Not the leader and no follower read lease: a ReadState with index -1. Too
+   * many in flight: refused 'busy'.
+   */
+  private read(ctx: number, nowNs?: number): Refusal | undefined {
+    if (nowNs !== undefined) this.now = Math.max(this.now, nowNs);
+    const follower = this.role !== 'leader';
+    if (follower && !this.followerLeaseValid()) {
       this.rd.readStates.push({ ctx, index: -1, via: 'quorum' });
       return;
     }
     const limit = this.cfg.maxPendingReads;
-    if (this.pendingReads.length + this.mirror.readsInFlight() >= limit) {
+    if (this.pendingReads.length + this.mirror.readsInFlight() + this.tickReads.length >= limit) {
       this.refusedReads++;
       return { refused: 'busy', queue: 'reads', limit };
+    }
+    if (follower) {
+      // every entry this NIC acknowledged is at or below its LAST_INDEX: the next progress report
+      // reads it (after this read arrived), so no register read of its own
+      this.followerReads++;
+      this.tickReads.push({ ctx, follower: true });
+      return undefined;
+    }
+    if (this.cfg.readIndexAtTick) {
+      this.tickReads.push({ ctx, follower: false });
+      return undefined;
     }
     // the NIC may have committed (and replied to clients) beyond what the host has seen
     this.mirror.readCommitFor(this.rd.nic, ctx);
@@ -1157,6 +1248,143 @@ export class Core {
     this.pendingReads.push({ ctx, index, round: this.hbRound + 1 });
     this.heartbeatDeadline = this.now + this.cfg.heartbeatIntervalNs;
     this.broadcastHeartbeat();
+  }
+
+  /**
+   * The reads that wait for a progress report (read by the driver after they arrived). A follower
+   * read's lease was valid when it arrived, so every write acknowledged before then is at or below
+   * max(LAST_INDEX, the lease's floor): the driver answers once it applied that far
+   * (docs/control-plane.md §6.1 has the argument). A leader's read goes on as after its own
+   * COMMIT_INDEX read.
+   */
+  private answerTickReads(nicLast: number, nicCommit: number): void {
+    const rs = this.tickReads;
+    if (rs.length === 0) return;
+    this.tickReads = [];
+    for (const r of rs) {
+      if (r.follower) this.rd.readStates.push({ ctx: r.ctx, index: Math.max(nicLast, this.log.lastIndex(), this.flease.floor), via: 'follower' });
+      else this.afterRead(r.ctx, nicCommit);
+    }
+  }
+
+  /** Follower: the read lease of the current leader holds now. */
+  followerLeaseValid(): boolean {
+    const l = this.flease;
+    return this.cfg.followerReads && this.role === 'follower' && l.term === this.term && this.lead !== 0 && l.lead === this.lead &&
+      this.reconciledTerm === this.term && this.now < l.until;
+  }
+
+  /** Follower: until when (own clock) its read lease lasts; -Infinity when it holds none. */
+  followerLeaseUntil(): number {
+    return this.followerLeaseValid() ? this.flease.until : -Infinity;
+  }
+
+  /** Follower: remember when it answered a heartbeat round (a lease granted for that answer starts then). */
+  private noteAnswered(m: Message): void {
+    if (!this.cfg.followerReads || m.context === 0) return;
+    const l = this.flease;
+    if (l.term !== this.term || l.lead !== m.from) {
+      this.flease = { term: this.term, lead: m.from, until: -Infinity, floor: 0, answered: new Map() };
+    }
+    const a = this.flease.answered;
+    a.set(m.context, this.now);
+    if (a.size > 64) a.delete(a.keys().next().value!);
+  }
+
+  /** Follower: a lease in a Heartbeat, for an answer of ours to one of this leader's rounds. */
+  private takeLease(m: Message): void {
+    const g = m.lease;
+    const l = this.flease;
+    if (!g || !this.cfg.followerReads || l.term !== this.term || l.lead !== m.from) return;
+    const at = l.answered.get(g.round);
+    if (at === undefined) return;
+    l.until = Math.max(l.until, at + g.ns);
+    l.floor = Math.max(l.floor, g.floor);
+  }
+
+  /** Leader: the last moment (own clock) any follower lease granted may still hold. */
+  private leasesEndNs(): number {
+    let t = -Infinity;
+    for (const u of this.fl.holders.values()) t = Math.max(t, u);
+    return t;
+  }
+
+  /** Leader, at a heartbeat answer of `from` for `round`: decide a lease for it (sent with the next heartbeat). */
+  private maybeGrant(from: NodeId, round: number): void {
+    const fl = this.fl;
+    if (fl.mode !== 'on' || this.role !== 'leader') return;
+    const p = this.tracker.get(from);
+    if (!p || p.state === 'snapshot' || p.heartbeatRejected) return;
+    const end = this.leaseUntil();
+    if (!(end > this.now)) return;
+    const rho = this.cfg.maxClockDrift;
+    // the follower's clock may run 1+rho fast against our 1-rho: its lease, counted from its answer
+    // (which was before now), must end (real time) before our clock shows `end`
+    let ns = ((end - this.now) * (1 - rho)) / (1 + rho);
+    const cap = this.cfg.followerLeaseNs > 0 ? this.cfg.followerLeaseNs : this.cfg.electionTimeoutNs;
+    ns = Math.floor(Math.min(ns, cap, 0xffffffff));
+    if (ns <= 0) return;
+    const until = this.now + (ns * (1 + rho)) / (1 - rho);
+    fl.holders.set(from, Math.max(fl.holders.get(from) ?? -Infinity, until));
+    fl.grants.set(from, { round, ns });
+    fl.granted++;
+  }
+
+  /** Leader: every follower answers the heartbeats and is reconciled in this term (leases may go out). */
+  private followersHealthy(): boolean {
+    const others = this.voters.filter((v) => v !== this.id);
+    if (others.length === 0) return false;
+    const prev = this.hbRounds.get(this.hbRound - 1)?.ns;
+    if (prev === undefined) return false;
+    for (const v of others) {
+      const p = this.tracker.get(v);
+      // (the state may be probe: a follower the NICs keep up to date gets no host Appends)
+      if (!p || p.state === 'snapshot' || p.heartbeatRejected || p.ackedSendNs < prev) return false;
+    }
+    return true;
+  }
+
+  /** Leader, at each tick: enter, keep, drain or leave follower-lease mode. */
+  private leaseModeStep(): void {
+    if (!this.cfg.followerReads || this.role !== 'leader') return;
+    const fl = this.fl;
+    const blocked = this.leadTransferee !== 0 || this.pendingConfIndex > this.log.commit || fl.confWaiting !== null ||
+      this.mirror.sync !== null || !this.followersHealthy();
+    if (fl.mode === 'off') {
+      if (blocked || !(this.now < this.leaseUntil())) return;
+      // QUORUM = every voter first; then the floor: the NIC's LAST_INDEX read after that write
+      // bounds everything it committed with a majority before
+      fl.mode = 'entering';
+      fl.quorumAll = true;
+      this.writeMembership();
+      this.mirror.readLeaseFloor(this.rd.nic);
+      return;
+    }
+    if ((fl.mode === 'on' || fl.mode === 'entering') && blocked) {
+      fl.mode = 'draining';
+      fl.grants.clear();
+    }
+    if (fl.mode === 'draining' && this.now >= this.leasesEndNs()) this.leaveLeaseMode();
+  }
+
+  private leaveLeaseMode(): void {
+    const fl = this.fl;
+    fl.mode = 'off';
+    fl.quorumAll = false;
+    fl.holders.clear();
+    fl.grants.clear();
+    this.writeMembership();
+    const c = fl.confWaiting;
+    fl.confWaiting = null;
+    if (c) this.proposeConf(c.op, c.node);
+  }
+
+  /** The lease floor's LAST_INDEX answer: grants may go out. */
+  private afterLeaseFloor(nicLast: number): void {
+    const fl = this.fl;
+    if (this.role !== 'leader' || fl.mode !== 'entering') return;
+    fl.floor = Math.max(nicLast, this.log.lastIndex(), this.termStart, this.mirror.last);
+    fl.mode = 'on';
   }
 
   private checkReads(): void {
@@ -1212,6 +1440,7 @@ export class Core {
 
   private onProgress(last: number, commit: number, activity: number): void {
     if (this.mirror.fastOn) this.mirror.last = Math.max(this.mirror.last, last);
+    this.answerTickReads(last, commit);
     if (activity !== this.nicActivity) {
       const first = this.nicActivity < 0;
       this.nicActivity = activity;

@@ -55,6 +55,19 @@ export interface Message {
   recovering: boolean;
   /** Snapshot chunk: metadata and a byte range of the snapshot data. */
   snap?: SnapshotChunk;
+  /** Heartbeat: a follower read lease (docs/control-plane.md §6) */
+  lease?: LeaseGrant;
+}
+
+/**
+ * A follower read lease: valid on the follower's own clock from the moment it answered heartbeat
+ * round `round` of this leader, for `ns` nanoseconds (the leader already scaled it by the drift
+ * bound); reads under it are answered once the follower applied at least `floor`.
+ */
+export interface LeaseGrant {
+  round: number;
+  ns: number;
+  floor: number;
 }
 
 export interface SnapshotMeta {
@@ -115,16 +128,18 @@ export type Event =
   | { kind: 'campaign' }
   | { kind: 'transfer'; to: NodeId }
   | { kind: 'confChange'; op: 'add' | 'remove'; node: NodeId }
-  /** linearizable read: ctx comes back in a ReadState once it is safe to read at `index` */
-  | { kind: 'read'; ctx: number }
+  /** linearizable read: ctx comes back in a ReadState once it is safe to read at `index`. `nowNs`:
+   *  the driver's clock when the read arrived (a follower checks its read lease against it) */
+  | { kind: 'read'; ctx: number; nowNs?: number }
   /** the application took a snapshot at `index` (<= applied): compact the log */
   | { kind: 'compact'; index: number; data: Uint8Array };
 
 export interface ReadState {
   ctx: number;
   index: number;
-  /** 'lease' (no message round) or 'quorum' (heartbeat round, ReadIndex) */
-  via: 'lease' | 'quorum';
+  /** 'lease' (the leader's lease: no message round), 'quorum' (heartbeat round, ReadIndex) or
+   *  'follower' (a follower under a read lease: docs/control-plane.md §6) */
+  via: 'lease' | 'quorum' | 'follower';
 }
 
 /**
@@ -170,6 +185,19 @@ export interface Config {
   /** relative clock rate error bound between any two hosts (e.g. 1e-4 = 100 ppm) */
   maxClockDrift?: number;      // default 1e-4
   leaseReads?: boolean;        // default true
+  /**
+   * Follower reads under leases (docs/control-plane.md §6): a follower holding a read lease of the
+   * current leader answers linearizable reads itself. While leases are out, the leader's NIC
+   * commits only what every voter holds (QUORUM = all). Needs leaseReads and checkQuorum. Default false.
+   */
+  followerReads?: boolean;
+  /**
+   * A leader's linearizable read takes COMMIT_INDEX from the driver's next progress report instead
+   * of a register read of its own (default false): no read per batch, up to a tick more latency.
+   */
+  readIndexAtTick?: boolean;
+  /** the longest follower read lease, ns on the follower's clock (default: the election timeout; the leader lease bounds it too) */
+  followerLeaseNs?: number;
   maxAppendEntries?: number;   // entries named per Append message (default 12: the Append must fit a 256-byte control payload)
   maxInflightAppends?: number; // Appends in flight per follower in replicate state (default 8)
   snapshotChunkBytes?: number; // default 128 (a control payload must fit the NIC's MAX_PAYLOAD)

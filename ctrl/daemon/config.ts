@@ -116,6 +116,9 @@ const nodeSchema = z.object({
   /** `get` at the leader without the log: a lease read, or ReadIndex when the lease is not valid
    *  (false: every get is an entry of the log, as a write) */
   localReads: z.boolean().default(true),
+  /** followers answer gets under read leases of the leader (docs/control-plane.md §6.1; while leases
+   *  are out, writes commit once every voter holds them). The same on every member. */
+  followerReads: z.boolean().default(false),
   log: z.object({ level: z.enum(LOG_LEVELS).default('info') }).strict().default({}),
   /** POST /debug/planes on the status endpoint (block a plane: tests, drills) */
   debug: z.object({ planeControl: z.boolean().default(false) }).strict().default({}),

@@ -97,6 +97,8 @@ export interface ReadStats {
   lease: number;
   /** answered after a heartbeat round a quorum acknowledged (ReadIndex) */
   quorum: number;
+  /** answered by this node as a follower under its read lease (core config followerReads) */
+  follower: number;
   /** not the leader (any more): NOT_LEADER with the hint, the client asks again */
   refused: number;
   /** the same request again (its copy on another plane, or a retry while it waits): dropped */
@@ -107,7 +109,7 @@ export interface ReadStats {
 const READ_COPY_WINDOW_MS = 200;
 
 export class NodeDaemon implements StatusSource {
-  readonly reads: ReadStats = { lease: 0, quorum: 0, refused: 0, copies: 0 };
+  readonly reads: ReadStats = { lease: 0, quorum: 0, follower: 0, refused: 0, copies: 0 };
   /** per client: the last get taken off the NIC's path */
   private readonly readSeen = new Map<number, { seq: number; atMs: number; pending: boolean }>();
   readonly startedAt = Date.now();
@@ -155,7 +157,10 @@ export class NodeDaemon implements StatusSource {
         electionTimeoutNs: Math.round(cfg.timing.electionTimeoutMs * 1e6),
         heartbeatIntervalNs: Math.round(cfg.timing.heartbeatIntervalMs * 1e6),
         rand: new SeededRand(seed), // seeded from the OS at start; the seed is logged
+        followerReads: cfg.followerReads,
       },
+      serveReads: cfg.followerReads,
+      clock: () => this.nowNs(),
       nic,
       storage: this.storage,
       key: Buffer.from(cfg.key, 'hex'),
@@ -495,6 +500,7 @@ export class NodeDaemon implements StatusSource {
       id: this.cfg.id, pid: process.pid, uptimeMs: Date.now() - this.startedAt, backend: this.cfg.nic.backend, seed: this.seed,
       role: s.role, term: s.term, lead: s.lead, vote: s.vote, commit: s.commit, applied: this.replica.kv.appliedIndex, lastIndex: s.lastIndex,
       fastPath: s.fastPath, recovering: s.recovering, voters: s.voters,
+      leases: s.leases,
       kernelFilter: this.kernelFilter ? { sampleEvery: this.cfg.net.kernelFilterSample } : null,
       rejoining: this.storage.rejoining, rejoin: { ...this.rejoin, target: this.rejoinTarget ?? null },
       durableIndex: this.replica.core.durableIndex(),
@@ -509,7 +515,7 @@ export class NodeDaemon implements StatusSource {
         replica: { ...this.replica.stats, punts: { ...this.replica.stats.punts } },
         codec: { ...this.replica.codec.stats },
         storage: { ...this.storage.stats },
-        reads: { ...this.reads },
+        reads: { ...this.reads, follower: this.replica.followerReads.served, refused: this.reads.refused + this.replica.followerReads.refused },
         driver: { ...this.driver },
         nic: nicCounters as Partial<Record<CounterName, number>>,
       },

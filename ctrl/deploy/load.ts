@@ -64,6 +64,8 @@ export interface LoadResult {
   /** latency of completed operations, microseconds */
   latencyUs: LatencySummary;
   byOp: Record<string, LatencySummary>;
+  /** completed gets by who answered: the leader, or a replica under its read lease (readFrom 'any') */
+  readPaths: { leader: number; replica: number };
 }
 
 const te = new TextEncoder();
@@ -176,6 +178,7 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
   let secOk = 0;
   let secInd = 0;
   const counts = { total: 0, completed: 0, failed: 0, indeterminate: 0 };
+  const readPaths = { leader: 0, replica: 0 };
   const ticker = setInterval(() => {
     o.onSecond?.({ second: ++second, ops: secOps, ok: secOk, indeterminate: secInd });
     secOps = secOk = secInd = 0;
@@ -219,6 +222,7 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
         if (out.kind === 'ok') {
           counts.completed++;
           secOk++;
+          if (cmd.op === 'get') readPaths[out.path]++;
           if (cmd.op === 'get') seen.set(key, out.reply.status === Status.OK && out.reply.value ? td.decode(out.reply.value) : null);
           else if (cmd.op === 'put') seen.set(key, td.decode(cmd.value));
           else if (cmd.op === 'cas') seen.set(key, out.reply.status === Status.OK ? td.decode(cmd.value) : out.reply.value ? td.decode(out.reply.value) : null);
@@ -251,6 +255,7 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
     opsPerSec: measured / windowS,
     latencyUs: summary(all),
     byOp: Object.fromEntries([...byOp.entries()].map(([k, h]) => [k, summary(h)])),
+    readPaths,
   };
 }
 
@@ -306,5 +311,6 @@ export function formatLoad(r: LoadResult): string {
     `  latency     p50 ${l.p50} us   p90 ${l.p90} us   p99 ${l.p99} us   p99.9 ${l.p999} us   max ${l.max} us   (${l.count} samples)`,
   ];
   for (const [k, s] of Object.entries(r.byOp)) lines.push(`    ${k.padEnd(7)} ${String(s.count).padStart(7)} ops   p50 ${s.p50} us   p99 ${s.p99} us`);
+  if (r.readPaths.leader + r.readPaths.replica > 0) lines.push(`  gets        ${r.readPaths.leader} answered by the leader, ${r.readPaths.replica} by a replica under its read lease`);
   return lines.join('\n');
 }

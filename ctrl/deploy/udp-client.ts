@@ -19,6 +19,8 @@ export interface PoolOptions {
   maxAttempts?: number;
   /** how often the clients' timers are checked (default 5 ms) */
   tickMs?: number;
+  /** where gets go first: 'leader' (default) or 'any' replica round robin (KvClient readFrom; followers answer under read leases) */
+  readFrom?: 'leader' | 'any';
 }
 
 const nowNs = (): number => Number(process.hrtime.bigint());
@@ -50,7 +52,7 @@ export class ClientPool {
       sock.setRecvBufferSize(4 << 20);
       sock.setSendBufferSize(4 << 20);
     } catch { /* kernel limits */ }
-    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, ...opts });
+    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, readFrom: 'leader', ...opts });
   }
 
   /** A new client session (a fresh random id). */
@@ -66,6 +68,7 @@ export class ClientPool {
       nodes: [...ids.slice(r), ...ids.slice(0, r)],
       attemptTimeoutNs: this.o.attemptTimeoutMs * 1e6,
       maxAttempts: this.o.maxAttempts,
+      readFrom: this.o.readFrom,
       transport: { send: (to, frame) => this.send(to, frame) },
     });
     kv.tick(nowNs());

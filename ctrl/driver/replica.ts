@@ -58,6 +58,16 @@ export interface ReplicaOptions {
   /** Drops control messages in (after authentication and decoding, before the core) or out (before
    *  encoding) when it returns false; counted in stats.controlFiltered (the daemon's rejoin gate). */
   filterMessage?: (m: Message, dir: 'in' | 'out') => boolean;
+  /**
+   * Answer clients' `get` requests that reach this replica as a follower (its NIC punts every
+   * REQ) with a linearizable read under the follower's read lease (core config followerReads);
+   * without a lease it answers NOT_LEADER as before and the client asks the leader. The reply
+   * names the leader (`Reply.leader`), so the client knows a replica answered (docs/control-plane.md §6).
+   */
+  serveReads?: boolean;
+  /** The driver's clock now (ns), for reads that arrive between ticks: a follower checks its read
+   *  lease against it. Absent: the time of the last tick (the lease then looks longer by a tick). */
+  clock?: () => number;
 }
 
 export interface ReplicaStats {
@@ -91,7 +101,7 @@ export interface ReplicaStats {
 /** What readLocal hands back. `via: 'refused'`: not answered here (not the leader; `busy`: too many reads in flight). */
 export interface LocalRead {
   value: Uint8Array | undefined;
-  via: 'lease' | 'quorum' | 'refused';
+  via: 'lease' | 'quorum' | 'follower' | 'refused';
   index: number;
   /** refused because the reads in flight reached maxPendingReads: retry later, here */
   busy?: boolean;
@@ -113,7 +123,9 @@ export class Replica {
   };
   private recentTags = new Map<string, number>();
   private readCtx = 0;
-  private reads = new Map<number, { key: string; done: Parameters<Replica['readLocal']>[1]; index: number; via: 'lease' | 'quorum' }>();
+  private reads = new Map<number, { key: string; done: Parameters<Replica['readLocal']>[1]; index: number; via: 'lease' | 'quorum' | 'follower' }>();
+  /** client `get`s answered here as a follower (serveReads), and refused for want of a read lease */
+  readonly followerReads = { served: 0, refused: 0 };
   /** index -> NIC cycle of its COMMITTED host frame, until applied */
   private committedAt = new Map<number, number>();
   /** term and CRC-32 of the entry identity of every applied index (1-based; [0] unused) */
@@ -222,7 +234,8 @@ export class Replica {
     }
     const ctx = ++this.readCtx;
     this.reads.set(ctx, { key, done, index: -2, via: 'quorum' });
-    const r = this.core.step({ kind: 'read', ctx });
+    const nowNs = this.o.clock ? Math.max(this.nowNs, this.o.clock()) : undefined;
+    const r = this.core.step(nowNs === undefined ? { kind: 'read', ctx } : { kind: 'read', ctx, nowNs });
     if (r) {
       this.reads.delete(ctx);
       if (r.refused === 'busy') this.stats.busyRefusals++;
@@ -305,6 +318,7 @@ export class Replica {
     }
     if (h.type === W.REQ) {
       if (h.clusterId !== this.clusterId || h.clientId === 0) return;
+      if (this.o.serveReads && this.core.role !== 'leader' && this.followerGet(h.clientId, h.seq, f.frame)) return;
       if (this.core.role === 'leader') this.stats.busyReplies++;
       else this.stats.redirects++;
       if (!this.hostReplies(h.clientId)) return;
@@ -313,6 +327,33 @@ export class Replica {
     }
     if (h.type === W.REPLY) return;
     this.core.step({ kind: 'nic', ev: { type: 'punt', reason, frame: f.frame } });
+  }
+
+  /** A client's `get` at this follower: answered under the read lease, or NOT_LEADER. False: not a get. */
+  private followerGet(clientId: number, seq: number, frame: Uint8Array): boolean {
+    let key: string;
+    try {
+      const c = decodeCommand(framePayload(frame));
+      if (c.op !== 'get') return false;
+      key = c.key;
+    } catch {
+      return false;
+    }
+    if (!this.hostReplies(clientId)) return true;
+    this.readLocal(key, (r) => {
+      const core = this.core;
+      if (r.via === 'refused') {
+        this.followerReads.refused++;
+        this.sendFrames([replyFrame(this.clusterId, this.id, clientId, seq, 0, core.term, { status: Status.NOT_LEADER, leader: core.role === 'leader' ? this.id : core.lead })]);
+        return;
+      }
+      this.followerReads.served++;
+      // leader = who leads (not us): the client learns a replica answered, and whom to ask for writes
+      const lead = core.lead !== this.id ? core.lead : 0;
+      const reply = r.value ? { status: Status.OK, value: r.value, leader: lead } : { status: Status.NOT_FOUND, leader: lead };
+      this.sendFrames([replyFrame(this.clusterId, this.id, clientId, seq, Math.max(0, r.index), core.term, reply)]);
+    });
+    return true;
   }
 
   private sendFrames(frames: Uint8Array[]): void {
@@ -333,8 +374,10 @@ export class Replica {
       if (this.held.length || this.reads.size) this.perform(Core.emptyReady()); // the durable index moves with heartbeat answers
       const role = this.core.role;
       if (role !== this.lastRole) {
+        const was = this.lastRole;
         this.lastRole = role;
-        if (role !== 'leader') this.refuseReads();
+        // a deposed leader's reads go elsewhere; a follower's reads under its lease keep their read index
+        if (was === 'leader') this.refuseReads();
         this.log(`${role} term=${this.core.term}`);
         this.onRoleChange?.(role, this.core.term);
       }

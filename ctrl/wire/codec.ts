@@ -52,7 +52,7 @@ export class ControlCodec {
     const obj = {
       type: m.type, from: m.from, to: m.to, term: m.term, logTerm: m.logTerm, index: m.index, commit: m.commit,
       reject: m.reject, hint: m.hint, entryTerms: m.entryTerms, entryCrcs: m.entryCrcs, context: m.context,
-      recovering: m.recovering, snap: m.snap,
+      recovering: m.recovering, snap: m.snap, lease: m.lease,
     };
     const body = ControlT.encode(ControlT.fromObject(obj)).finish();
     const payloadLen = body.length + TAG_BYTES;
@@ -93,6 +93,10 @@ export class ControlCodec {
     if (o.snap) {
       const s = o.snap as Record<string, unknown>;
       m.snap = { index: s.index as number, term: s.term as number, voters: s.voters as number[], offset: s.offset as number, total: s.total as number, data: new Uint8Array(s.data as Uint8Array) };
+    }
+    if (o.lease) {
+      const l = o.lease as Record<string, unknown>;
+      m.lease = { round: l.round as number, ns: l.ns as number, floor: l.floor as number };
     }
     // the header must agree with the authenticated body
     if (m.from !== h.srcNode || m.to !== h.dstNode || m.term !== h.term || m.type < 1 || m.type > 10) { this.stats.dropMismatch++; return undefined; }

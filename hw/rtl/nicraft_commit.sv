@@ -69,13 +69,28 @@ reg [31:0]          commit_index_reg = 32'd0, commit_index_next;
 
 integer n;
 
+// A member's match index moves to the largest of its candidates (the parallel path's ACK index, the
+// execute engine's ACK index, its NACK index - 1) that exceeds it. Every compare is made in parallel
+// (the candidates against each other once, each against every member's match index) and the winner
+// selected, rather than three compare-and-replace steps in series (16 logic levels, docs/synthesis.md).
+// A candidate wins when it is offered, exceeds the match index and is at least every other offered
+// candidate; tied winners carry the same value, so the result is the OR of the winners.
+wire [31:0] nack_index = ev_index - 32'd1;
+wire a_ge_e = ack_index >= ev_index, a_ge_k = ack_index >= nack_index, e_ge_k = ev_index >= nack_index;
+wire e_ge_a = ev_index >= ack_index, k_ge_a = nack_index >= ack_index, k_ge_e = nack_index >= ev_index;
+reg a_ok, e_ok, k_ok, a_win, e_win, k_win;
+
 always_comb begin
     for (n = 0; n < MAX_NODES; n = n + 1) begin
-        match_upd[n] = match_reg[n];
-        if (ack_valid && ack_src == 8'(n) && ack_index > match_upd[n]) match_upd[n] = ack_index;
-        if (ev_ack && ev_src == 8'(n) && ev_index > match_upd[n]) match_upd[n] = ev_index;
-        if (ev_nack && ev_src == 8'(n) && ev_index - 32'd1 > match_upd[n]) match_upd[n] = ev_index - 32'd1;
-        moved[n] = match_upd[n] != match_reg[n];
+        a_ok = ack_valid && ack_src == 8'(n) && ack_index > match_reg[n];
+        e_ok = ev_ack && ev_src == 8'(n) && ev_index > match_reg[n];
+        k_ok = ev_nack && ev_src == 8'(n) && nack_index > match_reg[n];
+        a_win = a_ok && (!e_ok || a_ge_e) && (!k_ok || a_ge_k);
+        e_win = e_ok && (!a_ok || e_ge_a) && (!k_ok || e_ge_k);
+        k_win = k_ok && (!a_ok || k_ge_a) && (!e_ok || k_ge_e);
+        moved[n] = a_ok || e_ok || k_ok;
+        match_upd[n] = moved[n] ? ({32{a_win}} & ack_index) | ({32{e_win}} & ev_index) | ({32{k_win}} & nack_index)
+                                : match_reg[n];
         match_write[n] = match_upd[n];
         if (wr_match_index && 32'(match_sel) == n) match_write[n] = wr_data;
         if (rst) match_write[n] = 32'd0;

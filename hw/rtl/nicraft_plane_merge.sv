@@ -1,25 +1,38 @@
 // nicraft: merge of the plane RX buffers, with duplicate suppression and a parallel ACK path.
 //
-// Every frame arrives once per plane. At the head of each plane's buffer the frame's key
-// (see nicraft_nic.sv: type, source, term or client, index or sequence) is compared with the
-// keys of the last WINDOW frames taken and with the heads of the lower-numbered planes: a match
-// is a copy, dropped whole at once, in parallel on every plane, without using a pipeline slot.
-// First copy wins. Frames on a disabled plane are dropped the same way.
+// Every frame arrives once per plane. At the head of each plane the frame's key (see
+// nicraft_nic.sv: type, source, term or client, index or sequence) is compared with the keys of the
+// last WINDOW frames taken (younger than WINDOW_CYCLES) and with the heads of the lower-numbered
+// planes: a match is a copy, dropped whole at once, in parallel on every plane, without using a
+// pipeline slot. First copy wins. Frames on a disabled plane are dropped the same way.
 // Surviving frames go to one of two consumers:
 //   - the ACK path (s_is_ack: a one-beat ACK the leader counts without the host), up to one per
 //     cycle, so ACKs never take a slot from requests;
 //   - the main pipeline (everything else), frame-atomic round robin over the planes.
+//
+// Pipelining (docs/synthesis.md). Each plane's beats pass two registers before the decision:
+//   A: a beat taken from the plane's buffer, with its key, key_valid and is_ack as they were then;
+//      on the way in its key is compared with every window entry (one registered bit per entry,
+//      kept up to date as entries expire, are overwritten, or are written with keys taken since);
+//   B: the head the merge decides on; a frame moving from A to B brings one bit, "its key is in the
+//      window", reduced from A's per-entry bits while it waits in A.
+// The decision itself reads only registers: B's bit, the keys taken in the previous cycle compared
+// with B (registered pairwise compares), and the lower planes' heads (registered pairwise compares).
+// A copy is dropped in the cycle it reaches B, so a frame waiting in B never needs to forget a
+// match. The merge is exactly the combinational one on the plane heads, two cycles later: a beat
+// reaches B two cycles after it left the buffer (one beat per cycle per plane still flows).
+// Assumes `now` advances by one every cycle (the NIC's cycle counter; the window is cleared on reset).
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 module nicraft_plane_merge #(
-    parameter PLANES = 2,
-    parameter DATA_WIDTH = 512,
-    parameter KEEP_WIDTH = DATA_WIDTH/8,
-    parameter KEY_WIDTH = 88,
-    parameter WINDOW = 16,
-    parameter WINDOW_CYCLES = 1024    // a key older than this is forgotten (a retry is not a copy)
+    parameter PLANES = 2,                 // network planes (1..3)
+    parameter DATA_WIDTH = 512,           // beat width in bits
+    parameter KEEP_WIDTH = DATA_WIDTH/8,  // tkeep bits
+    parameter KEY_WIDTH = 88,             // copy key bits
+    parameter WINDOW = 16,                // keys remembered (2..1024)
+    parameter WINDOW_CYCLES = 1024        // a key older than this is forgotten (a retry is not a copy)
 ) (
     input  wire                          clk,
     input  wire                          rst,
@@ -34,7 +47,7 @@ module nicraft_plane_merge #(
     input  wire [PLANES-1:0]             s_key_valid,
     input  wire [PLANES-1:0]             s_is_ack,
     input  wire [PLANES-1:0]             plane_en,
-    input  wire [31:0]                   now,        // free-running cycle count
+    input  wire [31:0]                   now,        // free-running cycle count, +1 every cycle
 
     output wire [DATA_WIDTH-1:0]         m_axis_tdata,
     output wire [KEEP_WIDTH-1:0]         m_axis_tkeep,
@@ -51,7 +64,10 @@ module nicraft_plane_merge #(
     output wire [PLANES-1:0]             off_drop    // a frame on a disabled plane ended (dropped)
 );
 
-localparam SEL_WIDTH = PLANES > 1 ? $clog2(PLANES) : 1;
+localparam P = PLANES;
+localparam W = WINDOW;
+localparam SEL_WIDTH = P > 1 ? $clog2(P) : 1;
+localparam WIN_PTR_WIDTH = $clog2(W);
 
 initial begin
     if (PLANES < 1 || PLANES > 3) begin
@@ -62,119 +78,303 @@ initial begin
         $error("nicraft_plane_merge: WINDOW must be 2..1024");
         $finish;
     end
-end
-
-reg [PLANES-1:0]     mid_reg = 0;        // the head is not a frame's first beat
-reg [PLANES-1:0]     drop_reg = 0;       // ... and that frame is being dropped
-reg [PLANES-1:0]     drop_off_reg = 0;   // ... because its plane is disabled
-reg                  locked_reg = 1'b0;  // main is inside a multi-beat frame
-reg [SEL_WIDTH-1:0]  locked_sel_reg = 0;
-reg [SEL_WIDTH-1:0]  last_sel_reg = 0;
-reg [KEY_WIDTH-1:0]  win_reg [0:WINDOW-1];
-reg [WINDOW-1:0]     win_valid_reg = 0;
-reg [31:0]           win_ts_reg [0:WINDOW-1];
-localparam WIN_PTR_WIDTH = $clog2(WINDOW);
-reg [WIN_PTR_WIDTH-1:0] win_ptr_reg = 0;
-wire [WIN_PTR_WIDTH-1:0] win_ptr_next = (32'(win_ptr_reg) == WINDOW - 1) ? {WIN_PTR_WIDTH{1'b0}} : win_ptr_reg + 1'b1;
-wire [WIN_PTR_WIDTH-1:0] win_ptr_next2 = (32'(win_ptr_next) == WINDOW - 1) ? {WIN_PTR_WIDTH{1'b0}} : win_ptr_next + 1'b1;
-
-wire [PLANES-1:0] first = s_axis_tvalid & ~mid_reg;
-
-// copies: against the window, and against a lower plane's head in the same cycle
-reg [PLANES-1:0] off, dup, cand_main, cand_ack;
-integer p, q, w;
-always @* begin
-    for (p = 0; p < PLANES; p = p + 1) begin
-        off[p] = first[p] && !plane_en[p];
-        dup[p] = 1'b0;
-        if (first[p] && plane_en[p] && s_key_valid[p]) begin
-            for (w = 0; w < WINDOW; w = w + 1) begin
-                if (win_valid_reg[w] && now - win_ts_reg[w] < WINDOW_CYCLES &&
-                    win_reg[w] == s_key[p*KEY_WIDTH +: KEY_WIDTH]) dup[p] = 1'b1;
-            end
-            for (q = 0; q < PLANES; q = q + 1) begin
-                if (q < p && first[q] && plane_en[q] && s_key_valid[q] &&
-                    s_key[q*KEY_WIDTH +: KEY_WIDTH] == s_key[p*KEY_WIDTH +: KEY_WIDTH]) dup[p] = 1'b1;
-            end
-        end
-        cand_ack[p] = first[p] && plane_en[p] && !dup[p] && s_is_ack[p];
-        cand_main[p] = first[p] && plane_en[p] && !dup[p] && !s_is_ack[p];
+    if (WINDOW_CYCLES < 3) begin
+        $error("nicraft_plane_merge: WINDOW_CYCLES must be at least 3");
+        $finish;
+    end
+    if (KEY_WIDTH < 1 || KEEP_WIDTH < 1 || DATA_WIDTH < 8) begin
+        $error("nicraft_plane_merge: KEY_WIDTH, KEEP_WIDTH and DATA_WIDTH must be positive");
+        $finish;
     end
 end
 
-// main: locked plane, else round robin over the candidates after the last winner
-wire [SEL_WIDTH-1:0] rr_sel;
-wire                 rr_found;
-nicraft_rr_pick #(.PORTS(PLANES), .SEL_WIDTH(SEL_WIDTH)) rr_inst (
-    .req(cand_main), .last(last_sel_reg), .sel(rr_sel), .found(rr_found)
-);
+// ---------------------------------------------------------------------------------------------
+// Registers
+
+// stage A and stage B, per plane
+reg [P-1:0]            a_valid_reg = 0, b_valid_reg = 0;
+reg [P*DATA_WIDTH-1:0] a_data_reg = 0, b_data_reg = 0;
+reg [P*KEEP_WIDTH-1:0] a_keep_reg = 0, b_keep_reg = 0;
+reg [P-1:0]            a_last_reg = 0, b_last_reg = 0;
+reg [P*16-1:0]         a_len_reg = 0, b_len_reg = 0;
+reg [P*KEY_WIDTH-1:0]  a_key_reg = 0, b_key_reg = 0;
+reg [P-1:0]            a_kv_reg = 0, b_kv_reg = 0;
+reg [P-1:0]            a_ack_reg = 0, b_ack_reg = 0;
+// A's per-entry bits, [q*W+w]: A_q's key == entry w and w live (entries not written at the last
+// edge), kept in two registers so that neither depends on this cycle's decision: mn_reg compares the
+// buffer's head with the window every cycle (right when A took that beat), mo_reg carries the bits
+// of the beat A holds; ma_new_reg says which one is A's.
+reg [P*W-1:0]          mn_reg = 0;
+reg [P*W-1:0]          mo_reg = 0;
+reg [P-1:0]            ma_new_reg = 0;
+reg [P-1:0]            hitb_reg = 0;  // B_q's key was in the window in its first cycle in B
+reg [P*P-1:0]          ea_reg = 0;    // [q*P+p]: A_q's key == the key B_p held in the previous cycle
+reg [P*P-1:0]          l_reg = 0;     // [p*P+q]: B_p's key == B_q's key
+
+// the window of keys taken: a ring, the newest overwrites the oldest
+reg [KEY_WIDTH-1:0]     win_key_reg [0:W-1];
+reg [31:0]              win_ts_reg [0:W-1];
+reg [W-1:0]             live_reg = 0;      // written, and younger than WINDOW_CYCLES in this cycle
+reg [W-1:0]             young_reg = 0;     // will still be younger than WINDOW_CYCLES in the next cycle
+reg [W-1:0]             win_oh_reg = W'(1);   // the oldest entry, overwritten next (one-hot) ...
+reg [WIN_PTR_WIDTH-1:0] win_ptr_reg = 0;      // ... and the same as a number (the write address)
+reg [WIN_PTR_WIDTH-1:0] win_ptr1_reg = WIN_PTR_WIDTH'(1);   // the entry after it
+// what the last edge wrote (these entries' per-entry bits are not valid yet: the pairwise compares are)
+reg [W-1:0]             rec_m_mask_reg = 0;   // the entry written with the main path's key
+reg [W-1:0]             rec_a_mask_reg = 0;   // the entry written with the ACK path's key
+reg [SEL_WIDTH-1:0]     rec_m_src_reg = 0, rec_a_src_reg = 0;   // the planes they came from
+
+// the merge
+reg [P-1:0]          mid_reg = 0;        // B's beat is not a frame's first beat
+reg [P-1:0]          drop_reg = 0;       // ... and that frame is being dropped
+reg [P-1:0]          drop_off_reg = 0;   // ... because its plane is disabled
+reg                  locked_reg = 1'b0;  // main is inside a multi-beat frame
+reg [SEL_WIDTH-1:0]  locked_sel_reg = 0;
+reg [SEL_WIDTH-1:0]  last_sel_reg = 0;
+
+// ---------------------------------------------------------------------------------------------
+// The decision, on the B heads, from registers only
+
+integer p, q, w;
+
+reg [P-1:0] first, off, dup, cand_main, cand_ack;
+reg         lower;
+always @* begin
+    for (q = 0; q < P; q = q + 1) begin
+        first[q] = b_valid_reg[q] && !mid_reg[q];
+        off[q] = first[q] && !plane_en[q];
+        // a key in the window when the beat reached B (hitb_reg), or a lower plane's head this cycle.
+        // A first beat waiting in B cannot match a key taken since: that key came from another B head
+        // in the same cycle, and of equal keys at the heads only the lowest plane's survives.
+        lower = 1'b0;
+        for (p = 0; p < q; p = p + 1) begin
+            if (first[p] && plane_en[p] && b_kv_reg[p] && l_reg[p*P + q]) lower = 1'b1;
+        end
+        dup[q] = first[q] && plane_en[q] && b_kv_reg[q] && (hitb_reg[q] || lower);
+        cand_ack[q] = first[q] && plane_en[q] && !dup[q] && b_ack_reg[q];
+        cand_main[q] = first[q] && plane_en[q] && !dup[q] && !b_ack_reg[q];
+    end
+end
+
+// main: locked plane, else round robin over the candidates after the last winner. For each value l
+// of last_sel the search order is a constant: the grant is a priority pick per l (one-hot) and a mux
+// on last_sel (as nicraft_rr_pick does; here the one-hot grant drives the per-plane pops directly and
+// its binary form only the wide output mux).
+localparam LAST_VALUES = 2**SEL_WIDTH;
+reg [P-1:0]         grant_by_last [0:LAST_VALUES-1];
+reg [P-1:0]         grant;
+reg [SEL_WIDTH-1:0] rr_sel;
+reg [P-1:0]         take_main;
+integer l, r;
+always @* begin
+    for (l = 0; l < LAST_VALUES; l = l + 1) begin
+        grant_by_last[l] = 0;
+        for (r = P; r >= 1; r = r - 1) begin
+            if (cand_main[(l + r) % P]) grant_by_last[l] = P'(1) << ((l + r) % P);
+        end
+    end
+    grant = grant_by_last[last_sel_reg];
+    rr_sel = last_sel_reg;
+    for (q = 0; q < P; q = q + 1) begin
+        if (grant[q]) rr_sel = SEL_WIDTH'(q);
+    end
+    for (q = 0; q < P; q = q + 1) begin
+        take_main[q] = m_axis_tready && (locked_reg ? (locked_sel_reg == SEL_WIDTH'(q) && b_valid_reg[q]) : grant[q]);
+    end
+end
 wire [SEL_WIDTH-1:0] sel = locked_reg ? locked_sel_reg : rr_sel;
-wire                 sel_valid = locked_reg ? s_axis_tvalid[sel] : rr_found;
+wire                 sel_valid = locked_reg ? b_valid_reg[sel] : (grant != 0);
 wire                 main_go = sel_valid && m_axis_tready;
 
 // ACK path: the lowest plane with a candidate
 reg [SEL_WIDTH-1:0] ack_sel;
 reg                 ack_found;
+reg [P-1:0]         take_ack;    // the same, one-hot
 always @* begin
     ack_sel = 0;
     ack_found = 1'b0;
-    for (p = PLANES - 1; p >= 0; p = p - 1) begin
+    for (p = P - 1; p >= 0; p = p - 1) begin
         if (cand_ack[p]) begin
             ack_sel = SEL_WIDTH'(p);
             ack_found = 1'b1;
         end
     end
+    for (p = 0; p < P; p = p + 1) begin
+        take_ack[p] = cand_ack[p];
+        for (q = 0; q < p; q = q + 1) begin
+            if (cand_ack[q]) take_ack[p] = 1'b0;
+        end
+    end
 end
 
-assign m_axis_tdata  = s_axis_tdata[sel*DATA_WIDTH +: DATA_WIDTH];
-assign m_axis_tkeep  = s_axis_tkeep[sel*KEEP_WIDTH +: KEEP_WIDTH];
-assign m_axis_tlast  = s_axis_tlast[sel];
-assign m_len         = s_len[sel*16 +: 16];
+assign m_axis_tdata  = b_data_reg[sel*DATA_WIDTH +: DATA_WIDTH];
+assign m_axis_tkeep  = b_keep_reg[sel*KEEP_WIDTH +: KEEP_WIDTH];
+assign m_axis_tlast  = b_last_reg[sel];
+assign m_len         = b_len_reg[sel*16 +: 16];
 assign m_axis_tvalid = sel_valid;
 assign m_first       = !locked_reg;
 assign m_ack_valid   = ack_found;
-assign m_ack_data    = s_axis_tdata[ack_sel*DATA_WIDTH +: DATA_WIDTH];
+assign m_ack_data    = b_data_reg[ack_sel*DATA_WIDTH +: DATA_WIDTH];
 
-reg [PLANES-1:0] pop;
+// B's beat leaves (taken or dropped); B then takes A's beat, A the buffer's
+reg [P-1:0] pop, b_load, a_load;
 always @* begin
-    for (p = 0; p < PLANES; p = p + 1) begin
-        pop[p] = (s_axis_tvalid[p] && mid_reg[p] && drop_reg[p]) ||
-                 off[p] || dup[p] ||
-                 (ack_found && ack_sel == SEL_WIDTH'(p)) ||
-                 (main_go && sel == SEL_WIDTH'(p));
+    for (q = 0; q < P; q = q + 1) begin
+        pop[q] = (b_valid_reg[q] && mid_reg[q] && drop_reg[q]) ||
+                 off[q] || dup[q] ||
+                 take_ack[q] || take_main[q];
+        b_load[q] = !b_valid_reg[q] || pop[q];
+        a_load[q] = !a_valid_reg[q] || b_load[q];
     end
 end
-assign s_axis_tready = pop;
+assign s_axis_tready = a_load;
 
-reg [PLANES-1:0] dup_drop_r, off_drop_r;
+reg [P-1:0] dup_drop_r, off_drop_r;
 always @* begin
-    for (p = 0; p < PLANES; p = p + 1) begin
-        dup_drop_r[p] = s_axis_tvalid[p] && s_axis_tlast[p] &&
-                        ((mid_reg[p] && drop_reg[p] && !drop_off_reg[p]) || dup[p]);
-        off_drop_r[p] = s_axis_tvalid[p] && s_axis_tlast[p] &&
-                        ((mid_reg[p] && drop_reg[p] && drop_off_reg[p]) || off[p]);
+    for (q = 0; q < P; q = q + 1) begin
+        dup_drop_r[q] = b_valid_reg[q] && b_last_reg[q] &&
+                        ((mid_reg[q] && drop_reg[q] && !drop_off_reg[q]) || dup[q]);
+        off_drop_r[q] = b_valid_reg[q] && b_last_reg[q] &&
+                        ((mid_reg[q] && drop_reg[q] && drop_off_reg[q]) || off[q]);
     end
 end
 assign dup_drop = dup_drop_r;
 assign off_drop = off_drop_r;
 
-// keys taken this cycle enter the window (up to two per cycle)
-wire ins_main = main_go && !locked_reg && s_key_valid[sel];
-wire ins_ack  = ack_found && s_key_valid[ack_sel];
-wire [KEY_WIDTH-1:0] key_main = s_key[sel*KEY_WIDTH +: KEY_WIDTH];
-wire [KEY_WIDTH-1:0] key_ack  = s_key[ack_sel*KEY_WIDTH +: KEY_WIDTH];
+// keys taken this cycle enter the window (up to two per cycle: main first, then ACK)
+wire ins_main = main_go && !locked_reg && b_kv_reg[sel];
+wire ins_ack  = ack_found && b_kv_reg[ack_sel];
+wire [KEY_WIDTH-1:0] key_main = b_key_reg[sel*KEY_WIDTH +: KEY_WIDTH];
+wire [KEY_WIDTH-1:0] key_ack  = b_key_reg[ack_sel*KEY_WIDTH +: KEY_WIDTH];
+function automatic [WIN_PTR_WIDTH-1:0] ptr_inc(input [WIN_PTR_WIDTH-1:0] x);
+    ptr_inc = (32'(x) == W - 1) ? {WIN_PTR_WIDTH{1'b0}} : x + 1'b1;
+endfunction
+wire [W-1:0] at_ptr  = win_oh_reg;
+wire [W-1:0] at_ptr1 = {win_oh_reg[W-2:0], win_oh_reg[W-1]};
+wire [W-1:0] at_ptr2 = {at_ptr1[W-2:0], at_ptr1[W-1]};
+// written at this edge: the main key at ptr, the ACK key at ptr (alone) or ptr+1 (after main)
+wire [W-1:0] wr_m = ins_main ? at_ptr : {W{1'b0}};
+wire [W-1:0] wr_a = !ins_ack ? {W{1'b0}} : ins_main ? at_ptr1 : at_ptr;
+// the window writes (the sequential block): the first key taken (main, else ACK) to ptr, a second
+// (ACK after main) to ptr+1
+wire                 wr_first = ins_main || ins_ack;
+wire                 wr_second = ins_main && ins_ack;
+wire [KEY_WIDTH-1:0] key_first = ins_main ? key_main : key_ack;
+
+// ---------------------------------------------------------------------------------------------
+// Window bookkeeping, off the decision path
+
+// Entries that stay live into the next cycle if not overwritten. The age test is made a cycle
+// ahead (young_reg): an entry of time stamp ts is young in the next cycle when
+// now + 2 - ts < WINDOW_CYCLES, i.e. now - ts < WINDOW_CYCLES - 2 (ts is never after now), and an
+// entry written at this edge is young in the next cycle (2 < WINDOW_CYCLES).
+wire [W-1:0] live_nw = live_reg & young_reg;
+reg  [W-1:0] young_next;
+always @* begin
+    for (w = 0; w < W; w = w + 1) begin
+        young_next[w] = (wr_m[w] || wr_a[w]) || (now - win_ts_reg[w]) < 32'(WINDOW_CYCLES - 2);
+    end
+end
+
+// A's per-entry bits with last edge's writes filled in from the pairwise compares
+reg [P*W-1:0] ma_eff;
+reg [W-1:0]   ma;
+always @* begin
+    for (q = 0; q < P; q = q + 1) begin
+        ma = ma_new_reg[q] ? mn_reg[q*W +: W] : mo_reg[q*W +: W];
+        ma_eff[q*W +: W] = (ma & ~(rec_m_mask_reg | rec_a_mask_reg))
+                         | (rec_m_mask_reg & {W{ea_reg[q*P + 32'(rec_m_src_reg)]}})
+                         | (rec_a_mask_reg & {W{ea_reg[q*P + 32'(rec_a_src_reg)]}});
+    end
+end
+
+// pairwise key compares of this cycle's registers (and of the buffers' heads, for A's new beats)
+reg [P*P-1:0] eq_aa, eq_ab, eq_ba, eq_bb, eq_sb;   // [q*P+p]: A_q/B_q/s_q key == A_p/B_p key
+always @* begin
+    for (q = 0; q < P; q = q + 1) begin
+        for (p = 0; p < P; p = p + 1) begin
+            eq_aa[q*P+p] = a_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == a_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
+            eq_ab[q*P+p] = a_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == b_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
+            eq_ba[q*P+p] = b_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == a_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
+            eq_bb[q*P+p] = b_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == b_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
+            eq_sb[q*P+p] = s_key[q*KEY_WIDTH +: KEY_WIDTH] == b_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
+        end
+    end
+end
+
+// the bit a frame brings from A into B: its key is in the window of the next cycle. Entries that
+// this edge may overwrite (ptr, ptr+1) are resolved last, as they depend on this cycle's decision.
+reg [P-1:0] hit_a;
+reg         keep_ptr, keep_ptr1;
+always @* begin
+    for (q = 0; q < P; q = q + 1) begin
+        keep_ptr  = !(ins_main || ins_ack);
+        keep_ptr1 = !(ins_main && ins_ack);
+        hit_a[q] = |(ma_eff[q*W +: W] & live_nw & ~(at_ptr | at_ptr1))
+                || (keep_ptr  && |(ma_eff[q*W +: W] & live_nw & at_ptr))
+                || (keep_ptr1 && |(ma_eff[q*W +: W] & live_nw & at_ptr1))
+                || (ins_main && eq_ab[q*P + 32'(sel)])
+                || (ins_ack && eq_ab[q*P + 32'(ack_sel)]);
+    end
+end
+
+// ---------------------------------------------------------------------------------------------
+// Sequential logic
 
 always @(posedge clk) begin
-    for (p = 0; p < PLANES; p = p + 1) begin
-        if (pop[p]) begin
-            if (s_axis_tlast[p]) begin
-                mid_reg[p] <= 1'b0;
-                drop_reg[p] <= 1'b0;
+    for (q = 0; q < P; q = q + 1) begin
+        // B takes A's beat; the registered facts about it follow
+        if (b_load[q]) begin
+            b_valid_reg[q] <= a_valid_reg[q];
+            b_data_reg[q*DATA_WIDTH +: DATA_WIDTH] <= a_data_reg[q*DATA_WIDTH +: DATA_WIDTH];
+            b_keep_reg[q*KEEP_WIDTH +: KEEP_WIDTH] <= a_keep_reg[q*KEEP_WIDTH +: KEEP_WIDTH];
+            b_last_reg[q] <= a_last_reg[q];
+            b_len_reg[q*16 +: 16] <= a_len_reg[q*16 +: 16];
+            b_key_reg[q*KEY_WIDTH +: KEY_WIDTH] <= a_key_reg[q*KEY_WIDTH +: KEY_WIDTH];
+            b_kv_reg[q] <= a_kv_reg[q];
+            b_ack_reg[q] <= a_ack_reg[q];
+            hitb_reg[q] <= hit_a[q];
+        end
+        // A takes the buffer's beat
+        // (with nothing offered A takes noise, marked invalid: the enable stays one signal)
+        if (a_load[q]) begin
+            a_valid_reg[q] <= s_axis_tvalid[q];
+            a_data_reg[q*DATA_WIDTH +: DATA_WIDTH] <= s_axis_tdata[q*DATA_WIDTH +: DATA_WIDTH];
+            a_keep_reg[q*KEEP_WIDTH +: KEEP_WIDTH] <= s_axis_tkeep[q*KEEP_WIDTH +: KEEP_WIDTH];
+            a_last_reg[q] <= s_axis_tlast[q];
+            a_len_reg[q*16 +: 16] <= s_len[q*16 +: 16];
+            a_key_reg[q*KEY_WIDTH +: KEY_WIDTH] <= s_key[q*KEY_WIDTH +: KEY_WIDTH];
+            a_kv_reg[q] <= s_key_valid[q];
+            a_ack_reg[q] <= s_is_ack[q];
+        end
+        // the buffer's head compared with every entry of the next cycle's window (the entries
+        // written at this edge are covered by the pairwise compares next cycle), and the bits of
+        // the beat A holds carried on
+        ma_new_reg[q] <= a_load[q];
+        if (s_axis_tvalid[q]) begin
+            for (w = 0; w < W; w = w + 1) begin
+                mn_reg[q*W + w] <= live_nw[w] && win_key_reg[w] == s_key[q*KEY_WIDTH +: KEY_WIDTH];
+            end
+        end
+        mo_reg[q*W +: W] <= ma_eff[q*W +: W] & live_nw;
+        // the keys taken this cycle, compared with the heads of the next cycle
+        for (p = 0; p < P; p = p + 1) begin
+            ea_reg[q*P+p] <= a_load[q] ? eq_sb[q*P+p] : eq_ab[q*P+p];
+            if (p < q) begin
+                l_reg[p*P+q] <= b_load[p] ? (b_load[q] ? eq_aa[p*P+q] : eq_ab[p*P+q])
+                                          : (b_load[q] ? eq_ba[p*P+q] : eq_bb[p*P+q]);
+            end
+        end
+        // the frame state of B
+        if (pop[q]) begin
+            if (b_last_reg[q]) begin
+                mid_reg[q] <= 1'b0;
+                drop_reg[q] <= 1'b0;
             end else begin
-                mid_reg[p] <= 1'b1;
-                if (!mid_reg[p]) begin
-                    drop_reg[p] <= off[p] || dup[p];
-                    drop_off_reg[p] <= off[p];
+                mid_reg[q] <= 1'b1;
+                if (!mid_reg[q]) begin
+                    drop_reg[q] <= off[q] || dup[q];
+                    drop_off_reg[q] <= off[q];
                 end
             end
         end
@@ -188,32 +388,71 @@ always @(posedge clk) begin
             locked_sel_reg <= sel;
         end
     end
-    // the window is a ring: the newest keys overwrite the oldest
-    if (ins_main && ins_ack) begin
-        win_reg[win_ptr_reg] <= key_main;
-        win_reg[win_ptr_next] <= key_ack;
+    live_reg <= live_nw | wr_m | wr_a;
+    young_reg <= young_next;
+    rec_m_mask_reg <= wr_m;
+    rec_a_mask_reg <= wr_a;
+    rec_m_src_reg <= sel;
+    rec_a_src_reg <= ack_sel;
+    // the window: the first key taken (main, else ACK) at ptr, a second (ACK after main) at ptr+1
+    if (wr_first) begin
+        win_key_reg[win_ptr_reg] <= key_first;
         win_ts_reg[win_ptr_reg] <= now;
-        win_ts_reg[win_ptr_next] <= now;
-        win_valid_reg[win_ptr_reg] <= 1'b1;
-        win_valid_reg[win_ptr_next] <= 1'b1;
-        win_ptr_reg <= win_ptr_next2;
-    end else if (ins_main || ins_ack) begin
-        win_reg[win_ptr_reg] <= ins_main ? key_main : key_ack;
-        win_ts_reg[win_ptr_reg] <= now;
-        win_valid_reg[win_ptr_reg] <= 1'b1;
-        win_ptr_reg <= win_ptr_next;
     end
+    if (wr_second) begin
+        win_key_reg[win_ptr1_reg] <= key_ack;
+        win_ts_reg[win_ptr1_reg] <= now;
+    end
+    if (wr_second) begin
+        win_oh_reg <= at_ptr2;
+        win_ptr_reg <= ptr_inc(win_ptr1_reg);
+        win_ptr1_reg <= ptr_inc(ptr_inc(win_ptr1_reg));
+    end else if (wr_first) begin
+        win_oh_reg <= at_ptr1;
+        win_ptr_reg <= win_ptr1_reg;
+        win_ptr1_reg <= ptr_inc(win_ptr1_reg);
+    end
+
     if (rst) begin
+        a_valid_reg <= 0;
+        b_valid_reg <= 0;
         mid_reg <= 0;
         drop_reg <= 0;
         drop_off_reg <= 0;
         locked_reg <= 1'b0;
         locked_sel_reg <= 0;
         last_sel_reg <= 0;
-        win_valid_reg <= 0;
+        live_reg <= 0;
+        young_reg <= 0;
+        rec_m_mask_reg <= 0;
+        rec_a_mask_reg <= 0;
+        win_oh_reg <= W'(1);
         win_ptr_reg <= 0;
+        win_ptr1_reg <= WIN_PTR_WIDTH'(1);
     end
 end
+
+`ifndef SYNTHESIS
+// A stage is loaded only when it is free or moving on; the grants are single; a plane is never
+// popped while empty.
+always @(posedge clk) begin
+    if (!rst) begin
+        for (q = 0; q < P; q = q + 1) begin
+            assert (!(pop[q] && !b_valid_reg[q])) else $error("nicraft_plane_merge: plane %0d popped while empty", q);
+            assert (!(a_valid_reg[q] && a_load[q] && !b_load[q])) else $error("nicraft_plane_merge: stage A of plane %0d overwritten", q);
+        end
+        assert (!(main_go && !b_valid_reg[sel])) else $error("nicraft_plane_merge: main takes an empty plane %0d", sel);
+        assert (take_main == (main_go ? P'(1) << sel : P'(0)) && $onehot0(take_main))
+            else $error("nicraft_plane_merge: main grant %b is not the one-hot of plane %0d", take_main, sel);
+        assert (take_ack == (ack_found ? P'(1) << ack_sel : P'(0)) && $onehot0(take_ack))
+            else $error("nicraft_plane_merge: ACK grant %b is not the one-hot of plane %0d", take_ack, ack_sel);
+        assert (!(ack_found && (!b_valid_reg[ack_sel] || (main_go && sel == ack_sel && !locked_reg))))
+            else $error("nicraft_plane_merge: ACK path grant to plane %0d conflicts", ack_sel);
+        assert (!(ins_main && ins_ack && key_main == key_ack && sel != ack_sel))
+            else $error("nicraft_plane_merge: one key taken twice in a cycle");
+    end
+end
+`endif
 
 endmodule
 

@@ -1,22 +1,28 @@
 // nicraft: commit quorum over match indexes.
 // commit_index is the highest index N such that at least QUORUM members hold every entry up
-// to N (match >= N). Two pipeline stages: (1) for every member i, how many members have
-// match >= match[i]; (2) the largest match[i] whose count reaches the quorum.
+// to N (match >= N): the QUORUM-th largest member match index. Three register stages, each a few
+// logic levels deep (docs/synthesis.md), so the output in cycle t answers the inputs of cycle t-3:
+//   stage 1: every pair compared, ge[i][j] = match[j] >= match[i] (a carry chain each);
+//   stage 2: member i is "held" (ok[i]) when at least QUORUM members have match >= match[i] (the
+//            count from a constant table);
+//   stage 3: the answer is the held index that no other held index exceeds: member i is selected
+//            when ok[i] and, for every held j, match[j] <= match[i] (ge[j][i]); ties select several
+//            members with the same index, so the output is the OR of the selected indexes.
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 module nicraft_quorum #(
-    parameter MAX_NODES = 8,
-    parameter INDEX_WIDTH = 32
+    parameter MAX_NODES = 8,      // match index slots (1..8)
+    parameter INDEX_WIDTH = 32    // bits of a log index (1..64)
 ) (
-    input  wire                            clk,
-    input  wire                            rst,
+    input  wire                             clk,
+    input  wire                             rst,
     input  wire [MAX_NODES*INDEX_WIDTH-1:0] match_index,
-    input  wire [MAX_NODES-1:0]            members,
-    input  wire [3:0]                      quorum,
-    output wire [INDEX_WIDTH-1:0]          quorum_index,   // 0 when no quorum
-    output wire                            quorum_valid
+    input  wire [MAX_NODES-1:0]             members,
+    input  wire [3:0]                       quorum,
+    output wire [INDEX_WIDTH-1:0]           quorum_index,   // 0 when no quorum
+    output wire                             quorum_valid
 );
 
 initial begin
@@ -24,52 +30,95 @@ initial begin
         $error("nicraft_quorum: MAX_NODES must be 1..8");
         $finish;
     end
-end
-
-// stage 1
-reg [MAX_NODES-1:0]    ok_reg = 0;
-reg [MAX_NODES*INDEX_WIDTH-1:0] match_s1_reg = 0;
-// stage 2
-reg [INDEX_WIDTH-1:0]  quorum_index_reg = 0;
-reg                    quorum_valid_reg = 1'b0;
-
-reg [3:0]             cnt;
-reg [MAX_NODES-1:0]   ok;
-integer i, j;
-always @* begin
-    ok = 0;
-    for (i = 0; i < MAX_NODES; i = i + 1) begin
-        cnt = 4'd0;
-        for (j = 0; j < MAX_NODES; j = j + 1) begin
-            if (members[j] && match_index[j*INDEX_WIDTH +: INDEX_WIDTH] >= match_index[i*INDEX_WIDTH +: INDEX_WIDTH]) begin
-                cnt = cnt + 4'd1;
-            end
-        end
-        ok[i] = members[i] && quorum != 4'd0 && cnt >= quorum;
+    if (INDEX_WIDTH < 1 || INDEX_WIDTH > 64) begin
+        $error("nicraft_quorum: INDEX_WIDTH must be 1..64");
+        $finish;
     end
 end
 
-reg [INDEX_WIDTH-1:0] best;
-reg                   best_valid;
-integer m;
+localparam N = MAX_NODES;
+
+// stage 1 registers: the compares and the inputs they answer
+reg [N*N-1:0]             ge_s1_reg = 0;       // [i*N + j]: match[j] >= match[i]
+reg [N*INDEX_WIDTH-1:0]   match_s1_reg = 0;
+reg [N-1:0]               members_s1_reg = 0;
+reg [3:0]                 quorum_s1_reg = 4'd0;
+// stage 2 registers
+reg [N-1:0]               ok_s2_reg = 0;
+reg [N*N-1:0]             ge_s2_reg = 0;
+reg [N*INDEX_WIDTH-1:0]   match_s2_reg = 0;
+// stage 3 registers: the output
+reg [INDEX_WIDTH-1:0]     quorum_index_reg = 0;
+reg                       quorum_valid_reg = 1'b0;
+
+// stage 1: pairwise compares
+reg [N*N-1:0] ge;
+integer i, j;
 always @* begin
-    best = 0;
-    best_valid = 1'b0;
-    for (m = 0; m < MAX_NODES; m = m + 1) begin
-        if (ok_reg[m] && match_s1_reg[m*INDEX_WIDTH +: INDEX_WIDTH] >= best) begin
-            best = match_s1_reg[m*INDEX_WIDTH +: INDEX_WIDTH];
-            best_valid = 1'b1;
+    for (i = 0; i < N; i = i + 1) begin
+        for (j = 0; j < N; j = j + 1) begin
+            ge[i*N + j] = match_index[j*INDEX_WIDTH +: INDEX_WIDTH] >= match_index[i*INDEX_WIDTH +: INDEX_WIDTH];
         end
+    end
+end
+
+// stage 2: the per-member quorum test: member i is held when at least QUORUM members have
+// match >= match[i]. The count of the N bits members & ge[i][*] comes from a constant table (2**N
+// entries of 4 bits): a few LUT levels in hardware (each count bit is an N-input function, no adder
+// chain), one lookup in simulation.
+function automatic [4*(2**N)-1:0] pop_table();
+    integer v, b, c;
+    begin
+        pop_table = 0;
+        for (v = 0; v < 2**N; v = v + 1) begin
+            c = 0;
+            for (b = 0; b < N; b = b + 1) c = c + ((v >> b) & 1);
+            pop_table[v*4 +: 4] = 4'(c);
+        end
+    end
+endfunction
+localparam [4*(2**N)-1:0] POP = pop_table();
+
+reg [N-1:0] ok;
+reg [N-1:0] held_by;
+reg [3:0]   cnt;
+always @* begin
+    for (i = 0; i < N; i = i + 1) begin
+        held_by = members_s1_reg & ge_s1_reg[i*N +: N];
+        cnt = POP[32'(held_by)*4 +: 4];
+        ok[i] = members_s1_reg[i] && quorum_s1_reg != 4'd0 && cnt >= quorum_s1_reg;
+    end
+end
+
+// stage 3: the largest held index, without a chain of comparators
+reg [N-1:0]           sel;
+reg [INDEX_WIDTH-1:0] best;
+always @* begin
+    for (i = 0; i < N; i = i + 1) begin
+        sel[i] = ok_s2_reg[i];
+        for (j = 0; j < N; j = j + 1) begin
+            if (ok_s2_reg[j] && !ge_s2_reg[j*N + i]) sel[i] = 1'b0;   // a held index above match[i]
+        end
+    end
+    best = 0;
+    for (i = 0; i < N; i = i + 1) begin
+        best = best | (sel[i] ? match_s2_reg[i*INDEX_WIDTH +: INDEX_WIDTH] : {INDEX_WIDTH{1'b0}});
     end
 end
 
 always @(posedge clk) begin
-    ok_reg <= ok;
+    ge_s1_reg <= ge;
     match_s1_reg <= match_index;
+    members_s1_reg <= members;
+    quorum_s1_reg <= quorum;
+    ok_s2_reg <= ok;
+    ge_s2_reg <= ge_s1_reg;
+    match_s2_reg <= match_s1_reg;
     quorum_index_reg <= best;
-    quorum_valid_reg <= best_valid;
+    quorum_valid_reg <= ok_s2_reg != 0;
     if (rst) begin
-        ok_reg <= 0;
+        members_s1_reg <= 0;
+        ok_s2_reg <= 0;
         quorum_index_reg <= 0;
         quorum_valid_reg <= 1'b0;
     end

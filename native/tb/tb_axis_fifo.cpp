@@ -6,6 +6,8 @@
 //   m_axis_{tdata,tkeep,tlast,tuser} == the oldest stored beat
 //   count == stored, almost_full == (DEPTH - stored < ALMOST_FULL_FREE)
 // A reset (reset_p) empties the model; the beats lost are counted in beats_flushed.
+// NO_STALL=1: the producer here still offers beats while the FIFO is full (it waits on tready), which
+// that setting forbids: the module's assertion stops the run (test/rtl/axis_fifo.test.ts shows it).
 //
 // cfg keys: seed cycles reset_p trace in_p in_burst in_gaps out_p out_burst min_beats max_beats
 //           random_keep_p user_p
@@ -165,8 +167,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
 }
 
 const std::string kNames = tb::join_names(kStats, S_N);
-const std::string kParams = tb::fmt("DATA_WIDTH=%u,KEEP_WIDTH=%u,USER_WIDTH=%u,DEPTH_LOG2=%u,ALMOST_FULL_FREE=%u",
-                                    DATA_WIDTH, KEEP_WIDTH, USER_WIDTH, unsigned(TB_P_DEPTH_LOG2), AFF);
+const std::string kParams = tb::fmt("DATA_WIDTH=%u,KEEP_WIDTH=%u,USER_WIDTH=%u,DEPTH_LOG2=%u,ALMOST_FULL_FREE=%u,NO_STALL=%u",
+                                    DATA_WIDTH, KEEP_WIDTH, USER_WIDTH, unsigned(TB_P_DEPTH_LOG2), AFF, unsigned(TB_P_NO_STALL));
 
 }  // namespace
 

@@ -7,9 +7,10 @@
 // (brute force over the candidates, and sort then take the q-th) and must agree before the DUT is
 // compared. Non-members carry random indexes that must not count.
 //
-// Timing: the module has two register stages (stage 1: per-member "held by a quorum" flags and
-// the indexes; stage 2: the largest flagged index), so the output in cycle t answers the inputs of
-// cycle t-2; a reset clears both stages (valid 0, index 0) and the inputs are checked through it.
+// Timing: the module has three register stages (stage 1: the pairwise compares; stage 2: per-member
+// "held by a quorum" flags; stage 3: the largest flagged index), so the output in cycle t answers the
+// inputs of cycle t-3; a reset clears every stage (valid 0, index 0) and the inputs are checked
+// through it.
 //
 // Inputs: either random (member masks biased to interesting cases, q around the majority and
 // anywhere in 0..15, indexes from a narrow window so ties are common, anywhere, or at the extremes
@@ -26,7 +27,7 @@ namespace {
 
 constexpr unsigned N = TB_P_MAX_NODES;
 constexpr unsigned W = TB_P_INDEX_WIDTH;
-constexpr unsigned LATENCY = 2;
+constexpr unsigned LATENCY = 3;
 constexpr uint64_t IDX_MASK = W >= 64 ? ~0ULL : ((1ULL << W) - 1);
 static_assert(W <= 64, "the testbench handles INDEX_WIDTH up to 64");
 
@@ -103,7 +104,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
 
   tb::Harness<Top> h(k.trace);
   Top *t = h.top();
-  Out stage1, stage2;  // the model's two register stages
+  Out stage[LATENCY];  // the model's register stages: stage[LATENCY-1] is the output
   In in{};
   In past[LATENCY] = {};  // the inputs of the last LATENCY cycles, for failure messages
   uint64_t combo = 0;
@@ -169,9 +170,10 @@ void run(tb::Config &cfg, tb::Stats &st) {
     st[S_CYCLES]++;
     const uint64_t got_index = tb::get64(t->quorum_index, 0, W);
     const bool got_valid = t->quorum_valid;
-    if (got_index != stage2.index || got_valid != stage2.valid) {
+    const Out &want = stage[LATENCY - 1];
+    if (got_index != want.index || got_valid != want.valid) {
       throw tb::Fail(tb::fmt("cycle %" PRIu64 ": quorum_index/valid expected %" PRIu64 "/%d, got %" PRIu64 "/%d "
-                             "(answering the inputs %u cycles earlier: %s)", cyc, stage2.index, stage2.valid, got_index, got_valid,
+                             "(answering the inputs %u cycles earlier: %s)", cyc, want.index, want.valid, got_index, got_valid,
                              LATENCY, show(past[LATENCY - 1]).c_str()));
     }
     st[S_CHECKS]++;
@@ -193,8 +195,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
       if (a.index == IDX_MASK) st[S_MAX_INDEX]++;
     }
     h.edge();
-    stage2 = rst ? Out() : stage1;
-    stage1 = rst ? Out() : a;
+    for (unsigned i = LATENCY - 1; i > 0; i--) stage[i] = rst ? Out() : stage[i - 1];
+    stage[0] = rst ? Out() : a;
     for (unsigned i = LATENCY - 1; i > 0; i--) past[i] = past[i - 1];
     past[0] = in;
     if (rst) reset_left--;

@@ -32,7 +32,15 @@ describe('cluster benchmark, tiny mode', () => {
   it('writes cluster.json that matches the schema, with every section', () => {
     const onDisk = clusterBenchSchema.parse(JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')));
     expect(onDisk.mode).toBe('tiny');
-    expect(onDisk.sectionsRun).toEqual(['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed']);
+    expect(onDisk.sectionsRun).toEqual(['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed', 'readScaling']);
+    // read scaling: leader and any per replica count (tiny: 1 and 3), gets answered, followers under leases with 3
+    expect(onDisk.readScaling.map((r) => `${r.replicas}/${r.readFrom}`)).toEqual(['1/leader', '1/any', '3/leader', '3/any']);
+    for (const r of onDisk.readScaling) {
+      expect(r.readsPerSec).toBeGreaterThan(0);
+      expect(r.latencyNs.p99).toBeGreaterThanOrEqual(r.latencyNs.p50);
+    }
+    expect(onDisk.readScaling.find((r) => r.replicas === 3 && r.readFrom === 'any')!.readsBy.follower).toBeGreaterThan(0);
+    expect(onDisk.readScaling.find((r) => r.replicas === 3 && r.readFrom === 'leader')!.readsBy.follower).toBe(0);
     expect(onDisk.config.seed).toBe(1);
     for (const p of [...onDisk.loadSweep, ...onDisk.softwarePath]) {
       expect(p.replicas).toBe(3);

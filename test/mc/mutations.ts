@@ -10,7 +10,8 @@ import { HostLog } from '../../ctrl/core/log.js';
 import { ProgressTracker } from '../../ctrl/core/progress.js';
 import { NicMirror, type AfterFetch, type MirrorHost } from '../../ctrl/core/nicsync.js';
 import { MsgType, type Message } from '../../ctrl/core/types.js';
-import type { Bound } from '../../verify/mc/cli.js';
+import { FOLLOWER_READS_BOUND, type Bound } from '../../verify/mc/cli.js';
+import type { NicOp } from '../../ctrl/core/types.js';
 
 /**
  * The bound of the mutation check: the small bound's cluster without faults, one client request,
@@ -122,6 +123,16 @@ export const MUTATIONS: Mutation[] = [
       const [host, , then] = args as [MirrorHost, number, AfterFetch];
       if (then.k === 'sync') return host.afterFetch(then);
       return orig.apply(this, args);
+    }),
+  },
+  {
+    name: 'follower-lease-majority',
+    what: "follower leases go out while the leader's NIC still commits with a majority (QUORUM is never raised to every voter)",
+    expect: 'read safety',
+    bound: { ...FOLLOWER_READS_BOUND, crashes: 0 },
+    install: () => patch(Core.prototype, 'writeMembership', () => function (this: unknown) {
+      const c = this as { mirror: NicMirror; rd: { nic: NicOp[] }; voters: number[] };
+      c.mirror.writeMembership(c.rd.nic, c.voters);
     }),
   },
 ];

@@ -16,6 +16,9 @@ const VARIANTS: Record<string, TbVariant> = {
   // the smallest: two slots, almost_full as soon as one is used, 32-bit beats, 1-bit tuser
   tiny: { module: 'nicraft_axis_fifo', params: { DATA_WIDTH: 32, USER_WIDTH: 1, DEPTH_LOG2: 1, ALMOST_FULL_FREE: 2 } },
 };
+// NO_STALL: the producer promises never to offer a beat while the FIFO is full (the NIC's RX pipeline
+// keeps room through almost_full); the testbench's producer breaks that promise on purpose below.
+const NO_STALL: TbVariant = { module: 'nicraft_axis_fifo', params: { DATA_WIDTH: 32, USER_WIDTH: 1, DEPTH_LOG2: 2, ALMOST_FULL_FREE: 2, NO_STALL: 1 } };
 
 /** Valid and ready patterns: p is the fraction of cycles on, burst stretches the on/off runs. */
 const PATTERNS: Record<string, TbConfig> = {
@@ -34,8 +37,8 @@ const PATTERNS: Record<string, TbConfig> = {
 const tbs: Record<string, Testbench> = {};
 
 beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
+  const names = [...Object.keys(VARIANTS), 'no-stall'];
+  (await loadTbs(names.map((n) => VARIANTS[n] ?? NO_STALL))).forEach((tb, i) => { tbs[names[i]!] = tb; });
 }, BUILD_TIMEOUT);
 
 const label = () => expect.getState().currentTestName ?? '';
@@ -87,8 +90,28 @@ describe('nicraft_axis_fifo testbench', () => {
   });
 
   it('reports the parameters it was built with', () => {
-    expect(tbs.default!.params).toEqual({ DATA_WIDTH: 512, KEEP_WIDTH: 64, USER_WIDTH: 8, DEPTH_LOG2: 4, ALMOST_FULL_FREE: 2 });
+    expect(tbs.default!.params).toEqual({ DATA_WIDTH: 512, KEEP_WIDTH: 64, USER_WIDTH: 8, DEPTH_LOG2: 4, ALMOST_FULL_FREE: 2, NO_STALL: 0 });
     expect(tbs.tiny!.params).toMatchObject({ DATA_WIDTH: 32, KEEP_WIDTH: 4, DEPTH_LOG2: 1 });
+  });
+
+  it('stops at a failed assertion and names the module, the cycle and the condition (a beat pushed into a full NO_STALL FIFO)', () => {
+    const tb = tbs['no-stall']!;
+    // a reader fast enough that the FIFO never fills: the promise holds, no assertion fires
+    const ok = runTb(tb, { cycles: 20_000, in_p: 1, out_p: 1 }, label());
+    expect(ok.stats.full_cycles).toBe(0);
+    expect(ok.stats.beats_out).toBeGreaterThan(10_000);
+    // a slow reader: the producer keeps offering beats into the full FIFO, which NO_STALL forbids
+    for (const seed of [1, 2, 3]) {
+      const r = tb.run({ seed, cycles: 20_000, in_p: 1, out_p: 0.2 });
+      expect(r.ok).toBe(false);
+      expect(r.error).toMatch(/^cycle \d+: the model stopped: /);
+      expect(r.error).toMatch(/nicraft_axis_fifo/);
+      expect(r.error).toMatch(/a beat pushed into the full FIFO/);
+      // it stops at the first offence: within the first few cycles after the reset, once four beats are stored
+      const cycle = Number(/^cycle (\d+)/.exec(r.error)![1]);
+      expect(cycle).toBeGreaterThanOrEqual(4 + 4);
+      expect(cycle).toBeLessThan(200);
+    }
   });
 
   it('writes an FST waveform when asked', () => {

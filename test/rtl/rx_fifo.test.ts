@@ -130,15 +130,15 @@ describe('nicraft_rx_fifo testbench', () => {
     expect(s.frames_out).toBeGreaterThan(0);
   });
 
-  // Directed, deterministic: the spec's reason for an oversize frame. Expected to fail until the RTL
-  // issue above is fixed (then: it.fails -> it, OVERSIZE_FIRST = 1).
+  // Directed, deterministic: the spec's reason for an oversize frame (the RTL used to report these
+  // two as RX_OVERFLOW; fixed, and kept as regression tests).
   it('an oversize frame into a buffer of exactly MAX_BEATS is OVERSIZE (fixed RTL issue)', () => {
-    // empty buffer, reader always ready, one frame of MAX_BEATS+1 beats: RTL says RX_OVERFLOW
+    // empty buffer, reader always ready, frames of MAX_BEATS+1 beats (the old RTL said RX_OVERFLOW)
     runTb(tbs.tight!, { seed: 1, cycles: 100, in_p: 1, out_p: 1, err_p: 0, min_beats: 1, max_beats: 1, long_p: 1, long_beats: 5 }, label());
   });
 
   it('an oversize frame arriving at a full buffer is OVERSIZE (fixed RTL issue)', () => {
-    // the NIC's configuration, the reader stalled: once the buffer is full, oversize frames count as RX_OVERFLOW
+    // the NIC's configuration, the reader stalled: once the buffer is full, oversize frames still count as OVERSIZE
     runTb(tbs.default!, { seed: 1, cycles: 2_000, in_p: 1, out_p: 0, long_p: 0.3 }, label());
   });
 });

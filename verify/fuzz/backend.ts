@@ -103,6 +103,7 @@ export class ModelBackend implements Backend {
       raft: {
         electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
         maxClockDrift: s.maxClockDrift, durableReplies: s.durableReplies, ...(s.nic ? { tuning: s.nic } : {}),
+        followerReads: s.followerReads ?? false,
       },
       ...hostTiming(s, 250),
       clockRates: s.clockRates,
@@ -159,7 +160,7 @@ export class ModelBackend implements Backend {
   finalDone(): boolean { return this.clients.finalPending === 0; }
   finalOk(): boolean { return this.clients.finalFailed === 0; }
   outcomes(): { ok: number; fail: number; indeterminate: number } { return this.clients.outcomes; }
-  readsVia(): Record<string, number> { return this.clients.readsVia; }
+  readsVia(): Record<string, number> { return { ...this.clients.readsVia, getsByReplica: this.clients.getsBy.replica, getsByLeader: this.clients.getsBy.leader }; }
   historyJson(): string { return this.clients.recorder.toJSON(); }
   history(): JsonHistory { return this.clients.recorder.toHistory(); }
   unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }
@@ -202,6 +203,7 @@ export class RtlBackend implements Backend {
       raft: {
         electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
         durableReplies: s.durableReplies, ...(s.nic ? { tuning: s.nic } : {}),
+        followerReads: s.followerReads ?? false,
       },
     });
     const rc = this.rc;
@@ -332,7 +334,7 @@ export class RtlBackend implements Backend {
   finalDone(): boolean { return this.clients.finalPending === 0; }
   finalOk(): boolean { return this.clients.finalFailed === 0; }
   outcomes(): { ok: number; fail: number; indeterminate: number } { return this.clients.outcomes; }
-  readsVia(): Record<string, number> { return this.clients.readsVia; }
+  readsVia(): Record<string, number> { return { ...this.clients.readsVia, getsByReplica: this.clients.getsBy.replica, getsByLeader: this.clients.getsBy.leader }; }
   historyJson(): string { return this.clients.recorder.toJSON(); }
   history(): JsonHistory { return this.clients.recorder.toHistory(); }
   unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }

@@ -31,6 +31,7 @@ const posNum = (v: string): number => {
 };
 
 interface CliOpts {
+  followerReads?: 'on' | 'off';
   seed?: number;
   seeds?: number;
   from?: number;
@@ -91,6 +92,7 @@ export function register(program: Command): void {
       if (n < 1 || n > 3) throw new InvalidArgumentError('must be 1, 2 or 3');
       return n;
     })
+    .addOption(new Option('--follower-reads <on|off>', 'follower reads under leases in every seed (on) or none (off); default: drawn per seed').choices(['on', 'off']))
     .option('--files <dir>', 'where a failing seed writes seed-<s>.events.log and seed-<s>.history.json', 'build/fuzz-out')
     .option('--keep', 'write the files for passing seeds too')
     .option('--trace', 'log every client frame and outcome (a failing seed is rerun with it anyway)')
@@ -109,6 +111,7 @@ export function register(program: Command): void {
         ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) as 3 | 5 | 7 } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
+        ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
       };
       const options: CampaignOptions = {
         backend: fo.rtl ? 'rtl' : 'model', draw, strictClient: o.strictClient, nicGuard: !!o.guard,
@@ -116,6 +119,7 @@ export function register(program: Command): void {
         ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
+        ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
       };
       const single = o.seed !== undefined;
       const from = single ? o.seed! : o.from ?? (Date.now() % 1_000_000_000);

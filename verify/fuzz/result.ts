@@ -21,6 +21,8 @@ export interface CampaignOptions {
   planes?: number;
   strictClient: boolean;
   nicGuard: boolean;
+  /** follower reads forced on or off (absent: drawn per seed) */
+  followerReads?: boolean;
 }
 
 export interface SeedRecord {

@@ -43,6 +43,9 @@ export interface FuzzWorkload {
   retryBudgetUs?: number;
   /** share of the reads done at a replica without the log (Replica.readLocal: lease or ReadIndex) */
   localReadShare?: number;
+  /** where the client library sends gets first (KvClient readFrom; 'any' with follower reads on), and
+   *  whether the reads without the log go to any replica (else mostly the leader) */
+  readFrom?: 'leader' | 'any';
   /**
    * Value sizes of writes: 'small' (the `<client>.<n>` tag alone: every frame at the 60-byte
    * minimum), 'large' (padded to near maxValueBytes), 'mixed' (each write drawn between the two).
@@ -80,6 +83,8 @@ export interface Schedule {
   maxClockDrift: number;
   clockRates: number[];
   durableReplies: boolean;
+  /** follower reads under leases (core followerReads; docs/control-plane.md §6.1); drawn last */
+  followerReads?: boolean;
   /** PCIe + software latency between a NIC and its host, and the host's poll period (absent: 1000 ns each) */
   hostLatencyNs?: number;
   hostPollNs?: number;
@@ -105,6 +110,8 @@ export interface DrawOptions {
   planes?: number;
   /** RTL backend: only what the fabric and RaftCluster support (no clock drift) */
   rtl?: boolean;
+  /** force follower reads on or off (default: drawn per seed, last) */
+  followerReads?: boolean;
 }
 
 /** The drivers' PRNG (ctrl/rand.ts, mulberry32) with helpers; the whole draw comes from it. */
@@ -214,9 +221,11 @@ function drawScheduleV2(seed: number, o: DrawOptions = {}): Schedule {
     payload: { mode, maxValueBytes: mode === 'small' ? 0 : d.pick([24, 64, 128, MAX_VALUE_BYTES]) },
   };
   const livenessUs = o.livenessUs ?? 3000 + 10 * electionTimeoutUs;
+  // drawn last, so that the draws above stay what they were before follower reads existed
+  const followerReads = drawFollowerReads(d, o, workload);
   return {
     seed, draw: 2, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
-    durableReplies, hostLatencyNs, hostPollNs, nic, intensity, faultBound, workload, events,
+    durableReplies, hostLatencyNs, hostPollNs, nic, intensity, faultBound, workload, events, followerReads,
   };
 }
 
@@ -275,10 +284,28 @@ function drawScheduleV1(seed: number, o: DrawOptions = {}): Schedule {
   };
   // drawn last, so that the draws above stay what they were before reads without the log existed
   workload.localReadShare = d.pick([0, 0.2, 0.5]);
+  const durableReplies = d.chance(0.25);
+  const followerReads = drawFollowerReads(d, o, workload);
   return {
     seed, draw: 1, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
-    durableReplies: d.chance(0.25), faultBound, workload, events,
+    durableReplies, faultBound, workload, events, followerReads,
   };
+}
+
+/**
+ * Follower reads (issue 19): on in half the seeds (or as forced); then the client library sends gets
+ * to any replica round robin, and the reads without the log go to a replica drawn uniformly, more
+ * of them (at least 0.3 of the reads). Drawn after everything else.
+ */
+function drawFollowerReads(d: Draw, o: DrawOptions, w: FuzzWorkload): boolean {
+  const drawn = d.chance(0.5);
+  const on = o.followerReads ?? drawn;
+  if (on) {
+    w.readFrom = 'any';
+    w.localReadShare = Math.max(w.localReadShare ?? 0, 0.3);
+    if (w.readShare < 0.2) w.readShare = 0.5;
+  }
+  return on;
 }
 
 interface FaultContext { nodes: number; planes: number; faultUs: number; faultBound: number; intensity: number }
@@ -393,6 +420,6 @@ export function describeSchedule(s: Schedule): string {
       ` attempt=${w.attemptTimeoutUs}us budget=${w.retryBudgetUs}us${w.maxAttempts ? `/${w.maxAttempts}` : ''} intensity=${s.intensity}`
     : '';
   return `draw=${s.draw} n=${s.replicas}${s.spare ? '+1 spare' : ''} planes=${s.planes} f=${s.faultBound} et=${s.electionTimeoutUs}us hb=${s.heartbeatUs}us tick=${s.tickUs}us ` +
-    `drift=${s.maxClockDrift}${s.durableReplies ? ' durable-replies' : ''}${v2} clients=${w.clients} keys=${w.keys}${w.localReadShare ? ` local-reads=${w.localReadShare}` : ''} ` +
+    `drift=${s.maxClockDrift}${s.durableReplies ? ' durable-replies' : ''}${s.followerReads ? ' follower-reads' : ''}${v2} clients=${w.clients} keys=${w.keys}${w.localReadShare ? ` local-reads=${w.localReadShare}` : ''} ` +
     `events: ${[...kinds].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`;
 }

@@ -78,7 +78,9 @@ export class FuzzClients {
   trace?: (line: string) => void;
 
   /** reads without the log, by how they were answered */
-  readonly readsVia = { lease: 0, quorum: 0, refused: 0 };
+  readonly readsVia = { lease: 0, quorum: 0, follower: 0, refused: 0 };
+  /** gets of the client library by who answered them (readFrom 'any': replicas under read leases) */
+  readonly getsBy = { leader: 0, replica: 0 };
   private localReads = 0;
 
   /** per key: the append bytes ever issued (with the longest put, a bound on its value: KEY_VALUE_LIMIT) */
@@ -96,6 +98,7 @@ export class FuzzClients {
         clientId: c.id, clusterId: 1, nodes, attemptTimeoutNs: w.attemptTimeoutUs * 1000, maxAttempts: w.maxAttempts || Infinity,
         ...(w.retryBudgetUs !== undefined ? { retryBudgetNs: w.retryBudgetUs * 1000 } : {}),
         ...(jitter ? { rand: () => jitter.next() } : {}),
+        ...(w.readFrom ? { readFrom: w.readFrom } : {}),
         transport: {
           send: (to, frame) => {
             // one plane per attempt, rotating: a retry goes out on the next plane
@@ -187,14 +190,15 @@ export class FuzzClients {
     const claim = (op: string): void => { this.failedClaims.push({ clientId: c.id, seq, op, key }); };
     if (x < this.w.readShare && this.net.readAt && this.rand.next() < (this.w.localReadShare ?? 0)) {
       // a read at a replica without the log: usually the one this client believes leads
-      const port = this.rand.next() < 0.8 ? c.kv.leaderGuess() - 1 : this.rand.int(this.nodes.length);
+      const any = this.w.readFrom === 'any';
+      const port = !any && this.rand.next() < 0.8 ? c.kv.leaderGuess() - 1 : this.rand.int(this.nodes.length);
       const pid = 100_000 + ++this.localReads;
       const id = r.invoke(pid, { op: 'get', key });
       const sent = this.net.readAt(port, key, (res) => {
         if (res.via === 'refused') { r.fail(id); this.readsVia.refused++; }
         else {
           r.ok(id, res.value ? td.decode(res.value) : null);
-          if (res.via === 'lease') this.readsVia.lease++; else this.readsVia.quorum++;
+          if (res.via === 'lease') this.readsVia.lease++; else if (res.via === 'follower') this.readsVia.follower++; else this.readsVia.quorum++;
         }
       });
       if (!sent) { r.fail(id); this.readsVia.refused++; }
@@ -208,6 +212,7 @@ export class FuzzClients {
       c.kv.invoke({ op: 'get', key }, (o) => {
         if (o.kind === 'ok') {
           const v = o.reply.value ? td.decode(o.reply.value) : null;
+          this.getsBy[o.path]++;
           r.ok(id, v);
           c.seen.set(key, v);
         } else {

@@ -32,6 +32,18 @@ export const SMALL_BOUND: Bound = {
  */
 export const WARM_BOUND: Bound = { ...SMALL_BOUND, warm: true, maxDepth: 7 };
 
+/**
+ * Follower reads under leases (`--follower-reads --warm --reads 2 --max-depth 6 --max-term 3`, in
+ * `make test`): common clocks; from a cluster whose leader has its leases out (every follower holds
+ * one): lease renewals at every clock step, a write, follower reads, a crash of any node and its
+ * restart, election timeouts. A leader change is deeper than an exhaustive search reaches in
+ * seconds: the random walks (`--walks`) cover it.
+ */
+export const FOLLOWER_READS_BOUND: Bound = {
+  nodes: 3, requests: 1, maxTerm: 3, timeouts: 2, crashes: 1, drops: 0, dups: 0, order: 'fifo', reorders: 0,
+  warm: true, followerReads: true, reads: 2, maxDepth: 6, timeLimit: 120,
+};
+
 export const PROPERTIES = ['election safety', 'log matching', 'leader completeness', 'state machine safety'];
 
 export interface McIo {
@@ -88,7 +100,7 @@ export function runMc(b: Bound, opts: { quiet?: boolean; verify?: boolean; json?
     : r.stop === 'time' ? `INCOMPLETE: the time limit (${b.timeLimit} s) stopped the search at depth ${r.depth}`
     : `INCOMPLETE: the state limit stopped the search at depth ${r.depth}`;
   out(`explored ${fmtInt(r.states)} distinct states (${fmtInt(r.transitions)} transitions) in ${secs(r.ms)}: ${how}`);
-  out(`no violation: ${PROPERTIES.join(', ')} hold in every explored state`);
+  out(`no violation: ${[...PROPERTIES, ...(b.followerReads ? ['read safety'] : [])].join(', ')} hold in every explored state`);
   return { result: r, code: 0 };
 }
 
@@ -109,7 +121,7 @@ function positiveSeconds(v: string): number {
 interface Flags {
   small?: boolean; nodes?: number; requests?: number; maxTerm?: number; maxDepth?: number; timeLimit?: number;
   timeouts?: number; crashes?: number; drops?: number; dups?: number; reorders?: number; order?: 'fifo' | 'any';
-  quiet?: boolean; verify?: boolean; json?: string; prevote?: boolean; warm?: boolean;
+  quiet?: boolean; verify?: boolean; json?: string; prevote?: boolean; warm?: boolean; followerReads?: boolean; reads?: number;
 }
 
 export function register(program: Command): void {
@@ -132,6 +144,8 @@ export function register(program: Command): void {
     .addOption(new Option('--reorders <n>', `packets delivered ahead of older ones on their channel, fifo order only (default ${d.reorders})`).argParser(intIn(0, 9)))
     .option('--no-prevote', 'run the cores without pre-vote (elections take two steps fewer; the mutation check uses this)')
     .option('--warm', 'start from a running cluster (node 1 leads term 1, every fast path on) instead of a fresh one: elections and host-path requests then need a freeze-and-sync')
+    .option('--follower-reads', 'follower reads under leases (common clocks: one time step moves every clock); with --warm from a cluster whose leases are out; checks read safety')
+    .addOption(new Option('--reads <n>', 'follower reads (with --follower-reads; default 2)').argParser(intIn(0, 9)))
     .option('--quiet', 'no line per depth')
     .option('--verify', 're-fingerprint every rebuilt state (checks that the search is deterministic; slower)')
     .option('--json <file>', 'write the figures (and the counterexample, if any) as JSON')
@@ -142,6 +156,7 @@ export function register(program: Command): void {
         maxDepth: f.maxDepth ?? base.maxDepth, timeLimit: f.timeLimit ?? base.timeLimit, timeouts: f.timeouts ?? base.timeouts,
         crashes: f.crashes ?? base.crashes, drops: f.drops ?? base.drops, dups: f.dups ?? base.dups, reorders: f.reorders ?? base.reorders,
         order: f.order ?? base.order, preVote: f.prevote === false ? false : base.preVote, warm: f.warm ?? base.warm,
+        ...(f.followerReads ? { followerReads: true, reads: f.reads ?? 2 } : {}),
       };
       process.exitCode = runMc(b, { quiet: f.quiet, verify: f.verify, json: f.json }).code;
     });

@@ -10,6 +10,7 @@
 // `verify`). Levels are expanded in order, so the first violating state met is one at the least
 // depth and its trace is a shortest counterexample.
 
+import { SeededRand } from '../../ctrl/rand.js';
 import { Model, World, type Choice, type McOptions, type Violation } from './world.js';
 
 export interface SearchOptions {
@@ -49,22 +50,22 @@ export interface SearchResult {
   violation?: Violation & { trace: Choice[] };
 }
 
-// Choices packed in one number: kind, node/from, to, position.
-const KINDS = ['time', 'request', 'crash', 'restart', 'deliver', 'dup', 'drop', 'nic'] as const;
+// Choices packed in one number: kind (4 bits), node/from, to, position.
+const KINDS = ['time', 'request', 'crash', 'restart', 'deliver', 'dup', 'drop', 'nic', 'read'] as const;
 function pack(c: Choice): number {
   const k = KINDS.indexOf(c.k);
   switch (c.k) {
-    case 'time': case 'request': case 'crash': case 'restart': case 'nic': return k | (c.node << 3);
-    case 'deliver': case 'dup': case 'drop': return k | (c.from << 3) | (c.to << 6) | (c.pos << 9);
+    case 'time': case 'request': case 'crash': case 'restart': case 'nic': case 'read': return k | (c.node << 4);
+    case 'deliver': case 'dup': case 'drop': return k | (c.from << 4) | (c.to << 7) | (c.pos << 10);
   }
 }
 function unpack(x: number): Choice {
-  const k = KINDS[x & 7]!;
-  const a = (x >> 3) & 7;
-  const b = (x >> 6) & 7;
+  const k = KINDS[x & 15]!;
+  const a = (x >> 4) & 7;
+  const b = (x >> 7) & 7;
   switch (k) {
-    case 'time': case 'request': case 'crash': case 'restart': case 'nic': return { k, node: a };
-    case 'deliver': case 'dup': case 'drop': return { k, from: a, to: b, pos: x >> 9 };
+    case 'time': case 'request': case 'crash': case 'restart': case 'nic': case 'read': return { k, node: a };
+    case 'deliver': case 'dup': case 'drop': return { k, from: a, to: b, pos: x >> 10 };
   }
 }
 
@@ -190,4 +191,62 @@ export function replayTrace(opts: McOptions, trace: Choice[]): { steps: { label:
     if (w.violation) break;
   }
   return { steps, world: w };
+}
+
+export interface WalkResult {
+  walks: number;
+  steps: number;
+  /** walks in which some node led a term above the first one */
+  leaderChanges: number;
+  /** walks in which follower reads were answered in two different terms (across a leader change) */
+  readsAcrossTerms: number;
+  violation?: Violation & { trace: Choice[] };
+  ms: number;
+}
+
+/**
+ * Random walks (not exhaustive): from the initial state, `walks` runs of up to `depth` choices,
+ * drawn with the seeded generator (the clock in one step of five, crashes and losses in one of a
+ * hundred, else a delivery, NIC answer, request or read, uniformly); every state is checked as
+ * in the search. It reaches depths the breadth-first search cannot (a leader change after a
+ * crash, with follower reads before and after it); a violation comes with its trace.
+ */
+export function randomWalks(opts: McOptions, w: { walks: number; depth: number; seed: number }): WalkResult {
+  const t0 = performance.now();
+  const model = new Model(opts);
+  const root = new World(model);
+  const rand = new SeededRand(w.seed >>> 0);
+  const out: WalkResult = { walks: 0, steps: 0, leaderChanges: 0, readsAcrossTerms: 0, ms: 0 };
+  for (let k = 0; k < w.walks; k++) {
+    let cur = root;
+    const trace: Choice[] = [];
+    for (let d = 0; d < w.depth; d++) {
+      const cs = cur.choices();
+      if (cs.length === 0) break;
+      // deliveries, NIC answers, requests and reads most of the time; the clock in 1 of 5 steps (more
+      // often, every follower times out before it hears from its leader); crashes and losses rarely
+      const tm = cs.filter((x) => x.k === 'time');
+      const rare = cs.filter((x) => x.k === 'crash' || x.k === 'drop' || x.k === 'dup');
+      const other = cs.filter((x) => x.k !== 'time' && x.k !== 'crash' && x.k !== 'drop' && x.k !== 'dup');
+      const u = rand.next();
+      const pool = u < 0.01 && rare.length ? rare : (u < 0.2 && tm.length) || other.length === 0 ? (tm.length ? tm : rare.length ? rare : other) : other;
+      const c = pool[rand.int(pool.length)]!;
+      const next = cur.clone();
+      next.apply(c);
+      trace.push(c);
+      out.steps++;
+      cur = next;
+      if (cur.violation) {
+        out.violation = { ...cur.violation, trace };
+        out.walks = k + 1;
+        out.ms = performance.now() - t0;
+        return out;
+      }
+    }
+    out.walks++;
+    if ([...cur.leaders.keys()].some((t) => t > 1)) out.leaderChanges++;
+    if (cur.readTerms.size >= 2) out.readsAcrossTerms++;
+  }
+  out.ms = performance.now() - t0;
+  return out;
 }

@@ -66,10 +66,25 @@ export interface McOptions {
    * answers the search interleaves with everything else.
    */
   warm?: boolean;
+  /**
+   * Follower reads under leases (core followerReads, docs/control-plane.md §6.1). Leases rest on
+   * bounded clock drift, so the clocks are synchronized (drift 0, within any bound): one `time`
+   * choice moves every node's clock to the next timer instant of any node and ticks them all
+   * (driver progress read first). `reads` follower reads may be chosen at a node holding a read
+   * lease; each is checked (property 'read safety'): its read index covers every index any NIC or
+   * host had committed (and so could have answered a client for) when the read arrived. With
+   * `warm`, the prefix also runs until the leader's leases are out and every follower holds one.
+   */
+  followerReads?: boolean;
+  /** follower reads (budget; with followerReads) */
+  reads?: number;
 }
 
 export type Choice =
+  /** node 0 (followerReads): every node's clock, together */
   | { k: 'time'; node: NodeId }
+  /** a follower read at a node holding a read lease (followerReads) */
+  | { k: 'read'; node: NodeId }
   | { k: 'request'; node: NodeId }
   | { k: 'crash'; node: NodeId }
   | { k: 'restart'; node: NodeId }
@@ -104,7 +119,7 @@ export interface NodeState {
 }
 
 export interface Violation {
-  property: 'election safety' | 'log matching' | 'leader completeness' | 'state machine safety' | 'core error';
+  property: 'election safety' | 'log matching' | 'leader completeness' | 'state machine safety' | 'read safety' | 'core error';
   detail: string;
 }
 
@@ -152,8 +167,12 @@ export class Model {
   config(id: NodeId): Config {
     return {
       id, clusterId: 1, voters: Array.from({ length: this.opts.nodes }, (_, k) => k + 1),
-      electionTimeoutNs: this.T, heartbeatIntervalNs: this.hb, rand: MAX_RAND,
+      electionTimeoutNs: this.T, heartbeatIntervalNs: this.hb,
+      // common clocks (followerReads): equal timeouts would fire together forever (split votes); each
+      // node's is a different fixed draw, node 1's the longest
+      rand: this.opts.followerReads ? { int: (n) => Math.max(0, n - 1 - Math.floor(((id - 1) * n) / 4)) } : MAX_RAND,
       preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true, amnesiaGuard: this.opts.amnesiaGuard ?? true,
+      followerReads: this.opts.followerReads ?? false,
     };
   }
   private packetIds = new Map<string, number>();
@@ -200,6 +219,14 @@ export class World {
   reordersUsed = 0;
   requestsUsed = 0;
   timeoutsUsed = 0;
+  /** followerReads: the common clock, reads chosen, the highest index ever committed by any NIC or
+   *  host (ghost), and each read's due index (ghost) until its ReadState comes out */
+  clock = 0;
+  readsUsed = 0;
+  commitSeen = 0;
+  readWants = new Map<string, number>();
+  /** statistics, not state (left out of the fingerprint): terms in which a follower read was answered */
+  readTerms = new Set<number>();
   violation?: Violation;
   /** transcript sink (counterexample printing); undefined while searching */
   log?: string[];
@@ -224,6 +251,16 @@ export class World {
 
   /** The `warm` prefix (see McOptions.warm): deterministic, and it spends no budget. */
   private warmUp(): void {
+    if (this.model.opts.followerReads) {
+      // common clocks: node 1 campaigns at time 0 (an operator's campaign), then the leases go out
+      const n = this.own(1);
+      n.core!.step({ kind: 'campaign' });
+      this.settle(n);
+      this.warmLeases();
+      this.timeoutsUsed = 0;
+      this.owned = new Set(this.nodes.map((x) => x.id));
+      return;
+    }
     this.apply({ k: 'time', node: 1 });
     for (let k = 0; k < 10_000 && !this.violation; k++) {
       const c = this.choices().find((x) => (x.k === 'deliver' && x.pos === 0) || x.k === 'nic');
@@ -242,6 +279,40 @@ export class World {
     this.owned = new Set(this.nodes.map((n) => n.id));
   }
 
+  /** followerReads + warm: common clock steps and every delivery until every follower holds a read lease. */
+  private warmLeases(): void {
+    const held = (): boolean => {
+      const l = this.node(1).core!;
+      return l.role === 'leader' && l.status().leases.mode === 'on' && this.nodes.slice(1).every((n) => n.core!.followerLeaseValid());
+    };
+    for (let k = 0; k < 10_000 && !this.violation && !held(); k++) {
+      const c = this.choices().find((x) => (x.k === 'deliver' && x.pos === 0) || x.k === 'nic') ?? this.choices().find((x) => x.k === 'time');
+      if (!c) break;
+      if (c.k === 'time' && this.nodes.some((n) => n.core && this.firesElection(n, this.syncTime()!))) throw new Error('model checker: the follower-lease prefix would fire an election timer');
+      this.apply(c);
+    }
+    if (!held()) throw new Error(`model checker: the follower-lease prefix did not get leases out (${this.violation?.detail ?? this.statusLines().join('; ')})`);
+  }
+
+  /** followerReads: the next timer instant of any live node. */
+  syncTime(): number | undefined {
+    let best: number | undefined;
+    for (const n of this.nodes) {
+      if (!n.core) continue;
+      const t = this.nextTime(n);
+      if (t !== undefined && (best === undefined || t < best)) best = t;
+    }
+    return best;
+  }
+
+  private syncTimeEnabled(): boolean {
+    const t = this.syncTime();
+    if (t === undefined) return false;
+    const firing = this.nodes.filter((n) => n.core && this.firesElection(n, t));
+    if (firing.length === 0) return true;
+    return this.timeoutsUsed + firing.length <= this.model.opts.timeouts && firing.every((n) => n.core!.term + 1 <= this.model.opts.maxTerm);
+  }
+
   /** A successor: shares every node with this world until it writes one (see own()). */
   clone(): World {
     const w = new World(this.model, false);
@@ -255,6 +326,11 @@ export class World {
     w.reordersUsed = this.reordersUsed;
     w.requestsUsed = this.requestsUsed;
     w.timeoutsUsed = this.timeoutsUsed;
+    w.clock = this.clock;
+    w.readsUsed = this.readsUsed;
+    w.commitSeen = this.commitSeen;
+    w.readWants = new Map(this.readWants);
+    w.readTerms = new Set(this.readTerms);
     w.violation = this.violation;
     return w;
   }
@@ -285,7 +361,10 @@ export class World {
   choices(): Choice[] {
     const o = this.model.opts;
     const out: Choice[] = [];
-    for (const n of this.nodes) if (n.core && this.timeEnabled(n)) out.push({ k: 'time', node: n.id });
+    if (o.followerReads) {
+      if (this.syncTimeEnabled()) out.push({ k: 'time', node: 0 });
+      if (this.readsUsed < (o.reads ?? 0)) for (const n of this.nodes) if (n.core?.followerLeaseValid()) out.push({ k: 'read', node: n.id });
+    } else for (const n of this.nodes) if (n.core && this.timeEnabled(n)) out.push({ k: 'time', node: n.id });
     for (const n of this.nodes) if (n.core && n.nic.answers.length > 0) out.push({ k: 'nic', node: n.id });
     if (this.requestsUsed < o.requests) for (const n of this.nodes) if (n.core?.role === 'leader') out.push({ k: 'request', node: n.id });
     for (const n of this.nodes) {
@@ -343,6 +422,23 @@ export class World {
   private applyInner(c: Choice): void {
     switch (c.k) {
       case 'time': {
+        if (c.node === 0) {
+          // every clock together (followerReads): each live node's driver reads its NIC and ticks
+          const t = this.syncTime()!;
+          this.clock = t;
+          for (const m of this.nodes) {
+            if (!m.core) continue;
+            if (this.firesElection(m, t)) this.timeoutsUsed++;
+            const n = this.own(m.id);
+            const core = n.core!;
+            n.nic.heartbeat();
+            core.step({ kind: 'nic', ev: { type: 'progress', lastIndex: n.nic.r('LAST_INDEX'), commitIndex: n.nic.r('COMMIT_INDEX'), activity: n.nic.activity } });
+            core.step({ kind: 'tick', nowNs: t });
+            this.settle(n);
+            if (this.violation) return;
+          }
+          return;
+        }
         const n = this.own(c.node);
         const core = n.core!;
         const t = this.nextTime(n)!;
@@ -365,6 +461,15 @@ export class World {
           this.p(`  ${n.id}: propose c1#${seq} (host path: the NIC is not sequencing)`);
           n.core!.step({ kind: 'propose', payload, clientId: 1, seq });
         }
+        this.settle(n);
+        return;
+      }
+      case 'read': {
+        const n = this.own(c.node);
+        const ctx = ++this.readsUsed;
+        this.readWants.set(`${n.id}:${ctx}`, this.commitSeen);
+        this.p(`  ${n.id}: read #${ctx} under its lease (due: every index committed so far, up to ${this.commitSeen})`);
+        n.core!.step({ kind: 'read', ctx, nowNs: this.clock });
         this.settle(n);
         return;
       }
@@ -395,6 +500,7 @@ export class World {
         n.nic.reset();
         n.core = new Core(this.model.config(n.id), st);
         this.model.shared.add(n.core.cfg);
+        if (this.model.opts.followerReads) n.core.step({ kind: 'tick', nowNs: this.clock }); // the common clock
         this.settle(n);
         return;
       }
@@ -589,6 +695,18 @@ export class World {
       if (this.log) this.p(`  ${id}: apply [${rd.committed.map(describeEntry).join(', ')}]`);
       for (const e of rd.committed) this.onApply(n, core, e);
     }
+    // read safety (followerReads): a read's index covers everything committed when it arrived
+    for (const rs of rd.readStates) {
+      const k = `${id}:${rs.ctx}`;
+      const want = this.readWants.get(k);
+      if (want === undefined) continue;
+      this.readWants.delete(k);
+      if (this.log) this.p(`  ${id}: read #${rs.ctx} ${rs.index < 0 ? 'refused' : `at index ${rs.index} (${rs.via})`}`);
+      if (rs.index >= 0) this.readTerms.add(core.term);
+      if (rs.index >= 0 && rs.index < want && !this.violation) {
+        this.violation = { property: 'read safety', detail: `node ${id} answers read #${rs.ctx} (${rs.via}) at index ${rs.index}, but index ${want} was committed before the read arrived` };
+      }
+    }
     // 5. durable
     if (rd.persistUpTo) core.step({ kind: 'persisted', ...rd.persistUpTo });
   }
@@ -624,6 +742,7 @@ export class World {
 
   checkInvariants(): void {
     if (this.violation) return;
+    for (const n of this.nodes) if (n.core) this.commitSeen = Math.max(this.commitSeen, n.core.log.commit, n.nic.r('COMMIT_INDEX'));
     const up = this.nodes.filter((n) => n.core);
     for (const n of up) this.noteRole(n); // election safety (also checked after every core step)
     if (this.violation) return;
@@ -703,6 +822,7 @@ export class World {
     parts.push(`L:${canon(this.leaders, ids)}`);
     parts.push(`A:${canon(this.applied, ids)}`);
     parts.push(`B:${this.crashesUsed},${this.dupsUsed},${this.dropsUsed},${this.reordersUsed},${this.requestsUsed},${this.timeoutsUsed}`);
+    if (this.model.opts.followerReads) parts.push(`R:${this.clock},${this.readsUsed},${this.commitSeen},${canon(this.readWants, ids)}`);
     return parts.join('\n');
   }
 
@@ -724,6 +844,7 @@ export class World {
     }
     h.value(this.leaders, this.model.ids).value(this.applied, this.model.ids);
     h.word(this.crashesUsed).word(this.dupsUsed).word(this.dropsUsed).word(this.reordersUsed).word(this.requestsUsed).word(this.timeoutsUsed);
+    if (this.model.opts.followerReads) h.word(this.clock).word(this.readsUsed).word(this.commitSeen).value(this.readWants, this.model.ids);
     return h.digest();
   }
 
@@ -838,7 +959,8 @@ export class World {
 
   label(c: Choice): string {
     switch (c.k) {
-      case 'time': return this.timeLabel(this.node(c.node));
+      case 'time': return c.node === 0 ? `time: every clock ${this.clock} -> ${this.syncTime()}` : this.timeLabel(this.node(c.node));
+      case 'read': return `read at node ${c.node} under its read lease`;
       case 'request': return `request c1#${this.requestsUsed + 1} to node ${c.node} (leader of term ${this.node(c.node).core!.term})`;
       case 'crash': return `crash ${c.node} (core and NIC log RAM lost; storage kept)`;
       case 'restart': return `restart ${c.node} from its storage`;

@@ -1,4 +1,5 @@
-// Building blocks of ModelNic (ctrl/nic/model.ts): a beat-counted FIFO of whole frames.
+// nicraft_axis_fifo (hw/rtl/nicraft_axis_fifo.sv) in ModelNic (ctrl/nic/model.ts): a beat-counted FIFO
+// of whole frames.
 //
 // The RTL FIFOs (nicraft_axis_fifo) hold beats. ModelNic keeps, instead, one entry per frame (the
 // frame's bytes, as one Uint8Array) and counts beats: `used` is the RTL's count (beats written and
@@ -97,34 +98,5 @@ export class FrameFifo {
     this.rdBeat = 0;
     this.wrBeat = 0;
     this.open = false;
-  }
-}
-
-/** xorshift64* as the simulation shim's (native/nic_shim.cpp), so backpressure patterns agree. */
-export class ShimRng {
-  private s: bigint;
-  private static readonly M64 = (1n << 64n) - 1n;
-
-  constructor(seed: number | bigint = 1) {
-    this.s = ShimRng.init(seed);
-  }
-
-  static init(seed: number | bigint): bigint {
-    const v = BigInt.asUintN(64, BigInt(seed));
-    return v !== 0n ? (BigInt.asUintN(64, v * 0x9E3779B97F4A7C15n) | 1n) : 0x9E3779B97F4A7C15n;
-  }
-
-  seed(seed: number | bigint): void {
-    this.s = ShimRng.init(seed);
-  }
-
-  /** A double in [0, 1), exactly as the shim's rand01(). */
-  next(): number {
-    let x = this.s;
-    x ^= x >> 12n;
-    x = (x ^ (x << 25n)) & ShimRng.M64;
-    x ^= x >> 27n;
-    this.s = x;
-    return Number(BigInt.asUintN(64, x * 0x2545F4914F6CDD1Dn) >> 11n) * (1.0 / 9007199254740992.0);
   }
 }

@@ -1,0 +1,97 @@
+// nicraft_commit (hw/rtl/nicraft_commit.sv): match indexes and the commit index.
+//
+// Leader: every follower's match index moves up with its ACKs (the plane merge's parallel ACK path
+// and ACKs in the main pipeline) and its NACKs (a NACK for index e says e-1 is held). The quorum
+// (quorum.ts) of the match indexes, this node's own being its last index, moves the commit index,
+// never below TERM_START nor past the last index. Follower: the commit index follows the leader's
+// (the execute engine's ev_commit, capped at the log's tail). The host's writes of COMMIT_INDEX and
+// MATCH_INDEX win over the engine's updates.
+import { Quorum } from './quorum.js';
+
+export class Commit {
+  private readonly MAXN: number;
+  readonly quorum: Quorum;
+  /** the match index registers */
+  readonly match: Uint32Array;
+  /** ... as the engine moves them this cycle (valid where movedM has the bit) */
+  readonly matchNext: Uint32Array;
+  movedM = 0;
+  commitIndex = 0;
+  commitNext = 0;
+  /** combinational: the leader's quorum moves the commit index this cycle; what delivery may reach */
+  commitAdv = false;
+  dlvTarget = 0;
+
+  constructor(maxNodes: number) {
+    this.MAXN = maxNodes;
+    this.quorum = new Quorum(maxNodes);
+    this.match = new Uint32Array(maxNodes);
+    this.matchNext = new Uint32Array(maxNodes);
+  }
+
+  reset(): void {
+    this.commitIndex = 0;
+    this.match.fill(0);
+    this.quorum.reset();
+  }
+
+  /** The leader's quorum moves the commit index (from the registers as they are). */
+  adv(leaderMode: boolean, termStart: number, last: number): boolean {
+    const q = this.quorum;
+    const qi = q.qIndex;
+    return leaderMode && q.qValid && qi > this.commitIndex && qi >= termStart && qi <= last;
+  }
+
+  /** The quorum's inputs, the commit index's next value and the delivery target. */
+  comb(leaderMode: boolean, members: number, quorum: number, nodeId: number, termStart: number, last: number,
+    evCommit: boolean, evCommitIndex: number): void {
+    this.quorum.eval(members, quorum, nodeId, last, this.match);
+    const commitAdv = this.adv(leaderMode, termStart, last);
+    const commit = this.commitIndex;
+    const fCommitAdv = evCommit && evCommitIndex > commit;
+    const qi = this.quorum.qIndex;
+    this.commitAdv = commitAdv;
+    this.commitNext = commitAdv ? qi : fCommitAdv ? evCommitIndex : commit;
+    this.dlvTarget = commitAdv ? qi : commit;
+  }
+
+  /** match_next: the ACK path (ackSrc -1: none), ACKs and NACKs taken by the execute engine. */
+  combMatch(ackSrc: number, ackIndex: number, evAck: boolean, evNack: boolean, evSrc: number, evIndex: number): void {
+    let movedM = 0;
+    if (ackSrc >= 0 || evAck || evNack) {
+      const matchNext = this.matchNext;
+      for (let n = 0; n < this.MAXN; n++) {
+        let mn = this.match[n]!;
+        if (ackSrc === n && ackIndex > mn) mn = ackIndex;
+        if (evAck && evSrc === n && evIndex > mn) mn = evIndex;
+        if (evNack && evSrc === n && ((evIndex - 1) >>> 0) > mn) mn = (evIndex - 1) >>> 0;
+        matchNext[n] = mn;
+        if (mn !== this.match[n]) movedM |= 1 << n;
+      }
+    }
+    this.movedM = movedM;
+  }
+
+  /** The match registers at the clock edge. */
+  clockMatch(): void {
+    const movedM = this.movedM;
+    if (movedM === 0) return;
+    for (let n = 0; n < this.MAXN; n++) if ((movedM >> n) & 1) this.match[n] = this.matchNext[n]!;
+    this.quorum.bump();
+  }
+
+  /** _reg <= _next (before the host's CSR write, which wins). */
+  latch(): void {
+    this.commitIndex = this.commitNext;
+  }
+
+  /** match_view[sel] as the CSR block reads it (MATCH_SEL is 3 bits: 0 past MAX_NODES, see docs/model-nic.md). */
+  view(sel: number, nodeId: number, last: number): number {
+    if (sel >= this.MAXN) return 0;
+    return sel === nodeId ? last : this.match[sel]!;
+  }
+
+  writeMatch(sel: number, v: number): void {
+    if (sel < this.MAXN) { this.match[sel] = v; this.quorum.bump(); }
+  }
+}

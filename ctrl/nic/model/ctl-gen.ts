@@ -1,0 +1,200 @@
+// nicraft_ctl_gen (hw/rtl/nicraft_ctl_gen.sv): generated frames: ACK and NACK (follower), HEARTBEAT
+// and NIC REPLY (leader).
+//
+//   ACK:       once ACK_COUNT entries are unacknowledged or the oldest waited ACK_DELAY cycles, or at
+//              once after a duplicate APPEND.
+//   NACK:      a gap that lasted NACK_DELAY cycles; repeated every NACK_INTERVAL cycles while the same
+//              index is expected. It names the gap: [expected index, first index held beyond it).
+//   HEARTBEAT: every HB_INTERVAL cycles without an APPEND, or HB_COMMIT_DELAY cycles after the commit
+//              index moved.
+//   REPLY:     the leader answers the client itself when an entry flagged NIC_REPLY is delivered (from
+//              the delivery engine's read register), and it has priority.
+// One frame a cycle at most, into the generated frames' FIFO (toward the TX arbiter). ACKs, NACKs and
+// HEARTBEATs carry a sequence number, so a repeat is never taken for a plane copy.
+import { FrameFifo } from './axis-fifo.js';
+import * as M_wire_gen from '../../wire/wire.gen.js';
+import type { CsrBlock } from './csr.js';
+import type { LogRam } from './log-ram.js';
+import * as M_params from './params.js';
+import * as M_stats from './stats.js';
+// Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
+// getter call (ten times the cost of a header accessor itself).
+const {
+  ETHERTYPE, Flag, MAC_GROUP, MIN_FRAME_BYTES, MsgType, WIRE_VERSION, clientMac, getClientId, getFlags,
+  getLogIndex, getSeq, getTerm, nodeMac, setClientId, setClusterId, setCommitIndex, setDstMac, setDstNode,
+  setEthertype, setFlags, setLogIndex, setSeq, setSrcMac, setSrcNode, setTerm, setType, setVersion
+} = M_wire_gen;
+const { ROLE_FOLLOWER, ROLE_LEADER } = M_params;
+const { C_ACK_TX, C_HEARTBEAT_TX, C_NACK_TX, C_REPLY_TX } = M_stats;
+
+const MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: number = WIRE_VERSION;
+const T_ACK: number = MsgType.ACK, T_NACK: number = MsgType.NACK, T_HEARTBEAT: number = MsgType.HEARTBEAT;
+const T_REPLY: number = MsgType.REPLY;
+const F_NIC_REPLY: number = Flag.NIC_REPLY;
+const U32_MAX = 0xffffffff;
+
+export class CtlGen {
+  /** the generated frames' FIFO: 8 beats, almost full with 3 free */
+  readonly gen = new FrameFifo(3);
+  ackedIndex = 0;
+  ackAge = 0;
+  forceAck = false;
+  hbTimer = 0;
+  commitSent = 0;
+  nackWant = false;
+  gapAge = 0;
+  nackTimer = 0;
+  nackSent = 0;
+  /** numbers the ACKs, NACKs and HEARTBEATs this NIC sends */
+  ctlSeq = 0;
+  // ---- combinational, per cycle (comb())
+  genReply = false;
+  nackGo = false;
+  genNack = false;
+  genWe = false;
+
+  reset(): void {
+    this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.hbTimer = 0; this.commitSent = 0;
+    this.nackWant = false; this.nackTimer = 0; this.nackSent = 0; this.gapAge = 0; this.ctlSeq = 0;
+    this.gen.clear();
+  }
+
+  /** gen_afull: delivery waits (a NIC reply may follow a delivered first beat). */
+  afull(): boolean {
+    return this.gen.used > 5;
+  }
+
+  ackWant(c: CsrBlock, last: number): boolean {
+    if (!(c.fastEn && c.role === ROLE_FOLLOWER)) return false;
+    const unacked = (last - this.ackedIndex) >>> 0;
+    return (unacked !== 0 || this.forceAck) && (unacked >= c.ackCount || this.ackAge >= c.ackDelay || this.forceAck);
+  }
+
+  hbWant(c: CsrBlock, commit: number): boolean {
+    return c.fastEn && c.role === ROLE_LEADER &&
+      (this.hbTimer >= c.hbInterval || (commit !== this.commitSent && this.hbTimer >= c.hbCommitDelay));
+  }
+
+  nackReady(c: CsrBlock, last: number): boolean {
+    return c.fastEn && c.role === ROLE_FOLLOWER && this.nackWant && this.gapAge >= c.nackDelay &&
+      (((last + 1) >>> 0) !== this.nackSent || this.nackTimer >= c.nackInterval);
+  }
+
+  /** Whether a frame is generated this cycle, and which. dlvRd*: the delivery engine's read register (valid, first beat). */
+  comb(c: CsrBlock, last: number, commit: number, dlvRdValid: boolean, dlvRdFirst: boolean, lr: LogRam): void {
+    let genReply = false;
+    if (dlvRdValid && dlvRdFirst && c.role === ROLE_LEADER) {
+      const b = lr.dlvBuf;
+      // (a first beat starts at its frame's byte 0)
+      genReply = b !== null && lr.dlvN > 18 && (getFlags(lr.dlvOff === 0 ? b : b.subarray(lr.dlvOff)) & F_NIC_REPLY) !== 0;
+    }
+    const nackGo = this.nackReady(c, last);
+    const genCtl = !genReply && (this.ackWant(c, last) || this.hbWant(c, commit) || nackGo);
+    this.genReply = genReply;
+    this.nackGo = nackGo;
+    this.genNack = genCtl && nackGo;
+    this.genWe = genReply || (genCtl && this.gen.used < this.gen.depth);
+  }
+
+  /** The generated frame into the FIFO: a NIC reply (from the delivery read register) or an ACK / NACK / heartbeat. */
+  clockFrame(c: CsrBlock, last: number, commit: number, oooValid: boolean, oooMin: number, lr: LogRam, ctr: Float64Array): void {
+    if (!this.genWe) return;
+    const g = new Uint8Array(MIN_FRAME);
+    const nodeId = c.nodeId;
+    if (this.genReply) {
+      const b = lr.dlvBuf!;
+      const o = lr.dlvOff;
+      const n = lr.dlvN;
+      // the beat's bytes (zeros past its end, as in the 64-byte register)
+      const bb = o === 0 && n === b.length ? b : b.subarray(o, o + n);
+      const client = getClientId(bb);
+      setDstMac(g, clientMac(client));
+      setSrcMac(g, nodeMac(nodeId));
+      setEthertype(g, ETYPE); setVersion(g, WVER); setType(g, T_REPLY);
+      setClusterId(g, c.clusterId); setFlags(g, getFlags(bb)); setSrcNode(g, nodeId); setDstNode(g, 0xff);
+      setTerm(g, getTerm(bb)); setLogIndex(g, getLogIndex(bb)); setCommitIndex(g, commit); setClientId(g, client);
+      setSeq(g, getSeq(bb));
+      ctr[C_REPLY_TX]!++;
+    } else {
+      const leader = c.role === ROLE_LEADER;
+      const nack = !leader && this.nackGo;
+      setDstMac(g, leader ? MAC_GROUP : nodeMac(c.leaderId));
+      setSrcMac(g, nodeMac(nodeId));
+      setEthertype(g, ETYPE); setVersion(g, WVER); setType(g, leader ? T_HEARTBEAT : this.nackGo ? T_NACK : T_ACK);
+      setClusterId(g, c.clusterId); setSrcNode(g, nodeId); setDstNode(g, leader ? 0xff : c.leaderId);
+      setTerm(g, c.term); setLogIndex(g, nack ? (last + 1) >>> 0 : last); setCommitIndex(g, commit);
+      if (nack && oooValid) setClientId(g, oooMin);
+      setSeq(g, this.ctlSeq);
+      if (leader) ctr[C_HEARTBEAT_TX]!++;
+      else if (this.genNack) ctr[C_NACK_TX]!++;
+      else ctr[C_ACK_TX]!++;
+    }
+    this.gen.write(g, true, 0);
+  }
+
+  /**
+   * The timers and the NACK state at the clock edge (after the execute engine's: this block wins).
+   * Events of the execute engine: evSeqFirst (a REQ sequenced: the heartbeat timer restarts), evDup
+   * (an ACK is forced), evLogGrew, evGap; oooValid/oooMin: its registers at the start of the cycle.
+   */
+  clockTimers(role: number, last: number, commit: number, evSeqFirst: boolean, evDup: boolean, evLogGrew: boolean,
+    evGap: boolean, oooValid: boolean, oooMin: number): void {
+    const expect = (last + 1) >>> 0;
+    const genWe = this.genWe, genReply = this.genReply;
+    if (evDup) this.forceAck = true;
+    if (evSeqFirst) { this.hbTimer = 0; this.commitSent = commit; }
+    this.nackTimer = Math.min(this.nackTimer + 1, U32_MAX);
+    if (genWe && !genReply) this.ctlSeq = (this.ctlSeq + 1) >>> 0;
+    if (evLogGrew) {
+      this.gapAge = 0;
+      this.nackWant = oooValid && ((expect + 1) >>> 0) < oooMin;
+    } else if (this.nackWant) this.gapAge = Math.min(this.gapAge + 1, U32_MAX);
+    if (evGap) this.nackWant = true;
+    if (genWe && this.genNack) {
+      this.nackTimer = 0;
+      this.nackSent = expect;
+      this.ackedIndex = last; this.ackAge = 0;
+    } else if (genWe && !genReply) {
+      if (role === ROLE_LEADER) { this.hbTimer = 0; this.commitSent = commit; }
+      else { this.ackedIndex = last; this.ackAge = 0; this.forceAck = false; }
+    } else {
+      if (last !== this.ackedIndex) this.ackAge = (this.ackAge + 1) >>> 0;
+      if (!evSeqFirst) this.hbTimer = (this.hbTimer + 1) >>> 0;
+    }
+  }
+
+  /** Nothing would be generated this cycle. */
+  quiet(c: CsrBlock, last: number, commit: number): boolean {
+    return !this.ackWant(c, last) && !this.hbWant(c, commit) && !this.nackReady(c, last);
+  }
+
+  /** The next cycle (from c, when idle) at which a timer makes a frame due; Infinity when none. */
+  nextEvent(cyc: number, c: CsrBlock, last: number, commit: number): number {
+    let next = Infinity;
+    if (c.fastEn && c.role === ROLE_LEADER) {
+      let k = c.hbInterval - this.hbTimer;
+      if (commit !== this.commitSent) k = Math.min(k, c.hbCommitDelay - this.hbTimer);
+      if (k > 0) next = Math.min(next, cyc + k);
+    }
+    if (c.fastEn && c.role === ROLE_FOLLOWER) {
+      if (last !== this.ackedIndex) {
+        const k = c.ackDelay - this.ackAge;
+        if (k > 0) next = Math.min(next, cyc + k);
+      }
+      if (this.nackWant) {
+        let k = c.nackDelay - this.gapAge;
+        if (((last + 1) >>> 0) === this.nackSent) k = Math.max(k, c.nackInterval - this.nackTimer);
+        if (k > 0) next = Math.min(next, cyc + k);
+      }
+    }
+    return next;
+  }
+
+  /** k idle cycles at once (only the free-running timers move). */
+  skip(k: number, last: number): void {
+    this.hbTimer = (this.hbTimer + k) >>> 0;
+    this.nackTimer = Math.min(this.nackTimer + k, U32_MAX);
+    if (this.nackWant) this.gapAge = Math.min(this.gapAge + k, U32_MAX);
+    if (last !== this.ackedIndex) this.ackAge = (this.ackAge + k) >>> 0;
+  }
+}
