@@ -159,7 +159,9 @@ export class Replica {
     this.storage = o.storage;
     this.id = o.config.id;
     this.clusterId = o.config.clusterId;
-    this.codec = new ControlCodec(o.key, o.config.clusterId);
+    // transmission numbers from the NIC cycle at start: a node restarted within the receivers' copy
+    // window (simulated crashes last microseconds) does not reuse its previous incarnation's numbers
+    this.codec = new ControlCodec(o.key, o.config.clusterId, o.nic.cycle);
     this.hostReplies = o.hostReplies ?? (() => true);
     this.keepApplied = o.keepAppliedLog ?? true;
     const t = { ...DEFAULT_TUNING, ...(o.tuning ?? {}) };
@@ -297,7 +299,9 @@ export class Replica {
     if (h.type === W.CONTROL) {
       const m = this.codec.decode(f.frame);
       if (!m || m.to !== this.id) { this.stats.controlDropped++; return; }
-      // the same message arrives once per plane: take the first copy (the HMAC tag identifies it)
+      // the same transmission arrives once per plane: take the first copy (the HMAC tag identifies
+      // it; it covers the header seq, which numbers the sender's transmissions, so a message sent
+      // again with the same content is a new transmission, not a copy)
       const tag = tagKey(f.frame, h.payloadLen);
       const seen = this.recentTags.get(tag);
       if (seen !== undefined && f.cycle - seen < COPY_WINDOW_CYCLES) { this.stats.controlCopies++; return; }

@@ -30,7 +30,19 @@ export interface CodecStats {
 
 export class ControlCodec {
   stats: CodecStats = { encoded: 0, decoded: 0, dropShort: 0, dropNotControl: 0, dropBadTag: 0, dropBadProto: 0, dropMismatch: 0 };
-  constructor(private key: Uint8Array, private clusterId: number) {}
+  /** the header seq of the last frame encoded: every transmission gets the next one (mod 2^32) */
+  private txSeq: number;
+  /**
+   * `firstSeq`: where this sender's transmission numbers start. The receiving driver drops a
+   * CONTROL frame whose tag it took within its copy window (the same transmission through another
+   * plane); the number makes every transmission's tag distinct, so a message sent again with the
+   * same content (a pre-vote round repeated in the same term, the same answer to it, a repeated
+   * probe or snapshot chunk) is never taken for a copy. A driver starts it where a restarted node's
+   * numbers cannot meet the previous incarnation's (ctrl/driver/replica.ts: the NIC cycle at start).
+   */
+  constructor(private key: Uint8Array, private clusterId: number, firstSeq = 0) {
+    this.txSeq = firstSeq >>> 0;
+  }
 
   private tag(header: Uint8Array, body: Uint8Array): Buffer {
     return createHmac('sha256', this.key).update(header).update(body).digest();
@@ -45,8 +57,9 @@ export class ControlCodec {
     const body = ControlT.encode(ControlT.fromObject(obj)).finish();
     const payloadLen = body.length + TAG_BYTES;
     if (payloadLen > MAX_CONTROL_PAYLOAD) throw new Error(`control message of ${payloadLen} bytes exceeds ${MAX_CONTROL_PAYLOAD}`);
+    this.txSeq = (this.txSeq + 1) >>> 0;
     const frame = encodeFrame(
-      { dstMac: nodeMac(m.to), srcMac: nodeMac(m.from), type: W.CONTROL, clusterId: this.clusterId, flags: 0, srcNode: m.from, dstNode: m.to, term: m.term, logIndex: m.index, commitIndex: m.commit, clientId: 0, seq: 0 },
+      { dstMac: nodeMac(m.to), srcMac: nodeMac(m.from), type: W.CONTROL, clusterId: this.clusterId, flags: 0, srcNode: m.from, dstNode: m.to, term: m.term, logIndex: m.index, commitIndex: m.commit, clientId: 0, seq: this.txSeq },
       new Uint8Array(payloadLen),
     );
     frame.set(body, HDR_BYTES);

@@ -209,7 +209,7 @@ export interface Header {
   logIndex: number; // log index (APPEND: the entry; ACK: highest index held; NACK: index expected; HEARTBEAT: leader's last index; REPLY: the entry)
   commitIndex: number; // sender's commit index
   clientId: number; // client id (REQ, APPEND, REPLY); NACK: the first index the follower holds beyond the gap (0: unknown), so the leader resends only the gap
-  seq: number; // REQ, APPEND, REPLY: client request sequence number; ACK, NACK, HEARTBEAT: numbers the frames of that kind a NIC sends (so a repeat is never taken for a plane copy)
+  seq: number; // REQ, APPEND, REPLY: client request sequence number; ACK, NACK, HEARTBEAT: numbers the frames of that kind a NIC sends; CONTROL: numbers the control messages a host sends (either way, so a repeat is never taken for a plane copy)
   payloadLen: number; // payload bytes following the header
 }
 export const HEADER_FIELDS = [

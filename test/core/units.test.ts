@@ -263,6 +263,15 @@ describe('control message codec', () => {
     expect(c.stats.decoded).toBe(0);
     expect(c.stats.dropBadTag + c.stats.dropShort + c.stats.dropNotControl).toBeGreaterThan(40);
   });
+  it('numbers every transmission: the same message encoded twice gives two frames (distinct header seq and tag), both decoding to it', () => {
+    const c = new ControlCodec(key, 1, 0xfffffffe);
+    const m = { ...emptyMessage(MsgType.PreVote, 1, 2, 3), index: 5, logTerm: 2 };
+    const [a, b, d] = [c.encode(m), c.encode(m), c.encode(m)];
+    expect([decodeHeader(a).seq, decodeHeader(b).seq, decodeHeader(d).seq]).toEqual([0xffffffff, 0, 1]); // from firstSeq + 1, mod 2^32
+    const tag = (f: Uint8Array): string => Buffer.from(f.subarray(44 + decodeHeader(f).payloadLen - 32, 44 + decodeHeader(f).payloadLen)).toString('hex');
+    expect(new Set([tag(a), tag(b), tag(d)]).size).toBe(3);
+    for (const f of [a, b, d]) expect(c.decode(f)).toEqual(m);
+  });
   it('an Append naming 12 entries (the default batch) fits the NIC payload', () => {
     const c = new ControlCodec(key, 1);
     const m = { ...emptyMessage(MsgType.Append, 1, 2, 0xffffffff), index: 0xfffffff0, logTerm: 0xffffffff, commit: 0xfffffff0, entryTerms: Array(12).fill(0xffffffff), entryCrcs: Array(12).fill(0xffffffff) };
