@@ -42,7 +42,7 @@ localparam [7:0] NR_HOST_CONTROL = 8'd6; // a CONTROL frame
 localparam [7:0] NR_HOST_FAST_OFF = 8'd7; // a replica frame while the fast path is disabled
 localparam [7:0] NR_HOST_NOT_MEMBER = 8'd8; // a replica frame from a node outside the membership mask or from the wrong leader
 localparam [7:0] NR_HOST_OTHER = 8'd9; // a valid frame the fast path does not handle here (e.g. REPLY)
-localparam [7:0] NR_HOST_NEEDS_REPAIR = 8'd10; // leader: a follower NACKed an index that left the log RAM (the NACK frame: src_node = follower, log_index = index expected)
+localparam [7:0] NR_HOST_NEEDS_REPAIR = 8'd10; // leader: a follower wants an index that left the log RAM, or whose slot does not hold it (not written since power-up) (the NACK frame: src_node = follower, log_index = index expected)
 localparam [7:0] NR_DROP_SHORT = 8'd1; // frame shorter than the header
 localparam [7:0] NR_DROP_BAD_ETHERTYPE = 8'd2; // ethertype is not nicraft's
 localparam [7:0] NR_DROP_BAD_VERSION = 8'd3; // version differs
