@@ -653,22 +653,9 @@ export function simSpeedSection(ctx: BenchContext): SimSpeedResult {
 
 // ---- read scaling (issue 19) ---------------------------------------------------------------------
 
-export interface ReadScalingRow {
-  replicas: number;
-  readFrom: 'leader' | 'any';
-  readsPerSec: number;
-  writesPerSec: number;
-  latencyNs: { p50: number; p99: number };
-  writesLatencyNs: { p50: number; p99: number };
-  reads: number;
-  writes: number;
-  readsBy: { leader: number; follower: number; refused: number };
-  hostBusy: number[];
-  leaseMode: string;
-  measureUs: number;
-  /** readsPerSec over the leader-only figure of the same replica count (measured side by side) */
-  speedupVsLeader: number;
-}
+/** One row of readScaling[]: the run's result and its ratio to the leader-only figure of the same
+ * replica count (measured side by side). */
+export type ReadScalingRow = ReadScalingResult & { speedupVsLeader: number };
 
 /**
  * 95% gets, 5% puts, closed loop; replicas 1/3/5 (the profile's, within --replicas' reach: 1 is

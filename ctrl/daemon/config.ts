@@ -3,7 +3,7 @@
 // the field and, where there is a choice, the allowed values (docs/deploying.md lists them all).
 //
 // A node config is a cluster file with more fields, so a client can be pointed at any node's config.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
@@ -276,6 +276,12 @@ export function parseClusterFile(raw: unknown, source: string): ClusterFile {
 }
 
 export function loadClusterFile(file: string): ClusterFile {
+  // `nicraft cluster up --dir D` writes D/cluster.yaml: --cluster D means that file
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    const inDir = resolve(file, 'cluster.yaml');
+    if (!existsSync(inDir)) throw new ConfigError(`${file}: a directory without cluster.yaml (give the cluster file, or the --dir of \`nicraft cluster up\`)`, ['no cluster.yaml']);
+    file = inDir;
+  }
   return parseClusterFile(readConfigFile(file), file);
 }
 

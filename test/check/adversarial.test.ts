@@ -206,11 +206,11 @@ describe('the real command on adversarial inputs (exit code, one stderr line, no
     spawnSync(process.execPath, [join(ROOT, 'bin/nicraft.js'), 'check', '--no-progress', ...args], { encoding: 'utf8', cwd: ROOT });
 
   it.each([
-    ['empty file', () => file('cli-empty.log', ''), 2],
-    [`EDN nested ${DEEP} deep`, () => file('cli-deep.edn', '['.repeat(DEEP) + ']'.repeat(DEEP)), 2],
-    ['random bytes', () => file('cli-random.bin', randomBytes(65536, SEED + 3, 0x41)), 2],
-    ['top-level vector, not linearizable', () => file('cli-vec.edn', vectorOps(2)), 1],
-  ] as Array<[string, () => string, number]>)('%s → exit %i', (_n, path, code) => {
+    ['empty file', 2, () => file('cli-empty.log', '')],
+    [`EDN nested ${DEEP} deep`, 2, () => file('cli-deep.edn', '['.repeat(DEEP) + ']'.repeat(DEEP))],
+    ['random bytes', 2, () => file('cli-random.bin', randomBytes(65536, SEED + 3, 0x41))],
+    ['top-level vector, not linearizable', 1, () => file('cli-vec.edn', vectorOps(2))],
+  ] as Array<[string, number, () => string]>)('%s → exit %i', (_n, code, path) => {
     const p = path();
     const r = cli(p);
     expect(r.status).toBe(code);

@@ -72,14 +72,19 @@ function wedgeTrial(offset: number): { flagged: boolean; txAfter: number; hostAf
   clients.start();
   w.run(w.us(50));
   w.addFault({ kind: 'drop', at: w.cycle, until: w.cycle + w.us(2000), to: [2], prob: 0.5 });
-  const nic = (): { rtxActive: boolean; rtxBeat: number; writeCsr(a: number, v: number): void } =>
-    w.nodes[0]!.nic as unknown as { rtxActive: boolean; rtxBeat: number; writeCsr(a: number, v: number): void };
+  // the go-back-N engine's state (ctrl/nic/model/rtx.ts), private to the ModelNic
+  type Peek = { rtx: { active: boolean; beat: number }; writeCsr(a: number, v: number): void };
+  const nic = (): Peek => {
+    const n = w.nodes[0]!.nic as unknown as Peek;
+    if (typeof n.rtx?.active !== 'boolean' || typeof n.rtx.beat !== 'number') throw new Error('ModelNic rtx.active/rtx.beat not found: the model moved them');
+    return n;
+  };
   let seen = 0;
   const end = w.cycle + w.us(1500);
   while (w.cycle < end) {
     w.advanceRaw(1);
     const n = nic();
-    if (n.rtxActive && n.rtxBeat > 0 && seen++ === offset) { n.writeCsr(Csr.RAFT_FAST_EN, 0); break; }
+    if (n.rtx.active && n.rtx.beat > 0 && seen++ === offset) { n.writeCsr(Csr.RAFT_FAST_EN, 0); break; }
     if (w.cycle % 250 === 0) w.run(1); // the hosts and clients keep running
   }
   expect(w.cycle, 'the leader NIC never retransmitted a multi-beat frame').toBeLessThan(end);

@@ -25,7 +25,9 @@ describe.each(Object.keys(VARIANTS))('nicraft_csr (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {
     const cfg = PATTERNS[pattern]!;
     const s = runTb(tbs[variant]!, { cycles: 100_000, ...cfg }, label()).stats;
-    expect(s.config_writes).toBeGreaterThan(1000);
+    // Floors: about a quarter of the least count over seeds 1..40 at 100,000 cycles (tools/tb-floors.ts): config
+    // writes 1,161 (back-to-back reads), owned writes 303, counter reads 13,223, unmapped reads 1,733.
+    expect(s.config_writes).toBeGreaterThan(250);
     expect(s.owned_writes).toBeGreaterThan(50);
     expect(s.counter_reads).toBeGreaterThan(1000);
     expect(s.unmapped_reads).toBeGreaterThan(0);

@@ -69,6 +69,8 @@ describe.each(Object.keys(VARIANTS))('nicraft_csr_axil (%s)', (variant) => {
   it.each(Object.keys(CASES))('%s', (name) => {
     const c = CASES[name]!;
     const s = runTb(tbs[variant]!, { cycles: CYCLES, ...c.cfg }, label()).stats;
+    // Least over seeds 1..40 (tools/tb-floors.ts): writes 17,871, reads 16,114 (wait states); every count a case
+    // asserts > 0 was at least 60 (read SLVERR), but back_to_back with no wait states: exactly 1 in every seed.
     expect(s.writes).toBeGreaterThan(100);
     expect(s.reads).toBeGreaterThan(100);
     // every OKAY access reached the NIC once; no failed one did

@@ -25,7 +25,9 @@ describe.each(Object.keys(VARIANTS))('nicraft_deliver (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {
     const cfg = PATTERNS[pattern]!;
     const s = runTb(tbs[variant]!, { cycles: 100_000, ...cfg }, label()).stats;
-    expect(s.entries_delivered).toBeGreaterThan(5_000);
+    // Floors: at most a quarter of the least count over seeds 1..40 at 100,000 cycles (tools/tb-floors.ts): entries
+    // 8,624 and frames 8,602 (host backpressure), multi-beat entries 8,281, writes inside an entry 814.
+    expect(s.entries_delivered).toBeGreaterThan(2_000);
     expect(s.multi_beat_entries).toBeGreaterThan(1_000);
     expect(s.frames_to_host).toBeGreaterThan(1_000);
     if (cfg.out_p !== undefined && Number(cfg.out_p) < 1) expect(s.stalls_fifo).toBeGreaterThan(0);

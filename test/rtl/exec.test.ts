@@ -14,7 +14,13 @@ const PATTERNS: Record<string, TbConfig> = {
   'line rate': { in_p: 1, out_p: 1, punt_out_p: 1 },
   'backpressure': { in_p: 1, out_p: 0.1, punt_out_p: 0.03, punt_burst: 50 },
   'lagging delivery, resets': { lag_p: 0.9, reset_p: 0.0005 },
+  // delivery stalls longer and no reset empties the log: the window fills (LOG_FULL drops) in every seed
+  'delivery stalls, the window fills': { lag_p: 0.98 },
 };
+// Floors: at most a quarter of the least count over seeds 1..40 at 200,000 cycles (tools/tb-floors.ts): every
+// decision below at least 331 (NACKs, default, backpressure); LOG_FULL drops 59 when the window fills (default),
+// but only 1 with lagging delivery and resets (seeds 7 and 31), which is why that pattern does not assert them.
+const WINDOW_FILLS = 'delivery stalls, the window fills';
 const tbs: Record<string, Testbench> = {};
 beforeAll(async () => {
   const names = Object.keys(VARIANTS);
@@ -29,7 +35,7 @@ describe.each(Object.keys(VARIANTS))('nicraft_exec (%s)', (variant) => {
     for (const k of ['sequenced', 'accepted', 'buffered', 'chain_grows', 'duplicates', 'acks', 'nacks', 'heartbeats', 'punts', 'drops', 'bad_headers']) {
       expect(s[k], k).toBeGreaterThan(10);
     }
-    if (cfg.lag_p) expect(s.drops_log_full).toBeGreaterThan(0);
+    if (pattern === WINDOW_FILLS) expect(s.drops_log_full).toBeGreaterThan(10);
     if (cfg.punt_out_p !== undefined && Number(cfg.punt_out_p) < 1) expect(s.drops_punt_full).toBeGreaterThan(0);
     if (cfg.out_p !== undefined && Number(cfg.out_p) < 1) expect(s.stall_cycles).toBeGreaterThan(0);
   });

@@ -28,8 +28,11 @@ describe.each(Object.keys(VARIANTS))('nicraft_rtx (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {
     const cfg = PATTERNS[pattern]!;
     const s = runTb(tbs[variant]!, { cycles: 300_000, ...cfg }, label()).stats;
+    // Floors: at most a quarter of the least count over seeds 1..40 at 300,000 cycles (tools/tb-floors.ts): rounds
+    // 3,156, frames resent 588 and multi-beat frames 508 (3 nodes, timeouts only), timeouts 3,159, NACKs 1,471,
+    // stale NACKs 5 and frames finished after leader mode 21 (3 nodes, flapping).
     expect(s.rounds).toBeGreaterThan(100);
-    expect(s.frames_resent).toBeGreaterThan(300);
+    expect(s.frames_resent).toBeGreaterThan(140);
     expect(s.multi_beat_frames).toBeGreaterThan(100);
     expect(s.timeouts).toBeGreaterThan(100);
     expect(s.repair_events).toBeGreaterThan(0);

@@ -24,11 +24,13 @@ describe.each(Object.keys(VARIANTS))('nicraft_rx_key (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {
     const s = runTb(tbs[variant]!, { cycles: 200_000, ...PATTERNS[pattern]! }, label()).stats;
     expect(s.cycles).toBe(200_000);
+    // Floors: at most a quarter of the least count over seeds 1..40 (tools/tb-floors.ts): each type 14,646, is_ack
+    // 1,425 (MAX_NODES=3, many mutated), ack_rejected 17,678, key_valid 100,227 (half the cycles), bad headers 13,716.
     // every classification happens, both ways
     for (const k of ['req', 'append', 'ack', 'nack', 'heartbeat', 'other_type']) expect(s[k], k).toBeGreaterThan(1000);
-    expect(s.is_ack).toBeGreaterThan(1000);
+    expect(s.is_ack).toBeGreaterThan(350);
     expect(s.ack_rejected).toBeGreaterThan(1000);
-    expect(s.key_valid).toBeGreaterThan(s.cycles / 3);
+    expect(s.key_valid).toBeGreaterThan(s.cycles / 8);
     expect(s.bad_header).toBeGreaterThan(100);
   });
 });

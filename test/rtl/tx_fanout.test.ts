@@ -27,6 +27,8 @@ describe.each(Object.keys(VARIANTS))('nicraft_tx_fanout (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {
     const cfg = PATTERNS[pattern]!;
     const s = runTb(tbs[variant]!, { cycles: 100_000, ...cfg }, label()).stats;
+    // Floors: at most a quarter of the least count over seeds 1..40 (tools/tb-floors.ts): frames in 20,285 (3 planes,
+    // backpressure), PLANE_EN changes 932, copies dropped by a stopped plane 2,136, frames to no plane 1,930.
     expect(s.frames_in).toBeGreaterThan(5_000);
     expect(s.frames_out).toBeGreaterThan(0);
     if (cfg.out_p === 1 && cfg.in_p === 1) expect(s.copies_dropped).toBe(0);
