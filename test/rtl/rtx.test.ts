@@ -36,12 +36,15 @@ describe.each(Object.keys(VARIANTS))('nicraft_rtx (%s)', (variant) => {
     expect(s.multi_beat_frames).toBeGreaterThan(100);
     expect(s.timeouts).toBeGreaterThan(100);
     expect(s.repair_events).toBeGreaterThan(0);
-    if (cfg.nack_p) { expect(s.nacks).toBeGreaterThan(100); expect(s.nacks_stale).toBeGreaterThan(0); }
+    // (NACKs inside a round under way are rarer when rounds stop at stale slots: 0 for some seeds with stale_p)
+    if (cfg.nack_p) { expect(s.nacks).toBeGreaterThan(100); if (!cfg.stale_p) expect(s.nacks_stale).toBeGreaterThan(0); }
     if (cfg.leader_flip_p) expect(s.frames_finished_after_leader_end, 'frames finished after leader mode ended').toBeGreaterThan(0);
     if (cfg.stale_p) {
-      expect(s.stale_slots, 'rounds stopped at a slot holding another index').toBeGreaterThan(50);
-      expect(s.stale_slots - s.stale_slots_overwritten, '... one not written (power loss)').toBeGreaterThan(20);
-      expect(s.stale_slot_repairs, 'needs-repair events for such slots').toBeGreaterThan(5);
+      // floors (tools/tb-floors.ts, seeds 1..40, 3 nodes): least stale slots 53, of which overwritten by a
+      // later lap 20..; needs-repair events for them 46
+      expect(s.stale_slots, 'rounds stopped at a slot holding another index').toBeGreaterThan(10);
+      expect(s.stale_slots - s.stale_slots_overwritten, '... one not written (power loss)').toBeGreaterThan(5);
+      expect(s.stale_slot_repairs, 'needs-repair events for such slots').toBeGreaterThan(10);
     } else {
       // the only slots that do not hold their entry: the last index grew past the round's next entry
       // by a whole ring (an index that left the RAM while the round ran)
