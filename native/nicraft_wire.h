@@ -187,6 +187,8 @@ constexpr uint32_t CSR_COUNTERS_PLANE2_ERRORS_LO = 0x0388;
 constexpr uint32_t CSR_COUNTERS_PLANE2_ERRORS_HI = 0x038C;
 constexpr uint32_t CSR_COUNTERS_PLANE2_TX_DROPS_LO = 0x0390;
 constexpr uint32_t CSR_COUNTERS_PLANE2_TX_DROPS_HI = 0x0394;
+constexpr uint32_t CSR_COUNTERS_RETRANSMIT_STALE_LO = 0x0398;
+constexpr uint32_t CSR_COUNTERS_RETRANSMIT_STALE_HI = 0x039C;
 constexpr int CTR_RX_FRAMES = 0;
 constexpr int CTR_TX_FRAMES = 1;
 constexpr int CTR_REQ_SEQUENCED = 2;
@@ -236,7 +238,8 @@ constexpr int CTR_PLANE2_TX_FRAMES = 45;
 constexpr int CTR_PLANE2_DUPS = 46;
 constexpr int CTR_PLANE2_ERRORS = 47;
 constexpr int CTR_PLANE2_TX_DROPS = 48;
-constexpr int CTR_COUNT = 49;
+constexpr int CTR_RETRANSMIT_STALE = 49;
+constexpr int CTR_COUNT = 50;
 // Access of the register at a byte address: bit 1 readable, bit 0 writable (0: no register).
 inline unsigned csr_access(uint32_t a) {
   switch (a) {
@@ -376,6 +379,8 @@ inline unsigned csr_access(uint32_t a) {
     case 0x038C: return 0b10;
     case 0x0390: return 0b10;
     case 0x0394: return 0b10;
+    case 0x0398: return 0b10;
+    case 0x039C: return 0b10;
     default: return 0;
   }
 }

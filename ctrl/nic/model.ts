@@ -96,7 +96,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = '697a38d';
+  static readonly RTL_REVISION = '8148219';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -583,7 +583,7 @@ export class ModelNic implements Nic {
     cm.comb(leaderMode, members, csr.quorum, nodeId, csr.termStart, last, ex.evCommit, ex.evCommitIndex);
     dl.comb(cm.dlvTarget, cg.afull());
     cg.comb(csr, last, commit, dl.rdValid, dl.rdFirst, lr);
-    rt.comb(leaderMode, last, lpRead);
+    rt.comb(leaderMode, last, lpRead, lr);
     cm.combMatch(merge.ackSrc, merge.ackIndex, ex.evAck, ex.evNack, ex.dSrc, ex.dIndex);
 
     // ---- CSR read: the mux sees the state as it is at the start of the cycle
@@ -652,7 +652,7 @@ export class ModelNic implements Nic {
     if (cg.genWe) cg.clockFrame(csr, last, commit, ex.oooValid, ex.oooMin, lr, ctr);
     if (dl.rdValid || dl.go) dl.clock(lr, ctr); else dl.appliedNext = applied;
     if (rt.rdValid || rt.go) rt.clockRead(commit, lr, ctr);
-    if (rt.evtWe) rt.clockEvent(nodeId, csr.clusterId, term, commit, ctr);
+    if (rt.evtWe || rt.staleHit) rt.clockEvent(nodeId, csr.clusterId, term, commit, ctr);
 
     // ---- the log RAM's host port: a read sees the old contents
     const oldLogRspValid = lr.rspValid;

@@ -42,7 +42,7 @@ localparam [7:0] NR_HOST_CONTROL = 8'd6; // a CONTROL frame
 localparam [7:0] NR_HOST_FAST_OFF = 8'd7; // a replica frame while the fast path is disabled
 localparam [7:0] NR_HOST_NOT_MEMBER = 8'd8; // a replica frame from a node outside the membership mask or from the wrong leader
 localparam [7:0] NR_HOST_OTHER = 8'd9; // a valid frame the fast path does not handle here (e.g. REPLY)
-localparam [7:0] NR_HOST_NEEDS_REPAIR = 8'd10; // leader: a follower NACKed an index that left the log RAM (the NACK frame: src_node = follower, log_index = index expected)
+localparam [7:0] NR_HOST_NEEDS_REPAIR = 8'd10; // leader: a follower wants an index that left the log RAM, or whose slot does not hold it (not written since power-up) (the NACK frame: src_node = follower, log_index = index expected)
 localparam [7:0] NR_DROP_SHORT = 8'd1; // frame shorter than the header
 localparam [7:0] NR_DROP_BAD_ETHERTYPE = 8'd2; // ethertype is not nicraft's
 localparam [7:0] NR_DROP_BAD_VERSION = 8'd3; // version differs
@@ -226,6 +226,8 @@ localparam [15:0] NR_CSR_COUNTERS_PLANE2_ERRORS_LO = 16'h0388;
 localparam [15:0] NR_CSR_COUNTERS_PLANE2_ERRORS_HI = 16'h038C;
 localparam [15:0] NR_CSR_COUNTERS_PLANE2_TX_DROPS_LO = 16'h0390;
 localparam [15:0] NR_CSR_COUNTERS_PLANE2_TX_DROPS_HI = 16'h0394;
+localparam [15:0] NR_CSR_COUNTERS_RETRANSMIT_STALE_LO = 16'h0398;
+localparam [15:0] NR_CSR_COUNTERS_RETRANSMIT_STALE_HI = 16'h039C;
 localparam integer NR_CTR_RX_FRAMES = 0;
 localparam integer NR_CTR_TX_FRAMES = 1;
 localparam integer NR_CTR_REQ_SEQUENCED = 2;
@@ -275,7 +277,8 @@ localparam integer NR_CTR_PLANE2_TX_FRAMES = 45;
 localparam integer NR_CTR_PLANE2_DUPS = 46;
 localparam integer NR_CTR_PLANE2_ERRORS = 47;
 localparam integer NR_CTR_PLANE2_TX_DROPS = 48;
-localparam integer NR_CTR_COUNT = 49;
+localparam integer NR_CTR_RETRANSMIT_STALE = 49;
+localparam integer NR_CTR_COUNT = 50;
 localparam [15:0] NR_CTR_BASE = 16'h0210;
 /* verilator lint_on UNUSEDPARAM */
 
@@ -418,6 +421,8 @@ function automatic [1:0] nr_csr_access(input [15:0] a);
     16'h038C: nr_csr_access = 2'b10;
     16'h0390: nr_csr_access = 2'b10;
     16'h0394: nr_csr_access = 2'b10;
+    16'h0398: nr_csr_access = 2'b10;
+    16'h039C: nr_csr_access = 2'b10;
     default: nr_csr_access = 2'b00;
   endcase
 endfunction

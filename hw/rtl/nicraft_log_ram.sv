@@ -7,7 +7,8 @@
 // One write port, shared: the execute engine has priority; the host's log port waits a cycle
 // (log_req_ready low). Data reads are registered (the data appears the cycle after the request):
 // the delivery engine's port, the retransmit engine's port (which yields to a host read in the same
-// cycle) and the host's log port. Length and tag reads are combinational.
+// cycle) and the host's log port. Length and tag reads are combinational (the tag's index also at
+// the retransmit engine's slot: it resends a slot only if the slot holds the entry it wants).
 //
 // The host's log port: a write of beat 0 also sets the slot's length and its tag (from the frame's
 // header); a beat outside the slot, or a length over the largest frame, is ignored. A read answers
@@ -66,6 +67,7 @@ module nicraft_log_ram #(
     input  wire [SLOT_BEATS_LOG2-1:0] rtx_rd_beat,
     output wire [DATA_WIDTH-1:0]      rtx_rd_data,      // the beat read last cycle
     output wire [15:0]                rtx_len,          // length of the entry in rtx_rd_slot (now)
+    output wire [31:0]                rtx_index,        // index of the entry in rtx_rd_slot (now; its tag)
 
     // tag lookup (the execute engine's reorder chain)
     input  wire [LOG_DEPTH_LOG2-1:0]  tag_slot,
@@ -150,6 +152,7 @@ assign dlv_rd_data = dlv_rd_data_reg;
 assign rtx_rd_data = rtx_rd_data_reg;
 assign dlv_len = len_mem[dlv_rd_slot];
 assign rtx_len = len_mem[rtx_rd_slot];
+assign rtx_index = tag_mem[rtx_rd_slot][31:0];
 assign tag_data = tag_mem[tag_slot];
 
 `ifndef SYNTHESIS

@@ -158,12 +158,12 @@ wire ev_seq_end, ev_accept_end, ev_ooo_end;  wire [7:0] ev_src, ev_why;  wire [3
 wire [MAX_NODES*32-1:0] match, match_next, match_view;  wire [MAX_NODES-1:0] match_moved;
 wire [31:0] commit_index, dlv_target, applied_index;
 wire dlv_rd_en, dlv_afull, dlv_rd_valid, dlv_rd_first, ev_committed;  wire [LD-1:0] dlv_rd_slot;  wire [SB-1:0] dlv_rd_beat;
-wire [15:0] dlv_len, rtx_len;  wire [DW-1:0] dlv_rd_data, rtx_rd_data;
+wire [15:0] dlv_len, rtx_len;  wire [31:0] rtx_index;  wire [DW-1:0] dlv_rd_data, rtx_rd_data;
 wire [DW-1:0] dlv_tdata, gen_tdata, rtx_tdata, evt_tdata;  wire [KW-1:0] dlv_tkeep, gen_tkeep, rtx_tkeep, evt_tkeep;
 wire [7:0] dlv_tuser, evt_tuser;
 wire dlv_tvalid, dlv_tready, dlv_tlast, gen_tvalid, gen_tready, gen_tlast, gen_afull;
 wire rtx_tvalid, rtx_tready, rtx_tlast, evt_tvalid, evt_tready, evt_tlast;
-wire ev_reply_tx, ev_hb_tx, ev_ack_tx, ev_nack_tx, ev_rtx_frame, ev_repair;
+wire ev_reply_tx, ev_hb_tx, ev_ack_tx, ev_nack_tx, ev_rtx_frame, ev_repair, ev_rtx_stale;
 wire rtx_rd_req, rtx_rd_gnt;  wire [LD-1:0] rtx_rd_slot;  wire [SB-1:0] rtx_rd_beat;
 // TX
 wire [DW-1:0] tx_tdata;  wire [KW-1:0] tx_tkeep;  wire tx_tvalid, tx_tready, tx_tlast, unused_tx_tuser;
@@ -235,7 +235,7 @@ nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD
     .log_rsp_valid(log_rsp_valid), .log_rsp_data(log_rsp_data), .log_rsp_len(log_rsp_len),
     .dlv_rd_en(dlv_rd_en), .dlv_rd_slot(dlv_rd_slot), .dlv_rd_beat(dlv_rd_beat), .dlv_rd_data(dlv_rd_data), .dlv_len(dlv_len),
     .rtx_rd_req(rtx_rd_req), .rtx_rd_gnt(rtx_rd_gnt), .rtx_rd_slot(rtx_rd_slot), .rtx_rd_beat(rtx_rd_beat),
-    .rtx_rd_data(rtx_rd_data), .rtx_len(rtx_len), .tag_slot(tag_slot), .tag_data(tag_data)
+    .rtx_rd_data(rtx_rd_data), .rtx_len(rtx_len), .rtx_index(rtx_index), .tag_slot(tag_slot), .tag_data(tag_data)
 );
 
 nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
@@ -286,12 +286,12 @@ nicraft_rtx #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEPT
     .match(match), .match_next(match_next), .match_moved(match_moved),
     .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index), .ev_client(ev_client),
     .rd_req(rtx_rd_req), .rd_gnt(rtx_rd_gnt), .rd_slot(rtx_rd_slot), .rd_beat(rtx_rd_beat), .rd_len(rtx_len),
-    .rd_data(rtx_rd_data),
+    .rd_index(rtx_index), .rd_data(rtx_rd_data),
     .m_axis_tdata(rtx_tdata), .m_axis_tkeep(rtx_tkeep), .m_axis_tvalid(rtx_tvalid), .m_axis_tready(rtx_tready),
     .m_axis_tlast(rtx_tlast),
     .m_axis_evt_tdata(evt_tdata), .m_axis_evt_tkeep(evt_tkeep), .m_axis_evt_tvalid(evt_tvalid),
     .m_axis_evt_tready(evt_tready), .m_axis_evt_tlast(evt_tlast), .m_axis_evt_tuser(evt_tuser),
-    .ev_rtx_frame(ev_rtx_frame), .ev_repair(ev_repair)
+    .ev_rtx_frame(ev_rtx_frame), .ev_repair(ev_repair), .ev_stale(ev_rtx_stale)
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -353,7 +353,7 @@ nicraft_stats #(.PLANES(PLANES)) stats_inst (
     .e_drop(ev_drop), .e_why(ev_why), .e_punt(ev_punt), .e_hb(ev_hb), .e_ack(ev_ack), .e_nack(ev_nack),
     .e_seq_end(ev_seq_end), .e_accept_end(ev_accept_end), .e_ooo_end(ev_ooo_end), .ack_path(ack_valid),
     .reply_tx(ev_reply_tx), .hb_tx(ev_hb_tx), .ack_tx(ev_ack_tx), .nack_tx(ev_nack_tx), .committed(ev_committed),
-    .rtx_frame(ev_rtx_frame), .repair(ev_repair),
+    .rtx_frame(ev_rtx_frame), .repair(ev_repair), .rtx_stale(ev_rtx_stale),
     .host_tx_frame(s_axis_host_tx_tvalid && s_axis_host_tx_tready && s_axis_host_tx_tlast),
     .tx_frame(tx_tvalid && tx_tready && tx_tlast), .rd_index(ctr_rd_index), .rd_value(ctr_rd_value)
 );

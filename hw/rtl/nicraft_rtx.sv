@@ -12,7 +12,12 @@
 // number) and writes it into the retransmit FIFO; after each entry it skips what the follower
 // acknowledged meanwhile. An index that already left the log RAM cannot be resent: the host gets a
 // needs-repair event (a NACK-shaped frame naming the follower and the index), once per follower until
-// its match index moves.
+// its match index moves. Nor can an index whose slot does not hold it: before the first beat of each
+// entry the engine compares the index in the slot's tag with the one it wants, and on a mismatch (a
+// slot not written since power-up, as after a power loss, when a restarted leader's host installs a
+// LAST_INDEX its NIC's RAM never held; or an entry of another lap of the ring) it sends nothing of
+// it, stops the round, counts it (ev_stale) and raises the same needs-repair event for that index:
+// the host repairs the follower from its own log.
 // When leader mode ends, pending work is dropped but a frame already started is read to its end: a
 // half frame in the FIFO would lock the TX arbiter on it for good.
 `resetall
@@ -61,6 +66,7 @@ module nicraft_rtx #(
     output wire [LOG_DEPTH_LOG2-1:0]  rd_slot,
     output wire [SLOT_BEATS_LOG2-1:0] rd_beat,
     input  wire [15:0]                rd_len,           // length of the entry in rd_slot
+    input  wire [31:0]                rd_index,         // index of the entry in rd_slot (the slot's tag)
     input  wire [DATA_WIDTH-1:0]      rd_data,          // the beat read last cycle
 
     // retransmitted APPENDs (to the TX arbiter)
@@ -79,7 +85,8 @@ module nicraft_rtx #(
     output wire [7:0]                 m_axis_evt_tuser,
 
     output wire                       ev_rtx_frame,     // a retransmitted APPEND's last beat went to the FIFO
-    output wire                       ev_repair         // a needs-repair event went to the host
+    output wire                       ev_repair,        // a needs-repair event went to the host
+    output wire                       ev_stale          // a retransmission refused: rd_slot does not hold the entry wanted
 );
 
 `include "nicraft_wire.svh"
@@ -173,14 +180,22 @@ wire [31:0] range_from = (from_pend > match_pick + 32'd1) ? from_pend : match_pi
 wire start_ok = leader_mode && !active_reg && pick_valid;
 wire needs_repair = start_ok && range_from <= last_index && range_from < log_oldest;
 
+// the entry to read next is not in its slot (the slot's tag names another index): nothing of it is
+// sent, the round stops, the host gets a needs-repair event for it
+wire stale = active_reg && leader_mode && beat_reg == {SLOT_BEATS_LOG2{1'b0}} && rd_index != next_reg;
+
 wire evt_afull;
 wire rtx_afull;
-wire evt_we = needs_repair && !repair_sent_reg[pick] && !evt_afull;
+// a needs-repair event: at the start of a round (an index that left the RAM) or for a stale slot
+// (only while a round is under way, so never both in one cycle)
+wire [2:0]  evt_node = active_reg ? node_reg : pick;
+wire [31:0] evt_index = active_reg ? next_reg : range_from;
+wire evt_we = (needs_repair || stale) && !repair_sent_reg[evt_node] && !evt_afull;
 
 wire [15:0] last_beat = (rd_len == 16'd0) ? 16'd0 : (rd_len - 16'd1) >> 6;
 wire is_last = {{(16-SLOT_BEATS_LOG2){1'b0}}, beat_reg} >= last_beat;
 // a frame once started is read to its last beat even if leader mode ends meanwhile
-assign rd_req = active_reg && (leader_mode || beat_reg != 0) && !rtx_afull;
+assign rd_req = active_reg && (leader_mode || beat_reg != 0) && !rtx_afull && !stale;
 wire go = rd_req && rd_gnt;
 wire mid_next = go ? !is_last : (beat_reg != 0);   // inside a frame after this cycle
 assign rd_slot = next_reg[LOG_DEPTH_LOG2-1:0];
@@ -227,7 +242,7 @@ always_comb begin
             rto_timer_next[n] = rto_timer_reg[n] + 32'd1;
         end
     end
-    if (evt_we) repair_sent_next[pick] = 1'b1;
+    if (evt_we) repair_sent_next[evt_node] = 1'b1;
 
     // start serving a follower
     if (start_ok) begin
@@ -253,6 +268,7 @@ always_comb begin
             beat_next = beat_reg + 1'b1;
         end
     end
+    if (stale) active_next = 1'b0;
     if (nack_take) begin
         pend_next[nack_node] = 1'b1;
         if (!pend_reg[nack_node] || ev_index < pend_index_reg[nack_node]) begin
@@ -325,15 +341,15 @@ reg [DATA_WIDTH-1:0] evt_beat;
 always_comb begin
     evt_beat = {DATA_WIDTH{1'b0}};
     evt_beat = nr_set_dst_mac(evt_beat, my_mac);
-    evt_beat = nr_set_src_mac(evt_beat, NR_MAC_NODE_PREFIX | {45'd0, pick});
+    evt_beat = nr_set_src_mac(evt_beat, NR_MAC_NODE_PREFIX | {45'd0, evt_node});
     evt_beat = nr_set_ethertype(evt_beat, NR_ETHERTYPE);
     evt_beat = nr_set_version(evt_beat, NR_VERSION);
     evt_beat = nr_set_type(evt_beat, NR_TYPE_NACK);
     evt_beat = nr_set_cluster_id(evt_beat, cluster_id);
-    evt_beat = nr_set_src_node(evt_beat, {5'd0, pick});
+    evt_beat = nr_set_src_node(evt_beat, {5'd0, evt_node});
     evt_beat = nr_set_dst_node(evt_beat, node_id);
     evt_beat = nr_set_term(evt_beat, term);
-    evt_beat = nr_set_log_index(evt_beat, range_from);
+    evt_beat = nr_set_log_index(evt_beat, evt_index);
     evt_beat = nr_set_commit_index(evt_beat, commit_index);
 end
 
@@ -361,6 +377,7 @@ nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDT
 
 assign ev_rtx_frame = rd_valid_reg && rd_last_reg;
 assign ev_repair = evt_we;
+assign ev_stale = stale;
 
 `ifndef SYNTHESIS
 // frames go into the retransmit FIFO whole: a first beat only after the previous frame's last

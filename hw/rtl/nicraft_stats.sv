@@ -45,6 +45,7 @@ module nicraft_stats #(
     input  wire                committed,
     input  wire                rtx_frame,
     input  wire                repair,
+    input  wire                rtx_stale,
     input  wire                host_tx_frame,
     input  wire                tx_frame,
 
@@ -124,6 +125,7 @@ always_comb begin
     if (e_nack)        inc[NR_CTR_NACK_RX] = 3'd1;
     if (rtx_frame)     inc[NR_CTR_RETRANSMIT_TX] = 3'd1;
     if (repair)        inc[NR_CTR_NEEDS_REPAIR] = 3'd1;
+    if (rtx_stale)     inc[NR_CTR_RETRANSMIT_STALE] = 3'd1;
     if (e_hb)          inc[NR_CTR_HEARTBEAT_RX] = 3'd1;
     if (reply_tx)      inc[NR_CTR_REPLY_TX] = 3'd1;
     if (hb_tx)         inc[NR_CTR_HEARTBEAT_TX] = 3'd1;

@@ -2,21 +2,24 @@
 // needs-repair events).
 //
 // The testbench plays the leader's log RAM (entries of random lengths written as the last index
-// grows; a data port that answers the cycle after a granted request, the grant low now and then as
-// when the host reads), the commit engine (match indexes that move up now and then, with their
+// grows, each slot's tag naming the index it holds, now and then a slot left holding another index
+// as after a power loss; a data port that answers the cycle after a granted request, the grant low
+// now and then as when the host reads), the commit engine (match indexes that move up now and then, with their
 // moves), the execute engine (NACKs from members, for indexes near their match or anywhere up to
 // last + 1, with or without the first index held beyond the gap) and the TX and host RX queues
 // (random backpressure). Leader mode ends and comes back at random, at any beat of a frame.
 // Reference: the engine's rules (docs/architecture.md, nicraft_rtx.sv's header): per-follower
 // retransmit timers with the doubling timeout, the pending set served round robin after the last
 // served, the range [max(pending index, match + 1), pending end - 1 or last], a needs-repair event
-// once per follower for an index that left the RAM, the beat-by-beat read with the first beat's
+// once per follower for an index that left the RAM or whose slot does not hold it (the round stops
+// there, nothing of that entry is sent), the beat-by-beat read with the first beat's
 // header rewritten (destination, RETRANSMIT, commit index, round), skipping what the follower
 // acknowledged meanwhile, stale NACKs ignored, and a frame once started read to its end.
-// Checked every cycle: rd_req, rd_slot, rd_beat, ev_rtx_frame, ev_repair and both FIFOs' outputs
-// (data, keep, last, user).
+// Checked every cycle: rd_req, rd_slot, rd_beat, ev_rtx_frame, ev_repair, ev_stale and both FIFOs'
+// outputs (data, keep, last, user).
 //
-// cfg keys: seed cycles reset_p trace out_p gnt_p nack_p ack_p leader_flip_p
+// cfg keys: seed cycles reset_p trace out_p gnt_p nack_p ack_p leader_flip_p stale_p (the chance that a
+// slot written as the last index grows keeps a tag of another index: not written, as after a power loss)
 #include "tb_common.h"
 
 #include <deque>
@@ -39,9 +42,10 @@ constexpr unsigned RTX_DEPTH = 16, EVT_DEPTH = 8;
 constexpr unsigned SHIFT_MAX = 6;
 
 const char *const kStats[] = {"cycles", "rounds", "frames_resent", "beats_resent", "multi_beat_frames", "repair_events", "nacks",
-                              "nacks_stale", "timeouts", "leader_flips", "frames_finished_after_leader_end", "resets"};
+                              "nacks_stale", "timeouts", "leader_flips", "frames_finished_after_leader_end", "resets",
+                              "stale_slots", "stale_slot_repairs", "stale_slots_overwritten"};
 enum { S_CYCLES, S_ROUNDS, S_FRAMES, S_BEATS, S_MULTI, S_REPAIRS, S_NACKS, S_STALE, S_TIMEOUTS, S_FLIPS, S_FINISHED_OFF, S_RESETS,
-       S_N };
+       S_STALE_SLOTS, S_STALE_REPAIRS, S_STALE_OVERWRITTEN, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_rtx;
@@ -76,17 +80,20 @@ void run(tb::Config &cfg, tb::Stats &st) {
   tb::RunKnobs k;
   k.read(cfg);
   const double out_p = cfg.num("out_p", 0.8), gnt_p = cfg.num("gnt_p", 0.9), nack_p = cfg.num("nack_p", 0.01);
-  const double ack_p = cfg.num("ack_p", 0.02), flip_p = cfg.num("leader_flip_p", 0.0005);
+  const double ack_p = cfg.num("ack_p", 0.02), flip_p = cfg.num("leader_flip_p", 0.0005), stale_p = cfg.num("stale_p", 0);
   cfg.done();
   tb::Rng rng(k.seed);
   tb::Harness<Top> h(k.trace);
   Top *t = h.top();
 
   std::vector<unsigned> len(SLOTS, nr::MIN_FRAME_BYTES);
+  std::vector<uint32_t> tag(SLOTS, 0);   // the index each slot holds (0: none)
   std::vector<std::vector<tb::Bytes>> mem(SLOTS, std::vector<tb::Bytes>(SLOT_BEATS, tb::Bytes(KW, 0)));
   auto fill = [&](uint32_t index, uint32_t term) {
     const uint32_t s = index & (SLOTS - 1);
     len[s] = unsigned(rng.range(nr::MIN_FRAME_BYTES, MAX_FRAME));
+    // now and then the slot is left holding another index (never written since power-up: 0, or an earlier lap)
+    tag[s] = rng.chance(stale_p) ? (rng.chance(0.5) ? 0 : index - SLOTS * uint32_t(rng.range(1, 2))) : index;
     for (unsigned b = 0; b < SLOT_BEATS; b++) {
       mem[s][b] = tb::bytes_of(tb::random_words(rng, DW), KW);
       if (b == 0) {
@@ -152,6 +159,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     t->ev_nack = nack; t->ev_src = nsrc; t->ev_index = nidx; t->ev_client = nclient;
     t->rd_gnt = gnt;
     t->rd_len = uint16_t(len[r.next & (SLOTS - 1)]);
+    t->rd_index = tag[r.next & (SLOTS - 1)];
     tb::put_bytes(t->rd_data, DW, rd_data_reg);
     t->m_axis_tready = ready;
     t->m_axis_evt_tready = evt_ready;
@@ -171,13 +179,17 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const uint32_t oldest = last > SLOTS ? last - SLOTS + 1 : 1;
     const bool start_ok = leader && !r.active && pick_valid;
     const bool needs_repair = start_ok && from <= last && from < oldest;
+    // the entry to read next must be the one its slot holds
+    const bool stale = r.active && leader && r.beat == 0 && tag[r.next & (SLOTS - 1)] != r.next;
+    const unsigned evt_node = r.active ? r.node : pick;
+    const uint32_t evt_index = r.active ? r.next : from;
     const bool evt_afull = EVT_DEPTH - evtq.size() < 2;
-    const bool evt_we = needs_repair && !r.repair[pick] && !evt_afull;
+    const bool evt_we = (needs_repair || stale) && !r.repair[evt_node] && !evt_afull;
     const unsigned l = len[r.next & (SLOTS - 1)];
     const unsigned last_beat = l == 0 ? 0 : (l - 1) >> 6;
     const bool is_last = r.beat >= last_beat;
     const bool rtx_afull = RTX_DEPTH - rtxq.size() < 3;
-    const bool rd_req = r.active && (leader || r.beat != 0) && !rtx_afull;
+    const bool rd_req = r.active && (leader || r.beat != 0) && !rtx_afull && !stale;
     const bool go = rd_req && gnt;
     const bool mid_next = go ? !is_last : r.beat != 0;
     const bool nack_take = nack && !(r.active && r.node == nsrc && nidx >= r.start && nidx <= r.next);
@@ -185,14 +197,14 @@ void run(tb::Config &cfg, tb::Stats &st) {
     {
       uint8_t *p = evt.data();
       nr::set_dst_mac(p, nr::MAC_NODE_PREFIX | node_id);
-      nr::set_src_mac(p, nr::MAC_NODE_PREFIX | pick);
+      nr::set_src_mac(p, nr::MAC_NODE_PREFIX | evt_node);
       nr::set_ethertype(p, nr::ETHERTYPE); nr::set_version(p, nr::VERSION); nr::set_type(p, nr::TYPE_NACK);
-      nr::set_cluster_id(p, cluster); nr::set_src_node(p, pick); nr::set_dst_node(p, node_id);
-      nr::set_term(p, term); nr::set_log_index(p, from); nr::set_commit_index(p, commit);
+      nr::set_cluster_id(p, cluster); nr::set_src_node(p, evt_node); nr::set_dst_node(p, node_id);
+      nr::set_term(p, term); nr::set_log_index(p, evt_index); nr::set_commit_index(p, commit);
     }
     if (!rst) {
       struct { const char *n; uint64_t got, want; } outs[] = {
-          {"rd_req", t->rd_req, rd_req}, {"ev_rtx_frame", t->ev_rtx_frame, r.rd_valid && r.rd_last}, {"ev_repair", t->ev_repair, evt_we},
+          {"rd_req", t->rd_req, rd_req}, {"ev_rtx_frame", t->ev_rtx_frame, r.rd_valid && r.rd_last}, {"ev_repair", t->ev_repair, evt_we}, {"ev_stale", t->ev_stale, stale},
           {"m_axis_tvalid", t->m_axis_tvalid, !rtxq.empty()}, {"m_axis_evt_tvalid", t->m_axis_evt_tvalid, !evtq.empty()},
       };
       for (auto &o : outs) {
@@ -249,7 +261,12 @@ void run(tb::Config &cfg, tb::Stats &st) {
       st[S_BEATS]++;
       if (r.rd_last) { st[S_FRAMES]++; if (!r.rd_first) st[S_MULTI]++; }
     }
-    if (evt_we) { evtq.push_back(evt); st[S_REPAIRS]++; }
+    if (evt_we) { evtq.push_back(evt); st[S_REPAIRS]++; if (stale) st[S_STALE_REPAIRS]++; }
+    if (stale) {
+      st[S_STALE_SLOTS]++;
+      // the ring lapped the round: the slot already holds a later entry (sent as this one before the check)
+      if (tag[r.next & (SLOTS - 1)] > r.next) st[S_STALE_OVERWRITTEN]++;
+    }
     // the RAM port
     if (go) rd_data_reg = mem[r.next & (SLOTS - 1)][r.beat];
     // registers
@@ -270,7 +287,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
         n.timer[i] = r.timer[i] + 1;
       }
     }
-    if (evt_we) n.repair[pick] = true;
+    if (evt_we) n.repair[evt_node] = true;
     if (start_ok) {
       n.pend[pick] = false;
       n.last_pick = pick;
@@ -295,6 +312,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
         n.beat = r.beat + 1;
       }
     }
+    if (stale) n.active = false;
     if (nack) st[nack_take ? S_NACKS : S_STALE]++;
     if (nack_take) {
       n.pend[nsrc] = true;

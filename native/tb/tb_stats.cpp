@@ -7,8 +7,8 @@
 // reason's counter, copies and disabled-plane drops, per-plane TX frames and TX drops, the execute
 // engine's drop (DROPPED and the reason's counter; an unknown reason counts as PUNT_FULL), punts, the
 // sequenced / accepted / buffered entries, ACKs from both paths, NACKs, heartbeats, replies, ACKs and
-// NACKs sent, committed entries, retransmissions, needs-repair events, host TX and TX frames. A clear
-// (rare) zeroes everything and wins over the cycle's events; a reset too. Every cycle one counter is
+// NACKs sent, committed entries, retransmissions, needs-repair events, refused stale slots, host TX
+// and TX frames. A clear (rare) zeroes everything and wins over the cycle's events; a reset too. Every cycle one counter is
 // read (rd_index, sometimes out of range: 0) and compared with the reference before the edge; at the
 // end every counter is read and compared.
 //
@@ -103,7 +103,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
                   {ev(), nr::CTR_REQ_SEQUENCED}, {ev(), nr::CTR_APPEND_ACCEPTED}, {ev(), nr::CTR_APPEND_BUFFERED},
                   {ev(), nr::CTR_ACK_RX}, {ev(), nr::CTR_REPLY_TX}, {ev(), nr::CTR_HEARTBEAT_TX}, {ev(), nr::CTR_ACK_TX},
                   {ev(), nr::CTR_NACK_TX}, {ev(), nr::CTR_COMMITTED}, {ev(), nr::CTR_RETRANSMIT_TX},
-                  {ev(), nr::CTR_NEEDS_REPAIR}, {ev(), nr::CTR_HOST_TX_FRAMES}, {ev(), nr::CTR_TX_FRAMES}};
+                  {ev(), nr::CTR_NEEDS_REPAIR}, {ev(), nr::CTR_HOST_TX_FRAMES}, {ev(), nr::CTR_TX_FRAMES},
+                  {ev(), nr::CTR_RETRANSMIT_STALE}};
     for (const One &o : ones) inc[o.ctr] += o.v;
     const bool clear = rng.chance(clear_p);
 
@@ -117,7 +118,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     t->e_seq_end = ones[4].v; t->e_accept_end = ones[5].v; t->e_ooo_end = ones[6].v; t->ack_path = ones[7].v;
     t->reply_tx = ones[8].v; t->hb_tx = ones[9].v; t->ack_tx = ones[10].v; t->nack_tx = ones[11].v;
     t->committed = ones[12].v; t->rtx_frame = ones[13].v; t->repair = ones[14].v; t->host_tx_frame = ones[15].v;
-    t->tx_frame = ones[16].v;
+    t->tx_frame = ones[16].v; t->rtx_stale = ones[17].v;
     const unsigned idx = unsigned(rng.below(64));
     t->rd_index = idx;
     h.settle();

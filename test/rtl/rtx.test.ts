@@ -1,5 +1,6 @@
 // nicraft_rtx against its C++ reference (native/tb/tb_rtx.cpp): go-back-N rounds on timeouts and
-// NACKs, round robin over followers, needs-repair events for indexes that left the RAM, stale NACKs,
+// NACKs, round robin over followers, needs-repair events for indexes that left the RAM or whose slot
+// holds another index (a slot not written since power-up: nothing of it is sent), stale NACKs,
 // read-port contention, backpressure, and leader mode ending at any beat of a frame (a frame once
 // started is finished). Seeds are printed; SEED=<n> replays. See docs/testing.md.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ const PATTERNS: Record<string, TbConfig> = {
   'timeouts only': { nack_p: 0, ack_p: 0.01 },
   'NACKs and ACKs, contention, backpressure': { nack_p: 0.02, ack_p: 0.03, gnt_p: 0.7, out_p: 0.5 },
   'leader mode flapping, resets': { leader_flip_p: 0.01, nack_p: 0.02, reset_p: 0.0005 },
+  'slots not holding their entry (power loss), NACKs, backpressure': { stale_p: 0.05, nack_p: 0.02, ack_p: 0.01, gnt_p: 0.8, out_p: 0.7 },
 };
 const tbs: Record<string, Testbench> = {};
 beforeAll(async () => {
@@ -34,7 +36,19 @@ describe.each(Object.keys(VARIANTS))('nicraft_rtx (%s)', (variant) => {
     expect(s.multi_beat_frames).toBeGreaterThan(100);
     expect(s.timeouts).toBeGreaterThan(100);
     expect(s.repair_events).toBeGreaterThan(0);
-    if (cfg.nack_p) { expect(s.nacks).toBeGreaterThan(100); expect(s.nacks_stale).toBeGreaterThan(0); }
+    // (NACKs inside a round under way are rarer when rounds stop at stale slots: 0 for some seeds with stale_p)
+    if (cfg.nack_p) { expect(s.nacks).toBeGreaterThan(100); if (!cfg.stale_p) expect(s.nacks_stale).toBeGreaterThan(0); }
     if (cfg.leader_flip_p) expect(s.frames_finished_after_leader_end, 'frames finished after leader mode ended').toBeGreaterThan(0);
+    if (cfg.stale_p) {
+      // floors (tools/tb-floors.ts, seeds 1..40, 3 nodes): least stale slots 53, of which overwritten by a
+      // later lap 20..; needs-repair events for them 46
+      expect(s.stale_slots, 'rounds stopped at a slot holding another index').toBeGreaterThan(10);
+      expect(s.stale_slots - s.stale_slots_overwritten, '... one not written (power loss)').toBeGreaterThan(5);
+      expect(s.stale_slot_repairs, 'needs-repair events for such slots').toBeGreaterThan(10);
+    } else {
+      // the only slots that do not hold their entry: the last index grew past the round's next entry
+      // by a whole ring (an index that left the RAM while the round ran)
+      expect(s.stale_slots).toBe(s.stale_slots_overwritten);
+    }
   });
 });

@@ -9,7 +9,6 @@ import { runWorSeed, type WorSeedResult } from '../../verify/fuzz/wor.js';
  * FUZZ_KNOWN=1 runs them too (and fails while they fail), SEED=s replays one.
  */
 export const KNOWN_FAILING: Record<number, string> = {
-  119: 'NIC retransmission after a power loss (ModelNic; found by this campaign at main 5efaa94; docs/wor.md, "Bugs found"): the restarted leader NIC resends log RAM slots it never rewrote, the follower drops them (DROP_BAD_ETHERTYPE, DROP_RX_OVERFLOW) and NACKs again: a retransmission storm, the follower never catches up',
 };
 
 export function worSeeds(from: number, n: number): number[] {

@@ -9,8 +9,12 @@
 // (the data comes back the next cycle), rewrites the header of its first beat (destination,
 // RETRANSMIT flag, current commit index, round number) into the retransmit FIFO; after each entry it
 // skips what the follower acknowledged meanwhile. An index that left the log RAM cannot be resent:
-// the host gets a needs-repair event, once per follower until its match index moves. When leader
-// mode ends, pending work is dropped but a frame already started is read to its end.
+// the host gets a needs-repair event, once per follower until its match index moves. Nor can an index
+// whose slot does not hold it (the slot's tag names another index: not written since power-up, or
+// another lap of the ring): before an entry's first beat the engine compares, and on a mismatch sends
+// nothing of it, stops the round, counts RETRANSMIT_STALE and raises the same needs-repair event for
+// that index. When leader mode ends, pending work is dropped but a frame already started is read to
+// its end.
 import * as M_wire_gen from '../../wire/wire.gen.js';
 import { FrameFifo } from './axis-fifo.js';
 import type { LogRam } from './log-ram.js';
@@ -27,7 +31,7 @@ const {
 } = M_wire_gen;
 const { asmBeat } = M_log_ram;
 const { rrPick } = M_rr_pick;
-const { C_NEEDS_REPAIR, C_RETRANSMIT_TX } = M_stats;
+const { C_NEEDS_REPAIR, C_RETRANSMIT_STALE, C_RETRANSMIT_TX } = M_stats;
 
 const BEAT: number = BEAT_BYTES, BEAT_MASK = BEAT - 1, BEAT_SHIFT = Math.log2(BEAT), MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: number = WIRE_VERSION;
 const T_NACK: number = MsgType.NACK;
@@ -80,6 +84,11 @@ export class Rtx {
   private to = 0;
   private startOk = false;
   private needsRepair = false;
+  /** the entry to read next is not in its slot: the round stops, nothing of it is sent */
+  staleHit = false;
+  /** the follower and index of this cycle's needs-repair event */
+  private evtNode = 0;
+  private evtIndex = 0;
   /** a needs-repair event is written / a beat is read this cycle */
   evtWe = false;
   go = false;
@@ -116,8 +125,11 @@ export class Rtx {
     return n !== nodeId && ((members >> n) & 1) === 1 && this.match[n]! < last;
   }
 
-  /** The follower to serve next, its range, a needs-repair event, the read of this cycle. lpRead: the host reads the log RAM (it has the port). */
-  comb(leaderMode: boolean, last: number, lpRead: boolean): void {
+  /**
+   * The follower to serve next, its range, a needs-repair event, the read of this cycle. lpRead: the
+   * host reads the log RAM (it has the port); lr: the log RAM (the tag of the slot to read).
+   */
+  comb(leaderMode: boolean, last: number, lpRead: boolean, lr: LogRam): void {
     const pick = rrPick(this.pend, this.lastPick, this.MAXN);
     const pickValid = pick >= 0;
     const p = pickValid ? pick : 0;
@@ -132,10 +144,17 @@ export class Rtx {
     this.pick = p; this.from = from; this.to = to;
     this.startOk = startOk;
     this.needsRepair = needsRepair;
-    this.evtWe = needsRepair && !((this.repairSent >> p) & 1) && this.evt.used <= this.evtAfLimit;
+    // the entry to read next must be the one its slot holds (the slot's tag)
+    const stale = this.active && leaderMode && this.beat === 0 && lr.tagIndex[this.next & this.ldMask] !== this.next;
+    this.staleHit = stale;
+    // at the start of a round (an index that left the RAM) or for a stale slot (only while a round is under way)
+    const en = this.active ? this.node : p;
+    this.evtNode = en;
+    this.evtIndex = this.active ? this.next : from;
+    this.evtWe = (needsRepair || stale) && !((this.repairSent >> en) & 1) && this.evt.used <= this.evtAfLimit;
     this.active0 = this.active; this.node0 = this.node; this.next0 = this.next; this.start0 = this.start;
     // a frame once started is read to its last beat even if leader mode ends meanwhile
-    this.go = this.active && (leaderMode || this.beat !== 0) && !lpRead && this.rtx.used <= this.rtxAfLimit;
+    this.go = this.active && (leaderMode || this.beat !== 0) && !lpRead && this.rtx.used <= this.rtxAfLimit && !stale;
   }
 
   /** The clock edge: last cycle's beat into the FIFO (header rewritten), then the next read. */
@@ -197,16 +216,17 @@ export class Rtx {
     this.rdValid = this.go;
   }
 
-  /** The needs-repair event for the host (a NACK-shaped frame naming the follower and the index). */
+  /** A stale slot's count, the needs-repair event for the host (a NACK-shaped frame naming the follower and the index). */
   clockEvent(nodeId: number, clusterId: number, term: number, commit: number, ctr: Float64Array): void {
+    if (this.staleHit) ctr[C_RETRANSMIT_STALE]!++;
     if (!this.evtWe) return;
-    const pick = this.pick;
+    const pick = this.evtNode;
     const g = new Uint8Array(MIN_FRAME);
     setDstMac(g, nodeMac(nodeId));
     setSrcMac(g, nodeMac(pick));
     setEthertype(g, ETYPE); setVersion(g, WVER); setType(g, T_NACK);
     setClusterId(g, clusterId); setSrcNode(g, pick); setDstNode(g, nodeId);
-    setTerm(g, term); setLogIndex(g, this.from); setCommitIndex(g, commit);
+    setTerm(g, term); setLogIndex(g, this.evtIndex); setCommitIndex(g, commit);
     this.evt.write(g, true, H_NEEDS_REPAIR);
     ctr[C_NEEDS_REPAIR]!++;
   }
@@ -244,7 +264,8 @@ export class Rtx {
       }
     }
     const pick = this.pick;
-    if (this.evtWe) this.repairSent |= 1 << pick;
+    if (this.evtWe) this.repairSent |= 1 << this.evtNode;
+    if (this.staleHit) this.active = false;
     if (this.startOk) {
       pend &= ~(1 << pick);
       this.lastPick = pick;
