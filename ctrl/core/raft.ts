@@ -135,6 +135,8 @@ export class Core {
   private hbRounds = new Map<number, { ns: number; nicLast: number }>();
   private pendingReads: PendingRead[] = [];
   private fl: LeaderLeases = { mode: 'off', quorumAll: false, floor: 0, holders: new Map(), grants: new Map(), confWaiting: null, granted: 0 };
+  /** Follower: the highest durableIndex() a leader sent (Heartbeat.durable; 0 after a restart) */
+  private durableFromLeader = 0;
   private flease: FollowerLease = { term: -1, lead: 0, until: -Infinity, floor: 0, answered: new Map() };
   private appendWaiting = new Set<NodeId>();
   /** client events refused with 'busy' (a bounded queue was full) */
@@ -315,7 +317,9 @@ export class Core {
   }
 
   durableIndex(): number {
-    if (this.role !== 'leader') return 0;
+    // a follower knows what its leaders told it (follower reads): the index is of a committed
+    // entry, the same in every log, and a quorum's storage keeps holding it
+    if (this.role !== 'leader') return Math.min(this.log.commit, this.durableFromLeader);
     const vals = this.voters.map((v) => (v === this.id ? Math.min(this.stableIndex, this.log.commit) : this.tracker.get(v)?.durable ?? 0));
     vals.sort((a, b) => b - a);
     const q = quorumSize(Math.max(1, this.voters.length));
@@ -823,6 +827,7 @@ export class Core {
     // commit: the leader sends min(its commit, our match), so it is safe to take
     if (m.commit > this.log.commit && m.commit <= this.log.lastIndex() && this.reconciledTerm === this.term) this.commitTo(m.commit);
     this.takeLease(m);
+    if (m.durable !== undefined && m.durable > this.durableFromLeader) this.durableFromLeader = m.durable;
     const myLast = this.mirror.fastOn ? Math.max(this.mirror.last, this.log.lastIndex()) : this.log.lastIndex();
     // reject = "not reconciled in this term yet: send me an Append" (e.g. after a restart)
     // commit = our host commit index: what our storage holds durably (the leader counts durable copies)
@@ -1045,6 +1050,8 @@ export class Core {
       const hb = this.msg(MsgType.Heartbeat, v, { commit: Math.min(p.match, this.log.commit), context: this.hbRound, index: Math.max(this.mirror.last, this.log.lastIndex()) });
       const g = this.fl.mode === 'on' ? this.fl.grants.get(v) : undefined;
       if (g) hb.lease = { round: g.round, ns: g.ns, floor: this.fl.floor };
+      // a follower answering reads with durable replies needs it (Replica.answerReads)
+      if (this.cfg.followerReads) hb.durable = this.durableIndex();
       this.fl.grants.delete(v);
       this.send(hb);
     }

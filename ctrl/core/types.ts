@@ -57,6 +57,8 @@ export interface Message {
   snap?: SnapshotChunk;
   /** Heartbeat: a follower read lease (docs/control-plane.md §6) */
   lease?: LeaseGrant;
+  /** Heartbeat (followerReads): the leader's durableIndex(), a committed index a quorum's storage holds */
+  durable?: number;
 }
 
 /**

@@ -52,7 +52,7 @@ export class ControlCodec {
     const obj = {
       type: m.type, from: m.from, to: m.to, term: m.term, logTerm: m.logTerm, index: m.index, commit: m.commit,
       reject: m.reject, hint: m.hint, entryTerms: m.entryTerms, entryCrcs: m.entryCrcs, context: m.context,
-      recovering: m.recovering, snap: m.snap, lease: m.lease,
+      recovering: m.recovering, snap: m.snap, lease: m.lease, durable: m.durable ?? 0,
     };
     const body = ControlT.encode(ControlT.fromObject(obj)).finish();
     const payloadLen = body.length + TAG_BYTES;
@@ -98,6 +98,7 @@ export class ControlCodec {
       const l = o.lease as Record<string, unknown>;
       m.lease = { round: l.round as number, ns: l.ns as number, floor: l.floor as number };
     }
+    if (o.durable) m.durable = o.durable as number;
     // the header must agree with the authenticated body
     if (m.from !== h.srcNode || m.to !== h.dstNode || m.term !== h.term || m.type < 1 || m.type > 10) { this.stats.dropMismatch++; return undefined; }
     this.stats.decoded++;

@@ -6,6 +6,7 @@
 // moves the range, SEED=s replays one.
 import { describe, expect, it } from 'vitest';
 import { runSeeds, seedRange } from './helpers.js';
+import { runSeed } from '../../verify/fuzz/campaign.js';
 
 const N = Number(process.env.SEEDS ?? 12);
 const FROM = Number(process.env.FROM ?? 5001);
@@ -22,4 +23,52 @@ describe('fault campaigns with follower reads, ModelNic world', () => {
     console.log(`follower reads: ${follower} reads without the log at a follower, ${byReplica} client gets answered by a replica`);
     if (!process.env.SEED) expect(follower + byReplica).toBeGreaterThan(30);
   }, 240_000);
+});
+
+describe('campaign seeds with follower reads found by the 10,000-seed campaign on 3a4702f', () => {
+  it('seed 208042 (durable replies): the final reads at followers complete (a follower held reads of written keys forever)', () => {
+    // durableReplies holds a read until core.durableIndex() covers its key's last write; a
+    // follower's was always 0, so every follower read of a written key waited forever: the final
+    // read of k0 went to three followers in turn and ended indeterminate. Followers now learn the
+    // index from the leader's heartbeats (test/sim/follower-reads.test.ts has the directed case).
+    let followerServed = -1;
+    const r = runSeed(208042, {
+      outDir: 'build/fuzz-out/follower-reads', traceOnFailure: false,
+      instrument: (b, at) => {
+        // reads answered by followers (the counters restart with a replica: the largest sum seen)
+        const sample = (): void => {
+          let n = 0;
+          for (let p = 0; p < 6; p++) n += b.replica(p)?.followerReads.served ?? 0;
+          followerServed = Math.max(followerServed, n);
+          at(b.nowUs() + 20, sample);
+        };
+        at(1600, sample);
+      },
+    });
+    expect(r.schedule.durableReplies).toBe(true);
+    expect(r.schedule.followerReads).toBe(true);
+    expect(r.failures).toEqual([]);
+    expect(followerServed).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('seed 209428: the final reads were all answered by followers under a crashed leader\'s leases; a leader is elected after them', () => {
+    // n1 (leader) crashed on a torn write at 1476 us and restarted recovering at 1600 us; n2 and n3
+    // held its read leases (which last up to an election timeout, 306 us) and so refused votes, and
+    // answered the liveness probe and the final reads themselves. The campaign demanded a leader the
+    // moment those reads completed (about 1650 us); it now waits a bound for one.
+    let atEnd: { leader: number; leases: number } | undefined;
+    const r = runSeed(209428, {
+      outDir: 'build/fuzz-out/follower-reads', traceOnFailure: false,
+      instrument: (b, at) => {
+        at(1640, () => {
+          let leases = 0;
+          for (let p = 0; p < 3; p++) if (b.replica(p)?.core.followerLeaseValid()) leases++;
+          atEnd = { leader: b.leader(), leases };
+        });
+      },
+    });
+    expect(r.failures).toEqual([]);
+    // the scenario: no leader, two followers under the old leader's leases, after the faults stopped
+    expect(atEnd).toEqual({ leader: -1, leases: 2 });
+  }, 60_000);
 });

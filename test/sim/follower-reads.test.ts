@@ -15,10 +15,10 @@ import { kvModel } from '../../verify/check/models.js';
 const te = new TextEncoder();
 const td = new TextDecoder();
 
-function world(seed: number, o: { clockRates?: number[]; maxClockDrift?: number; replicas?: number; voters?: number } = {}) {
+function world(seed: number, o: { clockRates?: number[]; maxClockDrift?: number; replicas?: number; voters?: number; durableReplies?: boolean } = {}) {
   const w = new ModelWorld({
     replicas: o.replicas ?? 3, voters: o.voters ?? o.replicas ?? 3, planes: 1, seed, clients: 1,
-    raft: { followerReads: true, ...(o.maxClockDrift !== undefined ? { maxClockDrift: o.maxClockDrift } : {}) },
+    raft: { followerReads: true, ...(o.durableReplies ? { durableReplies: true } : {}), ...(o.maxClockDrift !== undefined ? { maxClockDrift: o.maxClockDrift } : {}) },
     ...(o.clockRates ? { clockRates: o.clockRates } : {}),
   });
   const now = (): number => w.cycle * w.nsPerCycle;
@@ -75,6 +75,41 @@ describe('follower reads under leases (ModelNic world)', () => {
       expect(r).toEqual({ via: 'follower', value: `v${i}` });
     }
     for (const f of followers) expect(t.w.nodes[f]!.replica!.core.status().leases.followerReads).toBeGreaterThanOrEqual(10);
+    expect(t.linearizable()).toBe('linearizable');
+  });
+
+  it('with durable replies, followers answer reads of written keys (they learn the quorum-durable index from the leader)', () => {
+    // campaign seed 208042: a follower's core.durableIndex() was 0, so under durableReplies its
+    // driver held every read of a key ever written, forever (the client timed out at every follower)
+    const t = world(3, { durableReplies: true });
+    t.w.run(t.w.us(600));
+    const L = t.leader();
+    expect(L).toBeGreaterThanOrEqual(0);
+    const followers = [0, 1, 2].filter((p) => p !== L);
+    // a follower never believes more is durable on a quorum than the leader knows
+    let over = 0;
+    let samples = 0;
+    t.w.addPoller(() => {
+      const lc = t.w.nodes[t.leader()]?.replica?.core;
+      if (!lc || lc.role !== 'leader') return;
+      for (const f of followers) {
+        const fc = t.w.nodes[f]!.replica!.core;
+        samples++;
+        if (fc.term === lc.term && fc.durableIndex() > lc.durableIndex()) over++;
+      }
+    });
+    expect(t.put('k', 'v0').kind).toBe('ok');
+    t.w.run(t.w.us(200));
+    expect(t.w.nodes[L]!.replica!.core.status().leases.mode).toBe('on');
+    for (let i = 1; i <= 10; i++) {
+      expect(t.put('k', `v${i}`).kind).toBe('ok');
+      const r = t.readAt(followers[i % 2]!, 'k');
+      expect(r).toEqual({ via: 'follower', value: `v${i}` });
+    }
+    // a key never written needs no durability
+    expect(t.readAt(followers[0]!, 'never')).toEqual({ via: 'follower', value: null });
+    expect(samples).toBeGreaterThan(100);
+    expect(over).toBe(0);
     expect(t.linearizable()).toBe('linearizable');
   });
 

@@ -458,9 +458,15 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
       if (!b.finalDone() || !b.finalOk()) fail(`liveness: the final reads of every key did not all complete ok\n  ${status()}`);
     }
     if (!failures.length) {
-      // every live voter converges on the same applied index
+      // a leader within a bound, not at this instant: with follower reads the final reads may all
+      // have been answered by followers under the leases of a leader that crashed at the end of the
+      // fault phase; they refuse votes while those leases hold (up to followerLeaseNs, the election
+      // timeout by default), so an election can only follow (seed 209428)
+      const leaderUs = Math.max(1500, 12 * s.electionTimeoutUs);
+      const ldl = now() + leaderUs;
+      while (b.leader() < 0 && now() < ldl && !failures.length) runTo(Math.min(ldl, now() + 10));
       const L = b.leader();
-      if (L < 0) fail(`liveness: no leader at the end\n  ${status()}`);
+      if (failures.length) { /* the detector spoke first */ } else if (L < 0) fail(`liveness: no leader at the end (waited ${leaderUs} us after the final reads)\n  ${status()}`);
       else {
         const voters = b.replica(L)!.core.voters.map((v) => v - 1).filter((p) => p < ports);
         const converged = (): boolean => {
