@@ -47,7 +47,7 @@ const ALIASES: Record<string, Section> = {
   wor: 'wor',
 };
 
-/** Parses a section name (load, payload, software, failover, plane-loss, sim-speed, wor). */
+/** Parses a section name (load, payload, software, failover, plane-loss, sim-speed, read-scaling, wor). */
 export function parseSection(s: string): Section {
   const k = ALIASES[s.toLowerCase()] ?? ALIASES[s.toLowerCase().replace(/[_ ]/g, '-')];
   if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed', 'read-scaling', 'wor'].join(', ')})`);
