@@ -487,7 +487,7 @@ export class ModelNic implements Nic {
     for (let p = 0; p < this.P; p++) if (!this.rxf[p]!.idle() || this.rxIn[p]!.ready(c)) return false;
     if (this.hostIn.holding || this.hostIn.ready(c)) return false;
     if (!this.ctlGen.quiet(csr, last, cm.commitIndex)) return false;
-    if (csr.fastEn && csr.role === ROLE_FOLLOWER && ex.chainReady(this.logRam, csr.term)) return false;
+    if (csr.fastEn && csr.role === ROLE_FOLLOWER && ex.chainReady(this.logRam, csr.term, this.deliver.appliedIndex)) return false;
     cm.quorum.eval(csr.members, csr.quorum, csr.nodeId, last, cm.match);
     if (!cm.quorum.settled()) return false;
     if (cm.adv(leaderMode, csr.termStart, last)) return false;
