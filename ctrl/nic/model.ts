@@ -96,7 +96,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = '8148219';
+  static readonly RTL_REVISION = '466dde2';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -487,7 +487,7 @@ export class ModelNic implements Nic {
     for (let p = 0; p < this.P; p++) if (!this.rxf[p]!.idle() || this.rxIn[p]!.ready(c)) return false;
     if (this.hostIn.holding || this.hostIn.ready(c)) return false;
     if (!this.ctlGen.quiet(csr, last, cm.commitIndex)) return false;
-    if (csr.fastEn && csr.role === ROLE_FOLLOWER && ex.chainReady(this.logRam, csr.term)) return false;
+    if (csr.fastEn && csr.role === ROLE_FOLLOWER && ex.chainReady(this.logRam, csr.term, this.deliver.appliedIndex)) return false;
     cm.quorum.eval(csr.members, csr.quorum, csr.nodeId, last, cm.match);
     if (!cm.quorum.settled()) return false;
     if (cm.adv(leaderMode, csr.termStart, last)) return false;

@@ -315,10 +315,15 @@ wire e_grow    = e_end && (e_act == A_ACCEPT || e_act == A_SEQ);   // the log gr
 
 // ---------------------------------------------------------------------------------------------
 // Reordering (follower): entries beyond a gap sit in their slots; the log grows over them, one
-// entry a cycle, as soon as the entry after the last is present (its slot's tag matches).
+// entry a cycle, as soon as the entry after the last is present (its slot's tag matches) and the
+// window has room. With the window full the slot of expect_index is the slot of applied_index + 1,
+// which the RAM must keep: a tag naming expect_index there can only be stale (the tag memory keeps
+// its contents through a reset, when LAST_INDEX and APPLIED_INDEX restart, or the host moved
+// LAST_INDEX), and growing over it would overwrite the window (an OOO write needs
+// index - applied <= LOG_DEPTH, so a real buffered entry never waits behind a full window).
 assign expect_index = last_index_reg + 32'd1;
 assign tag_slot = expect_index[LOG_DEPTH_LOG2-1:0];
-wire chain_go = follower_mode && !e_grow && tag_data == {term, expect_index};
+wire chain_go = follower_mode && !e_grow && !window_full && tag_data == {term, expect_index};
 assign ev_log_grew = chain_go || (e_end && e_act == A_ACCEPT);
 
 always_comb begin

@@ -1,13 +1,16 @@
 // nicraft: commit quorum over match indexes.
 // commit_index is the highest index N such that at least QUORUM members hold every entry up
-// to N (match >= N): the QUORUM-th largest member match index. Three register stages, each a few
-// logic levels deep (docs/synthesis.md), so the output in cycle t answers the inputs of cycle t-3:
-//   stage 1: every pair compared, ge[i][j] = match[j] >= match[i] (a carry chain each);
-//   stage 2: member i is "held" (ok[i]) when at least QUORUM members have match >= match[i] (the
-//            count from a constant table);
-//   stage 3: the answer is the held index that no other held index exceeds: member i is selected
+// to N (match >= N): the QUORUM-th largest member match index. Two register stages, each a few
+// logic levels deep (docs/synthesis.md), so the output in cycle t answers the inputs of cycle t-2:
+//   stage 1: every pair compared, ge[i][j] = match[j] >= match[i] (a carry chain each), and member
+//            i is "held" (ok[i]) when at least QUORUM members have match >= match[i] (the count of
+//            those compare bits from a constant table, no adder);
+//   stage 2: the answer is the held index that no other held index exceeds: member i is selected
 //            when ok[i] and, for every held j, match[j] <= match[i] (ge[j][i]); ties select several
 //            members with the same index, so the output is the OR of the selected indexes.
+// (e190a29 had a register between the compares and the count: the commit moved a cycle later,
+// which was enough for a follower to fall out of the leader's log window in the 3-plane workload
+// test; the table count after the compare keeps stage 1 within the budget without it.)
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -38,16 +41,11 @@ end
 
 localparam N = MAX_NODES;
 
-// stage 1 registers: the compares and the inputs they answer
+// stage 1 registers: the held members, the compares and the inputs they answer
+reg [N-1:0]               ok_s1_reg = 0;
 reg [N*N-1:0]             ge_s1_reg = 0;       // [i*N + j]: match[j] >= match[i]
 reg [N*INDEX_WIDTH-1:0]   match_s1_reg = 0;
-reg [N-1:0]               members_s1_reg = 0;
-reg [3:0]                 quorum_s1_reg = 4'd0;
-// stage 2 registers
-reg [N-1:0]               ok_s2_reg = 0;
-reg [N*N-1:0]             ge_s2_reg = 0;
-reg [N*INDEX_WIDTH-1:0]   match_s2_reg = 0;
-// stage 3 registers: the output
+// stage 2 registers: the output
 reg [INDEX_WIDTH-1:0]     quorum_index_reg = 0;
 reg                       quorum_valid_reg = 1'b0;
 
@@ -62,10 +60,10 @@ always @* begin
     end
 end
 
-// stage 2: the per-member quorum test: member i is held when at least QUORUM members have
-// match >= match[i]. The count of the N bits members & ge[i][*] comes from a constant table (2**N
-// entries of 4 bits): a few LUT levels in hardware (each count bit is an N-input function, no adder
-// chain), one lookup in simulation.
+// stage 1, continued: the per-member quorum test: member i is held when at least QUORUM members
+// have match >= match[i]. The count of the N bits members & ge[i][*] comes from a constant table
+// (2**N entries of 4 bits): a few LUT levels in hardware (each count bit is an N-input function, no
+// adder chain), one lookup in simulation.
 function automatic [4*(2**N)-1:0] pop_table();
     integer v, b, c;
     begin
@@ -84,41 +82,36 @@ reg [N-1:0] held_by;
 reg [3:0]   cnt;
 always @* begin
     for (i = 0; i < N; i = i + 1) begin
-        held_by = members_s1_reg & ge_s1_reg[i*N +: N];
+        held_by = members & ge[i*N +: N];
         cnt = POP[32'(held_by)*4 +: 4];
-        ok[i] = members_s1_reg[i] && quorum_s1_reg != 4'd0 && cnt >= quorum_s1_reg;
+        ok[i] = members[i] && quorum != 4'd0 && cnt >= quorum;
     end
 end
 
-// stage 3: the largest held index, without a chain of comparators
+// stage 2: the largest held index, without a chain of comparators
 reg [N-1:0]           sel;
 reg [INDEX_WIDTH-1:0] best;
 always @* begin
     for (i = 0; i < N; i = i + 1) begin
-        sel[i] = ok_s2_reg[i];
+        sel[i] = ok_s1_reg[i];
         for (j = 0; j < N; j = j + 1) begin
-            if (ok_s2_reg[j] && !ge_s2_reg[j*N + i]) sel[i] = 1'b0;   // a held index above match[i]
+            if (ok_s1_reg[j] && !ge_s1_reg[j*N + i]) sel[i] = 1'b0;   // a held index above match[i]
         end
     end
     best = 0;
     for (i = 0; i < N; i = i + 1) begin
-        best = best | (sel[i] ? match_s2_reg[i*INDEX_WIDTH +: INDEX_WIDTH] : {INDEX_WIDTH{1'b0}});
+        best = best | (sel[i] ? match_s1_reg[i*INDEX_WIDTH +: INDEX_WIDTH] : {INDEX_WIDTH{1'b0}});
     end
 end
 
 always @(posedge clk) begin
+    ok_s1_reg <= ok;
     ge_s1_reg <= ge;
     match_s1_reg <= match_index;
-    members_s1_reg <= members;
-    quorum_s1_reg <= quorum;
-    ok_s2_reg <= ok;
-    ge_s2_reg <= ge_s1_reg;
-    match_s2_reg <= match_s1_reg;
     quorum_index_reg <= best;
-    quorum_valid_reg <= ok_s2_reg != 0;
+    quorum_valid_reg <= ok_s1_reg != 0;
     if (rst) begin
-        members_s1_reg <= 0;
-        ok_s2_reg <= 0;
+        ok_s1_reg <= 0;
         quorum_index_reg <= 0;
         quorum_valid_reg <= 1'b0;
     end

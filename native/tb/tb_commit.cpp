@@ -23,8 +23,8 @@
 namespace {
 
 constexpr unsigned N = TB_P_MAX_NODES;
-// nicraft_quorum's latency in cycles (its three register stages)
-constexpr unsigned QUORUM_LATENCY = 3;
+// nicraft_quorum's latency in cycles (its two register stages)
+constexpr unsigned QUORUM_LATENCY = 2;
 
 const char *const kStats[] = {"cycles", "leader_cycles", "commit_moves_leader", "commit_moves_follower", "match_moves",
                               "host_commit_writes", "host_match_writes", "quorum_invalid_cycles", "resets"};

@@ -18,6 +18,9 @@
 // (every field when it writes), both FIFOs' outputs (data, keep, last, user), append_afull and every
 // event strobe with its operands.
 //
+// chain_full_waits counts the cycles a tag naming the entry after the tail was there while the window
+// was full (stale: the tag memory keeps its contents through a reset); the chain must not take it.
+//
 // cfg keys: seed cycles reset_p trace in_p in_burst out_p punt_out_p punt_burst lag_p
 #include "tb_common.h"
 
@@ -45,9 +48,9 @@ enum Act { A_DROP = 0, A_SEQ, A_ACCEPT, A_PUNT, A_ACK, A_HB, A_DUP, A_NACK, A_OO
 
 const char *const kStats[] = {"cycles", "frames_in", "sequenced", "accepted", "buffered", "chain_grows", "duplicates", "acks",
                               "nacks", "heartbeats", "punts", "drops", "drops_log_full", "drops_punt_full", "bad_headers",
-                              "stall_cycles", "host_last_writes", "resets"};
+                              "stall_cycles", "host_last_writes", "resets", "chain_full_waits"};
 enum { S_CYCLES, S_FRAMES, S_SEQ, S_ACCEPT, S_OOO, S_CHAIN, S_DUP, S_ACK, S_NACK, S_HB, S_PUNT, S_DROP, S_LOG_FULL, S_PUNT_FULL,
-       S_BAD, S_STALL, S_HOST_LAST, S_RESETS, S_N };
+       S_BAD, S_STALL, S_HOST_LAST, S_RESETS, S_CHAIN_FULL, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_exec;
@@ -268,7 +271,9 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const bool log_we = fire && (ea == A_SEQ || ea == A_ACCEPT || ea == A_OOO);
     const bool e_end = fire && d_last, e_first = fire && d_first;
     const bool e_grow = e_end && (ea == A_ACCEPT || ea == A_SEQ);
-    const bool chain = follower_mode && !e_grow && tagv == ((uint64_t(c.term) << 32) | expect);
+    // the chain waits while the window is full (a matching tag there is stale, e.g. left by a reset)
+    const bool chain_tag = follower_mode && !e_grow && tagv == ((uint64_t(c.term) << 32) | expect);
+    const bool chain = chain_tag && !wfull;
     const bool grew = chain || (e_end && ea == A_ACCEPT);
     const uint32_t plen = nr::get_payload_len(dp);
     const uint32_t llen = (plen + nr::HDR_BYTES) & 0xffff;
@@ -359,6 +364,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       if (d_bad) st[S_BAD]++;
     }
     if (chain) st[S_CHAIN]++;
+    if (chain_tag && wfull) st[S_CHAIN_FULL]++;
     if (wr_last) st[S_HOST_LAST]++;
     // E registers
     if (fire) {

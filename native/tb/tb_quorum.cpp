@@ -7,9 +7,9 @@
 // (brute force over the candidates, and sort then take the q-th) and must agree before the DUT is
 // compared. Non-members carry random indexes that must not count.
 //
-// Timing: the module has three register stages (stage 1: the pairwise compares; stage 2: per-member
-// "held by a quorum" flags; stage 3: the largest flagged index), so the output in cycle t answers the
-// inputs of cycle t-3; a reset clears every stage (valid 0, index 0) and the inputs are checked
+// Timing: the module has two register stages (stage 1: the pairwise compares and the per-member
+// "held by a quorum" flags; stage 2: the largest flagged index), so the output in cycle t answers the
+// inputs of cycle t-2; a reset clears every stage (valid 0, index 0) and the inputs are checked
 // through it.
 //
 // Inputs: either random (member masks biased to interesting cases, q around the majority and
@@ -27,7 +27,7 @@ namespace {
 
 constexpr unsigned N = TB_P_MAX_NODES;
 constexpr unsigned W = TB_P_INDEX_WIDTH;
-constexpr unsigned LATENCY = 3;
+constexpr unsigned LATENCY = 2;
 constexpr uint64_t IDX_MASK = W >= 64 ? ~0ULL : ((1ULL << W) - 1);
 static_assert(W <= 64, "the testbench handles INDEX_WIDTH up to 64");
 

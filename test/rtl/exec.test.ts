@@ -40,3 +40,20 @@ describe.each(Object.keys(VARIANTS))('nicraft_exec (%s)', (variant) => {
     if (cfg.out_p !== undefined && Number(cfg.out_p) < 1) expect(s.stall_cycles).toBeGreaterThan(0);
   });
 });
+
+// Directed regressions (fixed seeds, besides the random one above): with lagging delivery and
+// resets, the tag memory keeps its contents through a reset while LAST_INDEX and APPLIED_INDEX
+// restart, so the reorder chain found stale tags naming the entries after the tail and grew the log
+// past a full window ("the log grew past a full window"; found by the 40-seed sweep of
+// tools/tb-floors.ts). The chain now waits while the window is full; the reference checks it.
+const STALE_TAG_SEEDS: Array<[string, number]> = [['default', 35], ['small', 33]];
+describe('nicraft_exec: the reorder chain after a reset (stale tags) never grows past a full window', () => {
+  it.each(STALE_TAG_SEEDS)('%s, seed %i', (variant, seed) => {
+    const s = runTb(tbs[variant]!, { cycles: 200_000, ...PATTERNS['lagging delivery, resets']!, seed }, label()).stats;
+    expect(s.resets, 'resets').toBeGreaterThan(0);
+    // the case itself: a stale tag after the tail while the window was full (the chain used to take it)
+    expect(s.chain_full_waits, 'chain_full_waits').toBeGreaterThan(0);
+    expect(s.chain_grows, 'chain_grows').toBeGreaterThan(10);
+    expect(s.buffered, 'buffered').toBeGreaterThan(10);
+  });
+});

@@ -1,6 +1,6 @@
 // nicraft_quorum against a brute-force reference (native/tb/tb_quorum.cpp): random and exhaustive
 // match vectors, member masks and quorum sizes (0, over the member count, no members included),
-// output checked every cycle with the module's three-cycle latency and through resets.
+// output checked every cycle with the module's two-cycle latency and through resets.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTbs, runTb, type Testbench, type TbVariant } from '../../native/build-tb.js';
@@ -59,7 +59,7 @@ describe('nicraft_quorum exhaustive', () => {
   it('every input of a 4-node, 3-bit quorum', () => {
     const s = runTb(tbs.small!, { exhaustive: 1 }, label()).stats;
     expect(s.combinations).toBe(2 ** 20);
-    expect(s.checks).toBe(2 ** 20 + 3 + 3);  // + latency + the initial reset
+    expect(s.checks).toBe(2 ** 20 + 2 + 3);  // + latency (2) + the initial reset (3)
     common(s);
   });
 

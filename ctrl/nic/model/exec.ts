@@ -131,9 +131,12 @@ export class Exec {
     return this.txf.used > this.txAfLimit;
   }
 
-  /** The slot after the last holds that entry of this term (the reorder chain may grow the log), ignoring the E stage. */
-  chainReady(lr: LogRam, term: number): boolean {
-    return lr.tagIs((this.lastIndex + 1) >>> 0, term);
+  /**
+   * The slot after the last holds that entry of this term and the window has room (the reorder chain
+   * may grow the log), ignoring the E stage.
+   */
+  chainReady(lr: LogRam, term: number, applied: number): boolean {
+    return ((this.lastIndex - applied) >>> 0) < this.LD && lr.tagIs((this.lastIndex + 1) >>> 0, term);
   }
 
   /** The cycle's decision and events (the E stage's inputs are the D registers and the state). */
@@ -200,7 +203,8 @@ export class Exec {
     const eEnd = fire && this.dLast;
     this.eGrow = eEnd && (act === A_ACCEPT || act === A_SEQ);
     // reordering (follower): the log grows over a buffered entry once the one after the last is present
-    this.chainGo = fastEn && role === ROLE_FOLLOWER && !this.eGrow && this.chainReady(lr, term);
+    // and the window has room (with the window full, a matching tag can only be stale: nicraft_exec.sv)
+    this.chainGo = fastEn && role === ROLE_FOLLOWER && !this.eGrow && this.chainReady(lr, term, applied);
     this.evLogGrew = this.chainGo || (eEnd && act === A_ACCEPT);
     this.evAck = first && act === A_ACK;
     this.evNack = first && act === A_NACK;

@@ -1,15 +1,13 @@
 // nicraft_quorum (hw/rtl/nicraft_quorum.sv): the commit quorum over the match indexes.
 //
 // The quorum index is the highest index N such that at least QUORUM members hold every entry up to
-// N (match >= N), over three register stages (the RTL pipelines the count and the pick to close
-// timing); the model computes the whole result from the inputs of the cycle (cached until an input
-// changes: the owner calls bump()) and delays it by the same three registers.
+// N (match >= N), over two register stages (the RTL pipelines the compares and count, then the pick,
+// to close timing); the model computes the whole result from the inputs of the cycle (cached until an
+// input changes: the owner calls bump()) and delays it by the same two registers.
 export class Quorum {
-  /** stages 1 and 2 and the output (stage 3) */
+  /** stage 1 and the output (stage 2) */
   q1Index = 0;
   q1Valid = false;
-  q2Index = 0;
-  q2Valid = false;
   qIndex = 0;
   qValid = false;
   /** the combinational result for the inputs of version `ver` */
@@ -21,7 +19,7 @@ export class Quorum {
   constructor(readonly maxNodes: number) {}
 
   reset(): void {
-    this.q1Valid = false; this.q1Index = 0; this.q2Valid = false; this.q2Index = 0; this.qValid = false; this.qIndex = 0;
+    this.q1Valid = false; this.q1Index = 0; this.qValid = false; this.qIndex = 0;
     this.ver++;
   }
 
@@ -55,16 +53,13 @@ export class Quorum {
   /** The pipeline holds its inputs' result (a clock would change nothing). */
   settled(): boolean {
     return this.q1Valid === this.cacheValid && this.q1Index === this.cacheIndex &&
-      this.q2Valid === this.q1Valid && this.q2Index === this.q1Index &&
-      this.qValid === this.q2Valid && this.qIndex === this.q2Index;
+      this.qValid === this.q1Valid && this.qIndex === this.q1Index;
   }
 
   /** The clock edge (inputs as they were at the start of the cycle: eval() ran in the cycle). */
   clock(): void {
-    this.qIndex = this.q2Index;
-    this.qValid = this.q2Valid;
-    this.q2Index = this.q1Index;
-    this.q2Valid = this.q1Valid;
+    this.qIndex = this.q1Index;
+    this.qValid = this.q1Valid;
     this.q1Index = this.cacheIndex;
     this.q1Valid = this.cacheValid;
   }
