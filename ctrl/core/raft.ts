@@ -1409,7 +1409,11 @@ export class Core {
   private compact(index: number, data: Uint8Array): void {
     if (index > this.log.applied || index <= this.log.snapIndex) return;
     const term = this.log.term(index)!;
-    const snap: Snapshot = { index, term, voters: [...this.voters], data };
+    // the configuration AT `index`, not the latest one: a configuration entry beyond the snapshot
+    // (appended, maybe not committed) stays in the log and is applied on top of it; recording it in
+    // the snapshot too made it permanent (seed 407012: a leader compacted below its own uncommitted
+    // removal, lost its quorum, and then, its log the longest, could neither stand nor be outvoted)
+    const snap: Snapshot = { index, term, voters: this.configAt(index), data };
     this.snapshot = snap;
     this.rd.snapshot = snap;
     this.rd.entries = this.rd.entries.filter((e) => e.index > index);
