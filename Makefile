@@ -65,10 +65,15 @@ gen:
 gen-check:
 	@$(NPX) tsx tools/gen-wire.ts --check
 
+# The small variant test/nic/diff.test.ts compares (windows, FIFOs and the log fill up quickly): built
+# here, like PLANES=2 and 3, so that no test blocks its vitest worker for minutes on a Verilator build
+# (a worker that blocks over 60 s fails the run with "Timeout calling onTaskUpdate").
+DIFF_SMALL := -GPLANES=2 -GMAX_NODES=4 -GLOG_DEPTH_LOG2=3 -GMAX_PAYLOAD=100 -GRX_FIFO_DEPTH_LOG2=3 -GHOST_FIFO_DEPTH_LOG2=3 -GTX_FIFO_DEPTH_LOG2=2
 build: deps gen-check dist
 	$(NPX) tsx native/build.ts $(G)
 	$(if $(G),,$(NPX) tsx native/build.ts -GPLANES=2)
 	$(if $(G),,$(NPX) tsx native/build.ts -GPLANES=3)
+	$(if $(G),,$(NPX) tsx native/build.ts $(DIFF_SMALL))
 
 # The nicraft command as JavaScript (bin/nicraft.js runs it; it falls back to tsx when dist/ is
 # missing or older than a source). tsc is incremental: an unchanged tree compiles in seconds.
