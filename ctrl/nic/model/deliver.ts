@@ -15,7 +15,7 @@ import * as M_stats from './stats.js';
 // Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
 // getter call (ten times the cost of a header accessor itself).
 const { BEAT_BYTES, HostReason } = M_wire_gen;
-const { asmBeat } = M_log_ram;
+const { asmBeat, asmRoom } = M_log_ram;
 const { C_COMMITTED } = M_stats;
 
 const H_COMMITTED: number = HostReason.COMMITTED;
@@ -91,11 +91,7 @@ export class Deliver {
         } else {
           const pos = this.asmLen;
           if (pos + keep <= MAX_CAPTURE) {
-            if (pos + keep > this.asm.length) {
-              const nb = new Uint8Array(Math.max(pos + keep, this.asm.length * 2));
-              nb.set(this.asm.subarray(0, pos));
-              this.asm = nb;
-            }
+            this.asm = asmRoom(this.asm, pos, keep);
             asmBeat(this.asm, pos, b, o, n, keep);
             this.asmLen = pos + keep;
           }

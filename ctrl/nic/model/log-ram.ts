@@ -145,6 +145,14 @@ export class LogRam {
   }
 }
 
+/** The assembly buffer asm, grown (doubling, contents kept) if it cannot hold pos + keep bytes. */
+export function asmRoom(asm: Uint8Array<ArrayBuffer>, pos: number, keep: number): Uint8Array<ArrayBuffer> {
+  if (pos + keep <= asm.length) return asm;
+  const nb = new Uint8Array(Math.max(pos + keep, asm.length * 2));
+  nb.set(asm.subarray(0, pos));
+  return nb;
+}
+
 /** Appends `keep` bytes of a log beat (b[off..off+n], zeros after) to an assembly buffer at pos. */
 export function asmBeat(asm: Uint8Array, pos: number, b: Uint8Array | null, off: number, n: number, keep: number): void {
   const m = b === null ? 0 : n < keep ? n : keep;

@@ -29,7 +29,7 @@ const {
   setCommitIndex, setDstMac, setDstNode, setEthertype, setFlags, setLogIndex, setRsvd, setSrcMac, setSrcNode,
   setTerm, setType, setVersion
 } = M_wire_gen;
-const { asmBeat } = M_log_ram;
+const { asmBeat, asmRoom } = M_log_ram;
 const { rrPick } = M_rr_pick;
 const { C_NEEDS_REPAIR, C_RETRANSMIT_STALE, C_RETRANSMIT_TX } = M_stats;
 
@@ -178,11 +178,7 @@ export class Rtx {
           b = h; o = 0; n = BEAT;
         }
         const pos = this.asmLen;
-        if (pos + keep > this.asm.length) {
-          const nb = new Uint8Array(Math.max(pos + keep, this.asm.length * 2));
-          nb.set(this.asm.subarray(0, pos));
-          this.asm = nb;
-        }
+        this.asm = asmRoom(this.asm, pos, keep);
         asmBeat(this.asm, pos, b, o, n, keep);
         this.asmLen = pos + keep;
         if (lastBeat) {
