@@ -401,6 +401,7 @@ struct World {
     t.nic_reply = kv.i64("nic_reply", 1) != 0;
     t.snoop = kv.i64("snoop", 0) != 0;
     t.fixed_plane = int(kv.i64("fixed_plane", -1));
+    t.duplicate = kv.i64("duplicate", 0) != 0;
     t.retry_cycles = kv.u64("retry_cycles", 0);
     t.retry_rate = kv.num("retry_rate", 0);
     t.avoid_cycles = kv.u64("avoid_cycles", 25000);
@@ -457,6 +458,7 @@ struct World {
     kv("cycle", cycle);
     kv("offered", traffic.offered);
     kv("sends", traffic.sends);
+    kv("copies", traffic.copies);
     kv("retries", traffic.retries);
     kv("retries_deferred", traffic.retries_deferred);
     kv("completed", traffic.completed);

@@ -51,6 +51,7 @@ constexpr uint8_t DROP_RX_OVERFLOW = 13;
 constexpr uint8_t DROP_FUTURE_INDEX = 15;
 constexpr uint8_t DROP_PLANE_DUP = 16;
 constexpr uint8_t DROP_PLANE_OFF = 17;
+constexpr uint8_t DROP_REQ_DUP = 18;
 constexpr uint32_t CSR_IDENT_TYPE = 0x0000;
 constexpr uint32_t CSR_IDENT_VERSION = 0x0004;
 constexpr uint32_t CSR_IDENT_NEXT = 0x0008;
@@ -189,6 +190,8 @@ constexpr uint32_t CSR_COUNTERS_PLANE2_TX_DROPS_LO = 0x0390;
 constexpr uint32_t CSR_COUNTERS_PLANE2_TX_DROPS_HI = 0x0394;
 constexpr uint32_t CSR_COUNTERS_RETRANSMIT_STALE_LO = 0x0398;
 constexpr uint32_t CSR_COUNTERS_RETRANSMIT_STALE_HI = 0x039C;
+constexpr uint32_t CSR_COUNTERS_DROP_REQ_DUP_LO = 0x03A0;
+constexpr uint32_t CSR_COUNTERS_DROP_REQ_DUP_HI = 0x03A4;
 constexpr int CTR_RX_FRAMES = 0;
 constexpr int CTR_TX_FRAMES = 1;
 constexpr int CTR_REQ_SEQUENCED = 2;
@@ -239,7 +242,8 @@ constexpr int CTR_PLANE2_DUPS = 46;
 constexpr int CTR_PLANE2_ERRORS = 47;
 constexpr int CTR_PLANE2_TX_DROPS = 48;
 constexpr int CTR_RETRANSMIT_STALE = 49;
-constexpr int CTR_COUNT = 50;
+constexpr int CTR_DROP_REQ_DUP = 50;
+constexpr int CTR_COUNT = 51;
 // Access of the register at a byte address: bit 1 readable, bit 0 writable (0: no register).
 inline unsigned csr_access(uint32_t a) {
   switch (a) {
@@ -381,6 +385,8 @@ inline unsigned csr_access(uint32_t a) {
     case 0x0394: return 0b10;
     case 0x0398: return 0b10;
     case 0x039C: return 0b10;
+    case 0x03A0: return 0b10;
+    case 0x03A4: return 0b10;
     default: return 0;
   }
 }

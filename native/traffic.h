@@ -1,9 +1,11 @@
 // nicraft: client traffic generators of the cluster co-simulation (docs/simulation.md).
 //
 // Clients are endpoints with their own MAC (02:4e:43:cc:cc:cc, cc = client id, 1-based) and a
-// port on every plane. Each request is a REQ to the leader's MAC on ONE plane (the NIC does not
-// de-duplicate requests: the same REQ on two planes would be sequenced twice). Planes are used
-// round robin (`spread`) or one fixed plane; a plane whose request timed out is avoided for a while.
+// port on every plane. Each request is a REQ to the leader's MAC on ONE plane, round robin
+// (`spread`) or one fixed plane (a plane whose request timed out is avoided for a while), or on
+// EVERY plane the runtime believes up (`duplicate`, PRP-style: the leader NIC sequences the first
+// copy and drops the others, docs/architecture.md "Request copies"); the client keeps the first
+// reply of a request and counts the others (dup_replies).
 //
 //   open loop   a token bucket at `rate` frames per cycle (the fraction of line rate, counting
 //               preamble and IFG), clients in round robin; nothing waits for replies
@@ -50,6 +52,7 @@ struct TrafficCfg {
   bool nic_reply = true;           // REQs carry NIC_REPLY
   bool snoop = false;              // complete on the leader's commit index (clients in the group)
   int fixed_plane = -1;            // -1: spread over planes
+  bool duplicate = false;          // every request (and resend) on every plane that is up
   uint64_t retry_cycles = 0;       // 0: never retry
   double retry_rate = 0;           // retries per cycle, all clients together (a token bucket); 0: no limit
   uint64_t avoid_cycles = 25000;   // a plane with a timeout is avoided this long
@@ -72,6 +75,7 @@ struct Traffic {
   uint64_t retries_deferred = 0;   // retries held back by the retry budget (cycles x requests)
   uint32_t next_client = 0;
   uint64_t offered = 0, sends = 0, retries = 0, completed = 0, dup_replies = 0, stray = 0;
+  uint64_t copies = 0;             // frames handed to the MACs (sends x planes used, duplicate mode)
   uint64_t completed_measured = 0;  // completions of requests first sent at or after measure_from (drain included)
   uint64_t completed_in_window = 0; // ... of those, completed before the offered window ended (cfg.stop)
   Hist hist;
@@ -128,6 +132,20 @@ struct Traffic {
     return c.rr;
   }
 
+  // Hands one send of a request to the client's MAC: on plane p, or (duplicate mode) on every
+  // plane up in the runtime's view (every plane when it believes none is up).
+  template <typename Emit>
+  void emit_copies(uint32_t ci, uint32_t p, uint32_t seq, bool retry, Emit&& emit) {
+    if (!cfg.duplicate) { copies++; emit(ci, p, make_req(clients[ci].id, seq), seq, retry); return; }
+    bool any = false;
+    for (uint32_t q = 0; q < planes; q++) any = any || plane_hint[q];
+    for (uint32_t q = 0; q < planes; q++) {
+      if (any && !plane_hint[q]) continue;
+      copies++;
+      emit(ci, q, make_req(clients[ci].id, seq), seq, retry);
+    }
+  }
+
   bool window(uint64_t cycle) const {
     return cycle >= cfg.start && (cfg.stop == 0 || cycle < cfg.stop) && (!cfg.max_requests || offered < cfg.max_requests);
   }
@@ -158,7 +176,7 @@ struct Traffic {
         if (r.tries < 255) r.tries++;
         retries++;
         sends++;
-        emit(r.client, p, make_req(c.id, seq), seq, true);
+        emit_copies(r.client, p, seq, true, emit);
         retry_q.emplace(due(r), seq);
       }
     }
@@ -198,7 +216,7 @@ struct Traffic {
     c.inflight++;
     c.max_inflight = std::max(c.max_inflight, c.inflight);
     sends++;
-    emit(ci, p, make_req(c.id, seq), seq, false);
+    emit_copies(ci, p, seq, false, emit);
     if (cfg.retry_cycles) retry_q.emplace(due(reqs.back()), seq);
   }
 

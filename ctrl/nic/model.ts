@@ -168,8 +168,8 @@ export class ModelNic implements Nic {
       this.rxIn.push(new InPort());
     }
     this.keys = new RxKeys(d.P, d.MAXN);
-    // DUP_WINDOW: a copy can wait behind a full RX buffer while the other planes go on
-    this.merge = new PlaneMerge(d.P, d.P > 1 ? 2 * d.RXD + 16 : 16);
+    // DUP_WINDOW: a copy can wait behind a full RX buffer while the other planes go on, and the planes' skew
+    this.merge = new PlaneMerge(d.P, d.DUPW);
     this.exec = new Exec(d);
     this.logRam = new LogRam(d);
     this.commit = new Commit(d.MAXN);
@@ -600,7 +600,7 @@ export class ModelNic implements Nic {
     const dropM = merge.dupDropM | merge.offDropM;
     for (let p = 0; p < P; p++) {
       const f = rxf[p]!;
-      if (f.frameInReg || f.dropValidReg || ((dropM >> p) & 1)) this.stats.rx(p, f, ((merge.dupDropM >> p) & 1) === 1, ((merge.offDropM >> p) & 1) === 1);
+      if (f.frameInReg || f.dropValidReg || ((dropM >> p) & 1)) this.stats.rx(p, f, ((merge.dupDropM >> p) & 1) === 1, ((merge.offDropM >> p) & 1) === 1, ((merge.reqDupDropM >> p) & 1) === 1);
     }
 
     // ---- TX fan-out: each plane's FIFO to its wire

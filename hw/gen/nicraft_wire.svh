@@ -59,6 +59,7 @@ localparam [7:0] NR_DROP_RX_OVERFLOW = 8'd13; // the RX buffer was full
 localparam [7:0] NR_DROP_FUTURE_INDEX = 8'd15; // follower: APPEND more than a log window beyond the next expected index (a NACK is scheduled)
 localparam [7:0] NR_DROP_PLANE_DUP = 8'd16; // a copy of a frame already taken from another plane (first copy wins)
 localparam [7:0] NR_DROP_PLANE_OFF = 8'd17; // received on a plane that PLANE_EN disables
+localparam [7:0] NR_DROP_REQ_DUP = 8'd18; // a copy of a client's REQ already taken from another plane (a client in duplicate mode sends each request on every plane: the first copy is sequenced; counted apart from PLANE_DUP)
 localparam [31:0] NR_BLK_IDENT_TYPE = 32'h4E520001;
 localparam [31:0] NR_BLK_IDENT_VERSION = 32'h00000100;
 localparam [15:0] NR_BLK_IDENT_BASE = 16'h0000;
@@ -228,6 +229,8 @@ localparam [15:0] NR_CSR_COUNTERS_PLANE2_TX_DROPS_LO = 16'h0390;
 localparam [15:0] NR_CSR_COUNTERS_PLANE2_TX_DROPS_HI = 16'h0394;
 localparam [15:0] NR_CSR_COUNTERS_RETRANSMIT_STALE_LO = 16'h0398;
 localparam [15:0] NR_CSR_COUNTERS_RETRANSMIT_STALE_HI = 16'h039C;
+localparam [15:0] NR_CSR_COUNTERS_DROP_REQ_DUP_LO = 16'h03A0;
+localparam [15:0] NR_CSR_COUNTERS_DROP_REQ_DUP_HI = 16'h03A4;
 localparam integer NR_CTR_RX_FRAMES = 0;
 localparam integer NR_CTR_TX_FRAMES = 1;
 localparam integer NR_CTR_REQ_SEQUENCED = 2;
@@ -278,7 +281,8 @@ localparam integer NR_CTR_PLANE2_DUPS = 46;
 localparam integer NR_CTR_PLANE2_ERRORS = 47;
 localparam integer NR_CTR_PLANE2_TX_DROPS = 48;
 localparam integer NR_CTR_RETRANSMIT_STALE = 49;
-localparam integer NR_CTR_COUNT = 50;
+localparam integer NR_CTR_DROP_REQ_DUP = 50;
+localparam integer NR_CTR_COUNT = 51;
 localparam [15:0] NR_CTR_BASE = 16'h0210;
 /* verilator lint_on UNUSEDPARAM */
 
@@ -423,6 +427,8 @@ function automatic [1:0] nr_csr_access(input [15:0] a);
     16'h0394: nr_csr_access = 2'b10;
     16'h0398: nr_csr_access = 2'b10;
     16'h039C: nr_csr_access = 2'b10;
+    16'h03A0: nr_csr_access = 2'b10;
+    16'h03A4: nr_csr_access = 2'b10;
     default: nr_csr_access = 2'b00;
   endcase
 endfunction

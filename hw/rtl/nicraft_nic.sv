@@ -37,7 +37,10 @@ module nicraft_nic #(
     // punt and delivery FIFOs: 2**HOST_FIFO_DEPTH_LOG2 beats, at least two largest frames and two beats
     parameter HOST_FIFO_DEPTH_LOG2 = 6,
     // APPEND FIFO and per-plane TX FIFOs: 2**TX_FIFO_DEPTH_LOG2 beats, more than a largest frame
-    parameter TX_FIFO_DEPTH_LOG2 = 5
+    parameter TX_FIFO_DEPTH_LOG2 = 5,
+    // the planes' skew: a copy arriving up to this many cycles after the first copy was taken is
+    // still recognised (0..256; with one plane unused). Clients in duplicate mode rely on it for REQs.
+    parameter PLANE_SKEW_CYCLES = 128
 ) (
     input  wire                          clk,
     input  wire                          rst,
@@ -95,9 +98,11 @@ localparam SLOT_BEATS_LOG2 = MAX_BEATS > 1 ? $clog2(MAX_BEATS) : 1;
 localparam LD = LOG_DEPTH_LOG2, SB = SLOT_BEATS_LOG2, DW = DATA_WIDTH, KW = KEEP_WIDTH;
 localparam KEY_WIDTH = 88;
 // The copy of a frame on another plane can wait behind at most a full RX buffer while the main
-// pipeline and the ACK path take frames from the other planes: the window covers that, so a copy
-// is always recognised (one plane: only duplicates the wire made, within 16 frames).
-localparam DUP_WINDOW = PLANES > 1 ? 2 * (2**RX_FIFO_DEPTH_LOG2) + 16 : 16;
+// pipeline and the ACK path take frames from the other planes, and can leave the other switch up to
+// PLANE_SKEW_CYCLES later: the merge takes at most two keys a cycle (main and ACK path), so the window
+// covers both and a copy is always recognised (one plane: only duplicates the wire made, within 16
+// frames). docs/architecture.md "Request copies".
+localparam DUP_WINDOW = PLANES > 1 ? 2 * (2**RX_FIFO_DEPTH_LOG2) + 16 + 2 * PLANE_SKEW_CYCLES : 16;
 
 initial begin
     if (DATA_WIDTH != 512 || KEEP_WIDTH != DATA_WIDTH/8) begin
@@ -125,6 +130,10 @@ initial begin
         $error("nicraft_nic: FIFOs must hold two maximum frames (and at most 2**16 beats)");
         $finish;
     end
+    if (PLANE_SKEW_CYCLES < 0 || PLANE_SKEW_CYCLES > 256 || (PLANES > 1 && DUP_WINDOW > 1024)) begin
+        $error("nicraft_nic: PLANE_SKEW_CYCLES must be 0..256 (and the copy window 2*RX buffer beats + 16 + 2*PLANE_SKEW_CYCLES at most 1024)");
+        $finish;
+    end
     if (TX_FIFO_DEPTH_LOG2 < 1 || TX_FIFO_DEPTH_LOG2 > 16 || 2**TX_FIFO_DEPTH_LOG2 < MAX_BEATS + 1) begin
         $error("nicraft_nic: TX_FIFO_DEPTH_LOG2 must be 1..16 and hold a maximum frame and a beat");
         $finish;
@@ -141,9 +150,9 @@ wire wr_last_index, wr_commit_index, wr_applied_index, wr_match_index, ctr_clear
 wire [5:0] ctr_rd_index;  wire [63:0] ctr_rd_value;
 // RX buffers and plane merge
 wire [PLANES*DW-1:0] pl_tdata;  wire [PLANES*KW-1:0] pl_tkeep;  wire [PLANES*16-1:0] pl_len;
-wire [PLANES-1:0] pl_tvalid, pl_tready, pl_tlast, pl_frame_in, pl_drop_valid, pl_key_valid, pl_is_ack;
+wire [PLANES-1:0] pl_tvalid, pl_tready, pl_tlast, pl_frame_in, pl_drop_valid, pl_key_valid, pl_is_ack, pl_is_req;
 wire [PLANES*8-1:0] pl_drop_reason;  wire [PLANES*KEY_WIDTH-1:0] pl_key;
-wire [PLANES-1:0] pl_dup_drop, pl_off_drop;
+wire [PLANES-1:0] pl_dup_drop, pl_off_drop, pl_req_dup_drop;
 wire [DW-1:0] rx_tdata, ack_data;  wire [KW-1:0] rx_tkeep;  wire [15:0] rx_len;
 wire rx_tvalid, rx_tready, rx_tlast, rx_first, ack_valid;
 // execute engine
@@ -187,7 +196,7 @@ generate
             .tdata(pl_tdata[gp*DW +: DW]), .tlast(pl_tlast[gp]), .len(pl_len[gp*16 +: 16]),
             .cluster_id(cluster_id), .leader_mode(leader_mode), .term(term), .node_id(node_id), .members(members),
             .last_index(last_index),
-            .key(pl_key[gp*KEY_WIDTH +: KEY_WIDTH]), .key_valid(pl_key_valid[gp]), .is_ack(pl_is_ack[gp])
+            .key(pl_key[gp*KEY_WIDTH +: KEY_WIDTH]), .key_valid(pl_key_valid[gp]), .is_ack(pl_is_ack[gp]), .is_req(pl_is_req[gp])
         );
     end
 endgenerate
@@ -195,11 +204,12 @@ endgenerate
 nicraft_plane_merge #(.PLANES(PLANES), .DATA_WIDTH(DW), .KEEP_WIDTH(KW), .KEY_WIDTH(KEY_WIDTH), .WINDOW(DUP_WINDOW)) plane_merge_inst (
     .clk(clk), .rst(rst),
     .s_axis_tdata(pl_tdata), .s_axis_tkeep(pl_tkeep), .s_axis_tvalid(pl_tvalid), .s_axis_tready(pl_tready),
-    .s_axis_tlast(pl_tlast), .s_len(pl_len), .s_key(pl_key), .s_key_valid(pl_key_valid), .s_is_ack(pl_is_ack),
+    .s_axis_tlast(pl_tlast), .s_len(pl_len), .s_key(pl_key), .s_key_valid(pl_key_valid), .s_is_ack(pl_is_ack), .s_is_req(pl_is_req),
     .plane_en(plane_en), .now(cycle[31:0]),
     .m_axis_tdata(rx_tdata), .m_axis_tkeep(rx_tkeep), .m_axis_tvalid(rx_tvalid), .m_axis_tready(rx_tready),
     .m_axis_tlast(rx_tlast), .m_len(rx_len), .m_first(rx_first),
-    .m_ack_valid(ack_valid), .m_ack_data(ack_data), .dup_drop(pl_dup_drop), .off_drop(pl_off_drop)
+    .m_ack_valid(ack_valid), .m_ack_data(ack_data), .dup_drop(pl_dup_drop), .off_drop(pl_off_drop),
+    .req_dup_drop(pl_req_dup_drop)
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -348,7 +358,7 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
 nicraft_stats #(.PLANES(PLANES)) stats_inst (
     .clk(clk), .rst(rst), .clear(ctr_clear),
     .pl_frame_in(pl_frame_in), .pl_drop_valid(pl_drop_valid), .pl_drop_reason(pl_drop_reason),
-    .pl_dup_drop(pl_dup_drop), .pl_off_drop(pl_off_drop), .pl_tx_frame(m_axis_tx_tvalid & m_axis_tx_tready & m_axis_tx_tlast),
+    .pl_dup_drop(pl_dup_drop), .pl_off_drop(pl_off_drop), .pl_req_dup_drop(pl_req_dup_drop), .pl_tx_frame(m_axis_tx_tvalid & m_axis_tx_tready & m_axis_tx_tlast),
     .pl_tx_drop(ptx_drop),
     .e_drop(ev_drop), .e_why(ev_why), .e_punt(ev_punt), .e_hb(ev_hb), .e_ack(ev_ack), .e_nack(ev_nack),
     .e_seq_end(ev_seq_end), .e_accept_end(ev_accept_end), .e_ooo_end(ev_ooo_end), .ack_path(ack_valid),

@@ -46,6 +46,7 @@ module nicraft_plane_merge #(
     input  wire [PLANES*KEY_WIDTH-1:0]   s_key,
     input  wire [PLANES-1:0]             s_key_valid,
     input  wire [PLANES-1:0]             s_is_ack,
+    input  wire [PLANES-1:0]             s_is_req,   // a client's REQ (only for counting its copies)
     input  wire [PLANES-1:0]             plane_en,
     input  wire [31:0]                   now,        // free-running cycle count, +1 every cycle
 
@@ -61,7 +62,8 @@ module nicraft_plane_merge #(
     output wire [DATA_WIDTH-1:0]         m_ack_data,
 
     output wire [PLANES-1:0]             dup_drop,   // a copy ended (dropped) on this plane
-    output wire [PLANES-1:0]             off_drop    // a frame on a disabled plane ended (dropped)
+    output wire [PLANES-1:0]             off_drop,   // a frame on a disabled plane ended (dropped)
+    output wire [PLANES-1:0]             req_dup_drop  // ... of dup_drop: the copy was a client's REQ
 );
 
 localparam P = PLANES;
@@ -100,6 +102,7 @@ reg [P*16-1:0]         a_len_reg = 0, b_len_reg = 0;
 reg [P*KEY_WIDTH-1:0]  a_key_reg = 0, b_key_reg = 0;
 reg [P-1:0]            a_kv_reg = 0, b_kv_reg = 0;
 reg [P-1:0]            a_ack_reg = 0, b_ack_reg = 0;
+reg [P-1:0]            a_req_reg = 0, b_req_reg = 0;
 // A's per-entry bits, [q*W+w]: A_q's key == entry w and w live (entries not written at the last
 // edge), kept in two registers so that neither depends on this cycle's decision: mn_reg compares the
 // buffer's head with the window every cycle (right when A took that beat), mo_reg carries the bits
@@ -128,6 +131,7 @@ reg [SEL_WIDTH-1:0]     rec_m_src_reg = 0, rec_a_src_reg = 0;   // the planes th
 reg [P-1:0]          mid_reg = 0;        // B's beat is not a frame's first beat
 reg [P-1:0]          drop_reg = 0;       // ... and that frame is being dropped
 reg [P-1:0]          drop_off_reg = 0;   // ... because its plane is disabled
+reg [P-1:0]          drop_req_reg = 0;   // ... a copy of a client's REQ
 reg                  locked_reg = 1'b0;  // main is inside a multi-beat frame
 reg [SEL_WIDTH-1:0]  locked_sel_reg = 0;
 reg [SEL_WIDTH-1:0]  last_sel_reg = 0;
@@ -229,17 +233,20 @@ always @* begin
 end
 assign s_axis_tready = a_load;
 
-reg [P-1:0] dup_drop_r, off_drop_r;
+reg [P-1:0] dup_drop_r, off_drop_r, req_dup_drop_r;
 always @* begin
     for (q = 0; q < P; q = q + 1) begin
         dup_drop_r[q] = b_valid_reg[q] && b_last_reg[q] &&
                         ((mid_reg[q] && drop_reg[q] && !drop_off_reg[q]) || dup[q]);
+        req_dup_drop_r[q] = b_valid_reg[q] && b_last_reg[q] &&
+                            ((mid_reg[q] && drop_reg[q] && !drop_off_reg[q] && drop_req_reg[q]) || (dup[q] && b_req_reg[q]));
         off_drop_r[q] = b_valid_reg[q] && b_last_reg[q] &&
                         ((mid_reg[q] && drop_reg[q] && drop_off_reg[q]) || off[q]);
     end
 end
 assign dup_drop = dup_drop_r;
 assign off_drop = off_drop_r;
+assign req_dup_drop = req_dup_drop_r;
 
 // keys taken this cycle enter the window (up to two per cycle: main first, then ACK)
 wire ins_main = main_go && !locked_reg && b_kv_reg[sel];
@@ -333,6 +340,7 @@ always @(posedge clk) begin
             b_key_reg[q*KEY_WIDTH +: KEY_WIDTH] <= a_key_reg[q*KEY_WIDTH +: KEY_WIDTH];
             b_kv_reg[q] <= a_kv_reg[q];
             b_ack_reg[q] <= a_ack_reg[q];
+            b_req_reg[q] <= a_req_reg[q];
             hitb_reg[q] <= hit_a[q];
         end
         // A takes the buffer's beat
@@ -346,6 +354,7 @@ always @(posedge clk) begin
             a_key_reg[q*KEY_WIDTH +: KEY_WIDTH] <= s_key[q*KEY_WIDTH +: KEY_WIDTH];
             a_kv_reg[q] <= s_key_valid[q];
             a_ack_reg[q] <= s_is_ack[q];
+            a_req_reg[q] <= s_is_req[q];
         end
         // the buffer's head compared with every entry of the next cycle's window (the entries
         // written at this edge are covered by the pairwise compares next cycle), and the bits of
@@ -375,6 +384,7 @@ always @(posedge clk) begin
                 if (!mid_reg[q]) begin
                     drop_reg[q] <= off[q] || dup[q];
                     drop_off_reg[q] <= off[q];
+                    drop_req_reg[q] <= dup[q] && b_req_reg[q];
                 end
             end
         end
@@ -419,6 +429,7 @@ always @(posedge clk) begin
         mid_reg <= 0;
         drop_reg <= 0;
         drop_off_reg <= 0;
+        drop_req_reg <= 0;
         locked_reg <= 1'b0;
         locked_sel_reg <= 0;
         last_sel_reg <= 0;

@@ -5,7 +5,7 @@
 // NACK, HEARTBEAT (type, src, term, seq), where seq numbers every such frame a NIC sends, so a repeat
 // is never a copy. key_valid: the frame is a nicraft frame of this cluster of one of those types.
 // is_ack: a one-beat ACK the leader counts on its parallel ACK path (this term, from a member, for an
-// index it wrote) instead of the main pipeline.
+// index it wrote) instead of the main pipeline. is_req: a client's REQ (its copies are counted as DROP_REQ_DUP).
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -31,7 +31,8 @@ module nicraft_rx_key #(
 
     output wire [KEY_WIDTH-1:0]  key,
     output wire                  key_valid,
-    output wire                  is_ack
+    output wire                  is_ack,
+    output wire                  is_req
 );
 
 `include "nicraft_wire.svh"
@@ -71,6 +72,8 @@ assign is_ack = basic_ok && t == NR_TYPE_ACK && tlast &&
                 len == 16'(NR_MIN_FRAME_BYTES) && nr_get_payload_len(tdata) == 16'd0 &&
                 leader_mode && f_term == term && src < 8'(MAX_NODES) &&
                 members[src[NODE_WIDTH-1:0]] && src != node_id && idx <= last_index;
+
+assign is_req = basic_ok && t == NR_TYPE_REQ;
 
 wire _unused_ok = &{1'b0, rsvd[7], 1'b0};
 

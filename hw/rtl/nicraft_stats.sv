@@ -22,6 +22,7 @@ module nicraft_stats #(
     input  wire [PLANES*8-1:0] pl_drop_reason,
     input  wire [PLANES-1:0]   pl_dup_drop,
     input  wire [PLANES-1:0]   pl_off_drop,
+    input  wire [PLANES-1:0]   pl_req_dup_drop,   // of pl_dup_drop: a client's REQ (DROP_REQ_DUP, not DROP_PLANE_DUP)
     input  wire [PLANES-1:0]   pl_tx_frame,
     input  wire [PLANES-1:0]   pl_tx_drop,
 
@@ -105,7 +106,8 @@ always_comb begin
     for (pp = 0; pp < PLANES; pp = pp + 1) begin
         if (pl_dup_drop[pp]) begin
             inc[NR_CTR_DROPPED] = inc[NR_CTR_DROPPED] + 3'd1;
-            inc[NR_CTR_DROP_PLANE_DUP] = inc[NR_CTR_DROP_PLANE_DUP] + 3'd1;
+            if (pl_req_dup_drop[pp]) inc[NR_CTR_DROP_REQ_DUP] = inc[NR_CTR_DROP_REQ_DUP] + 3'd1;
+            else inc[NR_CTR_DROP_PLANE_DUP] = inc[NR_CTR_DROP_PLANE_DUP] + 3'd1;
             inc[NR_CTR_PLANE0_DUPS + 5*pp] = 3'd1;
         end
         if (pl_off_drop[pp]) begin

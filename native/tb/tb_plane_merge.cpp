@@ -2,7 +2,7 @@
 //
 // PLANES sources play the plane buffers: frames of random length, offered with random gaps (a frame,
 // once started, may also pause), held until s_axis_tready. Each frame carries a key, key_valid and
-// is_ack (one-beat frames only) beside every beat. Keys are drawn so that copies are common: a frame
+// is_ack (one-beat frames only) and is_req (other frames, at random) beside every beat. Keys are drawn so that copies are common: a frame
 // is sent on every plane (the copies arrive with random skew), or repeated on one plane, or carries
 // a fresh key; a small key space makes old keys come back after the window forgot them. plane_en
 // changes now and then; the sink back-pressures at random; `now` starts at a random 32-bit value
@@ -19,10 +19,10 @@
 // after the last winner, locked to a plane until a multi-beat frame's last beat). The main key and
 // then the ACK key taken in a cycle enter the window (a ring of WINDOW entries, time-stamped).
 // Checked every cycle: s_axis_tready, m_axis_* (valid, data, keep, last, len, first), the ACK port
-// and the dup/off drop pulses.
+// and the dup/off drop pulses, and req_dup_drop: a dup drop of a frame whose first beat had is_req.
 //
 // cfg keys: seed cycles reset_p trace in_p in_burst out_p out_burst min_beats max_beats copy_p
-//           repeat_p ack_p kv_p skew keys en_p now0
+//           repeat_p ack_p kv_p req_p skew keys en_p now0
 #include "tb_common.h"
 
 #include <deque>
@@ -43,11 +43,11 @@ static_assert(KEY_WIDTH <= 128, "the testbench keeps keys in 128 bits");
 const char *const kStats[] = {
     "cycles", "frames_in", "beats_in", "frames_main", "beats_main", "frames_ack", "dup_drops", "off_drops",
     "window_hits", "lower_plane_hits", "out_stall_cycles", "locked_gap_cycles", "resets", "expired_key_reuse",
-    "both_paths_cycles", "en_changes",
+    "both_paths_cycles", "en_changes", "req_dup_drops",
 };
 enum {
   S_CYCLES, S_FRAMES_IN, S_BEATS_IN, S_FRAMES_MAIN, S_BEATS_MAIN, S_FRAMES_ACK, S_DUP, S_OFF, S_WIN_HITS, S_LOWER_HITS,
-  S_OUT_STALL, S_LOCKED_GAP, S_RESETS, S_EXPIRED_REUSE, S_BOTH, S_EN_CHANGES, S_N
+  S_OUT_STALL, S_LOCKED_GAP, S_RESETS, S_EXPIRED_REUSE, S_BOTH, S_EN_CHANGES, S_REQ_DUP, S_N
 };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
@@ -63,7 +63,7 @@ struct PBeat {
   bool last = false;
   uint16_t len = 0;
   Key key;
-  bool kv = false, ack = false;
+  bool kv = false, ack = false, req = false;
   uint64_t frame = 0;
   unsigned index = 0;
 };
@@ -99,6 +99,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   const double repeat_p = cfg.num("repeat_p", 0.1);  // a recent key again, on one plane
   const double ack_p = cfg.num("ack_p", 0.3);        // a one-beat frame is an ACK-path frame
   const double kv_p = cfg.num("kv_p", 0.9);          // key_valid
+  const double req_p = cfg.num("req_p", 0.4);        // is_req (a frame not for the ACK path)
   const unsigned skew = static_cast<unsigned>(cfg.u64("skew", 6));  // most cycles between copies
   const uint64_t keys = std::max<uint64_t>(1, cfg.u64("keys", 1u << 20));  // key space of fresh keys
   const double en_p = cfg.num("en_p", 0.0005);       // chance per cycle that plane_en changes
@@ -121,6 +122,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   auto make_frame = [&](const Key &key, bool kv) {
     unsigned n = static_cast<unsigned>(rng.range(min_beats, max_beats));
     const bool ack = n == 1 && rng.chance(ack_p);
+    const bool req = !ack && rng.chance(req_p);
     std::vector<PBeat> f(n);
     const uint64_t id = next_frame++;
     uint16_t len = static_cast<uint16_t>(rng.range(1, 0xffff));
@@ -134,6 +136,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       b.key = key;
       b.kv = kv;
       b.ack = ack;
+      b.req = req;
       b.frame = id;
       b.index = i;
     }
@@ -165,7 +168,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
 
   // ---- reference model state
   std::vector<Stage> A(P), B(P);
-  std::vector<bool> mid(P, false), drop(P, false), drop_off(P, false);
+  std::vector<bool> mid(P, false), drop(P, false), drop_off(P, false), drop_req(P, false);
   bool locked = false;
   unsigned locked_sel = 0, last_sel = 0;
   struct Entry { Key key; uint32_t ts = 0; bool valid = false; };
@@ -180,6 +183,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     std::fill(mid.begin(), mid.end(), false);
     std::fill(drop.begin(), drop.end(), false);
     std::fill(drop_off.begin(), drop_off.end(), false);
+    std::fill(drop_req.begin(), drop_req.end(), false);
     locked = false;
     locked_sel = last_sel = 0;
     for (auto &e : win) e.valid = false;
@@ -226,6 +230,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
         put_key(t, p, b.key);
         tb::put(t->s_key_valid, p, 1, b.kv);
         tb::put(t->s_is_ack, p, 1, b.ack);
+        tb::put(t->s_is_req, p, 1, b.req);
       } else {
         // nothing offered: the other inputs are noise
         tb::put(t->s_axis_tdata, p * DATA_WIDTH, DATA_WIDTH, tb::random_words(rng, DATA_WIDTH).data());
@@ -234,6 +239,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
         put_key(t, p, key_mask(junk));
         tb::put(t->s_key_valid, p, 1, rng.chance(0.5));
         tb::put(t->s_is_ack, p, 1, rng.chance(0.5));
+        tb::put(t->s_is_req, p, 1, rng.chance(0.5));
       }
     }
     tb::put(t->s_axis_tvalid, 0, P, vmask);
@@ -280,7 +286,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     for (unsigned p = 0; p < P; p++) if (cand_ack[p]) { ack_sel = int(p); break; }
     const bool main_go = sel_valid && ready;
     std::vector<bool> pop(P), b_load(P), a_load(P);
-    unsigned exp_ready = 0, exp_dup = 0, exp_off = 0;
+    unsigned exp_ready = 0, exp_dup = 0, exp_off = 0, exp_req = 0;
     for (unsigned p = 0; p < P; p++) {
       pop[p] = (B[p].valid && mid[p] && drop[p]) || off[p] || dup[p] || ack_sel == int(p) || (main_go && sel == p);
       b_load[p] = !B[p].valid || pop[p];
@@ -288,6 +294,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       if (a_load[p]) exp_ready |= 1u << p;
       if (B[p].valid && B[p].b.last && ((mid[p] && drop[p] && !drop_off[p]) || dup[p])) exp_dup |= 1u << p;
       if (B[p].valid && B[p].b.last && ((mid[p] && drop[p] && drop_off[p]) || off[p])) exp_off |= 1u << p;
+      if (B[p].valid && B[p].b.last && ((mid[p] && drop[p] && !drop_off[p] && drop_req[p]) || (dup[p] && B[p].b.req))) exp_req |= 1u << p;
     }
 
     // ---- compare
@@ -313,6 +320,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const unsigned got_off = static_cast<unsigned>(tb::get64(t->off_drop, 0, P));
     if (got_dup != exp_dup) fail(tb::fmt("dup_drop expected %x, got %x", exp_dup, got_dup));
     if (got_off != exp_off) fail(tb::fmt("off_drop expected %x, got %x", exp_off, got_off));
+    const unsigned got_req = static_cast<unsigned>(tb::get64(t->req_dup_drop, 0, P));
+    if (got_req != exp_req) fail(tb::fmt("req_dup_drop expected %x, got %x", exp_req, got_req));
     if (sel_valid && !ready) st[S_OUT_STALL]++;
     if (locked && !sel_valid) st[S_LOCKED_GAP]++;
     if (main_go && ack_sel >= 0) st[S_BOTH]++;
@@ -349,10 +358,11 @@ void run(tb::Config &cfg, tb::Stats &st) {
       if (B[p].valid && B[p].b.last && dup[p]) st[S_DUP]++;
       if (B[p].valid && B[p].b.last && ((mid[p] && drop[p] && !drop_off[p]))) st[S_DUP]++;
       if (B[p].valid && B[p].b.last && (off[p] || (mid[p] && drop[p] && drop_off[p]))) st[S_OFF]++;
+      if ((exp_req >> p) & 1) st[S_REQ_DUP]++;
       if (pop[p]) {
         if (B[p].b.last) { mid[p] = false; drop[p] = false; }
         else {
-          if (!mid[p]) { drop[p] = off[p] || dup[p]; drop_off[p] = off[p]; }
+          if (!mid[p]) { drop[p] = off[p] || dup[p]; drop_off[p] = off[p]; drop_req[p] = dup[p] && B[p].b.req; }
           mid[p] = true;
         }
       }

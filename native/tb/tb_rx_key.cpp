@@ -39,7 +39,7 @@ struct Cfg {
 
 struct Want {
   tb::Words key;
-  bool valid = false, ack = false;
+  bool valid = false, ack = false, req = false;
 };
 
 Want reference(const tb::Bytes &b, bool last, uint16_t len, const Cfg &c) {
@@ -68,6 +68,7 @@ Want reference(const tb::Bytes &b, bool last, uint16_t len, const Cfg &c) {
   w.key[2] = (a >> 24) | (uint32_t(src) << 8) | (uint32_t(t) << 16);
   w.valid = basic && (t == nr::TYPE_REQ || t == nr::TYPE_APPEND || t == nr::TYPE_ACK || t == nr::TYPE_NACK ||
                       t == nr::TYPE_HEARTBEAT);
+  w.req = basic && t == nr::TYPE_REQ;
   w.ack = basic && t == nr::TYPE_ACK && last && len == nr::MIN_FRAME_BYTES && nr::get_payload_len(p) == 0 && c.leader &&
           nr::get_term(p) == c.term && src < MAXN && ((c.members >> (src & 7)) & 1) && src != c.node &&
           nr::get_log_index(p) <= c.last;
@@ -127,11 +128,11 @@ void run(tb::Config &cfg, tb::Stats &st) {
     h.eval();
     const Want w = reference(b, last, len, c);
     const tb::Words key = tb::get(t->key, 0, 88);
-    if (key != w.key || bool(t->key_valid) != w.valid || bool(t->is_ack) != w.ack) {
+    if (key != w.key || bool(t->key_valid) != w.valid || bool(t->is_ack) != w.ack || bool(t->is_req) != w.req) {
       throw tb::Fail(tb::fmt("cycle %" PRIu64 ": header %s len %u last %d (cluster %u leader %d term %u last %u node %u members %02x): "
-                             "key %s valid %d is_ack %d, expected key %s valid %d is_ack %d",
+                             "key %s valid %d is_ack %d is_req %d, expected key %s valid %d is_ack %d is_req %d",
                              h.cycle(), tb::hex_bytes(b, 44).c_str(), len, last, c.cluster, c.leader, c.term, c.last, c.node,
-                             c.members, tb::hex(key).c_str(), t->key_valid, t->is_ack, tb::hex(w.key).c_str(), w.valid, w.ack));
+                             c.members, tb::hex(key).c_str(), t->key_valid, t->is_ack, t->is_req, tb::hex(w.key).c_str(), w.valid, w.ack, w.req));
     }
     h.next();
     st[S_CYCLES]++;

@@ -4,7 +4,7 @@
 // (bursts of all of them at once included, and up to PLANES plane events per counter in a cycle);
 // the reference adds, per counter, the number of events that count there according to the counter
 // list of spec/wire.yaml (native/nicraft_wire.h): frames in and dropped per plane with the drop
-// reason's counter, copies and disabled-plane drops, per-plane TX frames and TX drops, the execute
+// reason's counter, copies (a REQ's as DROP_REQ_DUP, others as DROP_PLANE_DUP) and disabled-plane drops, per-plane TX frames and TX drops, the execute
 // engine's drop (DROPPED and the reason's counter; an unknown reason counts as PUNT_FULL), punts, the
 // sequenced / accepted / buffered entries, ACKs from both paths, NACKs, heartbeats, replies, ACKs and
 // NACKs sent, committed entries, retransmissions, needs-repair events, refused stale slots, host TX
@@ -71,15 +71,16 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const double p = rng.chance(0.02) ? 1.0 : ev_p;   // sometimes every event at once
     auto ev = [&]() { return rng.chance(p); };
     std::vector<unsigned> inc(N, 0);
-    unsigned pl_in = 0, pl_drop = 0, pl_dup = 0, pl_off = 0, pl_tx = 0, pl_txd = 0;
+    unsigned pl_in = 0, pl_drop = 0, pl_dup = 0, pl_req = 0, pl_off = 0, pl_tx = 0, pl_txd = 0;
     uint64_t reasons_in = 0;
     for (unsigned q = 0; q < P; q++) {
       // a plane's frame is dropped either as a copy or as a disabled plane's, never both in a cycle
       // (the 3-bit increments rely on it: at most PLANES + 1 + PLANES = 7 drops a cycle)
       const bool fi = ev(), dv = ev(), du = ev(), tx = ev(), td = ev();
       const bool of = !du && ev();
+      const bool rq = du ? rng.chance(0.5) : rng.chance(0.1);   // req_dup_drop counts only with dup_drop
       const uint8_t r = reasons[rng.below(sizeof reasons)];
-      pl_in |= fi << q; pl_drop |= dv << q; pl_dup |= du << q; pl_off |= of << q; pl_tx |= tx << q; pl_txd |= td << q;
+      pl_in |= fi << q; pl_drop |= dv << q; pl_dup |= du << q; pl_off |= of << q; pl_req |= rq << q; pl_tx |= tx << q; pl_txd |= td << q;
       reasons_in |= uint64_t(r) << (8 * q);
       const unsigned base = nr::CTR_PLANE0_RX_FRAMES + 5 * q;   // RX_FRAMES, TX_FRAMES, DUPS, ERRORS, TX_DROPS
       inc[nr::CTR_RX_FRAMES] += fi;
@@ -89,7 +90,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
         inc[r == nr::DROP_MAC_ERROR ? nr::CTR_DROP_MAC_ERROR : r == nr::DROP_OVERSIZE ? nr::CTR_DROP_OVERSIZE
                                                                                      : nr::CTR_DROP_RX_OVERFLOW]++;
       }
-      if (du) { inc[nr::CTR_DROPPED]++; inc[nr::CTR_DROP_PLANE_DUP]++; inc[base + 2]++; }
+      if (du) { inc[nr::CTR_DROPPED]++; inc[rq ? nr::CTR_DROP_REQ_DUP : nr::CTR_DROP_PLANE_DUP]++; inc[base + 2]++; }
       if (of) { inc[nr::CTR_DROPPED]++; inc[nr::CTR_DROP_PLANE_OFF]++; }
       inc[base + 3] += dv + of;
       inc[base + 1] += tx;
@@ -110,7 +111,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
 
     t->rst = rst;
     t->clear = clear;
-    t->pl_frame_in = pl_in; t->pl_drop_valid = pl_drop; t->pl_dup_drop = pl_dup; t->pl_off_drop = pl_off;
+    t->pl_frame_in = pl_in; t->pl_drop_valid = pl_drop; t->pl_dup_drop = pl_dup; t->pl_off_drop = pl_off; t->pl_req_dup_drop = pl_req;
     t->pl_tx_frame = pl_tx; t->pl_tx_drop = pl_txd;
     tb::put(t->pl_drop_reason, 0, 8 * P, reasons_in);
     t->e_drop = e_drop; t->e_why = e_why;

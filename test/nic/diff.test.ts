@@ -42,7 +42,7 @@ const VARIANTS: Array<Partial<NicParams>> = [
   {},
   { PLANES: 2 },
   // small: windows, FIFOs and the log fill up quickly
-  { PLANES: 2, MAX_NODES: 4, LOG_DEPTH_LOG2: 3, MAX_PAYLOAD: 100, RX_FIFO_DEPTH_LOG2: 3, HOST_FIFO_DEPTH_LOG2: 3, TX_FIFO_DEPTH_LOG2: 2 },
+  { PLANES: 2, MAX_NODES: 4, LOG_DEPTH_LOG2: 3, MAX_PAYLOAD: 100, RX_FIFO_DEPTH_LOG2: 3, HOST_FIFO_DEPTH_LOG2: 3, TX_FIFO_DEPTH_LOG2: 2, PLANE_SKEW_CYCLES: 4 },
 ];
 
 function variantOf(p: Partial<NicParams>): { params?: Record<string, number> } {

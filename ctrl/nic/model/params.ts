@@ -13,6 +13,8 @@ export interface NicParams {
   RX_FIFO_DEPTH_LOG2: number;
   HOST_FIFO_DEPTH_LOG2: number;
   TX_FIFO_DEPTH_LOG2: number;
+  /** the planes' skew the copy window covers, in cycles (0..256) */
+  PLANE_SKEW_CYCLES: number;
 }
 
 /** The RTL's parameter defaults. */
@@ -24,6 +26,7 @@ export const NIC_DEFAULTS: Readonly<NicParams> = Object.freeze({
   RX_FIFO_DEPTH_LOG2: 6,
   HOST_FIFO_DEPTH_LOG2: 6,
   TX_FIFO_DEPTH_LOG2: 5,
+  PLANE_SKEW_CYCLES: 128,
 });
 
 function clog2(x: number): number {
@@ -52,6 +55,8 @@ export interface Derived {
   readonly MFB: number;
   /** RX buffer depth in beats */
   readonly RXD: number;
+  /** DUP_WINDOW: keys the plane merge remembers */
+  readonly DUPW: number;
 }
 
 /** Checks the parameters as the RTL's initial blocks do and derives the localparams. */
@@ -65,6 +70,10 @@ export function derive(p: NicParams): Derived {
   if (2 ** p.RX_FIFO_DEPTH_LOG2 < 2 * mb || 2 ** p.HOST_FIFO_DEPTH_LOG2 < 2 * mb + 2) throw new Error('ModelNic: FIFOs must hold two maximum frames');
   if (!(p.TX_FIFO_DEPTH_LOG2 >= 1 && p.TX_FIFO_DEPTH_LOG2 <= 16 && p.HOST_FIFO_DEPTH_LOG2 <= 16 && p.RX_FIFO_DEPTH_LOG2 <= 16)) {
     throw new Error('ModelNic: FIFO depths must be 2..2^16');
+  }
+  const dupw = p.PLANES > 1 ? 2 * 2 ** p.RX_FIFO_DEPTH_LOG2 + 16 + 2 * p.PLANE_SKEW_CYCLES : 16;
+  if (!(Number.isInteger(p.PLANE_SKEW_CYCLES) && p.PLANE_SKEW_CYCLES >= 0 && p.PLANE_SKEW_CYCLES <= 256 && dupw <= 1024)) {
+    throw new Error('ModelNic: PLANE_SKEW_CYCLES must be 0..256 (and the copy window 2*RX buffer beats + 16 + 2*PLANE_SKEW_CYCLES at most 1024)');
   }
   const S = mb > 1 ? clog2(mb) : 1;
   const LD = 1 << p.LOG_DEPTH_LOG2;
@@ -80,6 +89,7 @@ export function derive(p: NicParams): Derived {
     MAXPL: p.MAX_PAYLOAD,
     MFB: mfb,
     RXD: 1 << p.RX_FIFO_DEPTH_LOG2,
+    DUPW: dupw,
   };
 }
 

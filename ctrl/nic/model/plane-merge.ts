@@ -30,6 +30,7 @@ class Stage {
   readonly len: Int32Array;
   readonly kv: Uint8Array;
   readonly ack: Uint8Array;
+  readonly req: Uint8Array;
   readonly kA: Uint32Array;
   readonly kB: Uint32Array;
   readonly kC: Uint32Array;
@@ -42,6 +43,7 @@ class Stage {
     this.len = new Int32Array(planes);
     this.kv = new Uint8Array(planes);
     this.ack = new Uint8Array(planes);
+    this.req = new Uint8Array(planes);
     this.kA = new Uint32Array(planes);
     this.kB = new Uint32Array(planes);
     this.kC = new Uint32Array(planes);
@@ -56,7 +58,7 @@ class Stage {
   take(p: number, o: Stage): void {
     this.v[p] = o.v[p]!;
     this.buf[p] = o.buf[p]!; this.beat[p] = o.beat[p]!; this.nb[p] = o.nb[p]!; this.len[p] = o.len[p]!;
-    this.kv[p] = o.kv[p]!; this.ack[p] = o.ack[p]!; this.kA[p] = o.kA[p]!; this.kB[p] = o.kB[p]!; this.kC[p] = o.kC[p]!;
+    this.kv[p] = o.kv[p]!; this.ack[p] = o.ack[p]!; this.req[p] = o.req[p]!; this.kA[p] = o.kA[p]!; this.kB[p] = o.kB[p]!; this.kC[p] = o.kC[p]!;
   }
 }
 
@@ -75,6 +77,8 @@ export class PlaneMerge {
   /** Per plane: the frame at the head is being dropped (a copy, or a disabled plane), and why. */
   readonly drop: Uint8Array;
   readonly dropOff: Uint8Array;
+  /** ... a copy of a client's REQ */
+  readonly dropReq: Uint8Array;
   /** The window of recent keys (a ring), with each key's insertion cycle. */
   readonly winA: Uint32Array;
   readonly winB: Uint32Array;
@@ -110,6 +114,8 @@ export class PlaneMerge {
   /** masks: a copy / a frame on a disabled plane ended (dropped) this cycle (dup_drop, off_drop) */
   dupDropM = 0;
   offDropM = 0;
+  /** ... of dupDropM: the copy was a client's REQ (req_dup_drop) */
+  reqDupDropM = 0;
 
   constructor(planes: number, window: number) {
     this.P = planes;
@@ -118,6 +124,7 @@ export class PlaneMerge {
     this.b = new Stage(planes);
     this.drop = new Uint8Array(planes);
     this.dropOff = new Uint8Array(planes);
+    this.dropReq = new Uint8Array(planes);
     this.winA = new Uint32Array(window);
     this.winB = new Uint32Array(window);
     this.winC = new Uint32Array(window);
@@ -130,7 +137,7 @@ export class PlaneMerge {
 
   reset(): void {
     this.locked = false; this.lockedSel = 0; this.lastSel = 0;
-    this.drop.fill(0); this.dropOff.fill(0); this.winCount = 0; this.winPtr = 0;
+    this.drop.fill(0); this.dropOff.fill(0); this.dropReq.fill(0); this.winCount = 0; this.winPtr = 0;
     this.a.clear(); this.b.clear();
   }
 
@@ -154,12 +161,13 @@ export class PlaneMerge {
       this.sValid[p] = sv ? 1 : 0;
       keys.keyValid[p] = 0;
       keys.isAck[p] = 0;
+      keys.isReq[p] = 0;
       if (!sv || pl.rdBeat !== 0) continue;
       const h = pl.cHead & pl.cMask;
       keys.eval(p, pl.cBuf[h]!, pl.cLen[h]!, pl.cNb[h]!, clusterId, leaderMode, term, nodeId, members, last);
     }
     // the merge on the B heads
-    let offM = 0, dupM = 0, candMain = 0, candAck = 0, dupDropM = 0, offDropM = 0;
+    let offM = 0, dupM = 0, candMain = 0, candAck = 0, dupDropM = 0, offDropM = 0, reqDupDropM = 0;
     for (let p = 0; p < P; p++) {
       const hv = b.v[p] === 1;
       hValid[p] = hv ? 1 : 0;
@@ -170,7 +178,8 @@ export class PlaneMerge {
       if (b.beat[p] !== 0) {
         // the end of a frame being dropped
         if (this.drop[p] === 1 && b.beat[p] === b.nb[p]! - 1) {
-          if (this.dropOff[p]) offDropM |= 1 << p; else dupDropM |= 1 << p;
+          if (this.dropOff[p]) offDropM |= 1 << p;
+          else { dupDropM |= 1 << p; if (this.dropReq[p]) reqDupDropM |= 1 << p; }
         }
         continue;
       }
@@ -197,7 +206,7 @@ export class PlaneMerge {
         }
         if (dup) {
           dupM |= 1 << p;
-          if (oneBeat) dupDropM |= 1 << p;
+          if (oneBeat) { dupDropM |= 1 << p; if (b.req[p]) reqDupDropM |= 1 << p; }
           continue;
         }
         if (b.ack[p]) { candAck |= 1 << p; continue; }
@@ -205,7 +214,7 @@ export class PlaneMerge {
       candMain |= 1 << p;
     }
     this.offM = offM; this.dupM = dupM; this.candMain = candMain; this.candAck = candAck;
-    this.dupDropM = dupDropM; this.offDropM = offDropM;
+    this.dupDropM = dupDropM; this.offDropM = offDropM; this.reqDupDropM = reqDupDropM;
 
     let sel = 0;
     let selValid = false;
@@ -259,7 +268,7 @@ export class PlaneMerge {
         const od = (dropM >> p) & 1;
         if ((mid && this.drop[p] === 1) || od === 1 || ackSel === p || (mainGo && sel === p)) {
           if (b.beat[p] === b.nb[p]! - 1) this.drop[p] = 0;
-          else if (!mid) { this.drop[p] = od; this.dropOff[p] = (this.offM >> p) & 1; }
+          else if (!mid) { this.drop[p] = od; this.dropOff[p] = (this.offM >> p) & 1; this.dropReq[p] = (this.dupM >> p) & 1 & this.b.req[p]!; }
           bLoad = true;
         }
       }
@@ -271,7 +280,7 @@ export class PlaneMerge {
         const h = pl.cHead & pl.cMask;
         a.v[p] = 1;
         a.buf[p] = pl.cBuf[h]!; a.beat[p] = pl.rdBeat; a.nb[p] = pl.cNb[h]!; a.len[p] = pl.cLen[h]!;
-        a.kv[p] = keys.keyValid[p]!; a.ack[p] = keys.isAck[p]!;
+        a.kv[p] = keys.keyValid[p]!; a.ack[p] = keys.isAck[p]!; a.req[p] = keys.isReq[p]!;
         a.kA[p] = keys.kA[p]!; a.kB[p] = keys.kB[p]!; a.kC[p] = keys.kC[p]!;
         pl.pop();
       } else {

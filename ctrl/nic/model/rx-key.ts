@@ -23,6 +23,8 @@ const F_RETRANSMIT: number = Flag.RETRANSMIT;
 export class RxKeys {
   readonly keyValid: Uint8Array;
   readonly isAck: Uint8Array;
+  /** is_req: a client's REQ (its copies count as DROP_REQ_DUP) */
+  readonly isReq: Uint8Array;
   readonly kA: Uint32Array;
   readonly kB: Uint32Array;
   readonly kC: Uint32Array;
@@ -30,6 +32,7 @@ export class RxKeys {
   constructor(planes: number, readonly maxNodes: number) {
     this.keyValid = new Uint8Array(planes);
     this.isAck = new Uint8Array(planes);
+    this.isReq = new Uint8Array(planes);
     this.kA = new Uint32Array(planes);
     this.kB = new Uint32Array(planes);
     this.kC = new Uint32Array(planes);
@@ -42,6 +45,7 @@ export class RxKeys {
   eval(p: number, b: Uint8Array, len: number, beats: number, clusterId: number, leaderMode: boolean, term: number,
     nodeId: number, members: number, last: number): boolean {
     this.isAck[p] = 0;
+    this.isReq[p] = 0;
     const basicOk = len >= HDR && getEthertype(b) === ETYPE && getVersion(b) === WVER && getClusterId(b) === clusterId;
     const ty = basicOk ? getType(b) : 0;
     const kv = basicOk && (ty === T_REQ || ty === T_APPEND || ty === T_ACK || ty === T_NACK || ty === T_HEARTBEAT);
@@ -49,6 +53,7 @@ export class RxKeys {
     if (!kv) return false;
     const src = getSrcNode(b);
     if (ty === T_REQ) {
+      this.isReq[p] = 1;
       this.kA[p] = ((ty << 24) | (src << 16)) >>> 0; this.kB[p] = getClientId(b); this.kC[p] = getSeq(b);
     } else if (ty === T_APPEND) {
       this.kA[p] = ((ty << 24) | (src << 16) | ((getRsvd(b) & 0x7f) << 1) | ((getFlags(b) & F_RETRANSMIT) !== 0 ? 1 : 0)) >>> 0;

@@ -21,7 +21,7 @@ export const C_COMMITTED = CI('COMMITTED'), C_PUNTED = CI('PUNTED'), C_HOST_TX_F
 export const C_DROPPED = CI('DROPPED');
 export const C_APPEND_BUFFERED = CI('APPEND_BUFFERED'), C_NACK_TX = CI('NACK_TX'), C_NACK_RX = CI('NACK_RX');
 export const C_RETRANSMIT_TX = CI('RETRANSMIT_TX'), C_NEEDS_REPAIR = CI('NEEDS_REPAIR'), C_RETRANSMIT_STALE = CI('RETRANSMIT_STALE');
-export const C_DROP_PLANE_DUP = CI('DROP_PLANE_DUP'), C_DROP_PLANE_OFF = CI('DROP_PLANE_OFF');
+export const C_DROP_PLANE_DUP = CI('DROP_PLANE_DUP'), C_DROP_REQ_DUP = CI('DROP_REQ_DUP'), C_DROP_PLANE_OFF = CI('DROP_PLANE_OFF');
 export const C_DROP_MAC_ERROR = CI('DROP_MAC_ERROR'), C_DROP_OVERSIZE = CI('DROP_OVERSIZE'), C_DROP_RX_OVERFLOW = CI('DROP_RX_OVERFLOW');
 /** PLANE0_RX_FRAMES; plane p's RX_FRAMES, TX_FRAMES, DUPS, ERRORS, TX_DROPS follow at 5 p + 0..4. */
 export const C_PLANE0 = CI('PLANE0_RX_FRAMES');
@@ -49,9 +49,9 @@ export class Stats {
 
   /**
    * The RX side's strobes of plane p: the RX buffer's registered frame-in and drop strobes, and the
-   * plane merge's copy (dup) and disabled-plane (off) drops of a frame ending this cycle.
+   * plane merge's copy (dup; reqDup: a client's REQ) and disabled-plane (off) drops of a frame ending this cycle.
    */
-  rx(p: number, fifo: RxFifo, dupDrop: boolean, offDrop: boolean): void {
+  rx(p: number, fifo: RxFifo, dupDrop: boolean, offDrop: boolean, reqDup = false): void {
     const ctr = this.ctr;
     const pc = C_PLANE0 + 5 * p;
     if (fifo.frameInReg) { ctr[C_RX_FRAMES]!++; ctr[pc]!++; }
@@ -63,7 +63,7 @@ export class Stats {
       else if (r === D_OVERSIZE) ctr[C_DROP_OVERSIZE]!++;
       else ctr[C_DROP_RX_OVERFLOW]!++;
     }
-    if (dupDrop) { ctr[C_DROPPED]!++; ctr[C_DROP_PLANE_DUP]!++; ctr[pc + 2]!++; }
+    if (dupDrop) { ctr[C_DROPPED]!++; ctr[reqDup ? C_DROP_REQ_DUP : C_DROP_PLANE_DUP]!++; ctr[pc + 2]!++; }
     if (offDrop) { ctr[C_DROPPED]!++; ctr[C_DROP_PLANE_OFF]!++; ctr[pc + 3]!++; }
   }
 
