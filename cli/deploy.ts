@@ -48,7 +48,15 @@ function writeOut(file: string, text: string): void {
 const KV_OPS = ['get', 'put', 'del', 'cas', 'append'] as const;
 const ARITY: Record<(typeof KV_OPS)[number], string> = { get: 'KEY', put: 'KEY VALUE', del: 'KEY', append: 'KEY VALUE', cas: 'KEY EXPECTED NEW (or KEY NEW with --expect-absent)' };
 
-interface KvOpts { cluster: string; timeoutMs: number; attempts: number; expectAbsent?: boolean; any?: boolean }
+interface KvOpts { cluster: string; timeoutMs: number; attempts: number; expectAbsent?: boolean; any?: boolean; planes: 'spread' | 'duplicate' | number }
+
+/** --planes: 'spread' | 'duplicate' | a plane number; names the flag and the allowed values on a bad one. */
+function planesArg(v: string): 'spread' | 'duplicate' | number {
+  if (v === 'spread' || v === 'duplicate') return v;
+  if (/^\d+$/.test(v) && Number(v) <= 2) return Number(v);
+  throw new InvalidArgumentError(`--planes must be one of spread, duplicate, or a plane number 0..2 (got '${v}')`);
+}
+const PLANES_HELP = 'how requests use the network planes: duplicate (every request on every plane: a lost plane costs no timeout), spread (one plane per attempt, rotating), or a plane number';
 
 const READ_FROM = ['any', 'leader'] as const;
 /** --read-from: names the flag and the allowed values on a bad one. */
@@ -77,7 +85,14 @@ async function runKv(op: string, args: string[], o: KvOpts): Promise<void> {
   const cluster = clusterOrExit(o.cluster);
   if (!cluster) return;
   const { ClientPool } = await import('../ctrl/deploy/udp-client.js');
-  const pool = await ClientPool.open(cluster, { attemptTimeoutMs: o.timeoutMs, maxAttempts: o.attempts, readFrom: o.any ? 'any' : 'leader' });
+  let pool;
+  try {
+    pool = await ClientPool.open(cluster, { attemptTimeoutMs: o.timeoutMs, maxAttempts: o.attempts, readFrom: o.any ? 'any' : 'leader', planes: o.planes });
+  } catch (e) {
+    process.stderr.write(`nicraft kv: --${(e as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const te = new TextEncoder();
   const td = new TextDecoder();
   const key = args[0]!;
@@ -120,7 +135,7 @@ async function runKv(op: string, args: string[], o: KvOpts): Promise<void> {
 
 interface LoadCliOpts {
   cluster: string; clients: number; duration: number; history?: string; json?: string; keys: number; readShare: number;
-  mix: 'mixed' | 'put'; valueBytes: number; seed?: number; readFrom: 'any' | 'leader'; keyPrefix?: string; warmup: number; timeoutMs: number; attempts: number; check?: boolean; quiet?: boolean;
+  mix: 'mixed' | 'put'; valueBytes: number; seed?: number; readFrom: 'any' | 'leader'; planes: 'spread' | 'duplicate' | number; keyPrefix?: string; warmup: number; timeoutMs: number; attempts: number; check?: boolean; quiet?: boolean;
 }
 
 async function runLoadCli(o: LoadCliOpts): Promise<void> {
@@ -128,7 +143,14 @@ async function runLoadCli(o: LoadCliOpts): Promise<void> {
   if (!cluster) return;
   const { ClientPool } = await import('../ctrl/deploy/udp-client.js');
   const { runLoad, formatLoad, Workload } = await import('../ctrl/deploy/load.js');
-  const pool = await ClientPool.open(cluster, { attemptTimeoutMs: o.timeoutMs, maxAttempts: o.attempts, readFrom: o.readFrom });
+  let pool;
+  try {
+    pool = await ClientPool.open(cluster, { attemptTimeoutMs: o.timeoutMs, maxAttempts: o.attempts, readFrom: o.readFrom, planes: o.planes });
+  } catch (e) {
+    process.stderr.write(`nicraft load: --${(e as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const w = new Workload(o.keyPrefix);
   let r;
   try {
@@ -168,6 +190,7 @@ export function register(program: Command): void {
     .option('--attempts <n>', 'attempts before the outcome is indeterminate', posInt('--attempts', 1000), 20)
     .option('--expect-absent', 'cas: succeed only if the key is absent (then: cas KEY NEW)')
     .option('--any', 'get: ask any replica (round robin); a follower answers under its read lease (followerReads in the node configs), else the leader')
+    .option('--planes <mode>', PLANES_HELP, planesArg, 'duplicate')
     .action(async (op: string, args: string[], o: KvOpts) => runKv(op, args, o));
 
   program
@@ -182,6 +205,7 @@ export function register(program: Command): void {
     .option('--keys <n>', 'contended keys', posInt('--keys', 100_000), 8)
     .option('--read-share <r>', 'share of gets (0..1)', share, 0.5)
     .option('--read-from <where>', `where gets go first: ${READ_FROM.join(' | ')} (any: round robin over the replicas, followers answer under read leases)`, readFromArg, 'leader')
+    .option('--planes <mode>', PLANES_HELP, planesArg, 'duplicate')
     .addOption(new Option('--mix <mix>', 'writes: mixed = put/cas/append/delete, put = puts only').choices(['mixed', 'put']).default('mixed'))
     .option('--value-bytes <n>', 'bytes per put/cas value (at most 200)', posInt('--value-bytes', 200), 16)
     .option('--timeout-ms <ms>', 'timeout of one attempt', posNum('--timeout-ms'), 500)

@@ -69,6 +69,10 @@ export interface NicSettings {
 }
 export const DEFAULT_NIC: NicSettings = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
+/** How clients use the planes (docs/simulation.md). */
+export type PlaneMode = 'spread' | 'duplicate' | number;
+export const PLANE_MODES = ['spread', 'duplicate', '<plane number>'] as const;
+
 export interface Workload {
   mode: 'open' | 'closed';
   /** Open loop: offered load in % of the link's line rate in frames of this size (preamble and IFG counted). */
@@ -82,8 +86,11 @@ export interface Workload {
    * 'host': neither (REQs without NIC_REPLY): clients wait for a REPLY sent by host software.
    */
   reply: 'nic' | 'snoop' | 'host';
-  /** 'spread': round robin over planes; a number: that plane only. */
-  planes: 'spread' | number;
+  /**
+   * 'spread': each request on one plane, round robin; a number: that plane only; 'duplicate': each
+   * request (and resend) on every plane that is up, the leader NIC sequences the first copy.
+   */
+  planes: PlaneMode;
   /** A request not answered after this long is sent again on another plane (0: never). */
   retryCycles: number;
   /** Retry budget: retries may use at most this % of the line rate, all clients together (0: no limit). */
@@ -498,7 +505,8 @@ export class Cluster {
       mode: w.mode, rate: ratePerCycle.toPrecision(17), outstanding: w.outstanding, payload: w.payloadBytes,
       start: w.startCycle, stop: w.stopCycle, max_requests: w.maxRequests,
       nic_reply: w.reply === 'nic' ? 1 : 0, snoop: w.reply === 'snoop' ? 1 : 0,
-      fixed_plane: w.planes === 'spread' ? -1 : w.planes, retry_cycles: w.retryCycles,
+      fixed_plane: typeof w.planes === 'number' ? w.planes : -1, duplicate: w.planes === 'duplicate' ? 1 : 0,
+      retry_cycles: w.retryCycles,
       retry_rate: ((w.retryBudgetPct / 100) * line * P * 1e-12).toPrecision(17),
       measure_from: w.measureFromCycle, bucket_cycles: 2500, leader: this.nodeIdBase,
       node_base: this.nodeIdBase, ext_clients: cfg.externalClients ?? 0,

@@ -238,6 +238,8 @@ export class ModelWorld {
   /** hooks */
   onRoleChange?: (port: number, role: string, term: number) => void;
   onEntryApplied?: (port: number, e: Entry) => void;
+  /** a client command applied by a node's KV store (duplicate: answered from its session, not executed again) */
+  onCommandApplied?: (port: number, clientId: number, seq: number, index: number, duplicate: boolean) => void;
   /** a node crashed (cause: 'fault' | 'storage: ...') */
   onCrash?: (port: number, cause: string) => void;
 
@@ -316,6 +318,7 @@ export class ModelWorld {
     });
     r.onRoleChange = (role, term) => this.onRoleChange?.(n.port, role, term);
     r.onEntryApplied = (e) => this.onEntryApplied?.(n.port, e);
+    r.onApplied = (a) => this.onCommandApplied?.(n.port, a.clientId, a.seq, a.index, a.duplicate);
     n.replica = r;
     const g = ++n.gen;
     const tickCycles = Math.max(1, Math.round(o.tickNs / (this.nsPerCycle * n.rate)));

@@ -116,6 +116,7 @@ export class RaftHost implements HostSoftware {
     });
     r.onRoleChange = (role, term) => this.owner.roleChanged(this.port, role, term);
     r.onEntryApplied = (e, nicCycle) => this.owner.ledgerApply(this.port, e, nicCycle);
+    r.onApplied = (a) => this.owner.onCommandApplied?.(this.port, a.clientId, a.seq, a.index, a.duplicate);
     this.replica = r;
     const g = ++this.gen;
     const period = this.owner.nsPerCycle;
@@ -395,6 +396,9 @@ export class RaftCluster {
   }
 
   /** @internal */
+  /** a client command applied by the KV store of node `port` (duplicate: answered from its session, not executed again) */
+  onCommandApplied?: (port: number, clientId: number, seq: number, index: number, duplicate: boolean) => void;
+
   roleChanged(port: number, role: string, term: number): void {
     const cycle = this.cluster ? this.cluster.cycle : 0; // undefined while the Cluster boots its hosts
     this.roleLog.push(`${cycle} n${port + 1} ${role} t${term}`);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_NETWORK, DEFAULT_NIC, type ClusterConfig, type FaultSpec, type NetworkModel } from './cluster.js';
+import { DEFAULT_NETWORK, DEFAULT_NIC, type ClusterConfig, type FaultSpec, type NetworkModel, type PlaneMode } from './cluster.js';
 import { ScenarioError, fieldPath } from '../ctrl/config-error.js';
 
 export { ScenarioError };
@@ -44,6 +44,11 @@ const nicSchema = z.object({
   hbIntervalCycles: z.number().int().min(1), hbCommitDelayCycles: z.number().int().min(0),
 }).partial().strict();
 
+/** How clients use the planes: 'spread' | 'duplicate' | a plane number. */
+export const planeModeSchema = z.union([z.literal('spread'), z.literal('duplicate'), nonNegInt], {
+  errorMap: () => ({ message: "must be one of 'spread' | 'duplicate' | a plane number (0..planes-1)" }),
+});
+
 const workloadSchema = z.object({
   mode: z.enum(['open', 'closed']).default('open'),
   ratePct: z.number().positive().max(1000).default(10),
@@ -51,7 +56,8 @@ const workloadSchema = z.object({
   payloadBytes: z.number().int().min(0).max(256).default(16),
   clients: z.number().int().min(1).max(64).default(2),
   reply: z.enum(['nic', 'snoop']).default('nic'),
-  planes: z.union([z.literal('spread'), nonNegInt]).default('spread'),
+  /** spread: each request on one plane, round robin; duplicate: on every plane (the leader NIC keeps the first); a number: that plane */
+  planes: planeModeSchema.default('spread'),
   retryUs: nonNeg.default(0),
   /** retries may use at most this % of the line rate (all clients together); 0: no limit */
   retryBudgetPct: z.number().min(0).max(100).default(0),
@@ -60,6 +66,8 @@ const workloadSchema = z.object({
 
 const sweepSchema = z.object({
   reply: z.enum(['nic', 'snoop']).optional(),
+  /** the clients' plane mode of this sweep (default the workload's) */
+  planes: planeModeSchema.optional(),
   ratePct: z.array(z.number().positive()).min(1),
   /** bisection steps between the highest sustained and the lowest failed point */
   refine: z.number().int().min(0).max(8).default(0),
@@ -76,6 +84,8 @@ export const scenarioSchema = z.object({
   planes: z.number().int().min(1).max(3),
   seed: nonNegInt.default(1),
   durationUs: posNum,
+  /** also run the main phase with these client plane modes (the summary shows each, side by side) */
+  comparePlanes: z.array(planeModeSchema).default([]),
   warmupUs: nonNeg.default(5),
   drainUs: nonNeg.default(30),
   network: networkSchema.default({}),
@@ -144,6 +154,8 @@ export function parseScenario(obj: unknown, source = 'scenario'): Scenario {
     if (f.kind === 'partition') f.groups.forEach((g, k) => g.forEach((e) => checkEp(e, `faults[${i}].groups[${k}]`)));
   });
   if (typeof sc.workload.planes === 'number' && sc.workload.planes >= sc.planes) bad.push(`workload.planes: ${sc.workload.planes} is not a plane (0..${sc.planes - 1})`);
+  sc.comparePlanes.forEach((m, i) => { if (typeof m === 'number' && m >= sc.planes) bad.push(`comparePlanes[${i}]: ${m} is not a plane (0..${sc.planes - 1})`); });
+  sc.sweep.forEach((s, i) => { if (typeof s.planes === 'number' && s.planes >= sc.planes) bad.push(`sweep[${i}].planes: ${s.planes} is not a plane (0..${sc.planes - 1})`); });
   if (sc.failover) bad.push(...failoverIssues(sc));
   if (bad.length) throw new ScenarioError(`${source}: invalid scenario\n  ${bad.join('\n  ')}`, bad);
   return sc;
@@ -235,7 +247,7 @@ export function toFaultSpecs(sc: Scenario, cyclesPerUs: number, faults: Scenario
   });
 }
 
-export function clusterConfig(sc: Scenario, over: { seed?: number; ratePct?: number; reply?: 'nic' | 'snoop'; durationUs?: number; faults?: boolean } = {}): { cfg: ClusterConfig; total: number; window: [number, number] } {
+export function clusterConfig(sc: Scenario, over: { seed?: number; ratePct?: number; reply?: 'nic' | 'snoop'; durationUs?: number; faults?: boolean; planes?: PlaneMode } = {}): { cfg: ClusterConfig; total: number; window: [number, number] } {
   const net: NetworkModel = { ...DEFAULT_NETWORK, ...sc.network };
   const cyclesPerUs = net.clockMHz;
   const cyc = (us: number) => Math.round(us * cyclesPerUs);
@@ -255,7 +267,7 @@ export function clusterConfig(sc: Scenario, over: { seed?: number; ratePct?: num
     hostPollCycles: Math.max(1, cyc(sc.host.pollNs / 1000)),
     workload: {
       mode: w.mode, ratePct: over.ratePct ?? w.ratePct, outstanding: w.outstanding, payloadBytes: w.payloadBytes,
-      clients: w.clients, reply: over.reply ?? w.reply, planes: w.planes, retryCycles: cyc(w.retryUs), retryBudgetPct: w.retryBudgetPct,
+      clients: w.clients, reply: over.reply ?? w.reply, planes: over.planes ?? w.planes, retryCycles: cyc(w.retryUs), retryBudgetPct: w.retryBudgetPct,
       startCycle: start, stopCycle: stop, maxRequests: w.requests, measureFromCycle: warm,
     },
     faults: over.faults === false ? [] : toFaultSpecs(sc, cyclesPerUs),

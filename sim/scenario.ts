@@ -7,7 +7,7 @@
 // and reports the highest one sustained (see `sustained()`).
 import { wireBitsPerSec } from '../ctrl/wire/wire.gen.js';
 import {
-  Cluster, frameLen, lineRateFps, networkFloorPs, periodPs,
+  Cluster, frameLen, lineRateFps, networkFloorPs, periodPs, type PlaneMode,
 } from './cluster.js';
 import {
   ScenarioError, clusterConfig, faultSchema, loadScenario, parseScenario, readScenarioFile, scenarioSchema, toFaultSpecs,
@@ -35,10 +35,31 @@ export interface RunOptions {
 
 export interface LatencyNs { p50: number; p99: number; p999: number; min: number; max: number; mean: number }
 
-export interface SweepPoint { reply: 'nic' | 'snoop'; ratePct: number; completedPct: number; lostRequests: number; drops: number; p99Ns: number; p999Ns: number; sustained: boolean }
+export interface SweepPoint { reply: 'nic' | 'snoop'; planes: PlaneMode; ratePct: number; completedPct: number; lostRequests: number; drops: number; p99Ns: number; p999Ns: number; sustained: boolean }
+
+/** Latency of the requests completed within one phase of a plane loss (before, during, after). */
+export interface PhaseLatency { phase: 'before' | 'during' | 'after'; fromUs: number; toUs: number; p50Ns: number; p99Ns: number; p999Ns: number; samples: number }
+
+/** The main phase's figures in one client plane mode (comparePlanes). */
+export interface PlaneModeRun {
+  planes: PlaneMode;
+  committedPct: number;
+  lostRequests: number;
+  retries: number;
+  duplicateReplies: number;
+  /** REQ frames the clients sent (requests and resends, times the planes used) */
+  reqFrames: number;
+  /** the leader NIC (node 0): REQ copies dropped, requests sequenced (more than offered: some twice) */
+  leaderReqCopiesDropped: number;
+  leaderSequenced: number;
+  latencyNs: LatencyNs;
+  phases: PhaseLatency[];
+}
 
 export interface Summary {
   name: string;
+  /** how the clients used the planes in the main run */
+  clientPlanes: PlaneMode;
   replicas: number;
   planes: number;
   seed: number;
@@ -61,6 +82,11 @@ export interface Summary {
   lostRequests: number;
   retries: number;
   duplicateReplies: number;
+  /** REQ frames the clients sent (requests and resends, times the planes used) */
+  reqFrames: number;
+  /** the leader NIC (node 0): REQ copies it dropped (DROP_REQ_DUP), requests it sequenced (REQ_SEQUENCED) */
+  leaderReqCopiesDropped: number;
+  leaderSequenced: number;
   latencyNs: LatencyNs;
   latencyCycles: { p50: number; p99: number; p999: number; min: number; max: number; samples: number };
   networkFloorNs: number;
@@ -71,6 +97,10 @@ export interface Summary {
   faultsInjected: Record<string, number>;
   events: number;
   sweep?: { points: SweepPoint[]; maxSustainedPct: Record<string, number | null> };
+  /** with a plane-down fault: the latency before, during and after it */
+  phases?: PhaseLatency[];
+  /** the main run in each client plane mode (the workload's first, then comparePlanes) */
+  planeModes?: PlaneModeRun[];
   failover?: FailoverSummary;
   /** the failover phase did not complete: why (the main phase's figures stand) */
   failoverError?: string;
@@ -89,7 +119,15 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
   const cluster = new Cluster(cfg);
   try {
     if (opts.trace) cluster.traceOpen(opts.trace);
-    cluster.run(total, (done) => opts.onProgress?.(done, total, phase));
+    // with a plane-down fault: latency histograms at its edges (before, during, after)
+    const pd = (cfg.faults ?? []).find((f) => f.kind === 'planeDown');
+    const marks = pd && pd.at > window[0] && pd.at < window[1] ? [window[0], pd.at, ...(pd.until && pd.until < window[1] ? [pd.until] : []), window[1]] : [];
+    const snaps: Array<{ hist: number[]; overflow: number }> = [];
+    for (const m of marks) {
+      cluster.run(m - cluster.cycle, (done) => opts.onProgress?.(done, total, phase));
+      snaps.push({ hist: cluster.histogram(), overflow: cluster.latency().overflow });
+    }
+    cluster.run(total - cluster.cycle, (done) => opts.onProgress?.(done, total, phase));
     const st = cluster.stats();
     const lat = cluster.latency();
     const counters = cluster.nicCounters();
@@ -125,8 +163,18 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
       if (m) faultsInjected[m[1]!.replace('inject ', '')] = (faultsInjected[m[1]!.replace('inject ', '')] ?? 0) + 1;
     }
     const wallSeconds = (performance.now() - t0) / 1000;
+    const phaseNames = ['before', 'during', 'after'] as const;
+    const phases: PhaseLatency[] = marks.slice(1).map((m, i) => {
+      const a = snaps[i]!, b = snaps[i + 1]!;
+      const len = Math.max(a.hist.length, b.hist.length);
+      const d = Array.from({ length: len }, (_, v) => (b.hist[v] ?? 0) - (a.hist[v] ?? 0));
+      const ov = b.overflow - a.overflow;
+      const pct = (q: number) => round(histPercentile(d, q, ov) * nsPerCycle);
+      return { phase: phaseNames[i]!, fromUs: round((marks[i]! * P) / 1e6), toUs: round((m * P) / 1e6), p50Ns: pct(0.5), p99Ns: pct(0.99), p999Ns: pct(0.999), samples: d.reduce((x, y) => x + y, 0) + ov };
+    });
     const summary: Summary = {
       name: sc.name,
+      clientPlanes: cfg.workload!.planes!,
       replicas: sc.replicas,
       planes: sc.planes,
       seed: cfg.seed,
@@ -147,6 +195,9 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
       lostRequests: offered - completed,
       retries: st.retries ?? 0,
       duplicateReplies: st.dup_replies ?? 0,
+      reqFrames: st.copies ?? 0,
+      leaderReqCopiesDropped: Number(counters[0]?.DROP_REQ_DUP ?? 0n),
+      leaderSequenced: Number(counters[0]?.REQ_SEQUENCED ?? 0n),
       latencyNs: {
         p50: round(lat.p50 * nsPerCycle), p99: round(lat.p99 * nsPerCycle), p999: round(lat.p999 * nsPerCycle),
         min: round(lat.min * nsPerCycle), max: round(lat.max * nsPerCycle), mean: round(lat.mean * nsPerCycle),
@@ -160,6 +211,7 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
       },
       drops: { fabric, nic: nicDrops },
       faultsInjected,
+      ...(phases.length ? { phases } : {}),
       events: events.length,
       simCyclesPerSec: Math.round(cluster.nativeCycles / Math.max(1e-9, cluster.nativeSeconds)),
       wallSeconds: round(wallSeconds, 2),
@@ -170,6 +222,27 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
   }
 }
 
+/** q-quantile of an exact histogram (h[v] = samples of value v; overflow: samples beyond it). */
+function histPercentile(hist: number[], q: number, overflow = 0): number {
+  const total = hist.reduce((a, b) => a + b, 0) + overflow;
+  if (!total) return 0;
+  const rank = Math.ceil(q * total);
+  let acc = 0;
+  for (let v = 0; v < hist.length; v++) {
+    acc += hist[v]!;
+    if (acc >= rank) return v;
+  }
+  return hist.length;
+}
+
+function modeRun(s: Summary): PlaneModeRun {
+  return {
+    planes: s.clientPlanes, committedPct: s.committedPct, lostRequests: s.lostRequests, retries: s.retries, duplicateReplies: s.duplicateReplies,
+    reqFrames: s.reqFrames, leaderReqCopiesDropped: s.leaderReqCopiesDropped, leaderSequenced: s.leaderSequenced,
+    latencyNs: s.latencyNs, phases: s.phases ?? [],
+  };
+}
+
 /**
  * A load is sustained when every request was answered, nothing was dropped (fabric buffers or
  * NIC counters, except the NICs' by-design discarding of the second plane's copy) and the p99.9
@@ -177,13 +250,13 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
  */
 export function sustained(s: Summary): boolean {
   const fabricDrops = Object.values(s.drops.fabric).reduce((a, b) => a + b, 0);
-  const nicDrops = Object.values(s.drops.nic).reduce((a, d) => a + Object.entries(d).filter(([k]) => k !== 'PLANE_DUP').reduce((x, [, v]) => x + v, 0), 0);
+  const nicDrops = Object.values(s.drops.nic).reduce((a, d) => a + Object.entries(d).filter(([k]) => k !== 'PLANE_DUP' && k !== 'REQ_DUP').reduce((x, [, v]) => x + v, 0), 0);
   return s.lostRequests === 0 && s.retries === 0 && fabricDrops + nicDrops === 0 && s.latencyNs.p999 < 2 * s.networkFloorNs;
 }
 
 function dropsOf(s: Summary): number {
   const f = Object.values(s.drops.fabric).reduce((a, b) => a + b, 0);
-  const n = Object.values(s.drops.nic).reduce((a, d) => a + Object.entries(d).filter(([k]) => k !== 'PLANE_DUP').reduce((x, [, v]) => x + v, 0), 0);
+  const n = Object.values(s.drops.nic).reduce((a, d) => a + Object.entries(d).filter(([k]) => k !== 'PLANE_DUP' && k !== 'REQ_DUP').reduce((x, [, v]) => x + v, 0), 0);
   return f + n;
 }
 
@@ -196,11 +269,13 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): { summary: Sum
     const maxSustainedPct: Record<string, number | null> = {};
     for (const sw of sc.sweep) {
       const reply = sw.reply ?? sc.workload.reply;
+      const planes = sw.planes ?? sc.workload.planes;
+      const key = sw.planes === undefined ? reply : `${reply}/${planes}`;
       const point = (ratePct: number): SweepPoint => {
-        const { summary: s } = runOnce(sc, { seed: opts.seed, ratePct, reply, durationUs: sw.durationUs, faults: false }, { onProgress: opts.onProgress }, `sweep ${reply} ${ratePct}%`);
+        const { summary: s } = runOnce(sc, { seed: opts.seed, ratePct, reply, planes, durationUs: sw.durationUs, faults: false }, { onProgress: opts.onProgress }, `sweep ${key} ${ratePct}%`);
         sweepCycles += s.cycles;
         sweepSeconds += s.cycles / Math.max(1, s.simCyclesPerSec);
-        const p: SweepPoint = { reply, ratePct, completedPct: s.committedPct, lostRequests: s.lostRequests, drops: dropsOf(s), p99Ns: s.latencyNs.p99, p999Ns: s.latencyNs.p999, sustained: sustained(s) };
+        const p: SweepPoint = { reply, planes, ratePct, completedPct: s.committedPct, lostRequests: s.lostRequests, drops: dropsOf(s), p99Ns: s.latencyNs.p99, p999Ns: s.latencyNs.p999, sustained: sustained(s) };
         points.push(p);
         return p;
       };
@@ -212,13 +287,25 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): { summary: Sum
         const mid = round((lo + hi) / 2, 2);
         if (point(mid).sustained) lo = mid; else hi = mid;
       }
-      maxSustainedPct[reply] = lo > 0 ? lo : null;
+      maxSustainedPct[key] = lo > 0 ? lo : null;
     }
-    points.sort((a, b) => (a.reply < b.reply ? -1 : a.reply > b.reply ? 1 : a.ratePct - b.ratePct));
+    const order = (p: SweepPoint) => `${p.reply}/${String(p.planes)}`;
+    points.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : a.ratePct - b.ratePct));
     sweep = { points, maxSustainedPct };
   }
   const r = runOnce(sc, { seed: opts.seed }, opts, 'scenario');
   if (sweep) r.summary.sweep = sweep;
+  if (sc.comparePlanes.length) {
+    const runs = [modeRun(r.summary)];
+    for (const planes of sc.comparePlanes) {
+      const { summary: s } = runOnce(sc, { seed: opts.seed, planes }, { onProgress: opts.onProgress }, `scenario planes ${String(planes)}`);
+      sweepCycles += s.cycles;
+      sweepSeconds += s.cycles / Math.max(1, s.simCyclesPerSec);
+      runs.push(modeRun(s));
+    }
+    r.summary.planeModes = runs;
+  }
+
   if (sc.failover && !opts.noFailover) {
     // the main phase is printed whatever happens to this one
     try {
@@ -243,7 +330,9 @@ export function deterministicPart(s: Summary): Omit<Summary, 'simCyclesPerSec' |
 export function formatSummary(s: Summary): string {
   const L: string[] = [];
   const fmtN = (x: number) => x.toLocaleString('en-US');
+  const modeText = (m: PlaneMode) => m === 'spread' ? 'spread (each request on one plane, round robin)' : m === 'duplicate' ? 'duplicate (each request on every plane, the leader NIC keeps the first)' : `plane ${m} only`;
   L.push(`scenario ${s.name}: ${s.replicas} replicas, ${s.planes} plane(s), seed ${s.seed}, replies: ${s.reply === 'nic' ? 'leader NIC REPLY' : 'commit snooping (clients in the replica group)'}`);
+  L.push(`  client planes  ${modeText(s.clientPlanes)}`);
   L.push(`  simulated      ${fmtN(s.simulatedUs)} µs (${fmtN(s.cycles)} cycles at ${s.clockMHz} MHz), ${s.frameBytes}-byte requests, line rate ${s.lineRateMfps} Mframes/s`);
   L.push(`  offered        ${s.offeredPct}% of line rate (${fmtN(s.offeredRequests)} requests)`);
   L.push(`  committed      ${s.committedPct}% of line rate within the offered window: ${s.throughputMreqPerSec} Mreq/s, ${s.throughputGbps} Gb/s on the wire; per node ${s.commitsPerNode.map(fmtN).join(' / ')}`);
@@ -252,7 +341,8 @@ export function formatSummary(s: Summary): string {
   L.push(`  lost requests  ${fmtN(s.lostRequests)}  (retries ${fmtN(s.retries)}, duplicate replies ${fmtN(s.duplicateReplies)} incl. one copy per extra plane)`);
   L.push(`  latency        p50 ${s.latencyNs.p50} ns   p99 ${s.latencyNs.p99} ns   p99.9 ${s.latencyNs.p999} ns   (min ${s.latencyNs.min}, max ${s.latencyNs.max}; ${fmtN(s.latencyCycles.samples)} samples)`);
   L.push(`  network floor  ${s.networkFloorNs} ns (${s.networkFloorCycles} cycles): p99 is ${round(s.latencyNs.p99 - s.networkFloorNs, 1)} ns above it`);
-  const same = s.sweep?.points.find((p) => p.reply === s.reply && Math.abs(p.ratePct - s.offeredPct) < 0.01);
+  for (const ph of s.phases ?? []) L.push(`  ${(ph.phase + ' loss').padEnd(14)} ${String(ph.fromUs).padStart(4)}-${String(ph.toUs).padEnd(4)} µs: p50 ${ph.p50Ns} ns   p99 ${ph.p99Ns} ns   p99.9 ${ph.p999Ns} ns   (${fmtN(ph.samples)} samples)`);
+  const same = s.sweep?.points.find((p) => p.reply === s.reply && p.planes === s.clientPlanes && Math.abs(p.ratePct - s.offeredPct) < 0.01);
   if (same) L.push(`  without faults at this load (sweep): p99 ${same.p99Ns} ns, p99.9 ${same.p999Ns} ns = floor + ${round(same.p99Ns - s.networkFloorNs, 1)} ns`);
   const fab = Object.entries(s.drops.fabric).filter(([, v]) => v).map(([k, v]) => `${k} ${fmtN(v)}`).join(', ') || 'none';
   L.push(`  fabric drops   ${fab}`);
@@ -265,10 +355,19 @@ export function formatSummary(s: Summary): string {
   if (s.sweep) {
     L.push('  sweep (fault-free; sustained = no loss, no drop, p99.9 < 2x floor):');
     for (const p of s.sweep.points) {
-      L.push(`    ${p.reply.padEnd(5)} ${String(p.ratePct).padStart(6)}% offered -> ${String(p.completedPct).padStart(7)}% committed, lost ${fmtN(p.lostRequests)}, drops ${fmtN(p.drops)}, p99 ${p.p99Ns} ns, p99.9 ${p.p999Ns} ns ${p.sustained ? 'sustained' : 'NOT sustained'}`);
+      L.push(`    ${`${p.reply} ${String(p.planes)}`.padEnd(15)} ${String(p.ratePct).padStart(6)}% offered -> ${String(p.completedPct).padStart(7)}% committed, lost ${fmtN(p.lostRequests)}, drops ${fmtN(p.drops)}, p99 ${p.p99Ns} ns, p99.9 ${p.p999Ns} ns ${p.sustained ? 'sustained' : 'NOT sustained'}`);
     }
     for (const [r, v] of Object.entries(s.sweep.maxSustainedPct)) {
-      L.push(`    highest sustained load with ${r === 'nic' ? 'NIC replies' : 'commit snooping'}: ${v === null ? 'none of the points' : `${v}% of line rate`}`);
+      const [rep, pm] = r.split('/');
+      L.push(`    highest sustained load with ${rep === 'nic' ? 'NIC replies' : 'commit snooping'}${pm ? `, clients in ${pm} mode` : ''}: ${v === null ? 'none of the points' : `${v}% of line rate`}`);
+    }
+  }
+  if (s.planeModes) {
+    L.push(`  client plane modes, the same run side by side (${s.offeredPct}% offered; latency in ns; before / during / after the plane loss):`);
+    L.push('    mode        committed  lost  resends  REQ frames  leader REQ copies dropped  sequenced   p50 / p99 / p99.9 per phase');
+    for (const m of s.planeModes) {
+      const ph = m.phases.map((x) => `${x.phase} ${x.p50Ns}/${x.p99Ns}/${x.p999Ns}`).join(', ') || `run ${m.latencyNs.p50}/${m.latencyNs.p99}/${m.latencyNs.p999}`;
+      L.push(`    ${String(m.planes).padEnd(10)} ${String(m.committedPct).padStart(8)}%  ${fmtN(m.lostRequests).padStart(4)}  ${fmtN(m.retries).padStart(7)}  ${fmtN(m.reqFrames).padStart(10)}  ${fmtN(m.leaderReqCopiesDropped).padStart(25)}  ${fmtN(m.leaderSequenced).padStart(9)}   ${ph}`);
     }
   }
   if (s.failover) L.push(formatFailover(s.failover));

@@ -8,7 +8,23 @@ import type { NodeId } from '../core/types.js';
 import { decodeReply, encodeCommand, requestFrame, Status, type Command, type Reply } from './kv.js';
 
 export interface ClientTransport {
-  send(to: NodeId, frame: Uint8Array): void;
+  /** plane: set when the client chooses planes (ClientOptions.planes); absent: the transport decides */
+  send(to: NodeId, frame: Uint8Array, plane?: number): void;
+}
+
+/**
+ * How a client uses the network planes: 'spread' (each attempt on one plane, the next attempt on the
+ * next), 'duplicate' (every attempt on every plane; the leader NIC sequences the first copy and drops
+ * the others, docs/architecture.md "Request copies"), or one plane by number.
+ */
+export type ClientPlaneMode = 'spread' | 'duplicate' | number;
+export const CLIENT_PLANE_MODES = "'spread' | 'duplicate' | a plane number";
+
+/** Checks a plane mode against the plane count; returns the problem, naming `field` and the allowed values ('' when good). */
+export function planeModeIssue(mode: unknown, planes: number, field = 'planes'): string {
+  if (mode === 'spread' || mode === 'duplicate') return '';
+  if (typeof mode === 'number' && Number.isInteger(mode) && mode >= 0 && mode < planes) return '';
+  return `${field}: must be one of ${CLIENT_PLANE_MODES} (0..${planes - 1}), got ${JSON.stringify(mode)}`;
 }
 
 export type Outcome =
@@ -60,6 +76,11 @@ export interface ClientOptions {
    * NOT_LEADER) or does not answer in time sends the get to the leader (`stats.readFallbacks`).
    */
   readFrom?: 'leader' | 'any';
+  /**
+   * The planes the client chooses (absent: the transport decides; it is given no plane): `count`
+   * planes, used as `mode` says (ClientPlaneMode). Each copy is one transport.send with its plane.
+   */
+  planes?: { count: number; mode: ClientPlaneMode };
 }
 
 interface Op {
@@ -92,11 +113,18 @@ export class KvClient {
   private cur?: Op;
   private queue: { cmd: Command; done: (o: Outcome) => void }[] = [];
   private now = 0;
-  stats = { sent: 0, retries: 0, redirects: 0, indeterminate: 0, readsByReplica: 0, readsByLeader: 0, readFallbacks: 0 };
+  stats = { sent: 0, retries: 0, redirects: 0, indeterminate: 0, readsByReplica: 0, readsByLeader: 0, readFallbacks: 0, copies: 0 };
   private rr = 0;
+  /** the next plane of an attempt (planes.mode 'spread') */
+  private planeRr = 0;
 
   constructor(private o: ClientOptions) {
     if (o.clientId < 1) throw new Error('client id 0 is reserved');
+    if (o.planes) {
+      if (!(Number.isInteger(o.planes.count) && o.planes.count >= 1)) throw new Error(`planes.count: must be an integer >= 1, got ${o.planes.count}`);
+      const bad = planeModeIssue(o.planes.mode, o.planes.count, 'planes.mode');
+      if (bad) throw new Error(bad);
+    }
     this.leader = o.nodes[0]!;
   }
 
@@ -146,7 +174,17 @@ export class KvClient {
     const write = op.cmd.op === 'put' || op.cmd.op === 'delete';
     const flags = this.o.nicReplyForWrites && write ? 1 : 0;
     this.stats.sent++;
-    this.o.transport.send(op.target, requestFrame(this.o.clusterId, this.o.clientId, op.seq, op.target, op.cmd, flags));
+    const frame = requestFrame(this.o.clusterId, this.o.clientId, op.seq, op.target, op.cmd, flags);
+    const pl = this.o.planes;
+    if (!pl) { this.stats.copies++; this.o.transport.send(op.target, frame); return; }
+    if (pl.mode === 'duplicate') {
+      // every plane: whichever copy reaches the leader first is sequenced, the others are dropped
+      for (let p = 0; p < pl.count; p++) { this.stats.copies++; this.o.transport.send(op.target, frame, p); }
+      return;
+    }
+    const p = pl.mode === 'spread' ? this.planeRr++ % pl.count : pl.mode;
+    this.stats.copies++;
+    this.o.transport.send(op.target, frame, p);
   }
 
   private finish(out: Outcome): void {

@@ -1,14 +1,16 @@
 // KV clients over UDP (ctrl/app/client.ts on real sockets): one socket shared by every client of
-// a pool, each client a session with its own id. A request goes to the target node on every plane
-// (the NIC's plane merge keeps the first copy), so a lost plane costs no timeout; replies come
-// back on every plane and the client keeps the first.
+// a pool, each client a session with its own id. By default (`planes: 'duplicate'`) a request goes
+// to the target node on every plane (the leader NIC sequences the first copy and drops the others,
+// DROP_REQ_DUP), so a lost plane costs no timeout; 'spread' sends each attempt on one plane (the next
+// attempt on the next), a number on that plane only. Replies come back on every plane and the client
+// keeps the first.
 //
 // Client ids are drawn from the OS's randomness (24 bits, as the client MAC carries): the
 // replicas keep a session per id, and a new process must not reuse the sequence numbers of an
 // earlier one under the same id.
 import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { KvClient, type Outcome } from '../app/client.js';
+import { KvClient, planeModeIssue, type ClientPlaneMode, type Outcome } from '../app/client.js';
 import type { Command } from '../app/kv.js';
 import { decodeHeader } from '../wire/wire.gen.js';
 import type { ClusterFile, Endpoint } from '../daemon/config.js';
@@ -21,6 +23,8 @@ export interface PoolOptions {
   tickMs?: number;
   /** where gets go first: 'leader' (default) or 'any' replica round robin (KvClient readFrom; followers answer under read leases) */
   readFrom?: 'leader' | 'any';
+  /** how requests use the planes: 'duplicate' (default: every plane), 'spread' (one per attempt, rotating), or one plane */
+  planes?: ClientPlaneMode;
 }
 
 const nowNs = (): number => Number(process.hrtime.bigint());
@@ -42,6 +46,9 @@ export class ClientPool {
   }
 
   static async open(cluster: ClusterFile, opts: PoolOptions = {}): Promise<ClientPool> {
+    // the mode against the planes every member has (checked before a socket is opened)
+    const bad = planeModeIssue(opts.planes ?? 'duplicate', ClientPool.planeCount(cluster), 'planes');
+    if (bad) throw new Error(bad);
     const sock = createSocket({ type: 'udp4' });
     const loopback = cluster.members.every((m) => m.planes.every((e) => e.host.startsWith('127.')));
     await new Promise<void>((res, rej) => {
@@ -52,7 +59,12 @@ export class ClientPool {
       sock.setRecvBufferSize(4 << 20);
       sock.setSendBufferSize(4 << 20);
     } catch { /* kernel limits */ }
-    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, readFrom: 'leader', ...opts });
+    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, readFrom: 'leader', planes: 'duplicate', ...opts });
+  }
+
+  /** The planes every member has (the fewest of any member). */
+  static planeCount(cluster: ClusterFile): number {
+    return Math.max(1, Math.min(...cluster.members.map((m) => m.planes.length)));
   }
 
   /** A new client session (a fresh random id). */
@@ -69,16 +81,18 @@ export class ClientPool {
       attemptTimeoutNs: this.o.attemptTimeoutMs * 1e6,
       maxAttempts: this.o.maxAttempts,
       readFrom: this.o.readFrom,
-      transport: { send: (to, frame) => this.send(to, frame) },
+      planes: { count: ClientPool.planeCount(this.cluster), mode: this.o.planes },
+      transport: { send: (to, frame, plane) => this.send(to, frame, plane) },
     });
     kv.tick(nowNs());
     this.clients.set(id, kv);
     return new PoolClient(id, kv, () => this.clients.delete(id));
   }
 
-  private send(to: number, frame: Uint8Array): void {
+  private send(to: number, frame: Uint8Array, plane?: number): void {
     if (this.closed) return;
-    for (const e of this.endpoints.get(to) ?? []) {
+    const eps = this.endpoints.get(to) ?? [];
+    for (const e of plane === undefined ? eps : eps.slice(plane, plane + 1)) {
       this.stats.sent++;
       this.sock.send(frame, e.port, e.host);
     }

@@ -57,6 +57,7 @@ describe('the swarm (draw 2) covers what a user can configure, each within its v
       note('unlimitedAttempts', a.workload.maxAttempts === 0);
       note('clients', a.workload.clients);
       note('keys', a.workload.keys);
+      note('clientPlanes', a.workload.clientPlanes);
       note('etBand', a.electionTimeoutUs < 80 ? 'short' : a.electionTimeoutUs < 200 ? 'mid' : 'long');
       for (const e of a.events) note('event', e.kind);
       // valid ranges: the daemon's (ET >= 4 heartbeats, tick <= heartbeat, heartbeat >= twice the
@@ -78,6 +79,7 @@ describe('the swarm (draw 2) covers what a user can configure, each within its v
       ackCount: ['1', '2', '4', '8', '16'], rtoCycles: ['128', '512', '2048', '8192'], durable: ['true', 'false'],
       unlimitedAttempts: ['true', 'false'], etBand: ['short', 'mid', 'long'],
       event: ['link', 'partition', 'plane', 'crash', 'storage', 'membership', 'transfer', 'compact'],
+      clientPlanes: ['rotate', 'duplicate'],
     };
     for (const [k, vs] of Object.entries(want)) for (const v of vs) expect(seen.get(k)?.has(v), `${k} = ${v} never drawn`).toBe(true);
     expect(seen.get('faultUs')!.size).toBeGreaterThanOrEqual(6);

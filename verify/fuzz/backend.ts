@@ -63,6 +63,8 @@ export interface Backend {
   /** hooks */
   onCrash?: (port: number, cause: string) => void;
   onApplied?: (port: number, e: Entry) => void;
+  /** a client command applied by a node's KV store (duplicate: answered from its session, not executed) */
+  onCommand?: (port: number, clientId: number, seq: number, index: number, duplicate: boolean) => void;
   onRole?: (port: number, role: string, term: number) => void;
   destroy(): void;
 }
@@ -92,6 +94,8 @@ export class ModelBackend implements Backend {
   readonly planes: number;
   onCrash?: (port: number, cause: string) => void;
   onApplied?: (port: number, e: Entry) => void;
+  /** a client command applied by a node's KV store (duplicate: answered from its session, not executed) */
+  onCommand?: (port: number, clientId: number, seq: number, index: number, duplicate: boolean) => void;
   onRole?: (port: number, role: string, term: number) => void;
 
   constructor(s: Schedule, o: { nicGuard?: boolean } = {}) {
@@ -111,6 +115,7 @@ export class ModelBackend implements Backend {
     const w = this.world;
     w.onCrash = (p, c) => this.onCrash?.(p, c);
     w.onEntryApplied = (p, e) => this.onApplied?.(p, e);
+    w.onCommandApplied = (p, c, q, i, d) => this.onCommand?.(p, c, q, i, d);
     w.onRoleChange = (p, r, t) => this.onRole?.(p, r, t);
     const nodes = Array.from({ length: this.ports }, (_, i) => i + 1);
     this.clients = new FuzzClients({
@@ -185,6 +190,8 @@ export class RtlBackend implements Backend {
   readonly planes: number;
   onCrash?: (port: number, cause: string) => void;
   onApplied?: (port: number, e: Entry) => void;
+  /** a client command applied by a node's KV store (duplicate: answered from its session, not executed) */
+  onCommand?: (port: number, clientId: number, seq: number, index: number, duplicate: boolean) => void;
   onRole?: (port: number, role: string, term: number) => void;
   private readonly extra: string[] = [];
   private armed = new Set<number>();
@@ -209,6 +216,7 @@ export class RtlBackend implements Backend {
     const rc = this.rc;
     const apply = rc.ledgerApply.bind(rc);
     rc.ledgerApply = (port: number, e: Entry, c?: number) => { apply(port, e, c); this.onApplied?.(port, e); };
+    rc.onCommandApplied = (p, c, q, i, d) => this.onCommand?.(p, c, q, i, d);
     const role = rc.roleChanged.bind(rc);
     rc.roleChanged = (port: number, r: string, t: number) => { role(port, r, t); this.onRole?.(port, r, t); };
     // host TX frames, counted as the host hands them over (the liveness detector)

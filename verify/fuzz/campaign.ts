@@ -4,6 +4,8 @@
 //   * election safety: at most one leader per term;
 //   * one log: no index is ever applied with two different entries, by any node, across crashes
 //     (every application is compared with the first one at that index);
+//   * exactly once: no client request (client id, seq) is executed at two log indices, by any node
+//     (a copy or a retry sequenced twice must be answered from the session, not executed again);
 //   * KV states agree among replicas at the same applied index (sampled during the run, and
 //     every voter at the end, once they converged);
 //   * the client history (which ends with a read of every key, so a lost acknowledged write shows)
@@ -77,6 +79,10 @@ export interface SeedStats {
   maxImpaired: number;
   /** operations that did not end ok and that no replica applied: dropped from the history */
   pruned: number;
+  /** client requests in the log at more than one index (a copy or a retry sequenced twice): each must execute once */
+  sequencedTwice: number;
+  /** client commands answered from the session instead of executed (per node and application) */
+  sessionAnswered: number;
 }
 
 export interface SeedResult {
@@ -108,6 +114,8 @@ export function replayCommand(seed: number, o: FuzzOptions): string {
   if (o.livenessUs !== undefined) parts.push(`--liveness-us ${o.livenessUs}`);
   if (o.replicas !== undefined) parts.push(`--replicas ${o.replicas}`);
   if (o.planes !== undefined) parts.push(`--planes ${o.planes}`);
+  if (o.followerReads !== undefined) parts.push(`--follower-reads ${o.followerReads ? 'on' : 'off'}`);
+  if (o.clientPlanes !== undefined) parts.push(`--client-planes ${o.clientPlanes}`);
   if (o.nicGuard) parts.push('--guard');
   return parts.join(' ');
 }
@@ -133,7 +141,7 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
   if (o.trace) b.traceClients();
   const rnd = new Draw(seed ^ 0x5bd1e995);
   const stats: SeedStats = {
-    simUs: 0, wallMs: 0, checkMs: 0, ok: 0, fail: 0, indeterminate: 0, leaders: 0, crashes: 0, restarts: 0, skipped: 0, maxApplied: 0, historyOps: 0, reads: {}, maxImpaired: 0, pruned: 0,
+    simUs: 0, wallMs: 0, checkMs: 0, ok: 0, fail: 0, indeterminate: 0, leaders: 0, crashes: 0, restarts: 0, skipped: 0, maxApplied: 0, historyOps: 0, reads: {}, maxImpaired: 0, pruned: 0, sequencedTwice: 0, sessionAnswered: 0,
   };
   const now = (): number => b.nowUs();
   const note = (line: string): void => b.log(`fuzz: ${line}`);
@@ -142,12 +150,25 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
   // ---- safety observers ------------------------------------------------------------------------
   const ledger = new Map<number, { term: number; crc: number; node: number }>();
   const appliedOps = new Map<string, number>(); // "client:seq" -> first index applied
+  const twice = new Set<string>();               // "client:seq@index" beyond the first index
+  // exactly once: every client command executes at one index only, on every node (a node that
+  // rebuilds its state from storage or a snapshot executes it again at the same index)
+  const executedAt = new Map<string, number>();  // "client:seq" -> the index it executed at
+  b.onCommand = (port, clientId, seq, index, duplicate) => {
+    if (duplicate) { stats.sessionAnswered++; return; }
+    const k = `${clientId}:${seq}`;
+    const at = executedAt.get(k);
+    if (at === undefined) executedAt.set(k, index);
+    else if (at !== index) fail(`exactly once: client ${clientId} seq ${seq} executed at index ${at} and, by n${port + 1}, at index ${index} (at ${now().toFixed(1)} us)`);
+  };
   b.onApplied = (port, e) => {
     const crc = crc32(entryIdentity(e.frame));
     const h = decodeHeader(e.frame);
     if (h.clientId !== 0) {
       const k = `${h.clientId}:${h.seq}`;
-      if (!appliedOps.has(k)) appliedOps.set(k, e.index);
+      const first = appliedOps.get(k);
+      if (first === undefined) appliedOps.set(k, e.index);
+      else if (first !== e.index && !twice.has(`${k}@${e.index}`)) { twice.add(`${k}@${e.index}`); stats.sequencedTwice++; }
     }
     const prev = ledger.get(e.index);
     if (!prev) ledger.set(e.index, { term: e.term, crc, node: port + 1 });

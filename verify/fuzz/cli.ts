@@ -32,6 +32,7 @@ const posNum = (v: string): number => {
 
 interface CliOpts {
   followerReads?: 'on' | 'off';
+  clientPlanes?: 'rotate' | 'duplicate';
   seed?: number;
   seeds?: number;
   from?: number;
@@ -60,7 +61,8 @@ export function formatResult(r: SeedResult): string {
   const ops = `${st.ok} ok/${st.fail} failed/${st.indeterminate} indeterminate`;
   const rec = st.recoveryUs !== undefined ? `, recovered in ${st.recoveryUs} us` : '';
   const mis = r.clientMisreports.length ? `, ${r.clientMisreports.length} client misreport(s)` : '';
-  return `${head} ${r.summary} | ${ops}, applied ${st.maxApplied}, ${st.crashes} crash(es)${st.skipped ? ` (${st.skipped} skipped)` : ''}${rec}${mis} | ${st.wallMs} ms`;
+  const twice = st.sequencedTwice ? `, ${st.sequencedTwice} sequenced twice (executed once)` : '';
+  return `${head} ${r.summary} | ${ops}, applied ${st.maxApplied}${twice}, ${st.crashes} crash(es)${st.skipped ? ` (${st.skipped} skipped)` : ''}${rec}${mis} | ${st.wallMs} ms`;
 }
 
 /** A failing seed, as the campaign and the merge print it: the drawn configuration, the failures, the replay command. */
@@ -116,6 +118,7 @@ export function register(program: Command): void {
       return n;
     })
     .addOption(new Option('--follower-reads <on|off>', 'follower reads under leases in every seed (on) or none (off); default: drawn per seed').choices(['on', 'off']))
+    .addOption(new Option('--client-planes <mode>', "how the clients use the planes in every seed: rotate (one plane per attempt) or duplicate (every attempt on every plane); default: drawn per seed").choices(['rotate', 'duplicate']))
     .option('--files <dir>', 'where a failing seed writes seed-<s>.events.log and seed-<s>.history.json', 'build/fuzz-out')
     .option('--keep', 'write the files for passing seeds too')
     .option('--trace', 'log every client frame and outcome (a failing seed is rerun with it anyway)')
@@ -137,6 +140,7 @@ export function register(program: Command): void {
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) as 3 | 5 | 7 } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
         ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
+        ...(o.clientPlanes !== undefined ? { clientPlanes: o.clientPlanes } : {}),
       };
       const options: CampaignOptions = {
         backend: fo.rtl ? 'rtl' : 'model', draw, strictClient: o.strictClient, nicGuard: !!o.guard,
@@ -145,6 +149,7 @@ export function register(program: Command): void {
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
         ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
+        ...(o.clientPlanes !== undefined ? { clientPlanes: o.clientPlanes } : {}),
       };
       const single = o.seed !== undefined;
       const from = single ? o.seed! : o.from ?? (Date.now() % 1_000_000_000);

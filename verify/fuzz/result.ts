@@ -23,6 +23,8 @@ export interface CampaignOptions {
   nicGuard: boolean;
   /** follower reads forced on or off (absent: drawn per seed) */
   followerReads?: boolean;
+  /** the clients' plane mode forced (absent: drawn per seed) */
+  clientPlanes?: 'rotate' | 'duplicate';
 }
 
 export interface SeedRecord {

@@ -52,6 +52,11 @@ export interface FuzzWorkload {
    * Absent: 'small'. maxValueBytes keeps a frame (request or reply) within the NIC's MAX_PAYLOAD.
    */
   payload?: { mode: 'small' | 'mixed' | 'large'; maxValueBytes: number };
+  /**
+   * How the clients use the planes: 'rotate' (absent: one plane per attempt, the next plane for the
+   * next attempt) or 'duplicate' (every attempt on every plane; the leader NIC keeps the first copy).
+   */
+  clientPlanes?: 'rotate' | 'duplicate';
 }
 
 /** The fast-path settings the hosts write (NicTuning: ACK coalescing, NIC heartbeat, retransmit timeout). */
@@ -112,6 +117,8 @@ export interface DrawOptions {
   rtl?: boolean;
   /** force follower reads on or off (default: drawn per seed, last) */
   followerReads?: boolean;
+  /** force the clients' plane mode (default: drawn per seed, after follower reads; draw 2 only) */
+  clientPlanes?: 'rotate' | 'duplicate';
 }
 
 /** The drivers' PRNG (ctrl/rand.ts, mulberry32) with helpers; the whole draw comes from it. */
@@ -223,6 +230,9 @@ function drawScheduleV2(seed: number, o: DrawOptions = {}): Schedule {
   const livenessUs = o.livenessUs ?? 3000 + 10 * electionTimeoutUs;
   // drawn last, so that the draws above stay what they were before follower reads existed
   const followerReads = drawFollowerReads(d, o, workload);
+  // the clients' plane mode (issue 23), drawn after everything else so that the draws above stay as they were
+  const dupDrawn = d.chance(0.5);
+  workload.clientPlanes = o.clientPlanes ?? (dupDrawn ? 'duplicate' : 'rotate');
   return {
     seed, draw: 2, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
     durableReplies, hostLatencyNs, hostPollNs, nic, intensity, faultBound, workload, events, followerReads,
@@ -416,7 +426,7 @@ export function describeSchedule(s: Schedule): string {
   const v2 = s.draw === 2
     ? ` run=${s.faultUs}us host=${s.hostLatencyNs}ns/poll ${s.hostPollNs}ns` +
       (s.nic ? ` ack=${s.nic.ackCount}/${s.nic.ackDelayCycles}cy nic-hb=${s.nic.hbIntervalCycles}cy/${s.nic.hbCommitDelayCycles}cy rto=${s.nic.rtoCycles}cy` : '') +
-      ` values=${w.payload?.mode ?? 'small'}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}` +
+      ` values=${w.payload?.mode ?? 'small'}${w.clientPlanes === 'duplicate' ? ' client-planes=duplicate' : ''}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}` +
       ` attempt=${w.attemptTimeoutUs}us budget=${w.retryBudgetUs}us${w.maxAttempts ? `/${w.maxAttempts}` : ''} intensity=${s.intensity}`
     : '';
   return `draw=${s.draw} n=${s.replicas}${s.spare ? '+1 spare' : ''} planes=${s.planes} f=${s.faultBound} et=${s.electionTimeoutUs}us hb=${s.heartbeatUs}us tick=${s.tickUs}us ` +

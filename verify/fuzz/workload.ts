@@ -101,6 +101,12 @@ export class FuzzClients {
         ...(w.readFrom ? { readFrom: w.readFrom } : {}),
         transport: {
           send: (to, frame) => {
+            if (w.clientPlanes === 'duplicate') {
+              // every attempt on every plane: the leader NIC sequences the first copy and drops the others
+              if (this.trace) this.trace(`c${c.id} -> n${to} every plane: ${frameText(frame)}`);
+              for (let p = 0; p < this.net.planes; p++) this.net.send(k, p, frame);
+              return;
+            }
             // one plane per attempt, rotating: a retry goes out on the next plane
             if (this.trace) this.trace(`c${c.id} -> n${to} plane ${c.plane}: ${frameText(frame)}`);
             this.net.send(k, c.plane, frame);
