@@ -425,7 +425,7 @@ describe('VerilatedNic vs ModelNic', () => {
     }
     console.log(`[diff] ${seeds.length} seeds (${seeds[0]}..${seeds[seeds.length - 1]}): ${stats.ops} operations, ${stats.tx} TX frames and ${stats.host} host frames compared; host reasons ${JSON.stringify([...stats.reasons].sort((a, b) => a[0] - b[0]))}`);
     // coverage of the features under faults (counters at the end of each seed, since the last CTR_CLEAR)
-    const cov = ['APPEND_BUFFERED', 'NACK_TX', 'NACK_RX', 'RETRANSMIT_TX', 'NEEDS_REPAIR', 'DROP_FUTURE_INDEX', 'DROP_PLANE_DUP',
+    const cov = ['APPEND_BUFFERED', 'NACK_TX', 'NACK_RX', 'RETRANSMIT_TX', 'NEEDS_REPAIR', 'DROP_FUTURE_INDEX', 'DROP_PLANE_DUP', 'DROP_REQ_DUP',
       'DROP_PLANE_OFF', 'PLANE0_TX_DROPS', 'PLANE1_TX_DROPS', 'PLANE1_DUPS', 'ACK_RX', 'COMMITTED'];
     console.log(`[diff] final counters summed over the seeds: ${cov.map((k) => `${k} ${stats.ctr.get(k) ?? 0n}`).join(', ')}`);
   });
