@@ -71,7 +71,6 @@ export const DEFAULT_NIC: NicSettings = { ackCount: 1, ackDelayCycles: 16, hbInt
 
 /** How clients use the planes (docs/simulation.md). */
 export type PlaneMode = 'spread' | 'duplicate' | number;
-export const PLANE_MODES = ['spread', 'duplicate', '<plane number>'] as const;
 
 export interface Workload {
   mode: 'open' | 'closed';

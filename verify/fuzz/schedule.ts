@@ -426,7 +426,7 @@ export function describeSchedule(s: Schedule): string {
   const v2 = s.draw === 2
     ? ` run=${s.faultUs}us host=${s.hostLatencyNs}ns/poll ${s.hostPollNs}ns` +
       (s.nic ? ` ack=${s.nic.ackCount}/${s.nic.ackDelayCycles}cy nic-hb=${s.nic.hbIntervalCycles}cy/${s.nic.hbCommitDelayCycles}cy rto=${s.nic.rtoCycles}cy` : '') +
-      ` values=${w.payload?.mode ?? 'small'}${w.clientPlanes === 'duplicate' ? ' client-planes=duplicate' : ''}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}` +
+      ` values=${w.payload?.mode ?? 'small'}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}${w.clientPlanes === 'duplicate' ? ' client-planes=duplicate' : ''}` +
       ` attempt=${w.attemptTimeoutUs}us budget=${w.retryBudgetUs}us${w.maxAttempts ? `/${w.maxAttempts}` : ''} intensity=${s.intensity}`
     : '';
   return `draw=${s.draw} n=${s.replicas}${s.spare ? '+1 spare' : ''} planes=${s.planes} f=${s.faultBound} et=${s.electionTimeoutUs}us hb=${s.heartbeatUs}us tick=${s.tickUs}us ` +
