@@ -90,10 +90,12 @@ export function reportHtml(j: ClusterBench, svgs: Record<string, string>): strin
   if (j.planeLoss) {
     const p = j.planeLoss;
     S.push(`<h2>5. Plane loss</h2>`);
-    S.push(figure(svgs, 'plane-loss', 'Committed throughput per 10 us; shaded: plane down.'));
-    S.push(table(['phase', 'from us', 'to us', 'committed Mreq/s', '% of line rate', 'p50 ns', 'p99 ns', 'p99.9 ns', 'requests'],
-      p.phases.map((x) => [x.phase, n0(x.fromUs), n0(x.toUs), n2(x.committedMpps), n2(x.committedPct), n0(x.latencyNs.p50), n0(x.latencyNs.p99), n0(x.latencyNs.p999), n0(x.samples)])));
-    S.push(`<p>Lost requests ${p.lostRequests}, retries ${p.retries} (clients resend after ${p.retryUs} us, notice the link loss after ${p.linkDetectNs} ns). Fabric drops: ${esc(Object.entries(p.drops).map(([k, v]) => `${k} ${v}`).join(', ') || 'none')}.</p>`);
+    S.push(figure(svgs, 'plane-loss', 'Committed throughput per 10 us, each client plane mode; shaded: plane down.'));
+    S.push(table(['client planes', 'phase', 'from us', 'to us', 'committed Mreq/s', '% of line rate', 'p50 ns', 'p99 ns', 'p99.9 ns', 'requests'],
+      p.modes.flatMap((m) => m.phases.map((x) => [m.planes, x.phase, n0(x.fromUs), n0(x.toUs), n2(x.committedMpps), n2(x.committedPct), n0(x.latencyNs.p50), n0(x.latencyNs.p99), n0(x.latencyNs.p999), n0(x.samples)]))));
+    S.push(table(['client planes', 'lost', 'resends', 'REQ frames', 'leader REQ copies dropped', 'sequenced twice', 'p99 outage / fault-free', 'highest sustained %'],
+      p.modes.map((m) => [m.planes, n0(m.lostRequests), n0(m.retries), n0(m.reqFrames), n0(m.leaderReqCopiesDropped), n0(m.sequencedTwice), `${m.outageP99VsFaultFree} (${n0(m.faultFreeOutageP99Ns)} ns)`, m.maxSustainedPct ?? 'none'])));
+    S.push(`<p>Clients resend after ${p.retryUs} us and notice the link loss after ${p.linkDetectNs} ns. Fabric drops: ${esc(p.modes.map((m) => `${m.planes}: ` + (Object.entries(m.drops).map(([k, v]) => `${k} ${v}`).join(', ') || 'none')).join('; '))}.</p>`);
   }
   if (j.simSpeed) {
     S.push(`<h2>6. Simulation speed</h2>`);

@@ -5,7 +5,7 @@ import { MIN_FRAME_BYTES, wireBitsPerSec } from '../../ctrl/wire/wire.gen.js';
 import { libraryPath, variantName, type Variant } from '../../native/build.js';
 import {
   Cluster, StaticHost, frameLen, hopPs, lineRateFps, networkFloorPs, periodPs,
-  type FaultSpec, type HostSoftware, type NetworkModel, type NicSettings,
+  type FaultSpec, type HostSoftware, type NetworkModel, type NicSettings, type PlaneMode,
 } from '../../sim/cluster.js';
 import { HostReplyHost, SoftwareHost, newSoftwareStats, type SoftwareCost } from '../../sim/software-host.js';
 
@@ -40,6 +40,8 @@ export interface PointSpec {
   warmupUs: number;
   drainUs: number;
   retryUs: number;
+  /** how clients use the planes (default 'spread': each request on one plane, round robin) */
+  clientPlanes?: PlaneMode;
   variant?: Variant;
 }
 
@@ -169,14 +171,14 @@ export function makeCluster(spec: PointSpec, extra: { faults?: FaultSpec[]; dura
     faults: extra.faults,
     workload: {
       mode: 'open', ratePct: spec.ratePct, outstanding: 1, payloadBytes: spec.payloadBytes, clients: spec.clients,
-      reply: spec.reply, planes: 'spread', retryCycles: cyc(spec.retryUs), startCycle: 16, stopCycle: stop,
+      reply: spec.reply, planes: spec.clientPlanes ?? 'spread', retryCycles: cyc(spec.retryUs), startCycle: 16, stopCycle: stop,
       maxRequests: 0, measureFromCycle: warm,
     },
   });
   return { cluster, warm, stop, total, swStats, sw };
 }
 
-/** Drops other than the NICs' by-design discarding of the second plane's copy. */
+/** Drops other than the NICs' by-design discarding of the second plane's copy (of NIC frames and, in duplicate mode, of REQs). */
 export function dropsOf(cluster: Cluster): { total: number; byReason: Record<string, number> } {
   const st = cluster.stats();
   const byReason: Record<string, number> = {};
@@ -184,7 +186,7 @@ export function dropsOf(cluster: Cluster): { total: number; byReason: Record<str
   cluster.nicCounters().forEach((c, i) => {
     if (!c) return;
     for (const [k, v] of Object.entries(c)) {
-      if (k.startsWith('DROP_') && k !== 'DROP_PLANE_DUP' && v !== 0n) byReason[`n${i}.${k.slice(5)}`] = Number(v);
+      if (k.startsWith('DROP_') && k !== 'DROP_PLANE_DUP' && k !== 'DROP_REQ_DUP' && v !== 0n) byReason[`n${i}.${k.slice(5)}`] = Number(v);
     }
   });
   return { total: Object.values(byReason).reduce((a, b) => a + b, 0), byReason };

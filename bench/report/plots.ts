@@ -167,6 +167,7 @@ export function softwarePlot(j: ClusterBench): Spec | null {
 export function planeLossPlot(j: ClusterBench): Spec | null {
   const p = j.planeLoss;
   if (!p) return null;
+  const values = p.modes.flatMap((m) => m.timeline.map((t) => ({ ...t, planes: m.planes })));
   return base(`Plane ${p.plane} lost at ${p.downAtUs} us, back at ${p.upAtUs} us (${p.replicas} replicas, ${p.offeredPct}% load)`, {
     width: 2 * WIDTH,
     layer: [
@@ -176,15 +177,16 @@ export function planeLossPlot(j: ClusterBench): Spec | null {
         encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' } },
       },
       {
-        data: { values: p.timeline },
+        data: { values },
         mark: { type: 'line', interpolate: 'step-after' },
         encoding: {
           x: { field: 'tUs', type: 'quantitative', title: 'simulated time (us)' },
           y: { field: 'committedMpps', type: 'quantitative', title: 'committed (M requests/s per 10 us)' },
+          color: { field: 'planes', type: 'nominal', title: 'client planes' },
         },
       },
       {
-        data: { values: [{ offered: p.phases[0]!.committedMpps, label: `offered ${p.offeredPct}%` }] },
+        data: { values: [{ offered: p.modes[0]!.phases[0]!.committedMpps, label: `offered ${p.offeredPct}%` }] },
         mark: { type: 'rule', strokeDash: [4, 3], color: 'gray' },
         encoding: { y: { field: 'offered', type: 'quantitative' } },
       },

@@ -208,8 +208,11 @@ export function summaryTable(j: ClusterBench): string {
   if (j.planeLoss) {
     const p = j.planeLoss;
     L.push('');
-    L.push(`plane loss: plane ${p.plane} down at ${p.downAtUs} us, up at ${p.upAtUs} us, ${p.offeredPct}% load, ${p.replicas} replicas; lost ${p.lostRequests}, retries ${p.retries}`);
-    for (const ph of p.phases) L.push(`  ${ph.phase.padEnd(28)} ${pad(ph.committedMpps.toFixed(2), 7)} Mreq/s (${ph.committedPct.toFixed(1)}%)  p50 ${pad(f0(ph.latencyNs.p50), 6)}  p99 ${pad(f0(ph.latencyNs.p99), 7)}  p99.9 ${pad(f0(ph.latencyNs.p999), 7)} ns  (${f0(ph.samples)} req)`);
+    L.push(`plane loss: plane ${p.plane} down at ${p.downAtUs} us, up at ${p.upAtUs} us, ${p.offeredPct}% load, ${p.replicas} replicas, both client plane modes`);
+    for (const m of p.modes) {
+      L.push(`  ${m.planes}: lost ${m.lostRequests}, resends ${m.retries}, REQ frames ${m.reqFrames}, leader REQ copies dropped ${m.leaderReqCopiesDropped}, sequenced twice ${m.sequencedTwice}; p99 over the outage x${m.outageP99VsFaultFree} of fault-free (${f0(m.faultFreeOutageP99Ns)} ns); highest sustained ${m.maxSustainedPct === null ? 'none of ' + m.sweep.map((x) => x.offeredPct).join('/') : m.maxSustainedPct + '%'}`);
+      for (const ph of m.phases) L.push(`  ${ph.phase.padEnd(28)} ${pad(ph.committedMpps.toFixed(2), 7)} Mreq/s (${ph.committedPct.toFixed(1)}%)  p50 ${pad(f0(ph.latencyNs.p50), 6)}  p99 ${pad(f0(ph.latencyNs.p99), 7)}  p99.9 ${pad(f0(ph.latencyNs.p999), 7)} ns  (${f0(ph.samples)} req)`);
+    }
   }
   if (j.simSpeed) {
     L.push('');

@@ -112,8 +112,15 @@ export const clusterBenchSchema = z.object({
   failoverNote: z.string().optional(),
   planeLoss: z.object({
     replicas: z.number().int(), offeredPct: num, seed: z.number().int(), plane: z.number().int(), downAtUs: num, upAtUs: num,
-    retryUs: num, linkDetectNs: num, phases: z.array(phaseSchema), lostRequests: z.number().int(), retries: z.number().int(),
-    drops: z.record(z.number()), timeline,
+    retryUs: num, linkDetectNs: num,
+    modes: z.array(z.object({
+      planes: z.enum(['spread', 'duplicate']),
+      phases: z.array(phaseSchema), lostRequests: z.number().int(), retries: z.number().int(), reqFrames: z.number().int(),
+      drops: z.record(z.number()), leaderReqCopiesDropped: z.number().int(), leaderFrameCopiesDropped: z.number().int(),
+      sequencedTwice: z.number().int(), timeline, faultFreeOutageP99Ns: num, outageP99VsFaultFree: num,
+      sweep: z.array(z.object({ offeredPct: num, committedPct: num, p99Ns: num, p999Ns: num, sustained: z.boolean() })),
+      maxSustainedPct: num.nullable(),
+    })),
   }).nullable(),
   simSpeed: z.object({
     load: z.string(),

@@ -61,6 +61,8 @@ export interface Profile {
   /** Replica counts of the software-path comparison (intersected with --replicas). */
   softwareReplicas: number[];
   planeLossPhaseUs: number;
+  /** fault-free loads of the plane-loss section's sweep in each client plane mode (highest sustained) */
+  planeLossSweepPcts: number[];
   speedCycles: number;
   speedRepeats: number;
   loneRequests: number;
@@ -81,6 +83,7 @@ export const PROFILES: Record<Mode, Profile> = {
     softwareRequests: 100_000,
     softwareReplicas: [3],
     planeLossPhaseUs: 800,
+    planeLossSweepPcts: [85.5, 88, 90, 92, 95, 100],
     speedCycles: 200_000,
     speedRepeats: 3,
     loneRequests: 200,
@@ -98,6 +101,7 @@ export const PROFILES: Record<Mode, Profile> = {
     softwareRequests: 10_000,
     softwareReplicas: [3],
     planeLossPhaseUs: 150,
+    planeLossSweepPcts: [85.5, 90, 95, 100],
     speedCycles: 60_000,
     speedRepeats: 1,
     loneRequests: 50,
@@ -115,6 +119,7 @@ export const PROFILES: Record<Mode, Profile> = {
     softwareRequests: 1_000,
     softwareReplicas: [3],
     planeLossPhaseUs: 40,
+    planeLossSweepPcts: [85.5],
     speedCycles: 10_000,
     speedRepeats: 1,
     loneRequests: 10,
@@ -453,6 +458,32 @@ export interface PhaseResult {
   samples: number;
 }
 
+/** One client plane mode of the plane-loss section (docs/benchmarks.md "Plane loss"). */
+export interface PlaneLossModeResult {
+  /** spread: each request on one plane, round robin; duplicate: each request on every plane that is up */
+  planes: 'spread' | 'duplicate';
+  phases: PhaseResult[];
+  lostRequests: number;
+  /** client resends (timeouts) over the whole run */
+  retries: number;
+  /** REQ frames the clients handed to their MACs (requests and resends, times the planes used) */
+  reqFrames: number;
+  drops: Record<string, number>;
+  /** the leader NIC's copy drops: REQ copies (DROP_REQ_DUP) and NIC-frame copies (DROP_PLANE_DUP) */
+  leaderReqCopiesDropped: number;
+  leaderFrameCopiesDropped: number;
+  /** requests sequenced more than once by the leader NIC (REQ_SEQUENCED - distinct requests answered) */
+  sequencedTwice: number;
+  timeline: Array<{ tUs: number; committedMpps: number }>;
+  /** the same run without the fault: p99 over the same interval as the outage */
+  faultFreeOutageP99Ns: number;
+  /** p99 over the outage / faultFreeOutageP99Ns */
+  outageP99VsFaultFree: number;
+  /** fault-free load sweep in this mode: the highest load sustained (no loss, no resend, no drop, p99.9 < 2x floor) */
+  sweep: Array<{ offeredPct: number; committedPct: number; p99Ns: number; p999Ns: number; sustained: boolean }>;
+  maxSustainedPct: number | null;
+}
+
 export interface PlaneLossResult {
   replicas: number;
   offeredPct: number;
@@ -462,80 +493,93 @@ export interface PlaneLossResult {
   upAtUs: number;
   retryUs: number;
   linkDetectNs: number;
-  phases: PhaseResult[];
-  lostRequests: number;
-  retries: number;
-  drops: Record<string, number>;
-  timeline: Array<{ tUs: number; committedMpps: number }>;
+  modes: PlaneLossModeResult[];
+}
+
+function histDelta(a: { hist: number[]; overflow: number }, b: { hist: number[]; overflow: number }): { d: number[]; ov: number } {
+  const len = Math.max(a.hist.length, b.hist.length);
+  return { d: Array.from({ length: len }, (_, v) => (b.hist[v] ?? 0) - (a.hist[v] ?? 0)), ov: b.overflow - a.overflow };
 }
 
 export function planeLossSection(ctx: BenchContext): PlaneLossResult {
   const n = ctx.replicas.includes(3) ? 3 : ctx.replicas[0]!;
-  const spec = pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: HEADLINE_LOAD, retryUs: 20, drainUs: 100 });
+  const base = pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: HEADLINE_LOAD, retryUs: 20, drainUs: 100 });
   const cpu = ctx.network.clockMHz;
   const cyc = (us: number) => Math.round(us * cpu);
   const phase = ctx.profile.planeLossPhaseUs;
   const transient = Math.min(60, phase / 2);
-  const warm = spec.warmupUs;
+  const warm = base.warmupUs;
   const downAt = warm + phase, upAt = downAt + phase, stopAt = upAt + phase;
   const plane = 1;
-  const { cluster, total } = makeCluster(spec, { faults: [{ kind: 'planeDown', at: cyc(downAt), until: cyc(upAt), plane }], durationCycles: cyc(stopAt - warm) });
   const nsPerCycle = periodPs(ctx.network) / 1000;
-  try {
-    const marks = [warm, downAt, downAt + transient, upAt, stopAt];
-    const snaps: Array<{ hist: number[]; overflow: number; completed: number }> = [];
-    for (const m of marks) {
-      cluster.run(cyc(m) - cluster.cycle);
-      const st = cluster.stats();
-      snaps.push({ hist: cluster.histogram(), overflow: cluster.latency().overflow, completed: st.completed ?? 0 });
-    }
-    const names = ['before', 'during: first ' + transient + ' us', 'during: plane still down', 'after: plane back'];
-    const lineMpps = lineRateFps(MIN_FRAME_BYTES, ctx.network.linkGbps) / 1e6;
-    const phases: PhaseResult[] = names.map((name, i) => {
-      const a = snaps[i]!, b = snaps[i + 1]!;
-      const len = Math.max(a.hist.length, b.hist.length);
-      const d = Array.from({ length: len }, (_, v) => (b.hist[v] ?? 0) - (a.hist[v] ?? 0));
-      const ov = b.overflow - a.overflow;
-      const us = marks[i + 1]! - marks[i]!;
-      const mpps = (b.completed - a.completed) / us;
-      return {
-        phase: name, fromUs: marks[i]!, toUs: marks[i + 1]!,
-        committedMpps: Math.round(mpps * 1000) / 1000,
-        committedPct: Math.round((mpps / lineMpps) * 100 * 1000) / 1000,
-        latencyNs: { p50: histPercentile(d, 0.5, ov) * nsPerCycle, p99: histPercentile(d, 0.99, ov) * nsPerCycle, p999: histPercentile(d, 0.999, ov) * nsPerCycle },
-        samples: d.reduce((x, y) => x + y, 0) + ov,
+  const lineMpps = lineRateFps(MIN_FRAME_BYTES, ctx.network.linkGbps) / 1e6;
+  const marks = [warm, downAt, downAt + transient, upAt, stopAt];
+  const names = ['before', 'during: first ' + transient + ' us', 'during: plane still down', 'after: plane back'];
+
+  const runOne = (mode: 'spread' | 'duplicate', withFault: boolean) => {
+    const spec: PointSpec = { ...base, clientPlanes: mode };
+    const faults = withFault ? [{ kind: 'planeDown' as const, at: cyc(downAt), until: cyc(upAt), plane }] : [];
+    const { cluster, total } = makeCluster(spec, { faults, durationCycles: cyc(stopAt - warm) });
+    try {
+      const snaps: Array<{ hist: number[]; overflow: number; completed: number }> = [];
+      for (const m of marks) {
+        cluster.run(cyc(m) - cluster.cycle);
+        const st = cluster.stats();
+        snaps.push({ hist: cluster.histogram(), overflow: cluster.latency().overflow, completed: st.completed ?? 0 });
+      }
+      const phaseOf = (name: string, i: number, j: number): PhaseResult => {
+        const { d, ov } = histDelta(snaps[i]!, snaps[j]!);
+        const us = marks[j]! - marks[i]!;
+        const mpps = (snaps[j]!.completed - snaps[i]!.completed) / us;
+        return {
+          phase: name, fromUs: marks[i]!, toUs: marks[j]!,
+          committedMpps: Math.round(mpps * 1000) / 1000,
+          committedPct: Math.round((mpps / lineMpps) * 100 * 1000) / 1000,
+          latencyNs: { p50: histPercentile(d, 0.5, ov) * nsPerCycle, p99: histPercentile(d, 0.99, ov) * nsPerCycle, p999: histPercentile(d, 0.999, ov) * nsPerCycle },
+          samples: d.reduce((x, y) => x + y, 0) + ov,
+        };
       };
-    });
-    const during = { ...phases[1]!, phase: 'during (plane down)', fromUs: downAt, toUs: upAt };
-    {
-      const a = snaps[1]!, b = snaps[3]!;
-      const len = Math.max(a.hist.length, b.hist.length);
-      const d = Array.from({ length: len }, (_, v) => (b.hist[v] ?? 0) - (a.hist[v] ?? 0));
-      const ov = b.overflow - a.overflow;
-      const mpps = (b.completed - a.completed) / (upAt - downAt);
-      during.committedMpps = Math.round(mpps * 1000) / 1000;
-      during.committedPct = Math.round((mpps / lineMpps) * 100 * 1000) / 1000;
-      during.latencyNs = { p50: histPercentile(d, 0.5, ov) * nsPerCycle, p99: histPercentile(d, 0.99, ov) * nsPerCycle, p999: histPercentile(d, 0.999, ov) * nsPerCycle };
-      during.samples = d.reduce((x, y) => x + y, 0) + ov;
+      const phases = [phaseOf(names[0]!, 0, 1), phaseOf('during (plane down)', 1, 3), phaseOf(names[1]!, 1, 2), phaseOf(names[2]!, 2, 3), phaseOf(names[3]!, 3, 4)];
+      cluster.run(total - cluster.cycle);
+      const st = cluster.stats();
+      const drops: Record<string, number> = {};
+      for (const [k, v] of Object.entries(st)) if (k.startsWith('drop.') && v) drops[k.slice(5)] = v;
+      const c0 = cluster.nicCounters()[0];
+      const buckets = cluster.completionBuckets();
+      const bucketUs = 2500 / cpu;
+      const timeline = buckets.map((c, i) => ({ tUs: i * bucketUs, committedMpps: Math.round((c / bucketUs) * 1000) / 1000 })).filter((b) => b.tUs < stopAt);
+      return {
+        phases, drops, timeline,
+        lostRequests: (st.offered ?? 0) - (st.completed ?? 0), retries: st.retries ?? 0, reqFrames: st.copies ?? 0,
+        leaderReqCopiesDropped: Number(c0?.DROP_REQ_DUP ?? 0n), leaderFrameCopiesDropped: Number(c0?.DROP_PLANE_DUP ?? 0n),
+        sequencedTwice: Number(c0?.REQ_SEQUENCED ?? 0n) - (st.completed ?? 0),
+      };
+    } finally {
+      cluster.destroy();
     }
-    cluster.run(total - cluster.cycle);
-    const st = cluster.stats();
-    const drops: Record<string, number> = {};
-    for (const [k, v] of Object.entries(st)) if (k.startsWith('drop.') && v) drops[k.slice(5)] = v;
-    const buckets = cluster.completionBuckets();
-    const bucketUs = 2500 / cpu;
-    const timeline = buckets.map((c, i) => ({ tUs: i * bucketUs, committedMpps: Math.round((c / bucketUs) * 1000) / 1000 })).filter((b) => b.tUs < stopAt);
-    const res: PlaneLossResult = {
-      replicas: n, offeredPct: HEADLINE_LOAD, seed: ctx.seed, plane, downAtUs: downAt, upAtUs: upAt, retryUs: spec.retryUs,
-      linkDetectNs: ctx.network.linkDetectNs,
-      phases: [phases[0]!, during, phases[1]!, phases[2]!, phases[3]!],
-      lostRequests: (st.offered ?? 0) - (st.completed ?? 0), retries: st.retries ?? 0, drops, timeline,
+  };
+
+  const modes: PlaneLossModeResult[] = (['spread', 'duplicate'] as const).map((mode) => {
+    const r = runOne(mode, true);
+    const free = runOne(mode, false);
+    const freeP99 = free.phases[1]!.latencyNs.p99;
+    const sweep = ctx.profile.planeLossSweepPcts.map((pct) => {
+      const { result } = runPoint({ ...base, clientPlanes: mode, retryUs: 0, ratePct: pct, drainUs: 60 });
+      logPoint(ctx, `plane modes ${mode}`, result);
+      return { offeredPct: result.offeredPct, committedPct: result.committedPct, p99Ns: result.latencyNs.p99, p999Ns: result.latencyNs.p999, sustained: result.sustained };
+    });
+    const ok = sweep.filter((x) => x.sustained).map((x) => x.offeredPct);
+    const res: PlaneLossModeResult = {
+      planes: mode, ...r,
+      faultFreeOutageP99Ns: freeP99,
+      outageP99VsFaultFree: Math.round((r.phases[1]!.latencyNs.p99 / Math.max(1e-9, freeP99)) * 1000) / 1000,
+      sweep, maxSustainedPct: ok.length ? Math.max(...ok) : null,
     };
-    for (const p of res.phases) ctx.log(`[bench] plane loss ${p.phase.padEnd(26)} ${fmt(p.committedMpps, 2)} Mreq/s  p99 ${fmt(p.latencyNs.p99)} ns  (${fmt(p.samples)} req)`);
+    for (const p of res.phases) ctx.log(`[bench] plane loss ${mode.padEnd(9)} ${p.phase.padEnd(26)} ${fmt(p.committedMpps, 2)} Mreq/s  p99 ${fmt(p.latencyNs.p99)} ns  (${fmt(p.samples)} req)`);
+    ctx.log(`[bench] plane loss ${mode.padEnd(9)} lost ${res.lostRequests}, resends ${res.retries}, p99 over the outage ${fmt(res.phases[1]!.latencyNs.p99)} ns vs ${fmt(freeP99)} ns fault-free (x${res.outageP99VsFaultFree}), highest sustained ${res.maxSustainedPct ?? 'none'}%`);
     return res;
-  } finally {
-    cluster.destroy();
-  }
+  });
+  return { replicas: n, offeredPct: HEADLINE_LOAD, seed: ctx.seed, plane, downAtUs: downAt, upAtUs: upAt, retryUs: base.retryUs, linkDetectNs: ctx.network.linkDetectNs, modes };
 }
 
 // ---- 6. simulation speed ------------------------------------------------------------------------------

@@ -94,8 +94,20 @@ describe('cluster benchmark, tiny mode', () => {
     const hr = json.hostReplySweep[0]!;
     expect(hr.latencyNs.min).toBeGreaterThanOrEqual(hr.networkFloorNs + 2 * json.config.host.latencyNs);
     // plane loss: before, during (and its two parts), after
-    expect(json.planeLoss!.phases.map((p) => p.phase.split(/[ :]/)[0])).toEqual(['before', 'during', 'during', 'during', 'after']);
-    expect(json.planeLoss!.phases[0]!.committedPct).toBeCloseTo(85.5, 0);
+    expect(json.planeLoss!.modes.map((m) => m.planes)).toEqual(['spread', 'duplicate']);
+    for (const m of json.planeLoss!.modes) {
+      expect(m.phases.map((p) => p.phase.split(/[ :]/)[0])).toEqual(['before', 'during', 'during', 'during', 'after']);
+      expect(m.phases[0]!.committedPct).toBeCloseTo(85.5, 0);
+      expect(m.sweep.length).toBeGreaterThan(0);
+    }
+    // duplicate mode: every request on both planes, the leader NIC drops the later copies (none sequenced twice)
+    // and a lost plane costs no resend and no request
+    const dup = json.planeLoss!.modes[1]!;
+    expect(dup.leaderReqCopiesDropped).toBeGreaterThan(0);
+    expect(dup.sequencedTwice).toBe(0);
+    expect(dup.retries).toBe(0);
+    expect(dup.lostRequests).toBe(0);
+    expect(dup.reqFrames).toBeGreaterThan(json.planeLoss!.modes[0]!.reqFrames);
   });
 
   it('renders every plot to SVG and embeds them in report.html', () => {
