@@ -120,7 +120,9 @@ export type NicEvent =
 
 export type Event =
   | { kind: 'tick'; nowNs: number }
-  | { kind: 'message'; msg: Message }
+  /** nowNs: the driver's clock when the message is handled (a real-time driver gives it, so a message
+   *  read after the process was paused is stamped with the time it was read, not the last tick's) */
+  | { kind: 'message'; msg: Message; nowNs?: number }
   | { kind: 'nic'; ev: NicEvent }
   /** an entry through the host path (client op while the fast path cannot take it, or the control plane's own) */
   | { kind: 'propose'; payload: Uint8Array; clientId?: number; seq?: number; flags?: number }

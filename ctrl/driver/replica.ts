@@ -59,6 +59,15 @@ export interface ReplicaOptions {
    *  encoding) when it returns false; counted in stats.controlFiltered (the daemon's rejoin gate). */
   filterMessage?: (m: Message, dir: 'in' | 'out') => boolean;
   /**
+   * Stamp each control message with `clock()` when it is handed to the core. A real-time driver
+   * must: messages read after the process was paused (a stalled disk, stolen CPU) are then handled
+   * at the time they were read, so the leader contact they prove (vote refusal, leases, the election
+   * timer) counts from then and not from the tick before the pause, which would end those promises
+   * early in real time (docs/control-plane.md §6) and start an election on the first tick after the
+   * pause. Off (simulations, whose hosts are never paused): time moves only with ticks.
+   */
+  stampMessages?: boolean;
+  /**
    * Answer clients' `get` requests that reach this replica as a follower (its NIC punts every
    * REQ) with a linearizable read under the follower's read lease (core config followerReads);
    * without a lease it answers NOT_LEADER as before and the client asks the leader. The reply
@@ -309,7 +318,7 @@ export class Replica {
       if (this.recentTags.size > 1024) this.recentTags.delete(this.recentTags.keys().next().value!);
       this.stats.controlRx++;
       if (this.o.filterMessage && !this.o.filterMessage(m, 'in')) { this.stats.controlFiltered++; return; }
-      this.core.step({ kind: 'message', msg: m });
+      this.core.step(this.o.stampMessages && this.o.clock ? { kind: 'message', msg: m, nowNs: this.o.clock() } : { kind: 'message', msg: m });
       return;
     }
     if (reason === HostReason.NEEDS_REPAIR) {
