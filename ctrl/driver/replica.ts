@@ -59,12 +59,12 @@ export interface ReplicaOptions {
    *  encoding) when it returns false; counted in stats.controlFiltered (the daemon's rejoin gate). */
   filterMessage?: (m: Message, dir: 'in' | 'out') => boolean;
   /**
-   * Stamp each control message with `clock()` when it is handed to the core. A real-time driver
-   * must: messages read after the process was paused (a stalled disk, stolen CPU) are then handled
-   * at the time they were read, so the leader contact they prove (vote refusal, leases, the election
-   * timer) counts from then and not from the tick before the pause, which would end those promises
-   * early in real time (docs/control-plane.md §6) and start an election on the first tick after the
-   * pause. Off (simulations, whose hosts are never paused): time moves only with ticks.
+   * Move the core's clock to `clock()` before each batch of host frames. A real-time driver must:
+   * frames read after the process was paused (a stalled disk, stolen CPU) are then handled at the
+   * time they were read, so the leader contact they prove (vote refusal, leases, the election timer)
+   * counts from then and not from the tick before the pause, which would end those promises early
+   * in real time (docs/control-plane.md §6) and start an election on the first tick after the pause.
+   * Off (simulations, whose hosts are never paused): time moves only with ticks.
    */
   stampMessages?: boolean;
   /**
@@ -206,6 +206,7 @@ export class Replica {
   /** Frames from the NIC's host RX queue, in order. */
   onHostFrames(frames: readonly HostFrame[]): void {
     if (this.closed) return;
+    if (this.o.stampMessages && this.o.clock) this.core.step({ kind: 'clock', nowNs: this.o.clock() });
     for (const f of frames) {
       this.dispatch(f);
       if (!this.o.batchHostFrames) this.process();
@@ -318,7 +319,7 @@ export class Replica {
       if (this.recentTags.size > 1024) this.recentTags.delete(this.recentTags.keys().next().value!);
       this.stats.controlRx++;
       if (this.o.filterMessage && !this.o.filterMessage(m, 'in')) { this.stats.controlFiltered++; return; }
-      this.core.step(this.o.stampMessages && this.o.clock ? { kind: 'message', msg: m, nowNs: this.o.clock() } : { kind: 'message', msg: m });
+      this.core.step({ kind: 'message', msg: m });
       return;
     }
     if (reason === HostReason.NEEDS_REPAIR) {
