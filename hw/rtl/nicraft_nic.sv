@@ -39,8 +39,10 @@ module nicraft_nic #(
     // APPEND FIFO and per-plane TX FIFOs: 2**TX_FIFO_DEPTH_LOG2 beats, more than a largest frame
     parameter TX_FIFO_DEPTH_LOG2 = 5,
     // the planes' skew: a copy arriving up to this many cycles after the first copy was taken is
-    // still recognised (0..256; with one plane unused). Clients in duplicate mode rely on it for REQs.
-    parameter PLANE_SKEW_CYCLES = 128
+    // still recognised at any load (0..256; with one plane unused). Clients in duplicate mode rely on
+    // it for REQs. Each cycle costs two window entries (PLANES x 88-bit compares each): the window is
+    // most of the plane merge's area (docs/synthesis.md)
+    parameter PLANE_SKEW_CYCLES = 32
 ) (
     input  wire                          clk,
     input  wire                          rst,

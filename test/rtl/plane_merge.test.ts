@@ -11,8 +11,8 @@ const BUILD_TIMEOUT = 900_000;
 const CYCLES = 60_000;
 
 const VARIANTS: Record<string, TbVariant> = {
-  // the NIC with two planes (its window: 2 * 64 + 16 + 2 * PLANE_SKEW_CYCLES (128) entries)
-  '2 planes, NIC window': { module: 'nicraft_plane_merge', params: { PLANES: 2, WINDOW: 400 } },
+  // the NIC with two planes (its window: 2 * 64 + 16 + 2 * PLANE_SKEW_CYCLES (32) entries)
+  '2 planes, NIC window': { module: 'nicraft_plane_merge', params: { PLANES: 2, WINDOW: 208 } },
   // one plane: only repeats are copies
   '1 plane': { module: 'nicraft_plane_merge', params: { PLANES: 1, DATA_WIDTH: 64, WINDOW: 16 } },
   // three planes, a small window and a short memory: entries are overwritten and expire often

@@ -26,7 +26,7 @@ export const NIC_DEFAULTS: Readonly<NicParams> = Object.freeze({
   RX_FIFO_DEPTH_LOG2: 6,
   HOST_FIFO_DEPTH_LOG2: 6,
   TX_FIFO_DEPTH_LOG2: 5,
-  PLANE_SKEW_CYCLES: 128,
+  PLANE_SKEW_CYCLES: 32,
 });
 
 function clog2(x: number): number {
