@@ -590,7 +590,7 @@ export class ModelNic implements Nic {
     const oldCsrRdValid = csr.rdValid;
     const oldCsrRdData = csr.rdData;
     if (kind === KIND_CSR_READ) {
-      const status = (ex.appendAfull() ? 4 : 0) | (((last - applied) >>> 0) >= this.d.LD ? 2 : 0) | (dl.afull() ? 1 : 0);
+      const status = (ex.frozen(fastEn) ? 8 : 0) | (ex.appendAfull() ? 4 : 0) | (((last - applied) >>> 0) >= this.d.LD ? 2 : 0) | (dl.afull() ? 1 : 0);
       csr.rdData = csr.read(cmd!.addr & 0xffff, last, commit, applied, cm.view(csr.matchSel, nodeId, last), status, this.stats);
     }
     csr.rdValid = kind === KIND_CSR_READ;

@@ -153,7 +153,7 @@ wire e_log_we, e_log_len_we, e_log_tag_we;  wire [SB-1:0] e_log_beat;  wire [DW-
 wire [DW-1:0] app_tdata, pnt_tdata;  wire [KW-1:0] app_tkeep, pnt_tkeep;  wire [7:0] pnt_tuser;
 wire app_tvalid, app_tready, app_tlast, pnt_tvalid, pnt_tready, pnt_tlast, append_afull;
 wire ev_seq_first, ev_dup, ev_log_grew, ev_gap, ev_ack, ev_nack, ev_commit, ev_drop, ev_punt, ev_hb;
-wire ev_seq_end, ev_accept_end, ev_ooo_end;  wire [7:0] ev_src, ev_why;  wire [31:0] ev_index, ev_client, ev_commit_index;
+wire ev_seq_end, ev_accept_end, ev_ooo_end, exec_frozen;  wire [7:0] ev_src, ev_why;  wire [31:0] ev_index, ev_client, ev_commit_index;
 // commit, delivery, generators, retransmission
 wire [MAX_NODES*32-1:0] match, match_next, match_view;  wire [MAX_NODES-1:0] match_moved;
 wire [31:0] commit_index, dlv_target, applied_index;
@@ -223,7 +223,8 @@ nicraft_exec #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEP
     .ev_seq_first(ev_seq_first), .ev_dup(ev_dup), .ev_log_grew(ev_log_grew), .ev_gap(ev_gap),
     .ev_ack(ev_ack), .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index), .ev_client(ev_client),
     .ev_commit(ev_commit), .ev_commit_index(ev_commit_index), .ev_drop(ev_drop), .ev_why(ev_why), .ev_punt(ev_punt),
-    .ev_hb(ev_hb), .ev_seq_end(ev_seq_end), .ev_accept_end(ev_accept_end), .ev_ooo_end(ev_ooo_end)
+    .ev_hb(ev_hb), .ev_seq_end(ev_seq_end), .ev_accept_end(ev_accept_end), .ev_ooo_end(ev_ooo_end),
+    .frozen(exec_frozen)
 );
 
 nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD)) log_ram_inst (
@@ -342,7 +343,7 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
     .wr_last_index(wr_last_index), .wr_commit_index(wr_commit_index), .wr_applied_index(wr_applied_index),
     .wr_match_index(wr_match_index), .match_sel(match_sel), .ctr_clear(ctr_clear),
     .last_index(last_index), .commit_index(commit_index), .applied_index(applied_index), .match_view(match_view),
-    .status({append_afull, window_full, dlv_afull}), .ctr_rd_index(ctr_rd_index), .ctr_rd_value(ctr_rd_value)
+    .status({exec_frozen, append_afull, window_full, dlv_afull}), .ctr_rd_index(ctr_rd_index), .ctr_rd_value(ctr_rd_value)
 );
 
 nicraft_stats #(.PLANES(PLANES)) stats_inst (
