@@ -87,6 +87,8 @@ export interface CoreStatus {
   syncing: boolean;
   /** client events refused because a queue was full, and control messages dropped while a sync was full */
   refused: { proposals: number; reads: number; syncMessages: number };
+  /** syncs waiting for STATUS.FROZEN: answers without it, and syncs that then waited for ticks (nicsync.ts FREEZE_POLLS) */
+  freeze: { notFrozenPolls: number; stalls: number };
   /** follower read leases (docs/control-plane.md §6): the leader's mode, its holders, leases granted
    *  so far; a follower's lease end (own clock, -Infinity: none) and reads taken under it */
   leases: { mode: 'off' | 'entering' | 'on' | 'draining'; holders: NodeId[]; granted: number; followerUntil: number; followerReads: number };
@@ -282,6 +284,7 @@ export class Core {
       applied: this.log.applied, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), voters: [...this.voters],
       fastPath: this.mirror.fastOn, recovering: this.recovering, syncing: this.mirror.sync !== null,
       refused: { proposals: this.refusedProposals, reads: this.refusedReads, syncMessages: this.mirror.droppedMessages },
+      freeze: { notFrozenPolls: this.mirror.notFrozenPolls, stalls: this.mirror.frozenStalls },
       leases: {
         mode: this.fl.mode, holders: [...this.fl.holders.entries()].filter(([, u]) => u > this.now).map(([id]) => id).sort((a, b) => a - b),
         granted: this.fl.granted, followerUntil: this.followerLeaseUntil(), followerReads: this.followerReads,
@@ -469,6 +472,7 @@ export class Core {
 
   private tick(nowNs: number): void {
     this.now = Math.max(this.now, nowNs);
+    this.mirror.tick(this.rd.nic); // a sync that waits for STATUS.FROZEN reads again
     if (this.role === 'leader') {
       if (this.now >= this.checkQuorumDeadline) {
         this.checkQuorumDeadline = this.now + this.cfg.electionTimeoutNs;
