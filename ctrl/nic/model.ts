@@ -583,7 +583,7 @@ export class ModelNic implements Nic {
     cm.comb(leaderMode, members, csr.quorum, nodeId, csr.termStart, last, ex.evCommit, ex.evCommitIndex);
     dl.comb(cm.dlvTarget, cg.afull());
     cg.comb(csr, last, commit, dl.rdValid, dl.rdFirst, lr);
-    rt.comb(leaderMode, last, lpRead, lr);
+    rt.comb(leaderMode, last, term, lpRead, lr);
     cm.combMatch(merge.ackSrc, merge.ackIndex, ex.evAck, ex.evNack, ex.dSrc, ex.dIndex);
 
     // ---- CSR read: the mux sees the state as it is at the start of the cycle

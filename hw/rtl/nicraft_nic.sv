@@ -158,7 +158,7 @@ wire ev_seq_end, ev_accept_end, ev_ooo_end, exec_frozen;  wire [7:0] ev_src, ev_
 wire [MAX_NODES*32-1:0] match, match_next, match_view;  wire [MAX_NODES-1:0] match_moved;
 wire [31:0] commit_index, dlv_target, applied_index;
 wire dlv_rd_en, dlv_afull, dlv_rd_valid, dlv_rd_first, ev_committed;  wire [LD-1:0] dlv_rd_slot;  wire [SB-1:0] dlv_rd_beat;
-wire [15:0] dlv_len, rtx_len;  wire [31:0] rtx_index;  wire [DW-1:0] dlv_rd_data, rtx_rd_data;
+wire [15:0] dlv_len, rtx_len;  wire [31:0] rtx_index, rtx_term;  wire [DW-1:0] dlv_rd_data, rtx_rd_data;
 wire [DW-1:0] dlv_tdata, gen_tdata, rtx_tdata, evt_tdata;  wire [KW-1:0] dlv_tkeep, gen_tkeep, rtx_tkeep, evt_tkeep;
 wire [7:0] dlv_tuser, evt_tuser;
 wire dlv_tvalid, dlv_tready, dlv_tlast, gen_tvalid, gen_tready, gen_tlast, gen_afull;
@@ -236,7 +236,7 @@ nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD
     .log_rsp_valid(log_rsp_valid), .log_rsp_data(log_rsp_data), .log_rsp_len(log_rsp_len),
     .dlv_rd_en(dlv_rd_en), .dlv_rd_slot(dlv_rd_slot), .dlv_rd_beat(dlv_rd_beat), .dlv_rd_data(dlv_rd_data), .dlv_len(dlv_len),
     .rtx_rd_req(rtx_rd_req), .rtx_rd_gnt(rtx_rd_gnt), .rtx_rd_slot(rtx_rd_slot), .rtx_rd_beat(rtx_rd_beat),
-    .rtx_rd_data(rtx_rd_data), .rtx_len(rtx_len), .rtx_index(rtx_index), .tag_slot(tag_slot), .tag_data(tag_data)
+    .rtx_rd_data(rtx_rd_data), .rtx_len(rtx_len), .rtx_index(rtx_index), .rtx_term(rtx_term), .tag_slot(tag_slot), .tag_data(tag_data)
 );
 
 nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
@@ -287,7 +287,7 @@ nicraft_rtx #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEPT
     .match(match), .match_next(match_next), .match_moved(match_moved),
     .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index), .ev_client(ev_client),
     .rd_req(rtx_rd_req), .rd_gnt(rtx_rd_gnt), .rd_slot(rtx_rd_slot), .rd_beat(rtx_rd_beat), .rd_len(rtx_len),
-    .rd_index(rtx_index), .rd_data(rtx_rd_data),
+    .rd_index(rtx_index), .rd_term(rtx_term), .rd_data(rtx_rd_data),
     .m_axis_tdata(rtx_tdata), .m_axis_tkeep(rtx_tkeep), .m_axis_tvalid(rtx_tvalid), .m_axis_tready(rtx_tready),
     .m_axis_tlast(rtx_tlast),
     .m_axis_evt_tdata(evt_tdata), .m_axis_evt_tkeep(evt_tkeep), .m_axis_evt_tvalid(evt_tvalid),

@@ -93,4 +93,32 @@ describe('campaign seeds with follower reads found by the 10,000-seed campaign o
     // the scenario happened: n1's sync read STATUS while the put was half sequenced
     expect(notFrozen).toBeGreaterThan(0);
   }, 60_000);
+  it('seed 600020: a leader NIC does not resend entries of an older term, so a lagging voter cannot saturate its link (the final reads complete)', () => {
+    // 7 voters, n1 and n7 lagging by ~100 entries of term 3 when the faults stop (term 4, n2 leads).
+    // Their NACKs (every few hundred cycles) restarted go-back-N rounds of the term-3 entries, which
+    // a follower NIC never takes (it punts an APPEND of an older term to its host): n2 resent 103,582
+    // frames, its 100G link saturated (in the world's unbounded queues a 60-us backlog), replies and
+    // the host's repairs queued behind them, and the final reads outran the 220-us retry budget.
+    // The NIC now stops a round at an entry of an older term (RETRANSMIT_STALE, needs-repair).
+    let rtx = -1;
+    let stale = -1;
+    const r = runSeed(600020, {
+      outDir: 'build/fuzz-out/follower-reads', traceOnFailure: false,
+      instrument: (b, at) => {
+        const w = (b as unknown as { world: { nodes: { nic: { readCounters(): Record<string, bigint> } }[] } }).world;
+        const sample = (): void => {
+          const c = w.nodes[1]!.nic.readCounters();
+          rtx = Number(c.RETRANSMIT_TX);
+          stale = Number(c.RETRANSMIT_STALE);
+          at(b.nowUs() + 10, sample);
+        };
+        at(10, sample);
+      },
+    });
+    expect(r.schedule.followerReads).toBe(true);
+    expect(r.failures).toEqual([]);
+    // n2 (the leader of term 4) refused older-term entries and resent almost nothing (12 frames measured)
+    expect(stale).toBeGreaterThan(0);
+    expect(rtx).toBeLessThan(1000);
+  }, 60_000);
 });
