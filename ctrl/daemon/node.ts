@@ -515,7 +515,7 @@ export class NodeDaemon implements StatusSource {
         replica: { ...this.replica.stats, punts: { ...this.replica.stats.punts } },
         codec: { ...this.replica.codec.stats },
         storage: { ...this.storage.stats },
-        reads: { ...this.reads, follower: this.replica.followerReads.served, refused: this.reads.refused + this.replica.followerReads.refused },
+        reads: { ...this.reads, follower: this.replica.followerReads.served, refused: this.reads.refused + this.replica.followerReads.refused, log: this.replica.stats.logGets },
         driver: { ...this.driver },
         nic: nicCounters as Partial<Record<CounterName, number>>,
       },

@@ -74,6 +74,10 @@ export function prometheus(s: Record<string, unknown>): string {
   flat('storage', 'Write-ahead log counter');
   flat('driver', 'Real-time driver counter');
   flat('reads', 'Client gets answered at the leader without the log (localReads)');
+  const rd = (c.reads ?? {}) as Record<string, unknown>;
+  const rn = (k: string): number => (typeof rd[k] === 'number' ? (rd[k] as number) : 0);
+  metric('nicraft_reads_total', 'counter', 'Client gets answered by this node, by path: lease (leader lease, no log), readindex (after a heartbeat round a quorum acknowledged, no log), log (sequenced and applied as an entry), follower (a follower under its read lease).',
+    [[{ path: 'lease' }, rn('lease')], [{ path: 'readindex' }, rn('quorum')], [{ path: 'log' }, rn('log')], [{ path: 'follower' }, rn('follower')]]);
   const sr = (s as { syncRate?: { fsyncsPerSec: number; entriesPerFsync: number } }).syncRate;
   if (sr) {
     metric('nicraft_storage_fsyncs_per_second', 'gauge', 'WAL fdatasyncs in the last full second.', [[{}, sr.fsyncsPerSec]]);
