@@ -25,7 +25,7 @@ import { createNic, type DaemonNic } from './backend.js';
 import { formatEndpoint, type NodeConfig } from './config.js';
 import { readFileSync } from 'node:fs';
 import { MsgType, type Message } from '../core/types.js';
-import { FileStorage, prepareRejoin } from './file-storage.js';
+import { ENTRIES_PER_SYNC_BOUNDS, FileStorage, prepareRejoin } from './file-storage.js';
 import { bindUdp, PlaneNet, type PlaneStats } from './planes.js';
 import { attachKernelFilter, buildKernelFilter } from './sockfilter.js';
 import { listenStatus, type StatusSource } from './status.js';
@@ -506,6 +506,7 @@ export class NodeDaemon implements StatusSource {
       durableIndex: this.replica.core.durableIndex(),
       localReads: this.cfg.localReads,
       syncRate: { ...this.syncRate },
+      entriesPerSync: { bounds: [...ENTRIES_PER_SYNC_BOUNDS], counts: [...this.storage.entriesPerSync], sum: this.storage.stats.syncedEntries },
       planes: this.planeHealth(),
       clientsKnown: this.net.knownClients(),
       nicCycle: this.dnic.nic.cycle,

@@ -3,7 +3,8 @@
 // get) and /metrics counts the gets by path (lease or readindex, none through the log); a mixed
 // load stays linearizable. The control: localReads off, the same read-only load appends one entry
 // per get and /metrics counts them under path="log". With followerReads on and gets sent to any
-// replica, the followers' path="follower" counts them.
+// replica, the followers' path="follower" counts them. The leader's entries-per-fdatasync histogram
+// (group commit) is in /metrics.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalCluster } from '../../ctrl/deploy/cluster.js';
 import { finalReads, runLoad, Workload } from '../../ctrl/deploy/load.js';
@@ -79,6 +80,15 @@ describe('deployment: reads without the log', () => {
     }
     const c = checkHistory(w);
     expect(c.verdict, c.detail).toBe('linearizable');
+    // group commit: the leader's entries-per-fdatasync histogram counted the writes
+    const leader = (await on.leader())!;
+    const mt = await on.metrics(leader);
+    const hcount = Number(new RegExp(`^nicraft_storage_fsync_entries_count\\{node="${leader}"\\} (\\d+)$`, 'm').exec(mt)?.[1] ?? -1);
+    const hsum = Number(new RegExp(`^nicraft_storage_fsync_entries_sum\\{node="${leader}"\\} (\\d+)$`, 'm').exec(mt)?.[1] ?? -1);
+    console.log(`leader: ${hcount} fdatasyncs covered ${hsum} entries`);
+    expect(hcount).toBeGreaterThan(0);
+    expect(hsum).toBeGreaterThan(20);
+    expect(mt).toMatch(/^nicraft_storage_fsyncs_per_second\{/m);
     await on.stopAll();
 
     const off = await makeCluster('reads-off', { backend: 'model', overrides: { localReads: false } });
