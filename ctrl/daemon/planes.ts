@@ -14,6 +14,8 @@
 //   takes it (take(): control messages first, then replication frames, then client requests, each
 //   with a budget per turn).
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIPv4 } from 'node:net';
 import { ETHERTYPE, HDR_BYTES, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType as W, WIRE_VERSION } from '../wire/wire.gen.js';
 import { formatEndpoint, type Endpoint, type MemberConfig } from './config.js';
 
@@ -39,6 +41,12 @@ export interface PlaneStats {
   /** datagrams accepted (passed the filter and queued for the NIC) */
   rxFrames: number;
   txFrames: number;
+  /** datagrams sent (a bundle to a client carries several frames) */
+  txDatagrams: number;
+  /** frames sent in bundles of more than one frame */
+  txBundled: number;
+  /** frames to a client not sent again: the same frame was already queued for the same address in this turn (its other plane's copy) */
+  txSameRoute: number;
   rxBlocked: number;
   txBlocked: number;
   /** frames to a client whose address is not known, or to an unknown node */
@@ -64,10 +72,19 @@ export class BindError extends Error {
 
 const CLIENT_CAP = 65_536;
 
+/**
+ * The sockets' address lookup: an IPv4 literal (what the configs hold) is answered at once, in the
+ * same call (Node's default lookup answers a literal in a later tick: a nextTick per datagram sent).
+ */
+export function literalLookup(host: string, family: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  if (isIPv4(host)) { cb(null, host, 4); return; }
+  dnsLookup(host, 4, (err, address) => cb(err, address, 4));
+}
+
 /** Binds a UDP socket exclusively; rejects with a BindError naming the field. */
 export function bindUdp(e: Endpoint, field: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = createSocket({ type: 'udp4', reuseAddr: false });
+    const s = createSocket({ type: 'udp4', reuseAddr: false, lookup: literalLookup });
     const onError = (err: NodeJS.ErrnoException): void => {
       s.close();
       const why = err.code === 'EADDRINUSE' ? 'is already in use' : err.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : `cannot be bound (${err.message})`;
@@ -85,6 +102,25 @@ export function bindUdp(e: Endpoint, field: string): Promise<Socket> {
   });
 }
 
+/**
+ * The frames of a datagram: one frame, or a bundle (frames back to back, each max(60, 44 +
+ * payload_len) bytes by its header). Undefined when the lengths do not add up to the datagram's
+ * (a short or truncated frame): the caller drops the whole datagram.
+ */
+export function splitFrames(d: Uint8Array): Uint8Array[] | undefined {
+  const out: Uint8Array[] = [];
+  let off = 0;
+  while (off < d.length) {
+    if (d.length - off < HDR_BYTES) return undefined;
+    const plen = (d[off + 42]! << 8) | d[off + 43]!;
+    const len = Math.max(MIN_FRAME_BYTES, HDR_BYTES + plen);
+    if (off + len > d.length) return undefined;
+    out.push(d.subarray(off, off + len));
+    off += len;
+  }
+  return out.length ? out : undefined;
+}
+
 function mac(b: Uint8Array, off: number): number {
   return b[off]! * 2 ** 40 + b[off + 1]! * 2 ** 32 + ((b[off + 2]! << 24) >>> 0) + (b[off + 3]! << 16) + (b[off + 4]! << 8) + b[off + 5]!;
 }
@@ -94,6 +130,18 @@ export interface PlaneFilter {
   clusterId: number;
   /** the NIC's largest payload (frames with a longer one are dropped as bad_length) */
   maxPayload: number;
+  /** the largest bundle of frames to a client in one datagram (default DEFAULT_BUNDLE_BYTES) */
+  bundleBytes?: number;
+}
+
+/** A bundle to a client fits an Ethernet MTU of 1500 (IPv4 and UDP headers: 28 bytes): no IP fragments. */
+export const DEFAULT_BUNDLE_BYTES = 1472;
+
+interface OutQueue {
+  sock: Socket;
+  st: PlaneStats;
+  frames: Uint8Array[];
+  bytes: number;
 }
 
 /**
@@ -120,11 +168,17 @@ export class PlaneNet {
   private readonly selfMac: number;
   private queuedTotal = 0;
   private closed = false;
+  /** frames for clients waiting for the end of this turn, per address and port (toClient) */
+  private readonly clientOut = new Map<string, Map<number, OutQueue>>();
+  private flushQueued = false;
+  /** the largest bundle datagram to a client (bytes) */
+  readonly bundleBytes: number;
   /** called when a datagram was queued (the driver schedules a turn) */
   onReadable?: () => void;
   onError?: (plane: number, err: Error) => void;
 
   constructor(readonly selfId: number, members: MemberConfig[], private readonly sockets: Socket[], private readonly filter: PlaneFilter) {
+    this.bundleBytes = filter.bundleBytes ?? DEFAULT_BUNDLE_BYTES;
     this.peers = new Map(members.filter((m) => m.id !== selfId).map((m) => [m.id, m.planes]));
     this.selfMac = MAC_NODE_PREFIX + selfId;
     this.drops = sockets.map(() => new Uint32Array(RX_DROP_REASONS.length));
@@ -136,7 +190,7 @@ export class PlaneNet {
       return a;
     });
     this.stats = sockets.map((_, plane) => ({
-      plane, blocked: false, rxFrames: 0, txFrames: 0, rxBlocked: 0, txBlocked: 0, txNoRoute: 0, txErrors: 0, lastRxMs: {},
+      plane, blocked: false, rxFrames: 0, txFrames: 0, txDatagrams: 0, txBundled: 0, txSameRoute: 0, rxBlocked: 0, txBlocked: 0, txNoRoute: 0, txErrors: 0, lastRxMs: {},
       rxDropped: {} as Record<RxDropReason, number>, rxAccepted: {} as Record<RxClass, number>, rxQueued: {} as Record<RxClass, number>,
     }));
     sockets.forEach((s, plane) => {
@@ -281,7 +335,7 @@ export class PlaneNet {
       else st.txNoRoute++;
     } else if (dst >= MAC_CLIENT_PREFIX && dst < MAC_CLIENT_PREFIX + 0x1000000) {
       const c = this.clients.get(dst - MAC_CLIENT_PREFIX);
-      if (c) this.out(sock, st, frame, c.port, c.address);
+      if (c) this.toClient(sock, st, frame, c.port, c.address);
       else st.txNoRoute++;
     } else {
       st.txNoRoute++;
@@ -290,10 +344,60 @@ export class PlaneNet {
 
   private out(sock: Socket, st: PlaneStats, frame: Uint8Array, port: number, host: string): void {
     st.txFrames++;
+    st.txDatagrams++;
     sock.send(frame, port, host, (err) => {
       if (err) st.txErrors++;
     });
   }
+
+  /**
+   * A frame for a client: queued per client address and sent, with the other frames for that
+   * address queued in this turn, as one bundle datagram (frames back to back, each self-delimiting
+   * by its header's payload length; at most `bundleBytes`) when the current task ends (a
+   * microtask: no added delay). The same frame queued again for that address in the same turn (its
+   * copy from another plane: the NIC sends every frame on every plane, and a client's address is
+   * one per client, so every plane's copy would take the same path) is not sent twice (counted in
+   * txSameRoute).
+   */
+  private toClient(sock: Socket, st: PlaneStats, frame: Uint8Array, port: number, host: string): void {
+    st.txFrames++;
+    let byPort = this.clientOut.get(host);
+    if (!byPort) this.clientOut.set(host, (byPort = new Map()));
+    let q = byPort.get(port);
+    if (!q) byPort.set(port, (q = { sock, st, frames: [], bytes: 0 }));
+    for (const f of q.frames) {
+      if (f.length === frame.length && Buffer.compare(f, frame) === 0) { st.txSameRoute++; return; }
+    }
+    if (q.bytes + frame.length > this.bundleBytes && q.frames.length) this.flushOne(host, port, q);
+    q.frames.push(frame);
+    q.bytes += frame.length;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  private flushOne(host: string, port: number, q: OutQueue): void {
+    const n = q.frames.length;
+    if (n === 0) return;
+    const data = n === 1 ? q.frames[0]! : Buffer.concat(q.frames, q.bytes);
+    q.frames = [];
+    q.bytes = 0;
+    const st = q.st;
+    st.txDatagrams++;
+    if (n > 1) st.txBundled += n;
+    q.sock.send(data, port, host, (err) => {
+      if (err) st.txErrors++;
+    });
+  }
+
+  /** Sends every queued bundle (the microtask queued by toClient). */
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (this.closed) { this.clientOut.clear(); return; }
+    for (const [host, byPort] of this.clientOut) for (const [port, q] of byPort) this.flushOne(host, port, q);
+    this.clientOut.clear();
+  };
 
   close(): void {
     if (this.closed) return;

@@ -1,7 +1,8 @@
 // KV clients over UDP (ctrl/app/client.ts on real sockets): one socket shared by every client of
 // a pool, each client a session with its own id. A request goes to the target node on every plane
 // (the NIC's plane merge keeps the first copy), so a lost plane costs no timeout; replies come
-// back on every plane and the client keeps the first.
+// back on every plane and the client keeps the first. A datagram from a node may carry several
+// replies (a bundle: the node sends the frames for one address in one turn together, planes.ts).
 //
 // Client ids are drawn from the OS's randomness (24 bits, as the client MAC carries): the
 // replicas keep a session per id, and a new process must not reuse the sequence numbers of an
@@ -12,6 +13,7 @@ import { KvClient, type Outcome } from '../app/client.js';
 import type { Command } from '../app/kv.js';
 import { decodeHeader } from '../wire/wire.gen.js';
 import type { ClusterFile, Endpoint } from '../daemon/config.js';
+import { literalLookup, splitFrames } from '../daemon/planes.js';
 
 export interface PoolOptions {
   /** per-attempt timeout (default 500 ms) and attempts per operation (default 20) */
@@ -42,7 +44,7 @@ export class ClientPool {
   }
 
   static async open(cluster: ClusterFile, opts: PoolOptions = {}): Promise<ClientPool> {
-    const sock = createSocket({ type: 'udp4' });
+    const sock = createSocket({ type: 'udp4', lookup: literalLookup });
     const loopback = cluster.members.every((m) => m.planes.every((e) => e.host.startsWith('127.')));
     await new Promise<void>((res, rej) => {
       sock.once('error', rej);
@@ -84,13 +86,19 @@ export class ClientPool {
     }
   }
 
+  /** A datagram from a node: one reply, or a bundle of replies (to clients of this pool: one address). */
   private receive(msg: Uint8Array): void {
-    let h;
-    try { h = decodeHeader(msg); } catch { this.stats.stray++; return; }
-    const c = this.clients.get(h.clientId);
-    if (!c) { this.stats.stray++; return; }
-    this.stats.received++;
-    c.receive(msg, nowNs());
+    const frames = splitFrames(msg);
+    if (!frames) { this.stats.stray++; return; }
+    const t = nowNs();
+    for (const f of frames) {
+      let h;
+      try { h = decodeHeader(f); } catch { this.stats.stray++; continue; }
+      const c = this.clients.get(h.clientId);
+      if (!c) { this.stats.stray++; continue; }
+      this.stats.received++;
+      c.receive(f, t);
+    }
   }
 
   close(): void {

@@ -6,13 +6,15 @@
 // * attached to a real socket, it lets the valid frames through and drops the junk in the kernel
 //   (counted in /proc/net/udp), passing one in `sampleEvery` on;
 // * PlaneNet: what passes waits in its class's queue; take() hands out control messages first,
-//   then replication frames, then client requests, within a budget; a full queue drops and counts.
+//   then replication frames, then client requests, within a budget; a full queue drops and counts;
+// * PlaneNet: frames for one client address in one turn go out as one bundle datagram (each plane's
+//   copy of a frame once), which splitFrames takes apart; a datagram whose lengths do not add up is refused.
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SeededRand } from '../../ctrl/rand.js';
 import type { Endpoint, MemberConfig } from '../../ctrl/daemon/config.js';
-import { CLASS_CLIENT, CLASS_CONTROL, CLASS_REPLICATION, PlaneNet, RX_DROP_REASONS, RX_QUEUE_CAP } from '../../ctrl/daemon/planes.js';
+import { CLASS_CLIENT, CLASS_CONTROL, CLASS_REPLICATION, PlaneNet, RX_DROP_REASONS, RX_QUEUE_CAP, splitFrames } from '../../ctrl/daemon/planes.js';
 import { attachKernelFilter, buildKernelFilter, type BpfInsn } from '../../ctrl/daemon/sockfilter.js';
 import { encodeFrame, MAC_GROUP, MsgType as W, clientMac, nodeMac } from '../../ctrl/wire/wire.gen.js';
 import { pool } from './flooder.js';
@@ -218,5 +220,44 @@ describe('the plane filter and the kernel filter', () => {
     expect(rest.length).toBe(1 + 1 + cap - 3);
     expect(net.queued).toBe(0);
     expect(net.knownClients()).toBe(cap);
+  });
+
+  it('PlaneNet: the frames for one client address in a turn go out as one bundle, each plane\'s copy once; splitFrames', async () => {
+    const p0 = await bind();
+    const p1 = await bind();
+    const cl = await bind();
+    const clusterId = 5;
+    const members: MemberConfig[] = [{ id: 1, planes: [{ host: '127.0.0.1', port: p0.address().port }, { host: '127.0.0.1', port: p1.address().port }] }];
+    const net = new PlaneNet(1, members, [p0, p1], { clusterId, maxPayload: 256, bundleBytes: 400 });
+    const got: Uint8Array[] = [];
+    cl.on('message', (m) => got.push(new Uint8Array(m)));
+    // the clients 7 and 8 (one pool: one address) send a request on both planes: the node learns their address
+    for (const c of [7, 8]) for (const p of [p0, p1]) {
+      const req = frameOf({ dst: nodeMac(1), src: clientMac(c), type: W.REQ, clusterId, srcNode: 0xff, clientId: c });
+      await new Promise<void>((res) => cl.send(req, p.address().port, '127.0.0.1', () => res()));
+    }
+    await new Promise((res) => setTimeout(res, 100));
+    expect(net.knownClients()).toBe(2);
+    // three replies, each sent on both planes in one turn (as the NIC does), and one larger reply
+    const reply = (c: number, payload: number) => frameOf({ dst: clientMac(c), src: nodeMac(1), type: W.REPLY, clusterId, srcNode: 1, clientId: c, payload });
+    const r = [reply(7, 8), reply(8, 8), reply(7, 20), reply(8, 200)];
+    for (const f of r.slice(0, 3)) { net.send(0, f); net.send(1, f.slice()); }
+    net.send(0, r[3]!); // 60 + 60 + 64 + 244 bytes > 400: a second datagram
+    await new Promise((res) => setTimeout(res, 200));
+    expect(got.length).toBe(2);
+    const frames = got.flatMap((d) => splitFrames(d)!);
+    expect(frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(r.map((f) => Buffer.from(f).toString('hex')));
+    const st = net.snapshot();
+    expect(st[0]!.txFrames + st[1]!.txFrames).toBe(7);
+    expect(st[0]!.txDatagrams + st[1]!.txDatagrams).toBe(2);
+    expect(st[0]!.txSameRoute + st[1]!.txSameRoute).toBe(3);
+    expect(st[0]!.txBundled).toBe(3);
+    // splitFrames: one frame, a bundle, and lengths that do not add up
+    expect(splitFrames(r[0]!)!.length).toBe(1);
+    expect(splitFrames(new Uint8Array([...r[0]!, ...r[3]!]))!.map((f) => f.length)).toEqual([60, 244]);
+    expect(splitFrames(new Uint8Array([...r[0]!, 1, 2, 3]))).toBeUndefined();
+    expect(splitFrames(r[3]!.subarray(0, 100))).toBeUndefined();
+    expect(splitFrames(new Uint8Array(0))).toBeUndefined();
+    net.close();
   });
 });
