@@ -67,7 +67,10 @@ const nicSchema = z.object({
   /** cycles stepped per quantum while settling after an input, and the cap per settle */
   settleQuantumCycles: z.number().int().min(1).max(4096).default(16),
   maxSettleCycles: z.number().int().min(16).max(1_000_000).default(8192),
-  ackCount: z.number().int().min(1).max(255).default(1),
+  /** ACK coalescing: a follower NIC ACKs after this many APPENDs or ackDelayCycles after the first
+   *  unacknowledged one. 16: the APPENDs of one driver turn share one ACK per plane (the settle runs
+   *  the NIC past the delay at once, so no wall-clock wait); 1 ACKs every APPEND (one datagram each). */
+  ackCount: z.number().int().min(1).max(255).default(16),
   ackDelayCycles: z.number().int().min(1).max(65535).default(16),
   /** the NIC's timers; defaults from cyclesPerMs: heartbeats and RTO 20 ms, NACK delay 0.4 ms (at least 64 cycles), NACK interval twice that */
   hbIntervalCycles: z.number().int().min(1).optional(),

@@ -247,13 +247,14 @@ export class Replica {
   }
 
   private answerReads(): void {
+    const durable = this.o.durableReplies ? this.core.durableIndex() : 0; // once per pass, not per read
     for (const [ctx, r] of this.reads) {
       if (r.index === -2) continue;
       if (r.index === -1) { this.reads.delete(ctx); r.done({ value: undefined, via: 'refused', index: -1 }); continue; }
       if (this.kv.appliedIndex < r.index) continue;
       // durable replies: a read returns nothing a crash of every replica could still take back:
       // the last write of its key (applied, hence at most the applied index) must be durable on a quorum
-      if (this.o.durableReplies && this.core.durableIndex() < this.kv.lastWriteIndex(r.key)) continue;
+      if (this.o.durableReplies && durable < this.kv.lastWriteIndex(r.key)) continue;
       this.reads.delete(ctx);
       r.done({ value: this.kv.get(r.key), via: r.via, index: r.index });
     }
