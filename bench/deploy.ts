@@ -331,3 +331,9 @@ const file = join(ROOT, 'bench/out/deploy.json');
 mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
 writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
 console.log(`bench-deploy: wrote ${file}`);
+// the report: a page of its own, and the section the cluster report (report.html) includes
+const { deployPage, deploySvgs } = await import('./report/deploy.js');
+const svgs = await deploySvgs(out as unknown as Parameters<typeof deploySvgs>[0]);
+for (const [id, svg] of Object.entries(svgs)) writeFileSync(join(ROOT, 'bench/out', `${id}.svg`), svg);
+writeFileSync(join(ROOT, 'bench/out/deploy.html'), deployPage(out as unknown as Parameters<typeof deployPage>[0], svgs));
+console.log(`bench-deploy: wrote ${join(ROOT, 'bench/out/deploy.html')} (${Object.keys(svgs).map((k) => `${k}.svg`).join(', ')})`);
