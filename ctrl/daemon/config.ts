@@ -101,6 +101,10 @@ const netSchema = z.object({
   kernelFilter: z.boolean().default(true),
   /** one datagram in this many that the kernel filter drops goes on to the daemon's filter, which counts its reason (a power of two; 0: none) */
   kernelFilterSample: z.number().int().min(0).max(65536).refine((n) => (n & (n - 1)) === 0, 'must be 0 or a power of two (1, 2, 4, ..., 65536)').default(64),
+  /** frames for one destination in one driver turn go out as one datagram of at most this many bytes,
+   *  and such bundles are accepted (0: one frame per datagram; the same on every member). At most 1472:
+   *  an Ethernet MTU without IP fragments, and the kernel filter checks every frame (one block each). */
+  bundleBytes: z.number().int().min(0).max(1472).refine((n) => n === 0 || n >= 60, 'must be 0 (no bundles) or 60..1472').default(1472),
 }).strict();
 
 const nodeSchema = z.object({

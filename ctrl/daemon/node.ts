@@ -66,7 +66,7 @@ async function attachFilters(cfg: NodeConfig, sockets: Socket[], maxPayload: num
   if (!cfg.net.kernelFilter) return false;
   for (let p = 0; p < sockets.length; p++) {
     const members = new Map(cfg.members.filter((m) => m.id !== cfg.id).map((m) => [m.id, m.planes[p]!]));
-    const prog = buildKernelFilter({ clusterId: cfg.clusterId, selfId: cfg.id, maxPayload, members, sampleEvery: cfg.net.kernelFilterSample });
+    const prog = buildKernelFilter({ clusterId: cfg.clusterId, selfId: cfg.id, maxPayload, members, sampleEvery: cfg.net.kernelFilterSample, bundleBytes: cfg.net.bundleBytes });
     const r = await attachKernelFilter(sockets[p]!, prog);
     if (!r.ok) {
       log.warn({ plane: p, why: r.why }, 'kernel filter not attached: junk datagrams are dropped by the daemon (each costs it a wake-up)');
@@ -136,7 +136,7 @@ export class NodeDaemon implements StatusSource {
     this.seed = seed;
     this.dnic = dnic;
     const nic = dnic.nic;
-    this.net = new PlaneNet(cfg.id, cfg.members, sockets, { clusterId: cfg.clusterId, maxPayload: nic.readCsr(Csr.IDENT_PARAMS1) & 0xffff });
+    this.net = new PlaneNet(cfg.id, cfg.members, sockets, { clusterId: cfg.clusterId, maxPayload: nic.readCsr(Csr.IDENT_PARAMS1) & 0xffff, bundleBytes: cfg.net.bundleBytes });
     this.net.onError = (plane, err) => log.warn({ plane, err: err.message }, 'plane socket error');
     // storage: replays the log; a torn final record is cut off and reported here; corruption throws (WalError)
     this.storage = new FileStorage(cfg.dataDir, {

@@ -23,6 +23,9 @@ export interface PoolOptions {
   tickMs?: number;
   /** where gets go first: 'leader' (default) or 'any' replica round robin (KvClient readFrom; followers answer under read leases) */
   readFrom?: 'leader' | 'any';
+  /** requests to one node endpoint in one turn share a datagram of at most this many bytes (default
+   *  1472; 0: one request per datagram): the nodes' net.bundleBytes must take them (the default does) */
+  bundleBytes?: number;
 }
 
 const nowNs = (): number => Number(process.hrtime.bigint());
@@ -32,7 +35,7 @@ export class ClientPool {
   private readonly timer: NodeJS.Timeout;
   private readonly endpoints: Map<number, Endpoint[]>;
   private closed = false;
-  stats = { sent: 0, received: 0, stray: 0 };
+  stats = { sent: 0, received: 0, stray: 0, datagrams: 0 };
 
   private constructor(readonly cluster: ClusterFile, private readonly sock: Socket, private readonly o: Required<PoolOptions>) {
     this.endpoints = new Map(cluster.members.map((m) => [m.id, m.planes]));
@@ -54,7 +57,7 @@ export class ClientPool {
       sock.setRecvBufferSize(4 << 20);
       sock.setSendBufferSize(4 << 20);
     } catch { /* kernel limits */ }
-    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, readFrom: 'leader', ...opts });
+    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, readFrom: 'leader', bundleBytes: 1472, ...opts });
   }
 
   /** A new client session (a fresh random id). */
@@ -82,9 +85,35 @@ export class ClientPool {
     if (this.closed) return;
     for (const e of this.endpoints.get(to) ?? []) {
       this.stats.sent++;
-      this.sock.send(frame, e.port, e.host);
+      if (this.o.bundleBytes <= 0) { this.stats.datagrams++; this.sock.send(frame, e.port, e.host); continue; }
+      // requests to one endpoint in this turn share a datagram (the node's filter takes bundles)
+      let q = this.out.get(e);
+      if (!q) this.out.set(e, (q = { frames: [], bytes: 0 }));
+      if (q.bytes + frame.length > this.o.bundleBytes && q.frames.length) this.flushOne(e, q);
+      q.frames.push(frame);
+      q.bytes += frame.length;
+      if (!this.flushQueued) { this.flushQueued = true; queueMicrotask(this.flush); }
     }
   }
+
+  private readonly out = new Map<Endpoint, { frames: Uint8Array[]; bytes: number }>();
+  private flushQueued = false;
+
+  private flushOne(e: Endpoint, q: { frames: Uint8Array[]; bytes: number }): void {
+    if (q.frames.length === 0) return;
+    const data = q.frames.length === 1 ? q.frames[0]! : Buffer.concat(q.frames, q.bytes);
+    q.frames = [];
+    q.bytes = 0;
+    this.stats.datagrams++;
+    this.sock.send(data, e.port, e.host);
+  }
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (this.closed) return;
+    for (const [e, q] of this.out) this.flushOne(e, q);
+    this.out.clear();
+  };
 
   /** A datagram from a node: one reply, or a bundle of replies (to clients of this pool: one address). */
   private receive(msg: Uint8Array): void {

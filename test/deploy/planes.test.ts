@@ -37,6 +37,7 @@ function runBpf(prog: BpfInsn[], payload: Uint8Array, src: { ip: number; port: n
   ip[12] = src.ip >>> 24; ip[13] = (src.ip >>> 16) & 0xff; ip[14] = (src.ip >>> 8) & 0xff; ip[15] = src.ip & 0xff;
   let A = 0;
   let X = 0;
+  const M = new Uint32Array(16);
   const load = (k: number, size: number): number | undefined => {
     let buf = udp;
     let off = k;
@@ -56,6 +57,21 @@ function runBpf(prog: BpfInsn[], payload: Uint8Array, src: { ip: number; port: n
         A = v;
         break;
       }
+      case 0x40: case 0x48: case 0x50: {
+        const v = load((X + k) >>> 0, code === 0x40 ? 4 : code === 0x48 ? 2 : 1);
+        if (v === undefined) return 0;
+        A = v;
+        break;
+      }
+      case 0x60: A = M[k]!; break;
+      case 0x61: X = M[k]!; break;
+      case 0x01: X = k; break;
+      case 0x02: M[k] = A; break;
+      case 0x03: M[k] = X; break;
+      case 0x0c: A = (A + X) >>> 0; break;
+      case 0x1c: A = (A - X) >>> 0; break;
+      case 0x2d: pc += A > X ? jt : jf; break;
+      case 0x05: pc += k; break;
       case 0x80: A = udp.length; break;
       case 0x00: A = k; break;
       case 0x04: A = (A + k) >>> 0; break;
@@ -92,13 +108,16 @@ describe('the plane filter and the kernel filter', () => {
     const clusterId = 5;
     const members: MemberConfig[] = [1, 2, 3].map((id) => ({ id, planes: [{ host: '127.0.0.1', port: 30000 + id }, { host: '127.0.0.3', port: 31000 + id }] }));
     const self = 2;
-    const net = new PlaneNet(self, members, [sock, sock], { clusterId, maxPayload: 256 });
     let agreed = 0;
+    let bundlesAccepted = 0;
     const accepted = new Map<string, number>();
+    // one frame per datagram (net.bundleBytes 0), and bundles of frames (the default, 1472)
+    for (const bundleBytes of [0, 1472])
     for (const plane of [0, 1]) {
+      const net = new PlaneNet(self, members, [sock, sock], { clusterId, maxPayload: 256, bundleBytes });
       const eps = new Map<number, Endpoint>(members.filter((m) => m.id !== self).map((m) => [m.id, m.planes[plane]!]));
-      const prog = buildKernelFilter({ clusterId, selfId: self, maxPayload: 256, members: eps, sampleEvery: 0 });
-      expect(prog.length).toBeLessThan(200);
+      const prog = buildKernelFilter({ clusterId, selfId: self, maxPayload: 256, members: eps, sampleEvery: 0, bundleBytes });
+      expect(prog.length).toBeLessThan(bundleBytes ? 4096 : 200);
       // valid frames of every kind, and their variants
       const frames: Uint8Array[] = [];
       for (const m of [1, 3]) {
@@ -123,6 +142,24 @@ describe('the plane filter and the kernel filter', () => {
         frames.push(g);
       }
       frames.push(...pool(rand, { targets: [], clusterId, memberIds: [1, 2, 3], seed, poolSize: 0 }, self, 3000).map((d) => d.bytes));
+      if (bundleBytes) {
+        // bundles: 2 to 6 frames back to back, all valid ones from one sender (member 1's, or client
+        // requests), or with one frame changed, cut short, or followed by junk; up to and past bundleBytes
+        const valid1 = frames.filter((f) => f.length <= 300 && f[11] === 1 && f[6] === 0x02);
+        const validC = frames.filter((f) => f[6] === 0x02 && f[7] === 0x4e && f[8] === 0x43);
+        for (let i = 0; i < 600; i++) {
+          const from = i % 2 ? valid1 : validC;
+          const n = 2 + rand.int(5);
+          const parts = Array.from({ length: n }, () => from[rand.int(from.length)]!);
+          const b = new Uint8Array(parts.reduce((a, f) => a + f.length, 0));
+          let o = 0;
+          for (const f of parts) { b.set(f, o); o += f.length; }
+          frames.push(b);
+          const bad = b.slice();
+          bad[rand.int(bad.length)] ^= 1 << rand.int(8);
+          frames.push(bad, b.subarray(0, b.length - 1 - rand.int(30)), new Uint8Array([...b, ...frames[rand.int(frames.length)]!]));
+        }
+      }
       const sources = [
         ...members.filter((m) => m.id !== self).map((m) => ({ address: m.planes[plane]!.host, port: m.planes[plane]!.port })),
         { address: '127.0.0.1', port: 30001 + 1000 * (1 - plane) }, // member 1's port on the other plane's address
@@ -135,11 +172,13 @@ describe('the plane filter and the kernel filter', () => {
           const kernel = runBpf(prog, f, { ip: ipv4(src.address), port: src.port }, () => 0x12345677);
           expect(kernel > 0, `plane ${plane}, from ${src.address}:${src.port}, frame ${Buffer.from(f.subarray(0, 46)).toString('hex')}: classify ${ours < 0 ? RX_DROP_REASONS[-1 - ours] : ours}`).toBe(ours >= 0);
           if (ours >= 0) accepted.set(String(ours), (accepted.get(String(ours)) ?? 0) + 1);
+          if (ours >= 0 && splitFrames(f)!.length > 1) bundlesAccepted++;
           agreed++;
         }
       }
     }
-    console.log(`${agreed} verdicts agree; accepted per class ${JSON.stringify(Object.fromEntries(accepted))}`);
+    console.log(`${agreed} verdicts agree; accepted per class ${JSON.stringify(Object.fromEntries(accepted))}; bundles accepted ${bundlesAccepted}`);
+    expect(bundlesAccepted).toBeGreaterThan(100);
     // the comparison covered every class, and most inputs are junk
     expect(accepted.get(String(CLASS_CONTROL))).toBeGreaterThan(0);
     expect(accepted.get(String(CLASS_REPLICATION))).toBeGreaterThan(0);
@@ -162,7 +201,8 @@ describe('the plane filter and the kernel filter', () => {
     const stranger = await bind('127.0.0.2');
     const port = rx.address().port;
     const clusterId = 9;
-    const prog = buildKernelFilter({ clusterId, selfId: 1, maxPayload: 256, members: new Map([[2, { host: '127.0.0.1', port: peer.address().port }]]), sampleEvery: 0 });
+    // the program with bundles (the daemon's default): the kernel must take it (indirect loads, scratch memory, long jumps)
+    const prog = buildKernelFilter({ clusterId, selfId: 1, maxPayload: 256, members: new Map([[2, { host: '127.0.0.1', port: peer.address().port }]]), sampleEvery: 0, bundleBytes: 1472 });
     const r = await attachKernelFilter(rx, prog);
     expect(r).toEqual({ ok: true });
     const got: string[] = [];
@@ -175,15 +215,17 @@ describe('the plane filter and the kernel filter', () => {
     const junk = pool(rand, { targets: [], clusterId, memberIds: [1, 2], seed: 3, poolSize: 0 }, 1, 300).map((d) => d.bytes);
     const send = (s: Socket, b: Uint8Array): Promise<void> => new Promise((res) => s.send(b, port, '127.0.0.1', () => res()));
     for (const g of good) await send(peer, g);
+    await send(peer, new Uint8Array([...good[0]!, ...good[1]!])); // a bundle of both: passes
+    await send(peer, new Uint8Array([...good[0]!, ...good[1]!, 1, 2, 3])); // a bundle with trailing junk: dropped
     for (const g of good) await send(stranger, g); // right frames, wrong source
     for (const j of junk) await send(stranger, j); // (from the peer, the impostors would be the real thing)
     const client = frameOf({ dst: nodeMac(1), src: clientMac(5), type: W.REQ, clusterId, srcNode: 0xff, clientId: 5 });
     await send(stranger, client);
     await new Promise((res) => setTimeout(res, 200));
-    expect(got.length).toBe(3);
+    expect(got.length).toBe(4);
     const line = readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1]?.endsWith(`:${port.toString(16).toUpperCase().padStart(4, '0')}`));
     const drops = Number(line!.trim().split(/\s+/).pop());
-    expect(drops).toBe(2 + junk.length);
+    expect(drops).toBe(3 + junk.length);
   });
 
   it('PlaneNet: queues per class, control first within a budget, a full queue drops and counts', async () => {

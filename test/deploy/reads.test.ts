@@ -89,6 +89,14 @@ describe('deployment: reads without the log', () => {
     expect(hcount).toBeGreaterThan(0);
     expect(hsum).toBeGreaterThan(20);
     expect(mt).toMatch(/^nicraft_storage_fsyncs_per_second\{/m);
+    // bundles (net.bundleBytes): the leader sent frames in bundles, and the followers took bundles in
+    const sts = await Promise.all(on.ids.map((id) => on.status(id)));
+    const planeSum = (st: unknown, k: string): number => ((st as { planes: Array<Record<string, number>> }).planes).reduce((a, p) => a + (p[k] ?? 0), 0);
+    const ls = sts.find((x) => x?.id === leader)!;
+    console.log(`leader: ${planeSum(ls, 'txFrames')} frames in ${planeSum(ls, 'txDatagrams')} datagrams; followers took ${sts.filter((x) => x?.id !== leader).map((x) => planeSum(x, 'rxBundles')).join(', ')} bundles`);
+    expect(planeSum(ls, 'txBundled')).toBeGreaterThan(0);
+    expect(planeSum(ls, 'txDatagrams')).toBeLessThan(planeSum(ls, 'txFrames'));
+    expect(sts.filter((x) => x?.id !== leader).reduce((a, x) => a + planeSum(x, 'rxBundles'), 0)).toBeGreaterThan(0);
     await on.stopAll();
 
     const off = await makeCluster('reads-off', { backend: 'model', overrides: { localReads: false } });
