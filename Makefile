@@ -111,11 +111,13 @@ deps-yosys:
 synth: deps-yosys deps-node gen-check
 	$(NPX) tsx bench/synth/run.ts
 
-# The flood test measures latency side by side (clean vs flooded windows): it runs alone, after the
-# rest, so that no other test file competes with its daemons for the two cores.
+# The flood test measures latency side by side (clean vs flooded windows) and the pause test
+# needs the other daemons scheduled while one is stopped: they run after the rest, one after the
+# other, so that no other test file competes with their daemons for the two cores.
+ALONE_TESTS = test/deploy/flood.test.ts test/deploy/pause.test.ts
 test: build lint typecheck
-	$(NPX) vitest run --exclude test/deploy/flood.test.ts
-	$(NPX) vitest run test/deploy/flood.test.ts
+	$(NPX) vitest run $(addprefix --exclude ,$(ALONE_TESTS))
+	$(NPX) vitest run --no-file-parallelism $(ALONE_TESTS)
 
 demo: deps build
 	$(NPX) nicraft sim sim/scenarios/demo.yaml

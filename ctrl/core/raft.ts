@@ -212,6 +212,7 @@ export class Core {
     switch (ev.kind) {
       case 'tick': this.tick(ev.nowNs); return;
       case 'message': this.stepMessage(ev.msg); return;
+      case 'clock': this.now = Math.max(this.now, ev.nowNs); return; // the deadlines it passed: at the next tick
       case 'nic': this.stepNic(ev.ev); return;
       case 'propose': return this.propose({ payload: ev.payload, clientId: ev.clientId ?? CTL_CLIENT, seq: ev.seq ?? 0, flags: ev.flags ?? 0 });
       case 'persisted':

@@ -121,6 +121,10 @@ export type NicEvent =
 export type Event =
   | { kind: 'tick'; nowNs: number }
   | { kind: 'message'; msg: Message }
+  /** The driver's clock moved (no timer fires: that is the next tick's). A real-time driver steps it
+   *  before the input it read, so that input read after the process was paused is handled at the
+   *  time it was read, not at the last tick's (docs/deploying.md §4). */
+  | { kind: 'clock'; nowNs: number }
   | { kind: 'nic'; ev: NicEvent }
   /** an entry through the host path (client op while the fast path cannot take it, or the control plane's own) */
   | { kind: 'propose'; payload: Uint8Array; clientId?: number; seq?: number; flags?: number }

@@ -42,6 +42,12 @@ export interface DriverStats {
   snapshots: number;
   /** wall time spent in the driver (pumps and ticks), ns */
   busyNs: number;
+  /** ticks that ran more than a quarter of the election timeout after they were due: the process was
+   * not scheduled (a starved or paused machine, a blocking fdatasync), so its heartbeats and timeouts
+   * ran late too (each one is logged, like etcd's "leader failed to send out heartbeat on time") */
+  lateTicks: number;
+  /** the latest of those, ms */
+  maxTickLateMs: number;
 }
 
 export interface PlaneHealth extends PlaneStats {
@@ -114,7 +120,7 @@ export class NodeDaemon implements StatusSource {
   private readonly readSeen = new Map<number, { seq: number; atMs: number; pending: boolean }>();
   readonly startedAt = Date.now();
   readonly seed: number;
-  readonly driver: DriverStats = { pumps: 0, ticks: 0, settleCycles: 0, tickCycles: 0, settleCapped: 0, hostFrames: 0, hostBatches: 0, snapshots: 0, busyNs: 0 };
+  readonly driver: DriverStats = { pumps: 0, ticks: 0, settleCycles: 0, tickCycles: 0, settleCapped: 0, hostFrames: 0, hostBatches: 0, snapshots: 0, busyNs: 0, lateTicks: 0, maxTickLateMs: 0 };
   readonly replica: Replica;
   readonly storage: FileStorage;
   private readonly net: PlaneNet;
@@ -161,6 +167,7 @@ export class NodeDaemon implements StatusSource {
       },
       serveReads: cfg.followerReads,
       clock: () => this.nowNs(),
+      stampMessages: true,
       nic,
       storage: this.storage,
       key: Buffer.from(cfg.key, 'hex'),
@@ -220,13 +227,30 @@ export class NodeDaemon implements StatusSource {
     return Number(process.hrtime.bigint() - this.t0);
   }
 
+  private tickDueMs = 0;
+
   private scheduleTick(): void {
     if (this.stopped) return;
+    this.tickDueMs = performance.now() + this.cfg.timing.tickMs;
     this.timer = setTimeout(() => this.tick(), this.cfg.timing.tickMs);
   }
 
-  private tick(): void {
+  private tick(afterPause = false): void {
     if (this.stopped) return;
+    const lateMs = performance.now() - this.tickDueMs;
+    if (!afterPause && lateMs > this.cfg.timing.electionTimeoutMs / 4) {
+      this.driver.lateTicks++;
+      this.driver.maxTickLateMs = Math.max(this.driver.maxTickLateMs, Math.round(lateMs));
+      this.log.warn({ lateMs: Math.round(lateMs), electionTimeoutMs: this.cfg.timing.electionTimeoutMs }, `tick ${Math.round(lateMs)} ms late: this process was not scheduled (heartbeats and timeouts ran late too)`);
+      // After a pause, the timers run before the sockets are read: judge no timeout on what this node
+      // missed while it was not running. The frames that arrived meanwhile are read first (the poll
+      // phase comes before setImmediate's), the leader's among the first (the queues' priority).
+      setImmediate(() => {
+        if (this.net.queued > 0) this.pump();
+        this.tick(true);
+      });
+      return;
+    }
     const t0 = process.hrtime.bigint();
     try {
       this.driver.ticks++;

@@ -59,6 +59,15 @@ export interface ReplicaOptions {
    *  encoding) when it returns false; counted in stats.controlFiltered (the daemon's rejoin gate). */
   filterMessage?: (m: Message, dir: 'in' | 'out') => boolean;
   /**
+   * Move the core's clock to `clock()` before each batch of host frames. A real-time driver must:
+   * frames read after the process was paused (a stalled disk, stolen CPU) are then handled at the
+   * time they were read, so the leader contact they prove (vote refusal, leases, the election timer)
+   * counts from then and not from the tick before the pause, which would end those promises early
+   * in real time (docs/control-plane.md §6) and start an election on the first tick after the pause.
+   * Off (simulations, whose hosts are never paused): time moves only with ticks.
+   */
+  stampMessages?: boolean;
+  /**
    * Answer clients' `get` requests that reach this replica as a follower (its NIC punts every
    * REQ) with a linearizable read under the follower's read lease (core config followerReads);
    * without a lease it answers NOT_LEADER as before and the client asks the leader. The reply
@@ -199,6 +208,7 @@ export class Replica {
   /** Frames from the NIC's host RX queue, in order. */
   onHostFrames(frames: readonly HostFrame[]): void {
     if (this.closed) return;
+    if (this.o.stampMessages && this.o.clock) this.core.step({ kind: 'clock', nowNs: this.o.clock() });
     for (const f of frames) {
       this.dispatch(f);
       if (!this.o.batchHostFrames) this.process();

@@ -105,6 +105,11 @@ function roleLines(lc: LocalCluster, id: number): string[] {
   return lc.logText(id).split('\n').filter((l) => /"msg":"role (precandidate|candidate|leader) term/.test(l));
 }
 
+/** The daemon's late-tick warnings (the process was not scheduled for a while). */
+function lateLines(lc: LocalCluster, id: number): string[] {
+  return lc.logText(id).split('\n').filter((l) => /"msg":"tick \d+ ms late/.test(l));
+}
+
 /** The pino time (ms since the epoch) of a log line, or NaN. */
 function lineTimeMs(line: string): number {
   const m = /"time":(\d+)/.exec(line);
@@ -117,7 +122,15 @@ describe('deployment: a flood of junk datagrams', () => {
   it(`3 daemons under load, junk at every plane port of every node (${RATE}/s over all ports): no election, p99 within 2x of the clean run, every drop counted`, async () => {
     console.log(`flood seed ${SEED} (FLOOD_SEED=${SEED} replays the junk), rate ${RATE}/s, windows of ${WINDOW_S} s`);
     // FLOOD_KERNEL_FILTER=0: the daemons without the kernel filter (every datagram reaches the daemon filter)
-    const lc = await makeCluster('flood', { replicas: 3, planes: 2, backend: 'model', overrides: process.env.FLOOD_KERNEL_FILTER === '0' ? { net: { kernelFilter: false } } : {} });
+    // The election timeout is etcd's default (1 s) rather than the model backend's 300 ms: on a shared
+    // 2-core CI machine, three daemons, the load client and the sender can leave a daemon unscheduled
+    // for 300 ms in a clean window too (CI failed once that way); what this test claims is that the
+    // flood moves nothing, at a timeout a deployment would use. FLOOD_ELECTION_MS changes it.
+    const electionTimeoutMs = Number(process.env.FLOOD_ELECTION_MS ?? 1000);
+    const lc = await makeCluster('flood', {
+      replicas: 3, planes: 2, backend: 'model',
+      overrides: { timing: { electionTimeoutMs }, ...(process.env.FLOOD_KERNEL_FILTER === '0' ? { net: { kernelFilter: false } } : {}) },
+    });
     clusters.push(lc);
     await lc.startAll();
     const leader = await lc.waitLeader();
@@ -138,6 +151,7 @@ describe('deployment: a flood of junk datagrams', () => {
       const before = await Promise.all(lc.ids.map((id) => lc.status(id)));
       const kernelFilter = (before[0] as unknown as { kernelFilter: { sampleEvery: number } | null }).kernelFilter;
       const rolesBefore = lc.ids.map((id) => roleLines(lc, id).length);
+      const lateBefore = lc.ids.map((id) => lateLines(lc, id).length);
       const baseline = await Promise.all(lc.ids.map((id) => figures(lc, id)));
       const reports: FloodReport[] = [];
       const lines: string[] = [];
@@ -217,17 +231,26 @@ describe('deployment: a flood of junk datagrams', () => {
           lines.push(`  n${id}: ${role} in ${span ? `a ${span.into} window, ${((t - span.startMs) / 1000).toFixed(2)} s in` : 'no window'}`);
         }
       }
+      // each late tick (a daemon not scheduled for a quarter of the election timeout), with its window
+      for (const [i, id] of lc.ids.entries()) {
+        for (const l of lateLines(lc, id).slice(lateBefore[i]!)) {
+          const t = lineTimeMs(l);
+          const span = spans.find((w) => t >= w.startMs && t <= w.endMs);
+          lines.push(`  n${id}: tick ${/"lateMs":(\d+)/.exec(l)?.[1]} ms late in ${span ? `a ${span.into} window, ${((t - span.startMs) / 1000).toFixed(2)} s in` : 'no window'}`);
+        }
+      }
       lines.push(`terms ${terms.before.join('/')} -> ${terms.after.join('/')}, leader n${leader} -> n${after.find((s) => s!.role === 'leader')?.id}, role changes to (pre)candidate or leader: ${elections}`);
       lines.push(kernelFilter ? `kernel filter on: one junk datagram in ${kernelFilter.sampleEvery} reaches the daemon filter (its reason counted), the rest is counted by the kernel` : 'kernel filter off: the daemon filter sees every datagram');
       console.log(lines.join('\n'));
       if (process.platform === 'linux' && process.env.FLOOD_KERNEL_FILTER !== '0') expect(kernelFilter).not.toBeNull();
 
       expect(sent / secs).toBeGreaterThanOrEqual(50_000 * Math.min(1, RATE / 60_000));
-      expect(terms.after).toEqual(terms.before);
-      expect(after.find((s) => s!.role === 'leader')?.id).toBe(leader);
-      expect(elections).toBe(0);
-      expect(hist.flooded.totalCount).toBeGreaterThan(100);
-      expect(p99.flooded).toBeLessThanOrEqual(2 * p99.clean);
+      const report = lines.join('\n'); // in each message: CI output keeps the failure, not the log
+      expect(terms.after, report).toEqual(terms.before);
+      expect(after.find((s) => s!.role === 'leader')?.id, report).toBe(leader);
+      expect(elections, report).toBe(0);
+      expect(hist.flooded.totalCount, report).toBeGreaterThan(100);
+      expect(p99.flooded, report).toBeLessThanOrEqual(2 * p99.clean);
     } finally {
       pool.close();
     }
