@@ -439,7 +439,10 @@ export class FileStorage implements Storage {
     this.stats.groupedBatches++;
     this.waitingEntries += batch.entries.length;
     this.waiting.push(onDurable);
-    if (!this.syncing) this.startGroupSync();
+    // a batch without entries (only the commit index moved) needs no fdatasync of its own: nothing
+    // waits for it (a commit index lost in a crash is learned again from the leader), so it rides
+    // on the next fdatasync that entries need, instead of adding one to the disk's queue
+    if (!this.syncing && this.waitingEntries > 0) this.startGroupSync();
     return true;
   }
 
@@ -466,7 +469,7 @@ export class FileStorage implements Storage {
       this.stats.groupSyncNs += Number(process.hrtime.bigint() - t0);
       this.observeSync(this.syncingEntries);
       this.syncingEntries = 0;
-      if (this.waiting.length && this.fd >= 0) this.startGroupSync();
+      if (this.waitingEntries > 0 && this.fd >= 0) this.startGroupSync();
       for (const cb of mine) cb();
     });
   }

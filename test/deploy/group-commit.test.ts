@@ -1,6 +1,7 @@
 // Group commit in the daemon's WAL (FileStorage.saveGrouped, issue 20): one fdatasync covers every
 // batch written while the previous one ran, the next starts as soon as the running one completes
-// (no fixed delay), a batch's durability callback fires only after an fdatasync that started after
+// (no fixed delay), a batch without entries starts none of its own, a batch's durability callback
+// fires only after an fdatasync that started after
 // its write completed, a synchronous save covers the grouped batches written before it, and the
 // entries-per-fdatasync histogram counts what each fdatasync covered. The reply side (a reply
 // only once its entry is durable on a quorum) is checked end to end by test/deploy/cluster.test.ts
@@ -58,6 +59,24 @@ describe('WAL group commit', () => {
     const r = readWal(`${dir}/wal`);
     expect(r.state.entries.map((e) => e.index)).toEqual([1, 2, 3, 4, 5]);
     expect(r.state.hardState.commit).toBe(3);
+  });
+
+  it('a batch without entries (only the commit index moved) starts no fdatasync: it rides on the next one entries need', async () => {
+    const dir = tempDir('group-commit-only');
+    const s = new FileStorage(dir, { identity: { clusterId: 7, nodeId: 1 } });
+    s.load();
+    s.save({ hardState: { term: 1, vote: 1, commit: 0 }, entries: [] });
+    const done: number[] = [];
+    expect(s.saveGrouped({ entries: [], hardState: { term: 1, vote: 1, commit: 0 } }, () => done.push(1))).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.stats.groupSyncs).toBe(0); // nothing needed it
+    expect(s.unsynced).toBe(1);
+    expect(s.saveGrouped({ entries: [entry(1, 1)] }, () => done.push(2))).toBe(true);
+    const until = Date.now() + 10_000;
+    while (done.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+    expect(done).toEqual([1, 2]);
+    expect(s.stats.groupSyncs).toBe(1); // one fdatasync covered both
+    s.close();
   });
 
   it('a synchronous save covers the grouped batches written before it; term/vote changes are never grouped', async () => {
