@@ -492,6 +492,14 @@ export class ModelWorld {
   }
 
   /** A frame from endpoint `src` on `plane`, ready for the wire at `readyPs`. */
+  /**
+   * An attacker's frame: it enters the fabric now at port `src` on `plane` as if that port had sent
+   * it (nothing on the wire authenticates a NIC frame's source; tests of forged frames).
+   */
+  inject(src: number, plane: number, frame: Uint8Array): void {
+    this.route(src, plane, frame, this._cycle * this.P);
+  }
+
   private route(src: number, plane: number, frame: Uint8Array, readyPs: number): void {
     this.netStats.frames++;
     if (!this.planeUp[plane]) { this.netStats.dropPlane++; return; }

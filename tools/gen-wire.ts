@@ -22,6 +22,7 @@ export interface WireSpec {
   ethernet_overhead: { fcs_bytes: number; preamble_bytes: number; ifg_bytes: number };
   mac: { node_prefix: number; client_prefix: number; group: number };
   header: Field[]; types: Coded[]; flags: Flag[]; host_reasons: Coded[]; drop_reasons: Coded[];
+  status_bits: Flag[];
   csr_blocks: Block[];
 }
 
@@ -62,6 +63,11 @@ function checkSpec(spec: WireSpec): void {
   }
   if (end !== spec.header_bytes) throw new Error(`spec/wire.yaml: header_bytes is ${spec.header_bytes}, fields end at ${end}`);
   if (end > spec.beat_bytes) throw new Error('spec/wire.yaml: the header must fit in the first beat');
+  const bits = new Set<number>();
+  for (const f of spec.status_bits ?? []) {
+    if (!Number.isInteger(f.bit) || f.bit < 0 || f.bit > 31 || bits.has(f.bit)) throw new Error(`spec/wire.yaml: status bit ${f.name}: bit ${f.bit} is not a free bit 0..31`);
+    bits.add(f.bit);
+  }
   for (const r of spec.drop_reasons) {
     if (!counterList(spec).includes(`DROP_${r.name}`)) throw new Error(`spec/wire.yaml: drop reason ${r.name} has no DROP_${r.name} counter`);
   }
@@ -90,6 +96,7 @@ function genSv(spec: WireSpec): string {
   for (const f of spec.header) L.push(`localparam integer NR_OFF_${up(f.name)} = ${f.offset}; // ${f.bytes} bytes: ${f.doc}`);
   for (const t of spec.types) L.push(`localparam [7:0] NR_TYPE_${t.name} = 8'd${t.code}; // ${t.doc}`);
   for (const f of spec.flags) L.push(`localparam integer NR_FLAG_${f.name} = ${f.bit}; // ${f.doc}`);
+  for (const f of spec.status_bits) L.push(`localparam integer NR_STATUS_${f.name} = ${f.bit}; // STATUS bit: ${f.doc}`);
   for (const r of spec.host_reasons) L.push(`localparam [7:0] NR_HOST_${r.name} = 8'd${r.code}; // ${r.doc}`);
   for (const r of spec.drop_reasons) L.push(`localparam [7:0] NR_DROP_${r.name} = 8'd${r.code}; // ${r.doc}`);
   for (const b of spec.csr_blocks) {
@@ -153,6 +160,7 @@ function genH(spec: WireSpec): string {
   L.push(`constexpr uint64_t MAC_GROUP = 0x${hex(spec.mac.group, 12)}ULL;`);
   for (const t of spec.types) L.push(`constexpr uint8_t TYPE_${t.name} = ${t.code};`);
   for (const f of spec.flags) L.push(`constexpr uint8_t FLAG_${f.name} = 1u << ${f.bit};`);
+  for (const f of spec.status_bits) L.push(`constexpr uint32_t STATUS_${f.name} = 1u << ${f.bit};`);
   for (const r of spec.host_reasons) L.push(`constexpr uint8_t HOST_${r.name} = ${r.code};`);
   for (const r of spec.drop_reasons) L.push(`constexpr uint8_t DROP_${r.name} = ${r.code};`);
   for (const r of allRegs(spec)) L.push(`constexpr uint32_t CSR_${up(r.block)}_${r.name} = 0x${hex(r.addr, 4)};`);
@@ -196,6 +204,8 @@ function genTs(spec: WireSpec): string {
   L.push(`export const MsgType = { ${spec.types.map((t) => `${t.name}: ${t.code}`).join(', ')} } as const;`);
   L.push('export type MsgType = (typeof MsgType)[keyof typeof MsgType];');
   L.push(`export const Flag = { ${spec.flags.map((f) => `${f.name}: ${1 << f.bit}`).join(', ')} } as const;`);
+  L.push('/** STATUS register bits (masks) */');
+  L.push(`export const StatusBit = { ${spec.status_bits.map((f) => `${f.name}: ${1 << f.bit}`).join(', ')} } as const;`);
   L.push(`export const HostReason = { ${spec.host_reasons.map((t) => `${t.name}: ${t.code}`).join(', ')} } as const;`);
   L.push(`export const DropReason = { ${spec.drop_reasons.map((t) => `${t.name}: ${t.code}`).join(', ')} } as const;`);
   L.push('export const Csr = {');
@@ -327,6 +337,9 @@ function genRegDoc(spec: WireSpec): string {
     out.push(mdTable([['address', 'register', 'access', 'reset', 'meaning'], ...rows.map((r) => [`0x${hex(r.addr, 4)}`, r.name, r.access, r.reset === undefined ? '' : String(r.reset), r.doc])]));
     out.push('');
   }
+  out.push('### `STATUS` bits (raft block)', '');
+  out.push(mdTable([['bit', 'name', 'meaning'], ...spec.status_bits.map((f) => [String(f.bit), f.name, f.doc])]));
+  out.push('');
   return out.join('\n');
 }
 

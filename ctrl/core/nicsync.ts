@@ -2,9 +2,15 @@
 // through the log port.
 //
 // The hybrid rule (docs/control-plane.md §2): the host changes the NIC's log only while the NIC's
-// fast path is off (FAST_EN=0). "Freeze" = FAST_EN=0 followed by a sync: read LAST_INDEX and
-// COMMIT_INDEX, then every entry the host has not seen yet through the log port, so that the
-// host's copy of the log equals the NIC's before the host decides anything that depends on it.
+// fast path is off (FAST_EN=0). "Freeze" = FAST_EN=0 followed by a sync: read STATUS, LAST_INDEX and
+// COMMIT_INDEX (one pipelined batch), then every entry the host has not seen yet through the log
+// port, so that the host's copy of the log equals the NIC's before the host decides anything that
+// depends on it. FAST_EN=0 stops the NIC taking new frames, not a frame it took before: a REQ is
+// sequenced at its first beat and grows LAST_INDEX at its last (fuzz seed 600914). So LAST_INDEX
+// counts only when the STATUS read before it shows FROZEN (the fast path off and no such frame
+// half written: nothing but the host moves LAST_INDEX from then on); otherwise the batch is read
+// again, up to FREEZE_POLLS times, then once per tick (counted), never using a LAST_INDEX that is
+// not final.
 //
 // Every operation in flight is a plain record (a tagged union carrying what is needed to go on),
 // never a closure: a core can be copied (structuredClone, the model checker's deepClone) at any
@@ -19,6 +25,7 @@ import { assert, CoreAssertionError, isU32 } from './assert.js';
 import { entryFromFrame } from './entry.js';
 import type { HostLog } from './log.js';
 import { membersMask, quorumSize } from './quorum.js';
+import { StatusBit } from '../wire/wire.gen.js';
 import type { CsrName, Entry, Message, NicOp, NodeId, Snapshot } from './types.js';
 
 /** ROLE register values. */
@@ -48,9 +55,13 @@ export type AfterFetch =
   /** the leader needs entries up to `upto` (sequenced by its fast path) for an Append to `to` */
   | { k: 'append'; to: NodeId; upto: number };
 
+/** STATUS reads of one sync answered without FROZEN before it waits for ticks (MirrorHost.tick). */
+export const FREEZE_POLLS = 16;
+
 /** A CSR read in flight, in the order issued (the driver answers in that order). */
 export type PendingCsr =
-  | { reg: 'LAST_INDEX' | 'COMMIT_INDEX'; for: 'sync' }
+  /** a sync's batch: STATUS, then LAST_INDEX and COMMIT_INDEX, which count only if that STATUS showed FROZEN */
+  | { reg: 'STATUS' | 'LAST_INDEX' | 'COMMIT_INDEX'; for: 'sync'; round: number }
   /** a linearizable read: the NIC may have committed (and replied) beyond what the host has seen */
   | { reg: 'COMMIT_INDEX'; for: 'read'; ctx: number }
   /** the leader entering follower-lease mode: its LAST_INDEX after QUORUM = all (the reads' floor) */
@@ -58,6 +69,14 @@ export type PendingCsr =
 
 /** A freeze-and-sync in progress. */
 export interface SyncState {
+  /** the read batch (STATUS, LAST_INDEX, COMMIT_INDEX) whose answers count; older batches' are ignored */
+  round: number;
+  /** the STATUS answers of this sync that did not show FROZEN */
+  polls: number;
+  /** the STATUS of the current batch showed FROZEN (its LAST_INDEX is final) */
+  frozen: boolean;
+  /** FREEZE_POLLS batches came back without FROZEN: the next batch goes out at the next tick */
+  waiting: boolean;
   /** LAST_INDEX as read (-1 until answered) */
   last: number;
   /** COMMIT_INDEX as read (-1 until answered) */
@@ -110,6 +129,10 @@ export class NicMirror {
   fetchNext = 0;
   /** control messages dropped because the sync waiters were full */
   droppedMessages = 0;
+  /** sync STATUS reads answered without FROZEN (a frame the fast path took was still being written) */
+  notFrozenPolls = 0;
+  /** syncs that saw FREEZE_POLLS STATUS answers without FROZEN and went on polling once per tick */
+  frozenStalls = 0;
 
   /** parked control messages at most (MirrorLimits) */
   readonly maxSyncWaiters: number;
@@ -231,11 +254,29 @@ export class NicMirror {
     }
     if (!this.park(then)) return false;
     if (this.sync !== null) return true;
-    this.sync = { last: -1, commit: -1 };
+    this.sync = { round: 0, polls: 0, frozen: false, waiting: false, last: -1, commit: -1 };
     this.set(host.out, 'FAST_EN', 0);
-    this.readCsr(host.out, { reg: 'LAST_INDEX', for: 'sync' });
-    this.readCsr(host.out, { reg: 'COMMIT_INDEX', for: 'sync' });
+    this.readSyncBatch(host.out, this.sync);
     return true;
+  }
+
+  /** A sync's read batch: STATUS (FROZEN?), LAST_INDEX, COMMIT_INDEX, pipelined (answered in order). */
+  private readSyncBatch(out: NicOp[], s: SyncState): void {
+    s.frozen = false;
+    s.last = -1;
+    s.commit = -1;
+    this.readCsr(out, { reg: 'STATUS', for: 'sync', round: s.round });
+    this.readCsr(out, { reg: 'LAST_INDEX', for: 'sync', round: s.round });
+    this.readCsr(out, { reg: 'COMMIT_INDEX', for: 'sync', round: s.round });
+  }
+
+  /** A host tick: a sync that waits for FROZEN (FREEZE_POLLS answers without it) reads again. */
+  tick(out: NicOp[]): void {
+    const s = this.sync;
+    if (s === null || !s.waiting) return;
+    s.waiting = false;
+    s.round++;
+    this.readSyncBatch(out, s);
   }
 
   private park(then: AfterSync): boolean {
@@ -276,6 +317,25 @@ export class NicMirror {
     }
     const s = this.sync;
     assert(s !== null, () => `a sync's read of ${reg} was answered with no sync in progress`);
+    if (p.round !== s.round) return; // a batch whose STATUS did not show FROZEN: its LAST/COMMIT do not count
+    if (reg === 'STATUS') {
+      if ((value & StatusBit.FROZEN) !== 0) {
+        s.frozen = true;
+        return;
+      }
+      // a frame the fast path took before FAST_EN=0 landed is still being written: read again
+      this.notFrozenPolls++;
+      s.polls++;
+      s.round++;
+      if (s.polls % FREEZE_POLLS === 0) {
+        if (s.polls === FREEZE_POLLS) this.frozenStalls++;
+        s.waiting = true;
+      } else {
+        this.readSyncBatch(host.out, s);
+      }
+      return;
+    }
+    assert(s.frozen, () => `a sync's ${reg} answer counted without a STATUS answer showing FROZEN before it`);
     if (reg === 'LAST_INDEX') {
       assert(s.last < 0, 'a sync read LAST_INDEX twice');
       s.last = value;

@@ -86,7 +86,9 @@ export interface CoreStatus {
   /** a freeze-and-sync is in progress */
   syncing: boolean;
   /** client events refused because a queue was full, and control messages dropped while a sync was full */
-  refused: { proposals: number; reads: number; syncMessages: number };
+  refused: { proposals: number; reads: number; syncMessages: number; /** NIC frames with a newer term than ours (never adopted: their headers are not authenticated) */ newerTermFrames: number };
+  /** syncs waiting for STATUS.FROZEN: answers without it, and syncs that then waited for ticks (nicsync.ts FREEZE_POLLS) */
+  freeze: { notFrozenPolls: number; stalls: number };
   /** follower read leases (docs/control-plane.md §6): the leader's mode, its holders, leases granted
    *  so far; a follower's lease end (own clock, -Infinity: none) and reads taken under it */
   leases: { mode: 'off' | 'entering' | 'on' | 'draining'; holders: NodeId[]; granted: number; followerUntil: number; followerReads: number };
@@ -142,6 +144,8 @@ export class Core {
   /** client events refused with 'busy' (a bounded queue was full) */
   private refusedProposals = 0;
   private refusedReads = 0;
+  /** NIC frames punted with a newer term than ours: never adopted (unauthenticated headers) */
+  private newerTermFrames = 0;
   /** follower reads taken under a read lease */
   private followerReads = 0;
   /** reads waiting for the driver's next progress report (its LAST_INDEX and COMMIT_INDEX, read after
@@ -282,7 +286,8 @@ export class Core {
       id: this.id, role: this.role, term: this.term, vote: this.vote, lead: this.lead, commit: this.log.commit,
       applied: this.log.applied, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), voters: [...this.voters],
       fastPath: this.mirror.fastOn, recovering: this.recovering, syncing: this.mirror.sync !== null,
-      refused: { proposals: this.refusedProposals, reads: this.refusedReads, syncMessages: this.mirror.droppedMessages },
+      refused: { proposals: this.refusedProposals, reads: this.refusedReads, syncMessages: this.mirror.droppedMessages, newerTermFrames: this.newerTermFrames },
+      freeze: { notFrozenPolls: this.mirror.notFrozenPolls, stalls: this.mirror.frozenStalls },
       leases: {
         mode: this.fl.mode, holders: [...this.fl.holders.entries()].filter(([, u]) => u > this.now).map(([id]) => id).sort((a, b) => a - b),
         granted: this.fl.granted, followerUntil: this.followerLeaseUntil(), followerReads: this.followerReads,
@@ -470,6 +475,7 @@ export class Core {
 
   private tick(nowNs: number): void {
     this.now = Math.max(this.now, nowNs);
+    this.mirror.tick(this.rd.nic); // a sync that waits for STATUS.FROZEN reads again
     if (this.role === 'leader') {
       if (this.now >= this.checkQuorumDeadline) {
         this.checkQuorumDeadline = this.now + this.cfg.electionTimeoutNs;
@@ -1501,13 +1507,14 @@ export class Core {
       return;
     }
     if (h.term > this.term) {
-      if (t === WireType.APPEND || t === WireType.HEARTBEAT) {
-        if (t === WireType.APPEND) this.bufferFrame(entryFromFrame(frame));
-        // a leader of a newer term exists; join it (its Append will reconcile us)
-        if (!this.inLease() || this.role === 'leader') this.becomeFollower(h.term, h.srcNode);
-      } else if (this.role === 'leader') {
-        this.becomeFollower(h.term, 0);
-      }
+      // Terms move only through authenticated messages. A NIC frame's header is not authenticated
+      // (only CONTROL frames carry the cluster's HMAC), so a newer term in it is a hint, never a
+      // term to adopt: one forged HEARTBEAT with term 2^32-1 would otherwise depose the leader and,
+      // persisted, stop the cluster for good. A real leader of that term reaches this node with its
+      // authenticated Append or Heartbeat within a heartbeat interval (docs/control-plane.md §3).
+      // An APPEND is kept for the Append that names it (which checks its identity).
+      if (t === WireType.APPEND) this.bufferFrame(entryFromFrame(frame));
+      this.newerTermFrames++;
       return;
     }
     if (h.term < this.term) {

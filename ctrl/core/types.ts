@@ -95,7 +95,7 @@ export interface HardState {
 /** Registers the core writes or reads (names from the `raft` CSR block). */
 export type CsrName =
   | 'NODE_ID' | 'CLUSTER_ID' | 'ROLE' | 'TERM' | 'LEADER_ID' | 'MEMBERS' | 'QUORUM' | 'FAST_EN'
-  | 'TERM_START' | 'LAST_INDEX' | 'COMMIT_INDEX' | 'APPLIED_INDEX' | 'MATCH_SEL' | 'MATCH_INDEX';
+  | 'TERM_START' | 'LAST_INDEX' | 'COMMIT_INDEX' | 'APPLIED_INDEX' | 'MATCH_SEL' | 'MATCH_INDEX' | 'STATUS';
 
 export type NicOp =
   | { op: 'csrWrite'; reg: CsrName; value: number }

@@ -96,7 +96,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = 'b9bb5a8';
+  static readonly RTL_REVISION = '5144192';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -583,14 +583,14 @@ export class ModelNic implements Nic {
     cm.comb(leaderMode, members, csr.quorum, nodeId, csr.termStart, last, ex.evCommit, ex.evCommitIndex);
     dl.comb(cm.dlvTarget, cg.afull());
     cg.comb(csr, last, commit, dl.rdValid, dl.rdFirst, lr);
-    rt.comb(leaderMode, last, lpRead, lr);
+    rt.comb(leaderMode, last, term, lpRead, lr);
     cm.combMatch(merge.ackSrc, merge.ackIndex, ex.evAck, ex.evNack, ex.dSrc, ex.dIndex);
 
     // ---- CSR read: the mux sees the state as it is at the start of the cycle
     const oldCsrRdValid = csr.rdValid;
     const oldCsrRdData = csr.rdData;
     if (kind === KIND_CSR_READ) {
-      const status = (ex.appendAfull() ? 4 : 0) | (((last - applied) >>> 0) >= this.d.LD ? 2 : 0) | (dl.afull() ? 1 : 0);
+      const status = (ex.frozen(fastEn) ? 8 : 0) | (ex.appendAfull() ? 4 : 0) | (((last - applied) >>> 0) >= this.d.LD ? 2 : 0) | (dl.afull() ? 1 : 0);
       csr.rdData = csr.read(cmd!.addr & 0xffff, last, commit, applied, cm.view(csr.matchSel, nodeId, last), status, this.stats);
     }
     csr.rdValid = kind === KIND_CSR_READ;

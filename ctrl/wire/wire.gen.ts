@@ -20,6 +20,8 @@ export const MAC_GROUP = 0x014E520000FF;
 export const MsgType = { REQ: 1, APPEND: 2, ACK: 3, NACK: 4, HEARTBEAT: 5, REPLY: 6, CONTROL: 7 } as const;
 export type MsgType = (typeof MsgType)[keyof typeof MsgType];
 export const Flag = { NIC_REPLY: 1, RETRANSMIT: 2 } as const;
+/** STATUS register bits (masks) */
+export const StatusBit = { HOST_RX_FULL: 1, WINDOW_FULL: 2, TX_AFULL: 4, FROZEN: 8 } as const;
 export const HostReason = { COMMITTED: 1, NOT_LEADER: 2, TERM_NEWER: 3, TERM_OLDER: 4, GAP: 5, CONTROL: 6, FAST_OFF: 7, NOT_MEMBER: 8, OTHER: 9, NEEDS_REPAIR: 10 } as const;
 export const DropReason = { SHORT: 1, BAD_ETHERTYPE: 2, BAD_VERSION: 3, BAD_CLUSTER: 4, BAD_LENGTH: 5, BAD_TYPE: 6, MAC_ERROR: 7, OVERSIZE: 8, LOG_FULL: 9, DUPLICATE: 10, BAD_ACK: 11, PUNT_FULL: 12, RX_OVERFLOW: 13, FUTURE_INDEX: 15, PLANE_DUP: 16, PLANE_OFF: 17 } as const;
 export const Csr = {

@@ -33,6 +33,10 @@ localparam [7:0] NR_TYPE_REPLY = 8'd6; // to a client: the outcome of its reques
 localparam [7:0] NR_TYPE_CONTROL = 8'd7; // control-plane message (protobuf payload); always goes to the host
 localparam integer NR_FLAG_NIC_REPLY = 0; // REQ/APPEND: the leader NIC replies to the client itself when the entry commits
 localparam integer NR_FLAG_RETRANSMIT = 1; // APPEND: sent again from the log (go-back-N)
+localparam integer NR_STATUS_HOST_RX_FULL = 0; // STATUS bit: the host RX queue (delivery FIFO) is nearly full
+localparam integer NR_STATUS_WINDOW_FULL = 1; // STATUS bit: the log window is full (LAST_INDEX - APPLIED_INDEX has reached the log depth)
+localparam integer NR_STATUS_TX_AFULL = 2; // STATUS bit: the APPEND FIFO is nearly full (the receive pipeline waits)
+localparam integer NR_STATUS_FROZEN = 3; // STATUS bit: FAST_EN=0 has taken effect and no frame the fast path took (a sequenced REQ, an accepted or buffered APPEND) is still being written to the log RAM: until the host writes FAST_EN=1, LAST_INDEX and the log RAM change only by host writes. A freeze-and-sync reads LAST_INDEX only after a STATUS read showing this bit (docs/control-plane.md section 2)
 localparam [7:0] NR_HOST_COMMITTED = 8'd1; // a committed log entry, delivered in index order
 localparam [7:0] NR_HOST_NOT_LEADER = 8'd2; // a REQ arrived at a NIC that is not an enabled leader
 localparam [7:0] NR_HOST_TERM_NEWER = 8'd3; // a replica frame with a term above the NIC's

@@ -69,7 +69,7 @@ module nicraft_csr #(
     input  wire [31:0]             commit_index,
     input  wire [31:0]             applied_index,
     input  wire [MAX_NODES*32-1:0] match_view,      // match indexes, this node's own = its last index
-    input  wire [2:0]              status,          // {APPEND FIFO nearly full, window full, delivery FIFO nearly full}
+    input  wire [3:0]              status,          // STATUS bits (NR_STATUS_*): {frozen, APPEND FIFO nearly full, window full, delivery FIFO nearly full}
     output wire [5:0]              ctr_rd_index,
     input  wire [63:0]             ctr_rd_value
 );
@@ -156,7 +156,7 @@ always_comb begin
         NR_CSR_RAFT_APPLIED_INDEX:   csr_mux = applied_index;
         NR_CSR_RAFT_MATCH_SEL:       csr_mux = {29'd0, match_sel_reg};
         NR_CSR_RAFT_MATCH_INDEX:     csr_mux = (32'(match_sel_reg) < MAX_NODES) ? match_view[match_sel_reg*32 +: 32] : 32'd0;
-        NR_CSR_RAFT_STATUS:          csr_mux = {29'd0, status};
+        NR_CSR_RAFT_STATUS:          csr_mux = {28'd0, status};
         NR_CSR_RAFT_HB_COMMIT_DELAY: csr_mux = hb_commit_delay_reg;
         NR_CSR_RAFT_PLANE_EN:        csr_mux = {29'd0, plane_en_reg};
         NR_CSR_RAFT_NACK_INTERVAL:   csr_mux = nack_interval_reg;

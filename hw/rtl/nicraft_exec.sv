@@ -115,7 +115,12 @@ module nicraft_exec #(
     output wire                       ev_hb,
     output wire                       ev_seq_end,       // last beats: a REQ sequenced, an APPEND accepted / buffered
     output wire                       ev_accept_end,
-    output wire                       ev_ooo_end
+    output wire                       ev_ooo_end,
+
+    // STATUS.FROZEN: the fast path is off (fast_en low) and no frame it took is still being written
+    // to the log RAM (a REQ sequenced, an APPEND accepted or buffered before fast_en fell completes
+    // its beats, and the log grows at its last beat): LAST_INDEX is final until the host acts
+    output wire                       frozen
 );
 
 `include "nicraft_wire.svh"
@@ -176,6 +181,7 @@ reg [3:0]                 e_act_reg = A_DROP;              // the decision of th
 reg [7:0]                 e_why_reg = 8'd0;
 reg [31:0]                e_index_reg = 32'd0;             // its log index
 reg [SLOT_BEATS_LOG2-1:0] e_beat_reg = 0;
+reg                       e_log_mid_reg = 1'b0, e_log_mid_next;   // a frame's first beats are in the log RAM, its last is not
 
 reg [31:0]                last_index_reg = 32'd0, last_index_next;
 reg                       ooo_valid_reg = 1'b0, ooo_valid_next;
@@ -341,6 +347,14 @@ always_comb begin
     if (ooo_valid_reg && ev_log_grew && expect_index + 32'd1 >= ooo_min_reg) ooo_valid_next = 1'b0;
 end
 
+// a frame the engine writes to the log RAM (SEQ, ACCEPT, OOO) is half written from its first beat to
+// its last; the decision was taken at the first beat, so fast_en falling does not stop it
+always_comb begin
+    e_log_mid_next = e_log_mid_reg;
+    if (e_log_we) e_log_mid_next = !d_last_reg;
+end
+assign frozen = !fast_en && !e_log_mid_reg;
+
 always_comb begin
     d_valid_next = d_valid_reg;
     d_bad_next = d_bad_reg;
@@ -370,7 +384,9 @@ always_ff @(posedge clk) begin
         e_why_reg <= 8'd0;
         e_index_reg <= 32'd0;
         e_beat_reg <= 0;
+        e_log_mid_reg <= 1'b0;
     end else if (fire) begin
+        e_log_mid_reg <= e_log_mid_next;
         if (d_first_reg) begin
             e_act_reg <= act_first;
             e_why_reg <= why_first;

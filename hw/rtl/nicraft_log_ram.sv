@@ -68,6 +68,7 @@ module nicraft_log_ram #(
     output wire [DATA_WIDTH-1:0]      rtx_rd_data,      // the beat read last cycle
     output wire [15:0]                rtx_len,          // length of the entry in rtx_rd_slot (now)
     output wire [31:0]                rtx_index,        // index of the entry in rtx_rd_slot (now; its tag)
+    output wire [31:0]                rtx_term,         // term of the entry in rtx_rd_slot (now; its tag)
 
     // tag lookup (the execute engine's reorder chain)
     input  wire [LOG_DEPTH_LOG2-1:0]  tag_slot,
@@ -153,6 +154,7 @@ assign rtx_rd_data = rtx_rd_data_reg;
 assign dlv_len = len_mem[dlv_rd_slot];
 assign rtx_len = len_mem[rtx_rd_slot];
 assign rtx_index = tag_mem[rtx_rd_slot][31:0];
+assign rtx_term = tag_mem[rtx_rd_slot][63:32];
 assign tag_data = tag_mem[tag_slot];
 
 `ifndef SYNTHESIS

@@ -153,12 +153,12 @@ wire e_log_we, e_log_len_we, e_log_tag_we;  wire [SB-1:0] e_log_beat;  wire [DW-
 wire [DW-1:0] app_tdata, pnt_tdata;  wire [KW-1:0] app_tkeep, pnt_tkeep;  wire [7:0] pnt_tuser;
 wire app_tvalid, app_tready, app_tlast, pnt_tvalid, pnt_tready, pnt_tlast, append_afull;
 wire ev_seq_first, ev_dup, ev_log_grew, ev_gap, ev_ack, ev_nack, ev_commit, ev_drop, ev_punt, ev_hb;
-wire ev_seq_end, ev_accept_end, ev_ooo_end;  wire [7:0] ev_src, ev_why;  wire [31:0] ev_index, ev_client, ev_commit_index;
+wire ev_seq_end, ev_accept_end, ev_ooo_end, exec_frozen;  wire [7:0] ev_src, ev_why;  wire [31:0] ev_index, ev_client, ev_commit_index;
 // commit, delivery, generators, retransmission
 wire [MAX_NODES*32-1:0] match, match_next, match_view;  wire [MAX_NODES-1:0] match_moved;
 wire [31:0] commit_index, dlv_target, applied_index;
 wire dlv_rd_en, dlv_afull, dlv_rd_valid, dlv_rd_first, ev_committed;  wire [LD-1:0] dlv_rd_slot;  wire [SB-1:0] dlv_rd_beat;
-wire [15:0] dlv_len, rtx_len;  wire [31:0] rtx_index;  wire [DW-1:0] dlv_rd_data, rtx_rd_data;
+wire [15:0] dlv_len, rtx_len;  wire [31:0] rtx_index, rtx_term;  wire [DW-1:0] dlv_rd_data, rtx_rd_data;
 wire [DW-1:0] dlv_tdata, gen_tdata, rtx_tdata, evt_tdata;  wire [KW-1:0] dlv_tkeep, gen_tkeep, rtx_tkeep, evt_tkeep;
 wire [7:0] dlv_tuser, evt_tuser;
 wire dlv_tvalid, dlv_tready, dlv_tlast, gen_tvalid, gen_tready, gen_tlast, gen_afull;
@@ -223,7 +223,8 @@ nicraft_exec #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEP
     .ev_seq_first(ev_seq_first), .ev_dup(ev_dup), .ev_log_grew(ev_log_grew), .ev_gap(ev_gap),
     .ev_ack(ev_ack), .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index), .ev_client(ev_client),
     .ev_commit(ev_commit), .ev_commit_index(ev_commit_index), .ev_drop(ev_drop), .ev_why(ev_why), .ev_punt(ev_punt),
-    .ev_hb(ev_hb), .ev_seq_end(ev_seq_end), .ev_accept_end(ev_accept_end), .ev_ooo_end(ev_ooo_end)
+    .ev_hb(ev_hb), .ev_seq_end(ev_seq_end), .ev_accept_end(ev_accept_end), .ev_ooo_end(ev_ooo_end),
+    .frozen(exec_frozen)
 );
 
 nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD)) log_ram_inst (
@@ -235,7 +236,7 @@ nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD
     .log_rsp_valid(log_rsp_valid), .log_rsp_data(log_rsp_data), .log_rsp_len(log_rsp_len),
     .dlv_rd_en(dlv_rd_en), .dlv_rd_slot(dlv_rd_slot), .dlv_rd_beat(dlv_rd_beat), .dlv_rd_data(dlv_rd_data), .dlv_len(dlv_len),
     .rtx_rd_req(rtx_rd_req), .rtx_rd_gnt(rtx_rd_gnt), .rtx_rd_slot(rtx_rd_slot), .rtx_rd_beat(rtx_rd_beat),
-    .rtx_rd_data(rtx_rd_data), .rtx_len(rtx_len), .rtx_index(rtx_index), .tag_slot(tag_slot), .tag_data(tag_data)
+    .rtx_rd_data(rtx_rd_data), .rtx_len(rtx_len), .rtx_index(rtx_index), .rtx_term(rtx_term), .tag_slot(tag_slot), .tag_data(tag_data)
 );
 
 nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
@@ -286,7 +287,7 @@ nicraft_rtx #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEPT
     .match(match), .match_next(match_next), .match_moved(match_moved),
     .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index), .ev_client(ev_client),
     .rd_req(rtx_rd_req), .rd_gnt(rtx_rd_gnt), .rd_slot(rtx_rd_slot), .rd_beat(rtx_rd_beat), .rd_len(rtx_len),
-    .rd_index(rtx_index), .rd_data(rtx_rd_data),
+    .rd_index(rtx_index), .rd_term(rtx_term), .rd_data(rtx_rd_data),
     .m_axis_tdata(rtx_tdata), .m_axis_tkeep(rtx_tkeep), .m_axis_tvalid(rtx_tvalid), .m_axis_tready(rtx_tready),
     .m_axis_tlast(rtx_tlast),
     .m_axis_evt_tdata(evt_tdata), .m_axis_evt_tkeep(evt_tkeep), .m_axis_evt_tvalid(evt_tvalid),
@@ -342,7 +343,7 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
     .wr_last_index(wr_last_index), .wr_commit_index(wr_commit_index), .wr_applied_index(wr_applied_index),
     .wr_match_index(wr_match_index), .match_sel(match_sel), .ctr_clear(ctr_clear),
     .last_index(last_index), .commit_index(commit_index), .applied_index(applied_index), .match_view(match_view),
-    .status({append_afull, window_full, dlv_afull}), .ctr_rd_index(ctr_rd_index), .ctr_rd_value(ctr_rd_value)
+    .status({exec_frozen, append_afull, window_full, dlv_afull}), .ctr_rd_index(ctr_rd_index), .ctr_rd_value(ctr_rd_value)
 );
 
 nicraft_stats #(.PLANES(PLANES)) stats_inst (

@@ -17,7 +17,11 @@
 // slot not written since power-up, as after a power loss, when a restarted leader's host installs a
 // LAST_INDEX its NIC's RAM never held; or an entry of another lap of the ring) it sends nothing of
 // it, stops the round, counts it (ev_stale) and raises the same needs-repair event for that index:
-// the host repairs the follower from its own log.
+// the host repairs the follower from its own log. The same for an entry of an older term (the slot's
+// tag names a term other than TERM): a follower NIC never takes it (it punts an APPEND of an older
+// term to its host, TERM_OLDER), so resending it only loads the leader's egress (fuzz seed 600020:
+// a lagging follower's NACK every few hundred cycles restarted a round of 77 such entries, the
+// leader's link saturated and every reply queued behind them); its host repairs it.
 // When leader mode ends, pending work is dropped but a frame already started is read to its end: a
 // half frame in the FIFO would lock the TX arbiter on it for good.
 `resetall
@@ -67,6 +71,7 @@ module nicraft_rtx #(
     output wire [SLOT_BEATS_LOG2-1:0] rd_beat,
     input  wire [15:0]                rd_len,           // length of the entry in rd_slot
     input  wire [31:0]                rd_index,         // index of the entry in rd_slot (the slot's tag)
+    input  wire [31:0]                rd_term,          // term of the entry in rd_slot (the slot's tag)
     input  wire [DATA_WIDTH-1:0]      rd_data,          // the beat read last cycle
 
     // retransmitted APPENDs (to the TX arbiter)
@@ -86,7 +91,7 @@ module nicraft_rtx #(
 
     output wire                       ev_rtx_frame,     // a retransmitted APPEND's last beat went to the FIFO
     output wire                       ev_repair,        // a needs-repair event went to the host
-    output wire                       ev_stale          // a retransmission refused: rd_slot does not hold the entry wanted
+    output wire                       ev_stale          // a retransmission refused: rd_slot does not hold the entry wanted, or holds it of an older term
 );
 
 `include "nicraft_wire.svh"
@@ -180,9 +185,10 @@ wire [31:0] range_from = (from_pend > match_pick + 32'd1) ? from_pend : match_pi
 wire start_ok = leader_mode && !active_reg && pick_valid;
 wire needs_repair = start_ok && range_from <= last_index && range_from < log_oldest;
 
-// the entry to read next is not in its slot (the slot's tag names another index): nothing of it is
-// sent, the round stops, the host gets a needs-repair event for it
-wire stale = active_reg && leader_mode && beat_reg == {SLOT_BEATS_LOG2{1'b0}} && rd_index != next_reg;
+// the entry to read next is not in its slot (the slot's tag names another index), or is of an older
+// term (a follower NIC punts it): nothing of it is sent, the round stops, the host gets a needs-repair
+// event for it
+wire stale = active_reg && leader_mode && beat_reg == {SLOT_BEATS_LOG2{1'b0}} && (rd_index != next_reg || rd_term != term);
 
 wire evt_afull;
 wire rtx_afull;

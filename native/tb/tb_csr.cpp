@@ -121,7 +121,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     }
     const bool rst = reset_left > 0;
     if (rng.chance(0.2)) {
-      in.last = rng.u32(); in.commit = rng.u32(); in.applied = rng.u32(); in.status = uint32_t(rng.below(8));
+      in.last = rng.u32(); in.commit = rng.u32(); in.applied = rng.u32(); in.status = uint32_t(rng.below(16));
       for (auto &m : in.match) m = rng.u32();
       in.ctr = rng.next();
     }

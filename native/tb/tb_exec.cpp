@@ -18,10 +18,17 @@
 // (every field when it writes), both FIFOs' outputs (data, keep, last, user), append_afull and every
 // event strobe with its operands.
 //
+// frozen (STATUS.FROZEN) is checked every cycle against the reference (fast path off and no frame the
+// engine writes to the log RAM half written), and so is what it promises: while it is 1 the engine
+// neither writes the log RAM nor moves the tail (only the host's LAST_INDEX write does). With
+// freeze_p > 0 the fast path is turned off (and back on) at random cycles, so frames are caught
+// between their first and last beats: frozen_mid counts the cycles the fast path was off while such
+// a frame was still being written, frozen_grows the frames whose last beat grew the log then.
+//
 // chain_full_waits counts the cycles a tag naming the entry after the tail was there while the window
 // was full (stale: the tag memory keeps its contents through a reset); the chain must not take it.
 //
-// cfg keys: seed cycles reset_p trace in_p in_burst out_p punt_out_p punt_burst lag_p
+// cfg keys: seed cycles reset_p trace in_p in_burst out_p punt_out_p punt_burst lag_p freeze_p
 #include "tb_common.h"
 
 #include <deque>
@@ -48,9 +55,10 @@ enum Act { A_DROP = 0, A_SEQ, A_ACCEPT, A_PUNT, A_ACK, A_HB, A_DUP, A_NACK, A_OO
 
 const char *const kStats[] = {"cycles", "frames_in", "sequenced", "accepted", "buffered", "chain_grows", "duplicates", "acks",
                               "nacks", "heartbeats", "punts", "drops", "drops_log_full", "drops_punt_full", "bad_headers",
-                              "stall_cycles", "host_last_writes", "resets", "chain_full_waits"};
+                              "stall_cycles", "host_last_writes", "resets", "chain_full_waits", "frozen_cycles", "frozen_mid",
+                              "frozen_grows"};
 enum { S_CYCLES, S_FRAMES, S_SEQ, S_ACCEPT, S_OOO, S_CHAIN, S_DUP, S_ACK, S_NACK, S_HB, S_PUNT, S_DROP, S_LOG_FULL, S_PUNT_FULL,
-       S_BAD, S_STALL, S_HOST_LAST, S_RESETS, S_CHAIN_FULL, S_N };
+       S_BAD, S_STALL, S_HOST_LAST, S_RESETS, S_CHAIN_FULL, S_FROZEN, S_FROZEN_MID, S_FROZEN_GROWS, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_exec;
@@ -86,6 +94,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   punt_pat.p = cfg.num("punt_out_p", 0.7);
   punt_pat.burst = cfg.num("punt_burst", 1.0);
   const double lag_p = cfg.num("lag_p", 0.1);
+  const double freeze_p = cfg.num("freeze_p", 0.0);
   cfg.done();
   tb::Rng rng(k.seed);
   in_pat.init(rng); out_pat.init(rng); punt_pat.init(rng);
@@ -99,6 +108,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   tb::Bytes d_data(KW, 0);
   tb::Words d_keep = tb::ones(KW);
   unsigned e_act = A_DROP, e_why = 0, e_beat = 0;
+  bool e_log_mid = false;
   uint32_t e_index = 0, last = 0, ooo_min = 0, commit = 0, applied = 0;
   bool ooo_valid = false;
   std::deque<OutBeat> app, pnt;
@@ -184,6 +194,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
       c.term = uint32_t(rng.range(1, 5));
       c.cluster = rng.chance(0.9) ? c.cluster : uint32_t(rng.below(3));
     }
+    // the host freezes (and unfreezes) the fast path at any cycle, mid-frame included
+    if (freeze_p > 0 && rng.chance(freeze_p)) c.fast = !c.fast;
     // delivery: the applied index follows the tail, sometimes lagging (the window fills)
     if (!rng.chance(lag_p) && applied < last) applied = uint32_t(rng.range(applied, last));
     if (rng.chance(0.05)) commit = uint32_t(rng.range(commit, last));
@@ -293,12 +305,17 @@ void run(tb::Config &cfg, tb::Stats &st) {
         {"ev_drop", t->ev_drop, e_first && (ea == A_DROP || ea == A_DUP)}, {"ev_punt", t->ev_punt, e_first && ea == A_PUNT},
         {"ev_hb", t->ev_hb, e_first && ea == A_HB}, {"ev_seq_end", t->ev_seq_end, e_end && ea == A_SEQ},
         {"ev_accept_end", t->ev_accept_end, e_end && ea == A_ACCEPT}, {"ev_ooo_end", t->ev_ooo_end, e_end && ea == A_OOO},
+        {"frozen", t->frozen, !c.fast && !e_log_mid},
         {"m_axis_append_tvalid", t->m_axis_append_tvalid, !app.empty()}, {"m_axis_punt_tvalid", t->m_axis_punt_tvalid, !pnt.empty()},
         {"ev_why", t->ev_why, (e_first && (ea == A_DROP || ea == A_DUP)) ? ew : t->ev_why},
         {"ev_src", t->ev_src, d_known ? d_src : t->ev_src}, {"ev_index", t->ev_index, d_known ? d_index : t->ev_index},
         {"ev_client", t->ev_client, d_known ? nr::get_client_id(dp) : t->ev_client},
         {"ev_commit_index", t->ev_commit_index, d_known ? (d_commit < last ? d_commit : last) : t->ev_commit_index},
     };
+    const bool frozen = !c.fast && !e_log_mid;
+    if (!rst && frozen && (log_we || e_grow || chain)) {
+      throw tb::Fail(tb::fmt("cycle %" PRIu64 ": frozen, yet the engine %s", cyc, log_we ? "writes the log RAM" : "grows the log"));
+    }
     if (!rst) {
       for (auto &e : evs) {
         if (e.got != e.want) {
@@ -338,7 +355,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (in_fire) { valid = false; pos++; }
     if (rst) {
       d_valid = false; d_first = false; d_bad = 0;
-      e_act = A_DROP; e_why = 0; e_index = 0; e_beat = 0;
+      e_act = A_DROP; e_why = 0; e_index = 0; e_beat = 0; e_log_mid = false;
       last = 0; ooo_valid = false;
       app.clear(); pnt.clear();
       cur.clear(); pos = 0; valid = false;
@@ -366,11 +383,15 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (chain) st[S_CHAIN]++;
     if (chain_tag && wfull) st[S_CHAIN_FULL]++;
     if (wr_last) st[S_HOST_LAST]++;
+    if (frozen) st[S_FROZEN]++;
+    if (!c.fast && e_log_mid) st[S_FROZEN_MID]++;
+    if (!c.fast && e_grow) st[S_FROZEN_GROWS]++;
     // E registers
     if (fire) {
       if (d_first) { e_act = act; e_why = why; e_index = ei; }
       e_beat = d_last ? 0 : (eb + 1) & ((1u << SB) - 1);
     }
+    if (log_we) e_log_mid = !d_last;
     // the log's tail and the reorder state
     uint32_t nl = last;
     if (e_grow) nl = ei;

@@ -11,7 +11,7 @@
 //     the delivery port's data the cycle after dlv_rd_en; the retransmit port's the cycle after a
 //     granted request (rtx_rd_gnt is low when the host reads in the same cycle); each read register
 //     keeps its value when not read. Reads see the contents before the cycle's write.
-//   dlv_len, rtx_len, tag_data, rtx_index: the slot's length and tag (rtx_index: its index) now.
+//   dlv_len, rtx_len, tag_data, rtx_index, rtx_term: the slot's length and tag (rtx_index, rtx_term: its halves) now.
 // Stimulus: random writes of the engine and the host (some outside a slot), random reads on every
 // port at random slots of a small RAM, so that writes and reads of one location meet often.
 //
@@ -120,6 +120,9 @@ void run(tb::Config &cfg, tb::Stats &st) {
       auto ri = tag_lo.find(rslot);
       if (ri != tag_lo.end() && t->rtx_index != ri->second) {
         throw tb::Fail(tb::fmt("cycle %" PRIu64 ": rtx_index of slot %u: %u, expected %u", cyc, rslot, t->rtx_index, ri->second));
+      }
+      if (ri != tag_lo.end() && t->rtx_term != tag_hi[rslot]) {
+        throw tb::Fail(tb::fmt("cycle %" PRIu64 ": rtx_term of slot %u: %u, expected %u", cyc, rslot, t->rtx_term, tag_hi[rslot]));
       }
       auto tg = tag_lo.find(tslot);
       if (tg != tag_lo.end()) {

@@ -11,7 +11,8 @@
 // Reference: the engine's rules (docs/architecture.md, nicraft_rtx.sv's header): per-follower
 // retransmit timers with the doubling timeout, the pending set served round robin after the last
 // served, the range [max(pending index, match + 1), pending end - 1 or last], a needs-repair event
-// once per follower for an index that left the RAM or whose slot does not hold it (the round stops
+// once per follower for an index that left the RAM or whose slot does not hold it or holds it of an
+// older term than TERM (the round stops
 // there, nothing of that entry is sent), the beat-by-beat read with the first beat's
 // header rewritten (destination, RETRANSMIT, commit index, round), skipping what the follower
 // acknowledged meanwhile, stale NACKs ignored, and a frame once started read to its end.
@@ -43,9 +44,9 @@ constexpr unsigned SHIFT_MAX = 6;
 
 const char *const kStats[] = {"cycles", "rounds", "frames_resent", "beats_resent", "multi_beat_frames", "repair_events", "nacks",
                               "nacks_stale", "timeouts", "leader_flips", "frames_finished_after_leader_end", "resets",
-                              "stale_slots", "stale_slot_repairs", "stale_slots_overwritten"};
+                              "stale_slots", "stale_slot_repairs", "stale_slots_overwritten", "old_term_slots"};
 enum { S_CYCLES, S_ROUNDS, S_FRAMES, S_BEATS, S_MULTI, S_REPAIRS, S_NACKS, S_STALE, S_TIMEOUTS, S_FLIPS, S_FINISHED_OFF, S_RESETS,
-       S_STALE_SLOTS, S_STALE_REPAIRS, S_STALE_OVERWRITTEN, S_N };
+       S_STALE_SLOTS, S_STALE_REPAIRS, S_STALE_OVERWRITTEN, S_OLD_TERM, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_rtx;
@@ -88,12 +89,14 @@ void run(tb::Config &cfg, tb::Stats &st) {
 
   std::vector<unsigned> len(SLOTS, nr::MIN_FRAME_BYTES);
   std::vector<uint32_t> tag(SLOTS, 0);   // the index each slot holds (0: none)
+  std::vector<uint32_t> tag_term(SLOTS, 0);   // the term of the entry each slot holds (the term at its write)
   std::vector<std::vector<tb::Bytes>> mem(SLOTS, std::vector<tb::Bytes>(SLOT_BEATS, tb::Bytes(KW, 0)));
   auto fill = [&](uint32_t index, uint32_t term) {
     const uint32_t s = index & (SLOTS - 1);
     len[s] = unsigned(rng.range(nr::MIN_FRAME_BYTES, MAX_FRAME));
     // now and then the slot is left holding another index (never written since power-up: 0, or an earlier lap)
     tag[s] = rng.chance(stale_p) ? (rng.chance(0.5) ? 0 : index - SLOTS * uint32_t(rng.range(1, 2))) : index;
+    tag_term[s] = term;
     for (unsigned b = 0; b < SLOT_BEATS; b++) {
       mem[s][b] = tb::bytes_of(tb::random_words(rng, DW), KW);
       if (b == 0) {
@@ -160,6 +163,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     t->rd_gnt = gnt;
     t->rd_len = uint16_t(len[r.next & (SLOTS - 1)]);
     t->rd_index = tag[r.next & (SLOTS - 1)];
+    t->rd_term = tag_term[r.next & (SLOTS - 1)];
     tb::put_bytes(t->rd_data, DW, rd_data_reg);
     t->m_axis_tready = ready;
     t->m_axis_evt_tready = evt_ready;
@@ -180,7 +184,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const bool start_ok = leader && !r.active && pick_valid;
     const bool needs_repair = start_ok && from <= last && from < oldest;
     // the entry to read next must be the one its slot holds
-    const bool stale = r.active && leader && r.beat == 0 && tag[r.next & (SLOTS - 1)] != r.next;
+    // a slot holding another index, or this index of an older term (a follower NIC punts it): not sent
+    const bool stale = r.active && leader && r.beat == 0 && (tag[r.next & (SLOTS - 1)] != r.next || tag_term[r.next & (SLOTS - 1)] != term);
     const unsigned evt_node = r.active ? r.node : pick;
     const uint32_t evt_index = r.active ? r.next : from;
     const bool evt_afull = EVT_DEPTH - evtq.size() < 2;
@@ -266,6 +271,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
       st[S_STALE_SLOTS]++;
       // the ring lapped the round: the slot already holds a later entry (sent as this one before the check)
       if (tag[r.next & (SLOTS - 1)] > r.next) st[S_STALE_OVERWRITTEN]++;
+      // the slot holds the entry, of a term before the current one (the term moved on since it was written)
+      if (tag[r.next & (SLOTS - 1)] == r.next && tag_term[r.next & (SLOTS - 1)] != term) st[S_OLD_TERM]++;
     }
     // the RAM port
     if (go) rd_data_reg = mem[r.next & (SLOTS - 1)][r.beat];

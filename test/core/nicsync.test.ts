@@ -12,6 +12,8 @@ import { CoreAssertionError } from '../../ctrl/core/assert.js';
 import { ConfigError } from '../../ctrl/core/config.js';
 import { emptyMessage, MsgType, type Config, type NicOp, type Ready } from '../../ctrl/core/types.js';
 import { SeededRand } from '../../ctrl/rand.js';
+import { FREEZE_POLLS } from '../../ctrl/core/nicsync.js';
+import { clientMac, decodeHeader, encodeFrame, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
 import { deepClone } from '../../verify/mc/canon.js';
 import { Harness } from './harness.js';
 
@@ -57,7 +59,7 @@ describe('the NIC mirror: a sync is data', () => {
     drain(h, 2);
     const core = h.node(2).core!;
     expect(core.status().syncing).toBe(true);
-    expect(core.mirror.csrReads).toEqual([{ reg: 'LAST_INDEX', for: 'sync' }, { reg: 'COMMIT_INDEX', for: 'sync' }]);
+    expect(core.mirror.csrReads).toEqual([{ reg: 'STATUS', for: 'sync', round: 0 }, { reg: 'LAST_INDEX', for: 'sync', round: 0 }, { reg: 'COMMIT_INDEX', for: 'sync', round: 0 }]);
     expect(core.mirror.afterSync).toEqual([{ k: 'campaign', transfer: false }]);
     // every field but the configuration (which holds the driver's Rand) survives structuredClone
     const { cfg, ...state } = core as unknown as Record<string, unknown>;
@@ -101,7 +103,7 @@ describe('the NIC mirror: answers must match the reads', () => {
     let err: unknown;
     try { c.step({ kind: 'nic', ev: { type: 'csr', reg: 'COMMIT_INDEX', value: 1 } }); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(CoreAssertionError);
-    expect((err as Error).message).toMatch(/answered a read of COMMIT_INDEX where the oldest pending CSR read is of LAST_INDEX \(sync\)/);
+    expect((err as Error).message).toMatch(/answered a read of COMMIT_INDEX where the oldest pending CSR read is of STATUS \(sync\)/);
   });
 
   it('a log answer for an index not being read is an assertion failure', () => {
@@ -114,7 +116,7 @@ describe('the NIC mirror: answers must match the reads', () => {
     const h = running();
     h.step(3, { kind: 'campaign' });
     drain(h, 3);
-    expect(() => h.node(3).core!.step({ kind: 'nic', ev: { type: 'csr', reg: 'LAST_INDEX', value: -1 } })).toThrow(/not a 32-bit unsigned integer/);
+    expect(() => h.node(3).core!.step({ kind: 'nic', ev: { type: 'csr', reg: 'STATUS', value: -1 } })).toThrow(/not a 32-bit unsigned integer/);
   });
 });
 
@@ -220,5 +222,69 @@ describe('configuration', () => {
   it('takes the defaults', () => {
     const c = new Core(base);
     expect([c.cfg.maxPendingProposals, c.cfg.maxPendingReads, c.cfg.maxSyncWaiters, c.cfg.maxLogReads]).toEqual([1024, 1024, 64, 256]);
+  });
+});
+
+// Fuzz seed 600914: FAST_EN=0 stops the NIC taking new frames, not a REQ it began sequencing (its
+// index is taken at the first beat, LAST_INDEX grows at the last). The sync read LAST_INDEX before
+// that REQ landed, and the leader's host wrote its own entry at the same index, over the REQ its
+// followers had taken: two entries applied at one index in one term. The sync now counts LAST_INDEX
+// only after a STATUS read showing FROZEN (the fake NIC answers FROZEN only with no REQ half sequenced).
+describe('the sync waits for STATUS.FROZEN (a REQ half sequenced when FAST_EN=0 lands)', () => {
+  const reqFrame = (seq: number): Uint8Array => encodeFrame({ dstMac: nodeMac(1), srcMac: clientMac(7), type: W.REQ, clusterId: 1, flags: 0, srcNode: 0xff, dstNode: 1, term: 0, logIndex: 0, commitIndex: 0, clientId: 7, seq }, te.encode(`v${seq}`));
+  const appliedSeqs = (h: Harness, id: number): string[] => h.node(id).applied.map((e) => { const x = decodeHeader(e.frame); return `${e.index}:${x.clientId}#${x.seq}`; });
+
+  it('the leader host writes its proposal after the landed REQ, and every node applies the same entries', () => {
+    const h = running();
+    const c = h.node(1).core!;
+    const nic = h.node(1).nic;
+    expect(nic.r('LAST_INDEX')).toBe(2);
+    nic.beginReq(reqFrame(2)); // index 3 taken, not written yet
+    expect(c.step({ kind: 'propose', payload: te.encode('host'), clientId: 9, seq: 1 })).toBeUndefined();
+    const ops = drain(h, 1);
+    expect(ops.map((o) => (o.op === 'csrRead' ? `rd(${o.reg})` : o.op === 'csrWrite' ? `${o.reg}=${o.value}` : o.op))).toEqual(['FAST_EN=0', 'rd(STATUS)', 'rd(LAST_INDEX)', 'rd(COMMIT_INDEX)']);
+    // the reads executed with the REQ half written: not FROZEN, LAST_INDEX still 2
+    expect(nic.answers.map((a) => (a.type === 'csr' ? `${a.reg}=${a.value}` : a.type))).toEqual(['STATUS=0', 'LAST_INDEX=2', 'COMMIT_INDEX=2']);
+    nic.land(); // the REQ's last beat: index 3, its APPEND goes out to the followers
+    h.nicAnswers(1);
+    // that batch did not count: the sync read again
+    expect(c.status().syncing).toBe(true);
+    expect(c.status().freeze.notFrozenPolls).toBe(1);
+    expect(drain(h, 1).filter((o) => o.op === 'csrRead').map((o) => (o as { reg: string }).reg)).toEqual(['STATUS', 'LAST_INDEX', 'COMMIT_INDEX']);
+    expect(nic.answers.map((a) => (a.type === 'csr' ? `${a.reg}=${a.value}` : a.type))).toEqual(['STATUS=8', 'LAST_INDEX=3', 'COMMIT_INDEX=2']);
+    h.stabilize();
+    expect(c.status().syncing).toBe(false);
+    expect(c.status().lastIndex).toBe(4);
+    h.tick(2); // heartbeats carry the commit index
+    h.tick(2);
+    for (const id of [1, 2, 3]) expect(appliedSeqs(h, id).slice(-2), `node ${id}`).toEqual(['3:7#2', '4:9#1']);
+    h.checkSafety();
+  });
+
+  it('a NIC that never shows FROZEN: the sync never completes, reads again once per tick after FREEZE_POLLS answers, and counts it', () => {
+    const h = running();
+    const c = h.node(1).core!;
+    const nic = h.node(1).nic;
+    nic.beginReq(reqFrame(2)); // never lands
+    c.step({ kind: 'propose', payload: te.encode('host'), clientId: 9, seq: 1 });
+    for (let k = 0; k < FREEZE_POLLS + 4; k++) {
+      drain(h, 1);
+      h.nicAnswers(1);
+    }
+    expect(c.status().freeze).toEqual({ notFrozenPolls: FREEZE_POLLS, stalls: 1 });
+    expect(c.hasReady() && c.ready().nic.length > 0).toBe(false); // waiting for a tick, no read in flight
+    c.step({ kind: 'tick', nowNs: 1 });
+    expect(drain(h, 1).filter((o) => o.op === 'csrRead').map((o) => (o as { reg: string }).reg)).toEqual(['STATUS', 'LAST_INDEX', 'COMMIT_INDEX']);
+    h.nicAnswers(1);
+    expect(c.status().freeze.notFrozenPolls).toBe(FREEZE_POLLS + 1);
+    expect(c.status().syncing).toBe(true);
+    expect(c.status().lastIndex).toBe(2); // nothing written at index 3 by the host
+    nic.land();
+    h.stabilize(); // the batch in flight shows no FROZEN (read before the landing); the next one does
+    expect(c.status().syncing).toBe(false);
+    h.tick(2);
+    h.tick(2);
+    for (const id of [1, 2, 3]) expect(appliedSeqs(h, id).slice(-2), `node ${id}`).toEqual(['3:7#2', '4:9#1']);
+    h.checkSafety();
   });
 });

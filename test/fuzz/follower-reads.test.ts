@@ -71,4 +71,54 @@ describe('campaign seeds with follower reads found by the 10,000-seed campaign o
     // the scenario: no leader, two followers under the old leader's leases, after the faults stopped
     expect(atEnd).toEqual({ leader: -1, leases: 2 });
   }, 60_000);
+  it('seed 600914: a REQ the NIC was still sequencing when a sync froze it is not overwritten by the host (one log)', () => {
+    // n1 (leader, 6 voters) left follower-lease mode for the removal of n4 and froze its NIC to
+    // write the REMOVE entry: FAST_EN=0 landed one cycle after the first beat of c3's put had been
+    // sequenced as index 127; its last beat (which grows LAST_INDEX) came after the sync's
+    // LAST_INDEX read (126), so the host wrote REMOVE at 127 too: n1 applied REMOVE there, every
+    // follower the put. The sync now counts LAST_INDEX only after a STATUS read showing FROZEN.
+    let notFrozen = -1;
+    const r = runSeed(600914, {
+      outDir: 'build/fuzz-out/follower-reads', traceOnFailure: false,
+      instrument: (b, at) => {
+        const sample = (): void => {
+          notFrozen = Math.max(notFrozen, b.replica(0)?.core.status().freeze.notFrozenPolls ?? -1);
+          at(b.nowUs() + 5, sample);
+        };
+        at(600, sample);
+      },
+    });
+    expect(r.schedule.followerReads).toBe(true);
+    expect(r.failures).toEqual([]);
+    // the scenario happened: n1's sync read STATUS while the put was half sequenced
+    expect(notFrozen).toBeGreaterThan(0);
+  }, 60_000);
+  it('seed 600020: a leader NIC does not resend entries of an older term, so a lagging voter cannot saturate its link (the final reads complete)', () => {
+    // 7 voters, n1 and n7 lagging by ~100 entries of term 3 when the faults stop (term 4, n2 leads).
+    // Their NACKs (every few hundred cycles) restarted go-back-N rounds of the term-3 entries, which
+    // a follower NIC never takes (it punts an APPEND of an older term to its host): n2 resent 103,582
+    // frames, its 100G link saturated (in the world's unbounded queues a 60-us backlog), replies and
+    // the host's repairs queued behind them, and the final reads outran the 220-us retry budget.
+    // The NIC now stops a round at an entry of an older term (RETRANSMIT_STALE, needs-repair).
+    let rtx = -1;
+    let stale = -1;
+    const r = runSeed(600020, {
+      outDir: 'build/fuzz-out/follower-reads', traceOnFailure: false,
+      instrument: (b, at) => {
+        const w = (b as unknown as { world: { nodes: { nic: { readCounters(): Record<string, bigint> } }[] } }).world;
+        const sample = (): void => {
+          const c = w.nodes[1]!.nic.readCounters();
+          rtx = Number(c.RETRANSMIT_TX);
+          stale = Number(c.RETRANSMIT_STALE);
+          at(b.nowUs() + 10, sample);
+        };
+        at(10, sample);
+      },
+    });
+    expect(r.schedule.followerReads).toBe(true);
+    expect(r.failures).toEqual([]);
+    // n2 (the leader of term 4) refused older-term entries and resent almost nothing (12 frames measured)
+    expect(stale).toBeGreaterThan(0);
+    expect(rtx).toBeLessThan(1000);
+  }, 60_000);
 });

@@ -6,33 +6,19 @@
 // held it either: it never stood for election, and, its log the longest, refused n3 and n4; n1,
 // restarted after a power loss, was recovering and refused every vote. The snapshot now records the
 // configuration at its index (test/core/removal-compact.test.ts has the directed case).
+//
+// Since terms move only through authenticated messages (a punted frame's newer term is no longer
+// adopted, issue 16), this seed takes another path: it no longer reaches that state (at 509 us n2
+// leads with last index 3, commit 2), so the directed core test is what covers the bug; the seed
+// stays here as a campaign replay that must pass.
 import { describe, expect, it } from 'vitest';
 import { runSeed } from '../../verify/fuzz/campaign.js';
-import type { CoreStatus } from '../../ctrl/core/raft.js';
 
 describe('campaign seed 407012', () => {
-  it('the leader that compacted below its own uncommitted removal stands again; the cluster commits after the faults', () => {
-    let atCompact: Partial<CoreStatus> | undefined;
-    let snapVoters: number[] | undefined;
-    const r = runSeed(407012, {
-      outDir: 'build/fuzz-out/removal-compact', traceOnFailure: false,
-      instrument: (b, at) => {
-        // just after the compaction of the leader (508.4 us), before it lost its quorum (about 512 us)
-        at(509, () => {
-          const c = b.replica(1)?.core;
-          if (!c) return;
-          const s = c.status();
-          atCompact = { role: s.role, lastIndex: s.lastIndex, commit: s.commit, voters: s.voters };
-          snapVoters = (c as unknown as { snapshot?: { index: number; voters: number[] } }).snapshot?.voters;
-        });
-      },
-    });
+  it('replays clean: the cluster commits after the faults', () => {
+    const r = runSeed(407012, { outDir: 'build/fuzz-out/removal-compact', traceOnFailure: false });
     console.log(`seed 407012: ${r.summary}`);
-    // the scenario: n2 leads with its own removal at 6 appended, not committed, and a snapshot at 5
-    expect(atCompact).toEqual({ role: 'leader', lastIndex: 6, commit: 5, voters: [1, 3, 4] });
     expect(r.failures).toEqual([]);
     expect(r.stats.recoveryUs).toBeDefined();
-    // (the snapshot at 5 holds the configuration at 5)
-    expect(snapVoters).toEqual([1, 2, 3, 4]);
   }, 60_000);
 });

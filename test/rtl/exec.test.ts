@@ -57,3 +57,18 @@ describe('nicraft_exec: the reorder chain after a reset (stale tags) never grows
     expect(s.buffered, 'buffered').toBeGreaterThan(10);
   });
 });
+
+// STATUS.FROZEN (fuzz seed 600914: a sync read LAST_INDEX while a REQ sequenced before FAST_EN=0
+// was still being written, and the host then wrote its own entry at that index). The fast path is
+// turned off and on at random cycles, so frames are caught between their first and last beats; the
+// testbench checks `frozen` every cycle and that no log write or growth happens while it reads 1.
+describe('nicraft_exec: FROZEN waits for a frame half written when the fast path goes off', () => {
+  it.each(Object.keys(VARIANTS))('%s', (variant) => {
+    const s = runTb(tbs[variant]!, { cycles: 200_000, in_p: 1, out_p: 0.7, freeze_p: 0.01 }, label()).stats;
+    expect(s.frozen_cycles, 'frozen_cycles').toBeGreaterThan(1000);
+    // the race itself: the fast path was off while a frame it had taken was still being written ...
+    expect(s.frozen_mid, 'frozen_mid').toBeGreaterThan(10);
+    // ... and the log grew at such a frame's last beat, after FAST_EN had fallen
+    expect(s.frozen_grows, 'frozen_grows').toBeGreaterThan(10);
+  });
+});

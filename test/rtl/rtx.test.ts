@@ -36,6 +36,9 @@ describe.each(Object.keys(VARIANTS))('nicraft_rtx (%s)', (variant) => {
     expect(s.multi_beat_frames).toBeGreaterThan(100);
     expect(s.timeouts).toBeGreaterThan(100);
     expect(s.repair_events).toBeGreaterThan(0);
+    // entries of an older term are never resent (a follower NIC punts them; fuzz seed 600020): the
+    // term moves on now and then in every pattern, and rounds stop at the entries written before
+    expect(s.old_term_slots, 'rounds stopped at an entry of an older term').toBeGreaterThan(0);
     // (NACKs inside a round under way are rarer when rounds stop at stale slots: 0 for some seeds with stale_p)
     if (cfg.nack_p) { expect(s.nacks).toBeGreaterThan(100); if (!cfg.stale_p) expect(s.nacks_stale).toBeGreaterThan(0); }
     if (cfg.leader_flip_p) expect(s.frames_finished_after_leader_end, 'frames finished after leader mode ended').toBeGreaterThan(0);
@@ -46,9 +49,9 @@ describe.each(Object.keys(VARIANTS))('nicraft_rtx (%s)', (variant) => {
       expect(s.stale_slots - s.stale_slots_overwritten, '... one not written (power loss)').toBeGreaterThan(5);
       expect(s.stale_slot_repairs, 'needs-repair events for such slots').toBeGreaterThan(10);
     } else {
-      // the only slots that do not hold their entry: the last index grew past the round's next entry
-      // by a whole ring (an index that left the RAM while the round ran)
-      expect(s.stale_slots).toBe(s.stale_slots_overwritten);
+      // the only slots refused: the last index grew past the round's next entry by a whole ring (an
+      // index that left the RAM while the round ran), or the entry is of a term before the current one
+      expect(s.stale_slots).toBe(s.stale_slots_overwritten + s.old_term_slots);
     }
   });
 });

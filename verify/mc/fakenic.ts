@@ -7,7 +7,7 @@
 // so the model checker can clone and fingerprint it.
 
 import type { CsrName, NicEvent, NodeId, Ready } from '../../ctrl/core/types.js';
-import { decodeHeader, encodeFrame, HostReason, MAC_GROUP, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
+import { decodeHeader, encodeFrame, HostReason, MAC_GROUP, MsgType as W, nodeMac, StatusBit } from '../../ctrl/wire/wire.gen.js';
 
 export class FakeNic {
   regs = new Map<CsrName, number>();
@@ -23,6 +23,8 @@ export class FakeNic {
    * `nic` choice, the harness) steps it, possibly after other events.
    */
   answers: NicEvent[] = [];
+  /** a REQ sequenced (decided under the fast path) whose last beat has not been written yet; null: none */
+  inFlight: { index: number; frame: Uint8Array } | null = null;
   constructor(public id: NodeId, public clusterId: number) { this.reset(); }
   reset(): void {
     this.regs = new Map<CsrName, number>([['ROLE', 0], ['TERM', 0], ['FAST_EN', 0], ['LAST_INDEX', 0], ['COMMIT_INDEX', 0], ['APPLIED_INDEX', 0], ['TERM_START', 1], ['MEMBERS', 1], ['QUORUM', 1], ['LEADER_ID', 0], ['NODE_ID', this.id]]);
@@ -31,6 +33,7 @@ export class FakeNic {
     this.out = [];
     this.host = [];
     this.answers = [];
+    this.inFlight = null;
   }
   r(n: CsrName): number { return this.regs.get(n) ?? 0; }
   exec(op: Ready['nic'][number]): void {
@@ -41,7 +44,7 @@ export class FakeNic {
         this.commitCheck();
         return;
       case 'csrRead':
-        this.answers.push({ type: 'csr', reg: op.reg, value: this.r(op.reg) });
+        this.answers.push({ type: 'csr', reg: op.reg, value: op.reg === 'STATUS' ? this.status() : this.r(op.reg) });
         return;
       case 'logWrite':
         this.log.set(op.index, op.frame);
@@ -51,6 +54,13 @@ export class FakeNic {
         return;
     }
   }
+  /**
+   * STATUS: FROZEN once FAST_EN=0, unless a REQ is half sequenced (`inFlight`: its index is taken,
+   * LAST_INDEX and the log grow when it completes), which FAST_EN=0 does not stop.
+   */
+  status(): number {
+    return this.r('FAST_EN') === 0 && this.inFlight === null ? StatusBit.FROZEN : 0;
+  }
   leaderMode(): boolean { return this.r('FAST_EN') === 1 && this.r('ROLE') === 2; }
   rx(frame: Uint8Array): void {
     const h = decodeHeader(frame);
@@ -58,13 +68,8 @@ export class FakeNic {
     const punt = (reason: number): void => { this.host.push({ type: 'punt', reason, frame }); };
     if (h.type === W.REQ) {
       if (!this.leaderMode()) return punt(HostReason.NOT_LEADER);
-      const idx = this.r('LAST_INDEX') + 1;
-      const f = frame.slice();
-      const a = encodeFrame({ ...h, dstMac: MAC_GROUP, srcMac: nodeMac(this.id), type: W.APPEND, srcNode: this.id, dstNode: 0xff, term: this.r('TERM'), logIndex: idx, commitIndex: this.r('COMMIT_INDEX') }, f.subarray(44, 44 + h.payloadLen));
-      this.log.set(idx, a);
-      this.regs.set('LAST_INDEX', idx);
-      this.out.push({ to: 'group', frame: a });
-      this.commitCheck();
+      this.beginReq(frame);
+      this.land();
       return;
     }
     const replica = h.type === W.APPEND || h.type === W.HEARTBEAT || h.type === W.ACK || h.type === W.NACK;
@@ -92,6 +97,29 @@ export class FakeNic {
     if (h.type === W.NACK) return punt(HostReason.OTHER);
     if (h.logIndex > this.r('LAST_INDEX')) return;
     if (h.logIndex > (this.match.get(h.srcNode) ?? 0)) this.match.set(h.srcNode, h.logIndex);
+    this.commitCheck();
+  }
+  /**
+   * A REQ's first beat under leader mode: its index is taken (LAST_INDEX + 1), but the log and
+   * LAST_INDEX grow only at its last beat (land()). FAST_EN=0 in between does not stop it, and
+   * STATUS shows no FROZEN until it lands (the race of fuzz seed 600914).
+   */
+  beginReq(frame: Uint8Array): void {
+    if (this.inFlight !== null) throw new Error(`fake NIC ${this.id}: a REQ began while another is half sequenced`);
+    if (!this.leaderMode()) throw new Error(`fake NIC ${this.id}: a REQ sequenced outside leader mode`);
+    const h = decodeHeader(frame);
+    const idx = this.r('LAST_INDEX') + 1;
+    const a = encodeFrame({ ...h, dstMac: MAC_GROUP, srcMac: nodeMac(this.id), type: W.APPEND, srcNode: this.id, dstNode: 0xff, term: this.r('TERM'), logIndex: idx, commitIndex: this.r('COMMIT_INDEX') }, frame.slice(44, 44 + h.payloadLen));
+    this.inFlight = { index: idx, frame: a };
+  }
+  /** The half-sequenced REQ's last beat: into the log, LAST_INDEX grows, the APPEND goes out. */
+  land(): void {
+    const f = this.inFlight;
+    if (f === null) return;
+    this.inFlight = null;
+    this.log.set(f.index, f.frame);
+    this.regs.set('LAST_INDEX', f.index);
+    this.out.push({ to: 'group', frame: f.frame });
     this.commitCheck();
   }
   commitCheck(): void {

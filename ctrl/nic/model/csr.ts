@@ -69,7 +69,7 @@ export class CsrBlock {
 
   /**
    * The read mux (the state at the start of the cycle): the engines' registers as inputs (matchView:
-   * the match index MATCH_SEL shows; status: {append_afull, window_full, dlv_afull}).
+   * the match index MATCH_SEL shows; status: the STATUS bits, StatusBit).
    */
   read(addr: number, last: number, commit: number, applied: number, matchView: number, status: number, stats: Stats): number {
     switch (addr) {

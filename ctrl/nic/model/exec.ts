@@ -75,6 +75,8 @@ export class Exec {
   eWhyReg = 0;
   eIndexReg = 0;
   eBeatReg = 0;
+  /** e_log_mid_reg: a frame's first beats are in the log RAM, its last is not (STATUS.FROZEN waits for it) */
+  eLogMid = false;
   /** Bytes of the frame the E stage is writing (a SEQ's APPEND, else the received frame). */
   eBuf: Uint8Array | null = null;
   // ---- the log's tail and the reorder state (_reg, _next)
@@ -121,7 +123,7 @@ export class Exec {
 
   reset(): void {
     this.dValid = false; this.dFirst = false; this.dBad = 0; this.dBuf = null;
-    this.eActReg = A_DROP; this.eWhyReg = 0; this.eIndexReg = 0; this.eBeatReg = 0; this.eBuf = null;
+    this.eActReg = A_DROP; this.eWhyReg = 0; this.eIndexReg = 0; this.eBeatReg = 0; this.eBuf = null; this.eLogMid = false;
     this.lastIndex = 0; this.oooValid = false;
     this.txf.clear(); this.pnt.clear();
   }
@@ -129,6 +131,14 @@ export class Exec {
   /** append_afull (STATUS bit 2, the pipeline waits) */
   appendAfull(): boolean {
     return this.txf.used > this.txAfLimit;
+  }
+
+  /**
+   * STATUS.FROZEN: the fast path is off and no frame it took is still being written to the log RAM
+   * (a frame decided at its first beat under FAST_EN=1 completes its beats; the log grows at its last).
+   */
+  frozen(fastEn: boolean): boolean {
+    return !fastEn && !this.eLogMid;
   }
 
   /**
@@ -254,6 +264,7 @@ export class Exec {
       this.eBeatReg = dLast ? 0 : (this.eBeat + 1) & this.slotMask;
       const buf = this.eBuf!;
       if (this.eLogWe) {
+        this.eLogMid = !dLast;
         lr.write(eIndex, this.eBeat, buf, this.dBeat);
         if (dFirst) {
           const pl = getPayloadLen(buf) + HDR;

@@ -13,7 +13,8 @@
 // whose slot does not hold it (the slot's tag names another index: not written since power-up, or
 // another lap of the ring): before an entry's first beat the engine compares, and on a mismatch sends
 // nothing of it, stops the round, counts RETRANSMIT_STALE and raises the same needs-repair event for
-// that index. When leader mode ends, pending work is dropped but a frame already started is read to
+// that index; the same for an entry of an older term (a follower NIC punts it to its host, which
+// repairs it: resending it only loads the leader's egress, fuzz seed 600020). When leader mode ends, pending work is dropped but a frame already started is read to
 // its end.
 import * as M_wire_gen from '../../wire/wire.gen.js';
 import { FrameFifo } from './axis-fifo.js';
@@ -129,7 +130,7 @@ export class Rtx {
    * The follower to serve next, its range, a needs-repair event, the read of this cycle. lpRead: the
    * host reads the log RAM (it has the port); lr: the log RAM (the tag of the slot to read).
    */
-  comb(leaderMode: boolean, last: number, lpRead: boolean, lr: LogRam): void {
+  comb(leaderMode: boolean, last: number, term: number, lpRead: boolean, lr: LogRam): void {
     const pick = rrPick(this.pend, this.lastPick, this.MAXN);
     const pickValid = pick >= 0;
     const p = pickValid ? pick : 0;
@@ -144,8 +145,10 @@ export class Rtx {
     this.pick = p; this.from = from; this.to = to;
     this.startOk = startOk;
     this.needsRepair = needsRepair;
-    // the entry to read next must be the one its slot holds (the slot's tag)
-    const stale = this.active && leaderMode && this.beat === 0 && lr.tagIndex[this.next & this.ldMask] !== this.next;
+    // the entry to read next must be the one its slot holds (the slot's tag), of the current term
+    // (a follower NIC punts an APPEND of an older term to its host: the host repairs those entries)
+    const slot = this.next & this.ldMask;
+    const stale = this.active && leaderMode && this.beat === 0 && (lr.tagIndex[slot] !== this.next || lr.tagTerm[slot] !== term);
     this.staleHit = stale;
     // at the start of a round (an index that left the RAM) or for a stale slot (only while a round is under way)
     const en = this.active ? this.node : p;
