@@ -51,6 +51,12 @@ const SECONDS = num('DEPLOY_BENCH_SECONDS', QUICK ? 6 : 10);
 const WARMUP = num('DEPLOY_BENCH_WARMUP', QUICK ? 1 : 2);
 const REPS = Math.max(1, Math.round(num('DEPLOY_BENCH_REPS', 3)));
 const KEYS = num('DEPLOY_BENCH_KEYS', 16);
+/** node config overrides of the nicraft daemons (JSON, e.g. '{"nic":{"ackCount":1}}'; experiments) */
+const NODE_OVERRIDES: Record<string, unknown> = (() => {
+  const v = process.env.DEPLOY_BENCH_NODE_CONFIG;
+  if (!v) return {};
+  try { return JSON.parse(v) as Record<string, unknown>; } catch (e) { console.error(`bench-deploy: DEPLOY_BENCH_NODE_CONFIG: not JSON (${(e as Error).message})`); process.exit(2); }
+})();
 const GRID = {
   clients: list('DEPLOY_BENCH_CLIENTS', QUICK ? [16, 64] : [16, 64, 256]),
   valueBytes: list('DEPLOY_BENCH_VALUE_BYTES', QUICK ? [64] : [64, 1024]),
@@ -158,6 +164,8 @@ function breakdown(before: Array<NodeStatus | undefined>, after: Array<NodeStatu
       syncFsyncUsMean: syncs - gsyncs > 0 ? Math.round(d('storage', 'syncNs') / (syncs - gsyncs) / 1000) : 0,
       eventLoopFsyncShareOfWall: +(d('storage', 'syncNs') / 1e6 / wall).toFixed(3),
       localReads: reads(a) && reads(b) ? { lease: reads(a)!.lease! - reads(b)!.lease!, quorum: reads(a)!.quorum! - reads(b)!.quorum!, refused: reads(a)!.refused! - reads(b)!.refused! } : null,
+      datagramsOutPerSec: Math.round(((a.planes.reduce((x, p) => x + (p.txDatagrams ?? p.txFrames), 0) - b.planes.reduce((x, p) => x + (p.txDatagrams ?? p.txFrames), 0)) * 1000) / wall),
+      datagramsInPerSec: Math.round(((a.planes.reduce((x, p) => x + p.rxFrames, 0) - b.planes.reduce((x, p) => x + p.rxFrames, 0)) * 1000) / wall),
       driverBusyShareOfWall: +(d('driver', 'busyNs') / 1e6 / wall).toFixed(3),
       hostBatches: d('driver', 'hostBatches'), hostFrames: d('driver', 'hostFrames'),
       controlMessagesIn: d('replica', 'controlRx'), controlMessagesOut: d('replica', 'messagesSent'),
@@ -245,20 +253,31 @@ const median = (xs: number[]): number => {
 };
 const spread = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
-const version = etcdVersion();
-if (!version) console.log('bench-deploy: etcd is not installed (Debian package etcd-server; `make bench-deploy` installs it with apt-get): only nicraft is measured');
+const version = process.env.DEPLOY_BENCH_ETCD === '0' ? undefined : etcdVersion();
+if (process.env.DEPLOY_BENCH_ETCD === '0') console.log('bench-deploy: DEPLOY_BENCH_ETCD=0: only nicraft is measured');
+else if (!version) console.log('bench-deploy: etcd is not installed (Debian package etcd-server; `make bench-deploy` installs it with apt-get): only nicraft is measured');
 const configs: Workload[] = [];
 for (const c of GRID.clients) for (const v of GRID.valueBytes) for (const r of GRID.readShare) configs.push({ clients: c, valueBytes: v, readShare: r });
 const work = mkdtempSync(join(tmpdir(), 'nicraft-bench-deploy-'));
 console.log(`bench-deploy${QUICK ? ' --quick' : ''}: ${configs.length} configurations x ${REPS} alternating runs per system, ${SECONDS} s each (+${WARMUP} s warm-up), ${KEYS} keys, closed loop, every client to the leader`);
 type Run = { system: 'nicraft' | 'etcd'; rep: number; workload: Workload; opsPerSec: number; errors: number; latencyUs: Summary['latencyUs']; byOp: Summary['byOp']; storage?: unknown; breakdown?: unknown };
 const runs: Run[] = [];
+const skipped: Array<{ workload: Workload; why: string }> = [];
+/** the largest value a put may carry with the default NIC (MAX_PAYLOAD 256: op, 2-byte key length, key, 4-byte value length) */
+const MAX_VALUE_BYTES = 200;
 let n = 0;
 try {
   for (const w of configs) {
     CLIENTS = w.clients; VALUE_BYTES = w.valueBytes; READ_SHARE = w.readShare;
+    // a put's payload (op, key, value) must fit the NIC's MAX_PAYLOAD (256 bytes by default): larger
+    // values would be refused by the client before sending, so the configuration is not run at all
+    if (w.valueBytes > MAX_VALUE_BYTES) {
+      skipped.push({ workload: w, why: `values of ${w.valueBytes} B do not fit the NIC's MAX_PAYLOAD of 256 bytes (a put carries op, key and value): nicraft cannot run it, so neither system is measured` });
+      console.log(`  ${String(w.clients).padStart(3)} clients ${String(w.valueBytes).padStart(4)} B ${String(w.readShare * 100).padStart(3)}% gets  skipped: ${skipped[skipped.length - 1]!.why}`);
+      continue;
+    }
     for (let rep = 1; rep <= REPS; rep++) {
-      const r1 = await runNicraft(join(work, `n${++n}`));
+      const r1 = await runNicraft(join(work, `n${++n}`), NODE_OVERRIDES);
       runs.push({ system: 'nicraft', rep, workload: w, opsPerSec: r1.opsPerSec, errors: r1.errors, latencyUs: r1.latencyUs, byOp: r1.byOp, storage: r1.storage, breakdown: r1.breakdown });
       const st = r1.storage as { fsyncsPerSec: number; entriesPerFsync: number } | null;
       console.log(`  ${String(w.clients).padStart(3)} clients ${String(w.valueBytes).padStart(4)} B ${String(w.readShare * 100).padStart(3)}% gets  run ${rep}  nicraft ${String(r1.opsPerSec).padStart(6)} ops/s p50 ${String(r1.latencyUs.p50).padStart(6)} us p99 ${String(r1.latencyUs.p99).padStart(7)} us err ${r1.errors}${st ? `  leader: ${st.fsyncsPerSec} fsync/s, ${st.entriesPerFsync} entries/fsync` : ''}`);
@@ -283,7 +302,7 @@ const sysSummary = (rs: Run[]) => rs.length === 0 ? null : {
   p99Us: spread(rs.map((r) => r.latencyUs.p99)),
   errors: rs.reduce((a, r) => a + r.errors, 0),
 };
-const summary = configs.map((w) => {
+const summary = configs.filter((w) => !skipped.some((k) => same(k.workload, w))).map((w) => {
   const nic = sysSummary(runs.filter((r) => r.system === 'nicraft' && same(r.workload, w)))!;
   const etc = sysSummary(runs.filter((r) => r.system === 'etcd' && same(r.workload, w)));
   const st = runs.filter((r) => r.system === 'nicraft' && same(r.workload, w)).map((r) => r.storage as { fsyncsPerSec: number; entriesPerFsync: number } | null).filter((x) => x);
@@ -317,8 +336,15 @@ const out = {
   },
   runs,
   summary,
+  skipped,
 };
 const file = join(ROOT, 'bench/out/deploy.json');
 mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
 writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
 console.log(`bench-deploy: wrote ${file}`);
+// the report: a page of its own, and the section the cluster report (report.html) includes
+const { deployPage, deploySvgs } = await import('./report/deploy.js');
+const svgs = await deploySvgs(out as unknown as Parameters<typeof deploySvgs>[0]);
+for (const [id, svg] of Object.entries(svgs)) writeFileSync(join(ROOT, 'bench/out', `${id}.svg`), svg);
+writeFileSync(join(ROOT, 'bench/out/deploy.html'), deployPage(out as unknown as Parameters<typeof deployPage>[0], svgs));
+console.log(`bench-deploy: wrote ${join(ROOT, 'bench/out/deploy.html')} (${Object.keys(svgs).map((k) => `${k}.svg`).join(', ')})`);

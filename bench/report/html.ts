@@ -29,7 +29,7 @@ function figure(svgs: Record<string, string>, id: string, caption: string): stri
   return s ? `<figure>${s}<figcaption>${esc(caption)}</figcaption></figure>` : '';
 }
 
-export function reportHtml(j: ClusterBench, svgs: Record<string, string>): string {
+export function reportHtml(j: ClusterBench, svgs: Record<string, string>, extraHtml = ''): string {
   const S: string[] = [];
   const b = j.breakdown;
   S.push(`<h1>nicraft cluster benchmark</h1>`);
@@ -109,6 +109,7 @@ export function reportHtml(j: ClusterBench, svgs: Record<string, string>): strin
     S.push(`<h2>7. Comparison with published figures</h2><p class="note">${esc(j.statement)}</p>`);
     S.push(table(['system', 'metric', 'published', 'nicraft', 'how', 'source'], j.comparison.map((c) => [c.system, c.metric, c.published, c.nicraft, c.how, c.source])));
   }
+  if (extraHtml) S.push(extraHtml);
   S.push(`<p class="note">Wall time per section (s): ${esc(Object.entries(j.wallSeconds).map(([k, v]) => `${k} ${v}`).join(', '))}.</p>`);
   const css = 'body{font-family:Helvetica,Arial,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}' +
     'table{border-collapse:collapse;margin:0.8em 0;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}' +
@@ -117,6 +118,6 @@ export function reportHtml(j: ClusterBench, svgs: Record<string, string>): strin
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>nicraft cluster benchmark</title><style>${css}</style></head><body>\n${S.join('\n')}\n</body></html>\n`;
 }
 
-export function writeHtml(file: string, j: ClusterBench, svgs: Record<string, string>): void {
-  writeFileSync(file, reportHtml(j, svgs));
+export function writeHtml(file: string, j: ClusterBench, svgs: Record<string, string>, extraHtml = ''): void {
+  writeFileSync(file, reportHtml(j, svgs, extraHtml));
 }

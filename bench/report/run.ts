@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { ROOT } from '../../native/build.js';
 import { frameLen } from '../../sim/cluster.js';
 import { writeHtml } from './html.js';
+import { deploySectionFromFile } from './deploy.js';
 import { worSection } from './wor.js';
 import { pinnedLibraries, type PointResult } from './measure.js';
 import { renderAll } from './plots.js';
@@ -340,7 +341,8 @@ export async function writeReport(j: ClusterBench, outDir: string): Promise<stri
     files.push(f);
   }
   const html = join(outDir, 'report.html');
-  writeHtml(html, j, svgs);
+  // the deployment benchmark's section, when bench-deploy left its deploy.json here
+  writeHtml(html, j, svgs, await deploySectionFromFile(join(outDir, 'deploy.json')));
   files.push(html);
   return files;
 }

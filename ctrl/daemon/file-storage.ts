@@ -98,7 +98,12 @@ export interface FileStorageStats {
   groupSyncBatches: number;
   /** time the group-commit fdatasyncs took (in the thread pool, not the event loop's), ns */
   groupSyncNs: number;
+  /** log entries made durable by the WAL's fdatasyncs (group and synchronous), in all */
+  syncedEntries: number;
 }
+
+/** Upper bounds of the entries-per-fdatasync histogram's buckets (the last bucket: more). */
+export const ENTRIES_PER_SYNC_BOUNDS = [0, 1, 2, 4, 8, 16, 32, 64, 128, 256] as const;
 
 /** What the hard state file holds (its newest valid slot). */
 export interface HardStateRecord {
@@ -307,7 +312,12 @@ export class FileStorage implements Storage {
   /** load() found the rejoin marker: the node must not vote until it caught up (docs/deploying.md §5) */
   rejoining = false;
   rejoinFromTerm = 0;
-  readonly stats: FileStorageStats = { bytes: 0, batches: 0, records: 0, syncs: 0, syncNs: 0, compactions: 0, truncatedBytes: 0, hardStateWrites: 0, groupedBatches: 0, groupSyncs: 0, groupSyncBatches: 0, groupSyncNs: 0 };
+  readonly stats: FileStorageStats = { bytes: 0, batches: 0, records: 0, syncs: 0, syncNs: 0, compactions: 0, truncatedBytes: 0, hardStateWrites: 0, groupedBatches: 0, groupSyncs: 0, groupSyncBatches: 0, groupSyncNs: 0, syncedEntries: 0 };
+  /** per fdatasync of the WAL: how many log entries it made durable, bucketed by ENTRIES_PER_SYNC_BOUNDS (count <= bound; the last: above every bound) */
+  readonly entriesPerSync: number[] = new Array<number>(ENTRIES_PER_SYNC_BOUNDS.length + 1).fill(0);
+  /** group commit: entries written and waiting for the next fdatasync, and those the running one covers */
+  private waitingEntries = 0;
+  private syncingEntries = 0;
   /** group commit: batches written, waiting for the next fdatasync (their callbacks) */
   private waiting: Array<() => void> = [];
   /** group commit: the callbacks the running fdatasync covers (undefined: none running) */
@@ -427,8 +437,12 @@ export class FileStorage implements Storage {
     this.stats.batches++;
     this.stats.records += recs.length;
     this.stats.groupedBatches++;
+    this.waitingEntries += batch.entries.length;
     this.waiting.push(onDurable);
-    if (!this.syncing) this.startGroupSync();
+    // a batch without entries (only the commit index moved) needs no fdatasync of its own: nothing
+    // waits for it (a commit index lost in a crash is learned again from the leader), so it rides
+    // on the next fdatasync that entries need, instead of adding one to the disk's queue
+    if (!this.syncing && this.waitingEntries > 0) this.startGroupSync();
     return true;
   }
 
@@ -441,6 +455,8 @@ export class FileStorage implements Storage {
     const mine = this.waiting;
     this.waiting = [];
     this.syncing = mine;
+    this.syncingEntries = this.waitingEntries;
+    this.waitingEntries = 0;
     const fd = this.fd;
     const t0 = process.hrtime.bigint();
     fdatasync(fd, (err) => {
@@ -451,13 +467,25 @@ export class FileStorage implements Storage {
       this.stats.groupSyncs++;
       this.stats.groupSyncBatches += mine.length;
       this.stats.groupSyncNs += Number(process.hrtime.bigint() - t0);
-      if (this.waiting.length && this.fd >= 0) this.startGroupSync();
+      this.observeSync(this.syncingEntries);
+      this.syncingEntries = 0;
+      if (this.waitingEntries > 0 && this.fd >= 0) this.startGroupSync();
       for (const cb of mine) cb();
     });
   }
 
+  /** One fdatasync of the WAL made `entries` log entries durable. */
+  private observeSync(entries: number): void {
+    this.stats.syncedEntries += entries;
+    let b = 0;
+    while (b < ENTRIES_PER_SYNC_BOUNDS.length && entries > ENTRIES_PER_SYNC_BOUNDS[b]!) b++;
+    this.entriesPerSync[b]!++;
+  }
+
   /** After a synchronous fdatasync of the WAL: every grouped batch is durable. */
   private flushGrouped(): void {
+    if (this.waitingEntries + this.syncingEntries > 0) this.observeSync(this.waitingEntries + this.syncingEntries);
+    this.waitingEntries = this.syncingEntries = 0;
     const cbs = [...(this.syncing ?? []), ...this.waiting];
     this.syncing = undefined;
     this.waiting = [];
@@ -476,6 +504,9 @@ export class FileStorage implements Storage {
     if (this.fsync) {
       fdatasyncSync(this.fd);
       this.stats.syncs++;
+      // it covers the grouped batches written before it too
+      this.observeSync(batch.entries.length + this.waitingEntries + this.syncingEntries);
+      this.waitingEntries = this.syncingEntries = 0;
     }
     this.stats.syncNs += Number(process.hrtime.bigint() - t0);
     this.stats.bytes += buf.length;

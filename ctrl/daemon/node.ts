@@ -25,7 +25,7 @@ import { createNic, type DaemonNic } from './backend.js';
 import { formatEndpoint, type NodeConfig } from './config.js';
 import { readFileSync } from 'node:fs';
 import { MsgType, type Message } from '../core/types.js';
-import { FileStorage, prepareRejoin } from './file-storage.js';
+import { ENTRIES_PER_SYNC_BOUNDS, FileStorage, prepareRejoin } from './file-storage.js';
 import { bindUdp, PlaneNet, type PlaneStats } from './planes.js';
 import { attachKernelFilter, buildKernelFilter } from './sockfilter.js';
 import { listenStatus, type StatusSource } from './status.js';
@@ -72,7 +72,7 @@ async function attachFilters(cfg: NodeConfig, sockets: Socket[], maxPayload: num
   if (!cfg.net.kernelFilter) return false;
   for (let p = 0; p < sockets.length; p++) {
     const members = new Map(cfg.members.filter((m) => m.id !== cfg.id).map((m) => [m.id, m.planes[p]!]));
-    const prog = buildKernelFilter({ clusterId: cfg.clusterId, selfId: cfg.id, maxPayload, members, sampleEvery: cfg.net.kernelFilterSample });
+    const prog = buildKernelFilter({ clusterId: cfg.clusterId, selfId: cfg.id, maxPayload, members, sampleEvery: cfg.net.kernelFilterSample, bundleBytes: cfg.net.bundleBytes });
     const r = await attachKernelFilter(sockets[p]!, prog);
     if (!r.ok) {
       log.warn({ plane: p, why: r.why }, 'kernel filter not attached: junk datagrams are dropped by the daemon (each costs it a wake-up)');
@@ -142,7 +142,7 @@ export class NodeDaemon implements StatusSource {
     this.seed = seed;
     this.dnic = dnic;
     const nic = dnic.nic;
-    this.net = new PlaneNet(cfg.id, cfg.members, sockets, { clusterId: cfg.clusterId, maxPayload: nic.readCsr(Csr.IDENT_PARAMS1) & 0xffff });
+    this.net = new PlaneNet(cfg.id, cfg.members, sockets, { clusterId: cfg.clusterId, maxPayload: nic.readCsr(Csr.IDENT_PARAMS1) & 0xffff, bundleBytes: cfg.net.bundleBytes });
     this.net.onError = (plane, err) => log.warn({ plane, err: err.message }, 'plane socket error');
     // storage: replays the log; a torn final record is cut off and reported here; corruption throws (WalError)
     this.storage = new FileStorage(cfg.dataDir, {
@@ -530,6 +530,7 @@ export class NodeDaemon implements StatusSource {
       durableIndex: this.replica.core.durableIndex(),
       localReads: this.cfg.localReads,
       syncRate: { ...this.syncRate },
+      entriesPerSync: { bounds: [...ENTRIES_PER_SYNC_BOUNDS], counts: [...this.storage.entriesPerSync], sum: this.storage.stats.syncedEntries },
       planes: this.planeHealth(),
       clientsKnown: this.net.knownClients(),
       nicCycle: this.dnic.nic.cycle,
@@ -539,7 +540,7 @@ export class NodeDaemon implements StatusSource {
         replica: { ...this.replica.stats, punts: { ...this.replica.stats.punts } },
         codec: { ...this.replica.codec.stats },
         storage: { ...this.storage.stats },
-        reads: { ...this.reads, follower: this.replica.followerReads.served, refused: this.reads.refused + this.replica.followerReads.refused },
+        reads: { ...this.reads, follower: this.replica.followerReads.served, refused: this.reads.refused + this.replica.followerReads.refused, log: this.replica.stats.logGets },
         driver: { ...this.driver },
         nic: nicCounters as Partial<Record<CounterName, number>>,
       },

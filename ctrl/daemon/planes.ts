@@ -13,7 +13,15 @@
 //   and counted per reason; what passes waits in a bounded queue of its class until the driver
 //   takes it (take(): control messages first, then replication frames, then client requests, each
 //   with a budget per turn).
+// * Bundles (net.bundleBytes, default 1472): the frames for one destination (a member's endpoint
+//   of a plane, or a client's address) in one driver turn go out as one datagram, frames back to
+//   back, each self-delimiting by its header's payload length; a datagram of several frames passes
+//   the filter only when every frame does and they fill it exactly (the kernel filter checks each
+//   frame the same way). On loopback a datagram costs the sender the receiver's wake-up, so the
+//   leader's sends were its largest cost (docs/deploying.md §10).
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIPv4 } from 'node:net';
 import { ETHERTYPE, HDR_BYTES, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType as W, WIRE_VERSION } from '../wire/wire.gen.js';
 import { formatEndpoint, type Endpoint, type MemberConfig } from './config.js';
 
@@ -39,6 +47,14 @@ export interface PlaneStats {
   /** datagrams accepted (passed the filter and queued for the NIC) */
   rxFrames: number;
   txFrames: number;
+  /** datagrams sent (a bundle to a client carries several frames) */
+  txDatagrams: number;
+  /** frames sent in bundles of more than one frame */
+  txBundled: number;
+  /** datagrams received that carried more than one frame (accepted) */
+  rxBundles: number;
+  /** frames to a client not sent again: the same frame was already queued for the same address in this turn (its other plane's copy) */
+  txSameRoute: number;
   rxBlocked: number;
   txBlocked: number;
   /** frames to a client whose address is not known, or to an unknown node */
@@ -64,10 +80,19 @@ export class BindError extends Error {
 
 const CLIENT_CAP = 65_536;
 
+/**
+ * The sockets' address lookup: an IPv4 literal (what the configs hold) is answered at once, in the
+ * same call (Node's default lookup answers a literal in a later tick: a nextTick per datagram sent).
+ */
+export function literalLookup(host: string, family: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  if (isIPv4(host)) { cb(null, host, 4); return; }
+  dnsLookup(host, 4, (err, address) => cb(err, address, 4));
+}
+
 /** Binds a UDP socket exclusively; rejects with a BindError naming the field. */
 export function bindUdp(e: Endpoint, field: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = createSocket({ type: 'udp4', reuseAddr: false });
+    const s = createSocket({ type: 'udp4', reuseAddr: false, lookup: literalLookup });
     const onError = (err: NodeJS.ErrnoException): void => {
       s.close();
       const why = err.code === 'EADDRINUSE' ? 'is already in use' : err.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : `cannot be bound (${err.message})`;
@@ -85,6 +110,25 @@ export function bindUdp(e: Endpoint, field: string): Promise<Socket> {
   });
 }
 
+/**
+ * The frames of a datagram: one frame, or a bundle (frames back to back, each max(60, 44 +
+ * payload_len) bytes by its header). Undefined when the lengths do not add up to the datagram's
+ * (a short or truncated frame): the caller drops the whole datagram.
+ */
+export function splitFrames(d: Uint8Array): Uint8Array[] | undefined {
+  const out: Uint8Array[] = [];
+  let off = 0;
+  while (off < d.length) {
+    if (d.length - off < HDR_BYTES) return undefined;
+    const plen = (d[off + 42]! << 8) | d[off + 43]!;
+    const len = Math.max(MIN_FRAME_BYTES, HDR_BYTES + plen);
+    if (off + len > d.length) return undefined;
+    out.push(d.subarray(off, off + len));
+    off += len;
+  }
+  return out.length ? out : undefined;
+}
+
 function mac(b: Uint8Array, off: number): number {
   return b[off]! * 2 ** 40 + b[off + 1]! * 2 ** 32 + ((b[off + 2]! << 24) >>> 0) + (b[off + 3]! << 16) + (b[off + 4]! << 8) + b[off + 5]!;
 }
@@ -94,6 +138,18 @@ export interface PlaneFilter {
   clusterId: number;
   /** the NIC's largest payload (frames with a longer one are dropped as bad_length) */
   maxPayload: number;
+  /** the largest bundle of frames in one datagram, sent and accepted (default DEFAULT_BUNDLE_BYTES; 0: none) */
+  bundleBytes?: number;
+}
+
+/** A bundle fits an Ethernet MTU of 1500 (IPv4 and UDP headers: 28 bytes): no IP fragments. */
+export const DEFAULT_BUNDLE_BYTES = 1472;
+
+interface OutQueue {
+  sock: Socket;
+  st: PlaneStats;
+  frames: Uint8Array[];
+  bytes: number;
 }
 
 /**
@@ -120,11 +176,20 @@ export class PlaneNet {
   private readonly selfMac: number;
   private queuedTotal = 0;
   private closed = false;
+  /** frames waiting for the end of this turn, per destination address and port (queueOut) */
+  private readonly clientOut = new Map<string, Map<number, OutQueue>>();
+  private flushQueued = false;
+  /** the largest bundle datagram sent, and accepted (bytes; 0: one frame per datagram) */
+  readonly bundleBytes: number;
+  /** the longest datagram accepted: a largest frame, or a bundle */
+  private readonly maxDatagram: number;
   /** called when a datagram was queued (the driver schedules a turn) */
   onReadable?: () => void;
   onError?: (plane: number, err: Error) => void;
 
   constructor(readonly selfId: number, members: MemberConfig[], private readonly sockets: Socket[], private readonly filter: PlaneFilter) {
+    this.bundleBytes = filter.bundleBytes ?? DEFAULT_BUNDLE_BYTES;
+    this.maxDatagram = Math.max(HDR_BYTES + filter.maxPayload, this.bundleBytes);
     this.peers = new Map(members.filter((m) => m.id !== selfId).map((m) => [m.id, m.planes]));
     this.selfMac = MAC_NODE_PREFIX + selfId;
     this.drops = sockets.map(() => new Uint32Array(RX_DROP_REASONS.length));
@@ -136,7 +201,7 @@ export class PlaneNet {
       return a;
     });
     this.stats = sockets.map((_, plane) => ({
-      plane, blocked: false, rxFrames: 0, txFrames: 0, rxBlocked: 0, txBlocked: 0, txNoRoute: 0, txErrors: 0, lastRxMs: {},
+      plane, blocked: false, rxFrames: 0, txFrames: 0, txDatagrams: 0, txBundled: 0, rxBundles: 0, txSameRoute: 0, rxBlocked: 0, txBlocked: 0, txNoRoute: 0, txErrors: 0, lastRxMs: {},
       rxDropped: {} as Record<RxDropReason, number>, rxAccepted: {} as Record<RxClass, number>, rxQueued: {} as Record<RxClass, number>,
     }));
     sockets.forEach((s, plane) => {
@@ -203,27 +268,45 @@ export class PlaneNet {
    * The filter's verdict on a datagram (no side effect): its class (>= 0), or -1 - the index of the
    * drop reason in RX_DROP_REASONS. The queues' room is not looked at here.
    */
-  classify(plane: number, msg: Uint8Array, address: string, port: number): number {
+  classify(plane: number, msg: Uint8Array, address: string, port: number, frames?: number[]): number {
     const len = msg.length;
     // the NIC's stateless header checks, in its order (docs/wire-format.md, drop reasons)
     if (len < HDR_BYTES) return -1 - R.short;
-    if (len > HDR_BYTES + this.filter.maxPayload) return -1 - R.oversize;
-    if (((msg[12]! << 8) | msg[13]!) !== ETHERTYPE) return -1 - R.bad_ethertype;
-    if (msg[14] !== WIRE_VERSION) return -1 - R.bad_version;
-    if (((msg[16]! << 8) | msg[17]!) !== this.filter.clusterId) return -1 - R.bad_cluster;
-    const type = msg[15]!;
+    if (len > this.maxDatagram) return -1 - R.oversize;
+    // one frame, or (bundleBytes > 0) frames back to back that fill the datagram: every one must pass
+    let first = -1;
+    for (let off = 0; off < len;) {
+      if (len - off < HDR_BYTES) return -1 - R.bad_length;
+      const c = this.classifyFrame(plane, msg, off, len, address, port);
+      if (c < 0) return c;
+      const plen = (msg[off + 42]! << 8) | msg[off + 43]!;
+      const flen = plen + HDR_BYTES < MIN_FRAME_BYTES ? MIN_FRAME_BYTES : plen + HDR_BYTES;
+      frames?.push(off, flen, c);
+      if (first < 0) first = c;
+      off += flen;
+    }
+    return first;
+  }
+
+  /** The checks of one frame at `off` of a datagram of `len` bytes (at least a header left): its class, or -1 - the drop reason. */
+  private classifyFrame(plane: number, msg: Uint8Array, off: number, len: number, address: string, port: number): number {
+    if (((msg[off + 12]! << 8) | msg[off + 13]!) !== ETHERTYPE) return -1 - R.bad_ethertype;
+    if (msg[off + 14] !== WIRE_VERSION) return -1 - R.bad_version;
+    if (((msg[off + 16]! << 8) | msg[off + 17]!) !== this.filter.clusterId) return -1 - R.bad_cluster;
+    const type = msg[off + 15]!;
     if (type < W.REQ || type > W.CONTROL) return -1 - R.bad_type;
-    const plen = (msg[42]! << 8) | msg[43]!;
+    const plen = (msg[off + 42]! << 8) | msg[off + 43]!;
     const want = plen + HDR_BYTES < MIN_FRAME_BYTES ? MIN_FRAME_BYTES : plen + HDR_BYTES;
-    if (plen > this.filter.maxPayload || want !== len) return -1 - R.bad_length;
-    const dst = mac(msg, 0);
+    // a single frame fills the datagram; a frame of a bundle fits in what is left
+    if (plen > this.filter.maxPayload || (this.bundleBytes > 0 ? off + want > len : want !== len)) return -1 - R.bad_length;
+    const dst = mac(msg, off);
     if (dst !== this.selfMac && dst !== MAC_GROUP) return -1 - R.bad_destination;
-    const src = mac(msg, 6);
+    const src = mac(msg, off + 6);
     if (src >= MAC_NODE_PREFIX && src < MAC_NODE_PREFIX + 0x100) {
       // a member: only from its own endpoint on this plane, with its own id in the header
       const id = src - MAC_NODE_PREFIX;
       const ep = this.memberAddr[plane]![id];
-      if (!ep || msg[19] !== id) return -1 - R.not_member;
+      if (!ep || msg[off + 19] !== id) return -1 - R.not_member;
       if (ep.port !== port || ep.address !== address) return -1 - R.wrong_source_address;
       if (type === W.CONTROL) return CLASS_CONTROL;
       if (type === W.APPEND || type === W.ACK || type === W.NACK || type === W.HEARTBEAT) return CLASS_REPLICATION;
@@ -233,37 +316,47 @@ export class PlaneNet {
       // a client: requests only, its id (not 0) in the header
       if (type !== W.REQ) return -1 - R.unexpected_type;
       const id = src - MAC_CLIENT_PREFIX;
-      if (msg[19] !== 0xff || ((msg[34]! << 24) | (msg[35]! << 16) | (msg[36]! << 8) | msg[37]!) >>> 0 !== id || id === 0) return -1 - R.bad_source_mac;
+      if (msg[off + 19] !== 0xff || ((msg[off + 34]! << 24) | (msg[off + 35]! << 16) | (msg[off + 36]! << 8) | msg[off + 37]!) >>> 0 !== id || id === 0) return -1 - R.bad_source_mac;
       return CLASS_CLIENT;
     }
     return -1 - R.bad_source_mac;
   }
 
+  private readonly scratch: number[] = [];
+
   private receive(plane: number, msg: Buffer, address: string, port: number): void {
     const st = this.stats[plane]!;
     if (st.blocked) { st.rxBlocked++; return; }
-    const cls = this.classify(plane, msg, address, port);
-    if (cls < 0) { this.drops[plane]![-1 - cls]!++; return; }
-    const q = this.queues[plane]![cls]!;
-    if (q.length >= RX_QUEUE_CAP[cls]!) { this.drops[plane]![R.overload_control + cls]!++; return; }
-    if (cls === CLASS_CLIENT) {
-      // the client's address is learned (its replies go there)
-      const id = mac(msg, 6) - MAC_CLIENT_PREFIX;
-      const known = this.clients.get(id);
-      if (!known || known.port !== port || known.address !== address) {
-        if (!known && this.clients.size >= CLIENT_CAP) this.clients.delete(this.clients.keys().next().value!);
-        this.clients.set(id, { address, port });
+    const fr = this.scratch;
+    fr.length = 0;
+    const verdict = this.classify(plane, msg, address, port, fr);
+    if (verdict < 0) { this.drops[plane]![-1 - verdict]!++; return; }
+    let queued = 0;
+    for (let k = 0; k < fr.length; k += 3) {
+      const off = fr[k]!, flen = fr[k + 1]!, cls = fr[k + 2]!;
+      const q = this.queues[plane]![cls]!;
+      if (q.length >= RX_QUEUE_CAP[cls]!) { this.drops[plane]![R.overload_control + cls]!++; continue; }
+      if (cls === CLASS_CLIENT) {
+        // the client's address is learned (its replies go there)
+        const id = mac(msg, off + 6) - MAC_CLIENT_PREFIX;
+        const known = this.clients.get(id);
+        if (!known || known.port !== port || known.address !== address) {
+          if (!known && this.clients.size >= CLIENT_CAP) this.clients.delete(this.clients.keys().next().value!);
+          this.clients.set(id, { address, port });
+        }
+      } else {
+        st.lastRxMs[msg[off + 19]!] = Date.now();
       }
-    } else {
-      st.lastRxMs[msg[19]!] = Date.now();
+      st.rxFrames++;
+      this.accepted[plane]![cls]!++;
+      // a plain Uint8Array over the frame: a Buffer's slice() is a view, not a copy, and the NIC
+      // models and the core copy frames with slice() (a Buffer frame would be changed in place)
+      q.push(new Uint8Array(msg.buffer, msg.byteOffset + off, flen));
+      this.queuedTotal++;
+      queued++;
     }
-    st.rxFrames++;
-    this.accepted[plane]![cls]!++;
-    // a plain Uint8Array over the datagram: a Buffer's slice() is a view, not a copy, and the NIC
-    // models and the core copy frames with slice() (a Buffer frame would be changed in place)
-    q.push(new Uint8Array(msg.buffer, msg.byteOffset, msg.length));
-    this.queuedTotal++;
-    this.onReadable?.();
+    if (fr.length > 3) st.rxBundles++;
+    if (queued) this.onReadable?.();
   }
 
   /** Sends a frame the NIC put on `plane`, by its destination MAC. */
@@ -274,26 +367,80 @@ export class PlaneNet {
     const dst = mac(frame, 0);
     const sock = this.sockets[plane]!;
     if (dst === MAC_GROUP) {
-      for (const eps of this.peers.values()) this.out(sock, st, frame, eps[plane]!.port, eps[plane]!.host);
+      for (const eps of this.peers.values()) this.toMember(sock, st, frame, eps[plane]!.port, eps[plane]!.host);
     } else if (dst >= MAC_NODE_PREFIX && dst < MAC_NODE_PREFIX + 0x100) {
       const eps = this.peers.get(dst - MAC_NODE_PREFIX);
-      if (eps) this.out(sock, st, frame, eps[plane]!.port, eps[plane]!.host);
+      if (eps) this.toMember(sock, st, frame, eps[plane]!.port, eps[plane]!.host);
       else st.txNoRoute++;
     } else if (dst >= MAC_CLIENT_PREFIX && dst < MAC_CLIENT_PREFIX + 0x1000000) {
       const c = this.clients.get(dst - MAC_CLIENT_PREFIX);
-      if (c) this.out(sock, st, frame, c.port, c.address);
+      if (c) this.queueOut(sock, st, frame, c.port, c.address, true);
       else st.txNoRoute++;
     } else {
       st.txNoRoute++;
     }
   }
 
-  private out(sock: Socket, st: PlaneStats, frame: Uint8Array, port: number, host: string): void {
+  /** A frame for a member's endpoint: bundled with the others for it in this turn (bundleBytes > 0), else sent at once. */
+  private toMember(sock: Socket, st: PlaneStats, frame: Uint8Array, port: number, host: string): void {
+    if (this.bundleBytes > 0) { this.queueOut(sock, st, frame, port, host, false); return; }
     st.txFrames++;
+    st.txDatagrams++;
     sock.send(frame, port, host, (err) => {
       if (err) st.txErrors++;
     });
   }
+
+  /**
+   * A frame queued per destination address and port and sent, with the other frames for that
+   * destination queued in this turn, as one bundle datagram (frames back to back, each
+   * self-delimiting by its header's payload length; at most `bundleBytes`; 0: one frame per
+   * datagram) when the current task ends (a microtask: no added delay). For a client (`dedupe`):
+   * the same frame queued again for that address in the same turn (its copy from another plane: the
+   * NIC sends every frame on every plane, and a client's address is one per client, so every
+   * plane's copy would take the same path) is not sent twice (counted in txSameRoute).
+   */
+  private queueOut(sock: Socket, st: PlaneStats, frame: Uint8Array, port: number, host: string, dedupe: boolean): void {
+    st.txFrames++;
+    let byPort = this.clientOut.get(host);
+    if (!byPort) this.clientOut.set(host, (byPort = new Map()));
+    let q = byPort.get(port);
+    if (!q) byPort.set(port, (q = { sock, st, frames: [], bytes: 0 }));
+    if (dedupe) {
+      for (const f of q.frames) {
+        if (f.length === frame.length && Buffer.compare(f, frame) === 0) { st.txSameRoute++; return; }
+      }
+    }
+    if (q.bytes + frame.length > this.bundleBytes && q.frames.length) this.flushOne(host, port, q);
+    q.frames.push(frame);
+    q.bytes += frame.length;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  private flushOne(host: string, port: number, q: OutQueue): void {
+    const n = q.frames.length;
+    if (n === 0) return;
+    const data = n === 1 ? q.frames[0]! : Buffer.concat(q.frames, q.bytes);
+    q.frames = [];
+    q.bytes = 0;
+    const st = q.st;
+    st.txDatagrams++;
+    if (n > 1) st.txBundled += n;
+    q.sock.send(data, port, host, (err) => {
+      if (err) st.txErrors++;
+    });
+  }
+
+  /** Sends every queued bundle (the microtask queued by queueOut). */
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (this.closed) { this.clientOut.clear(); return; }
+    for (const [host, byPort] of this.clientOut) for (const [port, q] of byPort) this.flushOne(host, port, q);
+    this.clientOut.clear();
+  };
 
   close(): void {
     if (this.closed) return;

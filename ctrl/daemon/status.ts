@@ -43,14 +43,14 @@ export function prometheus(s: Record<string, unknown>): string {
   metric('nicraft_plane_kernel_filter_sample_every', 'gauge', 'One datagram the kernel filter drops in this many reaches the daemon filter, which counts its reason (0: none).', [[{}, kf ? kf.sampleEvery : 0]]);
   metric('nicraft_rejoining', 'gauge', 'Started with --rejoin and not caught up yet: gives and asks no votes.', [[{}, s.rejoining ? 1 : 0]]);
   const planes = (s.planes ?? []) as Array<{
-    plane: number; health: string; rxFrames: number; txFrames: number; rxBlocked: number; txBlocked: number; txNoRoute: number; txErrors: number;
+    plane: number; health: string; rxFrames: number; txFrames: number; txDatagrams: number; txBundled: number; txSameRoute: number; rxBlocked: number; txBlocked: number; txNoRoute: number; txErrors: number;
     rxDropped?: Record<string, number>; rxAccepted?: Record<string, number>; rxQueued?: Record<string, number>; kernelDrops?: number | null;
   }>;
   metric('nicraft_plane_up', 'gauge', 'Plane health (1: frames from a peer recently).', planes.map((p) => [{ plane: String(p.plane) }, p.health === 'ok' ? 1 : 0]));
   metric('nicraft_plane_blocked', 'gauge', 'Plane blocked by /debug/planes.', planes.map((p) => [{ plane: String(p.plane) }, p.health === 'blocked' ? 1 : 0]));
-  for (const k of ['rxFrames', 'txFrames', 'rxBlocked', 'txBlocked', 'txNoRoute', 'txErrors'] as const) {
+  for (const k of ['rxFrames', 'txFrames', 'txDatagrams', 'txBundled', 'txSameRoute', 'rxBlocked', 'txBlocked', 'txNoRoute', 'txErrors'] as const) {
     const name = `nicraft_plane_udp_${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`;
-    metric(name, 'counter', `UDP datagrams per plane: ${k}.`, planes.map((p) => [{ plane: String(p.plane) }, p[k]]));
+    metric(name, 'counter', `UDP frames and datagrams per plane: ${k} (txFrames: frames handed to the plane; txDatagrams: datagrams sent, a bundle to a client carries several frames; txSameRoute: frame copies to a client address already queued in the same turn).`, planes.map((p) => [{ plane: String(p.plane) }, p[k]]));
   }
   metric('nicraft_plane_rx_dropped_datagrams_total', 'counter', 'Datagrams the daemon filter dropped before the NIC, by reason (short, oversize, bad_*, not_member, wrong_source_address, unexpected_type, overload_<class>); with the kernel filter, a sample of the junk.',
     planes.flatMap((p) => Object.entries(p.rxDropped ?? {}).map(([r, v]): [Record<string, string>, number] => [{ plane: String(p.plane), reason: r }, v])));
@@ -74,10 +74,23 @@ export function prometheus(s: Record<string, unknown>): string {
   flat('storage', 'Write-ahead log counter');
   flat('driver', 'Real-time driver counter');
   flat('reads', 'Client gets answered at the leader without the log (localReads)');
+  const rd = (c.reads ?? {}) as Record<string, unknown>;
+  const rn = (k: string): number => (typeof rd[k] === 'number' ? (rd[k] as number) : 0);
+  metric('nicraft_reads_total', 'counter', 'Client gets answered by this node, by path: lease (leader lease, no log), readindex (after a heartbeat round a quorum acknowledged, no log), log (sequenced and applied as an entry), follower (a follower under its read lease).',
+    [[{ path: 'lease' }, rn('lease')], [{ path: 'readindex' }, rn('quorum')], [{ path: 'log' }, rn('log')], [{ path: 'follower' }, rn('follower')]]);
   const sr = (s as { syncRate?: { fsyncsPerSec: number; entriesPerFsync: number } }).syncRate;
   if (sr) {
     metric('nicraft_storage_fsyncs_per_second', 'gauge', 'WAL fdatasyncs in the last full second.', [[{}, sr.fsyncsPerSec]]);
     metric('nicraft_storage_entries_per_fsync', 'gauge', 'WAL records (entries, hard state) per fdatasync in the last full second (group commit).', [[{}, sr.entriesPerFsync]]);
+  }
+  const eps = (s as { entriesPerSync?: { bounds: number[]; counts: number[]; sum: number } }).entriesPerSync;
+  if (eps) {
+    const name = 'nicraft_storage_fsync_entries';
+    out.push(`# HELP ${name} Log entries each fdatasync of the WAL made durable (group commit: one fdatasync covers every entry written while the previous one ran).`, `# TYPE ${name} histogram`);
+    let cum = 0;
+    eps.bounds.forEach((b, k) => { cum += eps.counts[k] ?? 0; out.push(`${name}_bucket{node="${esc(id)}",le="${b}"} ${cum}`); });
+    cum += eps.counts[eps.bounds.length] ?? 0;
+    out.push(`${name}_bucket{node="${esc(id)}",le="+Inf"} ${cum}`, `${name}_sum{node="${esc(id)}"} ${eps.sum}`, `${name}_count{node="${esc(id)}"} ${cum}`);
   }
   const punts = (c.replica?.punts ?? {}) as Record<string, number>;
   metric('nicraft_replica_punts_total', 'counter', 'Frames the NIC punted to the host, by reason.', Object.entries(punts).map(([r, v]) => [{ reason: r }, v]));

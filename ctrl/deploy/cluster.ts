@@ -107,7 +107,7 @@ export interface NodeStatus {
   fastPath: boolean;
   durableIndex: number;
   pid: number;
-  planes: Array<{ plane: number; health: string; rxFrames: number; txFrames: number; lastRxAgoMs: Record<string, number | null> }>;
+  planes: Array<{ plane: number; health: string; rxFrames: number; txFrames: number; txDatagrams?: number; lastRxAgoMs: Record<string, number | null> }>;
   counters: Record<string, Record<string, unknown>>;
 }
 

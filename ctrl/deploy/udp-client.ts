@@ -3,7 +3,8 @@
 // to the target node on every plane (the leader NIC sequences the first copy and drops the others,
 // DROP_REQ_DUP), so a lost plane costs no timeout; 'spread' sends each attempt on one plane (the next
 // attempt on the next), a number on that plane only. Replies come back on every plane and the client
-// keeps the first.
+// keeps the first. A datagram from a node may carry several replies (a bundle: the node sends the
+// frames for one address in one turn together, planes.ts).
 //
 // Client ids are drawn from the OS's randomness (24 bits, as the client MAC carries): the
 // replicas keep a session per id, and a new process must not reuse the sequence numbers of an
@@ -14,6 +15,7 @@ import { KvClient, planeModeIssue, type ClientPlaneMode, type Outcome } from '..
 import type { Command } from '../app/kv.js';
 import { decodeHeader } from '../wire/wire.gen.js';
 import type { ClusterFile, Endpoint } from '../daemon/config.js';
+import { literalLookup, splitFrames } from '../daemon/planes.js';
 
 export interface PoolOptions {
   /** per-attempt timeout (default 500 ms) and attempts per operation (default 20) */
@@ -25,6 +27,9 @@ export interface PoolOptions {
   readFrom?: 'leader' | 'any';
   /** how requests use the planes: 'duplicate' (default: every plane), 'spread' (one per attempt, rotating), or one plane */
   planes?: ClientPlaneMode;
+  /** requests to one node endpoint in one turn share a datagram of at most this many bytes (default
+   *  1472; 0: one request per datagram): the nodes' net.bundleBytes must take them (the default does) */
+  bundleBytes?: number;
 }
 
 const nowNs = (): number => Number(process.hrtime.bigint());
@@ -34,7 +39,7 @@ export class ClientPool {
   private readonly timer: NodeJS.Timeout;
   private readonly endpoints: Map<number, Endpoint[]>;
   private closed = false;
-  stats = { sent: 0, received: 0, stray: 0 };
+  stats = { sent: 0, received: 0, stray: 0, datagrams: 0 };
 
   private constructor(readonly cluster: ClusterFile, private readonly sock: Socket, private readonly o: Required<PoolOptions>) {
     this.endpoints = new Map(cluster.members.map((m) => [m.id, m.planes]));
@@ -49,7 +54,7 @@ export class ClientPool {
     // the mode against the planes every member has (checked before a socket is opened)
     const bad = planeModeIssue(opts.planes ?? 'duplicate', ClientPool.planeCount(cluster), 'planes');
     if (bad) throw new Error(bad);
-    const sock = createSocket({ type: 'udp4' });
+    const sock = createSocket({ type: 'udp4', lookup: literalLookup });
     const loopback = cluster.members.every((m) => m.planes.every((e) => e.host.startsWith('127.')));
     await new Promise<void>((res, rej) => {
       sock.once('error', rej);
@@ -59,7 +64,7 @@ export class ClientPool {
       sock.setRecvBufferSize(4 << 20);
       sock.setSendBufferSize(4 << 20);
     } catch { /* kernel limits */ }
-    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, readFrom: 'leader', planes: 'duplicate', ...opts });
+    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, readFrom: 'leader', planes: 'duplicate', bundleBytes: 1472, ...opts });
   }
 
   /** The planes every member has (the fewest of any member). */
@@ -94,17 +99,49 @@ export class ClientPool {
     const eps = this.endpoints.get(to) ?? [];
     for (const e of plane === undefined ? eps : eps.slice(plane, plane + 1)) {
       this.stats.sent++;
-      this.sock.send(frame, e.port, e.host);
+      if (this.o.bundleBytes <= 0) { this.stats.datagrams++; this.sock.send(frame, e.port, e.host); continue; }
+      // requests to one endpoint in this turn share a datagram (the node's filter takes bundles)
+      let q = this.out.get(e);
+      if (!q) this.out.set(e, (q = { frames: [], bytes: 0 }));
+      if (q.bytes + frame.length > this.o.bundleBytes && q.frames.length) this.flushOne(e, q);
+      q.frames.push(frame);
+      q.bytes += frame.length;
+      if (!this.flushQueued) { this.flushQueued = true; queueMicrotask(this.flush); }
     }
   }
 
+  private readonly out = new Map<Endpoint, { frames: Uint8Array[]; bytes: number }>();
+  private flushQueued = false;
+
+  private flushOne(e: Endpoint, q: { frames: Uint8Array[]; bytes: number }): void {
+    if (q.frames.length === 0) return;
+    const data = q.frames.length === 1 ? q.frames[0]! : Buffer.concat(q.frames, q.bytes);
+    q.frames = [];
+    q.bytes = 0;
+    this.stats.datagrams++;
+    this.sock.send(data, e.port, e.host);
+  }
+
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    if (this.closed) return;
+    for (const [e, q] of this.out) this.flushOne(e, q);
+    this.out.clear();
+  };
+
+  /** A datagram from a node: one reply, or a bundle of replies (to clients of this pool: one address). */
   private receive(msg: Uint8Array): void {
-    let h;
-    try { h = decodeHeader(msg); } catch { this.stats.stray++; return; }
-    const c = this.clients.get(h.clientId);
-    if (!c) { this.stats.stray++; return; }
-    this.stats.received++;
-    c.receive(msg, nowNs());
+    const frames = splitFrames(msg);
+    if (!frames) { this.stats.stray++; return; }
+    const t = nowNs();
+    for (const f of frames) {
+      let h;
+      try { h = decodeHeader(f); } catch { this.stats.stray++; continue; }
+      const c = this.clients.get(h.clientId);
+      if (!c) { this.stats.stray++; continue; }
+      this.stats.received++;
+      c.receive(f, t);
+    }
   }
 
   close(): void {

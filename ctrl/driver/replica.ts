@@ -21,7 +21,7 @@ import type { PersistBatch, Storage } from '../core/storage.js';
 import { entryIdentity } from '../core/entry.js';
 import { crc32 } from '../core/crc32.js';
 import { ControlCodec } from '../wire/codec.js';
-import { KvStore, replyFrame, Status, decodeCommand, type Applied } from '../app/kv.js';
+import { KvStore, Op, replyFrame, Status, decodeCommand, type Applied } from '../app/kv.js';
 import type { HostFrame, Nic } from '../nic/nic.js';
 import { COUNTER_BASE, COUNTERS, Csr, decodeHeader, Flag, framePayload, HostReason, MsgType as W } from '../wire/wire.gen.js';
 
@@ -105,6 +105,8 @@ export interface ReplicaStats {
   controlFiltered: number;
   /** client operations refused because a bounded queue was full (the core's or this driver's): answered busy */
   busyRefusals: number;
+  /** client `get`s answered as leader from the log (sequenced as entries and applied), not by a local read */
+  logGets: number;
 }
 
 /** What readLocal hands back. `via: 'refused'`: not answered here (not the leader; `busy`: too many reads in flight). */
@@ -128,7 +130,7 @@ export class Replica {
   readonly stats: ReplicaStats = {
     controlRx: 0, controlDropped: 0, committedRx: 0, punts: {}, hostProposals: 0, redirects: 0, busyReplies: 0, replies: 0, applied: 0,
     progressReads: 0, readys: 0, nicOps: 0, logReads: 0, logWrites: 0, framesSent: 0, messagesSent: 0,
-    readWaitCycles: 0, csrReads: 0, controlCopies: 0, controlFiltered: 0, busyRefusals: 0,
+    readWaitCycles: 0, csrReads: 0, controlCopies: 0, controlFiltered: 0, busyRefusals: 0, logGets: 0,
   };
   private recentTags = new Map<string, number>();
   private readCtx = 0;
@@ -255,13 +257,14 @@ export class Replica {
   }
 
   private answerReads(): void {
+    const durable = this.o.durableReplies ? this.core.durableIndex() : 0; // once per pass, not per read
     for (const [ctx, r] of this.reads) {
       if (r.index === -2) continue;
       if (r.index === -1) { this.reads.delete(ctx); r.done({ value: undefined, via: 'refused', index: -1 }); continue; }
       if (this.kv.appliedIndex < r.index) continue;
       // durable replies: a read returns nothing a crash of every replica could still take back:
       // the last write of its key (applied, hence at most the applied index) must be durable on a quorum
-      if (this.o.durableReplies && this.core.durableIndex() < this.kv.lastWriteIndex(r.key)) continue;
+      if (this.o.durableReplies && durable < this.kv.lastWriteIndex(r.key)) continue;
       this.reads.delete(ctx);
       r.done({ value: this.kv.get(r.key), via: r.via, index: r.index });
     }
@@ -505,6 +508,7 @@ export class Replica {
       const h = decodeHeader(e.frame);
       if ((h.flags & Flag.NIC_REPLY) !== 0 && !a.duplicate && isWrite(e)) continue; // the NIC replied at commit
       if (!this.hostReplies(a.clientId)) continue;
+      if (!a.duplicate && isGet(e)) this.stats.logGets++;
       const fr = replyFrame(this.clusterId, this.id, a.clientId, a.seq, e.index, e.term, a.reply);
       if (this.o.durableReplies) this.held.push({ index: e.index, frame: fr });
       else replies.push(fr);
@@ -537,6 +541,12 @@ const COPY_WINDOW_CYCLES = 25_000;
 function tagKey(frame: Uint8Array, payloadLen: number): string {
   const end = 44 + payloadLen;
   return Buffer.from(frame.subarray(end - 16, end)).toString('latin1');
+}
+
+/** A KV get (its first payload byte; the store already decoded and applied it). */
+function isGet(e: Entry): boolean {
+  const p = framePayload(e.frame);
+  return p.length > 0 && p[0] === Op.GET;
 }
 
 function isWrite(e: Entry): boolean {
