@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelNic, NIC_DEFAULTS } from '../../ctrl/nic/model.js';
 import type { HostFrame, RxFrame } from '../../ctrl/nic/nic.js';
 import {
-  COUNTERS, CSR_BLOCKS, CSR_RESET, Csr, DropReason, ETHERTYPE, Flag, HDR_BYTES, HostReason, MAC_CLIENT_PREFIX,
+  COUNTERS, CSR_BLOCKS, CSR_RESET, Csr, StatusBit, DropReason, ETHERTYPE, Flag, HDR_BYTES, HostReason, MAC_CLIENT_PREFIX,
   MAC_GROUP, MAC_NODE_PREFIX, MsgType, WIRE_VERSION, clientMac, decodeHeader, encodeFrame, framePayload, nodeMac,
   type CounterName, type Header,
 } from '../../ctrl/wire/wire.gen.js';
@@ -169,7 +169,7 @@ describe('ModelNic: registers', () => {
     expect(n.readCsr(Csr.IDENT_PARAMS0)).toBe((8 << 24) | (10 << 16) | (1 << 8) | 8);
     expect(n.readCsr(Csr.IDENT_PARAMS1)).toBe(((512 << 16) | 256) >>> 0);
     expect(n.readCsr(Csr.IDENT_WIRE_VERSION)).toBe(((ETHERTYPE << 16) | WIRE_VERSION) >>> 0);
-    expect(n.readCsr(Csr.RAFT_STATUS)).toBe(0);
+    expect(n.readCsr(Csr.RAFT_STATUS)).toBe(StatusBit.FROZEN); // the fast path is off and nothing is half written
     expect(n.readCsr(0x0004 + 0x30)).toBe(0);   // no register there
     expect(n.readCsr(0x0ffc)).toBe(0);
     const p = new ModelNic({ params: { PLANES: 2, MAX_NODES: 5, LOG_DEPTH_LOG2: 6, MAX_PAYLOAD: 100 } });
