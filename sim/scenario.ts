@@ -40,21 +40,9 @@ export interface SweepPoint { reply: 'nic' | 'snoop'; planes: PlaneMode; ratePct
 /** Latency of the requests completed within one phase of a plane loss (before, during, after). */
 export interface PhaseLatency { phase: 'before' | 'during' | 'after'; fromUs: number; toUs: number; p50Ns: number; p99Ns: number; p999Ns: number; samples: number }
 
-/** The main phase's figures in one client plane mode (comparePlanes). */
-export interface PlaneModeRun {
-  planes: PlaneMode;
-  committedPct: number;
-  lostRequests: number;
-  retries: number;
-  duplicateReplies: number;
-  /** REQ frames the clients sent (requests and resends, times the planes used) */
-  reqFrames: number;
-  /** the leader NIC (node 0): REQ copies dropped, requests sequenced (more than offered: some twice) */
-  leaderReqCopiesDropped: number;
-  leaderSequenced: number;
-  latencyNs: LatencyNs;
-  phases: PhaseLatency[];
-}
+/** The main phase's figures in one client plane mode (comparePlanes): those of its Summary. */
+export type PlaneModeRun = { planes: PlaneMode; phases: PhaseLatency[] } & Pick<Summary,
+  'committedPct' | 'lostRequests' | 'retries' | 'duplicateReplies' | 'reqFrames' | 'leaderReqCopiesDropped' | 'leaderSequenced' | 'latencyNs'>;
 
 export interface Summary {
   name: string;
@@ -222,8 +210,8 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
   }
 }
 
-/** q-quantile of an exact histogram (h[v] = samples of value v; overflow: samples beyond it). */
-function histPercentile(hist: number[], q: number, overflow = 0): number {
+/** q-quantile of an exact histogram (h[v] = samples of value v; overflow: samples beyond it, reported as `hist.length`). */
+export function histPercentile(hist: number[], q: number, overflow = 0): number {
   const total = hist.reduce((a, b) => a + b, 0) + overflow;
   if (!total) return 0;
   const rank = Math.ceil(q * total);

@@ -8,6 +8,7 @@ import {
   type FaultSpec, type HostSoftware, type NetworkModel, type NicSettings, type PlaneMode,
 } from '../../sim/cluster.js';
 import { HostReplyHost, SoftwareHost, newSoftwareStats, type SoftwareCost } from '../../sim/software-host.js';
+import { histPercentile } from '../../sim/scenario.js';
 
 /** fast: the NIC fast path; hostReply: fast path + the leader's host replies; software: FAST_EN=0. */
 export type Path = 'fast' | 'hostReply' | 'software';
@@ -284,18 +285,8 @@ export function cdfOf(hist: number[], nsPerCycle: number, maxPoints = 400): Arra
   return out.map((p) => ({ latencyNs: p.latencyNs, fraction: Number(p.fraction.toPrecision(7)) }));
 }
 
-/** Percentile (0..1) of an exact histogram, in bins (cycles); overflow beyond the histogram is `hist.length`. */
-export function histPercentile(hist: number[], q: number, overflow = 0): number {
-  const total = hist.reduce((a, b) => a + b, 0) + overflow;
-  if (!total) return 0;
-  const rank = Math.ceil(q * total);
-  let acc = 0;
-  for (let v = 0; v < hist.length; v++) {
-    acc += hist[v]!;
-    if (acc >= rank) return v;
-  }
-  return hist.length;
-}
+/** Percentile (0..1) of an exact histogram, in bins (cycles): the simulation's (sim/scenario.ts). */
+export { histPercentile };
 
 /** The four hops of the network floor, with their parts (docs/network-model.md). */
 export function floorHops(net: NetworkModel, payloadBytes: number): Array<{ hop: string; frameBytes: number; ns: number; cycles: number }> {
