@@ -120,13 +120,18 @@ export function splitFrames(d: Uint8Array): Uint8Array[] | undefined {
   let off = 0;
   while (off < d.length) {
     if (d.length - off < HDR_BYTES) return undefined;
-    const plen = (d[off + 42]! << 8) | d[off + 43]!;
-    const len = Math.max(MIN_FRAME_BYTES, HDR_BYTES + plen);
+    const len = frameBytesAt(d, off);
     if (off + len > d.length) return undefined;
     out.push(d.subarray(off, off + len));
     off += len;
   }
   return out.length ? out : undefined;
+}
+
+/** The length of the frame whose header starts at `off`: header and payload (its payload_len), at least a minimum frame. */
+export function frameBytesAt(d: Uint8Array, off: number): number {
+  const plen = (d[off + 42]! << 8) | d[off + 43]!;
+  return plen + HDR_BYTES < MIN_FRAME_BYTES ? MIN_FRAME_BYTES : plen + HDR_BYTES;
 }
 
 function mac(b: Uint8Array, off: number): number {
@@ -177,7 +182,7 @@ export class PlaneNet {
   private queuedTotal = 0;
   private closed = false;
   /** frames waiting for the end of this turn, per destination address and port (queueOut) */
-  private readonly clientOut = new Map<string, Map<number, OutQueue>>();
+  private readonly outQueues = new Map<string, Map<number, OutQueue>>();
   private flushQueued = false;
   /** the largest bundle datagram sent, and accepted (bytes; 0: one frame per datagram) */
   readonly bundleBytes: number;
@@ -277,10 +282,9 @@ export class PlaneNet {
     let first = -1;
     for (let off = 0; off < len;) {
       if (len - off < HDR_BYTES) return -1 - R.bad_length;
-      const c = this.classifyFrame(plane, msg, off, len, address, port);
+      const flen = frameBytesAt(msg, off);
+      const c = this.classifyFrame(plane, msg, off, len, flen, address, port);
       if (c < 0) return c;
-      const plen = (msg[off + 42]! << 8) | msg[off + 43]!;
-      const flen = plen + HDR_BYTES < MIN_FRAME_BYTES ? MIN_FRAME_BYTES : plen + HDR_BYTES;
       frames?.push(off, flen, c);
       if (first < 0) first = c;
       off += flen;
@@ -288,15 +292,14 @@ export class PlaneNet {
     return first;
   }
 
-  /** The checks of one frame at `off` of a datagram of `len` bytes (at least a header left): its class, or -1 - the drop reason. */
-  private classifyFrame(plane: number, msg: Uint8Array, off: number, len: number, address: string, port: number): number {
+  /** The checks of one frame at `off` (`want` bytes by its header) of a datagram of `len` bytes (at least a header left): its class, or -1 - the drop reason. */
+  private classifyFrame(plane: number, msg: Uint8Array, off: number, len: number, want: number, address: string, port: number): number {
     if (((msg[off + 12]! << 8) | msg[off + 13]!) !== ETHERTYPE) return -1 - R.bad_ethertype;
     if (msg[off + 14] !== WIRE_VERSION) return -1 - R.bad_version;
     if (((msg[off + 16]! << 8) | msg[off + 17]!) !== this.filter.clusterId) return -1 - R.bad_cluster;
     const type = msg[off + 15]!;
     if (type < W.REQ || type > W.CONTROL) return -1 - R.bad_type;
     const plen = (msg[off + 42]! << 8) | msg[off + 43]!;
-    const want = plen + HDR_BYTES < MIN_FRAME_BYTES ? MIN_FRAME_BYTES : plen + HDR_BYTES;
     // a single frame fills the datagram; a frame of a bundle fits in what is left
     if (plen > this.filter.maxPayload || (this.bundleBytes > 0 ? off + want > len : want !== len)) return -1 - R.bad_length;
     const dst = mac(msg, off);
@@ -402,8 +405,8 @@ export class PlaneNet {
    */
   private queueOut(sock: Socket, st: PlaneStats, frame: Uint8Array, port: number, host: string, dedupe: boolean): void {
     st.txFrames++;
-    let byPort = this.clientOut.get(host);
-    if (!byPort) this.clientOut.set(host, (byPort = new Map()));
+    let byPort = this.outQueues.get(host);
+    if (!byPort) this.outQueues.set(host, (byPort = new Map()));
     let q = byPort.get(port);
     if (!q) byPort.set(port, (q = { sock, st, frames: [], bytes: 0 }));
     if (dedupe) {
@@ -437,9 +440,9 @@ export class PlaneNet {
   /** Sends every queued bundle (the microtask queued by queueOut). */
   private readonly flush = (): void => {
     this.flushQueued = false;
-    if (this.closed) { this.clientOut.clear(); return; }
-    for (const [host, byPort] of this.clientOut) for (const [port, q] of byPort) this.flushOne(host, port, q);
-    this.clientOut.clear();
+    if (this.closed) { this.outQueues.clear(); return; }
+    for (const [host, byPort] of this.outQueues) for (const [port, q] of byPort) this.flushOne(host, port, q);
+    this.outQueues.clear();
   };
 
   close(): void {
