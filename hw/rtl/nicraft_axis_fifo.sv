@@ -68,6 +68,10 @@ end
 reg [WORD_WIDTH-1:0] mem [0:DEPTH-1];
 reg [DEPTH_LOG2:0] wr_ptr_reg = 0;
 reg [DEPTH_LOG2:0] rd_ptr_reg = 0;
+// the beats stored (wr_ptr - rd_ptr) and almost_full, kept in registers: a producer's push decides
+// only which of the precomputed next values they take (no subtract and compare after it)
+reg [DEPTH_LOG2:0] used_reg = 0, used_next;
+reg                almost_full_reg = 1'b0, almost_full_next;
 
 wire full = (wr_ptr_reg[DEPTH_LOG2] != rd_ptr_reg[DEPTH_LOG2]) &&
             (wr_ptr_reg[DEPTH_LOG2-1:0] == rd_ptr_reg[DEPTH_LOG2-1:0]);
@@ -75,13 +79,33 @@ wire empty = wr_ptr_reg == rd_ptr_reg;
 wire [DEPTH_LOG2:0] used = wr_ptr_reg - rd_ptr_reg;
 localparam [DEPTH_LOG2+1:0] AF_LIMIT = (DEPTH_LOG2+2)'(DEPTH - ALMOST_FULL_FREE);
 
+wire push = s_axis_tvalid && !full;
+wire pop = m_axis_tready && !empty;
+wire [DEPTH_LOG2:0] used_inc = used_reg + 1'b1;
+wire [DEPTH_LOG2:0] used_dec = used_reg - 1'b1;
+wire af_inc = {1'b0, used_reg} >= AF_LIMIT;           // used_reg + 1 > AF_LIMIT
+wire af_dec = {1'b0, used_reg} > AF_LIMIT + 1'b1;     // used_reg - 1 > AF_LIMIT
+wire af_same = {1'b0, used_reg} > AF_LIMIT;
+// the values with and without a push, chosen last (the push is the producer's late decision), as an
+// AND-OR (a mux of the two adders would be shared into one adder behind the mux)
+wire [DEPTH_LOG2:0] used_if_push = pop ? used_reg : used_inc;
+wire [DEPTH_LOG2:0] used_if_none = pop ? used_dec : used_reg;
+wire af_if_push = pop ? af_same : af_inc;
+wire af_if_none = pop ? af_dec : af_same;
+always @* begin
+    used_next = ({(DEPTH_LOG2+1){push && !rst}} & used_if_push) | ({(DEPTH_LOG2+1){!push && !rst}} & used_if_none);
+    almost_full_next = (push && !rst && af_if_push) || (!push && !rst && af_if_none);
+end
+
 assign s_axis_tready = !full;
 assign m_axis_tvalid = !empty;
 assign {m_axis_tdata, m_axis_tkeep, m_axis_tlast, m_axis_tuser} = mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
-assign count = used;
-assign almost_full = {1'b0, used} > AF_LIMIT;
+assign count = used_reg;
+assign almost_full = almost_full_reg;
 
 always @(posedge clk) begin
+    used_reg <= used_next;
+    almost_full_reg <= almost_full_next;
     if (s_axis_tvalid && !full) begin
         mem[wr_ptr_reg[DEPTH_LOG2-1:0]] <= {s_axis_tdata, s_axis_tkeep, s_axis_tlast, s_axis_tuser};
         wr_ptr_reg <= wr_ptr_reg + 1'b1;
@@ -102,6 +126,9 @@ always @(posedge clk) begin
     if (!rst) begin
         assert ({1'b0, used} <= (DEPTH_LOG2+2)'(DEPTH))
             else $error("nicraft_axis_fifo: %m: %0d beats stored in a FIFO of %0d", used, DEPTH);
+        assert (used_reg == used && almost_full_reg == ({1'b0, used} > AF_LIMIT))
+            else $error("nicraft_axis_fifo: %m: the kept count %0d / almost_full %0d do not match the pointers (%0d)",
+                        used_reg, almost_full_reg, used);
         assert (NO_STALL == 0 || !(s_axis_tvalid && full))
             else $error("nicraft_axis_fifo: %m: a beat pushed into the full FIFO (its producer cannot wait: NO_STALL)");
     end

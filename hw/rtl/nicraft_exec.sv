@@ -176,14 +176,27 @@ reg [KEEP_WIDTH-1:0]      d_keep_reg = 0;
 reg                       d_last_reg = 1'b0;
 reg                       d_first_reg = 1'b0;
 reg [7:0]                 d_bad_reg = 8'd0, d_bad_next;   // drop reason, 0 = good
+reg                       d_good_reg = 1'b1, d_good_next;  // d_bad_reg == 0
 
 reg [3:0]                 e_act_reg = A_DROP;              // the decision of the frame in progress
+reg                       e_seq_reg = 1'b0, e_accept_reg = 1'b0, e_ooo_reg = 1'b0, e_punt_reg = 1'b0;   // e_act_reg == A_*
 reg [7:0]                 e_why_reg = 8'd0;
 reg [31:0]                e_index_reg = 32'd0;             // its log index
 reg [SLOT_BEATS_LOG2-1:0] e_beat_reg = 0;
 reg                       e_log_mid_reg = 1'b0, e_log_mid_next;   // a frame's first beats are in the log RAM, its last is not
 
 reg [31:0]                last_index_reg = 32'd0, last_index_next;
+// derived from last_index_reg, kept in registers so that the decision compares registers with
+// registers (no adder in series with a compare): last + 1 and last + LOG_DEPTH (33 bits, no wrap)
+reg [31:0]                expect_index_reg = 32'd1, expect_index_next;
+reg [32:0]                last_plus_depth_reg = 33'(LOG_DEPTH), last_plus_depth_next;
+// the window's low end: applied_index must lie in [last - (LOG_DEPTH - 1), last] (mod 2**32) for the
+// window to have room; tail_lo_wrap_reg: that range wraps past zero (last < LOG_DEPTH - 1)
+reg [31:0]                tail_lo_reg = 32'd0 - 32'(LOG_DEPTH - 1), tail_lo_next;
+reg                       tail_lo_wrap_reg = 1'b1, tail_lo_wrap_next;
+// the frame type of the D beat, decoded as it enters D (one-hot, any type may be bad: d_bad_reg)
+reg                       d_t_req_reg = 1'b0, d_t_append_reg = 1'b0, d_t_ack_reg = 1'b0, d_t_nack_reg = 1'b0;
+reg                       d_t_hb_reg = 1'b0, d_t_ctl_reg = 1'b0;
 reg                       ooo_valid_reg = 1'b0, ooo_valid_next;
 reg [31:0]                ooo_min_reg = 32'd0, ooo_min_next;
 
@@ -191,22 +204,38 @@ reg [31:0]                ooo_min_reg = 32'd0, ooo_min_next;
 // D: the stateless header checks of a first beat
 wire [15:0] rx_plen = nr_get_payload_len(s_axis_tdata);
 wire [7:0]  rx_type = nr_get_type(s_axis_tdata);
-wire [16:0] rx_want_len = (17'(rx_plen) + 17'(NR_HDR_BYTES) < 17'(NR_MIN_FRAME_BYTES)) ?
-                          17'(NR_MIN_FRAME_BYTES) : 17'(rx_plen) + 17'(NR_HDR_BYTES);
+// the length the payload length implies: HDR + payload, padded to the minimum frame; the checks side
+// by side, then their priority
+wire        rx_padded = 32'(rx_plen) + NR_HDR_BYTES < NR_MIN_FRAME_BYTES;   // a compare of rx_plen with a constant
+// s_len == rx_plen + HDR without an adder: A + B == C exactly when A ^ B ^ C equals the carries
+// (A & B) | ((A | B) & ~C) shifted up by one (each bit looks at two bit positions only)
+wire [16:0] len_a = {1'b0, rx_plen};
+wire [16:0] len_b = 17'(NR_HDR_BYTES);
+wire [16:0] len_c = {1'b0, s_len};
+wire [15:0] len_carry = (len_a[15:0] & len_b[15:0]) | ((len_a[15:0] | len_b[15:0]) & ~len_c[15:0]);
+wire        rx_len_matches = (len_a ^ len_b ^ len_c) == {len_carry, 1'b0};
+wire        b_short = 32'(s_len) < NR_HDR_BYTES;
+wire        b_ethertype = nr_get_ethertype(s_axis_tdata) != NR_ETHERTYPE;
+wire        b_version = nr_get_version(s_axis_tdata) != NR_VERSION;
+wire        b_cluster = nr_get_cluster_id(s_axis_tdata) != cluster_id;
+wire        b_type = rx_type < NR_TYPE_REQ || rx_type > NR_TYPE_CONTROL;
+wire        b_length = 32'(rx_plen) > MAX_PAYLOAD ||
+                       (rx_padded ? 32'(s_len) != NR_MIN_FRAME_BYTES : !rx_len_matches);
 wire [7:0]  rx_bad =
-    (32'(s_len) < NR_HDR_BYTES)                          ? NR_DROP_SHORT :
-    (nr_get_ethertype(s_axis_tdata) != NR_ETHERTYPE)     ? NR_DROP_BAD_ETHERTYPE :
-    (nr_get_version(s_axis_tdata) != NR_VERSION)         ? NR_DROP_BAD_VERSION :
-    (nr_get_cluster_id(s_axis_tdata) != cluster_id)      ? NR_DROP_BAD_CLUSTER :
-    (rx_type < NR_TYPE_REQ || rx_type > NR_TYPE_CONTROL) ? NR_DROP_BAD_TYPE :
-    (32'(rx_plen) > MAX_PAYLOAD || rx_want_len != {1'b0, s_len}) ? NR_DROP_BAD_LENGTH :
+    b_short     ? NR_DROP_SHORT :
+    b_ethertype ? NR_DROP_BAD_ETHERTYPE :
+    b_version   ? NR_DROP_BAD_VERSION :
+    b_cluster   ? NR_DROP_BAD_CLUSTER :
+    b_type      ? NR_DROP_BAD_TYPE :
+    b_length    ? NR_DROP_BAD_LENGTH :
     8'd0;
+wire        rx_good = !(b_short || b_ethertype || b_version || b_cluster || b_type || b_length);
 
 // ---------------------------------------------------------------------------------------------
 // E: the decision, from the D registers and the state
 wire punt_afull;
 wire adv = !append_afull;           // the pipeline moves unless the APPEND FIFO is nearly full
-wire fire = d_valid_reg && adv;
+(* keep *) wire fire = d_valid_reg && adv;
 assign s_axis_tready = !d_valid_reg || adv;
 
 wire [7:0]  d_type   = nr_get_type(d_data_reg);
@@ -217,84 +246,128 @@ wire [7:0]  d_src    = nr_get_src_node(d_data_reg);
 wire        d_src_ok = d_src < 8'(MAX_NODES) && members[d_src[NODE_WIDTH-1:0]] && d_src != node_id;
 
 wire [31:0] window_used = last_index_reg - applied_index;   // entries the log RAM must keep
-assign window_full = window_used >= LOG_DEPTH;
-wire        replica_frame = d_type == NR_TYPE_APPEND || d_type == NR_TYPE_HEARTBEAT ||
-                            d_type == NR_TYPE_ACK || d_type == NR_TYPE_NACK;
+// window_used >= LOG_DEPTH, as two compares of applied_index with registers side by side
+wire applied_ge_lo = applied_index >= tail_lo_reg;
+wire applied_le_last = applied_index <= last_index_reg;
+(* keep *) wire window_full_w = tail_lo_wrap_reg ? !(applied_ge_lo || applied_le_last) : !(applied_ge_lo && applied_le_last);
+assign window_full = window_full_w;
+
+// The decision of a first beat, as one-hot conditions evaluated side by side (each the conjunction of
+// its branch in the priority order below, written out so that no compare waits on another): the
+// deepest is a buffered APPEND (OOO), whose index is compared with the log's tail and with the
+// applied index in parallel. The priority order, the reference the assertions check it against:
+//   bad header: DROP (d_bad_reg); CONTROL: PUNT; REQ: PUNT unless the leader, DROP LOG_FULL on a full
+//   window, else SEQ; APPEND / HEARTBEAT / ACK / NACK: PUNT FAST_OFF, TERM_NEWER, TERM_OLDER; then
+//   APPEND / HEARTBEAT from the leader (PUNT NOT_MEMBER otherwise): HB; APPEND at expect: ACCEPT (DROP
+//   LOG_FULL on a full window), at or below the tail: DUP, more than LOG_DEPTH beyond the tail: DROP
+//   FUTURE_INDEX, more than LOG_DEPTH beyond the applied index: DROP LOG_FULL, else OOO; ACK / NACK
+//   from a member (leader; PUNT NOT_MEMBER otherwise): NACK for 1..expect else DROP BAD_ACK, ACK up
+//   to the tail else DROP BAD_ACK; other types (REPLY): PUNT OTHER. A punt without room: DROP PUNT_FULL.
+wire        d_good    = d_good_reg;
+wire        d_rep     = d_t_append_reg || d_t_hb_reg || d_t_ack_reg || d_t_nack_reg;
+wire        d_other   = !d_t_ctl_reg && !d_t_req_reg && !d_rep;
+wire        fast_off  = !fast_en || role == ROLE_OFF;
+wire        term_newer = d_term > term;
+wire        term_older = d_term < term;
+wire        term_same  = d_term == term;
+wire        ah_from_leader = role == ROLE_FOLLOWER && d_src == leader_id;
+wire        an_from_member = role == ROLE_LEADER && d_src_ok;
+// the index against the tail (registers on both sides) and against the applied index
+wire        idx_expect = d_index == expect_index_reg;
+wire        idx_le_last = d_index <= last_index_reg;
+wire        idx_future = {1'b0, d_index} > last_plus_depth_reg;   // d_index - last > LOG_DEPTH, given d_index > last
+wire [31:0] idx_applied_dist = d_index - applied_index;
+wire        idx_far = |idx_applied_dist[31:LOG_DEPTH_LOG2+1] ||
+                      (idx_applied_dist[LOG_DEPTH_LOG2] && |idx_applied_dist[LOG_DEPTH_LOG2-1:0]);   // > LOG_DEPTH
+wire        nack_in_range = d_index != 32'd0 && !(d_index > expect_index_reg);
+
+wire rep_on   = d_good && d_rep && !fast_off;
+wire rep_cur  = rep_on && term_same;
+wire ah_ok    = rep_cur && (d_t_append_reg || d_t_hb_reg) && ah_from_leader;
+wire app_ok   = ah_ok && d_t_append_reg;
+wire app_gap  = app_ok && !idx_expect && !idx_le_last;   // beyond the tail + 1
+wire an_ok    = rep_cur && (d_t_ack_reg || d_t_nack_reg) && an_from_member;
+
+wire c_bad       = !d_good;
+// the conditions that also wait on window_full are settled without it first (kept wires: the window
+// compare is the latest input, so it is the last step before the write enables)
+(* keep *) wire seq_pre = d_good && d_t_req_reg && leader_mode;
+wire c_seq       = seq_pre && !window_full_w;
+wire c_req_full  = seq_pre && window_full_w;
+wire c_hb        = ah_ok && d_t_hb_reg;
+(* keep *) wire accept_pre = app_ok && idx_expect;
+wire c_accept    = accept_pre && !window_full_w;
+wire c_app_full  = accept_pre && window_full_w;
+wire c_dup       = app_ok && !idx_expect && idx_le_last;
+wire c_future    = app_gap && idx_future;
+wire c_far       = app_gap && !idx_future && idx_far;
+(* keep *) wire c_ooo = app_gap && !idx_future && !idx_far;
+wire c_nack      = an_ok && d_t_nack_reg && nack_in_range;
+wire c_nack_bad  = an_ok && d_t_nack_reg && !nack_in_range;
+wire c_ack       = an_ok && d_t_ack_reg && idx_le_last;
+wire c_ack_bad   = an_ok && d_t_ack_reg && !idx_le_last;
+// punts, by reason
+wire p_control   = d_good && d_t_ctl_reg;
+wire p_not_leader = d_good && d_t_req_reg && !leader_mode;
+wire p_fast_off  = d_good && d_rep && fast_off;
+wire p_newer     = rep_on && term_newer;
+wire p_older     = rep_on && term_older;
+wire p_not_member = rep_cur && (((d_t_append_reg || d_t_hb_reg) && !ah_from_leader) ||
+                                ((d_t_ack_reg || d_t_nack_reg) && !an_from_member));
+wire p_other     = d_good && d_other;
+// (a term other than this one punts, newer or older: the equality decides, the order only the reason)
+wire c_punt_any  = p_control || p_not_leader || p_fast_off || (rep_on && !term_same) || p_not_member || p_other;
+(* keep *) wire c_punt = c_punt_any && !punt_afull;
+wire c_punt_full = c_punt_any && punt_afull;
+wire c_log_full  = c_req_full || c_app_full || c_far;
+wire c_drop      = c_bad || c_log_full || c_future || c_nack_bad || c_ack_bad || c_punt_full;   // not DUP
 
 reg [3:0] act_first;
 reg [7:0] why_first;   // drop or punt reason
 always_comb begin
     act_first = A_DROP;
     why_first = 8'd0;
-    if (d_bad_reg != 8'd0) begin
-        act_first = A_DROP; why_first = d_bad_reg;
-    end else if (d_type == NR_TYPE_CONTROL) begin
-        act_first = A_PUNT; why_first = NR_HOST_CONTROL;
-    end else if (d_type == NR_TYPE_REQ) begin
-        if (!leader_mode) begin
-            act_first = A_PUNT; why_first = NR_HOST_NOT_LEADER;
-        end else if (window_full) begin
-            act_first = A_DROP; why_first = NR_DROP_LOG_FULL;
-        end else begin
-            act_first = A_SEQ;
-        end
-    end else if (replica_frame) begin
-        if (!fast_en || role == ROLE_OFF) begin
-            act_first = A_PUNT; why_first = NR_HOST_FAST_OFF;
-        end else if (d_term > term) begin
-            act_first = A_PUNT; why_first = NR_HOST_TERM_NEWER;
-        end else if (d_term < term) begin
-            act_first = A_PUNT; why_first = NR_HOST_TERM_OLDER;
-        end else if (d_type == NR_TYPE_APPEND || d_type == NR_TYPE_HEARTBEAT) begin
-            if (role != ROLE_FOLLOWER || d_src != leader_id) begin
-                act_first = A_PUNT; why_first = NR_HOST_NOT_MEMBER;
-            end else if (d_type == NR_TYPE_HEARTBEAT) begin
-                act_first = A_HB;
-            end else if (d_index == last_index_reg + 32'd1) begin
-                if (window_full) begin
-                    act_first = A_DROP; why_first = NR_DROP_LOG_FULL;
-                end else begin
-                    act_first = A_ACCEPT;
-                end
-            end else if (d_index <= last_index_reg) begin
-                act_first = A_DUP; why_first = NR_DROP_DUPLICATE;
-            end else if (d_index - last_index_reg > LOG_DEPTH) begin
-                act_first = A_DROP; why_first = NR_DROP_FUTURE_INDEX;
-            end else if (d_index - applied_index > LOG_DEPTH) begin
-                act_first = A_DROP; why_first = NR_DROP_LOG_FULL;
-            end else begin
-                // beyond a gap: written to its slot now, taken into the log when the gap fills
-                act_first = A_OOO;
-            end
-        end else begin
-            // ACK or NACK, follower to leader
-            if (role != ROLE_LEADER || !d_src_ok) begin
-                act_first = A_PUNT; why_first = NR_HOST_NOT_MEMBER;
-            end else if (d_type == NR_TYPE_NACK) begin
-                if (d_index == 32'd0 || d_index > last_index_reg + 32'd1) begin
-                    act_first = A_DROP; why_first = NR_DROP_BAD_ACK;
-                end else begin
-                    act_first = A_NACK;
-                end
-            end else if (d_index > last_index_reg) begin
-                act_first = A_DROP; why_first = NR_DROP_BAD_ACK;
-            end else begin
-                act_first = A_ACK;
-            end
-        end
-    end else begin
-        act_first = A_PUNT; why_first = NR_HOST_OTHER;   // REPLY
-    end
-    // a punt the host queue cannot take is dropped and counted
-    if (act_first == A_PUNT && punt_afull) begin
-        act_first = A_DROP; why_first = NR_DROP_PUNT_FULL;
-    end
+    if (c_seq)    act_first = A_SEQ;
+    if (c_accept) act_first = A_ACCEPT;
+    if (c_ooo)    act_first = A_OOO;
+    if (c_hb)     act_first = A_HB;
+    if (c_ack)    act_first = A_ACK;
+    if (c_nack)   act_first = A_NACK;
+    if (c_dup)    act_first = A_DUP;
+    if (c_punt)   act_first = A_PUNT;
+    if (c_bad)        why_first = why_first | d_bad_reg;
+    if (c_log_full)   why_first = why_first | NR_DROP_LOG_FULL;
+    if (c_future)     why_first = why_first | NR_DROP_FUTURE_INDEX;
+    if (c_nack_bad || c_ack_bad) why_first = why_first | NR_DROP_BAD_ACK;
+    if (c_dup)        why_first = why_first | NR_DROP_DUPLICATE;
+    if (c_punt_full)  why_first = why_first | NR_DROP_PUNT_FULL;
+    if (c_punt && p_control)    why_first = why_first | NR_HOST_CONTROL;
+    if (c_punt && p_not_leader) why_first = why_first | NR_HOST_NOT_LEADER;
+    if (c_punt && p_fast_off)   why_first = why_first | NR_HOST_FAST_OFF;
+    if (c_punt && p_newer)      why_first = why_first | NR_HOST_TERM_NEWER;
+    if (c_punt && p_older)      why_first = why_first | NR_HOST_TERM_OLDER;
+    if (c_punt && p_not_member) why_first = why_first | NR_HOST_NOT_MEMBER;
+    if (c_punt && p_other)      why_first = why_first | NR_HOST_OTHER;
 end
 
-wire [3:0]  e_act = d_first_reg ? act_first : e_act_reg;
 wire [7:0]  e_why = d_first_reg ? why_first : e_why_reg;
-wire [31:0] e_index = d_first_reg ? (act_first == A_SEQ ? last_index_reg + 32'd1 : d_index) : e_index_reg;
+// the reason a punt carries to the host (the punt FIFO's tuser): from the punt conditions alone, so
+// the index compares do not reach the FIFO's input
+wire [7:0]  punt_why_first =
+    (p_control    ? NR_HOST_CONTROL : 8'd0) | (p_not_leader ? NR_HOST_NOT_LEADER : 8'd0) |
+    (p_fast_off   ? NR_HOST_FAST_OFF : 8'd0) | (p_newer ? NR_HOST_TERM_NEWER : 8'd0) |
+    (p_older      ? NR_HOST_TERM_OLDER : 8'd0) | (p_not_member ? NR_HOST_NOT_MEMBER : 8'd0) |
+    (p_other      ? NR_HOST_OTHER : 8'd0);
+wire [7:0]  punt_why = d_first_reg ? punt_why_first : e_why_reg;
+// a REQ's first beat takes the index after the tail: it is written only if sequenced (else the index
+// is not used), so the choice waits on the frame's type alone
+wire [31:0] e_index = d_first_reg ? (d_t_req_reg ? expect_index_reg : d_index) : e_index_reg;
 wire [SLOT_BEATS_LOG2-1:0] e_beat = d_first_reg ? {SLOT_BEATS_LOG2{1'b0}} : e_beat_reg;
+// the frame's fate as one-hot bits: the first beat's conditions, or the held decision
+wire e_is_seq    = d_first_reg ? c_seq : e_seq_reg;
+wire e_is_accept = d_first_reg ? c_accept : e_accept_reg;
+wire e_is_ooo    = d_first_reg ? c_ooo : e_ooo_reg;
+wire e_is_punt   = d_first_reg ? c_punt : e_punt_reg;
 
 // The APPEND a REQ becomes: same payload, new header.
 reg [DATA_WIDTH-1:0] seq_beat0;
@@ -307,17 +380,23 @@ always_comb begin
     seq_beat0 = nr_set_dst_node(seq_beat0, 8'hFF);
     seq_beat0 = nr_set_rsvd(seq_beat0, 8'd0);
     seq_beat0 = nr_set_term(seq_beat0, term);
-    seq_beat0 = nr_set_log_index(seq_beat0, last_index_reg + 32'd1);
+    seq_beat0 = nr_set_log_index(seq_beat0, expect_index_reg);
     seq_beat0 = nr_set_commit_index(seq_beat0, commit_index);
 end
 
-wire [DATA_WIDTH-1:0] e_data = (d_first_reg && e_act == A_SEQ) ? seq_beat0 : d_data_reg;
-wire e_log_we  = fire && (e_act == A_SEQ || e_act == A_ACCEPT || e_act == A_OOO);
-wire e_tx_we   = fire && e_act == A_SEQ;
-wire e_punt_we = fire && e_act == A_PUNT;
+// a REQ's first beat becomes the APPEND's: written (log RAM, APPEND FIFO) only if sequenced
+wire [DATA_WIDTH-1:0] e_data = (d_first_reg && d_t_req_reg) ? seq_beat0 : d_data_reg;
+// (written out from the settled conditions: window_full_w is one input of the last LUT)
+wire e_log_we  = fire && (d_first_reg ? (((seq_pre || accept_pre) && !window_full_w) || c_ooo) :
+                                        (e_seq_reg || e_accept_reg || e_ooo_reg));
+wire e_tx_we   = fire && (d_first_reg ? seq_pre && !window_full_w : e_seq_reg);
+wire e_punt_we = fire && e_is_punt;
 wire e_end     = fire && d_last_reg;
 wire e_first   = fire && d_first_reg;
-wire e_grow    = e_end && (e_act == A_ACCEPT || e_act == A_SEQ);   // the log grows by this frame
+wire e_grow    = e_end && (e_is_accept || e_is_seq);   // the log grows by this frame
+// the tail it grows to: the index after the tail (a SEQ, or an ACCEPT at expect_index), or on a later
+// beat the index the frame took (a host write of LAST_INDEX may have moved the tail since)
+wire [31:0] e_grow_index = d_first_reg ? expect_index_reg : e_index_reg;
 
 // ---------------------------------------------------------------------------------------------
 // Reordering (follower): entries beyond a gap sit in their slots; the log grows over them, one
@@ -327,24 +406,65 @@ wire e_grow    = e_end && (e_act == A_ACCEPT || e_act == A_SEQ);   // the log gr
 // its contents through a reset, when LAST_INDEX and APPLIED_INDEX restart, or the host moved
 // LAST_INDEX), and growing over it would overwrite the window (an OOO write needs
 // index - applied <= LOG_DEPTH, so a real buffered entry never waits behind a full window).
-assign expect_index = last_index_reg + 32'd1;
-assign tag_slot = expect_index[LOG_DEPTH_LOG2-1:0];
-wire chain_go = follower_mode && !e_grow && !window_full && tag_data == {term, expect_index};
-assign ev_log_grew = chain_go || (e_end && e_act == A_ACCEPT);
+assign expect_index = expect_index_reg;
+assign tag_slot = expect_index_reg[LOG_DEPTH_LOG2-1:0];
+wire chain_go = chain_pre && !grow_first_nowf && !window_full_w;   // follower_mode, the tag matches, !e_grow, room
+assign ev_log_grew = chain_go || (e_end && e_is_accept);
+
+// each candidate tail with its + 1 and + LOG_DEPTH, side by side, then chosen with an AND-OR of one-hot
+// selects (a mux of adders would be shared into one adder behind the mux, in series with the choice)
+wire [31:0] expect_plus1 = expect_index_reg + 32'd1;
+wire [31:0] e_index_plus1 = e_index_reg + 32'd1;
+wire [31:0] wr_plus1 = wr_data + 32'd1;
+wire [32:0] expect_plus_depth = {1'b0, expect_index_reg} + 33'(LOG_DEPTH);
+wire [32:0] e_index_plus_depth = {1'b0, e_index_reg} + 33'(LOG_DEPTH);
+localparam [31:0] LO_OFF = 32'(LOG_DEPTH - 1);
+wire [31:0] expect_lo = expect_index_reg - LO_OFF;
+wire [31:0] e_index_lo = e_index_reg - LO_OFF;
+wire [31:0] wr_lo = wr_data - LO_OFF;
+wire expect_lo_wrap = expect_index_reg < LO_OFF;
+wire e_index_lo_wrap = e_index_reg < LO_OFF;
+wire wr_lo_wrap = wr_data < LO_OFF;
+wire [32:0] wr_plus_depth = {1'b0, wr_data} + 33'(LOG_DEPTH);
+// The tail moves by one (the reorder chain, or a one-beat SEQ / ACCEPT) only with room in the window,
+// and window_full (two compares with applied_index) is the latest input: everything else is settled
+// first (kept wires, so that the mapping cannot fold window_full into the early logic), and the last
+// step picks between the tail + 1 values and the rest (hold, a later beat's grow, the host's write).
+(* keep *) wire grow_first_nowf = fire && d_last_reg && d_first_reg &&
+                                  (accept_pre || seq_pre);
+(* keep *) wire grow_later = fire && d_last_reg && !d_first_reg && (e_accept_reg || e_seq_reg);
+(* keep *) wire chain_pre = follower_mode && tag_data == {term, expect_index_reg} && !grow_later;
+(* keep *) wire tail_adv1_pre = (grow_first_nowf || chain_pre) && !wr_last_index && !rst;
+(* keep *) wire tail_adv1 = tail_adv1_pre && !window_full_w;   // chain_go || (e_grow && d_first_reg), the host not writing
+(* keep *) wire [31:0] expect_base = rst ? 32'd1 : wr_last_index ? wr_plus1 : grow_later ? e_index_plus1 : expect_index_reg;
+(* keep *) wire [32:0] plus_depth_base = rst ? 33'(LOG_DEPTH) : wr_last_index ? wr_plus_depth :
+                                          grow_later ? e_index_plus_depth : last_plus_depth_reg;
+(* keep *) wire [31:0] lo_base = rst ? 32'd0 - LO_OFF : wr_last_index ? wr_lo : grow_later ? e_index_lo : tail_lo_reg;
+(* keep *) wire lo_wrap_base = rst ? 1'b1 : wr_last_index ? wr_lo_wrap : grow_later ? e_index_lo_wrap : tail_lo_wrap_reg;
+(* keep *) wire [31:0] last_base = rst ? 32'd0 : wr_last_index ? wr_data : grow_later ? e_index_reg : last_index_reg;
+wire [31:0] expect_index_sel = tail_adv1 ? expect_plus1 : expect_base;
+wire [32:0] last_plus_depth_sel = tail_adv1 ? expect_plus_depth : plus_depth_base;
+wire [31:0] tail_lo_sel = tail_adv1 ? expect_lo : lo_base;
+wire tail_lo_wrap_sel = tail_adv1 ? expect_lo_wrap : lo_wrap_base;
 
 always_comb begin
     last_index_next = last_index_reg;
+    expect_index_next = expect_index_reg;
+    last_plus_depth_next = last_plus_depth_reg;
     ooo_valid_next = ooo_valid_reg;
     ooo_min_next = ooo_min_reg;
-    if (e_grow) last_index_next = e_index;
-    if (chain_go) last_index_next = expect_index;
-    if (wr_last_index) last_index_next = wr_data;            // the host's write wins
-    if (e_end && e_act == A_OOO && (!ooo_valid_reg || e_index < ooo_min_reg)) begin
+    // e_grow to e_grow_index, chain_go to expect_index, the host's write wins
+    last_index_next = tail_adv1 ? expect_index_reg : last_base;
+    expect_index_next = expect_index_sel;
+    last_plus_depth_next = last_plus_depth_sel;
+    tail_lo_next = tail_lo_sel;
+    tail_lo_wrap_next = tail_lo_wrap_sel;
+    if (e_end && e_is_ooo && (!ooo_valid_reg || e_index < ooo_min_reg)) begin
         ooo_valid_next = 1'b1;
         ooo_min_next = e_index;
     end
     // the buffered entries beyond the gap are reached: no gap is known any more
-    if (ooo_valid_reg && ev_log_grew && expect_index + 32'd1 >= ooo_min_reg) ooo_valid_next = 1'b0;
+    if (ooo_valid_reg && ev_log_grew && expect_plus1 >= ooo_min_reg) ooo_valid_next = 1'b0;
 end
 
 // a frame the engine writes to the log RAM (SEQ, ACCEPT, OOO) is half written from its first beat to
@@ -358,19 +478,25 @@ assign frozen = !fast_en && !e_log_mid_reg;
 always_comb begin
     d_valid_next = d_valid_reg;
     d_bad_next = d_bad_reg;
+    d_good_next = d_good_reg;
     if (s_axis_tready) begin
         d_valid_next = s_axis_tvalid;
-        if (s_axis_tvalid) d_bad_next = s_first ? rx_bad : 8'd0;
+        if (s_axis_tvalid) begin
+            d_bad_next = s_first ? rx_bad : 8'd0;
+            d_good_next = s_first ? rx_good : 1'b1;
+        end
     end
     if (rst) begin
         d_valid_next = 1'b0;
         d_bad_next = 8'd0;
+        d_good_next = 1'b1;
     end
 end
 
 always_ff @(posedge clk) begin
     d_valid_reg <= d_valid_next;
     d_bad_reg <= d_bad_next;
+    d_good_reg <= d_good_next;
     if (s_axis_tready && s_axis_tvalid) begin
         d_data_reg <= s_axis_tdata;
         d_keep_reg <= s_axis_tkeep;
@@ -378,9 +504,18 @@ always_ff @(posedge clk) begin
     end
     if (rst) d_first_reg <= 1'b0;
     else if (s_axis_tready && s_axis_tvalid) d_first_reg <= s_first;
+    if (s_axis_tready && s_axis_tvalid) begin
+        d_t_req_reg <= rx_type == NR_TYPE_REQ;
+        d_t_append_reg <= rx_type == NR_TYPE_APPEND;
+        d_t_ack_reg <= rx_type == NR_TYPE_ACK;
+        d_t_nack_reg <= rx_type == NR_TYPE_NACK;
+        d_t_hb_reg <= rx_type == NR_TYPE_HEARTBEAT;
+        d_t_ctl_reg <= rx_type == NR_TYPE_CONTROL;
+    end
 
     if (rst) begin
         e_act_reg <= A_DROP;
+        {e_seq_reg, e_accept_reg, e_ooo_reg, e_punt_reg} <= 4'd0;
         e_why_reg <= 8'd0;
         e_index_reg <= 32'd0;
         e_beat_reg <= 0;
@@ -389,13 +524,18 @@ always_ff @(posedge clk) begin
         e_log_mid_reg <= e_log_mid_next;
         if (d_first_reg) begin
             e_act_reg <= act_first;
+            {e_seq_reg, e_accept_reg, e_ooo_reg, e_punt_reg} <= {c_seq, c_accept, c_ooo, c_punt};
             e_why_reg <= why_first;
             e_index_reg <= e_index;
         end
         e_beat_reg <= d_last_reg ? {SLOT_BEATS_LOG2{1'b0}} : e_beat + 1'b1;
     end
 
-    last_index_reg <= rst ? 32'd0 : last_index_next;
+    last_index_reg <= last_index_next;
+    expect_index_reg <= expect_index_next;
+    last_plus_depth_reg <= last_plus_depth_next;
+    tail_lo_reg <= tail_lo_next;
+    tail_lo_wrap_reg <= tail_lo_wrap_next;
     ooo_valid_reg <= rst ? 1'b0 : ooo_valid_next;
     ooo_min_reg <= ooo_min_next;
 end
@@ -437,7 +577,7 @@ nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDT
     .DEPTH_LOG2(HOST_FIFO_DEPTH_LOG2), .ALMOST_FULL_FREE(MAX_BEATS + 1), .NO_STALL(1)) punt_fifo_inst (
     .clk(clk), .rst(rst),
     .s_axis_tdata(d_data_reg), .s_axis_tkeep(d_keep_reg), .s_axis_tvalid(e_punt_we), .s_axis_tready(pnt_in_ready),
-    .s_axis_tlast(d_last_reg), .s_axis_tuser(e_why),
+    .s_axis_tlast(d_last_reg), .s_axis_tuser(punt_why),
     .m_axis_tdata(m_axis_punt_tdata), .m_axis_tkeep(m_axis_punt_tkeep), .m_axis_tvalid(m_axis_punt_tvalid),
     .m_axis_tready(m_axis_punt_tready), .m_axis_tlast(m_axis_punt_tlast), .m_axis_tuser(m_axis_punt_tuser),
     .count(pnt_count), .almost_full(punt_afull)
@@ -445,31 +585,144 @@ nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDT
 
 // ---------------------------------------------------------------------------------------------
 // Events
-assign ev_seq_first = e_first && e_act == A_SEQ;
-assign ev_dup = e_first && e_act == A_DUP;
-assign ev_gap = e_first && ((e_act == A_OOO) ||
-                            (e_act == A_DROP && (e_why == NR_DROP_FUTURE_INDEX || e_why == NR_DROP_LOG_FULL) && role == ROLE_FOLLOWER) ||
-                            (e_act == A_HB && d_index > last_index_reg));
-assign ev_ack = e_first && e_act == A_ACK;
-assign ev_nack = e_first && e_act == A_NACK;
+assign ev_seq_first = e_first && c_seq;
+assign ev_dup = e_first && c_dup;
+assign ev_gap = e_first && (c_ooo ||
+                            ((c_future || c_log_full) && role == ROLE_FOLLOWER) ||
+                            (c_hb && !idx_le_last));
+assign ev_ack = e_first && c_ack;
+assign ev_nack = e_first && c_nack;
 assign ev_src = d_src;
 assign ev_index = d_index;
 assign ev_client = nr_get_client_id(d_data_reg);
 // follower: commit index from the leader, never past what this log holds
 // (an entry being written this cycle is not yet readable: the commit may cover it from the next frame on)
-assign ev_commit = e_first && (e_act == A_ACCEPT || e_act == A_HB);
+assign ev_commit = e_first && (c_accept || c_hb);
 assign ev_commit_index = (d_commit < last_index_reg) ? d_commit : last_index_reg;
-assign ev_drop = e_first && (e_act == A_DROP || e_act == A_DUP);
+assign ev_drop = e_first && (c_drop || c_dup);
 assign ev_why = e_why;
-assign ev_punt = e_first && e_act == A_PUNT;
-assign ev_hb = e_first && e_act == A_HB;
-assign ev_seq_end = e_end && e_act == A_SEQ;
-assign ev_accept_end = e_end && e_act == A_ACCEPT;
-assign ev_ooo_end = e_end && e_act == A_OOO;
+assign ev_punt = e_first && c_punt;
+assign ev_hb = e_first && c_hb;
+assign ev_seq_end = e_end && e_is_seq;
+assign ev_accept_end = e_end && e_is_accept;
+assign ev_ooo_end = e_end && e_is_ooo;
 
 // ---------------------------------------------------------------------------------------------
 // Assertions (simulation only)
 `ifndef SYNTHESIS
+// the decision as the priority chain it was written as (the reference for the one-hot conditions)
+wire        replica_frame = d_type == NR_TYPE_APPEND || d_type == NR_TYPE_HEARTBEAT ||
+                            d_type == NR_TYPE_ACK || d_type == NR_TYPE_NACK;
+reg [3:0] act_ref;
+reg [7:0] why_ref;
+always_comb begin
+    act_ref = A_DROP;
+    why_ref = 8'd0;
+    if (d_bad_reg != 8'd0) begin
+        act_ref = A_DROP; why_ref = d_bad_reg;
+    end else if (d_type == NR_TYPE_CONTROL) begin
+        act_ref = A_PUNT; why_ref = NR_HOST_CONTROL;
+    end else if (d_type == NR_TYPE_REQ) begin
+        if (!leader_mode) begin
+            act_ref = A_PUNT; why_ref = NR_HOST_NOT_LEADER;
+        end else if (window_full) begin
+            act_ref = A_DROP; why_ref = NR_DROP_LOG_FULL;
+        end else begin
+            act_ref = A_SEQ;
+        end
+    end else if (replica_frame) begin
+        if (!fast_en || role == ROLE_OFF) begin
+            act_ref = A_PUNT; why_ref = NR_HOST_FAST_OFF;
+        end else if (d_term > term) begin
+            act_ref = A_PUNT; why_ref = NR_HOST_TERM_NEWER;
+        end else if (d_term < term) begin
+            act_ref = A_PUNT; why_ref = NR_HOST_TERM_OLDER;
+        end else if (d_type == NR_TYPE_APPEND || d_type == NR_TYPE_HEARTBEAT) begin
+            if (role != ROLE_FOLLOWER || d_src != leader_id) begin
+                act_ref = A_PUNT; why_ref = NR_HOST_NOT_MEMBER;
+            end else if (d_type == NR_TYPE_HEARTBEAT) begin
+                act_ref = A_HB;
+            end else if (d_index == (last_index_reg + 32'd1)) begin
+                if (window_full) begin
+                    act_ref = A_DROP; why_ref = NR_DROP_LOG_FULL;
+                end else begin
+                    act_ref = A_ACCEPT;
+                end
+            end else if (d_index <= last_index_reg) begin
+                act_ref = A_DUP; why_ref = NR_DROP_DUPLICATE;
+            end else if (d_index - last_index_reg > LOG_DEPTH) begin
+                act_ref = A_DROP; why_ref = NR_DROP_FUTURE_INDEX;
+            end else if (d_index - applied_index > LOG_DEPTH) begin
+                act_ref = A_DROP; why_ref = NR_DROP_LOG_FULL;
+            end else begin
+                // beyond a gap: written to its slot now, taken into the log when the gap fills
+                act_ref = A_OOO;
+            end
+        end else begin
+            // ACK or NACK, follower to leader
+            if (role != ROLE_LEADER || !d_src_ok) begin
+                act_ref = A_PUNT; why_ref = NR_HOST_NOT_MEMBER;
+            end else if (d_type == NR_TYPE_NACK) begin
+                if (d_index == 32'd0 || d_index > (last_index_reg + 32'd1)) begin
+                    act_ref = A_DROP; why_ref = NR_DROP_BAD_ACK;
+                end else begin
+                    act_ref = A_NACK;
+                end
+            end else if (d_index > last_index_reg) begin
+                act_ref = A_DROP; why_ref = NR_DROP_BAD_ACK;
+            end else begin
+                act_ref = A_ACK;
+            end
+        end
+    end else begin
+        act_ref = A_PUNT; why_ref = NR_HOST_OTHER;   // REPLY
+    end
+    // a punt the host queue cannot take is dropped and counted
+    if (act_ref == A_PUNT && punt_afull) begin
+        act_ref = A_DROP; why_ref = NR_DROP_PUNT_FULL;
+    end
+end
+
+always_ff @(posedge clk) begin
+    if (!rst) begin
+        // the registers derived from the tail and from the D beat equal their definitions
+        assert (expect_index_reg == last_index_reg + 32'd1 && last_plus_depth_reg == {1'b0, last_index_reg} + 33'(LOG_DEPTH))
+            else $error("nicraft_exec: expect_index %0d / last + depth %0d do not follow last_index %0d",
+                        expect_index_reg, last_plus_depth_reg, last_index_reg);
+        assert (tail_lo_reg == last_index_reg - LO_OFF && tail_lo_wrap_reg == (last_index_reg < LO_OFF))
+            else $error("nicraft_exec: the window's low end %0d (wraps %0d) does not follow last_index %0d",
+                        tail_lo_reg, tail_lo_wrap_reg, last_index_reg);
+        assert (e_log_we == (fire && (e_is_seq || e_is_accept || e_is_ooo)) && e_tx_we == (fire && e_is_seq))
+            else $error("nicraft_exec: the write enables do not follow the decision");
+        assert (chain_go == (follower_mode && !e_grow && !window_full && tag_data == {term, expect_index_reg}))
+            else $error("nicraft_exec: chain_go does not follow its definition");
+        assert (last_index_next == (wr_last_index ? wr_data : chain_go ? expect_index_reg : e_grow ? e_grow_index : last_index_reg))
+            else $error("nicraft_exec: last_index_next %0d does not follow its definition", last_index_next);
+        assert (window_full == (window_used >= LOG_DEPTH))
+            else $error("nicraft_exec: window_full %0d, but last %0d - applied %0d", window_full, last_index_reg, applied_index);
+        assert ({d_t_req_reg, d_t_append_reg, d_t_ack_reg, d_t_nack_reg, d_t_hb_reg, d_t_ctl_reg} ==
+                {d_type == NR_TYPE_REQ, d_type == NR_TYPE_APPEND, d_type == NR_TYPE_ACK, d_type == NR_TYPE_NACK,
+                 d_type == NR_TYPE_HEARTBEAT, d_type == NR_TYPE_CONTROL})
+            else $error("nicraft_exec: the D beat's type bits do not match its type %0d", d_type);
+        // the one-hot decision is the priority chain's, and exactly one condition holds
+        if (d_valid_reg && d_first_reg) begin
+            assert (!c_punt || punt_why_first == why_first)
+                else $error("nicraft_exec: a punt's reason %0d, the decision's %0d", punt_why_first, why_first);
+            assert (act_first == act_ref && why_first == why_ref)
+                else $error("nicraft_exec: decision %0d / %0d, the priority chain says %0d / %0d",
+                            act_first, why_first, act_ref, why_ref);
+            assert ($onehot({c_bad, c_seq, c_req_full, c_hb, c_accept, c_app_full, c_dup, c_future, c_far, c_ooo,
+                             c_nack, c_nack_bad, c_ack, c_ack_bad, p_control, p_not_leader, p_fast_off, p_newer,
+                             p_older, p_not_member, p_other}))
+                else $error("nicraft_exec: the decision's conditions are not one-hot");
+        end
+        assert ({e_seq_reg, e_accept_reg, e_ooo_reg, e_punt_reg} ==
+                {e_act_reg == A_SEQ, e_act_reg == A_ACCEPT, e_act_reg == A_OOO, e_act_reg == A_PUNT} &&
+                d_good_reg == (d_bad_reg == 8'd0))
+            else $error("nicraft_exec: the held decision's bits do not match it (%0d), or d_good does not match d_bad", e_act_reg);
+    end
+end
+
 reg append_mid_reg = 1'b0;   // the APPEND FIFO has a frame's first beats without its last
 reg punt_mid_reg = 1'b0;
 always_ff @(posedge clk) begin
