@@ -32,6 +32,7 @@ module nicraft_ctl_gen #(
     input  wire [7:0]            leader_id,
     input  wire [31:0]           term,
     input  wire [31:0]           last_index,
+    input  wire [31:0]           expect_index,     // last_index + 1 (the execute engine's register)
     input  wire [31:0]           commit_index,
     input  wire [31:0]           hb_interval,
     input  wire [31:0]           hb_commit_delay,
@@ -102,7 +103,6 @@ wire ack_want = follower_mode && (unacked != 32'd0 || force_ack_reg) &&
                 (unacked >= ack_count || ack_age_reg >= ack_delay || force_ack_reg);
 wire hb_want = leader_mode && (hb_timer_reg >= hb_interval ||
                (commit_index != commit_sent_reg && hb_timer_reg >= hb_commit_delay));
-wire [31:0] expect_index = last_index + 32'd1;
 wire nack_go = follower_mode && nack_want_reg && gap_age_reg >= nack_delay &&
                (expect_index != nack_sent_index_reg || nack_timer_reg >= nack_interval);
 
@@ -165,7 +165,8 @@ always_comb begin
     gap_age_next = gap_age_reg;
     nack_timer_next = nack_timer_reg + 32'd1;
     nack_sent_index_next = nack_sent_index_reg;
-    ctl_seq_next = gen_ctl_we ? ctl_seq_reg + 32'd1 : ctl_seq_reg;
+    ctl_seq_next = ctl_seq_reg;
+    if (gen_ctl_we) ctl_seq_next = ctl_seq_reg + 32'd1;
 
     // an APPEND goes out: a heartbeat is not needed for a while
     if (ev_seq_first) begin
@@ -244,6 +245,14 @@ assign ev_reply_tx = gen_we && gen_reply;
 assign ev_hb_tx = gen_ctl_we && role == ROLE_LEADER;
 assign ev_ack_tx = gen_ctl_we && role != ROLE_LEADER && !gen_nack;
 assign ev_nack_tx = gen_we && gen_nack;
+
+`ifndef SYNTHESIS
+// expect_index comes from the execute engine's register: it is last_index + 1
+always_ff @(posedge clk) begin
+    if (!rst) assert (expect_index == last_index + 32'd1)
+        else $error("nicraft_ctl_gen: expect_index %0d is not last_index %0d + 1", expect_index, last_index);
+end
+`endif
 
 wire _unused_ok = &{1'b0, gen_count, unused_tuser, dlv_client[31:24], 1'b0};
 

@@ -281,7 +281,7 @@ nicraft_deliver #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .LOG_DEPTH_LOG2(LD), .MAX_PA
 nicraft_ctl_gen #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW)) ctl_gen_inst (
     .clk(clk), .rst(rst),
     .role(role), .fast_en(fast_en), .node_id(node_id), .cluster_id(cluster_id), .leader_id(leader_id), .term(term),
-    .last_index(last_index), .commit_index(commit_index), .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay),
+    .last_index(last_index), .expect_index(expect_index), .commit_index(commit_index), .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay),
     .ack_count(ack_count), .ack_delay(ack_delay), .nack_interval(nack_interval), .nack_delay(nack_delay),
     .ooo_valid(ooo_valid), .ooo_min(ooo_min),
     .ev_seq_first(ev_seq_first), .ev_dup(ev_dup), .ev_log_grew(ev_log_grew), .ev_gap(ev_gap),
@@ -371,7 +371,7 @@ nicraft_stats #(.PLANES(PLANES)) stats_inst (
     .tx_frame(tx_tvalid && tx_tready && tx_tlast), .rd_index(ctr_rd_index), .rd_value(ctr_rd_value)
 );
 
-wire _unused_ok = &{1'b0, expect_index, follower_mode, unused_tx_tuser, cycle[63:32], 1'b0};
+wire _unused_ok = &{1'b0, follower_mode, unused_tx_tuser, cycle[63:32], 1'b0};
 
 endmodule
 

@@ -102,7 +102,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
 
     t->rst = rst;
     t->role = role; t->fast_en = fast; t->node_id = node; t->cluster_id = cluster; t->leader_id = leader; t->term = term;
-    t->last_index = last; t->commit_index = commit;
+    t->last_index = last; t->expect_index = last + 1; t->commit_index = commit;
     t->hb_interval = hb_int; t->hb_commit_delay = hb_cd; t->ack_count = ack_count; t->ack_delay = ack_delay;
     t->nack_interval = nack_int; t->nack_delay = nack_delay; t->ooo_valid = ooo_valid; t->ooo_min = ooo_min;
     t->ev_seq_first = seq_first; t->ev_dup = dup; t->ev_log_grew = log_grew; t->ev_gap = gap;
