@@ -118,9 +118,12 @@ reg [31:0] csr_rd_data_reg = 32'd0;
 reg        csr_rd_valid_reg = 1'b0;
 
 // counters: 64 bits each at NR_CTR_BASE, low word first
+// (the window [NR_CTR_BASE, NR_CTR_BASE + 8 * NR_CTR_COUNT) as two compares of csr_addr with
+// constants, side by side, rather than a compare after the subtract)
+localparam [16:0] CTR_END = 17'(NR_CTR_BASE) + 17'(8 * NR_CTR_COUNT);
 wire [15:0] ctr_off = csr_addr - NR_CTR_BASE;
 wire [12:0] ctr_idx = ctr_off[15:3];
-wire        ctr_hit = csr_addr >= NR_CTR_BASE && 32'(ctr_idx) < NR_CTR_COUNT;
+wire        ctr_hit = csr_addr >= NR_CTR_BASE && {1'b0, csr_addr} < CTR_END;
 wire [63:0] ctr_val = ctr_hit ? ctr_rd_value : 64'd0;
 assign ctr_rd_index = ctr_idx[5:0];
 

@@ -71,24 +71,32 @@ end
 reg [63:0] ctr_reg [0:NR_CTR_COUNT-1];
 reg [2:0]  inc [0:NR_CTR_COUNT-1];
 
+// x + b for a 3-bit count and one bit, as logic (half adders): a chain of these is a small function
+// of the event bits, where `+` would put one carry chain after another
+function automatic [2:0] inc1(input [2:0] x, input b);
+    begin
+        inc1 = {x[2] ^ (x[1] & x[0] & b), x[1] ^ (x[0] & b), x[0] ^ b};
+    end
+endfunction
+
 integer c, pp;
 always_comb begin
     for (c = 0; c < NR_CTR_COUNT; c = c + 1) begin
         inc[c] = 3'd0;
     end
     for (pp = 0; pp < PLANES; pp = pp + 1) begin
-        inc[NR_CTR_RX_FRAMES] = inc[NR_CTR_RX_FRAMES] + {2'd0, pl_frame_in[pp]};
+        inc[NR_CTR_RX_FRAMES] = inc1(inc[NR_CTR_RX_FRAMES], pl_frame_in[pp]);
         if (pl_drop_valid[pp]) begin
-            inc[NR_CTR_DROPPED] = inc[NR_CTR_DROPPED] + 3'd1;
+            inc[NR_CTR_DROPPED] = inc1(inc[NR_CTR_DROPPED], 1'b1);
             case (pl_drop_reason[pp*8 +: 8])
-                NR_DROP_MAC_ERROR:   inc[NR_CTR_DROP_MAC_ERROR]   = inc[NR_CTR_DROP_MAC_ERROR] + 3'd1;
-                NR_DROP_OVERSIZE:    inc[NR_CTR_DROP_OVERSIZE]    = inc[NR_CTR_DROP_OVERSIZE] + 3'd1;
-                default:             inc[NR_CTR_DROP_RX_OVERFLOW] = inc[NR_CTR_DROP_RX_OVERFLOW] + 3'd1;
+                NR_DROP_MAC_ERROR:   inc[NR_CTR_DROP_MAC_ERROR]   = inc1(inc[NR_CTR_DROP_MAC_ERROR], 1'b1);
+                NR_DROP_OVERSIZE:    inc[NR_CTR_DROP_OVERSIZE]    = inc1(inc[NR_CTR_DROP_OVERSIZE], 1'b1);
+                default:             inc[NR_CTR_DROP_RX_OVERFLOW] = inc1(inc[NR_CTR_DROP_RX_OVERFLOW], 1'b1);
             endcase
         end
     end
     if (e_drop) begin
-        inc[NR_CTR_DROPPED] = inc[NR_CTR_DROPPED] + 3'd1;
+        inc[NR_CTR_DROPPED] = inc1(inc[NR_CTR_DROPPED], 1'b1);
         case (e_why)
             NR_DROP_SHORT:         inc[NR_CTR_DROP_SHORT] = 3'd1;
             NR_DROP_BAD_ETHERTYPE: inc[NR_CTR_DROP_BAD_ETHERTYPE] = 3'd1;
@@ -105,17 +113,17 @@ always_comb begin
     end
     for (pp = 0; pp < PLANES; pp = pp + 1) begin
         if (pl_dup_drop[pp]) begin
-            inc[NR_CTR_DROPPED] = inc[NR_CTR_DROPPED] + 3'd1;
-            if (pl_req_dup_drop[pp]) inc[NR_CTR_DROP_REQ_DUP] = inc[NR_CTR_DROP_REQ_DUP] + 3'd1;
-            else inc[NR_CTR_DROP_PLANE_DUP] = inc[NR_CTR_DROP_PLANE_DUP] + 3'd1;
+            inc[NR_CTR_DROPPED] = inc1(inc[NR_CTR_DROPPED], 1'b1);
+            if (pl_req_dup_drop[pp]) inc[NR_CTR_DROP_REQ_DUP] = inc1(inc[NR_CTR_DROP_REQ_DUP], 1'b1);
+            else inc[NR_CTR_DROP_PLANE_DUP] = inc1(inc[NR_CTR_DROP_PLANE_DUP], 1'b1);
             inc[NR_CTR_PLANE0_DUPS + 5*pp] = 3'd1;
         end
         if (pl_off_drop[pp]) begin
-            inc[NR_CTR_DROPPED] = inc[NR_CTR_DROPPED] + 3'd1;
-            inc[NR_CTR_DROP_PLANE_OFF] = inc[NR_CTR_DROP_PLANE_OFF] + 3'd1;
+            inc[NR_CTR_DROPPED] = inc1(inc[NR_CTR_DROPPED], 1'b1);
+            inc[NR_CTR_DROP_PLANE_OFF] = inc1(inc[NR_CTR_DROP_PLANE_OFF], 1'b1);
         end
         inc[NR_CTR_PLANE0_RX_FRAMES + 5*pp] = {2'd0, pl_frame_in[pp]};
-        inc[NR_CTR_PLANE0_ERRORS + 5*pp] = {2'd0, pl_drop_valid[pp]} + {2'd0, pl_off_drop[pp]};
+        inc[NR_CTR_PLANE0_ERRORS + 5*pp] = inc1({2'd0, pl_drop_valid[pp]}, pl_off_drop[pp]);
         inc[NR_CTR_PLANE0_TX_FRAMES + 5*pp] = {2'd0, pl_tx_frame[pp]};
         inc[NR_CTR_PLANE0_TX_DROPS + 5*pp] = {2'd0, pl_tx_drop[pp]};
     end
@@ -123,7 +131,7 @@ always_comb begin
     if (e_seq_end)     inc[NR_CTR_REQ_SEQUENCED] = 3'd1;
     if (e_accept_end)  inc[NR_CTR_APPEND_ACCEPTED] = 3'd1;
     if (e_ooo_end)     inc[NR_CTR_APPEND_BUFFERED] = 3'd1;
-    inc[NR_CTR_ACK_RX] = {2'd0, e_ack} + {2'd0, ack_path};
+    inc[NR_CTR_ACK_RX] = inc1({2'd0, e_ack}, ack_path);
     if (e_nack)        inc[NR_CTR_NACK_RX] = 3'd1;
     if (rtx_frame)     inc[NR_CTR_RETRANSMIT_TX] = 3'd1;
     if (repair)        inc[NR_CTR_NEEDS_REPAIR] = 3'd1;
