@@ -88,11 +88,12 @@ initial begin
 end
 
 // bytes of the last beat of an entry of len bytes
+// (byte i is kept when i < len_lo, or the beat is not the last, or the last beat is full: a compare
+// of len_lo with a constant per byte, rather than a 64-bit shift)
 function automatic [KEEP_WIDTH-1:0] keep_for(input [5:0] len_lo, input last);
-    reg [6:0] n;
+    integer i;
     begin
-        n = (len_lo == 6'd0) ? 7'd64 : {1'b0, len_lo};
-        keep_for = last ? (KEEP_WIDTH'({KEEP_WIDTH{1'b1}}) >> (7'd64 - n)) : {KEEP_WIDTH{1'b1}};
+        for (i = 0; i < KEEP_WIDTH; i = i + 1) keep_for[i] = !last || len_lo == 6'd0 || 6'(i) < len_lo;
     end
 endfunction
 
@@ -107,7 +108,18 @@ reg [15:0]                rd_len_reg = 16'd0;
 
 wire [31:0] dlv_index = applied_index_reg + 32'd1;
 wire [15:0] last_beat = (rd_len == 16'd0) ? 16'd0 : (rd_len - 16'd1) >> 6;
-wire        is_last = {{(16-SLOT_BEATS_LOG2){1'b0}}, beat_reg} >= last_beat;
+// beat_reg >= last_beat without the subtract: the entry ends within beats 0..beat_reg, i.e.
+// rd_len <= 64 * (beat_reg + 1) (rd_len == 0 included); beat_reg + 1 is a few bits, from a register
+wire [9:0]  len_hi = rd_len[15:6];
+wire        len_lo_zero = rd_len[5:0] == 6'd0;
+reg         is_last;
+integer     k;
+always_comb begin
+    is_last = 1'b0;
+    for (k = 0; k < 2**SLOT_BEATS_LOG2; k = k + 1) begin
+        if (beat_reg == SLOT_BEATS_LOG2'(k)) is_last = len_hi <= 10'(k) || (len_hi == 10'(k + 1) && len_lo_zero);
+    end
+end
 wire        go = (beat_reg != 0 || applied_index_reg != dlv_target) && !dlv_afull && !gen_afull;
 wire        mid_next = go ? !is_last : (beat_reg != 0);   // inside a frame after this cycle
 
@@ -177,6 +189,10 @@ nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDT
 );
 
 `ifndef SYNTHESIS
+always_ff @(posedge clk) begin
+    if (!rst) assert (is_last == ({{(16-SLOT_BEATS_LOG2){1'b0}}, beat_reg} >= last_beat))
+        else $error("nicraft_deliver: is_last %0d, but beat %0d of an entry of %0d bytes", is_last, beat_reg, rd_len);
+end
 // applied <= commit: delivery never passes the commit index (only a host write can break it), and
 // frames go into the FIFO whole (a first beat only after the previous frame's last)
 reg ok_prev_reg = 1'b0;
