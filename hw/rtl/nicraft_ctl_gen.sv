@@ -99,8 +99,12 @@ reg [31:0] nack_sent_index_reg = 32'd0, nack_sent_index_next;
 reg [31:0] ctl_seq_reg = 32'd0, ctl_seq_next;   // numbers the ACKs, NACKs and HEARTBEATs this NIC sends
 
 wire [31:0] unacked = last_index - acked_index_reg;
-wire ack_want = follower_mode && (unacked != 32'd0 || force_ack_reg) &&
-                (unacked >= ack_count || ack_age_reg >= ack_delay || force_ack_reg);
+// the ACK count threshold (a subtract, then a compare) is the latest input: the rest is settled first
+// (kept wires: the mapping keeps them as separate nodes) and the threshold joins in the last LUT
+(* keep *) wire ack_count_met = unacked >= ack_count;
+(* keep *) wire ack_base = follower_mode && (unacked != 32'd0 || force_ack_reg);
+(* keep *) wire ack_other = ack_base && (ack_age_reg >= ack_delay || force_ack_reg);
+wire ack_want = ack_other || (ack_base && ack_count_met);
 wire hb_want = leader_mode && (hb_timer_reg >= hb_interval ||
                (commit_index != commit_sent_reg && hb_timer_reg >= hb_commit_delay));
 wire nack_go = follower_mode && nack_want_reg && gap_age_reg >= nack_delay &&
@@ -152,7 +156,10 @@ end
 wire gen_ready;
 wire gen_ctl = !gen_reply && (ack_want || hb_want || nack_go);
 wire gen_nack = gen_ctl && nack_go;
-wire gen_we = gen_reply || (gen_ctl && gen_ready);
+// gen_reply || (gen_ctl && gen_ready), with everything but the ACK count threshold settled first
+(* keep *) wire gen_we_early = gen_reply || (gen_ready && (ack_other || hb_want || nack_go));
+(* keep *) wire gen_we_count = gen_ready && ack_base;
+wire gen_we = gen_we_early || (gen_we_count && ack_count_met);
 wire gen_ctl_we = gen_we && !gen_reply;
 
 always_comb begin
