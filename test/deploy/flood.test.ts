@@ -11,7 +11,7 @@
 // 2000), so that every run crosses several, flooded or not: the elections this test used to see
 // were compactions that blocked each daemon for seconds (docs/deploying.md "Floods").
 //
-// FLOOD_RATE (datagrams/s over all ports, default 60000), FLOOD_WINDOWS (default 8: 4 clean and 4
+// FLOOD_RATE (datagrams/s over all ports, default 60000; FLOOD_SENDERS processes share it, default 2), FLOOD_WINDOWS (default 8: 4 clean and 4
 // flooded, in ABBA order) and FLOOD_WINDOW_S (default 3) change the run; FLOOD_SEED the junk (the
 // seed is printed); FLOOD_RCVBUF the plane sockets' receive buffer asked (net.recvBufferBytes; 212992
 // is what a machine with Linux's default net.core.rmem_max grants, doubled: 425,984 bytes).
@@ -42,9 +42,26 @@ const WINDOW_S = Number(process.env.FLOOD_WINDOW_S ?? 3);
 const WINDOWS = 2 * Math.max(1, Math.round(Number(process.env.FLOOD_WINDOWS ?? 8) / 2));
 const SEED = Number(process.env.FLOOD_SEED ?? randomInt(1, 2 ** 31));
 const SNAPSHOT_EVERY = Number(process.env.FLOOD_SNAPSHOT_EVERY ?? 2000);
+const SENDERS = Math.max(1, Number(process.env.FLOOD_SENDERS ?? 2));
 
-/** Starts flood_send on the datagram file; resolves once it sends, with a function that stops it and returns its report. */
+/**
+ * Starts SENDERS flood_send processes on the datagram file, each at rate / SENDERS; resolves once
+ * they send, with a function that stops them and returns their reports summed. Several processes:
+ * on a busy machine one sender alone got too small a share of the CPU to keep the rate (49,700/s at
+ * a load average of 12; the kernel's loopback delivery and filter run in the sender's time).
+ */
 async function startFlood(exe: string, file: string, rate: number, maxSeconds: number): Promise<() => Promise<FloodReport>> {
+  const stops = await Promise.all(Array.from({ length: SENDERS }, () => startSender(exe, file, rate / SENDERS, maxSeconds)));
+  return async () => {
+    const reps = await Promise.all(stops.map((stop) => stop()));
+    const seconds = Math.max(...reps.map((r) => r.seconds));
+    const sent = reps.reduce((a, r) => a + r.sent, 0);
+    const perTarget = reps[0]!.perTarget.map((t, i) => ({ ...t, sent: reps.reduce((a, r) => a + r.perTarget[i]!.sent, 0) }));
+    return { sent, seconds, ratePerS: sent / seconds, sendErrors: reps.reduce((a, r) => a + r.sendErrors, 0), perTarget };
+  };
+}
+
+async function startSender(exe: string, file: string, rate: number, maxSeconds: number): Promise<() => Promise<FloodReport>> {
   const child = spawn(exe, [file, String(rate), String(maxSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
   floods.push(child);
   let out = '';
