@@ -38,6 +38,13 @@ export interface FailoverSpec {
   faults?: ScenarioFault[];
   /** membership changes, compaction and leadership transfers, at their times */
   actions?: FailoverAction[];
+  /**
+   * NIC failure detection (docs/control-plane.md §4.1): the follower NICs raise LEADER_SILENT after
+   * silenceCycles without a frame of the leader, and the cores (nicSilenceNs = promiseUs) stand for
+   * election at once; the leader NIC heartbeats every hbIntervalCycles when no APPEND goes out.
+   * Absent: detection by the election timeout alone.
+   */
+  nicDetect?: { silenceCycles: number; promiseUs: number; hbIntervalCycles: number };
 }
 
 export interface FailoverSummary {
@@ -93,7 +100,13 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
     replicas: cfg.replicas, voters: spec.voters, planes: cfg.planes, seed: cfg.seed, network: cfg.network, nic: cfg.nic,
     hostLatencyCycles: cfg.hostLatencyCycles, hostPollCycles: cfg.hostPollCycles,
     workload: { ...cfg.workload, startCycle: start, stopCycle: end, measureFromCycle: start },
-    raft: { electionTimeoutNs: spec.electionTimeoutUs * 1000, heartbeatIntervalNs: spec.heartbeatUs * 1000, tickNs: tickUs * 1000 },
+    raft: {
+      electionTimeoutNs: spec.electionTimeoutUs * 1000, heartbeatIntervalNs: spec.heartbeatUs * 1000, tickNs: tickUs * 1000,
+      ...(spec.nicDetect ? {
+        nicSilenceNs: spec.nicDetect.promiseUs * 1000,
+        tuning: { silenceCycles: spec.nicDetect.silenceCycles, hbIntervalCycles: spec.nicDetect.hbIntervalCycles },
+      } : {}),
+    },
   });
   const actionLog: string[] = [];
   try {

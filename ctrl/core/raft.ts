@@ -422,6 +422,7 @@ export class Core {
       case 'install': return this.installSnapshot(a.from, a.snap);
       case 'proposals': return this.writeProposals();
       case 'transfer': return this.afterTransferSync(a.to);
+      case 'ready': return;
     }
   }
 
@@ -475,9 +476,10 @@ export class Core {
   }
 
   private resetElectionTimer(): void {
-    // while the NIC reports the leader silent, elections run at the silence scale (a lost
-    // pre-vote is retried within [nicSilenceNs, 2 nicSilenceNs), not an election timeout later)
-    const t = this.leaderSilent() ? this.cfg.nicSilenceNs : this.cfg.electionTimeoutNs;
+    // while the NIC reports the leader silent, a lost or split election is retried after a quarter
+    // of the election timeout (at least nicSilenceNs), not a whole one: the leader is known gone.
+    // (Not shorter: a vote round, with a freeze-and-sync at each voter, must fit in it.)
+    const t = this.leaderSilent() ? Math.max(this.cfg.nicSilenceNs, this.cfg.electionTimeoutNs / 4) : this.cfg.electionTimeoutNs;
     this.electionDeadline = this.now + t + this.cfg.rand.int(t);
   }
 
@@ -1485,8 +1487,9 @@ export class Core {
 
   /**
    * The NIC saw no frame from the leader for its SILENCE_CYCLES (docs/control-plane.md §4.1). Only
-   * a follower that knows a leader acts: it stands for election at once if it last heard from the
-   * leader nicSilenceNs ago or more, else at that moment (the election timer). A report that is
+   * a follower that knows a leader acts: it stands for election once it last heard from the leader
+   * nicSilenceNs ago or more (at once, or at that moment by the election timer), the followers one
+   * after another (below). A report that is
    * wrong (the leader alive, a late report) costs at most a lost pre-vote: the voters' own
    * promises refuse it.
    */
@@ -1494,13 +1497,21 @@ export class Core {
     this.silenceReports++;
     if (this.cfg.nicSilenceNs <= 0 || this.role !== 'follower' || this.lead === 0) return;
     this.silentAt = this.now;
-    const at = this.lastLeaderContact + this.cfg.nicSilenceNs;
+    // Every follower's NIC sees the silence at about the same time: standing all at once would split
+    // the votes. The followers go in the order of their ids (the leader's left out), two promises
+    // apart: the first one's vote request arrives before the next one stands, and granting a vote
+    // puts its own election off (resetElectionTimer).
+    const rank = this.voters.filter((v) => v !== this.lead && v < this.id).length;
+    const at = Math.max(this.lastLeaderContact + this.cfg.nicSilenceNs, this.now) + rank * 2 * this.cfg.nicSilenceNs;
     if (this.now >= at) {
       this.resetElectionTimer();
       this.startElection(false);
       return;
     }
     this.electionDeadline = Math.min(this.electionDeadline, at);
+    // a vote request from the first to stand will need the whole log: freeze and sync it now (the
+    // leader is silent, so the fast path has nothing to take; its next Append turns it on again)
+    if (this.electionVoters().length > 0 && !this.mirror.frozenAndSynced) this.freezeAndSync({ k: 'ready' });
   }
 
   private onProgress(last: number, commit: number, activity: number): void {

@@ -211,8 +211,9 @@ export interface Config {
    * NIC failure detection (docs/control-plane.md §4.1). 0 (default): off, a follower stands for
    * election when its election timeout fires. > 0: a follower whose NIC reported the leader silent
    * (NicEvent leaderSilent) may vote and campaign once this long passed since it last heard from
-   * the leader (own clock), and campaigns at once then; its election timer runs at this scale
-   * while the silence lasts. The promise every lease rests on shrinks to match: the leader lease
+   * the leader (own clock), and campaigns then (the followers in the order of their ids, two of
+   * these apart); while the silence lasts a lost election is retried after a quarter of the
+   * election timeout. The promise every lease rests on shrinks to match: the leader lease
    * lasts this long after a quorum-acknowledged send, not an election timeout. At most
    * electionTimeoutNs (the timeout stays the fallback when the NIC path fails).
    */
