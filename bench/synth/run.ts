@@ -6,11 +6,15 @@
 // Writes bench/out/synth.json and prints a table. Method and limits: docs/synthesis.md.
 //
 //   tsx bench/synth/run.ts [--only default|PLANES=2|standalone] [--reuse]
+//   tsx bench/synth/run.ts --module nicraft_exec [-GPLANES=2 ...]
 //
+// --module synthesizes one module alone (its inputs taken as registered in the parent, as a module's
+// row in the NIC's run) for quick iteration while pipelining it; it prints the table and writes
+// build/synth/module-<name>/report.json, not bench/out/synth.json.
 // --reuse analyses the netlists of an earlier run (build/synth/) without running Yosys again.
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { ROOT, rtlSources } from '../../native/build.js';
 import { DELAY_MODEL, NET_BASE_NS, NET_PER_DOUBLING_NS, REPLICATED_FANOUT } from './delay.js';
 import {
@@ -33,6 +37,8 @@ interface Config {
   params: Record<string, number>;
   /** Modules outside the NIC, synthesized as their own tops. */
   standalone?: boolean;
+  /** A module of the NIC synthesized alone (--module): its helpers are inlined as in the NIC's run. */
+  inline?: boolean;
 }
 
 const CONFIGS: Config[] = [
@@ -128,7 +134,7 @@ function row(json: YosysJson, mod: string, instances: string[]): ModuleRow {
 function yosysScript(cfg: Config, jsonPath: string): string {
   const files = rtlSources().map((f) => relative(ROOT, f));
   const chparam = Object.entries(cfg.params).map(([k, v]) => `-chparam ${k} ${v}`).join(' ');
-  const inline = cfg.standalone ? [] : [
+  const inline = cfg.standalone && !cfg.inline ? [] : [
     'proc',
     'setattr -mod -set keep_hierarchy 1 *',
     ...INLINE.map((m) => `setattr -mod -unset keep_hierarchy *${m}`),
@@ -192,10 +198,25 @@ async function main(): Promise<void> {
   const reuse = args.includes('--reuse');
   const onlyIdx = args.indexOf('--only');
   const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
-  const bad = args.filter((a, i) => !['--reuse', '--only'].includes(a) && !(onlyIdx >= 0 && i === onlyIdx + 1));
-  const configs = CONFIGS.filter((c) => !only || c.name === only);
-  if (bad.length || configs.length === 0) {
-    process.stderr.write(`usage: tsx bench/synth/run.ts [--only ${CONFIGS.map((c) => c.name).join('|')}] [--reuse]\n`);
+  const modIdx = args.indexOf('--module');
+  const moduleName = modIdx >= 0 ? args[modIdx + 1] : undefined;
+  const overrides = args.filter((a) => /^-G[A-Z_][A-Z0-9_]*=\d+$/.test(a));
+  const bad = args.filter((a, i) => !['--reuse', '--only', '--module'].includes(a) && !overrides.includes(a)
+    && !(onlyIdx >= 0 && i === onlyIdx + 1) && !(modIdx >= 0 && i === modIdx + 1));
+  const known = new Set(rtlSources().map((f) => basename(f).replace(/\.sv$/, '')));
+  if (moduleName !== undefined && !known.has(moduleName)) {
+    process.stderr.write(`--module: no module ${moduleName} in hw/rtl (allowed: ${[...known].sort().join(', ')})\n`);
+    process.exit(2);
+  }
+  const configs: Config[] = moduleName !== undefined
+    ? [{
+      name: `module-${moduleName}`, top: moduleName, standalone: true, inline: true,
+      params: Object.fromEntries(overrides.map((o) => { const [k, v] = o.slice(2).split('='); return [k!, Number(v)]; })),
+    }]
+    : CONFIGS.filter((c) => !only || c.name === only);
+  if (bad.length || configs.length === 0 || (moduleName !== undefined && only !== undefined) || (moduleName === undefined && overrides.length > 0)) {
+    process.stderr.write(`usage: tsx bench/synth/run.ts [--only ${CONFIGS.map((c) => c.name).join('|')}] [--reuse]\n`
+      + '       tsx bench/synth/run.ts --module <name> [-GPARAM=VALUE ...] [--reuse]\n');
     process.exit(2);
   }
   let version = '';
@@ -271,8 +292,9 @@ async function main(): Promise<void> {
     })),
     overBudget: results.flatMap((r) => r.modules.filter((m) => !m.withinBudget).map((m) => `${r.config.name}: ${m.name} (${m.logicLevels} levels, ${m.estimatedNs.toFixed(2)} ns)`)),
   };
-  mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
-  writeFileSync(REPORT, JSON.stringify(report, null, 2) + '\n');
+  const reportPath = moduleName !== undefined ? join(dirOf(configs[0]!), 'report.json') : REPORT;
+  mkdirSync(dirname(reportPath), { recursive: true });
+  writeFileSync(reportPath, JSON.stringify(report, null, 2) + '\n');
 
   const out: string[] = [];
   for (const r of results) {
@@ -283,7 +305,7 @@ async function main(): Promise<void> {
   }
   if (!reuse) out.push(`synthesis wall time ${wallSeconds.toFixed(0)} s (${configs.length} Yosys runs in parallel)`);
   if (report.overBudget.length) out.push(`over budget: ${report.overBudget.join('; ')}`);
-  out.push(`wrote ${relative(ROOT, REPORT)}`);
+  out.push(`wrote ${relative(ROOT, reportPath)}`);
   process.stdout.write(out.join('\n') + '\n');
 }
 
