@@ -32,6 +32,8 @@ RTL := $(wildcard hw/rtl/*.sv)
 BENCH_NAMES := $(sort nic $(patsubst bench/%.ts,%,$(filter-out bench/_%,$(wildcard bench/*.ts))))
 # Benchmarks that drive daemons and clients only: they need the compiled command, not the simulation library.
 BENCH_DIST := deploy cli
+# Benchmarks with their own rule below (they build the libraries they measure themselves).
+BENCH_OWN := simspeed
 
 .PHONY: test-flood deps deps-system deps-node deps-yosys gen gen-check build dist lint typecheck synth test demo bench coverage clean fuzz
 
@@ -149,7 +151,7 @@ define BENCH_RULE
 bench-$(1): deps build
 	$$(NPX) tsx bench/$(1).ts
 endef
-$(foreach b,$(filter-out $(BENCH_DIST),$(BENCH_NAMES)),$(eval $(call BENCH_RULE,$(b))))
+$(foreach b,$(filter-out $(BENCH_DIST) $(BENCH_OWN),$(BENCH_NAMES)),$(eval $(call BENCH_RULE,$(b))))
 
 define BENCH_DIST_RULE
 .PHONY: bench-$(1)
@@ -172,6 +174,14 @@ coverage: deps gen-check
 
 clean:
 	rm -rf build
+
+# Simulation speed (issue 14): this revision (as benchmarks build it: assertions off, and as tests
+# build it) against commit 657e2ed, built side by side in a git worktree under build/simspeed/, the same
+# cluster world (3 and 5 RTL NICs, PLANES=2) stepped by bench/report/cluster_loop.cpp on each, runs
+# alternating: bench/out/sim-speed.json. ARGS="--repeats 7 --cycles 200000 --replicas 3,5 --baseline C".
+.PHONY: bench-simspeed
+bench-simspeed: deps
+	$(NPX) tsx bench/simspeed.ts $(ARGS)
 
 # The NIC benchmarks: the fast path at line rate (bench/nic.ts) and under faults (bench/nic-faults.ts).
 bench-nic: bench-nic-faults
