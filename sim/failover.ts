@@ -70,6 +70,8 @@ export interface FailoverSummary {
   to95Us: number | null;
   /** the lowest 10 µs bucket after that one, % of the pre-crash rate (null: none reached 95%) */
   minAfter95Pct: number | null;
+  /** NIC failure detection of this phase (null: the election timeout alone) */
+  nicDetect: FailoverSpec['nicDetect'] | null;
   /** leader elections after the first one (the crash's, and any other) */
   elections: number;
   /** LEADER_SILENT events the NICs raised (NIC failure detection) */
@@ -242,6 +244,7 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
       gapBuckets: gap,
       to95Us: to95,
       minAfter95Pct: minAfter95,
+      nicDetect: spec.nicDetect ?? null,
       elections: rc.leaderChanges.length - 1,
       silenceEvents: rc.cluster.nicCounters().reduce((a, c) => a + Number(c?.LEADER_SILENT ?? 0), 0),
       lostRequests: st.outstanding ?? 0,
@@ -269,7 +272,10 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
 export function formatFailover(f: FailoverSummary): string {
   const L: string[] = [];
   const v = (x: number | null): string => (x === null ? 'never' : `${x} µs`);
-  L.push(`  failover       the leader (node 0) crashed at +${f.crashAtUs} µs of traffic (${f.offeredPct}% offered, election timeout ${f.electionTimeoutUs}-${2 * f.electionTimeoutUs} µs)`);
+  const det = f.nicDetect
+    ? `NIC detection after ${f.nicDetect.silenceCycles} cycles without the leader, election timeout ${f.electionTimeoutUs}-${2 * f.electionTimeoutUs} µs as the fallback`
+    : `election timeout ${f.electionTimeoutUs}-${2 * f.electionTimeoutUs} µs`;
+  L.push(`  failover       the leader (node 0) crashed at +${f.crashAtUs} µs of traffic (${f.offeredPct}% offered, ${det})`);
   L.push(`    detected     ${v(f.detectUs)} after the crash (first pre-vote)`);
   L.push(`    elected      ${v(f.electedUs)}: node ${f.newLeader} leads term ${f.term}`);
   L.push(`    first commit ${v(f.firstCommitUs)} (the new leader's NIC commits its no-op; earlier entries with it)`);
