@@ -61,15 +61,12 @@ void run(tb::Config &cfg, tb::Stats &st) {
   const uint32_t node = 2, cluster = 0x1234;
   uint64_t mode_left = 0, phase_left = 0, quiet_run = 0, watched_quiet = 0;
   bool raised_this_silence = false;
-  unsigned reset_left = 4;
-  const uint64_t end = k.cycles + reset_left;
+  tb::Resets resets(4);
+  const uint64_t end = k.cycles + resets.left;
   while (h.cycle() < end) {
     const uint64_t cyc = h.cycle();
-    if (reset_left == 0 && k.reset_p > 0 && rng.chance(k.reset_p)) {
-      reset_left = static_cast<unsigned>(rng.range(1, 3));
-      st[S_RESETS]++;
-    }
-    const bool rst = reset_left > 0;
+    const bool rst = resets.step(rng, k.reset_p);
+    st[S_RESETS] = resets.count;
     // ---- stimulus
     if (mode_left == 0) {
       follower = rng.chance(follower_p);
@@ -146,7 +143,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       m = Model{};
       watched_quiet = 0;
       raised_this_silence = false;
-      reset_left--;
+      resets.done();
       continue;
     }
     if (m.valid && ready) m.valid = false;

@@ -11,8 +11,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Core } from '../../ctrl/core/raft.js';
 import { NIC_SILENCE_BOUND } from '../../verify/mc/cli.js';
-import { randomWalks, search } from '../../verify/mc/search.js';
 import { Model, World, type Choice } from '../../verify/mc/world.js';
+import { expectExhaustiveClean, expectWalksClean } from './checks.js';
 
 const WALK_BOUND = { ...NIC_SILENCE_BOUND, requests: 3, maxTerm: 8, timeouts: 20, drops: 1, reads: 8, silences: 6 };
 const CUT_BOUND = { ...NIC_SILENCE_BOUND, requests: 3, maxTerm: 6, timeouts: 6, crashes: 0, drops: 0, reads: 6, silences: 4 };
@@ -73,21 +73,11 @@ afterEach(() => { while (restores.length) restores.pop()!(); });
 
 describe('model checker, NIC failure detection', () => {
   it('exhaustive at the NIC-silence bound: no violation (read safety at followers and the leader included)', () => {
-    const depth = 5;
-    const r = search(NIC_SILENCE_BOUND, { maxDepth: depth, timeLimitMs: 120_000 });
-    console.log(`mc nic silence: ${r.states} states, depth ${r.depth}, ${(r.ms / 1000).toFixed(1)} s, ${r.violation ? `VIOLATION ${r.violation.property}: ${r.violation.detail}` : 'no violation'}`);
-    expect(r.violation).toBeUndefined();
-    expect(r.complete).toBe(true);
-    expect(r.states).toBeGreaterThan(5000);
+    expectExhaustiveClean('nic silence', NIC_SILENCE_BOUND, 5, 5000);
   }, 180_000);
 
   it('random walks with leader-silence reports: leader changes, reads in two terms, no violation', () => {
-    const seed = Number(process.env.SEED ?? 1);
-    const r = randomWalks(WALK_BOUND, { walks: 200, depth: 300, seed });
-    console.log(`mc nic silence, random walks (seed ${seed}; replay: SEED=${seed}): ${r.walks} walks, ${r.steps} steps, ${r.leaderChanges} with a leader change, ${r.readsAcrossTerms} with reads answered in two terms, ${(r.ms / 1000).toFixed(1)} s`);
-    expect(r.violation, r.violation ? `${r.violation.property}: ${r.violation.detail} (trace ${JSON.stringify(r.violation.trace)})` : '').toBeUndefined();
-    expect(r.leaderChanges).toBeGreaterThan(20);
-    expect(r.readsAcrossTerms).toBeGreaterThan(0);
+    expectWalksClean('nic silence', WALK_BOUND, 200, 20);
   }, 180_000);
 
   it('a leader cut off: the followers elect another after the short promise, and the old leader\'s lease is over by then', () => {
