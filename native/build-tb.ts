@@ -49,6 +49,7 @@ export const TB_MODULES = {
   nicraft_plane_merge: { short: 'plane_merge', params: { PLANES: 2, DATA_WIDTH: 512, KEY_WIDTH: 88, WINDOW: 16, WINDOW_CYCLES: 1024 } },
   nicraft_rr_pick: { short: 'rr_pick', params: { PORTS: 3 } },
   nicraft_csr_axil: { short: 'csr_axil', params: { ADDR_WIDTH: 16 } },
+  nicraft_leader_watch: { short: 'leader_watch', params: { DATA_WIDTH: 512 } },
 } as const satisfies Record<string, { short: string; params: Record<string, number>; noKeepWidth?: boolean }>;
 
 export type TbModule = keyof typeof TB_MODULES;

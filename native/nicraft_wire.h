@@ -39,6 +39,7 @@ constexpr uint8_t HOST_FAST_OFF = 7;
 constexpr uint8_t HOST_NOT_MEMBER = 8;
 constexpr uint8_t HOST_OTHER = 9;
 constexpr uint8_t HOST_NEEDS_REPAIR = 10;
+constexpr uint8_t HOST_LEADER_SILENT = 11;
 constexpr uint8_t DROP_SHORT = 1;
 constexpr uint8_t DROP_BAD_ETHERTYPE = 2;
 constexpr uint8_t DROP_BAD_VERSION = 3;
@@ -90,6 +91,7 @@ constexpr uint32_t CSR_RAFT_PLANE_EN = 0x0158;
 constexpr uint32_t CSR_RAFT_NACK_INTERVAL = 0x015C;
 constexpr uint32_t CSR_RAFT_RTO = 0x0160;
 constexpr uint32_t CSR_RAFT_NACK_DELAY = 0x0164;
+constexpr uint32_t CSR_RAFT_SILENCE_CYCLES = 0x0168;
 constexpr uint32_t CSR_COUNTERS_TYPE = 0x0200;
 constexpr uint32_t CSR_COUNTERS_VERSION = 0x0204;
 constexpr uint32_t CSR_COUNTERS_NEXT = 0x0208;
@@ -196,6 +198,8 @@ constexpr uint32_t CSR_COUNTERS_RETRANSMIT_STALE_LO = 0x0398;
 constexpr uint32_t CSR_COUNTERS_RETRANSMIT_STALE_HI = 0x039C;
 constexpr uint32_t CSR_COUNTERS_DROP_REQ_DUP_LO = 0x03A0;
 constexpr uint32_t CSR_COUNTERS_DROP_REQ_DUP_HI = 0x03A4;
+constexpr uint32_t CSR_COUNTERS_LEADER_SILENT_LO = 0x03A8;
+constexpr uint32_t CSR_COUNTERS_LEADER_SILENT_HI = 0x03AC;
 constexpr int CTR_RX_FRAMES = 0;
 constexpr int CTR_TX_FRAMES = 1;
 constexpr int CTR_REQ_SEQUENCED = 2;
@@ -247,7 +251,8 @@ constexpr int CTR_PLANE2_ERRORS = 47;
 constexpr int CTR_PLANE2_TX_DROPS = 48;
 constexpr int CTR_RETRANSMIT_STALE = 49;
 constexpr int CTR_DROP_REQ_DUP = 50;
-constexpr int CTR_COUNT = 51;
+constexpr int CTR_LEADER_SILENT = 51;
+constexpr int CTR_COUNT = 52;
 // Access of the register at a byte address: bit 1 readable, bit 0 writable (0: no register).
 inline unsigned csr_access(uint32_t a) {
   switch (a) {
@@ -285,6 +290,7 @@ inline unsigned csr_access(uint32_t a) {
     case 0x015C: return 0b11;
     case 0x0160: return 0b11;
     case 0x0164: return 0b11;
+    case 0x0168: return 0b11;
     case 0x0200: return 0b10;
     case 0x0204: return 0b10;
     case 0x0208: return 0b10;
@@ -391,6 +397,8 @@ inline unsigned csr_access(uint32_t a) {
     case 0x039C: return 0b10;
     case 0x03A0: return 0b10;
     case 0x03A4: return 0b10;
+    case 0x03A8: return 0b10;
+    case 0x03AC: return 0b10;
     default: return 0;
   }
 }

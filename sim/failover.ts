@@ -38,6 +38,15 @@ export interface FailoverSpec {
   faults?: ScenarioFault[];
   /** membership changes, compaction and leadership transfers, at their times */
   actions?: FailoverAction[];
+  /**
+   * NIC failure detection (docs/control-plane.md §4.1): the follower NICs raise LEADER_SILENT after
+   * silenceCycles without a frame of the leader, and the cores (nicSilenceNs = promiseUs) stand for
+   * election at once; the leader NIC heartbeats every hbIntervalCycles when no APPEND goes out.
+   * Absent: detection by the election timeout alone.
+   */
+  nicDetect?: { silenceCycles: number; promiseUs: number; hbIntervalCycles: number };
+  /** no leader crash: the traffic and faults alone (every election is then spurious) */
+  noCrash?: boolean;
 }
 
 export interface FailoverSummary {
@@ -57,6 +66,16 @@ export interface FailoverSummary {
   timelineMreqPerSec: number[];
   /** the gap: 10 µs buckets after the crash with no completion */
   gapBuckets: number;
+  /** µs from the first commit to the end of the first 10 µs bucket at >= 95% of the pre-crash rate (null: not within the run) */
+  to95Us: number | null;
+  /** the lowest 10 µs bucket after that one, % of the pre-crash rate (null: none reached 95%) */
+  minAfter95Pct: number | null;
+  /** NIC failure detection of this phase (null: the election timeout alone) */
+  nicDetect: FailoverSpec['nicDetect'] | null;
+  /** leader elections after the first one (the crash's, and any other) */
+  elections: number;
+  /** LEADER_SILENT events the NICs raised (NIC failure detection) */
+  silenceEvents: number;
   lostRequests: number;
   retries: number;
   /** one committed log across the replicas (no index applied with two entries), the same KV state */
@@ -93,7 +112,13 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
     replicas: cfg.replicas, voters: spec.voters, planes: cfg.planes, seed: cfg.seed, network: cfg.network, nic: cfg.nic,
     hostLatencyCycles: cfg.hostLatencyCycles, hostPollCycles: cfg.hostPollCycles,
     workload: { ...cfg.workload, startCycle: start, stopCycle: end, measureFromCycle: start },
-    raft: { electionTimeoutNs: spec.electionTimeoutUs * 1000, heartbeatIntervalNs: spec.heartbeatUs * 1000, tickNs: tickUs * 1000 },
+    raft: {
+      electionTimeoutNs: spec.electionTimeoutUs * 1000, heartbeatIntervalNs: spec.heartbeatUs * 1000, tickNs: tickUs * 1000,
+      ...(spec.nicDetect ? {
+        nicSilenceNs: spec.nicDetect.promiseUs * 1000,
+        tuning: { silenceCycles: spec.nicDetect.silenceCycles, hbIntervalCycles: spec.nicDetect.hbIntervalCycles },
+      } : {}),
+    },
   });
   const actionLog: string[] = [];
   try {
@@ -103,7 +128,7 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
       throw new Error(`failover: node 0 was not elected within the ${bootUs} µs before traffic (host latency ${Math.round(hostUs * 1000)} ns, ` +
         `election timeout ${spec.electionTimeoutUs} µs, tick ${tickUs} µs): ${rc.statusLines().join('; ')}`);
     }
-    rc.cluster.addFault({ kind: 'crash', at: crashAt, node: 0 });
+    if (!spec.noCrash) rc.cluster.addFault({ kind: 'crash', at: crashAt, node: 0 });
     for (const f of toFaultSpecs(sc, cyclesPerUs, spec.faults ?? sc.faults, start)) rc.cluster.addFault(f);
     // actions run at their cycle, at the node or the live leader
     for (const a of spec.actions ?? []) {
@@ -151,6 +176,22 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
       if (elected && (b + 1) * bucketCycles > elected.cycle && v >= spec.fullShare * preRate) { full = (b + 1) * bucketCycles; break; }
     }
     for (let b = bc + 1; b < buckets.length && (buckets[b] ?? 0) === 0; b++) gap++;
+    // recovery: from the first commit, the first bucket at >= 95% of the pre-crash rate, then the lowest after it
+    let to95: number | null = null;
+    let minAfter95: number | null = null;
+    if (first !== undefined) {
+      const endB = Math.floor(end / bucketCycles);
+      let b95 = -1;
+      for (let b = Math.floor(first.nicCycle / bucketCycles); b < endB; b++) {
+        if ((buckets[b] ?? 0) >= 0.95 * preRate) { b95 = b; break; }
+      }
+      if (b95 >= 0) {
+        to95 = Math.round((((b95 + 1) * bucketCycles - first.nicCycle) / cyclesPerUs) * 100) / 100;
+        let lo = Infinity;
+        for (let b = b95 + 1; b < endB; b++) lo = Math.min(lo, buckets[b] ?? 0);
+        minAfter95 = Number.isFinite(lo) && preRate > 0 ? Math.round((lo / preRate) * 1000) / 10 : null;
+      }
+    }
     const tlFrom = Math.max(b0, bc - 5);
     const tlTo = Math.min(buckets.length, Math.floor(end / bucketCycles));
     // drain: no new requests; the retries of the backlog complete; the replicas apply everything
@@ -201,6 +242,11 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
       timelineStartUs: Math.round((tlFrom * bucketCycles - crashAt) / cyclesPerUs * 100) / 100,
       timelineMreqPerSec: buckets.slice(tlFrom, tlTo).map(toM),
       gapBuckets: gap,
+      to95Us: to95,
+      minAfter95Pct: minAfter95,
+      nicDetect: spec.nicDetect ?? null,
+      elections: rc.leaderChanges.length - 1,
+      silenceEvents: rc.cluster.nicCounters().reduce((a, c) => a + Number(c?.LEADER_SILENT ?? 0), 0),
       lostRequests: st.outstanding ?? 0,
       retries: st.retries ?? 0,
       agreement: rc.ledgerViolations.length === 0 && rc.checkAgreement() === undefined && new Set(applied).size === 1 && new Set(states).size === 1,
@@ -226,13 +272,17 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
 export function formatFailover(f: FailoverSummary): string {
   const L: string[] = [];
   const v = (x: number | null): string => (x === null ? 'never' : `${x} µs`);
-  L.push(`  failover       the leader (node 0) crashed at +${f.crashAtUs} µs of traffic (${f.offeredPct}% offered, election timeout ${f.electionTimeoutUs}-${2 * f.electionTimeoutUs} µs)`);
+  const det = f.nicDetect
+    ? `NIC detection after ${f.nicDetect.silenceCycles} cycles without the leader, election timeout ${f.electionTimeoutUs}-${2 * f.electionTimeoutUs} µs as the fallback`
+    : `election timeout ${f.electionTimeoutUs}-${2 * f.electionTimeoutUs} µs`;
+  L.push(`  failover       the leader (node 0) crashed at +${f.crashAtUs} µs of traffic (${f.offeredPct}% offered, ${det})`);
   L.push(`    detected     ${v(f.detectUs)} after the crash (first pre-vote)`);
   L.push(`    elected      ${v(f.electedUs)}: node ${f.newLeader} leads term ${f.term}`);
   L.push(`    first commit ${v(f.firstCommitUs)} (the new leader's NIC commits its no-op; earlier entries with it)`);
   L.push(`    full rate    ${v(f.fullThroughputUs)} (a 10 µs bucket at >= 90% of the pre-crash ${f.preCrashMreqPerSec} Mreq/s)`);
+  L.push(`    recovery     95% of the pre-crash rate ${f.to95Us === null ? 'not reached' : `${f.to95Us} µs after the first commit`}${f.minAfter95Pct === null ? '' : `, the lowest 10 µs bucket after it ${f.minAfter95Pct}%`}; elections ${f.elections}, leader-silence events ${f.silenceEvents}`);
   L.push(`    gap          ${f.gapBuckets} x 10 µs with no completion; retries ${f.retries.toLocaleString('en-US')}; after a drain of ${f.drainUs} µs: lost ${f.lostRequests.toLocaleString('en-US')}, one log and one KV state on every replica of the configuration: ${f.agreement ? 'yes' : 'NO'}`);
-  L.push(`    recovery     new leader's host: ${f.recovery.csrReads} CSR reads, ${f.recovery.logReads} log reads, ${f.recovery.logWrites} log writes, ${f.recovery.nicOps} NIC ops, ${f.recovery.messagesSent} messages, ${f.recovery.readWaitCycles} cycles waiting on reads`);
+  L.push(`    cost         new leader's host: ${f.recovery.csrReads} CSR reads, ${f.recovery.logReads} log reads, ${f.recovery.logWrites} log writes, ${f.recovery.nicOps} NIC ops, ${f.recovery.messagesSent} messages, ${f.recovery.readWaitCycles} cycles waiting on reads`);
   L.push(`    timeline     Mreq/s per 10 µs from ${f.timelineStartUs} µs: ${f.timelineMreqPerSec.map((x) => Math.round(x)).join(' ')}`);
   const inj = Object.entries(f.faultsInjected).map(([k, v]) => `${k} ${v}`).join(', ');
   if (inj) L.push(`    faults       ${inj} (besides the leader crash)`);

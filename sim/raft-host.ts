@@ -51,6 +51,8 @@ export interface RaftOptions {
   maxClockDrift?: number;
   /** leader reads take COMMIT_INDEX from the next tick's progress read (core readIndexAtTick) */
   readIndexAtTick?: boolean;
+  /** NIC failure detection: the core's nicSilenceNs (0 or absent: off; the NIC's threshold is tuning.silenceCycles) */
+  nicSilenceNs?: number;
   /**
    * Host CPU cost (the software path's model, sim/software-host.ts): each host has one core that
    * spends perFrameNs per frame it takes from its NIC or a host-path client, and per frame it sends;
@@ -103,6 +105,7 @@ export class RaftHost implements HostSoftware {
         heartbeatIntervalNs: this.opts.heartbeatIntervalNs, rand, preVote: this.opts.preVote, leaseReads: this.opts.leaseReads,
         followerReads: this.opts.followerReads ?? false, ...(this.opts.maxClockDrift !== undefined ? { maxClockDrift: this.opts.maxClockDrift } : {}),
         readIndexAtTick: this.opts.readIndexAtTick ?? false,
+        ...(this.opts.nicSilenceNs ? { nicSilenceNs: this.opts.nicSilenceNs } : {}),
       },
       serveReads: this.opts.followerReads ?? false,
       clock: () => ctx.now() * this.owner.nsPerCycle,

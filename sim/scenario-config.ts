@@ -113,6 +113,13 @@ export const scenarioSchema = z.object({
     /** voters at the start: nodes 0..voters-1 (default every replica); the others start as non-members */
     voters: z.number().int().min(1).optional(),
     faults: z.array(faultSchema).optional(),
+    /** NIC failure detection (docs/control-plane.md §4.1): the follower NICs' SILENCE_CYCLES, the
+     *  cores' promise (nicSilenceNs, µs), the leader NIC's heartbeat interval when idle (cycles) */
+    nicDetect: z.object({
+      silenceCycles: z.number().int().min(1), promiseUs: posNum, hbIntervalCycles: z.number().int().min(1),
+    }).strict().optional(),
+    /** no leader crash: the phase runs its traffic and faults only (elections are then spurious) */
+    noCrash: z.boolean().default(false),
     actions: z.array(z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('add'), atUs: nonNeg, node: nonNegInt }).strict(),
       z.object({ kind: z.literal('remove'), atUs: nonNeg, node: nonNegInt }).strict(),

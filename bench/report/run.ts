@@ -203,6 +203,20 @@ export function summaryTable(j: ClusterBench): string {
   if (j.failover) {
     const f = j.failover;
     L.push(`failover (leader crash at ${f.offeredPct}% load, ${f.replicas} replicas, medians of ${Array.isArray(f.runs) ? f.runs.length : 1} seeds): detected ${usOrNever(f.detectUs as number | null)}, elected ${usOrNever(f.electedUs as number | null)}, first commit ${usOrNever(f.firstCommitUs)}, full throughput ${usOrNever(f.fullThroughputUs)} after the crash; gap ${f.gapUs} us`);
+    type Mw = { median: number | null; worst: number | null };
+    type Sum = { seeds: number; detectUs: Mw; electedUs: Mw; firstCommitUs: Mw; to95Us: Mw; minAfter95Pct: Mw; elections: number; lostRequests: number; agreement: boolean };
+    const row = (name: string, x: Sum) => `  ${name.padEnd(24)} ${String(x.seeds).padStart(5)}  ${[x.detectUs, x.electedUs, x.firstCommitUs, x.to95Us].map((m) => `${m.median ?? 'never'} / ${m.worst ?? 'never'}`.padStart(17)).join(' ')} ${`${x.minAfter95Pct.median ?? '-'} / ${x.minAfter95Pct.worst ?? '-'}`.padStart(15)}  ${x.elections} elections, lost ${x.lostRequests}, agreement ${x.agreement ? 'yes' : 'NO'}`;
+    const sum = f.summary as Sum | undefined;
+    if (sum) {
+      L.push(`  (us after the crash, median / worst seed; 95%: us from the first commit to a 10 us bucket at 95% of the pre-crash rate; low: the lowest bucket after it, % of the pre-crash rate)`);
+      L.push(`  ${'detection'.padEnd(24)} seeds  ${['detected', 'elected', 'first commit', 'to 95%'].map((h) => h.padStart(17)).join(' ')} ${'low after 95%'.padStart(15)}`);
+      L.push(row('NIC (SILENCE_CYCLES)', sum));
+      const t = (f.timeoutOnly as { summary: Sum } | null)?.summary;
+      if (t) L.push(row('election timeout only', t));
+    }
+    for (const c of (f.spuriousElections as Array<{ case: string; elections: number; silenceEvents: number; lostRequests: number }> | undefined) ?? []) {
+      L.push(`  no crash, ${c.case}: ${c.elections} elections, ${c.silenceEvents} leader-silence events, lost ${c.lostRequests}`);
+    }
   } else {
     L.push(`failover: ${j.failoverNote ?? 'pending'}`);
   }

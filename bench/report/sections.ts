@@ -370,7 +370,8 @@ export function softwareSection(ctx: BenchContext): SoftwareResult {
 
 /** One failover run: sim/failover.ts's summary (times in us after the crash) with its seed and gap. */
 export type FailoverRun = { seed: number; gapUs: number } & Pick<FailoverSummary,
-  'newLeader' | 'term' | 'detectUs' | 'electedUs' | 'firstCommitUs' | 'fullThroughputUs' | 'lostRequests' | 'retries' | 'agreement'>;
+  'crashAtUs' | 'newLeader' | 'term' | 'detectUs' | 'electedUs' | 'firstCommitUs' | 'fullThroughputUs' | 'to95Us' | 'minAfter95Pct' | 'elections' |
+  'silenceEvents' | 'lostRequests' | 'retries' | 'agreement'>;
 
 /** What the failover section reports (docs/benchmarks.md). */
 export interface FailoverResult {
@@ -404,22 +405,60 @@ export function failoverSection(ctx: BenchContext): FailoverResult | null {
   const sc = loadScenario(join(ROOT, 'sim/scenarios/demo.yaml'));
   const spec = sc.failover;
   if (!spec) return null;
-  const seeds = Array.from({ length: ctx.mode === 'full' ? 5 : ctx.mode === 'quick' ? 3 : 1 }, (_, i) => ctx.seed + i);
-  const runs: Array<FailoverRun & { summary: FailoverSummary }> = seeds.map((seed) => {
-    const f = runFailover(sc, spec, seed);
+  const n = ctx.mode === 'full' ? 10 : ctx.mode === 'quick' ? 5 : 1;
+  const seeds = Array.from({ length: n }, (_, i) => ctx.seed + i);
+  // each seed crashes the leader at another moment (0 to 9.9 us later), so the crash meets the
+  // traffic, the heartbeats and the hosts' ticks in another phase; the cores' randomness follows the seed
+  const crashOffsetUs = (seed: number): number => ((seed * 7919) % 100) / 10;
+  const one = (seed: number, sp: typeof spec, label: string): FailoverRun & { summary: FailoverSummary } => {
+    const f = runFailover(sc, { ...sp, crashAtUs: sp.crashAtUs + crashOffsetUs(seed) }, seed);
     const r = {
-      seed, newLeader: f.newLeader, term: f.term, detectUs: f.detectUs, electedUs: f.electedUs, firstCommitUs: f.firstCommitUs,
-      fullThroughputUs: f.fullThroughputUs, gapUs: f.gapBuckets * 10, lostRequests: f.lostRequests, retries: f.retries,
-      agreement: f.agreement, summary: f,
+      seed, crashAtUs: f.crashAtUs, newLeader: f.newLeader, term: f.term, detectUs: f.detectUs, electedUs: f.electedUs, firstCommitUs: f.firstCommitUs,
+      fullThroughputUs: f.fullThroughputUs, to95Us: f.to95Us, minAfter95Pct: f.minAfter95Pct, elections: f.elections, silenceEvents: f.silenceEvents,
+      gapUs: f.gapBuckets * 10, lostRequests: f.lostRequests, retries: f.retries, agreement: f.agreement, summary: f,
     };
-    ctx.log(`[bench] failover seed ${seed}: detected ${f.detectUs} us, elected ${f.electedUs} us, first commit ${f.firstCommitUs} us, full throughput ${f.fullThroughputUs ?? 'not within the run'} us, gap ${r.gapUs} us, lost ${f.lostRequests}, agreement ${f.agreement}`);
+    ctx.log(`[bench] failover (${label}) seed ${seed}: detected ${f.detectUs} us, elected ${f.electedUs} us, first commit ${f.firstCommitUs} us, ` +
+      `95% ${f.to95Us ?? 'not'} us after it (lowest bucket after ${f.minAfter95Pct ?? '-'}%), elections ${f.elections}, lost ${f.lostRequests}, agreement ${f.agreement}`);
     return r;
-  });
+  };
+  const runs = seeds.map((seed) => one(seed, spec, 'NIC detection'));
+  // the same crashes detected by the election timeout alone (the configuration before issue 18)
+  const { nicDetect: _d, ...timeoutSpec } = spec;
+  // (tiny, the test's mode: the NIC-detected runs alone)
+  const before = spec.nicDetect && ctx.mode !== 'tiny' ? seeds.map((seed) => one(seed, { ...timeoutSpec, tickUs: 5 }, 'election timeout only')) : [];
   // medians; a figure that never happened within the run counts as longer than any that did
   const med = (xs: Array<number | null>): number | null => {
     const v = xs.map((x) => (x === null ? Infinity : x)).sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     return Number.isFinite(v) ? v : null;
   };
+  const worst = (xs: Array<number | null>, low = false): number | null => {
+    const v = xs.map((x) => (x === null ? (low ? -Infinity : Infinity) : x)).reduce((a, b) => (low ? Math.min(a, b) : Math.max(a, b)));
+    return Number.isFinite(v) ? v : null;
+  };
+  const stats = (rs: Array<FailoverRun & { summary: FailoverSummary }>) => ({
+    seeds: rs.length,
+    detectUs: { median: med(rs.map((r) => r.detectUs)), worst: worst(rs.map((r) => r.detectUs)) },
+    electedUs: { median: med(rs.map((r) => r.electedUs)), worst: worst(rs.map((r) => r.electedUs)) },
+    firstCommitUs: { median: med(rs.map((r) => r.firstCommitUs)), worst: worst(rs.map((r) => r.firstCommitUs)) },
+    to95Us: { median: med(rs.map((r) => r.summary.to95Us)), worst: worst(rs.map((r) => r.summary.to95Us)) },
+    minAfter95Pct: { median: med(rs.map((r) => r.summary.minAfter95Pct)), worst: worst(rs.map((r) => r.summary.minAfter95Pct), true) },
+    elections: rs.reduce((a, r) => a + r.summary.elections, 0),
+    lostRequests: rs.reduce((a, r) => a + r.lostRequests, 0),
+    agreement: rs.every((r) => r.agreement),
+  });
+  // spurious elections: the same cluster and traffic without a crash, clean, with a plane lost for
+  // 100 us, and with 1% of plane 0's frames lost (every election there is a false detection)
+  const fpSpec = { ...spec, noCrash: true, afterUs: 200 };
+  const fpCases: Array<{ name: string; faults: typeof spec.faults }> = [
+    { name: 'clean', faults: [] },
+    { name: 'plane 1 down for 100 us', faults: [{ kind: 'planeDown', atUs: 100, untilUs: 200, plane: 1 }] },
+    { name: '1% loss on plane 0', faults: [{ kind: 'drop', atUs: 0, untilUs: 400, plane: 0, prob: 0.01 }] },
+  ];
+  const spurious = spec.nicDetect && ctx.mode !== 'tiny' ? fpCases.map((c) => {
+    const f = runFailover(sc, { ...fpSpec, faults: c.faults }, ctx.seed);
+    ctx.log(`[bench] failover spurious-election check (${c.name}): elections ${f.elections}, leader-silence events ${f.silenceEvents}, lost ${f.lostRequests}`);
+    return { case: c.name, elections: f.elections, silenceEvents: f.silenceEvents, lostRequests: f.lostRequests, faultsInjected: f.faultsInjected };
+  }) : [];
   const firstCommit = med(runs.map((r) => r.firstCommitUs));
   const shown = runs.find((r) => r.firstCommitUs === firstCommit) ?? runs[0]!;
   const f = shown.summary;
@@ -441,6 +480,10 @@ export function failoverSection(ctx: BenchContext): FailoverResult | null {
     fullShare: spec.fullShare,
     retryBudgetPct: spec.retryBudgetPct ?? null,
     afterUs: spec.afterUs,
+    nicDetect: spec.nicDetect ?? null,
+    summary: stats(runs),
+    timeoutOnly: before.length ? { summary: stats(before), runs: before.map(({ summary: _s, ...r }) => r) } : null,
+    spuriousElections: spurious,
     scenario: 'sim/scenarios/demo.yaml (failover:)',
     runs: runs.map(({ summary: _s, ...r }) => r),
   };

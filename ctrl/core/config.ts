@@ -6,7 +6,7 @@ import type { Config } from './types.js';
 export type CoreConfig = Required<Config>;
 
 export const CORE_DEFAULTS = {
-  preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, followerReads: false, followerLeaseNs: 0, readIndexAtTick: false, maxAppendEntries: 12, maxInflightAppends: 8,
+  preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, followerReads: false, followerLeaseNs: 0, nicSilenceNs: 0, readIndexAtTick: false, maxAppendEntries: 12, maxInflightAppends: 8,
   snapshotChunkBytes: 128, amnesiaGuard: true, maxPendingProposals: 1024, maxPendingReads: 1024, maxSyncWaiters: 64, maxLogReads: 256,
 } as const;
 
@@ -51,6 +51,9 @@ export function coreConfig(cfg: Config): CoreConfig {
   }
   if (c.followerReads && !(c.leaseReads && c.checkQuorum)) bad('followerReads', 'false unless leaseReads and checkQuorum are true (the follower leases rest on the leader lease)', c.followerReads);
   if (typeof c.followerLeaseNs !== 'number' || !Number.isFinite(c.followerLeaseNs) || c.followerLeaseNs < 0) bad('followerLeaseNs', 'a number of nanoseconds >= 0 (0: the election timeout)', c.followerLeaseNs);
+  if (typeof c.nicSilenceNs !== 'number' || !Number.isFinite(c.nicSilenceNs) || c.nicSilenceNs < 0 || c.nicSilenceNs > c.electionTimeoutNs) {
+    bad('nicSilenceNs', `a number of nanoseconds from 0 (off) to electionTimeoutNs (${c.electionTimeoutNs})`, c.nicSilenceNs);
+  }
   if (!Array.isArray(c.voters) || c.voters.some((v) => !Number.isInteger(v) || v < 1 || v > 7) || new Set(c.voters).size !== c.voters.length) {
     bad('voters', 'distinct node ids from 1 to 7', c.voters);
   }

@@ -44,7 +44,9 @@ export type AfterSync =
   /** the leader's queued host-path proposals: write them through the log port */
   | { k: 'proposals' }
   /** a leadership transfer to `to`: catch it up, then TimeoutNow */
-  | { k: 'transfer'; to: NodeId };
+  | { k: 'transfer'; to: NodeId }
+  /** the NIC reported the leader silent: the log synced ahead of the vote requests to come, nothing more */
+  | { k: 'ready' };
 
 /** What the core does once the host log reaches `upto` through the log port (or the NIC could not give more). */
 export type AfterFetch =

@@ -92,6 +92,8 @@ export interface CoreStatus {
   /** follower read leases (docs/control-plane.md §6): the leader's mode, its holders, leases granted
    *  so far; a follower's lease end (own clock, -Infinity: none) and reads taken under it */
   leases: { mode: 'off' | 'entering' | 'on' | 'draining'; holders: NodeId[]; granted: number; followerUntil: number; followerReads: number };
+  /** the NIC's leader-silence reports (docs/control-plane.md §4.1), acted on or not */
+  silenceReports: number;
 }
 
 export class Core {
@@ -111,6 +113,10 @@ export class Core {
   private heartbeatDeadline = 0;
   private checkQuorumDeadline = 0;
   private lastLeaderContact = 0;
+  /** own clock at the NIC's last leader-silence report (nicSilenceNs; -Infinity: none) */
+  private silentAt = -Infinity;
+  /** leader-silence reports from the NIC, acted on or not */
+  private silenceReports = 0;
   private transferDeadline = 0;
   leadTransferee: NodeId = 0;
   private timeoutNowSent = false;
@@ -288,6 +294,7 @@ export class Core {
       fastPath: this.mirror.fastOn, recovering: this.recovering, syncing: this.mirror.sync !== null,
       refused: { proposals: this.refusedProposals, reads: this.refusedReads, syncMessages: this.mirror.droppedMessages, newerTermFrames: this.newerTermFrames },
       freeze: { notFrozenPolls: this.mirror.notFrozenPolls, stalls: this.mirror.frozenStalls },
+      silenceReports: this.silenceReports,
       leases: {
         mode: this.fl.mode, holders: [...this.fl.holders.entries()].filter(([, u]) => u > this.now).map(([id]) => id).sort((a, b) => a - b),
         granted: this.fl.granted, followerUntil: this.followerLeaseUntil(), followerReads: this.followerReads,
@@ -300,7 +307,22 @@ export class Core {
     if (this.role !== 'leader' || this.leadTransferee !== 0 || !this.cfg.leaseReads) return -Infinity;
     const sent = this.tracker.quorumAckedSendNs(this.id, this.now);
     const rho = this.cfg.maxClockDrift;
-    return sent + (this.cfg.electionTimeoutNs * (1 - rho)) / (1 + rho);
+    return sent + (this.promiseNs() * (1 - rho)) / (1 + rho);
+  }
+
+  /**
+   * How long after hearing from the leader a follower may refuse to vote for another (own clock):
+   * the promise the leader lease rests on. With NIC failure detection (nicSilenceNs) a follower
+   * keeps it only that long once its NIC reported the leader silent, so every follower's promise,
+   * and the lease, are that long.
+   */
+  private promiseNs(): number {
+    return this.cfg.nicSilenceNs > 0 ? this.cfg.nicSilenceNs : this.cfg.electionTimeoutNs;
+  }
+
+  /** Follower: its NIC reported the leader silent after it last heard from the leader. */
+  private leaderSilent(): boolean {
+    return this.cfg.nicSilenceNs > 0 && this.silentAt >= this.lastLeaderContact;
   }
 
   /**
@@ -400,6 +422,7 @@ export class Core {
       case 'install': return this.installSnapshot(a.from, a.snap);
       case 'proposals': return this.writeProposals();
       case 'transfer': return this.afterTransferSync(a.to);
+      case 'ready': return;
     }
   }
 
@@ -453,7 +476,10 @@ export class Core {
   }
 
   private resetElectionTimer(): void {
-    const t = this.cfg.electionTimeoutNs;
+    // while the NIC reports the leader silent, a lost or split election is retried after a quarter
+    // of the election timeout (at least nicSilenceNs), not a whole one: the leader is known gone.
+    // (Not shorter: a vote round, with a freeze-and-sync at each voter, must fit in it.)
+    const t = this.leaderSilent() ? Math.max(this.cfg.nicSilenceNs, this.cfg.electionTimeoutNs / 4) : this.cfg.electionTimeoutNs;
     this.electionDeadline = this.now + t + this.cfg.rand.int(t);
   }
 
@@ -631,7 +657,8 @@ export class Core {
   // Messages
 
   private inLease(): boolean {
-    return this.cfg.checkQuorum && this.lead !== 0 && this.now < this.lastLeaderContact + this.cfg.electionTimeoutNs;
+    const promise = this.leaderSilent() ? this.cfg.nicSilenceNs : this.cfg.electionTimeoutNs;
+    return this.cfg.checkQuorum && this.lead !== 0 && this.now < this.lastLeaderContact + promise;
   }
 
   private stepMessage(m: Message): void {
@@ -1442,6 +1469,8 @@ export class Core {
         return this.onCommitted(ev.frame);
       case 'punt':
         return this.onPunt(ev.reason, ev.frame);
+      case 'leaderSilent':
+        return this.onLeaderSilent();
       case 'needsRepair': {
         const p = this.tracker.get(ev.node);
         if (this.role !== 'leader' || !p) return;
@@ -1454,6 +1483,35 @@ export class Core {
         return;
       }
     }
+  }
+
+  /**
+   * The NIC saw no frame from the leader for its SILENCE_CYCLES (docs/control-plane.md §4.1). Only
+   * a follower that knows a leader acts: it stands for election once it last heard from the leader
+   * nicSilenceNs ago or more (at once, or at that moment by the election timer), the followers one
+   * after another (below). A report that is
+   * wrong (the leader alive, a late report) costs at most a lost pre-vote: the voters' own
+   * promises refuse it.
+   */
+  private onLeaderSilent(): void {
+    this.silenceReports++;
+    if (this.cfg.nicSilenceNs <= 0 || this.role !== 'follower' || this.lead === 0) return;
+    this.silentAt = this.now;
+    // Every follower's NIC sees the silence at about the same time: standing all at once would split
+    // the votes. The followers go in the order of their ids (the leader's left out), two promises
+    // apart: the first one's vote request arrives before the next one stands, and granting a vote
+    // puts its own election off (resetElectionTimer).
+    const rank = this.voters.filter((v) => v !== this.lead && v < this.id).length;
+    const at = Math.max(this.lastLeaderContact + this.cfg.nicSilenceNs, this.now) + rank * 2 * this.cfg.nicSilenceNs;
+    if (this.now >= at) {
+      this.resetElectionTimer();
+      this.startElection(false);
+      return;
+    }
+    this.electionDeadline = Math.min(this.electionDeadline, at);
+    // a vote request from the first to stand will need the whole log: freeze and sync it now (the
+    // leader is silent, so the fast path has nothing to take; its next Append turns it on again)
+    if (this.electionVoters().length > 0 && !this.mirror.frozenAndSynced) this.freezeAndSync({ k: 'ready' });
   }
 
   private onProgress(last: number, commit: number, activity: number): void {

@@ -116,7 +116,10 @@ export type NicEvent =
   /** the answer to a logRead action (null: the NIC could not read it) */
   | { type: 'log'; index: number; frame: Uint8Array | null }
   /** a follower asked for an index the leader NIC no longer holds in its log RAM */
-  | { type: 'needsRepair'; node: NodeId; index: number };
+  | { type: 'needsRepair'; node: NodeId; index: number }
+  /** host RX queue, reason LEADER_SILENT: the follower NIC saw no frame from the leader for its
+   *  SILENCE_CYCLES (issue 18; only acted on with Config.nicSilenceNs) */
+  | { type: 'leaderSilent' };
 
 export type Event =
   | { kind: 'tick'; nowNs: number }
@@ -204,6 +207,17 @@ export interface Config {
   readIndexAtTick?: boolean;
   /** the longest follower read lease, ns on the follower's clock (default: the election timeout; the leader lease bounds it too) */
   followerLeaseNs?: number;
+  /**
+   * NIC failure detection (docs/control-plane.md §4.1). 0 (default): off, a follower stands for
+   * election when its election timeout fires. > 0: a follower whose NIC reported the leader silent
+   * (NicEvent leaderSilent) may vote and campaign once this long passed since it last heard from
+   * the leader (own clock), and campaigns then (the followers in the order of their ids, two of
+   * these apart); while the silence lasts a lost election is retried after a quarter of the
+   * election timeout. The promise every lease rests on shrinks to match: the leader lease
+   * lasts this long after a quorum-acknowledged send, not an election timeout. At most
+   * electionTimeoutNs (the timeout stays the fallback when the NIC path fails).
+   */
+  nicSilenceNs?: number;
   maxAppendEntries?: number;   // entries named per Append message (default 12: the Append must fit a 256-byte control payload)
   maxInflightAppends?: number; // Appends in flight per follower in replicate state (default 8)
   snapshotChunkBytes?: number; // default 128 (a control payload must fit the NIC's MAX_PAYLOAD)

@@ -105,6 +105,9 @@ const netSchema = z.object({
    *  and such bundles are accepted (0: one frame per datagram; the same on every member). At most 1472:
    *  an Ethernet MTU without IP fragments, and the kernel filter checks every frame (one block each). */
   bundleBytes: z.number().int().min(0).max(1472).refine((n) => n === 0 || n >= 60, 'must be 0 (no bundles) or 60..1472').default(1472),
+  /** SO_RCVBUF asked for each plane socket (bytes); Linux caps it at net.core.rmem_max and doubles it
+   *  for its bookkeeping: the size the kernel granted is logged at start and in /metrics */
+  recvBufferBytes: z.number().int().min(4096).max(1 << 30).default(4 << 20),
 }).strict();
 
 const nodeSchema = z.object({

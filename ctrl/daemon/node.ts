@@ -48,14 +48,49 @@ export interface DriverStats {
   lateTicks: number;
   /** the latest of those, ms */
   maxTickLateMs: number;
+  /** driver turns (a tick or a pump) that ran for more than a quarter of the election timeout: the
+   * event loop read no socket and ran no timer meanwhile (a late tick does not show a long tick: the
+   * next one is scheduled after it); each one is logged with what it did */
+  longTurns: number;
+  /** the longest driver turn, ms */
+  maxTurnMs: number;
 }
 
 export interface PlaneHealth extends PlaneStats {
   /** ok: a frame from a peer arrived within two election timeouts; blocked: cut by /debug/planes; silent: nothing heard */
   health: 'ok' | 'blocked' | 'silent';
   lastRxAgoMs: Record<number, number | null>;
-  /** datagrams the kernel dropped because the socket's receive buffer was full (Linux: /proc/net/udp; null: unknown) */
+  /** datagrams the kernel dropped at this socket (Linux: /proc/net/udp, the socket's drop counter):
+   * the kernel filter's drops and those of a full receive buffer together (null: unknown) */
   kernelDrops: number | null;
+  /** bytes waiting in the socket's receive buffer (kernel accounting, per datagram about 1 KB more than its payload; null: unknown) */
+  rxQueueBytes: number | null;
+  /** the receive buffer the kernel granted (SO_RCVBUF as read back: twice what was asked, capped at 2 x net.core.rmem_max) */
+  recvBufferBytes: number | null;
+  /** datagrams waiting in Node's send queue of this socket (the kernel refused them for now) */
+  sendQueueDatagrams: number | null;
+}
+
+/** The machine's UDP counters (/proc/net/snmp, every socket of the machine, not only this daemon's). */
+export interface HostUdpCounters {
+  /** datagrams dropped because a socket's receive buffer was full */
+  rcvbufErrors: number;
+  /** datagrams dropped at a socket for any reason (a socket filter, a full buffer, a bad checksum) */
+  inErrors: number;
+  /** datagrams not sent because the send buffer (or the device queue) was full */
+  sndbufErrors: number;
+}
+
+/** /proc/net/snmp's Udp counters (Linux only). */
+export function hostUdpCounters(): HostUdpCounters | null {
+  let text: string;
+  try { text = readFileSync('/proc/net/snmp', 'utf8'); } catch { return null; }
+  const lines = text.split('\n').filter((l) => l.startsWith('Udp:'));
+  if (lines.length < 2) return null;
+  const names = lines[0]!.trim().split(/\s+/);
+  const values = lines[1]!.trim().split(/\s+/);
+  const get = (n: string): number => Number(values[names.indexOf(n)] ?? 0);
+  return { rcvbufErrors: get('RcvbufErrors'), inErrors: get('InErrors'), sndbufErrors: get('SndbufErrors') };
 }
 
 /** Datagrams of each class (control, replication, client) the driver hands to the NIC per turn, at most. */
@@ -83,16 +118,18 @@ async function attachFilters(cfg: NodeConfig, sockets: Socket[], maxPayload: num
   return true;
 }
 
-/** Per local UDP port: the kernel's drop counter of that socket (Linux only). */
-function kernelUdpDrops(): Map<number, number> | undefined {
+/** Per local UDP port: the kernel's drop counter of that socket and the bytes in its receive queue (Linux only). */
+function kernelUdpSockets(): Map<number, { drops: number; rxQueueBytes: number }> | undefined {
   let text: string;
   try { text = readFileSync('/proc/net/udp', 'utf8'); } catch { return undefined; }
-  const out = new Map<number, number>();
+  const out = new Map<number, { drops: number; rxQueueBytes: number }>();
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 13) continue;
     const port = parseInt(f[1]!.split(':')[1]!, 16);
-    out.set(port, (out.get(port) ?? 0) + Number(f[f.length - 1]));
+    const prev = out.get(port);
+    const drops = Number(f[f.length - 1]), rxQueueBytes = parseInt(f[4]!.split(':')[1]!, 16);
+    out.set(port, { drops: (prev?.drops ?? 0) + drops, rxQueueBytes: (prev?.rxQueueBytes ?? 0) + rxQueueBytes });
   }
   return out;
 }
@@ -120,7 +157,7 @@ export class NodeDaemon implements StatusSource {
   private readonly readSeen = new Map<number, { seq: number; atMs: number; pending: boolean }>();
   readonly startedAt = Date.now();
   readonly seed: number;
-  readonly driver: DriverStats = { pumps: 0, ticks: 0, settleCycles: 0, tickCycles: 0, settleCapped: 0, hostFrames: 0, hostBatches: 0, snapshots: 0, busyNs: 0, lateTicks: 0, maxTickLateMs: 0 };
+  readonly driver: DriverStats = { pumps: 0, ticks: 0, settleCycles: 0, tickCycles: 0, settleCapped: 0, hostFrames: 0, hostBatches: 0, snapshots: 0, busyNs: 0, lateTicks: 0, maxTickLateMs: 0, longTurns: 0, maxTurnMs: 0 };
   readonly replica: Replica;
   readonly storage: FileStorage;
   private readonly net: PlaneNet;
@@ -183,7 +220,13 @@ export class NodeDaemon implements StatusSource {
     log.info({ wal: this.storage.path, records: r?.records ?? 0, bytes: r?.badOffset ?? 0, tail: r?.verdict ?? 'clean', term: st.term, vote: st.vote, commit: st.commit, lastIndex: st.lastIndex, applied: this.replica.kv.appliedIndex, recovering: st.recovering, rejoining: this.storage.rejoining }, 'WAL replayed');
     if (this.storage.rejoining) log.warn({ term: st.term, fromTerm: this.storage.rejoinFromTerm }, 'rejoining: a non-voting member until it has caught up with a leader (no votes given or asked)');
     this.lastSnapshotIndex = this.storage.lastReplay?.state.snapshot?.index ?? 0;
-    this.replica.onRoleChange = (role, term) => log.info({ role, term, lead: this.replica.core.lead }, `role ${role} term ${term}`);
+    this.replica.onRoleChange = (role, term) => {
+      const lead = this.replica.core.lead;
+      log.info({ role, term, lead }, `role ${role} term ${term}`);
+      // an election started here: what this node last heard, per member and plane, and what its
+      // sockets and NIC dropped (after this turn: the reads step the NIC clock)
+      if (role === 'precandidate' || role === 'candidate') setImmediate(() => this.logSilence(role, term));
+    };
     this.net.onReadable = () => this.schedulePump();
   }
 
@@ -198,7 +241,7 @@ export class NodeDaemon implements StatusSource {
     let http: Server | undefined;
     let daemon: NodeDaemon | undefined;
     try {
-      for (let p = 0; p < cfg.planes; p++) sockets.push(await bindUdp(self.planes[p]!, `members[${mi}].planes[${p}]`));
+      for (let p = 0; p < cfg.planes; p++) sockets.push(await bindUdp(self.planes[p]!, `members[${mi}].planes[${p}]`, cfg.net.recvBufferBytes));
       let ref: NodeDaemon | undefined;
       if (self.http) http = await listenStatus(self.http, `members[${mi}].http`, () => ref, cfg.debug.planeControl);
       if (rejoin) {
@@ -208,7 +251,7 @@ export class NodeDaemon implements StatusSource {
       const seed = randomBytes(4).readUInt32LE(0);
       const dnic = await createNic(cfg.nic.backend, cfg.planes);
       const kernelFilter = await attachFilters(cfg, sockets, dnic.nic.readCsr(Csr.IDENT_PARAMS1) & 0xffff, log);
-      log.info({ id: cfg.id, backend: cfg.nic.backend, planes: self.planes.map(formatEndpoint), http: self.http ? formatEndpoint(self.http) : null, seed, dataDir: cfg.dataDir, members: cfg.members.map((m) => m.id) }, `node ${cfg.id} starting (seed ${seed})`);
+      log.info({ id: cfg.id, backend: cfg.nic.backend, planes: self.planes.map(formatEndpoint), http: self.http ? formatEndpoint(self.http) : null, seed, dataDir: cfg.dataDir, members: cfg.members.map((m) => m.id), recvBufferBytes: sockets.map((s) => s.getRecvBufferSize()) }, `node ${cfg.id} starting (seed ${seed})`);
       daemon = new NodeDaemon(cfg, log, sockets, dnic, seed);
       daemon.kernelFilter = kernelFilter;
       ref = daemon;
@@ -267,8 +310,24 @@ export class NodeDaemon implements StatusSource {
       this.fatal(e);
       return;
     }
-    this.driver.busyNs += Number(process.hrtime.bigint() - t0);
+    this.endTurn('tick', t0);
     this.scheduleTick();
+  }
+
+  /** What the current turn did that can take long (named in the long-turn warning). */
+  private turnNote = '';
+
+  /** Accounts a driver turn that started at t0 (hrtime ns); a long one is counted and logged. */
+  private endTurn(kind: 'tick' | 'pump', t0: bigint): void {
+    const ns = Number(process.hrtime.bigint() - t0);
+    this.driver.busyNs += ns;
+    const ms = ns / 1e6;
+    if (ms > this.driver.maxTurnMs) this.driver.maxTurnMs = Math.round(ms);
+    if (ms > this.cfg.timing.electionTimeoutMs / 4) {
+      this.driver.longTurns++;
+      this.log.warn({ kind, turnMs: Math.round(ms), electionTimeoutMs: this.cfg.timing.electionTimeoutMs, did: this.turnNote || undefined }, `driver ${kind} ran ${Math.round(ms)} ms: no socket read, no timer meanwhile`);
+    }
+    this.turnNote = '';
   }
 
   /** fsyncs per second and entries per fsync over the last full second (the /metrics gauges) */
@@ -354,7 +413,7 @@ export class NodeDaemon implements StatusSource {
       this.fatal(e);
     } finally {
       this.inPump = false;
-      this.driver.busyNs += Number(process.hrtime.bigint() - t0);
+      this.endTurn('pump', t0);
     }
   }
 
@@ -469,11 +528,29 @@ export class NodeDaemon implements StatusSource {
     const kv = this.replica.kv;
     if (every <= 0 || kv.appliedIndex - this.lastSnapshotIndex < every) return;
     const index = kv.appliedIndex;
-    this.replica.request({ kind: 'compact', index, data: kv.snapshot() });
+    const t0 = performance.now();
+    const data = kv.snapshot();
+    const t1 = performance.now();
+    this.replica.request({ kind: 'compact', index, data });
+    const t2 = performance.now();
     this.lastSnapshotIndex = index;
     this.driver.snapshots++;
-    this.log.info({ index }, `snapshot at ${index}`);
     this.settle();
+    const t3 = performance.now();
+    this.turnNote = `snapshot at ${index} (WAL compacted in ${Math.round(t2 - t1)} ms)`;
+    this.log.info({ index, bytes: data.length, kvSnapshotMs: +(t1 - t0).toFixed(1), compactMs: +(t2 - t1).toFixed(1), settleMs: +(t3 - t2).toFixed(1) }, `snapshot at ${index}`);
+  }
+
+  /** Why this node stood for election: when it last heard each member on each plane, its sockets' and NIC's drops. */
+  private logSilence(role: string, term: number): void {
+    if (this.stopped) return;
+    try {
+      const planes = this.planeHealth().map((p) => ({ plane: p.plane, lastRxAgoMs: p.lastRxAgoMs, kernelDrops: p.kernelDrops, rxAccepted: p.rxAccepted, rxQueued: p.rxQueued, txDatagrams: p.txDatagrams, txErrors: p.txErrors }));
+      const c = this.dnic.nic.readCounters();
+      this.drain();
+      const nic = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== 0n).map(([k, v]) => [k, Number(v)]));
+      this.log.warn({ role, term, planes, nic, driver: { ...this.driver } }, `stood for election in term ${term}: what this node last heard`);
+    } catch { /* stopped */ }
   }
 
   /** Blocks (drops every frame in and out of) or unblocks a plane. */
@@ -487,7 +564,7 @@ export class NodeDaemon implements StatusSource {
     const now = Date.now();
     const window = 2 * this.cfg.timing.electionTimeoutMs;
     const peers = this.cfg.members.map((m) => m.id).filter((id) => id !== this.cfg.id);
-    const kd = kernelUdpDrops();
+    const kd = kernelUdpSockets();
     const self = this.cfg.members.find((m) => m.id === this.cfg.id)!;
     return this.net.snapshot().map((s) => {
       const ago: Record<number, number | null> = {};
@@ -497,8 +574,8 @@ export class NodeDaemon implements StatusSource {
         ago[p] = t === undefined ? null : now - t;
         if (t !== undefined && now - t <= window) recent = true;
       }
-      const kernelDrops = kd ? kd.get(self.planes[s.plane]!.port) ?? null : null;
-      return { ...s, lastRxAgoMs: ago, kernelDrops, health: s.blocked ? 'blocked' : recent || peers.length === 0 ? 'ok' : 'silent' };
+      const k = kd?.get(self.planes[s.plane]!.port);
+      return { ...s, lastRxAgoMs: ago, kernelDrops: k?.drops ?? null, rxQueueBytes: k?.rxQueueBytes ?? null, ...this.net.socketInfo(s.plane), health: s.blocked ? 'blocked' : recent || peers.length === 0 ? 'ok' : 'silent' };
     });
   }
 
@@ -532,6 +609,7 @@ export class NodeDaemon implements StatusSource {
       syncRate: { ...this.syncRate },
       entriesPerSync: { bounds: [...ENTRIES_PER_SYNC_BOUNDS], counts: [...this.storage.entriesPerSync], sum: this.storage.stats.syncedEntries },
       planes: this.planeHealth(),
+      hostUdp: hostUdpCounters(),
       clientsKnown: this.net.knownClients(),
       nicCycle: this.dnic.nic.cycle,
       nicRegisters: nicRegs,

@@ -89,8 +89,8 @@ export function literalLookup(host: string, family: unknown, cb: (err: Error | n
   dnsLookup(host, 4, (err, address) => cb(err, address, 4));
 }
 
-/** Binds a UDP socket exclusively; rejects with a BindError naming the field. */
-export function bindUdp(e: Endpoint, field: string): Promise<Socket> {
+/** Binds a UDP socket exclusively (receive buffer: recvBufferBytes asked); rejects with a BindError naming the field. */
+export function bindUdp(e: Endpoint, field: string, recvBufferBytes = 4 << 20): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = createSocket({ type: 'udp4', reuseAddr: false, lookup: literalLookup });
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -102,7 +102,7 @@ export function bindUdp(e: Endpoint, field: string): Promise<Socket> {
     s.bind({ port: e.port, address: e.host, exclusive: true }, () => {
       s.off('error', onError);
       try {
-        s.setRecvBufferSize(4 << 20);
+        s.setRecvBufferSize(recvBufferBytes);
         s.setSendBufferSize(4 << 20);
       } catch { /* the kernel's limits apply */ }
       resolve(s);
@@ -221,6 +221,15 @@ export class PlaneNet {
 
   setBlocked(plane: number, blocked: boolean): void {
     this.stats[plane]!.blocked = blocked;
+  }
+
+  /** The socket of a plane: its receive buffer as the kernel granted it (bytes) and the datagrams waiting in Node's send queue. */
+  socketInfo(plane: number): { recvBufferBytes: number | null; sendQueueDatagrams: number | null } {
+    const s = this.sockets[plane]!;
+    let recvBufferBytes: number | null = null, sendQueueDatagrams: number | null = null;
+    try { recvBufferBytes = s.getRecvBufferSize(); } catch { /* closed */ }
+    try { sendQueueDatagrams = s.getSendQueueCount(); } catch { /* closed */ }
+    return { recvBufferBytes, sendQueueDatagrams };
   }
 
   knownClients(): number {

@@ -45,6 +45,7 @@ export function prometheus(s: Record<string, unknown>): string {
   const planes = (s.planes ?? []) as Array<{
     plane: number; health: string; rxFrames: number; txFrames: number; txDatagrams: number; txBundled: number; txSameRoute: number; rxBlocked: number; txBlocked: number; txNoRoute: number; txErrors: number;
     rxDropped?: Record<string, number>; rxAccepted?: Record<string, number>; rxQueued?: Record<string, number>; kernelDrops?: number | null;
+    rxQueueBytes?: number | null; recvBufferBytes?: number | null; sendQueueDatagrams?: number | null;
   }>;
   metric('nicraft_plane_up', 'gauge', 'Plane health (1: frames from a peer recently).', planes.map((p) => [{ plane: String(p.plane) }, p.health === 'ok' ? 1 : 0]));
   metric('nicraft_plane_blocked', 'gauge', 'Plane blocked by /debug/planes.', planes.map((p) => [{ plane: String(p.plane) }, p.health === 'blocked' ? 1 : 0]));
@@ -60,6 +61,16 @@ export function prometheus(s: Record<string, unknown>): string {
     planes.flatMap((p) => Object.entries(p.rxQueued ?? {}).map(([c, v]): [Record<string, string>, number] => [{ plane: String(p.plane), class: c }, v])));
   metric('nicraft_plane_udp_kernel_dropped_datagrams_total', 'counter', 'Datagrams the kernel dropped at the plane socket: by the kernel filter, or because the receive buffer was full (/proc/net/udp).',
     planes.filter((p) => typeof p.kernelDrops === 'number').map((p) => [{ plane: String(p.plane) }, p.kernelDrops as number]));
+  const num = (k: 'rxQueueBytes' | 'recvBufferBytes' | 'sendQueueDatagrams') => planes.filter((p) => typeof p[k] === 'number').map((p): [Record<string, string>, number] => [{ plane: String(p.plane) }, p[k] as number]);
+  metric('nicraft_plane_udp_rx_queue_bytes', 'gauge', 'Bytes waiting in the plane socket\'s receive buffer (kernel accounting; /proc/net/udp rx_queue): near nicraft_plane_udp_recv_buffer_bytes, datagrams are being dropped.', num('rxQueueBytes'));
+  metric('nicraft_plane_udp_recv_buffer_bytes', 'gauge', 'The plane socket\'s receive buffer as the kernel granted it (SO_RCVBUF read back; net.recvBufferBytes asked, capped by net.core.rmem_max).', num('recvBufferBytes'));
+  metric('nicraft_plane_udp_send_queue_datagrams', 'gauge', 'Datagrams waiting in the plane socket\'s send queue (the kernel did not take them yet).', num('sendQueueDatagrams'));
+  const hu = s.hostUdp as { rcvbufErrors: number; inErrors: number; sndbufErrors: number } | null | undefined;
+  if (hu) {
+    metric('nicraft_host_udp_rcvbuf_errors_total', 'counter', 'UDP datagrams the kernel dropped because a socket\'s receive buffer was full, on the whole machine (/proc/net/snmp RcvbufErrors; not only this daemon\'s sockets: per socket the kernel counts them only together with its filter\'s drops).', [[{}, hu.rcvbufErrors]]);
+    metric('nicraft_host_udp_in_errors_total', 'counter', 'UDP datagrams the kernel dropped at a socket for any reason (socket filters, full buffers), on the whole machine (/proc/net/snmp InErrors).', [[{}, hu.inErrors]]);
+    metric('nicraft_host_udp_sndbuf_errors_total', 'counter', 'UDP datagrams the kernel did not send for lack of buffer, on the whole machine (/proc/net/snmp SndbufErrors).', [[{}, hu.sndbufErrors]]);
+  }
   const c = (s.counters ?? {}) as Record<string, Record<string, unknown>>;
   const flat = (group: string, help: string): void => {
     const g = c[group] ?? {};

@@ -33,6 +33,9 @@ export interface NicTuning {
   hbCommitDelayCycles: number;
   /** the NIC's retransmit timeout (RAFT_RTO); absent: left as it is (the reset value, or what the daemon wrote) */
   rtoCycles?: number;
+  /** NIC failure detection (RAFT_SILENCE_CYCLES: a LEADER_SILENT event after this many cycles without a
+   *  frame of the leader; 0 or absent: off). The core acts on it with Config.nicSilenceNs. */
+  silenceCycles?: number;
 }
 export const DEFAULT_TUNING: NicTuning = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
@@ -182,6 +185,7 @@ export class Replica {
     this.nic.writeCsr(Csr.RAFT_HB_INTERVAL, t.hbIntervalCycles);
     this.nic.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, t.hbCommitDelayCycles);
     if (t.rtoCycles !== undefined) this.nic.writeCsr(Csr.RAFT_RTO, t.rtoCycles);
+    if (t.silenceCycles !== undefined) this.nic.writeCsr(Csr.RAFT_SILENCE_CYCLES, t.silenceCycles);
     const state = this.storage.load();
     this.core = new Core(o.config, state);
     this.writtenIndex = this.syncedIndex = this.core.status().lastIndex;
@@ -327,6 +331,10 @@ export class Replica {
     }
     if (reason === HostReason.NEEDS_REPAIR) {
       this.core.step({ kind: 'nic', ev: { type: 'needsRepair', node: h.srcNode, index: h.logIndex } });
+      return;
+    }
+    if (reason === HostReason.LEADER_SILENT) {
+      this.core.step({ kind: 'nic', ev: { type: 'leaderSilent' } });
       return;
     }
     if (h.type === W.REQ) {

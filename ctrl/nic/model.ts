@@ -42,6 +42,7 @@ import type { Derived, NicParams } from './model/params.js';
 import * as M_params from './model/params.js';
 import { PlaneMerge } from './model/plane-merge.js';
 import { Rtx } from './model/rtx.js';
+import { H_LEADER_SILENT, LeaderWatch } from './model/leader-watch.js';
 import { RxFifo } from './model/rx-fifo.js';
 import { RxKeys } from './model/rx-key.js';
 import { InPort, ShimRng } from './model/shim.js';
@@ -96,7 +97,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = '3ba387e';
+  static readonly RTL_REVISION = '63e5cec';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -124,8 +125,9 @@ export class ModelNic implements Nic {
   private readonly deliver: Deliver;
   private readonly ctlGen: CtlGen;
   private readonly rtx: Rtx;
+  private readonly watch = new LeaderWatch();
   /** the host RX arbiter (0 deliveries, 1 punts, 2 needs-repair events) and the TX arbiter (0 APPENDs, 1 retransmissions, 2 generated, 3 host) */
-  private readonly hostArb = new AxisArb(3);
+  private readonly hostArb = new AxisArb(4);
   private readonly txArb = new AxisArb(4);
   private readonly fanout: TxFanout;
 
@@ -210,6 +212,7 @@ export class ModelNic implements Nic {
     for (const f of this.rxf) f.reset();
     this.merge.reset();
     this.hostArb.reset();
+    this.watch.reset();
     this.txArb.reset();
     this.exec.reset();
     this.logRam.reset();
@@ -473,13 +476,19 @@ export class ModelNic implements Nic {
     }
   }
 
+  /** The leader-silence watch counts: follower mode and SILENCE_CYCLES set. */
+  private watching(): boolean {
+    const csr = this.csr;
+    return csr.fastEn && csr.role === ROLE_FOLLOWER && csr.silenceCycles !== 0;
+  }
+
   /** True when a tick would change nothing but the free-running timers. */
   private idle(): boolean {
     const csr = this.csr, ex = this.exec, cm = this.commit;
     if (ex.dValid || this.cmds.length !== 0 || csr.rdValid || this.logRam.rspValid) return false;
     if (ex.txf.used !== 0 || ex.pnt.used !== 0 || this.ctlGen.gen.used !== 0) return false;
     if (!this.deliver.idle(cm.commitIndex) || !this.fanout.idle()) return false;
-    if (!this.merge.idle() || this.hostArb.locked || this.txArb.locked) return false;
+    if (!this.merge.idle() || this.hostArb.locked || this.txArb.locked || this.watch.valid) return false;
     const last = ex.lastIndex;
     const leaderMode = csr.fastEn && csr.role === ROLE_LEADER;
     if (!this.rtx.idle(leaderMode, csr.nodeId, csr.members, last, csr.rto)) return false;
@@ -507,6 +516,7 @@ export class ModelNic implements Nic {
     next = Math.min(next, this.ctlGen.nextEvent(c, csr, last, this.commit.commitIndex));
     const leaderMode = csr.fastEn && csr.role === ROLE_LEADER;
     next = Math.min(next, this.rtx.nextEvent(c, leaderMode, csr.nodeId, csr.members, last, csr.rto));
+    next = Math.min(next, this.watch.nextEvent(c, this.watching(), csr.silenceCycles));
     return next;
   }
 
@@ -517,6 +527,7 @@ export class ModelNic implements Nic {
     csr.cycleReg += k;
     this.ctlGen.skip(k, last);
     this.rtx.skip(k, csr.fastEn && csr.role === ROLE_LEADER, csr.nodeId, csr.members, last);
+    this.watch.skip(k, this.watching());
     if (this.fracReady > 0) {
       // the shim draws for every fractional ready port every cycle
       for (let i = 0; i < k; i++) {
@@ -635,18 +646,28 @@ export class ModelNic implements Nic {
       }
     }
 
-    // ---- host RX arbiter (0 deliveries, 1 punts, 2 needs-repair events) -> host RX queue
+    // ---- host RX arbiter (0 deliveries, 1 punts, 2 needs-repair events, 3 leader-silence events) -> host RX queue
+    let watchTaken = false;
     {
-      const vm = (dl.dlv.used > 0 ? 1 : 0) | (ex.pnt.used > 0 ? 2 : 0) | (rt.evt.used > 0 ? 4 : 0);
+      const vm = (dl.dlv.used > 0 ? 1 : 0) | (ex.pnt.used > 0 ? 2 : 0) | (rt.evt.used > 0 ? 4 : 0) | (this.watch.valid ? 8 : 0);
       const hs = this.hostArb.pick(vm);
       if (hs >= 0 && hostRxReady) {
-        const f = hs === 0 ? dl.dlv : hs === 1 ? ex.pnt : rt.evt;
-        const lastBeat = f.headLast();
-        if (lastBeat) this.hostOut.push({ frame: f.headBuf(), reason: f.headUser() & 0xff, cycle: t });
-        f.read();
-        this.hostArb.pass(hs, lastBeat);
+        if (hs === 3) {
+          this.hostOut.push({ frame: this.watch.frame(nodeId, csr.clusterId), reason: H_LEADER_SILENT, cycle: t });
+          watchTaken = true;
+          this.hostArb.pass(hs, true);
+        } else {
+          const f = hs === 0 ? dl.dlv : hs === 1 ? ex.pnt : rt.evt;
+          const lastBeat = f.headLast();
+          if (lastBeat) this.hostOut.push({ frame: f.headBuf(), reason: f.headUser() & 0xff, cycle: t });
+          f.read();
+          this.hostArb.pass(hs, lastBeat);
+        }
       }
     }
+    // the leader-silence watch (its inputs: this cycle's first-beat events of the execute engine)
+    this.watch.clock(fastEn && role === ROLE_FOLLOWER && csr.silenceCycles !== 0, csr.silenceCycles, ex.evCommit || ex.evDup || ex.evGap,
+      watchTaken, csr.leaderId, term, ctr);
 
     // ---- clock edge: the engines' FIFO writes and read ports (the log RAM's old contents), in the RTL's order
     if (cg.genWe) cg.clockFrame(csr, last, commit, ex.oooValid, ex.oooMin, lr, ctr);

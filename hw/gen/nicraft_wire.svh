@@ -47,6 +47,7 @@ localparam [7:0] NR_HOST_FAST_OFF = 8'd7; // a replica frame while the fast path
 localparam [7:0] NR_HOST_NOT_MEMBER = 8'd8; // a replica frame from a node outside the membership mask or from the wrong leader
 localparam [7:0] NR_HOST_OTHER = 8'd9; // a valid frame the fast path does not handle here (e.g. REPLY)
 localparam [7:0] NR_HOST_NEEDS_REPAIR = 8'd10; // leader: a follower wants an index that left the log RAM, or whose slot does not hold it (not written since power-up) (the NACK frame: src_node = follower, log_index = index expected)
+localparam [7:0] NR_HOST_LEADER_SILENT = 8'd11; // follower: no frame of the leader (APPEND or HEARTBEAT of this term) arrived for SILENCE_CYCLES (an event, not a received frame: a header-only frame with src_node = LEADER_ID, dst_node = NODE_ID, term = TERM; docs/control-plane.md section 4.1)
 localparam [7:0] NR_DROP_SHORT = 8'd1; // frame shorter than the header
 localparam [7:0] NR_DROP_BAD_ETHERTYPE = 8'd2; // ethertype is not nicraft's
 localparam [7:0] NR_DROP_BAD_VERSION = 8'd3; // version differs
@@ -129,6 +130,8 @@ localparam [15:0] NR_CSR_RAFT_RTO = 16'h0160;
 localparam [31:0] NR_CSR_RAFT_RTO_RESET = 32'd512;
 localparam [15:0] NR_CSR_RAFT_NACK_DELAY = 16'h0164;
 localparam [31:0] NR_CSR_RAFT_NACK_DELAY_RESET = 32'd16;
+localparam [15:0] NR_CSR_RAFT_SILENCE_CYCLES = 16'h0168;
+localparam [31:0] NR_CSR_RAFT_SILENCE_CYCLES_RESET = 32'd0;
 localparam [15:0] NR_CSR_COUNTERS_TYPE = 16'h0200;
 localparam [15:0] NR_CSR_COUNTERS_VERSION = 16'h0204;
 localparam [15:0] NR_CSR_COUNTERS_NEXT = 16'h0208;
@@ -235,6 +238,8 @@ localparam [15:0] NR_CSR_COUNTERS_RETRANSMIT_STALE_LO = 16'h0398;
 localparam [15:0] NR_CSR_COUNTERS_RETRANSMIT_STALE_HI = 16'h039C;
 localparam [15:0] NR_CSR_COUNTERS_DROP_REQ_DUP_LO = 16'h03A0;
 localparam [15:0] NR_CSR_COUNTERS_DROP_REQ_DUP_HI = 16'h03A4;
+localparam [15:0] NR_CSR_COUNTERS_LEADER_SILENT_LO = 16'h03A8;
+localparam [15:0] NR_CSR_COUNTERS_LEADER_SILENT_HI = 16'h03AC;
 localparam integer NR_CTR_RX_FRAMES = 0;
 localparam integer NR_CTR_TX_FRAMES = 1;
 localparam integer NR_CTR_REQ_SEQUENCED = 2;
@@ -286,7 +291,8 @@ localparam integer NR_CTR_PLANE2_ERRORS = 47;
 localparam integer NR_CTR_PLANE2_TX_DROPS = 48;
 localparam integer NR_CTR_RETRANSMIT_STALE = 49;
 localparam integer NR_CTR_DROP_REQ_DUP = 50;
-localparam integer NR_CTR_COUNT = 51;
+localparam integer NR_CTR_LEADER_SILENT = 51;
+localparam integer NR_CTR_COUNT = 52;
 localparam [15:0] NR_CTR_BASE = 16'h0210;
 /* verilator lint_on UNUSEDPARAM */
 
@@ -327,6 +333,7 @@ function automatic [1:0] nr_csr_access(input [15:0] a);
     16'h015C: nr_csr_access = 2'b11;
     16'h0160: nr_csr_access = 2'b11;
     16'h0164: nr_csr_access = 2'b11;
+    16'h0168: nr_csr_access = 2'b11;
     16'h0200: nr_csr_access = 2'b10;
     16'h0204: nr_csr_access = 2'b10;
     16'h0208: nr_csr_access = 2'b10;
@@ -433,6 +440,8 @@ function automatic [1:0] nr_csr_access(input [15:0] a);
     16'h039C: nr_csr_access = 2'b10;
     16'h03A0: nr_csr_access = 2'b10;
     16'h03A4: nr_csr_access = 2'b10;
+    16'h03A8: nr_csr_access = 2'b10;
+    16'h03AC: nr_csr_access = 2'b10;
     default: nr_csr_access = 2'b00;
   endcase
 endfunction

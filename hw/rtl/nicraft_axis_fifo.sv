@@ -44,7 +44,6 @@ module nicraft_axis_fifo #(
 );
 
 localparam DEPTH = 2**DEPTH_LOG2;
-localparam WORD_WIDTH = DATA_WIDTH + KEEP_WIDTH + 1 + USER_WIDTH;
 
 initial begin
     if (DEPTH_LOG2 < 1 || DEPTH_LOG2 > 16) begin
@@ -65,7 +64,12 @@ initial begin
     end
 end
 
-reg [WORD_WIDTH-1:0] mem [0:DEPTH-1];
+// one memory per field, written and read together (the same RAM bits as one word of
+// DATA+KEEP+1+USER; separate arrays keep each field word-aligned, which simulates much faster)
+reg [DATA_WIDTH-1:0] data_mem [0:DEPTH-1];
+reg [KEEP_WIDTH-1:0] keep_mem [0:DEPTH-1];
+reg                  last_mem [0:DEPTH-1];
+reg [USER_WIDTH-1:0] user_mem [0:DEPTH-1];
 reg [DEPTH_LOG2:0] wr_ptr_reg = 0;
 reg [DEPTH_LOG2:0] rd_ptr_reg = 0;
 // the beats stored (wr_ptr - rd_ptr) and almost_full, kept in registers: a producer's push decides
@@ -99,7 +103,10 @@ end
 
 assign s_axis_tready = !full;
 assign m_axis_tvalid = !empty;
-assign {m_axis_tdata, m_axis_tkeep, m_axis_tlast, m_axis_tuser} = mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
+assign m_axis_tdata = data_mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
+assign m_axis_tkeep = keep_mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
+assign m_axis_tlast = last_mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
+assign m_axis_tuser = user_mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
 assign count = used_reg;
 assign almost_full = almost_full_reg;
 
@@ -107,7 +114,10 @@ always @(posedge clk) begin
     used_reg <= used_next;
     almost_full_reg <= almost_full_next;
     if (s_axis_tvalid && !full) begin
-        mem[wr_ptr_reg[DEPTH_LOG2-1:0]] <= {s_axis_tdata, s_axis_tkeep, s_axis_tlast, s_axis_tuser};
+        data_mem[wr_ptr_reg[DEPTH_LOG2-1:0]] <= s_axis_tdata;
+        keep_mem[wr_ptr_reg[DEPTH_LOG2-1:0]] <= s_axis_tkeep;
+        last_mem[wr_ptr_reg[DEPTH_LOG2-1:0]] <= s_axis_tlast;
+        user_mem[wr_ptr_reg[DEPTH_LOG2-1:0]] <= s_axis_tuser;
         wr_ptr_reg <= wr_ptr_reg + 1'b1;
     end
     if (m_axis_tready && !empty) begin

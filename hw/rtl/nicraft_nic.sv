@@ -146,7 +146,7 @@ end
 // Signals between the blocks, in the order of the datapath
 // CSR block
 wire [7:0] node_id, leader_id, members;  wire [15:0] cluster_id;  wire [1:0] role;  wire [3:0] quorum;
-wire [31:0] term, hb_interval, hb_commit_delay, ack_count, ack_delay, term_start, nack_interval, nack_delay, rto;
+wire [31:0] term, hb_interval, hb_commit_delay, ack_count, ack_delay, term_start, nack_interval, nack_delay, rto, silence_cycles;
 wire fast_en, leader_mode, follower_mode;  wire [PLANES-1:0] plane_en;  wire [63:0] cycle;
 wire wr_last_index, wr_commit_index, wr_applied_index, wr_match_index, ctr_clear;  wire [2:0] match_sel;
 wire [5:0] ctr_rd_index;  wire [63:0] ctr_rd_value;
@@ -174,6 +174,7 @@ wire [DW-1:0] dlv_tdata, gen_tdata, rtx_tdata, evt_tdata;  wire [KW-1:0] dlv_tke
 wire [7:0] dlv_tuser, evt_tuser;
 wire dlv_tvalid, dlv_tready, dlv_tlast, gen_tvalid, gen_tready, gen_tlast, gen_afull;
 wire rtx_tvalid, rtx_tready, rtx_tlast, evt_tvalid, evt_tready, evt_tlast;
+wire [DW-1:0] lw_tdata;  wire [KW-1:0] lw_tkeep;  wire [7:0] lw_tuser;  wire lw_tvalid, lw_tready, lw_tlast, ev_leader_silent;
 wire ev_reply_tx, ev_hb_tx, ev_ack_tx, ev_nack_tx, ev_rtx_frame, ev_repair, ev_rtx_stale;
 wire rtx_rd_req, rtx_rd_gnt;  wire [LD-1:0] rtx_rd_slot;  wire [SB-1:0] rtx_rd_beat;
 // TX
@@ -307,13 +308,22 @@ nicraft_rtx #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEPT
     .ev_rtx_frame(ev_rtx_frame), .ev_repair(ev_repair), .ev_stale(ev_rtx_stale)
 );
 
-// ---------------------------------------------------------------------------------------------
-// Host RX queue: committed entries, punts and needs-repair events
-nicraft_axis_arb #(.PORTS(3), .DATA_WIDTH(DW), .KEEP_WIDTH(KW), .USER_WIDTH(8)) host_rx_arb_inst (
+// Leader-silence detection (follower)
+nicraft_leader_watch #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW)) leader_watch_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata({evt_tdata, pnt_tdata, dlv_tdata}), .s_axis_tkeep({evt_tkeep, pnt_tkeep, dlv_tkeep}),
-    .s_axis_tvalid({evt_tvalid, pnt_tvalid, dlv_tvalid}), .s_axis_tready({evt_tready, pnt_tready, dlv_tready}),
-    .s_axis_tlast({evt_tlast, pnt_tlast, dlv_tlast}), .s_axis_tuser({evt_tuser, pnt_tuser, dlv_tuser}),
+    .follower_mode(follower_mode), .silence_cycles(silence_cycles), .ev_commit(ev_commit), .ev_dup(ev_dup), .ev_gap(ev_gap),
+    .cluster_id(cluster_id), .node_id(node_id), .leader_id(leader_id), .term(term),
+    .m_axis_tdata(lw_tdata), .m_axis_tkeep(lw_tkeep), .m_axis_tvalid(lw_tvalid), .m_axis_tready(lw_tready),
+    .m_axis_tlast(lw_tlast), .m_axis_tuser(lw_tuser), .ev_silent(ev_leader_silent)
+);
+
+// ---------------------------------------------------------------------------------------------
+// Host RX queue: committed entries, punts, needs-repair and leader-silence events
+nicraft_axis_arb #(.PORTS(4), .DATA_WIDTH(DW), .KEEP_WIDTH(KW), .USER_WIDTH(8)) host_rx_arb_inst (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata({lw_tdata, evt_tdata, pnt_tdata, dlv_tdata}), .s_axis_tkeep({lw_tkeep, evt_tkeep, pnt_tkeep, dlv_tkeep}),
+    .s_axis_tvalid({lw_tvalid, evt_tvalid, pnt_tvalid, dlv_tvalid}), .s_axis_tready({lw_tready, evt_tready, pnt_tready, dlv_tready}),
+    .s_axis_tlast({lw_tlast, evt_tlast, pnt_tlast, dlv_tlast}), .s_axis_tuser({lw_tuser, evt_tuser, pnt_tuser, dlv_tuser}),
     .m_axis_tdata(m_axis_host_rx_tdata), .m_axis_tkeep(m_axis_host_rx_tkeep),
     .m_axis_tvalid(m_axis_host_rx_tvalid), .m_axis_tready(m_axis_host_rx_tready),
     .m_axis_tlast(m_axis_host_rx_tlast), .m_axis_tuser(m_axis_host_rx_tuser)
@@ -351,7 +361,7 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
     .quorum(quorum), .fast_en(fast_en), .leader_mode(leader_mode), .follower_mode(follower_mode),
     .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay), .ack_count(ack_count), .ack_delay(ack_delay),
     .term_start(term_start), .plane_en(plane_en), .nack_interval(nack_interval), .nack_delay(nack_delay), .rto(rto),
-    .cycle(cycle),
+    .silence_cycles(silence_cycles), .cycle(cycle),
     .wr_last_index(wr_last_index), .wr_commit_index(wr_commit_index), .wr_applied_index(wr_applied_index),
     .wr_match_index(wr_match_index), .match_sel(match_sel), .ctr_clear(ctr_clear),
     .last_index(last_index), .commit_index(commit_index), .applied_index(applied_index), .match_view(match_view),
@@ -366,12 +376,12 @@ nicraft_stats #(.PLANES(PLANES)) stats_inst (
     .e_drop(ev_drop), .e_why(ev_why), .e_punt(ev_punt), .e_hb(ev_hb), .e_ack(ev_ack), .e_nack(ev_nack),
     .e_seq_end(ev_seq_end), .e_accept_end(ev_accept_end), .e_ooo_end(ev_ooo_end), .ack_path(ack_valid),
     .reply_tx(ev_reply_tx), .hb_tx(ev_hb_tx), .ack_tx(ev_ack_tx), .nack_tx(ev_nack_tx), .committed(ev_committed),
-    .rtx_frame(ev_rtx_frame), .repair(ev_repair), .rtx_stale(ev_rtx_stale),
+    .rtx_frame(ev_rtx_frame), .repair(ev_repair), .rtx_stale(ev_rtx_stale), .leader_silent(ev_leader_silent),
     .host_tx_frame(s_axis_host_tx_tvalid && s_axis_host_tx_tready && s_axis_host_tx_tlast),
     .tx_frame(tx_tvalid && tx_tready && tx_tlast), .rd_index(ctr_rd_index), .rd_value(ctr_rd_value)
 );
 
-wire _unused_ok = &{1'b0, follower_mode, unused_tx_tuser, cycle[63:32], 1'b0};
+wire _unused_ok = &{1'b0, unused_tx_tuser, cycle[63:32], 1'b0};
 
 endmodule
 

@@ -139,7 +139,7 @@ reg [SEL_WIDTH-1:0]  last_sel_reg = 0;
 // ---------------------------------------------------------------------------------------------
 // The decision, on the B heads, from registers only
 
-integer p, q, w;
+integer p, q;
 
 reg [P-1:0] first, off, dup, cand_main, cand_ack;
 reg         lower;
@@ -275,13 +275,19 @@ wire [KEY_WIDTH-1:0] key_first = ins_main ? key_main : key_ack;
 // ahead (young_reg): an entry of time stamp ts is young in the next cycle when
 // now + 2 - ts < WINDOW_CYCLES, i.e. now - ts < WINDOW_CYCLES - 2 (ts is never after now), and an
 // entry written at this edge is young in the next cycle (2 < WINDOW_CYCLES).
-wire [W-1:0] live_nw = live_reg & young_reg;
-reg  [W-1:0] young_next;
-always @* begin
-    for (w = 0; w < W; w = w + 1) begin
-        young_next[w] = (wr_m[w] || wr_a[w]) || (now - win_ts_reg[w]) < 32'(WINDOW_CYCLES - 2);
+// (The per-entry loops are functions: their loop index and result are locals of the simulation's
+// C++, which the compiler keeps in registers; the hardware is the same W comparators.)
+function automatic [W-1:0] young_of(input [31:0] t);
+    integer i;
+    begin
+        young_of = {W{1'b0}};
+        for (i = 0; i < W; i = i + 1) begin
+            young_of[i] = (t - win_ts_reg[i]) < 32'(WINDOW_CYCLES - 2);
+        end
     end
-end
+endfunction
+wire [W-1:0] live_nw = live_reg & young_reg;
+wire [W-1:0] young_next = wr_m | wr_a | young_of(now);
 
 // A's per-entry bits with last edge's writes filled in from the pairwise compares
 reg [P*W-1:0] ma_eff;
@@ -325,6 +331,17 @@ always @* begin
     end
 end
 
+// the entries holding key k (live or not): one comparator per entry
+function automatic [W-1:0] window_match(input [KEY_WIDTH-1:0] k);
+    integer i;
+    begin
+        window_match = {W{1'b0}};
+        for (i = 0; i < W; i = i + 1) begin
+            window_match[i] = win_key_reg[i] == k;
+        end
+    end
+endfunction
+
 // ---------------------------------------------------------------------------------------------
 // Sequential logic
 
@@ -361,9 +378,7 @@ always @(posedge clk) begin
         // the beat A holds carried on
         ma_new_reg[q] <= a_load[q];
         if (s_axis_tvalid[q]) begin
-            for (w = 0; w < W; w = w + 1) begin
-                mn_reg[q*W + w] <= live_nw[w] && win_key_reg[w] == s_key[q*KEY_WIDTH +: KEY_WIDTH];
-            end
+            mn_reg[q*W +: W] <= live_nw & window_match(s_key[q*KEY_WIDTH +: KEY_WIDTH]);
         end
         mo_reg[q*W +: W] <= ma_eff[q*W +: W] & live_nw;
         // the keys taken this cycle, compared with the heads of the next cycle

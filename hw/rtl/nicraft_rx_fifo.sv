@@ -58,7 +58,11 @@ initial begin
     end
 end
 
-reg [DATA_WIDTH+KEEP_WIDTH:0] mem [0:DEPTH-1];
+// one memory per field, written and read together (the same RAM bits as one word of DATA+KEEP+1;
+// separate arrays keep each field word-aligned, which simulates much faster)
+reg [DATA_WIDTH-1:0] data_mem [0:DEPTH-1];
+reg [KEEP_WIDTH-1:0] keep_mem [0:DEPTH-1];
+reg                  last_mem [0:DEPTH-1];
 reg [15:0] len_mem [0:DEPTH-1];
 
 reg [DEPTH_LOG2:0] wr_ptr_reg = 0;      // committed: end of the last good frame
@@ -140,7 +144,9 @@ wire avail_next = commit || (avail_reg && !(pop && committed_reg == (DEPTH_LOG2+
 assign s_axis_tready = 1'b1;
 
 assign m_axis_tvalid = avail_reg;
-assign {m_axis_tdata, m_axis_tkeep, m_axis_tlast} = mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
+assign m_axis_tdata = data_mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
+assign m_axis_tkeep = keep_mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
+assign m_axis_tlast = last_mem[rd_ptr_reg[DEPTH_LOG2-1:0]];
 assign m_axis_len = len_mem[len_rd_ptr_reg[DEPTH_LOG2-1:0]];
 
 assign frame_in = frame_in_reg;
@@ -152,7 +158,9 @@ always @(posedge clk) begin
     drop_valid_reg <= rewind;
 
     if (keep_beat) begin
-        mem[wr_cur_reg[DEPTH_LOG2-1:0]] <= {s_axis_tdata, s_axis_tkeep, s_axis_tlast};
+        data_mem[wr_cur_reg[DEPTH_LOG2-1:0]] <= s_axis_tdata;
+        keep_mem[wr_cur_reg[DEPTH_LOG2-1:0]] <= s_axis_tkeep;
+        last_mem[wr_cur_reg[DEPTH_LOG2-1:0]] <= s_axis_tlast;
         wr_cur_reg <= wr_cur_reg + 1'b1;
     end
     if (s_axis_tvalid) begin

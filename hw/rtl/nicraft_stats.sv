@@ -47,6 +47,7 @@ module nicraft_stats #(
     input  wire                rtx_frame,
     input  wire                repair,
     input  wire                rtx_stale,
+    input  wire                leader_silent,     // a LEADER_SILENT event raised (nicraft_leader_watch)
     input  wire                host_tx_frame,
     input  wire                tx_frame,
 
@@ -136,6 +137,7 @@ always_comb begin
     if (rtx_frame)     inc[NR_CTR_RETRANSMIT_TX] = 3'd1;
     if (repair)        inc[NR_CTR_NEEDS_REPAIR] = 3'd1;
     if (rtx_stale)     inc[NR_CTR_RETRANSMIT_STALE] = 3'd1;
+    if (leader_silent) inc[NR_CTR_LEADER_SILENT] = 3'd1;
     if (e_hb)          inc[NR_CTR_HEARTBEAT_RX] = 3'd1;
     if (reply_tx)      inc[NR_CTR_REPLY_TX] = 3'd1;
     if (hb_tx)         inc[NR_CTR_HEARTBEAT_TX] = 3'd1;

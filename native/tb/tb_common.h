@@ -364,6 +364,25 @@ struct Source {
   }
 };
 
+/**
+ * The reset schedule of a streaming testbench: `initial` cycles of reset at the start, then, with
+ * chance p per cycle, a reset of 1..3 cycles in mid-run (counted in `count`). step() gives this
+ * cycle's rst; after the edge of a reset cycle, call done().
+ */
+struct Resets {
+  unsigned left;
+  uint64_t count = 0;
+  explicit Resets(unsigned initial) : left(initial) {}
+  bool step(Rng &rng, double p) {
+    if (left == 0 && p > 0 && rng.chance(p)) {
+      left = static_cast<unsigned>(rng.range(1, 3));
+      count++;
+    }
+    return left > 0;
+  }
+  void done() { left--; }
+};
+
 /** Common run knobs of the streaming testbenches. */
 struct RunKnobs {
   uint64_t seed = 1, cycles = 100000;

@@ -67,6 +67,12 @@ describe('cluster benchmark, tiny mode', () => {
     expect(onDisk.failover!.firstCommitUs).toBeGreaterThan(0);
     expect(onDisk.failover!.fullThroughputUs === null || onDisk.failover!.fullThroughputUs >= onDisk.failover!.firstCommitUs!).toBe(true);
     expect(onDisk.failover!.timeline.length).toBeGreaterThan(10);
+    // NIC failure detection (demo.yaml failover.nicDetect): the new leader's first commit comes before
+    // the election timeout (100 us) could even have fired, and the crash is the one election
+    const fo = onDisk.failover as unknown as { electionTimeoutUs: number; summary: { elections: number; agreement: boolean } };
+    expect(onDisk.failover!.firstCommitUs!).toBeLessThan(fo.electionTimeoutUs);
+    expect(fo.summary.elections).toBe(1);
+    expect(fo.summary.agreement).toBe(true);
     expect(onDisk.simSpeed!.rows[0]!.tsCyclesPerSec).toBeGreaterThan(0);
     expect(onDisk.simSpeed!.rows[0]!.cppCyclesPerSec).toBeGreaterThan(0);
     expect(onDisk.simSpeed!.modelNic).toMatch(/not available/);

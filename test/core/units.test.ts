@@ -6,6 +6,7 @@ import { committedIndex, quorumSize, voteResult, membersMask } from '../../ctrl/
 import { Progress, ProgressTracker } from '../../ctrl/core/progress.js';
 import { crc32 } from '../../ctrl/core/crc32.js';
 import { encodeBatch, replay } from '../../ctrl/core/storage.js';
+import { SeededRand } from '../../ctrl/rand.js';
 import { MemStorage, CrashError } from '../../ctrl/core/memstore.js';
 import { buildAppend } from '../../ctrl/core/entry.js';
 import { KvStore, Status, encodeCommand, decodeCommand, replyFrame, type Command } from '../../ctrl/app/kv.js';
@@ -94,6 +95,62 @@ describe('crc32 and the write-ahead record format', () => {
     const s = replay(concat([...recs, ...encodeBatch({ entries: [], snapshot: { index: 2, term: 1, voters: [1, 2, 3], data: te.encode('snap') } })]));
     expect(s.state.snapshot!.index).toBe(2);
     expect(s.state.entries.map((e) => e.index)).toEqual([3]);
+  });
+  it('replays as the filtering replay did (entries cut by index), on random record sequences', () => {
+    // the replay before it became linear: every ENTRY filtered the whole array (quadratic)
+    const reference = (recs: Parameters<typeof encodeBatch>[0][]): { snap: number; entries: string[] } => {
+      let snap: { index: number; term: number } | undefined;
+      let entries: Array<{ index: number; term: number }> = [];
+      for (const b of recs) {
+        if (b.snapshot) {
+          const s = b.snapshot;
+          const at = entries.find((x) => x.index === s.index);
+          entries = at && at.term === s.term ? entries.filter((x) => x.index > s.index) : [];
+          snap = s;
+        }
+        if (b.truncateAfter !== undefined) entries = entries.filter((x) => x.index <= b.truncateAfter!);
+        for (const e of b.entries) {
+          entries = entries.filter((x) => x.index < e.index);
+          if (e.index !== (snap?.index ?? 0) + entries.length + 1) return { snap: snap?.index ?? 0, entries: [...entries.map((x) => `${x.index}/${x.term}`), 'corrupt'] };
+          entries.push(e);
+        }
+      }
+      return { snap: snap?.index ?? 0, entries: entries.map((x) => `${x.index}/${x.term}`) };
+    };
+    const seed = Number(process.env.REPLAY_SEED ?? 1 + Math.floor(Math.random() * 2 ** 31));
+    console.log(`replay equivalence: REPLAY_SEED=${seed}`);
+    const rand = new SeededRand(seed);
+    for (let run = 0; run < 300; run++) {
+      const batches: Parameters<typeof encodeBatch>[0][] = [];
+      let last = 0, term = 1, snapIndex = 0;
+      for (let b = rand.int(40); b >= 0; b--) {
+        const k = rand.int(10);
+        if (k < 5) {
+          // entries from an index at or below last + 1 (overwriting a suffix), or sometimes past it (a gap)
+          const from = Math.max(1, last + 1 - rand.int(4) + (rand.int(20) === 0 ? 2 : 0));
+          const n = 1 + rand.int(5);
+          if (rand.int(3) === 0) term++;
+          batches.push({ entries: Array.from({ length: n }, (_, i) => ent(from + i, term)) });
+          last = from + n - 1;
+        } else if (k < 7) {
+          const after = Math.max(0, last - rand.int(4));
+          batches.push({ entries: [], truncateAfter: after });
+          last = Math.min(last, after);
+        } else if (k < 9) {
+          // a snapshot at an index held (its term right or wrong), or beyond
+          const index = snapIndex + rand.int(Math.max(1, last - snapIndex + 2));
+          batches.push({ entries: [], snapshot: { index, term: rand.int(4) === 0 ? term + 1 : term, voters: [1, 2, 3], data: te.encode('s') } });
+          snapIndex = index;
+        } else {
+          batches.push({ entries: [], hardState: { term, vote: 1, commit: 0 } });
+        }
+      }
+      const want = reference(batches);
+      const r = replay(concat(batches.flatMap((b) => encodeBatch(b))));
+      const got = r.state.entries.map((e) => `${e.index}/${e.term}`);
+      if (r.tail === 'corrupt') got.push('corrupt');
+      expect({ snap: r.state.snapshot?.index ?? 0, entries: got }, `REPLAY_SEED=${seed} run ${run}`).toEqual(want);
+    }
   });
   it('cuts a torn or corrupt tail at every cut point, never applying it', () => {
     const good = concat(encodeBatch({ entries: [ent(1, 1), ent(2, 1)], hardState: { term: 1, vote: 1, commit: 2 } }));

@@ -7,9 +7,14 @@
 // follower/leader roles), the flooded p99 within 2x of the clean p99, and every junk datagram
 // counted in /metrics: by the plane filter (per reason) or by the kernel (receive buffer full).
 //
-// FLOOD_RATE (datagrams/s over all ports, default 60000), FLOOD_WINDOWS (default 8: 4 clean and 4
+// Every daemon takes a snapshot (and compacts its WAL) every FLOOD_SNAPSHOT_EVERY entries (default
+// 2000), so that every run crosses several, flooded or not: the elections this test used to see
+// were compactions that blocked each daemon for seconds (docs/deploying.md "Floods").
+//
+// FLOOD_RATE (datagrams/s over all ports, default 60000; FLOOD_SENDERS processes share it, default 2), FLOOD_WINDOWS (default 8: 4 clean and 4
 // flooded, in ABBA order) and FLOOD_WINDOW_S (default 3) change the run; FLOOD_SEED the junk (the
-// seed is printed).
+// seed is printed); FLOOD_RCVBUF the plane sockets' receive buffer asked (net.recvBufferBytes; 212992
+// is what a machine with Linux's default net.core.rmem_max grants, doubled: 425,984 bytes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
@@ -22,6 +27,7 @@ import { runLoad, Workload } from '../../ctrl/deploy/load.js';
 import { ClientPool } from '../../ctrl/deploy/udp-client.js';
 import { floodSender, writeFloodFile, type FloodReport, type FloodSpec } from './flooder.js';
 import { makeCluster, removeTempDirs, sleep, tempDir } from './harness.js';
+import { NetSampler } from './netstat.js';
 
 const clusters: LocalCluster[] = [];
 const floods: ChildProcess[] = [];
@@ -35,9 +41,27 @@ const RATE = Number(process.env.FLOOD_RATE ?? 60_000);
 const WINDOW_S = Number(process.env.FLOOD_WINDOW_S ?? 3);
 const WINDOWS = 2 * Math.max(1, Math.round(Number(process.env.FLOOD_WINDOWS ?? 8) / 2));
 const SEED = Number(process.env.FLOOD_SEED ?? randomInt(1, 2 ** 31));
+const SNAPSHOT_EVERY = Number(process.env.FLOOD_SNAPSHOT_EVERY ?? 2000);
+const SENDERS = Math.max(1, Number(process.env.FLOOD_SENDERS ?? 2));
 
-/** Starts flood_send on the datagram file; resolves once it sends, with a function that stops it and returns its report. */
+/**
+ * Starts SENDERS flood_send processes on the datagram file, each at rate / SENDERS; resolves once
+ * they send, with a function that stops them and returns their reports summed. Several processes:
+ * on a busy machine one sender alone got too small a share of the CPU to keep the rate (49,700/s at
+ * a load average of 12; the kernel's loopback delivery and filter run in the sender's time).
+ */
 async function startFlood(exe: string, file: string, rate: number, maxSeconds: number): Promise<() => Promise<FloodReport>> {
+  const stops = await Promise.all(Array.from({ length: SENDERS }, () => startSender(exe, file, rate / SENDERS, maxSeconds)));
+  return async () => {
+    const reps = await Promise.all(stops.map((stop) => stop()));
+    const seconds = Math.max(...reps.map((r) => r.seconds));
+    const sent = reps.reduce((a, r) => a + r.sent, 0);
+    const perTarget = reps[0]!.perTarget.map((t, i) => ({ ...t, sent: reps.reduce((a, r) => a + r.perTarget[i]!.sent, 0) }));
+    return { sent, seconds, ratePerS: sent / seconds, sendErrors: reps.reduce((a, r) => a + r.sendErrors, 0), perTarget };
+  };
+}
+
+async function startSender(exe: string, file: string, rate: number, maxSeconds: number): Promise<() => Promise<FloodReport>> {
   const child = spawn(exe, [file, String(rate), String(maxSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
   floods.push(child);
   let out = '';
@@ -101,6 +125,15 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** The NIC counters summed over the nodes (/metrics). */
+async function nicCounters(lc: LocalCluster): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const id of lc.ids) {
+    for (const s of samples(await lc.metrics(id), 'nicraft_nic_counter_total')) out[s.labels.counter!] = (out[s.labels.counter!] ?? 0) + s.value;
+  }
+  return out;
+}
+
 function roleLines(lc: LocalCluster, id: number): string[] {
   return lc.logText(id).split('\n').filter((l) => /"msg":"role (precandidate|candidate|leader) term/.test(l));
 }
@@ -129,7 +162,14 @@ describe('deployment: a flood of junk datagrams', () => {
     const electionTimeoutMs = Number(process.env.FLOOD_ELECTION_MS ?? 1000);
     const lc = await makeCluster('flood', {
       replicas: 3, planes: 2, backend: 'model',
-      overrides: { timing: { electionTimeoutMs }, ...(process.env.FLOOD_KERNEL_FILTER === '0' ? { net: { kernelFilter: false } } : {}) },
+      overrides: {
+        timing: { electionTimeoutMs },
+        // a snapshot (and the WAL's compaction) every few thousand entries, so that every run crosses
+        // several, in clean and flooded windows (a compaction that replayed the WAL in quadratic time
+        // blocked each daemon for seconds at the default 20,000 and was this test's election)
+        storage: { snapshotEveryEntries: SNAPSHOT_EVERY },
+        net: { ...(process.env.FLOOD_KERNEL_FILTER === '0' ? { kernelFilter: false } : {}), ...(process.env.FLOOD_RCVBUF ? { recvBufferBytes: Number(process.env.FLOOD_RCVBUF) } : {}) },
+      },
     });
     clusters.push(lc);
     await lc.startAll();
@@ -154,6 +194,9 @@ describe('deployment: a flood of junk datagrams', () => {
       const lateBefore = lc.ids.map((id) => lateLines(lc, id).length);
       const baseline = await Promise.all(lc.ids.map((id) => figures(lc, id)));
       const reports: FloodReport[] = [];
+      let rcvbufTotal = 0;
+      const windowNet: Array<{ into: string; samples: NetSampler['samples'] }> = [];
+      const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
       const lines: string[] = [];
       // FLOOD_SINK=1 (an experiment, not a check): also windows flooding sockets nobody reads (the
       // kernel drops there), to tell the machine's cost of the flood from the daemons'
@@ -165,8 +208,12 @@ describe('deployment: a flood of junk datagrams', () => {
       for (let k = 0; k < WINDOWS / 2; k++) order.push(...(k % 2 === 0 ? ['clean', 'flooded'] as const : ['flooded', 'clean'] as const));
       if (sinks.length) for (let k = order.length; k > 0; k -= 2) order.splice(k, 0, 'sink');
       const spans: Array<{ into: string; startMs: number; endMs: number }> = [];
+      const ports = spec.targets.map((t) => t.port);
+      const sampler = new NetSampler(ports);
+      const nicBefore = await nicCounters(lc);
       for (const into of order) {
         const startMs = Date.now();
+        sampler.start();
         const cpu0 = lc.ids.map((id) => cpuSeconds(lc.pid(id)));
         const w0 = performance.now();
         const stop = into !== 'clean' ? await startFlood(exe, into === 'sink' ? sinkFile : junkFile, RATE, WINDOW_S + 20) : undefined;
@@ -181,8 +228,16 @@ describe('deployment: a flood of junk datagrams', () => {
         const wall = (performance.now() - w0) / 1000;
         const cpu = lc.ids.map((id, i) => `${Math.round((100 * (cpuSeconds(lc.pid(id)) - cpu0[i]!)) / wall)}%`).join('/');
         spans.push({ into, startMs, endMs: Date.now() });
-        lines.push(`${into.padEnd(7)}: ${r.ops.completed} ops (${r.opsPerSec.toFixed(0)}/s), p50 ${r.latencyUs.p50} us, p99 ${r.latencyUs.p99} us, ${r.ops.indeterminate} indeterminate, daemons' CPU ${cpu} of a core${rate}`);
+        const net = sampler.stop();
+        const nicAfter = await nicCounters(lc);
+        const nicDelta = Object.entries(nicAfter).map(([k, v]) => [k, v - (nicBefore[k] ?? 0)] as const).filter(([k, v]) => v !== 0 && /DROP|NACK|RETRANSMIT|REPAIR/.test(k));
+        Object.assign(nicBefore, nicAfter);
+        lines.push(`${into.padEnd(7)}: ${r.ops.completed} ops (${r.opsPerSec.toFixed(0)}/s), p50 ${r.latencyUs.p50} us, p99 ${r.latencyUs.p99} us, ${r.ops.indeterminate} indeterminate, daemons' CPU ${cpu} of a core${rate}, ${wall.toFixed(1)} s`);
+        lines.push(`         kernel: RcvbufErrors +${net.snmp.RcvbufErrors ?? '?'}, InErrors +${net.snmp.InErrors ?? '?'}, SndbufErrors +${net.snmp.SndbufErrors ?? '?'}, softnet dropped +${net.softnet.dropped ?? '?'}; plane sockets' largest rx queue ${Math.max(...[...net.ports.values()].map((p) => p.maxRxQueueBytes))} bytes; NIC (all nodes) ${nicDelta.map(([k, v]) => `${k} +${v}`).join(', ') || 'no drop, NACK or retransmission'}`);
+        rcvbufTotal += net.snmp.RcvbufErrors ?? 0;
+        windowNet.push({ into, samples: sampler.samples });
       }
+      lines.push(`machine-wide RcvbufErrors over the windows: +${rcvbufTotal} (any socket of the machine); load average ${loadBefore} before, ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} after`);
       await sleep(300); // the last datagrams are read
       const after = await Promise.all(lc.ids.map((id) => lc.status(id)));
       const figs = await Promise.all(lc.ids.map((id) => figures(lc, id)));
@@ -219,6 +274,18 @@ describe('deployment: a flood of junk datagrams', () => {
         for (const r of ['overload_control', 'overload_replication', 'overload_client']) expect(d[r] ?? 0).toBe(d0[r] ?? 0);
       }
       lines.push(`drops by reason: ${JSON.stringify(byReason)}; counted by the filter ${totalCounted}, by the kernel ${totalKernel}`);
+      const drv = (st: unknown): Record<string, number> => ((st as { counters: { driver: Record<string, number> } }).counters.driver);
+      lines.push(`driver: ` + lc.ids.map((id, i) => {
+        const a = drv(after[i]), b = drv(before[i]);
+        return `n${id} ${a.snapshots! - b.snapshots!} snapshots, ${a.longTurns! - b.longTurns!} long turns (longest turn ${a.maxTurnMs} ms), ${a.lateTicks! - b.lateTicks!} late ticks`;
+      }).join('; '));
+      type PlaneSt = { recvBufferBytes: number | null; txErrors: number; txDatagrams: number; sendQueueDatagrams: number | null };
+      const planesOf = (st: unknown): PlaneSt[] => (st as { planes: PlaneSt[] }).planes;
+      lines.push(`plane sockets' receive buffers (granted): ${[...new Set(after.flatMap((st) => planesOf(st).map((p) => p.recvBufferBytes)))].join(', ')} bytes; sends: ` +
+        lc.ids.map((id, i) => `n${id} ${planesOf(after[i]).reduce((a, p) => a + p.txDatagrams, 0) - planesOf(before[i]).reduce((a, p) => a + p.txDatagrams, 0)} datagrams, ${planesOf(after[i]).reduce((a, p) => a + p.txErrors, 0) - planesOf(before[i]).reduce((a, p) => a + p.txErrors, 0)} errors, send queue ${planesOf(after[i]).map((p) => p.sendQueueDatagrams).join('/')}`).join('; '));
+      for (const id of lc.ids) {
+        for (const l of lc.logText(id).split('\n').filter((x) => /"msg":"driver (tick|pump) ran/.test(x))) lines.push(`  n${id}: ${/"msg":"([^"]*)"/.exec(l)?.[1]} ${/"did":"([^"]*)"/.exec(l)?.[1] ?? ''}`);
+      }
       const terms = { before: before.map((s) => s!.term), after: after.map((s) => s!.term) };
       const elections = rolesAfter.reduce((a, n, i) => a + n - rolesBefore[i]!, 0);
       // each role change, with the window it fell in: an election in a clean window is the machine
@@ -229,7 +296,18 @@ describe('deployment: a flood of junk datagrams', () => {
           const span = spans.find((w) => t >= w.startMs && t <= w.endMs);
           const role = /"msg":"(role [a-z]+ term \d+)"/.exec(l)?.[1] ?? l;
           lines.push(`  n${id}: ${role} in ${span ? `a ${span.into} window, ${((t - span.startMs) / 1000).toFixed(2)} s in` : 'no window'}`);
+          if (!/precandidate/.test(role)) continue;
+          // the kernel's view of the plane sockets in the 2 s before: receive queue bytes and drops per port
+          const ws = windowNet.flatMap((w) => w.samples).filter((x) => x.t >= t - 2000 && x.t <= t + 200);
+          for (let k = 0; k < ws.length; k += 5) {
+            const x = ws[k]!;
+            lines.push(`      ${((x.t - t) / 1000).toFixed(2)} s: RcvbufErrors ${x.rcvbuf} ` + x.ports.map(([p, q, d]) => `${p}:q${q}/d${d}`).join(' '));
+          }
         }
+      }
+      // what each daemon that stood for election said it had heard
+      for (const id of lc.ids) {
+        for (const l of lc.logText(id).split('\n').filter((x) => x.includes('stood for election'))) lines.push(`  n${id} log: ${l.slice(0, 1500)}`);
       }
       // each late tick (a daemon not scheduled for a quarter of the election timeout), with its window
       for (const [i, id] of lc.ids.entries()) {
@@ -250,6 +328,8 @@ describe('deployment: a flood of junk datagrams', () => {
       expect(after.find((s) => s!.role === 'leader')?.id, report).toBe(leader);
       expect(elections, report).toBe(0);
       expect(hist.flooded.totalCount, report).toBeGreaterThan(100);
+      // the windows crossed a snapshot on every node (what stalled the cluster before)
+      for (const [i] of lc.ids.entries()) expect(drv(after[i]).snapshots! - drv(before[i]).snapshots!, report).toBeGreaterThan(0);
       expect(p99.flooded, report).toBeLessThanOrEqual(2 * p99.clean);
     } finally {
       pool.close();

@@ -78,7 +78,7 @@ const RAFT_REGS: number[] = [
   Csr.RAFT_QUORUM, Csr.RAFT_FAST_EN, Csr.RAFT_HB_INTERVAL, Csr.RAFT_ACK_COUNT, Csr.RAFT_ACK_DELAY,
   Csr.RAFT_TERM_START, Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX, Csr.RAFT_APPLIED_INDEX, Csr.RAFT_MATCH_SEL,
   Csr.RAFT_MATCH_INDEX, Csr.RAFT_STATUS, Csr.RAFT_HB_COMMIT_DELAY, Csr.RAFT_PLANE_EN, Csr.RAFT_NACK_INTERVAL, Csr.RAFT_RTO,
-  Csr.RAFT_NACK_DELAY, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
+  Csr.RAFT_NACK_DELAY, Csr.RAFT_SILENCE_CYCLES, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
 ];
 
 interface Stats { ops: number; tx: number; host: number; reasons: Map<number, number>; ctr: Map<string, bigint> }
@@ -113,6 +113,8 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
       // faults: retransmit timeout, NACK timing, planes
       [Csr.RAFT_RTO, r() < 0.8 ? 16 + ri(300) : 512], [Csr.RAFT_NACK_DELAY, ri(40)], [Csr.RAFT_NACK_INTERVAL, 4 + ri(120)],
       [Csr.RAFT_PLANE_EN, r() < 0.85 ? 7 : ri(8)],
+      // leader-silence detection (a follower's LEADER_SILENT events)
+      [Csr.RAFT_SILENCE_CYCLES, r() < 0.7 ? 1 + ri(400) : 0],
     ];
     // backpressure and gaps (the shim's generator; ModelNic reproduces its sequence)
     const readyP: number[] = [];
@@ -302,7 +304,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
           [Csr.RAFT_FAST_EN, r() < 0.8 ? 1 : 0], [Csr.RAFT_CLUSTER_ID, r() < 0.9 ? cluster : cluster + 1],
           [Csr.RAFT_MATCH_INDEX, ri(sentReqs + 1)], [Csr.RAFT_TERM_START, 1 + ri(4)], [Csr.RAFT_HB_COMMIT_DELAY, 1 + ri(50)],
           [Csr.RAFT_PLANE_EN, r() < 0.5 ? 7 : ri(8)], [Csr.RAFT_PLANE_EN, 7], [Csr.RAFT_RTO, 8 + ri(400)],
-          [Csr.RAFT_NACK_DELAY, ri(60)], [Csr.RAFT_NACK_INTERVAL, 1 + ri(150)],
+          [Csr.RAFT_NACK_DELAY, ri(60)], [Csr.RAFT_NACK_INTERVAL, 1 + ri(150)], [Csr.RAFT_SILENCE_CYCLES, ri(300)],
         ];
         if (r() < 0.1) w.push([Csr.RAFT_TERM, -1]);
         let [a, x] = pick(w);

@@ -44,6 +44,16 @@ export const FOLLOWER_READS_BOUND: Bound = {
   warm: true, followerReads: true, reads: 2, maxDepth: 6, timeLimit: 120,
 };
 
+/**
+ * NIC failure detection (issue 18, `--follower-reads --warm --nic-silence --silences 2`): the
+ * follower-reads bound with the cores' shorter promise and lease (nicSilenceNs = T/2) and two
+ * leader-silence reports that may reach any follower that knows a leader at any time. The leader's
+ * heartbeat every T/5: the lease now lasts T/2 after a quorum-acknowledged round, so rounds every
+ * T/2 (the follower-reads bound's) would let every lease lapse before its renewal. Reads may also
+ * be chosen at the leader under its lease (the lease the shorter promise bounds).
+ */
+export const NIC_SILENCE_BOUND: Bound = { ...FOLLOWER_READS_BOUND, heartbeatIntervalNs: 40, nicSilence: true, silences: 2, leaderReads: true };
+
 export const PROPERTIES = ['election safety', 'log matching', 'leader completeness', 'state machine safety'];
 
 export interface McIo {
@@ -62,7 +72,8 @@ export function describeBound(b: Bound): string {
   const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
   return `${b.nodes} nodes${b.preVote === false ? ' (pre-vote off)' : ''}${b.warm ? ', from a running cluster (node 1 leads term 1, fast paths on)' : ''}, ${plural(b.requests, 'client request')}, max term ${b.maxTerm}, depth <= ${b.maxDepth}; ` +
     `environment: ${plural(b.timeouts, 'election timeout')}, ${plural(b.crashes, 'crash', 'crashes')} (+ restart), ${plural(b.drops, 'lost packet')}, ` +
-    `${plural(b.dups, 'duplicated packet')}, ${b.order === 'any' ? 'any delivery order' : `FIFO channels with ${plural(b.reorders, 'reordering')}`}`;
+    `${plural(b.dups, 'duplicated packet')}, ${b.order === 'any' ? 'any delivery order' : `FIFO channels with ${plural(b.reorders, 'reordering')}`}` +
+    `${b.followerReads ? `; follower reads (${plural(b.reads ?? 0, 'read')})` : ''}${b.nicSilence ? `; NIC failure detection (${plural(b.silences ?? 0, 'leader-silence report')})` : ''}`;
 }
 
 /** Explains a violation: the property, the search figures and the trace, one readable block per step. */
@@ -121,7 +132,7 @@ function positiveSeconds(v: string): number {
 interface Flags {
   small?: boolean; nodes?: number; requests?: number; maxTerm?: number; maxDepth?: number; timeLimit?: number;
   timeouts?: number; crashes?: number; drops?: number; dups?: number; reorders?: number; order?: 'fifo' | 'any';
-  quiet?: boolean; verify?: boolean; json?: string; prevote?: boolean; warm?: boolean; followerReads?: boolean; reads?: number;
+  quiet?: boolean; verify?: boolean; json?: string; prevote?: boolean; warm?: boolean; followerReads?: boolean; reads?: number; nicSilence?: boolean; silences?: number;
 }
 
 export function register(program: Command): void {
@@ -146,6 +157,8 @@ export function register(program: Command): void {
     .option('--warm', 'start from a running cluster (node 1 leads term 1, every fast path on) instead of a fresh one: elections and host-path requests then need a freeze-and-sync')
     .option('--follower-reads', 'follower reads under leases (common clocks: one time step moves every clock); with --warm from a cluster whose leases are out; checks read safety')
     .addOption(new Option('--reads <n>', 'follower reads (with --follower-reads; default 2)').argParser(intIn(0, 9)))
+    .option('--nic-silence', 'NIC failure detection (core nicSilenceNs = half the election timeout): leader-silence reports reach followers at any time, leases shrink to match')
+    .addOption(new Option('--silences <n>', 'leader-silence reports (with --nic-silence; default 2)').argParser(intIn(0, 9)))
     .option('--quiet', 'no line per depth')
     .option('--verify', 're-fingerprint every rebuilt state (checks that the search is deterministic; slower)')
     .option('--json <file>', 'write the figures (and the counterexample, if any) as JSON')
@@ -157,6 +170,7 @@ export function register(program: Command): void {
         crashes: f.crashes ?? base.crashes, drops: f.drops ?? base.drops, dups: f.dups ?? base.dups, reorders: f.reorders ?? base.reorders,
         order: f.order ?? base.order, preVote: f.prevote === false ? false : base.preVote, warm: f.warm ?? base.warm,
         ...(f.followerReads ? { followerReads: true, reads: f.reads ?? 2 } : {}),
+        ...(f.nicSilence ? { nicSilence: true, silences: f.silences ?? 2, heartbeatIntervalNs: NIC_SILENCE_BOUND.heartbeatIntervalNs, leaderReads: true } : {}),
       };
       process.exitCode = runMc(b, { quiet: f.quiet, verify: f.verify, json: f.json }).code;
     });

@@ -51,11 +51,11 @@ export interface SearchResult {
 }
 
 // Choices packed in one number: kind (4 bits), node/from, to, position.
-const KINDS = ['time', 'request', 'crash', 'restart', 'deliver', 'dup', 'drop', 'nic', 'read'] as const;
+const KINDS = ['time', 'request', 'crash', 'restart', 'deliver', 'dup', 'drop', 'nic', 'read', 'silent'] as const;
 function pack(c: Choice): number {
   const k = KINDS.indexOf(c.k);
   switch (c.k) {
-    case 'time': case 'request': case 'crash': case 'restart': case 'nic': case 'read': return k | (c.node << 4);
+    case 'time': case 'request': case 'crash': case 'restart': case 'nic': case 'read': case 'silent': return k | (c.node << 4);
     case 'deliver': case 'dup': case 'drop': return k | (c.from << 4) | (c.to << 7) | (c.pos << 10);
   }
 }
@@ -64,7 +64,7 @@ function unpack(x: number): Choice {
   const a = (x >> 4) & 7;
   const b = (x >> 7) & 7;
   switch (k) {
-    case 'time': case 'request': case 'crash': case 'restart': case 'nic': case 'read': return { k, node: a };
+    case 'time': case 'request': case 'crash': case 'restart': case 'nic': case 'read': case 'silent': return { k, node: a };
     case 'deliver': case 'dup': case 'drop': return { k, from: a, to: b, pos: x >> 10 };
   }
 }

@@ -78,6 +78,17 @@ export interface McOptions {
   followerReads?: boolean;
   /** follower reads (budget; with followerReads) */
   reads?: number;
+  /** with followerReads: reads may also be chosen at a leader holding its lease (lease reads, checked for read safety like a follower's) */
+  leaderReads?: boolean;
+  /**
+   * NIC failure detection (core nicSilenceNs = T/2, docs/control-plane.md §4.1): the cores run with
+   * the shorter promise and lease, and `silences` leader-silence reports may reach any follower
+   * that knows a leader, at any time, whether the leader is silent or not (a report is the NIC's
+   * opinion: late, early or wrong, the core must stay safe).
+   */
+  nicSilence?: boolean;
+  /** leader-silence reports (budget; with nicSilence) */
+  silences?: number;
 }
 
 export type Choice =
@@ -90,6 +101,8 @@ export type Choice =
   | { k: 'restart'; node: NodeId }
   /** the answers to the node's NIC reads reach its core */
   | { k: 'nic'; node: NodeId }
+  /** the node's NIC reports the leader silent (nicSilence) */
+  | { k: 'silent'; node: NodeId }
   /** pos: the packet's position on its channel (0 = the oldest; in 'any' order channels are sorted) */
   | { k: 'deliver'; from: NodeId; to: NodeId; pos: number }
   | { k: 'dup'; from: NodeId; to: NodeId; pos: number }
@@ -134,6 +147,7 @@ interface CoreInternals {
   lastLeaderContact: number;
   lastRepairAsk: number;
   nicActivity: number;
+  silentAt: number;
   hbRound: number;
   hbRounds: Map<number, { ns: number; nicLast: number }>;
 }
@@ -146,7 +160,7 @@ const MAX_RAND: Rand = { int: (n) => Math.max(0, n - 1) };
 /** Fields of Core that hold times, and how the fingerprint abstracts them (relative to `now`). */
 const CORE_TIME_FIELDS = new Set(['now', 'electionDeadline', 'heartbeatDeadline', 'checkQuorumDeadline', 'transferDeadline', 'lastLeaderContact', 'lastRepairAsk']);
 /** Fields of Core left out of the fingerprint, with the reason (docs/model-checker.md §5). */
-const CORE_SKIPPED = new Set(['cfg' /* constant per node */, 'hbRound', 'hbRounds' /* normalized below */, 'nicActivity' /* abstracted below */]);
+const CORE_SKIPPED = new Set(['cfg' /* constant per node */, 'hbRound', 'hbRounds' /* normalized below */, 'nicActivity', 'silentAt' /* abstracted below */, 'silenceReports' /* a statistic */]);
 /** Progress fields left out: send times of acknowledged heartbeats, used only by lease reads. */
 const TRACKER_SKIP = new Set(['ackedSendNs']);
 const TIMEISH = /deadline|contact|now|ns$|time|ask$|until|since|expir/i;
@@ -173,6 +187,7 @@ export class Model {
       rand: this.opts.followerReads ? { int: (n) => Math.max(0, n - 1 - Math.floor(((id - 1) * n) / 4)) } : MAX_RAND,
       preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true, amnesiaGuard: this.opts.amnesiaGuard ?? true,
       followerReads: this.opts.followerReads ?? false,
+      ...(this.opts.nicSilence ? { nicSilenceNs: this.T / 2 } : {}),
     };
   }
   private packetIds = new Map<string, number>();
@@ -219,6 +234,7 @@ export class World {
   reordersUsed = 0;
   requestsUsed = 0;
   timeoutsUsed = 0;
+  silencesUsed = 0;
   /** followerReads: the common clock, reads chosen, the highest index ever committed by any NIC or
    *  host (ghost), and each read's due index (ghost) until its ReadState comes out */
   clock = 0;
@@ -326,6 +342,7 @@ export class World {
     w.reordersUsed = this.reordersUsed;
     w.requestsUsed = this.requestsUsed;
     w.timeoutsUsed = this.timeoutsUsed;
+    w.silencesUsed = this.silencesUsed;
     w.clock = this.clock;
     w.readsUsed = this.readsUsed;
     w.commitSeen = this.commitSeen;
@@ -363,9 +380,16 @@ export class World {
     const out: Choice[] = [];
     if (o.followerReads) {
       if (this.syncTimeEnabled()) out.push({ k: 'time', node: 0 });
-      if (this.readsUsed < (o.reads ?? 0)) for (const n of this.nodes) if (n.core?.followerLeaseValid()) out.push({ k: 'read', node: n.id });
+      if (this.readsUsed < (o.reads ?? 0)) {
+        for (const n of this.nodes) {
+          if (n.core?.followerLeaseValid() || (o.leaderReads && n.core?.role === 'leader' && n.core.leaseUntil() > this.clock)) out.push({ k: 'read', node: n.id });
+        }
+      }
     } else for (const n of this.nodes) if (n.core && this.timeEnabled(n)) out.push({ k: 'time', node: n.id });
     for (const n of this.nodes) if (n.core && n.nic.answers.length > 0) out.push({ k: 'nic', node: n.id });
+    if (o.nicSilence && this.silencesUsed < (o.silences ?? 0)) {
+      for (const n of this.nodes) if (n.core && n.core.role === 'follower' && n.core.lead !== 0) out.push({ k: 'silent', node: n.id });
+    }
     if (this.requestsUsed < o.requests) for (const n of this.nodes) if (n.core?.role === 'leader') out.push({ k: 'request', node: n.id });
     for (const n of this.nodes) {
       if (n.core && this.crashesUsed < o.crashes && this.impaired(n.id) + 1 <= Math.floor((o.nodes - 1) / 2)) out.push({ k: 'crash', node: n.id });
@@ -493,6 +517,15 @@ export class World {
         this.settle(n);
         return;
       }
+      case 'silent': {
+        const n = this.own(c.node);
+        this.silencesUsed++;
+        this.p(`  ${n.id}: its NIC reports the leader silent`);
+        n.core!.step({ kind: 'nic', ev: { type: 'leaderSilent' } });
+        this.noteRole(n);
+        this.settle(n);
+        return;
+      }
       case 'restart': {
         const n = this.own(c.node);
         const st = n.storage.load();
@@ -536,6 +569,7 @@ export class World {
     else {
       ts.push(c.electionDeadline);
       if (c.lead !== 0) ts.push(c.lastLeaderContact + this.model.T);
+      if (c.lead !== 0 && this.model.opts.nicSilence) ts.push(c.lastLeaderContact + this.model.T / 2);
       if (c.role === 'follower' && c.lead !== 0) ts.push(c.lastRepairAsk + this.model.hb);
     }
     let best: number | undefined;
@@ -914,6 +948,8 @@ export class World {
     const rounds = [...c.hbRounds].map(([r, x]) => [r - base, x.nicLast]).sort((x, y) => x[0]! - y[0]!);
     h.value(rounds, ids);
     h.word(c.nicActivity < 0 ? 0 : c.nicActivity === n.nic.activity ? 1 : 2);
+    // a silence report matters only while no leader contact came after it
+    h.word(c.silentAt >= c.lastLeaderContact ? 1 : 0);
   }
 
   private canonCore(n: NodeState, core: Core, shift: boolean): string {
@@ -952,6 +988,7 @@ export class World {
     out.push(`hbRounds:${[...c.hbRounds].map(([r, x]) => `${r - base}/${x.nicLast}`).sort().join(',')}`);
     const act = c.nicActivity < 0 ? 'init' : c.nicActivity === n.nic.activity ? 'same' : 'diff';
     out.push(`nicActivity:${act}`);
+    out.push(`silent:${c.silentAt >= c.lastLeaderContact ? 1 : 0}`);
     return `{${out.join(',')}}`;
   }
 
@@ -960,10 +997,11 @@ export class World {
   label(c: Choice): string {
     switch (c.k) {
       case 'time': return c.node === 0 ? `time: every clock ${this.clock} -> ${this.syncTime()}` : this.timeLabel(this.node(c.node));
-      case 'read': return `read at node ${c.node} under its read lease`;
+      case 'read': return `read at node ${c.node} under its ${this.node(c.node).core!.role === 'leader' ? 'leader' : 'read'} lease`;
       case 'request': return `request c1#${this.requestsUsed + 1} to node ${c.node} (leader of term ${this.node(c.node).core!.term})`;
       case 'crash': return `crash ${c.node} (core and NIC log RAM lost; storage kept)`;
       case 'restart': return `restart ${c.node} from its storage`;
+      case 'silent': return `silent ${c.node}: its NIC reports the leader silent (core ${this.node(c.node).core!.role}, lead ${this.node(c.node).core!.lead})`;
       case 'nic': return `nic ${c.node}: answers reach the core: ${this.node(c.node).nic.answers.map(fmtAnswer).join(' ')}`;
       case 'drop': return `lose ${fmtPacket(this.chan[c.from - 1]![c.to - 1]![c.pos]!)}`;
       case 'deliver':

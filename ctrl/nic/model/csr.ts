@@ -43,6 +43,8 @@ export class CsrBlock {
   nackInterval = 64;
   rto = 512;
   nackDelay = 16;
+  /** follower: LEADER_SILENT after this many cycles without a frame of the leader (0: off) */
+  silenceCycles = 0;
   /** the free-running cycle counter */
   cycleReg = 0;
   /** the read data register: valid the cycle after a read */
@@ -64,6 +66,7 @@ export class CsrBlock {
     this.hbInterval = r.RAFT_HB_INTERVAL!; this.hbCommitDelay = r.RAFT_HB_COMMIT_DELAY!; this.ackCount = r.RAFT_ACK_COUNT!;
     this.ackDelay = r.RAFT_ACK_DELAY!; this.termStart = r.RAFT_TERM_START!; this.matchSel = r.RAFT_MATCH_SEL!;
     this.planeEn = r.RAFT_PLANE_EN!; this.nackInterval = r.RAFT_NACK_INTERVAL!; this.rto = r.RAFT_RTO!; this.nackDelay = r.RAFT_NACK_DELAY!;
+    this.silenceCycles = r.RAFT_SILENCE_CYCLES!;
     this.rdValid = false;
   }
 
@@ -107,6 +110,7 @@ export class CsrBlock {
       case Csr.RAFT_NACK_INTERVAL: return this.nackInterval;
       case Csr.RAFT_RTO: return this.rto;
       case Csr.RAFT_NACK_DELAY: return this.nackDelay;
+      case Csr.RAFT_SILENCE_CYCLES: return this.silenceCycles;
       case Csr.COUNTERS_TYPE: return BLK_COUNTERS.type;
       case Csr.COUNTERS_VERSION: return BLK_COUNTERS.version;
       case Csr.COUNTERS_NEXT: return 0;
@@ -135,6 +139,7 @@ export class CsrBlock {
       case Csr.RAFT_NACK_INTERVAL: this.nackInterval = v; break;
       case Csr.RAFT_RTO: this.rto = v; break;
       case Csr.RAFT_NACK_DELAY: this.nackDelay = v; break;
+      case Csr.RAFT_SILENCE_CYCLES: this.silenceCycles = v >>> 0; break;
       case Csr.RAFT_ACK_COUNT: this.ackCount = v; break;
       case Csr.RAFT_ACK_DELAY: this.ackDelay = v; break;
       case Csr.RAFT_TERM_START: this.termStart = v; break;
