@@ -240,6 +240,28 @@ describe('NIC under faults, two planes (RTL)', () => {
     expect(logs.entries[1]!.length).toBe(200);
   }, 60_000);
 
+  it('the leader cut off: each follower NIC raises one LEADER_SILENT after SILENCE_CYCLES, none while it is heard (idle heartbeats, one plane dead)', () => {
+    const w = world({ seed: baseSeed + 7, maxRequests: 2_000 });
+    const silence = 3 * 256;   // three of the leader NIC's heartbeat intervals (hbIntervalCycles 256)
+    for (const f of [1, 2]) w.nic(f).csrWriteSync(Csr.RAFT_SILENCE_CYCLES, silence);
+    const logs = newLogs(3);
+    // traffic, then idle (the leader NIC's heartbeats alone), then plane 1 dead: no event
+    runUntil(w, logs, () => logs.entries[2]!.length >= 2_000, 200_000);
+    runUntil(w, logs, () => false, 4 * silence, silence);
+    w.setFaults({ planesDown: [1] });
+    runUntil(w, logs, () => false, 4 * silence, silence);
+    for (const f of [1, 2]) expect(logs.punts[f]!.get(HostReason.LEADER_SILENT) ?? 0, `follower ${f}: no event while the leader is heard`).toBe(0);
+    // the leader cut off from both followers: one event each, not one per cycle
+    w.setFaults({ isolate: [0] });
+    runUntil(w, logs, () => false, 10 * silence, silence);
+    const cs = record(w, logs);
+    for (const f of [1, 2]) {
+      expect(logs.punts[f]!.get(HostReason.LEADER_SILENT), `follower ${f}: one LEADER_SILENT`).toBe(1);
+      expect(cs[f]!.LEADER_SILENT, `follower ${f}: counted`).toBe(1);
+    }
+    expect(logs.punts[0]!.get(HostReason.LEADER_SILENT) ?? 0, 'the leader raises none').toBe(0);
+  }, 120_000);
+
   it('together, the fault and fuzz tests reach every drop reason and every punt reason', () => {
     const missingDrops = Object.keys(DropReason).filter((r) => !dropsSeen.get(`DROP_${r}`));
     expect(missingDrops, 'drop reasons never counted').toEqual([]);
