@@ -666,7 +666,7 @@ export class ModelNic implements Nic {
       }
     }
     // the leader-silence watch (its inputs: this cycle's first-beat events of the execute engine)
-    this.watch.clock(fastEn && role === ROLE_FOLLOWER && csr.silenceCycles !== 0, csr.silenceCycles, ex.evCommit || ex.evDup || ex.evGap,
+    this.watch.clock(this.watching(), csr.silenceCycles, ex.evCommit || ex.evDup || ex.evGap,
       watchTaken, csr.leaderId, term, ctr);
 
     // ---- clock edge: the engines' FIFO writes and read ports (the log RAM's old contents), in the RTL's order
