@@ -17,6 +17,21 @@ const { C_LEADER_SILENT } = M_stats;
 
 const MIN_FRAME: number = MIN_FRAME_BYTES;
 const MAX32 = 0xffffffff;
+const T_HEARTBEAT: number = MsgType.HEARTBEAT;
+
+/**
+ * A NIC-made event for its own host (needs repair, leader silent): a minimum frame from node `src`
+ * to this node, with the type, cluster and term set; the caller adds what else the event names.
+ */
+export function hostEventFrame(type: number, nodeId: number, src: number, clusterId: number, term: number): Uint8Array {
+  const g = new Uint8Array(MIN_FRAME);
+  setDstMac(g, nodeMac(nodeId));
+  setSrcMac(g, nodeMac(src));
+  setEthertype(g, ETHERTYPE); setVersion(g, WIRE_VERSION); setType(g, type);
+  setClusterId(g, clusterId); setSrcNode(g, src); setDstNode(g, nodeId);
+  setTerm(g, term);
+  return g;
+}
 export const H_LEADER_SILENT: number = HostReason.LEADER_SILENT;
 
 export class LeaderWatch {
@@ -41,13 +56,7 @@ export class LeaderWatch {
 
   /** The event's beat (built from the registers, as the RTL's combinational tdata). */
   frame(nodeId: number, clusterId: number): Uint8Array {
-    const g = new Uint8Array(MIN_FRAME);
-    setDstMac(g, nodeMac(nodeId));
-    setSrcMac(g, nodeMac(this.leader));
-    setEthertype(g, ETHERTYPE); setVersion(g, WIRE_VERSION); setType(g, MsgType.HEARTBEAT);
-    setClusterId(g, clusterId); setSrcNode(g, this.leader); setDstNode(g, nodeId);
-    setTerm(g, this.term);
-    return g;
+    return hostEventFrame(T_HEARTBEAT, nodeId, this.leader, clusterId, this.term);
   }
 
   /**

@@ -18,6 +18,7 @@
 // its end.
 import * as M_wire_gen from '../../wire/wire.gen.js';
 import { FrameFifo } from './axis-fifo.js';
+import { hostEventFrame } from './leader-watch.js';
 import type { LogRam } from './log-ram.js';
 import * as M_log_ram from './log-ram.js';
 import type { Derived } from './params.js';
@@ -26,15 +27,13 @@ import * as M_stats from './stats.js';
 // Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
 // getter call (ten times the cost of a header accessor itself).
 const {
-  BEAT_BYTES, ETHERTYPE, Flag, HostReason, MIN_FRAME_BYTES, MsgType, WIRE_VERSION, getFlags, nodeMac, setClusterId,
-  setCommitIndex, setDstMac, setDstNode, setEthertype, setFlags, setLogIndex, setRsvd, setSrcMac, setSrcNode,
-  setTerm, setType, setVersion
+  BEAT_BYTES, Flag, HostReason, MsgType, getFlags, nodeMac, setCommitIndex, setDstMac, setDstNode, setFlags, setLogIndex, setRsvd,
 } = M_wire_gen;
 const { asmBeat, asmRoom } = M_log_ram;
 const { rrPick } = M_rr_pick;
 const { C_NEEDS_REPAIR, C_RETRANSMIT_STALE, C_RETRANSMIT_TX } = M_stats;
 
-const BEAT: number = BEAT_BYTES, BEAT_MASK = BEAT - 1, BEAT_SHIFT = Math.log2(BEAT), MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: number = WIRE_VERSION;
+const BEAT: number = BEAT_BYTES, BEAT_MASK = BEAT - 1, BEAT_SHIFT = Math.log2(BEAT);
 const T_NACK: number = MsgType.NACK;
 const F_RETRANSMIT: number = Flag.RETRANSMIT;
 const H_NEEDS_REPAIR: number = HostReason.NEEDS_REPAIR;
@@ -220,12 +219,8 @@ export class Rtx {
     if (this.staleHit) ctr[C_RETRANSMIT_STALE]!++;
     if (!this.evtWe) return;
     const pick = this.evtNode;
-    const g = new Uint8Array(MIN_FRAME);
-    setDstMac(g, nodeMac(nodeId));
-    setSrcMac(g, nodeMac(pick));
-    setEthertype(g, ETYPE); setVersion(g, WVER); setType(g, T_NACK);
-    setClusterId(g, clusterId); setSrcNode(g, pick); setDstNode(g, nodeId);
-    setTerm(g, term); setLogIndex(g, this.evtIndex); setCommitIndex(g, commit);
+    const g = hostEventFrame(T_NACK, nodeId, pick, clusterId, term);
+    setLogIndex(g, this.evtIndex); setCommitIndex(g, commit);
     this.evt.write(g, true, H_NEEDS_REPAIR);
     ctr[C_NEEDS_REPAIR]!++;
   }
