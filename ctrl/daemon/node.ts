@@ -171,7 +171,7 @@ export class NodeDaemon implements StatusSource {
   private inPump = false;
   /** the plane sockets have the kernel filter (sockfilter.ts) */
   kernelFilter = false;
-  /** rejoining: the commit index (and its term) the leader reported in its first Append of that term */
+  /** rejoining: the index (and its term) to reach: the leader's commit in its first Append, or its last index in its first Heartbeat, of that term */
   private rejoinTarget?: { term: number; commit: number };
   readonly rejoin = { votesDropped: 0, completedAtMs: 0 };
 
@@ -358,7 +358,8 @@ export class NodeDaemon implements StatusSource {
    * have been committed with its help: its own vote requests and every vote it would grant are
    * dropped (counted); its refusals go out (a refusal from a restarted node also tells the amnesia
    * guard that it restarted, which it did), and so do all other messages. It notes the commit index
-   * the leader reports in its first Append of a term; it is done once a leader reconciled it (not
+   * the leader reports in its first Append of a term, or the last index in its first Heartbeat of a term
+   * (a node catching up through the NIC and a snapshot may never see a host Append); it is done once a leader reconciled it (not
    * recovering) in that term and its own commit index reached that index and an entry of the
    * leader's term (the leader's term has committed, so every older committed entry is there too).
    */
@@ -371,9 +372,13 @@ export class NodeDaemon implements StatusSource {
       return true;
     }
     if (m.type === MsgType.TimeoutNow) { this.rejoin.votesDropped++; return false; }
-    if (m.type === MsgType.Append && m.term >= this.replica?.core.term && (!this.rejoinTarget || this.rejoinTarget.term < m.term)) {
-      this.rejoinTarget = { term: m.term, commit: m.commit };
-      this.log.info({ term: m.term, commit: m.commit, leader: m.from }, `rejoining: catching up to commit index ${m.commit} of term ${m.term}`);
+    const hb = m.type === MsgType.Heartbeat;
+    if ((m.type === MsgType.Append || hb) && m.term >= this.replica?.core.term && (!this.rejoinTarget || this.rejoinTarget.term < m.term)) {
+      // an Append's commit index, or a Heartbeat's index (the leader's last index, NIC or host: at
+      // least its commit index, so at least every index committed before this node lost its log)
+      const commit = hb ? m.index : m.commit;
+      this.rejoinTarget = { term: m.term, commit };
+      this.log.info({ term: m.term, commit, leader: m.from, from: hb ? 'heartbeat' : 'append' }, `rejoining: catching up to index ${commit} of term ${m.term}`);
     }
     return true;
   }
