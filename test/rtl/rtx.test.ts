@@ -37,8 +37,11 @@ describe.each(Object.keys(VARIANTS))('nicraft_rtx (%s)', (variant) => {
     expect(s.timeouts).toBeGreaterThan(100);
     expect(s.repair_events).toBeGreaterThan(0);
     // entries of an older term are never resent (a follower NIC punts them; fuzz seed 600020): the
-    // term moves on now and then in every pattern, and rounds stop at the entries written before
-    expect(s.old_term_slots, 'rounds stopped at an entry of an older term').toBeGreaterThan(0);
+    // term moves on now and then in every pattern, and rounds stop at the entries written before. With
+    // 16 slots that happens in every run (least 36 over seeds 1..40); with 8 slots, 2 beats each, an
+    // older entry is overwritten within ~30 cycles, and some seeds never stop at one (0 at seeds 4 and
+    // 27: tools/tb-floors.ts --seeds 40), so the floor is asserted only where it holds for every seed
+    if (variant.startsWith('8 nodes')) expect(s.old_term_slots, 'rounds stopped at an entry of an older term').toBeGreaterThan(5);
     // (NACKs inside a round under way are rarer when rounds stop at stale slots: 0 for some seeds with stale_p)
     if (cfg.nack_p) { expect(s.nacks).toBeGreaterThan(100); if (!cfg.stale_p) expect(s.nacks_stale).toBeGreaterThan(0); }
     if (cfg.leader_flip_p) expect(s.frames_finished_after_leader_end, 'frames finished after leader mode ended').toBeGreaterThan(0);
