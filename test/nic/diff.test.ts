@@ -401,6 +401,17 @@ const deep = process.env.DIFF_DEEP === '1';
 const stats: Stats = { ops: 0, tx: 0, host: 0, reasons: new Map(), ctr: new Map() };
 
 describe('VerilatedNic vs ModelNic', () => {
+  it("make build builds the small variant (the Makefile's DIFF_SMALL)", () => {
+    const line = readFileSync(join(ROOT, 'Makefile'), 'utf8').split('\n').find((l) => l.startsWith('DIFF_SMALL :='));
+    expect(line, 'DIFF_SMALL in the Makefile').toBeDefined();
+    const made = Object.fromEntries(line!.slice('DIFF_SMALL :='.length).trim().split(/\s+/).map((g) => {
+      const m = /^-G(\w+)=(\d+)$/.exec(g);
+      if (!m) throw new Error(`DIFF_SMALL: not -GNAME=N: ${g}`);
+      return [m[1]!, Number(m[2])];
+    }));
+    expect(made).toEqual(VARIANTS[2]);
+  });
+
   it('builds the variants', async () => {
     // in a child process: a synchronous build would block this worker for a minute or more
     for (const vp of VARIANTS) {
