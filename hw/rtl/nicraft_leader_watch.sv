@@ -108,6 +108,7 @@ always_ff @(posedge clk) begin
 end
 
 // Check: a cycle not watching (or hearing the leader) leaves the count at 0 and the event armed
+`ifndef SYNTHESIS
 reg quiet_prev_reg = 1'b1;  // the previous cycle did not count (not watching, or the leader was heard)
 always_ff @(posedge clk) begin
     quiet_prev_reg <= rst || !active || leader_frame;
@@ -115,6 +116,7 @@ always_ff @(posedge clk) begin
         assert (idle_reg == 32'd0 && !fired_reg) else $error("nicraft_leader_watch: counting across the leader's frame or outside follower mode");
     end
 end
+`endif
 
 reg [DATA_WIDTH-1:0] beat;
 always_comb begin
