@@ -21,6 +21,7 @@ module nicraft_commit #(
 
     input  wire                     leader_mode,
     input  wire [7:0]               node_id,
+    input  wire [7:0]               node_sel,       // node_id one-hot (the CSR block registers it with node_id)
     input  wire [7:0]               members,
     input  wire [3:0]               quorum,
     input  wire [31:0]              term_start,
@@ -62,8 +63,10 @@ initial begin
 end
 
 reg [31:0]          match_reg [0:MAX_NODES-1];
+reg [32:0]          match_p1_reg [0:MAX_NODES-1]; // match_reg + 1, in 33 bits (a NACK's compare without a subtract)
 reg [31:0]          match_upd [0:MAX_NODES-1];    // the engine's update (before the host's write)
 reg [31:0]          match_write [0:MAX_NODES-1];  // the registers' next values
+reg [32:0]          match_p1_write [0:MAX_NODES-1];
 reg [MAX_NODES-1:0] moved;
 reg [31:0]          commit_index_reg = 32'd0, commit_index_next;
 
@@ -73,27 +76,49 @@ integer n;
 // execute engine's ACK index, its NACK index - 1) that exceeds it. Every compare is made in parallel
 // (the candidates against each other once, each against every member's match index) and the winner
 // selected, rather than three compare-and-replace steps in series (16 logic levels, docs/synthesis.md).
-// A candidate wins when it is offered, exceeds the match index and is at least every other offered
-// candidate; tied winners carry the same value, so the result is the OR of the winners.
+// The execute engine's ACK and NACK are never offered together (one frame, one type; asserted), so a
+// cycle picks between the parallel path's ACK and one of them (x): the larger of the two is chosen
+// from the inputs alone, and each member's compares then pick one of four values.
+// A NACK for index e offers e - 1 (mod 2**32, so 2**32 - 1 for e = 0). Its compares avoid a subtract
+// in front of a compare (two carry chains in series): e - 1 > match is e > match + 1 in 33 bits (the
+// register match_p1_reg holds match + 1) for e > 0, and match != 2**32 - 1 for e = 0.
 wire [31:0] nack_index = ev_index - 32'd1;
-wire a_ge_e = ack_index >= ev_index, a_ge_k = ack_index >= nack_index, e_ge_k = ev_index >= nack_index;
-wire e_ge_a = ev_index >= ack_index, k_ge_a = nack_index >= ack_index, k_ge_e = nack_index >= ev_index;
-reg a_ok, e_ok, k_ok, a_win, e_win, k_win;
+wire        ev_zero = ev_index == 32'd0;
+wire        a_ge_e = ack_index >= ev_index;
+// the values + 1 the candidates leave in match_p1 (the NACK's: e, in 33 bits 2**32 for e = 0)
+wire [32:0] ack_p1 = {1'b0, ack_index} + 33'd1;
+wire [32:0] ev_p1 = {1'b0, ev_index} + 33'd1;
+wire [32:0] nack_p1 = {ev_zero, ev_index};
+// the execute engine's candidate (its ACK's index, or its NACK's e - 1), and the larger of it and the
+// parallel path's ACK, from the inputs alone (no match index involved: off the compare-to-select path)
+wire [31:0] x_index = ev_ack ? ev_index : nack_index;
+wire [32:0] x_p1 = ev_ack ? ev_p1 : nack_p1;
+// x is chosen when it is not below the ACK's index (on a tie either gives the same value): an ACK's
+// e when e > ack; a NACK's e - 1 when e - 1 >= ack, that is e > ack, or always for e = 0 (2**32 - 1)
+wire        x_wins = !a_ge_e || (ev_nack && ev_zero);
+wire [31:0] ax_index = x_wins ? x_index : ack_index;
+wire [32:0] ax_p1 = x_wins ? x_p1 : ack_p1;
+wire [32:0] wr_p1 = {1'b0, wr_data} + 33'd1;
+reg a_ok, x_ok;
 
 always_comb begin
     for (n = 0; n < MAX_NODES; n = n + 1) begin
         a_ok = ack_valid && ack_src == 8'(n) && ack_index > match_reg[n];
-        e_ok = ev_ack && ev_src == 8'(n) && ev_index > match_reg[n];
-        k_ok = ev_nack && ev_src == 8'(n) && nack_index > match_reg[n];
-        a_win = a_ok && (!e_ok || a_ge_e) && (!k_ok || a_ge_k);
-        e_win = e_ok && (!a_ok || e_ge_a) && (!k_ok || e_ge_k);
-        k_win = k_ok && (!a_ok || k_ge_a) && (!e_ok || k_ge_e);
-        moved[n] = a_ok || e_ok || k_ok;
-        match_upd[n] = moved[n] ? ({32{a_win}} & ack_index) | ({32{e_win}} & ev_index) | ({32{k_win}} & nack_index)
-                                : match_reg[n];
+        x_ok = ev_src == 8'(n) && (ev_ack ? ev_index > match_reg[n]
+                                  : ev_nack && (ev_zero ? !match_p1_reg[n][32] : {1'b0, ev_index} > match_p1_reg[n]));
+        moved[n] = a_ok || x_ok;
+        // one of four values per bit (a LUT6): both candidates above the match index, one, or none
+        match_upd[n] = a_ok ? (x_ok ? ax_index : ack_index) : (x_ok ? x_index : match_reg[n]);
+        match_p1_write[n] = a_ok ? (x_ok ? ax_p1 : ack_p1) : (x_ok ? x_p1 : match_p1_reg[n]);
         match_write[n] = match_upd[n];
-        if (wr_match_index && 32'(match_sel) == n) match_write[n] = wr_data;
-        if (rst) match_write[n] = 32'd0;
+        if (wr_match_index && 32'(match_sel) == n) begin
+            match_write[n] = wr_data;
+            match_p1_write[n] = wr_p1;
+        end
+        if (rst) begin
+            match_write[n] = 32'd0;
+            match_p1_write[n] = 33'd1;
+        end
     end
 end
 
@@ -109,9 +134,13 @@ assign match_moved = moved;
 
 wire [31:0] quorum_index;
 wire        quorum_valid;
+// this node's slot counts with its last index (the substitution inside the quorum's compares)
+wire [MAX_NODES-1:0] self_sel = node_sel[MAX_NODES-1:0];
+
 nicraft_quorum #(.MAX_NODES(MAX_NODES), .INDEX_WIDTH(32)) quorum_inst (
     .clk(clk), .rst(rst),
-    .match_index(match_view), .members(members[MAX_NODES-1:0]), .quorum(quorum),
+    .match_index(match), .self_sel(self_sel), .self_index(last_index),
+    .members(members[MAX_NODES-1:0]), .quorum(quorum),
     .quorum_index(quorum_index), .quorum_valid(quorum_valid)
 );
 
@@ -126,7 +155,10 @@ always_comb begin
 end
 
 always_ff @(posedge clk) begin
-    for (n = 0; n < MAX_NODES; n = n + 1) match_reg[n] <= match_write[n];
+    for (n = 0; n < MAX_NODES; n = n + 1) begin
+        match_reg[n] <= match_write[n];
+        match_p1_reg[n] <= match_p1_write[n];
+    end
     commit_index_reg <= commit_index_next;
 end
 
@@ -142,10 +174,15 @@ always_ff @(posedge clk) begin
     commit_ok_prev_reg <= !rst && commit_index_reg <= last_index && !wr_commit_index && !wr_last_index;
     if (!rst && commit_ok_prev_reg) assert (commit_index_reg <= last_index)
         else $error("nicraft_commit: commit index %0d passed the last index %0d", commit_index_reg, last_index);
+    if (!rst) assert (!(ev_ack && ev_nack)) else $error("nicraft_commit: an ACK and a NACK offered in one cycle");
+    for (n = 0; n < MAX_NODES; n = n + 1) begin
+        if (!rst) assert (match_p1_reg[n] == {1'b0, match_reg[n]} + 33'd1)
+            else $error("nicraft_commit: match_p1 of %0d is %0d, its match index %0d", n, match_p1_reg[n], match_reg[n]);
+    end
 end
 `endif
 
-wire _unused_ok = &{1'b0, members, 1'b0};
+wire _unused_ok = &{1'b0, members, node_sel, 1'b0};
 
 endmodule
 

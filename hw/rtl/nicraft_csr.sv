@@ -36,6 +36,7 @@ module nicraft_csr #(
 
     // configuration
     output wire [7:0]              node_id,
+    output wire [7:0]              node_sel,     // node_id one-hot (0 for ids above 7), registered with it
     output wire [15:0]             cluster_id,
     output wire [1:0]              role,
     output wire [31:0]             term,
@@ -97,6 +98,7 @@ initial begin
 end
 
 reg [7:0]  node_id_reg = 8'd0;
+reg [7:0]  node_sel_reg = 8'd1;   // node_id_reg one-hot: a decode kept out of the commit quorum's path
 reg [15:0] cluster_id_reg = NR_CSR_RAFT_CLUSTER_ID_RESET[15:0];
 reg [1:0]  role_reg = ROLE_OFF;
 reg [31:0] term_reg = 32'd0;
@@ -116,6 +118,11 @@ reg [31:0] nack_delay_reg = NR_CSR_RAFT_NACK_DELAY_RESET;
 reg [31:0] silence_cycles_reg = NR_CSR_RAFT_SILENCE_CYCLES_RESET;
 reg [31:0] rto_reg = NR_CSR_RAFT_RTO_RESET;
 reg [63:0] cycle_reg = 64'd0;
+
+// one-hot of a node id (ids 0..7; none for a larger id)
+function automatic [7:0] onehot8(input [7:0] id);
+    onehot8 = id < 8'd8 ? 8'd1 << id[2:0] : 8'd0;
+endfunction
 reg [31:0] csr_rd_data_reg = 32'd0;
 reg        csr_rd_valid_reg = 1'b0;
 
@@ -181,6 +188,7 @@ always_ff @(posedge clk) begin
     if (csr_rd_en) csr_rd_data_reg <= csr_mux;
     if (rst) begin
         node_id_reg <= NR_CSR_RAFT_NODE_ID_RESET[7:0];
+        node_sel_reg <= onehot8(NR_CSR_RAFT_NODE_ID_RESET[7:0]);
         cluster_id_reg <= NR_CSR_RAFT_CLUSTER_ID_RESET[15:0];
         role_reg <= NR_CSR_RAFT_ROLE_RESET[1:0];
         term_reg <= NR_CSR_RAFT_TERM_RESET;
@@ -201,7 +209,7 @@ always_ff @(posedge clk) begin
         rto_reg <= NR_CSR_RAFT_RTO_RESET;
     end else if (csr_wr_en) begin
         case (csr_addr)
-            NR_CSR_RAFT_NODE_ID:         node_id_reg <= csr_wr_data[7:0];
+            NR_CSR_RAFT_NODE_ID:         begin node_id_reg <= csr_wr_data[7:0]; node_sel_reg <= onehot8(csr_wr_data[7:0]); end
             NR_CSR_RAFT_CLUSTER_ID:      cluster_id_reg <= csr_wr_data[15:0];
             NR_CSR_RAFT_ROLE:            role_reg <= csr_wr_data[1:0];
             NR_CSR_RAFT_TERM:            term_reg <= csr_wr_data;
@@ -225,9 +233,16 @@ always_ff @(posedge clk) begin
     end
 end
 
+`ifndef SYNTHESIS
+always_ff @(posedge clk) begin
+    if (!rst) assert (node_sel_reg == onehot8(node_id_reg)) else $error("nicraft_csr: node_sel %b is not node id %0d one-hot", node_sel_reg, node_id_reg);
+end
+`endif
+
 assign csr_rd_data = csr_rd_data_reg;
 assign csr_rd_valid = csr_rd_valid_reg;
 assign node_id = node_id_reg;
+assign node_sel = node_sel_reg;
 assign cluster_id = cluster_id_reg;
 assign role = role_reg;
 assign term = term_reg;

@@ -145,7 +145,7 @@ end
 // ---------------------------------------------------------------------------------------------
 // Signals between the blocks, in the order of the datapath
 // CSR block
-wire [7:0] node_id, leader_id, members;  wire [15:0] cluster_id;  wire [1:0] role;  wire [3:0] quorum;
+wire [7:0] node_id, node_sel, leader_id, members;  wire [15:0] cluster_id;  wire [1:0] role;  wire [3:0] quorum;
 wire [31:0] term, hb_interval, hb_commit_delay, ack_count, ack_delay, term_start, nack_interval, nack_delay, rto, silence_cycles;
 wire fast_en, leader_mode, follower_mode;  wire [PLANES-1:0] plane_en;  wire [63:0] cycle;
 wire wr_last_index, wr_commit_index, wr_applied_index, wr_match_index, ctr_clear;  wire [2:0] match_sel;
@@ -254,7 +254,7 @@ nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD
 
 nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
     .clk(clk), .rst(rst),
-    .leader_mode(leader_mode), .node_id(node_id), .members(members), .quorum(quorum), .term_start(term_start),
+    .leader_mode(leader_mode), .node_id(node_id), .node_sel(node_sel), .members(members), .quorum(quorum), .term_start(term_start),
     .last_index(last_index),
     .ack_valid(ack_valid), .ack_src(nr_get_src_node(ack_data)), .ack_index(nr_get_log_index(ack_data)),
     .ev_ack(ev_ack), .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index),
@@ -357,7 +357,7 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
     .clk(clk), .rst(rst),
     .csr_wr_en(csr_wr_en), .csr_rd_en(csr_rd_en), .csr_addr(csr_addr), .csr_wr_data(csr_wr_data),
     .csr_rd_data(csr_rd_data), .csr_rd_valid(csr_rd_valid),
-    .node_id(node_id), .cluster_id(cluster_id), .role(role), .term(term), .leader_id(leader_id), .members(members),
+    .node_id(node_id), .node_sel(node_sel), .cluster_id(cluster_id), .role(role), .term(term), .leader_id(leader_id), .members(members),
     .quorum(quorum), .fast_en(fast_en), .leader_mode(leader_mode), .follower_mode(follower_mode),
     .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay), .ack_count(ack_count), .ack_delay(ack_delay),
     .term_start(term_start), .plane_en(plane_en), .nack_interval(nack_interval), .nack_delay(nack_delay), .rto(rto),

@@ -1,6 +1,7 @@
 // nicraft: commit quorum over match indexes.
 // commit_index is the highest index N such that at least QUORUM members hold every entry up
-// to N (match >= N): the QUORUM-th largest member match index. Two register stages, each a few
+// to N (match >= N): the QUORUM-th largest member match index (self_sel's slot counting with
+// self_index: the leader's own last index). Two register stages, each a few
 // logic levels deep (docs/synthesis.md), so the output in cycle t answers the inputs of cycle t-2:
 //   stage 1: every pair compared, ge[i][j] = match[j] >= match[i] (a carry chain each), and member
 //            i is "held" (ok[i]) when at least QUORUM members have match >= match[i] (the count of
@@ -22,6 +23,11 @@ module nicraft_quorum #(
     input  wire                             clk,
     input  wire                             rst,
     input  wire [MAX_NODES*INDEX_WIDTH-1:0] match_index,
+    // the slot whose index is self_index instead of its match_index (one-hot, or 0 for none): the
+    // leader's own slot, answered by its last index. The substitution is folded into the compares
+    // (rather than a multiplexer in front of them, 3 levels on the commit's critical path).
+    input  wire [MAX_NODES-1:0]             self_sel,
+    input  wire [INDEX_WIDTH-1:0]           self_index,
     input  wire [MAX_NODES-1:0]             members,
     input  wire [3:0]                       quorum,
     output wire [INDEX_WIDTH-1:0]           quorum_index,   // 0 when no quorum
@@ -49,13 +55,30 @@ reg [N*INDEX_WIDTH-1:0]   match_s1_reg = 0;
 reg [INDEX_WIDTH-1:0]     quorum_index_reg = 0;
 reg                       quorum_valid_reg = 1'b0;
 
-// stage 1: pairwise compares
-reg [N*N-1:0] ge;
+// stage 1: pairwise compares over the view (self_sel's slot replaced by self_index): the match
+// indexes against each other, and each against self_index both ways, all in parallel; the view's
+// compare is then a choice among them by self_sel (one LUT after the carry chains)
+reg [N*N-1:0]           ge_m;        // [i*N + j]: match[j] >= match[i]
+reg [N-1:0]             ge_self_j;   // [j]: match[j] >= self_index
+reg [N-1:0]             ge_self_i;   // [i]: self_index >= match[i]
+reg [N*N-1:0]           ge;          // [i*N + j]: view[j] >= view[i]
+reg [N*INDEX_WIDTH-1:0] view;
 integer i, j;
 always @* begin
     for (i = 0; i < N; i = i + 1) begin
+        ge_self_j[i] = match_index[i*INDEX_WIDTH +: INDEX_WIDTH] >= self_index;
+        ge_self_i[i] = self_index >= match_index[i*INDEX_WIDTH +: INDEX_WIDTH];
+        view[i*INDEX_WIDTH +: INDEX_WIDTH] = self_sel[i] ? self_index : match_index[i*INDEX_WIDTH +: INDEX_WIDTH];
         for (j = 0; j < N; j = j + 1) begin
-            ge[i*N + j] = match_index[j*INDEX_WIDTH +: INDEX_WIDTH] >= match_index[i*INDEX_WIDTH +: INDEX_WIDTH];
+            ge_m[i*N + j] = match_index[j*INDEX_WIDTH +: INDEX_WIDTH] >= match_index[i*INDEX_WIDTH +: INDEX_WIDTH];
+        end
+    end
+    for (i = 0; i < N; i = i + 1) begin
+        for (j = 0; j < N; j = j + 1) begin
+            if (self_sel[i] && self_sel[j]) ge[i*N + j] = 1'b1;
+            else if (self_sel[i]) ge[i*N + j] = ge_self_j[j];
+            else if (self_sel[j]) ge[i*N + j] = ge_self_i[i];
+            else ge[i*N + j] = ge_m[i*N + j];
         end
     end
 end
@@ -107,7 +130,7 @@ end
 always @(posedge clk) begin
     ok_s1_reg <= ok;
     ge_s1_reg <= ge;
-    match_s1_reg <= match_index;
+    match_s1_reg <= view;
     quorum_index_reg <= best;
     quorum_valid_reg <= ok_s1_reg != 0;
     if (rst) begin
@@ -116,6 +139,12 @@ always @(posedge clk) begin
         quorum_valid_reg <= 1'b0;
     end
 end
+
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst) assert ((self_sel & (self_sel - 1'b1)) == 0) else $error("nicraft_quorum: self_sel %b is not one-hot", self_sel);
+end
+`endif
 
 assign quorum_index = quorum_index_reg;
 assign quorum_valid = quorum_valid_reg;

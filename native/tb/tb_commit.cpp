@@ -81,9 +81,13 @@ void run(tb::Config &cfg, tb::Stats &st) {
     }
     // the last index grows; a host write of LAST_INDEX (signalled in its cycle) may move it anywhere
     if (last_wr_pending) last = last_wr_value;
-    else if (rng.chance(0.5)) last += uint32_t(rng.below(3));
+    else if (rng.chance(0.5) && last < 0xFFFFFFF0u) last += uint32_t(rng.below(3));   // (no wrap past 2^32 - 1)
     last_wr_pending = false;
-    auto near = [&]() { return uint32_t(rng.chance(0.9) ? rng.range(last > 20 ? last - 20 : 0, last + 1) : rng.u32()); };
+    // near the last index, anywhere, or at the extremes (a NACK for 0 offers 2^32 - 1)
+    auto near = [&]() {
+      if (rng.chance(0.02)) return rng.chance(0.5) ? 0u : 0xFFFFFFFFu;
+      return uint32_t(rng.chance(0.9) ? rng.range(last > 20 ? last - 20 : 0, last + 1) : rng.u32());
+    };
     const bool ack_valid = rng.chance(ack_p), ev_ack = rng.chance(ack_p / 2), ev_nack = !ev_ack && rng.chance(ack_p / 4);
     const uint8_t ack_src = uint8_t(rng.chance(0.95) ? rng.below(N) : rng.below(256));
     const uint8_t ev_src = uint8_t(rng.chance(0.95) ? rng.below(N) : rng.below(256));
@@ -98,7 +102,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const bool wr_match_eff = wr_match && !wr_commit;
 
     t->rst = rst;
-    t->leader_mode = leader; t->node_id = node; t->members = members; t->quorum = quorum; t->term_start = term_start;
+    t->leader_mode = leader; t->node_id = node; t->node_sel = uint8_t(node < 8 ? 1u << node : 0u); t->members = members; t->quorum = quorum; t->term_start = term_start;
     t->last_index = last;
     t->ack_valid = ack_valid; t->ack_src = ack_src; t->ack_index = ack_index;
     t->ev_ack = ev_ack; t->ev_nack = ev_nack; t->ev_src = ev_src; t->ev_index = ev_index;

@@ -151,7 +151,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
       const auto &r = s.r;
       const uint32_t role = r.at(nr::CSR_RAFT_ROLE), fast = r.at(nr::CSR_RAFT_FAST_EN);
       struct { const char *name; uint64_t got, want; } outs[] = {
-          {"node_id", t->node_id, r.at(nr::CSR_RAFT_NODE_ID)}, {"cluster_id", t->cluster_id, r.at(nr::CSR_RAFT_CLUSTER_ID)},
+          {"node_id", t->node_id, r.at(nr::CSR_RAFT_NODE_ID)},
+          {"node_sel", t->node_sel, r.at(nr::CSR_RAFT_NODE_ID) < 8 ? 1u << r.at(nr::CSR_RAFT_NODE_ID) : 0u}, {"cluster_id", t->cluster_id, r.at(nr::CSR_RAFT_CLUSTER_ID)},
           {"role", t->role, role}, {"term", t->term, r.at(nr::CSR_RAFT_TERM)},
           {"leader_id", t->leader_id, r.at(nr::CSR_RAFT_LEADER_ID)}, {"members", t->members, r.at(nr::CSR_RAFT_MEMBERS)},
           {"quorum", t->quorum, r.at(nr::CSR_RAFT_QUORUM)}, {"fast_en", t->fast_en, fast},

@@ -18,6 +18,9 @@
 // exhaustive=1 every combination of indexes (in 0..2^INDEX_WIDTH-1), member masks and q in 0..15,
 // one per cycle (only when that is at most 2^24 combinations).
 //
+// self_sel/self_index: a random slot (or none) is answered by self_index, as the leader's own slot is
+// by its last index; the references count with that view.
+//
 // cfg keys: seed cycles reset_p trace hold_p exhaustive window
 #include "tb_common.h"
 
@@ -33,9 +36,9 @@ static_assert(W <= 64, "the testbench handles INDEX_WIDTH up to 64");
 
 const char *const kStats[] = {
     "cycles", "checks", "valid_cycles", "invalid_cycles", "q0_inputs", "no_member_inputs", "q_over_members_inputs",
-    "tie_inputs", "max_index_inputs", "resets", "combinations",
+    "tie_inputs", "max_index_inputs", "resets", "combinations", "self_member_inputs",
 };
-enum { S_CYCLES, S_CHECKS, S_VALID, S_INVALID, S_Q0, S_NO_MEMBERS, S_Q_OVER, S_TIES, S_MAX_INDEX, S_RESETS, S_COMBOS, S_N };
+enum { S_CYCLES, S_CHECKS, S_VALID, S_INVALID, S_Q0, S_NO_MEMBERS, S_Q_OVER, S_TIES, S_MAX_INDEX, S_RESETS, S_COMBOS, S_SELF, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_quorum;
@@ -43,6 +46,10 @@ using Top = Vtb_nicraft_quorum;
 struct In {
   uint64_t m[N];
   unsigned members = 0, q = 0;
+  unsigned self_sel = 0;     // one-hot or 0: the slot answered by self_index (the leader's own)
+  uint64_t self_index = 0;
+  /** slot i's index as the quorum counts it */
+  uint64_t v(unsigned i) const { return ((self_sel >> i) & 1) ? self_index : m[i]; }
 };
 struct Out {
   uint64_t index = 0;
@@ -55,9 +62,9 @@ Out brute(const In &in) {
   for (unsigned i = 0; i < N; i++) {
     if (!((in.members >> i) & 1)) continue;
     unsigned cnt = 0;
-    for (unsigned j = 0; j < N; j++) cnt += ((in.members >> j) & 1) && in.m[j] >= in.m[i];
-    if (cnt >= in.q && (!o.valid || in.m[i] > o.index)) {
-      o.index = in.m[i];
+    for (unsigned j = 0; j < N; j++) cnt += ((in.members >> j) & 1) && in.v(j) >= in.v(i);
+    if (cnt >= in.q && (!o.valid || in.v(i) > o.index)) {
+      o.index = in.v(i);
       o.valid = true;
     }
   }
@@ -67,7 +74,7 @@ Out brute(const In &in) {
 Out kth(const In &in) {
   std::vector<uint64_t> v;
   for (unsigned i = 0; i < N; i++) {
-    if ((in.members >> i) & 1) v.push_back(in.m[i]);
+    if ((in.members >> i) & 1) v.push_back(in.v(i));
   }
   std::sort(v.begin(), v.end(), [](uint64_t a, uint64_t b) { return a > b; });
   Out o;
@@ -80,7 +87,9 @@ Out kth(const In &in) {
 std::string show(const In &in) {
   std::string s = tb::fmt("members=%0*x quorum=%u match=[", int((N + 3) / 4), in.members, in.q);
   for (unsigned i = 0; i < N; i++) s += tb::fmt("%s%" PRIu64 "%s", i ? " " : "", in.m[i], ((in.members >> i) & 1) ? "" : "*");
-  return s + "] (* = not a member)";
+  if (in.self_sel) s += tb::fmt("] self_sel=%0*x self_index=%" PRIu64, int((N + 3) / 4), in.self_sel, in.self_index);
+  else s += "]";
+  return s + " (* = not a member)";
 }
 
 void run(tb::Config &cfg, tb::Stats &st) {
@@ -149,6 +158,9 @@ void run(tb::Config &cfg, tb::Stats &st) {
       }
       in.m[i] = v & IDX_MASK;
     }
+    // the own slot: most often one (the leader's), its index near the others (ties) or anywhere
+    in.self_sel = rng.chance(0.7) ? 1u << rng.below(N) : 0u;
+    in.self_index = (rng.chance(0.5) ? in.m[rng.below(N)] + rng.below(3) : rng.next()) & IDX_MASK;
   };
 
   unsigned reset_left = 3;
@@ -164,6 +176,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (!(rst && exhaustive)) draw();
     for (unsigned i = 0; i < N; i++) tb::put(t->match_index, i * W, W, in.m[i]);
     tb::put(t->members, 0, N, in.members);
+    tb::put(t->self_sel, 0, N, in.self_sel);
+    tb::put(t->self_index, 0, W, in.self_index);
     t->quorum = in.q & 15;
     h.settle();
 
@@ -188,6 +202,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (in.q == 0) st[S_Q0]++;
     if (pop == 0) st[S_NO_MEMBERS]++;
     if (in.q > pop) st[S_Q_OVER]++;
+    if (in.self_sel & in.members) st[S_SELF]++;
     if (a.valid) {
       unsigned at = 0;
       for (unsigned i = 0; i < N; i++) at += ((in.members >> i) & 1) && in.m[i] == a.index;

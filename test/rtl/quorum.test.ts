@@ -25,7 +25,7 @@ beforeAll(async () => {
 
 const label = () => expect.getState().currentTestName ?? '';
 
-function common(s: Record<string, number>): void {
+function common(s: Record<string, number>, exhaustive = false): void {
   expect(s.checks).toBe(s.cycles);
   expect(s.valid_cycles + s.invalid_cycles).toBe(s.cycles);
   expect(s.valid_cycles).toBeGreaterThan(0);
@@ -33,6 +33,8 @@ function common(s: Record<string, number>): void {
   expect(s.q0_inputs).toBeGreaterThan(0);
   expect(s.no_member_inputs).toBeGreaterThan(0);
   expect(s.q_over_members_inputs).toBeGreaterThan(0);
+  // (the exhaustive run enumerates the match indexes with no own slot)
+  if (!exhaustive) expect(s.self_member_inputs, 'inputs whose own slot (self_sel) is a member').toBeGreaterThan(0);
 }
 
 describe.each(Object.keys(VARIANTS))('nicraft_quorum (%s)', (variant) => {
@@ -60,7 +62,7 @@ describe('nicraft_quorum exhaustive', () => {
     const s = runTb(tbs.small!, { exhaustive: 1 }, label()).stats;
     expect(s.combinations).toBe(2 ** 20);
     expect(s.checks).toBe(2 ** 20 + 2 + 3);  // + latency (2) + the initial reset (3)
-    common(s);
+    common(s, true);
   });
 
   it('refuses an exhaustive run that is too large (rc 2)', () => {
