@@ -44,7 +44,7 @@ export interface FailoverSpec {
    * election at once; the leader NIC heartbeats every hbIntervalCycles when no APPEND goes out.
    * Absent: detection by the election timeout alone.
    */
-  nicDetect?: { silenceCycles: number; promiseUs: number; hbIntervalCycles: number };
+  nicDetect?: { silenceCycles: number; promiseUs: number; hbIntervalCycles: number; armOnVote?: boolean };
   /** no leader crash: the traffic and faults alone (every election is then spurious) */
   noCrash?: boolean;
 }
@@ -115,7 +115,7 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
     raft: {
       electionTimeoutNs: spec.electionTimeoutUs * 1000, heartbeatIntervalNs: spec.heartbeatUs * 1000, tickNs: tickUs * 1000,
       ...(spec.nicDetect ? {
-        nicSilenceNs: spec.nicDetect.promiseUs * 1000,
+        nicSilenceNs: spec.nicDetect.promiseUs * 1000, armOnVote: spec.nicDetect.armOnVote ?? true,
         tuning: { silenceCycles: spec.nicDetect.silenceCycles, hbIntervalCycles: spec.nicDetect.hbIntervalCycles },
       } : {}),
     },
@@ -152,9 +152,30 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
     }
     const total = end - rc.cycle;
     const t0 = rc.cycle;
+    // FAILOVER_TRACE: per 10 µs from 20 µs before the crash, the completions and what moved in
+    // each NIC's counters and the fabric's (a diagnosis aid; reading the counters costs cycles)
+    const trace = !!process.env.FAILOVER_TRACE;
+    let prevC: Array<Record<string, bigint> | undefined> = [];
+    let prevS: Record<string, number> = {};
     while (rc.cycle < end) {
       rc.run(Math.min(cyc(10), end - rc.cycle));
       onProgress?.((rc.cycle - t0) / total);
+      if (trace && rc.cycle >= crashAt - cyc(20)) {
+        const c = rc.cluster.nicCounters() as Array<Record<string, bigint> | undefined>;
+        const s = rc.cluster.stats();
+        const b = rc.cluster.completionBuckets();
+        const bi = Math.floor(rc.cycle / 2500) - 1;
+        const parts = [`t=${((rc.cycle - crashAt) / cyclesPerUs).toFixed(1)} done=${b[bi] ?? 0}`];
+        c.forEach((x, i) => {
+          if (!x) return;
+          const d = Object.entries(x).filter(([k, v]) => v !== (prevC[i]?.[k] ?? 0n) && !/^(RX|TX)_(FRAMES|BYTES)|^REQ_|^APPEND_RX|^REPLY/.test(k)).map(([k, v]) => `${k}+${v - (prevC[i]?.[k] ?? 0n)}`);
+          parts.push(`n${i}[${d.join(' ')}]`);
+        });
+        const ds = Object.entries(s).filter(([k, v]) => v !== (prevS[k] ?? 0) && /retr|drop|punt/i.test(k)).map(([k, v]) => `${k}+${v - (prevS[k] ?? 0)}`);
+        parts.push(`fab[${ds.join(' ')}]`);
+        console.log(parts.join(' '));
+        prevC = c; prevS = s;
+      }
     }
     const after = (c: number | undefined): number | null => (c === undefined ? null : Math.round(((c - crashAt) / cyclesPerUs) * 100) / 100);
     const elected = rc.leaderChanges.find((l) => l.cycle >= crashAt);

@@ -187,7 +187,7 @@ export class Model {
       rand: this.opts.followerReads ? { int: (n) => Math.max(0, n - 1 - Math.floor(((id - 1) * n) / 4)) } : MAX_RAND,
       preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true, amnesiaGuard: this.opts.amnesiaGuard ?? true,
       followerReads: this.opts.followerReads ?? false,
-      ...(this.opts.nicSilence ? { nicSilenceNs: this.T / 2 } : {}),
+      ...(this.opts.nicSilence ? { nicSilenceNs: this.T / 2, armOnVote: true } : {}),
     };
   }
   private packetIds = new Map<string, number>();
