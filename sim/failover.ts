@@ -74,6 +74,8 @@ export interface FailoverSummary {
   nicDetect: FailoverSpec['nicDetect'] | null;
   /** leader elections after the first one (the crash's, and any other) */
   elections: number;
+  /** pre-votes started after traffic began (a node that stood for election, won or not) */
+  preVotes: number;
   /** LEADER_SILENT events the NICs raised (NIC failure detection) */
   silenceEvents: number;
   lostRequests: number;
@@ -267,6 +269,7 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
       minAfter95Pct: minAfter95,
       nicDetect: spec.nicDetect ?? null,
       elections: rc.leaderChanges.length - 1,
+      preVotes: rc.roleLog.filter((l) => { const p = l.split(' '); return Number(p[0]) >= start && p[2] === 'precandidate'; }).length,
       silenceEvents: rc.cluster.nicCounters().reduce((a, c) => a + Number(c?.LEADER_SILENT ?? 0), 0),
       lostRequests: st.outstanding ?? 0,
       retries: st.retries ?? 0,
@@ -301,7 +304,7 @@ export function formatFailover(f: FailoverSummary): string {
   L.push(`    elected      ${v(f.electedUs)}: node ${f.newLeader} leads term ${f.term}`);
   L.push(`    first commit ${v(f.firstCommitUs)} (the new leader's NIC commits its no-op; earlier entries with it)`);
   L.push(`    full rate    ${v(f.fullThroughputUs)} (a 10 µs bucket at >= 90% of the pre-crash ${f.preCrashMreqPerSec} Mreq/s)`);
-  L.push(`    recovery     95% of the pre-crash rate ${f.to95Us === null ? 'not reached' : `${f.to95Us} µs after the first commit`}${f.minAfter95Pct === null ? '' : `, the lowest 10 µs bucket after it ${f.minAfter95Pct}%`}; elections ${f.elections}, leader-silence events ${f.silenceEvents}`);
+  L.push(`    recovery     95% of the pre-crash rate ${f.to95Us === null ? 'not reached' : `${f.to95Us} µs after the first commit`}${f.minAfter95Pct === null ? '' : `, the lowest 10 µs bucket after it ${f.minAfter95Pct}%`}; elections ${f.elections}, pre-votes ${f.preVotes}, leader-silence events ${f.silenceEvents}`);
   L.push(`    gap          ${f.gapBuckets} x 10 µs with no completion; retries ${f.retries.toLocaleString('en-US')}; after a drain of ${f.drainUs} µs: lost ${f.lostRequests.toLocaleString('en-US')}, one log and one KV state on every replica of the configuration: ${f.agreement ? 'yes' : 'NO'}`);
   L.push(`    cost         new leader's host: ${f.recovery.csrReads} CSR reads, ${f.recovery.logReads} log reads, ${f.recovery.logWrites} log writes, ${f.recovery.nicOps} NIC ops, ${f.recovery.messagesSent} messages, ${f.recovery.readWaitCycles} cycles waiting on reads`);
   L.push(`    timeline     Mreq/s per 10 µs from ${f.timelineStartUs} µs: ${f.timelineMreqPerSec.map((x) => Math.round(x)).join(' ')}`);

@@ -779,10 +779,14 @@ export class Core {
       this.mirror.fastOn && this.mirror.sync === null;
   }
 
-  /** The armed NIC's leader spoke (Append or Heartbeat): the follower is reconciled in this term, its NIC runs on. */
-  private takeArmed(): void {
-    this.armed = null;
-    this.armTakenAt = this.now;
+  /**
+   * The armed NIC's leader spoke (Append or Heartbeat): the follower is reconciled in this term, its
+   * NIC runs on. After a Heartbeat the arming stays for the leader's first Append (its probe, sent
+   * before the Heartbeat but maybe overtaken), which is then answered without a freeze too.
+   */
+  private takeArmed(keepForAppend: boolean): void {
+    if (this.reconciledTerm !== this.term) this.armTakenAt = this.now;
+    if (!keepForAppend) this.armed = null;
     this.reconciledTerm = this.term;
     this.recovering = false;
   }
@@ -828,7 +832,7 @@ export class Core {
       // prev; the named entries and what follows are the NIC's business (it took or buffers them, and
       // its NACKs fetch what it lacks from the leader's NIC). Answer without freezing the NIC.
       if (m.index >= this.log.commit && this.log.matchTerm(m.index, m.logTerm)) {
-        this.takeArmed();
+        this.takeArmed(false);
         this.send(this.msg(MsgType.AppendResp, m.from, { index: m.index, hint: Math.max(this.mirror.last, m.index), context: CTX_NIC_FOLLOWS }));
         return;
       }
@@ -908,7 +912,7 @@ export class Core {
 
   private handleHeartbeat(m: Message): void {
     if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
-    if (this.armedFor(m)) this.takeArmed();
+    if (this.armedFor(m)) this.takeArmed(true);
     else if (this.armed && this.armed.lead !== m.from) this.armed = null;
     this.lead = m.from;
     this.lastLeaderContact = this.now;
