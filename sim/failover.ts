@@ -44,7 +44,7 @@ export interface FailoverSpec {
    * election at once; the leader NIC heartbeats every hbIntervalCycles when no APPEND goes out.
    * Absent: detection by the election timeout alone.
    */
-  nicDetect?: { silenceCycles: number; promiseUs: number; hbIntervalCycles: number };
+  nicDetect?: { silenceCycles: number; promiseUs: number; hbIntervalCycles: number; armOnVote?: boolean };
   /** no leader crash: the traffic and faults alone (every election is then spurious) */
   noCrash?: boolean;
 }
@@ -74,6 +74,8 @@ export interface FailoverSummary {
   nicDetect: FailoverSpec['nicDetect'] | null;
   /** leader elections after the first one (the crash's, and any other) */
   elections: number;
+  /** pre-votes started after traffic began (a node that stood for election, won or not) */
+  preVotes: number;
   /** LEADER_SILENT events the NICs raised (NIC failure detection) */
   silenceEvents: number;
   lostRequests: number;
@@ -115,7 +117,7 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
     raft: {
       electionTimeoutNs: spec.electionTimeoutUs * 1000, heartbeatIntervalNs: spec.heartbeatUs * 1000, tickNs: tickUs * 1000,
       ...(spec.nicDetect ? {
-        nicSilenceNs: spec.nicDetect.promiseUs * 1000,
+        nicSilenceNs: spec.nicDetect.promiseUs * 1000, armOnVote: spec.nicDetect.armOnVote ?? true,
         tuning: { silenceCycles: spec.nicDetect.silenceCycles, hbIntervalCycles: spec.nicDetect.hbIntervalCycles },
       } : {}),
     },
@@ -152,9 +154,30 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
     }
     const total = end - rc.cycle;
     const t0 = rc.cycle;
+    // FAILOVER_TRACE: per 10 µs from 20 µs before the crash, the completions and what moved in
+    // each NIC's counters and the fabric's (a diagnosis aid; reading the counters costs cycles)
+    const trace = !!process.env.FAILOVER_TRACE;
+    let prevC: Array<Record<string, bigint> | undefined> = [];
+    let prevS: Record<string, number> = {};
     while (rc.cycle < end) {
       rc.run(Math.min(cyc(10), end - rc.cycle));
       onProgress?.((rc.cycle - t0) / total);
+      if (trace && rc.cycle >= crashAt - cyc(20)) {
+        const c = rc.cluster.nicCounters() as Array<Record<string, bigint> | undefined>;
+        const s = rc.cluster.stats();
+        const b = rc.cluster.completionBuckets();
+        const bi = Math.floor(rc.cycle / 2500) - 1;
+        const parts = [`t=${((rc.cycle - crashAt) / cyclesPerUs).toFixed(1)} done=${b[bi] ?? 0}`];
+        c.forEach((x, i) => {
+          if (!x) return;
+          const d = Object.entries(x).filter(([k, v]) => v !== (prevC[i]?.[k] ?? 0n) && !/^(RX|TX)_(FRAMES|BYTES)|^REQ_|^APPEND_RX|^REPLY/.test(k)).map(([k, v]) => `${k}+${v - (prevC[i]?.[k] ?? 0n)}`);
+          parts.push(`n${i}[${d.join(' ')}]`);
+        });
+        const ds = Object.entries(s).filter(([k, v]) => v !== (prevS[k] ?? 0) && /retr|drop|punt/i.test(k)).map(([k, v]) => `${k}+${v - (prevS[k] ?? 0)}`);
+        parts.push(`fab[${ds.join(' ')}]`);
+        console.log(parts.join(' '));
+        prevC = c; prevS = s;
+      }
     }
     const after = (c: number | undefined): number | null => (c === undefined ? null : Math.round(((c - crashAt) / cyclesPerUs) * 100) / 100);
     const elected = rc.leaderChanges.find((l) => l.cycle >= crashAt);
@@ -246,6 +269,7 @@ export function runFailover(sc: Scenario, spec: FailoverSpec, seed?: number, onP
       minAfter95Pct: minAfter95,
       nicDetect: spec.nicDetect ?? null,
       elections: rc.leaderChanges.length - 1,
+      preVotes: rc.roleLog.filter((l) => { const p = l.split(' '); return Number(p[0]) >= start && p[2] === 'precandidate'; }).length,
       silenceEvents: rc.cluster.nicCounters().reduce((a, c) => a + Number(c?.LEADER_SILENT ?? 0), 0),
       lostRequests: st.outstanding ?? 0,
       retries: st.retries ?? 0,
@@ -280,7 +304,7 @@ export function formatFailover(f: FailoverSummary): string {
   L.push(`    elected      ${v(f.electedUs)}: node ${f.newLeader} leads term ${f.term}`);
   L.push(`    first commit ${v(f.firstCommitUs)} (the new leader's NIC commits its no-op; earlier entries with it)`);
   L.push(`    full rate    ${v(f.fullThroughputUs)} (a 10 µs bucket at >= 90% of the pre-crash ${f.preCrashMreqPerSec} Mreq/s)`);
-  L.push(`    recovery     95% of the pre-crash rate ${f.to95Us === null ? 'not reached' : `${f.to95Us} µs after the first commit`}${f.minAfter95Pct === null ? '' : `, the lowest 10 µs bucket after it ${f.minAfter95Pct}%`}; elections ${f.elections}, leader-silence events ${f.silenceEvents}`);
+  L.push(`    recovery     95% of the pre-crash rate ${f.to95Us === null ? 'not reached' : `${f.to95Us} µs after the first commit`}${f.minAfter95Pct === null ? '' : `, the lowest 10 µs bucket after it ${f.minAfter95Pct}%`}; elections ${f.elections}, pre-votes ${f.preVotes}, leader-silence events ${f.silenceEvents}`);
   L.push(`    gap          ${f.gapBuckets} x 10 µs with no completion; retries ${f.retries.toLocaleString('en-US')}; after a drain of ${f.drainUs} µs: lost ${f.lostRequests.toLocaleString('en-US')}, one log and one KV state on every replica of the configuration: ${f.agreement ? 'yes' : 'NO'}`);
   L.push(`    cost         new leader's host: ${f.recovery.csrReads} CSR reads, ${f.recovery.logReads} log reads, ${f.recovery.logWrites} log writes, ${f.recovery.nicOps} NIC ops, ${f.recovery.messagesSent} messages, ${f.recovery.readWaitCycles} cycles waiting on reads`);
   L.push(`    timeline     Mreq/s per 10 µs from ${f.timelineStartUs} µs: ${f.timelineMreqPerSec.map((x) => Math.round(x)).join(' ')}`);

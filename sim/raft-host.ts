@@ -53,6 +53,8 @@ export interface RaftOptions {
   readIndexAtTick?: boolean;
   /** NIC failure detection: the core's nicSilenceNs (0 or absent: off; the NIC's threshold is tuning.silenceCycles) */
   nicSilenceNs?: number;
+  /** the core's armOnVote (default false) */
+  armOnVote?: boolean;
   /**
    * Host CPU cost (the software path's model, sim/software-host.ts): each host has one core that
    * spends perFrameNs per frame it takes from its NIC or a host-path client, and per frame it sends;
@@ -106,6 +108,7 @@ export class RaftHost implements HostSoftware {
         followerReads: this.opts.followerReads ?? false, ...(this.opts.maxClockDrift !== undefined ? { maxClockDrift: this.opts.maxClockDrift } : {}),
         readIndexAtTick: this.opts.readIndexAtTick ?? false,
         ...(this.opts.nicSilenceNs ? { nicSilenceNs: this.opts.nicSilenceNs } : {}),
+        ...(this.opts.armOnVote ? { armOnVote: true } : {}),
       },
       serveReads: this.opts.followerReads ?? false,
       clock: () => ctx.now() * this.owner.nsPerCycle,

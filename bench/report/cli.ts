@@ -42,7 +42,7 @@ export function withBenchOptions(cmd: Command): Command {
     .option('--quick', 'a 2-3 minute run: fewer points, 20,000 requests per point')
     .option('--tiny', 'a few seconds per section (tests)')
     .option('--replicas <list>', 'replica counts of the sweeps, e.g. 3,5 (default 3,5)', replicaList)
-    .option('--only <sections>', 'run only these sections (load, payload, software, failover, plane-loss, sim-speed, read-scaling, wor); the others are kept from an existing cluster.json', sectionList)
+    .option('--only <sections>', 'run only these sections (load, payload, software, failover, plane-loss, elections, sim-speed, read-scaling, wor); the others are kept from an existing cluster.json', sectionList)
     .option('--seed <n>', 'seed of every run (default 1)', nonNegInt)
     .option('--requests <n>', 'measured requests per point (default 100,000; --quick 20,000)', posInt)
     .option('--out <dir>', 'output directory (default bench/out)')

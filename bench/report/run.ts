@@ -12,7 +12,7 @@ import { pinnedLibraries, type PointResult } from './measure.js';
 import { renderAll } from './plots.js';
 import { clusterBenchSchema, type ClusterBench } from './schema.js';
 import {
-  FAILOVER_PENDING, HEADLINE_LOAD, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
+  FAILOVER_PENDING, HEADLINE_LOAD, electionsSection, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
   makeContext, payloadSection, planeLossSection, readScalingSection, simSpeedSection, softwareSection,
   type BenchContext, type Mode, type Section,
 } from './sections.js';
@@ -43,15 +43,16 @@ export const SOURCES: Record<string, string> = {
 const ALIASES: Record<string, Section> = {
   load: 'load', payload: 'payload', software: 'software', failover: 'failover',
   planeloss: 'planeLoss', 'plane-loss': 'planeLoss', plane: 'planeLoss',
+  elections: 'elections', 'spurious-elections': 'elections',
   simspeed: 'simSpeed', 'sim-speed': 'simSpeed', speed: 'simSpeed',
   readscaling: 'readScaling', 'read-scaling': 'readScaling', reads: 'readScaling',
   wor: 'wor',
 };
 
-/** Parses a section name (load, payload, software, failover, plane-loss, sim-speed, read-scaling, wor). */
+/** Parses a section name (load, payload, software, failover, plane-loss, elections, sim-speed, read-scaling, wor). */
 export function parseSection(s: string): Section {
   const k = ALIASES[s.toLowerCase()] ?? ALIASES[s.toLowerCase().replace(/[_ ]/g, '-')];
-  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'sim-speed', 'read-scaling', 'wor'].join(', ')})`);
+  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'elections', 'sim-speed', 'read-scaling', 'wor'].join(', ')})`);
   return k;
 }
 
@@ -88,6 +89,7 @@ function emptyBench(ctx: BenchContext): ClusterBench {
     failover: null,
     failoverNote: FAILOVER_PENDING,
     planeLoss: null,
+    elections: null,
     simSpeed: null,
     readScaling: [],
     readScalingWriteCost: [],
@@ -229,6 +231,14 @@ export function summaryTable(j: ClusterBench): string {
       for (const ph of m.phases) L.push(`  ${ph.phase.padEnd(28)} ${pad(ph.committedMpps.toFixed(2), 7)} Mreq/s (${ph.committedPct.toFixed(1)}%)  p50 ${pad(f0(ph.latencyNs.p50), 6)}  p99 ${pad(f0(ph.latencyNs.p99), 7)}  p99.9 ${pad(f0(ph.latencyNs.p999), 7)} ns  (${f0(ph.samples)} req)`);
     }
   }
+  if (j.elections) {
+    const e = j.elections;
+    L.push('');
+    L.push(`spurious elections (electing hosts, NIC detection ${e.nicDetect ? `after ${e.nicDetect.silenceCycles} cycles, promise ${e.nicDetect.promiseUs} us` : 'off'}, no crash): ${e.spuriousElections} elections and ${e.preVotes} pre-votes in ${e.runs.length} runs`);
+    for (const r of e.runs) {
+      L.push(`  ${r.run.padEnd(10)} ${r.replicas}r ${pad(r.offeredPct.toFixed(1), 5)}% ${r.clientPlanes.padEnd(9)} ${r.faults.padEnd(26)} ${pad(String(r.windowUs), 4)} us: elections ${r.elections}, pre-votes ${r.preVotes}, leader-silence events ${r.silenceEvents}, lost ${r.lostRequests}, agreement ${r.agreement ? 'yes' : 'NO'}`);
+    }
+  }
   if (j.simSpeed) {
     L.push('');
     L.push(`simulation speed (${j.simSpeed.load}; per CPU second of the simulating process)`);
@@ -311,6 +321,9 @@ export async function runClusterBench(opts: BenchOptions = {}): Promise<{ json: 
         break;
       case 'planeLoss':
         j.planeLoss = timed(s, () => planeLossSection(ctx));
+        break;
+      case 'elections':
+        j.elections = timed(s, () => electionsSection(ctx));
         break;
       case 'simSpeed':
         j.simSpeed = timed(s, () => simSpeedSection(ctx));

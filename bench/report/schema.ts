@@ -122,6 +122,19 @@ export const clusterBenchSchema = z.object({
       maxSustainedPct: num.nullable(),
     })),
   }).nullable(),
+  /** spurious elections (issue 18): electing hosts, no crash; absent in files from before the section */
+  elections: z.object({
+    seed: z.number().int(),
+    nicDetect: z.object({ silenceCycles: num, promiseUs: num, hbIntervalCycles: num }).passthrough().nullable(),
+    electionTimeoutUs: num, heartbeatUs: num,
+    runs: z.array(z.object({
+      run: z.enum(['load sweep', 'plane loss', '1% loss']), replicas: z.number().int(), offeredPct: num,
+      clientPlanes: z.enum(['spread', 'duplicate']), retryUs: num, faults: z.string(), windowUs: num,
+      elections: z.number().int(), preVotes: z.number().int(), silenceEvents: z.number().int(),
+      lostRequests: z.number().int(), retries: z.number().int(), agreement: z.boolean(),
+    })),
+    spuriousElections: z.number().int(), preVotes: z.number().int(),
+  }).nullable().optional(),
   simSpeed: z.object({
     load: z.string(),
     timeBase: z.string(),

@@ -5,6 +5,8 @@
 //   software   the same cluster with the fast path off (sim/software-host.ts) vs the fast path
 //   failover   leader crash under load with the real control plane (sim/failover.ts), medians over seeds
 //   planeLoss  one plane fails under 85.5% load: before, during, after
+//   elections  spurious elections: the load sweep, the plane-loss run and 1% loss on a plane with
+//              electing hosts and the failover section's NIC failure detection, no crash
 //   simSpeed   simulated cycles per second, TypeScript-driven vs a plain C++ loop
 //   readScaling  95% gets, 1/3/5 replicas, gets from the leader vs any replica (follower leases),
 //              with the software path's host cost model (sim/read-scaling.ts)
@@ -32,7 +34,7 @@ import {
 // ---- configuration --------------------------------------------------------------------------------
 
 export type Mode = 'full' | 'quick' | 'tiny';
-export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed', 'readScaling', 'wor'] as const;
+export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'elections', 'simSpeed', 'readScaling', 'wor'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Fast-path settings of every run (the demo's, with a shorter ACK delay: see docs/benchmarks.md). */
@@ -63,6 +65,11 @@ export interface Profile {
   planeLossPhaseUs: number;
   /** fault-free loads of the plane-loss section's sweep in each client plane mode (highest sustained) */
   planeLossSweepPcts: number[];
+  /** spurious elections: loads (with electing hosts) and the simulated window of each, us */
+  electionLoads: number[];
+  electionWindowUs: number;
+  /** ... the plane-loss runs (phase = planeLossPhaseUs) and the 1%-loss run (its window; 0: neither) */
+  electionLossUs: number;
   speedCycles: number;
   speedRepeats: number;
   loneRequests: number;
@@ -84,6 +91,9 @@ export const PROFILES: Record<Mode, Profile> = {
     softwareReplicas: [3],
     planeLossPhaseUs: 800,
     planeLossSweepPcts: [85.5, 88, 90, 92, 95, 100],
+    electionLoads: [10, 20, 30, 40, 50, 60, 70, 80, 85.5, 90, 100],
+    electionWindowUs: 200,
+    electionLossUs: 800,
     speedCycles: 200_000,
     speedRepeats: 3,
     loneRequests: 200,
@@ -102,6 +112,9 @@ export const PROFILES: Record<Mode, Profile> = {
     softwareReplicas: [3],
     planeLossPhaseUs: 150,
     planeLossSweepPcts: [85.5, 90, 95, 100],
+    electionLoads: [10, 50, 85.5, 100],
+    electionWindowUs: 100,
+    electionLossUs: 300,
     speedCycles: 60_000,
     speedRepeats: 1,
     loneRequests: 50,
@@ -120,6 +133,9 @@ export const PROFILES: Record<Mode, Profile> = {
     softwareReplicas: [3],
     planeLossPhaseUs: 40,
     planeLossSweepPcts: [85.5],
+    electionLoads: [85.5],
+    electionWindowUs: 30,
+    electionLossUs: 0,
     speedCycles: 10_000,
     speedRepeats: 1,
     loneRequests: 10,
@@ -623,6 +639,86 @@ export function planeLossSection(ctx: BenchContext): PlaneLossResult {
     return res;
   });
   return { replicas: n, offeredPct: HEADLINE_LOAD, seed: ctx.seed, plane, downAtUs: downAt, upAtUs: upAt, retryUs: base.retryUs, linkDetectNs: ctx.network.linkDetectNs, modes };
+}
+
+// ---- 5b. spurious elections ---------------------------------------------------------------------------
+
+/** One run of the spurious-election section: electing hosts, no crash, so every election is a false detection. */
+export interface ElectionRun {
+  run: 'load sweep' | 'plane loss' | '1% loss';
+  replicas: number;
+  offeredPct: number;
+  clientPlanes: 'spread' | 'duplicate';
+  retryUs: number;
+  /** the faults of the run ('none', 'plane 1 down 150-300 us', '1% of plane 0 lost') */
+  faults: string;
+  /** simulated traffic, us (after node 0's election at boot) */
+  windowUs: number;
+  /** leader elections after the first (node 0's at boot): spurious, all of them */
+  elections: number;
+  /** pre-votes after traffic started (a node stood for election: a false detection, even if it lost) */
+  preVotes: number;
+  /** LEADER_SILENT events the NICs raised */
+  silenceEvents: number;
+  lostRequests: number;
+  retries: number;
+  agreement: boolean;
+}
+
+/** What the spurious-election section reports (docs/benchmarks.md). */
+export interface ElectionsResult {
+  seed: number;
+  /** the failover section's detection settings (sim/scenarios/demo.yaml failover:) */
+  nicDetect: { silenceCycles: number; promiseUs: number; hbIntervalCycles: number } | null;
+  electionTimeoutUs: number;
+  heartbeatUs: number;
+  runs: ElectionRun[];
+  /** over all runs */
+  spuriousElections: number;
+  preVotes: number;
+}
+
+/**
+ * The load sweep, the plane-loss run and 1% random loss on one plane, with the real control plane
+ * on every node (sim/failover.ts with noCrash) and the failover section's NIC failure detection and
+ * timers; the fast-path settings of the load sweep (BENCH_NIC; the leader NIC's heartbeat interval is
+ * the detection's). Nobody crashes: every election after node 0's at boot is spurious.
+ */
+export function electionsSection(ctx: BenchContext): ElectionsResult | null {
+  const sc = loadScenario(join(ROOT, 'sim/scenarios/demo.yaml'));
+  const spec = sc.failover;
+  if (!spec) return null;
+  const P = ctx.profile;
+  const runs: ElectionRun[] = [];
+  const one = (run: ElectionRun['run'], o: { replicas: number; ratePct: number; planes: 'spread' | 'duplicate'; retryUs: number; windowUs: number; faults: NonNullable<typeof spec.faults>; faultText: string }): void => {
+    const s2 = { ...sc, replicas: o.replicas, nic: { ...sc.nic, ...ctx.nic }, workload: { ...sc.workload, planes: o.planes, retryUs: o.retryUs } };
+    const f = runFailover(s2, { ...spec, noCrash: true, crashAtUs: 0, afterUs: o.windowUs, ratePct: o.ratePct, faults: o.faults, drainUs: 1000 }, ctx.seed);
+    const r: ElectionRun = {
+      run, replicas: o.replicas, offeredPct: o.ratePct, clientPlanes: o.planes, retryUs: o.retryUs, faults: o.faultText, windowUs: o.windowUs,
+      elections: f.elections, preVotes: f.preVotes, silenceEvents: f.silenceEvents, lostRequests: f.lostRequests, retries: f.retries, agreement: f.agreement,
+    };
+    ctx.log(`[bench] elections ${run.padEnd(10)} ${o.replicas}r ${String(o.ratePct).padStart(5)}% ${o.planes.padEnd(9)} ${o.faultText.padEnd(26)} ${o.windowUs} us: ` +
+      `elections ${r.elections}, pre-votes ${r.preVotes}, leader-silence events ${r.silenceEvents}, lost ${r.lostRequests}, agreement ${r.agreement}`);
+    runs.push(r);
+  };
+  // the load sweep: fault-free, no client resends (as the sweep)
+  for (const n of ctx.replicas) {
+    for (const load of P.electionLoads) one('load sweep', { replicas: n, ratePct: load, planes: 'spread', retryUs: 0, windowUs: P.electionWindowUs, faults: [], faultText: 'none' });
+  }
+  if (P.electionLossUs > 0) {
+    // the plane-loss run: 3 replicas, 85.5%, resends after 20 us, plane 1 down for the middle phase, both client plane modes
+    const n = ctx.replicas.includes(3) ? 3 : ctx.replicas[0]!;
+    const ph = P.planeLossPhaseUs;
+    for (const planes of ['spread', 'duplicate'] as const) {
+      one('plane loss', { replicas: n, ratePct: HEADLINE_LOAD, planes, retryUs: 20, windowUs: 3 * ph, faults: [{ kind: 'planeDown', atUs: ph, untilUs: 2 * ph, plane: 1 }], faultText: `plane 1 down ${ph}-${2 * ph} us` });
+    }
+    // 1% of plane 0's frames lost (every frame on it, both directions), the whole window
+    one('1% loss', { replicas: n, ratePct: HEADLINE_LOAD, planes: 'spread', retryUs: 20, windowUs: P.electionLossUs, faults: [{ kind: 'drop', atUs: 0, untilUs: P.electionLossUs, plane: 0, prob: 0.01 }], faultText: '1% of plane 0 lost' });
+  }
+  return {
+    seed: ctx.seed, nicDetect: spec.nicDetect ?? null, electionTimeoutUs: spec.electionTimeoutUs, heartbeatUs: spec.heartbeatUs, runs,
+    spuriousElections: runs.reduce((a, r) => a + r.elections, 0), preVotes: runs.reduce((a, r) => a + r.preVotes, 0),
+  };
 }
 
 // ---- 6. simulation speed ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import type { Config } from './types.js';
 export type CoreConfig = Required<Config>;
 
 export const CORE_DEFAULTS = {
-  preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, followerReads: false, followerLeaseNs: 0, nicSilenceNs: 0, readIndexAtTick: false, maxAppendEntries: 12, maxInflightAppends: 8,
+  preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, followerReads: false, followerLeaseNs: 0, nicSilenceNs: 0, armOnVote: false, readIndexAtTick: false, maxAppendEntries: 12, maxInflightAppends: 8,
   snapshotChunkBytes: 128, amnesiaGuard: true, maxPendingProposals: 1024, maxPendingReads: 1024, maxSyncWaiters: 64, maxLogReads: 256,
 } as const;
 
@@ -46,7 +46,7 @@ export function coreConfig(cfg: Config): CoreConfig {
   }
   if (c.heartbeatIntervalNs >= c.electionTimeoutNs) bad('heartbeatIntervalNs', `below electionTimeoutNs (${c.electionTimeoutNs})`, c.heartbeatIntervalNs);
   if (!(c.maxClockDrift >= 0 && c.maxClockDrift < 1)) bad('maxClockDrift', 'a number in [0, 1)', c.maxClockDrift);
-  for (const k of ['preVote', 'checkQuorum', 'leaseReads', 'amnesiaGuard', 'followerReads', 'readIndexAtTick'] as const) {
+  for (const k of ['preVote', 'checkQuorum', 'leaseReads', 'amnesiaGuard', 'followerReads', 'readIndexAtTick', 'armOnVote'] as const) {
     if (typeof c[k] !== 'boolean') bad(k, 'true or false', c[k]);
   }
   if (c.followerReads && !(c.leaseReads && c.checkQuorum)) bad('followerReads', 'false unless leaseReads and checkQuorum are true (the follower leases rest on the leader lease)', c.followerReads);

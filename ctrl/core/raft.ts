@@ -32,6 +32,8 @@ import {
 
 export { ROLE_FOLLOWER, ROLE_LEADER, ROLE_OFF } from './nicsync.js';
 const CTX_TRANSFER = 1;
+/** AppendResp context: the follower's NIC runs its fast path for this leader (armOnVote); hint = the NIC's last index it knows */
+const CTX_NIC_FOLLOWS = 1;
 const FRAME_BUFFER_MAX = 4096;
 
 interface PendingProposal { payload: Uint8Array; clientId: number; seq: number; flags: number }
@@ -124,6 +126,14 @@ export class Core {
   termStart = 0;
   /** the term in which this node's log was last verified as a prefix of that term's leader */
   private reconciledTerm = -1;
+  /**
+   * armOnVote: the NIC follows this candidate as the leader of this term, fast path on, since this
+   * node granted it its vote with an equal log (null: not armed). Cleared by any role change or
+   * freeze, and by the candidate's first Append or Heartbeat of that term (which reconciles us).
+   */
+  private armed: { term: number; lead: NodeId } | null = null;
+  /** own clock when this node last took an armed NIC's leader (takeArmed; -Infinity: never) */
+  private armTakenAt = -Infinity;
   private pendingConfIndex = 0;
   private stableIndex = 0;
   private snapshot?: Snapshot;
@@ -403,6 +413,7 @@ export class Core {
 
   /** Fast path off, the host log made equal to the NIC's, then `then` (see nicsync.ts). */
   private freezeAndSync(then: AfterSync): void {
+    this.armed = null;
     this.mirror.freeze(this.host(), then);
   }
 
@@ -546,6 +557,7 @@ export class Core {
     this.tracker.resetVotes();
     this.resetElectionTimer();
     // the fast path stops: a follower's NIC runs again only once its log is reconciled
+    this.armed = null;
     this.setCsr('FAST_EN', 0);
     if (wasLeader) this.setCsr('ROLE', ROLE_FOLLOWER);
     this.setCsr('TERM', this.term);
@@ -738,11 +750,45 @@ export class Core {
       if (!pre) {
         this.vote = m.from;
         this.resetElectionTimer();
+        this.maybeArm(m);
       }
       this.send(this.msg(respType, m.from, { term: m.term }));
     } else {
       this.send(this.msg(respType, m.from, { term: this.term, reject: true }));
     }
+  }
+
+  /**
+   * armOnVote: having granted `m.from` its vote for this term with a log equal to its (same last
+   * index and term: by log matching the same entries), the NIC follows it as this term's leader at
+   * once. Safe (docs/control-plane.md §3.1): a term has at most one leader, so the only frames of
+   * this term the NIC can take (APPENDs from LEADER_ID = the candidate) are the candidate's as the
+   * leader, and its log starts with ours: the NIC's log stays a prefix of that leader's (§2).
+   */
+  private maybeArm(m: Message): void {
+    if (!this.cfg.armOnVote || this.role !== 'follower' || m.term !== this.term || this.vote !== m.from) return;
+    if (m.index !== this.log.lastIndex() || m.logTerm !== this.log.lastTerm() || !this.mirror.frozenAndSynced) return;
+    this.armed = { term: this.term, lead: m.from };
+    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: m.from, voters: this.voters, commit: this.log.commit });
+  }
+
+  /** This leader's message of this term finds the NIC armed for it (maybeArm) and still following it. */
+  private armedFor(m: Message): boolean {
+    const a = this.armed;
+    return a !== null && a.term === this.term && m.term === this.term && a.lead === m.from && this.role === 'follower' &&
+      this.mirror.fastOn && this.mirror.sync === null;
+  }
+
+  /**
+   * The armed NIC's leader spoke (Append or Heartbeat): the follower is reconciled in this term, its
+   * NIC runs on. After a Heartbeat the arming stays for the leader's first Append (its probe, sent
+   * before the Heartbeat but maybe overtaken), which is then answered without a freeze too.
+   */
+  private takeArmed(keepForAppend: boolean): void {
+    if (this.reconciledTerm !== this.term) this.armTakenAt = this.now;
+    if (!keepForAppend) this.armed = null;
+    this.reconciledTerm = this.term;
+    this.recovering = false;
   }
 
   private handleVoteResp(m: Message): void {
@@ -781,6 +827,17 @@ export class Core {
     this.lead = m.from;
     this.lastLeaderContact = this.now;
     this.resetElectionTimer();
+    if (this.armedFor(m)) {
+      // armed at the vote: the host log (= the NIC's up to what it delivered) matches at the probe's
+      // prev; the named entries and what follows are the NIC's business (it took or buffers them, and
+      // its NACKs fetch what it lacks from the leader's NIC). Answer without freezing the NIC.
+      if (m.index >= this.log.commit && this.log.matchTerm(m.index, m.logTerm)) {
+        this.takeArmed(false);
+        this.send(this.msg(MsgType.AppendResp, m.from, { index: m.index, hint: Math.max(this.mirror.last, m.index), context: CTX_NIC_FOLLOWS }));
+        return;
+      }
+    }
+    this.armed = null;
     if (!this.mirror.frozenAndSynced) {
       this.freezeAndSync({ k: 'message', msg: m });
       return;
@@ -855,6 +912,8 @@ export class Core {
 
   private handleHeartbeat(m: Message): void {
     if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+    if (this.armedFor(m)) this.takeArmed(true);
+    else if (this.armed && this.armed.lead !== m.from) this.armed = null;
     this.lead = m.from;
     this.lastLeaderContact = this.now;
     this.resetElectionTimer();
@@ -1002,14 +1061,24 @@ export class Core {
       return;
     }
     if (p.state === 'snapshot' && m.index >= p.pendingSnapshot) p.becomeProbe();
-    if (p.maybeUpdate(m.index)) {
+    // a probe answered at the match we already hold is progress too (etcd's rule): the follower's log
+    // matches there, so replicate (an armed follower answers the first probe at its prev, which may
+    // equal the match the heartbeats already gave: staying in probe would send it host Appends that
+    // freeze its NIC)
+    const probeOk = p.state === 'probe' && m.index === p.match;
+    // a follower whose NIC follows us (armed at the vote) holds, in its NIC, our entries up to its
+    // hint (its NIC only appends ours of this term, in order: as a HeartbeatResp's hint); the NICs
+    // keep it up to date (its NACKs, our NIC's go-back-N), so no catch-up Appends: they would freeze it
+    const nicFollows = m.context === CTX_NIC_FOLLOWS;
+    const matched = nicFollows ? Math.max(m.index, Math.min(m.hint, Math.max(this.log.lastIndex(), this.mirror.last))) : m.index;
+    if (p.maybeUpdate(matched) || probeOk) {
       if (p.state === 'probe') p.becomeReplicate();
       this.writeMatch(m.from);
       this.maybeCommit();
       this.maybeTimeoutNow(m.from);
       // Close to our host log, the follower turns its fast path on (enableFollower) and the NICs take
       // over: its NACKs fetch the rest from our NIC's log RAM. Host Appends would only freeze it again.
-      if (p.match + this.catchupSlack() < this.log.lastIndex() || this.leadTransferee === m.from) this.sendAppend(m.from);
+      if ((!nicFollows && p.match + this.catchupSlack() < this.log.lastIndex()) || this.leadTransferee === m.from) this.sendAppend(m.from);
     } else if (p.match < this.log.lastIndex() && (p.state !== 'replicate' || p.inflight.length === 0)) {
       // no progress (the frames were lost): probe again at the next heartbeat answer (in replicate,
       // only once nothing is in flight: a duplicate answer, one copy per plane, is not a loss)
@@ -1510,8 +1579,13 @@ export class Core {
     }
     this.electionDeadline = Math.min(this.electionDeadline, at);
     // a vote request from the first to stand will need the whole log: freeze and sync it now (the
-    // leader is silent, so the fast path has nothing to take; its next Append turns it on again)
-    if (this.electionVoters().length > 0 && !this.mirror.frozenAndSynced) this.freezeAndSync({ k: 'ready' });
+    // leader is silent, so the fast path has nothing to take; its next Append turns it on again).
+    // Not within a promise of taking an armed NIC's leader (armOnVote): the NIC watched that leader
+    // from the vote on, before it was elected, so the report may be about that wait; freezing would
+    // punt the new leader's APPENDs. If the silence is real, the election timer set above fires.
+    if (this.electionVoters().length > 0 && !this.mirror.frozenAndSynced && !(this.now < this.armTakenAt + this.cfg.nicSilenceNs)) {
+      this.freezeAndSync({ k: 'ready' });
+    }
   }
 
   private onProgress(last: number, commit: number, activity: number): void {

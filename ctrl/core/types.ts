@@ -218,6 +218,14 @@ export interface Config {
    * electionTimeoutNs (the timeout stays the fallback when the NIC path fails).
    */
   nicSilenceNs?: number;
+  /**
+   * Arm on vote (default false; docs/control-plane.md §3.1, issue 18): a follower that grants its
+   * vote for term T to a candidate whose last (index, term) equals its own turns its NIC's fast path
+   * on at once, following the candidate as the leader of T, instead of waiting for the new leader's
+   * first Append: the new leader's first APPENDs are taken by the NIC, not punted. The first Append
+   * or Heartbeat of that leader in T then reconciles the follower without freezing its NIC.
+   */
+  armOnVote?: boolean;
   maxAppendEntries?: number;   // entries named per Append message (default 12: the Append must fit a 256-byte control payload)
   maxInflightAppends?: number; // Appends in flight per follower in replicate state (default 8)
   snapshotChunkBytes?: number; // default 128 (a control payload must fit the NIC's MAX_PAYLOAD)

@@ -40,7 +40,12 @@ describe('cluster benchmark, tiny mode', () => {
     }
     expect(onDisk.readScaling.find((r) => r.replicas === 3 && r.readFrom === 'any')!.readsBy.follower).toBeGreaterThan(0);
     expect(onDisk.readScaling.find((r) => r.replicas === 3 && r.readFrom === 'leader')!.readsBy.follower).toBe(0);
-    expect(onDisk.sectionsRun).toEqual(['load', 'payload', 'software', 'failover', 'planeLoss', 'simSpeed', 'readScaling', 'wor']);
+    expect(onDisk.sectionsRun).toEqual(['load', 'payload', 'software', 'failover', 'planeLoss', 'elections', 'simSpeed', 'readScaling', 'wor']);
+    // spurious elections (tiny: one 30 us run at 85.5% with electing hosts, no crash): none
+    const el = onDisk.elections!;
+    expect(el.runs.map((r) => `${r.run} ${r.replicas}r ${r.offeredPct}%`)).toEqual(['load sweep 3r 85.5%']);
+    expect(el.spuriousElections).toBe(0);
+    expect(el.runs[0]!.agreement).toBe(true);
     // wor (docs/wor.md): the shared log's appends and 2PC, measured in the ModelNic co-simulation
     const w = onDisk.wor!;
     expect(w.appendsPerSec).toBeGreaterThan(0);

@@ -50,7 +50,8 @@ export const FOLLOWER_READS_BOUND: Bound = {
  * leader-silence reports that may reach any follower that knows a leader at any time. The leader's
  * heartbeat every T/5: the lease now lasts T/2 after a quorum-acknowledged round, so rounds every
  * T/2 (the follower-reads bound's) would let every lease lapse before its renewal. Reads may also
- * be chosen at the leader under its lease (the lease the shorter promise bounds).
+ * be chosen at the leader under its lease (the lease the shorter promise bounds). The cores arm
+ * their NICs at the vote (armOnVote).
  */
 export const NIC_SILENCE_BOUND: Bound = { ...FOLLOWER_READS_BOUND, heartbeatIntervalNs: 40, nicSilence: true, silences: 2, leaderReads: true };
 
@@ -157,7 +158,7 @@ export function register(program: Command): void {
     .option('--warm', 'start from a running cluster (node 1 leads term 1, every fast path on) instead of a fresh one: elections and host-path requests then need a freeze-and-sync')
     .option('--follower-reads', 'follower reads under leases (common clocks: one time step moves every clock); with --warm from a cluster whose leases are out; checks read safety')
     .addOption(new Option('--reads <n>', 'follower reads (with --follower-reads; default 2)').argParser(intIn(0, 9)))
-    .option('--nic-silence', 'NIC failure detection (core nicSilenceNs = half the election timeout): leader-silence reports reach followers at any time, leases shrink to match')
+    .option('--nic-silence', 'NIC failure detection (core nicSilenceNs = half the election timeout, armOnVote on): leader-silence reports reach followers at any time, leases shrink to match')
     .addOption(new Option('--silences <n>', 'leader-silence reports (with --nic-silence; default 2)').argParser(intIn(0, 9)))
     .option('--quiet', 'no line per depth')
     .option('--verify', 're-fingerprint every rebuilt state (checks that the search is deterministic; slower)')

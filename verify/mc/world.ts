@@ -84,7 +84,8 @@ export interface McOptions {
    * NIC failure detection (core nicSilenceNs = T/2, docs/control-plane.md §4.1): the cores run with
    * the shorter promise and lease, and `silences` leader-silence reports may reach any follower
    * that knows a leader, at any time, whether the leader is silent or not (a report is the NIC's
-   * opinion: late, early or wrong, the core must stay safe).
+   * opinion: late, early or wrong, the core must stay safe). The cores also arm their NICs at the
+   * vote (armOnVote, docs/control-plane.md §3.1), as the failover benchmark's do.
    */
   nicSilence?: boolean;
   /** leader-silence reports (budget; with nicSilence) */
@@ -187,7 +188,7 @@ export class Model {
       rand: this.opts.followerReads ? { int: (n) => Math.max(0, n - 1 - Math.floor(((id - 1) * n) / 4)) } : MAX_RAND,
       preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true, amnesiaGuard: this.opts.amnesiaGuard ?? true,
       followerReads: this.opts.followerReads ?? false,
-      ...(this.opts.nicSilence ? { nicSilenceNs: this.T / 2 } : {}),
+      ...(this.opts.nicSilence ? { nicSilenceNs: this.T / 2, armOnVote: true } : {}),
     };
   }
   private packetIds = new Map<string, number>();
