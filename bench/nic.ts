@@ -6,6 +6,15 @@
 //    when one is waiting and otherwise a new client REQ (so requests + ACKs = 100% of the port);
 //  - follower: one follower fed one APPEND per cycle by a synthetic leader.
 // Latencies are exact cycle counts (histograms in C++), over every request after the warm-up.
+//
+// Payload sweep (payloadSweep[]): the same two worlds with frames of 64 to 1,518 bytes, built with
+// MAX_PAYLOAD 1474 (a log slot holds a 1,518-byte frame). The port carries one beat every cycle
+// (frames back to back, no gap); what counts is whether the pipeline takes every beat offered:
+//  - leader: offered = the beats into its RX port (REQs and the followers' ACKs), taken = the beats of
+//    the REQs it sequenced plus the ACKs it counted; also the beats it delivered to its host;
+//  - follower: offered = the APPEND beats into its RX port, taken = the beats of the APPENDs it
+//    accepted into its log; also the beats it delivered to its host.
+// drops: every frame a NIC of the world dropped (DROPPED) and every TX copy it dropped.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,6 +35,51 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function counter(w: B2bWorld, node: number, lo: number): number {
   const n = w.nic(node);
   return n.csrRead(lo) + n.csrRead(lo + 4) * 2 ** 32;
+}
+
+/** The RTL variant of the payload sweep: a log slot (and every buffer) holds a 1,518-byte frame. */
+const SWEEP_MAX_FRAME_BYTES = 1518;
+const SWEEP_VARIANT = { params: { MAX_PAYLOAD: SWEEP_MAX_FRAME_BYTES - 44 } };
+const SWEEP_FRAME_BYTES = [64, 128, 256, 512, 1024, SWEEP_MAX_FRAME_BYTES];
+const SWEEP_CYCLES = Number(process.env.NIC_BENCH_SWEEP_CYCLES ?? 100_000);
+
+function dropsOf(w: B2bWorld): number {
+  let d = 0;
+  for (let i = 0; i < w.nodes; i++) d += counter(w, i, Csr.COUNTERS_DROPPED_LO) + counter(w, i, Csr.COUNTERS_PLANE0_TX_DROPS_LO);
+  return d;
+}
+
+/** One point of the payload sweep: `frameBytes`-byte frames at 100% offered load of the port. */
+function sweepRun(mode: 'leader' | 'follower', frameBytes: number, cycles: number) {
+  const payloadBytes = frameBytes - 44;
+  const beats = Math.ceil(frameBytes / 64);
+  const w = new B2bWorld({ mode, followers: 2, ackCount: ACK_COUNT, ackDelayCycles: 16, payloadBytes, variant: SWEEP_VARIANT });
+  const snap = () => {
+    const n = w.nic(0);
+    return {
+      inBeats: n.stats().ports[0]!.inBeats,
+      taken: mode === 'leader'
+        ? counter(w, 0, Csr.COUNTERS_REQ_SEQUENCED_LO) * beats + counter(w, 0, Csr.COUNTERS_ACK_RX_LO)
+        : counter(w, 0, Csr.COUNTERS_APPEND_ACCEPTED_LO) * beats,
+      host: counter(w, 0, Csr.COUNTERS_COMMITTED_LO) * beats,
+    };
+  };
+  w.run(WARMUP);
+  const a = snap();
+  const d0 = dropsOf(w);
+  for (let done = 0; done < cycles; done += CHUNK) w.run(Math.min(CHUNK, cycles - done));
+  const b = snap();
+  const out = {
+    mode, frameBytes, beatsPerFrame: beats,
+    offeredBeatsPerCycle: (b.inBeats - a.inBeats) / cycles,
+    beatsPerCycle: (b.taken - a.taken) / cycles,
+    hostBeatsPerCycle: (b.host - a.host) / cycles,
+    ratio: 0,
+    drops: dropsOf(w) - d0,
+  };
+  out.ratio = out.beatsPerCycle / out.offeredBeatsPerCycle;
+  w.destroy();
+  return out;
 }
 
 function leaderRun(ackCount: number, cycles: number) {
@@ -100,6 +154,9 @@ const sweep = [1, 2, 4, 8].map((k) => {
   return { ackCount: k, requestsPerCycle: r.requestsPerCycle, commitP50: r.leaderCommit.p50, commitP99: r.leaderCommit.p99 };
 });
 
+// Frame sizes from 64 to 1,518 bytes, leader and follower, at 100% offered load.
+const payloadSweep = SWEEP_FRAME_BYTES.flatMap((fb) => [sweepRun('leader', fb, SWEEP_CYCLES), sweepRun('follower', fb, SWEEP_CYCLES)]);
+
 const result = {
   config: {
     clockMHz: CLOCK_MHZ, dataWidthBits: 512, frameBytes: 60, payloadBytes: 16, followers: 2, ackCount: ACK_COUNT,
@@ -122,6 +179,20 @@ const result = {
     tsRuns: tsSpeeds, cppRuns: cppSpeeds,
   },
   ackCoalescingSweep: sweep,
+  payloadSweepConfig: {
+    variant: SWEEP_VARIANT.params, frameBytes: SWEEP_FRAME_BYTES, cycles: SWEEP_CYCLES, warmupCycles: WARMUP,
+    ackCount: ACK_COUNT, followers: 2,
+    offeredLoad: 'the RX port carries a beat every cycle, frames back to back (leader: ACKs first, else a REQ; follower: APPENDs)',
+    beatsPerCycle: 'leader: beats of the REQs sequenced + ACKs counted; follower: beats of the APPENDs accepted into the log',
+    hostBeatsPerCycle: 'beats of the committed entries delivered to the host',
+    atLineRate: 'beatsPerCycle >= 0.99 x offeredBeatsPerCycle with 0 drops',
+  },
+  payloadSweep: payloadSweep.map((r) => ({
+    mode: r.mode, frameBytes: r.frameBytes, beatsPerFrame: r.beatsPerFrame,
+    offeredBeatsPerCycle: r.offeredBeatsPerCycle, beatsPerCycle: r.beatsPerCycle, ratio: r.ratio,
+    hostBeatsPerCycle: r.hostBeatsPerCycle, drops: r.drops,
+    atLineRate: r.ratio >= 0.99 && r.drops === 0,
+  })),
 };
 
 const outFile = join(ROOT, 'bench/out/nic.json');
@@ -147,4 +218,10 @@ console.log(`simulation speed, 3 NICs: TypeScript-driven ${(tsCyclesPerSec / 1e3
 console.log('');
 console.log('ACK coalescing   requests/cycle   commit p50   commit p99 (cycles)');
 for (const s of sweep) console.log(`  ${String(s.ackCount).padEnd(15)}${f2(s.requestsPerCycle).padStart(14)}   ${String(s.commitP50).padStart(10)}   ${String(s.commitP99).padStart(10)}`);
+console.log('');
+console.log(`payload sweep (MAX_PAYLOAD ${SWEEP_VARIANT.params.MAX_PAYLOAD}), beats per cycle at 100% offered load`);
+console.log('  node      frame B  beats  offered  taken   taken/offered  to host  drops');
+for (const r of payloadSweep) {
+  console.log(`  ${r.mode.padEnd(9)} ${String(r.frameBytes).padStart(7)}  ${String(r.beatsPerFrame).padStart(5)}  ${r.offeredBeatsPerCycle.toFixed(3).padStart(7)}  ${r.beatsPerCycle.toFixed(3).padStart(5)}   ${r.ratio.toFixed(4).padStart(13)}  ${r.hostBeatsPerCycle.toFixed(3).padStart(7)}  ${r.drops}`);
+}
 console.log(`\nwrote ${outFile}`);

@@ -36,6 +36,10 @@ struct EvLater {
 
 struct Port {                 // one endpoint's attachment to one plane
   int64_t up_busy = 0;        // the endpoint's uplink serializer is busy until
+  // a NIC's MAC (cut-through): the frame whose beats it is taking started on the wire at tx_start;
+  // tx_beats of them taken so far (tx_seen: the TX port's beat count when last looked at)
+  int64_t tx_start = 0;
+  uint64_t tx_beats = 0, tx_seen = 0;
   int64_t eg_busy = 0;        // the switch's egress port towards the endpoint is busy until
   std::deque<std::pair<int64_t, int64_t>> eg_q;   // (end of transmission, bytes) queued on egress
   int64_t eg_bytes = 0, eg_peak = 0;
@@ -96,6 +100,13 @@ struct World {
     int64_t w = m.wire_ps(data->size());
     int64_t s = std::max(pt.up_busy, ready_ps);
     pt.up_busy = s + w;
+    send_at(src, p, std::move(data), s);
+  }
+
+  // A frame that starts on src's uplink of plane p at s (the uplink's busy time already set).
+  void send_at(size_t src, uint32_t p, Bytes data, int64_t s) {
+    Port& pt = ports[p][src];
+    const int64_t w = m.wire_ps(data->size());
     pt.up_frames++;
     int64_t first = s + (is_client(src) ? m.client_tx_ps : m.nic_tx_ps) + m.cable_ps;
     Ev e{};
@@ -338,27 +349,49 @@ struct World {
     traffic.generate(cycle, [&](uint32_t ci, uint32_t p, std::vector<uint8_t>&& f, uint32_t, bool) {
       send(N + ci, p, std::make_shared<const std::vector<uint8_t>>(std::move(f)), now_ps + m.period_ps);
     });
+    // A NIC's MAC is cut-through and holds nothing ahead of the wire: a frame starts on the wire at
+    // the end of the cycle its first beat was taken (or when the wire is free), and the MAC takes a
+    // beat only while the wire will have sent everything taken before by the end of the next cycle,
+    // so tready paces the 512-bit beats to the line rate, inside frames too (docs/network-model.md).
     const int64_t horizon = now_ps + 2 * m.period_ps;
     for (size_t i = 0; i < N; i++) {
       NrSim& s = *nics[i];
       for (uint32_t p = 0; p < P; p++) {
-        bool ready = !plane_up[p] || s.out[p].in_frame || ports[p][i].up_busy < horizon;
+        bool ready = !plane_up[p] || ports[p][i].up_busy < horizon;
         s.out[p].ready_p = ready ? 1.0 : 0.0;
       }
     }
     for (auto& s : nics) s->tick();
-    const int64_t ready_ps = now_ps + m.period_ps;
+    const int64_t end_ps = now_ps + m.period_ps;   // the end of this cycle
     for (size_t i = 0; i < N; i++) {
       NrSim& s = *nics[i];
       for (uint32_t p = 0; p < P; p++) {
+        Port& pt = ports[p][i];
         auto& q = s.out[p].q;
+        // a beat taken this cycle (at most one): a first beat starts the frame on the wire, every
+        // beat but the last holds the wire for its 64 bytes (the last: the rest of the frame, below)
+        const uint64_t beats = s.stats[p].out_beats;
+        if (beats != pt.tx_seen) {
+          pt.tx_seen = beats;
+          if (plane_up[p]) {
+            if (pt.tx_beats == 0) pt.tx_start = std::max(pt.up_busy, end_ps);
+            pt.tx_beats++;
+            pt.up_busy = pt.tx_start + m.wire_ps(pt.tx_beats * nrshim::DATA_BYTES);
+          }
+        }
         while (!q.empty()) {
           Frame f = std::move(q.front());
           q.pop_front();
           nic_tx[i]++;
-          if (!plane_up[p]) { drop(D_LINK_DOWN); continue; }
-          send(i, p, std::make_shared<const std::vector<uint8_t>>(std::move(f.data)), ready_ps);
+          if (!plane_up[p]) { pt.tx_beats = 0; drop(D_LINK_DOWN); continue; }
+          // the frame's last bit leaves no earlier than the wire allows after its last beat
+          const int64_t w = m.wire_ps(f.data.size());
+          const int64_t st = std::max(pt.tx_beats ? pt.tx_start : std::max(pt.up_busy, end_ps), end_ps - w);
+          pt.tx_beats = 0;
+          pt.up_busy = st + w;
+          send_at(i, p, std::make_shared<const std::vector<uint8_t>>(std::move(f.data)), st);
         }
+        if (!s.out[p].in_frame) pt.tx_beats = 0;   // (a NIC reset drops a frame it had begun)
       }
       auto& hq = s.out[nrshim::HOST].q;
       while (!hq.empty()) {
