@@ -12,7 +12,8 @@
 //
 // Environment: NICRAFT_RTL_DIR overrides hw/rtl (development against a placeholder),
 // NICRAFT_BUILD_JOBS the compile parallelism (default: the CPU count), NICRAFT_NOASSERT=1 makes
-// defaultVariant() (native/binding.ts) build without assertions.
+// defaultVariant() (native/binding.ts) build without assertions, NICRAFT_NATIVE_ARCH=0 compiles for
+// the generic x86-64 instead of this machine's CPU (ARCH_FLAGS; for valgrind).
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -55,6 +56,14 @@ export const CXXFLAGS = [
   '-Wno-unused-parameter', '-Wno-unused-variable', '-Wno-shadow', '-Wno-unused-const-variable',
 ];
 
+/** The simulation library (not the testbenches) is compiled for this machine's CPU: its vector
+ * instructions move the 512-bit beats and FIFO words in fewer instructions (1.06x the cluster world's
+ * simulation speed, docs/simulation.md). What the CPU enables is part of the build hash (nativeCpu),
+ * so a library is never used on another CPU. No floating-point contraction: the shim's and fabric's
+ * few double computations round as without. NICRAFT_NATIVE_ARCH=0 builds for the generic x86-64
+ * instead (valgrind 3.19 does not decode AVX-512: callgrind needs that build). */
+export const ARCH_FLAGS = process.env.NICRAFT_NATIVE_ARCH === '0' ? [] : ['-march=native', '-ffp-contract=off'];
+
 /** The optimization of Verilator's slow-path files (after CXXFLAGS, so it wins). */
 export const SLOW_PATH_OPT = '-O0';
 
@@ -74,6 +83,17 @@ function listFiles(dir: string, re: RegExp): string[] {
 export function rtlSources(): string[] {
   const files = listFiles(rtlDir(), /\.s?v$/);
   return [...files.filter((f) => /_pkg\.sv$/.test(f)), ...files.filter((f) => !/_pkg\.sv$/.test(f))];
+}
+
+let nativeCpuInfo: string | undefined;
+/** What -march=native means on this machine (the CPU and every instruction set it enables), for the build hash. */
+export function nativeCpu(): string {
+  if (nativeCpuInfo === undefined) {
+    const out = execFileSync(process.env.CXX || 'g++', ['-march=native', '-Q', '--help=target'], { encoding: 'utf8' });
+    nativeCpuInfo = out.split('\n').map((l) => l.trim()).filter((l) => /^-march=|^-mtune=|\[enabled\]$/.test(l))
+      .map((l) => l.replace(/\s+/g, ' ')).join(';');
+  }
+  return nativeCpuInfo;
 }
 
 let verilatorInfo: { version: string; root: string } | undefined;
@@ -120,6 +140,7 @@ export function buildHash(v: Variant = {}): string {
     h.update('\0');
   }
   h.update(`${verilator().version}\0${VERILATOR_FLAGS.join(' ')}\0${CXXFLAGS.join(' ')}\0slow ${SLOW_PATH_OPT}\0${LDFLAGS.length ? `${LDFLAGS.join(' ')}\0` : ''}`);
+  if (ARCH_FLAGS.length) h.update(`${ARCH_FLAGS.join(' ')}\0cpu ${nativeCpu()}\0`);
   h.update(`${paramFlags(v).join(' ')}\0coverage=${v.coverage ? 1 : 0}\0assert=${v.noassert ? 0 : 1}\0rtl=${rtlDir()}`);
   return h.digest('hex').slice(0, 16);
 }
@@ -222,13 +243,14 @@ export function build(v: Variant = {}, opts: { force?: boolean; quiet?: boolean 
     const timing = mkVar(classes, 'VM_TIMING') === '1';
     const defines = ['VM_COVERAGE', 'VM_SC', 'VM_TIMING', 'VM_TRACE', 'VM_TRACE_FST', 'VM_TRACE_VCD']
       .map((k) => `-D${k}=${mkVar(classes, k)}`);
-    const cxx = [...CXXFLAGS, ...defines, ...(timing ? ['-fcoroutines'] : []),
+    const cxx = [...CXXFLAGS, ...ARCH_FLAGS, ...defines, ...(timing ? ['-fcoroutines'] : []),
       `-I${obj}`, `-I${join(vroot, 'include')}`, `-I${join(vroot, 'include/vltstd')}`, `-I${join(ROOT, 'native')}`];
     // Verilator's runtime depends only on the compiler flags: its objects are shared by every
     // variant and every rebuild, in build/sim-runtime-<hash>/ (written atomically, no lock needed).
     // (the variant's own -I<obj> is left out of the name: the runtime does not include the model's headers)
     const rtDir = join(ROOT, 'build', `sim-runtime-${createHash('sha256')
       .update(`${version}\0${cxx.filter((f) => f !== `-I${obj}`).join(' ')}\0${readFileSync(join(ROOT, 'native/vl_hooks.h'), 'utf8')}`)
+      .update(ARCH_FLAGS.length ? `\0cpu ${nativeCpu()}` : '')
       .digest('hex').slice(0, 16)}`);
     mkdirSync(rtDir, { recursive: true });
     const sources: Array<[string, string, string?]> = [
