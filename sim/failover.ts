@@ -49,7 +49,21 @@ export interface FailoverSpec {
   noCrash?: boolean;
 }
 
-export interface FailoverSummary {
+/** What a cluster run with electing hosts says about its health: the failover runs, the spurious-election runs. */
+export interface RunHealth {
+  /** leader elections after the first one (in a failover run: the crash's, and any other) */
+  elections: number;
+  /** pre-votes started after traffic began (a node that stood for election, won or not) */
+  preVotes: number;
+  /** LEADER_SILENT events the NICs raised (NIC failure detection) */
+  silenceEvents: number;
+  lostRequests: number;
+  retries: number;
+  /** one committed log across the replicas (no index applied with two entries), the same KV state */
+  agreement: boolean;
+}
+
+export interface FailoverSummary extends RunHealth {
   offeredPct: number;
   crashAtUs: number;
   electionTimeoutUs: number;
@@ -72,16 +86,6 @@ export interface FailoverSummary {
   minAfter95Pct: number | null;
   /** NIC failure detection of this phase (null: the election timeout alone) */
   nicDetect: FailoverSpec['nicDetect'] | null;
-  /** leader elections after the first one (the crash's, and any other) */
-  elections: number;
-  /** pre-votes started after traffic began (a node that stood for election, won or not) */
-  preVotes: number;
-  /** LEADER_SILENT events the NICs raised (NIC failure detection) */
-  silenceEvents: number;
-  lostRequests: number;
-  retries: number;
-  /** one committed log across the replicas (no index applied with two entries), the same KV state */
-  agreement: boolean;
   /** after the offered window: time until every request completed and every replica applied the same index */
   drainUs: number;
   /** what the recovery cost the new leader's host (from its election to the end of the run) */

@@ -22,7 +22,7 @@ import { ROOT, variantName, type Variant } from '../../native/build.js';
 import {
   DEFAULT_NETWORK, StaticHost, networkFloorPs, periodPs, type HostContext, type NetworkModel, type NicSettings,
 } from '../../sim/cluster.js';
-import { runFailover, type FailoverSummary } from '../../sim/failover.js';
+import { runFailover, type FailoverSummary, type RunHealth } from '../../sim/failover.js';
 import { loadScenario } from '../../sim/scenario.js';
 import { DEFAULT_SOFTWARE_COST, type SoftwareCost } from '../../sim/software-host.js';
 import { runReadScaling, type ReadScalingResult } from '../../sim/read-scaling.js';
@@ -644,7 +644,7 @@ export function planeLossSection(ctx: BenchContext): PlaneLossResult {
 // ---- 5b. spurious elections ---------------------------------------------------------------------------
 
 /** One run of the spurious-election section: electing hosts, no crash, so every election is a false detection. */
-export interface ElectionRun {
+export interface ElectionRun extends RunHealth {
   run: 'load sweep' | 'plane loss' | '1% loss';
   replicas: number;
   offeredPct: number;
@@ -654,15 +654,8 @@ export interface ElectionRun {
   faults: string;
   /** simulated traffic, us (after node 0's election at boot) */
   windowUs: number;
-  /** leader elections after the first (node 0's at boot): spurious, all of them */
-  elections: number;
-  /** pre-votes after traffic started (a node stood for election: a false detection, even if it lost) */
-  preVotes: number;
-  /** LEADER_SILENT events the NICs raised */
-  silenceEvents: number;
-  lostRequests: number;
-  retries: number;
-  agreement: boolean;
+  // RunHealth: elections after the first (node 0's at boot) are spurious, all of them; a pre-vote
+  // after traffic started is a false detection, even if it lost
 }
 
 /** What the spurious-election section reports (docs/benchmarks.md). */
