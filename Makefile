@@ -116,12 +116,15 @@ deps-yosys:
 synth: deps-yosys deps-node gen-check
 	$(NPX) tsx bench/synth/run.ts
 
-# The pause and flood tests need the daemons scheduled (one measures latency side by side): they
-# run after the rest, one at a time, so that no other test file competes with their daemons for the
-# two cores (the flood test takes about 40 s; `make test-flood` runs it alone).
-ALONE_TESTS = test/deploy/pause.test.ts test/deploy/flood.test.ts
+# Two vitest runs. The first, every test but the deployment tests, in two workers (vitest's default
+# in run mode is one worker fewer than the CPUs: a single one on a 2-core machine, which left the
+# second core mostly idle and took the suite past 15 minutes). The second, the deployment tests
+# (real daemons on wall-clock timers; the pause and flood tests also need their daemons scheduled,
+# and the flood test measures latency side by side), one file at a time, so that no other test
+# file competes with their daemons for the two cores (`make test-flood` runs the flood test alone).
+ALONE_TESTS = test/deploy
 test: build lint typecheck
-	$(NPX) vitest run $(addprefix --exclude ,$(ALONE_TESTS))
+	$(NPX) vitest run --maxWorkers=2 --minWorkers=1 $(addprefix --exclude ,$(addsuffix /**,$(ALONE_TESTS)))
 	$(NPX) vitest run --no-file-parallelism $(ALONE_TESTS)
 
 test-flood: build

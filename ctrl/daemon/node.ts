@@ -295,11 +295,26 @@ export class NodeDaemon implements StatusSource {
       return;
     }
     const t0 = process.hrtime.bigint();
+    const startMs = performance.now();
     try {
       this.driver.ticks++;
       this.dnic.nic.step(this.cfg.nic.tickCycles);
       this.driver.tickCycles += this.cfg.nic.tickCycles;
       this.drain();
+      // a pause that began inside this tick, before its timers are judged (the NIC's step and its
+      // drain take most of a tick): the same as a late tick, the frames that arrived meanwhile first
+      const stalledMs = performance.now() - startMs;
+      if (!afterPause && stalledMs > this.cfg.timing.electionTimeoutMs / 4) {
+        this.driver.lateTicks++;
+        this.driver.maxTickLateMs = Math.max(this.driver.maxTickLateMs, Math.round(stalledMs));
+        this.log.warn({ stalledMs: Math.round(stalledMs), electionTimeoutMs: this.cfg.timing.electionTimeoutMs }, `tick stalled ${Math.round(stalledMs)} ms before its timers: this process was not scheduled`);
+        this.endTurn('tick', t0);
+        setImmediate(() => {
+          if (this.net.queued > 0) this.pump();
+          this.tick(true);
+        });
+        return;
+      }
       this.replica.tick(this.nowNs());
       this.settle();
       this.maybeSnapshot();

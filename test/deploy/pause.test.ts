@@ -41,10 +41,15 @@ describe('deployment: a paused follower', () => {
       await sleep(2 * electionTimeoutMs);
     }
     const after = await Promise.all(lc.ids.map((id) => lc.status(id)));
-    const late = metric(await lc.metrics(follower), 'nicraft_driver_late_ticks_total');
-    const report = `follower n${follower}: late ticks ${late}, role changes ${roleLines(lc, follower).slice(roles0).map((l) => /"msg":"([^"]+)"/.exec(l)?.[1]).join('; ') || 'none'}`;
+    const text = await lc.metrics(follower);
+    const late = metric(text, 'nicraft_driver_late_ticks_total');
+    // a pause that lands inside a driver turn (a pump, or a tick after its timers were judged) makes
+    // that turn long rather than the next tick late: harmless (the sockets are read before the next
+    // tick), and seen as a long turn (CI once saw 1 late tick for the 2 pauses)
+    const long = metric(text, 'nicraft_driver_long_turns_total');
+    const report = `follower n${follower}: late ticks ${late}, long turns ${long}, role changes ${roleLines(lc, follower).slice(roles0).map((l) => /"msg":"([^"]+)"/.exec(l)?.[1]).join('; ') || 'none'}`;
     console.log(report);
-    expect(late, report).toBeGreaterThanOrEqual(2); // both pauses were seen
+    expect(late + long, report).toBeGreaterThanOrEqual(2); // both pauses were seen
     expect(roleLines(lc, follower).slice(roles0), report).toEqual([]);
     expect(after.map((s) => s!.term), report).toEqual(before.map((s) => s!.term));
     expect(after.find((s) => s!.role === 'leader')?.id, report).toBe(leader);
