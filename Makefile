@@ -124,7 +124,7 @@ synth: deps-yosys deps-node gen-check
 # file competes with their daemons for the two cores (`make test-flood` runs the flood test alone).
 ALONE_TESTS = test/deploy
 test: build lint typecheck
-	$(NPX) vitest run --maxWorkers=2 --minWorkers=1 $(addprefix --exclude ,$(addsuffix /**,$(ALONE_TESTS)))
+	$(NPX) vitest run --maxWorkers=2 --minWorkers=1 $(foreach t,$(ALONE_TESTS),--exclude '$(t)/**')
 	$(NPX) vitest run --no-file-parallelism $(ALONE_TESTS)
 
 test-flood: build
