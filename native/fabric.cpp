@@ -66,9 +66,7 @@ struct EvQueue {
     while (!far.empty() && bucket(far.top().t) < cur + RING) {
       Ev e = std::move(const_cast<Ev&>(far.top()));
       far.pop();
-      uint64_t b = bucket(e.t);
-      if (b <= cur) { now.push_back(std::move(e)); std::push_heap(now.begin(), now.end(), EvLater()); }
-      else ring[b % RING].push_back(std::move(e));
+      push(std::move(e));   // now within the ring (or due)
     }
     std::vector<Ev>& r = ring[cur % RING];
     for (Ev& e : r) now.push_back(std::move(e));

@@ -278,20 +278,27 @@ export class NodeDaemon implements StatusSource {
     this.timer = setTimeout(() => this.tick(), this.cfg.timing.tickMs);
   }
 
+  /**
+   * This process was not scheduled for `lateMs` (a late tick, or a tick stalled before its timers):
+   * counted and logged. The timers would run before the sockets are read: judge no timeout on what
+   * this node missed while it was not running. The frames that arrived meanwhile are read first (the
+   * poll phase comes before setImmediate's), the leader's among the first (the queues' priority).
+   */
+  private afterPause(lateMs: number, msg: string): void {
+    this.driver.lateTicks++;
+    this.driver.maxTickLateMs = Math.max(this.driver.maxTickLateMs, Math.round(lateMs));
+    this.log.warn({ lateMs: Math.round(lateMs), electionTimeoutMs: this.cfg.timing.electionTimeoutMs }, msg);
+    setImmediate(() => {
+      if (this.net.queued > 0) this.pump();
+      this.tick(true);
+    });
+  }
+
   private tick(afterPause = false): void {
     if (this.stopped) return;
     const lateMs = performance.now() - this.tickDueMs;
     if (!afterPause && lateMs > this.cfg.timing.electionTimeoutMs / 4) {
-      this.driver.lateTicks++;
-      this.driver.maxTickLateMs = Math.max(this.driver.maxTickLateMs, Math.round(lateMs));
-      this.log.warn({ lateMs: Math.round(lateMs), electionTimeoutMs: this.cfg.timing.electionTimeoutMs }, `tick ${Math.round(lateMs)} ms late: this process was not scheduled (heartbeats and timeouts ran late too)`);
-      // After a pause, the timers run before the sockets are read: judge no timeout on what this node
-      // missed while it was not running. The frames that arrived meanwhile are read first (the poll
-      // phase comes before setImmediate's), the leader's among the first (the queues' priority).
-      setImmediate(() => {
-        if (this.net.queued > 0) this.pump();
-        this.tick(true);
-      });
+      this.afterPause(lateMs, `tick ${Math.round(lateMs)} ms late: this process was not scheduled (heartbeats and timeouts ran late too)`);
       return;
     }
     const t0 = process.hrtime.bigint();
@@ -305,14 +312,8 @@ export class NodeDaemon implements StatusSource {
       // drain take most of a tick): the same as a late tick, the frames that arrived meanwhile first
       const stalledMs = performance.now() - startMs;
       if (!afterPause && stalledMs > this.cfg.timing.electionTimeoutMs / 4) {
-        this.driver.lateTicks++;
-        this.driver.maxTickLateMs = Math.max(this.driver.maxTickLateMs, Math.round(stalledMs));
-        this.log.warn({ stalledMs: Math.round(stalledMs), electionTimeoutMs: this.cfg.timing.electionTimeoutMs }, `tick stalled ${Math.round(stalledMs)} ms before its timers: this process was not scheduled`);
         this.endTurn('tick', t0);
-        setImmediate(() => {
-          if (this.net.queued > 0) this.pump();
-          this.tick(true);
-        });
+        this.afterPause(stalledMs, `tick stalled ${Math.round(stalledMs)} ms before its timers: this process was not scheduled`);
         return;
       }
       this.replica.tick(this.nowNs());

@@ -20,8 +20,7 @@ module nicraft_commit #(
     input  wire                     rst,
 
     input  wire                     leader_mode,
-    input  wire [7:0]               node_id,
-    input  wire [7:0]               node_sel,       // node_id one-hot (the CSR block registers it with node_id)
+    input  wire [7:0]               node_sel,       // this node's id one-hot (the CSR block registers it with node_id)
     input  wire [7:0]               members,
     input  wire [3:0]               quorum,
     input  wire [31:0]              term_start,
@@ -127,7 +126,7 @@ generate
     for (g = 0; g < MAX_NODES; g = g + 1) begin : g_match
         assign match[g*32 +: 32] = match_reg[g];
         assign match_next[g*32 +: 32] = match_upd[g];
-        assign match_view[g*32 +: 32] = (8'(g) == node_id) ? last_index : match_reg[g];
+        assign match_view[g*32 +: 32] = node_sel[g] ? last_index : match_reg[g];
     end
 endgenerate
 assign match_moved = moved;

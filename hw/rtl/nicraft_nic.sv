@@ -254,7 +254,7 @@ nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD
 
 nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
     .clk(clk), .rst(rst),
-    .leader_mode(leader_mode), .node_id(node_id), .node_sel(node_sel), .members(members), .quorum(quorum), .term_start(term_start),
+    .leader_mode(leader_mode), .node_sel(node_sel), .members(members), .quorum(quorum), .term_start(term_start),
     .last_index(last_index),
     .ack_valid(ack_valid), .ack_src(nr_get_src_node(ack_data)), .ack_index(nr_get_log_index(ack_data)),
     .ev_ack(ev_ack), .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index),

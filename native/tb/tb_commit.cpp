@@ -102,7 +102,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const bool wr_match_eff = wr_match && !wr_commit;
 
     t->rst = rst;
-    t->leader_mode = leader; t->node_id = node; t->node_sel = uint8_t(node < 8 ? 1u << node : 0u); t->members = members; t->quorum = quorum; t->term_start = term_start;
+    t->leader_mode = leader; t->node_sel = uint8_t(node < 8 ? 1u << node : 0u); t->members = members; t->quorum = quorum; t->term_start = term_start;
     t->last_index = last;
     t->ack_valid = ack_valid; t->ack_src = ack_src; t->ack_index = ack_index;
     t->ev_ack = ev_ack; t->ev_nack = ev_nack; t->ev_src = ev_src; t->ev_index = ev_index;
