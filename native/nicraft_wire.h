@@ -6,7 +6,7 @@
 namespace nr {
 constexpr uint16_t ETHERTYPE = 0x88B5;
 constexpr uint8_t VERSION = 1;
-constexpr size_t HDR_BYTES = 44;
+constexpr size_t HDR_BYTES = 60;
 constexpr size_t MIN_FRAME_BYTES = 60;
 constexpr size_t BEAT_BYTES = 64;
 /** FCS, preamble/SFD and inter-frame gap: a frame of L bytes occupies L + this on the wire. */
@@ -56,6 +56,9 @@ constexpr uint8_t DROP_RX_OVERFLOW = 13;
 constexpr uint8_t DROP_FUTURE_INDEX = 15;
 constexpr uint8_t DROP_PLANE_DUP = 16;
 constexpr uint8_t DROP_PLANE_OFF = 17;
+constexpr uint8_t DROP_AUTH_FAIL = 19;
+constexpr uint8_t DROP_NO_KEY = 20;
+constexpr uint8_t DROP_REPLAY = 21;
 constexpr uint8_t DROP_REQ_DUP = 18;
 constexpr uint32_t CSR_IDENT_TYPE = 0x0000;
 constexpr uint32_t CSR_IDENT_VERSION = 0x0004;
@@ -92,6 +95,14 @@ constexpr uint32_t CSR_RAFT_NACK_INTERVAL = 0x015C;
 constexpr uint32_t CSR_RAFT_RTO = 0x0160;
 constexpr uint32_t CSR_RAFT_NACK_DELAY = 0x0164;
 constexpr uint32_t CSR_RAFT_SILENCE_CYCLES = 0x0168;
+constexpr uint32_t CSR_RAFT_AUTH_EN = 0x016C;
+constexpr uint32_t CSR_RAFT_AUTH_KEY_VALID = 0x0170;
+constexpr uint32_t CSR_RAFT_AUTH_TX_KID = 0x0174;
+constexpr uint32_t CSR_RAFT_AUTH_KEY_ADDR = 0x0178;
+constexpr uint32_t CSR_RAFT_AUTH_KEY_DATA = 0x017C;
+constexpr uint32_t CSR_RAFT_AUTH_TX_PN_LO = 0x0180;
+constexpr uint32_t CSR_RAFT_AUTH_TX_PN_HI = 0x0184;
+constexpr uint32_t CSR_RAFT_AUTH_REPLAY_CLEAR = 0x0188;
 constexpr uint32_t CSR_COUNTERS_TYPE = 0x0200;
 constexpr uint32_t CSR_COUNTERS_VERSION = 0x0204;
 constexpr uint32_t CSR_COUNTERS_NEXT = 0x0208;
@@ -200,6 +211,12 @@ constexpr uint32_t CSR_COUNTERS_DROP_REQ_DUP_LO = 0x03A0;
 constexpr uint32_t CSR_COUNTERS_DROP_REQ_DUP_HI = 0x03A4;
 constexpr uint32_t CSR_COUNTERS_LEADER_SILENT_LO = 0x03A8;
 constexpr uint32_t CSR_COUNTERS_LEADER_SILENT_HI = 0x03AC;
+constexpr uint32_t CSR_COUNTERS_DROP_AUTH_FAIL_LO = 0x03B0;
+constexpr uint32_t CSR_COUNTERS_DROP_AUTH_FAIL_HI = 0x03B4;
+constexpr uint32_t CSR_COUNTERS_DROP_NO_KEY_LO = 0x03B8;
+constexpr uint32_t CSR_COUNTERS_DROP_NO_KEY_HI = 0x03BC;
+constexpr uint32_t CSR_COUNTERS_DROP_REPLAY_LO = 0x03C0;
+constexpr uint32_t CSR_COUNTERS_DROP_REPLAY_HI = 0x03C4;
 constexpr int CTR_RX_FRAMES = 0;
 constexpr int CTR_TX_FRAMES = 1;
 constexpr int CTR_REQ_SEQUENCED = 2;
@@ -252,7 +269,10 @@ constexpr int CTR_PLANE2_TX_DROPS = 48;
 constexpr int CTR_RETRANSMIT_STALE = 49;
 constexpr int CTR_DROP_REQ_DUP = 50;
 constexpr int CTR_LEADER_SILENT = 51;
-constexpr int CTR_COUNT = 52;
+constexpr int CTR_DROP_AUTH_FAIL = 52;
+constexpr int CTR_DROP_NO_KEY = 53;
+constexpr int CTR_DROP_REPLAY = 54;
+constexpr int CTR_COUNT = 55;
 // Access of the register at a byte address: bit 1 readable, bit 0 writable (0: no register).
 inline unsigned csr_access(uint32_t a) {
   switch (a) {
@@ -291,6 +311,14 @@ inline unsigned csr_access(uint32_t a) {
     case 0x0160: return 0b11;
     case 0x0164: return 0b11;
     case 0x0168: return 0b11;
+    case 0x016C: return 0b01;
+    case 0x0170: return 0b01;
+    case 0x0174: return 0b01;
+    case 0x0178: return 0b01;
+    case 0x017C: return 0b01;
+    case 0x0180: return 0b01;
+    case 0x0184: return 0b01;
+    case 0x0188: return 0b01;
     case 0x0200: return 0b10;
     case 0x0204: return 0b10;
     case 0x0208: return 0b10;
@@ -399,6 +427,12 @@ inline unsigned csr_access(uint32_t a) {
     case 0x03A4: return 0b10;
     case 0x03A8: return 0b10;
     case 0x03AC: return 0b10;
+    case 0x03B0: return 0b10;
+    case 0x03B4: return 0b10;
+    case 0x03B8: return 0b10;
+    case 0x03BC: return 0b10;
+    case 0x03C0: return 0b10;
+    case 0x03C4: return 0b10;
     default: return 0;
   }
 }
@@ -451,4 +485,19 @@ inline void set_seq(uint8_t* p, uint64_t v) { for (size_t i = 0; i < 4; i++) p[3
 constexpr size_t OFF_PAYLOAD_LEN = 42;
 inline uint16_t get_payload_len(const uint8_t* p) { uint64_t v = 0; for (size_t i = 0; i < 2; i++) v = (v << 8) | p[42 + i]; return (uint16_t)v; }
 inline void set_payload_len(uint8_t* p, uint64_t v) { for (size_t i = 0; i < 2; i++) p[42 + 1 - i] = (uint8_t)(v >> (8 * i)); }
+constexpr size_t OFF_AUTH_KID = 44;
+inline uint8_t get_auth_kid(const uint8_t* p) { uint64_t v = 0; for (size_t i = 0; i < 1; i++) v = (v << 8) | p[44 + i]; return (uint8_t)v; }
+inline void set_auth_kid(uint8_t* p, uint64_t v) { for (size_t i = 0; i < 1; i++) p[44 + 0 - i] = (uint8_t)(v >> (8 * i)); }
+constexpr size_t OFF_AUTH_RSVD = 45;
+inline uint8_t get_auth_rsvd(const uint8_t* p) { uint64_t v = 0; for (size_t i = 0; i < 1; i++) v = (v << 8) | p[45 + i]; return (uint8_t)v; }
+inline void set_auth_rsvd(uint8_t* p, uint64_t v) { for (size_t i = 0; i < 1; i++) p[45 + 0 - i] = (uint8_t)(v >> (8 * i)); }
+constexpr size_t OFF_PN = 46;
+inline uint64_t get_pn(const uint8_t* p) { uint64_t v = 0; for (size_t i = 0; i < 6; i++) v = (v << 8) | p[46 + i]; return (uint64_t)v; }
+inline void set_pn(uint8_t* p, uint64_t v) { for (size_t i = 0; i < 6; i++) p[46 + 5 - i] = (uint8_t)(v >> (8 * i)); }
+constexpr size_t OFF_ICV_HI = 52;
+inline uint32_t get_icv_hi(const uint8_t* p) { uint64_t v = 0; for (size_t i = 0; i < 4; i++) v = (v << 8) | p[52 + i]; return (uint32_t)v; }
+inline void set_icv_hi(uint8_t* p, uint64_t v) { for (size_t i = 0; i < 4; i++) p[52 + 3 - i] = (uint8_t)(v >> (8 * i)); }
+constexpr size_t OFF_ICV_LO = 56;
+inline uint32_t get_icv_lo(const uint8_t* p) { uint64_t v = 0; for (size_t i = 0; i < 4; i++) v = (v << 8) | p[56 + i]; return (uint32_t)v; }
+inline void set_icv_lo(uint8_t* p, uint64_t v) { for (size_t i = 0; i < 4; i++) p[56 + 3 - i] = (uint8_t)(v >> (8 * i)); }
 }  // namespace nr

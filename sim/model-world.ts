@@ -31,9 +31,10 @@
 //     storage (MemStorage) keeps what was durable. A storage crash point (MemStorage.armCrash)
 //     makes a save throw: the node crashes there. Restart: a new Replica from the storage.
 
+import { FrameSigner, contextOf, deriveKey } from '../ctrl/nic/auth-keys.js';
 import { ModelNic, type NicParams } from '../ctrl/nic/model.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
-import { COUNTER_BASE, COUNTERS, Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, type CounterName } from '../ctrl/wire/wire.gen.js';
+import { COUNTER_BASE, COUNTERS, Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, type CounterName } from '../ctrl/wire/wire.gen.js';
 import { Replica, type NicTuning } from '../ctrl/driver/replica.js';
 import { MemStorage, CrashError } from '../ctrl/core/memstore.js';
 import type { Entry, NodeId } from '../ctrl/core/types.js';
@@ -74,6 +75,11 @@ export interface ModelWorldConfig {
   seed: number;
   /** bootstrap voters: nodes 1..voters (default all); the others start as non-members */
   voters?: number;
+  /**
+   * frame authentication (issue 16; docs/auth.md): every NIC authenticates every frame with keys derived
+   * from this world's frame secret; the clients' REQs are signed (clientSend) with the client key
+   */
+  frameAuth?: boolean;
   /** client endpoints driven from TypeScript (client id k+1 at endpoint replicas+k) */
   clients?: number;
   network?: Partial<NetworkModel>;
@@ -229,6 +235,16 @@ export class ModelWorld {
   private uplinkFree: Float64Array; // [endpoint * P + plane] ps
   private egressFree: Float64Array; // [endpoint * P + plane] ps
   private clientQ: Pending[][] = [];
+  /** frame authentication: the world's frame secret, the clients' signer and packet numbers */
+  readonly frameSecret: Uint8Array;
+  readonly clientSecret: Uint8Array;
+  readonly clientSigner: FrameSigner;
+  private readonly clientPns = new Map<number, number>();
+  private clientPn(k: number): number {
+    const pn = Math.max(this._cycle, (this.clientPns.get(k) ?? 0) + 1);
+    this.clientPns.set(k, pn);
+    return pn;
+  }
   private pollers: Array<() => void> = [];
   private inHosts = false;
   private readonly eventLines: string[] = [];
@@ -236,6 +252,8 @@ export class ModelWorld {
   /** what the network did (counts) */
   readonly netStats = { frames: 0, copies: 0, dropFault: 0, dropPartition: 0, dropPlane: 0, dropNodeDown: 0, dropUnknown: 0, dup: 0, delayed: 0, corrupt: 0 };
   /** hooks */
+  /** every frame entering the fabric (a wire tap: tests capture frames to replay them) */
+  onRoute?: (src: number, plane: number, frame: Uint8Array) => void;
   onRoleChange?: (port: number, role: string, term: number) => void;
   onEntryApplied?: (port: number, e: Entry) => void;
   /** a client command applied by a node's KV store (duplicate: answered from its session, not executed again) */
@@ -246,6 +264,9 @@ export class ModelWorld {
   constructor(readonly cfg: ModelWorldConfig) {
     this.replicas = cfg.replicas;
     this.planes = cfg.planes;
+    this.frameSecret = new Uint8Array(32).map((_, i) => (cfg.seed * 131 + i * 29 + 7) & 0xff);
+    this.clientSecret = new Uint8Array(32).map((_, i) => (cfg.seed * 71 + i * 13 + 101) & 0xff);
+    this.clientSigner = new FrameSigner({ [contextOf('client', 0)]: deriveKey(this.clientSecret, 'client', 0) });
     this.net = { ...DEFAULT_NETWORK, ...(cfg.network ?? {}) };
     this.P = periodPs(this.net);
     this.nsPerCycle = this.P / 1000;
@@ -312,6 +333,7 @@ export class ModelWorld {
       nic: n.wnic,
       storage: n.storage,
       key: o.key,
+      frameAuth: this.cfg.frameAuth ? { nodeSecret: this.frameSecret, clientSecret: this.clientSecret } : undefined,
       tuning: o.tuning,
       durableReplies: o.durableReplies,
       log: (s) => this.log(s),
@@ -505,6 +527,7 @@ export class ModelWorld {
 
   private route(src: number, plane: number, frame: Uint8Array, readyPs: number): void {
     this.netStats.frames++;
+    this.onRoute?.(src, plane, frame);
     if (!this.planeUp[plane]) { this.netStats.dropPlane++; return; }
     const E = this.planes;
     const fromClient = src >= this.replicas;
@@ -578,6 +601,7 @@ export class ModelWorld {
 
   /** External client k sends a frame on a plane (now). */
   clientSend(k: number, plane: number, frame: Uint8Array): void {
+    if (this.cfg.frameAuth && frame[15] === MsgType.REQ) frame = this.clientSigner.sign(frame, 0, this.clientPn(k));
     this.route(this.replicas + k, plane, Uint8Array.from(frame), this._cycle * this.P);
   }
 

@@ -280,11 +280,12 @@ export function writeHeader(frame: Uint8Array, h: Header): void {
 export const nodeMac = (node: number): number => MAC_NODE_PREFIX + (node & 0xff);
 export const clientMac = (client: number): number => MAC_CLIENT_PREFIX + (client & 0xffffff);
 
-/** Builds a whole frame: header then payload, padded with zeros to the minimum frame size. */
-export function encodeFrame(h: Omit<Header, 'payloadLen' | 'ethertype' | 'version' | 'rsvd'> & Partial<Pick<Header, 'ethertype' | 'version' | 'rsvd'>>, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
+export type AuthFields = 'authKid' | 'authRsvd' | 'pn' | 'icvHi' | 'icvLo';
+/** Builds a whole frame: header then payload, padded with zeros to the minimum frame size (the authentication fields default to 0: unsigned). */
+export function encodeFrame(h: Omit<Header, 'payloadLen' | 'ethertype' | 'version' | 'rsvd' | AuthFields> & Partial<Pick<Header, 'ethertype' | 'version' | 'rsvd' | AuthFields>>, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
   const len = Math.max(MIN_FRAME_BYTES, HDR_BYTES + payload.length);
   const frame = new Uint8Array(len);
-  writeHeader(frame, { ethertype: ETHERTYPE, version: WIRE_VERSION, rsvd: 0, ...h, payloadLen: payload.length } as Header);
+  writeHeader(frame, { ethertype: ETHERTYPE, version: WIRE_VERSION, rsvd: 0, authKid: 0, authRsvd: 0, pn: 0, icvHi: 0, icvLo: 0, ...h, payloadLen: payload.length } as Header);
   frame.set(payload, HDR_BYTES);
   return frame;
 }

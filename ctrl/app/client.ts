@@ -38,6 +38,11 @@ export type Outcome =
 export interface ClientOptions {
   clientId: number;      // >= 1 (0 is the control plane's)
   clusterId: number;
+  /**
+   * signs each REQ (frame authentication, docs/auth.md: the client key); the same bytes go on every
+   * plane (copies of one request share its packet number)
+   */
+  sign?: (frame: Uint8Array) => Uint8Array;
   nodes: NodeId[];
   transport: ClientTransport;
   /** an attempt with no answer after this long counts as lost: the next one goes to the next node */
@@ -174,7 +179,8 @@ export class KvClient {
     const write = op.cmd.op === 'put' || op.cmd.op === 'delete';
     const flags = this.o.nicReplyForWrites && write ? 1 : 0;
     this.stats.sent++;
-    const frame = requestFrame(this.o.clusterId, this.o.clientId, op.seq, op.target, op.cmd, flags);
+    const unsigned = requestFrame(this.o.clusterId, this.o.clientId, op.seq, op.target, op.cmd, flags);
+    const frame = this.o.sign ? this.o.sign(unsigned) : unsigned;
     const pl = this.o.planes;
     if (!pl) { this.stats.copies++; this.o.transport.send(op.target, frame); return; }
     if (pl.mode === 'duplicate') {

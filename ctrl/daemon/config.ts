@@ -115,6 +115,16 @@ const nodeSchema = z.object({
   ...clusterFields,
   /** per-cluster HMAC-SHA256 key of control messages, hex, at least 16 bytes; the same on every member */
   key: z.string().regex(/^([0-9a-fA-F]{2}){16,64}$/, 'must be 32 to 128 hex digits (16 to 64 bytes)'),
+  /**
+   * frame authentication (issue 16; docs/auth.md): the secrets the node key and the client key are
+   * derived from, hex, 16 to 64 bytes each, the same on every member (clients need only clientSecret);
+   * the key slot in use. Omitted: off (frames are not signed or checked)
+   */
+  frameAuth: z.object({
+    nodeSecret: z.string().regex(/^([0-9a-fA-F]{2}){16,64}$/, 'must be 32 to 128 hex digits (16 to 64 bytes)'),
+    clientSecret: z.string().regex(/^([0-9a-fA-F]{2}){16,64}$/, 'must be 32 to 128 hex digits (16 to 64 bytes)'),
+    slot: z.number().int().min(0).max(1).default(0),
+  }).strict().refine((a) => a.nodeSecret.toLowerCase() !== a.clientSecret.toLowerCase(), 'nodeSecret and clientSecret must differ (a client holding the client key must not be able to sign node frames)').optional(),
   /** write-ahead log and snapshots (relative paths are relative to the config file) */
   dataDir: z.string().min(1),
   nic: nicSchema.default({}),
@@ -134,7 +144,14 @@ const nodeSchema = z.object({
   debug: z.object({ planeControl: z.boolean().default(false) }).strict().default({}),
 }).strict();
 
-const clusterFileSchema = z.object(clusterFields).passthrough();
+const clusterFileSchema = z.object({
+  ...clusterFields,
+  /** a client needs only the client key's secret (and the slot) of frame authentication */
+  frameAuth: z.object({
+    clientSecret: z.string().regex(/^([0-9a-fA-F]{2}){16,64}$/, 'must be 32 to 128 hex digits (16 to 64 bytes)'),
+    slot: z.number().int().min(0).max(1).default(0),
+  }).passthrough().optional(),
+}).passthrough();
 
 export type MemberConfig = z.infer<typeof memberSchema>;
 type NicFields = z.infer<typeof nicSchema>;
@@ -150,6 +167,8 @@ export interface ClusterFile {
   clusterId: number;
   planes: number;
   members: MemberConfig[];
+  /** frame authentication: the client key's secret and slot (clients sign their REQs) */
+  clientAuth?: { secret: Uint8Array; slot: number };
   source: string;
 }
 
@@ -284,7 +303,8 @@ export function parseClusterFile(raw: unknown, source: string): ClusterFile {
   if (!r.success) fail(source, 'cluster file', formatIssues(r.error));
   const bad = checkMembers(r.data);
   if (bad.length) fail(source, 'cluster file', bad);
-  return { clusterId: r.data.clusterId, planes: r.data.planes, members: r.data.members, source };
+  const fa = r.data.frameAuth;
+  return { clusterId: r.data.clusterId, planes: r.data.planes, members: r.data.members, source, ...(fa ? { clientAuth: { secret: Buffer.from(fa.clientSecret, 'hex'), slot: fa.slot } } : {}) };
 }
 
 export function loadClusterFile(file: string): ClusterFile {

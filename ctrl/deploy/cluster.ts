@@ -31,6 +31,8 @@ export interface LayoutOptions {
   clusterId?: number;
   /** extra node config fields (timing, nic, storage, ...), merged into every node's config */
   overrides?: Record<string, unknown>;
+  /** frame authentication (docs/auth.md): random node and client secrets in the nodes' configs, the client secret in cluster.yaml */
+  frameAuth?: boolean;
 }
 
 export const planePort = (base: number, plane: number, id: number): number => base + 100 * plane + id;
@@ -75,16 +77,18 @@ export function writeLayout(dir: string, o: LayoutOptions): void {
     return { id, planes: Array.from({ length: o.planes }, (_, p) => `127.0.0.1:${planePort(o.basePort, p, id)}`), http: `127.0.0.1:${httpPort(o.basePort, id)}` };
   });
   const clusterId = o.clusterId ?? 1;
+  const frameAuth = o.frameAuth ? { nodeSecret: randomBytes(32).toString('hex'), clientSecret: randomBytes(32).toString('hex') } : undefined;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cluster.yaml'), `# nicraft local cluster (nicraft cluster up); clients: nicraft kv get KEY --cluster ${join(dir, 'cluster.yaml')}\n` +
-    `# written as JSON (which is YAML) so that clients parse it without a YAML parser\n` + JSON.stringify({ clusterId, planes: o.planes, members }, null, 2) + '\n');
+    `# written as JSON (which is YAML) so that clients parse it without a YAML parser\n` +
+    JSON.stringify({ clusterId, planes: o.planes, members, ...(frameAuth ? { frameAuth: { clientSecret: frameAuth.clientSecret } } : {}) }, null, 2) + '\n');
   const key = randomBytes(32).toString('hex');
   for (const m of members) {
     const nd = join(dir, `n${m.id}`);
     mkdirSync(nd, { recursive: true });
     const ov = o.overrides ?? {};
     const cfg: Record<string, unknown> = {
-      id: m.id, clusterId, planes: o.planes, key, dataDir: 'data', members,
+      id: m.id, clusterId, planes: o.planes, key, dataDir: 'data', members, ...(frameAuth ? { frameAuth } : {}),
       ...ov,
       nic: { backend: o.backend, ...((ov.nic as object | undefined) ?? {}) },
       debug: { planeControl: true, ...((ov.debug as object | undefined) ?? {}) },

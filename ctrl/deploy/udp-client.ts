@@ -14,6 +14,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { KvClient, planeModeIssue, type ClientPlaneMode, type Outcome } from '../app/client.js';
 import type { Command } from '../app/kv.js';
 import { decodeHeader } from '../wire/wire.gen.js';
+import { FrameSigner, contextOf, deriveKey } from '../nic/auth-keys.js';
 import type { ClusterFile, Endpoint } from '../daemon/config.js';
 import { literalLookup, splitFrames } from '../daemon/planes.js';
 
@@ -40,9 +41,13 @@ export class ClientPool {
   private readonly endpoints: Map<number, Endpoint[]>;
   private closed = false;
   stats = { sent: 0, received: 0, stray: 0, datagrams: 0 };
+  /** frame authentication: signs the REQs with the client key; packet numbers from the wall clock in us (above any earlier run's) */
+  private readonly signer: FrameSigner | null;
 
   private constructor(readonly cluster: ClusterFile, private readonly sock: Socket, private readonly o: Required<PoolOptions>) {
     this.endpoints = new Map(cluster.members.map((m) => [m.id, m.planes]));
+    const ca = cluster.clientAuth;
+    this.signer = ca ? new FrameSigner({ [contextOf('client', ca.slot)]: deriveKey(ca.secret, 'client', ca.slot) }, undefined, Date.now() * 1000) : null;
     sock.on('message', (msg) => this.receive(new Uint8Array(msg.buffer, msg.byteOffset, msg.length)));
     this.timer = setInterval(() => {
       const t = nowNs();
@@ -88,6 +93,7 @@ export class ClientPool {
       readFrom: this.o.readFrom,
       planes: { count: ClientPool.planeCount(this.cluster), mode: this.o.planes },
       transport: { send: (to, frame, plane) => this.send(to, frame, plane) },
+      ...(this.signer ? { sign: (f: Uint8Array) => this.signer!.sign(f, this.cluster.clientAuth!.slot) } : {}),
     });
     kv.tick(nowNs());
     this.clients.set(id, kv);

@@ -23,6 +23,7 @@ import { crc32 } from '../core/crc32.js';
 import { ControlCodec } from '../wire/codec.js';
 import { KvStore, Op, replyFrame, Status, decodeCommand, type Applied } from '../app/kv.js';
 import type { HostFrame, Nic } from '../nic/nic.js';
+import { contextOf, deriveKey, keyWrites } from '../nic/auth-keys.js';
 import { COUNTER_BASE, COUNTERS, Csr, decodeHeader, Flag, framePayload, HostReason, MsgType as W } from '../wire/wire.gen.js';
 
 /** Fast-path settings the host writes once at start (register map, `raft` block). */
@@ -45,6 +46,13 @@ export interface ReplicaOptions {
   storage: Storage;
   /** per-cluster HMAC key for control messages */
   key: Uint8Array;
+  /**
+   * Frame authentication (issue 16; docs/auth.md): the secrets the node key and the client key are
+   * derived from (clients hold only the client secret), the key slot in use. The NIC is given the keys,
+   * a packet number above any this node used before (its cycle counter: at most one frame a cycle),
+   * and AUTH_EN=1.
+   */
+  frameAuth?: { nodeSecret: Uint8Array; clientSecret: Uint8Array; slot?: number };
   tuning?: Partial<NicTuning>;
   /** Which clients get a REPLY from this host when it applies their entry as leader (default: all).
    *  Writes flagged NIC_REPLY were answered by the leader NIC already and never get one. */
@@ -186,10 +194,27 @@ export class Replica {
     this.nic.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, t.hbCommitDelayCycles);
     if (t.rtoCycles !== undefined) this.nic.writeCsr(Csr.RAFT_RTO, t.rtoCycles);
     if (t.silenceCycles !== undefined) this.nic.writeCsr(Csr.RAFT_SILENCE_CYCLES, t.silenceCycles);
+    if (o.frameAuth) this.installFrameAuth(o.frameAuth.nodeSecret, o.frameAuth.clientSecret, o.frameAuth.slot ?? 0);
     const state = this.storage.load();
     this.core = new Core(o.config, state);
     this.writtenIndex = this.syncedIndex = this.core.status().lastIndex;
     this.process();
+  }
+
+  /** Keys, packet number and AUTH_EN (docs/auth.md): written before the NIC sends or takes anything. */
+  private installFrameAuth(nodeSecret: Uint8Array, clientSecret: Uint8Array, slot: number): void {
+    const [params1] = this.nic.readCsrs([Csr.IDENT_PARAMS1]);
+    const maxBeats = Math.ceil((60 + (params1! & 0xffff)) / 64);
+    for (const cls of ['node', 'client'] as const) {
+      const km = deriveKey(cls === 'node' ? nodeSecret : clientSecret, cls, slot, maxBeats);
+      for (const [a, v] of keyWrites(contextOf(cls, slot), km, maxBeats)) this.nic.writeCsr(a, v);
+    }
+    const pn = this.nic.cycle + 1;
+    this.nic.writeCsr(Csr.RAFT_AUTH_KEY_VALID, (1 << contextOf('node', slot)) | (1 << contextOf('client', slot)));
+    this.nic.writeCsr(Csr.RAFT_AUTH_TX_KID, slot & 1);
+    this.nic.writeCsr(Csr.RAFT_AUTH_TX_PN_LO, pn >>> 0);
+    this.nic.writeCsr(Csr.RAFT_AUTH_TX_PN_HI, Math.floor(pn / 4294967296) & 0xffff);
+    this.nic.writeCsr(Csr.RAFT_AUTH_EN, 1);
   }
 
   private log(s: string): void {

@@ -49,6 +49,7 @@ import { InPort, ShimRng } from './model/shim.js';
 import { Stats } from './model/stats.js';
 import * as M_stats from './model/stats.js';
 import { TxFanout } from './model/tx-fanout.js';
+import { AuthCsr, RxAuth, TxSign } from './model/auth.js';
 // Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
 // getter call (ten times the cost of a header accessor itself).
 const { BEAT_BYTES, COUNTER_BASE, COUNTERS, Csr } = M_wire_gen;
@@ -130,6 +131,9 @@ export class ModelNic implements Nic {
   private readonly hostArb = new AxisArb(4);
   private readonly txArb = new AxisArb(4);
   private readonly fanout: TxFanout;
+  private readonly auth: AuthCsr;
+  private readonly rxAuth: RxAuth[] = [];
+  private readonly sign: TxSign;
 
   // ---- the shim: input ports, output readiness, captured output, host commands
   private readonly rxIn: InPort[] = [];
@@ -179,6 +183,9 @@ export class ModelNic implements Nic {
     this.ctlGen = new CtlGen();
     this.rtx = new Rtx(d, this.commit.match);
     this.fanout = new TxFanout(d);
+    this.auth = new AuthCsr(d.MB);
+    for (let i = 0; i < d.P; i++) this.rxAuth.push(new RxAuth(d.MAXN));
+    this.sign = new TxSign(d.MB);
     this.present = new Uint8Array(d.P);
     this.readyP = new Float64Array(d.P + 1).fill(1);
     this.txReady = new Uint8Array(d.P).fill(1);
@@ -210,6 +217,9 @@ export class ModelNic implements Nic {
     // the RTL's reset values (the log RAM keeps its contents, as a RAM does)
     this.csr.reset();
     for (const f of this.rxf) f.reset();
+    this.auth.reset();
+    for (const a of this.rxAuth) a.reset();
+    this.sign.reset();
     this.merge.reset();
     this.hostArb.reset();
     this.watch.reset();
@@ -489,6 +499,8 @@ export class ModelNic implements Nic {
     if (ex.txf.used !== 0 || ex.pnt.used !== 0 || this.ctlGen.gen.used !== 0) return false;
     if (!this.deliver.idle(cm.commitIndex) || !this.fanout.idle()) return false;
     if (!this.merge.idle() || this.hostArb.locked || this.txArb.locked || this.watch.valid) return false;
+    if (!this.sign.idle() || !this.auth.idle()) return false;
+    for (let p = 0; p < this.P; p++) if (!this.rxAuth[p]!.idle()) return false;
     const last = ex.lastIndex;
     const leaderMode = csr.fastEn && csr.role === ROLE_LEADER;
     if (!this.rtx.idle(leaderMode, csr.nodeId, csr.members, last, csr.rto)) return false;
@@ -622,16 +634,25 @@ export class ModelNic implements Nic {
     {
       const vm = (ex.txf.used > 0 ? 1 : 0) | (rt.rtx.used > 0 ? 2 : 0) | (cg.gen.used > 0 ? 4 : 0) | (hostPresent ? 8 : 0);
       const ts = this.txArb.pick(vm);
-      if (ts >= 0 && fo.ready(planeEn)) {
+      // the signing buffer's head beat to the fan-out (both judged at the start of the cycle)
+      const sg = this.sign;
+      if (sg.outValid(t) && fo.ready(planeEn)) {
+        const b = sg.pop();
+        fo.accept(b.buf, b.last, b.shared, planeEn, ctr);
+      }
+      if (ts >= 0 && sg.ready()) {
         let lastBeat: boolean;
         let buf: Uint8Array | null = null;
+        let peek: Uint8Array | null;
         if (ts < 3) {
           const f = ts === 0 ? ex.txf : ts === 1 ? rt.rtx : cg.gen;
           lastBeat = f.headLast();
+          peek = f.rdBeat === 0 ? f.headBuf() : null;
           if (lastBeat) buf = f.headBuf();
           f.read();
         } else {
           const hb = hi.buf[hi.head]!;
+          peek = hb;
           lastBeat = (hi.beat + 1) * BEAT >= hb.length;
           hi.holding = false;
           if (lastBeat) {
@@ -640,9 +661,11 @@ export class ModelNic implements Nic {
             ctr[C_HOST_TX_FRAMES]!++;
           } else hi.beat++;
         }
-        fo.accept(buf, lastBeat, ts === 0, planeEn, ctr);
+        sg.accept(t, buf, lastBeat, ts === 0, this.auth, peek);
         if (lastBeat) ctr[C_TX_FRAMES]!++;
         this.txArb.pass(ts, lastBeat);
+      } else {
+        sg.idleCycle(this.auth);
       }
     }
 
@@ -688,12 +711,20 @@ export class ModelNic implements Nic {
     cm.clockMatch();
 
     // ---- RX buffers: the wire's beats (judged on the read pointers as they were at the start of the cycle)
+    // (each through its plane's authentication delay line: the beat leaving it, with its verdict)
     for (let p = 0; p < P; p++) {
       const f = rxf[p]!;
-      if (!this.present[p]) { f.noBeat(); continue; }
-      const ip = this.rxIn[p]!;
-      if (f.beat(ip.buf[ip.head]!, ip.beat, (ip.user[ip.head]! & 1) === 1)) ip.pop();
-      else ip.beat++;
+      let inBeat = null;
+      if (this.present[p]) {
+        const ip = this.rxIn[p]!;
+        const buf = ip.buf[ip.head]!;
+        inBeat = { buf, k: ip.beat, macError: (ip.user[ip.head]! & 1) === 1 };
+        if ((ip.beat + 1) * BEAT >= buf.length) ip.pop();
+        else ip.beat++;
+      }
+      const o = this.rxAuth[p]!.step(inBeat, this.auth);
+      if (o.beat) f.beat(o.beat.buf, o.beat.k, o.beat.macError, o.drop);
+      else f.noBeat();
     }
 
     // ---- the execute engine's D stage takes the merge's beat; the merge pops
@@ -724,6 +755,7 @@ export class ModelNic implements Nic {
     dl.latch();
     if (ex.lastIndex !== last) cm.quorum.bump();
     if (kind === KIND_CSR_WRITE) this.csrWrite(cmd!.addr & 0xffff, cmd!.value);
+    this.auth.latch();
 
     // ---- the quorum pipeline (inputs as they were at the start of the cycle)
     cm.quorum.clock();
@@ -734,6 +766,7 @@ export class ModelNic implements Nic {
 
   /** A host CSR write: the CSR block's registers, and the strobe to the engine that owns the register. */
   private csrWrite(addr: number, v: number): void {
+    if (AuthCsr.owns(addr)) { this.auth.write(addr, v); return; }
     switch (this.csr.write(addr, v)) {
       case W_QUORUM_INPUT: this.commit.quorum.bump(); break;
       case W_LAST_INDEX: this.exec.lastIndex = v; this.ctlGen.ackedIndex = v; this.commit.quorum.bump(); break;

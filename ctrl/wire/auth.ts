@@ -63,14 +63,47 @@ export function aesRoundKeys(key: Uint8Array): Uint8Array {
   return w;
 }
 
+const XT = (x: number): number => ((x << 1) ^ (x & 0x80 ? 0x1b : 0)) & 0xff;
+
+/**
+ * AES-128 encryption of one block with the 11 round keys given (176 bytes), as the NIC computes it (it
+ * takes whatever round keys the host wrote; with a proper key schedule this is AES-128 of the key rk[0..15]).
+ */
+export function aesEncryptRounds(rk: Uint8Array, block: Uint8Array): Uint8Array {
+  let s = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) s[i] = block[i]! ^ rk[i]!;
+  const t = new Uint8Array(16);
+  for (let r = 1; r <= 10; r++) {
+    for (let c = 0; c < 4; c++) for (let q = 0; q < 4; q++) t[q + 4 * c] = SBOX[s[q + 4 * ((c + q) % 4)]!]!;
+    if (r < 10) {
+      for (let c = 0; c < 4; c++) {
+        const a0 = t[4 * c]!, a1 = t[4 * c + 1]!, a2 = t[4 * c + 2]!, a3 = t[4 * c + 3]!;
+        t[4 * c] = XT(a0) ^ XT(a1) ^ a1 ^ a2 ^ a3;
+        t[4 * c + 1] = a0 ^ XT(a1) ^ XT(a2) ^ a2 ^ a3;
+        t[4 * c + 2] = a0 ^ a1 ^ XT(a2) ^ XT(a3) ^ a3;
+        t[4 * c + 3] = XT(a0) ^ a0 ^ a1 ^ a2 ^ XT(a3);
+      }
+    }
+    const n = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) n[i] = t[i]! ^ rk[16 * r + i]!;
+    s = n;
+  }
+  return s;
+}
+
 /** One key context: the AES key and the Toeplitz hash key, with the hash key's 64-bit windows precomputed. */
 export class FrameKey {
   /** window n (64 bits of K from bit n) as two words: lo = bits n..n+31, hi = bits n+32..n+63. */
   private readonly win: Uint32Array;
   readonly maxBits: number;
 
+  /** Round keys given (the NIC's view): the pad uses them as they are, not node:crypto. */
+  private readonly roundKeys: Uint8Array | null;
+
+  /** aesKey: 16 bytes (an AES-128 key), or 176 bytes (round keys as the host wrote them to a NIC). */
   constructor(readonly aesKey: Uint8Array, readonly hashKey: Uint8Array, readonly maxBeats: number) {
-    if (aesKey.length !== AES_KEY_BYTES) throw new Error(`frame key: AES key must be 16 bytes, got ${aesKey.length}`);
+    if (aesKey.length !== AES_KEY_BYTES && aesKey.length !== 176) throw new Error(`frame key: AES key must be 16 bytes, got ${aesKey.length}`);
+    this.roundKeys = aesKey.length === 176 ? aesKey : null;
     if (hashKey.length !== hashKeyBytes(maxBeats)) {
       throw new Error(`frame key: hash key must be ${hashKeyBytes(maxBeats)} bytes for ${maxBeats} beats, got ${hashKey.length}`);
     }
@@ -115,6 +148,7 @@ export class FrameKey {
   /** The first 8 bytes of AES-128(nonce). */
   pad(nonce: Uint8Array): Uint8Array {
     if (nonce.length !== NONCE_BYTES) throw new Error(`frame MAC: nonce must be 16 bytes, got ${nonce.length}`);
+    if (this.roundKeys) return aesEncryptRounds(this.roundKeys, nonce).subarray(0, 8);
     const c = createCipheriv('aes-128-ecb', this.aesKey, null);
     c.setAutoPadding(false);
     return c.update(nonce).subarray(0, 8);

@@ -1,5 +1,5 @@
 // CONTROL frames: nicraft header (type CONTROL) + payload = protobuf `Control` ++ HMAC-SHA256 tag.
-// The tag covers the header (44 bytes, with payload_len) and the protobuf bytes, under a
+// The tag covers the header up to its authentication fields (44 bytes, with payload_len) and the protobuf bytes, under a
 // per-cluster key. A frame that fails to parse or to authenticate is counted and dropped; the
 // core never sees it. (node:crypto lives here, outside the pure core.)
 
@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../native/root.js';
 import protobuf from 'protobufjs';
-import { decodeHeader, encodeFrame, HDR_BYTES, MsgType as W, nodeMac } from './wire.gen.js';
+import { decodeHeader, encodeFrame, HDR_BYTES, HEADER_FIELDS, MsgType as W, nodeMac } from './wire.gen.js';
+
+/** The HMAC covers the header up to its authentication fields (the NIC writes those when it signs the frame). */
+const HMAC_HDR_BYTES = HEADER_FIELDS.find((f) => f.name === 'authKid')!.offset;
 import type { Message } from '../core/types.js';
 
 export const TAG_BYTES = 32;
@@ -63,7 +66,7 @@ export class ControlCodec {
       new Uint8Array(payloadLen),
     );
     frame.set(body, HDR_BYTES);
-    frame.set(this.tag(frame.subarray(0, HDR_BYTES), body), HDR_BYTES + body.length);
+    frame.set(this.tag(frame.subarray(0, HMAC_HDR_BYTES), body), HDR_BYTES + body.length);
     this.stats.encoded++;
     return frame;
   }
@@ -76,7 +79,7 @@ export class ControlCodec {
     if (h.payloadLen < TAG_BYTES || HDR_BYTES + h.payloadLen > frame.length) { this.stats.dropShort++; return undefined; }
     const body = frame.subarray(HDR_BYTES, HDR_BYTES + h.payloadLen - TAG_BYTES);
     const tag = frame.subarray(HDR_BYTES + h.payloadLen - TAG_BYTES, HDR_BYTES + h.payloadLen);
-    const want = this.tag(frame.subarray(0, HDR_BYTES), body);
+    const want = this.tag(frame.subarray(0, HMAC_HDR_BYTES), body);
     if (!timingSafeEqual(Buffer.from(tag), want)) { this.stats.dropBadTag++; return undefined; }
     let o: Record<string, unknown>;
     try {

@@ -3,7 +3,7 @@
 
 export const ETHERTYPE = 0x88B5;
 export const WIRE_VERSION = 1;
-export const HDR_BYTES = 44;
+export const HDR_BYTES = 60;
 export const MIN_FRAME_BYTES = 60;
 export const BEAT_BYTES = 64;
 /** FCS, preamble/SFD and inter-frame gap: a frame of L bytes occupies L + this on the wire. */
@@ -23,7 +23,7 @@ export const Flag = { NIC_REPLY: 1, RETRANSMIT: 2 } as const;
 /** STATUS register bits (masks) */
 export const StatusBit = { HOST_RX_FULL: 1, WINDOW_FULL: 2, TX_AFULL: 4, FROZEN: 8 } as const;
 export const HostReason = { COMMITTED: 1, NOT_LEADER: 2, TERM_NEWER: 3, TERM_OLDER: 4, GAP: 5, CONTROL: 6, FAST_OFF: 7, NOT_MEMBER: 8, OTHER: 9, NEEDS_REPAIR: 10, LEADER_SILENT: 11 } as const;
-export const DropReason = { SHORT: 1, BAD_ETHERTYPE: 2, BAD_VERSION: 3, BAD_CLUSTER: 4, BAD_LENGTH: 5, BAD_TYPE: 6, MAC_ERROR: 7, OVERSIZE: 8, LOG_FULL: 9, DUPLICATE: 10, BAD_ACK: 11, PUNT_FULL: 12, RX_OVERFLOW: 13, FUTURE_INDEX: 15, PLANE_DUP: 16, PLANE_OFF: 17, REQ_DUP: 18 } as const;
+export const DropReason = { SHORT: 1, BAD_ETHERTYPE: 2, BAD_VERSION: 3, BAD_CLUSTER: 4, BAD_LENGTH: 5, BAD_TYPE: 6, MAC_ERROR: 7, OVERSIZE: 8, LOG_FULL: 9, DUPLICATE: 10, BAD_ACK: 11, PUNT_FULL: 12, RX_OVERFLOW: 13, FUTURE_INDEX: 15, PLANE_DUP: 16, PLANE_OFF: 17, AUTH_FAIL: 19, NO_KEY: 20, REPLAY: 21, REQ_DUP: 18 } as const;
 export const Csr = {
   IDENT_TYPE: 0x0000,
   IDENT_VERSION: 0x0004,
@@ -60,6 +60,14 @@ export const Csr = {
   RAFT_RTO: 0x0160,
   RAFT_NACK_DELAY: 0x0164,
   RAFT_SILENCE_CYCLES: 0x0168,
+  RAFT_AUTH_EN: 0x016C,
+  RAFT_AUTH_KEY_VALID: 0x0170,
+  RAFT_AUTH_TX_KID: 0x0174,
+  RAFT_AUTH_KEY_ADDR: 0x0178,
+  RAFT_AUTH_KEY_DATA: 0x017C,
+  RAFT_AUTH_TX_PN_LO: 0x0180,
+  RAFT_AUTH_TX_PN_HI: 0x0184,
+  RAFT_AUTH_REPLAY_CLEAR: 0x0188,
   COUNTERS_TYPE: 0x0200,
   COUNTERS_VERSION: 0x0204,
   COUNTERS_NEXT: 0x0208,
@@ -168,8 +176,14 @@ export const Csr = {
   COUNTERS_DROP_REQ_DUP_HI: 0x03A4,
   COUNTERS_LEADER_SILENT_LO: 0x03A8,
   COUNTERS_LEADER_SILENT_HI: 0x03AC,
+  COUNTERS_DROP_AUTH_FAIL_LO: 0x03B0,
+  COUNTERS_DROP_AUTH_FAIL_HI: 0x03B4,
+  COUNTERS_DROP_NO_KEY_LO: 0x03B8,
+  COUNTERS_DROP_NO_KEY_HI: 0x03BC,
+  COUNTERS_DROP_REPLAY_LO: 0x03C0,
+  COUNTERS_DROP_REPLAY_HI: 0x03C4,
 } as const;
-export const COUNTERS = ['RX_FRAMES', 'TX_FRAMES', 'REQ_SEQUENCED', 'APPEND_ACCEPTED', 'APPEND_BUFFERED', 'ACK_RX', 'ACK_TX', 'HEARTBEAT_TX', 'HEARTBEAT_RX', 'REPLY_TX', 'COMMITTED', 'PUNTED', 'HOST_TX_FRAMES', 'NACK_TX', 'NACK_RX', 'RETRANSMIT_TX', 'NEEDS_REPAIR', 'DROPPED', 'DROP_SHORT', 'DROP_BAD_ETHERTYPE', 'DROP_BAD_VERSION', 'DROP_BAD_CLUSTER', 'DROP_BAD_LENGTH', 'DROP_BAD_TYPE', 'DROP_MAC_ERROR', 'DROP_OVERSIZE', 'DROP_LOG_FULL', 'DROP_DUPLICATE', 'DROP_BAD_ACK', 'DROP_PUNT_FULL', 'DROP_RX_OVERFLOW', 'DROP_FUTURE_INDEX', 'DROP_PLANE_DUP', 'DROP_PLANE_OFF', 'PLANE0_RX_FRAMES', 'PLANE0_TX_FRAMES', 'PLANE0_DUPS', 'PLANE0_ERRORS', 'PLANE0_TX_DROPS', 'PLANE1_RX_FRAMES', 'PLANE1_TX_FRAMES', 'PLANE1_DUPS', 'PLANE1_ERRORS', 'PLANE1_TX_DROPS', 'PLANE2_RX_FRAMES', 'PLANE2_TX_FRAMES', 'PLANE2_DUPS', 'PLANE2_ERRORS', 'PLANE2_TX_DROPS', 'RETRANSMIT_STALE', 'DROP_REQ_DUP', 'LEADER_SILENT'] as const;
+export const COUNTERS = ['RX_FRAMES', 'TX_FRAMES', 'REQ_SEQUENCED', 'APPEND_ACCEPTED', 'APPEND_BUFFERED', 'ACK_RX', 'ACK_TX', 'HEARTBEAT_TX', 'HEARTBEAT_RX', 'REPLY_TX', 'COMMITTED', 'PUNTED', 'HOST_TX_FRAMES', 'NACK_TX', 'NACK_RX', 'RETRANSMIT_TX', 'NEEDS_REPAIR', 'DROPPED', 'DROP_SHORT', 'DROP_BAD_ETHERTYPE', 'DROP_BAD_VERSION', 'DROP_BAD_CLUSTER', 'DROP_BAD_LENGTH', 'DROP_BAD_TYPE', 'DROP_MAC_ERROR', 'DROP_OVERSIZE', 'DROP_LOG_FULL', 'DROP_DUPLICATE', 'DROP_BAD_ACK', 'DROP_PUNT_FULL', 'DROP_RX_OVERFLOW', 'DROP_FUTURE_INDEX', 'DROP_PLANE_DUP', 'DROP_PLANE_OFF', 'PLANE0_RX_FRAMES', 'PLANE0_TX_FRAMES', 'PLANE0_DUPS', 'PLANE0_ERRORS', 'PLANE0_TX_DROPS', 'PLANE1_RX_FRAMES', 'PLANE1_TX_FRAMES', 'PLANE1_DUPS', 'PLANE1_ERRORS', 'PLANE1_TX_DROPS', 'PLANE2_RX_FRAMES', 'PLANE2_TX_FRAMES', 'PLANE2_DUPS', 'PLANE2_ERRORS', 'PLANE2_TX_DROPS', 'RETRANSMIT_STALE', 'DROP_REQ_DUP', 'LEADER_SILENT', 'DROP_AUTH_FAIL', 'DROP_NO_KEY', 'DROP_REPLAY'] as const;
 export type CounterName = (typeof COUNTERS)[number];
 export const COUNTER_BASE = 0x0210;
 export const CSR_BLOCKS = [
@@ -221,6 +235,11 @@ export interface Header {
   clientId: number; // client id (REQ, APPEND, REPLY); NACK: the first index the follower holds beyond the gap (0: unknown), so the leader resends only the gap
   seq: number; // REQ, APPEND, REPLY: client request sequence number; ACK, NACK, HEARTBEAT: numbers the frames of that kind a NIC sends; CONTROL: numbers the control messages a host sends (either way, so a repeat is never taken for a plane copy)
   payloadLen: number; // payload bytes following the header
+  authKid: number; // [0] key slot (0/1) of the frame's key class (REQ and REPLY: the client key; any other type: the node key)
+  authRsvd: number; // reserved, sent as 0 (covered by the ICV)
+  pn: number; // packet number: per sender (a NIC, or a client), increasing; receivers keep a replay window per sender node
+  icvHi: number; // integrity check value, bytes 0..3 (tag = Toeplitz hash of the frame with the ICV zero, xor AES-128(nonce); docs/auth.md)
+  icvLo: number; // integrity check value, bytes 4..7
 }
 export const HEADER_FIELDS = [
   { name: 'dstMac', offset: 0, bytes: 6 },
@@ -239,6 +258,11 @@ export const HEADER_FIELDS = [
   { name: 'clientId', offset: 34, bytes: 4 },
   { name: 'seq', offset: 38, bytes: 4 },
   { name: 'payloadLen', offset: 42, bytes: 2 },
+  { name: 'authKid', offset: 44, bytes: 1 },
+  { name: 'authRsvd', offset: 45, bytes: 1 },
+  { name: 'pn', offset: 46, bytes: 6 },
+  { name: 'icvHi', offset: 52, bytes: 4 },
+  { name: 'icvLo', offset: 56, bytes: 4 },
 ] as const;
 
 // Field accessors on a frame (or its first beat), as fast as hand-written byte code: getX(b) reads
@@ -275,6 +299,16 @@ export const getSeq = (b: Uint8Array): number => (((b[38] ?? 0) << 24) | ((b[39]
 export const setSeq = (b: Uint8Array, v: number): void => { b[38] = v >>> 24; b[39] = (v >>> 16) & 0xff; b[40] = (v >>> 8) & 0xff; b[41] = v & 0xff; };
 export const getPayloadLen = (b: Uint8Array): number => ((b[42] ?? 0) << 8) | (b[43] ?? 0);
 export const setPayloadLen = (b: Uint8Array, v: number): void => { b[42] = (v >>> 8) & 0xff; b[43] = v & 0xff; };
+export const getAuthKid = (b: Uint8Array): number => (b[44] ?? 0);
+export const setAuthKid = (b: Uint8Array, v: number): void => { b[44] = v & 0xff; };
+export const getAuthRsvd = (b: Uint8Array): number => (b[45] ?? 0);
+export const setAuthRsvd = (b: Uint8Array, v: number): void => { b[45] = v & 0xff; };
+export const getPn = (b: Uint8Array): number => (((b[46] ?? 0) << 8) | (b[47] ?? 0)) * 4294967296 + ((((b[48] ?? 0) << 24) | ((b[49] ?? 0) << 16) | ((b[50] ?? 0) << 8) | (b[51] ?? 0)) >>> 0);
+export const setPn = (b: Uint8Array, v: number): void => { const hi = Math.floor(v / 4294967296); b[46] = (hi >>> 8) & 0xff; b[47] = hi & 0xff; b[48] = v >>> 24; b[49] = (v >>> 16) & 0xff; b[50] = (v >>> 8) & 0xff; b[51] = v & 0xff; };
+export const getIcvHi = (b: Uint8Array): number => (((b[52] ?? 0) << 24) | ((b[53] ?? 0) << 16) | ((b[54] ?? 0) << 8) | (b[55] ?? 0)) >>> 0;
+export const setIcvHi = (b: Uint8Array, v: number): void => { b[52] = v >>> 24; b[53] = (v >>> 16) & 0xff; b[54] = (v >>> 8) & 0xff; b[55] = v & 0xff; };
+export const getIcvLo = (b: Uint8Array): number => (((b[56] ?? 0) << 24) | ((b[57] ?? 0) << 16) | ((b[58] ?? 0) << 8) | (b[59] ?? 0)) >>> 0;
+export const setIcvLo = (b: Uint8Array, v: number): void => { b[56] = v >>> 24; b[57] = (v >>> 16) & 0xff; b[58] = (v >>> 8) & 0xff; b[59] = v & 0xff; };
 
 function getField(b: Uint8Array, off: number, n: number): number {
   let v = 0;
@@ -301,11 +335,12 @@ export function writeHeader(frame: Uint8Array, h: Header): void {
 export const nodeMac = (node: number): number => MAC_NODE_PREFIX + (node & 0xff);
 export const clientMac = (client: number): number => MAC_CLIENT_PREFIX + (client & 0xffffff);
 
-/** Builds a whole frame: header then payload, padded with zeros to the minimum frame size. */
-export function encodeFrame(h: Omit<Header, 'payloadLen' | 'ethertype' | 'version' | 'rsvd'> & Partial<Pick<Header, 'ethertype' | 'version' | 'rsvd'>>, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
+export type AuthFields = 'authKid' | 'authRsvd' | 'pn' | 'icvHi' | 'icvLo';
+/** Builds a whole frame: header then payload, padded with zeros to the minimum frame size (the authentication fields default to 0: unsigned). */
+export function encodeFrame(h: Omit<Header, 'payloadLen' | 'ethertype' | 'version' | 'rsvd' | AuthFields> & Partial<Pick<Header, 'ethertype' | 'version' | 'rsvd' | AuthFields>>, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
   const len = Math.max(MIN_FRAME_BYTES, HDR_BYTES + payload.length);
   const frame = new Uint8Array(len);
-  writeHeader(frame, { ethertype: ETHERTYPE, version: WIRE_VERSION, rsvd: 0, ...h, payloadLen: payload.length } as Header);
+  writeHeader(frame, { ethertype: ETHERTYPE, version: WIRE_VERSION, rsvd: 0, authKid: 0, authRsvd: 0, pn: 0, icvHi: 0, icvLo: 0, ...h, payloadLen: payload.length } as Header);
   frame.set(payload, HDR_BYTES);
   return frame;
 }

@@ -3,7 +3,7 @@
 /* verilator lint_off UNUSEDPARAM */
 localparam [15:0] NR_ETHERTYPE = 16'h88B5;
 localparam [7:0] NR_VERSION = 8'd1;
-localparam integer NR_HDR_BYTES = 44;
+localparam integer NR_HDR_BYTES = 60;
 localparam integer NR_MIN_FRAME_BYTES = 60;
 localparam [47:0] NR_MAC_NODE_PREFIX = 48'h024E52000000;
 localparam [47:0] NR_MAC_CLIENT_PREFIX = 48'h024E43000000;
@@ -24,6 +24,11 @@ localparam integer NR_OFF_COMMIT_INDEX = 30; // 4 bytes: sender's commit index
 localparam integer NR_OFF_CLIENT_ID = 34; // 4 bytes: client id (REQ, APPEND, REPLY); NACK: the first index the follower holds beyond the gap (0: unknown), so the leader resends only the gap
 localparam integer NR_OFF_SEQ = 38; // 4 bytes: REQ, APPEND, REPLY: client request sequence number; ACK, NACK, HEARTBEAT: numbers the frames of that kind a NIC sends; CONTROL: numbers the control messages a host sends (either way, so a repeat is never taken for a plane copy)
 localparam integer NR_OFF_PAYLOAD_LEN = 42; // 2 bytes: payload bytes following the header
+localparam integer NR_OFF_AUTH_KID = 44; // 1 bytes: [0] key slot (0/1) of the frame's key class (REQ and REPLY: the client key; any other type: the node key)
+localparam integer NR_OFF_AUTH_RSVD = 45; // 1 bytes: reserved, sent as 0 (covered by the ICV)
+localparam integer NR_OFF_PN = 46; // 6 bytes: packet number: per sender (a NIC, or a client), increasing; receivers keep a replay window per sender node
+localparam integer NR_OFF_ICV_HI = 52; // 4 bytes: integrity check value, bytes 0..3 (tag = Toeplitz hash of the frame with the ICV zero, xor AES-128(nonce); docs/auth.md)
+localparam integer NR_OFF_ICV_LO = 56; // 4 bytes: integrity check value, bytes 4..7
 localparam [7:0] NR_TYPE_REQ = 8'd1; // client request to the leader
 localparam [7:0] NR_TYPE_APPEND = 8'd2; // leader to followers: one log entry (the request, re-headed)
 localparam [7:0] NR_TYPE_ACK = 8'd3; // follower to leader: cumulative, log_index = highest index held
@@ -64,6 +69,9 @@ localparam [7:0] NR_DROP_RX_OVERFLOW = 8'd13; // the RX buffer was full
 localparam [7:0] NR_DROP_FUTURE_INDEX = 8'd15; // follower: APPEND more than a log window beyond the next expected index (a NACK is scheduled)
 localparam [7:0] NR_DROP_PLANE_DUP = 8'd16; // a copy of a frame already taken from another plane (first copy wins)
 localparam [7:0] NR_DROP_PLANE_OFF = 8'd17; // received on a plane that PLANE_EN disables
+localparam [7:0] NR_DROP_AUTH_FAIL = 8'd19; // the ICV does not match (forged or corrupted frame); docs/auth.md
+localparam [7:0] NR_DROP_NO_KEY = 8'd20; // the frame names a key slot that AUTH_KEY_VALID does not mark installed
+localparam [7:0] NR_DROP_REPLAY = 8'd21; // a node's frame whose packet number is not above the sender's replay window on that plane (or seen in it)
 localparam [7:0] NR_DROP_REQ_DUP = 8'd18; // a copy of a client's REQ already taken from another plane (a client in duplicate mode sends each request on every plane: the first copy is sequenced; counted apart from PLANE_DUP)
 localparam [31:0] NR_BLK_IDENT_TYPE = 32'h4E520001;
 localparam [31:0] NR_BLK_IDENT_VERSION = 32'h00000100;
@@ -132,6 +140,14 @@ localparam [15:0] NR_CSR_RAFT_NACK_DELAY = 16'h0164;
 localparam [31:0] NR_CSR_RAFT_NACK_DELAY_RESET = 32'd16;
 localparam [15:0] NR_CSR_RAFT_SILENCE_CYCLES = 16'h0168;
 localparam [31:0] NR_CSR_RAFT_SILENCE_CYCLES_RESET = 32'd0;
+localparam [15:0] NR_CSR_RAFT_AUTH_EN = 16'h016C;
+localparam [15:0] NR_CSR_RAFT_AUTH_KEY_VALID = 16'h0170;
+localparam [15:0] NR_CSR_RAFT_AUTH_TX_KID = 16'h0174;
+localparam [15:0] NR_CSR_RAFT_AUTH_KEY_ADDR = 16'h0178;
+localparam [15:0] NR_CSR_RAFT_AUTH_KEY_DATA = 16'h017C;
+localparam [15:0] NR_CSR_RAFT_AUTH_TX_PN_LO = 16'h0180;
+localparam [15:0] NR_CSR_RAFT_AUTH_TX_PN_HI = 16'h0184;
+localparam [15:0] NR_CSR_RAFT_AUTH_REPLAY_CLEAR = 16'h0188;
 localparam [15:0] NR_CSR_COUNTERS_TYPE = 16'h0200;
 localparam [15:0] NR_CSR_COUNTERS_VERSION = 16'h0204;
 localparam [15:0] NR_CSR_COUNTERS_NEXT = 16'h0208;
@@ -240,6 +256,12 @@ localparam [15:0] NR_CSR_COUNTERS_DROP_REQ_DUP_LO = 16'h03A0;
 localparam [15:0] NR_CSR_COUNTERS_DROP_REQ_DUP_HI = 16'h03A4;
 localparam [15:0] NR_CSR_COUNTERS_LEADER_SILENT_LO = 16'h03A8;
 localparam [15:0] NR_CSR_COUNTERS_LEADER_SILENT_HI = 16'h03AC;
+localparam [15:0] NR_CSR_COUNTERS_DROP_AUTH_FAIL_LO = 16'h03B0;
+localparam [15:0] NR_CSR_COUNTERS_DROP_AUTH_FAIL_HI = 16'h03B4;
+localparam [15:0] NR_CSR_COUNTERS_DROP_NO_KEY_LO = 16'h03B8;
+localparam [15:0] NR_CSR_COUNTERS_DROP_NO_KEY_HI = 16'h03BC;
+localparam [15:0] NR_CSR_COUNTERS_DROP_REPLAY_LO = 16'h03C0;
+localparam [15:0] NR_CSR_COUNTERS_DROP_REPLAY_HI = 16'h03C4;
 localparam integer NR_CTR_RX_FRAMES = 0;
 localparam integer NR_CTR_TX_FRAMES = 1;
 localparam integer NR_CTR_REQ_SEQUENCED = 2;
@@ -292,7 +314,10 @@ localparam integer NR_CTR_PLANE2_TX_DROPS = 48;
 localparam integer NR_CTR_RETRANSMIT_STALE = 49;
 localparam integer NR_CTR_DROP_REQ_DUP = 50;
 localparam integer NR_CTR_LEADER_SILENT = 51;
-localparam integer NR_CTR_COUNT = 52;
+localparam integer NR_CTR_DROP_AUTH_FAIL = 52;
+localparam integer NR_CTR_DROP_NO_KEY = 53;
+localparam integer NR_CTR_DROP_REPLAY = 54;
+localparam integer NR_CTR_COUNT = 55;
 localparam [15:0] NR_CTR_BASE = 16'h0210;
 /* verilator lint_on UNUSEDPARAM */
 
@@ -334,6 +359,14 @@ function automatic [1:0] nr_csr_access(input [15:0] a);
     16'h0160: nr_csr_access = 2'b11;
     16'h0164: nr_csr_access = 2'b11;
     16'h0168: nr_csr_access = 2'b11;
+    16'h016C: nr_csr_access = 2'b01;
+    16'h0170: nr_csr_access = 2'b01;
+    16'h0174: nr_csr_access = 2'b01;
+    16'h0178: nr_csr_access = 2'b01;
+    16'h017C: nr_csr_access = 2'b01;
+    16'h0180: nr_csr_access = 2'b01;
+    16'h0184: nr_csr_access = 2'b01;
+    16'h0188: nr_csr_access = 2'b01;
     16'h0200: nr_csr_access = 2'b10;
     16'h0204: nr_csr_access = 2'b10;
     16'h0208: nr_csr_access = 2'b10;
@@ -442,6 +475,12 @@ function automatic [1:0] nr_csr_access(input [15:0] a);
     16'h03A4: nr_csr_access = 2'b10;
     16'h03A8: nr_csr_access = 2'b10;
     16'h03AC: nr_csr_access = 2'b10;
+    16'h03B0: nr_csr_access = 2'b10;
+    16'h03B4: nr_csr_access = 2'b10;
+    16'h03B8: nr_csr_access = 2'b10;
+    16'h03BC: nr_csr_access = 2'b10;
+    16'h03C0: nr_csr_access = 2'b10;
+    16'h03C4: nr_csr_access = 2'b10;
     default: nr_csr_access = 2'b00;
   endcase
 endfunction
@@ -585,5 +624,51 @@ function automatic [511:0] nr_set_payload_len(input [511:0] d, input [15:0] v);
   nr_set_payload_len = d;
   nr_set_payload_len[336 +: 8] = v[8 +: 8];
   nr_set_payload_len[344 +: 8] = v[0 +: 8];
+endfunction
+function automatic [7:0] nr_get_auth_kid(input [511:0] d);
+  nr_get_auth_kid = {d[352 +: 8]};
+endfunction
+function automatic [511:0] nr_set_auth_kid(input [511:0] d, input [7:0] v);
+  nr_set_auth_kid = d;
+  nr_set_auth_kid[352 +: 8] = v[0 +: 8];
+endfunction
+function automatic [7:0] nr_get_auth_rsvd(input [511:0] d);
+  nr_get_auth_rsvd = {d[360 +: 8]};
+endfunction
+function automatic [511:0] nr_set_auth_rsvd(input [511:0] d, input [7:0] v);
+  nr_set_auth_rsvd = d;
+  nr_set_auth_rsvd[360 +: 8] = v[0 +: 8];
+endfunction
+function automatic [47:0] nr_get_pn(input [511:0] d);
+  nr_get_pn = {d[368 +: 8], d[376 +: 8], d[384 +: 8], d[392 +: 8], d[400 +: 8], d[408 +: 8]};
+endfunction
+function automatic [511:0] nr_set_pn(input [511:0] d, input [47:0] v);
+  nr_set_pn = d;
+  nr_set_pn[368 +: 8] = v[40 +: 8];
+  nr_set_pn[376 +: 8] = v[32 +: 8];
+  nr_set_pn[384 +: 8] = v[24 +: 8];
+  nr_set_pn[392 +: 8] = v[16 +: 8];
+  nr_set_pn[400 +: 8] = v[8 +: 8];
+  nr_set_pn[408 +: 8] = v[0 +: 8];
+endfunction
+function automatic [31:0] nr_get_icv_hi(input [511:0] d);
+  nr_get_icv_hi = {d[416 +: 8], d[424 +: 8], d[432 +: 8], d[440 +: 8]};
+endfunction
+function automatic [511:0] nr_set_icv_hi(input [511:0] d, input [31:0] v);
+  nr_set_icv_hi = d;
+  nr_set_icv_hi[416 +: 8] = v[24 +: 8];
+  nr_set_icv_hi[424 +: 8] = v[16 +: 8];
+  nr_set_icv_hi[432 +: 8] = v[8 +: 8];
+  nr_set_icv_hi[440 +: 8] = v[0 +: 8];
+endfunction
+function automatic [31:0] nr_get_icv_lo(input [511:0] d);
+  nr_get_icv_lo = {d[448 +: 8], d[456 +: 8], d[464 +: 8], d[472 +: 8]};
+endfunction
+function automatic [511:0] nr_set_icv_lo(input [511:0] d, input [31:0] v);
+  nr_set_icv_lo = d;
+  nr_set_icv_lo[448 +: 8] = v[24 +: 8];
+  nr_set_icv_lo[456 +: 8] = v[16 +: 8];
+  nr_set_icv_lo[464 +: 8] = v[8 +: 8];
+  nr_set_icv_lo[472 +: 8] = v[0 +: 8];
 endfunction
 /* verilator lint_on UNUSEDSIGNAL */

@@ -177,20 +177,34 @@ wire rtx_tvalid, rtx_tready, rtx_tlast, evt_tvalid, evt_tready, evt_tlast;
 wire [DW-1:0] lw_tdata;  wire [KW-1:0] lw_tkeep;  wire [7:0] lw_tuser;  wire lw_tvalid, lw_tready, lw_tlast, ev_leader_silent;
 wire ev_reply_tx, ev_hb_tx, ev_ack_tx, ev_nack_tx, ev_rtx_frame, ev_repair, ev_rtx_stale;
 wire rtx_rd_req, rtx_rd_gnt;  wire [LD-1:0] rtx_rd_slot;  wire [SB-1:0] rtx_rd_beat;
+// authentication
+wire auth_en, auth_tx_kid, auth_pn_load;  wire [3:0] auth_key_valid;  wire [47:0] auth_pn_value;  wire [7:0] auth_replay_clear;
+wire [4*11*128-1:0] auth_round_keys;  wire [4*(MAX_BEATS*512+63)-1:0] auth_hash_keys;
+wire [PLANES*DW-1:0] au_tdata;  wire [PLANES*KW-1:0] au_tkeep;  wire [PLANES-1:0] au_tvalid, au_tlast, au_tuser;  wire [PLANES*8-1:0] au_drop;
+wire [DW-1:0] sg_tdata;  wire [KW-1:0] sg_tkeep;  wire sg_tvalid, sg_tready, sg_tlast;
 // TX
 wire [DW-1:0] tx_tdata;  wire [KW-1:0] tx_tkeep;  wire tx_tvalid, tx_tready, tx_tlast, unused_tx_tuser;
 wire [PLANES-1:0] ptx_drop;
 
 // ---------------------------------------------------------------------------------------------
-// RX: a store-and-forward buffer and a copy key per plane, then the frame-atomic merge
+// RX: frame authentication, a store-and-forward buffer and a copy key per plane, then the frame-atomic merge
 genvar gp;
 generate
     for (gp = 0; gp < PLANES; gp = gp + 1) begin : g_plane_rx
-        nicraft_rx_fifo #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .DEPTH_LOG2(RX_FIFO_DEPTH_LOG2), .MAX_BEATS(MAX_BEATS)) rx_fifo_inst (
+        nicraft_rx_auth #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .MAX_BEATS(MAX_BEATS)) rx_auth_inst (
             .clk(clk), .rst(rst),
             .s_axis_tdata(s_axis_rx_tdata[gp*DW +: DW]), .s_axis_tkeep(s_axis_rx_tkeep[gp*KW +: KW]),
-            .s_axis_tvalid(s_axis_rx_tvalid[gp]), .s_axis_tready(s_axis_rx_tready[gp]),
-            .s_axis_tlast(s_axis_rx_tlast[gp]), .s_axis_tuser(s_axis_rx_tuser[gp]),
+            .s_axis_tvalid(s_axis_rx_tvalid[gp]), .s_axis_tlast(s_axis_rx_tlast[gp]), .s_axis_tuser(s_axis_rx_tuser[gp]),
+            .m_axis_tdata(au_tdata[gp*DW +: DW]), .m_axis_tkeep(au_tkeep[gp*KW +: KW]), .m_axis_tvalid(au_tvalid[gp]),
+            .m_axis_tlast(au_tlast[gp]), .m_axis_tuser(au_tuser[gp]), .m_axis_drop(au_drop[gp*8 +: 8]),
+            .auth_en(auth_en), .key_valid(auth_key_valid), .round_keys(auth_round_keys), .hash_keys(auth_hash_keys),
+            .replay_clear(auth_replay_clear)
+        );
+        nicraft_rx_fifo #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .DEPTH_LOG2(RX_FIFO_DEPTH_LOG2), .MAX_BEATS(MAX_BEATS)) rx_fifo_inst (
+            .clk(clk), .rst(rst),
+            .s_axis_tdata(au_tdata[gp*DW +: DW]), .s_axis_tkeep(au_tkeep[gp*KW +: KW]),
+            .s_axis_tvalid(au_tvalid[gp]), .s_axis_tready(s_axis_rx_tready[gp]),
+            .s_axis_tlast(au_tlast[gp]), .s_axis_tuser(au_tuser[gp]), .s_axis_drop(au_drop[gp*8 +: 8]),
             .m_axis_tdata(pl_tdata[gp*DW +: DW]), .m_axis_tkeep(pl_tkeep[gp*KW +: KW]), .m_axis_tvalid(pl_tvalid[gp]),
             .m_axis_tready(pl_tready[gp]), .m_axis_tlast(pl_tlast[gp]), .m_axis_len(pl_len[gp*16 +: 16]),
             .frame_in(pl_frame_in[gp]), .drop_valid(pl_drop_valid[gp]), .drop_reason(pl_drop_reason[gp*8 +: 8])
@@ -341,11 +355,22 @@ nicraft_axis_arb #(.PORTS(4), .DATA_WIDTH(DW), .KEEP_WIDTH(KW), .USER_WIDTH(1)) 
     .m_axis_tlast(tx_tlast), .m_axis_tuser(unused_tx_tuser)
 );
 
+// Every frame signed once, before the copies per plane
+nicraft_tx_sign #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_BEATS(MAX_BEATS)) tx_sign_inst (
+    .clk(clk), .rst(rst),
+    .s_axis_tdata(tx_tdata), .s_axis_tkeep(tx_tkeep), .s_axis_tvalid(tx_tvalid), .s_axis_tready(tx_tready),
+    .s_axis_tlast(tx_tlast),
+    .m_axis_tdata(sg_tdata), .m_axis_tkeep(sg_tkeep), .m_axis_tvalid(sg_tvalid), .m_axis_tready(sg_tready),
+    .m_axis_tlast(sg_tlast),
+    .auth_en(auth_en), .tx_kid(auth_tx_kid), .pn_load(auth_pn_load), .pn_value(auth_pn_value),
+    .round_keys(auth_round_keys), .hash_keys(auth_hash_keys)
+);
+
 nicraft_tx_fanout #(.PLANES(PLANES), .DATA_WIDTH(DW), .KEEP_WIDTH(KW), .TX_FIFO_DEPTH_LOG2(TX_FIFO_DEPTH_LOG2),
     .MAX_BEATS(MAX_BEATS)) tx_fanout_inst (
     .clk(clk), .rst(rst), .plane_en(plane_en),
-    .s_axis_tdata(tx_tdata), .s_axis_tkeep(tx_tkeep), .s_axis_tvalid(tx_tvalid), .s_axis_tready(tx_tready),
-    .s_axis_tlast(tx_tlast),
+    .s_axis_tdata(sg_tdata), .s_axis_tkeep(sg_tkeep), .s_axis_tvalid(sg_tvalid), .s_axis_tready(sg_tready),
+    .s_axis_tlast(sg_tlast),
     .m_axis_tdata(m_axis_tx_tdata), .m_axis_tkeep(m_axis_tx_tkeep), .m_axis_tvalid(m_axis_tx_tvalid),
     .m_axis_tready(m_axis_tx_tready), .m_axis_tlast(m_axis_tx_tlast), .drop(ptx_drop)
 );
@@ -366,6 +391,13 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
     .wr_match_index(wr_match_index), .match_sel(match_sel), .ctr_clear(ctr_clear),
     .last_index(last_index), .commit_index(commit_index), .applied_index(applied_index), .match_view(match_view),
     .status({exec_frozen, append_afull, window_full, dlv_afull}), .ctr_rd_index(ctr_rd_index), .ctr_rd_value(ctr_rd_value)
+);
+
+nicraft_auth_csr #(.MAX_BEATS(MAX_BEATS)) auth_csr_inst (
+    .clk(clk), .rst(rst),
+    .csr_wr_en(csr_wr_en), .csr_addr(csr_addr), .csr_wr_data(csr_wr_data),
+    .auth_en(auth_en), .key_valid(auth_key_valid), .tx_kid(auth_tx_kid), .pn_load(auth_pn_load), .pn_value(auth_pn_value),
+    .replay_clear(auth_replay_clear), .round_keys(auth_round_keys), .hash_keys(auth_hash_keys)
 );
 
 nicraft_stats #(.PLANES(PLANES)) stats_inst (

@@ -24,6 +24,7 @@ module nicraft_rx_fifo #(
     output wire                   s_axis_tready,
     input  wire                   s_axis_tlast,
     input  wire                   s_axis_tuser,
+    input  wire [7:0]             s_axis_drop,  // on the last beat: drop the frame for this reason (authentication), 0 = keep
 
     output wire [DATA_WIDTH-1:0]  m_axis_tdata,
     output wire [KEEP_WIDTH-1:0]  m_axis_tkeep,
@@ -113,7 +114,7 @@ end
 wire over_max   = 32'(beats_reg) >= MAX_BEATS;
 wire keep_beat  = s_axis_tvalid && !drop_frame_reg && !over_max && !full_reg;
 wire frame_end  = s_axis_tvalid && s_axis_tlast;
-wire frame_bad  = drop_frame_reg || full_reg || over_max || s_axis_tuser;
+wire frame_bad  = drop_frame_reg || full_reg || over_max || s_axis_tuser || s_axis_drop != 8'd0;
 wire commit     = frame_end && !frame_bad;      // implies keep_beat
 wire rewind     = frame_end && frame_bad;
 wire pop        = avail_reg && m_axis_tready;
@@ -189,7 +190,7 @@ always @(posedge clk) begin
         // a frame longer than MAX_BEATS is OVERSIZE whatever else happened to it
         drop_reason_reg <= over_max ? NR_DROP_OVERSIZE :
                            drop_frame_reg ? drop_why_reg :
-                           full_reg ? NR_DROP_RX_OVERFLOW : NR_DROP_MAC_ERROR;
+                           full_reg ? NR_DROP_RX_OVERFLOW : s_axis_tuser ? NR_DROP_MAC_ERROR : s_axis_drop;
     end
     if (commit) begin
         wr_ptr_reg <= wr_cur_reg + 1'b1;

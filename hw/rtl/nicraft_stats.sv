@@ -92,6 +92,9 @@ always_comb begin
             case (pl_drop_reason[pp*8 +: 8])
                 NR_DROP_MAC_ERROR:   inc[NR_CTR_DROP_MAC_ERROR]   = inc1(inc[NR_CTR_DROP_MAC_ERROR], 1'b1);
                 NR_DROP_OVERSIZE:    inc[NR_CTR_DROP_OVERSIZE]    = inc1(inc[NR_CTR_DROP_OVERSIZE], 1'b1);
+                NR_DROP_AUTH_FAIL:   inc[NR_CTR_DROP_AUTH_FAIL]   = inc1(inc[NR_CTR_DROP_AUTH_FAIL], 1'b1);
+                NR_DROP_NO_KEY:      inc[NR_CTR_DROP_NO_KEY]      = inc1(inc[NR_CTR_DROP_NO_KEY], 1'b1);
+                NR_DROP_REPLAY:      inc[NR_CTR_DROP_REPLAY]      = inc1(inc[NR_CTR_DROP_REPLAY], 1'b1);
                 default:             inc[NR_CTR_DROP_RX_OVERFLOW] = inc1(inc[NR_CTR_DROP_RX_OVERFLOW], 1'b1);
             endcase
         end

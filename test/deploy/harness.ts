@@ -38,7 +38,7 @@ export async function makeCluster(prefix: string, o: Partial<LayoutOptions> = {}
   const replicas = o.replicas ?? 3;
   const planes = o.planes ?? 2;
   const basePort = o.basePort ?? (await freeBasePort(replicas, planes));
-  writeLayout(dir, { replicas, planes, backend: o.backend ?? 'model', basePort, overrides: o.overrides });
+  writeLayout(dir, { replicas, planes, backend: o.backend ?? 'model', basePort, overrides: o.overrides, frameAuth: o.frameAuth });
   return new LocalCluster(dir);
 }
 

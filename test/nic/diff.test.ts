@@ -25,6 +25,7 @@ import { VerilatedNic } from '../../ctrl/nic/verilated.js';
 import { ModelNic, NIC_DEFAULTS, type NicParams } from '../../ctrl/nic/model.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../../ctrl/nic/nic.js';
 import { SeededRand } from '../../ctrl/rand.js';
+import { FrameSigner, deriveKey, keyWrites, type KeyMaterial } from '../../ctrl/nic/auth-keys.js';
 import {
   Csr, Flag, HDR_BYTES, MsgType, clientMac, decodeHeader, encodeFrame, nodeMac, MAC_GROUP,
 } from '../../ctrl/wire/wire.gen.js';
@@ -129,6 +130,47 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
       v.sim.setGapProbability(p, gapP[p]!); m.setGapProbability(p, gapP[p]!);
     }
     for (const n of nics) { for (const [a, x] of setup) n.writeCsr(a, x); n.flush(); }
+
+    // frame authentication (issue 16) on most seeds: keys in both NICs, every frame offered signed, some
+    // forged (a byte flipped after signing), replayed, or under a key slot that is not installed
+    const authOn = r() < 0.75;
+    const maxBeats = Math.ceil((HDR_BYTES + params.MAX_PAYLOAD) / 64);
+    const secret = new Uint8Array(16).map(() => ri(256));
+    const material: Record<number, KeyMaterial> = {};
+    for (let ctx = 0; ctx < 4; ctx++) material[ctx] = deriveKey(secret, ctx >= 2 ? 'client' : 'node', ctx & 1, maxBeats);
+    const keyValid = r() < 0.8 ? 15 : ri(16);
+    const signer = new FrameSigner(material, maxBeats);
+    const pnOf = new Map<string, number>();
+    const sealed = new WeakMap<Uint8Array, Uint8Array>();
+    const signedSoFar: Uint8Array[] = [];
+    if (authOn) {
+      const w: Array<[number, number]> = [];
+      for (let ctx = 0; ctx < 4; ctx++) w.push(...keyWrites(ctx, material[ctx]!, maxBeats));
+      w.push([Csr.RAFT_AUTH_KEY_VALID, keyValid], [Csr.RAFT_AUTH_TX_KID, ri(2)],
+        [Csr.RAFT_AUTH_TX_PN_LO, ri(1 << 30)], [Csr.RAFT_AUTH_TX_PN_HI, ri(3)], [Csr.RAFT_AUTH_EN, 1]);
+      for (const n of nics) { for (const [a, x] of w) n.writeCsr(a, x); n.flush(); }
+    }
+    const seal = (f: Uint8Array): Uint8Array => {
+      if (!authOn || f.length < HDR_BYTES || f[12] !== 0x88 || f[13] !== 0xb5) return f;
+      let s = sealed.get(f);
+      if (s) return s;
+      const y = r();
+      if (y < 0.03 && signedSoFar.length) s = pick(signedSoFar);          // a captured frame sent again
+      else {
+        const cls = f[15] === MsgType.REQ || f[15] === MsgType.REPLY;
+        const sender = cls ? `c${(f[34]! << 24) | (f[35]! << 16) | (f[36]! << 8) | f[37]!}` : `n${f[19]}`;
+        let pn = (pnOf.get(sender) ?? ri(1000)) + 1 + (r() < 0.1 ? ri(60) : 0);
+        if (r() < 0.04) pn = Math.max(0, pn - 1 - ri(50));                 // behind the window, or in it
+        else pnOf.set(sender, pn);
+        s = signer.sign(f, r() < 0.95 ? (keyValid & 1 ? 0 : 1) : ri(2), pn);
+        if (r() < 0.04) { s = s.slice(); s[ri(s.length)] ^= 1 + ri(255); }  // forged or corrupted after signing
+        signedSoFar.push(s);
+        if (signedSoFar.length > 64) signedSoFar.shift();
+      }
+      sealed.set(f, s);
+      return s;
+    };
+    const sealAll = (fs: RxFrame[]): RxFrame[] => fs.map((x) => ({ ...x, frame: seal(x.frame) }));
 
     // generator state
     let seq = 0;
@@ -247,7 +289,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
             }
           }
         }
-        for (let p = 0; p < planes; p++) if (per[p]!.length) for (const x of nics) x.pushRx(p, per[p]!);
+        for (let p = 0; p < planes; p++) if (per[p]!.length) { const q = sealAll(per[p]!); for (const x of nics) x.pushRx(p, q); }
         const steps = ri(r() < 0.3 ? 400 : 60);
         for (const x of nics) x.step(steps);
       } else if (kind < 0.585) {
@@ -274,7 +316,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
           const f = encodeFrame(hdr(MsgType.NACK, { src, dst: me, logIndex: idx, client: r() < 0.5 ? 0 : idx + 1 + ri(8), seq: seq++ }));
           per[ri(planes)]!.push({ frame: f });
         }
-        for (let p = 0; p < planes; p++) if (per[p]!.length) for (const x of nics) x.pushRx(p, per[p]!);
+        for (let p = 0; p < planes; p++) if (per[p]!.length) { const q = sealAll(per[p]!); for (const x of nics) x.pushRx(p, q); }
         const steps = ri(r() < 0.5 ? 600 : 80);
         for (const x of nics) x.step(steps);
       } else if (kind < 0.62) {

@@ -7,10 +7,10 @@ import type { HostFrame, RxFrame } from '../../ctrl/nic/nic.js';
 import {
   COUNTERS, CSR_BLOCKS, CSR_RESET, Csr, StatusBit, DropReason, ETHERTYPE, Flag, HDR_BYTES, HostReason, MAC_CLIENT_PREFIX,
   MAC_GROUP, MAC_NODE_PREFIX, MsgType, WIRE_VERSION, clientMac, decodeHeader, encodeFrame, framePayload, nodeMac,
-  type CounterName, type Header,
+  type AuthFields, type CounterName, type Header,
 } from '../../ctrl/wire/wire.gen.js';
 
-type H = Omit<Header, 'payloadLen' | 'ethertype' | 'version' | 'rsvd'> & { rsvd?: number };
+type H = Omit<Header, 'payloadLen' | 'ethertype' | 'version' | 'rsvd' | AuthFields> & { rsvd?: number };
 const base = (type: number, o: Partial<H> = {}): H => ({
   dstMac: nodeMac(0), srcMac: clientMac(1), type, clusterId: 1, flags: 0, srcNode: 0xff, dstNode: 0,
   term: 0, logIndex: 0, commitIndex: 0, clientId: 1, seq: 0, ...o,

@@ -42,3 +42,17 @@ describe('frame MAC (ctrl/wire/auth.ts)', () => {
     expect(() => new FrameKey(fipsKey, hk.subarray(1), 2)).toThrow(/hash key must be/);
   });
 });
+
+describe('AES with the round keys a NIC holds', () => {
+  it('equals node:crypto AES-128 for a proper key schedule', async () => {
+    const { aesEncryptRounds } = await import('../../ctrl/wire/auth.js');
+    const { createCipheriv } = await import('node:crypto');
+    for (let i = 0; i < 20; i++) {
+      const key = new Uint8Array(16).map((_, j) => (i * 31 + j * 17) & 255);
+      const block = new Uint8Array(16).map((_, j) => (i * 7 + j * 3) & 255);
+      const c = createCipheriv('aes-128-ecb', key, null);
+      c.setAutoPadding(false);
+      expect(hex(aesEncryptRounds(aesRoundKeys(key), block))).toBe(hex(c.update(block)));
+    }
+  });
+});

@@ -96,7 +96,7 @@ export class RxFifo {
    * start of the cycle: the merge pops after this). macError: tuser of the last beat. Returns whether
    * it was the frame's last beat.
    */
-  beat(buf: Uint8Array, k: number, macError: boolean): boolean {
+  beat(buf: Uint8Array, k: number, macError: boolean, authDrop = 0): boolean {
     const fullCur = this.wrCur - this.rdPtr === this.depth;
     this.frameInReg = false;
     this.dropValidReg = false;
@@ -121,10 +121,10 @@ export class RxFifo {
       this.beatsReg = 0;
       this.bytesReg = 0;
       this.dropFrame = false;
-      if (oldDrop || fullCur || oldBeats >= MB || macError) {
+      if (oldDrop || fullCur || oldBeats >= MB || macError || (lastBeat && authDrop !== 0)) {
         nWrCur = this.wrPtr;
         this.dropValidReg = true;
-        this.dropReasonReg = oldBeats >= MB ? D_OVERSIZE : oldDrop ? this.dropWhy : fullCur ? D_RX_OVERFLOW : D_MAC_ERROR;
+        this.dropReasonReg = oldBeats >= MB ? D_OVERSIZE : oldDrop ? this.dropWhy : fullCur ? D_RX_OVERFLOW : macError ? D_MAC_ERROR : authDrop;
       } else {
         this.wrPtr = this.wrCur + 1;
         nWrCur = this.wrCur + 1;

@@ -24,6 +24,7 @@ export const C_RETRANSMIT_TX = CI('RETRANSMIT_TX'), C_NEEDS_REPAIR = CI('NEEDS_R
 export const C_LEADER_SILENT = CI('LEADER_SILENT');
 export const C_DROP_PLANE_DUP = CI('DROP_PLANE_DUP'), C_DROP_REQ_DUP = CI('DROP_REQ_DUP'), C_DROP_PLANE_OFF = CI('DROP_PLANE_OFF');
 export const C_DROP_MAC_ERROR = CI('DROP_MAC_ERROR'), C_DROP_OVERSIZE = CI('DROP_OVERSIZE'), C_DROP_RX_OVERFLOW = CI('DROP_RX_OVERFLOW');
+export const C_DROP_AUTH_FAIL = CI('DROP_AUTH_FAIL'), C_DROP_NO_KEY = CI('DROP_NO_KEY'), C_DROP_REPLAY = CI('DROP_REPLAY');
 /** PLANE0_RX_FRAMES; plane p's RX_FRAMES, TX_FRAMES, DUPS, ERRORS, TX_DROPS follow at 5 p + 0..4. */
 export const C_PLANE0 = CI('PLANE0_RX_FRAMES');
 /** Drop reason code -> its counter, for the execute engine's drops (the RTL's case: anything else counts as PUNT_FULL). */
@@ -38,6 +39,7 @@ export const E_DROP_CTR: Int32Array = (() => {
 })();
 
 const D_MAC_ERROR: number = DropReason.MAC_ERROR, D_OVERSIZE: number = DropReason.OVERSIZE;
+const D_AUTH_FAIL: number = DropReason.AUTH_FAIL, D_NO_KEY: number = DropReason.NO_KEY, D_REPLAY: number = DropReason.REPLAY;
 const TWO32 = 4294967296;
 
 export class Stats {
@@ -62,6 +64,9 @@ export class Stats {
       const r = fifo.dropReasonReg;
       if (r === D_MAC_ERROR) ctr[C_DROP_MAC_ERROR]!++;
       else if (r === D_OVERSIZE) ctr[C_DROP_OVERSIZE]!++;
+      else if (r === D_AUTH_FAIL) ctr[C_DROP_AUTH_FAIL]!++;
+      else if (r === D_NO_KEY) ctr[C_DROP_NO_KEY]!++;
+      else if (r === D_REPLAY) ctr[C_DROP_REPLAY]!++;
       else ctr[C_DROP_RX_OVERFLOW]!++;
     }
     if (dupDrop) { ctr[C_DROPPED]!++; ctr[reqDup ? C_DROP_REQ_DUP : C_DROP_PLANE_DUP]!++; ctr[pc + 2]!++; }
