@@ -12,16 +12,20 @@ describe('wire format', () => {
     expect(staleFiles()).toEqual([]);
   });
 
-  it('a minimum 64-byte frame carries a request with a 16-byte payload', () => {
-    const payload = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+  it('a header-only frame is a minimum frame; one 64-byte beat carries a request with a 4-byte payload', () => {
+    expect(encodeFrame({
+      dstMac: nodeMac(0), srcMac: nodeMac(1), type: MsgType.ACK, clusterId: 1, flags: 0,
+      srcNode: 1, dstNode: 0, term: 1, logIndex: 1, commitIndex: 0, clientId: 0, seq: 1,
+    }).length).toBe(MIN_FRAME_BYTES);                    // + 4 bytes FCS on the wire = 64
+    const payload = Uint8Array.from({ length: 4 }, (_, i) => i + 1);
     const f = encodeFrame({
       dstMac: nodeMac(0), srcMac: clientMac(7), type: MsgType.REQ, clusterId: 1, flags: Flag.NIC_REPLY,
       srcNode: 0xff, dstNode: 0, term: 0, logIndex: 0, commitIndex: 0, clientId: 7, seq: 42,
     }, payload);
-    expect(f.length).toBe(MIN_FRAME_BYTES);            // + 4 bytes FCS on the wire = 64
-    expect(HDR_BYTES + payload.length).toBe(MIN_FRAME_BYTES);
+    expect(f.length).toBe(64);                         // one beat
+    expect(HDR_BYTES + payload.length).toBe(64);
     const h = decodeHeader(f);
-    expect(h).toMatchObject({ type: MsgType.REQ, clientId: 7, seq: 42, payloadLen: 16, ethertype: 0x88b5, version: 1 });
+    expect(h).toMatchObject({ type: MsgType.REQ, clientId: 7, seq: 42, payloadLen: 4, ethertype: 0x88b5, version: 1 });
     expect(Array.from(framePayload(f))).toEqual(Array.from(payload));
   });
 

@@ -634,13 +634,14 @@ export class ModelNic implements Nic {
     {
       const vm = (ex.txf.used > 0 ? 1 : 0) | (rt.rtx.used > 0 ? 2 : 0) | (cg.gen.used > 0 ? 4 : 0) | (hostPresent ? 8 : 0);
       const ts = this.txArb.pick(vm);
-      // the signing buffer's head beat to the fan-out (both judged at the start of the cycle)
+      // the signing buffer's head beat to the fan-out (both judged at the start of the cycle); AUTH_EN off: no buffer
       const sg = this.sign;
-      if (sg.outValid(t) && fo.ready(planeEn)) {
+      const authEn = this.auth.authEn;
+      if (authEn && sg.outValid(t) && fo.ready(planeEn)) {
         const b = sg.pop();
         fo.accept(b.buf, b.last, b.shared, planeEn, ctr);
       }
-      if (ts >= 0 && sg.ready()) {
+      if (ts >= 0 && (authEn ? sg.ready() : fo.ready(planeEn))) {
         let lastBeat: boolean;
         let buf: Uint8Array | null = null;
         let peek: Uint8Array | null;
@@ -661,7 +662,8 @@ export class ModelNic implements Nic {
             ctr[C_HOST_TX_FRAMES]!++;
           } else hi.beat++;
         }
-        sg.accept(t, buf, lastBeat, ts === 0, this.auth, peek);
+        if (authEn) sg.accept(t, buf, lastBeat, ts === 0, this.auth, peek);
+        else { fo.accept(buf, lastBeat, ts === 0, planeEn, ctr); sg.idleCycle(this.auth); }
         if (lastBeat) ctr[C_TX_FRAMES]!++;
         this.txArb.pass(ts, lastBeat);
       } else {

@@ -12,7 +12,8 @@
 //              sender's window minus REPLAY_WINDOW, or seen already in it (a bitmap, RFC 4303 style)
 // A good node frame advances its sender's window. Frames from clients (REQ) have no window here (the
 // state machine's sessions make a repeated request harmless: docs/auth.md). With AUTH_EN off, frames
-// pass unchecked (with the same latency). Non-nicraft and short frames pass unchecked: the parser
+// pass straight through, unchecked and without the delay (AUTH_EN changes only while the planes are
+// quiet: the host sets it before it enables the fast path). Non-nicraft and short frames pass unchecked: the parser
 // drops them (BAD_ETHERTYPE, SHORT) before they can touch any state.
 // The wire cannot be back-pressured: nothing here stalls.
 `resetall
@@ -169,7 +170,7 @@ wire [47:0] w_ahead = o_pn - w_top;     // above: how far the window moves
 wire [47:0] w_behind = w_top - o_pn;    // not above: how far below the top
 wire        w_fresh = w_above || (w_behind < 48'(W) && !w_seen[w_behind[$clog2(W)-1:0]]);
 
-wire [7:0] verdict = !auth_en || !o_checked ? 8'd0 :
+wire [7:0] verdict = !o_checked ? 8'd0 :
                      !key_valid[o_ctx]      ? NR_DROP_NO_KEY :
                      mac_tag != o_icv       ? NR_DROP_AUTH_FAIL :
                      o_node && !w_fresh     ? NR_DROP_REPLAY : 8'd0;
@@ -193,12 +194,12 @@ always @(posedge clk) begin
     end
 end
 
-assign m_axis_tdata = o_data;
-assign m_axis_tkeep = o_keep;
-assign m_axis_tvalid = o_valid;
-assign m_axis_tlast = o_last;
-assign m_axis_tuser = o_user;
-assign m_axis_drop = o_end ? verdict : 8'd0;
+assign m_axis_tdata = auth_en ? o_data : s_axis_tdata;
+assign m_axis_tkeep = auth_en ? o_keep : s_axis_tkeep;
+assign m_axis_tvalid = auth_en ? o_valid : s_axis_tvalid;
+assign m_axis_tlast = auth_en ? o_last : s_axis_tlast;
+assign m_axis_tuser = auth_en ? o_user : s_axis_tuser;
+assign m_axis_drop = auth_en && o_end ? verdict : 8'd0;
 
 wire _unused_ok = &{1'b0, replay_clear, 1'b0};
 

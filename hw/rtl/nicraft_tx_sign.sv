@@ -7,7 +7,9 @@
 // its beats enter a buffer and, as they enter, the MAC engine (nicraft_auth_mac). A frame leaves once
 // its tag is known (13 cycles after its last beat entered), the tag written into its ICV bytes. Class:
 // REPLY frames (to clients) are signed with the client key, every other frame with the node key.
-// Frames that are not signed (AUTH_EN off, other ethertypes, short) take the same path unchanged.
+// Frames that are not signed (other ethertypes, short) take the same path unchanged. With AUTH_EN off
+// frames pass straight through (AUTH_EN changes only while the NIC sends nothing: the host sets it
+// before it enables the fast path).
 // One beat per cycle in and out; the buffer holds the engine's latency and a largest frame, so a
 // stream of frames flows without a bubble.
 `resetall
@@ -66,7 +68,7 @@ end
 reg [DEPTH_LOG2:0] used_reg = 0;
 reg                in_frame_reg = 1'b0;
 reg [47:0]         pn_reg = 48'd0;
-wire accept = s_axis_tvalid && s_axis_tready;
+wire accept = auth_en && s_axis_tvalid && s_axis_tready;
 wire first = !in_frame_reg;
 wire [7:0] f_type = nr_get_type(s_axis_tdata);
 wire f_class = f_type == NR_TYPE_REQ || f_type == NR_TYPE_REPLY;
@@ -102,10 +104,10 @@ reg                  out_frame_reg = 1'b0;     // the head beat is not a first b
 
 wire head_first = !out_frame_reg;
 wire out_valid = used_reg != 0 && (!head_first || tags_reg != 0);
-wire pop = out_valid && m_axis_tready;
+wire pop = auth_en && out_valid && m_axis_tready;
 wire pop_tag = pop && head_first;
 
-assign s_axis_tready = used_reg != (DEPTH_LOG2+1)'(DEPTH);
+assign s_axis_tready = auth_en ? used_reg != (DEPTH_LOG2+1)'(DEPTH) : m_axis_tready;
 
 always @(posedge clk) begin
     if (accept) begin
@@ -143,11 +145,11 @@ always @(posedge clk) begin
 end
 
 wire [DATA_WIDTH-1:0] head = data_mem[rd_reg];
-assign m_axis_tdata = head_first && sign_mem[rd_reg] ?
+assign m_axis_tdata = !auth_en ? s_axis_tdata : head_first && sign_mem[rd_reg] ?
     (head | (DATA_WIDTH'(tag_mem[tag_rd_reg]) << (8*ICV_OFF))) : head;
-assign m_axis_tkeep = keep_mem[rd_reg];
-assign m_axis_tvalid = out_valid;
-assign m_axis_tlast = last_mem[rd_reg];
+assign m_axis_tkeep = auth_en ? keep_mem[rd_reg] : s_axis_tkeep;
+assign m_axis_tvalid = auth_en ? out_valid : s_axis_tvalid;
+assign m_axis_tlast = auth_en ? last_mem[rd_reg] : s_axis_tlast;
 
 `ifndef SYNTHESIS
 always @(posedge clk) begin

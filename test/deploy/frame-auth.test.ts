@@ -20,8 +20,9 @@ afterAll(async () => {
 });
 
 function counter(metrics: string, name: string): number {
-  const m = new RegExp(`nicraft_nic_counter_total\\{counter="${name}"\\} (\\d+)`).exec(metrics);
-  return m ? Number(m[1]) : NaN;
+  const m = new RegExp(`nicraft_nic_counter_total\\{[^}]*counter="${name}"[^}]*\\} (\\d+)`, 'i').exec(metrics);
+  if (!m) throw new Error(`no NIC counter ${name} in /metrics: ${metrics.split('\n').filter((l) => l.startsWith('nicraft_nic_counter_total')).slice(0, 3).join(' | ')}`);
+  return Number(m[1]);
 }
 
 describe('deployment: frame authentication', () => {

@@ -98,7 +98,7 @@ describe('ModelNic: a 3-node cluster back to back', () => {
     let flagged = 0;
     while (c.host.some((h) => h.length < N) && rounds < 20_000) {
       const batch: RxFrame[] = [];
-      for (let i = 0; i < 24 && sent < N; i++, sent++) {
+      for (let i = 0; i < 20 && sent < N; i++, sent++) {
         const nicReply = sent % 5 === 0;
         if (nicReply) flagged++;
         batch.push({
@@ -275,11 +275,11 @@ describe('ModelNic: receive checks', () => {
       expect(n.pollHost(), name).toEqual([]);
       expect(n.pullTx(0), name).toEqual([]);
     }
-    // the exact limits pass: a minimum frame with payload_len 0..16, the largest frame
+    // the exact limits pass: a minimum frame (header only), one with a payload, the largest frame
     const n = new ModelNic();
     n.pushRx(0, [frame(MsgType.CONTROL), frame(MsgType.CONTROL, {}, new Uint8Array(16)), frame(MsgType.CONTROL, {}, new Uint8Array(256))]);
     n.step(100);
-    expect(n.pollHost().map((f) => f.frame.length)).toEqual([60, 60, 300]);
+    expect(n.pollHost().map((f) => f.frame.length)).toEqual([Math.max(60, HDR_BYTES), HDR_BYTES + 16, HDR_BYTES + 256]);
   });
 
   it('overflows a plane buffer when two planes deliver faster than the merge takes', () => {
@@ -300,7 +300,7 @@ describe('ModelNic: receive checks', () => {
       const seqs = host.map((f) => decodeHeader(f.frame).seq).filter((s) => (s >= 1000) === (plane === 1));
       expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     }
-    for (const f of host) expect(f.frame.length).toBe(300);
+    for (const f of host) expect(f.frame.length).toBe(HDR_BYTES + 256);
   });
 });
 
@@ -311,7 +311,7 @@ describe('ModelNic: execute decisions', () => {
     return n;
   };
   const app = (idx: number, o: Partial<H> = {}): Uint8Array =>
-    frame(MsgType.APPEND, { srcNode: 0, dstNode: 0xff, term: 5, logIndex: idx, commitIndex: 0, seq: idx, ...o }, payloadOf(idx, 8));
+    frame(MsgType.APPEND, { srcNode: 0, dstNode: 0xff, term: 5, logIndex: idx, commitIndex: 0, seq: idx, ...o }, payloadOf(idx, 64 - HDR_BYTES));  // one beat
 
   it('punts what the fast path does not handle, unchanged, with the reason', () => {
     const n = follower();
@@ -457,7 +457,7 @@ describe('ModelNic: faults (reordering, NACK, retransmission, planes)', () => {
     return n;
   };
   const app = (idx: number, o: Partial<H> = {}): Uint8Array =>
-    frame(MsgType.APPEND, { srcNode: 0, dstNode: 0xff, term: 5, logIndex: idx, commitIndex: 0, seq: idx, ...o }, payloadOf(idx, 8));
+    frame(MsgType.APPEND, { srcNode: 0, dstNode: 0xff, term: 5, logIndex: idx, commitIndex: 0, seq: idx, ...o }, payloadOf(idx, 64 - HDR_BYTES));  // one beat
   const leader = (params: Record<string, number> = {}, regs: Record<string, number> = {}): ModelNic => {
     const n = new ModelNic({ params });
     configure(n, { RAFT_NODE_ID: 0, RAFT_TERM: 5, RAFT_MEMBERS: 3, RAFT_QUORUM: 2, RAFT_ROLE: 2, RAFT_FAST_EN: 1, RAFT_HB_INTERVAL: 1 << 30, RAFT_RTO: 1 << 30, ...regs });
@@ -591,7 +591,7 @@ describe('ModelNic: host queues and log port', () => {
     n.step(50);
     for (let p = 0; p < 3; p++) {
       const tx = n.pullTx(p);
-      expect(tx.map((t) => t.frame.length)).toEqual([194, 60]);
+      expect(tx.map((t) => t.frame.length)).toEqual([HDR_BYTES + 150, 60]);
       expect(Buffer.from(tx[0]!.frame).equals(Buffer.from(f))).toBe(true);
     }
     expect(n.readCounters().HOST_TX_FRAMES).toBe(2n);
@@ -605,7 +605,7 @@ describe('ModelNic: host queues and log port', () => {
     configure(n, { RAFT_LAST_INDEX: 6, RAFT_APPLIED_INDEX: 4, RAFT_COMMIT_INDEX: 6 });
     n.step(50);
     const h = n.pollHost();
-    expect(h.map((x) => [x.reason, x.frame.length])).toEqual([[HostReason.COMMITTED, 194], [HostReason.COMMITTED, 61]]);
+    expect(h.map((x) => [x.reason, x.frame.length])).toEqual([[HostReason.COMMITTED, HDR_BYTES + 150], [HostReason.COMMITTED, 61]]);
     expect(() => n.pushRx(3, [f])).toThrow(RangeError);
     expect(() => n.pushRx(0, [new Uint8Array(0)])).toThrow(RangeError);
     n.close();
@@ -641,7 +641,7 @@ describe('ModelNic: time', () => {
   it('sequences, replicates and delivers 500,000 requests (prints requests and frames per second)', () => {
     const n = new ModelNic();
     configure(n, { RAFT_ROLE: 2, RAFT_FAST_EN: 1, RAFT_TERM: 1 });
-    const batch = Array.from({ length: 1000 }, (_, i) => frame(MsgType.REQ, { seq: i }, payloadOf(i, 16)));
+    const batch = Array.from({ length: 1000 }, (_, i) => frame(MsgType.REQ, { seq: i }, payloadOf(i, 64 - HDR_BYTES)));  // one-beat requests
     const N = 500_000;
     const t0 = performance.now();
     let out = 0;

@@ -163,12 +163,18 @@ export class RxAuth {
     this.line[this.pos] = inBeat;
     this.pos = this.pos + 1 === MAC_LATENCY ? 0 : this.pos + 1;
     if (inBeat) this.inLine++;
+    if (out) this.inLine--;
+    const clr = a.replayClear;
+    if (!a.authEn) {
+      // AUTH_EN off: straight through (the line keeps shifting, its output unused)
+      if (clr !== 0) this.clear(clr);
+      return { beat: inBeat, drop: 0 };
+    }
     let drop = 0;
     if (out) {
-      this.inLine--;
       const f = out.buf;
       const last = (out.k + 1) * BEAT >= f.length;
-      if (last && a.authEn && authCovered(f)) {
+      if (last && authCovered(f)) {
         const cls = frameClass(f[15]!);
         const ctx = 2 * cls + (f[44]! & 1);
         const src = f[19]!;
@@ -183,6 +189,7 @@ export class RxAuth {
           fresh = above || (behind < REPLAY_WINDOW && ((this.seen[src]! >>> behind) & 1) === 0);
         }
         if (((a.keyValid >> ctx) & 1) === 0) drop = D_NO_KEY;
+        else if (f.length > a.maxBeats * BEAT) drop = D_AUTH_FAIL;  // longer than the hash key (the RX buffer drops it as OVERSIZE first)
         else {
           const t = a.tag(ctx, f);
           let ok = true;
@@ -200,11 +207,12 @@ export class RxAuth {
         }
       }
     }
-    const clr = a.replayClear;
-    if (clr !== 0) {
-      for (let n = 0; n < this.maxNodes; n++) if ((clr >> n) & 1) { this.top[n] = 0; this.seen[n] = 0; }
-    }
+    if (clr !== 0) this.clear(clr);
     return { beat: out, drop };
+  }
+
+  private clear(mask: number): void {
+    for (let n = 0; n < this.maxNodes; n++) if ((mask >> n) & 1) { this.top[n] = 0; this.seen[n] = 0; }
   }
 }
 
@@ -262,9 +270,9 @@ export class TxSign {
    */
   accept(t: number, buf: Uint8Array | null, lastBeat: boolean, shared: boolean, a: AuthCsr, peek: Uint8Array | null): void {
     if (!this.inFrame) {
-      // the first beat: the model knows the frame (peek) when the beat is taken
-      const f = peek!;
-      this.fSign = a.authEn && authCovered(f);
+      // the first beat: its header decides (peek: the frame, when the model holds it already; a frame
+      // of the NIC's own FIFOs still being written is a nicraft frame of at least a header)
+      this.fSign = a.authEn && (peek ? authCovered(peek) : true);
       this.fKid = a.txKid;
       this.fPn = this.pn;
       if (this.fSign && !a.pnLoad) this.pn = this.pn + 1 >= 2 ** 48 ? 0 : this.pn + 1;
