@@ -189,7 +189,6 @@ export class RxAuth {
           fresh = above || (behind < REPLAY_WINDOW && ((this.seen[src]! >>> behind) & 1) === 0);
         }
         if (((a.keyValid >> ctx) & 1) === 0) drop = D_NO_KEY;
-        else if (f.length > a.maxBeats * BEAT) drop = D_AUTH_FAIL;  // longer than the hash key (the RX buffer drops it as OVERSIZE first)
         else {
           const t = a.tag(ctx, f);
           let ok = true;
