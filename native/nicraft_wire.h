@@ -92,6 +92,7 @@ constexpr uint32_t CSR_RAFT_NACK_INTERVAL = 0x015C;
 constexpr uint32_t CSR_RAFT_RTO = 0x0160;
 constexpr uint32_t CSR_RAFT_NACK_DELAY = 0x0164;
 constexpr uint32_t CSR_RAFT_SILENCE_CYCLES = 0x0168;
+constexpr uint32_t CSR_RAFT_ACK_GAP = 0x0178;
 constexpr uint32_t CSR_COUNTERS_TYPE = 0x0200;
 constexpr uint32_t CSR_COUNTERS_VERSION = 0x0204;
 constexpr uint32_t CSR_COUNTERS_NEXT = 0x0208;
@@ -291,6 +292,7 @@ inline unsigned csr_access(uint32_t a) {
     case 0x0160: return 0b11;
     case 0x0164: return 0b11;
     case 0x0168: return 0b11;
+    case 0x0178: return 0b11;
     case 0x0200: return 0b10;
     case 0x0204: return 0b10;
     case 0x0208: return 0b10;

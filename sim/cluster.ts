@@ -66,6 +66,11 @@ export interface NicSettings {
   ackDelayCycles: number;
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
+  /**
+   * Load-adaptive ACKs (RAFT_ACK_GAP): a follower ACKs as soon as an entry is unacknowledged and no
+   * ACK left in the last ackGapCycles cycles (0 or absent: off; docs/architecture.md "ACK timing").
+   */
+  ackGapCycles?: number;
 }
 export const DEFAULT_NIC: NicSettings = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
@@ -190,6 +195,7 @@ export class StaticHost implements HostSoftware {
     n.writeCsr(Csr.RAFT_QUORUM, quorum);
     n.writeCsr(Csr.RAFT_ACK_COUNT, this.nic.ackCount);
     n.writeCsr(Csr.RAFT_ACK_DELAY, this.nic.ackDelayCycles);
+    n.writeCsr(Csr.RAFT_ACK_GAP, this.nic.ackGapCycles ?? 0);
     n.writeCsr(Csr.RAFT_HB_INTERVAL, this.nic.hbIntervalCycles);
     n.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, this.nic.hbCommitDelayCycles);
     n.writeCsr(Csr.RAFT_ROLE, ctx.node === this.leader ? 2 : 1);

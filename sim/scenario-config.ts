@@ -42,6 +42,7 @@ const networkSchema = z.object({
 const nicSchema = z.object({
   ackCount: z.number().int().min(1), ackDelayCycles: z.number().int().min(1),
   hbIntervalCycles: z.number().int().min(1), hbCommitDelayCycles: z.number().int().min(0),
+  ackGapCycles: z.number().int().min(0),
 }).partial().strict();
 
 /** How clients use the planes: 'spread' | 'duplicate' | a plane number. */

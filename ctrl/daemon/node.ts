@@ -208,7 +208,7 @@ export class NodeDaemon implements StatusSource {
       nic,
       storage: this.storage,
       key: Buffer.from(cfg.key, 'hex'),
-      tuning: { ackCount: cfg.nic.ackCount, ackDelayCycles: cfg.nic.ackDelayCycles, hbIntervalCycles: cfg.nic.hbIntervalCycles, hbCommitDelayCycles: cfg.nic.hbCommitDelayCycles },
+      tuning: { ackCount: cfg.nic.ackCount, ackDelayCycles: cfg.nic.ackDelayCycles, ackGapCycles: cfg.nic.ackGapCycles, hbIntervalCycles: cfg.nic.hbIntervalCycles, hbCommitDelayCycles: cfg.nic.hbCommitDelayCycles },
       durableReplies: cfg.durableReplies,
       batchHostFrames: true,
       keepAppliedLog: false,

@@ -31,6 +31,9 @@ export interface NicTuning {
   ackDelayCycles: number;
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
+  /** load-adaptive ACKs (RAFT_ACK_GAP: an ACK as soon as an entry is unacknowledged and none left in
+   *  the last ackGapCycles cycles); 0 or absent: off */
+  ackGapCycles?: number;
   /** the NIC's retransmit timeout (RAFT_RTO); absent: left as it is (the reset value, or what the daemon wrote) */
   rtoCycles?: number;
   /** NIC failure detection (RAFT_SILENCE_CYCLES: a LEADER_SILENT event after this many cycles without a
@@ -182,6 +185,7 @@ export class Replica {
     // the fast path's static settings (the core never touches them)
     this.nic.writeCsr(Csr.RAFT_ACK_COUNT, t.ackCount);
     this.nic.writeCsr(Csr.RAFT_ACK_DELAY, t.ackDelayCycles);
+    this.nic.writeCsr(Csr.RAFT_ACK_GAP, t.ackGapCycles ?? 0);
     this.nic.writeCsr(Csr.RAFT_HB_INTERVAL, t.hbIntervalCycles);
     this.nic.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, t.hbCommitDelayCycles);
     if (t.rtoCycles !== undefined) this.nic.writeCsr(Csr.RAFT_RTO, t.rtoCycles);

@@ -525,7 +525,7 @@ export class ModelNic implements Nic {
     const csr = this.csr, last = this.exec.lastIndex;
     this.cyc += k;
     csr.cycleReg += k;
-    this.ctlGen.skip(k, last);
+    this.ctlGen.skip(k, last, this.csr.ackGap);
     this.rtx.skip(k, csr.fastEn && csr.role === ROLE_LEADER, csr.nodeId, csr.members, last);
     this.watch.skip(k, this.watching());
     if (this.fracReady > 0) {
@@ -683,7 +683,7 @@ export class ModelNic implements Nic {
     // ---- the execute engine's E stage, the host's log write, the generators' timers, retransmission, match indexes
     ex.clockE(term, nodeId, commit, lr, ctr);
     if (lpWrite) lr.hostWrite(cmd!.addr, cmd!.beat, cmd!.data!, cmd!.len);
-    cg.clockTimers(role, last, commit, ex.evSeqFirst, ex.evDup, ex.evLogGrew, ex.evGap, ex.oooValid, ex.oooMin);
+    cg.clockTimers(role, csr.ackGap, last, commit, ex.evSeqFirst, ex.evDup, ex.evLogGrew, ex.evGap, ex.oooValid, ex.oooMin);
     rt.clockPend(leaderMode, nodeId, members, last, csr.rto, cm.movedM, cm.matchNext, ex.evNack, ex.dSrc, ex.dIndex, ex.dClient);
     cm.clockMatch();
 

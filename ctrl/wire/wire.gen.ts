@@ -60,6 +60,7 @@ export const Csr = {
   RAFT_RTO: 0x0160,
   RAFT_NACK_DELAY: 0x0164,
   RAFT_SILENCE_CYCLES: 0x0168,
+  RAFT_ACK_GAP: 0x0178,
   COUNTERS_TYPE: 0x0200,
   COUNTERS_VERSION: 0x0204,
   COUNTERS_NEXT: 0x0208,
@@ -201,6 +202,7 @@ export const CSR_RESET: Record<string, number> = {
   RAFT_RTO: 512,
   RAFT_NACK_DELAY: 16,
   RAFT_SILENCE_CYCLES: 0,
+  RAFT_ACK_GAP: 0,
 };
 
 /** The nicraft header, decoded. MAC addresses are 48-bit numbers. */

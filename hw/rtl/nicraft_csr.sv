@@ -50,6 +50,7 @@ module nicraft_csr #(
     output wire [31:0]             hb_commit_delay,
     output wire [31:0]             ack_count,
     output wire [31:0]             ack_delay,
+    output wire [31:0]             ack_gap,
     output wire [31:0]             term_start,
     output wire [PLANES-1:0]       plane_en,
     output wire [31:0]             nack_interval,
@@ -110,6 +111,7 @@ reg [31:0] hb_interval_reg = NR_CSR_RAFT_HB_INTERVAL_RESET;
 reg [31:0] hb_commit_delay_reg = NR_CSR_RAFT_HB_COMMIT_DELAY_RESET;
 reg [31:0] ack_count_reg = NR_CSR_RAFT_ACK_COUNT_RESET;
 reg [31:0] ack_delay_reg = NR_CSR_RAFT_ACK_DELAY_RESET;
+reg [31:0] ack_gap_reg = NR_CSR_RAFT_ACK_GAP_RESET;
 reg [31:0] term_start_reg = NR_CSR_RAFT_TERM_START_RESET;
 reg [2:0]  match_sel_reg = 3'd0;
 reg [2:0]  plane_en_reg = 3'b111;
@@ -162,6 +164,7 @@ always_comb begin
         NR_CSR_RAFT_HB_INTERVAL:     csr_mux = hb_interval_reg;
         NR_CSR_RAFT_ACK_COUNT:       csr_mux = ack_count_reg;
         NR_CSR_RAFT_ACK_DELAY:       csr_mux = ack_delay_reg;
+        NR_CSR_RAFT_ACK_GAP:         csr_mux = ack_gap_reg;
         NR_CSR_RAFT_TERM_START:      csr_mux = term_start_reg;
         NR_CSR_RAFT_LAST_INDEX:      csr_mux = last_index;
         NR_CSR_RAFT_COMMIT_INDEX:    csr_mux = commit_index;
@@ -200,6 +203,7 @@ always_ff @(posedge clk) begin
         hb_commit_delay_reg <= NR_CSR_RAFT_HB_COMMIT_DELAY_RESET;
         ack_count_reg <= NR_CSR_RAFT_ACK_COUNT_RESET;
         ack_delay_reg <= NR_CSR_RAFT_ACK_DELAY_RESET;
+        ack_gap_reg <= NR_CSR_RAFT_ACK_GAP_RESET;
         term_start_reg <= NR_CSR_RAFT_TERM_START_RESET;
         match_sel_reg <= NR_CSR_RAFT_MATCH_SEL_RESET[2:0];
         plane_en_reg <= NR_CSR_RAFT_PLANE_EN_RESET[2:0];
@@ -221,6 +225,7 @@ always_ff @(posedge clk) begin
             NR_CSR_RAFT_HB_COMMIT_DELAY: hb_commit_delay_reg <= csr_wr_data;
             NR_CSR_RAFT_ACK_COUNT:       ack_count_reg <= csr_wr_data;
             NR_CSR_RAFT_ACK_DELAY:       ack_delay_reg <= csr_wr_data;
+            NR_CSR_RAFT_ACK_GAP:         ack_gap_reg <= csr_wr_data;
             NR_CSR_RAFT_TERM_START:      term_start_reg <= csr_wr_data;
             NR_CSR_RAFT_MATCH_SEL:       match_sel_reg <= csr_wr_data[2:0];
             NR_CSR_RAFT_PLANE_EN:        plane_en_reg <= csr_wr_data[2:0];
@@ -256,6 +261,7 @@ assign hb_interval = hb_interval_reg;
 assign hb_commit_delay = hb_commit_delay_reg;
 assign ack_count = ack_count_reg;
 assign ack_delay = ack_delay_reg;
+assign ack_gap = ack_gap_reg;
 assign term_start = term_start_reg;
 assign plane_en = plane_en_reg[PLANES-1:0];
 assign nack_interval = nack_interval_reg;

@@ -78,7 +78,7 @@ const RAFT_REGS: number[] = [
   Csr.RAFT_QUORUM, Csr.RAFT_FAST_EN, Csr.RAFT_HB_INTERVAL, Csr.RAFT_ACK_COUNT, Csr.RAFT_ACK_DELAY,
   Csr.RAFT_TERM_START, Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX, Csr.RAFT_APPLIED_INDEX, Csr.RAFT_MATCH_SEL,
   Csr.RAFT_MATCH_INDEX, Csr.RAFT_STATUS, Csr.RAFT_HB_COMMIT_DELAY, Csr.RAFT_PLANE_EN, Csr.RAFT_NACK_INTERVAL, Csr.RAFT_RTO,
-  Csr.RAFT_NACK_DELAY, Csr.RAFT_SILENCE_CYCLES, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
+  Csr.RAFT_NACK_DELAY, Csr.RAFT_SILENCE_CYCLES, Csr.RAFT_ACK_GAP, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
 ];
 
 interface Stats { ops: number; tx: number; host: number; reasons: Map<number, number>; ctr: Map<string, bigint> }
@@ -115,6 +115,8 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
       [Csr.RAFT_PLANE_EN, r() < 0.85 ? 7 : ri(8)],
       // leader-silence detection (a follower's LEADER_SILENT events)
       [Csr.RAFT_SILENCE_CYCLES, r() < 0.7 ? 1 + ri(400) : 0],
+      // load-adaptive ACKs (0: off)
+      [Csr.RAFT_ACK_GAP, r() < 0.4 ? 0 : 1 + ri(12)],
     ];
     // backpressure and gaps (the shim's generator; ModelNic reproduces its sequence)
     const readyP: number[] = [];
@@ -305,6 +307,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
           [Csr.RAFT_MATCH_INDEX, ri(sentReqs + 1)], [Csr.RAFT_TERM_START, 1 + ri(4)], [Csr.RAFT_HB_COMMIT_DELAY, 1 + ri(50)],
           [Csr.RAFT_PLANE_EN, r() < 0.5 ? 7 : ri(8)], [Csr.RAFT_PLANE_EN, 7], [Csr.RAFT_RTO, 8 + ri(400)],
           [Csr.RAFT_NACK_DELAY, ri(60)], [Csr.RAFT_NACK_INTERVAL, 1 + ri(150)], [Csr.RAFT_SILENCE_CYCLES, ri(300)],
+          [Csr.RAFT_ACK_GAP, r() < 0.3 ? 0 : 1 + ri(16)],
         ];
         if (r() < 0.1) w.push([Csr.RAFT_TERM, -1]);
         let [a, x] = pick(w);

@@ -30,7 +30,7 @@ const DROP_COUNTERS = COUNTERS.filter((k) => k.startsWith('DROP_'));
 /** The raft registers the RTL (and so the model) implements; the spec may already name more. */
 const RTL_REGS = ['RAFT_NODE_ID', 'RAFT_CLUSTER_ID', 'RAFT_ROLE', 'RAFT_TERM', 'RAFT_LEADER_ID', 'RAFT_MEMBERS', 'RAFT_QUORUM',
   'RAFT_FAST_EN', 'RAFT_HB_INTERVAL', 'RAFT_ACK_COUNT', 'RAFT_ACK_DELAY', 'RAFT_TERM_START', 'RAFT_LAST_INDEX',
-  'RAFT_COMMIT_INDEX', 'RAFT_APPLIED_INDEX', 'RAFT_MATCH_SEL', 'RAFT_MATCH_INDEX', 'RAFT_HB_COMMIT_DELAY'];
+  'RAFT_COMMIT_INDEX', 'RAFT_APPLIED_INDEX', 'RAFT_MATCH_SEL', 'RAFT_MATCH_INDEX', 'RAFT_HB_COMMIT_DELAY', 'RAFT_ACK_GAP'];
 const RESETS = Object.entries(CSR_RESET).filter(([k]) => RTL_REGS.includes(k));
 
 /** The counter identities that hold once the NIC is quiet. */
@@ -394,6 +394,36 @@ describe('ModelNic: execute decisions', () => {
     const late = n.pullTx(0);
     expect(late.map((f) => decodeHeader(f.frame).logIndex)).toEqual([6]);
     expect(n.readCounters().ACK_TX).toBe(2n);
+  });
+
+  it('ACK_GAP: an ACK at once when none left in the last ACK_GAP cycles, at most one per ACK_GAP cycles under load', () => {
+    // ACK_COUNT 1000 and ACK_DELAY 100000: only the gap sends ACKs here
+    const n = follower();
+    configure(n, { RAFT_ACK_GAP: 10 });
+    // 40 APPENDs back to back (one a cycle): one ACK every 10 cycles while the log grows, the last covers 40
+    n.pushRx(0, Array.from({ length: 40 }, (_, i) => app(i + 1)));
+    n.step(200);
+    const busy = n.pullTx(0);
+    const idx = busy.map((f) => decodeHeader(f.frame).logIndex);
+    expect(busy.every((f) => decodeHeader(f.frame).type === MsgType.ACK)).toBe(true);
+    expect(idx[0]).toBe(1);
+    expect(idx[idx.length - 1]).toBe(40);
+    for (let i = 1; i < busy.length; i++) expect(busy[i]!.cycle - busy[i - 1]!.cycle).toBe(10);
+    expect(busy.length).toBe(5);
+    // idle: two lone APPENDs 50 cycles apart are each acknowledged as fast as the first of the burst
+    const t = busy[busy.length - 1]!.cycle + 400;   // (past the cycle step() reached)
+    n.pushRx(0, [{ frame: app(41), atCycle: t }, { frame: app(42), atCycle: t + 50 }]);
+    n.step(800);
+    const lone = n.pullTx(0);
+    expect(lone.map((f) => decodeHeader(f.frame).logIndex)).toEqual([41, 42]);
+    expect(lone[1]!.cycle - lone[0]!.cycle).toBe(50);
+    // ... in the follower's pipeline time (APPEND offered -> ACK's beat out: 7 cycles), with no coalescing wait
+    expect(lone[0]!.cycle - t).toBe(7);
+    // the gap off (0): ACK_COUNT/ACK_DELAY alone, so nothing within the window
+    const off = follower();
+    off.pushRx(0, Array.from({ length: 40 }, (_, i) => app(i + 1)));
+    off.step(200);
+    expect(off.pullTx(0)).toEqual([]);
   });
 
   it('sequences REQs at the leader: APPEND header, NIC reply at commit, heartbeats', () => {

@@ -66,6 +66,8 @@ export interface FuzzNic {
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
   rtoCycles: number;
+  /** load-adaptive ACKs (RAFT_ACK_GAP; 0 or absent: off) */
+  ackGapCycles?: number;
 }
 
 export interface Schedule {
@@ -233,6 +235,8 @@ function drawScheduleV2(seed: number, o: DrawOptions = {}): Schedule {
   // the clients' plane mode (issue 23), drawn after everything else so that the draws above stay as they were
   const dupDrawn = d.chance(0.5);
   workload.clientPlanes = o.clientPlanes ?? (dupDrawn ? 'duplicate' : 'rotate');
+  // load-adaptive ACKs (issue 17), drawn after everything else so that the draws above stay as they were
+  nic.ackGapCycles = d.pick([0, 0, 1, 7, 14, 64]);
   return {
     seed, draw: 2, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
     durableReplies, hostLatencyNs, hostPollNs, nic, intensity, faultBound, workload, events, followerReads,
@@ -425,7 +429,7 @@ export function describeSchedule(s: Schedule): string {
   for (const e of s.events) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
   const v2 = s.draw === 2
     ? ` run=${s.faultUs}us host=${s.hostLatencyNs}ns/poll ${s.hostPollNs}ns` +
-      (s.nic ? ` ack=${s.nic.ackCount}/${s.nic.ackDelayCycles}cy nic-hb=${s.nic.hbIntervalCycles}cy/${s.nic.hbCommitDelayCycles}cy rto=${s.nic.rtoCycles}cy` : '') +
+      (s.nic ? ` ack=${s.nic.ackCount}/${s.nic.ackDelayCycles}cy gap=${s.nic.ackGapCycles ?? 0}cy nic-hb=${s.nic.hbIntervalCycles}cy/${s.nic.hbCommitDelayCycles}cy rto=${s.nic.rtoCycles}cy` : '') +
       ` values=${w.payload?.mode ?? 'small'}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}${w.clientPlanes === 'duplicate' ? ' client-planes=duplicate' : ''}` +
       ` attempt=${w.attemptTimeoutUs}us budget=${w.retryBudgetUs}us${w.maxAttempts ? `/${w.maxAttempts}` : ''} intensity=${s.intensity}`
     : '';

@@ -2,7 +2,8 @@
 // and NIC REPLY (leader).
 //
 //   ACK:       once ACK_COUNT entries are unacknowledged or the oldest waited ACK_DELAY cycles, or at
-//              once after a duplicate APPEND.
+//              once after a duplicate APPEND; with ACK_GAP on (non-zero) also as soon as an entry is
+//              unacknowledged and no ACK or NACK left in the last ACK_GAP cycles.
 //   NACK:      a gap that lasted NACK_DELAY cycles; repeated every NACK_INTERVAL cycles while the same
 //              index is expected. It names the gap: [expected index, first index held beyond it).
 //   HEARTBEAT: every HB_INTERVAL cycles without an APPEND, or HB_COMMIT_DELAY cycles after the commit
@@ -39,6 +40,12 @@ export class CtlGen {
   ackedIndex = 0;
   ackAge = 0;
   forceAck = false;
+  /** cycles until ACK_GAP lets the next ACK go (counts down to 0) */
+  gapLeft = 0;
+  /** ACK_GAP on (as it was at the last clock edge) and gapLeft is 0: a register in the RTL */
+  gapOpen = false;
+  /** an ACK or NACK left last cycle with ACK_GAP >= 2 (or 0): the gap restarts at this edge; masks gapOpen */
+  gapBlock = false;
   hbTimer = 0;
   commitSent = 0;
   nackWant = false;
@@ -54,7 +61,7 @@ export class CtlGen {
   genWe = false;
 
   reset(): void {
-    this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.hbTimer = 0; this.commitSent = 0;
+    this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.gapLeft = 0; this.gapOpen = false; this.gapBlock = false; this.hbTimer = 0; this.commitSent = 0;
     this.nackWant = false; this.nackTimer = 0; this.nackSent = 0; this.gapAge = 0; this.ctlSeq = 0;
     this.gen.clear();
   }
@@ -67,7 +74,8 @@ export class CtlGen {
   ackWant(c: CsrBlock, last: number): boolean {
     if (!(c.fastEn && c.role === ROLE_FOLLOWER)) return false;
     const unacked = (last - this.ackedIndex) >>> 0;
-    return (unacked !== 0 || this.forceAck) && (unacked >= c.ackCount || this.ackAge >= c.ackDelay || this.forceAck);
+    return (unacked !== 0 || this.forceAck) &&
+      (unacked >= c.ackCount || this.ackAge >= c.ackDelay || this.forceAck || (this.gapOpen && !this.gapBlock));
   }
 
   hbWant(c: CsrBlock, commit: number): boolean {
@@ -137,7 +145,7 @@ export class CtlGen {
    * Events of the execute engine: evSeqFirst (a REQ sequenced: the heartbeat timer restarts), evDup
    * (an ACK is forced), evLogGrew, evGap; oooValid/oooMin: its registers at the start of the cycle.
    */
-  clockTimers(role: number, last: number, commit: number, evSeqFirst: boolean, evDup: boolean, evLogGrew: boolean,
+  clockTimers(role: number, ackGap: number, last: number, commit: number, evSeqFirst: boolean, evDup: boolean, evLogGrew: boolean,
     evGap: boolean, oooValid: boolean, oooMin: number): void {
     const expect = (last + 1) >>> 0;
     const genWe = this.genWe, genReply = this.genReply;
@@ -145,6 +153,16 @@ export class CtlGen {
     if (evSeqFirst) { this.hbTimer = 0; this.commitSent = commit; }
     this.nackTimer = Math.min(this.nackTimer + 1, U32_MAX);
     if (genWe && !genReply) this.ctlSeq = (this.ctlSeq + 1) >>> 0;
+    // an ACK or NACK leaves: the next may follow ACK_GAP cycles later
+    if (this.gapBlock) {
+      // the ACK left last cycle: ACK_GAP - 1 cycles of the gap are left after this one
+      this.gapLeft = ackGap >= 2 ? ackGap - 2 : 0;
+      this.gapOpen = ackGap !== 0 && ackGap <= 2;
+    } else {
+      this.gapOpen = ackGap !== 0 && this.gapLeft <= 1;
+      if (this.gapLeft !== 0) this.gapLeft--;
+    }
+    this.gapBlock = genWe && !genReply && role !== ROLE_LEADER && ackGap !== 1;
     if (evLogGrew) {
       this.gapAge = 0;
       this.nackWant = oooValid && ((expect + 1) >>> 0) < oooMin;
@@ -180,6 +198,10 @@ export class CtlGen {
       if (last !== this.ackedIndex) {
         const k = c.ackDelay - this.ackAge;
         if (k > 0) next = Math.min(next, cyc + k);
+        // the gap opens once gapLeft is 0 and the flag was registered (at least one edge)
+        if (c.ackGap !== 0 && (!this.gapOpen || this.gapBlock)) {
+          next = Math.min(next, cyc + (this.gapBlock ? Math.max(c.ackGap - 1, 1) : Math.max(this.gapLeft, 1)));
+        }
       }
       if (this.nackWant) {
         let k = c.nackDelay - this.gapAge;
@@ -191,10 +213,19 @@ export class CtlGen {
   }
 
   /** k idle cycles at once (only the free-running timers move). */
-  skip(k: number, last: number): void {
+  skip(k: number, last: number, ackGap: number): void {
+    let kk = k;
+    if (kk > 0 && this.gapBlock) {
+      this.gapLeft = ackGap >= 2 ? ackGap - 2 : 0;
+      this.gapOpen = ackGap !== 0 && ackGap <= 2;
+      this.gapBlock = false;
+      kk--;
+    }
+    if (kk > 0) this.gapOpen = ackGap !== 0 && this.gapLeft <= kk;
     this.hbTimer = (this.hbTimer + k) >>> 0;
     this.nackTimer = Math.min(this.nackTimer + k, U32_MAX);
     if (this.nackWant) this.gapAge = Math.min(this.gapAge + k, U32_MAX);
     if (last !== this.ackedIndex) this.ackAge = (this.ackAge + k) >>> 0;
+    this.gapLeft = Math.max(0, this.gapLeft - kk);
   }
 }
