@@ -12,7 +12,7 @@ import { pinnedLibraries, type PointResult } from './measure.js';
 import { renderAll } from './plots.js';
 import { clusterBenchSchema, type ClusterBench } from './schema.js';
 import {
-  FAILOVER_PENDING, HEADLINE_LOAD, electionsSection, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
+  FAILOVER_PENDING, benchNic, HB_COMMIT_DELAY_REPLY, HEADLINE_LOAD, electionsSection, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
   makeContext, payloadSection, planeLossSection, readScalingSection, simSpeedSection, softwareSection,
   type BenchContext, type Mode, type Section,
 } from './sections.js';
@@ -71,7 +71,7 @@ function emptyBench(ctx: BenchContext): ClusterBench {
       payloadBytes: MIN_PAYLOAD,
       clients: 2,
       arrivals: 'open loop, paced: a token bucket at the offered rate, clients in round robin, each request on one plane (round robin); no batching',
-      nic: ctx.nic,
+      nic: { ...ctx.nic, hbCommitDelayCyclesReply: HB_COMMIT_DELAY_REPLY, ackGapCyclesByReplicas: Object.fromEntries(ctx.replicas.map((n) => [String(n), benchNic(ctx, n, ctx.planes).ackGapCycles ?? 0])) },
       network: { ...ctx.network },
       host: ctx.host,
       softwareCost: ctx.softwareCost,
