@@ -195,7 +195,7 @@ export class StaticHost implements HostSoftware {
     n.writeCsr(Csr.RAFT_QUORUM, quorum);
     n.writeCsr(Csr.RAFT_ACK_COUNT, this.nic.ackCount);
     n.writeCsr(Csr.RAFT_ACK_DELAY, this.nic.ackDelayCycles);
-    n.writeCsr(Csr.RAFT_ACK_GAP, this.nic.ackGapCycles ?? 0);
+    if (this.nic.ackGapCycles) n.writeCsr(Csr.RAFT_ACK_GAP, this.nic.ackGapCycles);   // (0: the reset value stays)
     n.writeCsr(Csr.RAFT_HB_INTERVAL, this.nic.hbIntervalCycles);
     n.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, this.nic.hbCommitDelayCycles);
     n.writeCsr(Csr.RAFT_ROLE, ctx.node === this.leader ? 2 : 1);

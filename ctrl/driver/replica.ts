@@ -32,7 +32,7 @@ export interface NicTuning {
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
   /** load-adaptive ACKs (RAFT_ACK_GAP: an ACK as soon as an entry is unacknowledged and none left in
-   *  the last ackGapCycles cycles); 0 or absent: off */
+   *  the last ackGapCycles cycles); 0 or absent: off (not written) */
   ackGapCycles?: number;
   /** the NIC's retransmit timeout (RAFT_RTO); absent: left as it is (the reset value, or what the daemon wrote) */
   rtoCycles?: number;
@@ -185,7 +185,8 @@ export class Replica {
     // the fast path's static settings (the core never touches them)
     this.nic.writeCsr(Csr.RAFT_ACK_COUNT, t.ackCount);
     this.nic.writeCsr(Csr.RAFT_ACK_DELAY, t.ackDelayCycles);
-    this.nic.writeCsr(Csr.RAFT_ACK_GAP, t.ackGapCycles ?? 0);
+    // (0 or absent: not written, the reset value 0 stays: no extra host command)
+    if (t.ackGapCycles) this.nic.writeCsr(Csr.RAFT_ACK_GAP, t.ackGapCycles);
     this.nic.writeCsr(Csr.RAFT_HB_INTERVAL, t.hbIntervalCycles);
     this.nic.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, t.hbCommitDelayCycles);
     if (t.rtoCycles !== undefined) this.nic.writeCsr(Csr.RAFT_RTO, t.rtoCycles);
