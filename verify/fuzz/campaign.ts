@@ -116,6 +116,7 @@ export function replayCommand(seed: number, o: FuzzOptions): string {
   if (o.planes !== undefined) parts.push(`--planes ${o.planes}`);
   if (o.followerReads !== undefined) parts.push(`--follower-reads ${o.followerReads ? 'on' : 'off'}`);
   if (o.clientPlanes !== undefined) parts.push(`--client-planes ${o.clientPlanes}`);
+  if (o.followerReplies !== undefined) parts.push(`--follower-replies ${o.followerReplies ? 'on' : 'off'}`);
   if (o.nicGuard) parts.push('--guard');
   return parts.join(' ');
 }

@@ -32,6 +32,7 @@ const posNum = (v: string): number => {
 
 interface CliOpts {
   followerReads?: 'on' | 'off';
+  followerReplies?: 'on' | 'off';
   clientPlanes?: 'rotate' | 'duplicate';
   seed?: number;
   seeds?: number;
@@ -118,6 +119,7 @@ export function register(program: Command): void {
       return n;
     })
     .addOption(new Option('--follower-reads <on|off>', 'follower reads under leases in every seed (on) or none (off); default: drawn per seed').choices(['on', 'off']))
+    .addOption(new Option('--follower-replies <on|off>', 'follower replies (writes answered by a follower NIC at its commit) in every seed (on) or none (off); default: drawn per seed from its own stream').choices(['on', 'off']))
     .addOption(new Option('--client-planes <mode>', "how the clients use the planes in every seed: rotate (one plane per attempt) or duplicate (every attempt on every plane); default: drawn per seed").choices(['rotate', 'duplicate']))
     .option('--files <dir>', 'where a failing seed writes seed-<s>.events.log and seed-<s>.history.json', 'build/fuzz-out')
     .option('--keep', 'write the files for passing seeds too')
@@ -140,6 +142,7 @@ export function register(program: Command): void {
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) as 3 | 5 | 7 } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
         ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
+        ...(o.followerReplies !== undefined ? { followerReplies: o.followerReplies === 'on' } : {}),
         ...(o.clientPlanes !== undefined ? { clientPlanes: o.clientPlanes } : {}),
       };
       const options: CampaignOptions = {
@@ -149,6 +152,7 @@ export function register(program: Command): void {
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
         ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
+        ...(o.followerReplies !== undefined ? { followerReplies: o.followerReplies === 'on' } : {}),
         ...(o.clientPlanes !== undefined ? { clientPlanes: o.clientPlanes } : {}),
       };
       const single = o.seed !== undefined;

@@ -57,6 +57,12 @@ export interface FuzzWorkload {
    * next attempt) or 'duplicate' (every attempt on every plane; the leader NIC keeps the first copy).
    */
   clientPlanes?: 'rotate' | 'duplicate';
+  /**
+   * Follower replies (issue 17): writes' first attempts ask a follower NIC to reply at its commit
+   * (KvClient followerRepliesForWrites; the cores write REPLY_MASK). Drawn from a stream of its own
+   * (followerRepliesDraw), so every other draw of a seed stays as it was.
+   */
+  followerReplies?: boolean;
 }
 
 /** The fast-path settings the hosts write (NicTuning: ACK coalescing, NIC heartbeat, retransmit timeout). */
@@ -119,6 +125,19 @@ export interface DrawOptions {
   followerReads?: boolean;
   /** force the clients' plane mode (default: drawn per seed, after follower reads; draw 2 only) */
   clientPlanes?: 'rotate' | 'duplicate';
+  /** force follower replies on or off (default: drawn per seed from a stream of its own) */
+  followerReplies?: boolean;
+}
+
+/**
+ * Follower replies: on in half the seeds (or as forced), drawn from a Draw of their own derived from
+ * the seed, so that a seed's schedule (faults, workload, everything drawn from the main stream) is
+ * exactly what it was before follower replies existed; only the write requests' flags and the cores'
+ * REPLY_MASK writes differ when it is on.
+ */
+export function followerRepliesDraw(seed: number, o: DrawOptions): boolean {
+  const drawn = new Draw(((seed ^ 0x46524c59) + 0x1717) >>> 0).chance(0.5);
+  return o.followerReplies ?? drawn;
 }
 
 /** The drivers' PRNG (ctrl/rand.ts, mulberry32) with helpers; the whole draw comes from it. */
@@ -233,6 +252,7 @@ function drawScheduleV2(seed: number, o: DrawOptions = {}): Schedule {
   // the clients' plane mode (issue 23), drawn after everything else so that the draws above stay as they were
   const dupDrawn = d.chance(0.5);
   workload.clientPlanes = o.clientPlanes ?? (dupDrawn ? 'duplicate' : 'rotate');
+  if (followerRepliesDraw(seed, o)) workload.followerReplies = true;
   return {
     seed, draw: 2, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
     durableReplies, hostLatencyNs, hostPollNs, nic, intensity, faultBound, workload, events, followerReads,
@@ -296,6 +316,7 @@ function drawScheduleV1(seed: number, o: DrawOptions = {}): Schedule {
   workload.localReadShare = d.pick([0, 0.2, 0.5]);
   const durableReplies = d.chance(0.25);
   const followerReads = drawFollowerReads(d, o, workload);
+  if (followerRepliesDraw(seed, o)) workload.followerReplies = true;
   return {
     seed, draw: 1, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
     durableReplies, faultBound, workload, events, followerReads,
@@ -426,7 +447,7 @@ export function describeSchedule(s: Schedule): string {
   const v2 = s.draw === 2
     ? ` run=${s.faultUs}us host=${s.hostLatencyNs}ns/poll ${s.hostPollNs}ns` +
       (s.nic ? ` ack=${s.nic.ackCount}/${s.nic.ackDelayCycles}cy nic-hb=${s.nic.hbIntervalCycles}cy/${s.nic.hbCommitDelayCycles}cy rto=${s.nic.rtoCycles}cy` : '') +
-      ` values=${w.payload?.mode ?? 'small'}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}${w.clientPlanes === 'duplicate' ? ' client-planes=duplicate' : ''}` +
+      ` values=${w.payload?.mode ?? 'small'}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}${w.clientPlanes === 'duplicate' ? ' client-planes=duplicate' : ''}${w.followerReplies ? ' follower-replies' : ''}` +
       ` attempt=${w.attemptTimeoutUs}us budget=${w.retryBudgetUs}us${w.maxAttempts ? `/${w.maxAttempts}` : ''} intensity=${s.intensity}`
     : '';
   return `draw=${s.draw} n=${s.replicas}${s.spare ? '+1 spare' : ''} planes=${s.planes} f=${s.faultBound} et=${s.electionTimeoutUs}us hb=${s.heartbeatUs}us tick=${s.tickUs}us ` +
