@@ -109,7 +109,7 @@ export function register(program: Command): void {
     })
     .option('--out <file>', 'write the campaign result as JSON (mergeable: nicraft fuzz merge)')
     .option('--rtl', 'RTL NICs in the C++ fabric (sim/raft-host.ts) instead of the ModelNic world')
-    .addOption(new Option('--draw <v>', 'the draw: 2 the swarm (default), 1 the draw before it (replays seeds reported before the swarm)').choices(['1', '2']).default('2'))
+    .addOption(new Option('--draw <v>', 'the draw: 2 the swarm (default), 1 the draw before it (replays seeds reported before the swarm), 3 the swarm with follower replies drawn per seed').choices(['1', '2', '3']).default('2'))
     .option('--us <n>', 'length of the fault phase in simulated microseconds (default: drawn per seed; --draw 1: 1200)', posNum)
     .option('--liveness-us <n>', 'liveness bound after the faults stop (default: 3000 + 10 election timeouts; --draw 1: 3000)', posNum)
     .addOption(new Option('--replicas <n>', 'cluster size (default: drawn per seed)').choices(['3', '5', '7']))
@@ -131,7 +131,7 @@ export function register(program: Command): void {
     .option('--wor', 'the WOR campaign (verify/fuzz/wor.ts, docs/wor.md): shared log, 2PC and write-once registers under faults, ModelNic world; takes --seed/--seeds/--from/--us')
     .action(async (o: CliOpts) => {
       if (o.wor) { await runWorCampaign(o); return; }
-      const draw = Number(o.draw) as 1 | 2;
+      const draw = Number(o.draw) as 1 | 2 | 3;
       if (o.replicas === '7' && draw === 1) { console.error('nicraft fuzz: --replicas 7 needs --draw 2 (draw 1 knows 3 or 5)'); process.exitCode = 2; return; }
       if (o.shard && o.seed !== undefined) { console.error('nicraft fuzz: --shard splits a range of seeds (--seeds or --minutes), not --seed'); process.exitCode = 2; return; }
       if (o.shard && o.from === undefined) { console.error('nicraft fuzz: --shard needs --from (every shard must split the same seed space)'); process.exitCode = 2; return; }
