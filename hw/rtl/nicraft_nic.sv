@@ -147,6 +147,7 @@ end
 // CSR block
 wire [7:0] node_id, node_sel, leader_id, members;  wire [15:0] cluster_id;  wire [1:0] role;  wire [3:0] quorum;
 wire [31:0] term, hb_interval, hb_commit_delay, ack_count, ack_delay, term_start, nack_interval, nack_delay, rto, silence_cycles;
+wire [7:0]  reply_mask;
 wire fast_en, leader_mode, follower_mode;  wire [PLANES-1:0] plane_en;  wire [63:0] cycle;
 wire wr_last_index, wr_commit_index, wr_applied_index, wr_match_index, ctr_clear;  wire [2:0] match_sel;
 wire [5:0] ctr_rd_index;  wire [63:0] ctr_rd_value;
@@ -283,7 +284,7 @@ nicraft_ctl_gen #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW)) ctl_gen_inst (
     .clk(clk), .rst(rst),
     .role(role), .fast_en(fast_en), .node_id(node_id), .cluster_id(cluster_id), .leader_id(leader_id), .term(term),
     .last_index(last_index), .expect_index(expect_index), .commit_index(commit_index), .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay),
-    .ack_count(ack_count), .ack_delay(ack_delay), .nack_interval(nack_interval), .nack_delay(nack_delay),
+    .ack_count(ack_count), .ack_delay(ack_delay), .nack_interval(nack_interval), .nack_delay(nack_delay), .reply_mask(reply_mask),
     .ooo_valid(ooo_valid), .ooo_min(ooo_min),
     .ev_seq_first(ev_seq_first), .ev_dup(ev_dup), .ev_log_grew(ev_log_grew), .ev_gap(ev_gap),
     .wr_last_index(wr_last_index), .wr_data(csr_wr_data),
@@ -361,7 +362,7 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
     .quorum(quorum), .fast_en(fast_en), .leader_mode(leader_mode), .follower_mode(follower_mode),
     .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay), .ack_count(ack_count), .ack_delay(ack_delay),
     .term_start(term_start), .plane_en(plane_en), .nack_interval(nack_interval), .nack_delay(nack_delay), .rto(rto),
-    .silence_cycles(silence_cycles), .cycle(cycle),
+    .silence_cycles(silence_cycles), .reply_mask(reply_mask), .cycle(cycle),
     .wr_last_index(wr_last_index), .wr_commit_index(wr_commit_index), .wr_applied_index(wr_applied_index),
     .wr_match_index(wr_match_index), .match_sel(match_sel), .ctr_clear(ctr_clear),
     .last_index(last_index), .commit_index(commit_index), .applied_index(applied_index), .match_view(match_view),
