@@ -92,7 +92,7 @@ typecheck: deps-node
 # (MAX_PAYLOAD=1474: log slots of 1,518-byte frames, the payload sweep of bench/nic.ts)
 LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3" "-GMAX_PAYLOAD=1474"
 # Modules the NIC does not instantiate, linted as their own tops.
-LINT_STANDALONE := nicraft_csr_axil
+LINT_STANDALONE := nicraft_csr_axil nicraft_auth_mac
 lint: deps-system
 	@if git grep -n -E '^(<<<<<<< |>>>>>>> )' -- . >/dev/null 2>&1; then \
 	  echo "lint: merge conflict markers committed:" >&2; git grep -n -E '^(<<<<<<< |>>>>>>> )' -- . >&2; exit 1; fi

@@ -50,6 +50,7 @@ export const TB_MODULES = {
   nicraft_rr_pick: { short: 'rr_pick', params: { PORTS: 3 } },
   nicraft_csr_axil: { short: 'csr_axil', params: { ADDR_WIDTH: 16 } },
   nicraft_leader_watch: { short: 'leader_watch', params: { DATA_WIDTH: 512 } },
+  nicraft_auth_mac: { short: 'auth_mac', params: { DATA_WIDTH: 512, MAX_BEATS: 5, KEYS: 4 } },
 } as const satisfies Record<string, { short: string; params: Record<string, number>; noKeepWidth?: boolean }>;
 
 export type TbModule = keyof typeof TB_MODULES;

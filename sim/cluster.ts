@@ -16,6 +16,7 @@ import { declareApi } from '../native/ffi.js';
 import { libraryPath, type Variant } from '../native/build.js';
 import { SimNic, type SimFrame } from '../native/binding.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
+import { followerReplyMask } from '../ctrl/core/quorum.js';
 import { COUNTER_BASE, COUNTERS, Csr, HDR_BYTES, MIN_FRAME_BYTES, type CounterName, wirePs as wireTimePs, lineRateFps as wireLineRateFps } from '../ctrl/wire/wire.gen.js';
 
 // ---- configuration ------------------------------------------------------------------------------
@@ -87,9 +88,12 @@ export interface Workload {
   clients: number;
   /**
    * 'nic': the leader NIC replies at commit (NIC_REPLY); 'snoop': clients learn commits from the group stream;
-   * 'host': neither (REQs without NIC_REPLY): clients wait for a REPLY sent by host software.
+   * 'host': neither (REQs without NIC_REPLY): clients wait for a REPLY sent by host software;
+   * 'follower': follower replies (FOLLOWER_REPLY): the follower NIC whose REPLY_MASK holds the client
+   * id mod 8 replies when its commit index covers the entry (resends ask the leader NIC, NIC_REPLY);
+   * the static hosts write REPLY_MASK (followerReplyMask).
    */
-  reply: 'nic' | 'snoop' | 'host';
+  reply: 'nic' | 'snoop' | 'host' | 'follower';
   /**
    * 'spread': each request on one plane, round robin; a number: that plane only; 'duplicate': each
    * request (and resend) on every plane that is up, the leader NIC sequences the first copy.
@@ -182,7 +186,8 @@ export interface HostSoftware {
 
 /** The minimal static configuration: node 0 leads term 1, the others follow. */
 export class StaticHost implements HostSoftware {
-  constructor(private readonly nic: NicSettings, private readonly leader = 0) {}
+  /** followerReplies: write REPLY_MASK (followerReplyMask) for follower replies */
+  constructor(private readonly nic: NicSettings, private readonly leader = 0, private readonly followerReplies = false) {}
 
   private configure(ctx: HostContext): void {
     const n = ctx.nic;
@@ -199,6 +204,10 @@ export class StaticHost implements HostSoftware {
     n.writeCsr(Csr.RAFT_HB_INTERVAL, this.nic.hbIntervalCycles);
     n.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, this.nic.hbCommitDelayCycles);
     n.writeCsr(Csr.RAFT_ROLE, ctx.node === this.leader ? 2 : 1);
+    if (this.followerReplies) {
+      const ids = Array.from({ length: ctx.replicas }, (_, i) => i);
+      n.writeCsr(Csr.RAFT_REPLY_MASK, followerReplyMask(ctx.node, this.leader, ids));
+    }
     n.writeCsr(Csr.RAFT_FAST_EN, 1);
   }
 
@@ -509,7 +518,7 @@ export class Cluster {
       keep_committed: cfg.keepCommitted ? 1 : 0,
       mode: w.mode, rate: ratePerCycle.toPrecision(17), outstanding: w.outstanding, payload: w.payloadBytes,
       start: w.startCycle, stop: w.stopCycle, max_requests: w.maxRequests,
-      nic_reply: w.reply === 'nic' ? 1 : 0, snoop: w.reply === 'snoop' ? 1 : 0,
+      nic_reply: w.reply === 'nic' ? 1 : 0, snoop: w.reply === 'snoop' ? 1 : 0, follower_reply: w.reply === 'follower' ? 1 : 0,
       fixed_plane: typeof w.planes === 'number' ? w.planes : -1, duplicate: w.planes === 'duplicate' ? 1 : 0,
       retry_cycles: w.retryCycles,
       retry_rate: ((w.retryBudgetPct / 100) * line * P * 1e-12).toPrecision(17),
@@ -533,7 +542,7 @@ export class Cluster {
     }
     this.faultTimes.sort((x, y) => x - y);
     this._cycle = Number(this.a.cycle(this.h));
-    const hostFactory = cfg.host ?? (() => new StaticHost(this.nicSettings));
+    const hostFactory = cfg.host ?? (() => new StaticHost(this.nicSettings, 0, w.reply === 'follower'));
     for (let i = 0; i < cfg.replicas; i++) {
       const sim = SimNic.borrow(this.libPath, this.a.nic(this.h, i));
       const nic = new WorldNic(this, i, sim);

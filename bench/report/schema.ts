@@ -10,7 +10,7 @@ export const pointSchema = z.object({
   replicas: z.number().int(),
   planes: z.number().int(),
   path: z.enum(['fast', 'hostReply', 'software']),
-  reply: z.enum(['nic', 'snoop', 'host']),
+  reply: z.enum(['nic', 'snoop', 'host', 'follower']),
   offeredPct: num,
   payloadBytes: z.number().int(),
   frameBytes: z.number().int(),

@@ -72,6 +72,8 @@ export interface Profile {
   loads: number[];
   /** Loads of the NIC-reply and host-reply sweeps (they stop after two unsustained points). */
   replyLoads: number[];
+  /** Loads of the follower-reply sweep (reply 'follower'; stops after two unsustained points). */
+  followerLoads: number[];
   targetRequests: number;
   maxDurationUs: number;
   payloadWireBytes: number[];
@@ -100,10 +102,11 @@ export const PROFILES: Record<Mode, Profile> = {
   full: {
     loads: [10, 20, 30, 40, 50, 60, 70, 80, 85.5, 90, 100],
     replyLoads: [10, 20, 30, 40, 50, 60, 70, 80],
+    followerLoads: [10, 50, 80, 85.5, 90, 95, 98, 100],
     targetRequests: 100_000,
     maxDurationUs: 80_000,
     payloadWireBytes: [64, 128, 256, 512, 1024, 1500],
-    payloadLoads: [50, 85.5],
+    payloadLoads: [50, 85.5, 95],
     softwareLoads: [1, 2, 3, 4, 5],
     softwareRequests: 100_000,
     softwareReplicas: [3],
@@ -121,10 +124,11 @@ export const PROFILES: Record<Mode, Profile> = {
   quick: {
     loads: [10, 50, 85.5, 100],
     replyLoads: [10, 30, 50, 60],
+    followerLoads: [10, 50, 85.5, 95, 98, 100],
     targetRequests: 20_000,
     maxDurationUs: 20_000,
     payloadWireBytes: [64, 512, 1500],
-    payloadLoads: [50],
+    payloadLoads: [50, 95],
     softwareLoads: [1, 3],
     softwareRequests: 10_000,
     softwareReplicas: [3],
@@ -142,6 +146,7 @@ export const PROFILES: Record<Mode, Profile> = {
   tiny: {
     loads: [50, 85.5],
     replyLoads: [20],
+    followerLoads: [85.5],
     targetRequests: 2_000,
     maxDurationUs: 2_000,
     payloadWireBytes: [64, 128],
@@ -307,6 +312,8 @@ export function loadSection(ctx: BenchContext): LoadResult {
     }
     loadSweep.push(...sweep(ctx, 'fast path, NIC reply', ctx.profile.replyLoads,
       (rate) => pointSpec(ctx, { replicas: n, path: 'fast', reply: 'nic', ratePct: rate }), { stopAfterTwoFailures: true }).points);
+    loadSweep.push(...sweep(ctx, 'fast path, follower reply', ctx.profile.followerLoads,
+      (rate) => pointSpec(ctx, { replicas: n, path: 'fast', reply: 'follower', ratePct: rate }), { stopAfterTwoFailures: true }).points);
     hostReplySweep.push(...sweep(ctx, 'host reply', ctx.profile.replyLoads,
       (rate) => pointSpec(ctx, { replicas: n, path: 'hostReply', reply: 'host', ratePct: rate }), { stopAfterTwoFailures: true }).points);
   }

@@ -520,6 +520,7 @@ export class Replica {
       if (this.core.role !== 'leader') continue;
       const h = decodeHeader(e.frame);
       if ((h.flags & Flag.NIC_REPLY) !== 0 && !a.duplicate && isWrite(e)) continue; // the NIC replied at commit
+      if ((h.flags & Flag.FOLLOWER_REPLY) !== 0 && !a.duplicate && isWrite(e)) continue; // a follower NIC replied at its commit
       if (!this.hostReplies(a.clientId)) continue;
       if (!a.duplicate && isGet(e)) this.stats.logGets++;
       const fr = replyFrame(this.clusterId, this.id, a.clientId, a.seq, e.index, e.term, a.reply);

@@ -97,7 +97,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = 'e594faf';
+  static readonly RTL_REVISION = '983969f';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -526,7 +526,7 @@ export class ModelNic implements Nic {
     this.cyc += k;
     csr.cycleReg += k;
     this.ctlGen.skip(k, last, this.csr.ackGap);
-    this.rtx.skip(k, csr.fastEn && csr.role === ROLE_LEADER, csr.nodeId, csr.members, last);
+    this.rtx.skip(k, csr.fastEn && csr.role === ROLE_LEADER, csr.nodeId, csr.members, last, csr.rto);
     this.watch.skip(k, this.watching());
     if (this.fracReady > 0) {
       // the shim draws for every fractional ready port every cycle
@@ -673,7 +673,7 @@ export class ModelNic implements Nic {
     if (cg.genWe) cg.clockFrame(csr, last, commit, ex.oooValid, ex.oooMin, lr, ctr);
     if (dl.rdValid || dl.go) dl.clock(lr, ctr); else dl.appliedNext = applied;
     if (rt.rdValid || rt.go) rt.clockRead(commit, lr, ctr);
-    if (rt.evtWe || rt.staleHit) rt.clockEvent(nodeId, csr.clusterId, term, commit, ctr);
+    if (rt.evtWe || rt.evtPush || rt.staleHit) rt.clockEvent(nodeId, csr.clusterId, term, commit, ctr);
 
     // ---- the log RAM's host port: a read sees the old contents
     const oldLogRspValid = lr.rspValid;

@@ -56,6 +56,7 @@ module nicraft_csr #(
     output wire [31:0]             nack_interval,
     output wire [31:0]             nack_delay,
     output wire [31:0]             silence_cycles,
+    output wire [7:0]              reply_mask,
     output wire [31:0]             rto,
     output wire [63:0]             cycle,
 
@@ -118,6 +119,7 @@ reg [2:0]  plane_en_reg = 3'b111;
 reg [31:0] nack_interval_reg = NR_CSR_RAFT_NACK_INTERVAL_RESET;
 reg [31:0] nack_delay_reg = NR_CSR_RAFT_NACK_DELAY_RESET;
 reg [31:0] silence_cycles_reg = NR_CSR_RAFT_SILENCE_CYCLES_RESET;
+reg [7:0]  reply_mask_reg = NR_CSR_RAFT_REPLY_MASK_RESET[7:0];
 reg [31:0] rto_reg = NR_CSR_RAFT_RTO_RESET;
 reg [63:0] cycle_reg = 64'd0;
 
@@ -178,6 +180,7 @@ always_comb begin
         NR_CSR_RAFT_RTO:             csr_mux = rto_reg;
         NR_CSR_RAFT_NACK_DELAY:      csr_mux = nack_delay_reg;
         NR_CSR_RAFT_SILENCE_CYCLES:  csr_mux = silence_cycles_reg;
+        NR_CSR_RAFT_REPLY_MASK:      csr_mux = {24'd0, reply_mask_reg};
         NR_CSR_COUNTERS_TYPE:        csr_mux = NR_BLK_COUNTERS_TYPE;
         NR_CSR_COUNTERS_VERSION:     csr_mux = NR_BLK_COUNTERS_VERSION;
         NR_CSR_COUNTERS_NEXT:        csr_mux = 32'd0;
@@ -210,6 +213,7 @@ always_ff @(posedge clk) begin
         nack_interval_reg <= NR_CSR_RAFT_NACK_INTERVAL_RESET;
         nack_delay_reg <= NR_CSR_RAFT_NACK_DELAY_RESET;
         silence_cycles_reg <= NR_CSR_RAFT_SILENCE_CYCLES_RESET;
+        reply_mask_reg <= NR_CSR_RAFT_REPLY_MASK_RESET[7:0];
         rto_reg <= NR_CSR_RAFT_RTO_RESET;
     end else if (csr_wr_en) begin
         case (csr_addr)
@@ -232,6 +236,7 @@ always_ff @(posedge clk) begin
             NR_CSR_RAFT_NACK_INTERVAL:   nack_interval_reg <= csr_wr_data;
             NR_CSR_RAFT_NACK_DELAY:      nack_delay_reg <= csr_wr_data;
             NR_CSR_RAFT_SILENCE_CYCLES:  silence_cycles_reg <= csr_wr_data;
+            NR_CSR_RAFT_REPLY_MASK:      reply_mask_reg <= csr_wr_data[7:0];
             NR_CSR_RAFT_RTO:             rto_reg <= csr_wr_data;
             default: ;
         endcase
@@ -267,6 +272,7 @@ assign plane_en = plane_en_reg[PLANES-1:0];
 assign nack_interval = nack_interval_reg;
 assign nack_delay = nack_delay_reg;
 assign silence_cycles = silence_cycles_reg;
+assign reply_mask = reply_mask_reg;
 assign rto = rto_reg;
 assign cycle = cycle_reg;
 assign match_sel = match_sel_reg;

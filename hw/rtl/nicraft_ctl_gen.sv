@@ -10,7 +10,10 @@
 //   HEARTBEAT: every HB_INTERVAL cycles without an APPEND, or HB_COMMIT_DELAY cycles after the commit
 //              index moved (so followers learn it).
 //   REPLY:     the leader answers the client itself when an entry flagged NIC_REPLY is delivered
-//              (from the delivery engine's read register), and it has priority.
+//              (from the delivery engine's read register), and it has priority. Follower replies:
+//              any role answers an entry flagged FOLLOWER_REPLY when it delivers it (its commit
+//              index covers it) if REPLY_MASK has the bit of the client id mod 8 (the core gives
+//              each residue to one follower; docs/architecture.md "Follower replies").
 // One frame a cycle at most, into the generated frames' FIFO (toward the TX arbiter). ACKs, NACKs and
 // HEARTBEATs carry a sequence number, so that a repeat is never taken for a plane copy.
 `resetall
@@ -45,6 +48,7 @@ module nicraft_ctl_gen #(
     input  wire [31:0]           nack_delay,
     input  wire                  ooo_valid,        // an entry beyond a gap is buffered (the NACK names it)
     input  wire [31:0]           ooo_min,
+    input  wire [7:0]            reply_mask,       // REPLY_MASK: follower replies for client ids mod 8
 
     // events from the execute engine
     input  wire                  ev_seq_first,     // an APPEND goes out: the heartbeat timer restarts
@@ -141,10 +145,15 @@ always_comb begin
     if (role != ROLE_LEADER && nack_go && ooo_valid) ctl_beat = nr_set_client_id(ctl_beat, ooo_min);
 end
 
-// NIC reply to a client at commit (leader, entry flagged NIC_REPLY)
+// NIC reply to a client at commit (leader, entry flagged NIC_REPLY; any role, entry flagged
+// FOLLOWER_REPLY whose client id mod 8 is in REPLY_MASK)
 wire [7:0]  dlv_flags = nr_get_flags(dlv_rd_data);
 wire [31:0] dlv_client = nr_get_client_id(dlv_rd_data);
-wire gen_reply = dlv_rd_valid && dlv_rd_first && role == ROLE_LEADER && dlv_flags[NR_FLAG_NIC_REPLY];
+// (kept wires: the reply decision comes from registers and settles early; the mapping must not fold
+// it into the ACK threshold's late logic)
+(* keep *) wire reply_hit = dlv_flags[NR_FLAG_FOLLOWER_REPLY] && reply_mask[dlv_client[2:0]];
+(* keep *) wire gen_reply = dlv_rd_valid && dlv_rd_first &&
+                            ((role == ROLE_LEADER && dlv_flags[NR_FLAG_NIC_REPLY]) || reply_hit);
 reg [DATA_WIDTH-1:0] reply_beat;
 always_comb begin
     reply_beat = {DATA_WIDTH{1'b0}};

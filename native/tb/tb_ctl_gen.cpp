@@ -12,7 +12,9 @@
 //     cycles after the commit index moved past the last one sent;
 //   REPLY (role leader): the delivery engine's read register holds the first beat of an entry
 //     flagged NIC_REPLY; it has priority, and is written even when the FIFO is full (the delivery
-//     engine keeps room: the testbench keeps that contract, gen_afull stops its deliveries).
+//     engine keeps room: the testbench keeps that contract, gen_afull stops its deliveries);
+//   follower REPLY (any role): the same for an entry flagged FOLLOWER_REPLY whose client id mod 8
+//     has its bit in REPLY_MASK (counted apart: follower_replies).
 // One frame a cycle into an 8-slot FIFO (almost full under 3 free); ACK/NACK/HEARTBEAT carry a
 // sequence number. Every frame's 60 bytes are built from spec/wire.yaml's header and compared with
 // the FIFO's output each cycle, as are gen_afull and the counters' strobes.
@@ -34,8 +36,8 @@ constexpr unsigned KW = DW / 8;
 constexpr unsigned DEPTH = 8;
 
 const char *const kStats[] = {"cycles", "acks", "nacks", "heartbeats", "replies", "frames_out", "full_cycles", "role_changes",
-                              "resets", "gap_acks"};
-enum { S_CYCLES, S_ACKS, S_NACKS, S_HBS, S_REPLIES, S_OUT, S_FULL, S_ROLES, S_RESETS, S_GAP_ACKS, S_N };
+                              "resets", "follower_replies", "gap_acks"};
+enum { S_CYCLES, S_ACKS, S_NACKS, S_HBS, S_REPLIES, S_OUT, S_FULL, S_ROLES, S_RESETS, S_FREPLIES, S_GAP_ACKS, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_ctl_gen;
@@ -62,6 +64,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   std::deque<tb::Bytes> fifo;
   uint32_t role = 1, fast = 1, node = 1, cluster = 1, leader = 0, term = 3, last = 0, commit = 0;
   uint32_t hb_int = 20, hb_cd = 5, ack_count = 2, ack_delay = 8, nack_int = 16, nack_delay = 4, ooo_min = 0, ack_gap = 0;
+  uint32_t reply_mask = 0x55;
   bool ooo_valid = false;
   bool last_wr_pending = false;
   uint32_t last_wr_value = 0;
@@ -83,6 +86,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       ack_count = uint32_t(rng.below(5)); ack_delay = uint32_t(rng.below(30));
       nack_int = uint32_t(rng.below(50)); nack_delay = uint32_t(rng.below(30));
       ack_gap = rng.chance(0.3) ? 0 : rng.chance(0.05) ? rng.u32() : uint32_t(rng.below(16));
+      reply_mask = rng.chance(0.2) ? (rng.chance(0.5) ? 0u : 0xffu) : uint32_t(rng.below(256));
     }
     // the log grows (follower), the commit index moves, gaps come and go
     const bool grew = rng.chance(ev_p * 4);
@@ -107,6 +111,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     t->last_index = last; t->expect_index = last + 1; t->commit_index = commit;
     t->hb_interval = hb_int; t->hb_commit_delay = hb_cd; t->ack_count = ack_count; t->ack_delay = ack_delay; t->ack_gap = ack_gap;
     t->nack_interval = nack_int; t->nack_delay = nack_delay; t->ooo_valid = ooo_valid; t->ooo_min = ooo_min;
+    t->reply_mask = reply_mask;
     t->ev_seq_first = seq_first; t->ev_dup = dup; t->ev_log_grew = log_grew; t->ev_gap = gap;
     t->wr_last_index = wr_last; t->wr_data = wr_data;
     t->dlv_rd_valid = rd_valid; t->dlv_rd_first = rd_first; tb::put_bytes(t->dlv_rd_data, DW, rd);
@@ -121,7 +126,10 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const bool hb_want = leader_mode && (r.hb_timer >= hb_int || (commit != r.commit_sent && r.hb_timer >= hb_cd));
     const uint32_t expect = last + 1;
     const bool nack_go = follower_mode && r.nack_want && r.gap_age >= nack_delay && (expect != r.nack_sent || r.nack_timer >= nack_int);
-    const bool reply = rd_valid && rd_first && role == 2 && (nr::get_flags(rd.data()) & nr::FLAG_NIC_REPLY);
+    const uint8_t rd_flags = nr::get_flags(rd.data());
+    const bool leader_reply = role == 2 && (rd_flags & nr::FLAG_NIC_REPLY);
+    const bool follower_reply = (rd_flags & nr::FLAG_FOLLOWER_REPLY) && ((reply_mask >> (nr::get_client_id(rd.data()) & 7)) & 1);
+    const bool reply = rd_valid && rd_first && (leader_reply || follower_reply);
     const bool full = fifo.size() == DEPTH;
     const bool ctl = !reply && (ack_want || hb_want || nack_go);
     const bool gnack = ctl && nack_go;
@@ -189,7 +197,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (full) st[S_FULL]++;
     if (we) {
       fifo.push_back(f);
-      if (reply) st[S_REPLIES]++;
+      if (reply) st[leader_reply ? S_REPLIES : S_FREPLIES]++;
       else if (role == 2) st[S_HBS]++;
       else if (gnack) st[S_NACKS]++;
       else {

@@ -47,6 +47,8 @@ export class CsrBlock {
   nackDelay = 16;
   /** follower: LEADER_SILENT after this many cycles without a frame of the leader (0: off) */
   silenceCycles = 0;
+  /** REPLY_MASK: follower replies for the client ids mod 8 whose bit is set */
+  replyMask = 0;
   /** the free-running cycle counter */
   cycleReg = 0;
   /** the read data register: valid the cycle after a read */
@@ -69,6 +71,7 @@ export class CsrBlock {
     this.ackDelay = r.RAFT_ACK_DELAY!; this.ackGap = r.RAFT_ACK_GAP!; this.termStart = r.RAFT_TERM_START!; this.matchSel = r.RAFT_MATCH_SEL!;
     this.planeEn = r.RAFT_PLANE_EN!; this.nackInterval = r.RAFT_NACK_INTERVAL!; this.rto = r.RAFT_RTO!; this.nackDelay = r.RAFT_NACK_DELAY!;
     this.silenceCycles = r.RAFT_SILENCE_CYCLES!;
+    this.replyMask = r.RAFT_REPLY_MASK!;
     this.rdValid = false;
   }
 
@@ -114,6 +117,7 @@ export class CsrBlock {
       case Csr.RAFT_RTO: return this.rto;
       case Csr.RAFT_NACK_DELAY: return this.nackDelay;
       case Csr.RAFT_SILENCE_CYCLES: return this.silenceCycles;
+      case Csr.RAFT_REPLY_MASK: return this.replyMask;
       case Csr.COUNTERS_TYPE: return BLK_COUNTERS.type;
       case Csr.COUNTERS_VERSION: return BLK_COUNTERS.version;
       case Csr.COUNTERS_NEXT: return 0;
@@ -143,6 +147,7 @@ export class CsrBlock {
       case Csr.RAFT_RTO: this.rto = v; break;
       case Csr.RAFT_NACK_DELAY: this.nackDelay = v; break;
       case Csr.RAFT_SILENCE_CYCLES: this.silenceCycles = v >>> 0; break;
+      case Csr.RAFT_REPLY_MASK: this.replyMask = v & 0xff; break;
       case Csr.RAFT_ACK_COUNT: this.ackCount = v; break;
       case Csr.RAFT_ACK_DELAY: this.ackDelay = v; break;
       case Csr.RAFT_ACK_GAP: this.ackGap = v >>> 0; break;

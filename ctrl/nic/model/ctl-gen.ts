@@ -9,7 +9,9 @@
 //   HEARTBEAT: every HB_INTERVAL cycles without an APPEND, or HB_COMMIT_DELAY cycles after the commit
 //              index moved.
 //   REPLY:     the leader answers the client itself when an entry flagged NIC_REPLY is delivered (from
-//              the delivery engine's read register), and it has priority.
+//              the delivery engine's read register), and it has priority. Follower replies: any role
+//              answers an entry flagged FOLLOWER_REPLY when it delivers it if REPLY_MASK has the bit of
+//              the client id mod 8.
 // One frame a cycle at most, into the generated frames' FIFO (toward the TX arbiter). ACKs, NACKs and
 // HEARTBEATs carry a sequence number, so a repeat is never taken for a plane copy.
 import { FrameFifo } from './axis-fifo.js';
@@ -32,6 +34,7 @@ const MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: numb
 const T_ACK: number = MsgType.ACK, T_NACK: number = MsgType.NACK, T_HEARTBEAT: number = MsgType.HEARTBEAT;
 const T_REPLY: number = MsgType.REPLY;
 const F_NIC_REPLY: number = Flag.NIC_REPLY;
+const F_FOLLOWER_REPLY: number = Flag.FOLLOWER_REPLY;
 const U32_MAX = 0xffffffff;
 
 export class CtlGen {
@@ -91,10 +94,15 @@ export class CtlGen {
   /** Whether a frame is generated this cycle, and which. dlvRd*: the delivery engine's read register (valid, first beat). */
   comb(c: CsrBlock, last: number, commit: number, dlvRdValid: boolean, dlvRdFirst: boolean, lr: LogRam): void {
     let genReply = false;
-    if (dlvRdValid && dlvRdFirst && c.role === ROLE_LEADER) {
+    if (dlvRdValid && dlvRdFirst) {
       const b = lr.dlvBuf;
       // (a first beat starts at its frame's byte 0)
-      genReply = b !== null && lr.dlvN > 18 && (getFlags(lr.dlvOff === 0 ? b : b.subarray(lr.dlvOff)) & F_NIC_REPLY) !== 0;
+      if (b !== null && lr.dlvN > 18) {
+        const h = lr.dlvOff === 0 ? b : b.subarray(lr.dlvOff);
+        const fl = getFlags(h);
+        genReply = (c.role === ROLE_LEADER && (fl & F_NIC_REPLY) !== 0) ||
+          ((fl & F_FOLLOWER_REPLY) !== 0 && ((c.replyMask >>> ((lr.dlvN >= 38 ? getClientId(h) : 0) & 7)) & 1) !== 0);
+      }
     }
     const nackGo = this.nackReady(c, last);
     const genCtl = !genReply && (this.ackWant(c, last) || this.hbWant(c, commit) || nackGo);

@@ -1,0 +1,277 @@
+// nicraft: the frame MAC engine (issue 16): one 512-bit beat per cycle in, one 64-bit tag per frame
+// out, a fixed LATENCY cycles after the frame's last beat. docs/auth.md has the construction and its
+// forgery bound; in short, a Carter-Wegman MAC (the structure of GMAC):
+//
+//   tag = T_K(frame) xor AES-128_R(nonce)[63:0]
+//
+// T_K: a Toeplitz hash with the key bit string K (MAX_BEATS*512+63 bits): tag bit t is the parity of
+// m & K[t +: len] over the frame's bits m (bit 8k+j of a frame is bit j of its byte k, bytes beyond the
+// frame (tkeep) are zero); beat b uses the key window K[512b +: 575], so per beat a 512 x 64 AND-XOR.
+// AES-128_R: the AES encryption of the frame's 128-bit nonce (the caller's: key id, sender, packet
+// number, length), with the round keys R the host expanded and wrote (no key schedule here); byte i of
+// a 128-bit block or round key is bits [8i+7:8i]; pad byte q is output byte q (q = 0..7).
+// KEYS key contexts (class x slot); the caller picks one per frame with in_key on the first beat.
+//
+// Pipeline: hash: key window and masked beat registered (1), the beat's 64 parities (2), the frame's
+// sum (3), delayed to LATENCY; AES: the nonce xor round key 0 (1), one round per cycle (2..11), a pad
+// FIFO (the pad of a frame is ready once its first beat is 11 cycles old, the tag is formed 12 cycles
+// after its last beat). Nothing stalls: the caller gives at most one beat per cycle (in_valid).
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module nicraft_auth_mac #(
+    // beat width in bits: 512
+    parameter DATA_WIDTH = 512,
+    // tkeep width: DATA_WIDTH/8
+    parameter KEEP_WIDTH = DATA_WIDTH/8,
+    // longest frame in beats (1..16): the hash key covers MAX_BEATS beats
+    parameter MAX_BEATS = 5,
+    // key contexts (1..4)
+    parameter KEYS = 4
+) (
+    input  wire                                   clk,
+    input  wire                                   rst,
+
+    input  wire                                   in_valid,
+    input  wire                                   in_first,
+    input  wire                                   in_last,
+    input  wire [DATA_WIDTH-1:0]                  in_data,
+    input  wire [KEEP_WIDTH-1:0]                  in_keep,
+    input  wire [127:0]                           in_nonce,     // on the first beat
+    input  wire [1:0]                             in_key,       // on the first beat: key context < KEYS
+
+    input  wire [KEYS*11*128-1:0]                 round_keys,   // context k, round r: [(k*11+r)*128 +: 128]
+    input  wire [KEYS*(MAX_BEATS*512+63)-1:0]     hash_keys,    // context k: [k*(MAX_BEATS*512+63) +: ...]
+
+    output wire                                   out_valid,    // LATENCY cycles after in_valid && in_last
+    output wire [63:0]                            out_tag
+);
+
+localparam LATENCY = 13;
+localparam TK_BITS = MAX_BEATS*512 + 63;
+localparam WIN = DATA_WIDTH + 63;
+localparam BW = MAX_BEATS > 1 ? $clog2(MAX_BEATS) : 1;
+localparam HASH_DELAY = LATENCY - 4;   // the sum is registered 3 cycles after the last beat; the tag 1 cycle after the pad FIFO is read
+
+initial begin
+    if (DATA_WIDTH != 512 || KEEP_WIDTH != DATA_WIDTH/8) begin
+        $error("nicraft_auth_mac: DATA_WIDTH must be 512, KEEP_WIDTH DATA_WIDTH/8");
+        $finish;
+    end
+    if (MAX_BEATS < 1 || MAX_BEATS > 16 || KEYS < 1 || KEYS > 4) begin
+        $error("nicraft_auth_mac: MAX_BEATS must be 1..16, KEYS 1..4");
+        $finish;
+    end
+end
+
+// ---------------------------------------------------------------------------------------------
+// AES-128 round functions (FIPS-197), byte i of the state at [8i+7:8i], column c = bytes 4c..4c+3
+function automatic [7:0] sbox(input [7:0] x);
+    case (x)
+        8'h00: sbox = 8'h63; 8'h01: sbox = 8'h7c; 8'h02: sbox = 8'h77; 8'h03: sbox = 8'h7b; 8'h04: sbox = 8'hf2; 8'h05: sbox = 8'h6b; 8'h06: sbox = 8'h6f; 8'h07: sbox = 8'hc5;
+        8'h08: sbox = 8'h30; 8'h09: sbox = 8'h01; 8'h0a: sbox = 8'h67; 8'h0b: sbox = 8'h2b; 8'h0c: sbox = 8'hfe; 8'h0d: sbox = 8'hd7; 8'h0e: sbox = 8'hab; 8'h0f: sbox = 8'h76;
+        8'h10: sbox = 8'hca; 8'h11: sbox = 8'h82; 8'h12: sbox = 8'hc9; 8'h13: sbox = 8'h7d; 8'h14: sbox = 8'hfa; 8'h15: sbox = 8'h59; 8'h16: sbox = 8'h47; 8'h17: sbox = 8'hf0;
+        8'h18: sbox = 8'had; 8'h19: sbox = 8'hd4; 8'h1a: sbox = 8'ha2; 8'h1b: sbox = 8'haf; 8'h1c: sbox = 8'h9c; 8'h1d: sbox = 8'ha4; 8'h1e: sbox = 8'h72; 8'h1f: sbox = 8'hc0;
+        8'h20: sbox = 8'hb7; 8'h21: sbox = 8'hfd; 8'h22: sbox = 8'h93; 8'h23: sbox = 8'h26; 8'h24: sbox = 8'h36; 8'h25: sbox = 8'h3f; 8'h26: sbox = 8'hf7; 8'h27: sbox = 8'hcc;
+        8'h28: sbox = 8'h34; 8'h29: sbox = 8'ha5; 8'h2a: sbox = 8'he5; 8'h2b: sbox = 8'hf1; 8'h2c: sbox = 8'h71; 8'h2d: sbox = 8'hd8; 8'h2e: sbox = 8'h31; 8'h2f: sbox = 8'h15;
+        8'h30: sbox = 8'h04; 8'h31: sbox = 8'hc7; 8'h32: sbox = 8'h23; 8'h33: sbox = 8'hc3; 8'h34: sbox = 8'h18; 8'h35: sbox = 8'h96; 8'h36: sbox = 8'h05; 8'h37: sbox = 8'h9a;
+        8'h38: sbox = 8'h07; 8'h39: sbox = 8'h12; 8'h3a: sbox = 8'h80; 8'h3b: sbox = 8'he2; 8'h3c: sbox = 8'heb; 8'h3d: sbox = 8'h27; 8'h3e: sbox = 8'hb2; 8'h3f: sbox = 8'h75;
+        8'h40: sbox = 8'h09; 8'h41: sbox = 8'h83; 8'h42: sbox = 8'h2c; 8'h43: sbox = 8'h1a; 8'h44: sbox = 8'h1b; 8'h45: sbox = 8'h6e; 8'h46: sbox = 8'h5a; 8'h47: sbox = 8'ha0;
+        8'h48: sbox = 8'h52; 8'h49: sbox = 8'h3b; 8'h4a: sbox = 8'hd6; 8'h4b: sbox = 8'hb3; 8'h4c: sbox = 8'h29; 8'h4d: sbox = 8'he3; 8'h4e: sbox = 8'h2f; 8'h4f: sbox = 8'h84;
+        8'h50: sbox = 8'h53; 8'h51: sbox = 8'hd1; 8'h52: sbox = 8'h00; 8'h53: sbox = 8'hed; 8'h54: sbox = 8'h20; 8'h55: sbox = 8'hfc; 8'h56: sbox = 8'hb1; 8'h57: sbox = 8'h5b;
+        8'h58: sbox = 8'h6a; 8'h59: sbox = 8'hcb; 8'h5a: sbox = 8'hbe; 8'h5b: sbox = 8'h39; 8'h5c: sbox = 8'h4a; 8'h5d: sbox = 8'h4c; 8'h5e: sbox = 8'h58; 8'h5f: sbox = 8'hcf;
+        8'h60: sbox = 8'hd0; 8'h61: sbox = 8'hef; 8'h62: sbox = 8'haa; 8'h63: sbox = 8'hfb; 8'h64: sbox = 8'h43; 8'h65: sbox = 8'h4d; 8'h66: sbox = 8'h33; 8'h67: sbox = 8'h85;
+        8'h68: sbox = 8'h45; 8'h69: sbox = 8'hf9; 8'h6a: sbox = 8'h02; 8'h6b: sbox = 8'h7f; 8'h6c: sbox = 8'h50; 8'h6d: sbox = 8'h3c; 8'h6e: sbox = 8'h9f; 8'h6f: sbox = 8'ha8;
+        8'h70: sbox = 8'h51; 8'h71: sbox = 8'ha3; 8'h72: sbox = 8'h40; 8'h73: sbox = 8'h8f; 8'h74: sbox = 8'h92; 8'h75: sbox = 8'h9d; 8'h76: sbox = 8'h38; 8'h77: sbox = 8'hf5;
+        8'h78: sbox = 8'hbc; 8'h79: sbox = 8'hb6; 8'h7a: sbox = 8'hda; 8'h7b: sbox = 8'h21; 8'h7c: sbox = 8'h10; 8'h7d: sbox = 8'hff; 8'h7e: sbox = 8'hf3; 8'h7f: sbox = 8'hd2;
+        8'h80: sbox = 8'hcd; 8'h81: sbox = 8'h0c; 8'h82: sbox = 8'h13; 8'h83: sbox = 8'hec; 8'h84: sbox = 8'h5f; 8'h85: sbox = 8'h97; 8'h86: sbox = 8'h44; 8'h87: sbox = 8'h17;
+        8'h88: sbox = 8'hc4; 8'h89: sbox = 8'ha7; 8'h8a: sbox = 8'h7e; 8'h8b: sbox = 8'h3d; 8'h8c: sbox = 8'h64; 8'h8d: sbox = 8'h5d; 8'h8e: sbox = 8'h19; 8'h8f: sbox = 8'h73;
+        8'h90: sbox = 8'h60; 8'h91: sbox = 8'h81; 8'h92: sbox = 8'h4f; 8'h93: sbox = 8'hdc; 8'h94: sbox = 8'h22; 8'h95: sbox = 8'h2a; 8'h96: sbox = 8'h90; 8'h97: sbox = 8'h88;
+        8'h98: sbox = 8'h46; 8'h99: sbox = 8'hee; 8'h9a: sbox = 8'hb8; 8'h9b: sbox = 8'h14; 8'h9c: sbox = 8'hde; 8'h9d: sbox = 8'h5e; 8'h9e: sbox = 8'h0b; 8'h9f: sbox = 8'hdb;
+        8'ha0: sbox = 8'he0; 8'ha1: sbox = 8'h32; 8'ha2: sbox = 8'h3a; 8'ha3: sbox = 8'h0a; 8'ha4: sbox = 8'h49; 8'ha5: sbox = 8'h06; 8'ha6: sbox = 8'h24; 8'ha7: sbox = 8'h5c;
+        8'ha8: sbox = 8'hc2; 8'ha9: sbox = 8'hd3; 8'haa: sbox = 8'hac; 8'hab: sbox = 8'h62; 8'hac: sbox = 8'h91; 8'had: sbox = 8'h95; 8'hae: sbox = 8'he4; 8'haf: sbox = 8'h79;
+        8'hb0: sbox = 8'he7; 8'hb1: sbox = 8'hc8; 8'hb2: sbox = 8'h37; 8'hb3: sbox = 8'h6d; 8'hb4: sbox = 8'h8d; 8'hb5: sbox = 8'hd5; 8'hb6: sbox = 8'h4e; 8'hb7: sbox = 8'ha9;
+        8'hb8: sbox = 8'h6c; 8'hb9: sbox = 8'h56; 8'hba: sbox = 8'hf4; 8'hbb: sbox = 8'hea; 8'hbc: sbox = 8'h65; 8'hbd: sbox = 8'h7a; 8'hbe: sbox = 8'hae; 8'hbf: sbox = 8'h08;
+        8'hc0: sbox = 8'hba; 8'hc1: sbox = 8'h78; 8'hc2: sbox = 8'h25; 8'hc3: sbox = 8'h2e; 8'hc4: sbox = 8'h1c; 8'hc5: sbox = 8'ha6; 8'hc6: sbox = 8'hb4; 8'hc7: sbox = 8'hc6;
+        8'hc8: sbox = 8'he8; 8'hc9: sbox = 8'hdd; 8'hca: sbox = 8'h74; 8'hcb: sbox = 8'h1f; 8'hcc: sbox = 8'h4b; 8'hcd: sbox = 8'hbd; 8'hce: sbox = 8'h8b; 8'hcf: sbox = 8'h8a;
+        8'hd0: sbox = 8'h70; 8'hd1: sbox = 8'h3e; 8'hd2: sbox = 8'hb5; 8'hd3: sbox = 8'h66; 8'hd4: sbox = 8'h48; 8'hd5: sbox = 8'h03; 8'hd6: sbox = 8'hf6; 8'hd7: sbox = 8'h0e;
+        8'hd8: sbox = 8'h61; 8'hd9: sbox = 8'h35; 8'hda: sbox = 8'h57; 8'hdb: sbox = 8'hb9; 8'hdc: sbox = 8'h86; 8'hdd: sbox = 8'hc1; 8'hde: sbox = 8'h1d; 8'hdf: sbox = 8'h9e;
+        8'he0: sbox = 8'he1; 8'he1: sbox = 8'hf8; 8'he2: sbox = 8'h98; 8'he3: sbox = 8'h11; 8'he4: sbox = 8'h69; 8'he5: sbox = 8'hd9; 8'he6: sbox = 8'h8e; 8'he7: sbox = 8'h94;
+        8'he8: sbox = 8'h9b; 8'he9: sbox = 8'h1e; 8'hea: sbox = 8'h87; 8'heb: sbox = 8'he9; 8'hec: sbox = 8'hce; 8'hed: sbox = 8'h55; 8'hee: sbox = 8'h28; 8'hef: sbox = 8'hdf;
+        8'hf0: sbox = 8'h8c; 8'hf1: sbox = 8'ha1; 8'hf2: sbox = 8'h89; 8'hf3: sbox = 8'h0d; 8'hf4: sbox = 8'hbf; 8'hf5: sbox = 8'he6; 8'hf6: sbox = 8'h42; 8'hf7: sbox = 8'h68;
+        8'hf8: sbox = 8'h41; 8'hf9: sbox = 8'h99; 8'hfa: sbox = 8'h2d; 8'hfb: sbox = 8'h0f; 8'hfc: sbox = 8'hb0; 8'hfd: sbox = 8'h54; 8'hfe: sbox = 8'hbb; 8'hff: sbox = 8'h16;
+    endcase
+endfunction
+
+function automatic [7:0] xtime(input [7:0] x);
+    xtime = {x[6:0], 1'b0} ^ (x[7] ? 8'h1b : 8'h00);
+endfunction
+
+// SubBytes, ShiftRows, MixColumns (unless final), AddRoundKey
+function automatic [127:0] aes_round(input [127:0] s, input [127:0] rk, input final_round);
+    reg [127:0] t, m;
+    reg [7:0] a0, a1, a2, a3;
+    integer c, r;
+    begin
+        t = 128'd0;
+        m = 128'd0;
+        for (c = 0; c < 4; c = c + 1)
+            for (r = 0; r < 4; r = r + 1)
+                t[8*(r + 4*c) +: 8] = sbox(s[8*(r + 4*((c + r) % 4)) +: 8]);
+        for (c = 0; c < 4; c = c + 1) begin
+            a0 = t[8*(4*c) +: 8];  a1 = t[8*(4*c+1) +: 8];  a2 = t[8*(4*c+2) +: 8];  a3 = t[8*(4*c+3) +: 8];
+            m[8*(4*c)   +: 8] = xtime(a0) ^ xtime(a1) ^ a1 ^ a2 ^ a3;
+            m[8*(4*c+1) +: 8] = a0 ^ xtime(a1) ^ xtime(a2) ^ a2 ^ a3;
+            m[8*(4*c+2) +: 8] = a0 ^ a1 ^ xtime(a2) ^ xtime(a3) ^ a3;
+            m[8*(4*c+3) +: 8] = xtime(a0) ^ a0 ^ a1 ^ a2 ^ xtime(a3);
+        end
+        aes_round = (final_round ? t : m) ^ rk;
+    end
+endfunction
+
+// ---------------------------------------------------------------------------------------------
+// Hash, stage 1: the masked beat and its key window
+reg [BW-1:0] beat_reg = 0;             // beat index of the next beat of the frame in progress
+reg [1:0]    key_reg = 2'd0;           // the frame's key context
+wire [BW-1:0] beat_now = in_first ? {BW{1'b0}} : beat_reg;
+wire [1:0]    key_now = in_first ? in_key : key_reg;
+
+wire [WIN-1:0] win [0:KEYS*MAX_BEATS-1];
+genvar gk, gb, gt;
+generate
+    for (gk = 0; gk < KEYS; gk = gk + 1) begin : g_key
+        for (gb = 0; gb < MAX_BEATS; gb = gb + 1) begin : g_beat
+            assign win[gk*MAX_BEATS + gb] = hash_keys[gk*TK_BITS + gb*DATA_WIDTH +: WIN];
+        end
+    end
+endgenerate
+
+wire [DATA_WIDTH-1:0] keep_bits;
+generate
+    for (gb = 0; gb < KEEP_WIDTH; gb = gb + 1) begin : g_keep
+        assign keep_bits[8*gb +: 8] = {8{in_keep[gb]}};
+    end
+endgenerate
+
+reg [DATA_WIDTH-1:0] h1_data_reg = 0;
+reg [WIN-1:0]        h1_win_reg = 0;
+reg                  h1_valid_reg = 1'b0, h1_first_reg = 1'b0, h1_last_reg = 1'b0;
+
+always @(posedge clk) begin
+    if (in_valid) begin
+        beat_reg <= in_last ? {BW{1'b0}} : (beat_now == BW'(MAX_BEATS - 1) ? beat_now : beat_now + 1'b1);
+        if (in_first) key_reg <= in_key;
+    end
+    h1_valid_reg <= in_valid;
+    h1_first_reg <= in_first;
+    h1_last_reg <= in_last;
+    h1_data_reg <= in_data & keep_bits;
+    h1_win_reg <= win[32'(key_now)*MAX_BEATS + 32'(beat_now)];
+    if (rst) begin
+        beat_reg <= {BW{1'b0}};
+        key_reg <= 2'd0;
+        h1_valid_reg <= 1'b0;
+    end
+end
+
+// Hash, stage 2: the beat's 64 parities
+wire [63:0] part;
+generate
+    for (gt = 0; gt < 64; gt = gt + 1) begin : g_part
+        assign part[gt] = ^(h1_data_reg & h1_win_reg[gt +: DATA_WIDTH]);
+    end
+endgenerate
+
+reg [63:0] h2_part_reg = 0;
+reg        h2_valid_reg = 1'b0, h2_first_reg = 1'b0, h2_last_reg = 1'b0;
+// Hash, stage 3: the frame's sum, then the delay to the tag
+reg [63:0] sum_reg = 0;
+reg [64*HASH_DELAY-1:0] hd_reg = 0;     // stage j at [64j +: 64]
+reg [HASH_DELAY-1:0] hd_valid_reg = 0;
+reg [63:0] sum_run_reg = 0;            // running sum of the frame in progress
+wire [63:0] sum_next = (h2_first_reg ? 64'd0 : sum_run_reg) ^ h2_part_reg;
+reg        sum_valid_reg = 1'b0;
+
+always @(posedge clk) begin
+    h2_part_reg <= part;
+    h2_valid_reg <= h1_valid_reg;
+    h2_first_reg <= h1_first_reg;
+    h2_last_reg <= h1_last_reg;
+    if (h2_valid_reg) sum_run_reg <= sum_next;
+    sum_reg <= sum_next;
+    sum_valid_reg <= h2_valid_reg && h2_last_reg;
+    hd_reg <= {hd_reg[64*(HASH_DELAY-1)-1:0], sum_reg};
+    hd_valid_reg <= {hd_valid_reg[HASH_DELAY-2:0], sum_valid_reg};
+    if (rst) begin
+        h2_valid_reg <= 1'b0;
+        sum_valid_reg <= 1'b0;
+        hd_valid_reg <= 0;
+    end
+end
+
+// ---------------------------------------------------------------------------------------------
+// AES: stage 0 the nonce xor round key 0, stages 1..10 the rounds (round r's key by the frame's context)
+reg [128*11-1:0] st_reg = 0;           // stage r at [128r +: 128]
+reg [2*11-1:0]   sk_reg = 0;           // the frame's key context, stage r at [2r +: 2]
+reg [10:0]       sv_reg = 0;
+
+always @(posedge clk) begin
+    st_reg[0 +: 128] <= in_nonce ^ round_keys[32'(in_key)*11*128 +: 128];
+    sk_reg[0 +: 2] <= in_key;
+    sv_reg[0] <= in_valid && in_first;
+    if (rst) sv_reg[0] <= 1'b0;
+end
+
+generate
+    for (gt = 1; gt <= 10; gt = gt + 1) begin : g_round
+        always @(posedge clk) begin
+            st_reg[128*gt +: 128] <= aes_round(st_reg[128*(gt-1) +: 128],
+                round_keys[(32'(sk_reg[2*(gt-1) +: 2])*11 + gt)*128 +: 128], gt == 10);
+            sk_reg[2*gt +: 2] <= sk_reg[2*(gt-1) +: 2];
+            sv_reg[gt] <= sv_reg[gt-1];
+            if (rst) sv_reg[gt] <= 1'b0;
+        end
+    end
+endgenerate
+
+// Pad FIFO: a pad is written 11 cycles after its frame's first beat and read 12 cycles after its
+// last beat; at most two frames are between the two points
+reg [63:0] pad_mem [0:3];
+reg [2:0]  pad_wr_reg = 0, pad_rd_reg = 0;
+wire       tag_now = hd_valid_reg[HASH_DELAY-1];
+reg [63:0] tag_reg = 0;
+reg        tag_valid_reg = 1'b0;
+
+always @(posedge clk) begin
+    if (sv_reg[10]) begin
+        pad_mem[pad_wr_reg[1:0]] <= st_reg[128*10 +: 64];
+        pad_wr_reg <= pad_wr_reg + 1'b1;
+    end
+    if (tag_now) pad_rd_reg <= pad_rd_reg + 1'b1;
+    tag_reg <= hd_reg[64*(HASH_DELAY-1) +: 64] ^ pad_mem[pad_rd_reg[1:0]];
+    tag_valid_reg <= tag_now;
+    if (rst) begin
+        pad_wr_reg <= 0;
+        pad_rd_reg <= 0;
+        tag_valid_reg <= 1'b0;
+    end
+end
+
+assign out_valid = tag_valid_reg;
+wire _unused_ok = &{1'b0, st_reg[128*10+64 +: 64], sk_reg[2*10 +: 2], 1'b0};
+assign out_tag = tag_reg;
+
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst) begin
+        assert (!tag_now || pad_wr_reg != pad_rd_reg) else $error("nicraft_auth_mac: tag due before its pad");
+        assert (!sv_reg[10] || 3'(pad_wr_reg - pad_rd_reg) < 3'd4) else $error("nicraft_auth_mac: pad FIFO overflow");
+        assert (!(in_valid && in_first) || 32'(in_key) < KEYS) else $error("nicraft_auth_mac: key context out of range");
+    end
+end
+`endif
+
+endmodule
+
+`resetall
