@@ -13,21 +13,25 @@ const FROM = Number(process.env.FROM ?? 7001);
 const RTL_N = Number(process.env.RTL_SEEDS ?? 1);
 
 describe('follower replies in the fault campaigns', () => {
-  it('draw 3 is draw 2 plus follower replies (in about half the seeds); draws 1 and 2 have none unless forced', () => {
-    let on = 0;
+  it('draw 3 is draw 2 plus follower replies (in about half the seeds) and the ACK gap; draws 1 and 2 have neither unless forced', () => {
+    let on = 0, gaps = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const v2 = drawSchedule(seed, { draw: 2 });
       const v3 = drawSchedule(seed, { draw: 3 });
       expect(v2.workload.followerReplies).toBeUndefined();
+      expect(v2.nic?.ackGapCycles).toBeUndefined();
       expect(drawSchedule(seed, { draw: 1 }).workload.followerReplies).toBeUndefined();
       const { followerReplies, ...w } = v3.workload;
       if (followerReplies) on++;
-      expect(JSON.stringify({ ...v3, draw: 2, workload: w })).toBe(JSON.stringify(v2));
+      const { ackGapCycles, ...nic } = v3.nic!;
+      if (ackGapCycles !== undefined) gaps++;
+      expect(JSON.stringify({ ...v3, draw: 2, nic, workload: w })).toBe(JSON.stringify(v2));
       const forced = drawSchedule(seed, { draw: 2, followerReplies: true });
       expect(forced.workload.followerReplies).toBe(true);
     }
     expect(on).toBeGreaterThan(10);
     expect(on).toBeLessThan(30);
+    expect(gaps, 'draw-3 seeds with an ACK gap (4 of the 6 choices are on)').toBeGreaterThan(15);
   });
 
   it(`ModelNic world, seeds ${FROM}..${FROM + N - 1}: linearizable, and follower NICs answered writes`, () => {

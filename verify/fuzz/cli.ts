@@ -109,7 +109,7 @@ export function register(program: Command): void {
     })
     .option('--out <file>', 'write the campaign result as JSON (mergeable: nicraft fuzz merge)')
     .option('--rtl', 'RTL NICs in the C++ fabric (sim/raft-host.ts) instead of the ModelNic world')
-    .addOption(new Option('--draw <v>', 'the draw: 2 the swarm (default), 1 the draw before it (replays seeds reported before the swarm), 3 the swarm with follower replies drawn per seed').choices(['1', '2', '3']).default('2'))
+    .addOption(new Option('--draw <v>', 'the draw: 2 the swarm (default), 1 the draw before it (replays seeds reported before the swarm), 3 the swarm with follower replies and the ACK gap drawn per seed').choices(['1', '2', '3']).default('2'))
     .option('--us <n>', 'length of the fault phase in simulated microseconds (default: drawn per seed; --draw 1: 1200)', posNum)
     .option('--liveness-us <n>', 'liveness bound after the faults stop (default: 3000 + 10 election timeouts; --draw 1: 3000)', posNum)
     .addOption(new Option('--replicas <n>', 'cluster size (default: drawn per seed)').choices(['3', '5', '7']))

@@ -142,6 +142,12 @@ export function followerRepliesDraw(seed: number, o: DrawOptions): boolean {
   return o.followerReplies ?? (o.draw === 3 && drawn);
 }
 
+/** Draw 3's ACK gap (RAFT_ACK_GAP, cycles; 0: off), from a stream of its own; always 0 in draws 1 and 2. */
+export function ackGapDraw(seed: number, o: DrawOptions): number {
+  if (o.draw !== 3) return 0;
+  return new Draw(((seed ^ 0x41434b47) + 0x2929) >>> 0).pick([0, 0, 1, 7, 14, 64]);
+}
+
 /** The drivers' PRNG (ctrl/rand.ts, mulberry32) with helpers; the whole draw comes from it. */
 export class Draw extends SeededRand {
   constructor(seed: number) { super((seed * 0x9e3779b9 + 0x7f4a7c15) >>> 0); }
@@ -254,8 +260,10 @@ function drawScheduleV2(seed: number, o: DrawOptions = {}): Schedule {
   // the clients' plane mode (issue 23), drawn after everything else so that the draws above stay as they were
   const dupDrawn = d.chance(0.5);
   workload.clientPlanes = o.clientPlanes ?? (dupDrawn ? 'duplicate' : 'rotate');
-  // load-adaptive ACKs (issue 17), drawn after everything else so that the draws above stay as they were
-  nic.ackGapCycles = d.pick([0, 0, 1, 7, 14, 64]);
+  // load-adaptive ACKs (issue 17): draw 3 only, from a stream of its own (ackGapDraw), so that a draw-2
+  // seed runs as it did before (the gap changes the NIC's timing: pinned seeds would lose their scenario)
+  const gap = ackGapDraw(seed, o);
+  if (gap !== 0) nic.ackGapCycles = gap;
   if (followerRepliesDraw(seed, o)) workload.followerReplies = true;
   return {
     seed, draw: o.draw === 3 ? 3 : 2, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
