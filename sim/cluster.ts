@@ -475,6 +475,13 @@ export class Cluster {
   private postSeq = 0;
   private pendingHost: HostFrame[][] = [];
   private crashedView: boolean[] = [];
+  /**
+   * Per node, the cycles at which crash faults take effect and that no host poll has looked past
+   * yet. A crash and its restart can both fall between two looks (host code waiting synchronously,
+   * e.g. a CSR read behind the host latency, advances the world without running hosts): the host
+   * must still be told of both (fuzz F3).
+   */
+  private crashDue: number[][] = [];
   private readonly maxBatch: number;
   private readonly faultTimes: number[] = [];
   private buf = Buffer.alloc(1 << 16);
@@ -537,6 +544,7 @@ export class Cluster {
         throw new Error(`cluster: ${e.toString('utf8').replace(/\0.*$/s, '')} (${JSON.stringify(f)})`);
       }
       // batches end just after a fault took effect, so hosts hear of crashes and restarts at once
+      if (f.kind === 'crash') this.noteCrash(f.node, f.at);
       this.faultTimes.push(f.at + 1);
       if (f.until !== undefined) this.faultTimes.push(f.until + 1);
     }
@@ -549,6 +557,7 @@ export class Cluster {
       this.nics.push(nic);
       this.pendingHost.push([]);
       this.crashedView.push(false);
+      this.crashDue[i] ??= [];
       this.hosts.push(hostFactory(i));
       const self = this;
       this.ctxs.push({
@@ -656,6 +665,7 @@ export class Cluster {
     if ((this.a.addFault(this.handle, faultLine(f, P), e, e.length) as number) !== 0) {
       throw new Error(`cluster: ${e.toString('utf8').replace(/\0.*$/s, '')} (${JSON.stringify(f)})`);
     }
+    if (f.kind === 'crash') this.noteCrash(f.node, Math.max(f.at, this._cycle));
     const ts = [Math.max(f.at, this._cycle) + 1, ...(f.until !== undefined ? [f.until + 1] : [])];
     this.faultTimes.push(...ts);
     this.faultTimes.sort((x, y) => x - y);
@@ -690,19 +700,31 @@ export class Cluster {
     return Math.max(t, this._cycle + 1);
   }
 
+  private noteCrash(node: number, at: number): void {
+    (this.crashDue[node] ??= []).push(at);
+  }
+
+  private notifyCrashState(i: number, c: boolean): void {
+    this.crashedView[i] = c;
+    this.pendingHost[i] = [];
+    this.posts = this.posts.filter((p) => p.node !== i || !c);
+    if (c) this.hosts[i]!.onCrash?.(this.ctxs[i]!);
+    else this.hosts[i]!.onRestart?.(this.ctxs[i]!);
+  }
+
   private runHosts(): void {
     // posted operations that are due
     this.applyDuePosts();
     // crash / restart notices
     for (let i = 0; i < this.replicas; i++) {
       const c = (this.a.crashed(this.handle, i) as number) !== 0;
-      if (c !== this.crashedView[i]) {
-        this.crashedView[i] = c;
-        this.pendingHost[i] = [];
-        this.posts = this.posts.filter((p) => p.node !== i || !c);
-        if (c) this.hosts[i]!.onCrash?.(this.ctxs[i]!);
-        else this.hosts[i]!.onRestart?.(this.ctxs[i]!);
-      }
+      // a crash fault that took effect since the last look (it holds from its cycle + 1)
+      const due = this.crashDue[i]!;
+      const crashedSince = due.some((t) => t < this._cycle);
+      if (crashedSince) this.crashDue[i] = due.filter((t) => t >= this._cycle);
+      // up then and up now, yet crashed in between: it crashed and restarted unseen; tell both
+      if (crashedSince && !c && !this.crashedView[i]) this.notifyCrashState(i, true);
+      if (c !== this.crashedView[i]) this.notifyCrashState(i, c);
     }
     // timers
     while (this.timers.length && this.timers[0]!.at <= this._cycle) this.timers.shift()!.fn();

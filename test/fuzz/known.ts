@@ -6,9 +6,7 @@
 // 185 at e4e2c38, are fixed there).
 export const KNOWN_FAILING: Record<string, Record<number, string>> = {
   model: {},
-  rtl: {
-    7: 'F3: a voter restarted from storage after an injected crash stays at applied 0 (not the ACK gap: one extra host CSR write of an unchanged register reproduces it)',
-  },
+  rtl: {},
 };
 
 /**

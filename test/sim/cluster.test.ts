@@ -192,6 +192,36 @@ describe('fabric', () => {
       expect(c.nics[2]!.readCsr(Csr.RAFT_ROLE)).toBe(1);
     });
   }, 120_000);
+  it('a crash and its restart both inside one synchronous host wait: the host is told of both (fuzz F3)', () => {
+    // A host's synchronous NIC access (a CSR read behind the host latency) advances the world
+    // without running hosts; a crash and restart inside that window were never seen, so the host
+    // kept its dead software and its reset NIC was never set up again.
+    const told: string[] = [];
+    const host = (n: number): HostSoftware => {
+      const s = new StaticHost(NIC);
+      return {
+        start: (ctx: HostContext) => s.start(ctx),
+        onCrash: (ctx: HostContext) => { told.push(`crash ${n} @${ctx.now()}`); },
+        onRestart: (ctx: HostContext) => { told.push(`restart ${n} @${ctx.now()}`); s.onRestart(ctx); },
+      };
+    };
+    withCluster({ replicas: 3, planes: 1, seed: 1, nic: NIC, host }, (c) => {
+      c.run(1000);
+      const at = c.cycle;
+      c.addFault({ kind: 'crash', at, node: 2 });
+      c.addFault({ kind: 'restart', at: at + 50, node: 2 });
+      c.advanceRaw(200); // what WorldNic.readCsrs -> waitPosted does inside a host's code
+      c.run(100);
+      const cyc = (l: string): number => Number(l.split('@')[1]);
+      expect(told.map((l) => l.split(' @')[0])).toEqual(['crash 2', 'restart 2']);
+      expect(cyc(told[0]!)).toBeGreaterThanOrEqual(at + 200);
+      // a crash the hosts see as it happens is told once, and its restart once
+      const at2 = c.cycle;
+      c.addFault({ kind: 'crash', at: at2, until: at2 + 100, node: 1 });
+      c.run(300);
+      expect(told.slice(2)).toEqual([`crash 1 @${at2 + 1}`, `restart 1 @${at2 + 101}`]);
+    });
+  }, 60_000);
 });
 
 describe('scenario format', () => {
