@@ -164,7 +164,8 @@ describe('fabric', () => {
     });
   }, 180_000);
 
-  it('node crash: the NIC is held in reset, its host is told; the others keep committing', () => {
+  /** Static hosts that log each crash and restart they are told of, as 'crash N @cycle'. */
+  const tellingHosts = (): { told: string[]; host: (n: number) => HostSoftware } => {
     const told: string[] = [];
     const host = (n: number): HostSoftware => {
       const s = new StaticHost(NIC);
@@ -174,6 +175,11 @@ describe('fabric', () => {
         onRestart: (ctx: HostContext) => { told.push(`restart ${n} @${ctx.now()}`); s.onRestart(ctx); },
       };
     };
+    return { told, host };
+  };
+
+  it('node crash: the NIC is held in reset, its host is told; the others keep committing', () => {
+    const { told, host } = tellingHosts();
     withCluster({
       replicas: 3, planes: 1, seed: 1, nic: NIC, host, workload: { ratePct: 5, clients: 1, stopCycle: 8000 },
       faults: [{ kind: 'crash', at: 2000, until: 5000, node: 2 }],
@@ -196,15 +202,7 @@ describe('fabric', () => {
     // A host's synchronous NIC access (a CSR read behind the host latency) advances the world
     // without running hosts; a crash and restart inside that window were never seen, so the host
     // kept its dead software and its reset NIC was never set up again.
-    const told: string[] = [];
-    const host = (n: number): HostSoftware => {
-      const s = new StaticHost(NIC);
-      return {
-        start: (ctx: HostContext) => s.start(ctx),
-        onCrash: (ctx: HostContext) => { told.push(`crash ${n} @${ctx.now()}`); },
-        onRestart: (ctx: HostContext) => { told.push(`restart ${n} @${ctx.now()}`); s.onRestart(ctx); },
-      };
-    };
+    const { told, host } = tellingHosts();
     withCluster({ replicas: 3, planes: 1, seed: 1, nic: NIC, host }, (c) => {
       c.run(1000);
       const at = c.cycle;
