@@ -18,9 +18,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { B2bWorld, type Latency } from '../sim/b2b.js';
+import { B2B_PAYLOAD_BYTES, B2bWorld, type Latency } from '../sim/b2b.js';
 import { ROOT, libraryPath } from '../native/build.js';
-import { Csr } from '../ctrl/wire/wire.gen.js';
+import { Csr, HDR_BYTES } from '../ctrl/wire/wire.gen.js';
 
 const CLOCK_MHZ = 250;
 const WARMUP = 2_000;
@@ -39,7 +39,7 @@ function counter(w: B2bWorld, node: number, lo: number): number {
 
 /** The RTL variant of the payload sweep: a log slot (and every buffer) holds a 1,518-byte frame. */
 const SWEEP_MAX_FRAME_BYTES = 1518;
-const SWEEP_VARIANT = { params: { MAX_PAYLOAD: SWEEP_MAX_FRAME_BYTES - 44 } };
+const SWEEP_VARIANT = { params: { MAX_PAYLOAD: SWEEP_MAX_FRAME_BYTES - HDR_BYTES } };
 const SWEEP_FRAME_BYTES = [64, 128, 256, 512, 1024, SWEEP_MAX_FRAME_BYTES];
 const SWEEP_CYCLES = Number(process.env.NIC_BENCH_SWEEP_CYCLES ?? 100_000);
 
@@ -51,7 +51,7 @@ function dropsOf(w: B2bWorld): number {
 
 /** One point of the payload sweep: `frameBytes`-byte frames at 100% offered load of the port. */
 function sweepRun(mode: 'leader' | 'follower', frameBytes: number, cycles: number) {
-  const payloadBytes = frameBytes - 44;
+  const payloadBytes = frameBytes - HDR_BYTES;
   const beats = Math.ceil(frameBytes / 64);
   const w = new B2bWorld({ mode, followers: 2, ackCount: ACK_COUNT, ackDelayCycles: 16, payloadBytes, variant: SWEEP_VARIANT });
   const snap = () => {
@@ -159,7 +159,7 @@ const payloadSweep = SWEEP_FRAME_BYTES.flatMap((fb) => [sweepRun('leader', fb, S
 
 const result = {
   config: {
-    clockMHz: CLOCK_MHZ, dataWidthBits: 512, frameBytes: 60, payloadBytes: 16, followers: 2, ackCount: ACK_COUNT,
+    clockMHz: CLOCK_MHZ, dataWidthBits: 512, frameBytes: HDR_BYTES + B2B_PAYLOAD_BYTES, payloadBytes: B2B_PAYLOAD_BYTES, followers: 2, ackCount: ACK_COUNT,
     ackDelayCycles: 16, warmupCycles: WARMUP, leaderCycles: LEADER_CYCLES, followerCycles: FOLLOWER_CYCLES,
     offeredLoad: '1 frame per cycle on the leader RX port (ACKs first, else a REQ); 1 APPEND per cycle at the follower',
     seed: 1,

@@ -487,6 +487,7 @@ struct World {
     t.max_requests = kv.u64("max_requests", 0);
     t.nic_reply = kv.i64("nic_reply", 1) != 0;
     t.snoop = kv.i64("snoop", 0) != 0;
+    t.follower_reply = kv.i64("follower_reply", 0) != 0;
     t.fixed_plane = int(kv.i64("fixed_plane", -1));
     t.duplicate = kv.i64("duplicate", 0) != 0;
     t.retry_cycles = kv.u64("retry_cycles", 0);

@@ -12,6 +12,9 @@
 //   closed loop each client keeps `outstanding` requests in flight
 //
 // A request completes when its reply reaches the client: the leader NIC's REPLY (NIC_REPLY flag),
+// a follower NIC's REPLY (FOLLOWER_REPLY flag: the follower whose REPLY_MASK holds the client id mod 8
+// replies when its commit index covers the entry; a resend asks the leader NIC instead, NIC_REPLY, so
+// that a dead or lagging follower costs a retry and not the request),
 // or, with commit snooping (clients listen to the replica group), the first frame of the leader
 // whose commit index covers the log index the request's APPEND carried. Latency is exact in
 // cycles: from the cycle the client handed the REQ to its MAC to the cycle its MAC handed over
@@ -50,6 +53,7 @@ struct TrafficCfg {
   uint64_t start = 0, stop = 0;    // cycles [start, stop); stop 0: no end
   uint64_t max_requests = 0;       // 0: unlimited
   bool nic_reply = true;           // REQs carry NIC_REPLY
+  bool follower_reply = false;     // REQs carry FOLLOWER_REPLY (first send), NIC_REPLY (resends)
   bool snoop = false;              // complete on the leader's commit index (clients in the group)
   int fixed_plane = -1;            // -1: spread over planes
   bool duplicate = false;          // every request (and resend) on every plane that is up
@@ -95,7 +99,7 @@ struct Traffic {
     plane_hint.assign(n_planes, 1);
   }
 
-  std::vector<uint8_t> make_req(uint32_t client_id, uint32_t seq) const {
+  std::vector<uint8_t> make_req(uint32_t client_id, uint32_t seq, bool retry = false) const {
     size_t len = std::max<size_t>(nr::MIN_FRAME_BYTES, nr::HDR_BYTES + cfg.payload);
     std::vector<uint8_t> f(len, 0);
     uint8_t* p = f.data();
@@ -105,7 +109,8 @@ struct Traffic {
     nr::set_version(p, nr::VERSION);
     nr::set_type(p, nr::TYPE_REQ);
     nr::set_cluster_id(p, 1);
-    nr::set_flags(p, cfg.nic_reply ? nr::FLAG_NIC_REPLY : 0);
+    nr::set_flags(p, cfg.follower_reply ? (retry ? nr::FLAG_NIC_REPLY : nr::FLAG_FOLLOWER_REPLY)
+                                        : cfg.nic_reply ? nr::FLAG_NIC_REPLY : 0);
     nr::set_src_node(p, 0xFF);
     nr::set_dst_node(p, uint8_t(leader));
     nr::set_client_id(p, client_id);
@@ -136,13 +141,13 @@ struct Traffic {
   // plane up in the runtime's view (every plane when it believes none is up).
   template <typename Emit>
   void emit_copies(uint32_t ci, uint32_t p, uint32_t seq, bool retry, Emit&& emit) {
-    if (!cfg.duplicate) { copies++; emit(ci, p, make_req(clients[ci].id, seq), seq, retry); return; }
+    if (!cfg.duplicate) { copies++; emit(ci, p, make_req(clients[ci].id, seq, retry), seq, retry); return; }
     bool any = false;
     for (uint32_t q = 0; q < planes; q++) any = any || plane_hint[q];
     for (uint32_t q = 0; q < planes; q++) {
       if (any && !plane_hint[q]) continue;
       copies++;
-      emit(ci, q, make_req(clients[ci].id, seq), seq, retry);
+      emit(ci, q, make_req(clients[ci].id, seq, retry), seq, retry);
     }
   }
 

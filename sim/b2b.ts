@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { libraryPath, ROOT, type Variant } from '../native/build.js';
 import { defaultVariant, SimNic, type SimFrame } from '../native/binding.js';
+import { BEAT_BYTES, HDR_BYTES } from '../ctrl/wire/wire.gen.js';
+
+/** The default REQ payload of a B2bWorld: a one-beat frame (64 bytes). */
+export const B2B_PAYLOAD_BYTES = BEAT_BYTES - HDR_BYTES;
 
 export interface B2bConfig {
   /** 'leader': a leader NIC and `followers` follower NICs; 'follower': one follower fed one APPEND per cycle. */
@@ -17,6 +21,8 @@ export interface B2bConfig {
   /** ... or once the oldest is this many cycles old. */
   ackDelayCycles?: number;
   hbIntervalCycles?: number;
+  /** REQ payload (default: the most a one-beat frame holds, 64 - 60 = 4 bytes; a 60-byte header since
+   *  frame authentication, docs/auth.md: with 16 bytes, the old default, a REQ takes two beats) */
   payloadBytes?: number;
   /** Requests ask the leader NIC to reply to the client at commit. */
   nicReply?: boolean;
@@ -99,7 +105,7 @@ export class B2bWorld {
     this.h = this.a.create!({
       mode: config.mode === 'leader' ? 0 : 1, followers, ack_count: config.ackCount ?? 1,
       ack_delay: config.ackDelayCycles ?? 16, hb_interval: config.hbIntervalCycles ?? 1000,
-      payload_bytes: config.payloadBytes ?? 16, nic_reply: config.nicReply ? 1 : 0,
+      payload_bytes: config.payloadBytes ?? B2B_PAYLOAD_BYTES, nic_reply: config.nicReply ? 1 : 0,
       keep_host: config.keepHost ? 1 : 0, max_requests: config.maxRequests ?? 0, seed: config.seed ?? 1,
       offer_every: config.offerEveryCycles ?? 1,
     });

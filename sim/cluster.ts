@@ -16,6 +16,7 @@ import { declareApi } from '../native/ffi.js';
 import { libraryPath, type Variant } from '../native/build.js';
 import { SimNic, type SimFrame } from '../native/binding.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
+import { followerReplyMask } from '../ctrl/core/quorum.js';
 import { COUNTER_BASE, COUNTERS, Csr, HDR_BYTES, MIN_FRAME_BYTES, type CounterName, wirePs as wireTimePs, lineRateFps as wireLineRateFps } from '../ctrl/wire/wire.gen.js';
 
 // ---- configuration ------------------------------------------------------------------------------
@@ -66,6 +67,11 @@ export interface NicSettings {
   ackDelayCycles: number;
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
+  /**
+   * Load-adaptive ACKs (RAFT_ACK_GAP): a follower ACKs as soon as an entry is unacknowledged and no
+   * ACK left in the last ackGapCycles cycles (0 or absent: off; docs/architecture.md "ACK timing").
+   */
+  ackGapCycles?: number;
 }
 export const DEFAULT_NIC: NicSettings = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
@@ -82,9 +88,12 @@ export interface Workload {
   clients: number;
   /**
    * 'nic': the leader NIC replies at commit (NIC_REPLY); 'snoop': clients learn commits from the group stream;
-   * 'host': neither (REQs without NIC_REPLY): clients wait for a REPLY sent by host software.
+   * 'host': neither (REQs without NIC_REPLY): clients wait for a REPLY sent by host software;
+   * 'follower': follower replies (FOLLOWER_REPLY): the follower NIC whose REPLY_MASK holds the client
+   * id mod 8 replies when its commit index covers the entry (resends ask the leader NIC, NIC_REPLY);
+   * the static hosts write REPLY_MASK (followerReplyMask).
    */
-  reply: 'nic' | 'snoop' | 'host';
+  reply: 'nic' | 'snoop' | 'host' | 'follower';
   /**
    * 'spread': each request on one plane, round robin; a number: that plane only; 'duplicate': each
    * request (and resend) on every plane that is up, the leader NIC sequences the first copy.
@@ -177,7 +186,8 @@ export interface HostSoftware {
 
 /** The minimal static configuration: node 0 leads term 1, the others follow. */
 export class StaticHost implements HostSoftware {
-  constructor(private readonly nic: NicSettings, private readonly leader = 0) {}
+  /** followerReplies: write REPLY_MASK (followerReplyMask) for follower replies */
+  constructor(private readonly nic: NicSettings, private readonly leader = 0, private readonly followerReplies = false) {}
 
   private configure(ctx: HostContext): void {
     const n = ctx.nic;
@@ -190,9 +200,14 @@ export class StaticHost implements HostSoftware {
     n.writeCsr(Csr.RAFT_QUORUM, quorum);
     n.writeCsr(Csr.RAFT_ACK_COUNT, this.nic.ackCount);
     n.writeCsr(Csr.RAFT_ACK_DELAY, this.nic.ackDelayCycles);
+    if (this.nic.ackGapCycles) n.writeCsr(Csr.RAFT_ACK_GAP, this.nic.ackGapCycles);   // (0: the reset value stays)
     n.writeCsr(Csr.RAFT_HB_INTERVAL, this.nic.hbIntervalCycles);
     n.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, this.nic.hbCommitDelayCycles);
     n.writeCsr(Csr.RAFT_ROLE, ctx.node === this.leader ? 2 : 1);
+    if (this.followerReplies) {
+      const ids = Array.from({ length: ctx.replicas }, (_, i) => i);
+      n.writeCsr(Csr.RAFT_REPLY_MASK, followerReplyMask(ctx.node, this.leader, ids));
+    }
     n.writeCsr(Csr.RAFT_FAST_EN, 1);
   }
 
@@ -460,6 +475,13 @@ export class Cluster {
   private postSeq = 0;
   private pendingHost: HostFrame[][] = [];
   private crashedView: boolean[] = [];
+  /**
+   * Per node, the cycles at which crash faults take effect and that no host poll has looked past
+   * yet. A crash and its restart can both fall between two looks (host code waiting synchronously,
+   * e.g. a CSR read behind the host latency, advances the world without running hosts): the host
+   * must still be told of both (fuzz F3).
+   */
+  private crashDue: number[][] = [];
   private readonly maxBatch: number;
   private readonly faultTimes: number[] = [];
   private buf = Buffer.alloc(1 << 16);
@@ -503,7 +525,7 @@ export class Cluster {
       keep_committed: cfg.keepCommitted ? 1 : 0,
       mode: w.mode, rate: ratePerCycle.toPrecision(17), outstanding: w.outstanding, payload: w.payloadBytes,
       start: w.startCycle, stop: w.stopCycle, max_requests: w.maxRequests,
-      nic_reply: w.reply === 'nic' ? 1 : 0, snoop: w.reply === 'snoop' ? 1 : 0,
+      nic_reply: w.reply === 'nic' ? 1 : 0, snoop: w.reply === 'snoop' ? 1 : 0, follower_reply: w.reply === 'follower' ? 1 : 0,
       fixed_plane: typeof w.planes === 'number' ? w.planes : -1, duplicate: w.planes === 'duplicate' ? 1 : 0,
       retry_cycles: w.retryCycles,
       retry_rate: ((w.retryBudgetPct / 100) * line * P * 1e-12).toPrecision(17),
@@ -522,18 +544,20 @@ export class Cluster {
         throw new Error(`cluster: ${e.toString('utf8').replace(/\0.*$/s, '')} (${JSON.stringify(f)})`);
       }
       // batches end just after a fault took effect, so hosts hear of crashes and restarts at once
+      if (f.kind === 'crash') this.noteCrash(f.node, f.at);
       this.faultTimes.push(f.at + 1);
       if (f.until !== undefined) this.faultTimes.push(f.until + 1);
     }
     this.faultTimes.sort((x, y) => x - y);
     this._cycle = Number(this.a.cycle(this.h));
-    const hostFactory = cfg.host ?? (() => new StaticHost(this.nicSettings));
+    const hostFactory = cfg.host ?? (() => new StaticHost(this.nicSettings, 0, w.reply === 'follower'));
     for (let i = 0; i < cfg.replicas; i++) {
       const sim = SimNic.borrow(this.libPath, this.a.nic(this.h, i));
       const nic = new WorldNic(this, i, sim);
       this.nics.push(nic);
       this.pendingHost.push([]);
       this.crashedView.push(false);
+      this.crashDue[i] ??= [];
       this.hosts.push(hostFactory(i));
       const self = this;
       this.ctxs.push({
@@ -641,6 +665,7 @@ export class Cluster {
     if ((this.a.addFault(this.handle, faultLine(f, P), e, e.length) as number) !== 0) {
       throw new Error(`cluster: ${e.toString('utf8').replace(/\0.*$/s, '')} (${JSON.stringify(f)})`);
     }
+    if (f.kind === 'crash') this.noteCrash(f.node, Math.max(f.at, this._cycle));
     const ts = [Math.max(f.at, this._cycle) + 1, ...(f.until !== undefined ? [f.until + 1] : [])];
     this.faultTimes.push(...ts);
     this.faultTimes.sort((x, y) => x - y);
@@ -675,19 +700,31 @@ export class Cluster {
     return Math.max(t, this._cycle + 1);
   }
 
+  private noteCrash(node: number, at: number): void {
+    (this.crashDue[node] ??= []).push(at);
+  }
+
+  private notifyCrashState(i: number, c: boolean): void {
+    this.crashedView[i] = c;
+    this.pendingHost[i] = [];
+    this.posts = this.posts.filter((p) => p.node !== i || !c);
+    if (c) this.hosts[i]!.onCrash?.(this.ctxs[i]!);
+    else this.hosts[i]!.onRestart?.(this.ctxs[i]!);
+  }
+
   private runHosts(): void {
     // posted operations that are due
     this.applyDuePosts();
     // crash / restart notices
     for (let i = 0; i < this.replicas; i++) {
       const c = (this.a.crashed(this.handle, i) as number) !== 0;
-      if (c !== this.crashedView[i]) {
-        this.crashedView[i] = c;
-        this.pendingHost[i] = [];
-        this.posts = this.posts.filter((p) => p.node !== i || !c);
-        if (c) this.hosts[i]!.onCrash?.(this.ctxs[i]!);
-        else this.hosts[i]!.onRestart?.(this.ctxs[i]!);
-      }
+      // a crash fault that took effect since the last look (it holds from its cycle + 1)
+      const due = this.crashDue[i]!;
+      const crashedSince = due.some((t) => t < this._cycle);
+      if (crashedSince) this.crashDue[i] = due.filter((t) => t >= this._cycle);
+      // up then and up now, yet crashed in between: it crashed and restarted unseen; tell both
+      if (crashedSince && !c && !this.crashedView[i]) this.notifyCrashState(i, true);
+      if (c !== this.crashedView[i]) this.notifyCrashState(i, c);
     }
     // timers
     while (this.timers.length && this.timers[0]!.at <= this._cycle) this.timers.shift()!.fn();

@@ -55,6 +55,8 @@ export interface ModelRaftOptions {
   key: Uint8Array;
   /** follower reads under leases (core config followerReads; followers answer client gets: Replica serveReads) */
   followerReads?: boolean;
+  /** follower replies (core config followerReplies: the cores write REPLY_MASK) */
+  followerReplies?: boolean;
 }
 
 export const DEFAULT_MODEL_RAFT: ModelRaftOptions = {
@@ -327,6 +329,7 @@ export class ModelWorld {
       config: {
         id: n.id, clusterId: 1, voters: this.voters, electionTimeoutNs: o.electionTimeoutNs, heartbeatIntervalNs: o.heartbeatIntervalNs,
         rand, preVote: o.preVote, leaseReads: o.leaseReads, maxClockDrift: o.maxClockDrift, followerReads: o.followerReads ?? false,
+        ...(o.followerReplies ? { followerReplies: true } : {}),
       },
       serveReads: o.followerReads ?? false,
       clock: () => this.hostNs(n),

@@ -47,6 +47,8 @@ export interface RaftOptions {
   durableReplies: boolean;
   /** follower reads under leases (core followerReads; followers answer client gets: Replica serveReads) */
   followerReads?: boolean;
+  /** follower replies (core config followerReplies: the cores write REPLY_MASK) */
+  followerReplies?: boolean;
   /** the core's maxClockDrift (default 1e-4) */
   maxClockDrift?: number;
   /** leader reads take COMMIT_INDEX from the next tick's progress read (core readIndexAtTick) */
@@ -109,6 +111,7 @@ export class RaftHost implements HostSoftware {
         readIndexAtTick: this.opts.readIndexAtTick ?? false,
         ...(this.opts.nicSilenceNs ? { nicSilenceNs: this.opts.nicSilenceNs } : {}),
         ...(this.opts.armOnVote ? { armOnVote: true } : {}),
+        ...(this.opts.followerReplies ? { followerReplies: true } : {}),
       },
       serveReads: this.opts.followerReads ?? false,
       clock: () => ctx.now() * this.owner.nsPerCycle,
@@ -513,7 +516,7 @@ export class RaftCluster {
       const id = this.recorder.invoke(c.clientId, { op: 'get', key });
       c.kv.invoke({ op: 'get', key }, (o) => {
         tally(o);
-        if (o.kind === 'ok') this.readPaths[o.path]++;
+        if (o.kind === 'ok' && o.path !== 'follower') this.readPaths[o.path]++;
         if (o.kind === 'ok') this.recorder.ok(id, o.reply.value ? td.decode(o.reply.value) : null);
         else if (o.kind === 'failed') this.recorder.fail(id);
         else this.recorder.info(id);

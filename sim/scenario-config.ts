@@ -42,6 +42,7 @@ const networkSchema = z.object({
 const nicSchema = z.object({
   ackCount: z.number().int().min(1), ackDelayCycles: z.number().int().min(1),
   hbIntervalCycles: z.number().int().min(1), hbCommitDelayCycles: z.number().int().min(0),
+  ackGapCycles: z.number().int().min(0),
 }).partial().strict();
 
 /** How clients use the planes: 'spread' | 'duplicate' | a plane number. */
@@ -55,7 +56,7 @@ const workloadSchema = z.object({
   outstanding: z.number().int().min(1).default(1),
   payloadBytes: z.number().int().min(0).max(256).default(16),
   clients: z.number().int().min(1).max(64).default(2),
-  reply: z.enum(['nic', 'snoop']).default('nic'),
+  reply: z.enum(['nic', 'snoop', 'follower']).default('nic'),
   /** spread: each request on one plane, round robin; duplicate: on every plane (the leader NIC keeps the first); a number: that plane */
   planes: planeModeSchema.default('spread'),
   retryUs: nonNeg.default(0),
@@ -65,7 +66,7 @@ const workloadSchema = z.object({
 }).strict();
 
 const sweepSchema = z.object({
-  reply: z.enum(['nic', 'snoop']).optional(),
+  reply: z.enum(['nic', 'snoop', 'follower']).optional(),
   /** the clients' plane mode of this sweep (default the workload's) */
   planes: planeModeSchema.optional(),
   ratePct: z.array(z.number().positive()).min(1),
@@ -254,7 +255,7 @@ export function toFaultSpecs(sc: Scenario, cyclesPerUs: number, faults: Scenario
   });
 }
 
-export function clusterConfig(sc: Scenario, over: { seed?: number; ratePct?: number; reply?: 'nic' | 'snoop'; durationUs?: number; faults?: boolean; planes?: PlaneMode } = {}): { cfg: ClusterConfig; total: number; window: [number, number] } {
+export function clusterConfig(sc: Scenario, over: { seed?: number; ratePct?: number; reply?: 'nic' | 'snoop' | 'follower'; durationUs?: number; faults?: boolean; planes?: PlaneMode } = {}): { cfg: ClusterConfig; total: number; window: [number, number] } {
   const net: NetworkModel = { ...DEFAULT_NETWORK, ...sc.network };
   const cyclesPerUs = net.clockMHz;
   const cyc = (us: number) => Math.round(us * cyclesPerUs);

@@ -35,7 +35,7 @@ export interface RunOptions {
 
 export interface LatencyNs { p50: number; p99: number; p999: number; min: number; max: number; mean: number }
 
-export interface SweepPoint { reply: 'nic' | 'snoop'; planes: PlaneMode; ratePct: number; completedPct: number; lostRequests: number; drops: number; p99Ns: number; p999Ns: number; sustained: boolean }
+export interface SweepPoint { reply: 'nic' | 'snoop' | 'follower'; planes: PlaneMode; ratePct: number; completedPct: number; lostRequests: number; drops: number; p99Ns: number; p999Ns: number; sustained: boolean }
 
 /** Latency of the requests completed within one phase of a plane loss (before, during, after). */
 export interface PhaseLatency { phase: 'before' | 'during' | 'after'; fromUs: number; toUs: number; p50Ns: number; p99Ns: number; p999Ns: number; samples: number }
@@ -51,7 +51,7 @@ export interface Summary {
   replicas: number;
   planes: number;
   seed: number;
-  reply: 'nic' | 'snoop' | 'host';
+  reply: 'nic' | 'snoop' | 'host' | 'follower';
   clockMHz: number;
   frameBytes: number;
   lineRateMfps: number;
@@ -319,7 +319,7 @@ export function formatSummary(s: Summary): string {
   const L: string[] = [];
   const fmtN = (x: number) => x.toLocaleString('en-US');
   const modeText = (m: PlaneMode) => m === 'spread' ? 'spread (each request on one plane, round robin)' : m === 'duplicate' ? 'duplicate (each request on every plane, the leader NIC keeps the first)' : `plane ${m} only`;
-  L.push(`scenario ${s.name}: ${s.replicas} replicas, ${s.planes} plane(s), seed ${s.seed}, replies: ${s.reply === 'nic' ? 'leader NIC REPLY' : 'commit snooping (clients in the replica group)'}`);
+  L.push(`scenario ${s.name}: ${s.replicas} replicas, ${s.planes} plane(s), seed ${s.seed}, replies: ${s.reply === 'nic' ? 'leader NIC REPLY' : s.reply === 'follower' ? 'follower NIC REPLY (FOLLOWER_REPLY, REPLY_MASK)' : 'commit snooping (clients in the replica group)'}`);
   L.push(`  client planes  ${modeText(s.clientPlanes)}`);
   L.push(`  simulated      ${fmtN(s.simulatedUs)} µs (${fmtN(s.cycles)} cycles at ${s.clockMHz} MHz), ${s.frameBytes}-byte requests, line rate ${s.lineRateMfps} Mframes/s`);
   L.push(`  offered        ${s.offeredPct}% of line rate (${fmtN(s.offeredRequests)} requests)`);
@@ -347,7 +347,7 @@ export function formatSummary(s: Summary): string {
     }
     for (const [r, v] of Object.entries(s.sweep.maxSustainedPct)) {
       const [rep, pm] = r.split('/');
-      L.push(`    highest sustained load with ${rep === 'nic' ? 'NIC replies' : 'commit snooping'}${pm ? `, clients in ${pm} mode` : ''}: ${v === null ? 'none of the points' : `${v}% of line rate`}`);
+      L.push(`    highest sustained load with ${rep === 'nic' ? 'NIC replies' : rep === 'follower' ? 'follower replies' : 'commit snooping'}${pm ? `, clients in ${pm} mode` : ''}: ${v === null ? 'none of the points' : `${v}% of line rate`}`);
     }
   }
   if (s.planeModes) {

@@ -27,7 +27,7 @@
 //   at the client (3 replicas), which the report puts next to the measured software path.
 import type { HostFrame } from '../ctrl/nic/nic.js';
 import {
-  Csr, HostReason, MAC_GROUP, MsgType, clientMac, decodeHeader, encodeFrame, framePayload, nodeMac,
+  Csr, HDR_BYTES, HostReason, MAC_GROUP, MsgType, clientMac, decodeHeader, encodeFrame, framePayload, nodeMac,
 } from '../ctrl/wire/wire.gen.js';
 import { StaticHost, type HostContext, type HostSoftware, type NicSettings } from './cluster.js';
 
@@ -162,7 +162,7 @@ export class SoftwareHost implements HostSoftware {
     const leaderId = this.leader + base;
     let ackNeeded = false;
     for (const f of frames) {
-      if (f.frame.length < 44) { this.stats.ignored++; continue; }
+      if (f.frame.length < HDR_BYTES) { this.stats.ignored++; continue; }
       const h = decodeHeader(f.frame);
       if (this.isLeader && h.type === MsgType.REQ && f.reason === HostReason.NOT_LEADER) {
         // sequence: the entry goes to this host's log (memory) and, as one APPEND, to the group
@@ -254,7 +254,7 @@ export class HostReplyHost extends StaticHost {
     if (ctx.node !== this.leaderNode) return;
     const out: Uint8Array[] = [];
     for (const f of frames) {
-      if (f.reason !== HostReason.COMMITTED || f.frame.length < 44) continue;
+      if (f.reason !== HostReason.COMMITTED || f.frame.length < HDR_BYTES) continue;
       const h = decodeHeader(f.frame);
       if (h.type !== MsgType.APPEND && h.type !== MsgType.REQ) continue;
       out.push(encodeFrame({

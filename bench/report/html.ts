@@ -2,6 +2,7 @@
 // cluster.json. docs/benchmarks.md explains how to read it.
 import { writeFileSync } from 'node:fs';
 import type { ClusterBench, Point } from './schema.js';
+import { HDR_BYTES } from '../../ctrl/wire/wire.gen.js';
 
 const esc = (s: unknown) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -35,8 +36,8 @@ export function reportHtml(j: ClusterBench, svgs: Record<string, string>, extraH
   S.push(`<h1>nicraft cluster benchmark</h1>`);
   S.push(`<p class="note">${esc(j.statement)}</p>`);
   S.push(`<p>Mode <b>${esc(j.mode)}</b>, seed ${j.config.seed}, generated ${esc(j.generatedAt)}; sections: ${esc(j.sectionsRun.join(', '))}. ` +
-    `${j.config.planes} planes, ${j.config.payloadBytes + 44}-byte requests (${j.config.payloadBytes + 48} with FCS), ${esc(j.config.arrivals)}. ` +
-    `NIC: ACK_COUNT ${j.config.nic.ackCount}, ACK_DELAY ${j.config.nic.ackDelayCycles} cycles, HB_COMMIT_DELAY ${j.config.nic.hbCommitDelayCycles} cycles. ` +
+    `${j.config.planes} planes, ${j.config.payloadBytes + HDR_BYTES}-byte requests (${j.config.payloadBytes + HDR_BYTES + 4} with FCS), ${esc(j.config.arrivals)}. ` +
+    `NIC: ACK_COUNT ${j.config.nic.ackCount}, ACK_DELAY ${j.config.nic.ackDelayCycles} cycles, ACK_GAP ${j.config.nic.ackGapCycles ?? Object.entries(j.config.nic.ackGapCyclesByReplicas ?? {}).map(([n, g]) => `${g} (${n} replicas)`).join(', ')} cycles, HB_COMMIT_DELAY ${j.config.nic.hbCommitDelayCycles} cycles. ` +
     `Host: ${j.config.host.latencyNs} ns per host&lt;-&gt;NIC crossing, polls every ${j.config.host.pollNs} ns. Full configuration in cluster.json.</p>`);
   if (b) {
     S.push(`<h2>Headline: ${b.offeredPct}% load, ${b.replicas} replicas</h2>`);
@@ -45,7 +46,7 @@ export function reportHtml(j: ClusterBench, svgs: Record<string, string>, extraH
       ['network floor', n2(b.networkFloorNs), '4 hops (REQ, APPEND, ACK, commit frame) on an idle network'],
       ['cycle rounding', n2(b.cycleRoundingNs), 'each hop seen at the next 4 ns clock edge, 2 cycles of MAC hand-off'],
       ['NIC pipeline', n2(b.nicPipelineNs), 'leader and follower RTL cycles of a lone request with immediate ACKs'],
-      ['ACK coalescing and contention (p99)', n2(b.ackAndQueueingP99Ns), `p99 at this load minus a lone request with immediate ACKs; followers ACK every ACK_COUNT entries or after ACK_DELAY: at this load an entry waits up to ${n2(b.ackIntervalNs)} ns for its ACK`],
+      ['ACK coalescing and contention (p99)', n2(b.ackAndQueueingP99Ns), `p99 at this load minus a lone request with immediate ACKs; followers ACK every ACK_COUNT entries, after ACK_DELAY, or as soon as no ACK left in the last ACK_GAP cycles: at this load an entry waits up to ${n2(b.ackIntervalNs)} ns for its ACK`],
       ['= p99', n2(b.p99Ns), ''],
     ]));
     S.push(table(['hop', 'frame bytes', 'ns', 'cycles (rounded up)'], b.floorHops.map((h) => [h.hop, h.frameBytes, n2(h.ns), h.cycles])));

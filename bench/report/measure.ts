@@ -12,7 +12,7 @@ import { histPercentile } from '../../sim/scenario.js';
 
 /** fast: the NIC fast path; hostReply: fast path + the leader's host replies; software: FAST_EN=0. */
 export type Path = 'fast' | 'hostReply' | 'software';
-export type Reply = 'nic' | 'snoop' | 'host';
+export type Reply = 'nic' | 'snoop' | 'host' | 'follower';
 
 export interface HostModel {
   /** PCIe + driver latency of every host <-> NIC crossing (the Cluster's hostLatencyCycles), ns. */
@@ -135,7 +135,7 @@ function hostFactory(spec: PointSpec, swStats: ReturnType<typeof newSoftwareStat
     };
   }
   if (spec.path === 'hostReply') return () => new HostReplyHost(spec.nic);
-  return () => new StaticHost(spec.nic);
+  return () => new StaticHost(spec.nic, 0, spec.reply === 'follower');
 }
 
 /** Cycles of the offered window for the wanted number of requests at this load. */

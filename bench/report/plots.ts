@@ -20,6 +20,7 @@ const base = (title: string, extra: Spec = {}): Spec => ({
 const CURVE: Record<string, string> = {
   'fast/snoop': 'fast path, commit snooping',
   'fast/nic': 'fast path, NIC REPLY',
+  'fast/follower': 'fast path, follower NIC REPLY',
   'hostReply/host': 'reply from the leader host',
   'software/nic': 'software path (FAST_EN=0)',
 };

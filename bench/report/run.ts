@@ -12,7 +12,7 @@ import { pinnedLibraries, type PointResult } from './measure.js';
 import { renderAll } from './plots.js';
 import { clusterBenchSchema, type ClusterBench } from './schema.js';
 import {
-  FAILOVER_PENDING, HEADLINE_LOAD, electionsSection, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
+  FAILOVER_PENDING, benchNic, HB_COMMIT_DELAY_REPLY, HEADLINE_LOAD, electionsSection, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
   makeContext, payloadSection, planeLossSection, readScalingSection, simSpeedSection, softwareSection,
   type BenchContext, type Mode, type Section,
 } from './sections.js';
@@ -71,7 +71,7 @@ function emptyBench(ctx: BenchContext): ClusterBench {
       payloadBytes: MIN_PAYLOAD,
       clients: 2,
       arrivals: 'open loop, paced: a token bucket at the offered rate, clients in round robin, each request on one plane (round robin); no batching',
-      nic: ctx.nic,
+      nic: { ...ctx.nic, hbCommitDelayCyclesReply: HB_COMMIT_DELAY_REPLY, ackGapCyclesByReplicas: Object.fromEntries(ctx.replicas.map((n) => [String(n), benchNic(ctx, n, ctx.planes).ackGapCycles ?? 0])) },
       network: { ...ctx.network },
       host: ctx.host,
       softwareCost: ctx.softwareCost,
@@ -123,6 +123,15 @@ export function comparison(j: ClusterBench): ClusterBench['comparison'] {
       nicraft: `85.5% is not sustainable: the leader's uplink carries an APPEND and a REPLY per request; highest sustained load measured ${nicMax ?? 'none'}%`,
       how: 'fast path, NIC REPLY at commit',
     });
+    const followerMax = maxSustained(j.loadSweep.filter((p) => p.reply === 'follower'), head.replicas);
+    const fol = j.loadSweep.find((p) => p.reply === 'follower' && p.replicas === head.replicas && Math.abs(p.offeredPct - HEADLINE_LOAD) < 0.05);
+    if (followerMax !== null || fol) {
+      rows.push({
+        system: 'Waverunner', metric: 'same, with a REPLY frame per request from the followers', published: '1.8 us', source: SOURCES.waverunner!,
+        nicraft: `highest sustained load measured ${followerMax ?? 'none'}%${fol ? `; p99 at ${fol.offeredPct}%: ${us(fol.latencyNs.p99)}` : ''}`,
+        how: 'fast path, follower NIC REPLY at its commit index (FOLLOWER_REPLY, REPLY_MASK)',
+      });
+    }
     if (b?.whatIfNoFec) {
       rows.push({
         system: 'Waverunner', metric: 'p99 at 85.5%, what-if: MAC/PHY without RS-FEC', published: '1.8 us', source: SOURCES.waverunner!,
@@ -169,7 +178,7 @@ export function summaryTable(j: ClusterBench): string {
     L.push('');
     L.push('load sweep                      offered  committed  committed   p50 ns   p99 ns  p99.9 ns  floor ns  above floor  sustained');
     L.push('                                   %        Gb/s     Mreq/s                                          (p50 share)');
-    const curve = (p: PointResult | ClusterBench['loadSweep'][number]) => p.path === 'hostReply' ? 'host reply' : p.reply === 'snoop' ? 'fast path, snoop' : 'fast path, NIC REPLY';
+    const curve = (p: PointResult | ClusterBench['loadSweep'][number]) => p.path === 'hostReply' ? 'host reply' : p.reply === 'snoop' ? 'fast path, snoop' : p.reply === 'follower' ? 'fast path, follower REPLY' : 'fast path, NIC REPLY';
     for (const p of [...j.loadSweep, ...j.hostReplySweep]) {
       L.push(`  ${p.replicas}r ${curve(p).padEnd(22)} ${pad(p.offeredPct.toFixed(1), 8)} ${pad(p.committedGbps.toFixed(2), 10)} ${pad(p.committedMpps.toFixed(2), 10)} ${pad(f0(p.latencyNs.p50), 8)} ${pad(f0(p.latencyNs.p99), 8)} ${pad(f0(p.latencyNs.p999), 9)} ${pad(p.networkFloorNs.toFixed(0), 9)} ${pad((p.nicAddedShare.p50 * 100).toFixed(1) + '%', 12)}  ${p.sustained ? 'yes' : 'NO'}`);
     }

@@ -10,7 +10,7 @@ export const pointSchema = z.object({
   replicas: z.number().int(),
   planes: z.number().int(),
   path: z.enum(['fast', 'hostReply', 'software']),
-  reply: z.enum(['nic', 'snoop', 'host']),
+  reply: z.enum(['nic', 'snoop', 'host', 'follower']),
   offeredPct: num,
   payloadBytes: z.number().int(),
   frameBytes: z.number().int(),
@@ -80,7 +80,15 @@ export const clusterBenchSchema = z.object({
     payloadBytes: z.number().int(),
     clients: z.number().int(),
     arrivals: z.string(),
-    nic: z.object({ ackCount: num, ackDelayCycles: num, hbIntervalCycles: num, hbCommitDelayCycles: num }),
+    nic: z.object({
+      ackCount: num, ackDelayCycles: num, hbIntervalCycles: num, hbCommitDelayCycles: num,
+      /** RAFT_ACK_GAP when set for every point; absent: per replica count (ackGapCyclesByReplicas) */
+      ackGapCycles: num.optional(),
+      /** RAFT_ACK_GAP of the spread-mode points per replica count (benchAckGapCycles; 0: off) */
+      ackGapCyclesByReplicas: z.record(num).optional(),
+      /** HB_COMMIT_DELAY of the NIC-reply and host-reply points (hbCommitDelayCycles: commit snooping) */
+      hbCommitDelayCyclesReply: num.optional(),
+    }),
     network: z.record(z.union([z.number(), z.string(), z.boolean()])),
     host: z.object({ latencyNs: num, pollNs: num }),
     softwareCost: z.object({ perFrameNs: num, clockMHz: num }),

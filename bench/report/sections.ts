@@ -12,7 +12,7 @@
 //              with the software path's host cost model (sim/read-scaling.ts)
 //   wor        the WOR applications (bench/report/wor.ts): shared-log appends, 2PC commit latency (ModelNic)
 // docs/benchmarks.md explains every figure.
-import { lineRateFps, MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
+import { HDR_BYTES, lineRateFps, MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import type { Nic } from '../../ctrl/nic/nic.js';
 import { ROOT, variantName, type Variant } from '../../native/build.js';
 import {
-  DEFAULT_NETWORK, StaticHost, networkFloorPs, periodPs, type HostContext, type NetworkModel, type NicSettings,
+  DEFAULT_NETWORK, StaticHost, networkFloorPs, periodPs, type HostContext, type NetworkModel, type NicSettings, type PlaneMode,
 } from '../../sim/cluster.js';
 import { runFailover, type FailoverSummary, type RunHealth } from '../../sim/failover.js';
 import { loadScenario } from '../../sim/scenario.js';
@@ -37,11 +37,33 @@ export type Mode = 'full' | 'quick' | 'tiny';
 export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'elections', 'simSpeed', 'readScaling', 'wor'] as const;
 export type Section = (typeof SECTIONS)[number];
 
-/** Fast-path settings of every run (the demo's, with a shorter ACK delay: see docs/benchmarks.md). */
+/**
+ * Fast-path settings of every run (the demo's, with a shorter ACK delay: see docs/benchmarks.md). The
+ * ACK gap (RAFT_ACK_GAP) is not here: it follows from the replica count (benchAckGapCycles), unless
+ * set (ackGapCycles 0: off, the ACK_COUNT/ACK_DELAY coalescing alone).
+ */
 export const BENCH_NIC: NicSettings = { ackCount: 16, ackDelayCycles: 32, hbIntervalCycles: 1000, hbCommitDelayCycles: 4 };
+
+/**
+ * The least ACK gap (cycles) that keeps the leader's ingress within line rate on each plane at 100%
+ * offered load (docs/architecture.md "ACK timing"): minimum-size requests spread over `planes` planes
+ * take 1/planes of a plane's line rate, and each follower's ACKs go out on every plane, so
+ * followers / gap <= (1 - 1/planes) x line-rate frames per cycle. 3 replicas, 2 planes: 7 cycles; 5: 14.
+ * One plane, or clients in duplicate mode (every request on every plane): no room for ACKs at 100%, the
+ * gap is off (0) and ACK_COUNT/ACK_DELAY alone pace the ACKs, as before issue 17.
+ */
+export function benchAckGapCycles(replicas: number, planes: number, net: NetworkModel, clientPlanes: PlaneMode = 'spread'): number {
+  if (planes < 2 || clientPlanes !== 'spread') return 0;
+  const linePerCycle = lineRateFps(MIN_FRAME_BYTES, net.linkGbps) / (net.clockMHz * 1e6);
+  return Math.ceil((replicas - 1) / ((1 - 1 / planes) * linePerCycle));
+}
 /** The Cluster's host model (its defaults): every host <-> NIC crossing 1 us, polls every 1 us. */
 export const BENCH_HOST: HostModel = { latencyNs: 1000, pollNs: 1000 };
-/** Minimum-size requests: 44-byte header + 16 = 60 bytes (64 with FCS). */
+/**
+ * Request payload of the benchmarks: 16 bytes. It made a minimum-size request (44-byte header + 16 = 60
+ * bytes) until frame authentication grew the header to 60 bytes (docs/auth.md): it is now a 76-byte
+ * request (80 with FCS, two beats in the NIC).
+ */
 export const MIN_PAYLOAD = 16;
 export const HEADLINE_LOAD = 85.5;
 /** Waverunner (NSDI'23): p99 1.8 us at 85.5 Gb/s, minimum-size, no batching. */
@@ -54,6 +76,8 @@ export interface Profile {
   loads: number[];
   /** Loads of the NIC-reply and host-reply sweeps (they stop after two unsustained points). */
   replyLoads: number[];
+  /** Loads of the follower-reply sweep (reply 'follower'; stops after two unsustained points). */
+  followerLoads: number[];
   targetRequests: number;
   maxDurationUs: number;
   payloadWireBytes: number[];
@@ -82,10 +106,11 @@ export const PROFILES: Record<Mode, Profile> = {
   full: {
     loads: [10, 20, 30, 40, 50, 60, 70, 80, 85.5, 90, 100],
     replyLoads: [10, 20, 30, 40, 50, 60, 70, 80],
+    followerLoads: [10, 50, 80, 85.5, 90, 95, 98, 100],
     targetRequests: 100_000,
     maxDurationUs: 80_000,
     payloadWireBytes: [64, 128, 256, 512, 1024, 1500],
-    payloadLoads: [50, 85.5],
+    payloadLoads: [50, 85.5, 95],
     softwareLoads: [1, 2, 3, 4, 5],
     softwareRequests: 100_000,
     softwareReplicas: [3],
@@ -103,10 +128,11 @@ export const PROFILES: Record<Mode, Profile> = {
   quick: {
     loads: [10, 50, 85.5, 100],
     replyLoads: [10, 30, 50, 60],
+    followerLoads: [10, 50, 85.5, 95, 98, 100],
     targetRequests: 20_000,
     maxDurationUs: 20_000,
     payloadWireBytes: [64, 512, 1500],
-    payloadLoads: [50],
+    payloadLoads: [50, 95],
     softwareLoads: [1, 3],
     softwareRequests: 10_000,
     softwareReplicas: [3],
@@ -124,6 +150,7 @@ export const PROFILES: Record<Mode, Profile> = {
   tiny: {
     loads: [50, 85.5],
     replyLoads: [20],
+    followerLoads: [85.5],
     targetRequests: 2_000,
     maxDurationUs: 2_000,
     payloadWireBytes: [64, 128],
@@ -178,13 +205,29 @@ export function makeContext(mode: Mode, opts: { replicas?: number[]; seed?: numb
   };
 }
 
+/**
+ * The fast-path settings of a point: BENCH_NIC (ctx.nic) with the ACK gap for its replicas and planes.
+ * Replies from the NIC or the host: HB_COMMIT_DELAY 32 cycles (the reset value) instead of 4, since the
+ * clients do not learn the commit from the leader's heartbeats there (only the followers do), and at 50%
+ * the leader's uplink is full with an APPEND and a REPLY per request: with ACKs every few entries (the
+ * ACK gap) the commit index moves every few cycles, and 4-cycle commit heartbeats overflowed it
+ * (LOG_FULL at 50%, docs/benchmarks.md).
+ */
+export function benchNic(ctx: BenchContext, replicas: number, planes: number, clientPlanes: PlaneMode = 'spread', reply: Reply = 'snoop'): NicSettings {
+  const hb = reply === 'snoop' ? {} : { hbCommitDelayCycles: HB_COMMIT_DELAY_REPLY };
+  if (ctx.nic.ackGapCycles !== undefined) return { ...ctx.nic, ...hb };
+  return { ...ctx.nic, ...hb, ackGapCycles: benchAckGapCycles(replicas, planes, ctx.network, clientPlanes) };
+}
+/** HB_COMMIT_DELAY of the points with NIC or host replies (benchNic). */
+export const HB_COMMIT_DELAY_REPLY = 32;
+
 export function pointSpec(ctx: BenchContext, over: Partial<PointSpec> & { replicas: number; path: Path; reply: Reply; ratePct: number }): PointSpec {
   return {
     planes: ctx.planes,
     seed: ctx.seed,
     payloadBytes: MIN_PAYLOAD,
     clients: 2,
-    nic: ctx.nic,
+    nic: benchNic(ctx, over.replicas, over.planes ?? ctx.planes, over.clientPlanes, over.reply),
     network: ctx.network,
     host: ctx.host,
     softwareCost: ctx.softwareCost,
@@ -241,7 +284,7 @@ export interface Breakdown {
    */
   ackAndQueueingP50Ns: number;
   ackAndQueueingP99Ns: number;
-  /** Longest an entry waits for the ACK that covers it at this load: min(ACK_DELAY, ACK_COUNT / requests per cycle). */
+  /** Longest an entry waits for the ACK that covers it at this load: min(ACK_DELAY, ACK_COUNT / requests per cycle, ACK_GAP). */
   ackIntervalNs: number;
   loneLatencyNs: { settings: number; immediateAck: number; samples: number; deterministic: boolean };
   meetsWaverunner: boolean;
@@ -273,6 +316,8 @@ export function loadSection(ctx: BenchContext): LoadResult {
     }
     loadSweep.push(...sweep(ctx, 'fast path, NIC reply', ctx.profile.replyLoads,
       (rate) => pointSpec(ctx, { replicas: n, path: 'fast', reply: 'nic', ratePct: rate }), { stopAfterTwoFailures: true }).points);
+    loadSweep.push(...sweep(ctx, 'fast path, follower reply', ctx.profile.followerLoads,
+      (rate) => pointSpec(ctx, { replicas: n, path: 'fast', reply: 'follower', ratePct: rate }), { stopAfterTwoFailures: true }).points);
     hostReplySweep.push(...sweep(ctx, 'host reply', ctx.profile.replyLoads,
       (rate) => pointSpec(ctx, { replicas: n, path: 'hostReply', reply: 'host', ratePct: rate }), { stopAfterTwoFailures: true }).points);
   }
@@ -311,7 +356,7 @@ export function breakdownOf(ctx: BenchContext, p: PointResult): Breakdown {
     nicPipelineNs: round((loneImm.p50 - netCycles) * ns),
     ackAndQueueingP50Ns: round(p.latencyNs.p50 - loneImm.p50 * ns),
     ackAndQueueingP99Ns: round(p.latencyNs.p99 - loneImm.p50 * ns),
-    ackIntervalNs: round(Math.min(ctx.nic.ackDelayCycles, ctx.nic.ackCount / (p.committedMpps / ctx.network.clockMHz)) * ns),
+    ackIntervalNs: round(Math.min(base.nic.ackDelayCycles, base.nic.ackCount / (p.committedMpps / ctx.network.clockMHz), base.nic.ackGapCycles || Infinity) * ns),
     loneLatencyNs: { settings: loneNs, immediateAck: loneImm.p50 * ns, samples: lone.samples, deterministic: lone.min === lone.max },
     meetsWaverunner: meets,
     statement: '',
@@ -334,7 +379,7 @@ export interface PayloadResult { variant: string; points: PointResult[] }
 
 /** The RTL variant for frames up to `maxWire` bytes (MAX_PAYLOAD is 256 by default). */
 export function payloadVariant(maxWire: number, planes: number): Variant {
-  const need = maxWire - 4 - 44;
+  const need = maxWire - 4 - HDR_BYTES;
   if (need <= 256) return { params: { PLANES: planes } };
   return { params: { PLANES: planes, MAX_PAYLOAD: Math.ceil(need / 16) * 16 } };
 }
@@ -345,7 +390,7 @@ export function payloadSection(ctx: BenchContext): PayloadResult {
   const points: PointResult[] = [];
   for (const load of ctx.profile.payloadLoads) {
     for (const wire of ctx.profile.payloadWireBytes) {
-      const r = runPoint(pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: load, payloadBytes: wire - 48, variant })).result;
+      const r = runPoint(pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: load, payloadBytes: wire - 4 - HDR_BYTES, variant })).result;
       points.push(r);
       logPoint(ctx, `payload @${load}%`, r);
     }
@@ -576,7 +621,7 @@ export function planeLossSection(ctx: BenchContext): PlaneLossResult {
   const names = ['before', 'during: first ' + transient + ' us', 'during: plane still down', 'after: plane back'];
 
   const runOne = (mode: 'spread' | 'duplicate', withFault: boolean) => {
-    const spec: PointSpec = { ...base, clientPlanes: mode };
+    const spec: PointSpec = { ...base, clientPlanes: mode, nic: benchNic(ctx, base.replicas, base.planes, mode, base.reply) };
     const faults = withFault ? [{ kind: 'planeDown' as const, at: cyc(downAt), until: cyc(upAt), plane }] : [];
     const { cluster, total } = makeCluster(spec, { faults, durationCycles: cyc(stopAt - warm) });
     try {
@@ -623,7 +668,7 @@ export function planeLossSection(ctx: BenchContext): PlaneLossResult {
     const free = runOne(mode, false);
     const freeP99 = free.phases[1]!.latencyNs.p99;
     const sweep = ctx.profile.planeLossSweepPcts.map((pct) => {
-      const { result } = runPoint({ ...base, clientPlanes: mode, retryUs: 0, ratePct: pct, drainUs: 60 });
+      const { result } = runPoint({ ...base, clientPlanes: mode, nic: benchNic(ctx, base.replicas, base.planes, mode, base.reply), retryUs: 0, ratePct: pct, drainUs: 60 });
       logPoint(ctx, `plane modes ${mode}`, result);
       return { offeredPct: result.offeredPct, committedPct: result.committedPct, p99Ns: result.latencyNs.p99, p999Ns: result.latencyNs.p999, sustained: result.sustained };
     });

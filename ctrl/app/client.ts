@@ -3,7 +3,7 @@
 // It is written against an abstract transport and takes time from its driver (`tick(nowNs)`),
 // so it runs unchanged in the deterministic simulator.
 
-import { decodeHeader, framePayload, MsgType as W } from '../wire/wire.gen.js';
+import { decodeHeader, Flag, framePayload, MsgType as W } from '../wire/wire.gen.js';
 import type { NodeId } from '../core/types.js';
 import { decodeReply, encodeCommand, requestFrame, Status, type Command, type Reply } from './kv.js';
 
@@ -29,7 +29,7 @@ export function planeModeIssue(mode: unknown, planes: number, field = 'planes'):
 
 export type Outcome =
   /** `path`: who answered: the leader, or a replica under its read lease (a get with readFrom 'any'); `node`: which node */
-  | { kind: 'ok'; reply: Reply; path: 'leader' | 'replica'; node: NodeId }
+  | { kind: 'ok'; reply: Reply; path: 'leader' | 'replica' | 'follower'; node: NodeId }
   /** no attempt can have executed (every attempt was refused by a non-leader) */
   | { kind: 'failed'; reason: string }
   /** the request may or may not have executed: we could not find out in time */
@@ -58,6 +58,13 @@ export interface ClientOptions {
   retryBudgetNs?: number;
   /** ask the leader NIC to reply itself at commit (writes whose reply carries no value) */
   nicReplyForWrites?: boolean;
+  /**
+   * Follower replies (docs/architecture.md "Follower replies"): a write's first attempt asks the
+   * follower NIC that REPLY_MASK gives this client id to reply when its commit index covers the
+   * entry (FOLLOWER_REPLY; the leader's host then does not reply); later attempts ask as
+   * nicReplyForWrites says, so a dead follower costs one attempt timeout, not the operation.
+   */
+  followerRepliesForWrites?: boolean;
   /**
    * After a refusal (NOT_LEADER) the next attempt waits: this long after the first refusal of an
    * operation, twice as long after each further refusal in a row, up to maxBackoffNs (default
@@ -118,7 +125,7 @@ export class KvClient {
   private cur?: Op;
   private queue: { cmd: Command; done: (o: Outcome) => void }[] = [];
   private now = 0;
-  stats = { sent: 0, retries: 0, redirects: 0, indeterminate: 0, readsByReplica: 0, readsByLeader: 0, readFallbacks: 0, copies: 0 };
+  stats = { sent: 0, retries: 0, redirects: 0, indeterminate: 0, readsByReplica: 0, readsByLeader: 0, readFallbacks: 0, copies: 0, followerReplies: 0 };
   private rr = 0;
   /** the next plane of an attempt (planes.mode 'spread') */
   private planeRr = 0;
@@ -177,7 +184,9 @@ export class KvClient {
     op.sentTo.set(op.target, (op.sentTo.get(op.target) ?? 0) + 1);
     op.deadline = this.now + this.o.attemptTimeoutNs;
     const write = op.cmd.op === 'put' || op.cmd.op === 'delete';
-    const flags = this.o.nicReplyForWrites && write ? 1 : 0;
+    const flags = !write ? 0
+      : this.o.followerRepliesForWrites && op.attempts === 1 ? Flag.FOLLOWER_REPLY
+      : this.o.nicReplyForWrites ? Flag.NIC_REPLY : 0;
     this.stats.sent++;
     const unsigned = requestFrame(this.o.clusterId, this.o.clientId, op.seq, op.target, op.cmd, flags);
     const frame = this.o.sign ? this.o.sign(unsigned) : unsigned;
@@ -296,6 +305,12 @@ export class KvClient {
       // an election is on) waits, longer with each refusal in a row
       const fresh = known && !op.refusers.has(this.leader) && !op.silent.has(this.leader);
       this.giveUpOrRetry('not leader', fresh ? 0 : this.backoffNs(op.streak));
+      return;
+    }
+    // a follower NIC's reply at commit (FOLLOWER_REPLY, copied from the entry): the leader is not its sender
+    if ((h.flags & Flag.FOLLOWER_REPLY) !== 0 && reply.status === Status.OK && !reply.leader) {
+      this.stats.followerReplies++;
+      this.finish({ kind: 'ok', reply, path: 'follower', node: h.srcNode });
       return;
     }
     // a replica that answered under its read lease names the leader (docs/control-plane.md §6)

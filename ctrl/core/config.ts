@@ -6,7 +6,7 @@ import type { Config } from './types.js';
 export type CoreConfig = Required<Config>;
 
 export const CORE_DEFAULTS = {
-  preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, followerReads: false, followerLeaseNs: 0, nicSilenceNs: 0, armOnVote: false, readIndexAtTick: false, maxAppendEntries: 12, maxInflightAppends: 8,
+  preVote: true, checkQuorum: true, maxClockDrift: 1e-4, leaseReads: true, followerReads: false, followerLeaseNs: 0, nicSilenceNs: 0, armOnVote: false, followerReplies: false, readIndexAtTick: false, maxAppendEntries: 12, maxInflightAppends: 8,
   snapshotChunkBytes: 128, amnesiaGuard: true, maxPendingProposals: 1024, maxPendingReads: 1024, maxSyncWaiters: 64, maxLogReads: 256,
 } as const;
 

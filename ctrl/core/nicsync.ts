@@ -193,7 +193,7 @@ export class NicMirror {
    * A new leader's NIC (its no-op at termStart already written through the log port): term, role,
    * indexes, membership, zero match for every follower, then the fast path on.
    */
-  installLeader(out: NicOp[], p: { id: NodeId; term: number; voters: NodeId[]; termStart: number; commit: number; followers: NodeId[] }): void {
+  installLeader(out: NicOp[], p: { id: NodeId; term: number; voters: NodeId[]; termStart: number; commit: number; followers: NodeId[]; replyMask?: number }): void {
     this.set(out, 'TERM', p.term);
     this.set(out, 'ROLE', ROLE_LEADER);
     this.set(out, 'LEADER_ID', p.id);
@@ -206,11 +206,12 @@ export class NicMirror {
       this.set(out, 'MATCH_SEL', v, true);
       this.set(out, 'MATCH_INDEX', 0, true);
     }
+    if (p.replyMask !== undefined) this.set(out, 'REPLY_MASK', p.replyMask);
     this.set(out, 'FAST_EN', 1);
   }
 
   /** A reconciled follower's NIC (its host log equals the NIC's, a prefix of the leader's): indexes, role, then the fast path on. */
-  installFollower(out: NicOp[], p: { term: number; lead: NodeId; voters: NodeId[]; commit: number }): void {
+  installFollower(out: NicOp[], p: { term: number; lead: NodeId; voters: NodeId[]; commit: number; replyMask?: number }): void {
     assert(this.synced && !this.fastOn, 'a follower fast path turned on without a synced, frozen NIC');
     this.set(out, 'COMMIT_INDEX', p.commit, true);
     this.set(out, 'APPLIED_INDEX', p.commit, true);
@@ -218,6 +219,7 @@ export class NicMirror {
     this.set(out, 'ROLE', ROLE_FOLLOWER);
     this.set(out, 'LEADER_ID', p.lead);
     this.writeMembership(out, p.voters);
+    if (p.replyMask !== undefined) this.set(out, 'REPLY_MASK', p.replyMask);
     this.set(out, 'FAST_EN', 1);
   }
 

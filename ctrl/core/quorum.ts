@@ -42,6 +42,22 @@ export function hasQuorum(voters: readonly NodeId[], set: (id: NodeId) => boolea
   return n >= quorumSize(voters.length);
 }
 
+/**
+ * The NIC's REPLY_MASK for follower replies: the followers (voters but the leader, by id) share the
+ * eight residues of client id mod 8, residue r going to the (r mod followers)-th; bit r set = this
+ * node replies for those clients. A leader without followers answers every residue itself; a leader
+ * with followers, or a node that is not a voter, none.
+ */
+export function followerReplyMask(self: NodeId, leader: NodeId, voters: readonly NodeId[]): number {
+  const followers = voters.filter((v) => v !== leader).slice().sort((a, b) => a - b);
+  if (self === leader) return followers.length === 0 && voters.includes(self) ? 0xff : 0;
+  const k = followers.indexOf(self);
+  if (k < 0) return 0;
+  let m = 0;
+  for (let r = 0; r < 8; r++) if (r % followers.length === k) m |= 1 << r;
+  return m;
+}
+
 /** Bit mask of voters for the NIC's MEMBERS register (bit n = node n). */
 export function membersMask(voters: readonly NodeId[]): number {
   let m = 0;

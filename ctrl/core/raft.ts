@@ -20,7 +20,7 @@ import { crc32 } from './crc32.js';
 import { buildAppend, classify, CTL_CLIENT, entryFromFrame, entryIdentity, EntryTag, retransmitFrame } from './entry.js';
 import { HostLog } from './log.js';
 import { ProgressTracker } from './progress.js';
-import { quorumSize } from './quorum.js';
+import { followerReplyMask, quorumSize } from './quorum.js';
 import type { PersistentState } from './storage.js';
 import { assert, CoreAssertionError } from './assert.js';
 import { coreConfig, type CoreConfig } from './config.js';
@@ -649,7 +649,7 @@ export class Core {
     this.pendingConfIndex = this.lastConfIndex();
     // (2) install the term, role, indexes and membership, then (3) the fast path on
     const followers = this.voters.filter((v) => v !== this.id);
-    this.mirror.installLeader(this.rd.nic, { id: this.id, term: this.term, voters: this.voters, termStart: noop.index, commit: this.log.commit, followers });
+    this.mirror.installLeader(this.rd.nic, { id: this.id, term: this.term, voters: this.voters, termStart: noop.index, commit: this.log.commit, followers, replyMask: this.replyMask(this.id) });
     for (const v of followers) this.tracker.get(v)!.nicMatch = 0;
     this.reconciledTerm = this.term;
     this.recovering = false;
@@ -769,7 +769,7 @@ export class Core {
     if (!this.cfg.armOnVote || this.role !== 'follower' || m.term !== this.term || this.vote !== m.from) return;
     if (m.index !== this.log.lastIndex() || m.logTerm !== this.log.lastTerm() || !this.mirror.frozenAndSynced) return;
     this.armed = { term: this.term, lead: m.from };
-    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: m.from, voters: this.voters, commit: this.log.commit });
+    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: m.from, voters: this.voters, commit: this.log.commit, replyMask: this.replyMask(m.from) });
   }
 
   /** This leader's message of this term finds the NIC armed for it (maybeArm) and still following it. */
@@ -907,7 +907,12 @@ export class Core {
     // far behind the leader's host log (as its last Append said): stay frozen while its pipelined
     // Appends catch us up; every enable/freeze pair costs a round trip to the NIC
     if (this.leaderLast.term === this.term && this.log.lastIndex() + this.catchupSlack() < this.leaderLast.index) return;
-    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: this.lead, voters: this.voters, commit: this.log.commit });
+    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: this.lead, voters: this.voters, commit: this.log.commit, replyMask: this.replyMask(this.lead) });
+  }
+
+  /** REPLY_MASK for the fast path following `leader` (follower replies on), else nothing to write. */
+  private replyMask(leader: NodeId): number | undefined {
+    return this.cfg.followerReplies ? followerReplyMask(this.id, leader, this.voters) : undefined;
   }
 
   private handleHeartbeat(m: Message): void {

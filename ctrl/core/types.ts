@@ -95,7 +95,8 @@ export interface HardState {
 /** Registers the core writes or reads (names from the `raft` CSR block). */
 export type CsrName =
   | 'NODE_ID' | 'CLUSTER_ID' | 'ROLE' | 'TERM' | 'LEADER_ID' | 'MEMBERS' | 'QUORUM' | 'FAST_EN'
-  | 'TERM_START' | 'LAST_INDEX' | 'COMMIT_INDEX' | 'APPLIED_INDEX' | 'MATCH_SEL' | 'MATCH_INDEX' | 'STATUS';
+  | 'TERM_START' | 'LAST_INDEX' | 'COMMIT_INDEX' | 'APPLIED_INDEX' | 'MATCH_SEL' | 'MATCH_INDEX' | 'STATUS'
+  | 'REPLY_MASK';
 
 export type NicOp =
   | { op: 'csrWrite'; reg: CsrName; value: number }
@@ -226,6 +227,13 @@ export interface Config {
    * or Heartbeat of that leader in T then reconciles the follower without freezing its NIC.
    */
   armOnVote?: boolean;
+  /**
+   * Follower replies (docs/architecture.md "Follower replies"; default false): when the core turns
+   * its NIC's fast path on it writes REPLY_MASK, so that requests flagged FOLLOWER_REPLY are answered
+   * by the follower NICs, each for the client ids mod 8 given to it (followerReplyMask), when their
+   * commit index covers the entry. Off: REPLY_MASK is never written (it stays 0 after a reset).
+   */
+  followerReplies?: boolean;
   maxAppendEntries?: number;   // entries named per Append message (default 12: the Append must fit a 256-byte control payload)
   maxInflightAppends?: number; // Appends in flight per follower in replicate state (default 8)
   snapshotChunkBytes?: number; // default 128 (a control payload must fit the NIC's MAX_PAYLOAD)

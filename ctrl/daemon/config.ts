@@ -72,6 +72,9 @@ const nicSchema = z.object({
    *  the NIC past the delay at once, so no wall-clock wait); 1 ACKs every APPEND (one datagram each). */
   ackCount: z.number().int().min(1).max(255).default(16),
   ackDelayCycles: z.number().int().min(1).max(65535).default(16),
+  /** load-adaptive ACKs (RAFT_ACK_GAP): an ACK as soon as an entry is unacknowledged and no ACK left in
+   *  the last ackGapCycles cycles; 0: off (docs/architecture.md "ACK timing") */
+  ackGapCycles: z.number().int().min(0).max(65535).default(0),
   /** the NIC's timers; defaults from cyclesPerMs: heartbeats and RTO 20 ms, NACK delay 0.4 ms (at least 64 cycles), NACK interval twice that */
   hbIntervalCycles: z.number().int().min(1).optional(),
   hbCommitDelayCycles: z.number().int().min(1).max(65535).default(32),

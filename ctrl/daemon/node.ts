@@ -209,7 +209,7 @@ export class NodeDaemon implements StatusSource {
       storage: this.storage,
       key: Buffer.from(cfg.key, 'hex'),
       frameAuth: cfg.frameAuth ? { nodeSecret: Buffer.from(cfg.frameAuth.nodeSecret, 'hex'), clientSecret: Buffer.from(cfg.frameAuth.clientSecret, 'hex'), slot: cfg.frameAuth.slot } : undefined,
-      tuning: { ackCount: cfg.nic.ackCount, ackDelayCycles: cfg.nic.ackDelayCycles, hbIntervalCycles: cfg.nic.hbIntervalCycles, hbCommitDelayCycles: cfg.nic.hbCommitDelayCycles },
+      tuning: { ackCount: cfg.nic.ackCount, ackDelayCycles: cfg.nic.ackDelayCycles, ackGapCycles: cfg.nic.ackGapCycles, hbIntervalCycles: cfg.nic.hbIntervalCycles, hbCommitDelayCycles: cfg.nic.hbCommitDelayCycles },
       durableReplies: cfg.durableReplies,
       batchHostFrames: true,
       keepAppliedLog: false,

@@ -222,7 +222,7 @@ export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {},
         if (out.kind === 'ok') {
           counts.completed++;
           secOk++;
-          if (cmd.op === 'get') readPaths[out.path]++;
+          if (cmd.op === 'get' && out.path !== 'follower') readPaths[out.path]++;
           if (cmd.op === 'get') seen.set(key, out.reply.status === Status.OK && out.reply.value ? td.decode(out.reply.value) : null);
           else if (cmd.op === 'put') seen.set(key, td.decode(cmd.value));
           else if (cmd.op === 'cas') seen.set(key, out.reply.status === Status.OK ? td.decode(cmd.value) : out.reply.value ? td.decode(out.reply.value) : null);

@@ -32,6 +32,9 @@ export interface NicTuning {
   ackDelayCycles: number;
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
+  /** load-adaptive ACKs (RAFT_ACK_GAP: an ACK as soon as an entry is unacknowledged and none left in
+   *  the last ackGapCycles cycles); 0 or absent: off (not written) */
+  ackGapCycles?: number;
   /** the NIC's retransmit timeout (RAFT_RTO); absent: left as it is (the reset value, or what the daemon wrote) */
   rtoCycles?: number;
   /** NIC failure detection (RAFT_SILENCE_CYCLES: a LEADER_SILENT event after this many cycles without a
@@ -190,6 +193,8 @@ export class Replica {
     // the fast path's static settings (the core never touches them)
     this.nic.writeCsr(Csr.RAFT_ACK_COUNT, t.ackCount);
     this.nic.writeCsr(Csr.RAFT_ACK_DELAY, t.ackDelayCycles);
+    // (0 or absent: not written, the reset value 0 stays: no extra host command)
+    if (t.ackGapCycles) this.nic.writeCsr(Csr.RAFT_ACK_GAP, t.ackGapCycles);
     this.nic.writeCsr(Csr.RAFT_HB_INTERVAL, t.hbIntervalCycles);
     this.nic.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, t.hbCommitDelayCycles);
     if (t.rtoCycles !== undefined) this.nic.writeCsr(Csr.RAFT_RTO, t.rtoCycles);
@@ -540,6 +545,7 @@ export class Replica {
       if (this.core.role !== 'leader') continue;
       const h = decodeHeader(e.frame);
       if ((h.flags & Flag.NIC_REPLY) !== 0 && !a.duplicate && isWrite(e)) continue; // the NIC replied at commit
+      if ((h.flags & Flag.FOLLOWER_REPLY) !== 0 && !a.duplicate && isWrite(e)) continue; // a follower NIC replied at its commit
       if (!this.hostReplies(a.clientId)) continue;
       if (!a.duplicate && isGet(e)) this.stats.logGets++;
       const fr = replyFrame(this.clusterId, this.id, a.clientId, a.seq, e.index, e.term, a.reply);

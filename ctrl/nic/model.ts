@@ -98,7 +98,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = 'e594faf';
+  static readonly RTL_REVISION = '3db2596';
 
   readonly planes: number;
   /** The parameters this model was built with. */
@@ -537,8 +537,8 @@ export class ModelNic implements Nic {
     const csr = this.csr, last = this.exec.lastIndex;
     this.cyc += k;
     csr.cycleReg += k;
-    this.ctlGen.skip(k, last);
-    this.rtx.skip(k, csr.fastEn && csr.role === ROLE_LEADER, csr.nodeId, csr.members, last);
+    this.ctlGen.skip(k, last, this.csr.ackGap);
+    this.rtx.skip(k, csr.fastEn && csr.role === ROLE_LEADER, csr.nodeId, csr.members, last, csr.rto);
     this.watch.skip(k, this.watching());
     if (this.fracReady > 0) {
       // the shim draws for every fractional ready port every cycle
@@ -637,11 +637,12 @@ export class ModelNic implements Nic {
       // the signing buffer's head beat to the fan-out (both judged at the start of the cycle); AUTH_EN off: no buffer
       const sg = this.sign;
       const authEn = this.auth.authEn;
+      const sgReady = sg.ready();   // s_axis_tready: the buffer's count at the start of the cycle, before this cycle's pop
       if (authEn && sg.outValid(t) && fo.ready(planeEn)) {
         const b = sg.pop();
         fo.accept(b.buf, b.last, b.shared, planeEn, ctr);
       }
-      if (ts >= 0 && (authEn ? sg.ready() : fo.ready(planeEn))) {
+      if (ts >= 0 && (authEn ? sgReady : fo.ready(planeEn))) {
         let lastBeat: boolean;
         let buf: Uint8Array | null = null;
         let peek: Uint8Array | null;
@@ -698,7 +699,7 @@ export class ModelNic implements Nic {
     if (cg.genWe) cg.clockFrame(csr, last, commit, ex.oooValid, ex.oooMin, lr, ctr);
     if (dl.rdValid || dl.go) dl.clock(lr, ctr); else dl.appliedNext = applied;
     if (rt.rdValid || rt.go) rt.clockRead(commit, lr, ctr);
-    if (rt.evtWe || rt.staleHit) rt.clockEvent(nodeId, csr.clusterId, term, commit, ctr);
+    if (rt.evtWe || rt.evtPush || rt.staleHit) rt.clockEvent(nodeId, csr.clusterId, term, commit, ctr);
 
     // ---- the log RAM's host port: a read sees the old contents
     const oldLogRspValid = lr.rspValid;
@@ -708,7 +709,7 @@ export class ModelNic implements Nic {
     // ---- the execute engine's E stage, the host's log write, the generators' timers, retransmission, match indexes
     ex.clockE(term, nodeId, commit, lr, ctr);
     if (lpWrite) lr.hostWrite(cmd!.addr, cmd!.beat, cmd!.data!, cmd!.len);
-    cg.clockTimers(role, last, commit, ex.evSeqFirst, ex.evDup, ex.evLogGrew, ex.evGap, ex.oooValid, ex.oooMin);
+    cg.clockTimers(role, csr.ackGap, last, commit, ex.evSeqFirst, ex.evDup, ex.evLogGrew, ex.evGap, ex.oooValid, ex.oooMin);
     rt.clockPend(leaderMode, nodeId, members, last, csr.rto, cm.movedM, cm.matchNext, ex.evNack, ex.dSrc, ex.dIndex, ex.dClient);
     cm.clockMatch();
 

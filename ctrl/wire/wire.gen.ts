@@ -19,7 +19,7 @@ export const MAC_CLIENT_PREFIX = 0x024E43000000;
 export const MAC_GROUP = 0x014E520000FF;
 export const MsgType = { REQ: 1, APPEND: 2, ACK: 3, NACK: 4, HEARTBEAT: 5, REPLY: 6, CONTROL: 7 } as const;
 export type MsgType = (typeof MsgType)[keyof typeof MsgType];
-export const Flag = { NIC_REPLY: 1, RETRANSMIT: 2 } as const;
+export const Flag = { NIC_REPLY: 1, RETRANSMIT: 2, FOLLOWER_REPLY: 4 } as const;
 /** STATUS register bits (masks) */
 export const StatusBit = { HOST_RX_FULL: 1, WINDOW_FULL: 2, TX_AFULL: 4, FROZEN: 8 } as const;
 export const HostReason = { COMMITTED: 1, NOT_LEADER: 2, TERM_NEWER: 3, TERM_OLDER: 4, GAP: 5, CONTROL: 6, FAST_OFF: 7, NOT_MEMBER: 8, OTHER: 9, NEEDS_REPAIR: 10, LEADER_SILENT: 11 } as const;
@@ -60,14 +60,16 @@ export const Csr = {
   RAFT_RTO: 0x0160,
   RAFT_NACK_DELAY: 0x0164,
   RAFT_SILENCE_CYCLES: 0x0168,
-  RAFT_AUTH_EN: 0x016C,
-  RAFT_AUTH_KEY_VALID: 0x0170,
-  RAFT_AUTH_TX_KID: 0x0174,
-  RAFT_AUTH_KEY_ADDR: 0x0178,
-  RAFT_AUTH_KEY_DATA: 0x017C,
-  RAFT_AUTH_TX_PN_LO: 0x0180,
-  RAFT_AUTH_TX_PN_HI: 0x0184,
-  RAFT_AUTH_REPLAY_CLEAR: 0x0188,
+  RAFT_REPLY_MASK: 0x016C,
+  RAFT_ACK_GAP: 0x0178,
+  RAFT_AUTH_EN: 0x0180,
+  RAFT_AUTH_KEY_VALID: 0x0184,
+  RAFT_AUTH_TX_KID: 0x0188,
+  RAFT_AUTH_KEY_ADDR: 0x018C,
+  RAFT_AUTH_KEY_DATA: 0x0190,
+  RAFT_AUTH_TX_PN_LO: 0x0194,
+  RAFT_AUTH_TX_PN_HI: 0x0198,
+  RAFT_AUTH_REPLAY_CLEAR: 0x019C,
   COUNTERS_TYPE: 0x0200,
   COUNTERS_VERSION: 0x0204,
   COUNTERS_NEXT: 0x0208,
@@ -215,6 +217,8 @@ export const CSR_RESET: Record<string, number> = {
   RAFT_RTO: 512,
   RAFT_NACK_DELAY: 16,
   RAFT_SILENCE_CYCLES: 0,
+  RAFT_REPLY_MASK: 0,
+  RAFT_ACK_GAP: 0,
 };
 
 /** The nicraft header, decoded. MAC addresses are 48-bit numbers. */

@@ -50,11 +50,13 @@ module nicraft_csr #(
     output wire [31:0]             hb_commit_delay,
     output wire [31:0]             ack_count,
     output wire [31:0]             ack_delay,
+    output wire [31:0]             ack_gap,
     output wire [31:0]             term_start,
     output wire [PLANES-1:0]       plane_en,
     output wire [31:0]             nack_interval,
     output wire [31:0]             nack_delay,
     output wire [31:0]             silence_cycles,
+    output wire [7:0]              reply_mask,
     output wire [31:0]             rto,
     output wire [63:0]             cycle,
 
@@ -110,12 +112,14 @@ reg [31:0] hb_interval_reg = NR_CSR_RAFT_HB_INTERVAL_RESET;
 reg [31:0] hb_commit_delay_reg = NR_CSR_RAFT_HB_COMMIT_DELAY_RESET;
 reg [31:0] ack_count_reg = NR_CSR_RAFT_ACK_COUNT_RESET;
 reg [31:0] ack_delay_reg = NR_CSR_RAFT_ACK_DELAY_RESET;
+reg [31:0] ack_gap_reg = NR_CSR_RAFT_ACK_GAP_RESET;
 reg [31:0] term_start_reg = NR_CSR_RAFT_TERM_START_RESET;
 reg [2:0]  match_sel_reg = 3'd0;
 reg [2:0]  plane_en_reg = 3'b111;
 reg [31:0] nack_interval_reg = NR_CSR_RAFT_NACK_INTERVAL_RESET;
 reg [31:0] nack_delay_reg = NR_CSR_RAFT_NACK_DELAY_RESET;
 reg [31:0] silence_cycles_reg = NR_CSR_RAFT_SILENCE_CYCLES_RESET;
+reg [7:0]  reply_mask_reg = NR_CSR_RAFT_REPLY_MASK_RESET[7:0];
 reg [31:0] rto_reg = NR_CSR_RAFT_RTO_RESET;
 reg [63:0] cycle_reg = 64'd0;
 
@@ -162,6 +166,7 @@ always_comb begin
         NR_CSR_RAFT_HB_INTERVAL:     csr_mux = hb_interval_reg;
         NR_CSR_RAFT_ACK_COUNT:       csr_mux = ack_count_reg;
         NR_CSR_RAFT_ACK_DELAY:       csr_mux = ack_delay_reg;
+        NR_CSR_RAFT_ACK_GAP:         csr_mux = ack_gap_reg;
         NR_CSR_RAFT_TERM_START:      csr_mux = term_start_reg;
         NR_CSR_RAFT_LAST_INDEX:      csr_mux = last_index;
         NR_CSR_RAFT_COMMIT_INDEX:    csr_mux = commit_index;
@@ -175,6 +180,7 @@ always_comb begin
         NR_CSR_RAFT_RTO:             csr_mux = rto_reg;
         NR_CSR_RAFT_NACK_DELAY:      csr_mux = nack_delay_reg;
         NR_CSR_RAFT_SILENCE_CYCLES:  csr_mux = silence_cycles_reg;
+        NR_CSR_RAFT_REPLY_MASK:      csr_mux = {24'd0, reply_mask_reg};
         NR_CSR_COUNTERS_TYPE:        csr_mux = NR_BLK_COUNTERS_TYPE;
         NR_CSR_COUNTERS_VERSION:     csr_mux = NR_BLK_COUNTERS_VERSION;
         NR_CSR_COUNTERS_NEXT:        csr_mux = 32'd0;
@@ -200,12 +206,14 @@ always_ff @(posedge clk) begin
         hb_commit_delay_reg <= NR_CSR_RAFT_HB_COMMIT_DELAY_RESET;
         ack_count_reg <= NR_CSR_RAFT_ACK_COUNT_RESET;
         ack_delay_reg <= NR_CSR_RAFT_ACK_DELAY_RESET;
+        ack_gap_reg <= NR_CSR_RAFT_ACK_GAP_RESET;
         term_start_reg <= NR_CSR_RAFT_TERM_START_RESET;
         match_sel_reg <= NR_CSR_RAFT_MATCH_SEL_RESET[2:0];
         plane_en_reg <= NR_CSR_RAFT_PLANE_EN_RESET[2:0];
         nack_interval_reg <= NR_CSR_RAFT_NACK_INTERVAL_RESET;
         nack_delay_reg <= NR_CSR_RAFT_NACK_DELAY_RESET;
         silence_cycles_reg <= NR_CSR_RAFT_SILENCE_CYCLES_RESET;
+        reply_mask_reg <= NR_CSR_RAFT_REPLY_MASK_RESET[7:0];
         rto_reg <= NR_CSR_RAFT_RTO_RESET;
     end else if (csr_wr_en) begin
         case (csr_addr)
@@ -221,12 +229,14 @@ always_ff @(posedge clk) begin
             NR_CSR_RAFT_HB_COMMIT_DELAY: hb_commit_delay_reg <= csr_wr_data;
             NR_CSR_RAFT_ACK_COUNT:       ack_count_reg <= csr_wr_data;
             NR_CSR_RAFT_ACK_DELAY:       ack_delay_reg <= csr_wr_data;
+            NR_CSR_RAFT_ACK_GAP:         ack_gap_reg <= csr_wr_data;
             NR_CSR_RAFT_TERM_START:      term_start_reg <= csr_wr_data;
             NR_CSR_RAFT_MATCH_SEL:       match_sel_reg <= csr_wr_data[2:0];
             NR_CSR_RAFT_PLANE_EN:        plane_en_reg <= csr_wr_data[2:0];
             NR_CSR_RAFT_NACK_INTERVAL:   nack_interval_reg <= csr_wr_data;
             NR_CSR_RAFT_NACK_DELAY:      nack_delay_reg <= csr_wr_data;
             NR_CSR_RAFT_SILENCE_CYCLES:  silence_cycles_reg <= csr_wr_data;
+            NR_CSR_RAFT_REPLY_MASK:      reply_mask_reg <= csr_wr_data[7:0];
             NR_CSR_RAFT_RTO:             rto_reg <= csr_wr_data;
             default: ;
         endcase
@@ -256,11 +266,13 @@ assign hb_interval = hb_interval_reg;
 assign hb_commit_delay = hb_commit_delay_reg;
 assign ack_count = ack_count_reg;
 assign ack_delay = ack_delay_reg;
+assign ack_gap = ack_gap_reg;
 assign term_start = term_start_reg;
 assign plane_en = plane_en_reg[PLANES-1:0];
 assign nack_interval = nack_interval_reg;
 assign nack_delay = nack_delay_reg;
 assign silence_cycles = silence_cycles_reg;
+assign reply_mask = reply_mask_reg;
 assign rto = rto_reg;
 assign cycle = cycle_reg;
 assign match_sel = match_sel_reg;

@@ -1,14 +1,19 @@
 // nicraft: generated frames: ACK and NACK (follower), HEARTBEAT and NIC REPLY (leader).
 //
 //   ACK:       once ACK_COUNT entries are unacknowledged or the oldest waited ACK_DELAY cycles, or at
-//              once after a duplicate APPEND (the leader may have missed the ACK).
+//              once after a duplicate APPEND (the leader may have missed the ACK); with ACK_GAP on
+//              (non-zero) also as soon as an entry is unacknowledged and no ACK or NACK left in the
+//              last ACK_GAP cycles: at once at low load, at most one ACK per ACK_GAP cycles at high load.
 //   NACK:      a gap (an APPEND beyond it, a HEARTBEAT naming a later index, a refused APPEND) that
 //              lasted NACK_DELAY cycles; repeated every NACK_INTERVAL cycles while the same index is
 //              expected. It names the gap: [expected index, first index held beyond it).
 //   HEARTBEAT: every HB_INTERVAL cycles without an APPEND, or HB_COMMIT_DELAY cycles after the commit
 //              index moved (so followers learn it).
 //   REPLY:     the leader answers the client itself when an entry flagged NIC_REPLY is delivered
-//              (from the delivery engine's read register), and it has priority.
+//              (from the delivery engine's read register), and it has priority. Follower replies:
+//              any role answers an entry flagged FOLLOWER_REPLY when it delivers it (its commit
+//              index covers it) if REPLY_MASK has the bit of the client id mod 8 (the core gives
+//              each residue to one follower; docs/architecture.md "Follower replies").
 // One frame a cycle at most, into the generated frames' FIFO (toward the TX arbiter). ACKs, NACKs and
 // HEARTBEATs carry a sequence number, so that a repeat is never taken for a plane copy.
 `resetall
@@ -38,10 +43,12 @@ module nicraft_ctl_gen #(
     input  wire [31:0]           hb_commit_delay,
     input  wire [31:0]           ack_count,
     input  wire [31:0]           ack_delay,
+    input  wire [31:0]           ack_gap,          // 0: off
     input  wire [31:0]           nack_interval,
     input  wire [31:0]           nack_delay,
     input  wire                  ooo_valid,        // an entry beyond a gap is buffered (the NACK names it)
     input  wire [31:0]           ooo_min,
+    input  wire [7:0]            reply_mask,       // REPLY_MASK: follower replies for client ids mod 8
 
     // events from the execute engine
     input  wire                  ev_seq_first,     // an APPEND goes out: the heartbeat timer restarts
@@ -90,6 +97,10 @@ wire [47:0] my_mac = NR_MAC_NODE_PREFIX | {40'd0, node_id};
 reg [31:0] acked_index_reg = 32'd0, acked_index_next;
 reg [31:0] ack_age_reg = 32'd0, ack_age_next;
 reg        force_ack_reg = 1'b0, force_ack_next;
+reg [31:0] gap_left_reg = 32'd0, gap_left_next;   // cycles until ACK_GAP lets the next ACK go
+reg        gap_open_reg = 1'b0, gap_open_next;     // ACK_GAP on and gap_left is 0 (a register: one bit for the ACK decision)
+reg        gap_block_reg = 1'b0;                   // an ACK or NACK left last cycle (ACK_GAP >= 2): the gap restarts now
+reg        ack_urge_reg = 1'b0, ack_urge_next;     // force_ack_reg || (gap_open_reg && !gap_block_reg): one bit for the decision
 reg [31:0] hb_timer_reg = 32'd0, hb_timer_next;
 reg [31:0] commit_sent_reg = 32'd0, commit_sent_next;
 reg        nack_want_reg = 1'b0, nack_want_next;
@@ -103,7 +114,13 @@ wire [31:0] unacked = last_index - acked_index_reg;
 // (kept wires: the mapping keeps them as separate nodes) and the threshold joins in the last LUT
 (* keep *) wire ack_count_met = unacked >= ack_count;
 (* keep *) wire ack_base = follower_mode && (unacked != 32'd0 || force_ack_reg);
-(* keep *) wire ack_other = ack_base && (ack_age_reg >= ack_delay || force_ack_reg);
+// ACK_GAP: the last ACK or NACK left at least ACK_GAP cycles ago. gap_left counts down to 0 and gap_open
+// is registered, so the decision gains two register bits, not a compare. The gap restarts one cycle after
+// an ACK (from gap_block, a register of the send): the send's fan-out stays one flop, and gap_block masks
+// the cycle in between (gap_open was decided without the send).
+wire [31:0] ack_gap_m2 = ack_gap >= 32'd2 ? ack_gap - 32'd2 : 32'd0;
+wire gap_en = ack_gap != 32'd0;
+(* keep *) wire ack_other = ack_base && (ack_age_reg >= ack_delay || ack_urge_reg);
 wire ack_want = ack_other || (ack_base && ack_count_met);
 wire hb_want = leader_mode && (hb_timer_reg >= hb_interval ||
                (commit_index != commit_sent_reg && hb_timer_reg >= hb_commit_delay));
@@ -128,10 +145,15 @@ always_comb begin
     if (role != ROLE_LEADER && nack_go && ooo_valid) ctl_beat = nr_set_client_id(ctl_beat, ooo_min);
 end
 
-// NIC reply to a client at commit (leader, entry flagged NIC_REPLY)
+// NIC reply to a client at commit (leader, entry flagged NIC_REPLY; any role, entry flagged
+// FOLLOWER_REPLY whose client id mod 8 is in REPLY_MASK)
 wire [7:0]  dlv_flags = nr_get_flags(dlv_rd_data);
 wire [31:0] dlv_client = nr_get_client_id(dlv_rd_data);
-wire gen_reply = dlv_rd_valid && dlv_rd_first && role == ROLE_LEADER && dlv_flags[NR_FLAG_NIC_REPLY];
+// (kept wires: the reply decision comes from registers and settles early; the mapping must not fold
+// it into the ACK threshold's late logic)
+(* keep *) wire reply_hit = dlv_flags[NR_FLAG_FOLLOWER_REPLY] && reply_mask[dlv_client[2:0]];
+(* keep *) wire gen_reply = dlv_rd_valid && dlv_rd_first &&
+                            ((role == ROLE_LEADER && dlv_flags[NR_FLAG_NIC_REPLY]) || reply_hit);
 reg [DATA_WIDTH-1:0] reply_beat;
 always_comb begin
     reply_beat = {DATA_WIDTH{1'b0}};
@@ -161,11 +183,15 @@ wire gen_nack = gen_ctl && nack_go;
 (* keep *) wire gen_we_count = gen_ready && ack_base;
 wire gen_we = gen_we_early || (gen_we_count && ack_count_met);
 wire gen_ctl_we = gen_we && !gen_reply;
+// an ACK or NACK leaves (with ACK_GAP 1 the next may follow at once: no block)
+wire gap_block_next = !rst && gen_ctl_we && role != ROLE_LEADER && ack_gap != 32'd1;
 
 always_comb begin
     acked_index_next = acked_index_reg;
     ack_age_next = ack_age_reg;
     force_ack_next = force_ack_reg;
+    gap_left_next = gap_left_reg;
+    gap_open_next = gap_open_reg;
     hb_timer_next = hb_timer_reg;
     commit_sent_next = commit_sent_reg;
     nack_want_next = nack_want_reg;
@@ -208,11 +234,23 @@ always_comb begin
         if (unacked != 32'd0) ack_age_next = ack_age_reg + 32'd1;
         if (!ev_seq_first) hb_timer_next = hb_timer_reg + 32'd1;
     end
+    // an ACK or NACK leaves: the next may follow ACK_GAP cycles later
+    // (gap_open_next: gap_left_next == 0 with ACK_GAP on, from the two candidates, not from gap_left_next)
+    if (gap_block_reg) begin
+        // the ACK left last cycle: ACK_GAP - 1 cycles of the gap are left after this one
+        gap_left_next = ack_gap_m2;
+        gap_open_next = gap_en && ack_gap <= 32'd2;
+    end else begin
+        if (gap_left_reg != 32'd0) gap_left_next = gap_left_reg - 32'd1;
+        gap_open_next = gap_en && gap_left_reg <= 32'd1;
+    end
     if (wr_last_index) acked_index_next = wr_data;
     if (rst) begin
         acked_index_next = 32'd0;
         ack_age_next = 32'd0;
         force_ack_next = 1'b0;
+        gap_left_next = 32'd0;
+        gap_open_next = 1'b0;
         hb_timer_next = 32'd0;
         commit_sent_next = 32'd0;
         nack_want_next = 1'b0;
@@ -221,12 +259,18 @@ always_comb begin
         nack_sent_index_next = 32'd0;
         ctl_seq_next = 32'd0;
     end
+    ack_urge_next = force_ack_next || (gap_open_next && !gap_block_next);
 end
 
 always_ff @(posedge clk) begin
     acked_index_reg <= acked_index_next;
     ack_age_reg <= ack_age_next;
     force_ack_reg <= force_ack_next;
+    gap_left_reg <= gap_left_next;
+    gap_open_reg <= gap_open_next;
+    // an ACK or NACK leaves (with ACK_GAP 1 the next may follow at once: no block)
+    gap_block_reg <= gap_block_next;
+    ack_urge_reg <= ack_urge_next;
     hb_timer_reg <= hb_timer_next;
     commit_sent_reg <= commit_sent_next;
     nack_want_reg <= nack_want_next;
@@ -258,6 +302,13 @@ assign ev_nack_tx = gen_we && gen_nack;
 always_ff @(posedge clk) begin
     if (!rst) assert (expect_index == last_index + 32'd1)
         else $error("nicraft_ctl_gen: expect_index %0d is not last_index %0d + 1", expect_index, last_index);
+end
+// the registered ACK_GAP flag opens only once the gap has run out; ack_urge is its shorthand with force_ack
+always_ff @(posedge clk) begin
+    if (!rst) assert (!gap_open_reg || gap_left_reg == 32'd0)
+        else $error("nicraft_ctl_gen: gap_open with %0d cycles of the ACK gap left", gap_left_reg);
+    if (!rst) assert (ack_urge_reg == (force_ack_reg || (gap_open_reg && !gap_block_reg)))
+        else $error("nicraft_ctl_gen: ack_urge %0d is not force_ack %0d || (gap_open %0d && !gap_block %0d)", ack_urge_reg, force_ack_reg, gap_open_reg, gap_block_reg);
 end
 `endif
 

@@ -146,7 +146,8 @@ end
 // Signals between the blocks, in the order of the datapath
 // CSR block
 wire [7:0] node_id, node_sel, leader_id, members;  wire [15:0] cluster_id;  wire [1:0] role;  wire [3:0] quorum;
-wire [31:0] term, hb_interval, hb_commit_delay, ack_count, ack_delay, term_start, nack_interval, nack_delay, rto, silence_cycles;
+wire [31:0] term, hb_interval, hb_commit_delay, ack_count, ack_delay, ack_gap, term_start, nack_interval, nack_delay, rto, silence_cycles;
+wire [7:0]  reply_mask;
 wire fast_en, leader_mode, follower_mode;  wire [PLANES-1:0] plane_en;  wire [63:0] cycle;
 wire wr_last_index, wr_commit_index, wr_applied_index, wr_match_index, ctr_clear;  wire [2:0] match_sel;
 wire [5:0] ctr_rd_index;  wire [63:0] ctr_rd_value;
@@ -166,7 +167,7 @@ wire app_tvalid, app_tready, app_tlast, pnt_tvalid, pnt_tready, pnt_tlast, appen
 wire ev_seq_first, ev_dup, ev_log_grew, ev_gap, ev_ack, ev_nack, ev_commit, ev_drop, ev_punt, ev_hb;
 wire ev_seq_end, ev_accept_end, ev_ooo_end, exec_frozen;  wire [7:0] ev_src, ev_why;  wire [31:0] ev_index, ev_client, ev_commit_index;
 // commit, delivery, generators, retransmission
-wire [MAX_NODES*32-1:0] match, match_next, match_view;  wire [MAX_NODES-1:0] match_moved;
+wire [MAX_NODES*32-1:0] match, match_next, match_view;  wire [MAX_NODES*33-1:0] match_p1;  wire [MAX_NODES-1:0] match_moved;
 wire [31:0] commit_index, dlv_target, applied_index;
 wire dlv_rd_en, dlv_afull, dlv_rd_valid, dlv_rd_first, ev_committed;  wire [LD-1:0] dlv_rd_slot;  wire [SB-1:0] dlv_rd_beat;
 wire [15:0] dlv_len, rtx_len;  wire [31:0] rtx_index, rtx_term;  wire [DW-1:0] dlv_rd_data, rtx_rd_data;
@@ -275,7 +276,7 @@ nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
     .ev_commit(ev_commit), .ev_commit_index(ev_commit_index),
     .wr_commit_index(wr_commit_index), .wr_match_index(wr_match_index), .match_sel(match_sel),
     .wr_last_index(wr_last_index), .wr_data(csr_wr_data),
-    .match(match), .match_next(match_next), .match_moved(match_moved), .match_view(match_view),
+    .match(match), .match_p1(match_p1), .match_next(match_next), .match_moved(match_moved), .match_view(match_view),
     .commit_index(commit_index), .dlv_target(dlv_target)
 );
 
@@ -297,7 +298,7 @@ nicraft_ctl_gen #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW)) ctl_gen_inst (
     .clk(clk), .rst(rst),
     .role(role), .fast_en(fast_en), .node_id(node_id), .cluster_id(cluster_id), .leader_id(leader_id), .term(term),
     .last_index(last_index), .expect_index(expect_index), .commit_index(commit_index), .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay),
-    .ack_count(ack_count), .ack_delay(ack_delay), .nack_interval(nack_interval), .nack_delay(nack_delay),
+    .ack_count(ack_count), .ack_delay(ack_delay), .ack_gap(ack_gap), .nack_interval(nack_interval), .nack_delay(nack_delay), .reply_mask(reply_mask),
     .ooo_valid(ooo_valid), .ooo_min(ooo_min),
     .ev_seq_first(ev_seq_first), .ev_dup(ev_dup), .ev_log_grew(ev_log_grew), .ev_gap(ev_gap),
     .wr_last_index(wr_last_index), .wr_data(csr_wr_data),
@@ -311,7 +312,7 @@ nicraft_rtx #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEPT
     .clk(clk), .rst(rst),
     .leader_mode(leader_mode), .node_id(node_id), .members(members), .cluster_id(cluster_id), .term(term),
     .last_index(last_index), .commit_index(commit_index), .rto(rto),
-    .match(match), .match_next(match_next), .match_moved(match_moved),
+    .match(match), .match_p1(match_p1), .match_next(match_next), .match_moved(match_moved),
     .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index), .ev_client(ev_client),
     .rd_req(rtx_rd_req), .rd_gnt(rtx_rd_gnt), .rd_slot(rtx_rd_slot), .rd_beat(rtx_rd_beat), .rd_len(rtx_len),
     .rd_index(rtx_index), .rd_term(rtx_term), .rd_data(rtx_rd_data),
@@ -384,9 +385,9 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
     .csr_rd_data(csr_rd_data), .csr_rd_valid(csr_rd_valid),
     .node_id(node_id), .node_sel(node_sel), .cluster_id(cluster_id), .role(role), .term(term), .leader_id(leader_id), .members(members),
     .quorum(quorum), .fast_en(fast_en), .leader_mode(leader_mode), .follower_mode(follower_mode),
-    .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay), .ack_count(ack_count), .ack_delay(ack_delay),
+    .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay), .ack_count(ack_count), .ack_delay(ack_delay), .ack_gap(ack_gap),
     .term_start(term_start), .plane_en(plane_en), .nack_interval(nack_interval), .nack_delay(nack_delay), .rto(rto),
-    .silence_cycles(silence_cycles), .cycle(cycle),
+    .silence_cycles(silence_cycles), .reply_mask(reply_mask), .cycle(cycle),
     .wr_last_index(wr_last_index), .wr_commit_index(wr_commit_index), .wr_applied_index(wr_applied_index),
     .wr_match_index(wr_match_index), .match_sel(match_sel), .ctr_clear(ctr_clear),
     .last_index(last_index), .commit_index(commit_index), .applied_index(applied_index), .match_view(match_view),

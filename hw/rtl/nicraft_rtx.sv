@@ -4,7 +4,10 @@
 // A follower is served on a NACK (from the index it expects to the first it holds beyond the gap)
 // or when its ACKs made no progress for its retransmit timeout while it lags (from its match index
 // on). One follower at a time: the others wait in a pending set, served round robin after the last
-// one (nicraft_rr_pick). The timeout doubles after every expiry without progress (RTO << shift, up to
+// one (nicraft_rr_pick). Starting a round takes three cycles, for timing (docs/synthesis.md): the pick
+// (the follower's pending range and match index + 1 registered), the range (its first and last index
+// registered), the start (the range checked against the log: a round, a needs-repair event, or
+// nothing); no other follower is picked meanwhile. The timeout doubles after every expiry without progress (RTO << shift, up to
 // RTO_SHIFT_MAX) and drops back to RTO when the follower's match index moves: a follower that cannot
 // take the frames (its fast path off while its host repairs it) costs a few rounds, not the leader's
 // whole egress. The engine reads an entry beat by beat (the data comes back the next cycle),
@@ -56,6 +59,7 @@ module nicraft_rtx #(
     input  wire [31:0]                commit_index,
     input  wire [31:0]                rto,              // retransmit timeout, cycles
     input  wire [MAX_NODES*32-1:0]    match,            // match index registers
+    input  wire [MAX_NODES*33-1:0]    match_p1,         // ... + 1 in 33 bits (registers)
     input  wire [MAX_NODES*32-1:0]    match_next,       // ... as they move this cycle
     input  wire [MAX_NODES-1:0]       match_moved,
     // a NACK taken by the execute engine: the follower, the index it expects, the first it holds beyond the gap
@@ -127,12 +131,12 @@ initial begin
     end
 end
 
-// bytes of the last beat of an entry of len bytes
+// bytes of the last beat of an entry of len bytes: byte i is kept unless it is the last beat and
+// len_lo (0: 64) <= i (a compare of len_lo with a constant per byte, not a shift)
 function automatic [KEEP_WIDTH-1:0] keep_for(input [5:0] len_lo, input last);
-    reg [6:0] n;
+    integer i;
     begin
-        n = (len_lo == 6'd0) ? 7'd64 : {1'b0, len_lo};
-        keep_for = last ? (KEEP_WIDTH'({KEEP_WIDTH{1'b1}}) >> (7'd64 - n)) : {KEEP_WIDTH{1'b1}};
+        for (i = 0; i < KEEP_WIDTH; i = i + 1) keep_for[i] = !last || len_lo == 6'd0 || len_lo > 6'(i);
     end
 endfunction
 
@@ -148,9 +152,26 @@ reg [31:0]                rto_timer_reg [0:7];
 reg [31:0]                rto_timer_next [0:7];
 reg [2:0]                 rto_shift_reg [0:7];
 reg [2:0]                 rto_shift_next [0:7];
+// a follower's retransmit timeout, RTO << shift, registered (for timing: no shifter before the
+// timer's compare): it follows RTO and the shift a cycle late. The shift moves only when the timer
+// restarts from 0, so that changes nothing unless RTO << shift is 0; an RTO write counts a cycle later
+reg [31:0]                rto_lim_reg [0:7];
 reg [7:0]                 repair_sent_reg = 0, repair_sent_next; // a needs-repair event is out for this follower
 reg [PICK_WIDTH-1:0]      last_pick_reg = 0;
 reg [6:0]                 round_reg = 7'd0;                      // numbers retransmission rounds: a later round is never a copy
+
+// the round's start, in three stages: picked (prep_*), range computed (range_*), started (active_reg)
+reg                       prep_reg = 1'b0, prep_next;
+reg [2:0]                 prep_node_reg = 3'd0;
+reg [31:0]                prep_pfrom_reg = 32'd0;                // the pending range's first index
+reg [31:0]                prep_m1_reg = 32'd0;                   // the follower's match index + 1
+reg [31:0]                prep_end_reg = 32'd0;                  // the pending range's end (0: to the last)
+reg                       range_reg = 1'b0, range_next;
+reg [2:0]                 range_node_reg = 3'd0;
+reg [31:0]                range_from_reg = 32'd0;
+reg [31:0]                range_to_reg = 32'd0;
+reg [32:0]                range_from_top_reg = 33'd0;            // range_from + LOG_DEPTH - 1 (33 bits)
+reg                       range_from_zero_reg = 1'b0;
 
 reg                       active_reg = 1'b0, active_next;
 reg [2:0]                 node_reg = 3'd0, node_next;
@@ -175,15 +196,18 @@ nicraft_rr_pick #(.PORTS(MAX_NODES), .SEL_WIDTH(PICK_WIDTH)) pick_inst (
 wire [2:0]  pick = 3'(pick_sel);
 wire [31:0] match_pick = match[pick*32 +: 32];
 wire [31:0] match_node = match[node_reg*32 +: 32];
-
-// oldest index still in log RAM
-wire [31:0] log_oldest = (last_index > LOG_DEPTH) ? last_index - LOG_DEPTH + 32'd1 : 32'd1;
-wire [31:0] pend_end = pend_end_reg[pick];
-wire [31:0] range_to = (pend_end != 32'd0 && pend_end - 32'd1 < last_index) ? pend_end - 32'd1 : last_index;
-wire [31:0] from_pend = pend_index_reg[pick];
-wire [31:0] range_from = (from_pend > match_pick + 32'd1) ? from_pend : match_pick + 32'd1;
-wire start_ok = leader_mode && !active_reg && pick_valid;
-wire needs_repair = start_ok && range_from <= last_index && range_from < log_oldest;
+// stage 1, pick: a pending follower, when no round is under way or starting
+wire pick_ok = leader_mode && !active_reg && !prep_reg && !range_reg && pick_valid;
+// stage 2, range: from the later of the pending range's start and the match index + 1, to the
+// pending range's end or the last index
+wire [31:0] prep_from = (prep_pfrom_reg > prep_m1_reg) ? prep_pfrom_reg : prep_m1_reg;
+wire [31:0] prep_to = (prep_end_reg != 32'd0 && prep_end_reg - 32'd1 < last_index) ? prep_end_reg - 32'd1 : last_index;
+// stage 3, start: a round, or a needs-repair event if its first index left the log RAM, i.e. is
+// below the oldest index the RAM holds, last - LOG_DEPTH + 1 (1 while last <= LOG_DEPTH): from < that
+// iff from + LOG_DEPTH - 1 < last (the sum registered in stage 2, so one compare here)
+wire from_left_ram = (last_index > LOG_DEPTH) ? range_from_top_reg < {1'b0, last_index} : range_from_zero_reg;
+wire start_ok = leader_mode && range_reg;
+wire needs_repair = start_ok && range_from_reg <= last_index && from_left_ram;
 
 // the entry to read next is not in its slot (the slot's tag names another index), or is of an older
 // term (a follower NIC punts it): nothing of it is sent, the round stops, the host gets a needs-repair
@@ -194,8 +218,8 @@ wire evt_afull;
 wire rtx_afull;
 // a needs-repair event: at the start of a round (an index that left the RAM) or for a stale slot
 // (only while a round is under way, so never both in one cycle)
-wire [2:0]  evt_node = active_reg ? node_reg : pick;
-wire [31:0] evt_index = active_reg ? next_reg : range_from;
+wire [2:0]  evt_node = active_reg ? node_reg : range_node_reg;
+wire [31:0] evt_index = active_reg ? next_reg : range_from_reg;
 wire evt_we = (needs_repair || stale) && !repair_sent_reg[evt_node] && !evt_afull;
 
 wire [15:0] last_beat = (rd_len == 16'd0) ? 16'd0 : (rd_len - 16'd1) >> 6;
@@ -207,6 +231,18 @@ wire mid_next = go ? !is_last : (beat_reg != 0);   // inside a frame after this 
 assign rd_slot = next_reg[LOG_DEPTH_LOG2-1:0];
 assign rd_beat = beat_reg;
 
+// after an entry: the next is match + 1 if match + 1 > next + 1, and the round ends if next + 1 >
+// end (in 32 bits, as written; here without the sums before the compares: each sum is 0 only at
+// 2^32 - 1)
+// (match + 1 comes from the commit engine's registers: with an adder here, Yosys shares one adder
+// for both sums after the choice, in series with the compare)
+wire [32:0] match_node_p1 = match_p1[node_reg*33 +: 33];
+wire match_max = match_node_p1[32];
+wire next_max = next_reg == 32'hffff_ffff;
+wire skip_acked = !match_max && (next_max || match_node > next_reg);
+wire past_end = !next_max && next_reg >= end_reg;
+wire [31:0] next_p1 = next_reg + 32'd1;
+
 // a NACK for a gap that the retransmission under way already covers is stale: ignored
 wire [2:0] nack_node = ev_src[NODE_WIDTH-1:0];
 wire nack_take = ev_nack && !(active_reg && node_reg == nack_node && ev_index >= start_reg && ev_index <= next_reg);
@@ -215,6 +251,8 @@ integer n;
 always_comb begin
     pend_next = pend_reg;
     repair_sent_next = repair_sent_reg;
+    prep_next = prep_reg;
+    range_next = range_reg;
     active_next = active_reg;
     node_next = node_reg;
     next_next = next_reg;
@@ -236,7 +274,7 @@ always_comb begin
         if (!leader_mode || 8'(n) == node_id || !members[n] || match_next[n*32 +: 32] >= last_index || match_moved[n]) begin
             rto_timer_next[n] = 32'd0;
             rto_shift_next[n] = 3'd0;
-        end else if (rto_timer_reg[n] >= (rto << rto_shift_reg[n])) begin
+        end else if (rto_timer_reg[n] >= rto_lim_reg[n]) begin
             rto_timer_next[n] = 32'd0;
             if (rto_shift_reg[n] != RTO_SHIFT_MAX) rto_shift_next[n] = rto_shift_reg[n] + 3'd1;
             if (!pend_reg[n]) begin
@@ -248,47 +286,61 @@ always_comb begin
             rto_timer_next[n] = rto_timer_reg[n] + 32'd1;
         end
     end
-    if (evt_we) repair_sent_next[evt_node] = 1'b1;
+    // (a bit of a vector chosen by a node id is written through a per-bit compare with a constant:
+    // Yosys builds a dynamic bit select's write from a 32-bit subtract)
+    for (n = 0; n < 8; n = n + 1) if (evt_we && evt_node == 3'(n)) repair_sent_next[n] = 1'b1;
 
-    // start serving a follower
-    if (start_ok) begin
-        pend_next[pick] = 1'b0;
-        if (range_from <= range_to && !needs_repair) begin
-            active_next = 1'b1;
-            node_next = pick;
-            next_next = range_from;
-            start_next = range_from;
-            end_next = range_to;
-            beat_next = 0;
-        end
+    // start serving a follower: pick, range, start
+    if (pick_ok) begin
+        for (n = 0; n < 8; n = n + 1) if (pick == 3'(n)) pend_next[n] = 1'b0;
+        prep_next = 1'b1;
+    end
+    if (prep_reg) begin
+        prep_next = 1'b0;
+        range_next = 1'b1;
+    end
+    if (range_reg) range_next = 1'b0;
+    if (start_ok && range_from_reg <= range_to_reg && !needs_repair) begin
+        active_next = 1'b1;
+        node_next = range_node_reg;
+        next_next = range_from_reg;
+        start_next = range_from_reg;
+        end_next = range_to_reg;
+        beat_next = 0;
     end
     // read a beat
     if (go) begin
         if (is_last) begin
             beat_next = 0;
             // skip what the follower acknowledged meanwhile
-            if (match_node + 32'd1 > next_reg + 32'd1) next_next = match_node + 32'd1;
-            else next_next = next_reg + 32'd1;
-            if (next_reg + 32'd1 > end_reg || match_node >= end_reg) active_next = 1'b0;
+            if (skip_acked) next_next = match_node_p1[31:0];
+            else next_next = next_p1;
+            if (past_end || match_node >= end_reg) active_next = 1'b0;
         end else begin
             beat_next = beat_reg + 1'b1;
         end
     end
     if (stale) active_next = 1'b0;
-    if (nack_take) begin
-        pend_next[nack_node] = 1'b1;
-        if (!pend_reg[nack_node] || ev_index < pend_index_reg[nack_node]) begin
-            pend_index_next[nack_node] = ev_index;
-            pend_end_next[nack_node] = ev_client;
+    for (n = 0; n < 8; n = n + 1) begin
+        if (nack_take && nack_node == 3'(n)) begin
+            pend_next[n] = 1'b1;
+            if (!pend_reg[n] || ev_index < pend_index_reg[n]) begin
+                pend_index_next[n] = ev_index;
+                pend_end_next[n] = ev_client;
+            end
         end
     end
     if (!leader_mode) begin
         if (!mid_next) active_next = 1'b0;   // the frame in flight is finished first
         pend_next = 0;
+        prep_next = 1'b0;
+        range_next = 1'b0;
     end
     if (rst) begin
         pend_next = 0;
         repair_sent_next = 0;
+        prep_next = 1'b0;
+        range_next = 1'b0;
         active_next = 1'b0;
         for (n = 0; n < MAX_NODES; n = n + 1) begin
             rto_timer_next[n] = 32'd0;
@@ -307,6 +359,22 @@ always_ff @(posedge clk) begin
         pend_end_reg[n] <= pend_end_next[n];
         rto_timer_reg[n] <= rto_timer_next[n];
         rto_shift_reg[n] <= rto_shift_next[n];
+        rto_lim_reg[n] <= rto << rto_shift_reg[n];
+    end
+    prep_reg <= prep_next;
+    range_reg <= range_next;
+    if (pick_ok) begin
+        prep_node_reg <= pick;
+        prep_pfrom_reg <= pend_index_reg[pick];
+        prep_m1_reg <= match_pick + 32'd1;
+        prep_end_reg <= pend_end_reg[pick];
+    end
+    if (prep_reg) begin
+        range_node_reg <= prep_node_reg;
+        range_from_reg <= prep_from;
+        range_to_reg <= prep_to;
+        range_from_top_reg <= {1'b0, prep_from} + 33'(LOG_DEPTH - 1);
+        range_from_zero_reg <= prep_from == 32'd0;
     end
     active_reg <= active_next;
     node_reg <= node_next;
@@ -316,7 +384,7 @@ always_ff @(posedge clk) begin
     beat_reg <= beat_next;
     if (rst) begin
         round_reg <= 7'd0;
-    end else if (start_ok) begin
+    end else if (pick_ok) begin
         last_pick_reg <= pick_sel;
         round_reg <= round_reg + 7'd1;
     end
@@ -359,6 +427,16 @@ always_comb begin
     evt_beat = nr_set_commit_index(evt_beat, commit_index);
 end
 
+// the event enters its FIFO a cycle after the decision (registered, for timing: the decision's compares
+// then reach only this register, not the FIFO's LUTRAM write enable); the FIFO keeps 2 entries free, one
+// for this register
+reg                  evt_push_reg = 1'b0;
+reg [DATA_WIDTH-1:0] evt_beat_reg = {DATA_WIDTH{1'b0}};
+always_ff @(posedge clk) begin
+    evt_push_reg <= !rst && evt_we;
+    if (evt_we) evt_beat_reg <= evt_beat;
+end
+
 wire [4:0] rtx_count;
 wire [3:0] evt_count;
 wire       rtx_in_ready, evt_in_ready, unused_rtx_tuser;
@@ -374,7 +452,7 @@ nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDT
 nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDTH(8),
     .DEPTH_LOG2(3), .ALMOST_FULL_FREE(2), .NO_STALL(1)) evt_fifo_inst (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(evt_beat), .s_axis_tkeep(MIN_KEEP), .s_axis_tvalid(evt_we), .s_axis_tready(evt_in_ready),
+    .s_axis_tdata(evt_beat_reg), .s_axis_tkeep(MIN_KEEP), .s_axis_tvalid(evt_push_reg), .s_axis_tready(evt_in_ready),
     .s_axis_tlast(1'b1), .s_axis_tuser(NR_HOST_NEEDS_REPAIR),
     .m_axis_tdata(m_axis_evt_tdata), .m_axis_tkeep(m_axis_evt_tkeep), .m_axis_tvalid(m_axis_evt_tvalid),
     .m_axis_tready(m_axis_evt_tready), .m_axis_tlast(m_axis_evt_tlast), .m_axis_tuser(m_axis_evt_tuser),
@@ -392,6 +470,14 @@ always_ff @(posedge clk) begin
     if (!rst) begin
         assert (!(rd_valid_reg && rd_first_reg == out_mid_reg))
             else $error("nicraft_rtx: %s", rd_first_reg ? "a frame started mid-frame" : "a frame continued without its first beat");
+        assert (!range_reg || from_left_ram == (range_from_reg < ((last_index > LOG_DEPTH) ? last_index - LOG_DEPTH + 32'd1 : 32'd1)))
+            else $error("nicraft_rtx: the log RAM's oldest index test differs from its definition (from %0d, last %0d)", range_from_reg, last_index);
+        assert (match_node_p1 == {1'b0, match_node} + 33'd1)
+            else $error("nicraft_rtx: match_p1 of node %0d is %0d, its match index %0d", node_reg, match_node_p1, match_node);
+        assert (skip_acked == (match_node + 32'd1 > next_reg + 32'd1) && past_end == (next_reg + 32'd1 > end_reg))
+            else $error("nicraft_rtx: the skip or end test differs from its definition (match %0d, next %0d, end %0d)", match_node, next_reg, end_reg);
+        assert ($onehot0({prep_reg, range_reg, active_reg}))
+            else $error("nicraft_rtx: round start stages overlap (prep %0d, range %0d, active %0d)", prep_reg, range_reg, active_reg);
         assert (!(active_reg && 32'(node_reg) >= MAX_NODES))
             else $error("nicraft_rtx: serving node %0d of %0d", node_reg, MAX_NODES);
     end

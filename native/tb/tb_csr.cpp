@@ -39,7 +39,7 @@ const std::map<uint32_t, Reg> kCfg = {
     {nr::CSR_RAFT_HB_COMMIT_DELAY, {~0u, 32}}, {nr::CSR_RAFT_ACK_COUNT, {~0u, 1}}, {nr::CSR_RAFT_ACK_DELAY, {~0u, 16}},
     {nr::CSR_RAFT_TERM_START, {~0u, 1}}, {nr::CSR_RAFT_MATCH_SEL, {7, 0}}, {nr::CSR_RAFT_PLANE_EN, {7, 7}},
     {nr::CSR_RAFT_NACK_INTERVAL, {~0u, 64}}, {nr::CSR_RAFT_RTO, {~0u, 512}}, {nr::CSR_RAFT_NACK_DELAY, {~0u, 16}},
-    {nr::CSR_RAFT_SILENCE_CYCLES, {~0u, 0}},
+    {nr::CSR_RAFT_SILENCE_CYCLES, {~0u, 0}}, {nr::CSR_RAFT_REPLY_MASK, {0xff, 0}}, {nr::CSR_RAFT_ACK_GAP, {~0u, 0}},
 };
 
 struct State {
@@ -160,11 +160,13 @@ void run(tb::Config &cfg, tb::Stats &st) {
           {"hb_interval", t->hb_interval, r.at(nr::CSR_RAFT_HB_INTERVAL)},
           {"hb_commit_delay", t->hb_commit_delay, r.at(nr::CSR_RAFT_HB_COMMIT_DELAY)},
           {"ack_count", t->ack_count, r.at(nr::CSR_RAFT_ACK_COUNT)}, {"ack_delay", t->ack_delay, r.at(nr::CSR_RAFT_ACK_DELAY)},
+          {"ack_gap", t->ack_gap, r.at(nr::CSR_RAFT_ACK_GAP)},
           {"term_start", t->term_start, r.at(nr::CSR_RAFT_TERM_START)},
           {"plane_en", t->plane_en, r.at(nr::CSR_RAFT_PLANE_EN) & ((1u << P) - 1)},
           {"nack_interval", t->nack_interval, r.at(nr::CSR_RAFT_NACK_INTERVAL)},
           {"nack_delay", t->nack_delay, r.at(nr::CSR_RAFT_NACK_DELAY)}, {"rto", t->rto, r.at(nr::CSR_RAFT_RTO)},
           {"silence_cycles", t->silence_cycles, r.at(nr::CSR_RAFT_SILENCE_CYCLES)},
+          {"reply_mask", t->reply_mask, r.at(nr::CSR_RAFT_REPLY_MASK)},
           {"cycle", t->cycle, s.cycle}, {"match_sel", t->match_sel, r.at(nr::CSR_RAFT_MATCH_SEL)},
           {"wr_last_index", t->wr_last_index, wr && addr == nr::CSR_RAFT_LAST_INDEX},
           {"wr_commit_index", t->wr_commit_index, wr && addr == nr::CSR_RAFT_COMMIT_INDEX},

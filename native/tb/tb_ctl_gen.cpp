@@ -2,7 +2,8 @@
 //
 // Reference (the generators' rules, docs/architecture.md):
 //   ACK (follower mode): unacknowledged = last - acked; wanted when some are unacknowledged (or an
-//     ACK is forced by a duplicate APPEND) and ACK_COUNT are, or the oldest waited ACK_DELAY cycles;
+//     ACK is forced by a duplicate APPEND) and ACK_COUNT are, or the oldest waited ACK_DELAY cycles,
+//     or ACK_GAP is on (non-zero) and no ACK or NACK left in the last ACK_GAP cycles;
 //   NACK (follower mode): a gap is known (set by a gap event; the log's growth keeps it only if
 //     buffered entries lie beyond the next expected index) for NACK_DELAY cycles, and either a new
 //     index is expected or NACK_INTERVAL cycles passed since the last NACK; it names [last+1, the
@@ -11,7 +12,9 @@
 //     cycles after the commit index moved past the last one sent;
 //   REPLY (role leader): the delivery engine's read register holds the first beat of an entry
 //     flagged NIC_REPLY; it has priority, and is written even when the FIFO is full (the delivery
-//     engine keeps room: the testbench keeps that contract, gen_afull stops its deliveries).
+//     engine keeps room: the testbench keeps that contract, gen_afull stops its deliveries);
+//   follower REPLY (any role): the same for an entry flagged FOLLOWER_REPLY whose client id mod 8
+//     has its bit in REPLY_MASK (counted apart: follower_replies).
 // One frame a cycle into an 8-slot FIFO (almost full under 3 free); ACK/NACK/HEARTBEAT carry a
 // sequence number. Every frame's 60 bytes are built from spec/wire.yaml's header and compared with
 // the FIFO's output each cycle, as are gen_afull and the counters' strobes.
@@ -33,15 +36,15 @@ constexpr unsigned KW = DW / 8;
 constexpr unsigned DEPTH = 8;
 
 const char *const kStats[] = {"cycles", "acks", "nacks", "heartbeats", "replies", "frames_out", "full_cycles", "role_changes",
-                              "resets"};
-enum { S_CYCLES, S_ACKS, S_NACKS, S_HBS, S_REPLIES, S_OUT, S_FULL, S_ROLES, S_RESETS, S_N };
+                              "resets", "follower_replies", "gap_acks"};
+enum { S_CYCLES, S_ACKS, S_NACKS, S_HBS, S_REPLIES, S_OUT, S_FULL, S_ROLES, S_RESETS, S_FREPLIES, S_GAP_ACKS, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_ctl_gen;
 
 struct Regs {
-  uint32_t acked = 0, ack_age = 0, hb_timer = 0, commit_sent = 0, gap_age = 0, nack_timer = 0, nack_sent = 0, seq = 0;
-  bool force_ack = false, nack_want = false;
+  uint32_t acked = 0, ack_age = 0, gap_left = 0, hb_timer = 0, commit_sent = 0, gap_age = 0, nack_timer = 0, nack_sent = 0, seq = 0;
+  bool force_ack = false, nack_want = false, gap_open = false, gap_block = false;
 };
 
 void run(tb::Config &cfg, tb::Stats &st) {
@@ -60,7 +63,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
   Regs r;
   std::deque<tb::Bytes> fifo;
   uint32_t role = 1, fast = 1, node = 1, cluster = 1, leader = 0, term = 3, last = 0, commit = 0;
-  uint32_t hb_int = 20, hb_cd = 5, ack_count = 2, ack_delay = 8, nack_int = 16, nack_delay = 4, ooo_min = 0;
+  uint32_t hb_int = 20, hb_cd = 5, ack_count = 2, ack_delay = 8, nack_int = 16, nack_delay = 4, ooo_min = 0, ack_gap = 0;
+  uint32_t reply_mask = 0x55;
   bool ooo_valid = false;
   bool last_wr_pending = false;
   uint32_t last_wr_value = 0;
@@ -81,6 +85,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
       hb_int = uint32_t(rng.chance(0.1) ? rng.u32() : rng.below(40)); hb_cd = uint32_t(rng.below(20));
       ack_count = uint32_t(rng.below(5)); ack_delay = uint32_t(rng.below(30));
       nack_int = uint32_t(rng.below(50)); nack_delay = uint32_t(rng.below(30));
+      ack_gap = rng.chance(0.3) ? 0 : rng.chance(0.05) ? rng.u32() : uint32_t(rng.below(16));
+      reply_mask = rng.chance(0.2) ? (rng.chance(0.5) ? 0u : 0xffu) : uint32_t(rng.below(256));
     }
     // the log grows (follower), the commit index moves, gaps come and go
     const bool grew = rng.chance(ev_p * 4);
@@ -103,8 +109,9 @@ void run(tb::Config &cfg, tb::Stats &st) {
     t->rst = rst;
     t->role = role; t->fast_en = fast; t->node_id = node; t->cluster_id = cluster; t->leader_id = leader; t->term = term;
     t->last_index = last; t->expect_index = last + 1; t->commit_index = commit;
-    t->hb_interval = hb_int; t->hb_commit_delay = hb_cd; t->ack_count = ack_count; t->ack_delay = ack_delay;
+    t->hb_interval = hb_int; t->hb_commit_delay = hb_cd; t->ack_count = ack_count; t->ack_delay = ack_delay; t->ack_gap = ack_gap;
     t->nack_interval = nack_int; t->nack_delay = nack_delay; t->ooo_valid = ooo_valid; t->ooo_min = ooo_min;
+    t->reply_mask = reply_mask;
     t->ev_seq_first = seq_first; t->ev_dup = dup; t->ev_log_grew = log_grew; t->ev_gap = gap;
     t->wr_last_index = wr_last; t->wr_data = wr_data;
     t->dlv_rd_valid = rd_valid; t->dlv_rd_first = rd_first; tb::put_bytes(t->dlv_rd_data, DW, rd);
@@ -114,11 +121,15 @@ void run(tb::Config &cfg, tb::Stats &st) {
     // the reference's combinational decisions
     const bool leader_mode = fast && role == 2, follower_mode = fast && role == 1;
     const uint32_t unacked = last - r.acked;
-    const bool ack_want = follower_mode && (unacked != 0 || r.force_ack) && (unacked >= ack_count || r.ack_age >= ack_delay || r.force_ack);
+    const bool ack_old = unacked >= ack_count || r.ack_age >= ack_delay || r.force_ack;
+    const bool ack_want = follower_mode && (unacked != 0 || r.force_ack) && (ack_old || (r.gap_open && !r.gap_block));
     const bool hb_want = leader_mode && (r.hb_timer >= hb_int || (commit != r.commit_sent && r.hb_timer >= hb_cd));
     const uint32_t expect = last + 1;
     const bool nack_go = follower_mode && r.nack_want && r.gap_age >= nack_delay && (expect != r.nack_sent || r.nack_timer >= nack_int);
-    const bool reply = rd_valid && rd_first && role == 2 && (nr::get_flags(rd.data()) & nr::FLAG_NIC_REPLY);
+    const uint8_t rd_flags = nr::get_flags(rd.data());
+    const bool leader_reply = role == 2 && (rd_flags & nr::FLAG_NIC_REPLY);
+    const bool follower_reply = (rd_flags & nr::FLAG_FOLLOWER_REPLY) && ((reply_mask >> (nr::get_client_id(rd.data()) & 7)) & 1);
+    const bool reply = rd_valid && rd_first && (leader_reply || follower_reply);
     const bool full = fifo.size() == DEPTH;
     const bool ctl = !reply && (ack_want || hb_want || nack_go);
     const bool gnack = ctl && nack_go;
@@ -186,14 +197,26 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (full) st[S_FULL]++;
     if (we) {
       fifo.push_back(f);
-      if (reply) st[S_REPLIES]++;
+      if (reply) st[leader_reply ? S_REPLIES : S_FREPLIES]++;
       else if (role == 2) st[S_HBS]++;
       else if (gnack) st[S_NACKS]++;
-      else st[S_ACKS]++;
+      else {
+        st[S_ACKS]++;
+        if (!ack_old) st[S_GAP_ACKS]++;
+      }
     }
     Regs n = r;
     n.nack_timer = r.nack_timer + 1;
     if (ctl_we) n.seq = r.seq + 1;
+    // the gap restarts the cycle after an ACK or NACK (gap_block: a register of the send)
+    if (r.gap_block) {
+      n.gap_left = ack_gap >= 2 ? ack_gap - 2 : 0;
+      n.gap_open = ack_gap != 0 && ack_gap <= 2;
+    } else {
+      n.gap_left = r.gap_left != 0 ? r.gap_left - 1 : 0;
+      n.gap_open = ack_gap != 0 && r.gap_left <= 1;
+    }
+    n.gap_block = ctl_we && role != 2 && ack_gap != 1;
     if (seq_first) { n.hb_timer = 0; n.commit_sent = commit; }
     if (dup) n.force_ack = true;
     if (log_grew) {

@@ -10,7 +10,8 @@
 // (random backpressure). Leader mode ends and comes back at random, at any beat of a frame.
 // Reference: the engine's rules (docs/architecture.md, nicraft_rtx.sv's header): per-follower
 // retransmit timers with the doubling timeout, the pending set served round robin after the last
-// served, the range [max(pending index, match + 1), pending end - 1 or last], a needs-repair event
+// served, a round's start in three cycles (pick: the follower's pending range and match + 1 taken;
+// range: its ends computed; start: checked against the log; no other pick meanwhile), the range [max(pending index, match + 1), pending end - 1 or last], a needs-repair event
 // once per follower for an index that left the RAM or whose slot does not hold it or holds it of an
 // older term than TERM (the round stops
 // there, nothing of that entry is sent), the beat-by-beat read with the first beat's
@@ -61,17 +62,25 @@ tb::Words keep_for(unsigned len, bool last) {
 struct Ref {
   bool pend[8] = {}, repair[8] = {};
   uint32_t pend_index[8] = {}, pend_end[8] = {}, timer[8] = {};
+  uint32_t lim[8] = {};   // RTO << shift as of last cycle (the RTL registers it)
   unsigned shift[8] = {};
   unsigned last_pick = 0, round = 0;
+  bool prep = false, range = false;   // a round's start: picked, range computed
+  unsigned prep_node = 0, range_node = 0;
+  uint32_t prep_pfrom = 0, prep_m1 = 0, prep_end = 0, range_from = 0, range_to = 0;
   bool active = false;
   unsigned node = 0, beat = 0;
   uint32_t next = 0, start = 0, end = 0;
+  bool evt_push = false;   // the needs-repair event decided last cycle enters its FIFO at this edge
+  tb::Bytes evt_beat;
   bool rd_valid = false, rd_first = false, rd_last = false;
   unsigned rd_len = 0, rd_node = 0;
   void reset() {
     for (unsigned i = 0; i < N; i++) { pend[i] = repair[i] = false; pend_index[i] = pend_end[i] = timer[i] = 0; shift[i] = 0; }
     for (unsigned i = N; i < 8; i++) { pend[i] = repair[i] = false; }
     round = 0;
+    prep = range = false;
+    evt_push = false;
     active = false;
     rd_valid = false;
   }
@@ -156,6 +165,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     t->last_index = last; t->commit_index = commit; t->rto = rto;
     for (unsigned i = 0; i < N; i++) {
       tb::put(t->match, 32 * i, 32, uint64_t(match[i]));
+      tb::put(t->match_p1, 33 * i, 33, uint64_t(match[i]) + 1);
       tb::put(t->match_next, 32 * i, 32, uint64_t(mnext[i]));
     }
     t->match_moved = moved;
@@ -176,17 +186,17 @@ void run(tb::Config &cfg, tb::Stats &st) {
       const unsigned c = (r.last_pick + i) % N;
       if (r.pend[c]) { pick = c; pick_valid = true; break; }
     }
-    const uint32_t pe = r.pend_end[pick];
-    const uint32_t to = (pe != 0 && pe - 1 < last) ? pe - 1 : last;
-    const uint32_t mp1 = match[pick] + 1;
-    const uint32_t from = r.pend_index[pick] > mp1 ? r.pend_index[pick] : mp1;
+    const bool pick_ok = leader && !r.active && !r.prep && !r.range && pick_valid;
+    const uint32_t prep_from = r.prep_pfrom > r.prep_m1 ? r.prep_pfrom : r.prep_m1;
+    const uint32_t prep_to = (r.prep_end != 0 && r.prep_end - 1 < last) ? r.prep_end - 1 : last;
     const uint32_t oldest = last > SLOTS ? last - SLOTS + 1 : 1;
-    const bool start_ok = leader && !r.active && pick_valid;
+    const bool start_ok = leader && r.range;
+    const uint32_t from = r.range_from, to = r.range_to;
     const bool needs_repair = start_ok && from <= last && from < oldest;
     // the entry to read next must be the one its slot holds
     // a slot holding another index, or this index of an older term (a follower NIC punts it): not sent
     const bool stale = r.active && leader && r.beat == 0 && (tag[r.next & (SLOTS - 1)] != r.next || tag_term[r.next & (SLOTS - 1)] != term);
-    const unsigned evt_node = r.active ? r.node : pick;
+    const unsigned evt_node = r.active ? r.node : r.range_node;
     const uint32_t evt_index = r.active ? r.next : from;
     const bool evt_afull = EVT_DEPTH - evtq.size() < 2;
     const bool evt_we = (needs_repair || stale) && !r.repair[evt_node] && !evt_afull;
@@ -240,6 +250,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     }
     h.edge();
     if (rst) {
+      for (unsigned i = 0; i < 8; i++) r.lim[i] = uint32_t(uint64_t(rto) << r.shift[i]);
       r.reset();
       rtxq.clear();
       evtq.clear();
@@ -266,7 +277,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
       st[S_BEATS]++;
       if (r.rd_last) { st[S_FRAMES]++; if (!r.rd_first) st[S_MULTI]++; }
     }
-    if (evt_we) { evtq.push_back(evt); st[S_REPAIRS]++; if (stale) st[S_STALE_REPAIRS]++; }
+    if (r.evt_push) evtq.push_back(r.evt_beat);
+    if (evt_we) { st[S_REPAIRS]++; if (stale) st[S_STALE_REPAIRS]++; }
     if (stale) {
       st[S_STALE_SLOTS]++;
       // the ring lapped the round: the slot already holds a later entry (sent as this one before the check)
@@ -279,13 +291,14 @@ void run(tb::Config &cfg, tb::Stats &st) {
     // registers
     Ref n = r;
     n.rd_valid = go;
+    for (unsigned i = 0; i < 8; i++) n.lim[i] = uint32_t(uint64_t(rto) << r.shift[i]);
     for (unsigned i = 0; i < N; i++) {
       const bool mv = (moved >> i) & 1;
       if (mv) n.repair[i] = false;
       if (!leader || i == node_id || !((members >> i) & 1) || mnext[i] >= last || mv) {
         n.timer[i] = 0;
         n.shift[i] = 0;
-      } else if (r.timer[i] >= uint32_t(uint64_t(rto) << r.shift[i])) {
+      } else if (r.timer[i] >= r.lim[i]) {
         n.timer[i] = 0;
         st[S_TIMEOUTS]++;
         if (r.shift[i] != SHIFT_MAX) n.shift[i] = r.shift[i] + 1;
@@ -295,14 +308,20 @@ void run(tb::Config &cfg, tb::Stats &st) {
       }
     }
     if (evt_we) n.repair[evt_node] = true;
-    if (start_ok) {
+    n.evt_push = evt_we;
+    if (evt_we) n.evt_beat = evt;
+    if (pick_ok) {
       n.pend[pick] = false;
       n.last_pick = pick;
       n.round = (r.round + 1) & 0x7f;
       st[S_ROUNDS]++;
-      if (from <= to && !needs_repair) {
-        n.active = true; n.node = pick; n.next = from; n.start = from; n.end = to; n.beat = 0;
-      }
+      n.prep = true;
+      n.prep_node = pick; n.prep_pfrom = r.pend_index[pick]; n.prep_m1 = match[pick] + 1; n.prep_end = r.pend_end[pick];
+    }
+    if (r.prep) { n.prep = false; n.range = true; n.range_node = r.prep_node; n.range_from = prep_from; n.range_to = prep_to; }
+    if (r.range) n.range = false;
+    if (start_ok && from <= to && !needs_repair) {
+      n.active = true; n.node = r.range_node; n.next = from; n.start = from; n.end = to; n.beat = 0;
     }
     if (go) {
       n.rd_first = r.beat == 0;
@@ -328,6 +347,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (!leader) {
       if (!mid_next) n.active = false;
       for (auto &x : n.pend) x = false;
+      n.prep = n.range = false;
     }
     r = n;
     for (unsigned i = 0; i < N; i++) match[i] = mnext[i];

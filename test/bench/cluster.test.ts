@@ -65,6 +65,10 @@ describe('cluster benchmark, tiny mode', () => {
     }
     expect(onDisk.loadSweep.some((p) => p.reply === 'snoop')).toBe(true);
     expect(onDisk.loadSweep.some((p) => p.reply === 'nic')).toBe(true);
+    // follower replies (tiny: 85.5%): sustained, every request answered by a follower NIC
+    const fol = onDisk.loadSweep.filter((p) => p.reply === 'follower');
+    expect(fol.length).toBeGreaterThan(0);
+    for (const p of fol) expect(p.sustained && p.lostRequests === 0).toBe(true);
     expect(onDisk.hostReplySweep.length).toBeGreaterThan(0);
     expect(onDisk.softwarePath.length).toBeGreaterThan(0);
     // failover: the real control plane; first commit after the crash, and full throughput (or null: not within the run)

@@ -64,6 +64,9 @@ async function startFlood(exe: string, file: string, rate: number, maxSeconds: n
 async function startSender(exe: string, file: string, rate: number, maxSeconds: number): Promise<() => Promise<FloodReport>> {
   const child = spawn(exe, [file, String(rate), String(maxSeconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
   floods.push(child);
+  // 'close', not 'exit': 'exit' can come before the last of stdout (the report) was read
+  let closed = false;
+  const whenClosed = new Promise<void>((res) => child.once('close', () => { closed = true; res(); }));
   let out = '';
   child.stdout!.setEncoding('utf8');
   await new Promise<void>((res, rej) => {
@@ -74,9 +77,8 @@ async function startSender(exe: string, file: string, rate: number, maxSeconds: 
     child.once('exit', (code) => rej(new Error(`flood_send exited (${code}) before it started`)));
   });
   return async () => {
-    const done = new Promise<void>((res) => (child.exitCode !== null ? res() : child.once('exit', () => res())));
-    child.kill('SIGTERM');
-    await done;
+    if (!closed) child.kill('SIGTERM');
+    await whenClosed;
     const line = out.split('\n').find((l) => l.startsWith('{'));
     if (!line) throw new Error(`no report from flood_send: ${out}`);
     return JSON.parse(line) as FloodReport;

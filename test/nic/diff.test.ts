@@ -79,15 +79,20 @@ const RAFT_REGS: number[] = [
   Csr.RAFT_QUORUM, Csr.RAFT_FAST_EN, Csr.RAFT_HB_INTERVAL, Csr.RAFT_ACK_COUNT, Csr.RAFT_ACK_DELAY,
   Csr.RAFT_TERM_START, Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX, Csr.RAFT_APPLIED_INDEX, Csr.RAFT_MATCH_SEL,
   Csr.RAFT_MATCH_INDEX, Csr.RAFT_STATUS, Csr.RAFT_HB_COMMIT_DELAY, Csr.RAFT_PLANE_EN, Csr.RAFT_NACK_INTERVAL, Csr.RAFT_RTO,
-  Csr.RAFT_NACK_DELAY, Csr.RAFT_SILENCE_CYCLES, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
+  Csr.RAFT_NACK_DELAY, Csr.RAFT_SILENCE_CYCLES, Csr.RAFT_REPLY_MASK, Csr.RAFT_ACK_GAP, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
 ];
 
-interface Stats { ops: number; tx: number; host: number; reasons: Map<number, number>; ctr: Map<string, bigint> }
+interface Stats { ops: number; tx: number; host: number; followerReplies: number; reasons: Map<number, number>; ctr: Map<string, bigint> }
 
 /** Runs one seed; returns null when the two agree, else a description of the first difference. */
 function runSeed(seed: number, rounds: number, stats: Stats): string | null {
   const r = prng(seed * 2654435761);
   const ri = (n: number): number => Math.floor(r() * n);
+  // follower replies (FOLLOWER_REPLY, REPLY_MASK) draw from their own stream: the draws of r, and with
+  // them every seed's traffic before follower replies existed, stay as they were
+  const rf = prng((seed * 2654435761) ^ 0x46524c59);
+  const fflag = (): number => (rf() < 0.4 ? Flag.FOLLOWER_REPLY : 0);
+  const fmask = (): number => (rf() < 0.2 ? (rf() < 0.5 ? 0 : 0xff) : Math.floor(rf() * 256));
   const pick = <T>(xs: readonly T[]): T => xs[ri(xs.length)]!;
   const vp = VARIANTS[seed % VARIANTS.length]!;
   const params: NicParams = { ...NIC_DEFAULTS, ...vp };
@@ -116,6 +121,9 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
       [Csr.RAFT_PLANE_EN, r() < 0.85 ? 7 : ri(8)],
       // leader-silence detection (a follower's LEADER_SILENT events)
       [Csr.RAFT_SILENCE_CYCLES, r() < 0.7 ? 1 + ri(400) : 0],
+      // load-adaptive ACKs (0: off)
+      [Csr.RAFT_ACK_GAP, r() < 0.4 ? 0 : 1 + ri(12)],
+      [Csr.RAFT_REPLY_MASK, fmask()],
     ];
     // backpressure and gaps (the shim's generator; ModelNic reproduces its sequence)
     const readyP: number[] = [];
@@ -196,7 +204,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
       if (leader) {
         if (x < 0.55) {
           sentReqs++;
-          return encodeFrame({ ...hdr(MsgType.REQ, { src: 0xff, flags: r() < 0.3 ? Flag.NIC_REPLY : 0, client: 1 + ri(1000), seq: seq++, term: 0 }), dstMac: nodeMac(me), srcMac: clientMac(7) }, payload());
+          return encodeFrame({ ...hdr(MsgType.REQ, { src: 0xff, flags: (r() < 0.3 ? Flag.NIC_REPLY : 0) | fflag(), client: 1 + ri(1000), seq: seq++, term: 0 }), dstMac: nodeMac(me), srcMac: clientMac(7) }, payload());
         }
         if (x < 0.85) {
           const src = r() < 0.9 ? pick(peers) : pick([me, 7, 200]);
@@ -218,7 +226,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
         if (r() < 0.5) leaderCommit = Math.min(nextAppend - 1, leaderCommit + ri(4));
         return encodeFrame(hdr(MsgType.APPEND, {
           logIndex: idx, commitIndex: r() < 0.97 ? leaderCommit : nextAppend + 5, term: termish(),
-          src: r() < 0.95 ? leaderId : pick(peers), flags: (r() < 0.3 ? Flag.NIC_REPLY : 0) | (r() < 0.1 ? Flag.RETRANSMIT : 0), client: ri(99), seq: seq++,
+          src: r() < 0.95 ? leaderId : pick(peers), flags: (r() < 0.3 ? Flag.NIC_REPLY : 0) | (r() < 0.1 ? Flag.RETRANSMIT : 0) | fflag(), client: ri(99), seq: seq++,
         }), payload());
       }
       if (x < 0.8) {
@@ -251,6 +259,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
       for (let p = 0; p < planes; p++) {
         const a: TxFrame[] = v.pullTx(p), b: TxFrame[] = m.pullTx(p);
         stats.tx += a.length;
+        if (!leader) stats.followerReplies += a.filter((f) => f.frame.length > 15 && f.frame[15] === MsgType.REPLY).length;
         const d = cmp(`plane ${p} TX`, a, b);
         if (d) return d;
       }
@@ -304,7 +313,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
           const resend = missing.splice(0, r() < 0.5 ? missing.length : 0);
           for (const idx of [...resend, ...idxs]) {
             if (r() < 0.2 && !resend.includes(idx)) { missing.push(idx); continue; }
-            const f = encodeFrame(hdr(MsgType.APPEND, { logIndex: idx, commitIndex: leaderCommit, flags: resend.includes(idx) ? Flag.RETRANSMIT : 0, client: ri(99), seq: seq++ }), payload());
+            const f = encodeFrame(hdr(MsgType.APPEND, { logIndex: idx, commitIndex: leaderCommit, flags: (resend.includes(idx) ? Flag.RETRANSMIT : 0) | fflag(), client: ri(99), seq: seq++ }), payload());
             const pl = ri(planes);
             per[pl]!.push({ frame: f, atCycle: now + ri(30) });
             if (planes > 1 && r() < 0.5) per[(pl + 1) % planes]!.push({ frame: f, atCycle: now + ri(30) });
@@ -347,8 +356,10 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
           [Csr.RAFT_MATCH_INDEX, ri(sentReqs + 1)], [Csr.RAFT_TERM_START, 1 + ri(4)], [Csr.RAFT_HB_COMMIT_DELAY, 1 + ri(50)],
           [Csr.RAFT_PLANE_EN, r() < 0.5 ? 7 : ri(8)], [Csr.RAFT_PLANE_EN, 7], [Csr.RAFT_RTO, 8 + ri(400)],
           [Csr.RAFT_NACK_DELAY, ri(60)], [Csr.RAFT_NACK_INTERVAL, 1 + ri(150)], [Csr.RAFT_SILENCE_CYCLES, ri(300)],
+          [Csr.RAFT_ACK_GAP, r() < 0.3 ? 0 : 1 + ri(16)],
         ];
         if (r() < 0.1) w.push([Csr.RAFT_TERM, -1]);
+        if (rf() < 0.15) { const mk = fmask(); for (const n of nics) n.writeCsr(Csr.RAFT_REPLY_MASK, mk); }
         let [a, x] = pick(w);
         if (a === Csr.RAFT_TERM) x = r() < 0.7 ? ++term : term;
         const fl = r() < 0.5;
@@ -440,7 +451,7 @@ const nSeeds = Number(process.env.DIFF_SEEDS ?? 24);
 const seeds = single !== undefined ? [single] : Array.from({ length: nSeeds }, (_, i) => 1 + i);
 const rounds = Number(process.env.DIFF_ROUNDS ?? 400);
 const deep = process.env.DIFF_DEEP === '1';
-const stats: Stats = { ops: 0, tx: 0, host: 0, reasons: new Map(), ctr: new Map() };
+const stats: Stats = { ops: 0, tx: 0, host: 0, followerReplies: 0, reasons: new Map(), ctr: new Map() };
 
 describe('VerilatedNic vs ModelNic', () => {
   it("make build builds the small variant (the Makefile's DIFF_SMALL)", () => {
@@ -478,10 +489,14 @@ describe('VerilatedNic vs ModelNic', () => {
       if (savedRtlDir === undefined) delete process.env.NICRAFT_RTL_DIR;
       else process.env.NICRAFT_RTL_DIR = savedRtlDir;
     }
-    console.log(`[diff] ${seeds.length} seeds (${seeds[0]}..${seeds[seeds.length - 1]}): ${stats.ops} operations, ${stats.tx} TX frames and ${stats.host} host frames compared; host reasons ${JSON.stringify([...stats.reasons].sort((a, b) => a[0] - b[0]))}`);
+    console.log(`[diff] ${seeds.length} seeds (${seeds[0]}..${seeds[seeds.length - 1]}): ${stats.ops} operations, ${stats.tx} TX frames and ${stats.host} host frames compared (${stats.followerReplies} follower REPLYs among the TX frames); host reasons ${JSON.stringify([...stats.reasons].sort((a, b) => a[0] - b[0]))}`);
     // coverage of the features under faults (counters at the end of each seed, since the last CTR_CLEAR)
     const cov = ['APPEND_BUFFERED', 'NACK_TX', 'NACK_RX', 'RETRANSMIT_TX', 'NEEDS_REPAIR', 'DROP_FUTURE_INDEX', 'DROP_PLANE_DUP', 'DROP_REQ_DUP',
       'DROP_PLANE_OFF', 'PLANE0_TX_DROPS', 'PLANE1_TX_DROPS', 'PLANE1_DUPS', 'ACK_RX', 'COMMITTED', 'DROP_AUTH_FAIL', 'DROP_NO_KEY', 'DROP_REPLAY'];
     console.log(`[diff] final counters summed over the seeds: ${cov.map((k) => `${k} ${stats.ctr.get(k) ?? 0n}`).join(', ')}`);
+    // the follower-reply path was exercised (REPLYs a follower NIC sent by REPLY_MASK)
+    if (seeds.length >= 8) expect(stats.followerReplies).toBeGreaterThan(0);
+    // the authentication checks were exercised (forged, replayed and unkeyed frames dropped alike in both)
+    if (seeds.length >= 8) for (const k of ['DROP_AUTH_FAIL', 'DROP_NO_KEY', 'DROP_REPLAY']) expect(stats.ctr.get(k) ?? 0n, k).toBeGreaterThan(0n);
   });
 });

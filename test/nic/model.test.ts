@@ -30,7 +30,7 @@ const DROP_COUNTERS = COUNTERS.filter((k) => k.startsWith('DROP_'));
 /** The raft registers the RTL (and so the model) implements; the spec may already name more. */
 const RTL_REGS = ['RAFT_NODE_ID', 'RAFT_CLUSTER_ID', 'RAFT_ROLE', 'RAFT_TERM', 'RAFT_LEADER_ID', 'RAFT_MEMBERS', 'RAFT_QUORUM',
   'RAFT_FAST_EN', 'RAFT_HB_INTERVAL', 'RAFT_ACK_COUNT', 'RAFT_ACK_DELAY', 'RAFT_TERM_START', 'RAFT_LAST_INDEX',
-  'RAFT_COMMIT_INDEX', 'RAFT_APPLIED_INDEX', 'RAFT_MATCH_SEL', 'RAFT_MATCH_INDEX', 'RAFT_HB_COMMIT_DELAY'];
+  'RAFT_COMMIT_INDEX', 'RAFT_APPLIED_INDEX', 'RAFT_MATCH_SEL', 'RAFT_MATCH_INDEX', 'RAFT_HB_COMMIT_DELAY', 'RAFT_ACK_GAP'];
 const RESETS = Object.entries(CSR_RESET).filter(([k]) => RTL_REGS.includes(k));
 
 /** The counter identities that hold once the NIC is quiet. */
@@ -396,6 +396,36 @@ describe('ModelNic: execute decisions', () => {
     expect(n.readCounters().ACK_TX).toBe(2n);
   });
 
+  it('ACK_GAP: an ACK at once when none left in the last ACK_GAP cycles, at most one per ACK_GAP cycles under load', () => {
+    // ACK_COUNT 1000 and ACK_DELAY 100000: only the gap sends ACKs here
+    const n = follower();
+    configure(n, { RAFT_ACK_GAP: 10 });
+    // 40 APPENDs back to back (one a cycle): one ACK every 10 cycles while the log grows, the last covers 40
+    n.pushRx(0, Array.from({ length: 40 }, (_, i) => app(i + 1)));
+    n.step(200);
+    const busy = n.pullTx(0);
+    const idx = busy.map((f) => decodeHeader(f.frame).logIndex);
+    expect(busy.every((f) => decodeHeader(f.frame).type === MsgType.ACK)).toBe(true);
+    expect(idx[0]).toBe(1);
+    expect(idx[idx.length - 1]).toBe(40);
+    for (let i = 1; i < busy.length; i++) expect(busy[i]!.cycle - busy[i - 1]!.cycle).toBe(10);
+    expect(busy.length).toBe(5);
+    // idle: two lone APPENDs 50 cycles apart are each acknowledged as fast as the first of the burst
+    const t = busy[busy.length - 1]!.cycle + 400;   // (past the cycle step() reached)
+    n.pushRx(0, [{ frame: app(41), atCycle: t }, { frame: app(42), atCycle: t + 50 }]);
+    n.step(800);
+    const lone = n.pullTx(0);
+    expect(lone.map((f) => decodeHeader(f.frame).logIndex)).toEqual([41, 42]);
+    expect(lone[1]!.cycle - lone[0]!.cycle).toBe(50);
+    // ... in the follower's pipeline time (APPEND offered -> ACK's beat out: 7 cycles), with no coalescing wait
+    expect(lone[0]!.cycle - t).toBe(7);
+    // the gap off (0): ACK_COUNT/ACK_DELAY alone, so nothing within the window
+    const off = follower();
+    off.pushRx(0, Array.from({ length: 40 }, (_, i) => app(i + 1)));
+    off.step(200);
+    expect(off.pullTx(0)).toEqual([]);
+  });
+
   it('sequences REQs at the leader: APPEND header, NIC reply at commit, heartbeats', () => {
     const n = new ModelNic();
     configure(n, { RAFT_NODE_ID: 3, RAFT_TERM: 7, RAFT_MEMBERS: 0b1000, RAFT_QUORUM: 1, RAFT_ROLE: 2, RAFT_FAST_EN: 1, RAFT_HB_INTERVAL: 500, RAFT_HB_COMMIT_DELAY: 1000 });
@@ -499,9 +529,9 @@ describe('ModelNic: faults (reordering, NACK, retransmission, planes)', () => {
     // (the commit moved to 1 with the NACK: a heartbeat says so too)
     const rt = n.pullTx(0).map((f) => decodeHeader(f.frame)).filter((h) => h.type === MsgType.APPEND);
     // (unicast to the follower, flagged, carrying the commit index of the cycle each is sent: the
-    // two-stage quorum moves the commit to 1 between them, so 0, then 1)
+    // two-stage quorum moves the commit to 1 while the round starts (pick, range, start), so 1 in both)
     expect(rt.map((h) => [h.type, h.logIndex, h.flags & Flag.RETRANSMIT, h.dstMac, h.dstNode, h.commitIndex])).toEqual([
-      [MsgType.APPEND, 2, Flag.RETRANSMIT, nodeMac(1), 1, 0], [MsgType.APPEND, 3, Flag.RETRANSMIT, nodeMac(1), 1, 1]]);
+      [MsgType.APPEND, 2, Flag.RETRANSMIT, nodeMac(1), 1, 1], [MsgType.APPEND, 3, Flag.RETRANSMIT, nodeMac(1), 1, 1]]);
     configure(n, { RAFT_MATCH_SEL: 1 });
     expect(n.readCsrs([Csr.RAFT_MATCH_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([1, 1]);
     let c = n.readCounters();

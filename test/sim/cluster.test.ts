@@ -3,14 +3,14 @@
 // crashes, and scenario validation.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { libraryPath } from '../../native/build.js';
-import { B2bWorld } from '../../sim/b2b.js';
+import { B2B_PAYLOAD_BYTES, B2bWorld } from '../../sim/b2b.js';
 import {
   Cluster, DEFAULT_NETWORK, StaticHost, frameLen, hopPs, predictedLoneLatencyCycles, type ClusterConfig,
   type HostContext, type HostSoftware,
 } from '../../sim/cluster.js';
 import { NIC, withCluster } from './helpers.js';
 import { ScenarioError, deterministicPart, parseScenario, runOnce } from '../../sim/scenario.js';
-import { Csr } from '../../ctrl/wire/wire.gen.js';
+import { Csr, HDR_BYTES, MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
 
 const BUILD = 900_000;
 
@@ -66,14 +66,16 @@ describe('network model', () => {
       w.destroy();
     }
     const net = DEFAULT_NETWORK;
-    withCluster({ replicas: 3, planes: 1, seed: 1, nic: NIC, workload: { maxRequests: 1, ratePct: 1, clients: 1, startCycle: 100 } }, (c) => {
+    // one-beat requests in both worlds (B2B_PAYLOAD_BYTES, the back-to-back world's default: the NIC cycles
+    // it measures are those of a one-beat REQ)
+    withCluster({ replicas: 3, planes: 1, seed: 1, nic: NIC, workload: { maxRequests: 1, ratePct: 1, clients: 1, startCycle: 100, payloadBytes: B2B_PAYLOAD_BYTES } }, (c) => {
       // the TypeScript arithmetic and the native model agree
       expect(c.nativeHopPs(60, true, false)).toBe(hopPs(net, 60, true, false));
       expect(c.nativeHopPs(60, false, true)).toBe(hopPs(net, 60, false, true));
       c.run(2000);
       const lat = c.latency();
       expect(lat.count).toBe(1);
-      expect(lat.min).toBe(predictedLoneLatencyCycles(net, 16, nicCycles));
+      expect(lat.min).toBe(predictedLoneLatencyCycles(net, B2B_PAYLOAD_BYTES, nicCycles));
     });
   }, 120_000);
 });
@@ -164,7 +166,8 @@ describe('fabric', () => {
     });
   }, 180_000);
 
-  it('node crash: the NIC is held in reset, its host is told; the others keep committing', () => {
+  /** Static hosts that log each crash and restart they are told of, as 'crash N @cycle'. */
+  const tellingHosts = (): { told: string[]; host: (n: number) => HostSoftware } => {
     const told: string[] = [];
     const host = (n: number): HostSoftware => {
       const s = new StaticHost(NIC);
@@ -174,6 +177,11 @@ describe('fabric', () => {
         onRestart: (ctx: HostContext) => { told.push(`restart ${n} @${ctx.now()}`); s.onRestart(ctx); },
       };
     };
+    return { told, host };
+  };
+
+  it('node crash: the NIC is held in reset, its host is told; the others keep committing', () => {
+    const { told, host } = tellingHosts();
     withCluster({
       replicas: 3, planes: 1, seed: 1, nic: NIC, host, workload: { ratePct: 5, clients: 1, stopCycle: 8000 },
       faults: [{ kind: 'crash', at: 2000, until: 5000, node: 2 }],
@@ -192,6 +200,28 @@ describe('fabric', () => {
       expect(c.nics[2]!.readCsr(Csr.RAFT_ROLE)).toBe(1);
     });
   }, 120_000);
+  it('a crash and its restart both inside one synchronous host wait: the host is told of both (fuzz F3)', () => {
+    // A host's synchronous NIC access (a CSR read behind the host latency) advances the world
+    // without running hosts; a crash and restart inside that window were never seen, so the host
+    // kept its dead software and its reset NIC was never set up again.
+    const { told, host } = tellingHosts();
+    withCluster({ replicas: 3, planes: 1, seed: 1, nic: NIC, host }, (c) => {
+      c.run(1000);
+      const at = c.cycle;
+      c.addFault({ kind: 'crash', at, node: 2 });
+      c.addFault({ kind: 'restart', at: at + 50, node: 2 });
+      c.advanceRaw(200); // what WorldNic.readCsrs -> waitPosted does inside a host's code
+      c.run(100);
+      const cyc = (l: string): number => Number(l.split('@')[1]);
+      expect(told.map((l) => l.split(' @')[0])).toEqual(['crash 2', 'restart 2']);
+      expect(cyc(told[0]!)).toBeGreaterThanOrEqual(at + 200);
+      // a crash the hosts see as it happens is told once, and its restart once
+      const at2 = c.cycle;
+      c.addFault({ kind: 'crash', at: at2, until: at2 + 100, node: 1 });
+      c.run(300);
+      expect(told.slice(2)).toEqual([`crash 1 @${at2 + 1}`, `restart 1 @${at2 + 101}`]);
+    });
+  }, 60_000);
 });
 
 describe('scenario format', () => {
@@ -207,6 +237,8 @@ describe('scenario format', () => {
     expect(bad({ ...ok, faults: [{ kind: 'planeDown', atUs: 1, plane: 2 }] })).toMatch(/faults\[0\]\.plane: 2 is not a plane/);
     expect(bad({ ...ok, network: { switchNS: 3 } })).toMatch(/network: unknown field\(s\) 'switchNS'/);
     expect(parseScenario(ok).workload.payloadBytes).toBe(16);
-    expect(frameLen(16)).toBe(60);
+    // the default request: a 60-byte header (with frame authentication's fields, docs/auth.md) and 16 bytes
+    expect(frameLen(16)).toBe(HDR_BYTES + 16);
+    expect(frameLen(0)).toBe(MIN_FRAME_BYTES);
   });
 });

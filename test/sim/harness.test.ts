@@ -82,8 +82,10 @@ describe('the failover phase honours faults and actions', () => {
   // (DROP_LOG_FULL) and 3,403 requests are lost. Without the crash, or without the removal, the
   // same phase passes. Marked to flip: when the control plane is fixed this test reports an
   // unexpected pass; then make it a plain it().
+  // Its timing needs 60-byte requests, the size it was found with (a 44-byte header + 16 before frame
+  // authentication's 60-byte header, docs/auth.md): with 76-byte requests the bug does not show here.
   it.fails('KNOWN BUG: ... and the new leader commits and loses nothing', () => {
-    const { summary } = runScenario(parseScenario(membershipCrash), { noSweep: true });
+    const { summary } = runScenario(parseScenario({ ...membershipCrash, workload: { ...base.workload, payloadBytes: 0 } }), { noSweep: true });
     const f = summary.failover!;
     expect(f.firstCommitUs).not.toBeNull();
     expect(f.lostRequests).toBe(0);

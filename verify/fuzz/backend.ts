@@ -107,7 +107,7 @@ export class ModelBackend implements Backend {
       raft: {
         electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
         maxClockDrift: s.maxClockDrift, durableReplies: s.durableReplies, ...(s.nic ? { tuning: s.nic } : {}),
-        followerReads: s.followerReads ?? false,
+        followerReads: s.followerReads ?? false, followerReplies: s.workload.followerReplies ?? false,
       },
       ...hostTiming(s, 250),
       clockRates: s.clockRates,
@@ -165,7 +165,7 @@ export class ModelBackend implements Backend {
   finalDone(): boolean { return this.clients.finalPending === 0; }
   finalOk(): boolean { return this.clients.finalFailed === 0; }
   outcomes(): { ok: number; fail: number; indeterminate: number } { return this.clients.outcomes; }
-  readsVia(): Record<string, number> { return { ...this.clients.readsVia, getsByReplica: this.clients.getsBy.replica, getsByLeader: this.clients.getsBy.leader }; }
+  readsVia(): Record<string, number> { return { ...this.clients.readsVia, getsByReplica: this.clients.getsBy.replica, getsByLeader: this.clients.getsBy.leader, writesByFollower: this.clients.followerReplies() }; }
   historyJson(): string { return this.clients.recorder.toJSON(); }
   history(): JsonHistory { return this.clients.recorder.toHistory(); }
   unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }
@@ -210,7 +210,7 @@ export class RtlBackend implements Backend {
       raft: {
         electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
         durableReplies: s.durableReplies, ...(s.nic ? { tuning: s.nic } : {}),
-        followerReads: s.followerReads ?? false,
+        followerReads: s.followerReads ?? false, followerReplies: s.workload.followerReplies ?? false,
       },
     });
     const rc = this.rc;
@@ -342,7 +342,7 @@ export class RtlBackend implements Backend {
   finalDone(): boolean { return this.clients.finalPending === 0; }
   finalOk(): boolean { return this.clients.finalFailed === 0; }
   outcomes(): { ok: number; fail: number; indeterminate: number } { return this.clients.outcomes; }
-  readsVia(): Record<string, number> { return { ...this.clients.readsVia, getsByReplica: this.clients.getsBy.replica, getsByLeader: this.clients.getsBy.leader }; }
+  readsVia(): Record<string, number> { return { ...this.clients.readsVia, getsByReplica: this.clients.getsBy.replica, getsByLeader: this.clients.getsBy.leader, writesByFollower: this.clients.followerReplies() }; }
   historyJson(): string { return this.clients.recorder.toJSON(); }
   history(): JsonHistory { return this.clients.recorder.toHistory(); }
   unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }

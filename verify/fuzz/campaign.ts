@@ -108,7 +108,7 @@ function historyText(h: JsonHistory): string {
 /** The command line that replays a seed. */
 export function replayCommand(seed: number, o: FuzzOptions): string {
   const parts = ['npx nicraft fuzz', `--seed ${seed}`];
-  if (o.draw === 1) parts.push('--draw 1');
+  if (o.draw === 1 || o.draw === 3) parts.push(`--draw ${o.draw}`);
   if (o.rtl) parts.push('--rtl');
   if (o.faultUs !== undefined) parts.push(`--us ${o.faultUs}`);
   if (o.livenessUs !== undefined) parts.push(`--liveness-us ${o.livenessUs}`);
@@ -116,6 +116,7 @@ export function replayCommand(seed: number, o: FuzzOptions): string {
   if (o.planes !== undefined) parts.push(`--planes ${o.planes}`);
   if (o.followerReads !== undefined) parts.push(`--follower-reads ${o.followerReads ? 'on' : 'off'}`);
   if (o.clientPlanes !== undefined) parts.push(`--client-planes ${o.clientPlanes}`);
+  if (o.followerReplies !== undefined) parts.push(`--follower-replies ${o.followerReplies ? 'on' : 'off'}`);
   if (o.nicGuard) parts.push('--guard');
   return parts.join(' ');
 }

@@ -32,6 +32,7 @@ const posNum = (v: string): number => {
 
 interface CliOpts {
   followerReads?: 'on' | 'off';
+  followerReplies?: 'on' | 'off';
   clientPlanes?: 'rotate' | 'duplicate';
   seed?: number;
   seeds?: number;
@@ -108,7 +109,7 @@ export function register(program: Command): void {
     })
     .option('--out <file>', 'write the campaign result as JSON (mergeable: nicraft fuzz merge)')
     .option('--rtl', 'RTL NICs in the C++ fabric (sim/raft-host.ts) instead of the ModelNic world')
-    .addOption(new Option('--draw <v>', 'the draw: 2 the swarm (default), 1 the draw before it (replays seeds reported before the swarm)').choices(['1', '2']).default('2'))
+    .addOption(new Option('--draw <v>', 'the draw: 2 the swarm (default), 1 the draw before it (replays seeds reported before the swarm), 3 the swarm with follower replies and the ACK gap drawn per seed').choices(['1', '2', '3']).default('2'))
     .option('--us <n>', 'length of the fault phase in simulated microseconds (default: drawn per seed; --draw 1: 1200)', posNum)
     .option('--liveness-us <n>', 'liveness bound after the faults stop (default: 3000 + 10 election timeouts; --draw 1: 3000)', posNum)
     .addOption(new Option('--replicas <n>', 'cluster size (default: drawn per seed)').choices(['3', '5', '7']))
@@ -118,6 +119,7 @@ export function register(program: Command): void {
       return n;
     })
     .addOption(new Option('--follower-reads <on|off>', 'follower reads under leases in every seed (on) or none (off); default: drawn per seed').choices(['on', 'off']))
+    .addOption(new Option('--follower-replies <on|off>', 'follower replies (writes answered by a follower NIC at its commit) in every seed (on) or none (off); default: drawn per seed from its own stream').choices(['on', 'off']))
     .addOption(new Option('--client-planes <mode>', "how the clients use the planes in every seed: rotate (one plane per attempt) or duplicate (every attempt on every plane); default: drawn per seed").choices(['rotate', 'duplicate']))
     .option('--files <dir>', 'where a failing seed writes seed-<s>.events.log and seed-<s>.history.json', 'build/fuzz-out')
     .option('--keep', 'write the files for passing seeds too')
@@ -129,7 +131,7 @@ export function register(program: Command): void {
     .option('--wor', 'the WOR campaign (verify/fuzz/wor.ts, docs/wor.md): shared log, 2PC and write-once registers under faults, ModelNic world; takes --seed/--seeds/--from/--us')
     .action(async (o: CliOpts) => {
       if (o.wor) { await runWorCampaign(o); return; }
-      const draw = Number(o.draw) as 1 | 2;
+      const draw = Number(o.draw) as 1 | 2 | 3;
       if (o.replicas === '7' && draw === 1) { console.error('nicraft fuzz: --replicas 7 needs --draw 2 (draw 1 knows 3 or 5)'); process.exitCode = 2; return; }
       if (o.shard && o.seed !== undefined) { console.error('nicraft fuzz: --shard splits a range of seeds (--seeds or --minutes), not --seed'); process.exitCode = 2; return; }
       if (o.shard && o.from === undefined) { console.error('nicraft fuzz: --shard needs --from (every shard must split the same seed space)'); process.exitCode = 2; return; }
@@ -140,6 +142,7 @@ export function register(program: Command): void {
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) as 3 | 5 | 7 } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
         ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
+        ...(o.followerReplies !== undefined ? { followerReplies: o.followerReplies === 'on' } : {}),
         ...(o.clientPlanes !== undefined ? { clientPlanes: o.clientPlanes } : {}),
       };
       const options: CampaignOptions = {
@@ -149,6 +152,7 @@ export function register(program: Command): void {
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
         ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
+        ...(o.followerReplies !== undefined ? { followerReplies: o.followerReplies === 'on' } : {}),
         ...(o.clientPlanes !== undefined ? { clientPlanes: o.clientPlanes } : {}),
       };
       const single = o.seed !== undefined;

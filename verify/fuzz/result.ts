@@ -14,7 +14,7 @@ export const RESULT_FORMAT = 'nicraft-fuzz-result/1';
 /** What decides a seed's outcome besides the seed: shards merge only with the same. */
 export interface CampaignOptions {
   backend: 'model' | 'rtl';
-  draw: 1 | 2;
+  draw: 1 | 2 | 3;
   faultUs?: number;
   livenessUs?: number;
   replicas?: number;

@@ -57,6 +57,12 @@ export interface FuzzWorkload {
    * next attempt) or 'duplicate' (every attempt on every plane; the leader NIC keeps the first copy).
    */
   clientPlanes?: 'rotate' | 'duplicate';
+  /**
+   * Follower replies (issue 17): writes' first attempts ask a follower NIC to reply at its commit
+   * (KvClient followerRepliesForWrites; the cores write REPLY_MASK). Drawn (draw 3 only) from a
+   * stream of its own (followerRepliesDraw), so every other draw of a seed stays as it was.
+   */
+  followerReplies?: boolean;
 }
 
 /** The fast-path settings the hosts write (NicTuning: ACK coalescing, NIC heartbeat, retransmit timeout). */
@@ -66,12 +72,14 @@ export interface FuzzNic {
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
   rtoCycles: number;
+  /** load-adaptive ACKs (RAFT_ACK_GAP; 0 or absent: off) */
+  ackGapCycles?: number;
 }
 
 export interface Schedule {
   seed: number;
-  /** the draw version: 1 the draw before the swarm (replays seeds reported then), 2 the swarm (default) */
-  draw: 1 | 2;
+  /** the draw version: 1 the draw before the swarm (replays seeds reported then), 2 the swarm (default), 3 the swarm with follower replies drawn */
+  draw: 1 | 2 | 3;
   /** voters at the start */
   replicas: number;
   /** an extra node (port `replicas`) that starts as a non-member, for an 'add' */
@@ -104,8 +112,8 @@ export interface Schedule {
 }
 
 export interface DrawOptions {
-  /** the draw version (default 2, the swarm; 1 replays seeds reported before it) */
-  draw?: 1 | 2;
+  /** the draw version (default 2, the swarm; 1 replays seeds reported before it; 3: the swarm, and follower replies drawn per seed) */
+  draw?: 1 | 2 | 3;
   /** length of the fault phase (default: drawn; draw 1: 1200 us) */
   faultUs?: number;
   /** liveness bound (default: from the election timeout; draw 1: 3000 us) */
@@ -119,6 +127,25 @@ export interface DrawOptions {
   followerReads?: boolean;
   /** force the clients' plane mode (default: drawn per seed, after follower reads; draw 2 only) */
   clientPlanes?: 'rotate' | 'duplicate';
+  /** force follower replies on or off (default: off; draw 3: drawn per seed from a stream of its own) */
+  followerReplies?: boolean;
+}
+
+/**
+ * Follower replies: as forced, else off in draws 1 and 2 (every seed reported or pinned before they
+ * existed runs as it did: the flags change the run, not only the draw), and with draw 3 on in half
+ * the seeds, drawn from a Draw of their own derived from the seed, so that a draw-3 schedule is the
+ * draw-2 one (faults, workload, everything from the main stream) plus follower replies.
+ */
+export function followerRepliesDraw(seed: number, o: DrawOptions): boolean {
+  const drawn = new Draw(((seed ^ 0x46524c59) + 0x1717) >>> 0).chance(0.5);
+  return o.followerReplies ?? (o.draw === 3 && drawn);
+}
+
+/** Draw 3's ACK gap (RAFT_ACK_GAP, cycles; 0: off), from a stream of its own; always 0 in draws 1 and 2. */
+export function ackGapDraw(seed: number, o: DrawOptions): number {
+  if (o.draw !== 3) return 0;
+  return new Draw(((seed ^ 0x41434b47) + 0x2929) >>> 0).pick([0, 0, 1, 7, 14, 64]);
 }
 
 /** The drivers' PRNG (ctrl/rand.ts, mulberry32) with helpers; the whole draw comes from it. */
@@ -233,8 +260,13 @@ function drawScheduleV2(seed: number, o: DrawOptions = {}): Schedule {
   // the clients' plane mode (issue 23), drawn after everything else so that the draws above stay as they were
   const dupDrawn = d.chance(0.5);
   workload.clientPlanes = o.clientPlanes ?? (dupDrawn ? 'duplicate' : 'rotate');
+  // load-adaptive ACKs (issue 17): draw 3 only, from a stream of its own (ackGapDraw), so that a draw-2
+  // seed runs as it did before (the gap changes the NIC's timing: pinned seeds would lose their scenario)
+  const gap = ackGapDraw(seed, o);
+  if (gap !== 0) nic.ackGapCycles = gap;
+  if (followerRepliesDraw(seed, o)) workload.followerReplies = true;
   return {
-    seed, draw: 2, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
+    seed, draw: o.draw === 3 ? 3 : 2, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
     durableReplies, hostLatencyNs, hostPollNs, nic, intensity, faultBound, workload, events, followerReads,
   };
 }
@@ -296,6 +328,7 @@ function drawScheduleV1(seed: number, o: DrawOptions = {}): Schedule {
   workload.localReadShare = d.pick([0, 0.2, 0.5]);
   const durableReplies = d.chance(0.25);
   const followerReads = drawFollowerReads(d, o, workload);
+  if (followerRepliesDraw(seed, o)) workload.followerReplies = true;
   return {
     seed, draw: 1, replicas, spare, planes, faultUs, livenessUs, electionTimeoutUs, heartbeatUs, tickUs, maxClockDrift, clockRates,
     durableReplies, faultBound, workload, events, followerReads,
@@ -423,10 +456,10 @@ export function describeSchedule(s: Schedule): string {
   const w = s.workload;
   const kinds = new Map<string, number>();
   for (const e of s.events) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
-  const v2 = s.draw === 2
+  const v2 = s.draw !== 1
     ? ` run=${s.faultUs}us host=${s.hostLatencyNs}ns/poll ${s.hostPollNs}ns` +
-      (s.nic ? ` ack=${s.nic.ackCount}/${s.nic.ackDelayCycles}cy nic-hb=${s.nic.hbIntervalCycles}cy/${s.nic.hbCommitDelayCycles}cy rto=${s.nic.rtoCycles}cy` : '') +
-      ` values=${w.payload?.mode ?? 'small'}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}${w.clientPlanes === 'duplicate' ? ' client-planes=duplicate' : ''}` +
+      (s.nic ? ` ack=${s.nic.ackCount}/${s.nic.ackDelayCycles}cy gap=${s.nic.ackGapCycles ?? 0}cy nic-hb=${s.nic.hbIntervalCycles}cy/${s.nic.hbCommitDelayCycles}cy rto=${s.nic.rtoCycles}cy` : '') +
+      ` values=${w.payload?.mode ?? 'small'}${w.payload?.maxValueBytes ? `<=${w.payload.maxValueBytes}B` : ''}${w.clientPlanes === 'duplicate' ? ' client-planes=duplicate' : ''}${w.followerReplies ? ' follower-replies' : ''}` +
       ` attempt=${w.attemptTimeoutUs}us budget=${w.retryBudgetUs}us${w.maxAttempts ? `/${w.maxAttempts}` : ''} intensity=${s.intensity}`
     : '';
   return `draw=${s.draw} n=${s.replicas}${s.spare ? '+1 spare' : ''} planes=${s.planes} f=${s.faultBound} et=${s.electionTimeoutUs}us hb=${s.heartbeatUs}us tick=${s.tickUs}us ` +

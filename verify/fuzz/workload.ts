@@ -81,6 +81,12 @@ export class FuzzClients {
   readonly readsVia = { lease: 0, quorum: 0, follower: 0, refused: 0 };
   /** gets of the client library by who answered them (readFrom 'any': replicas under read leases) */
   readonly getsBy = { leader: 0, replica: 0 };
+  /** writes answered by a follower NIC's REPLY (follower replies, KvClient path 'follower') */
+  followerReplies(): number {
+    let n = 0;
+    for (const c of this.clients) n += c.kv.stats.followerReplies;
+    return n;
+  }
   private localReads = 0;
 
   /** per key: the append bytes ever issued (with the longest put, a bound on its value: KEY_VALUE_LIMIT) */
@@ -99,6 +105,7 @@ export class FuzzClients {
         ...(w.retryBudgetUs !== undefined ? { retryBudgetNs: w.retryBudgetUs * 1000 } : {}),
         ...(jitter ? { rand: () => jitter.next() } : {}),
         ...(w.readFrom ? { readFrom: w.readFrom } : {}),
+        ...(w.followerReplies ? { followerRepliesForWrites: true } : {}),
         transport: {
           send: (to, frame) => {
             if (w.clientPlanes === 'duplicate') {
@@ -218,7 +225,7 @@ export class FuzzClients {
       c.kv.invoke({ op: 'get', key }, (o) => {
         if (o.kind === 'ok') {
           const v = o.reply.value ? td.decode(o.reply.value) : null;
-          this.getsBy[o.path]++;
+          if (o.path !== 'follower') this.getsBy[o.path]++;
           r.ok(id, v);
           c.seen.set(key, v);
         } else {

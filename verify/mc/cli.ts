@@ -112,7 +112,7 @@ export function runMc(b: Bound, opts: { quiet?: boolean; verify?: boolean; json?
     : r.stop === 'time' ? `INCOMPLETE: the time limit (${b.timeLimit} s) stopped the search at depth ${r.depth}`
     : `INCOMPLETE: the state limit stopped the search at depth ${r.depth}`;
   out(`explored ${fmtInt(r.states)} distinct states (${fmtInt(r.transitions)} transitions) in ${secs(r.ms)}: ${how}`);
-  out(`no violation: ${[...PROPERTIES, ...(b.followerReads ? ['read safety'] : [])].join(', ')} hold in every explored state`);
+  out(`no violation: ${[...PROPERTIES, ...(b.followerReads ? ['read safety'] : []), ...(b.followerReplies ? ['reply safety'] : [])].join(', ')} hold in every explored state`);
   return { result: r, code: 0 };
 }
 
@@ -133,7 +133,7 @@ function positiveSeconds(v: string): number {
 interface Flags {
   small?: boolean; nodes?: number; requests?: number; maxTerm?: number; maxDepth?: number; timeLimit?: number;
   timeouts?: number; crashes?: number; drops?: number; dups?: number; reorders?: number; order?: 'fifo' | 'any';
-  quiet?: boolean; verify?: boolean; json?: string; prevote?: boolean; warm?: boolean; followerReads?: boolean; reads?: number; nicSilence?: boolean; silences?: number;
+  quiet?: boolean; verify?: boolean; json?: string; prevote?: boolean; warm?: boolean; followerReads?: boolean; reads?: number; followerReplies?: boolean; nicSilence?: boolean; silences?: number;
 }
 
 export function register(program: Command): void {
@@ -159,6 +159,7 @@ export function register(program: Command): void {
     .option('--follower-reads', 'follower reads under leases (common clocks: one time step moves every clock); with --warm from a cluster whose leases are out; checks read safety')
     .addOption(new Option('--reads <n>', 'follower reads (with --follower-reads; default 2)').argParser(intIn(0, 9)))
     .option('--nic-silence', 'NIC failure detection (core nicSilenceNs = half the election timeout, armOnVote on): leader-silence reports reach followers at any time, leases shrink to match')
+    .option('--follower-replies', 'follower replies (core followerReplies: REQs flagged FOLLOWER_REPLY, the cores write REPLY_MASK); every NIC REPLY is checked like an application (reply safety)')
     .addOption(new Option('--silences <n>', 'leader-silence reports (with --nic-silence; default 2)').argParser(intIn(0, 9)))
     .option('--quiet', 'no line per depth')
     .option('--verify', 're-fingerprint every rebuilt state (checks that the search is deterministic; slower)')
@@ -171,6 +172,7 @@ export function register(program: Command): void {
         crashes: f.crashes ?? base.crashes, drops: f.drops ?? base.drops, dups: f.dups ?? base.dups, reorders: f.reorders ?? base.reorders,
         order: f.order ?? base.order, preVote: f.prevote === false ? false : base.preVote, warm: f.warm ?? base.warm,
         ...(f.followerReads ? { followerReads: true, reads: f.reads ?? 2 } : {}),
+        ...(f.followerReplies ? { followerReplies: true } : {}),
         ...(f.nicSilence ? { nicSilence: true, silences: f.silences ?? 2, heartbeatIntervalNs: NIC_SILENCE_BOUND.heartbeatIntervalNs, leaderReads: true } : {}),
       };
       process.exitCode = runMc(b, { quiet: f.quiet, verify: f.verify, json: f.json }).code;

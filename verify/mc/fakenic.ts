@@ -7,7 +7,7 @@
 // so the model checker can clone and fingerprint it.
 
 import type { CsrName, NicEvent, NodeId, Ready } from '../../ctrl/core/types.js';
-import { decodeHeader, encodeFrame, HostReason, MAC_GROUP, MsgType as W, nodeMac, StatusBit } from '../../ctrl/wire/wire.gen.js';
+import { decodeHeader, encodeFrame, Flag, HostReason, MAC_GROUP, MsgType as W, nodeMac, StatusBit } from '../../ctrl/wire/wire.gen.js';
 
 export class FakeNic {
   regs = new Map<CsrName, number>();
@@ -25,6 +25,12 @@ export class FakeNic {
   answers: NicEvent[] = [];
   /** a REQ sequenced (decided under the fast path) whose last beat has not been written yet; null: none */
   inFlight: { index: number; frame: Uint8Array } | null = null;
+  /**
+   * NIC REPLYs sent at delivery (an entry flagged NIC_REPLY at a leader, or FOLLOWER_REPLY with the
+   * REPLY_MASK bit of its client id mod 8, any role), not yet taken by the model checker: each is a
+   * promise that the entry is committed (checked like an application).
+   */
+  replies: { index: number; frame: Uint8Array }[] = [];
   constructor(public id: NodeId, public clusterId: number) { this.reset(); }
   reset(): void {
     this.regs = new Map<CsrName, number>([['ROLE', 0], ['TERM', 0], ['FAST_EN', 0], ['LAST_INDEX', 0], ['COMMIT_INDEX', 0], ['APPLIED_INDEX', 0], ['TERM_START', 1], ['MEMBERS', 1], ['QUORUM', 1], ['LEADER_ID', 0], ['NODE_ID', this.id]]);
@@ -34,6 +40,7 @@ export class FakeNic {
     this.host = [];
     this.answers = [];
     this.inFlight = null;
+    this.replies = [];
   }
   r(n: CsrName): number { return this.regs.get(n) ?? 0; }
   exec(op: Ready['nic'][number]): void {
@@ -138,7 +145,12 @@ export class FakeNic {
       const i = this.r('APPLIED_INDEX') + 1;
       const f = this.log.get(i);
       this.regs.set('APPLIED_INDEX', i);
-      if (f) this.host.push({ type: 'committed', frame: f });
+      if (f) {
+        this.host.push({ type: 'committed', frame: f });
+        const h = decodeHeader(f);
+        if ((this.r('ROLE') === 2 && (h.flags & Flag.NIC_REPLY) !== 0) ||
+            ((h.flags & Flag.FOLLOWER_REPLY) !== 0 && ((this.r('REPLY_MASK') >> (h.clientId & 7)) & 1) !== 0)) this.replies.push({ index: i, frame: f });
+      }
     }
   }
   heartbeat(): void {

@@ -29,7 +29,7 @@ import { replay, type PersistentState } from '../../ctrl/core/storage.js';
 import { crc32 } from '../../ctrl/core/crc32.js';
 import { describeEntry, entryIdentity } from '../../ctrl/core/entry.js';
 import { MSG_NAMES, MsgType, type Config, type Entry, type Message, type NicEvent, type NodeId, type Rand } from '../../ctrl/core/types.js';
-import { clientMac, decodeHeader, encodeFrame, HostReason, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
+import { clientMac, decodeHeader, encodeFrame, Flag, HostReason, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
 import { canon, ClosureInStateError, deepClone, FrameIds, StructHash } from './canon.js';
 import { FakeNic } from './fakenic.js';
 
@@ -90,7 +90,17 @@ export interface McOptions {
   nicSilence?: boolean;
   /** leader-silence reports (budget; with nicSilence) */
   silences?: number;
+  /**
+   * Follower replies (core followerReplies, docs/architecture.md "Follower replies"): requests are
+   * flagged FOLLOWER_REPLY and the cores write REPLY_MASK; every REPLY a fake NIC sends at delivery
+   * is checked like an application (property 'reply safety'): the same entry as every node applies
+   * at that index, and held by every later leader (leader completeness covers it).
+   */
+  followerReplies?: boolean;
 }
+
+/** Figures over every world explored since the last reset (not state): NIC REPLYs checked (followerReplies). */
+export const mcFigures = { repliesChecked: 0 };
 
 export type Choice =
   /** node 0 (followerReads): every node's clock, together */
@@ -133,7 +143,7 @@ export interface NodeState {
 }
 
 export interface Violation {
-  property: 'election safety' | 'log matching' | 'leader completeness' | 'state machine safety' | 'read safety' | 'core error';
+  property: 'election safety' | 'log matching' | 'leader completeness' | 'state machine safety' | 'read safety' | 'reply safety' | 'core error';
   detail: string;
 }
 
@@ -189,6 +199,7 @@ export class Model {
       preVote: this.opts.preVote ?? true, checkQuorum: this.opts.checkQuorum ?? true, amnesiaGuard: this.opts.amnesiaGuard ?? true,
       followerReads: this.opts.followerReads ?? false,
       ...(this.opts.nicSilence ? { nicSilenceNs: this.T / 2, armOnVote: true } : {}),
+      ...(this.opts.followerReplies ? { followerReplies: true } : {}),
     };
   }
   private packetIds = new Map<string, number>();
@@ -479,7 +490,7 @@ export class World {
         const seq = ++this.requestsUsed;
         const payload = new TextEncoder().encode(`v${seq}`);
         if (n.nic.leaderMode()) {
-          const f = encodeFrame({ dstMac: nodeMac(n.id), srcMac: clientMac(1), type: W.REQ, clusterId: 1, flags: 0, srcNode: 0xff, dstNode: n.id, term: 0, logIndex: 0, commitIndex: 0, clientId: 1, seq }, payload);
+          const f = encodeFrame({ dstMac: nodeMac(n.id), srcMac: clientMac(1), type: W.REQ, clusterId: 1, flags: this.model.opts.followerReplies ? Flag.FOLLOWER_REPLY : 0, srcNode: 0xff, dstNode: n.id, term: 0, logIndex: 0, commitIndex: 0, clientId: 1, seq }, payload);
           this.p(`  ${n.id}: REQ c1#${seq} into the NIC (fast path)`);
           n.nic.rx(f);
         } else {
@@ -655,6 +666,11 @@ export class World {
         n.nic.out = [];
         any = true;
       }
+      if (n.nic.replies.length) {
+        for (const r of n.nic.replies) this.onReply(n, r.index, r.frame);
+        n.nic.replies = [];
+        if (this.violation) return;
+      }
       const evs = n.nic.host;
       n.nic.host = [];
       for (const ev of evs) {
@@ -744,6 +760,21 @@ export class World {
     }
     // 5. durable
     if (rd.persistUpTo) core.step({ kind: 'persisted', ...rd.persistUpTo });
+  }
+
+  /** A NIC REPLY for the entry at `index` (its log frame): checked and recorded like an application. */
+  private onReply(n: NodeState, index: number, frame: Uint8Array): void {
+    const crc = this.model.crc(frame);
+    const term = decodeHeader(frame).term;
+    if (this.log) this.p(`  ${n.id}: nic replies for ${index}/t${term}`);
+    mcFigures.repliesChecked++;
+    const g = this.applied.get(index);
+    if (g && (g.term !== term || g.crc !== crc)) {
+      if (!this.violation) this.violation = { property: 'reply safety', detail: `node ${n.id}'s NIC replied for ${index}/t${term}, where ${index}/t${g.term} (crc ${g.crc.toString(16)}) was applied or replied for before` };
+      return;
+    }
+    const t = n.nic.r('TERM');
+    if (!g || t < g.minTerm) this.applied.set(index, { term, crc, minTerm: Math.min(t, g?.minTerm ?? Infinity) });
   }
 
   private onApply(n: NodeState, core: Core, e: Entry): void {
@@ -897,7 +928,7 @@ export class World {
   /** Canonical text of one node (for tests and debugging: the fingerprint hashes the same content). */
   nodeCanonical(n: NodeState, shift: boolean): string {
     const ids = this.model.ids;
-    return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}${canon(n.nic.answers, ids)}\ndisk:${canon(n.durable, ids)}`;
+    return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}r${n.nic.replies.length}${canon(n.nic.answers, ids)}\ndisk:${canon(n.durable, ids)}`;
   }
 
   private nodeDigest(n: NodeState, shift: boolean): string {
@@ -907,7 +938,7 @@ export class World {
       if (n.core) this.hashCore(h, n, n.core, shift);
       else h.word(-1);
       const ids = this.model.ids;
-      h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length);
+      h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length).word(n.nic.replies.length);
       h.value(n.nic.answers, ids);
       h.value(n.durable, ids);
       n.fp = h.digest();

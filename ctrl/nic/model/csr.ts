@@ -37,6 +37,8 @@ export class CsrBlock {
   hbCommitDelay = 32;
   ackCount = 1;
   ackDelay = 16;
+  /** follower: at most one ACK per ackGap cycles, at once when the gap has passed (0: off) */
+  ackGap = 0;
   termStart = 1;
   matchSel = 0;
   planeEn = 7;
@@ -45,6 +47,8 @@ export class CsrBlock {
   nackDelay = 16;
   /** follower: LEADER_SILENT after this many cycles without a frame of the leader (0: off) */
   silenceCycles = 0;
+  /** REPLY_MASK: follower replies for the client ids mod 8 whose bit is set */
+  replyMask = 0;
   /** the free-running cycle counter */
   cycleReg = 0;
   /** the read data register: valid the cycle after a read */
@@ -64,9 +68,10 @@ export class CsrBlock {
     this.nodeId = r.RAFT_NODE_ID!; this.clusterId = r.RAFT_CLUSTER_ID!; this.role = r.RAFT_ROLE!; this.term = r.RAFT_TERM!;
     this.leaderId = r.RAFT_LEADER_ID!; this.members = r.RAFT_MEMBERS!; this.quorum = r.RAFT_QUORUM!; this.fastEn = r.RAFT_FAST_EN! !== 0;
     this.hbInterval = r.RAFT_HB_INTERVAL!; this.hbCommitDelay = r.RAFT_HB_COMMIT_DELAY!; this.ackCount = r.RAFT_ACK_COUNT!;
-    this.ackDelay = r.RAFT_ACK_DELAY!; this.termStart = r.RAFT_TERM_START!; this.matchSel = r.RAFT_MATCH_SEL!;
+    this.ackDelay = r.RAFT_ACK_DELAY!; this.ackGap = r.RAFT_ACK_GAP!; this.termStart = r.RAFT_TERM_START!; this.matchSel = r.RAFT_MATCH_SEL!;
     this.planeEn = r.RAFT_PLANE_EN!; this.nackInterval = r.RAFT_NACK_INTERVAL!; this.rto = r.RAFT_RTO!; this.nackDelay = r.RAFT_NACK_DELAY!;
     this.silenceCycles = r.RAFT_SILENCE_CYCLES!;
+    this.replyMask = r.RAFT_REPLY_MASK!;
     this.rdValid = false;
   }
 
@@ -98,6 +103,7 @@ export class CsrBlock {
       case Csr.RAFT_HB_INTERVAL: return this.hbInterval;
       case Csr.RAFT_ACK_COUNT: return this.ackCount;
       case Csr.RAFT_ACK_DELAY: return this.ackDelay;
+      case Csr.RAFT_ACK_GAP: return this.ackGap;
       case Csr.RAFT_TERM_START: return this.termStart;
       case Csr.RAFT_LAST_INDEX: return last;
       case Csr.RAFT_COMMIT_INDEX: return commit;
@@ -111,6 +117,7 @@ export class CsrBlock {
       case Csr.RAFT_RTO: return this.rto;
       case Csr.RAFT_NACK_DELAY: return this.nackDelay;
       case Csr.RAFT_SILENCE_CYCLES: return this.silenceCycles;
+      case Csr.RAFT_REPLY_MASK: return this.replyMask;
       case Csr.COUNTERS_TYPE: return BLK_COUNTERS.type;
       case Csr.COUNTERS_VERSION: return BLK_COUNTERS.version;
       case Csr.COUNTERS_NEXT: return 0;
@@ -140,8 +147,10 @@ export class CsrBlock {
       case Csr.RAFT_RTO: this.rto = v; break;
       case Csr.RAFT_NACK_DELAY: this.nackDelay = v; break;
       case Csr.RAFT_SILENCE_CYCLES: this.silenceCycles = v >>> 0; break;
+      case Csr.RAFT_REPLY_MASK: this.replyMask = v & 0xff; break;
       case Csr.RAFT_ACK_COUNT: this.ackCount = v; break;
       case Csr.RAFT_ACK_DELAY: this.ackDelay = v; break;
+      case Csr.RAFT_ACK_GAP: this.ackGap = v >>> 0; break;
       case Csr.RAFT_TERM_START: this.termStart = v; break;
       case Csr.RAFT_LAST_INDEX: return W_LAST_INDEX;
       case Csr.RAFT_COMMIT_INDEX: return W_COMMIT_INDEX;

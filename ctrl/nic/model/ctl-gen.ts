@@ -2,13 +2,16 @@
 // and NIC REPLY (leader).
 //
 //   ACK:       once ACK_COUNT entries are unacknowledged or the oldest waited ACK_DELAY cycles, or at
-//              once after a duplicate APPEND.
+//              once after a duplicate APPEND; with ACK_GAP on (non-zero) also as soon as an entry is
+//              unacknowledged and no ACK or NACK left in the last ACK_GAP cycles.
 //   NACK:      a gap that lasted NACK_DELAY cycles; repeated every NACK_INTERVAL cycles while the same
 //              index is expected. It names the gap: [expected index, first index held beyond it).
 //   HEARTBEAT: every HB_INTERVAL cycles without an APPEND, or HB_COMMIT_DELAY cycles after the commit
 //              index moved.
 //   REPLY:     the leader answers the client itself when an entry flagged NIC_REPLY is delivered (from
-//              the delivery engine's read register), and it has priority.
+//              the delivery engine's read register), and it has priority. Follower replies: any role
+//              answers an entry flagged FOLLOWER_REPLY when it delivers it if REPLY_MASK has the bit of
+//              the client id mod 8.
 // One frame a cycle at most, into the generated frames' FIFO (toward the TX arbiter). ACKs, NACKs and
 // HEARTBEATs carry a sequence number, so a repeat is never taken for a plane copy.
 import { FrameFifo } from './axis-fifo.js';
@@ -31,6 +34,7 @@ const MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: numb
 const T_ACK: number = MsgType.ACK, T_NACK: number = MsgType.NACK, T_HEARTBEAT: number = MsgType.HEARTBEAT;
 const T_REPLY: number = MsgType.REPLY;
 const F_NIC_REPLY: number = Flag.NIC_REPLY;
+const F_FOLLOWER_REPLY: number = Flag.FOLLOWER_REPLY;
 const U32_MAX = 0xffffffff;
 
 export class CtlGen {
@@ -39,6 +43,12 @@ export class CtlGen {
   ackedIndex = 0;
   ackAge = 0;
   forceAck = false;
+  /** cycles until ACK_GAP lets the next ACK go (counts down to 0) */
+  gapLeft = 0;
+  /** ACK_GAP on (as it was at the last clock edge) and gapLeft is 0: a register in the RTL */
+  gapOpen = false;
+  /** an ACK or NACK left last cycle with ACK_GAP >= 2 (or 0): the gap restarts at this edge; masks gapOpen */
+  gapBlock = false;
   hbTimer = 0;
   commitSent = 0;
   nackWant = false;
@@ -54,7 +64,7 @@ export class CtlGen {
   genWe = false;
 
   reset(): void {
-    this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.hbTimer = 0; this.commitSent = 0;
+    this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.gapLeft = 0; this.gapOpen = false; this.gapBlock = false; this.hbTimer = 0; this.commitSent = 0;
     this.nackWant = false; this.nackTimer = 0; this.nackSent = 0; this.gapAge = 0; this.ctlSeq = 0;
     this.gen.clear();
   }
@@ -67,7 +77,8 @@ export class CtlGen {
   ackWant(c: CsrBlock, last: number): boolean {
     if (!(c.fastEn && c.role === ROLE_FOLLOWER)) return false;
     const unacked = (last - this.ackedIndex) >>> 0;
-    return (unacked !== 0 || this.forceAck) && (unacked >= c.ackCount || this.ackAge >= c.ackDelay || this.forceAck);
+    return (unacked !== 0 || this.forceAck) &&
+      (unacked >= c.ackCount || this.ackAge >= c.ackDelay || this.forceAck || (this.gapOpen && !this.gapBlock));
   }
 
   hbWant(c: CsrBlock, commit: number): boolean {
@@ -83,10 +94,15 @@ export class CtlGen {
   /** Whether a frame is generated this cycle, and which. dlvRd*: the delivery engine's read register (valid, first beat). */
   comb(c: CsrBlock, last: number, commit: number, dlvRdValid: boolean, dlvRdFirst: boolean, lr: LogRam): void {
     let genReply = false;
-    if (dlvRdValid && dlvRdFirst && c.role === ROLE_LEADER) {
+    if (dlvRdValid && dlvRdFirst) {
       const b = lr.dlvBuf;
       // (a first beat starts at its frame's byte 0)
-      genReply = b !== null && lr.dlvN > 18 && (getFlags(lr.dlvOff === 0 ? b : b.subarray(lr.dlvOff)) & F_NIC_REPLY) !== 0;
+      if (b !== null && lr.dlvN > 18) {
+        const h = lr.dlvOff === 0 ? b : b.subarray(lr.dlvOff);
+        const fl = getFlags(h);
+        genReply = (c.role === ROLE_LEADER && (fl & F_NIC_REPLY) !== 0) ||
+          ((fl & F_FOLLOWER_REPLY) !== 0 && ((c.replyMask >>> ((lr.dlvN >= 38 ? getClientId(h) : 0) & 7)) & 1) !== 0);
+      }
     }
     const nackGo = this.nackReady(c, last);
     const genCtl = !genReply && (this.ackWant(c, last) || this.hbWant(c, commit) || nackGo);
@@ -137,7 +153,7 @@ export class CtlGen {
    * Events of the execute engine: evSeqFirst (a REQ sequenced: the heartbeat timer restarts), evDup
    * (an ACK is forced), evLogGrew, evGap; oooValid/oooMin: its registers at the start of the cycle.
    */
-  clockTimers(role: number, last: number, commit: number, evSeqFirst: boolean, evDup: boolean, evLogGrew: boolean,
+  clockTimers(role: number, ackGap: number, last: number, commit: number, evSeqFirst: boolean, evDup: boolean, evLogGrew: boolean,
     evGap: boolean, oooValid: boolean, oooMin: number): void {
     const expect = (last + 1) >>> 0;
     const genWe = this.genWe, genReply = this.genReply;
@@ -145,6 +161,16 @@ export class CtlGen {
     if (evSeqFirst) { this.hbTimer = 0; this.commitSent = commit; }
     this.nackTimer = Math.min(this.nackTimer + 1, U32_MAX);
     if (genWe && !genReply) this.ctlSeq = (this.ctlSeq + 1) >>> 0;
+    // an ACK or NACK leaves: the next may follow ACK_GAP cycles later
+    if (this.gapBlock) {
+      // the ACK left last cycle: ACK_GAP - 1 cycles of the gap are left after this one
+      this.gapLeft = ackGap >= 2 ? ackGap - 2 : 0;
+      this.gapOpen = ackGap !== 0 && ackGap <= 2;
+    } else {
+      this.gapOpen = ackGap !== 0 && this.gapLeft <= 1;
+      if (this.gapLeft !== 0) this.gapLeft--;
+    }
+    this.gapBlock = genWe && !genReply && role !== ROLE_LEADER && ackGap !== 1;
     if (evLogGrew) {
       this.gapAge = 0;
       this.nackWant = oooValid && ((expect + 1) >>> 0) < oooMin;
@@ -180,6 +206,10 @@ export class CtlGen {
       if (last !== this.ackedIndex) {
         const k = c.ackDelay - this.ackAge;
         if (k > 0) next = Math.min(next, cyc + k);
+        // the gap opens once gapLeft is 0 and the flag was registered (at least one edge)
+        if (c.ackGap !== 0 && (!this.gapOpen || this.gapBlock)) {
+          next = Math.min(next, cyc + (this.gapBlock ? Math.max(c.ackGap - 1, 1) : Math.max(this.gapLeft, 1)));
+        }
       }
       if (this.nackWant) {
         let k = c.nackDelay - this.gapAge;
@@ -191,10 +221,19 @@ export class CtlGen {
   }
 
   /** k idle cycles at once (only the free-running timers move). */
-  skip(k: number, last: number): void {
+  skip(k: number, last: number, ackGap: number): void {
+    let kk = k;
+    if (kk > 0 && this.gapBlock) {
+      this.gapLeft = ackGap >= 2 ? ackGap - 2 : 0;
+      this.gapOpen = ackGap !== 0 && ackGap <= 2;
+      this.gapBlock = false;
+      kk--;
+    }
+    if (kk > 0) this.gapOpen = ackGap !== 0 && this.gapLeft <= kk;
     this.hbTimer = (this.hbTimer + k) >>> 0;
     this.nackTimer = Math.min(this.nackTimer + k, U32_MAX);
     if (this.nackWant) this.gapAge = Math.min(this.gapAge + k, U32_MAX);
     if (last !== this.ackedIndex) this.ackAge = (this.ackAge + k) >>> 0;
+    this.gapLeft = Math.max(0, this.gapLeft - kk);
   }
 }

@@ -4,7 +4,9 @@
 // A follower is served on a NACK (from the index it expects to the first it holds beyond the gap) or
 // when its ACKs made no progress for its retransmit timeout while it lags (from its match index on).
 // One follower at a time: the others wait in a pending set, served round robin after the last one
-// (rr-pick.ts). The timeout doubles after every expiry without progress (up to RTO << RTO_SHIFT_MAX)
+// (rr-pick.ts). Starting a round takes three cycles, as in the RTL (for its timing): the pick (the
+// follower's pending range and match index + 1 taken), the range (its ends computed), the start (the
+// range checked against the log); no other follower is picked meanwhile. The timeout doubles after every expiry without progress (up to RTO << RTO_SHIFT_MAX)
 // and drops back to RTO when the follower's match index moves. The engine reads an entry beat by beat
 // (the data comes back the next cycle), rewrites the header of its first beat (destination,
 // RETRANSMIT flag, current commit index, round number) into the retransmit FIFO; after each entry it
@@ -61,15 +63,31 @@ export class Rtx {
   round = 0;
   readonly rtoTimer: Float64Array;
   readonly rtoShift: Uint8Array;
+  /** RTO << shift as of last cycle (the RTL registers it, for timing), and the RTO it was last set from */
+  readonly rtoLim: Float64Array;
+  private rtoLimRto = -1;
   /** some retransmit timer may be non-zero */
   private rtoRun = false;
   repairSent = 0;
+  /** a round's start: picked (prep*), range computed (range*) */
+  prep = false;
+  prepNode = 0;
+  prepPfrom = 0;
+  prepM1 = 0;
+  prepEnd = 0;
+  range = false;
+  rangeNode = 0;
+  rangeFrom = 0;
+  rangeTo = 0;
   active = false;
   node = 0;
   next = 0;
   start = 0;
   end = 0;
   beat = 0;
+  /** the needs-repair event decided last cycle, entering its FIFO at this edge (registered in the RTL, for timing) */
+  evtPush = false;
+  private evtFrame: Uint8Array | null = null;
   /** the read of last cycle (the data is in the log RAM's retransmit read register) */
   rdValid = false;
   rdFirst = false;
@@ -80,8 +98,9 @@ export class Rtx {
   private asmLen = 0;
   // ---- combinational, per cycle (comb())
   private pick = 0;
-  private from = 0;
-  private to = 0;
+  private pickOk = false;
+  private prepFrom = 0;
+  private prepTo = 0;
   private startOk = false;
   private needsRepair = false;
   /** the entry to read next is not in its slot: the round stops, nothing of it is sent */
@@ -107,15 +126,16 @@ export class Rtx {
     this.pendEnd = new Uint32Array(d.MAXN);
     this.rtoTimer = new Float64Array(d.MAXN);
     this.rtoShift = new Uint8Array(d.MAXN);
+    this.rtoLim = new Float64Array(d.MAXN);
   }
 
   reset(): void {
-    this.pend = 0; this.repairSent = 0; this.active = false; this.rdValid = false; this.asmLen = 0; this.round = 0;
-    this.rtoTimer.fill(0); this.rtoShift.fill(0); this.pendIndex.fill(0); this.pendEnd.fill(0);
+    this.pend = 0; this.repairSent = 0; this.evtPush = false; this.evtFrame = null; this.prep = false; this.range = false; this.active = false; this.rdValid = false; this.asmLen = 0; this.round = 0;
+    this.rtoTimer.fill(0); this.rtoShift.fill(0); this.rtoLim.fill(0); this.rtoLimRto = -1; this.pendIndex.fill(0); this.pendEnd.fill(0);
     this.rtx.clear(); this.evt.clear();
   }
 
-  /** Follower n's current retransmit timeout: RTO << shift, in 32 bits as the RTL computes it. */
+  /** Follower n's retransmit timeout from the next cycle on: RTO << shift, in 32 bits as the RTL computes it. */
   private rtoLimit(rto: number, n: number): number {
     return (rto << this.rtoShift[n]!) >>> 0;
   }
@@ -130,18 +150,20 @@ export class Rtx {
    * host reads the log RAM (it has the port); lr: the log RAM (the tag of the slot to read).
    */
   comb(leaderMode: boolean, last: number, term: number, lpRead: boolean, lr: LogRam): void {
+    // stage 1, pick: a pending follower, when no round is under way or starting
     const pick = rrPick(this.pend, this.lastPick, this.MAXN);
     const pickValid = pick >= 0;
-    const p = pickValid ? pick : 0;
-    const pendEnd = this.pendEnd[p]!;
-    const to = pendEnd !== 0 && ((pendEnd - 1) >>> 0) < last ? (pendEnd - 1) >>> 0 : last;
-    const pendFrom = this.pendIndex[p]!;
-    const mPlus = (this.match[p]! + 1) >>> 0;
-    const from = pendFrom > mPlus ? pendFrom : mPlus;
+    this.pick = pickValid ? pick : 0;
+    this.pickOk = leaderMode && !this.active && !this.prep && !this.range && pickValid;
+    // stage 2, range: from the later of the pending start and match + 1, to the pending end or the last
+    this.prepFrom = this.prepPfrom > this.prepM1 ? this.prepPfrom : this.prepM1;
+    const pe = this.prepEnd;
+    this.prepTo = pe !== 0 && ((pe - 1) >>> 0) < last ? (pe - 1) >>> 0 : last;
+    // stage 3, start: a round, or a needs-repair event if its first index left the log RAM
+    const from = this.rangeFrom;
     const logOldest = last > this.LD ? (last - this.LD + 1) >>> 0 : 1;
-    const startOk = leaderMode && !this.active && pickValid;
+    const startOk = leaderMode && this.range;
     const needsRepair = startOk && from <= last && from < logOldest;
-    this.pick = p; this.from = from; this.to = to;
     this.startOk = startOk;
     this.needsRepair = needsRepair;
     // the entry to read next must be the one its slot holds (the slot's tag), of the current term
@@ -150,7 +172,7 @@ export class Rtx {
     const stale = this.active && leaderMode && this.beat === 0 && (lr.tagIndex[slot] !== this.next || lr.tagTerm[slot] !== term);
     this.staleHit = stale;
     // at the start of a round (an index that left the RAM) or for a stale slot (only while a round is under way)
-    const en = this.active ? this.node : p;
+    const en = this.active ? this.node : this.rangeNode;
     this.evtNode = en;
     this.evtIndex = this.active ? this.next : from;
     this.evtWe = (needsRepair || stale) && !((this.repairSent >> en) & 1) && this.evt.used <= this.evtAfLimit;
@@ -217,11 +239,13 @@ export class Rtx {
   /** A stale slot's count, the needs-repair event for the host (a NACK-shaped frame naming the follower and the index). */
   clockEvent(nodeId: number, clusterId: number, term: number, commit: number, ctr: Float64Array): void {
     if (this.staleHit) ctr[C_RETRANSMIT_STALE]!++;
+    if (this.evtPush) this.evt.write(this.evtFrame!, true, H_NEEDS_REPAIR);
+    this.evtPush = this.evtWe;
     if (!this.evtWe) return;
     const pick = this.evtNode;
     const g = hostEventFrame(T_NACK, nodeId, pick, clusterId, term);
     setLogIndex(g, this.evtIndex); setCommitIndex(g, commit);
-    this.evt.write(g, true, H_NEEDS_REPAIR);
+    this.evtFrame = g;
     ctr[C_NEEDS_REPAIR]!++;
   }
 
@@ -242,10 +266,12 @@ export class Rtx {
       const mOld = this.match[n]!;
       if (moved) this.repairSent &= ~(1 << n);
       const mNext = moved ? matchNext[n]! : mOld;
+      const lim = this.rtoLim[n]!;
+      this.rtoLim[n] = this.rtoLimit(rto, n);
       if (!leaderMode || n === nodeId || !((members >> n) & 1) || mNext >= last || moved) {
         this.rtoTimer[n] = 0;
         this.rtoShift[n] = 0;
-      } else if (this.rtoTimer[n]! >= this.rtoLimit(rto, n)) {
+      } else if (this.rtoTimer[n]! >= lim) {
         this.rtoTimer[n] = 0;
         if (this.rtoShift[n]! !== RTO_SHIFT_MAX) this.rtoShift[n] = this.rtoShift[n]! + 1;
         if (!((this.pend >> n) & 1)) {
@@ -257,21 +283,38 @@ export class Rtx {
         this.rtoTimer[n] = this.rtoTimer[n]! + 1;
       }
     }
+    // (a skipped loop: no timer runs and every shift is 0; the registered timeouts follow RTO)
+    if (!rtoLoop && rto !== this.rtoLimRto) for (let n = 0; n < MAXN; n++) this.rtoLim[n] = this.rtoLimit(rto, n);
+    this.rtoLimRto = rto;
     const pick = this.pick;
     if (this.evtWe) this.repairSent |= 1 << this.evtNode;
     if (this.staleHit) this.active = false;
     if (this.startOk) {
+      const from = this.rangeFrom;
+      if (from <= this.rangeTo && !this.needsRepair) {
+        this.active = true;
+        this.node = this.rangeNode;
+        this.next = from;
+        this.start = from;
+        this.end = this.rangeTo;
+        this.beat = 0;
+      }
+    }
+    if (this.range) this.range = false;
+    if (this.prep) {
+      this.prep = false;
+      this.range = true;
+      this.rangeNode = this.prepNode; this.rangeFrom = this.prepFrom; this.rangeTo = this.prepTo;
+    }
+    if (this.pickOk) {
       pend &= ~(1 << pick);
       this.lastPick = pick;
       this.round = (this.round + 1) & 0x7f;
-      if (this.from <= this.to && !this.needsRepair) {
-        this.active = true;
-        this.node = pick;
-        this.next = this.from;
-        this.start = this.from;
-        this.end = this.to;
-        this.beat = 0;
-      }
+      this.prep = true;
+      this.prepNode = pick;
+      this.prepPfrom = this.pendIndex[pick]!;
+      this.prepM1 = (this.match[pick]! + 1) >>> 0;
+      this.prepEnd = this.pendEnd[pick]!;
     }
     if (evNack) {
       const s = src & 7;
@@ -284,15 +327,15 @@ export class Rtx {
       }
     }
     // (this.beat is already this cycle's result: non-zero = inside a frame, finished first)
-    if (!leaderMode) { if (this.beat === 0) this.active = false; pend = 0; }
+    if (!leaderMode) { if (this.beat === 0) this.active = false; pend = 0; this.prep = false; this.range = false; }
     this.pend = pend;
   }
 
   /** Nothing in flight and no timer due this cycle. */
   idle(leaderMode: boolean, nodeId: number, members: number, last: number, rto: number): boolean {
-    if (this.rdValid || this.rtx.used !== 0 || this.evt.used !== 0 || this.active || this.pend !== 0) return false;
+    if (this.rdValid || this.evtPush || this.rtx.used !== 0 || this.evt.used !== 0 || this.active || this.prep || this.range || this.pend !== 0) return false;
     if (leaderMode) {
-      for (let n = 0; n < this.MAXN; n++) if (this.rtoRunning(n, nodeId, members, last) && this.rtoTimer[n]! >= this.rtoLimit(rto, n)) return false;
+      for (let n = 0; n < this.MAXN; n++) if (this.rtoRunning(n, nodeId, members, last) && this.rtoTimer[n]! >= this.rtoLim[n]!) return false;
     }
     return true;
   }
@@ -303,18 +346,26 @@ export class Rtx {
     if (!leaderMode) return next;
     for (let n = 0; n < this.MAXN; n++) {
       if (this.rtoRunning(n, nodeId, members, last)) {
-        const kr = this.rtoLimit(rto, n) - this.rtoTimer[n]!;
-        if (kr > 0) next = Math.min(next, c + kr);
+        // (the registered timeout is RTO << shift from the next cycle on; this cycle's did not expire: idle())
+        next = Math.min(next, c + Math.max(1, this.rtoLimit(rto, n) - this.rtoTimer[n]!));
       }
     }
     return next;
   }
 
   /** k idle cycles at once. */
-  skip(k: number, leaderMode: boolean, nodeId: number, members: number, last: number): void {
+  skip(k: number, leaderMode: boolean, nodeId: number, members: number, last: number, rto: number): void {
     for (let n = 0; n < this.MAXN; n++) {
-      if (leaderMode && this.rtoRunning(n, nodeId, members, last)) this.rtoTimer[n] = this.rtoTimer[n]! + k;
-      else { this.rtoTimer[n] = 0; this.rtoShift[n] = 0; }
+      if (leaderMode && this.rtoRunning(n, nodeId, members, last)) {
+        this.rtoTimer[n] = this.rtoTimer[n]! + k;
+        this.rtoLim[n] = this.rtoLimit(rto, n);
+      } else {
+        // the last skipped cycle registered RTO << the shift of the one before (0 after the first)
+        if (k === 1) this.rtoLim[n] = this.rtoLimit(rto, n);
+        this.rtoTimer[n] = 0; this.rtoShift[n] = 0;
+        if (k > 1) this.rtoLim[n] = rto >>> 0;
+      }
     }
+    this.rtoLimRto = rto;
   }
 }
