@@ -51,6 +51,9 @@ export const TB_MODULES = {
   nicraft_csr_axil: { short: 'csr_axil', params: { ADDR_WIDTH: 16 } },
   nicraft_leader_watch: { short: 'leader_watch', params: { DATA_WIDTH: 512 } },
   nicraft_auth_mac: { short: 'auth_mac', params: { DATA_WIDTH: 512, MAX_BEATS: 5, KEYS: 4 } },
+  nicraft_rx_auth: { short: 'rx_auth', params: { DATA_WIDTH: 512, MAX_NODES: 8, MAX_BEATS: 3 } },
+  nicraft_tx_sign: { short: 'tx_sign', params: { DATA_WIDTH: 512, MAX_BEATS: 3 } },
+  nicraft_auth_csr: { short: 'auth_csr', params: { MAX_BEATS: 3 } },
 } as const satisfies Record<string, { short: string; params: Record<string, number>; noKeepWidth?: boolean }>;
 
 export type TbModule = keyof typeof TB_MODULES;
@@ -138,8 +141,14 @@ function moduleSource(module: TbModule): string {
   return f;
 }
 
+/** The testbench headers (tb_common.h, the shared references): every testbench depends on each. */
+function tbHeaders(): string[] {
+  return readdirSync(TB_DIR).filter((f) => f.endsWith('.h')).sort().map((f) => join(TB_DIR, f));
+}
+
+/** The headers, then the module's testbench source (last). */
 function tbSources(module: TbModule): string[] {
-  return [join(TB_DIR, 'tb_common.h'), join(TB_DIR, `tb_${TB_MODULES[module].short}.cpp`)];
+  return [...tbHeaders(), join(TB_DIR, `tb_${TB_MODULES[module].short}.cpp`)];
 }
 
 function listFiles(dir: string, re: RegExp): string[] {
@@ -271,9 +280,9 @@ export async function buildTb(variants: TbVariant[], opts: { force?: boolean; qu
         rules.push(compile(fv, unity, o, files.map((c) => join(obj, `${c}.cpp`)), opt));
         objs.push(o);
       }
-      const tbSrc = tbSources(v.module)[1]!;
+      const tbSrc = tbSources(v.module).at(-1)!;
       const tbObj = join(obj, 'tb.o');
-      rules.push(compile(fv, tbSrc, tbObj, [join(TB_DIR, 'tb_common.h')]));
+      rules.push(compile(fv, tbSrc, tbObj, tbHeaders()));
       objs.push(tbObj);
       const lib = join(obj, libName(v));
       rules.push(`${lib}: ${[...objs, ...rtObjs].join(' ')}\n\t$(CXX) -shared -pthread -Wl,--no-undefined -o $@.tmp $^ -lz -pthread && mv $@.tmp $@`);

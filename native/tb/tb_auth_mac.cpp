@@ -12,6 +12,7 @@
 //
 // cfg keys: seed cycles trace reset_p valid_p valid_burst
 #include "tb_common.h"
+#include "tb_auth_ref.h"
 
 #include "Vtb_nicraft_auth_mac.h"
 
@@ -31,95 +32,12 @@ static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 using Top = Vtb_nicraft_auth_mac;
 using Bytes = tb::Bytes;
 
-// ---------------------------------------------------------------- the reference
-uint8_t SBOX[256];
-void init_sbox() {
-  auto mul = [](unsigned a, unsigned b) {
-    unsigned p = 0;
-    for (int i = 0; i < 8; i++) {
-      if (b & 1) p ^= a;
-      a = (a << 1) ^ ((a & 0x80) ? 0x11b : 0);
-      b >>= 1;
-    }
-    return p & 0xff;
-  };
-  for (unsigned x = 0; x < 256; x++) {
-    unsigned inv = 0;
-    for (unsigned y = 1; y < 256 && x; y++)
-      if (mul(x, y) == 1) { inv = y; break; }
-    unsigned r = inv;
-    for (int i = 1; i < 5; i++) r ^= ((inv << i) | (inv >> (8 - i))) & 0xff;
-    SBOX[x] = static_cast<uint8_t>(r ^ 0x63);
-  }
-}
-
-uint8_t xt(uint8_t x) { return static_cast<uint8_t>((x << 1) ^ ((x & 0x80) ? 0x1b : 0)); }
-
-Bytes expand(const Bytes &key) {
-  Bytes w(176);
-  std::copy(key.begin(), key.end(), w.begin());
-  uint8_t rcon = 1;
-  for (unsigned i = 16; i < 176; i += 4) {
-    uint8_t t[4] = {w[i - 4], w[i - 3], w[i - 2], w[i - 1]};
-    if (i % 16 == 0) {
-      const uint8_t t0 = t[0];
-      t[0] = SBOX[t[1]] ^ rcon;
-      t[1] = SBOX[t[2]];
-      t[2] = SBOX[t[3]];
-      t[3] = SBOX[t0];
-      rcon = xt(rcon);
-    }
-    for (unsigned j = 0; j < 4; j++) w[i + j] = w[i - 16 + j] ^ t[j];
-  }
-  return w;
-}
-
-Bytes aes(const Bytes &rk, const Bytes &in) {
-  Bytes s(16);
-  for (unsigned i = 0; i < 16; i++) s[i] = in[i] ^ rk[i];
-  for (unsigned r = 1; r <= 10; r++) {
-    Bytes t(16);
-    for (unsigned c = 0; c < 4; c++)
-      for (unsigned q = 0; q < 4; q++) t[q + 4 * c] = SBOX[s[q + 4 * ((c + q) % 4)]];
-    if (r < 10) {
-      for (unsigned c = 0; c < 4; c++) {
-        const uint8_t a0 = t[4 * c], a1 = t[4 * c + 1], a2 = t[4 * c + 2], a3 = t[4 * c + 3];
-        t[4 * c] = xt(a0) ^ xt(a1) ^ a1 ^ a2 ^ a3;
-        t[4 * c + 1] = a0 ^ xt(a1) ^ xt(a2) ^ a2 ^ a3;
-        t[4 * c + 2] = a0 ^ a1 ^ xt(a2) ^ xt(a3) ^ a3;
-        t[4 * c + 3] = xt(a0) ^ a0 ^ a1 ^ a2 ^ xt(a3);
-      }
-    }
-    for (unsigned i = 0; i < 16; i++) s[i] = t[i] ^ rk[16 * r + i];
-  }
-  return s;
-}
-
-struct Key {
-  Bytes rk;  // 176 bytes of round keys
-  Bytes hk;  // hash key, ceil(TK_BITS/8) bytes
-};
-
-bool hk_bit(const Bytes &hk, unsigned p) { return (hk[p >> 3] >> (p & 7)) & 1; }
-
-uint64_t tag_of(const Key &k, const Bytes &frame, const Bytes &nonce) {
-  uint64_t h = 0;
-  for (unsigned n = 0; n < frame.size() * 8; n++) {
-    if (!((frame[n >> 3] >> (n & 7)) & 1)) continue;
-    for (unsigned t = 0; t < 64; t++)
-      if (hk_bit(k.hk, n + t)) h ^= 1ull << t;
-  }
-  const Bytes p = aes(k.rk, nonce);
-  uint64_t pad = 0;
-  for (unsigned q = 0; q < 8; q++) pad |= uint64_t(p[q]) << (8 * q);
-  return h ^ pad;
-}
-
-Bytes hex_bytes(const char *s) {
-  Bytes b;
-  for (; s[0] && s[1]; s += 2) b.push_back(static_cast<uint8_t>(std::stoul(std::string(s, 2), nullptr, 16)));
-  return b;
-}
+using tbauth::Key;
+using tbauth::aes;
+using tbauth::expand;
+using tbauth::hex_bytes;
+using tbauth::init_sbox;
+using tbauth::tag_of;
 
 // ---------------------------------------------------------------- driving the engine
 struct Frame {
@@ -127,12 +45,7 @@ struct Frame {
   unsigned key = 0;
 };
 
-void load_keys(Top *t, const std::vector<Key> &keys) {
-  for (unsigned k = 0; k < KEYS; k++) {
-    tb::put(t->round_keys, k * 11 * 128, 11 * 128, tb::words_of(keys[k].rk, 11 * 128).data());
-    tb::put(t->hash_keys, k * TK_BITS, TK_BITS, tb::words_of(keys[k].hk, TK_BITS).data());
-  }
-}
+void load_keys(Top *t, const std::vector<Key> &keys) { tbauth::load_keys(t->round_keys, t->hash_keys, keys, MAXB); }
 
 void run(tb::Config &cfg, tb::Stats &st) {
   tb::RunKnobs k;
