@@ -1,4 +1,5 @@
-// Frame authentication cost on the ModelNic (the cycle-accurate mirror of the RTL; make bench-auth):
+// Frame authentication cost on the ModelNic (the cycle-accurate mirror of the RTL; make bench-auth), or
+// with --rtl on the RTL itself (VerilatedNic, the default variant; bench/out/auth-rtl.json):
 // a leader NIC (a one-node cluster: every entry commits at once) offered one REQ per cycle (one beat: 4-byte payload; and two beats: 20-byte payload),
 // with AUTH_EN off and on (client REQs signed with the client key): requests sequenced per cycle, drops,
 // and the latency from a REQ's last beat on the wire to its APPEND's last beat out, in cycles.
@@ -6,15 +7,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelNic } from '../ctrl/nic/model.js';
+import { VerilatedNic } from '../ctrl/nic/verilated.js';
+import type { Nic } from '../ctrl/nic/nic.js';
 import { FrameSigner, contextOf, deriveKey, keyWrites } from '../ctrl/nic/auth-keys.js';
 import { Csr, HDR_BYTES, MsgType, clientMac, decodeHeader, encodeFrame, nodeMac, MAC_GROUP } from '../ctrl/wire/wire.gen.js';
 import type { RxFrame } from '../ctrl/nic/nic.js';
 
 const CYCLES = Number(process.env.AUTH_BENCH_CYCLES ?? 20_000);
+const RTL = process.argv.includes('--rtl');
 
 function run(auth: boolean, payload: number): Record<string, number | boolean> {
-  const n = new ModelNic();
-  const maxBeats = Math.ceil((HDR_BYTES + n.params.MAX_PAYLOAD) / 64);
+  const model = new ModelNic();
+  const n: Nic = RTL ? new VerilatedNic() : model;
+  const maxBeats = Math.ceil((HDR_BYTES + model.params.MAX_PAYLOAD) / 64);
   const secret = new Uint8Array(32).fill(3), csecret = new Uint8Array(32).fill(5);
   const w: Array<[number, number]> = [
     [Csr.RAFT_NODE_ID, 0], [Csr.RAFT_TERM, 1], [Csr.RAFT_MEMBERS, 1], [Csr.RAFT_QUORUM, 1], [Csr.RAFT_LEADER_ID, 0],
@@ -57,6 +62,7 @@ function run(auth: boolean, payload: number): Record<string, number | boolean> {
   const c = n.readCounters();
   lat.sort((a, b) => a - b);
   void MAC_GROUP;
+  if (RTL) (n as VerilatedNic).close();
   return {
     auth, payloadBytes: payload, beatsPerReq: beats, offeredReqs: frames.length, sequenced: Number(c.REQ_SEQUENCED),
     // the offered REQs span frames*beats cycles (one beat a cycle)
@@ -71,4 +77,4 @@ const rows = [];
 for (const payload of [4, 20]) for (const auth of [false, true]) rows.push(run(auth, payload));
 for (const r of rows) console.log(JSON.stringify(r));
 mkdirSync(join(process.cwd(), 'bench/out'), { recursive: true });
-writeFileSync(join(process.cwd(), 'bench/out/auth-model.json'), JSON.stringify({ cycles: CYCLES, rows }, null, 2) + '\n');
+writeFileSync(join(process.cwd(), `bench/out/auth-${RTL ? 'rtl' : 'model'}.json`), JSON.stringify({ nic: RTL ? 'VerilatedNic (default variant)' : 'ModelNic', cycles: CYCLES, rows }, null, 2) + '\n');
