@@ -71,18 +71,22 @@ describe('campaign seeds with follower reads found by the 10,000-seed campaign o
     // the scenario: no leader, two followers under the old leader's leases, after the faults stopped
     expect(atEnd).toEqual({ leader: -1, leases: 2 });
   }, 60_000);
-  it('seed 600914: a REQ the NIC was still sequencing when a sync froze it is not overwritten by the host (one log)', () => {
+  it('seed 600622 (was 600914): a REQ the NIC was still sequencing when a sync froze it is not overwritten by the host (one log)', () => {
     // n1 (leader, 6 voters) left follower-lease mode for the removal of n4 and froze its NIC to
     // write the REMOVE entry: FAST_EN=0 landed one cycle after the first beat of c3's put had been
     // sequenced as index 127; its last beat (which grows LAST_INDEX) came after the sync's
     // LAST_INDEX read (126), so the host wrote REMOVE at 127 too: n1 applied REMOVE there, every
     // follower the put. The sync now counts LAST_INDEX only after a STATUS read showing FROZEN.
+    // Seed 600914 lost the scenario when the header grew to 60 bytes (frame authentication, docs/auth.md:
+    // longer frames, other timing); 600622 is the first seed from 600000 on where a sync reads STATUS
+    // while a frame is half sequenced again (at some node: the sample covers every node).
     let notFrozen = -1;
-    const r = runSeed(600914, {
+    const r = runSeed(600622, {
       outDir: 'build/fuzz-out/follower-reads', traceOnFailure: false,
       instrument: (b, at) => {
         const sample = (): void => {
-          notFrozen = Math.max(notFrozen, b.replica(0)?.core.status().freeze.notFrozenPolls ?? -1);
+          const nodes = (b as unknown as { world: { nodes: unknown[] } }).world.nodes.length;
+          for (let p = 0; p < nodes; p++) notFrozen = Math.max(notFrozen, b.replica(p)?.core.status().freeze.notFrozenPolls ?? -1);
           at(b.nowUs() + 5, sample);
         };
         at(600, sample);

@@ -46,7 +46,9 @@ describe.each(Object.keys(VARIANTS))('nicraft_exec (%s)', (variant) => {
 // restart, so the reorder chain found stale tags naming the entries after the tail and grew the log
 // past a full window ("the log grew past a full window"; found by the 40-seed sweep of
 // tools/tb-floors.ts). The chain now waits while the window is full; the reference checks it.
-const STALE_TAG_SEEDS: Array<[string, number]> = [['default', 35], ['small', 33]];
+// (Seeds 35 and 33 until the header grew to 60 bytes, docs/auth.md: the frames changed and those seeds lost the
+// case; 33 and 47 are the first of seeds 1..120 that reach it again, as the expectations below define it.)
+const STALE_TAG_SEEDS: Array<[string, number]> = [['default', 33], ['small', 47]];
 describe('nicraft_exec: the reorder chain after a reset (stale tags) never grows past a full window', () => {
   it.each(STALE_TAG_SEEDS)('%s, seed %i', (variant, seed) => {
     const s = runTb(tbs[variant]!, { cycles: 200_000, ...PATTERNS['lagging delivery, resets']!, seed }, label()).stats;
