@@ -87,7 +87,16 @@ wire push = s_axis_tvalid && !full;
 wire pop = m_axis_tready && !empty;
 wire [DEPTH_LOG2:0] used_inc = used_reg + 1'b1;
 wire [DEPTH_LOG2:0] used_dec = used_reg - 1'b1;
-wire af_inc = {1'b0, used_reg} >= AF_LIMIT;           // used_reg + 1 > AF_LIMIT
+// used_reg + 1 > AF_LIMIT; with AF_LIMIT 0 (a FIFO whose every entry is kept free) always true, and
+// the compare would be constant (Verilator's UNSIGNED warning), so it is not elaborated then
+wire af_inc;
+generate
+    if (AF_LIMIT == 0) begin : g_af_inc_always
+        assign af_inc = 1'b1;
+    end else begin : g_af_inc_cmp
+        assign af_inc = {1'b0, used_reg} >= AF_LIMIT;
+    end
+endgenerate
 wire af_dec = {1'b0, used_reg} > AF_LIMIT + 1'b1;     // used_reg - 1 > AF_LIMIT
 wire af_same = {1'b0, used_reg} > AF_LIMIT;
 // the values with and without a push, chosen last (the push is the producer's late decision), as an
