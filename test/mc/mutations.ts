@@ -137,4 +137,13 @@ export const MUTATIONS: Mutation[] = [
       c.mirror.writeMembership(c.rd.nic, c.voters);
     }),
   },
+  {
+    name: 'follower-commit-under-leases',
+    what: "with follower reads configured a follower NIC keeps QUORUM a majority (2 of 3), so it commits entries it took from the leader at once (follower commit) while another follower serves reads under its lease",
+    expect: 'read safety',
+    bound: { ...FOLLOWER_READS_BOUND, crashes: 0 },
+    install: () => patch(Core.prototype, 'followerQuorum', () => function () {
+      return undefined;
+    }),
+  },
 ];
