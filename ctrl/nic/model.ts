@@ -595,7 +595,7 @@ export class ModelNic implements Nic {
     // (a host write of LAST_INDEX this cycle: the follower commit waits, nicraft_commit's wr_last_index)
     const wrLast = kind === KIND_CSR_WRITE && (cmd!.addr & 0xffff) === CSR_LAST_INDEX;
     cm.comb(leaderMode, members, csr.quorum, nodeId, csr.termStart, last, ex.evCommit, ex.evCommitIndex,
-      csr.leaderId, ex.evFreshEnd, ex.evFreshIndex, wrLast);
+      csr.leaderId, ex.evFreshEnd, ex.evFreshIndex, wrLast, fastEn, ex.evCtlAccept);
     dl.comb(cm.dlvTarget, cg.afull());
     cg.comb(csr, last, commit, dl.rdValid, dl.rdFirst, lr);
     rt.comb(leaderMode, last, term, lpRead, lr);

@@ -23,6 +23,7 @@ module nicraft_commit #(
     input  wire                     rst,
 
     input  wire                     leader_mode,
+    input  wire                     fast_en,
     input  wire [7:0]               node_sel,       // this node's id one-hot (the CSR block registers it with node_id)
     input  wire [7:0]               members,
     input  wire [3:0]               quorum,
@@ -42,6 +43,9 @@ module nicraft_commit #(
     // follower: the leader's commit index, capped at this log's tail
     input  wire                     ev_commit,
     input  wire [31:0]              ev_commit_index,
+    // (with ev_commit: ev_hb tells a HEARTBEAT from an accepted APPEND, ev_client is its client id)
+    input  wire                     ev_hb,
+    input  wire [31:0]              ev_client,
     // follower: the last beat of an APPEND accepted fresh (its index becomes the log's tail at this edge)
     input  wire                     ev_fresh_end,
     input  wire [31:0]              ev_fresh_index,
@@ -161,7 +165,13 @@ wire f_commit_adv = ev_commit && ev_commit_index > commit_index_reg;
 // the leader's commit index (capped at the old tail) offers in the same cycle.
 wire fc_on = !leader_mode && quorum == 4'd2 && |(members & node_sel) &&
              leader_id < 8'(MAX_NODES) && members[leader_id[2:0]];
-wire fc_adv = ev_fresh_end && fc_on && !wr_last_index && ev_fresh_index > commit_index_reg;
+// An accepted entry of client id 0 is the control plane's (a no-op or a configuration change): from it
+// on, MEMBERS and QUORUM may be stale (the host learns a configuration change after the NIC took it), so
+// follower commit stops until the fast path is turned off and on again (the core rewrites MEMBERS and
+// QUORUM before FAST_EN when it turns a follower's fast path on).
+wire fc_block_set = ev_commit && !ev_hb && ev_client == 32'd0;
+reg  fc_block_reg = 1'b0;
+wire fc_adv = ev_fresh_end && fc_on && !fc_block_reg && !fc_block_set && !wr_last_index && ev_fresh_index > commit_index_reg;
 
 always_comb begin
     commit_index_next = commit_adv ? quorum_index : fc_adv ? ev_fresh_index : f_commit_adv ? ev_commit_index : commit_index_reg;
@@ -175,6 +185,7 @@ always_ff @(posedge clk) begin
         match_p1_reg[n] <= match_p1_write[n];
     end
     commit_index_reg <= commit_index_next;
+    fc_block_reg <= !rst && fast_en && (fc_block_reg || fc_block_set);
 end
 
 assign commit_index = commit_index_reg;

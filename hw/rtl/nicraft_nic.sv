@@ -256,11 +256,11 @@ nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD
 
 nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
     .clk(clk), .rst(rst),
-    .leader_mode(leader_mode), .node_sel(node_sel), .members(members), .quorum(quorum), .leader_id(leader_id), .term_start(term_start),
+    .leader_mode(leader_mode), .fast_en(fast_en), .node_sel(node_sel), .members(members), .quorum(quorum), .leader_id(leader_id), .term_start(term_start),
     .last_index(last_index),
     .ack_valid(ack_valid), .ack_src(nr_get_src_node(ack_data)), .ack_index(nr_get_log_index(ack_data)),
     .ev_ack(ev_ack), .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index),
-    .ev_commit(ev_commit), .ev_commit_index(ev_commit_index), .ev_fresh_end(ev_fresh_end), .ev_fresh_index(ev_fresh_index),
+    .ev_commit(ev_commit), .ev_commit_index(ev_commit_index), .ev_hb(ev_hb), .ev_client(ev_client), .ev_fresh_end(ev_fresh_end), .ev_fresh_index(ev_fresh_index),
     .wr_commit_index(wr_commit_index), .wr_match_index(wr_match_index), .match_sel(match_sel),
     .wr_last_index(wr_last_index), .wr_data(csr_wr_data),
     .match(match), .match_p1(match_p1), .match_next(match_next), .match_moved(match_moved), .match_view(match_view),

@@ -387,7 +387,7 @@ describe('ModelNic: execute decisions', () => {
     expect(n.readCounters().HEARTBEAT_RX).toBe(1n);
   });
 
-  it('follower commit: with QUORUM 2 an APPEND of its term taken fresh from the leader commits at once, a retransmitted one does not', () => {
+  it('follower commit: with QUORUM 2 an APPEND of its term taken fresh from the leader commits at once; not a retransmitted one, nor after a control-plane entry', () => {
     const n = follower();
     n.pushRx(0, [app(1), app(2)]);
     n.step(60);
@@ -410,6 +410,17 @@ describe('ModelNic: execute decisions', () => {
     n.pushRx(0, [app(6)]);
     n.step(60);
     expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([6, 4]);
+    // a control-plane entry (client id 0: a configuration change or a no-op) stops it, itself included,
+    // until the fast path is turned off and on again
+    configure(n, { RAFT_QUORUM: 2 });
+    n.pushRx(0, [app(7, { clientId: 0 }), app(8)]);
+    n.step(60);
+    expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([8, 4]);
+    configure(n, { RAFT_FAST_EN: 0 });
+    configure(n, { RAFT_FAST_EN: 1 });
+    n.pushRx(0, [app(9)]);
+    n.step(60);
+    expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([9, 9]);
   });
 
   it('sends ACKs after ACK_COUNT entries or ACK_DELAY cycles', () => {

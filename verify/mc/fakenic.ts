@@ -45,13 +45,17 @@ export class FakeNic {
     this.answers = [];
     this.inFlight = null;
     this.replies = [];
+    this.fcBlock = false;
   }
+  /** a control-plane entry (client id 0) was accepted since the fast path went on: follower commit stops */
+  fcBlock = false;
   r(n: CsrName): number { return this.regs.get(n) ?? 0; }
   exec(op: Ready['nic'][number]): void {
     switch (op.op) {
       case 'csrWrite':
         if (op.reg === 'MATCH_INDEX') this.match.set(this.r('MATCH_SEL'), op.value);
         else this.regs.set(op.reg, op.value);
+        if (op.reg === 'FAST_EN' && op.value !== 1) this.fcBlock = false;
         this.commitCheck();
         return;
       case 'csrRead':
@@ -99,7 +103,10 @@ export class FakeNic {
           // follower commit (nicraft_commit): QUORUM 2, this node and the leader members, an entry of
           // this term sent fresh by the leader (not RETRANSMIT) is on two NICs, the leader's and this one
           const m = this.r('MEMBERS');
-          if (this.followerCommit && this.r('QUORUM') === 2 && ((m >> this.id) & 1) === 1 && ((m >> h.srcNode) & 1) === 1 &&
+          // (a control-plane entry: a no-op or a configuration change; MEMBERS and QUORUM may be stale
+          // from it on, until the core turns the fast path off and on again)
+          if (h.clientId === 0) this.fcBlock = true;
+          if (this.followerCommit && !this.fcBlock && this.r('QUORUM') === 2 && ((m >> this.id) & 1) === 1 && ((m >> h.srcNode) & 1) === 1 &&
               (h.flags & Flag.RETRANSMIT) === 0 && h.logIndex > this.r('COMMIT_INDEX')) {
             this.regs.set('COMMIT_INDEX', h.logIndex);
             fakeNicFigures.followerCommits++;

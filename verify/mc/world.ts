@@ -935,7 +935,7 @@ export class World {
   /** Canonical text of one node (for tests and debugging: the fingerprint hashes the same content). */
   nodeCanonical(n: NodeState, shift: boolean): string {
     const ids = this.model.ids;
-    return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}r${n.nic.replies.length}${canon(n.nic.answers, ids)}\ndisk:${canon(n.durable, ids)}`;
+    return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}r${n.nic.replies.length}${n.nic.fcBlock ? 'b' : ''}${canon(n.nic.answers, ids)}\ndisk:${canon(n.durable, ids)}`;
   }
 
   private nodeDigest(n: NodeState, shift: boolean): string {
@@ -945,7 +945,7 @@ export class World {
       if (n.core) this.hashCore(h, n, n.core, shift);
       else h.word(-1);
       const ids = this.model.ids;
-      h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length).word(n.nic.replies.length);
+      h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length).word(n.nic.replies.length).word(n.nic.fcBlock ? 1 : 0);
       h.value(n.nic.answers, ids);
       h.value(n.durable, ids);
       n.fp = h.digest();

@@ -20,6 +20,9 @@ export class Commit {
   movedM = 0;
   commitIndex = 0;
   commitNext = 0;
+  /** fc_block_reg: a control-plane entry (client id 0) was accepted since the fast path went on */
+  fcBlock = false;
+  fcBlockNext = false;
   /** combinational: the leader's quorum moves the commit index this cycle; what delivery may reach */
   commitAdv = false;
   dlvTarget = 0;
@@ -33,6 +36,7 @@ export class Commit {
 
   reset(): void {
     this.commitIndex = 0;
+    this.fcBlock = false;
     this.match.fill(0);
     this.quorum.reset();
   }
@@ -46,13 +50,17 @@ export class Commit {
 
   /** The quorum's inputs, the commit index's next value and the delivery target. */
   comb(leaderMode: boolean, members: number, quorum: number, nodeId: number, termStart: number, last: number,
-    evCommit: boolean, evCommitIndex: number, leaderId: number, evFreshEnd: boolean, evFreshIndex: number, wrLastIndex: boolean): void {
+    evCommit: boolean, evCommitIndex: number, leaderId: number, evFreshEnd: boolean, evFreshIndex: number, wrLastIndex: boolean,
+    fastEn: boolean, evCtlAccept: boolean): void {
     this.quorum.eval(members, quorum, nodeId, last, this.match);
     const commitAdv = this.adv(leaderMode, termStart, last);
     const commit = this.commitIndex;
     const fCommitAdv = evCommit && evCommitIndex > commit;
     const fcOn = !leaderMode && quorum === 2 && ((members >> nodeId) & 1) === 1 && leaderId < this.MAXN && ((members >> leaderId) & 1) === 1;
-    const fcAdv = evFreshEnd && fcOn && !wrLastIndex && evFreshIndex > commit;
+    // a control-plane entry (client id 0: a no-op or a configuration change) stops follower commit until
+    // the fast path is turned off and on again (MEMBERS and QUORUM may be stale after it)
+    const fcAdv = evFreshEnd && fcOn && !this.fcBlock && !evCtlAccept && !wrLastIndex && evFreshIndex > commit;
+    this.fcBlockNext = fastEn && (this.fcBlock || evCtlAccept);
     const qi = this.quorum.qIndex;
     this.commitAdv = commitAdv;
     this.commitNext = commitAdv ? qi : fcAdv ? evFreshIndex : fCommitAdv ? evCommitIndex : commit;
@@ -87,6 +95,7 @@ export class Commit {
   /** _reg <= _next (before the host's CSR write, which wins). */
   latch(): void {
     this.commitIndex = this.commitNext;
+    this.fcBlock = this.fcBlockNext;
   }
 
   /** match_view[sel] as the CSR block reads it (MATCH_SEL is 3 bits: 0 past MAX_NODES, see docs/model-nic.md). */

@@ -116,6 +116,8 @@ export class Exec {
   /** ev_fresh_end: the last beat of an accepted APPEND not flagged RETRANSMIT (follower commit), its index */
   evFreshEnd = false;
   evFreshIndex = 0;
+  /** an accepted APPEND's first beat whose client id is 0 (a control-plane entry: follower commit stops) */
+  evCtlAccept = false;
 
   constructor(d: Derived) {
     const p = d.p;
@@ -233,6 +235,7 @@ export class Exec {
       (act === A_HB && this.dIndex > last));
     this.evCommit = first && (act === A_ACCEPT || act === A_HB);
     this.evCommitIndex = this.dCommit < last ? this.dCommit : last;
+    this.evCtlAccept = first && act === A_ACCEPT && this.dClient === 0;
     this.evFreshEnd = eEnd && act === A_ACCEPT && !(dFirst ? this.dRtx : this.eRtxReg);
     this.evFreshIndex = eIndex;
   }
