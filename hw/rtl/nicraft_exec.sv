@@ -116,6 +116,9 @@ module nicraft_exec #(
     output wire                       ev_seq_end,       // last beats: a REQ sequenced, an APPEND accepted / buffered
     output wire                       ev_accept_end,
     output wire                       ev_ooo_end,
+    // last beat of an accepted APPEND not flagged RETRANSMIT (follower commit, nicraft_commit), and its index
+    output wire                       ev_fresh_end,
+    output wire [31:0]                ev_fresh_index,
 
     // STATUS.FROZEN: the fast path is off (fast_en low) and no frame it took is still being written
     // to the log RAM (a REQ sequenced, an APPEND accepted or buffered before fast_en fell completes
@@ -182,6 +185,7 @@ reg [3:0]                 e_act_reg = A_DROP;              // the decision of th
 reg                       e_seq_reg = 1'b0, e_accept_reg = 1'b0, e_ooo_reg = 1'b0, e_punt_reg = 1'b0;   // e_act_reg == A_*
 reg [7:0]                 e_why_reg = 8'd0;
 reg [31:0]                e_index_reg = 32'd0;             // its log index
+reg                       e_rtx_reg = 1'b0;                // its first beat is flagged RETRANSMIT
 reg [SLOT_BEATS_LOG2-1:0] e_beat_reg = 0;
 reg                       e_log_mid_reg = 1'b0, e_log_mid_next;   // a frame's first beats are in the log RAM, its last is not
 
@@ -263,6 +267,8 @@ wire [31:0] d_term   = nr_get_term(d_data_reg);
 wire [31:0] d_index  = nr_get_log_index(d_data_reg);
 wire [31:0] d_commit = nr_get_commit_index(d_data_reg);
 wire [7:0]  d_src    = nr_get_src_node(d_data_reg);
+wire [7:0]  d_flags  = nr_get_flags(d_data_reg);
+wire        d_rtx    = d_flags[NR_FLAG_RETRANSMIT];
 wire        d_src_ok = d_src < 8'(MAX_NODES) && members[d_src[NODE_WIDTH-1:0]] && d_src != node_id;
 
 wire [31:0] window_used = last_index_reg - applied_index;   // entries the log RAM must keep
@@ -549,6 +555,7 @@ always_ff @(posedge clk) begin
         {e_seq_reg, e_accept_reg, e_ooo_reg, e_punt_reg} <= 4'd0;
         e_why_reg <= 8'd0;
         e_index_reg <= 32'd0;
+        e_rtx_reg <= 1'b0;
         e_beat_reg <= 0;
         e_log_mid_reg <= 1'b0;
     end else if (fire) begin
@@ -558,6 +565,7 @@ always_ff @(posedge clk) begin
             {e_seq_reg, e_accept_reg, e_ooo_reg, e_punt_reg} <= {c_seq, c_accept, c_ooo, c_punt};
             e_why_reg <= why_first;
             e_index_reg <= e_index;
+            e_rtx_reg <= d_rtx;
         end
         e_beat_reg <= d_last_reg ? {SLOT_BEATS_LOG2{1'b0}} : e_beat + 1'b1;
     end
@@ -640,6 +648,10 @@ assign ev_hb = e_first && c_hb;
 assign ev_seq_end = e_end && e_is_seq;
 assign ev_accept_end = e_end && e_is_accept;
 assign ev_ooo_end = e_end && e_is_ooo;
+// an accepted APPEND sent fresh by the leader (not a retransmission or a host's repair), at its last
+// beat: the tail grows to its index at this edge (docs/architecture.md "Follower replies")
+assign ev_fresh_end = e_end && e_is_accept && !(d_first_reg ? d_rtx : e_rtx_reg);
+assign ev_fresh_index = e_grow_index;
 
 // ---------------------------------------------------------------------------------------------
 // Assertions (simulation only)
