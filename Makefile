@@ -90,7 +90,7 @@ typecheck: deps-node
 
 # The default parameters and the variants the tests build: every one must print nothing.
 # (MAX_PAYLOAD=1474: log slots of 1,518-byte frames, the payload sweep of bench/nic.ts)
-LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3" "-GMAX_PAYLOAD=1474"
+LINT_VARIANTS := "" "-GPLANES=2" "-GPLANES=3" "-GMAX_NODES=4 -GPLANES=2 -GLOG_DEPTH_LOG2=3" "-GMAX_PAYLOAD=1474" "$(DIFF_SMALL)"
 # Modules the NIC does not instantiate, linted as their own tops.
 LINT_STANDALONE := nicraft_csr_axil
 lint: deps-system

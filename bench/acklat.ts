@@ -25,8 +25,10 @@ const o = new Command().name('bench/acklat.ts').showHelpAfterError()
   .option('--no-breakdown', 'no breakdown of the 3-replica point')
   .option('--sweep', 'the snooping load sweep, 3 and 5 replicas')
   .option('--nic', 'the NIC-reply points, 3 and 5 replicas')
+  .option('--follower', 'the follower-reply points at 85.5% (the --replicas counts) and, with 3 replicas, their breakdown')
+  .option('--no-snoop', 'no snooping points at 85.5%')
   .parse(process.argv)
-  .opts<{ requests: number; replicas: number[]; set?: Record<string, number>; breakdown: boolean; sweep?: boolean; nic?: boolean }>();
+  .opts<{ requests: number; replicas: number[]; set?: Record<string, number>; breakdown: boolean; sweep?: boolean; nic?: boolean; follower?: boolean; snoop: boolean }>();
 const ctx = makeContext('tiny', { replicas: [3, 5], requests: o.requests });
 ctx.profile.maxDurationUs = 80_000;
 ctx.profile.loneRequests = 200;
@@ -35,7 +37,7 @@ const reps = o.replicas;
 console.log('nic settings', JSON.stringify(ctx.nic));
 const line = (tag: string, r: ReturnType<typeof runPoint>['result']) =>
   console.log(`${tag.padEnd(12)} ${r.replicas}r ${String(r.offeredPct).padStart(5)}%  p50 ${r.latencyNs.p50}  p99 ${r.latencyNs.p99}  p99.9 ${r.latencyNs.p999}  floor ${r.networkFloorNs.toFixed(1)}  p99-floor ${(r.latencyNs.p99 - r.networkFloorNs).toFixed(1)}  ${r.committedGbps.toFixed(1)} Gb/s  samples ${r.samples}  lost ${r.lostRequests} drops ${r.drops}  ${r.sustained ? "sustained" : "NOT sustained"}  ${r.wallSeconds}s${r.drops ? " " + JSON.stringify(r.dropsByReason) : ""}`);
-for (const n of reps) {
+for (const n of o.snoop ? reps : []) {
   const r = runPoint(pointSpec(ctx, { replicas: n, path: 'fast', reply: 'snoop', ratePct: HEADLINE_LOAD })).result;
   line('snoop', r);
   if (n === 3 && o.breakdown) {
@@ -43,6 +45,18 @@ for (const n of reps) {
     const { floorHops: _h, statement, ...rest } = b;
     console.log(JSON.stringify(rest));
     console.log(statement);
+  }
+}
+if (o.follower) {
+  for (const n of reps) {
+    const r = runPoint(pointSpec(ctx, { replicas: n, path: 'fast', reply: 'follower', ratePct: HEADLINE_LOAD })).result;
+    line('follower', r);
+    if (n === 3 && o.breakdown) {
+      const b = breakdownOf(ctx, r);
+      const { floorHops: _h, statement, ...rest } = b;
+      console.log(JSON.stringify(rest));
+      console.log(statement);
+    }
   }
 }
 if (o.nic) {

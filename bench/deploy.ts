@@ -27,7 +27,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
-import { ROOT, freeBasePort, writeLayout, LocalCluster, type NodeStatus } from '../ctrl/deploy/cluster.js';
+import { MAX_PAYLOAD_LIMIT_BYTES } from '../ctrl/daemon/config.js';
+import { ROOT, freeBasePort, tcpFree, writeLayout, LocalCluster, type NodeStatus } from '../ctrl/deploy/cluster.js';
 import { ClientPool, type PoolClient } from '../ctrl/deploy/udp-client.js';
 import { Status } from '../ctrl/app/kv.js';
 
@@ -121,6 +122,12 @@ async function closedLoop(workers: Op[]): Promise<Summary> {
 
 // ---- nicraft ---------------------------------------------------------------------------------------
 
+/** The node overrides with nic.maxPayloadBytes set (the other nic fields kept). */
+function withMaxPayload(o: Record<string, unknown>, bytes: number): Record<string, unknown> {
+  const nic = (o.nic ?? {}) as Record<string, unknown>;
+  return { ...o, nic: { ...nic, maxPayloadBytes: bytes } };
+}
+
 async function runNicraft(dir: string, overrides: Record<string, unknown> = {}): Promise<Summary & { breakdown: unknown; storage: unknown }> {
   const base = await freeBasePort(3, 2);
   writeLayout(dir, { replicas: 3, planes: 2, backend: 'model', basePort: base, overrides });
@@ -128,7 +135,7 @@ async function runNicraft(dir: string, overrides: Record<string, unknown> = {}):
   await lc.startAll();
   const leader = await lc.waitLeader();
   const before = await Promise.all(lc.ids.map((id) => lc.status(id)));
-  const pool = await ClientPool.open(lc.cluster, { attemptTimeoutMs: 1000, maxAttempts: 10 });
+  const pool = await ClientPool.open(lc.cluster, { attemptTimeoutMs: 1000, maxAttempts: 10 }); // the payload size from cluster.yaml
   const te = new TextEncoder();
   try {
     const clients: PoolClient[] = Array.from({ length: CLIENTS }, () => pool.client());
@@ -184,7 +191,16 @@ function etcdVersion(): string | undefined {
 
 async function runEtcd(dir: string): Promise<Summary & { version: string }> {
   const version = etcdVersion()!;
-  const base = await freeBasePort(3, 2);
+  // etcd's client (base+i) and peer (base+100+i) ports are TCP: freeBasePort checks the peer range
+  // for UDP only (nicraft's second plane), so check all six here (an ephemeral port may hold one)
+  let base = 0;
+  for (let attempt = 0; attempt < 20 && base === 0; attempt++) {
+    const b = await freeBasePort(3, 2);
+    let ok = true;
+    for (const p of [1, 2, 3, 101, 102, 103]) if (ok) ok = await tcpFree(b + p);
+    if (ok) base = b;
+  }
+  if (base === 0) throw new Error('bench-deploy: no free TCP port range on loopback for etcd');
   const peer = (i: number) => `http://127.0.0.1:${base + 100 + i}`;
   const client = (i: number) => `127.0.0.1:${base + i}`;
   const initial = [1, 2, 3].map((i) => `e${i}=${peer(i)}`).join(',');
@@ -260,25 +276,29 @@ const configs: Workload[] = [];
 for (const c of GRID.clients) for (const v of GRID.valueBytes) for (const r of GRID.readShare) configs.push({ clients: c, valueBytes: v, readShare: r });
 const work = mkdtempSync(join(tmpdir(), 'nicraft-bench-deploy-'));
 console.log(`bench-deploy${QUICK ? ' --quick' : ''}: ${configs.length} configurations x ${REPS} alternating runs per system, ${SECONDS} s each (+${WARMUP} s warm-up), ${KEYS} keys, closed loop, every client to the leader`);
-type Run = { system: 'nicraft' | 'etcd'; rep: number; workload: Workload; opsPerSec: number; errors: number; latencyUs: Summary['latencyUs']; byOp: Summary['byOp']; storage?: unknown; breakdown?: unknown };
+type Run = { system: 'nicraft' | 'etcd'; rep: number; workload: Workload; nicMaxPayloadBytes?: number; opsPerSec: number; errors: number; latencyUs: Summary['latencyUs']; byOp: Summary['byOp']; storage?: unknown; breakdown?: unknown };
 const runs: Run[] = [];
 const skipped: Array<{ workload: Workload; why: string }> = [];
 /** the largest value a put may carry with the default NIC (MAX_PAYLOAD 256: op, 2-byte key length, key, 4-byte value length) */
 const MAX_VALUE_BYTES = 200;
+/** the largest value with the largest payload the NIC can be built for (nic.maxPayloadBytes) */
+const MAX_VALUE_BYTES_LARGE = MAX_PAYLOAD_LIMIT_BYTES - 56;
 let n = 0;
 try {
   for (const w of configs) {
     CLIENTS = w.clients; VALUE_BYTES = w.valueBytes; READ_SHARE = w.readShare;
-    // a put's payload (op, key, value) must fit the NIC's MAX_PAYLOAD (256 bytes by default): larger
-    // values would be refused by the client before sending, so the configuration is not run at all
-    if (w.valueBytes > MAX_VALUE_BYTES) {
-      skipped.push({ workload: w, why: `values of ${w.valueBytes} B do not fit the NIC's MAX_PAYLOAD of 256 bytes (a put carries op, key and value): nicraft cannot run it, so neither system is measured` });
+    // a put's payload (op, key, value) must fit the NIC's MAX_PAYLOAD (256 bytes by default): for
+    // larger values the daemons' NICs are built with the largest (nic.maxPayloadBytes: frames up to
+    // 1,518 bytes); values that fit neither are not run at all (for either system)
+    if (w.valueBytes > MAX_VALUE_BYTES_LARGE) {
+      skipped.push({ workload: w, why: `values of ${w.valueBytes} B do not fit the NIC's largest MAX_PAYLOAD (${MAX_PAYLOAD_LIMIT_BYTES} bytes; a put carries op, key and value): nicraft cannot run it, so neither system is measured` });
       console.log(`  ${String(w.clients).padStart(3)} clients ${String(w.valueBytes).padStart(4)} B ${String(w.readShare * 100).padStart(3)}% gets  skipped: ${skipped[skipped.length - 1]!.why}`);
       continue;
     }
+    const overrides = w.valueBytes > MAX_VALUE_BYTES ? withMaxPayload(NODE_OVERRIDES, MAX_PAYLOAD_LIMIT_BYTES) : NODE_OVERRIDES;
     for (let rep = 1; rep <= REPS; rep++) {
-      const r1 = await runNicraft(join(work, `n${++n}`), NODE_OVERRIDES);
-      runs.push({ system: 'nicraft', rep, workload: w, opsPerSec: r1.opsPerSec, errors: r1.errors, latencyUs: r1.latencyUs, byOp: r1.byOp, storage: r1.storage, breakdown: r1.breakdown });
+      const r1 = await runNicraft(join(work, `n${++n}`), overrides);
+      runs.push({ system: 'nicraft', rep, workload: w, nicMaxPayloadBytes: w.valueBytes > MAX_VALUE_BYTES ? MAX_PAYLOAD_LIMIT_BYTES : 256, opsPerSec: r1.opsPerSec, errors: r1.errors, latencyUs: r1.latencyUs, byOp: r1.byOp, storage: r1.storage, breakdown: r1.breakdown });
       const st = r1.storage as { fsyncsPerSec: number; entriesPerFsync: number } | null;
       console.log(`  ${String(w.clients).padStart(3)} clients ${String(w.valueBytes).padStart(4)} B ${String(w.readShare * 100).padStart(3)}% gets  run ${rep}  nicraft ${String(r1.opsPerSec).padStart(6)} ops/s p50 ${String(r1.latencyUs.p50).padStart(6)} us p99 ${String(r1.latencyUs.p99).padStart(7)} us err ${r1.errors}${st ? `  leader: ${st.fsyncsPerSec} fsync/s, ${st.entriesPerFsync} entries/fsync` : ''}`);
       if (version) {
@@ -306,13 +326,18 @@ const summary = configs.filter((w) => !skipped.some((k) => same(k.workload, w)))
   const nic = sysSummary(runs.filter((r) => r.system === 'nicraft' && same(r.workload, w)))!;
   const etc = sysSummary(runs.filter((r) => r.system === 'etcd' && same(r.workload, w)));
   const st = runs.filter((r) => r.system === 'nicraft' && same(r.workload, w)).map((r) => r.storage as { fsyncsPerSec: number; entriesPerFsync: number } | null).filter((x) => x);
+  // failed operations (timed out after every attempt, or refused by the client) are not in the
+  // throughput; a configuration with any is not a valid comparison, whatever its figures
+  const errorsOf = (sys: 'nicraft' | 'etcd') => runs.filter((r) => r.system === sys && same(r.workload, w)).reduce((a, r) => a + r.errors, 0);
+  const errors = { nicraft: errorsOf('nicraft'), etcd: errorsOf('etcd') };
   return {
     workload: w,
+    errors,
     nicraft: { ...nic, leaderFsyncsPerSec: st.length ? median(st.map((x) => x!.fsyncsPerSec)) : null, leaderEntriesPerFsync: st.length ? median(st.map((x) => x!.entriesPerFsync)) : null },
     etcd: etc,
     ratio: etc ? { throughput: +(nic.opsPerSec.median / etc.opsPerSec.median).toFixed(2), p50: +(nic.p50Us.median / etc.p50Us.median).toFixed(2), p99: +(nic.p99Us.median / etc.p99Us.median).toFixed(2) } : null,
     target: etc && w.readShare === 0.5 && w.valueBytes === 64 && (w.clients === 16 || w.clients === 64)
-      ? { throughputAtLeast1_5x: nic.opsPerSec.median >= 1.5 * etc.opsPerSec.median, p99NoHigher: nic.p99Us.median <= etc.p99Us.median }
+      ? { throughputAtLeast1_5x: nic.opsPerSec.median >= 1.5 * etc.opsPerSec.median, p99NoHigher: nic.p99Us.median <= etc.p99Us.median, noErrors: errors.nicraft + errors.etcd === 0 }
       : undefined,
   };
 });
@@ -324,7 +349,8 @@ for (const s of summary) {
   const w = s.workload;
   console.log(`${String(w.clients).padStart(7)} ${String(w.valueBytes).padStart(6)} ${String(w.readShare * 100).padStart(4)}% | ${sp(s.nicraft.opsPerSec).padEnd(22)} ${sp(s.nicraft.p99Us).padEnd(22)} | ${(s.etcd ? sp(s.etcd.opsPerSec) : '-').padEnd(22)} ${(s.etcd ? sp(s.etcd.p99Us) : '-').padEnd(22)} | ${String(s.ratio?.throughput ?? '-').padStart(5)} ${String(s.ratio?.p99 ?? '-').padStart(6)} | ${String(s.nicraft.leaderFsyncsPerSec).padStart(7)} ${String(s.nicraft.leaderEntriesPerFsync).padStart(8)}`);
 }
-for (const s of summary) if (s.target) console.log(`target at ${s.workload.clients} clients, 50% gets, 64 B: throughput >= 1.5x etcd: ${s.target.throughputAtLeast1_5x ? 'met' : 'NOT met'} (${s.ratio!.throughput}x); p99 <= etcd: ${s.target.p99NoHigher ? 'met' : 'NOT met'} (${s.ratio!.p99}x)`);
+for (const s of summary) if (s.errors.nicraft + s.errors.etcd > 0) console.log(`WARNING: ${s.workload.clients} clients, ${s.workload.valueBytes} B, ${s.workload.readShare * 100}% gets: failed operations (nicraft ${s.errors.nicraft}, etcd ${s.errors.etcd}): not a valid comparison`);
+for (const s of summary) if (s.target) console.log(`target at ${s.workload.clients} clients, 50% gets, 64 B: throughput >= 1.5x etcd: ${s.target.throughputAtLeast1_5x ? 'met' : 'NOT met'} (${s.ratio!.throughput}x); p99 <= etcd: ${s.target.p99NoHigher ? 'met' : 'NOT met'} (${s.ratio!.p99}x)${s.target.noErrors ? '' : '; INVALID: failed operations'}`);
 
 const out = {
   quick: QUICK,

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Status } from '../ctrl/app/kv.js';
-import { BACKENDS, ConfigError, loadClusterFile, type Backend, type ClusterFile } from '../ctrl/daemon/config.js';
+import { BACKENDS, ConfigError, MAX_PAYLOAD_LIMIT_BYTES, loadClusterFile, type Backend, type ClusterFile } from '../ctrl/daemon/config.js';
 
 const posInt = (name: string, max = Number.MAX_SAFE_INTEGER) => (v: string): number => {
   const n = Number(v);
@@ -152,6 +152,13 @@ async function runLoadCli(o: LoadCliOpts): Promise<void> {
     return;
   }
   const w = new Workload(o.keyPrefix);
+  // the value must fit the members' NICs (cluster file: maxPayloadBytes; 56 bytes for the rest of a put)
+  if (o.valueBytes > pool.maxPayloadBytes - 56) {
+    process.stderr.write(`nicraft load: --value-bytes must be at most ${pool.maxPayloadBytes - 56} for this cluster (its NICs take payloads of up to ${pool.maxPayloadBytes} bytes: nic.maxPayloadBytes, cluster up --max-payload-bytes)\n`);
+    pool.close();
+    process.exitCode = 2;
+    return;
+  }
   let r;
   try {
     r = await runLoad(pool, {
@@ -207,7 +214,7 @@ export function register(program: Command): void {
     .option('--read-from <where>', `where gets go first: ${READ_FROM.join(' | ')} (any: round robin over the replicas, followers answer under read leases)`, readFromArg, 'leader')
     .option('--planes <mode>', PLANES_HELP, planesArg, 'duplicate')
     .addOption(new Option('--mix <mix>', 'writes: mixed = put/cas/append/delete, put = puts only').choices(['mixed', 'put']).default('mixed'))
-    .option('--value-bytes <n>', 'bytes per put/cas value (at most 200)', posInt('--value-bytes', 200), 16)
+    .option('--value-bytes <n>', `bytes per put/cas value (at most the cluster's maxPayloadBytes - 56: 200 by default, ${MAX_PAYLOAD_LIMIT_BYTES - 56} at most)`, posInt('--value-bytes', MAX_PAYLOAD_LIMIT_BYTES - 56), 16)
     .option('--timeout-ms <ms>', 'timeout of one attempt', posNum('--timeout-ms'), 500)
     .option('--attempts <n>', 'attempts per operation before it is indeterminate', posInt('--attempts', 1000), 20)
     .option('--seed <n>', "seed of the clients' choices (default: drawn and printed)", (v) => { const n = Number(v); if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('--seed must be an integer in 0..4294967295'); return n; })
@@ -226,11 +233,15 @@ export function register(program: Command): void {
     .addOption(new Option('--backend <backend>', 'NIC backend').choices([...BACKENDS]).default('model'))
     .option('--base-port <port>', 'plane p of node i on UDP base+100p+i, status on TCP base+900+i', posInt('--base-port', 64_000), 17000)
     .option('--follower-reads', 'followers answer gets under read leases (node config followerReads; clients: kv get --any, load --read-from any)')
-    .action(async (o: { dir: string; replicas: number; planes: number; backend: Backend; basePort: number; followerReads?: boolean }) => {
+    .option('--max-payload-bytes <n>', `largest request payload the NICs take (node config nic.maxPayloadBytes, 16..${MAX_PAYLOAD_LIMIT_BYTES}; written to cluster.yaml for clients)`, (v) => { const n = Number(v); if (!Number.isInteger(n) || n < 16 || n > MAX_PAYLOAD_LIMIT_BYTES) throw new InvalidArgumentError(`--max-payload-bytes must be an integer in 16..${MAX_PAYLOAD_LIMIT_BYTES}`); return n; })
+    .action(async (o: { dir: string; replicas: number; planes: number; backend: Backend; basePort: number; followerReads?: boolean; maxPayloadBytes?: number }) => {
       const { clusterUp } = await import('../ctrl/deploy/cluster.js');
       try {
-        const { followerReads, ...rest } = o;
-        await clusterUp({ ...rest, ...(followerReads ? { overrides: { followerReads: true } } : {}) }, (s) => console.log(s));
+        const { followerReads, maxPayloadBytes, ...rest } = o;
+        const overrides: Record<string, unknown> = {};
+        if (followerReads) overrides.followerReads = true;
+        if (maxPayloadBytes !== undefined) overrides.nic = { maxPayloadBytes };
+        await clusterUp({ ...rest, ...(Object.keys(overrides).length ? { overrides } : {}) }, (s) => console.log(s));
       } catch (e) {
         if (e instanceof RangeError || e instanceof ConfigError) { process.stderr.write(`nicraft cluster up: ${e.message}\n`); process.exitCode = 2; return; }
         process.stderr.write(`nicraft cluster up: ${(e as Error).message}\n`);

@@ -18,7 +18,7 @@ export interface DeployJson {
     nicraft: SysSummary;
     etcd: SysSummary | null;
     ratio: { throughput: number; p50: number; p99: number } | null;
-    target?: { throughputAtLeast1_5x: boolean; p99NoHigher: boolean };
+    target?: { throughputAtLeast1_5x: boolean; p99NoHigher: boolean; noErrors?: boolean };
   }>;
 }
 
@@ -88,8 +88,8 @@ export function deploySectionHtml(j: DeployJson, svgs: Record<string, string>): 
   S.push('<p class="note">Medians over the alternating runs, min..max in parentheses.</p>');
   for (const s of j.summary) {
     if (!s.target) continue;
-    const ok = s.target.throughputAtLeast1_5x && s.target.p99NoHigher;
-    S.push(`<p class="${ok ? 'ok' : 'warn'}">Target at ${esc(label(s.workload))}: throughput at least 1.5x etcd's: ${s.target.throughputAtLeast1_5x ? 'met' : 'NOT met'} (${s.ratio!.throughput}x); p99 no higher: ${s.target.p99NoHigher ? 'met' : 'NOT met'} (${s.ratio!.p99}x).</p>`);
+    const ok = s.target.throughputAtLeast1_5x && s.target.p99NoHigher && s.target.noErrors !== false;
+    S.push(`<p class="${ok ? 'ok' : 'warn'}">Target at ${esc(label(s.workload))}: throughput at least 1.5x etcd's: ${s.target.throughputAtLeast1_5x ? 'met' : 'NOT met'} (${s.ratio!.throughput}x); p99 no higher: ${s.target.p99NoHigher ? 'met' : 'NOT met'} (${s.ratio!.p99}x)${s.target.noErrors === false ? '; INVALID: operations failed' : ''}.</p>`);
   }
   return S.join('\n');
 }

@@ -211,7 +211,7 @@ export function runPoint(spec: PointSpec, opts: { histogram?: boolean } = {}): {
     const offered = st.offered ?? 0;
     const completed = st.completed ?? 0;
     const measured = st.completed_measured ?? 0;
-    const floorNs = networkFloorPs(net, spec.payloadBytes) / 1000;
+    const floorNs = replyFloorPs(net, spec.payloadBytes, spec.reply, spec.replicas) / 1000;
     const pathFloor = pathFloorNs(spec.path, floorNs, spec.host);
     const latencyNs: LatencyNs = {
       p50: lat.p50 * nsPerCycle, p99: lat.p99 * nsPerCycle, p999: lat.p999 * nsPerCycle,
@@ -288,20 +288,45 @@ export function cdfOf(hist: number[], nsPerCycle: number, maxPoints = 400): Arra
 /** Percentile (0..1) of an exact histogram, in bins (cycles): the simulation's (sim/scenario.ts). */
 export { histPercentile };
 
-/** The four hops of the network floor, with their parts (docs/network-model.md). */
-export function floorHops(net: NetworkModel, payloadBytes: number): Array<{ hop: string; frameBytes: number; ns: number; cycles: number }> {
+/**
+ * The hops of the network floor of the path a reply takes (docs/benchmarks.md "Network floor"):
+ * snoop, NIC and host replies: REQ, APPEND, ACK, the commit back to the client (4 hops). Follower
+ * replies with 3 replicas (QUORUM 2: a follower commits an entry it took fresh from the leader at
+ * once, follower commit): REQ, APPEND, REPLY from the follower (3 hops); with more replicas the
+ * follower learns the commit from the leader: REQ, APPEND, ACK, the leader's next frame carrying the
+ * commit index (at least a minimum frame), REPLY (5 hops).
+ */
+export function floorHops(net: NetworkModel, payloadBytes: number, reply: Reply = 'snoop', replicas = 3): Array<{ hop: string; frameBytes: number; ns: number; cycles: number }> {
   const req = frameLen(payloadBytes);
   const P = periodPs(net);
-  const hops: Array<[string, number, boolean, boolean]> = [
+  const hops: Array<[string, number, boolean, boolean]> = reply !== 'follower' ? [
     ['client -> leader (REQ)', req, true, false],
     ['leader -> follower (APPEND)', req, false, false],
     ['follower -> leader (ACK)', MIN_FRAME_BYTES, false, false],
     ['leader -> client (REPLY / commit)', MIN_FRAME_BYTES, false, true],
+  ] : replicas <= 3 ? [
+    ['client -> leader (REQ)', req, true, false],
+    ['leader -> follower (APPEND)', req, false, false],
+    ['follower -> client (REPLY)', MIN_FRAME_BYTES, false, true],
+  ] : [
+    ['client -> leader (REQ)', req, true, false],
+    ['leader -> follower (APPEND)', req, false, false],
+    ['follower -> leader (ACK)', MIN_FRAME_BYTES, false, false],
+    ['leader -> follower (commit index)', MIN_FRAME_BYTES, false, false],
+    ['follower -> client (REPLY)', MIN_FRAME_BYTES, false, true],
   ];
   return hops.map(([hop, len, fc, tc]) => {
     const ps = hopPs(net, len, fc, tc);
     return { hop, frameBytes: len, ns: r3(ps / 1000), cycles: Math.ceil(ps / P) };
   });
+}
+
+/** The network floor of the path a reply takes (floorHops), ps. */
+export function replyFloorPs(net: NetworkModel, payloadBytes: number, reply: Reply, replicas: number): number {
+  const req = frameLen(payloadBytes);
+  if (reply !== 'follower') return networkFloorPs(net, payloadBytes);
+  const base = hopPs(net, req, true, false) + hopPs(net, req, false, false) + hopPs(net, MIN_FRAME_BYTES, false, true);
+  return replicas <= 3 ? base : base + 2 * hopPs(net, MIN_FRAME_BYTES, false, false);
 }
 
 /**

@@ -27,7 +27,7 @@ import { loadScenario } from '../../sim/scenario.js';
 import { DEFAULT_SOFTWARE_COST, type SoftwareCost } from '../../sim/software-host.js';
 import { runReadScaling, type ReadScalingResult } from '../../sim/read-scaling.js';
 import {
-  cdfOf, floorHops, histPercentile, loneLatency, makeCluster, runPoint,
+  cdfOf, floorHops, histPercentile, loneLatency, makeCluster, replyFloorPs, runPoint,
   type HostModel, type Path, type PointResult, type PointSpec, type Reply,
 } from './measure.js';
 
@@ -330,10 +330,12 @@ export function loadSection(ctx: BenchContext): LoadResult {
 export function breakdownOf(ctx: BenchContext, p: PointResult): Breakdown {
   const net = ctx.network;
   const ns = periodPs(net) / 1000;
-  const hops = floorHops(net, p.payloadBytes);
-  const floorNs = networkFloorPs(net, p.payloadBytes) / 1000;
+  const hops = floorHops(net, p.payloadBytes, p.reply, p.replicas);
+  const floorNs = replyFloorPs(net, p.payloadBytes, p.reply, p.replicas) / 1000;
   const netCycles = 2 + hops.reduce((a, h) => a + h.cycles, 0);
-  const base = pointSpec(ctx, { replicas: p.replicas, path: 'fast', reply: 'snoop', ratePct: HEADLINE_LOAD });
+  const base = pointSpec(ctx, { replicas: p.replicas, path: 'fast', reply: p.reply === 'follower' ? 'follower' : 'snoop', ratePct: HEADLINE_LOAD });
+  // follower replies with 3 replicas: the follower commits at once (no ACK on the reply's path)
+  const ackOnPath = !(p.reply === 'follower' && p.replicas <= 3);
   const lone = loneLatency(base, ctx.profile.loneRequests);
   const loneImm = loneLatency({ ...base, nic: { ...base.nic, ackCount: 1, ackDelayCycles: 1 } }, ctx.profile.loneRequests);
   const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -362,9 +364,11 @@ export function breakdownOf(ctx: BenchContext, p: PointResult): Breakdown {
     statement: '',
     ...(whatIfNoFec ? { whatIfNoFec } : {}),
   };
-  const parts = `network floor ${fmt(b.networkFloorNs, 1)} ns (4 hops of ${fmt(hops[0]!.ns, 2)} ns: MAC/PHY+RS-FEC ${fmt(net.nicTxNs + net.nicRxNs)} ns, switch ${fmt(net.switchNs)} ns, cables ${fmt(2 * net.cableNs)} ns, serialisation ${fmt(hops[0]!.ns - net.nicTxNs - net.nicRxNs - net.switchNs - 2 * net.cableNs, 2)} ns), ` +
+  const parts = `${p.reply === 'follower' ? 'follower replies, ' : ''}network floor ${fmt(b.networkFloorNs, 1)} ns (${hops.length} hops of ${fmt(hops[0]!.ns, 2)} ns: MAC/PHY+RS-FEC ${fmt(net.nicTxNs + net.nicRxNs)} ns, switch ${fmt(net.switchNs)} ns, cables ${fmt(2 * net.cableNs)} ns, serialisation ${fmt(hops[0]!.ns - net.nicTxNs - net.nicRxNs - net.switchNs - 2 * net.cableNs, 2)} ns: ${hops.map((h) => h.hop).join(', ')}), ` +
     `cycle rounding ${fmt(b.cycleRoundingNs, 1)} ns, NIC pipeline ${fmt(b.nicPipelineNs)} ns (together the lone-request latency with immediate ACKs, ${fmt(loneImm.p50 * ns)} ns), ` +
-    `waiting for the followers' coalesced ACKs plus contention at p99 ${fmt(b.ackAndQueueingP99Ns)} ns (at this load an entry waits up to ${fmt(b.ackIntervalNs)} ns for the ACK that covers it)`;
+    (ackOnPath
+      ? `waiting for the followers' coalesced ACKs plus contention at p99 ${fmt(b.ackAndQueueingP99Ns)} ns (at this load an entry waits up to ${fmt(b.ackIntervalNs)} ns for the ACK that covers it)`
+      : `contention at p99 ${fmt(b.ackAndQueueingP99Ns)} ns (no ACK on this path: the follower commits the entry it took from the leader at once)`);
   b.statement = meets
     ? `p99 ${fmt(p.latencyNs.p99)} ns <= ${WAVERUNNER_P99_NS} ns at ${p.offeredPct}% with ${p.replicas} replicas: ${parts}.`
     : `p99 ${fmt(p.latencyNs.p99)} ns > ${WAVERUNNER_P99_NS} ns at ${p.offeredPct}% with ${p.replicas} replicas under the default network model. Where the time goes: ${parts}. ` +

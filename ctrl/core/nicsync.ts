@@ -211,14 +211,14 @@ export class NicMirror {
   }
 
   /** A reconciled follower's NIC (its host log equals the NIC's, a prefix of the leader's): indexes, role, then the fast path on. */
-  installFollower(out: NicOp[], p: { term: number; lead: NodeId; voters: NodeId[]; commit: number; replyMask?: number }): void {
+  installFollower(out: NicOp[], p: { term: number; lead: NodeId; voters: NodeId[]; commit: number; replyMask?: number; quorum?: number }): void {
     assert(this.synced && !this.fastOn, 'a follower fast path turned on without a synced, frozen NIC');
     this.set(out, 'COMMIT_INDEX', p.commit, true);
     this.set(out, 'APPLIED_INDEX', p.commit, true);
     this.set(out, 'TERM', p.term);
     this.set(out, 'ROLE', ROLE_FOLLOWER);
     this.set(out, 'LEADER_ID', p.lead);
-    this.writeMembership(out, p.voters);
+    this.writeMembership(out, p.voters, false, p.quorum);
     if (p.replyMask !== undefined) this.set(out, 'REPLY_MASK', p.replyMask);
     this.set(out, 'FAST_EN', 1);
   }

@@ -504,7 +504,18 @@ export class Core {
   }
 
   private writeMembership(): void {
-    this.mirror.writeMembership(this.rd.nic, this.voters, false, this.role === 'leader' && this.fl.quorumAll ? this.voters.length : undefined);
+    this.mirror.writeMembership(this.rd.nic, this.voters, false,
+      this.role === 'leader' ? (this.fl.quorumAll ? this.voters.length : undefined) : this.followerQuorum());
+  }
+
+  /**
+   * QUORUM on a follower's NIC. A follower NIC with QUORUM 2 counts an entry of this term it took in
+   * order from the leader as committed (itself and the leader: follower commit, docs/architecture.md
+   * "Follower replies"). With follower reads (leases) every voter must hold an entry before it
+   * commits, so the follower writes QUORUM = every voter, which turns follower commit off.
+   */
+  private followerQuorum(): number | undefined {
+    return this.cfg.followerReads ? this.voters.length : undefined;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -769,7 +780,7 @@ export class Core {
     if (!this.cfg.armOnVote || this.role !== 'follower' || m.term !== this.term || this.vote !== m.from) return;
     if (m.index !== this.log.lastIndex() || m.logTerm !== this.log.lastTerm() || !this.mirror.frozenAndSynced) return;
     this.armed = { term: this.term, lead: m.from };
-    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: m.from, voters: this.voters, commit: this.log.commit, replyMask: this.replyMask(m.from) });
+    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: m.from, voters: this.voters, commit: this.log.commit, replyMask: this.replyMask(m.from), quorum: this.followerQuorum() });
   }
 
   /** This leader's message of this term finds the NIC armed for it (maybeArm) and still following it. */
@@ -907,7 +918,7 @@ export class Core {
     // far behind the leader's host log (as its last Append said): stay frozen while its pipelined
     // Appends catch us up; every enable/freeze pair costs a round trip to the NIC
     if (this.leaderLast.term === this.term && this.log.lastIndex() + this.catchupSlack() < this.leaderLast.index) return;
-    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: this.lead, voters: this.voters, commit: this.log.commit, replyMask: this.replyMask(this.lead) });
+    this.mirror.installFollower(this.rd.nic, { term: this.term, lead: this.lead, voters: this.voters, commit: this.log.commit, replyMask: this.replyMask(this.lead), quorum: this.followerQuorum() });
   }
 
   /** REPLY_MASK for the fast path following `leader` (follower replies on), else nothing to write. */

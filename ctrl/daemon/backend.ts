@@ -28,22 +28,32 @@ function drainedProbe(target: Pending, ports: number): () => boolean | undefined
   };
 }
 
-/** Creates the NIC of a backend with `planes` network planes. */
-export async function createNic(backend: Backend, planes: number): Promise<DaemonNic> {
+/** The simulation parameters of a backend's NIC: PLANES, and MAX_PAYLOAD when not the default 256. */
+function nicParams(planes: number, maxPayloadBytes: number): Record<string, number> {
+  const p: Record<string, number> = {};
+  if (planes !== 1) p.PLANES = planes;
+  if (maxPayloadBytes !== 256) p.MAX_PAYLOAD = maxPayloadBytes;
+  return p;
+}
+
+/** Creates the NIC of a backend with `planes` network planes and frames of up to `maxPayloadBytes` of payload. */
+export async function createNic(backend: Backend, planes: number, maxPayloadBytes = 256): Promise<DaemonNic> {
+  const params = nicParams(planes, maxPayloadBytes);
   if (backend === 'model') {
     const { ModelNic } = await import('../nic/model.js');
-    const nic = new ModelNic({ params: { PLANES: planes } });
+    const nic = new ModelNic({ params });
     return { nic, backend, simulated: true, inputsDrained: drainedProbe(nic as unknown as Pending, planes) };
   }
   const { VerilatedNic } = await import('../nic/verilated.js');
-  // the default variant is the one-plane build; other plane counts are their own (cached) builds
-  const nic = new VerilatedNic(planes === 1 ? {} : { variant: { params: { PLANES: planes } } });
+  // the default variant is the one-plane build; other parameters are their own (cached) builds
+  const nic = new VerilatedNic(Object.keys(params).length === 0 ? {} : { variant: { params } });
   return { nic, backend, simulated: true, inputsDrained: drainedProbe(nic.sim as unknown as Pending, planes) };
 }
 
 /** Builds (or finds in the cache) the simulation library a verilated node needs, before starting nodes. */
-export async function prepareBackend(backend: Backend, planes: number): Promise<string | undefined> {
+export async function prepareBackend(backend: Backend, planes: number, maxPayloadBytes = 256): Promise<string | undefined> {
   if (backend !== 'verilated') return undefined;
   const { build } = await import('../../native/build.js');
-  return build(planes === 1 ? {} : { params: { PLANES: planes } }, { quiet: true });
+  const params = nicParams(planes, maxPayloadBytes);
+  return build(Object.keys(params).length === 0 ? {} : { params }, { quiet: true });
 }

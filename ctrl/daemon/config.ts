@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { ScenarioError, fieldPath } from '../config-error.js';
+import { HDR_BYTES } from '../wire/wire.gen.js';
 
 /** A config file that failed to load or validate (the CLI prints it and exits 2). */
 export class ConfigError extends ScenarioError {
@@ -54,6 +55,9 @@ const clusterFields = {
   members: z.array(memberSchema).min(1).max(7),
 };
 
+/** the largest nic.maxPayloadBytes: a frame of 1,518 bytes (Ethernet's largest) with nicraft's header */
+export const MAX_PAYLOAD_LIMIT_BYTES = 1518 - HDR_BYTES;
+
 const nicSchema = z.object({
   backend: z.enum(BACKENDS).default('model'),
   /**
@@ -64,6 +68,13 @@ const nicSchema = z.object({
    * (Verilator pays for every cycle: about 12% of a core per node at this rate).
    */
   cyclesPerMs: z.number().int().min(10).max(250_000).optional(),
+  /**
+   * The largest payload a frame may carry, in bytes (the RTL's MAX_PAYLOAD parameter: a log slot
+   * holds the header plus this). 256 (the default build) fits a put of a 16-byte key and a
+   * 200-byte value; the largest, 1518 - HDR_BYTES, makes the largest frame 1,518 bytes (Ethernet's),
+   * for values up to about 1.4 KB. The verilated backend builds (once, cached) a library with it.
+   */
+  maxPayloadBytes: z.number().int().min(16).max(MAX_PAYLOAD_LIMIT_BYTES).default(256),
   /** cycles stepped per quantum while settling after an input, and the cap per settle */
   settleQuantumCycles: z.number().int().min(1).max(4096).default(16),
   maxSettleCycles: z.number().int().min(16).max(1_000_000).default(8192),
@@ -95,6 +106,9 @@ const timingSchema = z.object({
 const storageSchema = z.object({
   /** fdatasync after every batch (off only for experiments: a crash can then lose acknowledged writes) */
   fsync: z.boolean().default(true),
+  /** group commit: fdatasyncs of the WAL that may run at once (1: each waits for the previous one;
+   *  3 leaves one of libuv's 4 pool threads free; docs/deploying.md "Group commit") */
+  syncsInFlight: z.number().int().min(1).max(16).default(3),
   /** compact the log into a snapshot of the KV store every this many applied entries (0: never) */
   snapshotEveryEntries: z.number().int().min(0).default(20_000),
 }).strict();
@@ -172,6 +186,9 @@ export interface ClusterFile {
   members: MemberConfig[];
   /** frame authentication: the client key's secret and slot (clients sign their REQs) */
   clientAuth?: { secret: Uint8Array; slot: number };
+  /** the largest request payload the members' NICs take (nic.maxPayloadBytes; cluster.yaml's
+   *  maxPayloadBytes), for clients: 256 when the file does not say */
+  maxPayloadBytes: number;
   source: string;
 }
 
@@ -305,9 +322,15 @@ export function parseClusterFile(raw: unknown, source: string): ClusterFile {
   const r = clusterFileSchema.safeParse(raw);
   if (!r.success) fail(source, 'cluster file', formatIssues(r.error));
   const bad = checkMembers(r.data);
+  // the members' payload size: cluster.yaml's maxPayloadBytes, or a node config's nic.maxPayloadBytes
+  const rawObj = raw as { maxPayloadBytes?: unknown; nic?: { maxPayloadBytes?: unknown } };
+  const [field, mp] = rawObj.maxPayloadBytes !== undefined ? ['maxPayloadBytes', rawObj.maxPayloadBytes] : ['nic.maxPayloadBytes', rawObj.nic?.maxPayloadBytes];
+  if (mp !== undefined && !(Number.isInteger(mp) && (mp as number) >= 16 && (mp as number) <= MAX_PAYLOAD_LIMIT_BYTES)) {
+    bad.push(`${field}: must be an integer 16..${MAX_PAYLOAD_LIMIT_BYTES} (got ${JSON.stringify(mp)})`);
+  }
   if (bad.length) fail(source, 'cluster file', bad);
   const fa = r.data.frameAuth;
-  return { clusterId: r.data.clusterId, planes: r.data.planes, members: r.data.members, source, ...(fa ? { clientAuth: { secret: Buffer.from(fa.clientSecret, 'hex'), slot: fa.slot } } : {}) };
+  return { clusterId: r.data.clusterId, planes: r.data.planes, members: r.data.members, maxPayloadBytes: (mp as number | undefined) ?? 256, source, ...(fa ? { clientAuth: { secret: Buffer.from(fa.clientSecret, 'hex'), slot: fa.slot } } : {}) };
 }
 
 export function loadClusterFile(file: string): ClusterFile {

@@ -72,6 +72,16 @@ export interface FileStorageOptions {
   identity: WalIdentity;
   /** fdatasync after each batch (default true) */
   fsync?: boolean;
+  /**
+   * Group commit: how many fdatasyncs of the WAL may run at once (default 3; 1: each waits for the
+   * previous one). A batch written while fewer run starts one at once instead of waiting for the
+   * running one to end; each covers every batch written before it started. Node runs them on libuv's
+   * thread pool (4 threads by default), so keep this below UV_THREADPOOL_SIZE.
+   */
+  syncsInFlight?: number;
+  /** the asynchronous fdatasync group commit runs (default node:fs fdatasync; tests pass one that
+   *  completes in an order they choose) */
+  asyncDatasync?: (fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => void;
   /** called when load() cut a torn final record off */
   onTail?: (t: TailReport) => void;
   /** called after the WAL was rewritten at a snapshot */
@@ -315,18 +325,32 @@ export class FileStorage implements Storage {
   readonly stats: FileStorageStats = { bytes: 0, batches: 0, records: 0, syncs: 0, syncNs: 0, compactions: 0, truncatedBytes: 0, hardStateWrites: 0, groupedBatches: 0, groupSyncs: 0, groupSyncBatches: 0, groupSyncNs: 0, syncedEntries: 0 };
   /** per fdatasync of the WAL: how many log entries it made durable, bucketed by ENTRIES_PER_SYNC_BOUNDS (count <= bound; the last: above every bound) */
   readonly entriesPerSync: number[] = new Array<number>(ENTRIES_PER_SYNC_BOUNDS.length + 1).fill(0);
-  /** group commit: entries written and waiting for the next fdatasync, and those the running one covers */
-  private waitingEntries = 0;
-  private syncingEntries = 0;
-  /** group commit: batches written, waiting for the next fdatasync (their callbacks) */
-  private waiting: Array<() => void> = [];
-  /** group commit: the callbacks the running fdatasync covers (undefined: none running) */
-  private syncing?: Array<() => void>;
+  /** group commit: grouped batches written so far (their sequence numbers: 1, 2, ...) */
+  private writtenSeq = 0;
+  /** group commit: the highest batch sequence number a completed fdatasync covers */
+  private durableSeq = 0;
+  /** group commit: the highest batch sequence number a started fdatasync covers */
+  private startedSeq = 0;
+  /** group commit: batches written and not yet durable, in order (their callbacks, entry counts) */
+  private waiting: Array<{ seq: number; entries: number; cb: () => void }> = [];
+  /** entries in `waiting` with seq > startedSeq: written, and no running fdatasync covers them */
+  private uncoveredEntries = 0;
+  /** fdatasyncs running (on the thread pool), and the generation: a synchronous fdatasync or a
+   *  close makes every running one moot (their results are ignored) */
+  private syncsRunning = 0;
+  private syncGen = 0;
+  private readonly syncsInFlight: number;
+  private readonly asyncDatasync: (fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => void;
 
   constructor(readonly dir: string, private readonly o: FileStorageOptions) {
     this.path = join(dir, 'wal');
     this.hsPath = join(dir, 'hardstate');
     this.fsync = o.fsync ?? true;
+    this.syncsInFlight = o.syncsInFlight ?? 3;
+    this.asyncDatasync = o.asyncDatasync ?? fdatasync;
+    if (!Number.isInteger(this.syncsInFlight) || this.syncsInFlight < 1 || this.syncsInFlight > 16) {
+      throw new RangeError(`FileStorage: syncsInFlight must be an integer 1..16 (got ${o.syncsInFlight})`);
+    }
   }
 
   get incarnation(): number {
@@ -418,11 +442,12 @@ export class FileStorage implements Storage {
 
   /**
    * Group commit: a batch that changes neither term nor vote, truncates nothing and carries no
-   * snapshot is written (appended, in order) now and made durable by the next fdatasync, which runs
-   * off the event loop; `onDurable` is called once one that started after the write completed.
-   * While one runs, every batch written meanwhile waits for the next, which starts as soon as it
-   * ends (no fixed delay): one fdatasync covers all of them. Returns false (nothing done) for any
-   * other batch: the caller saves it with save(), which syncs everything written so far too.
+   * snapshot is written (appended, in order) now and made durable by an fdatasync that starts after
+   * the write and runs off the event loop; `onDurable` is called once one such fdatasync completed
+   * (callbacks in write order). Up to `syncsInFlight` run at once: a batch written while fewer run
+   * starts one at once, else it waits for the next to end; each covers every batch written before
+   * it started (no fixed delay). Returns false (nothing done) for any other batch: the caller saves
+   * it with save(), which syncs everything written so far too.
    */
   saveGrouped(batch: PersistBatch, onDurable: () => void): boolean {
     if (this.fd < 0) throw new Error('FileStorage: save() before load()');
@@ -437,41 +462,53 @@ export class FileStorage implements Storage {
     this.stats.batches++;
     this.stats.records += recs.length;
     this.stats.groupedBatches++;
-    this.waitingEntries += batch.entries.length;
-    this.waiting.push(onDurable);
+    const seq = ++this.writtenSeq;
+    this.waiting.push({ seq, entries: batch.entries.length, cb: onDurable });
+    this.uncoveredEntries += batch.entries.length;
     // a batch without entries (only the commit index moved) needs no fdatasync of its own: nothing
     // waits for it (a commit index lost in a crash is learned again from the leader), so it rides
     // on the next fdatasync that entries need, instead of adding one to the disk's queue
-    if (!this.syncing && this.waitingEntries > 0) this.startGroupSync();
+    if (this.syncsRunning < this.syncsInFlight && this.uncoveredEntries > 0) this.startGroupSync();
     return true;
   }
 
   /** Batches written and not yet covered by a completed fdatasync. */
   get unsynced(): number {
-    return this.waiting.length + (this.syncing?.length ?? 0);
+    return this.waiting.length;
   }
 
   private startGroupSync(): void {
-    const mine = this.waiting;
-    this.waiting = [];
-    this.syncing = mine;
-    this.syncingEntries = this.waitingEntries;
-    this.waitingEntries = 0;
+    const cover = this.writtenSeq;
+    const gen = this.syncGen;
+    this.startedSeq = cover;
+    this.uncoveredEntries = 0;
+    this.syncsRunning++;
     const fd = this.fd;
     const t0 = process.hrtime.bigint();
-    fdatasync(fd, (err) => {
-      if (this.syncing !== mine) return; // a synchronous sync (save, compaction, close) covered them already
-      this.syncing = undefined;
+    this.asyncDatasync(fd, (err) => {
+      this.syncsRunning--;
+      if (gen !== this.syncGen) return; // a synchronous sync (save, compaction, close) covered them already
       if (err) throw new Error(`WAL: fdatasync failed: ${err.message}`); // durability lost: the node must stop
       this.stats.syncs++;
       this.stats.groupSyncs++;
-      this.stats.groupSyncBatches += mine.length;
       this.stats.groupSyncNs += Number(process.hrtime.bigint() - t0);
-      this.observeSync(this.syncingEntries);
-      this.syncingEntries = 0;
-      if (this.waitingEntries > 0 && this.fd >= 0) this.startGroupSync();
-      for (const cb of mine) cb();
+      const done = this.coverUpTo(cover);
+      this.stats.groupSyncBatches += done.length;
+      if (this.uncoveredEntries > 0 && this.fd >= 0 && this.syncsRunning < this.syncsInFlight) this.startGroupSync();
+      for (const w of done) w.cb();
     });
+  }
+
+  /** Every batch up to `seq` is durable: takes them off `waiting` (returned, in order) and counts the fdatasync's entries. */
+  private coverUpTo(seq: number): Array<{ seq: number; entries: number; cb: () => void }> {
+    if (seq <= this.durableSeq) { this.observeSync(0); return []; } // a later fdatasync ended first and covered these
+    this.durableSeq = seq;
+    let k = 0;
+    let entries = 0;
+    while (k < this.waiting.length && this.waiting[k]!.seq <= seq) entries += this.waiting[k++]!.entries;
+    const done = this.waiting.splice(0, k);
+    this.observeSync(entries);
+    return done;
   }
 
   /** One fdatasync of the WAL made `entries` log entries durable. */
@@ -482,14 +519,18 @@ export class FileStorage implements Storage {
     this.entriesPerSync[b]!++;
   }
 
-  /** After a synchronous fdatasync of the WAL: every grouped batch is durable. */
-  private flushGrouped(): void {
-    if (this.waitingEntries + this.syncingEntries > 0) this.observeSync(this.waitingEntries + this.syncingEntries);
-    this.waitingEntries = this.syncingEntries = 0;
-    const cbs = [...(this.syncing ?? []), ...this.waiting];
-    this.syncing = undefined;
+  /** After a synchronous fdatasync of the WAL: every grouped batch is durable (the running ones are moot). */
+  private flushGrouped(ownEntries?: number): void {
+    this.syncGen++;
+    this.durableSeq = this.startedSeq = this.writtenSeq;
+    this.uncoveredEntries = 0;
+    const done = this.waiting;
     this.waiting = [];
-    for (const cb of cbs) cb();
+    let entries = ownEntries ?? 0;
+    for (const w of done) entries += w.entries;
+    // one fdatasync, one observation: the caller's own entries (a synchronous save) and the grouped ones
+    if (ownEntries !== undefined || entries > 0) this.observeSync(entries);
+    for (const w of done) w.cb();
   }
 
   save(batch: PersistBatch): void {
@@ -504,15 +545,13 @@ export class FileStorage implements Storage {
     if (this.fsync) {
       fdatasyncSync(this.fd);
       this.stats.syncs++;
-      // it covers the grouped batches written before it too
-      this.observeSync(batch.entries.length + this.waitingEntries + this.syncingEntries);
-      this.waitingEntries = this.syncingEntries = 0;
     }
     this.stats.syncNs += Number(process.hrtime.bigint() - t0);
     this.stats.bytes += buf.length;
     this.stats.batches++;
     this.stats.records += recs.length;
-    if (this.fsync && this.unsynced) this.flushGrouped(); // written before: durable too
+    // the fdatasync covers the grouped batches written before it too (one observation for all)
+    if (this.fsync) this.flushGrouped(batch.entries.length);
     if (batch.snapshot) this.compact(batch.snapshot.index);
   }
 
@@ -561,8 +600,9 @@ export class FileStorage implements Storage {
     if (this.fd >= 0 && this.unsynced) {
       // a graceful stop: what was written is made durable (the callbacks are not called: stopped)
       try { fdatasyncSync(this.fd); } catch { /* closing anyway */ }
-      this.syncing = undefined;
+      this.syncGen++;
       this.waiting = [];
+      this.uncoveredEntries = 0;
     }
     if (this.fd >= 0) closeSync(this.fd);
     if (this.hsFd >= 0) closeSync(this.hsFd);

@@ -185,6 +185,7 @@ export class NodeDaemon implements StatusSource {
     this.storage = new FileStorage(cfg.dataDir, {
       identity: { clusterId: cfg.clusterId, nodeId: cfg.id },
       fsync: cfg.storage.fsync,
+      syncsInFlight: cfg.storage.syncsInFlight,
       onInit: (i) => log.info({ dataDir: cfg.dataDir, incarnation: i.incarnation.toString(16) }, 'new data directory: WAL and hard state created'),
       onTail: (t) => log.warn({ wal: this.storage.path, ...t }, `WAL: torn tail truncated: ${t.droppedBytes} bytes after ${t.records} good records (offset ${t.validBytes}) cut off, not applied (the final record is ${t.why === 'short' ? 'incomplete' : 'failing its CRC'}, nothing valid follows it)`),
       onCompact: (c) => log.info({ ...c }, 'WAL: compacted at a snapshot'),
@@ -250,7 +251,7 @@ export class NodeDaemon implements StatusSource {
         log.warn({ ...r, incarnation: r.incarnation.toString(16) }, `rejoin: local log discarded${r.discardedWal ? ` (kept as ${r.discardedWal})` : ''}; term ${r.term} vote ${r.vote} kept from ${r.source}`);
       }
       const seed = randomBytes(4).readUInt32LE(0);
-      const dnic = await createNic(cfg.nic.backend, cfg.planes);
+      const dnic = await createNic(cfg.nic.backend, cfg.planes, cfg.nic.maxPayloadBytes);
       const kernelFilter = await attachFilters(cfg, sockets, dnic.nic.readCsr(Csr.IDENT_PARAMS1) & 0xffff, log);
       log.info({ id: cfg.id, backend: cfg.nic.backend, planes: self.planes.map(formatEndpoint), http: self.http ? formatEndpoint(self.http) : null, seed, dataDir: cfg.dataDir, members: cfg.members.map((m) => m.id), recvBufferBytes: sockets.map((s) => s.getRecvBufferSize()) }, `node ${cfg.id} starting (seed ${seed})`);
       daemon = new NodeDaemon(cfg, log, sockets, dnic, seed);

@@ -45,7 +45,7 @@ function udpFree(port: number): Promise<boolean> {
     s.bind({ port, address: '127.0.0.1', exclusive: true }, () => s.close(() => res(true)));
   });
 }
-function tcpFree(port: number): Promise<boolean> {
+export function tcpFree(port: number): Promise<boolean> {
   return new Promise((res) => {
     const s = createServer();
     s.once('error', () => res(false));
@@ -67,6 +67,12 @@ export async function freeBasePort(replicas: number, planes: number): Promise<nu
   throw new Error('no free port range on loopback');
 }
 
+/** What clients must know of the nodes' config, for cluster.yaml: their NICs' payload size when not the default. */
+function clientFields(overrides?: Record<string, unknown>): { maxPayloadBytes?: number } {
+  const mp = ((overrides?.nic ?? {}) as { maxPayloadBytes?: number }).maxPayloadBytes;
+  return mp === undefined ? {} : { maxPayloadBytes: mp };
+}
+
 /** Writes DIR/cluster.yaml and DIR/n<i>/node.yaml (with a fresh HMAC key). */
 export function writeLayout(dir: string, o: LayoutOptions): void {
   if (o.replicas < 1 || o.replicas > 7) throw new RangeError(`--replicas must be 1..7 (got ${o.replicas})`);
@@ -81,7 +87,7 @@ export function writeLayout(dir: string, o: LayoutOptions): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'cluster.yaml'), `# nicraft local cluster (nicraft cluster up); clients: nicraft kv get KEY --cluster ${join(dir, 'cluster.yaml')}\n` +
     `# written as JSON (which is YAML) so that clients parse it without a YAML parser\n` +
-    JSON.stringify({ clusterId, planes: o.planes, members, ...(frameAuth ? { frameAuth: { clientSecret: frameAuth.clientSecret } } : {}) }, null, 2) + '\n');
+    JSON.stringify({ clusterId, planes: o.planes, members, ...clientFields(o.overrides), ...(frameAuth ? { frameAuth: { clientSecret: frameAuth.clientSecret } } : {}) }, null, 2) + '\n');
   const key = randomBytes(32).toString('hex');
   for (const m of members) {
     const nd = join(dir, `n${m.id}`);
@@ -287,7 +293,8 @@ export async function clusterUp(o: UpOptions, out: (s: string) => void): Promise
   if (backends.has('verilated')) {
     const { prepareBackend } = await import('../daemon/backend.js');
     out('cluster: building (or finding) the Verilated NIC library ...');
-    await prepareBackend('verilated', lc.cluster.planes);
+    const sizes = new Set([...lc.configs.values()].filter((c) => c.nic.backend === 'verilated').map((c) => c.nic.maxPayloadBytes));
+    for (const size of sizes) await prepareBackend('verilated', lc.cluster.planes, size);
   }
   for (const id of lc.ids) {
     if (lc.pid(id) !== undefined) { out(`  n${id}: already running (pid ${lc.pid(id)})`); continue; }

@@ -164,7 +164,9 @@ export class Workload {
 /** Runs the closed-loop load for opts.durationS seconds over `pool`. */
 export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {}, w = new Workload()): Promise<LoadResult> {
   const o: LoadOptions = { ...DEFAULT_LOAD, ...opts };
-  if (o.valueBytes > 200) throw new RangeError('valueBytes: at most 200 (a value must fit the NIC\'s 256-byte payload)');
+  // a put's payload: op, key length, key, value length, value (56 bytes of room for the rest)
+  const maxValue = pool.maxPayloadBytes - 56;
+  if (o.valueBytes > maxValue) throw new RangeError(`valueBytes: at most ${maxValue} (a value must fit the NICs' ${pool.maxPayloadBytes}-byte payload: nic.maxPayloadBytes)`);
   const seed = o.seed ?? Math.floor(Math.random() * 0x100000000);
   const root = new SeededRand(seed);
   const all = newHist();

@@ -31,6 +31,9 @@ export interface PoolOptions {
   /** requests to one node endpoint in one turn share a datagram of at most this many bytes (default
    *  1472; 0: one request per datagram): the nodes' net.bundleBytes must take them (the default does) */
   bundleBytes?: number;
+  /** the largest request payload the nodes' NICs take (their nic.maxPayloadBytes; default: the
+   *  cluster file's maxPayloadBytes): a larger command fails at the client, unsent */
+  maxPayloadBytes?: number;
 }
 
 const nowNs = (): number => Number(process.hrtime.bigint());
@@ -69,7 +72,12 @@ export class ClientPool {
       sock.setRecvBufferSize(4 << 20);
       sock.setSendBufferSize(4 << 20);
     } catch { /* kernel limits */ }
-    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, readFrom: 'leader', planes: 'duplicate', bundleBytes: 1472, ...opts });
+    return new ClientPool(cluster, sock, { attemptTimeoutMs: 500, maxAttempts: 20, tickMs: 5, readFrom: 'leader', planes: 'duplicate', bundleBytes: 1472, maxPayloadBytes: cluster.maxPayloadBytes, ...opts });
+  }
+
+  /** The largest request payload the clients send (bytes). */
+  get maxPayloadBytes(): number {
+    return this.o.maxPayloadBytes;
   }
 
   /** The planes every member has (the fewest of any member). */
@@ -90,6 +98,7 @@ export class ClientPool {
       nodes: [...ids.slice(r), ...ids.slice(0, r)],
       attemptTimeoutNs: this.o.attemptTimeoutMs * 1e6,
       maxAttempts: this.o.maxAttempts,
+      maxPayloadBytes: this.o.maxPayloadBytes,
       readFrom: this.o.readFrom,
       planes: { count: ClientPool.planeCount(this.cluster), mode: this.o.planes },
       transport: { send: (to, frame, plane) => this.send(to, frame, plane) },

@@ -53,6 +53,7 @@ import { AuthCsr, RxAuth, TxSign } from './model/auth.js';
 // Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
 // getter call (ten times the cost of a header accessor itself).
 const { BEAT_BYTES, COUNTER_BASE, COUNTERS, Csr } = M_wire_gen;
+const CSR_LAST_INDEX: number = Csr.RAFT_LAST_INDEX;
 const { W_APPLIED_INDEX, W_COMMIT_INDEX, W_CTR_CLEAR, W_LAST_INDEX, W_MATCH_INDEX, W_QUORUM_INPUT } = M_csr;
 const { derive, NIC_DEFAULTS, ROLE_FOLLOWER, ROLE_LEADER } = M_params;
 const { C_ACK_RX, C_HOST_TX_FRAMES, C_TX_FRAMES, N_CTR } = M_stats;
@@ -603,7 +604,10 @@ export class ModelNic implements Nic {
     const lpAccept = kind === KIND_LOG_WRITE && !ex.eLogWe;
     const lpWrite = lpAccept && lr.hostWriteFits(cmd!.beat, cmd!.len);
     // commit (the quorum), delivery, generated frames, retransmission, match indexes
-    cm.comb(leaderMode, members, csr.quorum, nodeId, csr.termStart, last, ex.evCommit, ex.evCommitIndex);
+    // (a host write of LAST_INDEX this cycle: the follower commit waits, nicraft_commit's wr_last_index)
+    const wrLast = kind === KIND_CSR_WRITE && (cmd!.addr & 0xffff) === CSR_LAST_INDEX;
+    cm.comb(leaderMode, members, csr.quorum, nodeId, csr.termStart, last, ex.evCommit, ex.evCommitIndex,
+      csr.leaderId, ex.evFreshEnd, ex.evFreshIndex, wrLast, fastEn, ex.evCtlAccept);
     dl.comb(cm.dlvTarget, cg.afull());
     cg.comb(csr, last, commit, dl.rdValid, dl.rdFirst, lr);
     rt.comb(leaderMode, last, term, lpRead, lr);

@@ -76,18 +76,30 @@ reg [DEPTH_LOG2:0] rd_ptr_reg = 0;
 // only which of the precomputed next values they take (no subtract and compare after it)
 reg [DEPTH_LOG2:0] used_reg = 0, used_next;
 reg                almost_full_reg = 1'b0, almost_full_next;
+reg                empty_reg = 1'b1, empty_next;   // used_reg == 0, kept with it (the pop from a register)
 
 wire full = (wr_ptr_reg[DEPTH_LOG2] != rd_ptr_reg[DEPTH_LOG2]) &&
             (wr_ptr_reg[DEPTH_LOG2-1:0] == rd_ptr_reg[DEPTH_LOG2-1:0]);
-wire empty = wr_ptr_reg == rd_ptr_reg;
+wire empty = empty_reg;
 wire [DEPTH_LOG2:0] used = wr_ptr_reg - rd_ptr_reg;
 localparam [DEPTH_LOG2+1:0] AF_LIMIT = (DEPTH_LOG2+2)'(DEPTH - ALMOST_FULL_FREE);
 
-wire push = s_axis_tvalid && !full;
+// NO_STALL: a producer that never offers a beat to a full FIFO (asserted below) writes with its valid
+// alone, so its late decision reaches the memory's write enable without a LUT of the FIFO's after it
+wire push = s_axis_tvalid && (NO_STALL != 0 || !full);
 wire pop = m_axis_tready && !empty;
 wire [DEPTH_LOG2:0] used_inc = used_reg + 1'b1;
 wire [DEPTH_LOG2:0] used_dec = used_reg - 1'b1;
-wire af_inc = {1'b0, used_reg} >= AF_LIMIT;           // used_reg + 1 > AF_LIMIT
+// used_reg + 1 > AF_LIMIT; with AF_LIMIT 0 (a FIFO whose every entry is kept free) always true, and
+// the compare would be constant (Verilator's UNSIGNED warning), so it is not elaborated then
+wire af_inc;
+generate
+    if (AF_LIMIT == 0) begin : g_af_inc_always
+        assign af_inc = 1'b1;
+    end else begin : g_af_inc_cmp
+        assign af_inc = {1'b0, used_reg} >= AF_LIMIT;
+    end
+endgenerate
 wire af_dec = {1'b0, used_reg} > AF_LIMIT + 1'b1;     // used_reg - 1 > AF_LIMIT
 wire af_same = {1'b0, used_reg} > AF_LIMIT;
 // the values with and without a push, chosen last (the push is the producer's late decision), as an
@@ -96,9 +108,13 @@ wire [DEPTH_LOG2:0] used_if_push = pop ? used_reg : used_inc;
 wire [DEPTH_LOG2:0] used_if_none = pop ? used_dec : used_reg;
 wire af_if_push = pop ? af_same : af_inc;
 wire af_if_none = pop ? af_dec : af_same;
+// with a push the FIFO is not empty next; without, it is when the last beat leaves (or stays empty)
+wire empty_if_none = pop ? used_reg == 1 : empty_reg;
+// (the reset is the registers' own, not an input of this logic: the push is one input of the last LUT)
 always @* begin
-    used_next = ({(DEPTH_LOG2+1){push && !rst}} & used_if_push) | ({(DEPTH_LOG2+1){!push && !rst}} & used_if_none);
-    almost_full_next = (push && !rst && af_if_push) || (!push && !rst && af_if_none);
+    used_next = ({(DEPTH_LOG2+1){push}} & used_if_push) | ({(DEPTH_LOG2+1){!push}} & used_if_none);
+    almost_full_next = (push && af_if_push) || (!push && af_if_none);
+    empty_next = !push && empty_if_none;
 end
 
 assign s_axis_tready = !full;
@@ -113,7 +129,8 @@ assign almost_full = almost_full_reg;
 always @(posedge clk) begin
     used_reg <= used_next;
     almost_full_reg <= almost_full_next;
-    if (s_axis_tvalid && !full) begin
+    empty_reg <= empty_next;
+    if (push) begin
         data_mem[wr_ptr_reg[DEPTH_LOG2-1:0]] <= s_axis_tdata;
         keep_mem[wr_ptr_reg[DEPTH_LOG2-1:0]] <= s_axis_tkeep;
         last_mem[wr_ptr_reg[DEPTH_LOG2-1:0]] <= s_axis_tlast;
@@ -126,6 +143,9 @@ always @(posedge clk) begin
     if (rst) begin
         wr_ptr_reg <= 0;
         rd_ptr_reg <= 0;
+        used_reg <= 0;
+        almost_full_reg <= 1'b0;
+        empty_reg <= 1'b1;
     end
 end
 
@@ -136,7 +156,7 @@ always @(posedge clk) begin
     if (!rst) begin
         assert ({1'b0, used} <= (DEPTH_LOG2+2)'(DEPTH))
             else $error("nicraft_axis_fifo: %m: %0d beats stored in a FIFO of %0d", used, DEPTH);
-        assert (used_reg == used && almost_full_reg == ({1'b0, used} > AF_LIMIT))
+        assert (used_reg == used && almost_full_reg == ({1'b0, used} > AF_LIMIT) && empty_reg == (wr_ptr_reg == rd_ptr_reg))
             else $error("nicraft_axis_fifo: %m: the kept count %0d / almost_full %0d do not match the pointers (%0d)",
                         used_reg, almost_full_reg, used);
         assert (NO_STALL == 0 || !(s_axis_tvalid && full))

@@ -6,7 +6,10 @@
 // being its last index, moves the commit index, never below TERM_START (an entry of an earlier term
 // is committed only with one of this term) nor past the last index.
 // Follower: the commit index follows the leader's (from APPENDs and HEARTBEATs), capped at the log's
-// tail by the execute engine.
+// tail by the execute engine. Follower commit: with QUORUM 2 and both this node and the leader
+// members, an APPEND of this term accepted in order from the leader and sent fresh (not a
+// retransmission) is on two NICs, the leader's and this one, a quorum: the commit index moves to it
+// at its last beat (docs/architecture.md "Follower replies" argues the safety).
 // The host's writes of COMMIT_INDEX and MATCH_INDEX win over the engine's updates.
 `resetall
 `timescale 1ns / 1ps
@@ -20,9 +23,11 @@ module nicraft_commit #(
     input  wire                     rst,
 
     input  wire                     leader_mode,
+    input  wire                     fast_en,
     input  wire [7:0]               node_sel,       // this node's id one-hot (the CSR block registers it with node_id)
     input  wire [7:0]               members,
     input  wire [3:0]               quorum,
+    input  wire [7:0]               leader_id,
     input  wire [31:0]              term_start,
     input  wire [31:0]              last_index,
 
@@ -38,6 +43,12 @@ module nicraft_commit #(
     // follower: the leader's commit index, capped at this log's tail
     input  wire                     ev_commit,
     input  wire [31:0]              ev_commit_index,
+    // (with ev_commit: ev_hb tells a HEARTBEAT from an accepted APPEND, ev_client is its client id)
+    input  wire                     ev_hb,
+    input  wire [31:0]              ev_client,
+    // follower: the last beat of an APPEND accepted fresh (its index becomes the log's tail at this edge)
+    input  wire                     ev_fresh_end,
+    input  wire [31:0]              ev_fresh_index,
 
     // host writes (the value is wr_data); wr_last_index only disarms the invariant check
     input  wire                     wr_commit_index,
@@ -148,9 +159,22 @@ nicraft_quorum #(.MAX_NODES(MAX_NODES), .INDEX_WIDTH(32)) quorum_inst (
 wire commit_adv = leader_mode && quorum_valid && quorum_index > commit_index_reg &&
                   quorum_index >= term_start && quorum_index <= last_index;
 wire f_commit_adv = ev_commit && ev_commit_index > commit_index_reg;
+// follower commit: QUORUM 2, this node and the leader members (the core writes QUORUM = every voter on
+// a follower while follower leases may be out, which turns it off); not while the host writes LAST_INDEX
+// (its write wins over the tail's growth). The fresh entry's index is the new tail, above anything
+// the leader's commit index (capped at the old tail) offers in the same cycle.
+wire fc_on = !leader_mode && quorum == 4'd2 && |(members & node_sel) &&
+             leader_id < 8'(MAX_NODES) && members[leader_id[2:0]];
+// An accepted entry of client id 0 is the control plane's (a no-op or a configuration change): from it
+// on, MEMBERS and QUORUM may be stale (the host learns a configuration change after the NIC took it), so
+// follower commit stops until the fast path is turned off and on again (the core rewrites MEMBERS and
+// QUORUM before FAST_EN when it turns a follower's fast path on).
+wire fc_block_set = ev_commit && !ev_hb && ev_client == 32'd0;
+reg  fc_block_reg = 1'b0;
+wire fc_adv = ev_fresh_end && fc_on && !fc_block_reg && !fc_block_set && !wr_last_index && ev_fresh_index > commit_index_reg;
 
 always_comb begin
-    commit_index_next = commit_adv ? quorum_index : f_commit_adv ? ev_commit_index : commit_index_reg;
+    commit_index_next = commit_adv ? quorum_index : fc_adv ? ev_fresh_index : f_commit_adv ? ev_commit_index : commit_index_reg;
     if (wr_commit_index) commit_index_next = wr_data;
     if (rst) commit_index_next = 32'd0;
 end
@@ -161,6 +185,7 @@ always_ff @(posedge clk) begin
         match_p1_reg[n] <= match_p1_write[n];
     end
     commit_index_reg <= commit_index_next;
+    fc_block_reg <= !rst && fast_en && (fc_block_reg || fc_block_set);
 end
 
 assign commit_index = commit_index_reg;

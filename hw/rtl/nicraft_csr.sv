@@ -132,11 +132,20 @@ reg        csr_rd_valid_reg = 1'b0;
 
 // counters: 64 bits each at NR_CTR_BASE, low word first
 // (the window [NR_CTR_BASE, NR_CTR_BASE + 8 * NR_CTR_COUNT) as two compares of csr_addr with
-// constants, side by side, rather than a compare after the subtract)
+// constants, side by side, rather than a compare after the subtract; each compare written bit by bit
+// (a >= c from the low bit up), so that it maps to a tree of LUTs on the address bits rather than
+// to a LUT, a carry chain and a LUT in series)
 localparam [16:0] CTR_END = 17'(NR_CTR_BASE) + 17'(8 * NR_CTR_COUNT);
+function automatic ge_const(input [16:0] a, input [16:0] c);
+    integer i;
+    begin
+        ge_const = 1'b1;
+        for (i = 0; i < 17; i = i + 1) ge_const = c[i] ? (a[i] && ge_const) : (a[i] || ge_const);
+    end
+endfunction
 wire [15:0] ctr_off = csr_addr - NR_CTR_BASE;
 wire [12:0] ctr_idx = ctr_off[15:3];
-wire        ctr_hit = csr_addr >= NR_CTR_BASE && {1'b0, csr_addr} < CTR_END;
+wire        ctr_hit = ge_const({1'b0, csr_addr}, {1'b0, NR_CTR_BASE}) && !ge_const({1'b0, csr_addr}, CTR_END);
 wire [63:0] ctr_val = ctr_hit ? ctr_rd_value : 64'd0;
 assign ctr_rd_index = ctr_idx[5:0];
 
@@ -246,6 +255,8 @@ end
 `ifndef SYNTHESIS
 always_ff @(posedge clk) begin
     if (!rst) assert (node_sel_reg == onehot8(node_id_reg)) else $error("nicraft_csr: node_sel %b is not node id %0d one-hot", node_sel_reg, node_id_reg);
+    assert (ctr_hit == (csr_addr >= NR_CTR_BASE && {1'b0, csr_addr} < CTR_END))
+        else $error("nicraft_csr: the counter window test is %0d for address %h", ctr_hit, csr_addr);
 end
 `endif
 

@@ -110,10 +110,22 @@ reg [31:0] nack_sent_index_reg = 32'd0, nack_sent_index_next;
 reg [31:0] ctl_seq_reg = 32'd0, ctl_seq_next;   // numbers the ACKs, NACKs and HEARTBEATs this NIC sends
 
 wire [31:0] unacked = last_index - acked_index_reg;
-// the ACK count threshold (a subtract, then a compare) is the latest input: the rest is settled first
-// (kept wires: the mapping keeps them as separate nodes) and the threshold joins in the last LUT
-(* keep *) wire ack_count_met = unacked >= ack_count;
-(* keep *) wire ack_base = follower_mode && (unacked != 32'd0 || force_ack_reg);
+// The ACK count threshold, unacked >= ack_count with unacked = last - acked mod 2**32, as one carry
+// chain rather than a subtract and then a compare (two chains in series): T = last + ~acked + ~count + 2
+// = last - acked - count + 2**33 (34 bits) by a carry-save step (sum and majority bits, a LUT per bit)
+// into one adder; then unacked >= count is T[33] when last >= acked (no wrap: a compare side by side)
+// and T[32] when last < acked. The +2: (2s + 1) + (4c + 3) = 2 (s + 2c + 2), so the adder's operands
+// carry two constant low bits and its result is shifted back by one.
+// It is the latest input: the rest is settled first (kept wires: the mapping keeps them as separate
+// nodes) and the threshold joins in the last LUT.
+wire [31:0] thr_nb = ~acked_index_reg;
+wire [31:0] thr_nk = ~ack_count;
+wire [31:0] thr_s = last_index ^ thr_nb ^ thr_nk;
+wire [31:0] thr_c = (last_index & thr_nb) | (last_index & thr_nk) | (thr_nb & thr_nk);
+wire [34:0] thr_sum2 = {2'b00, thr_s, 1'b1} + {1'b0, thr_c, 2'b11};   // 2 x T (bits 33 and 34 are T[32], T[33])
+wire        last_ge_acked = last_index >= acked_index_reg;
+(* keep *) wire ack_count_met = last_ge_acked ? thr_sum2[34] : thr_sum2[33];
+(* keep *) wire ack_base = follower_mode && (last_index != acked_index_reg || force_ack_reg);   // unacked != 0, without the subtract
 // ACK_GAP: the last ACK or NACK left at least ACK_GAP cycles ago. gap_left counts down to 0 and gap_open
 // is registered, so the decision gains two register bits, not a compare. The gap restarts one cycle after
 // an ACK (from gap_block, a register of the send): the send's fan-out stays one flop, and gap_block masks
@@ -231,7 +243,7 @@ always_comb begin
             force_ack_next = 1'b0;
         end
     end else begin
-        if (unacked != 32'd0) ack_age_next = ack_age_reg + 32'd1;
+        if (last_index != acked_index_reg) ack_age_next = ack_age_reg + 32'd1;
         if (!ev_seq_first) hb_timer_next = hb_timer_reg + 32'd1;
     end
     // an ACK or NACK leaves: the next may follow ACK_GAP cycles later
@@ -300,6 +312,8 @@ assign ev_nack_tx = gen_we && gen_nack;
 `ifndef SYNTHESIS
 // expect_index comes from the execute engine's register: it is last_index + 1
 always_ff @(posedge clk) begin
+    assert (ack_count_met == (unacked >= ack_count))
+        else $error("nicraft_ctl_gen: ack_count_met %0d, but %0d unacknowledged against ACK_COUNT %0d", ack_count_met, unacked, ack_count);
     if (!rst) assert (expect_index == last_index + 32'd1)
         else $error("nicraft_ctl_gen: expect_index %0d is not last_index %0d + 1", expect_index, last_index);
 end
@@ -312,7 +326,7 @@ always_ff @(posedge clk) begin
 end
 `endif
 
-wire _unused_ok = &{1'b0, gen_count, unused_tuser, dlv_client[31:24], 1'b0};
+wire _unused_ok = &{1'b0, gen_count, unused_tuser, dlv_client[31:24], thr_sum2[32:0], 1'b0};
 
 endmodule
 

@@ -116,6 +116,9 @@ module nicraft_exec #(
     output wire                       ev_seq_end,       // last beats: a REQ sequenced, an APPEND accepted / buffered
     output wire                       ev_accept_end,
     output wire                       ev_ooo_end,
+    // last beat of an accepted APPEND not flagged RETRANSMIT (follower commit, nicraft_commit), and its index
+    output wire                       ev_fresh_end,
+    output wire [31:0]                ev_fresh_index,
 
     // STATUS.FROZEN: the fast path is off (fast_en low) and no frame it took is still being written
     // to the log RAM (a REQ sequenced, an APPEND accepted or buffered before fast_en fell completes
@@ -182,6 +185,7 @@ reg [3:0]                 e_act_reg = A_DROP;              // the decision of th
 reg                       e_seq_reg = 1'b0, e_accept_reg = 1'b0, e_ooo_reg = 1'b0, e_punt_reg = 1'b0;   // e_act_reg == A_*
 reg [7:0]                 e_why_reg = 8'd0;
 reg [31:0]                e_index_reg = 32'd0;             // its log index
+reg                       e_rtx_reg = 1'b0;                // its first beat is flagged RETRANSMIT
 reg [SLOT_BEATS_LOG2-1:0] e_beat_reg = 0;
 reg                       e_log_mid_reg = 1'b0, e_log_mid_next;   // a frame's first beats are in the log RAM, its last is not
 
@@ -194,10 +198,21 @@ reg [32:0]                last_plus_depth_reg = 33'(LOG_DEPTH), last_plus_depth_
 // window to have room; tail_lo_wrap_reg: that range wraps past zero (last < LOG_DEPTH - 1)
 reg [31:0]                tail_lo_reg = 32'd0 - 32'(LOG_DEPTH - 1), tail_lo_next;
 reg                       tail_lo_wrap_reg = 1'b1, tail_lo_wrap_next;
+// copies of last_index_reg, tail_lo_reg and tail_lo_wrap_reg, kept inverted (so that the synthesis
+// merges neither them nor the compares after them with the originals): the window test of the write
+// enables, whose net then drives a few enables rather than the wide next-state logic as well
+reg [31:0]                last_index_n_reg = ~32'd0;
+reg [31:0]                tail_lo_n_reg = ~(32'd0 - 32'(LOG_DEPTH - 1));
+reg                       tail_lo_wrap_n_reg = 1'b0;
 // the frame type of the D beat, decoded as it enters D (one-hot, any type may be bad: d_bad_reg)
 reg                       d_t_req_reg = 1'b0, d_t_append_reg = 1'b0, d_t_ack_reg = 1'b0, d_t_nack_reg = 1'b0;
 reg                       d_t_hb_reg = 1'b0, d_t_ctl_reg = 1'b0;
 reg                       ooo_valid_reg = 1'b0, ooo_valid_next;
+// the D beat's log index less LOG_DEPTH, computed as the beat enters D (and whether that wraps below
+// zero): the test "index - applied > LOG_DEPTH" is then two compares of applied_index with registers
+// (applied in [index - LOG_DEPTH, index] mod 2**32), not a subtract in series with a reduction
+reg [31:0]                d_index_lo_reg = 32'd0 - 32'(LOG_DEPTH);
+reg                       d_index_lo_wrap_reg = 1'b1;
 reg [31:0]                ooo_min_reg = 32'd0, ooo_min_next;
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +221,16 @@ wire [15:0] rx_plen = nr_get_payload_len(s_axis_tdata);
 wire [7:0]  rx_type = nr_get_type(s_axis_tdata);
 // the length the payload length implies: HDR + payload, padded to the minimum frame; the checks side
 // by side, then their priority
-wire        rx_padded = 32'(rx_plen) + NR_HDR_BYTES < NR_MIN_FRAME_BYTES;   // a compare of rx_plen with a constant
+// (the compares of a length with a constant written bit by bit, a >= c from the low bit up: a tree of
+// LUTs on the length's bits rather than a LUT, a carry chain and a LUT in series)
+function automatic ge_const16(input [15:0] a, input [15:0] c);
+    integer i;
+    begin
+        ge_const16 = 1'b1;
+        for (i = 0; i < 16; i = i + 1) ge_const16 = c[i] ? (a[i] && ge_const16) : (a[i] || ge_const16);
+    end
+endfunction
+wire        rx_padded = !ge_const16(rx_plen, 16'(NR_MIN_FRAME_BYTES - NR_HDR_BYTES));   // rx_plen + HDR < MIN
 // s_len == rx_plen + HDR without an adder: A + B == C exactly when A ^ B ^ C equals the carries
 // (A & B) | ((A | B) & ~C) shifted up by one (each bit looks at two bit positions only)
 wire [16:0] len_a = {1'b0, rx_plen};
@@ -214,12 +238,12 @@ wire [16:0] len_b = 17'(NR_HDR_BYTES);
 wire [16:0] len_c = {1'b0, s_len};
 wire [15:0] len_carry = (len_a[15:0] & len_b[15:0]) | ((len_a[15:0] | len_b[15:0]) & ~len_c[15:0]);
 wire        rx_len_matches = (len_a ^ len_b ^ len_c) == {len_carry, 1'b0};
-wire        b_short = 32'(s_len) < NR_HDR_BYTES;
+wire        b_short = !ge_const16(s_len, 16'(NR_HDR_BYTES));
 wire        b_ethertype = nr_get_ethertype(s_axis_tdata) != NR_ETHERTYPE;
 wire        b_version = nr_get_version(s_axis_tdata) != NR_VERSION;
 wire        b_cluster = nr_get_cluster_id(s_axis_tdata) != cluster_id;
 wire        b_type = rx_type < NR_TYPE_REQ || rx_type > NR_TYPE_CONTROL;
-wire        b_length = 32'(rx_plen) > MAX_PAYLOAD ||
+wire        b_length = ge_const16(rx_plen, 16'(MAX_PAYLOAD + 1)) ||
                        (rx_padded ? 32'(s_len) != NR_MIN_FRAME_BYTES : !rx_len_matches);
 wire [7:0]  rx_bad =
     b_short     ? NR_DROP_SHORT :
@@ -243,6 +267,8 @@ wire [31:0] d_term   = nr_get_term(d_data_reg);
 wire [31:0] d_index  = nr_get_log_index(d_data_reg);
 wire [31:0] d_commit = nr_get_commit_index(d_data_reg);
 wire [7:0]  d_src    = nr_get_src_node(d_data_reg);
+wire [7:0]  d_flags  = nr_get_flags(d_data_reg);
+wire        d_rtx    = d_flags[NR_FLAG_RETRANSMIT];
 wire        d_src_ok = d_src < 8'(MAX_NODES) && members[d_src[NODE_WIDTH-1:0]] && d_src != node_id;
 
 wire [31:0] window_used = last_index_reg - applied_index;   // entries the log RAM must keep
@@ -251,6 +277,10 @@ wire applied_ge_lo = applied_index >= tail_lo_reg;
 wire applied_le_last = applied_index <= last_index_reg;
 (* keep *) wire window_full_w = tail_lo_wrap_reg ? !(applied_ge_lo || applied_le_last) : !(applied_ge_lo && applied_le_last);
 assign window_full = window_full_w;
+// the same test for the write enables alone, from the inverted copies of the registers: its net
+// drives a few enables, not the wide next-state logic
+wire window_full_we = !tail_lo_wrap_n_reg ? !(applied_index >= ~tail_lo_n_reg || applied_index <= ~last_index_n_reg)
+                                          : !(applied_index >= ~tail_lo_n_reg && applied_index <= ~last_index_n_reg);
 
 // The decision of a first beat, as one-hot conditions evaluated side by side (each the conjunction of
 // its branch in the priority order below, written out so that no compare waits on another): the
@@ -276,9 +306,10 @@ wire        an_from_member = role == ROLE_LEADER && d_src_ok;
 wire        idx_expect = d_index == expect_index_reg;
 wire        idx_le_last = d_index <= last_index_reg;
 wire        idx_future = {1'b0, d_index} > last_plus_depth_reg;   // d_index - last > LOG_DEPTH, given d_index > last
-wire [31:0] idx_applied_dist = d_index - applied_index;
-wire        idx_far = |idx_applied_dist[31:LOG_DEPTH_LOG2+1] ||
-                      (idx_applied_dist[LOG_DEPTH_LOG2] && |idx_applied_dist[LOG_DEPTH_LOG2-1:0]);   // > LOG_DEPTH
+wire        applied_ge_idx_lo = applied_index >= d_index_lo_reg;
+wire        applied_le_idx = applied_index <= d_index;
+wire        idx_far = d_index_lo_wrap_reg ? !(applied_ge_idx_lo || applied_le_idx)
+                                          : !(applied_ge_idx_lo && applied_le_idx);   // d_index - applied > LOG_DEPTH
 wire        nack_in_range = d_index != 32'd0 && !(d_index > expect_index_reg);
 
 wire rep_on   = d_good && d_rep && !fast_off;
@@ -386,10 +417,14 @@ end
 
 // a REQ's first beat becomes the APPEND's: written (log RAM, APPEND FIFO) only if sequenced
 wire [DATA_WIDTH-1:0] e_data = (d_first_reg && d_t_req_reg) ? seq_beat0 : d_data_reg;
-// (written out from the settled conditions: window_full_w is one input of the last LUT)
-wire e_log_we  = fire && (d_first_reg ? (((seq_pre || accept_pre) && !window_full_w) || c_ooo) :
-                                        (e_seq_reg || e_accept_reg || e_ooo_reg));
-wire e_tx_we   = fire && (d_first_reg ? seq_pre && !window_full_w : e_seq_reg);
+// (written out from the settled conditions as kept wires: the window test, a copy of its own so that
+// its net drives only these enables, is one input of the last LUT)
+(* keep *) wire tx_first_pre = fire && d_first_reg && seq_pre;
+(* keep *) wire tx_later = fire && !d_first_reg && e_seq_reg;
+(* keep *) wire log_first_pre = fire && d_first_reg && (seq_pre || accept_pre);
+(* keep *) wire log_later = fire && !d_first_reg && (e_seq_reg || e_accept_reg || e_ooo_reg);
+wire e_log_we  = log_later || (log_first_pre && !window_full_we) || (fire && d_first_reg && c_ooo);
+wire e_tx_we   = tx_later || (tx_first_pre && !window_full_we);
 wire e_punt_we = fire && e_is_punt;
 wire e_end     = fire && d_last_reg;
 wire e_first   = fire && d_first_reg;
@@ -505,6 +540,8 @@ always_ff @(posedge clk) begin
     if (rst) d_first_reg <= 1'b0;
     else if (s_axis_tready && s_axis_tvalid) d_first_reg <= s_first;
     if (s_axis_tready && s_axis_tvalid) begin
+        d_index_lo_reg <= nr_get_log_index(s_axis_tdata) - 32'(LOG_DEPTH);
+        d_index_lo_wrap_reg <= nr_get_log_index(s_axis_tdata) < 32'(LOG_DEPTH);
         d_t_req_reg <= rx_type == NR_TYPE_REQ;
         d_t_append_reg <= rx_type == NR_TYPE_APPEND;
         d_t_ack_reg <= rx_type == NR_TYPE_ACK;
@@ -518,6 +555,7 @@ always_ff @(posedge clk) begin
         {e_seq_reg, e_accept_reg, e_ooo_reg, e_punt_reg} <= 4'd0;
         e_why_reg <= 8'd0;
         e_index_reg <= 32'd0;
+        e_rtx_reg <= 1'b0;
         e_beat_reg <= 0;
         e_log_mid_reg <= 1'b0;
     end else if (fire) begin
@@ -527,6 +565,7 @@ always_ff @(posedge clk) begin
             {e_seq_reg, e_accept_reg, e_ooo_reg, e_punt_reg} <= {c_seq, c_accept, c_ooo, c_punt};
             e_why_reg <= why_first;
             e_index_reg <= e_index;
+            e_rtx_reg <= d_rtx;
         end
         e_beat_reg <= d_last_reg ? {SLOT_BEATS_LOG2{1'b0}} : e_beat + 1'b1;
     end
@@ -536,6 +575,9 @@ always_ff @(posedge clk) begin
     last_plus_depth_reg <= last_plus_depth_next;
     tail_lo_reg <= tail_lo_next;
     tail_lo_wrap_reg <= tail_lo_wrap_next;
+    last_index_n_reg <= ~last_index_next;
+    tail_lo_n_reg <= ~tail_lo_next;
+    tail_lo_wrap_n_reg <= !tail_lo_wrap_next;
     ooo_valid_reg <= rst ? 1'b0 : ooo_valid_next;
     ooo_min_reg <= ooo_min_next;
 end
@@ -606,6 +648,10 @@ assign ev_hb = e_first && c_hb;
 assign ev_seq_end = e_end && e_is_seq;
 assign ev_accept_end = e_end && e_is_accept;
 assign ev_ooo_end = e_end && e_is_ooo;
+// an accepted APPEND sent fresh by the leader (not a retransmission or a host's repair), at its last
+// beat: the tail grows to its index at this edge (docs/architecture.md "Follower replies")
+assign ev_fresh_end = e_end && e_is_accept && !(d_first_reg ? d_rtx : e_rtx_reg);
+assign ev_fresh_index = e_grow_index;
 
 // ---------------------------------------------------------------------------------------------
 // Assertions (simulation only)
@@ -613,6 +659,7 @@ assign ev_ooo_end = e_end && e_is_ooo;
 // the decision as the priority chain it was written as (the reference for the one-hot conditions)
 wire        replica_frame = d_type == NR_TYPE_APPEND || d_type == NR_TYPE_HEARTBEAT ||
                             d_type == NR_TYPE_ACK || d_type == NR_TYPE_NACK;
+wire [31:0] idx_applied_dist = d_index - applied_index;
 reg [3:0] act_ref;
 reg [7:0] why_ref;
 always_comb begin
@@ -698,7 +745,14 @@ always_ff @(posedge clk) begin
             else $error("nicraft_exec: chain_go does not follow its definition");
         assert (last_index_next == (wr_last_index ? wr_data : chain_go ? expect_index_reg : e_grow ? e_grow_index : last_index_reg))
             else $error("nicraft_exec: last_index_next %0d does not follow its definition", last_index_next);
-        assert (window_full == (window_used >= LOG_DEPTH))
+        assert (rx_padded == (32'(rx_plen) + NR_HDR_BYTES < NR_MIN_FRAME_BYTES) && b_short == (32'(s_len) < NR_HDR_BYTES) &&
+                ge_const16(rx_plen, 16'(MAX_PAYLOAD + 1)) == (32'(rx_plen) > MAX_PAYLOAD))
+            else $error("nicraft_exec: a length compare with a constant is wrong (len %0d, payload %0d)", s_len, rx_plen);
+        assert (idx_far == (idx_applied_dist > 32'(LOG_DEPTH)))
+            else $error("nicraft_exec: idx_far %0d, but index %0d - applied %0d", idx_far, d_index, applied_index);
+        assert (last_index_n_reg == ~last_index_reg && tail_lo_n_reg == ~tail_lo_reg && tail_lo_wrap_n_reg == !tail_lo_wrap_reg)
+            else $error("nicraft_exec: the copies of the tail registers differ from them");
+        assert (window_full == (window_used >= LOG_DEPTH) && window_full_we == window_full)
             else $error("nicraft_exec: window_full %0d, but last %0d - applied %0d", window_full, last_index_reg, applied_index);
         assert ({d_t_req_reg, d_t_append_reg, d_t_ack_reg, d_t_nack_reg, d_t_hb_reg, d_t_ctl_reg} ==
                 {d_type == NR_TYPE_REQ, d_type == NR_TYPE_APPEND, d_type == NR_TYPE_ACK, d_type == NR_TYPE_NACK,

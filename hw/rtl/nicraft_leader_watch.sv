@@ -61,13 +61,16 @@ wire leader_frame = ev_commit || ev_dup || ev_gap;  // a frame of the leader rea
 localparam [KEEP_WIDTH-1:0] MIN_KEEP = {{(KEEP_WIDTH-NR_MIN_FRAME_BYTES){1'b0}}, {NR_MIN_FRAME_BYTES{1'b1}}};
 
 reg [31:0] idle_reg = 32'd0, idle_next;       // cycles since the leader's last frame (saturating)
+// idle_reg + 1 (saturating), kept in a register beside it: the silence test compares a register with
+// SILENCE_CYCLES (no increment in series with the compare)
+reg [31:0] idle_inc_reg = 32'd1, idle_inc_next;
 reg        fired_reg = 1'b0, fired_next;      // the event of this silence was raised
 reg        valid_reg = 1'b0, valid_next;      // the event waits for the host RX arbiter
 reg [7:0]  leader_reg = 8'd0, leader_next;    // the event's leader and term, as they were when it was raised
 reg [31:0] term_reg = 32'd0, term_next;
 
 wire        active = follower_mode && silence_cycles != 32'd0;
-wire [31:0] idle_inc = &idle_reg ? idle_reg : idle_reg + 32'd1;
+wire [31:0] idle_inc = idle_inc_reg;
 wire        fire = active && !leader_frame && !fired_reg && idle_inc >= silence_cycles;
 
 always_comb begin
@@ -77,11 +80,14 @@ always_comb begin
     leader_next = leader_reg;
     term_next = term_reg;
     if (valid_reg && m_axis_tready) valid_next = 1'b0;
+    idle_inc_next = idle_inc_reg;
     if (!active || leader_frame) begin
         idle_next = 32'd0;
+        idle_inc_next = 32'd1;
         fired_next = 1'b0;
     end else begin
         idle_next = idle_inc;
+        idle_inc_next = &idle_inc_reg ? idle_inc_reg : idle_inc_reg + 32'd1;
         if (fire) begin
             fired_next = 1'b1;
             valid_next = 1'b1;
@@ -94,12 +100,14 @@ end
 always_ff @(posedge clk) begin
     if (rst) begin
         idle_reg <= 32'd0;
+        idle_inc_reg <= 32'd1;
         fired_reg <= 1'b0;
         valid_reg <= 1'b0;
         leader_reg <= 8'd0;
         term_reg <= 32'd0;
     end else begin
         idle_reg <= idle_next;
+        idle_inc_reg <= idle_inc_next;
         fired_reg <= fired_next;
         valid_reg <= valid_next;
         leader_reg <= leader_next;
@@ -112,6 +120,10 @@ end
 reg quiet_prev_reg = 1'b1;  // the previous cycle did not count (not watching, or the leader was heard)
 always_ff @(posedge clk) begin
     quiet_prev_reg <= rst || !active || leader_frame;
+    if (!rst) begin
+        assert (idle_inc_reg == (&idle_reg ? idle_reg : idle_reg + 32'd1))
+            else $error("nicraft_leader_watch: idle_inc %0d does not follow idle %0d", idle_inc_reg, idle_reg);
+    end
     if (!rst && quiet_prev_reg) begin
         assert (idle_reg == 32'd0 && !fired_reg) else $error("nicraft_leader_watch: counting across the leader's frame or outside follower mode");
     end

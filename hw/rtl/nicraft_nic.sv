@@ -165,7 +165,7 @@ wire e_log_we, e_log_len_we, e_log_tag_we;  wire [SB-1:0] e_log_beat;  wire [DW-
 wire [DW-1:0] app_tdata, pnt_tdata;  wire [KW-1:0] app_tkeep, pnt_tkeep;  wire [7:0] pnt_tuser;
 wire app_tvalid, app_tready, app_tlast, pnt_tvalid, pnt_tready, pnt_tlast, append_afull;
 wire ev_seq_first, ev_dup, ev_log_grew, ev_gap, ev_ack, ev_nack, ev_commit, ev_drop, ev_punt, ev_hb;
-wire ev_seq_end, ev_accept_end, ev_ooo_end, exec_frozen;  wire [7:0] ev_src, ev_why;  wire [31:0] ev_index, ev_client, ev_commit_index;
+wire ev_seq_end, ev_accept_end, ev_ooo_end, ev_fresh_end, exec_frozen;  wire [31:0] ev_fresh_index;  wire [7:0] ev_src, ev_why;  wire [31:0] ev_index, ev_client, ev_commit_index;
 // commit, delivery, generators, retransmission
 wire [MAX_NODES*32-1:0] match, match_next, match_view;  wire [MAX_NODES*33-1:0] match_p1;  wire [MAX_NODES-1:0] match_moved;
 wire [31:0] commit_index, dlv_target, applied_index;
@@ -252,6 +252,7 @@ nicraft_exec #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEP
     .ev_ack(ev_ack), .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index), .ev_client(ev_client),
     .ev_commit(ev_commit), .ev_commit_index(ev_commit_index), .ev_drop(ev_drop), .ev_why(ev_why), .ev_punt(ev_punt),
     .ev_hb(ev_hb), .ev_seq_end(ev_seq_end), .ev_accept_end(ev_accept_end), .ev_ooo_end(ev_ooo_end),
+    .ev_fresh_end(ev_fresh_end), .ev_fresh_index(ev_fresh_index),
     .frozen(exec_frozen)
 );
 
@@ -269,11 +270,11 @@ nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD
 
 nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
     .clk(clk), .rst(rst),
-    .leader_mode(leader_mode), .node_sel(node_sel), .members(members), .quorum(quorum), .term_start(term_start),
+    .leader_mode(leader_mode), .fast_en(fast_en), .node_sel(node_sel), .members(members), .quorum(quorum), .leader_id(leader_id), .term_start(term_start),
     .last_index(last_index),
     .ack_valid(ack_valid), .ack_src(nr_get_src_node(ack_data)), .ack_index(nr_get_log_index(ack_data)),
     .ev_ack(ev_ack), .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index),
-    .ev_commit(ev_commit), .ev_commit_index(ev_commit_index),
+    .ev_commit(ev_commit), .ev_commit_index(ev_commit_index), .ev_hb(ev_hb), .ev_client(ev_client), .ev_fresh_end(ev_fresh_end), .ev_fresh_index(ev_fresh_index),
     .wr_commit_index(wr_commit_index), .wr_match_index(wr_match_index), .match_sel(match_sel),
     .wr_last_index(wr_last_index), .wr_data(csr_wr_data),
     .match(match), .match_p1(match_p1), .match_next(match_next), .match_moved(match_moved), .match_view(match_view),

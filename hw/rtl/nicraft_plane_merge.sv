@@ -112,7 +112,11 @@ reg [P*W-1:0]          mo_reg = 0;
 reg [P-1:0]            ma_new_reg = 0;
 reg [P-1:0]            hitb_reg = 0;  // B_q's key was in the window in its first cycle in B
 reg [P*P-1:0]          ea_reg = 0;    // [q*P+p]: A_q's key == the key B_p held in the previous cycle
-reg [P*P-1:0]          l_reg = 0;     // [p*P+q]: B_p's key == B_q's key
+reg [P*P-1:0]          l_reg = {(P*P){1'b1}};    // [p*P+q]: B_p's key == B_q's key (p < q)
+// the pairwise compares of the stages' keys, kept in registers (updated from compares with the
+// buffers' heads as the stages load), so that the loads of this cycle choose between registers:
+reg [P*P-1:0]          ab_reg = {(P*P){1'b1}};   // [q*P+p]: A_q's key == B_p's key
+reg [P*P-1:0]          aa_reg = {(P*P){1'b1}};   // [q*P+p]: A_q's key == A_p's key
 
 // the window of keys taken: a ring, the newest overwrites the oldest
 reg [KEY_WIDTH-1:0]     win_key_reg [0:W-1];
@@ -126,6 +130,15 @@ reg [WIN_PTR_WIDTH-1:0] win_ptr1_reg = WIN_PTR_WIDTH'(1);   // the entry after i
 reg [W-1:0]             rec_m_mask_reg = 0;   // the entry written with the main path's key
 reg [W-1:0]             rec_a_mask_reg = 0;   // the entry written with the ACK path's key
 reg [SEL_WIDTH-1:0]     rec_m_src_reg = 0, rec_a_src_reg = 0;   // the planes they came from
+// The keys and time stamp of the last edge's writes reach win_key_reg / win_ts_reg one edge later,
+// from these registers (the write's enables and data are registers, not this cycle's decision); until
+// then the compare of the buffers' heads with the window takes them from here. pend_f_mask_reg /
+// pend_s_mask_reg: the entry of the first key taken (main, else ACK) and of a second (ACK after main).
+reg [W-1:0]             pend_f_mask_reg = 0, pend_s_mask_reg = 0;
+reg                     pend_f_reg = 1'b0, pend_s_reg = 1'b0;
+reg [WIN_PTR_WIDTH-1:0] pend_f_ptr_reg = 0, pend_s_ptr_reg = 0;
+reg [KEY_WIDTH-1:0]     pend_f_key_reg = 0, pend_s_key_reg = 0;
+reg [31:0]              pend_ts_reg = 0;
 
 // the merge
 reg [P-1:0]          mid_reg = 0;        // B's beat is not a frame's first beat
@@ -248,11 +261,20 @@ assign dup_drop = dup_drop_r;
 assign off_drop = off_drop_r;
 assign req_dup_drop = req_dup_drop_r;
 
-// keys taken this cycle enter the window (up to two per cycle: main first, then ACK)
-wire ins_main = main_go && !locked_reg && b_kv_reg[sel];
-wire ins_ack  = ack_found && b_kv_reg[ack_sel];
-wire [KEY_WIDTH-1:0] key_main = b_key_reg[sel*KEY_WIDTH +: KEY_WIDTH];
-wire [KEY_WIDTH-1:0] key_ack  = b_key_reg[ack_sel*KEY_WIDTH +: KEY_WIDTH];
+// keys taken this cycle enter the window (up to two per cycle: main first, then ACK); from the
+// one-hot grants (a first beat enters main only unlocked, through the round-robin grant), not through
+// their binary forms: the window's bookkeeping waits on as few levels of the decision as it can
+wire ins_main = m_axis_tready && !locked_reg && |(grant & b_kv_reg);
+wire ins_ack  = |(take_ack & b_kv_reg);
+reg [KEY_WIDTH-1:0] key_main, key_ack;
+always @* begin
+    key_main = {KEY_WIDTH{1'b0}};
+    key_ack = {KEY_WIDTH{1'b0}};
+    for (q = 0; q < P; q = q + 1) begin
+        key_main = key_main | (b_key_reg[q*KEY_WIDTH +: KEY_WIDTH] & {KEY_WIDTH{grant[q]}});
+        key_ack = key_ack | (b_key_reg[q*KEY_WIDTH +: KEY_WIDTH] & {KEY_WIDTH{take_ack[q]}});
+    end
+end
 function automatic [WIN_PTR_WIDTH-1:0] ptr_inc(input [WIN_PTR_WIDTH-1:0] x);
     ptr_inc = (32'(x) == W - 1) ? {WIN_PTR_WIDTH{1'b0}} : x + 1'b1;
 endfunction
@@ -287,7 +309,10 @@ function automatic [W-1:0] young_of(input [31:0] t);
     end
 endfunction
 wire [W-1:0] live_nw = live_reg & young_reg;
-wire [W-1:0] young_next = wr_m | wr_a | young_of(now);
+// (the entries written at the last edge hold their time stamp in pend_ts_reg, which is now - 1)
+wire [W-1:0] pend_mask = pend_f_mask_reg | pend_s_mask_reg;
+wire         pend_young = 32'd1 < 32'(WINDOW_CYCLES - 2);
+wire [W-1:0] young_next = wr_m | wr_a | (young_of(now) & ~pend_mask) | (pend_mask & {W{pend_young}});
 
 // A's per-entry bits with last edge's writes filled in from the pairwise compares
 reg [P*W-1:0] ma_eff;
@@ -301,16 +326,15 @@ always @* begin
     end
 end
 
-// pairwise key compares of this cycle's registers (and of the buffers' heads, for A's new beats)
-reg [P*P-1:0] eq_aa, eq_ab, eq_ba, eq_bb, eq_sb;   // [q*P+p]: A_q/B_q/s_q key == A_p/B_p key
+// pairwise key compares of the buffers' heads with the stages' keys and with each other (the stages'
+// keys among themselves are the registers ab_reg, aa_reg, l_reg)
+reg [P*P-1:0] eq_sa, eq_sb, eq_ss;   // [q*P+p]: s_q key == A_p / B_p / s_p key
 always @* begin
     for (q = 0; q < P; q = q + 1) begin
         for (p = 0; p < P; p = p + 1) begin
-            eq_aa[q*P+p] = a_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == a_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
-            eq_ab[q*P+p] = a_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == b_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
-            eq_ba[q*P+p] = b_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == a_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
-            eq_bb[q*P+p] = b_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == b_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
+            eq_sa[q*P+p] = s_key[q*KEY_WIDTH +: KEY_WIDTH] == a_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
             eq_sb[q*P+p] = s_key[q*KEY_WIDTH +: KEY_WIDTH] == b_key_reg[p*KEY_WIDTH +: KEY_WIDTH];
+            eq_ss[q*P+p] = q == p || s_key[q*KEY_WIDTH +: KEY_WIDTH] == s_key[p*KEY_WIDTH +: KEY_WIDTH];
         end
     end
 end
@@ -326,8 +350,8 @@ always @* begin
         hit_a[q] = |(ma_eff[q*W +: W] & live_nw & ~(at_ptr | at_ptr1))
                 || (keep_ptr  && |(ma_eff[q*W +: W] & live_nw & at_ptr))
                 || (keep_ptr1 && |(ma_eff[q*W +: W] & live_nw & at_ptr1))
-                || (ins_main && eq_ab[q*P + 32'(sel)])
-                || (ins_ack && eq_ab[q*P + 32'(ack_sel)]);
+                || (ins_main && |(ab_reg[q*P +: P] & grant))
+                || (ins_ack && |(ab_reg[q*P +: P] & take_ack));
     end
 end
 
@@ -378,15 +402,22 @@ always @(posedge clk) begin
         // the beat A holds carried on
         ma_new_reg[q] <= a_load[q];
         if (s_axis_tvalid[q]) begin
-            mn_reg[q*W +: W] <= live_nw & window_match(s_key[q*KEY_WIDTH +: KEY_WIDTH]);
+            mn_reg[q*W +: W] <= live_nw & ((window_match(s_key[q*KEY_WIDTH +: KEY_WIDTH]) & ~pend_mask) |
+                                           (pend_f_mask_reg & {W{s_key[q*KEY_WIDTH +: KEY_WIDTH] == pend_f_key_reg}}) |
+                                           (pend_s_mask_reg & {W{s_key[q*KEY_WIDTH +: KEY_WIDTH] == pend_s_key_reg}}));
         end
         mo_reg[q*W +: W] <= ma_eff[q*W +: W] & live_nw;
         // the keys taken this cycle, compared with the heads of the next cycle
         for (p = 0; p < P; p = p + 1) begin
-            ea_reg[q*P+p] <= a_load[q] ? eq_sb[q*P+p] : eq_ab[q*P+p];
+            ea_reg[q*P+p] <= a_load[q] ? eq_sb[q*P+p] : ab_reg[q*P+p];
+            // A_q and B_p after this edge: A_q' = a_load ? s_q : A_q, B_p' = b_load ? A_p : B_p
+            ab_reg[q*P+p] <= a_load[q] ? (b_load[p] ? eq_sa[q*P+p] : eq_sb[q*P+p])
+                                       : (b_load[p] ? aa_reg[q*P+p] : ab_reg[q*P+p]);
+            aa_reg[q*P+p] <= a_load[q] ? (a_load[p] ? eq_ss[q*P+p] : eq_sa[q*P+p])
+                                       : (a_load[p] ? eq_sa[p*P+q] : aa_reg[q*P+p]);
             if (p < q) begin
-                l_reg[p*P+q] <= b_load[p] ? (b_load[q] ? eq_aa[p*P+q] : eq_ab[p*P+q])
-                                          : (b_load[q] ? eq_ba[p*P+q] : eq_bb[p*P+q]);
+                l_reg[p*P+q] <= b_load[p] ? (b_load[q] ? aa_reg[p*P+q] : ab_reg[p*P+q])
+                                          : (b_load[q] ? ab_reg[q*P+p] : l_reg[p*P+q]);
             end
         end
         // the frame state of B
@@ -419,14 +450,24 @@ always @(posedge clk) begin
     rec_a_mask_reg <= wr_a;
     rec_m_src_reg <= sel;
     rec_a_src_reg <= ack_sel;
-    // the window: the first key taken (main, else ACK) at ptr, a second (ACK after main) at ptr+1
-    if (wr_first) begin
-        win_key_reg[win_ptr_reg] <= key_first;
-        win_ts_reg[win_ptr_reg] <= now;
+    // the window: the first key taken (main, else ACK) at ptr, a second (ACK after main) at ptr+1,
+    // written at the next edge from the pending registers
+    pend_f_mask_reg <= wr_first ? at_ptr : {W{1'b0}};
+    pend_s_mask_reg <= wr_second ? at_ptr1 : {W{1'b0}};
+    pend_f_reg <= wr_first;
+    pend_s_reg <= wr_second;
+    pend_f_ptr_reg <= win_ptr_reg;
+    pend_s_ptr_reg <= win_ptr1_reg;
+    pend_f_key_reg <= key_first;
+    pend_s_key_reg <= key_ack;
+    pend_ts_reg <= now;
+    if (pend_f_reg) begin
+        win_key_reg[pend_f_ptr_reg] <= pend_f_key_reg;
+        win_ts_reg[pend_f_ptr_reg] <= pend_ts_reg;
     end
-    if (wr_second) begin
-        win_key_reg[win_ptr1_reg] <= key_ack;
-        win_ts_reg[win_ptr1_reg] <= now;
+    if (pend_s_reg) begin
+        win_key_reg[pend_s_ptr_reg] <= pend_s_key_reg;
+        win_ts_reg[pend_s_ptr_reg] <= pend_ts_reg;
     end
     if (wr_second) begin
         win_oh_reg <= at_ptr2;
@@ -452,6 +493,10 @@ always @(posedge clk) begin
         young_reg <= 0;
         rec_m_mask_reg <= 0;
         rec_a_mask_reg <= 0;
+        pend_f_mask_reg <= 0;
+        pend_s_mask_reg <= 0;
+        pend_f_reg <= 1'b0;
+        pend_s_reg <= 1'b0;
         win_oh_reg <= W'(1);
         win_ptr_reg <= 0;
         win_ptr1_reg <= WIN_PTR_WIDTH'(1);
@@ -474,6 +519,21 @@ always @(posedge clk) begin
             else $error("nicraft_plane_merge: ACK grant %b is not the one-hot of plane %0d", take_ack, ack_sel);
         assert (!(ack_found && (!b_valid_reg[ack_sel] || (main_go && sel == ack_sel && !locked_reg))))
             else $error("nicraft_plane_merge: ACK path grant to plane %0d conflicts", ack_sel);
+        assert (ins_main == (main_go && !locked_reg && b_kv_reg[sel]) && ins_ack == (ack_found && b_kv_reg[ack_sel]) &&
+                (!ins_main || key_main == b_key_reg[sel*KEY_WIDTH +: KEY_WIDTH]) &&
+                (!ins_ack || key_ack == b_key_reg[ack_sel*KEY_WIDTH +: KEY_WIDTH]))
+            else $error("nicraft_plane_merge: the window's insertions do not follow the grants");
+        for (q = 0; q < P; q = q + 1) begin
+            for (p = 0; p < P; p = p + 1) begin
+                assert (ab_reg[q*P+p] == (a_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == b_key_reg[p*KEY_WIDTH +: KEY_WIDTH]) &&
+                        aa_reg[q*P+p] == (a_key_reg[q*KEY_WIDTH +: KEY_WIDTH] == a_key_reg[p*KEY_WIDTH +: KEY_WIDTH]) &&
+                        (p >= q || l_reg[p*P+q] == (b_key_reg[p*KEY_WIDTH +: KEY_WIDTH] == b_key_reg[q*KEY_WIDTH +: KEY_WIDTH])))
+                    else $error("nicraft_plane_merge: the kept compares of the keys of planes %0d and %0d are wrong", q, p);
+            end
+        end
+        assert (pend_f_mask_reg == (pend_f_reg ? W'(1) << pend_f_ptr_reg : W'(0)) &&
+                pend_s_mask_reg == (pend_s_reg ? W'(1) << pend_s_ptr_reg : W'(0)))
+            else $error("nicraft_plane_merge: the pending writes' masks do not match their pointers");
         assert (!(ins_main && ins_ack && key_main == key_ack && sel != ack_sel))
             else $error("nicraft_plane_merge: one key taken twice in a cycle");
     end

@@ -27,8 +27,8 @@ constexpr unsigned N = TB_P_MAX_NODES;
 constexpr unsigned QUORUM_LATENCY = 2;
 
 const char *const kStats[] = {"cycles", "leader_cycles", "commit_moves_leader", "commit_moves_follower", "match_moves",
-                              "host_commit_writes", "host_match_writes", "quorum_invalid_cycles", "resets"};
-enum { S_CYCLES, S_LEADER, S_MOVES_L, S_MOVES_F, S_MATCH_MOVES, S_HOST_COMMIT, S_HOST_MATCH, S_Q_INVALID, S_RESETS, S_N };
+                              "host_commit_writes", "host_match_writes", "quorum_invalid_cycles", "resets", "commit_moves_fresh", "fresh_blocked"};
+enum { S_CYCLES, S_LEADER, S_MOVES_L, S_MOVES_F, S_MATCH_MOVES, S_HOST_COMMIT, S_HOST_MATCH, S_Q_INVALID, S_RESETS, S_MOVES_FRESH, S_FRESH_BLOCKED, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_commit;
@@ -58,10 +58,12 @@ void run(tb::Config &cfg, tb::Stats &st) {
   uint32_t commit = 0;
   std::deque<Q> qpipe(QUORUM_LATENCY, Q{});   // front: the quorum output now
   bool leader = true;
-  uint8_t node = 0, members = uint8_t((1u << N) - 1);
+  uint8_t node = 0, members = uint8_t((1u << N) - 1), leader_id = 0;
   unsigned quorum = N / 2 + 1;
   uint32_t term_start = 1, last = 0;
-  bool last_wr_pending = false;
+  bool last_wr_pending = false, grow_pending = false;
+  uint32_t grow_value = 0;
+  bool fc_block = false, fast = true;   // fc_block_reg; FAST_EN
   uint32_t last_wr_value = 0;
   unsigned reset_left = 3;
   const uint64_t end = k.cycles + reset_left;
@@ -76,13 +78,16 @@ void run(tb::Config &cfg, tb::Stats &st) {
       leader = rng.chance(leader_p);
       node = uint8_t(rng.below(N));
       members = uint8_t(rng.chance(0.8) ? (1u << N) - 1 : rng.below(1u << N));
-      quorum = unsigned(rng.chance(0.8) ? N / 2 + 1 : rng.below(16));
+      quorum = unsigned(rng.chance(0.4) ? N / 2 + 1 : rng.chance(0.6) ? 2 : rng.below(16));
+      leader_id = uint8_t(rng.chance(0.95) ? rng.below(N) : rng.below(256));
       term_start = uint32_t(rng.range(0, last + 3));
     }
     // the last index grows; a host write of LAST_INDEX (signalled in its cycle) may move it anywhere
     if (last_wr_pending) last = last_wr_value;
+    else if (grow_pending) last = grow_value;
     else if (rng.chance(0.5) && last < 0xFFFFFFF0u) last += uint32_t(rng.below(3));   // (no wrap past 2^32 - 1)
     last_wr_pending = false;
+    grow_pending = false;
     // near the last index, anywhere, or at the extremes (a NACK for 0 offers 2^32 - 1)
     auto near = [&]() {
       if (rng.chance(0.02)) return rng.chance(0.5) ? 0u : 0xFFFFFFFFu;
@@ -92,9 +97,16 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const uint8_t ack_src = uint8_t(rng.chance(0.95) ? rng.below(N) : rng.below(256));
     const uint8_t ev_src = uint8_t(rng.chance(0.95) ? rng.below(N) : rng.below(256));
     const uint32_t ack_index = near(), ev_index = near();
+    if (rng.chance(0.003)) fast = !fast || rng.chance(0.5);
     const bool ev_commit = !leader && rng.chance(0.3);
+    // with ev_commit: a HEARTBEAT or an accepted APPEND; the APPEND's client id (0: a control-plane entry)
+    const bool ev_hb = rng.chance(0.3);
+    const uint32_t ev_client = rng.chance(0.03) ? 0u : rng.chance(0.5) ? uint32_t(rng.range(1, 100)) : rng.u32();
     const uint32_t ev_commit_cand = near();
     const uint32_t ev_commit_index = ev_commit_cand < last ? ev_commit_cand : last;
+    // the last beat of an APPEND accepted fresh: the tail grows to last + 1 at this edge (the execute engine)
+    const bool ev_fresh = !leader && rng.chance(0.2) && last < 0xFFFFFFF0u;
+    const uint32_t ev_fresh_index = last + 1;
     const bool wr_commit = rng.chance(host_p), wr_match = rng.chance(host_p), wr_last = rng.chance(host_p / 4);
     const uint8_t match_sel = uint8_t(rng.below(8));
     const uint32_t wr_data = rng.chance(0.8) ? near() : rng.u32();
@@ -103,6 +115,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
 
     t->rst = rst;
     t->leader_mode = leader; t->node_sel = uint8_t(node < 8 ? 1u << node : 0u); t->members = members; t->quorum = quorum; t->term_start = term_start;
+    t->leader_id = leader_id; t->ev_fresh_end = ev_fresh; t->ev_fresh_index = ev_fresh_index;
+    t->fast_en = fast; t->ev_hb = ev_hb; t->ev_client = ev_client;
     t->last_index = last;
     t->ack_valid = ack_valid; t->ack_src = ack_src; t->ack_index = ack_index;
     t->ev_ack = ev_ack; t->ev_nack = ev_nack; t->ev_src = ev_src; t->ev_index = ev_index;
@@ -127,7 +141,12 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const Q qo = qpipe.front();
     const bool adv = leader && qo.valid && qo.index > commit && qo.index >= term_start && qo.index <= last;
     const bool fadv = ev_commit && ev_commit_index > commit;
-    const uint32_t commit_next = wr_commit_eff ? wr_data : adv ? qo.index : fadv ? ev_commit_index : commit;
+    // follower commit: QUORUM 2, this node and the leader members, not while the host writes LAST_INDEX
+    const bool fc_on = !leader && quorum == 2 && ((members >> node) & 1) && leader_id < N && ((members >> leader_id) & 1);
+    // a control-plane entry (client id 0) accepted: follower commit stops until FAST_EN falls
+    const bool block_set = ev_commit && !ev_hb && ev_client == 0;
+    const bool fcadv = ev_fresh && fc_on && !fc_block && !block_set && !wr_last_eff && ev_fresh_index > commit;
+    const uint32_t commit_next = wr_commit_eff ? wr_data : adv ? qo.index : fcadv ? ev_fresh_index : fadv ? ev_commit_index : commit;
     const uint32_t target = adv ? qo.index : commit;
     if (!rst) {
       for (unsigned i = 0; i < N; i++) {
@@ -148,6 +167,9 @@ void run(tb::Config &cfg, tb::Stats &st) {
     h.edge();
     qpipe.pop_front();
     qpipe.push_back(rst ? Q{} : quorum_of(view, members, quorum));
+    const bool fc_block_next = !rst && fast && (fc_block || block_set);
+    if (ev_fresh && fc_on && (fc_block || block_set)) st[S_FRESH_BLOCKED]++;
+    fc_block = fc_block_next;
     if (rst) {
       for (auto &m : match) m = 0;
       commit = 0;
@@ -158,13 +180,17 @@ void run(tb::Config &cfg, tb::Stats &st) {
     st[S_CYCLES]++;
     if (leader) st[S_LEADER]++;
     if (!qo.valid) st[S_Q_INVALID]++;
-    if (commit_next != commit && !wr_commit_eff) st[adv ? S_MOVES_L : S_MOVES_F]++;
+    if (commit_next != commit && !wr_commit_eff) st[adv ? S_MOVES_L : fcadv ? S_MOVES_FRESH : S_MOVES_F]++;
     if (moved) st[S_MATCH_MOVES]++;
     if (wr_commit_eff) st[S_HOST_COMMIT]++;
     if (wr_match_eff) st[S_HOST_MATCH]++;
     for (unsigned i = 0; i < N; i++) match[i] = next[i];
     if (wr_match_eff && match_sel < N) match[match_sel] = wr_data;
     commit = commit_next;
+    if (ev_fresh && !wr_last_eff) {
+      grow_pending = true;
+      grow_value = ev_fresh_index;
+    }
     if (wr_last_eff) {
       last_wr_pending = true;
       last_wr_value = rng.chance(0.5) ? uint32_t(rng.range(0, last)) : wr_data;

@@ -109,6 +109,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   tb::Words d_keep = tb::ones(KW);
   unsigned e_act = A_DROP, e_why = 0, e_beat = 0;
   bool e_log_mid = false;
+  bool e_rtx = false;   // the frame in E was flagged RETRANSMIT (its first beat)
   uint32_t e_index = 0, last = 0, ooo_min = 0, commit = 0, applied = 0;
   bool ooo_valid = false;
   std::deque<OutBeat> app, pnt;
@@ -287,6 +288,9 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const bool chain_tag = follower_mode && !e_grow && tagv == ((uint64_t(c.term) << 32) | expect);
     const bool chain = chain_tag && !wfull;
     const bool grew = chain || (e_end && ea == A_ACCEPT);
+    // an accepted APPEND sent fresh (not flagged RETRANSMIT), at its last beat (follower commit)
+    const bool rtx = d_first ? (nr::get_flags(dp) & nr::FLAG_RETRANSMIT) != 0 : e_rtx;
+    const bool fresh_end = e_end && ea == A_ACCEPT && !rtx;
     const uint32_t plen = nr::get_payload_len(dp);
     const uint32_t llen = (plen + nr::HDR_BYTES) & 0xffff;
     const uint32_t log_len = llen < nr::MIN_FRAME_BYTES ? nr::MIN_FRAME_BYTES : llen;
@@ -305,6 +309,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
         {"ev_drop", t->ev_drop, e_first && (ea == A_DROP || ea == A_DUP)}, {"ev_punt", t->ev_punt, e_first && ea == A_PUNT},
         {"ev_hb", t->ev_hb, e_first && ea == A_HB}, {"ev_seq_end", t->ev_seq_end, e_end && ea == A_SEQ},
         {"ev_accept_end", t->ev_accept_end, e_end && ea == A_ACCEPT}, {"ev_ooo_end", t->ev_ooo_end, e_end && ea == A_OOO},
+        {"ev_fresh_end", t->ev_fresh_end, fresh_end}, {"ev_fresh_index", t->ev_fresh_index, fresh_end ? ei : t->ev_fresh_index},
         {"frozen", t->frozen, !c.fast && !e_log_mid},
         {"m_axis_append_tvalid", t->m_axis_append_tvalid, !app.empty()}, {"m_axis_punt_tvalid", t->m_axis_punt_tvalid, !pnt.empty()},
         {"ev_why", t->ev_why, (e_first && (ea == A_DROP || ea == A_DUP)) ? ew : t->ev_why},
@@ -355,7 +360,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (in_fire) { valid = false; pos++; }
     if (rst) {
       d_valid = false; d_first = false; d_bad = 0;
-      e_act = A_DROP; e_why = 0; e_index = 0; e_beat = 0; e_log_mid = false;
+      e_act = A_DROP; e_why = 0; e_index = 0; e_rtx = false; e_beat = 0; e_log_mid = false;
       last = 0; ooo_valid = false;
       app.clear(); pnt.clear();
       cur.clear(); pos = 0; valid = false;
@@ -388,7 +393,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (!c.fast && e_grow) st[S_FROZEN_GROWS]++;
     // E registers
     if (fire) {
-      if (d_first) { e_act = act; e_why = why; e_index = ei; }
+      if (d_first) { e_act = act; e_why = why; e_index = ei; e_rtx = rtx; }
       e_beat = d_last ? 0 : (eb + 1) & ((1u << SB) - 1);
     }
     if (log_we) e_log_mid = !d_last;

@@ -69,6 +69,8 @@ describe('cluster benchmark, tiny mode', () => {
     const fol = onDisk.loadSweep.filter((p) => p.reply === 'follower');
     expect(fol.length).toBeGreaterThan(0);
     for (const p of fol) expect(p.sustained && p.lostRequests === 0).toBe(true);
+    // the floor of the path a follower reply takes (3 hops with 3 replicas: follower commit) bounds every request
+    for (const p of fol) expect(p.latencyNs.min).toBeGreaterThan(p.networkFloorNs);
     expect(onDisk.hostReplySweep.length).toBeGreaterThan(0);
     expect(onDisk.softwarePath.length).toBeGreaterThan(0);
     // failover: the real control plane; first commit after the crash, and full throughput (or null: not within the run)

@@ -51,6 +51,13 @@ describe('node config', () => {
     const wrongPlanes = { ...c, planes: 3 };
     expect(() => parseNodeConfig(wrongPlanes, 'x.yaml')).toThrow(/members\[0\]\.planes: 2 endpoint\(s\), but planes is 3/);
     expect(() => parseNodeConfig({ ...c, key: 'xyz' }, 'x.yaml')).toThrow(/key: must be 32 to 128 hex digits/);
+    // the NIC's payload size and the WAL's concurrent fdatasyncs: the field and its range
+    for (const v of [8, 1475, 300.5]) expect(() => parseNodeConfig({ ...c, nic: { maxPayloadBytes: v } }, 'x.yaml')).toThrow(/nic\.maxPayloadBytes/);
+    for (const v of [0, 17]) expect(() => parseNodeConfig({ ...c, storage: { syncsInFlight: v } }, 'x.yaml')).toThrow(/storage\.syncsInFlight/);
+    const ok = parseNodeConfig({ ...c, nic: { maxPayloadBytes: 1474 }, storage: { syncsInFlight: 1 } }, 'x.yaml');
+    expect(ok.nic.maxPayloadBytes).toBe(1474);
+    expect(ok.storage.syncsInFlight).toBe(1);
+    expect(parseNodeConfig(c, 'x.yaml').nic.maxPayloadBytes).toBe(256);
   });
 
   it('a bad field: exit 2, the field named, nothing written', async () => {

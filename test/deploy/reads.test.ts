@@ -112,17 +112,20 @@ describe('deployment: reads without the log', () => {
     await off.stopAll();
   }, 120_000);
 
-  it('model backend: followerReads on, gets to any replica: the followers count them as path follower', async () => {
-    const lc = await makeCluster('reads-any', { backend: 'model', overrides: { followerReads: true } });
+  it('model backend: followerReads on, gets to any replica: the followers count them as path follower (1 KiB values: nic.maxPayloadBytes 1474)', async () => {
+    // the NICs built for frames up to 1,518 bytes (nic.maxPayloadBytes), so that 1 KiB values fit
+    const lc = await makeCluster('reads-any', { backend: 'model', overrides: { followerReads: true, nic: { maxPayloadBytes: 1474 } } });
     clusters.push(lc);
     await lc.startAll();
     const leader = (await lc.waitLeader())!;
     const followers = lc.ids.filter((id) => id !== leader);
     const before = await Promise.all(followers.map((id) => readsByPath(lc, id)));
     const w = new Workload();
-    const pool = await ClientPool.open(lc.cluster, { attemptTimeoutMs: 300, maxAttempts: 60, readFrom: 'any' });
+    const pool = await ClientPool.open(lc.cluster, { attemptTimeoutMs: 300, maxAttempts: 60, readFrom: 'any' }); // the payload size from cluster.yaml
     try {
-      const r = await runLoad(pool, { clients: 4, durationS: 2, keys: 4, readShare: 0.9, mix: 'mixed', valueBytes: 16 }, w);
+      const r = await runLoad(pool, { clients: 4, durationS: 2, keys: 4, readShare: 0.9, mix: 'put', valueBytes: 1024 }, w); // puts (appends of 1 KiB would soon outgrow a frame)
+      expect(r.ops.failed + r.ops.indeterminate, 'every 1 KiB put and get went through').toBe(0);
+      expect(r.byOp.put?.count ?? 0).toBeGreaterThan(0);
       const after = await Promise.all(followers.map((id) => readsByPath(lc, id)));
       const byFollowers = after.reduce((s, a, i) => s + diff(a, before[i]!).follower, 0);
       console.log(`followerReads: ${r.readPaths.replica} gets answered by a replica (client's count), ${byFollowers} counted as path follower by the followers`);

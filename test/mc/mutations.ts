@@ -118,7 +118,9 @@ export const MUTATIONS: Mutation[] = [
     name: 'sync-skips-tail',
     what: "a freeze-and-sync takes the NIC's LAST_INDEX but does not fetch the entries beyond the host log (a voter decides on a log shorter than its NIC's)",
     expect: 'leader completeness',
-    bound: SYNC_MUTATION_BOUND,
+    // without follower commit: with it (3 nodes, QUORUM 2) the follower NIC delivers the entry to its
+    // host as committed the moment it takes it, so no voter's host log is behind its NIC at this bound
+    bound: { ...SYNC_MUTATION_BOUND, noFollowerCommit: true },
     install: () => patch(NicMirror.prototype, 'fetchTail', (orig) => function (this: unknown, ...args: unknown[]) {
       const [host, , then] = args as [MirrorHost, number, AfterFetch];
       if (then.k === 'sync') return host.afterFetch(then);
@@ -133,6 +135,15 @@ export const MUTATIONS: Mutation[] = [
     install: () => patch(Core.prototype, 'writeMembership', () => function (this: unknown) {
       const c = this as { mirror: NicMirror; rd: { nic: NicOp[] }; voters: number[] };
       c.mirror.writeMembership(c.rd.nic, c.voters);
+    }),
+  },
+  {
+    name: 'follower-commit-under-leases',
+    what: "with follower reads configured a follower NIC keeps QUORUM a majority (2 of 3), so it commits entries it took from the leader at once (follower commit) while another follower serves reads under its lease",
+    expect: 'read safety',
+    bound: { ...FOLLOWER_READS_BOUND, crashes: 0 },
+    install: () => patch(Core.prototype, 'followerQuorum', () => function () {
+      return undefined;
     }),
   },
 ];

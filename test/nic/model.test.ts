@@ -110,6 +110,9 @@ describe('ModelNic: a 3-node cluster back to back', () => {
       c.round(64);
       rounds++;
     }
+    // (followers commit at once with QUORUM 2, so their hosts may have every entry while the last ACKs
+    // are still on their way to the leader: let them land)
+    c.round(64);
     for (let i = 0; i < 3; i++) {
       const h = c.host[i]!;
       expect(h.length, `node ${i} host frames`).toBe(N);
@@ -362,6 +365,8 @@ describe('ModelNic: execute decisions', () => {
 
   it('accepts APPENDs in order, drops duplicates with a forced ACK, and follows the leader commit', () => {
     const n = follower();
+    // QUORUM 3 of 3: no follower commit, the commit index is the leader's alone
+    configure(n, { RAFT_QUORUM: 3 });
     // the second app(2) is a retransmission (an exact repeat would be taken for a copy: PLANE_DUP)
     n.pushRx(0, [app(1), app(2), app(3, { commitIndex: 2 }), app(2, { flags: Flag.RETRANSMIT }), app(1)]);
     n.step(100);
@@ -380,6 +385,42 @@ describe('ModelNic: execute decisions', () => {
     n.step(50);
     expect(n.readCsrs([Csr.RAFT_COMMIT_INDEX, Csr.RAFT_APPLIED_INDEX])).toEqual([3, 3]);
     expect(n.readCounters().HEARTBEAT_RX).toBe(1n);
+  });
+
+  it('follower commit: with QUORUM 2 an APPEND of its term taken fresh from the leader commits at once; not a retransmitted one, nor after a control-plane entry', () => {
+    const n = follower();
+    n.pushRx(0, [app(1), app(2)]);
+    n.step(60);
+    expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX, Csr.RAFT_APPLIED_INDEX])).toEqual([2, 2, 2]);
+    expect(n.pollHost().map((h) => [h.reason, decodeHeader(h.frame).logIndex])).toEqual([[HostReason.COMMITTED, 1], [HostReason.COMMITTED, 2]]);
+    // a retransmission (or a host's repair frame) is taken but not committed by this rule
+    n.pushRx(0, [app(3, { flags: Flag.RETRANSMIT })]);
+    n.step(60);
+    expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([3, 2]);
+    // the leader's commit index covers it; the next fresh APPEND commits itself (and so everything before)
+    n.pushRx(0, [app(4)]);
+    n.step(60);
+    expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX, Csr.RAFT_APPLIED_INDEX])).toEqual([4, 4, 4]);
+    // the leader outside MEMBERS, or QUORUM 3: off
+    configure(n, { RAFT_MEMBERS: 6 });
+    n.pushRx(0, [app(5)]);
+    n.step(60);
+    expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([5, 4]);
+    configure(n, { RAFT_MEMBERS: 7, RAFT_QUORUM: 3 });
+    n.pushRx(0, [app(6)]);
+    n.step(60);
+    expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([6, 4]);
+    // a control-plane entry (client id 0: a configuration change or a no-op) stops it, itself included,
+    // until the fast path is turned off and on again
+    configure(n, { RAFT_QUORUM: 2 });
+    n.pushRx(0, [app(7, { clientId: 0 }), app(8)]);
+    n.step(60);
+    expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([8, 4]);
+    configure(n, { RAFT_FAST_EN: 0 });
+    configure(n, { RAFT_FAST_EN: 1 });
+    n.pushRx(0, [app(9)]);
+    n.step(60);
+    expect(n.readCsrs([Csr.RAFT_LAST_INDEX, Csr.RAFT_COMMIT_INDEX])).toEqual([9, 9]);
   });
 
   it('sends ACKs after ACK_COUNT entries or ACK_DELAY cycles', () => {

@@ -31,6 +31,10 @@ describe.each(Object.keys(VARIANTS))('nicraft_commit (%s)', (variant) => {
     expect(s.commit_moves_leader).toBeGreaterThan(100);
     if (variant !== 'MAX_NODES=1') expect(s.match_moves).toBeGreaterThan(1000);
     if (cfg.leader_p !== 1) expect(s.commit_moves_follower).toBeGreaterThan(100);
+    // follower commit (QUORUM 2, fresh APPENDs): not with one node (never a member leader and a member follower)
+    if (cfg.leader_p !== 1 && variant !== 'MAX_NODES=1') expect(s.commit_moves_fresh).toBeGreaterThan(100);
+    // ... and fresh APPENDs refused it after a control-plane entry (client id 0), until FAST_EN fell
+    if (cfg.leader_p !== 1 && variant !== 'MAX_NODES=1') expect(s.fresh_blocked).toBeGreaterThan(100);
     if (cfg.host_p) expect(s.host_commit_writes + s.host_match_writes).toBeGreaterThan(100);
   });
 });

@@ -9,6 +9,9 @@
 import type { CsrName, NicEvent, NodeId, Ready } from '../../ctrl/core/types.js';
 import { decodeHeader, encodeFrame, Flag, HostReason, MAC_GROUP, MsgType as W, nodeMac, StatusBit } from '../../ctrl/wire/wire.gen.js';
 
+/** Figures over every world explored (not state): follower commits (QUORUM 2, an APPEND of this term taken fresh). */
+export const fakeNicFigures = { followerCommits: 0 };
+
 export class FakeNic {
   regs = new Map<CsrName, number>();
   log = new Map<number, Uint8Array>();
@@ -31,7 +34,8 @@ export class FakeNic {
    * promise that the entry is committed (checked like an application).
    */
   replies: { index: number; frame: Uint8Array }[] = [];
-  constructor(public id: NodeId, public clusterId: number) { this.reset(); }
+  /** followerCommit: the rule of nicraft_commit (QUORUM 2); off, a follower's commit index follows the leader's only */
+  constructor(public id: NodeId, public clusterId: number, public followerCommit = true) { this.reset(); }
   reset(): void {
     this.regs = new Map<CsrName, number>([['ROLE', 0], ['TERM', 0], ['FAST_EN', 0], ['LAST_INDEX', 0], ['COMMIT_INDEX', 0], ['APPLIED_INDEX', 0], ['TERM_START', 1], ['MEMBERS', 1], ['QUORUM', 1], ['LEADER_ID', 0], ['NODE_ID', this.id]]);
     this.log.clear();
@@ -41,13 +45,17 @@ export class FakeNic {
     this.answers = [];
     this.inFlight = null;
     this.replies = [];
+    this.fcBlock = false;
   }
+  /** a control-plane entry (client id 0) was accepted since the fast path went on: follower commit stops */
+  fcBlock = false;
   r(n: CsrName): number { return this.regs.get(n) ?? 0; }
   exec(op: Ready['nic'][number]): void {
     switch (op.op) {
       case 'csrWrite':
         if (op.reg === 'MATCH_INDEX') this.match.set(this.r('MATCH_SEL'), op.value);
         else this.regs.set(op.reg, op.value);
+        if (op.reg === 'FAST_EN' && op.value !== 1) this.fcBlock = false;
         this.commitCheck();
         return;
       case 'csrRead':
@@ -92,6 +100,17 @@ export class FakeNic {
           this.log.set(h.logIndex, frame);
           this.regs.set('LAST_INDEX', h.logIndex);
           this.activity++;
+          // follower commit (nicraft_commit): QUORUM 2, this node and the leader members, an entry of
+          // this term sent fresh by the leader (not RETRANSMIT) is on two NICs, the leader's and this one
+          const m = this.r('MEMBERS');
+          // (a control-plane entry: a no-op or a configuration change; MEMBERS and QUORUM may be stale
+          // from it on, until the core turns the fast path off and on again)
+          if (h.clientId === 0) this.fcBlock = true;
+          if (this.followerCommit && !this.fcBlock && this.r('QUORUM') === 2 && ((m >> this.id) & 1) === 1 && ((m >> h.srcNode) & 1) === 1 &&
+              (h.flags & Flag.RETRANSMIT) === 0 && h.logIndex > this.r('COMMIT_INDEX')) {
+            this.regs.set('COMMIT_INDEX', h.logIndex);
+            fakeNicFigures.followerCommits++;
+          }
         } else if (h.logIndex > last + 1) return punt(HostReason.GAP);
         this.out.push({ to: h.srcNode, frame: encodeFrame({ dstMac: nodeMac(h.srcNode), srcMac: nodeMac(this.id), type: W.ACK, clusterId: this.clusterId, flags: 0, srcNode: this.id, dstNode: h.srcNode, term: this.r('TERM'), logIndex: this.r('LAST_INDEX'), commitIndex: this.r('COMMIT_INDEX'), clientId: 0, seq: 0 }) });
       } else this.activity++;

@@ -97,6 +97,13 @@ export interface McOptions {
    * at that index, and held by every later leader (leader completeness covers it).
    */
   followerReplies?: boolean;
+  /**
+   * Fake NICs without follower commit (as a NIC whose QUORUM is not 2): a follower's commit index
+   * then moves only with the leader's. The mutation check runs sync-skips-tail this way: follower
+   * commit delivers the entry to the follower's host at once, which closes the window that bug needs
+   * at its bound (3 nodes).
+   */
+  noFollowerCommit?: boolean;
 }
 
 /** Figures over every world explored since the last reset (not state): NIC REPLYs checked (followerReplies). */
@@ -266,7 +273,7 @@ export class World {
     const N = model.opts.nodes;
     this.chan = Array.from({ length: N }, () => Array.from({ length: N }, () => [] as Packet[]));
     for (let id = 1; id <= N; id++) {
-      const n: NodeState = { id, nic: new FakeNic(id, 1), storage: new MemStorage(), durable: { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] }, seen: '' };
+      const n: NodeState = { id, nic: new FakeNic(id, 1, !this.model.opts.noFollowerCommit), storage: new MemStorage(), durable: { hardState: { term: 0, vote: 0, commit: 0 }, entries: [] }, seen: '' };
       n.core = new Core(model.config(id));
       model.shared.add(n.core.cfg);
       this.nodes.push(n);
@@ -928,7 +935,7 @@ export class World {
   /** Canonical text of one node (for tests and debugging: the fingerprint hashes the same content). */
   nodeCanonical(n: NodeState, shift: boolean): string {
     const ids = this.model.ids;
-    return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}r${n.nic.replies.length}${canon(n.nic.answers, ids)}\ndisk:${canon(n.durable, ids)}`;
+    return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}r${n.nic.replies.length}${n.nic.fcBlock ? 'b' : ''}${canon(n.nic.answers, ids)}\ndisk:${canon(n.durable, ids)}`;
   }
 
   private nodeDigest(n: NodeState, shift: boolean): string {
@@ -938,7 +945,7 @@ export class World {
       if (n.core) this.hashCore(h, n, n.core, shift);
       else h.word(-1);
       const ids = this.model.ids;
-      h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length).word(n.nic.replies.length);
+      h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length).word(n.nic.replies.length).word(n.nic.fcBlock ? 1 : 0);
       h.value(n.nic.answers, ids);
       h.value(n.durable, ids);
       n.fp = h.digest();

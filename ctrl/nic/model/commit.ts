@@ -4,7 +4,9 @@
 // and ACKs in the main pipeline) and its NACKs (a NACK for index e says e-1 is held). The quorum
 // (quorum.ts) of the match indexes, this node's own being its last index, moves the commit index,
 // never below TERM_START nor past the last index. Follower: the commit index follows the leader's
-// (the execute engine's ev_commit, capped at the log's tail). The host's writes of COMMIT_INDEX and
+// (the execute engine's ev_commit, capped at the log's tail); with QUORUM 2, this node and the leader
+// members, it moves to an APPEND accepted fresh at its last beat (follower commit, ev_fresh_end,
+// unless the host writes LAST_INDEX in that cycle). The host's writes of COMMIT_INDEX and
 // MATCH_INDEX win over the engine's updates.
 import { Quorum } from './quorum.js';
 
@@ -18,6 +20,9 @@ export class Commit {
   movedM = 0;
   commitIndex = 0;
   commitNext = 0;
+  /** fc_block_reg: a control-plane entry (client id 0) was accepted since the fast path went on */
+  fcBlock = false;
+  fcBlockNext = false;
   /** combinational: the leader's quorum moves the commit index this cycle; what delivery may reach */
   commitAdv = false;
   dlvTarget = 0;
@@ -31,6 +36,7 @@ export class Commit {
 
   reset(): void {
     this.commitIndex = 0;
+    this.fcBlock = false;
     this.match.fill(0);
     this.quorum.reset();
   }
@@ -44,14 +50,20 @@ export class Commit {
 
   /** The quorum's inputs, the commit index's next value and the delivery target. */
   comb(leaderMode: boolean, members: number, quorum: number, nodeId: number, termStart: number, last: number,
-    evCommit: boolean, evCommitIndex: number): void {
+    evCommit: boolean, evCommitIndex: number, leaderId: number, evFreshEnd: boolean, evFreshIndex: number, wrLastIndex: boolean,
+    fastEn: boolean, evCtlAccept: boolean): void {
     this.quorum.eval(members, quorum, nodeId, last, this.match);
     const commitAdv = this.adv(leaderMode, termStart, last);
     const commit = this.commitIndex;
     const fCommitAdv = evCommit && evCommitIndex > commit;
+    const fcOn = !leaderMode && quorum === 2 && ((members >> nodeId) & 1) === 1 && leaderId < this.MAXN && ((members >> leaderId) & 1) === 1;
+    // a control-plane entry (client id 0: a no-op or a configuration change) stops follower commit until
+    // the fast path is turned off and on again (MEMBERS and QUORUM may be stale after it)
+    const fcAdv = evFreshEnd && fcOn && !this.fcBlock && !evCtlAccept && !wrLastIndex && evFreshIndex > commit;
+    this.fcBlockNext = fastEn && (this.fcBlock || evCtlAccept);
     const qi = this.quorum.qIndex;
     this.commitAdv = commitAdv;
-    this.commitNext = commitAdv ? qi : fCommitAdv ? evCommitIndex : commit;
+    this.commitNext = commitAdv ? qi : fcAdv ? evFreshIndex : fCommitAdv ? evCommitIndex : commit;
     this.dlvTarget = commitAdv ? qi : commit;
   }
 
@@ -83,6 +95,7 @@ export class Commit {
   /** _reg <= _next (before the host's CSR write, which wins). */
   latch(): void {
     this.commitIndex = this.commitNext;
+    this.fcBlock = this.fcBlockNext;
   }
 
   /** match_view[sel] as the CSR block reads it (MATCH_SEL is 3 bits: 0 past MAX_NODES, see docs/model-nic.md). */

@@ -20,10 +20,11 @@ import * as M_stats from './stats.js';
 // getter call (ten times the cost of a header accessor itself).
 const {
   DropReason, HDR_BYTES, HostReason, MAC_GROUP, MIN_FRAME_BYTES, MsgType, ETHERTYPE, WIRE_VERSION, getClientId,
-  getClusterId, getCommitIndex, getEthertype, getLogIndex, getPayloadLen, getSrcNode, getTerm, getType, getVersion,
+  getClusterId, getCommitIndex, getEthertype, getFlags, getLogIndex, getPayloadLen, getSrcNode, getTerm, getType, getVersion,
   nodeMac, setCommitIndex, setDstMac, setDstNode, setLogIndex, setRsvd, setSrcMac, setSrcNode, setTerm, setType
 } = M_wire_gen;
 const { ROLE_FOLLOWER, ROLE_LEADER, ROLE_OFF } = M_params;
+const F_RETRANSMIT: number = M_wire_gen.Flag.RETRANSMIT;
 const {
   C_ACK_RX, C_APPEND_ACCEPTED, C_APPEND_BUFFERED, C_DROPPED, C_HEARTBEAT_RX, C_NACK_RX, C_PUNTED, C_REQ_SEQUENCED,
   E_DROP_CTR
@@ -68,12 +69,16 @@ export class Exec {
   dTerm = 0;
   dIndex = 0;
   dCommit = 0;
+  /** the frame's first beat is flagged RETRANSMIT */
+  dRtx = false;
   dSrc = 0;
   dClient = 0;
   // ---- E registers
   eActReg = A_DROP;
   eWhyReg = 0;
   eIndexReg = 0;
+  /** e_rtx_reg: the frame in E was flagged RETRANSMIT */
+  eRtxReg = false;
   eBeatReg = 0;
   /** e_log_mid_reg: a frame's first beats are in the log RAM, its last is not (STATUS.FROZEN waits for it) */
   eLogMid = false;
@@ -108,6 +113,11 @@ export class Exec {
   evGap = false;
   evCommit = false;
   evCommitIndex = 0;
+  /** ev_fresh_end: the last beat of an accepted APPEND not flagged RETRANSMIT (follower commit), its index */
+  evFreshEnd = false;
+  evFreshIndex = 0;
+  /** an accepted APPEND's first beat whose client id is 0 (a control-plane entry: follower commit stops) */
+  evCtlAccept = false;
 
   constructor(d: Derived) {
     const p = d.p;
@@ -123,7 +133,7 @@ export class Exec {
 
   reset(): void {
     this.dValid = false; this.dFirst = false; this.dBad = 0; this.dBuf = null;
-    this.eActReg = A_DROP; this.eWhyReg = 0; this.eIndexReg = 0; this.eBeatReg = 0; this.eBuf = null; this.eLogMid = false;
+    this.eActReg = A_DROP; this.eWhyReg = 0; this.eIndexReg = 0; this.eRtxReg = false; this.eBeatReg = 0; this.eBuf = null; this.eLogMid = false;
     this.lastIndex = 0; this.oooValid = false;
     this.txf.clear(); this.pnt.clear();
   }
@@ -225,6 +235,9 @@ export class Exec {
       (act === A_HB && this.dIndex > last));
     this.evCommit = first && (act === A_ACCEPT || act === A_HB);
     this.evCommitIndex = this.dCommit < last ? this.dCommit : last;
+    this.evCtlAccept = first && act === A_ACCEPT && this.dClient === 0;
+    this.evFreshEnd = eEnd && act === A_ACCEPT && !(dFirst ? this.dRtx : this.eRtxReg);
+    this.evFreshIndex = eIndex;
   }
 
   /** The E stage's effects at the clock edge: the log write port, the FIFOs, the counters, the log's tail. */
@@ -240,6 +253,7 @@ export class Exec {
         this.eActReg = act;
         this.eWhyReg = this.why;
         this.eIndexReg = eIndex;
+        this.eRtxReg = this.dRtx;
         if (act === A_SEQ) {
           // the APPEND this REQ becomes: same payload, new header. The received frame is the model's
           // own copy and nothing else refers to it any more (the RX buffer let it go, the beats after
@@ -329,6 +343,7 @@ export class Exec {
     this.dIndex = getLogIndex(b);
     this.dCommit = getCommitIndex(b);
     this.dClient = getClientId(b);
+    this.dRtx = (getFlags(b) & F_RETRANSMIT) !== 0;
     return 0;
   }
 }
