@@ -30,7 +30,7 @@ import * as hdr from 'hdr-histogram-js';
 import { MAX_PAYLOAD_LIMIT_BYTES } from '../ctrl/daemon/config.js';
 import { ROOT, freeBasePort, tcpFree, writeLayout, LocalCluster, type NodeStatus } from '../ctrl/deploy/cluster.js';
 import { ClientPool, type PoolClient } from '../ctrl/deploy/udp-client.js';
-import { Status } from '../ctrl/app/kv.js';
+import { PUT_OVERHEAD_BYTES, Status } from '../ctrl/app/kv.js';
 
 const QUICK = process.argv.includes('--quick') || process.env.DEPLOY_BENCH_QUICK === '1';
 for (const a of process.argv.slice(2)) if (a !== '--quick') { console.error(`bench-deploy: unknown argument ${a} (allowed: --quick)`); process.exit(2); }
@@ -279,10 +279,10 @@ console.log(`bench-deploy${QUICK ? ' --quick' : ''}: ${configs.length} configura
 type Run = { system: 'nicraft' | 'etcd'; rep: number; workload: Workload; nicMaxPayloadBytes?: number; opsPerSec: number; errors: number; latencyUs: Summary['latencyUs']; byOp: Summary['byOp']; storage?: unknown; breakdown?: unknown };
 const runs: Run[] = [];
 const skipped: Array<{ workload: Workload; why: string }> = [];
-/** the largest value a put may carry with the default NIC (MAX_PAYLOAD 256: op, 2-byte key length, key, 4-byte value length) */
-const MAX_VALUE_BYTES = 200;
+/** the largest value a put may carry with the default NIC (MAX_PAYLOAD 256) */
+const MAX_VALUE_BYTES = 256 - PUT_OVERHEAD_BYTES;
 /** the largest value with the largest payload the NIC can be built for (nic.maxPayloadBytes) */
-const MAX_VALUE_BYTES_LARGE = MAX_PAYLOAD_LIMIT_BYTES - 56;
+const MAX_VALUE_BYTES_LARGE = MAX_PAYLOAD_LIMIT_BYTES - PUT_OVERHEAD_BYTES;
 let n = 0;
 try {
   for (const w of configs) {

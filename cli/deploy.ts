@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Status } from '../ctrl/app/kv.js';
+import { PUT_OVERHEAD_BYTES, Status } from '../ctrl/app/kv.js';
 import { BACKENDS, ConfigError, MAX_PAYLOAD_LIMIT_BYTES, loadClusterFile, type Backend, type ClusterFile } from '../ctrl/daemon/config.js';
 
 const posInt = (name: string, max = Number.MAX_SAFE_INTEGER) => (v: string): number => {
@@ -152,9 +152,9 @@ async function runLoadCli(o: LoadCliOpts): Promise<void> {
     return;
   }
   const w = new Workload(o.keyPrefix);
-  // the value must fit the members' NICs (cluster file: maxPayloadBytes; 56 bytes for the rest of a put)
-  if (o.valueBytes > pool.maxPayloadBytes - 56) {
-    process.stderr.write(`nicraft load: --value-bytes must be at most ${pool.maxPayloadBytes - 56} for this cluster (its NICs take payloads of up to ${pool.maxPayloadBytes} bytes: nic.maxPayloadBytes, cluster up --max-payload-bytes)\n`);
+  // the value must fit the members' NICs (cluster file: maxPayloadBytes; PUT_OVERHEAD_BYTES for the rest of a put)
+  if (o.valueBytes > pool.maxPayloadBytes - PUT_OVERHEAD_BYTES) {
+    process.stderr.write(`nicraft load: --value-bytes must be at most ${pool.maxPayloadBytes - PUT_OVERHEAD_BYTES} for this cluster (its NICs take payloads of up to ${pool.maxPayloadBytes} bytes: nic.maxPayloadBytes, cluster up --max-payload-bytes)\n`);
     pool.close();
     process.exitCode = 2;
     return;
@@ -214,7 +214,7 @@ export function register(program: Command): void {
     .option('--read-from <where>', `where gets go first: ${READ_FROM.join(' | ')} (any: round robin over the replicas, followers answer under read leases)`, readFromArg, 'leader')
     .option('--planes <mode>', PLANES_HELP, planesArg, 'duplicate')
     .addOption(new Option('--mix <mix>', 'writes: mixed = put/cas/append/delete, put = puts only').choices(['mixed', 'put']).default('mixed'))
-    .option('--value-bytes <n>', `bytes per put/cas value (at most the cluster's maxPayloadBytes - 56: 200 by default, ${MAX_PAYLOAD_LIMIT_BYTES - 56} at most)`, posInt('--value-bytes', MAX_PAYLOAD_LIMIT_BYTES - 56), 16)
+    .option('--value-bytes <n>', `bytes per put/cas value (at most the cluster's maxPayloadBytes - ${PUT_OVERHEAD_BYTES}: ${256 - PUT_OVERHEAD_BYTES} by default, ${MAX_PAYLOAD_LIMIT_BYTES - PUT_OVERHEAD_BYTES} at most)`, posInt('--value-bytes', MAX_PAYLOAD_LIMIT_BYTES - PUT_OVERHEAD_BYTES), 16)
     .option('--timeout-ms <ms>', 'timeout of one attempt', posNum('--timeout-ms'), 500)
     .option('--attempts <n>', 'attempts per operation before it is indeterminate', posInt('--attempts', 1000), 20)
     .option('--seed <n>', "seed of the clients' choices (default: drawn and printed)", (v) => { const n = Number(v); if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('--seed must be an integer in 0..4294967295'); return n; })

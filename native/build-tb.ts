@@ -160,7 +160,7 @@ export function tbHash(v: TbVariant): string {
   const h = createHash('sha256');
   const files = [
     // every RTL file: a module may instantiate others (found with -y)
-    ...rtlSources(), ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
+    ...rtlSources(), ...listFiles(join(ROOT, 'hw/rtl'), /\.svh$/), ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
     join(ROOT, 'native/nicraft_wire.h'), ...HOOKS, ...tbSources(v.module), join(ROOT, 'native/build-tb.ts'),
   ];
   for (const f of files) {

@@ -129,6 +129,8 @@ export function buildHash(v: Variant = {}): string {
   if (rtl.length === 0) throw new Error(`no RTL sources in ${rtlDir()} (expected ${TOP}.sv)`);
   const files = [
     ...rtl,
+    // the RTL's own includes (hw/rtl/*.svh) are not sources but change the build
+    ...listFiles(rtlDir(), /\.svh$/),
     ...listFiles(join(ROOT, 'hw/gen'), /\.(svh|vh|sv)$/),
     ...listFiles(join(ROOT, 'native'), /\.(cpp|h|hpp)$/),
     // this file's source (not the compiled copy in dist/, which would name another build)

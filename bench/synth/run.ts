@@ -142,7 +142,7 @@ function yosysScript(cfg: Config, jsonPath: string): string {
     'setattr -mod -unset keep_hierarchy *',
   ];
   return [
-    `read_verilog -sv -Ihw/gen ${files.join(' ')}`,
+    `read_verilog -sv -Ihw/gen -Ihw/rtl ${files.join(' ')}`,
     `hierarchy -check -top ${cfg.top} ${chparam}`.trim(),
     ...inline,
     `synth_xilinx ${SYNTH_FLAGS.join(' ')} -top ${cfg.top}`,

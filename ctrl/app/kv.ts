@@ -30,6 +30,12 @@ export interface Reply {
   leader?: NodeId;
 }
 
+/** Bytes of a request payload a put (or a cas, an append) needs besides its value: the op, the key's
+ *  length (2 bytes) and key, the value's length (4 bytes): room for keys of up to 49 bytes (the load generator's and
+ *  the benchmarks' keys are shorter). The largest value a NIC built for MAX_PAYLOAD bytes takes is
+ *  MAX_PAYLOAD - PUT_OVERHEAD_BYTES. */
+export const PUT_OVERHEAD_BYTES = 56;
+
 export function encodeCommand(c: Command): Uint8Array {
   const w = new Writer();
   switch (c.op) {

@@ -15,7 +15,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Outcome } from '../app/client.js';
 import type { KvCommand } from '../app/kv.js';
-import { Status } from '../app/kv.js';
+import { PUT_OVERHEAD_BYTES, Status } from '../app/kv.js';
 import { HistoryRecorder, type JsonHistory, type JsonValue } from '../app/history.js';
 import type { ClientPool, PoolClient } from './udp-client.js';
 import { SeededRand } from '../rand.js';
@@ -164,8 +164,7 @@ export class Workload {
 /** Runs the closed-loop load for opts.durationS seconds over `pool`. */
 export async function runLoad(pool: ClientPool, opts: Partial<LoadOptions> = {}, w = new Workload()): Promise<LoadResult> {
   const o: LoadOptions = { ...DEFAULT_LOAD, ...opts };
-  // a put's payload: op, key length, key, value length, value (56 bytes of room for the rest)
-  const maxValue = pool.maxPayloadBytes - 56;
+  const maxValue = pool.maxPayloadBytes - PUT_OVERHEAD_BYTES;
   if (o.valueBytes > maxValue) throw new RangeError(`valueBytes: at most ${maxValue} (a value must fit the NICs' ${pool.maxPayloadBytes}-byte payload: nic.maxPayloadBytes)`);
   const seed = o.seed ?? Math.floor(Math.random() * 0x100000000);
   const root = new SeededRand(seed);

@@ -136,16 +136,10 @@ reg        csr_rd_valid_reg = 1'b0;
 // (a >= c from the low bit up), so that it maps to a tree of LUTs on the address bits rather than
 // to a LUT, a carry chain and a LUT in series)
 localparam [16:0] CTR_END = 17'(NR_CTR_BASE) + 17'(8 * NR_CTR_COUNT);
-function automatic ge_const(input [16:0] a, input [16:0] c);
-    integer i;
-    begin
-        ge_const = 1'b1;
-        for (i = 0; i < 17; i = i + 1) ge_const = c[i] ? (a[i] && ge_const) : (a[i] || ge_const);
-    end
-endfunction
+`include "nicraft_util.svh"
 wire [15:0] ctr_off = csr_addr - NR_CTR_BASE;
 wire [12:0] ctr_idx = ctr_off[15:3];
-wire        ctr_hit = ge_const({1'b0, csr_addr}, {1'b0, NR_CTR_BASE}) && !ge_const({1'b0, csr_addr}, CTR_END);
+wire        ctr_hit = nr_ge_const({1'b0, csr_addr}, {1'b0, NR_CTR_BASE}) && !nr_ge_const({1'b0, csr_addr}, CTR_END);
 wire [63:0] ctr_val = ctr_hit ? ctr_rd_value : 64'd0;
 assign ctr_rd_index = ctr_idx[5:0];
 

@@ -223,14 +223,8 @@ wire [7:0]  rx_type = nr_get_type(s_axis_tdata);
 // by side, then their priority
 // (the compares of a length with a constant written bit by bit, a >= c from the low bit up: a tree of
 // LUTs on the length's bits rather than a LUT, a carry chain and a LUT in series)
-function automatic ge_const16(input [15:0] a, input [15:0] c);
-    integer i;
-    begin
-        ge_const16 = 1'b1;
-        for (i = 0; i < 16; i = i + 1) ge_const16 = c[i] ? (a[i] && ge_const16) : (a[i] || ge_const16);
-    end
-endfunction
-wire        rx_padded = !ge_const16(rx_plen, 16'(NR_MIN_FRAME_BYTES - NR_HDR_BYTES));   // rx_plen + HDR < MIN
+`include "nicraft_util.svh"
+wire        rx_padded = !nr_ge_const(17'(rx_plen), 17'(NR_MIN_FRAME_BYTES - NR_HDR_BYTES));   // rx_plen + HDR < MIN
 // s_len == rx_plen + HDR without an adder: A + B == C exactly when A ^ B ^ C equals the carries
 // (A & B) | ((A | B) & ~C) shifted up by one (each bit looks at two bit positions only)
 wire [16:0] len_a = {1'b0, rx_plen};
@@ -238,12 +232,12 @@ wire [16:0] len_b = 17'(NR_HDR_BYTES);
 wire [16:0] len_c = {1'b0, s_len};
 wire [15:0] len_carry = (len_a[15:0] & len_b[15:0]) | ((len_a[15:0] | len_b[15:0]) & ~len_c[15:0]);
 wire        rx_len_matches = (len_a ^ len_b ^ len_c) == {len_carry, 1'b0};
-wire        b_short = !ge_const16(s_len, 16'(NR_HDR_BYTES));
+wire        b_short = !nr_ge_const(17'(s_len), 17'(NR_HDR_BYTES));
 wire        b_ethertype = nr_get_ethertype(s_axis_tdata) != NR_ETHERTYPE;
 wire        b_version = nr_get_version(s_axis_tdata) != NR_VERSION;
 wire        b_cluster = nr_get_cluster_id(s_axis_tdata) != cluster_id;
 wire        b_type = rx_type < NR_TYPE_REQ || rx_type > NR_TYPE_CONTROL;
-wire        b_length = ge_const16(rx_plen, 16'(MAX_PAYLOAD + 1)) ||
+wire        b_length = nr_ge_const(17'(rx_plen), 17'(MAX_PAYLOAD + 1)) ||
                        (rx_padded ? 32'(s_len) != NR_MIN_FRAME_BYTES : !rx_len_matches);
 wire [7:0]  rx_bad =
     b_short     ? NR_DROP_SHORT :
@@ -746,7 +740,7 @@ always_ff @(posedge clk) begin
         assert (last_index_next == (wr_last_index ? wr_data : chain_go ? expect_index_reg : e_grow ? e_grow_index : last_index_reg))
             else $error("nicraft_exec: last_index_next %0d does not follow its definition", last_index_next);
         assert (rx_padded == (32'(rx_plen) + NR_HDR_BYTES < NR_MIN_FRAME_BYTES) && b_short == (32'(s_len) < NR_HDR_BYTES) &&
-                ge_const16(rx_plen, 16'(MAX_PAYLOAD + 1)) == (32'(rx_plen) > MAX_PAYLOAD))
+                nr_ge_const(17'(rx_plen), 17'(MAX_PAYLOAD + 1)) == (32'(rx_plen) > MAX_PAYLOAD))
             else $error("nicraft_exec: a length compare with a constant is wrong (len %0d, payload %0d)", s_len, rx_plen);
         assert (idx_far == (idx_applied_dist > 32'(LOG_DEPTH)))
             else $error("nicraft_exec: idx_far %0d, but index %0d - applied %0d", idx_far, d_index, applied_index);

@@ -425,8 +425,8 @@ function pickRtl(): { dir?: string; note: string } {
   const rtl = join(ROOT, 'hw/rtl');
   try {
     const git = (...a: string[]): string => execFileSync('git', ['-C', ROOT, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const files = git('ls-tree', '--name-only', rev, 'hw/rtl/').split('\n').filter((f) => /\.s?v$/.test(f)).map((f) => basename(f)).sort();
-    const here = readdirSync(rtl).filter((f) => /\.s?v$/.test(f)).sort();
+    const files = git('ls-tree', '--name-only', rev, 'hw/rtl/').split('\n').filter((f) => /\.s?vh?$/.test(f)).map((f) => basename(f)).sort();
+    const here = readdirSync(rtl).filter((f) => /\.s?vh?$/.test(f)).sort();
     const same = files.join() === here.join() && files.every((f) => git('show', `${rev}:hw/rtl/${f}`) === readFileSync(join(rtl, f), 'utf8'));
     if (process.env.DIFF_RTL === 'pinned') {
       if (same) return { note: `hw/rtl is the revision the model implements (${rev}); DIFF_RTL=pinned changes nothing` };
