@@ -16,7 +16,7 @@ import { SeededRand } from '../../ctrl/rand.js';
 import type { Endpoint, MemberConfig } from '../../ctrl/daemon/config.js';
 import { CLASS_CLIENT, CLASS_CONTROL, CLASS_REPLICATION, PlaneNet, RX_DROP_REASONS, RX_QUEUE_CAP, splitFrames } from '../../ctrl/daemon/planes.js';
 import { attachKernelFilter, buildKernelFilter, type BpfInsn } from '../../ctrl/daemon/sockfilter.js';
-import { encodeFrame, MAC_GROUP, MsgType as W, clientMac, nodeMac } from '../../ctrl/wire/wire.gen.js';
+import { encodeFrame, HDR_BYTES, MAC_GROUP, MsgType as W, clientMac, nodeMac } from '../../ctrl/wire/wire.gen.js';
 import { pool } from './flooder.js';
 
 const open: Socket[] = [];
@@ -284,7 +284,7 @@ describe('the plane filter and the kernel filter', () => {
     const reply = (c: number, payload: number) => frameOf({ dst: clientMac(c), src: nodeMac(1), type: W.REPLY, clusterId, srcNode: 1, clientId: c, payload });
     const r = [reply(7, 8), reply(8, 8), reply(7, 20), reply(8, 200)];
     for (const f of r.slice(0, 3)) { net.send(0, f); net.send(1, f.slice()); }
-    net.send(0, r[3]!); // 60 + 60 + 64 + 244 bytes > 400: a second datagram
+    net.send(0, r[3]!); // (HDR_BYTES 60) 68 + 68 + 80 + 260 bytes > 400: a second datagram
     await new Promise((res) => setTimeout(res, 200));
     expect(got.length).toBe(2);
     const frames = got.flatMap((d) => splitFrames(d)!);
@@ -296,7 +296,7 @@ describe('the plane filter and the kernel filter', () => {
     expect(st[0]!.txBundled).toBe(3);
     // splitFrames: one frame, a bundle, and lengths that do not add up
     expect(splitFrames(r[0]!)!.length).toBe(1);
-    expect(splitFrames(new Uint8Array([...r[0]!, ...r[3]!]))!.map((f) => f.length)).toEqual([60, 244]);
+    expect(splitFrames(new Uint8Array([...r[0]!, ...r[3]!]))!.map((f) => f.length)).toEqual([HDR_BYTES + 8, HDR_BYTES + 200]);
     expect(splitFrames(new Uint8Array([...r[0]!, 1, 2, 3]))).toBeUndefined();
     expect(splitFrames(r[3]!.subarray(0, 100))).toBeUndefined();
     expect(splitFrames(new Uint8Array(0))).toBeUndefined();
