@@ -58,6 +58,10 @@ describe('node config', () => {
     expect(ok.nic.maxPayloadBytes).toBe(MAX_PAYLOAD_LIMIT_BYTES);
     expect(ok.storage.syncsInFlight).toBe(1);
     expect(parseNodeConfig(c, 'x.yaml').nic.maxPayloadBytes).toBe(256);
+    // the debug endpoints: off unless asked for, booleans only
+    expect(parseNodeConfig(c, 'x.yaml').debug).toEqual({ planeControl: false, frameInjection: false });
+    expect(() => parseNodeConfig({ ...c, debug: { frameInjection: 'yes' } }, 'x.yaml')).toThrow(/debug\.frameInjection: Expected boolean, received string/);
+    expect(parseNodeConfig({ ...c, debug: { frameInjection: true } }, 'x.yaml').debug.frameInjection).toBe(true);
   });
 
   it('a bad field: exit 2, the field named, nothing written', async () => {

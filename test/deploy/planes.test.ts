@@ -264,6 +264,41 @@ describe('the plane filter and the kernel filter', () => {
     expect(net.knownClients()).toBe(cap);
   });
 
+  it('PlaneNet.inject (debug.frameInjection): the claimed source goes through the filter; the capture keeps what the socket delivered', async () => {
+    const rx = await bind();
+    const peer = await bind();
+    const clusterId = 4;
+    const members: MemberConfig[] = [
+      { id: 1, planes: [{ host: '127.0.0.1', port: rx.address().port }] },
+      { id: 2, planes: [{ host: '127.0.0.1', port: peer.address().port }] },
+    ];
+    const net = new PlaneNet(1, members, [rx], { clusterId, maxPayload: 256 });
+    net.enableCapture();
+    const hb = frameOf({ dst: MAC_GROUP, src: nodeMac(2), type: W.HEARTBEAT, clusterId, srcNode: 2 });
+    // claimed from member 2's endpoint: accepted; from any other port: refused as from the socket
+    expect(net.inject(0, hb, '127.0.0.1', peer.address().port)).toBe(CLASS_REPLICATION);
+    expect(net.inject(0, hb, '127.0.0.1', peer.address().port + 1)).toBe(-1 - RX_DROP_REASONS.indexOf('wrong_source_address'));
+    expect(net.inject(0, hb.subarray(0, 20), '127.0.0.1', peer.address().port)).toBe(-1 - RX_DROP_REASONS.indexOf('short'));
+    net.setBlocked(0, true);
+    expect(net.inject(0, hb, '127.0.0.1', peer.address().port)).toBe('blocked');
+    net.setBlocked(0, false);
+    expect(() => net.inject(1, hb, '127.0.0.1', peer.address().port)).toThrow(/plane 1 is not a plane/);
+    const st = net.snapshot()[0]!;
+    expect(st.rxAccepted.replication).toBe(1);
+    expect(st.rxDropped.wrong_source_address).toBe(1);
+    expect(st.rxDropped.short).toBe(1);
+    expect(st.rxBlocked).toBe(1);
+    expect(net.take([0, 10, 0])[0]!.length).toBe(1);
+    // injected datagrams are not captured; one from the socket is, with its source
+    expect(net.captured(0)).toEqual([]);
+    await new Promise<void>((res) => peer.send(hb, rx.address().port, '127.0.0.1', () => res()));
+    await new Promise((res) => setTimeout(res, 100));
+    const cap = net.captured(0);
+    expect(cap.length).toBe(1);
+    expect(cap[0]!.port).toBe(peer.address().port);
+    expect(Buffer.from(cap[0]!.datagram).equals(Buffer.from(hb))).toBe(true);
+  });
+
   it('PlaneNet: the frames for one client address in a turn go out as one bundle, each plane\'s copy once; splitFrames', async () => {
     const p0 = await bind();
     const p1 = await bind();
