@@ -158,15 +158,16 @@ function endpointParam(v: string | null): Endpoint {
 async function handleInject(req: IncomingMessage, res: ServerResponse, src: StatusSource, url: URL): Promise<void> {
   try {
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'POST /debug/inject?plane=P&from=IPv4:port with the datagram as the body\n');
-    const plane = Number(url.searchParams.get('plane'));
+    const p = url.searchParams.get('plane');
+    const plane = p === null || p === '' ? NaN : Number(p);
+    if (!Number.isInteger(plane)) throw new RangeError('plane=<n> is required');
     const from = endpointParam(url.searchParams.get('from'));
     const body = await readBody(req, MAX_INJECT_BYTES);
-    if (!Number.isInteger(plane)) throw new RangeError('plane=<n> is required');
     if (body.length === 0) throw new RangeError('the body (the datagram) is empty');
     const r = src.injectDatagram!(plane, body, from);
     send(res, 200, 'application/json', JSON.stringify({ plane, from: formatEndpoint(from), bytes: body.length, ...r }) + '\n');
   } catch (e) {
-    send(res, 400, 'text/plain', `${(e as Error).message}\n`);
+    if (!res.headersSent && !res.destroyed) send(res, 400, 'text/plain', `${(e as Error).message}\n`);
   }
 }
 
@@ -184,7 +185,8 @@ function handle(req: IncomingMessage, res: ServerResponse, src: StatusSource | u
       if (!debug.frameInjection || !src.injectDatagram || !src.capturedDatagrams) return send(res, 403, 'text/plain', 'frame injection is off (debug.frameInjection: true in the config)\n');
       if (url.pathname === '/debug/inject') { void handleInject(req, res, src, url); return; }
       if (req.method !== 'GET') return send(res, 405, 'text/plain', 'GET /debug/captured?plane=P\n');
-      const plane = Number(url.searchParams.get('plane'));
+      const p = url.searchParams.get('plane');
+      const plane = p === null || p === '' ? NaN : Number(p);
       if (!Number.isInteger(plane)) return send(res, 400, 'text/plain', 'plane=<n> is required\n');
       return send(res, 200, 'application/json', JSON.stringify({ plane, datagrams: src.capturedDatagrams(plane) }) + '\n');
     }

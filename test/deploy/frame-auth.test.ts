@@ -171,6 +171,12 @@ describe('deployment: frame authentication', () => {
     auth = await cluster('auth', true);
     const { lc, leader, pool } = auth;
     expect(lc.cluster.clientAuth, 'cluster.yaml carries the client secret').toBeDefined();
+    // the injection endpoint refuses what it cannot hand to a plane, naming the parameter
+    for (const [q, why] of [['plane=0', 'from=IPv4:port is required'], ['plane=5&from=127.0.0.1:9', 'plane 5 is not a plane'], ['from=127.0.0.1:9', 'plane=<n> is required']]) {
+      const r = await fetch(lc.httpUrl(leader, `/debug/inject?${q}`), { method: 'POST', body: new Blob([new Uint8Array(60)]), signal: AbortSignal.timeout(2000) });
+      expect(r.status).toBe(400);
+      expect(await r.text()).toContain(why);
+    }
     const c = pool.client();
     const ok = await c.invoke({ op: 'put', key: 'x', value: text.encode('first-write') });
     expect(ok.kind).toBe('ok');
