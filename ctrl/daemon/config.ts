@@ -157,8 +157,11 @@ const nodeSchema = z.object({
    *  are out, writes commit once every voter holds them). The same on every member. */
   followerReads: z.boolean().default(false),
   log: z.object({ level: z.enum(LOG_LEVELS).default('info') }).strict().default({}),
-  /** POST /debug/planes on the status endpoint (block a plane: tests, drills) */
-  debug: z.object({ planeControl: z.boolean().default(false) }).strict().default({}),
+  /** POST /debug/planes on the status endpoint (block a plane: tests, drills); frameInjection: POST
+   *  /debug/inject and GET /debug/captured (hand a datagram to a plane's receive path with a claimed
+   *  source address, read the datagrams a plane received: attack tests; never in production, it lets
+   *  any local process speak as a member) */
+  debug: z.object({ planeControl: z.boolean().default(false), frameInjection: z.boolean().default(false) }).strict().default({}),
 }).strict();
 
 const clusterFileSchema = z.object({

@@ -26,7 +26,7 @@ import { formatEndpoint, type NodeConfig } from './config.js';
 import { readFileSync } from 'node:fs';
 import { MsgType, type Message } from '../core/types.js';
 import { ENTRIES_PER_SYNC_BOUNDS, FileStorage, prepareRejoin } from './file-storage.js';
-import { bindUdp, PlaneNet, type PlaneStats } from './planes.js';
+import { bindUdp, PlaneNet, RX_CLASSES, RX_DROP_REASONS, type PlaneStats } from './planes.js';
 import { attachKernelFilter, buildKernelFilter } from './sockfilter.js';
 import { listenStatus, type StatusSource } from './status.js';
 
@@ -230,6 +230,10 @@ export class NodeDaemon implements StatusSource {
       if (role === 'precandidate' || role === 'candidate') setImmediate(() => this.logSilence(role, term));
     };
     this.net.onReadable = () => this.schedulePump();
+    if (cfg.debug.frameInjection) {
+      this.net.enableCapture();
+      log.warn({}, 'debug.frameInjection is on: POST /debug/inject hands datagrams with any claimed source to the planes (attack tests only; any local process can speak as a member)');
+    }
   }
 
   /**
@@ -245,7 +249,7 @@ export class NodeDaemon implements StatusSource {
     try {
       for (let p = 0; p < cfg.planes; p++) sockets.push(await bindUdp(self.planes[p]!, `members[${mi}].planes[${p}]`, cfg.net.recvBufferBytes));
       let ref: NodeDaemon | undefined;
-      if (self.http) http = await listenStatus(self.http, `members[${mi}].http`, () => ref, cfg.debug.planeControl);
+      if (self.http) http = await listenStatus(self.http, `members[${mi}].http`, () => ref, cfg.debug);
       if (rejoin) {
         const r = prepareRejoin(cfg.dataDir, { clusterId: cfg.clusterId, nodeId: cfg.id }, { minTerm: rejoin.minTerm });
         log.warn({ ...r, incarnation: r.incarnation.toString(16) }, `rejoin: local log discarded${r.discardedWal ? ` (kept as ${r.discardedWal})` : ''}; term ${r.term} vote ${r.vote} kept from ${r.source}`);
@@ -576,6 +580,21 @@ export class NodeDaemon implements StatusSource {
     } catch { /* stopped */ }
   }
 
+  /** debug.frameInjection: a datagram into plane `plane`'s receive path, claimed to come from `from` (PlaneNet.inject). */
+  injectDatagram(plane: number, datagram: Uint8Array, from: { host: string; port: number }): { accepted: boolean; verdict: string } {
+    if (!this.cfg.debug.frameInjection) throw new Error('frame injection is off (debug.frameInjection)');
+    const v = this.net.inject(plane, datagram, from.host, from.port);
+    const verdict = v === 'blocked' ? 'blocked' : v >= 0 ? RX_CLASSES[v]! : RX_DROP_REASONS[-1 - v]!;
+    this.log.warn({ plane, from: formatEndpoint(from), bytes: datagram.length, verdict }, 'debug: datagram injected');
+    return { accepted: typeof v === 'number' && v >= 0, verdict };
+  }
+
+  /** debug.frameInjection: the datagrams plane `plane`'s socket delivered and the filter accepted (the last CAPTURE_DATAGRAMS). */
+  capturedDatagrams(plane: number): Array<{ from: string; atMs: number; hex: string }> {
+    if (!this.cfg.debug.frameInjection) throw new Error('frame injection is off (debug.frameInjection)');
+    return this.net.captured(plane).map((c) => ({ from: `${c.address}:${c.port}`, atMs: c.atMs, hex: Buffer.from(c.datagram).toString('hex') }));
+  }
+
   /** Blocks (drops every frame in and out of) or unblocks a plane. */
   setPlaneBlocked(plane: number, blocked: boolean): void {
     if (plane < 0 || plane >= this.net.planes) throw new RangeError(`plane ${plane} is not a plane (0..${this.net.planes - 1})`);
@@ -624,6 +643,7 @@ export class NodeDaemon implements StatusSource {
       id: this.cfg.id, pid: process.pid, uptimeMs: Date.now() - this.startedAt, backend: this.cfg.nic.backend, seed: this.seed,
       role: s.role, term: s.term, lead: s.lead, vote: s.vote, commit: s.commit, applied: this.replica.kv.appliedIndex, lastIndex: s.lastIndex,
       fastPath: s.fastPath, recovering: s.recovering, voters: s.voters,
+      refused: { ...s.refused },
       leases: s.leases,
       kernelFilter: this.kernelFilter ? { sampleEvery: this.cfg.net.kernelFilterSample } : null,
       rejoining: this.storage.rejoining, rejoin: { ...this.rejoin, target: this.rejoinTarget ?? null },

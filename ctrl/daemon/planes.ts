@@ -111,7 +111,7 @@ export function bindUdp(e: Endpoint, field: string, recvBufferBytes = 4 << 20): 
 }
 
 /**
- * The frames of a datagram: one frame, or a bundle (frames back to back, each max(60, 44 +
+ * The frames of a datagram: one frame, or a bundle (frames back to back, each max(MIN_FRAME_BYTES, HDR_BYTES +
  * payload_len) bytes by its header). Undefined when the lengths do not add up to the datagram's
  * (a short or truncated frame): the caller drops the whole datagram.
  */
@@ -146,6 +146,18 @@ export interface PlaneFilter {
   /** the largest bundle of frames in one datagram, sent and accepted (default DEFAULT_BUNDLE_BYTES; 0: none) */
   bundleBytes?: number;
 }
+
+/** A datagram a plane's socket delivered and the filter accepted, kept by PlaneNet.enableCapture (debug.frameInjection). */
+export interface CapturedDatagram {
+  address: string;
+  port: number;
+  atMs: number;
+  /** a copy of the datagram (one frame, or a bundle) */
+  datagram: Uint8Array;
+}
+
+/** Datagrams kept per plane by the capture (the most recent ones). */
+export const CAPTURE_DATAGRAMS = 256;
 
 /** A bundle fits an Ethernet MTU of 1500 (IPv4 and UDP headers: 28 bytes): no IP fragments. */
 export const DEFAULT_BUNDLE_BYTES = 1472;
@@ -336,13 +348,46 @@ export class PlaneNet {
 
   private readonly scratch: number[] = [];
 
-  private receive(plane: number, msg: Buffer, address: string, port: number): void {
+  /** debug.frameInjection: per plane, the last CAPTURE_DATAGRAMS datagrams that came from the socket and passed the filter (undefined: off) */
+  private captures?: CapturedDatagram[][];
+
+  /** Keeps a copy of the last CAPTURE_DATAGRAMS datagrams each plane's socket delivered and the filter accepted (captured()). */
+  enableCapture(): void {
+    this.captures ??= this.sockets.map(() => []);
+  }
+
+  /** The datagrams captured on a plane, oldest first (empty unless enableCapture was called). */
+  captured(plane: number): CapturedDatagram[] {
+    if (plane < 0 || plane >= this.sockets.length || !Number.isInteger(plane)) throw new RangeError(`plane ${plane} is not a plane (0..${this.sockets.length - 1})`);
+    return this.captures?.[plane]?.slice() ?? [];
+  }
+
+  /**
+   * Hands a datagram to a plane's receive path as if its socket had delivered it from
+   * `address:port` (debug.frameInjection: a network attacker who can forge UDP source addresses, as
+   * anyone on an Ethernet segment can). Everything a datagram from the socket goes through follows:
+   * the blocked plane, the filter (with the claimed source), the class queues, the NIC. Only the
+   * kernel filter (the same rules as the daemon's, test/deploy/planes.test.ts) is not on this path.
+   * Returns the filter's verdict (classify()); 'blocked' when the plane is blocked.
+   */
+  inject(plane: number, msg: Uint8Array, address: string, port: number): number | 'blocked' {
+    if (plane < 0 || plane >= this.sockets.length || !Number.isInteger(plane)) throw new RangeError(`plane ${plane} is not a plane (0..${this.sockets.length - 1})`);
+    if (this.closed) throw new Error('the planes are closed');
+    return this.receive(plane, Buffer.from(msg), address, port, false);
+  }
+
+  private receive(plane: number, msg: Buffer, address: string, port: number, fromSocket = true): number | 'blocked' {
     const st = this.stats[plane]!;
-    if (st.blocked) { st.rxBlocked++; return; }
+    if (st.blocked) { st.rxBlocked++; return 'blocked'; }
     const fr = this.scratch;
     fr.length = 0;
     const verdict = this.classify(plane, msg, address, port, fr);
-    if (verdict < 0) { this.drops[plane]![-1 - verdict]!++; return; }
+    if (verdict < 0) { this.drops[plane]![-1 - verdict]!++; return verdict; }
+    if (fromSocket && this.captures) {
+      const c = this.captures[plane]!;
+      if (c.length >= CAPTURE_DATAGRAMS) c.shift();
+      c.push({ address, port, atMs: Date.now(), datagram: Uint8Array.from(msg) });
+    }
     let queued = 0;
     for (let k = 0; k < fr.length; k += 3) {
       const off = fr[k]!, flen = fr[k + 1]!, cls = fr[k + 2]!;
@@ -369,6 +414,7 @@ export class PlaneNet {
     }
     if (fr.length > 3) st.rxBundles++;
     if (queued) this.onReadable?.();
+    return verdict;
   }
 
   /** Sends a frame the NIC put on `plane`, by its destination MAC. */

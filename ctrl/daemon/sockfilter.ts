@@ -5,7 +5,7 @@
 // event loop (Node pays about 5 us per datagram it receives, before any filter of ours runs).
 //
 // What passes (all integers big-endian, offsets of the UDP payload = the frame):
-//   * length 44 .. 44 + maxPayload, ethertype 0x88B5, version 1, this cluster id, type 1..7,
+//   * length HDR_BYTES .. HDR_BYTES + maxPayload (HDR_BYTES 60), ethertype 0x88B5, version 1, this cluster id, type 1..7,
 //     payload_len consistent with the length (the NIC's stateless checks);
 //   * destination MAC: this node's or the group's;
 //   * a node's source MAC: a member other than this node, its id also in src_node, sent from that
@@ -109,7 +109,7 @@ function ipv4(host: string): number {
 
 /**
  * The filter program of one plane socket. With `bundleBytes` > 0 a datagram may also be a bundle:
- * frames back to back (each max(60, 44 + payload_len) bytes by its header), at most bundleBytes in
+ * frames back to back (each max(MIN_FRAME_BYTES, HDR_BYTES + payload_len) bytes by its header), at most bundleBytes in
  * all; every frame must pass every check above (one block of the program per frame, unrolled: at
  * most bundleBytes / 60 frames), and the frames must fill the datagram exactly.
  */
@@ -151,7 +151,7 @@ export function buildKernelFilter(s: KernelFilterSpec): BpfInsn[] {
     a.emit(LD_B_IND, P + 15);
     a.require(JGE_K, W.REQ, Jb);
     a.emit(JGT_K, W.CONTROL, Jb, undefined);
-    // payload_len: the frame is max(60, 44 + payload_len) bytes; M[1]: where the next frame starts
+    // payload_len: the frame is max(MIN_FRAME_BYTES, HDR_BYTES + payload_len) bytes; M[1]: where the next frame starts
     a.emit(LD_H_IND, P + 42);
     a.emit(JGT_K, s.maxPayload, Jb, undefined);
     a.emit(ALU_ADD_K, HDR_BYTES);

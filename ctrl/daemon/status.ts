@@ -3,6 +3,10 @@
 //                  storage, driver, every NIC counter)
 //   GET  /metrics  the same numbers in the Prometheus text format (version 0.0.4)
 //   POST /debug/planes?plane=P&blocked=1|0   block or unblock a plane (only with debug.planeControl)
+//   POST /debug/inject?plane=P&from=HOST:PORT   body: one datagram (application/octet-stream), handed
+//                  to plane P's receive path as if it came from HOST:PORT (only with debug.frameInjection)
+//   GET  /debug/captured?plane=P   the last datagrams plane P's socket delivered and its filter
+//                  accepted, as hex (only with debug.frameInjection)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { formatEndpoint, type Endpoint } from './config.js';
 import { BindError } from './planes.js';
@@ -10,7 +14,20 @@ import { BindError } from './planes.js';
 export interface StatusSource {
   status(): Record<string, unknown>;
   setPlaneBlocked(plane: number, blocked: boolean): void;
+  /** debug.frameInjection: a datagram into a plane's receive path with a claimed source; the filter's verdict */
+  injectDatagram?(plane: number, datagram: Uint8Array, from: Endpoint): { accepted: boolean; verdict: string };
+  /** debug.frameInjection: the datagrams a plane's socket delivered and the filter accepted, oldest first */
+  capturedDatagrams?(plane: number): Array<{ from: string; atMs: number; hex: string }>;
 }
+
+/** The debug endpoints a daemon's config allows (debug.planeControl, debug.frameInjection). */
+export interface DebugAccess {
+  planeControl: boolean;
+  frameInjection: boolean;
+}
+
+/** The largest body POST /debug/inject takes (bytes): a datagram of the largest size a plane accepts. */
+const MAX_INJECT_BYTES = 65_536;
 
 const ROLES = ['follower', 'precandidate', 'candidate', 'leader'] as const;
 
@@ -103,6 +120,9 @@ export function prometheus(s: Record<string, unknown>): string {
     cum += eps.counts[eps.bounds.length] ?? 0;
     out.push(`${name}_bucket{node="${esc(id)}",le="+Inf"} ${cum}`, `${name}_sum{node="${esc(id)}"} ${eps.sum}`, `${name}_count{node="${esc(id)}"} ${cum}`);
   }
+  const refused = (s.refused ?? {}) as Record<string, number>;
+  metric('nicraft_core_refused_total', 'counter', 'What the core refused, by kind: proposals and reads (a bounded queue was full: busy), syncMessages (control messages dropped while a sync was full), newerTermFrames (NIC frames with a newer term in their header, never adopted).',
+    Object.entries(refused).map(([k, v]) => [{ kind: k }, v]));
   const punts = (c.replica?.punts ?? {}) as Record<string, number>;
   metric('nicraft_replica_punts_total', 'counter', 'Frames the NIC punted to the host, by reason.', Object.entries(punts).map(([r, v]) => [{ reason: r }, v]));
   const nic = (c.nic ?? {}) as Record<string, number>;
@@ -115,7 +135,43 @@ function send(res: ServerResponse, code: number, type: string, body: string): vo
   res.end(body);
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, src: StatusSource | undefined, debug: boolean): void {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    req.on('data', (b: Buffer) => {
+      n += b.length;
+      if (n > limit) { reject(new RangeError(`body longer than ${limit} bytes`)); req.destroy(); return; }
+      parts.push(b);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+function endpointParam(v: string | null): Endpoint {
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(v ?? '');
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new RangeError(`from=IPv4:port is required (got ${JSON.stringify(v)})`);
+  return { host: m[1]!, port: Number(m[2]) };
+}
+
+async function handleInject(req: IncomingMessage, res: ServerResponse, src: StatusSource, url: URL): Promise<void> {
+  try {
+    if (req.method !== 'POST') return send(res, 405, 'text/plain', 'POST /debug/inject?plane=P&from=IPv4:port with the datagram as the body\n');
+    const p = url.searchParams.get('plane');
+    const plane = p === null || p === '' ? NaN : Number(p);
+    if (!Number.isInteger(plane)) throw new RangeError('plane=<n> is required');
+    const from = endpointParam(url.searchParams.get('from'));
+    const body = await readBody(req, MAX_INJECT_BYTES);
+    if (body.length === 0) throw new RangeError('the body (the datagram) is empty');
+    const r = src.injectDatagram!(plane, body, from);
+    send(res, 200, 'application/json', JSON.stringify({ plane, from: formatEndpoint(from), bytes: body.length, ...r }) + '\n');
+  } catch (e) {
+    if (!res.headersSent && !res.destroyed) send(res, 400, 'text/plain', `${(e as Error).message}\n`);
+  }
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, src: StatusSource | undefined, debug: DebugAccess): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (!src) return send(res, 503, 'text/plain', 'starting\n');
   try {
@@ -125,8 +181,17 @@ function handle(req: IncomingMessage, res: ServerResponse, src: StatusSource | u
     if (req.method === 'GET' && url.pathname === '/metrics') {
       return send(res, 200, 'text/plain; version=0.0.4', prometheus(src.status()));
     }
+    if (url.pathname === '/debug/inject' || url.pathname === '/debug/captured') {
+      if (!debug.frameInjection || !src.injectDatagram || !src.capturedDatagrams) return send(res, 403, 'text/plain', 'frame injection is off (debug.frameInjection: true in the config)\n');
+      if (url.pathname === '/debug/inject') { void handleInject(req, res, src, url); return; }
+      if (req.method !== 'GET') return send(res, 405, 'text/plain', 'GET /debug/captured?plane=P\n');
+      const p = url.searchParams.get('plane');
+      const plane = p === null || p === '' ? NaN : Number(p);
+      if (!Number.isInteger(plane)) return send(res, 400, 'text/plain', 'plane=<n> is required\n');
+      return send(res, 200, 'application/json', JSON.stringify({ plane, datagrams: src.capturedDatagrams(plane) }) + '\n');
+    }
     if (url.pathname === '/debug/planes') {
-      if (!debug) return send(res, 403, 'text/plain', 'plane control is off (debug.planeControl: true in the config)\n');
+      if (!debug.planeControl) return send(res, 403, 'text/plain', 'plane control is off (debug.planeControl: true in the config)\n');
       if (req.method !== 'POST') return send(res, 405, 'text/plain', 'POST /debug/planes?plane=P&blocked=1|0\n');
       const plane = Number(url.searchParams.get('plane'));
       const b = url.searchParams.get('blocked');
@@ -134,14 +199,14 @@ function handle(req: IncomingMessage, res: ServerResponse, src: StatusSource | u
       src.setPlaneBlocked(plane, b === '1');
       return send(res, 200, 'application/json', JSON.stringify({ plane, blocked: b === '1' }) + '\n');
     }
-    send(res, 404, 'text/plain', 'GET /status, GET /metrics, POST /debug/planes\n');
+    send(res, 404, 'text/plain', 'GET /status, GET /metrics, POST /debug/planes, POST /debug/inject, GET /debug/captured\n');
   } catch (e) {
     send(res, 400, 'text/plain', `${(e as Error).message}\n`);
   }
 }
 
 /** Listens on a loopback endpoint; rejects with a BindError naming the field when it cannot. */
-export function listenStatus(e: Endpoint, field: string, src: () => StatusSource | undefined, debug: boolean): Promise<Server> {
+export function listenStatus(e: Endpoint, field: string, src: () => StatusSource | undefined, debug: DebugAccess): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer((req, res) => handle(req, res, src(), debug));
     server.keepAliveTimeout = 1000;

@@ -71,6 +71,11 @@ describe('deployment: daemons on loopback', () => {
     clusters.push(lc);
     await lc.startAll();
     const first = await lc.waitLeader();
+    // the injection endpoints are off unless debug.frameInjection says otherwise (frame-auth.test.ts uses them)
+    for (const [path, method] of [['/debug/inject?plane=0&from=127.0.0.1:1', 'POST'], ['/debug/captured?plane=0', 'GET']] as const) {
+      const r = await fetch(lc.httpUrl(first, path), { method, signal: AbortSignal.timeout(2000) });
+      expect(r.status, `${method} ${path}`).toBe(403);
+    }
     const w = new Workload();
     const timeline: string[] = [];
     const t0 = Date.now();

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseNodeConfig, ConfigError } from '../../ctrl/daemon/config.js';
+import { parseNodeConfig, ConfigError, MAX_PAYLOAD_LIMIT_BYTES } from '../../ctrl/daemon/config.js';
 import { NICRAFT_BIN, ROOT } from '../../ctrl/deploy/cluster.js';
 import { freeBasePort, removeTempDirs, tempDir } from './harness.js';
 
@@ -52,12 +52,16 @@ describe('node config', () => {
     expect(() => parseNodeConfig(wrongPlanes, 'x.yaml')).toThrow(/members\[0\]\.planes: 2 endpoint\(s\), but planes is 3/);
     expect(() => parseNodeConfig({ ...c, key: 'xyz' }, 'x.yaml')).toThrow(/key: must be 32 to 128 hex digits/);
     // the NIC's payload size and the WAL's concurrent fdatasyncs: the field and its range
-    for (const v of [8, 1475, 300.5]) expect(() => parseNodeConfig({ ...c, nic: { maxPayloadBytes: v } }, 'x.yaml')).toThrow(/nic\.maxPayloadBytes/);
+    for (const v of [8, MAX_PAYLOAD_LIMIT_BYTES + 1, 300.5]) expect(() => parseNodeConfig({ ...c, nic: { maxPayloadBytes: v } }, 'x.yaml')).toThrow(/nic\.maxPayloadBytes/);
     for (const v of [0, 17]) expect(() => parseNodeConfig({ ...c, storage: { syncsInFlight: v } }, 'x.yaml')).toThrow(/storage\.syncsInFlight/);
-    const ok = parseNodeConfig({ ...c, nic: { maxPayloadBytes: 1474 }, storage: { syncsInFlight: 1 } }, 'x.yaml');
-    expect(ok.nic.maxPayloadBytes).toBe(1474);
+    const ok = parseNodeConfig({ ...c, nic: { maxPayloadBytes: MAX_PAYLOAD_LIMIT_BYTES }, storage: { syncsInFlight: 1 } }, 'x.yaml');
+    expect(ok.nic.maxPayloadBytes).toBe(MAX_PAYLOAD_LIMIT_BYTES);
     expect(ok.storage.syncsInFlight).toBe(1);
     expect(parseNodeConfig(c, 'x.yaml').nic.maxPayloadBytes).toBe(256);
+    // the debug endpoints: off unless asked for, booleans only
+    expect(parseNodeConfig(c, 'x.yaml').debug).toEqual({ planeControl: false, frameInjection: false });
+    expect(() => parseNodeConfig({ ...c, debug: { frameInjection: 'yes' } }, 'x.yaml')).toThrow(/debug\.frameInjection: Expected boolean, received string/);
+    expect(parseNodeConfig({ ...c, debug: { frameInjection: true } }, 'x.yaml').debug.frameInjection).toBe(true);
   });
 
   it('a bad field: exit 2, the field named, nothing written', async () => {

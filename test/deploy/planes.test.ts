@@ -16,7 +16,7 @@ import { SeededRand } from '../../ctrl/rand.js';
 import type { Endpoint, MemberConfig } from '../../ctrl/daemon/config.js';
 import { CLASS_CLIENT, CLASS_CONTROL, CLASS_REPLICATION, PlaneNet, RX_DROP_REASONS, RX_QUEUE_CAP, splitFrames } from '../../ctrl/daemon/planes.js';
 import { attachKernelFilter, buildKernelFilter, type BpfInsn } from '../../ctrl/daemon/sockfilter.js';
-import { encodeFrame, MAC_GROUP, MsgType as W, clientMac, nodeMac } from '../../ctrl/wire/wire.gen.js';
+import { encodeFrame, HDR_BYTES, MAC_GROUP, MsgType as W, clientMac, nodeMac } from '../../ctrl/wire/wire.gen.js';
 import { pool } from './flooder.js';
 
 const open: Socket[] = [];
@@ -264,6 +264,41 @@ describe('the plane filter and the kernel filter', () => {
     expect(net.knownClients()).toBe(cap);
   });
 
+  it('PlaneNet.inject (debug.frameInjection): the claimed source goes through the filter; the capture keeps what the socket delivered', async () => {
+    const rx = await bind();
+    const peer = await bind();
+    const clusterId = 4;
+    const members: MemberConfig[] = [
+      { id: 1, planes: [{ host: '127.0.0.1', port: rx.address().port }] },
+      { id: 2, planes: [{ host: '127.0.0.1', port: peer.address().port }] },
+    ];
+    const net = new PlaneNet(1, members, [rx], { clusterId, maxPayload: 256 });
+    net.enableCapture();
+    const hb = frameOf({ dst: MAC_GROUP, src: nodeMac(2), type: W.HEARTBEAT, clusterId, srcNode: 2 });
+    // claimed from member 2's endpoint: accepted; from any other port: refused as from the socket
+    expect(net.inject(0, hb, '127.0.0.1', peer.address().port)).toBe(CLASS_REPLICATION);
+    expect(net.inject(0, hb, '127.0.0.1', peer.address().port + 1)).toBe(-1 - RX_DROP_REASONS.indexOf('wrong_source_address'));
+    expect(net.inject(0, hb.subarray(0, 20), '127.0.0.1', peer.address().port)).toBe(-1 - RX_DROP_REASONS.indexOf('short'));
+    net.setBlocked(0, true);
+    expect(net.inject(0, hb, '127.0.0.1', peer.address().port)).toBe('blocked');
+    net.setBlocked(0, false);
+    expect(() => net.inject(1, hb, '127.0.0.1', peer.address().port)).toThrow(/plane 1 is not a plane/);
+    const st = net.snapshot()[0]!;
+    expect(st.rxAccepted.replication).toBe(1);
+    expect(st.rxDropped.wrong_source_address).toBe(1);
+    expect(st.rxDropped.short).toBe(1);
+    expect(st.rxBlocked).toBe(1);
+    expect(net.take([0, 10, 0])[0]!.length).toBe(1);
+    // injected datagrams are not captured; one from the socket is, with its source
+    expect(net.captured(0)).toEqual([]);
+    await new Promise<void>((res) => peer.send(hb, rx.address().port, '127.0.0.1', () => res()));
+    await new Promise((res) => setTimeout(res, 100));
+    const cap = net.captured(0);
+    expect(cap.length).toBe(1);
+    expect(cap[0]!.port).toBe(peer.address().port);
+    expect(Buffer.from(cap[0]!.datagram).equals(Buffer.from(hb))).toBe(true);
+  });
+
   it('PlaneNet: the frames for one client address in a turn go out as one bundle, each plane\'s copy once; splitFrames', async () => {
     const p0 = await bind();
     const p1 = await bind();
@@ -284,7 +319,7 @@ describe('the plane filter and the kernel filter', () => {
     const reply = (c: number, payload: number) => frameOf({ dst: clientMac(c), src: nodeMac(1), type: W.REPLY, clusterId, srcNode: 1, clientId: c, payload });
     const r = [reply(7, 8), reply(8, 8), reply(7, 20), reply(8, 200)];
     for (const f of r.slice(0, 3)) { net.send(0, f); net.send(1, f.slice()); }
-    net.send(0, r[3]!); // 60 + 60 + 64 + 244 bytes > 400: a second datagram
+    net.send(0, r[3]!); // (HDR_BYTES 60) 68 + 68 + 80 + 260 bytes > 400: a second datagram
     await new Promise((res) => setTimeout(res, 200));
     expect(got.length).toBe(2);
     const frames = got.flatMap((d) => splitFrames(d)!);
@@ -296,7 +331,7 @@ describe('the plane filter and the kernel filter', () => {
     expect(st[0]!.txBundled).toBe(3);
     // splitFrames: one frame, a bundle, and lengths that do not add up
     expect(splitFrames(r[0]!)!.length).toBe(1);
-    expect(splitFrames(new Uint8Array([...r[0]!, ...r[3]!]))!.map((f) => f.length)).toEqual([60, 244]);
+    expect(splitFrames(new Uint8Array([...r[0]!, ...r[3]!]))!.map((f) => f.length)).toEqual([HDR_BYTES + 8, HDR_BYTES + 200]);
     expect(splitFrames(new Uint8Array([...r[0]!, 1, 2, 3]))).toBeUndefined();
     expect(splitFrames(r[3]!.subarray(0, 100))).toBeUndefined();
     expect(splitFrames(new Uint8Array(0))).toBeUndefined();

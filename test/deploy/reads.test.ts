@@ -10,6 +10,7 @@ import type { LocalCluster } from '../../ctrl/deploy/cluster.js';
 import { finalReads, runLoad, Workload } from '../../ctrl/deploy/load.js';
 import { ClientPool } from '../../ctrl/deploy/udp-client.js';
 import { checkHistory, makeCluster, removeTempDirs } from './harness.js';
+import { MAX_PAYLOAD_LIMIT_BYTES } from '../../ctrl/daemon/config.js';
 
 const clusters: LocalCluster[] = [];
 afterAll(async () => {
@@ -112,9 +113,9 @@ describe('deployment: reads without the log', () => {
     await off.stopAll();
   }, 120_000);
 
-  it('model backend: followerReads on, gets to any replica: the followers count them as path follower (1 KiB values: nic.maxPayloadBytes 1474)', async () => {
+  it('model backend: followerReads on, gets to any replica: the followers count them as path follower (1 KiB values: nic.maxPayloadBytes at its largest)', async () => {
     // the NICs built for frames up to 1,518 bytes (nic.maxPayloadBytes), so that 1 KiB values fit
-    const lc = await makeCluster('reads-any', { backend: 'model', overrides: { followerReads: true, nic: { maxPayloadBytes: 1474 } } });
+    const lc = await makeCluster('reads-any', { backend: 'model', overrides: { followerReads: true, nic: { maxPayloadBytes: MAX_PAYLOAD_LIMIT_BYTES } } });
     clusters.push(lc);
     await lc.startAll();
     const leader = (await lc.waitLeader())!;
