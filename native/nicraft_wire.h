@@ -60,6 +60,8 @@ constexpr uint8_t DROP_PLANE_OFF = 17;
 constexpr uint8_t DROP_AUTH_FAIL = 19;
 constexpr uint8_t DROP_NO_KEY = 20;
 constexpr uint8_t DROP_REPLAY = 21;
+constexpr uint8_t DROP_NOT_MEMBER = 22;
+constexpr uint8_t DROP_NOT_LEADER = 23;
 constexpr uint8_t DROP_REQ_DUP = 18;
 constexpr uint32_t CSR_IDENT_TYPE = 0x0000;
 constexpr uint32_t CSR_IDENT_VERSION = 0x0004;
@@ -220,6 +222,10 @@ constexpr uint32_t CSR_COUNTERS_DROP_NO_KEY_LO = 0x03B8;
 constexpr uint32_t CSR_COUNTERS_DROP_NO_KEY_HI = 0x03BC;
 constexpr uint32_t CSR_COUNTERS_DROP_REPLAY_LO = 0x03C0;
 constexpr uint32_t CSR_COUNTERS_DROP_REPLAY_HI = 0x03C4;
+constexpr uint32_t CSR_COUNTERS_DROP_NOT_MEMBER_LO = 0x03C8;
+constexpr uint32_t CSR_COUNTERS_DROP_NOT_MEMBER_HI = 0x03CC;
+constexpr uint32_t CSR_COUNTERS_DROP_NOT_LEADER_LO = 0x03D0;
+constexpr uint32_t CSR_COUNTERS_DROP_NOT_LEADER_HI = 0x03D4;
 constexpr int CTR_RX_FRAMES = 0;
 constexpr int CTR_TX_FRAMES = 1;
 constexpr int CTR_REQ_SEQUENCED = 2;
@@ -275,7 +281,9 @@ constexpr int CTR_LEADER_SILENT = 51;
 constexpr int CTR_DROP_AUTH_FAIL = 52;
 constexpr int CTR_DROP_NO_KEY = 53;
 constexpr int CTR_DROP_REPLAY = 54;
-constexpr int CTR_COUNT = 55;
+constexpr int CTR_DROP_NOT_MEMBER = 55;
+constexpr int CTR_DROP_NOT_LEADER = 56;
+constexpr int CTR_COUNT = 57;
 // Access of the register at a byte address: bit 1 readable, bit 0 writable (0: no register).
 inline unsigned csr_access(uint32_t a) {
   switch (a) {
@@ -438,6 +446,10 @@ inline unsigned csr_access(uint32_t a) {
     case 0x03BC: return 0b10;
     case 0x03C0: return 0b10;
     case 0x03C4: return 0b10;
+    case 0x03C8: return 0b10;
+    case 0x03CC: return 0b10;
+    case 0x03D0: return 0b10;
+    case 0x03D4: return 0b10;
     default: return 0;
   }
 }

@@ -50,7 +50,7 @@ localparam [7:0] NR_HOST_TERM_OLDER = 8'd4; // a replica frame with a term below
 localparam [7:0] NR_HOST_GAP = 8'd5; // not sent since the NIC recovers gaps itself (NACK, go-back-N); kept so that the code stays reserved
 localparam [7:0] NR_HOST_CONTROL = 8'd6; // a CONTROL frame
 localparam [7:0] NR_HOST_FAST_OFF = 8'd7; // a replica frame while the fast path is disabled
-localparam [7:0] NR_HOST_NOT_MEMBER = 8'd8; // a replica frame from a node outside the membership mask or from the wrong leader
+localparam [7:0] NR_HOST_NOT_MEMBER = 8'd8; // an ACK or NACK of this term from a member at a NIC that is not the leader, or from this node itself (frames from non-members and APPENDs / HEARTBEATs not from the leader are dropped: drop reasons NOT_MEMBER, NOT_LEADER)
 localparam [7:0] NR_HOST_OTHER = 8'd9; // a valid frame the fast path does not handle here (e.g. REPLY)
 localparam [7:0] NR_HOST_NEEDS_REPAIR = 8'd10; // leader: a follower wants an index that left the log RAM, or whose slot does not hold it (not written since power-up) (the NACK frame: src_node = follower, log_index = index expected)
 localparam [7:0] NR_HOST_LEADER_SILENT = 8'd11; // follower: no frame of the leader (APPEND or HEARTBEAT of this term) arrived for SILENCE_CYCLES (an event, not a received frame: a header-only frame with src_node = LEADER_ID, dst_node = NODE_ID, term = TERM; docs/control-plane.md section 4.1)
@@ -73,6 +73,8 @@ localparam [7:0] NR_DROP_PLANE_OFF = 8'd17; // received on a plane that PLANE_EN
 localparam [7:0] NR_DROP_AUTH_FAIL = 8'd19; // the ICV does not match (forged or corrupted frame); docs/auth.md
 localparam [7:0] NR_DROP_NO_KEY = 8'd20; // the frame names a key slot that AUTH_KEY_VALID does not mark installed
 localparam [7:0] NR_DROP_REPLAY = 8'd21; // a node's frame whose packet number is not above the sender's replay window on that plane (or seen in it)
+localparam [7:0] NR_DROP_NOT_MEMBER = 8'd22; // a node frame (APPEND, ACK, NACK, HEARTBEAT; any term) from a node that is neither in MEMBERS nor LEADER_ID, with the fast path on (CONTROL frames still reach the host: docs/auth.md)
+localparam [7:0] NR_DROP_NOT_LEADER = 8'd23; // an APPEND or HEARTBEAT of this term or an older one from a member other than the leader this NIC follows (LEADER_ID, ROLE follower; at a leader NIC every one), with the fast path on; a newer term is punted (TERM_NEWER)
 localparam [7:0] NR_DROP_REQ_DUP = 8'd18; // a copy of a client's REQ already taken from another plane (a client in duplicate mode sends each request on every plane: the first copy is sequenced; counted apart from PLANE_DUP)
 localparam [31:0] NR_BLK_IDENT_TYPE = 32'h4E520001;
 localparam [31:0] NR_BLK_IDENT_VERSION = 32'h00000100;
@@ -267,6 +269,10 @@ localparam [15:0] NR_CSR_COUNTERS_DROP_NO_KEY_LO = 16'h03B8;
 localparam [15:0] NR_CSR_COUNTERS_DROP_NO_KEY_HI = 16'h03BC;
 localparam [15:0] NR_CSR_COUNTERS_DROP_REPLAY_LO = 16'h03C0;
 localparam [15:0] NR_CSR_COUNTERS_DROP_REPLAY_HI = 16'h03C4;
+localparam [15:0] NR_CSR_COUNTERS_DROP_NOT_MEMBER_LO = 16'h03C8;
+localparam [15:0] NR_CSR_COUNTERS_DROP_NOT_MEMBER_HI = 16'h03CC;
+localparam [15:0] NR_CSR_COUNTERS_DROP_NOT_LEADER_LO = 16'h03D0;
+localparam [15:0] NR_CSR_COUNTERS_DROP_NOT_LEADER_HI = 16'h03D4;
 localparam integer NR_CTR_RX_FRAMES = 0;
 localparam integer NR_CTR_TX_FRAMES = 1;
 localparam integer NR_CTR_REQ_SEQUENCED = 2;
@@ -322,7 +328,9 @@ localparam integer NR_CTR_LEADER_SILENT = 51;
 localparam integer NR_CTR_DROP_AUTH_FAIL = 52;
 localparam integer NR_CTR_DROP_NO_KEY = 53;
 localparam integer NR_CTR_DROP_REPLAY = 54;
-localparam integer NR_CTR_COUNT = 55;
+localparam integer NR_CTR_DROP_NOT_MEMBER = 55;
+localparam integer NR_CTR_DROP_NOT_LEADER = 56;
+localparam integer NR_CTR_COUNT = 57;
 localparam [15:0] NR_CTR_BASE = 16'h0210;
 /* verilator lint_on UNUSEDPARAM */
 
@@ -488,6 +496,10 @@ function automatic [1:0] nr_csr_access(input [15:0] a);
     16'h03BC: nr_csr_access = 2'b10;
     16'h03C0: nr_csr_access = 2'b10;
     16'h03C4: nr_csr_access = 2'b10;
+    16'h03C8: nr_csr_access = 2'b10;
+    16'h03CC: nr_csr_access = 2'b10;
+    16'h03D0: nr_csr_access = 2'b10;
+    16'h03D4: nr_csr_access = 2'b10;
     default: nr_csr_access = 2'b00;
   endcase
 endfunction

@@ -263,7 +263,11 @@ wire [31:0] d_commit = nr_get_commit_index(d_data_reg);
 wire [7:0]  d_src    = nr_get_src_node(d_data_reg);
 wire [7:0]  d_flags  = nr_get_flags(d_data_reg);
 wire        d_rtx    = d_flags[NR_FLAG_RETRANSMIT];
-wire        d_src_ok = d_src < 8'(MAX_NODES) && members[d_src[NODE_WIDTH-1:0]] && d_src != node_id;
+wire        d_member = d_src < 8'(MAX_NODES) && members[d_src[NODE_WIDTH-1:0]];
+wire        d_src_ok = d_member && d_src != node_id;
+// a node frame's source is known: a member, or the leader register (a leader that removes itself leads,
+// outside MEMBERS, until its removal commits: docs/control-plane.md section 5)
+wire        d_src_known = d_member || d_src == leader_id;
 
 wire [31:0] window_used = last_index_reg - applied_index;   // entries the log RAM must keep
 // window_used >= LOG_DEPTH, as two compares of applied_index with registers side by side
@@ -281,8 +285,10 @@ wire window_full_we = !tail_lo_wrap_n_reg ? !(applied_index >= ~tail_lo_n_reg ||
 // deepest is a buffered APPEND (OOO), whose index is compared with the log's tail and with the
 // applied index in parallel. The priority order, the reference the assertions check it against:
 //   bad header: DROP (d_bad_reg); CONTROL: PUNT; REQ: PUNT unless the leader, DROP LOG_FULL on a full
-//   window, else SEQ; APPEND / HEARTBEAT / ACK / NACK: PUNT FAST_OFF, TERM_NEWER, TERM_OLDER; then
-//   APPEND / HEARTBEAT from the leader (PUNT NOT_MEMBER otherwise): HB; APPEND at expect: ACCEPT (DROP
+//   window, else SEQ; APPEND / HEARTBEAT / ACK / NACK: PUNT FAST_OFF; DROP NOT_MEMBER (the source neither
+//   a member nor LEADER_ID, any term); PUNT TERM_NEWER; DROP NOT_LEADER (an APPEND / HEARTBEAT not from
+//   the leader this NIC follows); PUNT TERM_OLDER; then (this term)
+//   APPEND / HEARTBEAT (from the leader): HB; APPEND at expect: ACCEPT (DROP
 //   LOG_FULL on a full window), at or below the tail: DUP, more than LOG_DEPTH beyond the tail: DROP
 //   FUTURE_INDEX, more than LOG_DEPTH beyond the applied index: DROP LOG_FULL, else OOO; ACK / NACK
 //   from a member (leader; PUNT NOT_MEMBER otherwise): NACK for 1..expect else DROP BAD_ACK, ACK up
@@ -307,6 +313,9 @@ wire        idx_far = d_index_lo_wrap_reg ? !(applied_ge_idx_lo || applied_le_id
 wire        nack_in_range = d_index != 32'd0 && !(d_index > expect_index_reg);
 
 wire rep_on   = d_good && d_rep && !fast_off;
+// an APPEND / HEARTBEAT this NIC does not take as its leader's (a follower's LEADER_ID; a leader takes none)
+wire ah_not_leader = (d_t_append_reg || d_t_hb_reg) && !ah_from_leader;
+// (ah_ok and an_ok need no d_src_known: a frame from the leader, or from a member, is known)
 wire rep_cur  = rep_on && term_same;
 wire ah_ok    = rep_cur && (d_t_append_reg || d_t_hb_reg) && ah_from_leader;
 wire app_ok   = ah_ok && d_t_append_reg;
@@ -314,6 +323,8 @@ wire app_gap  = app_ok && !idx_expect && !idx_le_last;   // beyond the tail + 1
 wire an_ok    = rep_cur && (d_t_ack_reg || d_t_nack_reg) && an_from_member;
 
 wire c_bad       = !d_good;
+wire c_not_member = rep_on && !d_src_known;
+wire c_not_leader = rep_on && d_src_known && ah_not_leader && !term_newer;
 // the conditions that also wait on window_full are settled without it first (kept wires: the window
 // compare is the latest input, so it is the last step before the write enables)
 (* keep *) wire seq_pre = d_good && d_t_req_reg && leader_mode;
@@ -335,17 +346,18 @@ wire c_ack_bad   = an_ok && d_t_ack_reg && !idx_le_last;
 wire p_control   = d_good && d_t_ctl_reg;
 wire p_not_leader = d_good && d_t_req_reg && !leader_mode;
 wire p_fast_off  = d_good && d_rep && fast_off;
-wire p_newer     = rep_on && term_newer;
-wire p_older     = rep_on && term_older;
-wire p_not_member = rep_cur && (((d_t_append_reg || d_t_hb_reg) && !ah_from_leader) ||
-                                ((d_t_ack_reg || d_t_nack_reg) && !an_from_member));
+wire p_newer     = rep_on && d_src_known && term_newer;
+wire p_older     = rep_on && d_src_known && term_older && !ah_not_leader;
+// (an APPEND / HEARTBEAT of this term from a known source is the leader's or dropped NOT_LEADER)
+wire p_not_member = rep_cur && d_src_known && (d_t_ack_reg || d_t_nack_reg) && !an_from_member;
 wire p_other     = d_good && d_other;
 // (a term other than this one punts, newer or older: the equality decides, the order only the reason)
-wire c_punt_any  = p_control || p_not_leader || p_fast_off || (rep_on && !term_same) || p_not_member || p_other;
+wire c_punt_any  = p_control || p_not_leader || p_fast_off || p_newer || p_older || p_not_member || p_other;
 (* keep *) wire c_punt = c_punt_any && !punt_afull;
 wire c_punt_full = c_punt_any && punt_afull;
 wire c_log_full  = c_req_full || c_app_full || c_far;
-wire c_drop      = c_bad || c_log_full || c_future || c_nack_bad || c_ack_bad || c_punt_full;   // not DUP
+wire c_drop      = c_bad || c_not_member || c_not_leader || c_log_full || c_future || c_nack_bad || c_ack_bad ||
+                   c_punt_full;   // not DUP
 
 reg [3:0] act_first;
 reg [7:0] why_first;   // drop or punt reason
@@ -361,6 +373,8 @@ always_comb begin
     if (c_dup)    act_first = A_DUP;
     if (c_punt)   act_first = A_PUNT;
     if (c_bad)        why_first = why_first | d_bad_reg;
+    if (c_not_member) why_first = why_first | NR_DROP_NOT_MEMBER;
+    if (c_not_leader) why_first = why_first | NR_DROP_NOT_LEADER;
     if (c_log_full)   why_first = why_first | NR_DROP_LOG_FULL;
     if (c_future)     why_first = why_first | NR_DROP_FUTURE_INDEX;
     if (c_nack_bad || c_ack_bad) why_first = why_first | NR_DROP_BAD_ACK;
@@ -674,14 +688,18 @@ always_comb begin
     end else if (replica_frame) begin
         if (!fast_en || role == ROLE_OFF) begin
             act_ref = A_PUNT; why_ref = NR_HOST_FAST_OFF;
+        end else if (!((d_src < 8'(MAX_NODES) && members[d_src[NODE_WIDTH-1:0]]) || d_src == leader_id)) begin
+            act_ref = A_DROP; why_ref = NR_DROP_NOT_MEMBER;
         end else if (d_term > term) begin
             act_ref = A_PUNT; why_ref = NR_HOST_TERM_NEWER;
+        end else if ((d_type == NR_TYPE_APPEND || d_type == NR_TYPE_HEARTBEAT) &&
+                     (role != ROLE_FOLLOWER || d_src != leader_id)) begin
+            act_ref = A_DROP; why_ref = NR_DROP_NOT_LEADER;
         end else if (d_term < term) begin
             act_ref = A_PUNT; why_ref = NR_HOST_TERM_OLDER;
         end else if (d_type == NR_TYPE_APPEND || d_type == NR_TYPE_HEARTBEAT) begin
-            if (role != ROLE_FOLLOWER || d_src != leader_id) begin
-                act_ref = A_PUNT; why_ref = NR_HOST_NOT_MEMBER;
-            end else if (d_type == NR_TYPE_HEARTBEAT) begin
+            // from the leader this NIC follows
+            if (d_type == NR_TYPE_HEARTBEAT) begin
                 act_ref = A_HB;
             end else if (d_index == (last_index_reg + 32'd1)) begin
                 if (window_full) begin
@@ -759,7 +777,7 @@ always_ff @(posedge clk) begin
             assert (act_first == act_ref && why_first == why_ref)
                 else $error("nicraft_exec: decision %0d / %0d, the priority chain says %0d / %0d",
                             act_first, why_first, act_ref, why_ref);
-            assert ($onehot({c_bad, c_seq, c_req_full, c_hb, c_accept, c_app_full, c_dup, c_future, c_far, c_ooo,
+            assert ($onehot({c_bad, c_not_member, c_not_leader, c_seq, c_req_full, c_hb, c_accept, c_app_full, c_dup, c_future, c_far, c_ooo,
                              c_nack, c_nack_bad, c_ack, c_ack_bad, p_control, p_not_leader, p_fast_off, p_newer,
                              p_older, p_not_member, p_other}))
                 else $error("nicraft_exec: the decision's conditions are not one-hot");

@@ -112,6 +112,8 @@ always_comb begin
             NR_DROP_DUPLICATE:     inc[NR_CTR_DROP_DUPLICATE] = 3'd1;
             NR_DROP_BAD_ACK:       inc[NR_CTR_DROP_BAD_ACK] = 3'd1;
             NR_DROP_FUTURE_INDEX:  inc[NR_CTR_DROP_FUTURE_INDEX] = 3'd1;
+            NR_DROP_NOT_MEMBER:    inc[NR_CTR_DROP_NOT_MEMBER] = 3'd1;
+            NR_DROP_NOT_LEADER:    inc[NR_CTR_DROP_NOT_LEADER] = 3'd1;
             default:               inc[NR_CTR_DROP_PUNT_FULL] = 3'd1;
         endcase
     end

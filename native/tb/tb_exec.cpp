@@ -8,7 +8,8 @@
 // memory (written by the engine's tag writes, and now and then by "the host" for indexes ahead of
 // the tail so that the reorder chain runs) and the TX and host RX queues (random backpressure).
 // Frames: REQs, APPENDs at the next index, duplicates, beyond a gap, far in the future, of other
-// terms and from other nodes, ACKs and NACKs of members and strangers for held and unwritten
+// terms and from other nodes (members other than the leader: NOT_LEADER drops; nodes outside MEMBERS
+// and ids past MAX_NODES: NOT_MEMBER drops), ACKs and NACKs of members and strangers for held and unwritten
 // indexes, HEARTBEATs, CONTROL and REPLY frames, and broken ones (short, wrong ethertype, version,
 // cluster, type, length).
 // Reference: the decision table of docs/architecture.md (the NIC's execute stage), re-implemented
@@ -56,9 +57,10 @@ enum Act { A_DROP = 0, A_SEQ, A_ACCEPT, A_PUNT, A_ACK, A_HB, A_DUP, A_NACK, A_OO
 const char *const kStats[] = {"cycles", "frames_in", "sequenced", "accepted", "buffered", "chain_grows", "duplicates", "acks",
                               "nacks", "heartbeats", "punts", "drops", "drops_log_full", "drops_punt_full", "bad_headers",
                               "stall_cycles", "host_last_writes", "resets", "chain_full_waits", "frozen_cycles", "frozen_mid",
-                              "frozen_grows"};
+                              "frozen_grows", "drops_not_member", "drops_not_leader"};
 enum { S_CYCLES, S_FRAMES, S_SEQ, S_ACCEPT, S_OOO, S_CHAIN, S_DUP, S_ACK, S_NACK, S_HB, S_PUNT, S_DROP, S_LOG_FULL, S_PUNT_FULL,
-       S_BAD, S_STALL, S_HOST_LAST, S_RESETS, S_CHAIN_FULL, S_FROZEN, S_FROZEN_MID, S_FROZEN_GROWS, S_N };
+       S_BAD, S_STALL, S_HOST_LAST, S_RESETS, S_CHAIN_FULL, S_FROZEN, S_FROZEN_MID, S_FROZEN_GROWS,
+       S_NOT_MEMBER, S_NOT_LEADER, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_exec;
@@ -240,7 +242,9 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const uint8_t *dp = d_data.data();
     const uint32_t d_type = nr::get_type(dp), d_term = nr::get_term(dp), d_index = nr::get_log_index(dp);
     const uint32_t d_commit = nr::get_commit_index(dp), d_src = nr::get_src_node(dp);
-    const bool src_ok = d_src < N && ((c.members >> (d_src & 7)) & 1) && d_src != c.node;
+    const bool member = d_src < N && ((c.members >> (d_src & 7)) & 1);
+    const bool src_ok = member && d_src != c.node;
+    const bool ah = d_type == nr::TYPE_APPEND || d_type == nr::TYPE_HEARTBEAT;
     const uint32_t window = last - applied;
     const bool wfull = window >= DEPTH;
     unsigned act = A_DROP, why = 0;
@@ -252,11 +256,14 @@ void run(tb::Config &cfg, tb::Stats &st) {
       else act = A_SEQ;
     } else if (d_type == nr::TYPE_APPEND || d_type == nr::TYPE_HEARTBEAT || d_type == nr::TYPE_ACK || d_type == nr::TYPE_NACK) {
       if (!c.fast || c.role == 0) { act = A_PUNT; why = nr::HOST_FAST_OFF; }
+      // neither a member nor the leader register: dropped whatever the term
+      else if (!member && d_src != c.leader) { act = A_DROP; why = nr::DROP_NOT_MEMBER; }
       else if (d_term > c.term) { act = A_PUNT; why = nr::HOST_TERM_NEWER; }
+      // an APPEND / HEARTBEAT of this term or older not from the leader this NIC follows
+      else if (ah && (c.role != 1 || d_src != c.leader)) { act = A_DROP; why = nr::DROP_NOT_LEADER; }
       else if (d_term < c.term) { act = A_PUNT; why = nr::HOST_TERM_OLDER; }
-      else if (d_type == nr::TYPE_APPEND || d_type == nr::TYPE_HEARTBEAT) {
-        if (c.role != 1 || d_src != c.leader) { act = A_PUNT; why = nr::HOST_NOT_MEMBER; }
-        else if (d_type == nr::TYPE_HEARTBEAT) act = A_HB;
+      else if (ah) {
+        if (d_type == nr::TYPE_HEARTBEAT) act = A_HB;
         else if (d_index == last + 1) { if (wfull) { act = A_DROP; why = nr::DROP_LOG_FULL; } else act = A_ACCEPT; }
         else if (d_index <= last) { act = A_DUP; why = nr::DROP_DUPLICATE; }
         else if (d_index - last > DEPTH) { act = A_DROP; why = nr::DROP_FUTURE_INDEX; }
@@ -383,6 +390,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
          : ea == A_NACK ? S_NACK : ea == A_HB ? S_HB : ea == A_PUNT ? S_PUNT : S_DROP]++;
       if (ea == A_DROP && ew == nr::DROP_LOG_FULL) st[S_LOG_FULL]++;
       if (ea == A_DROP && ew == nr::DROP_PUNT_FULL) st[S_PUNT_FULL]++;
+      if (ea == A_DROP && ew == nr::DROP_NOT_MEMBER) st[S_NOT_MEMBER]++;
+      if (ea == A_DROP && ew == nr::DROP_NOT_LEADER) st[S_NOT_LEADER]++;
       if (d_bad) st[S_BAD]++;
     }
     if (chain) st[S_CHAIN]++;

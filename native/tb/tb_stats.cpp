@@ -41,6 +41,8 @@ int drop_counter(uint8_t why) {
     case nr::DROP_DUPLICATE: return nr::CTR_DROP_DUPLICATE;
     case nr::DROP_BAD_ACK: return nr::CTR_DROP_BAD_ACK;
     case nr::DROP_FUTURE_INDEX: return nr::CTR_DROP_FUTURE_INDEX;
+    case nr::DROP_NOT_MEMBER: return nr::CTR_DROP_NOT_MEMBER;
+    case nr::DROP_NOT_LEADER: return nr::CTR_DROP_NOT_LEADER;
     default: return nr::CTR_DROP_PUNT_FULL;
   }
 }
@@ -58,7 +60,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   const uint8_t reasons[] = {nr::DROP_SHORT, nr::DROP_BAD_ETHERTYPE, nr::DROP_BAD_VERSION, nr::DROP_BAD_CLUSTER,
                              nr::DROP_BAD_LENGTH, nr::DROP_BAD_TYPE, nr::DROP_LOG_FULL, nr::DROP_DUPLICATE,
                              nr::DROP_BAD_ACK, nr::DROP_FUTURE_INDEX, nr::DROP_PUNT_FULL, nr::DROP_MAC_ERROR,
-                             nr::DROP_OVERSIZE, nr::DROP_RX_OVERFLOW, 0, 99};
+                             nr::DROP_OVERSIZE, nr::DROP_RX_OVERFLOW, nr::DROP_NOT_MEMBER, nr::DROP_NOT_LEADER, 0, 99};
   unsigned reset_left = 3;
   const uint64_t end = k.cycles + reset_left;
   while (h.cycle() < end) {

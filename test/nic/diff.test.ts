@@ -492,11 +492,15 @@ describe('VerilatedNic vs ModelNic', () => {
     console.log(`[diff] ${seeds.length} seeds (${seeds[0]}..${seeds[seeds.length - 1]}): ${stats.ops} operations, ${stats.tx} TX frames and ${stats.host} host frames compared (${stats.followerReplies} follower REPLYs among the TX frames); host reasons ${JSON.stringify([...stats.reasons].sort((a, b) => a[0] - b[0]))}`);
     // coverage of the features under faults (counters at the end of each seed, since the last CTR_CLEAR)
     const cov = ['APPEND_BUFFERED', 'NACK_TX', 'NACK_RX', 'RETRANSMIT_TX', 'NEEDS_REPAIR', 'DROP_FUTURE_INDEX', 'DROP_PLANE_DUP', 'DROP_REQ_DUP',
-      'DROP_PLANE_OFF', 'PLANE0_TX_DROPS', 'PLANE1_TX_DROPS', 'PLANE1_DUPS', 'ACK_RX', 'COMMITTED', 'DROP_AUTH_FAIL', 'DROP_NO_KEY', 'DROP_REPLAY'];
+      'DROP_PLANE_OFF', 'PLANE0_TX_DROPS', 'PLANE1_TX_DROPS', 'PLANE1_DUPS', 'ACK_RX', 'COMMITTED', 'DROP_AUTH_FAIL', 'DROP_NO_KEY', 'DROP_REPLAY',
+      'DROP_NOT_MEMBER', 'DROP_NOT_LEADER'];
     console.log(`[diff] final counters summed over the seeds: ${cov.map((k) => `${k} ${stats.ctr.get(k) ?? 0n}`).join(', ')}`);
     // the follower-reply path was exercised (REPLYs a follower NIC sent by REPLY_MASK)
     if (seeds.length >= 8) expect(stats.followerReplies).toBeGreaterThan(0);
     // the authentication checks were exercised (forged, replayed and unkeyed frames dropped alike in both)
     if (seeds.length >= 8) for (const k of ['DROP_AUTH_FAIL', 'DROP_NO_KEY', 'DROP_REPLAY']) expect(stats.ctr.get(k) ?? 0n, k).toBeGreaterThan(0n);
+    // the membership and leader checks were exercised (node frames from non-members; APPENDs and HEARTBEATs
+    // of this term or older from members other than LEADER_ID)
+    if (seeds.length >= 8) for (const k of ['DROP_NOT_MEMBER', 'DROP_NOT_LEADER']) expect(stats.ctr.get(k) ?? 0n, k).toBeGreaterThan(0n);
   });
 });

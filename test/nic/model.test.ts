@@ -323,26 +323,37 @@ describe('ModelNic: execute decisions', () => {
       [app(1, { term: 6 }), HostReason.TERM_NEWER],
       [app(1, { term: 4 }), HostReason.TERM_OLDER],
       [frame(MsgType.CONTROL, { srcNode: 0 }), HostReason.CONTROL],
-      [app(1, { srcNode: 2 }), HostReason.NOT_MEMBER],
+      // a member other than the leader: a newer term still reaches the host; an ACK at a follower too
+      [app(1, { srcNode: 2, term: 6, seq: 100 }), HostReason.TERM_NEWER],
       [frame(MsgType.ACK, { srcNode: 2, term: 5, logIndex: 1 }), HostReason.NOT_MEMBER],
       [frame(MsgType.REPLY, { term: 5 }), HostReason.OTHER],
-      [frame(MsgType.HEARTBEAT, { srcNode: 2, term: 5 }), HostReason.NOT_MEMBER],
+      // a CONTROL frame from a node outside MEMBERS (a candidate or a joining node) reaches the host
+      [frame(MsgType.CONTROL, { srcNode: 5, seq: 101 }), HostReason.CONTROL],
     ];
-    n.pushRx(0, cases.map(([f]) => f));
+    // dropped and counted: APPENDs and HEARTBEATs of this term or older from a member other than the
+    // leader (NOT_LEADER), node frames of any term from a node neither in MEMBERS nor LEADER_ID (NOT_MEMBER)
+    const notLeader = [app(1, { srcNode: 2, seq: 102 }), app(1, { srcNode: 2, term: 4, seq: 103 }), frame(MsgType.HEARTBEAT, { srcNode: 2, term: 5 })];
+    const notMember = [app(1, { srcNode: 5, seq: 104 }), app(1, { srcNode: 5, term: 6, seq: 105 }), frame(MsgType.ACK, { srcNode: 9, term: 5, logIndex: 1 }),
+      frame(MsgType.HEARTBEAT, { srcNode: 3, term: 4 })];
+    n.pushRx(0, [...cases.map(([f]) => f), ...notLeader, ...notMember]);
     n.step(200);
     const host = n.pollHost();
     expect(host.map((h) => h.reason)).toEqual(cases.map(([, r]) => r));
     host.forEach((h, i) => expect(Buffer.from(h.frame).equals(Buffer.from(cases[i]![0]))).toBe(true));
+    const c0 = n.readCounters();
+    expect(c0.DROP_NOT_LEADER).toBe(BigInt(notLeader.length));
+    expect(c0.DROP_NOT_MEMBER).toBe(BigInt(notMember.length));
     configure(n, { RAFT_FAST_EN: 0 });
     // (seq 1: the same REQ again within the copy window would be dropped as PLANE_DUP)
     n.pushRx(0, [app(1), frame(MsgType.HEARTBEAT, { srcNode: 0, term: 5, seq: 1 }), frame(MsgType.REQ, { seq: 1 })]);
     n.step(100);
     expect(n.pollHost().map((h) => h.reason)).toEqual([HostReason.FAST_OFF, HostReason.FAST_OFF, HostReason.NOT_LEADER]);
     const c = n.readCounters();
-    expect(c.PUNTED).toBe(11n);
+    expect(c.PUNTED).toBe(BigInt(cases.length + 3));
     checkCounterIdentities(c, undefined);
 
-    // at a leader: a NACK counts (NACK_RX), ACK from a non-member or from itself -> NOT_MEMBER, ACK beyond the log -> BAD_ACK
+    // at a leader: a NACK counts (NACK_RX), an ACK from itself -> NOT_MEMBER, from a non-member -> dropped
+    // (DROP_NOT_MEMBER), beyond the log -> BAD_ACK; an APPEND of this term from a member -> DROP_NOT_LEADER
     const l = new ModelNic();
     configure(l, { RAFT_NODE_ID: 0, RAFT_TERM: 5, RAFT_MEMBERS: 3, RAFT_QUORUM: 2, RAFT_ROLE: 2, RAFT_FAST_EN: 1 });
     l.pushRx(0, [
@@ -355,8 +366,10 @@ describe('ModelNic: execute decisions', () => {
       frame(MsgType.APPEND, { srcNode: 1, term: 5, logIndex: 1 }),
     ]);
     l.step(100);
-    expect(l.pollHost().map((h) => h.reason)).toEqual([HostReason.NOT_MEMBER, HostReason.NOT_MEMBER, HostReason.NOT_MEMBER, HostReason.NOT_MEMBER]);
+    expect(l.pollHost().map((h) => h.reason)).toEqual([HostReason.NOT_MEMBER]);
     const lc = l.readCounters();
+    expect(lc.DROP_NOT_MEMBER).toBe(2n);
+    expect(lc.DROP_NOT_LEADER).toBe(1n);
     expect(lc.DROP_BAD_ACK).toBe(1n);
     expect(lc.ACK_RX).toBe(1n);
     expect(lc.NACK_RX).toBe(1n);

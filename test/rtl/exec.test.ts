@@ -1,6 +1,7 @@
 // nicraft_exec against its C++ reference (native/tb/tb_exec.cpp): frames of every type and fate
 // (sequenced, accepted, buffered beyond a gap and taken in by the reorder chain, duplicates, ACKs,
-// NACKs, heartbeats, punts, every drop reason), a full window, punts without room, backpressure on
+// NACKs, heartbeats, punts, every drop reason: NOT_MEMBER and NOT_LEADER, node frames from outside
+// MEMBERS and APPENDs / HEARTBEATs not from the leader, included), a full window, punts without room, backpressure on
 // both FIFOs, role changes, host writes of LAST_INDEX. Seeds are printed; SEED=<n> replays.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
@@ -32,7 +33,8 @@ describe.each(Object.keys(VARIANTS))('nicraft_exec (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {
     const cfg = PATTERNS[pattern]!;
     const s = runTb(tbs[variant]!, { cycles: 200_000, ...cfg }, label()).stats;
-    for (const k of ['sequenced', 'accepted', 'buffered', 'chain_grows', 'duplicates', 'acks', 'nacks', 'heartbeats', 'punts', 'drops', 'bad_headers']) {
+    for (const k of ['sequenced', 'accepted', 'buffered', 'chain_grows', 'duplicates', 'acks', 'nacks', 'heartbeats', 'punts', 'drops', 'bad_headers',
+      'drops_not_member', 'drops_not_leader']) {
       expect(s[k], k).toBeGreaterThan(10);
     }
     if (pattern === WINDOW_FILLS) expect(s.drops_log_full).toBeGreaterThan(10);

@@ -90,10 +90,16 @@ export class FakeNic {
     const replica = h.type === W.APPEND || h.type === W.HEARTBEAT || h.type === W.ACK || h.type === W.NACK;
     if (!replica) return punt(HostReason.OTHER);
     if (this.r('FAST_EN') !== 1 || this.r('ROLE') === 0) return punt(HostReason.FAST_OFF);
+    // as nicraft_exec: a source neither a member nor LEADER_ID is dropped (any term); an APPEND or
+    // HEARTBEAT of this term or older not from the leader this NIC follows is dropped (DROP_NOT_MEMBER,
+    // DROP_NOT_LEADER: the host never sees them)
+    const member = ((this.r('MEMBERS') >> h.srcNode) & 1) === 1 && h.srcNode < 8;
+    const fromLeader = this.r('ROLE') === 1 && h.srcNode === this.r('LEADER_ID');
+    if (!member && h.srcNode !== this.r('LEADER_ID')) return;
     if (h.term > this.r('TERM')) return punt(HostReason.TERM_NEWER);
+    if ((h.type === W.APPEND || h.type === W.HEARTBEAT) && !fromLeader) return;
     if (h.term < this.r('TERM')) return punt(HostReason.TERM_OLDER);
     if (h.type === W.APPEND || h.type === W.HEARTBEAT) {
-      if (this.r('ROLE') !== 1 || h.srcNode !== this.r('LEADER_ID')) return punt(HostReason.NOT_MEMBER);
       const last = this.r('LAST_INDEX');
       if (h.type === W.APPEND) {
         if (h.logIndex === last + 1) {

@@ -42,6 +42,7 @@ const D_BAD_LENGTH: number = DropReason.BAD_LENGTH, D_BAD_TYPE: number = DropRea
 const D_LOG_FULL: number = DropReason.LOG_FULL, D_DUPLICATE: number = DropReason.DUPLICATE;
 const D_BAD_ACK: number = DropReason.BAD_ACK, D_PUNT_FULL: number = DropReason.PUNT_FULL;
 const D_FUTURE_INDEX: number = DropReason.FUTURE_INDEX;
+const D_NOT_MEMBER: number = DropReason.NOT_MEMBER, D_NOT_LEADER: number = DropReason.NOT_LEADER;
 const H_NOT_LEADER: number = HostReason.NOT_LEADER, H_TERM_NEWER: number = HostReason.TERM_NEWER;
 const H_TERM_OLDER: number = HostReason.TERM_OLDER, H_CONTROL: number = HostReason.CONTROL, H_FAST_OFF: number = HostReason.FAST_OFF;
 const H_NOT_MEMBER: number = HostReason.NOT_MEMBER, H_OTHER: number = HostReason.OTHER;
@@ -187,12 +188,17 @@ export class Exec {
         else { act = A_SEQ; why = 0; }
       } else if (dType === T_APPEND || dType === T_HEARTBEAT || dType === T_ACK || dType === T_NACK) {
         const dTerm = this.dTerm, dIndex = this.dIndex, dSrc = this.dSrc;
+        const member = dSrc < this.MAXN && ((members >> dSrc) & 1) === 1;
+        const ah = dType === T_APPEND || dType === T_HEARTBEAT;
         if (!fastEn || role === ROLE_OFF) { act = A_PUNT; why = H_FAST_OFF; }
+        // a source neither a member nor the leader register: dropped, any term
+        else if (!member && dSrc !== leaderId) { act = A_DROP; why = D_NOT_MEMBER; }
         else if (dTerm > term) { act = A_PUNT; why = H_TERM_NEWER; }
+        // an APPEND / HEARTBEAT (this term or older) not from the leader this NIC follows
+        else if (ah && (role !== ROLE_FOLLOWER || dSrc !== leaderId)) { act = A_DROP; why = D_NOT_LEADER; }
         else if (dTerm < term) { act = A_PUNT; why = H_TERM_OLDER; }
-        else if (dType === T_APPEND || dType === T_HEARTBEAT) {
-          if (role !== ROLE_FOLLOWER || dSrc !== leaderId) { act = A_PUNT; why = H_NOT_MEMBER; }
-          else if (dType === T_HEARTBEAT) { act = A_HB; why = 0; }
+        else if (ah) {
+          if (dType === T_HEARTBEAT) { act = A_HB; why = 0; }
           else if (dIndex === ((last + 1) >>> 0)) {
             if (windowFull) { act = A_DROP; why = D_LOG_FULL; } else { act = A_ACCEPT; why = 0; }
           } else if (dIndex <= last) { act = A_DUP; why = D_DUPLICATE; }
@@ -200,7 +206,7 @@ export class Exec {
           else if (((dIndex - applied) >>> 0) > this.LD) { act = A_DROP; why = D_LOG_FULL; }
           else { act = A_OOO; why = 0; }
         } else {
-          const srcOk = dSrc < this.MAXN && ((members >> dSrc) & 1) === 1 && dSrc !== nodeId;
+          const srcOk = member && dSrc !== nodeId;
           if (role !== ROLE_LEADER || !srcOk) { act = A_PUNT; why = H_NOT_MEMBER; }
           else if (dType === T_NACK) {
             if (dIndex === 0 || dIndex > ((last + 1) >>> 0)) { act = A_DROP; why = D_BAD_ACK; }

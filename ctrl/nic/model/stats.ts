@@ -31,7 +31,7 @@ export const C_PLANE0 = CI('PLANE0_RX_FRAMES');
 export const E_DROP_CTR: Int32Array = (() => {
   const a = new Int32Array(256).fill(CI('DROP_PUNT_FULL'));
   for (const [name, code] of Object.entries(DropReason)) {
-    if (['SHORT', 'BAD_ETHERTYPE', 'BAD_VERSION', 'BAD_CLUSTER', 'BAD_LENGTH', 'BAD_TYPE', 'LOG_FULL', 'DUPLICATE', 'BAD_ACK', 'FUTURE_INDEX'].includes(name)) {
+    if (['SHORT', 'BAD_ETHERTYPE', 'BAD_VERSION', 'BAD_CLUSTER', 'BAD_LENGTH', 'BAD_TYPE', 'LOG_FULL', 'DUPLICATE', 'BAD_ACK', 'FUTURE_INDEX', 'NOT_MEMBER', 'NOT_LEADER'].includes(name)) {
       a[code] = CI(`DROP_${name}` as CounterName);
     }
   }
