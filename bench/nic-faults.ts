@@ -1,12 +1,12 @@
 // NIC benchmark under faults (part of make bench-nic): a leader and two followers back to back on
-// two planes, 100% offered load of minimum-size frames (each leader RX port busy every cycle:
+// two planes, 100% offered load of one-beat frames (64-byte REQs; each leader RX port busy every cycle:
 // frames from the followers first, else a new request sent on both planes), with 0%, 0.1% and 1%
 // random loss on plane 1 only, and with plane 1 down. Writes bench/out/nic-faults.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { B2bWorld, type B2bFaults } from '../sim/b2b.js';
+import { B2B_PAYLOAD_BYTES, B2bWorld, type B2bFaults } from '../sim/b2b.js';
 import { ROOT } from '../native/build.js';
-import { Csr } from '../ctrl/wire/wire.gen.js';
+import { Csr, HDR_BYTES } from '../ctrl/wire/wire.gen.js';
 
 const WARMUP = 5_000;
 const CYCLES = Number(process.env.NIC_BENCH_CYCLES ?? 200_000);
@@ -55,7 +55,7 @@ const file = join(ROOT, 'bench/out/nic-faults.json');
 mkdirSync(dirname(file), { recursive: true });
 writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
 
-console.log('nicraft NIC under faults: 2 planes, leader + 2 followers back to back, 100% offered load, 60-byte frames');
+console.log(`nicraft NIC under faults: 2 planes, leader + 2 followers back to back, 100% offered load, ${HDR_BYTES + B2B_PAYLOAD_BYTES}-byte (one-beat) REQs`);
 console.log('case        committed/cycle  vs no loss  commit p50  commit p99 (cycles)  retransmitted  lost on links');
 for (const [k, v] of Object.entries(cases)) {
   console.log(`${k.padEnd(12)}${v.committedPerCycle.toFixed(3).padStart(15)}  ${(v.committedPerCycle / base).toFixed(3).padStart(10)}  ${String(v.commitLatencyCycles.p50).padStart(10)}  ${String(v.commitLatencyCycles.p99).padStart(10)}           ${String(v.retransmitted).padStart(12)}  ${String(v.linkFramesLost).padStart(13)}`);

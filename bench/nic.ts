@@ -15,11 +15,19 @@
 //  - follower: offered = the APPEND beats into its RX port, taken = the beats of the APPENDs it
 //    accepted into its log; also the beats it delivered to its host.
 // drops: every frame a NIC of the world dropped (DROPPED) and every TX copy it dropped.
+//
+// Frame authentication (auth): the same two worlds with AUTH_EN off and on side by side, in a world
+// driven from TypeScript (bench/_b2b_auth.ts: the C++ world's client does not sign): keys installed
+// through the AUTH_* CSRs of every NIC, the client's REQs signed with the client key, the synthetic
+// leader's APPENDs with the node key. Per run: frames and beats per cycle, drops, and the latencies
+// (p50 / p99 / p99.9 / max, exact) of REQ -> APPEND, APPEND -> ACK, quorum ACK -> commit, and
+// REQ -> REPLY (the leader NIC's reply, with a round trip over links of AUTH_LINK_CYCLES cycles).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { B2B_PAYLOAD_BYTES, B2bWorld, type Latency } from '../sim/b2b.js';
 import { ROOT, libraryPath } from '../native/build.js';
+import { AuthB2b } from './_b2b_auth.js';
 import { Csr, HDR_BYTES } from '../ctrl/wire/wire.gen.js';
 
 const CLOCK_MHZ = 250;
@@ -135,6 +143,92 @@ function cppLoop(cycles: number): number {
 
 const pick = (l: Latency) => ({ p50: l.p50, p99: l.p99, p999: l.p999, max: l.max, samples: l.count });
 
+// Authentication off vs on (bench/_b2b_auth.ts), one run each, side by side.
+const AUTH_CYCLES = Number(process.env.NIC_BENCH_AUTH_CYCLES ?? 50_000);
+const AUTH_LINK_CYCLES = 16;
+function authRun(mode: 'leader' | 'follower', auth: boolean, payloadBytes: number, variant: { params: Record<string, number> } | undefined, cycles: number, nicReply = false) {
+  const w = new AuthB2b({ mode, auth, followers: 2, ackCount: ACK_COUNT, ackDelayCycles: 16, payloadBytes, variant, linkCycles: AUTH_LINK_CYCLES, nicReply });
+  try {
+    w.run(WARMUP);
+    w.measure();
+    w.run(cycles);
+    const win = w.window();
+    const c = w.counters();
+    const sum = (k: 'DROPPED' | 'PLANE0_TX_DROPS' | 'DROP_AUTH_FAIL' | 'DROP_NO_KEY' | 'DROP_REPLAY') => c.reduce((a, x) => a + x[k], 0);
+    const beats = w.beatsPerFrame;
+    const frames = mode === 'leader' ? win.appendsOut + win.acksIn : win.followerAcked;
+    return {
+      mode, auth, frameBytes: Math.max(60, HDR_BYTES + payloadBytes), beatsPerFrame: beats, cycles: win.cycles,
+      framesPerCycle: frames / win.cycles,
+      requestsPerCycle: mode === 'leader' ? win.appendsOut / win.cycles : 0,
+      offeredBeatsPerCycle: win.inBeats / win.cycles,
+      beatsPerCycle: (mode === 'leader' ? win.appendsOut * beats + win.acksIn : win.followerAcked * beats) / win.cycles,
+      hostBeatsPerCycle: win.committedToHost * beats / win.cycles,
+      stalledBeats: w.stalledBeats(),
+      drops: sum('DROPPED') + sum('PLANE0_TX_DROPS'),
+      authDrops: { authFail: sum('DROP_AUTH_FAIL'), noKey: sum('DROP_NO_KEY'), replay: sum('DROP_REPLAY') },
+      latencyCycles: mode === 'leader'
+        ? { leaderAppend: w.hist.leaderAppend.summary(), leaderCommit: w.hist.leaderCommit.summary(), ...(nicReply ? { clientReply: w.hist.clientReply.summary() } : {}) }
+        : { followerAck: w.hist.followerAck.summary() },
+    };
+  } finally {
+    w.destroy();
+  }
+}
+type AuthRow = ReturnType<typeof authRun>;
+const side = (off: AuthRow, on: AuthRow) => {
+  const lat: Record<string, { p50: number; p99: number; p999: number }> = {};
+  for (const [k, v] of Object.entries(on.latencyCycles)) {
+    const o = (off.latencyCycles as Record<string, typeof v>)[k]!;
+    lat[k] = { p50: v.p50 - o.p50, p99: v.p99 - o.p99, p999: v.p999 - o.p999 };
+  }
+  return { mode: on.mode, frameBytes: on.frameBytes, beatsPerFrame: on.beatsPerFrame, off, on, addedLatencyCycles: lat,
+    sameThroughput: Math.abs(on.beatsPerCycle - off.beatsPerCycle) <= 0.01 * off.beatsPerCycle && on.drops === off.drops };
+};
+function authHeadlineRuns() {
+  return [
+    side(authRun('leader', false, B2B_PAYLOAD_BYTES, undefined, AUTH_CYCLES, true), authRun('leader', true, B2B_PAYLOAD_BYTES, undefined, AUTH_CYCLES, true)),
+    side(authRun('follower', false, B2B_PAYLOAD_BYTES, undefined, AUTH_CYCLES), authRun('follower', true, B2B_PAYLOAD_BYTES, undefined, AUTH_CYCLES)),
+  ];
+}
+function authSweepRuns() {
+  return SWEEP_FRAME_BYTES.flatMap((fb) => (['leader', 'follower'] as const).map((m) =>
+    side(authRun(m, false, fb - HDR_BYTES, SWEEP_VARIANT, AUTH_CYCLES), authRun(m, true, fb - HDR_BYTES, SWEEP_VARIANT, AUTH_CYCLES))));
+}
+function printAuth(rows: Array<ReturnType<typeof side>>, seconds: number) {
+  console.log(`frame authentication off vs on (bench/_b2b_auth.ts, ${AUTH_CYCLES} cycles a run, links ${AUTH_LINK_CYCLES} cycles; ${seconds.toFixed(0)} s)`);
+  console.log('  node      frame B  auth  frames/cyc  beats/cyc  offered  to host  drops  latency p50/p99/p99.9 (cycles)');
+  for (const s of rows) {
+    for (const r of [s.off, s.on]) {
+      const lat = Object.entries(r.latencyCycles).map(([k, v]) => `${k} ${v.p50}/${v.p99}/${v.p999}`).join(', ');
+      console.log(`  ${r.mode.padEnd(9)} ${String(r.frameBytes).padStart(7)}  ${(r.auth ? 'on' : 'off').padEnd(4)}  ${r.framesPerCycle.toFixed(3).padStart(10)}  ${r.beatsPerCycle.toFixed(3).padStart(9)}  ${r.offeredBeatsPerCycle.toFixed(3).padStart(7)}  ${r.hostBeatsPerCycle.toFixed(3).padStart(7)}  ${String(r.drops).padStart(5)}  ${lat}  stalled ${r.stalledBeats}`);
+    }
+    console.log(`            added by auth: ${Object.entries(s.addedLatencyCycles).map(([k, v]) => `${k} +${v.p50}/+${v.p99}/+${v.p999}`).join(', ')}${s.sameThroughput ? '' : '  THROUGHPUT DIFFERS'}`);
+  }
+}
+const authConfig = (seconds: number) => ({
+  world: 'bench/_b2b_auth.ts: the same worlds driven from TypeScript, links of linkCycles cycles (the C++ world: 1), REQs and APPENDs signed when auth is on',
+  linkCycles: AUTH_LINK_CYCLES, cycles: AUTH_CYCLES, warmupCycles: WARMUP, ackCount: ACK_COUNT, ackDelayCycles: 16, followers: 2,
+  headlineVariant: 'default', sweepVariant: SWEEP_VARIANT.params, headlineNicReply: true, seconds: Math.round(seconds),
+  latencies: 'leaderAppend: REQ first beat in -> APPEND last beat out; followerAck: APPEND first beat in -> first ACK out covering it; leaderCommit: quorum ACK first beat in -> entry out of the host RX queue; clientReply: REQ first beat in -> the leader NIC\'s REPLY out (includes a round trip over the links)',
+  stalledBeats: 'beats scheduled into the measured port that it had not taken at the end (0: the first-beat cycles the latencies start from are exact)',
+});
+
+// --auth-only: only the comparison, into bench/out/nic-auth.json (NIC_BENCH_AUTH_SWEEP=0: without the
+// payload sweep, which needs the MAX_PAYLOAD=1458 build); bench/out/nic.json is left alone.
+if (process.argv.includes('--auth-only')) {
+  const t0 = performance.now();
+  const headline = authHeadlineRuns();
+  const sweep = process.env.NIC_BENCH_AUTH_SWEEP === '0' ? [] : authSweepRuns();
+  const seconds = (performance.now() - t0) / 1000;
+  const file = join(ROOT, 'bench/out/nic-auth.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ auth: { config: authConfig(seconds), headline, payloadSweep: sweep } }, null, 2) + '\n');
+  printAuth([...headline, ...sweep], seconds);
+  console.log(`\nwrote ${file}`);
+  process.exit(0);
+}
+
 const leader = leaderRun(ACK_COUNT, LEADER_CYCLES);
 const follower = followerRun(FOLLOWER_CYCLES);
 
@@ -156,6 +250,11 @@ const sweep = [1, 2, 4, 8].map((k) => {
 
 // Frame sizes from 64 to 1,518 bytes, leader and follower, at 100% offered load.
 const payloadSweep = SWEEP_FRAME_BYTES.flatMap((fb) => [sweepRun('leader', fb, SWEEP_CYCLES), sweepRun('follower', fb, SWEEP_CYCLES)]);
+
+const authT0 = performance.now();
+const authHeadline = authHeadlineRuns();
+const authSweep = authSweepRuns();
+const authSeconds = (performance.now() - authT0) / 1000;
 
 const result = {
   config: {
@@ -193,6 +292,11 @@ const result = {
     hostBeatsPerCycle: r.hostBeatsPerCycle, drops: r.drops,
     atLineRate: r.ratio >= 0.99 && r.drops === 0,
   })),
+  auth: {
+    config: authConfig(authSeconds),
+    headline: authHeadline,
+    payloadSweep: authSweep,
+  },
 };
 
 const outFile = join(ROOT, 'bench/out/nic.json');
@@ -201,7 +305,7 @@ writeFileSync(outFile, JSON.stringify(result, null, 2) + '\n');
 
 const ns = (c: number) => (c * 1000 / CLOCK_MHZ).toFixed(0);
 const f2 = (x: number) => x.toFixed(2);
-console.log(`nicraft NIC benchmark: 512-bit datapath at ${CLOCK_MHZ} MHz, 60-byte frames, 100% offered load, ACK coalescing ${ACK_COUNT}`);
+console.log(`nicraft NIC benchmark: 512-bit datapath at ${CLOCK_MHZ} MHz, ${HDR_BYTES + B2B_PAYLOAD_BYTES}-byte (one-beat) REQs, 100% offered load, ACK coalescing ${ACK_COUNT}`);
 console.log('');
 console.log('throughput                    frames/cycle   drops');
 console.log(`  leader  (REQs + ACKs in)    ${f2(result.leader.framesPerCycle).padStart(12)}   ${result.leader.drops}`);
@@ -224,4 +328,6 @@ console.log('  node      frame B  beats  offered  taken   taken/offered  to host
 for (const r of payloadSweep) {
   console.log(`  ${r.mode.padEnd(9)} ${String(r.frameBytes).padStart(7)}  ${String(r.beatsPerFrame).padStart(5)}  ${r.offeredBeatsPerCycle.toFixed(3).padStart(7)}  ${r.beatsPerCycle.toFixed(3).padStart(5)}   ${r.ratio.toFixed(4).padStart(13)}  ${r.hostBeatsPerCycle.toFixed(3).padStart(7)}  ${r.drops}`);
 }
+console.log('');
+printAuth([...authHeadline, ...authSweep], authSeconds);
 console.log(`\nwrote ${outFile}`);

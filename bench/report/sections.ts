@@ -12,7 +12,7 @@
 //              with the software path's host cost model (sim/read-scaling.ts)
 //   wor        the WOR applications (bench/report/wor.ts): shared-log appends, 2PC commit latency (ModelNic)
 // docs/benchmarks.md explains every figure.
-import { HDR_BYTES, lineRateFps, MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
+import { BEAT_BYTES, HDR_BYTES, lineRateFps, MIN_FRAME_BYTES } from '../../ctrl/wire/wire.gen.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,11 +60,12 @@ export function benchAckGapCycles(replicas: number, planes: number, net: Network
 /** The Cluster's host model (its defaults): every host <-> NIC crossing 1 us, polls every 1 us. */
 export const BENCH_HOST: HostModel = { latencyNs: 1000, pollNs: 1000 };
 /**
- * Request payload of the benchmarks: 16 bytes. It made a minimum-size request (44-byte header + 16 = 60
- * bytes) until frame authentication grew the header to 60 bytes (docs/auth.md): it is now a 76-byte
- * request (80 with FCS, two beats in the NIC).
+ * Request payload of the benchmarks: 4 bytes, the most a one-beat (64-byte) frame holds after the
+ * 60-byte header of frame authentication (docs/auth.md, "Wire cost"): a 64-byte request (68 with FCS),
+ * one beat in the NIC. (Before authentication the header was 44 bytes and the payload 16: a 60-byte
+ * request; with the 60-byte header 16 bytes would make a 76-byte, two-beat request.)
  */
-export const MIN_PAYLOAD = 16;
+export const MIN_PAYLOAD = BEAT_BYTES - HDR_BYTES;
 export const HEADLINE_LOAD = 85.5;
 /** Waverunner (NSDI'23): p99 1.8 us at 85.5 Gb/s, minimum-size, no batching. */
 export const WAVERUNNER_P99_NS = 1800;

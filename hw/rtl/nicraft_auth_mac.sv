@@ -137,15 +137,18 @@ reg [1:0]    key_reg = 2'd0;           // the frame's key context
 wire [BW-1:0] beat_now = in_first ? {BW{1'b0}} : beat_reg;
 wire [1:0]    key_now = in_first ? in_key : key_reg;
 
-wire [WIN-1:0] win [0:KEYS*MAX_BEATS-1];
-genvar gk, gb, gt;
-generate
-    for (gk = 0; gk < KEYS; gk = gk + 1) begin : g_key
-        for (gb = 0; gb < MAX_BEATS; gb = gb + 1) begin : g_beat
-            assign win[gk*MAX_BEATS + gb] = hash_keys[gk*TK_BITS + gb*DATA_WIDTH +: WIN];
-        end
-    end
-endgenerate
+// the key window of (key_now, beat_now): an explicit AND-OR mux of constant part-selects (an indexed
+// part-select with a computed offset becomes a shifter over the whole key in synthesis)
+reg [WIN-1:0] win_sel;
+integer wk, wb;
+always @* begin
+    win_sel = {WIN{1'b0}};
+    for (wk = 0; wk < KEYS; wk = wk + 1)
+        for (wb = 0; wb < MAX_BEATS; wb = wb + 1)
+            if (key_now == 2'(wk) && beat_now == BW'(wb))
+                win_sel = win_sel | hash_keys[wk*TK_BITS + wb*DATA_WIDTH +: WIN];
+end
+genvar gb, gt;
 
 wire [DATA_WIDTH-1:0] keep_bits;
 generate
@@ -167,7 +170,7 @@ always @(posedge clk) begin
     h1_first_reg <= in_first;
     h1_last_reg <= in_last;
     h1_data_reg <= in_data & keep_bits;
-    h1_win_reg <= win[32'(key_now)*MAX_BEATS + 32'(beat_now)];
+    h1_win_reg <= win_sel;
     if (rst) begin
         beat_reg <= {BW{1'b0}};
         key_reg <= 2'd0;
@@ -216,8 +219,18 @@ reg [128*11-1:0] st_reg = 0;           // stage r at [128r +: 128]
 reg [2*11-1:0]   sk_reg = 0;           // the frame's key context, stage r at [2r +: 2]
 reg [10:0]       sv_reg = 0;
 
+// round key r of context k: an explicit AND-OR mux over the contexts (constant part-selects)
+function automatic [127:0] round_key(input [KEYS*11*128-1:0] keys, input [1:0] k, input integer r);
+    integer c;
+    begin
+        round_key = 128'd0;
+        for (c = 0; c < KEYS; c = c + 1)
+            if (k == 2'(c)) round_key = round_key | keys[(c*11 + r)*128 +: 128];
+    end
+endfunction
+
 always @(posedge clk) begin
-    st_reg[0 +: 128] <= in_nonce ^ round_keys[32'(in_key)*11*128 +: 128];
+    st_reg[0 +: 128] <= in_nonce ^ round_key(round_keys, in_key, 0);
     sk_reg[0 +: 2] <= in_key;
     sv_reg[0] <= in_valid && in_first;
     if (rst) sv_reg[0] <= 1'b0;
@@ -227,7 +240,7 @@ generate
     for (gt = 1; gt <= 10; gt = gt + 1) begin : g_round
         always @(posedge clk) begin
             st_reg[128*gt +: 128] <= aes_round(st_reg[128*(gt-1) +: 128],
-                round_keys[(32'(sk_reg[2*(gt-1) +: 2])*11 + gt)*128 +: 128], gt == 10);
+                round_key(round_keys, sk_reg[2*(gt-1) +: 2], gt), gt == 10);
             sk_reg[2*gt +: 2] <= sk_reg[2*(gt-1) +: 2];
             sv_reg[gt] <= sv_reg[gt-1];
             if (rst) sv_reg[gt] <= 1'b0;

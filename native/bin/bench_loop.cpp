@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   cfg.ack_count = uint32_t(std::atoi(argv[3]));
   cfg.ack_delay = 16;
   cfg.hb_interval = 1000;
-  cfg.payload_bytes = 16;
+  cfg.payload_bytes = 4;   // a one-beat REQ (64 - 60-byte header), as sim/b2b.ts B2B_PAYLOAD_BYTES
   cfg.seed = 1;
   uint64_t warmup = std::strtoull(argv[4], nullptr, 10), cycles = std::strtoull(argv[5], nullptr, 10),
            chunk = std::strtoull(argv[6], nullptr, 10);
