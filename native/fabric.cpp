@@ -135,6 +135,11 @@ struct World {
   uint64_t host_keep_max = 100000;
   std::string error;
   bool log_injections = true;
+  // a wire tap (off by default): the last tap_max frames that entered the fabric from any endpoint
+  // (user: bits 0..15 the sender endpoint, bits 16.. the plane), for an attacker to replay or alter
+  bool tap_on = false;
+  size_t tap_max = 64;
+  std::deque<Frame> tap;
 
   size_t E() const { return N + C + X; }
   bool is_client(size_t e) const { return e >= N; }
@@ -156,6 +161,14 @@ struct World {
     Port& pt = ports[p][src];
     const int64_t w = m.wire_ps(data->size());
     pt.up_frames++;
+    if (tap_on) {
+      Frame f;
+      f.data = *data;
+      f.user = uint32_t(src) | (uint32_t(p) << 16);
+      f.cycle = cycle;
+      tap.push_back(std::move(f));
+      if (tap.size() > tap_max) tap.pop_front();
+    }
     int64_t first = s + (is_client(src) ? m.client_tx_ps : m.nic_tx_ps) + m.cable_ps;
     Ev e{};
     e.t = first + m.switch_ps + (m.cut_through ? 0 : w);
@@ -772,6 +785,28 @@ int64_t nr_cluster_ext_poll(void* h, uint32_t k, uint8_t* buf, uint32_t cap) {
   if (k >= w->X) return -1;
   return pack_frames(w->ext_in[k], buf, cap);
 }
+
+// An attacker on the link into node i's NIC on a plane: the frame reaches the NIC's input now (no
+// switch, no faults). 0: queued; 1: the node or the plane's links are down; -1: bad arguments.
+int32_t nr_cluster_inject_rx(void* h, uint32_t i, uint32_t plane, const uint8_t* data, uint32_t len) {
+  auto* w = static_cast<World*>(h);
+  if (i >= w->N || plane >= w->P || len < 14) return -1;
+  if (w->crashed[i] || !w->plane_up[plane]) return 1;
+  Frame f;
+  f.data.assign(data, data + len);
+  f.cycle = w->cycle;
+  w->nics[i]->in[plane].q.push_back(std::move(f));
+  return 0;
+}
+// The wire tap: on (keeping the last `keep` frames) or off (and emptied).
+void nr_cluster_tap(void* h, uint32_t keep) {
+  auto* w = static_cast<World*>(h);
+  w->tap_on = keep > 0;
+  w->tap_max = keep;
+  if (!w->tap_on) w->tap.clear();
+}
+// The frames the tap holds (packed as nr_cluster_pull_host packs them), emptied.
+int64_t nr_cluster_tap_poll(void* h, uint8_t* buf, uint32_t cap) { return pack_frames(static_cast<World*>(h)->tap, buf, cap); }
 
 // The least latency the model allows for one hop of a frame of len bytes (ps).
 int64_t nr_cluster_hop_ps(void* h, uint32_t len, uint32_t from_client, uint32_t to_client) {

@@ -231,6 +231,7 @@ interface ClusterApi {
   create: Fn; destroy: Fn; planes: Fn; nodes: Fn; cycle: Fn; nic: Fn; addFault: Fn; run: Fn; error: Fn;
   setLeader: Fn; setPlaneHint: Fn; stopTraffic: Fn; crashed: Fn; stats: Fn; events: Fn; log: Fn;
   latency: Fn; histogram: Fn; buckets: Fn; pullHost: Fn; hopPs: Fn; extSend: Fn; extPoll: Fn;
+  injectRx: Fn; tap: Fn; tapPoll: Fn;
 }
 function api(path: string): ClusterApi {
   return declareApi(path, 'cluster', {
@@ -257,6 +258,9 @@ function api(path: string): ClusterApi {
     hopPs: 'int64_t nr_cluster_hop_ps(void *h, uint32_t len, uint32_t from_client, uint32_t to_client)',
     extSend: 'int32_t nr_cluster_ext_send(void *h, uint32_t k, uint32_t plane, const uint8_t *data, uint32_t len)',
     extPoll: 'int64_t nr_cluster_ext_poll(void *h, uint32_t k, void *buf, uint32_t cap)',
+    injectRx: 'int32_t nr_cluster_inject_rx(void *h, uint32_t i, uint32_t plane, const uint8_t *data, uint32_t len)',
+    tap: 'void nr_cluster_tap(void *h, uint32_t keep)',
+    tapPoll: 'int64_t nr_cluster_tap_poll(void *h, void *buf, uint32_t cap)',
   });
 }
 
@@ -637,6 +641,37 @@ export class Cluster {
         const user = this.buf.readUInt32LE(off + 4);
         const cycle = Number(this.buf.readBigUInt64LE(off + 8));
         out.push({ frame: Uint8Array.from(this.buf.subarray(off + 16, off + 16 + len)), plane: user >>> 8, badFcs: (user & 1) !== 0, cycle });
+        off += 16 + ((len + 7) & ~7);
+      }
+    }
+  }
+
+  /**
+   * An attacker on the link into node's NIC on a plane (tests of forged frames): the frame enters the
+   * NIC's input now, past the switch and its faults. False if the node or the plane is down.
+   */
+  injectRx(node: number, plane: number, frame: Uint8Array): boolean {
+    const r = this.a.injectRx(this.handle, node, plane, frame, frame.length) as number;
+    if (r < 0) throw new Error(`Cluster.injectRx: bad node ${node}, plane ${plane} or a ${frame.length}-byte frame`);
+    return r === 0;
+  }
+  /** The wire tap: keep the last `keep` frames that entered the fabric from any endpoint (0: off). */
+  tap(keep: number): void {
+    this.a.tap(this.handle, keep);
+  }
+  /** The frames the tap kept since the last call: sender endpoint, plane, the cycle it sent them. */
+  tapPoll(): Array<{ frame: Uint8Array; src: number; plane: number; cycle: number }> {
+    const out: Array<{ frame: Uint8Array; src: number; plane: number; cycle: number }> = [];
+    for (;;) {
+      const n = Number(this.a.tapPoll(this.handle, this.buf, this.buf.length));
+      if (n === 0) return out;
+      if (n < 0) { this.buf = Buffer.alloc(Math.max(-n, this.buf.length * 2)); continue; }
+      let off = 0;
+      while (off < n) {
+        const len = this.buf.readUInt32LE(off);
+        const user = this.buf.readUInt32LE(off + 4);
+        const cycle = Number(this.buf.readBigUInt64LE(off + 8));
+        out.push({ frame: Uint8Array.from(this.buf.subarray(off + 16, off + 16 + len)), src: user & 0xffff, plane: user >>> 16, cycle });
         off += 16 + ((len + 7) & ~7);
       }
     }

@@ -528,6 +528,18 @@ export class ModelWorld {
     this.route(src, plane, frame, this._cycle * this.P);
   }
 
+  /**
+   * An attacker on the link into node dst's NIC on a plane (the fault campaigns' attacker): the frame
+   * reaches the NIC at the next cycle, past the switch and its faults. False if the node or the plane
+   * (its links) is down.
+   */
+  injectRx(dst: number, plane: number, frame: Uint8Array): boolean {
+    const n = this.nodes[dst];
+    if (!n || !n.up || plane >= this.planes || !this.planeUp[plane]) return false;
+    insertSorted(n.rxQ[plane]!, { at: this._cycle + 1, seq: this.seq++, frame: Uint8Array.from(frame), macError: false });
+    return true;
+  }
+
   private route(src: number, plane: number, frame: Uint8Array, readyPs: number): void {
     this.netStats.frames++;
     this.onRoute?.(src, plane, frame);

@@ -41,6 +41,11 @@ export interface RaftOptions {
   /** client ids answered by the leader's host at apply (default: the external clients only) */
   hostReplies?: (clientId: number) => boolean;
   key: Uint8Array;
+  /**
+   * Frame authentication (issue 16; docs/auth.md): each Replica installs the node and client keys
+   * derived from these secrets (ReplicaOptions.frameAuth); external clients must then sign their REQs.
+   */
+  frameAuth?: { nodeSecret: Uint8Array; clientSecret: Uint8Array };
   preVote: boolean;
   leaseReads: boolean;
   /** replies wait until a quorum of replicas' storage holds the entry (survives a crash of all) */
@@ -121,6 +126,7 @@ export class RaftHost implements HostSoftware {
       tuning: this.owner.tuning,
       hostReplies: this.opts.hostReplies ?? ((c) => c > this.owner.trafficClients),
       durableReplies: this.opts.durableReplies,
+      ...(this.opts.frameAuth ? { frameAuth: this.opts.frameAuth } : {}),
       log: (s) => ctx.log(s),
     });
     r.onRoleChange = (role, term) => this.owner.roleChanged(this.port, role, term);

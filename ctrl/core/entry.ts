@@ -53,7 +53,8 @@ export function retransmitFrame(frame: Uint8Array, from: NodeId, to: NodeId, com
 }
 
 /** The part of an entry that identifies it for the CRC in Append messages: everything but the
- *  per-transmission fields (MACs, flags, src and dst node, rsvd, commit index). */
+ *  per-transmission fields (MACs, flags, src and dst node, rsvd, commit index, and the frame
+ *  authentication fields: key id, packet number and ICV, which each NIC writes as it sends). */
 export function entryIdentity(frame: Uint8Array): Uint8Array {
   const f = Uint8Array.from(frame); // a copy (Buffer.slice would be a view)
   f.fill(0, 0, 12);
@@ -62,6 +63,7 @@ export function entryIdentity(frame: Uint8Array): Uint8Array {
   f[20] = 0;
   f[21] = 0; // rsvd: the NIC's retransmission round on go-back-N copies
   f.fill(0, 30, 34);
+  f.fill(0, 44, Math.min(f.length, 60)); // auth_kid, auth_rsvd, pn, icv (docs/auth.md)
   return f;
 }
 

@@ -109,6 +109,8 @@ export class Core {
   voters: NodeId[] = [];
   tracker: ProgressTracker;
   recovering = false;
+  /** An observer (tests, the fault campaigns' term check): called with the new term each time this node starts a real election. */
+  onCampaign?: (term: number) => void;
 
   private now = 0;
   private electionDeadline = 0;
@@ -622,6 +624,7 @@ export class Core {
       if (this.recovering) return;
       this.role = 'candidate';
       this.term += 1;
+      this.onCampaign?.(this.term);
       this.vote = this.id;
       this.lead = 0;
       this.setCsr('TERM', this.term);

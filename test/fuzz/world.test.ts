@@ -7,6 +7,7 @@ import { drawSchedule } from '../../verify/fuzz/schedule.js';
 import { runSeed } from '../../verify/fuzz/campaign.js';
 import { KvStore, decodeCommand } from '../../ctrl/app/kv.js';
 import { decodeHeader, framePayload } from '../../ctrl/wire/wire.gen.js';
+import { RxFifo } from '../../ctrl/nic/model/rx-fifo.js';
 
 describe('schedules', () => {
   it('are a pure function of the seed, sorted, inside the fault phase, with f from the smallest configuration (both draws)', () => {
@@ -145,5 +146,42 @@ describe('the checks catch injected bugs', () => {
     const r = runSeed(7, { draw: 1, outDir: 'build/fuzz-out/mutation', strictClient: false, traceOnFailure: false });
     expect(r.ok).toBe(false);
     expect(r.failures.join('\n')).toMatch(/not linearizable/);
+  }, 60_000);
+});
+
+describe('the network attacker (issue 16 item 5; verify/fuzz/attacker.ts)', () => {
+  it('is drawn from a stream of its own: a seed with it is the seed without it plus attack bursts of every kind and type', () => {
+    const hows = new Set<string>();
+    const types = new Set<number>();
+    for (let seed = 1; seed <= 100; seed++) {
+      const a = drawSchedule(seed);
+      const b = drawSchedule(seed, { attack: true });
+      expect(a.frameAuth).toBeUndefined();
+      expect(b.frameAuth).toBe(true);
+      expect(b.events.filter((e) => e.kind !== 'attack')).toEqual(a.events);
+      const bursts = b.events.filter((e) => e.kind === 'attack');
+      expect(bursts.length).toBeGreaterThanOrEqual(2);
+      for (const e of bursts) {
+        expect(e.atUs).toBeLessThan(b.faultUs);
+        for (const f of e.frames) { hows.add(f.how); types.add(f.type); }
+      }
+      expect(drawSchedule(seed, { attack: true })).toEqual(b);
+    }
+    expect([...hows].sort()).toEqual(['flip', 'forge', 'garbage', 'replay-old', 'replay-recent', 'truncate']);
+    expect([...types].sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('catches a NIC that ignores the authentication verdict (a mutant of the ModelNic)', () => {
+    const beat = RxFifo.prototype.beat;
+    try {
+      RxFifo.prototype.beat = function (this: RxFifo, buf, k, macError) { return beat.call(this, buf, k, macError, 0); };
+      const r = runSeed(3, { attack: true, outDir: 'build/fuzz-out/mutation', traceOnFailure: false });
+      console.log(`attacker mutant (rx_auth verdict ignored), seed 3: ${r.ok ? 'passed' : r.failures[0]}`);
+      expect(r.ok).toBe(false);
+      expect(r.failures.join('\n')).toMatch(/attacker/);
+    } finally {
+      RxFifo.prototype.beat = beat;
+    }
+    expect(runSeed(3, { attack: true, outDir: 'build/fuzz-out/mutation', traceOnFailure: false }).ok).toBe(true);
   }, 60_000);
 });

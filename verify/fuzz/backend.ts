@@ -11,6 +11,16 @@ import { RaftCluster } from '../../sim/raft-host.js';
 import { FuzzClients } from './workload.js';
 import type { JsonHistory } from '../check/types.js';
 import { Draw, type Schedule } from './schedule.js';
+import { FrameSigner, contextOf, deriveKey } from '../../ctrl/nic/auth-keys.js';
+import { MsgType, type CounterName } from '../../ctrl/wire/wire.gen.js';
+
+/** The cluster's frame secrets of a seed (frame authentication): node key and client key. */
+export function frameSecrets(seed: number): { nodeSecret: Uint8Array; clientSecret: Uint8Array } {
+  return {
+    nodeSecret: new Uint8Array(32).map((_, i) => (seed * 131 + i * 29 + 7) & 0xff),
+    clientSecret: new Uint8Array(32).map((_, i) => (seed * 71 + i * 13 + 101) & 0xff),
+  };
+}
 
 export interface Backend {
   readonly kind: 'model' | 'rtl';
@@ -58,6 +68,15 @@ export interface Backend {
   txFrames(): number[];
   hostTxFrames(): number[];
   log(line: string): void;
+  /** frame authentication on (every NIC checks and signs, the clients sign their REQs) */
+  readonly frameAuth: boolean;
+  /** the attacker: a frame into port's NIC input on a plane now, past the switch (false: the node is down) */
+  injectRx(port: number, plane: number, frame: Uint8Array): boolean;
+  /** the wire tap: starts calling onWire with frames as they enter the fabric */
+  tapWire(): void;
+  onWire?: (src: number, plane: number, frame: Uint8Array) => void;
+  /** the NIC's counters (a driver's read; undefined: the node is down) */
+  counters(port: number): Record<CounterName, bigint> | undefined;
   /** log every client frame and outcome */
   traceClients(): void;
   /** hooks */
@@ -98,11 +117,15 @@ export class ModelBackend implements Backend {
   onCommand?: (port: number, clientId: number, seq: number, index: number, duplicate: boolean) => void;
   onRole?: (port: number, role: string, term: number) => void;
 
+  readonly frameAuth: boolean;
+  onWire?: (src: number, plane: number, frame: Uint8Array) => void;
+
   constructor(s: Schedule, o: { nicGuard?: boolean } = {}) {
     this.ports = s.replicas + (s.spare ? 1 : 0);
     this.planes = s.planes;
+    this.frameAuth = s.frameAuth ?? false;
     this.world = new ModelWorld({
-      nicGuard: o.nicGuard ?? false,
+      nicGuard: o.nicGuard ?? false, frameAuth: this.frameAuth,
       replicas: this.ports, voters: s.replicas, planes: s.planes, seed: s.seed, clients: s.workload.clients,
       raft: {
         electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
@@ -175,6 +198,12 @@ export class ModelBackend implements Backend {
   hostTxFrames(): number[] { return this.world.nodes.map((n) => n.hostTxFrames); }
   log(line: string): void { this.world.log(line); }
   traceClients(): void { this.clients.trace = (l) => this.world.log(l); }
+  injectRx(port: number, plane: number, frame: Uint8Array): boolean { return this.world.injectRx(port, plane, frame); }
+  tapWire(): void { this.world.onRoute = (src, plane, f) => this.onWire?.(src, plane, f); }
+  counters(port: number): Record<CounterName, bigint> | undefined {
+    const n = this.world.nodes[port]!;
+    return n.up ? n.wnic.readCounters() : undefined;
+  }
   destroy(): void { /* nothing native */ }
 }
 
@@ -198,11 +227,16 @@ export class RtlBackend implements Backend {
   private planesDown = new Set<number>();
   private downSet = new Set<number>();
   private readonly hostTx: number[];
+  readonly frameAuth: boolean;
+  onWire?: (src: number, plane: number, frame: Uint8Array) => void;
+  private tapping = false;
 
   constructor(s: Schedule) {
     this.ports = s.replicas + (s.spare ? 1 : 0);
     this.planes = s.planes;
+    this.frameAuth = s.frameAuth ?? false;
     this.hostTx = Array.from({ length: this.ports }, () => 0);
+    const secrets = frameSecrets(s.seed);
     this.rc = new RaftCluster({
       replicas: this.ports, voters: s.replicas, planes: s.planes, seed: s.seed, kvClients: 0, rawClients: s.workload.clients,
       workload: { clients: 1, ratePct: 0 },
@@ -211,9 +245,19 @@ export class RtlBackend implements Backend {
         electionTimeoutNs: s.electionTimeoutUs * 1000, heartbeatIntervalNs: s.heartbeatUs * 1000, tickNs: s.tickUs * 1000,
         durableReplies: s.durableReplies, ...(s.nic ? { tuning: s.nic } : {}),
         followerReads: s.followerReads ?? false, followerReplies: s.workload.followerReplies ?? false,
+        ...(this.frameAuth ? { frameAuth: secrets } : {}),
       },
     });
     const rc = this.rc;
+    // the clients sign their REQs with the client key (as ModelWorld.clientSend); packet numbers per client, increasing
+    const signer = new FrameSigner({ [contextOf('client', 0)]: deriveKey(secrets.clientSecret, 'client', 0) });
+    const pns = new Map<number, number>();
+    const sign = (k: number, f: Uint8Array): Uint8Array => {
+      if (!this.frameAuth || f[15] !== MsgType.REQ) return f;
+      const pn = Math.max(rc.cycle, (pns.get(k) ?? 0) + 1);
+      pns.set(k, pn);
+      return signer.sign(f, 0, pn);
+    };
     const apply = rc.ledgerApply.bind(rc);
     rc.ledgerApply = (port: number, e: Entry, c?: number) => { apply(port, e, c); this.onApplied?.(port, e); };
     rc.onCommandApplied = (p, c, q, i, d) => this.onCommand?.(p, c, q, i, d);
@@ -233,7 +277,7 @@ export class RtlBackend implements Backend {
     const base = 1;
     this.clients = new FuzzClients({
       planes: s.planes,
-      send: (k, p, f) => rc.cluster.clientSend(k, p, f),
+      send: (k, p, f) => rc.cluster.clientSend(k, p, sign(k, f)),
       poll: (k) => rc.cluster.clientPoll(k).filter((f) => !f.badFcs).map((f) => f.frame),
       nowNs: () => rc.cycle * rc.nsPerCycle,
       readAt: (port, key, done) => {
@@ -277,6 +321,7 @@ export class RtlBackend implements Backend {
         this.storageCrash(port, e);
       }
     }
+    if (this.tapping) for (const t of this.rc.cluster.tapPoll()) this.onWire?.(t.src, t.plane, t.frame);
   }
   leader(): number { return liveLeader(this.rc.hosts.map((h, i) => (this.downSet.has(i) ? undefined : h.replica))); }
   up(port: number): boolean { return !this.downSet.has(port); }
@@ -360,5 +405,14 @@ export class RtlBackend implements Backend {
   hostTxFrames(): number[] { return [...this.hostTx]; }
   log(line: string): void { this.extra.push(`${this.rc.cycle} ${line}`); }
   traceClients(): void { this.clients.trace = (l) => this.log(l); }
+  injectRx(port: number, plane: number, frame: Uint8Array): boolean {
+    if (this.downSet.has(port)) return false;
+    return this.rc.cluster.injectRx(port, plane, frame);
+  }
+  tapWire(): void { this.tapping = true; this.rc.cluster.tap(64); }
+  counters(port: number): Record<CounterName, bigint> | undefined {
+    if (this.downSet.has(port)) return undefined;
+    return this.rc.cluster.nics[port]!.readCounters();
+  }
   destroy(): void { this.rc.destroy(); }
 }

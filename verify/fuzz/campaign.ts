@@ -28,6 +28,8 @@ import { decodeHeader } from '../../ctrl/wire/wire.gen.js';
 import type { JsonHistory } from '../check/types.js';
 import { ModelBackend, RtlBackend, type Backend } from './backend.js';
 import { AppliedStallDetector, TxStallDetector } from './liveness.js';
+import { Attacker, FORGED_SEQ_BASE, commandKey, type AttackStats } from './attacker.js';
+import type { Core } from '../../ctrl/core/raft.js';
 import { Draw, describeEvent, describeSchedule, drawSchedule, type DrawOptions, type FuzzEvent, type Schedule, type Target } from './schedule.js';
 
 export interface FuzzOptions extends DrawOptions {
@@ -83,6 +85,10 @@ export interface SeedStats {
   sequencedTwice: number;
   /** client commands answered from the session instead of executed (per node and application) */
   sessionAnswered: number;
+  /** the highest term a legitimate candidate started (no node's term may exceed it) */
+  maxTerm: number;
+  /** the network attacker (DrawOptions.attack): what it injected and what the NICs counted */
+  attack?: AttackStats;
 }
 
 export interface SeedResult {
@@ -117,6 +123,7 @@ export function replayCommand(seed: number, o: FuzzOptions): string {
   if (o.followerReads !== undefined) parts.push(`--follower-reads ${o.followerReads ? 'on' : 'off'}`);
   if (o.clientPlanes !== undefined) parts.push(`--client-planes ${o.clientPlanes}`);
   if (o.followerReplies !== undefined) parts.push(`--follower-replies ${o.followerReplies ? 'on' : 'off'}`);
+  if (!o.attack) parts.push('--no-attack');
   if (o.nicGuard) parts.push('--guard');
   return parts.join(' ');
 }
@@ -143,6 +150,7 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
   const rnd = new Draw(seed ^ 0x5bd1e995);
   const stats: SeedStats = {
     simUs: 0, wallMs: 0, checkMs: 0, ok: 0, fail: 0, indeterminate: 0, leaders: 0, crashes: 0, restarts: 0, skipped: 0, maxApplied: 0, historyOps: 0, reads: {}, maxImpaired: 0, pruned: 0, sequencedTwice: 0, sessionAnswered: 0,
+    maxTerm: 0,
   };
   const now = (): number => b.nowUs();
   const note = (line: string): void => b.log(`fuzz: ${line}`);
@@ -156,6 +164,7 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
   // rebuilds its state from storage or a snapshot executes it again at the same index)
   const executedAt = new Map<string, number>();  // "client:seq" -> the index it executed at
   b.onCommand = (port, clientId, seq, index, duplicate) => {
+    if (seq >= FORGED_SEQ_BASE) fail(`attacker: n${port + 1} applied a forged command (client ${clientId} seq ${seq}) at index ${index} (at ${now().toFixed(1)} us)`);
     if (duplicate) { stats.sessionAnswered++; return; }
     const k = `${clientId}:${seq}`;
     const at = executedAt.get(k);
@@ -163,6 +172,7 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
     else if (at !== index) fail(`exactly once: client ${clientId} seq ${seq} executed at index ${at} and, by n${port + 1}, at index ${index} (at ${now().toFixed(1)} us)`);
   };
   b.onApplied = (port, e) => {
+    if (attacker?.forged.has(commandKey(e.frame))) fail(`attacker: n${port + 1} applied a command the attacker made (index ${e.index}, client ${decodeHeader(e.frame).clientId} seq ${decodeHeader(e.frame).seq}) (at ${now().toFixed(1)} us)`);
     const crc = crc32(entryIdentity(e.frame));
     const h = decodeHeader(e.frame);
     if (h.clientId !== 0) {
@@ -196,6 +206,54 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
     agenda.splice(i, 0, it);
   };
   const Ts = s.faultUs;
+
+  // ---- terms: no node's term above the highest a legitimate candidate started --------------------
+  // A term moves up only when a node starts an election (Core.onCampaign) or takes a higher term from
+  // a message; a legitimate message carries a term some candidate started. So every node's term stays
+  // at or below the highest term started by a candidate whose previous term was itself legitimate.
+  const watched = new WeakSet<Core>();
+  const watchCores = (): void => {
+    for (let p = 0; p < ports; p++) {
+      const c = b.replica(p)?.core;
+      if (!c || watched.has(c)) continue;
+      watched.add(c);
+      if (c.term > stats.maxTerm) {
+        // a core restarted from its storage: its term was reached (and checked) before
+        if (stats.maxTerm > 0 || c.term > 1) fail(`term: n${p + 1} booted at term ${c.term}, above every legitimately started term (${stats.maxTerm})`);
+        stats.maxTerm = c.term;
+      }
+      c.onCampaign = (t) => {
+        if (t - 1 > stats.maxTerm) fail(`term: n${p + 1} started an election at term ${t} from term ${t - 1}, above every legitimately started term (${stats.maxTerm}) (at ${now().toFixed(1)} us)`);
+        else if (t > stats.maxTerm) stats.maxTerm = t;
+      };
+    }
+  };
+  const termFailed = new Set<number>();
+  const checkTerms = (): void => {
+    watchCores();
+    for (let p = 0; p < ports; p++) {
+      const c = b.replica(p)?.core;
+      if (!c || c.term <= stats.maxTerm || termFailed.has(p)) continue;
+      termFailed.add(p);
+      fail(`term: n${p + 1} is at term ${c.term}, above every term a legitimate candidate started (${stats.maxTerm}) (at ${now().toFixed(1)} us)`);
+    }
+  };
+
+  // ---- the network attacker (attacker.ts) -----------------------------------------------------------
+  const attacker = s.events.some((e) => e.kind === 'attack') ? new Attacker({
+    ports: b.ports, planes: b.planes, nowUs: () => b.nowUs(), up: (p) => b.up(p),
+    injectRx: (p, pl, f) => b.injectRx(p, pl, f), counters: (p) => b.counters(p),
+    view: (p) => {
+      const r = b.replica(p);
+      if (!r) return undefined;
+      const st = r.core.status();
+      return { term: st.term, lastIndex: st.lastIndex, commit: st.commit, leader: st.lead };
+    },
+  }, seed, s.workload.clients, fail, note, (us, fn) => at(us, fn)) : undefined;
+  if (attacker) {
+    b.tapWire();
+    b.onWire = (src, plane, f) => attacker.capture(src, plane, f);
+  }
   // the client's retry budget in time (KvClient.retryBudgetNs)
   const budgetUs = s.workload.retryBudgetUs ?? (s.workload.maxAttempts || 1) * s.workload.attemptTimeoutUs;
   let faultsOn = true;
@@ -233,10 +291,13 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
     at(t, () => {
       if (b.up(port)) return;
       b.restart(port);
+      attacker?.restarted(port);
+      watchCores();
       stats.restarts++;
     });
   };
   b.onCrash = (port, cause) => {
+    attacker?.crashed(port);
     if (cause === 'fault') return; // crashes the runner ordered itself (counted and restarted in exec)
     stats.crashes++;
     note(`n${port + 1} crashed: ${cause}`);
@@ -331,6 +392,7 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
         if (!b.up(p)) return;
         if (!withinBound(p)) { stats.skipped++; note(`crash of n${p + 1} skipped (fault bound ${bound()})`); return; }
         b.crash(p, e.how);
+        attacker?.crashed(p);
         stats.crashes++;
         scheduleRestart(p, e.downUs);
         return;
@@ -359,6 +421,9 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
         b.request(L, { kind: 'transfer', to });
         return;
       }
+      case 'attack':
+        attacker?.fire(e);
+        return;
       case 'compact': {
         const p = resolve(e.target);
         const r = b.replica(p);
@@ -398,6 +463,7 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
   const appliedStall = new AppliedStallDetector(ports, Math.max(1000, 8 * s.electionTimeoutUs, 30 * s.heartbeatUs));
   let watchAppliedOn = false;
   const detector = (): void => {
+    checkTerms();
     for (const f of txStall.sample({ nowUs: now(), up: Array.from({ length: ports }, (_, p) => b.up(p)), tx: b.txFrames(), hostTx: b.hostTxFrames() })) {
       fail(`liveness detector: ${f}`);
     }
@@ -450,7 +516,7 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
       b.healNetwork();
       for (let p = 0; p < ports; p++) {
         b.storage(p).disarm();
-        if (!b.up(p)) { b.restart(p); stats.restarts++; }
+        if (!b.up(p)) { b.restart(p); attacker?.restarted(p); stats.restarts++; }
       }
       note(`faults stop; liveness required within ${s.livenessUs} us\n  ${status()}`);
       b.markLiveness();
@@ -507,9 +573,11 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
         sampleKv();
       }
     }
+    checkTerms();
   } catch (e) {
     fail(`exception in the control plane or the world: ${(e as Error).stack ?? String(e)}`);
   }
+  if (attacker) stats.attack = { ...attacker.stats };
 
   // ---- the client's `failed` claims ----------------------------------------------------------------
   const clientMisreports: string[] = [];

@@ -54,6 +54,7 @@ interface CliOpts {
   json?: string;
   quiet?: boolean;
   wor?: boolean;
+  attack: boolean;
 }
 
 export function formatResult(r: SeedResult): string {
@@ -63,7 +64,9 @@ export function formatResult(r: SeedResult): string {
   const rec = st.recoveryUs !== undefined ? `, recovered in ${st.recoveryUs} us` : '';
   const mis = r.clientMisreports.length ? `, ${r.clientMisreports.length} client misreport(s)` : '';
   const twice = st.sequencedTwice ? `, ${st.sequencedTwice} sequenced twice (executed once)` : '';
-  return `${head} ${r.summary} | ${ops}, applied ${st.maxApplied}${twice}, ${st.crashes} crash(es)${st.skipped ? ` (${st.skipped} skipped)` : ''}${rec}${mis} | ${st.wallMs} ms`;
+  const a = st.attack;
+  const atk = a ? `, attacker ${a.frames} frames in ${a.bursts} bursts (counted: AUTH_FAIL ${a.authFail}, NO_KEY ${a.noKey}, REPLAY ${a.replay})` : '';
+  return `${head} ${r.summary} | ${ops}, applied ${st.maxApplied}${twice}, ${st.crashes} crash(es)${st.skipped ? ` (${st.skipped} skipped)` : ''}${rec}${mis}${atk} | ${st.wallMs} ms`;
 }
 
 /** A failing seed, as the campaign and the merge print it: the drawn configuration, the failures, the replay command. */
@@ -128,6 +131,7 @@ export function register(program: Command): void {
     .option('--no-strict-client', "do not fail a seed when the client library's 'failed' outcome was wrong (still reported)")
     .option('--json <file>', 'write every seed result in full (schedules included) as JSON')
     .option('--quiet', 'print failing seeds and the summary only')
+    .option('--no-attack', 'frame authentication off and no network attacker (the campaigns before issue 16 item 5)')
     .option('--wor', 'the WOR campaign (verify/fuzz/wor.ts, docs/wor.md): shared log, 2PC and write-once registers under faults, ModelNic world; takes --seed/--seeds/--from/--us')
     .action(async (o: CliOpts) => {
       if (o.wor) { await runWorCampaign(o); return; }
@@ -136,7 +140,7 @@ export function register(program: Command): void {
       if (o.shard && o.seed !== undefined) { console.error('nicraft fuzz: --shard splits a range of seeds (--seeds or --minutes), not --seed'); process.exitCode = 2; return; }
       if (o.shard && o.from === undefined) { console.error('nicraft fuzz: --shard needs --from (every shard must split the same seed space)'); process.exitCode = 2; return; }
       const fo: FuzzOptions = {
-        rtl: !!o.rtl, outDir: o.files, keep: !!o.keep, trace: !!o.trace, nicGuard: !!o.guard, strictClient: o.strictClient, draw,
+        rtl: !!o.rtl, outDir: o.files, keep: !!o.keep, trace: !!o.trace, nicGuard: !!o.guard, strictClient: o.strictClient, draw, attack: o.attack,
         ...(o.us !== undefined ? { faultUs: o.us } : {}),
         ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) as 3 | 5 | 7 } : {}),
@@ -146,7 +150,7 @@ export function register(program: Command): void {
         ...(o.clientPlanes !== undefined ? { clientPlanes: o.clientPlanes } : {}),
       };
       const options: CampaignOptions = {
-        backend: fo.rtl ? 'rtl' : 'model', draw, strictClient: o.strictClient, nicGuard: !!o.guard,
+        backend: fo.rtl ? 'rtl' : 'model', draw, strictClient: o.strictClient, nicGuard: !!o.guard, ...(o.attack ? { attack: true } : {}),
         ...(o.us !== undefined ? { faultUs: o.us } : {}),
         ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
         ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}),

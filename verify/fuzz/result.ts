@@ -25,6 +25,8 @@ export interface CampaignOptions {
   followerReads?: boolean;
   /** the clients' plane mode forced (absent: drawn per seed) */
   clientPlanes?: 'rotate' | 'duplicate';
+  /** frame authentication and the network attacker (absent: off, as before they existed) */
+  attack?: boolean;
 }
 
 export interface SeedRecord {

@@ -10,6 +10,7 @@
 
 import type { CrashPoint } from '../../ctrl/core/memstore.js';
 import { SeededRand } from '../../ctrl/rand.js';
+import { MsgType } from '../../ctrl/wire/wire.gen.js';
 
 export type Target = number | 'leader' | 'follower';
 export type Endpoint = number | { client: number };
@@ -29,7 +30,9 @@ export type FuzzEvent =
   /** leadership transfer to a voter */
   | { kind: 'transfer'; atUs: number; to: Target }
   /** the application snapshots at its applied index and the core compacts its log */
-  | { kind: 'compact'; atUs: number; target: Target };
+  | { kind: 'compact'; atUs: number; target: Target }
+  /** the network attacker injects a burst of frames into one NIC (DrawOptions.attack; verify/fuzz/attacker.ts) */
+  | ({ kind: 'attack' } & AttackBurst);
 
 export interface FuzzWorkload {
   clients: number;
@@ -109,6 +112,8 @@ export interface Schedule {
   faultBound: number;
   workload: FuzzWorkload;
   events: FuzzEvent[];
+  /** frame authentication on every NIC, the clients sign their REQs (set with DrawOptions.attack) */
+  frameAuth?: boolean;
 }
 
 export interface DrawOptions {
@@ -129,6 +134,12 @@ export interface DrawOptions {
   clientPlanes?: 'rotate' | 'duplicate';
   /** force follower replies on or off (default: off; draw 3: drawn per seed from a stream of its own) */
   followerReplies?: boolean;
+  /**
+   * Frame authentication on and the network attacker's bursts (issue 16 item 5), drawn from a stream
+   * of their own (drawAttack). Default off in the library (pinned scenarios keep their timing); on in
+   * `nicraft fuzz` and the CI campaigns (test/fuzz/model.test.ts, rtl.test.ts).
+   */
+  attack?: boolean;
 }
 
 /**
@@ -165,9 +176,58 @@ export class Draw extends SeededRand {
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 
+export type AttackHow = 'forge' | 'flip' | 'replay-recent' | 'replay-old' | 'garbage' | 'truncate';
+export interface AttackFrame {
+  how: AttackHow;
+  /** message type of a forged frame (or of the captured frame preferred for a copy) */
+  type: number;
+  /** forged frames: the ICV ('zero', 'random') or the key slot no NIC has ('slot1') */
+  auth: 'zero' | 'random' | 'slot1';
+  /** forged frames: the term (the target's, one above, far above, the largest) */
+  term: 'same' | 'next' | 'far' | 'max';
+  /** further choices (bit to flip, length, source), a 32-bit number */
+  r: number;
+}
+/** an attacker's burst (verify/fuzz/attacker.ts): frames into one NIC (port target mod the ports) on one plane (mod the planes) */
+export interface AttackBurst { atUs: number; target: number; plane: number; frames: AttackFrame[] }
+
+const TYPES = [MsgType.REQ, MsgType.APPEND, MsgType.ACK, MsgType.NACK, MsgType.HEARTBEAT, MsgType.REPLY, MsgType.CONTROL];
+
+/** The attacker's bursts of one seed, from a stream of its own (the rest of the schedule is drawn as without it). */
+export function drawAttack(seed: number, faultUs: number): Array<{ kind: 'attack' } & AttackBurst> {
+  const d = new Draw(((seed ^ 0x41544b31) + 0x3131) >>> 0);
+  const n = 2 + Math.floor(faultUs / 200) + d.int(3);
+  const out: Array<{ kind: 'attack' } & AttackBurst> = [];
+  for (let i = 0; i < n; i++) {
+    const atUs = Math.round(d.range(15, Math.max(20, faultUs - 10)) * 10) / 10;
+    const frames: AttackFrame[] = [];
+    const k = d.irange(3, 8);
+    for (let j = 0; j < k; j++) {
+      const x = d.next();
+      const how: AttackHow = x < 0.35 ? 'forge' : x < 0.6 ? 'flip' : x < 0.7 ? 'replay-recent' : x < 0.8 ? 'replay-old' : x < 0.9 ? 'garbage' : 'truncate';
+      const type = TYPES[d.int(TYPES.length)]!;
+      const a = d.next();
+      const t = d.next();
+      frames.push({
+        how, type, auth: a < 0.4 ? 'zero' : a < 0.75 ? 'random' : 'slot1',
+        term: t < 0.4 ? 'same' : t < 0.7 ? 'next' : t < 0.9 ? 'far' : 'max', r: d.int(0x7fffffff),
+      });
+    }
+    out.push({ kind: 'attack', atUs, target: d.int(8), plane: d.int(3), frames });
+  }
+  return out.sort((a, b) => a.atUs - b.atUs);
+}
+
 /** Draws the configuration and fault schedule of one seed (draw 2, the swarm, unless o.draw is 1). */
 export function drawSchedule(seed: number, o: DrawOptions = {}): Schedule {
-  return (o.draw ?? 2) === 1 ? drawScheduleV1(seed, o) : drawScheduleV2(seed, o);
+  const s = (o.draw ?? 2) === 1 ? drawScheduleV1(seed, o) : drawScheduleV2(seed, o);
+  // the attacker (and frame authentication, which it needs) from a stream of its own: the rest of the
+  // schedule is the one drawn without it
+  if (o.attack) {
+    s.frameAuth = true;
+    s.events.push(...drawAttack(seed, s.faultUs));
+  }
+  return s;
 }
 
 /** The most value bytes a write carries: a request (cas: key, expected and new value) and a reply (get: the value) fit MAX_PAYLOAD. */
