@@ -351,7 +351,8 @@ wire p_older     = rep_on && d_src_known && term_older && !ah_not_leader;
 // (an APPEND / HEARTBEAT of this term from a known source is the leader's or dropped NOT_LEADER)
 wire p_not_member = rep_cur && d_src_known && (d_t_ack_reg || d_t_nack_reg) && !an_from_member;
 wire p_other     = d_good && d_other;
-// (a term other than this one punts, newer or older: the equality decides, the order only the reason)
+// (from a known source a newer term punts; an older one punts too, unless an APPEND / HEARTBEAT not
+// from the leader, dropped NOT_LEADER)
 wire c_punt_any  = p_control || p_not_leader || p_fast_off || p_newer || p_older || p_not_member || p_other;
 (* keep *) wire c_punt = c_punt_any && !punt_afull;
 wire c_punt_full = c_punt_any && punt_afull;
@@ -777,8 +778,8 @@ always_ff @(posedge clk) begin
             assert (act_first == act_ref && why_first == why_ref)
                 else $error("nicraft_exec: decision %0d / %0d, the priority chain says %0d / %0d",
                             act_first, why_first, act_ref, why_ref);
-            assert ($onehot({c_bad, c_not_member, c_not_leader, c_seq, c_req_full, c_hb, c_accept, c_app_full, c_dup, c_future, c_far, c_ooo,
-                             c_nack, c_nack_bad, c_ack, c_ack_bad, p_control, p_not_leader, p_fast_off, p_newer,
+            assert ($onehot({c_bad, c_not_member, c_not_leader, c_seq, c_req_full, c_hb, c_accept, c_app_full,
+                             c_dup, c_future, c_far, c_ooo, c_nack, c_nack_bad, c_ack, c_ack_bad, p_control, p_not_leader, p_fast_off, p_newer,
                              p_older, p_not_member, p_other}))
                 else $error("nicraft_exec: the decision's conditions are not one-hot");
         end
