@@ -621,7 +621,7 @@ export function planeLossSection(ctx: BenchContext): PlaneLossResult {
   const downAt = warm + phase, upAt = downAt + phase, stopAt = upAt + phase;
   const plane = 1;
   const nsPerCycle = periodPs(ctx.network) / 1000;
-  const lineMpps = lineRateFps(MIN_FRAME_BYTES, ctx.network.linkGbps) / 1e6;
+  const lineMpps = lineRateFps(Math.max(MIN_FRAME_BYTES, HDR_BYTES + MIN_PAYLOAD), ctx.network.linkGbps) / 1e6;
   const marks = [warm, downAt, downAt + transient, upAt, stopAt];
   const names = ['before', 'during: first ' + transient + ' us', 'during: plane still down', 'after: plane back'];
 

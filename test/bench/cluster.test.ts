@@ -12,6 +12,7 @@ import { register } from '../../bench/report/cli.js';
 import { renderSvg } from '../../bench/report/plots.js';
 import { parseSection, runClusterBench } from '../../bench/report/run.js';
 import { clusterBenchSchema, type ClusterBench } from '../../bench/report/schema.js';
+import { DEFAULT_NETWORK, frameLen, lineRateFps } from '../../sim/cluster.js';
 
 const BUILD = 900_000;
 let dir = '';
@@ -94,8 +95,14 @@ describe('cluster benchmark, tiny mode', () => {
     const head = json.loadSweep.find((p) => p.reply === 'snoop' && p.offeredPct > 85 && p.offeredPct < 86)!;
     expect(head.sustained).toBe(true);
     expect(head.committedGbps).toBeCloseTo(85.5, 0);
-    expect(head.committedMpps).toBeCloseTo(127.2, 0);
-    expect(head.networkFloorNs).toBeCloseTo(2026.88, 2);
+    // 85.5% of the line rate in frames of the configured request size (a 64-byte frame, one beat, 68
+    // bytes with the FCS since the 60-byte authenticated header: 121.4 Mpps; it was 127.2 with 60)
+    const len = frameLen(json.config.payloadBytes);
+    expect(len).toBe(64);
+    expect(head.committedMpps).toBeCloseTo((0.855 * lineRateFps(DEFAULT_NETWORK, len)) / 1e6, 0);
+    expect(head.committedMpps).toBeCloseTo(121.4, 0);
+    // two hops of the network model, 4 bytes longer than before authentication: 2026.88 + 2 x 0.32
+    expect(head.networkFloorNs).toBeCloseTo(2027.52, 2);
     expect(head.latencyNs.min).toBeGreaterThan(head.networkFloorNs);
     const b = json.breakdown!;
     const sum = b.networkFloorNs + b.cycleRoundingNs + b.nicPipelineNs + b.ackAndQueueingP99Ns;
