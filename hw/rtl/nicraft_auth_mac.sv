@@ -25,7 +25,8 @@ module nicraft_auth_mac #(
     parameter DATA_WIDTH = 512,
     // tkeep width: DATA_WIDTH/8
     parameter KEEP_WIDTH = DATA_WIDTH/8,
-    // longest frame in beats (1..16): the hash key covers MAX_BEATS beats
+    // longest frame in beats (1..24: a 1,518-byte frame; ctrl/nic/auth-keys.ts KEY_MAX_BEATS): the hash
+    // key covers MAX_BEATS beats
     parameter MAX_BEATS = 5,
     // key contexts (1..4)
     parameter KEYS = 4
@@ -59,8 +60,8 @@ initial begin
         $error("nicraft_auth_mac: DATA_WIDTH must be 512, KEEP_WIDTH DATA_WIDTH/8");
         $finish;
     end
-    if (MAX_BEATS < 1 || MAX_BEATS > 16 || KEYS < 1 || KEYS > 4) begin
-        $error("nicraft_auth_mac: MAX_BEATS must be 1..16, KEYS 1..4");
+    if (MAX_BEATS < 1 || MAX_BEATS > 24 || KEYS < 1 || KEYS > 4) begin
+        $error("nicraft_auth_mac: MAX_BEATS must be 1..24, KEYS 1..4");
         $finish;
     end
 end
