@@ -661,20 +661,8 @@ export class Cluster {
   }
   /** The frames the tap kept since the last call: sender endpoint, plane, the cycle it sent them. */
   tapPoll(): Array<{ frame: Uint8Array; src: number; plane: number; cycle: number }> {
-    const out: Array<{ frame: Uint8Array; src: number; plane: number; cycle: number }> = [];
-    for (;;) {
-      const n = Number(this.a.tapPoll(this.handle, this.buf, this.buf.length));
-      if (n === 0) return out;
-      if (n < 0) { this.buf = Buffer.alloc(Math.max(-n, this.buf.length * 2)); continue; }
-      let off = 0;
-      while (off < n) {
-        const len = this.buf.readUInt32LE(off);
-        const user = this.buf.readUInt32LE(off + 4);
-        const cycle = Number(this.buf.readBigUInt64LE(off + 8));
-        out.push({ frame: Uint8Array.from(this.buf.subarray(off + 16, off + 16 + len)), src: user & 0xffff, plane: user >>> 16, cycle });
-        off += 16 + ((len + 7) & ~7);
-      }
-    }
+    return this.drainRecords((buf, cap) => Number(this.a.tapPoll(this.handle, buf, cap)),
+      (frame, user, cycle) => ({ frame, src: user & 0xffff, plane: user >>> 16, cycle }));
   }
 
   /** @internal applies node's posted operations now (flush). */
@@ -783,9 +771,19 @@ export class Cluster {
   }
 
   private pullHost(i: number): HostFrame[] {
-    const out: HostFrame[] = [];
+    return this.drainRecords((buf, cap) => Number(this.a.pullHost(this.handle, i, buf, cap)),
+      (frame, user, cycle) => ({ frame, reason: user & 0xff, cycle }));
+  }
+
+  /**
+   * Drains a native record queue (pullHost, tapPoll): `fetch` fills the buffer with records (u32 length,
+   * u32 user word, u64 cycle, the frame padded to 8 bytes) and returns their bytes, 0 when empty, or
+   * minus the size it needs; the buffer grows to fit.
+   */
+  private drainRecords<T>(fetch: (buf: Buffer, cap: number) => number, make: (frame: Uint8Array, user: number, cycle: number) => T): T[] {
+    const out: T[] = [];
     for (;;) {
-      const n = Number(this.a.pullHost(this.handle, i, this.buf, this.buf.length));
+      const n = fetch(this.buf, this.buf.length);
       if (n === 0) return out;
       if (n < 0) { this.buf = Buffer.alloc(Math.max(-n, this.buf.length * 2)); continue; }
       let off = 0;
@@ -793,7 +791,7 @@ export class Cluster {
         const len = this.buf.readUInt32LE(off);
         const user = this.buf.readUInt32LE(off + 4);
         const cycle = Number(this.buf.readBigUInt64LE(off + 8));
-        out.push({ frame: Uint8Array.from(this.buf.subarray(off + 16, off + 16 + len)), reason: user & 0xff, cycle });
+        out.push(make(Uint8Array.from(this.buf.subarray(off + 16, off + 16 + len)), user, cycle));
         off += 16 + ((len + 7) & ~7);
       }
     }
