@@ -126,17 +126,27 @@ reg [1:0]    key_reg = 2'd0;           // the frame's key context
 wire [BW-1:0] beat_now = in_first ? {BW{1'b0}} : beat_reg;
 wire [1:0]    key_now = in_first ? in_key : key_reg;
 
-// the key window of (key_now, beat_now): an explicit AND-OR mux of constant part-selects (an indexed
+// the key window of (key, beat): an explicit AND-OR mux of constant part-selects (an indexed
 // part-select with a computed offset becomes a shifter over the whole key in synthesis)
-reg [WIN-1:0] win_sel;
-integer wk, wb;
-always @* begin
-    win_sel = {WIN{1'b0}};
-    for (wk = 0; wk < KEYS; wk = wk + 1)
-        for (wb = 0; wb < MAX_BEATS; wb = wb + 1)
-            if (key_now == 2'(wk) && beat_now == BW'(wb))
-                win_sel = win_sel | hash_keys[wk*TK_BITS + wb*DATA_WIDTH +: WIN];
-end
+function automatic [WIN-1:0] key_window(input [KEYS*TK_BITS-1:0] keys, input [1:0] k, input [BW-1:0] b);
+    integer wk, wb;
+    begin
+        key_window = {WIN{1'b0}};
+        for (wk = 0; wk < KEYS; wk = wk + 1)
+            for (wb = 0; wb < MAX_BEATS; wb = wb + 1)
+                if (k == 2'(wk) && b == BW'(wb))
+                    key_window = key_window | keys[wk*TK_BITS + wb*DATA_WIDTH +: WIN];
+    end
+endfunction
+
+// the 64 parities of a masked beat with its key window: bit t is ^(data & win[t +: DATA_WIDTH])
+function automatic [63:0] parities(input [DATA_WIDTH-1:0] data, input [WIN-1:0] win);
+    integer t;
+    begin
+        for (t = 0; t < 64; t = t + 1)
+            parities[t] = ^(data & win[t +: DATA_WIDTH]);
+    end
+endfunction
 genvar gb, gt;
 
 wire [DATA_WIDTH-1:0] keep_bits;
@@ -158,8 +168,13 @@ always @(posedge clk) begin
     h1_valid_reg <= in_valid;
     h1_first_reg <= in_first;
     h1_last_reg <= in_last;
-    h1_data_reg <= in_data & keep_bits;
-    h1_win_reg <= win_sel;
+    // clock enables: the data path registers (and the key window and parities computed into them)
+    // change only with a beat; what they hold between beats is never read (also what keeps the
+    // Verilated NIC from computing three 512 x 64 AND-XORs on every idle cycle)
+    if (in_valid) begin
+        h1_data_reg <= in_data & keep_bits;
+        h1_win_reg <= key_window(hash_keys, key_now, beat_now);
+    end
     if (rst) begin
         beat_reg <= {BW{1'b0}};
         key_reg <= 2'd0;
@@ -168,13 +183,6 @@ always @(posedge clk) begin
 end
 
 // Hash, stage 2: the beat's 64 parities
-wire [63:0] part;
-generate
-    for (gt = 0; gt < 64; gt = gt + 1) begin : g_part
-        assign part[gt] = ^(h1_data_reg & h1_win_reg[gt +: DATA_WIDTH]);
-    end
-endgenerate
-
 reg [63:0] h2_part_reg = 0;
 reg        h2_valid_reg = 1'b0, h2_first_reg = 1'b0, h2_last_reg = 1'b0;
 // Hash, stage 3: the frame's sum, then the delay to the tag
@@ -186,7 +194,7 @@ wire [63:0] sum_next = (h2_first_reg ? 64'd0 : sum_run_reg) ^ h2_part_reg;
 reg        sum_valid_reg = 1'b0;
 
 always @(posedge clk) begin
-    h2_part_reg <= part;
+    if (h1_valid_reg) h2_part_reg <= parities(h1_data_reg, h1_win_reg);
     h2_valid_reg <= h1_valid_reg;
     h2_first_reg <= h1_first_reg;
     h2_last_reg <= h1_last_reg;
@@ -219,8 +227,10 @@ function automatic [127:0] round_key(input [KEYS*11*128-1:0] keys, input [1:0] k
 endfunction
 
 always @(posedge clk) begin
-    st_reg[0 +: 128] <= in_nonce ^ round_key(round_keys, in_key, 0);
-    sk_reg[0 +: 2] <= in_key;
+    if (in_valid && in_first) begin
+        st_reg[0 +: 128] <= in_nonce ^ round_key(round_keys, in_key, 0);
+        sk_reg[0 +: 2] <= in_key;
+    end
     sv_reg[0] <= in_valid && in_first;
     if (rst) sv_reg[0] <= 1'b0;
 end
@@ -228,9 +238,11 @@ end
 generate
     for (gt = 1; gt <= 10; gt = gt + 1) begin : g_round
         always @(posedge clk) begin
-            st_reg[128*gt +: 128] <= aes_round(st_reg[128*(gt-1) +: 128],
-                round_key(round_keys, sk_reg[2*(gt-1) +: 2], gt), gt == 10);
-            sk_reg[2*gt +: 2] <= sk_reg[2*(gt-1) +: 2];
+            if (sv_reg[gt-1]) begin   // clock enable: a stage moves only with a nonce in it
+                st_reg[128*gt +: 128] <= aes_round(st_reg[128*(gt-1) +: 128],
+                    round_key(round_keys, sk_reg[2*(gt-1) +: 2], gt), gt == 10);
+                sk_reg[2*gt +: 2] <= sk_reg[2*(gt-1) +: 2];
+            end
             sv_reg[gt] <= sv_reg[gt-1];
             if (rst) sv_reg[gt] <= 1'b0;
         end

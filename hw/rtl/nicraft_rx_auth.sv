@@ -124,25 +124,25 @@ end
 
 localparam MW = 1 + 1 + 2 + 8 + 48 + 64;   // checked, class, ctx, src, pn, icv
 localparam LW = DATA_WIDTH + KEEP_WIDTH + 2 + MW;
-reg [LW-1:0] line_reg [0:LATENCY-1];
+// The delay line as a ring of 16 entries (distributed RAM; one write and one read a cycle rather
+// than 13 wide registers shifting): the entry written LATENCY cycles ago is read.
+localparam LINE_DEPTH = 16;
+reg [LW-1:0] line_mem [0:LINE_DEPTH-1];
+reg [3:0] line_wr_reg = 4'd0;
 reg [LATENCY-1:0] line_valid_reg = 0;
 wire [LW-1:0] line_in = {c_checked, c_class, c_ctx, c_src, c_pn, c_icv, s_axis_tlast, s_axis_tuser, s_axis_tkeep, s_axis_tdata};
 
-genvar gs;
-generate
-    for (gs = 0; gs < LATENCY; gs = gs + 1) begin : g_line
-        always @(posedge clk) begin
-            line_reg[gs] <= gs == 0 ? line_in : line_reg[gs == 0 ? 0 : gs-1];
-        end
-    end
-endgenerate
+always @(posedge clk) begin
+    line_mem[line_wr_reg] <= line_in;
+    line_wr_reg <= line_wr_reg + 4'd1;
+end
 
 always @(posedge clk) begin
     line_valid_reg <= {line_valid_reg[LATENCY-2:0], s_axis_tvalid};
     if (rst) line_valid_reg <= 0;
 end
 
-wire [LW-1:0] o = line_reg[LATENCY-1];
+wire [LW-1:0] o = line_mem[line_wr_reg - 4'(LATENCY)];
 wire          o_valid = line_valid_reg[LATENCY-1];
 wire [DATA_WIDTH-1:0] o_data = o[0 +: DATA_WIDTH];
 wire [KEEP_WIDTH-1:0] o_keep = o[DATA_WIDTH +: KEEP_WIDTH];
