@@ -31,7 +31,7 @@
 //     storage (MemStorage) keeps what was durable. A storage crash point (MemStorage.armCrash)
 //     makes a save throw: the node crashes there. Restart: a new Replica from the storage.
 
-import { FrameSigner, contextOf, deriveKey } from '../ctrl/nic/auth-keys.js';
+import { ClientFrameKeys, rollStep, type FrameAuthConfig, type SlotSecrets } from '../ctrl/nic/auth-keys.js';
 import { ModelNic, type NicParams } from '../ctrl/nic/model.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
 import { COUNTER_BASE, COUNTERS, Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, type CounterName } from '../ctrl/wire/wire.gen.js';
@@ -237,10 +237,9 @@ export class ModelWorld {
   private uplinkFree: Float64Array; // [endpoint * P + plane] ps
   private egressFree: Float64Array; // [endpoint * P + plane] ps
   private clientQ: Pending[][] = [];
-  /** frame authentication: the world's frame secret, the clients' signer and packet numbers */
-  readonly frameSecret: Uint8Array;
-  readonly clientSecret: Uint8Array;
-  readonly clientSigner: FrameSigner;
+  /** frame authentication: the world's key configuration (mutated by a key roll), the clients' keys and packet numbers */
+  readonly frameKeys: FrameAuthConfig;
+  readonly clientKeys: ClientFrameKeys;
   private readonly clientPns = new Map<number, number>();
   private clientPn(k: number): number {
     const pn = Math.max(this._cycle, (this.clientPns.get(k) ?? 0) + 1);
@@ -266,9 +265,11 @@ export class ModelWorld {
   constructor(readonly cfg: ModelWorldConfig) {
     this.replicas = cfg.replicas;
     this.planes = cfg.planes;
-    this.frameSecret = new Uint8Array(32).map((_, i) => (cfg.seed * 131 + i * 29 + 7) & 0xff);
-    this.clientSecret = new Uint8Array(32).map((_, i) => (cfg.seed * 71 + i * 13 + 101) & 0xff);
-    this.clientSigner = new FrameSigner({ [contextOf('client', 0)]: deriveKey(this.clientSecret, 'client', 0) });
+    this.frameKeys = {
+      nodeSecret: new Uint8Array(32).map((_, i) => (cfg.seed * 131 + i * 29 + 7) & 0xff),
+      clientSecret: new Uint8Array(32).map((_, i) => (cfg.seed * 71 + i * 13 + 101) & 0xff),
+    };
+    this.clientKeys = new ClientFrameKeys(this.frameKeys);
     this.net = { ...DEFAULT_NETWORK, ...(cfg.network ?? {}) };
     this.P = periodPs(this.net);
     this.nsPerCycle = this.P / 1000;
@@ -336,7 +337,7 @@ export class ModelWorld {
       nic: n.wnic,
       storage: n.storage,
       key: o.key,
-      frameAuth: this.cfg.frameAuth ? { nodeSecret: this.frameSecret, clientSecret: this.clientSecret } : undefined,
+      frameAuth: this.cfg.frameAuth ? this.frameKeys : undefined,
       tuning: o.tuning,
       durableReplies: o.durableReplies,
       log: (s) => this.log(s),
@@ -614,9 +615,22 @@ export class ModelWorld {
     }
   }
 
+  /**
+   * One step of a key roll without stopping the cluster (docs/auth.md, "Rolling a key"): the world's key
+   * configuration moves (nodes started later install it), every running node's NIC follows now, and so
+   * do the clients. `begin` needs the next slot's secrets.
+   */
+  rollFrameKeys(step: 'begin' | 'sign' | 'finish', next?: SlotSecrets): void {
+    if (!this.cfg.frameAuth) throw new Error('ModelWorld: a key roll needs frameAuth');
+    rollStep(this.frameKeys, step, next);
+    for (const n of this.nodes) if (n.up && n.replica) n.replica.applyFrameAuth(this.frameKeys);
+    this.clientKeys.sync();
+    this.log(`frame keys: ${step}`);
+  }
+
   /** External client k sends a frame on a plane (now). */
   clientSend(k: number, plane: number, frame: Uint8Array): void {
-    if (this.cfg.frameAuth && frame[15] === MsgType.REQ) frame = this.clientSigner.sign(frame, 0, this.clientPn(k));
+    if (this.cfg.frameAuth && frame[15] === MsgType.REQ) frame = this.clientKeys.sign(frame, this.clientPn(k));
     this.route(this.replicas + k, plane, Uint8Array.from(frame), this._cycle * this.P);
   }
 

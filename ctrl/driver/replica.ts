@@ -23,7 +23,7 @@ import { crc32 } from '../core/crc32.js';
 import { ControlCodec } from '../wire/codec.js';
 import { KvStore, Op, replyFrame, Status, decodeCommand, type Applied } from '../app/kv.js';
 import type { HostFrame, Nic } from '../nic/nic.js';
-import { contextOf, deriveKey, keyWrites } from '../nic/auth-keys.js';
+import { configSlots, contextOf, deriveKey, keyWrites, type FrameAuthConfig, type SlotSecrets } from '../nic/auth-keys.js';
 import { COUNTER_BASE, COUNTERS, Csr, decodeHeader, Flag, framePayload, HostReason, MsgType as W } from '../wire/wire.gen.js';
 
 /** Fast-path settings the host writes once at start (register map, `raft` block). */
@@ -53,9 +53,9 @@ export interface ReplicaOptions {
    * Frame authentication (issue 16; docs/auth.md): the secrets the node key and the client key are
    * derived from (clients hold only the client secret), the key slot in use. The NIC is given the keys,
    * a packet number above any this node used before (its cycle counter: at most one frame a cycle),
-   * and AUTH_EN=1.
+   * and AUTH_EN=1. Mid-roll, the next slot's secrets too (Replica.applyFrameAuth).
    */
-  frameAuth?: { nodeSecret: Uint8Array; clientSecret: Uint8Array; slot?: number };
+  frameAuth?: FrameAuthConfig;
   tuning?: Partial<NicTuning>;
   /** Which clients get a REPLY from this host when it applies their entry as leader (default: all).
    *  Writes flagged NIC_REPLY were answered by the leader NIC already and never get one. */
@@ -199,7 +199,7 @@ export class Replica {
     this.nic.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, t.hbCommitDelayCycles);
     if (t.rtoCycles !== undefined) this.nic.writeCsr(Csr.RAFT_RTO, t.rtoCycles);
     if (t.silenceCycles !== undefined) this.nic.writeCsr(Csr.RAFT_SILENCE_CYCLES, t.silenceCycles);
-    if (o.frameAuth) this.installFrameAuth(o.frameAuth.nodeSecret, o.frameAuth.clientSecret, o.frameAuth.slot ?? 0);
+    if (o.frameAuth) this.installFrameAuth(o.frameAuth);
     const state = this.storage.load();
     this.core = new Core(o.config, state);
     this.writtenIndex = this.syncedIndex = this.core.status().lastIndex;
@@ -207,20 +207,50 @@ export class Replica {
   }
 
   /** Keys, packet number and AUTH_EN (docs/auth.md): written before the NIC sends or takes anything. */
-  private installFrameAuth(nodeSecret: Uint8Array, clientSecret: Uint8Array, slot: number): void {
-    const [params1] = this.nic.readCsrs([Csr.IDENT_PARAMS1]);
-    const maxBeats = Math.ceil((60 + (params1! & 0xffff)) / 64);
-    for (const cls of ['node', 'client'] as const) {
-      const km = deriveKey(cls === 'node' ? nodeSecret : clientSecret, cls, slot, maxBeats);
-      for (const [a, v] of keyWrites(contextOf(cls, slot), km, maxBeats)) this.nic.writeCsr(a, v);
-    }
+  private installFrameAuth(fa: FrameAuthConfig): void {
+    this.applyFrameAuth(fa);
     const pn = this.nic.cycle + 1;
-    this.nic.writeCsr(Csr.RAFT_AUTH_KEY_VALID, (1 << contextOf('node', slot)) | (1 << contextOf('client', slot)));
-    this.nic.writeCsr(Csr.RAFT_AUTH_TX_KID, slot & 1);
     this.nic.writeCsr(Csr.RAFT_AUTH_TX_PN_LO, pn >>> 0);
     this.nic.writeCsr(Csr.RAFT_AUTH_TX_PN_HI, Math.floor(pn / 4294967296) & 0xffff);
     this.nic.writeCsr(Csr.RAFT_AUTH_EN, 1);
   }
+
+  /** the secrets of the key slots installed in the NIC (slot -> secrets) */
+  private readonly authSlots = new Map<number, SlotSecrets>();
+
+  /**
+   * Brings the NIC's keys to a frame authentication configuration, while it runs (a key roll, docs/auth.md
+   * "Rolling a key"): keys of a slot whose secrets changed are written before the slot is marked valid,
+   * then AUTH_KEY_VALID holds exactly the configured slots and AUTH_TX_KID the slot to sign with.
+   * The packet number runs on (nonces never repeat under either key).
+   */
+  applyFrameAuth(fa: FrameAuthConfig): void {
+    const { slots, txSlot } = configSlots(fa);
+    let valid = 0;
+    let maxBeats = 0;
+    for (const s of slots) {
+      const had = this.authSlots.get(s.slot);
+      if (!had || !sameBytes(had.nodeSecret, s.nodeSecret) || !sameBytes(had.clientSecret, s.clientSecret)) {
+        if (maxBeats === 0) {
+          const [params1] = this.nic.readCsrs([Csr.IDENT_PARAMS1]);
+          maxBeats = Math.ceil((60 + (params1! & 0xffff)) / 64);
+        }
+        // an installed slot being rewritten is invalid while its words change
+        if (had) this.nic.writeCsr(Csr.RAFT_AUTH_KEY_VALID, this.authValid & ~slotBits(s.slot));
+        for (const cls of ['node', 'client'] as const) {
+          const km = deriveKey(cls === 'node' ? s.nodeSecret : s.clientSecret, cls, s.slot, maxBeats);
+          for (const [a, v] of keyWrites(contextOf(cls, s.slot), km, maxBeats)) this.nic.writeCsr(a, v);
+        }
+        this.authSlots.set(s.slot, { nodeSecret: s.nodeSecret, clientSecret: s.clientSecret });
+      }
+      valid |= slotBits(s.slot);
+    }
+    for (const slot of [...this.authSlots.keys()]) if (!(valid & slotBits(slot))) this.authSlots.delete(slot);
+    this.authValid = valid;
+    this.nic.writeCsr(Csr.RAFT_AUTH_KEY_VALID, valid);
+    this.nic.writeCsr(Csr.RAFT_AUTH_TX_KID, txSlot & 1);
+  }
+  private authValid = 0;
 
   private log(s: string): void {
     this.o.log?.(`n${this.id}: ${s}`);
@@ -596,3 +626,7 @@ function isWrite(e: Entry): boolean {
     return true; // not a KV command: whoever asked for a NIC reply got it
   }
 }
+
+/** AUTH_KEY_VALID bits of a key slot: its node and its client context */
+const slotBits = (slot: number): number => (1 << contextOf('node', slot)) | (1 << contextOf('client', slot));
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -55,6 +55,12 @@ export class FrameSigner {
     this.pn = firstPn;
   }
 
+  /** Installs (or with no material removes) the key of a context: a key roll at a client. */
+  setKey(ctx: number, km: KeyMaterial | undefined): void {
+    if (km) this.keys.set(ctx, new FrameKey(km.aesKey, km.hashKey.subarray(0, hashKeyBytes(this.maxBeats)), this.maxBeats));
+    else this.keys.delete(ctx);
+  }
+
   /** A signed copy of the frame (slot: the key slot; pn: this packet number instead of the next one). */
   sign(frame: Uint8Array, slot = 0, pn?: number): Uint8Array {
     if (frame.length < HDR_BYTES) throw new Error(`frame authentication: a ${frame.length}-byte frame has no authentication fields`);
@@ -71,4 +77,82 @@ export class FrameSigner {
     f.set(k.tag(macInput(f), frameNonce(f)), 52);
     return f;
   }
+}
+
+/** The secrets of one key slot: the node key and the client key of the slot are derived from them. */
+export interface SlotSecrets { nodeSecret: Uint8Array; clientSecret: Uint8Array }
+
+/**
+ * Frame authentication as a node's configuration (ReplicaOptions.frameAuth): the secrets of the key
+ * slot in use (`slot`, default 0), and while a key is being rolled (docs/auth.md, "Rolling a key") the
+ * other slot's secrets (`next`, installed beside) and which of the two the node signs with
+ * (`signWithNext`). A node that starts mid-roll installs both and signs as the others do.
+ */
+export interface FrameAuthConfig extends SlotSecrets {
+  slot?: number;
+  next?: SlotSecrets;
+  signWithNext?: boolean;
+}
+
+/** The slots a FrameAuthConfig installs (slot, secrets) and the slot its senders sign with. */
+export function configSlots(fa: FrameAuthConfig): { slots: Array<{ slot: number } & SlotSecrets>; txSlot: number } {
+  const slot = (fa.slot ?? 0) & 1;
+  const slots: Array<{ slot: number } & SlotSecrets> = [{ slot, nodeSecret: fa.nodeSecret, clientSecret: fa.clientSecret }];
+  if (fa.next) slots.push({ slot: slot ^ 1, ...fa.next });
+  return { slots, txSlot: fa.next && fa.signWithNext ? slot ^ 1 : slot };
+}
+
+/**
+ * A key roll as configuration steps (docs/auth.md, "Rolling a key"): `begin` installs the next slot
+ * beside the one in use, `sign` moves senders to it, `finish` retires the old slot (the next one
+ * becomes the slot in use). The object is mutated in place, so that nodes started later install what
+ * the running ones hold.
+ */
+export function rollStep(fa: FrameAuthConfig, step: 'begin' | 'sign' | 'finish', next?: SlotSecrets): void {
+  if (step === 'begin') {
+    if (fa.next) throw new Error('frame authentication: a key roll is already under way');
+    if (!next) throw new Error('frame authentication: a key roll needs the next slot\'s secrets');
+    fa.next = next;
+    fa.signWithNext = false;
+  } else if (step === 'sign') {
+    if (!fa.next) throw new Error('frame authentication: no key roll under way (begin it first)');
+    fa.signWithNext = true;
+  } else {
+    if (!fa.next || !fa.signWithNext) throw new Error('frame authentication: a key roll finishes after its sign step');
+    fa.slot = ((fa.slot ?? 0) & 1) ^ 1;
+    fa.nodeSecret = fa.next.nodeSecret;
+    fa.clientSecret = fa.next.clientSecret;
+    delete fa.next;
+    delete fa.signWithNext;
+  }
+}
+
+/**
+ * A client's frame keys under a FrameAuthConfig: signs REQs with the client key of the slot senders
+ * use, and follows a key roll (sync after each step: the next slot's key is taken at `begin`, signing
+ * moves at `sign`, the old key is dropped at `finish`).
+ */
+export class ClientFrameKeys {
+  private readonly signer = new FrameSigner({});
+  private readonly installed = new Map<number, Uint8Array>();
+  private txSlot = 0;
+
+  constructor(private readonly fa: FrameAuthConfig) { this.sync(); }
+
+  sync(): void {
+    const { slots, txSlot } = configSlots(this.fa);
+    for (const s of slots) {
+      const had = this.installed.get(s.slot);
+      if (had && had.length === s.clientSecret.length && had.every((x, i) => x === s.clientSecret[i])) continue;
+      this.signer.setKey(contextOf('client', s.slot), deriveKey(s.clientSecret, 'client', s.slot));
+      this.installed.set(s.slot, s.clientSecret);
+    }
+    for (const slot of [...this.installed.keys()]) {
+      if (!slots.some((s) => s.slot === slot)) { this.signer.setKey(contextOf('client', slot), undefined); this.installed.delete(slot); }
+    }
+    this.txSlot = txSlot;
+  }
+
+  /** A signed copy of a REQ frame with packet number pn (the client numbers its own REQs). */
+  sign(frame: Uint8Array, pn: number): Uint8Array { return this.signer.sign(frame, this.txSlot, pn); }
 }

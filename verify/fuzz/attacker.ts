@@ -39,6 +39,8 @@ export interface AttackWorld {
   injectRx(port: number, plane: number, frame: Uint8Array): boolean;
   /** the NIC's counters now (undefined: down) */
   counters(port: number): Record<CounterName, bigint> | undefined;
+  /** the key slots installed at the port's NIC (bit s: slot s; both classes are rolled together) */
+  keySlots(port: number): number;
   /** the node's term and its replica's view, for plausible forgeries */
   view(port: number): { term: number; lastIndex: number; commit: number; leader: number } | undefined;
 }
@@ -136,11 +138,14 @@ export class Attacker {
       if (!w.injectRx(port, plane, frame)) continue;
       this.stats.frames++;
       kinds.push(`${how}:${frame.length >= 16 ? frame[15] : '-'}`);
-      if (replay) continue;
+      const covered0 = frame.length >= HDR_BYTES && ((frame[12]! << 8) | frame[13]!) === ETHERTYPE;
+      const slotGone = covered0 && !(w.keySlots(port) & (1 << (frame[44]! & 1)));
+      // a verbatim replay of a frame signed under a key rolled away since: NO_KEY, exactly
+      if (replay) { if (slotGone) expNoKey++; continue; }
       // an authentic frame cut short by trailing zero bytes only keeps its tag (the Toeplitz sum
       // ignores them): authentication passes, the parser drops it (BAD_LENGTH, docs/auth.md)
       const covered = !zeroTail && frame.length >= HDR_BYTES && ((frame[12]! << 8) | frame[13]!) === ETHERTYPE;
-      if (covered && (frame[44]! & 1) === 1) expNoKey++;
+      if (covered && slotGone) expNoKey++;
       else if (covered) expAuth++;
       else expOther++;
     }
@@ -238,7 +243,10 @@ export class Attacker {
     put(34, isCmd || f.type === MsgType.REPLY ? client : 0, 4);
     put(38, seq, 4);
     put(42, payload.length, 2);
-    x[44] = f.auth === 'slot1' ? 1 : 0;
+    // 'slot1': the key slot the NIC has not installed (slot 1 but after a key roll; while a roll has
+    // both installed, slot 1); otherwise a slot it has (slot 0 but after a roll)
+    const inst = w.keySlots(port);
+    x[44] = f.auth === 'slot1' ? ((inst & 3) === 2 ? 0 : 1) : (inst & 1 ? 0 : 1);
     put(46, 2 ** 40 + id * 7 + (f.r % 5), 6); // a packet number ahead of every window
     if (f.auth === 'random') for (let i = 52; i < 60; i++) x[i] = this.rnd.int(256);
     x.set(payload, HDR_BYTES);

@@ -11,8 +11,11 @@ import { RaftCluster } from '../../sim/raft-host.js';
 import { FuzzClients } from './workload.js';
 import type { JsonHistory } from '../check/types.js';
 import { Draw, type Schedule } from './schedule.js';
-import { FrameSigner, contextOf, deriveKey } from '../../ctrl/nic/auth-keys.js';
+import { ClientFrameKeys, configSlots, rollStep, type FrameAuthConfig, type SlotSecrets } from '../../ctrl/nic/auth-keys.js';
 import { MsgType, type CounterName } from '../../ctrl/wire/wire.gen.js';
+
+/** the key slots a node under this configuration installs (bit s: slot s) */
+const slotMask = (fa: FrameAuthConfig): number => configSlots(fa).slots.reduce((m, s) => m | (1 << s.slot), 0);
 
 /** The cluster's frame secrets of a seed (frame authentication): node key and client key. */
 export function frameSecrets(seed: number): { nodeSecret: Uint8Array; clientSecret: Uint8Array } {
@@ -68,6 +71,10 @@ export interface Backend {
   txFrames(): number[];
   hostTxFrames(): number[];
   log(line: string): void;
+  /** a step of a frame key roll (docs/auth.md, "Rolling a key"): nodes running now and started later, and the clients */
+  rollFrameKeys(step: 'begin' | 'sign' | 'finish', next?: SlotSecrets): void;
+  /** the key slots a running node's NIC has installed (bit s: slot s) */
+  keySlots(port: number): number;
   /** frame authentication on (every NIC checks and signs, the clients sign their REQs) */
   readonly frameAuth: boolean;
   /** the attacker: a frame into port's NIC input on a plane now, past the switch (false: the node is down) */
@@ -200,6 +207,8 @@ export class ModelBackend implements Backend {
   traceClients(): void { this.clients.trace = (l) => this.world.log(l); }
   injectRx(port: number, plane: number, frame: Uint8Array): boolean { return this.world.injectRx(port, plane, frame); }
   tapWire(): void { this.world.onRoute = (src, plane, f) => this.onWire?.(src, plane, f); }
+  rollFrameKeys(step: 'begin' | 'sign' | 'finish', next?: SlotSecrets): void { this.world.rollFrameKeys(step, next); }
+  keySlots(): number { return slotMask(this.world.frameKeys); }
   counters(port: number): Record<CounterName, bigint> | undefined {
     const n = this.world.nodes[port]!;
     return n.up ? n.wnic.readCounters() : undefined;
@@ -228,6 +237,9 @@ export class RtlBackend implements Backend {
   private downSet = new Set<number>();
   private readonly hostTx: number[];
   readonly frameAuth: boolean;
+  /** the key configuration the hosts install (mutated by a key roll) and the clients' keys */
+  private readonly frameKeys: FrameAuthConfig;
+  private readonly clientKeys: ClientFrameKeys;
   onWire?: (src: number, plane: number, frame: Uint8Array) => void;
   private tapping = false;
 
@@ -236,7 +248,8 @@ export class RtlBackend implements Backend {
     this.planes = s.planes;
     this.frameAuth = s.frameAuth ?? false;
     this.hostTx = Array.from({ length: this.ports }, () => 0);
-    const secrets = frameSecrets(s.seed);
+    const secrets: FrameAuthConfig = frameSecrets(s.seed);
+    this.frameKeys = secrets;
     this.rc = new RaftCluster({
       replicas: this.ports, voters: s.replicas, planes: s.planes, seed: s.seed, kvClients: 0, rawClients: s.workload.clients,
       workload: { clients: 1, ratePct: 0 },
@@ -250,13 +263,13 @@ export class RtlBackend implements Backend {
     });
     const rc = this.rc;
     // the clients sign their REQs with the client key (as ModelWorld.clientSend); packet numbers per client, increasing
-    const signer = new FrameSigner({ [contextOf('client', 0)]: deriveKey(secrets.clientSecret, 'client', 0) });
+    const signer = this.clientKeys = new ClientFrameKeys(secrets);
     const pns = new Map<number, number>();
     const sign = (k: number, f: Uint8Array): Uint8Array => {
       if (!this.frameAuth || f[15] !== MsgType.REQ) return f;
       const pn = Math.max(rc.cycle, (pns.get(k) ?? 0) + 1);
       pns.set(k, pn);
-      return signer.sign(f, 0, pn);
+      return signer.sign(f, pn);
     };
     const apply = rc.ledgerApply.bind(rc);
     rc.ledgerApply = (port: number, e: Entry, c?: number) => { apply(port, e, c); this.onApplied?.(port, e); };
@@ -410,6 +423,14 @@ export class RtlBackend implements Backend {
     return this.rc.cluster.injectRx(port, plane, frame);
   }
   tapWire(): void { this.tapping = true; this.rc.cluster.tap(64); }
+  rollFrameKeys(step: 'begin' | 'sign' | 'finish', next?: SlotSecrets): void {
+    if (!this.frameAuth) throw new Error('RtlBackend: a key roll needs frame authentication');
+    rollStep(this.frameKeys, step, next);
+    for (let p = 0; p < this.ports; p++) if (this.up(p)) this.replica(p)?.applyFrameAuth(this.frameKeys);
+    this.clientKeys.sync();
+    this.log(`frame keys: ${step}`);
+  }
+  keySlots(): number { return slotMask(this.frameKeys); }
   counters(port: number): Record<CounterName, bigint> | undefined {
     if (this.downSet.has(port)) return undefined;
     return this.rc.cluster.nics[port]!.readCounters();

@@ -242,7 +242,7 @@ function runSeedOnce(seed: number, o: FuzzOptions): SeedResult {
   // ---- the network attacker (attacker.ts) -----------------------------------------------------------
   const attacker = s.events.some((e) => e.kind === 'attack') ? new Attacker({
     ports: b.ports, planes: b.planes, nowUs: () => b.nowUs(), up: (p) => b.up(p),
-    injectRx: (p, pl, f) => b.injectRx(p, pl, f), counters: (p) => b.counters(p),
+    injectRx: (p, pl, f) => b.injectRx(p, pl, f), counters: (p) => b.counters(p), keySlots: (p) => b.keySlots(p),
     view: (p) => {
       const r = b.replica(p);
       if (!r) return undefined;
