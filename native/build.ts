@@ -299,6 +299,7 @@ export function build(v: Variant = {}, opts: { force?: boolean; quiet?: boolean 
  * every core busy to the end. Returns the units' paths (written into obj).
  */
 function unityGroups(obj: string, files: string[], kind: string, n: number): string[] {
+  if (process.env.NICRAFT_UNITY === "0") n = files.length;
   if (!files.length) return [];
   const sized = files.map((c) => ({ c, bytes: statSync(join(obj, `${c}.cpp`)).size })).sort((a, b) => b.bytes - a.bytes || a.c.localeCompare(b.c));
   const groups = Array.from({ length: Math.max(1, Math.min(n, files.length)) }, () => ({ bytes: 0, files: [] as string[] }));

@@ -89,7 +89,7 @@ wire        mac_valid;
 wire [63:0] mac_tag;
 nicraft_auth_mac #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .MAX_BEATS(MAX_BEATS), .KEYS(4)) mac_inst (
     .clk(clk), .rst(rst),
-    .in_valid(s_axis_tvalid), .in_first(first), .in_last(s_axis_tlast), .in_data(mac_data), .in_keep(s_axis_tkeep),
+    .in_valid(s_axis_tvalid && auth_en), .in_first(first), .in_last(s_axis_tlast), .in_data(mac_data), .in_keep(s_axis_tkeep),
     .in_nonce(f_nonce), .in_key(f_ctx),
     .round_keys(round_keys), .hash_keys(hash_keys),
     .out_valid(mac_valid), .out_tag(mac_tag)
@@ -132,13 +132,15 @@ reg [3:0] line_wr_reg = 4'd0;
 reg [LATENCY-1:0] line_valid_reg = 0;
 wire [LW-1:0] line_in = {c_checked, c_class, c_ctx, c_src, c_pn, c_icv, s_axis_tlast, s_axis_tuser, s_axis_tkeep, s_axis_tdata};
 
+// with AUTH_EN=0 frames pass around the engine and the delay line: neither takes their beats
+// (AUTH_EN changes only while the planes are idle)
 always @(posedge clk) begin
-    line_mem[line_wr_reg] <= line_in;
+    if (auth_en) line_mem[line_wr_reg] <= line_in;
     line_wr_reg <= line_wr_reg + 4'd1;
 end
 
 always @(posedge clk) begin
-    line_valid_reg <= {line_valid_reg[LATENCY-2:0], s_axis_tvalid};
+    line_valid_reg <= {line_valid_reg[LATENCY-2:0], s_axis_tvalid && auth_en};
     if (rst) line_valid_reg <= 0;
 end
 
