@@ -22,7 +22,7 @@
 // A frame's first-beat cycle is the cycle it is scheduled at; that is exact when the port takes a beat
 // every cycle (`stalledBeats` counts beats the port had not taken by the end: 0 means exact).
 import { SimNic } from '../native/binding.js';
-import type { Variant } from '../native/build.js';
+import type { B2bConfig } from '../sim/b2b.js';
 import { FrameSigner, contextOf, deriveKey, keyWrites } from '../ctrl/nic/auth-keys.js';
 import { ModelNic } from '../ctrl/nic/model.js';
 import {
@@ -30,17 +30,9 @@ import {
   getFlags, getLogIndex, getSeq, getSrcNode, getTerm, getType, nodeMac, type CounterName,
 } from '../ctrl/wire/wire.gen.js';
 
-export interface AuthB2bConfig {
-  mode: 'leader' | 'follower';
+/** The C++ back-to-back world's configuration (sim/b2b.ts) it re-creates, with authentication and link delay. */
+export interface AuthB2bConfig extends Pick<B2bConfig, 'mode' | 'followers' | 'ackCount' | 'ackDelayCycles' | 'hbIntervalCycles' | 'payloadBytes' | 'nicReply' | 'variant'> {
   auth: boolean;
-  followers?: number;
-  ackCount?: number;
-  ackDelayCycles?: number;
-  hbIntervalCycles?: number;
-  /** REQ / APPEND payload (default 4: a one-beat frame) */
-  payloadBytes?: number;
-  nicReply?: boolean;
-  variant?: Variant;
   /** link delay and chunk (cycles; default 16) */
   linkCycles?: number;
 }

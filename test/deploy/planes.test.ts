@@ -90,6 +90,18 @@ function runBpf(prog: BpfInsn[], payload: Uint8Array, src: { ip: number; port: n
   throw new Error('bpf: fell off the end');
 }
 
+/** Node 1's PlaneNet on one plane socket (rx) and member 2's socket (peer), both on loopback, cluster 4. */
+async function twoMembers(): Promise<{ rx: Socket; peer: Socket; clusterId: number; net: PlaneNet }> {
+  const rx = await bind();
+  const peer = await bind();
+  const clusterId = 4;
+  const members: MemberConfig[] = [
+    { id: 1, planes: [{ host: '127.0.0.1', port: rx.address().port }] },
+    { id: 2, planes: [{ host: '127.0.0.1', port: peer.address().port }] },
+  ];
+  return { rx, peer, clusterId, net: new PlaneNet(1, members, [rx], { clusterId, maxPayload: 256 }) };
+}
+
 const ipv4 = (h: string): number => h.split('.').reduce((a, o) => a * 256 + Number(o), 0);
 
 function frameOf(o: { dst: number; src: number; type: number; clusterId: number; srcNode: number; dstNode?: number; clientId?: number; payload?: number }): Uint8Array {
@@ -229,14 +241,7 @@ describe('the plane filter and the kernel filter', () => {
   });
 
   it('PlaneNet: queues per class, control first within a budget, a full queue drops and counts', async () => {
-    const rx = await bind();
-    const peer = await bind();
-    const clusterId = 4;
-    const members: MemberConfig[] = [
-      { id: 1, planes: [{ host: '127.0.0.1', port: rx.address().port }] },
-      { id: 2, planes: [{ host: '127.0.0.1', port: peer.address().port }] },
-    ];
-    const net = new PlaneNet(1, members, [rx], { clusterId, maxPayload: 256 });
+    const { rx, peer, clusterId, net } = await twoMembers();
     let readable = 0;
     net.onReadable = () => readable++;
     const port = rx.address().port;
@@ -265,14 +270,7 @@ describe('the plane filter and the kernel filter', () => {
   });
 
   it('PlaneNet.inject (debug.frameInjection): the claimed source goes through the filter; the capture keeps what the socket delivered', async () => {
-    const rx = await bind();
-    const peer = await bind();
-    const clusterId = 4;
-    const members: MemberConfig[] = [
-      { id: 1, planes: [{ host: '127.0.0.1', port: rx.address().port }] },
-      { id: 2, planes: [{ host: '127.0.0.1', port: peer.address().port }] },
-    ];
-    const net = new PlaneNet(1, members, [rx], { clusterId, maxPayload: 256 });
+    const { rx, peer, clusterId, net } = await twoMembers();
     net.enableCapture();
     const hb = frameOf({ dst: MAC_GROUP, src: nodeMac(2), type: W.HEARTBEAT, clusterId, srcNode: 2 });
     // claimed from member 2's endpoint: accepted; from any other port: refused as from the socket
