@@ -2,8 +2,9 @@
 // C++ reference (native/tb/tb_auth_csr.cpp): random writes to the AUTH registers (key loads in bursts),
 // to other registers and to any address, resets; every output, the whole key store included, checked
 // each cycle. Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const CYCLES = 20_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -13,12 +14,7 @@ const CASES: Record<string, TbConfig> = {
   'writes and resets': { reset_p: 0.001 },
   'any address': { any_addr_p: 0.5, wr_p: 0.9 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, 900_000);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS);
 
 describe.each(Object.keys(VARIANTS))('nicraft_auth_csr (%s)', (variant) => {
   it.each(Object.keys(CASES))('%s', (name) => {

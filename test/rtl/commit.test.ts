@@ -2,8 +2,9 @@
 // follower commits, host writes, leader and follower, every quorum size; match indexes, their moves,
 // the quorum view, the commit index and the delivery target every cycle.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -15,12 +16,7 @@ const PATTERNS: Record<string, TbConfig> = {
   'leader, steady ACKs': { leader_p: 1, ack_p: 0.5 },
   'leader and follower, host writes, resets': { leader_p: 0.5, ack_p: 0.3, host_p: 0.05, reset_p: 0.001 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_commit (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

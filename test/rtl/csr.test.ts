@@ -1,8 +1,9 @@
 // nicraft_csr against its C++ reference (native/tb/tb_csr.cpp, the register map of spec/wire.yaml):
 // random writes and reads over the whole map and beyond; every configuration output and strobe each
 // cycle, the read data the cycle after. Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -14,12 +15,7 @@ const PATTERNS: Record<string, TbConfig> = {
   'back-to-back writes': { wr_p: 1, rd_p: 0.2 },
   'back-to-back reads, resets': { wr_p: 0.1, rd_p: 1, reset_p: 0.001 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_csr (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

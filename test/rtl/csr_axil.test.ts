@@ -4,8 +4,9 @@
 // (an address handshake in the cycle after the previous one), every response, its order and its data are checked, and every CSR access against the transaction
 // it belongs to. The response policy (OKAY / DECERR / SLVERR) is in docs/integration.md.
 // Seeds are printed; SEED=<n> replays.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const CYCLES = 100_000;
@@ -57,13 +58,7 @@ const CASES: Record<string, Case> = {
   'random resets': { cfg: { reset_p: 0.001 }, check: (s) => expect(s.resets).toBeGreaterThan(0) },
 };
 
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_csr_axil (%s)', (variant) => {
   it.each(Object.keys(CASES))('%s', (name) => {

@@ -2,8 +2,9 @@
 // gaps with their repeats, heartbeats on idle and after a commit, NIC replies (leader, and follower
 // replies by REPLY_MASK), in every role, with
 // backpressure; every generated frame compared byte for byte. Seeds are printed; SEED=<n> replays.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = { default: { module: 'nicraft_ctl_gen' } };
@@ -19,12 +20,7 @@ const PATTERNS: Record<string, TbConfig> = {
 // gap_acks (ACKs that only ACK_GAP let go): least over seeds 1..20 at 300,000 cycles quiet 1,024, busy 282,
 // resets 1,154; the floor is a little under a third of the busy figure
 const FLOOR: Record<string, number> = { acks: 1000, nacks: 10, heartbeats: 500, replies: 1000, role_changes: 100, follower_replies: 500, gap_acks: 100 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_ctl_gen (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

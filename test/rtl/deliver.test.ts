@@ -1,8 +1,9 @@
 // nicraft_deliver against its C++ reference (native/tb/tb_deliver.cpp): committed entries of one to
 // several beats to the host in index order, host backpressure, the generated frames' FIFO stopping
 // delivery, APPLIED_INDEX written inside and outside an entry. Seeds are printed; SEED=<n> replays.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -14,12 +15,7 @@ const PATTERNS: Record<string, TbConfig> = {
   'host backpressure': { out_p: 0.3, out_burst: 20 },
   'host rewinds and commit writes, resets': { host_p: 0.02, reset_p: 0.001 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_deliver (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

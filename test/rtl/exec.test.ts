@@ -3,8 +3,9 @@
 // NACKs, heartbeats, punts, every drop reason: NOT_MEMBER and NOT_LEADER, node frames from outside
 // MEMBERS and APPENDs / HEARTBEATs not from the leader, included), a full window, punts without room, backpressure on
 // both FIFOs, role changes, host writes of LAST_INDEX. Seeds are printed; SEED=<n> replays.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -22,12 +23,7 @@ const PATTERNS: Record<string, TbConfig> = {
 // decision below at least 331 (NACKs, default, backpressure); LOG_FULL drops 59 when the window fills (default),
 // but only 1 with lagging delivery and resets (seeds 7 and 31), which is why that pattern does not assert them.
 const WINDOW_FILLS = 'delivery stalls, the window fills';
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_exec (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

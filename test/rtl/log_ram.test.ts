@@ -2,8 +2,9 @@
 // writes on the shared port (the host waits), reads on the three registered ports and the
 // combinational length and tag reads, all at random in a small RAM. Seeds are printed; SEED=<n>
 // replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -15,12 +16,7 @@ const PATTERNS: Record<string, TbConfig> = {
   'engine writes every cycle': { wr_p: 1, host_p: 0.5 },
   'host only': { wr_p: 0, host_p: 0.9, reset_p: 0.001 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_log_ram (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

@@ -4,8 +4,9 @@
 // every cycle checks the buffer handshakes, the main output (round robin, frame-atomic), the ACK path
 // and the dup/off/REQ-copy drop pulses against the specification of the merge on the two-register-delayed
 // plane heads. The module's assertions are compiled in. Seeds are printed; SEED=<n> replays.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 900_000;
 const CYCLES = 60_000;
@@ -46,13 +47,7 @@ const CASES: Record<string, Case> = {
   'now near the 32-bit wrap': { cfg: { in_p: 0.7, out_p: 0.8, now0: 0xffffff00 } },
 };
 
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_plane_merge (%s)', (variant) => {
   it.each(Object.keys(CASES))('%s', (name) => {

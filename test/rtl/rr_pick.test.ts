@@ -3,20 +3,15 @@
 // and an arbiter loop (last = the previous winner, requests held until granted) that checks no
 // requester waits for more than PORTS-1 other grants. The module's assertions are compiled in.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const PORTS = [1, 2, 3, 4, 5, 8];
 const VARIANTS: Record<string, TbVariant> = Object.fromEntries(PORTS.map((n) => [`${n} ports`, { module: 'nicraft_rr_pick', params: { PORTS: n } }]));
 
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_rr_pick (%s)', (variant) => {
   const ports = () => tbs[variant]!.params.PORTS!;

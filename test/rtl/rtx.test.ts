@@ -3,8 +3,9 @@
 // holds another index (a slot not written since power-up: nothing of it is sent), stale NACKs,
 // read-port contention, backpressure, and leader mode ending at any beat of a frame (a frame once
 // started is finished). Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -17,12 +18,7 @@ const PATTERNS: Record<string, TbConfig> = {
   'leader mode flapping, resets': { leader_flip_p: 0.01, nack_p: 0.02, reset_p: 0.0005 },
   'slots not holding their entry (power loss), NACKs, backpressure': { stale_p: 0.05, nack_p: 0.02, ack_p: 0.01, gnt_p: 0.8, out_p: 0.7 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_rtx (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

@@ -3,8 +3,9 @@
 // reordered frames of every type, keys not installed, other ethertypes, short and oversize frames,
 // MAC errors, input gaps, AUTH_EN toggles, window clears and resets; every output beat and every verdict
 // checked each cycle. Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const CYCLES = 20_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -15,12 +16,7 @@ const CASES: Record<string, TbConfig> = {
   'mixed traffic with gaps': {},
   'back to back, many replays and resets': { valid_p: 1, gap_p: 0, toggle_p: 0, replay_p: 0.2, back_p: 0.3, reset_p: 0.0005, clear_p: 0.005 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, 900_000);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS);
 
 describe.each(Object.keys(VARIANTS))('nicraft_rx_auth (%s)', (variant) => {
   it.each(Object.keys(CASES))('%s', (name) => {

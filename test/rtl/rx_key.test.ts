@@ -1,8 +1,9 @@
 // nicraft_rx_key against its C++ reference (native/tb/tb_rx_key.cpp): random head frames of every
 // type, mutated checked fields and configurations; the copy key, key_valid and is_ack every cycle.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -13,12 +14,7 @@ const PATTERNS: Record<string, TbConfig> = {
   'mostly good frames': { bad_p: 0.05 },
   'many mutated headers': { bad_p: 0.5 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_rx_key (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

@@ -1,8 +1,9 @@
 // nicraft_stats against its C++ reference (native/tb/tb_stats.cpp): random events of every source,
 // several per counter in a cycle, clears and resets; one counter read every cycle, all at the end.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -14,12 +15,7 @@ const PATTERNS: Record<string, TbConfig> = {
   'dense events': { event_p: 0.6 },
   'clears and resets': { event_p: 0.3, clear_p: 0.01, reset_p: 0.002 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_stats (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

@@ -1,8 +1,9 @@
 // nicraft_tx_fanout against its C++ reference (native/tb/tb_tx_fanout.cpp): frames to one FIFO per
 // plane, a copy dropped where there is no room, a stalled plane never stalling the others, PLANE_EN
 // changes at any cycle. Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const BUILD_TIMEOUT = 600_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -16,12 +17,7 @@ const PATTERNS: Record<string, TbConfig> = {
   'a plane stops for long stretches': { in_p: 0.9, out_p: 0.9, stall_plane_p: 0.001 },
   'PLANE_EN changes, resets': { in_p: 0.7, out_p: 0.6, en_change_p: 0.01, reset_p: 0.001 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, BUILD_TIMEOUT);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS, BUILD_TIMEOUT);
 
 describe.each(Object.keys(VARIANTS))('nicraft_tx_fanout (%s)', (variant) => {
   it.each(Object.keys(PATTERNS))('%s', (pattern) => {

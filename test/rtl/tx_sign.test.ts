@@ -4,8 +4,9 @@
 // given; input gaps and output backpressure, key-slot changes, AUTH_EN toggles and resets; with the
 // output always ready the input is never back-pressured (one beat per cycle).
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTbs, runTb, type TbConfig, type Testbench, type TbVariant } from '../../native/build-tb.js';
+import { describe, expect, it } from 'vitest';
+import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
+import { label, loadVariants } from './tb.js';
 
 const CYCLES = 20_000;
 const VARIANTS: Record<string, TbVariant> = {
@@ -16,12 +17,7 @@ const CASES: Record<string, TbConfig> = {
   'line rate (output always ready)': { valid_p: 1, ready_p: 1, toggle_p: 0 },
   'heavy backpressure, resets': { ready_p: 0.3, ready_burst: 8, reset_p: 0.0005, toggle_p: 0.01 },
 };
-const tbs: Record<string, Testbench> = {};
-beforeAll(async () => {
-  const names = Object.keys(VARIANTS);
-  (await loadTbs(names.map((n) => VARIANTS[n]!))).forEach((tb, i) => { tbs[names[i]!] = tb; });
-}, 900_000);
-const label = () => expect.getState().currentTestName ?? '';
+const tbs = loadVariants(VARIANTS);
 
 describe.each(Object.keys(VARIANTS))('nicraft_tx_sign (%s)', (variant) => {
   it.each(Object.keys(CASES))('%s', (name) => {
