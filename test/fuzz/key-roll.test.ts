@@ -74,7 +74,7 @@ describe('a frame key roll under faults and the attacker (docs/auth.md "Rolling 
     let refused = 0;
     for (const seed of MODEL_SEEDS) {
       const r = rollSeed(seed, false);
-      console.log(`key roll, ModelNic seed ${seed}: ${r.summary}; ok after the roll ${r.okAfter}; old-key REQ NO_KEY +${r.noKeyAdded}`);
+      console.log(`key roll, ModelNic seed ${seed}: ${r.summary}; ok after the roll ${r.okAfter}; old-key REQ ${r.injected ? `injected, NO_KEY +${r.noKeyAdded}` : 'not injected (its node down)'}`);
       expect(r.failures, `replay: SEED=${seed} npx vitest run test/fuzz/key-roll.test.ts`).toEqual([]);
       if (r.injected) { expect(r.noKeyAdded).toBeGreaterThanOrEqual(1n); refused++; }
       after += r.okAfter;
