@@ -65,17 +65,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   tb::Harness<Top> h(k.trace);
   Top *t = h.top();
   const unsigned hk_bytes = (TK_BITS + 7) / 8;
-  auto random_keys = [&]() {
-    std::vector<Key> keys(KEYS);
-    for (auto &x : keys) {
-      Bytes aes_key(16);
-      for (auto &b : aes_key) b = static_cast<uint8_t>(rng.below(256));
-      x.rk = expand(aes_key);
-      x.hk.resize(hk_bytes);
-      for (auto &b : x.hk) b = static_cast<uint8_t>(rng.below(256));
-    }
-    return keys;
-  };
+  auto random_keys = [&]() { return tbauth::random_keys(rng, KEYS, MAXB); };
 
   // known answers first: (1) FIPS-197 C.1 with a zero hash key and a zero frame; (2) the TypeScript vector
   struct Kat { Key key; Frame f; uint64_t want; };

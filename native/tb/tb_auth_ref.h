@@ -95,6 +95,13 @@ inline Key random_key(tb::Rng &rng, unsigned max_beats) {
   return k;
 }
 
+/** `n` random key contexts (random_key each, in order). */
+inline std::vector<Key> random_keys(tb::Rng &rng, unsigned n, unsigned max_beats) {
+  std::vector<Key> keys;
+  for (unsigned c = 0; c < n; c++) keys.push_back(random_key(rng, max_beats));
+  return keys;
+}
+
 /**
  * tag = T_K(frame) xor AES(nonce)[0..7]; frame bit n (bit n%8 of byte n/8) uses key bits n+t. Beats at
  * or beyond max_beats use the last beat's key window (docs/auth.md: the engine hashes an oversize
@@ -134,6 +141,18 @@ void load_keys(RK &round_keys, HK &hash_keys, const std::vector<Key> &keys, unsi
 // ---------------------------------------------------------------- the frame fields (spec/wire.yaml)
 constexpr unsigned HDR = 60, OFF_TYPE = 15, OFF_SRC = 19, OFF_CLIENT = 34, OFF_KID = 44, OFF_RSVD = 45, OFF_PN = 46, OFF_ICV = 52;
 constexpr uint8_t TYPE_REQ = 1, TYPE_REPLY = 6;
+
+/**
+ * A frame the authentication does not cover (the engines pass it unchecked): half of them another
+ * ethertype (up to max_beats beats), half the nicraft ethertype on fewer bytes than a header.
+ */
+inline Bytes uncovered_frame(tb::Rng &rng, unsigned max_beats) {
+  const bool short_frame = rng.chance(0.5);
+  Bytes f = random_bytes(rng, short_frame ? rng.range(14, HDR - 1) : rng.range(14, max_beats * 64));
+  if (short_frame) { f[12] = 0x88; f[13] = 0xB5; }
+  else if (f[12] == 0x88 && f[13] == 0xB5) f[13] = 0;
+  return f;
+}
 
 /** A nicraft frame the authentication covers: the ethertype and a whole header. */
 inline bool authenticated(const Bytes &f) { return f.size() >= HDR && f[12] == 0x88 && f[13] == 0xB5; }

@@ -89,8 +89,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   Top *t = h.top();
   std::vector<Key> keys;
   auto new_keys = [&]() {
-    keys.clear();
-    for (unsigned c = 0; c < 4; c++) keys.push_back(tbauth::random_key(rng, MAXB));
+    keys = tbauth::random_keys(rng, 4, MAXB);
     tbauth::load_keys(t->round_keys, t->hash_keys, keys, MAXB);
   };
   new_keys();
@@ -103,10 +102,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   auto gen = [&]() -> Frame {
     Frame f;
     if (rng.chance(other_p)) {
-      const bool short_frame = rng.chance(0.5);
-      f.bytes = tbauth::random_bytes(rng, short_frame ? rng.range(14, tbauth::HDR - 1) : rng.range(14, MAXB * 64));
-      if (short_frame) { f.bytes[12] = 0x88; f.bytes[13] = 0xB5; }
-      else if (f.bytes[12] == 0x88 && f.bytes[13] == 0xB5) f.bytes[13] = 0;
+      f.bytes = tbauth::uncovered_frame(rng, MAXB);
       return f;
     }
     if (!history.empty() && rng.chance(replay_p)) {

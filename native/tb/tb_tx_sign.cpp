@@ -64,8 +64,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   Top *t = h.top();
   std::vector<Key> keys;
   auto new_keys = [&]() {
-    keys.clear();
-    for (unsigned c = 0; c < 4; c++) keys.push_back(tbauth::random_key(rng, MAXB));
+    keys = tbauth::random_keys(rng, 4, MAXB);
     tbauth::load_keys(t->round_keys, t->hash_keys, keys, MAXB);
   };
   new_keys();
@@ -84,13 +83,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
 
   auto gen = [&]() {
     Bytes f;
-    if (rng.chance(other_p)) {
-      const bool short_frame = rng.chance(0.5);
-      f = tbauth::random_bytes(rng, short_frame ? rng.range(14, tbauth::HDR - 1) : rng.range(14, MAXB * 64));
-      if (short_frame) { f[12] = 0x88; f[13] = 0xB5; }
-      else if (f[12] == 0x88 && f[13] == 0xB5) f[13] = 0;
-      return f;
-    }
+    if (rng.chance(other_p)) return tbauth::uncovered_frame(rng, MAXB);
     const unsigned max_len = rng.chance(0.02) ? (MAXB + 2) * 64 : MAXB * 64;
     f = tbauth::random_bytes(rng, rng.chance(0.3) ? tbauth::HDR : rng.range(tbauth::HDR, max_len));
     f[12] = 0x88;
