@@ -42,7 +42,7 @@ export type Section = (typeof SECTIONS)[number];
  * ACK gap (RAFT_ACK_GAP) is not here: it follows from the replica count (benchAckGapCycles), unless
  * set (ackGapCycles 0: off, the ACK_COUNT/ACK_DELAY coalescing alone).
  */
-export const BENCH_NIC: NicSettings = { ackCount: 16, ackDelayCycles: 32, hbIntervalCycles: 1000, hbCommitDelayCycles: 4 };
+export const BENCH_NIC: NicSettings = { ackCount: 16, ackDelayCycles: 32, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
 /**
  * The least ACK gap (cycles) that keeps the leader's ingress within line rate on each plane at 100%
