@@ -211,6 +211,14 @@ export class ModelNode {
   get id(): NodeId { return this.port + 1; }
 }
 
+/** The frame secrets of a seed's world (frame authentication): node key and client key. */
+export function frameSecrets(seed: number): { nodeSecret: Uint8Array; clientSecret: Uint8Array } {
+  return {
+    nodeSecret: new Uint8Array(32).map((_, i) => (seed * 131 + i * 29 + 7) & 0xff),
+    clientSecret: new Uint8Array(32).map((_, i) => (seed * 71 + i * 13 + 101) & 0xff),
+  };
+}
+
 export class ModelWorld {
   readonly replicas: number;
   readonly planes: number;
@@ -265,10 +273,7 @@ export class ModelWorld {
   constructor(readonly cfg: ModelWorldConfig) {
     this.replicas = cfg.replicas;
     this.planes = cfg.planes;
-    this.frameKeys = {
-      nodeSecret: new Uint8Array(32).map((_, i) => (cfg.seed * 131 + i * 29 + 7) & 0xff),
-      clientSecret: new Uint8Array(32).map((_, i) => (cfg.seed * 71 + i * 13 + 101) & 0xff),
-    };
+    this.frameKeys = frameSecrets(cfg.seed);
     this.clientKeys = new ClientFrameKeys(this.frameKeys);
     this.net = { ...DEFAULT_NETWORK, ...(cfg.network ?? {}) };
     this.P = periodPs(this.net);

@@ -23,7 +23,7 @@ import { crc32 } from '../core/crc32.js';
 import { ControlCodec } from '../wire/codec.js';
 import { KvStore, Op, replyFrame, Status, decodeCommand, type Applied } from '../app/kv.js';
 import type { HostFrame, Nic } from '../nic/nic.js';
-import { configSlots, contextOf, deriveKey, keyWrites, type FrameAuthConfig, type SlotSecrets } from '../nic/auth-keys.js';
+import { configSlots, contextOf, deriveKey, keyWrites, sameBytes, type FrameAuthConfig, type SlotSecrets } from '../nic/auth-keys.js';
 import { COUNTER_BASE, COUNTERS, Csr, decodeHeader, Flag, framePayload, HostReason, MsgType as W } from '../wire/wire.gen.js';
 
 /** Fast-path settings the host writes once at start (register map, `raft` block). */
@@ -217,6 +217,8 @@ export class Replica {
 
   /** the secrets of the key slots installed in the NIC (slot -> secrets) */
   private readonly authSlots = new Map<number, SlotSecrets>();
+  /** AUTH_KEY_VALID as last written */
+  private authValid = 0;
 
   /**
    * Brings the NIC's keys to a frame authentication configuration, while it runs (a key roll, docs/auth.md
@@ -250,7 +252,6 @@ export class Replica {
     this.nic.writeCsr(Csr.RAFT_AUTH_KEY_VALID, valid);
     this.nic.writeCsr(Csr.RAFT_AUTH_TX_KID, txSlot & 1);
   }
-  private authValid = 0;
 
   private log(s: string): void {
     this.o.log?.(`n${this.id}: ${s}`);
@@ -629,4 +630,3 @@ function isWrite(e: Entry): boolean {
 
 /** AUTH_KEY_VALID bits of a key slot: its node and its client context */
 const slotBits = (slot: number): number => (1 << contextOf('node', slot)) | (1 << contextOf('client', slot));
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -79,6 +79,9 @@ export class FrameSigner {
   }
 }
 
+/** Byte-wise equality of two secrets. */
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+
 /** The secrets of one key slot: the node key and the client key of the slot are derived from them. */
 export interface SlotSecrets { nodeSecret: Uint8Array; clientSecret: Uint8Array }
 
@@ -143,7 +146,7 @@ export class ClientFrameKeys {
     const { slots, txSlot } = configSlots(this.fa);
     for (const s of slots) {
       const had = this.installed.get(s.slot);
-      if (had && had.length === s.clientSecret.length && had.every((x, i) => x === s.clientSecret[i])) continue;
+      if (had && sameBytes(had, s.clientSecret)) continue;
       this.signer.setKey(contextOf('client', s.slot), deriveKey(s.clientSecret, 'client', s.slot));
       this.installed.set(s.slot, s.clientSecret);
     }

@@ -138,13 +138,13 @@ export class Attacker {
       if (!w.injectRx(port, plane, frame)) continue;
       this.stats.frames++;
       kinds.push(`${how}:${frame.length >= 16 ? frame[15] : '-'}`);
-      const covered0 = frame.length >= HDR_BYTES && ((frame[12]! << 8) | frame[13]!) === ETHERTYPE;
-      const slotGone = covered0 && !(w.keySlots(port) & (1 << (frame[44]! & 1)));
+      const whole = frame.length >= HDR_BYTES && ((frame[12]! << 8) | frame[13]!) === ETHERTYPE;
+      const slotGone = whole && !(w.keySlots(port) & (1 << (frame[44]! & 1)));
       // a verbatim replay of a frame signed under a key rolled away since: NO_KEY, exactly
       if (replay) { if (slotGone) expNoKey++; continue; }
       // an authentic frame cut short by trailing zero bytes only keeps its tag (the Toeplitz sum
       // ignores them): authentication passes, the parser drops it (BAD_LENGTH, docs/auth.md)
-      const covered = !zeroTail && frame.length >= HDR_BYTES && ((frame[12]! << 8) | frame[13]!) === ETHERTYPE;
+      const covered = !zeroTail && whole;
       if (covered && slotGone) expNoKey++;
       else if (covered) expAuth++;
       else expOther++;

@@ -6,7 +6,7 @@ import type { MemStorage } from '../../ctrl/core/memstore.js';
 import { CrashError } from '../../ctrl/core/memstore.js';
 import type { Entry, Event } from '../../ctrl/core/types.js';
 import type { FaultSpec } from '../../sim/cluster.js';
-import { ModelWorld } from '../../sim/model-world.js';
+import { ModelWorld, frameSecrets } from '../../sim/model-world.js';
 import { RaftCluster } from '../../sim/raft-host.js';
 import { FuzzClients } from './workload.js';
 import type { JsonHistory } from '../check/types.js';
@@ -17,13 +17,8 @@ import { MsgType, type CounterName } from '../../ctrl/wire/wire.gen.js';
 /** the key slots a node under this configuration installs (bit s: slot s) */
 const slotMask = (fa: FrameAuthConfig): number => configSlots(fa).slots.reduce((m, s) => m | (1 << s.slot), 0);
 
-/** The cluster's frame secrets of a seed (frame authentication): node key and client key. */
-export function frameSecrets(seed: number): { nodeSecret: Uint8Array; clientSecret: Uint8Array } {
-  return {
-    nodeSecret: new Uint8Array(32).map((_, i) => (seed * 131 + i * 29 + 7) & 0xff),
-    clientSecret: new Uint8Array(32).map((_, i) => (seed * 71 + i * 13 + 101) & 0xff),
-  };
-}
+/** The cluster's frame secrets of a seed (the ModelNic world's; the RTL world uses the same). */
+export { frameSecrets };
 
 export interface Backend {
   readonly kind: 'model' | 'rtl';
