@@ -41,11 +41,14 @@ const num = (name: string, dflt: number): number => {
   if (!Number.isFinite(n) || n < 0) { console.error(`bench-deploy: ${name}=${v}: must be a non-negative number`); process.exit(2); }
   return n;
 };
-const list = (name: string, dflt: number[]): number[] => {
+const list = (name: string, dflt: number[], what: { min: number; max: number; integer: boolean }): number[] => {
   const v = process.env[name];
   if (v === undefined) return dflt;
-  const xs = v.split(',').map(Number);
-  if (xs.length === 0 || xs.some((x) => !Number.isFinite(x) || x < 0)) { console.error(`bench-deploy: ${name}=${v}: must be a comma list of non-negative numbers`); process.exit(2); }
+  const xs = v.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+  if (xs.length === 0 || xs.some((x) => !Number.isFinite(x) || x < what.min || x > what.max || (what.integer && !Number.isInteger(x)))) {
+    console.error(`bench-deploy: ${name}=${v}: must be a comma list of ${what.integer ? 'integers' : 'numbers'} from ${what.min} to ${what.max}`);
+    process.exit(2);
+  }
   return xs;
 };
 const SECONDS = num('DEPLOY_BENCH_SECONDS', QUICK ? 6 : 10);
@@ -59,9 +62,9 @@ const NODE_OVERRIDES: Record<string, unknown> = (() => {
   try { return JSON.parse(v) as Record<string, unknown>; } catch (e) { console.error(`bench-deploy: DEPLOY_BENCH_NODE_CONFIG: not JSON (${(e as Error).message})`); process.exit(2); }
 })();
 const GRID = {
-  clients: list('DEPLOY_BENCH_CLIENTS', QUICK ? [16, 64] : [16, 64, 256]),
-  valueBytes: list('DEPLOY_BENCH_VALUE_BYTES', QUICK ? [64] : [64, 1024]),
-  readShare: list('DEPLOY_BENCH_READ_SHARE', QUICK ? [0.5] : [0, 0.5, 0.95]),
+  clients: list('DEPLOY_BENCH_CLIENTS', QUICK ? [16, 64] : [16, 64, 256], { min: 1, max: 4096, integer: true }),
+  valueBytes: list('DEPLOY_BENCH_VALUE_BYTES', QUICK ? [64] : [64, 1024], { min: 0, max: 65536, integer: true }),
+  readShare: list('DEPLOY_BENCH_READ_SHARE', QUICK ? [0.5] : [0, 0.5, 0.95], { min: 0, max: 1, integer: false }),
 };
 interface Workload { clients: number; valueBytes: number; readShare: number }
 // per-run workload (set before each run)
