@@ -76,11 +76,14 @@ interface Summary {
   opsPerSec: number;
   ops: number;
   errors: number;
+  /** failed operations by reason (nicraft: the outcome's kind and reason, or the reply's status; etcd: the error's message) */
+  errorsByReason: Record<string, number>;
   latencyUs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
   byOp: Record<string, { ops: number; p50: number; p99: number }>;
 }
 
-type Op = (kind: 'get' | 'put', key: string, value: string) => Promise<boolean>;
+/** one operation: null when it succeeded, else why it failed */
+type Op = (kind: 'get' | 'put', key: string, value: string) => Promise<string | null>;
 
 /** The same closed loop for both systems: `clients` workers, one operation in flight each. */
 async function closedLoop(workers: Op[]): Promise<Summary> {
@@ -88,6 +91,7 @@ async function closedLoop(workers: Op[]): Promise<Summary> {
   const all = mk();
   const per = { get: mk(), put: mk() };
   let errors = 0;
+  const errorsByReason: Record<string, number> = {};
   let measured = 0;
   const t0 = performance.now();
   const from = t0 + WARMUP * 1000;
@@ -102,9 +106,14 @@ async function closedLoop(workers: Op[]): Promise<Summary> {
       const prefix = `${w}.${++n}.`;
       const value = prefix + 'x'.repeat(Math.max(0, VALUE_BYTES - prefix.length));
       const a = performance.now();
-      const ok = await op(kind, key, value);
+      const failed = await op(kind, key, value);
       const b = performance.now();
-      if (!ok) { errors++; continue; }
+      if (failed !== null) {
+        errors++;
+        const why = `${kind}: ${failed.replace(/\d+/g, 'N')}`;   // numbers (times, counts) out: one line per reason
+        errorsByReason[why] = (errorsByReason[why] ?? 0) + 1;
+        continue;
+      }
       if (a >= from && b <= end) {
         const us = Math.max(1, Math.round((b - a) * 1000));
         all.recordValue(us);
@@ -118,6 +127,7 @@ async function closedLoop(workers: Op[]): Promise<Summary> {
     opsPerSec: Math.round(measured / SECONDS),
     ops: measured,
     errors,
+    errorsByReason,
     latencyUs: sum(all),
     byOp: Object.fromEntries((['get', 'put'] as const).map((k) => [k, { ops: per[k].totalCount, p50: per[k].getValueAtPercentile(50), p99: per[k].getValueAtPercentile(99) }])),
   };
@@ -144,7 +154,9 @@ async function runNicraft(dir: string, overrides: Record<string, unknown> = {}):
     const clients: PoolClient[] = Array.from({ length: CLIENTS }, () => pool.client());
     const workers: Op[] = clients.map((c) => async (kind, key, value) => {
       const o = await c.invoke(kind === 'get' ? { op: 'get', key } : { op: 'put', key, value: te.encode(value) });
-      return o.kind === 'ok' && (o.reply.status === Status.OK || o.reply.status === Status.NOT_FOUND);
+      if (o.kind !== 'ok') return `${o.kind}: ${o.reason}`;
+      if (o.reply.status === Status.OK || o.reply.status === Status.NOT_FOUND) return null;
+      return `status ${Object.entries(Status).find(([, v]) => v === o.reply.status)?.[0] ?? o.reply.status}`;
     });
     const r = await closedLoop(workers);
     const after = await Promise.all(lc.ids.map((id) => lc.status(id)));
@@ -180,6 +192,8 @@ function breakdown(before: Array<NodeStatus | undefined>, after: Array<NodeStatu
       hostBatches: d('driver', 'hostBatches'), hostFrames: d('driver', 'hostFrames'),
       controlMessagesIn: d('replica', 'controlRx'), controlMessagesOut: d('replica', 'messagesSent'),
       readys: d('replica', 'readys'), replies: d('replica', 'replies'),
+      // REQs the NIC punted at the leader, answered NOT_LEADER naming itself (busy: ask again here), and REQs at a non-leader redirected
+      busyReplies: d('replica', 'busyReplies'), redirects: d('replica', 'redirects'), punts: (a.counters.replica as Record<string, unknown>).punts,
     };
   });
 }
@@ -248,9 +262,9 @@ async function runEtcd(dir: string): Promise<Summary & { version: string }> {
         try {
           if (kind === 'get') await etcd.get(key).string();
           else await etcd.put(key).value(value);
-          return true;
-        } catch {
-          return false;
+          return null;
+        } catch (e) {
+          return (e as Error).message.split('\n')[0].slice(0, 120);
         }
       });
       return { ...(await closedLoop(workers)), version };
@@ -279,7 +293,7 @@ const configs: Workload[] = [];
 for (const c of GRID.clients) for (const v of GRID.valueBytes) for (const r of GRID.readShare) configs.push({ clients: c, valueBytes: v, readShare: r });
 const work = mkdtempSync(join(tmpdir(), 'nicraft-bench-deploy-'));
 console.log(`bench-deploy${QUICK ? ' --quick' : ''}: ${configs.length} configurations x ${REPS} alternating runs per system, ${SECONDS} s each (+${WARMUP} s warm-up), ${KEYS} keys, closed loop, every client to the leader`);
-type Run = { system: 'nicraft' | 'etcd'; rep: number; workload: Workload; nicMaxPayloadBytes?: number; opsPerSec: number; errors: number; latencyUs: Summary['latencyUs']; byOp: Summary['byOp']; storage?: unknown; breakdown?: unknown };
+type Run = { system: 'nicraft' | 'etcd'; rep: number; workload: Workload; nicMaxPayloadBytes?: number; opsPerSec: number; errors: number; errorsByReason: Record<string, number>; latencyUs: Summary['latencyUs']; byOp: Summary['byOp']; storage?: unknown; breakdown?: unknown };
 const runs: Run[] = [];
 const skipped: Array<{ workload: Workload; why: string }> = [];
 /** the largest value a put may carry with the default NIC (MAX_PAYLOAD 256) */
@@ -301,13 +315,13 @@ try {
     const overrides = w.valueBytes > MAX_VALUE_BYTES ? withMaxPayload(NODE_OVERRIDES, MAX_PAYLOAD_LIMIT_BYTES) : NODE_OVERRIDES;
     for (let rep = 1; rep <= REPS; rep++) {
       const r1 = await runNicraft(join(work, `n${++n}`), overrides);
-      runs.push({ system: 'nicraft', rep, workload: w, nicMaxPayloadBytes: w.valueBytes > MAX_VALUE_BYTES ? MAX_PAYLOAD_LIMIT_BYTES : 256, opsPerSec: r1.opsPerSec, errors: r1.errors, latencyUs: r1.latencyUs, byOp: r1.byOp, storage: r1.storage, breakdown: r1.breakdown });
+      runs.push({ system: 'nicraft', rep, workload: w, nicMaxPayloadBytes: w.valueBytes > MAX_VALUE_BYTES ? MAX_PAYLOAD_LIMIT_BYTES : 256, opsPerSec: r1.opsPerSec, errors: r1.errors, errorsByReason: r1.errorsByReason, latencyUs: r1.latencyUs, byOp: r1.byOp, storage: r1.storage, breakdown: r1.breakdown });
       const st = r1.storage as { fsyncsPerSec: number; entriesPerFsync: number } | null;
-      console.log(`  ${String(w.clients).padStart(3)} clients ${String(w.valueBytes).padStart(4)} B ${String(w.readShare * 100).padStart(3)}% gets  run ${rep}  nicraft ${String(r1.opsPerSec).padStart(6)} ops/s p50 ${String(r1.latencyUs.p50).padStart(6)} us p99 ${String(r1.latencyUs.p99).padStart(7)} us err ${r1.errors}${st ? `  leader: ${st.fsyncsPerSec} fsync/s, ${st.entriesPerFsync} entries/fsync` : ''}`);
+      console.log(`  ${String(w.clients).padStart(3)} clients ${String(w.valueBytes).padStart(4)} B ${String(w.readShare * 100).padStart(3)}% gets  run ${rep}  nicraft ${String(r1.opsPerSec).padStart(6)} ops/s p50 ${String(r1.latencyUs.p50).padStart(6)} us p99 ${String(r1.latencyUs.p99).padStart(7)} us err ${r1.errors}${r1.errors ? ` ${JSON.stringify(r1.errorsByReason)}` : ''}${st ? `  leader: ${st.fsyncsPerSec} fsync/s, ${st.entriesPerFsync} entries/fsync` : ''}`);
       if (version) {
         const r2 = await runEtcd(join(work, `e${n}`));
-        runs.push({ system: 'etcd', rep, workload: w, opsPerSec: r2.opsPerSec, errors: r2.errors, latencyUs: r2.latencyUs, byOp: r2.byOp });
-        console.log(`  ${' '.repeat(34)}run ${rep}  etcd    ${String(r2.opsPerSec).padStart(6)} ops/s p50 ${String(r2.latencyUs.p50).padStart(6)} us p99 ${String(r2.latencyUs.p99).padStart(7)} us err ${r2.errors}`);
+        runs.push({ system: 'etcd', rep, workload: w, opsPerSec: r2.opsPerSec, errors: r2.errors, errorsByReason: r2.errorsByReason, latencyUs: r2.latencyUs, byOp: r2.byOp });
+        console.log(`  ${' '.repeat(34)}run ${rep}  etcd    ${String(r2.opsPerSec).padStart(6)} ops/s p50 ${String(r2.latencyUs.p50).padStart(6)} us p99 ${String(r2.latencyUs.p99).padStart(7)} us err ${r2.errors}${r2.errors ? ` ${JSON.stringify(r2.errorsByReason)}` : ''}`);
       }
       rmSync(join(work, `n${n}`), { recursive: true, force: true });
       rmSync(join(work, `e${n}`), { recursive: true, force: true });

@@ -37,7 +37,9 @@ const CTX_NIC_FOLLOWS = 1;
 const FRAME_BUFFER_MAX = 4096;
 
 interface PendingProposal { payload: Uint8Array; clientId: number; seq: number; flags: number }
-interface PendingRead { ctx: number; index: number; round: number }
+/** A read waiting for a heartbeat round sent after it arrived: `sentNs` is that round's send time (the
+ *  round itself may be forgotten before its acknowledgements come: only the last 64 are kept) */
+interface PendingRead { ctx: number; index: number; sentNs: number }
 
 /**
  * The leader's follower-lease state (docs/control-plane.md §6). off: no leases, QUORUM a majority.
@@ -1374,9 +1376,9 @@ export class Core {
       this.rd.readStates.push({ ctx, index, via: 'lease' });
       return;
     }
-    this.pendingReads.push({ ctx, index, round: this.hbRound + 1 });
     this.heartbeatDeadline = this.now + this.cfg.heartbeatIntervalNs;
     this.broadcastHeartbeat();
+    this.pendingReads.push({ ctx, index, sentNs: this.hbRounds.get(this.hbRound)!.ns });
   }
 
   /**
@@ -1520,8 +1522,8 @@ export class Core {
     if (this.pendingReads.length === 0 || this.role !== 'leader') return;
     const keep: PendingRead[] = [];
     for (const r of this.pendingReads) {
-      const sent = this.hbRounds.get(r.round)?.ns;
-      const acked = this.voters.filter((v) => v === this.id || (sent !== undefined && this.tracker.get(v)!.ackedSendNs >= sent)).length;
+      // a voter acknowledged a heartbeat sent at or after the read's round (that round or a later one)
+      const acked = this.voters.filter((v) => v === this.id || this.tracker.get(v)!.ackedSendNs >= r.sentNs).length;
       if (acked >= quorumSize(this.voters.length)) this.rd.readStates.push({ ctx: r.ctx, index: r.index, via: 'quorum' });
       else keep.push(r);
     }

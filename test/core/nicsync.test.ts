@@ -162,6 +162,24 @@ describe('bounded queues', () => {
     expect(c.status().refused.reads).toBe(2);
   });
 
+  it('a burst of reads without a lease, more than the 64 heartbeat rounds kept, is answered in full', () => {
+    // each read without a lease starts a heartbeat round; the core keeps the last 64 rounds. A read
+    // whose round was dropped before its acknowledgements came back once waited for ever (the
+    // deploy benchmark's 256 clients: gets answered "not leader" after 10 attempts)
+    const reads = 150;
+    const h = running();
+    const c = h.node(1).core!;
+    for (let k = 1; k <= reads; k++) expect(c.step({ kind: 'read', ctx: k })).toBeUndefined();
+    drain(h, 1);
+    h.nicAnswers(1); // the COMMIT_INDEX answers: no lease yet, so every read waits for a heartbeat round
+    h.opts.quiet = false;
+    h.out = [];
+    h.stabilize();
+    const states = h.out.filter((l) => l.startsWith('1: read ')).map((l) => Number(/ctx=(\d+)/.exec(l)![1]));
+    expect(states.sort((a, b) => a - b)).toEqual(Array.from({ length: reads }, (_, k) => k + 1));
+    h.checkSafety();
+  });
+
   it('control messages parked during a sync beyond maxSyncWaiters are dropped and counted', () => {
     const h = running({ maxSyncWaiters: 2 });
     h.step(2, { kind: 'campaign' });
