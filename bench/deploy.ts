@@ -193,7 +193,9 @@ function breakdown(before: Array<NodeStatus | undefined>, after: Array<NodeStatu
       controlMessagesIn: d('replica', 'controlRx'), controlMessagesOut: d('replica', 'messagesSent'),
       readys: d('replica', 'readys'), replies: d('replica', 'replies'),
       // REQs the NIC punted at the leader, answered NOT_LEADER naming itself (busy: ask again here), and REQs at a non-leader redirected
-      busyReplies: d('replica', 'busyReplies'), redirects: d('replica', 'redirects'), punts: (a.counters.replica as Record<string, unknown>).punts,
+      busyReplies: d('replica', 'busyReplies'), redirects: d('replica', 'redirects'),
+      // the NIC's punts to the host by reason, since the daemon started (not over the run: the start's election is in them)
+      puntsSinceStart: (a.counters.replica as Record<string, unknown>).punts,
     };
   });
 }
