@@ -31,7 +31,7 @@
 //     storage (MemStorage) keeps what was durable. A storage crash point (MemStorage.armCrash)
 //     makes a save throw: the node crashes there. Restart: a new Replica from the storage.
 
-import { ClientFrameKeys, rollStep, type FrameAuthConfig, type SlotSecrets } from '../ctrl/nic/auth-keys.js';
+import { ClientFrameKeys, rollEverywhere, type FrameAuthConfig, type SlotSecrets } from '../ctrl/nic/auth-keys.js';
 import { ModelNic, type NicParams } from '../ctrl/nic/model.js';
 import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
 import { COUNTER_BASE, COUNTERS, Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, type CounterName } from '../ctrl/wire/wire.gen.js';
@@ -212,7 +212,7 @@ export class ModelNode {
 }
 
 /** The frame secrets of a seed's world (frame authentication): node key and client key. */
-export function frameSecrets(seed: number): { nodeSecret: Uint8Array; clientSecret: Uint8Array } {
+export function frameSecrets(seed: number): SlotSecrets {
   return {
     nodeSecret: new Uint8Array(32).map((_, i) => (seed * 131 + i * 29 + 7) & 0xff),
     clientSecret: new Uint8Array(32).map((_, i) => (seed * 71 + i * 13 + 101) & 0xff),
@@ -627,9 +627,7 @@ export class ModelWorld {
    */
   rollFrameKeys(step: 'begin' | 'sign' | 'finish', next?: SlotSecrets): void {
     if (!this.cfg.frameAuth) throw new Error('ModelWorld: a key roll needs frameAuth');
-    rollStep(this.frameKeys, step, next);
-    for (const n of this.nodes) if (n.up && n.replica) n.replica.applyFrameAuth(this.frameKeys);
-    this.clientKeys.sync();
+    rollEverywhere(this.frameKeys, step, next, this.nodes.flatMap((n) => (n.up && n.replica ? [n.replica] : [])), this.clientKeys);
     this.log(`frame keys: ${step}`);
   }
 

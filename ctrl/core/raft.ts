@@ -1378,7 +1378,7 @@ export class Core {
     }
     this.heartbeatDeadline = this.now + this.cfg.heartbeatIntervalNs;
     this.broadcastHeartbeat();
-    this.pendingReads.push({ ctx, index, sentNs: this.hbRounds.get(this.hbRound)!.ns });
+    this.pendingReads.push({ ctx, index, sentNs: this.now }); // the round just sent
   }
 
   /**

@@ -131,6 +131,17 @@ export function rollStep(fa: FrameAuthConfig, step: 'begin' | 'sign' | 'finish',
 }
 
 /**
+ * One key-roll step for a whole world: the configuration moves (rollStep), every running node's NIC
+ * follows it (`applyFrameAuth`: a Replica), and so do the clients' keys.
+ */
+export function rollEverywhere(fa: FrameAuthConfig, step: 'begin' | 'sign' | 'finish', next: SlotSecrets | undefined,
+  running: Iterable<{ applyFrameAuth(fa: FrameAuthConfig): void }>, clients: ClientFrameKeys): void {
+  rollStep(fa, step, next);
+  for (const r of running) r.applyFrameAuth(fa);
+  clients.sync();
+}
+
+/**
  * A client's frame keys under a FrameAuthConfig: signs REQs with the client key of the slot senders
  * use, and follows a key roll (sync after each step: the next slot's key is taken at `begin`, signing
  * moves at `sign`, the old key is dropped at `finish`).

@@ -8,7 +8,8 @@
 // ModelNic seeds and RTL seeds (Verilated NICs, live key CSR writes). SEED=s replays one seed.
 import { describe, expect, it } from 'vitest';
 import { runSeed } from '../../verify/fuzz/campaign.js';
-import { frameSecrets, type Backend } from '../../verify/fuzz/backend.js';
+import { type Backend } from '../../verify/fuzz/backend.js';
+import { frameSecrets } from '../../sim/model-world.js';
 import { FrameSigner, contextOf, deriveKey, type SlotSecrets } from '../../ctrl/nic/auth-keys.js';
 import { encodeFrame, MsgType, MAC_GROUP, clientMac } from '../../ctrl/wire/wire.gen.js';
 import { encodeCommand } from '../../ctrl/app/kv.js';

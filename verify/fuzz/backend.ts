@@ -11,14 +11,12 @@ import { RaftCluster } from '../../sim/raft-host.js';
 import { FuzzClients } from './workload.js';
 import type { JsonHistory } from '../check/types.js';
 import { Draw, type Schedule } from './schedule.js';
-import { ClientFrameKeys, configSlots, rollStep, type FrameAuthConfig, type SlotSecrets } from '../../ctrl/nic/auth-keys.js';
+import { ClientFrameKeys, configSlots, rollEverywhere, type FrameAuthConfig, type SlotSecrets } from '../../ctrl/nic/auth-keys.js';
 import { MsgType, type CounterName } from '../../ctrl/wire/wire.gen.js';
 
 /** the key slots a node under this configuration installs (bit s: slot s) */
 const slotMask = (fa: FrameAuthConfig): number => configSlots(fa).slots.reduce((m, s) => m | (1 << s.slot), 0);
 
-/** The cluster's frame secrets of a seed (the ModelNic world's; the RTL world uses the same). */
-export { frameSecrets };
 
 export interface Backend {
   readonly kind: 'model' | 'rtl';
@@ -420,9 +418,8 @@ export class RtlBackend implements Backend {
   tapWire(): void { this.tapping = true; this.rc.cluster.tap(64); }
   rollFrameKeys(step: 'begin' | 'sign' | 'finish', next?: SlotSecrets): void {
     if (!this.frameAuth) throw new Error('RtlBackend: a key roll needs frame authentication');
-    rollStep(this.frameKeys, step, next);
-    for (let p = 0; p < this.ports; p++) if (this.up(p)) this.replica(p)?.applyFrameAuth(this.frameKeys);
-    this.clientKeys.sync();
+    const running = Array.from({ length: this.ports }, (_, p) => (this.up(p) ? this.replica(p) : undefined)).filter((r) => r !== undefined);
+    rollEverywhere(this.frameKeys, step, next, running, this.clientKeys);
     this.log(`frame keys: ${step}`);
   }
   keySlots(): number { return slotMask(this.frameKeys); }
