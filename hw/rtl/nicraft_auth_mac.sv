@@ -35,7 +35,7 @@ module nicraft_auth_mac #(
     input  wire                                   rst,
 
     input  wire                                   in_valid,
-    input  wire                                   in_first,
+    input  wire                                   in_first,     // the beat is a frame's first (read only with in_valid)
     input  wire                                   in_last,
     input  wire [DATA_WIDTH-1:0]                  in_data,
     input  wire [KEEP_WIDTH-1:0]                  in_keep,
@@ -129,19 +129,46 @@ endfunction
 // Hash, stage 1: the masked beat and its key window
 reg [BW-1:0] beat_reg = 0;             // beat index of the next beat of the frame in progress
 reg [1:0]    key_reg = 2'd0;           // the frame's key context
-wire [BW-1:0] beat_now = in_first ? {BW{1'b0}} : beat_reg;
 wire [1:0]    key_now = in_first ? in_key : key_reg;
+// the beat index after this beat: from the registers for a frame in progress (prepared before
+// in_first and in_last select)
+wire [BW-1:0] beat_cont = beat_reg == BW'(MAX_BEATS - 1) ? beat_reg : beat_reg + 1'b1;
+wire [BW-1:0] beat_one = MAX_BEATS > 1 ? BW'(1) : {BW{1'b0}};
+wire [BW-1:0] beat_after = in_last ? {BW{1'b0}} : in_first ? beat_one : beat_cont;
 
-// the key window of (key, beat): an explicit AND-OR mux of constant part-selects (an indexed
-// part-select with a computed offset becomes a shifter over the whole key in synthesis)
-function automatic [WIN-1:0] key_window(input [KEYS*TK_BITS-1:0] keys, input [1:0] k, input [BW-1:0] b);
+// The key window of (key, beat) as an explicit AND-OR mux of constant part-selects (an indexed
+// part-select with a computed offset becomes a shifter over the whole key in synthesis). A first beat
+// takes window 0 of the context in_key names; any other beat the window that sel_reg, one-hot by
+// (key_reg, beat_reg) and kept with them, names: the frame's first-beat flag selects between two
+// prepared windows at the end, rather than driving the decode of twenty.
+localparam NSEL = KEYS*MAX_BEATS;
+reg [NSEL-1:0] sel_reg = NSEL'(1);     // bit k*MAX_BEATS+b: key_reg == k && beat_reg == b
+
+function automatic [NSEL-1:0] sel_of(input [1:0] k, input [BW-1:0] b);
     integer wk, wb;
     begin
-        key_window = {WIN{1'b0}};
         for (wk = 0; wk < KEYS; wk = wk + 1)
             for (wb = 0; wb < MAX_BEATS; wb = wb + 1)
-                if (k == 2'(wk) && b == BW'(wb))
-                    key_window = key_window | keys[wk*TK_BITS + wb*DATA_WIDTH +: WIN];
+                sel_of[wk*MAX_BEATS + wb] = k == 2'(wk) && b == BW'(wb);
+    end
+endfunction
+
+function automatic [WIN-1:0] window_first(input [KEYS*TK_BITS-1:0] keys, input [1:0] k);
+    integer wk;
+    begin
+        window_first = {WIN{1'b0}};
+        for (wk = 0; wk < KEYS; wk = wk + 1)
+            if (k == 2'(wk)) window_first = window_first | keys[wk*TK_BITS +: WIN];
+    end
+endfunction
+
+function automatic [WIN-1:0] window_sel(input [KEYS*TK_BITS-1:0] keys, input [NSEL-1:0] sel);
+    integer wk, wb;
+    begin
+        window_sel = {WIN{1'b0}};
+        for (wk = 0; wk < KEYS; wk = wk + 1)
+            for (wb = 0; wb < MAX_BEATS; wb = wb + 1)
+                if (sel[wk*MAX_BEATS + wb]) window_sel = window_sel | keys[wk*TK_BITS + wb*DATA_WIDTH +: WIN];
     end
 endfunction
 
@@ -168,7 +195,8 @@ reg                  h1_valid_reg = 1'b0, h1_first_reg = 1'b0, h1_last_reg = 1'b
 
 always @(posedge clk) begin
     if (in_valid) begin
-        beat_reg <= in_last ? {BW{1'b0}} : (beat_now == BW'(MAX_BEATS - 1) ? beat_now : beat_now + 1'b1);
+        beat_reg <= beat_after;
+        sel_reg <= in_last ? sel_of(key_now, {BW{1'b0}}) : in_first ? sel_of(in_key, beat_one) : sel_of(key_reg, beat_cont);
         if (in_first) key_reg <= in_key;
     end
     h1_valid_reg <= in_valid;
@@ -179,10 +207,11 @@ always @(posedge clk) begin
     // Verilated NIC from computing three 512 x 64 AND-XORs on every idle cycle)
     if (in_valid) begin
         h1_data_reg <= in_data & keep_bits;
-        h1_win_reg <= key_window(hash_keys, key_now, beat_now);
+        h1_win_reg <= in_first ? window_first(hash_keys, in_key) : window_sel(hash_keys, sel_reg);
     end
     if (rst) begin
         beat_reg <= {BW{1'b0}};
+        sel_reg <= NSEL'(1);
         key_reg <= 2'd0;
         h1_valid_reg <= 1'b0;
     end

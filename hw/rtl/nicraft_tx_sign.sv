@@ -85,7 +85,7 @@ wire        mac_valid;
 wire [63:0] mac_tag;
 nicraft_auth_mac #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .MAX_BEATS(MAX_BEATS), .KEYS(4)) mac_inst (
     .clk(clk), .rst(rst),
-    .in_valid(accept), .in_first(accept && first), .in_last(s_axis_tlast), .in_data(in_beat), .in_keep(s_axis_tkeep),
+    .in_valid(accept), .in_first(first), .in_last(s_axis_tlast), .in_data(in_beat), .in_keep(s_axis_tkeep),
     .in_nonce(f_nonce), .in_key({f_class, tx_kid}),
     .round_keys(round_keys), .hash_keys(hash_keys),
     .out_valid(mac_valid), .out_tag(mac_tag)
