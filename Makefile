@@ -112,7 +112,8 @@ deps-yosys:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends yosys; \
 	fi
 
-# Synthesis (docs/synthesis.md): the NIC per module, default and PLANES=2, side by side.
+# Synthesis (docs/synthesis.md): the NIC per module, default and PLANES=2, side by side, and the MAC engine
+# (nicraft_auth_mac) once per parameter set in a run of its own, spliced into both netlists.
 synth: deps-yosys deps-node gen-check
 	$(NPX) tsx bench/synth/run.ts
 

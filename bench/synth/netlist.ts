@@ -27,6 +27,8 @@ export interface YosysCell {
 
 export interface YosysModule {
   attributes?: Record<string, string>;
+  /** a derived module's parameters (binary strings for numbers) */
+  parameter_default_values?: Record<string, string>;
   ports: Record<string, { direction: Dir; bits: Bit[] }>;
   cells: Record<string, YosysCell>;
   netnames?: Record<string, { hide_name?: number; bits: Bit[]; attributes?: Record<string, string> }>;
@@ -131,6 +133,46 @@ export function isLibrary(m: YosysModule): boolean {
 /** The design's modules (no library cells). */
 export function designModules(json: YosysJson): string[] {
   return Object.keys(json.modules).filter((m) => !isLibrary(json.modules[m]!));
+}
+
+/**
+ * Replaces the blackbox definition `box` of `json` by `impl.modules[implTop]`, a module synthesized
+ * in a Yosys run of its own (make synth synthesizes nicraft_auth_mac once per parameter set and the
+ * NIC's runs keep it as a blackbox): the module goes in under the box's name, the name the cells of
+ * the NIC reference, so that flatten() sees the same hierarchy as a run that synthesized it in place.
+ * The ports must be the same (names, directions, widths). The module's own submodules and library
+ * cells are copied too when the NIC's netlist does not have them. Modifies `json`.
+ */
+export function spliceModule(json: YosysJson, box: string, impl: YosysJson, implTop: string): void {
+  const b = json.modules[box];
+  const m = impl.modules[implTop];
+  if (!b) throw new Error(`splice: no module ${box} in the netlist`);
+  if (!m) throw new Error(`splice: no module ${implTop} in the separately synthesized netlist`);
+  if (!isLibrary(b)) throw new Error(`splice: ${box} is not a blackbox in the netlist`);
+  if (isLibrary(m)) throw new Error(`splice: ${implTop} is a blackbox in the separately synthesized netlist`);
+  const sig = (mod: YosysModule) => Object.entries(mod.ports).map(([n, p]) => `${n}:${p.direction}:${p.bits.length}`).sort();
+  const want = sig(b);
+  const got = sig(m);
+  const missing = want.filter((x) => !got.includes(x));
+  const extra = got.filter((x) => !want.includes(x));
+  if (missing.length || extra.length) {
+    throw new Error(`splice: the ports of ${implTop} differ from the blackbox ${box}'s (blackbox only: ${missing.join(' ') || '-'}; synthesized only: ${extra.join(' ') || '-'})`);
+  }
+  // the separate run's top attribute would make it look like the netlist's top
+  const { top: _top, ...attributes } = m.attributes ?? {};
+  json.modules[box] = { ...m, attributes };
+  const used = new Set<string>();
+  const walk = (name: string) => {
+    for (const c of Object.values(impl.modules[name]!.cells)) {
+      if (!impl.modules[c.type] || used.has(c.type)) continue;
+      used.add(c.type);
+      walk(c.type);
+    }
+  };
+  walk(implTop);
+  for (const name of used) {
+    if (json.modules[name] === undefined) json.modules[name] = impl.modules[name]!;
+  }
 }
 
 function guessDir(type: string, pin: string): Dir {
