@@ -2,7 +2,7 @@
 // format, with answers worked out by hand: levels (LUT and MUXF cells; a carry chain counts once),
 // the delay model's sum along the path (reported to the picosecond), hierarchy flattening, resources, and loop detection.
 import { describe, expect, it } from 'vitest';
-import { analyze, baseName, flatten, resources, type Bit, type YosysCell, type YosysJson } from '../../bench/synth/netlist.js';
+import { analyze, baseName, designModules, flatten, resources, spliceModule, type Bit, type YosysCell, type YosysJson } from '../../bench/synth/netlist.js';
 import { DELAY_MODEL as M } from '../../bench/synth/delay.js';
 
 const cell = (type: string, conns: Record<string, Bit[]>, dirs: Record<string, 'input' | 'output'>): YosysCell =>
@@ -99,6 +99,44 @@ describe('path depth and delay', () => {
     const outer = analyze(flat);
     expect(outer.deepest.levels).toBe(3);
     expect(outer.deepest.steps.map((s) => s.cell)).toEqual(['ff0', 'u/a', 'u/b', 'c', 'ff1.D']);
+  });
+
+  it('a blackbox spliced with a separately synthesized module: the same flat netlist as the module in place', () => {
+    // make synth synthesizes nicraft_auth_mac alone and puts it in place of the NIC's blackbox
+    const box = '$paramod$0123abcd\\inner';
+    const ports: YosysJson['modules'][string]['ports'] = { i: { direction: 'input', bits: [2] }, o: { direction: 'output', bits: [4] } };
+    const outer = mod({
+      ff0: ff(11, 10),
+      u: { type: box, connections: { i: [10], o: [12] } },
+      c: lut('LUT1', [12], 13),
+      ff1: ff(13, 11),
+    });
+    const nic = (): YosysJson => ({
+      modules: {
+        [box]: { attributes: { blackbox: '00000000000000000000000000000001' }, parameter_default_values: { W: '00000000000000000000000000000101' }, ports, cells: {} },
+        outer,
+      },
+    });
+    // its own run: the module is the top, named without the hash, with a submodule of its own
+    const impl: YosysJson = {
+      modules: {
+        inner: { ...mod({ a: lut('LUT1', [2], 3), s: { type: 'leaf', connections: { x: [3], y: [4] } } }, ports), attributes: { top: '00000000000000000000000000000001' } },
+        leaf: mod({ b: lut('LUT1', [5], 6) }, { x: { direction: 'input', bits: [5] }, y: { direction: 'output', bits: [6] } }),
+      },
+    };
+    const json = nic();
+    expect(designModules(json)).toEqual(['outer']);
+    spliceModule(json, box, impl, 'inner');
+    expect(designModules(json).sort()).toEqual([box, 'leaf', 'outer'].sort());
+    expect(json.modules[box]!.attributes?.top).toBeUndefined();
+    const t = analyze(flatten(json, 'outer'));
+    expect(t.deepest.levels).toBe(3);
+    expect(t.deepest.steps.map((s) => s.cell)).toEqual(['ff0', 'u/a', 'u/s/b', 'c', 'ff1.D']);
+    // ports that differ are an error that names them
+    const wide: YosysJson = { modules: { inner: mod({}, { i: { direction: 'input', bits: [2, 3] }, o: { direction: 'output', bits: [4] } }) } };
+    expect(() => spliceModule(nic(), box, wide, 'inner')).toThrow(/i:input:1/);
+    // only a blackbox is replaced
+    expect(() => spliceModule(json, box, impl, 'inner')).toThrow(/not a blackbox/);
   });
 
   it('resources: LUTs (LUTRAM sites included), FFs, block RAM halves', () => {
