@@ -111,6 +111,11 @@ reg [P*W-1:0]          mn_reg = 0;
 reg [P*W-1:0]          mo_reg = 0;
 reg [P-1:0]            ma_new_reg = 0;
 reg [P-1:0]            hitb_reg = 0;  // B_q's key was in the window in its first cycle in B
+// B's beat classified as it enters B (from A's fields and hit_a), so that the decision reads one
+// register where it read three: an ACK / not an ACK, and not a copy of a window key (bca_reg, bcm_reg);
+// the same with a valid key (bka_reg, bkm_reg: taken, it enters the window)
+reg [P-1:0]            bca_reg = 0, bka_reg = 0, bkm_reg = 0;
+reg [P-1:0]            bcm_reg = {P{1'b1}};
 reg [P*P-1:0]          ea_reg = 0;    // [q*P+p]: A_q's key == the key B_p held in the previous cycle
 reg [P*P-1:0]          l_reg = {(P*P){1'b1}};    // [p*P+q]: B_p's key == B_q's key (p < q)
 // the pairwise compares of the stages' keys, kept in registers (updated from compares with the
@@ -126,10 +131,18 @@ reg [W-1:0]             young_reg = 0;     // will still be younger than WINDOW_
 reg [W-1:0]             win_oh_reg = W'(1);   // the oldest entry, overwritten next (one-hot) ...
 reg [WIN_PTR_WIDTH-1:0] win_ptr_reg = 0;      // ... and the same as a number (the write address)
 reg [WIN_PTR_WIDTH-1:0] win_ptr1_reg = WIN_PTR_WIDTH'(1);   // the entry after it
+reg [WIN_PTR_WIDTH-1:0] win_ptr2_reg = WIN_PTR_WIDTH'(2 % W);   // ... and the two after that (kept so that
+reg [WIN_PTR_WIDTH-1:0] win_ptr3_reg = WIN_PTR_WIDTH'(3 % W);   // the pointers' update is a select)
 // what the last edge wrote (these entries' per-entry bits are not valid yet: the pairwise compares are)
 reg [W-1:0]             rec_m_mask_reg = 0;   // the entry written with the main path's key
 reg [W-1:0]             rec_a_mask_reg = 0;   // the entry written with the ACK path's key
 reg [SEL_WIDTH-1:0]     rec_m_src_reg = 0, rec_a_src_reg = 0;   // the planes they came from
+reg                     rec_m_reg = 1'b0, rec_a_reg = 1'b0;     // ... and whether they exist (|rec_*_mask_reg)
+// The window's entries neither written at the last edge nor at ptr or ptr+1 (which this edge may
+// overwrite), set at the last edge: hit_a's OR tree over them waits on no decision and has one
+// register per entry for the three masks (the entries written at the last edge are resolved from
+// ea_reg, below)
+reg [W-1:0]             plain_reg = ~W'(3);
 // The keys and time stamp of the last edge's writes reach win_key_reg / win_ts_reg one edge later,
 // from these registers (the write's enables and data are registers, not this cycle's decision); until
 // then the compare of the buffers' heads with the window takes them from here. pend_f_mask_reg /
@@ -155,6 +168,7 @@ reg [SEL_WIDTH-1:0]  last_sel_reg = 0;
 integer p, q;
 
 reg [P-1:0] first, off, dup, cand_main, cand_ack;
+reg [P-1:0] cand_main_k, cand_ack_k;   // ... and with a valid key (the ones that enter the window)
 reg         lower;
 always @* begin
     for (q = 0; q < P; q = q + 1) begin
@@ -168,8 +182,11 @@ always @* begin
             if (first[p] && plane_en[p] && b_kv_reg[p] && l_reg[p*P + q]) lower = 1'b1;
         end
         dup[q] = first[q] && plane_en[q] && b_kv_reg[q] && (hitb_reg[q] || lower);
-        cand_ack[q] = first[q] && plane_en[q] && !dup[q] && b_ack_reg[q];
-        cand_main[q] = first[q] && plane_en[q] && !dup[q] && !b_ack_reg[q];
+        // (first && plane_en && !dup && ack, and the same with the key valid, from bca_reg .. bkm_reg)
+        cand_ack[q] = first[q] && plane_en[q] && bca_reg[q] && !(b_kv_reg[q] && lower);
+        cand_main[q] = first[q] && plane_en[q] && bcm_reg[q] && !(b_kv_reg[q] && lower);
+        cand_ack_k[q] = first[q] && plane_en[q] && bka_reg[q] && !lower;
+        cand_main_k[q] = first[q] && plane_en[q] && bkm_reg[q] && !lower;
     end
 end
 
@@ -264,8 +281,27 @@ assign req_dup_drop = req_dup_drop_r;
 // keys taken this cycle enter the window (up to two per cycle: main first, then ACK); from the
 // one-hot grants (a first beat enters main only unlocked, through the round-robin grant), not through
 // their binary forms: the window's bookkeeping waits on as few levels of the decision as it can
-wire ins_main = m_axis_tready && !locked_reg && |(grant & b_kv_reg);
-wire ins_ack  = |(take_ack & b_kv_reg);
+// (written from the candidates with a valid key, not from the grants: two levels fewer; the same
+// as m_axis_tready && !locked_reg && |(grant & b_kv_reg) and |(take_ack & b_kv_reg), asserted)
+reg  ins_main_by_last [0:LAST_VALUES-1];
+reg  ins_ack_c, ack_before;
+integer li, ri;
+always @* begin
+    for (li = 0; li < LAST_VALUES; li = li + 1) begin
+        ins_main_by_last[li] = 1'b0;
+        for (ri = P; ri >= 1; ri = ri - 1) begin
+            if (cand_main[(li + ri) % P]) ins_main_by_last[li] = cand_main_k[(li + ri) % P];
+        end
+    end
+    ins_ack_c = 1'b0;
+    ack_before = 1'b0;
+    for (p = 0; p < P; p = p + 1) begin
+        if (cand_ack_k[p] && !ack_before) ins_ack_c = 1'b1;
+        if (cand_ack[p]) ack_before = 1'b1;
+    end
+end
+wire ins_main = m_axis_tready && !locked_reg && ins_main_by_last[last_sel_reg];
+wire ins_ack  = ins_ack_c;
 reg [KEY_WIDTH-1:0] key_main, key_ack;
 always @* begin
     key_main = {KEY_WIDTH{1'b0}};
@@ -281,6 +317,7 @@ endfunction
 wire [W-1:0] at_ptr  = win_oh_reg;
 wire [W-1:0] at_ptr1 = {win_oh_reg[W-2:0], win_oh_reg[W-1]};
 wire [W-1:0] at_ptr2 = {at_ptr1[W-2:0], at_ptr1[W-1]};
+wire [W-1:0] at_ptr3 = {at_ptr2[W-2:0], at_ptr2[W-1]};
 // written at this edge: the main key at ptr, the ACK key at ptr (alone) or ptr+1 (after main)
 wire [W-1:0] wr_m = ins_main ? at_ptr : {W{1'b0}};
 wire [W-1:0] wr_a = !ins_ack ? {W{1'b0}} : ins_main ? at_ptr1 : at_ptr;
@@ -312,7 +349,26 @@ wire [W-1:0] live_nw = live_reg & young_reg;
 // (the entries written at the last edge hold their time stamp in pend_ts_reg, which is now - 1)
 wire [W-1:0] pend_mask = pend_f_mask_reg | pend_s_mask_reg;
 wire         pend_young = 32'd1 < 32'(WINDOW_CYCLES - 2);
-wire [W-1:0] young_next = wr_m | wr_a | (young_of(now) & ~pend_mask) | (pend_mask & {W{pend_young}});
+// young_next but for the entries written at this edge (young in the next cycle)
+wire [W-1:0] young_kept = (young_of(now) & ~pend_mask) | (pend_mask & {W{pend_young}});
+wire [W-1:0] young_next = wr_m | wr_a | young_kept;
+
+// plain_reg of the next cycle. The next cycle's ptr and ptr+1 are ptr+n and ptr+n+1 (n keys written
+// at ptr, ptr+1); written and next ptr / ptr+1 together: ptr, ptr+1, and ptr+2, ptr+3 as written.
+wire [W-1:0] plain_next = ~(at_ptr | at_ptr1) & ~(at_ptr2 & {W{wr_first}}) & ~(at_ptr3 & {W{wr_second}});
+// The entries at ptr and ptr+1 but for those written at the last edge: one of these is ptr or ptr+1
+// only in a window of fewer than 4 entries (else these are win_oh_reg and its rotation)
+wire [W-1:0] rec_small = (rec_m_mask_reg | rec_a_mask_reg) & {W{W < 4}};
+wire [W-1:0] pm0 = at_ptr & ~rec_small;
+wire [W-1:0] pm1 = at_ptr1 & ~rec_small;
+// where last edge's written entries are in this cycle: the main key's (rec_m) at ptr (W = 2, two
+// written), at ptr+1 (W = 2, one written; W = 3, two written), else elsewhere; the ACK key's (rec_a) at
+// ptr+1 (W = 2), else elsewhere (never at ptr)
+wire rm_p0   = rec_m_reg && rec_a_reg && W == 2;
+wire rm_p1   = rec_m_reg && ((W == 2 && !rec_a_reg) || (W == 3 && rec_a_reg));
+wire rm_free = rec_m_reg && !rm_p0 && !rm_p1;
+wire ra_p1   = rec_a_reg && W == 2;
+wire ra_free = rec_a_reg && W != 2;
 
 // A's per-entry bits with last edge's writes filled in from the pairwise compares
 reg [P*W-1:0] ma_eff;
@@ -341,15 +397,23 @@ end
 
 // the bit a frame brings from A into B: its key is in the window of the next cycle. Entries that
 // this edge may overwrite (ptr, ptr+1) are resolved last, as they depend on this cycle's decision.
+// The same as |(ma_eff & live_nw & ~(at_ptr | at_ptr1)) || keep_ptr && |(ma_eff & live_nw & at_ptr) ||
+// keep_ptr1 && |(ma_eff & live_nw & at_ptr1) || (keys taken now), with the masks from registers
+// (plain_reg, pm0, pm1) and the entries written at the last edge (live, their bits in ea_reg) apart.
 reg [P-1:0] hit_a;
-reg         keep_ptr, keep_ptr1;
+reg [W-1:0] ma_h;
+reg         keep_ptr, keep_ptr1, ea_m, ea_a;
 always @* begin
     for (q = 0; q < P; q = q + 1) begin
         keep_ptr  = !(ins_main || ins_ack);
         keep_ptr1 = !(ins_main && ins_ack);
-        hit_a[q] = |(ma_eff[q*W +: W] & live_nw & ~(at_ptr | at_ptr1))
-                || (keep_ptr  && |(ma_eff[q*W +: W] & live_nw & at_ptr))
-                || (keep_ptr1 && |(ma_eff[q*W +: W] & live_nw & at_ptr1))
+        ma_h = (ma_new_reg[q] ? mn_reg[q*W +: W] : mo_reg[q*W +: W]) & live_nw;
+        ea_m = ea_reg[q*P + 32'(rec_m_src_reg)];
+        ea_a = ea_reg[q*P + 32'(rec_a_src_reg)];
+        hit_a[q] = |(ma_h & plain_reg)
+                || (keep_ptr  && (|(ma_h & pm0) || (rm_p0 && ea_m)))
+                || (keep_ptr1 && (|(ma_h & pm1) || (rm_p1 && ea_m) || (ra_p1 && ea_a)))
+                || (rm_free && ea_m) || (ra_free && ea_a)
                 || (ins_main && |(ab_reg[q*P +: P] & grant))
                 || (ins_ack && |(ab_reg[q*P +: P] & take_ack));
     end
@@ -383,6 +447,10 @@ always @(posedge clk) begin
             b_ack_reg[q] <= a_ack_reg[q];
             b_req_reg[q] <= a_req_reg[q];
             hitb_reg[q] <= hit_a[q];
+            bca_reg[q] <= a_ack_reg[q] && !(a_kv_reg[q] && hit_a[q]);
+            bcm_reg[q] <= !a_ack_reg[q] && !(a_kv_reg[q] && hit_a[q]);
+            bka_reg[q] <= a_ack_reg[q] && a_kv_reg[q] && !hit_a[q];
+            bkm_reg[q] <= !a_ack_reg[q] && a_kv_reg[q] && !hit_a[q];
         end
         // A takes the buffer's beat
         // (with nothing offered A takes noise, marked invalid: the enable stays one signal)
@@ -450,6 +518,9 @@ always @(posedge clk) begin
     rec_a_mask_reg <= wr_a;
     rec_m_src_reg <= sel;
     rec_a_src_reg <= ack_sel;
+    rec_m_reg <= ins_main;
+    rec_a_reg <= ins_ack;
+    plain_reg <= plain_next;
     // the window: the first key taken (main, else ACK) at ptr, a second (ACK after main) at ptr+1,
     // written at the next edge from the pending registers
     pend_f_mask_reg <= wr_first ? at_ptr : {W{1'b0}};
@@ -471,12 +542,16 @@ always @(posedge clk) begin
     end
     if (wr_second) begin
         win_oh_reg <= at_ptr2;
-        win_ptr_reg <= ptr_inc(win_ptr1_reg);
-        win_ptr1_reg <= ptr_inc(ptr_inc(win_ptr1_reg));
+        win_ptr_reg <= win_ptr2_reg;
+        win_ptr1_reg <= win_ptr3_reg;
+        win_ptr2_reg <= ptr_inc(win_ptr3_reg);
+        win_ptr3_reg <= ptr_inc(ptr_inc(win_ptr3_reg));
     end else if (wr_first) begin
         win_oh_reg <= at_ptr1;
         win_ptr_reg <= win_ptr1_reg;
-        win_ptr1_reg <= ptr_inc(win_ptr1_reg);
+        win_ptr1_reg <= win_ptr2_reg;
+        win_ptr2_reg <= win_ptr3_reg;
+        win_ptr3_reg <= ptr_inc(win_ptr3_reg);
     end
 
     if (rst) begin
@@ -493,6 +568,9 @@ always @(posedge clk) begin
         young_reg <= 0;
         rec_m_mask_reg <= 0;
         rec_a_mask_reg <= 0;
+        rec_m_reg <= 1'b0;
+        rec_a_reg <= 1'b0;
+        plain_reg <= ~W'(3);
         pend_f_mask_reg <= 0;
         pend_s_mask_reg <= 0;
         pend_f_reg <= 1'b0;
@@ -500,6 +578,8 @@ always @(posedge clk) begin
         win_oh_reg <= W'(1);
         win_ptr_reg <= 0;
         win_ptr1_reg <= WIN_PTR_WIDTH'(1);
+        win_ptr2_reg <= WIN_PTR_WIDTH'(2 % W);
+        win_ptr3_reg <= WIN_PTR_WIDTH'(3 % W);
     end
 end
 
@@ -519,6 +599,17 @@ always @(posedge clk) begin
             else $error("nicraft_plane_merge: ACK grant %b is not the one-hot of plane %0d", take_ack, ack_sel);
         assert (!(ack_found && (!b_valid_reg[ack_sel] || (main_go && sel == ack_sel && !locked_reg))))
             else $error("nicraft_plane_merge: ACK path grant to plane %0d conflicts", ack_sel);
+        for (q = 0; q < P; q = q + 1) begin
+            assert (bca_reg[q] == (b_ack_reg[q] && !(b_kv_reg[q] && hitb_reg[q])) &&
+                    bcm_reg[q] == (!b_ack_reg[q] && !(b_kv_reg[q] && hitb_reg[q])) &&
+                    bka_reg[q] == (b_ack_reg[q] && b_kv_reg[q] && !hitb_reg[q]) &&
+                    bkm_reg[q] == (!b_ack_reg[q] && b_kv_reg[q] && !hitb_reg[q]) &&
+                    cand_ack[q] == (first[q] && plane_en[q] && !dup[q] && b_ack_reg[q]) &&
+                    cand_main[q] == (first[q] && plane_en[q] && !dup[q] && !b_ack_reg[q]))
+                else $error("nicraft_plane_merge: the classification of B's beat on plane %0d is wrong", q);
+        end
+        assert (ins_main == (m_axis_tready && !locked_reg && |(grant & b_kv_reg)) && ins_ack == |(take_ack & b_kv_reg))
+            else $error("nicraft_plane_merge: the window's insertions do not follow the grants' keys");
         assert (ins_main == (main_go && !locked_reg && b_kv_reg[sel]) && ins_ack == (ack_found && b_kv_reg[ack_sel]) &&
                 (!ins_main || key_main == b_key_reg[sel*KEY_WIDTH +: KEY_WIDTH]) &&
                 (!ins_ack || key_ack == b_key_reg[ack_sel*KEY_WIDTH +: KEY_WIDTH]))
@@ -534,6 +625,15 @@ always @(posedge clk) begin
         assert (pend_f_mask_reg == (pend_f_reg ? W'(1) << pend_f_ptr_reg : W'(0)) &&
                 pend_s_mask_reg == (pend_s_reg ? W'(1) << pend_s_ptr_reg : W'(0)))
             else $error("nicraft_plane_merge: the pending writes' masks do not match their pointers");
+        assert (plain_reg == ~(rec_m_mask_reg | rec_a_mask_reg | at_ptr | at_ptr1))
+            else $error("nicraft_plane_merge: the kept window mask does not match the window");
+        assert (rec_m_reg == |rec_m_mask_reg && rec_a_reg == |rec_a_mask_reg &&
+                (rm_p0 == |(rec_m_mask_reg & at_ptr)) && (rm_p1 == |(rec_m_mask_reg & at_ptr1)) &&
+                (!(|(rec_a_mask_reg & at_ptr))) && (ra_p1 == |(rec_a_mask_reg & at_ptr1)))
+            else $error("nicraft_plane_merge: the entries written at the last edge are not where expected");
+        assert (32'(win_ptr2_reg) == (32'(win_ptr_reg) + 2) % W && 32'(win_ptr3_reg) == (32'(win_ptr_reg) + 3) % W &&
+                32'(win_ptr1_reg) == (32'(win_ptr_reg) + 1) % W && win_oh_reg[win_ptr_reg])
+            else $error("nicraft_plane_merge: the window pointers disagree");
         assert (!(ins_main && ins_ack && key_main == key_ack && sel != ack_sel))
             else $error("nicraft_plane_merge: one key taken twice in a cycle");
     end
