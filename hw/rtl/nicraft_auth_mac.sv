@@ -153,15 +153,6 @@ function automatic [NSEL-1:0] sel_of(input [1:0] k, input [BW-1:0] b);
     end
 endfunction
 
-function automatic [WIN-1:0] window_first(input [KEYS*TK_BITS-1:0] keys, input [1:0] k);
-    integer wk;
-    begin
-        window_first = {WIN{1'b0}};
-        for (wk = 0; wk < KEYS; wk = wk + 1)
-            if (k == 2'(wk)) window_first = window_first | keys[wk*TK_BITS +: WIN];
-    end
-endfunction
-
 function automatic [WIN-1:0] window_sel(input [KEYS*TK_BITS-1:0] keys, input [NSEL-1:0] sel);
     integer wk, wb;
     begin
@@ -207,7 +198,7 @@ always @(posedge clk) begin
     // Verilated NIC from computing three 512 x 64 AND-XORs on every idle cycle)
     if (in_valid) begin
         h1_data_reg <= in_data & keep_bits;
-        h1_win_reg <= in_first ? window_first(hash_keys, in_key) : window_sel(hash_keys, sel_reg);
+        h1_win_reg <= in_first ? window_sel(hash_keys, sel_of(in_key, {BW{1'b0}})) : window_sel(hash_keys, sel_reg);
     end
     if (rst) begin
         beat_reg <= {BW{1'b0}};

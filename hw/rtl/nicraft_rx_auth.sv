@@ -125,6 +125,8 @@ end
 localparam MW = 1 + 1 + 2 + 8 + 48 + 64;   // checked, class, ctx, src, pn, icv
 localparam DW = DATA_WIDTH + KEEP_WIDTH;  // a line entry's beat: tdata, tkeep
 localparam FW = 2 + MW;                   // its fields: tuser, tlast, then the MW above
+// the fields' offsets in a line entry's fields (line_f_mem): tuser, tlast, icv, pn, src, ctx, class, checked
+localparam F_ICV = 2, F_PN = 66, F_SRC = 114, F_CTX = 122, F_CLASS = 124, F_CHECKED = 125;
 // The delay line as a ring of 16 entries (distributed RAM; one write and one read a cycle rather
 // than 13 wide registers shifting), as two memories of the same depth and address: the beats, read
 // LATENCY cycles after their write, and their fields, read two cycles earlier into registers (an
@@ -162,7 +164,7 @@ reg [48:0]   e_pn_pw_reg = 0;             // its packet number + W
 reg [47:0]   e_pn_mw_reg = 0;             // its packet number - W (when at least W)
 reg          e_pn_gew_reg = 1'b0;         // its packet number >= W
 wire [FW-1:0] line_f_ahead = line_f_mem[line_wr_reg - 4'(LATENCY - 2)];
-wire [47:0]   line_pn_ahead = line_f_ahead[66 +: 48];
+wire [47:0]   line_pn_ahead = line_f_ahead[F_PN +: 48];
 always @(posedge clk) begin
     e_meta_reg <= line_f_ahead;
     e_pn_pw_reg <= {1'b0, line_pn_ahead} + 49'(W);
@@ -172,14 +174,14 @@ always @(posedge clk) begin
 end
 wire          o_user = q_meta_reg[0];
 wire          o_last = q_meta_reg[1];
-wire [63:0]   o_icv = q_meta_reg[2 +: 64];
-wire [47:0]   o_pn = q_meta_reg[66 +: 48];
-wire [7:0]    o_src = q_meta_reg[114 +: 8];
-wire [1:0]    o_ctx = q_meta_reg[122 +: 2];
-wire          o_class = q_meta_reg[124];
-wire          o_checked = q_meta_reg[125];
-wire [47:0]   e_pn = e_meta_reg[66 +: 48];
-wire [NW-1:0] e_idx = e_meta_reg[114 +: NW];
+wire [63:0]   o_icv = q_meta_reg[F_ICV +: 64];
+wire [47:0]   o_pn = q_meta_reg[F_PN +: 48];
+wire [7:0]    o_src = q_meta_reg[F_SRC +: 8];
+wire [1:0]    o_ctx = q_meta_reg[F_CTX +: 2];
+wire          o_class = q_meta_reg[F_CLASS];
+wire          o_checked = q_meta_reg[F_CHECKED];
+wire [47:0]   e_pn = e_meta_reg[F_PN +: 48];
+wire [NW-1:0] e_idx = e_meta_reg[F_SRC +: NW];
 
 // ---------------------------------------------------------------------------------------------
 // The verdict at the frame's last beat, and the replay windows (RFC 4303 style, W packet numbers).
