@@ -20,7 +20,9 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { library } from './ffi.js';
-import { CXXFLAGS, ROOT, SLOW_PATH_OPT, lock, mkList, mkVar, rtlSources, unlock, verilator } from './build.js';
+import {
+  CXXFLAGS, ROOT, SLOW_PATH_OPT, lock, mkList, mkVar, pchRules, pchText, rtlSources, unlock, verilator, withPch, withoutHooksInclude,
+} from './build.js';
 
 /**
  * Every module with a testbench, and its RTL parameter defaults (KEEP_WIDTH derives from DATA_WIDTH,
@@ -195,7 +197,7 @@ function runtimeFlags(): string[] {
 
 function runtimeDir(): string {
   const { version } = verilator();
-  const h = createHash('sha256').update(`${version}\0${runtimeFlags().join(' ')}\0${RUNTIME.join(' ')}`);
+  const h = createHash('sha256').update(`${version}\0${runtimeFlags().join(' ')}\0${RUNTIME.join(' ')}\0${pchText()}`);
   for (const f of HOOKS) h.update(`\0${readFileSync(f, 'utf8')}`);
   const hash = h.digest('hex').slice(0, 16);
   return join(ROOT, 'build', `tb-runtime-${hash}`);
@@ -232,12 +234,18 @@ export async function buildTb(variants: TbVariant[], opts: { force?: boolean; qu
     mkdirSync(rtDir, { recursive: true });
     const rtObjs = [...RUNTIME.map((c) => join(rtDir, `${c}.o`)), join(rtDir, 'vl_capture.o')];
     const rules: string[] = [];
+    let unitDeps: string[] = [];
     const compile = (flagsVar: string, src: string, obj: string, deps: string[] = [], opt = '') =>
-      `${obj}: ${[src, ...deps].join(' ')}\n\t$(CXX) $(${flagsVar})${opt ? ` ${opt}` : ''} -c -o $@.$$$$.tmp ${q(src)} && mv -f $@.$$$$.tmp $@`;
+      `${obj}: ${[src, ...deps, ...unitDeps].join(' ')}\n\t$(CXX) $(${flagsVar})${opt ? ` ${opt}` : ''} -c -o $@.$$$$.tmp ${q(src)} && mv -f $@.$$$$.tmp $@`;
     rules.push(`RTFLAGS := ${runtimeFlags().map(q).join(' ')}`);
+    // the precompiled header (native/build.ts), kept with the runtime: every unit below includes it
+    rules.push(`PCHFLAGS := ${withoutHooksInclude(runtimeFlags()).map(q).join(' ')}`);
+    const pch = pchRules(rtDir, 'PCHFLAGS', { O1: '', O0: SLOW_PATH_OPT });
+    rules.push(...pch.rules);
     RUNTIME.forEach((c, i) => rules.push(compile('RTFLAGS', join(vroot, 'include', `${c}.cpp`), rtObjs[i]!)));
     rules.push(compile('RTFLAGS', HOOKS[0]!, rtObjs[RUNTIME.length]!));
-    const targets: string[] = [...rtObjs];
+    unitDeps = pch.gchs;   // the runtime's objects above do not wait for it; every unit below does
+    const targets: string[] = [...rtObjs, ...pch.gchs];
     const meta: Array<{ dir: string; v: TbVariant; vargs: string[]; cxx: string[] }> = [];
     let n = 0;
     for (const [dir, v] of todo) {
@@ -263,7 +271,7 @@ export async function buildTb(variants: TbVariant[], opts: { force?: boolean; qu
       const gen = ['VM_CLASSES_FAST', 'VM_CLASSES_SLOW', 'VM_SUPPORT_FAST', 'VM_SUPPORT_SLOW'].flatMap((k) => mkList(classes, k));
       const slow = new Set(['VM_CLASSES_SLOW', 'VM_SUPPORT_SLOW'].flatMap((k) => mkList(classes, k))); // see SLOW_PATH_OPT
       const cxx = [
-        ...runtimeFlags(), `-I${obj}`, `-I${TB_DIR}`, `-I${join(ROOT, 'native')}`,
+        ...withPch(runtimeFlags(), rtDir), `-I${obj}`, `-I${TB_DIR}`, `-I${join(ROOT, 'native')}`,
         ...Object.entries(params).map(([k, x]) => `-DTB_P_${k}=${x}`),
       ];
       const fv = `F${n++}`;
