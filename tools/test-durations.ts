@@ -9,8 +9,10 @@
 //
 //   tsx tools/test-durations.ts LOG [LOG ...]   (a file in several logs: the largest duration)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from '../native/root.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');   // (tools/ imports no layer)
 
 const logs = process.argv.slice(2);
 if (logs.length === 0) {
