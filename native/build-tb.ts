@@ -64,6 +64,18 @@ export type TbModule = keyof typeof TB_MODULES;
 export interface TbVariant {
   module: TbModule;
   params?: Record<string, number>;
+  /**
+   * Compiled with FST tracing (Verilator --trace-fst): a run may write a waveform (`trace: PATH` in its
+   * config); a run of a library without it that asks for one fails, saying so. Off unless asked for
+   * here or with NICRAFT_TB_TRACE=1 for every testbench: the trace code is about a quarter of a
+   * testbench's generated C++, and `make test` builds about fifty libraries.
+   */
+  trace?: boolean;
+}
+
+/** Whether a variant's library is built with tracing (its own flag or NICRAFT_TB_TRACE=1). */
+export function tbTraced(v: TbVariant): boolean {
+  return v.trace === true || process.env.NICRAFT_TB_TRACE === '1';
 }
 
 const TB_DIR = join(ROOT, 'native/tb');
@@ -75,7 +87,7 @@ const TB_CXXFLAGS = CXXFLAGS.map((f) => (f === '-O2' ? '-O1' : f));
 // so a testbench passes only if the module does not depend on power-up state. --assert: the RTL's
 // immediate assertions are checked every cycle; a failed one ends the test with its message.
 export const TB_VERILATOR_FLAGS = [
-  '--cc', '--trace-fst', '-O3', '--x-assign', 'unique', '--x-initial', 'unique', '--assert', '-Wall', '-Wno-fatal',
+  '--cc', '-O3', '--x-assign', 'unique', '--x-initial', 'unique', '--assert', '-Wall', '-Wno-fatal',
 ];
 // The model's make variables every testbench library must agree on (the runtime objects are shared).
 const TB_DEFINES: Record<string, string> = {
@@ -134,7 +146,7 @@ export function tbParams(v: TbVariant): Record<string, number> {
 
 /** Canonical text of a variant: "nicraft_rx_fifo(DATA_WIDTH=512,...)". */
 export function tbVariantName(v: TbVariant): string {
-  return `${v.module}(${Object.entries(tbParams(v)).map(([k, x]) => `${k}=${x}`).join(',')})`;
+  return `${v.module}(${Object.entries(tbParams(v)).map(([k, x]) => `${k}=${x}`).join(',')})${tbTraced(v) ? '+trace' : ''}`;
 }
 
 function moduleSource(module: TbModule): string {
@@ -172,6 +184,7 @@ export function tbHash(v: TbVariant): string {
   }
   h.update(`${verilator().version}\0${TB_VERILATOR_FLAGS.join(' ')}\0${TB_CXXFLAGS.join(' ')}\0slow ${SLOW_PATH_OPT}\0`);
   h.update(JSON.stringify(tbParams(v)));
+  if (tbTraced(v)) h.update('\0--trace-fst');
   return h.digest('hex').slice(0, 16);
 }
 
@@ -255,15 +268,19 @@ export async function buildTb(variants: TbVariant[], opts: { force?: boolean; qu
       const params = tbParams(v);
       const prefix = `Vtb_${v.module}`;
       const vargs = [
-        ...TB_VERILATOR_FLAGS, '--top-module', v.module, `-I${join(ROOT, 'hw/gen')}`, `-I${dirname(moduleSource(v.module))}`, '-y', dirname(moduleSource(v.module)),
+        ...TB_VERILATOR_FLAGS, ...(tbTraced(v) ? ['--trace-fst'] : []), '--top-module', v.module, `-I${join(ROOT, 'hw/gen')}`, `-I${dirname(moduleSource(v.module))}`, '-y', dirname(moduleSource(v.module)),
         '--Mdir', obj, '--prefix', prefix,
         ...Object.entries(params).map(([k, x]) => `-G${k}=${x}`), moduleSource(v.module),
       ];
       const vr = await run('verilator', vargs, ROOT);
       if (vr !== 0) throw new Error(`verilator failed (exit ${vr}) for ${tbVariantName(v)}`);
       const classes = readFileSync(join(obj, `${prefix}_classes.mk`), 'utf8');
+      // (a model without tracing says VM_TRACE=0; its units are compiled with the runtime's defines all
+      // the same, which only adds declarations it does not use)
+      const untracedOk = (k: string, got: string) => !tbTraced(v) && (k === 'VM_TRACE' || k === 'VM_TRACE_FST') && got === '0';
       for (const [k, x] of Object.entries(TB_DEFINES)) {
-        if (mkVar(classes, k) !== x) throw new Error(`${tbVariantName(v)}: Verilator set ${k}=${mkVar(classes, k)}, the shared runtime expects ${x}`);
+        const got = mkVar(classes, k);
+        if (got !== x && !untracedOk(k, got)) throw new Error(`${tbVariantName(v)}: Verilator set ${k}=${got}, the shared runtime expects ${x}`);
       }
       const globals = [...mkList(classes, 'VM_GLOBAL_FAST'), ...mkList(classes, 'VM_GLOBAL_SLOW')];
       const extra = globals.filter((g) => !RUNTIME.includes(g));
@@ -272,7 +289,7 @@ export async function buildTb(variants: TbVariant[], opts: { force?: boolean; qu
       const slow = new Set(['VM_CLASSES_SLOW', 'VM_SUPPORT_SLOW'].flatMap((k) => mkList(classes, k))); // see SLOW_PATH_OPT
       const cxx = [
         ...withPch(runtimeFlags(), rtDir), `-I${obj}`, `-I${TB_DIR}`, `-I${join(ROOT, 'native')}`,
-        ...Object.entries(params).map(([k, x]) => `-DTB_P_${k}=${x}`),
+        ...Object.entries(params).map(([k, x]) => `-DTB_P_${k}=${x}`), `-DNR_TB_TRACE=${tbTraced(v) ? 1 : 0}`,
       ];
       const fv = `F${n++}`;
       rules.push(`${fv} := ${cxx.map(q).join(' ')}`);

@@ -59,6 +59,16 @@ module nicraft_csr #(
     output wire [7:0]              reply_mask,
     output wire [31:0]             rto,
     output wire [63:0]             cycle,
+    // the values term, hb_interval, hb_commit_delay, ack_delay, ack_count, nack_interval and nack_delay hold next
+    // cycle (this cycle's host write or reset applied): nicraft_exec and nicraft_ctl_gen register their
+    // compares with these registers a cycle ahead, so that the compares are not on their decision paths
+    output wire [31:0]             term_next,
+    output wire [31:0]             hb_interval_next,
+    output wire [31:0]             hb_commit_delay_next,
+    output wire [31:0]             ack_delay_next,
+    output wire [31:0]             ack_count_next,
+    output wire [31:0]             nack_interval_next,
+    output wire [31:0]             nack_delay_next,
 
     // host writes of registers other blocks own (one-cycle strobes, the value is csr_wr_data)
     output wire                    wr_last_index,
@@ -246,7 +256,28 @@ always_ff @(posedge clk) begin
     end
 end
 
+// the next values (see the ports): the write case above, for one register each
+function automatic [31:0] next_of(input reset, input wr, input [31:0] data, input [31:0] cur, input [31:0] reset_value);
+    next_of = reset ? reset_value : wr ? data : cur;
+endfunction
+assign term_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_TERM, csr_wr_data, term_reg, NR_CSR_RAFT_TERM_RESET);
+assign hb_interval_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_HB_INTERVAL, csr_wr_data, hb_interval_reg, NR_CSR_RAFT_HB_INTERVAL_RESET);
+assign hb_commit_delay_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_HB_COMMIT_DELAY, csr_wr_data, hb_commit_delay_reg, NR_CSR_RAFT_HB_COMMIT_DELAY_RESET);
+assign ack_count_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_ACK_COUNT, csr_wr_data, ack_count_reg, NR_CSR_RAFT_ACK_COUNT_RESET);
+assign ack_delay_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_ACK_DELAY, csr_wr_data, ack_delay_reg, NR_CSR_RAFT_ACK_DELAY_RESET);
+assign nack_interval_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_NACK_INTERVAL, csr_wr_data, nack_interval_reg, NR_CSR_RAFT_NACK_INTERVAL_RESET);
+assign nack_delay_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_NACK_DELAY, csr_wr_data, nack_delay_reg, NR_CSR_RAFT_NACK_DELAY_RESET);
+
 `ifndef SYNTHESIS
+// each next value is what its register holds a cycle later
+reg [7*32-1:0] next_q_reg = 0;
+reg            next_q_valid_reg = 1'b0;
+always_ff @(posedge clk) begin
+    next_q_reg <= {term_next, hb_interval_next, hb_commit_delay_next, ack_delay_next, ack_count_next, nack_interval_next, nack_delay_next};
+    next_q_valid_reg <= 1'b1;
+    if (next_q_valid_reg) assert (next_q_reg == {term_reg, hb_interval_reg, hb_commit_delay_reg, ack_delay_reg, ack_count_reg, nack_interval_reg, nack_delay_reg})
+        else $error("nicraft_csr: a register does not hold the next value given for it a cycle earlier");
+end
 always_ff @(posedge clk) begin
     if (!rst) assert (node_sel_reg == onehot8(node_id_reg)) else $error("nicraft_csr: node_sel %b is not node id %0d one-hot", node_sel_reg, node_id_reg);
     assert (ctr_hit == (csr_addr >= NR_CTR_BASE && {1'b0, csr_addr} < CTR_END))

@@ -46,6 +46,15 @@ module nicraft_ctl_gen #(
     input  wire [31:0]           ack_gap,          // 0: off
     input  wire [31:0]           nack_interval,
     input  wire [31:0]           nack_delay,
+    // the values six CSRs above hold next cycle (nicraft_csr): each timer's compare with its CSR is
+    // registered a cycle ahead, so the decision reads one flop instead of a 32-bit compare; and the
+    // ACK count threshold's constant part (below)
+    input  wire [31:0]           hb_interval_next,
+    input  wire [31:0]           hb_commit_delay_next,
+    input  wire [31:0]           ack_delay_next,
+    input  wire [31:0]           nack_interval_next,
+    input  wire [31:0]           nack_delay_next,
+    input  wire [31:0]           ack_count_next,
     input  wire                  ooo_valid,        // an entry beyond a gap is buffered (the NACK names it)
     input  wire [31:0]           ooo_min,
     input  wire [7:0]            reply_mask,       // REPLY_MASK: follower replies for client ids mod 8
@@ -109,22 +118,47 @@ reg [31:0] nack_timer_reg = 32'd0, nack_timer_next;
 reg [31:0] nack_sent_index_reg = 32'd0, nack_sent_index_next;
 reg [31:0] ctl_seq_reg = 32'd0, ctl_seq_next;   // numbers the ACKs, NACKs and HEARTBEATs this NIC sends
 
+// The timers' compares with their CSRs, registered: X_ge_reg == (timer_reg >= CSR) in every cycle. Each
+// timer's next value is 0, the timer + 1 or the timer (the next-state block below picks one); the three
+// compares with the CSR's next value are made side by side from registers, and the next-state block
+// picks the one of the value it picks (the late decision then selects one of three bits).
+reg ack_age_ge_reg = 1'b0, ack_age_ge_next;           // ack_age_reg >= ack_delay
+reg hb_int_ge_reg = 1'b0, hb_int_ge_next;             // hb_timer_reg >= hb_interval
+reg hb_cd_ge_reg = 1'b0, hb_cd_ge_next;               // hb_timer_reg >= hb_commit_delay
+reg gap_age_ge_reg = 1'b0, gap_age_ge_next;           // gap_age_reg >= nack_delay
+reg nack_timer_ge_reg = 1'b0, nack_timer_ge_next;     // nack_timer_reg >= nack_interval
+// {0, timer + 1, timer} >= CSR next (the + 1 wraps at 32 bits, as the timers do)
+function automatic [2:0] ge3(input [31:0] timer, input [31:0] limit);
+    ge3 = {limit == 32'd0, timer + 32'd1 >= limit, timer >= limit};
+endfunction
+wire [2:0] ack_age_ge3 = ge3(ack_age_reg, ack_delay_next);
+wire [2:0] hb_int_ge3 = ge3(hb_timer_reg, hb_interval_next);
+wire [2:0] hb_cd_ge3 = ge3(hb_timer_reg, hb_commit_delay_next);
+wire [2:0] gap_age_ge3 = ge3(gap_age_reg, nack_delay_next);
+wire [2:0] nack_timer_ge3 = ge3(nack_timer_reg, nack_interval_next);
+localparam G_ZERO = 2, G_INC = 1, G_SAME = 0;
+
 wire [31:0] unacked = last_index - acked_index_reg;
 // The ACK count threshold, unacked >= ack_count with unacked = last - acked mod 2**32, as one carry
-// chain rather than a subtract and then a compare (two chains in series): T = last + ~acked + ~count + 2
-// = last - acked - count + 2**33 (34 bits) by a carry-save step (sum and majority bits, a LUT per bit)
-// into one adder; then unacked >= count is T[33] when last >= acked (no wrap: a compare side by side)
-// and T[32] when last < acked. The +2: (2s + 1) + (4c + 3) = 2 (s + 2c + 2), so the adder's operands
-// carry two constant low bits and its result is shifted back by one.
-// It is the latest input: the rest is settled first (kept wires: the mapping keeps them as separate
-// nodes) and the threshold joins in the last LUT.
-wire [31:0] thr_nb = ~acked_index_reg;
-wire [31:0] thr_nk = ~ack_count;
-wire [31:0] thr_s = last_index ^ thr_nb ^ thr_nk;
-wire [31:0] thr_c = (last_index & thr_nb) | (last_index & thr_nk) | (thr_nb & thr_nk);
-wire [34:0] thr_sum2 = {2'b00, thr_s, 1'b1} + {1'b0, thr_c, 2'b11};   // 2 x T (bits 33 and 34 are T[32], T[33])
+// chain rather than a subtract and then a compare (two chains in series): T = last + K with
+// K = ~acked + ~count + 2, so T = last - acked - count + 2**33 (34 bits); then unacked >= count is T[33]
+// when last >= acked (no wrap: a compare side by side) and T[32] when last < acked. K comes from a
+// register, computed a cycle ahead from the next value of ACK_COUNT (nicraft_csr) and each candidate
+// for the next acked index (unchanged, last_index, the host's write, 0), so the latest input, last_index,
+// meets one adder, not a carry-save step and an adder. The threshold joins in the last LUT (kept wires:
+// the mapping keeps the rest as separate nodes, settled first).
+function automatic [33:0] thr_k(input [31:0] acked, input [31:0] count);
+    thr_k = {2'b00, ~acked} + {2'b00, ~count} + 34'd2;
+endfunction
+localparam [33:0] THR_K_INIT = {2'b00, ~32'd0} + {2'b00, ~NR_CSR_RAFT_ACK_COUNT_RESET} + 34'd2;   // acked 0, ACK_COUNT at reset
+reg  [33:0] thr_k_reg = THR_K_INIT, thr_k_next;
+wire [33:0] thr_k_same = thr_k(acked_index_reg, ack_count_next);
+wire [33:0] thr_k_last = thr_k(last_index, ack_count_next);
+wire [33:0] thr_k_wr = thr_k(wr_data, ack_count_next);
+wire [33:0] thr_k_zero = thr_k(32'd0, ack_count_next);
+wire [33:0] thr_t = {2'b00, last_index} + thr_k_reg;
 wire        last_ge_acked = last_index >= acked_index_reg;
-(* keep *) wire ack_count_met = last_ge_acked ? thr_sum2[34] : thr_sum2[33];
+(* keep *) wire ack_count_met = last_ge_acked ? thr_t[33] : thr_t[32];
 (* keep *) wire ack_base = follower_mode && (last_index != acked_index_reg || force_ack_reg);   // unacked != 0, without the subtract
 // ACK_GAP: the last ACK or NACK left at least ACK_GAP cycles ago. gap_left counts down to 0 and gap_open
 // is registered, so the decision gains two register bits, not a compare. The gap restarts one cycle after
@@ -132,12 +166,11 @@ wire        last_ge_acked = last_index >= acked_index_reg;
 // the cycle in between (gap_open was decided without the send).
 wire [31:0] ack_gap_m2 = ack_gap >= 32'd2 ? ack_gap - 32'd2 : 32'd0;
 wire gap_en = ack_gap != 32'd0;
-(* keep *) wire ack_other = ack_base && (ack_age_reg >= ack_delay || ack_urge_reg);
+(* keep *) wire ack_other = ack_base && (ack_age_ge_reg || ack_urge_reg);
 wire ack_want = ack_other || (ack_base && ack_count_met);
-wire hb_want = leader_mode && (hb_timer_reg >= hb_interval ||
-               (commit_index != commit_sent_reg && hb_timer_reg >= hb_commit_delay));
-wire nack_go = follower_mode && nack_want_reg && gap_age_reg >= nack_delay &&
-               (expect_index != nack_sent_index_reg || nack_timer_reg >= nack_interval);
+wire hb_want = leader_mode && (hb_int_ge_reg || (commit_index != commit_sent_reg && hb_cd_ge_reg));
+wire nack_go = follower_mode && nack_want_reg && gap_age_ge_reg &&
+               (expect_index != nack_sent_index_reg || nack_timer_ge_reg);
 
 reg [DATA_WIDTH-1:0] ctl_beat;   // ACK, NACK or HEARTBEAT
 always_comb begin
@@ -200,7 +233,13 @@ wire gap_block_next = !rst && gen_ctl_we && role != ROLE_LEADER && ack_gap != 32
 
 always_comb begin
     acked_index_next = acked_index_reg;
+    thr_k_next = thr_k_same;
     ack_age_next = ack_age_reg;
+    ack_age_ge_next = ack_age_ge3[G_SAME];
+    hb_int_ge_next = hb_int_ge3[G_SAME];
+    hb_cd_ge_next = hb_cd_ge3[G_SAME];
+    gap_age_ge_next = gap_age_ge3[G_SAME];
+    nack_timer_ge_next = nack_timer_ge3[G_INC];
     force_ack_next = force_ack_reg;
     gap_left_next = gap_left_reg;
     gap_open_next = gap_open_reg;
@@ -216,35 +255,50 @@ always_comb begin
     // an APPEND goes out: a heartbeat is not needed for a while
     if (ev_seq_first) begin
         hb_timer_next = 32'd0;
+        {hb_int_ge_next, hb_cd_ge_next} = {hb_int_ge3[G_ZERO], hb_cd_ge3[G_ZERO]};
         commit_sent_next = commit_index;
     end
     if (ev_dup) force_ack_next = 1'b1;
     if (ev_log_grew) begin
         // the log grew: a gap is still known only if entries beyond it are buffered
         gap_age_next = 32'd0;
+        gap_age_ge_next = gap_age_ge3[G_ZERO];
         nack_want_next = ooo_valid && expect_index + 32'd1 < ooo_min;
     end else if (nack_want_reg) begin
         gap_age_next = gap_age_reg + 32'd1;
+        gap_age_ge_next = gap_age_ge3[G_INC];
     end
     if (ev_gap) nack_want_next = 1'b1;
     if (gen_we && gen_nack) begin
         // a NACK for index e also tells the leader that e-1 is held
         nack_timer_next = 32'd0;
+        nack_timer_ge_next = nack_timer_ge3[G_ZERO];
         nack_sent_index_next = expect_index;
         acked_index_next = last_index;
+        thr_k_next = thr_k_last;
         ack_age_next = 32'd0;
+        ack_age_ge_next = ack_age_ge3[G_ZERO];
     end else if (gen_ctl_we) begin
         if (role == ROLE_LEADER) begin
             hb_timer_next = 32'd0;
+            {hb_int_ge_next, hb_cd_ge_next} = {hb_int_ge3[G_ZERO], hb_cd_ge3[G_ZERO]};
             commit_sent_next = commit_index;
         end else begin
             acked_index_next = last_index;
+            thr_k_next = thr_k_last;
             ack_age_next = 32'd0;
+            ack_age_ge_next = ack_age_ge3[G_ZERO];
             force_ack_next = 1'b0;
         end
     end else begin
-        if (last_index != acked_index_reg) ack_age_next = ack_age_reg + 32'd1;
-        if (!ev_seq_first) hb_timer_next = hb_timer_reg + 32'd1;
+        if (last_index != acked_index_reg) begin
+            ack_age_next = ack_age_reg + 32'd1;
+            ack_age_ge_next = ack_age_ge3[G_INC];
+        end
+        if (!ev_seq_first) begin
+            hb_timer_next = hb_timer_reg + 32'd1;
+            {hb_int_ge_next, hb_cd_ge_next} = {hb_int_ge3[G_INC], hb_cd_ge3[G_INC]};
+        end
     end
     // an ACK or NACK leaves: the next may follow ACK_GAP cycles later
     // (gap_open_next: gap_left_next == 0 with ACK_GAP on, from the two candidates, not from gap_left_next)
@@ -256,9 +310,13 @@ always_comb begin
         if (gap_left_reg != 32'd0) gap_left_next = gap_left_reg - 32'd1;
         gap_open_next = gap_en && gap_left_reg <= 32'd1;
     end
-    if (wr_last_index) acked_index_next = wr_data;
+    if (wr_last_index) begin
+        acked_index_next = wr_data;
+        thr_k_next = thr_k_wr;
+    end
     if (rst) begin
         acked_index_next = 32'd0;
+        thr_k_next = thr_k_zero;
         ack_age_next = 32'd0;
         force_ack_next = 1'b0;
         gap_left_next = 32'd0;
@@ -268,6 +326,11 @@ always_comb begin
         nack_want_next = 1'b0;
         gap_age_next = 32'd0;
         nack_timer_next = 32'd0;
+        ack_age_ge_next = ack_age_ge3[G_ZERO];
+        hb_int_ge_next = hb_int_ge3[G_ZERO];
+        hb_cd_ge_next = hb_cd_ge3[G_ZERO];
+        gap_age_ge_next = gap_age_ge3[G_ZERO];
+        nack_timer_ge_next = nack_timer_ge3[G_ZERO];
         nack_sent_index_next = 32'd0;
         ctl_seq_next = 32'd0;
     end
@@ -277,6 +340,12 @@ end
 always_ff @(posedge clk) begin
     acked_index_reg <= acked_index_next;
     ack_age_reg <= ack_age_next;
+    thr_k_reg <= thr_k_next;
+    ack_age_ge_reg <= ack_age_ge_next;
+    hb_int_ge_reg <= hb_int_ge_next;
+    hb_cd_ge_reg <= hb_cd_ge_next;
+    gap_age_ge_reg <= gap_age_ge_next;
+    nack_timer_ge_reg <= nack_timer_ge_next;
     force_ack_reg <= force_ack_next;
     gap_left_reg <= gap_left_next;
     gap_open_reg <= gap_open_next;
@@ -310,12 +379,26 @@ assign ev_ack_tx = gen_ctl_we && role != ROLE_LEADER && !gen_nack;
 assign ev_nack_tx = gen_we && gen_nack;
 
 `ifndef SYNTHESIS
+// (from the first reset on: before it the registers hold their power-up values)
+reg seen_rst_reg = 1'b0;
+always_ff @(posedge clk) if (rst) seen_rst_reg <= 1'b1;
 // expect_index comes from the execute engine's register: it is last_index + 1
 always_ff @(posedge clk) begin
-    assert (ack_count_met == (unacked >= ack_count))
+    if (seen_rst_reg) assert (ack_count_met == (unacked >= ack_count))
         else $error("nicraft_ctl_gen: ack_count_met %0d, but %0d unacknowledged against ACK_COUNT %0d", ack_count_met, unacked, ack_count);
     if (!rst) assert (expect_index == last_index + 32'd1)
         else $error("nicraft_ctl_gen: expect_index %0d is not last_index %0d + 1", expect_index, last_index);
+end
+// the registered timer compares are the compares (from the first reset on: before it the registers
+// hold their power-up values)
+always_ff @(posedge clk) begin
+    if (seen_rst_reg) begin
+        assert (ack_age_ge_reg == (ack_age_reg >= ack_delay)) else $error("nicraft_ctl_gen: ack_age_ge %0d, ack_age %0d, ACK_DELAY %0d", ack_age_ge_reg, ack_age_reg, ack_delay);
+        assert (hb_int_ge_reg == (hb_timer_reg >= hb_interval)) else $error("nicraft_ctl_gen: hb_int_ge %0d, hb_timer %0d, HB_INTERVAL %0d", hb_int_ge_reg, hb_timer_reg, hb_interval);
+        assert (hb_cd_ge_reg == (hb_timer_reg >= hb_commit_delay)) else $error("nicraft_ctl_gen: hb_cd_ge %0d, hb_timer %0d, HB_COMMIT_DELAY %0d", hb_cd_ge_reg, hb_timer_reg, hb_commit_delay);
+        assert (gap_age_ge_reg == (gap_age_reg >= nack_delay)) else $error("nicraft_ctl_gen: gap_age_ge %0d, gap_age %0d, NACK_DELAY %0d", gap_age_ge_reg, gap_age_reg, nack_delay);
+        assert (nack_timer_ge_reg == (nack_timer_reg >= nack_interval)) else $error("nicraft_ctl_gen: nack_timer_ge %0d, nack_timer %0d, NACK_INTERVAL %0d", nack_timer_ge_reg, nack_timer_reg, nack_interval);
+    end
 end
 // the registered ACK_GAP flag opens only once the gap has run out; ack_urge is its shorthand with force_ack
 always_ff @(posedge clk) begin
@@ -326,7 +409,7 @@ always_ff @(posedge clk) begin
 end
 `endif
 
-wire _unused_ok = &{1'b0, gen_count, unused_tuser, dlv_client[31:24], thr_sum2[32:0], 1'b0};
+wire _unused_ok = &{1'b0, gen_count, unused_tuser, dlv_client[31:24], thr_t[31:0], 1'b0};
 
 endmodule
 

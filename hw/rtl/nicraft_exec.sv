@@ -52,6 +52,8 @@ module nicraft_exec #(
     input  wire [15:0]                cluster_id,
     input  wire [1:0]                 role,
     input  wire [31:0]                term,
+    // the value term holds next cycle (nicraft_csr): the D beat's term compares are registered with it
+    input  wire [31:0]                term_next,
     input  wire [7:0]                 leader_id,
     input  wire [7:0]                 members,
     input  wire                       fast_en,
@@ -215,6 +217,11 @@ reg [31:0]                d_index_lo_reg = 32'd0 - 32'(LOG_DEPTH);
 reg                       d_index_lo_wrap_reg = 1'b1;
 reg [31:0]                ooo_min_reg = 32'd0, ooo_min_next;
 
+// The D beat's term compared with TERM, a cycle ahead: with the term the D register will hold (the
+// entering beat's, or its own) and TERM's next value (nicraft_csr's term_next). So in every cycle
+// d_term_gt_reg == (d_term > term) and d_term_lt_reg == (d_term < term) (asserted below).
+reg                       d_term_gt_reg = 1'b0, d_term_lt_reg = 1'b0;
+
 // ---------------------------------------------------------------------------------------------
 // D: the stateless header checks of a first beat
 wire [15:0] rx_plen = nr_get_payload_len(s_axis_tdata);
@@ -297,9 +304,10 @@ wire        d_good    = d_good_reg;
 wire        d_rep     = d_t_append_reg || d_t_hb_reg || d_t_ack_reg || d_t_nack_reg;
 wire        d_other   = !d_t_ctl_reg && !d_t_req_reg && !d_rep;
 wire        fast_off  = !fast_en || role == ROLE_OFF;
-wire        term_newer = d_term > term;
-wire        term_older = d_term < term;
-wire        term_same  = d_term == term;
+// the D beat's term against TERM: registered compares (below), not three carry chains on the decision
+wire        term_newer = d_term_gt_reg;
+wire        term_older = d_term_lt_reg;
+wire        term_same  = !(d_term_gt_reg || d_term_lt_reg);
 wire        ah_from_leader = role == ROLE_FOLLOWER && d_src == leader_id;
 wire        an_from_member = role == ROLE_LEADER && d_src_ok;
 // the index against the tail (registers on both sides) and against the applied index
@@ -548,6 +556,9 @@ always_ff @(posedge clk) begin
     end
     if (rst) d_first_reg <= 1'b0;
     else if (s_axis_tready && s_axis_tvalid) d_first_reg <= s_first;
+    // (both sources compared side by side; the load picks one)
+    d_term_gt_reg <= (s_axis_tready && s_axis_tvalid) ? nr_get_term(s_axis_tdata) > term_next : d_term > term_next;
+    d_term_lt_reg <= (s_axis_tready && s_axis_tvalid) ? nr_get_term(s_axis_tdata) < term_next : d_term < term_next;
     if (s_axis_tready && s_axis_tvalid) begin
         d_index_lo_reg <= nr_get_log_index(s_axis_tdata) - 32'(LOG_DEPTH);
         d_index_lo_wrap_reg <= nr_get_log_index(s_axis_tdata) < 32'(LOG_DEPTH);
@@ -741,6 +752,15 @@ always_comb begin
     if (act_ref == A_PUNT && punt_afull) begin
         act_ref = A_DROP; why_ref = NR_DROP_PUNT_FULL;
     end
+end
+
+// the registered term compares follow their definitions from the first clock edge on (before it
+// they hold their power-up values)
+reg d_term_chk_reg = 1'b0;
+always_ff @(posedge clk) begin
+    d_term_chk_reg <= 1'b1;
+    if (d_term_chk_reg) assert (d_term_gt_reg == (d_term > term) && d_term_lt_reg == (d_term < term))
+        else $error("nicraft_exec: the D beat's term %0d against TERM %0d: registered gt %0d lt %0d", d_term, term, d_term_gt_reg, d_term_lt_reg);
 end
 
 always_ff @(posedge clk) begin

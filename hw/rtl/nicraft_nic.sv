@@ -73,16 +73,14 @@ module nicraft_nic #(
     output wire                          s_axis_host_tx_tready,
     input  wire                          s_axis_host_tx_tlast,
 
-    input  wire                          csr_wr_en,
-    input  wire                          csr_rd_en,
+    input  wire                          csr_wr_en, csr_rd_en,
     input  wire [15:0]                   csr_addr,
     input  wire [31:0]                   csr_wr_data,
     output wire [31:0]                   csr_rd_data,
     output wire                          csr_rd_valid,
 
-    input  wire                          log_req_valid,
+    input  wire                          log_req_valid, log_req_write,
     output wire                          log_req_ready,
-    input  wire                          log_req_write,
     input  wire [31:0]                   log_req_index,
     input  wire [7:0]                    log_req_beat,
     input  wire [DATA_WIDTH-1:0]         log_req_data,
@@ -107,46 +105,21 @@ localparam KEY_WIDTH = 88;
 localparam DUP_WINDOW = PLANES > 1 ? 2 * (2**RX_FIFO_DEPTH_LOG2) + 16 + 2 * PLANE_SKEW_CYCLES : 16;
 
 initial begin
-    if (DATA_WIDTH != 512 || KEEP_WIDTH != DATA_WIDTH/8) begin
-        $error("nicraft_nic: DATA_WIDTH must be 512 (the header accessors assume a 64-byte beat), KEEP_WIDTH DATA_WIDTH/8");
-        $finish;
-    end
-    if (PLANES < 1 || PLANES > 3) begin
-        $error("nicraft_nic: PLANES must be 1..3");
-        $finish;
-    end
-    if (MAX_NODES < 1 || MAX_NODES > 8) begin
-        $error("nicraft_nic: MAX_NODES must be 1..8");
-        $finish;
-    end
-    if (MAX_PAYLOAD < 16 || MAX_FRAME_BYTES > 65535) begin
-        $error("nicraft_nic: MAX_PAYLOAD out of range");
-        $finish;
-    end
-    if (LOG_DEPTH_LOG2 < 2 || LOG_DEPTH_LOG2 > 20) begin
-        $error("nicraft_nic: LOG_DEPTH_LOG2 must be 2..20");
-        $finish;
-    end
-    if (2**RX_FIFO_DEPTH_LOG2 < 2*MAX_BEATS || 2**HOST_FIFO_DEPTH_LOG2 < 2*MAX_BEATS + 2 ||
-        RX_FIFO_DEPTH_LOG2 > 16 || HOST_FIFO_DEPTH_LOG2 > 16) begin
-        $error("nicraft_nic: FIFOs must hold two maximum frames (and at most 2**16 beats)");
-        $finish;
-    end
-    if (PLANE_SKEW_CYCLES < 0 || PLANE_SKEW_CYCLES > 256 || (PLANES > 1 && DUP_WINDOW > 1024)) begin
-        $error("nicraft_nic: PLANE_SKEW_CYCLES must be 0..256 (and the copy window 2*RX buffer beats + 16 + 2*PLANE_SKEW_CYCLES at most 1024)");
-        $finish;
-    end
-    if (TX_FIFO_DEPTH_LOG2 < 1 || TX_FIFO_DEPTH_LOG2 > 16 || 2**TX_FIFO_DEPTH_LOG2 < MAX_BEATS + 1) begin
-        $error("nicraft_nic: TX_FIFO_DEPTH_LOG2 must be 1..16 and hold a maximum frame and a beat");
-        $finish;
-    end
+    if (DATA_WIDTH != 512 || KEEP_WIDTH != DATA_WIDTH/8) begin $error("nicraft_nic: DATA_WIDTH must be 512 (the header accessors assume a 64-byte beat), KEEP_WIDTH DATA_WIDTH/8"); $finish; end
+    if (PLANES < 1 || PLANES > 3) begin $error("nicraft_nic: PLANES must be 1..3"); $finish; end
+    if (MAX_NODES < 1 || MAX_NODES > 8) begin $error("nicraft_nic: MAX_NODES must be 1..8"); $finish; end
+    if (MAX_PAYLOAD < 16 || MAX_FRAME_BYTES > 65535) begin $error("nicraft_nic: MAX_PAYLOAD out of range"); $finish; end
+    if (LOG_DEPTH_LOG2 < 2 || LOG_DEPTH_LOG2 > 20) begin $error("nicraft_nic: LOG_DEPTH_LOG2 must be 2..20"); $finish; end
+    if (2**RX_FIFO_DEPTH_LOG2 < 2*MAX_BEATS || 2**HOST_FIFO_DEPTH_LOG2 < 2*MAX_BEATS + 2 || RX_FIFO_DEPTH_LOG2 > 16 || HOST_FIFO_DEPTH_LOG2 > 16) begin $error("nicraft_nic: FIFOs must hold two maximum frames (and at most 2**16 beats)"); $finish; end
+    if (PLANE_SKEW_CYCLES < 0 || PLANE_SKEW_CYCLES > 256 || (PLANES > 1 && DUP_WINDOW > 1024)) begin $error("nicraft_nic: PLANE_SKEW_CYCLES must be 0..256 (and the copy window 2*RX buffer beats + 16 + 2*PLANE_SKEW_CYCLES at most 1024)"); $finish; end
+    if (TX_FIFO_DEPTH_LOG2 < 1 || TX_FIFO_DEPTH_LOG2 > 16 || 2**TX_FIFO_DEPTH_LOG2 < MAX_BEATS + 1) begin $error("nicraft_nic: TX_FIFO_DEPTH_LOG2 must be 1..16 and hold a maximum frame and a beat"); $finish; end
 end
 
 // ---------------------------------------------------------------------------------------------
-// Signals between the blocks, in the order of the datapath
-// CSR block
+// Signals between the blocks, in the order of the datapath (first the CSR block's)
 wire [7:0] node_id, node_sel, leader_id, members;  wire [15:0] cluster_id;  wire [1:0] role;  wire [3:0] quorum;
 wire [31:0] term, hb_interval, hb_commit_delay, ack_count, ack_delay, ack_gap, term_start, nack_interval, nack_delay, rto, silence_cycles;
+wire [31:0] term_next, hb_interval_next, hb_commit_delay_next, ack_delay_next, ack_count_next, nack_interval_next, nack_delay_next;
 wire [7:0]  reply_mask;
 wire fast_en, leader_mode, follower_mode;  wire [PLANES-1:0] plane_en;  wire [63:0] cycle;
 wire wr_last_index, wr_commit_index, wr_applied_index, wr_match_index, ctr_clear;  wire [2:0] match_sel;
@@ -237,7 +210,7 @@ nicraft_exec #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEP
     .clk(clk), .rst(rst),
     .s_axis_tdata(rx_tdata), .s_axis_tkeep(rx_tkeep), .s_axis_tvalid(rx_tvalid), .s_axis_tready(rx_tready),
     .s_axis_tlast(rx_tlast), .s_len(rx_len), .s_first(rx_first),
-    .node_id(node_id), .cluster_id(cluster_id), .role(role), .term(term), .leader_id(leader_id), .members(members),
+    .node_id(node_id), .cluster_id(cluster_id), .role(role), .term(term), .term_next(term_next), .leader_id(leader_id), .members(members),
     .fast_en(fast_en), .commit_index(commit_index), .applied_index(applied_index),
     .wr_last_index(wr_last_index), .wr_data(csr_wr_data),
     .last_index(last_index), .expect_index(expect_index), .window_full(window_full), .ooo_valid(ooo_valid), .ooo_min(ooo_min),
@@ -300,6 +273,8 @@ nicraft_ctl_gen #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW)) ctl_gen_inst (
     .role(role), .fast_en(fast_en), .node_id(node_id), .cluster_id(cluster_id), .leader_id(leader_id), .term(term),
     .last_index(last_index), .expect_index(expect_index), .commit_index(commit_index), .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay),
     .ack_count(ack_count), .ack_delay(ack_delay), .ack_gap(ack_gap), .nack_interval(nack_interval), .nack_delay(nack_delay), .reply_mask(reply_mask),
+    .hb_interval_next(hb_interval_next), .hb_commit_delay_next(hb_commit_delay_next), .ack_delay_next(ack_delay_next),
+    .ack_count_next(ack_count_next), .nack_interval_next(nack_interval_next), .nack_delay_next(nack_delay_next),
     .ooo_valid(ooo_valid), .ooo_min(ooo_min),
     .ev_seq_first(ev_seq_first), .ev_dup(ev_dup), .ev_log_grew(ev_log_grew), .ev_gap(ev_gap),
     .wr_last_index(wr_last_index), .wr_data(csr_wr_data),
@@ -389,6 +364,8 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
     .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay), .ack_count(ack_count), .ack_delay(ack_delay), .ack_gap(ack_gap),
     .term_start(term_start), .plane_en(plane_en), .nack_interval(nack_interval), .nack_delay(nack_delay), .rto(rto),
     .silence_cycles(silence_cycles), .reply_mask(reply_mask), .cycle(cycle),
+    .term_next(term_next), .hb_interval_next(hb_interval_next), .hb_commit_delay_next(hb_commit_delay_next),
+    .ack_delay_next(ack_delay_next), .ack_count_next(ack_count_next), .nack_interval_next(nack_interval_next), .nack_delay_next(nack_delay_next),
     .wr_last_index(wr_last_index), .wr_commit_index(wr_commit_index), .wr_applied_index(wr_applied_index),
     .wr_match_index(wr_match_index), .match_sel(match_sel), .ctr_clear(ctr_clear),
     .last_index(last_index), .commit_index(commit_index), .applied_index(applied_index), .match_view(match_view),

@@ -398,6 +398,26 @@ struct RunKnobs {
 
 // ---------------------------------------------------------------- the clock
 
+/**
+ * Opens the FST waveform a run asked for (`trace` in its config). The model has trace() only when the
+ * library was built with tracing (native/build-tb.ts: TbVariant trace, or NICRAFT_TB_TRACE=1); without
+ * it a run that asks for a waveform fails, saying how to get one.
+ */
+template <class M>
+void open_trace(M *top, std::unique_ptr<VerilatedFstC> &tfp, const std::string &path) {
+  if (path.empty()) return;
+#if NR_TB_TRACE
+  tfp.reset(new VerilatedFstC);
+  top->trace(tfp.get(), 99);
+  tfp->open(path.c_str());
+#else
+  (void)top;
+  (void)tfp;
+  throw Fail(fmt("a waveform (%s) was asked for, but this testbench library was built without tracing: "
+                 "build it with trace: true in its TbVariant, or with NICRAFT_TB_TRACE=1", path.c_str()));
+#endif
+}
+
 /** Owns the context, the model and the optional FST trace; steps one cycle at a time. */
 template <class M>
 class Harness {
@@ -410,11 +430,7 @@ class Harness {
     // Verilator's per-thread context ($stop, assertions, scopes) must be this run's
     Verilated::threadContextp(ctx_.get());
     top_.reset(new M{ctx_.get(), "tb"});
-    if (!trace_path.empty()) {
-      tfp_.reset(new VerilatedFstC);
-      top_->trace(tfp_.get(), 99);
-      tfp_->open(trace_path.c_str());
-    }
+    open_trace(top_.get(), tfp_, trace_path);
     top_->clk = 0;
     top_->rst = 1;
   }
@@ -472,11 +488,7 @@ class CombHarness {
     if (!trace_path.empty()) ctx_->traceEverOn(true);
     Verilated::threadContextp(ctx_.get());
     top_.reset(new M{ctx_.get(), "tb"});
-    if (!trace_path.empty()) {
-      tfp_.reset(new VerilatedFstC);
-      top_->trace(tfp_.get(), 99);
-      tfp_->open(trace_path.c_str());
-    }
+    open_trace(top_.get(), tfp_, trace_path);
   }
   ~CombHarness() {
     Verilated::threadContextp(ctx_.get());

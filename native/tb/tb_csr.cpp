@@ -173,6 +173,14 @@ void run(tb::Config &cfg, tb::Stats &st) {
           {"wr_applied_index", t->wr_applied_index, wr && addr == nr::CSR_RAFT_APPLIED_INDEX},
           {"wr_match_index", t->wr_match_index, wr && addr == nr::CSR_RAFT_MATCH_INDEX},
           {"ctr_clear", t->ctr_clear, wr && addr == nr::CSR_COUNTERS_CTR_CLEAR && (data & 1)},
+          // the next values: this cycle's write applied
+          {"term_next", t->term_next, wr && addr == nr::CSR_RAFT_TERM ? data : r.at(nr::CSR_RAFT_TERM)},
+          {"hb_interval_next", t->hb_interval_next, wr && addr == nr::CSR_RAFT_HB_INTERVAL ? data : r.at(nr::CSR_RAFT_HB_INTERVAL)},
+          {"hb_commit_delay_next", t->hb_commit_delay_next, wr && addr == nr::CSR_RAFT_HB_COMMIT_DELAY ? data : r.at(nr::CSR_RAFT_HB_COMMIT_DELAY)},
+          {"ack_count_next", t->ack_count_next, wr && addr == nr::CSR_RAFT_ACK_COUNT ? data : r.at(nr::CSR_RAFT_ACK_COUNT)},
+          {"ack_delay_next", t->ack_delay_next, wr && addr == nr::CSR_RAFT_ACK_DELAY ? data : r.at(nr::CSR_RAFT_ACK_DELAY)},
+          {"nack_interval_next", t->nack_interval_next, wr && addr == nr::CSR_RAFT_NACK_INTERVAL ? data : r.at(nr::CSR_RAFT_NACK_INTERVAL)},
+          {"nack_delay_next", t->nack_delay_next, wr && addr == nr::CSR_RAFT_NACK_DELAY ? data : r.at(nr::CSR_RAFT_NACK_DELAY)},
       };
       for (auto &o : outs) {
         if (o.got != o.want) {

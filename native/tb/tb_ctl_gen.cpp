@@ -65,6 +65,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
   uint32_t role = 1, fast = 1, node = 1, cluster = 1, leader = 0, term = 3, last = 0, commit = 0;
   uint32_t hb_int = 20, hb_cd = 5, ack_count = 2, ack_delay = 8, nack_int = 16, nack_delay = 4, ooo_min = 0, ack_gap = 0;
   uint32_t reply_mask = 0x55;
+  // the timer CSRs are drawn a cycle before they apply: the module takes their next values as well
+  uint32_t hb_int_n = hb_int, hb_cd_n = hb_cd, ack_delay_n = ack_delay, ack_count_n = ack_count, nack_int_n = nack_int, nack_delay_n = nack_delay;
   bool ooo_valid = false;
   bool last_wr_pending = false;
   uint32_t last_wr_value = 0;
@@ -79,12 +81,13 @@ void run(tb::Config &cfg, tb::Stats &st) {
       st[S_RESETS]++;
     }
     const bool rst = reset_left > 0;
+    hb_int = hb_int_n; hb_cd = hb_cd_n; ack_delay = ack_delay_n; ack_count = ack_count_n; nack_int = nack_int_n; nack_delay = nack_delay_n;
     if (rng.chance(0.002)) {
       role = uint32_t(rng.below(4)); fast = rng.chance(0.85); st[S_ROLES]++;
       node = uint32_t(rng.below(8)); leader = uint32_t(rng.below(8)); cluster = uint32_t(rng.below(4)); term = rng.u32() & 0xff;
-      hb_int = uint32_t(rng.chance(0.1) ? rng.u32() : rng.below(40)); hb_cd = uint32_t(rng.below(20));
-      ack_count = uint32_t(rng.below(5)); ack_delay = uint32_t(rng.below(30));
-      nack_int = uint32_t(rng.below(50)); nack_delay = uint32_t(rng.below(30));
+      hb_int_n = uint32_t(rng.chance(0.1) ? rng.u32() : rng.below(40)); hb_cd_n = uint32_t(rng.below(20));
+      ack_count_n = uint32_t(rng.below(5)); ack_delay_n = uint32_t(rng.below(30));
+      nack_int_n = uint32_t(rng.below(50)); nack_delay_n = uint32_t(rng.below(30));
       ack_gap = rng.chance(0.3) ? 0 : rng.chance(0.05) ? rng.u32() : uint32_t(rng.below(16));
       reply_mask = rng.chance(0.2) ? (rng.chance(0.5) ? 0u : 0xffu) : uint32_t(rng.below(256));
     }
@@ -111,6 +114,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
     t->last_index = last; t->expect_index = last + 1; t->commit_index = commit;
     t->hb_interval = hb_int; t->hb_commit_delay = hb_cd; t->ack_count = ack_count; t->ack_delay = ack_delay; t->ack_gap = ack_gap;
     t->nack_interval = nack_int; t->nack_delay = nack_delay; t->ooo_valid = ooo_valid; t->ooo_min = ooo_min;
+    t->hb_interval_next = hb_int_n; t->hb_commit_delay_next = hb_cd_n; t->ack_delay_next = ack_delay_n; t->ack_count_next = ack_count_n;
+    t->nack_interval_next = nack_int_n; t->nack_delay_next = nack_delay_n;
     t->reply_mask = reply_mask;
     t->ev_seq_first = seq_first; t->ev_dup = dup; t->ev_log_grew = log_grew; t->ev_gap = gap;
     t->wr_last_index = wr_last; t->wr_data = wr_data;

@@ -104,6 +104,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   Top *t = h.top();
 
   Cfg c;
+  uint32_t term_n = c.term;   // TERM as it will be next cycle (drawn a cycle ahead)
   // reference state
   bool d_valid = false, d_first = false, d_last = false, d_known = false;
   uint8_t d_bad = 0;
@@ -189,12 +190,13 @@ void run(tb::Config &cfg, tb::Stats &st) {
       st[S_RESETS]++;
     }
     const bool rst = reset_left > 0;
+    c.term = term_n;   // drawn a cycle before it applies: the module takes TERM's next value as well
     if (rng.chance(0.001)) {
       c.role = unsigned(rng.chance(0.9) ? rng.range(1, 2) : rng.below(4));
       c.fast = rng.chance(0.9);
       c.node = unsigned(rng.below(N)); c.leader = unsigned(rng.below(N));
       c.members = unsigned(rng.chance(0.8) ? (1u << N) - 1 : rng.below(256));
-      c.term = uint32_t(rng.range(1, 5));
+      term_n = uint32_t(rng.range(1, 5));
       c.cluster = rng.chance(0.9) ? c.cluster : uint32_t(rng.below(3));
     }
     // the host freezes (and unfreezes) the fast path at any cycle, mid-frame included
@@ -226,7 +228,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       tb::put(t->s_axis_tkeep, 0, KW, b.keep.data());
       t->s_axis_tlast = b.last; t->s_first = b.first; t->s_len = b.len;
     }
-    t->node_id = c.node; t->cluster_id = c.cluster; t->role = c.role; t->term = c.term; t->leader_id = c.leader;
+    t->node_id = c.node; t->cluster_id = c.cluster; t->role = c.role; t->term = c.term; t->term_next = term_n; t->leader_id = c.leader;
     t->members = c.members; t->fast_en = c.fast; t->commit_index = commit; t->applied_index = applied;
     t->wr_last_index = wr_last; t->wr_data = wr_data;
     const uint32_t expect = last + 1, tslot = expect & (DEPTH - 1);

@@ -14,7 +14,8 @@ const VARIANTS: Record<string, TbVariant> = {
   // as the NIC's FIFOs: 512-bit beats, 8-bit tuser
   default: { module: 'nicraft_axis_fifo' },
   // the smallest: two slots, almost_full as soon as one is used, 32-bit beats, 1-bit tuser
-  tiny: { module: 'nicraft_axis_fifo', params: { DATA_WIDTH: 32, USER_WIDTH: 1, DEPTH_LOG2: 1, ALMOST_FULL_FREE: 2 } },
+  // (built with tracing: the waveform test below; the other libraries are built without)
+  tiny: { module: 'nicraft_axis_fifo', params: { DATA_WIDTH: 32, USER_WIDTH: 1, DEPTH_LOG2: 1, ALMOST_FULL_FREE: 2 }, trace: true },
 };
 // NO_STALL: the producer promises never to offer a beat while the FIFO is full (the NIC's RX pipeline
 // keeps room through almost_full); the testbench's producer breaks that promise on purpose below.
@@ -121,6 +122,12 @@ describe('nicraft_axis_fifo testbench', () => {
       const r = tbs.tiny!.run({ seed: 7, cycles: 500, in_p: 0.5, out_p: 0.5, trace: fst });
       expect(r.ok).toBe(true);
       expect(existsSync(fst) && statSync(fst).size).toBeGreaterThan(100);
+      // a library built without tracing refuses, and says how to get one
+      const other = Object.keys(tbs).find((k) => !VARIANTS[k]!.trace)!;
+      const no = tbs[other]!.run({ seed: 7, cycles: 500, trace: join(dir, 'no.fst') });
+      expect(no.ok).toBe(false);
+      expect(no.error).toMatch(/built without tracing: build it with trace: true in its TbVariant, or with NICRAFT_TB_TRACE=1/);
+      expect(existsSync(join(dir, 'no.fst'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

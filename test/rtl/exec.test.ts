@@ -45,8 +45,10 @@ describe.each(Object.keys(VARIANTS))('nicraft_exec (%s)', (variant) => {
 // past a full window ("the log grew past a full window"; found by the 40-seed sweep of
 // tools/tb-floors.ts). The chain now waits while the window is full; the reference checks it.
 // (Seeds 35 and 33 until the header grew to 60 bytes, docs/auth.md: the frames changed and those seeds lost the
-// case; 33 and 47 are the first of seeds 1..120 that reach it again, as the expectations below define it.)
-const STALE_TAG_SEEDS: Array<[string, number]> = [['default', 33], ['small', 47]];
+// case; 33 and 47 were the first of seeds 1..120 that reach it again, as the expectations below define it.
+// Since the testbench draws TERM a cycle before it applies (nicraft_exec takes TERM's next value, issue 14)
+// default seed 33 no longer does; 48 is the first of seeds 1..120 that does, small seed 47 still does.)
+const STALE_TAG_SEEDS: Array<[string, number]> = [['default', 48], ['small', 47]];
 describe('nicraft_exec: the reorder chain after a reset (stale tags) never grows past a full window', () => {
   it.each(STALE_TAG_SEEDS)('%s, seed %i', (variant, seed) => {
     const s = runTb(tbs[variant]!, { cycles: 200_000, ...PATTERNS['lagging delivery, resets']!, seed }, label()).stats;
