@@ -167,7 +167,7 @@ wire        last_ge_acked = last_index >= acked_index_reg;
 wire [31:0] ack_gap_m2 = ack_gap >= 32'd2 ? ack_gap - 32'd2 : 32'd0;
 wire gap_en = ack_gap != 32'd0;
 (* keep *) wire ack_other = ack_base && (ack_age_ge_reg || ack_urge_reg);
-wire ack_want = ack_other || (ack_base && ack_count_met);
+wire ack_want = ack_other || (ack_base && ack_count_met);   // (the assertions' reference for gen_ctl_we)
 wire hb_want = leader_mode && (hb_int_ge_reg || (commit_index != commit_sent_reg && hb_cd_ge_reg));
 wire nack_go = follower_mode && nack_want_reg && gap_age_ge_reg &&
                (expect_index != nack_sent_index_reg || nack_timer_ge_reg);
@@ -221,15 +221,29 @@ end
 
 // one generated frame per cycle: a reply first, else a NACK, ACK or heartbeat
 wire gen_ready;
-wire gen_ctl = !gen_reply && (ack_want || hb_want || nack_go);
-wire gen_nack = gen_ctl && nack_go;
-// gen_reply || (gen_ctl && gen_ready), with everything but the ACK count threshold settled first
-(* keep *) wire gen_we_early = gen_reply || (gen_ready && (ack_other || hb_want || nack_go));
-(* keep *) wire gen_we_count = gen_ready && ack_base;
-wire gen_we = gen_we_early || (gen_we_count && ack_count_met);
-wire gen_ctl_we = gen_we && !gen_reply;
+// A NACK, ACK or heartbeat is written (gen_ctl_we), with everything but the ACK count threshold settled
+// first (kept wires) and the threshold joining last. Of what that decides, only a follower's ACK waits
+// on the threshold: a NACK (nack_go) and a heartbeat (leader) are decided early, and the state a
+// follower's ACK or NACK restarts (ack_clr) is split the same way, so that the threshold meets one LUT
+// before the registers it clears.
+// (the FIFO's write enable takes the reply and the threshold in its last LUT: neither waits on the other)
+(* keep *) wire want_early = gen_ready && (ack_other || hb_want || nack_go);
+(* keep *) wire want_count = gen_ready && ack_base;
+wire gen_we = gen_reply || want_early || (want_count && ack_count_met);
+(* keep *) wire ctl_we_early = !gen_reply && want_early;
+(* keep *) wire ctl_we_count = !gen_reply && want_count;
+wire gen_ctl_we = ctl_we_early || (ctl_we_count && ack_count_met);
+wire gen_nack = !gen_reply && nack_go;                     // what is written, if anything, is a NACK
+wire nack_sent = gen_nack && gen_ready;                    // a NACK is written
+wire hb_sent = role == ROLE_LEADER && ctl_we_early;        // a heartbeat is written (a leader has no ack_base)
+(* keep *) wire ack_clr_early = role != ROLE_LEADER && ctl_we_early;
+(* keep *) wire ack_clr_count = role != ROLE_LEADER && ctl_we_count;
+wire ack_clr = ack_clr_early || (ack_clr_count && ack_count_met);   // a follower's ACK or NACK is written
+// without ack_clr, the ACK age grows while something is unacknowledged, unless a heartbeat is written
+// (only ack_clr is late: for every role but a leader's, gen_ctl_we is ack_clr)
+wire age_inc_pre = (role != ROLE_LEADER || !ctl_we_early) && last_index != acked_index_reg;
 // an ACK or NACK leaves (with ACK_GAP 1 the next may follow at once: no block)
-wire gap_block_next = !rst && gen_ctl_we && role != ROLE_LEADER && ack_gap != 32'd1;
+wire gap_block_next = !rst && ack_clr && ack_gap != 32'd1;
 
 always_comb begin
     acked_index_next = acked_index_reg;
@@ -269,36 +283,29 @@ always_comb begin
         gap_age_ge_next = gap_age_ge3[G_INC];
     end
     if (ev_gap) nack_want_next = 1'b1;
-    if (gen_we && gen_nack) begin
-        // a NACK for index e also tells the leader that e-1 is held
+    if (nack_sent) begin
         nack_timer_next = 32'd0;
         nack_timer_ge_next = nack_timer_ge3[G_ZERO];
         nack_sent_index_next = expect_index;
+    end
+    if (ack_clr) begin
+        // an ACK, or a NACK for index e, which also tells the leader that e-1 is held
         acked_index_next = last_index;
         thr_k_next = thr_k_last;
         ack_age_next = 32'd0;
         ack_age_ge_next = ack_age_ge3[G_ZERO];
-    end else if (gen_ctl_we) begin
-        if (role == ROLE_LEADER) begin
-            hb_timer_next = 32'd0;
-            {hb_int_ge_next, hb_cd_ge_next} = {hb_int_ge3[G_ZERO], hb_cd_ge3[G_ZERO]};
-            commit_sent_next = commit_index;
-        end else begin
-            acked_index_next = last_index;
-            thr_k_next = thr_k_last;
-            ack_age_next = 32'd0;
-            ack_age_ge_next = ack_age_ge3[G_ZERO];
-            force_ack_next = 1'b0;
-        end
-    end else begin
-        if (last_index != acked_index_reg) begin
-            ack_age_next = ack_age_reg + 32'd1;
-            ack_age_ge_next = ack_age_ge3[G_INC];
-        end
-        if (!ev_seq_first) begin
-            hb_timer_next = hb_timer_reg + 32'd1;
-            {hb_int_ge_next, hb_cd_ge_next} = {hb_int_ge3[G_INC], hb_cd_ge3[G_INC]};
-        end
+        if (!nack_sent) force_ack_next = 1'b0;
+    end else if (age_inc_pre) begin
+        ack_age_next = ack_age_reg + 32'd1;
+        ack_age_ge_next = ack_age_ge3[G_INC];
+    end
+    if (hb_sent) begin
+        hb_timer_next = 32'd0;
+        {hb_int_ge_next, hb_cd_ge_next} = {hb_int_ge3[G_ZERO], hb_cd_ge3[G_ZERO]};
+        commit_sent_next = commit_index;
+    end else if (!ev_seq_first && !ack_clr) begin   // (no frame written: ack_clr or hb_sent)
+        hb_timer_next = hb_timer_reg + 32'd1;
+        {hb_int_ge_next, hb_cd_ge_next} = {hb_int_ge3[G_INC], hb_cd_ge3[G_INC]};
     end
     // an ACK or NACK leaves: the next may follow ACK_GAP cycles later
     // (gap_open_next: gap_left_next == 0 with ACK_GAP on, from the two candidates, not from gap_left_next)
@@ -373,10 +380,10 @@ nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDT
     .count(gen_count), .almost_full(gen_afull)
 );
 
-assign ev_reply_tx = gen_we && gen_reply;
-assign ev_hb_tx = gen_ctl_we && role == ROLE_LEADER;
-assign ev_ack_tx = gen_ctl_we && role != ROLE_LEADER && !gen_nack;
-assign ev_nack_tx = gen_we && gen_nack;
+assign ev_reply_tx = gen_reply;
+assign ev_hb_tx = hb_sent;
+assign ev_ack_tx = ack_clr && !gen_nack;
+assign ev_nack_tx = nack_sent;
 
 `ifndef SYNTHESIS
 // (from the first reset on: before it the registers hold their power-up values)
@@ -386,6 +393,10 @@ always_ff @(posedge clk) if (rst) seen_rst_reg <= 1'b1;
 always_ff @(posedge clk) begin
     if (seen_rst_reg) assert (ack_count_met == (unacked >= ack_count))
         else $error("nicraft_ctl_gen: ack_count_met %0d, but %0d unacknowledged against ACK_COUNT %0d", ack_count_met, unacked, ack_count);
+    // the split decision is the decision: a frame other than a reply is written when one is wanted and
+    // the FIFO has room; a follower's ACK or NACK restarts the acknowledged state
+    assert (gen_ctl_we == (!gen_reply && gen_ready && (ack_want || hb_want || nack_go)) && ack_clr == (gen_ctl_we && role != ROLE_LEADER))
+        else $error("nicraft_ctl_gen: gen_ctl_we %0d / ack_clr %0d do not follow the decision", gen_ctl_we, ack_clr);
     if (!rst) assert (expect_index == last_index + 32'd1)
         else $error("nicraft_ctl_gen: expect_index %0d is not last_index %0d + 1", expect_index, last_index);
 end
