@@ -201,62 +201,8 @@ always_comb begin
     endcase
 end
 
-always_ff @(posedge clk) begin
-    cycle_reg <= rst ? 64'd0 : cycle_reg + 64'd1;
-    csr_rd_valid_reg <= rst ? 1'b0 : csr_rd_en;
-    if (csr_rd_en) csr_rd_data_reg <= csr_mux;
-    if (rst) begin
-        node_id_reg <= NR_CSR_RAFT_NODE_ID_RESET[7:0];
-        node_sel_reg <= onehot8(NR_CSR_RAFT_NODE_ID_RESET[7:0]);
-        cluster_id_reg <= NR_CSR_RAFT_CLUSTER_ID_RESET[15:0];
-        role_reg <= NR_CSR_RAFT_ROLE_RESET[1:0];
-        term_reg <= NR_CSR_RAFT_TERM_RESET;
-        leader_id_reg <= NR_CSR_RAFT_LEADER_ID_RESET[7:0];
-        members_reg <= NR_CSR_RAFT_MEMBERS_RESET[7:0];
-        quorum_reg <= NR_CSR_RAFT_QUORUM_RESET[3:0];
-        fast_en_reg <= NR_CSR_RAFT_FAST_EN_RESET[0];
-        hb_interval_reg <= NR_CSR_RAFT_HB_INTERVAL_RESET;
-        hb_commit_delay_reg <= NR_CSR_RAFT_HB_COMMIT_DELAY_RESET;
-        ack_count_reg <= NR_CSR_RAFT_ACK_COUNT_RESET;
-        ack_delay_reg <= NR_CSR_RAFT_ACK_DELAY_RESET;
-        ack_gap_reg <= NR_CSR_RAFT_ACK_GAP_RESET;
-        term_start_reg <= NR_CSR_RAFT_TERM_START_RESET;
-        match_sel_reg <= NR_CSR_RAFT_MATCH_SEL_RESET[2:0];
-        plane_en_reg <= NR_CSR_RAFT_PLANE_EN_RESET[2:0];
-        nack_interval_reg <= NR_CSR_RAFT_NACK_INTERVAL_RESET;
-        nack_delay_reg <= NR_CSR_RAFT_NACK_DELAY_RESET;
-        silence_cycles_reg <= NR_CSR_RAFT_SILENCE_CYCLES_RESET;
-        reply_mask_reg <= NR_CSR_RAFT_REPLY_MASK_RESET[7:0];
-        rto_reg <= NR_CSR_RAFT_RTO_RESET;
-    end else if (csr_wr_en) begin
-        case (csr_addr)
-            NR_CSR_RAFT_NODE_ID:         begin node_id_reg <= csr_wr_data[7:0]; node_sel_reg <= onehot8(csr_wr_data[7:0]); end
-            NR_CSR_RAFT_CLUSTER_ID:      cluster_id_reg <= csr_wr_data[15:0];
-            NR_CSR_RAFT_ROLE:            role_reg <= csr_wr_data[1:0];
-            NR_CSR_RAFT_TERM:            term_reg <= csr_wr_data;
-            NR_CSR_RAFT_LEADER_ID:       leader_id_reg <= csr_wr_data[7:0];
-            NR_CSR_RAFT_MEMBERS:         members_reg <= csr_wr_data[7:0];
-            NR_CSR_RAFT_QUORUM:          quorum_reg <= csr_wr_data[3:0];
-            NR_CSR_RAFT_FAST_EN:         fast_en_reg <= csr_wr_data[0];
-            NR_CSR_RAFT_HB_INTERVAL:     hb_interval_reg <= csr_wr_data;
-            NR_CSR_RAFT_HB_COMMIT_DELAY: hb_commit_delay_reg <= csr_wr_data;
-            NR_CSR_RAFT_ACK_COUNT:       ack_count_reg <= csr_wr_data;
-            NR_CSR_RAFT_ACK_DELAY:       ack_delay_reg <= csr_wr_data;
-            NR_CSR_RAFT_ACK_GAP:         ack_gap_reg <= csr_wr_data;
-            NR_CSR_RAFT_TERM_START:      term_start_reg <= csr_wr_data;
-            NR_CSR_RAFT_MATCH_SEL:       match_sel_reg <= csr_wr_data[2:0];
-            NR_CSR_RAFT_PLANE_EN:        plane_en_reg <= csr_wr_data[2:0];
-            NR_CSR_RAFT_NACK_INTERVAL:   nack_interval_reg <= csr_wr_data;
-            NR_CSR_RAFT_NACK_DELAY:      nack_delay_reg <= csr_wr_data;
-            NR_CSR_RAFT_SILENCE_CYCLES:  silence_cycles_reg <= csr_wr_data;
-            NR_CSR_RAFT_REPLY_MASK:      reply_mask_reg <= csr_wr_data[7:0];
-            NR_CSR_RAFT_RTO:             rto_reg <= csr_wr_data;
-            default: ;
-        endcase
-    end
-end
-
-// the next values (see the ports): the write case above, for one register each
+// the next values (see the ports) of seven configuration registers: a host write of one, or reset;
+// the registers take them (below), so the write is decoded once
 function automatic [31:0] next_of(input reset, input wr, input [31:0] data, input [31:0] cur, input [31:0] reset_value);
     next_of = reset ? reset_value : wr ? data : cur;
 endfunction
@@ -268,16 +214,51 @@ assign ack_delay_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_ACK_DE
 assign nack_interval_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_NACK_INTERVAL, csr_wr_data, nack_interval_reg, NR_CSR_RAFT_NACK_INTERVAL_RESET);
 assign nack_delay_next = next_of(rst, csr_wr_en && csr_addr == NR_CSR_RAFT_NACK_DELAY, csr_wr_data, nack_delay_reg, NR_CSR_RAFT_NACK_DELAY_RESET);
 
-`ifndef SYNTHESIS
-// each next value is what its register holds a cycle later
-reg [7*32-1:0] next_q_reg = 0;
-reg            next_q_valid_reg = 1'b0;
 always_ff @(posedge clk) begin
-    next_q_reg <= {term_next, hb_interval_next, hb_commit_delay_next, ack_delay_next, ack_count_next, nack_interval_next, nack_delay_next};
-    next_q_valid_reg <= 1'b1;
-    if (next_q_valid_reg) assert (next_q_reg == {term_reg, hb_interval_reg, hb_commit_delay_reg, ack_delay_reg, ack_count_reg, nack_interval_reg, nack_delay_reg})
-        else $error("nicraft_csr: a register does not hold the next value given for it a cycle earlier");
+    cycle_reg <= rst ? 64'd0 : cycle_reg + 64'd1;
+    // the registers whose next values are outputs take them (their write and reset are below, once)
+    {term_reg, hb_interval_reg, hb_commit_delay_reg, ack_delay_reg, ack_count_reg, nack_interval_reg, nack_delay_reg} <=
+        {term_next, hb_interval_next, hb_commit_delay_next, ack_delay_next, ack_count_next, nack_interval_next, nack_delay_next};
+    csr_rd_valid_reg <= rst ? 1'b0 : csr_rd_en;
+    if (csr_rd_en) csr_rd_data_reg <= csr_mux;
+    if (rst) begin
+        node_id_reg <= NR_CSR_RAFT_NODE_ID_RESET[7:0];
+        node_sel_reg <= onehot8(NR_CSR_RAFT_NODE_ID_RESET[7:0]);
+        cluster_id_reg <= NR_CSR_RAFT_CLUSTER_ID_RESET[15:0];
+        role_reg <= NR_CSR_RAFT_ROLE_RESET[1:0];
+        leader_id_reg <= NR_CSR_RAFT_LEADER_ID_RESET[7:0];
+        members_reg <= NR_CSR_RAFT_MEMBERS_RESET[7:0];
+        quorum_reg <= NR_CSR_RAFT_QUORUM_RESET[3:0];
+        fast_en_reg <= NR_CSR_RAFT_FAST_EN_RESET[0];
+        ack_gap_reg <= NR_CSR_RAFT_ACK_GAP_RESET;
+        term_start_reg <= NR_CSR_RAFT_TERM_START_RESET;
+        match_sel_reg <= NR_CSR_RAFT_MATCH_SEL_RESET[2:0];
+        plane_en_reg <= NR_CSR_RAFT_PLANE_EN_RESET[2:0];
+        silence_cycles_reg <= NR_CSR_RAFT_SILENCE_CYCLES_RESET;
+        reply_mask_reg <= NR_CSR_RAFT_REPLY_MASK_RESET[7:0];
+        rto_reg <= NR_CSR_RAFT_RTO_RESET;
+    end else if (csr_wr_en) begin
+        case (csr_addr)
+            NR_CSR_RAFT_NODE_ID:         begin node_id_reg <= csr_wr_data[7:0]; node_sel_reg <= onehot8(csr_wr_data[7:0]); end
+            NR_CSR_RAFT_CLUSTER_ID:      cluster_id_reg <= csr_wr_data[15:0];
+            NR_CSR_RAFT_ROLE:            role_reg <= csr_wr_data[1:0];
+            NR_CSR_RAFT_LEADER_ID:       leader_id_reg <= csr_wr_data[7:0];
+            NR_CSR_RAFT_MEMBERS:         members_reg <= csr_wr_data[7:0];
+            NR_CSR_RAFT_QUORUM:          quorum_reg <= csr_wr_data[3:0];
+            NR_CSR_RAFT_FAST_EN:         fast_en_reg <= csr_wr_data[0];
+            NR_CSR_RAFT_ACK_GAP:         ack_gap_reg <= csr_wr_data;
+            NR_CSR_RAFT_TERM_START:      term_start_reg <= csr_wr_data;
+            NR_CSR_RAFT_MATCH_SEL:       match_sel_reg <= csr_wr_data[2:0];
+            NR_CSR_RAFT_PLANE_EN:        plane_en_reg <= csr_wr_data[2:0];
+            NR_CSR_RAFT_SILENCE_CYCLES:  silence_cycles_reg <= csr_wr_data;
+            NR_CSR_RAFT_REPLY_MASK:      reply_mask_reg <= csr_wr_data[7:0];
+            NR_CSR_RAFT_RTO:             rto_reg <= csr_wr_data;
+            default: ;
+        endcase
+    end
 end
+
+`ifndef SYNTHESIS
 always_ff @(posedge clk) begin
     if (!rst) assert (node_sel_reg == onehot8(node_id_reg)) else $error("nicraft_csr: node_sel %b is not node id %0d one-hot", node_sel_reg, node_id_reg);
     assert (ctr_hit == (csr_addr >= NR_CTR_BASE && {1'b0, csr_addr} < CTR_END))
