@@ -52,7 +52,7 @@ export const TB_MODULES = {
   nicraft_rr_pick: { short: 'rr_pick', params: { PORTS: 3 } },
   nicraft_csr_axil: { short: 'csr_axil', params: { ADDR_WIDTH: 16 } },
   nicraft_leader_watch: { short: 'leader_watch', params: { DATA_WIDTH: 512 } },
-  nicraft_auth_mac: { short: 'auth_mac', params: { DATA_WIDTH: 512, MAX_BEATS: 5, KEYS: 4 } },
+  nicraft_auth_mac: { short: 'auth_mac', params: { DATA_WIDTH: 512, MAX_BEATS: 5, KEYS: 4, HASH_FORM: 0 } },
   nicraft_rx_auth: { short: 'rx_auth', params: { DATA_WIDTH: 512, MAX_NODES: 8, MAX_BEATS: 3 } },
   nicraft_tx_sign: { short: 'tx_sign', params: { DATA_WIDTH: 512, MAX_BEATS: 3 } },
   nicraft_auth_csr: { short: 'auth_csr', params: { MAX_BEATS: 3 } },

@@ -5,7 +5,9 @@
 // context) and the Toeplitz hash key (words 64.., MAX_BEATS*512+63 bits). AUTH_KEY_DATA writes the word
 // at AUTH_KEY_ADDR and advances it. A key is used once its bit in AUTH_KEY_VALID is set; a host rolls a
 // key by writing the unused slot, setting its valid bit, switching AUTH_TX_KID on every node, then
-// clearing the old slot's bit.
+// clearing the old slot's bit. The hash keys are not stored here: a hash-key word write goes out on
+// the hk_wr port, in the cycle of its AUTH_KEY_DATA write, to the MAC engines, which keep them in the
+// form they read them (nicraft_auth_mac); the round keys are stored here.
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -27,7 +29,11 @@ module nicraft_auth_csr #(
     output wire [47:0]                            pn_value,
     output wire [7:0]                             replay_clear,
     output wire [4*11*128-1:0]                    round_keys,
-    output wire [4*(MAX_BEATS*512+63)-1:0]        hash_keys
+    // a hash key word written (AUTH_KEY_DATA at word 64 + hk_wr_word of context hk_wr_ctx)
+    output wire                                   hk_wr,
+    output wire [1:0]                             hk_wr_ctx,
+    output wire [11:0]                            hk_wr_word,
+    output wire [31:0]                            hk_wr_data
 );
 
 `include "nicraft_wire.svh"
@@ -51,7 +57,6 @@ reg        pn_load_reg = 1'b0;
 reg [47:0] pn_value_reg = 48'd0;
 reg [7:0]  replay_clear_reg = 8'd0;
 reg [4*11*128-1:0] rk_reg = 0;
-reg [4*TK_WORDS*32-1:0] hk_reg = 0;
 
 wire key_wr = csr_wr_en && csr_addr == NR_CSR_RAFT_AUTH_KEY_DATA;
 wire [1:0] key_ctx = key_addr_reg[13:12];
@@ -86,7 +91,7 @@ always @(posedge clk) begin
     end
 end
 
-// the key words (not reset: a reset clears AUTH_KEY_VALID, which is what makes a key usable)
+// the round key words (not reset: a reset clears AUTH_KEY_VALID, which is what makes a key usable)
 genvar gc, gw;
 generate
     for (gc = 0; gc < 4; gc = gc + 1) begin : g_ctx
@@ -95,12 +100,6 @@ generate
                 if (key_wr && key_ctx == 2'(gc) && key_word == 12'(gw)) rk_reg[(gc*44 + gw)*32 +: 32] <= csr_wr_data;
             end
         end
-        for (gw = 0; gw < TK_WORDS; gw = gw + 1) begin : g_hk
-            always @(posedge clk) begin
-                if (key_wr && key_ctx == 2'(gc) && key_word == 12'(64 + gw)) hk_reg[(gc*TK_WORDS + gw)*32 +: 32] <= csr_wr_data;
-            end
-        end
-        assign hash_keys[gc*TK_BITS +: TK_BITS] = hk_reg[gc*TK_WORDS*32 +: TK_BITS];
     end
 endgenerate
 
@@ -111,8 +110,10 @@ assign pn_load = pn_load_reg;
 assign pn_value = pn_value_reg;
 assign replay_clear = replay_clear_reg;
 assign round_keys = rk_reg;
-
-wire _unused_ok = &{1'b0, hk_reg, 1'b0};
+assign hk_wr = key_wr && key_word >= 12'd64 && 32'(key_word) < 64 + TK_WORDS;
+assign hk_wr_ctx = key_ctx;
+assign hk_wr_word = key_word - 12'd64;
+assign hk_wr_data = csr_wr_data;
 
 endmodule
 

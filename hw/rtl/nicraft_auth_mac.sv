@@ -11,6 +11,8 @@
 // number, length), with the round keys R the host expanded and wrote (no key schedule here); byte i of
 // a 128-bit block or round key is bits [8i+7:8i]; pad byte q is output byte q (q = 0..7).
 // KEYS key contexts (class x slot); the caller picks one per frame with in_key on the first beat.
+// The engine keeps the hash keys itself, as the KEYS x MAX_BEATS windows it reads (distributed RAM),
+// written a 32-bit word at a time through the hk_wr port (nicraft_auth_csr's AUTH_KEY_DATA writes).
 //
 // Pipeline: hash: key window and masked beat registered (1), the beat's 64 parities (2), the frame's
 // sum (3), delayed to LATENCY; AES: the nonce xor round key 0 (1), one round per cycle (2..11), a pad
@@ -19,6 +21,12 @@
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
+
+`ifdef SYNTHESIS
+`define NR_AUTH_MAC_HASH_FORM 1
+`else
+`define NR_AUTH_MAC_HASH_FORM 0
+`endif
 
 module nicraft_auth_mac #(
     // beat width in bits: 512
@@ -29,7 +37,12 @@ module nicraft_auth_mac #(
     // key covers MAX_BEATS beats
     parameter MAX_BEATS = 5,
     // key contexts (1..4)
-    parameter KEYS = 4
+    parameter KEYS = 4,
+    // how the beat's 64 parities are written (the same function; the testbench runs both, see below):
+    // 0 as a function in the stage's clock enable (the simulator computes it only with a beat), 1 as
+    // kept LUT-sized groups (synthesis: Yosys's mapper, left to itself, built the 512 x 64 AND-XOR in
+    // about twice the LUTs, docs/synthesis.md). Default: 1 under SYNTHESIS (Yosys), else 0.
+    parameter HASH_FORM = `NR_AUTH_MAC_HASH_FORM
 ) (
     input  wire                                   clk,
     input  wire                                   rst,
@@ -43,14 +56,19 @@ module nicraft_auth_mac #(
     input  wire [1:0]                             in_key,       // on the first beat: key context < KEYS
 
     input  wire [KEYS*11*128-1:0]                 round_keys,   // context k, round r: [(k*11+r)*128 +: 128]
-    input  wire [KEYS*(MAX_BEATS*512+63)-1:0]     hash_keys,    // context k: [k*(MAX_BEATS*512+63) +: ...]
+    // hash key writes: word hk_wr_word (key bits [32w +: 32] of the context's MAX_BEATS*512+63; bits
+    // beyond are ignored) of context hk_wr_ctx (contexts >= KEYS are ignored); the word is used from
+    // the next cycle on
+    input  wire                                   hk_wr,
+    input  wire [1:0]                             hk_wr_ctx,
+    input  wire [11:0]                            hk_wr_word,
+    input  wire [31:0]                            hk_wr_data,
 
     output wire                                   out_valid,    // LATENCY cycles after in_valid && in_last
     output wire [63:0]                            out_tag
 );
 
 localparam LATENCY = 13;
-localparam TK_BITS = MAX_BEATS*512 + 63;
 localparam WIN = DATA_WIDTH + 63;
 localparam BW = MAX_BEATS > 1 ? $clog2(MAX_BEATS) : 1;
 localparam HASH_DELAY = LATENCY - 4;   // the sum is registered 3 cycles after the last beat; the tag 1 cycle after the pad FIFO is read
@@ -60,8 +78,8 @@ initial begin
         $error("nicraft_auth_mac: DATA_WIDTH must be 512, KEEP_WIDTH DATA_WIDTH/8");
         $finish;
     end
-    if (MAX_BEATS < 1 || MAX_BEATS > 24 || KEYS < 1 || KEYS > 4) begin
-        $error("nicraft_auth_mac: MAX_BEATS must be 1..24, KEYS 1..4");
+    if (MAX_BEATS < 1 || MAX_BEATS > 24 || KEYS < 1 || KEYS > 4 || HASH_FORM < 0 || HASH_FORM > 1) begin
+        $error("nicraft_auth_mac: MAX_BEATS must be 1..24, KEYS 1..4, HASH_FORM 0 or 1");
         $finish;
     end
 end
@@ -136,32 +154,49 @@ wire [BW-1:0] beat_cont = beat_reg == BW'(MAX_BEATS - 1) ? beat_reg : beat_reg +
 wire [BW-1:0] beat_one = MAX_BEATS > 1 ? BW'(1) : {BW{1'b0}};
 wire [BW-1:0] beat_after = in_last ? {BW{1'b0}} : in_first ? beat_one : beat_cont;
 
-// The key window of (key, beat) as an explicit AND-OR mux of constant part-selects (an indexed
-// part-select with a computed offset becomes a shifter over the whole key in synthesis). A first beat
-// takes window 0 of the context in_key names; any other beat the window that sel_reg, one-hot by
-// (key_reg, beat_reg) and kept with them, names: the frame's first-beat flag selects between two
-// prepared windows at the end, rather than driving the decode of twenty.
-localparam NSEL = KEYS*MAX_BEATS;
-reg [NSEL-1:0] sel_reg = NSEL'(1);     // bit k*MAX_BEATS+b: key_reg == k && beat_reg == b
+// The key windows, in distributed RAM: entry e = k*MAX_BEATS + b holds window b of context k, key
+// bits [512b +: 575], as 16 main columns (key words 16b .. 16b+15) and 2 tail columns (words 16b+16
+// and 16b+17, the next window's first 63 bits), each column a RAM of its own with one write port, so
+// that a word write lands in one main column and, for the first two words of a window, also in the
+// previous window's tail. A beat reads one entry: a first beat entry k*MAX_BEATS of its in_key, any
+// other the entry ent_reg keeps for the frame's next beat. (The windows were an AND-OR mux of twenty
+// 575-bit part-selects of a key store in flip-flops: about 4,500 LUTs per engine and 10,500 flip-flops
+// in nicraft_auth_csr; docs/synthesis.md.)
+localparam NE = KEYS*MAX_BEATS;
+localparam EW = NE > 1 ? $clog2(NE) : 1;
+reg [EW-1:0] ent_reg = 0;              // key_reg*MAX_BEATS + beat_reg
 
-function automatic [NSEL-1:0] sel_of(input [1:0] k, input [BW-1:0] b);
-    integer wk, wb;
-    begin
-        for (wk = 0; wk < KEYS; wk = wk + 1)
-            for (wb = 0; wb < MAX_BEATS; wb = wb + 1)
-                sel_of[wk*MAX_BEATS + wb] = k == 2'(wk) && b == BW'(wb);
-    end
+function automatic [EW-1:0] ent_of(input [1:0] k, input [BW-1:0] b);
+    ent_of = EW'(32'(k) * MAX_BEATS + 32'(b));
 endfunction
 
-function automatic [WIN-1:0] window_sel(input [KEYS*TK_BITS-1:0] keys, input [NSEL-1:0] sel);
-    integer wk, wb;
-    begin
-        window_sel = {WIN{1'b0}};
-        for (wk = 0; wk < KEYS; wk = wk + 1)
-            for (wb = 0; wb < MAX_BEATS; wb = wb + 1)
-                if (sel[wk*MAX_BEATS + wb]) window_sel = window_sel | keys[wk*TK_BITS + wb*DATA_WIDTH +: WIN];
+wire [7:0]    wr_beat = hk_wr_word[11:4];    // the window whose main part holds the word
+wire [3:0]    wr_col = hk_wr_word[3:0];
+wire          wr_ok = hk_wr && 32'(hk_wr_ctx) < KEYS;
+wire [EW-1:0] rd_ent = in_first ? ent_of(in_key, {BW{1'b0}}) : ent_reg;
+wire [WIN-1:0] win_rd;
+
+genvar gc;
+generate
+    for (gc = 0; gc < 16; gc = gc + 1) begin : g_main
+        (* ram_style = "distributed" *) reg [31:0] mem [0:NE-1];
+        always @(posedge clk) begin
+            if (wr_ok && wr_col == 4'(gc) && 32'(wr_beat) < MAX_BEATS) mem[EW'(32'(hk_wr_ctx) * MAX_BEATS + 32'(wr_beat))] <= hk_wr_data;
+        end
+        assign win_rd[32*gc +: 32] = mem[rd_ent];
     end
-endfunction
+    for (gc = 0; gc < 2; gc = gc + 1) begin : g_tail
+        (* ram_style = "distributed" *) reg [31:0] mem [0:NE-1];
+        always @(posedge clk) begin
+            if (wr_ok && wr_col == 4'(gc) && wr_beat != 8'd0 && 32'(wr_beat) <= MAX_BEATS) mem[EW'(32'(hk_wr_ctx) * MAX_BEATS + 32'(wr_beat) - 1)] <= hk_wr_data;
+        end
+        if (gc == 0) begin : g_w0
+            assign win_rd[512 +: 32] = mem[rd_ent];
+        end else begin : g_w1
+            assign win_rd[544 +: 31] = mem[rd_ent][30:0];
+        end
+    end
+endgenerate
 
 // the 64 parities of a masked beat with its key window: bit t is ^(data & win[t +: DATA_WIDTH])
 function automatic [63:0] parities(input [DATA_WIDTH-1:0] data, input [WIN-1:0] win);
@@ -187,7 +222,7 @@ reg                  h1_valid_reg = 1'b0, h1_first_reg = 1'b0, h1_last_reg = 1'b
 always @(posedge clk) begin
     if (in_valid) begin
         beat_reg <= beat_after;
-        sel_reg <= in_last ? sel_of(key_now, {BW{1'b0}}) : in_first ? sel_of(in_key, beat_one) : sel_of(key_reg, beat_cont);
+        ent_reg <= in_last ? ent_of(key_now, {BW{1'b0}}) : in_first ? ent_of(in_key, beat_one) : ent_of(key_reg, beat_cont);
         if (in_first) key_reg <= in_key;
     end
     h1_valid_reg <= in_valid;
@@ -198,11 +233,11 @@ always @(posedge clk) begin
     // Verilated NIC from computing three 512 x 64 AND-XORs on every idle cycle)
     if (in_valid) begin
         h1_data_reg <= in_data & keep_bits;
-        h1_win_reg <= in_first ? window_sel(hash_keys, sel_of(in_key, {BW{1'b0}})) : window_sel(hash_keys, sel_reg);
+        h1_win_reg <= win_rd;
     end
     if (rst) begin
         beat_reg <= {BW{1'b0}};
-        sel_reg <= NSEL'(1);
+        ent_reg <= {EW{1'b0}};
         key_reg <= 2'd0;
         h1_valid_reg <= 1'b0;
     end
@@ -219,8 +254,32 @@ reg [63:0] sum_run_reg = 0;            // running sum of the frame in progress
 wire [63:0] sum_next = (h2_first_reg ? 64'd0 : sum_run_reg) ^ h2_part_reg;
 reg        sum_valid_reg = 1'b0;
 
+// The parities as synthesis gets them (HASH_FORM 1): parity t is the XOR of 171 groups, group j the
+// XOR of three products (data bits j, j+171, j+342 with their key bits: six inputs, one LUT6), then
+// 29 XORs of six groups each, then the XOR of those 29 (two LUT levels). Both levels are kept nets,
+// so the mapper cannot regroup them; contiguous slices keep the form cheap for the simulator too
+// (the testbench's HASH_FORM=1 variant checks it against the reference). Not built with HASH_FORM 0.
+localparam G1 = (DATA_WIDTH + 2) / 3;   // 171 groups of three products
+localparam G2 = (G1 + 5) / 6;           // 29 groups of six groups
+wire [63:0] part_lut;
+generate
+    if (HASH_FORM != 0) begin : g_part_lut
+        for (gt = 0; gt < 64; gt = gt + 1) begin : g_bit
+            wire [3*G1-1:0] prod = {{(3*G1-DATA_WIDTH){1'b0}}, h1_data_reg & h1_win_reg[gt +: DATA_WIDTH]};
+            (* keep *) wire [G1-1:0] grp1;
+            (* keep *) wire [G2-1:0] grp2;
+            wire [6*G2-1:0] grp1_pad = {{(6*G2-G1){1'b0}}, grp1};
+            assign grp1 = prod[0 +: G1] ^ prod[G1 +: G1] ^ prod[2*G1 +: G1];
+            assign grp2 = grp1_pad[0 +: G2] ^ grp1_pad[G2 +: G2] ^ grp1_pad[2*G2 +: G2] ^ grp1_pad[3*G2 +: G2] ^ grp1_pad[4*G2 +: G2] ^ grp1_pad[5*G2 +: G2];
+            assign part_lut[gt] = ^grp2;
+        end
+    end else begin : g_part_fn
+        assign part_lut = 64'd0;   // not read
+    end
+endgenerate
+
 always @(posedge clk) begin
-    if (h1_valid_reg) h2_part_reg <= parities(h1_data_reg, h1_win_reg);
+    if (h1_valid_reg) h2_part_reg <= HASH_FORM != 0 ? part_lut : parities(h1_data_reg, h1_win_reg);
     h2_valid_reg <= h1_valid_reg;
     h2_first_reg <= h1_first_reg;
     h2_last_reg <= h1_last_reg;

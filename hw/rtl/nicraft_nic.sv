@@ -153,7 +153,7 @@ wire ev_reply_tx, ev_hb_tx, ev_ack_tx, ev_nack_tx, ev_rtx_frame, ev_repair, ev_r
 wire rtx_rd_req, rtx_rd_gnt;  wire [LD-1:0] rtx_rd_slot;  wire [SB-1:0] rtx_rd_beat;
 // authentication
 wire auth_en, auth_tx_kid, auth_pn_load;  wire [3:0] auth_key_valid;  wire [47:0] auth_pn_value;  wire [7:0] auth_replay_clear;
-wire [4*11*128-1:0] auth_round_keys;  wire [4*(MAX_BEATS*512+63)-1:0] auth_hash_keys;
+wire [4*11*128-1:0] auth_round_keys;  wire hk_wr;  wire [1:0] hk_wr_ctx;  wire [11:0] hk_wr_word;  wire [31:0] hk_wr_data;
 wire [PLANES*DW-1:0] au_tdata;  wire [PLANES*KW-1:0] au_tkeep;  wire [PLANES-1:0] au_tvalid, au_tlast, au_tuser;  wire [PLANES*8-1:0] au_drop;
 wire [DW-1:0] sg_tdata;  wire [KW-1:0] sg_tkeep;  wire sg_tvalid, sg_tready, sg_tlast;
 // TX
@@ -171,7 +171,7 @@ generate
             .s_axis_tvalid(s_axis_rx_tvalid[gp]), .s_axis_tlast(s_axis_rx_tlast[gp]), .s_axis_tuser(s_axis_rx_tuser[gp]),
             .m_axis_tdata(au_tdata[gp*DW +: DW]), .m_axis_tkeep(au_tkeep[gp*KW +: KW]), .m_axis_tvalid(au_tvalid[gp]),
             .m_axis_tlast(au_tlast[gp]), .m_axis_tuser(au_tuser[gp]), .m_axis_drop(au_drop[gp*8 +: 8]),
-            .auth_en(auth_en), .key_valid(auth_key_valid), .round_keys(auth_round_keys), .hash_keys(auth_hash_keys),
+            .auth_en(auth_en), .key_valid(auth_key_valid), .round_keys(auth_round_keys), .hk_wr(hk_wr), .hk_wr_ctx(hk_wr_ctx), .hk_wr_word(hk_wr_word), .hk_wr_data(hk_wr_data),
             .replay_clear(auth_replay_clear)
         );
         nicraft_rx_fifo #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .DEPTH_LOG2(RX_FIFO_DEPTH_LOG2), .MAX_BEATS(MAX_BEATS)) rx_fifo_inst (
@@ -340,7 +340,7 @@ nicraft_tx_sign #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_BEATS(MAX_BEATS)) tx_si
     .m_axis_tdata(sg_tdata), .m_axis_tkeep(sg_tkeep), .m_axis_tvalid(sg_tvalid), .m_axis_tready(sg_tready),
     .m_axis_tlast(sg_tlast),
     .auth_en(auth_en), .tx_kid(auth_tx_kid), .pn_load(auth_pn_load), .pn_value(auth_pn_value),
-    .round_keys(auth_round_keys), .hash_keys(auth_hash_keys)
+    .round_keys(auth_round_keys), .hk_wr(hk_wr), .hk_wr_ctx(hk_wr_ctx), .hk_wr_word(hk_wr_word), .hk_wr_data(hk_wr_data)
 );
 
 nicraft_tx_fanout #(.PLANES(PLANES), .DATA_WIDTH(DW), .KEEP_WIDTH(KW), .TX_FIFO_DEPTH_LOG2(TX_FIFO_DEPTH_LOG2),
@@ -376,7 +376,7 @@ nicraft_auth_csr #(.MAX_BEATS(MAX_BEATS)) auth_csr_inst (
     .clk(clk), .rst(rst),
     .csr_wr_en(csr_wr_en), .csr_addr(csr_addr), .csr_wr_data(csr_wr_data),
     .auth_en(auth_en), .key_valid(auth_key_valid), .tx_kid(auth_tx_kid), .pn_load(auth_pn_load), .pn_value(auth_pn_value),
-    .replay_clear(auth_replay_clear), .round_keys(auth_round_keys), .hash_keys(auth_hash_keys)
+    .replay_clear(auth_replay_clear), .round_keys(auth_round_keys), .hk_wr(hk_wr), .hk_wr_ctx(hk_wr_ctx), .hk_wr_word(hk_wr_word), .hk_wr_data(hk_wr_data)
 );
 
 nicraft_stats #(.PLANES(PLANES)) stats_inst (

@@ -31,8 +31,8 @@ module nicraft_plane_merge #(
     parameter DATA_WIDTH = 512,           // beat width in bits
     parameter KEEP_WIDTH = DATA_WIDTH/8,  // tkeep bits
     parameter KEY_WIDTH = 88,             // copy key bits
-    parameter WINDOW = 16,                // keys remembered (2..1024)
-    parameter WINDOW_CYCLES = 1024        // a key older than this is forgotten (a retry is not a copy)
+    parameter WINDOW = 16,                // keys remembered (2..1024, even: the window is two banks)
+    parameter WINDOW_CYCLES = 1024        // a key older than this is forgotten (a retry is not a copy; 3..2^20)
 ) (
     input  wire                          clk,
     input  wire                          rst,
@@ -70,18 +70,25 @@ localparam P = PLANES;
 localparam W = WINDOW;
 localparam SEL_WIDTH = P > 1 ? $clog2(P) : 1;
 localparam WIN_PTR_WIDTH = $clog2(W);
+localparam WH = W / 2;                                  // entries per bank
+localparam BANK_PTR_WIDTH = WH > 1 ? $clog2(WH) : 1;
+// time stamps keep the low TS_WIDTH bits of `now`: an entry is live only while younger than
+// WINDOW_CYCLES (its age checked every cycle, and a dead entry stays dead until written), so a live
+// entry's age is below 2^TS_WIDTH and the modular difference is its age (32-bit stamps cost the
+// two-plane window 208 x 21 flip-flops and as many LUTs of its age compares)
+localparam TS_WIDTH = $clog2(WINDOW_CYCLES) + 1;
 
 initial begin
     if (PLANES < 1 || PLANES > 3) begin
         $error("nicraft_plane_merge: PLANES must be 1..3");
         $finish;
     end
-    if (WINDOW < 2 || WINDOW > 1024) begin
-        $error("nicraft_plane_merge: WINDOW must be 2..1024");
+    if (WINDOW < 2 || WINDOW > 1024 || WINDOW % 2 != 0) begin
+        $error("nicraft_plane_merge: WINDOW must be even, 2..1024");
         $finish;
     end
-    if (WINDOW_CYCLES < 3) begin
-        $error("nicraft_plane_merge: WINDOW_CYCLES must be at least 3");
+    if (WINDOW_CYCLES < 3 || WINDOW_CYCLES > 2**20) begin
+        $error("nicraft_plane_merge: WINDOW_CYCLES must be 3..2^20");
         $finish;
     end
     if (KEY_WIDTH < 1 || KEEP_WIDTH < 1 || DATA_WIDTH < 8) begin
@@ -123,9 +130,15 @@ reg [P*P-1:0]          l_reg = {(P*P){1'b1}};    // [p*P+q]: B_p's key == B_q's 
 reg [P*P-1:0]          ab_reg = {(P*P){1'b1}};   // [q*P+p]: A_q's key == B_p's key
 reg [P*P-1:0]          aa_reg = {(P*P){1'b1}};   // [q*P+p]: A_q's key == A_p's key
 
-// the window of keys taken: a ring, the newest overwrites the oldest
-reg [KEY_WIDTH-1:0]     win_key_reg [0:W-1];
-reg [31:0]              win_ts_reg [0:W-1];
+// the window of keys taken: a ring, the newest overwrites the oldest. Its entries are kept in two
+// banks, the even entries (entry 2i at i of the _e arrays) and the odd ones (_o): a cycle writes at
+// most two adjacent entries, one in each bank (W is even), so each bank has one write port and an
+// entry's flip-flops take their key from one source (as one array of W entries, each entry chose
+// between the two pending keys: a 2:1 mux per key bit, 18k LUTs of the two-plane NIC's window).
+reg [KEY_WIDTH-1:0]     win_key_e_reg [0:WH-1];
+reg [KEY_WIDTH-1:0]     win_key_o_reg [0:WH-1];
+reg [TS_WIDTH-1:0]      win_ts_e_reg [0:WH-1];
+reg [TS_WIDTH-1:0]      win_ts_o_reg [0:WH-1];
 reg [W-1:0]             live_reg = 0;      // written, and younger than WINDOW_CYCLES in this cycle
 reg [W-1:0]             young_reg = 0;     // will still be younger than WINDOW_CYCLES in the next cycle
 reg [W-1:0]             win_oh_reg = W'(1);   // the oldest entry, overwritten next (one-hot) ...
@@ -151,7 +164,7 @@ reg [W-1:0]             pend_f_mask_reg = 0, pend_s_mask_reg = 0;
 reg                     pend_f_reg = 1'b0, pend_s_reg = 1'b0;
 reg [WIN_PTR_WIDTH-1:0] pend_f_ptr_reg = 0, pend_s_ptr_reg = 0;
 reg [KEY_WIDTH-1:0]     pend_f_key_reg = 0, pend_s_key_reg = 0;
-reg [31:0]              pend_ts_reg = 0;
+reg [TS_WIDTH-1:0]      pend_ts_reg = 0;
 
 // the merge
 reg [P-1:0]          mid_reg = 0;        // B's beat is not a frame's first beat
@@ -336,12 +349,12 @@ wire [KEY_WIDTH-1:0] key_first = ins_main ? key_main : key_ack;
 // entry written at this edge is young in the next cycle (2 < WINDOW_CYCLES).
 // (The per-entry loops are functions: their loop index and result are locals of the simulation's
 // C++, which the compiler keeps in registers; the hardware is the same W comparators.)
-function automatic [W-1:0] young_of(input [31:0] t);
+function automatic [W-1:0] young_of(input [TS_WIDTH-1:0] t);
     integer i;
     begin
         young_of = {W{1'b0}};
         for (i = 0; i < W; i = i + 1) begin
-            young_of[i] = (t - win_ts_reg[i]) < 32'(WINDOW_CYCLES - 2);
+            young_of[i] = TS_WIDTH'(t - (i % 2 == 0 ? win_ts_e_reg[i / 2] : win_ts_o_reg[i / 2])) < TS_WIDTH'(WINDOW_CYCLES - 2);
         end
     end
 endfunction
@@ -350,7 +363,8 @@ wire [W-1:0] live_nw = live_reg & young_reg;
 wire [W-1:0] pend_mask = pend_f_mask_reg | pend_s_mask_reg;
 wire         pend_young = 32'd1 < 32'(WINDOW_CYCLES - 2);
 // young_next but for the entries written at this edge (young in the next cycle)
-wire [W-1:0] young_kept = (young_of(now) & ~pend_mask) | (pend_mask & {W{pend_young}});
+wire [W-1:0] young_kept = (young_of(now[TS_WIDTH-1:0]) & ~pend_mask) | (pend_mask & {W{pend_young}});
+wire         _unused_now = &{1'b0, now[31:TS_WIDTH], 1'b0};   // only the low bits are stamped
 wire [W-1:0] young_next = wr_m | wr_a | young_kept;
 
 // plain_reg of the next cycle. The next cycle's ptr and ptr+1 are ptr+n and ptr+n+1 (n keys written
@@ -425,10 +439,20 @@ function automatic [W-1:0] window_match(input [KEY_WIDTH-1:0] k);
     begin
         window_match = {W{1'b0}};
         for (i = 0; i < W; i = i + 1) begin
-            window_match[i] = win_key_reg[i] == k;
+            window_match[i] = (i % 2 == 0 ? win_key_e_reg[i / 2] : win_key_o_reg[i / 2]) == k;
         end
     end
 endfunction
+
+// The pending writes by bank: the first key's entry is even or odd, the second's (at the next entry)
+// the other (from registers only)
+wire                      f_odd = pend_f_ptr_reg[0];
+wire                      pend_e = f_odd ? pend_s_reg : pend_f_reg;
+wire                      pend_o = f_odd ? pend_f_reg : pend_s_reg;
+wire [KEY_WIDTH-1:0]      pend_e_key = f_odd ? pend_s_key_reg : pend_f_key_reg;
+wire [KEY_WIDTH-1:0]      pend_o_key = f_odd ? pend_f_key_reg : pend_s_key_reg;
+wire [BANK_PTR_WIDTH-1:0] pend_e_idx = BANK_PTR_WIDTH'((f_odd ? pend_s_ptr_reg : pend_f_ptr_reg) >> 1);
+wire [BANK_PTR_WIDTH-1:0] pend_o_idx = BANK_PTR_WIDTH'((f_odd ? pend_f_ptr_reg : pend_s_ptr_reg) >> 1);
 
 // ---------------------------------------------------------------------------------------------
 // Sequential logic
@@ -531,14 +555,14 @@ always @(posedge clk) begin
     pend_s_ptr_reg <= win_ptr1_reg;
     pend_f_key_reg <= key_first;
     pend_s_key_reg <= key_ack;
-    pend_ts_reg <= now;
-    if (pend_f_reg) begin
-        win_key_reg[pend_f_ptr_reg] <= pend_f_key_reg;
-        win_ts_reg[pend_f_ptr_reg] <= pend_ts_reg;
+    pend_ts_reg <= now[TS_WIDTH-1:0];
+    if (pend_e) begin
+        win_key_e_reg[pend_e_idx] <= pend_e_key;
+        win_ts_e_reg[pend_e_idx] <= pend_ts_reg;
     end
-    if (pend_s_reg) begin
-        win_key_reg[pend_s_ptr_reg] <= pend_s_key_reg;
-        win_ts_reg[pend_s_ptr_reg] <= pend_ts_reg;
+    if (pend_o) begin
+        win_key_o_reg[pend_o_idx] <= pend_o_key;
+        win_ts_o_reg[pend_o_idx] <= pend_ts_reg;
     end
     if (wr_second) begin
         win_oh_reg <= at_ptr2;
@@ -622,6 +646,8 @@ always @(posedge clk) begin
                     else $error("nicraft_plane_merge: the kept compares of the keys of planes %0d and %0d are wrong", q, p);
             end
         end
+        assert (!pend_s_reg || (pend_f_reg && pend_f_ptr_reg[0] != pend_s_ptr_reg[0]))
+            else $error("nicraft_plane_merge: the two pending writes are not one per bank");
         assert (pend_f_mask_reg == (pend_f_reg ? W'(1) << pend_f_ptr_reg : W'(0)) &&
                 pend_s_mask_reg == (pend_s_reg ? W'(1) << pend_s_ptr_reg : W'(0)))
             else $error("nicraft_plane_merge: the pending writes' masks do not match their pointers");

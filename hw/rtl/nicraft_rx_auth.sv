@@ -47,7 +47,10 @@ module nicraft_rx_auth #(
     input  wire                                   auth_en,
     input  wire [3:0]                             key_valid,
     input  wire [4*11*128-1:0]                    round_keys,
-    input  wire [4*(MAX_BEATS*512+63)-1:0]        hash_keys,
+    input  wire                                   hk_wr,         // hash key writes (nicraft_auth_csr, nicraft_auth_mac)
+    input  wire [1:0]                             hk_wr_ctx,
+    input  wire [11:0]                            hk_wr_word,
+    input  wire [31:0]                            hk_wr_data,
     input  wire [7:0]                             replay_clear    // senders whose windows are cleared (a strobe)
 );
 
@@ -91,7 +94,7 @@ nicraft_auth_mac #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .MAX_BEATS(
     .clk(clk), .rst(rst),
     .in_valid(s_axis_tvalid && auth_en), .in_first(!in_frame_reg), .in_last(s_axis_tlast), .in_data(mac_data), .in_keep(s_axis_tkeep),
     .in_nonce(f_nonce), .in_key(f_ctx),
-    .round_keys(round_keys), .hash_keys(hash_keys),
+    .round_keys(round_keys), .hk_wr(hk_wr), .hk_wr_ctx(hk_wr_ctx), .hk_wr_word(hk_wr_word), .hk_wr_data(hk_wr_data),
     .out_valid(mac_valid), .out_tag(mac_tag)
 );
 

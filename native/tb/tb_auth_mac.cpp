@@ -8,6 +8,8 @@
 // Random stimulus: frames of 1..MAX_BEATS beats with random bytes and a random last tkeep, a random key
 // context per frame (random keys, redrawn at each reset), input gaps (the engine has no ready: the
 // callers give it a beat when they have one; valid_p and valid_burst shape the gaps), resets in mid-run.
+// Keys: the round keys on their input, the hash keys written a word a cycle through the key port, in a
+// random order, with random words for the contexts beyond KEYS (ignored).
 // Every cycle: out_valid must be exactly LATENCY cycles after a frame's last beat, with its tag.
 //
 // cfg keys: seed cycles trace reset_p valid_p valid_burst
@@ -45,8 +47,6 @@ struct Frame {
   unsigned key = 0;
 };
 
-void load_keys(Top *t, const std::vector<Key> &keys) { tbauth::load_keys(t->round_keys, t->hash_keys, keys, MAXB); }
-
 void run(tb::Config &cfg, tb::Stats &st) {
   tb::RunKnobs k;
   k.read(cfg);
@@ -66,6 +66,13 @@ void run(tb::Config &cfg, tb::Stats &st) {
   Top *t = h.top();
   const unsigned hk_bytes = (TK_BITS + 7) / 8;
   auto random_keys = [&]() { return tbauth::random_keys(rng, KEYS, MAXB); };
+  // new keys: the round keys on their input, the hash keys written through the key port (cycles with
+  // no beat; the callers load keys only with no tag due)
+  uint64_t key_cycles = 0;   // cycles spent writing hash keys (not counted in `cycles`)
+  auto load_keys = [&](const std::vector<Key> &ks) {
+    tbauth::load_round_keys(t->round_keys, ks);
+    key_cycles += tbauth::write_hash_keys(h, t, ks, MAXB, rng, [&]() { t->rst = 0; t->in_valid = 0; t->in_first = 0; t->in_last = 0; });
+  };
 
   // known answers first: (1) FIPS-197 C.1 with a zero hash key and a zero frame; (2) the TypeScript vector
   struct Kat { Key key; Frame f; uint64_t want; };
@@ -105,8 +112,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
   bool kat_mode = true;
   tb::Resets resets(4);
   const uint64_t end = k.cycles + resets.left;
-  while (h.cycle() < end) {
-    const uint64_t cyc = h.cycle();
+  while (h.cycle() < end + key_cycles) {
+    uint64_t cyc = h.cycle();
     const bool rst = resets.step(rng, k.reset_p);
     st[S_RESETS] = resets.count;
     t->rst = rst;
@@ -117,14 +124,16 @@ void run(tb::Config &cfg, tb::Stats &st) {
         if (kat_mode && kat_next < kats.size() && due.empty()) {
           std::vector<Key> kk(KEYS, kats[kat_next].key);
           keys = kk;
-          load_keys(t, keys);
+          load_keys(keys);
+          cyc = h.cycle();
           cur = kats[kat_next].f;
           cur.key = 0;
           in_frame = true;
         } else if (kat_mode && kat_next >= kats.size() && due.empty()) {
           kat_mode = false;
           keys = random_keys();
-          load_keys(t, keys);
+          load_keys(keys);
+          cyc = h.cycle();
         } else if (!kat_mode && valid.step(rng)) {
           const unsigned nb = static_cast<unsigned>(rng.range(1, MAXB));
           const unsigned len = (nb - 1) * 64 + static_cast<unsigned>(rng.range(1, 64));
@@ -189,7 +198,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       in_frame = false;
       if (!kat_mode) {
         keys = random_keys();
-        load_keys(t, keys);
+        load_keys(keys);
       } else {
         kat_next = 0;
       }

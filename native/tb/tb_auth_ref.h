@@ -128,14 +128,52 @@ inline Bytes hex_bytes(const char *s) {
   return b;
 }
 
-/** Loads key contexts into an engine's round_keys / hash_keys inputs. */
-template <class RK, class HK>
-void load_keys(RK &round_keys, HK &hash_keys, const std::vector<Key> &keys, unsigned max_beats) {
-  const unsigned tk_bits = max_beats * 512 + 63;
-  for (unsigned k = 0; k < keys.size(); k++) {
-    tb::put(round_keys, k * 11 * 128, 11 * 128, tb::words_of(keys[k].rk, 11 * 128).data());
-    tb::put(hash_keys, k * tk_bits, tk_bits, tb::words_of(keys[k].hk, tk_bits).data());
+/** Loads key contexts' round keys into an engine's round_keys input (the hash keys: write_hash_keys). */
+template <class RK>
+void load_round_keys(RK &round_keys, const std::vector<Key> &keys) {
+  for (unsigned k = 0; k < keys.size(); k++) tb::put(round_keys, k * 11 * 128, 11 * 128, tb::words_of(keys[k].rk, 11 * 128).data());
+}
+
+/** The 32-bit words of a context's hash key as the host writes them (word w: key bits [32w +: 32], zero-padded). */
+inline std::vector<uint32_t> hash_key_words(const Key &k, unsigned max_beats) {
+  const unsigned tk_bits = max_beats * 512 + 63, n = (tk_bits + 31) / 32;
+  std::vector<uint32_t> w(n, 0);
+  for (unsigned p = 0; p < tk_bits; p++)
+    if (hk_bit(k.hk, p)) w[p / 32] |= 1u << (p % 32);
+  return w;
+}
+
+/**
+ * Writes every context's hash key through an engine's hk_wr port, one word a cycle (the host's
+ * AUTH_KEY_DATA writes, as nicraft_auth_csr passes them on), in a random order: `idle` sets the
+ * engine's other inputs to nothing for those cycles, h runs them (settle, edge). Contexts 0..3 are
+ * written; those beyond keys.size() with random words the engine must ignore. Returns the cycles.
+ */
+template <class H, class Top, class Idle>
+uint64_t write_hash_keys(H &h, Top *t, const std::vector<Key> &keys, unsigned max_beats, tb::Rng &rng, Idle idle) {
+  std::vector<std::pair<unsigned, unsigned>> order;  // (context, word)
+  std::vector<std::vector<uint32_t>> words;
+  // contexts beyond the engine's (keys.size() < 4) get random words, which it must ignore
+  for (unsigned k = 0; k < 4; k++) {
+    if (k < keys.size()) words.push_back(hash_key_words(keys[k], max_beats));
+    else {
+      words.push_back(hash_key_words(keys[0], max_beats));
+      for (auto &x : words.back()) x = static_cast<uint32_t>(rng.next());
+    }
+    for (unsigned w = 0; w < words.back().size(); w++) order.emplace_back(k, w);
   }
+  for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[rng.below(i)]);
+  for (const auto &[k, w] : order) {
+    idle();
+    t->hk_wr = 1;
+    t->hk_wr_ctx = k;
+    t->hk_wr_word = w;
+    t->hk_wr_data = words[k][w];
+    h.settle();
+    h.edge();
+  }
+  t->hk_wr = 0;
+  return order.size();
 }
 
 // ---------------------------------------------------------------- the frame fields (spec/wire.yaml)

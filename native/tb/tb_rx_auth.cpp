@@ -88,9 +88,13 @@ void run(tb::Config &cfg, tb::Stats &st) {
   tb::Harness<Top> h(k.trace);
   Top *t = h.top();
   std::vector<Key> keys;
+  // new keys (at the start and after a reset): the round keys on their input, the hash keys written
+  // through the key port, a word a cycle with no frame offered
+  uint64_t key_cycles = 0;   // cycles spent writing hash keys (not counted in `cycles`)
   auto new_keys = [&]() {
     keys = tbauth::random_keys(rng, 4, MAXB);
-    tbauth::load_keys(t->round_keys, t->hash_keys, keys, MAXB);
+    tbauth::load_round_keys(t->round_keys, keys);
+    key_cycles += tbauth::write_hash_keys(h, t, keys, MAXB, rng, [&]() { t->rst = 0; t->s_axis_tvalid = 0; t->replay_clear = 0; });
   };
   new_keys();
   unsigned key_valid = 0xF;
@@ -150,7 +154,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   tb::Resets resets(4);
   valid.init(rng);
   const uint64_t end = k.cycles + resets.left;
-  while (h.cycle() < end) {
+  while (h.cycle() < end + key_cycles) {
     const uint64_t cyc = h.cycle();
     const bool rst = resets.step(rng, k.reset_p);
     st[S_RESETS] = resets.count;
