@@ -160,8 +160,8 @@ wire [BW-1:0] beat_after = in_last ? {BW{1'b0}} : in_first ? beat_one : beat_con
 // that a word write lands in one main column and, for the first two words of a window, also in the
 // previous window's tail. A beat reads one entry: a first beat entry k*MAX_BEATS of its in_key, any
 // other the entry ent_reg keeps for the frame's next beat. (The windows were an AND-OR mux of twenty
-// 575-bit part-selects of a key store in flip-flops: about 4,500 LUTs per engine and 10,500 flip-flops
-// in nicraft_auth_csr; docs/synthesis.md.)
+// 575-bit part-selects of a key store in flip-flops: about 8,400 LUTs per engine, and 10,500
+// flip-flops in nicraft_auth_csr; docs/synthesis.md "Fewer LUTs".)
 localparam NE = KEYS*MAX_BEATS;
 localparam EW = NE > 1 ? $clog2(NE) : 1;
 reg [EW-1:0] ent_reg = 0;              // key_reg*MAX_BEATS + beat_reg
@@ -257,8 +257,9 @@ reg        sum_valid_reg = 1'b0;
 // The parities as synthesis gets them (HASH_FORM 1): parity t is the XOR of 171 groups, group j the
 // XOR of three products (data bits j, j+171, j+342 with their key bits: six inputs, one LUT6), then
 // 29 XORs of six groups each, then the XOR of those 29 (two LUT levels). Both levels are kept nets,
-// so the mapper cannot regroup them; contiguous slices keep the form cheap for the simulator too
-// (the testbench's HASH_FORM=1 variant checks it against the reference). Not built with HASH_FORM 0.
+// so the mapper cannot regroup them (groups of contiguous slices: word operations in a simulator; the
+// testbench's HASH_FORM=1 variant checks this form against the reference). Not built with HASH_FORM 0,
+// the simulation library's form: continuous logic would be evaluated every cycle, not only with a beat.
 localparam G1 = (DATA_WIDTH + 2) / 3;   // 171 groups of three products
 localparam G2 = (G1 + 5) / 6;           // 29 groups of six groups
 wire [63:0] part_lut;

@@ -75,7 +75,7 @@ localparam BANK_PTR_WIDTH = WH > 1 ? $clog2(WH) : 1;
 // time stamps keep the low TS_WIDTH bits of `now`: an entry is live only while younger than
 // WINDOW_CYCLES (its age checked every cycle, and a dead entry stays dead until written), so a live
 // entry's age is below 2^TS_WIDTH and the modular difference is its age (32-bit stamps cost the
-// two-plane window 208 x 21 flip-flops and as many LUTs of its age compares)
+// two-plane window 208 x 21 flip-flops more, and wider age compares)
 localparam TS_WIDTH = $clog2(WINDOW_CYCLES) + 1;
 
 initial begin
@@ -134,7 +134,8 @@ reg [P*P-1:0]          aa_reg = {(P*P){1'b1}};   // [q*P+p]: A_q's key == A_p's 
 // banks, the even entries (entry 2i at i of the _e arrays) and the odd ones (_o): a cycle writes at
 // most two adjacent entries, one in each bank (W is even), so each bank has one write port and an
 // entry's flip-flops take their key from one source (as one array of W entries, each entry chose
-// between the two pending keys: a 2:1 mux per key bit, 18k LUTs of the two-plane NIC's window).
+// between the two pending keys: a 2:1 mux per key bit, 208 x 88 of them with two planes; this and the
+// narrower time stamps below took 27,500 LUTs off the two-plane merge, docs/synthesis.md "Fewer LUTs").
 reg [KEY_WIDTH-1:0]     win_key_e_reg [0:WH-1];
 reg [KEY_WIDTH-1:0]     win_key_o_reg [0:WH-1];
 reg [TS_WIDTH-1:0]      win_ts_e_reg [0:WH-1];

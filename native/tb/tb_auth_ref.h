@@ -155,8 +155,12 @@ uint64_t write_hash_keys(H &h, Top *t, const std::vector<Key> &keys, unsigned ma
   std::vector<std::vector<uint32_t>> words;
   // contexts beyond the engine's (keys.size() < 4) get random words, which it must ignore
   for (unsigned k = 0; k < 4; k++) {
-    if (k < keys.size()) words.push_back(hash_key_words(keys[k], max_beats));
-    else {
+    if (k < keys.size()) {
+      // the last word's bits beyond the key are random: the engine must ignore them
+      words.push_back(hash_key_words(keys[k], max_beats));
+      const unsigned used = (max_beats * 512 + 63) % 32;
+      if (used) words.back().back() |= static_cast<uint32_t>(rng.next()) << used;
+    } else {
       words.push_back(hash_key_words(keys[0], max_beats));
       for (auto &x : words.back()) x = static_cast<uint32_t>(rng.next());
     }
