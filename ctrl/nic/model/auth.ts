@@ -1,5 +1,6 @@
 // Frame authentication (issue 16; docs/auth.md), mirroring hw/rtl/nicraft_auth_csr.sv (registers and
-// key store), nicraft_rx_auth.sv (per plane: the MAC's latency as a delay line in front of the RX
+// the round keys) with the hash keys the RTL keeps in each nicraft_auth_mac (one store here: every
+// engine receives the same writes in the same cycle), nicraft_rx_auth.sv (per plane: the MAC's latency as a delay line in front of the RX
 // buffer, the verdict and the replay windows) and nicraft_tx_sign.sv (the signing buffer between the TX
 // arbiter and the fan-out). The MAC itself is ctrl/wire/auth.ts (bit-exact with nicraft_auth_mac.sv).
 import { createHash } from 'node:crypto';
