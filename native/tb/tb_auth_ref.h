@@ -134,15 +134,6 @@ void load_round_keys(RK &round_keys, const std::vector<Key> &keys) {
   for (unsigned k = 0; k < keys.size(); k++) tb::put(round_keys, k * 11 * 128, 11 * 128, tb::words_of(keys[k].rk, 11 * 128).data());
 }
 
-/** The 32-bit words of a context's hash key as the host writes them (word w: key bits [32w +: 32], zero-padded). */
-inline std::vector<uint32_t> hash_key_words(const Key &k, unsigned max_beats) {
-  const unsigned tk_bits = max_beats * 512 + 63, n = (tk_bits + 31) / 32;
-  std::vector<uint32_t> w(n, 0);
-  for (unsigned p = 0; p < tk_bits; p++)
-    if (hk_bit(k.hk, p)) w[p / 32] |= 1u << (p % 32);
-  return w;
-}
-
 /**
  * Writes every context's hash key through an engine's hk_wr port, one word a cycle (the host's
  * AUTH_KEY_DATA writes, as nicraft_auth_csr passes them on), in a random order: `idle` sets the
@@ -152,19 +143,20 @@ inline std::vector<uint32_t> hash_key_words(const Key &k, unsigned max_beats) {
 template <class H, class Top, class Idle>
 uint64_t write_hash_keys(H &h, Top *t, const std::vector<Key> &keys, unsigned max_beats, tb::Rng &rng, Idle idle) {
   std::vector<std::pair<unsigned, unsigned>> order;  // (context, word)
-  std::vector<std::vector<uint32_t>> words;
-  // contexts beyond the engine's (keys.size() < 4) get random words, which it must ignore
+  std::vector<tb::Words> words;
+  const unsigned tk_bits = max_beats * 512 + 63, used = tk_bits % 32;
+  // contexts beyond the engine's (keys.size() < 4) get random words, which it must ignore; so must it
+  // the last word's bits beyond the key, random here too (word w: key bits [32w +: 32])
   for (unsigned k = 0; k < 4; k++) {
+    tb::Words w(tb::words_for(tk_bits));
     if (k < keys.size()) {
-      // the last word's bits beyond the key are random: the engine must ignore them
-      words.push_back(hash_key_words(keys[k], max_beats));
-      const unsigned used = (max_beats * 512 + 63) % 32;
-      if (used) words.back().back() |= static_cast<uint32_t>(rng.next()) << used;
+      w = tb::words_of(keys[k].hk, tk_bits);
+      if (used) w.back() = (w.back() & ((1u << used) - 1)) | (static_cast<uint32_t>(rng.next()) << used);
     } else {
-      words.push_back(hash_key_words(keys[0], max_beats));
-      for (auto &x : words.back()) x = static_cast<uint32_t>(rng.next());
+      for (auto &x : w) x = static_cast<uint32_t>(rng.next());
     }
-    for (unsigned w = 0; w < words.back().size(); w++) order.emplace_back(k, w);
+    words.push_back(w);
+    for (unsigned i = 0; i < w.size(); i++) order.emplace_back(k, i);
   }
   for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[rng.below(i)]);
   for (const auto &[k, w] : order) {
