@@ -12,7 +12,7 @@
 #   make typecheck tsc --noEmit over every TypeScript file (sources, tests, tools)
 #   make synth     Yosys synth_xilinx (UltraScale+) per module, default and PLANES=2: bench/out/synth.json
 #   make test      build, lint, typecheck, then the whole vitest suite (this is what CI runs)
-#   make demo      deps, build, then the demo scenario
+#   make demo      deps, build, then the demo scenario (DEMO=sim/scenarios/chain.yaml: chain replication)
 #   make bench     every benchmark (bench-<name> runs bench/<name>.ts; bench-check runs verify/check/bench.ts)
 #   make coverage  build the --coverage variant, run the NIC tests with it, annotate into build/coverage
 #   make fuzz      fault campaigns (docs/fuzz.md): SEEDS=n (default 1000) FROM=s, FUZZ="--rtl ..." for more flags;
@@ -154,8 +154,10 @@ test: deps gen-check dist
 test-flood: build
 	$(NPX) vitest run test/deploy/flood.test.ts
 
+# DEMO: the scenario `make demo` runs (make demo DEMO=sim/scenarios/chain.yaml: chain replication)
+DEMO ?= sim/scenarios/demo.yaml
 demo: deps build
-	$(NPX) nicraft sim sim/scenarios/demo.yaml
+	$(NPX) nicraft sim $(DEMO)
 
 # Fault campaigns beyond what `make test` runs (docs/fuzz.md); a failing seed prints its replay command.
 fuzz: deps build

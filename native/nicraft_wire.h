@@ -99,6 +99,7 @@ constexpr uint32_t CSR_RAFT_RTO = 0x0160;
 constexpr uint32_t CSR_RAFT_NACK_DELAY = 0x0164;
 constexpr uint32_t CSR_RAFT_SILENCE_CYCLES = 0x0168;
 constexpr uint32_t CSR_RAFT_REPLY_MASK = 0x016C;
+constexpr uint32_t CSR_RAFT_CHAIN = 0x0170;
 constexpr uint32_t CSR_RAFT_ACK_GAP = 0x0178;
 constexpr uint32_t CSR_RAFT_AUTH_EN = 0x0180;
 constexpr uint32_t CSR_RAFT_AUTH_KEY_VALID = 0x0184;
@@ -323,6 +324,7 @@ inline unsigned csr_access(uint32_t a) {
     case 0x0164: return 0b11;
     case 0x0168: return 0b11;
     case 0x016C: return 0b11;
+    case 0x0170: return 0b11;
     case 0x0178: return 0b11;
     case 0x0180: return 0b01;
     case 0x0184: return 0b01;

@@ -72,6 +72,11 @@ export interface NicSettings {
    * ACK left in the last ackGapCycles cycles (0 or absent: off; docs/architecture.md "ACK timing").
    */
   ackGapCycles?: number;
+  /**
+   * Go-back-N timeout (RAFT_RTO, cycles; absent: the reset value, 512). A chain's ACKs come up the chain
+   * (each node ACKs what its successor confirmed), so the head's must cover every hop's ACK delay.
+   */
+  rtoCycles?: number;
 }
 export const DEFAULT_NIC: NicSettings = { ackCount: 1, ackDelayCycles: 16, hbIntervalCycles: 1000, hbCommitDelayCycles: 32 };
 
@@ -132,6 +137,11 @@ export interface ClusterConfig {
   hostLatencyCycles?: number;
   /** Host software polls its NIC's host queue this often (cycles; default 250). */
   hostPollCycles?: number;
+  /**
+   * Replication protocol of the default StaticHost (docs/replication-modes.md): 'leader' (default) or
+   * 'chain' (node 0 the head of the chain 0 -> 1 -> ...; with follower replies the tail answers).
+   */
+  replication?: 'leader' | 'chain';
   /** Per-replica host software (default: StaticHost, node 0 leader of term 1). */
   host?: (node: number) => HostSoftware;
   /** Longest batch of cycles per FFI call (default 20,000). */
@@ -184,27 +194,60 @@ export interface HostSoftware {
   onRestart?(ctx: HostContext): void;
 }
 
-/** The minimal static configuration: node 0 leads term 1, the others follow. */
+/**
+ * The place of a node in a chain (docs/replication-modes.md): the chain runs from the head (the leader)
+ * through the node ids in order, wrapping (leader 0 of 3: 0 -> 1 -> 2). The CSR values of that place:
+ * head ROLE 2, a middle ROLE 3 (follows its predecessor, leads its successor), the tail ROLE 1 with
+ * CHAIN.TAIL; MEMBERS and QUORUM count the node and its successor (the tail: itself and its predecessor).
+ */
+export function chainPlace(node: number, leader: number, replicas: number): {
+  pos: number; pred: number; succ: number; role: number; leaderId: number; members: number; quorum: number; chain: number; tail: boolean;
+} {
+  const pos = (node - leader + replicas) % replicas;
+  const at = (k: number): number => (leader + k) % replicas;
+  const pred = pos > 0 ? at(pos - 1) : node;
+  const succ = pos < replicas - 1 ? at(pos + 1) : 0xff;
+  const tail = pos > 0 && succ === 0xff;
+  return {
+    pos, pred, succ, tail,
+    role: pos === 0 ? 2 : succ !== 0xff ? 3 : 1,
+    leaderId: pos === 0 ? node : pred,
+    members: (1 << node) | (succ !== 0xff ? 1 << succ : 0) | (tail ? 1 << pred : 0),
+    quorum: succ !== 0xff ? 2 : 1,
+    chain: (tail ? 0x100 : 0) | succ,
+  };
+}
+
+/**
+ * The minimal static configuration: node 0 leads term 1, the others follow; with `chain`, node 0 is the
+ * head of the chain 0 -> 1 -> ... (chainPlace) and the tail replies to every client (follower replies).
+ */
 export class StaticHost implements HostSoftware {
   /** followerReplies: write REPLY_MASK (followerReplyMask) for follower replies */
-  constructor(private readonly nic: NicSettings, private readonly leader = 0, private readonly followerReplies = false) {}
+  constructor(private readonly nic: NicSettings, private readonly leader = 0, private readonly followerReplies = false,
+    private readonly chain = false) {}
 
   private configure(ctx: HostContext): void {
     const n = ctx.nic;
     const members = (1 << ctx.replicas) - 1;
     const quorum = Math.floor(ctx.replicas / 2) + 1;
+    const cp = this.chain ? chainPlace(ctx.node, this.leader, ctx.replicas) : null;
     n.writeCsr(Csr.RAFT_NODE_ID, ctx.node);
     n.writeCsr(Csr.RAFT_TERM, 1);
-    n.writeCsr(Csr.RAFT_LEADER_ID, this.leader);
-    n.writeCsr(Csr.RAFT_MEMBERS, members);
-    n.writeCsr(Csr.RAFT_QUORUM, quorum);
+    n.writeCsr(Csr.RAFT_LEADER_ID, cp ? cp.leaderId : this.leader);
+    n.writeCsr(Csr.RAFT_MEMBERS, cp ? cp.members : members);
+    n.writeCsr(Csr.RAFT_QUORUM, cp ? cp.quorum : quorum);
+    if (cp) n.writeCsr(Csr.RAFT_CHAIN, cp.chain);
     n.writeCsr(Csr.RAFT_ACK_COUNT, this.nic.ackCount);
     n.writeCsr(Csr.RAFT_ACK_DELAY, this.nic.ackDelayCycles);
     if (this.nic.ackGapCycles) n.writeCsr(Csr.RAFT_ACK_GAP, this.nic.ackGapCycles);   // (0: the reset value stays)
+    if (this.nic.rtoCycles) n.writeCsr(Csr.RAFT_RTO, this.nic.rtoCycles);
     n.writeCsr(Csr.RAFT_HB_INTERVAL, this.nic.hbIntervalCycles);
     n.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, this.nic.hbCommitDelayCycles);
-    n.writeCsr(Csr.RAFT_ROLE, ctx.node === this.leader ? 2 : 1);
-    if (this.followerReplies) {
+    n.writeCsr(Csr.RAFT_ROLE, cp ? cp.role : ctx.node === this.leader ? 2 : 1);
+    if (cp) {
+      if (this.followerReplies) n.writeCsr(Csr.RAFT_REPLY_MASK, cp.tail || ctx.replicas === 1 ? 0xff : 0);
+    } else if (this.followerReplies) {
       const ids = Array.from({ length: ctx.replicas }, (_, i) => i);
       n.writeCsr(Csr.RAFT_REPLY_MASK, followerReplyMask(ctx.node, this.leader, ids));
     }
@@ -294,6 +337,14 @@ export function networkFloorPs(net: NetworkModel, payloadBytes: number): number 
   const req = frameLen(payloadBytes);
   return hopPs(net, req, true, false) + hopPs(net, req, false, false) + hopPs(net, MIN_FRAME_BYTES, false, false) +
     hopPs(net, MIN_FRAME_BYTES, false, true);
+}
+/**
+ * The network floor of chain replication (docs/replication-modes.md): the REQ to the head, the APPEND
+ * down each of the replicas - 1 links, the tail's REPLY to the client.
+ */
+export function chainFloorPs(net: NetworkModel, payloadBytes: number, replicas: number): number {
+  const req = frameLen(payloadBytes);
+  return hopPs(net, req, true, false) + Math.max(0, replicas - 1) * hopPs(net, req, false, false) + hopPs(net, MIN_FRAME_BYTES, false, true);
 }
 /**
  * A lone request's latency in cycles, given the NICs' own cycles: `nicCycles` is the back-to-back
@@ -554,7 +605,7 @@ export class Cluster {
     }
     this.faultTimes.sort((x, y) => x - y);
     this._cycle = Number(this.a.cycle(this.h));
-    const hostFactory = cfg.host ?? (() => new StaticHost(this.nicSettings, 0, w.reply === 'follower'));
+    const hostFactory = cfg.host ?? (() => new StaticHost(this.nicSettings, 0, w.reply === 'follower', cfg.replication === 'chain'));
     for (let i = 0; i < cfg.replicas; i++) {
       const sim = SimNic.borrow(this.libPath, this.a.nic(this.h, i));
       const nic = new WorldNic(this, i, sim);

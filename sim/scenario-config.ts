@@ -42,7 +42,7 @@ const networkSchema = z.object({
 const nicSchema = z.object({
   ackCount: z.number().int().min(1), ackDelayCycles: z.number().int().min(1),
   hbIntervalCycles: z.number().int().min(1), hbCommitDelayCycles: z.number().int().min(0),
-  ackGapCycles: z.number().int().min(0),
+  ackGapCycles: z.number().int().min(0), rtoCycles: z.number().int().min(1),
 }).partial().strict();
 
 /** How clients use the planes: 'spread' | 'duplicate' | a plane number. */
@@ -79,6 +79,13 @@ export const scenarioSchema = z.object({
   name: z.string().min(1),
   description: z.string().optional(),
   mode: z.literal('leader').default('leader'),
+  /**
+   * Replication protocol (docs/replication-modes.md): 'leader' (one leader NIC sequences and sends to
+   * every follower) or 'chain' (node 0 the head of the chain 0 -> 1 -> ..., the tail replies: the
+   * workload's reply must be 'follower'; no failover phase, as the control plane does not reconfigure a
+   * chain yet).
+   */
+  replication: z.enum(['leader', 'chain']).default('leader'),
   /** Also write the JSON summary here (relative to the working directory), as --json does. */
   json: z.string().min(1).optional(),
   replicas: z.number().int().refine((n) => [1, 3, 5, 7].includes(n), { message: 'replicas must be one of 1 | 3 | 5 | 7' }),
@@ -165,6 +172,13 @@ export function parseScenario(obj: unknown, source = 'scenario'): Scenario {
   sc.comparePlanes.forEach((m, i) => { if (typeof m === 'number' && m >= sc.planes) bad.push(`comparePlanes[${i}]: ${m} is not a plane (0..${sc.planes - 1})`); });
   sc.sweep.forEach((s, i) => { if (typeof s.planes === 'number' && s.planes >= sc.planes) bad.push(`sweep[${i}].planes: ${s.planes} is not a plane (0..${sc.planes - 1})`); });
   if (sc.failover) bad.push(...failoverIssues(sc));
+  if (sc.replication === 'chain') {
+    // the tail answers every client: follower replies (FOLLOWER_REPLY, the tail's REPLY_MASK 0xFF)
+    if (sc.workload.reply !== 'follower') bad.push(`workload.reply: must be 'follower' with replication 'chain' (the tail replies to every client; got '${sc.workload.reply}')`);
+    sc.sweep.forEach((s, i) => { if (s.reply !== undefined && s.reply !== 'follower') bad.push(`sweep[${i}].reply: must be 'follower' with replication 'chain' (got '${s.reply}')`); });
+    if (sc.failover) bad.push(`failover: not available with replication 'chain' (the control plane does not reconfigure a chain yet: docs/replication-modes.md); remove the failover phase`);
+    if (sc.comparePlanes.includes('duplicate') || sc.workload.planes === 'duplicate') bad.push(`workload.planes / comparePlanes: 'duplicate' is a leader-mode client mode (the leader NIC drops the second copy); not with replication 'chain'`);
+  }
   if (bad.length) throw new ScenarioError(`${source}: invalid scenario\n  ${bad.join('\n  ')}`, bad);
   return sc;
 }
@@ -279,6 +293,7 @@ export function clusterConfig(sc: Scenario, over: { seed?: number; ratePct?: num
       startCycle: start, stopCycle: stop, maxRequests: w.requests, measureFromCycle: warm,
     },
     faults: over.faults === false ? [] : toFaultSpecs(sc, cyclesPerUs),
+    replication: sc.replication,
   };
   return { cfg, total, window: [warm, stop] };
 }

@@ -7,7 +7,7 @@
 // and reports the highest one sustained (see `sustained()`).
 import { wireBitsPerSec } from '../ctrl/wire/wire.gen.js';
 import {
-  Cluster, frameLen, lineRateFps, networkFloorPs, periodPs, type PlaneMode,
+  Cluster, chainFloorPs, frameLen, lineRateFps, networkFloorPs, periodPs, type PlaneMode,
 } from './cluster.js';
 import {
   ScenarioError, clusterConfig, faultSchema, loadScenario, parseScenario, readScenarioFile, scenarioSchema, toFaultSpecs,
@@ -49,6 +49,8 @@ export interface Summary {
   /** how the clients used the planes in the main run */
   clientPlanes: PlaneMode;
   replicas: number;
+  /** replication protocol: leader, or chain (node 0 the head, the tail replies) */
+  replication: 'leader' | 'chain';
   planes: number;
   seed: number;
   reply: 'nic' | 'snoop' | 'host' | 'follower';
@@ -131,7 +133,7 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
     const completedInWindow = st.completed_in_window ?? 0;
     const offered = st.offered ?? 0;
     const completed = st.completed ?? 0;
-    const floorPs = networkFloorPs(net, sc.workload.payloadBytes);
+    const floorPs = sc.replication === 'chain' ? chainFloorPs(net, sc.workload.payloadBytes, sc.replicas) : networkFloorPs(net, sc.workload.payloadBytes);
     const buckets = cluster.completionBuckets();
     const b0 = Math.ceil(window[0] / 2500), b1 = Math.floor(window[1] / 2500);
     const inWindow = buckets.slice(b0, b1);
@@ -164,6 +166,7 @@ export function runOnce(sc: Scenario, over: Parameters<typeof clusterConfig>[1] 
       name: sc.name,
       clientPlanes: cfg.workload!.planes!,
       replicas: sc.replicas,
+      replication: sc.replication,
       planes: sc.planes,
       seed: cfg.seed,
       reply: cfg.workload!.reply!,
@@ -319,7 +322,10 @@ export function formatSummary(s: Summary): string {
   const L: string[] = [];
   const fmtN = (x: number) => x.toLocaleString('en-US');
   const modeText = (m: PlaneMode) => m === 'spread' ? 'spread (each request on one plane, round robin)' : m === 'duplicate' ? 'duplicate (each request on every plane, the leader NIC keeps the first)' : `plane ${m} only`;
-  L.push(`scenario ${s.name}: ${s.replicas} replicas, ${s.planes} plane(s), seed ${s.seed}, replies: ${s.reply === 'nic' ? 'leader NIC REPLY' : s.reply === 'follower' ? 'follower NIC REPLY (FOLLOWER_REPLY, REPLY_MASK)' : 'commit snooping (clients in the replica group)'}`);
+  L.push(`scenario ${s.name}: ${s.replicas} replicas, ${s.planes} plane(s), seed ${s.seed}, replies: ${s.reply === 'nic' ? 'leader NIC REPLY' : s.reply === 'follower' ? (s.replication === 'chain' ? 'the chain tail NIC REPLY (FOLLOWER_REPLY, REPLY_MASK 0xFF)' : 'follower NIC REPLY (FOLLOWER_REPLY, REPLY_MASK)') : 'commit snooping (clients in the replica group)'}`);
+  if (s.replication === 'chain') {
+    L.push(`  replication    chain n0 (head) -> ${Array.from({ length: s.replicas - 1 }, (_, i) => `n${i + 1}`).join(' -> ')} (tail): each node sends each command once, the tail replies (docs/replication-modes.md)`);
+  }
   L.push(`  client planes  ${modeText(s.clientPlanes)}`);
   L.push(`  simulated      ${fmtN(s.simulatedUs)} µs (${fmtN(s.cycles)} cycles at ${s.clockMHz} MHz), ${s.frameBytes}-byte requests, line rate ${s.lineRateMfps} Mframes/s`);
   L.push(`  offered        ${s.offeredPct}% of line rate (${fmtN(s.offeredRequests)} requests)`);
@@ -347,7 +353,7 @@ export function formatSummary(s: Summary): string {
     }
     for (const [r, v] of Object.entries(s.sweep.maxSustainedPct)) {
       const [rep, pm] = r.split('/');
-      L.push(`    highest sustained load with ${rep === 'nic' ? 'NIC replies' : rep === 'follower' ? 'follower replies' : 'commit snooping'}${pm ? `, clients in ${pm} mode` : ''}: ${v === null ? 'none of the points' : `${v}% of line rate`}`);
+      L.push(`    highest sustained load with ${rep === 'nic' ? 'NIC replies' : rep === 'follower' ? (s.replication === 'chain' ? 'the chain tail\'s replies' : 'follower replies') : 'commit snooping'}${pm ? `, clients in ${pm} mode` : ''}: ${v === null ? 'none of the points' : `${v}% of line rate`}`);
     }
   }
   if (s.planeModes) {

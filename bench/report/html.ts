@@ -57,6 +57,15 @@ export function reportHtml(j: ClusterBench, svgs: Record<string, string>, extraH
     S.push(figure(svgs, 'cdf-85', 'Latency CDF at 85.5% load (fast path, commit snooping), with the network floor and Waverunner\'s p99.'));
     S.push(table(POINT_HEAD, pointRows([...j.loadSweep, ...j.hostReplySweep])));
   }
+  if (j.modes?.length) {
+    S.push(`<h2>1b. Leader and chain replication</h2><p>The same clients, loads, seed and network, a reply per request: leader mode with the leader NIC's replies and with the followers' replies, chain mode with the tail's (docs/replication-modes.md). Floor: the network floor of the reply's path (chain: the REQ, one APPEND per link, the REPLY).</p>`);
+    S.push(figure(svgs, 'modes', 'p50 and p99 vs offered load for each replication mode and reply path; one panel per replica count.'));
+    S.push(table(['replicas', 'mode', 'replies', 'highest sustained %', 'p50 / p99 ns at 50%', 'p50 / p99 ns at 85.5%', 'floor ns', 'failover'],
+      j.modes.map((r) => [r.replicas, r.mode, r.reply, r.maxSustainedPct ?? 'none',
+        r.at50 ? `${r.at50.p50Ns} / ${r.at50.p99Ns}${r.at50.sustained ? '' : ' (not sustained)'}` : '-',
+        r.at85 ? `${r.at85.p50Ns} / ${r.at85.p99Ns}${r.at85.sustained ? '' : ' (not sustained)'}` : '-',
+        n2(r.networkFloorNs), r.failover ? r.failover.map((f) => `${f.position}: ${f.firstCommitUs ?? 'never'} us`).join(', ') : r.failoverNote])));
+  }
   if (j.payloadSweep) {
     S.push(`<h2>2. Payload sweep</h2><p>RTL variant ${esc(j.payloadSweep.variant)}.</p>`);
     S.push(figure(svgs, 'payload', 'Latency vs frame size at fixed loads, with the network floor for that size.'));

@@ -4,7 +4,7 @@
 import { MIN_FRAME_BYTES, wireBitsPerSec } from '../../ctrl/wire/wire.gen.js';
 import { libraryPath, variantName, type Variant } from '../../native/build.js';
 import {
-  Cluster, StaticHost, frameLen, hopPs, lineRateFps, networkFloorPs, periodPs,
+  Cluster, StaticHost, chainFloorPs, frameLen, hopPs, lineRateFps, networkFloorPs, periodPs,
   type FaultSpec, type HostSoftware, type NetworkModel, type NicSettings, type PlaneMode,
 } from '../../sim/cluster.js';
 import { HostReplyHost, SoftwareHost, newSoftwareStats, type SoftwareCost } from '../../sim/software-host.js';
@@ -43,6 +43,8 @@ export interface PointSpec {
   retryUs: number;
   /** how clients use the planes (default 'spread': each request on one plane, round robin) */
   clientPlanes?: PlaneMode;
+  /** replication protocol (docs/replication-modes.md; default 'leader'); 'chain' with reply 'follower': the tail replies */
+  replication?: 'leader' | 'chain';
   variant?: Variant;
 }
 
@@ -135,7 +137,7 @@ function hostFactory(spec: PointSpec, swStats: ReturnType<typeof newSoftwareStat
     };
   }
   if (spec.path === 'hostReply') return () => new HostReplyHost(spec.nic);
-  return () => new StaticHost(spec.nic, 0, spec.reply === 'follower');
+  return () => new StaticHost(spec.nic, 0, spec.reply === 'follower', spec.replication === 'chain');
 }
 
 /** Cycles of the offered window for the wanted number of requests at this load. */
@@ -211,7 +213,7 @@ export function runPoint(spec: PointSpec, opts: { histogram?: boolean } = {}): {
     const offered = st.offered ?? 0;
     const completed = st.completed ?? 0;
     const measured = st.completed_measured ?? 0;
-    const floorNs = replyFloorPs(net, spec.payloadBytes, spec.reply, spec.replicas) / 1000;
+    const floorNs = replyFloorPs(net, spec.payloadBytes, spec.reply, spec.replicas, spec.replication) / 1000;
     const pathFloor = pathFloorNs(spec.path, floorNs, spec.host);
     const latencyNs: LatencyNs = {
       p50: lat.p50 * nsPerCycle, p99: lat.p99 * nsPerCycle, p999: lat.p999 * nsPerCycle,
@@ -296,10 +298,16 @@ export { histPercentile };
  * follower learns the commit from the leader: REQ, APPEND, ACK, the leader's next frame carrying the
  * commit index (at least a minimum frame), REPLY (5 hops).
  */
-export function floorHops(net: NetworkModel, payloadBytes: number, reply: Reply = 'snoop', replicas = 3): Array<{ hop: string; frameBytes: number; ns: number; cycles: number }> {
+export function floorHops(net: NetworkModel, payloadBytes: number, reply: Reply = 'snoop', replicas = 3, replication: 'leader' | 'chain' = 'leader'): Array<{ hop: string; frameBytes: number; ns: number; cycles: number }> {
   const req = frameLen(payloadBytes);
   const P = periodPs(net);
-  const hops: Array<[string, number, boolean, boolean]> = reply !== 'follower' ? [
+  // chain (docs/replication-modes.md): the REQ to the head, the APPEND down every link, the tail's REPLY
+  const chainHops: Array<[string, number, boolean, boolean]> = [
+    ['client -> head (REQ)', req, true, false],
+    ...Array.from({ length: Math.max(0, replicas - 1) }, (_, i): [string, number, boolean, boolean] => [`node ${i} -> node ${i + 1} (APPEND)`, req, false, false]),
+    ['tail -> client (REPLY)', MIN_FRAME_BYTES, false, true],
+  ];
+  const hops: Array<[string, number, boolean, boolean]> = replication === 'chain' ? chainHops : reply !== 'follower' ? [
     ['client -> leader (REQ)', req, true, false],
     ['leader -> follower (APPEND)', req, false, false],
     ['follower -> leader (ACK)', MIN_FRAME_BYTES, false, false],
@@ -322,8 +330,9 @@ export function floorHops(net: NetworkModel, payloadBytes: number, reply: Reply 
 }
 
 /** The network floor of the path a reply takes (floorHops), ps. */
-export function replyFloorPs(net: NetworkModel, payloadBytes: number, reply: Reply, replicas: number): number {
+export function replyFloorPs(net: NetworkModel, payloadBytes: number, reply: Reply, replicas: number, replication: 'leader' | 'chain' = 'leader'): number {
   const req = frameLen(payloadBytes);
+  if (replication === 'chain') return chainFloorPs(net, payloadBytes, replicas);
   if (reply !== 'follower') return networkFloorPs(net, payloadBytes);
   const base = hopPs(net, req, true, false) + hopPs(net, req, false, false) + hopPs(net, MIN_FRAME_BYTES, false, true);
   return replicas <= 3 ? base : base + 2 * hopPs(net, MIN_FRAME_BYTES, false, false);

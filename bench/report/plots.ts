@@ -73,6 +73,36 @@ export function latencyVsLoad(j: ClusterBench): Spec | null {
   });
 }
 
+/** Leader mode and chain mode side by side (issue 21): p50 and p99 vs offered load, a reply per request. */
+export function modesPlot(j: ClusterBench): Spec | null {
+  const pts = j.modesPoints ?? [];
+  if (!pts.length) return null;
+  const rows: Spec[] = [];
+  for (const p of pts) {
+    const mode = p.replication === 'chain' ? 'chain, tail replies' : p.reply === 'nic' ? 'leader, leader NIC replies' : 'leader, follower replies';
+    for (const [k, label] of [['p50', 'p50'], ['p99', 'p99']] as const) {
+      rows.push({ replicas: `${p.replicas} replicas`, offeredPct: p.offeredPct, latencyNs: Math.max(1, p.latencyNs[k]), percentile: label, mode, sustained: p.sustained ? 'yes' : 'no' });
+    }
+  }
+  const domainMin = 0.9 * Math.min(...pts.map((p) => p.latencyNs.p50));
+  return base('Leader and chain replication, a reply per request: latency vs offered load (unsustained points hollow)', {
+    data: { values: rows },
+    facet: { column: { field: 'replicas', type: 'nominal', title: null } },
+    spec: {
+      width: WIDTH, height: HEIGHT,
+      mark: { type: 'line', point: true, strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'offeredPct', type: 'quantitative', title: 'offered load (% of 100 Gb/s line rate)', scale: { domain: [0, 100] } },
+        y: { field: 'latencyNs', type: 'quantitative', title: 'latency (ns, log scale)', scale: { type: 'log', nice: false, domainMin } },
+        color: { field: 'mode', type: 'nominal', title: 'replication, replies' },
+        strokeDash: { field: 'percentile', type: 'nominal', title: 'percentile', sort: ['p50', 'p99'] },
+        detail: { field: 'percentile' },
+      },
+    },
+    resolve: { scale: { y: 'shared' } },
+  });
+}
+
 /** 2. Latency CDF at the headline load. */
 export function cdfAtHeadline(j: ClusterBench): Spec | null {
   const c = j.cdf;
@@ -249,6 +279,7 @@ export function simSpeedPlot(j: ClusterBench): Spec | null {
 export const PLOTS: Array<{ id: string; title: string; make: (j: ClusterBench) => Spec | null }> = [
   { id: 'latency-vs-load', title: 'Latency vs load', make: latencyVsLoad },
   { id: 'cdf-85', title: 'Latency CDF at 85.5% load', make: cdfAtHeadline },
+  { id: 'modes', title: 'Leader and chain replication', make: modesPlot },
   { id: 'payload', title: 'Payload sweep', make: payloadPlot },
   { id: 'software', title: 'Hardware vs software path', make: softwarePlot },
   { id: 'failover', title: 'Failover timeline', make: failoverPlot },

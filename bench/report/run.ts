@@ -12,7 +12,7 @@ import { pinnedLibraries, type PointResult } from './measure.js';
 import { renderAll } from './plots.js';
 import { clusterBenchSchema, type ClusterBench } from './schema.js';
 import {
-  FAILOVER_PENDING, benchNic, HB_COMMIT_DELAY_REPLY, HEADLINE_LOAD, electionsSection, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
+  FAILOVER_PENDING, benchNic, modesSection, HB_COMMIT_DELAY_REPLY, HEADLINE_LOAD, electionsSection, MIN_PAYLOAD, SECTIONS, WAVERUNNER_P99_NS, failoverSection, loadSection,
   makeContext, payloadSection, planeLossSection, readScalingSection, simSpeedSection, softwareSection,
   type BenchContext, type Mode, type Section,
 } from './sections.js';
@@ -41,7 +41,7 @@ export const SOURCES: Record<string, string> = {
 };
 
 const ALIASES: Record<string, Section> = {
-  load: 'load', payload: 'payload', software: 'software', failover: 'failover',
+  load: 'load', modes: 'modes', chain: 'modes', payload: 'payload', software: 'software', failover: 'failover',
   planeloss: 'planeLoss', 'plane-loss': 'planeLoss', plane: 'planeLoss',
   elections: 'elections', 'spurious-elections': 'elections',
   simspeed: 'simSpeed', 'sim-speed': 'simSpeed', speed: 'simSpeed',
@@ -52,7 +52,7 @@ const ALIASES: Record<string, Section> = {
 /** Parses a section name (load, payload, software, failover, plane-loss, elections, sim-speed, read-scaling, wor). */
 export function parseSection(s: string): Section {
   const k = ALIASES[s.toLowerCase()] ?? ALIASES[s.toLowerCase().replace(/[_ ]/g, '-')];
-  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'payload', 'software', 'failover', 'plane-loss', 'elections', 'sim-speed', 'read-scaling', 'wor'].join(', ')})`);
+  if (!k) throw new Error(`unknown section '${s}' (one of ${['load', 'modes', 'payload', 'software', 'failover', 'plane-loss', 'elections', 'sim-speed', 'read-scaling', 'wor'].join(', ')})`);
   return k;
 }
 
@@ -181,6 +181,15 @@ export function summaryTable(j: ClusterBench): string {
     const curve = (p: PointResult | ClusterBench['loadSweep'][number]) => p.path === 'hostReply' ? 'host reply' : p.reply === 'snoop' ? 'fast path, snoop' : p.reply === 'follower' ? 'fast path, follower REPLY' : 'fast path, NIC REPLY';
     for (const p of [...j.loadSweep, ...j.hostReplySweep]) {
       L.push(`  ${p.replicas}r ${curve(p).padEnd(22)} ${pad(p.offeredPct.toFixed(1), 8)} ${pad(p.committedGbps.toFixed(2), 10)} ${pad(p.committedMpps.toFixed(2), 10)} ${pad(f0(p.latencyNs.p50), 8)} ${pad(f0(p.latencyNs.p99), 8)} ${pad(f0(p.latencyNs.p999), 9)} ${pad(p.networkFloorNs.toFixed(0), 9)} ${pad((p.nicAddedShare.p50 * 100).toFixed(1) + '%', 12)}  ${p.sustained ? 'yes' : 'NO'}`);
+    }
+  }
+  if (j.modes?.length) {
+    L.push('');
+    L.push('replication modes side by side, a reply per request (same loads, seed, network, clients; floor: the reply path\'s network floor)');
+    L.push('  replicas  mode    replies     highest sustained %   p50 / p99 ns at 50%   p50 / p99 ns at 85.5%   floor ns  failover');
+    const lat = (x: { p50Ns: number; p99Ns: number; sustained: boolean } | null) => (x ? `${f0(x.p50Ns)} / ${f0(x.p99Ns)}${x.sustained ? '' : ' (NOT sust.)'}` : '-');
+    for (const r of j.modes) {
+      L.push(`  ${pad(r.replicas, 8)}  ${r.mode.padEnd(6)}  ${r.reply.padEnd(9)}  ${pad(r.maxSustainedPct === null ? 'none' : r.maxSustainedPct.toFixed(1), 19)}   ${pad(lat(r.at50), 19)}   ${pad(lat(r.at85), 21)}  ${pad(r.networkFloorNs.toFixed(0), 8)}  ${r.failover ? r.failover.map((f) => `${f.position} ${f.firstCommitUs ?? 'never'} us`).join(', ') : r.failoverNote}`);
     }
   }
   if (j.breakdown) {
@@ -312,6 +321,12 @@ export async function runClusterBench(opts: BenchOptions = {}): Promise<{ json: 
       case 'load': {
         const r = timed(s, () => loadSection(ctx));
         Object.assign(j, r);
+        break;
+      }
+      case 'modes': {
+        const r = timed(s, () => modesSection(ctx));
+        j.modes = r.rows;
+        j.modesPoints = r.points;
         break;
       }
       case 'payload':

@@ -42,6 +42,19 @@ export const pointSchema = z.object({
 });
 export type Point = z.infer<typeof pointSchema>;
 
+/** issue 21: leader mode and chain mode side by side (absent in files from before the section) */
+const modeRowSchema = z.object({
+  replicas: z.number().int(),
+  mode: z.enum(['leader', 'chain']),
+  reply: z.enum(['nic', 'follower', 'tail']),
+  maxSustainedPct: num.nullable(),
+  at50: z.object({ p50Ns: num, p99Ns: num, sustained: z.boolean() }).nullable(),
+  at85: z.object({ p50Ns: num, p99Ns: num, sustained: z.boolean() }).nullable(),
+  networkFloorNs: num,
+  failover: z.array(z.object({ position: z.string(), firstCommitUs: num.nullable() })).nullable(),
+  failoverNote: z.string(),
+});
+
 const timeline = z.array(z.object({ tUs: num, committedMpps: num }));
 
 export const failoverSchema = z.object({
@@ -99,6 +112,8 @@ export const clusterBenchSchema = z.object({
   }),
   loadSweep: z.array(pointSchema),
   hostReplySweep: z.array(pointSchema),
+  modes: z.array(modeRowSchema).optional(),
+  modesPoints: z.array(pointSchema.extend({ replication: z.enum(['leader', 'chain']) })).optional(),
   cdf: z.object({
     replicas: z.number().int(), offeredPct: num, reply: z.string(), samples: z.number().int(), networkFloorNs: num,
     points: z.array(z.object({ latencyNs: num, fraction: num })),

@@ -34,7 +34,7 @@ import {
 // ---- configuration --------------------------------------------------------------------------------
 
 export type Mode = 'full' | 'quick' | 'tiny';
-export const SECTIONS = ['load', 'payload', 'software', 'failover', 'planeLoss', 'elections', 'simSpeed', 'readScaling', 'wor'] as const;
+export const SECTIONS = ['load', 'modes', 'payload', 'software', 'failover', 'planeLoss', 'elections', 'simSpeed', 'readScaling', 'wor'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /**
@@ -79,6 +79,8 @@ export interface Profile {
   replyLoads: number[];
   /** Loads of the follower-reply sweep (reply 'follower'; stops after two unsustained points). */
   followerLoads: number[];
+  /** Loads of the replication-mode comparison (leader and chain side by side; stops after two unsustained points). */
+  modeLoads: number[];
   targetRequests: number;
   maxDurationUs: number;
   payloadWireBytes: number[];
@@ -108,6 +110,7 @@ export const PROFILES: Record<Mode, Profile> = {
     loads: [10, 20, 30, 40, 50, 60, 70, 80, 85.5, 90, 100],
     replyLoads: [10, 20, 30, 40, 50, 60, 70, 80],
     followerLoads: [10, 50, 80, 85.5, 90, 95, 98, 100],
+    modeLoads: [10, 30, 50, 60, 70, 85.5, 90, 95, 98, 100],
     targetRequests: 100_000,
     maxDurationUs: 80_000,
     payloadWireBytes: [64, 128, 256, 512, 1024, 1500],
@@ -130,6 +133,7 @@ export const PROFILES: Record<Mode, Profile> = {
     loads: [10, 50, 85.5, 100],
     replyLoads: [10, 30, 50, 60],
     followerLoads: [10, 50, 85.5, 95, 98, 100],
+    modeLoads: [10, 50, 60, 85.5, 95, 100],
     targetRequests: 20_000,
     maxDurationUs: 20_000,
     payloadWireBytes: [64, 512, 1500],
@@ -152,6 +156,7 @@ export const PROFILES: Record<Mode, Profile> = {
     loads: [50, 85.5],
     replyLoads: [20],
     followerLoads: [85.5],
+    modeLoads: [50, 85.5],
     targetRequests: 2_000,
     maxDurationUs: 2_000,
     payloadWireBytes: [64, 128],
@@ -325,6 +330,74 @@ export function loadSection(ctx: BenchContext): LoadResult {
   const head = loadSweep.find((p) => p.replicas === cdfReplicas && p.reply === 'snoop' && Math.abs(p.offeredPct - HEADLINE_LOAD) < 0.05);
   const breakdown = head ? breakdownOf(ctx, head) : null;
   return { loadSweep, hostReplySweep, cdf, breakdown };
+}
+
+/**
+ * Chain mode's fast-path settings (docs/replication-modes.md): every node ACKs its predecessor, a middle
+ * what its successor confirmed, so ACKs are coalesced harder than in leader mode (the tail's uplink
+ * carries a REPLY per request besides them: one ACK per 48 cycles at most, a middle's by ACK_DELAY alone,
+ * is 3.5% of its line rate) and the go-back-N timeout is long: a node's view of its successor is what
+ * the whole chain below holds, which stalls while a later hop repairs a gap, and a short timeout resends
+ * what the successor has (gaps are repaired by NACKs hop by hop; sim/scenarios/chain.yaml).
+ */
+export const CHAIN_NIC: Partial<NicSettings> = { ackCount: 32, ackDelayCycles: 48, ackGapCycles: 0, rtoCycles: 32768 };
+
+/** One replication mode's row of the side-by-side comparison (issue 21). */
+export interface ModeRow {
+  replicas: number;
+  mode: 'leader' | 'chain';
+  /** leader: the leader NIC replies (NIC_REPLY) or the followers (FOLLOWER_REPLY); chain: the tail */
+  reply: 'nic' | 'follower' | 'tail';
+  /** highest offered load of the sweep that was sustained (every reply, no drop), % of line rate */
+  maxSustainedPct: number | null;
+  at50: { p50Ns: number; p99Ns: number; sustained: boolean } | null;
+  at85: { p50Ns: number; p99Ns: number; sustained: boolean } | null;
+  /** network floor of the reply's path (chain: REQ, one APPEND per link, REPLY) */
+  networkFloorNs: number;
+  /** first commit after a crash, per failed position (null: not measured, failoverNote says why) */
+  failover: Array<{ position: string; firstCommitUs: number | null }> | null;
+  failoverNote: string;
+}
+
+export interface ModesResult { rows: ModeRow[]; points: Array<PointResult & { replication: 'leader' | 'chain' }> }
+
+export const CHAIN_FAILOVER_NOTE = 'chain failover not measured: the control plane does not reconfigure a chain yet (docs/replication-modes.md "What is left")';
+
+/**
+ * Leader mode and chain mode side by side, with a reply per request (issue 21): for each replica count,
+ * leader mode with NIC replies and with follower replies, chain mode with the tail's replies; the same
+ * loads, seed, network and clients.
+ */
+export function modesSection(ctx: BenchContext): ModesResult {
+  const rows: ModeRow[] = [];
+  const points: ModesResult['points'] = [];
+  const at = (pts: PointResult[], pct: number) => {
+    const p = pts.find((x) => Math.abs(x.offeredPct - pct) < 0.05);
+    return p ? { p50Ns: p.latencyNs.p50, p99Ns: p.latencyNs.p99, sustained: p.sustained } : null;
+  };
+  for (const n of ctx.replicas) {
+    const runs: Array<{ mode: 'leader' | 'chain'; reply: ModeRow['reply'] }> = [
+      { mode: 'leader', reply: 'nic' }, { mode: 'leader', reply: 'follower' }, { mode: 'chain', reply: 'tail' },
+    ];
+    for (const r of runs) {
+      const reply: Reply = r.reply === 'nic' ? 'nic' : 'follower';
+      const { points: pts } = sweep(ctx, `${r.mode}, ${r.reply} replies`, ctx.profile.modeLoads, (rate) => {
+        const base = pointSpec(ctx, { replicas: n, path: 'fast', reply, ratePct: rate });
+        return r.mode === 'chain' ? { ...base, replication: 'chain', nic: { ...base.nic, ...CHAIN_NIC } } : base;
+      }, { stopAfterTwoFailures: true });
+      for (const p of pts) points.push({ ...p, replication: r.mode });
+      const ok = pts.filter((p) => p.sustained);
+      rows.push({
+        replicas: n, mode: r.mode, reply: r.reply,
+        maxSustainedPct: ok.length ? Math.max(...ok.map((p) => p.offeredPct)) : null,
+        at50: at(pts, 50), at85: at(pts, HEADLINE_LOAD),
+        networkFloorNs: pts[0]?.networkFloorNs ?? 0,
+        failover: null,
+        failoverNote: r.mode === 'chain' ? CHAIN_FAILOVER_NOTE : 'leader failover: the failover section (3 replicas, NIC detection); not repeated here',
+      });
+    }
+  }
+  return { rows, points };
 }
 
 /** Where the time goes at one load: floor, cycle rounding, NIC cycles, ACK coalescing, queueing. */

@@ -55,7 +55,7 @@ import { AuthCsr, RxAuth, TxSign } from './model/auth.js';
 const { BEAT_BYTES, COUNTER_BASE, COUNTERS, Csr } = M_wire_gen;
 const CSR_LAST_INDEX: number = Csr.RAFT_LAST_INDEX;
 const { W_APPLIED_INDEX, W_COMMIT_INDEX, W_CTR_CLEAR, W_LAST_INDEX, W_MATCH_INDEX, W_QUORUM_INPUT } = M_csr;
-const { derive, NIC_DEFAULTS, ROLE_FOLLOWER, ROLE_LEADER } = M_params;
+const { derive, NIC_DEFAULTS } = M_params;
 const { C_ACK_RX, C_HOST_TX_FRAMES, C_TX_FRAMES, N_CTR } = M_stats;
 
 export { NIC_DEFAULTS, type NicParams } from './model/params.js';
@@ -490,7 +490,7 @@ export class ModelNic implements Nic {
   /** The leader-silence watch counts: follower mode and SILENCE_CYCLES set. */
   private watching(): boolean {
     const csr = this.csr;
-    return csr.fastEn && csr.role === ROLE_FOLLOWER && csr.silenceCycles !== 0;
+    return csr.followerMode() && csr.silenceCycles !== 0;
   }
 
   /** True when a tick would change nothing but the free-running timers. */
@@ -503,13 +503,15 @@ export class ModelNic implements Nic {
     if (!this.sign.idle() || !this.auth.idle()) return false;
     for (let p = 0; p < this.P; p++) if (!this.rxAuth[p]!.idle()) return false;
     const last = ex.lastIndex;
-    const leaderMode = csr.fastEn && csr.role === ROLE_LEADER;
+    const leaderMode = csr.leaderMode();
     if (!this.rtx.idle(leaderMode, csr.nodeId, csr.members, last, csr.rto)) return false;
     const c = this.cyc;
     for (let p = 0; p < this.P; p++) if (!this.rxf[p]!.idle() || this.rxIn[p]!.ready(c)) return false;
     if (this.hostIn.holding || this.hostIn.ready(c)) return false;
-    if (!this.ctlGen.quiet(csr, last, cm.commitIndex)) return false;
-    if (csr.fastEn && csr.role === ROLE_FOLLOWER && ex.chainReady(this.logRam, csr.term, this.deliver.appliedIndex)) return false;
+    if (!this.ctlGen.quiet(csr, last, cm.commitIndex) || !this.ctlGen.settled(cm.commitIndex)) return false;
+    if (csr.followerMode() && ex.chainReady(this.logRam, csr.term, this.deliver.appliedIndex)) return false;
+    // a chain tail's commit index follows its last index
+    if (csr.tailOn() && !ex.eLogMid && last > cm.commitIndex) return false;
     cm.quorum.eval(csr.members, csr.quorum, csr.nodeId, last, cm.match);
     if (!cm.quorum.settled()) return false;
     if (cm.adv(leaderMode, csr.termStart, last)) return false;
@@ -527,7 +529,7 @@ export class ModelNic implements Nic {
     if (hi.head < hi.buf.length) next = Math.min(next, hi.at[hi.head]!);
     const csr = this.csr, c = this.cyc, last = this.exec.lastIndex;
     next = Math.min(next, this.ctlGen.nextEvent(c, csr, last, this.commit.commitIndex));
-    const leaderMode = csr.fastEn && csr.role === ROLE_LEADER;
+    const leaderMode = csr.leaderMode();
     next = Math.min(next, this.rtx.nextEvent(c, leaderMode, csr.nodeId, csr.members, last, csr.rto));
     next = Math.min(next, this.watch.nextEvent(c, this.watching(), csr.silenceCycles));
     return next;
@@ -538,8 +540,8 @@ export class ModelNic implements Nic {
     const csr = this.csr, last = this.exec.lastIndex;
     this.cyc += k;
     csr.cycleReg += k;
-    this.ctlGen.skip(k, last, this.csr.ackGap);
-    this.rtx.skip(k, csr.fastEn && csr.role === ROLE_LEADER, csr.nodeId, csr.members, last, csr.rto);
+    this.ctlGen.skip(k, this.ctlGen.pending(csr, last), this.csr.ackGap);
+    this.rtx.skip(k, csr.leaderMode(), csr.nodeId, csr.members, last, csr.rto);
     this.watch.skip(k, this.watching());
     if (this.fracReady > 0) {
       // the shim draws for every fractional ready port every cycle
@@ -590,7 +592,7 @@ export class ModelNic implements Nic {
     // ---- combinational: the CSR block's outputs and the engines' registers at the start of the cycle
     const role = csr.role, fastEn = csr.fastEn, term = csr.term, nodeId = csr.nodeId, members = csr.members;
     const last = ex.lastIndex, commit = cm.commitIndex, applied = dl.appliedIndex;
-    const leaderMode = fastEn && role === ROLE_LEADER;
+    const leaderMode = csr.leaderMode();   // ROLE 2 or 3 (leads a successor)
     const planeEn = csr.planeEn & ((1 << P) - 1);
     const now = csr.cycleReg >>> 0;
 
@@ -607,11 +609,11 @@ export class ModelNic implements Nic {
     // (a host write of LAST_INDEX this cycle: the follower commit waits, nicraft_commit's wr_last_index)
     const wrLast = kind === KIND_CSR_WRITE && (cmd!.addr & 0xffff) === CSR_LAST_INDEX;
     cm.comb(leaderMode, members, csr.quorum, nodeId, csr.termStart, last, ex.evCommit, ex.evCommitIndex,
-      csr.leaderId, ex.evFreshEnd, ex.evFreshIndex, wrLast, fastEn, ex.evCtlAccept);
+      csr.leaderId, ex.evFreshEnd, ex.evFreshIndex, wrLast, fastEn, ex.evCtlAccept, csr.tailOn(), ex.eLogMid);
     dl.comb(cm.dlvTarget, cg.afull());
     cg.comb(csr, last, commit, dl.rdValid, dl.rdFirst, lr);
     rt.comb(leaderMode, last, term, lpRead, lr);
-    cm.combMatch(merge.ackSrc, merge.ackIndex, ex.evAck, ex.evNack, ex.dSrc, ex.dIndex);
+    cm.combMatch(merge.ackSrc, merge.ackIndex, ex.evAck, ex.evNack, ex.dSrc, ex.dIndex, csr.chainLead());
 
     // ---- CSR read: the mux sees the state as it is at the start of the cycle
     const oldCsrRdValid = csr.rdValid;
@@ -711,7 +713,7 @@ export class ModelNic implements Nic {
     if (lpRead || oldLogRspValid) lr.hostRead(lpRead, lpRead ? cmd!.addr : 0, lpRead ? cmd!.beat : 0);
 
     // ---- the execute engine's E stage, the host's log write, the generators' timers, retransmission, match indexes
-    ex.clockE(term, nodeId, commit, lr, ctr);
+    ex.clockE(term, nodeId, commit, csr.succId, lr, ctr);
     if (lpWrite) lr.hostWrite(cmd!.addr, cmd!.beat, cmd!.data!, cmd!.len);
     cg.clockTimers(role, csr.ackGap, last, commit, ex.evSeqFirst, ex.evDup, ex.evLogGrew, ex.evGap, ex.oooValid, ex.oooMin);
     rt.clockPend(leaderMode, nodeId, members, last, csr.rto, cm.movedM, cm.matchNext, ex.evNack, ex.dSrc, ex.dIndex, ex.dClient);
@@ -776,7 +778,7 @@ export class ModelNic implements Nic {
     if (AuthCsr.owns(addr)) { this.auth.write(addr, v); return; }
     switch (this.csr.write(addr, v)) {
       case W_QUORUM_INPUT: this.commit.quorum.bump(); break;
-      case W_LAST_INDEX: this.exec.lastIndex = v; this.ctlGen.ackedIndex = v; this.commit.quorum.bump(); break;
+      case W_LAST_INDEX: this.exec.lastIndex = v; this.ctlGen.ackedIndex = v; this.ctlGen.ackMoved = true; this.commit.quorum.bump(); break;
       case W_COMMIT_INDEX: this.commit.commitIndex = v; break;
       case W_APPLIED_INDEX: this.deliver.writeApplied(v); break;
       case W_MATCH_INDEX: this.commit.writeMatch(this.csr.matchSel, v); break;

@@ -30,6 +30,14 @@ module nicraft_commit #(
     input  wire [7:0]               leader_id,
     input  wire [31:0]              term_start,
     input  wire [31:0]              last_index,
+    // chain replication: this NIC leads a successor (CHAIN.SUCC_ID set), whose NACK for e says only that
+    // it holds e - 1, not that the chain below it does: a NACK does not move a match index
+    input  wire                     chain_lead,
+    // chain tail (ROLE follower, CHAIN.TAIL, fast path on): the commit index follows the last index
+    input  wire                     tail_on,
+    // the execute engine is writing a frame into the log (its last beat sets the tail, whatever the host
+    // wrote to LAST_INDEX meanwhile): the tail's commit waits for it
+    input  wire                     log_mid,
 
     // ACKs on the plane merge's parallel path
     input  wire                     ack_valid,
@@ -106,7 +114,8 @@ wire [31:0] x_index = ev_ack ? ev_index : nack_index;
 wire [32:0] x_p1 = ev_ack ? ev_p1 : nack_p1;
 // x is chosen when it is not below the ACK's index (on a tie either gives the same value): an ACK's
 // e when e > ack; a NACK's e - 1 when e - 1 >= ack, that is e > ack, or always for e = 0 (2**32 - 1)
-wire        x_wins = !a_ge_e || (ev_nack && ev_zero);
+wire        ev_nack_m = ev_nack && !chain_lead;   // a NACK that moves the match index
+wire        x_wins = !a_ge_e || (ev_nack_m && ev_zero);
 wire [31:0] ax_index = x_wins ? x_index : ack_index;
 wire [32:0] ax_p1 = x_wins ? x_p1 : ack_p1;
 wire [32:0] wr_p1 = {1'b0, wr_data} + 33'd1;
@@ -116,7 +125,7 @@ always_comb begin
     for (n = 0; n < MAX_NODES; n = n + 1) begin
         a_ok = ack_valid && ack_src == 8'(n) && ack_index > match_reg[n];
         x_ok = ev_src == 8'(n) && (ev_ack ? ev_index > match_reg[n]
-                                  : ev_nack && (ev_zero ? !match_p1_reg[n][32] : {1'b0, ev_index} > match_p1_reg[n]));
+                                  : ev_nack_m && (ev_zero ? !match_p1_reg[n][32] : {1'b0, ev_index} > match_p1_reg[n]));
         moved[n] = a_ok || x_ok;
         // one of four values per bit (a LUT6): both candidates above the match index, one, or none
         match_upd[n] = a_ok ? (x_ok ? ax_index : ack_index) : (x_ok ? x_index : match_reg[n]);
@@ -172,9 +181,14 @@ wire fc_on = !leader_mode && quorum == 4'd2 && |(members & node_sel) &&
 wire fc_block_set = ev_commit && !ev_hb && ev_client == 32'd0;
 reg  fc_block_reg = 1'b0;
 wire fc_adv = ev_fresh_end && fc_on && !fc_block_reg && !fc_block_set && !wr_last_index && ev_fresh_index > commit_index_reg;
+// chain tail: it takes APPENDs only from its predecessor, which sends only what its own log holds in
+// order (forwarded when accepted, or resent from its log), and so on up to the head: every entry of the
+// tail's log is on every NIC of the chain (docs/replication-modes.md)
+wire tail_adv = tail_on && !log_mid && !wr_last_index && last_index > commit_index_reg;
 
 always_comb begin
-    commit_index_next = commit_adv ? quorum_index : fc_adv ? ev_fresh_index : f_commit_adv ? ev_commit_index : commit_index_reg;
+    commit_index_next = commit_adv ? quorum_index : fc_adv ? ev_fresh_index : tail_adv ? last_index :
+                        f_commit_adv ? ev_commit_index : commit_index_reg;
     if (wr_commit_index) commit_index_next = wr_data;
     if (rst) commit_index_next = 32'd0;
 end

@@ -44,8 +44,8 @@ module nicraft_csr #(
     output wire [7:0]              members,
     output wire [3:0]              quorum,
     output wire                    fast_en,
-    output wire                    leader_mode,     // fast path on, role leader
-    output wire                    follower_mode,   // fast path on, role follower
+    output wire                    leader_mode,     // fast path on, role leader or chain middle (leads a successor)
+    output wire                    follower_mode,   // fast path on, role follower or chain middle (follows LEADER_ID)
     output wire [31:0]             hb_interval,
     output wire [31:0]             hb_commit_delay,
     output wire [31:0]             ack_count,
@@ -57,6 +57,10 @@ module nicraft_csr #(
     output wire [31:0]             nack_delay,
     output wire [31:0]             silence_cycles,
     output wire [7:0]              reply_mask,
+    output wire [7:0]              succ_id,         // CHAIN.SUCC_ID (0xFF: none)
+    output wire                    role_middle,     // ROLE == 3 (chain middle), registered with ROLE (no decode after it)
+    output wire                    chain_lead,      // CHAIN.SUCC_ID is set (a chain's head or middle)
+    output wire                    tail_on,         // fast path on, ROLE follower, CHAIN.TAIL: the chain's tail
     output wire [31:0]             rto,
     output wire [63:0]             cycle,
     // the values term, hb_interval, hb_commit_delay, ack_delay, ack_count, nack_interval and nack_delay hold next
@@ -90,7 +94,7 @@ module nicraft_csr #(
 
 `include "nicraft_wire.svh"
 
-localparam [1:0] ROLE_OFF = 2'd0, ROLE_FOLLOWER = 2'd1, ROLE_LEADER = 2'd2;
+localparam [1:0] ROLE_OFF = 2'd0, ROLE_FOLLOWER = 2'd1;
 localparam [31:0] PARAMS0 = {8'(SLOT_BEATS), 8'(LOG_DEPTH_LOG2), 8'(PLANES), 8'(MAX_NODES)};
 localparam [31:0] PARAMS1 = {16'(DATA_WIDTH), 16'(MAX_PAYLOAD)};
 
@@ -113,6 +117,7 @@ reg [7:0]  node_id_reg = 8'd0;
 reg [7:0]  node_sel_reg = 8'd1;   // node_id_reg one-hot: a decode kept out of the commit quorum's path
 reg [15:0] cluster_id_reg = NR_CSR_RAFT_CLUSTER_ID_RESET[15:0];
 reg [1:0]  role_reg = ROLE_OFF;
+reg        role_middle_reg = 1'b0;   // role_reg == 3: a decode kept out of nicraft_ctl_gen's ACK decision
 reg [31:0] term_reg = 32'd0;
 reg [7:0]  leader_id_reg = 8'd0;
 reg [7:0]  members_reg = 8'd1;
@@ -130,6 +135,8 @@ reg [31:0] nack_interval_reg = NR_CSR_RAFT_NACK_INTERVAL_RESET;
 reg [31:0] nack_delay_reg = NR_CSR_RAFT_NACK_DELAY_RESET;
 reg [31:0] silence_cycles_reg = NR_CSR_RAFT_SILENCE_CYCLES_RESET;
 reg [7:0]  reply_mask_reg = NR_CSR_RAFT_REPLY_MASK_RESET[7:0];
+reg [7:0]  succ_id_reg = NR_CSR_RAFT_CHAIN_RESET[7:0];
+reg        chain_tail_reg = NR_CSR_RAFT_CHAIN_RESET[8];
 reg [31:0] rto_reg = NR_CSR_RAFT_RTO_RESET;
 reg [63:0] cycle_reg = 64'd0;
 
@@ -194,6 +201,7 @@ always_comb begin
         NR_CSR_RAFT_NACK_DELAY:      csr_mux = nack_delay_reg;
         NR_CSR_RAFT_SILENCE_CYCLES:  csr_mux = silence_cycles_reg;
         NR_CSR_RAFT_REPLY_MASK:      csr_mux = {24'd0, reply_mask_reg};
+        NR_CSR_RAFT_CHAIN:           csr_mux = {23'd0, chain_tail_reg, succ_id_reg};
         NR_CSR_COUNTERS_TYPE:        csr_mux = NR_BLK_COUNTERS_TYPE;
         NR_CSR_COUNTERS_VERSION:     csr_mux = NR_BLK_COUNTERS_VERSION;
         NR_CSR_COUNTERS_NEXT:        csr_mux = 32'd0;
@@ -226,6 +234,7 @@ always_ff @(posedge clk) begin
         node_sel_reg <= onehot8(NR_CSR_RAFT_NODE_ID_RESET[7:0]);
         cluster_id_reg <= NR_CSR_RAFT_CLUSTER_ID_RESET[15:0];
         role_reg <= NR_CSR_RAFT_ROLE_RESET[1:0];
+        role_middle_reg <= NR_CSR_RAFT_ROLE_RESET[1:0] == 2'd3;
         leader_id_reg <= NR_CSR_RAFT_LEADER_ID_RESET[7:0];
         members_reg <= NR_CSR_RAFT_MEMBERS_RESET[7:0];
         quorum_reg <= NR_CSR_RAFT_QUORUM_RESET[3:0];
@@ -236,12 +245,14 @@ always_ff @(posedge clk) begin
         plane_en_reg <= NR_CSR_RAFT_PLANE_EN_RESET[2:0];
         silence_cycles_reg <= NR_CSR_RAFT_SILENCE_CYCLES_RESET;
         reply_mask_reg <= NR_CSR_RAFT_REPLY_MASK_RESET[7:0];
+        succ_id_reg <= NR_CSR_RAFT_CHAIN_RESET[7:0];
+        chain_tail_reg <= NR_CSR_RAFT_CHAIN_RESET[8];
         rto_reg <= NR_CSR_RAFT_RTO_RESET;
     end else if (csr_wr_en) begin
         case (csr_addr)
             NR_CSR_RAFT_NODE_ID:         begin node_id_reg <= csr_wr_data[7:0]; node_sel_reg <= onehot8(csr_wr_data[7:0]); end
             NR_CSR_RAFT_CLUSTER_ID:      cluster_id_reg <= csr_wr_data[15:0];
-            NR_CSR_RAFT_ROLE:            role_reg <= csr_wr_data[1:0];
+            NR_CSR_RAFT_ROLE:            begin role_reg <= csr_wr_data[1:0]; role_middle_reg <= csr_wr_data[1:0] == 2'd3; end
             NR_CSR_RAFT_LEADER_ID:       leader_id_reg <= csr_wr_data[7:0];
             NR_CSR_RAFT_MEMBERS:         members_reg <= csr_wr_data[7:0];
             NR_CSR_RAFT_QUORUM:          quorum_reg <= csr_wr_data[3:0];
@@ -252,6 +263,7 @@ always_ff @(posedge clk) begin
             NR_CSR_RAFT_PLANE_EN:        plane_en_reg <= csr_wr_data[2:0];
             NR_CSR_RAFT_SILENCE_CYCLES:  silence_cycles_reg <= csr_wr_data;
             NR_CSR_RAFT_REPLY_MASK:      reply_mask_reg <= csr_wr_data[7:0];
+            NR_CSR_RAFT_CHAIN:           {chain_tail_reg, succ_id_reg} <= csr_wr_data[8:0];
             NR_CSR_RAFT_RTO:             rto_reg <= csr_wr_data;
             default: ;
         endcase
@@ -277,8 +289,9 @@ assign leader_id = leader_id_reg;
 assign members = members_reg;
 assign quorum = quorum_reg;
 assign fast_en = fast_en_reg;
-assign leader_mode = fast_en_reg && role_reg == ROLE_LEADER;
-assign follower_mode = fast_en_reg && role_reg == ROLE_FOLLOWER;
+// ROLE bit 1: leads (2 leader, 3 chain middle); bit 0: follows LEADER_ID (1 follower, 3 chain middle)
+assign leader_mode = fast_en_reg && role_reg[1];
+assign follower_mode = fast_en_reg && role_reg[0];
 assign hb_interval = hb_interval_reg;
 assign hb_commit_delay = hb_commit_delay_reg;
 assign ack_count = ack_count_reg;
@@ -290,6 +303,10 @@ assign nack_interval = nack_interval_reg;
 assign nack_delay = nack_delay_reg;
 assign silence_cycles = silence_cycles_reg;
 assign reply_mask = reply_mask_reg;
+assign succ_id = succ_id_reg;
+assign role_middle = role_middle_reg;
+assign chain_lead = succ_id_reg != 8'hFF;
+assign tail_on = fast_en_reg && role_reg == ROLE_FOLLOWER && chain_tail_reg;
 assign rto = rto_reg;
 assign cycle = cycle_reg;
 assign match_sel = match_sel_reg;

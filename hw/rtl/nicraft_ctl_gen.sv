@@ -31,10 +31,12 @@ module nicraft_ctl_gen #(
 
     // configuration and state
     input  wire [1:0]            role,
+    input  wire                  role_middle,      // role == 3 (nicraft_csr's register)
     input  wire                  fast_en,
     input  wire [7:0]            node_id,
     input  wire [15:0]           cluster_id,
     input  wire [7:0]            leader_id,
+    input  wire [7:0]            succ_id,          // CHAIN.SUCC_ID: a leader's heartbeats go to it (0xFF: the group)
     input  wire [31:0]           term,
     input  wire [31:0]           last_index,
     input  wire [31:0]           expect_index,     // last_index + 1 (the execute engine's register)
@@ -89,7 +91,7 @@ module nicraft_ctl_gen #(
 
 `include "nicraft_wire.svh"
 
-localparam [1:0] ROLE_FOLLOWER = 2'd1, ROLE_LEADER = 2'd2;
+localparam [1:0] ROLE_LEADER = 2'd2, ROLE_MIDDLE = 2'd3;
 localparam [KEEP_WIDTH-1:0] MIN_KEEP = {{(KEEP_WIDTH-NR_MIN_FRAME_BYTES){1'b0}}, {NR_MIN_FRAME_BYTES{1'b1}}};
 
 initial begin
@@ -100,8 +102,23 @@ initial begin
 end
 
 wire leader_mode = fast_en && role == ROLE_LEADER;
-wire follower_mode = fast_en && role == ROLE_FOLLOWER;
+wire follower_mode = fast_en && role[0];   // a follower or a chain middle (ROLE 1, 3): ACKs and NACKs
 wire [47:0] my_mac = NR_MAC_NODE_PREFIX | {40'd0, node_id};
+wire        succ_on = succ_id != 8'hFF;
+// What an ACK says is held: a follower's last index; a chain middle's commit index, what its successor
+// confirmed (so that its predecessor learns what the whole chain below it holds). A middle's ACKs go out
+// by ACK_DELAY, ACK_GAP or a forced ACK, not by ACK_COUNT: its commit index moves in steps (its
+// successor's ACKs), and the count threshold's carry chain stays on the last index alone (no select in
+// front of it). A middle's "something to acknowledge" is registered: the commit index differed from the
+// acknowledged index in the previous cycle and no ACK, NACK or host write of LAST_INDEX (which move the
+// acknowledged index) happened then (a commit index that moves is acknowledged a cycle later than a
+// last index would be; no compare in front of the ACK decision).
+wire        middle = role_middle;
+wire [31:0] ack_idx = middle ? commit_index : last_index;
+wire        ne_last = last_index != acked_index_reg;
+reg         ne_commit_reg = 1'b0;   // commit_index != acked_index_reg, a cycle ago
+reg         ack_moved_reg = 1'b0;   // the acknowledged index was moved (ACK, NACK, host write) or reset a cycle ago
+wire        ack_pending = middle ? (ne_commit_reg && !ack_moved_reg) : ne_last;
 
 reg [31:0] acked_index_reg = 32'd0, acked_index_next;
 reg [31:0] ack_age_reg = 32'd0, ack_age_next;
@@ -138,7 +155,7 @@ wire [2:0] gap_age_ge3 = ge3(gap_age_reg, nack_delay_next);
 wire [2:0] nack_timer_ge3 = ge3(nack_timer_reg, nack_interval_next);
 localparam G_ZERO = 2, G_INC = 1, G_SAME = 0;
 
-wire [31:0] unacked = last_index - acked_index_reg;
+wire [31:0] unacked = last_index - acked_index_reg;   // (what the count threshold measures)
 // The ACK count threshold, unacked >= ack_count with unacked = last - acked mod 2**32, as one carry
 // chain rather than a subtract and then a compare (two chains in series): T = last + K with
 // K = ~acked + ~count + 2, so T = last - acked - count + 2**33 (34 bits); then unacked >= count is T[33]
@@ -153,13 +170,13 @@ endfunction
 localparam [33:0] THR_K_INIT = {2'b00, ~32'd0} + {2'b00, ~NR_CSR_RAFT_ACK_COUNT_RESET} + 34'd2;   // acked 0, ACK_COUNT at reset
 reg  [33:0] thr_k_reg = THR_K_INIT, thr_k_next;
 wire [33:0] thr_k_same = thr_k(acked_index_reg, ack_count_next);
-wire [33:0] thr_k_last = thr_k(last_index, ack_count_next);
+wire [33:0] thr_k_last = middle ? thr_k(commit_index, ack_count_next) : thr_k(last_index, ack_count_next);   // thr_k(ack_idx)
 wire [33:0] thr_k_wr = thr_k(wr_data, ack_count_next);
 wire [33:0] thr_k_zero = thr_k(32'd0, ack_count_next);
 wire [33:0] thr_t = {2'b00, last_index} + thr_k_reg;
 wire        last_ge_acked = last_index >= acked_index_reg;
-(* keep *) wire ack_count_met = last_ge_acked ? thr_t[33] : thr_t[32];
-(* keep *) wire ack_base = follower_mode && (last_index != acked_index_reg || force_ack_reg);   // unacked != 0, without the subtract
+(* keep *) wire ack_count_met = last_ge_acked ? thr_t[33] : thr_t[32];   // (a middle's ACKs ignore it: want_count)
+(* keep *) wire ack_base = follower_mode && (ack_pending || force_ack_reg);   // unacked != 0, without the subtract
 // ACK_GAP: the last ACK or NACK left at least ACK_GAP cycles ago. gap_left counts down to 0 and gap_open
 // is registered, so the decision gains two register bits, not a compare. The gap restarts one cycle after
 // an ACK (from gap_block, a register of the send): the send's fan-out stays one flop, and gap_block masks
@@ -167,7 +184,7 @@ wire        last_ge_acked = last_index >= acked_index_reg;
 wire [31:0] ack_gap_m2 = ack_gap >= 32'd2 ? ack_gap - 32'd2 : 32'd0;
 wire gap_en = ack_gap != 32'd0;
 (* keep *) wire ack_other = ack_base && (ack_age_ge_reg || ack_urge_reg);
-wire ack_want = ack_other || (ack_base && ack_count_met);   // (the assertions' reference for gen_ctl_we)
+wire ack_want = ack_other || (ack_base && !middle && ack_count_met);   // (the assertions' reference for gen_ctl_we)
 wire hb_want = leader_mode && (hb_int_ge_reg || (commit_index != commit_sent_reg && hb_cd_ge_reg));
 wire nack_go = follower_mode && nack_want_reg && gap_age_ge_reg &&
                (expect_index != nack_sent_index_reg || nack_timer_ge_reg);
@@ -175,16 +192,17 @@ wire nack_go = follower_mode && nack_want_reg && gap_age_ge_reg &&
 reg [DATA_WIDTH-1:0] ctl_beat;   // ACK, NACK or HEARTBEAT
 always_comb begin
     ctl_beat = {DATA_WIDTH{1'b0}};
-    ctl_beat = nr_set_dst_mac(ctl_beat, role == ROLE_LEADER ? NR_MAC_GROUP : (NR_MAC_NODE_PREFIX | {40'd0, leader_id}));
+    ctl_beat = nr_set_dst_mac(ctl_beat, role == ROLE_LEADER ? (succ_on ? (NR_MAC_NODE_PREFIX | {40'd0, succ_id}) : NR_MAC_GROUP)
+                                                            : (NR_MAC_NODE_PREFIX | {40'd0, leader_id}));
     ctl_beat = nr_set_src_mac(ctl_beat, my_mac);
     ctl_beat = nr_set_ethertype(ctl_beat, NR_ETHERTYPE);
     ctl_beat = nr_set_version(ctl_beat, NR_VERSION);
     ctl_beat = nr_set_type(ctl_beat, role == ROLE_LEADER ? NR_TYPE_HEARTBEAT : nack_go ? NR_TYPE_NACK : NR_TYPE_ACK);
     ctl_beat = nr_set_cluster_id(ctl_beat, cluster_id);
     ctl_beat = nr_set_src_node(ctl_beat, node_id);
-    ctl_beat = nr_set_dst_node(ctl_beat, role == ROLE_LEADER ? 8'hFF : leader_id);
+    ctl_beat = nr_set_dst_node(ctl_beat, role == ROLE_LEADER ? (succ_on ? succ_id : 8'hFF) : leader_id);
     ctl_beat = nr_set_term(ctl_beat, term);
-    ctl_beat = nr_set_log_index(ctl_beat, (role != ROLE_LEADER && nack_go) ? expect_index : last_index);
+    ctl_beat = nr_set_log_index(ctl_beat, role == ROLE_LEADER ? last_index : nack_go ? expect_index : ack_idx);
     ctl_beat = nr_set_commit_index(ctl_beat, commit_index);
     ctl_beat = nr_set_seq(ctl_beat, ctl_seq_reg);
     if (role != ROLE_LEADER && nack_go && ooo_valid) ctl_beat = nr_set_client_id(ctl_beat, ooo_min);
@@ -228,7 +246,7 @@ wire gen_ready;
 // before the registers it clears.
 // (the FIFO's write enable takes the reply and the threshold in its last LUT: neither waits on the other)
 (* keep *) wire want_early = gen_ready && (ack_other || hb_want || nack_go);
-(* keep *) wire want_count = gen_ready && ack_base;
+(* keep *) wire want_count = gen_ready && ack_base && !middle;
 wire gen_we = gen_reply || want_early || (want_count && ack_count_met);
 (* keep *) wire ctl_we_early = !gen_reply && want_early;
 (* keep *) wire ctl_we_count = !gen_reply && want_count;
@@ -241,7 +259,7 @@ wire hb_sent = role == ROLE_LEADER && ctl_we_early;        // a heartbeat is wri
 wire ack_clr = ack_clr_early || (ack_clr_count && ack_count_met);   // a follower's ACK or NACK is written
 // without ack_clr, the ACK age grows while something is unacknowledged, unless a heartbeat is written
 // (only ack_clr is late: for every role but a leader's, gen_ctl_we is ack_clr)
-wire age_inc_pre = (role != ROLE_LEADER || !ctl_we_early) && last_index != acked_index_reg;
+wire age_inc_pre = (role != ROLE_LEADER || !ctl_we_early) && ack_pending;
 // an ACK or NACK leaves (with ACK_GAP 1 the next may follow at once: no block)
 wire gap_block_next = !rst && ack_clr && ack_gap != 32'd1;
 
@@ -290,7 +308,7 @@ always_comb begin
     end
     if (ack_clr) begin
         // an ACK, or a NACK for index e, which also tells the leader that e-1 is held
-        acked_index_next = last_index;
+        acked_index_next = ack_idx;
         thr_k_next = thr_k_last;
         ack_age_next = 32'd0;
         ack_age_ge_next = ack_age_ge3[G_ZERO];
@@ -366,6 +384,8 @@ always_ff @(posedge clk) begin
     nack_timer_reg <= nack_timer_next;
     nack_sent_index_reg <= nack_sent_index_next;
     ctl_seq_reg <= ctl_seq_next;
+    ne_commit_reg <= commit_index != acked_index_reg;
+    ack_moved_reg <= rst || ack_clr || wr_last_index;
 end
 
 wire [3:0] gen_count;
@@ -397,6 +417,8 @@ always_ff @(posedge clk) begin
     // the FIFO has room; a follower's ACK or NACK restarts the acknowledged state
     assert (gen_ctl_we == (!gen_reply && gen_ready && (ack_want || hb_want || nack_go)) && ack_clr == (gen_ctl_we && role != ROLE_LEADER))
         else $error("nicraft_ctl_gen: gen_ctl_we %0d / ack_clr %0d do not follow the decision", gen_ctl_we, ack_clr);
+    if (!rst) assert (role_middle == (role == ROLE_MIDDLE))
+        else $error("nicraft_ctl_gen: role_middle %0d does not follow ROLE %0d", role_middle, role);
     if (!rst) assert (expect_index == last_index + 32'd1)
         else $error("nicraft_ctl_gen: expect_index %0d is not last_index %0d + 1", expect_index, last_index);
 end

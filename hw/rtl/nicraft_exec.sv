@@ -56,6 +56,8 @@ module nicraft_exec #(
     input  wire [31:0]                term_next,
     input  wire [7:0]                 leader_id,
     input  wire [7:0]                 members,
+    // CHAIN.SUCC_ID (0xFF: none): a leader's APPENDs, and a chain middle's (ROLE 3) forwarded frames, go to it
+    input  wire [7:0]                 succ_id,
     input  wire                       fast_en,
     input  wire [31:0]                commit_index,
     input  wire [31:0]                applied_index,
@@ -125,7 +127,9 @@ module nicraft_exec #(
     // STATUS.FROZEN: the fast path is off (fast_en low) and no frame it took is still being written
     // to the log RAM (a REQ sequenced, an APPEND accepted or buffered before fast_en fell completes
     // its beats, and the log grows at its last beat): LAST_INDEX is final until the host acts
-    output wire                       frozen
+    output wire                       frozen,
+    // a frame's first beats are in the log RAM, its last is not (the tail moves at its last beat)
+    output wire                       log_mid
 );
 
 `include "nicraft_wire.svh"
@@ -134,7 +138,7 @@ localparam LOG_DEPTH = 2**LOG_DEPTH_LOG2;
 localparam MAX_FRAME_BYTES = NR_HDR_BYTES + MAX_PAYLOAD;
 localparam MAX_BEATS = (MAX_FRAME_BYTES + KEEP_WIDTH - 1) / KEEP_WIDTH;
 localparam NODE_WIDTH = 3;
-localparam [1:0] ROLE_OFF = 2'd0, ROLE_FOLLOWER = 2'd1, ROLE_LEADER = 2'd2;
+localparam [1:0] ROLE_OFF = 2'd0, ROLE_LEADER = 2'd2, ROLE_MIDDLE = 2'd3;   // ROLE[0]: follows LEADER_ID, ROLE[1]: leads
 localparam [3:0] A_DROP = 4'd0, A_SEQ = 4'd1, A_ACCEPT = 4'd2, A_PUNT = 4'd3,
                  A_ACK = 4'd4, A_HB = 4'd5, A_DUP = 4'd6, A_NACK = 4'd7, A_OOO = 4'd8;
 
@@ -170,8 +174,12 @@ initial begin
 end
 
 wire leader_mode = fast_en && role == ROLE_LEADER;
-wire follower_mode = fast_en && role == ROLE_FOLLOWER;
+wire follower_mode = fast_en && role[0];   // a follower or a chain middle (ROLE 1, 3)
 wire [47:0] my_mac = NR_MAC_NODE_PREFIX | {40'd0, node_id};
+// where a leader's APPENDs and a chain middle's forwarded frames go: the successor, or the group
+wire        succ_on = succ_id != 8'hFF;
+wire [47:0] succ_mac = succ_on ? (NR_MAC_NODE_PREFIX | {40'd0, succ_id}) : NR_MAC_GROUP;
+wire [7:0]  succ_node = succ_on ? succ_id : 8'hFF;
 
 // ---------------------------------------------------------------------------------------------
 // Registers
@@ -188,6 +196,7 @@ reg                       e_seq_reg = 1'b0, e_accept_reg = 1'b0, e_ooo_reg = 1'b
 reg [7:0]                 e_why_reg = 8'd0;
 reg [31:0]                e_index_reg = 32'd0;             // its log index
 reg                       e_rtx_reg = 1'b0;                // its first beat is flagged RETRANSMIT
+reg                       e_fwd_reg = 1'b0;                // a chain middle forwards it (an ACCEPT, an OOO or a HEARTBEAT, ROLE 3)
 reg [SLOT_BEATS_LOG2-1:0] e_beat_reg = 0;
 reg                       e_log_mid_reg = 1'b0, e_log_mid_next;   // a frame's first beats are in the log RAM, its last is not
 
@@ -308,8 +317,8 @@ wire        fast_off  = !fast_en || role == ROLE_OFF;
 wire        term_newer = d_term_gt_reg;
 wire        term_older = d_term_lt_reg;
 wire        term_same  = !(d_term_gt_reg || d_term_lt_reg);
-wire        ah_from_leader = role == ROLE_FOLLOWER && d_src == leader_id;
-wire        an_from_member = role == ROLE_LEADER && d_src_ok;
+wire        ah_from_leader = role[0] && d_src == leader_id;   // ROLE 1 or 3: APPENDs / HEARTBEATs from LEADER_ID
+wire        an_from_member = role[1] && d_src_ok;             // ROLE 2 or 3: ACKs / NACKs from a member
 // the index against the tail (registers on both sides) and against the applied index
 wire        idx_expect = d_index == expect_index_reg;
 wire        idx_le_last = d_index <= last_index_reg;
@@ -421,27 +430,49 @@ wire e_is_punt   = d_first_reg ? c_punt : e_punt_reg;
 reg [DATA_WIDTH-1:0] seq_beat0;
 always_comb begin
     seq_beat0 = d_data_reg;
-    seq_beat0 = nr_set_dst_mac(seq_beat0, NR_MAC_GROUP);
+    seq_beat0 = nr_set_dst_mac(seq_beat0, succ_mac);
     seq_beat0 = nr_set_src_mac(seq_beat0, my_mac);
     seq_beat0 = nr_set_type(seq_beat0, NR_TYPE_APPEND);
     seq_beat0 = nr_set_src_node(seq_beat0, node_id);
-    seq_beat0 = nr_set_dst_node(seq_beat0, 8'hFF);
+    seq_beat0 = nr_set_dst_node(seq_beat0, succ_node);
     seq_beat0 = nr_set_rsvd(seq_beat0, 8'd0);
     seq_beat0 = nr_set_term(seq_beat0, term);
     seq_beat0 = nr_set_log_index(seq_beat0, expect_index_reg);
     seq_beat0 = nr_set_commit_index(seq_beat0, commit_index);
 end
 
-// a REQ's first beat becomes the APPEND's: written (log RAM, APPEND FIFO) only if sequenced
-wire [DATA_WIDTH-1:0] e_data = (d_first_reg && d_t_req_reg) ? seq_beat0 : d_data_reg;
+// A chain middle (ROLE 3) sends the APPENDs it accepts and the HEARTBEATs it takes on to its successor as
+// its own: the first beat of an APPEND it writes to the log (accepted or buffered: nicraft_rtx resends from
+// the log without rewriting the source) and of a HEARTBEAT is rewritten (destination, source, its commit
+// index; a HEARTBEAT also its last index).
+wire middle = role == ROLE_MIDDLE;
+reg [DATA_WIDTH-1:0] fwd_beat0;
+always_comb begin
+    fwd_beat0 = d_data_reg;
+    fwd_beat0 = nr_set_dst_mac(fwd_beat0, succ_mac);
+    fwd_beat0 = nr_set_src_mac(fwd_beat0, my_mac);
+    fwd_beat0 = nr_set_src_node(fwd_beat0, node_id);
+    fwd_beat0 = nr_set_dst_node(fwd_beat0, succ_node);
+    fwd_beat0 = nr_set_commit_index(fwd_beat0, commit_index);
+    if (d_t_hb_reg) fwd_beat0 = nr_set_log_index(fwd_beat0, last_index_reg);
+end
+
+// a REQ's first beat becomes the APPEND's: written (log RAM, APPEND FIFO) only if sequenced; a chain
+// middle's APPEND or HEARTBEAT first beat is rewritten (written only if accepted, buffered or taken)
+wire [DATA_WIDTH-1:0] e_data = (d_first_reg && d_t_req_reg) ? seq_beat0 :
+                               (d_first_reg && middle && (d_t_append_reg || d_t_hb_reg)) ? fwd_beat0 : d_data_reg;
 // (written out from the settled conditions as kept wires: the window test, a copy of its own so that
 // its net drives only these enables, is one input of the last LUT)
 (* keep *) wire tx_first_pre = fire && d_first_reg && seq_pre;
-(* keep *) wire tx_later = fire && !d_first_reg && e_seq_reg;
+(* keep *) wire tx_later = fire && !d_first_reg && (e_seq_reg || e_fwd_reg);
+// a chain middle forwards every APPEND it writes to the log, accepted or buffered beyond a gap (its
+// successor then sees the same gap and fills it when this node does: an entry the reorder chain takes in
+// later was sent on already), and every HEARTBEAT it takes
+wire c_fwd = middle && (c_accept || c_ooo || c_hb);
 (* keep *) wire log_first_pre = fire && d_first_reg && (seq_pre || accept_pre);
 (* keep *) wire log_later = fire && !d_first_reg && (e_seq_reg || e_accept_reg || e_ooo_reg);
 wire e_log_we  = log_later || (log_first_pre && !window_full_we) || (fire && d_first_reg && c_ooo);
-wire e_tx_we   = tx_later || (tx_first_pre && !window_full_we);
+wire e_tx_we   = tx_later || (tx_first_pre && !window_full_we) || (fire && d_first_reg && c_fwd);
 wire e_punt_we = fire && e_is_punt;
 wire e_end     = fire && d_last_reg;
 wire e_first   = fire && d_first_reg;
@@ -526,6 +557,7 @@ always_comb begin
     if (e_log_we) e_log_mid_next = !d_last_reg;
 end
 assign frozen = !fast_en && !e_log_mid_reg;
+assign log_mid = e_log_mid_reg;
 
 always_comb begin
     d_valid_next = d_valid_reg;
@@ -576,6 +608,7 @@ always_ff @(posedge clk) begin
         e_why_reg <= 8'd0;
         e_index_reg <= 32'd0;
         e_rtx_reg <= 1'b0;
+        e_fwd_reg <= 1'b0;
         e_beat_reg <= 0;
         e_log_mid_reg <= 1'b0;
     end else if (fire) begin
@@ -586,6 +619,7 @@ always_ff @(posedge clk) begin
             e_why_reg <= why_first;
             e_index_reg <= e_index;
             e_rtx_reg <= d_rtx;
+            e_fwd_reg <= c_fwd;
         end
         e_beat_reg <= d_last_reg ? {SLOT_BEATS_LOG2{1'b0}} : e_beat + 1'b1;
     end
@@ -650,7 +684,7 @@ nicraft_axis_fifo #(.DATA_WIDTH(DATA_WIDTH), .KEEP_WIDTH(KEEP_WIDTH), .USER_WIDT
 assign ev_seq_first = e_first && c_seq;
 assign ev_dup = e_first && c_dup;
 assign ev_gap = e_first && (c_ooo ||
-                            ((c_future || c_log_full) && role == ROLE_FOLLOWER) ||
+                            ((c_future || c_log_full) && role[0]) ||
                             (c_hb && !idx_le_last));
 assign ev_ack = e_first && c_ack;
 assign ev_nack = e_first && c_nack;
@@ -705,7 +739,7 @@ always_comb begin
         end else if (d_term > term) begin
             act_ref = A_PUNT; why_ref = NR_HOST_TERM_NEWER;
         end else if ((d_type == NR_TYPE_APPEND || d_type == NR_TYPE_HEARTBEAT) &&
-                     (role != ROLE_FOLLOWER || d_src != leader_id)) begin
+                     (!role[0] || d_src != leader_id)) begin
             act_ref = A_DROP; why_ref = NR_DROP_NOT_LEADER;
         end else if (d_term < term) begin
             act_ref = A_PUNT; why_ref = NR_HOST_TERM_OLDER;
@@ -731,7 +765,7 @@ always_comb begin
             end
         end else begin
             // ACK or NACK, follower to leader
-            if (role != ROLE_LEADER || !d_src_ok) begin
+            if (!role[1] || !d_src_ok) begin
                 act_ref = A_PUNT; why_ref = NR_HOST_NOT_MEMBER;
             end else if (d_type == NR_TYPE_NACK) begin
                 if (d_index == 32'd0 || d_index > (last_index_reg + 32'd1)) begin
@@ -772,7 +806,8 @@ always_ff @(posedge clk) begin
         assert (tail_lo_reg == last_index_reg - LO_OFF && tail_lo_wrap_reg == (last_index_reg < LO_OFF))
             else $error("nicraft_exec: the window's low end %0d (wraps %0d) does not follow last_index %0d",
                         tail_lo_reg, tail_lo_wrap_reg, last_index_reg);
-        assert (e_log_we == (fire && (e_is_seq || e_is_accept || e_is_ooo)) && e_tx_we == (fire && e_is_seq))
+        assert (e_log_we == (fire && (e_is_seq || e_is_accept || e_is_ooo)) &&
+                e_tx_we == (fire && (e_is_seq || (d_first_reg ? c_fwd : e_fwd_reg))))
             else $error("nicraft_exec: the write enables do not follow the decision");
         assert (chain_go == (follower_mode && !e_grow && !window_full && tag_data == {term, expect_index_reg}))
             else $error("nicraft_exec: chain_go does not follow its definition");

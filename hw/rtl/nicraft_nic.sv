@@ -120,9 +120,9 @@ end
 wire [7:0] node_id, node_sel, leader_id, members;  wire [15:0] cluster_id;  wire [1:0] role;  wire [3:0] quorum;
 wire [31:0] term, hb_interval, hb_commit_delay, ack_count, ack_delay, ack_gap, term_start, nack_interval, nack_delay, rto, silence_cycles;
 wire [31:0] term_next, hb_interval_next, hb_commit_delay_next, ack_delay_next, ack_count_next, nack_interval_next, nack_delay_next;
-wire [7:0]  reply_mask;
-wire fast_en, leader_mode, follower_mode;  wire [PLANES-1:0] plane_en;  wire [63:0] cycle;
-wire wr_last_index, wr_commit_index, wr_applied_index, wr_match_index, ctr_clear;  wire [2:0] match_sel;
+wire [7:0]  reply_mask, succ_id;  wire chain_lead, tail_on, exec_log_mid, role_middle, fast_en, leader_mode, follower_mode;
+wire [PLANES-1:0] plane_en;  wire [63:0] cycle;  wire [2:0] match_sel;
+wire wr_last_index, wr_commit_index, wr_applied_index, wr_match_index, ctr_clear;
 wire [5:0] ctr_rd_index;  wire [63:0] ctr_rd_value;
 // RX buffers and plane merge
 wire [PLANES*DW-1:0] pl_tdata;  wire [PLANES*KW-1:0] pl_tkeep;  wire [PLANES*16-1:0] pl_len;
@@ -210,7 +210,7 @@ nicraft_exec #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEP
     .clk(clk), .rst(rst),
     .s_axis_tdata(rx_tdata), .s_axis_tkeep(rx_tkeep), .s_axis_tvalid(rx_tvalid), .s_axis_tready(rx_tready),
     .s_axis_tlast(rx_tlast), .s_len(rx_len), .s_first(rx_first),
-    .node_id(node_id), .cluster_id(cluster_id), .role(role), .term(term), .term_next(term_next), .leader_id(leader_id), .members(members),
+    .node_id(node_id), .cluster_id(cluster_id), .role(role), .term(term), .term_next(term_next), .leader_id(leader_id), .members(members), .succ_id(succ_id),
     .fast_en(fast_en), .commit_index(commit_index), .applied_index(applied_index),
     .wr_last_index(wr_last_index), .wr_data(csr_wr_data),
     .last_index(last_index), .expect_index(expect_index), .window_full(window_full), .ooo_valid(ooo_valid), .ooo_min(ooo_min),
@@ -226,7 +226,7 @@ nicraft_exec #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEP
     .ev_commit(ev_commit), .ev_commit_index(ev_commit_index), .ev_drop(ev_drop), .ev_why(ev_why), .ev_punt(ev_punt),
     .ev_hb(ev_hb), .ev_seq_end(ev_seq_end), .ev_accept_end(ev_accept_end), .ev_ooo_end(ev_ooo_end),
     .ev_fresh_end(ev_fresh_end), .ev_fresh_index(ev_fresh_index),
-    .frozen(exec_frozen)
+    .frozen(exec_frozen), .log_mid(exec_log_mid)
 );
 
 nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD)) log_ram_inst (
@@ -243,7 +243,7 @@ nicraft_log_ram #(.DATA_WIDTH(DW), .LOG_DEPTH_LOG2(LD), .MAX_PAYLOAD(MAX_PAYLOAD
 
 nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
     .clk(clk), .rst(rst),
-    .leader_mode(leader_mode), .fast_en(fast_en), .node_sel(node_sel), .members(members), .quorum(quorum), .leader_id(leader_id), .term_start(term_start),
+    .leader_mode(leader_mode), .fast_en(fast_en), .node_sel(node_sel), .members(members), .quorum(quorum), .leader_id(leader_id), .term_start(term_start), .chain_lead(chain_lead), .tail_on(tail_on), .log_mid(exec_log_mid),
     .last_index(last_index),
     .ack_valid(ack_valid), .ack_src(nr_get_src_node(ack_data)), .ack_index(nr_get_log_index(ack_data)),
     .ev_ack(ev_ack), .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index),
@@ -270,7 +270,7 @@ nicraft_deliver #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .LOG_DEPTH_LOG2(LD), .MAX_PA
 
 nicraft_ctl_gen #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW)) ctl_gen_inst (
     .clk(clk), .rst(rst),
-    .role(role), .fast_en(fast_en), .node_id(node_id), .cluster_id(cluster_id), .leader_id(leader_id), .term(term),
+    .role(role), .role_middle(role_middle), .fast_en(fast_en), .node_id(node_id), .cluster_id(cluster_id), .leader_id(leader_id), .succ_id(succ_id), .term(term),
     .last_index(last_index), .expect_index(expect_index), .commit_index(commit_index), .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay),
     .ack_count(ack_count), .ack_delay(ack_delay), .ack_gap(ack_gap), .nack_interval(nack_interval), .nack_delay(nack_delay), .reply_mask(reply_mask),
     .hb_interval_next(hb_interval_next), .hb_commit_delay_next(hb_commit_delay_next), .ack_delay_next(ack_delay_next),
@@ -363,7 +363,7 @@ nicraft_csr #(.MAX_NODES(MAX_NODES), .PLANES(PLANES), .DATA_WIDTH(DW), .LOG_DEPT
     .quorum(quorum), .fast_en(fast_en), .leader_mode(leader_mode), .follower_mode(follower_mode),
     .hb_interval(hb_interval), .hb_commit_delay(hb_commit_delay), .ack_count(ack_count), .ack_delay(ack_delay), .ack_gap(ack_gap),
     .term_start(term_start), .plane_en(plane_en), .nack_interval(nack_interval), .nack_delay(nack_delay), .rto(rto),
-    .silence_cycles(silence_cycles), .reply_mask(reply_mask), .cycle(cycle),
+    .silence_cycles(silence_cycles), .reply_mask(reply_mask), .succ_id(succ_id), .role_middle(role_middle), .chain_lead(chain_lead), .tail_on(tail_on), .cycle(cycle),
     .term_next(term_next), .hb_interval_next(hb_interval_next), .hb_commit_delay_next(hb_commit_delay_next),
     .ack_delay_next(ack_delay_next), .ack_count_next(ack_count_next), .nack_interval_next(nack_interval_next), .nack_delay_next(nack_delay_next),
     .wr_last_index(wr_last_index), .wr_commit_index(wr_commit_index), .wr_applied_index(wr_applied_index),

@@ -6,9 +6,16 @@
 // APPLIED, MATCH_INDEX through MATCH_SEL, STATUS: inputs driven at random), the counters (64 bits at
 // COUNTER_BASE, read through ctr_rd_index/ctr_rd_value) and zeros elsewhere. Each cycle: a write, a
 // read, both or neither, at an address drawn from the map (sometimes any address); the state inputs
-// change at random. Checked every cycle: every configuration output (and leader/follower mode), the
-// write strobes of the registers other blocks own, ctr_rd_index; and the cycle after a read, its data
-// (the mux as it was in the cycle of the request) and csr_rd_valid. Resets at random.
+// change at random. Checked every cycle: every configuration output (and leader/follower mode, the
+// chain's succ_id / chain_lead / tail_on / role_middle), the write strobes of the registers other blocks own,
+// ctr_rd_index; and the cycle after a read, its data (the mux as it was in the cycle of the request)
+// and csr_rd_valid. Resets at random.
+// Chain replication (docs/replication-modes.md): ROLE takes 0..3 (3: chain middle); leader_mode is FAST_EN
+// with ROLE bit 1 (2, 3: leads), follower_mode FAST_EN with ROLE bit 0 (1, 3: follows LEADER_ID). CHAIN
+// ([7:0] SUCC_ID, [8] TAIL; reset 0xFF) reads back those 9 bits; succ_id is SUCC_ID, chain_lead
+// SUCC_ID != 0xFF, tail_on FAST_EN && ROLE 1 && TAIL, role_middle ROLE == 3. Writes of ROLE and CHAIN draw the values that matter
+// (CHAIN: a node id or 0xFF, TAIL set or not); chain_writes counts CHAIN's writes, tail_on_cycles,
+// chain_lead_cycles and middle_cycles (ROLE 3 with FAST_EN) the cycles of those outputs.
 //
 // cfg keys: seed cycles reset_p trace wr_p rd_p any_addr_p
 #include "tb_common.h"
@@ -24,8 +31,9 @@ constexpr unsigned MAXN = TB_P_MAX_NODES;
 constexpr unsigned P = TB_P_PLANES;
 
 const char *const kStats[] = {"cycles", "writes", "reads", "config_writes", "owned_writes", "counter_reads", "unmapped_reads",
-                              "resets"};
-enum { S_CYCLES, S_WRITES, S_READS, S_CFG_WRITES, S_OWNED, S_CTR_READS, S_UNMAPPED, S_RESETS, S_N };
+                              "resets", "chain_writes", "chain_reads", "tail_on_cycles", "chain_lead_cycles", "middle_cycles"};
+enum { S_CYCLES, S_WRITES, S_READS, S_CFG_WRITES, S_OWNED, S_CTR_READS, S_UNMAPPED, S_RESETS, S_CHAIN_WR, S_CHAIN_RD, S_TAIL_ON,
+       S_CHAIN_LEAD, S_MIDDLE, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_csr;
@@ -40,6 +48,8 @@ const std::map<uint32_t, Reg> kCfg = {
     {nr::CSR_RAFT_TERM_START, {~0u, 1}}, {nr::CSR_RAFT_MATCH_SEL, {7, 0}}, {nr::CSR_RAFT_PLANE_EN, {7, 7}},
     {nr::CSR_RAFT_NACK_INTERVAL, {~0u, 64}}, {nr::CSR_RAFT_RTO, {~0u, 512}}, {nr::CSR_RAFT_NACK_DELAY, {~0u, 16}},
     {nr::CSR_RAFT_SILENCE_CYCLES, {~0u, 0}}, {nr::CSR_RAFT_REPLY_MASK, {0xff, 0}}, {nr::CSR_RAFT_ACK_GAP, {~0u, 0}},
+    // [7:0] SUCC_ID (0xFF: none), [8] TAIL
+    {nr::CSR_RAFT_CHAIN, {0x1ff, 0xff}},
 };
 
 struct State {
@@ -107,7 +117,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   s.reset();
   std::vector<uint32_t> addrs;
   for (uint32_t a = 0; a < 0x20; a += 4) addrs.push_back(a);
-  for (uint32_t a = 0x100; a <= 0x168; a += 4) addrs.push_back(a);
+  for (uint32_t a = 0x100; a <= 0x178; a += 4) addrs.push_back(a);
   for (uint32_t a = 0x200; a < nr::CSR_COUNTERS_RX_FRAMES_LO + 8 * nr::CTR_COUNT + 8; a += 4) addrs.push_back(a);
   Inputs in{};
   bool rd_pending = false;
@@ -129,7 +139,9 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const bool wr = !rst && rng.chance(wr_p), rd = !rst && rng.chance(rd_p);
     const uint32_t addr = rng.chance(any_p) ? uint32_t(rng.below(65536)) : addrs[rng.below(addrs.size())];
     uint32_t data = rng.u32();
-    if (addr == nr::CSR_RAFT_ROLE && rng.chance(0.7)) data = uint32_t(rng.below(3));
+    if (addr == nr::CSR_RAFT_ROLE && rng.chance(0.7)) data = uint32_t(rng.below(4));
+    // CHAIN: TAIL or not, SUCC_ID a node id or none
+    if (addr == nr::CSR_RAFT_CHAIN && rng.chance(0.7)) data = (rng.chance(0.5) ? 0x100u : 0u) | (rng.chance(0.4) ? 0xffu : uint32_t(rng.below(MAXN)));
     if (addr == nr::CSR_RAFT_FAST_EN && rng.chance(0.7)) data = uint32_t(rng.below(2));
     if (addr == nr::CSR_RAFT_MATCH_SEL && rng.chance(0.7)) data = uint32_t(rng.below(MAXN + 1));
     t->rst = rst;
@@ -149,14 +161,19 @@ void run(tb::Config &cfg, tb::Stats &st) {
       }
       // configuration outputs
       const auto &r = s.r;
-      const uint32_t role = r.at(nr::CSR_RAFT_ROLE), fast = r.at(nr::CSR_RAFT_FAST_EN);
+      const uint32_t role = r.at(nr::CSR_RAFT_ROLE), fast = r.at(nr::CSR_RAFT_FAST_EN), chain = r.at(nr::CSR_RAFT_CHAIN);
+      const uint32_t succ = chain & 0xff;
+      const bool tail = (chain >> 8) & 1;
       struct { const char *name; uint64_t got, want; } outs[] = {
           {"node_id", t->node_id, r.at(nr::CSR_RAFT_NODE_ID)},
           {"node_sel", t->node_sel, r.at(nr::CSR_RAFT_NODE_ID) < 8 ? 1u << r.at(nr::CSR_RAFT_NODE_ID) : 0u}, {"cluster_id", t->cluster_id, r.at(nr::CSR_RAFT_CLUSTER_ID)},
           {"role", t->role, role}, {"term", t->term, r.at(nr::CSR_RAFT_TERM)},
           {"leader_id", t->leader_id, r.at(nr::CSR_RAFT_LEADER_ID)}, {"members", t->members, r.at(nr::CSR_RAFT_MEMBERS)},
           {"quorum", t->quorum, r.at(nr::CSR_RAFT_QUORUM)}, {"fast_en", t->fast_en, fast},
-          {"leader_mode", t->leader_mode, fast && role == 2}, {"follower_mode", t->follower_mode, fast && role == 1},
+          // ROLE 2 and 3 lead, ROLE 1 and 3 follow
+          {"leader_mode", t->leader_mode, fast && (role == 2 || role == 3)}, {"follower_mode", t->follower_mode, fast && (role == 1 || role == 3)},
+          {"succ_id", t->succ_id, succ}, {"chain_lead", t->chain_lead, succ != 0xff},
+          {"tail_on", t->tail_on, fast && role == 1 && tail}, {"role_middle", t->role_middle, role == 3},
           {"hb_interval", t->hb_interval, r.at(nr::CSR_RAFT_HB_INTERVAL)},
           {"hb_commit_delay", t->hb_commit_delay, r.at(nr::CSR_RAFT_HB_COMMIT_DELAY)},
           {"ack_count", t->ack_count, r.at(nr::CSR_RAFT_ACK_COUNT)}, {"ack_delay", t->ack_delay, r.at(nr::CSR_RAFT_ACK_DELAY)},
@@ -208,6 +225,14 @@ void run(tb::Config &cfg, tb::Stats &st) {
     }
     s.cycle++;
     st[S_CYCLES]++;
+    {
+      const uint32_t role = s.r.at(nr::CSR_RAFT_ROLE), fast = s.r.at(nr::CSR_RAFT_FAST_EN), chain = s.r.at(nr::CSR_RAFT_CHAIN);
+      if (fast && role == 1 && (chain >> 8) & 1) st[S_TAIL_ON]++;
+      if ((chain & 0xff) != 0xff) st[S_CHAIN_LEAD]++;
+      if (fast && role == 3) st[S_MIDDLE]++;
+    }
+    if (rd && addr == nr::CSR_RAFT_CHAIN) st[S_CHAIN_RD]++;
+    if (wr && addr == nr::CSR_RAFT_CHAIN) st[S_CHAIN_WR]++;
     if (rd) {
       st[S_READS]++;
       if (is_ctr) st[S_CTR_READS]++;

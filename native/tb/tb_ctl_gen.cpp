@@ -15,6 +15,18 @@
 //     engine keeps room: the testbench keeps that contract, gen_afull stops its deliveries);
 //   follower REPLY (any role): the same for an entry flagged FOLLOWER_REPLY whose client id mod 8
 //     has its bit in REPLY_MASK (counted apart: follower_replies).
+// Chain replication (docs/replication-modes.md): ROLE 3 (chain middle; the role_middle input is
+// nicraft_csr's register of it, driven with ROLE) ACKs and NACKs as a follower does (follower mode is
+// ROLE 1 or 3), but what it acknowledges is its commit index (what its successor confirmed), not its
+// last index: the ACK's log_index and the acknowledged index after an ACK or NACK are the commit
+// index (a NACK still names last+1). A middle has something to acknowledge when, a cycle ago, its
+// commit index differed from the acknowledged index and neither an ACK or NACK nor a host write of
+// LAST_INDEX (nor a reset) moved the acknowledged index then (a follower: the last index differs from
+// the acknowledged index now); that drives the ACK and the ACK age. A middle's ACKs go by ACK_DELAY,
+// ACK_GAP or a forced ACK, never by ACK_COUNT. A leader's (ROLE 2) HEARTBEAT goes to CHAIN.SUCC_ID's
+// node MAC and node id when SUCC_ID is not 0xFF, else to the group. SUCC_ID is drawn with the roles (0xFF, a node id, any id). middle_acks /
+// middle_nacks count a middle's ACKs and NACKs, middle_commit_acks its ACKs whose index (the commit
+// index) was not the last index, succ_heartbeats the heartbeats sent to a successor.
 // One frame a cycle into an 8-slot FIFO (almost full under 3 free); ACK/NACK/HEARTBEAT carry a
 // sequence number. Every frame's 60 bytes are built from spec/wire.yaml's header and compared with
 // the FIFO's output each cycle, as are gen_afull and the counters' strobes.
@@ -36,8 +48,10 @@ constexpr unsigned KW = DW / 8;
 constexpr unsigned DEPTH = 8;
 
 const char *const kStats[] = {"cycles", "acks", "nacks", "heartbeats", "replies", "frames_out", "full_cycles", "role_changes",
-                              "resets", "follower_replies", "gap_acks"};
-enum { S_CYCLES, S_ACKS, S_NACKS, S_HBS, S_REPLIES, S_OUT, S_FULL, S_ROLES, S_RESETS, S_FREPLIES, S_GAP_ACKS, S_N };
+                              "resets", "follower_replies", "gap_acks", "middle_acks", "middle_nacks", "middle_commit_acks",
+                              "succ_heartbeats"};
+enum { S_CYCLES, S_ACKS, S_NACKS, S_HBS, S_REPLIES, S_OUT, S_FULL, S_ROLES, S_RESETS, S_FREPLIES, S_GAP_ACKS, S_MID_ACKS, S_MID_NACKS,
+       S_MID_COMMIT_ACKS, S_SUCC_HBS, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_ctl_gen;
@@ -45,6 +59,10 @@ using Top = Vtb_nicraft_ctl_gen;
 struct Regs {
   uint32_t acked = 0, ack_age = 0, gap_left = 0, hb_timer = 0, commit_sent = 0, gap_age = 0, nack_timer = 0, nack_sent = 0, seq = 0;
   bool force_ack = false, nack_want = false, gap_open = false, gap_block = false;
+  // a chain middle's "something to acknowledge", a cycle late: the commit index differed from the acknowledged
+  // index (commit_ne), and the acknowledged index was moved (an ACK, a NACK, a host write of LAST_INDEX) or
+  // the block reset (acked_moved)
+  bool commit_ne = false, acked_moved = true;
 };
 
 void run(tb::Config &cfg, tb::Stats &st) {
@@ -65,6 +83,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   uint32_t role = 1, fast = 1, node = 1, cluster = 1, leader = 0, term = 3, last = 0, commit = 0;
   uint32_t hb_int = 20, hb_cd = 5, ack_count = 2, ack_delay = 8, nack_int = 16, nack_delay = 4, ooo_min = 0, ack_gap = 0;
   uint32_t reply_mask = 0x55;
+  uint32_t succ = 0xff;   // CHAIN.SUCC_ID (0xFF: none)
   // the timer CSRs are drawn a cycle before they apply: the module takes their next values as well
   uint32_t hb_int_n = hb_int, hb_cd_n = hb_cd, ack_delay_n = ack_delay, ack_count_n = ack_count, nack_int_n = nack_int, nack_delay_n = nack_delay;
   bool ooo_valid = false;
@@ -90,6 +109,8 @@ void run(tb::Config &cfg, tb::Stats &st) {
       nack_int_n = uint32_t(rng.below(50)); nack_delay_n = uint32_t(rng.below(30));
       ack_gap = rng.chance(0.3) ? 0 : rng.chance(0.05) ? rng.u32() : uint32_t(rng.below(16));
       reply_mask = rng.chance(0.2) ? (rng.chance(0.5) ? 0u : 0xffu) : uint32_t(rng.below(256));
+      const double sr = rng.unit();
+      succ = uint32_t(sr < 0.4 ? 0xff : sr < 0.9 ? rng.below(8) : rng.below(256));
     }
     // the log grows (follower), the commit index moves, gaps come and go
     const bool grew = rng.chance(ev_p * 4);
@@ -110,7 +131,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     tb::Bytes rd = rd_data;
 
     t->rst = rst;
-    t->role = role; t->fast_en = fast; t->node_id = node; t->cluster_id = cluster; t->leader_id = leader; t->term = term;
+    t->role = role; t->role_middle = role == 3; t->fast_en = fast; t->node_id = node; t->cluster_id = cluster; t->leader_id = leader; t->succ_id = succ; t->term = term;
     t->last_index = last; t->expect_index = last + 1; t->commit_index = commit;
     t->hb_interval = hb_int; t->hb_commit_delay = hb_cd; t->ack_count = ack_count; t->ack_delay = ack_delay; t->ack_gap = ack_gap;
     t->nack_interval = nack_int; t->nack_delay = nack_delay; t->ooo_valid = ooo_valid; t->ooo_min = ooo_min;
@@ -124,10 +145,15 @@ void run(tb::Config &cfg, tb::Stats &st) {
     h.settle();
 
     // the reference's combinational decisions
-    const bool leader_mode = fast && role == 2, follower_mode = fast && role == 1;
-    const uint32_t unacked = last - r.acked;
-    const bool ack_old = unacked >= ack_count || r.ack_age >= ack_delay || r.force_ack;
-    const bool ack_want = follower_mode && (unacked != 0 || r.force_ack) && (ack_old || (r.gap_open && !r.gap_block));
+    // ROLE 2 leads (heartbeats); ROLE 1 and 3 follow (ACKs and NACKs); a chain middle (ROLE 3) acknowledges its
+    // commit index, a follower its last index
+    const bool leader_mode = fast && role == 2, follower_mode = fast && (role == 1 || role == 3);
+    const bool middle = role == 3;
+    const uint32_t ack_idx = middle ? commit : last;
+    const uint32_t unacked = last - r.acked;   // (ACK_COUNT's measure: a follower's)
+    const bool pending = middle ? r.commit_ne && !r.acked_moved : unacked != 0;
+    const bool ack_old = (!middle && unacked >= ack_count) || r.ack_age >= ack_delay || r.force_ack;
+    const bool ack_want = follower_mode && (pending || r.force_ack) && (ack_old || (r.gap_open && !r.gap_block));
     const bool hb_want = leader_mode && (r.hb_timer >= hb_int || (commit != r.commit_sent && r.hb_timer >= hb_cd));
     const uint32_t expect = last + 1;
     const bool nack_go = follower_mode && r.nack_want && r.gap_age >= nack_delay && (expect != r.nack_sent || r.nack_timer >= nack_int);
@@ -153,12 +179,13 @@ void run(tb::Config &cfg, tb::Stats &st) {
       nr::set_commit_index(p, commit); nr::set_client_id(p, client); nr::set_seq(p, nr::get_seq(rd.data()));
     } else {
       const bool l = role == 2;
-      nr::set_dst_mac(p, l ? nr::MAC_GROUP : (nr::MAC_NODE_PREFIX | leader));
+      const bool succ_on = succ != 0xff;
+      nr::set_dst_mac(p, l ? (succ_on ? nr::MAC_NODE_PREFIX | succ : nr::MAC_GROUP) : (nr::MAC_NODE_PREFIX | leader));
       nr::set_src_mac(p, nr::MAC_NODE_PREFIX | node);
       nr::set_ethertype(p, nr::ETHERTYPE); nr::set_version(p, nr::VERSION);
       nr::set_type(p, l ? nr::TYPE_HEARTBEAT : nack_go ? nr::TYPE_NACK : nr::TYPE_ACK);
-      nr::set_cluster_id(p, cluster); nr::set_src_node(p, node); nr::set_dst_node(p, l ? 0xff : leader);
-      nr::set_term(p, term); nr::set_log_index(p, (!l && nack_go) ? expect : last); nr::set_commit_index(p, commit);
+      nr::set_cluster_id(p, cluster); nr::set_src_node(p, node); nr::set_dst_node(p, l ? (succ_on ? succ : 0xff) : leader);
+      nr::set_term(p, term); nr::set_log_index(p, l ? last : nack_go ? expect : ack_idx); nr::set_commit_index(p, commit);
       nr::set_seq(p, r.seq);
       if (!l && nack_go && ooo_valid) nr::set_client_id(p, ooo_min);
     }
@@ -191,7 +218,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       rd_data = tb::bytes_of(tb::random_words(rng, DW), KW);
     }
     if (rst) {
-      r = Regs();
+      r = Regs();   // (acked_moved: a reset moved the acknowledged index)
       fifo.clear();
       reset_left--;
       continue;
@@ -203,15 +230,23 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (we) {
       fifo.push_back(f);
       if (reply) st[leader_reply ? S_REPLIES : S_FREPLIES]++;
-      else if (role == 2) st[S_HBS]++;
-      else if (gnack) st[S_NACKS]++;
-      else {
+      else if (role == 2) {
+        st[S_HBS]++;
+        if (succ != 0xff) st[S_SUCC_HBS]++;
+      } else if (gnack) {
+        st[S_NACKS]++;
+        if (role == 3) st[S_MID_NACKS]++;
+      } else {
         st[S_ACKS]++;
         if (!ack_old) st[S_GAP_ACKS]++;
+        if (role == 3) st[S_MID_ACKS]++;
+        if (role == 3 && commit != last) st[S_MID_COMMIT_ACKS]++;
       }
     }
     Regs n = r;
     n.nack_timer = r.nack_timer + 1;
+    n.commit_ne = commit != r.acked;
+    n.acked_moved = (ctl_we && role != 2) || wr_last;
     if (ctl_we) n.seq = r.seq + 1;
     // the gap restarts the cycle after an ACK or NACK (gap_block: a register of the send)
     if (r.gap_block) {
@@ -232,12 +267,12 @@ void run(tb::Config &cfg, tb::Stats &st) {
     }
     if (gap) n.nack_want = true;
     if (we && gnack) {
-      n.nack_timer = 0; n.nack_sent = expect; n.acked = last; n.ack_age = 0;
+      n.nack_timer = 0; n.nack_sent = expect; n.acked = ack_idx; n.ack_age = 0;
     } else if (ctl_we) {
       if (role == 2) { n.hb_timer = 0; n.commit_sent = commit; }
-      else { n.acked = last; n.ack_age = 0; n.force_ack = false; }
+      else { n.acked = ack_idx; n.ack_age = 0; n.force_ack = false; }
     } else {
-      if (unacked != 0) n.ack_age = r.ack_age + 1;
+      if (pending) n.ack_age = r.ack_age + 1;
       if (!seq_first) n.hb_timer = r.hb_timer + 1;
     }
     if (wr_last) {

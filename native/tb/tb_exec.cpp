@@ -25,9 +25,24 @@
 // freeze_p > 0 the fast path is turned off (and back on) at random cycles, so frames are caught
 // between their first and last beats: frozen_mid counts the cycles the fast path was off while such
 // a frame was still being written, frozen_grows the frames whose last beat grew the log then.
+// log_mid (a frame's first beats are in the log RAM, its last is not: the chain tail's commit waits on
+// it, nicraft_commit) is checked every cycle against the same reference state.
 //
 // chain_full_waits counts the cycles a tag naming the entry after the tail was there while the window
 // was full (stale: the tag memory keeps its contents through a reset); the chain must not take it.
+//
+// Chain replication (docs/replication-modes.md, ROLE 3 and CHAIN.SUCC_ID): the configuration draws
+// ROLE 3 (chain middle: follows LEADER_ID, takes ACKs / NACKs from its members) as well as 0..2, and
+// SUCC_ID as a node id, any id, or 0xFF (none). The reference: a sequenced APPEND goes to the
+// successor's node MAC and node id when SUCC_ID is set (the group and 0xFF otherwise); in ROLE 3 the
+// first beat of an APPEND written to the log (ACCEPT, OOO) and of a taken HEARTBEAT is rewritten
+// (destination the successor or the group, source this node's MAC and id, commit_index the
+// COMMIT_INDEX input, a HEARTBEAT's log_index the tail before it), and every APPEND it writes to the
+// log (ACCEPT or OOO) and every taken HEARTBEAT is also written to the APPEND FIFO, every beat (the
+// decision held from its first beat, as a sequenced REQ's). forwarded / forwarded_hbs /
+// forward_beats count those APPENDs, HEARTBEATs and beats, middle_buffered the OOO entries a middle
+// wrote (and forwarded), middle_acks the ACKs and NACKs a middle took, middle_chain_grows the reorder
+// chain's growth in ROLE 3, succ_sequenced the sequenced REQs sent to a successor.
 //
 // cfg keys: seed cycles reset_p trace in_p in_burst out_p punt_out_p punt_burst lag_p freeze_p
 #include "tb_common.h"
@@ -57,10 +72,11 @@ enum Act { A_DROP = 0, A_SEQ, A_ACCEPT, A_PUNT, A_ACK, A_HB, A_DUP, A_NACK, A_OO
 const char *const kStats[] = {"cycles", "frames_in", "sequenced", "accepted", "buffered", "chain_grows", "duplicates", "acks",
                               "nacks", "heartbeats", "punts", "drops", "drops_log_full", "drops_punt_full", "bad_headers",
                               "stall_cycles", "host_last_writes", "resets", "chain_full_waits", "frozen_cycles", "frozen_mid",
-                              "frozen_grows", "drops_not_member", "drops_not_leader"};
+                              "frozen_grows", "drops_not_member", "drops_not_leader", "forwarded", "forwarded_hbs", "forward_beats",
+                              "middle_buffered", "middle_acks", "middle_chain_grows", "succ_sequenced", "middle_cycles"};
 enum { S_CYCLES, S_FRAMES, S_SEQ, S_ACCEPT, S_OOO, S_CHAIN, S_DUP, S_ACK, S_NACK, S_HB, S_PUNT, S_DROP, S_LOG_FULL, S_PUNT_FULL,
        S_BAD, S_STALL, S_HOST_LAST, S_RESETS, S_CHAIN_FULL, S_FROZEN, S_FROZEN_MID, S_FROZEN_GROWS,
-       S_NOT_MEMBER, S_NOT_LEADER, S_N };
+       S_NOT_MEMBER, S_NOT_LEADER, S_FWD, S_FWD_HB, S_FWD_BEATS, S_MID_OOO, S_MID_ACKS, S_MID_CHAIN, S_SUCC_SEQ, S_MID_CYCLES, S_N };
 static_assert(sizeof kStats / sizeof kStats[0] == S_N, "stat names");
 
 using Top = Vtb_nicraft_exec;
@@ -70,6 +86,7 @@ struct InBeat { tb::Bytes data; tb::Words keep; bool last, first; uint16_t len; 
 
 struct Cfg {
   uint32_t node = 0, cluster = 1, role = 2, term = 3, leader = 0, members = (1u << N) - 1;
+  uint32_t succ = 0xff;   // CHAIN.SUCC_ID (0xFF: none)
   bool fast = true;
 };
 
@@ -113,6 +130,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
   unsigned e_act = A_DROP, e_why = 0, e_beat = 0;
   bool e_log_mid = false;
   bool e_rtx = false;   // the frame in E was flagged RETRANSMIT (its first beat)
+  bool e_fwd = false;   // the frame in E is forwarded to the successor (ROLE 3: an APPEND written to the log, a taken HEARTBEAT)
   uint32_t e_index = 0, last = 0, ooo_min = 0, commit = 0, applied = 0;
   bool ooo_valid = false;
   std::deque<OutBeat> app, pnt;
@@ -192,7 +210,12 @@ void run(tb::Config &cfg, tb::Stats &st) {
     const bool rst = reset_left > 0;
     c.term = term_n;   // drawn a cycle before it applies: the module takes TERM's next value as well
     if (rng.chance(0.001)) {
-      c.role = unsigned(rng.chance(0.9) ? rng.range(1, 2) : rng.below(4));
+      // ROLE: follower, leader, chain middle, or any (0 included)
+      const double r = rng.unit();
+      c.role = unsigned(r < 0.35 ? 1 : r < 0.65 ? 2 : r < 0.9 ? 3 : rng.below(4));
+      // CHAIN.SUCC_ID: none, a node id, or any id
+      const double sr = rng.unit();
+      c.succ = unsigned(sr < 0.35 ? 0xff : sr < 0.9 ? rng.below(N) : rng.below(256));
       c.fast = rng.chance(0.9);
       c.node = unsigned(rng.below(N)); c.leader = unsigned(rng.below(N));
       c.members = unsigned(rng.chance(0.8) ? (1u << N) - 1 : rng.below(256));
@@ -229,6 +252,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       t->s_axis_tlast = b.last; t->s_first = b.first; t->s_len = b.len;
     }
     t->node_id = c.node; t->cluster_id = c.cluster; t->role = c.role; t->term = c.term; t->term_next = term_n; t->leader_id = c.leader;
+    t->succ_id = c.succ;
     t->members = c.members; t->fast_en = c.fast; t->commit_index = commit; t->applied_index = applied;
     t->wr_last_index = wr_last; t->wr_data = wr_data;
     const uint32_t expect = last + 1, tslot = expect & (DEPTH - 1);
@@ -238,7 +262,13 @@ void run(tb::Config &cfg, tb::Stats &st) {
     h.settle();
 
     // ---- reference: the decision
-    const bool leader_mode = c.fast && c.role == 2, follower_mode = c.fast && c.role == 1;
+    // REQs are sequenced by a leader (ROLE 2) only; ROLE 1 and 3 follow LEADER_ID (APPENDs, HEARTBEATs, the
+    // reorder chain), ROLE 2 and 3 take ACKs and NACKs from their members
+    const bool leader_mode = c.fast && c.role == 2, follower_mode = c.fast && (c.role == 1 || c.role == 3);
+    const bool follows = c.role == 1 || c.role == 3, leads = c.role == 2 || c.role == 3, middle = c.role == 3;
+    const bool succ_on = c.succ != 0xff;
+    const uint64_t succ_mac = succ_on ? (nr::MAC_NODE_PREFIX | c.succ) : nr::MAC_GROUP;
+    const uint32_t succ_node = succ_on ? c.succ : 0xff;
     const bool app_afull = TXD - app.size() < 2, punt_afull = HD - pnt.size() < MAX_BEATS + 1;
     const bool adv = !app_afull, fire = d_valid && adv, tready = !d_valid || adv;
     const uint8_t *dp = d_data.data();
@@ -262,7 +292,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
       else if (!member && d_src != c.leader) { act = A_DROP; why = nr::DROP_NOT_MEMBER; }
       else if (d_term > c.term) { act = A_PUNT; why = nr::HOST_TERM_NEWER; }
       // an APPEND / HEARTBEAT of this term or older not from the leader this NIC follows
-      else if (ah && (c.role != 1 || d_src != c.leader)) { act = A_DROP; why = nr::DROP_NOT_LEADER; }
+      else if (ah && (!follows || d_src != c.leader)) { act = A_DROP; why = nr::DROP_NOT_LEADER; }
       else if (d_term < c.term) { act = A_PUNT; why = nr::HOST_TERM_OLDER; }
       else if (ah) {
         if (d_type == nr::TYPE_HEARTBEAT) act = A_HB;
@@ -272,7 +302,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
         else if (d_index - applied > DEPTH) { act = A_DROP; why = nr::DROP_LOG_FULL; }
         else act = A_OOO;
       } else {
-        if (c.role != 2 || !src_ok) { act = A_PUNT; why = nr::HOST_NOT_MEMBER; }
+        if (!leads || !src_ok) { act = A_PUNT; why = nr::HOST_NOT_MEMBER; }
         else if (d_type == nr::TYPE_NACK) {
           if (d_index == 0 || d_index > last + 1) { act = A_DROP; why = nr::DROP_BAD_ACK; } else act = A_NACK;
         } else if (d_index > last) { act = A_DROP; why = nr::DROP_BAD_ACK; }
@@ -286,10 +316,19 @@ void run(tb::Config &cfg, tb::Stats &st) {
     tb::Bytes edata = d_data;
     if (d_first && ea == A_SEQ) {
       uint8_t *p = edata.data();
-      nr::set_dst_mac(p, nr::MAC_GROUP); nr::set_src_mac(p, nr::MAC_NODE_PREFIX | c.node); nr::set_type(p, nr::TYPE_APPEND);
-      nr::set_src_node(p, c.node); nr::set_dst_node(p, 0xff); nr::set_rsvd(p, 0); nr::set_term(p, c.term);
+      nr::set_dst_mac(p, succ_mac); nr::set_src_mac(p, nr::MAC_NODE_PREFIX | c.node); nr::set_type(p, nr::TYPE_APPEND);
+      nr::set_src_node(p, c.node); nr::set_dst_node(p, succ_node); nr::set_rsvd(p, 0); nr::set_term(p, c.term);
       nr::set_log_index(p, last + 1); nr::set_commit_index(p, commit);
     }
+    // a chain middle's APPEND written to the log (accepted or buffered) or HEARTBEAT taken: sent on as its own
+    if (d_first && middle && (ea == A_ACCEPT || ea == A_OOO || ea == A_HB)) {
+      uint8_t *p = edata.data();
+      nr::set_dst_mac(p, succ_mac); nr::set_src_mac(p, nr::MAC_NODE_PREFIX | c.node);
+      nr::set_src_node(p, c.node); nr::set_dst_node(p, succ_node); nr::set_commit_index(p, commit);
+      if (ea == A_HB) nr::set_log_index(p, last);
+    }
+    // forwarded to the successor (the APPEND FIFO): decided at the first beat, held for the rest
+    const bool fwd = d_first ? (middle && (ea == A_ACCEPT || ea == A_OOO || ea == A_HB)) : e_fwd;
     const bool log_we = fire && (ea == A_SEQ || ea == A_ACCEPT || ea == A_OOO);
     const bool e_end = fire && d_last, e_first = fire && d_first;
     const bool e_grow = e_end && (ea == A_ACCEPT || ea == A_SEQ);
@@ -311,7 +350,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
         {"log_len_we", t->log_len_we, log_we && d_first}, {"log_tag_we", t->log_tag_we, log_we && d_last},
         {"ev_seq_first", t->ev_seq_first, e_first && ea == A_SEQ}, {"ev_dup", t->ev_dup, e_first && ea == A_DUP},
         {"ev_log_grew", t->ev_log_grew, grew},
-        {"ev_gap", t->ev_gap, e_first && (ea == A_OOO || (ea == A_DROP && (ew == nr::DROP_FUTURE_INDEX || ew == nr::DROP_LOG_FULL) && c.role == 1)
+        {"ev_gap", t->ev_gap, e_first && (ea == A_OOO || (ea == A_DROP && (ew == nr::DROP_FUTURE_INDEX || ew == nr::DROP_LOG_FULL) && follows)
                                          || (ea == A_HB && d_index > last))},
         {"ev_ack", t->ev_ack, e_first && ea == A_ACK}, {"ev_nack", t->ev_nack, e_first && ea == A_NACK},
         {"ev_commit", t->ev_commit, e_first && (ea == A_ACCEPT || ea == A_HB)},
@@ -319,7 +358,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
         {"ev_hb", t->ev_hb, e_first && ea == A_HB}, {"ev_seq_end", t->ev_seq_end, e_end && ea == A_SEQ},
         {"ev_accept_end", t->ev_accept_end, e_end && ea == A_ACCEPT}, {"ev_ooo_end", t->ev_ooo_end, e_end && ea == A_OOO},
         {"ev_fresh_end", t->ev_fresh_end, fresh_end}, {"ev_fresh_index", t->ev_fresh_index, fresh_end ? ei : t->ev_fresh_index},
-        {"frozen", t->frozen, !c.fast && !e_log_mid},
+        {"frozen", t->frozen, !c.fast && !e_log_mid}, {"log_mid", t->log_mid, e_log_mid},
         {"m_axis_append_tvalid", t->m_axis_append_tvalid, !app.empty()}, {"m_axis_punt_tvalid", t->m_axis_punt_tvalid, !pnt.empty()},
         {"ev_why", t->ev_why, (e_first && (ea == A_DROP || ea == A_DUP)) ? ew : t->ev_why},
         {"ev_src", t->ev_src, d_known ? d_src : t->ev_src}, {"ev_index", t->ev_index, d_known ? d_index : t->ev_index},
@@ -369,7 +408,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (in_fire) { valid = false; pos++; }
     if (rst) {
       d_valid = false; d_first = false; d_bad = 0;
-      e_act = A_DROP; e_why = 0; e_index = 0; e_rtx = false; e_beat = 0; e_log_mid = false;
+      e_act = A_DROP; e_why = 0; e_index = 0; e_rtx = false; e_fwd = false; e_beat = 0; e_log_mid = false;
       last = 0; ooo_valid = false;
       app.clear(); pnt.clear();
       cur.clear(); pos = 0; valid = false;
@@ -382,7 +421,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     // FIFOs: pops, then the pushes of this cycle
     if (aready && !app.empty()) app.pop_front();
     if (pready && !pnt.empty()) pnt.pop_front();
-    if (fire && ea == A_SEQ) app.push_back({edata, d_keep, d_last, 0});
+    if (fire && (ea == A_SEQ || fwd)) app.push_back({edata, d_keep, d_last, 0});
     if (fire && ea == A_PUNT) pnt.push_back({d_data, d_keep, d_last, ew});
     if (app.size() > TXD || pnt.size() > HD) throw tb::Fail(tb::fmt("cycle %" PRIu64 ": a FIFO overflowed", cyc));
     if (log_we && d_last) { tag[ei & (DEPTH - 1)] = (uint64_t(c.term) << 32) | ei; tag_known[ei & (DEPTH - 1)] = true; }
@@ -395,7 +434,14 @@ void run(tb::Config &cfg, tb::Stats &st) {
       if (ea == A_DROP && ew == nr::DROP_NOT_MEMBER) st[S_NOT_MEMBER]++;
       if (ea == A_DROP && ew == nr::DROP_NOT_LEADER) st[S_NOT_LEADER]++;
       if (d_bad) st[S_BAD]++;
+      if (fwd) st[ea == A_HB ? S_FWD_HB : S_FWD]++;
+      if (middle && ea == A_OOO) st[S_MID_OOO]++;
+      if (middle && (ea == A_ACK || ea == A_NACK)) st[S_MID_ACKS]++;
+      if (ea == A_SEQ && succ_on) st[S_SUCC_SEQ]++;
     }
+    if (fire && fwd) st[S_FWD_BEATS]++;
+    if (chain && middle) st[S_MID_CHAIN]++;
+    if (middle && c.fast) st[S_MID_CYCLES]++;
     if (chain) st[S_CHAIN]++;
     if (chain_tag && wfull) st[S_CHAIN_FULL]++;
     if (wr_last) st[S_HOST_LAST]++;
@@ -404,7 +450,7 @@ void run(tb::Config &cfg, tb::Stats &st) {
     if (!c.fast && e_grow) st[S_FROZEN_GROWS]++;
     // E registers
     if (fire) {
-      if (d_first) { e_act = act; e_why = why; e_index = ei; e_rtx = rtx; }
+      if (d_first) { e_act = act; e_why = why; e_index = ei; e_rtx = rtx; e_fwd = fwd; }
       e_beat = d_last ? 0 : (eb + 1) & ((1u << SB) - 1);
     }
     if (log_we) e_log_mid = !d_last;

@@ -41,7 +41,22 @@ describe('cluster benchmark, tiny mode', () => {
     }
     expect(onDisk.readScaling.find((r) => r.replicas === 3 && r.readFrom === 'any')!.readsBy.follower).toBeGreaterThan(0);
     expect(onDisk.readScaling.find((r) => r.replicas === 3 && r.readFrom === 'leader')!.readsBy.follower).toBe(0);
-    expect(onDisk.sectionsRun).toEqual(['load', 'payload', 'software', 'failover', 'planeLoss', 'elections', 'simSpeed', 'readScaling', 'wor']);
+    expect(onDisk.sectionsRun).toEqual(['load', 'modes', 'payload', 'software', 'failover', 'planeLoss', 'elections', 'simSpeed', 'readScaling', 'wor']);
+    // replication modes side by side (issue 21; tiny: 50% and 85.5%, 3 replicas): chain mode with the tail's
+    // replies sustains both, its floor is the chain's (REQ, two APPEND hops, REPLY), every point says its mode
+    expect(onDisk.modes!.map((r) => `${r.replicas}/${r.mode}/${r.reply}`)).toEqual(['3/leader/nic', '3/leader/follower', '3/chain/tail']);
+    const chainRow = onDisk.modes!.find((r) => r.mode === 'chain')!;
+    expect(chainRow.at50?.sustained).toBe(true);
+    expect(chainRow.at85?.sustained).toBe(true);
+    expect(chainRow.maxSustainedPct).toBeGreaterThanOrEqual(85);
+    expect(chainRow.failover).toBeNull();
+    expect(chainRow.failoverNote).toMatch(/not measured/);
+    const chainPts = onDisk.modesPoints!.filter((p) => p.replication === 'chain');
+    expect(chainPts.length).toBe(2);
+    const leaderFollower = onDisk.modesPoints!.find((p) => p.replication === 'leader' && p.reply === 'follower')!;
+    // the chain's path has the snooping path's four hops; leader mode's follower replies (3 replicas) three
+    expect(chainPts[0]!.networkFloorNs).toBeGreaterThan(leaderFollower.networkFloorNs + 400);
+    for (const p of chainPts) expect(p.latencyNs.p50).toBeGreaterThan(p.networkFloorNs);
     // spurious elections (tiny: one 30 us run at 85.5% with electing hosts, no crash): none
     const el = onDisk.elections!;
     expect(el.runs.map((r) => `${r.run} ${r.replicas}r ${r.offeredPct}%`)).toEqual(['load sweep 3r 85.5%']);
@@ -137,7 +152,7 @@ describe('cluster benchmark, tiny mode', () => {
   it('renders every plot to SVG and embeds them in report.html', () => {
     const svgs = files.filter((f) => f.endsWith('.svg'));
     expect(svgs.map((f) => f.replace(/^.*cluster-/, ''))).toEqual(expect.arrayContaining([
-      'latency-vs-load.svg', 'cdf-85.svg', 'payload.svg', 'software.svg', 'failover.svg', 'plane-loss.svg', 'sim-speed.svg',
+      'latency-vs-load.svg', 'cdf-85.svg', 'modes.svg', 'payload.svg', 'software.svg', 'failover.svg', 'plane-loss.svg', 'sim-speed.svg',
     ]));
     for (const f of svgs) {
       const s = readFileSync(f, 'utf8');
@@ -149,7 +164,7 @@ describe('cluster benchmark, tiny mode', () => {
     expect(load).toContain('latency (ns, log scale)');
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect((html.match(/<svg/g) ?? []).length).toBe(svgs.length);
-    for (const h of ['1. Load sweep', '2. Payload sweep', '3. Hardware vs software path', '4. Failover', '5. Plane loss', '6. Simulation speed', '7. Comparison']) {
+    for (const h of ['1. Load sweep', '1b. Leader and chain replication', '2. Payload sweep', '3. Hardware vs software path', '4. Failover', '5. Plane loss', '6. Simulation speed', '7. Comparison']) {
       expect(html).toContain(h);
     }
   });

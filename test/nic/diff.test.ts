@@ -82,7 +82,7 @@ const RAFT_REGS: number[] = [
   Csr.RAFT_NACK_DELAY, Csr.RAFT_SILENCE_CYCLES, Csr.RAFT_REPLY_MASK, Csr.RAFT_ACK_GAP, Csr.IDENT_CYCLE_LO, Csr.IDENT_PARAMS0, Csr.IDENT_PARAMS1,
 ];
 
-interface Stats { ops: number; tx: number; host: number; followerReplies: number; reasons: Map<number, number>; ctr: Map<string, bigint> }
+interface Stats { ops: number; tx: number; host: number; followerReplies: number; chainSeeds: number; forwarded: number; reasons: Map<number, number>; ctr: Map<string, bigint> }
 
 /** Runs one seed; returns null when the two agree, else a description of the first difference. */
 function runSeed(seed: number, rounds: number, stats: Stats): string | null {
@@ -93,6 +93,10 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
   const rf = prng((seed * 2654435761) ^ 0x46524c59);
   const fflag = (): number => (rf() < 0.4 ? Flag.FOLLOWER_REPLY : 0);
   const fmask = (): number => (rf() < 0.2 ? (rf() < 0.5 ? 0 : 0xff) : Math.floor(rf() * 256));
+  // chain replication (ROLE 3, CHAIN) draws from its own stream too: a third of the seeds put the NIC in a
+  // chain, as its head (a leader with a successor), a middle (ROLE 3) or its tail (CHAIN.TAIL)
+  const rc = prng((seed * 2654435761) ^ 0x4348414e);
+  const rci = (n: number): number => Math.floor(rc() * n);
   const pick = <T>(xs: readonly T[]): T => xs[ri(xs.length)]!;
   const vp = VARIANTS[seed % VARIANTS.length]!;
   const params: NicParams = { ...NIC_DEFAULTS, ...vp };
@@ -110,6 +114,13 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
     const cluster = 1 + ri(3);
     let members = 1 << me;
     for (const p of peers) if (r() < 0.8) members |= 1 << p;
+    const chainPos = rc() < 0.35 ? (leader ? 'head' : rc() < 0.6 ? 'middle' : 'tail') : 'none';
+    const succPeers = peers.filter((n) => n !== leaderId);
+    const succ = chainPos === 'head' || chainPos === 'middle' ? (rc() < 0.9 && succPeers.length ? succPeers[rci(succPeers.length)]! : 0xff) : 0xff;
+    const chainWord = (): number => (chainPos === 'none' ? 0xff : (chainPos === 'tail' || rc() < 0.05 ? 0x100 : 0) | (rc() < 0.9 ? succ : 0xff));
+    // a middle's successor is a member (its ACKs count); most of the time the only other one
+    if (chainPos === 'middle' && succ !== 0xff) members = rc() < 0.7 ? (1 << me) | (1 << succ) : members | (1 << succ);
+    if (chainPos !== 'none') stats.chainSeeds++;
     const setup: Array<[number, number]> = [
       [Csr.RAFT_NODE_ID, me], [Csr.RAFT_CLUSTER_ID, cluster], [Csr.RAFT_TERM, term],
       [Csr.RAFT_LEADER_ID, leaderId], [Csr.RAFT_MEMBERS, members], [Csr.RAFT_QUORUM, 1 + ri(3)],
@@ -125,6 +136,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
       [Csr.RAFT_ACK_GAP, r() < 0.4 ? 0 : 1 + ri(12)],
       [Csr.RAFT_REPLY_MASK, fmask()],
     ];
+    if (chainPos !== 'none') setup.push([Csr.RAFT_CHAIN, chainWord()], [Csr.RAFT_ROLE, chainPos === 'middle' ? 3 : leader ? 2 : 1]);
     // backpressure and gaps (the shim's generator; ModelNic reproduces its sequence)
     const readyP: number[] = [];
     const gapP: number[] = [];
@@ -215,6 +227,13 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
         }
         return encodeFrame(hdr(pick([MsgType.APPEND, MsgType.HEARTBEAT, MsgType.CONTROL, MsgType.REPLY]), { src: pick(peers), logIndex: ri(sentReqs + 2), term: termish() }), payload());
       }
+      if (chainPos === 'middle' && rc() < 0.25) {
+        // the successor's ACK or NACK (up to what this NIC was sent), sometimes of another term
+        const nack = rc() < 0.2;
+        const src = succ !== 0xff && rc() < 0.9 ? succ : pick(peers);
+        const idx = rci(nextAppend + 1);
+        return encodeFrame(hdr(nack ? MsgType.NACK : MsgType.ACK, { src, dst: me, logIndex: nack && idx === 0 ? 1 : idx, term: rc() < 0.9 ? term : term + 1, client: nack && rc() < 0.5 ? idx + 1 + rci(5) : 0 }));
+      }
       if (x < 0.65) {
         let idx = nextAppend;
         const y = r();
@@ -260,6 +279,8 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
         const a: TxFrame[] = v.pullTx(p), b: TxFrame[] = m.pullTx(p);
         stats.tx += a.length;
         if (!leader) stats.followerReplies += a.filter((f) => f.frame.length > 15 && f.frame[15] === MsgType.REPLY).length;
+        // a chain middle's forwarded APPENDs and HEARTBEATs (sent as its own, to its successor)
+        if (chainPos === 'middle') stats.forwarded += a.filter((f) => f.frame.length > 20 && (f.frame[15] === MsgType.APPEND || f.frame[15] === MsgType.HEARTBEAT) && f.frame[19] === me).length;
         const d = cmp(`plane ${p} TX`, a, b);
         if (d) return d;
       }
@@ -360,6 +381,12 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
         ];
         if (r() < 0.1) w.push([Csr.RAFT_TERM, -1]);
         if (rf() < 0.15) { const mk = fmask(); for (const n of nics) n.writeCsr(Csr.RAFT_REPLY_MASK, mk); }
+        if (chainPos !== 'none' && rc() < 0.15) {
+          // the chain relinked (a successor changed or removed, the tail bit), or a middle's role flipped
+          const cw = rc() < 0.8 ? chainWord() : rci(0x200);
+          for (const n of nics) n.writeCsr(Csr.RAFT_CHAIN, cw);
+          if (chainPos === 'middle' && rc() < 0.3) { const ro = rc() < 0.7 ? 3 : 1; for (const n of nics) n.writeCsr(Csr.RAFT_ROLE, ro); }
+        }
         let [a, x] = pick(w);
         if (a === Csr.RAFT_TERM) x = r() < 0.7 ? ++term : term;
         const fl = r() < 0.5;
@@ -400,7 +427,7 @@ function runSeed(seed: number, rounds: number, stats: Stats): string | null {
     for (const [k, x] of Object.entries(vc)) stats.ctr.set(k, (stats.ctr.get(k) ?? 0n) + x);
     for (let sel = 0; sel < params.MAX_NODES; sel++) {
       for (const n of nics) n.writeCsr(Csr.RAFT_MATCH_SEL, sel);
-      const a = v.readCsrs(RAFT_REGS), b = m.readCsrs(RAFT_REGS);
+      const a = v.readCsrs([...RAFT_REGS, Csr.RAFT_CHAIN]), b = m.readCsrs([...RAFT_REGS, Csr.RAFT_CHAIN]);
       const dr = same(`raft registers (MATCH_SEL ${sel})`, a, b);
       if (dr) return dr;
     }
@@ -451,7 +478,7 @@ const nSeeds = Number(process.env.DIFF_SEEDS ?? 24);
 const seeds = single !== undefined ? [single] : Array.from({ length: nSeeds }, (_, i) => 1 + i);
 const rounds = Number(process.env.DIFF_ROUNDS ?? 400);
 const deep = process.env.DIFF_DEEP === '1';
-const stats: Stats = { ops: 0, tx: 0, host: 0, followerReplies: 0, reasons: new Map(), ctr: new Map() };
+const stats: Stats = { ops: 0, tx: 0, host: 0, followerReplies: 0, chainSeeds: 0, forwarded: 0, reasons: new Map(), ctr: new Map() };
 
 describe('VerilatedNic vs ModelNic', () => {
   it("make build builds the small variant (the Makefile's DIFF_SMALL)", () => {
@@ -489,7 +516,7 @@ describe('VerilatedNic vs ModelNic', () => {
       if (savedRtlDir === undefined) delete process.env.NICRAFT_RTL_DIR;
       else process.env.NICRAFT_RTL_DIR = savedRtlDir;
     }
-    console.log(`[diff] ${seeds.length} seeds (${seeds[0]}..${seeds[seeds.length - 1]}): ${stats.ops} operations, ${stats.tx} TX frames and ${stats.host} host frames compared (${stats.followerReplies} follower REPLYs among the TX frames); host reasons ${JSON.stringify([...stats.reasons].sort((a, b) => a[0] - b[0]))}`);
+    console.log(`[diff] ${seeds.length} seeds (${seeds[0]}..${seeds[seeds.length - 1]}): ${stats.ops} operations, ${stats.tx} TX frames and ${stats.host} host frames compared (${stats.followerReplies} follower REPLYs among the TX frames; ${stats.chainSeeds} seeds in a chain, ${stats.forwarded} APPENDs and HEARTBEATs a chain middle forwarded); host reasons ${JSON.stringify([...stats.reasons].sort((a, b) => a[0] - b[0]))}`);
     // coverage of the features under faults (counters at the end of each seed, since the last CTR_CLEAR)
     const cov = ['APPEND_BUFFERED', 'NACK_TX', 'NACK_RX', 'RETRANSMIT_TX', 'NEEDS_REPAIR', 'DROP_FUTURE_INDEX', 'DROP_PLANE_DUP', 'DROP_REQ_DUP',
       'DROP_PLANE_OFF', 'PLANE0_TX_DROPS', 'PLANE1_TX_DROPS', 'PLANE1_DUPS', 'ACK_RX', 'COMMITTED', 'DROP_AUTH_FAIL', 'DROP_NO_KEY', 'DROP_REPLAY',
@@ -497,6 +524,8 @@ describe('VerilatedNic vs ModelNic', () => {
     console.log(`[diff] final counters summed over the seeds: ${cov.map((k) => `${k} ${stats.ctr.get(k) ?? 0n}`).join(', ')}`);
     // the follower-reply path was exercised (REPLYs a follower NIC sent by REPLY_MASK)
     if (seeds.length >= 8) expect(stats.followerReplies).toBeGreaterThan(0);
+    // chain replication was exercised (a middle forwarded what it took)
+    if (seeds.length >= 8) expect(stats.forwarded).toBeGreaterThan(0);
     // the authentication checks were exercised (forged, replayed and unkeyed frames dropped alike in both)
     if (seeds.length >= 8) for (const k of ['DROP_AUTH_FAIL', 'DROP_NO_KEY', 'DROP_REPLAY']) expect(stats.ctr.get(k) ?? 0n, k).toBeGreaterThan(0n);
     // the membership and leader checks were exercised (node frames from non-members; APPENDs and HEARTBEATs

@@ -1,6 +1,7 @@
 // nicraft_commit against its C++ reference (native/tb/tb_commit.cpp): ACKs on both paths, NACKs,
-// follower commits, host writes, leader and follower, every quorum size; match indexes, their moves,
-// the quorum view, the commit index and the delivery target every cycle.
+// follower commits, host writes, leader and follower, every quorum size, chain replication (a head's or
+// middle's NACKs that move no match index, a middle's commit from its predecessor, a tail's commit of its
+// whole log); match indexes, their moves, the quorum view, the commit index and the delivery target every cycle.
 // Seeds are printed; SEED=<n> replays. See docs/testing.md.
 import { describe, expect, it } from 'vitest';
 import { runTb, type TbConfig, type TbVariant } from '../../native/build-tb.js';
@@ -32,5 +33,13 @@ describe.each(Object.keys(VARIANTS))('nicraft_commit (%s)', (variant) => {
     // ... and fresh APPENDs refused it after a control-plane entry (client id 0), until FAST_EN fell
     if (cfg.leader_p !== 1 && variant !== 'MAX_NODES=1') expect(s.fresh_blocked).toBeGreaterThan(100);
     if (cfg.host_p) expect(s.host_commit_writes + s.host_match_writes).toBeGreaterThan(100);
+    // chain replication: a tail's commit moves (in leader mode only from tail_on drawn at random: the priority),
+    // NACKs chain_lead kept from moving a match index, a middle's commit moves from its predecessor's commit index,
+    // cycles a frame half written to the log (log_mid) held the tail's commit back. Least over seeds 1..16: 578,
+    // 36 (MAX_NODES=1: one node to NACK), 430, 335; the floors are about a quarter.
+    expect(s.commit_moves_tail, 'commit_moves_tail').toBeGreaterThan(100);
+    expect(s.chain_nacks_ignored, 'chain_nacks_ignored').toBeGreaterThan(8);
+    expect(s.middle_commit_moves, 'middle_commit_moves').toBeGreaterThan(100);
+    expect(s.tail_log_mid_waits, 'tail_log_mid_waits').toBeGreaterThan(80);
   });
 });

@@ -28,5 +28,15 @@ describe.each(Object.keys(VARIANTS))('nicraft_csr (%s)', (variant) => {
     expect(s.counter_reads).toBeGreaterThan(1000);
     expect(s.unmapped_reads).toBeGreaterThan(0);
     if (cfg.reset_p) expect(s.resets).toBeGreaterThan(0);
+    // chain replication: CHAIN written and read, chain_lead, tail_on and ROLE 3 (with FAST_EN) on. Least over seeds
+    // 1..16: chain writes 43 and reads 103; chain_lead cycles 13,374; tail_on 3,861 and ROLE 3 6,419 cycles without
+    // resets, but as few as 0 and 34 with back-to-back reads and resets (few writes, and a reset clears them)
+    expect(s.chain_writes).toBeGreaterThan(10);
+    expect(s.chain_reads).toBeGreaterThan(25);
+    expect(s.chain_lead_cycles).toBeGreaterThan(3000);
+    if (!cfg.reset_p) {
+      expect(s.tail_on_cycles).toBeGreaterThan(900);
+      expect(s.middle_cycles).toBeGreaterThan(1500);
+    }
   });
 });

@@ -6,8 +6,10 @@
 // never below TERM_START nor past the last index. Follower: the commit index follows the leader's
 // (the execute engine's ev_commit, capped at the log's tail); with QUORUM 2, this node and the leader
 // members, it moves to an APPEND accepted fresh at its last beat (follower commit, ev_fresh_end,
-// unless the host writes LAST_INDEX in that cycle). The host's writes of COMMIT_INDEX and
-// MATCH_INDEX win over the engine's updates.
+// unless the host writes LAST_INDEX in that cycle). Chain tail (tailOn: ROLE follower, CHAIN.TAIL, fast
+// path on): the commit index follows the last index. A NIC that leads a chain successor (chainLead:
+// CHAIN.SUCC_ID set) moves no match index on a NACK (the successor's NACK says nothing of the chain below
+// it). The host's writes of COMMIT_INDEX and MATCH_INDEX win over the engine's updates.
 import { Quorum } from './quorum.js';
 
 export class Commit {
@@ -51,7 +53,7 @@ export class Commit {
   /** The quorum's inputs, the commit index's next value and the delivery target. */
   comb(leaderMode: boolean, members: number, quorum: number, nodeId: number, termStart: number, last: number,
     evCommit: boolean, evCommitIndex: number, leaderId: number, evFreshEnd: boolean, evFreshIndex: number, wrLastIndex: boolean,
-    fastEn: boolean, evCtlAccept: boolean): void {
+    fastEn: boolean, evCtlAccept: boolean, tailOn: boolean, logMid: boolean): void {
     this.quorum.eval(members, quorum, nodeId, last, this.match);
     const commitAdv = this.adv(leaderMode, termStart, last);
     const commit = this.commitIndex;
@@ -61,15 +63,19 @@ export class Commit {
     // the fast path is turned off and on again (MEMBERS and QUORUM may be stale after it)
     const fcAdv = evFreshEnd && fcOn && !this.fcBlock && !evCtlAccept && !wrLastIndex && evFreshIndex > commit;
     this.fcBlockNext = fastEn && (this.fcBlock || evCtlAccept);
+    // chain tail: every entry of its log is on every NIC of the chain (nicraft_commit.sv)
+    // (not while the execute engine writes a frame: its last beat sets the tail, whatever the host wrote)
+    const tailAdv = tailOn && !logMid && !wrLastIndex && last > commit;
     const qi = this.quorum.qIndex;
     this.commitAdv = commitAdv;
-    this.commitNext = commitAdv ? qi : fcAdv ? evFreshIndex : fCommitAdv ? evCommitIndex : commit;
+    this.commitNext = commitAdv ? qi : fcAdv ? evFreshIndex : tailAdv ? last : fCommitAdv ? evCommitIndex : commit;
     this.dlvTarget = commitAdv ? qi : commit;
   }
 
   /** match_next: the ACK path (ackSrc -1: none), ACKs and NACKs taken by the execute engine. */
-  combMatch(ackSrc: number, ackIndex: number, evAck: boolean, evNack: boolean, evSrc: number, evIndex: number): void {
+  combMatch(ackSrc: number, ackIndex: number, evAck: boolean, evNackIn: boolean, evSrc: number, evIndex: number, chainLead: boolean): void {
     let movedM = 0;
+    const evNack = evNackIn && !chainLead;
     if (ackSrc >= 0 || evAck || evNack) {
       const matchNext = this.matchNext;
       for (let n = 0; n < this.MAXN; n++) {

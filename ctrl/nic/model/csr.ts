@@ -49,6 +49,9 @@ export class CsrBlock {
   silenceCycles = 0;
   /** REPLY_MASK: follower replies for the client ids mod 8 whose bit is set */
   replyMask = 0;
+  /** CHAIN.SUCC_ID (0xFF: none) and CHAIN.TAIL (chain replication, docs/replication-modes.md) */
+  succId = 0xff;
+  chainTail = false;
   /** the free-running cycle counter */
   cycleReg = 0;
   /** the read data register: valid the cycle after a read */
@@ -72,6 +75,7 @@ export class CsrBlock {
     this.planeEn = r.RAFT_PLANE_EN!; this.nackInterval = r.RAFT_NACK_INTERVAL!; this.rto = r.RAFT_RTO!; this.nackDelay = r.RAFT_NACK_DELAY!;
     this.silenceCycles = r.RAFT_SILENCE_CYCLES!;
     this.replyMask = r.RAFT_REPLY_MASK!;
+    this.succId = r.RAFT_CHAIN! & 0xff; this.chainTail = ((r.RAFT_CHAIN! >> 8) & 1) === 1;
     this.rdValid = false;
   }
 
@@ -118,6 +122,7 @@ export class CsrBlock {
       case Csr.RAFT_NACK_DELAY: return this.nackDelay;
       case Csr.RAFT_SILENCE_CYCLES: return this.silenceCycles;
       case Csr.RAFT_REPLY_MASK: return this.replyMask;
+      case Csr.RAFT_CHAIN: return ((this.chainTail ? 0x100 : 0) | this.succId) >>> 0;
       case Csr.COUNTERS_TYPE: return BLK_COUNTERS.type;
       case Csr.COUNTERS_VERSION: return BLK_COUNTERS.version;
       case Csr.COUNTERS_NEXT: return 0;
@@ -128,6 +133,15 @@ export class CsrBlock {
       }
     }
   }
+
+  /** fast path on, ROLE bit 1: a leader or a chain middle (leads a successor) */
+  leaderMode(): boolean { return this.fastEn && (this.role & 2) !== 0; }
+  /** fast path on, ROLE bit 0: a follower or a chain middle (follows LEADER_ID) */
+  followerMode(): boolean { return this.fastEn && (this.role & 1) !== 0; }
+  /** CHAIN.SUCC_ID set: a chain's head or middle */
+  chainLead(): boolean { return this.succId !== 0xff; }
+  /** the chain's tail: fast path on, ROLE follower, CHAIN.TAIL */
+  tailOn(): boolean { return this.fastEn && this.role === 1 && this.chainTail; }
 
   /** A host write: the configuration registers here; what else it strobes. */
   write(addr: number, v: number): number {
@@ -148,6 +162,7 @@ export class CsrBlock {
       case Csr.RAFT_NACK_DELAY: this.nackDelay = v; break;
       case Csr.RAFT_SILENCE_CYCLES: this.silenceCycles = v >>> 0; break;
       case Csr.RAFT_REPLY_MASK: this.replyMask = v & 0xff; break;
+      case Csr.RAFT_CHAIN: this.succId = v & 0xff; this.chainTail = ((v >> 8) & 1) === 1; break;
       case Csr.RAFT_ACK_COUNT: this.ackCount = v; break;
       case Csr.RAFT_ACK_DELAY: this.ackDelay = v; break;
       case Csr.RAFT_ACK_GAP: this.ackGap = v >>> 0; break;

@@ -27,7 +27,19 @@ const {
   getLogIndex, getSeq, getTerm, nodeMac, setClientId, setClusterId, setCommitIndex, setDstMac, setDstNode,
   setEthertype, setFlags, setLogIndex, setSeq, setSrcMac, setSrcNode, setTerm, setType, setVersion
 } = M_wire_gen;
-const { ROLE_FOLLOWER, ROLE_LEADER } = M_params;
+const { ROLE_LEADER, ROLE_MIDDLE } = M_params;
+
+/**
+ * What an ACK says is held: a follower's last index; a chain middle's (ROLE 3) commit index, what its
+ * successor confirmed (nicraft_ctl_gen.sv: ack_idx).
+ */
+export function ackIdx(role: number, last: number, commit: number): number {
+  return role === ROLE_MIDDLE ? commit : last;
+}
+/** ACKs and NACKs: ROLE 1 or 3 (follows LEADER_ID), fast path on. */
+function follows(c: CsrBlock): boolean {
+  return c.fastEn && (c.role & 1) !== 0;
+}
 const { C_ACK_TX, C_HEARTBEAT_TX, C_NACK_TX, C_REPLY_TX } = M_stats;
 
 const MIN_FRAME: number = MIN_FRAME_BYTES, ETYPE: number = ETHERTYPE, WVER: number = WIRE_VERSION;
@@ -57,6 +69,10 @@ export class CtlGen {
   nackSent = 0;
   /** numbers the ACKs, NACKs and HEARTBEATs this NIC sends */
   ctlSeq = 0;
+  /** ne_commit_reg: the commit index differed from the acknowledged index a cycle ago (chain middle) */
+  neCommit = false;
+  /** ack_moved_reg: the acknowledged index moved (ACK, NACK, host write of LAST_INDEX) or reset a cycle ago */
+  ackMoved = false;
   // ---- combinational, per cycle (comb())
   genReply = false;
   nackGo = false;
@@ -66,6 +82,7 @@ export class CtlGen {
   reset(): void {
     this.ackedIndex = 0; this.ackAge = 0; this.forceAck = false; this.gapLeft = 0; this.gapOpen = false; this.gapBlock = false; this.hbTimer = 0; this.commitSent = 0;
     this.nackWant = false; this.nackTimer = 0; this.nackSent = 0; this.gapAge = 0; this.ctlSeq = 0;
+    this.neCommit = false; this.ackMoved = true;
     this.gen.clear();
   }
 
@@ -74,11 +91,26 @@ export class CtlGen {
     return this.gen.used > 5;
   }
 
+  /**
+   * Something to acknowledge: a follower's last index differs from the acknowledged index; a chain
+   * middle's commit index did a cycle ago, and the acknowledged index did not move then (registered in
+   * the RTL: ne_commit_reg, ack_moved_reg).
+   */
+  pending(c: CsrBlock, last: number): boolean {
+    return c.role === ROLE_MIDDLE ? this.neCommit && !this.ackMoved : last !== this.ackedIndex;
+  }
+
+  /** The middle's registers are what they will be next cycle (nothing moves while idle). */
+  settled(commit: number): boolean {
+    return !this.ackMoved && this.neCommit === (commit !== this.ackedIndex);
+  }
+
   ackWant(c: CsrBlock, last: number): boolean {
-    if (!(c.fastEn && c.role === ROLE_FOLLOWER)) return false;
+    if (!follows(c)) return false;
     const unacked = (last - this.ackedIndex) >>> 0;
-    return (unacked !== 0 || this.forceAck) &&
-      (unacked >= c.ackCount || this.ackAge >= c.ackDelay || this.forceAck || (this.gapOpen && !this.gapBlock));
+    // (a chain middle's ACKs go by ACK_DELAY, ACK_GAP or a forced ACK, not by ACK_COUNT: nicraft_ctl_gen.sv)
+    return (this.pending(c, last) || this.forceAck) &&
+      ((unacked >= c.ackCount && c.role !== ROLE_MIDDLE) || this.ackAge >= c.ackDelay || this.forceAck || (this.gapOpen && !this.gapBlock));
   }
 
   hbWant(c: CsrBlock, commit: number): boolean {
@@ -87,7 +119,7 @@ export class CtlGen {
   }
 
   nackReady(c: CsrBlock, last: number): boolean {
-    return c.fastEn && c.role === ROLE_FOLLOWER && this.nackWant && this.gapAge >= c.nackDelay &&
+    return follows(c) && this.nackWant && this.gapAge >= c.nackDelay &&
       (((last + 1) >>> 0) !== this.nackSent || this.nackTimer >= c.nackInterval);
   }
 
@@ -134,11 +166,12 @@ export class CtlGen {
     } else {
       const leader = c.role === ROLE_LEADER;
       const nack = !leader && this.nackGo;
-      setDstMac(g, leader ? MAC_GROUP : nodeMac(c.leaderId));
+      const succOn = c.succId !== 0xff;
+      setDstMac(g, leader ? (succOn ? nodeMac(c.succId) : MAC_GROUP) : nodeMac(c.leaderId));
       setSrcMac(g, nodeMac(nodeId));
       setEthertype(g, ETYPE); setVersion(g, WVER); setType(g, leader ? T_HEARTBEAT : this.nackGo ? T_NACK : T_ACK);
-      setClusterId(g, c.clusterId); setSrcNode(g, nodeId); setDstNode(g, leader ? 0xff : c.leaderId);
-      setTerm(g, c.term); setLogIndex(g, nack ? (last + 1) >>> 0 : last); setCommitIndex(g, commit);
+      setClusterId(g, c.clusterId); setSrcNode(g, nodeId); setDstNode(g, leader ? (succOn ? c.succId : 0xff) : c.leaderId);
+      setTerm(g, c.term); setLogIndex(g, leader ? last : nack ? (last + 1) >>> 0 : ackIdx(c.role, last, commit)); setCommitIndex(g, commit);
       if (nack && oooValid) setClientId(g, oooMin);
       setSeq(g, this.ctlSeq);
       if (leader) ctr[C_HEARTBEAT_TX]!++;
@@ -156,7 +189,12 @@ export class CtlGen {
   clockTimers(role: number, ackGap: number, last: number, commit: number, evSeqFirst: boolean, evDup: boolean, evLogGrew: boolean,
     evGap: boolean, oooValid: boolean, oooMin: number): void {
     const expect = (last + 1) >>> 0;
+    const ai = ackIdx(role, last, commit);
+    const pend = role === ROLE_MIDDLE ? this.neCommit && !this.ackMoved : last !== this.ackedIndex;
     const genWe = this.genWe, genReply = this.genReply;
+    // the middle's registers (before this edge's update of the acknowledged index)
+    this.neCommit = commit !== this.ackedIndex;
+    this.ackMoved = genWe && !genReply && role !== ROLE_LEADER;
     if (evDup) this.forceAck = true;
     if (evSeqFirst) { this.hbTimer = 0; this.commitSent = commit; }
     this.nackTimer = Math.min(this.nackTimer + 1, U32_MAX);
@@ -179,12 +217,12 @@ export class CtlGen {
     if (genWe && this.genNack) {
       this.nackTimer = 0;
       this.nackSent = expect;
-      this.ackedIndex = last; this.ackAge = 0;
+      this.ackedIndex = ai; this.ackAge = 0;
     } else if (genWe && !genReply) {
       if (role === ROLE_LEADER) { this.hbTimer = 0; this.commitSent = commit; }
-      else { this.ackedIndex = last; this.ackAge = 0; this.forceAck = false; }
+      else { this.ackedIndex = ai; this.ackAge = 0; this.forceAck = false; }
     } else {
-      if (last !== this.ackedIndex) this.ackAge = (this.ackAge + 1) >>> 0;
+      if (pend) this.ackAge = (this.ackAge + 1) >>> 0;
       if (!evSeqFirst) this.hbTimer = (this.hbTimer + 1) >>> 0;
     }
   }
@@ -202,8 +240,8 @@ export class CtlGen {
       if (commit !== this.commitSent) k = Math.min(k, c.hbCommitDelay - this.hbTimer);
       if (k > 0) next = Math.min(next, cyc + k);
     }
-    if (c.fastEn && c.role === ROLE_FOLLOWER) {
-      if (last !== this.ackedIndex) {
+    if (follows(c)) {
+      if (this.pending(c, last)) {
         const k = c.ackDelay - this.ackAge;
         if (k > 0) next = Math.min(next, cyc + k);
         // the gap opens once gapLeft is 0 and the flag was registered (at least one edge)
@@ -221,7 +259,8 @@ export class CtlGen {
   }
 
   /** k idle cycles at once (only the free-running timers move). */
-  skip(k: number, last: number, ackGap: number): void {
+  /** (pend: pending(), constant while idle) */
+  skip(k: number, pend: boolean, ackGap: number): void {
     let kk = k;
     if (kk > 0 && this.gapBlock) {
       this.gapLeft = ackGap >= 2 ? ackGap - 2 : 0;
@@ -233,7 +272,7 @@ export class CtlGen {
     this.hbTimer = (this.hbTimer + k) >>> 0;
     this.nackTimer = Math.min(this.nackTimer + k, U32_MAX);
     if (this.nackWant) this.gapAge = Math.min(this.gapAge + k, U32_MAX);
-    if (last !== this.ackedIndex) this.ackAge = (this.ackAge + k) >>> 0;
+    if (pend) this.ackAge = (this.ackAge + k) >>> 0;
     this.gapLeft = Math.max(0, this.gapLeft - kk);
   }
 }

@@ -23,7 +23,7 @@ const {
   getClusterId, getCommitIndex, getEthertype, getFlags, getLogIndex, getPayloadLen, getSrcNode, getTerm, getType, getVersion,
   nodeMac, setCommitIndex, setDstMac, setDstNode, setLogIndex, setRsvd, setSrcMac, setSrcNode, setTerm, setType
 } = M_wire_gen;
-const { ROLE_FOLLOWER, ROLE_LEADER, ROLE_OFF } = M_params;
+const { ROLE_LEADER, ROLE_MIDDLE, ROLE_OFF } = M_params;
 const F_RETRANSMIT: number = M_wire_gen.Flag.RETRANSMIT;
 const {
   C_ACK_RX, C_APPEND_ACCEPTED, C_APPEND_BUFFERED, C_DROPPED, C_HEARTBEAT_RX, C_NACK_RX, C_PUNTED, C_REQ_SEQUENCED,
@@ -80,6 +80,8 @@ export class Exec {
   eIndexReg = 0;
   /** e_rtx_reg: the frame in E was flagged RETRANSMIT */
   eRtxReg = false;
+  /** e_fwd_reg: a chain middle (ROLE 3) forwards the frame in E (an ACCEPT, an OOO or a HEARTBEAT) to its successor */
+  eFwdReg = false;
   eBeatReg = 0;
   /** e_log_mid_reg: a frame's first beats are in the log RAM, its last is not (STATUS.FROZEN waits for it) */
   eLogMid = false;
@@ -119,6 +121,10 @@ export class Exec {
   evFreshIndex = 0;
   /** an accepted APPEND's first beat whose client id is 0 (a control-plane entry: follower commit stops) */
   evCtlAccept = false;
+  /** this beat is forwarded to the successor (ROLE 3: e_fwd) */
+  fwd = false;
+  /** ROLE 3 in this cycle (the first beat's rewrite) */
+  middle = false;
 
   constructor(d: Derived) {
     const p = d.p;
@@ -134,7 +140,7 @@ export class Exec {
 
   reset(): void {
     this.dValid = false; this.dFirst = false; this.dBad = 0; this.dBuf = null;
-    this.eActReg = A_DROP; this.eWhyReg = 0; this.eIndexReg = 0; this.eRtxReg = false; this.eBeatReg = 0; this.eBuf = null; this.eLogMid = false;
+    this.eActReg = A_DROP; this.eWhyReg = 0; this.eIndexReg = 0; this.eRtxReg = false; this.eFwdReg = false; this.eBeatReg = 0; this.eBuf = null; this.eLogMid = false;
     this.lastIndex = 0; this.oooValid = false;
     this.txf.clear(); this.pnt.clear();
   }
@@ -195,7 +201,8 @@ export class Exec {
         else if (!member && dSrc !== leaderId) { act = A_DROP; why = D_NOT_MEMBER; }
         else if (dTerm > term) { act = A_PUNT; why = H_TERM_NEWER; }
         // an APPEND / HEARTBEAT (this term or older) not from the leader this NIC follows
-        else if (ah && (role !== ROLE_FOLLOWER || dSrc !== leaderId)) { act = A_DROP; why = D_NOT_LEADER; }
+        // (ROLE 1 and 3 follow LEADER_ID)
+        else if (ah && ((role & 1) === 0 || dSrc !== leaderId)) { act = A_DROP; why = D_NOT_LEADER; }
         else if (dTerm < term) { act = A_PUNT; why = H_TERM_OLDER; }
         else if (ah) {
           if (dType === T_HEARTBEAT) { act = A_HB; why = 0; }
@@ -207,7 +214,8 @@ export class Exec {
           else { act = A_OOO; why = 0; }
         } else {
           const srcOk = member && dSrc !== nodeId;
-          if (role !== ROLE_LEADER || !srcOk) { act = A_PUNT; why = H_NOT_MEMBER; }
+          // (ROLE 2 and 3 lead: they take ACKs and NACKs)
+          if ((role & 2) === 0 || !srcOk) { act = A_PUNT; why = H_NOT_MEMBER; }
           else if (dType === T_NACK) {
             if (dIndex === 0 || dIndex > ((last + 1) >>> 0)) { act = A_DROP; why = D_BAD_ACK; }
             else { act = A_NACK; why = 0; }
@@ -230,24 +238,27 @@ export class Exec {
     this.eGrow = eEnd && (act === A_ACCEPT || act === A_SEQ);
     // reordering (follower): the log grows over a buffered entry once the one after the last is present
     // and the window has room (with the window full, a matching tag can only be stale: nicraft_exec.sv)
-    this.chainGo = fastEn && role === ROLE_FOLLOWER && !this.eGrow && this.chainReady(lr, term, applied);
+    this.chainGo = fastEn && (role & 1) !== 0 && !this.eGrow && this.chainReady(lr, term, applied);
     this.evLogGrew = this.chainGo || (eEnd && act === A_ACCEPT);
     this.evAck = first && act === A_ACK;
     this.evNack = first && act === A_NACK;
     this.evSeqFirst = first && act === A_SEQ;
     this.evDup = first && act === A_DUP;
     this.evGap = first && (act === A_OOO ||
-      (act === A_DROP && (why === D_FUTURE_INDEX || why === D_LOG_FULL) && role === ROLE_FOLLOWER) ||
+      (act === A_DROP && (why === D_FUTURE_INDEX || why === D_LOG_FULL) && (role & 1) !== 0) ||
       (act === A_HB && this.dIndex > last));
     this.evCommit = first && (act === A_ACCEPT || act === A_HB);
     this.evCommitIndex = this.dCommit < last ? this.dCommit : last;
     this.evCtlAccept = first && act === A_ACCEPT && this.dClient === 0;
     this.evFreshEnd = eEnd && act === A_ACCEPT && !(dFirst ? this.dRtx : this.eRtxReg);
     this.evFreshIndex = eIndex;
+    // a chain middle forwards an accepted APPEND and a taken HEARTBEAT (the first beat's decision, held)
+    this.fwd = fire && (dFirst ? role === ROLE_MIDDLE && (act === A_ACCEPT || act === A_OOO || act === A_HB) : this.eFwdReg);
+    this.middle = role === ROLE_MIDDLE;
   }
 
   /** The E stage's effects at the clock edge: the log write port, the FIFOs, the counters, the log's tail. */
-  clockE(term: number, nodeId: number, commit: number, lr: LogRam, ctr: Float64Array): void {
+  clockE(term: number, nodeId: number, commit: number, succId: number, lr: LogRam, ctr: Float64Array): void {
     const last = this.lastIndex;
     let nLast = last;
     let oooValid = this.oooValid, oooMin = this.oooMin;
@@ -260,15 +271,27 @@ export class Exec {
         this.eWhyReg = this.why;
         this.eIndexReg = eIndex;
         this.eRtxReg = this.dRtx;
+        this.eFwdReg = this.fwd;
+        const succOn = succId !== 0xff;
         if (act === A_SEQ) {
           // the APPEND this REQ becomes: same payload, new header. The received frame is the model's
           // own copy and nothing else refers to it any more (the RX buffer let it go, the beats after
           // the first carry no header), so it is rewritten in place.
           const a = this.dBuf!;
-          setDstMac(a, MAC_GROUP);
+          setDstMac(a, succOn ? nodeMac(succId) : MAC_GROUP);
           setSrcMac(a, nodeMac(nodeId));
-          setType(a, T_APPEND); setSrcNode(a, nodeId); setDstNode(a, 0xff); setRsvd(a, 0);
+          setType(a, T_APPEND); setSrcNode(a, nodeId); setDstNode(a, succOn ? succId : 0xff); setRsvd(a, 0);
           setTerm(a, term); setLogIndex(a, (last + 1) >>> 0); setCommitIndex(a, commit);
+          this.eBuf = a;
+        } else if (this.middle && (act === A_ACCEPT || act === A_OOO || act === A_HB)) {
+          // a chain middle sends what it takes on as its own (nicraft_exec.sv: fwd_beat0): the log gets the
+          // rewritten first beat too (its retransmissions then come from this node)
+          const a = this.dBuf!;
+          setDstMac(a, succOn ? nodeMac(succId) : MAC_GROUP);
+          setSrcMac(a, nodeMac(nodeId));
+          setSrcNode(a, nodeId); setDstNode(a, succOn ? succId : 0xff);
+          setCommitIndex(a, commit);
+          if (act === A_HB) setLogIndex(a, last);
           this.eBuf = a;
         } else {
           this.eBuf = this.dBuf;
@@ -300,7 +323,7 @@ export class Exec {
           }
         }
       }
-      if (act === A_SEQ) this.txf.write(buf, dLast, 0);
+      if (act === A_SEQ || this.fwd) this.txf.write(buf, dLast, 0);
       else if (act === A_PUNT) this.pnt.write(buf, dLast, this.why);
     }
     const expect = (last + 1) >>> 0;

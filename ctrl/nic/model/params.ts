@@ -94,4 +94,4 @@ export function derive(p: NicParams): Derived {
 }
 
 /** RAFT_ROLE values. */
-export const ROLE_OFF = 0, ROLE_FOLLOWER = 1, ROLE_LEADER = 2;
+export const ROLE_OFF = 0, ROLE_FOLLOWER = 1, ROLE_LEADER = 2, ROLE_MIDDLE = 3;
