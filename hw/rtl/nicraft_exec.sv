@@ -426,19 +426,26 @@ wire e_is_accept = d_first_reg ? c_accept : e_accept_reg;
 wire e_is_ooo    = d_first_reg ? c_ooo : e_ooo_reg;
 wire e_is_punt   = d_first_reg ? c_punt : e_punt_reg;
 
+// The D beat sent on from this node to its successor (or the group) with this node's commit index:
+// what a sequenced APPEND and a chain middle's forwarded frame have in common.
+reg [DATA_WIDTH-1:0] routed_beat0;
+always_comb begin
+    routed_beat0 = d_data_reg;
+    routed_beat0 = nr_set_dst_mac(routed_beat0, succ_mac);
+    routed_beat0 = nr_set_src_mac(routed_beat0, my_mac);
+    routed_beat0 = nr_set_src_node(routed_beat0, node_id);
+    routed_beat0 = nr_set_dst_node(routed_beat0, succ_node);
+    routed_beat0 = nr_set_commit_index(routed_beat0, commit_index);
+end
+
 // The APPEND a REQ becomes: same payload, new header.
 reg [DATA_WIDTH-1:0] seq_beat0;
 always_comb begin
-    seq_beat0 = d_data_reg;
-    seq_beat0 = nr_set_dst_mac(seq_beat0, succ_mac);
-    seq_beat0 = nr_set_src_mac(seq_beat0, my_mac);
+    seq_beat0 = routed_beat0;
     seq_beat0 = nr_set_type(seq_beat0, NR_TYPE_APPEND);
-    seq_beat0 = nr_set_src_node(seq_beat0, node_id);
-    seq_beat0 = nr_set_dst_node(seq_beat0, succ_node);
     seq_beat0 = nr_set_rsvd(seq_beat0, 8'd0);
     seq_beat0 = nr_set_term(seq_beat0, term);
     seq_beat0 = nr_set_log_index(seq_beat0, expect_index_reg);
-    seq_beat0 = nr_set_commit_index(seq_beat0, commit_index);
 end
 
 // A chain middle (ROLE 3) sends the APPENDs it accepts and the HEARTBEATs it takes on to its successor as
@@ -446,16 +453,7 @@ end
 // the log without rewriting the source) and of a HEARTBEAT is rewritten (destination, source, its commit
 // index; a HEARTBEAT also its last index).
 wire middle = role == ROLE_MIDDLE;
-reg [DATA_WIDTH-1:0] fwd_beat0;
-always_comb begin
-    fwd_beat0 = d_data_reg;
-    fwd_beat0 = nr_set_dst_mac(fwd_beat0, succ_mac);
-    fwd_beat0 = nr_set_src_mac(fwd_beat0, my_mac);
-    fwd_beat0 = nr_set_src_node(fwd_beat0, node_id);
-    fwd_beat0 = nr_set_dst_node(fwd_beat0, succ_node);
-    fwd_beat0 = nr_set_commit_index(fwd_beat0, commit_index);
-    if (d_t_hb_reg) fwd_beat0 = nr_set_log_index(fwd_beat0, last_index_reg);
-end
+wire [DATA_WIDTH-1:0] fwd_beat0 = d_t_hb_reg ? nr_set_log_index(routed_beat0, last_index_reg) : routed_beat0;
 
 // a REQ's first beat becomes the APPEND's: written (log RAM, APPEND FIFO) only if sequenced; a chain
 // middle's APPEND or HEARTBEAT first beat is rewritten (written only if accepted, buffered or taken)

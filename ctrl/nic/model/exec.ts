@@ -47,6 +47,20 @@ const H_NOT_LEADER: number = HostReason.NOT_LEADER, H_TERM_NEWER: number = HostR
 const H_TERM_OLDER: number = HostReason.TERM_OLDER, H_CONTROL: number = HostReason.CONTROL, H_FAST_OFF: number = HostReason.FAST_OFF;
 const H_NOT_MEMBER: number = HostReason.NOT_MEMBER, H_OTHER: number = HostReason.OTHER;
 
+/**
+ * A first beat sent on from this node to its successor (or the group, SUCC_ID 0xFF) with this node's
+ * commit index, rewritten in place (nicraft_exec.sv: routed_beat0): what a sequenced APPEND and a chain
+ * middle's forwarded frame have in common.
+ */
+function route(a: Uint8Array, nodeId: number, succId: number, commit: number): Uint8Array {
+  const succOn = succId !== 0xff;
+  setDstMac(a, succOn ? nodeMac(succId) : MAC_GROUP);
+  setSrcMac(a, nodeMac(nodeId));
+  setSrcNode(a, nodeId); setDstNode(a, succOn ? succId : 0xff);
+  setCommitIndex(a, commit);
+  return a;
+}
+
 export class Exec {
   private readonly MAXN: number;
   private readonly LD: number;
@@ -272,25 +286,17 @@ export class Exec {
         this.eIndexReg = eIndex;
         this.eRtxReg = this.dRtx;
         this.eFwdReg = this.fwd;
-        const succOn = succId !== 0xff;
         if (act === A_SEQ) {
           // the APPEND this REQ becomes: same payload, new header. The received frame is the model's
           // own copy and nothing else refers to it any more (the RX buffer let it go, the beats after
           // the first carry no header), so it is rewritten in place.
-          const a = this.dBuf!;
-          setDstMac(a, succOn ? nodeMac(succId) : MAC_GROUP);
-          setSrcMac(a, nodeMac(nodeId));
-          setType(a, T_APPEND); setSrcNode(a, nodeId); setDstNode(a, succOn ? succId : 0xff); setRsvd(a, 0);
-          setTerm(a, term); setLogIndex(a, (last + 1) >>> 0); setCommitIndex(a, commit);
+          const a = route(this.dBuf!, nodeId, succId, commit);
+          setType(a, T_APPEND); setRsvd(a, 0); setTerm(a, term); setLogIndex(a, (last + 1) >>> 0);
           this.eBuf = a;
         } else if (this.middle && (act === A_ACCEPT || act === A_OOO || act === A_HB)) {
           // a chain middle sends what it takes on as its own (nicraft_exec.sv: fwd_beat0): the log gets the
           // rewritten first beat too (its retransmissions then come from this node)
-          const a = this.dBuf!;
-          setDstMac(a, succOn ? nodeMac(succId) : MAC_GROUP);
-          setSrcMac(a, nodeMac(nodeId));
-          setSrcNode(a, nodeId); setDstNode(a, succOn ? succId : 0xff);
-          setCommitIndex(a, commit);
+          const a = route(this.dBuf!, nodeId, succId, commit);
           if (act === A_HB) setLogIndex(a, last);
           this.eBuf = a;
         } else {
