@@ -176,11 +176,7 @@ wire [33:0] thr_k_zero = thr_k(32'd0, ack_count_next);
 wire [33:0] thr_t = {2'b00, last_index} + thr_k_reg;
 wire        last_ge_acked = last_index >= acked_index_reg;
 (* keep *) wire ack_count_met = last_ge_acked ? thr_t[33] : thr_t[32];   // (a middle's ACKs ignore it: want_count)
-// ack_base = follower_mode && (ack_pending || force_ack_reg) (unacked != 0, without the subtract), with the
-// terms of registers alone settled beside the last index's compare, which then meets one LUT
-(* keep *) wire base_regs = follower_mode && (force_ack_reg || (middle && ne_commit_reg && !ack_moved_reg));
-(* keep *) wire base_last_en = follower_mode && !middle;
-(* keep *) wire ack_base = base_regs || (base_last_en && ne_last);
+(* keep *) wire ack_base = follower_mode && (ack_pending || force_ack_reg);   // unacked != 0, without the subtract
 // ACK_GAP: the last ACK or NACK left at least ACK_GAP cycles ago. gap_left counts down to 0 and gap_open
 // is registered, so the decision gains two register bits, not a compare. The gap restarts one cycle after
 // an ACK (from gap_block, a register of the send): the send's fan-out stays one flop, and gap_block masks
@@ -249,8 +245,7 @@ wire gen_ready;
 // follower's ACK or NACK restarts (ack_clr) is split the same way, so that the threshold meets one LUT
 // before the registers it clears.
 // (the FIFO's write enable takes the reply and the threshold in its last LUT: neither waits on the other)
-(* keep *) wire want_ack = gen_ready && (ack_other || nack_go);   // a follower's ACK or NACK, decided early
-(* keep *) wire want_early = want_ack || (gen_ready && hb_want);
+(* keep *) wire want_early = gen_ready && (ack_other || hb_want || nack_go);
 (* keep *) wire want_count = gen_ready && ack_base && !middle;
 wire gen_we = gen_reply || want_early || (want_count && ack_count_met);
 (* keep *) wire ctl_we_early = !gen_reply && want_early;
@@ -259,9 +254,7 @@ wire gen_ctl_we = ctl_we_early || (ctl_we_count && ack_count_met);
 wire gen_nack = !gen_reply && nack_go;                     // what is written, if anything, is a NACK
 wire nack_sent = gen_nack && gen_ready;                    // a NACK is written
 wire hb_sent = role == ROLE_LEADER && ctl_we_early;        // a heartbeat is written (a leader has no ack_base)
-// (a heartbeat is a leader's alone, so hb_want, whose commit index compare is late, stays out of it:
-// for every role but a leader's ctl_we_early is !gen_reply && want_ack)
-(* keep *) wire ack_clr_early = role != ROLE_LEADER && !gen_reply && want_ack;
+(* keep *) wire ack_clr_early = role != ROLE_LEADER && ctl_we_early;
 (* keep *) wire ack_clr_count = role != ROLE_LEADER && ctl_we_count;
 wire ack_clr = ack_clr_early || (ack_clr_count && ack_count_met);   // a follower's ACK or NACK is written
 // without ack_clr, the ACK age grows while something is unacknowledged, unless a heartbeat is written
@@ -424,10 +417,6 @@ always_ff @(posedge clk) begin
     // the FIFO has room; a follower's ACK or NACK restarts the acknowledged state
     assert (gen_ctl_we == (!gen_reply && gen_ready && (ack_want || hb_want || nack_go)) && ack_clr == (gen_ctl_we && role != ROLE_LEADER))
         else $error("nicraft_ctl_gen: gen_ctl_we %0d / ack_clr %0d do not follow the decision", gen_ctl_we, ack_clr);
-    if (!rst) assert (ack_clr_early == (role != ROLE_LEADER && ctl_we_early))
-        else $error("nicraft_ctl_gen: ack_clr_early %0d does not follow its definition", ack_clr_early);
-    if (!rst) assert (ack_base == (follower_mode && (ack_pending || force_ack_reg)))
-        else $error("nicraft_ctl_gen: ack_base %0d does not follow its definition", ack_base);
     if (!rst) assert (role_middle == (role == ROLE_MIDDLE))
         else $error("nicraft_ctl_gen: role_middle %0d does not follow ROLE %0d", role_middle, role);
     if (!rst) assert (expect_index == last_index + 32'd1)
