@@ -99,7 +99,7 @@ export class ModelNic implements Nic {
    * The git revision of hw/rtl this model implements (verified cycle for cycle by test/nic/diff.test.ts).
    * When hw/rtl moves on, the differential test runs against this revision and says so.
    */
-  static readonly RTL_REVISION = 'c1eb44f';
+  static readonly RTL_REVISION = '8b43699';
 
   readonly planes: number;
   /** The parameters this model was built with. */
