@@ -1,0 +1,284 @@
+// Chain replication with reconfiguration in the co-simulated cluster (docs/replication-modes.md):
+// the RTL NICs of sim/cluster.ts, each node's host running the chain node procedure
+// (ctrl/chain/node.ts), and the chain master (ctrl/chain/master.ts) beside them on the control
+// network. The traffic generators' clients send to the head the master announces and retry
+// unanswered requests; the tail answers.
+//
+// The control network (beats, the master's commands and the nodes' answers, catch-up entries) is
+// modelled as a fixed one-way delay (`ctlDelayNs`, plus the entries' bytes at `ctlGbps`); it is not
+// subject to the data network's faults (a separate management network): a node cut off by a data
+// partition keeps beating, so its chain waits for the partition to heal (go-back-N repairs the gap).
+// Crashes (FaultSpec 'crash', with `until` for a restart) reach the hosts; a crashed node's host keeps
+// what it persisted (the entries its NIC delivered as committed, its epoch, its incarnation).
+//
+// `check()` is the oracle of the chain fault campaigns (verify/fuzz/chain.ts): every node's persisted
+// log agrees with every other at every index (one log), every reply a NIC sent (taken off the wire
+// tap) names the entry the log holds at the index it names, nothing is delivered out of order, the
+// master never met a log longer than its new head's, and every request was answered once the faults
+// ended (clients retry; a retry sequenced again is a second entry the application skips: exactly-once
+// by (client, seq), counted as `duplicates`).
+import { Cluster, type ClusterConfig, type FaultSpec, type HostContext, type HostSoftware, type NicSettings, periodPs, DEFAULT_NETWORK } from './cluster.js';
+import { ChainMaster, type ChainCmd, type ChainReply } from '../ctrl/chain/master.js';
+import { ChainNode } from '../ctrl/chain/node.js';
+import { type CounterName, HostReason, MsgType, getClientId, getLogIndex, getSeq, getType } from '../ctrl/wire/wire.gen.js';
+
+/** NIC settings of a chain (bench/report/sections.ts CHAIN_NIC): ACKs coalesced by 32 or 48 cycles, a long go-back-N timeout. */
+export const CHAIN_NIC_SETTINGS: NicSettings = { ackCount: 32, ackDelayCycles: 48, hbIntervalCycles: 1000, hbCommitDelayCycles: 32, ackGapCycles: 0, rtoCycles: 32768 };
+
+export interface ChainControl {
+  /** a node beats to the master this often (ns) */
+  beatNs: number;
+  /** the master takes a member out after this long without a beat (ns) */
+  suspectNs: number;
+  /** a reconfiguration round not complete after this long starts again (ns) */
+  roundTimeoutNs: number;
+  /** the master looks at beats and deadlines this often (ns) */
+  tickNs: number;
+  /** control network: one-way delay of a message, software included (ns) */
+  ctlDelayNs: number;
+  /** control network: catch-up bandwidth (Gb/s) */
+  ctlGbps: number;
+}
+
+export const DEFAULT_CHAIN_CONTROL: ChainControl = { beatNs: 2_000, suspectNs: 10_000, roundTimeoutNs: 200_000, tickNs: 1_000, ctlDelayNs: 2_000, ctlGbps: 25 };
+
+/**
+ * The part of a cluster runtime a chain world uses: the RTL co-simulation (sim/cluster.ts `Cluster`)
+ * or the ModelNic cluster (sim/model-cluster.ts). Built from a ClusterConfig whose `host` factory gives
+ * each node its host software; traffic generators' clients with the config's workload (follower
+ * replies, retries); `stats()` has at least offered, completed, retries; the tap keeps the frames that
+ * entered the network from any endpoint.
+ */
+export interface ChainFabric {
+  readonly cycle: number;
+  run(cycles: number): void;
+  runUntil(pred: () => boolean, limit: number, step?: number): boolean;
+  stats(): Record<string, number>;
+  addFault(f: FaultSpec): void;
+  announceLeader(node: number): void;
+  addPoller(fn: () => void): void;
+  tap(keep: number): void;
+  tapPoll(): Array<{ frame: Uint8Array; src: number; plane: number; cycle: number }>;
+  nicCounters(): Array<Record<CounterName, bigint> | undefined>;
+  destroy(): void;
+}
+
+export interface ChainWorldConfig extends Omit<ClusterConfig, 'host' | 'keepCommitted' | 'replication'> {
+  control?: Partial<ChainControl>;
+  /** the cluster runtime (default: RTL NICs, `new Cluster(cfg)`) */
+  fabric?: (cfg: ClusterConfig) => ChainFabric;
+}
+
+export interface ChainReplyRecord { client: number; seq: number; index: number; src: number; cycle: number }
+
+export interface ChainCheck {
+  ok: boolean;
+  problems: string[];
+  /** the agreed log's length (the longest persisted log) */
+  logLength: number;
+  replies: number;
+  /** entries of a (client, seq) after its first (a retry sequenced again): skipped by the application */
+  duplicates: number;
+  offered: number;
+  completed: number;
+  reconfigurations: number;
+  epoch: number;
+  order: number[];
+}
+
+export class ChainWorld {
+  readonly cluster: ChainFabric;
+  readonly master: ChainMaster;
+  readonly nodes: ChainNode[] = [];
+  readonly control: ChainControl;
+  readonly replies: ChainReplyRecord[] = [];
+  /** master events and node notes with their cycle */
+  readonly events: string[] = [];
+  /** cycle at which each configuration was installed (epoch -> cycle) */
+  readonly installedAt = new Map<number, number>();
+  private readonly nsPerCycle: number;
+  private readonly up: boolean[];
+  /** a host context: timers and time before the cluster object exists (hosts start inside its constructor) */
+  private ctx0!: HostContext;
+
+  constructor(readonly cfg: ChainWorldConfig) {
+    this.control = { ...DEFAULT_CHAIN_CONTROL, ...(cfg.control ?? {}) };
+    this.nsPerCycle = periodPs({ ...DEFAULT_NETWORK, ...(cfg.network ?? {}) }) / 1000;
+    const n = cfg.replicas;
+    const order = Array.from({ length: n }, (_, i) => i);
+    this.up = order.map(() => true);
+    this.master = new ChainMaster({ nodes: order, order, epoch: 1, suspectNs: this.control.suspectNs, roundTimeoutNs: this.control.roundTimeoutNs });
+    const tuning = { ...CHAIN_NIC_SETTINGS, ...(cfg.nic ?? {}) };
+    const host = (i: number): HostSoftware => ({
+      start: (ctx: HostContext) => {
+        this.ctx0 ??= ctx;
+        const node = new ChainNode({
+          nic: ctx.nic, nodeId: ctx.nodeId,
+          reply: (r) => this.toMaster(i, r),
+          sendEntries: (to, epoch, from, committedUpto, frames) => this.sendEntries(to, epoch, from, committedUpto, frames),
+          log: (t) => this.note(t),
+        }, tuning, 1);
+        this.nodes[i] = node;
+        node.boot(1, order);
+        if (i === 0) ctx.announceLeader(0);
+        this.scheduleBeat(i, ctx.now());
+      },
+      onHostFrames: (_ctx, frames) => {
+        const node = this.nodes[i]!;
+        node.onCommitted(frames.filter((f) => f.reason === HostReason.COMMITTED).map((f) => f.frame));
+      },
+      onCrash: () => {
+        this.up[i] = false;
+        this.nodes[i]!.crash();
+        this.note(`node ${i} crashed`);
+      },
+      onRestart: (ctx) => {
+        this.up[i] = true;
+        this.nodes[i]!.restart();
+        this.scheduleBeat(i, ctx.now());
+      },
+    });
+    const make = cfg.fabric ?? ((c: ClusterConfig) => new Cluster(c));
+    this.cluster = make({ ...cfg, nic: tuning, replication: 'chain', keepCommitted: true, host, workload: { reply: 'follower', ...(cfg.workload ?? {}) } });
+    this.cluster.tap(1 << 16);
+    this.cluster.addPoller(() => this.pollTap());
+    this.scheduleTick(0);
+  }
+
+  private get now(): number {
+    return this.ctx0.now();
+  }
+  private timer(at: number, fn: () => void): void {
+    this.ctx0.setTimer(at, fn);
+  }
+
+  private nowNs(): number {
+    return this.now * this.nsPerCycle;
+  }
+  private cyclesOf(ns: number): number {
+    return Math.max(1, Math.ceil(ns / this.nsPerCycle));
+  }
+  private note(t: string): void {
+    this.events.push(`@${this.now} ${t}`);
+  }
+
+  private scheduleBeat(i: number, at: number): void {
+    const inc = this.nodes[i]?.incarnation ?? 0;
+    const at2 = at + this.cyclesOf(this.control.beatNs);
+    this.timer(at2, () => {
+      if (!this.up[i] || this.nodes[i]!.incarnation !== inc) return;   // crashed (a restart starts its own beats)
+      const sentInc = this.nodes[i]!.incarnation;
+      this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => {
+        this.master.onBeat(i, sentInc, this.nowNs());
+      });
+      this.scheduleBeat(i, at2);
+    });
+  }
+
+  private scheduleTick(at: number): void {
+    this.timer(at + this.cyclesOf(this.control.tickNs), () => {
+      this.master.tick(this.nowNs());
+      this.drainMaster();
+      this.scheduleTick(this.now);
+    });
+  }
+
+  private drainMaster(): void {
+    const m = this.master;
+    for (const e of m.events.splice(0)) this.note(e);
+    for (const { to, cmd } of m.out.splice(0)) {
+      this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => this.deliverCmd(to, cmd));
+    }
+    if (m.announce !== null) {
+      this.installedAt.set(m.epoch, this.now);
+      this.cluster.announceLeader(m.announce);
+      m.announce = null;
+    }
+  }
+
+  private deliverCmd(to: number, cmd: ChainCmd): void {
+    if (!this.up[to]) return;
+    this.nodes[to]!.onCommand(cmd);
+  }
+
+  private toMaster(from: number, r: ChainReply): void {
+    this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => {
+      this.master.onReply(from, r, this.nowNs());
+      this.drainMaster();
+    });
+  }
+
+  private sendEntries(to: number, epoch: number, from: number, committedUpto: number, frames: Uint8Array[]): void {
+    let bytes = 0;
+    for (const f of frames) bytes += f.length;
+    const ns = this.control.ctlDelayNs + (bytes * 8) / this.control.ctlGbps;
+    this.timer(this.now + this.cyclesOf(ns), () => {
+      if (this.up[to]) this.nodes[to]!.onEntries(epoch, from, committedUpto, frames);
+    });
+  }
+
+  private pollTap(): void {
+    const n = this.cfg.replicas;
+    for (const t of this.cluster.tapPoll()) {
+      if (t.src >= n || getType(t.frame) !== MsgType.REPLY) continue;
+      this.replies.push({ client: getClientId(t.frame), seq: getSeq(t.frame), index: getLogIndex(t.frame), src: t.src, cycle: t.cycle });
+    }
+  }
+
+  addFault(f: FaultSpec): void {
+    this.cluster.addFault(f);
+  }
+
+  run(cycles: number): void {
+    this.cluster.run(cycles);
+    this.pollTap();
+  }
+
+  /** Runs until every offered request was answered, at most `limit` cycles. */
+  drain(limit: number): boolean {
+    const ok = this.cluster.runUntil(() => { const s = this.cluster.stats(); return s.completed === s.offered; }, limit, 5000);
+    this.pollTap();
+    return ok;
+  }
+
+  check(): ChainCheck {
+    const problems: string[] = [];
+    const st = this.cluster.stats();
+    // one log: the persisted logs agree index by index
+    let longest: Uint8Array[] = [];
+    for (const nd of this.nodes) if (nd.committed.length > longest.length) longest = nd.committed;
+    const key = (f: Uint8Array): string => `${getClientId(f)}:${getSeq(f)}`;
+    for (let k = 0; k < this.nodes.length; k++) {
+      const c = this.nodes[k]!.committed;
+      for (let i = 0; i < c.length; i++) {
+        if (key(c[i]!) !== key(longest[i]!) && problems.length < 20) problems.push(`node ${k} persisted ${key(c[i]!)} at index ${i + 1} where another holds ${key(longest[i]!)}`);
+      }
+      const s = this.nodes[k]!.stats;
+      if (s.deliveryGaps) problems.push(`node ${k}: ${s.deliveryGaps} committed frames delivered beyond a gap`);
+      if (s.catchupFailures) problems.push(`node ${k}: ${s.catchupFailures} catch-ups it could not serve`);
+    }
+    // every reply names the entry the log holds at its index
+    for (const r of this.replies) {
+      const f = longest[r.index - 1];
+      if (!f) { if (problems.length < 40) problems.push(`a reply from node ${r.src} for ${r.client}:${r.seq} at index ${r.index}, beyond every persisted log (${longest.length})`); continue; }
+      if (getClientId(f) !== r.client || getSeq(f) !== r.seq) {
+        if (problems.length < 40) problems.push(`a reply from node ${r.src} (cycle ${r.cycle}) for ${r.client}:${r.seq} at index ${r.index}, where the log holds ${key(f)}`);
+      }
+    }
+    if (this.master.stats.prefixViolations) problems.push(`the master met ${this.master.stats.prefixViolations} member log(s) longer than the new head's`);
+    if (this.master.phase === 'halted') problems.push('the chain halted');
+    if (st.completed !== st.offered) problems.push(`${st.offered - st.completed} of ${st.offered} requests never answered`);
+    const seen = new Set<string>();
+    let duplicates = 0;
+    for (const f of longest) { const k = key(f); if (seen.has(k)) duplicates++; else seen.add(k); }
+    return {
+      ok: problems.length === 0, problems, logLength: longest.length, replies: this.replies.length, duplicates,
+      offered: st.offered!, completed: st.completed!, reconfigurations: this.master.stats.reconfigurations,
+      epoch: this.master.epoch, order: [...this.master.order],
+    };
+  }
+
+  destroy(): void {
+    this.cluster.destroy();
+  }
+}
