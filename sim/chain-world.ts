@@ -38,9 +38,12 @@ export interface ChainControl {
   ctlDelayNs: number;
   /** control network: catch-up bandwidth (Gb/s) */
   ctlGbps: number;
+  /** NIC silence detection: SILENCE_CYCLES (0: off, beats alone) and the head's HB_INTERVAL with it */
+  silenceCycles: number;
+  hbIntervalCycles: number;
 }
 
-export const DEFAULT_CHAIN_CONTROL: ChainControl = { beatNs: 2_000, suspectNs: 10_000, roundTimeoutNs: 200_000, tickNs: 1_000, ctlDelayNs: 2_000, ctlGbps: 25 };
+export const DEFAULT_CHAIN_CONTROL: ChainControl = { beatNs: 2_000, suspectNs: 10_000, roundTimeoutNs: 200_000, tickNs: 1_000, ctlDelayNs: 2_000, ctlGbps: 25, silenceCycles: 0, hbIntervalCycles: 1000 };
 
 /**
  * The part of a cluster runtime a chain world uses: the RTL co-simulation (sim/cluster.ts `Cluster`)
@@ -108,7 +111,7 @@ export class ChainWorld {
     const order = Array.from({ length: n }, (_, i) => i);
     this.up = order.map(() => true);
     this.master = new ChainMaster({ nodes: order, order, epoch: 1, suspectNs: this.control.suspectNs, roundTimeoutNs: this.control.roundTimeoutNs });
-    const tuning = { ...CHAIN_NIC_SETTINGS, ...(cfg.nic ?? {}) };
+    const tuning = { ...CHAIN_NIC_SETTINGS, ...(cfg.nic ?? {}), hbIntervalCycles: this.control.hbIntervalCycles, silenceCycles: this.control.silenceCycles };
     const host = (i: number): HostSoftware => ({
       start: (ctx: HostContext) => {
         this.ctx0 ??= ctx;
@@ -117,6 +120,7 @@ export class ChainWorld {
           reply: (r) => this.toMaster(i, r),
           sendEntries: (to, epoch, from, committedUpto, frames) => this.sendEntries(to, epoch, from, committedUpto, frames),
           log: (t) => this.note(t),
+          silent: (pred, epoch) => this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => this.master.onSilent(i, pred, epoch, this.nowNs())),
         }, tuning, 1);
         this.nodes[i] = node;
         node.boot(1, order);
@@ -126,6 +130,7 @@ export class ChainWorld {
       onHostFrames: (_ctx, frames) => {
         const node = this.nodes[i]!;
         node.onCommitted(frames.filter((f) => f.reason === HostReason.COMMITTED).map((f) => f.frame));
+        if (frames.some((f) => f.reason === HostReason.LEADER_SILENT)) node.onSilent();
       },
       onCrash: () => {
         this.up[i] = false;
@@ -168,6 +173,7 @@ export class ChainWorld {
     this.timer(at2, () => {
       if (!this.up[i] || this.nodes[i]!.incarnation !== inc) return;   // crashed (a restart starts its own beats)
       const sentInc = this.nodes[i]!.incarnation;
+      this.nodes[i]!.tick();
       this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => {
         this.master.onBeat(i, sentInc, this.nowNs());
       });

@@ -44,6 +44,8 @@ export interface ChainMasterOptions {
   suspectNs: number;
   /** a round that has not completed this long after it started takes its silent nodes out */
   roundTimeoutNs: number;
+  /** a silence report counts this long after it came (default 1 us) */
+  graceNs?: number;
   /** the time of construction (the initial members count as having beaten then; default 0) */
   startNs?: number;
 }
@@ -92,6 +94,8 @@ export class ChainMaster {
   beatInc: Record<number, number> = {};
   /** each member's incarnation when it was installed */
   memberInc: Record<number, number> = {};
+  /** silence reports of the installed epoch: reporter -> [the predecessor it reports silent, when] */
+  silent: Record<number, [number, number]> = {};
   /** commands to send: the driver drains this */
   out: Array<{ to: number; cmd: ChainCmd }> = [];
   /** events for the log: the driver drains this */
@@ -102,6 +106,7 @@ export class ChainMaster {
   readonly nodes: number[];
   readonly suspectNs: number;
   readonly roundTimeoutNs: number;
+  readonly graceNs: number;
 
   constructor(o: ChainMasterOptions) {
     if (o.order.length === 0) throw new Error('ChainMaster: the initial order is empty');
@@ -113,6 +118,7 @@ export class ChainMaster {
     this.epoch = o.epoch;
     this.suspectNs = o.suspectNs;
     this.roundTimeoutNs = o.roundTimeoutNs;
+    this.graceNs = o.graceNs ?? 1_000;
     for (const n of this.order) {
       this.lastBeatNs[n] = o.startNs ?? 0;
       this.memberInc[n] = 0;
@@ -129,6 +135,19 @@ export class ChainMaster {
     if (!this.nodes.includes(node)) return;
     this.lastBeatNs[node] = nowNs;
     this.beatInc[node] = Math.max(this.beatInc[node] ?? 0, incarnation);
+  }
+
+  /**
+   * A member's NIC found its predecessor silent (LEADER_SILENT: no frame of it for SILENCE_CYCLES). A
+   * report counts at a tick at least `graceNs` after it came (a silence propagates down the chain: the
+   * node below a silent one reports too, a moment later), and never against a node that reported itself
+   * (it is alive). Taking out a live node is safe (it rejoins at the tail); it only costs a change.
+   */
+  onSilent(reporter: number, pred: number, epoch: number, nowNs: number): void {
+    if (this.phase !== 'run' || epoch !== this.epoch || !this.order.includes(reporter)) return;
+    const i = this.order.indexOf(reporter);
+    if (i < 1 || this.order[i - 1] !== pred) return;
+    this.silent[reporter] ??= [pred, nowNs];
   }
 
   /** A member that beats with a newer incarnation than it was installed with: it restarted. */
@@ -159,14 +178,16 @@ export class ChainMaster {
       return;
     }
     // members that stopped beating, or restarted (their NIC lost the log): out
-    const gone = this.order.filter((n) => !this.alive(n, nowNs) || this.restarted(n));
+    const reported = Object.entries(this.silent).filter(([, [, at]]) => nowNs - at >= this.graceNs).map(([, [p]]) => p)
+      .filter((p) => this.silent[p] === undefined);
+    const gone = this.order.filter((n) => !this.alive(n, nowNs) || this.restarted(n) || reported.includes(n));
     // live nodes outside the chain (restarted, or taken out while alive): in, at the tail
     const join = this.nodes.filter((n) => this.alive(n, nowNs) && (!this.order.includes(n) || this.restarted(n)));
     if (gone.length === 0 && join.length === 0) return;
     const kept = this.order.filter((n) => !gone.includes(n));
     this.stats.removed += gone.length;
     this.stats.joined += join.length;
-    const why = [gone.length ? `out: ${gone.join(',')}` : '', join.length ? `joining: ${join.join(',')}` : ''].filter(Boolean).join('; ');
+    const why = [gone.length ? `out: ${gone.join(',')}${reported.length ? ` (reported silent: ${reported.join(',')})` : ''}` : '', join.length ? `joining: ${join.join(',')}` : ''].filter(Boolean).join('; ');
     this.start([...kept, ...join.filter((n) => !kept.includes(n))], nowNs, why);
   }
 
@@ -279,6 +300,7 @@ export class ChainMaster {
   private done(a: ChainAttempt): void {
     this.epoch = a.epoch;
     this.order = [...a.order];
+    this.silent = {};
     this.attempt = null;
     this.phase = 'run';
     this.announce = a.order[0]!;

@@ -33,6 +33,8 @@ export interface ChainNicTuning {
   rtoCycles?: number;
   hbIntervalCycles: number;
   hbCommitDelayCycles: number;
+  /** SILENCE_CYCLES: the NIC reports its predecessor silent after this many cycles without a frame of it (0/absent: off) */
+  silenceCycles?: number;
 }
 
 export interface ChainNodeEnv {
@@ -43,6 +45,8 @@ export interface ChainNodeEnv {
   reply(r: ChainReply): void;
   /** entries [from, from + frames.length) to another node's host (through the control network) */
   sendEntries(to: number, epoch: number, from: number, committedUpto: number, frames: Uint8Array[]): void;
+  /** tells the master the NIC found its predecessor `pred` silent in `epoch` */
+  silent(pred: number, epoch: number): void;
   log(text: string): void;
 }
 
@@ -68,6 +72,7 @@ export interface ChainNodeStats {
    */
   staleDeliveries: number;
   installs: number;
+  silenceReports: number;
 }
 
 /** STATUS reads before a freeze gives up (the master's round deadline then takes the node out). */
@@ -87,9 +92,15 @@ export class ChainNode {
   up = true;
   /** the highest index the host takes from its NIC's deliveries (what it knows committed; Infinity when installed) */
   acceptUpto = Infinity;
+  /** the installed predecessor (-1: none, or the head) */
+  pred = -1;
+  /** predFrames() when the epoch was installed (silence detection only) */
+  private framesAtInstall = 0n;
+  /** SILENCE_CYCLES written for this epoch (after the predecessor's first frame) */
+  silenceArmed = false;
   readonly stats: ChainNodeStats = {
     staleCommands: 0, notFrozenPolls: 0, catchupsServed: 0, entriesSent: 0, catchupsTaken: 0,
-    entriesToHostLog: 0, entriesToNicLog: 0, catchupFailures: 0, deliveryGaps: 0, staleDeliveries: 0, installs: 0,
+    entriesToHostLog: 0, entriesToNicLog: 0, catchupFailures: 0, deliveryGaps: 0, staleDeliveries: 0, installs: 0, silenceReports: 0,
   };
 
   constructor(private readonly env: ChainNodeEnv, private readonly tuning: ChainNicTuning, epoch: number) {
@@ -107,6 +118,33 @@ export class ChainNode {
     if (this.tuning.rtoCycles) n.writeCsr(Csr.RAFT_RTO, this.tuning.rtoCycles);
     n.writeCsr(Csr.RAFT_HB_INTERVAL, this.tuning.hbIntervalCycles);
     n.writeCsr(Csr.RAFT_HB_COMMIT_DELAY, this.tuning.hbCommitDelayCycles);
+    n.writeCsr(Csr.RAFT_SILENCE_CYCLES, 0);
+  }
+
+  /** Frames of the predecessor the NIC took so far (heartbeats, APPENDs in order and buffered). */
+  private predFrames(): bigint {
+    const c = this.env.nic.readCounters();
+    return c.HEARTBEAT_RX + c.APPEND_ACCEPTED + c.APPEND_BUFFERED + c.DROP_DUPLICATE;
+  }
+
+  /**
+   * A host tick (each beat): silence detection is armed (SILENCE_CYCLES written) once the predecessor was
+   * heard in this epoch: right after an INSTALL the predecessor may not run yet (the head is installed
+   * last), and the NIC would report it silent; a predecessor that dies before its first frame is found by
+   * its beats.
+   */
+  tick(): void {
+    if (!this.up || this.installed === 0 || this.pred < 0 || this.silenceArmed || !this.tuning.silenceCycles) return;
+    if (this.predFrames() === this.framesAtInstall) return;
+    this.env.nic.writeCsr(Csr.RAFT_SILENCE_CYCLES, this.tuning.silenceCycles);
+    this.silenceArmed = true;
+  }
+
+  /** The NIC's LEADER_SILENT event: its predecessor sent nothing for SILENCE_CYCLES (armed by tick()). */
+  onSilent(): void {
+    if (!this.up || this.installed === 0 || this.pred < 0 || !this.silenceArmed) return;
+    this.stats.silenceReports++;
+    this.env.silent(this.pred, this.installed);
   }
 
   /** Boot into the initial configuration (epoch, order) with an empty log. */
@@ -172,6 +210,12 @@ export class ChainNode {
     this.epochSeen = epoch;
     this.installed = 0;
     n.writeCsr(Csr.RAFT_FAST_EN, 0);
+    // no replies until the next INSTALL: the NIC still delivers what it committed, and a catch-up's
+    // COMMIT_INDEX write lands a cycle before its APPLIED_INDEX write, so the NIC may deliver one slot the
+    // host has not rewritten yet (an entry of a head that was taken out): it must not answer its client
+    n.writeCsr(Csr.RAFT_REPLY_MASK, 0);
+    n.writeCsr(Csr.RAFT_ROLE, 0);
+    this.silenceArmed = false;
     let polls = 0;
     while ((n.readCsr(Csr.RAFT_STATUS) & StatusBit.FROZEN) === 0) {
       this.stats.notFrozenPolls++;
@@ -190,6 +234,7 @@ export class ChainNode {
       last = commit;
     }
     this.frozenLast = last;
+    this.env.log(`chain node ${this.env.nodeId}: epoch ${epoch}: frozen at last ${last}, commit ${commit}${truncate ? ' (a joiner: cut back to its commit)' : ''}`);
     this.env.reply({ k: 'frozen', epoch, last, commit, incarnation: this.incarnation });
   }
 
@@ -281,5 +326,11 @@ export class ChainNode {
     this.installed = epoch;
     this.frozenLast = -1;
     this.acceptUpto = Infinity;
+    this.pred = p.pos > 0 ? p.pred : -1;
+    this.silenceArmed = false;
+    if (this.tuning.silenceCycles && this.pred >= 0) {
+      n.writeCsr(Csr.RAFT_SILENCE_CYCLES, 0);
+      this.framesAtInstall = this.predFrames();
+    }
   }
 }

@@ -52,7 +52,10 @@ export function drawChainSchedule(seed: number, o: ChainDrawOptions = {}): Chain
   const control: ChainControl = {
     beatNs: suspectNs / 5, suspectNs, roundTimeoutNs: pick([100_000, 200_000]), tickNs: pick([500, 1_000, 2_000]),
     ctlDelayNs: pick([1_000, 2_000, 5_000]), ctlGbps: pick([10, 25, 100]),
+    silenceCycles: 0, hbIntervalCycles: 1000,
   };
+  // NIC silence detection in about half the seeds (a silent predecessor reported to the master)
+  if (r.chance(0.5)) { control.silenceCycles = pick([750, 2000]); control.hbIntervalCycles = 250; }
   const events: ChainEvent[] = [];
   // crashes one after another (each restart, if any, before the next crash)
   let t = 20 + r.int(40);
@@ -109,6 +112,8 @@ export interface ChainSeedOptions extends ChainDrawOptions {
   modelFabric?: (cfg: ClusterConfig) => ChainFabric;
   /** drain bound after the faults, µs (default 6000) */
   drainUs?: number;
+  /** called with the world once built (diagnostics) */
+  onWorld?: (w: ChainWorld) => void;
 }
 
 export function describeChainSchedule(s: ChainSchedule): string {
@@ -116,7 +121,7 @@ export function describeChainSchedule(s: ChainSchedule): string {
     : e.kind === 'partition' ? `cut n${e.node}${e.oneWay ? '(1way)' : ''}@${e.atUs}-${e.untilUs}`
       : e.kind === 'link' ? `${e.fault} ${e.prob}${e.plane !== undefined ? ` p${e.plane}` : ''}@${e.atUs}-${e.untilUs}`
         : `plane${e.plane} down@${e.atUs}-${e.untilUs}`).join(', ');
-  return `${s.replicas} replicas, ${s.planes} plane(s), ${s.payloadBytes} B, ${s.ratePct}%, ${s.clients} client(s), retry ${s.retryUs} us, suspect ${s.control.suspectNs / 1000} us, ctl ${s.control.ctlDelayNs / 1000} us / ${s.control.ctlGbps} Gb/s, ${s.trafficUs} us | ${ev || 'no faults'}`;
+  return `${s.replicas} replicas, ${s.planes} plane(s), ${s.payloadBytes} B, ${s.ratePct}%, ${s.clients} client(s), retry ${s.retryUs} us, suspect ${s.control.suspectNs / 1000} us${s.control.silenceCycles ? ` (NIC silence ${s.control.silenceCycles} cycles)` : ''}, ctl ${s.control.ctlDelayNs / 1000} us / ${s.control.ctlGbps} Gb/s, ${s.trafficUs} us | ${ev || 'no faults'}`;
 }
 
 export function runChainSeed(seed: number, o: ChainSeedOptions = {}): ChainSeedResult {
@@ -131,6 +136,7 @@ export function runChainSeed(seed: number, o: ChainSeedOptions = {}): ChainSeedR
     control: s.control,
     ...(backend === 'model' ? { fabric: o.modelFabric! } : {}),
   });
+  o.onWorld?.(w);
   const failures: string[] = [];
   let crashes = 0, skipped = 0;
   const byPosition = { head: 0, middle: 0, tail: 0 };
@@ -182,6 +188,8 @@ export function runChainSeed(seed: number, o: ChainSeedOptions = {}): ChainSeedR
     w.drain((o.drainUs ?? 6000) * us);
     // let a rejoin in progress complete, so every live node ends in the chain
     w.cluster.runUntil(() => w.master.phase === 'run', 2000 * us, 5000);
+    // and the last deliveries reach the hosts (a reply leaves the tail as its entry goes to its host)
+    w.run(10 * us);
   } catch (err) {
     failures.push(`exception: ${(err as Error).stack ?? String(err)}`);
   }
