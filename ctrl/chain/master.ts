@@ -242,6 +242,14 @@ export class ChainMaster {
   }
 
   private afterFreeze(a: ChainAttempt, nowNs: number): void {
+    // a member that froze with another incarnation than it was installed with restarted: its NIC lost the
+    // log (it holds what its host persisted as committed), so it is no survivor; with no survivor left the
+    // chain halts, as when every member is lost (start() cannot know: the master may learn of a restart
+    // from FROZEN only). Found by the model checker (verify/mc/chain.ts).
+    if (!this.order.some((n) => a.frozen[n] !== undefined && a.frozen[n]![2] === (this.memberInc[n] ?? 0))) {
+      this.halt(nowNs, `no member of epoch ${this.epoch} froze without a restart (epoch ${a.epoch})`);
+      return;
+    }
     // the head: the member of the installed configuration with the longest log (the first in order on a
     // tie). Members' logs are prefixes of one another (the prefix property), joiners' are cut back to what
     // was committed: the head's log holds every other.

@@ -54,6 +54,7 @@ interface CliOpts {
   json?: string;
   quiet?: boolean;
   wor?: boolean;
+  chain?: boolean;
   attack: boolean;
 }
 
@@ -99,6 +100,43 @@ async function runWorCampaign(o: CliOpts): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
+/** `nicraft fuzz --chain`: chain replication's campaign (verify/fuzz/chain.ts, docs/fuzz.md "Chain mode"). */
+async function runChainCampaign(o: CliOpts): Promise<void> {
+  for (const [flag, set] of [['--shard', o.shard], ['--minutes', o.minutes], ['--out', o.out], ['--wor', o.wor]] as const) {
+    if (set !== undefined && set !== false) { console.error(`nicraft fuzz --chain: ${flag} is not supported (allowed: --seed, --seeds, --from, --rtl, --replicas, --planes, --us, --quiet, --json)`); process.exitCode = 2; return; }
+  }
+  const { runChainSeed, formatChainResult } = await import('./chain.js');
+  const { ModelCluster } = await import('../../sim/model-cluster.js');
+  const from = o.seed ?? o.from ?? (Date.now() % 1_000_000_000);
+  const count = o.seed !== undefined ? 1 : o.seeds ?? 20;
+  const backend = o.rtl ? 'rtl' : 'model';
+  console.log(`nicraft fuzz --chain: seeds ${from}..${from + count - 1}, ${backend === 'rtl' ? 'RTL NICs' : 'ModelNic cluster'}`);
+  const t0 = performance.now();
+  let failed = 0;
+  const all = [];
+  for (let s = from; s < from + count; s++) {
+    const r = runChainSeed(s, {
+      backend, modelFabric: (c) => new ModelCluster(c),
+      ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}), ...(o.planes !== undefined ? { planes: o.planes } : {}),
+      ...(o.us !== undefined ? { trafficUs: o.us } : {}),
+    });
+    all.push(r);
+    if (!r.ok) failed++;
+    if (!r.ok || !o.quiet) console.log(formatChainResult(r));
+    if (!r.ok) {
+      for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`);
+      if (o.seed !== undefined) for (const e of r.events) console.log(`  ${e}`);
+      console.log(`  replay: ${r.replay}`);
+    }
+  }
+  console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (o.json) {
+    mkdirSync(dirname(o.json), { recursive: true });
+    writeFileSync(o.json, JSON.stringify(all, null, 1) + '\n');
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
 export function register(program: Command): void {
   const fuzz = program
     .command('fuzz')
@@ -132,9 +170,11 @@ export function register(program: Command): void {
     .option('--json <file>', 'write every seed result in full (schedules included) as JSON')
     .option('--quiet', 'print failing seeds and the summary only')
     .option('--no-attack', 'frame authentication off and no network attacker (the campaigns before issue 16 item 5)')
+    .option('--chain', 'chain replication\'s campaign (verify/fuzz/chain.ts): crashes of each chain position with rejoins, partitions, loss; ModelNic cluster, or RTL NICs with --rtl; takes --seed/--seeds/--from/--replicas/--planes/--us/--quiet/--json')
     .option('--wor', 'the WOR campaign (verify/fuzz/wor.ts, docs/wor.md): shared log, 2PC and write-once registers under faults, ModelNic world; takes --seed/--seeds/--from/--us')
     .action(async (o: CliOpts) => {
       if (o.wor) { await runWorCampaign(o); return; }
+      if (o.chain) { await runChainCampaign(o); return; }
       const draw = Number(o.draw) as 1 | 2 | 3;
       if (o.replicas === '7' && draw === 1) { console.error('nicraft fuzz: --replicas 7 needs --draw 2 (draw 1 knows 3 or 5)'); process.exitCode = 2; return; }
       if (o.shard && o.seed !== undefined) { console.error('nicraft fuzz: --shard splits a range of seeds (--seeds or --minutes), not --seed'); process.exitCode = 2; return; }
