@@ -99,6 +99,8 @@ export class ChainWorld {
   readonly events: string[] = [];
   /** cycle at which each configuration was installed (epoch -> cycle) */
   readonly installedAt = new Map<number, number>();
+  /** each configuration installed after the first: epoch, cycle, order, the common last index it started from */
+  readonly installs: Array<{ epoch: number; cycle: number; order: number[]; last: number }> = [];
   private readonly nsPerCycle: number;
   private readonly up: boolean[];
   /** a host context: timers and time before the cluster object exists (hosts start inside its constructor) */
@@ -106,6 +108,14 @@ export class ChainWorld {
 
   constructor(readonly cfg: ChainWorldConfig) {
     this.control = { ...DEFAULT_CHAIN_CONTROL, ...(cfg.control ?? {}) };
+    const k = this.control;
+    for (const f of ['beatNs', 'suspectNs', 'roundTimeoutNs', 'tickNs', 'ctlDelayNs', 'ctlGbps'] as const) {
+      if (!(k[f] > 0)) throw new Error(`chain control: ${f} must be > 0 (got ${k[f]})`);
+    }
+    // a beat takes ctlDelayNs to arrive and comes every beatNs: a live node must never look silent
+    if (k.suspectNs < 2 * (k.beatNs + k.ctlDelayNs)) {
+      throw new Error(`chain control: suspectNs (${k.suspectNs}) must be at least 2 x (beatNs + ctlDelayNs) = ${2 * (k.beatNs + k.ctlDelayNs)}: a live node would be taken out`);
+    }
     this.nsPerCycle = periodPs({ ...DEFAULT_NETWORK, ...(cfg.network ?? {}) }) / 1000;
     const n = cfg.replicas;
     const order = Array.from({ length: n }, (_, i) => i);
@@ -197,6 +207,7 @@ export class ChainWorld {
     }
     if (m.announce !== null) {
       this.installedAt.set(m.epoch, this.now);
+      this.installs.push({ epoch: m.epoch, cycle: this.now, order: [...m.order], last: m.installedLast });
       this.cluster.announceLeader(m.announce);
       m.announce = null;
     }
@@ -286,5 +297,78 @@ export class ChainWorld {
 
   destroy(): void {
     this.cluster.destroy();
+  }
+}
+
+// ---- failover of one chain position (bench/report/sections.ts modes[]) ------------------------------
+
+export interface ChainFailoverSpec {
+  replicas: number;
+  planes: number;
+  seed: number;
+  position: 'head' | 'middle' | 'tail';
+  /** offered load, % of line rate; retry budget, % of line rate */
+  ratePct: number;
+  retryBudgetPct: number;
+  retryUs: number;
+  payloadBytes: number;
+  clients: number;
+  /** the crash this long after traffic starts; the run this long after it */
+  crashAtUs: number;
+  afterUs: number;
+  network?: ClusterConfig['network'];
+  control?: Partial<ChainControl>;
+}
+
+export interface ChainFailoverResult {
+  position: 'head' | 'middle' | 'tail';
+  node: number;
+  /** µs after the crash: the master starts the change (FREEZE), the new configuration is installed, the first reply for an entry sequenced in it */
+  detectUs: number | null;
+  installedUs: number | null;
+  firstCommitUs: number | null;
+  /** entries the surviving head held beyond the survivors' logs (caught up through the control network) */
+  caughtUpEntries: number;
+  offered: number;
+  completed: number;
+  /** every check of ChainWorld.check() passed (one log, replies, every request answered) */
+  ok: boolean;
+  problems: string[];
+}
+
+/** Crashes one chain position under traffic and measures the change (RTL NICs unless `fabric`). */
+export function runChainFailover(s: ChainFailoverSpec, fabric?: (cfg: ClusterConfig) => ChainFabric): ChainFailoverResult {
+  const us = 250;
+  const w = new ChainWorld({
+    replicas: s.replicas, planes: s.planes, seed: s.seed, ...(s.network ? { network: s.network } : {}),
+    workload: { ratePct: s.ratePct, clients: s.clients, payloadBytes: s.payloadBytes, stopCycle: (s.crashAtUs + s.afterUs) * us, retryCycles: s.retryUs * us, retryBudgetPct: s.retryBudgetPct },
+    control: { silenceCycles: 750, hbIntervalCycles: 250, ...(s.control ?? {}) },
+    ...(fabric ? { fabric } : {}),
+  });
+  try {
+    w.run(s.crashAtUs * us);
+    const order = w.master.order;
+    const node = s.position === 'head' ? order[0]! : s.position === 'tail' ? order[order.length - 1]! : order[1]!;
+    if (order.length < 3 && s.position === 'middle') throw new Error('runChainFailover: a chain of fewer than 3 has no middle');
+    const crashAt = w.cluster.cycle;
+    w.addFault({ kind: 'crash', at: crashAt, node });
+    w.run(s.afterUs * us);
+    w.drain(3000 * us);
+    const c = w.check();
+    const inst = w.installs[0];
+    const firstNew = inst ? w.replies.find((r) => r.cycle > crashAt && r.index > inst.last) : undefined;
+    const det = w.events.find((e) => /freezing/.test(e));
+    const detCycle = det ? Number(det.slice(1, det.indexOf(' '))) : null;
+    const caught = w.nodes.reduce((a, n) => a + n.stats.entriesToNicLog + n.stats.entriesToHostLog, 0);
+    const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+    return {
+      position: s.position, node,
+      detectUs: detCycle !== null ? r3((detCycle - crashAt) / us) : null,
+      installedUs: inst ? r3((inst.cycle - crashAt) / us) : null,
+      firstCommitUs: firstNew ? r3((firstNew.cycle - crashAt) / us) : null,
+      caughtUpEntries: caught, offered: c.offered, completed: c.completed, ok: c.ok, problems: c.problems.slice(0, 5),
+    };
+  } finally {
+    w.destroy();
   }
 }

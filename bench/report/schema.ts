@@ -51,7 +51,10 @@ const modeRowSchema = z.object({
   at50: z.object({ p50Ns: num, p99Ns: num, sustained: z.boolean() }).nullable(),
   at85: z.object({ p50Ns: num, p99Ns: num, sustained: z.boolean() }).nullable(),
   networkFloorNs: num,
-  failover: z.array(z.object({ position: z.string(), firstCommitUs: num.nullable() })).nullable(),
+  failover: z.array(z.object({
+    position: z.string(), firstCommitUs: num.nullable(),
+    detectUs: num.nullable().optional(), installedUs: num.nullable().optional(), caughtUpEntries: num.optional(), ok: z.boolean().optional(),
+  })).nullable(),
   failoverNote: z.string(),
 });
 

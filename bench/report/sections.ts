@@ -23,6 +23,7 @@ import {
   DEFAULT_NETWORK, StaticHost, networkFloorPs, periodPs, type HostContext, type NetworkModel, type NicSettings, type PlaneMode,
 } from '../../sim/cluster.js';
 import { runFailover, type FailoverSummary, type RunHealth } from '../../sim/failover.js';
+import { runChainFailover } from '../../sim/chain-world.js';
 import { loadScenario } from '../../sim/scenario.js';
 import { DEFAULT_SOFTWARE_COST, type SoftwareCost } from '../../sim/software-host.js';
 import { runReadScaling, type ReadScalingResult } from '../../sim/read-scaling.js';
@@ -354,14 +355,52 @@ export interface ModeRow {
   at85: { p50Ns: number; p99Ns: number; sustained: boolean } | null;
   /** network floor of the reply's path (chain: REQ, one APPEND per link, REPLY) */
   networkFloorNs: number;
-  /** first commit after a crash, per failed position (null: not measured, failoverNote says why) */
-  failover: Array<{ position: string; firstCommitUs: number | null }> | null;
+  /**
+   * after a crash of each position (µs after the crash): the first commit (leader: the new leader's first
+   * commit; chain: the first reply for an entry sequenced in the new configuration), the detection (chain:
+   * the master starts the change), the new configuration installed; entries caught up through the control
+   * network; `ok`: one log, every reply matched, every request answered (null: not measured, failoverNote)
+   */
+  failover: Array<{ position: string; firstCommitUs: number | null; detectUs?: number | null; installedUs?: number | null; caughtUpEntries?: number; ok?: boolean }> | null;
   failoverNote: string;
 }
 
 export interface ModesResult { rows: ModeRow[]; points: Array<PointResult & { replication: 'leader' | 'chain' }> }
 
-export const CHAIN_FAILOVER_NOTE = 'chain failover not measured: the control plane does not reconfigure a chain yet (docs/replication-modes.md "What is left")';
+/**
+ * Failover per position (issue 21), under the failover section's traffic (sim/scenarios/demo.yaml
+ * failover: 85.5% of line rate, 16-byte requests, 2 clients, 2 planes, retries after 20 us within a 6%
+ * budget), one crash 100 us into it: leader mode's leader (sim/failover.ts, the real Raft control plane,
+ * NIC silence detection), chain mode's head, middle and tail (sim/chain-world.ts runChainFailover: the
+ * chain master, NIC silence reports, beats); the tail replies to every client.
+ */
+export function modeFailovers(ctx: BenchContext, n: number): { leader: ModeRow['failover']; chain: ModeRow['failover'] } {
+  const sc = loadScenario(join(ROOT, 'sim/scenarios/demo.yaml'));
+  const spec = sc.failover!;
+  const tiny = ctx.mode === 'tiny';
+  const crashAtUs = tiny ? 50 : spec.crashAtUs;
+  const afterUs = tiny ? 150 : spec.afterUs;
+  const leader = runFailover({ ...sc, replicas: n }, { ...spec, crashAtUs, afterUs }, ctx.seed);
+  ctx.log(`[bench] modes failover, ${n} replicas, leader mode: leader crash: detected ${leader.detectUs} us, first commit ${leader.firstCommitUs} us, lost ${leader.lostRequests}, agreement ${leader.agreement}`);
+  const chain: NonNullable<ModeRow['failover']> = [];
+  for (const position of ['head', 'middle', 'tail'] as const) {
+    const r = runChainFailover({
+      replicas: n, planes: sc.planes, seed: ctx.seed, position, ratePct: sc.workload.ratePct, retryBudgetPct: spec.retryBudgetPct ?? 6,
+      retryUs: sc.workload.retryUs ?? 20, payloadBytes: sc.workload.payloadBytes, clients: sc.workload.clients, crashAtUs, afterUs,
+      network: ctx.network,
+    });
+    ctx.log(`[bench] modes failover, ${n} replicas, chain: ${position} (node ${r.node}) crash: change started ${r.detectUs} us, installed ${r.installedUs} us, first commit ${r.firstCommitUs} us, ` +
+      `${r.caughtUpEntries} entries caught up, ${r.completed}/${r.offered} answered, ok ${r.ok}${r.problems.length ? ` (${r.problems.join('; ')})` : ''}`);
+    chain.push({ position, firstCommitUs: r.firstCommitUs, detectUs: r.detectUs, installedUs: r.installedUs, caughtUpEntries: r.caughtUpEntries, ok: r.ok });
+  }
+  return {
+    leader: [{ position: 'leader', firstCommitUs: leader.firstCommitUs, detectUs: leader.detectUs, installedUs: leader.electedUs, ok: leader.agreement && leader.lostRequests === 0 }],
+    chain,
+  };
+}
+
+export const LEADER_FAILOVER_NOTE = "leader crash under the failover section's traffic (demo.yaml failover: 85.5%, snooping clients, NIC silence detection; installedUs = elected); a follower's crash leaves a quorum and is not measured here";
+export const CHAIN_FAILOVER_NOTE = "crash of each position under the failover section's traffic (85.5%, the tail's replies), the chain master with NIC silence reports (750 cycles) and beats (suspect after 10 us), a 2 us control network at 25 Gb/s (sim/chain-world.ts)";
 
 /**
  * Leader mode and chain mode side by side, with a reply per request (issue 21): for each replica count,
@@ -376,6 +415,7 @@ export function modesSection(ctx: BenchContext): ModesResult {
     return p ? { p50Ns: p.latencyNs.p50, p99Ns: p.latencyNs.p99, sustained: p.sustained } : null;
   };
   for (const n of ctx.replicas) {
+    const fo = modeFailovers(ctx, n);
     const runs: Array<{ mode: 'leader' | 'chain'; reply: ModeRow['reply'] }> = [
       { mode: 'leader', reply: 'nic' }, { mode: 'leader', reply: 'follower' }, { mode: 'chain', reply: 'tail' },
     ];
@@ -392,8 +432,8 @@ export function modesSection(ctx: BenchContext): ModesResult {
         maxSustainedPct: ok.length ? Math.max(...ok.map((p) => p.offeredPct)) : null,
         at50: at(pts, 50), at85: at(pts, HEADLINE_LOAD),
         networkFloorNs: pts[0]?.networkFloorNs ?? 0,
-        failover: null,
-        failoverNote: r.mode === 'chain' ? CHAIN_FAILOVER_NOTE : 'leader failover: the failover section (3 replicas, NIC detection); not repeated here',
+        failover: r.mode === 'chain' ? fo.chain : fo.leader,
+        failoverNote: r.mode === 'chain' ? CHAIN_FAILOVER_NOTE : LEADER_FAILOVER_NOTE,
       });
     }
   }

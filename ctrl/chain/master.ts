@@ -100,6 +100,8 @@ export class ChainMaster {
   out: Array<{ to: number; cmd: ChainCmd }> = [];
   /** events for the log: the driver drains this */
   events: string[] = [];
+  /** the common last index the installed configuration started from (0: the initial one) */
+  installedLast = 0;
   /** the head of the configuration just installed (the driver tells the clients), null when none new */
   announce: number | null = null;
   stats: ChainMasterStats = { reconfigurations: 0, restarts: 0, removed: 0, joined: 0, prefixViolations: 0, staleReplies: 0 };
@@ -171,6 +173,15 @@ export class ChainMaster {
         const dead = a.order.filter((n) => !this.alive(n, nowNs));
         this.stats.restarts++;
         this.stats.removed += dead.length;
+        // the installed members that still beat (and did not restart) come back into the change: one taken out
+        // on a silence report whose reporter then died must not be lost with it
+        const back = this.order.filter((n) => !a.order.includes(n) && this.alive(n, nowNs) && !this.restarted(n));
+        if (back.length) {
+          this.silent = {};
+          this.start([...this.order.filter((n) => back.includes(n) || (a.order.includes(n) && !dead.includes(n))), ...a.order.filter((n) => !this.order.includes(n) && !dead.includes(n))],
+            nowNs, `round ${a.phase} of epoch ${a.epoch} timed out waiting for ${a.waiting.join(',')}${dead.length ? `; out: ${dead.join(',')}` : ''}; back: ${back.join(',')}`);
+          return;
+        }
         // the same nodes again (every one still beats): a slow round, not a failure; give it twice as long
         const timeoutNs = dead.length === 0 ? Math.min(a.timeoutNs * 2, this.roundTimeoutNs * 64) : this.roundTimeoutNs;
         this.start(a.order.filter((n) => !dead.includes(n)), nowNs, `round ${a.phase} of epoch ${a.epoch} timed out waiting for ${a.waiting.join(',')}${dead.length ? `; out: ${dead.join(',')}` : ''}`, timeoutNs);
@@ -306,6 +317,7 @@ export class ChainMaster {
   }
 
   private done(a: ChainAttempt): void {
+    this.installedLast = a.last;
     this.epoch = a.epoch;
     this.order = [...a.order];
     this.silent = {};

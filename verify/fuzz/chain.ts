@@ -48,10 +48,12 @@ export function drawChainSchedule(seed: number, o: ChainDrawOptions = {}): Chain
   const replicas = o.replicas ?? pick([2, 3, 3, 4, 5, 5]);
   const planes = o.planes ?? pick([1, 2]);
   const trafficUs = o.trafficUs ?? 150 + r.int(151);
-  const suspectNs = pick([5_000, 10_000, 20_000]);
+  const ctlDelayNs = pick([1_000, 2_000, 5_000]);
+  // the master takes a node out after suspectNs without its beat: at least 2 x (beat period + delay) (ChainWorld checks)
+  const suspectNs = pick([5_000, 10_000, 20_000].filter((x) => x >= 2 * (x / 5 + ctlDelayNs)));
   const control: ChainControl = {
     beatNs: suspectNs / 5, suspectNs, roundTimeoutNs: pick([100_000, 200_000]), tickNs: pick([500, 1_000, 2_000]),
-    ctlDelayNs: pick([1_000, 2_000, 5_000]), ctlGbps: pick([10, 25, 100]),
+    ctlDelayNs, ctlGbps: pick([10, 25, 100]),
     silenceCycles: 0, hbIntervalCycles: 1000,
   };
   // NIC silence detection in about half the seeds (a silent predecessor reported to the master)
