@@ -323,7 +323,10 @@ export interface ChainFailoverSpec {
 export interface ChainFailoverResult {
   position: 'head' | 'middle' | 'tail';
   node: number;
-  /** µs after the crash: the master starts the change (FREEZE), the new configuration is installed, the first reply for an entry sequenced in it */
+  /**
+   * µs after the crash: the master starts the change (FREEZE); the master has every INSTALLED answer (the
+   * head's last: its first commits can come a moment before); the first reply for an entry sequenced in it
+   */
   detectUs: number | null;
   installedUs: number | null;
   firstCommitUs: number | null;

@@ -109,6 +109,25 @@ export const scenarioSchema = z.object({
    * changes, compaction, leadership transfer) run at their times, so a crash during a membership
    * change or a snapshot can be written down.
    */
+  /**
+   * Chain replication's failover phase (replication 'chain'; sim/chain-world.ts runChainFailover): the
+   * chain master (ctrl/chain/master.ts) beside the nodes; for each position, the same traffic and a crash
+   * of the node there `crashAtUs` into it; the change (detection, catch-up, new epoch) and the first reply
+   * for an entry sequenced after it.
+   */
+  chainFailover: z.object({
+    positions: z.array(z.enum(['head', 'middle', 'tail'])).min(1).default(['head', 'middle', 'tail']),
+    crashAtUs: posNum.default(100), afterUs: posNum.default(300),
+    ratePct: z.number().positive().max(100).optional(),
+    retryBudgetPct: z.number().min(0).max(100).optional(),
+    /** the master takes a node out after this long without its beat (beats every suspectUs / 5) */
+    suspectUs: posNum.default(10),
+    /** a node's NIC reports its predecessor silent after this many cycles without a frame of it (0: beats alone) */
+    silenceCycles: z.number().int().min(0).default(750),
+    /** the control network: one-way delay (µs) and catch-up bandwidth (Gb/s) */
+    ctlDelayUs: posNum.default(2),
+    ctlGbps: posNum.default(25),
+  }).strict().optional(),
   failover: z.object({
     crashAtUs: posNum.default(100), afterUs: posNum.default(400),
     electionTimeoutUs: posNum.default(100), heartbeatUs: posNum.default(20),
@@ -176,7 +195,12 @@ export function parseScenario(obj: unknown, source = 'scenario'): Scenario {
     // the tail answers every client: follower replies (FOLLOWER_REPLY, the tail's REPLY_MASK 0xFF)
     if (sc.workload.reply !== 'follower') bad.push(`workload.reply: must be 'follower' with replication 'chain' (the tail replies to every client; got '${sc.workload.reply}')`);
     sc.sweep.forEach((s, i) => { if (s.reply !== undefined && s.reply !== 'follower') bad.push(`sweep[${i}].reply: must be 'follower' with replication 'chain' (got '${s.reply}')`); });
-    if (sc.failover) bad.push(`failover: not available with replication 'chain' (the control plane does not reconfigure a chain yet: docs/replication-modes.md); remove the failover phase`);
+    if (sc.failover) bad.push(`failover: the Raft control plane's failover phase is leader mode's; with replication 'chain' use chainFailover (the chain master)`);
+    const cf = sc.chainFailover;
+    if (cf && cf.positions.includes('middle') && sc.replicas < 3) bad.push(`chainFailover.positions: 'middle' needs at least 3 replicas (got ${sc.replicas})`);
+    if (cf && cf.suspectUs < 2 * (cf.suspectUs / 5 + cf.ctlDelayUs)) bad.push(`chainFailover.suspectUs: ${cf.suspectUs} us must be at least 2 x (a beat period, suspectUs / 5, + ctlDelayUs ${cf.ctlDelayUs} us) = ${2 * (cf.suspectUs / 5 + cf.ctlDelayUs)} us: a live node would be taken out`);
+  } else if (sc.chainFailover) {
+    bad.push(`chainFailover: only with replication 'chain' (leader mode's failover phase is 'failover')`);
     if (sc.comparePlanes.includes('duplicate') || sc.workload.planes === 'duplicate') bad.push(`workload.planes / comparePlanes: 'duplicate' is a leader-mode client mode (the leader NIC drops the second copy); not with replication 'chain'`);
   }
   if (bad.length) throw new ScenarioError(`${source}: invalid scenario\n  ${bad.join('\n  ')}`, bad);

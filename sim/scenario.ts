@@ -14,6 +14,7 @@ import {
   type Scenario, type ScenarioFault,
 } from './scenario-config.js';
 import { formatFailover, runFailover, type FailoverSummary } from './failover.js';
+import { runChainFailover, type ChainFailoverResult } from './chain-world.js';
 
 export {
   ScenarioError, clusterConfig, faultSchema, loadScenario, parseScenario, readScenarioFile, scenarioSchema, toFaultSpecs,
@@ -92,6 +93,8 @@ export interface Summary {
   /** the main run in each client plane mode (the workload's first, then comparePlanes) */
   planeModes?: PlaneModeRun[];
   failover?: FailoverSummary;
+  /** chain replication's failover phase: one run per crashed position */
+  chainFailover?: ChainFailoverResult[];
   /** the failover phase did not complete: why (the main phase's figures stand) */
   failoverError?: string;
   simCyclesPerSec: number;
@@ -297,6 +300,22 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): { summary: Sum
     r.summary.planeModes = runs;
   }
 
+  if (sc.chainFailover && !opts.noFailover) {
+    const cf = sc.chainFailover;
+    try {
+      r.summary.chainFailover = cf.positions.map((position) => runChainFailover({
+        replicas: sc.replicas, planes: sc.planes, seed: opts.seed ?? sc.seed, position,
+        ratePct: cf.ratePct ?? sc.workload.ratePct, retryBudgetPct: cf.retryBudgetPct ?? sc.workload.retryBudgetPct ?? 6,
+        retryUs: sc.workload.retryUs ?? 20, payloadBytes: sc.workload.payloadBytes, clients: sc.workload.clients,
+        crashAtUs: cf.crashAtUs, afterUs: cf.afterUs, network: sc.network,
+        control: { suspectNs: cf.suspectUs * 1000, beatNs: (cf.suspectUs * 1000) / 5, silenceCycles: cf.silenceCycles, ctlDelayNs: cf.ctlDelayUs * 1000, ctlGbps: cf.ctlGbps },
+      }));
+      const bad = r.summary.chainFailover.filter((f) => !f.ok || f.firstCommitUs === null);
+      if (bad.length) r.summary.failoverError = `chain failover of the ${bad.map((f) => f.position).join(', ')}: ${bad.map((f) => f.problems.join('; ') || 'no commit after the change').join(' | ')}`;
+    } catch (e) {
+      r.summary.failoverError = (e as Error).message;
+    }
+  }
   if (sc.failover && !opts.noFailover) {
     // the main phase is printed whatever happens to this one
     try {
@@ -365,6 +384,13 @@ export function formatSummary(s: Summary): string {
     }
   }
   if (s.failover) L.push(formatFailover(s.failover));
+  if (s.chainFailover) {
+    L.push('  chain failover (the chain master: NIC silence reports and beats, catch-up from the new head, a new epoch; µs after the crash):');
+    L.push('    crashed         change started  installed  first commit  entries caught up  answered        one log');
+    for (const f of s.chainFailover) {
+      L.push(`    ${`${f.position} (n${f.node})`.padEnd(15)} ${String(f.detectUs ?? 'never').padStart(14)}  ${String(f.installedUs ?? 'never').padStart(9)}  ${String(f.firstCommitUs ?? 'never').padStart(12)}  ${fmtN(f.caughtUpEntries).padStart(17)}  ${`${fmtN(f.completed)}/${fmtN(f.offered)}`.padStart(14)}  ${f.ok ? 'yes' : `NO: ${f.problems.join('; ')}`}`);
+    }
+  }
   if (s.failoverError) L.push(`  failover       FAILED: ${s.failoverError}`);
   L.push(`  speed          ${fmtN(s.simCyclesPerSec)} simulated cycles/s (${s.replicas} NICs), ${s.wallSeconds} s wall`);
   return L.join('\n');

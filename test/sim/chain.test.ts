@@ -130,6 +130,7 @@ describe('chain scenarios', () => {
     const sc = loadScenario('sim/scenarios/chain.yaml');
     expect(sc.replication).toBe('chain');
     expect(sc.workload.reply).toBe('follower');
+    expect(sc.chainFailover?.positions).toEqual(['head', 'middle', 'tail']);
   });
 
   it('a chain scenario names the fields that do not fit chain mode', () => {
@@ -141,7 +142,12 @@ describe('chain scenarios', () => {
     expect(msg({ ...base, workload: { reply: 'nic' } })).toMatch(/workload\.reply: must be 'follower' with replication 'chain'/);
     expect(msg({ ...base, replication: 'ring' })).toMatch(/replication: must be one of 'leader' \| 'chain'/);
     expect(msg({ ...base, sweep: [{ reply: 'snoop', ratePct: [50] }] })).toMatch(/sweep\[0\]\.reply/);
-    expect(msg({ ...base, failover: {} })).toMatch(/failover: not available with replication 'chain'/);
+    expect(msg({ ...base, failover: {} })).toMatch(/failover: the Raft control plane's failover phase is leader mode's; with replication 'chain' use chainFailover/);
+    expect(msg({ ...base, replicas: 1, chainFailover: {} })).toMatch(/chainFailover\.positions: 'middle' needs at least 3 replicas/);
+    expect(msg({ ...base, chainFailover: { suspectUs: 5, ctlDelayUs: 5 } })).toMatch(/chainFailover\.suspectUs: 5 us must be at least 2 x/);
+    expect(msg({ ...base, chainFailover: { positions: ['side'] } })).toMatch(/chainFailover\.positions/);
+    expect(msg({ ...base, replication: 'leader', workload: {}, chainFailover: {} })).toMatch(/chainFailover: only with replication 'chain'/);
+    expect(parseScenario({ ...base, chainFailover: { positions: ['tail'] } }).chainFailover).toMatchObject({ positions: ['tail'], crashAtUs: 100, suspectUs: 10, silenceCycles: 750 });
     expect(parseScenario(base).replication).toBe('chain');
   });
 });
