@@ -18,6 +18,7 @@
 // ended (clients retry; a retry sequenced again is a second entry the application skips: exactly-once
 // by (client, seq), counted as `duplicates`).
 import { Cluster, type ClusterConfig, type FaultSpec, type HostContext, type HostSoftware, type NicSettings, periodPs, DEFAULT_NETWORK } from './cluster.js';
+import type { HostFrame } from '../ctrl/nic/nic.js';
 import { ChainMaster, type ChainCmd, type ChainReply } from '../ctrl/chain/master.js';
 import { ChainNode } from '../ctrl/chain/node.js';
 import { type CounterName, HostReason, MsgType, getClientId, getLogIndex, getSeq, getType } from '../ctrl/wire/wire.gen.js';
@@ -66,7 +67,20 @@ export interface ChainFabric {
   destroy(): void;
 }
 
+/** An application on a chain node's host (for example the KV store): fed the persisted entries in order. */
+export interface ChainApp {
+  /** entries appended to the node's persisted log, from index `from` (ChainNodeEnv.persisted) */
+  persisted(from: number, frames: readonly Uint8Array[]): void;
+  /** host RX frames other than committed entries and silence events (punts: requests, control) */
+  onHostFrames?(frames: HostFrame[]): void;
+  /** the node crashed (its host process stopped) / restarted */
+  onCrash?(): void;
+  onRestart?(): void;
+}
+
 export interface ChainWorldConfig extends Omit<ClusterConfig, 'host' | 'keepCommitted' | 'replication'> {
+  /** an application on each node's host (given the node's host context and its chain node) */
+  app?: (node: number, ctx: HostContext, chain: ChainNode) => ChainApp;
   control?: Partial<ChainControl>;
   /** the cluster runtime (default: RTL NICs, `new Cluster(cfg)`) */
   fabric?: (cfg: ClusterConfig) => ChainFabric;
@@ -93,6 +107,8 @@ export class ChainWorld {
   readonly cluster: ChainFabric;
   readonly master: ChainMaster;
   readonly nodes: ChainNode[] = [];
+  /** the application on each node's host (ChainWorldConfig.app) */
+  readonly apps: ChainApp[] = [];
   readonly control: ChainControl;
   readonly replies: ChainReplyRecord[] = [];
   /** master events and node notes with their cycle */
@@ -131,8 +147,10 @@ export class ChainWorld {
           sendEntries: (to, epoch, from, committedUpto, frames) => this.sendEntries(to, epoch, from, committedUpto, frames),
           log: (t) => this.note(t),
           silent: (pred, epoch) => this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => this.master.onSilent(i, pred, epoch, this.nowNs())),
+          persisted: (from, frames) => this.apps[i]?.persisted(from, frames),
         }, tuning, 1);
         this.nodes[i] = node;
+        if (cfg.app) this.apps[i] = cfg.app(i, ctx, node);
         node.boot(1, order);
         if (i === 0) ctx.announceLeader(0);
         this.scheduleBeat(i, ctx.now());
@@ -141,15 +159,19 @@ export class ChainWorld {
         const node = this.nodes[i]!;
         node.onCommitted(frames.filter((f) => f.reason === HostReason.COMMITTED).map((f) => f.frame));
         if (frames.some((f) => f.reason === HostReason.LEADER_SILENT)) node.onSilent();
+        const other = frames.filter((f) => f.reason !== HostReason.COMMITTED && f.reason !== HostReason.LEADER_SILENT);
+        if (other.length) this.apps[i]?.onHostFrames?.(other);
       },
       onCrash: () => {
         this.up[i] = false;
         this.nodes[i]!.crash();
+        this.apps[i]?.onCrash?.();
         this.note(`node ${i} crashed`);
       },
       onRestart: (ctx) => {
         this.up[i] = true;
         this.nodes[i]!.restart();
+        this.apps[i]?.onRestart?.();
         this.scheduleBeat(i, ctx.now());
       },
     });

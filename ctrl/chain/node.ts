@@ -47,6 +47,12 @@ export interface ChainNodeEnv {
   sendEntries(to: number, epoch: number, from: number, committedUpto: number, frames: Uint8Array[]): void;
   /** tells the master the NIC found its predecessor `pred` silent in `epoch` */
   silent(pred: number, epoch: number): void;
+  /**
+   * Entries appended to the persisted log, in index order, starting at index `from` (deliveries of the
+   * NIC and catch-ups): the application applies them (a state machine sees every committed entry once,
+   * in order, across crashes: what was persisted before a crash is not given again).
+   */
+  persisted?(from: number, frames: readonly Uint8Array[]): void;
   log(text: string): void;
 }
 
@@ -192,6 +198,7 @@ export class ChainNode {
         continue;
       }
       this.committed.push(f);
+      this.env.persisted?.(i, [f]);
     }
   }
 
@@ -279,6 +286,7 @@ export class ChainNode {
     // committed entries beyond the persisted log's end go to it directly (the NIC's window stays small)
     if (from === this.committed.length + 1 && committedUpto >= from) {
       for (; i <= committedUpto; i++) this.committed.push(frames[i - from]!);
+      this.env.persisted?.(from, frames.slice(0, committedUpto - from + 1));
       this.stats.entriesToHostLog += committedUpto - from + 1;
       this.acceptUpto = Math.max(this.acceptUpto, committedUpto);
       n.writeCsr(Csr.RAFT_LAST_INDEX, committedUpto);
