@@ -23,7 +23,12 @@ import { ChainMaster, type ChainCmd, type ChainReply } from '../ctrl/chain/maste
 import { ChainNode } from '../ctrl/chain/node.js';
 import { type CounterName, HostReason, MsgType, getClientId, getLogIndex, getSeq, getType } from '../ctrl/wire/wire.gen.js';
 
-/** NIC settings of a chain (bench/report/sections.ts CHAIN_NIC): ACKs coalesced by 32 or 48 cycles, a long go-back-N timeout. */
+/**
+ * NIC settings of a chain (the benchmark's CHAIN_NIC and the chain tests take them from here): ACKs
+ * coalesced by 32 entries or 48 cycles (the tail's uplink also carries a REPLY per request), a long
+ * go-back-N timeout (a node's view of its successor is what the whole chain below holds, which stalls
+ * while a later hop repairs a gap; gaps are repaired by NACKs hop by hop).
+ */
 export const CHAIN_NIC_SETTINGS: NicSettings = { ackCount: 32, ackDelayCycles: 48, hbIntervalCycles: 1000, hbCommitDelayCycles: 32, ackGapCycles: 0, rtoCycles: 32768 };
 
 export interface ChainControl {

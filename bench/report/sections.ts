@@ -23,7 +23,7 @@ import {
   DEFAULT_NETWORK, StaticHost, networkFloorPs, periodPs, type HostContext, type NetworkModel, type NicSettings, type PlaneMode,
 } from '../../sim/cluster.js';
 import { runFailover, type FailoverSummary, type RunHealth } from '../../sim/failover.js';
-import { runChainFailover } from '../../sim/chain-world.js';
+import { CHAIN_NIC_SETTINGS, runChainFailover } from '../../sim/chain-world.js';
 import { loadScenario } from '../../sim/scenario.js';
 import { DEFAULT_SOFTWARE_COST, type SoftwareCost } from '../../sim/software-host.js';
 import { runReadScaling, type ReadScalingResult } from '../../sim/read-scaling.js';
@@ -341,7 +341,9 @@ export function loadSection(ctx: BenchContext): LoadResult {
  * the whole chain below holds, which stalls while a later hop repairs a gap, and a short timeout resends
  * what the successor has (gaps are repaired by NACKs hop by hop; sim/scenarios/chain.yaml).
  */
-export const CHAIN_NIC: Partial<NicSettings> = { ackCount: 32, ackDelayCycles: 48, ackGapCycles: 0, rtoCycles: 32768 };
+export const CHAIN_NIC: Partial<NicSettings> = {
+  ackCount: CHAIN_NIC_SETTINGS.ackCount, ackDelayCycles: CHAIN_NIC_SETTINGS.ackDelayCycles, ackGapCycles: CHAIN_NIC_SETTINGS.ackGapCycles, rtoCycles: CHAIN_NIC_SETTINGS.rtoCycles,
+};
 
 /** One replication mode's row of the side-by-side comparison (issue 21). */
 export interface ModeRow {

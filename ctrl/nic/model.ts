@@ -511,7 +511,7 @@ export class ModelNic implements Nic {
     if (!this.ctlGen.quiet(csr, last, cm.commitIndex) || !this.ctlGen.settled(cm.commitIndex)) return false;
     if (csr.followerMode() && ex.chainReady(this.logRam, csr.term, this.deliver.appliedIndex)) return false;
     // a chain tail's commit index follows its last index
-    if (csr.tailOn() && !ex.eLogMid && last > cm.commitIndex) return false;
+    if (cm.tailWants(csr.tailOn(), ex.eLogMid, last, cm.commitIndex)) return false;
     cm.quorum.eval(csr.members, csr.quorum, csr.nodeId, last, cm.match);
     if (!cm.quorum.settled()) return false;
     if (cm.adv(leaderMode, csr.termStart, last)) return false;

@@ -10,9 +10,10 @@ import { libraryPath } from '../../native/build.js';
 import { Cluster, chainPlace, type ClusterConfig, type HostContext, type HostSoftware, StaticHost, type NicSettings } from '../../sim/cluster.js';
 import { Csr, HostReason, getClientId, getLogIndex, getSeq } from '../../ctrl/wire/wire.gen.js';
 import { ScenarioError, loadScenario, parseScenario } from '../../sim/scenario-config.js';
+import { CHAIN_NIC_SETTINGS } from '../../sim/chain-world.js';
 
 const BUILD = 900_000;
-const CHAIN_NIC: NicSettings = { ackCount: 32, ackDelayCycles: 48, hbIntervalCycles: 1000, hbCommitDelayCycles: 32, ackGapCycles: 0, rtoCycles: 32768 };
+const CHAIN_NIC: NicSettings = CHAIN_NIC_SETTINGS;
 
 beforeAll(() => {
   libraryPath();

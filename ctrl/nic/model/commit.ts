@@ -43,6 +43,11 @@ export class Commit {
     this.quorum.reset();
   }
 
+  /** A chain tail's commit index would follow its last index (unless the host writes LAST_INDEX this cycle). */
+  tailWants(tailOn: boolean, logMid: boolean, last: number, commit: number): boolean {
+    return tailOn && !logMid && last > commit;
+  }
+
   /** The leader's quorum moves the commit index (from the registers as they are). */
   adv(leaderMode: boolean, termStart: number, last: number): boolean {
     const q = this.quorum;
@@ -65,7 +70,7 @@ export class Commit {
     this.fcBlockNext = fastEn && (this.fcBlock || evCtlAccept);
     // chain tail: every entry of its log is on every NIC of the chain (nicraft_commit.sv)
     // (not while the execute engine writes a frame: its last beat sets the tail, whatever the host wrote)
-    const tailAdv = tailOn && !logMid && !wrLastIndex && last > commit;
+    const tailAdv = this.tailWants(tailOn, logMid, last, commit) && !wrLastIndex;
     const qi = this.quorum.qIndex;
     this.commitAdv = commitAdv;
     this.commitNext = commitAdv ? qi : fcAdv ? evFreshIndex : tailAdv ? last : fCommitAdv ? evCommitIndex : commit;

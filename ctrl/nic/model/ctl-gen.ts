@@ -97,7 +97,11 @@ export class CtlGen {
    * the RTL: ne_commit_reg, ack_moved_reg).
    */
   pending(c: CsrBlock, last: number): boolean {
-    return c.role === ROLE_MIDDLE ? this.neCommit && !this.ackMoved : last !== this.ackedIndex;
+    return this.pendingIn(c.role, last);
+  }
+
+  private pendingIn(role: number, last: number): boolean {
+    return role === ROLE_MIDDLE ? this.neCommit && !this.ackMoved : last !== this.ackedIndex;
   }
 
   /** The middle's registers are what they will be next cycle (nothing moves while idle). */
@@ -190,7 +194,7 @@ export class CtlGen {
     evGap: boolean, oooValid: boolean, oooMin: number): void {
     const expect = (last + 1) >>> 0;
     const ai = ackIdx(role, last, commit);
-    const pend = role === ROLE_MIDDLE ? this.neCommit && !this.ackMoved : last !== this.ackedIndex;
+    const pend = this.pendingIn(role, last);
     const genWe = this.genWe, genReply = this.genReply;
     // the middle's registers (before this edge's update of the acknowledged index)
     this.neCommit = commit !== this.ackedIndex;
