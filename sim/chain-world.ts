@@ -301,8 +301,9 @@ export class ChainWorld {
       if (s.deliveryGaps) problems.push(`node ${k}: ${s.deliveryGaps} committed frames delivered beyond a gap`);
       if (s.catchupFailures) problems.push(`node ${k}: ${s.catchupFailures} catch-ups it could not serve`);
     }
-    // every reply names the entry the log holds at its index
+    // every reply names the entry the log holds at its index (index 0: a host's redirect, no entry)
     for (const r of this.replies) {
+      if (r.index === 0) continue;
       const f = longest[r.index - 1];
       if (!f) { if (problems.length < 40) problems.push(`a reply from node ${r.src} for ${r.client}:${r.seq} at index ${r.index}, beyond every persisted log (${longest.length})`); continue; }
       if (getClientId(f) !== r.client || getSeq(f) !== r.seq) {

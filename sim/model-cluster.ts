@@ -39,9 +39,13 @@
 //     NIC replies / snooping, spread / fixed / duplicate planes, retries with the doubling timeout and
 //     the retry budget), the same counters in stats().
 //
+//   * external clients (cfg.externalClients, as the fabric's): endpoints after the traffic generators'
+//     clients (client ids workload.clients + k + 1), driven from TypeScript: clientSend(k, plane, frame)
+//     puts a frame on the client's uplink now (ready at the current cycle, as nr_cluster_ext_send),
+//     clientPoll(k) takes the frames that reached it (group frames never reach them).
+//
 // What is not: egress buffer limits and drops (no load here fills them), cross-links, the MAC's
-// pacing beat by beat (it is modelled frame by frame: stepNode), external clients
-// (clientSend/clientPoll), injectRx, waveforms. A read of a crashed node's NIC (host code that was
+// pacing beat by beat (it is modelled frame by frame: stepNode), injectRx, waveforms. A read of a crashed node's NIC (host code that was
 // waiting on it when it crashed) answers 0 / an empty frame instead of never answering.
 // Determinism: every draw (faults' prob, jitter, corruption) comes from one SeededRand made from
 // cfg.seed; no wall clock.
@@ -482,7 +486,11 @@ export class ModelCluster implements ChainFabric {
   private planeUp: boolean[];
   private uplinkFree: Float64Array;   // [endpoint * planes + plane] ps
   private egressFree: Float64Array;   // [endpoint * planes + plane] ps
-  private readonly clientArr = new Heap<{ a: number; b: number; client: number; frame: Uint8Array; macError: boolean }>();
+  private readonly clientArr = new Heap<{ a: number; b: number; client: number; plane: number; frame: Uint8Array; macError: boolean }>();
+  /** external clients (cfg.externalClients): endpoints replicas + workload.clients + k */
+  readonly externalClients: number;
+  /** per external client: frames that reached it, not polled yet */
+  private readonly extIn: Array<Array<{ frame: Uint8Array; plane: number; badFcs: boolean; cycle: number }>> = [];
   private sends: Send[] = [];
   private tapOn = false;
   private tapMax = 64;
@@ -496,7 +504,9 @@ export class ModelCluster implements ChainFabric {
   constructor(readonly cfg: ClusterConfig) {
     if (!(cfg.replicas >= 1 && cfg.replicas <= 8)) throw new Error('ModelCluster: replicas must be 1..8');
     if (!(cfg.planes >= 1 && cfg.planes <= 3)) throw new Error('ModelCluster: planes must be 1..3');
-    if (cfg.externalClients) throw new Error('ModelCluster: external clients are not modelled');
+    this.externalClients = cfg.externalClients ?? 0;
+    if (!(Number.isInteger(this.externalClients) && this.externalClients >= 0)) throw new Error(`ModelCluster: externalClients must be an integer >= 0 (got ${cfg.externalClients})`);
+    for (let k = 0; k < this.externalClients; k++) this.extIn.push([]);
     this.replicas = cfg.replicas;
     this.planes = cfg.planes;
     this.net = { ...DEFAULT_NETWORK, ...(cfg.network ?? {}) };
@@ -531,7 +541,7 @@ export class ModelCluster implements ChainFabric {
       measureFrom: w.measureFromCycle, bucketCycles: 2500,
     }, w.clients, cfg.planes, this.nodeIdBase);
     if (w.reply === 'snoop') this.net.clientsInGroup = true;
-    const E = cfg.replicas + w.clients;
+    const E = cfg.replicas + w.clients + this.externalClients;
     this.uplinkFree = new Float64Array(E * cfg.planes);
     this.egressFree = new Float64Array(E * cfg.planes);
     this.planeUp = Array.from({ length: cfg.planes }, () => true);
@@ -663,6 +673,31 @@ export class ModelCluster implements ChainFabric {
     for (const c of this.traffic.clients) c.want = 0;
   }
 
+  /**
+   * External client k (0-based; its client id is workload.clients + k + 1, its endpoint replicas +
+   * workload.clients + k) sends a frame on a plane: it enters the client's uplink now (behind what the
+   * uplink still sends), as the fabric's clientSend.
+   */
+  clientSend(k: number, plane: number, frame: Uint8Array): void {
+    if (this.destroyed) throw new Error('ModelCluster: used after destroy()');
+    if (!(Number.isInteger(k) && k >= 0 && k < this.externalClients) || !(Number.isInteger(plane) && plane >= 0 && plane < this.planes) || frame.length < 14) {
+      throw new Error(`ModelCluster.clientSend: bad client ${k} or plane ${plane} (externalClients=${this.externalClients}, planes=${this.planes})`);
+    }
+    const src = this.replicas + this.traffic.clients.length + k;
+    const ui = src * this.planes + plane;
+    const st = Math.max(this.uplinkFree[ui]!, this._cycle * this.P);
+    this.uplinkFree[ui] = st + wirePs(this.net, frame.length);
+    this.queueSend(src, plane, Uint8Array.from(frame), st, this._cycle);
+  }
+
+  /** Frames that reached external client k since the last call (the plane, a bad FCS, the cycle it arrived). */
+  clientPoll(k: number): Array<{ frame: Uint8Array; plane: number; badFcs: boolean; cycle: number }> {
+    if (!(Number.isInteger(k) && k >= 0 && k < this.externalClients)) throw new Error(`ModelCluster.clientPoll: no external client ${k}`);
+    const out = this.extIn[k]!;
+    this.extIn[k] = [];
+    return out;
+  }
+
   /** The wire tap: keep the last `keep` frames that entered the network from any endpoint (0: off). */
   tap(keep: number): void {
     this.tapOn = keep > 0;
@@ -763,7 +798,7 @@ export class ModelCluster implements ChainFabric {
     }
     if (mac >= MAC_CLIENT_PREFIX && mac < MAC_CLIENT_PREFIX + 0x1000000) {
       const k = mac - MAC_CLIENT_PREFIX;
-      return k >= 1 && k <= this.traffic.clients.length ? this.replicas + k - 1 : -1;
+      return k >= 1 && k <= this.traffic.clients.length + this.externalClients ? this.replicas + k - 1 : -1;
     }
     return -1;
   }
@@ -856,9 +891,11 @@ export class ModelCluster implements ChainFabric {
       const e = Math.max(this.egressFree[ei]!, x.fwdPs);
       this.egressFree[ei] = e + w;
       const arr = e + w + (net.cableNs + (toClient ? net.clientRxNs : net.nicRxNs)) * 1000 + extraPs;
-      const at = Math.ceil(arr / this.P);
+      let at = Math.ceil(arr / this.P);
+      // an external client's frame is sent between chunks (clientSend): never due before the NICs' cycle
+      if (src >= this.replicas + this.traffic.clients.length) at = Math.max(at, this._cycle);
       if (toClient) {
-        this.clientArr.push({ a: at, b: this.seq++, client: dst - this.replicas, frame: data, macError });
+        this.clientArr.push({ a: at, b: this.seq++, client: dst - this.replicas, plane, frame: data, macError });
       } else {
         insertSorted(this.nodes[dst]!.rxQ[plane]!, { at, seq: this.seq++, frame: data, macError });
       }
@@ -873,7 +910,8 @@ export class ModelCluster implements ChainFabric {
     while (this.clientArr.size && this.clientArr.top()!.a <= c) {
       const a = this.clientArr.pop()!;
       this.copiesDelivered++;
-      t.receive(a.client, a.frame, a.macError, c);
+      if (a.client < t.clients.length) t.receive(a.client, a.frame, a.macError, c);
+      else this.extIn[a.client - t.clients.length]!.push({ frame: a.frame, plane: a.plane, badFcs: a.macError, cycle: c });
     }
     if (this.hints.length) {
       for (let i = 0; i < this.hints.length;) {

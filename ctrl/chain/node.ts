@@ -95,6 +95,12 @@ export class ChainNode {
   frozenLast = -1;
   /** the epoch installed on the NIC (0: none) */
   installed = 0;
+  /**
+   * The last configuration this node was installed in (its order, head first, and epoch), kept while it
+   * is frozen for the next change; null after a crash until it is installed again.
+   */
+  lastOrder: readonly number[] | null = null;
+  lastEpoch = 0;
   up = true;
   /** the highest index the host takes from its NIC's deliveries (what it knows committed; Infinity when installed) */
   acceptUpto = Infinity;
@@ -164,6 +170,7 @@ export class ChainNode {
   /** The node crashed: its NIC lost its state; the persisted log, epoch and incarnation survive. */
   crash(): void {
     this.up = false;
+    this.lastOrder = null;
     this.frozenLast = -1;
     this.installed = 0;
   }
@@ -338,6 +345,8 @@ export class ChainNode {
     n.writeCsr(Csr.RAFT_ROLE, p.role);
     n.writeCsr(Csr.RAFT_FAST_EN, 1);
     this.installed = epoch;
+    this.lastOrder = [...order];
+    this.lastEpoch = epoch;
     this.frozenLast = -1;
     this.acceptUpto = Infinity;
     this.pred = p.pos > 0 ? p.pred : -1;

@@ -55,6 +55,7 @@ interface CliOpts {
   quiet?: boolean;
   wor?: boolean;
   chain?: boolean;
+  kv?: boolean;
   attack: boolean;
 }
 
@@ -104,6 +105,24 @@ async function runWorCampaign(o: CliOpts): Promise<void> {
 async function runChainCampaign(o: CliOpts): Promise<void> {
   for (const [flag, set] of [['--shard', o.shard], ['--minutes', o.minutes], ['--out', o.out], ['--wor', o.wor]] as const) {
     if (set !== undefined && set !== false) { console.error(`nicraft fuzz --chain: ${flag} is not supported (allowed: --seed, --seeds, --from, --rtl, --replicas, --planes, --us, --quiet, --json)`); process.exitCode = 2; return; }
+  }
+  if (o.kv) {
+    if (o.rtl) { console.error('nicraft fuzz --chain --kv: the KV campaign runs on the ModelNic cluster only (not --rtl)'); process.exitCode = 2; return; }
+    const { runChainKvSeed, formatChainKvResult } = await import('./chain-kv.js');
+    const from = o.seed ?? o.from ?? (Date.now() % 1_000_000_000);
+    const count = o.seed !== undefined ? 1 : o.seeds ?? 20;
+    console.log(`nicraft fuzz --chain --kv: seeds ${from}..${from + count - 1}, the KV store and its clients over chain replication, ModelNic cluster`);
+    const t0 = performance.now();
+    let failed = 0;
+    for (let s = from; s < from + count; s++) {
+      const r = runChainKvSeed(s);
+      if (!r.ok) failed++;
+      if (!r.ok || !o.quiet) console.log(formatChainKvResult(r));
+      if (!r.ok) { for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`); console.log(`  replay: nicraft fuzz --chain --kv --seed ${s}`); }
+    }
+    console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    process.exitCode = failed ? 1 : 0;
+    return;
   }
   const { runChainSeed, formatChainResult } = await import('./chain.js');
   const { ModelCluster } = await import('../../sim/model-cluster.js');
@@ -171,6 +190,7 @@ export function register(program: Command): void {
     .option('--quiet', 'print failing seeds and the summary only')
     .option('--no-attack', 'frame authentication off and no network attacker (the campaigns before issue 16 item 5)')
     .option('--chain', 'chain replication\'s campaign (verify/fuzz/chain.ts): crashes of each chain position with rejoins, partitions, loss; ModelNic cluster, or RTL NICs with --rtl; takes --seed/--seeds/--from/--replicas/--planes/--us/--quiet/--json')
+    .option('--kv', 'with --chain: the KV store, its client library and the linearizability checker over chain replication (verify/fuzz/chain-kv.ts)')
     .option('--wor', 'the WOR campaign (verify/fuzz/wor.ts, docs/wor.md): shared log, 2PC and write-once registers under faults, ModelNic world; takes --seed/--seeds/--from/--us')
     .action(async (o: CliOpts) => {
       if (o.wor) { await runWorCampaign(o); return; }

@@ -1,0 +1,224 @@
+// The KV application, its client library and the linearizability checker over chain replication
+// (issue 21, "one object model"), in the deterministic ModelNic cluster: sim/chain-kv.ts's world (a
+// ChainWorld whose every node's host runs ChainKvApp, ctrl/chain/kv-app.ts), the campaign's KV
+// clients (FuzzClients, verify/fuzz/workload.ts: the unchanged client library, ctrl/app/client.ts,
+// one operation in flight each, puts / gets / appends / deletes / cas on a few keys, recording a
+// history) at the cluster's external client endpoints, crashes of the head, a middle or the tail drawn
+// per seed (with or without a restart: the node rejoins at the tail), then the faults stop, the clients
+// finish their operations, client 1 reads every key once, and the history is checked (verify/check,
+// the KV model). Besides: ChainWorld.check() (one log, every NIC reply names its entry), and every live
+// node's KV state equals every other's at the same applied index.
+import { SeededRand } from '../../ctrl/rand.js';
+import { checkOperations } from '../check/checker.js';
+import { kvModel } from '../check/models.js';
+import { parseJsonHistory } from '../check/parse.js';
+import { ChainKvWorld } from '../../sim/chain-kv.js';
+import type { ChainControl } from '../../sim/chain-world.js';
+import type { ChainKvAppOptions } from '../../ctrl/chain/kv-app.js';
+import { FuzzClients } from './workload.js';
+import type { FuzzWorkload } from './schedule.js';
+
+export type ChainKvPosition = 'head' | 'middle' | 'tail';
+
+export interface ChainKvSchedule {
+  seed: number;
+  replicas: number;
+  planes: number;
+  workload: FuzzWorkload;
+  control: Partial<ChainControl>;
+  /** the clients run (and the faults happen) this long, µs */
+  trafficUs: number;
+  crashes: Array<{ atUs: number; pos: ChainKvPosition; downUs: number | null }>;
+}
+
+export interface ChainKvOptions {
+  replicas?: number;
+  planes?: number;
+  trafficUs?: number;
+  /** gets go to any node first (KvClient readFrom 'any'): punted at a non-head, redirected (default: drawn) */
+  readFrom?: 'leader' | 'any';
+  /** ChainKvApp options (a mutation for tests of the check) */
+  app?: ChainKvAppOptions;
+  /** linearizability checker time limit (default 20 s) */
+  checkTimeoutMs?: number;
+}
+
+/** The seed's chain, workload and crashes: a function of the seed (and the options) only. */
+export function drawChainKvSchedule(seed: number, o: ChainKvOptions = {}): ChainKvSchedule {
+  const r = new SeededRand(seed).fork('chain-kv');
+  const pick = <T>(xs: readonly T[]): T => xs[r.int(xs.length)]!;
+  const replicas = o.replicas ?? pick([3, 3, 4, 5]);
+  const planes = o.planes ?? pick([1, 2]);
+  const trafficUs = o.trafficUs ?? 250 + r.int(151);
+  const suspectNs = pick([5_000, 10_000]);
+  const control: Partial<ChainControl> = { beatNs: suspectNs / 5, suspectNs, ctlDelayNs: 1_000 };
+  if (r.next() < 0.5) { control.silenceCycles = 750; control.hbIntervalCycles = 250; }
+  const workload: FuzzWorkload = {
+    clients: 2 + r.int(3), keys: 2 + r.int(3), readShare: pick([0.2, 0.35, 0.5]), thinkUs: pick([0.5, 1, 2]),
+    attemptTimeoutUs: pick([20, 30, 40]), maxAttempts: 0, retryBudgetUs: 2_000,
+    readFrom: o.readFrom ?? (r.next() < 0.5 ? 'any' : 'leader'),
+    followerReplies: r.next() < 0.6,
+  };
+  // crashes one after another (each restart, if any, before the next crash); the first position
+  // rotates with the seed so that every position is crashed across a few seeds
+  const crashes: ChainKvSchedule['crashes'] = [];
+  const positions: ChainKvPosition[] = ['head', 'middle', 'tail'];
+  let t = 30 + r.int(40);
+  const n = 1 + r.int(3);
+  for (let k = 0; k < n && t < trafficUs - 20; k++) {
+    const downUs = r.next() < 0.7 ? 20 + r.int(80) : null;
+    const pos = k === 0 ? positions[seed % 3]! : pick(positions);
+    crashes.push({ atUs: t, pos, downUs });
+    t += (downUs ?? 0) + 60 + r.int(80);
+  }
+  return { seed, replicas, planes, workload, control, trafficUs, crashes };
+}
+
+export interface ChainKvResult {
+  seed: number;
+  ok: boolean;
+  failures: string[];
+  schedule: ChainKvSchedule;
+  /** operations by outcome (final reads included in ok) */
+  outcomes: { ok: number; fail: number; indeterminate: number };
+  historyOps: number;
+  verdict: string;
+  crashes: number;
+  skipped: number;
+  byPosition: Record<ChainKvPosition, number>;
+  /** reconfigurations the master completed; the final order */
+  installs: number;
+  order: number[];
+  logLength: number;
+  /** the apps' counters summed over the nodes */
+  app: { replies: number; redirects: number; busy: number; rebuilt: number; gaps: number; localReads: number };
+  client: { sent: number; retries: number; redirects: number; followerReplies: number };
+  /** NOT_LEADER redirects the apps put on the wire (taken out of ChainWorld.check()'s reply check) */
+  redirectsOnWire: number;
+  simUs: number;
+  wallMs: number;
+  checkMs: number;
+  events: string[];
+}
+
+export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvResult {
+  const t0 = performance.now();
+  const s = drawChainKvSchedule(seed, o);
+  const kw = new ChainKvWorld({ replicas: s.replicas, planes: s.planes, seed, clients: s.workload.clients, control: s.control, ...(o.app ? { app: o.app } : {}) });
+  const w = kw.world;
+  const clients = new FuzzClients(kw.net, kw.nodes, s.workload, seed, kw.clientIdBase);
+  kw.cluster.addPoller(() => clients.poll());
+  const us = (x: number): number => kw.us(x);
+  const failures: string[] = [];
+  let crashes = 0, skipped = 0;
+  const byPosition: Record<ChainKvPosition, number> = { head: 0, middle: 0, tail: 0 };
+  const down = new Set<number>();
+  const restartAt = new Map<number, number>();
+  let verdict = 'not checked';
+  let historyOps = 0;
+  let checkMs = 0;
+  try {
+    clients.start();
+    for (const e of s.crashes) {
+      const at = us(e.atUs);
+      if (at > w.cluster.cycle) w.run(at - w.cluster.cycle);
+      const now = w.cluster.cycle;
+      for (const [nd, t] of restartAt) if (t <= now) { down.delete(nd); restartAt.delete(nd); }
+      const m = w.master;
+      const order = m.order.filter((nd) => !down.has(nd));
+      const cands = e.pos === 'head' ? order.slice(0, 1) : e.pos === 'tail' ? order.slice(-1) : order.slice(1, -1);
+      // only while the chain runs, and never the last member up
+      if (m.phase !== 'run' || order.length < 2 || cands.length === 0) {
+        skipped++;
+        w.events.push(`@${now} chain-kv: crash of the ${e.pos} skipped (${m.phase}, ${order.length} member(s) up)`);
+        continue;
+      }
+      const node = cands[0]!;
+      byPosition[e.pos]++;
+      crashes++;
+      down.add(node);
+      const until = e.downUs !== null ? now + us(e.downUs) : undefined;
+      if (until !== undefined) restartAt.set(node, until);
+      w.events.push(`@${now} chain-kv: crash node ${node} (the ${e.pos})${until !== undefined ? `, restart at ${until}` : ''}`);
+      w.addFault({ kind: 'crash', at: now, node, ...(until !== undefined ? { until } : {}) });
+    }
+    const end = us(s.trafficUs);
+    if (end > w.cluster.cycle) w.run(end - w.cluster.cycle);
+    clients.stop();
+    // the clients finish their operations (each ends within its retry budget)
+    const budget = us((s.workload.retryBudgetUs ?? 2_000) + 4 * s.workload.attemptTimeoutUs + 200);
+    if (!w.cluster.runUntil(() => clients.busy() === 0, budget, us(5))) failures.push(`${clients.busy()} client(s) still busy ${Math.round(budget / us(1))} us after the traffic stopped`);
+    // a rejoin in progress completes, so that every live node ends in the chain
+    w.cluster.runUntil(() => w.master.phase === 'run', us(2_000), us(5));
+    clients.finalReads();
+    if (!w.cluster.runUntil(() => clients.finalPending === 0, budget, us(5))) failures.push('the final reads did not finish');
+    w.run(us(20));
+  } catch (err) {
+    failures.push(`exception: ${(err as Error).stack ?? String(err)}`);
+  }
+  // ChainWorld.check() takes every REPLY a node put on the wire for a NIC's reply naming its entry; the
+  // apps' NOT_LEADER redirects name none (index 0): they are not checked there
+  const redirectsOnWire = w.replies.filter((x) => x.index === 0).length;
+  const check = w.check();
+  failures.push(...check.problems);
+  if (w.master.phase !== 'run') failures.push(`the master is in phase ${w.master.phase} at the end`);
+  // every live node's KV state at the same applied index is the same
+  const snaps = new Map<number, string>();
+  kw.apps.forEach((a, i) => {
+    if (!w.nodes[i]!.up) return;
+    const key = Buffer.from(a.kv.snapshot()).toString('hex');
+    const prev = snaps.get(a.kv.appliedIndex);
+    if (prev !== undefined && prev !== key) failures.push(`node ${i}: KV state at applied index ${a.kv.appliedIndex} differs from another node's`);
+    snaps.set(a.kv.appliedIndex, key);
+    if (a.kv.appliedIndex !== w.nodes[i]!.committed.length) failures.push(`node ${i}: applied ${a.kv.appliedIndex} of ${w.nodes[i]!.committed.length} persisted entries`);
+  });
+  const oc = clients.outcomes;
+  if (oc.ok === 0) failures.push('no operation completed ok');
+  if (clients.finalFailed) failures.push(`${clients.finalFailed} final read(s) did not complete`);
+  // linearizability
+  const tc = performance.now();
+  try {
+    const h = parseJsonHistory(clients.recorder.toJSON(), `chain-kv-seed-${seed}.history.json`);
+    historyOps = h.ops.length;
+    const r = checkOperations(kvModel, h.ops, { timeoutMs: o.checkTimeoutMs ?? 20_000 });
+    verdict = r.verdict;
+    if (r.verdict === 'not linearizable') {
+      const f = r.failing;
+      failures.push(`linearizability: not linearizable (key ${f?.key}: ${f?.frontier.slice(0, 3).map((x) => `${x.op.f} ${JSON.stringify(x.op.value ?? x.op.to ?? '')} -> ${JSON.stringify(x.op.result ?? '')} (${x.reason})`).join('; ')})`);
+    } else if (r.verdict === 'unknown') {
+      failures.push(`linearizability: the checker gave up (unknown; key ${r.failing?.key})`);
+    }
+  } catch (e) {
+    failures.push(`history: ${(e as Error).message}`);
+  }
+  checkMs = Math.round(performance.now() - tc);
+  const app = { replies: 0, redirects: 0, busy: 0, rebuilt: 0, gaps: 0, localReads: 0 };
+  for (const a of kw.apps) for (const k of Object.keys(app) as Array<keyof typeof app>) app[k] += a.stats[k];
+  if (app.gaps) failures.push(`${app.gaps} persisted entries did not continue an app's applied index`);
+  const cs = clients.stats();
+  const simUs = Math.round(w.cluster.cycle / us(1));
+  const events = [...w.events];
+  kw.destroy();
+  return {
+    seed, ok: failures.length === 0, failures, schedule: s, outcomes: { ...oc }, historyOps, verdict, crashes, skipped, byPosition,
+    installs: w.installs.length, order: check.order, logLength: check.logLength, app,
+    client: { ...cs, followerReplies: clients.followerReplies() },
+    redirectsOnWire, simUs, wallMs: Math.round(performance.now() - t0), checkMs, events,
+  };
+}
+
+export function describeChainKvSchedule(s: ChainKvSchedule): string {
+  const w = s.workload;
+  const cr = s.crashes.map((c) => `${c.pos}@${c.atUs}${c.downUs !== null ? `+${c.downUs}` : ''}`).join(', ');
+  return `${s.replicas} replicas, ${s.planes} plane(s), ${w.clients} clients, ${w.keys} keys, reads ${w.readShare} (${w.readFrom}), ` +
+    `${w.followerReplies ? 'tail NIC replies for writes' : 'host replies'}, timeout ${w.attemptTimeoutUs} us, ${s.trafficUs} us | crashes: ${cr || 'none'}`;
+}
+
+export function formatChainKvResult(r: ChainKvResult): string {
+  const oc = r.outcomes;
+  return `seed ${r.seed} ${r.ok ? 'ok  ' : 'FAIL'} ${describeChainKvSchedule(r.schedule)} | ops ok ${oc.ok}, indeterminate ${oc.indeterminate}, failed ${oc.fail}, ` +
+    `history ${r.historyOps} (${r.verdict}), log ${r.logLength}, crashes ${r.crashes} (head ${r.byPosition.head}, middle ${r.byPosition.middle}, tail ${r.byPosition.tail})` +
+    `${r.skipped ? `, ${r.skipped} skipped` : ''}, ${r.installs} reconfiguration(s), order ${r.order.join('->')}, ` +
+    `app replies ${r.app.replies}, redirects ${r.app.redirects}${r.app.localReads ? `, local reads ${r.app.localReads}` : ''}, rebuilt ${r.app.rebuilt}; ` +
+    `client redirects ${r.client.redirects}, retries ${r.client.retries}, NIC replies ${r.client.followerReplies} | ${r.wallMs} ms (check ${r.checkMs} ms)`;
+}
