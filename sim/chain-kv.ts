@@ -1,4 +1,4 @@
-// The KV application over chain replication in the ModelNic cluster (issue 21, "one object model"):
+// The KV application over chain replication in the ModelNic cluster or on RTL NICs (issue 21, "one object model"):
 // a ChainWorld (sim/chain-world.ts: the chain master, each node's host running ctrl/chain/node.ts) on
 // a ModelCluster (sim/model-cluster.ts) whose every node's host runs the KV store (ChainKvApp,
 // ctrl/chain/kv-app.ts), with external client endpoints for KV clients (the unchanged client
@@ -8,8 +8,8 @@
 // The run with a workload, crashes and the linearizability check is verify/fuzz/chain-kv.ts
 // (`runChainKvSeed`): the workload and the checker live in verify, which sim may not import.
 import { ChainKvApp, type ChainKvAppOptions } from '../ctrl/chain/kv-app.js';
-import { ChainWorld, type ChainControl } from './chain-world.js';
-import { DEFAULT_NETWORK, periodPs, type ClusterConfig } from './cluster.js';
+import { ChainWorld, type ChainControl, type ChainFabric } from './chain-world.js';
+import { Cluster, DEFAULT_NETWORK, periodPs, type ClusterConfig } from './cluster.js';
 import { ModelCluster } from './model-cluster.js';
 import { getDstNode, getSrcNode, nodeMac, setDstMac, setDstNode, setSrcNode } from '../ctrl/wire/wire.gen.js';
 
@@ -23,7 +23,15 @@ export interface ChainKvWorldOptions {
   network?: ClusterConfig['network'];
   /** options of every node's ChainKvApp (a mutation for tests of the check) */
   app?: ChainKvAppOptions;
+  /** 'model': the ModelNic cluster (default); 'rtl': RTL NICs in the C++ fabric (sim/cluster.ts) */
+  backend?: 'model' | 'rtl';
 }
+
+/** What the KV world needs of a cluster runtime besides ChainFabric: external client endpoints. */
+type KvFabric = ChainFabric & {
+  clientSend(k: number, plane: number, frame: Uint8Array): void;
+  clientPoll(k: number): Array<{ frame: Uint8Array; plane: number; badFcs: boolean; cycle: number }>;
+};
 
 /** The transport of KV clients at the cluster's external client endpoints (verify/fuzz/workload.ts ClientNet). */
 export interface ChainKvNet {
@@ -35,7 +43,7 @@ export interface ChainKvNet {
 
 export class ChainKvWorld {
   readonly world: ChainWorld;
-  readonly cluster: ModelCluster;
+  readonly cluster: KvFabric;
   readonly apps: ChainKvApp[] = [];
   /**
    * The client library's node list: node i as i + 1 (a NodeId 0 is "unknown" in the reply encoding and
@@ -50,7 +58,7 @@ export class ChainKvWorld {
   readonly nsPerCycle: number;
 
   constructor(readonly o: ChainKvWorldOptions) {
-    let cluster: ModelCluster | undefined;
+    let cluster: KvFabric | undefined;
     this.nsPerCycle = periodPs({ ...DEFAULT_NETWORK, ...(o.network ?? {}) }) / 1000;
     this.world = new ChainWorld({
       replicas: o.replicas, planes: o.planes, seed: o.seed, ...(o.network ? { network: o.network } : {}),
@@ -63,7 +71,7 @@ export class ChainKvWorld {
         this.apps[node] = a;
         return a;
       },
-      fabric: (cfg) => (cluster = new ModelCluster(cfg)),
+      fabric: (cfg) => (cluster = o.backend === 'rtl' ? new Cluster(cfg) : new ModelCluster(cfg)),
     });
     this.cluster = cluster!;
     this.nodes = Array.from({ length: o.replicas }, (_, i) => i + 1);

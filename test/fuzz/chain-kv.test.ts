@@ -8,7 +8,8 @@
 // equal KV states on every live node. A mutation (ChainKvApp 'local-reads': a get punted to a node
 // other than the head is answered from that node's state, without the log) must be found by the
 // checker in at least one seed. CHAIN_KV_SEEDS=n scales the range (default 100), CHAIN_KV_FROM moves it.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { libraryPath } from '../../native/build.js';
 import { formatChainKvResult, runChainKvSeed, type ChainKvResult } from '../../verify/fuzz/chain-kv.js';
 
 const N = Number(process.env.CHAIN_KV_SEEDS ?? 100);
@@ -23,7 +24,12 @@ function summary(rs: ChainKvResult[]): string {
     `redirects ${sum((r) => r.app.redirects)}; wall ${sum((r) => r.wallMs)} ms`;
 }
 
-describe('KV over chain replication, ModelNic cluster', () => {
+beforeAll(() => {
+  libraryPath();
+  libraryPath({ params: { PLANES: 2 } });
+}, 900_000);
+
+describe('KV over chain replication, ModelNic cluster and RTL NICs', () => {
   it(`seeds ${FROM}..${FROM + N - 1}: every history linearizable, operations ok in every seed, every position crashed`, () => {
     const rs: ChainKvResult[] = [];
     for (const s of seeds) {
@@ -45,6 +51,19 @@ describe('KV over chain replication, ModelNic cluster', () => {
       expect(rs.some((r) => r.app.redirects > 0), 'punted requests redirected to the head').toBe(true);
     }
   }, 120_000);
+
+  it('RTL NICs, seeds 1..5: every history linearizable, operations ok in every seed', () => {
+    const rs: ChainKvResult[] = [];
+    for (let s = 1; s <= 5; s++) {
+      const r = runChainKvSeed(s, { backend: 'rtl' });
+      console.log(formatChainKvResult(r));
+      if (!r.ok) console.log(`  ${r.failures.slice(0, 8).join('\n  ')}`);
+      rs.push(r);
+    }
+    console.log(`[chain-kv, RTL] ${summary(rs)}`);
+    expect(rs.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.failures[0]}`)).toEqual([]);
+    for (const r of rs) expect(r.outcomes.ok, `seed ${r.seed}: operations ok`).toBeGreaterThan(10);
+  }, 300_000);
 
   it('the check bites: gets answered at a non-head node without the log are found not linearizable', () => {
     const rs: ChainKvResult[] = [];

@@ -41,6 +41,8 @@ export interface ChainKvOptions {
   app?: ChainKvAppOptions;
   /** linearizability checker time limit (default 20 s) */
   checkTimeoutMs?: number;
+  /** 'model' (default) or 'rtl' (RTL NICs in the C++ fabric) */
+  backend?: 'model' | 'rtl';
 }
 
 /** The seed's chain, workload and crashes: a function of the seed (and the options) only. */
@@ -104,7 +106,7 @@ export interface ChainKvResult {
 export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvResult {
   const t0 = performance.now();
   const s = drawChainKvSchedule(seed, o);
-  const kw = new ChainKvWorld({ replicas: s.replicas, planes: s.planes, seed, clients: s.workload.clients, control: s.control, ...(o.app ? { app: o.app } : {}) });
+  const kw = new ChainKvWorld({ replicas: s.replicas, planes: s.planes, seed, clients: s.workload.clients, control: s.control, ...(o.app ? { app: o.app } : {}), ...(o.backend ? { backend: o.backend } : {}) });
   const w = kw.world;
   const clients = new FuzzClients(kw.net, kw.nodes, s.workload, seed, kw.clientIdBase);
   kw.cluster.addPoller(() => clients.poll());

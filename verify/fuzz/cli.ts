@@ -107,18 +107,17 @@ async function runChainCampaign(o: CliOpts): Promise<void> {
     if (set !== undefined && set !== false) { console.error(`nicraft fuzz --chain: ${flag} is not supported (allowed: --seed, --seeds, --from, --rtl, --replicas, --planes, --us, --quiet, --json)`); process.exitCode = 2; return; }
   }
   if (o.kv) {
-    if (o.rtl) { console.error('nicraft fuzz --chain --kv: the KV campaign runs on the ModelNic cluster only (not --rtl)'); process.exitCode = 2; return; }
     const { runChainKvSeed, formatChainKvResult } = await import('./chain-kv.js');
     const from = o.seed ?? o.from ?? (Date.now() % 1_000_000_000);
     const count = o.seed !== undefined ? 1 : o.seeds ?? 20;
-    console.log(`nicraft fuzz --chain --kv: seeds ${from}..${from + count - 1}, the KV store and its clients over chain replication, ModelNic cluster`);
+    console.log(`nicraft fuzz --chain --kv: seeds ${from}..${from + count - 1}, the KV store and its clients over chain replication, ${o.rtl ? 'RTL NICs' : 'ModelNic cluster'}`);
     const t0 = performance.now();
     let failed = 0;
     for (let s = from; s < from + count; s++) {
-      const r = runChainKvSeed(s);
+      const r = runChainKvSeed(s, { backend: o.rtl ? 'rtl' : 'model' });
       if (!r.ok) failed++;
       if (!r.ok || !o.quiet) console.log(formatChainKvResult(r));
-      if (!r.ok) { for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`); console.log(`  replay: nicraft fuzz --chain --kv --seed ${s}`); }
+      if (!r.ok) { for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`); console.log(`  replay: nicraft fuzz --chain --kv --seed ${s}${o.rtl ? ' --rtl' : ''}`); }
     }
     console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     process.exitCode = failed ? 1 : 0;
