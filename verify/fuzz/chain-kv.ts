@@ -29,6 +29,8 @@ export interface ChainKvSchedule {
   /** the clients run (and the faults happen) this long, µs */
   trafficUs: number;
   crashes: Array<{ atUs: number; pos: ChainKvPosition; downUs: number | null }>;
+  /** data-network faults (from a stream of their own: the crash draws stay as they were) */
+  links: Array<{ atUs: number; untilUs: number; kind: 'drop' | 'duplicate' | 'delay' | 'partition'; prob: number; node: number }>;
 }
 
 export interface ChainKvOptions {
@@ -73,7 +75,15 @@ export function drawChainKvSchedule(seed: number, o: ChainKvOptions = {}): Chain
     crashes.push({ atUs: t, pos, downUs });
     t += (downUs ?? 0) + 60 + r.int(80);
   }
-  return { seed, replicas, planes, workload, control, trafficUs, crashes };
+  // up to two data-network faults: loss, duplication, reordering delays on every link, or one node cut off
+  const rl = new SeededRand(seed).fork('chain-kv-links');
+  const links: ChainKvSchedule['links'] = [];
+  for (let k = rl.int(3); k > 0; k--) {
+    const atUs = 10 + rl.int(Math.max(1, trafficUs - 60));
+    const kind = (['drop', 'duplicate', 'delay', 'partition'] as const)[rl.int(4)]!;
+    links.push({ atUs, untilUs: atUs + 10 + rl.int(40), kind, prob: [0.005, 0.01, 0.03][rl.int(3)]!, node: rl.int(replicas) });
+  }
+  return { seed, replicas, planes, workload, control, trafficUs, crashes, links };
 }
 
 export interface ChainKvResult {
@@ -121,6 +131,12 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
   let checkMs = 0;
   try {
     clients.start();
+    for (const f of s.links) {
+      const at = us(f.atUs), until = us(f.untilUs);
+      if (f.kind === 'partition') w.addFault({ kind: 'partition', at, until, groups: [[f.node], Array.from({ length: s.replicas }, (_, i) => i).filter((i) => i !== f.node)] });
+      else if (f.kind === 'delay') w.addFault({ kind: 'delay', at, until, prob: f.prob * 10, delayNs: 200, jitterNs: 400 });
+      else w.addFault({ kind: f.kind, at, until, prob: f.prob });
+    }
     for (const e of s.crashes) {
       const at = us(e.atUs);
       if (at > w.cluster.cycle) w.run(at - w.cluster.cycle);
@@ -213,7 +229,8 @@ export function describeChainKvSchedule(s: ChainKvSchedule): string {
   const w = s.workload;
   const cr = s.crashes.map((c) => `${c.pos}@${c.atUs}${c.downUs !== null ? `+${c.downUs}` : ''}`).join(', ');
   return `${s.replicas} replicas, ${s.planes} plane(s), ${w.clients} clients, ${w.keys} keys, reads ${w.readShare} (${w.readFrom}), ` +
-    `${w.followerReplies ? 'tail NIC replies for writes' : 'host replies'}, timeout ${w.attemptTimeoutUs} us, ${s.trafficUs} us | crashes: ${cr || 'none'}`;
+    `${w.followerReplies ? 'tail NIC replies for writes' : 'host replies'}, timeout ${w.attemptTimeoutUs} us, ${s.trafficUs} us | crashes: ${cr || 'none'}` +
+    (s.links.length ? ` | ${s.links.map((f) => f.kind === 'partition' ? `cut n${f.node}@${f.atUs}-${f.untilUs}` : `${f.kind} ${f.prob}@${f.atUs}-${f.untilUs}`).join(', ')}` : '');
 }
 
 export function formatChainKvResult(r: ChainKvResult): string {
