@@ -12,6 +12,7 @@
 // hands to the host are seen at the first host poll at least `hostLatencyCycles` after they left
 // the NIC. Reads (readCsr, logRead) advance the whole world until the answer is back, so time
 // passes for every node while a host waits, as it would.
+import { chainPlaceIn } from '../ctrl/chain/master.js';
 import { declareApi } from '../native/ffi.js';
 import { libraryPath, type Variant } from '../native/build.js';
 import { SimNic, type SimFrame } from '../native/binding.js';
@@ -200,22 +201,8 @@ export interface HostSoftware {
  * head ROLE 2, a middle ROLE 3 (follows its predecessor, leads its successor), the tail ROLE 1 with
  * CHAIN.TAIL; MEMBERS and QUORUM count the node and its successor (the tail: itself and its predecessor).
  */
-export function chainPlace(node: number, leader: number, replicas: number): {
-  pos: number; pred: number; succ: number; role: number; leaderId: number; members: number; quorum: number; chain: number; tail: boolean;
-} {
-  const pos = (node - leader + replicas) % replicas;
-  const at = (k: number): number => (leader + k) % replicas;
-  const pred = pos > 0 ? at(pos - 1) : node;
-  const succ = pos < replicas - 1 ? at(pos + 1) : 0xff;
-  const tail = pos > 0 && succ === 0xff;
-  return {
-    pos, pred, succ, tail,
-    role: pos === 0 ? 2 : succ !== 0xff ? 3 : 1,
-    leaderId: pos === 0 ? node : pred,
-    members: (1 << node) | (succ !== 0xff ? 1 << succ : 0) | (tail ? 1 << pred : 0),
-    quorum: succ !== 0xff ? 2 : 1,
-    chain: (tail ? 0x100 : 0) | succ,
-  };
+export function chainPlace(node: number, leader: number, replicas: number): ReturnType<typeof chainPlaceIn> {
+  return chainPlaceIn(Array.from({ length: replicas }, (_, k) => (leader + k) % replicas), node);
 }
 
 /**

@@ -252,23 +252,41 @@ export class ChainMaster {
     }
   }
 
-  private afterFreeze(a: ChainAttempt, nowNs: number): void {
-    // a member that froze with another incarnation than it was installed with restarted: its NIC lost the
-    // log (it holds what its host persisted as committed), so it is no survivor; with no survivor left the
-    // chain halts, as when every member is lost (start() cannot know: the master may learn of a restart
-    // from FROZEN only). Found by the model checker (verify/mc/chain.ts).
-    if (!this.order.some((n) => a.frozen[n] !== undefined && a.frozen[n]![2] === (this.memberInc[n] ?? 0))) {
-      this.halt(nowNs, `no member of epoch ${this.epoch} froze without a restart (epoch ${a.epoch})`);
-      return;
-    }
-    // the head: the member of the installed configuration with the longest log (the first in order on a
-    // tie). Members' logs are prefixes of one another (the prefix property), joiners' are cut back to what
-    // was committed: the head's log holds every other.
+  /**
+   * A member of the installed configuration froze with the incarnation it was installed with. One that
+   * froze with another restarted: its NIC lost the log (it holds what its host persisted as committed),
+   * so it is no survivor; with no survivor left the chain halts, as when every member is lost (start()
+   * cannot know: the master may learn of a restart from FROZEN only). Found by the model checker.
+   */
+  protected survivorFroze(a: ChainAttempt): boolean {
+    return this.order.some((n) => a.frozen[n] !== undefined && a.frozen[n]![2] === (this.memberInc[n] ?? 0));
+  }
+
+  /**
+   * The new head: the member of the installed configuration with the longest log (the first in order on
+   * a tie). Members' logs are prefixes of one another (the prefix property), joiners' are cut back to
+   * what was committed: the head's log holds every other.
+   */
+  protected chooseHead(a: ChainAttempt): number {
     let head = -1;
     for (const n of this.order) {
       const f = a.frozen[n];
       if (f && (head < 0 || f[0] > a.frozen[head]![0])) head = n;
     }
+    return head;
+  }
+
+  /** The nodes whose logs are shorter than the head's: they catch up before the install. */
+  protected catchUpFor(behind: number[]): number[] {
+    return behind;
+  }
+
+  private afterFreeze(a: ChainAttempt, nowNs: number): void {
+    if (!this.survivorFroze(a)) {
+      this.halt(nowNs, `no member of epoch ${this.epoch} froze without a restart (epoch ${a.epoch})`);
+      return;
+    }
+    const head = this.chooseHead(a);
     a.order = [head, ...a.order.filter((n) => n !== head)];
     a.last = a.frozen[head]![0];
     const behind: number[] = [];
@@ -284,15 +302,16 @@ export class ChainMaster {
       if (last < a.last) behind.push(n);
     }
     this.events.push(`chain master: epoch ${a.epoch}: ${a.order.join(' -> ')}, head last index ${a.last}, ${behind.length} behind`);
-    if (behind.length === 0) {
+    const catchUp = this.catchUpFor(behind);
+    if (catchUp.length === 0) {
       this.installRest(a, nowNs);
       return;
     }
     a.phase = 'catchup';
     this.phase = 'catchup';
     a.phaseNs = nowNs;
-    a.waiting = behind;
-    for (const n of behind) this.out.push({ to: head, cmd: { k: 'catchup', epoch: a.epoch, to: n, from: a.frozen[n]![0] + 1, upto: a.last } });
+    a.waiting = catchUp;
+    for (const n of catchUp) this.out.push({ to: head, cmd: { k: 'catchup', epoch: a.epoch, to: n, from: a.frozen[n]![0] + 1, upto: a.last } });
   }
 
   private installRest(a: ChainAttempt, nowNs: number): void {

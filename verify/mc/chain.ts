@@ -44,8 +44,8 @@
 // (a command is in flight as soon as the master emits it), loss or duplication of control messages,
 // more than three nodes, and the master's own failure (it is a single instance).
 //
-// The master under test: the real class; the mutations replace its afterFreeze by a copy with a bug
-// (variantAfterFreeze; 'noIncarnationCheck' is the master before the fix this checker found: a member
+// The master under test: the real class; the mutations are subclasses overriding one step of its change
+// (masterPrototype; 'noIncarnationCheck' is the master before the fix this checker found: a member
 // that restarted unseen, learned of only by its FROZEN answer, was taken for a survivor).
 //
 // Canonical key: everything that can influence a future step or a property: every own field of the
@@ -185,70 +185,36 @@ export interface ChainCheckResult {
 const NONE = 0xff;
 const IDS = 'abcdefghijklmnopqrstuvwxyz';
 
-// ---- variants of the master: the real class with afterFreeze replaced by a copy of the original,
-// changed only where marked (a mutation, or the fix this checker proposes) ----
+// ---- variants of the master: subclasses of the real class overriding one of the steps its change
+// makes after the FREEZE round (ChainMaster.survivorFroze, chooseHead, catchUpFor) ----
 
 type AttemptOf = NonNullable<ChainMaster['attempt']>;
-interface MasterInternals {
-  order: number[];
-  memberInc: Record<number, number>;
-  out: ChainMaster['out'];
-  events: string[];
-  stats: ChainMaster['stats'];
-  phase: ChainMaster['phase'];
-  halt(nowNs: number, why: string): void;
-  installRest(a: AttemptOf, nowNs: number): void;
-}
 
-function variantAfterFreeze(fix: boolean, mutation: ChainMutation | undefined) {
-  return function afterFreeze(this: MasterInternals, a: AttemptOf, nowNs: number): void {
-    // FIX: a member that froze with another incarnation than it was installed with restarted: its NIC
-    // lost the log (it holds what its host persisted as committed only), so it is no survivor; with no
-    // survivor left the chain halts, as when every member is lost (start() could not know: the master
-    // may learn of the restart from FROZEN only)
-    if (fix && !this.order.some((n) => a.frozen[n] && a.frozen[n][2] === (this.memberInc[n] ?? 0))) {
-      this.halt(nowNs, `no member of the installed configuration froze without a restart (epoch ${a.epoch})`);
-      return;
-    }
-    let head = -1;
-    for (const n of this.order) {
-      const f = a.frozen[n];
-      // MUTATION headLast: the last member that froze, whatever its log
-      if (mutation === 'headLast') { if (f) head = n; continue; }
-      if (f && (head < 0 || f[0] > a.frozen[head]![0])) head = n;
-    }
-    a.order = [head, ...a.order.filter((n) => n !== head)];
-    a.last = a.frozen[head]![0];
-    const behind: number[] = [];
-    for (const n of a.order) {
-      const [last] = a.frozen[n]!;
-      if (last > a.last) {
-        this.stats.prefixViolations++;
-        this.events.push(`chain master: PREFIX VIOLATION: node ${n} froze at ${last} beyond the head ${head}'s ${a.last}`);
-        this.halt(nowNs, 'a member holds entries the new head lacks');
-        return;
-      }
-      if (last < a.last) behind.push(n);
-    }
-    // MUTATION skipCatchup: install at once, shorter logs or not
-    if (behind.length === 0 || mutation === 'skipCatchup') {
-      this.installRest(a, nowNs);
-      return;
-    }
-    a.phase = 'catchup';
-    this.phase = 'catchup';
-    a.phaseNs = nowNs;
-    a.waiting = behind;
-    for (const n of behind) this.out.push({ to: head, cmd: { k: 'catchup', epoch: a.epoch, to: n, from: a.frozen[n]![0] + 1, upto: a.last } });
-  };
-}
-
-/** The real class, or a subclass with afterFreeze replaced (the fix and/or a master mutation). */
+/** The real class, or a subclass with one step mutated. */
 function masterPrototype(mutation: ChainMutation | undefined): object {
-  if (mutation !== 'headLast' && mutation !== 'skipCatchup' && mutation !== 'noIncarnationCheck') return ChainMaster.prototype;
-  class Variant extends ChainMaster {}
-  (Variant.prototype as unknown as { afterFreeze: unknown }).afterFreeze = variantAfterFreeze(mutation !== 'noIncarnationCheck', mutation);
-  return Variant.prototype;
+  if (mutation === 'headLast') {
+    // MUTATION headLast: the last member that froze, whatever its log
+    return class extends ChainMaster {
+      protected override chooseHead(a: AttemptOf): number {
+        let head = -1;
+        for (const n of this.order) if (a.frozen[n]) head = n;
+        return head;
+      }
+    }.prototype;
+  }
+  if (mutation === 'skipCatchup') {
+    // MUTATION skipCatchup: install at once, shorter logs or not
+    return class extends ChainMaster {
+      protected override catchUpFor(): number[] { return []; }
+    }.prototype;
+  }
+  if (mutation === 'noIncarnationCheck') {
+    // the master before the fix: a member that restarted unseen counts as a survivor
+    return class extends ChainMaster {
+      protected override survivorFroze(): boolean { return true; }
+    }.prototype;
+  }
+  return ChainMaster.prototype;
 }
 
 // ---- states ----
