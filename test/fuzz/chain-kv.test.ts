@@ -30,20 +30,29 @@ beforeAll(() => {
 }, 900_000);
 
 describe('KV over chain replication, ModelNic cluster and RTL NICs', () => {
-  it(`seeds ${FROM}..${FROM + N - 1}: every history linearizable, operations ok in every seed, every position crashed`, () => {
-    const rs: ChainKvResult[] = [];
-    for (const s of seeds) {
-      const r = runChainKvSeed(s);
-      console.log(formatChainKvResult(r));
-      if (!r.ok) console.log(`  ${r.failures.slice(0, 8).join('\n  ')}`);
-      rs.push(r);
-    }
+  // in chunks of 20 seeds (a test that holds the worker long starves vitest's RPC)
+  const rs: ChainKvResult[] = [];
+  for (let c = 0; c < seeds.length; c += 20) {
+    const chunk = seeds.slice(c, c + 20);
+    it(`seeds ${chunk[0]}..${chunk[chunk.length - 1]}: every history linearizable, operations ok in every seed`, () => {
+      const got: ChainKvResult[] = [];
+      for (const s of chunk) {
+        const r = runChainKvSeed(s);
+        console.log(formatChainKvResult(r));
+        if (!r.ok) console.log(`  ${r.failures.slice(0, 8).join('\n  ')}`);
+        got.push(r);
+      }
+      rs.push(...got);
+      expect(got.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.failures[0]}`)).toEqual([]);
+      for (const r of got) {
+        expect(r.verdict, `seed ${r.seed}`).toBe('linearizable');
+        expect(r.outcomes.ok, `seed ${r.seed}: operations ok`).toBeGreaterThan(10);
+      }
+    }, 120_000);
+  }
+
+  it(`seeds ${FROM}..${FROM + N - 1}: every position crashed, restarts rebuilt their stores, NIC replies and redirects happened`, () => {
     console.log(`[chain-kv] ${summary(rs)}`);
-    expect(rs.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.failures[0]}`)).toEqual([]);
-    for (const r of rs) {
-      expect(r.verdict, `seed ${r.seed}`).toBe('linearizable');
-      expect(r.outcomes.ok, `seed ${r.seed}: operations ok`).toBeGreaterThan(10);
-    }
     if (N >= 10) {
       for (const p of ['head', 'middle', 'tail'] as const) expect(rs.reduce((a, r) => a + r.byPosition[p], 0), `crashes of the ${p}`).toBeGreaterThan(0);
       expect(rs.some((r) => r.app.rebuilt > 0), 'a restarted node rebuilt its store from its persisted log').toBe(true);
