@@ -348,7 +348,7 @@ export function loneLatency(spec: PointSpec, requests: number): { min: number; p
   const c = new Cluster({
     replicas: spec.replicas, planes: spec.planes, seed: spec.seed, network: net, nic: spec.nic,
     hostLatencyCycles: cyc(spec.host.latencyNs / 1000), hostPollCycles: Math.max(1, cyc(spec.host.pollNs / 1000)),
-    variant: variantOf(spec), libPath: pinnedLibrary(variantOf(spec)),
+    variant: variantOf(spec), libPath: pinnedLibrary(variantOf(spec)), ...(spec.replication ? { replication: spec.replication } : {}),
     workload: {
       mode: 'closed', ratePct: 1, outstanding: 1, payloadBytes: spec.payloadBytes, clients: 1, reply: spec.reply,
       planes: 'spread', retryCycles: 0, startCycle: 16, stopCycle: 0, maxRequests: requests + 20, measureFromCycle: cyc(1),

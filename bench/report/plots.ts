@@ -103,6 +103,31 @@ export function modesPlot(j: ClusterBench): Spec | null {
   });
 }
 
+/** Leader and chain replication's payload sweep (issue 21): p99 vs frame size per offered load, a reply per request. */
+export function modesPayloadPlot(j: ClusterBench): Spec | null {
+  const pts = j.modesPayload ?? [];
+  if (!pts.length) return null;
+  const rows = pts.map((p) => ({
+    load: `${p.offeredPct}% offered`, frameBytes: p.frameBytes, latencyNs: Math.max(1, p.latencyNs.p99),
+    mode: p.replication === 'chain' ? 'chain, tail replies' : 'leader, follower replies', sustained: p.sustained ? 'yes' : 'no',
+  }));
+  return base(`Leader and chain replication, ${pts[0]!.replicas} replicas, a reply per request: p99 vs frame size (unsustained points hollow)`, {
+    data: { values: rows },
+    facet: { column: { field: 'load', type: 'nominal', title: null } },
+    spec: {
+      width: WIDTH, height: HEIGHT,
+      mark: { type: 'line', point: true, strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'frameBytes', type: 'quantitative', title: 'frame on the wire (bytes)', scale: { type: 'log' } },
+        y: { field: 'latencyNs', type: 'quantitative', title: 'p99 latency (ns, log scale)', scale: { type: 'log', nice: false } },
+        color: { field: 'mode', type: 'nominal', title: 'replication, replies' },
+        fill: { condition: { test: "datum.sustained === 'yes'", field: 'mode', type: 'nominal' }, value: 'white' },
+      },
+    },
+    resolve: { scale: { y: 'shared' } },
+  });
+}
+
 /** 2. Latency CDF at the headline load. */
 export function cdfAtHeadline(j: ClusterBench): Spec | null {
   const c = j.cdf;
@@ -280,6 +305,7 @@ export const PLOTS: Array<{ id: string; title: string; make: (j: ClusterBench) =
   { id: 'latency-vs-load', title: 'Latency vs load', make: latencyVsLoad },
   { id: 'cdf-85', title: 'Latency CDF at 85.5% load', make: cdfAtHeadline },
   { id: 'modes', title: 'Leader and chain replication', make: modesPlot },
+  { id: 'modes-payload', title: 'Leader and chain replication: payload sweep', make: modesPayloadPlot },
   { id: 'payload', title: 'Payload sweep', make: payloadPlot },
   { id: 'software', title: 'Hardware vs software path', make: softwarePlot },
   { id: 'failover', title: 'Failover timeline', make: failoverPlot },

@@ -191,6 +191,19 @@ export function summaryTable(j: ClusterBench): string {
     for (const r of j.modes) {
       L.push(`  ${pad(r.replicas, 8)}  ${r.mode.padEnd(6)}  ${r.reply.padEnd(9)}  ${pad(r.maxSustainedPct === null ? 'none' : r.maxSustainedPct.toFixed(1), 19)}   ${pad(lat(r.at50), 19)}   ${pad(lat(r.at85), 21)}  ${pad(r.networkFloorNs.toFixed(0), 8)}  ${r.failover ? r.failover.map((f) => `${f.position} ${f.firstCommitUs ?? 'never'} us`).join(', ') : r.failoverNote}`);
     }
+    L.push('  where the time goes at 85.5% (ns): p99 = floor + NIC pipelines and rounding (a lone request\'s latency - floor) + under load (p99 - lone request)');
+    for (const r of j.modes) {
+      const b = r.breakdown85;
+      if (b) L.push(`  ${pad(r.replicas, 8)}  ${r.mode.padEnd(6)}  ${r.reply.padEnd(9)}  ${f0(b.p99Ns)} = ${b.floorNs.toFixed(1)} + ${b.nicAndRoundingNs.toFixed(1)} + ${b.loadP99Ns.toFixed(1)}   (p50 under load +${b.loadP50Ns.toFixed(1)})`);
+    }
+  }
+  if (j.modesPayload?.length) {
+    L.push('');
+    L.push(`replication modes, payload sweep, ${j.modesPayload[0]!.replicas} replicas, a reply per request (leader: follower replies; chain: the tail's)`);
+    L.push('  mode    load %  frame B   committed %   p50 / p99 ns      sustained');
+    for (const p of j.modesPayload) {
+      L.push(`  ${p.replication.padEnd(6)}  ${pad(p.offeredPct, 6)}  ${pad(p.frameBytes, 7)}   ${pad(p.committedPct.toFixed(2), 11)}   ${pad(`${f0(p.latencyNs.p50)} / ${f0(p.latencyNs.p99)}`, 15)}   ${p.sustained ? 'yes' : 'NO'}`);
+    }
   }
   if (j.breakdown) {
     const b = j.breakdown;
@@ -329,6 +342,7 @@ export async function runClusterBench(opts: BenchOptions = {}): Promise<{ json: 
         const r = timed(s, () => modesSection(ctx));
         j.modes = r.rows;
         j.modesPoints = r.points;
+        j.modesPayload = r.payloadPoints;
         break;
       }
       case 'payload':

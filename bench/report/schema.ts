@@ -56,6 +56,7 @@ const modeRowSchema = z.object({
     detectUs: num.nullable().optional(), installedUs: num.nullable().optional(), caughtUpEntries: num.optional(), ok: z.boolean().optional(),
   })).nullable(),
   failoverNote: z.string(),
+  breakdown85: z.object({ floorNs: num, loneNs: num, nicAndRoundingNs: num, loadP50Ns: num, loadP99Ns: num, p99Ns: num }).nullable().optional(),
 });
 
 const timeline = z.array(z.object({ tUs: num, committedMpps: num }));
@@ -117,6 +118,8 @@ export const clusterBenchSchema = z.object({
   hostReplySweep: z.array(pointSchema),
   modes: z.array(modeRowSchema).optional(),
   modesPoints: z.array(pointSchema.extend({ replication: z.enum(['leader', 'chain']) })).optional(),
+  /** issue 21: the payload sweep of both modes with a reply per request (3 replicas) */
+  modesPayload: z.array(pointSchema.extend({ replication: z.enum(['leader', 'chain']) })).optional(),
   cdf: z.object({
     replicas: z.number().int(), offeredPct: num, reply: z.string(), samples: z.number().int(), networkFloorNs: num,
     points: z.array(z.object({ latencyNs: num, fraction: num })),

@@ -365,9 +365,20 @@ export interface ModeRow {
    */
   failover: Array<{ position: string; firstCommitUs: number | null; detectUs?: number | null; installedUs?: number | null; caughtUpEntries?: number; ok?: boolean }> | null;
   failoverNote: string;
+  /**
+   * Where the time goes at 85.5% (null: not sustained there): the reply path's network floor, the NIC
+   * pipelines and cycle rounding (a lone request's latency minus the floor), and the wait under load (p50
+   * and p99 minus the lone request's latency: ACK coalescing on the path, contention)
+   */
+  breakdown85?: { floorNs: number; loneNs: number; nicAndRoundingNs: number; loadP50Ns: number; loadP99Ns: number; p99Ns: number } | null;
 }
 
-export interface ModesResult { rows: ModeRow[]; points: Array<PointResult & { replication: 'leader' | 'chain' }> }
+export interface ModesResult {
+  rows: ModeRow[];
+  points: Array<PointResult & { replication: 'leader' | 'chain' }>;
+  /** the payload sweep of both modes with a reply per request (3 replicas): leader mode's follower replies, chain mode's tail */
+  payloadPoints: Array<PointResult & { replication: 'leader' | 'chain' }>;
+}
 
 /**
  * Failover per position (issue 21), under the failover section's traffic (sim/scenarios/demo.yaml
@@ -429,6 +440,21 @@ export function modesSection(ctx: BenchContext): ModesResult {
       }, { stopAfterTwoFailures: true });
       for (const p of pts) points.push({ ...p, replication: r.mode });
       const ok = pts.filter((p) => p.sustained);
+      const p85 = pts.find((x) => Math.abs(x.offeredPct - HEADLINE_LOAD) < 0.05 && x.sustained);
+      let breakdown85: ModeRow['breakdown85'] = null;
+      if (p85) {
+        const base = pointSpec(ctx, { replicas: n, path: 'fast', reply, ratePct: HEADLINE_LOAD });
+        const spec = r.mode === 'chain' ? { ...base, replication: 'chain' as const, nic: { ...base.nic, ...CHAIN_NIC } } : base;
+        const lone = loneLatency(spec, ctx.profile.loneRequests);
+        const ns = periodPs(ctx.network) / 1000;
+        const rd = (x: number): number => Math.round(x * 1000) / 1000;
+        const loneNs = lone.p50 * ns;
+        breakdown85 = {
+          floorNs: rd(p85.networkFloorNs), loneNs: rd(loneNs), nicAndRoundingNs: rd(loneNs - p85.networkFloorNs),
+          loadP50Ns: rd(p85.latencyNs.p50 - loneNs), loadP99Ns: rd(p85.latencyNs.p99 - loneNs), p99Ns: p85.latencyNs.p99,
+        };
+        ctx.log(`[bench] modes breakdown, ${n} replicas, ${r.mode} (${r.reply} replies) at ${HEADLINE_LOAD}%: floor ${breakdown85.floorNs} ns + NIC pipelines and rounding ${breakdown85.nicAndRoundingNs} ns (lone request ${breakdown85.loneNs} ns) + under load p50 ${breakdown85.loadP50Ns} / p99 ${breakdown85.loadP99Ns} ns = p99 ${breakdown85.p99Ns} ns`);
+      }
       rows.push({
         replicas: n, mode: r.mode, reply: r.reply,
         maxSustainedPct: ok.length ? Math.max(...ok.map((p) => p.offeredPct)) : null,
@@ -436,10 +462,26 @@ export function modesSection(ctx: BenchContext): ModesResult {
         networkFloorNs: pts[0]?.networkFloorNs ?? 0,
         failover: r.mode === 'chain' ? fo.chain : fo.leader,
         failoverNote: r.mode === 'chain' ? CHAIN_FAILOVER_NOTE : LEADER_FAILOVER_NOTE,
+        breakdown85,
       });
     }
   }
-  return { rows, points };
+  // the payload sweep, a reply per request, 3 replicas: leader mode with follower replies, chain mode with the tail's
+  const payloadPoints: ModesResult['payloadPoints'] = [];
+  const n3 = ctx.replicas.includes(3) ? 3 : ctx.replicas[0]!;
+  const variant = payloadVariant(Math.max(...ctx.profile.payloadWireBytes), ctx.planes);
+  for (const mode of ['leader', 'chain'] as const) {
+    for (const load of ctx.profile.payloadLoads) {
+      for (const wire of ctx.profile.payloadWireBytes) {
+        const base = pointSpec(ctx, { replicas: n3, path: 'fast', reply: 'follower', ratePct: load, payloadBytes: wire - 4 - HDR_BYTES, variant });
+        const spec = mode === 'chain' ? { ...base, replication: 'chain' as const, nic: { ...base.nic, ...CHAIN_NIC } } : base;
+        const r = runPoint(spec).result;
+        payloadPoints.push({ ...r, replication: mode });
+        logPoint(ctx, `modes payload, ${mode} @${load}%`, r);
+      }
+    }
+  }
+  return { rows, points, payloadPoints };
 }
 
 /** Where the time goes at one load: floor, cycle rounding, NIC cycles, ACK coalescing, queueing. */

@@ -59,6 +59,16 @@ describe('cluster benchmark, tiny mode', () => {
       expect(f.installedUs!).toBeGreaterThanOrEqual(f.detectUs!);
       expect(f.firstCommitUs!).toBeGreaterThan(f.detectUs!);
     }
+    // where the time goes at 85.5% (tiny: sustained by the chain): floor + NIC pipelines + the wait under load
+    const b = chainRow.breakdown85!;
+    expect(b.floorNs).toBeCloseTo(chainRow.networkFloorNs, 3);
+    expect(b.nicAndRoundingNs).toBeGreaterThan(0);
+    expect(b.floorNs + b.nicAndRoundingNs + b.loadP99Ns).toBeCloseTo(b.p99Ns, 1);
+    // the payload sweep of both modes, a reply per request
+    const mp = onDisk.modesPayload!;
+    expect(new Set(mp.map((p) => p.replication))).toEqual(new Set(['leader', 'chain']));
+    expect(mp.filter((p) => p.replication === 'chain').map((p) => p.frameBytes)).toEqual(mp.filter((p) => p.replication === 'leader').map((p) => p.frameBytes));
+    for (const p of mp) expect(p.reply).toBe('follower');
     const leaderRow = onDisk.modes!.find((r) => r.mode === 'leader')!;
     expect(leaderRow.failover![0]!.position).toBe('leader');
     expect(leaderRow.failover![0]!.firstCommitUs).toBeGreaterThan(0);
@@ -163,7 +173,7 @@ describe('cluster benchmark, tiny mode', () => {
   it('renders every plot to SVG and embeds them in report.html', () => {
     const svgs = files.filter((f) => f.endsWith('.svg'));
     expect(svgs.map((f) => f.replace(/^.*cluster-/, ''))).toEqual(expect.arrayContaining([
-      'latency-vs-load.svg', 'cdf-85.svg', 'modes.svg', 'payload.svg', 'software.svg', 'failover.svg', 'plane-loss.svg', 'sim-speed.svg',
+      'latency-vs-load.svg', 'cdf-85.svg', 'modes.svg', 'modes-payload.svg', 'payload.svg', 'software.svg', 'failover.svg', 'plane-loss.svg', 'sim-speed.svg',
     ]));
     for (const f of svgs) {
       const s = readFileSync(f, 'utf8');
