@@ -65,6 +65,16 @@ export function reportHtml(j: ClusterBench, svgs: Record<string, string>, extraH
         r.at50 ? `${r.at50.p50Ns} / ${r.at50.p99Ns}${r.at50.sustained ? '' : ' (not sustained)'}` : '-',
         r.at85 ? `${r.at85.p50Ns} / ${r.at85.p99Ns}${r.at85.sustained ? '' : ' (not sustained)'}` : '-',
         n2(r.networkFloorNs), r.failover ? r.failover.map((f) => `${f.position}: ${f.firstCommitUs ?? 'never'} us`).join(', ') : r.failoverNote])));
+    const bd = j.modes.filter((r) => r.breakdown85);
+    if (bd.length) {
+      S.push(`<p>Where the time goes at 85.5%: p99 = the reply path's network floor + the NIC pipelines and cycle rounding (a lone request's latency minus the floor) + the wait under load (p99 minus the lone request's latency: ACK coalescing on the path, contention).</p>`);
+      S.push(table(['replicas', 'mode', 'replies', 'p99 ns', 'floor ns', 'NIC + rounding ns', 'under load p50 / p99 ns'],
+        bd.map((r) => { const b = r.breakdown85!; return [r.replicas, r.mode, r.reply, b.p99Ns, n2(b.floorNs), n2(b.nicAndRoundingNs), `${n2(b.loadP50Ns)} / ${n2(b.loadP99Ns)}`]; })));
+    }
+    if (j.modesPayload?.length) {
+      S.push(figure(svgs, 'modes-payload', 'Payload sweep of both modes with a reply per request: p99 vs frame size at each offered load.'));
+      S.push(table(POINT_HEAD, pointRows(j.modesPayload)));
+    }
   }
   if (j.payloadSweep) {
     S.push(`<h2>2. Payload sweep</h2><p>RTL variant ${esc(j.payloadSweep.variant)}.</p>`);
