@@ -118,8 +118,6 @@ export class ChainWorld {
   readonly replies: ChainReplyRecord[] = [];
   /** master events and node notes with their cycle */
   readonly events: string[] = [];
-  /** cycle at which each configuration was installed (epoch -> cycle) */
-  readonly installedAt = new Map<number, number>();
   /** each configuration installed after the first: epoch, cycle, order, the common last index it started from */
   readonly installs: Array<{ epoch: number; cycle: number; order: number[]; last: number }> = [];
   private readonly nsPerCycle: number;
@@ -151,7 +149,7 @@ export class ChainWorld {
           reply: (r) => this.toMaster(i, r),
           sendEntries: (to, epoch, from, committedUpto, frames) => this.sendEntries(to, epoch, from, committedUpto, frames),
           log: (t) => this.note(t),
-          silent: (pred, epoch) => this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => this.master.onSilent(i, pred, epoch, this.nowNs())),
+          silent: (pred, epoch) => this.viaControl(() => this.master.onSilent(i, pred, epoch, this.nowNs())),
           persisted: (from, frames) => this.apps[i]?.persisted(from, frames),
         }, tuning, 1);
         this.nodes[i] = node;
@@ -161,10 +159,17 @@ export class ChainWorld {
         this.scheduleBeat(i, ctx.now());
       },
       onHostFrames: (_ctx, frames) => {
+        const committed: Uint8Array[] = [];
+        const other: HostFrame[] = [];
+        let silent = false;
+        for (const f of frames) {
+          if (f.reason === HostReason.COMMITTED) committed.push(f.frame);
+          else if (f.reason === HostReason.LEADER_SILENT) silent = true;
+          else other.push(f);
+        }
         const node = this.nodes[i]!;
-        node.onCommitted(frames.filter((f) => f.reason === HostReason.COMMITTED).map((f) => f.frame));
-        if (frames.some((f) => f.reason === HostReason.LEADER_SILENT)) node.onSilent();
-        const other = frames.filter((f) => f.reason !== HostReason.COMMITTED && f.reason !== HostReason.LEADER_SILENT);
+        node.onCommitted(committed);
+        if (silent) node.onSilent();
         if (other.length) this.apps[i]?.onHostFrames?.(other);
       },
       onCrash: () => {
@@ -193,6 +198,10 @@ export class ChainWorld {
   private timer(at: number, fn: () => void): void {
     this.ctx0.setTimer(at, fn);
   }
+  /** Runs fn when a message sent now over the control network arrives (ctlDelayNs, plus `extraNs`). */
+  private viaControl(fn: () => void, extraNs = 0): void {
+    this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs + extraNs), fn);
+  }
 
   private nowNs(): number {
     return this.now * this.nsPerCycle;
@@ -209,11 +218,8 @@ export class ChainWorld {
     const at2 = at + this.cyclesOf(this.control.beatNs);
     this.timer(at2, () => {
       if (!this.up[i] || this.nodes[i]!.incarnation !== inc) return;   // crashed (a restart starts its own beats)
-      const sentInc = this.nodes[i]!.incarnation;
       this.nodes[i]!.tick();
-      this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => {
-        this.master.onBeat(i, sentInc, this.nowNs());
-      });
+      this.viaControl(() => this.master.onBeat(i, inc, this.nowNs()));
       this.scheduleBeat(i, at2);
     });
   }
@@ -230,10 +236,9 @@ export class ChainWorld {
     const m = this.master;
     for (const e of m.events.splice(0)) this.note(e);
     for (const { to, cmd } of m.out.splice(0)) {
-      this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => this.deliverCmd(to, cmd));
+      this.viaControl(() => this.deliverCmd(to, cmd));
     }
     if (m.announce !== null) {
-      this.installedAt.set(m.epoch, this.now);
       this.installs.push({ epoch: m.epoch, cycle: this.now, order: [...m.order], last: m.installedLast });
       this.cluster.announceLeader(m.announce);
       m.announce = null;
@@ -246,7 +251,7 @@ export class ChainWorld {
   }
 
   private toMaster(from: number, r: ChainReply): void {
-    this.timer(this.now + this.cyclesOf(this.control.ctlDelayNs), () => {
+    this.viaControl(() => {
       this.master.onReply(from, r, this.nowNs());
       this.drainMaster();
     });
@@ -255,10 +260,9 @@ export class ChainWorld {
   private sendEntries(to: number, epoch: number, from: number, committedUpto: number, frames: Uint8Array[]): void {
     let bytes = 0;
     for (const f of frames) bytes += f.length;
-    const ns = this.control.ctlDelayNs + (bytes * 8) / this.control.ctlGbps;
-    this.timer(this.now + this.cyclesOf(ns), () => {
+    this.viaControl(() => {
       if (this.up[to]) this.nodes[to]!.onEntries(epoch, from, committedUpto, frames);
-    });
+    }, (bytes * 8) / this.control.ctlGbps);
   }
 
   private pollTap(): void {
@@ -271,6 +275,33 @@ export class ChainWorld {
 
   addFault(f: FaultSpec): void {
     this.cluster.addFault(f);
+  }
+
+  /** nodes a crashPosition() took down, and when each restarts (cycle) */
+  private readonly crashedNodes = new Set<number>();
+  private readonly restartsAt = new Map<number, number>();
+
+  /**
+   * Crashes the node at a position of the installed chain now ('any': the first member up), restarting
+   * it at cycle `until` (absent: never). Nothing happens (a skip, with the reason) while the master
+   * changes the chain, when no member is at that position, or when the crash would leave no member up:
+   * a chain survives as long as one member does.
+   */
+  crashPosition(pos: 'head' | 'middle' | 'tail' | 'any', until?: number):
+    { node: number; place: 'head' | 'middle' | 'tail' } | { skipped: string } {
+    const now = this.cluster.cycle;
+    for (const [n, at] of this.restartsAt) if (at <= now) { this.crashedNodes.delete(n); this.restartsAt.delete(n); }
+    const m = this.master;
+    const order = m.order.filter((n) => !this.crashedNodes.has(n));
+    const cands = pos === 'head' ? order.slice(0, 1) : pos === 'tail' ? order.slice(-1) : pos === 'middle' ? order.slice(1, -1) : order;
+    if (m.phase !== 'run' || order.length < 2 || cands.length === 0) return { skipped: `${m.phase}, ${order.length} member(s) up` };
+    const node = cands[0]!;
+    const i = order.indexOf(node);
+    const place = i === 0 ? 'head' : i === order.length - 1 ? 'tail' : 'middle';
+    this.crashedNodes.add(node);
+    if (until !== undefined) this.restartsAt.set(node, until);
+    this.addFault({ kind: 'crash', at: now, node, ...(until !== undefined ? { until } : {}) });
+    return { node, place };
   }
 
   run(cycles: number): void {

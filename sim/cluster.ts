@@ -16,9 +16,9 @@ import { chainPlaceIn } from '../ctrl/chain/master.js';
 import { declareApi } from '../native/ffi.js';
 import { libraryPath, type Variant } from '../native/build.js';
 import { SimNic, type SimFrame } from '../native/binding.js';
-import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
+import { COUNTER_ADDRS, countersOf, type HostFrame, type Nic, type RxFrame, type TxFrame } from '../ctrl/nic/nic.js';
 import { followerReplyMask } from '../ctrl/core/quorum.js';
-import { COUNTER_BASE, COUNTERS, Csr, HDR_BYTES, MIN_FRAME_BYTES, type CounterName, wirePs as wireTimePs, lineRateFps as wireLineRateFps } from '../ctrl/wire/wire.gen.js';
+import { Csr, HDR_BYTES, MIN_FRAME_BYTES, type CounterName, wirePs as wireTimePs, lineRateFps as wireLineRateFps } from '../ctrl/wire/wire.gen.js';
 
 // ---- configuration ------------------------------------------------------------------------------
 
@@ -384,12 +384,10 @@ export function faultLine(f: FaultSpec, psPerCycle: number): string {
 /** The `Nic` interface over a NIC inside the world: posted operations delayed by the host latency. */
 export class WorldNic implements Nic {
   readonly planes: number;
-  private readonly counterAddrs: number[];
   private inbox: HostFrame[] = [];
 
   constructor(private readonly cluster: Cluster, readonly node: number, readonly sim: SimNic) {
     this.planes = sim.planes;
-    this.counterAddrs = COUNTERS.flatMap((_n, i) => [COUNTER_BASE + 8 * i, COUNTER_BASE + 8 * i + 4]);
   }
 
   get cycle(): number {
@@ -427,10 +425,7 @@ export class WorldNic implements Nic {
     this.posted(() => this.sim.csrWrite(addr, value));
   }
   readCounters(): Record<CounterName, bigint> {
-    const v = this.readCsrs(this.counterAddrs);
-    const out = {} as Record<CounterName, bigint>;
-    COUNTERS.forEach((name, i) => { out[name] = (BigInt(v[2 * i + 1]!) << 32n) | BigInt(v[2 * i]!); });
-    return out;
+    return countersOf(this.readCsrs(COUNTER_ADDRS));
   }
   clearCounters(): void {
     this.posted(() => this.sim.csrWrite(Csr.COUNTERS_CTR_CLEAR, 1));

@@ -50,10 +50,10 @@
 // Determinism: every draw (faults' prob, jitter, corruption) comes from one SeededRand made from
 // cfg.seed; no wall clock.
 import { ModelNic } from '../ctrl/nic/model.js';
-import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
+import { COUNTER_ADDRS, countersOf, type HostFrame, type Nic, type RxFrame, type TxFrame } from '../ctrl/nic/nic.js';
 import { SeededRand } from '../ctrl/rand.js';
 import {
-  BEAT_BYTES, COUNTER_BASE, COUNTERS, Csr, ETHERTYPE, Flag, HDR_BYTES, HostReason, MAC_CLIENT_PREFIX, MAC_GROUP,
+  BEAT_BYTES, Csr, ETHERTYPE, Flag, HDR_BYTES, HostReason, MAC_CLIENT_PREFIX, MAC_GROUP,
   MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, WIRE_VERSION, type CounterName,
   getClientId, getCommitIndex, getEthertype, getLogIndex, getSeq, getSrcNode, getType,
   setClientId, setClusterId, setDstMac, setDstNode, setEthertype, setFlags, setPayloadLen, setSeq, setSrcMac, setSrcNode, setType, setVersion,
@@ -367,12 +367,7 @@ export class ModelClusterNic implements Nic {
     this.post(() => this.inner.writeCsr(addr, value));
   }
   readCounters(): Record<CounterName, bigint> {
-    const addrs: number[] = [];
-    for (let i = 0; i < COUNTERS.length; i++) addrs.push(COUNTER_BASE + 8 * i, COUNTER_BASE + 8 * i + 4);
-    const v = this.readCsrs(addrs);
-    const out = {} as Record<CounterName, bigint>;
-    COUNTERS.forEach((name, i) => { out[name] = (BigInt(v[2 * i + 1]!) << 32n) | BigInt(v[2 * i]!); });
-    return out;
+    return countersOf(this.readCsrs(COUNTER_ADDRS));
   }
   clearCounters(): void { this.post(() => this.inner.writeCsr(Csr.COUNTERS_CTR_CLEAR, 1)); }
   sendHost(frames: Uint8Array | readonly Uint8Array[]): void {

@@ -33,8 +33,8 @@
 
 import { ClientFrameKeys, rollEverywhere, type FrameAuthConfig, type SlotSecrets } from '../ctrl/nic/auth-keys.js';
 import { ModelNic, type NicParams } from '../ctrl/nic/model.js';
-import type { HostFrame, Nic, RxFrame, TxFrame } from '../ctrl/nic/nic.js';
-import { COUNTER_BASE, COUNTERS, Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, type CounterName } from '../ctrl/wire/wire.gen.js';
+import { COUNTER_ADDRS, countersOf, type HostFrame, type Nic, type RxFrame, type TxFrame } from '../ctrl/nic/nic.js';
+import { Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, type CounterName } from '../ctrl/wire/wire.gen.js';
 import { Replica, type NicTuning } from '../ctrl/driver/replica.js';
 import { MemStorage, CrashError } from '../ctrl/core/memstore.js';
 import type { Entry, NodeId } from '../ctrl/core/types.js';
@@ -152,12 +152,7 @@ export class WorldModelNic implements Nic {
   /** times the guard waited for a delivery */
   guardWaits = 0;
   readCounters(): Record<CounterName, bigint> {
-    const addrs: number[] = [];
-    for (let i = 0; i < COUNTERS.length; i++) addrs.push(COUNTER_BASE + 8 * i, COUNTER_BASE + 8 * i + 4);
-    const v = this.readCsrs(addrs);
-    const out = {} as Record<CounterName, bigint>;
-    COUNTERS.forEach((name, i) => { out[name] = (BigInt(v[2 * i + 1]!) << 32n) | BigInt(v[2 * i]!); });
-    return out;
+    return countersOf(this.readCsrs(COUNTER_ADDRS));
   }
   clearCounters(): void { this.post(() => this.inner.writeCsr(Csr.COUNTERS_CTR_CLEAR, 1)); }
   sendHost(frames: Uint8Array | readonly Uint8Array[]): void {

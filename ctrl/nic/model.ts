@@ -27,7 +27,7 @@
 //
 // When nothing is in flight step() jumps to the next event (an input frame's cycle, a heartbeat,
 // ACK, NACK or retransmit timer) instead of ticking through idle cycles.
-import type { HostFrame, Nic, RxFrame, TxFrame } from './nic.js';
+import { COUNTER_ADDRS, countersOf, type HostFrame, type Nic, type RxFrame, type TxFrame } from './nic.js';
 import type { CounterName } from '../wire/wire.gen.js';
 import * as M_wire_gen from '../wire/wire.gen.js';
 import { AxisArb } from './model/axis-arb.js';
@@ -52,7 +52,7 @@ import { TxFanout } from './model/tx-fanout.js';
 import { AuthCsr, RxAuth, TxSign } from './model/auth.js';
 // Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
 // getter call (ten times the cost of a header accessor itself).
-const { BEAT_BYTES, COUNTER_BASE, COUNTERS, Csr } = M_wire_gen;
+const { BEAT_BYTES, Csr } = M_wire_gen;
 const CSR_LAST_INDEX: number = Csr.RAFT_LAST_INDEX;
 const { W_APPLIED_INDEX, W_COMMIT_INDEX, W_CTR_CLEAR, W_LAST_INDEX, W_MATCH_INDEX, W_QUORUM_INPUT } = M_csr;
 const { derive, NIC_DEFAULTS } = M_params;
@@ -268,14 +268,7 @@ export class ModelNic implements Nic {
   }
 
   readCounters(): Record<CounterName, bigint> {
-    const addrs: number[] = [];
-    for (let i = 0; i < N_CTR; i++) addrs.push(COUNTER_BASE + 8 * i, COUNTER_BASE + 8 * i + 4);
-    const v = this.readCsrs(addrs);
-    const out = {} as Record<CounterName, bigint>;
-    COUNTERS.forEach((name, i) => {
-      out[name] = (BigInt(v[2 * i + 1]!) << 32n) | BigInt(v[2 * i]!);
-    });
-    return out;
+    return countersOf(this.readCsrs(COUNTER_ADDRS));
   }
 
   clearCounters(): void {

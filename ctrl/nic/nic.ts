@@ -6,7 +6,17 @@
 // Posted operations (writeCsr, clearCounters, logWrite, sendHost, pushRx) are queued and take effect
 // in order during later cycles: host commands (CSR and log accesses) at most one per cycle, frames
 // one beat per cycle per port. A read waits for every host command queued before it.
-import type { CounterName } from '../wire/wire.gen.js';
+import { COUNTER_BASE, COUNTERS, type CounterName } from '../wire/wire.gen.js';
+
+/** The CSR addresses of every counter (spec/wire.yaml counters block): each one's low word, then its high word. */
+export const COUNTER_ADDRS: readonly number[] = COUNTERS.flatMap((_n, i) => [COUNTER_BASE + 8 * i, COUNTER_BASE + 8 * i + 4]);
+
+/** The 64-bit counters from the words read at COUNTER_ADDRS (in that order). */
+export function countersOf(words: readonly number[]): Record<CounterName, bigint> {
+  const out = {} as Record<CounterName, bigint>;
+  COUNTERS.forEach((name, i) => { out[name] = (BigInt(words[2 * i + 1]!) << 32n) | BigInt(words[2 * i]!); });
+  return out;
+}
 
 /** A frame offered to a network plane's RX port. */
 export interface RxFrame {

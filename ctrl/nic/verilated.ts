@@ -1,7 +1,7 @@
 // VerilatedNic: the Nic interface over the RTL, simulated by Verilator through native/binding.ts.
 import { SimNic, type SimNicOptions } from '../../native/binding.js';
-import type { HostFrame, Nic, RxFrame, TxFrame } from './nic.js';
-import { COUNTER_BASE, COUNTERS, Csr, type CounterName } from '../wire/wire.gen.js';
+import { COUNTER_ADDRS, countersOf, type HostFrame, type Nic, type RxFrame, type TxFrame } from './nic.js';
+import { Csr, type CounterName } from '../wire/wire.gen.js';
 
 export interface VerilatedNicOptions extends SimNicOptions {
   /** Cycles of reset applied at construction and by reset() (default 16). */
@@ -13,13 +13,11 @@ export class VerilatedNic implements Nic {
   readonly sim: SimNic;
   readonly planes: number;
   private readonly resetCycles: number;
-  private readonly counterAddrs: number[];
 
   constructor(opts: VerilatedNicOptions = {}) {
     this.sim = SimNic.create(opts);
     this.planes = this.sim.planes;
     this.resetCycles = opts.resetCycles ?? 16;
-    this.counterAddrs = COUNTERS.flatMap((_n, i) => [COUNTER_BASE + 8 * i, COUNTER_BASE + 8 * i + 4]);
     this.sim.reset(this.resetCycles);
   }
 
@@ -48,12 +46,7 @@ export class VerilatedNic implements Nic {
   }
 
   readCounters(): Record<CounterName, bigint> {
-    const v = this.sim.csrReadBlock(this.counterAddrs);
-    const out = {} as Record<CounterName, bigint>;
-    COUNTERS.forEach((name, i) => {
-      out[name] = (BigInt(v[2 * i + 1]!) << 32n) | BigInt(v[2 * i]!);
-    });
-    return out;
+    return countersOf(this.sim.csrReadBlock(COUNTER_ADDRS));
   }
 
   clearCounters(): void {

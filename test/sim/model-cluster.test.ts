@@ -94,7 +94,7 @@ describe('ModelCluster: crashes reconfigure the chain', () => {
       const st = w.cluster.stats();
       console.log(`[model-cluster] ${label} (seed ${cfg.seed}):\n  ${w.events.join('\n  ')}\n  -> epoch ${c.epoch}, order [${c.order.join(',')}], ` +
         `offered ${st.offered}, completed ${st.completed}, retries ${st.retries}, duplicates ${c.duplicates}, log ${c.logLength}, ` +
-        `installed at ${JSON.stringify([...w.installedAt])}, ${(performance.now() - t0).toFixed(0)} ms`);
+        `installed at ${JSON.stringify(w.installs.map((x) => [x.epoch, x.cycle]))}, ${(performance.now() - t0).toFixed(0)} ms`);
       return { w, c, drained };
     } finally {
       w.destroy();

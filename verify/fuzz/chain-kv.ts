@@ -124,8 +124,6 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
   const failures: string[] = [];
   let crashes = 0, skipped = 0;
   const byPosition: Record<ChainKvPosition, number> = { head: 0, middle: 0, tail: 0 };
-  const down = new Set<number>();
-  const restartAt = new Map<number, number>();
   let verdict = 'not checked';
   let historyOps = 0;
   let checkMs = 0;
@@ -141,24 +139,16 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
       const at = us(e.atUs);
       if (at > w.cluster.cycle) w.run(at - w.cluster.cycle);
       const now = w.cluster.cycle;
-      for (const [nd, t] of restartAt) if (t <= now) { down.delete(nd); restartAt.delete(nd); }
-      const m = w.master;
-      const order = m.order.filter((nd) => !down.has(nd));
-      const cands = e.pos === 'head' ? order.slice(0, 1) : e.pos === 'tail' ? order.slice(-1) : order.slice(1, -1);
-      // only while the chain runs, and never the last member up
-      if (m.phase !== 'run' || order.length < 2 || cands.length === 0) {
+      const until = e.downUs !== null ? now + us(e.downUs) : undefined;
+      const c = w.crashPosition(e.pos, until);
+      if ('skipped' in c) {
         skipped++;
-        w.events.push(`@${now} chain-kv: crash of the ${e.pos} skipped (${m.phase}, ${order.length} member(s) up)`);
+        w.events.push(`@${now} chain-kv: crash of the ${e.pos} skipped (${c.skipped})`);
         continue;
       }
-      const node = cands[0]!;
-      byPosition[e.pos]++;
+      byPosition[c.place]++;
       crashes++;
-      down.add(node);
-      const until = e.downUs !== null ? now + us(e.downUs) : undefined;
-      if (until !== undefined) restartAt.set(node, until);
-      w.events.push(`@${now} chain-kv: crash node ${node} (the ${e.pos})${until !== undefined ? `, restart at ${until}` : ''}`);
-      w.addFault({ kind: 'crash', at: now, node, ...(until !== undefined ? { until } : {}) });
+      w.events.push(`@${now} chain-kv: crash node ${c.node} (the ${c.place})${until !== undefined ? `, restart at ${until}` : ''}`);
     }
     const end = us(s.trafficUs);
     if (end > w.cluster.cycle) w.run(end - w.cluster.cycle);

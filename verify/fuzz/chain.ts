@@ -142,27 +142,16 @@ export function runChainSeed(seed: number, o: ChainSeedOptions = {}): ChainSeedR
   const failures: string[] = [];
   let crashes = 0, skipped = 0;
   const byPosition = { head: 0, middle: 0, tail: 0 };
-  const down = new Set<number>();
-  const restartAt = new Map<number, number>();
   try {
     const fire = (e: ChainEvent): void => {
       const now = w.cluster.cycle;
       if (e.kind === 'crash') {
-        for (const [n, at] of restartAt) if (at <= now) { down.delete(n); restartAt.delete(n); }
-        const m = w.master;
-        const order = m.order.filter((n) => !down.has(n));
-        const cands = e.pos === 'head' ? order.slice(0, 1) : e.pos === 'tail' ? order.slice(-1) : e.pos === 'middle' ? order.slice(1, -1) : order;
-        // only while the chain runs, and never the last member up
-        if (m.phase !== 'run' || order.length < 2 || cands.length === 0) { skipped++; w.events.push(`@${now} campaign: crash of the ${e.pos} skipped (${m.phase}, ${order.length} member(s) up)`); return; }
-        const node = cands[0]!;
-        const place = order.indexOf(node) === 0 ? 'head' : order.indexOf(node) === order.length - 1 ? 'tail' : 'middle';
-        byPosition[place]++;
-        crashes++;
-        down.add(node);
         const until = e.downUs !== null ? now + e.downUs * us : undefined;
-        if (until !== undefined) restartAt.set(node, until);
-        w.events.push(`@${now} campaign: crash node ${node} (the ${place})${until !== undefined ? `, restart at ${until}` : ''}`);
-        w.addFault({ kind: 'crash', at: now, node, ...(until !== undefined ? { until } : {}) });
+        const c = w.crashPosition(e.pos, until);
+        if ('skipped' in c) { skipped++; w.events.push(`@${now} campaign: crash of the ${e.pos} skipped (${c.skipped})`); return; }
+        byPosition[c.place]++;
+        crashes++;
+        w.events.push(`@${now} campaign: crash node ${c.node} (the ${c.place})${until !== undefined ? `, restart at ${until}` : ''}`);
         return;
       }
       let f: FaultSpec;
@@ -200,7 +189,7 @@ export function runChainSeed(seed: number, o: ChainSeedOptions = {}): ChainSeedR
   if (w.master.phase !== 'run') failures.push(`the master is in phase ${w.master.phase} at the end`);
   const simUs = w.cluster.cycle / us;
   const events = [...w.events];
-  const installs = w.installedAt.size;
+  const installs = w.installs.length;
   w.destroy();
   return {
     seed, ok: failures.length === 0, backend, schedule: s, check, crashes, skipped, byPosition, installs, failures, events, simUs,
