@@ -32,8 +32,11 @@ export const TOOLS: Tool[] = [
     load: () => import('../verify/check/cli.ts'),
   },
   {
-    commands: ['mc'],
-    summary: { mc: 'model-check the real control core for small clusters (every interleaving, faults as choices)' },
+    commands: ['mc', 'mc-chain'],
+    summary: {
+      mc: 'model-check the real control core for small clusters (every interleaving, faults as choices)',
+      'mc-chain': 'model-check the real chain master with three abstract nodes (crashes, restarts, master restarts, any message order)',
+    },
     load: () => import('../verify/mc/cli.ts'),
   },
   {

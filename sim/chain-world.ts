@@ -19,7 +19,7 @@
 // by (client, seq), counted as `duplicates`).
 import { Cluster, type ClusterConfig, type FaultSpec, type HostContext, type HostSoftware, type NicSettings, periodPs, DEFAULT_NETWORK } from './cluster.js';
 import type { HostFrame } from '../ctrl/nic/nic.js';
-import { ChainMaster, type ChainCmd, type ChainReply } from '../ctrl/chain/master.js';
+import { ChainMaster, type ChainCmd, type ChainMasterDurable, type ChainMasterOptions, type ChainMasterStats, type ChainReply } from '../ctrl/chain/master.js';
 import { ChainNode } from '../ctrl/chain/node.js';
 import { type CounterName, HostReason, MsgType, getClientId, getLogIndex, getSeq, getType } from '../ctrl/wire/wire.gen.js';
 
@@ -47,9 +47,15 @@ export interface ChainControl {
   /** NIC silence detection: SILENCE_CYCLES (0: off, beats alone) and the head's HB_INTERVAL with it */
   silenceCycles: number;
   hbIntervalCycles: number;
+  /**
+   * Read leases (ChainMasterOptions.readLeaseNs; 0: off): the master answers each member's beat with a
+   * lease this long, under which the member's application answers reads without the log. More than
+   * beatNs + 2 x ctlDelayNs (a renewal must come before the lease ends).
+   */
+  readLeaseNs: number;
 }
 
-export const DEFAULT_CHAIN_CONTROL: ChainControl = { beatNs: 2_000, suspectNs: 10_000, roundTimeoutNs: 200_000, tickNs: 1_000, ctlDelayNs: 2_000, ctlGbps: 25, silenceCycles: 0, hbIntervalCycles: 1000 };
+export const DEFAULT_CHAIN_CONTROL: ChainControl = { beatNs: 2_000, suspectNs: 10_000, roundTimeoutNs: 200_000, tickNs: 1_000, ctlDelayNs: 2_000, ctlGbps: 25, silenceCycles: 0, hbIntervalCycles: 1000, readLeaseNs: 0 };
 
 /**
  * The part of a cluster runtime a chain world uses: the RTL co-simulation (sim/cluster.ts `Cluster`)
@@ -89,6 +95,8 @@ export interface ChainWorldConfig extends Omit<ClusterConfig, 'host' | 'keepComm
   control?: Partial<ChainControl>;
   /** the cluster runtime (default: RTL NICs, `new Cluster(cfg)`) */
   fabric?: (cfg: ClusterConfig) => ChainFabric;
+  /** a deliberate bug in the master (tests of the checks; ChainMasterOptions.mutation) */
+  masterMutation?: 'no-lease-wait';
 }
 
 export interface ChainReplyRecord { client: number; seq: number; index: number; src: number; cycle: number }
@@ -110,7 +118,15 @@ export interface ChainCheck {
 
 export class ChainWorld {
   readonly cluster: ChainFabric;
-  readonly master: ChainMaster;
+  /** the master (a new instance after each restart: crashMaster) */
+  master: ChainMaster;
+  /** the master process runs (crashMaster: down; beats, answers and reports sent to it meanwhile are lost) */
+  masterUp = true;
+  /** the master's stable storage: durable() after every call, written before its commands go out */
+  masterStore: ChainMasterDurable;
+  private readonly masterOptions: Omit<ChainMasterOptions, 'order' | 'epoch' | 'startNs'>;
+  /** the counters of the masters before the running one (restarts) */
+  private readonly pastMasterStats: ChainMasterStats[] = [];
   readonly nodes: ChainNode[] = [];
   /** the application on each node's host (ChainWorldConfig.app) */
   readonly apps: ChainApp[] = [];
@@ -135,11 +151,16 @@ export class ChainWorld {
     if (k.suspectNs < 2 * (k.beatNs + k.ctlDelayNs)) {
       throw new Error(`chain control: suspectNs (${k.suspectNs}) must be at least 2 x (beatNs + ctlDelayNs) = ${2 * (k.beatNs + k.ctlDelayNs)}: a live node would be taken out`);
     }
+    if (!(k.readLeaseNs === 0 || k.readLeaseNs > k.beatNs + 2 * k.ctlDelayNs)) {
+      throw new Error(`chain control: readLeaseNs (${k.readLeaseNs}) must be 0 (off) or more than beatNs + 2 x ctlDelayNs = ${k.beatNs + 2 * k.ctlDelayNs}: a lease would end before its renewal came`);
+    }
     this.nsPerCycle = periodPs({ ...DEFAULT_NETWORK, ...(cfg.network ?? {}) }) / 1000;
     const n = cfg.replicas;
     const order = Array.from({ length: n }, (_, i) => i);
     this.up = order.map(() => true);
-    this.master = new ChainMaster({ nodes: order, order, epoch: 1, suspectNs: this.control.suspectNs, roundTimeoutNs: this.control.roundTimeoutNs });
+    this.masterOptions = { nodes: order, suspectNs: this.control.suspectNs, roundTimeoutNs: this.control.roundTimeoutNs, readLeaseNs: this.control.readLeaseNs, ...(cfg.masterMutation ? { mutation: cfg.masterMutation } : {}) };
+    this.master = new ChainMaster({ ...this.masterOptions, order, epoch: 1 });
+    this.masterStore = this.master.durable();
     const tuning = { ...CHAIN_NIC_SETTINGS, ...(cfg.nic ?? {}), hbIntervalCycles: this.control.hbIntervalCycles, silenceCycles: this.control.silenceCycles };
     const host = (i: number): HostSoftware => ({
       start: (ctx: HostContext) => {
@@ -149,8 +170,9 @@ export class ChainWorld {
           reply: (r) => this.toMaster(i, r),
           sendEntries: (to, epoch, from, committedUpto, frames) => this.sendEntries(to, epoch, from, committedUpto, frames),
           log: (t) => this.note(t),
-          silent: (pred, epoch) => this.viaControl(() => this.master.onSilent(i, pred, epoch, this.nowNs())),
+          silent: (pred, epoch) => this.viaControl(() => { if (this.masterUp) this.master.onSilent(i, pred, epoch, this.nowNs()); }),
           persisted: (from, frames) => this.apps[i]?.persisted(from, frames),
+          nowNs: () => this.nowNs(),
         }, tuning, 1);
         this.nodes[i] = node;
         if (cfg.app) this.apps[i] = cfg.app(i, ctx, node);
@@ -219,21 +241,30 @@ export class ChainWorld {
     this.timer(at2, () => {
       if (!this.up[i] || this.nodes[i]!.incarnation !== inc) return;   // crashed (a restart starts its own beats)
       this.nodes[i]!.tick();
-      this.viaControl(() => this.master.onBeat(i, inc, this.nowNs()));
+      const sentNs = this.nowNs();
+      this.viaControl(() => {
+        if (!this.masterUp) return;
+        this.master.onBeat(i, inc, this.nowNs(), sentNs);
+        this.drainMaster();
+      });
       this.scheduleBeat(i, at2);
     });
   }
 
   private scheduleTick(at: number): void {
     this.timer(at + this.cyclesOf(this.control.tickNs), () => {
-      this.master.tick(this.nowNs());
-      this.drainMaster();
+      if (this.masterUp) {
+        this.master.tick(this.nowNs());
+        this.drainMaster();
+      }
       this.scheduleTick(this.now);
     });
   }
 
   private drainMaster(): void {
     const m = this.master;
+    // stable storage first: nothing goes out that a restarted master would not know it sent
+    this.masterStore = m.durable();
     for (const e of m.events.splice(0)) this.note(e);
     for (const { to, cmd } of m.out.splice(0)) {
       this.viaControl(() => this.deliverCmd(to, cmd));
@@ -245,13 +276,29 @@ export class ChainWorld {
     }
   }
 
+  /**
+   * Read-lease safety, checked at every INSTALL a node takes (from then on entries of the new epoch may
+   * commit): no node still holds a lease of an older epoch it runs installed in (it could answer a read
+   * from a state the new epoch moves past).
+   */
+  readonly leaseViolations: string[] = [];
+
   private deliverCmd(to: number, cmd: ChainCmd): void {
     if (!this.up[to]) return;
+    if (cmd.k === 'install' && cmd.epoch === this.nodes[to]!.epochSeen) {
+      const now = this.nowNs();
+      this.nodes.forEach((nd, k) => {
+        if (this.up[k] && nd.installed !== 0 && nd.installed < cmd.epoch && nd.leaseEpoch === nd.installed && now < nd.leaseUntilNs && this.leaseViolations.length < 10) {
+          this.leaseViolations.push(`node ${k} holds a read lease of epoch ${nd.installed} until ${Math.round(nd.leaseUntilNs)} ns when node ${to} installs epoch ${cmd.epoch} at ${Math.round(now)} ns`);
+        }
+      });
+    }
     this.nodes[to]!.onCommand(cmd);
   }
 
   private toMaster(from: number, r: ChainReply): void {
     this.viaControl(() => {
+      if (!this.masterUp) return;
       this.master.onReply(from, r, this.nowNs());
       this.drainMaster();
     });
@@ -304,6 +351,31 @@ export class ChainWorld {
     return { node, place };
   }
 
+  /**
+   * The master process crashes now and restarts `downNs` later from its stable storage
+   * (ChainMaster.recover): meanwhile nothing reconfigures the chain (the data path runs on), and every
+   * beat, answer and silence report sent to it is lost. Ignored while it is down already.
+   */
+  crashMaster(downNs: number): boolean {
+    if (!this.masterUp) return false;
+    this.masterUp = false;
+    this.note('chain master crashed');
+    this.timer(this.now + this.cyclesOf(downNs), () => {
+      this.pastMasterStats.push(this.master.stats);
+      this.master = ChainMaster.recover(this.masterOptions, this.masterStore, this.nowNs());
+      this.masterUp = true;
+      this.drainMaster();
+    });
+    return true;
+  }
+
+  /** The master's counters summed over its restarts. */
+  masterStats(): ChainMasterStats {
+    const sum = { ...this.master.stats };
+    for (const p of this.pastMasterStats) for (const k of Object.keys(sum) as Array<keyof ChainMasterStats>) sum[k] += p[k];
+    return sum;
+  }
+
   run(cycles: number): void {
     this.cluster.run(cycles);
     this.pollTap();
@@ -341,15 +413,18 @@ export class ChainWorld {
         if (problems.length < 40) problems.push(`a reply from node ${r.src} (cycle ${r.cycle}) for ${r.client}:${r.seq} at index ${r.index}, where the log holds ${key(f)}`);
       }
     }
-    if (this.master.stats.prefixViolations) problems.push(`the master met ${this.master.stats.prefixViolations} member log(s) longer than the new head's`);
+    const ms = this.masterStats();
+    if (ms.prefixViolations) problems.push(`the master met ${ms.prefixViolations} member log(s) longer than the new head's`);
     if (this.master.phase === 'halted') problems.push('the chain halted');
+    if (!this.masterUp) problems.push('the master is down at the end');
+    problems.push(...this.leaseViolations.map((v) => `read lease: ${v}`));
     if (st.completed !== st.offered) problems.push(`${st.offered - st.completed} of ${st.offered} requests never answered`);
     const seen = new Set<string>();
     let duplicates = 0;
     for (const f of longest) { const k = key(f); if (seen.has(k)) duplicates++; else seen.add(k); }
     return {
       ok: problems.length === 0, problems, logLength: longest.length, replies: this.replies.length, duplicates,
-      offered: st.offered!, completed: st.completed!, reconfigurations: this.master.stats.reconfigurations,
+      offered: st.offered!, completed: st.completed!, reconfigurations: ms.reconfigurations,
       epoch: this.master.epoch, order: [...this.master.order],
     };
   }

@@ -14,6 +14,9 @@
 //            at its commit already (the tail's REPLY_MASK 0xFF, the head's NIC_REPLY): as the
 //            leader-mode host, no second reply. A duplicate (a client's resend sequenced again) is
 //            answered from the session table.
+//   reads:   (read leases, ChainNode.readFloor) a get a NIC punted to a member that holds a read lease is
+//            answered by that member's host without the log, from its store once it applied its NIC's
+//            LAST_INDEX as it was when the get came (docs/replication-modes.md, "Reads without the log").
 //   redirect: a REQ a NIC punted to this host (a middle or the tail: NOT_LEADER; a frozen node: its
 //            ROLE is 0) is answered NOT_LEADER naming the head of the last configuration this node was
 //            installed in (itself when it is that head: "busy, retry here"; unknown, 0, when it knows
@@ -37,8 +40,8 @@
 // a node (default: its node id); sim/chain-kv.ts names node i as i + 1 and translates the header ids
 // at the clients' transport.
 
-import { KvStore, Status, decodeCommand, replyFrame, type Applied, type Reply } from '../app/kv.js';
-import { Flag, MsgType, decodeHeader, framePayload, getTerm } from '../wire/wire.gen.js';
+import { KvStore, Status, decodeCommand, replyFrame, type Applied, type Command, type KvCommand, type Reply } from '../app/kv.js';
+import { Csr, Flag, MsgType, decodeHeader, framePayload, getTerm } from '../wire/wire.gen.js';
 import type { HostFrame, Nic } from '../nic/nic.js';
 import type { ChainNode } from './node.js';
 
@@ -50,8 +53,11 @@ export interface ChainKvAppOptions {
    * A deliberate bug (tests of the check): 'local-reads' answers a get punted to a node that is not
    * the head from the node's current state, without the log (a read at any node, CRAQ without the
    * clean/dirty versions): stale, since the tail's NIC answers a write before any host applied it.
+   * 'reads-no-floor': reads under a lease answered at once, without waiting for the NIC's LAST_INDEX to
+   * be applied. 'reads-no-lease': reads answered (after the floor) by a node that has no lease: taken
+   * out of the chain, or frozen, it answers from a state the new chain has moved past.
    */
-  mutation?: 'local-reads';
+  mutation?: 'local-reads' | 'reads-no-floor' | 'reads-no-lease';
 }
 
 export interface ChainKvStats {
@@ -69,12 +75,17 @@ export interface ChainKvStats {
   gaps: number;
   /** gets answered without the log (mutation 'local-reads' only) */
   localReads: number;
+  /** gets answered without the log under a read lease (at once, or after waiting for the floor) */
+  leaseReads: number;
+  leaseReadsWaited: number;
 }
 
 /** The application side of sim/chain-world.ts's ChainApp (structurally: ctrl does not import sim). */
 export class ChainKvApp {
   kv = new KvStore();
-  readonly stats: ChainKvStats = { applied: 0, replies: 0, redirects: 0, busy: 0, rebuilt: 0, restarts: 0, gaps: 0, localReads: 0 };
+  readonly stats: ChainKvStats = { applied: 0, replies: 0, redirects: 0, busy: 0, rebuilt: 0, restarts: 0, gaps: 0, localReads: 0, leaseReads: 0, leaseReadsWaited: 0 };
+  /** gets under a read lease waiting for the store to apply their floor, in floor order */
+  private pendingReads: Array<{ clientId: number; seq: number; cmd: KvCommand; floor: number }> = [];
   private up = true;
   private readonly clusterId: number;
 
@@ -116,10 +127,44 @@ export class ChainKvApp {
       const r = this.replyFor(a, frame, index);
       if (r) replies.push(r);
     }
+    // reads under a lease whose floor the store has reached
+    while (this.pendingReads.length && this.pendingReads[0]!.floor <= this.kv.appliedIndex) {
+      const r = this.pendingReads.shift()!;
+      replies.push(this.readReply(r.clientId, r.seq, r.cmd));
+    }
     if (replies.length) {
       this.stats.replies += replies.length;
       this.host.nic.sendHost(replies);
     }
+  }
+
+  /** A get answered from the store now (index 0: no entry of the log answers it). */
+  private readReply(clientId: number, seq: number, cmd: KvCommand): Uint8Array {
+    this.stats.leaseReads++;
+    return replyFrame(this.clusterId, this.host.nodeId, clientId, seq, 0, this.epoch, { ...this.kv.execute(cmd), leader: this.headName() });
+  }
+
+  /**
+   * A get punted to this node: answered without the log when the node holds a read lease (at once when
+   * the store applied the floor, else when it does); false: no lease (or not a get), the caller redirects.
+   */
+  private leaseRead(frame: Uint8Array, clientId: number, seq: number, out: Uint8Array[]): boolean {
+    const mut = this.o.mutation;
+    let c: Command;
+    try { c = decodeCommand(framePayload(frame)); } catch { return false; }
+    if (c.op !== 'get') return false;
+    const cmd: KvCommand = c;
+    let floor: number | null;
+    if (mut === 'reads-no-lease') floor = this.order !== null ? this.host.nic.readCsr(Csr.RAFT_LAST_INDEX) : null;
+    else floor = this.chain.readFloor();
+    if (floor === null) return false;
+    if (mut === 'reads-no-floor' || floor <= this.kv.appliedIndex) {
+      out.push(this.readReply(clientId, seq, cmd));
+      return true;
+    }
+    this.stats.leaseReadsWaited++;
+    this.pendingReads.push({ clientId, seq, cmd, floor });
+    return true;
   }
 
   /** The tail's reply for an applied entry (undefined: a NIC answered it at commit). */
@@ -141,6 +186,7 @@ export class ChainKvApp {
       if (h.type !== MsgType.REQ || h.clusterId !== this.clusterId || h.clientId === 0) continue;
       const me = this.host.nodeId;
       const head = this.head();
+      if (this.o.mutation !== 'local-reads' && this.leaseRead(f.frame, h.clientId, h.seq, out)) continue;
       if (this.o.mutation === 'local-reads' && head !== me) {
         const local = this.localGet(f.frame);
         if (local) {
@@ -170,6 +216,7 @@ export class ChainKvApp {
   onCrash(): void {
     this.up = false;
     this.kv = new KvStore();
+    this.pendingReads = [];
   }
 
   /** The host restarted (after ChainNode.restart()): the store is rebuilt from the persisted log. */

@@ -20,13 +20,25 @@
 // go out in `out` (the driver sends them), so it can be copied (structuredClone) and explored by the
 // model checker (verify/mc/chain.ts). It is a single instance here: replicating it (for example as
 // the state of the Raft control core) is not built (docs/replication-modes.md, "What is left").
+//
+// Read leases (readLeaseNs > 0; docs/replication-modes.md, "Reads without the log"): each beat of an
+// installed member is answered with a lease, during which the member answers gets from its state once
+// it applied what its NIC held when the get came. A change installs nothing (no entry of the new
+// epoch can commit) until the lease of every member that did not freeze in it has ended.
 
 export type ChainCmd =
   /** fast path off; `truncate`: a joiner, which cuts its log back to its commit index first */
   | { k: 'freeze'; epoch: number; truncate: boolean }
   /** to the head: send entries [from, upto] to node `to` */
   | { k: 'catchup'; epoch: number; to: number; from: number; upto: number }
-  | { k: 'install'; epoch: number; order: number[]; last: number };
+  | { k: 'install'; epoch: number; order: number[]; last: number }
+  /**
+   * A read lease (readLeaseNs > 0), the answer to a beat of an installed member: the node may answer
+   * reads without the log until `fromNs + leaseNs` on its own clock (`fromNs`: when it sent the beat)
+   * while it stays installed in `epoch`. The master installs no later epoch before the lease has
+   * certainly ended, unless the node froze first (docs/replication-modes.md, "Reads without the log").
+   */
+  | { k: 'lease'; epoch: number; fromNs: number; leaseNs: number };
 
 export type ChainReply =
   /** `incarnation`: how many times the node restarted (a member that restarts lost its NIC's log) */
@@ -48,9 +60,39 @@ export interface ChainMasterOptions {
   graceNs?: number;
   /** the time of construction (the initial members count as having beaten then; default 0) */
   startNs?: number;
+  /** read leases to the installed members with each beat, this long (ns; 0 or absent: none) */
+  readLeaseNs?: number;
+  /**
+   * The bound on clock rates (a fraction; default 0.001): a lease the node measures as readLeaseNs on
+   * its clock has certainly ended readLeaseNs x (1 + 2 maxClockDrift) after the master took the beat,
+   * on the master's clock.
+   */
+  maxClockDrift?: number;
+  /** a deliberate bug (tests of the checks): 'no-lease-wait' installs without waiting for read leases to end */
+  mutation?: 'no-lease-wait';
 }
 
-export type ChainPhase = 'run' | 'freeze' | 'catchup' | 'install' | 'installHead' | 'halted';
+/** leaseWait: frozen and caught up, waiting until the read leases of the members that did not freeze have ended */
+/**
+ * What the master keeps on stable storage (written before any command of the step that changed it goes
+ * out: the driver persists durable() after every call, before it sends `out`). A restarted master
+ * (ChainMaster.recover) continues from it; everything else (beats, silence reports, leases granted, the
+ * round in progress) is volatile and rebuilt conservatively.
+ */
+export interface ChainMasterDurable {
+  /** the installed configuration, its members' incarnations and the common last index it started from */
+  epoch: number;
+  order: number[];
+  memberInc: Record<number, number>;
+  installedLast: number;
+  /** the highest epoch a change was started with (a restarted master never uses an epoch twice) */
+  maxEpoch: number;
+  /** the order of the change in progress (null: none): its nodes may be frozen, waiting for a command */
+  changing: number[] | null;
+  halted: boolean;
+}
+
+export type ChainPhase = 'run' | 'freeze' | 'catchup' | 'leaseWait' | 'install' | 'installHead' | 'halted';
 
 /** One reconfiguration in progress. */
 export interface ChainAttempt {
@@ -69,6 +111,8 @@ export interface ChainAttempt {
   why: string;
   /** this attempt's round deadline: roundTimeoutNs, doubled at each restart with the same nodes (a long catch-up) */
   timeoutNs: number;
+  /** leaseWait: the install starts at this time (the last lease of a member that did not freeze has ended) */
+  holdNs?: number;
 }
 
 export interface ChainMasterStats {
@@ -81,6 +125,12 @@ export interface ChainMasterStats {
   prefixViolations: number;
   /** answers of an old epoch or from a node not asked (ignored) */
   staleReplies: number;
+  /** restarts of the master (ChainMaster.recover) */
+  recoveries: number;
+  /** read leases granted; changes that waited for a lease to end, and how long in all (ns) */
+  leasesGranted: number;
+  leaseWaits: number;
+  leaseWaitNs: number;
 }
 
 export class ChainMaster {
@@ -104,11 +154,18 @@ export class ChainMaster {
   installedLast = 0;
   /** the head of the configuration just installed (the driver tells the clients), null when none new */
   announce: number | null = null;
-  stats: ChainMasterStats = { reconfigurations: 0, restarts: 0, removed: 0, joined: 0, prefixViolations: 0, staleReplies: 0 };
+  stats: ChainMasterStats = { reconfigurations: 0, restarts: 0, removed: 0, joined: 0, prefixViolations: 0, staleReplies: 0, recoveries: 0, leasesGranted: 0, leaseWaits: 0, leaseWaitNs: 0 };
+  /** node -> the master's time after which the read lease it was last granted has certainly ended */
+  leaseEndNs: Record<number, number> = {};
+  /** the highest epoch a change was started with (durable) */
+  maxEpoch: number;
   readonly nodes: number[];
   readonly suspectNs: number;
   readonly roundTimeoutNs: number;
   readonly graceNs: number;
+  readonly readLeaseNs: number;
+  readonly maxClockDrift: number;
+  private readonly mutation: ChainMasterOptions['mutation'];
 
   constructor(o: ChainMasterOptions) {
     if (o.order.length === 0) throw new Error('ChainMaster: the initial order is empty');
@@ -118,9 +175,15 @@ export class ChainMaster {
     this.nodes = [...o.nodes];
     this.order = [...o.order];
     this.epoch = o.epoch;
+    this.maxEpoch = o.epoch;
     this.suspectNs = o.suspectNs;
     this.roundTimeoutNs = o.roundTimeoutNs;
     this.graceNs = o.graceNs ?? 1_000;
+    this.readLeaseNs = o.readLeaseNs ?? 0;
+    this.maxClockDrift = o.maxClockDrift ?? 0.001;
+    this.mutation = o.mutation;
+    if (!(this.readLeaseNs >= 0)) throw new Error(`ChainMaster: readLeaseNs must be >= 0 (got ${o.readLeaseNs})`);
+    if (!(this.maxClockDrift >= 0 && this.maxClockDrift < 0.5)) throw new Error(`ChainMaster: maxClockDrift must be in [0, 0.5) (got ${o.maxClockDrift})`);
     for (const n of this.order) {
       this.lastBeatNs[n] = o.startNs ?? 0;
       this.memberInc[n] = 0;
@@ -132,11 +195,52 @@ export class ChainMaster {
     return this.order[0];
   }
 
-  /** A node's periodic beat (through the control network), with its incarnation (restarts so far). */
-  onBeat(node: number, incarnation: number, nowNs: number): void {
+  /** What a restart needs (ChainMasterDurable); the driver persists it before it sends `out`. */
+  durable(): ChainMasterDurable {
+    return {
+      epoch: this.epoch, order: [...this.order], memberInc: { ...this.memberInc }, installedLast: this.installedLast,
+      maxEpoch: this.maxEpoch, changing: this.attempt ? [...this.attempt.order] : null, halted: this.phase === 'halted',
+    };
+  }
+
+  /**
+   * A master restarted from its persisted state at `nowNs`. Volatile state is rebuilt conservatively:
+   * every node counts as having beaten now (a dead one is found suspectNs later), every member as
+   * holding a read lease granted now (the next change waits for it), no silence report. A change that
+   * was in progress starts again at once with a new epoch above every epoch used (its nodes may be
+   * frozen; an INSTALL of the interrupted change may have reached some, even its head: the new change
+   * freezes them again and treats the interrupted change's order as the round-timeout path does).
+   */
+  static recover(o: Omit<ChainMasterOptions, 'order' | 'epoch' | 'startNs'>, d: ChainMasterDurable, nowNs: number, proto?: object): ChainMaster {
+    const m = new ChainMaster({ ...o, order: d.order, epoch: d.epoch, startNs: nowNs });
+    if (proto) Object.setPrototypeOf(m, proto);
+    m.memberInc = { ...d.memberInc };
+    m.beatInc = { ...d.memberInc };
+    m.installedLast = d.installedLast;
+    m.maxEpoch = d.maxEpoch;
+    m.stats.recoveries = 1;
+    for (const n of m.nodes) m.lastBeatNs[n] = nowNs;
+    if (m.readLeaseNs > 0) for (const n of m.order) m.leaseEndNs[n] = nowNs + m.readLeaseNs * (1 + 2 * m.maxClockDrift);
+    m.events.push(`chain master: restarted at epoch ${d.epoch} (${d.order.join(' -> ')}), highest epoch used ${d.maxEpoch}${d.changing ? `, a change to ${d.changing.join(',')} was in progress` : ''}`);
+    if (d.halted) m.halt(nowNs, 'it was halted before the restart');
+    else if (d.changing) m.start(d.changing, nowNs, 'the master restarted during a change');
+    return m;
+  }
+
+  /**
+   * A node's periodic beat (through the control network), with its incarnation (restarts so far) and,
+   * with read leases, when it sent the beat on its own clock: an installed member that did not restart
+   * is granted a read lease from then while the configuration runs (none during a change).
+   */
+  onBeat(node: number, incarnation: number, nowNs: number, sentNs?: number): void {
     if (!this.nodes.includes(node)) return;
     this.lastBeatNs[node] = nowNs;
     this.beatInc[node] = Math.max(this.beatInc[node] ?? 0, incarnation);
+    if (this.readLeaseNs > 0 && sentNs !== undefined && this.phase === 'run' && this.order.includes(node) && !this.restarted(node)) {
+      this.leaseEndNs[node] = Math.max(this.leaseEndNs[node] ?? -Infinity, nowNs + this.readLeaseNs * (1 + 2 * this.maxClockDrift));
+      this.stats.leasesGranted++;
+      this.out.push({ to: node, cmd: { k: 'lease', epoch: this.epoch, fromNs: sentNs, leaseNs: this.readLeaseNs } });
+    }
   }
 
   /**
@@ -167,6 +271,11 @@ export class ChainMaster {
     if (this.phase === 'halted') return;
     const a = this.attempt;
     if (a) {
+      if (a.phase === 'leaseWait') {
+        // waits by design (at most readLeaseNs): no deadline
+        if (nowNs >= a.holdNs!) this.installRest(a, nowNs);
+        return;
+      }
       if (nowNs - a.phaseNs > a.timeoutNs) {
         // the round starts again with a new epoch, without the nodes that stopped beating (a dead head
         // stalls the catch-up of live nodes: the head is the one taken out)
@@ -219,7 +328,8 @@ export class ChainMaster {
       this.halt(nowNs, `no member of epoch ${this.epoch} is left (${why}): a chain is never rebuilt from joiners alone`);
       return;
     }
-    const epoch = Math.max(this.epoch, this.attempt?.epoch ?? 0) + 1;
+    const epoch = Math.max(this.epoch, this.maxEpoch, this.attempt?.epoch ?? 0) + 1;
+    this.maxEpoch = epoch;
     this.stats.reconfigurations++;
     this.attempt = { epoch, order: [...order], phase: 'freeze', startedNs: nowNs, phaseNs: nowNs, frozen: {}, last: -1, waiting: [...order], why, timeoutNs };
     this.phase = 'freeze';
@@ -315,6 +425,22 @@ export class ChainMaster {
   }
 
   private installRest(a: ChainAttempt, nowNs: number): void {
+    // nothing of the new epoch commits before every read lease of a member that did not freeze (taken out
+    // alive, or dead) has ended: such a member may still answer reads from its state (a frozen one stopped)
+    let holdNs = -Infinity;
+    for (const n of this.order) if (a.frozen[n] === undefined) holdNs = Math.max(holdNs, this.leaseEndNs[n] ?? -Infinity);
+    if (this.mutation === 'no-lease-wait') holdNs = -Infinity;
+    if (a.phase !== 'leaseWait' && nowNs < holdNs) {
+      a.phase = 'leaseWait';
+      this.phase = 'leaseWait';
+      a.phaseNs = nowNs;
+      a.holdNs = holdNs;
+      a.waiting = [];
+      this.stats.leaseWaits++;
+      this.stats.leaseWaitNs += holdNs - nowNs;
+      this.events.push(`chain master: epoch ${a.epoch}: waiting ${Math.round(holdNs - nowNs)} ns for the read lease of ${this.order.filter((n) => a.frozen[n] === undefined).join(',')} to end`);
+      return;
+    }
     const rest = a.order.slice(1);
     if (rest.length === 0) {
       this.installHead(a, nowNs);
@@ -345,6 +471,8 @@ export class ChainMaster {
     this.announce = a.order[0]!;
     this.memberInc = {};
     for (const n of a.order) this.memberInc[n] = a.frozen[n]![2];
+    // leases of the old epoch have ended or their holders froze (installRest): none is held now
+    this.leaseEndNs = {};
     this.events.push(`chain master: epoch ${a.epoch} installed: ${a.order.join(' -> ')}, common last index ${a.last}`);
   }
 }

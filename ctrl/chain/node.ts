@@ -11,6 +11,8 @@
 //                        moves LAST_INDEX; entries at or below the head's commit index go straight to
 //                        the persisted log (they are committed: a long catch-up never overruns the
 //                        NIC's log window); answer CAUGHT(last).
+//   LEASE(e, from, len)  (read leases) reads without the log until from + len on this host's clock, while
+//                        installed in e; dropped at a FREEZE or a crash (readFloor()).
 //   INSTALL(e, order)    TERM = e, its place in the order (ROLE, LEADER_ID, CHAIN, MEMBERS, QUORUM,
 //                        REPLY_MASK: the tail answers the clients), a head's TERM_START and its
 //                        successor's MATCH_INDEX, COMMIT_INDEX = the common last index (every member
@@ -54,6 +56,8 @@ export interface ChainNodeEnv {
    */
   persisted?(from: number, frames: readonly Uint8Array[]): void;
   log(text: string): void;
+  /** the host's clock (ns; read leases: absent, the node never holds one) */
+  nowNs?(): number;
 }
 
 export interface ChainNodeStats {
@@ -79,6 +83,9 @@ export interface ChainNodeStats {
   staleDeliveries: number;
   installs: number;
   silenceReports: number;
+  /** read leases taken, and grants that came too late (another epoch, or not installed) */
+  leases: number;
+  staleLeases: number;
 }
 
 /** STATUS reads before a freeze gives up (the master's round deadline then takes the node out). */
@@ -110,9 +117,12 @@ export class ChainNode {
   private framesAtInstall = 0;
   /** SILENCE_CYCLES written for this epoch (after the predecessor's first frame) */
   silenceArmed = false;
+  /** the read lease: reads without the log until this time (host clock, ns), while installed in leaseEpoch */
+  leaseUntilNs = -Infinity;
+  leaseEpoch = 0;
   readonly stats: ChainNodeStats = {
     staleCommands: 0, notFrozenPolls: 0, catchupsServed: 0, entriesSent: 0, catchupsTaken: 0,
-    entriesToHostLog: 0, entriesToNicLog: 0, catchupFailures: 0, deliveryGaps: 0, staleDeliveries: 0, installs: 0, silenceReports: 0,
+    entriesToHostLog: 0, entriesToNicLog: 0, catchupFailures: 0, deliveryGaps: 0, staleDeliveries: 0, installs: 0, silenceReports: 0, leases: 0, staleLeases: 0,
   };
 
   constructor(private readonly env: ChainNodeEnv, private readonly tuning: ChainNicTuning, epoch: number) {
@@ -170,6 +180,7 @@ export class ChainNode {
   /** The node crashed: its NIC lost its state; the persisted log, epoch and incarnation survive. */
   crash(): void {
     this.up = false;
+    this.leaseUntilNs = -Infinity;
     this.lastOrder = null;
     this.frozenLast = -1;
     this.installed = 0;
@@ -211,6 +222,17 @@ export class ChainNode {
 
   onCommand(cmd: ChainCmd): void {
     if (!this.up) return;
+    if (cmd.k === 'lease') {
+      // a grant for the epoch this node runs installed in; any other came too late (a change started)
+      if (this.installed === 0 || cmd.epoch !== this.installed || !this.env.nowNs) {
+        this.stats.staleLeases++;
+        return;
+      }
+      this.leaseUntilNs = Math.max(this.leaseEpoch === cmd.epoch ? this.leaseUntilNs : -Infinity, cmd.fromNs + cmd.leaseNs);
+      this.leaseEpoch = cmd.epoch;
+      this.stats.leases++;
+      return;
+    }
     if (cmd.epoch < this.epochSeen || (cmd.k !== 'freeze' && cmd.epoch !== this.epochSeen)) {
       this.stats.staleCommands++;
       return;
@@ -220,10 +242,24 @@ export class ChainNode {
     else this.install(cmd.epoch, cmd.order, cmd.last);
   }
 
+  /**
+   * A read without the log (docs/replication-modes.md, "Reads without the log"): while this node holds a
+   * read lease of the epoch it runs in, the index a get must wait for: its NIC's LAST_INDEX now (every
+   * entry committed so far passed through every member, so it is at most that; the answer is the state
+   * once the host applied it). null: no lease (the get goes through the log).
+   */
+  readFloor(): number | null {
+    if (!this.up || this.installed === 0 || this.leaseEpoch !== this.installed || !this.env.nowNs) return null;
+    if (!(this.env.nowNs() < this.leaseUntilNs)) return null;
+    return this.env.nic.readCsr(Csr.RAFT_LAST_INDEX);
+  }
+
   private freeze(epoch: number, truncate: boolean): void {
     const n = this.env.nic;
     this.epochSeen = epoch;
     this.installed = 0;
+    // no reads without the log from now: the master installs the next epoch once this node froze
+    this.leaseUntilNs = -Infinity;
     n.writeCsr(Csr.RAFT_FAST_EN, 0);
     // no replies until the next INSTALL: the NIC still delivers what it committed, and a catch-up's
     // COMMIT_INDEX write lands a cycle before its APPLIED_INDEX write, so the NIC may deliver one slot the

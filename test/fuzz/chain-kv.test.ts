@@ -7,7 +7,9 @@
 // (verify/check, KV model), with ChainWorld.check() (one log, every NIC reply names its entry) and
 // equal KV states on every live node. A mutation (ChainKvApp 'local-reads': a get punted to a node
 // other than the head is answered from that node's state, without the log) must be found by the
-// checker in at least one seed. CHAIN_KV_SEEDS=n scales the range (default 100), CHAIN_KV_FROM moves it.
+// checker in at least one seed; so must 'reads-no-floor' (reads under a read lease answered before the
+// store applied the NIC's LAST_INDEX). Read leases (docs/replication-modes.md, "Reads without the log")
+// are on in about 60% of the seeds, whose clients then read from any node first. CHAIN_KV_SEEDS=n scales the range (default 100), CHAIN_KV_FROM moves it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { libraryPath } from '../../native/build.js';
 import { formatChainKvResult, runChainKvSeed, type ChainKvResult } from '../../verify/fuzz/chain-kv.js';
@@ -21,7 +23,8 @@ function summary(rs: ChainKvResult[]): string {
   return `${rs.length} seeds (${rs[0]?.seed}..${rs[rs.length - 1]?.seed}): ops ok ${sum((r) => r.outcomes.ok)}, indeterminate ${sum((r) => r.outcomes.indeterminate)}, ` +
     `failed ${sum((r) => r.outcomes.fail)}; crashes head ${sum((r) => r.byPosition.head)}, middle ${sum((r) => r.byPosition.middle)}, tail ${sum((r) => r.byPosition.tail)} ` +
     `(${sum((r) => r.skipped)} skipped), ${sum((r) => r.installs)} reconfigurations; app replies ${sum((r) => r.app.replies)}, NIC replies ${sum((r) => r.client.followerReplies)}, ` +
-    `redirects ${sum((r) => r.app.redirects)}; wall ${sum((r) => r.wallMs)} ms`;
+    `redirects ${sum((r) => r.app.redirects)}; read leases in ${rs.filter((r) => r.leases.granted > 0).length} seeds: lease reads ${sum((r) => r.app.leaseReads)} ` +
+    `(${sum((r) => r.app.leaseReadsWaited)} waited for their floor), changes that waited for a lease ${sum((r) => r.leases.waits)}; wall ${sum((r) => r.wallMs)} ms`;
 }
 
 beforeAll(() => {
@@ -58,6 +61,8 @@ describe('KV over chain replication, ModelNic cluster and RTL NICs', () => {
       expect(rs.some((r) => r.app.rebuilt > 0), 'a restarted node rebuilt its store from its persisted log').toBe(true);
       expect(rs.some((r) => r.client.followerReplies > 0), 'writes answered by the tail NIC').toBe(true);
       expect(rs.some((r) => r.app.redirects > 0), 'punted requests redirected to the head').toBe(true);
+      expect(rs.some((r) => r.app.leaseReads > 0), 'gets answered without the log under a read lease').toBe(true);
+      expect(rs.some((r) => r.app.leaseReadsWaited > 0), 'lease reads that waited for their floor to be applied').toBe(true);
     }
   }, 120_000);
 
@@ -84,6 +89,19 @@ describe('KV over chain replication, ModelNic cluster and RTL NICs', () => {
     const caught = rs.filter((r) => r.verdict === 'not linearizable').map((r) => r.seed);
     console.log(`[chain-kv mutation 'local-reads'] ${summary(rs)}; local reads ${rs.reduce((a, r) => a + r.app.localReads, 0)}; not linearizable in seeds ${caught.join(', ') || 'none'}`);
     expect(rs.reduce((a, r) => a + r.app.localReads, 0)).toBeGreaterThan(0);
+    expect(caught.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the check bites: reads under a lease answered without waiting for the NIC LAST_INDEX to be applied are found not linearizable', () => {
+    const rs: ChainKvResult[] = [];
+    for (let s = 1; s <= 30; s++) {
+      const r = runChainKvSeed(s, { app: { mutation: 'reads-no-floor' }, readLeases: true });
+      rs.push(r);
+      if (r.verdict === 'not linearizable') console.log(`[chain-kv mutation reads-no-floor] seed ${s}: ${r.failures.find((f) => f.startsWith('linearizability'))}`);
+    }
+    const caught = rs.filter((r) => r.verdict === 'not linearizable').map((r) => r.seed);
+    console.log(`[chain-kv mutation 'reads-no-floor'] ${summary(rs)}; not linearizable in seeds ${caught.join(', ') || 'none'}`);
+    expect(rs.reduce((a, r) => a + r.app.leaseReads, 0)).toBeGreaterThan(0);
     expect(caught.length).toBeGreaterThan(0);
   }, 120_000);
 });

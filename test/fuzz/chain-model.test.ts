@@ -2,9 +2,10 @@
 // each seed draws a chain of 2..5 replicas, 1..2 planes, payload, load, clients, retry timing, the
 // chain master's timing and control-network delay, NIC silence detection or beats alone, and a
 // schedule of crashes of a chain position (with or without a restart: the node rejoins at the tail),
-// data-network partitions, loss, duplication, reordering delays and plane outages; then the clients
-// drain and the oracle checks one log across every node's persisted log, every reply a NIC sent
-// against the log, no delivery gap, every request answered. SEEDS=n scales, FROM=s moves the range,
+// data-network partitions, loss, duplication, reordering delays and plane outages, read leases and
+// crashes of the master (restarted from its stable storage); then the clients drain and the oracle
+// checks one log across every node's persisted log, every reply a NIC sent against the log, no
+// delivery gap, every request answered, the read-lease invariant. SEEDS=n scales, FROM=s moves the range,
 // SEED=s replays one (`nicraft fuzz --chain --seed S` prints its events).
 import { describe, expect, it } from 'vitest';
 import { formatChainResult, runChainSeed, type ChainSeedResult } from '../../verify/fuzz/chain.js';
@@ -44,13 +45,17 @@ describe('chain campaigns, ModelNic cluster', () => {
     console.log(`[chain campaign, ModelNic] ${rs.length} seeds (${FROM}..), ${rs.filter((r) => r.ok).length} passed; crashes: head ${pos.head}, middle ${pos.middle}, tail ${pos.tail} ` +
       `(${sum((r) => r.skipped)} skipped); ${sum((r) => r.check.reconfigurations)} reconfigurations; ${sum((r) => r.check.completed)} requests answered, ` +
       `${sum((r) => r.check.replies)} replies checked, ${sum((r) => r.check.duplicates)} resent entries executed once; replicas ${[2, 3, 4, 5].map((k) => `${k}: ${rs.filter((r) => r.schedule.replicas === k).length}`).join(', ')}; ` +
-      `NIC silence detection in ${rs.filter((r) => r.schedule.control.silenceCycles > 0).length}; ${sum((r) => r.simUs).toFixed(0)} us simulated`);
+      `NIC silence detection in ${rs.filter((r) => r.schedule.control.silenceCycles > 0).length}; read leases in ${rs.filter((r) => r.schedule.control.readLeaseNs > 0).length} ` +
+      `(${sum((r) => r.master.leaseWaits)} changes waited for one); master restarts ${sum((r) => r.masterCrashes.length)} ` +
+      `(${sum((r) => r.masterCrashes.filter((p) => p !== 'run').length)} during a change); ${sum((r) => r.simUs).toFixed(0)} us simulated`);
     if (!process.env.SEED && N >= 100) {
       expect(pos.head).toBeGreaterThan(20);
       expect(pos.middle).toBeGreaterThan(20);
       expect(pos.tail).toBeGreaterThan(20);
       expect(rs.filter((r) => r.events.some((e) => /joining/.test(e)) && r.check.order.length > 1).length).toBeGreaterThan(20);
       for (const k of [2, 3, 4, 5]) expect(rs.filter((r) => r.schedule.replicas === k).length).toBeGreaterThan(5);
+      expect(sum((r) => r.masterCrashes.filter((p) => p !== 'run').length), 'master restarts during a change').toBeGreaterThan(10);
+      expect(sum((r) => r.master.leaseWaits), 'changes that waited for a read lease').toBeGreaterThan(0);
     }
   });
 });

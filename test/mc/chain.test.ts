@@ -51,6 +51,22 @@ describe('chain reconfiguration model check', () => {
     expect(r.reached.maxEpoch).toBeGreaterThanOrEqual(3);
   });
 
+  it('the master crashes and restarts from its stable storage at any step (a crash of the middle, 1 request): exhausted with no violation', () => {
+    // the same with 2 requests, for each position (`nicraft mc-chain --crash <pos> --master-restarts 1`), takes
+    // 60 to 90 s each and is exhausted with no violation as well (docs/model-checker.md §9)
+    const r = run('master restart, crash of the middle', { crashable: [1], requests: 1, masterRestarts: 1 });
+    expect(r.violation).toBeNull();
+    expect(r.complete).toBe(true);
+    expect(r.reached.reconfiguredAfterCrash.middle).toBeGreaterThan(0);
+    expect(r.reached.rejoined).toBeGreaterThan(0);
+  });
+
+  it('a master that persists only the installed epoch (mutation forgetMaxEpoch) reuses an epoch after a restart: caught', () => {
+    const r = run('mutation forgetMaxEpoch', { crashable: [1], masterRestarts: 1, mutation: 'forgetMaxEpoch' });
+    expect(r.violation).not.toBeNull();
+    expect(r.violation!.trace).toContain('master crashes and restarts from its stable storage');
+  });
+
   it('the master before the fix (mutation noIncarnationCheck): a restarted sole member taken for a survivor loses a replied entry', () => {
     const r = run('mutation noIncarnationCheck', { mutation: 'noIncarnationCheck', crashable: [0] });
     expect(r.violation?.property).toBe('durability');

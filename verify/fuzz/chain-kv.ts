@@ -29,6 +29,8 @@ export interface ChainKvSchedule {
   /** the clients run (and the faults happen) this long, µs */
   trafficUs: number;
   crashes: Array<{ atUs: number; pos: ChainKvPosition; downUs: number | null }>;
+  /** crashes of the chain master, each restarted from its stable storage downUs later (a stream of their own) */
+  masterCrashes: Array<{ atUs: number; downUs: number }>;
   /** data-network faults (from a stream of their own: the crash draws stay as they were) */
   links: Array<{ atUs: number; untilUs: number; kind: 'drop' | 'duplicate' | 'delay' | 'partition'; prob: number; node: number }>;
 }
@@ -41,6 +43,8 @@ export interface ChainKvOptions {
   readFrom?: 'leader' | 'any';
   /** ChainKvApp options (a mutation for tests of the check) */
   app?: ChainKvAppOptions;
+  /** read leases on / off (default: drawn, in about 60% of the seeds) */
+  readLeases?: boolean;
   /** linearizability checker time limit (default 20 s) */
   checkTimeoutMs?: number;
   /** 'model' (default) or 'rtl' (RTL NICs in the C++ fabric) */
@@ -63,6 +67,13 @@ export function drawChainKvSchedule(seed: number, o: ChainKvOptions = {}): Chain
     readFrom: o.readFrom ?? (r.next() < 0.5 ? 'any' : 'leader'),
     followerReplies: r.next() < 0.6,
   };
+  // read leases in most seeds (a stream of their own: the other draws stay as they were): members answer
+  // gets without the log (the clients then read from any node first)
+  const rls = new SeededRand(seed).fork('chain-kv-lease');
+  if (o.readLeases ?? rls.chance(0.6)) {
+    control.readLeaseNs = Math.round((suspectNs / 5 + 2 * 1_000) * (1.2 + rls.next()));
+    if (!o.readFrom) workload.readFrom = 'any';
+  }
   // crashes one after another (each restart, if any, before the next crash); the first position
   // rotates with the seed so that every position is crashed across a few seeds
   const crashes: ChainKvSchedule['crashes'] = [];
@@ -83,7 +94,13 @@ export function drawChainKvSchedule(seed: number, o: ChainKvOptions = {}): Chain
     const kind = (['drop', 'duplicate', 'delay', 'partition'] as const)[rl.int(4)]!;
     links.push({ atUs, untilUs: atUs + 10 + rl.int(40), kind, prob: [0.005, 0.01, 0.03][rl.int(3)]!, node: rl.int(replicas) });
   }
-  return { seed, replicas, planes, workload, control, trafficUs, crashes, links };
+  // master crashes: one at any time in about a third of the seeds, one a few µs after the first node crash
+  // (a change likely under way) in about a third
+  const rm = new SeededRand(seed).fork('chain-kv-master');
+  const masterCrashes: ChainKvSchedule['masterCrashes'] = [];
+  if (rm.chance(0.35)) masterCrashes.push({ atUs: 10 + rm.int(Math.max(1, trafficUs - 40)), downUs: 2 + rm.int(30) });
+  if (crashes.length && rm.chance(0.35)) masterCrashes.push({ atUs: crashes[0]!.atUs + 3 + rm.int(20), downUs: 2 + rm.int(30) });
+  return { seed, replicas, planes, workload, control, trafficUs, crashes, masterCrashes, links };
 }
 
 export interface ChainKvResult {
@@ -103,7 +120,11 @@ export interface ChainKvResult {
   order: number[];
   logLength: number;
   /** the apps' counters summed over the nodes */
-  app: { replies: number; redirects: number; busy: number; rebuilt: number; gaps: number; localReads: number };
+  app: { replies: number; redirects: number; busy: number; rebuilt: number; gaps: number; localReads: number; leaseReads: number; leaseReadsWaited: number };
+  /** read leases: granted by the master, changes that waited for one to end */
+  leases: { granted: number; waits: number; waitNs: number };
+  /** crashes of the master (each restarted from its stable storage) */
+  masterRestarts: number;
   client: { sent: number; retries: number; redirects: number; followerReplies: number };
   /** NOT_LEADER redirects the apps put on the wire (taken out of ChainWorld.check()'s reply check) */
   redirectsOnWire: number;
@@ -122,7 +143,7 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
   kw.cluster.addPoller(() => clients.poll());
   const us = (x: number): number => kw.us(x);
   const failures: string[] = [];
-  let crashes = 0, skipped = 0;
+  let crashes = 0, skipped = 0, masterRestarts = 0;
   const byPosition: Record<ChainKvPosition, number> = { head: 0, middle: 0, tail: 0 };
   let verdict = 'not checked';
   let historyOps = 0;
@@ -135,9 +156,17 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
       else if (f.kind === 'delay') w.addFault({ kind: 'delay', at, until, prob: f.prob * 10, delayNs: 200, jitterNs: 400 });
       else w.addFault({ kind: f.kind, at, until, prob: f.prob });
     }
-    for (const e of s.crashes) {
-      const at = us(e.atUs);
+    type Ev = { atUs: number; node?: ChainKvSchedule['crashes'][number]; master?: { downUs: number } };
+    const evs: Ev[] = [...s.crashes.map((c) => ({ atUs: c.atUs, node: c })), ...s.masterCrashes.map((m) => ({ atUs: m.atUs, master: { downUs: m.downUs } }))]
+      .sort((a, b) => a.atUs - b.atUs);
+    for (const ev of evs) {
+      const at = us(ev.atUs);
       if (at > w.cluster.cycle) w.run(at - w.cluster.cycle);
+      if (ev.master) {
+        if (w.crashMaster(ev.master.downUs * 1000)) masterRestarts++;
+        continue;
+      }
+      const e = ev.node!;
       const now = w.cluster.cycle;
       const until = e.downUs !== null ? now + us(e.downUs) : undefined;
       const c = w.crashPosition(e.pos, until);
@@ -161,6 +190,8 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
     clients.finalReads();
     if (!w.cluster.runUntil(() => clients.finalPending === 0, budget, us(5))) failures.push('the final reads did not finish');
     w.run(us(20));
+    // a rejoin that began meanwhile (a restart scheduled late) completes too
+    w.cluster.runUntil(() => w.master.phase === 'run', us(2_000), us(5));
   } catch (err) {
     failures.push(`exception: ${(err as Error).stack ?? String(err)}`);
   }
@@ -200,7 +231,9 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
     failures.push(`history: ${(e as Error).message}`);
   }
   checkMs = Math.round(performance.now() - tc);
-  const app = { replies: 0, redirects: 0, busy: 0, rebuilt: 0, gaps: 0, localReads: 0 };
+  const app = { replies: 0, redirects: 0, busy: 0, rebuilt: 0, gaps: 0, localReads: 0, leaseReads: 0, leaseReadsWaited: 0 };
+  const ms = w.masterStats();
+  const leases = { granted: ms.leasesGranted, waits: ms.leaseWaits, waitNs: Math.round(ms.leaseWaitNs) };
   for (const a of kw.apps) for (const k of Object.keys(app) as Array<keyof typeof app>) app[k] += a.stats[k];
   if (app.gaps) failures.push(`${app.gaps} persisted entries did not continue an app's applied index`);
   const cs = clients.stats();
@@ -209,7 +242,7 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
   kw.destroy();
   return {
     seed, ok: failures.length === 0, failures, schedule: s, outcomes: { ...oc }, historyOps, verdict, crashes, skipped, byPosition,
-    installs: w.installs.length, order: check.order, logLength: check.logLength, app,
+    installs: w.installs.length, order: check.order, logLength: check.logLength, app, leases, masterRestarts,
     client: { ...cs, followerReplies: clients.followerReplies() },
     redirectsOnWire, simUs, wallMs: Math.round(performance.now() - t0), checkMs, events,
   };
@@ -218,8 +251,9 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
 export function describeChainKvSchedule(s: ChainKvSchedule): string {
   const w = s.workload;
   const cr = s.crashes.map((c) => `${c.pos}@${c.atUs}${c.downUs !== null ? `+${c.downUs}` : ''}`).join(', ');
-  return `${s.replicas} replicas, ${s.planes} plane(s), ${w.clients} clients, ${w.keys} keys, reads ${w.readShare} (${w.readFrom}), ` +
+  return `${s.replicas} replicas, ${s.planes} plane(s), ${w.clients} clients, ${w.keys} keys, reads ${w.readShare} (${w.readFrom}${s.control.readLeaseNs ? `, leases ${s.control.readLeaseNs} ns` : ''}), ` +
     `${w.followerReplies ? 'tail NIC replies for writes' : 'host replies'}, timeout ${w.attemptTimeoutUs} us, ${s.trafficUs} us | crashes: ${cr || 'none'}` +
+    (s.masterCrashes.length ? ` | master down ${s.masterCrashes.map((m) => `@${m.atUs}+${m.downUs}`).join(', ')}` : '') +
     (s.links.length ? ` | ${s.links.map((f) => f.kind === 'partition' ? `cut n${f.node}@${f.atUs}-${f.untilUs}` : `${f.kind} ${f.prob}@${f.atUs}-${f.untilUs}`).join(', ')}` : '');
 }
 
@@ -228,6 +262,7 @@ export function formatChainKvResult(r: ChainKvResult): string {
   return `seed ${r.seed} ${r.ok ? 'ok  ' : 'FAIL'} ${describeChainKvSchedule(r.schedule)} | ops ok ${oc.ok}, indeterminate ${oc.indeterminate}, failed ${oc.fail}, ` +
     `history ${r.historyOps} (${r.verdict}), log ${r.logLength}, crashes ${r.crashes} (head ${r.byPosition.head}, middle ${r.byPosition.middle}, tail ${r.byPosition.tail})` +
     `${r.skipped ? `, ${r.skipped} skipped` : ''}, ${r.installs} reconfiguration(s), order ${r.order.join('->')}, ` +
-    `app replies ${r.app.replies}, redirects ${r.app.redirects}${r.app.localReads ? `, local reads ${r.app.localReads}` : ''}, rebuilt ${r.app.rebuilt}; ` +
+    `app replies ${r.app.replies}, redirects ${r.app.redirects}${r.app.localReads ? `, local reads ${r.app.localReads}` : ''}` +
+    `${r.leases.granted ? `, lease reads ${r.app.leaseReads} (${r.app.leaseReadsWaited} waited), lease waits ${r.leases.waits} (${r.leases.waitNs} ns)` : ''}, rebuilt ${r.app.rebuilt}; ` +
     `client redirects ${r.client.redirects}, retries ${r.client.retries}, NIC replies ${r.client.followerReplies} | ${r.wallMs} ms (check ${r.checkMs} ms)`;
 }

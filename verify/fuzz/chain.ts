@@ -19,7 +19,9 @@ export type ChainEvent =
   | { kind: 'crash'; atUs: number; pos: ChainPosition; downUs: number | null }
   | { kind: 'partition'; atUs: number; untilUs: number; node: number; oneWay: boolean }
   | { kind: 'link'; atUs: number; untilUs: number; fault: 'drop' | 'duplicate' | 'delay'; prob: number; plane?: number }
-  | { kind: 'planeDown'; atUs: number; untilUs: number; plane: number };
+  | { kind: 'planeDown'; atUs: number; untilUs: number; plane: number }
+  /** the chain master crashes and restarts from its stable storage `downUs` later */
+  | { kind: 'master'; atUs: number; downUs: number };
 
 export interface ChainSchedule {
   seed: number;
@@ -55,7 +57,12 @@ export function drawChainSchedule(seed: number, o: ChainDrawOptions = {}): Chain
     beatNs: suspectNs / 5, suspectNs, roundTimeoutNs: pick([100_000, 200_000]), tickNs: pick([500, 1_000, 2_000]),
     ctlDelayNs, ctlGbps: pick([10, 25, 100]),
     silenceCycles: 0, hbIntervalCycles: 1000,
+    // read leases in about half the seeds (a stream of their own: the other draws stay as they were);
+    // nobody reads without the log here, but every change then waits for the leases of the members it lost
+    readLeaseNs: 0,
   };
+  const rl = new SeededRand(seed).fork('chain-lease');
+  if (rl.chance(0.5)) control.readLeaseNs = Math.round((suspectNs / 5 + 2 * ctlDelayNs) * (1.2 + rl.next()));
   // NIC silence detection in about half the seeds (a silent predecessor reported to the master)
   if (r.chance(0.5)) { control.silenceCycles = pick([750, 2000]); control.hbIntervalCycles = 250; }
   const events: ChainEvent[] = [];
@@ -77,6 +84,12 @@ export function drawChainSchedule(seed: number, o: ChainDrawOptions = {}): Chain
     else if (what === 2) events.push({ kind: 'link', atUs: at, untilUs: at + len, fault: 'drop', prob: pick([0.01, 0.03]) });
     else events.push({ kind: 'planeDown', atUs: at, untilUs: at + len, plane: r.int(planes) });
   }
+  // master crashes (a stream of their own: the other draws stay as they were): in about a third of the
+  // seeds one at any time, in about a third one a few µs after a node crash (a change is likely under way)
+  const rm = new SeededRand(seed).fork('chain-master');
+  if (rm.chance(0.35)) events.push({ kind: 'master', atUs: 10 + rm.int(Math.max(1, trafficUs - 20)), downUs: 2 + rm.int(50) });
+  const nodeCrash = events.find((e) => e.kind === 'crash');
+  if (nodeCrash && rm.chance(0.35)) events.push({ kind: 'master', atUs: nodeCrash.atUs + 3 + rm.int(25), downUs: 2 + rm.int(50) });
   events.sort((a, b) => a.atUs - b.atUs);
   return {
     seed, replicas, planes, trafficUs, control, events,
@@ -100,6 +113,10 @@ export interface ChainSeedResult {
   byPosition: Record<'head' | 'middle' | 'tail', number>;
   /** the master's reconfigurations that completed (installed epochs after the first) */
   installs: number;
+  /** the master's crashes (each restarted from its stable storage), by its phase when it crashed */
+  masterCrashes: string[];
+  /** the master's counters summed over its restarts (read leases among them) */
+  master: import('../../ctrl/chain/master.js').ChainMasterStats;
   failures: string[];
   events: string[];
   simUs: number;
@@ -116,13 +133,16 @@ export interface ChainSeedOptions extends ChainDrawOptions {
   drainUs?: number;
   /** called with the world once built (diagnostics) */
   onWorld?: (w: ChainWorld) => void;
+  /** a deliberate bug in the master (tests of the checks) */
+  masterMutation?: 'no-lease-wait';
 }
 
 export function describeChainSchedule(s: ChainSchedule): string {
   const ev = s.events.map((e) => e.kind === 'crash' ? `crash ${e.pos}@${e.atUs}${e.downUs !== null ? `+${e.downUs}` : ''}`
     : e.kind === 'partition' ? `cut n${e.node}${e.oneWay ? '(1way)' : ''}@${e.atUs}-${e.untilUs}`
       : e.kind === 'link' ? `${e.fault} ${e.prob}${e.plane !== undefined ? ` p${e.plane}` : ''}@${e.atUs}-${e.untilUs}`
-        : `plane${e.plane} down@${e.atUs}-${e.untilUs}`).join(', ');
+        : e.kind === 'master' ? `master down@${e.atUs}+${e.downUs}`
+          : `plane${e.plane} down@${e.atUs}-${e.untilUs}`).join(', ');
   return `${s.replicas} replicas, ${s.planes} plane(s), ${s.payloadBytes} B, ${s.ratePct}%, ${s.clients} client(s), retry ${s.retryUs} us, suspect ${s.control.suspectNs / 1000} us${s.control.silenceCycles ? ` (NIC silence ${s.control.silenceCycles} cycles)` : ''}, ctl ${s.control.ctlDelayNs / 1000} us / ${s.control.ctlGbps} Gb/s, ${s.trafficUs} us | ${ev || 'no faults'}`;
 }
 
@@ -137,11 +157,14 @@ export function runChainSeed(seed: number, o: ChainSeedOptions = {}): ChainSeedR
     workload: { ratePct: s.ratePct, clients: s.clients, payloadBytes: s.payloadBytes, stopCycle: s.trafficUs * us, retryCycles: s.retryUs * us },
     control: s.control,
     ...(backend === 'model' ? { fabric: o.modelFabric! } : {}),
+    ...(o.masterMutation ? { masterMutation: o.masterMutation } : {}),
   });
   o.onWorld?.(w);
   const failures: string[] = [];
   let crashes = 0, skipped = 0;
   const byPosition = { head: 0, middle: 0, tail: 0 };
+  /** the master's phase at each of its crashes */
+  const masterCrashes: string[] = [];
   try {
     const fire = (e: ChainEvent): void => {
       const now = w.cluster.cycle;
@@ -152,6 +175,11 @@ export function runChainSeed(seed: number, o: ChainSeedOptions = {}): ChainSeedR
         byPosition[c.place]++;
         crashes++;
         w.events.push(`@${now} campaign: crash node ${c.node} (the ${c.place})${until !== undefined ? `, restart at ${until}` : ''}`);
+        return;
+      }
+      if (e.kind === 'master') {
+        const phase = w.master.phase;
+        if (w.crashMaster(e.downUs * 1000)) masterCrashes.push(phase);
         return;
       }
       let f: FaultSpec;
@@ -190,9 +218,10 @@ export function runChainSeed(seed: number, o: ChainSeedOptions = {}): ChainSeedR
   const simUs = w.cluster.cycle / us;
   const events = [...w.events];
   const installs = w.installs.length;
+  const master = w.masterStats();
   w.destroy();
   return {
-    seed, ok: failures.length === 0, backend, schedule: s, check, crashes, skipped, byPosition, installs, failures, events, simUs,
+    seed, ok: failures.length === 0, backend, schedule: s, check, crashes, skipped, byPosition, installs, masterCrashes, master, failures, events, simUs,
     wallMs: Math.round(performance.now() - t0),
     replay: `nicraft fuzz --chain --seed ${seed}${backend === 'rtl' ? ' --rtl' : ''}${o.replicas ? ` --replicas ${o.replicas}` : ''}${o.planes ? ` --planes ${o.planes}` : ''}`,
   };
@@ -203,5 +232,7 @@ export function formatChainResult(r: ChainSeedResult): string {
   return `seed ${r.seed}${r.backend === 'rtl' ? ' (rtl)' : ''} ${r.ok ? 'ok  ' : 'FAIL'} ${describeChainSchedule(r.schedule)} | ` +
     `${c.completed}/${c.offered} answered, log ${c.logLength} (${c.duplicates} resent twice, executed once), ${c.replies} replies checked, ` +
     `${r.crashes} crash(es) (head ${r.byPosition.head}, middle ${r.byPosition.middle}, tail ${r.byPosition.tail})${r.skipped ? `, ${r.skipped} skipped` : ''}, ` +
-    `${c.reconfigurations} reconfiguration(s), epoch ${c.epoch}: ${c.order.join('->')} | ${r.wallMs} ms`;
+    `${c.reconfigurations} reconfiguration(s), epoch ${c.epoch}: ${c.order.join('->')}` +
+    `${r.masterCrashes.length ? `, master restarts ${r.masterCrashes.length} (in ${r.masterCrashes.join(', ')})` : ''}` +
+    `${r.master.leasesGranted ? `, leases ${r.master.leasesGranted} (${r.master.leaseWaits} change(s) waited)` : ''} | ${r.wallMs} ms`;
 }

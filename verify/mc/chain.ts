@@ -42,7 +42,8 @@
 // ACK steps), client retries (a request is sequenced once), the NICs' silence reports
 // (master.onSilent: failures are detected by missing beats only), the driver's polling of the master
 // (a command is in flight as soon as the master emits it), loss or duplication of control messages,
-// more than three nodes, and the master's own failure (it is a single instance).
+// more than three nodes. The master's own failure: with masterRestarts > 0 it may crash and restart from
+// its stable storage at any step (ChainMaster.recover; one instance, never two at once).
 //
 // The master under test: the real class; the mutations are subclasses overriding one step of its change
 // (masterPrototype; 'noIncarnationCheck' is the master before the fix this checker found: a member
@@ -99,6 +100,8 @@ export type ChainMsg =
 
 export interface ChainState {
   now: number;
+  /** master restarts so far */
+  masterRestarts: number;
   ticks: number;
   requests: number;
   crashes: number;
@@ -121,7 +124,7 @@ export interface ChainState {
  * after the freeze round without catching shorter logs up (skipCatchup); in the nodes, FREEZE's
  * `truncate` is ignored (ignoreTruncate: a joiner keeps its uncommitted tail).
  */
-export type ChainMutation = 'headLast' | 'skipCatchup' | 'ignoreTruncate' | 'noIncarnationCheck';
+export type ChainMutation = 'headLast' | 'skipCatchup' | 'ignoreTruncate' | 'noIncarnationCheck' | 'forgetMaxEpoch';
 
 export interface ChainCheckOptions {
   requests?: number;
@@ -149,6 +152,12 @@ export interface ChainCheckOptions {
    * (see the report in test/mc/chain.test.ts): the master cannot prevent that alone.
    */
   restartGuard?: boolean;
+  /**
+   * restarts of the master (default 0): at any step the master process may crash and restart from its
+   * stable storage (ChainMaster.recover from durable(), which the driver writes before any command goes
+   * out); answers in flight to the crashed process reach the restarted one (as stale, mostly)
+   */
+  masterRestarts?: number;
 }
 
 export interface ChainViolation {
@@ -235,7 +244,7 @@ function initialState(o: Required<Omit<ChainCheckOptions, 'mutation'>>, proto: o
     const p = chainPlaceIn(order, id);
     return { up: true, inc: 0, epochSeen: 1, fast: true, log: [], commit: 0, hostCommitted: 0, role: p.role, pred: p.pred, succ: p.succ, tail: p.tail, term: 1, floor: 0, beatable: 0 };
   });
-  return { now: 0, ticks: 0, requests: 0, crashes: 0, restarts: 0, nodes, msgs: [], replies: [], crashed: [], master: m, bad: null };
+  return { now: 0, masterRestarts: 0, ticks: 0, requests: 0, crashes: 0, restarts: 0, nodes, msgs: [], replies: [], crashed: [], master: m, bad: null };
 }
 
 /**
@@ -323,7 +332,7 @@ function describeMsg(x: ChainMsg): string {
   }
   if (x.k === 'entries') return `ENTRIES(e${x.epoch} from=${x.from} [${x.entries.join(',')}]) ->${x.to}`;
   const c = x.cmd;
-  const body = c.k === 'freeze' ? `truncate=${c.truncate}` : c.k === 'catchup' ? `to=${c.to} from=${c.from} upto=${c.upto}` : `order=${c.order.join(',')} last=${c.last}`;
+  const body = c.k === 'freeze' ? `truncate=${c.truncate}` : c.k === 'catchup' ? `to=${c.to} from=${c.from} upto=${c.upto}` : c.k === 'lease' ? `from=${c.fromNs} len=${c.leaseNs}` : `order=${c.order.join(',')} last=${c.last}`;
   return `${c.k.toUpperCase()}(e${c.epoch} ${body}) master->${x.to}`;
 }
 
@@ -416,6 +425,19 @@ function steps(s: ChainState, o: Required<Omit<ChainCheckOptions, 'mutation'>> &
         for (const c of t.nodes) c.beatable = c.up ? c.inc : -1;
       }]);
     }
+  }
+  if (s.masterRestarts < o.masterRestarts) {
+    out.push(['master crashes and restarts from its stable storage', (t) => {
+      const old = t.master;
+      const d = old.durable();
+      // MUTATION forgetMaxEpoch: a master that persists only the installed epoch (not the highest used)
+      if (o.mutation === 'forgetMaxEpoch') d.maxEpoch = d.epoch;
+      t.master = ChainMaster.recover({ nodes: old.nodes, suspectNs: old.suspectNs, roundTimeoutNs: old.roundTimeoutNs }, d, t.now, Object.getPrototypeOf(old));
+      // the checker's counters carry over (prefixViolations is a property)
+      t.master.stats = { ...old.stats, recoveries: old.stats.recoveries + 1 };
+      t.masterRestarts++;
+      drainMaster(t);
+    }]);
   }
   const seen = new Set<string>();
   s.msgs.forEach((x, idx) => {
@@ -559,6 +581,7 @@ export const CHAIN_DEFAULTS: Required<Omit<ChainCheckOptions, 'mutation'>> = {
   timeLimitMs: 120_000,
   checkInstall: true,
   restartGuard: true,
+  masterRestarts: 0,
 };
 
 /** Breadth-first search of the chain model from its initial state; stops at the first violation. */

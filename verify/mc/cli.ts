@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { replayTrace, search, type LevelStats, type SearchResult } from './search.js';
 import type { McOptions } from './world.js';
+import { CHAIN_DEFAULTS, checkChain, type ChainCheckOptions, type ChainMutation } from './chain.js';
 
 export interface Bound extends McOptions {
   order: 'fifo' | 'any';
@@ -137,6 +138,7 @@ interface Flags {
 }
 
 export function register(program: Command): void {
+  registerChain(program);
   const d = DEFAULT_BOUND;
   const s = SMALL_BOUND;
   program
@@ -176,5 +178,53 @@ export function register(program: Command): void {
         ...(f.nicSilence ? { nicSilence: true, silences: f.silences ?? 2, heartbeatIntervalNs: NIC_SILENCE_BOUND.heartbeatIntervalNs, leaderReads: true } : {}),
       };
       process.exitCode = runMc(b, { quiet: f.quiet, verify: f.verify, json: f.json }).code;
+    });
+}
+
+interface ChainFlags {
+  crash?: 'head' | 'middle' | 'tail' | 'any' | 'none'; requests?: number; crashes?: number; restarts?: number; ticks?: number;
+  masterRestarts?: number; mutation?: ChainMutation; timeLimit?: number; json?: string;
+}
+
+/**
+ * `nicraft mc-chain`: the chain master's model check (verify/mc/chain.ts; docs/model-checker.md §9).
+ * Exit status: 0 exhausted (or stopped by the time limit: said) with no violation, 1 a violation, 2 bad flags.
+ */
+export function registerChain(program: Command): void {
+  const d = CHAIN_DEFAULTS;
+  program
+    .command('mc-chain')
+    .description('model-check the real chain master (ctrl/chain/master.ts) with three abstract nodes: crashes, restarts, master restarts, beats and ticks as choices, control messages in any order')
+    .addOption(new Option('--crash <pos>', 'the node that may crash: head (0), middle (1), tail (2), any, or none (default any)').choices(['head', 'middle', 'tail', 'any', 'none']))
+    .addOption(new Option('--requests <n>', `client requests (default ${d.requests})`).argParser(intIn(0, 5)))
+    .addOption(new Option('--crashes <n>', `node crashes (default ${d.crashes})`).argParser(intIn(0, 3)))
+    .addOption(new Option('--restarts <n>', `node restarts (default ${d.restarts})`).argParser(intIn(0, 3)))
+    .addOption(new Option('--ticks <n>', `clock advances (default ${d.timeSteps})`).argParser(intIn(0, 6)))
+    .addOption(new Option('--master-restarts <n>', `crashes of the master, each restarted from its stable storage at once (default ${d.masterRestarts})`).argParser(intIn(0, 3)))
+    .addOption(new Option('--mutation <m>', 'a known bug to inject (the check must find it)').choices(['headLast', 'skipCatchup', 'ignoreTruncate', 'noIncarnationCheck', 'forgetMaxEpoch']))
+    .addOption(new Option('--time-limit <s>', 'stop after this many seconds, reporting an incomplete search (default 600)').argParser(positiveSeconds))
+    .option('--json <file>', 'write the figures (and the counterexample, if any) as JSON')
+    .action((f: ChainFlags) => {
+      const pos = f.crash ?? 'any';
+      const o: ChainCheckOptions = {
+        crashable: pos === 'head' ? [0] : pos === 'middle' ? [1] : pos === 'tail' ? [2] : [0, 1, 2],
+        crashes: pos === 'none' ? 0 : f.crashes ?? d.crashes,
+        restarts: pos === 'none' ? 0 : f.restarts ?? d.restarts,
+        requests: f.requests ?? d.requests, timeSteps: f.ticks ?? d.timeSteps, masterRestarts: f.masterRestarts ?? d.masterRestarts,
+        timeLimitMs: (f.timeLimit ?? 600) * 1000,
+        ...(f.mutation ? { mutation: f.mutation } : {}),
+      };
+      const r = checkChain(o);
+      const { maxStates: _m, timeLimitMs: _t, maxDepth: _d, ...b } = r.bound;
+      console.log(`chain model check: bound ${JSON.stringify(b)}`);
+      console.log(`${r.states} states, ${r.transitions} transitions, depth ${r.depth}, ${r.ms} ms: ${r.stop === 'fixpoint' ? 'exhausted' : `stopped (${r.stop})`}`);
+      console.log(`reached ${JSON.stringify(r.reached)}`);
+      if (r.violation) {
+        console.log(`VIOLATION ${r.violation.property}: ${r.violation.detail}\ntrace (${r.violation.trace.length} steps):\n  ${r.violation.trace.join('\n  ')}`);
+      } else {
+        console.log(r.complete ? 'no violation: every state within the bound explored' : 'no violation found, but the bound was NOT exhausted');
+      }
+      if (f.json) writeFileSync(f.json, JSON.stringify(r, null, 2) + '\n');
+      process.exitCode = r.violation ? 1 : 0;
     });
 }
