@@ -38,6 +38,8 @@ export interface ChainKvNet {
   readonly planes: number;
   send(k: number, plane: number, frame: Uint8Array): void;
   poll(k: number): Uint8Array[];
+  /** the same, with the time each frame reached the client (ns) */
+  pollAt(k: number): Array<{ frame: Uint8Array; atNs: number }>;
   nowNs(): number;
 }
 
@@ -85,9 +87,10 @@ export class ChainKvWorld {
         setDstNode(f, to);
         c.clientSend(k, plane, f);
       },
-      poll: (k) => c.clientPoll(k).filter((f) => !f.badFcs).map((f) => {
+      poll: (k) => this.net.pollAt(k).map((f) => f.frame),
+      pollAt: (k) => c.clientPoll(k).filter((f) => !f.badFcs).map((f) => {
         if (getSrcNode(f.frame) < o.replicas) setSrcNode(f.frame, getSrcNode(f.frame) + 1);
-        return f.frame;
+        return { frame: f.frame, atNs: f.cycle * this.nsPerCycle };
       }),
       nowNs: () => c.cycle * this.nsPerCycle,
     };

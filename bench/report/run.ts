@@ -93,6 +93,7 @@ function emptyBench(ctx: BenchContext): ClusterBench {
     simSpeed: null,
     readScaling: [],
     readScalingWriteCost: [],
+    chainReads: [],
     wor: null,
     comparison: [],
     wallSeconds: {},
@@ -287,6 +288,14 @@ export function summaryTable(j: ClusterBench): string {
       L.push(`  write cost, light load (50% puts): ${w.replicas} replicas, gets from ${w.readFrom} (leases ${w.leases}): puts p50 ${f0(w.writesLatencyNs.p50)} ns, p99 ${f0(w.writesLatencyNs.p99)} ns`);
     }
   }
+  if (j.chainReads.length) {
+    L.push('');
+    L.push(`chain replication reads (KV store on the chain, ${j.chainReads[0]!.clients} clients one operation each, 90% gets; host polls every 1 us): gets through the log vs under read leases at any member`);
+    L.push('  replicas  gets via  get p50 ns  get p99 ns  put p99 ns  lease reads (waited)  log entries/op');
+    for (const r of j.chainReads) {
+      L.push(`  ${pad(String(r.replicas), 8)}  ${r.reads.padEnd(8)}  ${pad(f0(r.getLatencyNs.p50), 10)}  ${pad(f0(r.getLatencyNs.p99), 10)}  ${pad(f0(r.putLatencyNs.p99), 10)}  ${pad(`${r.leaseReads} (${r.leaseReadsWaited})`, 20)}  ${r.logEntriesPerOp}`);
+    }
+  }
   if (j.wor) {
     const w = j.wor;
     L.push('');
@@ -372,6 +381,7 @@ export async function runClusterBench(opts: BenchOptions = {}): Promise<{ json: 
         const r = timed(s, () => readScalingSection(ctx));
         j.readScaling = r.rows;
         j.readScalingWriteCost = r.writeCost;
+        j.chainReads = r.chain;
         break;
       }
       case 'wor': {

@@ -187,6 +187,13 @@ export const clusterBenchSchema = z.object({
     replicas: z.number().int(), readFrom: z.enum(['leader', 'any']), leases: z.string(), writes: z.number().int(),
     writesLatencyNs: z.object({ p50: num, p99: num }), readsLatencyNs: z.object({ p50: num, p99: num }),
   })).default([]),
+  /** reads over chain replication (sim/chain-reads.ts): gets through the log vs under read leases at any member */
+  chainReads: z.array(z.object({
+    replicas: z.number().int(), reads: z.enum(['log', 'lease']), backend: z.enum(['rtl', 'model']), clients: z.number().int(),
+    gets: z.number().int(), puts: z.number().int(), getsPerSec: num,
+    getLatencyNs: z.object({ p50: num, p99: num }), putLatencyNs: z.object({ p50: num, p99: num }),
+    leaseReads: z.number().int(), leaseReadsWaited: z.number().int(), logEntriesPerOp: num, measureUs: num,
+  })).default([]),
   /** The WOR applications (bench/report/wor.ts, docs/wor.md); absent in files from before the section. */
   wor: z.object({
     world: z.string(), replicas: z.number().int(), planes: z.number().int(), seed: z.number().int(),

@@ -27,6 +27,7 @@ import { CHAIN_NIC_SETTINGS, runChainFailover } from '../../sim/chain-world.js';
 import { loadScenario } from '../../sim/scenario.js';
 import { DEFAULT_SOFTWARE_COST, type SoftwareCost } from '../../sim/software-host.js';
 import { runReadScaling, type ReadScalingResult } from '../../sim/read-scaling.js';
+import { runChainReads, type ChainReadsResult } from '../../sim/chain-reads.js';
 import {
   cdfOf, floorHops, histPercentile, loneLatency, makeCluster, replyFloorPs, runPoint,
   type HostModel, type Path, type PointResult, type PointSpec, type Reply,
@@ -1045,7 +1046,7 @@ export type ReadScalingRow = ReadScalingResult & { speedupVsLeader: number };
  * always run), gets from the leader only vs from any replica (followers under read leases), on RTL
  * NICs with the software path's host cost (one core per host, perFrameNs per frame).
  */
-export function readScalingSection(ctx: BenchContext): { rows: ReadScalingRow[]; writeCost: WriteCostRow[] } {
+export function readScalingSection(ctx: BenchContext): { rows: ReadScalingRow[]; writeCost: WriteCostRow[]; chain: ChainReadsResult[] } {
   const rows: ReadScalingRow[] = [];
   for (const n of ctx.profile.readScalingReplicas) {
     let base = 0;
@@ -1072,7 +1073,16 @@ export function readScalingSection(ctx: BenchContext): { rows: ReadScalingRow[];
       ctx.log(`  write cost ${n} replicas, light load, gets from ${readFrom} (leases ${r.leaseMode}): writes p50 ${r.writesLatencyNs.p50} ns, p99 ${r.writesLatencyNs.p99} ns`);
     }
   }
-  return { rows, writeCost };
+  // chain replication: gets through the log vs under read leases at any member (RTL NICs)
+  const chain: ChainReadsResult[] = [];
+  for (const n of [3, 5]) {
+    for (const reads of ['log', 'lease'] as const) {
+      const r = runChainReads({ replicas: n, reads, seed: ctx.seed, measureUs: ctx.profile.readScalingUs });
+      chain.push(r);
+      ctx.log(`  chain reads ${n} replicas, gets via ${reads}: get p50 ${r.getLatencyNs.p50} ns, p99 ${r.getLatencyNs.p99} ns; ${r.leaseReads} under a lease (${r.leaseReadsWaited} waited); ${r.logEntriesPerOp} log entries per operation`);
+    }
+  }
+  return { rows, writeCost, chain };
 }
 
 export interface WriteCostRow {
