@@ -16,6 +16,7 @@
 //
 // Figures: get and put latency (request sent to reply received) p50/p99 in the measured window, how
 // many gets were answered under a lease, and log entries per operation (gets through the log take one).
+import { quantileOf } from './percentile.js';
 import { ChainKvWorld } from './chain-kv.js';
 import { KvClient } from '../ctrl/app/client.js';
 import { SeededRand } from '../ctrl/rand.js';
@@ -53,11 +54,6 @@ export interface ChainReadsResult {
   measureUs: number;
 }
 
-function pct(xs: number[], q: number): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-}
 
 export function runChainReads(spec: ChainReadsSpec): ChainReadsResult {
   const n = spec.replicas;
@@ -135,8 +131,8 @@ export function runChainReads(spec: ChainReadsSpec): ChainReadsResult {
       replicas: n, reads: spec.reads, backend, clients,
       gets: getLat.length, puts: putLat.length,
       getsPerSec: Math.round(getLat.length / secs),
-      getLatencyNs: { p50: Math.round(pct(getLat, 0.5)), p99: Math.round(pct(getLat, 0.99)) },
-      putLatencyNs: { p50: Math.round(pct(putLat, 0.5)), p99: Math.round(pct(putLat, 0.99)) },
+      getLatencyNs: { p50: Math.round(quantileOf(getLat, 0.5)), p99: Math.round(quantileOf(getLat, 0.99)) },
+      putLatencyNs: { p50: Math.round(quantileOf(putLat, 0.5)), p99: Math.round(quantileOf(putLat, 0.99)) },
       leaseReads, leaseReadsWaited: waited,
       logEntriesPerOp: ops ? Math.round(((log1 - log0) / ops) * 1000) / 1000 : 0,
       measureUs,

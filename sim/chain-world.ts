@@ -285,15 +285,16 @@ export class ChainWorld {
 
   private deliverCmd(to: number, cmd: ChainCmd): void {
     if (!this.up[to]) return;
-    if (cmd.k === 'install' && cmd.epoch === this.nodes[to]!.epochSeen) {
-      const now = this.nowNs();
-      this.nodes.forEach((nd, k) => {
-        if (this.up[k] && nd.installed !== 0 && nd.installed < cmd.epoch && nd.leaseEpoch === nd.installed && now < nd.leaseUntilNs && this.leaseViolations.length < 10) {
-          this.leaseViolations.push(`node ${k} holds a read lease of epoch ${nd.installed} until ${Math.round(nd.leaseUntilNs)} ns when node ${to} installs epoch ${cmd.epoch} at ${Math.round(now)} ns`);
-        }
-      });
-    }
-    this.nodes[to]!.onCommand(cmd);
+    const node = this.nodes[to]!;
+    const before = node.installed;
+    node.onCommand(cmd);
+    if (cmd.k !== 'install' || node.installed !== cmd.epoch || before === cmd.epoch) return;
+    const now = this.nowNs();
+    this.nodes.forEach((nd, k) => {
+      if (this.up[k] && nd.installed !== 0 && nd.installed < cmd.epoch && nd.leaseEpoch === nd.installed && now < nd.leaseUntilNs && this.leaseViolations.length < 10) {
+        this.leaseViolations.push(`node ${k} holds a read lease of epoch ${nd.installed} until ${Math.round(nd.leaseUntilNs)} ns when node ${to} installs epoch ${cmd.epoch} at ${Math.round(now)} ns`);
+      }
+    });
   }
 
   private toMaster(from: number, r: ChainReply): void {

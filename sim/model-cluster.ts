@@ -50,10 +50,10 @@
 // Determinism: every draw (faults' prob, jitter, corruption) comes from one SeededRand made from
 // cfg.seed; no wall clock.
 import { ModelNic } from '../ctrl/nic/model.js';
-import { COUNTER_ADDRS, countersOf, type HostFrame, type Nic, type RxFrame, type TxFrame } from '../ctrl/nic/nic.js';
+import type { HostFrame, RxFrame } from '../ctrl/nic/nic.js';
 import { SeededRand } from '../ctrl/rand.js';
 import {
-  BEAT_BYTES, Csr, ETHERTYPE, Flag, HDR_BYTES, HostReason, MAC_CLIENT_PREFIX, MAC_GROUP,
+  BEAT_BYTES, ETHERTYPE, Flag, HDR_BYTES, HostReason, MAC_CLIENT_PREFIX, MAC_GROUP,
   MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, WIRE_VERSION, type CounterName,
   getClientId, getCommitIndex, getEthertype, getLogIndex, getSeq, getSrcNode, getType,
   setClientId, setClusterId, setDstMac, setDstNode, setEthertype, setFlags, setPayloadLen, setSeq, setSrcMac, setSrcNode, setType, setVersion,
@@ -63,6 +63,7 @@ import {
   type ClientLatency, type ClusterConfig, type FaultSpec, type HostContext, type HostSoftware, type NetworkModel, type NicSettings, type Workload,
 } from './cluster.js';
 import type { ChainFabric } from './chain-world.js';
+import { PostedModelNic, applyDuePosts, blocks, insertSorted, insertTimer, macOf, type Pending, type Timer } from './model-common.js';
 
 // ---- small queues ---------------------------------------------------------------------------------
 
@@ -338,38 +339,22 @@ class Traffic {
 
 // ---- the Nic of a node ----------------------------------------------------------------------------
 
-interface Post { due: number; seq: number; fn: () => void }
-
-/** The `Nic` a node's host drives: posted operations delayed by the host latency, reads advance the world. */
-export class ModelClusterNic implements Nic {
+/** The `Nic` a node's host drives (sim/model-common.ts PostedModelNic): reads of a down node give zeros. */
+export class ModelClusterNic extends PostedModelNic {
   readonly planes: number;
-  /** @internal */
-  posts: Post[] = [];
+  protected readonly what = 'ModelClusterNic';
   private inbox: HostFrame[] = [];
   constructor(private readonly world: ModelCluster, readonly node: number) {
+    super();
     this.planes = world.planes;
   }
   /** The ModelNic this node has now (a crash replaces it). */
   get inner(): ModelNic { return this.world.nodeNic(this.node); }
   get cycle(): number { return this.world.cycle; }
-  reset(): void { throw new Error('ModelClusterNic.reset: a cluster NIC resets only by a crash fault'); }
-  step(_cycles: number): void { throw new Error('ModelClusterNic.step: the ModelCluster runtime owns time (use HostContext.setTimer)'); }
-  private post(fn: () => void): void { this.world.post(this.node, fn); }
-  readCsr(addr: number): number { return this.readCsrs([addr])[0]!; }
-  readCsrs(addrs: readonly number[]): number[] {
-    this.world.waitPosted(this.node);
-    if (!this.world.isUp(this.node)) return addrs.map(() => 0);
-    const v = this.inner.readCsrs(addrs);
-    this.world.catchUp();
-    return v;
-  }
-  writeCsr(addr: number, value: number): void {
-    this.post(() => this.inner.writeCsr(addr, value));
-  }
-  readCounters(): Record<CounterName, bigint> {
-    return countersOf(this.readCsrs(COUNTER_ADDRS));
-  }
-  clearCounters(): void { this.post(() => this.inner.writeCsr(Csr.COUNTERS_CTR_CLEAR, 1)); }
+  protected post(fn: () => void): void { this.world.post(this.node, fn); }
+  protected waitPosted(): void { this.world.waitPosted(this.node); }
+  protected catchUp(): void { this.world.catchUp(); }
+  protected override readable(): boolean { return this.world.isUp(this.node); }
   sendHost(frames: Uint8Array | readonly Uint8Array[]): void {
     const list = (frames instanceof Uint8Array ? [frames] : [...frames]).map((f) => Uint8Array.from(f));
     this.post(() => this.inner.sendHost(list));
@@ -384,38 +369,11 @@ export class ModelClusterNic implements Nic {
   deliver(frames: HostFrame[]): void { for (const f of frames) this.inbox.push(f); }
   /** @internal */
   clearInbox(): void { this.inbox = []; }
-  logRead(index: number): Uint8Array { return this.logReadMany([index])[0]!; }
-  logReadMany(indices: readonly number[]): Uint8Array[] {
-    this.world.waitPosted(this.node);
-    if (!this.world.isUp(this.node)) return indices.map(() => new Uint8Array(0));
-    const out = indices.map((i) => this.inner.logRead(i));
-    this.world.catchUp();
-    return out;
-  }
-  logWrite(index: number, frame: Uint8Array): void {
-    const copy = Uint8Array.from(frame);
-    this.post(() => this.inner.logWrite(index, copy));
-  }
-  flush(): void {
-    this.world.waitPosted(this.node);
-    if (!this.world.isUp(this.node)) return;
-    this.inner.flush();
-    this.world.catchUp();
-  }
-  pushRx(_plane: number, _frames: ReadonlyArray<Uint8Array | RxFrame>): void {
-    throw new Error('ModelClusterNic.pushRx: frames reach a cluster NIC through the network');
-  }
-  pullTx(_plane: number): TxFrame[] {
-    throw new Error('ModelClusterNic.pullTx: frames leave a cluster NIC through the network');
-  }
-  close(): void { /* owned by the runtime */ }
 }
 
 // ---- the runtime ----------------------------------------------------------------------------------
 
-interface Pending { at: number; seq: number; frame: Uint8Array; macError: boolean }
 interface Send { src: number; plane: number; frame: Uint8Array; startPs: number; cycle: number; seq: number; fwdPs: number }
-interface Timer { at: number; seq: number; fn: () => void }
 interface Edge { at: number; seq: number; kind: 'crash' | 'restart' | 'planeDown' | 'planeUp'; arg: number }
 type LinkFault = Exclude<FaultSpec, { kind: 'planeDown' | 'planeUp' | 'crash' | 'restart' }>;
 
@@ -625,19 +583,11 @@ export class ModelCluster implements ChainFabric {
   }
 
   private applyPosts(n: NodeState): void {
-    const q = n.wnic.posts;
-    let k = 0;
-    while (k < q.length && q[k]!.due <= this._cycle) k++;
-    if (k === 0) return;
-    const due = q.splice(0, k);
-    for (const p of due) p.fn();
+    applyDuePosts(n.wnic.posts, this._cycle);
   }
 
   setTimer(at: number, fn: () => void): void {
-    const t: Timer = { at: Math.max(at, this._cycle), seq: this.seq++, fn };
-    let i = this.timers.length;
-    while (i > 0 && this.timers[i - 1]!.at > t.at) i--;
-    this.timers.splice(i, 0, t);
+    insertTimer(this.timers, { at: Math.max(at, this._cycle), seq: this.seq++, fn });
   }
 
   /** Tells the clients which node (port index) leads: they address their REQs to its MAC. */
@@ -1155,25 +1105,4 @@ export class ModelCluster implements ChainFabric {
     this.destroyed = true;
     for (const n of this.nodes) n.nic.close();
   }
-}
-
-function macOf(f: Uint8Array): number {
-  return ((f[0]! * 256 + f[1]!) * 256 + f[2]!) * 16777216 + ((f[3]! << 16) | (f[4]! << 8) | f[5]!);
-}
-
-function insertSorted(q: Pending[], p: Pending): void {
-  let i = q.length;
-  while (i > 0 && (q[i - 1]!.at > p.at || (q[i - 1]!.at === p.at && q[i - 1]!.seq > p.seq))) i--;
-  q.splice(i, 0, p);
-}
-
-function blocks(f: Extract<FaultSpec, { kind: 'partition' }>, src: number, dst: number): boolean {
-  let a = -1;
-  let b = -1;
-  f.groups.forEach((g, i) => {
-    if (g.includes(src)) a = i;
-    if (g.includes(dst)) b = i;
-  });
-  if (a < 0 || b < 0 || a === b) return false;
-  return f.oneWay ? a === 0 : true;
 }

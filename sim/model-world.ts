@@ -33,13 +33,14 @@
 
 import { ClientFrameKeys, rollEverywhere, type FrameAuthConfig, type SlotSecrets } from '../ctrl/nic/auth-keys.js';
 import { ModelNic, type NicParams } from '../ctrl/nic/model.js';
-import { COUNTER_ADDRS, countersOf, type HostFrame, type Nic, type RxFrame, type TxFrame } from '../ctrl/nic/nic.js';
-import { Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, type CounterName } from '../ctrl/wire/wire.gen.js';
+import type { HostFrame, RxFrame } from '../ctrl/nic/nic.js';
+import { Csr, MAC_CLIENT_PREFIX, MAC_GROUP, MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType } from '../ctrl/wire/wire.gen.js';
 import { Replica, type NicTuning } from '../ctrl/driver/replica.js';
 import { MemStorage, CrashError } from '../ctrl/core/memstore.js';
 import type { Entry, NodeId } from '../ctrl/core/types.js';
 import { SeededRand } from '../ctrl/rand.js';
 import { DEFAULT_NETWORK, hopPs, periodPs, wirePs, type FaultSpec, type NetworkModel } from './cluster.js';
+import { PostedModelNic, applyDuePosts, blocks, insertSorted, insertTimer, macOf, type Pending, type Timer } from './model-common.js';
 
 export interface ModelRaftOptions {
   electionTimeoutNs: number;
@@ -104,33 +105,21 @@ export interface ModelWorldConfig {
 
 export type CrashHow = 'power' | 'reset';
 
-interface Pending { at: number; seq: number; frame: Uint8Array; macError: boolean }
-interface Post { due: number; seq: number; fn: () => void }
-interface Timer { at: number; seq: number; fn: () => void }
-
-/** The `Nic` a world replica's host drives: posted operations delayed, reads advance the world. */
-export class WorldModelNic implements Nic {
+/** The `Nic` a world replica's host drives (sim/model-common.ts PostedModelNic), with the optional driver guard. */
+export class WorldModelNic extends PostedModelNic {
   readonly planes: number;
-  posts: Post[] = [];
+  protected readonly what = 'WorldModelNic';
   constructor(private readonly world: ModelWorld, readonly node: number, public inner: ModelNic) {
+    super();
     this.planes = inner.planes;
   }
   get cycle(): number { return this.world.cycle; }
-  reset(): void { throw new Error('WorldModelNic.reset: a world NIC resets only by a crash'); }
-  step(): void { throw new Error('WorldModelNic.step: the world owns time'); }
-  private post(fn: () => void): void {
-    this.world.post(this, fn);
-  }
-  readCsr(addr: number): number { return this.readCsrs([addr])[0]!; }
-  readCsrs(addrs: readonly number[]): number[] {
-    this.world.waitPosted(this);
-    const v = this.inner.readCsrs(addrs);
-    this.world.catchUp();
-    return v;
-  }
-  writeCsr(addr: number, value: number): void {
+  protected post(fn: () => void): void { this.world.post(this, fn); }
+  protected waitPosted(): void { this.world.waitPosted(this); }
+  protected catchUp(): void { this.world.catchUp(); }
+  override writeCsr(addr: number, value: number): void {
     if (this.world.nicGuard && (addr === Csr.RAFT_APPLIED_INDEX || addr === Csr.RAFT_COMMIT_INDEX)) this.finishDelivery();
-    this.post(() => this.inner.writeCsr(addr, value));
+    super.writeCsr(addr, value);
   }
   /**
    * The driver guard the daemon had before RTL 878c697, optional: before a write of
@@ -151,10 +140,6 @@ export class WorldModelNic implements Nic {
   }
   /** times the guard waited for a delivery */
   guardWaits = 0;
-  readCounters(): Record<CounterName, bigint> {
-    return countersOf(this.readCsrs(COUNTER_ADDRS));
-  }
-  clearCounters(): void { this.post(() => this.inner.writeCsr(Csr.COUNTERS_CTR_CLEAR, 1)); }
   sendHost(frames: Uint8Array | readonly Uint8Array[]): void {
     const list = frames instanceof Uint8Array ? [frames] : [...frames];
     this.post(() => {
@@ -162,26 +147,8 @@ export class WorldModelNic implements Nic {
       this.inner.sendHost(list);
     });
   }
+  /** the world hands host frames to the replica itself */
   pollHost(): HostFrame[] { return []; }
-  logRead(index: number): Uint8Array { return this.logReadMany([index])[0]!; }
-  logReadMany(indices: readonly number[]): Uint8Array[] {
-    this.world.waitPosted(this);
-    const out = indices.map((i) => this.inner.logRead(i));
-    this.world.catchUp();
-    return out;
-  }
-  logWrite(index: number, frame: Uint8Array): void {
-    const copy = Uint8Array.from(frame);
-    this.post(() => this.inner.logWrite(index, copy));
-  }
-  flush(): void {
-    this.world.waitPosted(this);
-    this.inner.flush();
-    this.world.catchUp();
-  }
-  pushRx(): void { throw new Error('WorldModelNic.pushRx: frames reach a world NIC through the network'); }
-  pullTx(): TxFrame[] { throw new Error('WorldModelNic.pullTx: frames leave a world NIC through the network'); }
-  close(): void { /* owned by the world */ }
 }
 
 /** One node: its NIC, its host software (a Replica) and its storage. */
@@ -382,11 +349,7 @@ export class ModelWorld {
   // ---- timers, posts ---------------------------------------------------------------------------
 
   setTimer(at: number, fn: () => void): void {
-    const t: Timer = { at: Math.max(at, this._cycle), seq: this.seq++, fn };
-    // insert sorted (timers are few)
-    let i = this.timers.length;
-    while (i > 0 && (this.timers[i - 1]!.at > t.at)) i--;
-    this.timers.splice(i, 0, t);
+    insertTimer(this.timers, { at: Math.max(at, this._cycle), seq: this.seq++, fn });
   }
 
   /** @internal */
@@ -414,12 +377,7 @@ export class ModelWorld {
   }
 
   private applyPosts(n: ModelNode): void {
-    const q = n.wnic.posts;
-    let k = 0;
-    while (k < q.length && q[k]!.due <= this._cycle) k++;
-    if (k === 0) return;
-    const due = q.splice(0, k);
-    for (const p of due) p.fn();
+    applyDuePosts(n.wnic.posts, this._cycle);
   }
 
   // ---- faults ----------------------------------------------------------------------------------
@@ -742,27 +700,6 @@ export class ModelWorld {
     }
     return pred();
   }
-}
-
-function macOf(f: Uint8Array): number {
-  return ((f[0]! * 256 + f[1]!) * 256 + f[2]!) * 16777216 + ((f[3]! << 16) | (f[4]! << 8) | f[5]!);
-}
-
-function insertSorted(q: Pending[], p: Pending): void {
-  let i = q.length;
-  while (i > 0 && (q[i - 1]!.at > p.at)) i--;
-  q.splice(i, 0, p);
-}
-
-function blocks(f: Extract<FaultSpec, { kind: 'partition' }>, src: number, dst: number): boolean {
-  let a = -1;
-  let b = -1;
-  f.groups.forEach((g, i) => {
-    if (g.includes(src)) a = i;
-    if (g.includes(dst)) b = i;
-  });
-  if (a < 0 || b < 0 || a === b) return false;
-  return f.oneWay ? a === 0 : true;
 }
 
 export function describeFault(f: FaultSpec): string {

@@ -21,6 +21,7 @@
 // Figures: gets completed per second of simulated time in the measured window, their latency
 // (request sent to reply received) p50/p99, and the writes' p99.
 
+import { quantileOf } from './percentile.js';
 import { RaftCluster } from './raft-host.js';
 import { KvClient } from '../ctrl/app/client.js';
 import { SeededRand } from '../ctrl/rand.js';
@@ -62,11 +63,6 @@ export interface ReadScalingResult {
   measureUs: number;
 }
 
-function pct(xs: number[], q: number): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-}
 
 export function runReadScaling(spec: ReadScalingSpec): ReadScalingResult {
   const n = spec.replicas;
@@ -199,8 +195,8 @@ export function runReadScaling(spec: ReadScalingSpec): ReadScalingResult {
       replicas: n, readFrom: spec.readFrom,
       readsPerSec: Math.round(readsInWindow / secs),
       writesPerSec: Math.round(writesInWindow / secs),
-      latencyNs: { p50: Math.round(pct(readLat, 0.5)), p99: Math.round(pct(readLat, 0.99)) },
-      writesLatencyNs: { p50: Math.round(pct(writeLat, 0.5)), p99: Math.round(pct(writeLat, 0.99)) },
+      latencyNs: { p50: Math.round(quantileOf(readLat, 0.5)), p99: Math.round(quantileOf(readLat, 0.99)) },
+      writesLatencyNs: { p50: Math.round(quantileOf(writeLat, 0.5)), p99: Math.round(quantileOf(writeLat, 0.99)) },
       reads: readsInWindow, writes: writesInWindow, readsBy,
       hostBusy: rc.hosts.map((h, i) => Math.round(((h.busyCycles - busy0[i]!) / cycles) * 1000) / 1000),
       leaseMode: leaderPort >= 0 ? rc.hosts[leaderPort]!.replica!.core.status().leases.mode : 'no leader',

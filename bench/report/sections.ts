@@ -1075,9 +1075,10 @@ export function readScalingSection(ctx: BenchContext): { rows: ReadScalingRow[];
   }
   // chain replication: gets through the log vs under read leases at any member (RTL NICs)
   const chain: ChainReadsResult[] = [];
-  for (const n of [3, 5]) {
+  // (3 and 5 replicas in the full and quick profiles; the read-scaling replica counts of 3 and more)
+  for (const n of [3, 5].filter((x) => ctx.profile.readScalingReplicas.includes(x))) {
     for (const reads of ['log', 'lease'] as const) {
-      const r = runChainReads({ replicas: n, reads, seed: ctx.seed, measureUs: ctx.profile.readScalingUs });
+      const r = runChainReads({ replicas: n, reads, seed: ctx.seed, measureUs: ctx.profile.readScalingUs, warmupUs: Math.min(50, ctx.profile.readScalingUs) });
       chain.push(r);
       ctx.log(`  chain reads ${n} replicas, gets via ${reads}: get p50 ${r.getLatencyNs.p50} ns, p99 ${r.getLatencyNs.p99} ns; ${r.leaseReads} under a lease (${r.leaseReadsWaited} waited); ${r.logEntriesPerOp} log entries per operation`);
     }

@@ -18,8 +18,9 @@
 //
 // The master is a deterministic state machine: time comes in as `nowNs` with each call and commands
 // go out in `out` (the driver sends them), so it can be copied (structuredClone) and explored by the
-// model checker (verify/mc/chain.ts). It is a single instance here: replicating it (for example as
-// the state of the Raft control core) is not built (docs/replication-modes.md, "What is left").
+// model checker (verify/mc/chain.ts). It is one process: it keeps durable() on stable storage and a
+// restart continues from it (recover); replicating it (for example as the state of the Raft control
+// core) is not built (docs/replication-modes.md, "What is left").
 //
 // Read leases (readLeaseNs > 0; docs/replication-modes.md, "Reads without the log"): each beat of an
 // installed member is answered with a lease, during which the member answers gets from its state once
@@ -72,7 +73,6 @@ export interface ChainMasterOptions {
   mutation?: 'no-lease-wait';
 }
 
-/** leaseWait: frozen and caught up, waiting until the read leases of the members that did not freeze have ended */
 /**
  * What the master keeps on stable storage (written before any command of the step that changed it goes
  * out: the driver persists durable() after every call, before it sends `out`). A restarted master
@@ -92,6 +92,7 @@ export interface ChainMasterDurable {
   halted: boolean;
 }
 
+/** leaseWait: frozen and caught up, waiting until the read leases of the members that did not freeze have ended */
 export type ChainPhase = 'run' | 'freeze' | 'catchup' | 'leaseWait' | 'install' | 'installHead' | 'halted';
 
 /** One reconfiguration in progress. */
