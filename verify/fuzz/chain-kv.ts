@@ -100,6 +100,7 @@ export function drawChainKvSchedule(seed: number, o: ChainKvOptions = {}): Chain
   const masterCrashes: ChainKvSchedule['masterCrashes'] = [];
   if (rm.chance(0.35)) masterCrashes.push({ atUs: 10 + rm.int(Math.max(1, trafficUs - 40)), downUs: 2 + rm.int(30) });
   if (crashes.length && rm.chance(0.35)) masterCrashes.push({ atUs: crashes[0]!.atUs + 3 + rm.int(20), downUs: 2 + rm.int(30) });
+  masterCrashes.sort((a, b) => a.atUs - b.atUs);
   return { seed, replicas, planes, workload, control, trafficUs, crashes, masterCrashes, links };
 }
 

@@ -113,13 +113,22 @@ async function runChainCampaign(o: CliOpts): Promise<void> {
     console.log(`nicraft fuzz --chain --kv: seeds ${from}..${from + count - 1}, the KV store and its clients over chain replication, ${o.rtl ? 'RTL NICs' : 'ModelNic cluster'}`);
     const t0 = performance.now();
     let failed = 0;
+    const sum = { ops: 0, leaseSeeds: 0, leaseReads: 0, waited: 0, leaseWaits: 0, masterRestarts: 0 };
     for (let s = from; s < from + count; s++) {
       const r = runChainKvSeed(s, { backend: o.rtl ? 'rtl' : 'model' });
+      sum.ops += r.outcomes.ok;
+      if (r.leases.granted) sum.leaseSeeds++;
+      sum.leaseReads += r.app.leaseReads;
+      sum.waited += r.app.leaseReadsWaited;
+      sum.leaseWaits += r.leases.waits;
+      sum.masterRestarts += r.masterRestarts;
       if (!r.ok) failed++;
       if (!r.ok || !o.quiet) console.log(formatChainKvResult(r));
       if (!r.ok) { for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`); console.log(`  replay: nicraft fuzz --chain --kv --seed ${s}${o.rtl ? ' --rtl' : ''}`); }
     }
-    console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${sum.ops} operations ok; ` +
+      `read leases in ${sum.leaseSeeds} seed(s): ${sum.leaseReads} gets answered under a lease (${sum.waited} waited for their floor), ` +
+      `${sum.leaseWaits} change(s) waited for a lease; ${sum.masterRestarts} master restart(s)`);
     process.exitCode = failed ? 1 : 0;
     return;
   }
@@ -131,7 +140,7 @@ async function runChainCampaign(o: CliOpts): Promise<void> {
   console.log(`nicraft fuzz --chain: seeds ${from}..${from + count - 1}, ${backend === 'rtl' ? 'RTL NICs' : 'ModelNic cluster'}`);
   const t0 = performance.now();
   let failed = 0;
-  const all = [];
+  const all: Array<ReturnType<typeof runChainSeed>> = [];
   for (let s = from; s < from + count; s++) {
     const r = runChainSeed(s, {
       backend, modelFabric: (c) => new ModelCluster(c),
@@ -147,7 +156,11 @@ async function runChainCampaign(o: CliOpts): Promise<void> {
       console.log(`  replay: ${r.replay}`);
     }
   }
-  console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const n = (f: (r: ReturnType<typeof runChainSeed>) => number): number => all.reduce((a, r) => a + f(r), 0);
+  console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+    `${n((r) => r.check.reconfigurations)} reconfigurations; read leases in ${n((r) => (r.schedule.control.readLeaseNs > 0 ? 1 : 0))} seed(s) ` +
+    `(${n((r) => r.master.leaseWaits)} change(s) waited for one); ${n((r) => r.masterCrashes.length)} master restart(s), ` +
+    `${n((r) => r.masterCrashes.filter((p: string) => p !== 'run').length)} during a change`);
   if (o.json) {
     mkdirSync(dirname(o.json), { recursive: true });
     writeFileSync(o.json, JSON.stringify(all, null, 1) + '\n');
