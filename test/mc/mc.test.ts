@@ -100,7 +100,7 @@ describe('model checker', () => {
     expect(r.complete).toBe(true);
   });
 
-  it('nicraft mc: exit 0 at a bound without violation, 2 on a bad flag naming it', async () => {
+  it('nicraft mc and mc-chain: exit 0 at a bound without violation, 1 on a violation, 2 on a bad flag naming it', async () => {
     const saved = process.exitCode;
     const out: string[] = [];
     const origOut = process.stdout.write.bind(process.stdout);
@@ -118,6 +118,26 @@ describe('model checker', () => {
         process.exitCode = undefined;
         await main(['node', 'nicraft', 'mc', flag!, value!]);
         expect(process.exitCode, `${flag} ${value}`).toBe(2);
+        expect(out.join('')).toContain(flag!);
+        expect(out.join('')).toContain(allowed!);
+      }
+      // nicraft mc-chain (the chain master's model check): a known bug is found (exit 1, with its trace);
+      // a small bound is exhausted (exit 0); a bad flag names itself and the allowed values (exit 2)
+      out.length = 0;
+      process.exitCode = undefined;
+      await main(['node', 'nicraft', 'mc-chain', '--crash', 'middle', '--master-restarts', '1', '--mutation', 'forgetMaxEpoch']);
+      expect(process.exitCode).toBe(1);
+      expect(out.join('')).toMatch(/VIOLATION install: .*\n[^]*master crashes and restarts from its stable storage/);
+      out.length = 0;
+      process.exitCode = undefined;
+      await main(['node', 'nicraft', 'mc-chain', '--crash', 'tail', '--requests', '1', '--ticks', '1']);
+      expect(process.exitCode).toBe(0);
+      expect(out.join('')).toContain('no violation: every state within the bound explored');
+      for (const [flag, value, allowed] of [['--crash', 'top', 'head, middle, tail, any, none'], ['--ticks', '9', 'from 0 to 6'], ['--mutation', 'x', 'forgetMaxEpoch']]) {
+        out.length = 0;
+        process.exitCode = undefined;
+        await main(['node', 'nicraft', 'mc-chain', flag!, value!]);
+        expect(process.exitCode, `mc-chain ${flag} ${value}`).toBe(2);
         expect(out.join('')).toContain(flag!);
         expect(out.join('')).toContain(allowed!);
       }

@@ -214,15 +214,16 @@ export function registerChain(program: Command): void {
         timeLimitMs: (f.timeLimit ?? 600) * 1000,
         ...(f.mutation ? { mutation: f.mutation } : {}),
       };
+      const say = (t: string): void => { process.stdout.write(`${t}\n`); };
       const r = checkChain(o);
       const { maxStates: _m, timeLimitMs: _t, maxDepth: _d, ...b } = r.bound;
-      console.log(`chain model check: bound ${JSON.stringify(b)}`);
-      console.log(`${r.states} states, ${r.transitions} transitions, depth ${r.depth}, ${r.ms} ms: ${r.stop === 'fixpoint' ? 'exhausted' : `stopped (${r.stop})`}`);
-      console.log(`reached ${JSON.stringify(r.reached)}`);
+      say(`chain model check: bound ${JSON.stringify(b)}`);
+      say(`${r.states} states, ${r.transitions} transitions, depth ${r.depth}, ${r.ms} ms: ${r.stop === 'fixpoint' ? 'exhausted' : `stopped (${r.stop})`}`);
+      say(`reached ${JSON.stringify(r.reached)}`);
       if (r.violation) {
-        console.log(`VIOLATION ${r.violation.property}: ${r.violation.detail}\ntrace (${r.violation.trace.length} steps):\n  ${r.violation.trace.join('\n  ')}`);
+        say(`VIOLATION ${r.violation.property}: ${r.violation.detail}\ntrace (${r.violation.trace.length} steps):\n  ${r.violation.trace.join('\n  ')}`);
       } else {
-        console.log(r.complete ? 'no violation: every state within the bound explored' : 'no violation found, but the bound was NOT exhausted');
+        say(r.complete ? 'no violation: every state within the bound explored' : 'no violation found, but the bound was NOT exhausted');
       }
       if (f.json) writeFileSync(f.json, JSON.stringify(r, null, 2) + '\n');
       process.exitCode = r.violation ? 1 : 0;
