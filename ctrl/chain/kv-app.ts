@@ -41,7 +41,7 @@
 // at the clients' transport.
 
 import { KvStore, Status, decodeCommand, replyFrame, type Applied, type Command, type KvCommand, type Reply } from '../app/kv.js';
-import { Csr, Flag, MsgType, decodeHeader, framePayload, getTerm } from '../wire/wire.gen.js';
+import { Flag, MsgType, decodeHeader, framePayload, getTerm } from '../wire/wire.gen.js';
 import type { HostFrame, Nic } from '../nic/nic.js';
 import type { ChainNode } from './node.js';
 
@@ -54,10 +54,10 @@ export interface ChainKvAppOptions {
    * the head from the node's current state, without the log (a read at any node, CRAQ without the
    * clean/dirty versions): stale, since the tail's NIC answers a write before any host applied it.
    * 'reads-no-floor': reads under a lease answered at once, without waiting for the NIC's LAST_INDEX to
-   * be applied. 'reads-no-lease': reads answered (after the floor) by a node that has no lease: taken
-   * out of the chain, or frozen, it answers from a state the new chain has moved past.
+   * be applied. (A lease held too long is the master's bug, ChainMasterOptions.mutation 'no-lease-wait',
+   * found by the lease invariant of sim/chain-world.ts.)
    */
-  mutation?: 'local-reads' | 'reads-no-floor' | 'reads-no-lease';
+  mutation?: 'local-reads' | 'reads-no-floor';
 }
 
 export interface ChainKvStats {
@@ -84,7 +84,8 @@ export interface ChainKvStats {
 export class ChainKvApp {
   kv = new KvStore();
   readonly stats: ChainKvStats = { applied: 0, replies: 0, redirects: 0, busy: 0, rebuilt: 0, restarts: 0, gaps: 0, localReads: 0, leaseReads: 0, leaseReadsWaited: 0 };
-  /** gets under a read lease waiting for the store to apply their floor, in floor order */
+  /** gets under a read lease waiting for the store to apply their floor, in arrival order (the floors do
+   *  not decrease while the node stays installed; after a change a later one may wait behind an earlier) */
   private pendingReads: Array<{ clientId: number; seq: number; cmd: KvCommand; floor: number }> = [];
   private up = true;
   private readonly clusterId: number;
@@ -154,9 +155,7 @@ export class ChainKvApp {
     try { c = decodeCommand(framePayload(frame)); } catch { return false; }
     if (c.op !== 'get') return false;
     const cmd: KvCommand = c;
-    let floor: number | null;
-    if (mut === 'reads-no-lease') floor = this.order !== null ? this.host.nic.readCsr(Csr.RAFT_LAST_INDEX) : null;
-    else floor = this.chain.readFloor();
+    const floor = this.chain.readFloor();
     if (floor === null) return false;
     if (mut === 'reads-no-floor' || floor <= this.kv.appliedIndex) {
       out.push(this.readReply(clientId, seq, cmd));
