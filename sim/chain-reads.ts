@@ -16,7 +16,7 @@
 //
 // Figures: get and put latency (request sent to reply received) p50/p99 in the measured window, how
 // many gets were answered under a lease, and log entries per operation (gets through the log take one).
-import { quantileOf } from './percentile.js';
+import { p50p99, type P50P99 } from './percentile.js';
 import { ChainKvWorld } from './chain-kv.js';
 import { KvClient } from '../ctrl/app/client.js';
 import { SeededRand } from '../ctrl/rand.js';
@@ -43,8 +43,8 @@ export interface ChainReadsResult {
   gets: number;
   puts: number;
   getsPerSec: number;
-  getLatencyNs: { p50: number; p99: number };
-  putLatencyNs: { p50: number; p99: number };
+  getLatencyNs: P50P99;
+  putLatencyNs: P50P99;
   /** gets answered under a read lease by a member's host (the rest went through the log) */
   leaseReads: number;
   /** of them, answered after waiting for the store to apply the floor */
@@ -131,8 +131,8 @@ export function runChainReads(spec: ChainReadsSpec): ChainReadsResult {
       replicas: n, reads: spec.reads, backend, clients,
       gets: getLat.length, puts: putLat.length,
       getsPerSec: Math.round(getLat.length / secs),
-      getLatencyNs: { p50: Math.round(quantileOf(getLat, 0.5)), p99: Math.round(quantileOf(getLat, 0.99)) },
-      putLatencyNs: { p50: Math.round(quantileOf(putLat, 0.5)), p99: Math.round(quantileOf(putLat, 0.99)) },
+      getLatencyNs: p50p99(getLat),
+      putLatencyNs: p50p99(putLat),
       leaseReads, leaseReadsWaited: waited,
       logEntriesPerOp: ops ? Math.round(((log1 - log0) / ops) * 1000) / 1000 : 0,
       measureUs,

@@ -19,7 +19,7 @@
 // by (client, seq), counted as `duplicates`).
 import { Cluster, type ClusterConfig, type FaultSpec, type HostContext, type HostSoftware, type NicSettings, periodPs, DEFAULT_NETWORK } from './cluster.js';
 import type { HostFrame } from '../ctrl/nic/nic.js';
-import { ChainMaster, type ChainCmd, type ChainMasterDurable, type ChainMasterOptions, type ChainMasterStats, type ChainReply } from '../ctrl/chain/master.js';
+import { ChainMaster, type ChainCmd, type ChainMasterDurable, type ChainMasterOptions, type ChainReply } from '../ctrl/chain/master.js';
 import { ChainNode } from '../ctrl/chain/node.js';
 import { type CounterName, HostReason, MsgType, getClientId, getLogIndex, getSeq, getType } from '../ctrl/wire/wire.gen.js';
 
@@ -125,8 +125,6 @@ export class ChainWorld {
   /** the master's stable storage: durable() after every call, written before its commands go out */
   masterStore: ChainMasterDurable;
   private readonly masterOptions: Omit<ChainMasterOptions, 'order' | 'epoch' | 'startNs'>;
-  /** the counters of the masters before the running one (restarts) */
-  private readonly pastMasterStats: ChainMasterStats[] = [];
   readonly nodes: ChainNode[] = [];
   /** the application on each node's host (ChainWorldConfig.app) */
   readonly apps: ChainApp[] = [];
@@ -362,20 +360,13 @@ export class ChainWorld {
     this.masterUp = false;
     this.note('chain master crashed');
     this.timer(this.now + this.cyclesOf(downNs), () => {
-      this.pastMasterStats.push(this.master.stats);
-      this.master = ChainMaster.recover(this.masterOptions, this.masterStore, this.nowNs());
+      this.master = ChainMaster.recover(this.masterOptions, this.masterStore, this.nowNs(), { stats: this.master.stats });
       this.masterUp = true;
       this.drainMaster();
     });
     return true;
   }
 
-  /** The master's counters summed over its restarts. */
-  masterStats(): ChainMasterStats {
-    const sum = { ...this.master.stats };
-    for (const p of this.pastMasterStats) for (const k of Object.keys(sum) as Array<keyof ChainMasterStats>) sum[k] += p[k];
-    return sum;
-  }
 
   run(cycles: number): void {
     this.cluster.run(cycles);
@@ -414,7 +405,7 @@ export class ChainWorld {
         if (problems.length < 40) problems.push(`a reply from node ${r.src} (cycle ${r.cycle}) for ${r.client}:${r.seq} at index ${r.index}, where the log holds ${key(f)}`);
       }
     }
-    const ms = this.masterStats();
+    const ms = this.master.stats;
     if (ms.prefixViolations) problems.push(`the master met ${ms.prefixViolations} member log(s) longer than the new head's`);
     if (this.master.phase === 'halted') problems.push('the chain halted');
     if (!this.masterUp) problems.push('the master is down at the end');

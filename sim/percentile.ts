@@ -7,3 +7,11 @@ export function quantileOf(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 }
+
+/** A latency figure: the median and the 99th percentile (ns, rounded). */
+export interface P50P99 { p50: number; p99: number }
+
+/** The samples' p50 and p99, rounded (0 when there are none). */
+export function p50p99(xs: readonly number[]): P50P99 {
+  return { p50: Math.round(quantileOf(xs, 0.5)), p99: Math.round(quantileOf(xs, 0.99)) };
+}

@@ -21,7 +21,7 @@
 // Figures: gets completed per second of simulated time in the measured window, their latency
 // (request sent to reply received) p50/p99, and the writes' p99.
 
-import { quantileOf } from './percentile.js';
+import { p50p99, type P50P99 } from './percentile.js';
 import { RaftCluster } from './raft-host.js';
 import { KvClient } from '../ctrl/app/client.js';
 import { SeededRand } from '../ctrl/rand.js';
@@ -50,8 +50,8 @@ export interface ReadScalingResult {
   readFrom: 'leader' | 'any';
   readsPerSec: number;
   writesPerSec: number;
-  latencyNs: { p50: number; p99: number };
-  writesLatencyNs: { p50: number; p99: number };
+  latencyNs: P50P99;
+  writesLatencyNs: P50P99;
   reads: number;
   writes: number;
   /** gets answered by the leader / by a follower under its lease; refusals that went to the leader */
@@ -195,8 +195,8 @@ export function runReadScaling(spec: ReadScalingSpec): ReadScalingResult {
       replicas: n, readFrom: spec.readFrom,
       readsPerSec: Math.round(readsInWindow / secs),
       writesPerSec: Math.round(writesInWindow / secs),
-      latencyNs: { p50: Math.round(quantileOf(readLat, 0.5)), p99: Math.round(quantileOf(readLat, 0.99)) },
-      writesLatencyNs: { p50: Math.round(quantileOf(writeLat, 0.5)), p99: Math.round(quantileOf(writeLat, 0.99)) },
+      latencyNs: p50p99(readLat),
+      writesLatencyNs: p50p99(writeLat),
       reads: readsInWindow, writes: writesInWindow, readsBy,
       hostBusy: rc.hosts.map((h, i) => Math.round(((h.busyCycles - busy0[i]!) / cycles) * 1000) / 1000),
       leaseMode: leaderPort >= 0 ? rc.hosts[leaderPort]!.replica!.core.status().leases.mode : 'no leader',

@@ -212,14 +212,17 @@ export class ChainMaster {
    * frozen; an INSTALL of the interrupted change may have reached some, even its head: the new change
    * freezes them again and treats the interrupted change's order as the round-timeout path does).
    */
-  static recover(o: Omit<ChainMasterOptions, 'order' | 'epoch' | 'startNs'>, d: ChainMasterDurable, nowNs: number, proto?: object): ChainMaster {
+  static recover(o: Omit<ChainMasterOptions, 'order' | 'epoch' | 'startNs'>, d: ChainMasterDurable, nowNs: number,
+    carry?: { proto?: object; stats?: ChainMasterStats }): ChainMaster {
     const m = new ChainMaster({ ...o, order: d.order, epoch: d.epoch, startNs: nowNs });
-    if (proto) Object.setPrototypeOf(m, proto);
+    if (carry?.proto) Object.setPrototypeOf(m, carry.proto);
+    // the driver's counters go on across restarts (they are not part of the state)
+    if (carry?.stats) m.stats = { ...carry.stats };
     m.memberInc = { ...d.memberInc };
     m.beatInc = { ...d.memberInc };
     m.installedLast = d.installedLast;
     m.maxEpoch = d.maxEpoch;
-    m.stats.recoveries = 1;
+    m.stats.recoveries++;
     for (const n of m.nodes) m.lastBeatNs[n] = nowNs;
     if (m.readLeaseNs > 0) for (const n of m.order) m.leaseEndNs[n] = nowNs + m.readLeaseNs * (1 + 2 * m.maxClockDrift);
     m.events.push(`chain master: restarted at epoch ${d.epoch} (${d.order.join(' -> ')}), highest epoch used ${d.maxEpoch}${d.changing ? `, a change to ${d.changing.join(',')} was in progress` : ''}`);
@@ -329,8 +332,8 @@ export class ChainMaster {
       this.halt(nowNs, `no member of epoch ${this.epoch} is left (${why}): a chain is never rebuilt from joiners alone`);
       return;
     }
-    const epoch = Math.max(this.epoch, this.maxEpoch, this.attempt?.epoch ?? 0) + 1;
-    this.maxEpoch = epoch;
+    // maxEpoch is at least the installed epoch and any attempt's: a new change never reuses an epoch
+    const epoch = ++this.maxEpoch;
     this.stats.reconfigurations++;
     this.attempt = { epoch, order: [...order], phase: 'freeze', startedNs: nowNs, phaseNs: nowNs, frozen: {}, last: -1, waiting: [...order], why, timeoutNs };
     this.phase = 'freeze';

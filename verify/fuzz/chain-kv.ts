@@ -233,7 +233,7 @@ export function runChainKvSeed(seed: number, o: ChainKvOptions = {}): ChainKvRes
   }
   checkMs = Math.round(performance.now() - tc);
   const app = { replies: 0, redirects: 0, busy: 0, rebuilt: 0, gaps: 0, localReads: 0, leaseReads: 0, leaseReadsWaited: 0 };
-  const ms = w.masterStats();
+  const ms = w.master.stats;
   const leases = { granted: ms.leasesGranted, waits: ms.leaseWaits, waitNs: Math.round(ms.leaseWaitNs) };
   for (const a of kw.apps) for (const k of Object.keys(app) as Array<keyof typeof app>) app[k] += a.stats[k];
   if (app.gaps) failures.push(`${app.gaps} persisted entries did not continue an app's applied index`);

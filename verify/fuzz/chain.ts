@@ -115,7 +115,7 @@ export interface ChainSeedResult {
   installs: number;
   /** the master's crashes (each restarted from its stable storage), by its phase when it crashed */
   masterCrashes: string[];
-  /** the master's counters summed over its restarts (read leases among them) */
+  /** the master's counters, carried over its restarts (read leases among them) */
   master: import('../../ctrl/chain/master.js').ChainMasterStats;
   failures: string[];
   events: string[];
@@ -218,7 +218,7 @@ export function runChainSeed(seed: number, o: ChainSeedOptions = {}): ChainSeedR
   const simUs = w.cluster.cycle / us;
   const events = [...w.events];
   const installs = w.installs.length;
-  const master = w.masterStats();
+  const master = { ...w.master.stats };
   w.destroy();
   return {
     seed, ok: failures.length === 0, backend, schedule: s, check, crashes, skipped, byPosition, installs, masterCrashes, master, failures, events, simUs,

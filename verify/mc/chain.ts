@@ -432,9 +432,8 @@ function steps(s: ChainState, o: Required<Omit<ChainCheckOptions, 'mutation'>> &
       const d = old.durable();
       // MUTATION forgetMaxEpoch: a master that persists only the installed epoch (not the highest used)
       if (o.mutation === 'forgetMaxEpoch') d.maxEpoch = d.epoch;
-      t.master = ChainMaster.recover({ nodes: old.nodes, suspectNs: old.suspectNs, roundTimeoutNs: old.roundTimeoutNs }, d, t.now, Object.getPrototypeOf(old));
-      // the checker's counters carry over (prefixViolations is a property)
-      t.master.stats = { ...old.stats, recoveries: old.stats.recoveries + 1 };
+      // the counters carry over (prefixViolations is a property)
+      t.master = ChainMaster.recover({ nodes: old.nodes, suspectNs: old.suspectNs, roundTimeoutNs: old.roundTimeoutNs }, d, t.now, { proto: Object.getPrototypeOf(old), stats: old.stats });
       t.masterRestarts++;
       drainMaster(t);
     }]);
