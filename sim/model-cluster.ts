@@ -63,7 +63,7 @@ import {
   type ClientLatency, type ClusterConfig, type FaultSpec, type HostContext, type HostSoftware, type NetworkModel, type NicSettings, type Workload,
 } from './cluster.js';
 import type { ChainFabric } from './chain-world.js';
-import { PostedModelNic, applyDuePosts, blocks, insertSorted, insertTimer, macOf, type Pending, type Timer } from './model-common.js';
+import { PostedModelNic, applyDuePosts, applyLinkFaults, insertSorted, insertTimer, macOf, type LinkFault, type Pending, type Timer } from './model-common.js';
 
 // ---- small queues ---------------------------------------------------------------------------------
 
@@ -375,7 +375,6 @@ export class ModelClusterNic extends PostedModelNic {
 
 interface Send { src: number; plane: number; frame: Uint8Array; startPs: number; cycle: number; seq: number; fwdPs: number }
 interface Edge { at: number; seq: number; kind: 'crash' | 'restart' | 'planeDown' | 'planeUp'; arg: number }
-type LinkFault = Exclude<FaultSpec, { kind: 'planeDown' | 'planeUp' | 'crash' | 'restart' }>;
 
 interface NodeState {
   nic: ModelNic;
@@ -788,46 +787,17 @@ export class ModelCluster implements ChainFabric {
   private egress(x: Send, dst: number): void {
     const { src, plane } = x;
     const now = Math.ceil(x.fwdPs / this.P);
-    let copies = 1;
-    let extraPs = 0;
-    let data = x.frame;
-    let macError = false;
-    for (const f of this.linkFaults) {
-      if (now < f.at || (f.until !== undefined && now >= f.until)) continue;
-      if (f.plane !== undefined && f.plane >= 0 && f.plane !== plane) continue;
-      if (f.kind === 'partition') {
-        if (blocks(f, src, dst)) { this.drops.partition++; return; }
-        continue;
-      }
-      if (f.from && !f.from.includes(src)) continue;
-      if (f.to && !f.to.includes(dst)) continue;
-      if (f.prob !== undefined && f.prob < 1 && this.frand.next() >= f.prob) continue;
-      switch (f.kind) {
-        case 'drop':
-          this.inject.drop++;
-          this.drops.fault_drop++;
-          return;
-        case 'duplicate':
-          this.inject.duplicate++;
-          copies = 2;
-          break;
-        case 'delay': {
-          const j = f.jitterNs ? this.frand.int(Math.round(f.jitterNs * 1000) + 1) : 0;
-          extraPs += Math.round(f.delayNs * 1000) + j;
-          this.inject.delay++;
-          break;
-        }
-        case 'corrupt': {
-          const c = data.slice();
-          const bit = this.frand.int(c.length * 8);
-          c[bit >> 3] = c[bit >> 3]! ^ (1 << (bit & 7));
-          data = c;
-          macError = true;
-          this.inject.corrupt++;
-          break;
-        }
-      }
+    const o = applyLinkFaults(this.linkFaults, now, src, dst, plane, x.frame, this.frand,
+      (f) => Math.round(f.delayNs * 1000) + (f.jitterNs ? this.frand.int(Math.round(f.jitterNs * 1000) + 1) : 0));
+    if (o.dropped) {
+      if (o.dropped === 'partition') this.drops.partition++;
+      else { this.inject.drop++; this.drops.fault_drop++; }
+      return;
     }
+    const { copies, extraPs, data, macError } = o;
+    this.inject.duplicate += o.duplicated;
+    this.inject.delay += o.delayed;
+    this.inject.corrupt += o.corrupted;
     const net = this.net;
     const toClient = dst >= this.replicas;
     const w = wirePs(net, data.length);

@@ -5,6 +5,7 @@
 import type { ModelNic } from '../ctrl/nic/model.js';
 import { COUNTER_ADDRS, countersOf, type HostFrame, type Nic, type RxFrame, type TxFrame } from '../ctrl/nic/nic.js';
 import { Csr, type CounterName } from '../ctrl/wire/wire.gen.js';
+import type { SeededRand } from '../ctrl/rand.js';
 import type { FaultSpec } from './cluster.js';
 
 /** A frame in flight to a NIC's port or a client: due at cycle `at`, ordered by (at, seq). */
@@ -50,6 +51,62 @@ export function blocks(f: Extract<FaultSpec, { kind: 'partition' }>, src: number
   });
   if (a < 0 || b < 0 || a === b) return false;
   return f.oneWay ? a === 0 : true;
+}
+
+/** The faults that act on one frame on one link (drop, duplicate, delay, corrupt, partition). */
+export type LinkFault = Extract<FaultSpec, { kind: 'drop' | 'duplicate' | 'corrupt' | 'delay' | 'partition' }>;
+
+/** What the link faults do to a frame: dropped (by a partition or a drop fault), or its copies, delay and bits. */
+export type LinkOutcome =
+  | { dropped: 'partition' | 'fault' }
+  | { dropped?: undefined; copies: number; extraPs: number; data: Uint8Array; macError: boolean; duplicated: number; delayed: number; corrupted: number };
+
+/**
+ * The link faults active at cycle `now` applied to a frame src -> dst on `plane`, in list order (the
+ * ModelNic worlds' network; the C++ fabric's is native/faults.h): a fault with `prob` < 1 acts when a
+ * draw from `rand` is below it; a corruption flips one drawn bit of a copy and marks an FCS error.
+ * `delayPs` gives a delay fault's delay with its jitter drawn (each world keeps its own draw, so that
+ * its seeds replay).
+ * Faults of other kinds in `faults` are passed over; `plane` undefined or negative: every plane.
+ */
+export function applyLinkFaults(faults: readonly FaultSpec[], now: number, src: number, dst: number, plane: number,
+  frame: Uint8Array, rand: SeededRand, delayPs: (f: Extract<FaultSpec, { kind: 'delay' }>) => number): LinkOutcome {
+  const out = { copies: 1, extraPs: 0, data: frame, macError: false, duplicated: 0, delayed: 0, corrupted: 0 };
+  for (const f of faults) {
+    if (now < f.at || (f.until !== undefined && now >= f.until)) continue;
+    if (f.kind === 'partition') {
+      if (f.plane !== undefined && f.plane >= 0 && f.plane !== plane) continue;
+      if (blocks(f, src, dst)) return { dropped: 'partition' };
+      continue;
+    }
+    if (f.kind !== 'drop' && f.kind !== 'duplicate' && f.kind !== 'delay' && f.kind !== 'corrupt') continue;
+    if (f.plane !== undefined && f.plane >= 0 && f.plane !== plane) continue;
+    if (f.from && !f.from.includes(src)) continue;
+    if (f.to && !f.to.includes(dst)) continue;
+    if (f.prob !== undefined && f.prob < 1 && rand.next() >= f.prob) continue;
+    switch (f.kind) {
+      case 'drop':
+        return { dropped: 'fault' };
+      case 'duplicate':
+        out.copies = 2;
+        out.duplicated++;
+        break;
+      case 'delay':
+        out.extraPs += delayPs(f);
+        out.delayed++;
+        break;
+      case 'corrupt': {
+        const c = out.data.slice();
+        const bit = rand.int(c.length * 8);
+        c[bit >> 3] = c[bit >> 3]! ^ (1 << (bit & 7));
+        out.data = c;
+        out.macError = true;
+        out.corrupted++;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -40,7 +40,7 @@ import { MemStorage, CrashError } from '../ctrl/core/memstore.js';
 import type { Entry, NodeId } from '../ctrl/core/types.js';
 import { SeededRand } from '../ctrl/rand.js';
 import { DEFAULT_NETWORK, hopPs, periodPs, wirePs, type FaultSpec, type NetworkModel } from './cluster.js';
-import { PostedModelNic, applyDuePosts, blocks, insertSorted, insertTimer, macOf, type Pending, type Timer } from './model-common.js';
+import { PostedModelNic, applyDuePosts, applyLinkFaults, insertSorted, insertTimer, macOf, type Pending, type Timer } from './model-common.js';
 
 export interface ModelRaftOptions {
   electionTimeoutNs: number;
@@ -523,41 +523,17 @@ export class ModelWorld {
 
   private egress(src: number, dst: number, plane: number, frame: Uint8Array, fwdPs: number): void {
     const now = Math.ceil(fwdPs / this.P);
-    let copies = 1;
-    let extraPs = 0;
-    let data = frame;
-    let macError = false;
-    for (const f of this.faults) {
-      if (now < f.at || (f.until !== undefined && now >= f.until)) continue;
-      if ('plane' in f && f.plane !== undefined && f.plane !== plane) continue;
-      if (f.kind === 'partition') {
-        if (blocks(f, src, dst)) { this.netStats.dropPartition++; return; }
-        continue;
-      }
-      if (f.kind !== 'drop' && f.kind !== 'duplicate' && f.kind !== 'delay' && f.kind !== 'corrupt') continue;
-      if (f.from && !f.from.includes(src)) continue;
-      if (f.to && !f.to.includes(dst)) continue;
-      if (f.prob !== undefined && f.prob < 1 && this.frand.next() >= f.prob) continue;
-      switch (f.kind) {
-        case 'drop': this.netStats.dropFault++; return;
-        case 'duplicate': copies = 2; this.netStats.dup++; break;
-        case 'delay': {
-          const j = f.jitterNs ? this.frand.next() * f.jitterNs : 0;
-          extraPs += (f.delayNs + j) * 1000;
-          this.netStats.delayed++;
-          break;
-        }
-        case 'corrupt': {
-          const c = data.slice();
-          const bit = this.frand.int(c.length * 8);
-          c[bit >> 3] = c[bit >> 3]! ^ (1 << (bit & 7));
-          data = c;
-          macError = true;
-          this.netStats.corrupt++;
-          break;
-        }
-      }
+    const o = applyLinkFaults(this.faults, now, src, dst, plane, frame, this.frand,
+      (f) => (f.delayNs + (f.jitterNs ? this.frand.next() * f.jitterNs : 0)) * 1000);
+    if (o.dropped) {
+      if (o.dropped === 'partition') this.netStats.dropPartition++;
+      else this.netStats.dropFault++;
+      return;
     }
+    const { copies, extraPs, data, macError } = o;
+    this.netStats.dup += o.duplicated;
+    this.netStats.delayed += o.delayed;
+    this.netStats.corrupt += o.corrupted;
     const toClient = dst >= this.replicas;
     const w = wirePs(this.net, data.length);
     const ei = dst * this.planes + plane;

@@ -105,7 +105,31 @@ function liveLeader(reps: Array<Replica | undefined>): number {
   return best;
 }
 
-export class ModelBackend implements Backend {
+/**
+ * What both worlds do alike: the campaign's clients (FuzzClients) and their outcomes, delegated.
+ */
+abstract class ClientsBackend {
+  abstract readonly clients: FuzzClients;
+  startClients(): void { this.clients.start(); }
+  stopClients(): void { this.clients.stop(); }
+  busyClients(): number { return this.clients.busy(); }
+  markLiveness(): void { this.clients.markLiveness(); }
+  firstOkAfterMarkUs(): number | undefined {
+    const ns = this.clients.firstOkAfterMarkNs;
+    return ns === undefined ? undefined : ns / 1000;
+  }
+  finalReads(): void { this.clients.finalReads(); }
+  finalDone(): boolean { return this.clients.finalPending === 0; }
+  finalOk(): boolean { return this.clients.finalFailed === 0; }
+  outcomes(): { ok: number; fail: number; indeterminate: number } { return this.clients.outcomes; }
+  readsVia(): Record<string, number> { return { ...this.clients.readsVia, getsByReplica: this.clients.getsBy.replica, getsByLeader: this.clients.getsBy.leader, writesByFollower: this.clients.followerReplies() }; }
+  historyJson(): string { return this.clients.recorder.toJSON(); }
+  history(): JsonHistory { return this.clients.recorder.toHistory(); }
+  unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }
+  failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }> { return this.clients.failedClaims; }
+}
+
+export class ModelBackend extends ClientsBackend implements Backend {
   readonly kind = 'model' as const;
   readonly world: ModelWorld;
   readonly clients: FuzzClients;
@@ -121,6 +145,7 @@ export class ModelBackend implements Backend {
   onWire?: (src: number, plane: number, frame: Uint8Array) => void;
 
   constructor(s: Schedule, o: { nicGuard?: boolean } = {}) {
+    super();
     this.ports = s.replicas + (s.spare ? 1 : 0);
     this.planes = s.planes;
     this.frameAuth = s.frameAuth ?? false;
@@ -176,23 +201,6 @@ export class ModelBackend implements Backend {
   }
   clientEndpoint(k: number): number { return this.ports + k; }
   request(port: number, ev: Event): void { this.world.request(port, ev); }
-  startClients(): void { this.clients.start(); }
-  stopClients(): void { this.clients.stop(); }
-  busyClients(): number { return this.clients.busy(); }
-  markLiveness(): void { this.clients.markLiveness(); }
-  firstOkAfterMarkUs(): number | undefined {
-    const ns = this.clients.firstOkAfterMarkNs;
-    return ns === undefined ? undefined : ns / 1000;
-  }
-  finalReads(): void { this.clients.finalReads(); }
-  finalDone(): boolean { return this.clients.finalPending === 0; }
-  finalOk(): boolean { return this.clients.finalFailed === 0; }
-  outcomes(): { ok: number; fail: number; indeterminate: number } { return this.clients.outcomes; }
-  readsVia(): Record<string, number> { return { ...this.clients.readsVia, getsByReplica: this.clients.getsBy.replica, getsByLeader: this.clients.getsBy.leader, writesByFollower: this.clients.followerReplies() }; }
-  historyJson(): string { return this.clients.recorder.toJSON(); }
-  history(): JsonHistory { return this.clients.recorder.toHistory(); }
-  unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }
-  failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }> { return this.clients.failedClaims; }
   events(): string[] { return [...this.world.events(), `${this.world.cycle} network: ${JSON.stringify(this.world.netStats)}`]; }
   txFrames(): number[] { return this.world.nodes.map((n) => n.txFrames); }
   hostTxFrames(): number[] { return this.world.nodes.map((n) => n.hostTxFrames); }
@@ -213,7 +221,7 @@ export class ModelBackend implements Backend {
  * RTL NICs in the C++ fabric with the control plane of sim/raft-host.ts; the campaign's own
  * clients (FuzzClients, as in the ModelNic world) at the fabric's external client ports.
  */
-export class RtlBackend implements Backend {
+export class RtlBackend extends ClientsBackend implements Backend {
   readonly kind = 'rtl' as const;
   readonly rc: RaftCluster;
   readonly clients: FuzzClients;
@@ -237,6 +245,7 @@ export class RtlBackend implements Backend {
   private tapping = false;
 
   constructor(s: Schedule) {
+    super();
     this.ports = s.replicas + (s.spare ? 1 : 0);
     this.planes = s.planes;
     this.frameAuth = s.frameAuth ?? false;
@@ -381,23 +390,6 @@ export class RtlBackend implements Backend {
       this.storageCrash(port, e);
     }
   }
-  startClients(): void { this.clients.start(); }
-  stopClients(): void { this.clients.stop(); }
-  busyClients(): number { return this.clients.busy(); }
-  markLiveness(): void { this.clients.markLiveness(); }
-  firstOkAfterMarkUs(): number | undefined {
-    const ns = this.clients.firstOkAfterMarkNs;
-    return ns === undefined ? undefined : ns / 1000;
-  }
-  finalReads(): void { this.clients.finalReads(); }
-  finalDone(): boolean { return this.clients.finalPending === 0; }
-  finalOk(): boolean { return this.clients.finalFailed === 0; }
-  outcomes(): { ok: number; fail: number; indeterminate: number } { return this.clients.outcomes; }
-  readsVia(): Record<string, number> { return { ...this.clients.readsVia, getsByReplica: this.clients.getsBy.replica, getsByLeader: this.clients.getsBy.leader, writesByFollower: this.clients.followerReplies() }; }
-  historyJson(): string { return this.clients.recorder.toJSON(); }
-  history(): JsonHistory { return this.clients.recorder.toHistory(); }
-  unresolved(): Array<{ clientId: number; seq: number; index: number }> { return this.clients.unresolved; }
-  failedClaims(): Array<{ clientId: number; seq: number; op: string; key: string }> { return this.clients.failedClaims; }
   events(): string[] {
     const st = this.rc.cluster.stats();
     const drops = Object.entries(st).filter(([k, v]) => k.startsWith('drop.') && v > 0).map(([k, v]) => `${k}=${v}`).join(' ');
