@@ -12,6 +12,7 @@ import { tmpdir, loadavg, cpus } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../native/root.js';
 import { LocalCluster, freeBasePort, writeLayout } from '../ctrl/deploy/cluster.js';
+import { quantileOf } from '../sim/percentile.js';
 
 const BUDGET_MS = 200;
 const runsArg = process.argv.indexOf('--runs');
@@ -28,10 +29,7 @@ if (!existsSync(join(ROOT, 'dist', '.stamp'))) {
 
 interface Sample { wallMs: number; cpuMs: number }
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
+const pct = (xs: number[], p: number): number => quantileOf(xs, p / 100);
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'nicraft-bench-cli-'));

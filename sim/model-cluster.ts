@@ -64,6 +64,7 @@ import {
 } from './cluster.js';
 import type { ChainFabric } from './chain-world.js';
 import { PostedModelNic, applyDuePosts, applyLinkFaults, insertSorted, insertTimer, macOf, type LinkFault, type Pending, type Timer } from './model-common.js';
+import { quantileSorted } from './percentile.js';
 
 // ---- small queues ---------------------------------------------------------------------------------
 
@@ -1054,7 +1055,7 @@ export class ModelCluster implements ChainFabric {
   latency(): ClientLatency {
     const s = this.traffic.samples.slice().sort((a, b) => a - b);
     const n = s.length;
-    const pct = (q: number): number => (n ? s[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]! : 0);
+    const pct = (q: number): number => quantileSorted(s, q);
     let sum = 0;
     for (const v of s) sum += v;
     return { count: n, p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), max: n ? s[n - 1]! : 0, overflow: 0, min: n ? s[0]! : 0, mean: n ? sum / n : 0 };

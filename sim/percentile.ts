@@ -3,8 +3,12 @@
 
 /** The nearest-rank `q` quantile (0 < q <= 1) of the samples; 0 when there are none (a figure in JSON). */
 export function quantileOf(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
+  return quantileSorted([...xs].sort((a, b) => a - b), q);
+}
+
+/** quantileOf on samples already sorted in ascending order (several quantiles of one sort). */
+export function quantileSorted(s: readonly number[], q: number): number {
+  if (s.length === 0) return 0;
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 }
 
