@@ -90,7 +90,8 @@ export interface CoreStatus {
   /** a freeze-and-sync is in progress */
   syncing: boolean;
   /** client events refused because a queue was full, and control messages dropped while a sync was full */
-  refused: { proposals: number; reads: number; syncMessages: number; /** NIC frames with a newer term than ours (never adopted: their headers are not authenticated) */ newerTermFrames: number };
+  refused: { proposals: number; reads: number; syncMessages: number; /** NIC frames with a newer term than ours (never adopted: their headers are not authenticated) */ newerTermFrames: number;
+    /** NIC frames naming this node as their sender (replays or forgeries: dropped) */ selfFrames: number };
   /** syncs waiting for STATUS.FROZEN: answers without it, and syncs that then waited for ticks (nicsync.ts FREEZE_POLLS) */
   freeze: { notFrozenPolls: number; stalls: number };
   /** follower read leases (docs/control-plane.md §6): the leader's mode, its holders, leases granted
@@ -166,6 +167,7 @@ export class Core {
   private refusedReads = 0;
   /** NIC frames punted with a newer term than ours: never adopted (unauthenticated headers) */
   private newerTermFrames = 0;
+  private selfFrames = 0;
   /** follower reads taken under a read lease */
   private followerReads = 0;
   /** reads waiting for the driver's next progress report (its LAST_INDEX and COMMIT_INDEX, read after
@@ -266,6 +268,7 @@ export class Core {
     this.seenTerm = this.term;
     this.seenCommit = log.commit;
     if (this.role === 'leader' && this.lead !== this.id) throw new CoreAssertionError(`leader of term ${this.term} names ${this.lead} as the leader`);
+    if (this.role !== 'leader' && this.lead === this.id) throw new CoreAssertionError(`${this.role} of term ${this.term} names itself as the leader`);
     if ((this.role === 'candidate' || this.role === 'leader') && this.vote !== this.id) {
       throw new CoreAssertionError(`${this.role} of term ${this.term} voted for ${this.vote}, not itself`);
     }
@@ -306,7 +309,7 @@ export class Core {
       id: this.id, role: this.role, term: this.term, vote: this.vote, lead: this.lead, commit: this.log.commit,
       applied: this.log.applied, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), voters: [...this.voters],
       fastPath: this.mirror.fastOn, recovering: this.recovering, syncing: this.mirror.sync !== null,
-      refused: { proposals: this.refusedProposals, reads: this.refusedReads, syncMessages: this.mirror.droppedMessages, newerTermFrames: this.newerTermFrames },
+      refused: { proposals: this.refusedProposals, reads: this.refusedReads, syncMessages: this.mirror.droppedMessages, newerTermFrames: this.newerTermFrames, selfFrames: this.selfFrames },
       freeze: { notFrozenPolls: this.mirror.notFrozenPolls, stalls: this.mirror.frozenStalls },
       silenceReports: this.silenceReports,
       leases: {
@@ -1654,6 +1657,14 @@ export class Core {
     const t = h.type;
     const replica = t === WireType.APPEND || t === WireType.HEARTBEAT || t === WireType.ACK || t === WireType.NACK;
     if (!replica) return; // REQ/REPLY/CONTROL are the driver's and the application's business
+    if (h.srcNode === this.id) {
+      // a frame naming this node as its sender: the switches never return a node's frame to it, so it
+      // is a replay of one of its own frames (with frame authentication the only kind whose tag checks)
+      // or a forgery. Taken, an old HEARTBEAT of this node's term made a leaderless follower follow
+      // itself and answer every client "busy, retry here" (fuzz seed 5379)
+      this.selfFrames++;
+      return;
+    }
     if (t === WireType.APPEND && (h.flags & Flag.RETRANSMIT) !== 0 && h.dstNode === this.id) {
       // a repair frame from the leader (any entry term): keep it for the Append that names it
       if (this.role !== 'leader') this.bufferFrame(entryFromFrame(frame), true);

@@ -121,7 +121,7 @@ export function prometheus(s: Record<string, unknown>): string {
     out.push(`${name}_bucket{node="${esc(id)}",le="+Inf"} ${cum}`, `${name}_sum{node="${esc(id)}"} ${eps.sum}`, `${name}_count{node="${esc(id)}"} ${cum}`);
   }
   const refused = (s.refused ?? {}) as Record<string, number>;
-  metric('nicraft_core_refused_total', 'counter', 'What the core refused, by kind: proposals and reads (a bounded queue was full: busy), syncMessages (control messages dropped while a sync was full), newerTermFrames (NIC frames with a newer term in their header, never adopted).',
+  metric('nicraft_core_refused_total', 'counter', 'What the core refused, by kind: proposals and reads (a bounded queue was full: busy), syncMessages (control messages dropped while a sync was full), newerTermFrames (NIC frames with a newer term in their header, never adopted), selfFrames (NIC frames naming this node as their sender: replays or forgeries, dropped).',
     Object.entries(refused).map(([k, v]) => [{ kind: k }, v]));
   const punts = (c.replica?.punts ?? {}) as Record<string, number>;
   metric('nicraft_replica_punts_total', 'counter', 'Frames the NIC punted to the host, by reason.', Object.entries(punts).map(([r, v]) => [{ reason: r }, v]));
