@@ -12,13 +12,18 @@
 // the NIC's cells use (spliceModule), so every row and the whole NIC are as if synthesized in place.
 //
 //   tsx bench/synth/run.ts [--only default|PLANES=2|csr_axil|rr_pick] [--reuse]
-//   tsx bench/synth/run.ts --module nicraft_exec [-GPLANES=2 ...]
+//   tsx bench/synth/run.ts --module nicraft_exec [-GPLANES=2 ...] [--perturb N]
 //
 // --module synthesizes one module alone (its inputs taken as registered in the parent, as a module's
 // row in the NIC's run) for quick iteration while pipelining it; it prints the table and writes
 // build/synth/module_<name>/report.json, not bench/out/synth.json (a MAC engine inside it is
 // synthesized beside it, in build/synth/module_<name>/box_*).
 // --reuse analyses the netlists of an earlier run (build/synth/) without running Yosys again.
+// --perturb N (with --module) first elaborates a padding module of N flip-flops, which the hierarchy
+// then drops: the same RTL, synthesized after Yosys's automatic names have moved on (as in the NIC's
+// run, where every other module comes first). ABC's mapping depends on those names' order, so a few
+// values of N show how far a module's figures move with nothing but that (docs/synthesis.md). Its
+// files go to build/synth/module_<name>_p<N>.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
@@ -50,6 +55,8 @@ interface Config {
   box?: boolean;
   /** Its files (default: build/synth/<name>). */
   dir?: string;
+  /** --perturb: flip-flops of a padding module elaborated (then dropped) before the sources. */
+  perturb?: number;
 }
 
 const CONFIGS: Config[] = [
@@ -223,7 +230,9 @@ function yosysScript(cfg: Config, dir: string): string {
     'select -clear',
     `tee -q -o ${rel('boxes.done')} log boxes written`,
   ];
+  const pad = cfg.perturb ? [`read_verilog ${rel('perturb_pad.v')}`, 'proc perturb_pad', 'opt perturb_pad'] : [];
   return [
+    ...pad,
     `read_verilog -sv -Ihw/gen -Ihw/rtl ${files.join(' ')}`,
     `hierarchy -check -top ${cfg.top} ${chparam}`.trim(),
     ...box,
@@ -249,6 +258,12 @@ function runYosys(cfg: Config, dir: string, onBoxes?: (boxes: BoxSpec[]) => void
   rmSync(boxesFile, { force: true });
   rmSync(doneFile, { force: true });
   const script = join(dir, 'synth.ys');
+  if (cfg.perturb) {
+    const n = cfg.perturb;
+    const ffs = Array.from({ length: n }, (_, i) => `  always @(posedge clk) q[${i}] <= a[${i}] ^ a[${i + 1}];`);
+    writeFileSync(join(dir, 'perturb_pad.v'),
+      [`module perturb_pad(input clk, input [${n}:0] a, output reg [${n - 1}:0] q);`, ...ffs, 'endmodule', ''].join('\n'));
+  }
   writeFileSync(script, yosysScript(cfg, dir));
   const t0 = Date.now();
   let reported = false;
@@ -385,9 +400,11 @@ async function main(): Promise<void> {
   const only = onlyIdx >= 0 ? args[onlyIdx + 1] : undefined;
   const modIdx = args.indexOf('--module');
   const moduleName = modIdx >= 0 ? args[modIdx + 1] : undefined;
+  const pertIdx = args.indexOf('--perturb');
+  const perturb = pertIdx >= 0 ? Number(args[pertIdx + 1]) : 0;
   const overrides = args.filter((a) => /^-G[A-Z_][A-Z0-9_]*=\d+$/.test(a));
-  const bad = args.filter((a, i) => !['--reuse', '--only', '--module'].includes(a) && !overrides.includes(a)
-    && !(onlyIdx >= 0 && i === onlyIdx + 1) && !(modIdx >= 0 && i === modIdx + 1));
+  const bad = args.filter((a, i) => !['--reuse', '--only', '--module', '--perturb'].includes(a) && !overrides.includes(a)
+    && !(onlyIdx >= 0 && i === onlyIdx + 1) && !(modIdx >= 0 && i === modIdx + 1) && !(pertIdx >= 0 && i === pertIdx + 1));
   const known = new Set(rtlSources().map((f) => basename(f).replace(/\.sv$/, '')));
   if (moduleName !== undefined && !known.has(moduleName)) {
     process.stderr.write(`--module: no module ${moduleName} in hw/rtl (allowed: ${[...known].sort().join(', ')})\n`);
@@ -395,13 +412,14 @@ async function main(): Promise<void> {
   }
   const configs: Config[] = moduleName !== undefined
     ? [{
-      name: `module-${moduleName}`, top: moduleName, standalone: true, inline: true,
+      name: `module-${moduleName}${perturb ? `-p${perturb}` : ''}`, top: moduleName, standalone: true, inline: true, perturb,
       params: Object.fromEntries(overrides.map((o) => { const [k, v] = o.slice(2).split('='); return [k!, Number(v)]; })),
     }]
     : CONFIGS.filter((c) => !only || c.name === only);
-  if (bad.length || configs.length === 0 || (moduleName !== undefined && only !== undefined) || (moduleName === undefined && overrides.length > 0)) {
+  if (bad.length || configs.length === 0 || (moduleName !== undefined && only !== undefined) || (moduleName === undefined && overrides.length > 0)
+    || !Number.isInteger(perturb) || perturb < 0 || (moduleName === undefined && pertIdx >= 0)) {
     process.stderr.write(`usage: tsx bench/synth/run.ts [--only ${CONFIGS.map((c) => c.name).join('|')}] [--reuse]\n`
-      + '       tsx bench/synth/run.ts --module <name> [-GPARAM=VALUE ...] [--reuse]\n');
+      + '       tsx bench/synth/run.ts --module <name> [-GPARAM=VALUE ...] [--perturb N] [--reuse]\n');
     process.exit(2);
   }
   let version = '';
