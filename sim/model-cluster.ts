@@ -790,15 +790,15 @@ export class ModelCluster implements ChainFabric {
     const now = Math.ceil(x.fwdPs / this.P);
     const o = applyLinkFaults(this.linkFaults, now, src, dst, plane, x.frame, this.frand,
       (f) => Math.round(f.delayNs * 1000) + (f.jitterNs ? this.frand.int(Math.round(f.jitterNs * 1000) + 1) : 0));
+    this.inject.duplicate += o.duplicated;
+    this.inject.delay += o.delayed;
+    this.inject.corrupt += o.corrupted;
     if (o.dropped) {
       if (o.dropped === 'partition') this.drops.partition++;
       else { this.inject.drop++; this.drops.fault_drop++; }
       return;
     }
     const { copies, extraPs, data, macError } = o;
-    this.inject.duplicate += o.duplicated;
-    this.inject.delay += o.delayed;
-    this.inject.corrupt += o.corrupted;
     const net = this.net;
     const toClient = dst >= this.replicas;
     const w = wirePs(net, data.length);

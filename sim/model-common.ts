@@ -56,10 +56,13 @@ export function blocks(f: Extract<FaultSpec, { kind: 'partition' }>, src: number
 /** The faults that act on one frame on one link (drop, duplicate, delay, corrupt, partition). */
 export type LinkFault = Extract<FaultSpec, { kind: 'drop' | 'duplicate' | 'corrupt' | 'delay' | 'partition' }>;
 
-/** What the link faults do to a frame: dropped (by a partition or a drop fault), or its copies, delay and bits. */
-export type LinkOutcome =
+/**
+ * What the link faults do to a frame: dropped (by a partition or a drop fault), or its copies, delay and
+ * bits; with the duplicate, delay and corrupt faults that acted on it (before a drop, too).
+ */
+export type LinkOutcome = { duplicated: number; delayed: number; corrupted: number } & (
   | { dropped: 'partition' | 'fault' }
-  | { dropped?: undefined; copies: number; extraPs: number; data: Uint8Array; macError: boolean; duplicated: number; delayed: number; corrupted: number };
+  | { dropped?: undefined; copies: number; extraPs: number; data: Uint8Array; macError: boolean });
 
 /**
  * The link faults active at cycle `now` applied to a frame src -> dst on `plane`, in list order (the
@@ -76,7 +79,7 @@ export function applyLinkFaults(faults: readonly FaultSpec[], now: number, src: 
     if (now < f.at || (f.until !== undefined && now >= f.until)) continue;
     if (f.kind === 'partition') {
       if (f.plane !== undefined && f.plane >= 0 && f.plane !== plane) continue;
-      if (blocks(f, src, dst)) return { dropped: 'partition' };
+      if (blocks(f, src, dst)) return { dropped: 'partition', duplicated: out.duplicated, delayed: out.delayed, corrupted: out.corrupted };
       continue;
     }
     if (f.kind !== 'drop' && f.kind !== 'duplicate' && f.kind !== 'delay' && f.kind !== 'corrupt') continue;
@@ -86,7 +89,7 @@ export function applyLinkFaults(faults: readonly FaultSpec[], now: number, src: 
     if (f.prob !== undefined && f.prob < 1 && rand.next() >= f.prob) continue;
     switch (f.kind) {
       case 'drop':
-        return { dropped: 'fault' };
+        return { dropped: 'fault', duplicated: out.duplicated, delayed: out.delayed, corrupted: out.corrupted };
       case 'duplicate':
         out.copies = 2;
         out.duplicated++;

@@ -525,15 +525,15 @@ export class ModelWorld {
     const now = Math.ceil(fwdPs / this.P);
     const o = applyLinkFaults(this.faults, now, src, dst, plane, frame, this.frand,
       (f) => (f.delayNs + (f.jitterNs ? this.frand.next() * f.jitterNs : 0)) * 1000);
+    this.netStats.dup += o.duplicated;
+    this.netStats.delayed += o.delayed;
+    this.netStats.corrupt += o.corrupted;
     if (o.dropped) {
       if (o.dropped === 'partition') this.netStats.dropPartition++;
       else this.netStats.dropFault++;
       return;
     }
     const { copies, extraPs, data, macError } = o;
-    this.netStats.dup += o.duplicated;
-    this.netStats.delayed += o.delayed;
-    this.netStats.corrupt += o.corrupted;
     const toClient = dst >= this.replicas;
     const w = wirePs(this.net, data.length);
     const ei = dst * this.planes + plane;
