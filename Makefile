@@ -133,14 +133,13 @@ synth: deps-yosys deps-node gen-check
 # and the flood test measures latency side by side), one file at a time, so that no other test
 # file competes with their daemons for the two cores (`make test-flood` runs the flood test alone).
 # Their daemons leave about half a core idle (about 1.5 of the 2 cores busy on average), so a third
-# run takes the CPU-bound mutation test of the model checker (BEHIND_TESTS; no timers, no latency) beside
+# run takes the CPU-bound model-checker tests (BEHIND_TESTS: the mutation test and chain replication's
+# reconfiguration check; no timers, no latency) beside
 # them at `nice -n 19`: the daemons' processes (nice 0) take the CPU whenever they want it, and the
 # mutation test runs in what they leave. Its output is printed after the deployment tests'; make test
 # fails if either run fails.
 ALONE_TESTS = test/deploy
-# (chain replication's model check, test/mc/chain.test.ts, ran here too until the two together outlasted
-# the deployment tests by 40 s: it runs in the main run now)
-BEHIND_TESTS = test/mc/mutation.test.ts
+BEHIND_TESTS = test/mc/mutation.test.ts test/mc/chain.test.ts
 # As build, with the lint and the type check run alongside the last three libraries' builds.
 test: deps gen-check dist
 	$(NPX) tsx native/build.ts $(G)
