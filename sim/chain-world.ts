@@ -367,7 +367,6 @@ export class ChainWorld {
     return true;
   }
 
-
   run(cycles: number): void {
     this.cluster.run(cycles);
     this.pollTap();

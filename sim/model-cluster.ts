@@ -434,6 +434,9 @@ export class ModelCluster implements ChainFabric {
   private booting = false;
   private destroyed = false;
   private linkFaults: LinkFault[] = [];
+  /** a delay fault's delay, its jitter drawn from the faults' stream (ps) */
+  private readonly delayPs = (f: Extract<FaultSpec, { kind: 'delay' }>): number =>
+    Math.round(f.delayNs * 1000) + (f.jitterNs ? this.frand.int(Math.round(f.jitterNs * 1000) + 1) : 0);
   private edges: Edge[] = [];
   private hints: Array<{ at: number; plane: number; up: boolean }> = [];
   private planeUp: boolean[];
@@ -788,17 +791,18 @@ export class ModelCluster implements ChainFabric {
   private egress(x: Send, dst: number): void {
     const { src, plane } = x;
     const now = Math.ceil(x.fwdPs / this.P);
-    const o = applyLinkFaults(this.linkFaults, now, src, dst, plane, x.frame, this.frand,
-      (f) => Math.round(f.delayNs * 1000) + (f.jitterNs ? this.frand.int(Math.round(f.jitterNs * 1000) + 1) : 0));
-    this.inject.duplicate += o.duplicated;
-    this.inject.delay += o.delayed;
-    this.inject.corrupt += o.corrupted;
-    if (o.dropped) {
-      if (o.dropped === 'partition') this.drops.partition++;
-      else { this.inject.drop++; this.drops.fault_drop++; }
-      return;
+    const o = this.linkFaults.length ? applyLinkFaults(this.linkFaults, now, src, dst, plane, x.frame, this.frand, this.delayPs) : null;
+    if (o) {
+      this.inject.duplicate += o.duplicated;
+      this.inject.delay += o.delayed;
+      this.inject.corrupt += o.corrupted;
+      if (o.dropped) {
+        if (o.dropped === 'partition') this.drops.partition++;
+        else { this.inject.drop++; this.drops.fault_drop++; }
+        return;
+      }
     }
-    const { copies, extraPs, data, macError } = o;
+    const copies = o ? o.copies : 1, extraPs = o ? o.extraPs : 0, data = o ? o.data : x.frame, macError = o ? o.macError : false;
     const net = this.net;
     const toClient = dst >= this.replicas;
     const w = wirePs(net, data.length);

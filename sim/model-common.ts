@@ -57,29 +57,35 @@ export function blocks(f: Extract<FaultSpec, { kind: 'partition' }>, src: number
 export type LinkFault = Extract<FaultSpec, { kind: 'drop' | 'duplicate' | 'corrupt' | 'delay' | 'partition' }>;
 
 /**
- * What the link faults do to a frame: dropped (by a partition or a drop fault), or its copies, delay and
+ * What the link faults did to a frame: dropped (by a partition or a drop fault), or its copies, delay and
  * bits; with the duplicate, delay and corrupt faults that acted on it (before a drop, too).
  */
 export type LinkOutcome = { duplicated: number; delayed: number; corrupted: number } & (
   | { dropped: 'partition' | 'fault' }
   | { dropped?: undefined; copies: number; extraPs: number; data: Uint8Array; macError: boolean });
 
+/** The duplicate, delay and corrupt faults that acted on a frame so far (none: null). */
+function faultCounts(o: { duplicated: number; delayed: number; corrupted: number } | null): { duplicated: number; delayed: number; corrupted: number } {
+  return { duplicated: o?.duplicated ?? 0, delayed: o?.delayed ?? 0, corrupted: o?.corrupted ?? 0 };
+}
+
 /**
  * The link faults active at cycle `now` applied to a frame src -> dst on `plane`, in list order (the
  * ModelNic worlds' network; the C++ fabric's is native/faults.h): a fault with `prob` < 1 acts when a
  * draw from `rand` is below it; a corruption flips one drawn bit of a copy and marks an FCS error.
  * `delayPs` gives a delay fault's delay with its jitter drawn (each world keeps its own draw, so that
- * its seeds replay).
- * Faults of other kinds in `faults` are passed over; `plane` undefined or negative: every plane.
+ * its seeds replay). Faults of other kinds in `faults` are passed over; `plane` undefined or negative:
+ * every plane. null: no fault acted (one copy, no delay, the frame as it is); called for every copy of
+ * every frame, so that case allocates nothing.
  */
 export function applyLinkFaults(faults: readonly FaultSpec[], now: number, src: number, dst: number, plane: number,
-  frame: Uint8Array, rand: SeededRand, delayPs: (f: Extract<FaultSpec, { kind: 'delay' }>) => number): LinkOutcome {
-  const out = { copies: 1, extraPs: 0, data: frame, macError: false, duplicated: 0, delayed: 0, corrupted: 0 };
+  frame: Uint8Array, rand: SeededRand, delayPs: (f: Extract<FaultSpec, { kind: 'delay' }>) => number): LinkOutcome | null {
+  let out: { copies: number; extraPs: number; data: Uint8Array; macError: boolean; duplicated: number; delayed: number; corrupted: number } | null = null;
   for (const f of faults) {
     if (now < f.at || (f.until !== undefined && now >= f.until)) continue;
     if (f.kind === 'partition') {
       if (f.plane !== undefined && f.plane >= 0 && f.plane !== plane) continue;
-      if (blocks(f, src, dst)) return { dropped: 'partition', duplicated: out.duplicated, delayed: out.delayed, corrupted: out.corrupted };
+      if (blocks(f, src, dst)) return { dropped: 'partition', ...faultCounts(out) };
       continue;
     }
     if (f.kind !== 'drop' && f.kind !== 'duplicate' && f.kind !== 'delay' && f.kind !== 'corrupt') continue;
@@ -87,9 +93,9 @@ export function applyLinkFaults(faults: readonly FaultSpec[], now: number, src: 
     if (f.from && !f.from.includes(src)) continue;
     if (f.to && !f.to.includes(dst)) continue;
     if (f.prob !== undefined && f.prob < 1 && rand.next() >= f.prob) continue;
+    if (f.kind === 'drop') return { dropped: 'fault', ...faultCounts(out) };
+    out ??= { copies: 1, extraPs: 0, data: frame, macError: false, duplicated: 0, delayed: 0, corrupted: 0 };
     switch (f.kind) {
-      case 'drop':
-        return { dropped: 'fault', duplicated: out.duplicated, delayed: out.delayed, corrupted: out.corrupted };
       case 'duplicate':
         out.copies = 2;
         out.duplicated++;

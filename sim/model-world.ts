@@ -202,6 +202,9 @@ export class ModelWorld {
   private seq = 0;
   private nextPoll = 0;
   private faults: FaultSpec[] = [];
+  /** a delay fault's delay, its jitter drawn from the faults' stream (ps) */
+  private readonly delayPs = (f: Extract<FaultSpec, { kind: 'delay' }>): number =>
+    (f.delayNs + (f.jitterNs ? this.frand.next() * f.jitterNs : 0)) * 1000;
   private faultTimes: number[] = [];
   private readonly frand: SeededRand;
   private uplinkFree: Float64Array; // [endpoint * P + plane] ps
@@ -523,17 +526,18 @@ export class ModelWorld {
 
   private egress(src: number, dst: number, plane: number, frame: Uint8Array, fwdPs: number): void {
     const now = Math.ceil(fwdPs / this.P);
-    const o = applyLinkFaults(this.faults, now, src, dst, plane, frame, this.frand,
-      (f) => (f.delayNs + (f.jitterNs ? this.frand.next() * f.jitterNs : 0)) * 1000);
-    this.netStats.dup += o.duplicated;
-    this.netStats.delayed += o.delayed;
-    this.netStats.corrupt += o.corrupted;
-    if (o.dropped) {
-      if (o.dropped === 'partition') this.netStats.dropPartition++;
-      else this.netStats.dropFault++;
-      return;
+    const o = this.faults.length ? applyLinkFaults(this.faults, now, src, dst, plane, frame, this.frand, this.delayPs) : null;
+    if (o) {
+      this.netStats.dup += o.duplicated;
+      this.netStats.delayed += o.delayed;
+      this.netStats.corrupt += o.corrupted;
+      if (o.dropped) {
+        if (o.dropped === 'partition') this.netStats.dropPartition++;
+        else this.netStats.dropFault++;
+        return;
+      }
     }
-    const { copies, extraPs, data, macError } = o;
+    const copies = o ? o.copies : 1, extraPs = o ? o.extraPs : 0, data = o ? o.data : frame, macError = o ? o.macError : false;
     const toClient = dst >= this.replicas;
     const w = wirePs(this.net, data.length);
     const ei = dst * this.planes + plane;
