@@ -19,6 +19,10 @@ import {
   type CampaignOptions, type MergeReport, type SeedRecord, type ShardSpec,
 } from './result.js';
 
+/** Cluster sizes a campaign can be pinned to with --replicas: Raft's majorities, and chain replication's
+ * range (the sizes its draw takes, verify/fuzz/chain.ts and chain-kv.ts). */
+const RAFT_REPLICAS = [3, 5, 7] as const;
+const CHAIN_REPLICAS = [2, 5] as const;
 const nonNegInt = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
@@ -41,7 +45,7 @@ interface CliOpts {
   rtl?: boolean;
   us?: number;
   livenessUs?: number;
-  replicas?: string;
+  replicas?: number;
   planes?: number;
   draw: string;
   files: string;
@@ -104,51 +108,56 @@ async function runWorCampaign(o: CliOpts): Promise<void> {
 /** `nicraft fuzz --chain`: chain replication's campaign (verify/fuzz/chain.ts, docs/fuzz.md "Chain mode"). */
 async function runChainCampaign(o: CliOpts): Promise<void> {
   for (const [flag, set] of [['--shard', o.shard], ['--minutes', o.minutes], ['--out', o.out], ['--wor', o.wor]] as const) {
-    if (set !== undefined && set !== false) { console.error(`nicraft fuzz --chain: ${flag} is not supported (allowed: --seed, --seeds, --from, --rtl, --replicas, --planes, --us, --quiet, --json)`); process.exitCode = 2; return; }
+    if (set !== undefined && set !== false) { console.error(`nicraft fuzz --chain: ${flag} is not supported (allowed: --seed, --seeds, --from, --rtl, --replicas, --planes, --us, --quiet, --json, --kv)`); process.exitCode = 2; return; }
   }
+  if (o.replicas !== undefined && (o.replicas < CHAIN_REPLICAS[0] || o.replicas > CHAIN_REPLICAS[1])) {
+    console.error(`nicraft fuzz --chain: --replicas must be ${CHAIN_REPLICAS[0]}..${CHAIN_REPLICAS[1]} (got ${o.replicas})`); process.exitCode = 2; return;
+  }
+  if (o.planes !== undefined && o.planes > 2) { console.error(`nicraft fuzz --chain: --planes must be 1 or 2 (got ${o.planes})`); process.exitCode = 2; return; }
+  const pinned = {
+    ...(o.replicas !== undefined ? { replicas: o.replicas } : {}), ...(o.planes !== undefined ? { planes: o.planes } : {}),
+    ...(o.us !== undefined ? { trafficUs: o.us } : {}),
+  };
+  const from = o.seed ?? o.from ?? (Date.now() % 1_000_000_000);
+  const count = o.seed !== undefined ? 1 : o.seeds ?? 20;
+  const writeJson = (all: unknown[]): void => {
+    if (!o.json) return;
+    mkdirSync(dirname(o.json), { recursive: true });
+    writeFileSync(o.json, JSON.stringify(all, null, 1) + '\n');
+  };
   if (o.kv) {
     const { runChainKvSeed, formatChainKvResult } = await import('./chain-kv.js');
-    const from = o.seed ?? o.from ?? (Date.now() % 1_000_000_000);
-    const count = o.seed !== undefined ? 1 : o.seeds ?? 20;
     console.log(`nicraft fuzz --chain --kv: seeds ${from}..${from + count - 1}, the KV store and its clients over chain replication, ${o.rtl ? 'RTL NICs' : 'ModelNic cluster'}`);
     const t0 = performance.now();
-    let failed = 0;
-    const sum = { ops: 0, leaseSeeds: 0, leaseReads: 0, waited: 0, leaseWaits: 0, masterRestarts: 0 };
+    const all: Array<ReturnType<typeof runChainKvSeed>> = [];
     for (let s = from; s < from + count; s++) {
-      const r = runChainKvSeed(s, { backend: o.rtl ? 'rtl' : 'model' });
-      sum.ops += r.outcomes.ok;
-      if (r.leases.granted) sum.leaseSeeds++;
-      sum.leaseReads += r.app.leaseReads;
-      sum.waited += r.app.leaseReadsWaited;
-      sum.leaseWaits += r.leases.waits;
-      sum.masterRestarts += r.masterRestarts;
-      if (!r.ok) failed++;
+      const r = runChainKvSeed(s, { backend: o.rtl ? 'rtl' : 'model', ...pinned });
+      all.push(r);
       if (!r.ok || !o.quiet) console.log(formatChainKvResult(r));
-      if (!r.ok) { for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`); console.log(`  replay: nicraft fuzz --chain --kv --seed ${s}${o.rtl ? ' --rtl' : ''}`); }
+      if (!r.ok) {
+        for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`);
+        const pins = `${o.replicas !== undefined ? ` --replicas ${o.replicas}` : ''}${o.planes !== undefined ? ` --planes ${o.planes}` : ''}${o.us !== undefined ? ` --us ${o.us}` : ''}`;
+        console.log(`  replay: nicraft fuzz --chain --kv --seed ${s}${o.rtl ? ' --rtl' : ''}${pins}`);
+      }
     }
-    console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${sum.ops} operations ok; ` +
-      `read leases in ${sum.leaseSeeds} seed(s): ${sum.leaseReads} gets answered under a lease (${sum.waited} waited for their floor), ` +
-      `${sum.leaseWaits} change(s) waited for a lease; ${sum.masterRestarts} master restart(s)`);
+    const n = (f: (r: ReturnType<typeof runChainKvSeed>) => number): number => all.reduce((a, r) => a + f(r), 0);
+    const failed = n((r) => (r.ok ? 0 : 1));
+    console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${n((r) => r.outcomes.ok)} operations ok; ` +
+      `read leases in ${n((r) => (r.leases.granted ? 1 : 0))} seed(s): ${n((r) => r.app.leaseReads)} gets answered under a lease (${n((r) => r.app.leaseReadsWaited)} waited for their floor), ` +
+      `${n((r) => r.leases.waits)} change(s) waited for a lease; ${n((r) => r.masterRestarts)} master restart(s)`);
+    writeJson(all);
     process.exitCode = failed ? 1 : 0;
     return;
   }
   const { runChainSeed, formatChainResult } = await import('./chain.js');
   const { ModelCluster } = await import('../../sim/model-cluster.js');
-  const from = o.seed ?? o.from ?? (Date.now() % 1_000_000_000);
-  const count = o.seed !== undefined ? 1 : o.seeds ?? 20;
   const backend = o.rtl ? 'rtl' : 'model';
   console.log(`nicraft fuzz --chain: seeds ${from}..${from + count - 1}, ${backend === 'rtl' ? 'RTL NICs' : 'ModelNic cluster'}`);
   const t0 = performance.now();
-  let failed = 0;
   const all: Array<ReturnType<typeof runChainSeed>> = [];
   for (let s = from; s < from + count; s++) {
-    const r = runChainSeed(s, {
-      backend, modelFabric: (c) => new ModelCluster(c),
-      ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}), ...(o.planes !== undefined ? { planes: o.planes } : {}),
-      ...(o.us !== undefined ? { trafficUs: o.us } : {}),
-    });
+    const r = runChainSeed(s, { backend, modelFabric: (c) => new ModelCluster(c), ...pinned });
     all.push(r);
-    if (!r.ok) failed++;
     if (!r.ok || !o.quiet) console.log(formatChainResult(r));
     if (!r.ok) {
       for (const f of r.failures.slice(0, 20)) console.log(`  ${f}`);
@@ -157,14 +166,12 @@ async function runChainCampaign(o: CliOpts): Promise<void> {
     }
   }
   const n = (f: (r: ReturnType<typeof runChainSeed>) => number): number => all.reduce((a, r) => a + f(r), 0);
+  const failed = n((r) => (r.ok ? 0 : 1));
   console.log(`${count} seed(s): ${count - failed} passed, ${failed} failed in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
     `${n((r) => r.check.reconfigurations)} reconfigurations; read leases in ${n((r) => (r.schedule.control.readLeaseNs > 0 ? 1 : 0))} seed(s) ` +
     `(${n((r) => r.master.leaseWaits)} change(s) waited for one); ${n((r) => r.masterCrashes.length)} master restart(s), ` +
     `${n((r) => r.masterCrashes.filter((p: string) => p !== 'run').length)} during a change`);
-  if (o.json) {
-    mkdirSync(dirname(o.json), { recursive: true });
-    writeFileSync(o.json, JSON.stringify(all, null, 1) + '\n');
-  }
+  writeJson(all);
   process.exitCode = failed ? 1 : 0;
 }
 
@@ -184,7 +191,11 @@ export function register(program: Command): void {
     .addOption(new Option('--draw <v>', 'the draw: 2 the swarm (default), 1 the draw before it (replays seeds reported before the swarm), 3 the swarm with follower replies and the ACK gap drawn per seed').choices(['1', '2', '3']).default('2'))
     .option('--us <n>', 'length of the fault phase in simulated microseconds (default: drawn per seed; --draw 1: 1200)', posNum)
     .option('--liveness-us <n>', 'liveness bound after the faults stop (default: 3000 + 10 election timeouts; --draw 1: 3000)', posNum)
-    .addOption(new Option('--replicas <n>', 'cluster size (default: drawn per seed)').choices(['3', '5', '7']))
+    .option('--replicas <n>', `cluster size (default: drawn per seed): ${RAFT_REPLICAS.join(', ')}; with --chain ${CHAIN_REPLICAS[0]}..${CHAIN_REPLICAS[1]}`, (v) => {
+      const n = nonNegInt(v);
+      if (n < Math.min(CHAIN_REPLICAS[0], RAFT_REPLICAS[0]) || n > Math.max(CHAIN_REPLICAS[1], RAFT_REPLICAS[2])) throw new InvalidArgumentError(`must be ${RAFT_REPLICAS.join(', ')} (Raft campaigns) or ${CHAIN_REPLICAS[0]}..${CHAIN_REPLICAS[1]} (--chain)`);
+      return n;
+    })
     .option('--planes <n>', 'network planes, 1..3 (default: drawn per seed)', (v) => {
       const n = nonNegInt(v);
       if (n < 1 || n > 3) throw new InvalidArgumentError('must be 1, 2 or 3');
@@ -208,14 +219,15 @@ export function register(program: Command): void {
       if (o.wor) { await runWorCampaign(o); return; }
       if (o.chain) { await runChainCampaign(o); return; }
       const draw = Number(o.draw) as 1 | 2 | 3;
-      if (o.replicas === '7' && draw === 1) { console.error('nicraft fuzz: --replicas 7 needs --draw 2 (draw 1 knows 3 or 5)'); process.exitCode = 2; return; }
+      if (o.replicas !== undefined && !(RAFT_REPLICAS as readonly number[]).includes(o.replicas)) { console.error(`nicraft fuzz: --replicas must be ${RAFT_REPLICAS.join(', ')} (got ${o.replicas}; ${CHAIN_REPLICAS[0]}..${CHAIN_REPLICAS[1]} only with --chain)`); process.exitCode = 2; return; }
+      if (o.replicas === 7 && draw === 1) { console.error('nicraft fuzz: --replicas 7 needs --draw 2 (draw 1 knows 3 or 5)'); process.exitCode = 2; return; }
       if (o.shard && o.seed !== undefined) { console.error('nicraft fuzz: --shard splits a range of seeds (--seeds or --minutes), not --seed'); process.exitCode = 2; return; }
       if (o.shard && o.from === undefined) { console.error('nicraft fuzz: --shard needs --from (every shard must split the same seed space)'); process.exitCode = 2; return; }
       const fo: FuzzOptions = {
         rtl: !!o.rtl, outDir: o.files, keep: !!o.keep, trace: !!o.trace, nicGuard: !!o.guard, strictClient: o.strictClient, draw, attack: o.attack,
         ...(o.us !== undefined ? { faultUs: o.us } : {}),
         ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
-        ...(o.replicas !== undefined ? { replicas: Number(o.replicas) as 3 | 5 | 7 } : {}),
+        ...(o.replicas !== undefined ? { replicas: o.replicas as 3 | 5 | 7 } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
         ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
         ...(o.followerReplies !== undefined ? { followerReplies: o.followerReplies === 'on' } : {}),
@@ -225,7 +237,7 @@ export function register(program: Command): void {
         backend: fo.rtl ? 'rtl' : 'model', draw, strictClient: o.strictClient, nicGuard: !!o.guard, ...(o.attack ? { attack: true } : {}),
         ...(o.us !== undefined ? { faultUs: o.us } : {}),
         ...(o.livenessUs !== undefined ? { livenessUs: o.livenessUs } : {}),
-        ...(o.replicas !== undefined ? { replicas: Number(o.replicas) } : {}),
+        ...(o.replicas !== undefined ? { replicas: o.replicas } : {}),
         ...(o.planes !== undefined ? { planes: o.planes } : {}),
         ...(o.followerReads !== undefined ? { followerReads: o.followerReads === 'on' } : {}),
         ...(o.followerReplies !== undefined ? { followerReplies: o.followerReplies === 'on' } : {}),
