@@ -120,8 +120,18 @@ reg         ne_commit_reg = 1'b0;   // commit_index != acked_index_reg, a cycle 
 reg         ack_moved_reg = 1'b0;   // the acknowledged index was moved (ACK, NACK, host write) or reset a cycle ago
 wire        ack_pending = middle ? (ne_commit_reg && !ack_moved_reg) : ne_last;
 
-reg [31:0] acked_index_reg = 32'd0, acked_index_next;
-reg [31:0] ack_age_reg = 32'd0, ack_age_next;
+reg [31:0] acked_index_reg = 32'd0;
+wire [31:0] acked_index_next;   // (below the decision)
+// The ACK age and the sequence number take the late decision a cycle later (cycle-exact): each is a
+// register updated without the decision and a one-bit register of it, read through logic of registers
+// only. ack_age = ack_age_clr_reg ? 0 : ack_age_raw_reg, where ack_age_clr_reg is last cycle's ack_clr
+// and ack_age_raw_reg what the age became without it; ctl_seq = ctl_seq_raw_reg + ctl_seq_inc_reg, where
+// ctl_seq_inc_reg is last cycle's gen_ctl_we. The decision then drives one D input each (no shared
+// enable or reset after it: the enables and resets of those 64 flip-flops were a LUT of the decision
+// and rst or the increment, one level more on the slowest path, docs/synthesis.md).
+reg [31:0] ack_age_raw_reg = 32'd0, ack_age_raw_next;
+reg        ack_age_clr_reg = 1'b0;   // ack_clr a cycle ago: the age is 0
+wire [31:0] ack_age = ack_age_clr_reg ? 32'd0 : ack_age_raw_reg;
 reg        force_ack_reg = 1'b0, force_ack_next;
 reg [31:0] gap_left_reg = 32'd0, gap_left_next;   // cycles until ACK_GAP lets the next ACK go
 reg        gap_open_reg = 1'b0, gap_open_next;     // ACK_GAP on and gap_left is 0 (a register: one bit for the ACK decision)
@@ -133,13 +143,16 @@ reg        nack_want_reg = 1'b0, nack_want_next;
 reg [31:0] gap_age_reg = 32'd0, gap_age_next;
 reg [31:0] nack_timer_reg = 32'd0, nack_timer_next;
 reg [31:0] nack_sent_index_reg = 32'd0, nack_sent_index_next;
-reg [31:0] ctl_seq_reg = 32'd0, ctl_seq_next;   // numbers the ACKs, NACKs and HEARTBEATs this NIC sends
+// numbers the ACKs, NACKs and HEARTBEATs this NIC sends: ctl_seq_raw_reg + ctl_seq_inc_reg (above)
+reg [31:0] ctl_seq_raw_reg = 32'd0, ctl_seq_raw_next;
+reg        ctl_seq_inc_reg = 1'b0;   // gen_ctl_we a cycle ago (not in the cycle of a reset)
+wire [31:0] ctl_seq = ctl_seq_raw_reg + {31'd0, ctl_seq_inc_reg};
 
 // The timers' compares with their CSRs, registered: X_ge_reg == (timer_reg >= CSR) in every cycle. Each
 // timer's next value is 0, the timer + 1 or the timer (the next-state block below picks one); the three
 // compares with the CSR's next value are made side by side from registers, and the next-state block
 // picks the one of the value it picks (the late decision then selects one of three bits).
-reg ack_age_ge_reg = 1'b0, ack_age_ge_next;           // ack_age_reg >= ack_delay
+reg ack_age_ge_reg = 1'b0, ack_age_ge_next;           // ack_age >= ack_delay
 reg hb_int_ge_reg = 1'b0, hb_int_ge_next;             // hb_timer_reg >= hb_interval
 reg hb_cd_ge_reg = 1'b0, hb_cd_ge_next;               // hb_timer_reg >= hb_commit_delay
 reg gap_age_ge_reg = 1'b0, gap_age_ge_next;           // gap_age_reg >= nack_delay
@@ -148,7 +161,8 @@ reg nack_timer_ge_reg = 1'b0, nack_timer_ge_next;     // nack_timer_reg >= nack_
 function automatic [2:0] ge3(input [31:0] timer, input [31:0] limit);
     ge3 = {limit == 32'd0, timer + 32'd1 >= limit, timer >= limit};
 endfunction
-wire [2:0] ack_age_ge3 = ge3(ack_age_reg, ack_delay_next);
+// (of ack_age: the compares of the raw age and of 0, selected after them)
+wire [2:0] ack_age_ge3 = ack_age_clr_reg ? ge3(32'd0, ack_delay_next) : ge3(ack_age_raw_reg, ack_delay_next);
 wire [2:0] hb_int_ge3 = ge3(hb_timer_reg, hb_interval_next);
 wire [2:0] hb_cd_ge3 = ge3(hb_timer_reg, hb_commit_delay_next);
 wire [2:0] gap_age_ge3 = ge3(gap_age_reg, nack_delay_next);
@@ -204,7 +218,7 @@ always_comb begin
     ctl_beat = nr_set_term(ctl_beat, term);
     ctl_beat = nr_set_log_index(ctl_beat, role == ROLE_LEADER ? last_index : nack_go ? expect_index : ack_idx);
     ctl_beat = nr_set_commit_index(ctl_beat, commit_index);
-    ctl_beat = nr_set_seq(ctl_beat, ctl_seq_reg);
+    ctl_beat = nr_set_seq(ctl_beat, ctl_seq);
     if (role != ROLE_LEADER && nack_go && ooo_valid) ctl_beat = nr_set_client_id(ctl_beat, ooo_min);
 end
 
@@ -260,13 +274,20 @@ wire ack_clr = ack_clr_early || (ack_clr_count && ack_count_met);   // a followe
 // without ack_clr, the ACK age grows while something is unacknowledged, unless a heartbeat is written
 // (only ack_clr is late: for every role but a leader's, gen_ctl_we is ack_clr)
 wire age_inc_pre = (role != ROLE_LEADER || !ctl_we_early) && ack_pending;
+// The acknowledged index's next value, with ack_clr in the last term of each bit: rst ? 0 :
+// wr_last_index ? wr_data : ack_clr ? ack_idx : acked_index_reg. Written as AND/OR, not as a mux with
+// the register as a leaf, so that Yosys does not make it a clock enable (rst || wr_last_index ||
+// ack_clr, one LUT after the late ack_clr with 32 loads, over the budget: docs/synthesis.md); each
+// bit takes ack_clr in its own LUT instead.
+wire [31:0] acked_take = wr_last_index ? wr_data : ack_idx;   // (with ack_clr)
+wire [31:0] acked_hold = ({32{wr_last_index}} & wr_data) | ({32{!wr_last_index}} & acked_index_reg);   // (without)
+assign acked_index_next = {32{!rst}} & (({32{ack_clr}} & acked_take) | ({32{!ack_clr}} & acked_hold));
 // an ACK or NACK leaves (with ACK_GAP 1 the next may follow at once: no block)
 wire gap_block_next = !rst && ack_clr && ack_gap != 32'd1;
 
 always_comb begin
-    acked_index_next = acked_index_reg;
     thr_k_next = thr_k_same;
-    ack_age_next = ack_age_reg;
+    ack_age_raw_next = ack_age;   // (ack_clr is applied a cycle later, by ack_age_clr_reg)
     ack_age_ge_next = ack_age_ge3[G_SAME];
     hb_int_ge_next = hb_int_ge3[G_SAME];
     hb_cd_ge_next = hb_cd_ge3[G_SAME];
@@ -281,8 +302,7 @@ always_comb begin
     gap_age_next = gap_age_reg;
     nack_timer_next = nack_timer_reg + 32'd1;
     nack_sent_index_next = nack_sent_index_reg;
-    ctl_seq_next = ctl_seq_reg;
-    if (gen_ctl_we) ctl_seq_next = ctl_seq_reg + 32'd1;
+    ctl_seq_raw_next = ctl_seq;   // (gen_ctl_we is added a cycle later, by ctl_seq_inc_reg)
 
     // an APPEND goes out: a heartbeat is not needed for a while
     if (ev_seq_first) begin
@@ -308,15 +328,14 @@ always_comb begin
     end
     if (ack_clr) begin
         // an ACK, or a NACK for index e, which also tells the leader that e-1 is held
-        acked_index_next = ack_idx;
         thr_k_next = thr_k_last;
-        ack_age_next = 32'd0;
         ack_age_ge_next = ack_age_ge3[G_ZERO];
         if (!nack_sent) force_ack_next = 1'b0;
     end else if (age_inc_pre) begin
-        ack_age_next = ack_age_reg + 32'd1;
         ack_age_ge_next = ack_age_ge3[G_INC];
     end
+    // the age without ack_clr (ack_age_clr_reg clears it next cycle): ack_age + 1 from registers
+    if (age_inc_pre) ack_age_raw_next = ack_age_clr_reg ? 32'd1 : ack_age_raw_reg + 32'd1;
     if (hb_sent) begin
         hb_timer_next = 32'd0;
         {hb_int_ge_next, hb_cd_ge_next} = {hb_int_ge3[G_ZERO], hb_cd_ge3[G_ZERO]};
@@ -336,13 +355,11 @@ always_comb begin
         gap_open_next = gap_en && gap_left_reg <= 32'd1;
     end
     if (wr_last_index) begin
-        acked_index_next = wr_data;
         thr_k_next = thr_k_wr;
     end
     if (rst) begin
-        acked_index_next = 32'd0;
         thr_k_next = thr_k_zero;
-        ack_age_next = 32'd0;
+        ack_age_raw_next = 32'd0;
         force_ack_next = 1'b0;
         gap_left_next = 32'd0;
         gap_open_next = 1'b0;
@@ -357,14 +374,15 @@ always_comb begin
         gap_age_ge_next = gap_age_ge3[G_ZERO];
         nack_timer_ge_next = nack_timer_ge3[G_ZERO];
         nack_sent_index_next = 32'd0;
-        ctl_seq_next = 32'd0;
+        ctl_seq_raw_next = 32'd0;
     end
     ack_urge_next = force_ack_next || (gap_open_next && !gap_block_next);
 end
 
 always_ff @(posedge clk) begin
     acked_index_reg <= acked_index_next;
-    ack_age_reg <= ack_age_next;
+    ack_age_raw_reg <= ack_age_raw_next;
+    ack_age_clr_reg <= ack_clr;   // (with rst the raw age is 0: the age is 0 either way)
     thr_k_reg <= thr_k_next;
     ack_age_ge_reg <= ack_age_ge_next;
     hb_int_ge_reg <= hb_int_ge_next;
@@ -383,7 +401,8 @@ always_ff @(posedge clk) begin
     gap_age_reg <= gap_age_next;
     nack_timer_reg <= nack_timer_next;
     nack_sent_index_reg <= nack_sent_index_next;
-    ctl_seq_reg <= ctl_seq_next;
+    ctl_seq_raw_reg <= ctl_seq_raw_next;
+    ctl_seq_inc_reg <= !rst && gen_ctl_we;
     ne_commit_reg <= commit_index != acked_index_reg;
     ack_moved_reg <= rst || ack_clr || wr_last_index;
 end
@@ -426,7 +445,7 @@ end
 // hold their power-up values)
 always_ff @(posedge clk) begin
     if (seen_rst_reg) begin
-        assert (ack_age_ge_reg == (ack_age_reg >= ack_delay)) else $error("nicraft_ctl_gen: ack_age_ge %0d, ack_age %0d, ACK_DELAY %0d", ack_age_ge_reg, ack_age_reg, ack_delay);
+        assert (ack_age_ge_reg == (ack_age >= ack_delay)) else $error("nicraft_ctl_gen: ack_age_ge %0d, ack_age %0d, ACK_DELAY %0d", ack_age_ge_reg, ack_age, ack_delay);
         assert (hb_int_ge_reg == (hb_timer_reg >= hb_interval)) else $error("nicraft_ctl_gen: hb_int_ge %0d, hb_timer %0d, HB_INTERVAL %0d", hb_int_ge_reg, hb_timer_reg, hb_interval);
         assert (hb_cd_ge_reg == (hb_timer_reg >= hb_commit_delay)) else $error("nicraft_ctl_gen: hb_cd_ge %0d, hb_timer %0d, HB_COMMIT_DELAY %0d", hb_cd_ge_reg, hb_timer_reg, hb_commit_delay);
         assert (gap_age_ge_reg == (gap_age_reg >= nack_delay)) else $error("nicraft_ctl_gen: gap_age_ge %0d, gap_age %0d, NACK_DELAY %0d", gap_age_ge_reg, gap_age_reg, nack_delay);
