@@ -21,7 +21,11 @@ import { Cluster, type ClusterConfig, type FaultSpec, type HostContext, type Hos
 import type { HostFrame } from '../ctrl/nic/nic.js';
 import { ChainMaster, type ChainCmd, type ChainMasterDurable, type ChainMasterOptions, type ChainReply } from '../ctrl/chain/master.js';
 import { ChainNode } from '../ctrl/chain/node.js';
-import { type CounterName, HostReason, MsgType, getClientId, getLogIndex, getSeq, getType } from '../ctrl/wire/wire.gen.js';
+import type { CounterName } from '../ctrl/wire/wire.gen.js';
+import * as M_wire from '../ctrl/wire/wire.gen.js';
+// imported bindings as module constants (per-frame paths; under vitest each use of an import is a getter call)
+const { getClientId, getLogIndex, getSeq, getType } = M_wire;
+const H_COMMITTED = M_wire.HostReason.COMMITTED, H_LEADER_SILENT = M_wire.HostReason.LEADER_SILENT, MT_REPLY = M_wire.MsgType.REPLY;
 
 /**
  * NIC settings of a chain (the benchmark's CHAIN_NIC and the chain tests take them from here): ACKs
@@ -183,8 +187,8 @@ export class ChainWorld {
         const other: HostFrame[] = [];
         let silent = false;
         for (const f of frames) {
-          if (f.reason === HostReason.COMMITTED) committed.push(f.frame);
-          else if (f.reason === HostReason.LEADER_SILENT) silent = true;
+          if (f.reason === H_COMMITTED) committed.push(f.frame);
+          else if (f.reason === H_LEADER_SILENT) silent = true;
           else other.push(f);
         }
         const node = this.nodes[i]!;
@@ -314,7 +318,7 @@ export class ChainWorld {
   private pollTap(): void {
     const n = this.cfg.replicas;
     for (const t of this.cluster.tapPoll()) {
-      if (t.src >= n || getType(t.frame) !== MsgType.REPLY) continue;
+      if (t.src >= n || getType(t.frame) !== MT_REPLY) continue;
       this.replies.push({ client: getClientId(t.frame), seq: getSeq(t.frame), index: getLogIndex(t.frame), src: t.src, cycle: t.cycle });
     }
   }
@@ -389,7 +393,8 @@ export class ChainWorld {
     for (let k = 0; k < this.nodes.length; k++) {
       const c = this.nodes[k]!.committed;
       for (let i = 0; i < c.length; i++) {
-        if (key(c[i]!) !== key(longest[i]!) && problems.length < 20) problems.push(`node ${k} persisted ${key(c[i]!)} at index ${i + 1} where another holds ${key(longest[i]!)}`);
+        const f = c[i]!, g = longest[i]!;
+        if ((getClientId(f) !== getClientId(g) || getSeq(f) !== getSeq(g)) && problems.length < 20) problems.push(`node ${k} persisted ${key(c[i]!)} at index ${i + 1} where another holds ${key(longest[i]!)}`);
       }
       const s = this.nodes[k]!.stats;
       if (s.deliveryGaps) problems.push(`node ${k}: ${s.deliveryGaps} committed frames delivered beyond a gap`);
@@ -410,9 +415,14 @@ export class ChainWorld {
     if (!this.masterUp) problems.push('the master is down at the end');
     problems.push(...this.leaseViolations.map((v) => `read lease: ${v}`));
     if (st.completed !== st.offered) problems.push(`${st.offered - st.completed} of ${st.offered} requests never answered`);
-    const seen = new Set<string>();
+    // (client, seq) as one number while it is exact (client ids are small), else as its string
+    const seen = new Set<number | string>();
     let duplicates = 0;
-    for (const f of longest) { const k = key(f); if (seen.has(k)) duplicates++; else seen.add(k); }
+    for (const f of longest) {
+      const c = getClientId(f);
+      const k = c < 0x200000 ? c * 0x100000000 + getSeq(f) : key(f);
+      if (seen.has(k)) duplicates++; else seen.add(k);
+    }
     return {
       ok: problems.length === 0, problems, logLength: longest.length, replies: this.replies.length, duplicates,
       offered: st.offered!, completed: st.completed!, reconfigurations: ms.reconfigurations,

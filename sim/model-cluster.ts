@@ -52,63 +52,231 @@
 import { ModelNic } from '../ctrl/nic/model.js';
 import type { HostFrame, RxFrame } from '../ctrl/nic/nic.js';
 import { SeededRand } from '../ctrl/rand.js';
-import {
+import type { CounterName } from '../ctrl/wire/wire.gen.js';
+import * as M_wire from '../ctrl/wire/wire.gen.js';
+import * as M_cluster from './cluster.js';
+import type { ClientLatency, ClusterConfig, FaultSpec, HostContext, HostSoftware, NetworkModel, NicSettings, Workload } from './cluster.js';
+import type { ChainFabric } from './chain-world.js';
+import { PostedModelNic, type LinkFault, type Pending, type Timer } from './model-common.js';
+import * as M_common from './model-common.js';
+import { quantileSorted } from './percentile.js';
+import { ByteSlab } from '../ctrl/nic/model/bytes.js';
+// Imported bindings as module constants (as ctrl/nic/model.ts): under vitest every use of an imported
+// binding is a getter call on the module's namespace, which the per-frame and per-cycle paths here pay.
+const {
   BEAT_BYTES, ETHERTYPE, Flag, HDR_BYTES, HostReason, MAC_CLIENT_PREFIX, MAC_GROUP,
-  MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, WIRE_VERSION, type CounterName,
+  MAC_NODE_PREFIX, MIN_FRAME_BYTES, MsgType, WIRE_VERSION,
   getClientId, getCommitIndex, getEthertype, getLogIndex, getSeq, getSrcNode, getType,
   setClientId, setClusterId, setDstMac, setDstNode, setEthertype, setFlags, setPayloadLen, setSeq, setSrcMac, setSrcNode, setType, setVersion,
-} from '../ctrl/wire/wire.gen.js';
-import {
-  DEFAULT_NETWORK, DEFAULT_NIC, StaticHost, frameLen, hopPs, lineRateFps, periodPs, wirePs,
-  type ClientLatency, type ClusterConfig, type FaultSpec, type HostContext, type HostSoftware, type NetworkModel, type NicSettings, type Workload,
-} from './cluster.js';
-import type { ChainFabric } from './chain-world.js';
-import { PostedModelNic, applyDuePosts, applyLinkFaults, insertSorted, insertTimer, macOf, type LinkFault, type Pending, type Timer } from './model-common.js';
-import { quantileSorted } from './percentile.js';
+} = M_wire;
+const { DEFAULT_NETWORK, DEFAULT_NIC, StaticHost, frameLen, hopPs, lineRateFps, periodPs, wirePs } = M_cluster;
+const { applyDuePosts, applyLinkFaults, insertTimer, macOf } = M_common;
+const MT_REQ = MsgType.REQ, MT_REPLY = MsgType.REPLY, MT_APPEND = MsgType.APPEND, MT_HEARTBEAT = MsgType.HEARTBEAT;
+const H_COMMITTED = HostReason.COMMITTED;
+/** the clients' REQ frames (zero-filled; ctrl/nic/model/bytes.ts: a frame longer than 64 bytes made alone costs ten times as much) */
+const REQ_FRAMES = new ByteSlab();
+/** the external clients' frames and the host TX frames posted to a NIC, copied as they are handed over */
+const EXT_FRAMES = new ByteSlab();
+const POSTED_FRAMES = new ByteSlab();
+/** the wire tap's copies of the frames it keeps */
+const TAPPED = new ByteSlab();
 
 // ---- small queues ---------------------------------------------------------------------------------
 
-/** A binary min-heap on (a, b). */
+/**
+ * A binary min-heap on (a, b) (the pairs are unique in every use here, so the order in which equal
+ * keys leave does not arise). Sifts move a hole instead of swapping pairs of entries.
+ */
 class Heap<T extends { a: number; b: number }> {
   private h: T[] = [];
   get size(): number { return this.h.length; }
   top(): T | undefined { return this.h[0]; }
-  private less(x: T, y: T): boolean { return x.a !== y.a ? x.a < y.a : x.b < y.b; }
   push(v: T): void {
     const h = this.h;
+    let i = h.length;
     h.push(v);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const q = h[p]!;
+      if (!(v.a < q.a || (v.a === q.a && v.b < q.b))) break;
+      h[i] = q;
       i = p;
     }
+    h[i] = v;
   }
   pop(): T | undefined {
     const h = this.h;
     if (!h.length) return undefined;
     const top = h[0]!;
     const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
+    const n = h.length;
+    if (n) {
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        let m = l;
+        let c = h[l]!;
+        if (l + 1 < n) {
+          const r = h[l + 1]!;
+          if (r.a < c.a || (r.a === c.a && r.b < c.b)) { m = l + 1; c = r; }
+        }
+        if (!(c.a < last.a || (c.a === last.a && c.b < last.b))) break;
+        h[i] = c;
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }
   clear(): void { this.h = []; }
 }
 
+/** A frame in flight to a NIC port, in the shape pushRx takes (atCycle = at): handed over as it is. */
+interface RxPending extends Pending { atCycle: number }
+
+/**
+ * The frames in flight to one NIC port, in (at, seq) order (model-common.ts insertSorted's order): an
+ * array with a head index, since frames are taken from the front a chunk at a time while a backlogged
+ * egress port can keep many queued behind them (shifting the array for each chunk would cost its length).
+ */
+class RxQueue {
+  private q: RxPending[] = [];
+  private head = 0;
+  get length(): number { return this.q.length - this.head; }
+  /** the k-th frame from the front */
+  get(k: number): RxPending { return this.q[this.head + k]!; }
+  /** Inserts a frame after every frame due before it (scanning from the back: most arrive in order). */
+  insert(p: RxPending): void {
+    const q = this.q;
+    let i = q.length;
+    while (i > this.head && (q[i - 1]!.at > p.at || (q[i - 1]!.at === p.at && q[i - 1]!.seq > p.seq))) i--;
+    if (i === q.length) q.push(p);
+    else q.splice(i, 0, p);
+  }
+  /** Removes the first k frames. */
+  take(k: number): void {
+    this.head += k;
+    if (this.head === this.q.length) { this.q.length = 0; this.head = 0; }
+    else if (this.head >= 256 && 2 * this.head >= this.q.length) { this.q.splice(0, this.head); this.head = 0; }
+  }
+}
+
+/** A frame on its way to a client: due at cycle a, b its sequence number (the order among equal a). */
+interface Arrival { a: number; b: number; client: number; plane: number; frame: Uint8Array; macError: boolean }
+
+/**
+ * The frames on their way to the clients, taken in (a, b) order, as from one heap. A port's frames (a
+ * client's, on one plane: one egress port) arrive in the order it sends them unless a delay fault held
+ * one back, so each port has a FIFO, and a frame that would break its port's order goes to a heap; the
+ * front is the least of the FIFOs' heads and the heap's top. `next` is the front's arrival cycle.
+ */
+class ArrivalQueue {
+  private readonly fifo: Arrival[][] = [];
+  private readonly head: number[] = [];
+  private readonly heap = new Heap<Arrival>();
+  /** the front's due cycle (Infinity: empty) */
+  next = Infinity;
+  constructor(ports: number) {
+    for (let i = 0; i < ports; i++) { this.fifo.push([]); this.head.push(0); }
+  }
+  push(port: number, x: Arrival): void {
+    const q = this.fifo[port]!;
+    const last = q.length > this.head[port]! ? q[q.length - 1]! : undefined;
+    if (!last || x.a > last.a || (x.a === last.a && x.b > last.b)) q.push(x);
+    else this.heap.push(x);
+    if (x.a < this.next) this.next = x.a;
+  }
+  /** Takes the front (the queue is not empty). */
+  pop(): Arrival {
+    let best: Arrival | undefined = this.heap.top();
+    let port = -1;
+    for (let i = 0; i < this.fifo.length; i++) {
+      const q = this.fifo[i]!, h = this.head[i]!;
+      if (h === q.length) continue;
+      const x = q[h]!;
+      if (!best || x.a < best.a || (x.a === best.a && x.b < best.b)) { best = x; port = i; }
+    }
+    if (port < 0) this.heap.pop();
+    else {
+      const q = this.fifo[port]!;
+      const h = this.head[port]! + 1;
+      if (h === q.length) { q.length = 0; this.head[port] = 0; }
+      else if (h >= 256 && 2 * h >= q.length) { q.splice(0, h); this.head[port] = 0; }
+      else this.head[port] = h;
+    }
+    // the new front's cycle
+    let next = this.heap.size ? this.heap.top()!.a : Infinity;
+    for (let i = 0; i < this.fifo.length; i++) {
+      const q = this.fifo[i]!, h = this.head[i]!;
+      if (h < q.length && q[h]!.a < next) next = q[h]!.a;
+    }
+    this.next = next;
+    return best!;
+  }
+}
+
+/**
+ * The requests' retry deadlines (due cycle, seq), taken in that order, as from one heap. A first send's
+ * deadline (sent + the retry time) comes after every first send's before it (time and seq only grow),
+ * so those wait in a FIFO (one out of order would go to the heap); a retry's (the timeout doubled, any
+ * order) in a heap; the front is the lesser of the two heads. (seq is unique among the entries: a
+ * request has one deadline queued at a time.)
+ */
+class RetryQueue {
+  /** the FIFO: due cycles and seqs from index head on */
+  private fDue: number[] = [];
+  private fSeq: number[] = [];
+  private head = 0;
+  private readonly heap = new Heap<{ a: number; b: number }>();
+  get size(): number { return this.fDue.length - this.head + this.heap.size; }
+  /** the front is the FIFO's head (else the heap's top) */
+  private fifoFirst(): boolean {
+    if (this.head === this.fDue.length) return false;
+    const t = this.heap.top();
+    if (!t) return true;
+    const a = this.fDue[this.head]!;
+    return a < t.a || (a === t.a && this.fSeq[this.head]! < t.b);
+  }
+  /** the front's due cycle and seq (size > 0) */
+  topDue(): number { return this.fifoFirst() ? this.fDue[this.head]! : this.heap.top()!.a; }
+  topSeq(): number { return this.fifoFirst() ? this.fSeq[this.head]! : this.heap.top()!.b; }
+  pop(): void {
+    if (!this.fifoFirst()) { this.heap.pop(); return; }
+    this.head++;
+    if (this.head === this.fDue.length) { this.fDue.length = 0; this.fSeq.length = 0; this.head = 0; }
+    else if (this.head >= 1024 && 2 * this.head >= this.fDue.length) {
+      this.fDue.splice(0, this.head); this.fSeq.splice(0, this.head); this.head = 0;
+    }
+  }
+  /** A deadline: `first`, a request's first send (into the FIFO if it keeps it in order). */
+  push(due: number, seq: number, first: boolean): void {
+    const n = this.fDue.length;
+    if (first && (n === this.head || due > this.fDue[n - 1]! || (due === this.fDue[n - 1]! && seq > this.fSeq[n - 1]!))) {
+      this.fDue.push(due);
+      this.fSeq.push(seq);
+    } else this.heap.push({ a: due, b: seq });
+  }
+}
+
 // ---- the clients (native/traffic.h) --------------------------------------------------------------
+
+// (seq * 0x9E3779B97F4A7C15) mod 2^64 for an integer seq in [0, 2^53), in 32-bit halves without BigInt
+// (make_req's payload seed; BigInt arithmetic allocates): seq = sHi * 2^32 + sLo, K = K_HI * 2^32 + K_LO,
+// the product mod 2^64 = sLo * K_LO + ((sLo * K_HI + sHi * K_LO) mod 2^32) * 2^32.
+const K_HI = 0x9e3779b9, K_LO = 0x7f4a7c15;
+/** The low 32 bits of seq * K. */
+function seedLo(seq: number): number {
+  return Math.imul(seq >>> 0, K_LO) >>> 0;
+}
+/** The high 32 bits of seq * K mod 2^64: the high half of the 32 x 32-bit product sLo * K_LO (from 16-bit halves), plus the cross terms. */
+function seedHi(seq: number): number {
+  const sLo = seq >>> 0, sHi = Math.floor(seq / 4294967296) >>> 0;
+  const a0 = sLo & 0xffff, a1 = sLo >>> 16, b0 = K_LO & 0xffff, b1 = K_LO >>> 16;
+  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;
+  const carry = ((p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)) >>> 16;
+  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + carry + Math.imul(sLo, K_HI) + Math.imul(sHi, K_LO)) >>> 0;
+}
 
 interface Req { sent: number; last: number; client: number; plane: number; tries: number; done: boolean }
 interface TrafficClient { id: number; rr: number; want: number; inflight: number; maxInflight: number; snoop: Array<[number, number]>; snoopLast: number; avoidUntil: number[] }
@@ -125,7 +293,7 @@ type Emit = (ci: number, plane: number, frame: Uint8Array) => void;
 class Traffic {
   clients: TrafficClient[] = [];
   reqs: Req[] = [];
-  readonly retryQ = new Heap<{ a: number; b: number }>();
+  readonly retryQ = new RetryQueue();
   tokens = 0;
   retryTokens = 0;
   retriesDeferred = 0;
@@ -157,12 +325,12 @@ class Traffic {
   makeReq(clientId: number, seq: number, retry: boolean): Uint8Array {
     const cfg = this.cfg;
     const len = Math.max(MIN_FRAME_BYTES, HDR_BYTES + cfg.payload);
-    const p = new Uint8Array(len);
+    const p = REQ_FRAMES.alloc(len);
     setDstMac(p, MAC_NODE_PREFIX + (this.leader & 0xff));
     setSrcMac(p, MAC_CLIENT_PREFIX + (clientId & 0xffffff));
     setEthertype(p, ETHERTYPE);
     setVersion(p, WIRE_VERSION);
-    setType(p, MsgType.REQ);
+    setType(p, MT_REQ);
     setClusterId(p, 1);
     setFlags(p, cfg.followerReply ? (retry ? Flag.NIC_REPLY : Flag.FOLLOWER_REPLY) : cfg.nicReply ? Flag.NIC_REPLY : 0);
     setSrcNode(p, 0xff);
@@ -172,23 +340,21 @@ class Traffic {
     setPayloadLen(p, cfg.payload & 0xffff);
     if (cfg.payload > 0) {
       // x = seq * 0x9E3779B97F4A7C15 ^ client_id (64 bits), then xorshift64 per byte
-      const x = ((BigInt(seq) * 0x9E3779B97F4A7C15n) & 0xffffffffffffffffn) ^ BigInt(clientId >>> 0);
-      let hi = Number(x >> 32n) >>> 0;
-      let lo = Number(x & 0xffffffffn) >>> 0;
-      for (let i = 0; i < cfg.payload; i++) {
-        // x ^= x << 13
-        let nhi = (hi ^ ((hi << 13) | (lo >>> 19))) >>> 0;
-        let nlo = (lo ^ (lo << 13)) >>> 0;
-        hi = nhi; lo = nlo;
+      // (the halves are kept as int32 bit patterns: xor and shifts give the same bits without >>> 0)
+      let hi = seedHi(seq) | 0;
+      let lo = seedLo(seq) ^ clientId;
+      const n = cfg.payload, base = HDR_BYTES;
+      for (let i = 0; i < n; i++) {
+        // x ^= x << 13 (each half from the old halves)
+        hi ^= (hi << 13) | (lo >>> 19);
+        lo ^= lo << 13;
         // x ^= x >> 7
-        nlo = (lo ^ ((lo >>> 7) | (hi << 25))) >>> 0;
-        nhi = (hi ^ (hi >>> 7)) >>> 0;
-        hi = nhi; lo = nlo;
+        lo ^= (lo >>> 7) | (hi << 25);
+        hi ^= hi >>> 7;
         // x ^= x << 17
-        nhi = (hi ^ ((hi << 17) | (lo >>> 15))) >>> 0;
-        nlo = (lo ^ (lo << 17)) >>> 0;
-        hi = nhi; lo = nlo;
-        p[HDR_BYTES + i] = lo & 0xff;
+        hi ^= (hi << 17) | (lo >>> 15);
+        lo ^= lo << 17;
+        p[base + i] = lo & 0xff;
       }
     }
     return p;
@@ -231,12 +397,13 @@ class Traffic {
     const cfg = this.cfg;
     if (cfg.retryCycles) {
       if (cfg.retryRate > 0) this.retryTokens = Math.min(this.retryTokens + cfg.retryRate, 64);
+      // (a request answered meanwhile leaves the queue when its deadline comes, unsent: nothing is
+      // due before the front's deadline, answered or not)
       while (this.retryQ.size) {
-        const top = this.retryQ.top()!;
-        const seq = top.b;
+        if (this.retryQ.topDue() > cycle) break;
+        const seq = this.retryQ.topSeq();
         const r = this.reqs[seq - 1]!;
         if (r.done) { this.retryQ.pop(); continue; }
-        if (top.a > cycle) break;
         if (cfg.retryRate > 0) {
           if (this.retryTokens < 1) { this.retriesDeferred++; break; }
           this.retryTokens -= 1;
@@ -251,7 +418,7 @@ class Traffic {
         this.retries++;
         this.sends++;
         this.emitCopies(r.client, p, seq, true, emit);
-        this.retryQ.push({ a: this.due(r), b: seq });
+        this.retryQ.push(this.due(r), seq, false);
       }
     }
     if (!this.clients.length) return;
@@ -286,7 +453,7 @@ class Traffic {
     c.maxInflight = Math.max(c.maxInflight, c.inflight);
     this.sends++;
     this.emitCopies(ci, p, seq, false, emit);
-    if (this.cfg.retryCycles) this.retryQ.push({ a: this.due(r), b: seq });
+    if (this.cfg.retryCycles) this.retryQ.push(this.due(r), seq, true);
   }
 
   complete(seq: number, cycle: number): void {
@@ -314,13 +481,13 @@ class Traffic {
     if (getEthertype(p) !== ETHERTYPE) return;
     const c = this.clients[ci]!;
     const t = getType(p);
-    if (t === MsgType.REPLY) {
+    if (t === MT_REPLY) {
       if (getClientId(p) === c.id) this.complete(getSeq(p), cycle);
       return;
     }
-    if (!this.cfg.snoop || (t !== MsgType.APPEND && t !== MsgType.HEARTBEAT)) return;
+    if (!this.cfg.snoop || (t !== MT_APPEND && t !== MT_HEARTBEAT)) return;
     if (getSrcNode(p) !== this.leader) return;
-    if (t === MsgType.APPEND && getClientId(p) === c.id) {
+    if (t === MT_APPEND && getClientId(p) === c.id) {
       const idx = getLogIndex(p);
       if (idx > c.snoopLast) { c.snoop.push([idx, getSeq(p)]); c.snoopLast = idx; }
     }
@@ -331,10 +498,9 @@ class Traffic {
     }
   }
 
+  /** Requests not answered yet: every request is in reqs, and complete() counts each once as it is marked done. */
   outstanding(): number {
-    let n = 0;
-    for (const r of this.reqs) if (!r.done) n++;
-    return n;
+    return this.reqs.length - this.completed;
   }
 }
 
@@ -357,7 +523,7 @@ export class ModelClusterNic extends PostedModelNic {
   protected catchUp(): void { this.world.catchUp(); }
   protected override readable(): boolean { return this.world.isUp(this.node); }
   sendHost(frames: Uint8Array | readonly Uint8Array[]): void {
-    const list = (frames instanceof Uint8Array ? [frames] : [...frames]).map((f) => Uint8Array.from(f));
+    const list = (frames instanceof Uint8Array ? [frames] : [...frames]).map((f) => POSTED_FRAMES.copy(f));
     this.post(() => this.inner.sendHost(list));
   }
   /** Frames delivered to this host so far (the runtime fills the inbox at host polls). */
@@ -375,6 +541,10 @@ export class ModelClusterNic extends PostedModelNic {
 // ---- the runtime ----------------------------------------------------------------------------------
 
 interface Send { src: number; plane: number; frame: Uint8Array; startPs: number; cycle: number; seq: number; fwdPs: number }
+/** The order in which the frames of a chunk pass the switches: their switch times, then the order they were queued. */
+function bySwitchTime(x: Send, y: Send): number {
+  return x.fwdPs - y.fwdPs || x.seq - y.seq;
+}
 interface Edge { at: number; seq: number; kind: 'crash' | 'restart' | 'planeDown' | 'planeUp'; arg: number }
 
 interface NodeState {
@@ -383,7 +553,7 @@ interface NodeState {
   /** the cycle it last came up (frames that arrived before are lost) */
   upSince: number;
   /** per plane: frames on their way to this NIC, sorted by arrival cycle */
-  rxQ: Pending[][];
+  rxQ: RxQueue[];
   /** host RX frames the host has not been handed yet */
   hostQ: HostFrame[];
   /** crash / restart notices the host has not heard yet */
@@ -442,7 +612,8 @@ export class ModelCluster implements ChainFabric {
   private planeUp: boolean[];
   private uplinkFree: Float64Array;   // [endpoint * planes + plane] ps
   private egressFree: Float64Array;   // [endpoint * planes + plane] ps
-  private readonly clientArr = new Heap<{ a: number; b: number; client: number; plane: number; frame: Uint8Array; macError: boolean }>();
+  /** frames on their way to the clients (port: client index * planes + plane) */
+  private readonly clientArr: ArrivalQueue;
   /** external clients (cfg.externalClients): endpoints replicas + workload.clients + k */
   readonly externalClients: number;
   /** per external client: frames that reached it, not polled yet */
@@ -451,10 +622,24 @@ export class ModelCluster implements ChainFabric {
   private tapOn = false;
   private tapMax = 64;
   private tapQ: Array<{ frame: Uint8Array; src: number; plane: number; cycle: number }> = [];
+  /** the order of the frames the tap keeps: by the cycle they were sent, the clients' REQs first, then in the order they were queued */
+  private readonly byCycle = (x: Send, y: Send): number =>
+    x.cycle - y.cycle || (y.src >= this.replicas ? 1 : 0) - (x.src >= this.replicas ? 1 : 0) || x.seq - y.seq;
+  /** the clients' cycle generate() runs for (emitReq's), and the REQs it makes */
+  private genCycle = 0;
+  private readonly emitReq = (ci: number, p: number, frame: Uint8Array): void => {
+    const c = this.genCycle;
+    const src = this.replicas + ci;
+    const ui = src * this.planes + p;
+    const st = Math.max(this.uplinkFree[ui]!, (c + 1) * this.P);
+    this.uplinkFree[ui] = st + this.wireOf(frame.length);
+    this.queueSend(src, p, frame, st, c);
+  };
   private readonly eventLines: string[] = [];
   private readonly drops = { buffer: 0, plane_down: 0, link_down: 0, node_down: 0, partition: 0, fault_drop: 0, unknown_dst: 0 };
   private readonly inject = { drop: 0, duplicate: 0, delay: 0, corrupt: 0 };
   private framesSwitched = 0;
+  private readonly wireCache = new Float64Array(2048).fill(-1);
   private copiesDelivered = 0;
 
   constructor(readonly cfg: ClusterConfig) {
@@ -498,6 +683,7 @@ export class ModelCluster implements ChainFabric {
     }, w.clients, cfg.planes, this.nodeIdBase);
     if (w.reply === 'snoop') this.net.clientsInGroup = true;
     const E = cfg.replicas + w.clients + this.externalClients;
+    this.clientArr = new ArrivalQueue((w.clients + this.externalClients) * cfg.planes);
     this.uplinkFree = new Float64Array(E * cfg.planes);
     this.egressFree = new Float64Array(E * cfg.planes);
     this.planeUp = Array.from({ length: cfg.planes }, () => true);
@@ -507,7 +693,7 @@ export class ModelCluster implements ChainFabric {
       const wnic = new ModelClusterNic(this, i);
       this.nics.push(wnic);
       this.nodes.push({
-        nic, up: true, upSince: 0, rxQ: Array.from({ length: cfg.planes }, () => []), hostQ: [], notices: [], wnic,
+        nic, up: true, upSince: 0, rxQ: Array.from({ length: cfg.planes }, () => new RxQueue()), hostQ: [], notices: [], wnic,
         txFrames: 0, committed: 0, punted: 0, ready: new Array<boolean>(cfg.planes).fill(true), busy: false,
       });
     }
@@ -542,6 +728,15 @@ export class ModelCluster implements ChainFabric {
   }
 
   get cycle(): number { return this._cycle; }
+
+  /** A frame's time on the wire (ps): wirePs of sim/cluster.ts, remembered by length (-1: not yet). */
+  private wireOf(len: number): number {
+    const c = this.wireCache;
+    if (len >= c.length) return wirePs(this.net, len);
+    let w = c[len]!;
+    if (w < 0) { w = wirePs(this.net, len); c[len] = w; }
+    return w;
+  }
 
   /** cycles in n microseconds */
   us(n: number): number { return Math.round((n * 1e6) / this.P); }
@@ -634,8 +829,8 @@ export class ModelCluster implements ChainFabric {
     const src = this.replicas + this.traffic.clients.length + k;
     const ui = src * this.planes + plane;
     const st = Math.max(this.uplinkFree[ui]!, this._cycle * this.P);
-    this.uplinkFree[ui] = st + wirePs(this.net, frame.length);
-    this.queueSend(src, plane, Uint8Array.from(frame), st, this._cycle);
+    this.uplinkFree[ui] = st + this.wireOf(frame.length);
+    this.queueSend(src, plane, EXT_FRAMES.copy(frame), st, this._cycle);
   }
 
   /** Frames that reached external client k since the last call (the plane, a bad FCS, the cycle it arrived). */
@@ -755,7 +950,7 @@ export class ModelCluster implements ChainFabric {
   private queueSend(src: number, plane: number, frame: Uint8Array, startPs: number, cycle: number): void {
     const net = this.net;
     const fromClient = src >= this.replicas;
-    const w = wirePs(net, frame.length);
+    const w = this.wireOf(frame.length);
     const fwdPs = startPs + ((fromClient ? net.clientTxNs : net.nicTxNs) + net.cableNs + net.switchNs) * 1000 + (net.switching === 'cut-through' ? 0 : w);
     this.sends.push({ src, plane, frame, startPs, cycle, seq: this.seq++, fwdPs });
   }
@@ -766,11 +961,11 @@ export class ModelCluster implements ChainFabric {
     if (!s.length) return;
     this.sends = [];
     if (this.tapOn) {
-      const byCycle = s.slice().sort((x, y) => x.cycle - y.cycle || (y.src >= this.replicas ? 1 : 0) - (x.src >= this.replicas ? 1 : 0) || x.seq - y.seq);
-      for (const x of byCycle) this.tapQ.push({ frame: Uint8Array.from(x.frame), src: x.src, plane: x.plane, cycle: x.cycle });
+      const byCycle = s.slice().sort(this.byCycle);
+      for (const x of byCycle) this.tapQ.push({ frame: TAPPED.copy(x.frame), src: x.src, plane: x.plane, cycle: x.cycle });
       if (this.tapQ.length > this.tapMax) this.tapQ.splice(0, this.tapQ.length - this.tapMax);
     }
-    s.sort((x, y) => x.fwdPs - y.fwdPs || x.seq - y.seq);
+    s.sort(bySwitchTime);
     for (const x of s) this.forward(x);
   }
 
@@ -805,7 +1000,7 @@ export class ModelCluster implements ChainFabric {
     const copies = o ? o.copies : 1, extraPs = o ? o.extraPs : 0, data = o ? o.data : x.frame, macError = o ? o.macError : false;
     const net = this.net;
     const toClient = dst >= this.replicas;
-    const w = wirePs(net, data.length);
+    const w = this.wireOf(data.length);
     const ei = dst * this.planes + plane;
     for (let k = 0; k < copies; k++) {
       const e = Math.max(this.egressFree[ei]!, x.fwdPs);
@@ -815,9 +1010,10 @@ export class ModelCluster implements ChainFabric {
       // an external client's frame is sent between chunks (clientSend): never due before the NICs' cycle
       if (src >= this.replicas + this.traffic.clients.length) at = Math.max(at, this._cycle);
       if (toClient) {
-        this.clientArr.push({ a: at, b: this.seq++, client: dst - this.replicas, plane, frame: data, macError });
+        const client = dst - this.replicas;
+        this.clientArr.push(client * this.planes + plane, { a: at, b: this.seq++, client, plane, frame: data, macError });
       } else {
-        insertSorted(this.nodes[dst]!.rxQ[plane]!, { at, seq: this.seq++, frame: data, macError });
+        this.nodes[dst]!.rxQ[plane]!.insert({ at, seq: this.seq++, frame: data, macError, atCycle: at });
       }
     }
   }
@@ -827,8 +1023,8 @@ export class ModelCluster implements ChainFabric {
   /** The clients' cycle c: replies that reached them, the plane hints due, then their new requests. */
   private clientCycle(c: number): void {
     const t = this.traffic;
-    while (this.clientArr.size && this.clientArr.top()!.a <= c) {
-      const a = this.clientArr.pop()!;
+    while (this.clientArr.next <= c) {
+      const a = this.clientArr.pop();
       this.copiesDelivered++;
       if (a.client < t.clients.length) t.receive(a.client, a.frame, a.macError, c);
       else this.extIn[a.client - t.clients.length]!.push({ frame: a.frame, plane: a.plane, badFcs: a.macError, cycle: c });
@@ -843,14 +1039,9 @@ export class ModelCluster implements ChainFabric {
         } else i++;
       }
     }
-    const readyPs = (c + 1) * this.P;
-    t.generate(c, (ci, p, frame) => {
-      const src = this.replicas + ci;
-      const ui = src * this.planes + p;
-      const st = Math.max(this.uplinkFree[ui]!, readyPs);
-      this.uplinkFree[ui] = st + wirePs(this.net, frame.length);
-      this.queueSend(src, p, frame, st, c);
-    });
+    // a REQ made in cycle c is ready at (c + 1) * period (emitReq)
+    this.genCycle = c;
+    t.generate(c, this.emitReq);
   }
 
   /**
@@ -906,7 +1097,7 @@ export class ModelCluster implements ChainFabric {
 
   /** Takes the frames node i's NIC sent and reserves its uplinks for them; returns how many. */
   private pullTx(i: number, nd: NodeState): number {
-    const P = this.P, net = this.net;
+    const P = this.P;
     let count = 0;
     for (let p = 0; p < this.planes; p++) {
       const tx = nd.nic.pullTx(p);
@@ -916,7 +1107,7 @@ export class ModelCluster implements ChainFabric {
       for (const f of tx) {
         nd.txFrames++;
         if (!this.planeUp[p]) { this.drops.link_down++; continue; }
-        const w = wirePs(net, f.frame.length);
+        const w = this.wireOf(f.frame.length);
         const beats = Math.max(1, Math.ceil(f.frame.length / BEAT_BYTES));
         const earliest = Math.max((f.cycle - beats + 2) * P, (f.cycle + 1) * P - w);
         const st = Math.max(this.uplinkFree[ui]!, earliest);
@@ -935,7 +1126,7 @@ export class ModelCluster implements ChainFabric {
       this.pullTx(i, nd);
       const h = nd.nic.pollHost();
       for (const f of h) {
-        const committed = (f.reason & 0xff) === HostReason.COMMITTED;
+        const committed = (f.reason & 0xff) === H_COMMITTED;
         if (committed) nd.committed++; else nd.punted++;
         if (committed && !this.keepCommitted) continue;
         nd.hostQ.push(f);
@@ -946,17 +1137,18 @@ export class ModelCluster implements ChainFabric {
     for (const nd of this.nodes) {
       for (let p = 0; p < this.planes; p++) {
         const q = nd.rxQ[p]!;
-        if (!q.length || q[0]!.at >= horizon) continue;
-        let k = 0;
-        while (k < q.length && q[k]!.at < horizon) k++;
-        const batch = q.splice(0, k);
+        if (!q.length || q.get(0).at >= horizon) continue;
         const rx: RxFrame[] = [];
-        for (const b of batch) {
+        let k = 0;
+        for (; k < q.length; k++) {
+          const b = q.get(k);
+          if (b.at >= horizon) break;
           if (!nd.up || b.at < nd.upSince) { this.drops.node_down++; continue; }
           if (!this.planeUp[p]) { this.drops.link_down++; continue; }
           this.copiesDelivered++;
-          rx.push({ frame: b.frame, atCycle: b.at, macError: b.macError });
+          rx.push(b);
         }
+        q.take(k);
         if (rx.length) nd.nic.pushRx(p, rx);
       }
     }

@@ -7,6 +7,10 @@ import { COUNTER_ADDRS, countersOf, type HostFrame, type Nic, type RxFrame, type
 import { Csr, type CounterName } from '../ctrl/wire/wire.gen.js';
 import type { SeededRand } from '../ctrl/rand.js';
 import type { FaultSpec } from './cluster.js';
+import { ByteSlab } from '../ctrl/nic/model/bytes.js';
+
+/** copies of the frames hosts post to their NIC's log (ctrl/nic/model/bytes.ts: no backing store of their own) */
+const POSTED_LOG = new ByteSlab();
 
 /** A frame in flight to a NIC's port or a client: due at cycle `at`, ordered by (at, seq). */
 export interface Pending { at: number; seq: number; frame: Uint8Array; macError: boolean }
@@ -170,7 +174,7 @@ export abstract class PostedModelNic implements Nic {
     return out;
   }
   logWrite(index: number, frame: Uint8Array): void {
-    const copy = Uint8Array.from(frame);
+    const copy = POSTED_LOG.copy(frame);
     this.post(() => this.inner.logWrite(index, copy));
   }
   flush(): void {

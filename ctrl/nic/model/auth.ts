@@ -156,6 +156,8 @@ export class RxAuth {
   private readonly line: Array<LineBeat | null> = new Array<LineBeat | null>(MAC_LATENCY).fill(null);
   private pos = 0;
   private inLine = 0;
+  /** step()'s answer: one object, overwritten by every step (the caller reads it at once; no allocation per beat) */
+  private readonly res: { beat: LineBeat | null; drop: number } = { beat: null, drop: 0 };
   readonly top: Float64Array;
   readonly seen: Uint32Array;
 
@@ -176,6 +178,7 @@ export class RxAuth {
   /**
    * A clock edge: the beat on the wire this cycle enters (or null), the beat that entered MAC_LATENCY
    * cycles ago leaves, with its verdict if it is its frame's last (the registers as they are this cycle).
+   * The answer is valid until the next step.
    */
   step(inBeat: LineBeat | null, a: AuthCsr): { beat: LineBeat | null; drop: number } {
     const out = this.line[this.pos]!;
@@ -187,7 +190,10 @@ export class RxAuth {
     if (!a.authEn) {
       // AUTH_EN off: straight through (the line keeps shifting, its output unused)
       if (clr !== 0) this.clear(clr);
-      return { beat: inBeat, drop: 0 };
+      const r = this.res;
+      r.beat = inBeat;
+      r.drop = 0;
+      return r;
     }
     let drop = 0;
     if (out) {
@@ -226,7 +232,10 @@ export class RxAuth {
       }
     }
     if (clr !== 0) this.clear(clr);
-    return { beat: out, drop };
+    const r = this.res;
+    r.beat = out;
+    r.drop = drop;
+    return r;
   }
 
   private clear(mask: number): void {

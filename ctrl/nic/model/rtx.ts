@@ -20,6 +20,7 @@
 // its end.
 import * as M_wire_gen from '../../wire/wire.gen.js';
 import { FrameFifo } from './axis-fifo.js';
+import { ByteSlab } from './bytes.js';
 import { hostEventFrame } from './leader-watch.js';
 import type { LogRam } from './log-ram.js';
 import * as M_log_ram from './log-ram.js';
@@ -41,6 +42,8 @@ const F_RETRANSMIT: number = Flag.RETRANSMIT;
 const H_NEEDS_REPAIR: number = HostReason.NEEDS_REPAIR;
 /** RTO_SHIFT_MAX: the retransmit timeout backs off to at most RTO << 6. */
 const RTO_SHIFT_MAX = 6;
+/** the retransmitted frames' bytes (bytes.ts: a copy longer than 64 bytes costs a tenth of a slice()) */
+const RETRANSMITTED = new ByteSlab();
 
 export class Rtx {
   private readonly MAXN: number;
@@ -206,7 +209,7 @@ export class Rtx {
         asmBeat(this.asm, pos, b, o, n, keep);
         this.asmLen = pos + keep;
         if (lastBeat) {
-          this.rtx.write(this.asm.slice(0, this.asmLen), true, 0);
+          this.rtx.write(RETRANSMITTED.copy(this.asm, 0, this.asmLen), true, 0);
           this.asmLen = 0;
         } else {
           this.rtx.write(null, false, 0);

@@ -5,12 +5,16 @@
 // has room, so a stalled plane never stalls the others. With no plane enabled, frames are taken and
 // dropped. Each plane's FIFO drains to its wire on its own.
 import { FrameFifo } from './axis-fifo.js';
+import { ByteSlab } from './bytes.js';
 import type { TxFrame } from '../nic.js';
 import type { Derived } from './params.js';
 import * as M_stats from './stats.js';
 // Imported bindings as module constants: under tsx and vitest every use of an imported binding can cost a
 // getter call (ten times the cost of a header accessor itself).
 const { C_PLANE0 } = M_stats;
+
+/** the copies of output frames (bytes.ts: a copy longer than 64 bytes costs a tenth of a slice()) */
+const OUT_COPIES = new ByteSlab();
 
 export class TxFanout {
   private readonly P: number;
@@ -60,7 +64,7 @@ export class TxFanout {
       if (f.used === 0 || !txReady[p]) continue;
       if (f.headLast()) {
         const s = f.headBuf();
-        out[p]!.push({ frame: f.headUser() === 1 || p > 0 ? s.slice() : s, cycle: t });
+        out[p]!.push({ frame: f.headUser() === 1 || p > 0 ? OUT_COPIES.copy(s) : s, cycle: t });
         ctr[C_PLANE0 + 5 * p + 1]!++;
       }
       f.read();
