@@ -159,13 +159,18 @@ reg                     rec_m_reg = 1'b0, rec_a_reg = 1'b0;     // ... and wheth
 reg [W-1:0]             plain_reg = ~W'(3);
 // The keys and time stamp of the last edge's writes reach win_key_reg / win_ts_reg one edge later,
 // from these registers (the write's enables and data are registers, not this cycle's decision); until
-// then the compare of the buffers' heads with the window takes them from here. pend_f_mask_reg /
-// pend_s_mask_reg: the entry of the first key taken (main, else ACK) and of a second (ACK after main).
-reg [W-1:0]             pend_f_mask_reg = 0, pend_s_mask_reg = 0;
+// then the compare of the buffers' heads with the window takes them from here. pend_f_mask /
+// pend_s_mask: the entry of the first key taken (main, else ACK) and of a second (ACK after main):
+// the entries at ptr and ptr+1 at the last edge (registered whether written or not, so that these
+// 2 x W flip-flops take no reset from the insertions: as `wr ? at_ptr : 0` they did, a LUT of
+// `rst || !wr_second` with 208 loads after the insertion's 1,400) and the pending flags.
+reg [W-1:0]             pend_f_oh_reg = 0, pend_s_oh_reg = 0;
 reg                     pend_f_reg = 1'b0, pend_s_reg = 1'b0;
 reg [WIN_PTR_WIDTH-1:0] pend_f_ptr_reg = 0, pend_s_ptr_reg = 0;
 reg [KEY_WIDTH-1:0]     pend_f_key_reg = 0, pend_s_key_reg = 0;
 reg [TS_WIDTH-1:0]      pend_ts_reg = 0;
+wire [W-1:0]            pend_f_mask = pend_f_oh_reg & {W{pend_f_reg}};
+wire [W-1:0]            pend_s_mask = pend_s_oh_reg & {W{pend_s_reg}};
 
 // the merge
 reg [P-1:0]          mid_reg = 0;        // B's beat is not a frame's first beat
@@ -175,6 +180,30 @@ reg [P-1:0]          drop_req_reg = 0;   // ... a copy of a client's REQ
 reg                  locked_reg = 1'b0;  // main is inside a multi-beat frame
 reg [SEL_WIDTH-1:0]  locked_sel_reg = 0;
 reg [SEL_WIDTH-1:0]  last_sel_reg = 0;
+
+// A second copy of the decision's state, stored inverted (e_*_n_reg = ~*_reg), for the stages'
+// enables only (docs/synthesis.md "The plane merge's stage enables"). Each stage register loads
+// on b_load / a_load, about 690 flip-flops per plane: computed from the same registers as the
+// output mux's select (593 loads) and the window's key muxes (88), ABC shared the decision's
+// nodes between them and chained four nets of 93 to 700 loads (3.34 ns). From this copy the enables'
+// cone is apart from every other high-fan-out net (ABC cannot share logic of different flip-flops).
+// Inverted, because Yosys's opt_merge merges flip-flops with the same D input, (* keep *) or not.
+reg [P-1:0]          e_a_valid_n_reg = {P{1'b1}}, e_b_valid_n_reg = {P{1'b1}};
+reg [P-1:0]          e_mid_n_reg = {P{1'b1}}, e_drop_n_reg = {P{1'b1}};
+reg [P-1:0]          e_kv_n_reg = {P{1'b1}}, e_hitb_n_reg = {P{1'b1}};
+reg [P-1:0]          e_bca_n_reg = {P{1'b1}}, e_bcm_n_reg = 0;
+reg [P*P-1:0]        e_l_n_reg = 0;
+reg                  e_locked_n_reg = 1'b1;
+reg [SEL_WIDTH-1:0]  e_locked_sel_n_reg = {SEL_WIDTH{1'b1}};
+reg [SEL_WIDTH-1:0]  e_last_sel_n_reg = {SEL_WIDTH{1'b1}};
+// A third copy, the same way, for the window's insertions (ins_main_w, ins_ack_w): they drive the
+// window's per-entry bookkeeping (about 1,400 loads); from the first copy, that net was on the
+// path of the A-to-B bit (hit_a) after the grants' nodes (3.21 ns).
+reg [P-1:0]          w_b_valid_n_reg = {P{1'b1}}, w_mid_n_reg = {P{1'b1}}, w_kv_n_reg = {P{1'b1}};
+reg [P-1:0]          w_bcm_n_reg = 0, w_bca_n_reg = {P{1'b1}}, w_bkm_n_reg = {P{1'b1}}, w_bka_n_reg = {P{1'b1}};
+reg [P*P-1:0]        w_l_n_reg = 0;
+reg                  w_locked_n_reg = 1'b1;
+reg [SEL_WIDTH-1:0]  w_last_sel_n_reg = {SEL_WIDTH{1'b1}};
 
 // ---------------------------------------------------------------------------------------------
 // The decision, on the B heads, from registers only
@@ -277,6 +306,52 @@ always @* begin
 end
 assign s_axis_tready = a_load;
 
+// The same pops from a state (the decision above, written as one function for the second copy)
+function automatic [P-1:0] pop_of(
+    input [P-1:0] bv, input [P-1:0] md, input [P-1:0] dr, input [P-1:0] kv, input [P-1:0] hb,
+    input [P*P-1:0] lr, input [P-1:0] ca, input [P-1:0] cm, input lk, input [SEL_WIDTH-1:0] lks,
+    input [SEL_WIDTH-1:0] ls, input [P-1:0] en, input rdy);
+    integer i, j, v, k;
+    reg [P-1:0] fst, c_a, c_m, g, g_l, t_a;
+    reg         low, a_seen;
+    begin
+        for (i = 0; i < P; i = i + 1) fst[i] = bv[i] && !md[i];
+        for (i = 0; i < P; i = i + 1) begin
+            low = 1'b0;
+            for (j = 0; j < i; j = j + 1) begin
+                if (fst[j] && en[j] && kv[j] && lr[j*P + i]) low = 1'b1;
+            end
+            c_a[i] = fst[i] && en[i] && ca[i] && !(kv[i] && low);
+            c_m[i] = fst[i] && en[i] && cm[i] && !(kv[i] && low);
+            // mid-frame drop, disabled plane, copy
+            pop_of[i] = (bv[i] && md[i] && dr[i]) || (fst[i] && !en[i]) ||
+                        (fst[i] && en[i] && kv[i] && (hb[i] || low));
+        end
+        g = 0;
+        for (v = 0; v < LAST_VALUES; v = v + 1) begin
+            g_l = 0;
+            for (k = P; k >= 1; k = k - 1) begin
+                if (c_m[(v + k) % P]) g_l = P'(1) << ((v + k) % P);
+            end
+            if (32'(ls) == v) g = g_l;
+        end
+        a_seen = 1'b0;
+        for (i = 0; i < P; i = i + 1) begin
+            t_a[i] = c_a[i] && !a_seen;
+            if (c_a[i]) a_seen = 1'b1;
+        end
+        for (i = 0; i < P; i = i + 1) begin
+            pop_of[i] = pop_of[i] || t_a[i] ||
+                        (rdy && (lk ? (32'(lks) == i && bv[i]) : g[i]));
+        end
+    end
+endfunction
+wire [P-1:0] pop_e = pop_of(~e_b_valid_n_reg, ~e_mid_n_reg, ~e_drop_n_reg, ~e_kv_n_reg, ~e_hitb_n_reg,
+                            ~e_l_n_reg, ~e_bca_n_reg, ~e_bcm_n_reg, !e_locked_n_reg, ~e_locked_sel_n_reg,
+                            ~e_last_sel_n_reg, plane_en, m_axis_tready);
+wire [P-1:0] b_load_e = e_b_valid_n_reg | pop_e;   // = b_load, a_load (asserted)
+wire [P-1:0] a_load_e = e_a_valid_n_reg | b_load_e;
+
 reg [P-1:0] dup_drop_r, off_drop_r, req_dup_drop_r;
 always @* begin
     for (q = 0; q < P; q = q + 1) begin
@@ -316,6 +391,47 @@ always @* begin
 end
 wire ins_main = m_axis_tready && !locked_reg && ins_main_by_last[last_sel_reg];
 wire ins_ack  = ins_ack_c;
+// The same from a state (for the third copy): {ins_main, ins_ack}
+function automatic [1:0] ins_of(
+    input [P-1:0] bv, input [P-1:0] md, input [P-1:0] kv, input [P*P-1:0] lr, input [P-1:0] cm,
+    input [P-1:0] ca, input [P-1:0] km, input [P-1:0] ka, input lk, input [SEL_WIDTH-1:0] ls,
+    input [P-1:0] en, input rdy);
+    integer i, j, v, k;
+    reg [P-1:0] fst, c_m, c_a, c_mk, c_ak;
+    reg         low, a_seen, m_v, m_sel, a_sel;
+    begin
+        for (i = 0; i < P; i = i + 1) fst[i] = bv[i] && !md[i];
+        for (i = 0; i < P; i = i + 1) begin
+            low = 1'b0;
+            for (j = 0; j < i; j = j + 1) begin
+                if (fst[j] && en[j] && kv[j] && lr[j*P + i]) low = 1'b1;
+            end
+            c_m[i] = fst[i] && en[i] && cm[i] && !(kv[i] && low);
+            c_a[i] = fst[i] && en[i] && ca[i] && !(kv[i] && low);
+            c_mk[i] = fst[i] && en[i] && km[i] && !low;
+            c_ak[i] = fst[i] && en[i] && ka[i] && !low;
+        end
+        m_sel = 1'b0;
+        for (v = 0; v < LAST_VALUES; v = v + 1) begin
+            m_v = 1'b0;
+            for (k = P; k >= 1; k = k - 1) begin
+                if (c_m[(v + k) % P]) m_v = c_mk[(v + k) % P];
+            end
+            if (32'(ls) == v) m_sel = m_v;
+        end
+        a_sel = 1'b0;
+        a_seen = 1'b0;
+        for (i = 0; i < P; i = i + 1) begin
+            if (c_ak[i] && !a_seen) a_sel = 1'b1;
+            if (c_a[i]) a_seen = 1'b1;
+        end
+        ins_of = {rdy && !lk && m_sel, a_sel};
+    end
+endfunction
+wire [1:0] ins_w = ins_of(~w_b_valid_n_reg, ~w_mid_n_reg, ~w_kv_n_reg, ~w_l_n_reg, ~w_bcm_n_reg, ~w_bca_n_reg,
+                          ~w_bkm_n_reg, ~w_bka_n_reg, !w_locked_n_reg, ~w_last_sel_n_reg, plane_en, m_axis_tready);
+wire ins_main_w = ins_w[1];   // = ins_main, ins_ack (asserted)
+wire ins_ack_w  = ins_w[0];
 reg [KEY_WIDTH-1:0] key_main, key_ack;
 always @* begin
     key_main = {KEY_WIDTH{1'b0}};
@@ -333,13 +449,13 @@ wire [W-1:0] at_ptr1 = {win_oh_reg[W-2:0], win_oh_reg[W-1]};
 wire [W-1:0] at_ptr2 = {at_ptr1[W-2:0], at_ptr1[W-1]};
 wire [W-1:0] at_ptr3 = {at_ptr2[W-2:0], at_ptr2[W-1]};
 // written at this edge: the main key at ptr, the ACK key at ptr (alone) or ptr+1 (after main)
-wire [W-1:0] wr_m = ins_main ? at_ptr : {W{1'b0}};
-wire [W-1:0] wr_a = !ins_ack ? {W{1'b0}} : ins_main ? at_ptr1 : at_ptr;
+wire [W-1:0] wr_m = ins_main_w ? at_ptr : {W{1'b0}};
+wire [W-1:0] wr_a = !ins_ack_w ? {W{1'b0}} : ins_main_w ? at_ptr1 : at_ptr;
 // the window writes (the sequential block): the first key taken (main, else ACK) to ptr, a second
 // (ACK after main) to ptr+1
-wire                 wr_first = ins_main || ins_ack;
-wire                 wr_second = ins_main && ins_ack;
-wire [KEY_WIDTH-1:0] key_first = ins_main ? key_main : key_ack;
+wire                 wr_first = ins_main_w || ins_ack_w;
+wire                 wr_second = ins_main_w && ins_ack_w;
+wire [KEY_WIDTH-1:0] key_first = ins_main_w ? key_main : key_ack;
 
 // ---------------------------------------------------------------------------------------------
 // Window bookkeeping, off the decision path
@@ -361,7 +477,7 @@ function automatic [W-1:0] young_of(input [TS_WIDTH-1:0] t);
 endfunction
 wire [W-1:0] live_nw = live_reg & young_reg;
 // (the entries written at the last edge hold their time stamp in pend_ts_reg, which is now - 1)
-wire [W-1:0] pend_mask = pend_f_mask_reg | pend_s_mask_reg;
+wire [W-1:0] pend_mask = pend_f_mask | pend_s_mask;
 wire         pend_young = 32'd1 < 32'(WINDOW_CYCLES - 2);
 // young_next but for the entries written at this edge (young in the next cycle)
 wire [W-1:0] young_kept = (young_of(now[TS_WIDTH-1:0]) & ~pend_mask) | (pend_mask & {W{pend_young}});
@@ -461,8 +577,19 @@ wire [BANK_PTR_WIDTH-1:0] pend_o_idx = BANK_PTR_WIDTH'((f_odd ? pend_f_ptr_reg :
 always @(posedge clk) begin
     for (q = 0; q < P; q = q + 1) begin
         // B takes A's beat; the registered facts about it follow
-        if (b_load[q]) begin
+        if (b_load_e[q]) begin
             b_valid_reg[q] <= a_valid_reg[q];
+            e_b_valid_n_reg[q] <= e_a_valid_n_reg[q];
+            w_b_valid_n_reg[q] <= !a_valid_reg[q];
+            w_kv_n_reg[q] <= !a_kv_reg[q];
+            w_bca_n_reg[q] <= !(a_ack_reg[q] && !(a_kv_reg[q] && hit_a[q]));
+            w_bcm_n_reg[q] <= !(!a_ack_reg[q] && !(a_kv_reg[q] && hit_a[q]));
+            w_bka_n_reg[q] <= !(a_ack_reg[q] && a_kv_reg[q] && !hit_a[q]);
+            w_bkm_n_reg[q] <= !(!a_ack_reg[q] && a_kv_reg[q] && !hit_a[q]);
+            e_kv_n_reg[q] <= !a_kv_reg[q];
+            e_hitb_n_reg[q] <= !hit_a[q];
+            e_bca_n_reg[q] <= !(a_ack_reg[q] && !(a_kv_reg[q] && hit_a[q]));
+            e_bcm_n_reg[q] <= !(!a_ack_reg[q] && !(a_kv_reg[q] && hit_a[q]));
             b_data_reg[q*DATA_WIDTH +: DATA_WIDTH] <= a_data_reg[q*DATA_WIDTH +: DATA_WIDTH];
             b_keep_reg[q*KEEP_WIDTH +: KEEP_WIDTH] <= a_keep_reg[q*KEEP_WIDTH +: KEEP_WIDTH];
             b_last_reg[q] <= a_last_reg[q];
@@ -479,8 +606,9 @@ always @(posedge clk) begin
         end
         // A takes the buffer's beat
         // (with nothing offered A takes noise, marked invalid: the enable stays one signal)
-        if (a_load[q]) begin
+        if (a_load_e[q]) begin
             a_valid_reg[q] <= s_axis_tvalid[q];
+            e_a_valid_n_reg[q] <= !s_axis_tvalid[q];
             a_data_reg[q*DATA_WIDTH +: DATA_WIDTH] <= s_axis_tdata[q*DATA_WIDTH +: DATA_WIDTH];
             a_keep_reg[q*KEEP_WIDTH +: KEEP_WIDTH] <= s_axis_tkeep[q*KEEP_WIDTH +: KEEP_WIDTH];
             a_last_reg[q] <= s_axis_tlast[q];
@@ -493,24 +621,28 @@ always @(posedge clk) begin
         // the buffer's head compared with every entry of the next cycle's window (the entries
         // written at this edge are covered by the pairwise compares next cycle), and the bits of
         // the beat A holds carried on
-        ma_new_reg[q] <= a_load[q];
+        ma_new_reg[q] <= a_load_e[q];
         if (s_axis_tvalid[q]) begin
             mn_reg[q*W +: W] <= live_nw & ((window_match(s_key[q*KEY_WIDTH +: KEY_WIDTH]) & ~pend_mask) |
-                                           (pend_f_mask_reg & {W{s_key[q*KEY_WIDTH +: KEY_WIDTH] == pend_f_key_reg}}) |
-                                           (pend_s_mask_reg & {W{s_key[q*KEY_WIDTH +: KEY_WIDTH] == pend_s_key_reg}}));
+                                           (pend_f_mask & {W{s_key[q*KEY_WIDTH +: KEY_WIDTH] == pend_f_key_reg}}) |
+                                           (pend_s_mask & {W{s_key[q*KEY_WIDTH +: KEY_WIDTH] == pend_s_key_reg}}));
         end
         mo_reg[q*W +: W] <= ma_eff[q*W +: W] & live_nw;
         // the keys taken this cycle, compared with the heads of the next cycle
         for (p = 0; p < P; p = p + 1) begin
-            ea_reg[q*P+p] <= a_load[q] ? eq_sb[q*P+p] : ab_reg[q*P+p];
+            ea_reg[q*P+p] <= a_load_e[q] ? eq_sb[q*P+p] : ab_reg[q*P+p];
             // A_q and B_p after this edge: A_q' = a_load ? s_q : A_q, B_p' = b_load ? A_p : B_p
-            ab_reg[q*P+p] <= a_load[q] ? (b_load[p] ? eq_sa[q*P+p] : eq_sb[q*P+p])
-                                       : (b_load[p] ? aa_reg[q*P+p] : ab_reg[q*P+p]);
-            aa_reg[q*P+p] <= a_load[q] ? (a_load[p] ? eq_ss[q*P+p] : eq_sa[q*P+p])
-                                       : (a_load[p] ? eq_sa[p*P+q] : aa_reg[q*P+p]);
+            ab_reg[q*P+p] <= a_load_e[q] ? (b_load_e[p] ? eq_sa[q*P+p] : eq_sb[q*P+p])
+                                         : (b_load_e[p] ? aa_reg[q*P+p] : ab_reg[q*P+p]);
+            aa_reg[q*P+p] <= a_load_e[q] ? (a_load_e[p] ? eq_ss[q*P+p] : eq_sa[q*P+p])
+                                         : (a_load_e[p] ? eq_sa[p*P+q] : aa_reg[q*P+p]);
             if (p < q) begin
-                l_reg[p*P+q] <= b_load[p] ? (b_load[q] ? aa_reg[p*P+q] : ab_reg[p*P+q])
-                                          : (b_load[q] ? ab_reg[q*P+p] : l_reg[p*P+q]);
+                l_reg[p*P+q] <= b_load_e[p] ? (b_load_e[q] ? aa_reg[p*P+q] : ab_reg[p*P+q])
+                                            : (b_load_e[q] ? ab_reg[q*P+p] : l_reg[p*P+q]);
+                e_l_n_reg[p*P+q] <= b_load_e[p] ? (b_load_e[q] ? !aa_reg[p*P+q] : !ab_reg[p*P+q])
+                                                : (b_load_e[q] ? !ab_reg[q*P+p] : e_l_n_reg[p*P+q]);
+                w_l_n_reg[p*P+q] <= b_load_e[p] ? (b_load_e[q] ? !aa_reg[p*P+q] : !ab_reg[p*P+q])
+                                                : (b_load_e[q] ? !ab_reg[q*P+p] : w_l_n_reg[p*P+q]);
             end
         end
         // the frame state of B
@@ -518,10 +650,16 @@ always @(posedge clk) begin
             if (b_last_reg[q]) begin
                 mid_reg[q] <= 1'b0;
                 drop_reg[q] <= 1'b0;
+                e_mid_n_reg[q] <= 1'b1;
+                e_drop_n_reg[q] <= 1'b1;
+                w_mid_n_reg[q] <= 1'b1;
             end else begin
                 mid_reg[q] <= 1'b1;
+                e_mid_n_reg[q] <= 1'b0;
+                w_mid_n_reg[q] <= 1'b0;
                 if (!mid_reg[q]) begin
                     drop_reg[q] <= off[q] || dup[q];
+                    e_drop_n_reg[q] <= !(off[q] || dup[q]);
                     drop_off_reg[q] <= off[q];
                     drop_req_reg[q] <= dup[q] && b_req_reg[q];
                 end
@@ -530,11 +668,18 @@ always @(posedge clk) begin
     end
     if (main_go) begin
         last_sel_reg <= sel;
+        e_last_sel_n_reg <= ~sel;
+        w_last_sel_n_reg <= ~sel;
         if (m_axis_tlast) begin
             locked_reg <= 1'b0;
+            e_locked_n_reg <= 1'b1;
+            w_locked_n_reg <= 1'b1;
         end else begin
             locked_reg <= 1'b1;
             locked_sel_reg <= sel;
+            e_locked_n_reg <= 1'b0;
+            w_locked_n_reg <= 1'b0;
+            e_locked_sel_n_reg <= ~sel;
         end
     end
     live_reg <= live_nw | wr_m | wr_a;
@@ -543,13 +688,13 @@ always @(posedge clk) begin
     rec_a_mask_reg <= wr_a;
     rec_m_src_reg <= sel;
     rec_a_src_reg <= ack_sel;
-    rec_m_reg <= ins_main;
-    rec_a_reg <= ins_ack;
+    rec_m_reg <= ins_main_w;
+    rec_a_reg <= ins_ack_w;
     plain_reg <= plain_next;
     // the window: the first key taken (main, else ACK) at ptr, a second (ACK after main) at ptr+1,
     // written at the next edge from the pending registers
-    pend_f_mask_reg <= wr_first ? at_ptr : {W{1'b0}};
-    pend_s_mask_reg <= wr_second ? at_ptr1 : {W{1'b0}};
+    pend_f_oh_reg <= at_ptr;
+    pend_s_oh_reg <= at_ptr1;
     pend_f_reg <= wr_first;
     pend_s_reg <= wr_second;
     pend_f_ptr_reg <= win_ptr_reg;
@@ -589,6 +734,17 @@ always @(posedge clk) begin
         locked_reg <= 1'b0;
         locked_sel_reg <= 0;
         last_sel_reg <= 0;
+        e_a_valid_n_reg <= {P{1'b1}};
+        e_b_valid_n_reg <= {P{1'b1}};
+        e_mid_n_reg <= {P{1'b1}};
+        e_drop_n_reg <= {P{1'b1}};
+        e_locked_n_reg <= 1'b1;
+        e_locked_sel_n_reg <= {SEL_WIDTH{1'b1}};
+        e_last_sel_n_reg <= {SEL_WIDTH{1'b1}};
+        w_b_valid_n_reg <= {P{1'b1}};
+        w_mid_n_reg <= {P{1'b1}};
+        w_locked_n_reg <= 1'b1;
+        w_last_sel_n_reg <= {SEL_WIDTH{1'b1}};
         live_reg <= 0;
         young_reg <= 0;
         rec_m_mask_reg <= 0;
@@ -596,8 +752,6 @@ always @(posedge clk) begin
         rec_m_reg <= 1'b0;
         rec_a_reg <= 1'b0;
         plain_reg <= ~W'(3);
-        pend_f_mask_reg <= 0;
-        pend_s_mask_reg <= 0;
         pend_f_reg <= 1'b0;
         pend_s_reg <= 1'b0;
         win_oh_reg <= W'(1);
@@ -617,6 +771,18 @@ always @(posedge clk) begin
             assert (!(pop[q] && !b_valid_reg[q])) else $error("nicraft_plane_merge: plane %0d popped while empty", q);
             assert (!(a_valid_reg[q] && a_load[q] && !b_load[q])) else $error("nicraft_plane_merge: stage A of plane %0d overwritten", q);
         end
+        assert (pop_e == pop && b_load_e == b_load && a_load_e == a_load &&
+                e_a_valid_n_reg == ~a_valid_reg && e_b_valid_n_reg == ~b_valid_reg && e_mid_n_reg == ~mid_reg &&
+                e_drop_n_reg == ~drop_reg && e_kv_n_reg == ~b_kv_reg && e_hitb_n_reg == ~hitb_reg &&
+                e_bca_n_reg == ~bca_reg && e_bcm_n_reg == ~bcm_reg && e_locked_n_reg == !locked_reg &&
+                e_locked_sel_n_reg == ~locked_sel_reg && e_last_sel_n_reg == ~last_sel_reg &&
+                e_l_n_reg == ~l_reg &&
+                ins_main_w == ins_main && ins_ack_w == ins_ack &&
+                w_b_valid_n_reg == ~b_valid_reg && w_mid_n_reg == ~mid_reg && w_kv_n_reg == ~b_kv_reg &&
+                w_bcm_n_reg == ~bcm_reg && w_bca_n_reg == ~bca_reg && w_bkm_n_reg == ~bkm_reg &&
+                w_bka_n_reg == ~bka_reg && w_l_n_reg == ~l_reg && w_locked_n_reg == !locked_reg &&
+                w_last_sel_n_reg == ~last_sel_reg)
+            else $error("nicraft_plane_merge: the enables' copy of the decision's state disagrees");
         assert (!(main_go && !b_valid_reg[sel])) else $error("nicraft_plane_merge: main takes an empty plane %0d", sel);
         assert (take_main == (main_go ? P'(1) << sel : P'(0)) && $onehot0(take_main))
             else $error("nicraft_plane_merge: main grant %b is not the one-hot of plane %0d", take_main, sel);
@@ -649,8 +815,8 @@ always @(posedge clk) begin
         end
         assert (!pend_s_reg || (pend_f_reg && pend_f_ptr_reg[0] != pend_s_ptr_reg[0]))
             else $error("nicraft_plane_merge: the two pending writes are not one per bank");
-        assert (pend_f_mask_reg == (pend_f_reg ? W'(1) << pend_f_ptr_reg : W'(0)) &&
-                pend_s_mask_reg == (pend_s_reg ? W'(1) << pend_s_ptr_reg : W'(0)))
+        assert (pend_f_mask == (pend_f_reg ? W'(1) << pend_f_ptr_reg : W'(0)) &&
+                pend_s_mask == (pend_s_reg ? W'(1) << pend_s_ptr_reg : W'(0)))
             else $error("nicraft_plane_merge: the pending writes' masks do not match their pointers");
         assert (plain_reg == ~(rec_m_mask_reg | rec_a_mask_reg | at_ptr | at_ptr1))
             else $error("nicraft_plane_merge: the kept window mask does not match the window");
