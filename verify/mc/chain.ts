@@ -68,6 +68,7 @@
 //   install           an INSTALL is accepted only over a log of length `last` (checked as a step's effect)
 
 import { ChainMaster, chainPlaceIn, type ChainCmd, type ChainReply } from '../../ctrl/chain/master.js';
+import { deepClone } from './canon.js';
 
 export interface ChainNode {
   up: boolean;
@@ -116,6 +117,11 @@ export interface ChainState {
   master: ChainMaster;
   /** a violation a step itself detected (an INSTALL over a log of another length) */
   bad: string | null;
+  /**
+   * The nodes this state copied from its parent's (bit i: node i): the others it shares with its
+   * parent, and never writes (a step writes a node through nodeW(), which copies it first).
+   */
+  copied: number;
 }
 
 /**
@@ -244,28 +250,43 @@ function initialState(o: Required<Omit<ChainCheckOptions, 'mutation'>>, proto: o
     const p = chainPlaceIn(order, id);
     return { up: true, inc: 0, epochSeen: 1, fast: true, log: [], commit: 0, hostCommitted: 0, role: p.role, pred: p.pred, succ: p.succ, tail: p.tail, term: 1, floor: 0, beatable: 0 };
   });
-  return { now: 0, masterRestarts: 0, ticks: 0, requests: 0, crashes: 0, restarts: 0, nodes, msgs: [], replies: [], crashed: [], master: m, bad: null };
+  return { now: 0, masterRestarts: 0, ticks: 0, requests: 0, crashes: 0, restarts: 0, nodes, msgs: [], replies: [], crashed: [], master: m, bad: null, copied: 0b111 };
 }
 
 /**
- * A successor's starting point: nodes, lists copied; the master and the messages shared (a step that
- * calls into the master takes its own copy first: ownMaster).
+ * A successor's starting point: lists copied; the nodes, the master, the messages and the crash
+ * records shared (a step that writes a node copies it first: nodeW(); one that calls into the
+ * master takes its own copy first: ownMaster; messages and crash records are never changed).
  */
 export function copyState(s: ChainState): ChainState {
   return {
     ...s,
-    nodes: s.nodes.map((n) => ({ ...n, log: [...n.log] })),
+    nodes: [...s.nodes],
     msgs: [...s.msgs],
     replies: [...s.replies],
-    crashed: s.crashed.map((c) => ({ ...c })),
+    crashed: [...s.crashed],
+    copied: 0,
   };
 }
 
-/** An independent copy of a master (its class kept). */
+/** Node i of t, to be written: copied from the parent's first (once per state). */
+function nodeW(t: ChainState, i: number): ChainNode {
+  if (!(t.copied & (1 << i))) {
+    const n = t.nodes[i]!;
+    t.nodes[i] = { ...n, log: [...n.log] };
+    t.copied |= 1 << i;
+  }
+  return t.nodes[i]!;
+}
+
+/**
+ * An independent copy of a master (its class kept). The master is plain data (numbers, strings,
+ * arrays, plain objects, no typed arrays or functions), so deepClone copies it as structuredClone
+ * would (own enumerable fields in their order, shared references kept shared), at a fraction of the
+ * cost, and with its prototype from the start (structuredClone's copy needed Object.setPrototypeOf).
+ */
 export function cloneMaster(m: ChainMaster): ChainMaster {
-  const c = structuredClone(m);
-  Object.setPrototypeOf(c, Object.getPrototypeOf(m));
-  return c;
+  return deepClone(m);
 }
 
 function ownMaster(t: ChainState): ChainMaster {
@@ -273,28 +294,75 @@ function ownMaster(t: ChainState): ChainMaster {
   return t.master;
 }
 
-/** The canonical text of a state (the visited set's key). */
+/** The canonical text of a state (what tells states apart: the search keys states by StateKeys, the same in short). */
 export function chainKey(s: ChainState): string {
   return JSON.stringify([s.now, s.ticks, s.requests, s.crashes, s.restarts, s.nodes, s.replies, s.crashed, s.bad])
     + s.msgs.map(msgText).join('') + masterKey(s.master);
 }
 
-const masterKeys = new WeakMap<ChainMaster, string>();
 function masterKey(m: ChainMaster): string {
-  let k = masterKeys.get(m);
-  if (k === undefined) {
-    // every own field of the master (a field added to the class is in the key without a change here)
-    // but those it only writes
-    const { events: _e, out: _o, announce: _a, stats, attempt, ...rest } = m as unknown as Record<string, unknown> & Pick<ChainMaster, 'stats' | 'attempt'>;
-    let att: Record<string, unknown> | null = null;
-    if (attempt) {
-      const { startedNs: _s, why: _w, ...kept } = attempt;
-      att = kept;
-    }
-    k = JSON.stringify([rest, att, stats.prefixViolations]);
-    masterKeys.set(m, k); // a master is not changed once its state is made (ownMaster copies first)
+  // every own field of the master (a field added to the class is in the key without a change here)
+  // but those it only writes
+  const { events: _e, out: _o, announce: _a, stats, attempt, ...rest } = m as unknown as Record<string, unknown> & Pick<ChainMaster, 'stats' | 'attempt'>;
+  let att: Record<string, unknown> | null = null;
+  if (attempt) {
+    const { startedNs: _s, why: _w, ...kept } = attempt;
+    att = kept;
   }
-  return k;
+  return JSON.stringify([rest, att, stats.prefixViolations]);
+}
+
+/**
+ * The visited set's keys: chainKey() with each node's, each message's and the master's text
+ * replaced by a small number, the same for the same text (the texts are numbered as they are first
+ * met, per search). chainKey() is a concatenation of JSON texts, each of which ends where it is
+ * seen to end, so two states have the same chainKey() exactly when they have the same scalars,
+ * replies and crashes, the same node texts, message texts in the same order and the same master
+ * text: exactly when they have the same key here. The keys are a tenth as long (the master's text
+ * alone is some 400 characters), which is most of the visited set's memory and hashing.
+ */
+class StateKeys {
+  private ids = new Map<string, number>();
+  /** a master or a message is never changed once its state is made (ownMaster copies first) */
+  private masterIds = new WeakMap<ChainMaster, number>();
+  private msgIds = new WeakMap<ChainMsg, number>();
+  /** a node shared by states (see ChainState.copied) is not changed either */
+  private nodeIds = new WeakMap<ChainNode, number>();
+
+  private id(text: string): number {
+    let i = this.ids.get(text);
+    if (i === undefined) {
+      i = this.ids.size;
+      this.ids.set(text, i);
+    }
+    return i;
+  }
+
+  key(s: ChainState): string {
+    let m = this.masterIds.get(s.master);
+    if (m === undefined) {
+      m = this.id(masterKey(s.master));
+      this.masterIds.set(s.master, m);
+    }
+    const nodes = s.nodes.map((n) => {
+      let i = this.nodeIds.get(n);
+      if (i === undefined) {
+        i = this.id(JSON.stringify(n));
+        this.nodeIds.set(n, i);
+      }
+      return i;
+    });
+    let k = JSON.stringify([s.now, s.ticks, s.requests, s.crashes, s.restarts, nodes, s.replies, s.crashed, s.bad]);
+    for (const x of s.msgs) {
+      let i = this.msgIds.get(x);
+      if (i === undefined) {
+        i = this.id(msgText(x));
+        this.msgIds.set(x, i);
+      }
+      k += `;${i}`;
+    }
+    return `${k}|${m}`;
+  }
 }
 
 const msgTexts = new WeakMap<ChainMsg, string>();
@@ -316,12 +384,22 @@ function drainMaster(s: ChainState): void {
   m.announce = null;
 }
 
+function byText(x: ChainMsg, y: ChainMsg): number {
+  const p = msgText(x);
+  const q = msgText(y);
+  return p < q ? -1 : p > q ? 1 : 0;
+}
+
 function sortMsgs(s: ChainState): void {
-  s.msgs.sort((x, y) => {
-    const p = msgText(x);
-    const q = msgText(y);
-    return p < q ? -1 : p > q ? 1 : 0;
-  });
+  // most steps leave the messages in order (a delivery takes one out): then the (stable) sort would
+  // change nothing, and is skipped
+  const ms = s.msgs;
+  for (let i = 1; i < ms.length; i++) {
+    if (byText(ms[i - 1]!, ms[i]!) > 0) {
+      ms.sort(byText);
+      return;
+    }
+  }
 }
 
 function describeMsg(x: ChainMsg): string {
@@ -339,12 +417,13 @@ function describeMsg(x: ChainMsg): string {
 /** A node's answer to a command or ENTRIES (n is up). */
 function atNode(s: ChainState, x: Exclude<ChainMsg, { k: 'reply' }>, o: { mutation?: ChainMutation; checkInstall: boolean }): void {
   const id = x.to;
-  const n = s.nodes[id]!;
+  let n = s.nodes[id]!; // (read only, until nodeW(s, id) where it is written)
   const reply = (r: ChainReply) => s.msgs.push({ k: 'reply', from: id, reply: r });
   if ((x.k === 'entries' ? x.epoch : x.cmd.epoch) <= n.floor) return; // the restart guard
   if (x.k === 'entries') {
     if (x.epoch !== n.epochSeen || n.fast) return;
     if (x.from !== n.log.length + 1) return;
+    n = nodeW(s, id);
     n.log.push(...x.entries);
     reply({ k: 'caught', epoch: x.epoch, last: n.log.length });
     return;
@@ -353,6 +432,7 @@ function atNode(s: ChainState, x: Exclude<ChainMsg, { k: 'reply' }>, o: { mutati
   switch (c.k) {
     case 'freeze':
       if (c.epoch < n.epochSeen) return;
+      n = nodeW(s, id);
       n.epochSeen = c.epoch;
       n.fast = false;
       if (c.truncate && o.mutation !== 'ignoreTruncate') n.log = n.log.slice(0, n.commit);
@@ -368,6 +448,7 @@ function atNode(s: ChainState, x: Exclude<ChainMsg, { k: 'reply' }>, o: { mutati
       if (o.checkInstall && n.log.length !== c.last && s.bad === null) {
         s.bad = `install over a log of another length: node ${id} holds ${n.log.length} entries, INSTALL(e${c.epoch}) says last ${c.last}`;
       }
+      n = nodeW(s, id);
       n.term = c.epoch;
       n.commit = Math.max(n.commit, c.last);
       const p = chainPlaceIn(c.order, id);
@@ -397,7 +478,8 @@ function commitAtTail(s: ChainState, n: ChainNode): void {
   n.commit = n.log.length;
 }
 
-type Step = [label: string, apply: (s: ChainState) => void];
+/** A step: its label (made only for a step that reaches a new state: it reads the state the step starts from, which is never changed) and its effect on a copy of that state. */
+type Step = [label: () => string, apply: (s: ChainState) => void];
 
 function steps(s: ChainState, o: Required<Omit<ChainCheckOptions, 'mutation'>> & { mutation?: ChainMutation }): Step[] {
   const out: Step[] = [];
@@ -415,19 +497,22 @@ function steps(s: ChainState, o: Required<Omit<ChainCheckOptions, 'mutation'>> &
     });
     for (const beats of combos) {
       const b = beats.map(([i, x]) => `${i}@inc${x}`).join(' ');
-      out.push([`tick -> ${s.now + o.stepNs} (beats: ${b || 'none'})`, (t) => {
+      out.push([() => `tick -> ${s.now + o.stepNs} (beats: ${b || 'none'})`, (t) => {
         const tm = ownMaster(t);
         for (const [i, x] of beats) tm.onBeat(i, x, t.now);
         t.now += o.stepNs;
         t.ticks++;
         tm.tick(t.now);
         drainMaster(t);
-        for (const c of t.nodes) c.beatable = c.up ? c.inc : -1;
+        t.nodes.forEach((c, i) => {
+          const b = c.up ? c.inc : -1;
+          if (c.beatable !== b) nodeW(t, i).beatable = b;
+        });
       }]);
     }
   }
   if (s.masterRestarts < o.masterRestarts) {
-    out.push(['master crashes and restarts from its stable storage', (t) => {
+    out.push([() => 'master crashes and restarts from its stable storage', (t) => {
       const old = t.master;
       const d = old.durable();
       // MUTATION forgetMaxEpoch: a master that persists only the installed epoch (not the highest used)
@@ -445,7 +530,7 @@ function steps(s: ChainState, o: Required<Omit<ChainCheckOptions, 'mutation'>> &
     seen.add(txt);
     const to = x.k === 'reply' ? -1 : x.to;
     const dropped = to >= 0 && !ns[to]!.up;
-    out.push([`deliver ${describeMsg(x)}${dropped ? ' (down: dropped)' : ''}`, (t) => {
+    out.push([() => `deliver ${describeMsg(x)}${dropped ? ' (down: dropped)' : ''}`, (t) => {
       const y = t.msgs.splice(idx, 1)[0]!;
       if (y.k === 'reply') { ownMaster(t).onReply(y.from, y.reply, t.now); drainMaster(t); return; }
       if (t.nodes[y.to]!.up) atNode(t, y, o);
@@ -455,12 +540,12 @@ function steps(s: ChainState, o: Required<Omit<ChainCheckOptions, 'mutation'>> &
     // the host persisted its NIC's commit index at some point: any value from what it had to the
     // commit index now (the persist step, folded into the crash, its only reader)
     if (n.up && s.crashes < o.crashes && o.crashable.includes(i)) for (let h = n.hostCommitted; h <= n.commit; h++) {
-      out.push([`crash ${i} (its host had persisted commit ${h})`, (t) => {
+      out.push([() => `crash ${i} (its host had persisted commit ${h})`, (t) => {
         const pos = t.master.order.indexOf(i);
         const len = t.master.order.length;
         t.crashed.push({ node: i, pos: pos < 0 ? 'out' : pos === 0 ? 'head' : pos === len - 1 ? 'tail' : 'middle' });
         t.crashes++;
-        const c = t.nodes[i]!;
+        const c = nodeW(t, i);
         c.hostCommitted = h;
         c.up = false;
         c.fast = false;
@@ -471,8 +556,8 @@ function steps(s: ChainState, o: Required<Omit<ChainCheckOptions, 'mutation'>> &
       }]);
     }
     if (!n.up && s.restarts < o.restarts) {
-      out.push([`restart ${i}`, (t) => {
-        const c = t.nodes[i]!;
+      out.push([() => `restart ${i}`, (t) => {
+        const c = nodeW(t, i);
         t.restarts++;
         c.up = true;
         c.inc++;
@@ -487,23 +572,23 @@ function steps(s: ChainState, o: Required<Omit<ChainCheckOptions, 'mutation'>> &
     if (!n.up) return;
     if (!n.fast) return;
     if (n.role === 2 && s.requests < o.requests) {
-      out.push([`request ${IDS[s.requests]} at head ${i}`, (t) => { t.nodes[i]!.log.push(IDS[t.requests]!); t.requests++; }]);
+      out.push([() => `request ${IDS[s.requests]} at head ${i}`, (t) => { nodeW(t, i).log.push(IDS[t.requests]!); t.requests++; }]);
     }
     if ((n.role === 1 || n.role === 3) && n.pred !== NONE) {
       const p = ns[n.pred]!;
       if (p.up && p.fast && p.term === n.term && p.log.length > n.log.length) {
-        out.push([`copy ${i} <- ${n.pred} index ${n.log.length + 1} (${p.log[n.log.length]})`, (t) => { const c = t.nodes[i]!; c.log.push(t.nodes[c.pred]!.log[c.log.length]!); }]);
+        out.push([() => `copy ${i} <- ${n.pred} index ${n.log.length + 1} (${p.log[n.log.length]})`, (t) => { const c = nodeW(t, i); c.log.push(t.nodes[c.pred]!.log[c.log.length]!); }]);
       }
     }
     const alone = n.role === 2 && n.succ === NONE;
     if ((n.tail || alone) && n.log.length > n.commit) {
-      out.push([`${alone ? 'lone head' : 'tail'} ${i} commits ${n.log.length} and replies`, (t) => commitAtTail(t, t.nodes[i]!)]);
+      out.push([() => `${alone ? 'lone head' : 'tail'} ${i} commits ${n.log.length} and replies`, (t) => commitAtTail(t, nodeW(t, i))]);
     }
     if ((n.role === 2 || n.role === 3) && n.succ !== NONE) {
       const q = ns[n.succ]!;
       const c = Math.min(n.log.length, q.commit);
       if (q.up && q.fast && q.term === n.term && c > n.commit) {
-        out.push([`ack ${n.succ} -> ${i}: commit ${c}`, (t) => { t.nodes[i]!.commit = c; }]);
+        out.push([() => `ack ${n.succ} -> ${i}: commit ${c}`, (t) => { nodeW(t, i).commit = c; }]);
       }
     }
   });
@@ -601,8 +686,9 @@ export function checkChain(opts: ChainCheckOptions = {}): ChainCheckResult {
     return t.reverse();
   };
   const visited = new Set<string>();
+  const keys = new StateKeys();
   const init = initialState(o, proto);
-  visited.add(chainKey(init));
+  visited.add(keys.key(init));
   let frontier: Array<[ChainState, number]> = [[init, 0]];
   let transitions = 0;
   let depth = 0;
@@ -634,12 +720,12 @@ export function checkChain(opts: ChainCheckOptions = {}): ChainCheckResult {
         const t = copyState(s);
         apply(t);
         sortMsgs(t);
-        const k = chainKey(t);
+        const k = keys.key(t);
         if (visited.has(k)) continue;
         visited.add(k);
         const ti = parent.length;
         parent.push(si);
-        label.push(lab);
+        label.push(lab());
         count(t);
         const v = chainViolation(t);
         if (v) { violation = { ...v, trace: traceOf(ti) }; stop = 'violation'; depth++; break outer; }

@@ -30,7 +30,7 @@ import { crc32 } from '../../ctrl/core/crc32.js';
 import { describeEntry, entryIdentity } from '../../ctrl/core/entry.js';
 import { MSG_NAMES, MsgType, type Config, type Entry, type Message, type NicEvent, type NodeId, type Rand } from '../../ctrl/core/types.js';
 import { clientMac, decodeHeader, encodeFrame, Flag, HostReason, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
-import { canon, ClosureInStateError, deepClone, FrameIds, StructHash } from './canon.js';
+import { canon, ClosureInStateError, deepClone, FieldList, FrameIds, keysAre, stringWords, StructHash } from './canon.js';
 import { FakeNic } from './fakenic.js';
 
 export interface McOptions {
@@ -133,6 +133,10 @@ export interface Packet {
   frame?: Uint8Array;
   /** canonical text (its identity in the fingerprint) */
   key: string;
+  /** (kept by packetIdOf) model.packetId(key); for a heartbeat, the round idRound and the id relative to it */
+  id?: number;
+  idRound?: number;
+  roundId?: number;
 }
 
 export interface NodeState {
@@ -144,9 +148,17 @@ export interface NodeState {
   durable: PersistentState;
   /** transcript only: the last role/term printed */
   seen: string;
-  /** digest of this node's canonical text (nodes are copied on write, so a cached digest stays valid) */
-  fp?: string;
+  /**
+   * The words of this node's digest (a hash of its canonical text: its fingerprint is written as
+   * the digest's text, i.e. these two words), for `fpShift`. Nodes are copied on write, so a kept
+   * digest stays valid.
+   */
+  fpWords?: readonly [number, number];
   fpShift?: boolean;
+  /** the digest's text, when canonical() asked for it (with fpWords) */
+  fpText?: string;
+  /** effectiveLog(this node), kept as fp is (see effectiveLogKept()) */
+  elog?: Map<number, { term: number; crc: number }>;
 }
 
 export interface Violation {
@@ -182,6 +194,47 @@ const CORE_SKIPPED = new Set(['cfg' /* constant per node */, 'hbRound', 'hbRound
 /** Progress fields left out: send times of acknowledged heartbeats, used only by lease reads. */
 const TRACKER_SKIP = new Set(['ackedSendNs']);
 const TIMEISH = /deadline|contact|now|ns$|time|ask$|until|since|expir/i;
+
+/** A time relative to `now` (the core's clock): how far ahead, 0 when past or never. */
+function rel(x: number, now: number): number {
+  return Number.isFinite(x) ? Math.max(0, x - now) : 0;
+}
+
+/** How hashCore() writes a field of Core (see canonCore() for the same in text). */
+const enum CoreOp { Skip, Deadline, LeaderContact, RepairAsk, Tracker, Value }
+function coreOp(k: string): CoreOp {
+  if (k === 'now' || CORE_SKIPPED.has(k)) return CoreOp.Skip;
+  if (k === 'electionDeadline' || k === 'heartbeatDeadline' || k === 'checkQuorumDeadline' || k === 'transferDeadline') return CoreOp.Deadline;
+  if (k === 'lastLeaderContact') return CoreOp.LeaderContact;
+  if (k === 'lastRepairAsk') return CoreOp.RepairAsk;
+  if (k === 'tracker') return CoreOp.Tracker;
+  return CoreOp.Value;
+}
+/** hashCore()'s steps for a core with these keys: each run of plain fields (Value) as one FieldList, each other field kept (with its key's words) */
+type CoreStep = { fields: FieldList } | { op: Exclude<CoreOp, CoreOp.Skip | CoreOp.Value>; key: string; words: readonly [number, number] };
+interface CorePlan { keys: readonly string[]; steps: CoreStep[] }
+let lastCorePlan: CorePlan | undefined;
+/** The plan for this core: the last one made, unless the core's own keys (in order) differ from its. */
+function corePlan(core: object): CorePlan {
+  if (lastCorePlan && keysAre(core, lastCorePlan.keys)) return lastCorePlan;
+  const keys = Object.keys(core);
+  const steps: CoreStep[] = [];
+  let run: string[] = [];
+  const endRun = (): void => {
+    if (run.length) steps.push({ fields: new FieldList(run) });
+    run = [];
+  };
+  for (const k of keys) {
+    const op = coreOp(k);
+    if (op === CoreOp.Skip) continue;
+    if (op === CoreOp.Value) { run.push(k); continue; }
+    endRun();
+    steps.push({ op, key: k, words: stringWords(k) });
+  }
+  endRun();
+  lastCorePlan = { keys: keys.slice(), steps };
+  return lastCorePlan;
+}
 
 /** Shared, never cloned: options, frame ids, cached entry digests. */
 export class Model {
@@ -241,12 +294,17 @@ export class Model {
   }
 }
 
+/** World.shares: bits of the collections a world still shares with its parent */
+const SHARES_LEADERS = 1, SHARES_APPLIED = 2, SHARES_READ_WANTS = 4, SHARES_READ_TERMS = 8;
+
 export class World {
-  nodes: NodeState[] = [];
+  nodes: NodeState[];
   /** chan[from-1][to-1]: packets in flight from `from` to `to`, oldest first (arrays are never mutated: copy on write) */
-  chan: Packet[][][] = [];
-  leaders = new Map<number, NodeId>();
-  applied = new Map<number, AppliedGhost>();
+  chan: Packet[][][];
+  /** (ghost) the leader of each term; read through this field, written through leadersW() */
+  leaders: Map<number, NodeId>;
+  /** (ghost) what was applied at each index; read through this field, written through appliedW() */
+  applied: Map<number, AppliedGhost>;
   crashesUsed = 0;
   dupsUsed = 0;
   dropsUsed = 0;
@@ -259,17 +317,48 @@ export class World {
   clock = 0;
   readsUsed = 0;
   commitSeen = 0;
-  readWants = new Map<string, number>();
+  readWants: Map<string, number>;
   /** statistics, not state (left out of the fingerprint): terms in which a follower read was answered */
-  readTerms = new Set<number>();
+  readTerms: Set<number>;
   violation?: Violation;
   /** transcript sink (counterexample printing); undefined while searching */
   log?: string[];
-  /** nodes this world owns (copied from its parent's on first write) */
-  private owned = new Set<NodeId>();
+  /** nodes this world owns (copied from its parent's on first write): bit `id` for node id */
+  private owned = 0;
+  /**
+   * The Maps and Sets above this world still shares with its parent (SHARES_* bits): they are
+   * copied on the first write (leadersW() and the like), as the nodes are; most steps write none.
+   */
+  private shares = 0;
 
-  constructor(readonly model: Model, init = true) {
-    if (!init) return;
+  /** A fresh world (the initial state), or with `from`, a successor of `from` (see clone()). */
+  constructor(readonly model: Model, from?: World) {
+    if (from) {
+      this.nodes = from.nodes.slice();
+      this.chan = from.chan.map((row) => row.slice());
+      this.leaders = from.leaders;
+      this.applied = from.applied; // ghost values are replaced, never mutated
+      this.readWants = from.readWants;
+      this.readTerms = from.readTerms;
+      this.shares = SHARES_LEADERS | SHARES_APPLIED | SHARES_READ_WANTS | SHARES_READ_TERMS;
+      this.crashesUsed = from.crashesUsed;
+      this.dupsUsed = from.dupsUsed;
+      this.dropsUsed = from.dropsUsed;
+      this.reordersUsed = from.reordersUsed;
+      this.requestsUsed = from.requestsUsed;
+      this.timeoutsUsed = from.timeoutsUsed;
+      this.silencesUsed = from.silencesUsed;
+      this.clock = from.clock;
+      this.readsUsed = from.readsUsed;
+      this.commitSeen = from.commitSeen;
+      this.violation = from.violation;
+      return;
+    }
+    this.nodes = [];
+    this.leaders = new Map();
+    this.applied = new Map();
+    this.readWants = new Map();
+    this.readTerms = new Set();
     const N = model.opts.nodes;
     this.chan = Array.from({ length: N }, () => Array.from({ length: N }, () => [] as Packet[]));
     for (let id = 1; id <= N; id++) {
@@ -277,7 +366,7 @@ export class World {
       n.core = new Core(model.config(id));
       model.shared.add(n.core.cfg);
       this.nodes.push(n);
-      this.owned.add(id);
+      this.owned |= 1 << id;
     }
     for (const n of this.nodes) this.guard(() => this.settle(n));
     for (const n of this.nodes) n.seen = `${n.core!.role} term=${n.core!.term}`;
@@ -293,7 +382,7 @@ export class World {
       this.settle(n);
       this.warmLeases();
       this.timeoutsUsed = 0;
-      this.owned = new Set(this.nodes.map((x) => x.id));
+      this.owned = this.allNodes();
       return;
     }
     this.apply({ k: 'time', node: 1 });
@@ -311,7 +400,7 @@ export class World {
       throw new Error(`model checker: the warm prefix did not reach a running cluster (${this.violation?.detail ?? this.statusLines().join('; ')})`);
     }
     this.timeoutsUsed = 0;
-    this.owned = new Set(this.nodes.map((n) => n.id));
+    this.owned = this.allNodes();
   }
 
   /** followerReads + warm: common clock steps and every delivery until every follower holds a read lease. */
@@ -348,39 +437,44 @@ export class World {
     return this.timeoutsUsed + firing.length <= this.model.opts.timeouts && firing.every((n) => n.core!.term + 1 <= this.model.opts.maxTerm);
   }
 
-  /** A successor: shares every node with this world until it writes one (see own()). */
+  /** A successor: shares every node with this world until it writes one (see own()), and so its ghost Maps and Sets. */
   clone(): World {
-    const w = new World(this.model, false);
-    w.nodes = this.nodes.slice();
-    w.chan = this.chan.map((row) => row.slice());
-    w.leaders = new Map(this.leaders);
-    w.applied = new Map(this.applied); // ghost values are replaced, never mutated
-    w.crashesUsed = this.crashesUsed;
-    w.dupsUsed = this.dupsUsed;
-    w.dropsUsed = this.dropsUsed;
-    w.reordersUsed = this.reordersUsed;
-    w.requestsUsed = this.requestsUsed;
-    w.timeoutsUsed = this.timeoutsUsed;
-    w.silencesUsed = this.silencesUsed;
-    w.clock = this.clock;
-    w.readsUsed = this.readsUsed;
-    w.commitSeen = this.commitSeen;
-    w.readWants = new Map(this.readWants);
-    w.readTerms = new Set(this.readTerms);
-    w.violation = this.violation;
-    return w;
+    return new World(this.model, this);
+  }
+
+  private allNodes(): number {
+    let m = 0;
+    for (const n of this.nodes) m |= 1 << n.id;
+    return m;
+  }
+
+  private leadersW(): Map<number, NodeId> {
+    if (this.shares & SHARES_LEADERS) { this.leaders = new Map(this.leaders); this.shares &= ~SHARES_LEADERS; }
+    return this.leaders;
+  }
+  private appliedW(): Map<number, AppliedGhost> {
+    if (this.shares & SHARES_APPLIED) { this.applied = new Map(this.applied); this.shares &= ~SHARES_APPLIED; }
+    return this.applied;
+  }
+  private readWantsW(): Map<string, number> {
+    if (this.shares & SHARES_READ_WANTS) { this.readWants = new Map(this.readWants); this.shares &= ~SHARES_READ_WANTS; }
+    return this.readWants;
+  }
+  private readTermsW(): Set<number> {
+    if (this.shares & SHARES_READ_TERMS) { this.readTerms = new Set(this.readTerms); this.shares &= ~SHARES_READ_TERMS; }
+    return this.readTerms;
   }
 
   /** The node, copied first if this world still shares it with its parent. */
   private own(id: NodeId): NodeState {
     const n = this.nodes[id - 1]!;
-    if (this.owned.has(id)) return n;
+    if (this.owned & (1 << id)) return n;
     const sh = this.model.shared;
     const c: NodeState = {
       id, core: n.core ? deepClone(n.core, sh) : undefined, nic: deepClone(n.nic, sh), storage: deepClone(n.storage, sh), durable: n.durable, seen: n.seen,
     };
     this.nodes[id - 1] = c;
-    this.owned.add(id);
+    this.owned |= 1 << id;
     return c;
   }
 
@@ -510,7 +604,7 @@ export class World {
       case 'read': {
         const n = this.own(c.node);
         const ctx = ++this.readsUsed;
-        this.readWants.set(`${n.id}:${ctx}`, this.commitSeen);
+        this.readWantsW().set(`${n.id}:${ctx}`, this.commitSeen);
         this.p(`  ${n.id}: read #${ctx} under its lease (due: every index committed so far, up to ${this.commitSeen})`);
         n.core!.step({ kind: 'read', ctx, nowNs: this.clock });
         this.settle(n);
@@ -709,7 +803,7 @@ export class World {
       if (prev !== undefined && prev !== n.id && !this.violation) {
         this.violation = { property: 'election safety', detail: `nodes ${prev} and ${n.id} both lead term ${c.term}` };
       }
-      if (prev === undefined) this.leaders.set(c.term, n.id);
+      if (prev === undefined) this.leadersW().set(c.term, n.id);
     }
   }
 
@@ -758,9 +852,9 @@ export class World {
       const k = `${id}:${rs.ctx}`;
       const want = this.readWants.get(k);
       if (want === undefined) continue;
-      this.readWants.delete(k);
+      this.readWantsW().delete(k);
       if (this.log) this.p(`  ${id}: read #${rs.ctx} ${rs.index < 0 ? 'refused' : `at index ${rs.index} (${rs.via})`}`);
-      if (rs.index >= 0) this.readTerms.add(core.term);
+      if (rs.index >= 0) this.readTermsW().add(core.term);
       if (rs.index >= 0 && rs.index < want && !this.violation) {
         this.violation = { property: 'read safety', detail: `node ${id} answers read #${rs.ctx} (${rs.via}) at index ${rs.index}, but index ${want} was committed before the read arrived` };
       }
@@ -781,7 +875,7 @@ export class World {
       return;
     }
     const t = n.nic.r('TERM');
-    if (!g || t < g.minTerm) this.applied.set(index, { term, crc, minTerm: Math.min(t, g?.minTerm ?? Infinity) });
+    if (!g || t < g.minTerm) this.appliedW().set(index, { term, crc, minTerm: Math.min(t, g?.minTerm ?? Infinity) });
   }
 
   private onApply(n: NodeState, core: Core, e: Entry): void {
@@ -793,7 +887,7 @@ export class World {
       }
       return;
     }
-    if (!g || core.term < g.minTerm) this.applied.set(e.index, { term: e.term, crc, minTerm: Math.min(core.term, g?.minTerm ?? Infinity) });
+    if (!g || core.term < g.minTerm) this.appliedW().set(e.index, { term: e.term, crc, minTerm: Math.min(core.term, g?.minTerm ?? Infinity) });
   }
 
   // ---------------------------------------------------------------------------------------- invariants
@@ -813,13 +907,19 @@ export class World {
     return m;
   }
 
+  /** effectiveLog(n), computed once for a node this world shares with its parent (it is unchanged since). */
+  private effectiveLogKept(n: NodeState): Map<number, { term: number; crc: number }> {
+    if (n.elog === undefined || this.owned & (1 << n.id)) n.elog = this.effectiveLog(n);
+    return n.elog;
+  }
+
   checkInvariants(): void {
     if (this.violation) return;
     for (const n of this.nodes) if (n.core) this.commitSeen = Math.max(this.commitSeen, n.core.log.commit, n.nic.r('COMMIT_INDEX'));
     const up = this.nodes.filter((n) => n.core);
     for (const n of up) this.noteRole(n); // election safety (also checked after every core step)
     if (this.violation) return;
-    const logs = up.map((n) => ({ n, log: this.effectiveLog(n) }));
+    const logs = up.map((n) => ({ n, log: this.effectiveLogKept(n) }));
     // log matching: same index and term => same entry and the same log up to there
     for (let a = 0; a < logs.length; a++) {
       for (let b = a + 1; b < logs.length; b++) {
@@ -874,7 +974,7 @@ export class World {
     const shift = this.crashesUsed >= this.model.opts.crashes;
     const base = (id: NodeId): number => (shift ? (this.node(id).core as unknown as CoreInternals | undefined)?.hbRound ?? 0 : 0);
     for (const n of this.nodes) {
-      parts.push(this.nodeDigest(n, shift));
+      parts.push(this.nodeDigestText(n, shift));
     }
     // the channels, in order; heartbeat rounds relative to their leader's current round
     for (let f = 0; f < this.chan.length; f++) {
@@ -906,13 +1006,13 @@ export class World {
   fingerprint(): string {
     const h = new StructHash();
     const shift = this.crashesUsed >= this.model.opts.crashes;
-    for (const n of this.nodes) h.str(this.nodeDigest(n, shift));
+    for (const n of this.nodes) h.strWords(this.nodeDigest(n, shift)); // = h.str(the node's digest)
     for (let f = 0; f < this.chan.length; f++) {
       for (let t = 0; t < this.chan.length; t++) {
         const ch = this.chan[f]![t]!;
         if (ch.length === 0) continue;
         h.word(f + 1).word(t + 1).word(ch.length);
-        for (const pk of ch) h.word(this.model.packetId(this.packetText(pk, shift)));
+        for (const pk of ch) h.word(this.packetIdOf(pk, shift));
       }
     }
     h.value(this.leaders, this.model.ids).value(this.applied, this.model.ids);
@@ -921,15 +1021,26 @@ export class World {
     return h.digest();
   }
 
-  /** A packet's identity in the fingerprint (heartbeat rounds relative to their leader's round). */
-  private packetText(pk: Packet, shift: boolean): string {
+  /**
+   * A packet's identity in the fingerprint: model.packetId() of its text (heartbeat rounds relative
+   * to their leader's round). Kept on the packet, which is never changed: its key's id, and for a
+   * heartbeat, the id for the round it was last taken relative to (a kept id was assigned when it
+   * was first taken, so keeping it changes no id: packetId() numbers texts in order of first use).
+   */
+  private packetIdOf(pk: Packet, shift: boolean): number {
     const m = pk.msg;
     if (shift && m && (m.type === MsgType.Heartbeat || m.type === MsgType.HeartbeatResp)) {
       const c = this.node(m.type === MsgType.Heartbeat ? m.from : m.to).core as unknown as CoreInternals | undefined;
       const b = c ? c.hbRound : 0;
-      if (b !== 0) return `m${new StructHash().value({ ...m, context: m.context - b }, this.model.ids).digest()}`;
+      if (b !== 0) {
+        if (pk.idRound !== b) {
+          pk.idRound = b;
+          pk.roundId = this.model.packetId(`m${new StructHash().value({ ...m, context: m.context - b }, this.model.ids).digest()}`);
+        }
+        return pk.roundId!;
+      }
     }
-    return pk.key;
+    return (pk.id ??= this.model.packetId(pk.key));
   }
 
   /** Canonical text of one node (for tests and debugging: the fingerprint hashes the same content). */
@@ -938,20 +1049,38 @@ export class World {
     return `N${n.id}:${n.core ? this.canonCore(n, n.core, shift) : 'down'}\nnic:${canon(n.nic.regs, ids)}${canon(n.nic.log, ids)}${canon(n.nic.match, ids)}${n.nic.out.length}${n.nic.host.length}r${n.nic.replies.length}${n.nic.fcBlock ? 'b' : ''}${canon(n.nic.answers, ids)}\ndisk:${canon(n.durable, ids)}`;
   }
 
-  private nodeDigest(n: NodeState, shift: boolean): string {
+  /** The words of the node's digest (stringWords of its text). */
+  private nodeDigest(n: NodeState, shift: boolean): readonly [number, number] {
     // a node this world shares with its parent is unchanged since the parent computed its digest
-    if (n.fp === undefined || n.fpShift !== shift || this.owned.has(n.id)) {
-      const h = new StructHash().word(n.id);
-      if (n.core) this.hashCore(h, n, n.core, shift);
-      else h.word(-1);
-      const ids = this.model.ids;
-      h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length).word(n.nic.replies.length).word(n.nic.fcBlock ? 1 : 0);
-      h.value(n.nic.answers, ids);
-      h.value(n.durable, ids);
-      n.fp = h.digest();
+    if (n.fpWords === undefined || n.fpShift !== shift || this.owned & (1 << n.id)) {
+      n.fpWords = this.nodeHash(n, shift).digestWords(); // = stringWords(its digest())
+      n.fpShift = shift;
+      n.fpText = undefined;
+    }
+    return n.fpWords;
+  }
+
+  /** The text of the node's digest (for canonical()), kept as its words are. */
+  private nodeDigestText(n: NodeState, shift: boolean): string {
+    if (n.fpText === undefined || n.fpWords === undefined || n.fpShift !== shift || this.owned & (1 << n.id)) {
+      const h = this.nodeHash(n, shift);
+      n.fpText = h.digest();
+      n.fpWords = h.digestWords();
       n.fpShift = shift;
     }
-    return n.fp;
+    return n.fpText;
+  }
+
+  /** The hash of one node's canonical text (nodeCanonical()), without the text. */
+  private nodeHash(n: NodeState, shift: boolean): StructHash {
+    const h = new StructHash().word(n.id);
+    if (n.core) this.hashCore(h, n, n.core, shift);
+    else h.word(-1);
+    const ids = this.model.ids;
+    h.value(n.nic.regs, ids).value(n.nic.log, ids).value(n.nic.match, ids).word(n.nic.out.length).word(n.nic.host.length).word(n.nic.replies.length).word(n.nic.fcBlock ? 1 : 0);
+    h.value(n.nic.answers, ids);
+    h.value(n.durable, ids);
+    return h;
   }
 
   /** The core's part of the fingerprint: see canonCore(), which spells out the same abstraction. */
@@ -960,26 +1089,28 @@ export class World {
     const c = core as unknown as Record<string, unknown> & CoreInternals;
     const ids = this.model.ids;
     const now = c.now;
-    const rel = (x: number): number => (Number.isFinite(x) ? Math.max(0, x - now) : 0);
-    for (const k of Object.keys(c)) {
-      if (k === 'now' || CORE_SKIPPED.has(k)) continue;
-      const v = c[k];
-      h.str(k);
-      switch (k) {
-        case 'electionDeadline': case 'heartbeatDeadline': case 'checkQuorumDeadline': case 'transferDeadline':
-          h.word(rel(v as number));
+    // key by key, in the core's key order, as canonCore(): each key kept is written as h.str(k),
+    // then its value (abstracted for the times); a run of plain fields by one generated function
+    for (const st of corePlan(c).steps) {
+      if ('fields' in st) {
+        h.fields(c, st.fields, ids);
+        continue;
+      }
+      const v = c[st.key];
+      h.strWords(st.words);
+      switch (st.op) {
+        case CoreOp.Deadline:
+          h.word(rel(v as number, now));
           continue;
-        case 'lastLeaderContact':
-          h.word(rel((v as number) + this.model.T));
+        case CoreOp.LeaderContact:
+          h.word(rel((v as number) + this.model.T, now));
           continue;
-        case 'lastRepairAsk':
-          h.word(rel((v as number) + this.model.hb));
+        case CoreOp.RepairAsk:
+          h.word(rel((v as number) + this.model.hb, now));
           continue;
-        case 'tracker':
-          h.value(v, ids, k, TRACKER_SKIP);
+        case CoreOp.Tracker:
+          h.value(v, ids, st.key, TRACKER_SKIP);
           continue;
-        default:
-          h.value(v, ids, k);
       }
     }
     const base = shift ? c.hbRound : 0;
