@@ -226,8 +226,7 @@ function cloneInto(v: unknown, shared: WeakSet<object> | undefined, memo: Memo):
     }
     return a;
   }
-  if (v instanceof Map) return cloneMap(v, shared, memo);
-  if (v instanceof Set) return cloneSet(v, shared, memo);
+  if (v instanceof Map || v instanceof Set) return cloneCollection(v, shared, memo);
   const src = v as Record<string, unknown>;
   const proto = Object.getPrototypeOf(v) as object | null;
   const s = shapeOfObject(src, proto);
@@ -260,28 +259,20 @@ function cloneSetElement(x: unknown): void {
   (cmTo as Set<unknown>).add(x === null || typeof x !== 'object' ? x : cloneInto(x, cmShared, cmMemo));
 }
 
-function cloneMap(v: Map<unknown, unknown>, shared: WeakSet<object> | undefined, memo: Memo): Map<unknown, unknown> {
-  const seen = memo.get(memo.maps, v);
-  if (seen !== undefined) return seen as Map<unknown, unknown>;
-  const m = new Map();
-  memo.set(memo.maps, v, m);
+/** A Map's or a Set's copy (one walk for both kinds: the memo's table and the callback differ). */
+function cloneCollection(v: Map<unknown, unknown> | Set<unknown>, shared: WeakSet<object> | undefined, memo: Memo): Map<unknown, unknown> | Set<unknown> {
+  const isMap = v instanceof Map;
+  const pairs = isMap ? memo.maps : memo.sets;
+  const seen = memo.get(pairs, v);
+  if (seen !== undefined) return seen as Map<unknown, unknown> | Set<unknown>;
+  const c = isMap ? new Map<unknown, unknown>() : new Set<unknown>();
+  memo.set(pairs, v, c);
   const to = cmTo, sh = cmShared, me = cmMemo;
-  cmTo = m; cmShared = shared; cmMemo = memo;
-  v.forEach(cloneMapEntry);
+  cmTo = c; cmShared = shared; cmMemo = memo;
+  if (isMap) v.forEach(cloneMapEntry);
+  else v.forEach(cloneSetElement);
   cmTo = to; cmShared = sh; cmMemo = me;
-  return m;
-}
-
-function cloneSet(v: Set<unknown>, shared: WeakSet<object> | undefined, memo: Memo): Set<unknown> {
-  const seen = memo.get(memo.sets, v);
-  if (seen !== undefined) return seen as Set<unknown>;
-  const s = new Set();
-  memo.set(memo.sets, v, s);
-  const to = cmTo, sh = cmShared, me = cmMemo;
-  cmTo = s; cmShared = shared; cmMemo = memo;
-  v.forEach(cloneSetElement);
-  cmTo = to; cmShared = sh; cmMemo = me;
-  return s;
+  return c;
 }
 
 /** Small integer ids for distinct byte strings (frames), so fingerprints stay short. */
