@@ -57,7 +57,7 @@ import * as M_wire from '../ctrl/wire/wire.gen.js';
 import * as M_cluster from './cluster.js';
 import type { ClientLatency, ClusterConfig, FaultSpec, HostContext, HostSoftware, NetworkModel, NicSettings, Workload } from './cluster.js';
 import type { ChainFabric } from './chain-world.js';
-import { PostedModelNic, type LinkFault, type Pending, type Timer } from './model-common.js';
+import { PostedModelNic, type LinkFault, type LinkTally, type Pending, type Timer } from './model-common.js';
 import * as M_common from './model-common.js';
 import { quantileSorted } from './percentile.js';
 import { ByteSlab } from '../ctrl/nic/model/bytes.js';
@@ -70,7 +70,7 @@ const {
   setClientId, setClusterId, setDstMac, setDstNode, setEthertype, setFlags, setPayloadLen, setSeq, setSrcMac, setSrcNode, setType, setVersion,
 } = M_wire;
 const { DEFAULT_NETWORK, DEFAULT_NIC, StaticHost, frameLen, hopPs, lineRateFps, periodPs, wirePs } = M_cluster;
-const { applyDuePosts, applyLinkFaults, insertTimer, macOf } = M_common;
+const { applyDuePosts, applyLinkFaults, insertTimer, macOf, newLinkTally, tallyLinkOutcome } = M_common;
 const MT_REQ = MsgType.REQ, MT_REPLY = MsgType.REPLY, MT_APPEND = MsgType.APPEND, MT_HEARTBEAT = MsgType.HEARTBEAT;
 const H_COMMITTED = HostReason.COMMITTED;
 /** the clients' REQ frames (zero-filled; ctrl/nic/model/bytes.ts: a frame longer than 64 bytes made alone costs ten times as much) */
@@ -571,6 +571,26 @@ interface NodeState {
 /** Step of a NIC that is sending (cycles): how far it can run ahead of its MAC's pacing. */
 const PACE_STEP = 8;
 
+/** ModelCluster's drop counters (stats() drop.*); a partition's and a drop fault's from the LinkTally. */
+function dropsOver(t: LinkTally) {
+  return {
+    buffer: 0, plane_down: 0, link_down: 0, node_down: 0,
+    get partition(): number { return t.partition; },
+    get fault_drop(): number { return t.fault; },
+    unknown_dst: 0,
+  };
+}
+
+/** ModelCluster's fault counters (stats() inject.*): the LinkTally's. */
+function injectOver(t: LinkTally) {
+  return {
+    get drop(): number { return t.fault; },
+    get duplicate(): number { return t.duplicated; },
+    get delay(): number { return t.delayed; },
+    get corrupt(): number { return t.corrupted; },
+  };
+}
+
 export class ModelCluster implements ChainFabric {
   readonly replicas: number;
   readonly planes: number;
@@ -636,8 +656,10 @@ export class ModelCluster implements ChainFabric {
     this.queueSend(src, p, frame, st, c);
   };
   private readonly eventLines: string[] = [];
-  private readonly drops = { buffer: 0, plane_down: 0, link_down: 0, node_down: 0, partition: 0, fault_drop: 0, unknown_dst: 0 };
-  private readonly inject = { drop: 0, duplicate: 0, delay: 0, corrupt: 0 };
+  /** the link faults' counts (drop.partition, drop.fault_drop and inject.* in stats()) */
+  private readonly linkTally = newLinkTally();
+  private readonly drops = dropsOver(this.linkTally);
+  private readonly inject = injectOver(this.linkTally);
   private framesSwitched = 0;
   private readonly wireCache = new Float64Array(2048).fill(-1);
   private copiesDelivered = 0;
@@ -987,16 +1009,7 @@ export class ModelCluster implements ChainFabric {
     const { src, plane } = x;
     const now = Math.ceil(x.fwdPs / this.P);
     const o = this.linkFaults.length ? applyLinkFaults(this.linkFaults, now, src, dst, plane, x.frame, this.frand, this.delayPs) : null;
-    if (o) {
-      this.inject.duplicate += o.duplicated;
-      this.inject.delay += o.delayed;
-      this.inject.corrupt += o.corrupted;
-      if (o.dropped) {
-        if (o.dropped === 'partition') this.drops.partition++;
-        else { this.inject.drop++; this.drops.fault_drop++; }
-        return;
-      }
-    }
+    if (o && tallyLinkOutcome(this.linkTally, o)) return;
     const copies = o ? o.copies : 1, extraPs = o ? o.extraPs : 0, data = o ? o.data : x.frame, macError = o ? o.macError : false;
     const net = this.net;
     const toClient = dst >= this.replicas;

@@ -68,6 +68,28 @@ export type LinkOutcome = { duplicated: number; delayed: number; corrupted: numb
   | { dropped: 'partition' | 'fault' }
   | { dropped?: undefined; copies: number; extraPs: number; data: Uint8Array; macError: boolean });
 
+/**
+ * The link faults' outcomes a world counted (each ModelNic world keeps one and names its own counters
+ * from it): the duplicate, delay and corrupt faults that acted, the frames a partition dropped and the
+ * frames a drop fault dropped.
+ */
+export interface LinkTally { duplicated: number; delayed: number; corrupted: number; partition: number; fault: number }
+
+export function newLinkTally(): LinkTally {
+  return { duplicated: 0, delayed: 0, corrupted: 0, partition: 0, fault: 0 };
+}
+
+/** Counts an outcome of applyLinkFaults in a tally; true when the frame was dropped. */
+export function tallyLinkOutcome(t: LinkTally, o: LinkOutcome): o is Extract<LinkOutcome, { dropped: 'partition' | 'fault' }> {
+  t.duplicated += o.duplicated;
+  t.delayed += o.delayed;
+  t.corrupted += o.corrupted;
+  if (!o.dropped) return false;
+  if (o.dropped === 'partition') t.partition++;
+  else t.fault++;
+  return true;
+}
+
 /** The duplicate, delay and corrupt faults that acted on a frame so far (none: null). */
 function faultCounts(o: { duplicated: number; delayed: number; corrupted: number } | null): { duplicated: number; delayed: number; corrupted: number } {
   return { duplicated: o?.duplicated ?? 0, delayed: o?.delayed ?? 0, corrupted: o?.corrupted ?? 0 };

@@ -40,7 +40,9 @@ import { MemStorage, CrashError } from '../ctrl/core/memstore.js';
 import type { Entry, NodeId } from '../ctrl/core/types.js';
 import { SeededRand } from '../ctrl/rand.js';
 import { DEFAULT_NETWORK, hopPs, periodPs, wirePs, type FaultSpec, type NetworkModel } from './cluster.js';
-import { PostedModelNic, applyDuePosts, applyLinkFaults, insertSorted, insertTimer, macOf, type Pending, type Timer } from './model-common.js';
+import {
+  PostedModelNic, applyDuePosts, applyLinkFaults, insertSorted, insertTimer, macOf, newLinkTally, tallyLinkOutcome, type LinkTally, type Pending, type Timer,
+} from './model-common.js';
 
 export interface ModelRaftOptions {
   electionTimeoutNs: number;
@@ -181,6 +183,22 @@ export function frameSecrets(seed: number): SlotSecrets {
   };
 }
 
+/**
+ * ModelWorld.netStats: what the network did (counts); the link faults' counts are the world's
+ * LinkTally's (sim/model-common.ts tallyLinkOutcome).
+ */
+function netStatsOver(t: LinkTally) {
+  return {
+    frames: 0, copies: 0,
+    get dropFault(): number { return t.fault; },
+    get dropPartition(): number { return t.partition; },
+    dropPlane: 0, dropNodeDown: 0, dropUnknown: 0,
+    get dup(): number { return t.duplicated; },
+    get delayed(): number { return t.delayed; },
+    get corrupt(): number { return t.corrupted; },
+  };
+}
+
 export class ModelWorld {
   readonly replicas: number;
   readonly planes: number;
@@ -223,8 +241,10 @@ export class ModelWorld {
   private inHosts = false;
   private readonly eventLines: string[] = [];
   private planeUp: boolean[];
+  /** the link faults' counts (netStats' dropFault, dropPartition, dup, delayed, corrupt) */
+  private readonly linkTally = newLinkTally();
   /** what the network did (counts) */
-  readonly netStats = { frames: 0, copies: 0, dropFault: 0, dropPartition: 0, dropPlane: 0, dropNodeDown: 0, dropUnknown: 0, dup: 0, delayed: 0, corrupt: 0 };
+  readonly netStats = netStatsOver(this.linkTally);
   /** hooks */
   /** every frame entering the fabric (a wire tap: tests capture frames to replay them) */
   onRoute?: (src: number, plane: number, frame: Uint8Array) => void;
@@ -527,16 +547,7 @@ export class ModelWorld {
   private egress(src: number, dst: number, plane: number, frame: Uint8Array, fwdPs: number): void {
     const now = Math.ceil(fwdPs / this.P);
     const o = this.faults.length ? applyLinkFaults(this.faults, now, src, dst, plane, frame, this.frand, this.delayPs) : null;
-    if (o) {
-      this.netStats.dup += o.duplicated;
-      this.netStats.delayed += o.delayed;
-      this.netStats.corrupt += o.corrupted;
-      if (o.dropped) {
-        if (o.dropped === 'partition') this.netStats.dropPartition++;
-        else this.netStats.dropFault++;
-        return;
-      }
-    }
+    if (o && tallyLinkOutcome(this.linkTally, o)) return;
     const copies = o ? o.copies : 1, extraPs = o ? o.extraPs : 0, data = o ? o.data : frame, macError = o ? o.macError : false;
     const toClient = dst >= this.replicas;
     const w = wirePs(this.net, data.length);
