@@ -210,26 +210,38 @@ reg [SEL_WIDTH-1:0]  w_last_sel_n_reg = {SEL_WIDTH{1'b1}};
 
 integer p, q;
 
+// The lower-plane copy test, per plane: an enabled lower plane's head is a first beat with a valid
+// key equal to this plane's (l_reg, the registered pairwise compares). From a state, for the
+// decision and its two copies below: fst = the first beats, en = plane_en, kv = the valid keys.
+function automatic [P-1:0] lower_of(input [P-1:0] fst, input [P-1:0] en, input [P-1:0] kv, input [P*P-1:0] lr);
+    integer i, j;
+    begin
+        lower_of = 0;
+        for (i = 0; i < P; i = i + 1) begin
+            for (j = 0; j < i; j = j + 1) begin
+                if (fst[j] && en[j] && kv[j] && lr[j*P + i]) lower_of[i] = 1'b1;
+            end
+        end
+    end
+endfunction
+
 reg [P-1:0] first, off, dup, cand_main, cand_ack;
 reg [P-1:0] cand_main_k, cand_ack_k;   // ... and with a valid key (the ones that enter the window)
-reg         lower;
+reg [P-1:0] lower;
 always @* begin
+    for (q = 0; q < P; q = q + 1) first[q] = b_valid_reg[q] && !mid_reg[q];
+    lower = lower_of(first, plane_en, b_kv_reg, l_reg);
     for (q = 0; q < P; q = q + 1) begin
-        first[q] = b_valid_reg[q] && !mid_reg[q];
         off[q] = first[q] && !plane_en[q];
         // a key in the window when the beat reached B (hitb_reg), or a lower plane's head this cycle.
         // A first beat waiting in B cannot match a key taken since: that key came from another B head
         // in the same cycle, and of equal keys at the heads only the lowest plane's survives.
-        lower = 1'b0;
-        for (p = 0; p < q; p = p + 1) begin
-            if (first[p] && plane_en[p] && b_kv_reg[p] && l_reg[p*P + q]) lower = 1'b1;
-        end
-        dup[q] = first[q] && plane_en[q] && b_kv_reg[q] && (hitb_reg[q] || lower);
+        dup[q] = first[q] && plane_en[q] && b_kv_reg[q] && (hitb_reg[q] || lower[q]);
         // (first && plane_en && !dup && ack, and the same with the key valid, from bca_reg .. bkm_reg)
-        cand_ack[q] = first[q] && plane_en[q] && bca_reg[q] && !(b_kv_reg[q] && lower);
-        cand_main[q] = first[q] && plane_en[q] && bcm_reg[q] && !(b_kv_reg[q] && lower);
-        cand_ack_k[q] = first[q] && plane_en[q] && bka_reg[q] && !lower;
-        cand_main_k[q] = first[q] && plane_en[q] && bkm_reg[q] && !lower;
+        cand_ack[q] = first[q] && plane_en[q] && bca_reg[q] && !(b_kv_reg[q] && lower[q]);
+        cand_main[q] = first[q] && plane_en[q] && bcm_reg[q] && !(b_kv_reg[q] && lower[q]);
+        cand_ack_k[q] = first[q] && plane_en[q] && bka_reg[q] && !lower[q];
+        cand_main_k[q] = first[q] && plane_en[q] && bkm_reg[q] && !lower[q];
     end
 end
 
@@ -311,21 +323,18 @@ function automatic [P-1:0] pop_of(
     input [P-1:0] bv, input [P-1:0] md, input [P-1:0] dr, input [P-1:0] kv, input [P-1:0] hb,
     input [P*P-1:0] lr, input [P-1:0] ca, input [P-1:0] cm, input lk, input [SEL_WIDTH-1:0] lks,
     input [SEL_WIDTH-1:0] ls, input [P-1:0] en, input rdy);
-    integer i, j, v, k;
-    reg [P-1:0] fst, c_a, c_m, g, g_l, t_a;
-    reg         low, a_seen;
+    integer i, v, k;
+    reg [P-1:0] fst, low, c_a, c_m, g, g_l, t_a;
+    reg         a_seen;
     begin
         for (i = 0; i < P; i = i + 1) fst[i] = bv[i] && !md[i];
+        low = lower_of(fst, en, kv, lr);
         for (i = 0; i < P; i = i + 1) begin
-            low = 1'b0;
-            for (j = 0; j < i; j = j + 1) begin
-                if (fst[j] && en[j] && kv[j] && lr[j*P + i]) low = 1'b1;
-            end
-            c_a[i] = fst[i] && en[i] && ca[i] && !(kv[i] && low);
-            c_m[i] = fst[i] && en[i] && cm[i] && !(kv[i] && low);
+            c_a[i] = fst[i] && en[i] && ca[i] && !(kv[i] && low[i]);
+            c_m[i] = fst[i] && en[i] && cm[i] && !(kv[i] && low[i]);
             // mid-frame drop, disabled plane, copy
             pop_of[i] = (bv[i] && md[i] && dr[i]) || (fst[i] && !en[i]) ||
-                        (fst[i] && en[i] && kv[i] && (hb[i] || low));
+                        (fst[i] && en[i] && kv[i] && (hb[i] || low[i]));
         end
         g = 0;
         for (v = 0; v < LAST_VALUES; v = v + 1) begin
@@ -396,20 +405,17 @@ function automatic [1:0] ins_of(
     input [P-1:0] bv, input [P-1:0] md, input [P-1:0] kv, input [P*P-1:0] lr, input [P-1:0] cm,
     input [P-1:0] ca, input [P-1:0] km, input [P-1:0] ka, input lk, input [SEL_WIDTH-1:0] ls,
     input [P-1:0] en, input rdy);
-    integer i, j, v, k;
-    reg [P-1:0] fst, c_m, c_a, c_mk, c_ak;
-    reg         low, a_seen, m_v, m_sel, a_sel;
+    integer i, v, k;
+    reg [P-1:0] fst, low, c_m, c_a, c_mk, c_ak;
+    reg         a_seen, m_v, m_sel, a_sel;
     begin
         for (i = 0; i < P; i = i + 1) fst[i] = bv[i] && !md[i];
+        low = lower_of(fst, en, kv, lr);
         for (i = 0; i < P; i = i + 1) begin
-            low = 1'b0;
-            for (j = 0; j < i; j = j + 1) begin
-                if (fst[j] && en[j] && kv[j] && lr[j*P + i]) low = 1'b1;
-            end
-            c_m[i] = fst[i] && en[i] && cm[i] && !(kv[i] && low);
-            c_a[i] = fst[i] && en[i] && ca[i] && !(kv[i] && low);
-            c_mk[i] = fst[i] && en[i] && km[i] && !low;
-            c_ak[i] = fst[i] && en[i] && ka[i] && !low;
+            c_m[i] = fst[i] && en[i] && cm[i] && !(kv[i] && low[i]);
+            c_a[i] = fst[i] && en[i] && ca[i] && !(kv[i] && low[i]);
+            c_mk[i] = fst[i] && en[i] && km[i] && !low[i];
+            c_ak[i] = fst[i] && en[i] && ka[i] && !low[i];
         end
         m_sel = 1'b0;
         for (v = 0; v < LAST_VALUES; v = v + 1) begin
