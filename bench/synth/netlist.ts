@@ -280,6 +280,19 @@ export interface Timing {
   slowest: PathResult;
   /** Combinational loops found (cells on them are cut); 0 in a synchronous design. */
   loops: number;
+  /**
+   * With a budget: every end point reached by a path over it (levels or delay), with that path's
+   * start and end cells (the slowest path's start when the delay is over, else the deepest's).
+   */
+  over: OverBudgetEnd[];
+}
+
+export interface OverBudgetEnd {
+  /** start and end cell paths (flat netlist: instance path / cell) */
+  from: string;
+  to: string;
+  levels: number;
+  ns: number;
 }
 
 interface Arc {
@@ -293,7 +306,7 @@ interface Arc {
  * Longest paths of a flat netlist. Input ports are start points (a register's clock-to-out), output
  * ports end points (a register's setup).
  */
-export function analyze(n: FlatNetlist, model: DelayModel = DELAY_MODEL): Timing {
+export function analyze(n: FlatNetlist, model: DelayModel = DELAY_MODEL, budget?: { logicLevels: number; estimatedNs: number }): Timing {
   const N = n.nets;
   // driver of each net: cell index and pin, -2 = input port, -1 = none
   const drvCell = new Int32Array(N).fill(-1);
@@ -495,10 +508,26 @@ export function analyze(n: FlatNetlist, model: DelayModel = DELAY_MODEL): Timing
     return d + netDelay(endNet) + end.setup;
   };
   const round = (x: number) => Math.round(x * 1000) / 1000;
+  // the end points over the budget, each with its path's start (one walk back per end point)
+  const cellAt = (net: number) => { const d = drvCell[net]!; return d >= 0 ? n.cells[d]!.path : (Object.entries(n.inputs).find(([, bits]) => bits.includes(net))?.[0] ?? `net ${net}`); };
+  const over: OverBudgetEnd[] = [];
+  if (budget) {
+    for (const e of ends) {
+      if (ns[e.net] === -Infinity) continue;
+      const l = lvl[e.net]!;
+      const d = ns[e.net]! + netDelay(e.net) + e.setup;
+      if (l <= budget.logicLevels && d <= budget.estimatedNs) continue;
+      const pred = d > budget.estimatedNs ? predD : predL;
+      let net = e.net;
+      for (let guard = 0; guard < 100000 && Number.isNaN(startDelay[net]!) && pred[net]! >= 0; guard++) net = pred[net]!;
+      over.push({ from: cellAt(net), to: e.cell >= 0 ? `${n.cells[e.cell]!.path}.${e.pin}` : e.pin, levels: l, ns: round(d) });
+    }
+  }
   return {
     deepest: best ? { levels: best.l, ns: round(pathDelay(best.end.net, best.end)), steps: describe(best.end.net, best.end, predL) } : none,
     slowest: slow ? { levels: slow.l, ns: round(slow.d), steps: describe(slow.end.net, slow.end, predD) } : none,
     loops,
+    over,
   };
 }
 

@@ -30,7 +30,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { ROOT, rtlSources } from '../../native/build.js';
 import { DELAY_MODEL, NET_BASE_NS, NET_PER_DOUBLING_NS, REPLICATED_FANOUT } from './delay.js';
 import {
-  analyze, baseName, designModules, flatten, isLibrary, resources, spliceModule, type PathResult, type YosysJson,
+  analyze, baseName, designModules, flatten, isLibrary, resources, spliceModule, type OverBudgetEnd, type PathResult, type YosysJson,
 } from './netlist.js';
 
 const BUDGET = { logicLevels: 8, estimatedNs: 3.2 };
@@ -140,6 +140,12 @@ export interface ModuleRow {
   /** the deepest path (levels) and the slowest (delay), start to end, with RTL sources */
   deepestPath: PathSummary;
   slowestPath: PathSummary;
+  /**
+   * (The whole NIC only.) The flip-flop, RAM and output end points reached by a path over the budget,
+   * grouped by the instances the path starts and ends in (`from` -> `to`; the same instance: a path
+   * inside one module); worst levels and delay per group, the largest groups first.
+   */
+  overBudgetEnds?: { endpoints: number; byInstances: Array<{ from: string; to: string; endpoints: number; levels: number; ns: number }> };
 }
 
 interface PathSummary {
@@ -191,10 +197,25 @@ function instancePaths(json: YosysJson, top: string): Map<string, string[]> {
   return out;
 }
 
-function row(json: YosysJson, mod: string, instances: string[]): ModuleRow {
+/** Over-budget end points grouped by the top-level instances their paths start and end in. */
+function groupOver(over: OverBudgetEnd[]): NonNullable<ModuleRow['overBudgetEnds']> {
+  const inst = (cell: string) => (cell.includes('/') ? cell.slice(0, cell.indexOf('/')) : '(top)');
+  const groups = new Map<string, { from: string; to: string; endpoints: number; levels: number; ns: number }>();
+  for (const o of over) {
+    const from = inst(o.from), to = inst(o.to), k = `${from} ${to}`;
+    const g = groups.get(k) ?? { from, to, endpoints: 0, levels: 0, ns: 0 };
+    g.endpoints++;
+    g.levels = Math.max(g.levels, o.levels);
+    g.ns = Math.max(g.ns, o.ns);
+    groups.set(k, g);
+  }
+  return { endpoints: over.length, byInstances: [...groups.values()].sort((a, b) => b.endpoints - a.endpoints || b.ns - a.ns) };
+}
+
+function row(json: YosysJson, mod: string, instances: string[], whole = false): ModuleRow {
   const flat = flatten(json, mod);
   const r = resources(flat);
-  const t = analyze(flat);
+  const t = analyze(flat, undefined, whole ? BUDGET : undefined);
   if (t.loops) throw new Error(`${mod}: ${t.loops} combinational loop(s) in the netlist`);
   const params = moduleParams(json, mod);
   const logicLevels = t.deepest.levels;
@@ -205,6 +226,7 @@ function row(json: YosysJson, mod: string, instances: string[]): ModuleRow {
     logicLevels, estimatedNs,
     withinBudget: logicLevels <= BUDGET.logicLevels && estimatedNs <= BUDGET.estimatedNs,
     deepestPath: summarize(t.deepest), slowestPath: summarize(t.slowest),
+    ...(whole ? { overBudgetEnds: groupOver(t.over) } : {}),
   };
 }
 
@@ -484,7 +506,7 @@ async function main(): Promise<void> {
       modules.push(row(json, m, inst.get(m) ?? []));
     }
     modules.sort((a, b) => a.name.localeCompare(b.name) || b.luts - a.luts);
-    const top = cfg.standalone ? undefined : row(json, topMod, []);
+    const top = cfg.standalone ? undefined : row(json, topMod, [], true);
     // the log RAM: block RAM cells named after log_mem
     let logRam: unknown;
     if (!cfg.standalone) {
@@ -557,6 +579,12 @@ async function main(): Promise<void> {
     const cpu = cpuText(dirOf(r.config));
     out.push(table(`synthesis, ${r.config.standalone ? `${r.config.top} alone (${JSON.stringify(r.config.params)})` : `NIC ${r.config.name}`}${r.seconds !== undefined ? ` (yosys ${r.seconds.toFixed(0)} s)` : ''}${cpu}; budget ${BUDGET.logicLevels} levels, ${BUDGET.estimatedNs} ns`, rows));
     if (r.top) out.push(`  whole NIC: ${r.top.luts} LUTs = ${((r.top.luts / U250_LUTS) * 100).toFixed(2)}% of an Alveo U250; log RAM ${JSON.stringify(r.logRam)}`);
+    const ob = r.top?.overBudgetEnds;
+    if (ob && ob.endpoints) {
+      out.push(`  whole NIC: ${ob.endpoints} end points reached by paths over the budget (across module boundaries), by start -> end instance:`);
+      for (const g of ob.byInstances.slice(0, 12)) out.push(`    ${g.from} -> ${g.to}: ${g.endpoints} (worst ${g.levels} levels, ${g.ns.toFixed(2)} ns)`);
+      if (ob.byInstances.length > 12) out.push(`    ... ${ob.byInstances.length - 12} more pairs (bench/out/synth.json top.overBudgetEnds)`);
+    }
   }
   for (const b of boxRuns.values()) {
     const cpu = cpuText(dirOf(b.config));

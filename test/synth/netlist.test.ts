@@ -101,6 +101,35 @@ describe('path depth and delay', () => {
     expect(outer.deepest.steps.map((s) => s.cell)).toEqual(['ff0', 'u/a', 'u/b', 'c', 'ff1.D']);
   });
 
+  it('with a budget: the end points reached by a path over it, each with its start (a path across two modules)', () => {
+    // m1: FF a -> LUT -> LUT -> out (2 levels); m2: in -> LUT -> LUT -> FF b (2 levels), and FF c -> LUT -> FF d;
+    // top wires m1.out -> m2.in: a -> b is 4 levels across the boundary, c -> d 1 level
+    const json: YosysJson = {
+      modules: {
+        m1: mod({ a: ff(20, 2), l1: lut('LUT1', [2], 3), l2: lut('LUT1', [3], 4) },
+          { clk: { direction: 'input', bits: [1] }, o: { direction: 'output', bits: [4] } }),
+        m2: mod({ l3: lut('LUT1', [5], 6), l4: lut('LUT1', [6], 7), b: ff(7, 8), c: ff(8, 9), l5: lut('LUT1', [9], 10), d: ff(10, 11) },
+          { clk: { direction: 'input', bits: [1] }, i: { direction: 'input', bits: [5] } }),
+        top: mod({
+          u1: { type: 'm1', connections: { clk: [1], o: [12] } },
+          u2: { type: 'm2', connections: { clk: [1], i: [12] } },
+        }),
+      },
+    };
+    const budget = { logicLevels: 3, estimatedNs: 100 };
+    // each module alone is within 3 levels: no end point over
+    expect(analyze(flatten(json, 'm1'), undefined, budget).over).toEqual([]);
+    expect(analyze(flatten(json, 'm2'), undefined, budget).over).toEqual([]);
+    const t = analyze(flatten(json, 'top'), undefined, budget);
+    expect(t.deepest.levels).toBe(4);
+    expect(t.over.map((o) => [o.from, o.to, o.levels])).toEqual([['u1/a', 'u2/b.D', 4]]);
+    // by delay: a budget of 0.1 ns puts every register-to-register path over it (levels within 8)
+    const byNs = analyze(flatten(json, 'top'), undefined, { logicLevels: 8, estimatedNs: 0.1 });
+    expect(byNs.over.map((o) => `${o.from}>${o.to}`).sort()).toEqual(['u1/a>u2/b.D', 'u2/b>u2/c.D', 'u2/c>u2/d.D']);
+    // without a budget nothing is listed
+    expect(analyze(flatten(json, 'top')).over).toEqual([]);
+  });
+
   it('a blackbox spliced with a separately synthesized module: the same flat netlist as the module in place', () => {
     // make synth synthesizes nicraft_auth_mac alone and puts it in place of the NIC's blackbox
     const box = '$paramod$0123abcd\\inner';
