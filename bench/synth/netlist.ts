@@ -291,6 +291,9 @@ export interface OverBudgetEnd {
   /** start and end cell paths (flat netlist: instance path / cell) */
   from: string;
   to: string;
+  /** the end cell's type and the RTL source Yosys recorded for it */
+  toType: string;
+  toSrc: string;
   levels: number;
   ns: number;
 }
@@ -520,7 +523,8 @@ export function analyze(n: FlatNetlist, model: DelayModel = DELAY_MODEL, budget?
       const pred = d > budget.estimatedNs ? predD : predL;
       let net = e.net;
       for (let guard = 0; guard < 100000 && Number.isNaN(startDelay[net]!) && pred[net]! >= 0; guard++) net = pred[net]!;
-      over.push({ from: cellAt(net), to: e.cell >= 0 ? `${n.cells[e.cell]!.path}.${e.pin}` : e.pin, levels: l, ns: round(d) });
+      const ec = e.cell >= 0 ? n.cells[e.cell]! : undefined;
+      over.push({ from: cellAt(net), to: ec ? `${ec.path}.${e.pin}` : e.pin, toType: ec ? ec.type : 'output port', toSrc: ec?.src ?? '', levels: l, ns: round(d) });
     }
   }
   return {

@@ -145,7 +145,7 @@ export interface ModuleRow {
    * grouped by the instances the path starts and ends in (`from` -> `to`; the same instance: a path
    * inside one module); worst levels and delay per group, the largest groups first.
    */
-  overBudgetEnds?: { endpoints: number; byInstances: Array<{ from: string; to: string; endpoints: number; levels: number; ns: number }> };
+  overBudgetEnds?: { endpoints: number; byInstances: Array<{ from: string; to: string; endpoints: number; levels: number; ns: number; ends: string[] }> };
 }
 
 interface PathSummary {
@@ -200,11 +200,15 @@ function instancePaths(json: YosysJson, top: string): Map<string, string[]> {
 /** Over-budget end points grouped by the top-level instances their paths start and end in. */
 function groupOver(over: OverBudgetEnd[]): NonNullable<ModuleRow['overBudgetEnds']> {
   const inst = (cell: string) => (cell.includes('/') ? cell.slice(0, cell.indexOf('/')) : '(top)');
-  const groups = new Map<string, { from: string; to: string; endpoints: number; levels: number; ns: number }>();
+  const rtlSrc = (src: string) => src.split('|').find((x) => x.startsWith('hw/'))?.replace(/\.\d+-\d+\.\d+$/, '') ?? '';
+  const groups = new Map<string, { from: string; to: string; endpoints: number; levels: number; ns: number; ends: string[] }>();
   for (const o of over) {
     const from = inst(o.from), to = inst(o.to), k = `${from} ${to}`;
-    const g = groups.get(k) ?? { from, to, endpoints: 0, levels: 0, ns: 0 };
+    const g = groups.get(k) ?? { from, to, endpoints: 0, levels: 0, ns: 0, ends: [] };
     g.endpoints++;
+    // the kinds of end point (cell type and RTL line), up to 8 distinct
+    const kind = `${o.toType} ${rtlSrc(o.toSrc)}`.trim();
+    if (g.ends.length < 8 && !g.ends.includes(kind)) g.ends.push(kind);
     g.levels = Math.max(g.levels, o.levels);
     g.ns = Math.max(g.ns, o.ns);
     groups.set(k, g);
@@ -582,7 +586,7 @@ async function main(): Promise<void> {
     const ob = r.top?.overBudgetEnds;
     if (ob && ob.endpoints) {
       out.push(`  whole NIC: ${ob.endpoints} end points reached by paths over the budget (across module boundaries), by start -> end instance:`);
-      for (const g of ob.byInstances.slice(0, 12)) out.push(`    ${g.from} -> ${g.to}: ${g.endpoints} (worst ${g.levels} levels, ${g.ns.toFixed(2)} ns)`);
+      for (const g of ob.byInstances.slice(0, 12)) out.push(`    ${g.from} -> ${g.to}: ${g.endpoints} (worst ${g.levels} levels, ${g.ns.toFixed(2)} ns; ends at ${g.ends.slice(0, 3).join(', ')})`);
       if (ob.byInstances.length > 12) out.push(`    ... ${ob.byInstances.length - 12} more pairs (bench/out/synth.json top.overBudgetEnds)`);
     }
   }
