@@ -709,7 +709,7 @@ export class ModelNic implements Nic {
     ex.clockE(term, nodeId, commit, csr.succId, lr, ctr);
     if (lpWrite) lr.hostWrite(cmd!.addr, cmd!.beat, cmd!.data!, cmd!.len);
     cg.clockTimers(role, csr.ackGap, last, commit, ex.evSeqFirst, ex.evDup, ex.evLogGrew, ex.evGap, ex.oooValid, ex.oooMin);
-    rt.clockPend(leaderMode, nodeId, members, last, csr.rto, cm.movedM, cm.matchNext, ex.evNack, ex.dSrc, ex.dIndex, ex.dClient);
+    rt.clockPend(leaderMode, nodeId, members, last, csr.rto, cm.movedM, ex.evNack, ex.dSrc, ex.dIndex, ex.dClient);
     cm.clockMatch();
 
     // ---- RX buffers: the wire's beats (judged on the read pointers as they were at the start of the cycle)

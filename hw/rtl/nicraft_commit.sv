@@ -67,8 +67,7 @@ module nicraft_commit #(
 
     output wire [MAX_NODES*32-1:0]  match,          // the match index registers
     output wire [MAX_NODES*33-1:0]  match_p1,       // ... + 1, in 33 bits (registers: no adder after them)
-    output wire [MAX_NODES*32-1:0]  match_next,     // ... as the engine moves them this cycle
-    output wire [MAX_NODES-1:0]     match_moved,
+    output wire [MAX_NODES-1:0]     match_moved,    // the match indexes the engine moves this cycle
     output wire [MAX_NODES*32-1:0]  match_view,     // this node's own replaced by its last index (quorum, CSR)
     output wire [31:0]              commit_index,
     output wire [31:0]              dlv_target      // what delivery may reach this cycle (the leader's quorum moves it at once)
@@ -147,7 +146,6 @@ generate
     for (g = 0; g < MAX_NODES; g = g + 1) begin : g_match
         assign match[g*32 +: 32] = match_reg[g];
         assign match_p1[g*33 +: 33] = match_p1_reg[g];
-        assign match_next[g*32 +: 32] = match_upd[g];
         assign match_view[g*32 +: 32] = node_sel[g] ? last_index : match_reg[g];
     end
 endgenerate

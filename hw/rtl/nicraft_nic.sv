@@ -140,7 +140,7 @@ wire app_tvalid, app_tready, app_tlast, pnt_tvalid, pnt_tready, pnt_tlast, appen
 wire ev_seq_first, ev_dup, ev_log_grew, ev_gap, ev_ack, ev_nack, ev_commit, ev_drop, ev_punt, ev_hb;
 wire ev_seq_end, ev_accept_end, ev_ooo_end, ev_fresh_end, exec_frozen;  wire [31:0] ev_fresh_index;  wire [7:0] ev_src, ev_why;  wire [31:0] ev_index, ev_client, ev_commit_index;
 // commit, delivery, generators, retransmission
-wire [MAX_NODES*32-1:0] match, match_next, match_view;  wire [MAX_NODES*33-1:0] match_p1;  wire [MAX_NODES-1:0] match_moved;
+wire [MAX_NODES*32-1:0] match, match_view;  wire [MAX_NODES*33-1:0] match_p1;  wire [MAX_NODES-1:0] match_moved;
 wire [31:0] commit_index, dlv_target, applied_index;
 wire dlv_rd_en, dlv_afull, dlv_rd_valid, dlv_rd_first, ev_committed;  wire [LD-1:0] dlv_rd_slot;  wire [SB-1:0] dlv_rd_beat;
 wire [15:0] dlv_len, rtx_len;  wire [31:0] rtx_index, rtx_term;  wire [DW-1:0] dlv_rd_data, rtx_rd_data;
@@ -250,7 +250,7 @@ nicraft_commit #(.MAX_NODES(MAX_NODES)) commit_inst (
     .ev_commit(ev_commit), .ev_commit_index(ev_commit_index), .ev_hb(ev_hb), .ev_client(ev_client), .ev_fresh_end(ev_fresh_end), .ev_fresh_index(ev_fresh_index),
     .wr_commit_index(wr_commit_index), .wr_match_index(wr_match_index), .match_sel(match_sel),
     .wr_last_index(wr_last_index), .wr_data(csr_wr_data),
-    .match(match), .match_p1(match_p1), .match_next(match_next), .match_moved(match_moved), .match_view(match_view),
+    .match(match), .match_p1(match_p1), .match_moved(match_moved), .match_view(match_view),
     .commit_index(commit_index), .dlv_target(dlv_target)
 );
 
@@ -288,7 +288,7 @@ nicraft_rtx #(.DATA_WIDTH(DW), .KEEP_WIDTH(KW), .MAX_NODES(MAX_NODES), .LOG_DEPT
     .clk(clk), .rst(rst),
     .leader_mode(leader_mode), .node_id(node_id), .members(members), .cluster_id(cluster_id), .term(term),
     .last_index(last_index), .commit_index(commit_index), .rto(rto),
-    .match(match), .match_p1(match_p1), .match_next(match_next), .match_moved(match_moved),
+    .match(match), .match_p1(match_p1), .match_moved(match_moved),
     .ev_nack(ev_nack), .ev_src(ev_src), .ev_index(ev_index), .ev_client(ev_client),
     .rd_req(rtx_rd_req), .rd_gnt(rtx_rd_gnt), .rd_slot(rtx_rd_slot), .rd_beat(rtx_rd_beat), .rd_len(rtx_len),
     .rd_index(rtx_index), .rd_term(rtx_term), .rd_data(rtx_rd_data),

@@ -60,8 +60,7 @@ module nicraft_rtx #(
     input  wire [31:0]                rto,              // retransmit timeout, cycles
     input  wire [MAX_NODES*32-1:0]    match,            // match index registers
     input  wire [MAX_NODES*33-1:0]    match_p1,         // ... + 1 in 33 bits (registers)
-    input  wire [MAX_NODES*32-1:0]    match_next,       // ... as they move this cycle
-    input  wire [MAX_NODES-1:0]       match_moved,
+    input  wire [MAX_NODES-1:0]       match_moved,      // the match indexes the commit engine moves this cycle
     // a NACK taken by the execute engine: the follower, the index it expects, the first it holds beyond the gap
     input  wire                       ev_nack,
     input  wire [7:0]                 ev_src,
@@ -271,7 +270,9 @@ always_comb begin
         rto_shift_next[n] = rto_shift_reg[n];
         // retransmit timers: run while this (leading) node's follower lags and its match stands still
         if (match_moved[n]) repair_sent_next[n] = 1'b0;
-        if (!leader_mode || 8'(n) == node_id || !members[n] || match_next[n*32 +: 32] >= last_index || match_moved[n]) begin
+        // (the match register, not the value it moves to: they differ only when match_moved, which
+        // resets the timer anyway; from the register the timers wait on no cross-module path)
+        if (!leader_mode || 8'(n) == node_id || !members[n] || match[n*32 +: 32] >= last_index || match_moved[n]) begin
             rto_timer_next[n] = 32'd0;
             rto_shift_next[n] = 3'd0;
         end else if (rto_timer_reg[n] >= rto_lim_reg[n]) begin

@@ -166,7 +166,6 @@ void run(tb::Config &cfg, tb::Stats &st) {
     for (unsigned i = 0; i < N; i++) {
       tb::put(t->match, 32 * i, 32, uint64_t(match[i]));
       tb::put(t->match_p1, 33 * i, 33, uint64_t(match[i]) + 1);
-      tb::put(t->match_next, 32 * i, 32, uint64_t(mnext[i]));
     }
     t->match_moved = moved;
     t->ev_nack = nack; t->ev_src = nsrc; t->ev_index = nidx; t->ev_client = nclient;

@@ -253,12 +253,13 @@ export class Rtx {
   }
 
   /**
-   * The timers, repair events, the pending set and the engine's start at the clock edge. movedM,
-   * matchNext: the match indexes the commit engine moves this cycle (it updates its registers after
-   * this); evNack, src, index, client: a NACK the execute engine took.
+   * The timers, repair events, the pending set and the engine's start at the clock edge. movedM:
+   * the match indexes the commit engine moves this cycle (it updates its registers after this; a
+   * timer compares the register, as the RTL does); evNack, src, index, client: a NACK the execute
+   * engine took.
    */
   clockPend(leaderMode: boolean, nodeId: number, members: number, last: number, rto: number, movedM: number,
-    matchNext: Uint32Array, evNack: boolean, src: number, index: number, client: number): void {
+    evNack: boolean, src: number, index: number, client: number): void {
     const MAXN = this.MAXN;
     let pend = this.pend;
     // (when nothing moved and no timer runs, the loop would change nothing)
@@ -268,10 +269,9 @@ export class Rtx {
       const moved = ((movedM >> n) & 1) === 1;
       const mOld = this.match[n]!;
       if (moved) this.repairSent &= ~(1 << n);
-      const mNext = moved ? matchNext[n]! : mOld;
       const lim = this.rtoLim[n]!;
       this.rtoLim[n] = this.rtoLimit(rto, n);
-      if (!leaderMode || n === nodeId || !((members >> n) & 1) || mNext >= last || moved) {
+      if (!leaderMode || n === nodeId || !((members >> n) & 1) || mOld >= last || moved) {
         this.rtoTimer[n] = 0;
         this.rtoShift[n] = 0;
       } else if (this.rtoTimer[n]! >= lim) {
