@@ -136,7 +136,8 @@ synth: deps-yosys deps-node gen-check
 # run takes the CPU-bound model-checker tests (BEHIND_TESTS: the mutation test and chain replication's
 # reconfiguration check; no timers, no latency) beside
 # them at `nice -n 19`: the daemons' processes (nice 0) take the CPU whenever they want it, and the
-# mutation test runs in what they leave. Its output is printed after the deployment tests'; make test
+# mutation test runs in what they leave. Its output is printed after the deployment tests' (also when
+# they fail: the recipe runs under bash -e, so each exit status is taken in an && / || list); make test
 # fails if either run fails.
 ALONE_TESTS = test/deploy
 BEHIND_TESTS = test/mc/mutation.test.ts test/mc/chain.test.ts
@@ -147,8 +148,8 @@ test: deps gen-check dist
 	$(NPX) vitest run --maxWorkers=2 --minWorkers=1 $(foreach t,$(ALONE_TESTS),--exclude '$(t)/**') $(foreach t,$(BEHIND_TESTS),--exclude '$(t)')
 	@mkdir -p build; nice -n 19 $(NPX) vitest run $(BEHIND_TESTS) > build/behind-tests.log 2>&1 & behind=$$!; \
 	echo "$(NPX) vitest run --no-file-parallelism $(ALONE_TESTS)   (and, at nice 19 beside it: vitest run $(BEHIND_TESTS))"; \
-	$(NPX) vitest run --no-file-parallelism $(ALONE_TESTS); alone=$$?; \
-	wait $$behind; behindrc=$$?; \
+	$(NPX) vitest run --no-file-parallelism $(ALONE_TESTS) && alone=0 || alone=$$?; \
+	wait $$behind && behindrc=0 || behindrc=$$?; \
 	echo "--- $(BEHIND_TESTS), run at nice 19 beside the deployment tests (exit $$behindrc):"; cat build/behind-tests.log; \
 	test $$alone -eq 0 && test $$behindrc -eq 0
 
