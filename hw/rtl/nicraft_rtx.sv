@@ -155,6 +155,10 @@ reg [2:0]                 rto_shift_next [0:7];
 // timer's compare): it follows RTO and the shift a cycle late. The shift moves only when the timer
 // restarts from 0, so that changes nothing unless RTO << shift is 0; an RTO write counts a cycle later
 reg [31:0]                rto_lim_reg [0:7];
+// the retransmit timers' decision from registers, per node (the always_comb below; match_moved last)
+reg                       rto_clr, rto_exp;
+reg [31:0]                rto_timer_pre;
+reg [2:0]                 rto_shift_pre;
 reg [7:0]                 repair_sent_reg = 0, repair_sent_next; // a needs-repair event is out for this follower
 reg [PICK_WIDTH-1:0]      last_pick_reg = 0;
 reg [6:0]                 round_reg = 7'd0;                      // numbers retransmission rounds: a later round is never a copy
@@ -271,20 +275,21 @@ always_comb begin
         // retransmit timers: run while this (leading) node's follower lags and its match stands still
         if (match_moved[n]) repair_sent_next[n] = 1'b0;
         // (the match register, not the value it moves to: they differ only when match_moved, which
-        // resets the timer anyway; from the register the timers wait on no cross-module path)
-        if (!leader_mode || 8'(n) == node_id || !members[n] || match[n*32 +: 32] >= last_index || match_moved[n]) begin
-            rto_timer_next[n] = 32'd0;
-            rto_shift_next[n] = 3'd0;
-        end else if (rto_timer_reg[n] >= rto_lim_reg[n]) begin
-            rto_timer_next[n] = 32'd0;
-            if (rto_shift_reg[n] != RTO_SHIFT_MAX) rto_shift_next[n] = rto_shift_reg[n] + 3'd1;
-            if (!pend_reg[n]) begin
-                pend_next[n] = 1'b1;
-                pend_index_next[n] = match[n*32 +: 32] + 32'd1;
-                pend_end_next[n] = 32'd0;
-            end
-        end else begin
-            rto_timer_next[n] = rto_timer_reg[n] + 32'd1;
+        // resets the timer anyway; from the register the timers wait on no cross-module path.)
+        // The timer's decision from registers first; match_moved, which comes late (the execute
+        // engine's ACK through the commit engine's compare), enters last: it clears the timer and the
+        // shift, and holds off a timeout, whatever the registers say.
+        rto_clr = !leader_mode || 8'(n) == node_id || !members[n] || match[n*32 +: 32] >= last_index;
+        rto_exp = !rto_clr && rto_timer_reg[n] >= rto_lim_reg[n];
+        rto_timer_pre = (rto_clr || rto_exp) ? 32'd0 : rto_timer_reg[n] + 32'd1;
+        rto_shift_pre = rto_clr ? 3'd0
+                      : (rto_exp && rto_shift_reg[n] != RTO_SHIFT_MAX) ? rto_shift_reg[n] + 3'd1 : rto_shift_reg[n];
+        rto_timer_next[n] = match_moved[n] ? 32'd0 : rto_timer_pre;
+        rto_shift_next[n] = match_moved[n] ? 3'd0 : rto_shift_pre;
+        if (rto_exp && !pend_reg[n] && !match_moved[n]) begin
+            pend_next[n] = 1'b1;
+            pend_index_next[n] = match[n*32 +: 32] + 32'd1;
+            pend_end_next[n] = 32'd0;
         end
     end
     // (a bit of a vector chosen by a node id is written through a per-bit compare with a constant:
