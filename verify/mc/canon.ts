@@ -275,6 +275,16 @@ function cloneCollection(v: Map<unknown, unknown> | Set<unknown>, shared: WeakSe
   return c;
 }
 
+/** A small id per distinct text, numbered in order of first use (fingerprints name parts by these ids). */
+export function internId(ids: Map<string, number>, text: string): number {
+  let id = ids.get(text);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(text, id);
+  }
+  return id;
+}
+
 /** Small integer ids for distinct byte strings (frames), so fingerprints stay short. */
 export class FrameIds {
   private byObj = new WeakMap<Uint8Array, number>();

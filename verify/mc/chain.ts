@@ -68,7 +68,7 @@
 //   install           an INSTALL is accepted only over a log of length `last` (checked as a step's effect)
 
 import { ChainMaster, chainPlaceIn, type ChainCmd, type ChainReply } from '../../ctrl/chain/master.js';
-import { deepClone } from './canon.js';
+import { deepClone, internId } from './canon.js';
 
 export interface ChainNode {
   up: boolean;
@@ -330,12 +330,7 @@ class StateKeys {
   private nodeIds = new WeakMap<ChainNode, number>();
 
   private id(text: string): number {
-    let i = this.ids.get(text);
-    if (i === undefined) {
-      i = this.ids.size;
-      this.ids.set(text, i);
-    }
-    return i;
+    return internId(this.ids, text);
   }
 
   key(s: ChainState): string {

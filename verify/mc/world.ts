@@ -30,7 +30,7 @@ import { crc32 } from '../../ctrl/core/crc32.js';
 import { describeEntry, entryIdentity } from '../../ctrl/core/entry.js';
 import { MSG_NAMES, MsgType, type Config, type Entry, type Message, type NicEvent, type NodeId, type Rand } from '../../ctrl/core/types.js';
 import { clientMac, decodeHeader, encodeFrame, Flag, HostReason, MsgType as W, nodeMac } from '../../ctrl/wire/wire.gen.js';
-import { canon, ClosureInStateError, deepClone, FieldList, FrameIds, keysAre, stringWords, StructHash } from './canon.js';
+import { canon, ClosureInStateError, deepClone, FieldList, FrameIds, internId, keysAre, stringWords, StructHash } from './canon.js';
 import { FakeNic } from './fakenic.js';
 
 export interface McOptions {
@@ -265,12 +265,7 @@ export class Model {
   private packetIds = new Map<string, number>();
   /** A small id per distinct packet text (the fingerprint lists channels by ids). */
   packetId(key: string): number {
-    let id = this.packetIds.get(key);
-    if (id === undefined) {
-      id = this.packetIds.size;
-      this.packetIds.set(key, id);
-    }
-    return id;
+    return internId(this.packetIds, key);
   }
   /** CRC-32 of an entry without its per-transmission fields: the entry's identity. */
   crc(frame: Uint8Array): number {
