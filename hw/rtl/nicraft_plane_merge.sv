@@ -381,33 +381,43 @@ assign req_dup_drop = req_dup_drop_r;
 // their binary forms: the window's bookkeeping waits on as few levels of the decision as it can
 // (written from the candidates with a valid key, not from the grants: two levels fewer; the same
 // as m_axis_tready && !locked_reg && |(grant & b_kv_reg) and |(take_ack & b_kv_reg), asserted)
-reg  ins_main_by_last [0:LAST_VALUES-1];
-reg  ins_ack_c, ack_before;
-integer li, ri;
-always @* begin
-    for (li = 0; li < LAST_VALUES; li = li + 1) begin
-        ins_main_by_last[li] = 1'b0;
-        for (ri = P; ri >= 1; ri = ri - 1) begin
-            if (cand_main[(li + ri) % P]) ins_main_by_last[li] = cand_main_k[(li + ri) % P];
+// (for the decision and its third copy:) the round-robin winner after last-select value ls among
+// the main candidates c_m has a valid key (c_mk); the first ACK candidate (c_a) has one (c_ak)
+function automatic main_ins_of(input [P-1:0] c_m, input [P-1:0] c_mk, input [SEL_WIDTH-1:0] ls);
+    integer v, k;
+    reg     m_v;
+    begin
+        main_ins_of = 1'b0;
+        for (v = 0; v < LAST_VALUES; v = v + 1) begin
+            m_v = 1'b0;
+            for (k = P; k >= 1; k = k - 1) begin
+                if (c_m[(v + k) % P]) m_v = c_mk[(v + k) % P];
+            end
+            if (32'(ls) == v) main_ins_of = m_v;
         end
     end
-    ins_ack_c = 1'b0;
-    ack_before = 1'b0;
-    for (p = 0; p < P; p = p + 1) begin
-        if (cand_ack_k[p] && !ack_before) ins_ack_c = 1'b1;
-        if (cand_ack[p]) ack_before = 1'b1;
+endfunction
+function automatic ack_ins_of(input [P-1:0] c_a, input [P-1:0] c_ak);
+    integer i;
+    reg     a_seen;
+    begin
+        ack_ins_of = 1'b0;
+        a_seen = 1'b0;
+        for (i = 0; i < P; i = i + 1) begin
+            if (c_ak[i] && !a_seen) ack_ins_of = 1'b1;
+            if (c_a[i]) a_seen = 1'b1;
+        end
     end
-end
-wire ins_main = m_axis_tready && !locked_reg && ins_main_by_last[last_sel_reg];
-wire ins_ack  = ins_ack_c;
+endfunction
+wire ins_main = m_axis_tready && !locked_reg && main_ins_of(cand_main, cand_main_k, last_sel_reg);
+wire ins_ack  = ack_ins_of(cand_ack, cand_ack_k);
 // The same from a state (for the third copy): {ins_main, ins_ack}
 function automatic [1:0] ins_of(
     input [P-1:0] bv, input [P-1:0] md, input [P-1:0] kv, input [P*P-1:0] lr, input [P-1:0] cm,
     input [P-1:0] ca, input [P-1:0] km, input [P-1:0] ka, input lk, input [SEL_WIDTH-1:0] ls,
     input [P-1:0] en, input rdy);
-    integer i, v, k;
+    integer i;
     reg [P-1:0] fst, low, c_m, c_a, c_mk, c_ak;
-    reg         a_seen, m_v, m_sel, a_sel;
     begin
         for (i = 0; i < P; i = i + 1) fst[i] = bv[i] && !md[i];
         low = lower_of(fst, en, kv, lr);
@@ -417,21 +427,7 @@ function automatic [1:0] ins_of(
             c_mk[i] = fst[i] && en[i] && km[i] && !low[i];
             c_ak[i] = fst[i] && en[i] && ka[i] && !low[i];
         end
-        m_sel = 1'b0;
-        for (v = 0; v < LAST_VALUES; v = v + 1) begin
-            m_v = 1'b0;
-            for (k = P; k >= 1; k = k - 1) begin
-                if (c_m[(v + k) % P]) m_v = c_mk[(v + k) % P];
-            end
-            if (32'(ls) == v) m_sel = m_v;
-        end
-        a_sel = 1'b0;
-        a_seen = 1'b0;
-        for (i = 0; i < P; i = i + 1) begin
-            if (c_ak[i] && !a_seen) a_sel = 1'b1;
-            if (c_a[i]) a_seen = 1'b1;
-        end
-        ins_of = {rdy && !lk && m_sel, a_sel};
+        ins_of = {rdy && !lk && main_ins_of(c_m, c_mk, ls), ack_ins_of(c_a, c_ak)};
     end
 endfunction
 wire [1:0] ins_w = ins_of(~w_b_valid_n_reg, ~w_mid_n_reg, ~w_kv_n_reg, ~w_l_n_reg, ~w_bcm_n_reg, ~w_bca_n_reg,
